@@ -1,0 +1,27 @@
+"""The gateway's connection to the root agent: one gRPC channel over the Unix socket."""
+
+from __future__ import annotations
+
+import grpc
+from jopanel.agent.accounts.v1 import accounts_pb2_grpc
+
+# Every call to the agent carries a deadline, so a stuck agent cannot hold requests forever.
+CALL_TIMEOUT_SECONDS = 60.0
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+
+
+class Agent:
+    """Typed stubs for each agent service, sharing one channel."""
+
+    def __init__(self, socket_path: str) -> None:
+        self.channel = grpc.aio.insecure_channel(
+            f"unix:{socket_path}",
+            options=[
+                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ],
+        )
+        self.accounts = accounts_pb2_grpc.AccountServiceStub(self.channel)
+
+    async def close(self) -> None:
+        await self.channel.close(None)

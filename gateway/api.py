@@ -1,0 +1,209 @@
+"""The route table: every operation declares its access rule, body and answer in one place.
+
+The application's routes, its authorisation and its OpenAPI document all come from these
+declarations, so a route cannot exist without a documented access rule.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+
+import aiomysql
+import grpc
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from gateway import keys
+from gateway.agent import Agent
+from gateway.config import GatewayConfig
+from gateway.principal import Principal
+from gateway.problems import FieldError, Problem, bad_request, forbidden, not_found
+from gateway.store import audit
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Access(StrEnum):
+    PUBLIC = "public"  # no token needed
+    SIGNED_IN = "signed-in"  # administrators, and owners where `owner` says so
+    ADMIN = "admin"  # administrators only; owners get 403
+
+
+@dataclass
+class Call:
+    """One request as a handler sees it: validated body and query, and who is calling."""
+
+    request: web.Request
+    principal: Principal | None
+    body: BaseModel | None = None
+    query: BaseModel | None = None
+
+    @property
+    def db(self) -> aiomysql.Pool:
+        return self.request.app[keys.DB]
+
+    @property
+    def config(self) -> GatewayConfig:
+        return self.request.app[keys.CONFIG]
+
+    @property
+    def agent(self) -> Agent:
+        return self.request.app[keys.AGENT]
+
+    @property
+    def me(self) -> Principal:
+        assert self.principal is not None, "only signed-in operations ask who is calling"
+        return self.principal
+
+    def param(self, name: str) -> str:
+        return self.request.match_info[name]
+
+    def body_as(self, model: type[M]) -> M:
+        assert isinstance(self.body, model)
+        return self.body
+
+    def query_as(self, model: type[M]) -> M:
+        assert isinstance(self.query, model)
+        return self.query
+
+    @property
+    def client(self) -> str:
+        return self.request.remote or ""
+
+    @asynccontextmanager
+    async def audited(self, action: str, target: str, detail: str = "") -> AsyncIterator[None]:
+        """Writes the block's outcome to the audit log: ok, or the error that ended it."""
+        try:
+            yield
+        except (Problem, grpc.aio.AioRpcError) as exc:
+            why = exc.detail if isinstance(exc, Problem) else f"{exc.code().name}: {exc.details()}"
+            await self._record(action, target, ok=False, detail=why)
+            raise
+        except Exception:
+            await self._record(action, target, ok=False, detail="internal error")
+            raise
+        await self._record(action, target, ok=True, detail=detail)
+
+    async def _record(self, action: str, target: str, *, ok: bool, detail: str) -> None:
+        await audit.record(
+            self.db,
+            actor=self.me.name,
+            action=action,
+            target=target,
+            ok=ok,
+            detail=detail,
+            client=self.client,
+        )
+
+
+Handler = Callable[[Call], Awaitable[web.StreamResponse]]
+# Names the account that owns what a request addresses (None when nothing exists there).
+OwnerOf = Callable[[Call], Awaitable[str | None]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    handler: Handler
+    operation_id: str
+    summary: str
+    tag: str
+    access: Access = Access.ADMIN
+    # For SIGNED_IN operations: an owner may act only where this names its own account, and
+    # anything else answers 404 exactly as if it did not exist. None: no owner check.
+    owner: OwnerOf | None = None
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[int, ...] = field(default=())
+
+
+def path_param(name: str) -> OwnerOf:
+    """The owner is named by a path parameter (the account routes)."""
+
+    async def owner(call: Call) -> str | None:
+        return call.param(name)
+
+    return owner
+
+
+def json_response(model: BaseModel, status: int = 200) -> web.Response:
+    return web.Response(
+        body=model.__pydantic_serializer__.to_json(model, by_alias=True),
+        status=status,
+        content_type="application/json",
+    )
+
+
+def add_operations(app: web.Application, operations: list[Operation]) -> None:
+    for op in operations:
+        handler = _wrap(op)
+        app.router.add_route(op.method, op.path, handler, name=op.operation_id)
+
+
+def operation_of(request: web.Request) -> Operation | None:
+    op: Operation | None = getattr(request.match_info.handler, "jopanel_operation", None)
+    return op
+
+
+def _wrap(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        principal = request.get(keys.PRINCIPAL)
+        call = Call(request, principal)
+        if op.access is not Access.PUBLIC:
+            await _authorise(op, call)
+        if op.query is not None:
+            call.query = _validate(op.query, dict(request.query), "query")
+        if op.body is not None:
+            call.body = _validate(op.body, await _read_json(request), "body")
+        return await op.handler(call)
+
+    handle.jopanel_operation = op  # type: ignore[attr-defined]
+    return handle
+
+
+async def _authorise(op: Operation, call: Call) -> None:
+    me = call.me
+    if me.is_admin:
+        return
+    if op.access is Access.ADMIN:
+        raise forbidden("Only administrators may do this.")
+    if op.owner is not None:
+        owner = await op.owner(call)
+        if owner is None or not me.owns_account(owner):
+            raise not_found("This resource")
+
+
+async def _read_json(request: web.Request) -> Any:
+    if request.content_type != "application/json":
+        raise Problem(415, "Unsupported media type", "Send the body as application/json.")
+    raw = await request.read()
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise bad_request(f"The body is not valid JSON: {exc}") from exc
+
+
+def _validate(model: type[M], data: Any, where: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = [
+            FieldError(".".join(str(p) for p in err["loc"]) or where, _message(err))
+            for err in exc.errors(include_url=False)
+        ]
+        detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+        raise bad_request(detail, errors) from exc
+
+
+def _message(err: Any) -> str:
+    # Our own validators raise ValueError("..."); pydantic prefixes it with "Value error, ".
+    msg = str(err["msg"])
+    return msg.removeprefix("Value error, ")

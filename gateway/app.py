@@ -1,0 +1,96 @@
+"""create_app(config): the gateway application, its pools and channels, and its routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from aiohttp import web
+
+from gateway import keys, schema
+from gateway.agent import Agent
+from gateway.api import Access, Call, Operation, add_operations
+from gateway.auth.tokens import TokenIssuer
+from gateway.config import GatewayConfig
+from gateway.db import create_pool
+from gateway.middleware import authentication, problems, security_headers
+from gateway.openapi import build_document
+from gateway.problems import not_found
+from gateway.routes import accounts, audit_log, auth, me
+
+
+def _version() -> str:
+    try:
+        return version("jopanel")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def create_app(config: GatewayConfig) -> web.Application:
+    app = web.Application(
+        middlewares=[problems, authentication], client_max_size=config.max_body_bytes
+    )
+    app[keys.CONFIG] = config
+    app[keys.TOKENS] = TokenIssuer(config.jwt_secret(), config.auth.access_ttl_seconds)
+    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_agent)
+    app.on_response_prepare.append(security_headers)
+
+    document: dict[str, object] = {}
+
+    async def openapi(call: Call) -> web.StreamResponse:
+        return web.json_response(document)
+
+    operations = [
+        *auth.operations,
+        *me.operations,
+        *accounts.operations,
+        *audit_log.operations,
+        Operation(
+            "GET",
+            "/api/v1/openapi.json",
+            openapi,
+            "getOpenApi",
+            "This document",
+            "meta",
+            Access.PUBLIC,
+        ),
+    ]
+    document.update(build_document(operations, _version()))
+    add_operations(app, operations)
+    if config.static_dir:
+        _serve_spa(app, Path(config.static_dir))
+    return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    pool = await create_pool(app[keys.CONFIG].database)
+    try:
+        await schema.migrate(pool)
+        app[keys.DB] = pool
+        yield
+    finally:
+        pool.close()
+        await pool.wait_closed()
+
+
+async def _agent(app: web.Application) -> AsyncIterator[None]:
+    agent = Agent(app[keys.CONFIG].agent_socket)
+    app[keys.AGENT] = agent
+    yield
+    await agent.close()
+
+
+def _serve_spa(app: web.Application, root: Path) -> None:
+    """The built SPA: its files as they are, and index.html for every client-side route."""
+    index = root / "index.html"
+
+    async def spa(request: web.Request) -> web.StreamResponse:
+        if request.path.startswith("/api/"):
+            raise not_found("This API route")
+        return web.FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+    if (root / "assets").is_dir():
+        app.router.add_static("/assets", root / "assets")
+    app.router.add_get("/{tail:.*}", spa)

@@ -1,0 +1,70 @@
+"""The MariaDB pool and the few helpers the data layer uses."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiomysql
+
+from gateway.config import DatabaseConfig
+
+Row = dict[str, Any]
+
+
+async def create_pool(config: DatabaseConfig) -> aiomysql.Pool:
+    where: dict[str, Any] = (
+        {"unix_socket": config.unix_socket}
+        if config.unix_socket
+        else {"host": config.host, "port": config.port}
+    )
+    return await aiomysql.create_pool(
+        minsize=config.pool_min,
+        maxsize=config.pool_max,
+        user=config.user,
+        password=config.password,
+        db=config.database,
+        charset="utf8mb4",
+        autocommit=True,
+        cursorclass=aiomysql.DictCursor,
+        pool_recycle=3600,
+        # Timestamps are stored and read as UTC, whatever the server's zone.
+        init_command="SET time_zone = '+00:00'",
+        **where,
+    )
+
+
+async def fetch_one(pool: aiomysql.Pool, sql: str, args: Sequence[Any] = ()) -> Row | None:
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute(sql, args)
+        row: Row | None = await cur.fetchone()
+        return row
+
+
+async def fetch_all(pool: aiomysql.Pool, sql: str, args: Sequence[Any] = ()) -> list[Row]:
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute(sql, args)
+        rows: list[Row] = await cur.fetchall()
+        return rows
+
+
+async def execute(pool: aiomysql.Pool, sql: str, args: Sequence[Any] = ()) -> int:
+    """Runs one statement; returns the new row's id for an INSERT, else the rows affected."""
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        affected: int = await cur.execute(sql, args)
+        return int(cur.lastrowid) if cur.lastrowid else affected
+
+
+@asynccontextmanager
+async def transaction(pool: aiomysql.Pool) -> AsyncIterator[aiomysql.DictCursor]:
+    """A cursor inside one transaction: committed when the block ends, rolled back on error."""
+    async with pool.acquire() as conn:
+        await conn.begin()
+        try:
+            async with conn.cursor() as cur:
+                yield cur
+        except BaseException:
+            await conn.rollback()
+            raise
+        await conn.commit()

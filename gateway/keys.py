@@ -1,0 +1,17 @@
+"""Every object the application shares, behind a typed key. No globals."""
+
+from __future__ import annotations
+
+import aiomysql
+from aiohttp import web
+
+from gateway.agent import Agent
+from gateway.auth.tokens import TokenIssuer
+from gateway.config import GatewayConfig
+from gateway.principal import Principal
+
+CONFIG = web.AppKey("config", GatewayConfig)
+DB = web.AppKey("db", aiomysql.Pool)
+AGENT = web.AppKey("agent", Agent)
+TOKENS = web.AppKey("tokens", TokenIssuer)
+PRINCIPAL = web.RequestKey("principal", Principal)

@@ -1,0 +1,129 @@
+"""The OpenAPI 3.1 document, generated from the route table so it cannot drift from the code."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
+from gateway.api import Access, Operation
+
+_REF = "#/components/schemas/{model}"
+_PROBLEM = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "One entry per invalid field (400 only)",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+_REASONS = {
+    400: "Invalid request (see errors per field)",
+    401: "Not signed in, or the token is not valid",
+    403: "Not allowed for this role",
+    404: "No such resource (or not yours)",
+    409: "Conflicts with the current state",
+    413: "Body too large",
+    415: "Body is not JSON",
+    429: "Too many requests",
+    502: "The agent failed",
+    503: "The agent is not reachable",
+}
+
+
+def build_document(operations: list[Operation], version: str) -> dict[str, Any]:
+    schemas = _schemas(operations)
+    paths: dict[str, dict[str, Any]] = {}
+    for op in operations:
+        paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, schemas)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "JoPanel API", "version": version},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": {**schemas, "Problem": _PROBLEM},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }
+
+
+def _schemas(operations: list[Operation]) -> dict[str, Any]:
+    models: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {}
+    for op in operations:
+        if op.body is not None:
+            models[(op.body, "validation")] = None
+        if op.response is not None:
+            models[(op.response, "serialization")] = None
+    _, defs = models_json_schema(list(models), ref_template=_REF)
+    return dict(defs.get("$defs", {}))
+
+
+def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "operationId": op.operation_id,
+        "summary": op.summary,
+        "tags": [op.tag],
+        "security": [] if op.access is Access.PUBLIC else [{"bearer": []}],
+        "parameters": _parameters(op),
+        "responses": _responses(op),
+    }
+    if op.body is not None:
+        doc["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": _REF.format(model=op.body.__name__)}}
+            },
+        }
+    return doc
+
+
+def _parameters(op: Operation) -> list[dict[str, Any]]:
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)}", op.path)
+    ]
+    if op.query is not None:
+        properties = op.query.model_json_schema()["properties"]
+        params += [
+            {"name": name, "in": "query", "required": False, "schema": schema}
+            for name, schema in properties.items()
+        ]
+    return params
+
+
+def _responses(op: Operation) -> dict[str, Any]:
+    ok: dict[str, Any] = {"description": "Success"}
+    if op.response is not None:
+        ref = {"$ref": _REF.format(model=op.response.__name__)}
+        ok["content"] = {"application/json": {"schema": ref}}
+    statuses = set(op.errors)
+    if op.access is not Access.PUBLIC:
+        statuses.add(401)
+    if op.access is Access.ADMIN:
+        statuses.add(403)
+    if op.body is not None or op.query is not None:
+        statuses.add(400)
+    if op.body is not None:
+        statuses |= {413, 415}
+    problem = {"application/problem+json": {"schema": {"$ref": _REF.format(model="Problem")}}}
+    responses = {str(op.status): ok}
+    for status in sorted(statuses):
+        responses[str(status)] = {"description": _REASONS[status], "content": problem}
+    return responses

@@ -1,0 +1,306 @@
+"""Hosting accounts: administrators manage them; an owner may read its own.
+
+Creating and deleting follow the panel's consistency rule: the change is recorded first
+(pending / deleting), applied through the agent, then completed or rolled back, so a crash in
+between leaves a record that says so rather than one that claims what is not there.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+import grpc
+from aiohttp import web
+from jopanel.agent.accounts.v1 import accounts_pb2 as pb
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.api import Access, Call, Operation, json_response, path_param
+from gateway.auth.passwords import hash_password
+from gateway.db import Row
+from gateway.paging import PageQuery, decode_token, encode_token
+from gateway.problems import conflict, not_found
+from gateway.store import accounts, users
+from gateway.validation import AccountName, Email, Password
+
+ShellName = Literal["nologin", "bash", "sh"]
+Status = Literal["pending", "active", "suspended", "deleting"]
+_SHELLS: dict[str, pb.Shell.ValueType] = {
+    "nologin": pb.SHELL_NOLOGIN,
+    "bash": pb.SHELL_BASH,
+    "sh": pb.SHELL_SH,
+}
+
+
+class SystemAccount(BaseModel):
+    """The account as the server has it, reported by the agent."""
+
+    uid: int
+    gid: int
+    home: str
+    suspended: bool
+
+
+class Account(BaseModel):
+    name: str
+    email: str | None
+    shell: ShellName
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+    system: SystemAccount | None = None
+
+
+class AccountPage(BaseModel):
+    items: list[Account]
+    next_page_token: str | None
+
+
+class AccountCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: AccountName
+    password: Password
+    email: Email = None
+    shell: ShellName = "nologin"
+
+
+class AccountUpdate(BaseModel):
+    """Only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    password: Password | None = None
+    email: Email = None
+    shell: ShellName | None = None
+
+
+class AccountQuery(PageQuery):
+    q: Annotated[str, Field(max_length=32, pattern=r"^[a-z0-9_]*$")] = ""
+
+
+def account_of(row: Row, system: pb.Account | None = None) -> Account:
+    return Account(
+        name=row["name"],
+        email=row["email"],
+        shell=row["shell"],
+        status=row["status"],
+        created_at=row["created_at"].replace(tzinfo=UTC),
+        updated_at=row["updated_at"].replace(tzinfo=UTC),
+        system=None
+        if system is None
+        else SystemAccount(
+            uid=system.uid, gid=system.gid, home=system.home, suspended=system.suspended
+        ),
+    )
+
+
+async def _row(call: Call) -> Row:
+    row = await accounts.get(call.db, call.param("name"))
+    if row is None:
+        raise not_found(f"Account '{call.param('name')}'")
+    return row
+
+
+async def _reply(
+    call: Call, name: str, system: pb.Account | None, status: int = 200
+) -> web.Response:
+    row = await accounts.get(call.db, name)
+    assert row is not None
+    return json_response(account_of(row, system), status)
+
+
+async def list_accounts(call: Call) -> web.StreamResponse:
+    query = call.query_as(AccountQuery)
+    after = decode_token(query.page_token, "after", str) or ""
+    rows = await accounts.page(call.db, after, query.q, query.limit + 1)
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    next_token = encode_token({"after": rows[-1]["name"]}) if more else None
+    return json_response(
+        AccountPage(items=[account_of(r) for r in rows], next_page_token=next_token)
+    )
+
+
+async def create_account(call: Call) -> web.StreamResponse:
+    body = call.body_as(AccountCreate)
+    async with call.audited("account.create", body.name):
+        password_hash = await hash_password(body.password, call.config.auth.bcrypt_rounds)
+        try:
+            user_id = await accounts.insert_pending(
+                call.db, body.name, password_hash, body.email, body.shell
+            )
+        except accounts.NameTaken as exc:
+            raise conflict(f"The name '{body.name}' is taken.") from exc
+        request = pb.CreateAccountRequest(
+            name=body.name, password=body.password, shell=_SHELLS[body.shell]
+        )
+        try:
+            reply = await call.agent.accounts.CreateAccount(request, timeout=CALL_TIMEOUT_SECONDS)
+        except grpc.aio.AioRpcError:
+            await accounts.delete(call.db, user_id)
+            raise
+        await accounts.set_status(call.db, user_id, "active")
+    return await _reply(call, body.name, reply.account, 201)
+
+
+async def get_account(call: Call) -> web.StreamResponse:
+    row = await _row(call)
+    system = None
+    if row["status"] in ("active", "suspended"):
+        try:
+            reply = await call.agent.accounts.GetAccount(
+                pb.GetAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+            )
+            system = reply.account
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() != grpc.StatusCode.NOT_FOUND:
+                raise
+    return json_response(account_of(row, system))
+
+
+async def update_account(call: Call) -> web.StreamResponse:
+    body = call.body_as(AccountUpdate)
+    row = await _row(call)
+    sent = body.model_fields_set
+    async with call.audited("account.update", row["name"], detail=",".join(sorted(sent))):
+        mask = [f for f in ("password", "shell") if f in sent and getattr(body, f) is not None]
+        system = None
+        if mask:
+            request = pb.UpdateAccountRequest(
+                name=row["name"],
+                password=body.password or "",
+                shell=_SHELLS[body.shell or row["shell"]],
+            )
+            request.update_mask.paths.extend(mask)
+            reply = await call.agent.accounts.UpdateAccount(request, timeout=CALL_TIMEOUT_SECONDS)
+            system = reply.account
+        await accounts.update(
+            call.db,
+            row["id"],
+            email=body.email if "email" in sent else row["email"],
+            shell=body.shell or row["shell"],
+        )
+        if body.password is not None:
+            await users.set_password(
+                call.db,
+                row["id"],
+                await hash_password(body.password, call.config.auth.bcrypt_rounds),
+            )
+    return await _reply(call, row["name"], system)
+
+
+async def delete_account(call: Call) -> web.StreamResponse:
+    row = await _row(call)
+    async with call.audited("account.delete", row["name"]):
+        await accounts.set_status(call.db, row["id"], "deleting")
+        try:
+            await call.agent.accounts.DeleteAccount(
+                pb.DeleteAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+            )
+        except grpc.aio.AioRpcError:
+            await accounts.set_status(call.db, row["id"], row["status"])
+            raise
+        await accounts.delete(call.db, row["id"])
+    return web.Response(status=204)
+
+
+async def suspend_account(call: Call) -> web.StreamResponse:
+    row = await _row(call)
+    async with call.audited("account.suspend", row["name"]):
+        reply = await call.agent.accounts.SuspendAccount(
+            pb.SuspendAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+        )
+        await accounts.set_status(call.db, row["id"], "suspended")
+    return await _reply(call, row["name"], reply.account)
+
+
+async def unsuspend_account(call: Call) -> web.StreamResponse:
+    row = await _row(call)
+    async with call.audited("account.unsuspend", row["name"]):
+        reply = await call.agent.accounts.UnsuspendAccount(
+            pb.UnsuspendAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+        )
+        await accounts.set_status(call.db, row["id"], "active")
+    return await _reply(call, row["name"], reply.account)
+
+
+_ONE = "/api/v1/accounts/{name}"
+operations = [
+    Operation(
+        "GET",
+        "/api/v1/accounts",
+        list_accounts,
+        "listAccounts",
+        "List accounts in name order",
+        "accounts",
+        query=AccountQuery,
+        response=AccountPage,
+    ),
+    Operation(
+        "POST",
+        "/api/v1/accounts",
+        create_account,
+        "createAccount",
+        "Create an account: its owner's sign-in and its Linux user",
+        "accounts",
+        body=AccountCreate,
+        response=Account,
+        status=201,
+        errors=(400, 409),
+    ),
+    Operation(
+        "GET",
+        _ONE,
+        get_account,
+        "getAccount",
+        "One account, with its system state",
+        "accounts",
+        Access.SIGNED_IN,
+        owner=path_param("name"),
+        response=Account,
+        errors=(404,),
+    ),
+    Operation(
+        "PATCH",
+        _ONE,
+        update_account,
+        "updateAccount",
+        "Change an account's password, shell or e-mail",
+        "accounts",
+        body=AccountUpdate,
+        response=Account,
+        errors=(400, 404),
+    ),
+    Operation(
+        "DELETE",
+        _ONE,
+        delete_account,
+        "deleteAccount",
+        "Delete an account, its Linux user and its home",
+        "accounts",
+        status=204,
+        errors=(404,),
+    ),
+    Operation(
+        "POST",
+        _ONE + "/suspend",
+        suspend_account,
+        "suspendAccount",
+        "Suspend an account: no sign-in to the panel or the system",
+        "accounts",
+        response=Account,
+        errors=(404,),
+    ),
+    Operation(
+        "POST",
+        _ONE + "/unsuspend",
+        unsuspend_account,
+        "unsuspendAccount",
+        "Lift an account's suspension",
+        "accounts",
+        response=Account,
+        errors=(404,),
+    ),
+]

@@ -1,0 +1,143 @@
+"""Sign-in: login, refresh (rotating, replay-detecting) and logout."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway import keys
+from gateway.api import Access, Call, Operation, json_response
+from gateway.auth.passwords import check_password
+from gateway.config import AuthConfig
+from gateway.problems import Problem, field_error, unauthorized
+from gateway.routes.me import Me, me_of
+from gateway.store import refresh_tokens, users
+
+COOKIE = "jopanel_refresh"
+COOKIE_PATH = "/api/v1/auth"
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class Session(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - a scheme name
+    expires_in: int
+    user: Me
+
+
+async def login(call: Call) -> web.StreamResponse:
+    body = call.body_as(LoginRequest)
+    if len(body.password.encode()) > 72:
+        raise field_error("password", "longer than 72 bytes; no JoPanel password is that long")
+    creds = await users.credentials_by_name(call.db, body.username)
+    known = creds.password_hash if creds else None
+    if not await check_password(body.password, known, call.config.auth.bcrypt_rounds):
+        raise unauthorized("The user name or password is wrong.")
+    assert creds is not None
+    if not creds.may_sign_in:
+        raise Problem(403, "Forbidden", "This account is suspended.")
+    return await _session(
+        call,
+        creds,
+        await refresh_tokens.start_family(
+            call.db, creds.user_id, creds.token_version, _config(call).refresh_ttl_seconds
+        ),
+    )
+
+
+async def refresh(call: Call) -> web.StreamResponse:
+    token = call.request.cookies.get(COOKIE, "")
+    if not token:
+        raise unauthorized("No session to renew.")
+    try:
+        rotation = await refresh_tokens.rotate(call.db, token, _config(call).refresh_ttl_seconds)
+    except refresh_tokens.RefreshRefused as exc:
+        raise _ended_session() from exc
+    creds = await users.credentials_by_id(call.db, rotation.user_id)
+    if creds is None or not creds.may_sign_in or creds.token_version != rotation.token_version:
+        raise _ended_session()
+    return await _session(call, creds, rotation.token)
+
+
+async def logout(call: Call) -> web.StreamResponse:
+    token = call.request.cookies.get(COOKIE, "")
+    if token:
+        await refresh_tokens.revoke_token_family(call.db, token)
+    response = web.Response(status=204)
+    response.del_cookie(COOKIE, path=COOKIE_PATH)
+    return response
+
+
+async def _session(call: Call, creds: users.Credentials, refresh_token: str) -> web.Response:
+    tokens = call.request.app[keys.TOKENS]
+    principal = users.principal(creds)
+    session = Session(
+        access_token=tokens.issue(creds.user_id, creds.token_version),
+        expires_in=tokens.ttl_seconds,
+        user=await me_of(call.db, principal),
+    )
+    response = json_response(session)
+    config = _config(call)
+    response.set_cookie(
+        COOKIE,
+        refresh_token,
+        max_age=config.refresh_ttl_seconds,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="Strict",
+        secure=config.cookie_secure,
+    )
+    return response
+
+
+def _ended_session() -> Problem:
+    return unauthorized("The session has ended; sign in again.")
+
+
+def _config(call: Call) -> AuthConfig:
+    return call.request.app[keys.CONFIG].auth
+
+
+operations = [
+    Operation(
+        "POST",
+        "/api/v1/auth/login",
+        login,
+        "login",
+        "Sign in with a name and password",
+        "auth",
+        Access.PUBLIC,
+        body=LoginRequest,
+        response=Session,
+        errors=(400, 401, 403),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/auth/refresh",
+        refresh,
+        "refreshSession",
+        "Renew the session with the refresh cookie (the cookie rotates)",
+        "auth",
+        Access.PUBLIC,
+        response=Session,
+        errors=(401,),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/auth/logout",
+        logout,
+        "logout",
+        "End the session of the refresh cookie",
+        "auth",
+        Access.PUBLIC,
+        status=204,
+    ),
+]

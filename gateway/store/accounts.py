@@ -1,0 +1,77 @@
+"""Hosting accounts as the panel records them (the agent holds what exists on the system)."""
+
+from __future__ import annotations
+
+import aiomysql
+import pymysql
+
+from gateway.db import Row, execute, fetch_all, fetch_one, transaction
+
+_SELECT = (
+    "SELECT u.id, u.name, a.email, a.shell, a.status, a.created_at, a.updated_at"
+    " FROM users u JOIN accounts a ON a.user_id = u.id"
+)
+_DUPLICATE_KEY = 1062
+
+
+class NameTaken(Exception):
+    pass
+
+
+async def get(pool: aiomysql.Pool, name: str) -> Row | None:
+    return await fetch_one(pool, _SELECT + " WHERE u.name = %s", (name,))
+
+
+async def page(pool: aiomysql.Pool, after: str, prefix: str, limit: int) -> list[Row]:
+    """Accounts in name order after `after`, whose names start with `prefix`."""
+    like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return await fetch_all(
+        pool,
+        _SELECT + " WHERE u.name > %s AND u.name LIKE %s ORDER BY u.name LIMIT %s",
+        (after, like, limit),
+    )
+
+
+async def insert_pending(
+    pool: aiomysql.Pool, name: str, password_hash: bytes, email: str | None, shell: str
+) -> int:
+    """Records an account as pending (not yet on the system); returns its user id."""
+    try:
+        async with transaction(pool) as cur:
+            await cur.execute(
+                "INSERT INTO users (name, role, password_hash) VALUES (%s, 'owner', %s)",
+                (name, password_hash),
+            )
+            user_id = int(cur.lastrowid)
+            await cur.execute(
+                "INSERT INTO accounts (user_id, email, shell, status)"
+                " VALUES (%s, %s, %s, 'pending')",
+                (user_id, email, shell),
+            )
+    except pymysql.err.IntegrityError as exc:
+        if exc.args[0] == _DUPLICATE_KEY:
+            raise NameTaken(name) from exc
+        raise
+    return user_id
+
+
+async def set_status(pool: aiomysql.Pool, user_id: int, status: str) -> None:
+    await execute(pool, "UPDATE accounts SET status = %s WHERE user_id = %s", (status, user_id))
+
+
+async def update(pool: aiomysql.Pool, user_id: int, *, email: str | None, shell: str) -> None:
+    await execute(
+        pool,
+        "UPDATE accounts SET email = %s, shell = %s WHERE user_id = %s",
+        (email, shell, user_id),
+    )
+
+
+async def delete(pool: aiomysql.Pool, user_id: int) -> None:
+    """Removes the account with its user (and, by cascade, its refresh tokens)."""
+    await execute(pool, "DELETE FROM users WHERE id = %s AND role = 'owner'", (user_id,))
+
+
+async def count(pool: aiomysql.Pool) -> int:
+    row = await fetch_one(pool, "SELECT COUNT(*) AS n FROM accounts")
+    return int(row["n"]) if row else 0

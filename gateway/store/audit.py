@@ -1,0 +1,35 @@
+"""The audit log: every privileged operation, who did it, on what, and how it ended."""
+
+from __future__ import annotations
+
+import aiomysql
+
+from gateway.db import Row, execute, fetch_all
+
+
+async def record(
+    pool: aiomysql.Pool,
+    *,
+    actor: str,
+    action: str,
+    target: str,
+    ok: bool,
+    detail: str = "",
+    client: str = "",
+) -> None:
+    await execute(
+        pool,
+        "INSERT INTO audit_log (actor, action, target, result, detail, client)"
+        " VALUES (%s, %s, %s, %s, %s, %s)",
+        (actor, action, target[:255], "ok" if ok else "error", detail[:1000], client[:64]),
+    )
+
+
+async def page(pool: aiomysql.Pool, before_id: int | None, limit: int) -> list[Row]:
+    """Newest first; before_id continues after the last entry of the previous page."""
+    return await fetch_all(
+        pool,
+        "SELECT id, time, actor, action, target, result, detail, client FROM audit_log"
+        " WHERE id < %s ORDER BY id DESC LIMIT %s",
+        (before_id or 2**63 - 1, limit),
+    )

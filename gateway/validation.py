@@ -1,0 +1,57 @@
+"""Field rules the gateway checks before anything is recorded or sent to the agent.
+
+The agent checks the same fields again on its side of the socket (it trusts no caller); these
+checks exist so a person gets a clear, per-field 400 before any work starts.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+ACCOUNT_NAME = re.compile(r"[a-z][a-z0-9_]{2,31}")
+# Names an account may never take: system users and groups of a Debian hosting server, and
+# names people would mistake for the panel or its staff.
+RESERVED_NAMES = frozenset(
+    """root daemon bin sys sync games man lp mail news uucp proxy www-data backup list irc gnats
+    nobody nogroup systemd-network systemd-resolve systemd-timesync messagebus sshd mysql
+    mariadb bind named postfix dovecot nginx apache redis memcached postgres ftp sftp admin
+    administrator jopanel hostmaster postmaster webmaster abuse support staff operator
+    adm sudo shadow utmp tty disk kmem dialout cdrom floppy audio dip video plugdev users
+    staff wheel ssl-cert crontab netdev input render kvm lpadmin sasl""".split()
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_EMAIL = re.compile(r"[^\s@\x00-\x1f]{1,64}@[^\s@\x00-\x1f]{1,190}")
+
+
+def check_account_name(value: str) -> str:
+    if not ACCOUNT_NAME.fullmatch(value):
+        raise ValueError(
+            "use 3 to 32 characters: lowercase letters, digits and underscores,"
+            " starting with a letter"
+        )
+    if value in RESERVED_NAMES:
+        raise ValueError(f"'{value}' is reserved for the system")
+    return value
+
+
+def check_password(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    size = len(value.encode())
+    if not 8 <= size <= 72:
+        raise ValueError("use 8 to 72 bytes (longer passwords would be cut, so they are refused)")
+    return value
+
+
+def check_email(value: str | None) -> str | None:
+    if value is not None and not _EMAIL.fullmatch(value):
+        raise ValueError("must be an e-mail address")
+    return value
+
+
+AccountName = Annotated[str, AfterValidator(check_account_name)]
+Password = Annotated[str, AfterValidator(check_password)]
+Email = Annotated[str | None, AfterValidator(check_email)]

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what JoPanel needs on a Debian 12 machine, as root: Debian packages (the real services
+# the sandbox runs) and a virtualenv with the pinned Python packages. Safe to run again: it only
+# installs what is missing. The services are never started on the host: a policy-rc.d refuses
+# every start during the install, and the sandbox starts its own instances.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+venv=${JOPANEL_VENV:-$top/.venv}
+
+debian_packages=(
+  mariadb-server mariadb-client nginx-light php-fpm php-cli php-mysql
+  bind9 bind9-dnsutils cron wrk acl util-linux passwd procps psmisc
+)
+
+missing=()
+for p in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  policy=/usr/sbin/policy-rc.d
+  made_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=1
+  fi
+  trap '[ $made_policy = 1 ] && rm -f "$policy"' EXIT
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+stamp=$venv/.requirements.sha256
+want=$(sha256sum "$top/requirements.txt" "$top/setup.cfg" | sha256sum | cut -d' ' -f1)
+if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "bootstrap: preparing the virtualenv in $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --upgrade pip
+  "$venv/bin/pip" install -q -r "$top/requirements.txt"
+  "$venv/bin/pip" install -q --no-deps -e "$top"
+  echo "$want" >"$stamp"
+fi

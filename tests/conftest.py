@@ -1,0 +1,53 @@
+"""Fixtures every suite shares: the sandbox guard, the gateway's system user and MariaDB.
+
+Tests that touch the system (agent, MariaDB, end to end) run only inside the sandbox that
+scripts/sandbox.sh makes (`make test` starts pytest there), never on the host itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+import stack  # noqa: E402 - scripts/ is not a package
+
+
+def sandbox_dir() -> Path | None:
+    """The sandbox's run directory, or None when the tests run on the host."""
+    run = os.environ.get("JOPANEL_SANDBOX")
+    if not run:
+        return None
+    with open("/proc/self/mounts", encoding="utf-8") as mounts:
+        overlaid = {line.split()[1] for line in mounts if line.split()[2] == "overlay"}
+    return Path(run) if {"/etc", "/var", "/home", "/srv"} <= overlaid else None
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Path:
+    """The sandbox run directory; the test is skipped outside a sandbox (run it by `make test`)."""
+    run = sandbox_dir()
+    if run is None or os.geteuid() != 0:
+        pytest.skip("needs the sandbox as root: run it through `make test`")
+    return run
+
+
+@pytest.fixture(scope="session")
+def gateway_user(sandbox: Path) -> str:
+    """The unprivileged system user the gateway runs as; its group may use the agent's socket."""
+    stack.ensure_gateway_user()
+    return stack.GATEWAY_USER
+
+
+@pytest.fixture(scope="session")
+def mariadb(sandbox: Path, gateway_user: str) -> Iterator[stack.MariaDB]:
+    """One MariaDB server for the whole run, on a free loopback port."""
+    server = stack.MariaDB(stack.free_port(), sandbox / "logs")
+    server.start()
+    yield server
+    server.stop()

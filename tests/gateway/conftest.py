@@ -1,0 +1,100 @@
+"""Gateway tests: the real gateway app and a real MariaDB, with the fake agent on a socket."""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from jopanel.agent.accounts.v1 import accounts_pb2_grpc
+
+import stack
+from gateway.__main__ import ensure_admin
+from gateway.app import create_app
+from gateway.config import AuthConfig, DatabaseConfig, GatewayConfig
+from tests.gateway.fake_agent import FakeAccounts
+
+ADMIN_PASSWORD = "admin-password-1"
+
+
+@pytest.fixture
+async def fake_agent() -> AsyncIterator[tuple[FakeAccounts, str]]:
+    folder = tempfile.mkdtemp(prefix="jp-fake-", dir="/tmp")
+    socket_path = f"{folder}/agent.sock"
+    accounts = FakeAccounts()
+    server = grpc.aio.server()
+    accounts_pb2_grpc.add_AccountServiceServicer_to_server(accounts, server)
+    server.add_insecure_port(f"unix:{socket_path}")
+    await server.start()
+    yield accounts, socket_path
+    await server.stop(None)
+
+
+@pytest.fixture
+def config(mariadb: stack.MariaDB, fake_agent: tuple[FakeAccounts, str]) -> GatewayConfig:
+    """A fresh database for each test, reached as MariaDB's root over the socket."""
+    database = f"gw_{secrets.token_hex(6)}"
+    mariadb.sql(f"CREATE DATABASE {database}")
+    secret = Path(tempfile.mkdtemp(prefix="jp-gw-", dir="/tmp")) / "jwt.secret"
+    secret.write_text(secrets.token_urlsafe(48))
+    return GatewayConfig(
+        agent_socket=fake_agent[1],
+        database=DatabaseConfig(database=database, user="root", pool_min=1, pool_max=8),
+        auth=AuthConfig(secret_file=str(secret), cookie_secure=False, bcrypt_rounds=4),
+    )
+
+
+@dataclass
+class Api:
+    """A client of the gateway under test, with helpers to sign in."""
+
+    client: TestClient[Any, Any]
+    agent: FakeAccounts
+
+    async def login(self, name: str, password: str) -> str:
+        response = await self.client.post(
+            "/api/v1/auth/login", json={"username": name, "password": password}
+        )
+        assert response.status == 200, await response.text()
+        token: str = (await response.json())["access_token"]
+        return token
+
+    async def call(self, method: str, path: str, token: str | None = None,
+                   **kwargs: Any) -> tuple[int, Any]:
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        response = await self.client.request(method, path, headers=headers, **kwargs)
+        body = await response.json() if response.content_type.endswith("json") else None
+        return response.status, body
+
+    async def create_account(self, token: str, name: str, password: str = "owner-pass-1",
+                             **fields: Any) -> dict[str, Any]:
+        status, body = await self.call("POST", "/api/v1/accounts", token,
+                                       json={"name": name, "password": password, **fields})
+        assert status == 201, body
+        return dict(body)
+
+
+@pytest.fixture
+async def api(config: GatewayConfig,
+              fake_agent: tuple[FakeAccounts, str]) -> AsyncIterator[Api]:
+    await ensure_admin(config, "admin", ADMIN_PASSWORD)
+    client: TestClient[Any, Any] = TestClient(TestServer(create_app(config)))
+    await client.start_server()
+    yield Api(client, fake_agent[0])
+    await client.close()
+
+
+@pytest.fixture
+async def admin(api: Api) -> str:
+    """An administrator's access token."""
+    return await api.login("admin", ADMIN_PASSWORD)
+
+

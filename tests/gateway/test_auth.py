@@ -1,0 +1,146 @@
+"""Sign-in, tokens and sessions as a client (or an attacker) sees them."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import jwt
+
+from gateway.config import GatewayConfig
+from tests.gateway.conftest import ADMIN_PASSWORD, Api
+
+
+async def _login(api: Api, name: str, password: str) -> tuple[int, dict[str, object], str]:
+    response = await api.client.post("/api/v1/auth/login",
+                                     json={"username": name, "password": password})
+    cookie = response.cookies.get("jopanel_refresh")
+    return response.status, await response.json(), cookie.value if cookie else ""
+
+
+async def test_login_issues_access_token_and_refresh_cookie(api: Api) -> None:
+    response = await api.client.post("/api/v1/auth/login",
+                                     json={"username": "admin", "password": ADMIN_PASSWORD})
+    assert response.status == 200
+    body = await response.json()
+    assert body["token_type"] == "Bearer"
+    assert body["user"] == {"id": body["user"]["id"], "name": "admin", "role": "admin",
+                            "account": None}
+    cookie = response.cookies["jopanel_refresh"]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Strict"
+    assert cookie["path"] == "/api/v1/auth"
+    header = jwt.get_unverified_header(body["access_token"])
+    assert header["alg"] == "HS256"
+
+
+async def test_wrong_password_and_unknown_user_look_the_same(api: Api) -> None:
+    wrong = await _login(api, "admin", "not-the-password")
+    unknown = await _login(api, "nobody", "not-the-password")
+    assert wrong[0] == unknown[0] == 401
+    assert wrong[1] == unknown[1]
+    assert wrong[2] == unknown[2] == ""
+
+
+async def test_password_over_72_bytes_is_refused_not_truncated(api: Api) -> None:
+    status, body, _ = await _login(api, "admin", ADMIN_PASSWORD + "x" * 80)
+    assert status == 400
+    assert body["errors"][0]["field"] == "password"  # type: ignore[index]
+
+
+async def test_requests_without_a_valid_token_get_401(api: Api, config: GatewayConfig) -> None:
+    secret = Path(config.auth.secret_file).read_bytes()
+    now = int(time.time())
+    claims = {"iss": "jopanel", "aud": "jopanel-api", "sub": "1", "typ": "access", "ver": 1,
+              "iat": now, "nbf": now, "exp": now + 60}
+    bad_tokens = {
+        "none": None,
+        "garbage": "not.a.jwt",
+        "expired": jwt.encode({**claims, "exp": now - 60, "iat": now - 120, "nbf": now - 120},
+                              secret, "HS256"),
+        "other key": jwt.encode(claims, b"another-secret-of-thirty-two-bytes!!", "HS256"),
+        "alg none": jwt.encode(claims, None, "none"),
+        "missing ver": jwt.encode({k: v for k, v in claims.items() if k != "ver"}, secret, "HS256"),
+        "wrong type": jwt.encode({**claims, "typ": "refresh"}, secret, "HS256"),
+        "wrong audience": jwt.encode({**claims, "aud": "other"}, secret, "HS256"),
+    }
+    for label, token in bad_tokens.items():
+        for method, path in [("GET", "/api/v1/me"), ("GET", "/api/v1/accounts"),
+                             ("POST", "/api/v1/accounts"), ("DELETE", "/api/v1/accounts/x"),
+                             ("GET", "/api/v1/no-such-route"), ("PUT", "/api/v1/me")]:
+            status, body = await api.call(method, path, token)
+            assert status == 401, (label, method, path)
+            assert body["status"] == 401
+
+
+async def test_a_valid_token_of_a_stale_version_is_refused(api: Api, config: GatewayConfig) -> None:
+    token = await api.login("admin", ADMIN_PASSWORD)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    forged = jwt.encode({**claims, "ver": claims["ver"] + 1},
+                        Path(config.auth.secret_file).read_bytes(), "HS256")
+    assert (await api.call("GET", "/api/v1/me", forged))[0] == 401
+    assert (await api.call("GET", "/api/v1/me", token))[0] == 200
+
+
+async def test_refresh_rotates_and_a_replay_revokes_the_family(api: Api) -> None:
+    status, _, first = await _login(api, "admin", ADMIN_PASSWORD)
+    assert status == 200
+    api.client.session.cookie_jar.clear()
+
+    async def refresh(cookie: str) -> tuple[int, str]:
+        response = await api.client.post("/api/v1/auth/refresh",
+                                         cookies={"jopanel_refresh": cookie})
+        new = response.cookies.get("jopanel_refresh")
+        api.client.session.cookie_jar.clear()
+        return response.status, new.value if new else ""
+
+    status, second = await refresh(first)
+    assert status == 200
+    assert second and second != first
+    status, third = await refresh(second)
+    assert status == 200
+    # The first token is presented again: a replay. It fails, and so does the live one.
+    assert (await refresh(first))[0] == 401
+    assert (await refresh(third))[0] == 401
+
+
+async def test_refresh_token_is_no_access_token_and_logout_ends_the_family(api: Api) -> None:
+    _, body, cookie = await _login(api, "admin", ADMIN_PASSWORD)
+    assert (await api.call("GET", "/api/v1/me", cookie))[0] == 401
+    api.client.session.cookie_jar.clear()
+    response = await api.client.post("/api/v1/auth/refresh",
+                                     headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert response.status == 401
+    response = await api.client.post("/api/v1/auth/logout", cookies={"jopanel_refresh": cookie})
+    assert response.status == 204
+    api.client.session.cookie_jar.clear()
+    response = await api.client.post("/api/v1/auth/refresh", cookies={"jopanel_refresh": cookie})
+    assert response.status == 401
+
+
+async def test_role_sent_by_a_client_is_ignored(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    status, _ = await api.call("POST", "/api/v1/auth/login",
+                               json={"username": "alice", "password": "owner-pass-1",
+                                     "role": "admin"})
+    assert status == 400
+    alice = await api.login("alice", "owner-pass-1")
+    status, me = await api.call("GET", "/api/v1/me", alice)
+    assert me["role"] == "owner"
+
+
+async def test_errors_are_problem_json_with_security_headers(api: Api) -> None:
+    response = await api.client.get("/api/v1/accounts")
+    assert response.status == 401
+    assert response.content_type == "application/problem+json"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    body = await response.json()
+    assert set(body) >= {"type", "title", "status", "detail"}
+
+
+async def test_oversized_body_gets_413(api: Api, admin: str) -> None:
+    big = {"name": "alice", "password": "owner-pass-1", "email": "a" * 100_000}
+    status, body = await api.call("POST", "/api/v1/accounts", admin, json=big)
+    assert status == 413
+    assert body["status"] == 413

@@ -77,7 +77,11 @@ class Call:
 
     @asynccontextmanager
     async def audited(self, action: str, target: str, detail: str = "") -> AsyncIterator[None]:
-        """Writes the block's outcome to the audit log: ok, or the error that ended it."""
+        """Writes the block's outcome to the audit log: ok, or the error that ended it.
+
+        Whatever the outcome, cached sign-in state is dropped: the block may have suspended,
+        deleted or re-keyed a user, and the next request must see it.
+        """
         try:
             yield
         except (Problem, grpc.aio.AioRpcError) as exc:
@@ -90,6 +94,7 @@ class Call:
         await self._record(action, target, ok=True, detail=detail)
 
     async def _record(self, action: str, target: str, *, ok: bool, detail: str) -> None:
+        self.request.app[keys.SESSIONS].clear()
         await audit.record(
             self.db,
             actor=self.me.name,

@@ -11,6 +11,7 @@ from aiohttp import web
 from gateway import keys, schema
 from gateway.agent import Agent
 from gateway.api import Access, Call, Operation, add_operations
+from gateway.auth.sessions import SessionCache
 from gateway.auth.tokens import TokenIssuer
 from gateway.config import GatewayConfig
 from gateway.db import create_pool
@@ -33,6 +34,7 @@ def create_app(config: GatewayConfig) -> web.Application:
     )
     app[keys.CONFIG] = config
     app[keys.TOKENS] = TokenIssuer(config.jwt_secret(), config.auth.access_ttl_seconds)
+    app[keys.SESSIONS] = SessionCache()
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_agent)
     app.on_response_prepare.append(security_headers)

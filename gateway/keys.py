@@ -6,6 +6,7 @@ import aiomysql
 from aiohttp import web
 
 from gateway.agent import Agent
+from gateway.auth.sessions import SessionCache
 from gateway.auth.tokens import TokenIssuer
 from gateway.config import GatewayConfig
 from gateway.principal import Principal
@@ -14,4 +15,5 @@ CONFIG = web.AppKey("config", GatewayConfig)
 DB = web.AppKey("db", aiomysql.Pool)
 AGENT = web.AppKey("agent", Agent)
 TOKENS = web.AppKey("tokens", TokenIssuer)
+SESSIONS = web.AppKey("sessions", SessionCache)
 PRINCIPAL = web.RequestKey("principal", Principal)

@@ -67,7 +67,12 @@ async def _principal(request: web.Request) -> Principal:
         claims = request.app[keys.TOKENS].verify(token.strip())
     except InvalidToken as exc:
         raise unauthorized("The access token is not valid; renew it or sign in.") from exc
-    creds = await users.credentials_by_id(request.app[keys.DB], claims.user_id)
+    sessions = request.app[keys.SESSIONS]
+    creds = sessions.get(claims.user_id)
+    if creds is None:
+        creds = await users.credentials_by_id(request.app[keys.DB], claims.user_id)
+        if creds is not None:
+            sessions.put(creds)
     if creds is None or creds.token_version != claims.version or not creds.may_sign_in:
         raise unauthorized("The session has ended; sign in again.")
     return users.principal(creds)

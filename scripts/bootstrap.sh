@@ -34,8 +34,12 @@ want=$(sha256sum "$top/requirements.txt" "$top/setup.cfg" | sha256sum | cut -d' 
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "bootstrap: preparing the virtualenv in $venv"
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --upgrade pip
-  "$venv/bin/pip" install -q -r "$top/requirements.txt"
-  "$venv/bin/pip" install -q --no-deps -e "$top"
+  log=$(mktemp)
+  if ! { "$venv/bin/pip" install --upgrade pip &&
+         "$venv/bin/pip" install -r "$top/requirements.txt" &&
+         "$venv/bin/pip" install --no-deps -e "$top"; } >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; exit 1
+  fi
+  rm -f "$log"
   echo "$want" >"$stamp"
 fi

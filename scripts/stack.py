@@ -34,8 +34,13 @@ def free_port() -> int:
         return port
 
 
-def wait_for(what: str, ready: Callable[[], bool], process: subprocess.Popen[bytes] | None,
-             log: Path, timeout: float = 60.0) -> None:
+def wait_for(
+    what: str,
+    ready: Callable[[], bool],
+    process: subprocess.Popen[bytes] | None,
+    log: Path,
+    timeout: float = 60.0,
+) -> None:
     deadline = time.monotonic() + timeout
     while not ready():
         if process is not None and process.poll() is not None:
@@ -79,8 +84,17 @@ def ensure_gateway_user() -> None:
     """The unprivileged user the gateway runs as; its group may use the agent's socket."""
     if subprocess.run(["id", "-u", GATEWAY_USER], capture_output=True, check=False).returncode:
         subprocess.run(
-            ["useradd", "--system", "--user-group", "--no-create-home", "--home-dir",
-             "/nonexistent", "--shell", "/usr/sbin/nologin", GATEWAY_USER],
+            [
+                "useradd",
+                "--system",
+                "--user-group",
+                "--no-create-home",
+                "--home-dir",
+                "/nonexistent",
+                "--shell",
+                "/usr/sbin/nologin",
+                GATEWAY_USER,
+            ],
             check=True,
         )
     _let_gateway_user_reach(TOP)
@@ -105,8 +119,9 @@ class Process:
     def start(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as out:
-            self.popen = subprocess.Popen(self.argv, stdout=out, stderr=subprocess.STDOUT,
-                                          stdin=subprocess.DEVNULL)
+            self.popen = subprocess.Popen(
+                self.argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
 
     def stop(self) -> None:
         if self.popen is None or self.popen.poll() is not None:
@@ -138,31 +153,57 @@ class MariaDB:
             self.datadir.mkdir(parents=True, exist_ok=True)
             shutil.chown(self.datadir, "mysql", "mysql")
             subprocess.run(
-                ["mariadb-install-db", "--no-defaults", "--user=mysql",
-                 f"--datadir={self.datadir}", "--auth-root-authentication-method=socket",
-                 "--skip-test-db"],
-                check=True, capture_output=True,
+                [
+                    "mariadb-install-db",
+                    "--no-defaults",
+                    "--user=mysql",
+                    f"--datadir={self.datadir}",
+                    "--auth-root-authentication-method=socket",
+                    "--skip-test-db",
+                ],
+                check=True,
+                capture_output=True,
             )
         Path("/run/mysqld").mkdir(exist_ok=True)
         shutil.chown("/run/mysqld", "mysql", "mysql")
-        self.process = Process("mariadb", [
-            "mariadbd", "--no-defaults", "--user=mysql", f"--datadir={self.datadir}",
-            f"--socket={MARIADB_SOCKET}", f"--port={self.port}", "--bind-address=127.0.0.1",
-            "--skip-name-resolve", "--default-time-zone=+00:00",
-            "--innodb-buffer-pool-size=128M", "--innodb-flush-log-at-trx-commit=2",
-            "--max-connections=500", f"--pid-file={self.datadir}/mariadbd.pid",
-            "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
-        ], self.logs / "mariadb.log")
+        self.process = Process(
+            "mariadb",
+            [
+                "mariadbd",
+                "--no-defaults",
+                "--user=mysql",
+                f"--datadir={self.datadir}",
+                f"--socket={MARIADB_SOCKET}",
+                f"--port={self.port}",
+                "--bind-address=127.0.0.1",
+                "--skip-name-resolve",
+                "--default-time-zone=+00:00",
+                "--innodb-buffer-pool-size=128M",
+                "--innodb-flush-log-at-trx-commit=2",
+                "--max-connections=500",
+                f"--pid-file={self.datadir}/mariadbd.pid",
+                "--character-set-server=utf8mb4",
+                "--collation-server=utf8mb4_unicode_ci",
+            ],
+            self.logs / "mariadb.log",
+        )
         self.process.start()
-        wait_for("MariaDB", unix_socket_ready(MARIADB_SOCKET), self.process.popen,
-                 self.process.log)
+        wait_for("MariaDB", unix_socket_ready(MARIADB_SOCKET), self.process.popen, self.process.log)
 
     def sql(self, statement: str) -> str:
         """Runs SQL as MariaDB's root (unix socket authentication) with the mariadb client."""
         done = subprocess.run(
-            ["mariadb", f"--socket={MARIADB_SOCKET}", "--batch", "--skip-column-names",
-             "-e", statement],
-            check=True, capture_output=True, text=True,
+            [
+                "mariadb",
+                f"--socket={MARIADB_SOCKET}",
+                "--batch",
+                "--skip-column-names",
+                "-e",
+                statement,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         return done.stdout
 
@@ -186,13 +227,9 @@ class Stack:
 
     run_dir: Path
     http_port: int
-    mariadb_port: int
+    mariadb: MariaDB
     static_dir: str = ""
-    mariadb: MariaDB = field(init=False)
     processes: list[Process] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.mariadb = MariaDB(self.mariadb_port, self.logs)
 
     @property
     def logs(self) -> Path:
@@ -204,19 +241,31 @@ class Stack:
 
     def start(self) -> None:
         ensure_gateway_user()
-        self.mariadb.start()
         self.mariadb.ensure_panel_database()
         self._write_configs()
-        agent = Process("agent", [str(VENV_BIN / "jopanel-agent"), "--config",
-                                  str(ETC / "agent.toml")], self.logs / "agent.log")
+        agent = Process(
+            "agent",
+            [str(VENV_BIN / "jopanel-agent"), "--config", str(ETC / "agent.toml")],
+            self.logs / "agent.log",
+        )
         agent.start()
         self.processes.append(agent)
         wait_for("the agent", unix_socket_ready(AGENT_SOCKET), agent.popen, agent.log)
-        gateway = Process("gateway", [
-            "setpriv", f"--reuid={GATEWAY_USER}", f"--regid={GATEWAY_USER}", "--init-groups",
-            "--inh-caps=-all", str(VENV_BIN / "jopanel-gateway"), "--config",
-            str(ETC / "gateway.toml"), "serve",
-        ], self.logs / "gateway.log")
+        gateway = Process(
+            "gateway",
+            [
+                "setpriv",
+                f"--reuid={GATEWAY_USER}",
+                f"--regid={GATEWAY_USER}",
+                "--init-groups",
+                "--inh-caps=-all",
+                str(VENV_BIN / "jopanel-gateway"),
+                "--config",
+                str(ETC / "gateway.toml"),
+                "serve",
+            ],
+            self.logs / "gateway.log",
+        )
         gateway.start()
         self.processes.append(gateway)
         wait_for("the gateway", tcp_ready(self.http_port), gateway.popen, gateway.log)
@@ -231,12 +280,24 @@ class Stack:
         shutil.copyfile(secret, readable)
         shutil.chown(readable, GATEWAY_USER, GATEWAY_USER)
         try:
-            subprocess.run([
-                "setpriv", f"--reuid={GATEWAY_USER}", f"--regid={GATEWAY_USER}",
-                "--init-groups", str(VENV_BIN / "jopanel-gateway"), "--config",
-                str(ETC / "gateway.toml"), "ensure-admin", "--name", name,
-                "--password-file", str(readable),
-            ], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    "setpriv",
+                    f"--reuid={GATEWAY_USER}",
+                    f"--regid={GATEWAY_USER}",
+                    "--init-groups",
+                    str(VENV_BIN / "jopanel-gateway"),
+                    "--config",
+                    str(ETC / "gateway.toml"),
+                    "ensure-admin",
+                    "--name",
+                    name,
+                    "--password-file",
+                    str(readable),
+                ],
+                check=True,
+                capture_output=True,
+            )
         finally:
             readable.unlink()
         return name, secret.read_text().strip()
@@ -245,7 +306,6 @@ class Stack:
         for process in reversed(self.processes):
             process.stop()
         self.processes.clear()
-        self.mariadb.stop()
 
     def _write_configs(self) -> None:
         ETC.mkdir(mode=0o750, exist_ok=True)
@@ -253,20 +313,30 @@ class Stack:
         jwt_secret = ETC / "jwt.secret"
         if not jwt_secret.exists():
             _write(jwt_secret, secrets.token_urlsafe(48) + "\n", 0o640)
-        _write(ETC / "agent.toml", f'socket_path = "{AGENT_SOCKET}"\n'
-               f'gateway_group = "{GATEWAY_USER}"\n', 0o640)
-        _write(ETC / "gateway.toml", "\n".join([
-            'host = "127.0.0.1"',
-            f"port = {self.http_port}",
-            f'agent_socket = "{AGENT_SOCKET}"',
-            f'static_dir = "{self.static_dir}"',
-            "[database]",
-            f'user = "{GATEWAY_USER}"',
-            f'unix_socket = "{MARIADB_SOCKET}"',
-            "[auth]",
-            f'secret_file = "{jwt_secret}"',
-            "cookie_secure = false",
-        ]) + "\n", 0o640)
+        _write(
+            ETC / "agent.toml",
+            f'socket_path = "{AGENT_SOCKET}"\ngateway_group = "{GATEWAY_USER}"\n',
+            0o640,
+        )
+        _write(
+            ETC / "gateway.toml",
+            "\n".join(
+                [
+                    'host = "127.0.0.1"',
+                    f"port = {self.http_port}",
+                    f'agent_socket = "{AGENT_SOCKET}"',
+                    f'static_dir = "{self.static_dir}"',
+                    "[database]",
+                    f'user = "{GATEWAY_USER}"',
+                    f'unix_socket = "{MARIADB_SOCKET}"',
+                    "[auth]",
+                    f'secret_file = "{jwt_secret}"',
+                    "cookie_secure = false",
+                ]
+            )
+            + "\n",
+            0o640,
+        )
 
 
 def _write(path: Path, text: str, mode: int) -> None:
@@ -284,6 +354,15 @@ def running(stack: Stack) -> Iterator[Stack]:
         stack.stop()
 
 
+@contextlib.contextmanager
+def running_mariadb(server: MariaDB) -> Iterator[MariaDB]:
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
 def main() -> None:
     """`make run`: start the stack, print where it is, and stay until Ctrl-C."""
     import signal
@@ -291,10 +370,12 @@ def main() -> None:
     run_dir = Path(os.environ["JOPANEL_SANDBOX"])
     port = int(os.environ.get("JOPANEL_HTTP_PORT", "8080"))
     dist = TOP / "webui" / "dist"
-    stack = Stack(run_dir, port, int(os.environ.get("JOPANEL_MARIADB_PORT", "3307")),
-                  static_dir=str(dist) if (dist / "index.html").exists() else "")
+    mariadb = MariaDB(int(os.environ.get("JOPANEL_MARIADB_PORT", "3307")), run_dir / "logs")
+    stack = Stack(
+        run_dir, port, mariadb, static_dir=str(dist) if (dist / "index.html").exists() else ""
+    )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    with running(stack):
+    with running_mariadb(mariadb), running(stack):
         name, password = stack.ensure_admin()
         print(f"\nJoPanel is running at {stack.url}/  (API: {stack.url}/api/v1)")
         print(f"First administrator: {name} / {password}")

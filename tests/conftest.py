@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-import stack  # noqa: E402 - scripts/ is not a package
+import stack
 
 
 def sandbox_dir() -> Path | None:

@@ -11,10 +11,10 @@ from typing import Any
 
 import grpc
 import pytest
+import stack
 from aiohttp.test_utils import TestClient, TestServer
 from jopanel.agent.accounts.v1 import accounts_pb2_grpc
 
-import stack
 from gateway.__main__ import ensure_admin
 from gateway.app import create_app
 from gateway.config import AuthConfig, DatabaseConfig, GatewayConfig
@@ -65,8 +65,9 @@ class Api:
         token: str = (await response.json())["access_token"]
         return token
 
-    async def call(self, method: str, path: str, token: str | None = None,
-                   **kwargs: Any) -> tuple[int, Any]:
+    async def call(
+        self, method: str, path: str, token: str | None = None, **kwargs: Any
+    ) -> tuple[int, Any]:
         headers = kwargs.pop("headers", {})
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -74,17 +75,18 @@ class Api:
         body = await response.json() if response.content_type.endswith("json") else None
         return response.status, body
 
-    async def create_account(self, token: str, name: str, password: str = "owner-pass-1",
-                             **fields: Any) -> dict[str, Any]:
-        status, body = await self.call("POST", "/api/v1/accounts", token,
-                                       json={"name": name, "password": password, **fields})
+    async def create_account(
+        self, token: str, name: str, password: str = "owner-pass-1", **fields: Any
+    ) -> dict[str, Any]:
+        status, body = await self.call(
+            "POST", "/api/v1/accounts", token, json={"name": name, "password": password, **fields}
+        )
         assert status == 201, body
         return dict(body)
 
 
 @pytest.fixture
-async def api(config: GatewayConfig,
-              fake_agent: tuple[FakeAccounts, str]) -> AsyncIterator[Api]:
+async def api(config: GatewayConfig, fake_agent: tuple[FakeAccounts, str]) -> AsyncIterator[Api]:
     await ensure_admin(config, "admin", ADMIN_PASSWORD)
     client: TestClient[Any, Any] = TestClient(TestServer(create_app(config)))
     await client.start_server()
@@ -96,5 +98,3 @@ async def api(config: GatewayConfig,
 async def admin(api: Api) -> str:
     """An administrator's access token."""
     return await api.login("admin", ADMIN_PASSWORD)
-
-

@@ -65,6 +65,18 @@ class FakeAccounts(accounts_pb2_grpc.AccountServiceServicer):
         await self._enter("GetAccount", request.name, context)
         return pb.GetAccountResponse(account=await self._existing(request.name, context))
 
+    async def ListAccounts(
+        self, request: pb.ListAccountsRequest, context: Context
+    ) -> pb.ListAccountsResponse:
+        self.calls.append("ListAccounts")
+        names = sorted(n for n in self.accounts if n > request.page_token)
+        size = request.page_size or 100
+        page = names[:size]
+        more = len(names) > size
+        return pb.ListAccountsResponse(
+            accounts=[self.accounts[n] for n in page], next_page_token=page[-1] if more else ""
+        )
+
     async def UpdateAccount(
         self, request: pb.UpdateAccountRequest, context: Context
     ) -> pb.UpdateAccountResponse:

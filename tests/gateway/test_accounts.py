@@ -7,8 +7,22 @@ import pytest
 
 from tests.gateway.conftest import Api
 
-HOSTILE_NAMES = ["-o", "root", "www-data", "a;id", "A", "é", "a" * 33, "", "abc\n", "ab",
-                 "mysql", "ab c", "../x", "daemon"]
+HOSTILE_NAMES = [
+    "-o",
+    "root",
+    "www-data",
+    "a;id",
+    "A",
+    "é",
+    "a" * 33,
+    "",
+    "abc\n",
+    "ab",
+    "mysql",
+    "ab c",
+    "../x",
+    "daemon",
+]
 
 
 async def test_admin_creates_reads_and_lists_accounts(api: Api, admin: str) -> None:
@@ -59,8 +73,9 @@ async def test_bad_page_token_is_a_field_error(api: Api, admin: str) -> None:
 async def test_hostile_names_are_refused_and_nothing_is_created(
     api: Api, admin: str, name: str
 ) -> None:
-    status, body = await api.call("POST", "/api/v1/accounts", admin,
-                                  json={"name": name, "password": "owner-pass-1"})
+    status, body = await api.call(
+        "POST", "/api/v1/accounts", admin, json={"name": name, "password": "owner-pass-1"}
+    )
     assert status == 400
     assert body["errors"][0]["field"] == "name"
     _, listing = await api.call("GET", "/api/v1/accounts", admin)
@@ -70,8 +85,13 @@ async def test_hostile_names_are_refused_and_nothing_is_created(
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("password", "short"), ("password", "x" * 73), ("password", "pass\nword1"),
-     ("shell", "/bin/zsh"), ("email", "not an address")],
+    [
+        ("password", "short"),
+        ("password", "x" * 73),
+        ("password", "pass\nword1"),
+        ("shell", "/bin/zsh"),
+        ("email", "not an address"),
+    ],
 )
 async def test_bad_fields_name_the_field(api: Api, admin: str, field: str, value: str) -> None:
     body = {"name": "alice", "password": "owner-pass-1", field: value}
@@ -82,40 +102,54 @@ async def test_bad_fields_name_the_field(api: Api, admin: str, field: str, value
 
 
 async def test_unknown_fields_and_non_json_are_refused(api: Api, admin: str) -> None:
-    status, body = await api.call("POST", "/api/v1/accounts", admin,
-                                  json={"name": "alice", "password": "owner-pass-1", "role": "admin"})
+    status, body = await api.call(
+        "POST",
+        "/api/v1/accounts",
+        admin,
+        json={"name": "alice", "password": "owner-pass-1", "role": "admin"},
+    )
     assert status == 400
     assert body["errors"][0]["field"] == "role"
-    status, body = await api.call("POST", "/api/v1/accounts", admin, data="name=alice",
-                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    status, body = await api.call(
+        "POST",
+        "/api/v1/accounts",
+        admin,
+        data="name=alice",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert status == 415
-    status, body = await api.call("POST", "/api/v1/accounts", admin, data=b"{",
-                                  headers={"Content-Type": "application/json"})
+    status, body = await api.call(
+        "POST", "/api/v1/accounts", admin, data=b"{", headers={"Content-Type": "application/json"}
+    )
     assert status == 400
 
 
 async def test_duplicate_name_is_a_conflict(api: Api, admin: str) -> None:
     await api.create_account(admin, "alice")
-    status, body = await api.call("POST", "/api/v1/accounts", admin,
-                                  json={"name": "alice", "password": "owner-pass-1"})
+    status, body = await api.call(
+        "POST", "/api/v1/accounts", admin, json={"name": "alice", "password": "owner-pass-1"}
+    )
     assert status == 409
     assert "alice" in body["detail"]
-    status, _ = await api.call("POST", "/api/v1/accounts", admin,
-                               json={"name": "admin", "password": "owner-pass-1"})
+    status, _ = await api.call(
+        "POST", "/api/v1/accounts", admin, json={"name": "admin", "password": "owner-pass-1"}
+    )
     assert status == 400  # "admin" is reserved, whoever holds it
 
 
 async def test_agent_failure_leaves_no_record(api: Api, admin: str) -> None:
     api.agent.fail_next = grpc.StatusCode.INTERNAL
-    status, body = await api.call("POST", "/api/v1/accounts", admin,
-                                  json={"name": "alice", "password": "owner-pass-1"})
+    status, body = await api.call(
+        "POST", "/api/v1/accounts", admin, json={"name": "alice", "password": "owner-pass-1"}
+    )
     assert status == 502
     assert body["status"] == 502
     status, _ = await api.call("GET", "/api/v1/accounts/alice", admin)
     assert status == 404
     api.agent.fail_next = grpc.StatusCode.UNAVAILABLE
-    status, _ = await api.call("POST", "/api/v1/accounts", admin,
-                               json={"name": "alice", "password": "owner-pass-1"})
+    status, _ = await api.call(
+        "POST", "/api/v1/accounts", admin, json={"name": "alice", "password": "owner-pass-1"}
+    )
     assert status == 503
     # The name is free again: a later attempt succeeds.
     await api.create_account(admin, "alice")
@@ -138,9 +172,12 @@ async def test_owner_sees_only_itself(api: Api, admin: str) -> None:
     assert (await api.call("GET", "/api/v1/accounts/bob", alice))[0] == 404
     assert (await api.call("GET", "/api/v1/accounts/nobody_here", alice))[0] == 404
     assert (await api.call("GET", "/api/v1/audit-log", alice))[0] == 403
-    for method, path in [("PATCH", "/api/v1/accounts/alice"), ("DELETE", "/api/v1/accounts/bob"),
-                         ("POST", "/api/v1/accounts/bob/suspend"),
-                         ("POST", "/api/v1/accounts/alice/unsuspend")]:
+    for method, path in [
+        ("PATCH", "/api/v1/accounts/alice"),
+        ("DELETE", "/api/v1/accounts/bob"),
+        ("POST", "/api/v1/accounts/bob/suspend"),
+        ("POST", "/api/v1/accounts/alice/unsuspend"),
+    ]:
         status, _ = await api.call(method, path, alice, json={})
         assert status == 403, (method, path)
     assert api.agent.accounts["bob"].suspended is False
@@ -154,8 +191,9 @@ async def test_suspend_ends_sessions_and_unsuspend_restores_sign_in(api: Api, ad
     assert body["status"] == "suspended"
     assert body["system"]["suspended"] is True
     assert (await api.call("GET", "/api/v1/me", alice))[0] == 401
-    status, _ = await api.call("POST", "/api/v1/auth/login",
-                               json={"username": "alice", "password": "owner-pass-1"})
+    status, _ = await api.call(
+        "POST", "/api/v1/auth/login", json={"username": "alice", "password": "owner-pass-1"}
+    )
     assert status == 403
 
     status, body = await api.call("POST", "/api/v1/accounts/alice/unsuspend", admin)
@@ -167,8 +205,9 @@ async def test_suspend_ends_sessions_and_unsuspend_restores_sign_in(api: Api, ad
 async def test_password_change_ends_old_tokens(api: Api, admin: str) -> None:
     await api.create_account(admin, "alice")
     alice = await api.login("alice", "owner-pass-1")
-    status, _ = await api.call("PATCH", "/api/v1/accounts/alice", admin,
-                               json={"password": "new-pass-22", "shell": "sh"})
+    status, _ = await api.call(
+        "PATCH", "/api/v1/accounts/alice", admin, json={"password": "new-pass-22", "shell": "sh"}
+    )
     assert status == 200
     assert api.agent.passwords["alice"] == "new-pass-22"
     assert (await api.call("GET", "/api/v1/me", alice))[0] == 401
@@ -207,10 +246,15 @@ async def test_audit_log_records_who_did_what(api: Api, admin: str) -> None:
     assert status == 200
     newest, failed = body["items"]
     assert (newest["actor"], newest["action"], newest["target"], newest["result"]) == (
-        "admin", "account.delete", "alice", "ok")
+        "admin",
+        "account.delete",
+        "alice",
+        "ok",
+    )
     assert (failed["action"], failed["result"]) == ("account.suspend", "error")
     assert "INTERNAL" in failed["detail"]
     status, rest = await api.call(
-        "GET", f"/api/v1/audit-log?page_token={body['next_page_token']}", admin)
+        "GET", f"/api/v1/audit-log?page_token={body['next_page_token']}", admin
+    )
     assert [e["action"] for e in rest["items"]] == ["account.create"]
     assert rest["next_page_token"] is None

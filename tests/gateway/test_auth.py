@@ -12,20 +12,26 @@ from tests.gateway.conftest import ADMIN_PASSWORD, Api
 
 
 async def _login(api: Api, name: str, password: str) -> tuple[int, dict[str, object], str]:
-    response = await api.client.post("/api/v1/auth/login",
-                                     json={"username": name, "password": password})
+    response = await api.client.post(
+        "/api/v1/auth/login", json={"username": name, "password": password}
+    )
     cookie = response.cookies.get("jopanel_refresh")
     return response.status, await response.json(), cookie.value if cookie else ""
 
 
 async def test_login_issues_access_token_and_refresh_cookie(api: Api) -> None:
-    response = await api.client.post("/api/v1/auth/login",
-                                     json={"username": "admin", "password": ADMIN_PASSWORD})
+    response = await api.client.post(
+        "/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
+    )
     assert response.status == 200
     body = await response.json()
     assert body["token_type"] == "Bearer"
-    assert body["user"] == {"id": body["user"]["id"], "name": "admin", "role": "admin",
-                            "account": None}
+    assert body["user"] == {
+        "id": body["user"]["id"],
+        "name": "admin",
+        "role": "admin",
+        "account": None,
+    }
     cookie = response.cookies["jopanel_refresh"]
     assert cookie["httponly"]
     assert cookie["samesite"] == "Strict"
@@ -51,13 +57,22 @@ async def test_password_over_72_bytes_is_refused_not_truncated(api: Api) -> None
 async def test_requests_without_a_valid_token_get_401(api: Api, config: GatewayConfig) -> None:
     secret = Path(config.auth.secret_file).read_bytes()
     now = int(time.time())
-    claims = {"iss": "jopanel", "aud": "jopanel-api", "sub": "1", "typ": "access", "ver": 1,
-              "iat": now, "nbf": now, "exp": now + 60}
+    claims = {
+        "iss": "jopanel",
+        "aud": "jopanel-api",
+        "sub": "1",
+        "typ": "access",
+        "ver": 1,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 60,
+    }
     bad_tokens = {
         "none": None,
         "garbage": "not.a.jwt",
-        "expired": jwt.encode({**claims, "exp": now - 60, "iat": now - 120, "nbf": now - 120},
-                              secret, "HS256"),
+        "expired": jwt.encode(
+            {**claims, "exp": now - 60, "iat": now - 120, "nbf": now - 120}, secret, "HS256"
+        ),
         "other key": jwt.encode(claims, b"another-secret-of-thirty-two-bytes!!", "HS256"),
         "alg none": jwt.encode(claims, None, "none"),
         "missing ver": jwt.encode({k: v for k, v in claims.items() if k != "ver"}, secret, "HS256"),
@@ -65,9 +80,14 @@ async def test_requests_without_a_valid_token_get_401(api: Api, config: GatewayC
         "wrong audience": jwt.encode({**claims, "aud": "other"}, secret, "HS256"),
     }
     for label, token in bad_tokens.items():
-        for method, path in [("GET", "/api/v1/me"), ("GET", "/api/v1/accounts"),
-                             ("POST", "/api/v1/accounts"), ("DELETE", "/api/v1/accounts/x"),
-                             ("GET", "/api/v1/no-such-route"), ("PUT", "/api/v1/me")]:
+        for method, path in [
+            ("GET", "/api/v1/me"),
+            ("GET", "/api/v1/accounts"),
+            ("POST", "/api/v1/accounts"),
+            ("DELETE", "/api/v1/accounts/x"),
+            ("GET", "/api/v1/no-such-route"),
+            ("PUT", "/api/v1/me"),
+        ]:
             status, body = await api.call(method, path, token)
             assert status == 401, (label, method, path)
             assert body["status"] == 401
@@ -76,8 +96,9 @@ async def test_requests_without_a_valid_token_get_401(api: Api, config: GatewayC
 async def test_a_valid_token_of_a_stale_version_is_refused(api: Api, config: GatewayConfig) -> None:
     token = await api.login("admin", ADMIN_PASSWORD)
     claims = jwt.decode(token, options={"verify_signature": False})
-    forged = jwt.encode({**claims, "ver": claims["ver"] + 1},
-                        Path(config.auth.secret_file).read_bytes(), "HS256")
+    forged = jwt.encode(
+        {**claims, "ver": claims["ver"] + 1}, Path(config.auth.secret_file).read_bytes(), "HS256"
+    )
     assert (await api.call("GET", "/api/v1/me", forged))[0] == 401
     assert (await api.call("GET", "/api/v1/me", token))[0] == 200
 
@@ -88,15 +109,17 @@ async def test_refresh_rotates_and_a_replay_revokes_the_family(api: Api) -> None
     api.client.session.cookie_jar.clear()
 
     async def refresh(cookie: str) -> tuple[int, str]:
-        response = await api.client.post("/api/v1/auth/refresh",
-                                         cookies={"jopanel_refresh": cookie})
+        response = await api.client.post(
+            "/api/v1/auth/refresh", cookies={"jopanel_refresh": cookie}
+        )
         new = response.cookies.get("jopanel_refresh")
         api.client.session.cookie_jar.clear()
         return response.status, new.value if new else ""
 
     status, second = await refresh(first)
     assert status == 200
-    assert second and second != first
+    assert second
+    assert second != first
     status, third = await refresh(second)
     assert status == 200
     # The first token is presented again: a replay. It fails, and so does the live one.
@@ -108,8 +131,9 @@ async def test_refresh_token_is_no_access_token_and_logout_ends_the_family(api: 
     _, body, cookie = await _login(api, "admin", ADMIN_PASSWORD)
     assert (await api.call("GET", "/api/v1/me", cookie))[0] == 401
     api.client.session.cookie_jar.clear()
-    response = await api.client.post("/api/v1/auth/refresh",
-                                     headers={"Authorization": f"Bearer {body['access_token']}"})
+    response = await api.client.post(
+        "/api/v1/auth/refresh", headers={"Authorization": f"Bearer {body['access_token']}"}
+    )
     assert response.status == 401
     response = await api.client.post("/api/v1/auth/logout", cookies={"jopanel_refresh": cookie})
     assert response.status == 204
@@ -120,9 +144,11 @@ async def test_refresh_token_is_no_access_token_and_logout_ends_the_family(api: 
 
 async def test_role_sent_by_a_client_is_ignored(api: Api, admin: str) -> None:
     await api.create_account(admin, "alice")
-    status, _ = await api.call("POST", "/api/v1/auth/login",
-                               json={"username": "alice", "password": "owner-pass-1",
-                                     "role": "admin"})
+    status, _ = await api.call(
+        "POST",
+        "/api/v1/auth/login",
+        json={"username": "alice", "password": "owner-pass-1", "role": "admin"},
+    )
     assert status == 400
     alice = await api.login("alice", "owner-pass-1")
     status, me = await api.call("GET", "/api/v1/me", alice)

@@ -1,0 +1,26 @@
+# JoPanel: the two commands are `make run` and `make test` (see README.md).
+.PHONY: run test test-fast bench proto lint webui fuzz clean
+
+run:            ## install what is missing, build the SPA, start the sandboxed stack
+	scripts/run.sh
+
+test:           ## the whole suite (lint, web UI, agent, gateway, end to end) in a fresh sandbox
+	scripts/test.sh
+
+test-fast:      ## the suite without the slow tests, for while you work
+	scripts/test.sh -m "not slow"
+
+bench:          ## the benchmark tables (throughput, latency, memory)
+	scripts/bench.sh
+
+proto:          ## regenerate the gRPC code in gen/ from protos/
+	scripts/proto.sh
+
+lint:           ## generated code up to date, ruff, mypy --strict
+	scripts/lint.sh
+
+webui:          ## build the SPA into webui/dist
+	scripts/webui.sh build
+
+clean:          ## forget the `make run` sandbox (its accounts, databases and logs)
+	rm -rf .run

@@ -1,0 +1,159 @@
+"""`make bench`: load from wrk (a separate process) on loopback against the real gateway and
+two baselines measured in the same run, then a table. Runs inside its own sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import stack
+
+CONNECTIONS = 64
+SECONDS = int(os.environ.get("JOPANEL_BENCH_SECONDS", "10"))
+WARMUP_SECONDS = 2
+
+
+@dataclass
+class Row:
+    name: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def wrk(name: str, url: str, token: str = "", seconds: int = SECONDS) -> Row:
+    argv = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if token:
+        argv += ["-H", f"Authorization: Bearer {token}"]
+    out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    errors = sum(
+        int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|errors: .*?):? (\d+)", out)
+    )
+    return Row(name, rps, _percentile(out, "50"), _percentile(out, "99"), errors)
+
+
+def _percentile(out: str, which: str) -> float:
+    value, unit = re.search(rf"\s{which}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def api(method: str, url: str, body: dict[str, object] | None = None, token: str = "") -> Any:
+    request = urllib.request.Request(
+        url,
+        method=method,
+        data=json.dumps(body).encode() if body else None,
+        headers={
+            "Content-Type": "application/json",
+            **({"Authorization": f"Bearer {token}"} if token else {}),
+        },
+    )
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read() or b"null")
+
+
+def start_baseline(kind: str, port: int, *args: str, log: Path) -> stack.Process:
+    process = stack.Process(
+        f"baseline-{kind}",
+        [
+            "setpriv",
+            f"--reuid={stack.GATEWAY_USER}",
+            f"--regid={stack.GATEWAY_USER}",
+            "--init-groups",
+            sys.executable,
+            str(stack.TOP / "scripts" / "bench_baselines.py"),
+            kind,
+            str(port),
+            *args,
+        ],
+        log,
+    )
+    process.start()
+    stack.wait_for(process.name, stack.tcp_ready(port), process.popen, log)
+    return process
+
+
+def main() -> None:
+    run_dir = Path(os.environ["JOPANEL_SANDBOX"])
+    logs = run_dir / "logs"
+    mariadb = stack.MariaDB(stack.free_port(), logs)
+    live = stack.Stack(run_dir, stack.free_port(), mariadb)
+    with stack.running_mariadb(mariadb), stack.running(live):
+        time.sleep(2)
+        idle = {p.name: rss_mb(p.pid) for p in live.processes}
+        name, password = live.ensure_admin()
+        base = f"{live.url}/api/v1"
+        session = api("POST", f"{base}/auth/login", {"username": name, "password": password})
+        token = str(session["access_token"])
+        api("POST", f"{base}/accounts", {"name": "bench_site", "password": "bench-pass-1"}, token)
+        # Access tokens live 5 minutes; the run is shorter than that.
+        port_a, port_b = stack.free_port(), stack.free_port()
+        baselines = [
+            start_baseline("a", port_a, log=logs / "baseline-a.log"),
+            start_baseline(
+                "b",
+                port_b,
+                str(stack.ETC / "jwt.secret"),
+                stack.AGENT_SOCKET,
+                log=logs / "baseline-b.log",
+            ),
+        ]
+        try:
+            targets = [
+                ("baseline A: bare aiohttp JSON", f"http://127.0.0.1:{port_a}/", ""),
+                ("baseline B: JWT + PK SELECT + gRPC health", f"http://127.0.0.1:{port_b}/", token),
+                ("GET /api/v1/me", f"{base}/me", token),
+                ("GET /api/v1/accounts/{name}", f"{base}/accounts/bench_site", token),
+            ]
+            rows = []
+            for label, url, auth in targets:
+                wrk(label, url, auth, WARMUP_SECONDS)
+                rows.append(wrk(label, url, auth))
+        finally:
+            for process in baselines:
+                process.stop()
+        after = {p.name: rss_mb(p.pid) for p in live.processes}
+    print_table(rows, idle, after)
+
+
+def print_table(rows: list[Row], idle: dict[str, float], after: dict[str, float]) -> None:
+    b = rows[1].requests_per_second
+    print(
+        f"\nJoPanel bench: wrk, {CONNECTIONS} connections, {SECONDS}s per row, "
+        f"{os.cpu_count()} cores, all rows in this run\n"
+    )
+    print(
+        f"| {'target':<42} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'vs B':>5} | errors |"
+    )
+    print(f"|{'-' * 44}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 7}|--------|")
+    for r in rows:
+        print(
+            f"| {r.name:<42} | {r.requests_per_second:>8.0f} | {r.p50_ms:>7.2f} | "
+            f"{r.p99_ms:>7.2f} | {r.requests_per_second / b:>5.2f} | {r.errors:>6} |"
+        )
+    total = idle.get("gateway", 0) + idle.get("agent", 0)
+    print(
+        f"\nResident memory (MB): gateway {idle.get('gateway', 0):.1f} idle, "
+        f"{after.get('gateway', 0):.1f} after load; agent {idle.get('agent', 0):.1f} idle, "
+        f"{after.get('agent', 0):.1f} after load; together idle {total:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds or tests the SPA with the locked npm dependencies: `webui.sh build` or `webui.sh test`.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top/webui"
+stamp=node_modules/.lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+fi
+case "${1:-build}" in
+  build) npm run --silent build ;;
+  test) npm run --silent typecheck && npm run --silent test && npm run --silent build ;;
+  *) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac

@@ -1,0 +1,28 @@
+"""End-to-end tests: the real agent (root) and gateway (user jopanel) as processes, over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import stack
+
+
+@pytest.fixture(scope="session")
+def live(sandbox: Path, mariadb: stack.MariaDB) -> Iterator[stack.Stack]:
+    dist = stack.TOP / "webui" / "dist"
+    with stack.running(
+        stack.Stack(
+            sandbox,
+            stack.free_port(),
+            mariadb,
+            static_dir=str(dist) if (dist / "index.html").exists() else "",
+        )
+    ) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def admin_credentials(live: stack.Stack) -> tuple[str, str]:
+    return live.ensure_admin()

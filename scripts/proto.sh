@@ -12,7 +12,7 @@ mapfile -t protos < <(cd "$top/protos" && find jopanel -name '*.proto' | sort)
 # mypy-protobuf writes the type stubs (messages and service stubs), so callers are type-checked.
 (cd "$top/protos" && PATH="$(dirname "$python"):$PATH" "$python" -m grpc_tools.protoc -I. \
   --python_out="$out" --grpc_python_out="$out" --mypy_out="$out" --mypy_grpc_out="$out" \
-  "${protos[@]}")
+  "${protos[@]}" 2> >(grep -v '^Writing mypy to' >&2))
 # Every folder of the generated tree is a regular package, so mypy and setuptools see it.
 find "$out/jopanel" -type d -exec touch {}/__init__.py \;
 if [ "${1:-}" = --check ]; then

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,15 @@ ADMIN_PASSWORD = "admin-password-1"
 
 
 @pytest.fixture
-async def fake_agent() -> AsyncIterator[tuple[FakeAccounts, str]]:
-    folder = tempfile.mkdtemp(prefix="jp-fake-", dir="/tmp")
-    socket_path = f"{folder}/agent.sock"
+def scratch() -> Iterator[Path]:
+    """A private folder with a short path (Unix socket paths must stay under 108 bytes)."""
+    with tempfile.TemporaryDirectory(prefix="jp-gw-", dir="/tmp") as folder:
+        yield Path(folder)
+
+
+@pytest.fixture
+async def fake_agent(scratch: Path) -> AsyncIterator[tuple[FakeAccounts, str]]:
+    socket_path = str(scratch / "agent.sock")
     accounts = FakeAccounts()
     server = grpc.aio.server()
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(accounts, server)
@@ -37,11 +43,13 @@ async def fake_agent() -> AsyncIterator[tuple[FakeAccounts, str]]:
 
 
 @pytest.fixture
-def config(mariadb: stack.MariaDB, fake_agent: tuple[FakeAccounts, str]) -> GatewayConfig:
+def config(
+    mariadb: stack.MariaDB, fake_agent: tuple[FakeAccounts, str], scratch: Path
+) -> GatewayConfig:
     """A fresh database for each test, reached as MariaDB's root over the socket."""
     database = f"gw_{secrets.token_hex(6)}"
     mariadb.sql(f"CREATE DATABASE {database}")
-    secret = Path(tempfile.mkdtemp(prefix="jp-gw-", dir="/tmp")) / "jwt.secret"
+    secret = scratch / "jwt.secret"
     secret.write_text(secrets.token_urlsafe(48))
     return GatewayConfig(
         agent_socket=fake_agent[1],

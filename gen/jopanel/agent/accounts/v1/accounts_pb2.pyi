@@ -65,8 +65,9 @@ class Account(_message.Message):
     home: _builtins.str
     """The home directory, /home/<name>."""
     shell: Global___Shell.ValueType
+    """SHELL_UNSPECIFIED when the shell was changed outside JoPanel."""
     suspended: _builtins.bool
-    """True while the account is suspended."""
+    """True while the account is suspended (its expiry date lies in the past)."""
     def __init__(
         self,
         *,
@@ -132,7 +133,7 @@ class ListAccountsRequest(_message.Message):
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     page_size: _builtins.int
-    """0 means 100; at most 1000."""
+    """0 means 100; otherwise 1 to 1000."""
     page_token: _builtins.str
     """Empty for the first page, otherwise a next_page_token from an earlier response."""
     def __init__(

@@ -29,8 +29,8 @@ class AccountServiceStub:
     """AccountService manages hosting accounts. An account is one Linux user with a group of the same
     name, a private home directory (/home/<name>, mode 0750, so accounts cannot read each other's
     files) and membership in the group "jopanel-accounts", which marks the users this service
-    manages. The service never touches any other user: a name that exists on the system but is
-    not a managed account is refused.
+    manages. The service never touches any other user: in every RPC, a name that exists on the
+    system as a user or group but is not a managed account is INVALID_ARGUMENT.
     """
 
     def __init__(self, channel):
@@ -80,12 +80,12 @@ class AccountServiceServicer:
     """AccountService manages hosting accounts. An account is one Linux user with a group of the same
     name, a private home directory (/home/<name>, mode 0750, so accounts cannot read each other's
     files) and membership in the group "jopanel-accounts", which marks the users this service
-    manages. The service never touches any other user: a name that exists on the system but is
-    not a managed account is refused.
+    manages. The service never touches any other user: in every RPC, a name that exists on the
+    system as a user or group but is not a managed account is INVALID_ARGUMENT.
     """
 
     def GetAccount(self, request, context):
-        """Returns NOT_FOUND when no managed account has this name.
+        """Returns NOT_FOUND when no user or group has this name.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -99,16 +99,18 @@ class AccountServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CreateAccount(self, request, context):
-        """Idempotent: creating an account that already exists as a managed account returns it
-        (its shell is brought to the requested one). A name that belongs to a system user or group,
-        or to a reserved name, is INVALID_ARGUMENT.
+        """Idempotent: creating an account that already exists as a managed account returns it, with
+        its password and shell brought to the requested ones (so a retry completes a creation that
+        was cut short). A reserved name, or one that belongs to a system user or group, is
+        INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateAccount(self, request, context):
-        """Changes the fields named in update_mask.
+        """Changes the fields named in update_mask. A new password of a suspended account stays locked
+        until UnsuspendAccount.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -187,8 +189,8 @@ class AccountService:
     """AccountService manages hosting accounts. An account is one Linux user with a group of the same
     name, a private home directory (/home/<name>, mode 0750, so accounts cannot read each other's
     files) and membership in the group "jopanel-accounts", which marks the users this service
-    manages. The service never touches any other user: a name that exists on the system but is
-    not a managed account is refused.
+    manages. The service never touches any other user: in every RPC, a name that exists on the
+    system as a user or group but is not a managed account is INVALID_ARGUMENT.
     """
 
     @staticmethod

@@ -30,8 +30,8 @@ class AccountServiceStub:
     """AccountService manages hosting accounts. An account is one Linux user with a group of the same
     name, a private home directory (/home/<name>, mode 0750, so accounts cannot read each other's
     files) and membership in the group "jopanel-accounts", which marks the users this service
-    manages. The service never touches any other user: a name that exists on the system but is
-    not a managed account is refused.
+    manages. The service never touches any other user: in every RPC, a name that exists on the
+    system as a user or group but is not a managed account is INVALID_ARGUMENT.
     """
 
     @_typing.overload
@@ -39,16 +39,19 @@ class AccountServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> AccountServiceAsyncStub: ...
     GetAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.GetAccountRequest, _accounts_pb2.GetAccountResponse]
-    """Returns NOT_FOUND when no managed account has this name."""
+    """Returns NOT_FOUND when no user or group has this name."""
     ListAccounts: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.ListAccountsRequest, _accounts_pb2.ListAccountsResponse]
     """Managed accounts in name order."""
     CreateAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.CreateAccountRequest, _accounts_pb2.CreateAccountResponse]
-    """Idempotent: creating an account that already exists as a managed account returns it
-    (its shell is brought to the requested one). A name that belongs to a system user or group,
-    or to a reserved name, is INVALID_ARGUMENT.
+    """Idempotent: creating an account that already exists as a managed account returns it, with
+    its password and shell brought to the requested ones (so a retry completes a creation that
+    was cut short). A reserved name, or one that belongs to a system user or group, is
+    INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
     """
     UpdateAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.UpdateAccountRequest, _accounts_pb2.UpdateAccountResponse]
-    """Changes the fields named in update_mask."""
+    """Changes the fields named in update_mask. A new password of a suspended account stays locked
+    until UnsuspendAccount.
+    """
     DeleteAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.DeleteAccountRequest, _accounts_pb2.DeleteAccountResponse]
     """Stops the account's processes, then removes the user, its group, home and mail spool.
     Idempotent: deleting an account that does not exist succeeds.
@@ -65,22 +68,25 @@ class AccountServiceAsyncStub(AccountServiceStub):
     """AccountService manages hosting accounts. An account is one Linux user with a group of the same
     name, a private home directory (/home/<name>, mode 0750, so accounts cannot read each other's
     files) and membership in the group "jopanel-accounts", which marks the users this service
-    manages. The service never touches any other user: a name that exists on the system but is
-    not a managed account is refused.
+    manages. The service never touches any other user: in every RPC, a name that exists on the
+    system as a user or group but is not a managed account is INVALID_ARGUMENT.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     GetAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.GetAccountRequest, _accounts_pb2.GetAccountResponse]  # type: ignore[assignment]
-    """Returns NOT_FOUND when no managed account has this name."""
+    """Returns NOT_FOUND when no user or group has this name."""
     ListAccounts: _aio.UnaryUnaryMultiCallable[_accounts_pb2.ListAccountsRequest, _accounts_pb2.ListAccountsResponse]  # type: ignore[assignment]
     """Managed accounts in name order."""
     CreateAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.CreateAccountRequest, _accounts_pb2.CreateAccountResponse]  # type: ignore[assignment]
-    """Idempotent: creating an account that already exists as a managed account returns it
-    (its shell is brought to the requested one). A name that belongs to a system user or group,
-    or to a reserved name, is INVALID_ARGUMENT.
+    """Idempotent: creating an account that already exists as a managed account returns it, with
+    its password and shell brought to the requested ones (so a retry completes a creation that
+    was cut short). A reserved name, or one that belongs to a system user or group, is
+    INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
     """
     UpdateAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.UpdateAccountRequest, _accounts_pb2.UpdateAccountResponse]  # type: ignore[assignment]
-    """Changes the fields named in update_mask."""
+    """Changes the fields named in update_mask. A new password of a suspended account stays locked
+    until UnsuspendAccount.
+    """
     DeleteAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.DeleteAccountRequest, _accounts_pb2.DeleteAccountResponse]  # type: ignore[assignment]
     """Stops the account's processes, then removes the user, its group, home and mail spool.
     Idempotent: deleting an account that does not exist succeeds.
@@ -96,8 +102,8 @@ class AccountServiceServicer(metaclass=_abc_1.ABCMeta):
     """AccountService manages hosting accounts. An account is one Linux user with a group of the same
     name, a private home directory (/home/<name>, mode 0750, so accounts cannot read each other's
     files) and membership in the group "jopanel-accounts", which marks the users this service
-    manages. The service never touches any other user: a name that exists on the system but is
-    not a managed account is refused.
+    manages. The service never touches any other user: in every RPC, a name that exists on the
+    system as a user or group but is not a managed account is INVALID_ARGUMENT.
     """
 
     @_abc_1.abstractmethod
@@ -106,7 +112,7 @@ class AccountServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _accounts_pb2.GetAccountRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_accounts_pb2.GetAccountResponse, _abc.Awaitable[_accounts_pb2.GetAccountResponse]]:
-        """Returns NOT_FOUND when no managed account has this name."""
+        """Returns NOT_FOUND when no user or group has this name."""
 
     @_abc_1.abstractmethod
     def ListAccounts(
@@ -122,9 +128,10 @@ class AccountServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _accounts_pb2.CreateAccountRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_accounts_pb2.CreateAccountResponse, _abc.Awaitable[_accounts_pb2.CreateAccountResponse]]:
-        """Idempotent: creating an account that already exists as a managed account returns it
-        (its shell is brought to the requested one). A name that belongs to a system user or group,
-        or to a reserved name, is INVALID_ARGUMENT.
+        """Idempotent: creating an account that already exists as a managed account returns it, with
+        its password and shell brought to the requested ones (so a retry completes a creation that
+        was cut short). A reserved name, or one that belongs to a system user or group, is
+        INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
         """
 
     @_abc_1.abstractmethod
@@ -133,7 +140,9 @@ class AccountServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _accounts_pb2.UpdateAccountRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_accounts_pb2.UpdateAccountResponse, _abc.Awaitable[_accounts_pb2.UpdateAccountResponse]]:
-        """Changes the fields named in update_mask."""
+        """Changes the fields named in update_mask. A new password of a suspended account stays locked
+        until UnsuspendAccount.
+        """
 
     @_abc_1.abstractmethod
     def DeleteAccount(

@@ -1,0 +1,138 @@
+"""The agent's exceptions and the one interceptor that turns them into gRPC status codes.
+
+Servicers and the system layer raise these exceptions and never touch the gRPC context for
+errors: the mapping to canonical codes (AIP-193) happens once, here, at the servicer edge. Every
+message is short and actionable and never carries a secret: validators name the bad field and
+say what is valid without echoing the value, and the standard error output of programs is logged
+but not sent to the client.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, ClassVar, NoReturn, TypeAlias
+
+import grpc
+import grpc.aio
+
+logger = logging.getLogger(__name__)
+
+# What the client sees for an unexpected failure; the details are in the agent's log.
+INTERNAL_MESSAGE = "internal error in the agent; its log has the details"
+
+
+class AgentError(Exception):
+    """An error the agent reports to its client with a canonical status code."""
+
+    code: ClassVar[grpc.StatusCode] = grpc.StatusCode.INTERNAL
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidArgument(AgentError):
+    """A request field is invalid; the message reads "<field>: <what is valid>"."""
+
+    code = grpc.StatusCode.INVALID_ARGUMENT
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+class NotFound(AgentError):
+    code = grpc.StatusCode.NOT_FOUND
+
+
+class AlreadyExists(AgentError):
+    code = grpc.StatusCode.ALREADY_EXISTS
+
+
+class FailedPrecondition(AgentError):
+    """The system is not in a state the operation can work from; the message says what to fix."""
+
+    code = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class Internal(AgentError):
+    """An operation failed on the system; `detail` goes to the log only, never to the client."""
+
+    code = grpc.StatusCode.INTERNAL
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+Behavior = Callable[..., Any]
+Handler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"  # the stubs are generic, grpc is not
+
+# The four shapes of RPC handler and the function that rebuilds each around a new behavior.
+_HANDLER_KINDS = (
+    ("unary_unary", grpc.unary_unary_rpc_method_handler),
+    ("unary_stream", grpc.unary_stream_rpc_method_handler),
+    ("stream_unary", grpc.stream_unary_rpc_method_handler),
+    ("stream_stream", grpc.stream_stream_rpc_method_handler),
+)
+
+
+class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
+    """Maps AgentError to its status code and any other exception to INTERNAL, for every RPC."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Handler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> Handler:
+        handler = await continuation(handler_call_details)
+        if handler is None:  # an unknown method: gRPC answers UNIMPLEMENTED itself
+            return handler
+        for kind, rebuild in _HANDLER_KINDS:
+            behavior = getattr(handler, kind)
+            if behavior is not None:
+                guarded = _guard(behavior, handler_call_details.method)
+                return rebuild(guarded, handler.request_deserializer, handler.response_serializer)
+        return handler
+
+
+def _guard(behavior: Behavior, method: str) -> Behavior:
+    """Wraps a handler; streaming handlers may be async generators or coroutines that write."""
+    if inspect.isasyncgenfunction(behavior):
+
+        async def stream(
+            request: Any, context: grpc.aio.ServicerContext[Any, Any]
+        ) -> AsyncIterator[Any]:
+            try:
+                async for response in behavior(request, context):
+                    yield response
+            except Exception as error:
+                await _abort(context, error, method)
+
+        return stream
+
+    # Unary responses, and response streams written with context.write().
+    async def coroutine(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        try:
+            return await behavior(request, context)
+        except Exception as error:
+            await _abort(context, error, method)
+
+    return coroutine
+
+
+async def _abort(
+    context: grpc.aio.ServicerContext[Any, Any], error: Exception, method: str
+) -> NoReturn:
+    if isinstance(error, grpc.aio.AbortError):  # the handler aborted with its own status
+        raise error
+    if not isinstance(error, AgentError):
+        logger.error("%s: unexpected error", method, exc_info=error)
+        await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+    if isinstance(error, Internal):
+        logger.error("%s: %s (%s)", method, error.message, error.detail, exc_info=error)
+    else:
+        logger.info("%s: %s %s", method, error.code.name, error.message)
+    await context.abort(error.code, error.message)

@@ -1,0 +1,171 @@
+"""The agent's gRPC server on its Unix socket.
+
+The socket is the agent's only door, so its directory must be one that only root can change: a
+real directory (not a symlink), owned by root, writable by nobody else. The agent creates it
+(0750 root:<gateway group>) when missing and refuses to start otherwise. The socket itself is
+0660 root:<gateway group>: the gateway's group may connect, no other user may.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import grp
+import logging
+import os
+import signal
+import socket
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import grpc.aio
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+
+# The asyncio health servicer; grpc_health also exports it as health.aio, which its stubs lack.
+from grpc_health.v1._async import HealthServicer
+from grpc_reflection.v1alpha import reflection
+
+from agent.config import AgentConfig
+from agent.errors import ErrorInterceptor
+from agent.services import SERVICES
+
+logger = logging.getLogger(__name__)
+
+SOCKET_DIR_MODE: Final = 0o750
+SOCKET_MODE: Final = 0o660
+# How long in-flight RPCs may take to finish after SIGTERM or SIGINT.
+STOP_GRACE: Final = 10.0
+
+
+class StartupError(Exception):
+    """The agent cannot start safely; the message says what to fix."""
+
+
+@dataclass
+class RunningAgent:
+    server: grpc.aio.Server
+    health: HealthServicer
+    socket_path: Path
+
+    async def stop(self, grace: float | None = STOP_GRACE) -> None:
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace)
+        self.socket_path.unlink(missing_ok=True)
+
+
+async def build_server(config: AgentConfig) -> tuple[grpc.aio.Server, HealthServicer]:
+    """A server with every service, health checking and reflection; not bound or started yet."""
+    limit = config.max_message_bytes
+    server = grpc.aio.server(
+        interceptors=[ErrorInterceptor()],
+        options=[
+            ("grpc.max_send_message_length", limit),
+            ("grpc.max_receive_message_length", limit),
+        ],
+    )
+    health_servicer = HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for service in SERVICES:
+        service.add_to_server(server)
+        await health_servicer.set(service.full_name, health_pb2.HealthCheckResponse.SERVING)
+    names = [service.full_name for service in SERVICES]
+    reflection.enable_server_reflection(
+        [*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
+    )
+    return server, health_servicer
+
+
+async def start(config: AgentConfig) -> RunningAgent:
+    """Prepares the socket, then builds, binds and starts the server."""
+    gid = _group_id(config.gateway_group)
+    prepare_socket_dir(config.socket_path.parent, gid)
+    remove_stale_socket(config.socket_path)
+    server, health_servicer = await build_server(config)
+    try:
+        server.add_insecure_port(f"unix:{config.socket_path}")
+    except RuntimeError as error:  # grpc's way of saying the bind failed
+        raise StartupError(f"cannot listen on {config.socket_path}: {error}") from None
+    # The directory lets no one else in, so the socket is safe until it has its final mode.
+    os.chown(config.socket_path, 0, gid, follow_symlinks=False)
+    os.chmod(config.socket_path, SOCKET_MODE)
+    await server.start()
+    logger.info("serving %s on %s", ", ".join(s.name for s in SERVICES), config.socket_path)
+    return RunningAgent(server, health_servicer, config.socket_path)
+
+
+async def serve(config: AgentConfig) -> None:
+    """Runs the agent until SIGTERM or SIGINT, then lets in-flight RPCs finish."""
+    agent = await start(config)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    await stopping.wait()
+    logger.info("stopping")
+    await agent.stop()
+
+
+def prepare_socket_dir(directory: Path, gid: int) -> None:
+    """Creates the socket directory, or checks that an existing one only root can change."""
+    try:
+        os.mkdir(directory, SOCKET_DIR_MODE)
+    except FileExistsError:
+        _check_socket_dir(directory)
+        return
+    except OSError as error:
+        raise StartupError(
+            f"cannot create socket directory {directory}: {error.strerror}"
+        ) from None
+    # A directory we just made: give it its final owner and mode (mkdir applies the umask).
+    os.chown(directory, 0, gid, follow_symlinks=False)
+    os.chmod(directory, SOCKET_DIR_MODE)
+
+
+def _check_socket_dir(directory: Path) -> None:
+    # lstat, not stat: a symlink is refused whatever it points to.
+    info = os.lstat(directory)
+    if stat.S_ISLNK(info.st_mode):
+        raise StartupError(f"socket directory {directory} is a symlink; make it a directory")
+    if not stat.S_ISDIR(info.st_mode):
+        raise StartupError(f"socket directory {directory} is not a directory")
+    if info.st_uid != 0:
+        raise StartupError(f"socket directory {directory} must be owned by root")
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        mode = stat.S_IMODE(info.st_mode)
+        raise StartupError(
+            f"socket directory {directory} is writable by group or others (mode {mode:04o}); "
+            f"chmod it {SOCKET_DIR_MODE:04o}"
+        )
+
+
+def remove_stale_socket(path: Path) -> None:
+    """Removes a socket left by an agent that is gone; refuses when one still listens."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISSOCK(info.st_mode):
+        raise StartupError(f"{path} exists and is not a socket; remove it")
+    if _listening(path):
+        raise StartupError(f"another process already listens on {path}")
+    path.unlink()
+
+
+def _listening(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError as error:
+            if error.errno == errno.ECONNREFUSED:  # nobody accepts on it: stale
+                return False
+            raise
+    return True
+
+
+def _group_id(name: str) -> int:
+    try:
+        return grp.getgrnam(name).gr_gid
+    except KeyError:
+        raise StartupError(f"group {name} (gateway_group) does not exist; create it") from None

@@ -1,0 +1,29 @@
+"""The agent's gRPC services, registered from one list.
+
+As containerd registers its service plugins, each service module exports its full proto
+service name and an `add_to_server` function, and takes one line in SERVICES. The server adds
+every service in the list and serves health checking and reflection for each; nothing else in
+the agent needs to change when a service (web domains, databases, ...) is added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+import grpc.aio
+
+from agent.services import accounts
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str  # short, for logs
+    full_name: str  # the proto service name, as health checking and reflection know it
+    add_to_server: Callable[[grpc.aio.Server], None]
+
+
+SERVICES: Final[tuple[Service, ...]] = (
+    Service("accounts", accounts.SERVICE_NAME, accounts.add_to_server),
+)

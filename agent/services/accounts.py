@@ -1,0 +1,101 @@
+"""AccountService: hosting accounts as Linux users (see agent/system/users.py).
+
+Each RPC validates every field, calls the system layer and builds the response; errors are
+exceptions that the ErrorInterceptor maps to status codes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import grpc.aio
+from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
+
+from agent import validators
+from agent.system.users import User, Users
+
+SERVICE_NAME: Final[str] = accounts_pb2.DESCRIPTOR.services_by_name["AccountService"].full_name
+
+_UPDATE_PATHS: Final = frozenset({"password", "shell"})
+# The reverse of validators.LOGIN_SHELLS; a shell set outside the panel reads as UNSPECIFIED.
+_SHELL_ENUMS: Final[dict[str, accounts_pb2.Shell.ValueType]] = {
+    path: value for value, path in validators.LOGIN_SHELLS.items()
+}
+
+Context = grpc.aio.ServicerContext[Any, Any]
+
+
+class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
+    def __init__(self, users: Users) -> None:
+        self._users = users
+
+    async def GetAccount(
+        self, request: accounts_pb2.GetAccountRequest, context: Context
+    ) -> accounts_pb2.GetAccountResponse:
+        name = validators.account_name(request.name)
+        return accounts_pb2.GetAccountResponse(account=_account(await self._users.get(name)))
+
+    async def ListAccounts(
+        self, request: accounts_pb2.ListAccountsRequest, context: Context
+    ) -> accounts_pb2.ListAccountsResponse:
+        size = validators.page_size(request.page_size)
+        after = validators.page_token(request.page_token, validators.ACCOUNT_NAME_PATTERN)
+        users, more = await self._users.page(after, size)
+        token = validators.encode_page_token(users[-1].name) if more else ""
+        return accounts_pb2.ListAccountsResponse(
+            accounts=[_account(user) for user in users], next_page_token=token
+        )
+
+    async def CreateAccount(
+        self, request: accounts_pb2.CreateAccountRequest, context: Context
+    ) -> accounts_pb2.CreateAccountResponse:
+        name = validators.account_name(request.name)
+        password = validators.password(request.password)
+        shell = validators.login_shell(request.shell)
+        user = await self._users.create(name, password, shell)
+        return accounts_pb2.CreateAccountResponse(account=_account(user))
+
+    async def UpdateAccount(
+        self, request: accounts_pb2.UpdateAccountRequest, context: Context
+    ) -> accounts_pb2.UpdateAccountResponse:
+        name = validators.account_name(request.name)
+        paths = validators.field_mask(request.update_mask.paths, _UPDATE_PATHS, "update_mask")
+        # Every field is validated before anything changes.
+        password = validators.password(request.password) if "password" in paths else None
+        shell = validators.login_shell(request.shell) if "shell" in paths else None
+        user = await self._users.update(name, password=password, shell=shell)
+        return accounts_pb2.UpdateAccountResponse(account=_account(user))
+
+    async def DeleteAccount(
+        self, request: accounts_pb2.DeleteAccountRequest, context: Context
+    ) -> accounts_pb2.DeleteAccountResponse:
+        await self._users.delete(validators.account_name(request.name))
+        return accounts_pb2.DeleteAccountResponse()
+
+    async def SuspendAccount(
+        self, request: accounts_pb2.SuspendAccountRequest, context: Context
+    ) -> accounts_pb2.SuspendAccountResponse:
+        user = await self._users.suspend(validators.account_name(request.name))
+        return accounts_pb2.SuspendAccountResponse(account=_account(user))
+
+    async def UnsuspendAccount(
+        self, request: accounts_pb2.UnsuspendAccountRequest, context: Context
+    ) -> accounts_pb2.UnsuspendAccountResponse:
+        user = await self._users.unsuspend(validators.account_name(request.name))
+        return accounts_pb2.UnsuspendAccountResponse(account=_account(user))
+
+
+def add_to_server(server: grpc.aio.Server) -> None:
+    servicer = AccountServicer(Users())
+    accounts_pb2_grpc.add_AccountServiceServicer_to_server(servicer, server)
+
+
+def _account(user: User) -> accounts_pb2.Account:
+    return accounts_pb2.Account(
+        name=user.name,
+        uid=user.uid,
+        gid=user.gid,
+        home=user.home,
+        shell=_SHELL_ENUMS.get(user.shell, accounts_pb2.SHELL_UNSPECIFIED),
+        suspended=user.suspended,
+    )

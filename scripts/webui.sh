@@ -11,6 +11,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 case "${1:-build}" in
   build) npm run --silent build ;;
-  test) npm run --silent typecheck && npm run --silent test && npm run --silent build ;;
+  test) npm run --silent typecheck && npm run --silent lint && npm run --silent test && npm run --silent build ;;
   *) echo "usage: $0 build|test" >&2; exit 2 ;;
 esac

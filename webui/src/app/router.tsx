@@ -1,0 +1,68 @@
+import { lazy } from 'react';
+import { Route, Routes } from 'react-router';
+import type { NavItem } from '@/components/layout/AppShell';
+import { paths } from '@/config/paths';
+import { LoginRoute } from '@/features/auth/routes/LoginRoute';
+import { AreaLayout } from './routes/AreaLayout';
+import { HomeRedirect, RequireRole } from './routes/guards';
+import { NotFoundRoute } from './routes/NotFoundRoute';
+
+// Each area's pages load on first visit, so an owner never downloads the admin screens.
+const DashboardRoute = lazy(() =>
+  import('@/features/dashboard/routes/DashboardRoute').then((m) => ({ default: m.DashboardRoute })),
+);
+const AccountsRoute = lazy(() =>
+  import('@/features/accounts/routes/AccountsRoute').then((m) => ({ default: m.AccountsRoute })),
+);
+const AccountRoute = lazy(() =>
+  import('@/features/accounts/routes/AccountRoute').then((m) => ({ default: m.AccountRoute })),
+);
+const AuditLogRoute = lazy(() =>
+  import('@/features/audit-log/routes/AuditLogRoute').then((m) => ({ default: m.AuditLogRoute })),
+);
+const PanelOverviewRoute = lazy(() =>
+  import('@/features/me/routes/PanelOverviewRoute').then((m) => ({ default: m.PanelOverviewRoute })),
+);
+
+const ADMIN_NAV: readonly NavItem[] = [
+  { to: paths.admin.home, label: 'Dashboard', icon: 'dashboard', end: true },
+  { to: paths.admin.accounts, label: 'Accounts', icon: 'accounts' },
+  { to: paths.admin.auditLog, label: 'Audit log', icon: 'audit' },
+];
+
+const PANEL_NAV: readonly NavItem[] = [{ to: paths.panel.home, label: 'Overview', icon: 'home', end: true }];
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path={paths.root} element={<HomeRedirect />} />
+      <Route path={paths.login} element={<LoginRoute />} />
+      <Route
+        path={paths.admin.home}
+        element={
+          <RequireRole role="admin">
+            <AreaLayout area="Administration" nav={ADMIN_NAV} />
+          </RequireRole>
+        }
+      >
+        <Route index element={<DashboardRoute />} />
+        <Route path="accounts" element={<AccountsRoute />} />
+        <Route path="accounts/:name" element={<AccountRoute />} />
+        <Route path="audit-log" element={<AuditLogRoute />} />
+        <Route path="*" element={<NotFoundRoute />} />
+      </Route>
+      <Route
+        path={paths.panel.home}
+        element={
+          <RequireRole role="owner">
+            <AreaLayout area="Hosting panel" nav={PANEL_NAV} />
+          </RequireRole>
+        }
+      >
+        <Route index element={<PanelOverviewRoute />} />
+        <Route path="*" element={<NotFoundRoute />} />
+      </Route>
+      <Route path="*" element={<NotFoundRoute />} />
+    </Routes>
+  );
+}

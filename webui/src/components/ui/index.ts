@@ -1,0 +1,14 @@
+export { Alert } from './Alert';
+export { Badge, type BadgeTone } from './Badge';
+export { Button } from './Button';
+export { Card, FactList } from './Card';
+export { ConfirmDialog } from './ConfirmDialog';
+export { Dialog } from './Dialog';
+export { EmptyState } from './EmptyState';
+export { PageHeader } from './PageHeader';
+export { Pagination } from './Pagination';
+export { Select, type SelectOption } from './Select';
+export { LoadingState, Spinner } from './Spinner';
+export { Table, type Column } from './Table';
+export { TextField } from './TextField';
+export { toast, Toaster } from './Toaster';

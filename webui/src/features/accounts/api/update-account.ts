@@ -1,0 +1,23 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiRequest } from '@/lib/api-client';
+import type { Account, AccountShell } from '@/types/api';
+import { accountsQueryRoot } from './list-accounts';
+
+/** PATCH changes only the members present. */
+export type UpdateAccountInput = {
+  password?: string;
+  shell?: AccountShell;
+  email?: string | null;
+};
+
+export function updateAccount(name: string, input: UpdateAccountInput): Promise<Account> {
+  return apiRequest<Account>(`/accounts/${encodeURIComponent(name)}`, { method: 'PATCH', body: input });
+}
+
+export function useUpdateAccount(name: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: UpdateAccountInput) => updateAccount(name, input),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: accountsQueryRoot }),
+  });
+}

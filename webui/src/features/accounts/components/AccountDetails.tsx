@@ -1,0 +1,45 @@
+import { Card, FactList } from '@/components/ui';
+import { formatDateTime } from '@/lib/format';
+import type { Account } from '@/types/api';
+import { AccountStatusBadge } from '@/components/AccountStatusBadge';
+import { SHELL_LABELS } from './shell-options';
+
+export function AccountDetails({ account }: { account: Account }) {
+  return (
+    <div className="grid grid--2">
+      <Card title="Account">
+        <FactList
+          facts={[
+            { term: 'Status', value: <AccountStatusBadge status={account.status} /> },
+            { term: 'Email', value: account.email ?? <span className="muted">None</span> },
+            { term: 'Shell', value: SHELL_LABELS[account.shell] ?? account.shell },
+            {
+              term: 'Created',
+              value: <time dateTime={account.created_at}>{formatDateTime(account.created_at)}</time>,
+            },
+            {
+              term: 'Updated',
+              value: <time dateTime={account.updated_at}>{formatDateTime(account.updated_at)}</time>,
+            },
+          ]}
+        />
+      </Card>
+      <Card title="On the server">
+        {account.system ? (
+          <FactList
+            facts={[
+              { term: 'Home', value: <code>{account.system.home}</code> },
+              { term: 'UID', value: account.system.uid },
+              { term: 'GID', value: account.system.gid },
+              { term: 'Logins', value: account.system.suspended ? 'Blocked (suspended)' : 'Allowed' },
+            ]}
+          />
+        ) : (
+          <p className="muted">
+            The server has not reported this account. It may still be being set up; check again in a moment.
+          </p>
+        )}
+      </Card>
+    </div>
+  );
+}

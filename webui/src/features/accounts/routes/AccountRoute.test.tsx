@@ -1,0 +1,143 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { Account } from '@/types/api';
+import { adminUser, makeAccount } from '@/testing/fixtures';
+import { json, mockApi, noContent, problem } from '@/testing/mock-api';
+import { renderApp, signInAs } from '@/testing/render';
+
+const currentPath = () => screen.getByRole('status', { name: 'Current location' }).textContent;
+
+/** A tiny in-memory gateway for one account. */
+function accountServer(initial: Account) {
+  let account = initial;
+  return mockApi({
+    'GET /api/v1/accounts/alice': () => json(200, account),
+    'GET /api/v1/accounts': () => json(200, { items: [account], next_page_token: null }),
+    'POST /api/v1/accounts/alice/suspend': () => json(200, (account = { ...account, status: 'suspended' })),
+    'POST /api/v1/accounts/alice/unsuspend': () => json(200, (account = { ...account, status: 'active' })),
+    'PATCH /api/v1/accounts/alice': (req) => {
+      const body = req.body as Partial<Account> & { password?: string };
+      if (body.password === 'password1234') {
+        return problem(400, { errors: [{ field: 'password', message: 'This password is too common.' }] });
+      }
+      const { password: _ignored, ...changes } = body;
+      account = { ...account, ...changes };
+      return json(200, account);
+    },
+    'DELETE /api/v1/accounts/alice': () => noContent(),
+  });
+}
+
+const aliceWithSystem = makeAccount({
+  system: { uid: 1005, gid: 1005, home: '/home/alice', suspended: false },
+});
+
+describe('one account', () => {
+  it('shows the account and what the server reports', async () => {
+    accountServer(aliceWithSystem);
+    signInAs(adminUser);
+    renderApp('/admin/accounts/alice');
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'alice' })).toBeInTheDocument();
+    expect(screen.getByText('Home').nextElementSibling).toHaveTextContent('/home/alice');
+    expect(screen.getByText('UID').nextElementSibling).toHaveTextContent('1005');
+  });
+
+  it('says so when the account does not exist', async () => {
+    mockApi({ 'GET /api/v1/accounts/ghost': () => problem(404, { title: 'Not found' }) });
+    signInAs(adminUser);
+    renderApp('/admin/accounts/ghost');
+
+    expect(await screen.findByText('Account not found')).toBeInTheDocument();
+  });
+
+  it('suspends after confirmation, then unsuspends', async () => {
+    const api = accountServer(aliceWithSystem);
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/accounts/alice');
+
+    await user.click(await screen.findByRole('button', { name: 'Suspend' }));
+    const dialog = screen.getByRole('dialog', { name: 'Suspend account alice?' });
+    expect(api.to('POST', '/api/v1/accounts/alice/suspend')).toHaveLength(0);
+    await user.click(within(dialog).getByRole('button', { name: 'Suspend account' }));
+
+    const unsuspend = await screen.findByRole('button', { name: 'Unsuspend' });
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(screen.getByText('Status').nextElementSibling).toHaveTextContent('Suspended');
+
+    await user.click(unsuspend);
+    expect(await screen.findByRole('button', { name: 'Suspend' })).toBeInTheDocument();
+    expect(api.to('POST', '/api/v1/accounts/alice/unsuspend')).toHaveLength(1);
+  });
+
+  it('changes the shell', async () => {
+    const api = accountServer(aliceWithSystem);
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/accounts/alice');
+
+    await user.click(await screen.findByRole('button', { name: 'Change shell' }));
+    const dialog = screen.getByRole('dialog', { name: 'Change shell for alice' });
+    await user.selectOptions(within(dialog).getByLabelText('Login shell'), 'bash');
+    await user.click(within(dialog).getByRole('button', { name: 'Change shell' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('PATCH', '/api/v1/accounts/alice')[0]!.body).toEqual({ shell: 'bash' });
+    await waitFor(() => expect(screen.getByText('Shell').nextElementSibling).toHaveTextContent('bash'));
+  });
+
+  it('checks that the passwords match before sending', async () => {
+    const api = accountServer(aliceWithSystem);
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/accounts/alice');
+
+    await user.click(await screen.findByRole('button', { name: 'Set password' }));
+    const dialog = screen.getByRole('dialog', { name: 'Set password for alice' });
+    await user.type(within(dialog).getByLabelText('New password'), 'a-new-long-password');
+    await user.type(within(dialog).getByLabelText('Repeat new password'), 'a-new-long-passwort');
+    await user.click(within(dialog).getByRole('button', { name: 'Set password' }));
+
+    expect(within(dialog).getByLabelText('Repeat new password')).toHaveAccessibleDescription(
+      'The passwords do not match.',
+    );
+    expect(api.to('PATCH', '/api/v1/accounts/alice')).toHaveLength(0);
+  });
+
+  it('sets a password and shows the server’s field error beside it', async () => {
+    const api = accountServer(aliceWithSystem);
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/accounts/alice');
+
+    await user.click(await screen.findByRole('button', { name: 'Set password' }));
+    const dialog = screen.getByRole('dialog', { name: 'Set password for alice' });
+    const newPassword = within(dialog).getByLabelText('New password');
+    await user.type(newPassword, 'password1234');
+    await user.type(within(dialog).getByLabelText('Repeat new password'), 'password1234');
+    await user.click(within(dialog).getByRole('button', { name: 'Set password' }));
+    await waitFor(() => expect(newPassword).toHaveAccessibleDescription(/This password is too common\./));
+    expect(api.to('PATCH', '/api/v1/accounts/alice')).toHaveLength(1);
+
+    await user.clear(newPassword);
+    await user.type(newPassword, 'a-new-long-password');
+    await user.clear(within(dialog).getByLabelText('Repeat new password'));
+    await user.type(within(dialog).getByLabelText('Repeat new password'), 'a-new-long-password');
+    await user.click(within(dialog).getByRole('button', { name: 'Set password' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('PATCH', '/api/v1/accounts/alice')[1]!.body).toEqual({ password: 'a-new-long-password' });
+  });
+
+  it('deletes after typing the name, then returns to the list', async () => {
+    const api = accountServer(aliceWithSystem);
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/accounts/alice');
+
+    await user.click(await screen.findByRole('button', { name: 'Delete' }));
+    const dialog = screen.getByRole('dialog', { name: 'Delete account alice?' });
+    await user.type(within(dialog).getByLabelText('Type alice to confirm'), 'alice');
+    await user.click(within(dialog).getByRole('button', { name: 'Delete account' }));
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'Accounts' })).toBeInTheDocument();
+    expect(currentPath()).toBe('/admin/accounts');
+    expect(api.to('DELETE', '/api/v1/accounts/alice')).toHaveLength(1);
+  });
+});

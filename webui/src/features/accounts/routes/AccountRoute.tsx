@@ -1,0 +1,52 @@
+import { Link, useNavigate, useParams } from 'react-router';
+import { Alert, Button, EmptyState, LoadingState, PageHeader } from '@/components/ui';
+import { paths } from '@/config/paths';
+import { useAccount } from '../api/get-account';
+import { AccountActions } from '../components/AccountActions';
+import { AccountDetails } from '../components/AccountDetails';
+
+export function AccountRoute() {
+  const { name = '' } = useParams();
+  const navigate = useNavigate();
+  const account = useAccount(name);
+  const back = (
+    <Link className="back-link" to={paths.admin.accounts}>
+      ← Accounts
+    </Link>
+  );
+
+  if (account.isPending) return <LoadingState label="Loading account…" />;
+
+  if (account.isError) {
+    if (account.error.status === 404) {
+      return (
+        <>
+          <PageHeader title={name} back={back} />
+          <EmptyState title="Account not found">There is no account named “{name}”.</EmptyState>
+        </>
+      );
+    }
+    return (
+      <>
+        <PageHeader title={name} back={back} />
+        <Alert
+          tone="error"
+          title="Could not load the account"
+          action={<Button onClick={() => void account.refetch()}>Try again</Button>}
+        >
+          {account.error.message}
+        </Alert>
+      </>
+    );
+  }
+
+  return (
+    <>
+      <PageHeader title={account.data.name} back={back} />
+      <div className="stack">
+        <AccountDetails account={account.data} />
+        <AccountActions account={account.data} onDeleted={() => navigate(paths.admin.accounts)} />
+      </div>
+    </>
+  );
+}

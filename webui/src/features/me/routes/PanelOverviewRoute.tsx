@@ -1,0 +1,42 @@
+import { Alert, Button, Card, EmptyState, LoadingState, PageHeader } from '@/components/ui';
+import { useMe } from '../api/get-me';
+import { AccountOverview } from '../components/AccountOverview';
+
+export function PanelOverviewRoute() {
+  const me = useMe();
+
+  if (me.isPending) return <LoadingState label="Loading your account…" />;
+  if (me.isError) {
+    return (
+      <>
+        <PageHeader title="Overview" />
+        <Alert
+          tone="error"
+          title="Could not load your account"
+          action={<Button onClick={() => void me.refetch()}>Try again</Button>}
+        >
+          {me.error.message}
+        </Alert>
+      </>
+    );
+  }
+
+  const account = me.data.account;
+  return (
+    <>
+      <PageHeader title="Overview" description={`Welcome, ${me.data.name}.`} />
+      {account ? (
+        <div className="stack">
+          <AccountOverview account={account} />
+          <Card title="Coming next">
+            <p className="muted">
+              Websites, databases, cron jobs and DNS zones will be managed from here as the panel grows.
+            </p>
+          </Card>
+        </div>
+      ) : (
+        <EmptyState title="No hosting account">This user has no hosting account attached.</EmptyState>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,138 @@
+import { ApiError, errorFromResponse } from '@/lib/api-error';
+import { getAccessToken, useSession } from '@/lib/session';
+import type { AuthResponse } from '@/types/api';
+
+export const API_BASE = '/api/v1';
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+
+export type RequestOptions = {
+  method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  body?: unknown;
+  query?: Query;
+  signal?: AbortSignal | undefined;
+  /**
+   * false for the auth routes themselves: no bearer token, and a 401 is the answer rather
+   * than a reason to refresh.
+   */
+  auth?: boolean;
+};
+
+/** The one way the SPA talks to the gateway. Resolves with the parsed JSON body. */
+export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const auth = options.auth ?? true;
+  const token = auth ? getAccessToken() : null;
+  let response = await send(path, options, token);
+
+  if (response.status === 401 && auth) {
+    response = await retryAfterRefresh(path, options, token);
+  }
+  if (!response.ok) throw await errorFromResponse(response);
+  return (await parseBody(response)) as T;
+}
+
+async function retryAfterRefresh(
+  path: string,
+  options: RequestOptions,
+  tokenUsed: string | null,
+): Promise<Response> {
+  // Another request may have refreshed while this one was in flight: use its token.
+  const current = getAccessToken();
+  const refreshed = current !== null && current !== tokenUsed ? true : await refreshSession();
+  const token = getAccessToken();
+  if (!refreshed || token === null) throw new ApiError(401);
+
+  const retried = await send(path, options, token);
+  if (retried.status === 401) {
+    // A fresh token was refused too: the user has lost access. Start over at the login page.
+    useSession.getState().clear('expired');
+  }
+  return retried;
+}
+
+async function send(path: string, options: RequestOptions, token: string | null): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const init: RequestInit = {
+    method: options.method ?? 'GET',
+    headers,
+    credentials: 'same-origin',
+  };
+  if (options.signal) init.signal = options.signal;
+  if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(options.body);
+  }
+  try {
+    return await fetch(buildUrl(path, options.query), init);
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0);
+  }
+}
+
+export function buildUrl(path: string, query?: Query): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+  }
+  const search = params.toString();
+  return `${API_BASE}${path}${search ? `?${search}` : ''}`;
+}
+
+async function parseBody(response: Response): Promise<unknown> {
+  if (response.status === 204) return undefined;
+  try {
+    const text = await response.text();
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    throw new ApiError(response.status, { title: 'The server sent an unreadable answer' });
+  }
+}
+
+// ---- refresh ------------------------------------------------------------------------------
+
+let refreshInFlight: Promise<boolean> | null = null;
+
+/**
+ * Trades the refresh cookie for a new access token. Concurrent callers share one request:
+ * the gateway rotates the cookie on every refresh and treats a replayed one as theft, so two
+ * parallel refreshes would end the session.
+ *
+ * Resolves true when the session was renewed, false when the gateway refused (the session is
+ * then cleared, which sends the user to /login). Rejects with an ApiError when the gateway
+ * could not be asked (network down, 5xx): the session is kept so that a retry can succeed.
+ */
+export function refreshSession(): Promise<boolean> {
+  refreshInFlight ??= withCrossTabLock(doRefresh).finally(() => {
+    refreshInFlight = null;
+  });
+  return refreshInFlight;
+}
+
+async function doRefresh(): Promise<boolean> {
+  const response = await send('/auth/refresh', { method: 'POST' }, null);
+  if (response.ok) {
+    useSession.getState().signIn((await parseBody(response)) as AuthResponse);
+    return true;
+  }
+  if (response.status >= 500) throw await errorFromResponse(response);
+  const session = useSession.getState();
+  if (session.status === 'authenticated') session.clear('expired');
+  else session.markAnonymous();
+  return false;
+}
+
+/**
+ * Tabs share the refresh cookie; serialising their refreshes through the Web Locks API keeps
+ * one tab from replaying a cookie that another has just rotated.
+ */
+async function withCrossTabLock<T>(work: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  if (!locks) return work();
+  let result!: T;
+  await locks.request('jopanel-auth-refresh', async () => {
+    result = await work();
+  });
+  return result;
+}

@@ -1,0 +1,53 @@
+// Shapes from docs/api.md that more than one feature reads. A type used by a single
+// feature lives in that feature instead.
+
+export type Role = 'admin' | 'owner';
+
+export type AccountShell = 'nologin' | 'bash' | 'sh';
+export const ACCOUNT_SHELLS: readonly AccountShell[] = ['nologin', 'bash', 'sh'];
+
+export type AccountStatus = 'pending' | 'active' | 'suspended';
+
+/** The agent's live view of the account; filled in by GET of one account, null in lists. */
+export type AccountSystem = {
+  uid: number;
+  gid: number;
+  home: string;
+  suspended: boolean;
+};
+
+export type Account = {
+  name: string;
+  email: string | null;
+  shell: AccountShell;
+  status: AccountStatus;
+  created_at: string;
+  updated_at: string;
+  system: AccountSystem | null;
+};
+
+export type Me = {
+  id: number;
+  name: string;
+  role: Role;
+  /** The owner's own account; null for administrators. */
+  account: Account | null;
+};
+
+/** Answer of POST /auth/login and POST /auth/refresh. */
+export type AuthResponse = {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  user: Me;
+};
+
+export type Page<T> = {
+  items: T[];
+  next_page_token: string | null;
+};
+
+export type PageParams = {
+  limit?: number;
+  page_token?: string | undefined;
+};

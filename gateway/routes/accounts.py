@@ -20,8 +20,9 @@ from gateway.api import Access, Call, Operation, json_response, path_param
 from gateway.auth.passwords import hash_password
 from gateway.db import Row
 from gateway.paging import PageQuery, decode_token, encode_token
-from gateway.problems import conflict, not_found
-from gateway.store import accounts, users
+from gateway.problems import conflict, field_error, not_found
+from gateway.routes.plans import DEFAULT_PLAN, PlanName
+from gateway.store import accounts, plans, users
 from gateway.validation import AccountName, Email, Password
 
 ShellName = Literal["nologin", "bash", "sh"]
@@ -46,6 +47,7 @@ class Account(BaseModel):
     name: str
     email: str | None
     shell: ShellName
+    plan: str
     status: Status
     created_at: datetime
     updated_at: datetime
@@ -64,6 +66,7 @@ class AccountCreate(BaseModel):
     password: Password
     email: Email = None
     shell: ShellName = "nologin"
+    plan: PlanName = DEFAULT_PLAN
 
 
 class AccountUpdate(BaseModel):
@@ -74,6 +77,7 @@ class AccountUpdate(BaseModel):
     password: Password | None = None
     email: Email = None
     shell: ShellName | None = None
+    plan: PlanName | None = None
 
 
 class AccountQuery(PageQuery):
@@ -85,6 +89,7 @@ def account_of(row: Row, system: pb.Account | None = None) -> Account:
         name=row["name"],
         email=row["email"],
         shell=row["shell"],
+        plan=row["plan"],
         status=row["status"],
         created_at=row["created_at"].replace(tzinfo=UTC),
         updated_at=row["updated_at"].replace(tzinfo=UTC),
@@ -101,6 +106,13 @@ async def _row(call: Call) -> Row:
     if row is None:
         raise not_found(f"Account '{call.param('name')}'")
     return row
+
+
+async def _plan(call: Call, name: str) -> Row:
+    plan = await plans.get(call.db, name)
+    if plan is None:
+        raise field_error("plan", f"there is no plan named '{name}'")
+    return plan
 
 
 async def _reply(
@@ -126,10 +138,11 @@ async def list_accounts(call: Call) -> web.StreamResponse:
 async def create_account(call: Call) -> web.StreamResponse:
     body = call.body_as(AccountCreate)
     async with call.audited("account.create", body.name):
+        plan_id = (await _plan(call, body.plan))["id"]
         password_hash = await hash_password(body.password, call.config.auth.bcrypt_rounds)
         try:
             user_id = await accounts.insert_pending(
-                call.db, body.name, password_hash, body.email, body.shell
+                call.db, body.name, password_hash, body.email, body.shell, plan_id
             )
         except accounts.NameTaken as exc:
             raise conflict(f"The name '{body.name}' is taken.") from exc
@@ -165,6 +178,15 @@ async def update_account(call: Call) -> web.StreamResponse:
     row = await _row(call)
     sent = body.model_fields_set
     async with call.audited("account.update", row["name"], detail=",".join(sorted(sent))):
+        plan_id = row["plan_id"]
+        if body.plan is not None and body.plan != row["plan"]:
+            plan = await _plan(call, body.plan)
+            plan_id = plan["id"]
+            exceeding = await plans.over_limits(
+                call.db, {k: plan[k] for k in plans.LIMITS}, account_id=row["id"]
+            )
+            if exceeding:
+                raise conflict(f"Plan '{body.plan}' is too small: {'; '.join(exceeding)}.")
         mask = [f for f in ("password", "shell") if f in sent and getattr(body, f) is not None]
         system = None
         if mask:
@@ -181,6 +203,7 @@ async def update_account(call: Call) -> web.StreamResponse:
             row["id"],
             email=body.email if "email" in sent else row["email"],
             shell=body.shell or row["shell"],
+            plan_id=plan_id,
         )
         if body.password is not None:
             await users.set_password(

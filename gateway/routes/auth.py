@@ -82,7 +82,7 @@ async def _session(call: Call, creds: users.Credentials, refresh_token: str) -> 
     session = Session(
         access_token=tokens.issue(creds.user_id, creds.token_version),
         expires_in=tokens.ttl_seconds,
-        user=await me_of(call.db, principal),
+        user=await me_of(call, principal),
     )
     response = json_response(session)
     config = _config(call)

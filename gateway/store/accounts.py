@@ -8,8 +8,9 @@ import pymysql
 from gateway.db import Row, execute, fetch_all, fetch_one, transaction
 
 _SELECT = (
-    "SELECT u.id, u.name, a.email, a.shell, a.status, a.created_at, a.updated_at"
-    " FROM users u JOIN accounts a ON a.user_id = u.id"
+    "SELECT u.id, u.name, a.email, a.shell, a.status, a.plan_id, p.name AS plan,"
+    " a.created_at, a.updated_at"
+    " FROM users u JOIN accounts a ON a.user_id = u.id JOIN plans p ON p.id = a.plan_id"
 )
 _DUPLICATE_KEY = 1062
 
@@ -33,7 +34,12 @@ async def page(pool: aiomysql.Pool, after: str, prefix: str, limit: int) -> list
 
 
 async def insert_pending(
-    pool: aiomysql.Pool, name: str, password_hash: bytes, email: str | None, shell: str
+    pool: aiomysql.Pool,
+    name: str,
+    password_hash: bytes,
+    email: str | None,
+    shell: str,
+    plan_id: int,
 ) -> int:
     """Records an account as pending (not yet on the system); returns its user id."""
     try:
@@ -44,9 +50,9 @@ async def insert_pending(
             )
             user_id = int(cur.lastrowid)
             await cur.execute(
-                "INSERT INTO accounts (user_id, email, shell, status)"
-                " VALUES (%s, %s, %s, 'pending')",
-                (user_id, email, shell),
+                "INSERT INTO accounts (user_id, email, shell, plan_id, status)"
+                " VALUES (%s, %s, %s, %s, 'pending')",
+                (user_id, email, shell, plan_id),
             )
     except pymysql.err.IntegrityError as exc:
         if exc.args[0] == _DUPLICATE_KEY:
@@ -59,19 +65,16 @@ async def set_status(pool: aiomysql.Pool, user_id: int, status: str) -> None:
     await execute(pool, "UPDATE accounts SET status = %s WHERE user_id = %s", (status, user_id))
 
 
-async def update(pool: aiomysql.Pool, user_id: int, *, email: str | None, shell: str) -> None:
+async def update(
+    pool: aiomysql.Pool, user_id: int, *, email: str | None, shell: str, plan_id: int
+) -> None:
     await execute(
         pool,
-        "UPDATE accounts SET email = %s, shell = %s WHERE user_id = %s",
-        (email, shell, user_id),
+        "UPDATE accounts SET email = %s, shell = %s, plan_id = %s WHERE user_id = %s",
+        (email, shell, plan_id, user_id),
     )
 
 
 async def delete(pool: aiomysql.Pool, user_id: int) -> None:
     """Removes the account with its user (and, by cascade, its refresh tokens)."""
     await execute(pool, "DELETE FROM users WHERE id = %s AND role = 'owner'", (user_id,))
-
-
-async def count(pool: aiomysql.Pool) -> int:
-    row = await fetch_one(pool, "SELECT COUNT(*) AS n FROM accounts")
-    return int(row["n"]) if row else 0

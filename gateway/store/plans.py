@@ -1,0 +1,112 @@
+"""Hosting plans and what each account uses of its plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiomysql
+import pymysql
+
+from gateway.db import Row, execute, fetch_all, fetch_one
+
+LIMITS = ("max_domains", "max_aliases", "max_databases", "max_cron_jobs", "disk_quota_mb")
+_COLUMNS = "id, name, " + ", ".join(LIMITS) + ", created_at, updated_at"
+_DUPLICATE_KEY = 1062
+
+
+class NameTaken(Exception):
+    pass
+
+
+async def get(pool: aiomysql.Pool, name: str) -> Row | None:
+    return await fetch_one(pool, f"SELECT {_COLUMNS} FROM plans WHERE name = %s", (name,))
+
+
+async def page(pool: aiomysql.Pool, after: str, limit: int) -> list[Row]:
+    return await fetch_all(
+        pool,
+        f"SELECT {_COLUMNS} FROM plans WHERE name > %s ORDER BY name LIMIT %s",
+        (after, limit),
+    )
+
+
+async def create(pool: aiomysql.Pool, name: str, limits: dict[str, int | None]) -> None:
+    try:
+        await execute(
+            pool,
+            f"INSERT INTO plans (name, {', '.join(LIMITS)}) VALUES (%s{', %s' * len(LIMITS)})",
+            (name, *(limits[k] for k in LIMITS)),
+        )
+    except pymysql.err.IntegrityError as exc:
+        if exc.args[0] == _DUPLICATE_KEY:
+            raise NameTaken(name) from exc
+        raise
+
+
+async def update(pool: aiomysql.Pool, plan_id: int, limits: dict[str, int | None]) -> None:
+    assignments = ", ".join(f"{k} = %s" for k in limits if k in LIMITS)
+    if assignments:
+        await execute(
+            pool,
+            f"UPDATE plans SET {assignments} WHERE id = %s",
+            (*(v for k, v in limits.items() if k in LIMITS), plan_id),
+        )
+
+
+async def delete(pool: aiomysql.Pool, plan_id: int) -> None:
+    await execute(pool, "DELETE FROM plans WHERE id = %s", (plan_id,))
+
+
+async def accounts_on(pool: aiomysql.Pool, plan_id: int) -> int:
+    row = await fetch_one(pool, "SELECT COUNT(*) AS n FROM accounts WHERE plan_id = %s", (plan_id,))
+    return int(row["n"]) if row else 0
+
+
+# Per limit, the SQL expression that counts an account's use of it (`a` is its accounts row).
+# Limits of resources that do not exist yet (databases, cron jobs) join here as they land.
+_USAGE = {
+    "max_domains": "(SELECT COUNT(*) FROM domains d WHERE d.account_id = a.user_id)",
+    "max_aliases": (
+        "COALESCE((SELECT COUNT(*) FROM host_names h JOIN domains d ON d.id = h.domain_id"
+        " WHERE d.account_id = a.user_id AND h.is_alias GROUP BY h.domain_id"
+        " ORDER BY 1 DESC LIMIT 1), 0)"
+    ),
+}
+
+
+async def usage(pool: aiomysql.Pool, account_id: int) -> dict[str, int]:
+    """What an account uses of each counted limit (aliases: the most on one domain)."""
+    columns = ", ".join(f"{expr} AS {key}" for key, expr in _USAGE.items())
+    row = await fetch_one(
+        pool,
+        f"SELECT {columns} FROM accounts a WHERE a.user_id = %s",
+        (account_id,),
+    )
+    return {key: int(row[key]) if row else 0 for key in _USAGE}
+
+
+async def over_limits(
+    pool: aiomysql.Pool,
+    limits: dict[str, Any],
+    *,
+    plan_id: int | None = None,
+    account_id: int | None = None,
+) -> list[str]:
+    """Who would exceed these limits: accounts on plan_id, or the one account. At most a few
+    names per limit, each as "alice uses 12 domains"."""
+    where, arg = (
+        ("a.plan_id = %s", plan_id) if plan_id is not None else ("a.user_id = %s", account_id)
+    )
+    found: list[str] = []
+    for key, limit in limits.items():
+        if limit is None or key not in _USAGE:
+            continue
+        rows = await fetch_all(
+            pool,
+            f"SELECT u.name, {_USAGE[key]} AS used FROM accounts a JOIN users u ON u.id = a.user_id"
+            f" WHERE {where} HAVING used > %s ORDER BY u.name LIMIT 5",
+            (arg, limit),
+        )
+        noun = key.removeprefix("max_").replace("_", " ")
+        found += [f"{r['name']} uses {r['used']} {noun} (limit {limit})" for r in rows]
+    return found

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from gateway import keys
 from gateway.agent import Agent
 from gateway.config import GatewayConfig
+from gateway.db import Row
 from gateway.principal import Principal
 from gateway.problems import FieldError, Problem, bad_request, forbidden, not_found
 from gateway.store import audit
@@ -42,6 +43,8 @@ class Call:
     principal: Principal | None
     body: BaseModel | None = None
     query: BaseModel | None = None
+    # The record an owner-checked operation addresses, as its `owner` function found it.
+    resource: Row | None = None
 
     @property
     def db(self) -> aiomysql.Pool:
@@ -106,9 +109,17 @@ class Call:
         )
 
 
+@dataclass(frozen=True)
+class Owned:
+    """What a request addresses: the account that owns it, and its record where one was read."""
+
+    account: str
+    record: Row | None = None
+
+
 Handler = Callable[[Call], Awaitable[web.StreamResponse]]
-# Names the account that owns what a request addresses (None when nothing exists there).
-OwnerOf = Callable[[Call], Awaitable[str | None]]
+# Finds what a request addresses (None when nothing exists there).
+OwnerOf = Callable[[Call], Awaitable[Owned | None]]
 
 
 @dataclass(frozen=True)
@@ -133,8 +144,8 @@ class Operation:
 def path_param(name: str) -> OwnerOf:
     """The owner is named by a path parameter (the account routes)."""
 
-    async def owner(call: Call) -> str | None:
-        return call.param(name)
+    async def owner(call: Call) -> Owned | None:
+        return Owned(call.param(name))
 
     return owner
 
@@ -176,13 +187,12 @@ def _wrap(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse
 
 async def _authorise(op: Operation, call: Call) -> None:
     me = call.me
-    if me.is_admin:
-        return
-    if op.access is Access.ADMIN:
+    if op.access is Access.ADMIN and not me.is_admin:
         raise forbidden("Only administrators may do this.")
     if op.owner is not None:
-        owner = await op.owner(call)
-        if owner is None or not me.owns_account(owner):
+        owned = await op.owner(call)
+        call.resource = owned.record if owned else None
+        if not me.is_admin and (owned is None or not me.owns_account(owned.account)):
             raise not_found("This resource")
 
 

@@ -18,7 +18,7 @@ from gateway.db import create_pool
 from gateway.middleware import authentication, problems, security_headers
 from gateway.openapi import build_document
 from gateway.problems import not_found
-from gateway.routes import accounts, audit_log, auth, me, plans
+from gateway.routes import accounts, audit_log, auth, domains, me, plans
 
 
 def _version() -> str:
@@ -49,6 +49,7 @@ def create_app(config: GatewayConfig) -> web.Application:
         *me.operations,
         *accounts.operations,
         *plans.operations,
+        *domains.operations,
         *audit_log.operations,
         Operation(
             "GET",

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import AfterValidator
+import idna
+from pydantic import AfterValidator, Field
 
 ACCOUNT_NAME = re.compile(r"[a-z][a-z0-9_]{2,31}")
 # Names an account may never take: system users and groups of a Debian hosting server, and
@@ -23,6 +25,8 @@ RESERVED_NAMES = frozenset(
     staff wheel ssl-cert crontab netdev input render kvm lpadmin sasl""".split()
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f\"'\\;{}$<>`]")
 _EMAIL = re.compile(r"[^\s@\x00-\x1f]{1,64}@[^\s@\x00-\x1f]{1,190}")
 
 
@@ -55,3 +59,47 @@ def check_email(value: str | None) -> str | None:
 AccountName = Annotated[str, AfterValidator(check_account_name)]
 Password = Annotated[str, AfterValidator(check_password)]
 Email = Annotated[str | None, AfterValidator(check_email)]
+
+
+def to_host_name(value: str) -> str:
+    """A host name as typed (Unicode or punycode, any case) in its stored form: lowercase
+    IDNA (punycode), at least two labels of [a-z0-9-], 253 characters at most."""
+    if not value or value.endswith(".") or _CONTROL.search(value) or " " in value:
+        raise ValueError("must be a host name such as example.com, without a trailing dot")
+    try:
+        ascii_name = idna.encode(value, uts46=True, std3_rules=True).decode()
+    except idna.IDNAError as exc:
+        raise ValueError(f"is not a valid host name ({exc})") from exc
+    labels = ascii_name.split(".")
+    if len(labels) < 2 or len(ascii_name) > 253 or not all(map(_LABEL.fullmatch, labels)):
+        raise ValueError("must be a host name with two or more labels, such as example.com")
+    return ascii_name
+
+
+def unicode_host_name(name: str) -> str:
+    try:
+        return str(idna.decode(name))
+    except idna.IDNAError:
+        return name
+
+
+def check_redirect_url(value: str) -> str:
+    if len(value) > 2048 or _URL_FORBIDDEN.search(value):
+        raise ValueError(
+            "must be an http(s) URL of at most 2048 characters without spaces, quotes,"
+            " backslashes or any of ; { } $ < > `"
+        )
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must start with http:// or https:// and name a host")
+    try:
+        to_host_name(parts.hostname)
+    except ValueError as exc:
+        if not re.fullmatch(r"[0-9.]+|\[[0-9a-f:]+\]", parts.netloc.rsplit(":", 1)[0]):
+            raise ValueError(f"host {exc}") from exc
+    return value
+
+
+HostName = Annotated[str, AfterValidator(to_host_name)]
+RedirectUrl = Annotated[str, AfterValidator(check_redirect_url)]
+Port = Annotated[int, Field(ge=1024, le=65535)]

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 import grpc
 from aiohttp import web
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
+from jopanel.agent.web.v1 import web_pb2 as web_pb
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
@@ -22,7 +23,7 @@ from gateway.db import Row
 from gateway.paging import PageQuery, decode_token, encode_token
 from gateway.problems import conflict, field_error, not_found
 from gateway.routes.plans import DEFAULT_PLAN, PlanName
-from gateway.store import accounts, plans, users
+from gateway.store import accounts, domains, plans, users
 from gateway.validation import AccountName, Email, Password
 
 ShellName = Literal["nologin", "bash", "sh"]
@@ -219,6 +220,7 @@ async def delete_account(call: Call) -> web.StreamResponse:
     async with call.audited("account.delete", row["name"]):
         await accounts.set_status(call.db, row["id"], "deleting")
         try:
+            await _delete_websites(call, row["id"])
             await call.agent.accounts.DeleteAccount(
                 pb.DeleteAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
             )
@@ -229,12 +231,26 @@ async def delete_account(call: Call) -> web.StreamResponse:
     return web.Response(status=204)
 
 
+async def _delete_websites(call: Call, account_id: int) -> None:
+    """An account's websites go first: their configuration lives outside its home."""
+    for site in await domains.names_of(call.db, account_id):
+        await call.agent.web.DeleteWebDomain(
+            web_pb.DeleteWebDomainRequest(name=site["name"], delete_files=True),
+            timeout=CALL_TIMEOUT_SECONDS,
+        )
+        await domains.delete(call.db, site["id"])
+
+
 async def suspend_account(call: Call) -> web.StreamResponse:
     row = await _row(call)
     async with call.audited("account.suspend", row["name"]):
         reply = await call.agent.accounts.SuspendAccount(
             pb.SuspendAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
         )
+        for site in await domains.names_of(call.db, row["id"]):
+            await call.agent.web.SuspendWebDomain(
+                web_pb.SuspendWebDomainRequest(name=site["name"]), timeout=CALL_TIMEOUT_SECONDS
+            )
         await accounts.set_status(call.db, row["id"], "suspended")
     return await _reply(call, row["name"], reply.account)
 
@@ -245,6 +261,13 @@ async def unsuspend_account(call: Call) -> web.StreamResponse:
         reply = await call.agent.accounts.UnsuspendAccount(
             pb.UnsuspendAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
         )
+        # Sites the owner or an administrator suspended on their own stay suspended.
+        for site in await domains.names_of(call.db, row["id"]):
+            if site["status"] == "active":
+                await call.agent.web.UnsuspendWebDomain(
+                    web_pb.UnsuspendWebDomainRequest(name=site["name"]),
+                    timeout=CALL_TIMEOUT_SECONDS,
+                )
         await accounts.set_status(call.db, row["id"], "active")
     return await _reply(call, row["name"], reply.account)
 

@@ -14,11 +14,12 @@ import pytest
 import stack
 from aiohttp.test_utils import TestClient, TestServer
 from jopanel.agent.accounts.v1 import accounts_pb2_grpc
+from jopanel.agent.web.v1 import web_pb2_grpc
 
 from gateway.__main__ import ensure_admin
 from gateway.app import create_app
 from gateway.config import AuthConfig, DatabaseConfig, GatewayConfig
-from tests.gateway.fake_agent import FakeAccounts
+from tests.gateway.fake_agent import FakeAccounts, FakeWeb
 
 ADMIN_PASSWORD = "admin-password-1"
 
@@ -30,29 +31,35 @@ def scratch() -> Iterator[Path]:
         yield Path(folder)
 
 
+@dataclass
+class FakeAgent:
+    accounts: FakeAccounts
+    web: FakeWeb
+    socket: str
+
+
 @pytest.fixture
-async def fake_agent(scratch: Path) -> AsyncIterator[tuple[FakeAccounts, str]]:
-    socket_path = str(scratch / "agent.sock")
+async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     accounts = FakeAccounts()
+    agent = FakeAgent(accounts, FakeWeb(accounts), str(scratch / "agent.sock"))
     server = grpc.aio.server()
-    accounts_pb2_grpc.add_AccountServiceServicer_to_server(accounts, server)
-    server.add_insecure_port(f"unix:{socket_path}")
+    accounts_pb2_grpc.add_AccountServiceServicer_to_server(agent.accounts, server)
+    web_pb2_grpc.add_WebDomainServiceServicer_to_server(agent.web, server)
+    server.add_insecure_port(f"unix:{agent.socket}")
     await server.start()
-    yield accounts, socket_path
+    yield agent
     await server.stop(None)
 
 
 @pytest.fixture
-def config(
-    mariadb: stack.MariaDB, fake_agent: tuple[FakeAccounts, str], scratch: Path
-) -> GatewayConfig:
+def config(mariadb: stack.MariaDB, fake_agent: FakeAgent, scratch: Path) -> GatewayConfig:
     """A fresh database for each test, reached as MariaDB's root over the socket."""
     database = f"gw_{secrets.token_hex(6)}"
     mariadb.sql(f"CREATE DATABASE {database}")
     secret = scratch / "jwt.secret"
     secret.write_text(secrets.token_urlsafe(48))
     return GatewayConfig(
-        agent_socket=fake_agent[1],
+        agent_socket=fake_agent.socket,
         database=DatabaseConfig(database=database, user="root", pool_min=1, pool_max=8),
         auth=AuthConfig(secret_file=str(secret), cookie_secure=False, bcrypt_rounds=4),
     )
@@ -64,6 +71,7 @@ class Api:
 
     client: TestClient[Any, Any]
     agent: FakeAccounts
+    web: FakeWeb
 
     async def login(self, name: str, password: str) -> str:
         response = await self.client.post(
@@ -94,11 +102,11 @@ class Api:
 
 
 @pytest.fixture
-async def api(config: GatewayConfig, fake_agent: tuple[FakeAccounts, str]) -> AsyncIterator[Api]:
+async def api(config: GatewayConfig, fake_agent: FakeAgent) -> AsyncIterator[Api]:
     await ensure_admin(config, "admin", ADMIN_PASSWORD)
     client: TestClient[Any, Any] = TestClient(TestServer(create_app(config)))
     await client.start_server()
-    yield Api(client, fake_agent[0])
+    yield Api(client, fake_agent.accounts, fake_agent.web)
     await client.close()
 
 

@@ -1,4 +1,4 @@
-"""The fake agent the gateway tests talk to: AccountService in memory on a real gRPC socket.
+"""The fake agent the gateway tests talk to: its services in memory on a real gRPC socket.
 
 It answers like the real agent (same status codes for the same cases), so the gateway's
 mapping of agent answers is tested over a real channel. `fail_next` makes the next call fail
@@ -13,6 +13,8 @@ from typing import Any
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
 from jopanel.agent.accounts.v1 import accounts_pb2_grpc
+from jopanel.agent.web.v1 import web_pb2 as web_pb
+from jopanel.agent.web.v1 import web_pb2_grpc
 
 Context = grpc.aio.ServicerContext[Any, Any]
 _NAME = re.compile(r"[a-z][a-z0-9_]{2,31}")
@@ -110,3 +112,106 @@ class FakeAccounts(accounts_pb2_grpc.AccountServiceServicer):
         account = await self._existing(request.name, context)
         account.suspended = False
         return pb.UnsuspendAccountResponse(account=account)
+
+
+class FakeWeb(web_pb2_grpc.WebDomainServiceServicer):
+    """WebDomainService in memory: the domains the fake server would serve."""
+
+    def __init__(self, accounts: FakeAccounts, php_versions: tuple[str, ...] = ("8.2",)) -> None:
+        self.accounts = accounts
+        self.domains: dict[str, web_pb.WebDomain] = {}
+        self.php_versions = list(php_versions)
+        self.calls: list[str] = []
+        self.fail_next: grpc.StatusCode | None = None
+
+    async def _enter(self, rpc: str, name: str, context: Context) -> None:
+        self.calls.append(f"{rpc} {name}")
+        if self.fail_next is not None:
+            code, self.fail_next = self.fail_next, None
+            await context.abort(code, "the fake agent was told to fail")
+
+    def served_by(self, host: str) -> str | None:
+        for domain in self.domains.values():
+            if host == domain.name or host in domain.aliases:
+                return domain.name
+        return None
+
+    async def CreateWebDomain(
+        self, request: web_pb.CreateWebDomainRequest, context: Context
+    ) -> web_pb.CreateWebDomainResponse:
+        spec = request.domain
+        await self._enter("CreateWebDomain", spec.name, context)
+        if spec.account not in self.accounts.accounts:
+            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "no such account")
+        for host in [spec.name, *spec.aliases]:
+            owner = self.served_by(host)
+            if owner not in (None, spec.name):
+                await context.abort(grpc.StatusCode.ALREADY_EXISTS, f"{host} is served")
+        domain = web_pb.WebDomain()
+        domain.CopyFrom(spec)
+        domain.document_root = f"/home/{spec.account}/web/{spec.name}/public_html"
+        self.domains[spec.name] = domain
+        return web_pb.CreateWebDomainResponse(domain=domain)
+
+    async def _existing(self, name: str, context: Context) -> web_pb.WebDomain:
+        if name not in self.domains:
+            await context.abort(grpc.StatusCode.NOT_FOUND, f"domain {name} does not exist")
+        return self.domains[name]
+
+    async def GetWebDomain(
+        self, request: web_pb.GetWebDomainRequest, context: Context
+    ) -> web_pb.GetWebDomainResponse:
+        await self._enter("GetWebDomain", request.name, context)
+        return web_pb.GetWebDomainResponse(domain=await self._existing(request.name, context))
+
+    async def ListWebDomains(
+        self, request: web_pb.ListWebDomainsRequest, context: Context
+    ) -> web_pb.ListWebDomainsResponse:
+        self.calls.append("ListWebDomains")
+        found = sorted(
+            (d for d in self.domains.values() if request.account in ("", d.account)),
+            key=lambda d: d.name,
+        )
+        return web_pb.ListWebDomainsResponse(domains=found)
+
+    async def UpdateWebDomain(
+        self, request: web_pb.UpdateWebDomainRequest, context: Context
+    ) -> web_pb.UpdateWebDomainResponse:
+        await self._enter("UpdateWebDomain", request.domain.name, context)
+        domain = await self._existing(request.domain.name, context)
+        if "aliases" in request.update_mask.paths:
+            del domain.aliases[:]
+            domain.aliases.extend(request.domain.aliases)
+        if "backend" in request.update_mask.paths:
+            which = request.domain.WhichOneof("backend")
+            assert which is not None
+            getattr(domain, which).CopyFrom(getattr(request.domain, which))
+        return web_pb.UpdateWebDomainResponse(domain=domain)
+
+    async def SuspendWebDomain(
+        self, request: web_pb.SuspendWebDomainRequest, context: Context
+    ) -> web_pb.SuspendWebDomainResponse:
+        await self._enter("SuspendWebDomain", request.name, context)
+        domain = await self._existing(request.name, context)
+        domain.suspended = True
+        return web_pb.SuspendWebDomainResponse(domain=domain)
+
+    async def UnsuspendWebDomain(
+        self, request: web_pb.UnsuspendWebDomainRequest, context: Context
+    ) -> web_pb.UnsuspendWebDomainResponse:
+        await self._enter("UnsuspendWebDomain", request.name, context)
+        domain = await self._existing(request.name, context)
+        domain.suspended = False
+        return web_pb.UnsuspendWebDomainResponse(domain=domain)
+
+    async def DeleteWebDomain(
+        self, request: web_pb.DeleteWebDomainRequest, context: Context
+    ) -> web_pb.DeleteWebDomainResponse:
+        await self._enter("DeleteWebDomain", request.name, context)
+        self.domains.pop(request.name, None)
+        return web_pb.DeleteWebDomainResponse()
+
+    async def ListPhpVersions(
+        self, request: web_pb.ListPhpVersionsRequest, context: Context
+    ) -> web_pb.ListPhpVersionsResponse:
+        return web_pb.ListPhpVersionsResponse(versions=self.php_versions)

@@ -1,0 +1,459 @@
+"""Websites: an owner manages its own domains; administrators manage every account's.
+
+Like accounts, a domain is recorded as pending, applied through the agent, then marked active
+or its record removed, so no record claims a site that the server does not serve.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+import grpc
+from aiohttp import web
+from jopanel.agent.web.v1 import web_pb2 as pb
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.api import Access, Call, Operation, Owned, json_response
+from gateway.db import Row
+from gateway.paging import PageQuery, decode_token, encode_token
+from gateway.problems import Problem, conflict, field_error, not_found
+from gateway.store import accounts, domains
+from gateway.validation import (
+    AccountName,
+    HostName,
+    Port,
+    RedirectUrl,
+    to_host_name,
+    unicode_host_name,
+)
+
+MAX_ALIASES = 50
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PhpBackend(_Strict):
+    type: Literal["php"]
+    version: Annotated[str, Field(pattern=r"^[0-9]\.[0-9]{1,2}$", examples=["8.2"])]
+
+
+class StaticBackend(_Strict):
+    type: Literal["static"]
+
+
+class ProxyBackend(_Strict):
+    type: Literal["proxy"]
+    port: Port = Field(description="An application listening on 127.0.0.1")
+
+
+class RedirectBackend(_Strict):
+    type: Literal["redirect"]
+    url: RedirectUrl
+    code: Literal[301, 302] = 301
+    preserve_path: bool = False
+
+
+Backend = Annotated[
+    PhpBackend | StaticBackend | ProxyBackend | RedirectBackend, Field(discriminator="type")
+]
+Aliases = Annotated[list[HostName], Field(max_length=MAX_ALIASES)]
+
+
+class DomainCreate(_Strict):
+    name: HostName
+    account: AccountName | None = Field(
+        default=None, description="Required for administrators; owners create their own"
+    )
+    aliases: Aliases = []
+    backend: Backend | None = Field(default=None, description="Default: PHP, newest version")
+
+
+class DomainUpdate(_Strict):
+    aliases: Aliases | None = None
+    backend: Backend | None = None
+
+
+class DomainQuery(PageQuery):
+    account: Annotated[str, Field(max_length=32)] = ""
+    q: Annotated[str, Field(max_length=253, pattern=r"^[a-z0-9.-]*$")] = ""
+
+
+class Domain(BaseModel):
+    name: str
+    unicode_name: str
+    account: str
+    aliases: list[str]
+    backend: Backend
+    status: Literal["pending", "active", "suspended", "deleting"]
+    document_root: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class DomainPage(BaseModel):
+    items: list[Domain]
+    next_page_token: str | None
+
+
+class PhpVersions(BaseModel):
+    versions: list[str]
+
+
+class DeleteQuery(_Strict):
+    keep_files: bool = False
+
+
+def backend_of(row: Row) -> Backend:
+    kind = row["backend"]
+    if kind == "php":
+        return PhpBackend(type="php", version=row["php_version"])
+    if kind == "proxy":
+        return ProxyBackend(type="proxy", port=row["proxy_port"])
+    if kind == "redirect":
+        return RedirectBackend(
+            type="redirect",
+            url=row["redirect_url"],
+            code=row["redirect_code"],
+            preserve_path=bool(row["redirect_preserve_path"]),
+        )
+    return StaticBackend(type="static")
+
+
+def domain_of(row: Row) -> Domain:
+    return Domain(
+        name=row["name"],
+        unicode_name=unicode_host_name(row["name"]),
+        account=row["account"],
+        aliases=domains.aliases_of(row),
+        backend=backend_of(row),
+        status=row["status"],
+        document_root=f"/home/{row['account']}/web/{row['name']}/public_html",
+        created_at=row["created_at"].replace(tzinfo=UTC),
+        updated_at=row["updated_at"].replace(tzinfo=UTC),
+    )
+
+
+def _columns(backend: Backend) -> dict[str, Any]:
+    columns: dict[str, Any] = {"backend": backend.type}
+    if isinstance(backend, PhpBackend):
+        columns["php_version"] = backend.version
+    elif isinstance(backend, ProxyBackend):
+        columns["proxy_port"] = backend.port
+    elif isinstance(backend, RedirectBackend):
+        columns |= {
+            "redirect_url": backend.url,
+            "redirect_code": backend.code,
+            "redirect_preserve_path": backend.preserve_path,
+        }
+    return columns
+
+
+def _spec(name: str, account: str, aliases: list[str], backend: Backend) -> pb.WebDomain:
+    spec = pb.WebDomain(name=name, account=account, aliases=aliases)
+    if isinstance(backend, PhpBackend):
+        spec.php.version = backend.version
+    elif isinstance(backend, ProxyBackend):
+        spec.proxy.port = backend.port
+    elif isinstance(backend, RedirectBackend):
+        spec.redirect.url = backend.url
+        spec.redirect.code = (
+            pb.REDIRECT_CODE_PERMANENT if backend.code == 301 else pb.REDIRECT_CODE_TEMPORARY
+        )
+        spec.redirect.preserve_path = backend.preserve_path
+    else:
+        spec.static.SetInParent()
+    return spec
+
+
+async def _php_versions(call: Call) -> list[str]:
+    reply = await call.agent.web.ListPhpVersions(
+        pb.ListPhpVersionsRequest(), timeout=CALL_TIMEOUT_SECONDS
+    )
+    return list(reply.versions)
+
+
+async def _checked_backend(call: Call, backend: Backend | None) -> Backend:
+    """The requested backend with its PHP version installed; PHP's newest when none is asked."""
+    if backend is not None and not isinstance(backend, PhpBackend):
+        return backend
+    versions = await _php_versions(call)
+    if backend is None:
+        return (
+            PhpBackend(type="php", version=versions[0])
+            if versions
+            else StaticBackend(type="static")
+        )
+    if backend.version not in versions:
+        installed = ", ".join(versions) or "none"
+        raise field_error(
+            "backend.version", f"PHP {backend.version} is not installed (installed: {installed})"
+        )
+    return backend
+
+
+def _check_aliases(name: str, aliases: list[str]) -> None:
+    if name in aliases:
+        raise field_error("aliases", "must not repeat the domain's own name")
+    if len(set(aliases)) != len(aliases):
+        raise field_error("aliases", "must not list a name twice")
+
+
+def _names_taken(exc: domains.NamesTaken) -> Problem:
+    return conflict(f"Already served by another domain: {', '.join(exc.names)}.")
+
+
+def _limit_reached(exc: domains.LimitReached) -> Problem:
+    what = {"max_domains": "domains", "max_aliases": "aliases per domain"}[exc.limit]
+    return Problem(403, "Plan limit reached", f"The plan '{exc.plan}' allows {exc.allowed} {what}.")
+
+
+async def find_domain(call: Call) -> Owned | None:
+    try:
+        name = to_host_name(call.param("name"))
+    except ValueError:
+        return None
+    row = await domains.get(call.db, name)
+    return Owned(row["account"], row) if row else None
+
+
+def _found(call: Call) -> Row:
+    if call.resource is None:
+        raise not_found(f"Domain '{call.param('name')}'")
+    return call.resource
+
+
+async def _reply(call: Call, name: str, status: int = 200) -> web.Response:
+    row = await domains.get(call.db, name)
+    assert row is not None
+    return json_response(domain_of(row), status)
+
+
+async def _owner_account(call: Call, requested: str | None) -> Row:
+    """The account a request acts for: an owner's own; for an administrator the one named."""
+    me = call.me
+    if me.is_admin and requested is None:
+        raise field_error("account", "name the account the domain belongs to")
+    name = requested or me.name
+    row = await accounts.get(call.db, name)
+    if row is None or not (me.is_admin or me.owns_account(name)):
+        raise not_found(f"Account '{name}'")
+    return row
+
+
+async def list_domains(call: Call) -> web.StreamResponse:
+    query = call.query_as(DomainQuery)
+    account_id = None
+    if query.account or not call.me.is_admin:
+        account_id = (await _owner_account(call, query.account or None))["id"]
+    after = decode_token(query.page_token, "after", str) or ""
+    rows = await domains.page(
+        call.db, after=after, prefix=query.q, account_id=account_id, limit=query.limit + 1
+    )
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    token = encode_token({"after": rows[-1]["name"]}) if more else None
+    return json_response(DomainPage(items=[domain_of(r) for r in rows], next_page_token=token))
+
+
+async def create_domain(call: Call) -> web.StreamResponse:
+    body = call.body_as(DomainCreate)
+    account = await _owner_account(call, body.account)
+    _check_aliases(body.name, body.aliases)
+    async with call.audited("domain.create", body.name):
+        backend = await _checked_backend(call, body.backend)
+        try:
+            domain_id = await domains.insert_pending(
+                call.db, account["id"], body.name, body.aliases, _columns(backend)
+            )
+        except domains.NamesTaken as exc:
+            raise _names_taken(exc) from exc
+        except domains.LimitReached as exc:
+            raise _limit_reached(exc) from exc
+        spec = _spec(body.name, account["name"], body.aliases, backend)
+        try:
+            await call.agent.web.CreateWebDomain(
+                pb.CreateWebDomainRequest(domain=spec), timeout=CALL_TIMEOUT_SECONDS
+            )
+        except grpc.aio.AioRpcError:
+            await domains.delete(call.db, domain_id)
+            raise
+        await domains.set_status(call.db, domain_id, "active")
+    return await _reply(call, body.name, 201)
+
+
+async def get_domain(call: Call) -> web.StreamResponse:
+    return json_response(domain_of(_found(call)))
+
+
+async def update_domain(call: Call) -> web.StreamResponse:
+    body = call.body_as(DomainUpdate)
+    row = _found(call)
+    old_aliases = domains.aliases_of(row)
+    aliases = old_aliases if body.aliases is None else body.aliases
+    _check_aliases(row["name"], aliases)
+    async with call.audited("domain.update", row["name"]):
+        backend = (
+            backend_of(row) if body.backend is None else await _checked_backend(call, body.backend)
+        )
+        if body.aliases is not None:
+            try:
+                await domains.replace_aliases(call.db, row, aliases)
+            except domains.NamesTaken as exc:
+                raise _names_taken(exc) from exc
+            except domains.LimitReached as exc:
+                raise _limit_reached(exc) from exc
+        request = pb.UpdateWebDomainRequest(
+            domain=_spec(row["name"], row["account"], aliases, backend)
+        )
+        request.update_mask.paths.extend(["aliases", "backend"])
+        try:
+            await call.agent.web.UpdateWebDomain(request, timeout=CALL_TIMEOUT_SECONDS)
+        except grpc.aio.AioRpcError:
+            if body.aliases is not None:
+                await domains.replace_aliases(call.db, row, old_aliases)
+            raise
+        await domains.set_backend(call.db, row["id"], _columns(backend))
+    return await _reply(call, row["name"])
+
+
+async def delete_domain(call: Call) -> web.StreamResponse:
+    query = call.query_as(DeleteQuery)
+    row = _found(call)
+    async with call.audited("domain.delete", row["name"]):
+        await domains.set_status(call.db, row["id"], "deleting")
+        try:
+            await call.agent.web.DeleteWebDomain(
+                pb.DeleteWebDomainRequest(name=row["name"], delete_files=not query.keep_files),
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
+        except grpc.aio.AioRpcError:
+            await domains.set_status(call.db, row["id"], row["status"])
+            raise
+        await domains.delete(call.db, row["id"])
+    return web.Response(status=204)
+
+
+async def suspend_domain(call: Call) -> web.StreamResponse:
+    row = _found(call)
+    async with call.audited("domain.suspend", row["name"]):
+        await call.agent.web.SuspendWebDomain(
+            pb.SuspendWebDomainRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+        )
+        await domains.set_status(call.db, row["id"], "suspended")
+    return await _reply(call, row["name"])
+
+
+async def unsuspend_domain(call: Call) -> web.StreamResponse:
+    row = _found(call)
+    async with call.audited("domain.unsuspend", row["name"]):
+        await call.agent.web.UnsuspendWebDomain(
+            pb.UnsuspendWebDomainRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+        )
+        await domains.set_status(call.db, row["id"], "active")
+    return await _reply(call, row["name"])
+
+
+async def list_php_versions(call: Call) -> web.StreamResponse:
+    return json_response(PhpVersions(versions=await _php_versions(call)))
+
+
+_ONE = "/api/v1/domains/{name}"
+_OWNED: dict[str, Any] = {"access": Access.SIGNED_IN, "owner": find_domain}
+operations = [
+    Operation(
+        "GET",
+        "/api/v1/domains",
+        list_domains,
+        "listDomains",
+        "List domains in name order (an owner's own; administrators may filter)",
+        "domains",
+        Access.SIGNED_IN,
+        query=DomainQuery,
+        response=DomainPage,
+        errors=(404,),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/domains",
+        create_domain,
+        "createDomain",
+        "Put a website online",
+        "domains",
+        Access.SIGNED_IN,
+        body=DomainCreate,
+        response=Domain,
+        status=201,
+        errors=(403, 404, 409),
+    ),
+    Operation(
+        "GET",
+        _ONE,
+        get_domain,
+        "getDomain",
+        "One domain",
+        "domains",
+        **_OWNED,
+        response=Domain,
+        errors=(404,),
+    ),
+    Operation(
+        "PATCH",
+        _ONE,
+        update_domain,
+        "updateDomain",
+        "Change a domain's aliases or backend",
+        "domains",
+        **_OWNED,
+        body=DomainUpdate,
+        response=Domain,
+        errors=(403, 404, 409),
+    ),
+    Operation(
+        "DELETE",
+        _ONE,
+        delete_domain,
+        "deleteDomain",
+        "Stop serving a domain (and remove its files unless keep_files)",
+        "domains",
+        **_OWNED,
+        query=DeleteQuery,
+        status=204,
+        errors=(404,),
+    ),
+    Operation(
+        "POST",
+        _ONE + "/suspend",
+        suspend_domain,
+        "suspendDomain",
+        "Serve a 'suspended' page instead of the site",
+        "domains",
+        **_OWNED,
+        response=Domain,
+        errors=(404,),
+    ),
+    Operation(
+        "POST",
+        _ONE + "/unsuspend",
+        unsuspend_domain,
+        "unsuspendDomain",
+        "Serve the site again",
+        "domains",
+        **_OWNED,
+        response=Domain,
+        errors=(404,),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/php-versions",
+        list_php_versions,
+        "listPhpVersions",
+        "The PHP versions installed on the server, newest first",
+        "domains",
+        Access.SIGNED_IN,
+        response=PhpVersions,
+    ),
+]

@@ -1,0 +1,166 @@
+"""Websites as the panel records them, and the server-wide register of host names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiomysql
+import pymysql
+
+from gateway.db import Row, execute, fetch_all, fetch_one, transaction
+
+_SELECT = (
+    "SELECT d.id, d.name, d.account_id, u.name AS account, d.backend, d.php_version,"
+    " d.proxy_port, d.redirect_url, d.redirect_code, d.redirect_preserve_path, d.status,"
+    " d.created_at, d.updated_at,"
+    " (SELECT GROUP_CONCAT(h.name ORDER BY h.name SEPARATOR ' ') FROM host_names h"
+    "   WHERE h.domain_id = d.id AND h.is_alias) AS aliases"
+    " FROM domains d JOIN users u ON u.id = d.account_id"
+)
+BACKEND_COLUMNS = (
+    "backend",
+    "php_version",
+    "proxy_port",
+    "redirect_url",
+    "redirect_code",
+    "redirect_preserve_path",
+)
+_DUPLICATE_KEY = 1062
+
+
+class NamesTaken(Exception):
+    def __init__(self, names: list[str]) -> None:
+        super().__init__(", ".join(names))
+        self.names = names
+
+
+class LimitReached(Exception):
+    def __init__(self, limit: str, allowed: int, plan: str) -> None:
+        super().__init__(f"{limit} {allowed} ({plan})")
+        self.limit = limit
+        self.allowed = allowed
+        self.plan = plan
+
+
+def aliases_of(row: Row) -> list[str]:
+    return str(row["aliases"]).split() if row["aliases"] else []
+
+
+async def get(pool: aiomysql.Pool, name: str) -> Row | None:
+    return await fetch_one(pool, _SELECT + " WHERE d.name = %s", (name,))
+
+
+async def page(
+    pool: aiomysql.Pool, *, after: str, prefix: str, account_id: int | None, limit: int
+) -> list[Row]:
+    like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    where, args = "d.name > %s AND d.name LIKE %s", [after, like]
+    if account_id is not None:
+        where += " AND d.account_id = %s"
+        args.append(str(account_id))
+    return await fetch_all(
+        pool, f"{_SELECT} WHERE {where} ORDER BY d.name LIMIT %s", [*args, limit]
+    )
+
+
+async def names_of(pool: aiomysql.Pool, account_id: int) -> list[Row]:
+    return await fetch_all(
+        pool,
+        "SELECT id, name, status FROM domains WHERE account_id = %s ORDER BY name",
+        (account_id,),
+    )
+
+
+async def insert_pending(
+    pool: aiomysql.Pool, account_id: int, name: str, aliases: list[str], backend: dict[str, Any]
+) -> int:
+    """Records a domain as pending, claiming its name and aliases server-wide. Raises
+    NamesTaken, or LimitReached when the account's plan allows no more domains or aliases."""
+    try:
+        async with transaction(pool) as cur:
+            # Locks the account's row: two creates for one account cannot both pass the limit.
+            await cur.execute(
+                "SELECT p.name, p.max_domains, p.max_aliases,"
+                " (SELECT COUNT(*) FROM domains WHERE account_id = a.user_id) AS domains"
+                " FROM accounts a JOIN plans p ON p.id = a.plan_id WHERE a.user_id = %s"
+                " FOR UPDATE",
+                (account_id,),
+            )
+            plan = await cur.fetchone()
+            _check_limit(plan, "max_domains", plan["domains"] + 1)
+            _check_limit(plan, "max_aliases", len(aliases))
+            await _claim_free(cur, [name, *aliases])
+            await cur.execute(
+                f"INSERT INTO domains (name, account_id, status, {', '.join(BACKEND_COLUMNS)})"
+                f" VALUES (%s, %s, 'pending'{', %s' * len(BACKEND_COLUMNS)})",
+                (name, account_id, *(backend.get(c) for c in BACKEND_COLUMNS)),
+            )
+            domain_id = int(cur.lastrowid)
+            await _insert_names(cur, domain_id, name, aliases)
+    except pymysql.err.IntegrityError as exc:
+        if exc.args[0] == _DUPLICATE_KEY:
+            raise NamesTaken([name, *aliases]) from exc
+        raise
+    return domain_id
+
+
+def _check_limit(plan: Row, limit: str, wanted: int) -> None:
+    allowed = plan[limit]
+    if allowed is not None and wanted > allowed:
+        raise LimitReached(limit, int(allowed), str(plan["name"]))
+
+
+async def _claim_free(cur: aiomysql.DictCursor, names: list[str]) -> None:
+    marks = ", ".join(["%s"] * len(names))
+    await cur.execute(f"SELECT name FROM host_names WHERE name IN ({marks}) FOR UPDATE", names)
+    taken = [row["name"] for row in await cur.fetchall()]
+    if taken:
+        raise NamesTaken(sorted(taken))
+
+
+async def _insert_names(
+    cur: aiomysql.DictCursor, domain_id: int, name: str | None, aliases: list[str]
+) -> None:
+    rows = ([(name, domain_id, False)] if name else []) + [(a, domain_id, True) for a in aliases]
+    if rows:
+        await cur.executemany(
+            "INSERT INTO host_names (name, domain_id, is_alias) VALUES (%s, %s, %s)", rows
+        )
+
+
+async def replace_aliases(pool: aiomysql.Pool, row: Row, aliases: list[str]) -> None:
+    """Claims the new aliases and frees the old ones; NamesTaken or LimitReached otherwise."""
+    try:
+        async with transaction(pool) as cur:
+            await cur.execute(
+                "SELECT p.name, p.max_aliases FROM accounts a JOIN plans p ON p.id = a.plan_id"
+                " WHERE a.user_id = %s FOR UPDATE",
+                (row["account_id"],),
+            )
+            _check_limit(await cur.fetchone(), "max_aliases", len(aliases))
+            await cur.execute(
+                "DELETE FROM host_names WHERE domain_id = %s AND is_alias", (row["id"],)
+            )
+            if aliases:
+                await _claim_free(cur, aliases)
+            await _insert_names(cur, row["id"], None, aliases)
+    except pymysql.err.IntegrityError as exc:
+        if exc.args[0] == _DUPLICATE_KEY:
+            raise NamesTaken(aliases) from exc
+        raise
+
+
+async def set_backend(pool: aiomysql.Pool, domain_id: int, backend: dict[str, Any]) -> None:
+    await execute(
+        pool,
+        f"UPDATE domains SET {', '.join(f'{c} = %s' for c in BACKEND_COLUMNS)} WHERE id = %s",
+        (*(backend.get(c) for c in BACKEND_COLUMNS), domain_id),
+    )
+
+
+async def set_status(pool: aiomysql.Pool, domain_id: int, status: str) -> None:
+    await execute(pool, "UPDATE domains SET status = %s WHERE id = %s", (status, domain_id))
+
+
+async def delete(pool: aiomysql.Pool, domain_id: int) -> None:
+    await execute(pool, "DELETE FROM domains WHERE id = %s", (domain_id,))

@@ -6,7 +6,9 @@ declarations, so a route cannot exist without a documented access rule.
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -23,7 +25,14 @@ from gateway.agent import Agent
 from gateway.config import GatewayConfig
 from gateway.db import Row
 from gateway.principal import Principal
-from gateway.problems import FieldError, Problem, bad_request, forbidden, not_found
+from gateway.problems import (
+    FieldError,
+    Problem,
+    bad_request,
+    field_error,
+    forbidden,
+    not_found,
+)
 from gateway.store import audit
 
 M = TypeVar("M", bound=BaseModel)
@@ -76,7 +85,7 @@ class Call:
 
     @property
     def client(self) -> str:
-        return self.request.remote or ""
+        return client_address(self.request, self.config.trusted_proxies)
 
     @asynccontextmanager
     async def audited(self, action: str, target: str, detail: str = "") -> AsyncIterator[None]:
@@ -196,14 +205,56 @@ async def _authorise(op: Operation, call: Call) -> None:
             raise not_found("This resource")
 
 
+def client_address(request: web.Request, trusted_proxies: tuple[str, ...]) -> str:
+    """The client's address: the peer, or where a trusted proxy says the request came from.
+
+    X-Forwarded-For is read right to left and only while each hop is a trusted proxy, so a
+    client cannot choose its address by sending the header itself.
+    """
+    address = request.remote or ""
+    if address not in trusted_proxies:
+        return address
+    for hop in reversed(request.headers.get("X-Forwarded-For", "").split(",")):
+        try:
+            address = str(ipaddress.ip_address(hop.strip()))
+        except ValueError:
+            break
+        if address not in trusted_proxies:
+            break
+    return address
+
+
 async def _read_json(request: web.Request) -> Any:
     if request.content_type != "application/json":
         raise Problem(415, "Unsupported media type", "Send the body as application/json.")
     raw = await request.read()
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise bad_request(f"The body is not valid JSON: {exc}") from exc
+    _refuse_control_characters(data, "")
+    return data
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _refuse_control_characters(node: Any, where: str) -> None:
+    """No string anywhere in a body may hold CR, LF, NUL or another control character: such
+    characters are how values break out of the config files and commands they end up in."""
+    if isinstance(node, str):
+        if _CONTROL.search(node):
+            raise field_error(
+                where or "body", "must not contain control characters (CR, LF, NUL, ...)"
+            )
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            path = f"{where}.{key}" if where else str(key)
+            _refuse_control_characters(key, path)
+            _refuse_control_characters(value, path)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _refuse_control_characters(value, f"{where}.{index}" if where else str(index))
 
 
 def _validate(model: type[M], data: Any, where: str) -> M:
@@ -211,11 +262,32 @@ def _validate(model: type[M], data: Any, where: str) -> M:
         return model.model_validate(data)
     except ValidationError as exc:
         errors = [
-            FieldError(".".join(str(p) for p in err["loc"]) or where, _message(err))
+            FieldError(_json_path(data, err["loc"]) or where, _message(err))
             for err in exc.errors(include_url=False)
         ]
         detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
         raise bad_request(detail, errors) from exc
+
+
+def _json_path(data: Any, loc: tuple[int | str, ...]) -> str:
+    """The field as the client wrote it: pydantic's location without the tags it adds for
+    tagged unions (backend.redirect.url is backend.url in the body)."""
+    parts: list[str] = []
+    node = data
+    for step in loc:
+        if isinstance(node, dict) and step not in node and node.get("type") == step:
+            continue
+        parts.append(str(step))
+        node = (
+            node.get(step)
+            if isinstance(node, dict)
+            else (
+                node[step]
+                if isinstance(node, list) and isinstance(step, int) and step < len(node)
+                else None
+            )
+        )
+    return ".".join(parts)
 
 
 def _message(err: Any) -> str:

@@ -12,6 +12,7 @@ from gateway import keys, schema
 from gateway.agent import Agent
 from gateway.api import Access, Call, Operation, add_operations
 from gateway.auth.sessions import SessionCache
+from gateway.auth.throttle import LoginThrottle
 from gateway.auth.tokens import TokenIssuer
 from gateway.config import GatewayConfig
 from gateway.db import create_pool
@@ -35,6 +36,12 @@ def create_app(config: GatewayConfig) -> web.Application:
     app[keys.CONFIG] = config
     app[keys.TOKENS] = TokenIssuer(config.jwt_secret(), config.auth.access_ttl_seconds)
     app[keys.SESSIONS] = SessionCache()
+    auth_config = config.auth
+    app[keys.THROTTLE] = LoginThrottle(
+        auth_config.login_failures_per_name,
+        auth_config.login_failures_per_address,
+        auth_config.login_window_seconds,
+    )
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_agent)
     app.on_response_prepare.append(security_headers)

@@ -33,6 +33,10 @@ class AuthConfig:
     cookie_secure: bool = True
     # bcrypt's cost: 12 takes about a quarter of a second; tests lower it to stay quick.
     bcrypt_rounds: int = 12
+    # Failed sign-ins allowed per account name and per client address within the window.
+    login_failures_per_name: int = 10
+    login_failures_per_address: int = 50
+    login_window_seconds: int = 900
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class GatewayConfig:
     static_dir: str = ""
     # Largest request body accepted, in bytes; larger bodies get 413.
     max_body_bytes: int = 64 * 1024
+    # Addresses of reverse proxies (nginx) whose X-Forwarded-For is believed; nobody else's.
+    trusted_proxies: tuple[str, ...] = ()
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
 
@@ -57,6 +63,8 @@ class GatewayConfig:
 def load_config(path: Path) -> GatewayConfig:
     with path.open("rb") as f:
         raw = tomllib.load(f)
+    if "trusted_proxies" in raw:
+        raw["trusted_proxies"] = tuple(raw["trusted_proxies"])
     return GatewayConfig(
         **{k: v for k, v in raw.items() if k not in ("database", "auth")},
         database=DatabaseConfig(**raw.get("database", {})),

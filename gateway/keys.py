@@ -7,6 +7,7 @@ from aiohttp import web
 
 from gateway.agent import Agent
 from gateway.auth.sessions import SessionCache
+from gateway.auth.throttle import LoginThrottle
 from gateway.auth.tokens import TokenIssuer
 from gateway.config import GatewayConfig
 from gateway.principal import Principal
@@ -16,4 +17,5 @@ DB = web.AppKey("db", aiomysql.Pool)
 AGENT = web.AppKey("agent", Agent)
 TOKENS = web.AppKey("tokens", TokenIssuer)
 SESSIONS = web.AppKey("sessions", SessionCache)
+THROTTLE = web.AppKey("throttle", LoginThrottle)
 PRINCIPAL = web.RequestKey("principal", Principal)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,7 +12,7 @@ from gateway import keys
 from gateway.api import Access, Call, Operation, json_response
 from gateway.auth.passwords import check_password
 from gateway.config import AuthConfig
-from gateway.problems import Problem, field_error, unauthorized
+from gateway.problems import Problem, field_error, forbidden, unauthorized
 from gateway.routes.me import Me, me_of
 from gateway.store import refresh_tokens, users
 
@@ -37,11 +38,22 @@ async def login(call: Call) -> web.StreamResponse:
     body = call.body_as(LoginRequest)
     if len(body.password.encode()) > 72:
         raise field_error("password", "longer than 72 bytes; no JoPanel password is that long")
+    throttle = call.request.app[keys.THROTTLE]
+    wait = throttle.retry_after(body.username, call.client)
+    if wait:
+        raise Problem(
+            429,
+            "Too many requests",
+            f"Too many failed sign-ins; try again in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
     creds = await users.credentials_by_name(call.db, body.username)
     known = creds.password_hash if creds else None
     if not await check_password(body.password, known, call.config.auth.bcrypt_rounds):
+        throttle.failed(body.username, call.client)
         raise unauthorized("The user name or password is wrong.")
     assert creds is not None
+    throttle.succeeded(body.username)
     if not creds.may_sign_in:
         raise Problem(403, "Forbidden", "This account is suspended.")
     return await _session(
@@ -53,7 +65,18 @@ async def login(call: Call) -> web.StreamResponse:
     )
 
 
+def _refuse_foreign_origin(call: Call) -> None:
+    """The refresh cookie is SameSite=Strict already; a foreign Origin is refused as well, so
+    no other site can make a browser renew or end a session."""
+    headers = call.request.headers
+    origin = headers.get("Origin")
+    foreign = origin is not None and urlsplit(origin).netloc != call.request.host
+    if foreign or headers.get("Sec-Fetch-Site") == "cross-site":
+        raise forbidden("Requests from other sites may not use the session cookie.")
+
+
 async def refresh(call: Call) -> web.StreamResponse:
+    _refuse_foreign_origin(call)
     token = call.request.cookies.get(COOKIE, "")
     if not token:
         raise unauthorized("No session to renew.")
@@ -68,6 +91,7 @@ async def refresh(call: Call) -> web.StreamResponse:
 
 
 async def logout(call: Call) -> web.StreamResponse:
+    _refuse_foreign_origin(call)
     token = call.request.cookies.get(COOKIE, "")
     if token:
         await refresh_tokens.revoke_token_family(call.db, token)
@@ -117,7 +141,7 @@ operations = [
         Access.PUBLIC,
         body=LoginRequest,
         response=Session,
-        errors=(400, 401, 403),
+        errors=(400, 401, 403, 429),
     ),
     Operation(
         "POST",
@@ -128,7 +152,7 @@ operations = [
         "auth",
         Access.PUBLIC,
         response=Session,
-        errors=(401,),
+        errors=(401, 403),
     ),
     Operation(
         "POST",
@@ -139,5 +163,6 @@ operations = [
         "auth",
         Access.PUBLIC,
         status=204,
+        errors=(403,),
     ),
 ]

@@ -171,3 +171,69 @@ async def test_oversized_body_gets_413(api: Api, admin: str) -> None:
     status, body = await api.call("POST", "/api/v1/accounts", admin, json=big)
     assert status == 413
     assert body["status"] == 413
+
+
+async def test_failed_logins_are_limited_per_name(api: Api) -> None:
+    for _ in range(10):
+        assert (await _login(api, "admin", "wrong-password"))[0] == 401
+    response = await api.client.post(
+        "/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
+    )
+    assert response.status == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 900
+    body = await response.json()
+    assert body["status"] == 429
+
+
+async def test_failed_logins_are_limited_per_address(api: Api) -> None:
+    for i in range(50):
+        assert (await _login(api, f"nobody{i}", "wrong-password"))[0] == 401
+    assert (await _login(api, "admin", ADMIN_PASSWORD))[0] == 429
+
+
+async def test_forwarded_for_is_ignored_from_untrusted_peers(api: Api) -> None:
+    for i in range(50):
+        response = await api.client.post(
+            "/api/v1/auth/login",
+            json={"username": f"nobody{i}", "password": "wrong-pass"},
+            headers={"X-Forwarded-For": f"203.0.113.{i}"},
+        )
+        assert response.status == 401
+    # Every attempt counted against the real peer, whatever the header claimed.
+    assert (await _login(api, "admin", ADMIN_PASSWORD))[0] == 429
+
+
+async def test_a_correct_login_is_not_slowed_by_failures_for_other_names(api: Api) -> None:
+    for _ in range(12):
+        await _login(api, "somebody", "wrong-password")
+    assert (await _login(api, "admin", ADMIN_PASSWORD))[0] == 200
+
+
+async def test_cookie_routes_refuse_foreign_origins(api: Api) -> None:
+    _, _, cookie = await _login(api, "admin", ADMIN_PASSWORD)
+    api.client.session.cookie_jar.clear()
+    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        for path in ("/api/v1/auth/refresh", "/api/v1/auth/logout"):
+            response = await api.client.post(
+                path, headers=headers, cookies={"jopanel_refresh": cookie}
+            )
+            assert response.status == 403, (path, headers)
+            api.client.session.cookie_jar.clear()
+    response = await api.client.post(
+        "/api/v1/auth/refresh",
+        cookies={"jopanel_refresh": cookie},
+        headers={"Origin": f"http://{api.client.host}:{api.client.port}"},
+    )
+    assert response.status == 200
+
+
+async def test_control_characters_in_any_string_are_refused(api: Api, admin: str) -> None:
+    for body, field in [
+        ({"name": "alice", "password": "owner-pass-1", "email": "a@b.c\r\nBcc: x@y.z"}, "email"),
+        ({"name": "alice", "password": "owner\x00pass-1"}, "password"),
+        ({"name": "alice", "password": "owner-pass-1", "x\ny": 1}, "x\ny"),
+    ]:
+        status, answer = await api.call("POST", "/api/v1/accounts", admin, json=body)
+        assert status == 400
+        assert answer["errors"][0]["field"] == field
+    assert api.agent.calls == []

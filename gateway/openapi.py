@@ -81,6 +81,9 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
         "summary": op.summary,
         "tags": [op.tag],
         "security": [] if op.access is Access.PUBLIC else [{"bearer": []}],
+        # Who may call it, for people and for the security tests that walk this document.
+        "x-jopanel-access": op.access.value,
+        "x-jopanel-owner-scoped": op.owner is not None,
         "parameters": _parameters(op),
         "responses": _responses(op),
     }

@@ -118,7 +118,8 @@ def _responses(op: Operation) -> dict[str, Any]:
         ok["content"] = {"application/json": {"schema": ref}}
     statuses = set(op.errors)
     if op.access is not Access.PUBLIC:
-        statuses.add(401)
+        # Any signed-in operation may need the agent, which can fail or be unreachable.
+        statuses |= {401, 502, 503}
     if op.access is Access.ADMIN:
         statuses.add(403)
     if op.body is not None or op.query is not None:

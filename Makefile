@@ -24,3 +24,6 @@ webui:          ## build the SPA into webui/dist
 
 clean:          ## forget the `make run` sandbox (its accounts, databases and logs)
 	rm -rf .run
+
+fuzz:           ## a longer schemathesis run (5 minutes per role) against the sandboxed stack
+	JOPANEL_FUZZ_SECONDS=300 scripts/test.sh tests/e2e/test_fuzz.py

@@ -19,7 +19,16 @@ from gateway.db import create_pool
 from gateway.middleware import authentication, problems, security_headers
 from gateway.openapi import build_document
 from gateway.problems import not_found
-from gateway.routes import accounts, audit_log, auth, domains, me, plans
+from gateway.routes import (
+    accounts,
+    audit_log,
+    auth,
+    database_users,
+    databases,
+    domains,
+    me,
+    plans,
+)
 
 
 def _version() -> str:
@@ -57,6 +66,8 @@ def create_app(config: GatewayConfig) -> web.Application:
         *accounts.operations,
         *plans.operations,
         *domains.operations,
+        *databases.operations,
+        *database_users.operations,
         *audit_log.operations,
         Operation(
             "GET",

@@ -19,7 +19,8 @@ from gateway.api import Access, Call, Operation, Owned, json_response
 from gateway.db import Row
 from gateway.paging import PageQuery, decode_token, encode_token
 from gateway.problems import Problem, conflict, field_error, not_found
-from gateway.store import accounts, domains
+from gateway.scope import account_for
+from gateway.store import domains
 from gateway.validation import (
     AccountName,
     HostName,
@@ -232,23 +233,11 @@ async def _reply(call: Call, name: str, status: int = 200) -> web.Response:
     return json_response(domain_of(row), status)
 
 
-async def _owner_account(call: Call, requested: str | None) -> Row:
-    """The account a request acts for: an owner's own; for an administrator the one named."""
-    me = call.me
-    if me.is_admin and requested is None:
-        raise field_error("account", "name the account the domain belongs to")
-    name = requested or me.name
-    row = await accounts.get(call.db, name)
-    if row is None or not (me.is_admin or me.owns_account(name)):
-        raise not_found(f"Account '{name}'")
-    return row
-
-
 async def list_domains(call: Call) -> web.StreamResponse:
     query = call.query_as(DomainQuery)
     account_id = None
     if query.account or not call.me.is_admin:
-        account_id = (await _owner_account(call, query.account or None))["id"]
+        account_id = (await account_for(call, query.account or None))["id"]
     after = decode_token(query.page_token, "after", str) or ""
     rows = await domains.page(
         call.db, after=after, prefix=query.q, account_id=account_id, limit=query.limit + 1
@@ -261,7 +250,7 @@ async def list_domains(call: Call) -> web.StreamResponse:
 
 async def create_domain(call: Call) -> web.StreamResponse:
     body = call.body_as(DomainCreate)
-    account = await _owner_account(call, body.account)
+    account = await account_for(call, body.account)
     _check_aliases(body.name, body.aliases)
     async with call.audited("domain.create", body.name):
         backend = await _checked_backend(call, body.backend)

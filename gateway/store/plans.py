@@ -63,7 +63,7 @@ async def accounts_on(pool: aiomysql.Pool, plan_id: int) -> int:
 
 
 # Per limit, the SQL expression that counts an account's use of it (`a` is its accounts row).
-# Limits of resources that do not exist yet (databases, cron jobs) join here as they land.
+# Limits of resources that do not exist yet (cron jobs) join here as they land.
 _USAGE = {
     "max_domains": "(SELECT COUNT(*) FROM domains d WHERE d.account_id = a.user_id)",
     "max_aliases": (
@@ -71,6 +71,7 @@ _USAGE = {
         " WHERE d.account_id = a.user_id AND h.is_alias GROUP BY h.domain_id"
         " ORDER BY 1 DESC LIMIT 1), 0)"
     ),
+    "max_databases": "(SELECT COUNT(*) FROM hosted_databases h WHERE h.account_id = a.user_id)",
 }
 
 

@@ -13,6 +13,8 @@ from typing import Any
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
 from jopanel.agent.accounts.v1 import accounts_pb2_grpc
+from jopanel.agent.databases.v1 import databases_pb2 as db_pb
+from jopanel.agent.databases.v1 import databases_pb2_grpc as db_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 from jopanel.agent.web.v1 import web_pb2_grpc
 
@@ -215,3 +217,97 @@ class FakeWeb(web_pb2_grpc.WebDomainServiceServicer):
         self, request: web_pb.ListPhpVersionsRequest, context: Context
     ) -> web_pb.ListPhpVersionsResponse:
         return web_pb.ListPhpVersionsResponse(versions=self.php_versions)
+
+
+class FakeDatabases(db_pb2_grpc.DatabaseServiceServicer):
+    """DatabaseService in memory: databases with a size, users with a password and grants."""
+
+    def __init__(self) -> None:
+        self.databases: dict[str, str] = {}  # name -> account
+        self.users: dict[str, str] = {}  # name -> account
+        self.passwords: dict[str, str] = {}
+        self.grants: set[tuple[str, str]] = set()  # (user, database)
+        self.calls: list[str] = []
+        self.fail_next: grpc.StatusCode | None = None
+
+    async def _enter(self, rpc: str, name: str, context: Context) -> None:
+        self.calls.append(f"{rpc} {name}")
+        if self.fail_next is not None:
+            code, self.fail_next = self.fail_next, None
+            await context.abort(code, "the fake agent was told to fail")
+
+    def _user(self, name: str) -> db_pb.DatabaseUser:
+        granted = sorted(d for u, d in self.grants if u == name)
+        return db_pb.DatabaseUser(name=name, account=self.users[name], databases=granted)
+
+    async def ListDatabases(
+        self, request: db_pb.ListDatabasesRequest, context: Context
+    ) -> db_pb.ListDatabasesResponse:
+        mine = sorted(n for n, a in self.databases.items() if a == request.account)
+        return db_pb.ListDatabasesResponse(
+            databases=[
+                db_pb.Database(name=n, account=request.account, size_bytes=16384) for n in mine
+            ]
+        )
+
+    async def CreateDatabase(
+        self, request: db_pb.CreateDatabaseRequest, context: Context
+    ) -> db_pb.CreateDatabaseResponse:
+        await self._enter("CreateDatabase", request.name, context)
+        self.databases[request.name] = request.account
+        return db_pb.CreateDatabaseResponse(
+            database=db_pb.Database(name=request.name, account=request.account)
+        )
+
+    async def DeleteDatabase(
+        self, request: db_pb.DeleteDatabaseRequest, context: Context
+    ) -> db_pb.DeleteDatabaseResponse:
+        await self._enter("DeleteDatabase", request.name, context)
+        self.databases.pop(request.name, None)
+        self.grants = {(u, d) for u, d in self.grants if d != request.name}
+        return db_pb.DeleteDatabaseResponse()
+
+    async def ListDatabaseUsers(
+        self, request: db_pb.ListDatabaseUsersRequest, context: Context
+    ) -> db_pb.ListDatabaseUsersResponse:
+        mine = sorted(n for n, a in self.users.items() if a == request.account)
+        return db_pb.ListDatabaseUsersResponse(users=[self._user(n) for n in mine])
+
+    async def CreateDatabaseUser(
+        self, request: db_pb.CreateDatabaseUserRequest, context: Context
+    ) -> db_pb.CreateDatabaseUserResponse:
+        await self._enter("CreateDatabaseUser", request.name, context)
+        self.users[request.name] = request.account
+        self.passwords[request.name] = request.password
+        return db_pb.CreateDatabaseUserResponse(user=self._user(request.name))
+
+    async def UpdateDatabaseUser(
+        self, request: db_pb.UpdateDatabaseUserRequest, context: Context
+    ) -> db_pb.UpdateDatabaseUserResponse:
+        await self._enter("UpdateDatabaseUser", request.name, context)
+        self.passwords[request.name] = request.password
+        return db_pb.UpdateDatabaseUserResponse(user=self._user(request.name))
+
+    async def DeleteDatabaseUser(
+        self, request: db_pb.DeleteDatabaseUserRequest, context: Context
+    ) -> db_pb.DeleteDatabaseUserResponse:
+        await self._enter("DeleteDatabaseUser", request.name, context)
+        self.users.pop(request.name, None)
+        self.grants = {(u, d) for u, d in self.grants if u != request.name}
+        return db_pb.DeleteDatabaseUserResponse()
+
+    async def GrantDatabaseAccess(
+        self, request: db_pb.GrantDatabaseAccessRequest, context: Context
+    ) -> db_pb.GrantDatabaseAccessResponse:
+        await self._enter("GrantDatabaseAccess", f"{request.user} {request.database}", context)
+        if self.users.get(request.user) != self.databases.get(request.database):
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "database: another account's")
+        self.grants.add((request.user, request.database))
+        return db_pb.GrantDatabaseAccessResponse(user=self._user(request.user))
+
+    async def RevokeDatabaseAccess(
+        self, request: db_pb.RevokeDatabaseAccessRequest, context: Context
+    ) -> db_pb.RevokeDatabaseAccessResponse:
+        await self._enter("RevokeDatabaseAccess", f"{request.user} {request.database}", context)
+        self.grants.discard((request.user, request.database))
+        return db_pb.RevokeDatabaseAccessResponse(user=self._user(request.user))

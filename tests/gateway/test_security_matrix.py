@@ -26,6 +26,8 @@ PUBLIC = {
 ALICE_OWNS = {
     "accounts": {"name": "alice"},
     "domains": {"name": "alice.com"},
+    "databases": {"name": "alice_shop"},
+    "database-users": {"name": "alice_shop_rw"},
 }
 
 
@@ -89,7 +91,27 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(api: Api, admi
     alice = await api.login("alice", "owner-pass-1")
     bob = await api.login("bob", "owner-pass-1")
     assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"}))[0] == 201
-    before = (dict(api.agent.accounts), {k: str(v) for k, v in api.web.domains.items()})
+    assert (await api.call("POST", "/api/v1/databases", alice, json={"name": "alice_shop"}))[
+        0
+    ] == 201
+    status, _ = await api.call(
+        "POST",
+        "/api/v1/database-users",
+        alice,
+        json={"name": "alice_shop_rw", "password": "db-pass-123", "databases": ["alice_shop"]},
+    )
+    assert status == 201
+
+    def state() -> tuple[object, ...]:
+        return (
+            dict(api.agent.accounts),
+            {k: str(v) for k, v in api.web.domains.items()},
+            dict(api.databases.databases),
+            dict(api.databases.passwords),
+            set(api.databases.grants),
+        )
+
+    before = state()
     doc = await document(api)
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
@@ -103,7 +125,6 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(api: Api, admi
                     method.upper(), fill(path, ALICE_OWNS[tag]), bob, json={}
                 )
                 assert status == 404, (method, path, status)
-    after = (dict(api.agent.accounts), {k: str(v) for k, v in api.web.domains.items()})
-    assert after == before
+    assert state() == before
     status, _ = await api.call("GET", "/api/v1/domains?account=alice", bob)
     assert status == 404

@@ -1,0 +1,20 @@
+"""Which account a request acts for, decided once for every owner-scoped collection."""
+
+from __future__ import annotations
+
+from gateway.api import Call
+from gateway.db import Row
+from gateway.problems import field_error, not_found
+from gateway.store import accounts
+
+
+async def account_for(call: Call, requested: str | None) -> Row:
+    """The account a request acts for: an owner's own; for an administrator the one named."""
+    me = call.me
+    if me.is_admin and requested is None:
+        raise field_error("account", "name the account it belongs to")
+    name = requested or me.name
+    row = await accounts.get(call.db, name)
+    if row is None or not (me.is_admin or me.owns_account(name)):
+        raise not_found(f"Account '{name}'")
+    return row

@@ -1,0 +1,105 @@
+"""Hosted databases, their users and which user may use which database, as recorded."""
+
+from __future__ import annotations
+
+import aiomysql
+import pymysql
+
+from gateway.db import Row, execute, fetch_all, fetch_one, transaction
+
+_DUPLICATE_KEY = 1062
+# The two kinds of record share their shape; the table is chosen from this fixed map only.
+TABLES = {"database": "hosted_databases", "user": "database_users"}
+
+
+class NameTaken(Exception):
+    pass
+
+
+class LimitReached(Exception):
+    def __init__(self, allowed: int, plan: str) -> None:
+        super().__init__(f"{allowed} ({plan})")
+        self.allowed = allowed
+        self.plan = plan
+
+
+def _select(kind: str) -> str:
+    other, column = (
+        ("hosted_databases", "database_id") if kind == "user" else ("database_users", "user_id")
+    )
+    mine = "user_id" if kind == "user" else "database_id"
+    return (
+        f"SELECT r.id, r.name, r.account_id, u.name AS account, r.status, r.created_at,"
+        f" (SELECT GROUP_CONCAT(o.name ORDER BY o.name SEPARATOR ' ') FROM database_grants g"
+        f"   JOIN {other} o ON o.id = g.{column} WHERE g.{mine} = r.id) AS linked"
+        f" FROM {TABLES[kind]} r JOIN users u ON u.id = r.account_id"
+    )
+
+
+def linked_of(row: Row) -> list[str]:
+    return str(row["linked"]).split() if row["linked"] else []
+
+
+async def get(pool: aiomysql.Pool, kind: str, name: str) -> Row | None:
+    return await fetch_one(pool, _select(kind) + " WHERE r.name = %s", (name,))
+
+
+async def page(
+    pool: aiomysql.Pool, kind: str, *, after: str, account_id: int | None, limit: int
+) -> list[Row]:
+    where, args = "r.name > %s", [after]
+    if account_id is not None:
+        where += " AND r.account_id = %s"
+        args.append(str(account_id))
+    return await fetch_all(
+        pool, f"{_select(kind)} WHERE {where} ORDER BY r.name LIMIT %s", [*args, limit]
+    )
+
+
+async def insert_pending(pool: aiomysql.Pool, kind: str, account_id: int, name: str) -> int:
+    """Records a database or user as pending; a database counts against max_databases."""
+    try:
+        async with transaction(pool) as cur:
+            if kind == "database":
+                await cur.execute(
+                    "SELECT p.name, p.max_databases, (SELECT COUNT(*) FROM hosted_databases"
+                    " WHERE account_id = a.user_id) AS used FROM accounts a"
+                    " JOIN plans p ON p.id = a.plan_id WHERE a.user_id = %s FOR UPDATE",
+                    (account_id,),
+                )
+                plan = await cur.fetchone()
+                if plan["max_databases"] is not None and plan["used"] >= plan["max_databases"]:
+                    raise LimitReached(int(plan["max_databases"]), str(plan["name"]))
+            await cur.execute(
+                f"INSERT INTO {TABLES[kind]} (name, account_id, status) VALUES (%s, %s, 'pending')",
+                (name, account_id),
+            )
+            return int(cur.lastrowid)
+    except pymysql.err.IntegrityError as exc:
+        if exc.args[0] == _DUPLICATE_KEY:
+            raise NameTaken(name) from exc
+        raise
+
+
+async def set_status(pool: aiomysql.Pool, kind: str, record_id: int, status: str) -> None:
+    await execute(pool, f"UPDATE {TABLES[kind]} SET status = %s WHERE id = %s", (status, record_id))
+
+
+async def delete(pool: aiomysql.Pool, kind: str, record_id: int) -> None:
+    await execute(pool, f"DELETE FROM {TABLES[kind]} WHERE id = %s", (record_id,))
+
+
+async def grant(pool: aiomysql.Pool, user_id: int, database_id: int) -> None:
+    await execute(
+        pool,
+        "INSERT IGNORE INTO database_grants (user_id, database_id) VALUES (%s, %s)",
+        (user_id, database_id),
+    )
+
+
+async def revoke(pool: aiomysql.Pool, user_id: int, database_id: int) -> None:
+    await execute(
+        pool,
+        "DELETE FROM database_grants WHERE user_id = %s AND database_id = %s",
+        (user_id, database_id),
+    )

@@ -69,6 +69,11 @@ def conflict(detail: str) -> Problem:
     return Problem(409, "Conflict", detail)
 
 
+def plan_limit(exc: Exception) -> Problem:
+    """A create that would pass a plan limit; the exception's message names the limit."""
+    return Problem(403, "Plan limit reached", str(exc))
+
+
 # Agent status codes to HTTP, as DESIGN.md fixes them. Anything else is the gateway's failure.
 _GRPC_TO_HTTP: dict[grpc.StatusCode, tuple[int, str]] = {
     grpc.StatusCode.INVALID_ARGUMENT: (400, "Invalid request"),

@@ -103,3 +103,65 @@ def check_redirect_url(value: str) -> str:
 HostName = Annotated[str, AfterValidator(to_host_name)]
 RedirectUrl = Annotated[str, AfterValidator(check_redirect_url)]
 Port = Annotated[int, Field(ge=1024, le=65535)]
+
+
+CRON_SHORTCUTS = frozenset(
+    "@yearly @annually @monthly @weekly @daily @midnight @hourly @reboot".split()
+)
+_CRON_NAMES = {
+    3: "jan feb mar apr may jun jul aug sep oct nov dec".split(),
+    4: "sun mon tue wed thu fri sat".split(),
+}
+_CRON_BOUNDS = [(0, 59), (0, 23), (1, 31), (1, 12), (0, 7)]
+_CRON_FIELD_NAMES = ["minute", "hour", "day of month", "month", "day of week"]
+
+
+def check_schedule(value: str) -> str:
+    """Five crontab(5) fields or an @-shortcut; returned with single spaces."""
+    if value in CRON_SHORTCUTS:
+        return value
+    fields = [f for f in value.split(" ") if f]
+    if len(fields) != 5:
+        raise ValueError("use five fields (minute hour day month weekday) or @daily and the like")
+    for index, field in enumerate(fields):
+        if not all(_cron_item(index, item) for item in field.split(",")):
+            low, high = _CRON_BOUNDS[index]
+            raise ValueError(
+                f"the {_CRON_FIELD_NAMES[index]} field '{field}' is not valid:"
+                f" use *, numbers {low}-{high}, ranges, lists or steps"
+            )
+    return " ".join(fields)
+
+
+def _cron_item(index: int, item: str) -> bool:
+    base, _, step = item.partition("/")
+    if step and not (step.isdigit() and 0 < int(step) <= _CRON_BOUNDS[index][1]):
+        return False
+    if base == "*":
+        return True
+    low, _, high = base.partition("-")
+    first = _cron_value(index, low)
+    if first is None or not high:
+        return first is not None
+    last = _cron_value(index, high)
+    return last is not None and first <= last
+
+
+def _cron_value(index: int, text: str) -> int | None:
+    names = _CRON_NAMES.get(index, [])
+    if text.lower() in names:
+        return names.index(text.lower()) + (1 if index == 3 else 0)
+    if not text.isdigit() or len(text) > 2:
+        return None
+    low, high = _CRON_BOUNDS[index]
+    return int(text) if low <= int(text) <= high else None
+
+
+def check_command(value: str) -> str:
+    if not value.strip() or len(value) > 1000 or _CONTROL.search(value):
+        raise ValueError("use 1 to 1000 characters on one line (no CR, LF or NUL)")
+    return value
+
+
+Schedule = Annotated[str, AfterValidator(check_schedule)]
+CronCommand = Annotated[str, AfterValidator(check_command)]

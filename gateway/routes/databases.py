@@ -19,9 +19,10 @@ from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Access, Call, Operation, Owned, json_response
 from gateway.db import Row
 from gateway.paging import PageQuery, decode_token, encode_token
-from gateway.problems import Problem, conflict, field_error, not_found
+from gateway.problems import conflict, field_error, not_found, plan_limit
 from gateway.scope import account_for
 from gateway.store import databases as store
+from gateway.store.plans import LimitReached
 from gateway.validation import AccountName
 
 DatabaseName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{2,63}$")]
@@ -57,12 +58,6 @@ class DatabasePage(BaseModel):
 def check_prefix(field: str, name: str, account: str) -> None:
     if not name.startswith(f"{account}_") or name == f"{account}_":
         raise field_error(field, f"must start with '{account}_' and go on after it")
-
-
-def limit_reached(exc: store.LimitReached) -> Problem:
-    return Problem(
-        403, "Plan limit reached", f"The plan '{exc.plan}' allows {exc.allowed} databases."
-    )
 
 
 async def sizes(call: Call, account: str) -> dict[str, int]:
@@ -126,8 +121,8 @@ async def create_database(call: Call) -> web.StreamResponse:
             record = await store.insert_pending(call.db, "database", account["id"], body.name)
         except store.NameTaken as exc:
             raise conflict(f"A database named '{body.name}' exists already.") from exc
-        except store.LimitReached as exc:
-            raise limit_reached(exc) from exc
+        except LimitReached as exc:
+            raise plan_limit(exc) from exc
         try:
             await call.agent.databases.CreateDatabase(
                 pb.CreateDatabaseRequest(account=account["name"], name=body.name),

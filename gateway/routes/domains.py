@@ -18,9 +18,10 @@ from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Access, Call, Operation, Owned, json_response
 from gateway.db import Row
 from gateway.paging import PageQuery, decode_token, encode_token
-from gateway.problems import Problem, conflict, field_error, not_found
+from gateway.problems import Problem, conflict, field_error, not_found, plan_limit
 from gateway.scope import account_for
 from gateway.store import domains
+from gateway.store.plans import LimitReached
 from gateway.validation import (
     AccountName,
     HostName,
@@ -207,11 +208,6 @@ def _names_taken(exc: domains.NamesTaken) -> Problem:
     return conflict(f"Already served by another domain: {', '.join(exc.names)}.")
 
 
-def _limit_reached(exc: domains.LimitReached) -> Problem:
-    what = {"max_domains": "domains", "max_aliases": "aliases per domain"}[exc.limit]
-    return Problem(403, "Plan limit reached", f"The plan '{exc.plan}' allows {exc.allowed} {what}.")
-
-
 async def find_domain(call: Call) -> Owned | None:
     try:
         name = to_host_name(call.param("name"))
@@ -260,8 +256,8 @@ async def create_domain(call: Call) -> web.StreamResponse:
             )
         except domains.NamesTaken as exc:
             raise _names_taken(exc) from exc
-        except domains.LimitReached as exc:
-            raise _limit_reached(exc) from exc
+        except LimitReached as exc:
+            raise plan_limit(exc) from exc
         spec = _spec(body.name, account["name"], body.aliases, backend)
         try:
             await call.agent.web.CreateWebDomain(
@@ -293,8 +289,8 @@ async def update_domain(call: Call) -> web.StreamResponse:
                 await domains.replace_aliases(call.db, row, aliases)
             except domains.NamesTaken as exc:
                 raise _names_taken(exc) from exc
-            except domains.LimitReached as exc:
-                raise _limit_reached(exc) from exc
+            except LimitReached as exc:
+                raise plan_limit(exc) from exc
         request = pb.UpdateWebDomainRequest(
             domain=_spec(row["name"], row["account"], aliases, backend)
         )

@@ -6,6 +6,7 @@ import aiomysql
 import pymysql
 
 from gateway.db import Row, execute, fetch_all, fetch_one, transaction
+from gateway.store.plans import check_limit
 
 _DUPLICATE_KEY = 1062
 # The two kinds of record share their shape; the table is chosen from this fixed map only.
@@ -14,13 +15,6 @@ TABLES = {"database": "hosted_databases", "user": "database_users"}
 
 class NameTaken(Exception):
     pass
-
-
-class LimitReached(Exception):
-    def __init__(self, allowed: int, plan: str) -> None:
-        super().__init__(f"{allowed} ({plan})")
-        self.allowed = allowed
-        self.plan = plan
 
 
 def _select(kind: str) -> str:
@@ -68,8 +62,7 @@ async def insert_pending(pool: aiomysql.Pool, kind: str, account_id: int, name: 
                     (account_id,),
                 )
                 plan = await cur.fetchone()
-                if plan["max_databases"] is not None and plan["used"] >= plan["max_databases"]:
-                    raise LimitReached(int(plan["max_databases"]), str(plan["name"]))
+                check_limit(plan, "max_databases", plan["used"] + 1)
             await cur.execute(
                 f"INSERT INTO {TABLES[kind]} (name, account_id, status) VALUES (%s, %s, 'pending')",
                 (name, account_id),

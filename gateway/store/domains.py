@@ -8,6 +8,7 @@ import aiomysql
 import pymysql
 
 from gateway.db import Row, execute, fetch_all, fetch_one, transaction
+from gateway.store.plans import check_limit
 
 _SELECT = (
     "SELECT d.id, d.name, d.account_id, u.name AS account, d.backend, d.php_version,"
@@ -32,14 +33,6 @@ class NamesTaken(Exception):
     def __init__(self, names: list[str]) -> None:
         super().__init__(", ".join(names))
         self.names = names
-
-
-class LimitReached(Exception):
-    def __init__(self, limit: str, allowed: int, plan: str) -> None:
-        super().__init__(f"{limit} {allowed} ({plan})")
-        self.limit = limit
-        self.allowed = allowed
-        self.plan = plan
 
 
 def aliases_of(row: Row) -> list[str]:
@@ -87,8 +80,8 @@ async def insert_pending(
                 (account_id,),
             )
             plan = await cur.fetchone()
-            _check_limit(plan, "max_domains", plan["domains"] + 1)
-            _check_limit(plan, "max_aliases", len(aliases))
+            check_limit(plan, "max_domains", plan["domains"] + 1)
+            check_limit(plan, "max_aliases", len(aliases))
             await _claim_free(cur, [name, *aliases])
             await cur.execute(
                 f"INSERT INTO domains (name, account_id, status, {', '.join(BACKEND_COLUMNS)})"
@@ -102,12 +95,6 @@ async def insert_pending(
             raise NamesTaken([name, *aliases]) from exc
         raise
     return domain_id
-
-
-def _check_limit(plan: Row, limit: str, wanted: int) -> None:
-    allowed = plan[limit]
-    if allowed is not None and wanted > allowed:
-        raise LimitReached(limit, int(allowed), str(plan["name"]))
 
 
 async def _claim_free(cur: aiomysql.DictCursor, names: list[str]) -> None:
@@ -129,7 +116,7 @@ async def _insert_names(
 
 
 async def replace_aliases(pool: aiomysql.Pool, row: Row, aliases: list[str]) -> None:
-    """Claims the new aliases and frees the old ones; NamesTaken or LimitReached otherwise."""
+    """Claims the new aliases and frees the old ones; NamesTaken or plans.LimitReached."""
     try:
         async with transaction(pool) as cur:
             await cur.execute(
@@ -137,7 +124,7 @@ async def replace_aliases(pool: aiomysql.Pool, row: Row, aliases: list[str]) -> 
                 " WHERE a.user_id = %s FOR UPDATE",
                 (row["account_id"],),
             )
-            _check_limit(await cur.fetchone(), "max_aliases", len(aliases))
+            check_limit(await cur.fetchone(), "max_aliases", len(aliases))
             await cur.execute(
                 "DELETE FROM host_names WHERE domain_id = %s AND is_alias", (row["id"],)
             )

@@ -18,6 +18,28 @@ class NameTaken(Exception):
     pass
 
 
+_NOUNS = {
+    "max_domains": "domains",
+    "max_aliases": "aliases per domain",
+    "max_databases": "databases",
+    "max_cron_jobs": "cron jobs",
+}
+
+
+class LimitReached(Exception):
+    """A create would pass a limit of the account's plan; the message names the limit."""
+
+    def __init__(self, limit: str, allowed: int, plan: str) -> None:
+        super().__init__(f"The plan '{plan}' allows {allowed} {_NOUNS[limit]}.")
+
+
+def check_limit(plan: Row, limit: str, wanted: int) -> None:
+    """Raises LimitReached when `wanted` passes the plan row's limit (None: unlimited)."""
+    allowed = plan[limit]
+    if allowed is not None and wanted > allowed:
+        raise LimitReached(limit, int(allowed), str(plan["name"]))
+
+
 async def get(pool: aiomysql.Pool, name: str) -> Row | None:
     return await fetch_one(pool, f"SELECT {_COLUMNS} FROM plans WHERE name = %s", (name,))
 
@@ -63,7 +85,6 @@ async def accounts_on(pool: aiomysql.Pool, plan_id: int) -> int:
 
 
 # Per limit, the SQL expression that counts an account's use of it (`a` is its accounts row).
-# Limits of resources that do not exist yet (cron jobs) join here as they land.
 _USAGE = {
     "max_domains": "(SELECT COUNT(*) FROM domains d WHERE d.account_id = a.user_id)",
     "max_aliases": (
@@ -72,6 +93,7 @@ _USAGE = {
         " ORDER BY 1 DESC LIMIT 1), 0)"
     ),
     "max_databases": "(SELECT COUNT(*) FROM hosted_databases h WHERE h.account_id = a.user_id)",
+    "max_cron_jobs": "(SELECT COUNT(*) FROM cron_jobs c WHERE c.account_id = a.user_id)",
 }
 
 

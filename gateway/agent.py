@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2_grpc
+from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2_grpc
 
@@ -26,6 +27,7 @@ class Agent:
         self.accounts = accounts_pb2_grpc.AccountServiceStub(self.channel)
         self.web = web_pb2_grpc.WebDomainServiceStub(self.channel)
         self.databases = databases_pb2_grpc.DatabaseServiceStub(self.channel)
+        self.cron = cron_pb2_grpc.CronJobServiceStub(self.channel)
 
     async def close(self) -> None:
         await self.channel.close(None)

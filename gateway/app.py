@@ -23,6 +23,7 @@ from gateway.routes import (
     accounts,
     audit_log,
     auth,
+    cron_jobs,
     database_users,
     databases,
     domains,
@@ -68,6 +69,7 @@ def create_app(config: GatewayConfig) -> web.Application:
         *domains.operations,
         *databases.operations,
         *database_users.operations,
+        *cron_jobs.operations,
         *audit_log.operations,
         Operation(
             "GET",

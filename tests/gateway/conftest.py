@@ -14,13 +14,14 @@ import pytest
 import stack
 from aiohttp.test_utils import TestClient, TestServer
 from jopanel.agent.accounts.v1 import accounts_pb2_grpc
+from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2_grpc
 
 from gateway.__main__ import ensure_admin
 from gateway.app import create_app
 from gateway.config import AuthConfig, DatabaseConfig, GatewayConfig
-from tests.gateway.fake_agent import FakeAccounts, FakeDatabases, FakeWeb
+from tests.gateway.fake_agent import FakeAccounts, FakeCron, FakeDatabases, FakeWeb
 
 ADMIN_PASSWORD = "admin-password-1"
 
@@ -37,17 +38,21 @@ class FakeAgent:
     accounts: FakeAccounts
     web: FakeWeb
     databases: FakeDatabases
+    cron: FakeCron
     socket: str
 
 
 @pytest.fixture
 async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     accounts = FakeAccounts()
-    agent = FakeAgent(accounts, FakeWeb(accounts), FakeDatabases(), str(scratch / "agent.sock"))
+    agent = FakeAgent(
+        accounts, FakeWeb(accounts), FakeDatabases(), FakeCron(), str(scratch / "agent.sock")
+    )
     server = grpc.aio.server()
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(agent.accounts, server)
     web_pb2_grpc.add_WebDomainServiceServicer_to_server(agent.web, server)
     databases_pb2_grpc.add_DatabaseServiceServicer_to_server(agent.databases, server)
+    cron_pb2_grpc.add_CronJobServiceServicer_to_server(agent.cron, server)
     server.add_insecure_port(f"unix:{agent.socket}")
     await server.start()
     yield agent
@@ -76,6 +81,7 @@ class Api:
     agent: FakeAccounts
     web: FakeWeb
     databases: FakeDatabases
+    cron: FakeCron
 
     async def login(self, name: str, password: str) -> str:
         response = await self.client.post(
@@ -110,7 +116,7 @@ async def api(config: GatewayConfig, fake_agent: FakeAgent) -> AsyncIterator[Api
     await ensure_admin(config, "admin", ADMIN_PASSWORD)
     client: TestClient[Any, Any] = TestClient(TestServer(create_app(config)))
     await client.start_server()
-    yield Api(client, fake_agent.accounts, fake_agent.web, fake_agent.databases)
+    yield Api(client, fake_agent.accounts, fake_agent.web, fake_agent.databases, fake_agent.cron)
     await client.close()
 
 

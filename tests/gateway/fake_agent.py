@@ -13,6 +13,8 @@ from typing import Any
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
 from jopanel.agent.accounts.v1 import accounts_pb2_grpc
+from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
+from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2 as db_pb
 from jopanel.agent.databases.v1 import databases_pb2_grpc as db_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2 as web_pb
@@ -311,3 +313,47 @@ class FakeDatabases(db_pb2_grpc.DatabaseServiceServicer):
         await self._enter("RevokeDatabaseAccess", f"{request.user} {request.database}", context)
         self.grants.discard((request.user, request.database))
         return db_pb.RevokeDatabaseAccessResponse(user=self._user(request.user))
+
+
+class FakeCron(cron_pb2_grpc.CronJobServiceServicer):
+    """CronJobService in memory: each account's jobs by id."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[str, dict[str, cron_pb.CronJob]] = {}
+        self.calls: list[str] = []
+        self.fail_next: grpc.StatusCode | None = None
+
+    async def _enter(self, rpc: str, name: str, context: Context) -> None:
+        self.calls.append(f"{rpc} {name}")
+        if self.fail_next is not None:
+            code, self.fail_next = self.fail_next, None
+            await context.abort(code, "the fake agent was told to fail")
+
+    async def ListCronJobs(
+        self, request: cron_pb.ListCronJobsRequest, context: Context
+    ) -> cron_pb.ListCronJobsResponse:
+        jobs = self.jobs.get(request.account, {})
+        return cron_pb.ListCronJobsResponse(jobs=[jobs[k] for k in sorted(jobs)])
+
+    async def CreateCronJob(
+        self, request: cron_pb.CreateCronJobRequest, context: Context
+    ) -> cron_pb.CreateCronJobResponse:
+        await self._enter("CreateCronJob", request.job.id, context)
+        self.jobs.setdefault(request.account, {})[request.job.id] = request.job
+        return cron_pb.CreateCronJobResponse(job=request.job)
+
+    async def UpdateCronJob(
+        self, request: cron_pb.UpdateCronJobRequest, context: Context
+    ) -> cron_pb.UpdateCronJobResponse:
+        await self._enter("UpdateCronJob", request.job.id, context)
+        if request.job.id not in self.jobs.get(request.account, {}):
+            await context.abort(grpc.StatusCode.NOT_FOUND, "no such job")
+        self.jobs[request.account][request.job.id] = request.job
+        return cron_pb.UpdateCronJobResponse(job=request.job)
+
+    async def DeleteCronJob(
+        self, request: cron_pb.DeleteCronJobRequest, context: Context
+    ) -> cron_pb.DeleteCronJobResponse:
+        await self._enter("DeleteCronJob", request.id, context)
+        self.jobs.get(request.account, {}).pop(request.id, None)
+        return cron_pb.DeleteCronJobResponse()

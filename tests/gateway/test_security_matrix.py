@@ -28,6 +28,7 @@ ALICE_OWNS = {
     "domains": {"name": "alice.com"},
     "databases": {"name": "alice_shop"},
     "database-users": {"name": "alice_shop_rw"},
+    "cron-jobs": {"id": "set by the test"},
 }
 
 
@@ -101,6 +102,11 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(api: Api, admi
         json={"name": "alice_shop_rw", "password": "db-pass-123", "databases": ["alice_shop"]},
     )
     assert status == 201
+    status, job = await api.call(
+        "POST", "/api/v1/cron-jobs", alice, json={"schedule": "@daily", "command": "php cron.php"}
+    )
+    assert status == 201
+    ALICE_OWNS["cron-jobs"] = {"id": job["id"]}
 
     def state() -> tuple[object, ...]:
         return (

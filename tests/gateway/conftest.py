@@ -101,6 +101,11 @@ class Api:
         body = await response.json() if response.content_type.endswith("json") else None
         return response.status, body
 
+    async def owner(self, admin: str, name: str = "alice", **fields: Any) -> str:
+        """Creates an account and returns its owner's access token."""
+        await self.create_account(admin, name, **fields)
+        return await self.login(name, "owner-pass-1")
+
     async def create_account(
         self, token: str, name: str, password: str = "owner-pass-1", **fields: Any
     ) -> dict[str, Any]:

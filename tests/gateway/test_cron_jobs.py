@@ -8,13 +8,8 @@ import pytest
 from tests.gateway.conftest import Api
 
 
-async def owner(api: Api, admin: str, name: str = "alice", **fields: object) -> str:
-    await api.create_account(admin, name, **fields)
-    return await api.login(name, "owner-pass-1")
-
-
 async def test_owner_schedules_changes_and_removes_a_job(api: Api, admin: str) -> None:
-    alice = await owner(api, admin)
+    alice = await api.owner(admin)
     status, job = await api.call(
         "POST",
         "/api/v1/cron-jobs",
@@ -57,7 +52,7 @@ async def test_owner_schedules_changes_and_removes_a_job(api: Api, admin: str) -
 async def test_injection_attempts_are_refused(
     api: Api, admin: str, body: dict[str, object], field: str
 ) -> None:
-    alice = await owner(api, admin)
+    alice = await api.owner(admin)
     status, answer = await api.call("POST", "/api/v1/cron-jobs", alice, json=body)
     assert status == 400, answer
     assert answer["errors"][0]["field"] == field
@@ -65,8 +60,8 @@ async def test_injection_attempts_are_refused(
 
 
 async def test_other_accounts_jobs_are_404(api: Api, admin: str) -> None:
-    alice = await owner(api, admin)
-    bob = await owner(api, admin, "bob")
+    alice = await api.owner(admin)
+    bob = await api.owner(admin, "bob")
     _, job = await api.call(
         "POST", "/api/v1/cron-jobs", alice, json={"schedule": "@daily", "command": "true"}
     )
@@ -78,7 +73,7 @@ async def test_other_accounts_jobs_are_404(api: Api, admin: str) -> None:
 
 async def test_plan_limit_and_rollback(api: Api, admin: str) -> None:
     await api.call("POST", "/api/v1/plans", admin, json={"name": "one", "max_cron_jobs": 1})
-    alice = await owner(api, admin, plan="one")
+    alice = await api.owner(admin, plan="one")
     api.cron.fail_next = grpc.StatusCode.INTERNAL
     job = {"schedule": "@daily", "command": "true"}
     assert (await api.call("POST", "/api/v1/cron-jobs", alice, json=job))[0] == 502

@@ -8,13 +8,8 @@ import pytest
 from tests.gateway.conftest import Api
 
 
-async def owner(api: Api, admin: str, name: str = "alice", **fields: object) -> str:
-    await api.create_account(admin, name, **fields)
-    return await api.login(name, "owner-pass-1")
-
-
 async def test_owner_creates_a_database_and_a_user_with_access(api: Api, admin: str) -> None:
-    alice = await owner(api, admin)
+    alice = await api.owner(admin)
     status, db = await api.call("POST", "/api/v1/databases", alice, json={"name": "alice_shop"})
     assert status == 201, db
     assert (db["name"], db["account"], db["status"]) == ("alice_shop", "alice", "active")
@@ -35,7 +30,7 @@ async def test_owner_creates_a_database_and_a_user_with_access(api: Api, admin: 
 
 
 async def test_grants_follow_the_list_and_passwords_change(api: Api, admin: str) -> None:
-    alice = await owner(api, admin)
+    alice = await api.owner(admin)
     for name in ("alice_a", "alice_b"):
         await api.call("POST", "/api/v1/databases", alice, json={"name": name})
     await api.call(
@@ -81,8 +76,8 @@ async def test_grants_follow_the_list_and_passwords_change(api: Api, admin: str)
 async def test_bad_names_are_field_errors_and_change_nothing(
     api: Api, admin: str, path: str, body: dict[str, object], field: str
 ) -> None:
-    alice = await owner(api, admin)
-    bob = await owner(api, admin, "bob")
+    alice = await api.owner(admin)
+    bob = await api.owner(admin, "bob")
     await api.call("POST", "/api/v1/databases", bob, json={"name": "bob_shop"})
     calls = list(api.databases.calls)
     status, answer = await api.call("POST", path, alice, json=body)
@@ -92,8 +87,8 @@ async def test_bad_names_are_field_errors_and_change_nothing(
 
 
 async def test_the_bob_and_bob_x_prefix_trap(api: Api, admin: str) -> None:
-    bob = await owner(api, admin, "bob")
-    bob_x = await owner(api, admin, "bob_x")
+    bob = await api.owner(admin, "bob")
+    bob_x = await api.owner(admin, "bob_x")
     assert (await api.call("POST", "/api/v1/databases", bob, json={"name": "bob_x_shop"}))[0] == 201
     # bob_x may not reach bob's database, though its name starts with "bob_x_".
     assert (await api.call("GET", "/api/v1/databases/bob_x_shop", bob_x))[0] == 404
@@ -112,7 +107,7 @@ async def test_the_bob_and_bob_x_prefix_trap(api: Api, admin: str) -> None:
 
 async def test_plan_limit_on_databases(api: Api, admin: str) -> None:
     await api.call("POST", "/api/v1/plans", admin, json={"name": "one", "max_databases": 1})
-    alice = await owner(api, admin, plan="one")
+    alice = await api.owner(admin, plan="one")
     assert (await api.call("POST", "/api/v1/databases", alice, json={"name": "alice_a"}))[0] == 201
     status, body = await api.call("POST", "/api/v1/databases", alice, json={"name": "alice_b"})
     assert (status, body["detail"]) == (403, "The plan 'one' allows 1 databases.")
@@ -121,7 +116,7 @@ async def test_plan_limit_on_databases(api: Api, admin: str) -> None:
 
 
 async def test_agent_failure_leaves_no_record(api: Api, admin: str) -> None:
-    alice = await owner(api, admin)
+    alice = await api.owner(admin)
     api.databases.fail_next = grpc.StatusCode.INTERNAL
     status, _ = await api.call("POST", "/api/v1/databases", alice, json={"name": "alice_a"})
     assert status == 502
@@ -130,7 +125,7 @@ async def test_agent_failure_leaves_no_record(api: Api, admin: str) -> None:
 
 
 async def test_admin_creates_for_an_account_and_lists_all(api: Api, admin: str) -> None:
-    await owner(api, admin)
+    await api.owner(admin)
     status, _ = await api.call("POST", "/api/v1/databases", admin, json={"name": "alice_a"})
     assert status == 400
     status, db = await api.call(
@@ -142,7 +137,7 @@ async def test_admin_creates_for_an_account_and_lists_all(api: Api, admin: str) 
 
 
 async def test_deleting_an_account_removes_its_database_records(api: Api, admin: str) -> None:
-    alice = await owner(api, admin)
+    alice = await api.owner(admin)
     await api.call("POST", "/api/v1/databases", alice, json={"name": "alice_a"})
     assert (await api.call("DELETE", "/api/v1/accounts/alice", admin))[0] == 204
     _, listing = await api.call("GET", "/api/v1/databases", admin)

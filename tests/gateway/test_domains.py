@@ -10,13 +10,8 @@ import pytest
 from tests.gateway.conftest import Api
 
 
-async def owner(api: Api, admin: str, name: str = "alice", **fields: Any) -> str:
-    await api.create_account(admin, name, **fields)
-    return await api.login(name, "owner-pass-1")
-
-
 async def test_owner_puts_a_php_site_online(api: Api, admin: str) -> None:
-    alice = await owner(api, admin)
+    alice = await api.owner(admin)
     status, domain = await api.call(
         "POST",
         "/api/v1/domains",
@@ -36,7 +31,7 @@ async def test_owner_puts_a_php_site_online(api: Api, admin: str) -> None:
 
 
 async def test_unicode_names_are_stored_as_punycode(api: Api, admin: str) -> None:
-    alice = await owner(api, admin)
+    alice = await api.owner(admin)
     status, domain = await api.call(
         "POST",
         "/api/v1/domains",
@@ -92,7 +87,7 @@ async def test_unicode_names_are_stored_as_punycode(api: Api, admin: str) -> Non
 async def test_hostile_values_are_refused_and_nothing_is_served(
     api: Api, admin: str, body: dict[str, Any], field: str
 ) -> None:
-    alice = await owner(api, admin)
+    alice = await api.owner(admin)
     status, answer = await api.call("POST", "/api/v1/domains", alice, json=body)
     assert status == 400, answer
     assert answer["errors"][0]["field"] == field
@@ -101,8 +96,8 @@ async def test_hostile_values_are_refused_and_nothing_is_served(
 
 
 async def test_names_and_aliases_are_unique_across_the_server(api: Api, admin: str) -> None:
-    alice = await owner(api, admin, "alice")
-    bob = await owner(api, admin, "bob")
+    alice = await api.owner(admin, "alice")
+    bob = await api.owner(admin, "bob")
     await api.call(
         "POST", "/api/v1/domains", alice, json={"name": "alice.com", "aliases": ["www.alice.com"]}
     )
@@ -124,8 +119,8 @@ async def test_names_and_aliases_are_unique_across_the_server(api: Api, admin: s
 
 
 async def test_another_account_gets_404_on_every_route(api: Api, admin: str) -> None:
-    alice = await owner(api, admin, "alice")
-    bob = await owner(api, admin, "bob")
+    alice = await api.owner(admin, "alice")
+    bob = await api.owner(admin, "bob")
     await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"})
     one = "/api/v1/domains/alice.com"
     for method, path, body in [
@@ -147,8 +142,8 @@ async def test_another_account_gets_404_on_every_route(api: Api, admin: str) -> 
 
 
 async def test_admin_sees_all_and_filters_by_account(api: Api, admin: str) -> None:
-    alice = await owner(api, admin, "alice")
-    await owner(api, admin, "bob")
+    alice = await api.owner(admin, "alice")
+    await api.owner(admin, "bob")
     await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"})
     status, _ = await api.call("POST", "/api/v1/domains", admin, json={"name": "bob.com"})
     assert status == 400  # an administrator names the account
@@ -163,7 +158,7 @@ async def test_admin_sees_all_and_filters_by_account(api: Api, admin: str) -> No
 
 
 async def test_backends_aliases_suspend_and_delete(api: Api, admin: str) -> None:
-    alice = await owner(api, admin)
+    alice = await api.owner(admin)
     await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"})
     one = "/api/v1/domains/alice.com"
     redirect = {
@@ -201,7 +196,7 @@ async def test_backends_aliases_suspend_and_delete(api: Api, admin: str) -> None
 
 
 async def test_agent_failure_leaves_no_record_and_frees_the_name(api: Api, admin: str) -> None:
-    alice = await owner(api, admin)
+    alice = await api.owner(admin)
     api.web.fail_next = grpc.StatusCode.FAILED_PRECONDITION
     status, _body = await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"})
     assert status == 409
@@ -220,7 +215,7 @@ async def test_plan_limits_name_the_limit(api: Api, admin: str) -> None:
     await api.call(
         "POST", "/api/v1/plans", admin, json={"name": "small", "max_domains": 1, "max_aliases": 1}
     )
-    alice = await owner(api, admin, plan="small")
+    alice = await api.owner(admin, plan="small")
     assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "a.com"}))[0] == 201
     status, body = await api.call("POST", "/api/v1/domains", alice, json={"name": "b.com"})
     assert status == 403
@@ -243,7 +238,7 @@ async def test_concurrent_creates_cannot_pass_the_limit(api: Api, admin: str) ->
     import asyncio
 
     await api.call("POST", "/api/v1/plans", admin, json={"name": "three", "max_domains": 3})
-    alice = await owner(api, admin, plan="three")
+    alice = await api.owner(admin, plan="three")
     results = await asyncio.gather(
         *[
             api.call("POST", "/api/v1/domains", alice, json={"name": f"site{i}.com"})
@@ -255,7 +250,7 @@ async def test_concurrent_creates_cannot_pass_the_limit(api: Api, admin: str) ->
 
 
 async def test_account_suspension_and_deletion_reach_its_sites(api: Api, admin: str) -> None:
-    alice = await owner(api, admin)
+    alice = await api.owner(admin)
     for name in ("a.com", "b.com"):
         await api.call("POST", "/api/v1/domains", alice, json={"name": name})
     await api.call("POST", "/api/v1/domains/b.com/suspend", alice)
@@ -272,6 +267,6 @@ async def test_account_suspension_and_deletion_reach_its_sites(api: Api, admin: 
 
 
 async def test_php_versions(api: Api, admin: str) -> None:
-    alice = await owner(api, admin)
+    alice = await api.owner(admin)
     status, body = await api.call("GET", "/api/v1/php-versions", alice)
     assert (status, body) == (200, {"versions": ["8.2"]})

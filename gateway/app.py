@@ -26,6 +26,8 @@ from gateway.routes import (
     cron_jobs,
     database_users,
     databases,
+    dns_records,
+    dns_zones,
     domains,
     me,
     plans,
@@ -70,6 +72,8 @@ def create_app(config: GatewayConfig) -> web.Application:
         *databases.operations,
         *database_users.operations,
         *cron_jobs.operations,
+        *dns_zones.operations,
+        *dns_records.operations,
         *audit_log.operations,
         Operation(
             "GET",

@@ -48,6 +48,8 @@ class GatewayConfig:
     static_dir: str = ""
     # Largest request body accepted, in bytes; larger bodies get 413.
     max_body_bytes: int = 64 * 1024
+    # The server's public IPv4 address: what new DNS zones point their A records at.
+    server_ipv4: str = "127.0.0.1"
     # Addresses of reverse proxies (nginx) whose X-Forwarded-For is believed; nobody else's.
     trusted_proxies: tuple[str, ...] = ()
     database: DatabaseConfig = field(default_factory=DatabaseConfig)

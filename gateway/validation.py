@@ -165,3 +165,30 @@ def check_command(value: str) -> str:
 
 Schedule = Annotated[str, AfterValidator(check_schedule)]
 CronCommand = Annotated[str, AfterValidator(check_command)]
+
+
+_DNS_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
+
+
+def check_record_name(value: str) -> str:
+    """A name relative to its zone: "@" for the apex, or labels ("www", "_sip._tcp"), with
+    "*" allowed as the first label for a wildcard."""
+    if value == "@":
+        return value
+    labels = value.split(".")
+    rest = labels[1:] if labels[0] == "*" else labels
+    if len(value) > 200 or not all(map(_DNS_LABEL.fullmatch, rest)):
+        raise ValueError('use "@" for the zone itself, or labels such as www or _sip._tcp')
+    return value
+
+
+def check_dns_host(value: str) -> str:
+    """A target host name (MX, CNAME, NS, SRV): labels of [a-z0-9_-], two or more."""
+    labels = value.split(".")
+    if len(value) > 253 or len(labels) < 2 or not all(map(_DNS_LABEL.fullmatch, labels)):
+        raise ValueError("must be a host name such as mail.example.com, without a trailing dot")
+    return value
+
+
+RecordName = Annotated[str, AfterValidator(check_record_name)]
+DnsHost = Annotated[str, AfterValidator(check_dns_host)]

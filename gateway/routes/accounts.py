@@ -22,6 +22,7 @@ from gateway.auth.passwords import hash_password
 from gateway.db import Row
 from gateway.paging import PageQuery, decode_token, encode_token
 from gateway.problems import conflict, field_error, not_found
+from gateway.routes.dns_zones import delete_zones_of
 from gateway.routes.plans import DEFAULT_PLAN, PlanName
 from gateway.store import accounts, domains, plans, users
 from gateway.validation import AccountName, Email, Password
@@ -220,6 +221,7 @@ async def delete_account(call: Call) -> web.StreamResponse:
     async with call.audited("account.delete", row["name"]):
         await accounts.set_status(call.db, row["id"], "deleting")
         try:
+            await delete_zones_of(call, row["id"])
             await _delete_websites(call, row["id"])
             await call.agent.accounts.DeleteAccount(
                 pb.DeleteAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS

@@ -19,6 +19,7 @@ from gateway.api import Access, Call, Operation, Owned, json_response
 from gateway.db import Row
 from gateway.paging import PageQuery, decode_token, encode_token
 from gateway.problems import Problem, conflict, field_error, not_found, plan_limit
+from gateway.routes.dns_zones import create_zone
 from gateway.scope import account_for
 from gateway.store import domains
 from gateway.store.plans import LimitReached
@@ -72,6 +73,9 @@ class DomainCreate(_Strict):
     )
     aliases: Aliases = []
     backend: Backend | None = Field(default=None, description="Default: PHP, newest version")
+    dns_zone: bool = Field(
+        default=False, description="Also serve a DNS zone for it, with default records"
+    )
 
 
 class DomainUpdate(_Strict):
@@ -267,6 +271,10 @@ async def create_domain(call: Call) -> web.StreamResponse:
             await domains.delete(call.db, domain_id)
             raise
         await domains.set_status(call.db, domain_id, "active")
+        if body.dns_zone:
+            # The site is online by now; a zone that fails is reported and can be retried
+            # through /dns-zones on its own.
+            await create_zone(call, account, body.name, with_defaults=True)
     return await _reply(call, body.name, 201)
 
 

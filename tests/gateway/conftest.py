@@ -16,12 +16,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from jopanel.agent.accounts.v1 import accounts_pb2_grpc
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
+from jopanel.agent.dns.v1 import dns_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2_grpc
 
 from gateway.__main__ import ensure_admin
 from gateway.app import create_app
 from gateway.config import AuthConfig, DatabaseConfig, GatewayConfig
-from tests.gateway.fake_agent import FakeAccounts, FakeCron, FakeDatabases, FakeWeb
+from tests.gateway.fake_agent import FakeAccounts, FakeCron, FakeDatabases, FakeDns, FakeWeb
 
 ADMIN_PASSWORD = "admin-password-1"
 
@@ -39,6 +40,7 @@ class FakeAgent:
     web: FakeWeb
     databases: FakeDatabases
     cron: FakeCron
+    dns: FakeDns
     socket: str
 
 
@@ -46,13 +48,19 @@ class FakeAgent:
 async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     accounts = FakeAccounts()
     agent = FakeAgent(
-        accounts, FakeWeb(accounts), FakeDatabases(), FakeCron(), str(scratch / "agent.sock")
+        accounts,
+        FakeWeb(accounts),
+        FakeDatabases(),
+        FakeCron(),
+        FakeDns(),
+        str(scratch / "agent.sock"),
     )
     server = grpc.aio.server()
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(agent.accounts, server)
     web_pb2_grpc.add_WebDomainServiceServicer_to_server(agent.web, server)
     databases_pb2_grpc.add_DatabaseServiceServicer_to_server(agent.databases, server)
     cron_pb2_grpc.add_CronJobServiceServicer_to_server(agent.cron, server)
+    dns_pb2_grpc.add_DnsZoneServiceServicer_to_server(agent.dns, server)
     server.add_insecure_port(f"unix:{agent.socket}")
     await server.start()
     yield agent
@@ -82,6 +90,7 @@ class Api:
     web: FakeWeb
     databases: FakeDatabases
     cron: FakeCron
+    dns: FakeDns
 
     async def login(self, name: str, password: str) -> str:
         response = await self.client.post(
@@ -121,7 +130,14 @@ async def api(config: GatewayConfig, fake_agent: FakeAgent) -> AsyncIterator[Api
     await ensure_admin(config, "admin", ADMIN_PASSWORD)
     client: TestClient[Any, Any] = TestClient(TestServer(create_app(config)))
     await client.start_server()
-    yield Api(client, fake_agent.accounts, fake_agent.web, fake_agent.databases, fake_agent.cron)
+    yield Api(
+        client,
+        fake_agent.accounts,
+        fake_agent.web,
+        fake_agent.databases,
+        fake_agent.cron,
+        fake_agent.dns,
+    )
     await client.close()
 
 

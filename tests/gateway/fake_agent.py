@@ -17,6 +17,8 @@ from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2 as db_pb
 from jopanel.agent.databases.v1 import databases_pb2_grpc as db_pb2_grpc
+from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
+from jopanel.agent.dns.v1 import dns_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 from jopanel.agent.web.v1 import web_pb2_grpc
 
@@ -357,3 +359,86 @@ class FakeCron(cron_pb2_grpc.CronJobServiceServicer):
         await self._enter("DeleteCronJob", request.id, context)
         self.jobs.get(request.account, {}).pop(request.id, None)
         return cron_pb.DeleteCronJobResponse()
+
+
+class FakeDns(dns_pb2_grpc.DnsZoneServiceServicer):
+    """DnsZoneService in memory: zones with their records and a serial."""
+
+    def __init__(self) -> None:
+        self.zones: dict[str, dns_pb.DnsZone] = {}
+        self.calls: list[str] = []
+        self.fail_next: grpc.StatusCode | None = None
+
+    async def _enter(self, rpc: str, name: str, context: Context) -> None:
+        self.calls.append(f"{rpc} {name}")
+        if self.fail_next is not None:
+            code, self.fail_next = self.fail_next, None
+            await context.abort(code, "the fake agent was told to fail")
+
+    async def _zone(self, name: str, context: Context) -> dns_pb.DnsZone:
+        if name not in self.zones:
+            await context.abort(grpc.StatusCode.NOT_FOUND, f"zone {name} does not exist")
+        zone = self.zones[name]
+        zone.serial += 1
+        return zone
+
+    def records(self, zone: str) -> dict[str, dns_pb.DnsRecord]:
+        return {r.id: r for r in self.zones[zone].records}
+
+    async def GetDnsZone(
+        self, request: dns_pb.GetDnsZoneRequest, context: Context
+    ) -> dns_pb.GetDnsZoneResponse:
+        return dns_pb.GetDnsZoneResponse(zone=await self._zone(request.name, context))
+
+    async def ListDnsZones(
+        self, request: dns_pb.ListDnsZonesRequest, context: Context
+    ) -> dns_pb.ListDnsZonesResponse:
+        names = sorted(n for n, z in self.zones.items() if request.account in ("", z.account))
+        return dns_pb.ListDnsZonesResponse(
+            zones=[dns_pb.DnsZone(name=n, account=self.zones[n].account) for n in names]
+        )
+
+    async def CreateDnsZone(
+        self, request: dns_pb.CreateDnsZoneRequest, context: Context
+    ) -> dns_pb.CreateDnsZoneResponse:
+        await self._enter("CreateDnsZone", request.zone.name, context)
+        zone = dns_pb.DnsZone()
+        zone.CopyFrom(request.zone)
+        zone.serial = 1
+        self.zones[zone.name] = zone
+        return dns_pb.CreateDnsZoneResponse(zone=zone)
+
+    async def DeleteDnsZone(
+        self, request: dns_pb.DeleteDnsZoneRequest, context: Context
+    ) -> dns_pb.DeleteDnsZoneResponse:
+        await self._enter("DeleteDnsZone", request.name, context)
+        self.zones.pop(request.name, None)
+        return dns_pb.DeleteDnsZoneResponse()
+
+    async def CreateDnsRecord(
+        self, request: dns_pb.CreateDnsRecordRequest, context: Context
+    ) -> dns_pb.CreateDnsRecordResponse:
+        await self._enter("CreateDnsRecord", f"{request.zone} {request.record.id}", context)
+        zone = await self._zone(request.zone, context)
+        zone.records.append(request.record)
+        return dns_pb.CreateDnsRecordResponse(record=request.record, serial=zone.serial)
+
+    async def UpdateDnsRecord(
+        self, request: dns_pb.UpdateDnsRecordRequest, context: Context
+    ) -> dns_pb.UpdateDnsRecordResponse:
+        await self._enter("UpdateDnsRecord", f"{request.zone} {request.record.id}", context)
+        zone = await self._zone(request.zone, context)
+        for record in zone.records:
+            if record.id == request.record.id:
+                record.CopyFrom(request.record)
+        return dns_pb.UpdateDnsRecordResponse(record=request.record, serial=zone.serial)
+
+    async def DeleteDnsRecord(
+        self, request: dns_pb.DeleteDnsRecordRequest, context: Context
+    ) -> dns_pb.DeleteDnsRecordResponse:
+        await self._enter("DeleteDnsRecord", f"{request.zone} {request.id}", context)
+        zone = await self._zone(request.zone, context)
+        kept = [r for r in zone.records if r.id != request.id]
+        del zone.records[:]
+        zone.records.extend(kept)
+        return dns_pb.DeleteDnsRecordResponse(serial=zone.serial)

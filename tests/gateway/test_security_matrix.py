@@ -29,6 +29,8 @@ ALICE_OWNS = {
     "databases": {"name": "alice_shop"},
     "database-users": {"name": "alice_shop_rw"},
     "cron-jobs": {"id": "set by the test"},
+    "dns-zones": {"zone": "alice.com"},
+    "dns-records": {"zone": "alice.com", "id": "set by the test"},
 }
 
 
@@ -107,6 +109,11 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(api: Api, admi
     )
     assert status == 201
     ALICE_OWNS["cron-jobs"] = {"id": job["id"]}
+    assert (await api.call("POST", "/api/v1/dns-zones", alice, json={"name": "alice.com"}))[
+        0
+    ] == 201
+    _, records = await api.call("GET", "/api/v1/dns-zones/alice.com/records", alice)
+    ALICE_OWNS["dns-records"]["id"] = records["items"][0]["id"]
 
     def state() -> tuple[object, ...]:
         return (

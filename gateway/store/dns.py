@@ -1,0 +1,125 @@
+"""DNS zones and records as recorded."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiomysql
+import pymysql
+
+from gateway.db import Row, execute, fetch_all, fetch_one
+
+_ZONE = (
+    "SELECT z.id, z.name, z.account_id, u.name AS account, z.status, z.created_at,"
+    " (SELECT COUNT(*) FROM dns_records r WHERE r.zone_id = z.id) AS records"
+    " FROM dns_zones z JOIN users u ON u.id = z.account_id"
+)
+_RECORD = "SELECT id, public_id, zone_id, name, type, ttl, data, created_at FROM dns_records"
+_DUPLICATE_KEY = 1062
+
+
+class NameTaken(Exception):
+    pass
+
+
+async def get_zone(pool: aiomysql.Pool, name: str) -> Row | None:
+    return await fetch_one(pool, _ZONE + " WHERE z.name = %s", (name,))
+
+
+async def zones_page(
+    pool: aiomysql.Pool, *, after: str, account_id: int | None, limit: int
+) -> list[Row]:
+    where, args = "z.name > %s", [after]
+    if account_id is not None:
+        where += " AND z.account_id = %s"
+        args.append(str(account_id))
+    return await fetch_all(pool, f"{_ZONE} WHERE {where} ORDER BY z.name LIMIT %s", [*args, limit])
+
+
+async def zones_of(pool: aiomysql.Pool, account_id: int) -> list[Row]:
+    return await fetch_all(
+        pool, "SELECT id, name FROM dns_zones WHERE account_id = %s", (account_id,)
+    )
+
+
+async def is_domain_of(pool: aiomysql.Pool, name: str, account_id: int) -> bool:
+    """Whether `name` is a domain or alias the account's websites serve."""
+    row = await fetch_one(
+        pool,
+        "SELECT 1 FROM host_names h JOIN domains d ON d.id = h.domain_id"
+        " WHERE h.name = %s AND d.account_id = %s",
+        (name, account_id),
+    )
+    return row is not None
+
+
+async def insert_zone(pool: aiomysql.Pool, name: str, account_id: int) -> int:
+    try:
+        return await execute(
+            pool,
+            "INSERT INTO dns_zones (name, account_id, status) VALUES (%s, %s, 'pending')",
+            (name, account_id),
+        )
+    except pymysql.err.IntegrityError as exc:
+        if exc.args[0] == _DUPLICATE_KEY:
+            raise NameTaken(name) from exc
+        raise
+
+
+async def set_zone_status(pool: aiomysql.Pool, zone_id: int, status: str) -> None:
+    await execute(pool, "UPDATE dns_zones SET status = %s WHERE id = %s", (status, zone_id))
+
+
+async def delete_zone(pool: aiomysql.Pool, zone_id: int) -> None:
+    await execute(pool, "DELETE FROM dns_zones WHERE id = %s", (zone_id,))
+
+
+def data_of(row: Row) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(row["data"])
+    return data
+
+
+async def get_record(pool: aiomysql.Pool, zone_id: int, public_id: str) -> Row | None:
+    return await fetch_one(
+        pool, _RECORD + " WHERE zone_id = %s AND public_id = %s", (zone_id, public_id)
+    )
+
+
+async def records_page(pool: aiomysql.Pool, zone_id: int, after: str, limit: int) -> list[Row]:
+    return await fetch_all(
+        pool,
+        _RECORD + " WHERE zone_id = %s AND public_id > %s ORDER BY public_id LIMIT %s",
+        (zone_id, after, limit),
+    )
+
+
+async def insert_record(
+    pool: aiomysql.Pool,
+    zone_id: int,
+    public_id: str,
+    name: str,
+    kind: str,
+    ttl: int,
+    data: dict[str, Any],
+) -> int:
+    return await execute(
+        pool,
+        "INSERT INTO dns_records (public_id, zone_id, name, type, ttl, data)"
+        " VALUES (%s, %s, %s, %s, %s, %s)",
+        (public_id, zone_id, name, kind, ttl, json.dumps(data)),
+    )
+
+
+async def update_record(
+    pool: aiomysql.Pool, record_id: int, name: str, kind: str, ttl: int, data: dict[str, Any]
+) -> None:
+    await execute(
+        pool,
+        "UPDATE dns_records SET name = %s, type = %s, ttl = %s, data = %s WHERE id = %s",
+        (name, kind, ttl, json.dumps(data), record_id),
+    )
+
+
+async def delete_record(pool: aiomysql.Pool, record_id: int) -> None:
+    await execute(pool, "DELETE FROM dns_records WHERE id = %s", (record_id,))

@@ -26,7 +26,7 @@ async def test_zone_starts_with_sensible_records(api: Api, admin: str) -> None:
     assert got == [("A", "@"), ("A", "mail"), ("A", "www"), ("MX", "@"), ("TXT", "@")]
     served = api.dns.zones["alice.com"]
     assert served.account == "alice"
-    assert sorted(r.WhichOneof("data") for r in served.records) == ["a", "a", "a", "mx", "txt"]
+    assert sorted(str(r.WhichOneof("data")) for r in served.records) == ["a", "a", "a", "mx", "txt"]
     mx = next(r for r in served.records if r.WhichOneof("data") == "mx")
     assert (mx.mx.preference, mx.mx.exchange) == (10, "mail.alice.com")
 

@@ -35,3 +35,13 @@ def decode_token(token: str, key: str, kind: type) -> Any:
     if not isinstance(value, kind) or isinstance(value, bool):
         raise field_error("page_token", "is not a token from an earlier page")
     return value
+
+
+def page_of(
+    rows: list[Any], limit: int, key: str, cursor: str = "after"
+) -> tuple[list[Any], str | None]:
+    """Rows were fetched with limit + 1: the page, and the token of the next one if any."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_token({cursor: rows[-1][key]})

@@ -18,3 +18,11 @@ async def account_for(call: Call, requested: str | None) -> Row:
     if row is None or not (me.is_admin or me.owns_account(name)):
         raise not_found(f"Account '{name}'")
     return row
+
+
+async def account_filter(call: Call, requested: str) -> Row | None:
+    """For a collection: the one account to list (an owner's own, or the one an administrator
+    asked for), or None when an administrator lists every account's."""
+    if requested or not call.me.is_admin:
+        return await account_for(call, requested or None)
+    return None

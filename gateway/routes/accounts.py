@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Access, Call, Operation, json_response, path_param
 from gateway.auth.passwords import hash_password
+from gateway.consistency import applying
 from gateway.db import Row
-from gateway.paging import PageQuery, decode_token, encode_token
+from gateway.paging import PageQuery, decode_token, page_of
 from gateway.problems import conflict, field_error, not_found
 from gateway.routes.dns_zones import delete_zones_of
 from gateway.routes.plans import DEFAULT_PLAN, PlanName
@@ -129,9 +130,7 @@ async def list_accounts(call: Call) -> web.StreamResponse:
     query = call.query_as(AccountQuery)
     after = decode_token(query.page_token, "after", str) or ""
     rows = await accounts.page(call.db, after, query.q, query.limit + 1)
-    more = len(rows) > query.limit
-    rows = rows[: query.limit]
-    next_token = encode_token({"after": rows[-1]["name"]}) if more else None
+    rows, next_token = page_of(rows, query.limit, "name")
     return json_response(
         AccountPage(items=[account_of(r) for r in rows], next_page_token=next_token)
     )
@@ -151,11 +150,8 @@ async def create_account(call: Call) -> web.StreamResponse:
         request = pb.CreateAccountRequest(
             name=body.name, password=body.password, shell=_SHELLS[body.shell]
         )
-        try:
+        async with applying(undo=lambda: accounts.delete(call.db, user_id)):
             reply = await call.agent.accounts.CreateAccount(request, timeout=CALL_TIMEOUT_SECONDS)
-        except grpc.aio.AioRpcError:
-            await accounts.delete(call.db, user_id)
-            raise
         await accounts.set_status(call.db, user_id, "active")
     return await _reply(call, body.name, reply.account, 201)
 
@@ -220,15 +216,12 @@ async def delete_account(call: Call) -> web.StreamResponse:
     row = await _row(call)
     async with call.audited("account.delete", row["name"]):
         await accounts.set_status(call.db, row["id"], "deleting")
-        try:
+        async with applying(undo=lambda: accounts.set_status(call.db, row["id"], row["status"])):
             await delete_zones_of(call, row["id"])
             await _delete_websites(call, row["id"])
             await call.agent.accounts.DeleteAccount(
                 pb.DeleteAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
             )
-        except grpc.aio.AioRpcError:
-            await accounts.set_status(call.db, row["id"], row["status"])
-            raise
         await accounts.delete(call.db, row["id"])
     return web.Response(status=204)
 

@@ -9,7 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from gateway.api import Call, Operation, json_response
-from gateway.paging import PageQuery, decode_token, encode_token
+from gateway.paging import PageQuery, decode_token, page_of
 from gateway.store import audit
 
 
@@ -33,10 +33,8 @@ async def list_audit_log(call: Call) -> web.StreamResponse:
     query = call.query_as(PageQuery)
     before = decode_token(query.page_token, "before", int)
     rows = await audit.page(call.db, before, query.limit + 1)
-    more = len(rows) > query.limit
-    rows = rows[: query.limit]
+    rows, next_token = page_of(rows, query.limit, "id", cursor="before")
     items = [AuditEntry(**{**r, "time": r["time"].replace(tzinfo=UTC)}) for r in rows]
-    next_token = encode_token({"before": rows[-1]["id"]}) if more else None
     return json_response(AuditPage(items=items, next_page_token=next_token))
 
 

@@ -9,17 +9,17 @@ import secrets
 from datetime import UTC, datetime
 from typing import Annotated
 
-import grpc
 from aiohttp import web
 from jopanel.agent.cron.v1 import cron_pb2 as pb
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Access, Call, Operation, Owned, json_response
+from gateway.consistency import applying
 from gateway.db import Row
-from gateway.paging import PageQuery, decode_token, encode_token
+from gateway.paging import PageQuery, decode_token, page_of
 from gateway.problems import not_found, plan_limit
-from gateway.scope import account_for
+from gateway.scope import account_filter, account_for
 from gateway.store import cron_jobs as store
 from gateway.store.plans import LimitReached
 from gateway.validation import AccountName, CronCommand, Schedule
@@ -100,16 +100,11 @@ async def _reply(call: Call, public_id: str, status: int = 200) -> web.Response:
 
 async def list_jobs(call: Call) -> web.StreamResponse:
     query = call.query_as(CronJobQuery)
-    account = None
-    if query.account or not call.me.is_admin:
-        account = await account_for(call, query.account or None)
+    account = await account_filter(call, query.account)
+    account_id = account["id"] if account else None
     after = decode_token(query.page_token, "after", str) or ""
-    rows = await store.page(
-        call.db, after=after, account_id=account["id"] if account else None, limit=query.limit + 1
-    )
-    more = len(rows) > query.limit
-    rows = rows[: query.limit]
-    token = encode_token({"after": rows[-1]["public_id"]}) if more else None
+    rows = await store.page(call.db, after=after, account_id=account_id, limit=query.limit + 1)
+    rows, token = page_of(rows, query.limit, "public_id")
     return json_response(CronJobPage(items=[job_of(r) for r in rows], next_page_token=token))
 
 
@@ -124,7 +119,7 @@ async def create_job(call: Call) -> web.StreamResponse:
             )
         except LimitReached as exc:
             raise plan_limit(exc) from exc
-        try:
+        async with applying(undo=lambda: store.delete(call.db, record)):
             await call.agent.cron.CreateCronJob(
                 pb.CreateCronJobRequest(
                     account=account["name"],
@@ -132,9 +127,6 @@ async def create_job(call: Call) -> web.StreamResponse:
                 ),
                 timeout=CALL_TIMEOUT_SECONDS,
             )
-        except grpc.aio.AioRpcError:
-            await store.delete(call.db, record)
-            raise
         await store.set_status(call.db, record, "active")
     return await _reply(call, public_id, 201)
 
@@ -163,14 +155,11 @@ async def delete_job(call: Call) -> web.StreamResponse:
     row = _found(call)
     async with call.audited("cron_job.delete", f"{row['account']}/{row['public_id']}"):
         await store.set_status(call.db, row["id"], "deleting")
-        try:
+        async with applying(undo=lambda: store.set_status(call.db, row["id"], row["status"])):
             await call.agent.cron.DeleteCronJob(
                 pb.DeleteCronJobRequest(account=row["account"], id=row["public_id"]),
                 timeout=CALL_TIMEOUT_SECONDS,
             )
-        except grpc.aio.AioRpcError:
-            await store.set_status(call.db, row["id"], row["status"])
-            raise
         await store.delete(call.db, row["id"])
     return web.Response(status=204)
 

@@ -9,18 +9,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-import grpc
 from aiohttp import web
 from jopanel.agent.databases.v1 import databases_pb2 as pb
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Access, Call, Operation, Owned, json_response
+from gateway.consistency import applying
 from gateway.db import Row
-from gateway.paging import PageQuery, decode_token, encode_token
+from gateway.paging import PageQuery, decode_token, page_of
 from gateway.problems import conflict, field_error, not_found
 from gateway.routes.databases import DatabaseName, check_prefix
-from gateway.scope import account_for
+from gateway.scope import account_filter, account_for
 from gateway.store import databases as store
 from gateway.validation import AccountName, Password
 
@@ -127,20 +127,17 @@ async def _reply(call: Call, name: str, status: int = 200) -> web.Response:
 
 async def list_users(call: Call) -> web.StreamResponse:
     query = call.query_as(DatabaseUserQuery)
-    account = None
-    if query.account or not call.me.is_admin:
-        account = await account_for(call, query.account or None)
+    account = await account_filter(call, query.account)
+    account_id = account["id"] if account else None
     after = decode_token(query.page_token, "after", str) or ""
     rows = await store.page(
         call.db,
         "user",
         after=after,
-        account_id=account["id"] if account else None,
+        account_id=account_id,
         limit=query.limit + 1,
     )
-    more = len(rows) > query.limit
-    rows = rows[: query.limit]
-    token = encode_token({"after": rows[-1]["name"]}) if more else None
+    rows, token = page_of(rows, query.limit, "name")
     return json_response(DatabaseUserPage(items=[user_of(r) for r in rows], next_page_token=token))
 
 
@@ -154,16 +151,13 @@ async def create_user(call: Call) -> web.StreamResponse:
             record = await store.insert_pending(call.db, "user", account["id"], body.name)
         except store.NameTaken as exc:
             raise conflict(f"A database user named '{body.name}' exists already.") from exc
-        try:
+        async with applying(undo=lambda: store.delete(call.db, "user", record)):
             await call.agent.databases.CreateDatabaseUser(
                 pb.CreateDatabaseUserRequest(
                     account=account["name"], name=body.name, password=body.password
                 ),
                 timeout=CALL_TIMEOUT_SECONDS,
             )
-        except grpc.aio.AioRpcError:
-            await store.delete(call.db, "user", record)
-            raise
         await store.set_status(call.db, "user", record, "active")
         user = await store.get(call.db, "user", body.name)
         assert user is not None
@@ -199,14 +193,13 @@ async def delete_user(call: Call) -> web.StreamResponse:
     user = _found(call)
     async with call.audited("database_user.delete", user["name"]):
         await store.set_status(call.db, "user", user["id"], "deleting")
-        try:
+        async with applying(
+            undo=lambda: store.set_status(call.db, "user", user["id"], user["status"])
+        ):
             await call.agent.databases.DeleteDatabaseUser(
                 pb.DeleteDatabaseUserRequest(account=user["account"], name=user["name"]),
                 timeout=CALL_TIMEOUT_SECONDS,
             )
-        except grpc.aio.AioRpcError:
-            await store.set_status(call.db, "user", user["id"], user["status"])
-            raise
         await store.delete(call.db, "user", user["id"])
     return web.Response(status=204)
 

@@ -10,17 +10,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-import grpc
 from aiohttp import web
 from jopanel.agent.databases.v1 import databases_pb2 as pb
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Access, Call, Operation, Owned, json_response
+from gateway.consistency import applying
 from gateway.db import Row
-from gateway.paging import PageQuery, decode_token, encode_token
+from gateway.paging import PageQuery, decode_token, page_of
 from gateway.problems import conflict, field_error, not_found, plan_limit
-from gateway.scope import account_for
+from gateway.scope import account_filter, account_for
 from gateway.store import databases as store
 from gateway.store.plans import LimitReached
 from gateway.validation import AccountName
@@ -91,23 +91,20 @@ def _found(call: Call) -> Row:
 
 async def list_databases(call: Call) -> web.StreamResponse:
     query = call.query_as(DatabaseQuery)
-    account = None
-    if query.account or not call.me.is_admin:
-        account = await account_for(call, query.account or None)
+    account = await account_filter(call, query.account)
+    account_id = account["id"] if account else None
     after = decode_token(query.page_token, "after", str) or ""
     rows = await store.page(
         call.db,
         "database",
         after=after,
-        account_id=account["id"] if account else None,
+        account_id=account_id,
         limit=query.limit + 1,
     )
-    more = len(rows) > query.limit
-    rows = rows[: query.limit]
+    rows, token = page_of(rows, query.limit, "name")
     measured: dict[str, int] = {}
     for name in sorted({r["account"] for r in rows}):
         measured |= await sizes(call, name)
-    token = encode_token({"after": rows[-1]["name"]}) if more else None
     items = [database_of(r, measured.get(r["name"])) for r in rows]
     return json_response(DatabasePage(items=items, next_page_token=token))
 
@@ -123,14 +120,11 @@ async def create_database(call: Call) -> web.StreamResponse:
             raise conflict(f"A database named '{body.name}' exists already.") from exc
         except LimitReached as exc:
             raise plan_limit(exc) from exc
-        try:
+        async with applying(undo=lambda: store.delete(call.db, "database", record)):
             await call.agent.databases.CreateDatabase(
                 pb.CreateDatabaseRequest(account=account["name"], name=body.name),
                 timeout=CALL_TIMEOUT_SECONDS,
             )
-        except grpc.aio.AioRpcError:
-            await store.delete(call.db, "database", record)
-            raise
         await store.set_status(call.db, "database", record, "active")
     row = await store.get(call.db, "database", body.name)
     assert row is not None
@@ -146,14 +140,13 @@ async def delete_database(call: Call) -> web.StreamResponse:
     row = _found(call)
     async with call.audited("database.delete", row["name"]):
         await store.set_status(call.db, "database", row["id"], "deleting")
-        try:
+        async with applying(
+            undo=lambda: store.set_status(call.db, "database", row["id"], row["status"])
+        ):
             await call.agent.databases.DeleteDatabase(
                 pb.DeleteDatabaseRequest(account=row["account"], name=row["name"]),
                 timeout=CALL_TIMEOUT_SECONDS,
             )
-        except grpc.aio.AioRpcError:
-            await store.set_status(call.db, "database", row["id"], row["status"])
-            raise
         await store.delete(call.db, "database", row["id"])
     return web.Response(status=204)
 

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Access, Call, Operation, Owned, json_response
 from gateway.db import Row
-from gateway.paging import PageQuery, decode_token, encode_token
+from gateway.paging import PageQuery, decode_token, page_of
 from gateway.problems import conflict, not_found
 from gateway.store import dns
 from gateway.validation import DnsHost, RecordName, to_host_name
@@ -221,9 +221,7 @@ async def list_records(call: Call) -> web.StreamResponse:
     zone = _zone(call)
     after = decode_token(query.page_token, "after", str) or ""
     rows = await dns.records_page(call.db, zone["id"], after, query.limit + 1)
-    more = len(rows) > query.limit
-    rows = rows[: query.limit]
-    token = encode_token({"after": rows[-1]["public_id"]}) if more else None
+    rows, token = page_of(rows, query.limit, "public_id")
     return json_response(DnsRecordPage(items=[record_of(r) for r in rows], next_page_token=token))
 
 

@@ -11,15 +11,15 @@ import secrets
 from datetime import UTC, datetime
 from typing import Annotated
 
-import grpc
 from aiohttp import web
 from jopanel.agent.dns.v1 import dns_pb2 as pb
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Access, Call, Operation, json_response
+from gateway.consistency import applying
 from gateway.db import Row
-from gateway.paging import PageQuery, decode_token, encode_token
+from gateway.paging import PageQuery, decode_token, page_of
 from gateway.problems import conflict, field_error, not_found
 from gateway.routes.dns_records import (
     AnyRecord,
@@ -29,7 +29,7 @@ from gateway.routes.dns_records import (
     find_zone,
     to_proto,
 )
-from gateway.scope import account_for
+from gateway.scope import account_filter, account_for
 from gateway.store import dns
 from gateway.validation import AccountName, HostName
 
@@ -98,13 +98,10 @@ async def create_zone(call: Call, account: Row, name: str, with_defaults: bool) 
         account=account["name"],
         records=[to_proto(i, r) for i, r in zip(ids, records, strict=True)],
     )
-    try:
+    async with applying(undo=lambda: dns.delete_zone(call.db, zone_id)):
         await call.agent.dns.CreateDnsZone(
             pb.CreateDnsZoneRequest(zone=spec), timeout=CALL_TIMEOUT_SECONDS
         )
-    except grpc.aio.AioRpcError:
-        await dns.delete_zone(call.db, zone_id)
-        raise
     for public_id, record in zip(ids, records, strict=True):
         await dns.insert_record(
             call.db,
@@ -134,16 +131,11 @@ def _found(call: Call) -> Row:
 
 async def list_zones(call: Call) -> web.StreamResponse:
     query = call.query_as(DnsZoneQuery)
-    account = None
-    if query.account or not call.me.is_admin:
-        account = await account_for(call, query.account or None)
+    account = await account_filter(call, query.account)
+    account_id = account["id"] if account else None
     after = decode_token(query.page_token, "after", str) or ""
-    rows = await dns.zones_page(
-        call.db, after=after, account_id=account["id"] if account else None, limit=query.limit + 1
-    )
-    more = len(rows) > query.limit
-    rows = rows[: query.limit]
-    token = encode_token({"after": rows[-1]["name"]}) if more else None
+    rows = await dns.zones_page(call.db, after=after, account_id=account_id, limit=query.limit + 1)
+    rows, token = page_of(rows, query.limit, "name")
     return json_response(DnsZonePage(items=[zone_of(r) for r in rows], next_page_token=token))
 
 
@@ -165,13 +157,10 @@ async def delete_zone(call: Call) -> web.StreamResponse:
     zone = _found(call)
     async with call.audited("dns_zone.delete", zone["name"]):
         await dns.set_zone_status(call.db, zone["id"], "deleting")
-        try:
+        async with applying(undo=lambda: dns.set_zone_status(call.db, zone["id"], zone["status"])):
             await call.agent.dns.DeleteDnsZone(
                 pb.DeleteDnsZoneRequest(name=zone["name"]), timeout=CALL_TIMEOUT_SECONDS
             )
-        except grpc.aio.AioRpcError:
-            await dns.set_zone_status(call.db, zone["id"], zone["status"])
-            raise
         await dns.delete_zone(call.db, zone["id"])
     return web.Response(status=204)
 

@@ -16,11 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Access, Call, Operation, Owned, json_response
+from gateway.consistency import applying
 from gateway.db import Row
-from gateway.paging import PageQuery, decode_token, encode_token
+from gateway.paging import PageQuery, decode_token, page_of
 from gateway.problems import Problem, conflict, field_error, not_found, plan_limit
 from gateway.routes.dns_zones import create_zone
-from gateway.scope import account_for
+from gateway.scope import account_filter, account_for
 from gateway.store import domains
 from gateway.store.plans import LimitReached
 from gateway.validation import (
@@ -235,16 +236,17 @@ async def _reply(call: Call, name: str, status: int = 200) -> web.Response:
 
 async def list_domains(call: Call) -> web.StreamResponse:
     query = call.query_as(DomainQuery)
-    account_id = None
-    if query.account or not call.me.is_admin:
-        account_id = (await account_for(call, query.account or None))["id"]
+    account = await account_filter(call, query.account)
+    account_id = account["id"] if account else None
     after = decode_token(query.page_token, "after", str) or ""
     rows = await domains.page(
-        call.db, after=after, prefix=query.q, account_id=account_id, limit=query.limit + 1
+        call.db,
+        after=after,
+        prefix=query.q,
+        account_id=account_id,
+        limit=query.limit + 1,
     )
-    more = len(rows) > query.limit
-    rows = rows[: query.limit]
-    token = encode_token({"after": rows[-1]["name"]}) if more else None
+    rows, token = page_of(rows, query.limit, "name")
     return json_response(DomainPage(items=[domain_of(r) for r in rows], next_page_token=token))
 
 
@@ -263,13 +265,10 @@ async def create_domain(call: Call) -> web.StreamResponse:
         except LimitReached as exc:
             raise plan_limit(exc) from exc
         spec = _spec(body.name, account["name"], body.aliases, backend)
-        try:
+        async with applying(undo=lambda: domains.delete(call.db, domain_id)):
             await call.agent.web.CreateWebDomain(
                 pb.CreateWebDomainRequest(domain=spec), timeout=CALL_TIMEOUT_SECONDS
             )
-        except grpc.aio.AioRpcError:
-            await domains.delete(call.db, domain_id)
-            raise
         await domains.set_status(call.db, domain_id, "active")
         if body.dns_zone:
             # The site is online by now; a zone that fails is reported and can be retried
@@ -318,14 +317,11 @@ async def delete_domain(call: Call) -> web.StreamResponse:
     row = _found(call)
     async with call.audited("domain.delete", row["name"]):
         await domains.set_status(call.db, row["id"], "deleting")
-        try:
+        async with applying(undo=lambda: domains.set_status(call.db, row["id"], row["status"])):
             await call.agent.web.DeleteWebDomain(
                 pb.DeleteWebDomainRequest(name=row["name"], delete_files=not query.keep_files),
                 timeout=CALL_TIMEOUT_SECONDS,
             )
-        except grpc.aio.AioRpcError:
-            await domains.set_status(call.db, row["id"], row["status"])
-            raise
         await domains.delete(call.db, row["id"])
     return web.Response(status=204)
 

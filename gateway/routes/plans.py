@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.api import Call, Operation, json_response
 from gateway.db import Row
-from gateway.paging import PageQuery, decode_token, encode_token
+from gateway.paging import PageQuery, decode_token, page_of
 from gateway.problems import conflict, not_found
 from gateway.store import plans
 
@@ -71,10 +71,8 @@ async def list_plans(call: Call) -> web.StreamResponse:
     query = call.query_as(PageQuery)
     after = decode_token(query.page_token, "after", str) or ""
     rows = await plans.page(call.db, after, query.limit + 1)
-    more = len(rows) > query.limit
-    rows = rows[: query.limit]
+    rows, token = page_of(rows, query.limit, "name")
     items = [await plan_of(call, r) for r in rows]
-    token = encode_token({"after": rows[-1]["name"]}) if more else None
     return json_response(PlanPage(items=items, next_page_token=token))
 
 

@@ -10,6 +10,7 @@ venv=${JOPANEL_VENV:-$top/.venv}
 debian_packages=(
   mariadb-server mariadb-client nginx-light php-fpm php-cli php-mysql
   bind9 bind9-dnsutils cron wrk acl util-linux passwd procps psmisc
+  chromium fonts-dejavu-core
 )
 
 missing=()

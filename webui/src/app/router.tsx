@@ -17,6 +17,15 @@ const AccountsRoute = lazy(() =>
 const AccountRoute = lazy(() =>
   import('@/features/accounts/routes/AccountRoute').then((m) => ({ default: m.AccountRoute })),
 );
+const PlansRoute = lazy(() =>
+  import('@/features/plans/routes/PlansRoute').then((m) => ({ default: m.PlansRoute })),
+);
+const DomainsRoute = lazy(() =>
+  import('@/features/domains/routes/DomainsRoute').then((m) => ({ default: m.DomainsRoute })),
+);
+const DomainRoute = lazy(() =>
+  import('@/features/domains/routes/DomainRoute').then((m) => ({ default: m.DomainRoute })),
+);
 const AuditLogRoute = lazy(() =>
   import('@/features/audit-log/routes/AuditLogRoute').then((m) => ({ default: m.AuditLogRoute })),
 );
@@ -27,10 +36,15 @@ const PanelOverviewRoute = lazy(() =>
 const ADMIN_NAV: readonly NavItem[] = [
   { to: paths.admin.home, label: 'Dashboard', icon: 'dashboard', end: true },
   { to: paths.admin.accounts, label: 'Accounts', icon: 'accounts' },
+  { to: paths.admin.plans, label: 'Plans', icon: 'plans' },
+  { to: paths.admin.domains, label: 'Domains', icon: 'domains' },
   { to: paths.admin.auditLog, label: 'Audit log', icon: 'audit' },
 ];
 
-const PANEL_NAV: readonly NavItem[] = [{ to: paths.panel.home, label: 'Overview', icon: 'home', end: true }];
+const PANEL_NAV: readonly NavItem[] = [
+  { to: paths.panel.home, label: 'Overview', icon: 'home', end: true },
+  { to: paths.panel.domains, label: 'Domains', icon: 'domains' },
+];
 
 export function AppRoutes() {
   return (
@@ -48,6 +62,9 @@ export function AppRoutes() {
         <Route index element={<DashboardRoute />} />
         <Route path="accounts" element={<AccountsRoute />} />
         <Route path="accounts/:name" element={<AccountRoute />} />
+        <Route path="plans" element={<PlansRoute />} />
+        <Route path="domains" element={<DomainsRoute area="admin" />} />
+        <Route path="domains/:name" element={<DomainRoute area="admin" />} />
         <Route path="audit-log" element={<AuditLogRoute />} />
         <Route path="*" element={<NotFoundRoute />} />
       </Route>
@@ -60,6 +77,8 @@ export function AppRoutes() {
         }
       >
         <Route index element={<PanelOverviewRoute />} />
+        <Route path="domains" element={<DomainsRoute area="panel" />} />
+        <Route path="domains/:name" element={<DomainRoute area="panel" />} />
         <Route path="*" element={<NotFoundRoute />} />
       </Route>
       <Route path="*" element={<NotFoundRoute />} />

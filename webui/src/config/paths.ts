@@ -1,5 +1,7 @@
 import type { Role } from '@/types/api';
 
+const seg = encodeURIComponent;
+
 /** Every route of the SPA, so links and redirects never spell a path by hand. */
 export const paths = {
   root: '/',
@@ -7,11 +9,18 @@ export const paths = {
   admin: {
     home: '/admin',
     accounts: '/admin/accounts',
-    account: (name: string) => `/admin/accounts/${encodeURIComponent(name)}`,
+    account: (name: string) => `/admin/accounts/${seg(name)}`,
+    plans: '/admin/plans',
+    domains: '/admin/domains',
+    /** The domains list filtered to one account. */
+    domainsOf: (account: string) => `/admin/domains?account=${seg(account)}`,
+    domain: (name: string) => `/admin/domains/${seg(name)}`,
     auditLog: '/admin/audit-log',
   },
   panel: {
     home: '/panel',
+    domains: '/panel/domains',
+    domain: (name: string) => `/panel/domains/${seg(name)}`,
   },
 } as const;
 

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api-error';
 import { splitFormErrors } from './form-errors';
-import { accountNameError, emailError, passwordError } from './validation';
+import {
+  accountNameError,
+  domainNameError,
+  emailError,
+  limitError,
+  normalizeDomainName,
+  passwordError,
+  planNameError,
+} from './validation';
 
 describe('account name', () => {
   it.each(['abc', 'a_1', 'web01', `a${'b'.repeat(31)}`])('accepts %s', (name) => {
@@ -52,5 +60,39 @@ describe('splitFormErrors', () => {
       fields: {},
       form: 'Exists.',
     });
+  });
+});
+
+describe('domain name', () => {
+  it.each(['example.com', 'www.example.com', 'a-b.example', 'bücher.example', 'Example.COM.', 'x1.io'])(
+    'accepts %s',
+    (name) => {
+      expect(domainNameError(name)).toBeUndefined();
+    },
+  );
+  it.each(['', 'bad_name!', 'localhost', '-a.example', 'a-.example', 'a..example', '1.2.3.4', 'a b.example'])(
+    'refuses %j',
+    (name) => {
+      expect(domainNameError(name)).toBeDefined();
+    },
+  );
+  it('normalises case, spaces and a final dot', () => {
+    expect(normalizeDomainName('  WWW.Example.com. ')).toBe('www.example.com');
+  });
+});
+
+describe('plan name and limits', () => {
+  it.each(['default', 'basic', '0', 'pro-2_x'])('accepts plan name %s', (name) => {
+    expect(planNameError(name)).toBeUndefined();
+  });
+  it.each(['', '-a', 'Basic', 'a b', `a${'b'.repeat(64)}`])('refuses plan name %j', (name) => {
+    expect(planNameError(name)).toBeDefined();
+  });
+  it('takes whole numbers from 0 up', () => {
+    expect(limitError('0')).toBeUndefined();
+    expect(limitError('25')).toBeUndefined();
+    expect(limitError('')).toMatch(/Unlimited/);
+    expect(limitError('-1')).toBeDefined();
+    expect(limitError('1.5')).toBeDefined();
   });
 });

@@ -27,3 +27,43 @@ export function emailError(email: string): string | undefined {
   if (!email) return undefined;
   return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? undefined : 'Enter a valid email address.';
 }
+
+export const PLAN_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+export function planNameError(name: string): string | undefined {
+  if (!name) return 'Enter a plan name.';
+  if (!PLAN_NAME_PATTERN.test(name)) {
+    return 'Up to 64 characters: lowercase letters, digits, _ and -, starting with a letter or digit.';
+  }
+  return undefined;
+}
+
+/** A plan limit as typed: a whole number ≥ 0. Unlimited is chosen separately, not typed. */
+export function limitError(value: string): string | undefined {
+  if (!value.trim()) return 'Enter a number, or choose Unlimited.';
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
+    return 'Enter a whole number, 0 or more.';
+  }
+  return undefined;
+}
+
+// A host name label: letters (any script: the gateway turns Unicode names into punycode),
+// digits and inner hyphens, 1 to 63 characters.
+const HOST_LABEL = /^[\p{L}\p{N}](?:[\p{L}\p{N}\p{M}-]{0,61}[\p{L}\p{N}\p{M}])?$/u;
+
+/** Trims, lower-cases and drops a final dot, as DNS names compare. */
+export function normalizeDomainName(value: string): string {
+  return value.trim().toLowerCase().replace(/\.$/, '');
+}
+
+/** Checks the shape of a domain name (the gateway checks the rest: IDNA rules, uniqueness). */
+export function domainNameError(value: string, what = 'a domain name'): string | undefined {
+  const name = normalizeDomainName(value);
+  if (!name) return `Enter ${what}.`;
+  const labels = name.split('.');
+  const shapeOk = name.length <= 253 && labels.length >= 2 && labels.every((label) => HOST_LABEL.test(label));
+  if (!shapeOk || /^\d+$/.test(labels.at(-1) ?? '')) {
+    return 'Use a name such as example.com: letters, digits and hyphens, in parts separated by dots.';
+  }
+  return undefined;
+}

@@ -1,9 +1,10 @@
-import type { ButtonHTMLAttributes, ReactNode } from 'react';
+import type { ComponentProps, ReactNode } from 'react';
 import { Spinner } from './Spinner';
 
 export type ButtonVariant = 'primary' | 'secondary' | 'danger' | 'ghost';
 
-type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
+// ComponentProps (not ButtonHTMLAttributes) includes `ref`, which React 19 passes as a prop.
+type ButtonProps = ComponentProps<'button'> & {
   variant?: ButtonVariant;
   size?: 'sm' | 'md';
   /** Shows a spinner and blocks clicks while a request runs. */

@@ -8,6 +8,8 @@ export type CreateAccountInput = {
   password: string;
   email?: string;
   shell?: AccountShell;
+  /** The gateway puts the account on plan "default" when this is left out. */
+  plan?: string;
 };
 
 export function createAccount(input: CreateAccountInput): Promise<Account> {
@@ -18,6 +20,11 @@ export function useCreateAccount() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: createAccount,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: accountsQueryRoot }),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: accountsQueryRoot }),
+        // Plans count their accounts (the plans feature keys its queries ['plans', ...]).
+        queryClient.invalidateQueries({ queryKey: ['plans'] }),
+      ]),
   });
 }

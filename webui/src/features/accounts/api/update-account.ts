@@ -8,6 +8,8 @@ export type UpdateAccountInput = {
   password?: string;
   shell?: AccountShell;
   email?: string | null;
+  /** 409 when the account already uses more than the new plan allows. */
+  plan?: string;
 };
 
 export function updateAccount(name: string, input: UpdateAccountInput): Promise<Account> {
@@ -18,6 +20,11 @@ export function useUpdateAccount(name: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (input: UpdateAccountInput) => updateAccount(name, input),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: accountsQueryRoot }),
+    onSuccess: (_account, input) =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: accountsQueryRoot }),
+        // Plans count their accounts (the plans feature keys its queries ['plans', ...]).
+        input.plan !== undefined ? queryClient.invalidateQueries({ queryKey: ['plans'] }) : null,
+      ]),
   });
 }

@@ -3,12 +3,13 @@ import { Button, Card, toast } from '@/components/ui';
 import type { Account } from '@/types/api';
 import { useUnsuspendAccount } from '../api/unsuspend-account';
 import { ChangeEmailDialog } from './ChangeEmailDialog';
+import { ChangePlanDialog } from './ChangePlanDialog';
 import { ChangeShellDialog } from './ChangeShellDialog';
 import { DeleteAccountDialog } from './DeleteAccountDialog';
 import { SetPasswordDialog } from './SetPasswordDialog';
 import { SuspendAccountDialog } from './SuspendAccountDialog';
 
-type OpenDialog = 'password' | 'shell' | 'email' | 'suspend' | 'delete' | null;
+type OpenDialog = 'password' | 'shell' | 'email' | 'plan' | 'suspend' | 'delete' | null;
 
 type AccountActionsProps = { account: Account; onDeleted: () => void };
 
@@ -30,6 +31,7 @@ export function AccountActions({ account, onDeleted }: AccountActionsProps) {
         <Button onClick={() => setDialog('password')}>Set password</Button>
         <Button onClick={() => setDialog('shell')}>Change shell</Button>
         <Button onClick={() => setDialog('email')}>Change email</Button>
+        <Button onClick={() => setDialog('plan')}>Change plan</Button>
         {account.status === 'suspended' ? (
           <Button onClick={unsuspend} pending={unsuspendMutation.isPending}>
             Unsuspend
@@ -45,6 +47,7 @@ export function AccountActions({ account, onDeleted }: AccountActionsProps) {
       <SetPasswordDialog name={name} open={dialog === 'password'} onClose={close} />
       <ChangeShellDialog name={name} shell={account.shell} open={dialog === 'shell'} onClose={close} />
       <ChangeEmailDialog name={name} email={account.email} open={dialog === 'email'} onClose={close} />
+      <ChangePlanDialog name={name} plan={account.plan} open={dialog === 'plan'} onClose={close} />
       <SuspendAccountDialog name={name} open={dialog === 'suspend'} onClose={close} />
       <DeleteAccountDialog name={name} open={dialog === 'delete'} onClose={close} onDeleted={onDeleted} />
     </Card>

@@ -1,4 +1,6 @@
+import { Link } from 'react-router';
 import { Card, FactList } from '@/components/ui';
+import { paths } from '@/config/paths';
 import { formatDateTime } from '@/lib/format';
 import type { Account } from '@/types/api';
 import { AccountStatusBadge } from '@/components/AccountStatusBadge';
@@ -13,6 +15,11 @@ export function AccountDetails({ account }: { account: Account }) {
             { term: 'Status', value: <AccountStatusBadge status={account.status} /> },
             { term: 'Email', value: account.email ?? <span className="muted">None</span> },
             { term: 'Shell', value: SHELL_LABELS[account.shell] ?? account.shell },
+            { term: 'Plan', value: <Link to={paths.admin.plans}>{account.plan}</Link> },
+            {
+              term: 'Domains',
+              value: <Link to={paths.admin.domainsOf(account.name)}>Domains of {account.name}</Link>,
+            },
             {
               term: 'Created',
               value: <time dateTime={account.created_at}>{formatDateTime(account.created_at)}</time>,

@@ -16,7 +16,8 @@ const COLUMNS: readonly Column<Account>[] = [
     ),
   },
   { key: 'status', header: 'Status', cell: (a) => <AccountStatusBadge status={a.status} /> },
-  { key: 'shell', header: 'Shell', cell: (a) => <code>{a.shell}</code> },
+  { key: 'plan', header: 'Plan', cell: (a) => a.plan },
+  { key: 'shell', header: 'Shell', cell: (a) => <code>{a.shell}</code>, secondary: true },
   {
     key: 'email',
     header: 'Email',

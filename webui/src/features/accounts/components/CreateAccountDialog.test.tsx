@@ -1,9 +1,14 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import { makeAccount } from '@/testing/fixtures';
+import { makeAccount, makePlan } from '@/testing/fixtures';
 import { deferred, json, mockApi, problem } from '@/testing/mock-api';
 import { renderWithProviders } from '@/testing/render';
 import { CreateAccountDialog } from './CreateAccountDialog';
+
+const plans = {
+  'GET /api/v1/plans': () =>
+    json(200, { items: [makePlan(), makePlan({ name: 'basic', max_domains: 3 })], next_page_token: null }),
+};
 
 function renderDialog() {
   const onClose = vi.fn();
@@ -13,7 +18,7 @@ function renderDialog() {
 
 describe('CreateAccountDialog', () => {
   it('opens as a labelled modal with the first field focused', () => {
-    mockApi({});
+    mockApi(plans);
     const { dialog } = renderDialog();
 
     expect(dialog).toHaveAttribute('open');
@@ -23,6 +28,7 @@ describe('CreateAccountDialog', () => {
 
   it('shows the server’s error for name beside the name field', async () => {
     mockApi({
+      ...plans,
       'POST /api/v1/accounts': () =>
         problem(400, {
           title: 'Invalid request',
@@ -47,6 +53,7 @@ describe('CreateAccountDialog', () => {
 
   it('shows an error without a field (409 conflict) at the top of the form', async () => {
     mockApi({
+      ...plans,
       'POST /api/v1/accounts': () =>
         problem(409, { title: 'Conflict', detail: 'An account named alice already exists.' }),
     });
@@ -62,7 +69,7 @@ describe('CreateAccountDialog', () => {
   });
 
   it('checks the name pattern before sending anything', async () => {
-    const api = mockApi({});
+    const api = mockApi(plans);
     const { user, dialog } = renderDialog();
 
     await user.type(within(dialog).getByLabelText('Account name'), '1bad');
@@ -73,12 +80,12 @@ describe('CreateAccountDialog', () => {
       /starting with a letter/,
     );
     expect(within(dialog).getByLabelText('Password')).toHaveAccessibleDescription(/at least 8/);
-    expect(api.requests).toHaveLength(0);
+    expect(api.to('POST', '/api/v1/accounts')).toHaveLength(0);
   });
 
   it('creates the account, shows progress, then closes with a notice', async () => {
     const answer = deferred<Response>();
-    const api = mockApi({ 'POST /api/v1/accounts': () => answer.promise });
+    const api = mockApi({ ...plans, 'POST /api/v1/accounts': () => answer.promise });
     const { user, dialog, onClose } = renderDialog();
 
     await user.type(within(dialog).getByLabelText('Account name'), 'bob_site');
@@ -91,11 +98,12 @@ describe('CreateAccountDialog', () => {
       expect(within(dialog).getByRole('button', { name: 'Create account' })).toBeDisabled(),
     );
     expect(within(dialog).getByRole('button', { name: 'Cancel' })).toBeDisabled();
-    expect(api.requests[0]!.body).toEqual({
+    expect(api.to('POST', '/api/v1/accounts')[0]!.body).toEqual({
       name: 'bob_site',
       password: 'long-enough-password',
       email: 'bob@example.test',
       shell: 'bash',
+      plan: 'default',
     });
 
     answer.resolve(json(201, makeAccount({ name: 'bob_site', status: 'pending' })));
@@ -105,7 +113,10 @@ describe('CreateAccountDialog', () => {
   });
 
   it('leaves out an empty email and sends the default shell', async () => {
-    const api = mockApi({ 'POST /api/v1/accounts': () => json(201, makeAccount({ name: 'carol' })) });
+    const api = mockApi({
+      ...plans,
+      'POST /api/v1/accounts': () => json(201, makeAccount({ name: 'carol' })),
+    });
     const { user, dialog, onClose } = renderDialog();
 
     await user.type(within(dialog).getByLabelText('Account name'), 'carol');
@@ -113,10 +124,52 @@ describe('CreateAccountDialog', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Create account' }));
 
     await waitFor(() => expect(onClose).toHaveBeenCalled());
-    expect(api.requests[0]!.body).toEqual({
+    expect(api.to('POST', '/api/v1/accounts')[0]!.body).toEqual({
       name: 'carol',
       password: 'long-enough-password',
       shell: 'nologin',
+      plan: 'default',
     });
+  });
+
+  it('puts the account on the chosen plan', async () => {
+    const api = mockApi({
+      ...plans,
+      'POST /api/v1/accounts': () => json(201, makeAccount({ plan: 'basic' })),
+    });
+    const { user, dialog, onClose } = renderDialog();
+
+    const plan = within(dialog).getByLabelText('Plan');
+    await waitFor(() => expect(plan).toBeEnabled());
+    expect(
+      within(plan)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['default', 'basic']);
+    await user.type(within(dialog).getByLabelText('Account name'), 'alice');
+    await user.type(within(dialog).getByLabelText('Password'), 'long-enough-password');
+    await user.selectOptions(plan, 'basic');
+    await user.click(within(dialog).getByRole('button', { name: 'Create account' }));
+
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(api.to('POST', '/api/v1/accounts')[0]!.body).toMatchObject({ plan: 'basic' });
+  });
+
+  it('when the plans cannot be listed, says so and lets the gateway pick the default plan', async () => {
+    const api = mockApi({
+      'GET /api/v1/plans': () => problem(404, { title: 'Not found' }),
+      'POST /api/v1/accounts': () => json(201, makeAccount()),
+    });
+    const { user, dialog, onClose } = renderDialog();
+
+    const plan = within(dialog).getByLabelText('Plan');
+    await waitFor(() => expect(plan).toHaveAccessibleDescription(/could not be loaded/));
+    expect(plan).toBeDisabled();
+    await user.type(within(dialog).getByLabelText('Account name'), 'alice');
+    await user.type(within(dialog).getByLabelText('Password'), 'long-enough-password');
+    await user.click(within(dialog).getByRole('button', { name: 'Create account' }));
+
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(api.to('POST', '/api/v1/accounts')[0]!.body).not.toHaveProperty('plan');
   });
 });

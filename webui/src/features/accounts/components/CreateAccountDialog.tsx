@@ -4,9 +4,12 @@ import { useFieldErrors } from '@/lib/use-field-errors';
 import { accountNameError, emailError, passwordError } from '@/lib/validation';
 import type { AccountShell } from '@/types/api';
 import { useCreateAccount, type CreateAccountInput } from '../api/create-account';
+import { usePlanChoices } from '../api/list-plan-choices';
+import { PlanSelect } from './PlanSelect';
 import { SHELL_OPTIONS } from './shell-options';
 
-const FIELDS = ['name', 'password', 'email', 'shell'] as const;
+const FIELDS = ['name', 'password', 'email', 'shell', 'plan'] as const;
+const DEFAULT_PLAN = 'default';
 
 type CreateAccountDialogProps = { open: boolean; onClose: () => void };
 
@@ -35,6 +38,8 @@ function CreateAccountForm({ mutation, onCancel, onCreated }: FormProps) {
   const [password, setPassword] = useState('');
   const [email, setEmail] = useState('');
   const [shell, setShell] = useState<AccountShell>('nologin');
+  const [plan, setPlan] = useState(DEFAULT_PLAN);
+  const planChoices = usePlanChoices();
   const errors = useFieldErrors(FIELDS, mutation.error);
 
   const submit = (event: FormEvent) => {
@@ -47,6 +52,8 @@ function CreateAccountForm({ mutation, onCancel, onCreated }: FormProps) {
     if (!valid) return;
     const input: CreateAccountInput = { name, password, shell };
     if (email.trim()) input.email = email.trim();
+    // Without the list the choice was not the user's: the gateway's default applies.
+    if (planChoices.isSuccess) input.plan = plan;
     mutation.mutate(input, {
       onSuccess: (account) => {
         toast.success(`Account ${account.name} created.`);
@@ -109,6 +116,15 @@ function CreateAccountForm({ mutation, onCancel, onCreated }: FormProps) {
           errors.markEdited('shell');
         }}
         error={errors.errorFor('shell')}
+      />
+      <PlanSelect
+        choices={planChoices}
+        value={plan}
+        onChange={(value) => {
+          setPlan(value);
+          errors.markEdited('plan');
+        }}
+        error={errors.errorFor('plan')}
       />
       <div className="dialog__footer">
         <Button onClick={onCancel} disabled={mutation.isPending}>

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Account } from '@/types/api';
-import { adminUser, makeAccount } from '@/testing/fixtures';
+import { adminUser, makeAccount, makePlan } from '@/testing/fixtures';
 import { json, mockApi, noContent, problem } from '@/testing/mock-api';
 import { renderApp, signInAs } from '@/testing/render';
 
@@ -15,10 +15,25 @@ function accountServer(initial: Account) {
     'GET /api/v1/accounts': () => json(200, { items: [account], next_page_token: null }),
     'POST /api/v1/accounts/alice/suspend': () => json(200, (account = { ...account, status: 'suspended' })),
     'POST /api/v1/accounts/alice/unsuspend': () => json(200, (account = { ...account, status: 'active' })),
+    'GET /api/v1/plans': () =>
+      json(200, {
+        items: [
+          makePlan(),
+          makePlan({ name: 'basic', max_domains: 3 }),
+          makePlan({ name: 'tiny', max_domains: 0 }),
+        ],
+        next_page_token: null,
+      }),
     'PATCH /api/v1/accounts/alice': (req) => {
       const body = req.body as Partial<Account> & { password?: string };
       if (body.password === 'password1234') {
         return problem(400, { errors: [{ field: 'password', message: 'This password is too common.' }] });
+      }
+      if (body.plan === 'tiny') {
+        return problem(409, {
+          title: 'Conflict',
+          detail: "Plan 'tiny' is too small: alice uses 2 domains (limit 0).",
+        });
       }
       const { password: _ignored, ...changes } = body;
       account = { ...account, ...changes };
@@ -139,5 +154,37 @@ describe('one account', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Accounts' })).toBeInTheDocument();
     expect(currentPath()).toBe('/admin/accounts');
     expect(api.to('DELETE', '/api/v1/accounts/alice')).toHaveLength(1);
+  });
+
+  it('moves the account to another plan, and shows why a plan is refused', async () => {
+    const api = accountServer(aliceWithSystem);
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/accounts/alice');
+
+    expect(await screen.findByText('Plan')).toBeInTheDocument();
+    expect(screen.getByText('Plan').nextElementSibling).toHaveTextContent('default');
+    await user.click(screen.getByRole('button', { name: 'Change plan' }));
+    const dialog = screen.getByRole('dialog', { name: 'Change plan for alice' });
+    const select = within(dialog).getByLabelText('New plan');
+    await waitFor(() => expect(select).toBeEnabled());
+
+    await user.selectOptions(select, 'tiny');
+    await user.click(within(dialog).getByRole('button', { name: 'Change plan' }));
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent(
+      "Plan 'tiny' is too small: alice uses 2 domains (limit 0).",
+    );
+
+    await user.selectOptions(select, 'basic');
+    await user.click(within(dialog).getByRole('button', { name: 'Change plan' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('PATCH', '/api/v1/accounts/alice').map((r) => r.body)).toEqual([
+      { plan: 'tiny' },
+      { plan: 'basic' },
+    ]);
+    await waitFor(() => expect(screen.getByText('Plan').nextElementSibling).toHaveTextContent('basic'));
+    expect(screen.getByRole('link', { name: 'Domains of alice' })).toHaveAttribute(
+      'href',
+      '/admin/domains?account=alice',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { Alert, Button, Card, EmptyState, LoadingState, PageHeader } from '@/components/ui';
 import { useMe } from '../api/get-me';
 import { AccountOverview } from '../components/AccountOverview';
+import { PlanUsageCard } from '../components/PlanUsageCard';
 
 export function PanelOverviewRoute() {
   const me = useMe();
@@ -28,9 +29,10 @@ export function PanelOverviewRoute() {
       {account ? (
         <div className="stack">
           <AccountOverview account={account} />
+          {me.data.plan ? <PlanUsageCard plan={me.data.plan} usage={me.data.usage ?? {}} /> : null}
           <Card title="Coming next">
             <p className="muted">
-              Websites, databases, cron jobs and DNS zones will be managed from here as the panel grows.
+              Databases, cron jobs and DNS zones will be managed from here as the panel grows.
             </p>
           </Card>
         </div>

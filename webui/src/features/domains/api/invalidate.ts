@@ -1,0 +1,13 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { domainsQueryRoot } from './list-domains';
+
+/**
+ * After a change to domains: the domains queries, and the owner's GET /me, whose plan usage
+ * counts domains and aliases (the me feature keys it ['me']).
+ */
+export function invalidateDomains(queryClient: QueryClient) {
+  return Promise.all([
+    queryClient.invalidateQueries({ queryKey: domainsQueryRoot }),
+    queryClient.invalidateQueries({ queryKey: ['me'] }),
+  ]);
+}

@@ -1,0 +1,80 @@
+import { Link, useNavigate, useParams } from 'react-router';
+import { Alert, Button, EmptyState, LoadingState, PageHeader } from '@/components/ui';
+import { paths } from '@/config/paths';
+import { useDomain } from '../api/get-domain';
+import { DomainActions } from '../components/DomainActions';
+import { DomainDetails } from '../components/DomainDetails';
+import type { Domain, DomainsArea } from '../types';
+
+export function DomainRoute({ area }: { area: DomainsArea }) {
+  const { name = '' } = useParams();
+  const navigate = useNavigate();
+  const domain = useDomain(name);
+  const list = area === 'admin' ? paths.admin.domains : paths.panel.domains;
+  const back = (
+    <Link className="back-link" to={list}>
+      ← Domains
+    </Link>
+  );
+
+  if (domain.isPending) return <LoadingState label="Loading domain…" />;
+
+  if (domain.isError) {
+    return (
+      <>
+        <PageHeader title={name} back={back} />
+        {domain.error.status === 404 ? (
+          <EmptyState title="Domain not found">There is no domain named “{name}” here.</EmptyState>
+        ) : (
+          <Alert
+            tone="error"
+            title="Could not load the domain"
+            action={<Button onClick={() => void domain.refetch()}>Try again</Button>}
+          >
+            {domain.error.message}
+          </Alert>
+        )}
+      </>
+    );
+  }
+
+  return (
+    <>
+      <PageHeader title={domain.data.unicode_name} back={back} />
+      <div className="stack">
+        <StatusNotice domain={domain.data} area={area} />
+        <div className="grid grid--2">
+          <DomainDetails domain={domain.data} area={area} />
+          <DomainActions domain={domain.data} area={area} onDeleted={() => navigate(list)} />
+        </div>
+      </div>
+    </>
+  );
+}
+
+function StatusNotice({ domain, area }: { domain: Domain; area: DomainsArea }) {
+  switch (domain.status) {
+    case 'suspended':
+      return (
+        <Alert tone="warning" title="This domain is suspended">
+          {area === 'admin'
+            ? 'Its site is not served until you unsuspend it.'
+            : 'Its site is not served. Contact your hosting provider to have it restored.'}
+        </Alert>
+      );
+    case 'pending':
+      return (
+        <Alert tone="info" title="This domain is being set up">
+          It will be served in a moment.
+        </Alert>
+      );
+    case 'deleting':
+      return (
+        <Alert tone="info" title="This domain is being deleted">
+          It can no longer be changed.
+        </Alert>
+      );
+    case 'active':
+      return null;
+  }
+}

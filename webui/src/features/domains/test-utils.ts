@@ -1,0 +1,76 @@
+import { json, mockApi, noContent, problem, type MockRequest } from '@/testing/mock-api';
+import type { Domain } from './types';
+
+export function makeDomain(overrides: Partial<Domain> = {}): Domain {
+  const name = overrides.name ?? 'example.com';
+  return {
+    name,
+    unicode_name: name,
+    account: 'alice',
+    aliases: [],
+    backend: { type: 'php', version: '8.2' },
+    status: 'active',
+    document_root: `/home/alice/web/${name}/public`,
+    created_at: '2025-01-02T03:04:05Z',
+    updated_at: '2025-01-02T03:04:05Z',
+    ...overrides,
+  };
+}
+
+type Handler = (req: MockRequest) => Response | Promise<Response>;
+
+/**
+ * An in-memory domains API: paged lists (limit 1..200, opaque tokens), one domain, create,
+ * update, delete, suspend. `extra` adds or overrides routes.
+ */
+export function domainsServer(initial: Domain[], extra: Record<string, Handler> = {}) {
+  let domains = [...initial].sort((a, b) => a.name.localeCompare(b.name));
+  const find = (path: string) => domains.find((d) => path.split('/')[4] === encodeURIComponent(d.name));
+  const one: Handler = (req) => {
+    const domain = find(req.path);
+    return domain ? json(200, domain) : problem(404, { title: 'Not found' });
+  };
+  const routes: Record<string, Handler> = {
+    'GET /api/v1/php-versions': () => json(200, { versions: ['8.3', '8.2'] }),
+    'GET /api/v1/domains': (req) => {
+      const limit = Number(req.query.get('limit') ?? 50);
+      if (!(limit >= 1 && limit <= 200))
+        return problem(400, { errors: [{ field: 'limit', message: '1 to 200.' }] });
+      const account = req.query.get('account');
+      const q = req.query.get('q') ?? '';
+      const matching = domains.filter((d) => (!account || d.account === account) && d.name.startsWith(q));
+      const start = Number(req.query.get('page_token') ?? 0);
+      const items = matching.slice(start, start + limit);
+      const next = start + limit < matching.length ? String(start + limit) : null;
+      return json(200, { items, next_page_token: next });
+    },
+    'POST /api/v1/domains': (req) => {
+      const body = req.body as Partial<Domain> & { name: string };
+      const domain = makeDomain({ ...body, account: body.account ?? 'alice' });
+      domains = [...domains, domain].sort((a, b) => a.name.localeCompare(b.name));
+      return json(201, domain);
+    },
+    ...extra,
+  };
+  for (const domain of initial) {
+    const path = `/api/v1/domains/${encodeURIComponent(domain.name)}`;
+    routes[`GET ${path}`] ??= one;
+    routes[`PATCH ${path}`] ??= (req) => {
+      domains = domains.map((d) => (d.name === domain.name ? { ...d, ...(req.body as Partial<Domain>) } : d));
+      return one(req);
+    };
+    routes[`DELETE ${path}`] ??= () => {
+      domains = domains.filter((d) => d.name !== domain.name);
+      return noContent();
+    };
+    routes[`POST ${path}/suspend`] ??= (req) => {
+      domains = domains.map((d) => (d.name === domain.name ? { ...d, status: 'suspended' } : d));
+      return json(200, find(req.path));
+    };
+    routes[`POST ${path}/unsuspend`] ??= (req) => {
+      domains = domains.map((d) => (d.name === domain.name ? { ...d, status: 'active' } : d));
+      return json(200, find(req.path));
+    };
+  }
+  return mockApi(routes);
+}

@@ -1,0 +1,28 @@
+// Shapes of docs/api.md's Domains section; only this feature reads them.
+
+export type PhpBackend = { type: 'php'; version: string };
+export type StaticBackend = { type: 'static' };
+/** An application on 127.0.0.1, port 1024 to 65535. */
+export type ProxyBackend = { type: 'proxy'; port: number };
+export type RedirectBackend = { type: 'redirect'; url: string; code: 301 | 302; preserve_path: boolean };
+
+export type Backend = PhpBackend | StaticBackend | ProxyBackend | RedirectBackend;
+export type BackendType = Backend['type'];
+
+export type DomainStatus = 'pending' | 'active' | 'suspended' | 'deleting';
+
+export type Domain = {
+  /** IDNA (punycode), lowercase: the key in URLs. */
+  name: string;
+  unicode_name: string;
+  account: string;
+  aliases: string[];
+  backend: Backend;
+  status: DomainStatus;
+  document_root: string;
+  created_at: string;
+  updated_at: string;
+};
+
+/** Which side of the panel shows the screens: what links point to and what may be done. */
+export type DomainsArea = 'admin' | 'panel';

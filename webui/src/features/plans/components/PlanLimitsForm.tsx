@@ -1,0 +1,53 @@
+import type { FormEvent, ReactNode } from 'react';
+import { Alert, Button } from '@/components/ui';
+import { PLAN_LIMITS } from '@/lib/plan-limits';
+import type { useFieldErrors } from '@/lib/use-field-errors';
+import { LimitField } from './LimitField';
+import type { LimitDrafts, PlanField } from './plan-form';
+
+type PlanLimitsFormProps = {
+  errors: ReturnType<typeof useFieldErrors<PlanField>>;
+  drafts: LimitDrafts;
+  setDrafts: (update: (d: LimitDrafts) => LimitDrafts) => void;
+  onSubmit: (event: FormEvent) => void;
+  onCancel: () => void;
+  pending: boolean;
+  submitLabel: string;
+  /** Fields or notes above the limits. */
+  children?: ReactNode;
+};
+
+/** The limits part of the create and edit forms, with their buttons. */
+export function PlanLimitsForm(props: PlanLimitsFormProps) {
+  const { errors, drafts, setDrafts, onSubmit, onCancel, pending, submitLabel, children } = props;
+  return (
+    <form className="form" onSubmit={onSubmit} noValidate>
+      {errors.formError ? <Alert tone="error">{errors.formError}</Alert> : null}
+      {children}
+      <p className="field__hint">Unlimited has no cap; 0 allows none.</p>
+      <div className="grid grid--limits">
+        {PLAN_LIMITS.map(({ key, label, hint }) => (
+          <LimitField
+            key={key}
+            label={label}
+            hint={hint}
+            draft={drafts[key]}
+            onChange={(draft) => {
+              setDrafts((d) => ({ ...d, [key]: draft }));
+              errors.markEdited(key);
+            }}
+            error={errors.errorFor(key)}
+          />
+        ))}
+      </div>
+      <div className="dialog__footer">
+        <Button onClick={onCancel} disabled={pending}>
+          Cancel
+        </Button>
+        <Button type="submit" variant="primary" pending={pending}>
+          {submitLabel}
+        </Button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,54 @@
+import { useMemo } from 'react';
+import { Button, Table, type Column } from '@/components/ui';
+import { formatInteger } from '@/lib/format';
+import { formatLimit, PLAN_LIMITS } from '@/lib/plan-limits';
+import type { Plan } from '@/types/api';
+
+type RowActions = { onEdit: (plan: Plan) => void; onDelete: (plan: Plan) => void };
+
+type PlansTableProps = RowActions & { plans: readonly Plan[]; busy?: boolean };
+
+export function PlansTable({ plans, busy, onEdit, onDelete }: PlansTableProps) {
+  const columns = useMemo(() => planColumns({ onEdit, onDelete }), [onEdit, onDelete]);
+  return <Table caption="Plans" columns={columns} rows={plans} rowKey={(p) => p.name} busy={busy ?? false} />;
+}
+
+function planColumns({ onEdit, onDelete }: RowActions): readonly Column<Plan>[] {
+  return [
+    { key: 'name', header: 'Name', cell: (p) => <strong>{p.name}</strong> },
+    ...PLAN_LIMITS.map(({ key, column }): Column<Plan> => ({
+      key,
+      header: column,
+      cell: (p) => limitCell(p[key]),
+      secondary: key !== 'max_domains',
+    })),
+    {
+      key: 'accounts',
+      header: 'Accounts',
+      cell: (p) => formatInteger(p.accounts),
+      align: 'end',
+      secondary: true,
+    },
+    {
+      key: 'actions',
+      header: <span className="visually-hidden">Actions</span>,
+      cell: (p) => (
+        <div className="actions actions--row">
+          <Button size="sm" onClick={() => onEdit(p)} aria-label={`Edit plan ${p.name}`}>
+            Edit
+          </Button>
+          <Button size="sm" variant="ghost" onClick={() => onDelete(p)} aria-label={`Delete plan ${p.name}`}>
+            Delete
+          </Button>
+        </div>
+      ),
+      align: 'end',
+    },
+  ];
+}
+
+/** Unlimited and "none" are words, not numbers, so 0 and null never look alike. */
+function limitCell(limit: number | null) {
+  const text = formatLimit(limit);
+  return limit === null || limit === 0 ? <span className="limit-word">{text}</span> : text;
+}

@@ -1,0 +1,181 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { Plan } from '@/types/api';
+import { adminUser, makePlan } from '@/testing/fixtures';
+import { json, mockApi, noContent, problem } from '@/testing/mock-api';
+import { renderApp, signInAs } from '@/testing/render';
+
+/** A small in-memory plans API. */
+function plansServer(initial: Plan[]) {
+  let plans = initial;
+  return mockApi({
+    'GET /api/v1/plans': () => json(200, { items: plans, next_page_token: null }),
+    'POST /api/v1/plans': (req) => {
+      const body = req.body as Plan;
+      if (body.max_domains !== null && body.max_domains > 10_000_000) {
+        return problem(400, { errors: [{ field: 'max_domains', message: 'At most 10000000.' }] });
+      }
+      const plan = makePlan({ ...body, accounts: 0 });
+      plans = [...plans, plan];
+      return json(201, plan);
+    },
+    'PATCH /api/v1/plans/basic': (req) => {
+      const body = req.body as Partial<Plan>;
+      if (body.max_domains === 1) {
+        return problem(409, {
+          title: 'Conflict',
+          detail: "Accounts on plan 'basic' already use more: alice uses 3 domains (limit 1).",
+        });
+      }
+      plans = plans.map((p) => (p.name === 'basic' ? { ...p, ...body } : p));
+      return json(
+        200,
+        plans.find((p) => p.name === 'basic'),
+      );
+    },
+    'DELETE /api/v1/plans/basic': () =>
+      problem(409, { title: 'Conflict', detail: "2 account(s) are on plan 'basic'; move them first." }),
+    'DELETE /api/v1/plans/spare': () => {
+      plans = plans.filter((p) => p.name !== 'spare');
+      return noContent();
+    },
+  });
+}
+
+const basic = makePlan({ name: 'basic', max_domains: 10, max_aliases: 0, disk_quota_mb: 2048, accounts: 2 });
+
+async function openPlans(initial: Plan[] = [makePlan({ accounts: 5 }), basic]) {
+  const api = plansServer(initial);
+  signInAs(adminUser);
+  const rendered = renderApp('/admin/plans');
+  const table = await screen.findByRole('table', { name: 'Plans' });
+  return { api, table, ...rendered };
+}
+
+describe('plans', () => {
+  it('lists plans with unlimited and none spelled out, never as numbers', async () => {
+    const { table } = await openPlans();
+    const rows = within(table).getAllByRole('row');
+    expect(rows).toHaveLength(3);
+    const cells = (row: HTMLElement) =>
+      within(row)
+        .getAllByRole('cell')
+        .map((c) => c.textContent);
+    expect(cells(rows[1]!)).toEqual([
+      'default',
+      'Unlimited',
+      'Unlimited',
+      'Unlimited',
+      'Unlimited',
+      'Unlimited',
+      '5',
+      'EditDelete',
+    ]);
+    expect(cells(rows[2]!).slice(0, 7)).toEqual([
+      'basic',
+      '10',
+      'None allowed',
+      'Unlimited',
+      'Unlimited',
+      '2,048',
+      '2',
+    ]);
+  });
+
+  it('creates a plan: limits start unlimited, a number is typed once Unlimited is off', async () => {
+    const { api, user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Create plan' }));
+    const dialog = screen.getByRole('dialog', { name: 'Create plan' });
+
+    const domains = within(dialog).getByLabelText('Domains');
+    expect(domains).toBeDisabled();
+    expect(domains).toHaveAttribute('placeholder', 'Unlimited');
+    await user.type(within(dialog).getByLabelText('Plan name'), 'small');
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Unlimited domains' }));
+    expect(domains).toBeEnabled();
+    await waitFor(() => expect(domains).toHaveFocus());
+
+    // Unlimited off and nothing typed is a mistake, shown beside the field.
+    await user.click(within(dialog).getByRole('button', { name: 'Create plan' }));
+    expect(domains).toHaveAccessibleDescription(/Enter a number, or choose Unlimited/);
+    expect(api.to('POST', '/api/v1/plans')).toHaveLength(0);
+
+    await user.type(domains, '3');
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Unlimited aliases per domain' }));
+    await user.type(within(dialog).getByLabelText('Aliases per domain'), '0');
+    await user.click(within(dialog).getByRole('button', { name: 'Create plan' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('POST', '/api/v1/plans')[0]!.body).toEqual({
+      name: 'small',
+      max_domains: 3,
+      max_aliases: 0,
+      max_databases: null,
+      max_cron_jobs: null,
+      disk_quota_mb: null,
+    });
+    expect(await screen.findByText('Plan small created.')).toBeInTheDocument();
+    expect(await screen.findByRole('cell', { name: 'small' })).toBeInTheDocument();
+  });
+
+  it('shows the server’s field error beside the limit it names', async () => {
+    const { user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Create plan' }));
+    const dialog = screen.getByRole('dialog', { name: 'Create plan' });
+
+    await user.type(within(dialog).getByLabelText('Plan name'), 'huge');
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Unlimited domains' }));
+    await user.type(within(dialog).getByLabelText('Domains'), '99999999');
+    await user.click(within(dialog).getByRole('button', { name: 'Create plan' }));
+
+    const domains = within(dialog).getByLabelText('Domains');
+    await waitFor(() => expect(domains).toHaveAccessibleDescription(/At most 10000000\./));
+    expect(domains).toBeInvalid();
+    expect(within(dialog).queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('edits only the limits that changed, and shows a 409 when accounts already use more', async () => {
+    const { api, user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Edit plan basic' }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit plan basic' });
+    expect(within(dialog).getByText(/2 accounts are on this plan/)).toBeInTheDocument();
+
+    const domains = within(dialog).getByLabelText('Domains');
+    expect(domains).toHaveValue(10);
+    await user.clear(domains);
+    await user.type(domains, '1');
+    await user.click(within(dialog).getByRole('button', { name: 'Save plan' }));
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('alice uses 3 domains (limit 1)');
+
+    await user.clear(domains);
+    await user.type(domains, '20');
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Unlimited disk quota (MB)' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Save plan' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('PATCH', '/api/v1/plans/basic').map((r) => r.body)).toEqual([
+      { max_domains: 1 },
+      { max_domains: 20, disk_quota_mb: null },
+    ]);
+  });
+
+  it('deletes after confirmation, and shows the 409 while accounts use the plan', async () => {
+    const { api, user } = await openPlans([makePlan(), basic, makePlan({ name: 'spare' })]);
+
+    await user.click(screen.getByRole('button', { name: 'Delete plan basic' }));
+    let dialog = screen.getByRole('dialog', { name: 'Delete plan basic?' });
+    expect(within(dialog).getByText(/2 accounts are on this plan/)).toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Delete plan' }));
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent("2 account(s) are on plan 'basic'");
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+
+    await user.click(screen.getByRole('button', { name: 'Delete plan spare' }));
+    dialog = screen.getByRole('dialog', { name: 'Delete plan spare?' });
+    expect(within(dialog).queryByRole('alert')).not.toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Delete plan' }));
+
+    expect(await screen.findByText('Plan spare deleted.')).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByRole('cell', { name: 'spare' })).not.toBeInTheDocument());
+    expect(api.to('DELETE', '/api/v1/plans/spare')).toHaveLength(1);
+  });
+});

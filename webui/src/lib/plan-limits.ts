@@ -1,0 +1,62 @@
+import { formatInteger } from '@/lib/format';
+import type { PlanLimitKey } from '@/types/api';
+
+type LimitInfo = {
+  key: PlanLimitKey;
+  /** Field label. */
+  label: string;
+  /** Table column header, short enough for every limit to fit beside each other. */
+  column: string;
+  /** Counted thing, singular and plural ("domain", "domains"). */
+  noun: readonly [string, string];
+  hint?: string;
+};
+
+/** The plan limits in the order every screen shows them. */
+export const PLAN_LIMITS: readonly LimitInfo[] = [
+  { key: 'max_domains', label: 'Domains', column: 'Domains', noun: ['domain', 'domains'] },
+  {
+    key: 'max_aliases',
+    label: 'Aliases per domain',
+    column: 'Aliases / domain',
+    noun: ['alias', 'aliases'],
+    hint: 'Counted per domain.',
+  },
+  { key: 'max_databases', label: 'Databases', column: 'Databases', noun: ['database', 'databases'] },
+  { key: 'max_cron_jobs', label: 'Cron jobs', column: 'Cron jobs', noun: ['cron job', 'cron jobs'] },
+  {
+    key: 'disk_quota_mb',
+    label: 'Disk quota (MB)',
+    column: 'Disk (MB)',
+    noun: ['MB', 'MB'],
+    hint: 'Recorded, not enforced yet.',
+  },
+];
+
+const plural = (n: number, noun: readonly [string, string]) => (n === 1 ? noun[0] : noun[1]);
+
+/** A limit on its own: "Unlimited", "None allowed" or "10". */
+export function formatLimit(limit: number | null): string {
+  if (limit === null) return 'Unlimited';
+  if (limit === 0) return 'None allowed';
+  return formatInteger(limit);
+}
+
+/**
+ * What an account uses of a limit: "3 of 10 domains", "3 domains, unlimited", and for limits
+ * whose use is not counted yet "Up to 10 domains" or "Unlimited".
+ */
+export function formatUsage(
+  limit: number | null,
+  used: number | undefined,
+  noun: readonly [string, string],
+): string {
+  if (used === undefined) {
+    if (limit === null) return 'Unlimited';
+    if (limit === 0) return 'None allowed';
+    return `Up to ${formatInteger(limit)} ${plural(limit, noun)}`;
+  }
+  if (limit === null) return `${formatInteger(used)} ${plural(used, noun)}, unlimited`;
+  if (limit === 0 && used === 0) return 'None allowed';
+  return `${formatInteger(used)} of ${formatInteger(limit)} ${plural(limit, noun)}`;
+}

@@ -31,6 +31,7 @@ from gateway.routes import (
     domains,
     me,
     plans,
+    server,
 )
 
 
@@ -74,6 +75,7 @@ def create_app(config: GatewayConfig) -> web.Application:
         *cron_jobs.operations,
         *dns_zones.operations,
         *dns_records.operations,
+        *server.operations,
         *audit_log.operations,
         Operation(
             "GET",

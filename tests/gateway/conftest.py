@@ -17,12 +17,20 @@ from jopanel.agent.accounts.v1 import accounts_pb2_grpc
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2_grpc
+from jopanel.agent.server.v1 import server_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2_grpc
 
 from gateway.__main__ import ensure_admin
 from gateway.app import create_app
 from gateway.config import AuthConfig, DatabaseConfig, GatewayConfig
-from tests.gateway.fake_agent import FakeAccounts, FakeCron, FakeDatabases, FakeDns, FakeWeb
+from tests.gateway.fake_agent import (
+    FakeAccounts,
+    FakeCron,
+    FakeDatabases,
+    FakeDns,
+    FakeServer,
+    FakeWeb,
+)
 
 ADMIN_PASSWORD = "admin-password-1"
 
@@ -61,6 +69,7 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     databases_pb2_grpc.add_DatabaseServiceServicer_to_server(agent.databases, server)
     cron_pb2_grpc.add_CronJobServiceServicer_to_server(agent.cron, server)
     dns_pb2_grpc.add_DnsZoneServiceServicer_to_server(agent.dns, server)
+    server_pb2_grpc.add_ServerServiceServicer_to_server(FakeServer(), server)
     server.add_insecure_port(f"unix:{agent.socket}")
     await server.start()
     yield agent

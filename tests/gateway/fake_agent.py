@@ -19,6 +19,8 @@ from jopanel.agent.databases.v1 import databases_pb2 as db_pb
 from jopanel.agent.databases.v1 import databases_pb2_grpc as db_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
 from jopanel.agent.dns.v1 import dns_pb2_grpc
+from jopanel.agent.server.v1 import server_pb2 as server_pb
+from jopanel.agent.server.v1 import server_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 from jopanel.agent.web.v1 import web_pb2_grpc
 
@@ -442,3 +444,25 @@ class FakeDns(dns_pb2_grpc.DnsZoneServiceServicer):
         del zone.records[:]
         zone.records.extend(kept)
         return dns_pb.DeleteDnsRecordResponse(serial=zone.serial)
+
+
+class FakeServer(server_pb2_grpc.ServerServiceServicer):
+    async def GetServerStatus(
+        self, request: server_pb.GetServerStatusRequest, context: Context
+    ) -> server_pb.GetServerStatusResponse:
+        return server_pb.GetServerStatusResponse(
+            status=server_pb.ServerStatus(
+                hostname="panel.example",
+                kernel="6.1.0",
+                uptime_seconds=3600,
+                cpus=2,
+                load_1=0.5,
+                load_5=0.25,
+                load_15=0.1,
+                memory_total_bytes=8 << 30,
+                memory_available_bytes=6 << 30,
+                filesystems=[
+                    server_pb.Filesystem(path="/", total_bytes=100 << 30, available_bytes=60 << 30)
+                ],
+            )
+        )

@@ -27,7 +27,11 @@ class Database(_message.Message):
     ACCOUNT_FIELD_NUMBER: _builtins.int
     SIZE_BYTES_FIELD_NUMBER: _builtins.int
     name: _builtins.str
-    """"<account>_<suffix>": lowercase letters, digits and underscores, at most 64 characters."""
+    """"<account>_<suffix>": the suffix starts with a lowercase letter or digit and goes on with
+    lowercase letters, digits and underscores; at most 64 characters in all. MariaDB's and the
+    panel's schemas (mysql, information_schema, performance_schema, sys, jopanel,
+    jopanel_agent) are refused.
+    """
     account: _builtins.str
     """The owning account (^[a-z][a-z0-9_]{2,31}$)."""
     size_bytes: _builtins.int
@@ -55,7 +59,7 @@ class DatabaseUser(_message.Message):
     ACCOUNT_FIELD_NUMBER: _builtins.int
     DATABASES_FIELD_NUMBER: _builtins.int
     name: _builtins.str
-    """"<account>_<suffix>": lowercase letters, digits and underscores, at most 80 characters."""
+    """"<account>_<suffix>", as Database.name but at most 80 characters."""
     account: _builtins.str
     """The owning account."""
     @_builtins.property
@@ -248,7 +252,7 @@ class CreateDatabaseUserRequest(_message.Message):
     name: _builtins.str
     """As DatabaseUser.name."""
     password: _builtins.str
-    """8 to 128 characters, no control characters. Never logged."""
+    """8 to 128 characters, no control characters; never empty. Never logged."""
     def __init__(
         self,
         *,

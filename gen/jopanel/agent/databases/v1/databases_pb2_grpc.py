@@ -35,6 +35,13 @@ class DatabaseServiceStub:
 
     Users are created for host 'localhost' (socket) and '127.0.0.1' (TCP on loopback); they
     cannot connect from elsewhere.
+
+    The prefix alone does not prove ownership (accounts "bob" and "bob_x" both fit "bob_x_shop"):
+    the agent records the owner of every name it creates. For an account, a database or user that
+    another account owns, or that exists in MariaDB without having been made by the agent, does
+    not exist: NOT_FOUND, and it is never touched; creating such a name is ALREADY_EXISTS.
+    Every RPC is FAILED_PRECONDITION when the account is not an existing managed account, and
+    UNAVAILABLE when MariaDB does not answer.
     """
 
     def __init__(self, channel):
@@ -100,6 +107,13 @@ class DatabaseServiceServicer:
 
     Users are created for host 'localhost' (socket) and '127.0.0.1' (TCP on loopback); they
     cannot connect from elsewhere.
+
+    The prefix alone does not prove ownership (accounts "bob" and "bob_x" both fit "bob_x_shop"):
+    the agent records the owner of every name it creates. For an account, a database or user that
+    another account owns, or that exists in MariaDB without having been made by the agent, does
+    not exist: NOT_FOUND, and it is never touched; creating such a name is ALREADY_EXISTS.
+    Every RPC is FAILED_PRECONDITION when the account is not an existing managed account, and
+    UNAVAILABLE when MariaDB does not answer.
     """
 
     def ListDatabases(self, request, context):
@@ -118,7 +132,8 @@ class DatabaseServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeleteDatabase(self, request, context):
-        """Drops the database with every table in it. Idempotent.
+        """Drops the database with every table in it, and every grant on it. Idempotent: a name that
+        nobody has succeeds.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -146,7 +161,7 @@ class DatabaseServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeleteDatabaseUser(self, request, context):
-        """Drops the user. Idempotent.
+        """Drops the user with its privileges. Idempotent: a name that nobody has succeeds.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -154,8 +169,9 @@ class DatabaseServiceServicer:
 
     def GrantDatabaseAccess(self, request, context):
         """Grants the user every privilege on one database of the same account (ALL PRIVILEGES on
-        `db`.*, without GRANT OPTION). Idempotent. INVALID_ARGUMENT when the two belong to
-        different accounts.
+        `db`.*, without GRANT OPTION; '_' is escaped, so it matches only itself). Idempotent.
+        INVALID_ARGUMENT when a name does not start with "<account>_"; NOT_FOUND when the user or
+        the database is not the account's.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -234,6 +250,13 @@ class DatabaseService:
 
     Users are created for host 'localhost' (socket) and '127.0.0.1' (TCP on loopback); they
     cannot connect from elsewhere.
+
+    The prefix alone does not prove ownership (accounts "bob" and "bob_x" both fit "bob_x_shop"):
+    the agent records the owner of every name it creates. For an account, a database or user that
+    another account owns, or that exists in MariaDB without having been made by the agent, does
+    not exist: NOT_FOUND, and it is never touched; creating such a name is ALREADY_EXISTS.
+    Every RPC is FAILED_PRECONDITION when the account is not an existing managed account, and
+    UNAVAILABLE when MariaDB does not answer.
     """
 
     @staticmethod

@@ -36,6 +36,13 @@ class DatabaseServiceStub:
 
     Users are created for host 'localhost' (socket) and '127.0.0.1' (TCP on loopback); they
     cannot connect from elsewhere.
+
+    The prefix alone does not prove ownership (accounts "bob" and "bob_x" both fit "bob_x_shop"):
+    the agent records the owner of every name it creates. For an account, a database or user that
+    another account owns, or that exists in MariaDB without having been made by the agent, does
+    not exist: NOT_FOUND, and it is never touched; creating such a name is ALREADY_EXISTS.
+    Every RPC is FAILED_PRECONDITION when the account is not an existing managed account, and
+    UNAVAILABLE when MariaDB does not answer.
     """
 
     @_typing.overload
@@ -49,7 +56,9 @@ class DatabaseServiceStub:
     FAILED_PRECONDITION when the account does not exist.
     """
     DeleteDatabase: _grpc.UnaryUnaryMultiCallable[_databases_pb2.DeleteDatabaseRequest, _databases_pb2.DeleteDatabaseResponse]
-    """Drops the database with every table in it. Idempotent."""
+    """Drops the database with every table in it, and every grant on it. Idempotent: a name that
+    nobody has succeeds.
+    """
     ListDatabaseUsers: _grpc.UnaryUnaryMultiCallable[_databases_pb2.ListDatabaseUsersRequest, _databases_pb2.ListDatabaseUsersResponse]
     """The account's database users in name order, with the databases each may use."""
     CreateDatabaseUser: _grpc.UnaryUnaryMultiCallable[_databases_pb2.CreateDatabaseUserRequest, _databases_pb2.CreateDatabaseUserResponse]
@@ -57,11 +66,12 @@ class DatabaseServiceStub:
     UpdateDatabaseUser: _grpc.UnaryUnaryMultiCallable[_databases_pb2.UpdateDatabaseUserRequest, _databases_pb2.UpdateDatabaseUserResponse]
     """Changes the fields named in update_mask (only "password")."""
     DeleteDatabaseUser: _grpc.UnaryUnaryMultiCallable[_databases_pb2.DeleteDatabaseUserRequest, _databases_pb2.DeleteDatabaseUserResponse]
-    """Drops the user. Idempotent."""
+    """Drops the user with its privileges. Idempotent: a name that nobody has succeeds."""
     GrantDatabaseAccess: _grpc.UnaryUnaryMultiCallable[_databases_pb2.GrantDatabaseAccessRequest, _databases_pb2.GrantDatabaseAccessResponse]
     """Grants the user every privilege on one database of the same account (ALL PRIVILEGES on
-    `db`.*, without GRANT OPTION). Idempotent. INVALID_ARGUMENT when the two belong to
-    different accounts.
+    `db`.*, without GRANT OPTION; '_' is escaped, so it matches only itself). Idempotent.
+    INVALID_ARGUMENT when a name does not start with "<account>_"; NOT_FOUND when the user or
+    the database is not the account's.
     """
     RevokeDatabaseAccess: _grpc.UnaryUnaryMultiCallable[_databases_pb2.RevokeDatabaseAccessRequest, _databases_pb2.RevokeDatabaseAccessResponse]
     """Revokes what GrantDatabaseAccess granted. Idempotent."""
@@ -77,6 +87,13 @@ class DatabaseServiceAsyncStub(DatabaseServiceStub):
 
     Users are created for host 'localhost' (socket) and '127.0.0.1' (TCP on loopback); they
     cannot connect from elsewhere.
+
+    The prefix alone does not prove ownership (accounts "bob" and "bob_x" both fit "bob_x_shop"):
+    the agent records the owner of every name it creates. For an account, a database or user that
+    another account owns, or that exists in MariaDB without having been made by the agent, does
+    not exist: NOT_FOUND, and it is never touched; creating such a name is ALREADY_EXISTS.
+    Every RPC is FAILED_PRECONDITION when the account is not an existing managed account, and
+    UNAVAILABLE when MariaDB does not answer.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -87,7 +104,9 @@ class DatabaseServiceAsyncStub(DatabaseServiceStub):
     FAILED_PRECONDITION when the account does not exist.
     """
     DeleteDatabase: _aio.UnaryUnaryMultiCallable[_databases_pb2.DeleteDatabaseRequest, _databases_pb2.DeleteDatabaseResponse]  # type: ignore[assignment]
-    """Drops the database with every table in it. Idempotent."""
+    """Drops the database with every table in it, and every grant on it. Idempotent: a name that
+    nobody has succeeds.
+    """
     ListDatabaseUsers: _aio.UnaryUnaryMultiCallable[_databases_pb2.ListDatabaseUsersRequest, _databases_pb2.ListDatabaseUsersResponse]  # type: ignore[assignment]
     """The account's database users in name order, with the databases each may use."""
     CreateDatabaseUser: _aio.UnaryUnaryMultiCallable[_databases_pb2.CreateDatabaseUserRequest, _databases_pb2.CreateDatabaseUserResponse]  # type: ignore[assignment]
@@ -95,11 +114,12 @@ class DatabaseServiceAsyncStub(DatabaseServiceStub):
     UpdateDatabaseUser: _aio.UnaryUnaryMultiCallable[_databases_pb2.UpdateDatabaseUserRequest, _databases_pb2.UpdateDatabaseUserResponse]  # type: ignore[assignment]
     """Changes the fields named in update_mask (only "password")."""
     DeleteDatabaseUser: _aio.UnaryUnaryMultiCallable[_databases_pb2.DeleteDatabaseUserRequest, _databases_pb2.DeleteDatabaseUserResponse]  # type: ignore[assignment]
-    """Drops the user. Idempotent."""
+    """Drops the user with its privileges. Idempotent: a name that nobody has succeeds."""
     GrantDatabaseAccess: _aio.UnaryUnaryMultiCallable[_databases_pb2.GrantDatabaseAccessRequest, _databases_pb2.GrantDatabaseAccessResponse]  # type: ignore[assignment]
     """Grants the user every privilege on one database of the same account (ALL PRIVILEGES on
-    `db`.*, without GRANT OPTION). Idempotent. INVALID_ARGUMENT when the two belong to
-    different accounts.
+    `db`.*, without GRANT OPTION; '_' is escaped, so it matches only itself). Idempotent.
+    INVALID_ARGUMENT when a name does not start with "<account>_"; NOT_FOUND when the user or
+    the database is not the account's.
     """
     RevokeDatabaseAccess: _aio.UnaryUnaryMultiCallable[_databases_pb2.RevokeDatabaseAccessRequest, _databases_pb2.RevokeDatabaseAccessResponse]  # type: ignore[assignment]
     """Revokes what GrantDatabaseAccess granted. Idempotent."""
@@ -114,6 +134,13 @@ class DatabaseServiceServicer(metaclass=_abc_1.ABCMeta):
 
     Users are created for host 'localhost' (socket) and '127.0.0.1' (TCP on loopback); they
     cannot connect from elsewhere.
+
+    The prefix alone does not prove ownership (accounts "bob" and "bob_x" both fit "bob_x_shop"):
+    the agent records the owner of every name it creates. For an account, a database or user that
+    another account owns, or that exists in MariaDB without having been made by the agent, does
+    not exist: NOT_FOUND, and it is never touched; creating such a name is ALREADY_EXISTS.
+    Every RPC is FAILED_PRECONDITION when the account is not an existing managed account, and
+    UNAVAILABLE when MariaDB does not answer.
     """
 
     @_abc_1.abstractmethod
@@ -140,7 +167,9 @@ class DatabaseServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _databases_pb2.DeleteDatabaseRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_databases_pb2.DeleteDatabaseResponse, _abc.Awaitable[_databases_pb2.DeleteDatabaseResponse]]:
-        """Drops the database with every table in it. Idempotent."""
+        """Drops the database with every table in it, and every grant on it. Idempotent: a name that
+        nobody has succeeds.
+        """
 
     @_abc_1.abstractmethod
     def ListDatabaseUsers(
@@ -172,7 +201,7 @@ class DatabaseServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _databases_pb2.DeleteDatabaseUserRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_databases_pb2.DeleteDatabaseUserResponse, _abc.Awaitable[_databases_pb2.DeleteDatabaseUserResponse]]:
-        """Drops the user. Idempotent."""
+        """Drops the user with its privileges. Idempotent: a name that nobody has succeeds."""
 
     @_abc_1.abstractmethod
     def GrantDatabaseAccess(
@@ -181,8 +210,9 @@ class DatabaseServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_databases_pb2.GrantDatabaseAccessResponse, _abc.Awaitable[_databases_pb2.GrantDatabaseAccessResponse]]:
         """Grants the user every privilege on one database of the same account (ALL PRIVILEGES on
-        `db`.*, without GRANT OPTION). Idempotent. INVALID_ARGUMENT when the two belong to
-        different accounts.
+        `db`.*, without GRANT OPTION; '_' is escaped, so it matches only itself). Idempotent.
+        INVALID_ARGUMENT when a name does not start with "<account>_"; NOT_FOUND when the user or
+        the database is not the account's.
         """
 
     @_abc_1.abstractmethod

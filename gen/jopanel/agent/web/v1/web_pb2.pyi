@@ -112,7 +112,7 @@ class RedirectBackend(_message.Message):
     code: Global___RedirectCode.ValueType
     """Required."""
     preserve_path: _builtins.bool
-    """Append the request's path and query to url."""
+    """Append the request's path and query to url (which then may have no query or fragment)."""
     def __init__(
         self,
         *,
@@ -143,7 +143,8 @@ class WebDomain(_message.Message):
     DOCUMENT_ROOT_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """The domain: a lowercase hostname in IDNA (punycode) form, 2 or more labels, each 1 to 63 of
-    [a-z0-9-] not starting or ending with '-', at most 253 characters in all.
+    [a-z0-9-] not starting or ending with '-', at most 253 characters in all, no trailing '.';
+    the last label is not all digits (no IP addresses), and an 'xn--' label must decode.
     """
     account: _builtins.str
     """The owning account (^[a-z][a-z0-9_]{2,31}$), an existing managed account."""
@@ -456,7 +457,10 @@ class DeleteWebDomainRequest(_message.Message):
     DELETE_FILES_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     delete_files: _builtins.bool
-    """Also remove /home/<account>/web/<name> (done as the account's user)."""
+    """Also remove /home/<account>/web/<name>. Nothing in it is followed: a link there is removed,
+    not its target. FAILED_PRECONDITION, before anything changes, when /home/<account>/web is
+    not the account's own folder. The domain's logs (/var/log/jopanel/web/<name>) go either way.
+    """
     def __init__(
         self,
         *,

@@ -34,9 +34,11 @@ class WebDomainServiceStub:
     arrive close together share one reload; a call returns after the reload that includes its
     change has succeeded.
 
-    Layout of a domain owned by account A (the agent creates it, as A where it is A's tree):
+    Layout of a domain owned by account A (the agent creates it inside A's tree without following
+    any link A could have planted there):
     /home/A/web/<name>/public_html   the document root (owned by A)
-    /home/A/web/<name>/logs          the domain's logs, readable by A, written by the web server
+    /home/A/web/<name>/logs          a link to /var/log/jopanel/web/<name>: the domain's access
+    log, written by the web server, readable by A
     """
 
     def __init__(self, channel):
@@ -96,9 +98,11 @@ class WebDomainServiceServicer:
     arrive close together share one reload; a call returns after the reload that includes its
     change has succeeded.
 
-    Layout of a domain owned by account A (the agent creates it, as A where it is A's tree):
+    Layout of a domain owned by account A (the agent creates it inside A's tree without following
+    any link A could have planted there):
     /home/A/web/<name>/public_html   the document root (owned by A)
-    /home/A/web/<name>/logs          the domain's logs, readable by A, written by the web server
+    /home/A/web/<name>/logs          a link to /var/log/jopanel/web/<name>: the domain's access
+    log, written by the web server, readable by A
     """
 
     def GetWebDomain(self, request, context):
@@ -117,8 +121,10 @@ class WebDomainServiceServicer:
 
     def CreateWebDomain(self, request, context):
         """Idempotent: creating a domain that exists with the same owner brings it to the requested
-        spec. ALREADY_EXISTS when the name or an alias is served by another domain or account.
-        FAILED_PRECONDITION when the account does not exist.
+        spec (files already in its folder are left alone). ALREADY_EXISTS when the name or an alias
+        is served by another domain or account. FAILED_PRECONDITION when the account does not exist,
+        when a folder of the layout is a link or not the account's, or when nginx refuses the
+        configuration (the message carries nginx's reason; nothing changed).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -220,9 +226,11 @@ class WebDomainService:
     arrive close together share one reload; a call returns after the reload that includes its
     change has succeeded.
 
-    Layout of a domain owned by account A (the agent creates it, as A where it is A's tree):
+    Layout of a domain owned by account A (the agent creates it inside A's tree without following
+    any link A could have planted there):
     /home/A/web/<name>/public_html   the document root (owned by A)
-    /home/A/web/<name>/logs          the domain's logs, readable by A, written by the web server
+    /home/A/web/<name>/logs          a link to /var/log/jopanel/web/<name>: the domain's access
+    log, written by the web server, readable by A
     """
 
     @staticmethod

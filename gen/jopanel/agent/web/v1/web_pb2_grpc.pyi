@@ -35,9 +35,11 @@ class WebDomainServiceStub:
     arrive close together share one reload; a call returns after the reload that includes its
     change has succeeded.
 
-    Layout of a domain owned by account A (the agent creates it, as A where it is A's tree):
+    Layout of a domain owned by account A (the agent creates it inside A's tree without following
+    any link A could have planted there):
       /home/A/web/<name>/public_html   the document root (owned by A)
-      /home/A/web/<name>/logs          the domain's logs, readable by A, written by the web server
+      /home/A/web/<name>/logs          a link to /var/log/jopanel/web/<name>: the domain's access
+                                       log, written by the web server, readable by A
     """
 
     @_typing.overload
@@ -50,8 +52,10 @@ class WebDomainServiceStub:
     """Domains in name order, optionally of one account."""
     CreateWebDomain: _grpc.UnaryUnaryMultiCallable[_web_pb2.CreateWebDomainRequest, _web_pb2.CreateWebDomainResponse]
     """Idempotent: creating a domain that exists with the same owner brings it to the requested
-    spec. ALREADY_EXISTS when the name or an alias is served by another domain or account.
-    FAILED_PRECONDITION when the account does not exist.
+    spec (files already in its folder are left alone). ALREADY_EXISTS when the name or an alias
+    is served by another domain or account. FAILED_PRECONDITION when the account does not exist,
+    when a folder of the layout is a link or not the account's, or when nginx refuses the
+    configuration (the message carries nginx's reason; nothing changed).
     """
     UpdateWebDomain: _grpc.UnaryUnaryMultiCallable[_web_pb2.UpdateWebDomainRequest, _web_pb2.UpdateWebDomainResponse]
     """Changes the fields named in update_mask."""
@@ -76,9 +80,11 @@ class WebDomainServiceAsyncStub(WebDomainServiceStub):
     arrive close together share one reload; a call returns after the reload that includes its
     change has succeeded.
 
-    Layout of a domain owned by account A (the agent creates it, as A where it is A's tree):
+    Layout of a domain owned by account A (the agent creates it inside A's tree without following
+    any link A could have planted there):
       /home/A/web/<name>/public_html   the document root (owned by A)
-      /home/A/web/<name>/logs          the domain's logs, readable by A, written by the web server
+      /home/A/web/<name>/logs          a link to /var/log/jopanel/web/<name>: the domain's access
+                                       log, written by the web server, readable by A
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -88,8 +94,10 @@ class WebDomainServiceAsyncStub(WebDomainServiceStub):
     """Domains in name order, optionally of one account."""
     CreateWebDomain: _aio.UnaryUnaryMultiCallable[_web_pb2.CreateWebDomainRequest, _web_pb2.CreateWebDomainResponse]  # type: ignore[assignment]
     """Idempotent: creating a domain that exists with the same owner brings it to the requested
-    spec. ALREADY_EXISTS when the name or an alias is served by another domain or account.
-    FAILED_PRECONDITION when the account does not exist.
+    spec (files already in its folder are left alone). ALREADY_EXISTS when the name or an alias
+    is served by another domain or account. FAILED_PRECONDITION when the account does not exist,
+    when a folder of the layout is a link or not the account's, or when nginx refuses the
+    configuration (the message carries nginx's reason; nothing changed).
     """
     UpdateWebDomain: _aio.UnaryUnaryMultiCallable[_web_pb2.UpdateWebDomainRequest, _web_pb2.UpdateWebDomainResponse]  # type: ignore[assignment]
     """Changes the fields named in update_mask."""
@@ -113,9 +121,11 @@ class WebDomainServiceServicer(metaclass=_abc_1.ABCMeta):
     arrive close together share one reload; a call returns after the reload that includes its
     change has succeeded.
 
-    Layout of a domain owned by account A (the agent creates it, as A where it is A's tree):
+    Layout of a domain owned by account A (the agent creates it inside A's tree without following
+    any link A could have planted there):
       /home/A/web/<name>/public_html   the document root (owned by A)
-      /home/A/web/<name>/logs          the domain's logs, readable by A, written by the web server
+      /home/A/web/<name>/logs          a link to /var/log/jopanel/web/<name>: the domain's access
+                                       log, written by the web server, readable by A
     """
 
     @_abc_1.abstractmethod
@@ -141,8 +151,10 @@ class WebDomainServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_web_pb2.CreateWebDomainResponse, _abc.Awaitable[_web_pb2.CreateWebDomainResponse]]:
         """Idempotent: creating a domain that exists with the same owner brings it to the requested
-        spec. ALREADY_EXISTS when the name or an alias is served by another domain or account.
-        FAILED_PRECONDITION when the account does not exist.
+        spec (files already in its folder are left alone). ALREADY_EXISTS when the name or an alias
+        is served by another domain or account. FAILED_PRECONDITION when the account does not exist,
+        when a folder of the layout is a link or not the account's, or when nginx refuses the
+        configuration (the message carries nginx's reason; nothing changed).
         """
 
     @_abc_1.abstractmethod

@@ -75,6 +75,12 @@ class Call:
     def param(self, name: str) -> str:
         return self.request.match_info[name]
 
+    def param_like(self, name: str, shape: re.Pattern[str]) -> str | None:
+        """The path parameter when it has the shape of the names it could stand for, else
+        None: such a value names nothing, and never reaches SQL against an ASCII column."""
+        value = self.param(name)
+        return value if shape.fullmatch(value) else None
+
     def body_as(self, model: type[M]) -> M:
         assert isinstance(self.body, model)
         return self.body

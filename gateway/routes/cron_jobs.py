@@ -5,6 +5,7 @@ Ids are random and public; the agent installs an account's enabled jobs as its c
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime
 from typing import Annotated
@@ -81,8 +82,12 @@ def _spec(public_id: str, schedule: str, command: str, enabled: bool) -> pb.Cron
     return pb.CronJob(id=public_id, schedule=schedule, command=command, enabled=enabled)
 
 
+PUBLIC_ID = re.compile(r"[0-9a-f]{16}")
+
+
 async def find_job(call: Call) -> Owned | None:
-    row = await store.get(call.db, call.param("id"))
+    public_id = call.param_like("id", PUBLIC_ID)
+    row = await store.get(call.db, public_id) if public_id else None
     return Owned(row["account"], row) if row else None
 
 

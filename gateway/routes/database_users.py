@@ -6,6 +6,7 @@ update is the full list, and the gateway grants and revokes through the agent to
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -73,8 +74,12 @@ def user_of(row: Row) -> DatabaseUser:
     )
 
 
+USER_NAME = re.compile(r"[a-z][a-z0-9_]{2,79}")
+
+
 async def find_user(call: Call) -> Owned | None:
-    row = await store.get(call.db, "user", call.param("name"))
+    name = call.param_like("name", USER_NAME)
+    row = await store.get(call.db, "user", name) if name else None
     return Owned(row["account"], row) if row else None
 
 

@@ -7,6 +7,7 @@ record removed when the agent fails.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -78,8 +79,12 @@ def database_of(row: Row, size: int | None) -> Database:
     )
 
 
+DATABASE_NAME = re.compile(r"[a-z][a-z0-9_]{2,63}")
+
+
 async def find_database(call: Call) -> Owned | None:
-    row = await store.get(call.db, "database", call.param("name"))
+    name = call.param_like("name", DATABASE_NAME)
+    row = await store.get(call.db, "database", name) if name else None
     return Owned(row["account"], row) if row else None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
 from typing import Annotated, Any, Literal
 
@@ -19,6 +20,7 @@ from gateway.store import dns
 from gateway.validation import DnsHost, RecordName, to_host_name
 
 MAX_RECORDS_PER_ZONE = 5000
+PUBLIC_ID = re.compile(r"[0-9a-f]{16}")
 Ttl = Annotated[int, Field(description="Seconds: 60 to 604800, or 0 for the default (3600)")]
 UInt16 = Annotated[int, Field(ge=0, le=65535)]
 
@@ -210,7 +212,8 @@ def _zone(call: Call) -> Row:
 
 
 async def _record(call: Call) -> Row:
-    row = await dns.get_record(call.db, _zone(call)["id"], call.param("id"))
+    public_id = call.param_like("id", PUBLIC_ID)
+    row = await dns.get_record(call.db, _zone(call)["id"], public_id) if public_id else None
     if row is None:
         raise not_found(f"DNS record '{call.param('id')}'")
     return row

@@ -141,3 +141,17 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(api: Api, admi
     assert state() == before
     status, _ = await api.call("GET", "/api/v1/domains?account=alice", bob)
     assert status == 404
+
+
+async def test_odd_path_values_name_nothing(api: Api, admin: str) -> None:
+    """Found by schemathesis: non-ASCII names reached SQL against ASCII columns (500)."""
+    await api.owner(admin)
+    doc = await document(api)
+    for path, ops in doc["paths"].items():
+        if "{" not in path:
+            continue
+        for method in ops:
+            for odd in ("%F3%99%BD%99", "%C2%A3.%C3%9BN", "%27%3B--", "a" * 300):
+                url = re.sub(r"{\w+}", odd, path)
+                status, _ = await api.call(method.upper(), url, admin, json={})
+                assert status in (400, 404, 409), (method, url, status)

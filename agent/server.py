@@ -68,7 +68,7 @@ async def build_server(config: AgentConfig) -> tuple[grpc.aio.Server, HealthServ
     health_servicer = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for service in SERVICES:
-        service.add_to_server(server)
+        service.add_to_server(server, config)
         await health_servicer.set(service.full_name, health_pb2.HealthCheckResponse.SERVING)
     names = [service.full_name for service in SERVICES]
     reflection.enable_server_reflection(

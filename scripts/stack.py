@@ -1,4 +1,5 @@
-"""The sandboxed JoPanel stack: MariaDB, the agent (root) and the gateway (user "jopanel").
+"""The sandboxed JoPanel stack: MariaDB, nginx and PHP-FPM for the hosted websites, the agent
+(root) and the gateway (user "jopanel").
 
 Used by `make run` (scripts/run.sh), by the tests and by the benchmark, always inside the
 sandbox that scripts/sandbox.sh makes, so every path here is the real production path of a
@@ -8,6 +9,7 @@ Debian server (/etc/jopanel, /var/lib, /run) seen through copy-on-write overlays
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -221,14 +223,199 @@ class MariaDB:
             self.process.stop()
 
 
+def pid_file_names(path: Path, pid: int) -> Callable[[], bool]:
+    """Ready when the daemon has written its own pid (it then has parsed its configuration)."""
+
+    def ready() -> bool:
+        try:
+            return path.read_text().strip() == str(pid)
+        except OSError:
+            return False
+
+    return ready
+
+
+def php_versions() -> list[str]:
+    """The installed PHP-FPM versions, as the agent finds them (/usr/sbin/php-fpm8.2)."""
+    return sorted(
+        path.name.removeprefix("php-fpm") for path in Path("/usr/sbin").glob("php-fpm[0-9]*.[0-9]*")
+    )
+
+
+@dataclass
+class Nginx:
+    """Debian's nginx with Debian's nginx.conf, in the foreground; the agent writes its sites.
+
+    Debian's default site listens on port 80; in the sandbox it is disabled (in the overlay), so
+    nginx listens only where the agent's sites say: web_listen, a loopback port.
+    """
+
+    logs: Path
+    pid_file: Path = Path("/run/nginx.pid")
+    process: Process | None = None
+
+    def start(self) -> None:
+        Path("/etc/nginx/sites-enabled/default").unlink(missing_ok=True)
+        self.process = Process("nginx", ["nginx", "-g", "daemon off;"], self.logs / "nginx.log")
+        self.process.start()
+        ready = pid_file_names(self.pid_file, self.process.pid)
+        try:
+            wait_for("nginx", ready, self.process.popen, self.process.log)
+        except RuntimeError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.stop()
+
+
+@dataclass
+class PhpFpm:
+    """One PHP-FPM master per installed version, in the foreground, with Debian's php-fpm.conf.
+
+    The agent adds one pool per account to its pool.d and reloads it with SIGUSR2 (the master
+    re-executes itself in place, so this process stays the master).
+    """
+
+    version: str
+    logs: Path
+    process: Process | None = None
+
+    def start(self) -> None:
+        Path("/run/php").mkdir(mode=0o755, exist_ok=True)  # systemd's RuntimeDirectory on a server
+        config = f"/etc/php/{self.version}/fpm/php-fpm.conf"
+        self.process = Process(
+            f"php-fpm{self.version}",
+            [f"php-fpm{self.version}", "--nodaemonize", "--fpm-config", config],
+            self.logs / f"php{self.version}-fpm.log",
+        )
+        self.process.start()
+        ready = pid_file_names(Path(f"/run/php/php{self.version}-fpm.pid"), self.process.pid)
+        try:
+            wait_for(f"php-fpm {self.version}", ready, self.process.popen, self.process.log)
+        except RuntimeError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.stop()
+
+
+def web_servers(logs: Path) -> list[Nginx | PhpFpm]:
+    """The web servers the agent drives, not started yet: nginx and each PHP-FPM."""
+    return [Nginx(logs), *(PhpFpm(version, logs) for version in php_versions())]
+
+
+# The name servers of every zone in the sandbox: under .test (RFC 6761), and outside every
+# zone a test makes, so named-checkzone asks for no glue records.
+DNS_NAMESERVERS = ("ns1.jopanel.test", "ns2.jopanel.test")
+BIND_DIR = Path("/etc/bind")
+RNDC_KEY = BIND_DIR / "rndc.key"
+NAMED_RUN_DIR = Path("/run/named")
+
+
+def rndc(port: int, *command: str) -> subprocess.CompletedProcess[str]:
+    """rndc on the sandbox's control port, with Debian's key, as the agent calls it."""
+    argv = ["rndc", "-s", "127.0.0.1", "-p", str(port), "-k", str(RNDC_KEY), *command]
+    return subprocess.run(argv, capture_output=True, text=True, check=False)
+
+
+@dataclass
+class Named:
+    """Debian's named in the foreground, with a named.conf of the sandbox's own (the host's
+    /etc/bind is untouched): answers on one loopback port, takes rndc commands on another, no
+    recursion, no transfers, and the agent's zones through /etc/bind/jopanel/zones.conf.
+
+    On a server the agent drives the system's named the same way; only rndc_port may differ.
+    """
+
+    dns_port: int
+    rndc_port: int
+    logs: Path
+    process: Process | None = None
+
+    def start(self) -> None:
+        self._write_config()
+        NAMED_RUN_DIR.mkdir(exist_ok=True)
+        shutil.chown(NAMED_RUN_DIR, "bind", "bind")
+        conf = str(BIND_DIR / "named.conf")
+        # -g: foreground, logging to stderr (the log file).
+        self.process = Process(
+            "named", ["named", "-g", "-u", "bind", "-c", conf], self.logs / "named.log"
+        )
+        self.process.start()
+        wait_for("named", self._answers_rndc, self.process.popen, self.process.log)
+
+    def _answers_rndc(self) -> bool:
+        return rndc(self.rndc_port, "status").returncode == 0
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.stop()
+
+    def _write_config(self) -> None:
+        if not RNDC_KEY.exists():  # bind9's postinst makes it; a bare install may lack it
+            subprocess.run(["rndc-confgen", "-a", "-u", "bind"], check=True, capture_output=True)
+        zones = BIND_DIR / "jopanel" / "zones.conf"
+        zones.parent.mkdir(mode=0o755, exist_ok=True)
+        if not zones.exists():  # the agent writes it; named must find it before the agent runs
+            zones.write_text("")
+            zones.chmod(0o644)
+        (BIND_DIR / "named.conf").write_text(
+            "// The sandbox's named (scripts/stack.py).\n"
+            "options {\n"
+            '    directory "/var/cache/bind";\n'
+            f'    pid-file "{NAMED_RUN_DIR}/named.pid";\n'
+            f"    listen-on port {self.dns_port} {{ 127.0.0.1; }};\n"
+            "    listen-on-v6 { none; };\n"
+            "    recursion no;\n"
+            "    allow-transfer { none; };\n"
+            "    notify no;\n"
+            "    dnssec-validation no;\n"
+            "};\n"
+            f'include "{RNDC_KEY}";\n'
+            f"controls {{ inet 127.0.0.1 port {self.rndc_port} allow {{ 127.0.0.1; }}"
+            ' keys { "rndc-key"; }; };\n'
+            f'include "{BIND_DIR}/named.conf.default-zones";\n'
+            f'include "{zones}";\n'
+        )
+
+
+@dataclass
+class Cron:
+    """Debian's cron in the foreground: it runs the crontabs the agent installs, as each
+    account (through PAM, as on a server)."""
+
+    logs: Path
+    pid_file: Path = Path("/run/crond.pid")
+    process: Process | None = None
+
+    def start(self) -> None:
+        self.process = Process("cron", ["cron", "-f"], self.logs / "cron.log")
+        self.process.start()
+        ready = pid_file_names(self.pid_file, self.process.pid)
+        wait_for("cron", ready, self.process.popen, self.process.log)
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.stop()
+
+
 @dataclass
 class Stack:
-    """Agent and gateway configured for this sandbox, started as real processes."""
+    """nginx, PHP-FPM, agent and gateway configured for this sandbox, as real processes."""
 
     run_dir: Path
     http_port: int
     mariadb: MariaDB
     static_dir: str = ""
+    # The loopback port every hosted website listens on (the agent's web_listen).
+    web_port: int = field(default_factory=free_port)
+    # The loopback ports named answers DNS queries and rndc commands on.
+    dns_port: int = field(default_factory=free_port)
+    rndc_port: int = field(default_factory=free_port)
     processes: list[Process] = field(default_factory=list)
 
     @property
@@ -243,6 +430,16 @@ class Stack:
         ensure_gateway_user()
         self.mariadb.ensure_panel_database()
         self._write_configs()
+        # Before the agent: it reloads them, and they must be up when the first site goes live.
+        for server in web_servers(self.logs):
+            server.start()
+            assert server.process is not None
+            self.processes.append(server.process)
+        # Before the agent too: it reloads named's zones and installs crontabs for cron.
+        for daemon in (Named(self.dns_port, self.rndc_port, self.logs), Cron(self.logs)):
+            daemon.start()
+            assert daemon.process is not None
+            self.processes.append(daemon.process)
         agent = Process(
             "agent",
             [str(VENV_BIN / "jopanel-agent"), "--config", str(ETC / "agent.toml")],
@@ -315,7 +512,10 @@ class Stack:
             _write(jwt_secret, secrets.token_urlsafe(48) + "\n", 0o640)
         _write(
             ETC / "agent.toml",
-            f'socket_path = "{AGENT_SOCKET}"\ngateway_group = "{GATEWAY_USER}"\n',
+            f'socket_path = "{AGENT_SOCKET}"\ngateway_group = "{GATEWAY_USER}"\n'
+            f'web_listen = ["127.0.0.1:{self.web_port}"]\n'
+            f"rndc_port = {self.rndc_port}\n"
+            f"dns_nameservers = {json.dumps(list(DNS_NAMESERVERS))}\n",  # a TOML array too
             0o640,
         )
         _write(
@@ -372,13 +572,20 @@ def main() -> None:
     dist = TOP / "webui" / "dist"
     mariadb = MariaDB(int(os.environ.get("JOPANEL_MARIADB_PORT", "3307")), run_dir / "logs")
     stack = Stack(
-        run_dir, port, mariadb, static_dir=str(dist) if (dist / "index.html").exists() else ""
+        run_dir,
+        port,
+        mariadb,
+        static_dir=str(dist) if (dist / "index.html").exists() else "",
+        # Stable between runs: the sites kept in .run listen on it when nginx starts.
+        web_port=int(os.environ.get("JOPANEL_WEB_PORT", "8081")),
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with running_mariadb(mariadb), running(stack):
         name, password = stack.ensure_admin()
         print(f"\nJoPanel is running at {stack.url}/  (API: {stack.url}/api/v1)")
         print(f"First administrator: {name} / {password}")
+        print(f"Hosted websites: http://127.0.0.1:{stack.web_port}/ (with the site's Host header)")
+        print(f"DNS: dig @127.0.0.1 -p {stack.dns_port} <zone>")
         print(f"Logs: {stack.logs}   Stop with Ctrl-C.\n", flush=True)
         try:
             while all(p.popen and p.popen.poll() is None for p in stack.processes):

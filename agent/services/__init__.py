@@ -1,9 +1,9 @@
 """The agent's gRPC services, registered from one list.
 
 As containerd registers its service plugins, each service module exports its full proto
-service name and an `add_to_server` function, and takes one line in SERVICES. The server adds
-every service in the list and serves health checking and reflection for each; nothing else in
-the agent needs to change when a service (web domains, databases, ...) is added.
+service name and an `add_to_server(server, config)` function, and takes one line in SERVICES.
+The server adds every service in the list and serves health checking and reflection for each;
+nothing else in the agent needs to change when a service (web domains, databases, ...) is added.
 """
 
 from __future__ import annotations
@@ -14,16 +14,21 @@ from typing import Final
 
 import grpc.aio
 
-from agent.services import accounts
+from agent.config import AgentConfig
+from agent.services import accounts, cron, databases, server, web
 
 
 @dataclass(frozen=True)
 class Service:
     name: str  # short, for logs
     full_name: str  # the proto service name, as health checking and reflection know it
-    add_to_server: Callable[[grpc.aio.Server], None]
+    add_to_server: Callable[[grpc.aio.Server, AgentConfig], None]
 
 
 SERVICES: Final[tuple[Service, ...]] = (
     Service("accounts", accounts.SERVICE_NAME, accounts.add_to_server),
+    Service("web", web.SERVICE_NAME, web.add_to_server),
+    Service("databases", databases.SERVICE_NAME, databases.add_to_server),
+    Service("server", server.SERVICE_NAME, server.add_to_server),
+    Service("cron", cron.SERVICE_NAME, cron.add_to_server),
 )

@@ -25,10 +25,11 @@ import grp
 import os
 import pwd
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Concatenate, Final, ParamSpec, TypeVar
+from typing import Any, Concatenate, Final, ParamSpec, Protocol, TypeVar
 
 from agent.errors import FailedPrecondition, InvalidArgument, NotFound
 from agent.system import process
@@ -67,6 +68,15 @@ class ShadowEntry:
         return self.expire is not None and self.expire <= int(time.time()) // 86400
 
 
+class AccountResources(Protocol):
+    """What an account owns outside its Linux user (hosted databases, ...).
+
+    `removal` removes it all on entry and holds off new ones until the account is gone.
+    """
+
+    def removal(self, account: AccountName) -> AbstractAsyncContextManager[None]: ...
+
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -98,7 +108,8 @@ def _serialized(
 class Users:
     """The managed accounts. The agent holds one instance, so one lock orders all changes."""
 
-    def __init__(self) -> None:
+    def __init__(self, resources: Sequence[AccountResources] = ()) -> None:
+        self._resources = tuple(resources)
         self._lock = asyncio.Lock()
         # Operations whose caller went away, referenced until they finish (see _serialized).
         self._running: set[asyncio.Task[Any]] = set()
@@ -162,13 +173,26 @@ class Users:
 
     @_serialized
     async def delete(self, name: AccountName) -> None:
-        """Removes the account with its group, home and mail spool; a missing one is fine."""
+        """Removes the account with its resources, group, home and mail spool; a missing one is
+        fine (resources left under its name, by a deletion cut short, go all the same)."""
         entry = _managed_entry(name)
-        if entry is None:
-            return
-        await _stop_processes(entry.pw_uid)
-        await process.run(["userdel", "--remove", "--", name])
-        await _remove_group_left(name, entry.pw_gid)
+        async with AsyncExitStack() as held:
+            for resources in self._resources:
+                await held.enter_async_context(resources.removal(name))
+            if entry is None:
+                return
+            await _stop_processes(entry.pw_uid)
+            await process.run(["userdel", "--remove", "--", name])
+            await _remove_group_left(name, entry.pw_gid)
+
+
+def is_account(name: AccountName) -> bool:
+    """Whether a managed account has this name (for services acting on an account's behalf)."""
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return _is_managed(entry, _managed_members())
 
 
 def _managed_members() -> frozenset[str]:

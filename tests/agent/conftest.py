@@ -1,7 +1,7 @@
 """Fixtures for the agent's tests: the real agent server, in-process, on a temporary socket.
 
-The tests that use them change real users, so they run only inside the sandbox (they depend on
-the `sandbox` fixture, which skips them elsewhere).
+The tests that use them change real users, nginx and PHP-FPM, so they run only inside the
+sandbox (they depend on the `sandbox` fixture, which skips them elsewhere).
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from pathlib import Path
 
 import grpc.aio
 import pytest
+import stack
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
+from jopanel.agent.web.v1 import web_pb2_grpc
 
 from agent.config import AgentConfig
 from agent.server import RunningAgent, start
@@ -22,11 +24,43 @@ from tests.agent.support import short_temp_dir
 
 
 @pytest.fixture(scope="session")
-def agent_config(sandbox: Path, gateway_user: str) -> Iterator[AgentConfig]:
+def web_port() -> int:
+    """The loopback port the agent's sites listen on (its web_listen)."""
+    return stack.free_port()
+
+
+@pytest.fixture(scope="session")
+def agent_config(sandbox: Path, gateway_user: str, web_port: int) -> Iterator[AgentConfig]:
     directory = short_temp_dir()
     # The socket's directory does not exist yet: the agent makes it.
-    yield AgentConfig(socket_path=directory / "run" / "agent.sock", gateway_group=gateway_user)
+    yield AgentConfig(
+        socket_path=directory / "run" / "agent.sock",
+        gateway_group=gateway_user,
+        web_listen=(f"127.0.0.1:{web_port}",),
+    )
     shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="package")
+def web_servers(sandbox: Path) -> Iterator[None]:
+    """Real nginx and PHP-FPM, as the stack starts them, for the agent's web tests.
+
+    Package scope: they stop when the agent's tests end, before the end-to-end tests start a
+    stack of their own with the same pid files and configuration tree.
+    """
+    servers = stack.web_servers(sandbox / "logs")
+    try:
+        for server in servers:
+            server.start()
+        yield
+    finally:
+        for server in reversed(servers):
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def web(channel: grpc.aio.Channel) -> web_pb2_grpc.WebDomainServiceAsyncStub:
+    return web_pb2_grpc.WebDomainServiceStub(channel)
 
 
 @pytest.fixture(scope="session")
@@ -82,3 +116,11 @@ def system_group(sandbox: Path) -> str:
     if subprocess.run(["getent", "group", name], capture_output=True, check=False).returncode:
         subprocess.run(["groupadd", "--system", name], check=True)
     return name
+
+
+@pytest.fixture
+def new_domain() -> Callable[[], str]:
+    """Makes domain names no other test uses."""
+    prefix = f"d{uuid.uuid4().hex[:8]}"
+    count = iter(range(1000))
+    return lambda: f"{prefix}-{next(count)}.example.com"

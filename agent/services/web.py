@@ -1,0 +1,160 @@
+"""WebDomainService: websites as nginx server blocks and PHP-FPM pools (agent/system/websites.py).
+
+Each RPC validates every field, calls the system layer and builds the response; errors are
+exceptions that the ErrorInterceptor maps to status codes. Field names in INVALID_ARGUMENT
+messages are the request's paths (`domain.aliases[2]`, `domain.redirect.url`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any, Final
+
+import grpc.aio
+from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
+
+from agent import validators
+from agent.config import AgentConfig
+from agent.errors import InvalidArgument
+from agent.system import php_fpm, webroots
+from agent.system.sites import (
+    Backend,
+    PhpBackend,
+    ProxyBackend,
+    RedirectBackend,
+    Site,
+    StaticBackend,
+)
+from agent.system.websites import WebDomains, web_domains
+
+SERVICE_NAME: Final[str] = web_pb2.DESCRIPTOR.services_by_name["WebDomainService"].full_name
+
+_UPDATE_PATHS: Final = frozenset({"aliases", "backend"})
+_REDIRECT_CODES: Final[dict[int, web_pb2.RedirectCode.ValueType]] = {
+    status: code for code, status in validators.REDIRECT_STATUSES.items()
+}
+
+Context = grpc.aio.ServicerContext[Any, Any]
+
+
+class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
+    def __init__(self, domains: WebDomains) -> None:
+        self._domains = domains
+
+    async def GetWebDomain(
+        self, request: web_pb2.GetWebDomainRequest, context: Context
+    ) -> web_pb2.GetWebDomainResponse:
+        site = await self._domains.get(validators.hostname(request.name))
+        return web_pb2.GetWebDomainResponse(domain=_domain(site))
+
+    async def ListWebDomains(
+        self, request: web_pb2.ListWebDomainsRequest, context: Context
+    ) -> web_pb2.ListWebDomainsResponse:
+        account = validators.account_name(request.account, "account") if request.account else None
+        size = validators.page_size(request.page_size)
+        after = validators.page_token(request.page_token, validators.HOSTNAME_PATTERN)
+        sites, more = await self._domains.page(account, after, size)
+        token = validators.encode_page_token(sites[-1].name) if more else ""
+        return web_pb2.ListWebDomainsResponse(
+            domains=[_domain(site) for site in sites], next_page_token=token
+        )
+
+    async def CreateWebDomain(
+        self, request: web_pb2.CreateWebDomainRequest, context: Context
+    ) -> web_pb2.CreateWebDomainResponse:
+        domain = request.domain
+        name = validators.hostname(domain.name, "domain.name")
+        site = Site(
+            name=name,
+            account=validators.account_name(domain.account, "domain.account"),
+            aliases=validators.aliases(domain.aliases, name, "domain.aliases"),
+            backend=_backend(domain, php_fpm.installed_versions()),
+        )
+        return web_pb2.CreateWebDomainResponse(domain=_domain(await self._domains.create(site)))
+
+    async def UpdateWebDomain(
+        self, request: web_pb2.UpdateWebDomainRequest, context: Context
+    ) -> web_pb2.UpdateWebDomainResponse:
+        domain = request.domain
+        name = validators.hostname(domain.name, "domain.name")
+        paths = validators.field_mask(request.update_mask.paths, _UPDATE_PATHS, "update_mask")
+        # Every named field is validated before anything changes.
+        aliases = (
+            validators.aliases(domain.aliases, name, "domain.aliases")
+            if "aliases" in paths
+            else None
+        )
+        backend = _backend(domain, php_fpm.installed_versions()) if "backend" in paths else None
+        site = await self._domains.update(name, aliases=aliases, backend=backend)
+        return web_pb2.UpdateWebDomainResponse(domain=_domain(site))
+
+    async def SuspendWebDomain(
+        self, request: web_pb2.SuspendWebDomainRequest, context: Context
+    ) -> web_pb2.SuspendWebDomainResponse:
+        site = await self._domains.set_suspended(validators.hostname(request.name), True)
+        return web_pb2.SuspendWebDomainResponse(domain=_domain(site))
+
+    async def UnsuspendWebDomain(
+        self, request: web_pb2.UnsuspendWebDomainRequest, context: Context
+    ) -> web_pb2.UnsuspendWebDomainResponse:
+        site = await self._domains.set_suspended(validators.hostname(request.name), False)
+        return web_pb2.UnsuspendWebDomainResponse(domain=_domain(site))
+
+    async def DeleteWebDomain(
+        self, request: web_pb2.DeleteWebDomainRequest, context: Context
+    ) -> web_pb2.DeleteWebDomainResponse:
+        name = validators.hostname(request.name)
+        await self._domains.delete(name, delete_files=request.delete_files)
+        return web_pb2.DeleteWebDomainResponse()
+
+    async def ListPhpVersions(
+        self, request: web_pb2.ListPhpVersionsRequest, context: Context
+    ) -> web_pb2.ListPhpVersionsResponse:
+        return web_pb2.ListPhpVersionsResponse(versions=php_fpm.installed_versions())
+
+
+def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
+    servicer = WebDomainServicer(web_domains(config))
+    web_pb2_grpc.add_WebDomainServiceServicer_to_server(servicer, server)
+
+
+def _backend(domain: web_pb2.WebDomain, installed: Collection[str]) -> Backend:
+    kind = domain.WhichOneof("backend")
+    if kind == "static":
+        return StaticBackend()
+    if kind == "php":
+        return PhpBackend(
+            validators.php_version(domain.php.version, installed, "domain.php.version")
+        )
+    if kind == "proxy":
+        return ProxyBackend(validators.proxy_port(domain.proxy.port, "domain.proxy.port"))
+    if kind == "redirect":
+        redirect = domain.redirect
+        url = validators.redirect_url(
+            redirect.url, "domain.redirect.url", preserve_path=redirect.preserve_path
+        )
+        status = validators.redirect_status(redirect.code, "domain.redirect.code")
+        return RedirectBackend(url, status, redirect.preserve_path)
+    raise InvalidArgument("domain.backend", "must set one of static, php, proxy or redirect")
+
+
+def _domain(site: Site) -> web_pb2.WebDomain:
+    domain = web_pb2.WebDomain(
+        name=site.name,
+        account=site.account,
+        aliases=site.aliases,
+        suspended=site.suspended,
+        document_root=str(webroots.document_root(site.account, site.name)),
+    )
+    match site.backend:
+        case StaticBackend():
+            domain.static.SetInParent()
+        case PhpBackend(version):
+            domain.php.version = version
+        case ProxyBackend(port):
+            domain.proxy.port = port
+        case RedirectBackend(url, status, preserve_path):
+            domain.redirect.url = url
+            domain.redirect.code = _REDIRECT_CODES[status]
+            domain.redirect.preserve_path = preserve_path
+    return domain

@@ -1,0 +1,42 @@
+"""Writing root's configuration files atomically."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def write_atomic(path: Path, text: str, mode: int) -> None:
+    """Replaces `path` with `text` in one step: a temporary file, fsync, rename, fsync the folder.
+
+    Readers (nginx, php-fpm, an agent restarting after a crash) see the old file or the new one,
+    never half of one. The temporary name starts with '.' and ends in '.tmp', so no `*.conf`
+    include ever picks it up. Only for folders that root alone may write to.
+    """
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(
+        temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode
+    )
+    try:
+        with open(fd, "w", encoding="utf-8", closefd=False) as file:
+            file.write(text)
+            file.flush()
+        os.fchmod(fd, mode)
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        temporary.unlink(missing_ok=True)
+        raise
+    os.close(fd)
+    os.rename(temporary, path)
+    sync_directory(path.parent)
+
+
+def sync_directory(path: Path) -> None:
+    """Makes renames and new links in the folder durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

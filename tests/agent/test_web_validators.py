@@ -1,0 +1,123 @@
+"""The web domain validators alone, with hostile input (no sandbox needed)."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from jopanel.agent.web.v1 import web_pb2
+
+from agent import validators
+from agent.errors import InvalidArgument
+from tests.agent.web_support import HOSTILE_HOSTNAMES, HOSTILE_URLS
+
+# What may appear in an nginx configuration without meaning anything to its parser.
+NGINX_SPECIAL = set(" \t\r\n\"'\\;{}$#") | {chr(code) for code in range(32)} | {"\x7f"}
+
+
+@pytest.mark.parametrize("value", HOSTILE_HOSTNAMES)
+def test_hostile_hostnames_are_refused(value: str) -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        validators.hostname(value, "domain.name")
+    assert raised.value.field == "domain.name"
+    if value:
+        assert value not in raised.value.message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "example.com", "www.example.com", "a.b", "1x.example", "xn--bcher-kva.de",
+        "xn--strae-oqa.de", "xn--e1afmkfd.xn--p1ai", "a-b.c-d.example", "0.example.com",
+        ".".join(["a" * 63] * 3) + "." + "a" * 61,  # 253 characters
+    ],
+)  # fmt: skip
+def test_good_hostnames_pass(value: str) -> None:
+    assert validators.hostname(value) == value
+
+
+@given(st.text(alphabet=string.printable + "éü\u200b\x00", max_size=300))
+def test_an_accepted_hostname_is_plain_ascii(value: str) -> None:
+    try:
+        validators.hostname(value)
+    except InvalidArgument:
+        return
+    assert set(value) <= set(string.ascii_lowercase + string.digits + ".-")
+    assert len(value) <= 253
+    assert not value.endswith(".")
+
+
+def test_aliases_are_checked_one_by_one_and_together() -> None:
+    name = validators.hostname("example.com")
+    assert validators.aliases(["www.example.com"], name) == ("www.example.com",)
+    with pytest.raises(InvalidArgument, match=r"^domain\.aliases\[1\]: "):
+        validators.aliases(["www.example.com", "bad;name"], name, "domain.aliases")
+    with pytest.raises(InvalidArgument, match="repeat"):
+        validators.aliases(["a.example.com", "a.example.com"], name)
+    with pytest.raises(InvalidArgument, match="own name"):
+        validators.aliases(["example.com"], name)
+    with pytest.raises(InvalidArgument, match="at most 50"):
+        validators.aliases([f"a{n}.example.com" for n in range(51)], name)
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+def test_hostile_urls_are_refused(url: str) -> None:
+    with pytest.raises(InvalidArgument) as raised:
+        validators.redirect_url(url, "domain.redirect.url")
+    assert raised.value.field == "domain.redirect.url"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com", "http://example.com/", "https://example.com:8443/a/b?c=d&e=f#g",
+        "https://www.example.com/%7Euser/(x)*+,=!@:~", "https://xn--bcher-kva.de/Seite",
+    ],
+)  # fmt: skip
+def test_good_urls_pass(url: str) -> None:
+    assert validators.redirect_url(url) == url
+
+
+def test_preserve_path_refuses_a_query_or_fragment() -> None:
+    assert validators.redirect_url("https://example.com/new", preserve_path=True)
+    for url in ("https://example.com/?a=b", "https://example.com/#top"):
+        with pytest.raises(InvalidArgument, match="preserve_path"):
+            validators.redirect_url(url, preserve_path=True)
+
+
+@given(st.text(max_size=200).map(lambda rest: "https://example.com/" + rest))
+def test_an_accepted_url_has_nothing_nginx_would_parse(url: str) -> None:
+    try:
+        validators.redirect_url(url)
+    except InvalidArgument:
+        return
+    assert not set(url) & NGINX_SPECIAL - {"#"}
+    assert url.isascii()
+
+
+@pytest.mark.parametrize(
+    ("port", "ok"), [(1023, False), (1024, True), (65535, True), (65536, False), (0, False)]
+)
+def test_proxy_ports(port: int, ok: bool) -> None:
+    if ok:
+        assert validators.proxy_port(port) == port
+    else:
+        with pytest.raises(InvalidArgument, match="1024 to 65535"):
+            validators.proxy_port(port)
+
+
+def test_php_versions_must_be_installed() -> None:
+    assert validators.php_version("8.2", ["8.3", "8.2"]) == "8.2"
+    for value in ["7.4", "8.2 ", "8.2;", "", "../8.2"]:
+        with pytest.raises(InvalidArgument, match=r"8\.3, 8\.2"):
+            validators.php_version(value, ["8.3", "8.2"])
+
+
+def test_redirect_codes() -> None:
+    assert validators.redirect_status(web_pb2.REDIRECT_CODE_PERMANENT) == 301
+    assert validators.redirect_status(web_pb2.REDIRECT_CODE_TEMPORARY) == 302
+    for value in (web_pb2.REDIRECT_CODE_UNSPECIFIED, web_pb2.RedirectCode.ValueType(9)):
+        with pytest.raises(InvalidArgument, match=r"^code: "):
+            validators.redirect_status(value)

@@ -3,6 +3,7 @@ two baselines measured in the same run, then a table. Runs inside its own sandbo
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bench_web
 import stack
 
 CONNECTIONS = 64
@@ -90,6 +92,8 @@ def start_baseline(kind: str, port: int, *args: str, log: Path) -> stack.Process
 
 
 def main() -> None:
+    """Every section, or those named: `scripts/bench.sh api web`."""
+    sections = sys.argv[1:] or ["api", "web"]
     run_dir = Path(os.environ["JOPANEL_SANDBOX"])
     logs = run_dir / "logs"
     mariadb = stack.MariaDB(stack.free_port(), logs)
@@ -114,6 +118,7 @@ def main() -> None:
                 log=logs / "baseline-b.log",
             ),
         ]
+        rows: list[Row] = []
         try:
             targets = [
                 ("baseline A: bare aiohttp JSON", f"http://127.0.0.1:{port_a}/", ""),
@@ -121,15 +126,17 @@ def main() -> None:
                 ("GET /api/v1/me", f"{base}/me", token),
                 ("GET /api/v1/accounts/{name}", f"{base}/accounts/bench_site", token),
             ]
-            rows = []
-            for label, url, auth in targets:
+            for label, url, auth in targets if "api" in sections else []:
                 wrk(label, url, auth, WARMUP_SECONDS)
                 rows.append(wrk(label, url, auth))
         finally:
             for process in baselines:
                 process.stop()
         after = {p.name: rss_mb(p.pid) for p in live.processes}
-    print_table(rows, idle, after)
+        if rows:
+            print_table(rows, idle, after)
+        if "web" in sections:
+            asyncio.run(bench_web.run(live, (name, password)))
 
 
 def print_table(rows: list[Row], idle: dict[str, float], after: dict[str, float]) -> None:

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# `make bench`: the benchmark tables, in a sandbox of their own.
+# `make bench`: the benchmark tables, in a sandbox of their own. Sections: api, web (default:
+# all); e.g. scripts/bench.sh web.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 scripts/bootstrap.sh
 run=$(mktemp -d /tmp/jopanel-bench.XXXXXX)
 trap 'rm -rf "$run"' EXIT
-scripts/sandbox.sh "$run" .venv/bin/python scripts/bench.py
+scripts/sandbox.sh "$run" .venv/bin/python scripts/bench.py "$@"

@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
@@ -179,18 +180,20 @@ def _short_position(match: re.Match[str]) -> str:
     return f" ({Path(match[1]).name} line {match[2]})"
 
 
-async def reload(nginx_dir: Path, pid_file: Path) -> None:
-    """`nginx -s reload`, then waits until the master runs the new configuration."""
+async def reload(pid_file: Path) -> None:
+    """Signals the master to reload (SIGHUP), then waits until it runs the new configuration.
+
+    The signal goes straight to the master, as systemd's ExecReload does: `nginx -s reload`
+    would parse the whole configuration once more only to find the pid (0.6 s at 5,000 sites),
+    and the master parses it anyway. _master_pid checked that the pid is nginx's master.
+    """
     master = _master_pid(pid_file)
     if master is None:
         raise FailedPrecondition(
             "nginx is not running; start it (the configuration is in place and checked)"
         )
     before = _children(master)
-    argv = ["nginx", "-c", str(nginx_dir / "nginx.conf"), "-s", "reload"]
-    completed = await process.run(argv, ok_codes=range(256), timeout=CHECK_TIMEOUT)
-    if completed.returncode != 0:
-        raise FailedPrecondition(f"nginx could not reload: {message(completed.stderr)}")
+    os.kill(master, signal.SIGHUP)
     await _wait_for_new_workers(master, before)
 
 

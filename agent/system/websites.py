@@ -364,7 +364,7 @@ class WebDomains:
 
     async def _reload(self, changes: int, check_seconds: float) -> None:
         started = time.monotonic()
-        await nginx.reload(self._layout.nginx_dir, self._pid_file)
+        await nginx.reload(self._pid_file)
         self._loaded = self._tree.generation()
         self.reloads += 1
         # One line per reload: the benchmark counts them and reads the numbers from here.

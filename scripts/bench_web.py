@@ -1,0 +1,206 @@
+"""`make bench`, websites: provisioning through the REST API, and nginx at 1,000 and 5,000 sites.
+
+Creates domains from 16 concurrent clients through the real gateway and agent (real nginx and
+PHP-FPM in the sandbox), counts the nginx reloads the agent made (one log line each), reads the
+time of one reload at 1,000 and at 5,000 sites, then restarts nginx with 5,000 sites and asks
+every one of them for its page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import stack
+
+CLIENTS = 16
+ACCOUNT = "bench_web"
+_RELOAD = re.compile(r"nginx reload #\d+: .* checked in (\d+) ms, reloaded in (\d+) ms")
+
+
+@dataclass
+class Batch:
+    label: str
+    domains: int
+    seconds: float
+    latencies: list[float]
+    reloads: int
+    failures: int
+
+    @property
+    def per_second(self) -> float:
+        return self.domains / self.seconds
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1000
+
+
+@dataclass
+class ReloadTime:
+    sites: int
+    create_ms: float
+    check_ms: float
+    reload_ms: float
+
+
+def reload_lines(agent_log: Path) -> list[tuple[int, int]]:
+    return [(int(m[1]), int(m[2])) for m in _RELOAD.finditer(agent_log.read_text())]
+
+
+async def login(base: str, name: str, password: str) -> str:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{base}/auth/login", json={"username": name, "password": password}
+        ) as response,
+    ):
+        return str((await response.json())["access_token"])
+
+
+async def create_domains(
+    base: str, token: str, account: str, names: list[str], clients: int = CLIENTS
+) -> tuple[list[float], int]:
+    """Creates the domains from `clients` concurrent clients; latencies and failures."""
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for name in names:
+        queue.put_nowait(name)
+    latencies: list[float] = []
+    failures = 0
+    headers = {"Authorization": f"Bearer {token}"}
+
+    async def client(session: aiohttp.ClientSession) -> None:
+        nonlocal failures
+        while not queue.empty():
+            name = queue.get_nowait()
+            started = time.perf_counter()
+            async with session.post(
+                f"{base}/domains",
+                headers=headers,
+                json={
+                    "name": name,
+                    "account": account,
+                    "aliases": [f"www.{name}"],
+                },
+            ) as response:
+                await response.read()
+                if response.status != 201:
+                    failures += 1
+            latencies.append(time.perf_counter() - started)
+
+    connector = aiohttp.TCPConnector(limit=clients)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(600)) as s:
+        await asyncio.gather(*(client(s) for _ in range(clients)))
+    return latencies, failures
+
+
+async def batch(
+    live: stack.Stack, token: str, label: str, names: list[str], clients: int = CLIENTS
+) -> Batch:
+    agent_log = live.logs / "agent.log"
+    before = len(reload_lines(agent_log))
+    started = time.perf_counter()
+    latencies, failures = await create_domains(f"{live.url}/api/v1", token, ACCOUNT, names, clients)
+    seconds = time.perf_counter() - started
+    return Batch(
+        label, len(names), seconds, latencies, len(reload_lines(agent_log)) - before, failures
+    )
+
+
+async def one_reload(
+    live: stack.Stack, token: str, account: str, name: str, sites: int
+) -> ReloadTime:
+    """One create on its own: its whole time, and the check and reload the agent logged."""
+    latencies, _ = await create_domains(f"{live.url}/api/v1", token, account, [name])
+    check, reload = reload_lines(live.logs / "agent.log")[-1]
+    return ReloadTime(sites, latencies[0] * 1000, check, reload)
+
+
+async def serve_all(web_port: int, names: list[str]) -> int:
+    """How many of the sites answer 200 with their own page."""
+    ok = 0
+    semaphore = asyncio.Semaphore(64)
+
+    async def fetch(session: aiohttp.ClientSession, name: str) -> None:
+        nonlocal ok
+        async with (
+            semaphore,
+            session.get(f"http://127.0.0.1:{web_port}/", headers={"Host": name}) as response,
+        ):
+            await response.read()
+            ok += response.status == 200
+
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*(fetch(session, n) for n in names))
+    return ok
+
+
+def restart_nginx(live: stack.Stack) -> float:
+    """Stops the stack's nginx and starts it again on the same configuration: seconds."""
+    old = next(p for p in live.processes if p.name == "nginx")
+    old.stop()
+    started = time.perf_counter()
+    nginx = stack.Nginx(live.logs)
+    nginx.start()
+    assert nginx.process is not None
+    live.processes[live.processes.index(old)] = nginx.process
+    return time.perf_counter() - started
+
+
+async def run(live: stack.Stack, admin: tuple[str, str]) -> None:
+    base = f"{live.url}/api/v1"
+    token = await login(base, *admin)
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(
+            f"{base}/accounts",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"name": ACCOUNT, "password": "bench-pass-1"},
+        ) as response,
+    ):
+        assert response.status == 201, await response.text()
+    names = [f"site{i:05d}.bench.test" for i in range(5000)]
+    first = await batch(live, token, "1,000 domains, 16 clients", names[:1000])
+    at_1000 = await one_reload(live, token, ACCOUNT, "one.bench.test", 1001)
+    token = await login(base, *admin)  # access tokens live five minutes
+    rest: list[Batch] = []
+    for start in range(1000, 5000, 1000):
+        rest.append(await batch(live, token, "", names[start : start + 1000], clients=64))
+        token = await login(base, *admin)
+    more = Batch(
+        "4,000 more domains (to 5,000), 64 clients",
+        4000,
+        sum(b.seconds for b in rest),
+        [x for b in rest for x in b.latencies],
+        sum(b.reloads for b in rest),
+        sum(b.failures for b in rest),
+    )
+    at_5000 = await one_reload(live, token, ACCOUNT, "two.bench.test", 5002)
+    start_seconds = restart_nginx(live)
+    served = await serve_all(live.web_port, [*names, "one.bench.test", "two.bench.test"])
+    print_tables([first, more], [at_1000, at_5000], start_seconds, served, len(names) + 2)
+
+
+def print_tables(
+    batches: list[Batch], reloads: list[ReloadTime], start_seconds: float, served: int, sites: int
+) -> None:
+    print("\nProvisioning through the REST API (real agent, nginx and PHP-FPM)\n")
+    print("| batch | domains/s | p50 ms | p99 ms | nginx reloads | failures |")
+    print("|---|---|---|---|---|---|")
+    for b in batches:
+        print(
+            f"| {b.label} | {b.per_second:.1f} | {b.percentile(0.5):.0f} | "
+            f"{b.percentile(0.99):.0f} | {b.reloads} | {b.failures} |"
+        )
+    print("\n| sites | one create, end to end (ms) | stage + nginx -t (ms) | reload (ms) |")
+    print("|---|---|---|---|")
+    for r in reloads:
+        print(f"| {r.sites} | {r.create_ms:.0f} | {r.check_ms} | {r.reload_ms} |")
+    print(
+        f"\nnginx restarted with {sites} sites in {start_seconds:.1f} s and served "
+        f"{served} of {sites} sites (200 with the site's page)."
+    )

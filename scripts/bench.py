@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bench_ui
 import bench_web
 import stack
 
@@ -93,11 +94,13 @@ def start_baseline(kind: str, port: int, *args: str, log: Path) -> stack.Process
 
 def main() -> None:
     """Every section, or those named: `scripts/bench.sh api web`."""
-    sections = sys.argv[1:] or ["api", "web"]
+    sections = sys.argv[1:] or ["api", "web", "ui"]
     run_dir = Path(os.environ["JOPANEL_SANDBOX"])
     logs = run_dir / "logs"
     mariadb = stack.MariaDB(stack.free_port(), logs)
-    live = stack.Stack(run_dir, stack.free_port(), mariadb)
+    dist = stack.TOP / "webui" / "dist"
+    static_dir = str(dist) if (dist / "index.html").exists() else ""
+    live = stack.Stack(run_dir, stack.free_port(), mariadb, static_dir=static_dir)
     with stack.running_mariadb(mariadb), stack.running(live):
         time.sleep(2)
         idle = {p.name: rss_mb(p.pid) for p in live.processes}
@@ -137,6 +140,8 @@ def main() -> None:
             print_table(rows, idle, after)
         if "web" in sections:
             asyncio.run(bench_web.run(live, (name, password)))
+        if "ui" in sections:
+            bench_ui.run(live, (name, password))
 
 
 def print_table(rows: list[Row], idle: dict[str, float], after: dict[str, float]) -> None:

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# `make bench`: the benchmark tables, in a sandbox of their own. Sections: api, web (default:
-# all); e.g. scripts/bench.sh web.
+# `make bench`: the benchmark tables, in a sandbox of their own. Sections: api, web, ui
+# (default: all); e.g. scripts/bench.sh web.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 scripts/bootstrap.sh
+if [ -f webui/package.json ]; then
+  scripts/webui.sh build
+fi
 run=$(mktemp -d /tmp/jopanel-bench.XXXXXX)
 trap 'rm -rf "$run"' EXIT
 scripts/sandbox.sh "$run" .venv/bin/python scripts/bench.py "$@"

@@ -12,13 +12,15 @@
     mariadb_socket = "/run/mysqld/mysqld.sock" # MariaDB's socket (hosted databases), as root
     bind_dir = "/etc/bind"                     # named's configuration root (named.conf, rndc.key)
     rndc_port = 953                            # named's control channel on 127.0.0.1
+    dns_port = 53                              # where named answers on 127.0.0.1 (the agent
+                                               # asks it whether a reload took effect)
     dns_nameservers = ["ns1.example.net"]      # the NS of every zone; DNS is off while empty
     dns_hostmaster = "hostmaster.example.net"  # the SOA mailbox (first '.' is '@'); empty:
                                                # hostmaster.<zone>
 
 Unknown keys are refused, so a misspelt key fails loudly instead of being ignored. Defaults are
-a Debian server's own paths; the sandbox changes web_listen and rndc_port (free loopback ports)
-and names its own dns_nameservers.
+a Debian server's own paths; the sandbox changes web_listen, rndc_port and dns_port (free
+loopback ports) and names its own dns_nameservers.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ class AgentConfig:
     mariadb_socket: Path = Path("/run/mysqld/mysqld.sock")
     bind_dir: Path = Path("/etc/bind")
     rndc_port: int = 953
+    dns_port: int = 53
     dns_nameservers: tuple[str, ...] = ()
     dns_hostmaster: str = ""
 
@@ -152,8 +155,9 @@ def _typed_values(data: dict[str, Any]) -> dict[str, Any]:
 
 def _check_dns(config: AgentConfig) -> None:
     """The names are written into every zone file, so they pass the agent's own validator."""
-    if not 1 <= config.rndc_port <= 65535:
-        raise ConfigError("rndc_port: must be 1 to 65535")
+    for key in ("rndc_port", "dns_port"):
+        if not 1 <= getattr(config, key) <= 65535:
+            raise ConfigError(f"{key}: must be 1 to 65535")
     names = [*config.dns_nameservers, *([config.dns_hostmaster] if config.dns_hostmaster else [])]
     for name in names:
         try:
@@ -168,9 +172,10 @@ def _check_dns(config: AgentConfig) -> None:
 
 
 def _dns_values(data: dict[str, Any]) -> dict[str, Any]:
-    port = data.get("rndc_port", 953)
-    if not isinstance(port, int) or isinstance(port, bool):
-        raise ConfigError("rndc_port: must be an integer")
+    for key in ("rndc_port", "dns_port"):
+        port = data.get(key, 53)
+        if not isinstance(port, int) or isinstance(port, bool):
+            raise ConfigError(f"{key}: must be an integer")
     names = data.get("dns_nameservers", [])
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
         raise ConfigError("dns_nameservers: must be a list of strings")

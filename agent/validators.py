@@ -372,7 +372,7 @@ def dns_record_id(value: str, field: str = "id") -> DnsRecordId:
 
 # Five fields in single-space-separated normal form, or one of CRON_SHORTCUTS.
 CronSchedule = NewType("CronSchedule", str)
-# A command as the account wrote it; crontab.py escapes each '%' when it writes the line.
+# A command as the account wrote it; crontab.py escapes '%' and '\\' when it writes the line.
 CronCommand = NewType("CronCommand", str)
 
 CRON_SHORTCUTS: Final = frozenset(
@@ -395,11 +395,8 @@ _CRON_ITEM: Final = re.compile(
 )
 CRON_COMMAND_MAX: Final = 1000
 # Debian's cron refuses a command longer than this many bytes as the crontab holds it ("command
-# too long"), after '%' has become '\%'.
+# too long"), where each '%' and '\\' takes two (see crontab.escape_command).
 CRON_COMMAND_BYTES: Final = 998
-# A '%' after an odd run of backslashes: cron reads "\%" as '%', but keeps "\\" as two
-# backslashes, so no escaping makes the command "\%" reach the shell as written.
-_ODD_BACKSLASHES_BEFORE_PERCENT: Final = re.compile(r"(?<!\\)(?:\\\\)*\\%")
 
 
 def cron_schedule(value: str, field: str = "schedule") -> CronSchedule:
@@ -462,15 +459,10 @@ def cron_command(value: str, field: str = "command") -> CronCommand:
     if value.lstrip(" \t").startswith("="):
         # Debian's cron reads "@daily =x" as the environment setting "@daily=x", not a job.
         raise InvalidArgument(field, "must not start with '=' (cron would take it for a setting)")
-    if _ODD_BACKSLASHES_BEFORE_PERCENT.search(value):
+    if len(value.encode()) + value.count("%") + value.count("\\") > CRON_COMMAND_BYTES:
         raise InvalidArgument(
             field,
-            "must not have an odd number of '\\' right before a '%' (cron cannot run that as "
-            "written); write '%' alone, the agent escapes it",
-        )
-    if len(value.encode()) + value.count("%") > CRON_COMMAND_BYTES:
-        raise InvalidArgument(
-            field, f"must be at most {CRON_COMMAND_BYTES} bytes in UTF-8, counting '%' twice"
+            f"must be at most {CRON_COMMAND_BYTES} bytes in UTF-8, counting '%' and '\\' twice",
         )
     return CronCommand(value)
 

@@ -328,7 +328,7 @@ class Named:
     /etc/bind is untouched): answers on one loopback port, takes rndc commands on another, no
     recursion, no transfers, and the agent's zones through /etc/bind/jopanel/zones.conf.
 
-    On a server the agent drives the system's named the same way; only rndc_port may differ.
+    On a server the agent drives the system's named the same way; only the ports may differ.
     """
 
     dns_port: int
@@ -515,6 +515,7 @@ class Stack:
             f'socket_path = "{AGENT_SOCKET}"\ngateway_group = "{GATEWAY_USER}"\n'
             f'web_listen = ["127.0.0.1:{self.web_port}"]\n'
             f"rndc_port = {self.rndc_port}\n"
+            f"dns_port = {self.dns_port}\n"
             f"dns_nameservers = {json.dumps(list(DNS_NAMESERVERS))}\n",  # a TOML array too
             0o640,
         )

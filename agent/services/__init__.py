@@ -15,7 +15,7 @@ from typing import Final
 import grpc.aio
 
 from agent.config import AgentConfig
-from agent.services import accounts, databases, server, web
+from agent.services import accounts, cron, databases, dns, server, web
 
 
 @dataclass(frozen=True)
@@ -30,4 +30,6 @@ SERVICES: Final[tuple[Service, ...]] = (
     Service("web", web.SERVICE_NAME, web.add_to_server),
     Service("databases", databases.SERVICE_NAME, databases.add_to_server),
     Service("server", server.SERVICE_NAME, server.add_to_server),
+    Service("cron", cron.SERVICE_NAME, cron.add_to_server),
+    Service("dns", dns.SERVICE_NAME, dns.add_to_server),
 )

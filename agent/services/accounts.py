@@ -13,7 +13,9 @@ from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 
 from agent import validators
 from agent.config import AgentConfig
+from agent.system.crontab import cron_tables
 from agent.system.databases import hosted_databases
+from agent.system.dns import dns_zones
 from agent.system.users import AccountResources, User, Users
 from agent.system.websites import web_domains
 
@@ -89,11 +91,13 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
-    # Deleting an account drops its hosted databases and database users and takes its
-    # websites offline first.
+    # Deleting an account drops its hosted databases and database users, takes its
+    # websites offline, removes its crontab and stops serving its DNS zones first.
     resources: list[AccountResources] = [
         hosted_databases(config.mariadb_socket),
         web_domains(config),
+        cron_tables(),
+        dns_zones(config),
     ]
     servicer = AccountServicer(Users(resources=resources))
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(servicer, server)

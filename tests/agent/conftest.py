@@ -30,13 +30,25 @@ def web_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def agent_config(sandbox: Path, gateway_user: str, web_port: int) -> Iterator[AgentConfig]:
+def named_server(sandbox: Path) -> stack.Named:
+    """named on free loopback ports, not started: the DNS tests start it (dns_support.py); the
+    agent's configuration needs its rndc port from the start."""
+    return stack.Named(stack.free_port(), stack.free_port(), sandbox / "logs")
+
+
+@pytest.fixture(scope="session")
+def agent_config(
+    sandbox: Path, gateway_user: str, web_port: int, named_server: stack.Named
+) -> Iterator[AgentConfig]:
     directory = short_temp_dir()
     # The socket's directory does not exist yet: the agent makes it.
     yield AgentConfig(
         socket_path=directory / "run" / "agent.sock",
         gateway_group=gateway_user,
         web_listen=(f"127.0.0.1:{web_port}",),
+        rndc_port=named_server.rndc_port,
+        dns_port=named_server.dns_port,
+        dns_nameservers=stack.DNS_NAMESERVERS,
     )
     shutil.rmtree(directory, ignore_errors=True)
 

@@ -30,14 +30,20 @@ class CronJob(_message.Message):
     id: _builtins.str
     """Chosen by the caller: ^[a-z0-9]{8,32}$, unique within the account."""
     schedule: _builtins.str
-    """Five fields (minute hour day-of-month month day-of-week), each "*", a number, a range,
-    a list or a step within the field's bounds, month and day names allowed (jan, mon); or
-    one of @yearly @annually @monthly @weekly @daily @midnight @hourly @reboot.
+    """Five fields (minute hour day-of-month month day-of-week) separated by spaces, each "*", a
+    number, a range a-b (a <= b) or a list of them, within the field's bounds (0-59, 0-23,
+    1-31, 1-12, 0-7 with 0 and 7 Sunday); month and day names of three letters in any case
+    (jan, MON); a step /n (1 to the field's highest value) only after "*" or a range, as
+    Debian's crontab takes it. Or one of @yearly @annually @monthly @weekly @daily @midnight
+    @hourly @reboot. Returned with single spaces.
     """
     command: _builtins.str
-    """What to run with /bin/sh as the account: 1 to 1000 characters, no CR, LF or NUL. A '%' is
-    taken literally (the agent escapes it as crontab(5) requires; unescaped, cron would turn
-    it into a newline).
+    """What to run with /bin/sh as the account: 1 to 1000 characters, not all blank, without
+    control characters other than tab (no CR, LF or NUL), not starting with '=' (Debian's cron
+    would read "@daily =x" as an environment setting), and at most 998 bytes in UTF-8 counting
+    each '%' and backslash twice (cron's limit once they are escaped). '%' and backslashes are
+    taken literally: the agent escapes them as Debian's cron requires (unescaped, a '%' would
+    end the command and start its standard input).
     """
     enabled: _builtins.bool
     """Disabled jobs are kept but not installed."""

@@ -72,7 +72,7 @@ class CronJobServiceServicer:
     """
 
     def ListCronJobs(self, request, context):
-        """The account's jobs in id order.
+        """The account's jobs in id order. FAILED_PRECONDITION when the account does not exist.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -80,21 +80,22 @@ class CronJobServiceServicer:
 
     def CreateCronJob(self, request, context):
         """Idempotent: creating a job whose id exists for the account replaces it.
-        FAILED_PRECONDITION when the account does not exist.
+        FAILED_PRECONDITION when the account does not exist or has 1000 jobs already.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateCronJob(self, request, context):
-        """Changes the fields named in update_mask. NOT_FOUND when the account has no such job.
+        """Changes the fields named in update_mask. NOT_FOUND when the account has no such job;
+        FAILED_PRECONDITION when the account does not exist.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteCronJob(self, request, context):
-        """Idempotent: deleting a missing job succeeds.
+        """Idempotent: deleting a job the account does not have succeeds.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -40,15 +40,17 @@ class CronJobServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> CronJobServiceAsyncStub: ...
     ListCronJobs: _grpc.UnaryUnaryMultiCallable[_cron_pb2.ListCronJobsRequest, _cron_pb2.ListCronJobsResponse]
-    """The account's jobs in id order."""
+    """The account's jobs in id order. FAILED_PRECONDITION when the account does not exist."""
     CreateCronJob: _grpc.UnaryUnaryMultiCallable[_cron_pb2.CreateCronJobRequest, _cron_pb2.CreateCronJobResponse]
     """Idempotent: creating a job whose id exists for the account replaces it.
-    FAILED_PRECONDITION when the account does not exist.
+    FAILED_PRECONDITION when the account does not exist or has 1000 jobs already.
     """
     UpdateCronJob: _grpc.UnaryUnaryMultiCallable[_cron_pb2.UpdateCronJobRequest, _cron_pb2.UpdateCronJobResponse]
-    """Changes the fields named in update_mask. NOT_FOUND when the account has no such job."""
+    """Changes the fields named in update_mask. NOT_FOUND when the account has no such job;
+    FAILED_PRECONDITION when the account does not exist.
+    """
     DeleteCronJob: _grpc.UnaryUnaryMultiCallable[_cron_pb2.DeleteCronJobRequest, _cron_pb2.DeleteCronJobResponse]
-    """Idempotent: deleting a missing job succeeds."""
+    """Idempotent: deleting a job the account does not have succeeds."""
 
 @_typing.type_check_only
 class CronJobServiceAsyncStub(CronJobServiceStub):
@@ -62,15 +64,17 @@ class CronJobServiceAsyncStub(CronJobServiceStub):
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     ListCronJobs: _aio.UnaryUnaryMultiCallable[_cron_pb2.ListCronJobsRequest, _cron_pb2.ListCronJobsResponse]  # type: ignore[assignment]
-    """The account's jobs in id order."""
+    """The account's jobs in id order. FAILED_PRECONDITION when the account does not exist."""
     CreateCronJob: _aio.UnaryUnaryMultiCallable[_cron_pb2.CreateCronJobRequest, _cron_pb2.CreateCronJobResponse]  # type: ignore[assignment]
     """Idempotent: creating a job whose id exists for the account replaces it.
-    FAILED_PRECONDITION when the account does not exist.
+    FAILED_PRECONDITION when the account does not exist or has 1000 jobs already.
     """
     UpdateCronJob: _aio.UnaryUnaryMultiCallable[_cron_pb2.UpdateCronJobRequest, _cron_pb2.UpdateCronJobResponse]  # type: ignore[assignment]
-    """Changes the fields named in update_mask. NOT_FOUND when the account has no such job."""
+    """Changes the fields named in update_mask. NOT_FOUND when the account has no such job;
+    FAILED_PRECONDITION when the account does not exist.
+    """
     DeleteCronJob: _aio.UnaryUnaryMultiCallable[_cron_pb2.DeleteCronJobRequest, _cron_pb2.DeleteCronJobResponse]  # type: ignore[assignment]
-    """Idempotent: deleting a missing job succeeds."""
+    """Idempotent: deleting a job the account does not have succeeds."""
 
 class CronJobServiceServicer(metaclass=_abc_1.ABCMeta):
     """CronJobService manages an account's scheduled commands. The agent keeps each account's jobs
@@ -87,7 +91,7 @@ class CronJobServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _cron_pb2.ListCronJobsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_cron_pb2.ListCronJobsResponse, _abc.Awaitable[_cron_pb2.ListCronJobsResponse]]:
-        """The account's jobs in id order."""
+        """The account's jobs in id order. FAILED_PRECONDITION when the account does not exist."""
 
     @_abc_1.abstractmethod
     def CreateCronJob(
@@ -96,7 +100,7 @@ class CronJobServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_cron_pb2.CreateCronJobResponse, _abc.Awaitable[_cron_pb2.CreateCronJobResponse]]:
         """Idempotent: creating a job whose id exists for the account replaces it.
-        FAILED_PRECONDITION when the account does not exist.
+        FAILED_PRECONDITION when the account does not exist or has 1000 jobs already.
         """
 
     @_abc_1.abstractmethod
@@ -105,7 +109,9 @@ class CronJobServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _cron_pb2.UpdateCronJobRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_cron_pb2.UpdateCronJobResponse, _abc.Awaitable[_cron_pb2.UpdateCronJobResponse]]:
-        """Changes the fields named in update_mask. NOT_FOUND when the account has no such job."""
+        """Changes the fields named in update_mask. NOT_FOUND when the account has no such job;
+        FAILED_PRECONDITION when the account does not exist.
+        """
 
     @_abc_1.abstractmethod
     def DeleteCronJob(
@@ -113,6 +119,6 @@ class CronJobServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _cron_pb2.DeleteCronJobRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_cron_pb2.DeleteCronJobResponse, _abc.Awaitable[_cron_pb2.DeleteCronJobResponse]]:
-        """Idempotent: deleting a missing job succeeds."""
+        """Idempotent: deleting a job the account does not have succeeds."""
 
 def add_CronJobServiceServicer_to_server(servicer: CronJobServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

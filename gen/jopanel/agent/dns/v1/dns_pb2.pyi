@@ -21,9 +21,10 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class ARecord(_message.Message):
-    """A host name in IDNA (punycode) form: lowercase labels of [a-z0-9-] (and '_' as the first
-    character of a label, for _sip._tcp and the like), 1 to 63 each, at most 253 in all, no
-    trailing dot. "Hostname" below means this.
+    """A host name in IDNA (punycode) form: two or more lowercase labels of [a-z0-9-] (not '-' at
+    either end, and '_' as the first character of a label, for _domainkey and the like), 1 to 63
+    each, at most 253 in all, the last not all digits, no trailing dot. "Hostname" below means
+    this.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -93,7 +94,7 @@ class MxRecord(_message.Message):
     preference: _builtins.int
     """0 to 65535."""
     exchange: _builtins.str
-    """A hostname."""
+    """A hostname without '_' (it names a host)."""
     def __init__(
         self,
         *,
@@ -114,8 +115,9 @@ class TxtRecord(_message.Message):
 
     TEXT_FIELD_NUMBER: _builtins.int
     text: _builtins.str
-    """1 to 4000 printable characters (no control characters); the agent quotes it and splits it
-    into strings of at most 255 bytes.
+    """1 to 4000 characters without control characters; the agent quotes it (each byte outside
+    printable ASCII as a backslash and three digits) and splits its UTF-8 into strings of at
+    most 255 bytes, between characters.
     """
     def __init__(
         self,
@@ -143,7 +145,7 @@ class SrvRecord(_message.Message):
     weight: _builtins.int
     port: _builtins.int
     target: _builtins.str
-    """A hostname, or "." for "no service"."""
+    """A hostname without '_', or "." for "no service"."""
     def __init__(
         self,
         *,
@@ -172,8 +174,9 @@ class CaaRecord(_message.Message):
     tag: _builtins.str
     """"issue", "issuewild" or "iodef"."""
     value: _builtins.str
-    """For issue/issuewild a CA domain (optionally ";" parameters of [a-z0-9=-]); for iodef a
-    mailto: or https: URL. No quotes, backslashes or control characters.
+    """1 to 255 characters. For issue/issuewild a CA's domain (lowercase) and/or ";" parameters
+    tag=value (tags of [a-z0-9-], values of printable ASCII without blanks, quotes, ";" or
+    backslashes); ";" alone lets no CA issue. For iodef a mailto: address or an http(s): URL.
     """
     def __init__(
         self,
@@ -196,7 +199,9 @@ class NsRecord(_message.Message):
 
     NAMESERVER_FIELD_NUMBER: _builtins.int
     nameserver: _builtins.str
-    """A hostname."""
+    """A hostname without '_'. NS records delegate a name below the apex (not "@": the zone's
+    own name servers come from the agent's configuration).
+    """
     def __init__(
         self,
         *,
@@ -229,7 +234,8 @@ class DnsRecord(_message.Message):
     """Chosen by the caller: ^[a-z0-9]{8,32}$, unique within the zone."""
     name: _builtins.str
     """Relative to the zone: "@" for the apex, else one or more labels ("www", "_sip._tcp", "*"
-    as the first label for a wildcard).
+    as the first label for a wildcard); the full name at most 253 characters. A CNAME is never
+    "@"; A, AAAA and MX names have no label starting with '_'.
     """
     ttl: _builtins.int
     """60 to 604800 seconds; 0 means the zone's default (3600)."""
@@ -283,7 +289,7 @@ class DnsZone(_message.Message):
     SERIAL_FIELD_NUMBER: _builtins.int
     RECORDS_FIELD_NUMBER: _builtins.int
     name: _builtins.str
-    """A hostname with two or more labels."""
+    """A hostname with two or more labels, without '_', not under .arpa."""
     account: _builtins.str
     """The owning account (^[a-z][a-z0-9_]{2,31}$)."""
     serial: _builtins.int

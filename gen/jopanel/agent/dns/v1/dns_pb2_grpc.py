@@ -31,8 +31,10 @@ class DnsZoneServiceStub:
     typed record data, so no newline, $INCLUDE, $ORIGIN, $TTL or other directive can reach a
     zone file. Every change bumps the SOA serial, is checked with `named-checkzone` before it
     goes live (a failed check leaves the live zone as it was: FAILED_PRECONDITION with the
-    checker's message) and reloads the zone; changes that arrive close together share one
-    reload. SOA and the zone's NS records come from the agent's configuration.
+    checker's message) and reloads the zone; changes that arrive close together share one check
+    and one reload, and each call returns once named serves the serial that carries its change.
+    SOA and the zone's NS records come from the agent's configuration; while it names no name
+    servers, every change is FAILED_PRECONDITION. See docs/dns.md.
     """
 
     def __init__(self, channel):
@@ -84,8 +86,10 @@ class DnsZoneServiceServicer:
     typed record data, so no newline, $INCLUDE, $ORIGIN, $TTL or other directive can reach a
     zone file. Every change bumps the SOA serial, is checked with `named-checkzone` before it
     goes live (a failed check leaves the live zone as it was: FAILED_PRECONDITION with the
-    checker's message) and reloads the zone; changes that arrive close together share one
-    reload. SOA and the zone's NS records come from the agent's configuration.
+    checker's message) and reloads the zone; changes that arrive close together share one check
+    and one reload, and each call returns once named serves the serial that carries its change.
+    SOA and the zone's NS records come from the agent's configuration; while it names no name
+    servers, every change is FAILED_PRECONDITION. See docs/dns.md.
     """
 
     def GetDnsZone(self, request, context):
@@ -104,7 +108,8 @@ class DnsZoneServiceServicer:
 
     def CreateDnsZone(self, request, context):
         """Idempotent for the same account (records given are set). ALREADY_EXISTS when another
-        account has the zone; FAILED_PRECONDITION when the account does not exist.
+        account has the zone; FAILED_PRECONDITION when the account does not exist, when named
+        serves the zone already from outside JoPanel, or when a CNAME stands beside other data.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -118,21 +123,24 @@ class DnsZoneServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CreateDnsRecord(self, request, context):
-        """Idempotent: creating a record whose id exists in the zone replaces it.
+        """Idempotent: creating a record whose id exists in the zone replaces it. NOT_FOUND when the
+        zone is not served; FAILED_PRECONDITION for a CNAME beside other data of its name, a zone
+        of 5000 records, or a zone that named-checkzone refuses.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateDnsRecord(self, request, context):
-        """Changes the fields named in update_mask.
+        """Changes the fields named in update_mask. NOT_FOUND when the zone or the record does not
+        exist; FAILED_PRECONDITION as CreateDnsRecord.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteDnsRecord(self, request, context):
-        """Idempotent: deleting a missing record succeeds.
+        """Idempotent: deleting a missing record succeeds. NOT_FOUND when the zone is not served.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -190,8 +198,10 @@ class DnsZoneService:
     typed record data, so no newline, $INCLUDE, $ORIGIN, $TTL or other directive can reach a
     zone file. Every change bumps the SOA serial, is checked with `named-checkzone` before it
     goes live (a failed check leaves the live zone as it was: FAILED_PRECONDITION with the
-    checker's message) and reloads the zone; changes that arrive close together share one
-    reload. SOA and the zone's NS records come from the agent's configuration.
+    checker's message) and reloads the zone; changes that arrive close together share one check
+    and one reload, and each call returns once named serves the serial that carries its change.
+    SOA and the zone's NS records come from the agent's configuration; while it names no name
+    servers, every change is FAILED_PRECONDITION. See docs/dns.md.
     """
 
     @staticmethod

@@ -32,8 +32,10 @@ class DnsZoneServiceStub:
     typed record data, so no newline, $INCLUDE, $ORIGIN, $TTL or other directive can reach a
     zone file. Every change bumps the SOA serial, is checked with `named-checkzone` before it
     goes live (a failed check leaves the live zone as it was: FAILED_PRECONDITION with the
-    checker's message) and reloads the zone; changes that arrive close together share one
-    reload. SOA and the zone's NS records come from the agent's configuration.
+    checker's message) and reloads the zone; changes that arrive close together share one check
+    and one reload, and each call returns once named serves the serial that carries its change.
+    SOA and the zone's NS records come from the agent's configuration; while it names no name
+    servers, every change is FAILED_PRECONDITION. See docs/dns.md.
     """
 
     @_typing.overload
@@ -46,16 +48,22 @@ class DnsZoneServiceStub:
     """Zones in name order, optionally of one account."""
     CreateDnsZone: _grpc.UnaryUnaryMultiCallable[_dns_pb2.CreateDnsZoneRequest, _dns_pb2.CreateDnsZoneResponse]
     """Idempotent for the same account (records given are set). ALREADY_EXISTS when another
-    account has the zone; FAILED_PRECONDITION when the account does not exist.
+    account has the zone; FAILED_PRECONDITION when the account does not exist, when named
+    serves the zone already from outside JoPanel, or when a CNAME stands beside other data.
     """
     DeleteDnsZone: _grpc.UnaryUnaryMultiCallable[_dns_pb2.DeleteDnsZoneRequest, _dns_pb2.DeleteDnsZoneResponse]
     """Stops serving the zone and removes its file. Idempotent."""
     CreateDnsRecord: _grpc.UnaryUnaryMultiCallable[_dns_pb2.CreateDnsRecordRequest, _dns_pb2.CreateDnsRecordResponse]
-    """Idempotent: creating a record whose id exists in the zone replaces it."""
+    """Idempotent: creating a record whose id exists in the zone replaces it. NOT_FOUND when the
+    zone is not served; FAILED_PRECONDITION for a CNAME beside other data of its name, a zone
+    of 5000 records, or a zone that named-checkzone refuses.
+    """
     UpdateDnsRecord: _grpc.UnaryUnaryMultiCallable[_dns_pb2.UpdateDnsRecordRequest, _dns_pb2.UpdateDnsRecordResponse]
-    """Changes the fields named in update_mask."""
+    """Changes the fields named in update_mask. NOT_FOUND when the zone or the record does not
+    exist; FAILED_PRECONDITION as CreateDnsRecord.
+    """
     DeleteDnsRecord: _grpc.UnaryUnaryMultiCallable[_dns_pb2.DeleteDnsRecordRequest, _dns_pb2.DeleteDnsRecordResponse]
-    """Idempotent: deleting a missing record succeeds."""
+    """Idempotent: deleting a missing record succeeds. NOT_FOUND when the zone is not served."""
 
 @_typing.type_check_only
 class DnsZoneServiceAsyncStub(DnsZoneServiceStub):
@@ -64,8 +72,10 @@ class DnsZoneServiceAsyncStub(DnsZoneServiceStub):
     typed record data, so no newline, $INCLUDE, $ORIGIN, $TTL or other directive can reach a
     zone file. Every change bumps the SOA serial, is checked with `named-checkzone` before it
     goes live (a failed check leaves the live zone as it was: FAILED_PRECONDITION with the
-    checker's message) and reloads the zone; changes that arrive close together share one
-    reload. SOA and the zone's NS records come from the agent's configuration.
+    checker's message) and reloads the zone; changes that arrive close together share one check
+    and one reload, and each call returns once named serves the serial that carries its change.
+    SOA and the zone's NS records come from the agent's configuration; while it names no name
+    servers, every change is FAILED_PRECONDITION. See docs/dns.md.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -75,16 +85,22 @@ class DnsZoneServiceAsyncStub(DnsZoneServiceStub):
     """Zones in name order, optionally of one account."""
     CreateDnsZone: _aio.UnaryUnaryMultiCallable[_dns_pb2.CreateDnsZoneRequest, _dns_pb2.CreateDnsZoneResponse]  # type: ignore[assignment]
     """Idempotent for the same account (records given are set). ALREADY_EXISTS when another
-    account has the zone; FAILED_PRECONDITION when the account does not exist.
+    account has the zone; FAILED_PRECONDITION when the account does not exist, when named
+    serves the zone already from outside JoPanel, or when a CNAME stands beside other data.
     """
     DeleteDnsZone: _aio.UnaryUnaryMultiCallable[_dns_pb2.DeleteDnsZoneRequest, _dns_pb2.DeleteDnsZoneResponse]  # type: ignore[assignment]
     """Stops serving the zone and removes its file. Idempotent."""
     CreateDnsRecord: _aio.UnaryUnaryMultiCallable[_dns_pb2.CreateDnsRecordRequest, _dns_pb2.CreateDnsRecordResponse]  # type: ignore[assignment]
-    """Idempotent: creating a record whose id exists in the zone replaces it."""
+    """Idempotent: creating a record whose id exists in the zone replaces it. NOT_FOUND when the
+    zone is not served; FAILED_PRECONDITION for a CNAME beside other data of its name, a zone
+    of 5000 records, or a zone that named-checkzone refuses.
+    """
     UpdateDnsRecord: _aio.UnaryUnaryMultiCallable[_dns_pb2.UpdateDnsRecordRequest, _dns_pb2.UpdateDnsRecordResponse]  # type: ignore[assignment]
-    """Changes the fields named in update_mask."""
+    """Changes the fields named in update_mask. NOT_FOUND when the zone or the record does not
+    exist; FAILED_PRECONDITION as CreateDnsRecord.
+    """
     DeleteDnsRecord: _aio.UnaryUnaryMultiCallable[_dns_pb2.DeleteDnsRecordRequest, _dns_pb2.DeleteDnsRecordResponse]  # type: ignore[assignment]
-    """Idempotent: deleting a missing record succeeds."""
+    """Idempotent: deleting a missing record succeeds. NOT_FOUND when the zone is not served."""
 
 class DnsZoneServiceServicer(metaclass=_abc_1.ABCMeta):
     """DnsZoneService serves authoritative DNS zones with bind9 (named). The agent keeps each
@@ -92,8 +108,10 @@ class DnsZoneServiceServicer(metaclass=_abc_1.ABCMeta):
     typed record data, so no newline, $INCLUDE, $ORIGIN, $TTL or other directive can reach a
     zone file. Every change bumps the SOA serial, is checked with `named-checkzone` before it
     goes live (a failed check leaves the live zone as it was: FAILED_PRECONDITION with the
-    checker's message) and reloads the zone; changes that arrive close together share one
-    reload. SOA and the zone's NS records come from the agent's configuration.
+    checker's message) and reloads the zone; changes that arrive close together share one check
+    and one reload, and each call returns once named serves the serial that carries its change.
+    SOA and the zone's NS records come from the agent's configuration; while it names no name
+    servers, every change is FAILED_PRECONDITION. See docs/dns.md.
     """
 
     @_abc_1.abstractmethod
@@ -119,7 +137,8 @@ class DnsZoneServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_dns_pb2.CreateDnsZoneResponse, _abc.Awaitable[_dns_pb2.CreateDnsZoneResponse]]:
         """Idempotent for the same account (records given are set). ALREADY_EXISTS when another
-        account has the zone; FAILED_PRECONDITION when the account does not exist.
+        account has the zone; FAILED_PRECONDITION when the account does not exist, when named
+        serves the zone already from outside JoPanel, or when a CNAME stands beside other data.
         """
 
     @_abc_1.abstractmethod
@@ -136,7 +155,10 @@ class DnsZoneServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _dns_pb2.CreateDnsRecordRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_dns_pb2.CreateDnsRecordResponse, _abc.Awaitable[_dns_pb2.CreateDnsRecordResponse]]:
-        """Idempotent: creating a record whose id exists in the zone replaces it."""
+        """Idempotent: creating a record whose id exists in the zone replaces it. NOT_FOUND when the
+        zone is not served; FAILED_PRECONDITION for a CNAME beside other data of its name, a zone
+        of 5000 records, or a zone that named-checkzone refuses.
+        """
 
     @_abc_1.abstractmethod
     def UpdateDnsRecord(
@@ -144,7 +166,9 @@ class DnsZoneServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _dns_pb2.UpdateDnsRecordRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_dns_pb2.UpdateDnsRecordResponse, _abc.Awaitable[_dns_pb2.UpdateDnsRecordResponse]]:
-        """Changes the fields named in update_mask."""
+        """Changes the fields named in update_mask. NOT_FOUND when the zone or the record does not
+        exist; FAILED_PRECONDITION as CreateDnsRecord.
+        """
 
     @_abc_1.abstractmethod
     def DeleteDnsRecord(
@@ -152,6 +176,6 @@ class DnsZoneServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _dns_pb2.DeleteDnsRecordRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_dns_pb2.DeleteDnsRecordResponse, _abc.Awaitable[_dns_pb2.DeleteDnsRecordResponse]]:
-        """Idempotent: deleting a missing record succeeds."""
+        """Idempotent: deleting a missing record succeeds. NOT_FOUND when the zone is not served."""
 
 def add_DnsZoneServiceServicer_to_server(servicer: DnsZoneServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

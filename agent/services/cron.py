@@ -1,0 +1,87 @@
+"""CronJobService: an account's scheduled commands, installed as its crontab
+(agent/system/crontab.py).
+
+Each RPC validates every field, calls the system layer and builds the response; errors are
+exceptions that the ErrorInterceptor maps to status codes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import grpc.aio
+from jopanel.agent.cron.v1 import cron_pb2, cron_pb2_grpc
+
+from agent import validators
+from agent.config import AgentConfig
+from agent.system.crontab import CronJob, CronTables, cron_tables
+
+SERVICE_NAME: Final[str] = cron_pb2.DESCRIPTOR.services_by_name["CronJobService"].full_name
+
+_UPDATE_PATHS: Final = frozenset({"schedule", "command", "enabled"})
+
+Context = grpc.aio.ServicerContext[Any, Any]
+
+
+class CronJobServicer(cron_pb2_grpc.CronJobServiceServicer):
+    def __init__(self, tables: CronTables) -> None:
+        self._tables = tables
+
+    async def ListCronJobs(
+        self, request: cron_pb2.ListCronJobsRequest, context: Context
+    ) -> cron_pb2.ListCronJobsResponse:
+        account = validators.account_name(request.account, "account")
+        jobs = await self._tables.list(account)
+        return cron_pb2.ListCronJobsResponse(jobs=[_job(job) for job in jobs])
+
+    async def CreateCronJob(
+        self, request: cron_pb2.CreateCronJobRequest, context: Context
+    ) -> cron_pb2.CreateCronJobResponse:
+        account = validators.account_name(request.account, "account")
+        job = CronJob(
+            id=validators.cron_job_id(request.job.id, "job.id"),
+            schedule=validators.cron_schedule(request.job.schedule, "job.schedule"),
+            command=validators.cron_command(request.job.command, "job.command"),
+            enabled=request.job.enabled,
+        )
+        return cron_pb2.CreateCronJobResponse(job=_job(await self._tables.put(account, job)))
+
+    async def UpdateCronJob(
+        self, request: cron_pb2.UpdateCronJobRequest, context: Context
+    ) -> cron_pb2.UpdateCronJobResponse:
+        account = validators.account_name(request.account, "account")
+        job_id = validators.cron_job_id(request.job.id, "job.id")
+        paths = validators.field_mask(request.update_mask.paths, _UPDATE_PATHS, "update_mask")
+        # Fields outside the mask are not looked at, as AIP-134 says.
+        schedule = (
+            validators.cron_schedule(request.job.schedule, "job.schedule")
+            if "schedule" in paths
+            else None
+        )
+        command = (
+            validators.cron_command(request.job.command, "job.command")
+            if "command" in paths
+            else None
+        )
+        enabled = request.job.enabled if "enabled" in paths else None
+        job = await self._tables.update(
+            account, job_id, schedule=schedule, command=command, enabled=enabled
+        )
+        return cron_pb2.UpdateCronJobResponse(job=_job(job))
+
+    async def DeleteCronJob(
+        self, request: cron_pb2.DeleteCronJobRequest, context: Context
+    ) -> cron_pb2.DeleteCronJobResponse:
+        account = validators.account_name(request.account, "account")
+        await self._tables.delete(account, validators.cron_job_id(request.id))
+        return cron_pb2.DeleteCronJobResponse()
+
+
+def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
+    cron_pb2_grpc.add_CronJobServiceServicer_to_server(CronJobServicer(cron_tables()), server)
+
+
+def _job(job: CronJob) -> cron_pb2.CronJob:
+    return cron_pb2.CronJob(
+        id=job.id, schedule=job.schedule, command=job.command, enabled=job.enabled
+    )

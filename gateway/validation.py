@@ -137,6 +137,8 @@ def _cron_item(index: int, item: str) -> bool:
     base, _, step = item.partition("/")
     if step and not (step.isdigit() and 0 < int(step) <= _CRON_BOUNDS[index][1]):
         return False
+    if step and base != "*" and "-" not in base:
+        return False  # Debian's cron steps only * and ranges: "5/10" makes crontab refuse
     if base == "*":
         return True
     low, _, high = base.partition("-")
@@ -157,9 +159,19 @@ def _cron_value(index: int, text: str) -> int | None:
     return int(text) if low <= int(text) <= high else None
 
 
+# crontab refuses a line longer than 999 bytes (with the newline): the command, once '\\' and
+# '%' are escaped for it, must fit in what the schedule leaves.
+_CRON_COMMAND_BYTES = 998
+
+
 def check_command(value: str) -> str:
-    if not value.strip() or len(value) > 1000 or _CONTROL.search(value):
-        raise ValueError("use 1 to 1000 characters on one line (no CR, LF or NUL)")
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%")
+    if not value.strip() or len(escaped.encode()) > _CRON_COMMAND_BYTES or _CONTROL.search(value):
+        raise ValueError(
+            "use one line (no CR, LF or NUL) of at most 998 bytes, counting '\\' and '%' twice"
+        )
+    if value.lstrip().startswith("="):
+        raise ValueError("must not start with '=': cron would read the line as a setting")
     return value
 
 

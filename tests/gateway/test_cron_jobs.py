@@ -45,7 +45,10 @@ async def test_owner_schedules_changes_and_removes_a_job(api: Api, admin: str) -
         ({"schedule": "* * * * *", "command": "true\r\nMAILTO=x@evil.example"}, "command"),
         ({"schedule": "* * * * *", "command": "true\x00"}, "command"),
         ({"schedule": "* * * * *", "command": ""}, "command"),
-        ({"schedule": "* * * * *", "command": "x" * 1001}, "command"),
+        ({"schedule": "* * * * *", "command": "x" * 999}, "command"),
+        ({"schedule": "* * * * *", "command": "%" * 500}, "command"),
+        ({"schedule": "@daily", "command": "=x"}, "command"),
+        ({"schedule": "5/10 * * * *", "command": "true"}, "schedule"),
         ({"schedule": "* * * * *", "command": "true", "user": "root"}, "user"),
     ],
 )

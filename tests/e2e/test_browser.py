@@ -2,8 +2,9 @@
 
 The scenarios live in webui/e2e/ (roles and labels, no CSS selectors); this test starts them
 against the `live` stack, whose gateway serves webui/dist, and fails with Playwright's output.
-Steps that need an API the gateway does not declare yet (plans, domains) are left out, and the
-output says so.
+Steps that need an API the gateway does not declare (plans, domains, the server overview,
+databases, cron jobs, DNS zones) are left out, and the output says so; a declared API that
+fails (a 502 from the agent, say) fails the run.
 """
 
 from __future__ import annotations

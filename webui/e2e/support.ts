@@ -107,6 +107,24 @@ export class Api {
     expect(answer.status(), await answer.text()).toBe(201);
   }
 
+  async createDomain(name: string, account: string): Promise<void> {
+    const answer = await this.context.post('/api/v1/domains', {
+      data: { name, account },
+      headers: this.headers(),
+    });
+    expect(answer.status(), await answer.text()).toBe(201);
+  }
+
+  /** Best effort: removes every cron job of an account (their ids are the server's). */
+  async removeCronJobsOf(account: string): Promise<void> {
+    const answer = await this.context
+      .get('/api/v1/cron-jobs', { params: { account, limit: 200 }, headers: this.headers() })
+      .catch(() => undefined);
+    if (!answer?.ok()) return;
+    const { items } = (await answer.json()) as { items: { id: string }[] };
+    await this.remove(...items.map((job) => `/cron-jobs/${job.id}`));
+  }
+
   /** Best effort: leaves nothing behind on a server that outlives the run. */
   async remove(...paths: string[]): Promise<void> {
     for (const path of paths) {

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { useSession } from '@/lib/session';
-import { adminUser, authResponse, makeAccount, ownerUser } from '@/testing/fixtures';
+import { adminUser, authResponse, makeAccount, makeServerOverview, ownerUser } from '@/testing/fixtures';
 import { json, mockApi, noContent, problem } from '@/testing/mock-api';
 import { renderApp } from '@/testing/render';
 
@@ -14,8 +14,7 @@ describe('app start-up and routing', () => {
     mockApi({
       'POST /api/v1/auth/refresh': () => problem(401, { title: 'No refresh token' }),
       'POST /api/v1/auth/login': () => json(200, authResponse(adminUser)),
-      'GET /api/v1/accounts': () =>
-        json(200, { items: [makeAccount(), makeAccount({ name: 'bob' })], next_page_token: null }),
+      'GET /api/v1/server': () => json(200, makeServerOverview({ accounts: 2 })),
     });
     const { user } = renderApp('/');
 
@@ -41,9 +40,12 @@ describe('app start-up and routing', () => {
       shell: 'bash',
       system: { uid: 1001, gid: 1002, home: '/home/carol', suspended: false },
     });
+    // GET /me has no live system data; the overview asks for the own account for it.
+    const listed = { ...account, system: null };
     mockApi({
-      'POST /api/v1/auth/refresh': () => json(200, authResponse(ownerUser(account))),
-      'GET /api/v1/me': () => json(200, ownerUser(account)),
+      'POST /api/v1/auth/refresh': () => json(200, authResponse(ownerUser(listed))),
+      'GET /api/v1/me': () => json(200, ownerUser(listed)),
+      'GET /api/v1/accounts/carol': () => json(200, account),
     });
     renderApp('/');
 
@@ -70,7 +72,7 @@ describe('app start-up and routing', () => {
   it('sends an admin who opens /panel to /admin', async () => {
     mockApi({
       'POST /api/v1/auth/refresh': () => json(200, authResponse(adminUser)),
-      'GET /api/v1/accounts': () => json(200, emptyPage),
+      'GET /api/v1/server': () => json(200, makeServerOverview()),
     });
     renderApp('/panel');
 
@@ -112,7 +114,7 @@ describe('app start-up and routing', () => {
   it('signs out through the gateway and returns to the login page', async () => {
     const api = mockApi({
       'POST /api/v1/auth/refresh': () => json(200, authResponse(adminUser)),
-      'GET /api/v1/accounts': () => json(200, emptyPage),
+      'GET /api/v1/server': () => json(200, makeServerOverview()),
       'POST /api/v1/auth/logout': () => noContent(),
     });
     const { user } = renderApp('/admin');
@@ -133,7 +135,7 @@ describe('app start-up and routing', () => {
   it('has a labelled navigation toggle for narrow screens', async () => {
     mockApi({
       'POST /api/v1/auth/refresh': () => json(200, authResponse(adminUser)),
-      'GET /api/v1/accounts': () => json(200, emptyPage),
+      'GET /api/v1/server': () => json(200, makeServerOverview()),
     });
     const { user } = renderApp('/admin');
     await screen.findByRole('heading', { name: 'Dashboard' });

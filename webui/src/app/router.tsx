@@ -26,6 +26,18 @@ const DomainsRoute = lazy(() =>
 const DomainRoute = lazy(() =>
   import('@/features/domains/routes/DomainRoute').then((m) => ({ default: m.DomainRoute })),
 );
+const DatabasesRoute = lazy(() =>
+  import('@/features/databases/routes/DatabasesRoute').then((m) => ({ default: m.DatabasesRoute })),
+);
+const CronJobsRoute = lazy(() =>
+  import('@/features/cron-jobs/routes/CronJobsRoute').then((m) => ({ default: m.CronJobsRoute })),
+);
+const DnsZonesRoute = lazy(() =>
+  import('@/features/dns/routes/DnsZonesRoute').then((m) => ({ default: m.DnsZonesRoute })),
+);
+const DnsZoneRoute = lazy(() =>
+  import('@/features/dns/routes/DnsZoneRoute').then((m) => ({ default: m.DnsZoneRoute })),
+);
 const AuditLogRoute = lazy(() =>
   import('@/features/audit-log/routes/AuditLogRoute').then((m) => ({ default: m.AuditLogRoute })),
 );
@@ -38,12 +50,18 @@ const ADMIN_NAV: readonly NavItem[] = [
   { to: paths.admin.accounts, label: 'Accounts', icon: 'accounts' },
   { to: paths.admin.plans, label: 'Plans', icon: 'plans' },
   { to: paths.admin.domains, label: 'Domains', icon: 'domains' },
+  { to: paths.admin.databases, label: 'Databases', icon: 'databases' },
+  { to: paths.admin.cronJobs, label: 'Cron jobs', icon: 'cron' },
+  { to: paths.admin.dnsZones, label: 'DNS', icon: 'dns' },
   { to: paths.admin.auditLog, label: 'Audit log', icon: 'audit' },
 ];
 
 const PANEL_NAV: readonly NavItem[] = [
   { to: paths.panel.home, label: 'Overview', icon: 'home', end: true },
   { to: paths.panel.domains, label: 'Domains', icon: 'domains' },
+  { to: paths.panel.databases, label: 'Databases', icon: 'databases' },
+  { to: paths.panel.cronJobs, label: 'Cron jobs', icon: 'cron' },
+  { to: paths.panel.dnsZones, label: 'DNS', icon: 'dns' },
 ];
 
 export function AppRoutes() {
@@ -65,6 +83,10 @@ export function AppRoutes() {
         <Route path="plans" element={<PlansRoute />} />
         <Route path="domains" element={<DomainsRoute area="admin" />} />
         <Route path="domains/:name" element={<DomainRoute area="admin" />} />
+        <Route path="databases" element={<DatabasesRoute area="admin" />} />
+        <Route path="cron-jobs" element={<CronJobsRoute area="admin" />} />
+        <Route path="dns" element={<DnsZonesRoute area="admin" />} />
+        <Route path="dns/:zone" element={<DnsZoneRoute area="admin" />} />
         <Route path="audit-log" element={<AuditLogRoute />} />
         <Route path="*" element={<NotFoundRoute />} />
       </Route>
@@ -79,6 +101,10 @@ export function AppRoutes() {
         <Route index element={<PanelOverviewRoute />} />
         <Route path="domains" element={<DomainsRoute area="panel" />} />
         <Route path="domains/:name" element={<DomainRoute area="panel" />} />
+        <Route path="databases" element={<DatabasesRoute area="panel" />} />
+        <Route path="cron-jobs" element={<CronJobsRoute area="panel" />} />
+        <Route path="dns" element={<DnsZonesRoute area="panel" />} />
+        <Route path="dns/:zone" element={<DnsZoneRoute area="panel" />} />
         <Route path="*" element={<NotFoundRoute />} />
       </Route>
       <Route path="*" element={<NotFoundRoute />} />

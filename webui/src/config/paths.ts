@@ -1,6 +1,10 @@
 import type { Role } from '@/types/api';
 
 const seg = encodeURIComponent;
+const filtered = (path: string, account: string) => `${path}?account=${seg(account)}`;
+
+/** Which side of the panel a screen belongs to: what links point to and what may be done. */
+export type Area = 'admin' | 'panel';
 
 /** Every route of the SPA, so links and redirects never spell a path by hand. */
 export const paths = {
@@ -13,14 +17,25 @@ export const paths = {
     plans: '/admin/plans',
     domains: '/admin/domains',
     /** The domains list filtered to one account. */
-    domainsOf: (account: string) => `/admin/domains?account=${seg(account)}`,
+    domainsOf: (account: string) => filtered('/admin/domains', account),
     domain: (name: string) => `/admin/domains/${seg(name)}`,
+    databases: '/admin/databases',
+    databasesOf: (account: string) => filtered('/admin/databases', account),
+    cronJobs: '/admin/cron-jobs',
+    cronJobsOf: (account: string) => filtered('/admin/cron-jobs', account),
+    dnsZones: '/admin/dns',
+    dnsZonesOf: (account: string) => filtered('/admin/dns', account),
+    dnsZone: (name: string) => `/admin/dns/${seg(name)}`,
     auditLog: '/admin/audit-log',
   },
   panel: {
     home: '/panel',
     domains: '/panel/domains',
     domain: (name: string) => `/panel/domains/${seg(name)}`,
+    databases: '/panel/databases',
+    cronJobs: '/panel/cron-jobs',
+    dnsZones: '/panel/dns',
+    dnsZone: (name: string) => `/panel/dns/${seg(name)}`,
   },
 } as const;
 

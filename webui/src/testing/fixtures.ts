@@ -42,3 +42,25 @@ export function ownerUser(
 export function authResponse(user: Me, token = 'access-1'): AuthResponse {
   return { access_token: token, token_type: 'Bearer', expires_in: 900, user };
 }
+
+/** GET /server's answer: a small machine with a little of everything. */
+export function makeServerOverview(counts: Partial<Record<string, number>> = {}) {
+  const GiB = 1024 ** 3;
+  return {
+    server: {
+      hostname: 'web1.example.net',
+      kernel: 'Linux 6.1.0-28-amd64',
+      uptime_seconds: 3 * 86400 + 4 * 3600 + 5 * 60,
+      cpus: 2,
+      load: [0.52, 1.5, 2.1],
+      memory_total_bytes: 4 * GiB,
+      memory_available_bytes: 1 * GiB,
+      filesystems: [
+        { path: '/', total_bytes: 40 * GiB, available_bytes: 30 * GiB },
+        { path: '/home', total_bytes: 100 * GiB, available_bytes: 5 * GiB },
+        { path: '/var', total_bytes: 20 * GiB, available_bytes: 10 * GiB },
+      ],
+    },
+    counts: { accounts: 2, domains: 5, databases: 3, cron_jobs: 4, dns_zones: 1, ...counts },
+  };
+}

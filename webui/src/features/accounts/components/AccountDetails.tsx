@@ -17,8 +17,23 @@ export function AccountDetails({ account }: { account: Account }) {
             { term: 'Shell', value: SHELL_LABELS[account.shell] ?? account.shell },
             { term: 'Plan', value: <Link to={paths.admin.plans}>{account.plan}</Link> },
             {
-              term: 'Domains',
-              value: <Link to={paths.admin.domainsOf(account.name)}>Domains of {account.name}</Link>,
+              term: 'Hosting',
+              value: (
+                <ul className="plain-list">
+                  <li>
+                    <Link to={paths.admin.domainsOf(account.name)}>Domains of {account.name}</Link>
+                  </li>
+                  <li>
+                    <Link to={paths.admin.databasesOf(account.name)}>Databases of {account.name}</Link>
+                  </li>
+                  <li>
+                    <Link to={paths.admin.cronJobsOf(account.name)}>Cron jobs of {account.name}</Link>
+                  </li>
+                  <li>
+                    <Link to={paths.admin.dnsZonesOf(account.name)}>DNS zones of {account.name}</Link>
+                  </li>
+                </ul>
+              ),
             },
             {
               term: 'Created',

@@ -1,7 +1,8 @@
 import { AccountStatusBadge } from '@/components/AccountStatusBadge';
-import { Alert, Card, FactList } from '@/components/ui';
+import { Alert, Button, Card, FactList, Spinner } from '@/components/ui';
 import { formatDateTime } from '@/lib/format';
 import type { Account } from '@/types/api';
+import { useOwnAccount } from '../api/get-own-account';
 
 const SHELL_TEXT: Record<Account['shell'], string> = {
   nologin: 'No shell access',
@@ -10,7 +11,6 @@ const SHELL_TEXT: Record<Account['shell'], string> = {
 };
 
 export function AccountOverview({ account }: { account: Account }) {
-  const system = account.system;
   return (
     <div className="stack">
       {account.status === 'suspended' ? (
@@ -29,7 +29,6 @@ export function AccountOverview({ account }: { account: Account }) {
             facts={[
               { term: 'Name', value: account.name },
               { term: 'Status', value: <AccountStatusBadge status={account.status} /> },
-              { term: 'Shell', value: SHELL_TEXT[account.shell] ?? account.shell },
               { term: 'Email', value: account.email ?? <span className="muted">None</span> },
               {
                 term: 'Since',
@@ -38,20 +37,47 @@ export function AccountOverview({ account }: { account: Account }) {
             ]}
           />
         </Card>
-        <Card title="On the server">
-          {system ? (
-            <FactList
-              facts={[
-                { term: 'Home directory', value: <code>{system.home}</code> },
-                { term: 'User ID', value: system.uid },
-                { term: 'Group ID', value: system.gid },
-              ]}
-            />
-          ) : (
-            <p className="muted">Server details are not available right now.</p>
-          )}
-        </Card>
+        <ServerCard account={account} />
       </div>
     </div>
+  );
+}
+
+/** Home, user ID and shell as the server has them: GET /accounts/{own name}, not GET /me. */
+function ServerCard({ account }: { account: Account }) {
+  const live = useOwnAccount(account.name);
+  // /me may already carry `system` (older gateways did); the live answer wins.
+  const current = live.data ?? account;
+  const system = current.system;
+  return (
+    <Card title="On the server">
+      {live.isPending && !system ? (
+        <Spinner label="Loading server details…" />
+      ) : system ? (
+        <FactList
+          facts={[
+            { term: 'Home directory', value: <code>{system.home}</code> },
+            { term: 'User ID', value: system.uid },
+            { term: 'Group ID', value: system.gid },
+            { term: 'Shell', value: SHELL_TEXT[current.shell] ?? current.shell },
+          ]}
+        />
+      ) : (
+        <div className="stack">
+          <p className="muted">
+            {live.isError
+              ? 'Server details could not be loaded.'
+              : 'Server details are not available right now.'}
+          </p>
+          {live.isError ? (
+            <div>
+              <Button size="sm" onClick={() => void live.refetch()}>
+                Try again
+              </Button>
+            </div>
+          ) : null}
+        </div>
+      )}
+    </Card>
   );
 }

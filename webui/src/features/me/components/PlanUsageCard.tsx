@@ -2,19 +2,27 @@ import { Link } from 'react-router';
 import { Card } from '@/components/ui';
 import { paths } from '@/config/paths';
 import { formatUsage, PLAN_LIMITS } from '@/lib/plan-limits';
-import type { Plan, PlanUsage } from '@/types/api';
+import type { Plan, PlanLimitKey, PlanUsage } from '@/types/api';
 
 type PlanUsageCardProps = { plan: Plan; usage: PlanUsage };
+
+/** Where each counted thing is managed. */
+const MANAGE: Partial<Record<PlanLimitKey, { to: string; label: string }>> = {
+  max_domains: { to: paths.panel.domains, label: 'Manage domains' },
+  max_databases: { to: paths.panel.databases, label: 'Manage databases' },
+  max_cron_jobs: { to: paths.panel.cronJobs, label: 'Manage cron jobs' },
+};
 
 /** What the account uses of each limit of its plan: "3 of 10 domains", "Unlimited". */
 export function PlanUsageCard({ plan, usage }: PlanUsageCardProps) {
   return (
-    <Card title={`Plan: ${plan.name}`} actions={<Link to={paths.panel.domains}>Manage domains</Link>}>
+    <Card title={`Plan: ${plan.name}`}>
       <dl className="facts">
         {PLAN_LIMITS.map(({ key, label, noun, hint }) => {
           const limit = plan[key];
           const used = key === 'disk_quota_mb' ? undefined : usage[key];
           const text = formatUsage(limit, used, noun);
+          const manage = MANAGE[key];
           return (
             <div className="facts__row" key={key}>
               <dt>{label}</dt>
@@ -30,6 +38,11 @@ export function PlanUsageCard({ plan, usage }: PlanUsageCardProps) {
                       value={Math.min(used, limit)}
                       aria-hidden="true"
                     />
+                  ) : null}
+                  {manage ? (
+                    <Link className="usage__link" to={manage.to}>
+                      {manage.label}
+                    </Link>
                   ) : null}
                 </span>
                 {hint && key !== 'max_domains' ? <span className="usage__hint">{hint}</span> : null}

@@ -6,7 +6,11 @@ import { json, mockApi } from '@/testing/mock-api';
 import { renderApp, signInAs } from '@/testing/render';
 
 function renderOverview(me: Me) {
-  mockApi({ 'GET /api/v1/me': () => json(200, me) });
+  mockApi({
+    'GET /api/v1/me': () => json(200, me),
+    'GET /api/v1/accounts/alice': () =>
+      json(200, makeAccount({ system: { uid: 1001, gid: 1001, home: '/home/alice', suspended: false } })),
+  });
   signInAs(me);
   return renderApp('/panel');
 }
@@ -24,17 +28,47 @@ describe('owner overview: plan usage', () => {
       max_databases: 0,
       disk_quota_mb: 1024,
     });
-    renderOverview(ownerUser(makeAccount(), plan, { max_domains: 3, max_aliases: 2 }));
+    renderOverview(
+      ownerUser(makeAccount(), plan, { max_domains: 3, max_aliases: 2, max_databases: 0, max_cron_jobs: 4 }),
+    );
 
     expect(await screen.findByRole('region', { name: 'Plan: basic' })).toBeInTheDocument();
     expect(usageOf('Domains')).toHaveTextContent('3 of 10 domains');
     expect(usageOf('Aliases per domain')).toHaveTextContent('2 of 5 aliases');
-    // Limits whose use the gateway does not count yet show the limit alone.
     expect(usageOf('Databases')).toHaveTextContent('None allowed');
-    expect(usageOf('Cron jobs')).toHaveTextContent('Unlimited');
+    expect(usageOf('Cron jobs')).toHaveTextContent('4 cron jobs, unlimited');
+    // Limits whose use the gateway does not count show the limit alone.
     expect(usageOf('Disk quota (MB)')).toHaveTextContent('Up to 1,024 MB');
     expect(usageOf('Disk quota (MB)')).toHaveTextContent('not enforced yet');
     expect(screen.getByRole('link', { name: 'Manage domains' })).toHaveAttribute('href', '/panel/domains');
+    expect(screen.getByRole('link', { name: 'Manage databases' })).toHaveAttribute(
+      'href',
+      '/panel/databases',
+    );
+    expect(screen.getByRole('link', { name: 'Manage cron jobs' })).toHaveAttribute(
+      'href',
+      '/panel/cron-jobs',
+    );
+  });
+
+  it('counts databases and cron jobs against their limits', async () => {
+    const plan = makePlan({ name: 'pro', max_databases: 5, max_cron_jobs: 10 });
+    renderOverview(
+      ownerUser(makeAccount(), plan, { max_domains: 0, max_aliases: 0, max_databases: 1, max_cron_jobs: 3 }),
+    );
+
+    expect(await screen.findByRole('region', { name: 'Plan: pro' })).toBeInTheDocument();
+    expect(usageOf('Databases')).toHaveTextContent('1 of 5 databases');
+    expect(usageOf('Cron jobs')).toHaveTextContent('3 of 10 cron jobs');
+  });
+
+  it('shows home, user ID and shell from GET /accounts/{own name}', async () => {
+    renderOverview(ownerUser(makeAccount({ shell: 'bash' })));
+
+    const server = await screen.findByRole('region', { name: 'On the server' });
+    expect(await within(server).findByText('/home/alice')).toBeInTheDocument();
+    expect(within(server).getByText('User ID').nextElementSibling).toHaveTextContent('1001');
+    expect(within(server).getByText('Shell').nextElementSibling).toHaveTextContent('No shell access');
   });
 
   it('says unlimited when the plan sets no limit', async () => {
@@ -50,7 +84,7 @@ describe('owner overview: plan usage', () => {
     renderOverview(withoutPlan);
 
     expect(await screen.findByRole('heading', { name: 'Overview' })).toBeInTheDocument();
-    await screen.findByText('Coming next');
+    expect(await screen.findByText('/home/alice')).toBeInTheDocument();
     expect(screen.queryByRole('region', { name: /^Plan:/ })).not.toBeInTheDocument();
   });
 });

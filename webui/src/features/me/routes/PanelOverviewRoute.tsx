@@ -1,4 +1,4 @@
-import { Alert, Button, Card, EmptyState, LoadingState, PageHeader } from '@/components/ui';
+import { Alert, Button, EmptyState, LoadingState, PageHeader } from '@/components/ui';
 import { useMe } from '../api/get-me';
 import { AccountOverview } from '../components/AccountOverview';
 import { PlanUsageCard } from '../components/PlanUsageCard';
@@ -30,11 +30,6 @@ export function PanelOverviewRoute() {
         <div className="stack">
           <AccountOverview account={account} />
           {me.data.plan ? <PlanUsageCard plan={me.data.plan} usage={me.data.usage ?? {}} /> : null}
-          <Card title="Coming next">
-            <p className="muted">
-              Databases, cron jobs and DNS zones will be managed from here as the panel grows.
-            </p>
-          </Card>
         </div>
       ) : (
         <EmptyState title="No hosting account">This user has no hosting account attached.</EmptyState>

@@ -1,0 +1,22 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiRequest } from '@/lib/api-client';
+import type { CronJob } from '../types';
+import { invalidateCronJobs } from './keys';
+
+export type CreateCronJobInput = {
+  schedule: string;
+  command: string;
+  enabled?: boolean;
+  /** Required when an administrator creates it. */
+  account?: string;
+};
+
+/** 403 "Plan limit reached" when the plan allows no more jobs. */
+export function createCronJob(input: CreateCronJobInput): Promise<CronJob> {
+  return apiRequest<CronJob>('/cron-jobs', { method: 'POST', body: input });
+}
+
+export function useCreateCronJob() {
+  const queryClient = useQueryClient();
+  return useMutation({ mutationFn: createCronJob, onSuccess: () => invalidateCronJobs(queryClient) });
+}

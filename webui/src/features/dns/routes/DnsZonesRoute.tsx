@@ -1,0 +1,101 @@
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { ListLoadError } from '@/components/ListLoadError';
+import { Button, EmptyState, LoadingState, PageHeader, Pagination, TextField } from '@/components/ui';
+import { paths, type Area } from '@/config/paths';
+import { useAccountFilter } from '@/lib/use-account-filter';
+import { usePageTokens } from '@/lib/use-page-tokens';
+import { useZones } from '../api/list-zones';
+import { CreateZoneDialog } from '../components/CreateZoneDialog';
+import { ZonesTable } from '../components/ZonesTable';
+
+const PAGE_SIZE = 50;
+
+export function DnsZonesRoute({ area }: { area: Area }) {
+  const navigate = useNavigate();
+  const filter = useAccountFilter(area);
+  const [adding, setAdding] = useState(false);
+  const pages = usePageTokens(filter.account);
+  const zones = useZones({
+    account: filter.account || undefined,
+    pageToken: pages.pageToken,
+    limit: PAGE_SIZE,
+  });
+  const data = zones.data;
+  const addButton = (label: string) => (
+    <Button variant="primary" onClick={() => setAdding(true)}>
+      {label}
+    </Button>
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="DNS zones"
+        description={
+          area === 'admin'
+            ? 'Zones this server answers for, across all accounts.'
+            : 'The DNS records this server publishes for your domains. Point the domain’s nameservers here to use them.'
+        }
+        actions={addButton('Add zone')}
+      />
+      {area === 'admin' ? (
+        <div className="toolbar">
+          <TextField
+            label="Account"
+            required={false}
+            markOptional={false}
+            placeholder="Any account"
+            value={filter.input}
+            onChange={(e) => filter.setInput(e.target.value)}
+            autoCapitalize="off"
+            spellCheck={false}
+          />
+        </div>
+      ) : null}
+
+      {zones.isPending ? (
+        <LoadingState label="Loading DNS zones…" />
+      ) : zones.isError ? (
+        <ListLoadError
+          what="DNS zones"
+          account={filter.account}
+          error={zones.error}
+          retry={() => void zones.refetch()}
+        />
+      ) : data && data.items.length > 0 ? (
+        <>
+          <ZonesTable zones={data.items} area={area} busy={zones.isPlaceholderData} />
+          <Pagination
+            label="DNS zones pages"
+            page={pages.page}
+            hasPrevious={pages.hasPrevious}
+            hasNext={Boolean(data.next_page_token)}
+            onPrevious={pages.previous}
+            onNext={() => pages.next(data.next_page_token)}
+            busy={zones.isFetching}
+          />
+        </>
+      ) : filter.account ? (
+        <EmptyState title="No DNS zones">Account {filter.account} has no DNS zones.</EmptyState>
+      ) : (
+        <EmptyState
+          title="No DNS zones yet"
+          action={addButton(area === 'admin' ? 'Add a zone' : 'Add your first zone')}
+        >
+          A zone holds the DNS records of one of your domains: where its website and mail are.
+        </EmptyState>
+      )}
+
+      <CreateZoneDialog
+        open={adding}
+        onClose={() => setAdding(false)}
+        onCreated={(zone) =>
+          navigate(area === 'admin' ? paths.admin.dnsZone(zone.name) : paths.panel.dnsZone(zone.name))
+        }
+        area={area}
+        account={filter.account}
+      />
+    </>
+  );
+}

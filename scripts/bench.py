@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bench_dns_api
 import bench_ui
 import bench_web
 import stack
@@ -94,7 +95,7 @@ def start_baseline(kind: str, port: int, *args: str, log: Path) -> stack.Process
 
 def main() -> None:
     """Every section, or those named: `scripts/bench.sh api web`."""
-    sections = sys.argv[1:] or ["api", "web", "ui"]
+    sections = sys.argv[1:] or ["api", "web", "dns", "ui"]
     run_dir = Path(os.environ["JOPANEL_SANDBOX"])
     logs = run_dir / "logs"
     mariadb = stack.MariaDB(stack.free_port(), logs)
@@ -140,6 +141,8 @@ def main() -> None:
             print_table(rows, idle, after)
         if "web" in sections:
             asyncio.run(bench_web.run(live, (name, password)))
+        if "dns" in sections:
+            asyncio.run(bench_dns_api.run(live, (name, password)))
         if "ui" in sections:
             bench_ui.run(live, (name, password))
 

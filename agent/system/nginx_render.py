@@ -28,6 +28,7 @@ from agent.system.sites import (
     StaticBackend,
     to_json,
 )
+from agent.system.users import HOME_ROOT
 
 SITE_HEADER: Final = "# jopanel-site: "
 HTTP_FILE: Final = "_http.conf"  # '_' never starts a hostname, so never a site's file name
@@ -63,9 +64,12 @@ def render_site(site: Site, layout: Layout) -> str:
         f"    server_name {' '.join(site.hostnames)};",
         f"    root {root};",
         f"    access_log {layout.log_root}/$server_name/access.log combined;",
-        # A link in the document root is served only when its owner owns the target too, so
-        # an account cannot publish another account's (or the system's) files through a link.
-        "    disable_symlinks if_not_owner from=$document_root;",
+        # A link anywhere below the account's home (web, the domain folder, public_html
+        # itself, or inside it) is followed only when its owner owns the target too, so an
+        # account cannot publish another account's (or the system's) files through a link.
+        # (from=$document_root would leave public_html itself unchecked: swapped for a link,
+        # it served other accounts' files.)
+        f"    disable_symlinks if_not_owner from={HOME_ROOT / site.account};",
         *(_suspended() if site.suspended else _backend(site, layout)),
         "}",
     ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import pwd
 import shutil
@@ -25,9 +26,11 @@ from pathlib import Path
 from typing import Final
 
 from agent.errors import FailedPrecondition
-from agent.system import acl
+from agent.system import acl, process
 from agent.system.users import HOME_ROOT
 from agent.validators import AccountName, Hostname
+
+logger = logging.getLogger(__name__)
 
 WEB_SERVER_USER: Final = "www-data"  # Debian's nginx workers
 SITE_DIR_MODE: Final = 0o750
@@ -37,6 +40,8 @@ TMP_DIR_MODE: Final = 0o700
 # /var/log/jopanel/web/D: nginx workers write, the account's group reads, the account cannot
 # plant anything there.
 LOG_DIR_MODE: Final = 0o750
+# rm -rf of one domain folder; a huge site may take a while.
+REMOVE_TIMEOUT: Final = 600.0
 LOG_ROOT_MODE: Final = 0o711  # others may pass through to their own domain's folder, not list
 _DIR_FLAGS: Final = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 DEFAULT_INDEX: Final = """<!doctype html>
@@ -107,21 +112,38 @@ def check_removable(owner: Owner) -> None:
         pass
 
 
-def remove_site(owner: Owner, domain: Hostname) -> None:
-    """Removes /home/A/web/D without following any link in it; a link there is just unlinked."""
-    with _site_parent(owner) as web:
-        if web is None:
-            return
-        try:
-            info = os.lstat(domain, dir_fd=web)
-        except FileNotFoundError:
-            return
-        if stat.S_ISDIR(info.st_mode):
-            # rmtree with dir_fd works through descriptors (os.open + fstat checks per folder),
-            # so a folder swapped for a link mid-way is not followed.
-            shutil.rmtree(domain, dir_fd=web)
-        else:
-            os.unlink(domain, dir_fd=web)
+async def remove_site(owner: Owner, domain: Hostname) -> None:
+    """Removes /home/A/web/D as the account's own user: `rm -rf` under setpriv, with A's uid
+    and gid and no groups or capabilities.
+
+    Root never opens anything in A's tree here. A walk by root, even through descriptors, has
+    a window between checking an entry and opening it in which A can swap a folder for a link
+    (to a FIFO that blocks the agent, a device, another account's tree); as A, whatever is
+    swapped in, rm can remove only what A could remove itself.
+    """
+    path = site_dir(owner.name, domain)
+    argv = [
+        "setpriv",
+        f"--reuid={owner.uid}",
+        f"--regid={owner.gid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--",
+        "rm",
+        "-rf",
+        "--one-file-system",
+        "--",
+        str(path),
+    ]
+    completed = await process.run(argv, ok_codes=range(256), timeout=REMOVE_TIMEOUT)
+    if completed.returncode != 0:
+        # What A made unremovable for A stays, in A's home; the site itself is gone already.
+        logger.warning(
+            "removing %s as %s left something: %s",
+            path,
+            owner.name,
+            completed.stderr.decode(errors="replace").strip()[:500],
+        )
 
 
 def prepare_log_dir(log_root: Path, domain: Hostname, gid: int, web_uid: int) -> Path:

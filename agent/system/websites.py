@@ -178,7 +178,7 @@ class WebDomains:
         await self._submit(functools.partial(_remove, name))
         webroots.remove_log_dir(self._layout.log_root, name)
         if delete_files and owner is not None:
-            webroots.remove_site(owner, name)
+            await webroots.remove_site(owner, name)
 
     async def _owner(self, account: AccountName) -> Owner:
         try:

@@ -64,7 +64,7 @@ def test_every_site_listens_logs_and_refuses_foreign_links() -> None:
     assert "    server_name example.com www.example.com;\n" in text
     assert "    root /home/alice/web/example.com/public_html;\n" in text
     assert "access_log /var/log/jopanel/web/$server_name/access.log combined;" in text
-    assert "disable_symlinks if_not_owner from=$document_root;" in text
+    assert "disable_symlinks if_not_owner from=/home/alice;" in text
     assert "error_log" not in text  # one global error log
 
 

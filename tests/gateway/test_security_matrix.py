@@ -155,3 +155,50 @@ async def test_odd_path_values_name_nothing(api: Api, admin: str) -> None:
                 url = re.sub(r"{\w+}", odd, path)
                 status, _ = await api.call(method.upper(), url, admin, json={})
                 assert status in (400, 404, 409), (method, url, status)
+
+
+# A valid body naming alice's account, for every create route whose body takes an account.
+# A new route with an `account` field fails the test below until it is given one here.
+BODIES_FOR_ALICE = {
+    "/api/v1/domains": {"name": "new.alice.com", "account": "alice"},
+    "/api/v1/databases": {"name": "alice_new", "account": "alice"},
+    "/api/v1/database-users": {
+        "name": "alice_new_u",
+        "password": "db-pass-123",
+        "account": "alice",
+    },
+    "/api/v1/cron-jobs": {"schedule": "@daily", "command": "true", "account": "alice"},
+    "/api/v1/dns-zones": {"name": "alice.com", "account": "alice"},
+}
+
+
+async def test_owners_cannot_name_another_account_in_query_or_body(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await api.create_account(admin, "bob")
+    bob = await api.login("bob", "owner-pass-1")
+    doc = await document(api)
+    schemas = doc["components"]["schemas"]
+    calls_before = (
+        list(api.web.calls),
+        list(api.databases.calls),
+        list(api.cron.calls),
+        list(api.dns.calls),
+    )
+    for path, ops in doc["paths"].items():
+        get = ops.get("get", {})
+        if any(p["name"] == "account" and p["in"] == "query" for p in get.get("parameters", [])):
+            status, _ = await api.call("GET", f"{path}?account=alice", bob)
+            assert status == 404, path
+        post = ops.get("post", {})
+        body = post.get("requestBody", {}).get("content", {}).get("application/json", {})
+        ref = body.get("schema", {}).get("$ref", "")
+        if "account" in schemas.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}):
+            assert path in BODIES_FOR_ALICE, f"give BODIES_FOR_ALICE a body for {path}"
+            status, _ = await api.call("POST", path, bob, json=BODIES_FOR_ALICE[path])
+            assert status == 404, path
+    assert (
+        list(api.web.calls),
+        list(api.databases.calls),
+        list(api.cron.calls),
+        list(api.dns.calls),
+    ) == calls_before

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jwt
 
+from gateway.auth.passwords import check_password, hash_password
 from gateway.config import GatewayConfig
 from tests.gateway.conftest import ADMIN_PASSWORD, Api
 
@@ -237,3 +238,22 @@ async def test_control_characters_in_any_string_are_refused(api: Api, admin: str
         assert status == 400
         assert answer["errors"][0]["field"] == field
     assert api.agent.calls == []
+
+
+async def test_unknown_user_and_wrong_password_take_about_as_long() -> None:
+    """Both spend one bcrypt check of the same cost (the unknown name against a dummy hash).
+    Measured on the password check itself, at cost 10, so the request's own noise is small."""
+    rounds = 10
+    known = await hash_password("the-real-password", rounds)
+    await check_password("x", None, rounds)  # the dummy hash is made on first use
+
+    async def median(hashed: bytes | None) -> float:
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            assert not await check_password("not-the-password", hashed, rounds)
+            times.append(time.perf_counter() - started)
+        return sorted(times)[2]
+
+    wrong, unknown = await median(known), await median(None)
+    assert 0.5 < unknown / wrong < 2.0, (unknown, wrong)

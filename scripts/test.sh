@@ -13,6 +13,11 @@ fi
 run=$(mktemp -d /tmp/jopanel-test.XXXXXX)
 status=0
 scripts/sandbox.sh "$run" .venv/bin/pytest "$@" || status=$?
+# The browser test's screenshots of each main page outlive the run directory.
+if [ -d "$run/screenshots" ]; then
+  rm -rf .test-screenshots && cp -r "$run/screenshots" .test-screenshots
+  echo "test: screenshots of the web UI's main pages are in $top/.test-screenshots"
+fi
 if [ $status = 0 ]; then
   rm -rf "$run"
 else

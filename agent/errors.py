@@ -94,8 +94,27 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
             behavior = getattr(handler, kind)
             if behavior is not None:
                 guarded = _guard(behavior, handler_call_details.method)
+                if kind == "unary_unary" and handler.request_deserializer is not None:
+                    # Parse inside the guard: gRPC's own deserializer would answer a request
+                    # that is no message at all with UNKNOWN and protobuf's error text.
+                    guarded = _parsed(guarded, handler.request_deserializer)
+                    return rebuild(guarded, None, handler.response_serializer)
                 return rebuild(guarded, handler.request_deserializer, handler.response_serializer)
         return handler
+
+
+def _parsed(behavior: Behavior, parse: Callable[[bytes], Any]) -> Behavior:
+    """Takes the request's raw bytes and parses them itself: bytes that are no message of the
+    RPC's type are INVALID_ARGUMENT, as any other malformed input is."""
+
+    async def parsing(raw: bytes, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        try:
+            request = parse(raw)
+        except Exception:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "request: not a valid message")
+        return await behavior(request, context)
+
+    return parsing
 
 
 def _guard(behavior: Behavior, method: str) -> Behavior:

@@ -19,7 +19,7 @@ from gateway.api import Access, Call, Operation, Owned, json_response
 from gateway.consistency import applying
 from gateway.db import Row
 from gateway.paging import PageQuery, decode_token, page_of
-from gateway.problems import conflict, field_error, not_found
+from gateway.problems import conflict, not_found
 from gateway.routes.databases import DatabaseName, check_prefix
 from gateway.scope import account_filter, account_for
 from gateway.store import databases as store
@@ -90,12 +90,13 @@ def _found(call: Call) -> Row:
 
 
 async def _databases_of(call: Call, account: str, names: list[str]) -> dict[str, int]:
-    """The ids of the named databases, each of which must be the account's own."""
+    """The ids of the named databases, each of which must be the account's own: another
+    account's database answers exactly as a missing one, 404, whatever else the list holds."""
     found: dict[str, int] = {}
-    for index, name in enumerate(names):
+    for name in names:
         row = await store.get(call.db, "database", name)
         if row is None or row["account"] != account:
-            raise field_error(f"databases.{index}", f"'{name}' is not a database of {account}")
+            raise not_found(f"Database '{name}'")
         found[name] = int(row["id"])
     return found
 

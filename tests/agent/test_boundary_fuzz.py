@@ -14,7 +14,7 @@ For each request, what the attacker must never get:
     INTERNAL and UNKNOWN would mean an unplanned path, DEADLINE_EXCEEDED a hang;
   - a password echoed in an error message;
   - an agent that stops serving (a health check follows every call);
-  - a change outside what the operation owns: canary files in /etc, /root, /var/lib and /tmp,
+  - a change outside what the operation owns: canary files in /etc, /var/lib, /srv, /var/tmp,
     another account's home, the targets of links planted in a fuzzed account's tree, the
     top-level entries of /etc and /var/lib (and /home), and for every service but
     AccountService /etc/passwd, group, shadow and gshadow stay byte for byte as they were.
@@ -74,9 +74,7 @@ CALL_DEADLINE: Final = 60.0
 SITES: Final = Path("/etc/nginx/jopanel/sites")
 ZONE_RECORDS: Final = Path("/var/lib/jopanel/dns")
 # Folders whose top-level entries no RPC adds or removes; the agent's own state lives below
-# /var/lib/jopanel, which its first use of a service makes. /root and /tmp are not overlays of
-# the sandbox but the host's own, which other processes change: their canaries are watched,
-# their listings are not.
+# /var/lib/jopanel, which its first use of a service makes.
 WATCHED_LISTINGS: Final = {Path("/etc"): set(), Path("/var/lib"): {"jopanel"}}
 PASSWORD: Final = "a fuzzing password"
 INJECTIONS: Final = (
@@ -147,9 +145,15 @@ class World:
     @property
     def canaries(self) -> list[Path]:
         """Root's files that no RPC has any business with: folders in /etc and /var/lib (the
-        trapped account links to them), files in /root and /tmp."""
+        trapped account links to them), files in /srv and /var/tmp. All inside the sandbox's
+        overlays, so not even a failed run leaves anything on the host."""
         name = f"jp-fuzz-{self.tag}"
-        return [Path("/etc", name), Path("/var/lib", name), Path("/root", name), Path("/tmp", name)]
+        return [
+            Path("/etc", name),
+            Path("/var/lib", name),
+            Path("/srv", name),
+            Path("/var/tmp", name),
+        ]
 
     @property
     def watched(self) -> list[Path]:

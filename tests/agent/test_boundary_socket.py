@@ -220,12 +220,6 @@ async def test_a_request_that_does_not_parse_is_refused_and_the_agent_keeps_serv
     assert account_files() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="agent/errors.py: a request that does not parse fails in gRPC's deserializer, before "
-    "the ErrorInterceptor's guard: the client gets UNKNOWN with the text of protobuf's "
-    "DecodeError instead of INVALID_ARGUMENT",
-)
 async def test_a_request_that_does_not_parse_is_invalid_argument(
     small_agent: grpc.aio.Channel,
 ) -> None:

@@ -34,6 +34,8 @@ from gateway.routes import (
     server,
 )
 
+MAX_LINE_BYTES = 64 * 1024
+
 
 def _version() -> str:
     try:
@@ -44,7 +46,11 @@ def _version() -> str:
 
 def create_app(config: GatewayConfig) -> web.Application:
     app = web.Application(
-        middlewares=[problems, authentication], client_max_size=config.max_body_bytes
+        middlewares=[problems, authentication],
+        client_max_size=config.max_body_bytes,
+        # aiohttp's HTTP parser refuses a longer request line or header itself, in plain text;
+        # up to this size every malformed request reaches the middlewares and gets a problem.
+        handler_args={"max_line_size": MAX_LINE_BYTES, "max_field_size": MAX_LINE_BYTES},
     )
     app[keys.CONFIG] = config
     app[keys.TOKENS] = TokenIssuer(config.jwt_secret(), config.auth.access_ttl_seconds)

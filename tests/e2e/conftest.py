@@ -26,3 +26,9 @@ def live(sandbox: Path, mariadb: stack.MariaDB) -> Iterator[stack.Stack]:
 @pytest.fixture(scope="session")
 def admin_credentials(live: stack.Stack) -> tuple[str, str]:
     return live.ensure_admin()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The API fuzzers change the shared stack at random (plans, accounts, settings) as an
+    administrator may: they run after every other test, so none depends on what they left."""
+    items.sort(key=lambda item: item.path.name == "test_fuzz.py")

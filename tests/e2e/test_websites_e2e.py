@@ -31,12 +31,15 @@ async def test_a_php_site_goes_online_runs_as_its_account_and_goes_away(
     base = f"{live.url}/api/v1"
     async with aiohttp.ClientSession() as session:
         admin = await login(session, base, *admin_credentials)
+        # A plan of its own: what the default plan allows is the administrator's to change.
+        status, _ = await call(session, "POST", f"{base}/plans", admin, json={"name": "e2e-web"})
+        assert status == 201
         status, _ = await call(
             session,
             "POST",
             f"{base}/accounts",
             admin,
-            json={"name": "e2e_web", "password": "web-pass-123"},
+            json={"name": "e2e_web", "password": "web-pass-123", "plan": "e2e-web"},
         )
         assert status == 201
         owner = await login(session, base, "e2e_web", "web-pass-123")

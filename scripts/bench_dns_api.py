@@ -9,14 +9,11 @@ scripts/bench_dns.py measures the same at the agent's socket, without the gatewa
 
 from __future__ import annotations
 
-import asyncio
 import random
-import time
 
-import aiohttp
 import stack
 from bench_dns import RECORDS_PER_ZONE, ZONES, answers, time_restart
-from bench_web import create_domains, login
+from bench_web import create_domains, login, post_all
 
 ACCOUNT = "bench_dns"
 CLIENTS = 32
@@ -24,33 +21,6 @@ CLIENTS = 32
 
 def zone(number: int) -> str:
     return f"zone{number:03d}.bench.test"
-
-
-async def post_all(
-    base: str, token: str, items: list[tuple[str, dict[str, object]]], clients: int
-) -> tuple[float, list[float], int]:
-    """POSTs every (path, body) from `clients` clients: seconds, latencies, failures."""
-    queue: asyncio.Queue[tuple[str, dict[str, object]]] = asyncio.Queue()
-    for item in items:
-        queue.put_nowait(item)
-    latencies: list[float] = []
-    failures = 0
-    headers = {"Authorization": f"Bearer {token}"}
-
-    async def client(session: aiohttp.ClientSession) -> None:
-        nonlocal failures
-        while not queue.empty():
-            path, body = queue.get_nowait()
-            started = time.perf_counter()
-            async with session.post(f"{base}{path}", headers=headers, json=body) as response:
-                await response.read()
-                failures += response.status != 201
-            latencies.append(time.perf_counter() - started)
-
-    started = time.perf_counter()
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients)) as session:
-        await asyncio.gather(*(client(session) for _ in range(clients)))
-    return time.perf_counter() - started, latencies, failures
 
 
 def percentile(latencies: list[float], fraction: float) -> float:

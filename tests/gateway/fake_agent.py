@@ -30,19 +30,29 @@ _NAME = re.compile(r"[a-z][a-z0-9_]{2,31}")
 SYSTEM_USERS = frozenset({"daemon", "uucp", "sshd", "systemd_oom"})
 
 
-class FakeAccounts(accounts_pb2_grpc.AccountServiceServicer):
+class Recorder:
+    """Records each call; `fail_next` makes the next recorded call fail with that status."""
+
     def __init__(self) -> None:
-        self.accounts: dict[str, pb.Account] = {}
-        self.passwords: dict[str, str] = {}
         self.calls: list[str] = []
         self.fail_next: grpc.StatusCode | None = None
-        self._next_uid = 1000
 
     async def _enter(self, rpc: str, name: str, context: Context) -> None:
         self.calls.append(f"{rpc} {name}")
         if self.fail_next is not None:
             code, self.fail_next = self.fail_next, None
             await context.abort(code, "the fake agent was told to fail")
+
+
+class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
+    def __init__(self) -> None:
+        self.accounts: dict[str, pb.Account] = {}
+        self.passwords: dict[str, str] = {}
+        super().__init__()
+        self._next_uid = 1000
+
+    async def _enter(self, rpc: str, name: str, context: Context) -> None:
+        await super()._enter(rpc, name, context)
         if not _NAME.fullmatch(name):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "name: not a valid account name")
         if name in SYSTEM_USERS:
@@ -122,21 +132,14 @@ class FakeAccounts(accounts_pb2_grpc.AccountServiceServicer):
         return pb.UnsuspendAccountResponse(account=account)
 
 
-class FakeWeb(web_pb2_grpc.WebDomainServiceServicer):
+class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
     """WebDomainService in memory: the domains the fake server would serve."""
 
     def __init__(self, accounts: FakeAccounts, php_versions: tuple[str, ...] = ("8.2",)) -> None:
         self.accounts = accounts
         self.domains: dict[str, web_pb.WebDomain] = {}
         self.php_versions = list(php_versions)
-        self.calls: list[str] = []
-        self.fail_next: grpc.StatusCode | None = None
-
-    async def _enter(self, rpc: str, name: str, context: Context) -> None:
-        self.calls.append(f"{rpc} {name}")
-        if self.fail_next is not None:
-            code, self.fail_next = self.fail_next, None
-            await context.abort(code, "the fake agent was told to fail")
+        super().__init__()
 
     def served_by(self, host: str) -> str | None:
         for domain in self.domains.values():
@@ -225,7 +228,7 @@ class FakeWeb(web_pb2_grpc.WebDomainServiceServicer):
         return web_pb.ListPhpVersionsResponse(versions=self.php_versions)
 
 
-class FakeDatabases(db_pb2_grpc.DatabaseServiceServicer):
+class FakeDatabases(Recorder, db_pb2_grpc.DatabaseServiceServicer):
     """DatabaseService in memory: databases with a size, users with a password and grants."""
 
     def __init__(self) -> None:
@@ -233,14 +236,7 @@ class FakeDatabases(db_pb2_grpc.DatabaseServiceServicer):
         self.users: dict[str, str] = {}  # name -> account
         self.passwords: dict[str, str] = {}
         self.grants: set[tuple[str, str]] = set()  # (user, database)
-        self.calls: list[str] = []
-        self.fail_next: grpc.StatusCode | None = None
-
-    async def _enter(self, rpc: str, name: str, context: Context) -> None:
-        self.calls.append(f"{rpc} {name}")
-        if self.fail_next is not None:
-            code, self.fail_next = self.fail_next, None
-            await context.abort(code, "the fake agent was told to fail")
+        super().__init__()
 
     def _user(self, name: str) -> db_pb.DatabaseUser:
         granted = sorted(d for u, d in self.grants if u == name)
@@ -319,19 +315,12 @@ class FakeDatabases(db_pb2_grpc.DatabaseServiceServicer):
         return db_pb.RevokeDatabaseAccessResponse(user=self._user(request.user))
 
 
-class FakeCron(cron_pb2_grpc.CronJobServiceServicer):
+class FakeCron(Recorder, cron_pb2_grpc.CronJobServiceServicer):
     """CronJobService in memory: each account's jobs by id."""
 
     def __init__(self) -> None:
         self.jobs: dict[str, dict[str, cron_pb.CronJob]] = {}
-        self.calls: list[str] = []
-        self.fail_next: grpc.StatusCode | None = None
-
-    async def _enter(self, rpc: str, name: str, context: Context) -> None:
-        self.calls.append(f"{rpc} {name}")
-        if self.fail_next is not None:
-            code, self.fail_next = self.fail_next, None
-            await context.abort(code, "the fake agent was told to fail")
+        super().__init__()
 
     async def ListCronJobs(
         self, request: cron_pb.ListCronJobsRequest, context: Context
@@ -363,19 +352,12 @@ class FakeCron(cron_pb2_grpc.CronJobServiceServicer):
         return cron_pb.DeleteCronJobResponse()
 
 
-class FakeDns(dns_pb2_grpc.DnsZoneServiceServicer):
+class FakeDns(Recorder, dns_pb2_grpc.DnsZoneServiceServicer):
     """DnsZoneService in memory: zones with their records and a serial."""
 
     def __init__(self) -> None:
         self.zones: dict[str, dns_pb.DnsZone] = {}
-        self.calls: list[str] = []
-        self.fail_next: grpc.StatusCode | None = None
-
-    async def _enter(self, rpc: str, name: str, context: Context) -> None:
-        self.calls.append(f"{rpc} {name}")
-        if self.fail_next is not None:
-            code, self.fail_next = self.fail_next, None
-            await context.abort(code, "the fake agent was told to fail")
+        super().__init__()
 
     async def _zone(self, name: str, context: Context) -> dns_pb.DnsZone:
         if name not in self.zones:

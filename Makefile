@@ -1,11 +1,15 @@
 # JoPanel: the two commands are `make run` and `make test` (see README.md).
-.PHONY: run test test-fast bench proto lint webui fuzz clean
+.PHONY: run test test-fast test-vm bench proto lint webui fuzz clean
 
 run:            ## install what is missing, build the SPA, start the sandboxed stack
 	scripts/run.sh
 
 test:           ## the whole suite (lint, web UI, agent, gateway, end to end) in a fresh sandbox
 	scripts/test.sh
+	scripts/test-vm.sh
+
+test-vm:        ## the tests that need Debian's kernel (disk quotas), in a QEMU virtual machine
+	scripts/test-vm.sh
 
 test-fast:      ## the suite without the slow tests, for while you work
 	scripts/test.sh -m "not slow"

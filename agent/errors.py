@@ -9,10 +9,11 @@ but not sent to the client.
 
 from __future__ import annotations
 
+import errno
 import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, ClassVar, NoReturn, TypeAlias
+from typing import Any, ClassVar, Final, NoReturn, TypeAlias
 
 import grpc
 import grpc.aio
@@ -77,6 +78,14 @@ _HANDLER_KINDS = (
     ("stream_unary", grpc.stream_unary_rpc_method_handler),
     ("stream_stream", grpc.stream_stream_rpc_method_handler),
 )
+
+
+# Writing a file for an account (a site's index page, say) can meet its full quota or a full
+# disk: that is the caller's to resolve, not a fault of the agent.
+_OUT_OF_SPACE: Final = {
+    errno.EDQUOT: "the account's disk quota is used up: free space or raise its quota",
+    errno.ENOSPC: "the server's disk is full",
+}
 
 
 class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
@@ -147,6 +156,8 @@ async def _abort(
 ) -> NoReturn:
     if isinstance(error, grpc.aio.AbortError):  # the handler aborted with its own status
         raise error
+    if isinstance(error, OSError) and error.errno in _OUT_OF_SPACE:
+        error = FailedPrecondition(_OUT_OF_SPACE[error.errno])
     if not isinstance(error, AgentError):
         logger.error("%s: unexpected error", method, exc_info=error)
         await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)

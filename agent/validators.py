@@ -32,6 +32,8 @@ Hostname = NewType("Hostname", str)
 RedirectUrl = NewType("RedirectUrl", str)
 # A TCP port on 127.0.0.1 that an account's own application may listen on.
 ProxyPort = NewType("ProxyPort", int)
+# A disk quota in MiB: 0 (no limit) up to DISK_QUOTA_MAX_MB.
+DiskQuotaMb = NewType("DiskQuotaMb", int)
 # An installed PHP version, "<major>.<minor>".
 PhpVersion = NewType("PhpVersion", str)
 
@@ -184,6 +186,8 @@ PHP_VERSION_PATTERN: Final = re.compile(r"[0-9]{1,2}\.[0-9]{1,2}")
 
 PROXY_PORT_MIN: Final = 1024
 PROXY_PORT_MAX: Final = 65535
+# 16 TiB: more than any one server offers, and far below what the kernel counts.
+DISK_QUOTA_MAX_MB: Final = 16 * 1024 * 1024
 
 REDIRECT_STATUSES: Final[Mapping[web_pb2.RedirectCode.ValueType, int]] = {
     web_pb2.REDIRECT_CODE_PERMANENT: 301,
@@ -275,6 +279,12 @@ def proxy_port(value: int, field: str = "port") -> ProxyPort:
     if not PROXY_PORT_MIN <= value <= PROXY_PORT_MAX:
         raise InvalidArgument(field, f"must be {PROXY_PORT_MIN} to {PROXY_PORT_MAX}")
     return ProxyPort(value)
+
+
+def disk_quota_mb(value: int, field: str = "disk_quota_mb") -> DiskQuotaMb:
+    if not 0 <= value <= DISK_QUOTA_MAX_MB:
+        raise InvalidArgument(field, f"must be 0 (no limit) to {DISK_QUOTA_MAX_MB} MiB")
+    return DiskQuotaMb(value)
 
 
 def php_version(value: str, installed: Collection[str], field: str = "version") -> PhpVersion:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what JoPanel needs on a Debian 12 machine, as root: Debian packages (the real services
-# the sandbox runs) and a virtualenv with the pinned Python packages. Safe to run again: it only
+# the sandbox runs) and a virtualenv with the pinned Python packages; with --vm also QEMU and
+# Debian's kernel, for the tests that scripts/test-vm.sh runs in a virtual machine. Safe to run again: it only
 # installs what is missing. The services are never started on the host: a policy-rc.d refuses
 # every start during the install, and the sandbox starts its own instances.
 set -euo pipefail
@@ -9,9 +10,12 @@ venv=${JOPANEL_VENV:-$top/.venv}
 
 debian_packages=(
   mariadb-server mariadb-client nginx-light php-fpm php-cli php-mysql
-  bind9 bind9-dnsutils cron wrk acl util-linux passwd procps psmisc
+  bind9 bind9-dnsutils cron wrk acl util-linux passwd procps psmisc e2fsprogs
   chromium fonts-dejavu-core
 )
+if [ "${1:-}" = --vm ]; then
+  debian_packages+=(qemu-system-x86 linux-image-amd64)
+fi
 
 missing=()
 for p in "${debian_packages[@]}"; do

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Runs a command inside JoPanel's sandbox: a private mount and PID namespace in which /etc, /var,
-# /home and /srv are copy-on-write overlays whose upper layers live in RUN_DIR/sandbox, and /run
-# is a fresh tmpfs. Inside it the agent works on the real paths (useradd, nginx, ...) while the
+# Runs a command inside JoPanel's sandbox: a private mount and PID namespace in which /etc, /var
+# and /srv are copy-on-write overlays whose upper layers live in RUN_DIR/sandbox, /home is a
+# filesystem of its own and /run is a fresh tmpfs. /home is ext4 in RUN_DIR/sandbox/home.img,
+# mounted with user quotas as on a hosting server, where the kernel can enforce them; where it
+# cannot (a kernel built without a quota format), it is an empty overlay and the agent reports
+# disk quotas as not enforced. Inside it the agent works on the real paths (useradd, nginx, ...) while the
 # host's files stay as they were. The host's own /etc, /var, /home and /srv are visible read-only
 # under RUN_DIR/host, so tests can show that they did not change. When the command ends, every
 # process started inside ends with it (it is PID 1 of the namespace).
@@ -23,13 +26,29 @@ if [ "${JOPANEL_SANDBOX:-}" != "$run" ]; then
     env JOPANEL_SANDBOX="$run" "$0" "$run" "$@"
 fi
 
+overlay() {
+  mkdir -p "$run/sandbox/$1/upper" "$run/sandbox/$1/work"
+  mount -t overlay "jopanel-$1" \
+    -o "lowerdir=/$1,upperdir=$run/sandbox/$1/upper,workdir=$run/sandbox/$1/work" "/$1"
+}
 for d in etc var home srv; do
-  mkdir -p "$run/sandbox/$d/upper" "$run/sandbox/$d/work" "$run/host/$d"
+  mkdir -p "$run/host/$d"
   mount --bind "/$d" "$run/host/$d"
   mount -o remount,bind,ro "$run/host/$d"
-  mount -t overlay "jopanel-$d" \
-    -o "lowerdir=/$d,upperdir=$run/sandbox/$d/upper,workdir=$run/sandbox/$d/work" "/$d"
 done
+for d in etc var srv; do overlay "$d"; done
+home_image="$run/sandbox/home.img"
+if [ ! -e "$home_image" ]; then
+  # Sparse: it takes on disk only what the homes hold.
+  truncate -s 16G "$home_image"
+  mkfs.ext4 -q -F -O quota -E quotatype=usrquota "$home_image"
+fi
+# Where loop is a module and no static device node asks for it (a minimal VM), load it first.
+modprobe -q loop 2>/dev/null || true
+if ! mount -o loop,usrquota,nosuid,nodev "$home_image" /home 2>/dev/null; then
+  echo "sandbox: this kernel cannot enforce disk quotas; /home has none" >&2
+  overlay home
+fi
 mount -t tmpfs -o mode=0755,nosuid,nodev jopanel-run /run
 mkdir -p /run/lock && chmod 1777 /run/lock
 exec "$@"

@@ -24,8 +24,10 @@ def sandbox_dir() -> Path | None:
     if not run:
         return None
     with open("/proc/self/mounts", encoding="utf-8") as mounts:
-        overlaid = {line.split()[1] for line in mounts if line.split()[2] == "overlay"}
-    return Path(run) if {"/etc", "/var", "/home", "/srv"} <= overlaid else None
+        fields = [line.split() for line in mounts]
+    overlaid = {f[1] for f in fields if f[2] == "overlay"}
+    mounted = {f[1] for f in fields}
+    return Path(run) if {"/etc", "/var", "/srv"} <= overlaid and "/home" in mounted else None
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from agent.system.websites import web_domains
 
 SERVICE_NAME: Final[str] = accounts_pb2.DESCRIPTOR.services_by_name["AccountService"].full_name
 
-_UPDATE_PATHS: Final = frozenset({"password", "shell"})
+_UPDATE_PATHS: Final = frozenset({"password", "shell", "disk_quota_mb"})
 # The reverse of validators.LOGIN_SHELLS; a shell set outside the panel reads as UNSPECIFIED.
 _SHELL_ENUMS: Final[dict[str, accounts_pb2.Shell.ValueType]] = {
     path: value for value, path in validators.LOGIN_SHELLS.items()
@@ -38,7 +38,7 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         self, request: accounts_pb2.GetAccountRequest, context: Context
     ) -> accounts_pb2.GetAccountResponse:
         name = validators.account_name(request.name)
-        return accounts_pb2.GetAccountResponse(account=_account(await self._users.get(name)))
+        return accounts_pb2.GetAccountResponse(account=self._account(await self._users.get(name)))
 
     async def ListAccounts(
         self, request: accounts_pb2.ListAccountsRequest, context: Context
@@ -48,7 +48,7 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         users, more = await self._users.page(after, size)
         token = validators.encode_page_token(users[-1].name) if more else ""
         return accounts_pb2.ListAccountsResponse(
-            accounts=[_account(user) for user in users], next_page_token=token
+            accounts=[self._account(user) for user in users], next_page_token=token
         )
 
     async def CreateAccount(
@@ -57,8 +57,9 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         name = validators.account_name(request.name)
         password = validators.password(request.password)
         shell = validators.login_shell(request.shell)
-        user = await self._users.create(name, password, shell)
-        return accounts_pb2.CreateAccountResponse(account=_account(user))
+        quota = validators.disk_quota_mb(request.disk_quota_mb)
+        user = await self._users.create(name, password, shell, quota)
+        return accounts_pb2.CreateAccountResponse(account=self._account(user))
 
     async def UpdateAccount(
         self, request: accounts_pb2.UpdateAccountRequest, context: Context
@@ -68,8 +69,11 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         # Every field is validated before anything changes.
         password = validators.password(request.password) if "password" in paths else None
         shell = validators.login_shell(request.shell) if "shell" in paths else None
-        user = await self._users.update(name, password=password, shell=shell)
-        return accounts_pb2.UpdateAccountResponse(account=_account(user))
+        quota = (
+            validators.disk_quota_mb(request.disk_quota_mb) if "disk_quota_mb" in paths else None
+        )
+        user = await self._users.update(name, password=password, shell=shell, disk_quota_mb=quota)
+        return accounts_pb2.UpdateAccountResponse(account=self._account(user))
 
     async def DeleteAccount(
         self, request: accounts_pb2.DeleteAccountRequest, context: Context
@@ -81,13 +85,29 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         self, request: accounts_pb2.SuspendAccountRequest, context: Context
     ) -> accounts_pb2.SuspendAccountResponse:
         user = await self._users.suspend(validators.account_name(request.name))
-        return accounts_pb2.SuspendAccountResponse(account=_account(user))
+        return accounts_pb2.SuspendAccountResponse(account=self._account(user))
 
     async def UnsuspendAccount(
         self, request: accounts_pb2.UnsuspendAccountRequest, context: Context
     ) -> accounts_pb2.UnsuspendAccountResponse:
         user = await self._users.unsuspend(validators.account_name(request.name))
-        return accounts_pb2.UnsuspendAccountResponse(account=_account(user))
+        return accounts_pb2.UnsuspendAccountResponse(account=self._account(user))
+
+    def _account(self, user: User) -> accounts_pb2.Account:
+        usage = self._users.quotas.usage(user.uid)
+        return accounts_pb2.Account(
+            name=user.name,
+            uid=user.uid,
+            gid=user.gid,
+            home=user.home,
+            shell=_SHELL_ENUMS.get(user.shell, accounts_pb2.SHELL_UNSPECIFIED),
+            suspended=user.suspended,
+            disk=accounts_pb2.DiskUsage(
+                enforced=usage is not None,
+                used_bytes=usage.used_bytes if usage else 0,
+                limit_bytes=usage.limit_bytes if usage else 0,
+            ),
+        )
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
@@ -101,14 +121,3 @@ def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
     ]
     servicer = AccountServicer(Users(resources=resources))
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(servicer, server)
-
-
-def _account(user: User) -> accounts_pb2.Account:
-    return accounts_pb2.Account(
-        name=user.name,
-        uid=user.uid,
-        gid=user.gid,
-        home=user.home,
-        shell=_SHELL_ENUMS.get(user.shell, accounts_pb2.SHELL_UNSPECIFIED),
-        suspended=user.suspended,
-    )

@@ -33,7 +33,8 @@ from typing import Any, Concatenate, Final, ParamSpec, Protocol, TypeVar
 
 from agent.errors import FailedPrecondition, InvalidArgument, NotFound
 from agent.system import process
-from agent.validators import AccountName, LoginShell, Password
+from agent.system.quotas import DiskQuotas
+from agent.validators import AccountName, DiskQuotaMb, LoginShell, Password
 
 MANAGED_GROUP: Final = "jopanel-accounts"
 HOME_ROOT: Final = Path("/home")
@@ -108,8 +109,11 @@ def _serialized(
 class Users:
     """The managed accounts. The agent holds one instance, so one lock orders all changes."""
 
-    def __init__(self, resources: Sequence[AccountResources] = ()) -> None:
+    def __init__(
+        self, resources: Sequence[AccountResources] = (), quotas: DiskQuotas | None = None
+    ) -> None:
         self._resources = tuple(resources)
+        self.quotas = quotas or DiskQuotas(HOME_ROOT)
         self._lock = asyncio.Lock()
         # Operations whose caller went away, referenced until they finish (see _serialized).
         self._running: set[asyncio.Task[Any]] = set()
@@ -132,9 +136,13 @@ class Users:
         return [_user(entry, shadow) for entry in following[:limit]], len(following) > limit
 
     @_serialized
-    async def create(self, name: AccountName, password: Password, shell: LoginShell) -> User:
-        """Creates the account, or brings an existing one to this password and shell."""
+    async def create(
+        self, name: AccountName, password: Password, shell: LoginShell, disk_quota_mb: DiskQuotaMb
+    ) -> User:
+        """Creates the account, or brings an existing one to this password, shell and quota."""
         entry = _managed_entry(name)
+        if entry is None and disk_quota_mb:
+            self.quotas.require_enforced()  # before anything is made
         if entry is None:
             await _add_user(name, shell)
             entry = pwd.getpwnam(name)
@@ -142,18 +150,28 @@ class Users:
             await _set_shell(name, shell)
         _secure_home(entry)
         await _set_password(name, password)
+        self.quotas.set_limit(entry.pw_uid, disk_quota_mb)
         return _user(_require(name))
 
     @_serialized
     async def update(
-        self, name: AccountName, *, password: Password | None, shell: LoginShell | None
+        self,
+        name: AccountName,
+        *,
+        password: Password | None,
+        shell: LoginShell | None,
+        disk_quota_mb: DiskQuotaMb | None = None,
     ) -> User:
         """Applies the given fields; None leaves a field as it is."""
         entry = _require(name)
+        if disk_quota_mb:
+            self.quotas.require_enforced()  # before anything changes
         if shell is not None and entry.pw_shell != shell:
             await _set_shell(name, shell)
         if password is not None:
             await _set_password(name, password)
+        if disk_quota_mb is not None:
+            self.quotas.set_limit(entry.pw_uid, disk_quota_mb)
         return _user(_require(name))
 
     @_serialized
@@ -183,6 +201,9 @@ class Users:
                 return
             await _stop_processes(entry.pw_uid)
             await process.run(["userdel", "--remove", "--", name])
+            # The limit outlives the user in the quota file: a later user with this uid
+            # must not inherit it.
+            self.quotas.set_limit(entry.pw_uid, DiskQuotaMb(0))
             await _remove_group_left(name, entry.pw_gid)
 
 

@@ -67,6 +67,8 @@ async def test_create_makes_a_private_managed_user(
     assert stat.S_IMODE(home.st_mode) == 0o750
     assert (home.st_uid, home.st_gid) == (user.pw_uid, user.pw_gid)
     assert password_matches(name, "a good password")
+    assert account.disk.limit_bytes == 0  # none was asked for (test_disk_quota.py has the rest)
+    account.ClearField("disk")
     assert account == accounts_pb2.Account(
         name=name,
         uid=user.pw_uid,

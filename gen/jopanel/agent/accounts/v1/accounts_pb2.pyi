@@ -56,6 +56,7 @@ class Account(_message.Message):
     HOME_FIELD_NUMBER: _builtins.int
     SHELL_FIELD_NUMBER: _builtins.int
     SUSPENDED_FIELD_NUMBER: _builtins.int
+    DISK_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """The account name and Linux user name: ^[a-z][a-z0-9_]{2,31}$."""
     uid: _builtins.int
@@ -68,6 +69,8 @@ class Account(_message.Message):
     """SHELL_UNSPECIFIED when the shell was changed outside JoPanel."""
     suspended: _builtins.bool
     """True while the account is suspended (its expiry date lies in the past)."""
+    @_builtins.property
+    def disk(self) -> Global___DiskUsage: ...
     def __init__(
         self,
         *,
@@ -77,14 +80,45 @@ class Account(_message.Message):
         home: _builtins.str = ...,
         shell: Global___Shell.ValueType = ...,
         suspended: _builtins.bool = ...,
+        disk: Global___DiskUsage | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["disk", b"disk"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["gid", b"gid", "home", b"home", "name", b"name", "shell", b"shell", "suspended", b"suspended", "uid", b"uid"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["disk", b"disk", "gid", b"gid", "home", b"home", "name", b"name", "shell", b"shell", "suspended", b"suspended", "uid", b"uid"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Account: _TypeAlias = Account  # noqa: Y015
+
+@_typing.final
+class DiskUsage(_message.Message):
+    """What an account's files take on the filesystem that holds /home, and its limit."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENFORCED_FIELD_NUMBER: _builtins.int
+    USED_BYTES_FIELD_NUMBER: _builtins.int
+    LIMIT_BYTES_FIELD_NUMBER: _builtins.int
+    enforced: _builtins.bool
+    """False where that filesystem does not enforce user quotas; the sizes are 0 then (unknown)."""
+    used_bytes: _builtins.int
+    """Bytes the account's files take there (wherever on that filesystem they lie)."""
+    limit_bytes: _builtins.int
+    """The hard limit in bytes; 0 when the account has none."""
+    def __init__(
+        self,
+        *,
+        enforced: _builtins.bool = ...,
+        used_bytes: _builtins.int = ...,
+        limit_bytes: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["enforced", b"enforced", "limit_bytes", b"limit_bytes", "used_bytes", b"used_bytes"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DiskUsage: _TypeAlias = DiskUsage  # noqa: Y015
 
 @_typing.final
 class GetAccountRequest(_message.Message):
@@ -181,6 +215,7 @@ class CreateAccountRequest(_message.Message):
     NAME_FIELD_NUMBER: _builtins.int
     PASSWORD_FIELD_NUMBER: _builtins.int
     SHELL_FIELD_NUMBER: _builtins.int
+    DISK_QUOTA_MB_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """^[a-z][a-z0-9_]{2,31}$; never a reserved name, an existing system user or group, or a user
     with a uid below 1000.
@@ -191,16 +226,19 @@ class CreateAccountRequest(_message.Message):
     """
     shell: Global___Shell.ValueType
     """Required."""
+    disk_quota_mb: _builtins.int
+    """The account's disk quota in MiB, 0 to 16777216 (16 TiB); 0 means no limit."""
     def __init__(
         self,
         *,
         name: _builtins.str = ...,
         password: _builtins.str = ...,
         shell: Global___Shell.ValueType = ...,
+        disk_quota_mb: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "password", b"password", "shell", b"shell"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["disk_quota_mb", b"disk_quota_mb", "name", b"name", "password", b"password", "shell", b"shell"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -234,15 +272,20 @@ class UpdateAccountRequest(_message.Message):
     PASSWORD_FIELD_NUMBER: _builtins.int
     SHELL_FIELD_NUMBER: _builtins.int
     UPDATE_MASK_FIELD_NUMBER: _builtins.int
+    DISK_QUOTA_MB_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """An existing managed account."""
     password: _builtins.str
     """As in CreateAccountRequest; applied when update_mask names "password"."""
     shell: Global___Shell.ValueType
     """Applied when update_mask names "shell"; must not be SHELL_UNSPECIFIED then."""
+    disk_quota_mb: _builtins.int
+    """As in CreateAccountRequest; applied when update_mask names "disk_quota_mb". A limit below
+    what the account uses is set all the same: it can then only free space.
+    """
     @_builtins.property
     def update_mask(self) -> _field_mask_pb2.FieldMask:
-        """Paths: "password", "shell". Required, not empty; any other path is refused."""
+        """Paths: "password", "shell", "disk_quota_mb". Required, not empty; any other path is refused."""
 
     def __init__(
         self,
@@ -251,10 +294,11 @@ class UpdateAccountRequest(_message.Message):
         password: _builtins.str = ...,
         shell: Global___Shell.ValueType = ...,
         update_mask: _field_mask_pb2.FieldMask | None = ...,
+        disk_quota_mb: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["update_mask", b"update_mask"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "password", b"password", "shell", b"shell", "update_mask", b"update_mask"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["disk_quota_mb", b"disk_quota_mb", "name", b"name", "password", b"password", "shell", b"shell", "update_mask", b"update_mask"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -100,8 +100,8 @@ class AccountServiceServicer:
 
     def CreateAccount(self, request, context):
         """Idempotent: creating an account that already exists as a managed account returns it, with
-        its password and shell brought to the requested ones (so a retry completes a creation that
-        was cut short). A reserved name, or one that belongs to a system user or group, is
+        its password, shell and disk quota brought to the requested ones (so a retry completes a
+        creation that was cut short). A reserved name, or one that belongs to a system user or group, is
         INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -117,7 +117,8 @@ class AccountServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeleteAccount(self, request, context):
-        """Stops the account's processes, then removes the user, its group, home and mail spool.
+        """Stops the account's processes, then removes the user, its group, home, mail spool and
+        disk quota.
         Idempotent: deleting an account that does not exist succeeds.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

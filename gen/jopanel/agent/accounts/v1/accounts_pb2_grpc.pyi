@@ -44,8 +44,8 @@ class AccountServiceStub:
     """Managed accounts in name order."""
     CreateAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.CreateAccountRequest, _accounts_pb2.CreateAccountResponse]
     """Idempotent: creating an account that already exists as a managed account returns it, with
-    its password and shell brought to the requested ones (so a retry completes a creation that
-    was cut short). A reserved name, or one that belongs to a system user or group, is
+    its password, shell and disk quota brought to the requested ones (so a retry completes a
+    creation that was cut short). A reserved name, or one that belongs to a system user or group, is
     INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
     """
     UpdateAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.UpdateAccountRequest, _accounts_pb2.UpdateAccountResponse]
@@ -53,7 +53,8 @@ class AccountServiceStub:
     until UnsuspendAccount.
     """
     DeleteAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.DeleteAccountRequest, _accounts_pb2.DeleteAccountResponse]
-    """Stops the account's processes, then removes the user, its group, home and mail spool.
+    """Stops the account's processes, then removes the user, its group, home, mail spool and
+    disk quota.
     Idempotent: deleting an account that does not exist succeeds.
     """
     SuspendAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.SuspendAccountRequest, _accounts_pb2.SuspendAccountResponse]
@@ -79,8 +80,8 @@ class AccountServiceAsyncStub(AccountServiceStub):
     """Managed accounts in name order."""
     CreateAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.CreateAccountRequest, _accounts_pb2.CreateAccountResponse]  # type: ignore[assignment]
     """Idempotent: creating an account that already exists as a managed account returns it, with
-    its password and shell brought to the requested ones (so a retry completes a creation that
-    was cut short). A reserved name, or one that belongs to a system user or group, is
+    its password, shell and disk quota brought to the requested ones (so a retry completes a
+    creation that was cut short). A reserved name, or one that belongs to a system user or group, is
     INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
     """
     UpdateAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.UpdateAccountRequest, _accounts_pb2.UpdateAccountResponse]  # type: ignore[assignment]
@@ -88,7 +89,8 @@ class AccountServiceAsyncStub(AccountServiceStub):
     until UnsuspendAccount.
     """
     DeleteAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.DeleteAccountRequest, _accounts_pb2.DeleteAccountResponse]  # type: ignore[assignment]
-    """Stops the account's processes, then removes the user, its group, home and mail spool.
+    """Stops the account's processes, then removes the user, its group, home, mail spool and
+    disk quota.
     Idempotent: deleting an account that does not exist succeeds.
     """
     SuspendAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.SuspendAccountRequest, _accounts_pb2.SuspendAccountResponse]  # type: ignore[assignment]
@@ -129,8 +131,8 @@ class AccountServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_accounts_pb2.CreateAccountResponse, _abc.Awaitable[_accounts_pb2.CreateAccountResponse]]:
         """Idempotent: creating an account that already exists as a managed account returns it, with
-        its password and shell brought to the requested ones (so a retry completes a creation that
-        was cut short). A reserved name, or one that belongs to a system user or group, is
+        its password, shell and disk quota brought to the requested ones (so a retry completes a
+        creation that was cut short). A reserved name, or one that belongs to a system user or group, is
         INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
         """
 
@@ -150,7 +152,8 @@ class AccountServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _accounts_pb2.DeleteAccountRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_accounts_pb2.DeleteAccountResponse, _abc.Awaitable[_accounts_pb2.DeleteAccountResponse]]:
-        """Stops the account's processes, then removes the user, its group, home and mail spool.
+        """Stops the account's processes, then removes the user, its group, home, mail spool and
+        disk quota.
         Idempotent: deleting an account that does not exist succeeds.
         """
 

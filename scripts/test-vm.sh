@@ -11,12 +11,12 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-modules=(tests/agent/test_disk_quota.py)
+modules=(tests/agent/test_disk_quota.py tests/e2e/test_disk_quota_e2e.py)
 
 if [ "${1:-}" = --inside ]; then
   shift
   # The VM's root is this machine's, read-only: the sandbox's run directory goes on a tmpfs.
-  mount -t tmpfs -o size=1g jopanel-vm /mnt
+  mount -t tmpfs -o size=2g jopanel-vm /mnt
   export PYTHONDONTWRITEBYTECODE=1
   exec scripts/sandbox.sh /mnt/run .venv/bin/pytest -p no:cacheprovider -q "$@"
 fi
@@ -28,5 +28,5 @@ kernel=$(ls -v /boot/vmlinuz-*-amd64 2>/dev/null | tail -n 1)
 echo "test-vm: $* under $(basename "$kernel")"
 # vng starts its helpers (virtme-run) by name.
 export PATH="$top/.venv/bin:$PATH"
-exec vng --run "$kernel" --user root --disable-kvm --cpus 2 --memory 2G \
+exec vng --run "$kernel" --user root --disable-kvm --cpus 2 --memory 3G \
   --exec "scripts/test-vm.sh --inside $*"

@@ -16,6 +16,7 @@ from jopanel.agent.accounts.v1 import accounts_pb2 as pb
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway import quotas
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Access, Call, Operation, json_response, path_param
 from gateway.auth.passwords import hash_password
@@ -37,6 +38,14 @@ _SHELLS: dict[str, pb.Shell.ValueType] = {
 }
 
 
+class DiskUsage(BaseModel):
+    enforced: bool = Field(
+        description="False where the server does not enforce disk quotas (the sizes are null)"
+    )
+    used_bytes: int | None = Field(description="What all the account's files take")
+    limit_bytes: int | None = Field(description="The hard limit; null: none")
+
+
 class SystemAccount(BaseModel):
     """The account as the server has it, reported by the agent."""
 
@@ -44,6 +53,7 @@ class SystemAccount(BaseModel):
     gid: int
     home: str
     suspended: bool
+    disk: DiskUsage
 
 
 class Account(BaseModel):
@@ -99,7 +109,15 @@ def account_of(row: Row, system: pb.Account | None = None) -> Account:
         system=None
         if system is None
         else SystemAccount(
-            uid=system.uid, gid=system.gid, home=system.home, suspended=system.suspended
+            uid=system.uid,
+            gid=system.gid,
+            home=system.home,
+            suspended=system.suspended,
+            disk=DiskUsage(
+                enforced=system.disk.enforced,
+                used_bytes=system.disk.used_bytes if system.disk.enforced else None,
+                limit_bytes=system.disk.limit_bytes or None,
+            ),
         ),
     )
 
@@ -139,16 +157,19 @@ async def list_accounts(call: Call) -> web.StreamResponse:
 async def create_account(call: Call) -> web.StreamResponse:
     body = call.body_as(AccountCreate)
     async with call.audited("account.create", body.name):
-        plan_id = (await _plan(call, body.plan))["id"]
+        plan = await _plan(call, body.plan)
         password_hash = await hash_password(body.password, call.config.auth.bcrypt_rounds)
         try:
             user_id = await accounts.insert_pending(
-                call.db, body.name, password_hash, body.email, body.shell, plan_id
+                call.db, body.name, password_hash, body.email, body.shell, plan["id"]
             )
         except accounts.NameTaken as exc:
             raise conflict(f"The name '{body.name}' is taken.") from exc
         request = pb.CreateAccountRequest(
-            name=body.name, password=body.password, shell=_SHELLS[body.shell]
+            name=body.name,
+            password=body.password,
+            shell=_SHELLS[body.shell],
+            disk_quota_mb=plan["disk_quota_mb"] or 0,
         )
         async with applying(undo=lambda: accounts.delete(call.db, user_id)):
             reply = await call.agent.accounts.CreateAccount(request, timeout=CALL_TIMEOUT_SECONDS)
@@ -177,21 +198,29 @@ async def update_account(call: Call) -> web.StreamResponse:
     sent = body.model_fields_set
     async with call.audited("account.update", row["name"], detail=",".join(sorted(sent))):
         plan_id = row["plan_id"]
+        mask: list[str] = [
+            f for f in ("password", "shell") if f in sent and getattr(body, f) is not None
+        ]
+        disk_quota_mb = 0
         if body.plan is not None and body.plan != row["plan"]:
             plan = await _plan(call, body.plan)
             plan_id = plan["id"]
             exceeding = await plans.over_limits(
                 call.db, {k: plan[k] for k in plans.LIMITS}, account_id=row["id"]
             )
+            if row["status"] in ("active", "suspended"):
+                exceeding += await quotas.over_limit(call, [row["name"]], plan["disk_quota_mb"])
+                mask.append("disk_quota_mb")
+                disk_quota_mb = plan["disk_quota_mb"] or 0
             if exceeding:
                 raise conflict(f"Plan '{body.plan}' is too small: {'; '.join(exceeding)}.")
-        mask = [f for f in ("password", "shell") if f in sent and getattr(body, f) is not None]
         system = None
         if mask:
             request = pb.UpdateAccountRequest(
                 name=row["name"],
                 password=body.password or "",
                 shell=_SHELLS[body.shell or row["shell"]],
+                disk_quota_mb=disk_quota_mb,
             )
             request.update_mask.paths.extend(mask)
             reply = await call.agent.accounts.UpdateAccount(request, timeout=CALL_TIMEOUT_SECONDS)
@@ -308,11 +337,11 @@ operations = [
         _ONE,
         update_account,
         "updateAccount",
-        "Change an account's password, shell or e-mail",
+        "Change an account's password, shell, e-mail or plan",
         "accounts",
         body=AccountUpdate,
         response=Account,
-        errors=(400, 404),
+        errors=(400, 404, 409),
     ),
     Operation(
         "DELETE",

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
+import grpc
 from aiohttp import web
+from jopanel.agent.accounts.v1 import accounts_pb2 as pb
 from pydantic import BaseModel, Field
 
+from gateway import quotas
+from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Access, Call, Operation, json_response
 from gateway.principal import Principal
 from gateway.routes.accounts import Account, account_of
@@ -21,7 +25,9 @@ class Me(BaseModel):
     account: Account | None = Field(description="The owner's account; null for administrators")
     plan: Plan | None = None
     usage: dict[str, int] | None = Field(
-        default=None, description="What the account uses of each plan limit, by limit name"
+        default=None,
+        description="What the account uses of each plan limit, by limit name; disk_quota_mb in"
+        " MiB rounded up, absent where the server does not enforce disk quotas",
     )
 
 
@@ -34,7 +40,23 @@ async def me_of(call: Call, principal: Principal) -> Me:
         me.account = account_of(row)
         me.plan = await plan_of(call, plan)
         me.usage = await plans.usage(call.db, row["id"])
+        if row["status"] in ("active", "suspended"):
+            used = await _disk_used_mb(call, row["name"])
+            if used is not None:
+                me.usage["disk_quota_mb"] = used
     return me
+
+
+async def _disk_used_mb(call: Call, name: str) -> int | None:
+    """The account's disk use; None when unknown, an unreachable agent included: who am I must
+    answer without the agent, or the web UI could not even show the sign-in state."""
+    try:
+        reply = await call.agent.accounts.GetAccount(
+            pb.GetAccountRequest(name=name), timeout=CALL_TIMEOUT_SECONDS
+        )
+    except grpc.aio.AioRpcError:
+        return None
+    return quotas.used_mb(reply.account.disk)
 
 
 async def get_me(call: Call) -> web.StreamResponse:

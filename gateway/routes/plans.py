@@ -8,16 +8,19 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway import quotas
 from gateway.api import Call, Operation, json_response
 from gateway.db import Row
 from gateway.paging import PageQuery, decode_token, page_of
 from gateway.problems import conflict, not_found
-from gateway.store import plans
+from gateway.store import accounts, plans
 
 DEFAULT_PLAN = "default"
 PlanName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 # null: unlimited; 0: none allowed.
 Limit = Annotated[int | None, Field(ge=0, le=10_000_000)]
+# MiB; null: unlimited. Every account needs some space for its home, so 0 is no choice here.
+DiskLimit = Annotated[int | None, Field(ge=1, le=16 * 1024 * 1024)]
 
 
 class PlanLimits(BaseModel):
@@ -27,7 +30,11 @@ class PlanLimits(BaseModel):
     max_aliases: Limit = Field(default=None, description="Aliases per domain")
     max_databases: Limit = None
     max_cron_jobs: Limit = None
-    disk_quota_mb: Limit = Field(default=None, description="Recorded, not yet enforced")
+    disk_quota_mb: DiskLimit = Field(
+        default=None,
+        description="MiB that all the account's files may take, kept by the server's disk"
+        " quotas; at least 1, null for unlimited",
+    )
 
 
 class PlanCreate(PlanLimits):
@@ -98,12 +105,24 @@ async def update_plan(call: Call) -> web.StreamResponse:
     changes = body.model_dump(include=body.model_fields_set)
     async with call.audited("plan.update", row["name"], detail=",".join(sorted(changes))):
         exceeding = await plans.over_limits(call.db, changes, plan_id=row["id"])
+        disk = changes.get("disk_quota_mb", row["disk_quota_mb"])
+        names = []
+        if disk != row["disk_quota_mb"]:
+            names = await accounts.names_on_plan(call.db, row["id"])
+            exceeding += await quotas.over_limit(call, names, disk)
         if exceeding:
             raise conflict(
                 f"Accounts on plan '{row['name']}' already use more: {'; '.join(exceeding)}."
                 " Lower their usage or move them to another plan first."
             )
         await plans.update(call.db, row["id"], changes)
+        await quotas.apply(
+            call,
+            names,
+            disk,
+            previous_mb=row["disk_quota_mb"],
+            undo=lambda: plans.update(call.db, row["id"], {k: row[k] for k in changes}),
+        )
     return json_response(await plan_of(call, await _row(call)))
 
 

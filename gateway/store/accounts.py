@@ -78,3 +78,14 @@ async def update(
 async def delete(pool: aiomysql.Pool, user_id: int) -> None:
     """Removes the account with its user (and, by cascade, its refresh tokens)."""
     await execute(pool, "DELETE FROM users WHERE id = %s AND role = 'owner'", (user_id,))
+
+
+async def names_on_plan(pool: aiomysql.Pool, plan_id: int) -> list[str]:
+    """The accounts on a plan that exist on the system (active or suspended), in name order."""
+    rows = await fetch_all(
+        pool,
+        "SELECT u.name FROM users u JOIN accounts a ON a.user_id = u.id"
+        " WHERE a.plan_id = %s AND a.status IN ('active', 'suspended') ORDER BY u.name",
+        (plan_id,),
+    )
+    return [str(r["name"]) for r in rows]

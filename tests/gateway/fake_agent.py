@@ -31,25 +31,51 @@ SYSTEM_USERS = frozenset({"daemon", "uucp", "sshd", "systemd_oom"})
 
 
 class Recorder:
-    """Records each call; `fail_next` makes the next recorded call fail with that status."""
+    """Records each call; `fail_next` makes the next recorded call fail with that status, and
+    `fail_call` the call recorded as that string (say "UpdateAccount bob")."""
 
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.fail_next: grpc.StatusCode | None = None
+        self.fail_call: str | None = None
 
     async def _enter(self, rpc: str, name: str, context: Context) -> None:
-        self.calls.append(f"{rpc} {name}")
+        call = f"{rpc} {name}"
+        self.calls.append(call)
         if self.fail_next is not None:
             code, self.fail_next = self.fail_next, None
             await context.abort(code, "the fake agent was told to fail")
+        if call == self.fail_call:
+            self.fail_call = None
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "the fake agent was told to fail")
+
+
+MIB = 1024 * 1024
 
 
 class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
+    """Accounts as the agent keeps them. Disk quotas are enforced unless a test sets
+    `quotas_enforced` to False; a test sets what an account uses in `accounts[name].disk`."""
+
     def __init__(self) -> None:
         self.accounts: dict[str, pb.Account] = {}
         self.passwords: dict[str, str] = {}
+        self.quotas_enforced = True
         super().__init__()
         self._next_uid = 1000
+
+    async def _set_quota(self, account: pb.Account, limit_mb: int, context: Context) -> None:
+        if not self.quotas_enforced:
+            if limit_mb:
+                await context.abort(
+                    grpc.StatusCode.FAILED_PRECONDITION,
+                    "disk quotas are not enforced on the filesystem of /home: mount it with"
+                    " usrquota (ext4 or XFS) to set a limit",
+                )
+            account.disk.CopyFrom(pb.DiskUsage(enforced=False))
+            return
+        account.disk.enforced = True
+        account.disk.limit_bytes = limit_mb * MIB
 
     async def _enter(self, rpc: str, name: str, context: Context) -> None:
         await super()._enter(rpc, name, context)
@@ -67,17 +93,19 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
         self, request: pb.CreateAccountRequest, context: Context
     ) -> pb.CreateAccountResponse:
         await self._enter("CreateAccount", request.name, context)
+        account = self.accounts.get(request.name) or pb.Account(
+            name=request.name,
+            uid=self._next_uid + 1,
+            gid=self._next_uid + 1,
+            home=f"/home/{request.name}",
+            shell=request.shell,
+        )
+        await self._set_quota(account, request.disk_quota_mb, context)
         if request.name not in self.accounts:
             self._next_uid += 1
-            self.accounts[request.name] = pb.Account(
-                name=request.name,
-                uid=self._next_uid,
-                gid=self._next_uid,
-                home=f"/home/{request.name}",
-                shell=request.shell,
-            )
+            self.accounts[request.name] = account
             self.passwords[request.name] = request.password
-        return pb.CreateAccountResponse(account=self.accounts[request.name])
+        return pb.CreateAccountResponse(account=account)
 
     async def GetAccount(
         self, request: pb.GetAccountRequest, context: Context
@@ -102,6 +130,8 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
     ) -> pb.UpdateAccountResponse:
         await self._enter("UpdateAccount", request.name, context)
         account = await self._existing(request.name, context)
+        if "disk_quota_mb" in request.update_mask.paths:
+            await self._set_quota(account, request.disk_quota_mb, context)
         if "password" in request.update_mask.paths:
             self.passwords[request.name] = request.password
         if "shell" in request.update_mask.paths:

@@ -1,7 +1,14 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { useSession } from '@/lib/session';
-import { adminUser, authResponse, makeAccount, makeServerOverview, ownerUser } from '@/testing/fixtures';
+import {
+  adminUser,
+  authResponse,
+  makeAccount,
+  makeAccountSystem,
+  makeServerOverview,
+  ownerUser,
+} from '@/testing/fixtures';
 import { json, mockApi, noContent, problem } from '@/testing/mock-api';
 import { renderApp } from '@/testing/render';
 
@@ -38,7 +45,7 @@ describe('app start-up and routing', () => {
     const account = makeAccount({
       name: 'carol',
       shell: 'bash',
-      system: { uid: 1001, gid: 1002, home: '/home/carol', suspended: false },
+      system: makeAccountSystem({ gid: 1002, home: '/home/carol' }),
     });
     // GET /me has no live system data; the overview asks for the own account for it.
     const listed = { ...account, system: null };

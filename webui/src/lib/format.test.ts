@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatPercent } from './format';
+import { formatBytes, formatDuration, formatMegabytes, formatPercent } from './format';
 
 describe('formatBytes', () => {
   it.each([
@@ -11,6 +11,21 @@ describe('formatBytes', () => {
     [2 * 1024 ** 4, '2 TB'],
   ])('%d is %s', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
+  });
+});
+
+describe('formatMegabytes', () => {
+  it.each([
+    [0, '0 MB'],
+    [1024 ** 2, '1 MB'],
+    [3_355_443, '3.2 MB'],
+    [9.94 * 1024 ** 2, '9.9 MB'],
+    [12.3 * 1024 ** 2, '12 MB'],
+    [499.6 * 1024 ** 2, '500 MB'],
+    [1024 ** 3, '1,024 MB'],
+    [-5, '0 MB'],
+  ])('%d bytes is %s', (bytes, text) => {
+    expect(formatMegabytes(bytes)).toBe(text);
   });
 });
 

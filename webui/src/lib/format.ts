@@ -32,6 +32,17 @@ export function formatBytes(bytes: number): string {
   return `${decimal.format(value)} ${BYTE_UNITS[unit]}`;
 }
 
+const MiB = 1024 ** 2;
+
+/**
+ * Bytes in MiB, labelled MB as plans' disk quotas are, so the two compare: one decimal below
+ * 10 MB ("3.2 MB"), whole numbers above ("1,024 MB").
+ */
+export function formatMegabytes(bytes: number): string {
+  const mb = Number.isFinite(bytes) ? Math.max(0, bytes) / MiB : 0;
+  return `${mb < 10 ? decimal.format(mb) : formatInteger(Math.round(mb))} MB`;
+}
+
 const plural = (n: number, one: string, many: string) => `${formatInteger(n)} ${n === 1 ? one : many}`;
 
 /** A span of time at a glance, its two largest units: "3 days, 4 hours", "12 minutes". */

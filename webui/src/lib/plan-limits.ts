@@ -10,26 +10,43 @@ type LimitInfo = {
   /** Counted thing, singular and plural ("domain", "domains"). */
   noun: readonly [string, string];
   hint?: string;
+  /** The smallest number the API takes for the limit (null, unlimited, aside). */
+  min: number;
 };
 
 /** The plan limits in the order every screen shows them. */
 export const PLAN_LIMITS: readonly LimitInfo[] = [
-  { key: 'max_domains', label: 'Domains', column: 'Domains', noun: ['domain', 'domains'] },
+  { key: 'max_domains', label: 'Domains', column: 'Domains', noun: ['domain', 'domains'], min: 0 },
   {
     key: 'max_aliases',
     label: 'Aliases per domain',
     column: 'Aliases / domain',
     noun: ['alias', 'aliases'],
     hint: 'Counted per domain.',
+    min: 0,
   },
-  { key: 'max_databases', label: 'Databases', column: 'Databases', noun: ['database', 'databases'] },
-  { key: 'max_cron_jobs', label: 'Cron jobs', column: 'Cron jobs', noun: ['cron job', 'cron jobs'] },
+  {
+    key: 'max_databases',
+    label: 'Databases',
+    column: 'Databases',
+    noun: ['database', 'databases'],
+    min: 0,
+  },
+  {
+    key: 'max_cron_jobs',
+    label: 'Cron jobs',
+    column: 'Cron jobs',
+    noun: ['cron job', 'cron jobs'],
+    min: 0,
+  },
   {
     key: 'disk_quota_mb',
     label: 'Disk quota (MB)',
     column: 'Disk (MB)',
     noun: ['MB', 'MB'],
-    hint: 'Recorded, not enforced yet.',
+    hint: "For all the account's files, in MiB (1,048,576 bytes).",
+    // The server enforces it as a user quota, where 0 would mean no quota at all.
+    min: 1,
   },
 ];
 

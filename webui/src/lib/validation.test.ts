@@ -95,4 +95,9 @@ describe('plan name and limits', () => {
     expect(limitError('-1')).toBeDefined();
     expect(limitError('1.5')).toBeDefined();
   });
+  it('takes a higher minimum where the limit has one, as the disk quota does', () => {
+    expect(limitError('0', 1)).toBe('Enter 1 or more, or choose Unlimited.');
+    expect(limitError('1', 1)).toBeUndefined();
+    expect(limitError('-1', 1)).toBe('Enter a whole number, 1 or more.');
+  });
 });

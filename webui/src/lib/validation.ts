@@ -38,12 +38,13 @@ export function planNameError(name: string): string | undefined {
   return undefined;
 }
 
-/** A plan limit as typed: a whole number ≥ 0. Unlimited is chosen separately, not typed. */
-export function limitError(value: string): string | undefined {
+/** A plan limit as typed: a whole number ≥ `min`. Unlimited is chosen separately, not typed. */
+export function limitError(value: string, min = 0): string | undefined {
   if (!value.trim()) return 'Enter a number, or choose Unlimited.';
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
-    return 'Enter a whole number, 0 or more.';
+    return `Enter a whole number, ${min} or more.`;
   }
+  if (Number(value) < min) return `Enter ${min} or more, or choose Unlimited.`;
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-import type { Account, AuthResponse, Me, Plan, PlanUsage } from '@/types/api';
+import type { Account, AccountSystem, AuthResponse, Me, Plan, PlanUsage } from '@/types/api';
 
 export function makeAccount(overrides: Partial<Account> = {}): Account {
   return {
@@ -10,6 +10,18 @@ export function makeAccount(overrides: Partial<Account> = {}): Account {
     created_at: '2025-01-02T03:04:05Z',
     updated_at: '2025-01-02T03:04:05Z',
     system: null,
+    ...overrides,
+  };
+}
+
+/** GET of one account's `system`: on a server that does not enforce disk quotas, unless told. */
+export function makeAccountSystem(overrides: Partial<AccountSystem> = {}): AccountSystem {
+  return {
+    uid: 1001,
+    gid: 1001,
+    home: '/home/alice',
+    suspended: false,
+    disk: { enforced: false, used_bytes: null, limit_bytes: null },
     ...overrides,
   };
 }

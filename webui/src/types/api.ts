@@ -8,12 +8,22 @@ export const ACCOUNT_SHELLS: readonly AccountShell[] = ['nologin', 'bash', 'sh']
 
 export type AccountStatus = 'pending' | 'active' | 'suspended';
 
+/**
+ * What the account's files take under the server's user quotas on /home. A server whose /home
+ * has no user quotas does not enforce them, and then knows neither figure.
+ */
+export type DiskUsage =
+  | { enforced: false; used_bytes: null; limit_bytes: null }
+  /** `limit_bytes` is the hard limit, or null for no limit. */
+  | { enforced: true; used_bytes: number; limit_bytes: number | null };
+
 /** The agent's live view of the account; filled in by GET of one account, null in lists. */
 export type AccountSystem = {
   uid: number;
   gid: number;
   home: string;
   suspended: boolean;
+  disk: DiskUsage;
 };
 
 export type Account = {
@@ -40,7 +50,10 @@ export type Me = {
   usage?: PlanUsage | null;
 };
 
-/** The limits a plan sets. Every limit is an integer ≥ 0, or null for unlimited; 0 allows none. */
+/**
+ * The limits a plan sets. Each is an integer ≥ 0, or null for unlimited; 0 allows none. Except
+ * `disk_quota_mb`: MiB, ≥ 1 or null, enforced by the server as a user quota (0 is refused).
+ */
 export type PlanLimitKey =
   'max_domains' | 'max_aliases' | 'max_databases' | 'max_cron_jobs' | 'disk_quota_mb';
 
@@ -54,8 +67,11 @@ export type Plan = PlanLimits & {
   updated_at: string;
 };
 
-/** `max_aliases` is the most aliases on any one of the account's domains. */
-export type PlanUsage = Partial<Record<Exclude<PlanLimitKey, 'disk_quota_mb'>, number>>;
+/**
+ * `max_aliases` is the most aliases on any one of the account's domains; `disk_quota_mb` the MiB
+ * the account's files use, rounded up, and absent when the server does not enforce disk quotas.
+ */
+export type PlanUsage = Partial<Record<PlanLimitKey, number>>;
 
 /** Answer of POST /auth/login and POST /auth/refresh. */
 export type AuthResponse = {

@@ -1,8 +1,8 @@
 import { Link } from 'react-router';
 import { Card, FactList } from '@/components/ui';
 import { paths } from '@/config/paths';
-import { formatDateTime } from '@/lib/format';
-import type { Account } from '@/types/api';
+import { formatDateTime, formatMegabytes } from '@/lib/format';
+import type { Account, DiskUsage } from '@/types/api';
 import { AccountStatusBadge } from '@/components/AccountStatusBadge';
 import { SHELL_LABELS } from './shell-options';
 
@@ -54,6 +54,7 @@ export function AccountDetails({ account }: { account: Account }) {
               { term: 'UID', value: account.system.uid },
               { term: 'GID', value: account.system.gid },
               { term: 'Logins', value: account.system.suspended ? 'Blocked (suspended)' : 'Allowed' },
+              { term: 'Disk', value: <DiskUse disk={account.system.disk} /> },
             ]}
           />
         ) : (
@@ -63,5 +64,29 @@ export function AccountDetails({ account }: { account: Account }) {
         )}
       </Card>
     </div>
+  );
+}
+
+/** What the account's files take under its quota: "12 MB of 500 MB", with a meter. */
+function DiskUse({ disk }: { disk: DiskUsage }) {
+  if (!disk.enforced) {
+    return <span className="muted">Not measured: this server does not enforce disk quotas</span>;
+  }
+  const used = formatMegabytes(disk.used_bytes);
+  if (disk.limit_bytes === null) return <>{used} used, no limit</>;
+  return (
+    <span className="usage">
+      <span>
+        {used} of {formatMegabytes(disk.limit_bytes)}
+      </span>
+      {/* The words say it all; the meter repeats it for the eye. */}
+      <meter
+        className="usage__meter"
+        min={0}
+        max={disk.limit_bytes}
+        value={Math.min(disk.used_bytes, disk.limit_bytes)}
+        aria-hidden="true"
+      />
+    </span>
   );
 }

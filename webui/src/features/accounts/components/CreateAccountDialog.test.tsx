@@ -68,6 +68,23 @@ describe('CreateAccountDialog', () => {
     );
   });
 
+  it('shows why a plan with a disk quota is refused on a server without quotas', async () => {
+    const detail =
+      "Plan 'basic' has a disk quota, and this server does not enforce disk quotas: alice was not created.";
+    mockApi({ ...plans, 'POST /api/v1/accounts': () => problem(409, { title: 'Conflict', detail }) });
+    const { user, dialog, onClose } = renderDialog();
+
+    const plan = within(dialog).getByLabelText('Plan');
+    await waitFor(() => expect(plan).toBeEnabled());
+    await user.type(within(dialog).getByLabelText('Account name'), 'alice');
+    await user.type(within(dialog).getByLabelText('Password'), 'long-enough-password');
+    await user.selectOptions(plan, 'basic');
+    await user.click(within(dialog).getByRole('button', { name: 'Create account' }));
+
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent(detail);
+    expect(onClose).not.toHaveBeenCalled();
+  });
+
   it('checks the name pattern before sending anything', async () => {
     const api = mockApi(plans);
     const { user, dialog } = renderDialog();

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Account } from '@/types/api';
-import { adminUser, makeAccount, makePlan } from '@/testing/fixtures';
+import { adminUser, makeAccount, makeAccountSystem, makePlan } from '@/testing/fixtures';
 import { json, mockApi, noContent, problem } from '@/testing/mock-api';
 import { renderApp, signInAs } from '@/testing/render';
 
@@ -21,6 +21,7 @@ function accountServer(initial: Account) {
           makePlan(),
           makePlan({ name: 'basic', max_domains: 3 }),
           makePlan({ name: 'tiny', max_domains: 0 }),
+          makePlan({ name: 'small', disk_quota_mb: 500 }),
         ],
         next_page_token: null,
       }),
@@ -28,6 +29,12 @@ function accountServer(initial: Account) {
       const body = req.body as Partial<Account> & { password?: string };
       if (body.password === 'password1234') {
         return problem(400, { errors: [{ field: 'password', message: 'This password is too common.' }] });
+      }
+      if (body.plan === 'small') {
+        return problem(409, {
+          title: 'Conflict',
+          detail: "Plan 'small' is too small: alice uses 620 MB of disk (limit 500).",
+        });
       }
       if (body.plan === 'tiny') {
         return problem(409, {
@@ -44,7 +51,7 @@ function accountServer(initial: Account) {
 }
 
 const aliceWithSystem = makeAccount({
-  system: { uid: 1005, gid: 1005, home: '/home/alice', suspended: false },
+  system: makeAccountSystem({ uid: 1005, gid: 1005 }),
 });
 
 describe('one account', () => {
@@ -56,6 +63,53 @@ describe('one account', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'alice' })).toBeInTheDocument();
     expect(screen.getByText('Home').nextElementSibling).toHaveTextContent('/home/alice');
     expect(screen.getByText('UID').nextElementSibling).toHaveTextContent('1005');
+  });
+
+  it('shows what the account’s files take of its disk quota, with a meter', async () => {
+    const MiB = 1024 ** 2;
+    accountServer(
+      makeAccount({
+        system: makeAccountSystem({
+          disk: { enforced: true, used_bytes: 7.34 * MiB, limit_bytes: 500 * MiB },
+        }),
+      }),
+    );
+    signInAs(adminUser);
+    renderApp('/admin/accounts/alice');
+
+    const disk = (await screen.findByText('Disk')).nextElementSibling as HTMLElement;
+    expect(disk).toHaveTextContent('7.3 MB of 500 MB');
+    // The bar repeats the words for the eye, so it is hidden from the accessibility tree.
+    expect(within(disk).getByRole('meter', { hidden: true })).toHaveValue(7.34 * MiB);
+  });
+
+  it('shows the disk use alone when the quota sets no limit', async () => {
+    accountServer(
+      makeAccount({
+        system: makeAccountSystem({
+          disk: { enforced: true, used_bytes: 12.3 * 1024 ** 2, limit_bytes: null },
+        }),
+      }),
+    );
+    signInAs(adminUser);
+    renderApp('/admin/accounts/alice');
+
+    const disk = (await screen.findByText('Disk')).nextElementSibling as HTMLElement;
+    expect(disk).toHaveTextContent('12 MB used, no limit');
+    expect(within(disk).queryByRole('meter', { hidden: true })).not.toBeInTheDocument();
+  });
+
+  it('says the disk is not measured where the server does not enforce quotas', async () => {
+    accountServer(
+      makeAccount({
+        system: makeAccountSystem({ disk: { enforced: false, used_bytes: null, limit_bytes: null } }),
+      }),
+    );
+    signInAs(adminUser);
+    renderApp('/admin/accounts/alice');
+
+    const disk = (await screen.findByText('Disk')).nextElementSibling as HTMLElement;
+    expect(disk).toHaveTextContent('Not measured: this server does not enforce disk quotas');
   });
 
   it('says so when the account does not exist', async () => {
@@ -186,5 +240,23 @@ describe('one account', () => {
       'href',
       '/admin/domains?account=alice',
     );
+  });
+
+  it('shows why a plan with a smaller disk quota is refused', async () => {
+    accountServer(aliceWithSystem);
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/accounts/alice');
+
+    await user.click(await screen.findByRole('button', { name: 'Change plan' }));
+    const dialog = screen.getByRole('dialog', { name: 'Change plan for alice' });
+    const select = within(dialog).getByLabelText('New plan');
+    await waitFor(() => expect(select).toBeEnabled());
+    await user.selectOptions(select, 'small');
+    await user.click(within(dialog).getByRole('button', { name: 'Change plan' }));
+
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent(
+      "Plan 'small' is too small: alice uses 620 MB of disk (limit 500).",
+    );
+    expect(screen.getByText('Plan').nextElementSibling).toHaveTextContent('default');
   });
 });

@@ -20,7 +20,8 @@ export function PlanUsageCard({ plan, usage }: PlanUsageCardProps) {
       <dl className="facts">
         {PLAN_LIMITS.map(({ key, label, noun, hint }) => {
           const limit = plan[key];
-          const used = key === 'disk_quota_mb' ? undefined : usage[key];
+          // Absent where the gateway does not count it: disk use on a server without quotas.
+          const used = usage[key];
           const text = formatUsage(limit, used, noun);
           const manage = MANAGE[key];
           return (

@@ -10,13 +10,15 @@ type LimitFieldProps = {
   onChange: (draft: LimitDraft) => void;
   error?: string | undefined;
   hint?: string | undefined;
+  /** The smallest number allowed. */
+  min: number;
 };
 
 /**
  * A number input with an "Unlimited" switch beside it. Unlimited (null to the API) empties
  * and disables the number, and says so in place of it, so it never reads as 0.
  */
-export function LimitField({ label, draft, onChange, error, hint }: LimitFieldProps) {
+export function LimitField({ label, draft, onChange, error, hint, min }: LimitFieldProps) {
   const input = useRef<HTMLInputElement>(null);
   return (
     <Field label={label} error={error} hint={hint} markOptional={false}>
@@ -28,7 +30,7 @@ export function LimitField({ label, draft, onChange, error, hint }: LimitFieldPr
             className="input limit-field__number"
             type="number"
             inputMode="numeric"
-            min={0}
+            min={min}
             step={1}
             value={draft.unlimited ? '' : draft.value}
             placeholder={draft.unlimited ? 'Unlimited' : undefined}

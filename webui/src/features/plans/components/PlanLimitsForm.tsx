@@ -24,13 +24,14 @@ export function PlanLimitsForm(props: PlanLimitsFormProps) {
     <form className="form" onSubmit={onSubmit} noValidate>
       {errors.formError ? <Alert tone="error">{errors.formError}</Alert> : null}
       {children}
-      <p className="field__hint">Unlimited has no cap; 0 allows none.</p>
+      <p className="field__hint">Unlimited has no cap; 0 allows none. A disk quota is at least 1 MB.</p>
       <div className="grid grid--limits">
-        {PLAN_LIMITS.map(({ key, label, hint }) => (
+        {PLAN_LIMITS.map(({ key, label, hint, min }) => (
           <LimitField
             key={key}
             label={label}
             hint={hint}
+            min={min}
             draft={drafts[key]}
             onChange={(draft) => {
               setDrafts((d) => ({ ...d, [key]: draft }));

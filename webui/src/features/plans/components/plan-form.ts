@@ -29,8 +29,8 @@ export function limitsFrom(drafts: LimitDrafts): PlanLimits {
 
 export function limitErrors(drafts: LimitDrafts): Partial<Record<PlanLimitKey, string>> {
   const errors: Partial<Record<PlanLimitKey, string>> = {};
-  for (const { key } of PLAN_LIMITS) {
-    if (!drafts[key].unlimited) errors[key] = limitError(drafts[key].value);
+  for (const { key, min } of PLAN_LIMITS) {
+    if (!drafts[key].unlimited) errors[key] = limitError(drafts[key].value, min);
   }
   return errors;
 }

@@ -15,12 +15,23 @@ function plansServer(initial: Plan[]) {
       if (body.max_domains !== null && body.max_domains > 10_000_000) {
         return problem(400, { errors: [{ field: 'max_domains', message: 'At most 10000000.' }] });
       }
+      if (body.disk_quota_mb !== null && body.disk_quota_mb > 16 * 1024 * 1024) {
+        return problem(400, { errors: [{ field: 'disk_quota_mb', message: 'At most 16777216.' }] });
+      }
       const plan = makePlan({ ...body, accounts: 0 });
       plans = [...plans, plan];
       return json(201, plan);
     },
     'PATCH /api/v1/plans/basic': (req) => {
       const body = req.body as Partial<Plan>;
+      if (body.disk_quota_mb === 100) {
+        return problem(409, {
+          title: 'Conflict',
+          detail:
+            "Accounts on plan 'basic' already use more: alice uses 620 MB of disk (limit 100)." +
+            ' Lower their usage or move them to another plan first.',
+        });
+      }
       if (body.max_domains === 1) {
         return problem(409, {
           title: 'Conflict',
@@ -132,6 +143,61 @@ describe('plans', () => {
     await waitFor(() => expect(domains).toHaveAccessibleDescription(/At most 10000000\./));
     expect(domains).toBeInvalid();
     expect(within(dialog).queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('refuses a disk quota of 0 before sending: the quota is at least 1 MB', async () => {
+    const { api, user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Create plan' }));
+    const dialog = screen.getByRole('dialog', { name: 'Create plan' });
+    expect(within(dialog).getByText(/A disk quota is at least 1 MB\./)).toBeInTheDocument();
+
+    await user.type(within(dialog).getByLabelText('Plan name'), 'small');
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Unlimited disk quota (MB)' }));
+    const disk = within(dialog).getByLabelText('Disk quota (MB)');
+    await user.type(disk, '0');
+    await user.click(within(dialog).getByRole('button', { name: 'Create plan' }));
+
+    expect(disk).toHaveAccessibleDescription(/Enter 1 or more, or choose Unlimited\./);
+    expect(disk).toBeInvalid();
+    expect(api.to('POST', '/api/v1/plans')).toHaveLength(0);
+
+    await user.clear(disk);
+    await user.type(disk, '1');
+    await user.click(within(dialog).getByRole('button', { name: 'Create plan' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('POST', '/api/v1/plans')[0]!.body).toMatchObject({ name: 'small', disk_quota_mb: 1 });
+  });
+
+  it('shows the server’s field error beside the disk quota', async () => {
+    const { user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Create plan' }));
+    const dialog = screen.getByRole('dialog', { name: 'Create plan' });
+
+    await user.type(within(dialog).getByLabelText('Plan name'), 'huge');
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Unlimited disk quota (MB)' }));
+    await user.type(within(dialog).getByLabelText('Disk quota (MB)'), '99999999');
+    await user.click(within(dialog).getByRole('button', { name: 'Create plan' }));
+
+    const disk = within(dialog).getByLabelText('Disk quota (MB)');
+    await waitFor(() => expect(disk).toHaveAccessibleDescription(/At most 16777216\./));
+    expect(disk).toBeInvalid();
+  });
+
+  it('shows the 409 when an account already uses more disk than the new quota', async () => {
+    const { api, user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Edit plan basic' }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit plan basic' });
+
+    const disk = within(dialog).getByLabelText('Disk quota (MB)');
+    expect(disk).toHaveValue(2048);
+    await user.clear(disk);
+    await user.type(disk, '100');
+    await user.click(within(dialog).getByRole('button', { name: 'Save plan' }));
+
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent(
+      'alice uses 620 MB of disk (limit 100). Lower their usage or move them to another plan first.',
+    );
+    expect(api.to('PATCH', '/api/v1/plans/basic').map((r) => r.body)).toEqual([{ disk_quota_mb: 100 }]);
   });
 
   it('edits only the limits that changed, and shows a 409 when accounts already use more', async () => {

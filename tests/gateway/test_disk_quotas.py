@@ -1,0 +1,149 @@
+"""A plan's disk quota reaches every account on it through the agent, and never below usage.
+
+The fake agent keeps each account's limit and usage as the real one reports them
+(tests/agent/test_disk_quota.py shows the kernel enforcing them).
+"""
+
+from __future__ import annotations
+
+from tests.gateway.conftest import Api
+
+MIB = 1024 * 1024
+
+
+async def plan(api: Api, admin: str, name: str, disk_quota_mb: int | None) -> None:
+    status, body = await api.call(
+        "POST", "/api/v1/plans", admin, json={"name": name, "disk_quota_mb": disk_quota_mb}
+    )
+    assert status == 201, body
+
+
+def use(api: Api, account: str, mib: int) -> None:
+    """The account's files now take `mib` MiB, as the agent would report."""
+    api.agent.accounts[account].disk.used_bytes = mib * MIB
+
+
+async def test_an_account_gets_its_plans_quota_and_shows_its_usage(api: Api, admin: str) -> None:
+    await plan(api, admin, "small", 100)
+    account = await api.create_account(admin, "alice", plan="small")
+    assert api.agent.accounts["alice"].disk.limit_bytes == 100 * MIB
+    assert account["system"]["disk"] == {
+        "enforced": True,
+        "used_bytes": 0,
+        "limit_bytes": 100 * MIB,
+    }
+
+    use(api, "alice", 42)
+    status, account = await api.call("GET", "/api/v1/accounts/alice", admin)
+    assert status == 200
+    assert account["system"]["disk"]["used_bytes"] == 42 * MIB
+    owner = await api.login("alice", "owner-pass-1")
+    _, me = await api.call("GET", "/api/v1/me", owner)
+    assert me["usage"]["disk_quota_mb"] == 42
+    assert me["plan"]["disk_quota_mb"] == 100
+
+
+async def test_an_unlimited_plan_sets_no_limit(api: Api, admin: str) -> None:
+    account = await api.create_account(admin, "alice")
+    assert account["system"]["disk"] == {"enforced": True, "used_bytes": 0, "limit_bytes": None}
+
+
+async def test_zero_mib_is_no_disk_quota(api: Api, admin: str) -> None:
+    status, body = await api.call(
+        "POST", "/api/v1/plans", admin, json={"name": "tiny", "disk_quota_mb": 0}
+    )
+    assert status == 400
+    assert body["errors"][0]["field"] == "disk_quota_mb"
+    status, _ = await api.call(
+        "PATCH", "/api/v1/plans/default", admin, json={"disk_quota_mb": 16 * 1024 * 1024 + 1}
+    )
+    assert status == 400
+
+
+async def test_a_plans_new_quota_reaches_every_account_on_it(api: Api, admin: str) -> None:
+    await plan(api, admin, "small", 100)
+    for name in ("alice", "bob", "carol"):
+        await api.create_account(admin, name, plan="small" if name != "carol" else "default")
+
+    status, body = await api.call(
+        "PATCH", "/api/v1/plans/small", admin, json={"disk_quota_mb": 250}
+    )
+
+    assert status == 200, body
+    assert body["disk_quota_mb"] == 250
+    limits = {n: a.disk.limit_bytes for n, a in api.agent.accounts.items()}
+    assert limits == {"alice": 250 * MIB, "bob": 250 * MIB, "carol": 0}
+    status, body = await api.call(
+        "PATCH", "/api/v1/plans/small", admin, json={"disk_quota_mb": None}
+    )
+    assert status == 200
+    assert api.agent.accounts["alice"].disk.limit_bytes == 0
+
+
+async def test_a_quota_below_what_an_account_uses_is_refused(api: Api, admin: str) -> None:
+    await plan(api, admin, "small", 100)
+    await api.create_account(admin, "alice", plan="small")
+    await api.create_account(admin, "bob", plan="small")
+    use(api, "alice", 80)
+    api.agent.calls.clear()
+
+    status, body = await api.call("PATCH", "/api/v1/plans/small", admin, json={"disk_quota_mb": 50})
+
+    assert status == 409
+    assert "alice uses 80 MB of disk (limit 50)" in body["detail"]
+    assert "bob" not in body["detail"]
+    assert not [c for c in api.agent.calls if c.startswith("UpdateAccount")]
+    assert (await api.call("GET", "/api/v1/plans/small", admin))[1]["disk_quota_mb"] == 100
+    assert api.agent.accounts["alice"].disk.limit_bytes == 100 * MIB
+
+
+async def test_moving_an_account_to_a_plan_it_exceeds_is_refused(api: Api, admin: str) -> None:
+    await plan(api, admin, "small", 50)
+    await plan(api, admin, "large", 500)
+    await api.create_account(admin, "alice")
+    use(api, "alice", 80)
+
+    status, body = await api.call("PATCH", "/api/v1/accounts/alice", admin, json={"plan": "small"})
+    assert status == 409
+    assert "alice uses 80 MB of disk (limit 50)" in body["detail"]
+    assert api.agent.accounts["alice"].disk.limit_bytes == 0
+
+    status, body = await api.call("PATCH", "/api/v1/accounts/alice", admin, json={"plan": "large"})
+    assert status == 200
+    assert body["plan"] == "large"
+    assert api.agent.accounts["alice"].disk.limit_bytes == 500 * MIB
+
+
+async def test_an_agent_failure_halfway_takes_the_change_back(api: Api, admin: str) -> None:
+    await plan(api, admin, "small", 100)
+    for name in ("alice", "bob", "carol"):
+        await api.create_account(admin, name, plan="small")
+    api.agent.fail_call = "UpdateAccount bob"
+
+    status, _ = await api.call("PATCH", "/api/v1/plans/small", admin, json={"disk_quota_mb": 300})
+
+    assert status >= 500
+    assert (await api.call("GET", "/api/v1/plans/small", admin))[1]["disk_quota_mb"] == 100
+    limits = {n: a.disk.limit_bytes for n, a in api.agent.accounts.items()}
+    assert limits == {"alice": 100 * MIB, "bob": 100 * MIB, "carol": 100 * MIB}
+
+
+async def test_a_server_without_quotas_refuses_a_quota_plan_clearly(api: Api, admin: str) -> None:
+    api.agent.quotas_enforced = False
+    await plan(api, admin, "small", 100)
+
+    status, body = await api.call(
+        "POST",
+        "/api/v1/accounts",
+        admin,
+        json={"name": "alice", "password": "owner-pass-1", "plan": "small"},
+    )
+
+    assert status == 409
+    assert "disk quotas are not enforced" in body["detail"]
+    assert (await api.call("GET", "/api/v1/accounts/alice", admin))[0] == 404
+    account = await api.create_account(admin, "bob")
+    assert account["system"]["disk"] == {"enforced": False, "used_bytes": None, "limit_bytes": None}
+    bob = await api.login("bob", "owner-pass-1")
+    _, me = await api.call("GET", "/api/v1/me", bob)
+    assert "disk_quota_mb" not in me["usage"]

@@ -10,6 +10,8 @@ from jopanel.agent.server.v1 import server_pb2, server_pb2_grpc
 
 from agent.config import AgentConfig
 from agent.system.facts import read_facts
+from agent.system.quotas import DiskQuotas
+from agent.system.users import HOME_ROOT
 
 SERVICE_NAME: Final[str] = server_pb2.DESCRIPTOR.services_by_name["ServerService"].full_name
 
@@ -37,6 +39,7 @@ class ServerServicer(server_pb2_grpc.ServerServiceServicer):
                 )
                 for f in facts.filesystems
             ],
+            disk_quotas_enforced=DiskQuotas(HOME_ROOT).enforced(),
         )
         return server_pb2.GetServerStatusResponse(status=status)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 from jopanel.agent.server.v1 import server_pb2 as pb
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Call, Operation, json_response
@@ -27,6 +27,9 @@ class ServerFacts(BaseModel):
     memory_total_bytes: int
     memory_available_bytes: int
     filesystems: list[Filesystem]
+    disk_quotas_enforced: bool = Field(
+        description="Whether /home enforces user quotas, so plans' disk quotas hold"
+    )
 
 
 class Counts(BaseModel):
@@ -68,6 +71,7 @@ async def get_server(call: Call) -> web.StreamResponse:
             Filesystem(path=f.path, total_bytes=f.total_bytes, available_bytes=f.available_bytes)
             for f in status.filesystems
         ],
+        disk_quotas_enforced=status.disk_quotas_enforced,
     )
     return json_response(ServerOverview(server=facts, counts=Counts(**counts)))
 

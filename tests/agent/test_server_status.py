@@ -21,6 +21,15 @@ async def test_status_reports_the_real_server(channel: grpc.aio.Channel) -> None
     assert [f.path for f in status.filesystems] == ["/", "/home", "/var"]
     root = os.statvfs("/")
     assert status.filesystems[0].total_bytes == root.f_blocks * root.f_frsize
+    assert status.disk_quotas_enforced == home_has_user_quotas()
+
+
+def home_has_user_quotas() -> bool:
+    """Read apart from the agent's quotactl: /home is mounted with usrquota (the sandbox does so
+    where the kernel can; scripts/test-vm.sh runs this under a kernel that can)."""
+    with open("/proc/self/mounts", encoding="utf-8") as mounts:
+        homes = [line.split() for line in mounts if line.split()[1] == "/home"]
+    return bool(homes) and "usrquota" in homes[-1][3].split(",")
 
 
 def test_meminfo_is_read_in_bytes(tmp_path: Path) -> None:

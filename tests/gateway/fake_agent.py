@@ -476,5 +476,6 @@ class FakeServer(server_pb2_grpc.ServerServiceServicer):
                 filesystems=[
                     server_pb.Filesystem(path="/", total_bytes=100 << 30, available_bytes=60 << 30)
                 ],
+                disk_quotas_enforced=True,
             )
         )

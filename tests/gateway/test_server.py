@@ -12,6 +12,7 @@ async def test_admin_sees_facts_and_counts(api: Api, admin: str) -> None:
     assert status == 200
     assert overview["server"]["hostname"] == "panel.example"
     assert overview["server"]["load"] == [0.5, 0.25, 0.1]
+    assert overview["server"]["disk_quotas_enforced"] is True
     assert overview["counts"] == {
         "accounts": 1,
         "domains": 1,

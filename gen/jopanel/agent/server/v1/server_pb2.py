@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$jopanel/agent/server/v1/server.proto\x12\x17jopanel.agent.server.v1\"H\n\nFilesystem\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x13\n\x0btotal_bytes\x18\x02 \x01(\x04\x12\x17\n\x0f\x61vailable_bytes\x18\x03 \x01(\x04\"\xfd\x01\n\x0cServerStatus\x12\x10\n\x08hostname\x18\x01 \x01(\t\x12\x0e\n\x06kernel\x18\x02 \x01(\t\x12\x16\n\x0euptime_seconds\x18\x03 \x01(\x04\x12\x0c\n\x04\x63pus\x18\x04 \x01(\r\x12\x0e\n\x06load_1\x18\x05 \x01(\x01\x12\x0e\n\x06load_5\x18\x06 \x01(\x01\x12\x0f\n\x07load_15\x18\x07 \x01(\x01\x12\x1a\n\x12memory_total_bytes\x18\x08 \x01(\x04\x12\x1e\n\x16memory_available_bytes\x18\t \x01(\x04\x12\x38\n\x0b\x66ilesystems\x18\n \x03(\x0b\x32#.jopanel.agent.server.v1.Filesystem\"\x18\n\x16GetServerStatusRequest\"P\n\x17GetServerStatusResponse\x12\x35\n\x06status\x18\x01 \x01(\x0b\x32%.jopanel.agent.server.v1.ServerStatus2\x85\x01\n\rServerService\x12t\n\x0fGetServerStatus\x12/.jopanel.agent.server.v1.GetServerStatusRequest\x1a\x30.jopanel.agent.server.v1.GetServerStatusResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$jopanel/agent/server/v1/server.proto\x12\x17jopanel.agent.server.v1\"H\n\nFilesystem\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x13\n\x0btotal_bytes\x18\x02 \x01(\x04\x12\x17\n\x0f\x61vailable_bytes\x18\x03 \x01(\x04\"\x9b\x02\n\x0cServerStatus\x12\x10\n\x08hostname\x18\x01 \x01(\t\x12\x0e\n\x06kernel\x18\x02 \x01(\t\x12\x16\n\x0euptime_seconds\x18\x03 \x01(\x04\x12\x0c\n\x04\x63pus\x18\x04 \x01(\r\x12\x0e\n\x06load_1\x18\x05 \x01(\x01\x12\x0e\n\x06load_5\x18\x06 \x01(\x01\x12\x0f\n\x07load_15\x18\x07 \x01(\x01\x12\x1a\n\x12memory_total_bytes\x18\x08 \x01(\x04\x12\x1e\n\x16memory_available_bytes\x18\t \x01(\x04\x12\x38\n\x0b\x66ilesystems\x18\n \x03(\x0b\x32#.jopanel.agent.server.v1.Filesystem\x12\x1c\n\x14\x64isk_quotas_enforced\x18\x0b \x01(\x08\"\x18\n\x16GetServerStatusRequest\"P\n\x17GetServerStatusResponse\x12\x35\n\x06status\x18\x01 \x01(\x0b\x32%.jopanel.agent.server.v1.ServerStatus2\x85\x01\n\rServerService\x12t\n\x0fGetServerStatus\x12/.jopanel.agent.server.v1.GetServerStatusRequest\x1a\x30.jopanel.agent.server.v1.GetServerStatusResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,11 +34,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_FILESYSTEM']._serialized_start=65
   _globals['_FILESYSTEM']._serialized_end=137
   _globals['_SERVERSTATUS']._serialized_start=140
-  _globals['_SERVERSTATUS']._serialized_end=393
-  _globals['_GETSERVERSTATUSREQUEST']._serialized_start=395
-  _globals['_GETSERVERSTATUSREQUEST']._serialized_end=419
-  _globals['_GETSERVERSTATUSRESPONSE']._serialized_start=421
-  _globals['_GETSERVERSTATUSRESPONSE']._serialized_end=501
-  _globals['_SERVERSERVICE']._serialized_start=504
-  _globals['_SERVERSERVICE']._serialized_end=637
+  _globals['_SERVERSTATUS']._serialized_end=423
+  _globals['_GETSERVERSTATUSREQUEST']._serialized_start=425
+  _globals['_GETSERVERSTATUSREQUEST']._serialized_end=449
+  _globals['_GETSERVERSTATUSRESPONSE']._serialized_start=451
+  _globals['_GETSERVERSTATUSRESPONSE']._serialized_end=531
+  _globals['_SERVERSERVICE']._serialized_start=534
+  _globals['_SERVERSERVICE']._serialized_end=667
 # @@protoc_insertion_point(module_scope)

@@ -58,6 +58,7 @@ class ServerStatus(_message.Message):
     MEMORY_TOTAL_BYTES_FIELD_NUMBER: _builtins.int
     MEMORY_AVAILABLE_BYTES_FIELD_NUMBER: _builtins.int
     FILESYSTEMS_FIELD_NUMBER: _builtins.int
+    DISK_QUOTAS_ENFORCED_FIELD_NUMBER: _builtins.int
     hostname: _builtins.str
     kernel: _builtins.str
     """The kernel release (uname -r)."""
@@ -69,6 +70,8 @@ class ServerStatus(_message.Message):
     load_15: _builtins.float
     memory_total_bytes: _builtins.int
     memory_available_bytes: _builtins.int
+    disk_quotas_enforced: _builtins.bool
+    """Whether the filesystem that holds /home enforces user quotas, so plans' disk quotas hold."""
     @_builtins.property
     def filesystems(self) -> _containers.RepeatedCompositeFieldContainer[Global___Filesystem]: ...
     def __init__(
@@ -84,10 +87,11 @@ class ServerStatus(_message.Message):
         memory_total_bytes: _builtins.int = ...,
         memory_available_bytes: _builtins.int = ...,
         filesystems: _abc.Iterable[Global___Filesystem] | None = ...,
+        disk_quotas_enforced: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["cpus", b"cpus", "filesystems", b"filesystems", "hostname", b"hostname", "kernel", b"kernel", "load_1", b"load_1", "load_15", b"load_15", "load_5", b"load_5", "memory_available_bytes", b"memory_available_bytes", "memory_total_bytes", b"memory_total_bytes", "uptime_seconds", b"uptime_seconds"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cpus", b"cpus", "disk_quotas_enforced", b"disk_quotas_enforced", "filesystems", b"filesystems", "hostname", b"hostname", "kernel", b"kernel", "load_1", b"load_1", "load_15", b"load_15", "load_5", b"load_5", "memory_available_bytes", b"memory_available_bytes", "memory_total_bytes", b"memory_total_bytes", "uptime_seconds", b"uptime_seconds"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

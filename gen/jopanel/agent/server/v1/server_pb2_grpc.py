@@ -27,7 +27,7 @@ if _version_not_supported:
 
 class ServerServiceStub:
     """ServerService reports facts about the server for the administrator's dashboard. It reads
-    only (/proc, statvfs, uname); it changes nothing.
+    only (/proc, statvfs, uname, the quota state of /home); it changes nothing.
     """
 
     def __init__(self, channel):
@@ -45,7 +45,7 @@ class ServerServiceStub:
 
 class ServerServiceServicer:
     """ServerService reports facts about the server for the administrator's dashboard. It reads
-    only (/proc, statvfs, uname); it changes nothing.
+    only (/proc, statvfs, uname, the quota state of /home); it changes nothing.
     """
 
     def GetServerStatus(self, request, context):
@@ -72,7 +72,7 @@ def add_ServerServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class ServerService:
     """ServerService reports facts about the server for the administrator's dashboard. It reads
-    only (/proc, statvfs, uname); it changes nothing.
+    only (/proc, statvfs, uname, the quota state of /home); it changes nothing.
     """
 
     @staticmethod

@@ -28,7 +28,7 @@ GRPC_VERSION: str
 
 class ServerServiceStub:
     """ServerService reports facts about the server for the administrator's dashboard. It reads
-    only (/proc, statvfs, uname); it changes nothing.
+    only (/proc, statvfs, uname, the quota state of /home); it changes nothing.
     """
 
     @_typing.overload
@@ -40,7 +40,7 @@ class ServerServiceStub:
 @_typing.type_check_only
 class ServerServiceAsyncStub(ServerServiceStub):
     """ServerService reports facts about the server for the administrator's dashboard. It reads
-    only (/proc, statvfs, uname); it changes nothing.
+    only (/proc, statvfs, uname, the quota state of /home); it changes nothing.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -48,7 +48,7 @@ class ServerServiceAsyncStub(ServerServiceStub):
 
 class ServerServiceServicer(metaclass=_abc_1.ABCMeta):
     """ServerService reports facts about the server for the administrator's dashboard. It reads
-    only (/proc, statvfs, uname); it changes nothing.
+    only (/proc, statvfs, uname, the quota state of /home); it changes nothing.
     """
 
     @_abc_1.abstractmethod

@@ -30,6 +30,7 @@ from typing import Any, Concatenate, Final, ParamSpec, TypeVar
 from agent import validators
 from agent.errors import FailedPrecondition, Internal, InvalidArgument, NotFound
 from agent.system import files, process, users
+from agent.system.work import Finisher
 from agent.validators import AccountName, CronCommand, CronJobId, CronSchedule
 
 RECORD_DIR: Final = Path("/var/lib/jopanel/cron")
@@ -89,10 +90,7 @@ def _serialized(
             async with self._lock:
                 return await operation(self, *args, **kwargs)
 
-        task = asyncio.create_task(locked())
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
-        return await asyncio.shield(task)
+        return await self._finisher.run(locked())
 
     return serialized
 
@@ -104,8 +102,7 @@ class CronTables:
         self._record_dir = record_dir
         self._spool_dir = spool_dir
         self._lock = asyncio.Lock()
-        # Changes whose caller went away, referenced until they finish (see _serialized).
-        self._running: set[asyncio.Task[Any]] = set()
+        self._finisher = Finisher()  # see _serialized
 
     async def list(self, account: AccountName) -> list[CronJob]:
         """The account's jobs in id order (no lock: the record is replaced atomically)."""

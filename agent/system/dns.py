@@ -5,8 +5,8 @@ files and the zone list that named reads are written whole from the records (bin
 zonefile.py). The records are read once, at the first call after a start.
 
 Every change is a small function of one zone (the zone as it stands, or None) that returns the
-zone as it should be. Changes queue up; a single worker takes all that arrived within
-BATCH_WINDOW (and all that arrive while it works) and applies each zone's changes in order.
+zone as it should be. Changes queue up; a single worker (work.Batcher) takes all that arrived
+within BATCH_WINDOW (and all that arrive while it works) and applies each zone's changes in order.
 Then, per zone that changed: one new serial, one staged file, one `named-checkzone` and one
 rename; for zones added or removed, one zones.conf, one `named-checkconf` and one `rndc
 reconfig`, and for the zones changed one `rndc reload` (of the zone, when it is the only one),
@@ -30,13 +30,14 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, TypeAlias, TypeVar
+from typing import Final, TypeAlias, TypeVar
 
 from agent import validators
 from agent.config import AgentConfig
 from agent.errors import AgentError, AlreadyExists, FailedPrecondition, Internal, NotFound
 from agent.system import bind, dns_query, files, users
 from agent.system.bind import Layout, Rndc, ZoneRejected
+from agent.system.work import Batcher, Finisher, Pending
 from agent.system.zonefile import (
     MAX_RECORDS,
     Record,
@@ -57,7 +58,6 @@ RECORD_DIR: Final = Path("/var/lib/jopanel/dns")
 RECORD_MODE: Final = 0o600
 # How long the worker waits for more changes before it starts a batch: the latency one call
 # pays so that calls arriving together share one check and one reload.
-BATCH_WINDOW: Final = 0.05
 # named-checkzone and rndc runs at once: they are short processes, mostly waiting.
 CONCURRENCY: Final = 2 * (os.cpu_count() or 1)
 # How long a reload may take to show in named before the agent calls it failed.
@@ -70,15 +70,13 @@ Outcome: TypeAlias = tuple[Record | None, Zone | None]  # what a caller gets bac
 T = TypeVar("T")
 
 
-@dataclass
-class _Pending:
+@dataclass(frozen=True)
+class _ZoneChange:
     zone: ZoneName
     change: Change
-    future: asyncio.Future[Outcome]
 
-    def fail(self, error: BaseException) -> None:
-        if not self.future.done():
-            self.future.set_exception(error)
+
+_Pending: TypeAlias = Pending[_ZoneChange, Outcome]
 
 
 @dataclass
@@ -106,8 +104,7 @@ class _Plan:
 
     def succeed(self) -> None:
         for pending, result in self.done:
-            if not pending.future.done():
-                pending.future.set_result((result, self.after))
+            pending.succeed((result, self.after))
 
 
 class DnsZones:
@@ -124,11 +121,9 @@ class DnsZones:
         self._stale: set[ZoneName] = set()
         self._conf_stale = False
         self._served: dict[ZoneName, int] = {}  # the serial named is known to serve
-        self._queue: list[_Pending] = []
-        self._worker: asyncio.Task[None] | None = None
+        self._changes: Batcher[_ZoneChange, Outcome] = Batcher(self._apply, "DNS")
         self._removing: set[AccountName] = set()  # accounts being deleted: no new zones
-        # Operations whose caller went away, referenced until they finish (see _to_end).
-        self._running: set[asyncio.Task[Any]] = set()
+        self._finisher = Finisher()
         self.reloads = 0  # rndc reloads and reconfigs, for the tests and the benchmark
 
     async def get(self, name: ZoneName) -> Zone:
@@ -162,19 +157,19 @@ class DnsZones:
         if name not in self._state() and await self._served_serial(name) is not None:
             raise FailedPrecondition(f"named serves zone {name} already, outside JoPanel")
         change = functools.partial(_create_zone, name, account, records, self._removing)
-        _, zone = await self._to_end(self._submit(name, change))
+        _, zone = await self._finisher.run(self._submit(name, change))
         return _present(zone, name)
 
     async def delete_zone(self, name: ZoneName) -> None:
         """Stops serving the zone; a zone not served is fine."""
         if name in self._state():
-            await self._to_end(self._submit(name, _delete_zone))
+            await self._finisher.run(self._submit(name, _delete_zone))
 
     async def put_record(self, name: ZoneName, record: Record) -> tuple[Record, int]:
         """Adds the record, or replaces the zone's record of that id; returns the new serial."""
         self._require_nameservers()
         await self.get(name)
-        result, zone = await self._to_end(self._submit(name, functools.partial(_put, record)))
+        result, zone = await self._finisher.run(self._submit(name, functools.partial(_put, record)))
         return _present(result, record.id), _present(zone, name).serial
 
     async def update_record(
@@ -190,7 +185,7 @@ class DnsZones:
         self._require_nameservers()
         await self.get(name)
         change = functools.partial(_update, record_id, record_name, ttl, data)
-        result, zone = await self._to_end(self._submit(name, change))
+        result, zone = await self._finisher.run(self._submit(name, change))
         return _present(result, record_id), _present(zone, name).serial
 
     async def delete_record(self, name: ZoneName, record_id: DnsRecordId) -> int:
@@ -200,7 +195,7 @@ class DnsZones:
             return zone.serial
         self._require_nameservers()
         change = functools.partial(_remove, record_id)
-        _, after = await self._to_end(self._submit(name, change))
+        _, after = await self._finisher.run(self._submit(name, change))
         return _present(after, name).serial
 
     @contextlib.asynccontextmanager
@@ -212,7 +207,7 @@ class DnsZones:
             names = [zone.name for zone in self._state().values() if zone.account == account]
             if names:
                 change = functools.partial(_delete_zone_of, account)
-                await self._to_end(asyncio.gather(*(self._submit(n, change) for n in names)))
+                await self._finisher.run(asyncio.gather(*(self._submit(n, change) for n in names)))
             yield
         finally:
             self._removing.discard(account)
@@ -223,43 +218,13 @@ class DnsZones:
                 "DNS is not set up: dns_nameservers is empty in the agent's configuration"
             )
 
-    async def _to_end(self, operation: Awaitable[T]) -> T:
-        """Runs the operation to its end even when the caller is cancelled (the client hung up):
-        the change is queued already, and its outcome must not depend on the client."""
-
-        async def run() -> T:
-            return await operation
-
-        task = asyncio.create_task(run())
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
-        return await asyncio.shield(task)
-
     def _state(self) -> dict[ZoneName, Zone]:
         if self._zones is None:
             self._zones = _load_records(self._record_dir)
         return self._zones
 
     async def _submit(self, zone: ZoneName, change: Change) -> Outcome:
-        pending = _Pending(zone, change, asyncio.get_running_loop().create_future())
-        self._queue.append(pending)
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._drain())
-        return await pending.future
-
-    async def _drain(self) -> None:
-        while self._queue:
-            await asyncio.sleep(BATCH_WINDOW)
-            batch, self._queue = self._queue, []
-            try:
-                await self._apply(batch)
-            except AgentError as error:
-                for pending in batch:
-                    pending.fail(error)
-            except Exception:
-                logger.exception("applying %d DNS changes failed", len(batch))
-                for pending in batch:
-                    pending.fail(Internal("applying DNS changes failed; see the agent's log"))
+        return await self._changes.submit(_ZoneChange(zone, change))
 
     async def _apply(self, batch: list[_Pending]) -> None:
         started = time.monotonic()
@@ -310,12 +275,13 @@ class DnsZones:
         """Each zone's changes applied in order to the zone as it stands; refused ones fail."""
         plans: dict[ZoneName, _Plan] = {}
         for pending in batch:
-            plan = plans.get(pending.zone)
+            name = pending.change.zone
+            plan = plans.get(name)
             if plan is None:
-                before = state.get(pending.zone)
-                plan = plans[pending.zone] = _Plan(pending.zone, before, before)
+                before = state.get(name)
+                plan = plans[name] = _Plan(name, before, before)
             try:
-                plan.after, result = pending.change(plan.after)
+                plan.after, result = pending.change.change(plan.after)
             except AgentError as error:
                 pending.fail(error)
                 continue
@@ -349,7 +315,7 @@ class DnsZones:
         good, kept = plan.before, []
         for pending, _ in plan.done:
             try:
-                trial, result = pending.change(good)
+                trial, result = pending.change.change(good)
             except AgentError as error:  # it relied on a change refused before it
                 pending.fail(error)
                 continue

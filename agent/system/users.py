@@ -34,6 +34,7 @@ from typing import Any, Concatenate, Final, ParamSpec, Protocol, TypeVar
 from agent.errors import FailedPrecondition, InvalidArgument, NotFound
 from agent.system import process
 from agent.system.quotas import DiskQuotas
+from agent.system.work import Finisher
 from agent.validators import AccountName, DiskQuotaMb, LoginShell, Password
 
 MANAGED_GROUP: Final = "jopanel-accounts"
@@ -98,10 +99,7 @@ def _serialized(
             async with self._lock:
                 return await operation(self, *args, **kwargs)
 
-        task = asyncio.create_task(locked())
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
-        return await asyncio.shield(task)
+        return await self._finisher.run(locked())
 
     return serialized
 
@@ -115,8 +113,7 @@ class Users:
         self._resources = tuple(resources)
         self.quotas = quotas or DiskQuotas(HOME_ROOT)
         self._lock = asyncio.Lock()
-        # Operations whose caller went away, referenced until they finish (see _serialized).
-        self._running: set[asyncio.Task[Any]] = set()
+        self._finisher = Finisher()  # see _serialized
 
     @_serialized
     async def get(self, name: AccountName) -> User:

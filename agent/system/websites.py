@@ -5,11 +5,11 @@ is the whole state: read back at the first call after a start, switched atomical
 configuration it describes. No second store can disagree with what nginx serves.
 
 Every change is a small function applied to a copy of the registry (the sites and the hostnames
-they claim). Changes queue up; a single worker takes all that arrived within BATCH_WINDOW (and
-all that arrive while it works) and applies them together: PHP-FPM pools first, then one staged
-nginx generation, one `nginx -t`, one symlink switch and one reload. Each caller's call returns
-once the reload that carries its change has taken effect. When `nginx -t` refuses the batch, its
-changes are tried one at a time so only the offending one fails.
+they claim). Changes queue up; a single worker (work.Batcher) takes all that arrived within
+BATCH_WINDOW (and all that arrive while it works) and applies them together: PHP-FPM pools
+first, then one staged nginx generation, one `nginx -t`, one symlink switch and one reload. Each
+caller's call returns once the reload that carries its change has taken effect. When `nginx -t`
+refuses the batch, its changes are tried one at a time so only the offending one fails.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ import functools
 import logging
 import pwd
 import time
-from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Iterable
-from dataclasses import dataclass
-from typing import Any, Final, TypeAlias, TypeVar
+from collections.abc import AsyncIterator, Callable, Collection, Iterable
+from typing import TypeAlias
 
 from agent.config import AgentConfig
 from agent.errors import (
@@ -41,33 +40,16 @@ from agent.system.php_fpm import PhpPools, PhpSettings
 from agent.system.sites import Backend, PhpBackend, Registry, Site, from_json
 from agent.system.users import Users
 from agent.system.webroots import Owner
+from agent.system.work import Batcher, Finisher, Pending
 from agent.validators import AccountName, Hostname, PhpVersion
 
 logger = logging.getLogger(__name__)
 
 # How long the worker waits for more changes before it starts a batch: the latency one call
 # pays so that calls arriving together share one `nginx -t` and one reload.
-BATCH_WINDOW: Final = 0.05
-
 # A change to the registry; returns the site as it now is (None when removed) or raises.
 Change: TypeAlias = Callable[[Registry], Site | None]
-T = TypeVar("T")
-
-
-@dataclass
-class _Pending:
-    change: Change
-    future: asyncio.Future[Site | None]
-
-    def fail(self, error: BaseException) -> None:
-        if not self.future.done():
-            self.future.set_exception(error)
-
-    def succeed(self, result: Site | None) -> None:
-        if not self.future.done():
-            self.future.set_result(result)
-
-
+_Pending: TypeAlias = Pending[Change, Site | None]
 Outcome: TypeAlias = tuple[_Pending, Site | None]
 
 
@@ -83,11 +65,9 @@ class WebDomains:
         self._registry: Registry | None = None  # the live generation's records, once read
         self._stale: dict[str, str] = {}  # files the next generation rewrites (new template)
         self._loaded: int | None = None  # the generation nginx is known to run
-        self._queue: list[_Pending] = []
-        self._worker: asyncio.Task[None] | None = None
+        self._changes: Batcher[Change, Site | None] = Batcher(self._apply, "web")
         self._removing: set[AccountName] = set()  # accounts being deleted: no new sites
-        # Operations whose caller went away, referenced until they finish (see _to_end).
-        self._running: set[asyncio.Task[Any]] = set()
+        self._finisher = Finisher()
         self.reloads = 0
 
     async def get(self, name: Hostname) -> Site:
@@ -113,22 +93,22 @@ class WebDomains:
 
     async def create(self, site: Site) -> Site:
         """Creates the site, or brings the account's existing site of that name to this spec."""
-        return await self._to_end(self._create(site))
+        return await self._finisher.run(self._create(site))
 
     async def update(
         self, name: Hostname, *, aliases: tuple[Hostname, ...] | None, backend: Backend | None
     ) -> Site:
         """Applies the given fields; None leaves a field as it is."""
-        return await self._to_end(self._update(name, aliases, backend))
+        return await self._finisher.run(self._update(name, aliases, backend))
 
     async def set_suspended(self, name: Hostname, suspended: bool) -> Site:
         await self.get(name)
         change = functools.partial(_suspend, name, suspended)
-        return _present(await self._to_end(self._submit(change)))
+        return _present(await self._finisher.run(self._changes.submit(change)))
 
     async def delete(self, name: Hostname, *, delete_files: bool) -> None:
         """Stops serving the site; a missing one is fine."""
-        await self._to_end(self._delete(name, delete_files))
+        await self._finisher.run(self._delete(name, delete_files))
 
     @contextlib.asynccontextmanager
     async def removal(self, account: AccountName) -> AsyncIterator[None]:
@@ -139,7 +119,7 @@ class WebDomains:
             if any(site.account == account for site in self._live()):
                 removed: list[Hostname] = []
                 change = functools.partial(_remove_account, account, removed)
-                await self._to_end(self._submit(change))
+                await self._finisher.run(self._changes.submit(change))
                 for name in removed:
                     webroots.remove_log_dir(self._layout.log_root, name)
             yield
@@ -155,7 +135,7 @@ class WebDomains:
         webroots.prepare_site(owner, site.name, self._layout.log_root)
         if isinstance(site.backend, PhpBackend):
             webroots.prepare_php_tmp(owner)
-        return _present(await self._submit(functools.partial(_put, site, self._removing)))
+        return _present(await self._changes.submit(functools.partial(_put, site, self._removing)))
 
     async def _update(
         self, name: Hostname, aliases: tuple[Hostname, ...] | None, backend: Backend | None
@@ -166,7 +146,7 @@ class WebDomains:
         if isinstance(backend, PhpBackend):
             webroots.prepare_php_tmp(await self._owner(current.account))
         change = functools.partial(_update_site, name, aliases, backend)
-        return _present(await self._submit(change))
+        return _present(await self._changes.submit(change))
 
     async def _delete(self, name: Hostname, delete_files: bool) -> None:
         site = self._live().get(name)
@@ -175,7 +155,7 @@ class WebDomains:
         owner = await self._existing_owner(site.account)
         if delete_files and owner is not None:
             webroots.check_removable(owner)  # before anything changes
-        await self._submit(functools.partial(_remove, name))
+        await self._changes.submit(functools.partial(_remove, name))
         webroots.remove_log_dir(self._layout.log_root, name)
         if delete_files and owner is not None:
             await webroots.remove_site(owner, name)
@@ -198,14 +178,6 @@ class WebDomains:
             return await self._owner(account)
         except (FailedPrecondition, InvalidArgument):
             return None
-
-    async def _to_end(self, operation: Coroutine[Any, Any, T]) -> T:
-        """Runs the operation to its end even when the caller is cancelled (the client hung up):
-        a change half made (folders without configuration) helps nobody."""
-        task = asyncio.create_task(operation)
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
-        return await asyncio.shield(task)
 
     def _live(self) -> Registry:
         if self._registry is None:
@@ -233,27 +205,6 @@ class WebDomains:
             if texts.get(filename) != text:
                 stale[filename] = text
         return registry, stale
-
-    async def _submit(self, change: Change) -> Site | None:
-        pending = _Pending(change, asyncio.get_running_loop().create_future())
-        self._queue.append(pending)
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._drain())
-        return await pending.future
-
-    async def _drain(self) -> None:
-        while self._queue:
-            await asyncio.sleep(BATCH_WINDOW)
-            batch, self._queue = self._queue, []
-            try:
-                await self._apply(batch)
-            except AgentError as error:
-                for pending in batch:
-                    pending.fail(error)
-            except Exception:
-                logger.exception("applying %d web changes failed", len(batch))
-                for pending in batch:
-                    pending.fail(Internal("applying web changes failed; see the agent's log"))
 
     async def _apply(self, batch: list[_Pending]) -> None:
         live = self._live()

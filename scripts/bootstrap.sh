@@ -14,7 +14,8 @@ debian_packages=(
   chromium fonts-dejavu-core
 )
 if [ "${1:-}" = --vm ]; then
-  debian_packages+=(qemu-system-x86 linux-image-amd64)
+  # busybox-static: virtme-ng builds the initramfs that loads the 9p modules from it.
+  debian_packages+=(qemu-system-x86 linux-image-amd64 busybox-static)
 fi
 
 missing=()

@@ -55,8 +55,14 @@ export function authResponse(user: Me, token = 'access-1'): AuthResponse {
   return { access_token: token, token_type: 'Bearer', expires_in: 900, user };
 }
 
-/** GET /server's answer: a small machine with a little of everything. */
-export function makeServerOverview(counts: Partial<Record<string, number>> = {}) {
+/**
+ * GET /server's answer: a small machine with a little of everything, whose /home enforces disk
+ * quotas unless told.
+ */
+export function makeServerOverview(
+  counts: Partial<Record<string, number>> = {},
+  { diskQuotasEnforced = true }: { diskQuotasEnforced?: boolean } = {},
+) {
   const GiB = 1024 ** 3;
   return {
     server: {
@@ -72,6 +78,7 @@ export function makeServerOverview(counts: Partial<Record<string, number>> = {})
         { path: '/home', total_bytes: 100 * GiB, available_bytes: 5 * GiB },
         { path: '/var', total_bytes: 20 * GiB, available_bytes: 10 * GiB },
       ],
+      disk_quotas_enforced: diskQuotasEnforced,
     },
     counts: { accounts: 2, domains: 5, databases: 3, cron_jobs: 4, dns_zones: 1, ...counts },
   };

@@ -13,6 +13,11 @@ export type ServerFacts = {
   memory_available_bytes: number;
   /** /, /home, /var: each mount the server reports. */
   filesystems: Filesystem[];
+  /**
+   * Whether /home enforces user quotas, which plans' disk quotas need: without them, creating an
+   * account on a plan with a disk quota is refused (409).
+   */
+  disk_quotas_enforced: boolean;
 };
 
 export type ResourceCounts = {

@@ -21,15 +21,28 @@ type Handler = (req: MockRequest) => Response | Promise<Response>;
 
 /**
  * An in-memory domains API: paged lists (limit 1..200, opaque tokens), one domain, create,
- * update, delete, suspend. `extra` adds or overrides routes.
+ * update, delete, suspend; and the DNS zones of the domains, named in `zones` (one zone each,
+ * create, `dns_zone` on domain creation). `extra` adds or overrides routes.
  */
-export function domainsServer(initial: Domain[], extra: Record<string, Handler> = {}) {
+export function domainsServer(
+  initial: Domain[],
+  extra: Record<string, Handler> = {},
+  zones: readonly string[] = [],
+) {
   let domains = [...initial].sort((a, b) => a.name.localeCompare(b.name));
+  const zoneNames = new Set(zones);
   const find = (path: string) => domains.find((d) => path.split('/')[4] === encodeURIComponent(d.name));
   const one: Handler = (req) => {
     const domain = find(req.path);
     return domain ? json(200, domain) : problem(404, { title: 'Not found' });
   };
+  const zoneOf = (name: string) => ({
+    name,
+    account: domains.find((d) => d.name === name)?.account ?? 'alice',
+    status: 'active',
+    records: 5,
+    created_at: '2025-01-02T03:04:05Z',
+  });
   const routes: Record<string, Handler> = {
     'GET /api/v1/php-versions': () => json(200, { versions: ['8.3', '8.2'] }),
     'GET /api/v1/domains': (req) => {
@@ -45,16 +58,29 @@ export function domainsServer(initial: Domain[], extra: Record<string, Handler> 
       return json(200, { items, next_page_token: next });
     },
     'POST /api/v1/domains': (req) => {
-      const body = req.body as Partial<Domain> & { name: string };
+      const { dns_zone: withZone, ...body } = req.body as Partial<Domain> & {
+        name: string;
+        dns_zone?: boolean;
+      };
       const domain = makeDomain({ ...body, account: body.account ?? 'alice' });
       domains = [...domains, domain].sort((a, b) => a.name.localeCompare(b.name));
+      if (withZone) zoneNames.add(domain.name);
       return json(201, domain);
+    },
+    'POST /api/v1/dns-zones': (req) => {
+      const { name } = req.body as { name: string };
+      if (zoneNames.has(name))
+        return problem(409, { title: 'Conflict', detail: `The zone '${name}' exists already.` });
+      zoneNames.add(name);
+      return json(201, zoneOf(name));
     },
     ...extra,
   };
   for (const domain of initial) {
     const path = `/api/v1/domains/${encodeURIComponent(domain.name)}`;
     routes[`GET ${path}`] ??= one;
+    routes[`GET /api/v1/dns-zones/${encodeURIComponent(domain.name)}`] ??= () =>
+      zoneNames.has(domain.name) ? json(200, zoneOf(domain.name)) : problem(404, { title: 'Not found' });
     routes[`PATCH ${path}`] ??= (req) => {
       domains = domains.map((d) => (d.name === domain.name ? { ...d, ...(req.body as Partial<Domain>) } : d));
       return one(req);

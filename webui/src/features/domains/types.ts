@@ -26,3 +26,6 @@ export type Domain = {
 
 /** Which side of the panel shows the screens: what links point to and what may be done. */
 export type DomainsArea = 'admin' | 'panel';
+
+/** What the domain's page reads of its DNS zone (docs/api.md, DNS); the dns feature owns the rest. */
+export type DomainZone = { name: string; records: number };

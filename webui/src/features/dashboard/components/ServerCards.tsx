@@ -1,8 +1,8 @@
-import { Card, FactList, Meter } from '@/components/ui';
+import { Badge, Card, FactList, Meter } from '@/components/ui';
 import { formatBytes, formatDuration, formatLoad, formatPercent } from '@/lib/format';
 import type { ServerFacts } from '../types';
 
-/** What the machine is and how long it has been up. */
+/** What the machine is, how long it has been up, and whether it can keep disk quotas. */
 export function SystemCard({ server }: { server: ServerFacts }) {
   return (
     <Card title="System">
@@ -12,9 +12,20 @@ export function SystemCard({ server }: { server: ServerFacts }) {
           { term: 'Kernel', value: server.kernel },
           { term: 'Uptime', value: formatDuration(server.uptime_seconds) },
           { term: 'CPUs', value: server.cpus },
+          { term: 'Disk quotas', value: <DiskQuotas enforced={server.disk_quotas_enforced} /> },
         ]}
       />
     </Card>
+  );
+}
+
+function DiskQuotas({ enforced }: { enforced: boolean }) {
+  if (enforced) return <>Enforced on /home</>;
+  return (
+    <>
+      <Badge tone="warning">Not enforced</Badge> — plans with a disk quota cannot get new accounts. Mount
+      /home with <code>usrquota</code>.
+    </>
   );
 }
 

@@ -30,6 +30,7 @@ describe('admin dashboard', () => {
     expect(screen.getByText('Hostname').nextElementSibling).toHaveTextContent('web1.example.net');
     expect(screen.getByText('Kernel').nextElementSibling).toHaveTextContent('Linux 6.1.0-28-amd64');
     expect(screen.getByText('Uptime').nextElementSibling).toHaveTextContent('3 days, 4 hours');
+    expect(screen.getByText('Disk quotas').nextElementSibling).toHaveTextContent(/^Enforced on \/home$/);
 
     const load = screen.getByRole('meter', { name: 'Load, 1 minute' });
     expect(load).toHaveAttribute('aria-valuetext', '0.52 on 2 CPUs');
@@ -46,6 +47,20 @@ describe('admin dashboard', () => {
     );
     expect(screen.getByRole('meter', { name: 'Disk /home' })).toHaveAttribute('aria-valuenow', '95');
     expect(screen.getByRole('meter', { name: 'Disk /var' })).toBeInTheDocument();
+  });
+
+  it('warns when /home does not enforce disk quotas', async () => {
+    signInAs(adminUser);
+    mockApi({
+      'GET /api/v1/server': () => json(200, makeServerOverview({}, { diskQuotasEnforced: false })),
+    });
+    renderApp('/admin');
+
+    const quotas = (await screen.findByText('Disk quotas')).nextElementSibling;
+    expect(quotas).toHaveTextContent(
+      'Not enforced — plans with a disk quota cannot get new accounts. Mount /home with usrquota.',
+    );
+    expect(quotas).not.toHaveTextContent('Enforced on /home');
   });
 
   it('asks again every 30 seconds', async () => {

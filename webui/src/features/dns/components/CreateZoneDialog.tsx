@@ -5,7 +5,8 @@ import { useDebouncedValue } from '@/lib/use-debounced-value';
 import { useFieldErrors } from '@/lib/use-field-errors';
 import { accountNameError, domainNameError, normalizeDomainName } from '@/lib/validation';
 import { useCreateZone, type CreateZoneInput } from '../api/create-zone';
-import { useDomainChoices } from '../api/list-domain-choices';
+import { useDomainChoices, type ZoneNameChoice } from '../api/list-domain-choices';
+import { useZoneNames } from '../api/list-zone-names';
 import type { DnsZone } from '../types';
 
 type CreateZoneDialogProps = {
@@ -58,11 +59,12 @@ function CreateZoneForm({ mutation, onCancel, onCreated, area, initialAccount }:
   const owner = account.trim().toLowerCase();
   const choicesFor = useDebouncedValue(area === 'admin' ? owner : '');
   const accountKnown = area === 'panel' || accountNameError(choicesFor) === undefined;
-  const choices = useDomainChoices(choicesFor, accountKnown);
-  const options = choices.data?.choices ?? [];
+  const choices = useFreeZoneNames(choicesFor, accountKnown);
+  const options = choices.data?.options ?? [];
   // More domains than a select can sensibly hold: type the name instead.
   const typeName = choices.data?.complete === false;
-  const name = typeName ? normalizeDomainName(typed) : chosen || (options[0]?.value ?? '');
+  const picked = options.some((o) => o.value === chosen) ? chosen : (options[0]?.value ?? '');
+  const name = typeName ? normalizeDomainName(typed) : picked;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -131,7 +133,7 @@ function CreateZoneForm({ mutation, onCancel, onCreated, area, initialAccount }:
           type="submit"
           variant="primary"
           pending={mutation.isPending}
-          // Nothing to name the zone after yet (still loading, or no domains).
+          // Nothing to name the zone after (still loading, no domains, or each has its zone).
           disabled={accountKnown && !typeName && !name}
         >
           Add zone
@@ -141,8 +143,42 @@ function CreateZoneForm({ mutation, onCancel, onCreated, area, initialAccount }:
   );
 }
 
+type FreeZoneNames = {
+  /** The account's domains and aliases that have no zone yet. */
+  options: ZoneNameChoice[];
+  /** How many domains and aliases the account has, zone or not. */
+  names: number;
+  /** False past the walk's bound: the name is typed instead. */
+  complete: boolean;
+};
+
+/**
+ * The names a new zone may take: the account's domains and aliases less those that name a zone
+ * already. Past the zones' walk bound a taken name may still be offered; the gateway's 409
+ * says so.
+ */
+function useFreeZoneNames(account: string, enabled: boolean) {
+  const domains = useDomainChoices(account, enabled);
+  const zones = useZoneNames(account, enabled);
+  const error = domains.error ?? zones.error;
+  let data: FreeZoneNames | undefined;
+  if (domains.data && zones.data) {
+    const taken = new Set(zones.data.names);
+    data = {
+      options: domains.data.choices.filter((c) => !taken.has(c.value)),
+      names: domains.data.choices.length,
+      complete: domains.data.complete,
+    };
+  }
+  const retry = () => {
+    if (domains.isError) void domains.refetch();
+    if (zones.isError) void zones.refetch();
+  };
+  return { data, error, retry };
+}
+
 type DomainChoiceProps = {
-  choices: ReturnType<typeof useDomainChoices>;
+  choices: ReturnType<typeof useFreeZoneNames>;
   accountKnown: boolean;
   typeName: boolean;
   value: string;
@@ -150,18 +186,17 @@ type DomainChoiceProps = {
   error: string | undefined;
 };
 
-/** The zone's name: one of the account's domains or aliases. */
+/** The zone's name: one of the account's domains or aliases that has no zone yet. */
 function DomainChoice({ choices, accountKnown, typeName, value, onChange, error }: DomainChoiceProps) {
   const hint = 'A zone is named after one of the account’s domains or aliases.';
   if (!accountKnown) return <p className="muted">Enter the account to choose one of its domains.</p>;
-  if (choices.isPending) return <Spinner label="Loading domains…" />;
-  if (choices.isError) {
+  if (choices.error) {
     return (
       <Alert
         tone="error"
         title="Could not load the domains"
         action={
-          <Button size="sm" onClick={() => void choices.refetch()}>
+          <Button size="sm" onClick={choices.retry}>
             Try again
           </Button>
         }
@@ -170,6 +205,7 @@ function DomainChoice({ choices, accountKnown, typeName, value, onChange, error 
       </Alert>
     );
   }
+  if (!choices.data) return <Spinner label="Loading domains…" />;
   if (typeName) {
     return (
       <TextField
@@ -185,10 +221,17 @@ function DomainChoice({ choices, accountKnown, typeName, value, onChange, error 
       />
     );
   }
-  if (choices.data.choices.length === 0) {
+  if (choices.data.names === 0) {
     return (
       <Alert tone="info" title="No domains yet">
         A zone is named after a domain of the account. Add the website first.
+      </Alert>
+    );
+  }
+  if (choices.data.options.length === 0) {
+    return (
+      <Alert tone="info" title="Every domain has a DNS zone">
+        Each domain and alias of the account has its zone already. Add a website to add a zone for it.
       </Alert>
     );
   }
@@ -198,7 +241,7 @@ function DomainChoice({ choices, accountKnown, typeName, value, onChange, error 
       name="name"
       value={value}
       onChange={(e) => onChange(e.target.value)}
-      options={choices.data.choices}
+      options={choices.data.options}
       error={error}
       hint={hint}
     />

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '@/lib/api-client';
 import type { Backend, Domain } from '../types';
-import { invalidateDomains } from './invalidate';
+import { invalidateDomains, invalidateZones } from './invalidate';
 
 export type CreateDomainInput = {
   /** Unicode or punycode; stored as punycode. */
@@ -11,6 +11,8 @@ export type CreateDomainInput = {
   aliases?: string[];
   /** Left out: PHP with the newest installed version. */
   backend?: Backend;
+  /** True: also a DNS zone named after it, with the usual records. Left out: none (false). */
+  dns_zone?: boolean;
 };
 
 /** 403 "Plan limit reached" when the plan allows no more; 409 when the name is served already. */
@@ -20,5 +22,12 @@ export function createDomain(input: CreateDomainInput): Promise<Domain> {
 
 export function useCreateDomain() {
   const queryClient = useQueryClient();
-  return useMutation({ mutationFn: createDomain, onSuccess: () => invalidateDomains(queryClient) });
+  const invalidate = (input: CreateDomainInput) =>
+    Promise.all([invalidateDomains(queryClient), input.dns_zone ? invalidateZones(queryClient) : null]);
+  return useMutation({
+    mutationFn: createDomain,
+    onSuccess: (_domain, input) => invalidate(input),
+    // The site is made before its zone: when the zone fails, the domain exists all the same.
+    onError: (_error, input) => (input.dns_zone ? invalidate(input) : undefined),
+  });
 }

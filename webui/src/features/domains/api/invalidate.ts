@@ -11,3 +11,13 @@ export function invalidateDomains(queryClient: QueryClient) {
     queryClient.invalidateQueries({ queryKey: ['me'] }),
   ]);
 }
+
+/**
+ * After a zone was made for a domain: the dns feature's queries (['dns-zones'], which holds
+ * the domain page's zone too) and the administrator's counts (the dashboard's ['server']).
+ */
+export function invalidateZones(queryClient: QueryClient) {
+  return Promise.all(
+    [['dns-zones'], ['server']].map((queryKey) => queryClient.invalidateQueries({ queryKey })),
+  );
+}

@@ -73,6 +73,24 @@ describe('AddDomainDialog', () => {
     expect(await screen.findByText('Domain shop.example added.')).toBeInTheDocument();
   });
 
+  it('creates the domain’s DNS zone too when asked (the API’s default is not to)', async () => {
+    const api = mockApi({ ...phpVersions, 'POST /api/v1/domains': created });
+    const { user, dialog, onClose } = renderDialog();
+    await waitFor(() => expect(within(dialog).getByLabelText('PHP version')).toHaveValue('8.3'));
+
+    const zone = within(dialog).getByRole('checkbox', { name: 'Also create a DNS zone for this domain' });
+    expect(zone).not.toBeChecked();
+    expect(zone).toHaveAccessibleDescription(/With the usual records/);
+    await user.type(within(dialog).getByLabelText('Domain name'), 'shop.example');
+    await user.click(zone);
+    await user.click(within(dialog).getByRole('button', { name: 'Add domain' }));
+
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(posted(api)).toEqual([
+      { name: 'shop.example', backend: { type: 'php', version: '8.3' }, dns_zone: true },
+    ]);
+  });
+
   it.each([
     ['Static files', {}, { type: 'static' }],
     ['Proxy to an application', { 'Application port': '3000' }, { type: 'proxy', port: 3000 }],

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Alert, Button, Dialog, TextField, toast } from '@/components/ui';
+import { Alert, Button, Checkbox, Dialog, TextField, toast } from '@/components/ui';
 import { useFieldErrors } from '@/lib/use-field-errors';
 import { accountNameError, domainNameError, normalizeDomainName } from '@/lib/validation';
 import { useCreateDomain, type CreateDomainInput } from '../api/create-domain';
@@ -44,6 +44,7 @@ function AddDomainForm({ mutation, onCancel, area, initialAccount }: FormProps) 
   const [account, setAccount] = useState(initialAccount);
   const aliases = useAliasRows();
   const [backend, setBackend] = useState<BackendDraft>(() => backendDraft());
+  const [withZone, setWithZone] = useState(false);
   const phpVersions = usePhpVersions();
   const fields = [
     'name',
@@ -51,6 +52,7 @@ function AddDomainForm({ mutation, onCancel, area, initialAccount }: FormProps) 
     'aliases',
     ...aliases.rows.map((_, i) => aliasField(i)),
     ...BACKEND_FIELDS,
+    'dns_zone',
   ];
   const errors = useFieldErrors(fields, mutation.error);
 
@@ -69,6 +71,8 @@ function AddDomainForm({ mutation, onCancel, area, initialAccount }: FormProps) 
     };
     if (area === 'admin') input.account = account.trim();
     if (aliases.rows.length > 0) input.aliases = aliasesFrom(aliases.rows);
+    // Only when asked: the API's default is no zone.
+    if (withZone) input.dns_zone = true;
     mutation.mutate(input, {
       onSuccess: (domain) => {
         toast.success(`Domain ${domain.unicode_name} added.`);
@@ -131,6 +135,16 @@ function AddDomainForm({ mutation, onCancel, area, initialAccount }: FormProps) 
         }}
         errorFor={errors.errorFor}
         phpVersions={phpVersions}
+      />
+      <Checkbox
+        label="Also create a DNS zone for this domain"
+        hint="With the usual records: the domain, www and mail at this server, MX and SPF. It takes effect once the domain’s nameservers point here."
+        checked={withZone}
+        onChange={(e) => {
+          setWithZone(e.target.checked);
+          errors.markEdited('dns_zone');
+        }}
+        error={errors.errorFor('dns_zone')}
       />
       <div className="dialog__footer">
         <Button onClick={onCancel} disabled={mutation.isPending}>

@@ -5,6 +5,7 @@ import { formatDateTime } from '@/lib/format';
 import type { Domain, DomainsArea } from '../types';
 import { describeBackend } from './backend-form';
 import { DomainStatusBadge } from './DomainStatusBadge';
+import { DomainZoneLink } from './DomainZoneLink';
 
 export function DomainDetails({ domain, area }: { domain: Domain; area: DomainsArea }) {
   const facts = [
@@ -36,6 +37,7 @@ export function DomainDetails({ domain, area }: { domain: Domain; area: DomainsA
           <span className="muted">None</span>
         ),
     },
+    { term: 'DNS zone', value: <DomainZoneLink domain={domain} area={area} /> },
     { term: 'Document root', value: <code>{domain.document_root}</code> },
     { term: 'Created', value: <time dateTime={domain.created_at}>{formatDateTime(domain.created_at)}</time> },
     { term: 'Updated', value: <time dateTime={domain.updated_at}>{formatDateTime(domain.updated_at)}</time> },

@@ -34,6 +34,69 @@ describe('one domain', () => {
     expect(screen.queryByRole('button', { name: 'Suspend' })).not.toBeInTheDocument();
   });
 
+  it('links to the domain’s DNS zone', async () => {
+    domainsServer([shop], {}, ['xn--bcher-kva.example']);
+    signInAs(ownerUser());
+    renderApp('/panel/domains/xn--bcher-kva.example');
+
+    await waitFor(() => expect(fact('DNS zone')).toHaveTextContent('5 records'));
+    const zone = within(fact('DNS zone') as HTMLElement);
+    expect(zone.getByRole('link', { name: 'xn--bcher-kva.example' })).toHaveAttribute(
+      'href',
+      '/panel/dns/xn--bcher-kva.example',
+    );
+    expect(zone.queryByRole('button', { name: 'Add DNS zone' })).not.toBeInTheDocument();
+  });
+
+  it('links an administrator to the zone in the admin area', async () => {
+    domainsServer([makeDomain()], {}, ['example.com']);
+    signInAs(adminUser);
+    renderApp('/admin/domains/example.com');
+
+    expect(await screen.findByRole('link', { name: 'example.com' })).toHaveAttribute(
+      'href',
+      '/admin/dns/example.com',
+    );
+  });
+
+  it('says when the domain has no zone, and adds one with the usual records', async () => {
+    const api = domainsServer([shop]);
+    signInAs(ownerUser());
+    const { user } = renderApp('/panel/domains/xn--bcher-kva.example');
+
+    await waitFor(() => expect(fact('DNS zone')).toHaveTextContent('No DNS zone'));
+    expect(within(fact('DNS zone') as HTMLElement).queryByRole('link')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Add DNS zone' }));
+
+    expect(await screen.findByRole('link', { name: 'xn--bcher-kva.example' })).toHaveAttribute(
+      'href',
+      '/panel/dns/xn--bcher-kva.example',
+    );
+    expect(fact('DNS zone')).not.toHaveTextContent('No DNS zone');
+    expect(api.to('POST', '/api/v1/dns-zones').map((r) => r.body)).toEqual([
+      { name: 'xn--bcher-kva.example', default_records: true },
+    ]);
+    expect(
+      await screen.findByText('DNS zone xn--bcher-kva.example added with the usual records.'),
+    ).toBeInTheDocument();
+  });
+
+  it('adds an administrator’s zone to the domain’s account', async () => {
+    const api = domainsServer([makeDomain({ account: 'bob' })]);
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/domains/example.com');
+
+    await user.click(await screen.findByRole('button', { name: 'Add DNS zone' }));
+
+    expect(await screen.findByRole('link', { name: 'example.com' })).toHaveAttribute(
+      'href',
+      '/admin/dns/example.com',
+    );
+    expect(api.to('POST', '/api/v1/dns-zones').map((r) => r.body)).toEqual([
+      { name: 'example.com', account: 'bob', default_records: true },
+    ]);
+  });
+
   it('tells an owner that a suspended domain is not served', async () => {
     domainsServer([makeDomain({ status: 'suspended' })]);
     signInAs(ownerUser());

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { adminUser, ownerUser } from '@/testing/fixtures';
-import { problem } from '@/testing/mock-api';
+import { json, problem } from '@/testing/mock-api';
 import { renderApp, signInAs } from '@/testing/render';
 import { domainsServer, makeDomain } from '../test-utils';
 
@@ -51,6 +51,37 @@ describe('domains list', () => {
 
     await user.click(await screen.findByRole('button', { name: 'Add your first domain' }));
     expect(screen.getByRole('dialog', { name: 'Add domain' })).toBeInTheDocument();
+  });
+
+  it('lists a new domain whose zone failed: the site is made first', async () => {
+    let made = false;
+    domainsServer([], {
+      'GET /api/v1/domains': () =>
+        json(200, { items: made ? [makeDomain({ name: 'shop.example' })] : [], next_page_token: null }),
+      'POST /api/v1/domains': () => {
+        made = true;
+        return problem(409, { title: 'Conflict', detail: "The zone 'shop.example' exists already." });
+      },
+    });
+    signInAs(ownerUser());
+    const { user } = renderApp('/panel/domains');
+
+    await user.click(await screen.findByRole('button', { name: 'Add your first domain' }));
+    const dialog = screen.getByRole('dialog', { name: 'Add domain' });
+    await user.type(within(dialog).getByLabelText('Domain name'), 'shop.example');
+    await user.click(
+      within(dialog).getByRole('checkbox', { name: 'Also create a DNS zone for this domain' }),
+    );
+    await user.click(within(dialog).getByRole('button', { name: 'Add domain' }));
+
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent(
+      "The zone 'shop.example' exists already.",
+    );
+    const table = await screen.findByRole('table', { name: 'Domains' });
+    expect(within(table).getByRole('link', { name: 'shop.example' })).toHaveAttribute(
+      'href',
+      '/panel/domains/shop.example',
+    );
   });
 
   it('lets an administrator filter by account, from the address too', async () => {

@@ -14,9 +14,11 @@ from collections.abc import Awaitable, Callable, Collection
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
+from jopanel.agent.server.v1 import server_pb2
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Call
+from gateway.problems import conflict
 
 MIB = 1024 * 1024
 # Names in a refusal: enough to act on, short enough to read.
@@ -34,6 +36,20 @@ def quota_request(name: str, limit_mb: int | None) -> pb.UpdateAccountRequest:
     request = pb.UpdateAccountRequest(name=name, disk_quota_mb=limit_mb or 0)
     request.update_mask.paths.append("disk_quota_mb")
     return request
+
+
+async def require_enforced(call: Call) -> None:
+    """A plan gets a disk quota only where the server can keep it: elsewhere no account could
+    be created on that plan (the agent refuses the limit), so the plan is refused first."""
+    reply = await call.agent.server.GetServerStatus(
+        server_pb2.GetServerStatusRequest(), timeout=CALL_TIMEOUT_SECONDS
+    )
+    if not reply.status.disk_quotas_enforced:
+        raise conflict(
+            "This server does not enforce disk quotas (/home is not mounted with usrquota), so"
+            " a plan with a disk quota could not get accounts. Leave it unlimited, or enable"
+            " quotas first."
+        )
 
 
 async def over_limit(call: Call, names: Collection[str], limit_mb: int | None) -> list[str]:

@@ -86,6 +86,8 @@ async def list_plans(call: Call) -> web.StreamResponse:
 async def create_plan(call: Call) -> web.StreamResponse:
     body = call.body_as(PlanCreate)
     async with call.audited("plan.create", body.name):
+        if body.disk_quota_mb is not None:
+            await quotas.require_enforced(call)
         try:
             await plans.create(call.db, body.name, body.model_dump(include=set(plans.LIMITS)))
         except plans.NameTaken as exc:
@@ -108,6 +110,8 @@ async def update_plan(call: Call) -> web.StreamResponse:
         disk = changes.get("disk_quota_mb", row["disk_quota_mb"])
         names = []
         if disk != row["disk_quota_mb"]:
+            if disk is not None:
+                await quotas.require_enforced(call)
             names = await accounts.names_on_plan(call.db, row["id"])
             exceeding += await quotas.over_limit(call, names, disk)
         if exceeding:

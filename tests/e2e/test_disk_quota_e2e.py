@@ -84,13 +84,11 @@ async def test_without_quota_support_a_quota_plan_is_refused_in_plain_words(
     async with aiohttp.ClientSession() as session:
         admin = await login(session, base, *admin_credentials)
         plan = {"name": "e2e-noquota", "disk_quota_mb": 100}
-        assert (await call(session, "POST", f"{base}/plans", admin, json=plan))[0] == 201
-        account = {"name": "e2e_noquota", "password": "disk-pass-123", "plan": "e2e-noquota"}
 
-        status, refused = await call(session, "POST", f"{base}/accounts", admin, json=account)
+        status, refused = await call(session, "POST", f"{base}/plans", admin, json=plan)
 
         assert status == 409
-        assert "disk quotas are not enforced" in refused["detail"]
-        assert (await call(session, "GET", f"{base}/accounts/e2e_noquota", admin))[0] == 404
-        with pytest.raises(KeyError):
-            pwd.getpwnam("e2e_noquota")
+        assert "does not enforce disk quotas" in refused["detail"]
+        assert (await call(session, "GET", f"{base}/plans/e2e-noquota", admin))[0] == 404
+        _, overview = await call(session, "GET", f"{base}/server", admin)
+        assert overview["server"]["disk_quotas_enforced"] is False

@@ -15,6 +15,8 @@ import aiohttp
 import pytest
 import stack
 
+from gateway.store.plans import LIMITS as PLAN_LIMITS
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SECONDS = int(os.environ.get("JOPANEL_FUZZ_SECONDS", "25"))
@@ -86,15 +88,18 @@ async def test_schemathesis_finds_no_server_error_and_no_drift(
     admin = await token_of(base, *admin_credentials)
     token = admin
     if role == "owner":
-        async with (
-            aiohttp.ClientSession() as session,
-            session.post(
-                f"{base}/accounts",
-                headers={"Authorization": f"Bearer {admin}"},
-                json={"name": "fuzz_owner", "password": "fuzz-pass-1"},
-            ) as response,
-        ):
-            assert response.status in (201, 409)
+        # A plan of its own, unlimited whatever the administrator's run did to the others
+        # (it may have given the default plan limits this server cannot keep).
+        headers = {"Authorization": f"Bearer {admin}"}
+        async with aiohttp.ClientSession(headers=headers) as session:
+            async with session.post(f"{base}/plans", json={"name": "fuzz-owner"}) as response:
+                assert response.status in (201, 409)
+            unlimited = dict.fromkeys(PLAN_LIMITS)
+            async with session.patch(f"{base}/plans/fuzz-owner", json=unlimited) as response:
+                assert response.status == 200, await response.text()
+            owner = {"name": "fuzz_owner", "password": "fuzz-pass-1", "plan": "fuzz-owner"}
+            async with session.post(f"{base}/accounts", json=owner) as response:
+                assert response.status in (201, 409), await response.text()
         token = await token_of(base, "fuzz_owner", "fuzz-pass-1")
     result = fuzz(live.url, token, sandbox / f"fuzz-{role}")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

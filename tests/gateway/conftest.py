@@ -69,7 +69,7 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     databases_pb2_grpc.add_DatabaseServiceServicer_to_server(agent.databases, server)
     cron_pb2_grpc.add_CronJobServiceServicer_to_server(agent.cron, server)
     dns_pb2_grpc.add_DnsZoneServiceServicer_to_server(agent.dns, server)
-    server_pb2_grpc.add_ServerServiceServicer_to_server(FakeServer(), server)
+    server_pb2_grpc.add_ServerServiceServicer_to_server(FakeServer(agent.accounts), server)
     server.add_insecure_port(f"unix:{agent.socket}")
     await server.start()
     yield agent

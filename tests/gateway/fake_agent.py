@@ -459,6 +459,9 @@ class FakeDns(Recorder, dns_pb2_grpc.DnsZoneServiceServicer):
 
 
 class FakeServer(server_pb2_grpc.ServerServiceServicer):
+    def __init__(self, accounts: FakeAccounts) -> None:
+        self._accounts = accounts  # whether quotas are enforced is the accounts service's
+
     async def GetServerStatus(
         self, request: server_pb.GetServerStatusRequest, context: Context
     ) -> server_pb.GetServerStatusResponse:
@@ -476,6 +479,6 @@ class FakeServer(server_pb2_grpc.ServerServiceServicer):
                 filesystems=[
                     server_pb.Filesystem(path="/", total_bytes=100 << 30, available_bytes=60 << 30)
                 ],
-                disk_quotas_enforced=True,
+                disk_quotas_enforced=self._accounts.quotas_enforced,
             )
         )

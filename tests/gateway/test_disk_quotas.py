@@ -128,9 +128,31 @@ async def test_an_agent_failure_halfway_takes_the_change_back(api: Api, admin: s
     assert limits == {"alice": 100 * MIB, "bob": 100 * MIB, "carol": 100 * MIB}
 
 
-async def test_a_server_without_quotas_refuses_a_quota_plan_clearly(api: Api, admin: str) -> None:
+async def test_a_server_without_quotas_refuses_a_disk_quota_plainly(api: Api, admin: str) -> None:
+    await plan(api, admin, "small", 100)  # made while quotas held
+    await plan(api, admin, "free", None)
     api.agent.quotas_enforced = False
-    await plan(api, admin, "small", 100)
+
+    status, body = await api.call(
+        "POST", "/api/v1/plans", admin, json={"name": "tiny", "disk_quota_mb": 10}
+    )
+    assert status == 409
+    assert "does not enforce disk quotas" in body["detail"]
+    assert (await api.call("GET", "/api/v1/plans/tiny", admin))[0] == 404
+    status, body = await api.call("PATCH", "/api/v1/plans/free", admin, json={"disk_quota_mb": 10})
+    assert status == 409
+    assert (await api.call("GET", "/api/v1/plans/free", admin))[1]["disk_quota_mb"] is None
+    # Taking a quota away, or changing another limit, needs no quota support.
+    assert (await api.call("PATCH", "/api/v1/plans/free", admin, json={"max_domains": 3}))[0] == 200
+    unlimited = {"disk_quota_mb": None}
+    assert (await api.call("PATCH", "/api/v1/plans/small", admin, json=unlimited))[0] == 200
+    await api.call("PATCH", "/api/v1/plans/small", admin, json={"disk_quota_mb": 100})  # 409
+    # A plan that got its quota while quotas held (the fake's flag flips back for a moment).
+    api.agent.quotas_enforced = True
+    assert (await api.call("PATCH", "/api/v1/plans/small", admin, json={"disk_quota_mb": 100}))[
+        0
+    ] == 200
+    api.agent.quotas_enforced = False
 
     status, body = await api.call(
         "POST",

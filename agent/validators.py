@@ -94,6 +94,13 @@ def account_name(value: str, field: str = "name") -> AccountName:
     return AccountName(value)
 
 
+def account_names(values: Collection[str], field: str = "names") -> tuple[AccountName, ...]:
+    """1 to MAX_PAGE_SIZE account names, each valid, in name order without repeats."""
+    if not 1 <= len(values) <= MAX_PAGE_SIZE:
+        raise InvalidArgument(field, f"give 1 to {MAX_PAGE_SIZE} names")
+    return tuple(sorted({account_name(value, field) for value in values}))
+
+
 def password(value: str, field: str = "password") -> Password:
     """An empty password means none; otherwise 8..128 characters without control characters."""
     if value and not PASSWORD_MIN <= len(value) <= PASSWORD_MAX:

@@ -30,5 +30,7 @@ kernel=$(ls -v /boot/vmlinuz-*-amd64 2>/dev/null | tail -n 1)
 echo "test-vm: $* under $(basename "$kernel")"
 # vng starts its helpers (virtme-run) by name.
 export PATH="$top/.venv/bin:$PATH"
-exec vng --run "$kernel" --user root --disable-kvm --cpus 2 --memory 3G \
-  --exec "scripts/test-vm.sh --inside $*"
+# Through a pipe: QEMU reopens /proc/self/fd/1 and 2, which would truncate a log file that
+# holds what `make test` printed before.
+vng --run "$kernel" --user root --disable-kvm --cpus 2 --memory 3G \
+  --exec "scripts/test-vm.sh --inside $*" 2>&1 | cat

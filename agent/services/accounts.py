@@ -13,6 +13,7 @@ from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 
 from agent import validators
 from agent.config import AgentConfig
+from agent.errors import InvalidArgument
 from agent.system.crontab import cron_tables
 from agent.system.databases import hosted_databases
 from agent.system.dns import dns_zones
@@ -43,6 +44,12 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
     async def ListAccounts(
         self, request: accounts_pb2.ListAccountsRequest, context: Context
     ) -> accounts_pb2.ListAccountsResponse:
+        if request.names:
+            names = validators.account_names(request.names)
+            if request.page_size or request.page_token:
+                raise InvalidArgument("names", "give names, or page_size and page_token: not both")
+            users = await self._users.named(names)
+            return accounts_pb2.ListAccountsResponse(accounts=[self._account(u) for u in users])
         size = validators.page_size(request.page_size)
         after = validators.page_token(request.page_token, validators.ACCOUNT_NAME_PATTERN)
         users, more = await self._users.page(after, size)

@@ -133,6 +133,21 @@ class Users:
         return [_user(entry, shadow) for entry in following[:limit]], len(following) > limit
 
     @_serialized
+    async def named(self, names: Sequence[AccountName]) -> list[User]:
+        """The managed accounts among `names`, in their order; other names are left out."""
+        members = _managed_members()
+        entries = []
+        for name in names:
+            try:
+                entry = pwd.getpwnam(name)
+            except KeyError:
+                continue
+            if _is_managed(entry, members):
+                entries.append(entry)
+        shadow = _read_shadow()
+        return [_user(entry, shadow) for entry in entries]
+
+    @_serialized
     async def create(
         self, name: AccountName, password: Password, shell: LoginShell, disk_quota_mb: DiskQuotaMb
     ) -> User:

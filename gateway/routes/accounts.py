@@ -149,9 +149,26 @@ async def list_accounts(call: Call) -> web.StreamResponse:
     after = decode_token(query.page_token, "after", str) or ""
     rows = await accounts.page(call.db, after, query.q, query.limit + 1)
     rows, next_token = page_of(rows, query.limit, "name")
-    return json_response(
-        AccountPage(items=[account_of(r) for r in rows], next_page_token=next_token)
-    )
+    systems = await _systems_of(call, [r["name"] for r in rows if r["status"] in _ON_SYSTEM])
+    items = [account_of(r, systems.get(r["name"])) for r in rows]
+    return json_response(AccountPage(items=items, next_page_token=next_token))
+
+
+_ON_SYSTEM = ("active", "suspended")
+
+
+async def _systems_of(call: Call, names: list[str]) -> dict[str, pb.Account]:
+    """The agent's view of a page of accounts, in one call. A list is for finding accounts:
+    it still answers, without the system part, while the agent cannot."""
+    if not names:
+        return {}
+    try:
+        reply = await call.agent.accounts.ListAccounts(
+            pb.ListAccountsRequest(names=names), timeout=CALL_TIMEOUT_SECONDS
+        )
+    except grpc.aio.AioRpcError:
+        return {}
+    return {account.name: account for account in reply.accounts}
 
 
 async def create_account(call: Call) -> web.StreamResponse:

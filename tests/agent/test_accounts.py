@@ -188,6 +188,40 @@ async def test_list_refuses_bad_paging(
     assert message.startswith(f"{field}: ")
 
 
+async def test_list_by_names_gives_just_those_managed_accounts(
+    accounts: Stub, new_name: Callable[[], str], stranger: str
+) -> None:
+    mine = [new_name() for _ in range(3)]
+    for name in mine:
+        await accounts.CreateAccount(create(name))
+    request = accounts_pb2.ListAccountsRequest(
+        names=[mine[2], mine[0], stranger, new_name(), mine[0]]
+    )
+
+    page = await accounts.ListAccounts(request)
+
+    assert [account.name for account in page.accounts] == [mine[0], mine[2]]
+    assert page.next_page_token == ""
+
+
+@pytest.mark.parametrize(
+    ("names", "page_size"),
+    [
+        (["ok_name", "bad\nname"], 0),
+        (["root"], 0),
+        ([f"n{i:04}" for i in range(1001)], 0),
+        (["ok_name"], 10),
+    ],
+)
+async def test_list_by_names_refuses_bad_names_and_paging(
+    accounts: Stub, names: list[str], page_size: int
+) -> None:
+    request = accounts_pb2.ListAccountsRequest(names=names, page_size=page_size)
+    code, message = await rpc_error(accounts.ListAccounts(request))
+    assert code == grpc.StatusCode.INVALID_ARGUMENT
+    assert message.startswith("names: ")
+
+
 async def test_update_password_goes_through_stdin_only(
     accounts: Stub, account: accounts_pb2.Account, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -116,7 +116,10 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
     async def ListAccounts(
         self, request: pb.ListAccountsRequest, context: Context
     ) -> pb.ListAccountsResponse:
-        self.calls.append("ListAccounts")
+        await Recorder._enter(self, "ListAccounts", ",".join(request.names), context)
+        if request.names:
+            wanted = sorted(set(request.names) & set(self.accounts))
+            return pb.ListAccountsResponse(accounts=[self.accounts[n] for n in wanted])
         names = sorted(n for n in self.accounts if n > request.page_token)
         size = request.page_size or 100
         page = names[:size]

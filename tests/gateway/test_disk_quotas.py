@@ -6,6 +6,8 @@ The fake agent keeps each account's limit and usage as the real one reports them
 
 from __future__ import annotations
 
+import grpc
+
 from tests.gateway.conftest import Api
 
 MIB = 1024 * 1024
@@ -169,3 +171,26 @@ async def test_a_server_without_quotas_refuses_a_disk_quota_plainly(api: Api, ad
     bob = await api.login("bob", "owner-pass-1")
     _, me = await api.call("GET", "/api/v1/me", bob)
     assert "disk_quota_mb" not in me["usage"]
+
+
+async def test_the_account_list_shows_each_accounts_disk_in_one_agent_call(
+    api: Api, admin: str
+) -> None:
+    await plan(api, admin, "small", 100)
+    await api.create_account(admin, "alice", plan="small")
+    await api.create_account(admin, "bob")
+    use(api, "alice", 30)
+    api.agent.calls.clear()
+
+    status, page = await api.call("GET", "/api/v1/accounts", admin)
+
+    assert status == 200
+    disks = {a["name"]: a["system"]["disk"] for a in page["items"]}
+    assert disks["alice"] == {"enforced": True, "used_bytes": 30 * MIB, "limit_bytes": 100 * MIB}
+    assert disks["bob"]["limit_bytes"] is None
+    assert api.agent.calls == ["ListAccounts alice,bob"]
+
+    api.agent.fail_next = grpc.StatusCode.UNAVAILABLE
+    status, page = await api.call("GET", "/api/v1/accounts", admin)
+    assert status == 200
+    assert [a["system"] for a in page["items"]] == [None, None]

@@ -17,7 +17,10 @@ export type DiskUsage =
   /** `limit_bytes` is the hard limit, or null for no limit. */
   | { enforced: true; used_bytes: number; limit_bytes: number | null };
 
-/** The agent's live view of the account; filled in by GET of one account, null in lists. */
+/**
+ * The agent's live view of the account: filled in by GET of one account, and in lists for
+ * active and suspended accounts; null while the agent cannot answer a list.
+ */
 export type AccountSystem = {
   uid: number;
   gid: number;

@@ -1,7 +1,7 @@
 import { Link } from 'react-router';
 import { Table, type Column } from '@/components/ui';
 import { paths } from '@/config/paths';
-import { formatDateTime } from '@/lib/format';
+import { formatDateTime, formatMegabytes } from '@/lib/format';
 import type { Account } from '@/types/api';
 import { AccountStatusBadge } from '@/components/AccountStatusBadge';
 
@@ -17,6 +17,7 @@ const COLUMNS: readonly Column<Account>[] = [
   },
   { key: 'status', header: 'Status', cell: (a) => <AccountStatusBadge status={a.status} /> },
   { key: 'plan', header: 'Plan', cell: (a) => a.plan },
+  { key: 'disk', header: 'Disk', cell: (a) => <DiskCell account={a} /> },
   { key: 'shell', header: 'Shell', cell: (a) => <code>{a.shell}</code>, secondary: true },
   {
     key: 'email',
@@ -31,6 +32,14 @@ const COLUMNS: readonly Column<Account>[] = [
     secondary: true,
   },
 ];
+
+/** "12 MB of 500 MB", "12 MB" without a limit, a dash where the server measures nothing. */
+function DiskCell({ account }: { account: Account }) {
+  const disk = account.system?.disk;
+  if (!disk?.enforced) return <span className="muted">—</span>;
+  const used = formatMegabytes(disk.used_bytes);
+  return <>{disk.limit_bytes === null ? used : `${used} of ${formatMegabytes(disk.limit_bytes)}`}</>;
+}
 
 export function AccountsTable({ accounts, busy }: { accounts: readonly Account[]; busy?: boolean }) {
   return (

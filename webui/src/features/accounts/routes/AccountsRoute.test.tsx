@@ -1,6 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { adminUser, makeAccount } from '@/testing/fixtures';
+import { adminUser, makeAccount, makeAccountSystem } from '@/testing/fixtures';
 import { json, mockApi } from '@/testing/mock-api';
 import { renderApp, signInAs } from '@/testing/render';
 
@@ -42,6 +42,40 @@ describe('accounts list', () => {
 
     await user.click(within(pagination).getByRole('button', { name: 'Previous page' }));
     expect(await screen.findByRole('link', { name: 'alice' })).toBeInTheDocument();
+  });
+
+  it("shows each account's disk use, with its limit where it has one", async () => {
+    const MiB = 1024 * 1024;
+    mockApi({
+      'GET /api/v1/accounts': () =>
+        json(200, {
+          items: [
+            makeAccount({
+              name: 'alice',
+              system: makeAccountSystem({
+                disk: { enforced: true, used_bytes: 120 * MiB, limit_bytes: 500 * MiB },
+              }),
+            }),
+            makeAccount({
+              name: 'bob',
+              system: makeAccountSystem({
+                disk: { enforced: true, used_bytes: 3.5 * MiB, limit_bytes: null },
+              }),
+            }),
+            makeAccount({ name: 'carol', status: 'pending' }),
+          ],
+          next_page_token: null,
+        }),
+    });
+    signInAs(adminUser);
+    renderApp('/admin/accounts');
+
+    const table = await screen.findByRole('table', { name: 'Accounts' });
+    const rows = within(table).getAllByRole('row');
+    expect(within(table).getByRole('columnheader', { name: 'Disk' })).toBeInTheDocument();
+    expect(within(rows[1]!).getByText('120 MB of 500 MB')).toBeInTheDocument();
+    expect(within(rows[2]!).getByText('3.5 MB')).toBeInTheDocument();
+    expect(within(rows[3]!).getByText('—')).toBeInTheDocument();
   });
 
   it('searches by name prefix and says when nothing matches', async () => {

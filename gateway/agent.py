@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import grpc
-from jopanel.agent.accounts.v1 import accounts_pb2_grpc
+from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2_grpc
@@ -13,6 +15,8 @@ from jopanel.agent.web.v1 import web_pb2_grpc
 # Every call to the agent carries a deadline, so a stuck agent cannot hold requests forever.
 CALL_TIMEOUT_SECONDS = 60.0
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+# The most names one ListAccounts call takes.
+NAMES_PER_CALL = 1000
 
 
 class Agent:
@@ -35,3 +39,15 @@ class Agent:
 
     async def close(self) -> None:
         await self.channel.close(None)
+
+    async def accounts_named(self, names: Collection[str]) -> list[accounts_pb2.Account]:
+        """The system state of the named accounts (those that exist), a thousand per call."""
+        ordered = sorted(set(names))
+        found: list[accounts_pb2.Account] = []
+        for start in range(0, len(ordered), NAMES_PER_CALL):
+            request = accounts_pb2.ListAccountsRequest(
+                names=ordered[start : start + NAMES_PER_CALL]
+            )
+            reply = await self.accounts.ListAccounts(request, timeout=CALL_TIMEOUT_SECONDS)
+            found += reply.accounts
+        return found

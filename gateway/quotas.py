@@ -58,7 +58,7 @@ async def over_limit(call: Call, names: Collection[str], limit_mb: int | None) -
     if limit_mb is None or not names:
         return []
     found: list[str] = []
-    for account in await _accounts(call, names):
+    for account in await call.agent.accounts_named(names):
         used = used_mb(account.disk)
         if used is not None and account.disk.used_bytes > limit_mb * MIB:
             found.append(f"{account.name} uses {used} MB of disk (limit {limit_mb})")
@@ -93,25 +93,3 @@ async def apply(
                 )
         await undo()
         raise
-
-
-async def _accounts(call: Call, names: Collection[str]) -> list[pb.Account]:
-    """The system state of the named accounts: one GetAccount, or the agent's list in pages
-    (a plan may have thousands of accounts)."""
-    if len(names) == 1:
-        (name,) = names
-        reply = await call.agent.accounts.GetAccount(
-            pb.GetAccountRequest(name=name), timeout=CALL_TIMEOUT_SECONDS
-        )
-        return [reply.account]
-    wanted = set(names)
-    found: list[pb.Account] = []
-    token = ""
-    while True:
-        page = await call.agent.accounts.ListAccounts(
-            pb.ListAccountsRequest(page_size=1000, page_token=token), timeout=CALL_TIMEOUT_SECONDS
-        )
-        found += [a for a in page.accounts if a.name in wanted]
-        token = page.next_page_token
-        if not token:
-            return found

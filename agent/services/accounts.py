@@ -6,6 +6,7 @@ exceptions that the ErrorInterceptor maps to status codes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Final
 
 import grpc.aio
@@ -17,6 +18,7 @@ from agent.errors import InvalidArgument
 from agent.system.crontab import cron_tables
 from agent.system.databases import hosted_databases
 from agent.system.dns import dns_zones
+from agent.system.quotas import DiskUsage
 from agent.system.users import AccountResources, User, Users
 from agent.system.websites import web_domains
 
@@ -39,7 +41,8 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         self, request: accounts_pb2.GetAccountRequest, context: Context
     ) -> accounts_pb2.GetAccountResponse:
         name = validators.account_name(request.name)
-        return accounts_pb2.GetAccountResponse(account=self._account(await self._users.get(name)))
+        (account,) = self._accounts([await self._users.get(name)])
+        return accounts_pb2.GetAccountResponse(account=account)
 
     async def ListAccounts(
         self, request: accounts_pb2.ListAccountsRequest, context: Context
@@ -49,13 +52,13 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
             if request.page_size or request.page_token:
                 raise InvalidArgument("names", "give names, or page_size and page_token: not both")
             users = await self._users.named(names)
-            return accounts_pb2.ListAccountsResponse(accounts=[self._account(u) for u in users])
+            return accounts_pb2.ListAccountsResponse(accounts=self._accounts(users))
         size = validators.page_size(request.page_size)
         after = validators.page_token(request.page_token, validators.ACCOUNT_NAME_PATTERN)
         users, more = await self._users.page(after, size)
         token = validators.encode_page_token(users[-1].name) if more else ""
         return accounts_pb2.ListAccountsResponse(
-            accounts=[self._account(user) for user in users], next_page_token=token
+            accounts=self._accounts(users), next_page_token=token
         )
 
     async def CreateAccount(
@@ -66,7 +69,8 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         shell = validators.login_shell(request.shell)
         quota = validators.disk_quota_mb(request.disk_quota_mb)
         user = await self._users.create(name, password, shell, quota)
-        return accounts_pb2.CreateAccountResponse(account=self._account(user))
+        (account,) = self._accounts([user])
+        return accounts_pb2.CreateAccountResponse(account=account)
 
     async def UpdateAccount(
         self, request: accounts_pb2.UpdateAccountRequest, context: Context
@@ -80,7 +84,8 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
             validators.disk_quota_mb(request.disk_quota_mb) if "disk_quota_mb" in paths else None
         )
         user = await self._users.update(name, password=password, shell=shell, disk_quota_mb=quota)
-        return accounts_pb2.UpdateAccountResponse(account=self._account(user))
+        (account,) = self._accounts([user])
+        return accounts_pb2.UpdateAccountResponse(account=account)
 
     async def DeleteAccount(
         self, request: accounts_pb2.DeleteAccountRequest, context: Context
@@ -92,29 +97,20 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         self, request: accounts_pb2.SuspendAccountRequest, context: Context
     ) -> accounts_pb2.SuspendAccountResponse:
         user = await self._users.suspend(validators.account_name(request.name))
-        return accounts_pb2.SuspendAccountResponse(account=self._account(user))
+        (account,) = self._accounts([user])
+        return accounts_pb2.SuspendAccountResponse(account=account)
 
     async def UnsuspendAccount(
         self, request: accounts_pb2.UnsuspendAccountRequest, context: Context
     ) -> accounts_pb2.UnsuspendAccountResponse:
         user = await self._users.unsuspend(validators.account_name(request.name))
-        return accounts_pb2.UnsuspendAccountResponse(account=self._account(user))
+        (account,) = self._accounts([user])
+        return accounts_pb2.UnsuspendAccountResponse(account=account)
 
-    def _account(self, user: User) -> accounts_pb2.Account:
-        usage = self._users.quotas.usage(user.uid)
-        return accounts_pb2.Account(
-            name=user.name,
-            uid=user.uid,
-            gid=user.gid,
-            home=user.home,
-            shell=_SHELL_ENUMS.get(user.shell, accounts_pb2.SHELL_UNSPECIFIED),
-            suspended=user.suspended,
-            disk=accounts_pb2.DiskUsage(
-                enforced=usage is not None,
-                used_bytes=usage.used_bytes if usage else 0,
-                limit_bytes=usage.limit_bytes if usage else 0,
-            ),
-        )
+    def _accounts(self, users: Sequence[User]) -> list[accounts_pb2.Account]:
+        """The users as Accounts, with their disk usage (one quota state check for all)."""
+        usages = self._users.quotas.usages(user.uid for user in users)
+        return [_account(user, usages.get(user.uid)) for user in users]
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
@@ -128,3 +124,19 @@ def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
     ]
     servicer = AccountServicer(Users(resources=resources))
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(servicer, server)
+
+
+def _account(user: User, usage: DiskUsage | None) -> accounts_pb2.Account:
+    return accounts_pb2.Account(
+        name=user.name,
+        uid=user.uid,
+        gid=user.gid,
+        home=user.home,
+        shell=_SHELL_ENUMS.get(user.shell, accounts_pb2.SHELL_UNSPECIFIED),
+        suspended=user.suspended,
+        disk=accounts_pb2.DiskUsage(
+            enforced=usage is not None,
+            used_bytes=usage.used_bytes if usage else 0,
+            limit_bytes=usage.limit_bytes if usage else 0,
+        ),
+    )

@@ -24,6 +24,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -110,11 +111,18 @@ class DiskQuotas:
 
     def usage(self, uid: int) -> DiskUsage | None:
         """What the user's files take and its limit; None where quotas are not enforced."""
+        return self.usages([uid]).get(uid)
+
+    def usages(self, uids: Iterable[int]) -> dict[int, DiskUsage]:
+        """usage() of several users, asking once whether quotas are enforced (empty if not)."""
         if not self.enforced():
-            return None
-        block = _DiskQuotaBlock()
-        self._quotactl(Q_GETQUOTA, uid, block)
-        return DiskUsage(used_bytes=block.curspace, limit_bytes=block.bhardlimit * QUOTA_BLOCK)
+            return {}
+        found: dict[int, DiskUsage] = {}
+        for uid in uids:
+            block = _DiskQuotaBlock()
+            self._quotactl(Q_GETQUOTA, uid, block)
+            found[uid] = DiskUsage(block.curspace, block.bhardlimit * QUOTA_BLOCK)
+        return found
 
     def require_enforced(self) -> None:
         if not self.enforced():

@@ -163,12 +163,10 @@ async def _systems_of(call: Call, names: list[str]) -> dict[str, pb.Account]:
     if not names:
         return {}
     try:
-        reply = await call.agent.accounts.ListAccounts(
-            pb.ListAccountsRequest(names=names), timeout=CALL_TIMEOUT_SECONDS
-        )
+        found = await call.agent.accounts_named(names)
     except grpc.aio.AioRpcError:
         return {}
-    return {account.name: account for account in reply.accounts}
+    return {account.name: account for account in found}
 
 
 async def create_account(call: Call) -> web.StreamResponse:

@@ -9,8 +9,10 @@ Debian server (/etc/jopanel, /var/lib, /run) seen through copy-on-write overlays
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
+import random
 import secrets
 import shutil
 import socket
@@ -29,11 +31,62 @@ MARIADB_SOCKET = "/run/mysqld/mysqld.sock"
 AGENT_SOCKET = "/run/jopanel/agent.sock"
 
 
+# Ports handed out by free_port, each held by a lock file until this process exits. The folder
+# is shared by every run on the machine (/tmp is outside the sandbox's overlays), so a test run
+# beside `make run` or beside another checkout's run never picks a port one of them holds.
+PORT_LOCKS = Path("/tmp/jopanel-ports")
+LOWEST_PORT = 20000
+_held_ports: dict[int, int] = {}
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    """A loopback port that is free for TCP and UDP and stays ours until this process exits.
+
+    It lies below the kernel's ephemeral range, so no outgoing connection takes it between now
+    and the moment the service binds it (a port from bind(("127.0.0.1", 0)) is in that range).
+    """
+    first_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    if first_ephemeral - LOWEST_PORT < 1000:
+        raise RuntimeError(f"free_port: the ephemeral range starts at {first_ephemeral}")
+    PORT_LOCKS.mkdir(mode=0o700, exist_ok=True)
+    rng = random.SystemRandom()
+    for _ in range(1000):
+        port = rng.randrange(LOWEST_PORT, first_ephemeral)
+        if not _lock_port(port):
+            continue
+        if _bindable(port):
+            return port
+        _release_port(port)
+    raise RuntimeError("free_port: no free port after 1000 tries")
+
+
+def _lock_port(port: int) -> bool:
+    if port in _held_ports:
+        return False
+    fd = os.open(PORT_LOCKS / str(port), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return False
+    _held_ports[port] = fd
+    return True
+
+
+def _release_port(port: int) -> None:
+    fd = _held_ports.pop(port, None)
+    if fd is not None:
+        os.close(fd)
+
+
+def _bindable(port: int) -> bool:
+    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
 
 
 def wait_for(

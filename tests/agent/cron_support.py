@@ -3,8 +3,8 @@ cron itself for the slow test). Test modules import the fixtures they use from h
 
 from __future__ import annotations
 
+import os
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
@@ -38,11 +38,12 @@ async def cron_account(accounts: AccountStub, new_name: Callable[[], str]) -> st
 
 @pytest.fixture
 def cron_daemon(sandbox: Path) -> Iterator[stack.Cron]:
+    # Cron notices a changed crontab by the spool folder's mtime, in whole seconds: a change in
+    # the second of its first look (an earlier test's, say) would hide the test's own. With the
+    # folder's mtime set back to 1970 before cron starts, the test's own change always differs.
+    os.utime(SPOOL_DIR, (0, 0))
     daemon = stack.Cron(sandbox / "logs")
     daemon.start()
-    # Cron notices a changed crontab by the spool folder's mtime, in whole seconds: a change in
-    # the second of its first look (an earlier test's, say) would hide the test's own.
-    time.sleep(1.1)
     yield daemon
     daemon.stop()
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import pwd
+import subprocess
 import tempfile
+import time
 import warnings
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from pathlib import Path
 
 import grpc
@@ -13,6 +17,36 @@ import pytest
 
 # The files the system keeps users and groups in; hostile requests must leave them as they were.
 ACCOUNT_FILES = ("/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow")
+
+
+def as_account(name: str, argv: Sequence[str]) -> list[str]:
+    """argv run as the account's own user and group with no other groups, as its PHP or cron
+    would run it. setpriv switches and execs: subprocess's user=, group= and extra_groups= would
+    make a plain fork() of a process with live gRPC threads run code in the child (gRPC's fork
+    handlers), which crashes at random; tests/test_no_fork.py keeps them out."""
+    return ["setpriv", f"--reuid={name}", f"--regid={name}", "--clear-groups", "--", *argv]
+
+
+def start_as(name: str, argv: Sequence[str]) -> subprocess.Popen[bytes]:
+    """A process of the account, as a login or a cron job would leave one, returned once it
+    runs under the account's uid (before that, setpriv is still root's and a kill by uid would
+    miss it)."""
+    process = subprocess.Popen(as_account(name, argv), cwd="/")
+    uid = f"Uid:\t{pwd.getpwnam(name).pw_uid}\t"
+    deadline = time.monotonic() + 10
+    while uid not in _status(process.pid):
+        assert process.poll() is None, f"{argv[0]} ended before it ran as {name}"
+        assert time.monotonic() < deadline, f"{argv[0]} did not become {name} in time"
+        os.sched_yield()
+        time.sleep(0.001)
+    return process
+
+
+def _status(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return ""
 
 
 def short_temp_dir() -> Path:

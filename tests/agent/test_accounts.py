@@ -19,7 +19,13 @@ from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from agent.errors import INTERNAL_MESSAGE
 from agent.system import process
 from agent.system.users import MANAGED_GROUP
-from tests.agent.support import account_files, password_matches, rpc_error, shadow_fields
+from tests.agent.support import (
+    account_files,
+    password_matches,
+    rpc_error,
+    shadow_fields,
+    start_as,
+)
 
 if TYPE_CHECKING:
     Stub: TypeAlias = accounts_pb2_grpc.AccountServiceAsyncStub
@@ -35,11 +41,6 @@ def update(name: str, paths: Sequence[str], **fields: Any) -> accounts_pb2.Updat
     request = accounts_pb2.UpdateAccountRequest(name=name, **fields)
     request.update_mask.paths.extend(paths)
     return request
-
-
-def run_as(name: str, argv: list[str]) -> subprocess.Popen[bytes]:
-    """A process of the account, as a login or a cron job would leave one."""
-    return subprocess.Popen(argv, user=name, group=name, extra_groups=[], cwd="/")
 
 
 def passwd_status(name: str) -> str:
@@ -288,7 +289,7 @@ async def test_suspend_locks_expires_and_stops_processes(
 ) -> None:
     name = account.name
     password_hash = shadow_fields(name)[1]
-    sleeper = run_as(name, ["sleep", "300"])
+    sleeper = start_as(name, ["sleep", "300"])
 
     for _ in range(2):  # idempotent
         response = await accounts.SuspendAccount(accounts_pb2.SuspendAccountRequest(name=name))
@@ -344,7 +345,7 @@ async def test_delete_removes_user_group_home_and_processes(
     accounts: Stub, account: accounts_pb2.Account
 ) -> None:
     name = account.name
-    sleeper = run_as(name, ["sleep", "300"])
+    sleeper = start_as(name, ["sleep", "300"])
     # Reap the killed process at once, as its parent would: a zombie still counts as running.
     reaped = asyncio.create_task(asyncio.to_thread(sleeper.wait, 20))
 

@@ -21,7 +21,7 @@ from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 
 from agent.system.quotas import DiskQuotas, DiskUsage
 from agent.system.users import HOME_ROOT
-from tests.agent.support import password_matches, rpc_error, shadow_fields
+from tests.agent.support import as_account, password_matches, rpc_error, shadow_fields
 
 if TYPE_CHECKING:
     Stub: TypeAlias = accounts_pb2_grpc.AccountServiceAsyncStub
@@ -68,10 +68,9 @@ def set_quota(
 def write_as(name: str, file: str, mib: int) -> subprocess.CompletedProcess[str]:
     """The account writes `mib` MiB into a file of its home, as its PHP or SSH session would."""
     return subprocess.run(
-        ["dd", "if=/dev/zero", f"of={HOME_ROOT / name / file}", "bs=1M", f"count={mib}"],
-        user=name,
-        group=name,
-        extra_groups=[],
+        as_account(
+            name, ["dd", "if=/dev/zero", f"of={HOME_ROOT / name / file}", "bs=1M", f"count={mib}"]
+        ),
         capture_output=True,
         text=True,
         check=False,

@@ -29,7 +29,7 @@ def run(live: stack.Stack, admin: tuple[str, str]) -> None:
     home = Path(tempfile.mkdtemp(prefix="jopanel-chromium-", dir="/tmp"))
     figures_file = home / "perf.json"
     env = {
-        **os.environ,
+        **stack.with_node(dict(os.environ)),
         "HOME": str(home),
         "TMPDIR": str(home),
         "JOPANEL_URL": live.url,

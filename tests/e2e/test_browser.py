@@ -35,8 +35,6 @@ def _why_not_ready(live: stack.Stack) -> str | None:
         return "webui/node_modules has no Playwright; run scripts/webui.sh build (npm ci) first"
     if not CHROMIUM.exists():
         return f"no Chromium at {CHROMIUM}; install Debian's package: apt-get install chromium"
-    if shutil.which("npx") is None:
-        return "npx (Node.js) is not on PATH"
     return None
 
 
@@ -54,7 +52,7 @@ def test_spa_in_chromium(
     # and a HOME and temporary directory of its own, where Playwright makes the profile.
     home = Path(tempfile.mkdtemp(prefix="jopanel-chromium-", dir="/tmp"))
     env = {
-        **os.environ,
+        **stack.with_node(dict(os.environ)),
         "HOME": str(home),
         "TMPDIR": str(home),
         "XDG_CONFIG_HOME": str(home / ".config"),

@@ -206,6 +206,18 @@ class Process:
         return self.popen.pid
 
 
+# A commit MariaDB acknowledged survives a crash of the server and a power cut
+# (docs/architecture.md, "Durability", says what each costs): the redo log is written and
+# fsynced at every commit (group commit shares one fsync among concurrent commits), pages go
+# through the doublewrite buffer so a torn page write can be repaired, and the binary log, if
+# ever switched on, is synced at every commit too.
+DURABLE_MARIADB = (
+    "--innodb-flush-log-at-trx-commit=1",
+    "--innodb-doublewrite=1",
+    "--sync-binlog=1",
+)
+
+
 @dataclass
 class MariaDB:
     """A private MariaDB server for the panel (and, later, the hosted databases)."""
@@ -246,7 +258,7 @@ class MariaDB:
                 "--skip-name-resolve",
                 "--default-time-zone=+00:00",
                 "--innodb-buffer-pool-size=128M",
-                "--innodb-flush-log-at-trx-commit=2",
+                *DURABLE_MARIADB,
                 "--max-connections=500",
                 f"--pid-file={self.datadir}/mariadbd.pid",
                 "--character-set-server=utf8mb4",

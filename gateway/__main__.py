@@ -17,7 +17,7 @@ from gateway.auth.passwords import hash_password
 from gateway.config import GatewayConfig, load_config
 from gateway.db import create_pool
 from gateway.store import users
-from gateway.validation import check_password
+from gateway.validation import canonical_user_name, check_password
 
 
 async def ensure_admin(config: GatewayConfig, name: str, password: str) -> bool:
@@ -27,6 +27,11 @@ async def ensure_admin(config: GatewayConfig, name: str, password: str) -> bool:
         await schema.migrate(pool)
         if await users.admin_exists(pool):
             return False
+        if canonical_user_name(name) != name:
+            raise SystemExit(
+                f"ensure-admin: '{name}' is not a user name: use 3 to 32 lowercase letters,"
+                " digits and underscores, starting with a letter"
+            )
         password_hash = await hash_password(check_password(password), config.auth.bcrypt_rounds)
         await users.create_admin(pool, name, password_hash)
         return True

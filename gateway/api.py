@@ -150,6 +150,8 @@ class Operation:
     # anything else answers 404 exactly as if it did not exist. None: no owner check.
     owner: OwnerOf | None = None
     body: type[BaseModel] | None = None
+    # The body may be left out altogether (it then reads as `{}`).
+    body_optional: bool = False
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
     status: int = 200
@@ -193,7 +195,9 @@ def _wrap(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse
         if op.query is not None:
             call.query = _validate(op.query, dict(request.query), "query")
         if op.body is not None:
-            call.body = _validate(op.body, await _read_json(request), "body")
+            absent = op.body_optional and not request.body_exists
+            data = {} if absent else await _read_json(request)
+            call.body = _validate(op.body, data, "body")
         return await op.handler(call)
 
     handle.jopanel_operation = op  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from aiohttp import web
 from gateway import keys, schema
 from gateway.agent import Agent
 from gateway.api import Access, Call, Operation, add_operations
+from gateway.auth.devices import DeviceCookies
 from gateway.auth.sessions import SessionCache
 from gateway.auth.throttle import LoginThrottle
 from gateway.auth.tokens import TokenIssuer
@@ -60,6 +61,10 @@ def create_app(config: GatewayConfig) -> web.Application:
         auth_config.login_failures_per_name,
         auth_config.login_failures_per_address,
         auth_config.login_window_seconds,
+        auth_config.login_failures_per_device,
+    )
+    app[keys.DEVICES] = DeviceCookies.from_secret(
+        config.jwt_secret(), auth_config.device_cookie_ttl_seconds
     )
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_agent)

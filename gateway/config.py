@@ -37,6 +37,10 @@ class AuthConfig:
     login_failures_per_name: int = 10
     login_failures_per_address: int = 50
     login_window_seconds: int = 900
+    # Failed sign-ins allowed per device cookie (docs/security.md, Sign-in names), and how long
+    # a device cookie is good for.
+    login_failures_per_device: int = 10
+    device_cookie_ttl_seconds: int = 180 * 24 * 3600
 
 
 @dataclass(frozen=True)

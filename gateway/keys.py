@@ -6,6 +6,7 @@ import aiomysql
 from aiohttp import web
 
 from gateway.agent import Agent
+from gateway.auth.devices import DeviceCookies
 from gateway.auth.sessions import SessionCache
 from gateway.auth.throttle import LoginThrottle
 from gateway.auth.tokens import TokenIssuer
@@ -18,4 +19,5 @@ AGENT = web.AppKey("agent", Agent)
 TOKENS = web.AppKey("tokens", TokenIssuer)
 SESSIONS = web.AppKey("sessions", SessionCache)
 THROTTLE = web.AppKey("throttle", LoginThrottle)
+DEVICES = web.AppKey("devices", DeviceCookies)
 PRINCIPAL = web.RequestKey("principal", Principal)

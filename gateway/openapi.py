@@ -89,7 +89,7 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
     }
     if op.body is not None:
         doc["requestBody"] = {
-            "required": True,
+            "required": not op.body_optional,
             "content": {
                 "application/json": {"schema": {"$ref": _REF.format(model=op.body.__name__)}}
             },

@@ -41,6 +41,15 @@ def check_account_name(value: str) -> str:
     return value
 
 
+def canonical_user_name(value: str) -> str | None:
+    """The one spelling of a sign-in name: without surrounding white space, in lowercase; None
+    when no user can have it. Every user name has this form (account names, and the
+    administrator's through ensure-admin), so the throttle, the lookup and the audit log all
+    key on it, and `ADMIN` or `admin ` spend the budget of `admin`."""
+    name = value.strip().lower()
+    return name if ACCOUNT_NAME.fullmatch(name) else None
+
+
 def check_password(value: str) -> str:
     if _CONTROL.search(value):
         raise ValueError("must not contain control characters")

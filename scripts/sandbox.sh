@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs a command inside JoPanel's sandbox: a private mount and PID namespace in which /etc, /var
 # and /srv are copy-on-write overlays whose upper layers live in RUN_DIR/sandbox, /home is a
-# filesystem of its own and /run is a fresh tmpfs. /home is ext4 in RUN_DIR/sandbox/home.img,
+# filesystem of its own, /run, /tmp and /dev/shm are fresh tmpfs and System V IPC objects are the
+# namespace's own (the agent removes what a deleted account left in /tmp, /dev/shm and SysV IPC:
+# on the host's, that would be whatever a host user of the same uid owns). /home is ext4 in RUN_DIR/sandbox/home.img,
 # mounted with user quotas as on a hosting server, where the kernel can enforce them; where it
 # cannot (a kernel built without a quota format), it is an empty overlay and the agent reports
 # disk quotas as not enforced. Inside it the agent works on the real paths (useradd, nginx, ...) while the
@@ -22,7 +24,7 @@ esac
 
 if [ "${JOPANEL_SANDBOX:-}" != "$run" ]; then
   mkdir -p "$run"
-  exec unshare --mount --pid --fork --mount-proc --propagation private -- \
+  exec unshare --mount --pid --ipc --fork --mount-proc --propagation private -- \
     env JOPANEL_SANDBOX="$run" "$0" "$run" "$@"
 fi
 
@@ -51,4 +53,14 @@ if ! mount -o loop,usrquota,nosuid,nodev "$home_image" /home 2>/dev/null; then
 fi
 mount -t tmpfs -o mode=0755,nosuid,nodev jopanel-run /run
 mkdir -p /run/lock && chmod 1777 /run/lock
+# A private /tmp hides a run directory made under it (mktemp -d /tmp/...): it is carried over,
+# with the read-only host views mounted inside it, through /run.
+carried=/run/.jopanel-sandbox-run
+case "$run/" in /tmp/*) mkdir -p "$carried" && mount --rbind "$run" "$carried" ;; esac
+mount -t tmpfs -o mode=1777,nosuid,nodev jopanel-tmp /tmp
+case "$run/" in
+  /tmp/*) mkdir -p "$run" && mount --move "$carried" "$run" && rmdir "$carried" ;;
+esac
+mkdir -p /dev/shm  # a minimal VM's /dev may lack it
+mount -t tmpfs -o mode=1777,nosuid,nodev jopanel-shm /dev/shm
 exec "$@"

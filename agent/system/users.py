@@ -32,14 +32,14 @@ from pathlib import Path
 from typing import Any, Concatenate, Final, ParamSpec, Protocol, TypeVar
 
 from agent.errors import FailedPrecondition, InvalidArgument, NotFound
-from agent.system import process
+from agent.system import leftovers, process, uids
 from agent.system.quotas import DiskQuotas
 from agent.system.work import Finisher
 from agent.validators import AccountName, DiskQuotaMb, LoginShell, Password
 
 MANAGED_GROUP: Final = "jopanel-accounts"
 HOME_ROOT: Final = Path("/home")
-FIRST_UID: Final = 1000
+FIRST_UID: Final = uids.FIRST_UID
 HOME_MODE: Final = 0o750
 SHADOW_PATH: Final = Path("/etc/shadow")
 # usermod --expiredate counts days since 1970-01-01; day 1 is in the past for good.
@@ -203,14 +203,19 @@ class Users:
 
     @_serialized
     async def delete(self, name: AccountName) -> None:
-        """Removes the account with its resources, group, home and mail spool; a missing one is
-        fine (resources left under its name, by a deletion cut short, go all the same)."""
+        """Removes the account with its resources, group, home and mail spool, and what it owned
+        in the shared temporary folders and SysV IPC (leftovers.py); a missing one is fine
+        (resources left under its name, by a deletion cut short, go all the same). Its uid is
+        never given again (uids.py)."""
         entry = _managed_entry(name)
         async with AsyncExitStack() as held:
             for resources in self._resources:
                 await held.enter_async_context(resources.removal(name))
             if entry is None:
                 return
+            await _stop_processes(entry.pw_uid)
+            await leftovers.remove(entry.pw_uid, name)
+            # Another account may have run a setuid program of this one until it was removed.
             await _stop_processes(entry.pw_uid)
             await process.run(["userdel", "--remove", "--", name])
             # The limit outlives the user in the quota file: a later user with this uid
@@ -299,10 +304,11 @@ async def _add_user(name: AccountName, shell: LoginShell) -> None:
     home = HOME_ROOT / name
     _require_free(home)
     await _ensure_managed_group()
+    uid = uids.reserve()  # never one an account had before; also its group's gid
     await process.run(
         [
             "useradd", "--create-home", "--home-dir", str(home), "--user-group",
-            "--groups", MANAGED_GROUP, "--shell", shell,
+            "--uid", str(uid), "--groups", MANAGED_GROUP, "--shell", shell,
             # Whatever login.defs says: account uids start at 1000, homes are born private.
             "--key", f"UID_MIN={FIRST_UID}", "--key", f"HOME_MODE=0{HOME_MODE:o}",
             "--", name,
@@ -361,11 +367,15 @@ async def _set_password(name: AccountName, password: Password) -> None:
 
 
 async def _kill_processes(uid: int) -> bool:
-    """Sends SIGKILL to every process of the user; True when there was one."""
-    completed = await process.run(
-        ["pkill", "--signal", "KILL", "--euid", str(uid)], ok_codes=(0, 1)
-    )
-    return completed.returncode == 0
+    """Sends SIGKILL to every process running as the user (effective uid) or started by it
+    (real uid); True when there was one."""
+    found = False
+    for which in ("--euid", "--uid"):
+        completed = await process.run(
+            ["pkill", "--signal", "KILL", which, str(uid)], ok_codes=(0, 1)
+        )
+        found = found or completed.returncode == 0
+    return found
 
 
 async def _stop_processes(uid: int) -> None:

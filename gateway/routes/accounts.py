@@ -27,6 +27,13 @@ from gateway.problems import conflict, field_error, not_found
 from gateway.routes.dns_zones import delete_zones_of
 from gateway.routes.plans import DEFAULT_PLAN, PlanName
 from gateway.store import accounts, domains, plans, users
+from gateway.suspensions import (
+    SuspendRequest,
+    SuspensionInfo,
+    refuse_owner_over_admin,
+    suspension_by,
+    suspension_of,
+)
 from gateway.validation import AccountName, Email, Password
 
 ShellName = Literal["nologin", "bash", "sh"]
@@ -62,6 +69,9 @@ class Account(BaseModel):
     shell: ShellName
     plan: str
     status: Status
+    suspension: SuspensionInfo | None = Field(
+        default=None, description="Who suspended it and why, while it is suspended"
+    )
     created_at: datetime
     updated_at: datetime
     system: SystemAccount | None = None
@@ -97,13 +107,14 @@ class AccountQuery(PageQuery):
     q: Annotated[str, Field(max_length=32, pattern=r"^[a-z0-9_]*$")] = ""
 
 
-def account_of(row: Row, system: pb.Account | None = None) -> Account:
+def account_of(row: Row, system: pb.Account | None = None, *, admin_view: bool = False) -> Account:
     return Account(
         name=row["name"],
         email=row["email"],
         shell=row["shell"],
         plan=row["plan"],
         status=row["status"],
+        suspension=suspension_of(row, admin_view=admin_view),
         created_at=row["created_at"].replace(tzinfo=UTC),
         updated_at=row["updated_at"].replace(tzinfo=UTC),
         system=None
@@ -141,7 +152,7 @@ async def _reply(
 ) -> web.Response:
     row = await accounts.get(call.db, name)
     assert row is not None
-    return json_response(account_of(row, system), status)
+    return json_response(account_of(row, system, admin_view=call.me.is_admin), status)
 
 
 async def list_accounts(call: Call) -> web.StreamResponse:
@@ -150,7 +161,7 @@ async def list_accounts(call: Call) -> web.StreamResponse:
     rows = await accounts.page(call.db, after, query.q, query.limit + 1)
     rows, next_token = page_of(rows, query.limit, "name")
     systems = await _systems_of(call, [r["name"] for r in rows if r["status"] in _ON_SYSTEM])
-    items = [account_of(r, systems.get(r["name"])) for r in rows]
+    items = [account_of(r, systems.get(r["name"]), admin_view=True) for r in rows]
     return json_response(AccountPage(items=items, next_page_token=next_token))
 
 
@@ -204,7 +215,7 @@ async def get_account(call: Call) -> web.StreamResponse:
         except grpc.aio.AioRpcError as exc:
             if exc.code() != grpc.StatusCode.NOT_FOUND:
                 raise
-    return json_response(account_of(row, system))
+    return json_response(account_of(row, system, admin_view=call.me.is_admin))
 
 
 async def update_account(call: Call) -> web.StreamResponse:
@@ -281,8 +292,9 @@ async def _delete_websites(call: Call, account_id: int) -> None:
 
 
 async def suspend_account(call: Call) -> web.StreamResponse:
+    body = call.body_as(SuspendRequest)
     row = await _row(call)
-    async with call.audited("account.suspend", row["name"]):
+    async with call.audited("account.suspend", row["name"], detail=body.reason or ""):
         reply = await call.agent.accounts.SuspendAccount(
             pb.SuspendAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
         )
@@ -290,12 +302,13 @@ async def suspend_account(call: Call) -> web.StreamResponse:
             await call.agent.web.SuspendWebDomain(
                 web_pb.SuspendWebDomainRequest(name=site["name"]), timeout=CALL_TIMEOUT_SECONDS
             )
-        await accounts.set_status(call.db, row["id"], "suspended")
+        await accounts.set_suspended(call.db, row["id"], suspension_by(call.me, body))
     return await _reply(call, row["name"], reply.account)
 
 
 async def unsuspend_account(call: Call) -> web.StreamResponse:
     row = await _row(call)
+    refuse_owner_over_admin(call.me, row, f"Account '{row['name']}'")
     async with call.audited("account.unsuspend", row["name"]):
         reply = await call.agent.accounts.UnsuspendAccount(
             pb.UnsuspendAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
@@ -307,7 +320,7 @@ async def unsuspend_account(call: Call) -> web.StreamResponse:
                     web_pb.UnsuspendWebDomainRequest(name=site["name"]),
                     timeout=CALL_TIMEOUT_SECONDS,
                 )
-        await accounts.set_status(call.db, row["id"], "active")
+        await accounts.set_active(call.db, row["id"])
     return await _reply(call, row["name"], reply.account)
 
 
@@ -375,8 +388,10 @@ operations = [
         "suspendAccount",
         "Suspend an account: no sign-in to the panel or the system",
         "accounts",
+        body=SuspendRequest,
+        body_optional=True,
         response=Account,
-        errors=(404,),
+        errors=(400, 404),
     ),
     Operation(
         "POST",

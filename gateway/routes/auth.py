@@ -10,11 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway import keys
 from gateway.api import Access, Call, Operation, json_response
+from gateway.auth import devices
 from gateway.auth.passwords import check_password
 from gateway.config import AuthConfig
 from gateway.problems import Problem, field_error, forbidden, unauthorized
 from gateway.routes.me import Me, me_of
 from gateway.store import refresh_tokens, users
+from gateway.validation import canonical_user_name
 
 COOKIE = "jopanel_refresh"
 COOKIE_PATH = "/api/v1/auth"
@@ -23,7 +25,14 @@ COOKIE_PATH = "/api/v1/auth"
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: Annotated[str, Field(min_length=1, max_length=64)]
+    username: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=64,
+            description="Compared without surrounding white space and in lowercase",
+        ),
+    ]
     password: Annotated[str, Field(min_length=1, max_length=256)]
 
 
@@ -38,8 +47,15 @@ async def login(call: Call) -> web.StreamResponse:
     body = call.body_as(LoginRequest)
     if len(body.password.encode()) > 72:
         raise field_error("password", "longer than 72 bytes; no JoPanel password is that long")
+    # One spelling per name: what the throttle counts is what the lookup finds.
+    name = canonical_user_name(body.username)
+    if name is None:
+        raise field_error("username", "no user has a name like this")
+    device = call.request.app[keys.DEVICES].device_of(
+        call.request.cookies.get(devices.cookie_name(name)), name
+    )
     throttle = call.request.app[keys.THROTTLE]
-    wait = throttle.retry_after(body.username, call.client)
+    wait = throttle.retry_after(name, call.client, device)
     if wait:
         raise Problem(
             429,
@@ -47,21 +63,37 @@ async def login(call: Call) -> web.StreamResponse:
             f"Too many failed sign-ins; try again in {wait} seconds.",
             headers={"Retry-After": str(wait)},
         )
-    creds = await users.credentials_by_name(call.db, body.username)
+    creds = await users.credentials_by_name(call.db, name)
     known = creds.password_hash if creds else None
     if not await check_password(body.password, known, call.config.auth.bcrypt_rounds):
-        throttle.failed(body.username, call.client)
+        throttle.failed(name, call.client, device)
         raise unauthorized("The user name or password is wrong.")
     assert creds is not None
-    throttle.succeeded(body.username)
+    throttle.succeeded(name, device)
     if not creds.may_sign_in:
         raise Problem(403, "Forbidden", "This account is suspended.")
-    return await _session(
+    response = await _session(
         call,
         creds,
         await refresh_tokens.start_family(
             call.db, creds.user_id, creds.token_version, _config(call).refresh_ttl_seconds
         ),
+    )
+    _set_device_cookie(call, response, creds.name)
+    return response
+
+
+def _set_device_cookie(call: Call, response: web.Response, name: str) -> None:
+    """A new device cookie after every successful sign-in (docs/security.md, Sign-in names)."""
+    config = _config(call)
+    response.set_cookie(
+        devices.cookie_name(name),
+        call.request.app[keys.DEVICES].issue(name),
+        max_age=config.device_cookie_ttl_seconds,
+        path=devices.COOKIE_PATH,
+        httponly=True,
+        samesite="Strict",
+        secure=config.cookie_secure,
     )
 
 

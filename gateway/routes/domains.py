@@ -22,8 +22,16 @@ from gateway.paging import PageQuery, decode_token, page_of
 from gateway.problems import Problem, conflict, field_error, not_found, plan_limit
 from gateway.routes.dns_zones import create_zone
 from gateway.scope import account_filter, account_for
-from gateway.store import domains
+from gateway.store import accounts, domains
 from gateway.store.plans import LimitReached
+from gateway.suspensions import (
+    SuspendRequest,
+    SuspensionInfo,
+    account_suspended,
+    refuse_owner_over_admin,
+    suspension_by,
+    suspension_of,
+)
 from gateway.validation import (
     AccountName,
     HostName,
@@ -96,6 +104,9 @@ class Domain(BaseModel):
     aliases: list[str]
     backend: Backend
     status: Literal["pending", "active", "suspended", "deleting"]
+    suspension: SuspensionInfo | None = Field(
+        default=None, description="Who suspended it and why, while it is suspended"
+    )
     document_root: str
     created_at: datetime
     updated_at: datetime
@@ -130,7 +141,7 @@ def backend_of(row: Row) -> Backend:
     return StaticBackend(type="static")
 
 
-def domain_of(row: Row) -> Domain:
+def domain_of(row: Row, *, admin_view: bool = False) -> Domain:
     return Domain(
         name=row["name"],
         unicode_name=unicode_host_name(row["name"]),
@@ -138,6 +149,7 @@ def domain_of(row: Row) -> Domain:
         aliases=domains.aliases_of(row),
         backend=backend_of(row),
         status=row["status"],
+        suspension=suspension_of(row, admin_view=admin_view),
         document_root=f"/home/{row['account']}/web/{row['name']}/public_html",
         created_at=row["created_at"].replace(tzinfo=UTC),
         updated_at=row["updated_at"].replace(tzinfo=UTC),
@@ -231,7 +243,7 @@ def _found(call: Call) -> Row:
 async def _reply(call: Call, name: str, status: int = 200) -> web.Response:
     row = await domains.get(call.db, name)
     assert row is not None
-    return json_response(domain_of(row), status)
+    return json_response(domain_of(row, admin_view=call.me.is_admin), status)
 
 
 async def list_domains(call: Call) -> web.StreamResponse:
@@ -247,7 +259,11 @@ async def list_domains(call: Call) -> web.StreamResponse:
         limit=query.limit + 1,
     )
     rows, token = page_of(rows, query.limit, "name")
-    return json_response(DomainPage(items=[domain_of(r) for r in rows], next_page_token=token))
+    return json_response(
+        DomainPage(
+            items=[domain_of(r, admin_view=call.me.is_admin) for r in rows], next_page_token=token
+        )
+    )
 
 
 async def create_domain(call: Call) -> web.StreamResponse:
@@ -278,7 +294,7 @@ async def create_domain(call: Call) -> web.StreamResponse:
 
 
 async def get_domain(call: Call) -> web.StreamResponse:
-    return json_response(domain_of(_found(call)))
+    return json_response(domain_of(_found(call), admin_view=call.me.is_admin))
 
 
 async def update_domain(call: Call) -> web.StreamResponse:
@@ -327,22 +343,29 @@ async def delete_domain(call: Call) -> web.StreamResponse:
 
 
 async def suspend_domain(call: Call) -> web.StreamResponse:
+    body = call.body_as(SuspendRequest)
     row = _found(call)
-    async with call.audited("domain.suspend", row["name"]):
+    # An owner suspending again must not turn an administrator's suspension into its own.
+    refuse_owner_over_admin(call.me, row, f"Domain '{row['name']}'")
+    async with call.audited("domain.suspend", row["name"], detail=body.reason or ""):
         await call.agent.web.SuspendWebDomain(
             pb.SuspendWebDomainRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
         )
-        await domains.set_status(call.db, row["id"], "suspended")
+        await domains.set_suspended(call.db, row["id"], suspension_by(call.me, body))
     return await _reply(call, row["name"])
 
 
 async def unsuspend_domain(call: Call) -> web.StreamResponse:
     row = _found(call)
+    refuse_owner_over_admin(call.me, row, f"Domain '{row['name']}'")
+    account = await accounts.get(call.db, row["account"])
+    if account is not None and account["status"] == "suspended":
+        raise account_suspended(call.me)
     async with call.audited("domain.unsuspend", row["name"]):
         await call.agent.web.UnsuspendWebDomain(
             pb.UnsuspendWebDomainRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
         )
-        await domains.set_status(call.db, row["id"], "active")
+        await domains.set_active(call.db, row["id"])
     return await _reply(call, row["name"])
 
 
@@ -418,22 +441,26 @@ operations = [
         _ONE + "/suspend",
         suspend_domain,
         "suspendDomain",
-        "Serve a 'suspended' page instead of the site",
+        "Serve a 'suspended' page instead of the site (an administrator's suspension can be"
+        " lifted only by an administrator)",
         "domains",
         **_OWNED,
+        body=SuspendRequest,
+        body_optional=True,
         response=Domain,
-        errors=(404,),
+        errors=(400, 403, 404),
     ),
     Operation(
         "POST",
         _ONE + "/unsuspend",
         unsuspend_domain,
         "unsuspendDomain",
-        "Serve the site again",
+        "Serve the site again (403 for an owner when an administrator suspended the site or"
+        " its account)",
         "domains",
         **_OWNED,
         response=Domain,
-        errors=(404,),
+        errors=(403, 404, 409),
     ),
     Operation(
         "GET",

@@ -6,10 +6,12 @@ import aiomysql
 import pymysql
 
 from gateway.db import Row, execute, fetch_all, fetch_one, transaction
+from gateway.store.suspensions import Suspension
 
 _SELECT = (
     "SELECT u.id, u.name, a.email, a.shell, a.status, a.plan_id, p.name AS plan,"
-    " a.created_at, a.updated_at"
+    " a.created_at, a.updated_at,"
+    " a.suspended_by, a.suspended_by_user, a.suspension_reason, a.suspended_at"
     " FROM users u JOIN accounts a ON a.user_id = u.id JOIN plans p ON p.id = a.plan_id"
 )
 _DUPLICATE_KEY = 1062
@@ -63,6 +65,26 @@ async def insert_pending(
 
 async def set_status(pool: aiomysql.Pool, user_id: int, status: str) -> None:
     await execute(pool, "UPDATE accounts SET status = %s WHERE user_id = %s", (status, user_id))
+
+
+async def set_suspended(pool: aiomysql.Pool, user_id: int, suspension: Suspension) -> None:
+    """Marks the account suspended, recording who did it and why."""
+    await execute(
+        pool,
+        "UPDATE accounts SET status = 'suspended', suspended_by = %s, suspended_by_user = %s,"
+        " suspension_reason = %s, suspended_at = CURRENT_TIMESTAMP(6) WHERE user_id = %s",
+        (suspension.by, suspension.user, suspension.reason, user_id),
+    )
+
+
+async def set_active(pool: aiomysql.Pool, user_id: int) -> None:
+    """Lifts the suspension and forgets who made it."""
+    await execute(
+        pool,
+        "UPDATE accounts SET status = 'active', suspended_by = NULL, suspended_by_user = NULL,"
+        " suspension_reason = NULL, suspended_at = NULL WHERE user_id = %s",
+        (user_id,),
+    )
 
 
 async def update(

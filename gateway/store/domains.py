@@ -9,11 +9,13 @@ import pymysql
 
 from gateway.db import Row, execute, fetch_all, fetch_one, transaction
 from gateway.store.plans import check_limit
+from gateway.store.suspensions import Suspension
 
 _SELECT = (
     "SELECT d.id, d.name, d.account_id, u.name AS account, d.backend, d.php_version,"
     " d.proxy_port, d.redirect_url, d.redirect_code, d.redirect_preserve_path, d.status,"
     " d.created_at, d.updated_at,"
+    " d.suspended_by, d.suspended_by_user, d.suspension_reason, d.suspended_at,"
     " (SELECT GROUP_CONCAT(h.name ORDER BY h.name SEPARATOR ' ') FROM host_names h"
     "   WHERE h.domain_id = d.id AND h.is_alias) AS aliases"
     " FROM domains d JOIN users u ON u.id = d.account_id"
@@ -147,6 +149,26 @@ async def set_backend(pool: aiomysql.Pool, domain_id: int, backend: dict[str, An
 
 async def set_status(pool: aiomysql.Pool, domain_id: int, status: str) -> None:
     await execute(pool, "UPDATE domains SET status = %s WHERE id = %s", (status, domain_id))
+
+
+async def set_suspended(pool: aiomysql.Pool, domain_id: int, suspension: Suspension) -> None:
+    """Marks the domain suspended, recording who did it and why."""
+    await execute(
+        pool,
+        "UPDATE domains SET status = 'suspended', suspended_by = %s, suspended_by_user = %s,"
+        " suspension_reason = %s, suspended_at = CURRENT_TIMESTAMP(6) WHERE id = %s",
+        (suspension.by, suspension.user, suspension.reason, domain_id),
+    )
+
+
+async def set_active(pool: aiomysql.Pool, domain_id: int) -> None:
+    """Lifts the suspension and forgets who made it."""
+    await execute(
+        pool,
+        "UPDATE domains SET status = 'active', suspended_by = NULL, suspended_by_user = NULL,"
+        " suspension_reason = NULL, suspended_at = NULL WHERE id = %s",
+        (domain_id,),
+    )
 
 
 async def delete(pool: aiomysql.Pool, domain_id: int) -> None:

@@ -29,6 +29,17 @@ export type AccountSystem = {
   disk: DiskUsage;
 };
 
+/**
+ * Who suspended an account or a domain, and why. An administrator's suspension is lifted only by
+ * an administrator. `user` is null for owners when an administrator did it.
+ */
+export type Suspension = {
+  by: 'admin' | 'owner';
+  user: string | null;
+  reason: string | null;
+  at: string | null;
+};
+
 export type Account = {
   name: string;
   email: string | null;
@@ -36,6 +47,8 @@ export type Account = {
   /** Name of the account's plan. */
   plan: string;
   status: AccountStatus;
+  /** While suspended: who did it and why. */
+  suspension?: Suspension | null;
   created_at: string;
   updated_at: string;
   system: AccountSystem | null;

@@ -1,5 +1,7 @@
 // Shapes of docs/api.md's Domains section; only this feature reads them.
 
+import type { Suspension } from '@/types/api';
+
 export type PhpBackend = { type: 'php'; version: string };
 export type StaticBackend = { type: 'static' };
 /** An application on 127.0.0.1, port 1024 to 65535. */
@@ -19,6 +21,8 @@ export type Domain = {
   aliases: string[];
   backend: Backend;
   status: DomainStatus;
+  /** While suspended: who did it and why. */
+  suspension?: Suspension | null;
   document_root: string;
   created_at: string;
   updated_at: string;

@@ -103,6 +103,8 @@ class AccountServiceServicer:
         its password, shell and disk quota brought to the requested ones (so a retry completes a
         creation that was cut short). A reserved name, or one that belongs to a system user or
         group, is INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
+        A new account's uid (and gid) is one no account ever had: above the agent's high-water mark
+        and above every uid in /etc/passwd's account range.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -117,8 +119,8 @@ class AccountServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeleteAccount(self, request, context):
-        """Stops the account's processes, then removes the user, its group, home, mail spool and
-        disk quota.
+        """Stops the account's processes, removes what it owns in /tmp, /var/tmp, /dev/shm and SysV
+        IPC (following no link), then the user, its group, home, mail spool and disk quota.
         Idempotent: deleting an account that does not exist succeeds.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

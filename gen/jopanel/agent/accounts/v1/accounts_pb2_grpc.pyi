@@ -47,14 +47,16 @@ class AccountServiceStub:
     its password, shell and disk quota brought to the requested ones (so a retry completes a
     creation that was cut short). A reserved name, or one that belongs to a system user or
     group, is INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
+    A new account's uid (and gid) is one no account ever had: above the agent's high-water mark
+    and above every uid in /etc/passwd's account range.
     """
     UpdateAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.UpdateAccountRequest, _accounts_pb2.UpdateAccountResponse]
     """Changes the fields named in update_mask. A new password of a suspended account stays locked
     until UnsuspendAccount.
     """
     DeleteAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.DeleteAccountRequest, _accounts_pb2.DeleteAccountResponse]
-    """Stops the account's processes, then removes the user, its group, home, mail spool and
-    disk quota.
+    """Stops the account's processes, removes what it owns in /tmp, /var/tmp, /dev/shm and SysV
+    IPC (following no link), then the user, its group, home, mail spool and disk quota.
     Idempotent: deleting an account that does not exist succeeds.
     """
     SuspendAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.SuspendAccountRequest, _accounts_pb2.SuspendAccountResponse]
@@ -83,14 +85,16 @@ class AccountServiceAsyncStub(AccountServiceStub):
     its password, shell and disk quota brought to the requested ones (so a retry completes a
     creation that was cut short). A reserved name, or one that belongs to a system user or
     group, is INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
+    A new account's uid (and gid) is one no account ever had: above the agent's high-water mark
+    and above every uid in /etc/passwd's account range.
     """
     UpdateAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.UpdateAccountRequest, _accounts_pb2.UpdateAccountResponse]  # type: ignore[assignment]
     """Changes the fields named in update_mask. A new password of a suspended account stays locked
     until UnsuspendAccount.
     """
     DeleteAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.DeleteAccountRequest, _accounts_pb2.DeleteAccountResponse]  # type: ignore[assignment]
-    """Stops the account's processes, then removes the user, its group, home, mail spool and
-    disk quota.
+    """Stops the account's processes, removes what it owns in /tmp, /var/tmp, /dev/shm and SysV
+    IPC (following no link), then the user, its group, home, mail spool and disk quota.
     Idempotent: deleting an account that does not exist succeeds.
     """
     SuspendAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.SuspendAccountRequest, _accounts_pb2.SuspendAccountResponse]  # type: ignore[assignment]
@@ -134,6 +138,8 @@ class AccountServiceServicer(metaclass=_abc_1.ABCMeta):
         its password, shell and disk quota brought to the requested ones (so a retry completes a
         creation that was cut short). A reserved name, or one that belongs to a system user or
         group, is INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
+        A new account's uid (and gid) is one no account ever had: above the agent's high-water mark
+        and above every uid in /etc/passwd's account range.
         """
 
     @_abc_1.abstractmethod
@@ -152,8 +158,8 @@ class AccountServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _accounts_pb2.DeleteAccountRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_accounts_pb2.DeleteAccountResponse, _abc.Awaitable[_accounts_pb2.DeleteAccountResponse]]:
-        """Stops the account's processes, then removes the user, its group, home, mail spool and
-        disk quota.
+        """Stops the account's processes, removes what it owns in /tmp, /var/tmp, /dev/shm and SysV
+        IPC (following no link), then the user, its group, home, mail spool and disk quota.
         Idempotent: deleting an account that does not exist succeeds.
         """
 

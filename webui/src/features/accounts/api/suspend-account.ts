@@ -3,9 +3,14 @@ import { apiRequest } from '@/lib/api-client';
 import type { Account } from '@/types/api';
 import { accountsQueryRoot } from './list-accounts';
 
-/** Blocks the owner's logins and sites until unsuspended. */
-export function suspendAccount(name: string): Promise<Account> {
-  return apiRequest<Account>(`/accounts/${encodeURIComponent(name)}/suspend`, { method: 'POST' });
+export type SuspendAccountInput = { name: string; reason?: string };
+
+/** Blocks the owner's logins and sites until an administrator unsuspends it. */
+export function suspendAccount({ name, reason }: SuspendAccountInput): Promise<Account> {
+  return apiRequest<Account>(`/accounts/${encodeURIComponent(name)}/suspend`, {
+    method: 'POST',
+    body: reason ? { reason } : {},
+  });
 }
 
 export function useSuspendAccount() {

@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { Card, FactList } from '@/components/ui';
 import { paths } from '@/config/paths';
 import { formatDateTime, formatMegabytes } from '@/lib/format';
+import { describeSuspension } from '@/lib/suspension';
 import type { Account, DiskUsage } from '@/types/api';
 import { AccountStatusBadge } from '@/components/AccountStatusBadge';
 import { SHELL_LABELS } from './shell-options';
@@ -13,6 +14,9 @@ export function AccountDetails({ account }: { account: Account }) {
         <FactList
           facts={[
             { term: 'Status', value: <AccountStatusBadge status={account.status} /> },
+            ...(account.suspension
+              ? [{ term: 'Suspension', value: describeSuspension(account.suspension) }]
+              : []),
             { term: 'Email', value: account.email ?? <span className="muted">None</span> },
             { term: 'Shell', value: SHELL_LABELS[account.shell] ?? account.shell },
             { term: 'Plan', value: <Link to={paths.admin.plans}>{account.plan}</Link> },

@@ -1,12 +1,16 @@
+import { useState } from 'react';
 import { ConfirmDialog, toast } from '@/components/ui';
+import { SuspendReasonField } from '@/components/SuspendReasonField';
 import { useSuspendAccount } from '../api/suspend-account';
 
 type SuspendAccountDialogProps = { name: string; open: boolean; onClose: () => void };
 
 export function SuspendAccountDialog({ name, open, onClose }: SuspendAccountDialogProps) {
   const suspendMutation = useSuspendAccount();
+  const [reason, setReason] = useState('');
   const close = () => {
     suspendMutation.reset();
+    setReason('');
     onClose();
   };
   return (
@@ -18,15 +22,19 @@ export function SuspendAccountDialog({ name, open, onClose }: SuspendAccountDial
       error={suspendMutation.error?.message}
       onCancel={close}
       onConfirm={() =>
-        suspendMutation.mutate(name, {
-          onSuccess: () => {
-            toast.success(`Account ${name} suspended.`);
-            close();
+        suspendMutation.mutate(
+          { name, reason: reason.trim() },
+          {
+            onSuccess: () => {
+              toast.success(`Account ${name} suspended.`);
+              close();
+            },
           },
-        })
+        )
       }
     >
       <p>The owner can no longer sign in, and the account's sites stop serving until it is unsuspended.</p>
+      <SuspendReasonField value={reason} onChange={setReason} hint="Recorded with the suspension." />
     </ConfirmDialog>
   );
 }

@@ -13,8 +13,13 @@ function accountServer(initial: Account) {
   return mockApi({
     'GET /api/v1/accounts/alice': () => json(200, account),
     'GET /api/v1/accounts': () => json(200, { items: [account], next_page_token: null }),
-    'POST /api/v1/accounts/alice/suspend': () => json(200, (account = { ...account, status: 'suspended' })),
-    'POST /api/v1/accounts/alice/unsuspend': () => json(200, (account = { ...account, status: 'active' })),
+    'POST /api/v1/accounts/alice/suspend': (req) => {
+      const { reason = null } = req.body as { reason?: string };
+      const suspension = { by: 'admin' as const, user: 'admin', reason, at: '2025-02-03T04:05:06Z' };
+      return json(200, (account = { ...account, status: 'suspended', suspension }));
+    },
+    'POST /api/v1/accounts/alice/unsuspend': () =>
+      json(200, (account = { ...account, status: 'active', suspension: null })),
     'GET /api/v1/plans': () =>
       json(200, {
         items: [
@@ -137,6 +142,37 @@ describe('one account', () => {
     await user.click(unsuspend);
     expect(await screen.findByRole('button', { name: 'Suspend' })).toBeInTheDocument();
     expect(api.to('POST', '/api/v1/accounts/alice/unsuspend')).toHaveLength(1);
+  });
+
+  it('records why it suspends, and shows who suspended it and why', async () => {
+    const api = accountServer(aliceWithSystem);
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/accounts/alice');
+
+    await user.click(await screen.findByRole('button', { name: 'Suspend' }));
+    const dialog = screen.getByRole('dialog', { name: 'Suspend account alice?' });
+    await user.type(within(dialog).getByLabelText(/Reason/), '  Unpaid invoice 42 ');
+    await user.click(within(dialog).getByRole('button', { name: 'Suspend account' }));
+
+    expect(await screen.findByText('This account is suspended')).toBeInTheDocument();
+    expect(api.to('POST', '/api/v1/accounts/alice/suspend').map((r) => r.body)).toEqual([
+      { reason: 'Unpaid invoice 42' },
+    ]);
+    expect(screen.getByText('Suspension', { selector: 'dt' }).nextElementSibling).toHaveTextContent(
+      'Suspended by an administrator (admin): Unpaid invoice 42',
+    );
+  });
+
+  it('sends no reason when none is given', async () => {
+    const api = accountServer(aliceWithSystem);
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/accounts/alice');
+
+    await user.click(await screen.findByRole('button', { name: 'Suspend' }));
+    const dialog = screen.getByRole('dialog', { name: 'Suspend account alice?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Suspend account' }));
+    await screen.findByRole('button', { name: 'Unsuspend' });
+    expect(api.to('POST', '/api/v1/accounts/alice/suspend').map((r) => r.body)).toEqual([{}]);
   });
 
   it('changes the shell', async () => {

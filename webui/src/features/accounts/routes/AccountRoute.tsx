@@ -1,6 +1,7 @@
 import { Link, useNavigate, useParams } from 'react-router';
 import { Alert, Button, EmptyState, LoadingState, PageHeader } from '@/components/ui';
 import { paths } from '@/config/paths';
+import { describeSuspension } from '@/lib/suspension';
 import { useAccount } from '../api/get-account';
 import { AccountActions } from '../components/AccountActions';
 import { AccountDetails } from '../components/AccountDetails';
@@ -44,6 +45,11 @@ export function AccountRoute() {
     <>
       <PageHeader title={account.data.name} back={back} />
       <div className="stack">
+        {account.data.suspension ? (
+          <Alert tone="warning" title="This account is suspended">
+            {describeSuspension(account.data.suspension)}
+          </Alert>
+        ) : null}
         <AccountDetails account={account.data} />
         <AccountActions account={account.data} onDeleted={() => navigate(paths.admin.accounts)} />
       </div>

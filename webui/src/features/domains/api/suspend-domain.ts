@@ -4,9 +4,14 @@ import type { Domain } from '../types';
 import { getDomainQueryKey } from './get-domain';
 import { domainsQueryRoot } from './list-domains';
 
-/** Administrators: the site stops being served until unsuspended. */
-export function suspendDomain(name: string): Promise<Domain> {
-  return apiRequest<Domain>(`/domains/${encodeURIComponent(name)}/suspend`, { method: 'POST' });
+export type SuspendDomainInput = { name: string; reason?: string };
+
+/** The site stops being served until unsuspended (an administrator's suspension: by one only). */
+export function suspendDomain({ name, reason }: SuspendDomainInput): Promise<Domain> {
+  return apiRequest<Domain>(`/domains/${encodeURIComponent(name)}/suspend`, {
+    method: 'POST',
+    body: reason ? { reason } : {},
+  });
 }
 
 export function useSuspendDomain() {

@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import { Button, Card, ConfirmDialog, toast } from '@/components/ui';
+import { SuspendReasonField } from '@/components/SuspendReasonField';
+import { ownerMayLift } from '@/lib/suspension';
 import { useSuspendDomain } from '../api/suspend-domain';
 import { useUnsuspendDomain } from '../api/unsuspend-domain';
 import type { Domain, DomainsArea } from '../types';
@@ -25,7 +27,7 @@ export function DomainActions({ domain, area, onDeleted }: DomainActionsProps) {
         <Button onClick={() => setDialog('backend')} disabled={busy}>
           Change backend
         </Button>
-        {area === 'admin' ? <SuspendButton domain={domain} onSuspend={() => setDialog('suspend')} /> : null}
+        <SuspendButton domain={domain} area={area} onSuspend={() => setDialog('suspend')} />
         <Button variant="danger" onClick={() => setDialog('delete')} disabled={busy}>
           Delete
         </Button>
@@ -33,15 +35,16 @@ export function DomainActions({ domain, area, onDeleted }: DomainActionsProps) {
 
       <EditAliasesDialog domain={domain} open={dialog === 'aliases'} onClose={close} />
       <ChangeBackendDialog domain={domain} open={dialog === 'backend'} onClose={close} />
-      {area === 'admin' ? (
-        <SuspendDomainDialog domain={domain} open={dialog === 'suspend'} onClose={close} />
-      ) : null}
+      <SuspendDomainDialog domain={domain} area={area} open={dialog === 'suspend'} onClose={close} />
       <DeleteDomainDialog domain={domain} open={dialog === 'delete'} onClose={close} onDeleted={onDeleted} />
     </Card>
   );
 }
 
-function SuspendButton({ domain, onSuspend }: { domain: Domain; onSuspend: () => void }) {
+type SuspendButtonProps = { domain: Domain; area: DomainsArea; onSuspend: () => void };
+
+/** Suspend, or lift the suspension; an owner is not offered to lift an administrator's. */
+function SuspendButton({ domain, area, onSuspend }: SuspendButtonProps) {
   const unsuspendMutation = useUnsuspendDomain();
   if (domain.status !== 'suspended') {
     return (
@@ -50,6 +53,7 @@ function SuspendButton({ domain, onSuspend }: { domain: Domain; onSuspend: () =>
       </Button>
     );
   }
+  if (area === 'panel' && !ownerMayLift(domain.suspension)) return null;
   return (
     <Button
       pending={unsuspendMutation.isPending}
@@ -67,16 +71,20 @@ function SuspendButton({ domain, onSuspend }: { domain: Domain; onSuspend: () =>
 
 function SuspendDomainDialog({
   domain,
+  area,
   open,
   onClose,
 }: {
   domain: Domain;
+  area: DomainsArea;
   open: boolean;
   onClose: () => void;
 }) {
   const suspendMutation = useSuspendDomain();
+  const [reason, setReason] = useState('');
   const close = () => {
     suspendMutation.reset();
+    setReason('');
     onClose();
   };
   return (
@@ -88,15 +96,20 @@ function SuspendDomainDialog({
       error={suspendMutation.error?.message}
       onCancel={close}
       onConfirm={() =>
-        suspendMutation.mutate(domain.name, {
-          onSuccess: () => {
-            toast.success(`Domain ${domain.unicode_name} suspended.`);
-            close();
+        suspendMutation.mutate(
+          { name: domain.name, reason: reason.trim() },
+          {
+            onSuccess: () => {
+              toast.success(`Domain ${domain.unicode_name} suspended.`);
+              close();
+            },
           },
-        })
+        )
       }
     >
       <p>The site stops being served until it is unsuspended. Its files and settings stay.</p>
+      {area === 'admin' ? <p>Only an administrator can unsuspend it; the owner sees the reason.</p> : null}
+      <SuspendReasonField value={reason} onChange={setReason} hint="Recorded with the suspension." />
     </ConfirmDialog>
   );
 }

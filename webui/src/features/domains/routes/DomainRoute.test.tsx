@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { adminUser, ownerUser } from '@/testing/fixtures';
-import { problem } from '@/testing/mock-api';
+import { json, problem } from '@/testing/mock-api';
 import { renderApp, signInAs } from '@/testing/render';
 import { domainsServer, makeDomain } from '../test-utils';
 
@@ -30,8 +30,8 @@ describe('one domain', () => {
     expect(fact('Backend')).toHaveTextContent('PHP 8.2');
     expect(fact('Aliases')).toHaveTextContent('www.xn--bcher-kva.example');
     expect(fact('Document root')).toHaveTextContent('/home/alice/web/xn--bcher-kva.example/public');
-    // Suspending is the administrator's business.
-    expect(screen.queryByRole('button', { name: 'Suspend' })).not.toBeInTheDocument();
+    // An owner may suspend its own site.
+    expect(screen.getByRole('button', { name: 'Suspend' })).toBeInTheDocument();
   });
 
   it('links to the domain’s DNS zone', async () => {
@@ -104,6 +104,65 @@ describe('one domain', () => {
 
     expect(await screen.findByText('This domain is suspended')).toBeInTheDocument();
     expect(fact('Status')).toHaveTextContent('Suspended');
+  });
+
+  it('shows an owner who suspended the site and why, without a way to lift an administrator’s suspension', async () => {
+    const suspension = { by: 'admin' as const, user: null, reason: 'Phishing page reported', at: null };
+    domainsServer([makeDomain({ status: 'suspended', suspension })]);
+    signInAs(ownerUser());
+    renderApp('/panel/domains/example.com');
+
+    expect(
+      await screen.findByText('Suspended by an administrator: Phishing page reported'),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/Contact your hosting provider/)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Unsuspend' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Suspend' })).not.toBeInTheDocument();
+  });
+
+  it('lets an owner suspend its own site with a reason, and resume it', async () => {
+    let domain = makeDomain();
+    const api = domainsServer([domain], {
+      'GET /api/v1/domains/example.com': () => json(200, domain),
+      'POST /api/v1/domains/example.com/suspend': (req) => {
+        const { reason = null } = req.body as { reason?: string };
+        const suspension = { by: 'owner' as const, user: 'alice', reason, at: null };
+        return json(200, (domain = makeDomain({ status: 'suspended', suspension })));
+      },
+      'POST /api/v1/domains/example.com/unsuspend': () => json(200, (domain = makeDomain())),
+    });
+    signInAs(ownerUser());
+    const { user } = renderApp('/panel/domains/example.com');
+
+    await user.click(await screen.findByRole('button', { name: 'Suspend' }));
+    const dialog = screen.getByRole('dialog', { name: 'Suspend domain example.com?' });
+    await user.type(within(dialog).getByLabelText(/Reason/), 'Moving hosts');
+    await user.click(within(dialog).getByRole('button', { name: 'Suspend domain' }));
+
+    expect(await screen.findByText('Suspended by the owner (alice): Moving hosts')).toBeInTheDocument();
+    expect(api.to('POST', '/api/v1/domains/example.com/suspend').map((r) => r.body)).toEqual([
+      { reason: 'Moving hosts' },
+    ]);
+    await user.click(screen.getByRole('button', { name: 'Unsuspend' }));
+    await waitFor(() => expect(fact('Status')).toHaveTextContent('Active'));
+    expect(api.to('POST', '/api/v1/domains/example.com/unsuspend')).toHaveLength(1);
+  });
+
+  it('shows an administrator the gateway’s refusal when it comes', async () => {
+    const suspension = { by: 'admin' as const, user: 'root_admin', reason: null, at: null };
+    domainsServer([makeDomain({ status: 'suspended', suspension })], {
+      'POST /api/v1/domains/example.com/unsuspend': () =>
+        problem(409, {
+          title: 'Conflict',
+          detail: "The account is suspended; lift the account's suspension first.",
+        }),
+    });
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/domains/example.com');
+
+    expect(await screen.findByText('Suspended by an administrator (root_admin).')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: 'Unsuspend' }));
+    expect(await screen.findByText(/lift the account's suspension first/)).toBeInTheDocument();
   });
 
   it('says so when the domain is not there (or not the owner’s)', async () => {

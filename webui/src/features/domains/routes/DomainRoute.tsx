@@ -5,6 +5,7 @@ import { useDomain } from '../api/get-domain';
 import { DomainActions } from '../components/DomainActions';
 import { DomainDetails } from '../components/DomainDetails';
 import type { Domain, DomainsArea } from '../types';
+import { describeSuspension, ownerMayLift } from '@/lib/suspension';
 
 export function DomainRoute({ area }: { area: DomainsArea }) {
   const { name = '' } = useParams();
@@ -52,14 +53,19 @@ export function DomainRoute({ area }: { area: DomainsArea }) {
   );
 }
 
+function suspendedAdvice(domain: Domain, area: DomainsArea): string {
+  if (area === 'admin') return 'Its site is not served until you unsuspend it.';
+  if (ownerMayLift(domain.suspension)) return 'Its site is not served until you unsuspend it.';
+  return 'Its site is not served. Contact your hosting provider to have it restored.';
+}
+
 function StatusNotice({ domain, area }: { domain: Domain; area: DomainsArea }) {
   switch (domain.status) {
     case 'suspended':
       return (
         <Alert tone="warning" title="This domain is suspended">
-          {area === 'admin'
-            ? 'Its site is not served until you unsuspend it.'
-            : 'Its site is not served. Contact your hosting provider to have it restored.'}
+          {domain.suspension ? <p>{describeSuspension(domain.suspension)}</p> : null}
+          <p>{suspendedAdvice(domain, area)}</p>
         </Alert>
       );
     case 'pending':

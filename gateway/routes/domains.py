@@ -22,7 +22,8 @@ from gateway.paging import PageQuery, decode_token, page_of
 from gateway.problems import Problem, conflict, field_error, not_found, plan_limit
 from gateway.routes.dns_zones import create_zone
 from gateway.scope import account_filter, account_for
-from gateway.store import domains
+from gateway.server_names import check_not_reserved
+from gateway.store import domains, names
 from gateway.store.plans import LimitReached
 from gateway.validation import (
     AccountName,
@@ -213,6 +214,13 @@ def _names_taken(exc: domains.NamesTaken) -> Problem:
     return conflict(f"Already served by another domain: {', '.join(exc.names)}.")
 
 
+def _zone_served(exc: domains.ZoneServed) -> Problem:
+    return conflict(
+        f"The DNS zone '{exc.zone}' is served for this name; delete the zone first"
+        " (a zone lives only while its account holds the name)."
+    )
+
+
 async def find_domain(call: Call) -> Owned | None:
     try:
         name = to_host_name(call.param("name"))
@@ -254,6 +262,8 @@ async def create_domain(call: Call) -> web.StreamResponse:
     body = call.body_as(DomainCreate)
     account = await account_for(call, body.account)
     _check_aliases(body.name, body.aliases)
+    check_not_reserved(call, "name", [body.name])
+    check_not_reserved(call, "aliases", body.aliases)
     async with call.audited("domain.create", body.name):
         backend = await _checked_backend(call, body.backend)
         try:
@@ -262,6 +272,8 @@ async def create_domain(call: Call) -> web.StreamResponse:
             )
         except domains.NamesTaken as exc:
             raise _names_taken(exc) from exc
+        except names.NameHeld as exc:
+            raise conflict(str(exc)) from exc
         except LimitReached as exc:
             raise plan_limit(exc) from exc
         spec = _spec(body.name, account["name"], body.aliases, backend)
@@ -287,6 +299,7 @@ async def update_domain(call: Call) -> web.StreamResponse:
     old_aliases = domains.aliases_of(row)
     aliases = old_aliases if body.aliases is None else body.aliases
     _check_aliases(row["name"], aliases)
+    check_not_reserved(call, "aliases", aliases)
     async with call.audited("domain.update", row["name"]):
         backend = (
             backend_of(row) if body.backend is None else await _checked_backend(call, body.backend)
@@ -296,6 +309,10 @@ async def update_domain(call: Call) -> web.StreamResponse:
                 await domains.replace_aliases(call.db, row, aliases)
             except domains.NamesTaken as exc:
                 raise _names_taken(exc) from exc
+            except names.NameHeld as exc:
+                raise conflict(str(exc)) from exc
+            except domains.ZoneServed as exc:
+                raise _zone_served(exc) from exc
             except LimitReached as exc:
                 raise plan_limit(exc) from exc
         request = pb.UpdateWebDomainRequest(
@@ -316,7 +333,10 @@ async def delete_domain(call: Call) -> web.StreamResponse:
     query = call.query_as(DeleteQuery)
     row = _found(call)
     async with call.audited("domain.delete", row["name"]):
-        await domains.set_status(call.db, row["id"], "deleting")
+        try:
+            await domains.begin_delete(call.db, row)
+        except domains.ZoneServed as exc:
+            raise _zone_served(exc) from exc
         async with applying(undo=lambda: domains.set_status(call.db, row["id"], row["status"])):
             await call.agent.web.DeleteWebDomain(
                 pb.DeleteWebDomainRequest(name=row["name"], delete_files=not query.keep_files),
@@ -406,12 +426,13 @@ operations = [
         _ONE,
         delete_domain,
         "deleteDomain",
-        "Stop serving a domain (and remove its files unless keep_files)",
+        "Stop serving a domain (and remove its files unless keep_files); 409 while a DNS zone"
+        " is served for its name or an alias",
         "domains",
         **_OWNED,
         query=DeleteQuery,
         status=204,
-        errors=(404,),
+        errors=(404, 409),
     ),
     Operation(
         "POST",

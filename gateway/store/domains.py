@@ -8,6 +8,7 @@ import aiomysql
 import pymysql
 
 from gateway.db import Row, execute, fetch_all, fetch_one, transaction
+from gateway.store import names
 from gateway.store.plans import check_limit
 
 _SELECT = (
@@ -68,7 +69,8 @@ async def insert_pending(
     pool: aiomysql.Pool, account_id: int, name: str, aliases: list[str], backend: dict[str, Any]
 ) -> int:
     """Records a domain as pending, claiming its name and aliases server-wide. Raises
-    NamesTaken, or LimitReached when the account's plan allows no more domains or aliases."""
+    NamesTaken, names.NameHeld (another account holds a name above or below one of them), or
+    LimitReached when the account's plan allows no more domains or aliases."""
     try:
         async with transaction(pool) as cur:
             # Locks the account's row: two creates for one account cannot both pass the limit.
@@ -82,6 +84,8 @@ async def insert_pending(
             plan = await cur.fetchone()
             check_limit(plan, "max_domains", plan["domains"] + 1)
             check_limit(plan, "max_aliases", len(aliases))
+            await names.lock(cur)
+            await names.check_free(cur, [name, *aliases], account_id)
             await _claim_free(cur, [name, *aliases])
             await cur.execute(
                 f"INSERT INTO domains (name, account_id, status, {', '.join(BACKEND_COLUMNS)})"
@@ -115,8 +119,31 @@ async def _insert_names(
         )
 
 
+class ZoneServed(Exception):
+    """A DNS zone is served for a name that would be dropped: the zone must go first."""
+
+    def __init__(self, zone: str) -> None:
+        super().__init__(zone)
+        self.zone = zone
+
+
+async def _check_no_zone(cur: aiomysql.DictCursor, dropped: list[str]) -> None:
+    if not dropped:
+        return
+    marks = ", ".join(["%s"] * len(dropped))
+    await cur.execute(
+        f"SELECT name FROM dns_zones WHERE name IN ({marks}) ORDER BY name LIMIT 1"
+        " LOCK IN SHARE MODE",
+        dropped,
+    )
+    zone = await cur.fetchone()
+    if zone is not None:
+        raise ZoneServed(str(zone["name"]))
+
+
 async def replace_aliases(pool: aiomysql.Pool, row: Row, aliases: list[str]) -> None:
-    """Claims the new aliases and frees the old ones; NamesTaken or plans.LimitReached."""
+    """Claims the new aliases and frees the old ones. Raises NamesTaken, names.NameHeld,
+    ZoneServed (a zone is served for an alias that would be dropped) or plans.LimitReached."""
     try:
         async with transaction(pool) as cur:
             await cur.execute(
@@ -125,6 +152,9 @@ async def replace_aliases(pool: aiomysql.Pool, row: Row, aliases: list[str]) -> 
                 (row["account_id"],),
             )
             check_limit(await cur.fetchone(), "max_aliases", len(aliases))
+            await names.lock(cur)
+            await _check_no_zone(cur, sorted(set(aliases_of(row)) - set(aliases)))
+            await names.check_free(cur, aliases, row["account_id"])
             await cur.execute(
                 "DELETE FROM host_names WHERE domain_id = %s AND is_alias", (row["id"],)
             )
@@ -147,6 +177,15 @@ async def set_backend(pool: aiomysql.Pool, domain_id: int, backend: dict[str, An
 
 async def set_status(pool: aiomysql.Pool, domain_id: int, status: str) -> None:
     await execute(pool, "UPDATE domains SET status = %s WHERE id = %s", (status, domain_id))
+
+
+async def begin_delete(pool: aiomysql.Pool, row: Row) -> None:
+    """Marks the domain as being deleted; ZoneServed while a zone is served for one of its
+    names (under the claims lock: no zone can be created for it meanwhile)."""
+    async with transaction(pool) as cur:
+        await names.lock(cur)
+        await _check_no_zone(cur, [row["name"], *aliases_of(row)])
+        await cur.execute("UPDATE domains SET status = 'deleting' WHERE id = %s", (row["id"],))
 
 
 async def delete(pool: aiomysql.Pool, domain_id: int) -> None:

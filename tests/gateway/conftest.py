@@ -76,6 +76,10 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     await server.stop(None)
 
 
+# The panel's and the name servers' names, as a server's gateway.toml lists them.
+SERVER_NAMES = ("panel.jopanel.test", "ns1.jopanel.test", "ns2.jopanel.test")
+
+
 @pytest.fixture
 def config(mariadb: stack.MariaDB, fake_agent: FakeAgent, scratch: Path) -> GatewayConfig:
     """A fresh database for each test, reached as MariaDB's root over the socket."""
@@ -85,6 +89,7 @@ def config(mariadb: stack.MariaDB, fake_agent: FakeAgent, scratch: Path) -> Gate
     secret.write_text(secrets.token_urlsafe(48))
     return GatewayConfig(
         agent_socket=fake_agent.socket,
+        server_names=SERVER_NAMES,
         database=DatabaseConfig(database=database, user="root", pool_min=1, pool_max=8),
         auth=AuthConfig(secret_file=str(secret), cookie_secure=False, bcrypt_rounds=4),
     )

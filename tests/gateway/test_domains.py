@@ -108,7 +108,7 @@ async def test_names_and_aliases_are_unique_across_the_server(api: Api, admin: s
     ):
         status, answer = await api.call("POST", "/api/v1/domains", bob, json=body)
         assert status == 409, body
-        assert "Already served" in answer["detail"]
+        assert "is held by another account" in answer["detail"]
     status, _ = await api.call("POST", "/api/v1/domains", bob, json={"name": "bob.com"})
     assert status == 201
     status, _ = await api.call(
@@ -270,3 +270,135 @@ async def test_php_versions(api: Api, admin: str) -> None:
     alice = await api.owner(admin)
     status, body = await api.call("GET", "/api/v1/php-versions", alice)
     assert (status, body) == (200, {"versions": ["8.2"]})
+
+
+# One owner per name (docs/security.md, Names): alice holds alice.test (its zone too) with the
+# alias www.alice.example; mallory tries every route that claims a name with a name equal to,
+# below and above one of hers.
+ALICE_NAMES = [
+    ("alice.test", "alice.test' is held"),
+    ("www.alice.test", "is below 'alice.test'"),
+    ("mail.alice.test", "is below 'alice.test'"),
+    ("deep.shop.alice.test", "is below 'alice.test'"),
+    ("www.alice.example", "www.alice.example' is held"),
+    ("x.www.alice.example", "is below 'www.alice.example'"),
+    ("alice.example", "is above 'www.alice.example'"),
+]
+
+
+async def _alice_and_mallory(api: Api, admin: str) -> tuple[str, str]:
+    alice = await api.owner(admin, "alice")
+    mallory = await api.owner(admin, "mallory")
+    status, _ = await api.call(
+        "POST",
+        "/api/v1/domains",
+        alice,
+        json={"name": "alice.test", "aliases": ["www.alice.example"], "dns_zone": True},
+    )
+    assert status == 201
+    status, _ = await api.call("POST", "/api/v1/domains", mallory, json={"name": "mallory.test"})
+    assert status == 201
+    return alice, mallory
+
+
+def _claims(name: str) -> list[tuple[str, str, dict[str, Any], str]]:
+    """Every owner route that claims a name, with the body that claims `name`."""
+    return [
+        ("POST", "/api/v1/domains", {"name": name}, "name"),
+        ("POST", "/api/v1/domains", {"name": "other.test", "aliases": [name]}, "aliases"),
+        ("PATCH", "/api/v1/domains/mallory.test", {"aliases": [name]}, "aliases"),
+    ]
+
+
+@pytest.mark.parametrize(("name", "says"), ALICE_NAMES)
+async def test_no_account_claims_a_name_equal_to_below_or_above_another_s(
+    api: Api, admin: str, name: str, says: str
+) -> None:
+    await _alice_and_mallory(api, admin)
+    for method, path, body, _ in _claims(name):
+        status, answer = await api.call(method, path, await api.login("mallory", "owner-pass-1"),
+                                         json=body)
+        assert status == 409, (path, body, answer)
+        assert says in answer["detail"]
+        assert "alice" not in answer["detail"].replace("alice.test", "").replace(
+            "alice.example", ""
+        ), "the answer names the other account"
+    assert api.web.served_by(name) in (None, "alice.test")
+    assert sorted(api.web.domains) == ["alice.test", "mallory.test"]
+    assert list(api.web.domains["mallory.test"].aliases) == []
+    # A zone needs a name the account holds: none of these is mallory's.
+    status, answer = await api.call(
+        "POST", "/api/v1/dns-zones", await api.login("mallory", "owner-pass-1"),
+        json={"name": name},
+    )
+    assert status == 400, answer
+    assert answer["errors"][0]["field"] == "name"
+    assert sorted(api.dns.zones) == ["alice.test"]
+
+
+async def test_the_first_holder_of_a_name_below_blocks_the_name_above(
+    api: Api, admin: str
+) -> None:
+    """Both directions: a name below held by mallory keeps alice.test from anyone else (an
+    administrator settles such a squat by moving the name, docs/security.md)."""
+    mallory = await api.owner(admin, "mallory")
+    alice = await api.owner(admin, "alice")
+    status, _ = await api.call("POST", "/api/v1/domains", mallory, json={"name": "shop.alice.test"})
+    assert status == 201
+    for method, path, body, _ in [
+        ("POST", "/api/v1/domains", {"name": "alice.test"}, "name"),
+        ("POST", "/api/v1/domains", {"name": "a.test", "aliases": ["alice.test"]}, "aliases"),
+    ]:
+        status, answer = await api.call(method, path, alice, json=body)
+        assert status == 409, answer
+        assert answer["detail"] == "'alice.test' is above 'shop.alice.test', which another account holds."
+    assert sorted(api.web.domains) == ["shop.alice.test"]
+
+
+async def test_an_account_adds_names_below_its_own(api: Api, admin: str) -> None:
+    alice, _ = await _alice_and_mallory(api, admin)
+    for name in ("blog.alice.test", "shop.www.alice.example"):
+        status, answer = await api.call("POST", "/api/v1/domains", alice, json={"name": name})
+        assert status == 201, answer
+    status, answer = await api.call(
+        "PATCH", "/api/v1/domains/alice.test", alice,
+        json={"aliases": ["www.alice.example", "alice.example"]},
+    )
+    assert status == 200, answer
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("panel.jopanel.test", "'panel.jopanel.test' is a name of this server"),
+        ("ns1.jopanel.test", "'ns1.jopanel.test' is a name of this server"),
+        (
+            "evil.ns2.jopanel.test",
+            "'evil.ns2.jopanel.test' is below 'ns2.jopanel.test', which is a name of this server",
+        ),
+    ],
+)
+async def test_the_server_s_names_belong_to_no_account(
+    api: Api, admin: str, name: str, says: str
+) -> None:
+    await _alice_and_mallory(api, admin)
+    mallory = await api.login("mallory", "owner-pass-1")
+    for method, path, body, field in [
+        *_claims(name),
+        ("POST", "/api/v1/dns-zones", {"name": name}, "name"),
+    ]:
+        for token in (mallory, admin):
+            claim = {**body, "account": "mallory"} if token == admin and method == "POST" else body
+            status, answer = await api.call(method, path, token, json=claim)
+            assert status == 400, (path, claim, answer)
+            assert answer["errors"] == [{"field": field, "message": says}]
+    assert sorted(api.web.domains) == ["alice.test", "mallory.test"]
+    assert sorted(api.dns.zones) == ["alice.test"]
+
+
+async def test_a_name_above_the_server_s_names_can_be_held(api: Api, admin: str) -> None:
+    """Refused are the server's names and the names below them; the domain above the panel's
+    own name is often the hosting company's own site (docs/security.md, Names)."""
+    alice = await api.owner(admin, "alice")
+    status, answer = await api.call("POST", "/api/v1/domains", alice, json={"name": "jopanel.test"})
+    assert status == 201, answer

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 import grpc
 from aiohttp import web
+from jopanel.agent.dns.v1 import dns_pb2
 from jopanel.agent.web.v1 import web_pb2 as pb
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,7 +24,7 @@ from gateway.problems import Problem, conflict, field_error, not_found, plan_lim
 from gateway.routes.dns_zones import create_zone
 from gateway.scope import account_filter, account_for
 from gateway.server_names import check_not_reserved
-from gateway.store import domains, names
+from gateway.store import accounts, domains, names
 from gateway.store.plans import LimitReached
 from gateway.validation import (
     AccountName,
@@ -83,6 +84,10 @@ class DomainCreate(_Strict):
 class DomainUpdate(_Strict):
     aliases: Aliases | None = None
     backend: Backend | None = None
+
+
+class DomainMove(_Strict):
+    account: AccountName = Field(description="The account that receives the name")
 
 
 class DomainQuery(PageQuery):
@@ -366,6 +371,71 @@ async def unsuspend_domain(call: Call) -> web.StreamResponse:
     return await _reply(call, row["name"])
 
 
+async def move_domain(call: Call) -> web.StreamResponse:
+    """An administrator gives a name to another account (a dispute settled, docs/security.md):
+    the domain with its aliases, the account's domains below its names and the zones at or
+    below them. On the server it is a re-creation under the new owner: zones and sites are
+    taken down, then made again for the new account with the same aliases, backend and
+    records; the files stay in the old account's home and the new site starts empty."""
+    body = call.body_as(DomainMove)
+    row = _found(call)
+    target = await accounts.get(call.db, body.account)
+    if target is None:
+        raise not_found(f"Account '{body.account}'")
+    if target["id"] == row["account_id"]:
+        return await _reply(call, row["name"])
+    detail = f"from {row['account']} to {body.account}"
+    async with call.audited("domain.move", row["name"], detail):
+        try:
+            async with domains.moving(call.db, row, target["id"]) as move:
+                await _recreate(call, move, body.account)
+        except names.NameHeld as exc:
+            raise conflict(
+                f"{exc} Move the name above it instead, with everything below it."
+            ) from exc
+    return await _reply(call, row["name"])
+
+
+async def _recreate(call: Call, move: domains.Move, account: str) -> None:
+    """Every step is idempotent: a move that failed halfway is repeated by moving again."""
+    records: dict[str, list[dns_pb2.DnsRecord]] = {}
+    for zone in move.zones:
+        try:
+            reply = await call.agent.dns.GetDnsZone(
+                dns_pb2.GetDnsZoneRequest(name=zone), timeout=CALL_TIMEOUT_SECONDS
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() != grpc.StatusCode.NOT_FOUND:
+                raise
+            records[zone] = []  # not served (a move that failed before): made again, empty
+        else:
+            records[zone] = list(reply.zone.records)
+        await call.agent.dns.DeleteDnsZone(
+            dns_pb2.DeleteDnsZoneRequest(name=zone), timeout=CALL_TIMEOUT_SECONDS
+        )
+    for row in move.domains:
+        await call.agent.web.DeleteWebDomain(
+            pb.DeleteWebDomainRequest(name=row["name"], delete_files=False),
+            timeout=CALL_TIMEOUT_SECONDS,
+        )
+    for row in move.domains:
+        spec = _spec(row["name"], account, domains.aliases_of(row), backend_of(row))
+        await call.agent.web.CreateWebDomain(
+            pb.CreateWebDomainRequest(domain=spec), timeout=CALL_TIMEOUT_SECONDS
+        )
+        if row["status"] == "suspended":
+            await call.agent.web.SuspendWebDomain(
+                pb.SuspendWebDomainRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+            )
+    for zone, zone_records in records.items():
+        await call.agent.dns.CreateDnsZone(
+            dns_pb2.CreateDnsZoneRequest(
+                zone=dns_pb2.DnsZone(name=zone, account=account, records=zone_records)
+            ),
+            timeout=CALL_TIMEOUT_SECONDS,
+        )
+
+
 async def list_php_versions(call: Call) -> web.StreamResponse:
     return json_response(PhpVersions(versions=await _php_versions(call)))
 
@@ -455,6 +525,20 @@ operations = [
         **_OWNED,
         response=Domain,
         errors=(404,),
+    ),
+    Operation(
+        "POST",
+        _ONE + "/move",
+        move_domain,
+        "moveDomain",
+        "Give a domain, with its aliases and everything of its account below them (domains,"
+        " DNS zones), to another account (administrators: settling a dispute over a name)",
+        "domains",
+        Access.ADMIN,
+        owner=find_domain,
+        body=DomainMove,
+        response=Domain,
+        errors=(403, 404, 409),
     ),
     Operation(
         "GET",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import aiomysql
@@ -190,3 +193,58 @@ async def begin_delete(pool: aiomysql.Pool, row: Row) -> None:
 
 async def delete(pool: aiomysql.Pool, domain_id: int) -> None:
     await execute(pool, "DELETE FROM domains WHERE id = %s", (domain_id,))
+
+
+@dataclass(frozen=True)
+class Move:
+    """What moves with a domain: its own record and the account's domains below its names
+    (each with its aliases), and the account's zones at or below any of their names."""
+
+    domains: list[Row]
+    zones: list[str]
+
+
+def _at_or_below(column: str, reversed_column: str, hosts: list[str]) -> tuple[str, list[str]]:
+    """SQL matching a name equal to or below one of `hosts` (see store/names.py)."""
+    ranges = " OR ".join([f"({reversed_column} >= %s AND {reversed_column} < %s)"] * len(hosts))
+    marks = ", ".join(["%s"] * len(hosts))
+    args = [bound for host in hosts for bound in (host[::-1] + ".", host[::-1] + "/")]
+    return f"({column} IN ({marks}) OR {ranges})", [*hosts, *args]
+
+
+@asynccontextmanager
+async def moving(pool: aiomysql.Pool, row: Row, target_id: int) -> AsyncIterator[Move]:
+    """Gives the domain and everything of its account below its names to another account, in
+    one transaction held under the claims lock while the block applies it on the server;
+    committed when the block ends. Raises names.NameHeld when the old account keeps a name
+    above a moved one (move that name instead)."""
+    async with transaction(pool) as cur:
+        await names.lock(cur)
+        hosts = [row["name"], *aliases_of(row)]
+        where, args = _at_or_below("h.name", "h.reversed", hosts)
+        await cur.execute(
+            f"{_SELECT} JOIN host_names h ON h.domain_id = d.id AND NOT h.is_alias"
+            f" WHERE d.account_id = %s AND {where} ORDER BY d.name",
+            [row["account_id"], *args],
+        )
+        moved: list[Row] = list(await cur.fetchall())
+        every_host = sorted({h for d in moved for h in [d["name"], *aliases_of(d)]})
+        where, args = _at_or_below("name", "reversed", every_host)
+        await cur.execute(
+            f"SELECT name FROM dns_zones WHERE account_id = %s AND {where} ORDER BY name",
+            [row["account_id"], *args],
+        )
+        zones = [str(z["name"]) for z in await cur.fetchall()]
+        ids = [d["id"] for d in moved]
+        marks = ", ".join(["%s"] * len(ids))
+        await cur.execute(
+            f"UPDATE domains SET account_id = %s WHERE id IN ({marks})", [target_id, *ids]
+        )
+        if zones:
+            zone_marks = ", ".join(["%s"] * len(zones))
+            await cur.execute(
+                f"UPDATE dns_zones SET account_id = %s WHERE name IN ({zone_marks})",
+                [target_id, *zones],
+            )
+        await names.check_free(cur, [*every_host, *zones], target_id)
+        yield Move(moved, zones)

@@ -402,3 +402,63 @@ async def test_a_name_above_the_server_s_names_can_be_held(api: Api, admin: str)
     alice = await api.owner(admin, "alice")
     status, answer = await api.call("POST", "/api/v1/domains", alice, json={"name": "jopanel.test"})
     assert status == 201, answer
+
+
+async def test_an_administrator_moves_a_squatted_name_to_its_owner(api: Api, admin: str) -> None:
+    """The first holder of a name can squat it; an administrator settles the dispute by moving
+    the name with everything below it (docs/security.md, Names)."""
+    mallory = await api.owner(admin, "mallory")
+    alice = await api.owner(admin, "alice")
+    for body in (
+        {"name": "alice.test", "aliases": ["www.alice.test"], "dns_zone": True},
+        {"name": "blog.alice.test"},
+        {"name": "mallory.test"},
+    ):
+        assert (await api.call("POST", "/api/v1/domains", mallory, json=body))[0] == 201
+    status, _ = await api.call(
+        "POST", "/api/v1/dns-zones/alice.test/records", mallory,
+        json={"type": "TXT", "name": "@", "text": "kept"},
+    )
+    assert status == 201
+    move = "/api/v1/domains/alice.test/move"
+    status, answer = await api.call("POST", move, mallory, json={"account": "alice"})
+    assert status == 403, answer
+    status, answer = await api.call("POST", move, alice, json={"account": "alice"})
+    assert status == 403, answer
+    status, domain = await api.call("POST", move, admin, json={"account": "alice"})
+    assert status == 200, domain
+    assert (domain["account"], domain["aliases"]) == ("alice", ["www.alice.test"])
+    assert {n: d.account for n, d in api.web.domains.items()} == {
+        "alice.test": "alice", "blog.alice.test": "alice", "mallory.test": "mallory"
+    }
+    assert api.dns.zones["alice.test"].account == "alice"
+    assert len(api.dns.zones["alice.test"].records) == 6
+    assert (await api.call("GET", "/api/v1/domains/blog.alice.test", mallory))[0] == 404
+    assert (await api.call("GET", "/api/v1/dns-zones/alice.test", mallory))[0] == 404
+    assert (await api.call("GET", "/api/v1/dns-zones/alice.test/records", alice))[0] == 200
+    _, log = await api.call("GET", "/api/v1/audit-log?limit=1", admin)
+    entry = log["items"][0]
+    assert (entry["action"], entry["target"], entry["result"]) == ("domain.move", "alice.test", "ok")
+    assert entry["detail"] == "from mallory to alice"
+    # mallory can no longer claim anything below it.
+    status, _ = await api.call("POST", "/api/v1/domains", mallory, json={"name": "x.alice.test"})
+    assert status == 409
+
+
+async def test_a_name_is_moved_with_the_name_above_it_or_not_at_all(
+    api: Api, admin: str
+) -> None:
+    mallory = await api.owner(admin, "mallory")
+    await api.owner(admin, "alice")
+    for name in ("x.test", "shop.x.test"):
+        assert (await api.call("POST", "/api/v1/domains", mallory, json={"name": name}))[0] == 201
+    status, answer = await api.call(
+        "POST", "/api/v1/domains/shop.x.test/move", admin, json={"account": "alice"}
+    )
+    assert status == 409, answer
+    assert "'shop.x.test' is below 'x.test'" in answer["detail"]
+    assert {n: d.account for n, d in api.web.domains.items()} == {
+        "x.test": "mallory", "shop.x.test": "mallory"
+    }
+    _, domain = await api.call("GET", "/api/v1/domains/shop.x.test", admin)
+    assert domain["account"] == "mallory"

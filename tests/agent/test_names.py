@@ -179,7 +179,7 @@ async def test_related_names_claimed_at_once_get_one_owner(
 async def test_a_site_whose_name_has_a_zone_is_not_deleted(
     web: WebStub, dns: DnsStub, alice: tuple[str, str], web_port: int, named: object
 ) -> None:
-    account, domain = alice
+    _, domain = alice
     request = web_pb2.DeleteWebDomainRequest(name=domain, delete_files=True)
     code, message = await rpc_error(web.DeleteWebDomain(request))
     assert (code, message) == (

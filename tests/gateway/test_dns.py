@@ -229,8 +229,14 @@ async def test_deleting_an_account_leaves_no_record_behind(api: Api, admin: str)
     assert "alice" not in api.agent.accounts
     async with api.client.app[keys.DB].acquire() as conn, conn.cursor() as cur:
         for table in (
-            "domains", "host_names", "dns_zones", "dns_records", "hosted_databases",
-            "database_users", "cron_jobs", "accounts",
+            "domains",
+            "host_names",
+            "dns_zones",
+            "dns_records",
+            "hosted_databases",
+            "database_users",
+            "cron_jobs",
+            "accounts",
         ):
             await cur.execute(f"SELECT COUNT(*) AS n FROM {table}")  # noqa: S608 - our names
             assert (await cur.fetchone())["n"] == 0, table

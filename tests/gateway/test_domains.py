@@ -316,8 +316,9 @@ async def test_no_account_claims_a_name_equal_to_below_or_above_another_s(
 ) -> None:
     await _alice_and_mallory(api, admin)
     for method, path, body, _ in _claims(name):
-        status, answer = await api.call(method, path, await api.login("mallory", "owner-pass-1"),
-                                         json=body)
+        status, answer = await api.call(
+            method, path, await api.login("mallory", "owner-pass-1"), json=body
+        )
         assert status == 409, (path, body, answer)
         assert says in answer["detail"]
         assert "alice" not in answer["detail"].replace("alice.test", "").replace(
@@ -328,7 +329,9 @@ async def test_no_account_claims_a_name_equal_to_below_or_above_another_s(
     assert list(api.web.domains["mallory.test"].aliases) == []
     # A zone needs a name the account holds: none of these is mallory's.
     status, answer = await api.call(
-        "POST", "/api/v1/dns-zones", await api.login("mallory", "owner-pass-1"),
+        "POST",
+        "/api/v1/dns-zones",
+        await api.login("mallory", "owner-pass-1"),
         json={"name": name},
     )
     assert status == 400, answer
@@ -336,9 +339,7 @@ async def test_no_account_claims_a_name_equal_to_below_or_above_another_s(
     assert sorted(api.dns.zones) == ["alice.test"]
 
 
-async def test_the_first_holder_of_a_name_below_blocks_the_name_above(
-    api: Api, admin: str
-) -> None:
+async def test_the_first_holder_of_a_name_below_blocks_the_name_above(api: Api, admin: str) -> None:
     """Both directions: a name below held by mallory keeps alice.test from anyone else (an
     administrator settles such a squat by moving the name, docs/security.md)."""
     mallory = await api.owner(admin, "mallory")
@@ -351,7 +352,9 @@ async def test_the_first_holder_of_a_name_below_blocks_the_name_above(
     ]:
         status, answer = await api.call(method, path, alice, json=body)
         assert status == 409, answer
-        assert answer["detail"] == "'alice.test' is above 'shop.alice.test', which another account holds."
+        assert answer["detail"] == (
+            "'alice.test' is above 'shop.alice.test', which another account holds."
+        )
     assert sorted(api.web.domains) == ["shop.alice.test"]
 
 
@@ -361,7 +364,9 @@ async def test_an_account_adds_names_below_its_own(api: Api, admin: str) -> None
         status, answer = await api.call("POST", "/api/v1/domains", alice, json={"name": name})
         assert status == 201, answer
     status, answer = await api.call(
-        "PATCH", "/api/v1/domains/alice.test", alice,
+        "PATCH",
+        "/api/v1/domains/alice.test",
+        alice,
         json={"aliases": ["www.alice.example", "alice.example"]},
     )
     assert status == 200, answer
@@ -416,7 +421,9 @@ async def test_an_administrator_moves_a_squatted_name_to_its_owner(api: Api, adm
     ):
         assert (await api.call("POST", "/api/v1/domains", mallory, json=body))[0] == 201
     status, _ = await api.call(
-        "POST", "/api/v1/dns-zones/alice.test/records", mallory,
+        "POST",
+        "/api/v1/dns-zones/alice.test/records",
+        mallory,
         json={"type": "TXT", "name": "@", "text": "kept"},
     )
     assert status == 201
@@ -429,7 +436,9 @@ async def test_an_administrator_moves_a_squatted_name_to_its_owner(api: Api, adm
     assert status == 200, domain
     assert (domain["account"], domain["aliases"]) == ("alice", ["www.alice.test"])
     assert {n: d.account for n, d in api.web.domains.items()} == {
-        "alice.test": "alice", "blog.alice.test": "alice", "mallory.test": "mallory"
+        "alice.test": "alice",
+        "blog.alice.test": "alice",
+        "mallory.test": "mallory",
     }
     assert api.dns.zones["alice.test"].account == "alice"
     assert len(api.dns.zones["alice.test"].records) == 6
@@ -438,16 +447,15 @@ async def test_an_administrator_moves_a_squatted_name_to_its_owner(api: Api, adm
     assert (await api.call("GET", "/api/v1/dns-zones/alice.test/records", alice))[0] == 200
     _, log = await api.call("GET", "/api/v1/audit-log?limit=1", admin)
     entry = log["items"][0]
-    assert (entry["action"], entry["target"], entry["result"]) == ("domain.move", "alice.test", "ok")
+    assert (entry["action"], entry["target"]) == ("domain.move", "alice.test")
+    assert entry["result"] == "ok"
     assert entry["detail"] == "from mallory to alice"
     # mallory can no longer claim anything below it.
     status, _ = await api.call("POST", "/api/v1/domains", mallory, json={"name": "x.alice.test"})
     assert status == 409
 
 
-async def test_a_name_is_moved_with_the_name_above_it_or_not_at_all(
-    api: Api, admin: str
-) -> None:
+async def test_a_name_is_moved_with_the_name_above_it_or_not_at_all(api: Api, admin: str) -> None:
     mallory = await api.owner(admin, "mallory")
     await api.owner(admin, "alice")
     for name in ("x.test", "shop.x.test"):
@@ -458,7 +466,8 @@ async def test_a_name_is_moved_with_the_name_above_it_or_not_at_all(
     assert status == 409, answer
     assert "'shop.x.test' is below 'x.test'" in answer["detail"]
     assert {n: d.account for n, d in api.web.domains.items()} == {
-        "x.test": "mallory", "shop.x.test": "mallory"
+        "x.test": "mallory",
+        "shop.x.test": "mallory",
     }
     _, domain = await api.call("GET", "/api/v1/domains/shop.x.test", admin)
     assert domain["account"] == "mallory"

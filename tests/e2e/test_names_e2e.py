@@ -7,6 +7,8 @@ as a client on the internet sees it (a request with the Host header, dig at name
 from __future__ import annotations
 
 import asyncio
+import os
+import pwd
 import subprocess
 from pathlib import Path
 
@@ -105,3 +107,61 @@ async def test_a_tenant_takes_no_name_of_another_and_its_zones_go_with_its_names
         assert "e2e_mallory_db" not in mariadb.sql("SHOW DATABASES").split()
         # Its names are free again, for the account that really holds them.
         assert (await post(alice, "domains", name=MALLORY))[0] == 201
+
+
+async def test_an_administrator_moves_a_squatted_name_to_its_owner(
+    live: stack.Stack, admin_credentials: tuple[str, str]
+) -> None:
+    """The squatter's site and zone are re-created for the new owner: the site runs as the new
+    owner from its home, the zone keeps its records, the squatter keeps its files."""
+    base = f"{live.url}/api/v1"
+    squat = "squat-e2e.test"
+    async with aiohttp.ClientSession() as session:
+        admin = await login(session, base, *admin_credentials)
+        for name in ("e2e_squatter", "e2e_holder"):
+            body = {"name": name, "password": "names-pass-1"}
+            assert (await call(session, "POST", f"{base}/accounts", admin, json=body))[0] == 201
+        squatter = await login(session, base, "e2e_squatter", "names-pass-1")
+        holder = await login(session, base, "e2e_holder", "names-pass-1")
+        body = {"name": squat, "aliases": [f"www.{squat}"], "dns_zone": True}
+        assert (await call(session, "POST", f"{base}/domains", squatter, json=body))[0] == 201
+        body = {"name": f"blog.{squat}"}
+        assert (await call(session, "POST", f"{base}/domains", squatter, json=body))[0] == 201
+        record = {"type": "TXT", "name": "proof", "text": "kept"}
+        status, _ = await call(
+            session, "POST", f"{base}/dns-zones/{squat}/records", squatter, json=record
+        )
+        assert status == 201
+        assert (await call(session, "POST", f"{base}/domains", holder, json={"name": squat}))[
+            0
+        ] == 409
+
+        move = f"{base}/domains/{squat}/move"
+        status, _ = await call(session, "POST", move, squatter, json={"account": "e2e_squatter"})
+        assert status == 403
+        status, domain = await call(session, "POST", move, admin, json={"account": "e2e_holder"})
+        assert status == 200, domain
+        assert domain["document_root"] == f"/home/e2e_holder/web/{squat}/public_html"
+
+        holder_uid = pwd.getpwnam("e2e_holder").pw_uid
+        for name in (squat, f"blog.{squat}"):
+            root = Path(f"/home/e2e_holder/web/{name}/public_html")
+            script = root / "whoami.php"
+            script.write_text("<?php echo posix_geteuid();")
+            os.chown(script, holder_uid, holder_uid)
+            assert (await page(live.web_port, name, "/whoami.php")) == (200, str(holder_uid))
+        assert (await page(live.web_port, f"www.{squat}", "/whoami.php"))[1] == str(holder_uid)
+        txt = subprocess.run(
+            ["dig", "@127.0.0.1", "-p", str(live.dns_port), "+short", f"proof.{squat}", "TXT"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert txt.strip() == '"kept"'
+        # The squatter keeps its own files, and holds nothing of the name any more.
+        assert Path(f"/home/e2e_squatter/web/{squat}/public_html").is_dir()
+        status, _ = await call(
+            session, "POST", f"{base}/domains", squatter, json={"name": f"x.{squat}"}
+        )
+        assert status == 409
+        assert (await call(session, "GET", f"{base}/dns-zones/{squat}", holder))[0] == 200

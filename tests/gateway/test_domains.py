@@ -471,3 +471,11 @@ async def test_a_name_is_moved_with_the_name_above_it_or_not_at_all(api: Api, ad
     }
     _, domain = await api.call("GET", "/api/v1/domains/shop.x.test", admin)
     assert domain["account"] == "mallory"
+
+
+async def test_look_alike_names_are_not_related(api: Api, admin: str) -> None:
+    """The reversed-name range covers names below alice.test, not names that end alike."""
+    _, mallory = await _alice_and_mallory(api, admin)
+    for name in ("evilalice.test", "alice.test.evil", "alice.tests", "xwww.alice.example"):
+        status, answer = await api.call("POST", "/api/v1/domains", mallory, json={"name": name})
+        assert status == 201, (name, answer)

@@ -64,9 +64,9 @@ async def test_a_tenant_takes_no_name_of_another_and_its_zones_go_with_its_names
             status, answer = await post(mallory, "dns-zones", name=name)
             assert status == 400, answer
         assert (await post(mallory, "domains", name=MALLORY, dns_zone=True))[0] == 201
-        _, body = await page(live.web_port, f"www.{ALICE}")
-        assert MALLORY not in body
-        assert NOT_SERVED in body
+        _, served = await page(live.web_port, f"www.{ALICE}")
+        assert MALLORY not in served
+        assert NOT_SERVED in served
         assert (await dig(live.dns_port, f"shop.{ALICE}"))[0] == "NXDOMAIN"  # alice's zone says
         assert (await dig(live.dns_port, f"mail.{ALICE}")) == ("NOERROR", ["127.0.0.1"])
         for name in ("panel.jopanel.test", "x.ns1.jopanel.test"):
@@ -123,10 +123,10 @@ async def test_an_administrator_moves_a_squatted_name_to_its_owner(
             assert (await call(session, "POST", f"{base}/accounts", admin, json=body))[0] == 201
         squatter = await login(session, base, "e2e_squatter", "names-pass-1")
         holder = await login(session, base, "e2e_holder", "names-pass-1")
-        body = {"name": squat, "aliases": [f"www.{squat}"], "dns_zone": True}
-        assert (await call(session, "POST", f"{base}/domains", squatter, json=body))[0] == 201
-        body = {"name": f"blog.{squat}"}
-        assert (await call(session, "POST", f"{base}/domains", squatter, json=body))[0] == 201
+        squatted = {"name": squat, "aliases": [f"www.{squat}"], "dns_zone": True}
+        assert (await call(session, "POST", f"{base}/domains", squatter, json=squatted))[0] == 201
+        below = {"name": f"blog.{squat}"}
+        assert (await call(session, "POST", f"{base}/domains", squatter, json=below))[0] == 201
         record = {"type": "TXT", "name": "proof", "text": "kept"}
         status, _ = await call(
             session, "POST", f"{base}/dns-zones/{squat}/records", squatter, json=record

@@ -62,13 +62,15 @@ async def check_free(cur: aiomysql.DictCursor, names: Sequence[str], account_id:
             raise NameHeld(name, held)
 
 
-async def _held_by_others(cur: aiomysql.DictCursor, name: str, account_id: int) -> str | None:
+def held_query(name: str, account_id: int) -> tuple[str, list[object]]:
+    """The SQL that finds the names of other accounts equal to, above or below `name`: exact
+    lookups of its ancestors, and one range of the reversed-name index for its descendants."""
     above = ancestors(name)
     marks = ", ".join(["%s"] * len(above))
     # '/' follows '.' in ASCII: [X., X/) is every string that starts with X.
     low = name[::-1] + "."
     high = name[::-1] + "/"
-    await cur.execute(
+    sql = (
         "(SELECT h.name FROM host_names h JOIN domains d ON d.id = h.domain_id"
         f"  WHERE h.name IN ({marks}) AND d.account_id <> %s)"
         " UNION ALL (SELECT z.name FROM dns_zones z"
@@ -76,9 +78,24 @@ async def _held_by_others(cur: aiomysql.DictCursor, name: str, account_id: int) 
         " UNION ALL (SELECT h.name FROM host_names h JOIN domains d ON d.id = h.domain_id"
         "  WHERE h.reversed >= %s AND h.reversed < %s AND d.account_id <> %s LIMIT 1)"
         " UNION ALL (SELECT z.name FROM dns_zones z"
-        "  WHERE z.reversed >= %s AND z.reversed < %s AND z.account_id <> %s LIMIT 1)",
-        [*above, account_id, *above, account_id, low, high, account_id, low, high, account_id],
+        "  WHERE z.reversed >= %s AND z.reversed < %s AND z.account_id <> %s LIMIT 1)"
     )
+    return sql, [
+        *above,
+        account_id,
+        *above,
+        account_id,
+        low,
+        high,
+        account_id,
+        low,
+        high,
+        account_id,
+    ]
+
+
+async def _held_by_others(cur: aiomysql.DictCursor, name: str, account_id: int) -> str | None:
+    await cur.execute(*held_query(name, account_id))
     held = [str(row["name"]) for row in await cur.fetchall()]
     # The name itself first, then its closest ancestor, then a name below it.
     return min(held, key=lambda h: (h != name, not name.endswith("." + h), -len(h)), default=None)

@@ -7,6 +7,8 @@ from typing import Any
 import grpc
 import pytest
 
+from gateway import keys
+from gateway.store import names as names_store
 from tests.gateway.conftest import Api
 
 
@@ -479,3 +481,42 @@ async def test_look_alike_names_are_not_related(api: Api, admin: str) -> None:
     for name in ("evilalice.test", "alice.test.evil", "alice.tests", "xwww.alice.example"):
         status, answer = await api.call("POST", "/api/v1/domains", mallory, json={"name": name})
         assert status == 201, (name, answer)
+
+
+async def test_a_name_check_reads_indexes_not_whole_tables(api: Api, admin: str) -> None:
+    """With thousands of names, the check of one name is a few index lookups and one range
+    of the reversed-name index (store/names.py), never a scan of host_names or dns_zones."""
+    await _alice_and_mallory(api, admin)
+    async with api.client.app[keys.DB].acquire() as conn, conn.cursor() as cur:
+        await cur.execute(
+            "SELECT user_id FROM accounts JOIN users ON users.id = user_id"
+            " WHERE users.name = 'alice'"
+        )
+        alice_id = (await cur.fetchone())["user_id"]
+        names = [f"d{i}.a{i % 97}.test" for i in range(4000)]
+        await cur.executemany(
+            "INSERT INTO domains (name, account_id, backend, status) VALUES (%s, %s, 'static',"
+            " 'active')",
+            [(n, alice_id) for n in names],
+        )
+        await cur.execute("SELECT id, name FROM domains WHERE name LIKE 'd%%'")
+        rows = await cur.fetchall()
+        await cur.executemany(
+            "INSERT INTO host_names (name, domain_id, is_alias) VALUES (%s, %s, 0)",
+            [(r["name"], r["id"]) for r in rows],
+        )
+        await cur.executemany(
+            "INSERT INTO dns_zones (name, account_id, status) VALUES (%s, %s, 'active')",
+            [(n, alice_id) for n in names[::2]],
+        )
+        await cur.execute("ANALYZE TABLE host_names, dns_zones, domains")
+        await cur.fetchall()
+        sql, args = names_store.held_query("www.d17.a17.test", alice_id + 1)
+        await cur.execute("EXPLAIN " + sql, args)
+        plan = await cur.fetchall()
+    scans = [(row["table"], row["type"]) for row in plan if row["type"] in ("ALL", "index")]
+    assert scans == [], plan
+    mallory = await api.login("mallory", "owner-pass-1")
+    for name in ("www.d17.a17.test", "a17.test", "d17.a17.test"):
+        status, _ = await api.call("POST", "/api/v1/domains", mallory, json={"name": name})
+        assert status == 409, name

@@ -63,7 +63,8 @@ class GatewayConfig:
     def reserved_names(self) -> tuple[str, ...]:
         """The server's names: the configured ones and this machine's own (when it has a dot)."""
         own = _own_host_name()
-        return (*self.server_names, *((own,) if "." in own else ()))
+        names = (name.lower().rstrip(".") for name in self.server_names)
+        return (*names, *((own,) if "." in own else ()))
 
     def jwt_secret(self) -> bytes:
         secret = Path(self.auth.secret_file).read_bytes().strip()

@@ -63,6 +63,8 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
         FakeDns(),
         str(scratch / "agent.sock"),
     )
+    # Like the real agent, the fake checks names against both sites and zones.
+    agent.web.dns, agent.dns.web = agent.dns, agent.web
     server = grpc.aio.server()
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(agent.accounts, server)
     web_pb2_grpc.add_WebDomainServiceServicer_to_server(agent.web, server)

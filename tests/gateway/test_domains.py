@@ -520,3 +520,20 @@ async def test_a_name_check_reads_indexes_not_whole_tables(api: Api, admin: str)
     for name in ("www.d17.a17.test", "a17.test", "d17.a17.test"):
         status, _ = await api.call("POST", "/api/v1/domains", mallory, json={"name": name})
         assert status == 409, name
+
+
+async def test_the_agent_refuses_a_name_the_gateway_let_through(api: Api, admin: str) -> None:
+    """Defence in depth: when the gateway's records miss a name (damaged by hand, a bug), the
+    agent's own check refuses it; the owner gets 409 and no record claims the name."""
+    await _alice_and_mallory(api, admin)
+    async with api.client.app[keys.DB].acquire() as conn, conn.cursor() as cur:
+        await cur.execute("DELETE FROM dns_zones WHERE name = 'alice.test'")
+        await cur.execute("DELETE FROM host_names WHERE name = 'alice.test'")
+    mallory = await api.login("mallory", "owner-pass-1")
+    status, answer = await api.call(
+        "POST", "/api/v1/domains", mallory, json={"name": "www.alice.test"}
+    )
+    assert status == 409, answer
+    assert api.web.served_by("www.alice.test") is None
+    _, page = await api.call("GET", "/api/v1/domains", admin)
+    assert [d["name"] for d in page["items"]] == ["alice.test", "mallory.test"]

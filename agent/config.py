@@ -17,6 +17,9 @@
     dns_nameservers = ["ns1.example.net"]      # the NS of every zone; DNS is off while empty
     dns_hostmaster = "hostmaster.example.net"  # the SOA mailbox (first '.' is '@'); empty:
                                                # hostmaster.<zone>
+    server_names = ["panel.example.net"]       # names the server uses: no account may hold
+                                               # them or a name below them (with the name
+                                               # servers and this machine's host name)
 
 Unknown keys are refused, so a misspelt key fails loudly instead of being ignored. Defaults are
 a Debian server's own paths; the sandbox changes web_listen, rndc_port and dns_port (free
@@ -77,6 +80,7 @@ class AgentConfig:
     dns_port: int = 53
     dns_nameservers: tuple[str, ...] = ()
     dns_hostmaster: str = ""
+    server_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for key in _PATH_KEYS:
@@ -159,13 +163,13 @@ def _check_dns(config: AgentConfig) -> None:
         if not 1 <= getattr(config, key) <= 65535:
             raise ConfigError(f"{key}: must be 1 to 65535")
     names = [*config.dns_nameservers, *([config.dns_hostmaster] if config.dns_hostmaster else [])]
-    for name in names:
+    for name in [*names, *config.server_names]:
         try:
             validators.hostname(name)
         except InvalidArgument:
             raise ConfigError(
-                "dns_nameservers, dns_hostmaster: must be lowercase host names such as "
-                "ns1.example.net"
+                "dns_nameservers, dns_hostmaster, server_names: must be lowercase host names "
+                "such as ns1.example.net"
             ) from None
     if len(set(config.dns_nameservers)) != len(config.dns_nameservers):
         raise ConfigError("dns_nameservers: must not repeat a name")
@@ -176,9 +180,13 @@ def _dns_values(data: dict[str, Any]) -> dict[str, Any]:
         port = data.get(key, 53)
         if not isinstance(port, int) or isinstance(port, bool):
             raise ConfigError(f"{key}: must be an integer")
-    names = data.get("dns_nameservers", [])
-    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-        raise ConfigError("dns_nameservers: must be a list of strings")
     if not isinstance(data.get("dns_hostmaster", ""), str):
         raise ConfigError("dns_hostmaster: must be a string")
-    return {"dns_nameservers": tuple(names)} if "dns_nameservers" in data else {}
+    values: dict[str, Any] = {}
+    for key in ("dns_nameservers", "server_names"):
+        given = data.get(key, [])
+        if not isinstance(given, list) or not all(isinstance(name, str) for name in given):
+            raise ConfigError(f"{key}: must be a list of strings")
+        if key in data:
+            values[key] = tuple(given)
+    return values

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import socket
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,10 +56,19 @@ class GatewayConfig:
     max_body_bytes: int = 64 * 1024
     # The server's public IPv4 address: what new DNS zones point their A records at.
     server_ipv4: str = "127.0.0.1"
+    # Names the server itself uses (the panel's host name, the name servers' names): no account
+    # may hold them or any name below them. The machine's own host name is added to them.
+    server_names: tuple[str, ...] = ()
     # Addresses of reverse proxies (nginx) whose X-Forwarded-For is believed; nobody else's.
     trusted_proxies: tuple[str, ...] = ()
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
+
+    def reserved_names(self) -> tuple[str, ...]:
+        """The server's names: the configured ones and this machine's own (when it has a dot)."""
+        own = _own_host_name()
+        names = (name.lower().rstrip(".") for name in self.server_names)
+        return (*names, *((own,) if "." in own else ()))
 
     def jwt_secret(self) -> bytes:
         secret = Path(self.auth.secret_file).read_bytes().strip()
@@ -66,11 +77,17 @@ class GatewayConfig:
         return secret
 
 
+@functools.cache
+def _own_host_name() -> str:
+    return socket.getfqdn().lower().rstrip(".")
+
+
 def load_config(path: Path) -> GatewayConfig:
     with path.open("rb") as f:
         raw = tomllib.load(f)
-    if "trusted_proxies" in raw:
-        raw["trusted_proxies"] = tuple(raw["trusted_proxies"])
+    for key in ("trusted_proxies", "server_names"):
+        if key in raw:
+            raw[key] = tuple(raw[key])
     return GatewayConfig(
         **{k: v for k, v in raw.items() if k not in ("database", "auth")},
         database=DatabaseConfig(**raw.get("database", {})),

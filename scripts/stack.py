@@ -385,6 +385,8 @@ def web_servers(logs: Path) -> list[Nginx | PhpFpm]:
 # The name servers of every zone in the sandbox: under .test (RFC 6761), and outside every
 # zone a test makes, so named-checkzone asks for no glue records.
 DNS_NAMESERVERS = ("ns1.jopanel.test", "ns2.jopanel.test")
+# The panel's own host name in the sandbox: with the name servers, no account may hold it.
+PANEL_NAME = "panel.jopanel.test"
 BIND_DIR = Path("/etc/bind")
 RNDC_KEY = BIND_DIR / "rndc.key"
 NAMED_RUN_DIR = Path("/run/named")
@@ -590,7 +592,8 @@ class Stack:
             f'web_listen = ["127.0.0.1:{self.web_port}"]\n'
             f"rndc_port = {self.rndc_port}\n"
             f"dns_port = {self.dns_port}\n"
-            f"dns_nameservers = {json.dumps(list(DNS_NAMESERVERS))}\n",  # a TOML array too
+            f"dns_nameservers = {json.dumps(list(DNS_NAMESERVERS))}\n"  # a TOML array too
+            f"server_names = {json.dumps([PANEL_NAME])}\n",
             0o640,
         )
         _write(
@@ -601,6 +604,7 @@ class Stack:
                     f"port = {self.http_port}",
                     f'agent_socket = "{AGENT_SOCKET}"',
                     f'static_dir = "{self.static_dir}"',
+                    f"server_names = {json.dumps([PANEL_NAME, *DNS_NAMESERVERS])}",
                     "[database]",
                     f'user = "{GATEWAY_USER}"',
                     f'unix_socket = "{MARIADB_SOCKET}"',

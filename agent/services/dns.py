@@ -18,6 +18,7 @@ from agent import validators
 from agent.config import AgentConfig
 from agent.errors import InvalidArgument
 from agent.system.dns import DnsZones, dns_zones
+from agent.system.names import NameOwners, name_owners
 from agent.system.zonefile import MAX_RECORDS, Record, RecordData, Zone, record_data
 from agent.validators import ZoneName
 
@@ -41,8 +42,9 @@ Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class DnsZoneServicer(dns_pb2_grpc.DnsZoneServiceServicer):
-    def __init__(self, zones: DnsZones) -> None:
+    def __init__(self, zones: DnsZones, owners: NameOwners) -> None:
         self._zones = zones
+        self._owners = owners
 
     async def GetDnsZone(
         self, request: dns_pb2.GetDnsZoneRequest, context: Context
@@ -75,7 +77,8 @@ class DnsZoneServicer(dns_pb2_grpc.DnsZoneServiceServicer):
         ]
         if len({record.id for record in records}) != len(records):
             raise InvalidArgument("zone.records", "must not repeat a record id")
-        zone = await self._zones.create_zone(name, account, records)
+        with self._owners.claiming([name], account, "zone.name"):
+            zone = await self._zones.create_zone(name, account, records)
         return dns_pb2.CreateDnsZoneResponse(zone=_zone(zone, with_records=True))
 
     async def DeleteDnsZone(
@@ -118,7 +121,8 @@ class DnsZoneServicer(dns_pb2_grpc.DnsZoneServiceServicer):
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
-    dns_pb2_grpc.add_DnsZoneServiceServicer_to_server(DnsZoneServicer(dns_zones(config)), server)
+    servicer = DnsZoneServicer(dns_zones(config), name_owners(config))
+    dns_pb2_grpc.add_DnsZoneServiceServicer_to_server(servicer, server)
 
 
 def _record(message: dns_pb2.DnsRecord, zone: ZoneName, field: str) -> Record:

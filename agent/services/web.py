@@ -15,8 +15,9 @@ from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 
 from agent import validators
 from agent.config import AgentConfig
-from agent.errors import InvalidArgument
+from agent.errors import InvalidArgument, NotFound
 from agent.system import php_fpm, webroots
+from agent.system.names import NameOwners, name_owners
 from agent.system.sites import (
     Backend,
     PhpBackend,
@@ -38,8 +39,9 @@ Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
-    def __init__(self, domains: WebDomains) -> None:
+    def __init__(self, domains: WebDomains, owners: NameOwners) -> None:
         self._domains = domains
+        self._owners = owners
 
     async def GetWebDomain(
         self, request: web_pb2.GetWebDomainRequest, context: Context
@@ -70,7 +72,12 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
             aliases=validators.aliases(domain.aliases, name, "domain.aliases"),
             backend=_backend(domain, php_fpm.installed_versions()),
         )
-        return web_pb2.CreateWebDomainResponse(domain=_domain(await self._domains.create(site)))
+        with (
+            self._owners.claiming([site.name], site.account, "domain.name"),
+            self._owners.claiming(site.aliases, site.account, "domain.aliases"),
+        ):
+            created = await self._domains.create(site)
+        return web_pb2.CreateWebDomainResponse(domain=_domain(created))
 
     async def UpdateWebDomain(
         self, request: web_pb2.UpdateWebDomainRequest, context: Context
@@ -85,7 +92,14 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
             else None
         )
         backend = _backend(domain, php_fpm.installed_versions()) if "backend" in paths else None
-        site = await self._domains.update(name, aliases=aliases, backend=backend)
+        if aliases is None:
+            site = await self._domains.update(name, aliases=None, backend=backend)
+            return web_pb2.UpdateWebDomainResponse(domain=_domain(site))
+        current = await self._domains.get(name)
+        # A zone lives only while its account holds the name: an alias with a zone stays.
+        self._owners.check_no_zone(set(current.aliases) - set(aliases), current.account)
+        with self._owners.claiming(aliases, current.account, "domain.aliases"):
+            site = await self._domains.update(name, aliases=aliases, backend=backend)
         return web_pb2.UpdateWebDomainResponse(domain=_domain(site))
 
     async def SuspendWebDomain(
@@ -104,6 +118,11 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
         self, request: web_pb2.DeleteWebDomainRequest, context: Context
     ) -> web_pb2.DeleteWebDomainResponse:
         name = validators.hostname(request.name)
+        try:
+            site = await self._domains.get(name)
+        except NotFound:
+            return web_pb2.DeleteWebDomainResponse()  # deleting what is gone succeeds
+        self._owners.check_no_zone(site.hostnames, site.account)
         await self._domains.delete(name, delete_files=request.delete_files)
         return web_pb2.DeleteWebDomainResponse()
 
@@ -114,7 +133,7 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
-    servicer = WebDomainServicer(web_domains(config))
+    servicer = WebDomainServicer(web_domains(config), name_owners(config))
     web_pb2_grpc.add_WebDomainServiceServicer_to_server(servicer, server)
 
 

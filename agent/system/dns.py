@@ -27,7 +27,7 @@ import os
 import secrets
 import stat
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, TypeAlias, TypeVar
@@ -131,6 +131,15 @@ class DnsZones:
         if zone is None:
             raise NotFound(f"zone {name} does not exist")
         return zone
+
+    def holder(self, name: str) -> AccountName | None:
+        """The account whose zone has this name, if any (names.py)."""
+        zone = self._state().get(ZoneName(name))
+        return None if zone is None else zone.account
+
+    def held(self) -> Iterator[tuple[str, AccountName]]:
+        """Every zone served, with its account (names.py)."""
+        return ((zone.name, zone.account) for zone in list(self._state().values()))
 
     async def page(
         self, account: AccountName | None, after: str | None, limit: int

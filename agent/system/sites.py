@@ -159,6 +159,11 @@ class Registry:
     def __len__(self) -> int:
         return len(self._sites)
 
+    def account_of(self, host: str) -> AccountName | None:
+        """The account whose site serves the hostname (a name or alias), if any."""
+        holder = self._claims.get(host)
+        return None if holder is None else self._sites[holder].account
+
     def check_claims(self, site: Site) -> None:
         """ALREADY_EXISTS when another site serves one of the site's hostnames."""
         for host in site.hostnames:

@@ -21,7 +21,7 @@ import functools
 import logging
 import pwd
 import time
-from collections.abc import AsyncIterator, Callable, Collection, Iterable
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator
 from typing import TypeAlias
 
 from agent.config import AgentConfig
@@ -75,6 +75,16 @@ class WebDomains:
         if site is None:
             raise NotFound(f"domain {name} does not exist")
         return site
+
+    def holder(self, name: str) -> AccountName | None:
+        """The account whose site serves the hostname, as the live generation says (names.py)."""
+        return self._live().account_of(name)
+
+    def held(self) -> Iterator[tuple[str, AccountName]]:
+        """Every hostname served, with the account serving it (names.py)."""
+        for site in self._live():
+            for host in site.hostnames:
+                yield host, site.account
 
     async def page(
         self, account: AccountName | None, after: str | None, limit: int

@@ -30,7 +30,8 @@ from gateway.routes.dns_records import (
     to_proto,
 )
 from gateway.scope import account_filter, account_for
-from gateway.store import dns
+from gateway.server_names import check_not_reserved
+from gateway.store import dns, names
 from gateway.validation import AccountName, HostName
 
 
@@ -85,12 +86,17 @@ def default_records(zone: str, address: str) -> list[AnyRecord]:
 
 async def create_zone(call: Call, account: Row, name: str, with_defaults: bool) -> None:
     """Records, serves and fills a zone for one of the account's domains."""
-    if not await dns.is_domain_of(call.db, name, account["id"]):
-        raise field_error("name", f"is not a domain of {account['name']}; add the website first")
+    check_not_reserved(call, "name", [name])
     records = default_records(name, call.config.server_ipv4) if with_defaults else []
     ids = [secrets.token_hex(8) for _ in records]
     try:
         zone_id = await dns.insert_zone(call.db, name, account["id"])
+    except dns.NotADomain as exc:
+        raise field_error(
+            "name", f"is not a domain of {account['name']}; add the website first"
+        ) from exc
+    except names.NameHeld as exc:
+        raise conflict(str(exc)) from exc
     except dns.NameTaken as exc:
         raise conflict(f"The zone '{name}' exists already.") from exc
     spec = pb.DnsZone(

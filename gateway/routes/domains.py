@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 import grpc
 from aiohttp import web
+from jopanel.agent.dns.v1 import dns_pb2
 from jopanel.agent.web.v1 import web_pb2 as pb
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,7 +23,8 @@ from gateway.paging import PageQuery, decode_token, page_of
 from gateway.problems import Problem, conflict, field_error, not_found, plan_limit
 from gateway.routes.dns_zones import create_zone
 from gateway.scope import account_filter, account_for
-from gateway.store import accounts, domains
+from gateway.server_names import check_not_reserved
+from gateway.store import accounts, domains, names
 from gateway.store.plans import LimitReached
 from gateway.suspensions import (
     SuspendRequest,
@@ -90,6 +92,10 @@ class DomainCreate(_Strict):
 class DomainUpdate(_Strict):
     aliases: Aliases | None = None
     backend: Backend | None = None
+
+
+class DomainMove(_Strict):
+    account: AccountName = Field(description="The account that receives the name")
 
 
 class DomainQuery(PageQuery):
@@ -225,6 +231,13 @@ def _names_taken(exc: domains.NamesTaken) -> Problem:
     return conflict(f"Already served by another domain: {', '.join(exc.names)}.")
 
 
+def _zone_served(exc: domains.ZoneServed) -> Problem:
+    return conflict(
+        f"The DNS zone '{exc.zone}' is served for this name; delete the zone first"
+        " (a zone lives only while its account holds the name)."
+    )
+
+
 async def find_domain(call: Call) -> Owned | None:
     try:
         name = to_host_name(call.param("name"))
@@ -270,6 +283,8 @@ async def create_domain(call: Call) -> web.StreamResponse:
     body = call.body_as(DomainCreate)
     account = await account_for(call, body.account)
     _check_aliases(body.name, body.aliases)
+    check_not_reserved(call, "name", [body.name])
+    check_not_reserved(call, "aliases", body.aliases)
     async with call.audited("domain.create", body.name):
         backend = await _checked_backend(call, body.backend)
         try:
@@ -278,6 +293,8 @@ async def create_domain(call: Call) -> web.StreamResponse:
             )
         except domains.NamesTaken as exc:
             raise _names_taken(exc) from exc
+        except names.NameHeld as exc:
+            raise conflict(str(exc)) from exc
         except LimitReached as exc:
             raise plan_limit(exc) from exc
         spec = _spec(body.name, account["name"], body.aliases, backend)
@@ -303,6 +320,7 @@ async def update_domain(call: Call) -> web.StreamResponse:
     old_aliases = domains.aliases_of(row)
     aliases = old_aliases if body.aliases is None else body.aliases
     _check_aliases(row["name"], aliases)
+    check_not_reserved(call, "aliases", aliases)
     async with call.audited("domain.update", row["name"]):
         backend = (
             backend_of(row) if body.backend is None else await _checked_backend(call, body.backend)
@@ -312,6 +330,10 @@ async def update_domain(call: Call) -> web.StreamResponse:
                 await domains.replace_aliases(call.db, row, aliases)
             except domains.NamesTaken as exc:
                 raise _names_taken(exc) from exc
+            except names.NameHeld as exc:
+                raise conflict(str(exc)) from exc
+            except domains.ZoneServed as exc:
+                raise _zone_served(exc) from exc
             except LimitReached as exc:
                 raise plan_limit(exc) from exc
         request = pb.UpdateWebDomainRequest(
@@ -332,7 +354,10 @@ async def delete_domain(call: Call) -> web.StreamResponse:
     query = call.query_as(DeleteQuery)
     row = _found(call)
     async with call.audited("domain.delete", row["name"]):
-        await domains.set_status(call.db, row["id"], "deleting")
+        try:
+            await domains.begin_delete(call.db, row)
+        except domains.ZoneServed as exc:
+            raise _zone_served(exc) from exc
         async with applying(undo=lambda: domains.set_status(call.db, row["id"], row["status"])):
             await call.agent.web.DeleteWebDomain(
                 pb.DeleteWebDomainRequest(name=row["name"], delete_files=not query.keep_files),
@@ -367,6 +392,71 @@ async def unsuspend_domain(call: Call) -> web.StreamResponse:
         )
         await domains.set_active(call.db, row["id"])
     return await _reply(call, row["name"])
+
+
+async def move_domain(call: Call) -> web.StreamResponse:
+    """An administrator gives a name to another account (a dispute settled, docs/security.md):
+    the domain with its aliases, the account's domains below its names and the zones at or
+    below them. On the server it is a re-creation under the new owner: zones and sites are
+    taken down, then made again for the new account with the same aliases, backend and
+    records; the files stay in the old account's home and the new site starts empty."""
+    body = call.body_as(DomainMove)
+    row = _found(call)
+    target = await accounts.get(call.db, body.account)
+    if target is None:
+        raise not_found(f"Account '{body.account}'")
+    if target["id"] == row["account_id"]:
+        return await _reply(call, row["name"])
+    detail = f"from {row['account']} to {body.account}"
+    async with call.audited("domain.move", row["name"], detail):
+        try:
+            async with domains.moving(call.db, row, target["id"]) as move:
+                await _recreate(call, move, body.account)
+        except names.NameHeld as exc:
+            raise conflict(
+                f"{exc} Move the name above it instead, with everything below it."
+            ) from exc
+    return await _reply(call, row["name"])
+
+
+async def _recreate(call: Call, move: domains.Move, account: str) -> None:
+    """Every step is idempotent: a move that failed halfway is repeated by moving again."""
+    records: dict[str, list[dns_pb2.DnsRecord]] = {}
+    for zone in move.zones:
+        try:
+            reply = await call.agent.dns.GetDnsZone(
+                dns_pb2.GetDnsZoneRequest(name=zone), timeout=CALL_TIMEOUT_SECONDS
+            )
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() != grpc.StatusCode.NOT_FOUND:
+                raise
+            records[zone] = []  # not served (a move that failed before): made again, empty
+        else:
+            records[zone] = list(reply.zone.records)
+        await call.agent.dns.DeleteDnsZone(
+            dns_pb2.DeleteDnsZoneRequest(name=zone), timeout=CALL_TIMEOUT_SECONDS
+        )
+    for row in move.domains:
+        await call.agent.web.DeleteWebDomain(
+            pb.DeleteWebDomainRequest(name=row["name"], delete_files=False),
+            timeout=CALL_TIMEOUT_SECONDS,
+        )
+    for row in move.domains:
+        spec = _spec(row["name"], account, domains.aliases_of(row), backend_of(row))
+        await call.agent.web.CreateWebDomain(
+            pb.CreateWebDomainRequest(domain=spec), timeout=CALL_TIMEOUT_SECONDS
+        )
+        if row["status"] == "suspended":
+            await call.agent.web.SuspendWebDomain(
+                pb.SuspendWebDomainRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+            )
+    for zone, zone_records in records.items():
+        await call.agent.dns.CreateDnsZone(
+            dns_pb2.CreateDnsZoneRequest(
+                zone=dns_pb2.DnsZone(name=zone, account=account, records=zone_records)
+            ),
+            timeout=CALL_TIMEOUT_SECONDS,
+        )
 
 
 async def list_php_versions(call: Call) -> web.StreamResponse:
@@ -429,12 +519,13 @@ operations = [
         _ONE,
         delete_domain,
         "deleteDomain",
-        "Stop serving a domain (and remove its files unless keep_files)",
+        "Stop serving a domain (and remove its files unless keep_files); 409 while a DNS zone"
+        " is served for its name or an alias",
         "domains",
         **_OWNED,
         query=DeleteQuery,
         status=204,
-        errors=(404,),
+        errors=(404, 409),
     ),
     Operation(
         "POST",
@@ -459,6 +550,20 @@ operations = [
         " its account)",
         "domains",
         **_OWNED,
+        response=Domain,
+        errors=(403, 404, 409),
+    ),
+    Operation(
+        "POST",
+        _ONE + "/move",
+        move_domain,
+        "moveDomain",
+        "Give a domain, with its aliases and everything of its account below them (domains,"
+        " DNS zones), to another account (administrators: settling a dispute over a name)",
+        "domains",
+        Access.ADMIN,
+        owner=find_domain,
+        body=DomainMove,
         response=Domain,
         errors=(403, 404, 409),
     ),

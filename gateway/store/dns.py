@@ -8,7 +8,8 @@ from typing import Any
 import aiomysql
 import pymysql
 
-from gateway.db import Row, execute, fetch_all, fetch_one
+from gateway.db import Row, execute, fetch_all, fetch_one, transaction
+from gateway.store import names
 
 _ZONE = (
     "SELECT z.id, z.name, z.account_id, u.name AS account, z.status, z.created_at,"
@@ -21,6 +22,10 @@ _DUPLICATE_KEY = 1062
 
 class NameTaken(Exception):
     pass
+
+
+class NotADomain(Exception):
+    """The zone's name is not a domain or alias of the account's websites."""
 
 
 async def get_zone(pool: aiomysql.Pool, name: str) -> Row | None:
@@ -43,24 +48,27 @@ async def zones_of(pool: aiomysql.Pool, account_id: int) -> list[Row]:
     )
 
 
-async def is_domain_of(pool: aiomysql.Pool, name: str, account_id: int) -> bool:
-    """Whether `name` is a domain or alias the account's websites serve."""
-    row = await fetch_one(
-        pool,
-        "SELECT 1 FROM host_names h JOIN domains d ON d.id = h.domain_id"
-        " WHERE h.name = %s AND d.account_id = %s",
-        (name, account_id),
-    )
-    return row is not None
-
-
 async def insert_zone(pool: aiomysql.Pool, name: str, account_id: int) -> int:
+    """Records a zone as pending. Raises NotADomain unless the account's websites serve the
+    name (a domain or alias not being deleted), names.NameHeld when another account holds a name
+    above or below it, NameTaken when the zone exists."""
     try:
-        return await execute(
-            pool,
-            "INSERT INTO dns_zones (name, account_id, status) VALUES (%s, %s, 'pending')",
-            (name, account_id),
-        )
+        async with transaction(pool) as cur:
+            await names.lock(cur)
+            await cur.execute(
+                "SELECT 1 FROM host_names h JOIN domains d ON d.id = h.domain_id"
+                " WHERE h.name = %s AND d.account_id = %s AND d.status <> 'deleting'"
+                " LOCK IN SHARE MODE",
+                (name, account_id),
+            )
+            if await cur.fetchone() is None:
+                raise NotADomain(name)
+            await names.check_free(cur, [name], account_id)
+            await cur.execute(
+                "INSERT INTO dns_zones (name, account_id, status) VALUES (%s, %s, 'pending')",
+                (name, account_id),
+            )
+            return int(cur.lastrowid)
     except pymysql.err.IntegrityError as exc:
         if exc.args[0] == _DUPLICATE_KEY:
             raise NameTaken(name) from exc

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import aiomysql
 import pymysql
 
 from gateway.db import Row, execute, fetch_all, fetch_one, transaction
+from gateway.store import names
 from gateway.store.plans import check_limit
 from gateway.store.suspensions import Suspension
 
@@ -70,7 +74,8 @@ async def insert_pending(
     pool: aiomysql.Pool, account_id: int, name: str, aliases: list[str], backend: dict[str, Any]
 ) -> int:
     """Records a domain as pending, claiming its name and aliases server-wide. Raises
-    NamesTaken, or LimitReached when the account's plan allows no more domains or aliases."""
+    NamesTaken, names.NameHeld (another account holds a name above or below one of them), or
+    LimitReached when the account's plan allows no more domains or aliases."""
     try:
         async with transaction(pool) as cur:
             # Locks the account's row: two creates for one account cannot both pass the limit.
@@ -84,6 +89,8 @@ async def insert_pending(
             plan = await cur.fetchone()
             check_limit(plan, "max_domains", plan["domains"] + 1)
             check_limit(plan, "max_aliases", len(aliases))
+            await names.lock(cur)
+            await names.check_free(cur, [name, *aliases], account_id)
             await _claim_free(cur, [name, *aliases])
             await cur.execute(
                 f"INSERT INTO domains (name, account_id, status, {', '.join(BACKEND_COLUMNS)})"
@@ -117,8 +124,31 @@ async def _insert_names(
         )
 
 
+class ZoneServed(Exception):
+    """A DNS zone is served for a name that would be dropped: the zone must go first."""
+
+    def __init__(self, zone: str) -> None:
+        super().__init__(zone)
+        self.zone = zone
+
+
+async def _check_no_zone(cur: aiomysql.DictCursor, dropped: list[str]) -> None:
+    if not dropped:
+        return
+    marks = ", ".join(["%s"] * len(dropped))
+    await cur.execute(
+        f"SELECT name FROM dns_zones WHERE name IN ({marks}) ORDER BY name LIMIT 1"
+        " LOCK IN SHARE MODE",
+        dropped,
+    )
+    zone = await cur.fetchone()
+    if zone is not None:
+        raise ZoneServed(str(zone["name"]))
+
+
 async def replace_aliases(pool: aiomysql.Pool, row: Row, aliases: list[str]) -> None:
-    """Claims the new aliases and frees the old ones; NamesTaken or plans.LimitReached."""
+    """Claims the new aliases and frees the old ones. Raises NamesTaken, names.NameHeld,
+    ZoneServed (a zone is served for an alias that would be dropped) or plans.LimitReached."""
     try:
         async with transaction(pool) as cur:
             await cur.execute(
@@ -127,6 +157,9 @@ async def replace_aliases(pool: aiomysql.Pool, row: Row, aliases: list[str]) -> 
                 (row["account_id"],),
             )
             check_limit(await cur.fetchone(), "max_aliases", len(aliases))
+            await names.lock(cur)
+            await _check_no_zone(cur, sorted(set(aliases_of(row)) - set(aliases)))
+            await names.check_free(cur, aliases, row["account_id"])
             await cur.execute(
                 "DELETE FROM host_names WHERE domain_id = %s AND is_alias", (row["id"],)
             )
@@ -171,5 +204,69 @@ async def set_active(pool: aiomysql.Pool, domain_id: int) -> None:
     )
 
 
+async def begin_delete(pool: aiomysql.Pool, row: Row) -> None:
+    """Marks the domain as being deleted; ZoneServed while a zone is served for one of its
+    names (under the claims lock: no zone can be created for it meanwhile)."""
+    async with transaction(pool) as cur:
+        await names.lock(cur)
+        await _check_no_zone(cur, [row["name"], *aliases_of(row)])
+        await cur.execute("UPDATE domains SET status = 'deleting' WHERE id = %s", (row["id"],))
+
+
 async def delete(pool: aiomysql.Pool, domain_id: int) -> None:
     await execute(pool, "DELETE FROM domains WHERE id = %s", (domain_id,))
+
+
+@dataclass(frozen=True)
+class Move:
+    """What moves with a domain: its own record and the account's domains below its names
+    (each with its aliases), and the account's zones at or below any of their names."""
+
+    domains: list[Row]
+    zones: list[str]
+
+
+def _at_or_below(column: str, reversed_column: str, hosts: list[str]) -> tuple[str, list[str]]:
+    """SQL matching a name equal to or below one of `hosts` (see store/names.py)."""
+    ranges = " OR ".join([f"({reversed_column} >= %s AND {reversed_column} < %s)"] * len(hosts))
+    marks = ", ".join(["%s"] * len(hosts))
+    args = [bound for host in hosts for bound in (host[::-1] + ".", host[::-1] + "/")]
+    return f"({column} IN ({marks}) OR {ranges})", [*hosts, *args]
+
+
+@asynccontextmanager
+async def moving(pool: aiomysql.Pool, row: Row, target_id: int) -> AsyncIterator[Move]:
+    """Gives the domain and everything of its account below its names to another account, in
+    one transaction held under the claims lock while the block applies it on the server;
+    committed when the block ends. Raises names.NameHeld when the old account keeps a name
+    above a moved one (move that name instead)."""
+    async with transaction(pool) as cur:
+        await names.lock(cur)
+        hosts = [row["name"], *aliases_of(row)]
+        where, args = _at_or_below("h.name", "h.reversed", hosts)
+        await cur.execute(
+            f"{_SELECT} JOIN host_names h ON h.domain_id = d.id AND NOT h.is_alias"
+            f" WHERE d.account_id = %s AND {where} ORDER BY d.name",
+            [row["account_id"], *args],
+        )
+        moved: list[Row] = list(await cur.fetchall())
+        every_host = sorted({h for d in moved for h in [d["name"], *aliases_of(d)]})
+        where, args = _at_or_below("name", "reversed", every_host)
+        await cur.execute(
+            f"SELECT name FROM dns_zones WHERE account_id = %s AND {where} ORDER BY name",
+            [row["account_id"], *args],
+        )
+        zones = [str(z["name"]) for z in await cur.fetchall()]
+        ids = [d["id"] for d in moved]
+        marks = ", ".join(["%s"] * len(ids))
+        await cur.execute(
+            f"UPDATE domains SET account_id = %s WHERE id IN ({marks})", [target_id, *ids]
+        )
+        if zones:
+            zone_marks = ", ".join(["%s"] * len(zones))
+            await cur.execute(
+                f"UPDATE dns_zones SET account_id = %s WHERE name IN ({zone_marks})",
+                [target_id, *zones],
+            )
+        await names.check_free(cur, [*every_host, *zones], target_id)
+        yield Move(moved, zones)

@@ -31,6 +31,11 @@ def test_values_from_the_file(tmp_path: Path) -> None:
     assert load_config(path) == AgentConfig(Path("/tmp/x/agent.sock"), "web_gw", 65536)
 
 
+def test_server_names_are_read(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, 'server_names = ["panel.example.net"]\n'))
+    assert config.server_names == ("panel.example.net",)
+
+
 def test_missing_keys_keep_their_defaults(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, 'gateway_group = "gw"\n'))
     assert config.socket_path == Path("/run/jopanel/agent.sock")
@@ -49,6 +54,9 @@ def test_missing_keys_keep_their_defaults(tmp_path: Path) -> None:
         ("max_message_bytes = 10\n", "max_message_bytes: must be 1024 to"),
         ("max_message_bytes = 4294967296\n", "max_message_bytes: must be 1024 to"),
         ("socket_path = \n", "agent.toml"),
+        ('server_names = "panel.example.net"\n', "server_names: must be a list of strings"),
+        ('server_names = ["Panel.Example.net"]\n', "server_names: must be lowercase host"),
+        ('server_names = ["panel example.net"]\n', "server_names: must be lowercase host"),
     ],
 )
 def test_bad_files_are_refused(tmp_path: Path, text: str, error: str) -> None:

@@ -220,7 +220,7 @@ async def test_a_zone_belongs_to_one_account(
     other = (await accounts.CreateAccount(request)).account.name
     code, message = await rpc_error(create_zone(dns, zone, other))
     assert code == grpc.StatusCode.ALREADY_EXISTS
-    assert message == f"zone {zone} belongs to another account"
+    assert message == f"{zone} is held by another account"
     assert zone_files(zone) == before
 
 

@@ -63,6 +63,8 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
         FakeDns(),
         str(scratch / "agent.sock"),
     )
+    # Like the real agent, the fake checks names against both sites and zones.
+    agent.web.dns, agent.dns.web = agent.dns, agent.web
     server = grpc.aio.server()
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(agent.accounts, server)
     web_pb2_grpc.add_WebDomainServiceServicer_to_server(agent.web, server)
@@ -76,6 +78,10 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     await server.stop(None)
 
 
+# The panel's and the name servers' names, as a server's gateway.toml lists them.
+SERVER_NAMES = ("panel.jopanel.test", "ns1.jopanel.test", "ns2.jopanel.test")
+
+
 @pytest.fixture
 def config(mariadb: stack.MariaDB, fake_agent: FakeAgent, scratch: Path) -> GatewayConfig:
     """A fresh database for each test, reached as MariaDB's root over the socket."""
@@ -85,6 +91,7 @@ def config(mariadb: stack.MariaDB, fake_agent: FakeAgent, scratch: Path) -> Gate
     secret.write_text(secrets.token_urlsafe(48))
     return GatewayConfig(
         agent_socket=fake_agent.socket,
+        server_names=SERVER_NAMES,
         database=DatabaseConfig(database=database, user="root", pool_min=1, pool_max=8),
         auth=AuthConfig(secret_file=str(secret), cookie_secure=False, bcrypt_rounds=4),
     )

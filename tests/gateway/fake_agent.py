@@ -165,6 +165,10 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
         return pb.UnsuspendAccountResponse(account=account)
 
 
+def _related(name: str, held: str) -> bool:
+    return name == held or name.endswith("." + held) or held.endswith("." + name)
+
+
 class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
     """WebDomainService in memory: the domains the fake server would serve."""
 
@@ -172,7 +176,25 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
         self.accounts = accounts
         self.domains: dict[str, web_pb.WebDomain] = {}
         self.php_versions = list(php_versions)
+        self.dns: FakeDns | None = None  # the zones, for the agent's one-owner-per-name rule
         super().__init__()
+
+    def held_by_another(self, name: str, account: str) -> str | None:
+        """As the real agent's NameOwners: a site's or zone's name of another account equal
+        to, above or below `name` (agent/system/names.py)."""
+        held = [(h, d.account) for d in self.domains.values() for h in [d.name, *d.aliases]]
+        if self.dns is not None:
+            held += [(z.name, z.account) for z in self.dns.zones.values()]
+        return next((h for h, owner in held if owner != account and _related(name, h)), None)
+
+    async def _check_no_zone(self, names: list[str], account: str, context: Context) -> None:
+        zones = self.dns.zones if self.dns is not None else {}
+        for name in names:
+            if name in zones and zones[name].account == account:
+                await context.abort(
+                    grpc.StatusCode.FAILED_PRECONDITION,
+                    f"zone {name} is served for this name; delete the zone first",
+                )
 
     def served_by(self, host: str) -> str | None:
         for domain in self.domains.values():
@@ -191,6 +213,9 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
             owner = self.served_by(host)
             if owner not in (None, spec.name):
                 await context.abort(grpc.StatusCode.ALREADY_EXISTS, f"{host} is served")
+            held = self.held_by_another(host, spec.account)
+            if held is not None:
+                await context.abort(grpc.StatusCode.ALREADY_EXISTS, f"{held} is another's")
         domain = web_pb.WebDomain()
         domain.CopyFrom(spec)
         domain.document_root = f"/home/{spec.account}/web/{spec.name}/public_html"
@@ -224,6 +249,11 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
         await self._enter("UpdateWebDomain", request.domain.name, context)
         domain = await self._existing(request.domain.name, context)
         if "aliases" in request.update_mask.paths:
+            dropped = set(domain.aliases) - set(request.domain.aliases)
+            await self._check_no_zone(sorted(dropped), domain.account, context)
+            for host in request.domain.aliases:
+                if self.held_by_another(host, domain.account) is not None:
+                    await context.abort(grpc.StatusCode.ALREADY_EXISTS, f"{host} is another's")
             del domain.aliases[:]
             domain.aliases.extend(request.domain.aliases)
         if "backend" in request.update_mask.paths:
@@ -252,6 +282,9 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
         self, request: web_pb.DeleteWebDomainRequest, context: Context
     ) -> web_pb.DeleteWebDomainResponse:
         await self._enter("DeleteWebDomain", request.name, context)
+        domain = self.domains.get(request.name)
+        if domain is not None:
+            await self._check_no_zone([domain.name, *domain.aliases], domain.account, context)
         self.domains.pop(request.name, None)
         return web_pb.DeleteWebDomainResponse()
 
@@ -390,6 +423,7 @@ class FakeDns(Recorder, dns_pb2_grpc.DnsZoneServiceServicer):
 
     def __init__(self) -> None:
         self.zones: dict[str, dns_pb.DnsZone] = {}
+        self.web: FakeWeb | None = None  # the sites, for the one-owner-per-name rule
         super().__init__()
 
     async def _zone(self, name: str, context: Context) -> dns_pb.DnsZone:
@@ -419,6 +453,10 @@ class FakeDns(Recorder, dns_pb2_grpc.DnsZoneServiceServicer):
         self, request: dns_pb.CreateDnsZoneRequest, context: Context
     ) -> dns_pb.CreateDnsZoneResponse:
         await self._enter("CreateDnsZone", request.zone.name, context)
+        if self.web is not None and self.web.held_by_another(
+            request.zone.name, request.zone.account
+        ):
+            await context.abort(grpc.StatusCode.ALREADY_EXISTS, "held by another account")
         zone = dns_pb.DnsZone()
         zone.CopyFrom(request.zone)
         zone.serial = 1

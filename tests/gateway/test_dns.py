@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from gateway import keys
 from tests.gateway.conftest import Api
 
 
@@ -158,3 +159,87 @@ async def test_other_accounts_get_404_and_deletion_cleans_up(api: Api, admin: st
     assert len(api.dns.zones["alice.com"].records) == 5
     assert (await api.call("DELETE", "/api/v1/accounts/alice", admin))[0] == 204
     assert api.dns.zones == {}
+
+
+# A zone lives and dies with its names (docs/dns.md, Zones and the names they serve): dropping
+# the alias or deleting the domain a zone serves is refused with 409 naming the zone.
+
+
+async def test_an_alias_with_a_zone_cannot_be_dropped(api: Api, admin: str) -> None:
+    """The attack of issue 11: mallory adds victim.test as an alias, makes its zone, drops the
+    alias, and keeps answering for victim.test while its real owner gets 409."""
+    mallory = await site(api, admin, "mallory.test", "mallory")
+    status, _ = await api.call(
+        "PATCH", "/api/v1/domains/mallory.test", mallory, json={"aliases": ["victim.test"]}
+    )
+    assert status == 200
+    status, _ = await api.call("POST", "/api/v1/dns-zones", mallory, json={"name": "victim.test"})
+    assert status == 201
+    status, answer = await api.call(
+        "PATCH", "/api/v1/domains/mallory.test", mallory, json={"aliases": []}
+    )
+    assert status == 409, answer
+    assert "The DNS zone 'victim.test' is served for this name" in answer["detail"]
+    assert list(api.web.domains["mallory.test"].aliases) == ["victim.test"]
+    # Dropping the zone first frees the name for its real owner.
+    assert (await api.call("DELETE", "/api/v1/dns-zones/victim.test", mallory))[0] == 204
+    status, _ = await api.call(
+        "PATCH", "/api/v1/domains/mallory.test", mallory, json={"aliases": []}
+    )
+    assert status == 200
+    victor = await site(api, admin, "victim.test", "victor")
+    status, _ = await api.call("POST", "/api/v1/dns-zones", victor, json={"name": "victim.test"})
+    assert status == 201
+    assert api.dns.zones["victim.test"].account == "victor"
+
+
+async def test_a_domain_with_a_zone_cannot_be_deleted(api: Api, admin: str) -> None:
+    alice = await site(api, admin, "alice.test", "alice")
+    status, _ = await api.call(
+        "PATCH", "/api/v1/domains/alice.test", alice, json={"aliases": ["alice.example"]}
+    )
+    assert status == 200
+    await api.call("POST", "/api/v1/dns-zones", alice, json={"name": "alice.example"})
+    status, answer = await api.call("DELETE", "/api/v1/domains/alice.test", alice)
+    assert status == 409, answer
+    assert "'alice.example'" in answer["detail"]
+    assert "alice.test" in api.web.domains
+    _, domain = await api.call("GET", "/api/v1/domains/alice.test", alice)
+    assert domain["status"] == "active"
+    assert (await api.call("DELETE", "/api/v1/dns-zones/alice.example", alice))[0] == 204
+    assert (await api.call("DELETE", "/api/v1/domains/alice.test", alice))[0] == 204
+    # Nothing is left of it: another account may now take the name, and serve its zone.
+    bob = await site(api, admin, "alice.test", "bob")
+    status, _ = await api.call("POST", "/api/v1/dns-zones", bob, json={"name": "alice.test"})
+    assert status == 201
+
+
+async def test_deleting_an_account_leaves_no_record_behind(api: Api, admin: str) -> None:
+    alice = await site(api, admin, "alice.test", "alice")
+    await api.call("PATCH", "/api/v1/domains/alice.test", alice, json={"aliases": ["a.example"]})
+    for zone in ("alice.test", "a.example"):
+        assert (await api.call("POST", "/api/v1/dns-zones", alice, json={"name": zone}))[0] == 201
+    assert (await api.call("POST", "/api/v1/databases", alice, json={"name": "alice_db"}))[0] == 201
+    status, _ = await api.call(
+        "POST", "/api/v1/cron-jobs", alice, json={"schedule": "@daily", "command": "true"}
+    )
+    assert status == 201
+    assert (await api.call("DELETE", "/api/v1/accounts/alice", admin))[0] == 204
+    assert (api.web.domains, api.dns.zones) == ({}, {})
+    assert "alice" not in api.agent.accounts
+    async with api.client.app[keys.DB].acquire() as conn, conn.cursor() as cur:
+        for table in (
+            "domains",
+            "host_names",
+            "dns_zones",
+            "dns_records",
+            "hosted_databases",
+            "database_users",
+            "cron_jobs",
+            "accounts",
+        ):
+            await cur.execute(f"SELECT COUNT(*) AS n FROM {table}")  # noqa: S608 - our names
+            assert (await cur.fetchone())["n"] == 0, table
+    # The names are free again.
+    bob = await site(api, admin, "alice.test", "bob")
+    assert (await api.call("POST", "/api/v1/dns-zones", bob, json={"name": "alice.test"}))[0] == 201

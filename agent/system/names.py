@@ -1,0 +1,113 @@
+"""One owner per name, from the agent's own state (docs/security.md, Names).
+
+A name (a website's domain or alias, a DNS zone, or any name below them) belongs to the account
+holding its closest registered ancestor. No account may claim a name that is equal to, below or
+above a name another account holds, and nobody may claim the server's own names (the configured
+`server_names`, the name servers, this machine's host name) or a name below them. The agent
+checks this itself, as if the gateway were compromised, from the two places that hold names:
+the website registry (the records in the live nginx site files) and the zone records.
+
+WebDomainService and DnsZoneService ask the one NameOwners of the agent before they claim a
+name. A claim is reserved from its check until its change is live (or refused), so two calls
+claiming related names at once (alice.test as a site, www.alice.test as another account's
+zone) cannot both pass, although sites and zones go live through two different workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import socket
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Final, Protocol
+
+from agent.config import AgentConfig
+from agent.errors import AlreadyExists, FailedPrecondition, InvalidArgument
+from agent.system.dns import dns_zones
+from agent.system.websites import web_domains
+from agent.validators import AccountName
+
+
+class HeldNames(Protocol):
+    """Names held by accounts, as one of the agent's stores knows them."""
+
+    def holder(self, name: str) -> AccountName | None: ...
+
+    def held(self) -> Iterable[tuple[str, AccountName]]: ...
+
+
+def ancestors(name: str) -> list[str]:
+    """The name and every name above it of two labels or more (a.b.c.d: itself, b.c.d, c.d)."""
+    labels = name.split(".")
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+
+
+def own_host_name() -> str:
+    """This machine's host name, when it is a full one (a name with a dot)."""
+    name = socket.getfqdn().lower().rstrip(".")
+    return name if "." in name else ""
+
+
+class NameOwners:
+    def __init__(self, sites: HeldNames, zones: HeldNames, server_names: Sequence[str]) -> None:
+        self._sites = sites
+        self._zones = zones
+        self.server_names: Final = tuple(server_names)
+        self._pending: dict[str, AccountName] = {}  # claims checked, not yet live
+
+    @contextlib.contextmanager
+    def claiming(self, names: Sequence[str], account: AccountName, field: str) -> Iterator[None]:
+        """Checks the names are the account's to claim and reserves them while the block
+        makes them live. INVALID_ARGUMENT for a server's name; ALREADY_EXISTS when another
+        account holds the name, a name above it or a name below it."""
+        for name in names:
+            self._check(name, account, field)
+        mine = [name for name in names if name not in self._pending]
+        self._pending.update(dict.fromkeys(mine, account))
+        try:
+            yield
+        finally:
+            for name in mine:
+                del self._pending[name]
+
+    def check_no_zone(self, names: Iterable[str], account: AccountName) -> None:
+        """FAILED_PRECONDITION when the account serves a zone for one of the names: a zone
+        lives only while its account holds the name (docs/dns.md), so it must go first."""
+        for name in names:
+            if self._zones.holder(name) == account:
+                raise FailedPrecondition(
+                    f"zone {name} is served for this name; delete the zone first"
+                )
+
+    def _check(self, name: str, account: AccountName, field: str) -> None:
+        for server_name in self.server_names:
+            if name == server_name or name.endswith("." + server_name):
+                raise InvalidArgument(field, f"{name} is a name of this server or below one")
+        for above in ancestors(name):
+            if self._holder(above) not in (None, account):
+                where = "" if above == name else f" is below {above}, which"
+                raise AlreadyExists(f"{name}{where} is held by another account")
+        below = self._held_below(name, account)
+        if below is not None:
+            raise AlreadyExists(f"{name} is above {below}, which another account holds")
+
+    def _holder(self, name: str) -> AccountName | None:
+        return self._sites.holder(name) or self._zones.holder(name) or self._pending.get(name)
+
+    def _held_below(self, name: str, account: AccountName) -> str | None:
+        # A scan of every held name: about 1 ms at 15,000 names (10,000 sites, 5,000 zones),
+        # far below the nginx reload or zone check that every claim costs anyway.
+        suffix = "." + name
+        for source in (self._sites.held(), self._zones.held(), self._pending.items()):
+            for held, holder in source:
+                if holder != account and held.endswith(suffix):
+                    return held
+        return None
+
+
+@functools.cache
+def name_owners(config: AgentConfig) -> NameOwners:
+    """The one NameOwners of the agent, over its one website registry and its zone records."""
+    own = own_host_name()
+    server_names = [*config.server_names, *config.dns_nameservers, *([own] if own else [])]
+    return NameOwners(web_domains(config), dns_zones(config), server_names)

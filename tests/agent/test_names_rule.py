@@ -1,0 +1,103 @@
+"""The name-ownership rule of agent/system/names.py on its own, with hostile names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pytest
+
+from agent.errors import AlreadyExists, FailedPrecondition, InvalidArgument
+from agent.system.names import NameOwners, ancestors
+from agent.validators import AccountName
+
+ALICE, MALLORY = AccountName("alice"), AccountName("mallory")
+
+
+class Held:
+    def __init__(self, names: dict[str, AccountName]) -> None:
+        self.names = names
+
+    def holder(self, name: str) -> AccountName | None:
+        return self.names.get(name)
+
+    def held(self) -> Iterable[tuple[str, AccountName]]:
+        return self.names.items()
+
+
+def owners(sites: dict[str, AccountName], zones: dict[str, AccountName]) -> NameOwners:
+    return NameOwners(Held(sites), Held(zones), ["panel.example.net", "ns1.example.net"])
+
+
+def test_ancestors_stop_at_two_labels() -> None:
+    assert ancestors("a.b.alice.test") == ["a.b.alice.test", "b.alice.test", "alice.test"]
+    assert ancestors("alice.test") == ["alice.test"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("alice.test", "alice.test is held by another account"),
+        ("www.alice.test", "www.alice.test is below alice.test, which is held by another account"),
+        ("a.b.c.alice.test", "a.b.c.alice.test is below alice.test, which is held"),
+        ("mail.zone.test", "mail.zone.test is below zone.test, which is held"),
+        ("test.zone.test", "test.zone.test is below zone.test"),
+        ("site.test", "site.test is above shop.site.test, which another account holds"),
+    ],
+)
+def test_another_account_s_names_equal_below_and_above_are_refused(name: str, message: str) -> None:
+    names = owners({"alice.test": ALICE, "shop.site.test": ALICE}, {"zone.test": ALICE})
+    with pytest.raises(AlreadyExists, match=message), names.claiming([name], MALLORY, "f"):
+        pass
+
+
+@pytest.mark.parametrize(
+    "name", ["evilalice.test", "alice.test.evil", "alice.tests", "xshop.site.test", "lice.test"]
+)
+def test_look_alike_names_are_not_related(name: str) -> None:
+    names = owners({"alice.test": ALICE, "shop.site.test": ALICE}, {})
+    with names.claiming([name], MALLORY, "f"):
+        pass
+
+
+def test_an_account_claims_names_below_and_above_its_own() -> None:
+    names = owners({"alice.test": ALICE}, {"www.alice.test": ALICE})
+    with names.claiming(["shop.alice.test", "alice.test", "x.www.alice.test"], ALICE, "f"):
+        pass
+
+
+@pytest.mark.parametrize(
+    "name", ["panel.example.net", "x.ns1.example.net", "a.b.panel.example.net"]
+)
+def test_the_server_s_names_and_below_are_nobody_s(name: str) -> None:
+    names = owners({}, {})
+    expected = re.escape(f"field: {name} is a name of this server")
+    with pytest.raises(InvalidArgument, match=expected), names.claiming([name], ALICE, "field"):
+        pass
+
+
+def test_a_name_above_a_server_name_can_be_held() -> None:
+    with owners({}, {}).claiming(["example.net"], ALICE, "f"):
+        pass
+
+
+def test_a_claim_is_reserved_until_its_block_ends() -> None:
+    names = owners({}, {})
+    with names.claiming(["www.alice.test"], ALICE, "f"):
+        below = pytest.raises(AlreadyExists, match=re.escape("is below www.alice.test"))
+        with below, names.claiming(["x.www.alice.test"], MALLORY, "f"):
+            pass
+        above = pytest.raises(AlreadyExists, match=re.escape("is above www.alice.test"))
+        with above, names.claiming(["alice.test"], MALLORY, "f"):
+            pass
+    with names.claiming(["alice.test"], MALLORY, "f"):
+        pass  # released: nothing went live
+
+
+def test_a_name_with_a_zone_of_the_account_is_not_dropped() -> None:
+    names = owners({}, {"alice.test": ALICE})
+    expected = re.escape("zone alice.test is served for this name; delete the zone first")
+    with pytest.raises(FailedPrecondition, match=expected):
+        names.check_no_zone(["alice.test"], ALICE)
+    names.check_no_zone(["www.alice.test"], ALICE)
+    names.check_no_zone(["alice.test"], MALLORY)  # not mallory's zone: nothing to keep

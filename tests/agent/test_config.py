@@ -34,6 +34,14 @@ def test_values_from_the_file(tmp_path: Path) -> None:
 def test_missing_keys_keep_their_defaults(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, 'gateway_group = "gw"\n'))
     assert config.socket_path == Path("/run/jopanel/agent.sock")
+    # No TCP port for proxy backends unless the administrator allows some.
+    assert config.proxy_ports == ()
+    assert config.app_socket_dir == Path("/home/.apps")
+
+
+def test_allowed_proxy_ports(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, 'proxy_ports = [3000, "20000-20999"]\n'))
+    assert config.proxy_ports == ((3000, 3000), (20000, 20999))
 
 
 @pytest.mark.parametrize(
@@ -49,6 +57,11 @@ def test_missing_keys_keep_their_defaults(tmp_path: Path) -> None:
         ("max_message_bytes = 10\n", "max_message_bytes: must be 1024 to"),
         ("max_message_bytes = 4294967296\n", "max_message_bytes: must be 1024 to"),
         ("socket_path = \n", "agent.toml"),
+        ('proxy_ports = "3000"\n', "proxy_ports: must be a list"),
+        ("proxy_ports = [80]\n", "proxy_ports: ports must be 1024 to 65535"),
+        ('proxy_ports = ["3000-2000"]\n', "proxy_ports: ports must be 1024 to 65535"),
+        ('proxy_ports = ["3000;"]\n', "proxy_ports: each item must be a port"),
+        ('app_socket_dir = "home/.apps"\n', "app_socket_dir: must be an absolute path"),
     ],
 )
 def test_bad_files_are_refused(tmp_path: Path, text: str, error: str) -> None:

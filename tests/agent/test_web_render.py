@@ -19,19 +19,33 @@ from agent.system.sites import (
     RedirectBackend,
     Registry,
     Site,
+    SocketBackend,
     StaticBackend,
     from_json,
     to_json,
 )
-from agent.validators import AccountName, Hostname, PhpVersion, ProxyPort, RedirectUrl
+from agent.validators import (
+    AccountName,
+    AppSocket,
+    Hostname,
+    PhpVersion,
+    ProxyPort,
+    RedirectUrl,
+)
 
 LAYOUT = Layout(
-    Path("/etc/nginx"), ("80", "[::]:80"), Path("/var/log/jopanel/web"), Path("/run/php")
+    Path("/etc/nginx"),
+    ("80", "[::]:80"),
+    Path("/var/log/jopanel/web"),
+    Path("/run/php"),
+    proxy_ports=((3000, 3000), (20000, 20999)),
 )
+SOCKETS = "/home/.apps"
 BACKENDS: list[Backend] = [
     StaticBackend(),
     PhpBackend(PhpVersion("8.2")),
     ProxyBackend(ProxyPort(3000)),
+    SocketBackend(AppSocket("/home/.apps/alice/shop.example.com.sock")),
     RedirectBackend(RedirectUrl("https://example.org/x/"), 302, True),
     RedirectBackend(RedirectUrl("https://example.org/?a=b"), 301, False),
 ]
@@ -54,7 +68,7 @@ def test_records_round_trip_through_the_file_header(backend: Backend, suspended:
     text = render_site(original, LAYOUT)
     line = record_line(text)
     assert line is not None
-    assert from_json(line) == original
+    assert from_json(line, SOCKETS) == original
     assert line == to_json(original)
 
 
@@ -74,10 +88,23 @@ def test_backends_render_what_they_say() -> None:
     assert "try_files $fastcgi_script_name =404;" in php
     proxy = render_site(site(ProxyBackend(ProxyPort(3000))), LAYOUT)
     assert "proxy_pass http://127.0.0.1:3000;" in proxy
-    keep = render_site(site(BACKENDS[3]), LAYOUT)
+    on_socket = render_site(site(BACKENDS[3]), LAYOUT)
+    assert "proxy_pass http://unix:/home/.apps/alice/shop.example.com.sock:;" in on_socket
+    error_log = "error_log=/home/alice/web/example.com/php-error.log"
+    assert f'fastcgi_param PHP_ADMIN_VALUE "{error_log}";' in php
+    keep = render_site(site(BACKENDS[4]), LAYOUT)
     assert 'return 302 "https://example.org/x$request_uri";' in keep
-    plain = render_site(site(BACKENDS[4]), LAYOUT)
+    plain = render_site(site(BACKENDS[5]), LAYOUT)
     assert 'return 301 "https://example.org/?a=b";' in plain
+
+
+@pytest.mark.parametrize("port", [3001, 3306, 8080, 19999, 21000])
+def test_a_port_the_configuration_does_not_allow_is_never_proxied_to(port: int) -> None:
+    """A record from before the rule, or one the administrator's narrower rule left out."""
+    text = render_site(site(ProxyBackend(ProxyPort(port))), LAYOUT)
+    assert "proxy_pass" not in text
+    assert "return 502" in text
+    assert "proxy_pass" in render_site(site(ProxyBackend(ProxyPort(20500))), LAYOUT)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -113,11 +140,15 @@ def test_braces_balance_in_every_rendering() -> None:
         to_json(site(ProxyBackend(ProxyPort(3000)))).replace("3000", "true"),
         to_json(site(PhpBackend(PhpVersion("8.2")))).replace("8.2", "8.2;x"),
         to_json(site(StaticBackend())).replace("false", '"no"'),
+        to_json(site(BACKENDS[3])).replace("/alice/", "/bob/"),
+        to_json(site(BACKENDS[3])).replace("/alice/", "/alice/../bob/"),
+        to_json(site(BACKENDS[3])).replace("shop.example.com.sock", "x;y.sock"),
+        to_json(site(BACKENDS[3])).replace('"/home/.apps/alice/shop.example.com.sock"', "7"),
     ],
 )
 def test_malformed_records_are_refused(line: str) -> None:
     with pytest.raises((ValueError, KeyError, TypeError)):
-        from_json(line)
+        from_json(line, SOCKETS)
 
 
 def test_the_registry_keeps_each_hostname_to_one_site() -> None:

@@ -12,7 +12,8 @@ from gateway.store.plans import check_limit
 
 _SELECT = (
     "SELECT d.id, d.name, d.account_id, u.name AS account, d.backend, d.php_version,"
-    " d.proxy_port, d.redirect_url, d.redirect_code, d.redirect_preserve_path, d.status,"
+    " d.proxy_port, d.proxy_socket, d.redirect_url, d.redirect_code, d.redirect_preserve_path,"
+    " d.status,"
     " d.created_at, d.updated_at,"
     " (SELECT GROUP_CONCAT(h.name ORDER BY h.name SEPARATOR ' ') FROM host_names h"
     "   WHERE h.domain_id = d.id AND h.is_alias) AS aliases"
@@ -22,6 +23,7 @@ BACKEND_COLUMNS = (
     "backend",
     "php_version",
     "proxy_port",
+    "proxy_socket",
     "redirect_url",
     "redirect_code",
     "redirect_preserve_path",

@@ -313,3 +313,14 @@ async def test_php_errors_go_to_the_sites_own_log(
     # Each site's errors in its own log only, though both share the account's pool.
     first_log = Path(f"/home/{account.name}/web/{first}/php-error.log").read_text()
     assert second not in first_log
+
+
+async def test_deleting_the_account_takes_its_socket_folder(
+    web: Stub, accounts: AccountStub, account: accounts_pb2.Account, new_domain: Callable[[], str]
+) -> None:
+    await create(web, spec(new_domain(), account.name, proxy=on_socket(socket_of(account.name))))
+    assert (APPS / account.name).is_dir()
+    with account_app(account.name, socket_of(account.name)):
+        await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=account.name))
+    # A later account given the name (or the uid) finds nothing of this one's there.
+    assert not os.path.lexists(APPS / account.name)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 from pathlib import Path
 
 import pytest
 
 from agent import validators
 from agent.config import AgentConfig, ConfigError, load_config
-from agent.errors import AlreadyExists
-from agent.system import acl, nginx, php_fpm
+from agent.errors import AlreadyExists, FailedPrecondition, InvalidArgument
+from agent.system import acl, app_sockets, nginx, php_fpm
 from agent.system.nginx_render import Layout, record_line, render_site, render_support
 from agent.system.sites import (
     Backend,
@@ -24,6 +26,7 @@ from agent.system.sites import (
     from_json,
     to_json,
 )
+from agent.system.webroots import Owner
 from agent.validators import (
     AccountName,
     AppSocket,
@@ -236,3 +239,30 @@ def test_bad_web_settings_are_refused(tmp_path: Path, text: str, error: str) -> 
 def test_config_listen_forms_are_plain() -> None:
     assert AgentConfig(web_listen=("8080", "127.0.0.1:80", "[::]:80")).web_listen
     assert validators.HOSTNAME_PATTERN.fullmatch("example.com")
+
+
+def test_socket_folders_need_a_nosymfollow_mount(tmp_path: Path) -> None:
+    """Where links in the folder would be followed, no socket backend is accepted."""
+    owner = Owner(AccountName("alice"), 1000, 1000)
+    with pytest.raises(FailedPrecondition, match=r"nosymfollow|root's"):
+        app_sockets.prepare_folder(tmp_path, owner)
+    (tmp_path / "link").symlink_to(tmp_path)
+    with pytest.raises(FailedPrecondition, match="not a link"):
+        app_sockets.prepare_folder(tmp_path / "link", owner)
+    with pytest.raises(FailedPrecondition, match="is missing"):
+        app_sockets.prepare_folder(tmp_path / "none", owner)
+    assert not (tmp_path / "alice").exists()
+
+
+def test_who_listens_on_a_port_is_read_from_the_kernel() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        port = server.getsockname()[1]
+        assert app_sockets.listeners(port) == set()
+        server.listen()
+        assert app_sockets.listeners(port) == {os.getuid()}
+        with pytest.raises(InvalidArgument, match=r"^domain\.proxy\.port: is a port another"):
+            app_sockets.check_port_free_for(
+                port, Owner(AccountName("alice"), os.getuid() + 1, 0), "domain.proxy.port"
+            )
+        app_sockets.check_port_free_for(port, Owner(AccountName("me"), os.getuid(), 0), "port")

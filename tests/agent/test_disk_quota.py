@@ -21,6 +21,7 @@ from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 
 from agent.system.quotas import DiskQuotas, DiskUsage
 from agent.system.users import HOME_ROOT
+from tests.agent.app_support import as_account
 from tests.agent.support import password_matches, rpc_error, shadow_fields
 
 if TYPE_CHECKING:
@@ -67,11 +68,12 @@ def set_quota(
 
 def write_as(name: str, file: str, mib: int) -> subprocess.CompletedProcess[str]:
     """The account writes `mib` MiB into a file of its home, as its PHP or SSH session would."""
+    # setpriv, not subprocess's user=: that forks and runs Python in the child of a process
+    # with gRPC's threads, which crashed the child (SIGSEGV) once under the VM.
     return subprocess.run(
-        ["dd", "if=/dev/zero", f"of={HOME_ROOT / name / file}", "bs=1M", f"count={mib}"],
-        user=name,
-        group=name,
-        extra_groups=[],
+        as_account(
+            name, ["dd", "if=/dev/zero", f"of={HOME_ROOT / name / file}", "bs=1M", f"count={mib}"]
+        ),
         capture_output=True,
         text=True,
         check=False,
@@ -172,10 +174,7 @@ def touch_as(name: str, count: int, folder: Path | None = None) -> subprocess.Co
     """The account makes `count` empty files (in its home unless told), as any script could."""
     where = folder or HOME_ROOT / name
     return subprocess.run(
-        ["touch", *(str(where / f"empty{index}") for index in range(count))],
-        user=name,
-        group=name,
-        extra_groups=[],
+        as_account(name, ["touch", *(str(where / f"empty{index}") for index in range(count))]),
         capture_output=True,
         text=True,
         check=False,

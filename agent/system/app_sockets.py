@@ -44,8 +44,9 @@ _TCP_LISTEN: Final = "0A"
 _PROC_NET: Final = (Path("/proc/net/tcp"), Path("/proc/net/tcp6"))
 
 
-def prepare_folder(root: Path, owner: Owner) -> None:
-    """<root>/<account>: root:<account> 0770 with www-data allowed to pass through."""
+def prepare_folder(root: Path, owner: Owner, socket: str, field: str) -> None:
+    """<root>/<account>: root:<account> 0770 with www-data allowed to pass through; and the
+    socket's name there is no link now (one planted later is not followed either: the mount)."""
     top = _open_root(root)
     try:
         with contextlib.suppress(FileExistsError):
@@ -64,8 +65,20 @@ def prepare_folder(root: Path, owner: Owner) -> None:
         os.fchown(folder, 0, owner.gid)
         os.fchmod(folder, FOLDER_MODE)
         acl.grant_user(folder, web_server_uid(), acl.EXECUTE)
+        _refuse_link(folder, Path(socket).name, field)
     finally:
         os.close(folder)
+
+
+def _refuse_link(folder: int, name: str, field: str) -> None:
+    try:
+        info = os.lstat(name, dir_fd=folder)
+    except FileNotFoundError:
+        return  # the application makes it when it starts
+    if stat.S_ISLNK(info.st_mode):
+        raise InvalidArgument(
+            field, "is a symbolic link; only the application's socket may be there"
+        )
 
 
 def remove_folder(root: Path, account: str) -> None:

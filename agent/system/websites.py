@@ -180,7 +180,8 @@ class WebDomains:
         """What a proxy backend needs before it goes live: the account's socket folder, or a
         port that no other user's program listens on (checked again at each change)."""
         if isinstance(backend, SocketBackend):
-            app_sockets.prepare_folder(self._socket_root, owner)
+            path = backend.path
+            app_sockets.prepare_folder(self._socket_root, owner, path, "domain.proxy.socket_path")
         elif isinstance(backend, ProxyBackend):
             app_sockets.check_port_free_for(backend.port, owner, "domain.proxy.port")
 

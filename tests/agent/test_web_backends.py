@@ -149,6 +149,31 @@ async def test_a_link_planted_where_the_socket_goes_is_never_followed(
     assert "app of uid" not in body
 
 
+async def test_a_link_already_where_the_socket_goes_is_refused(
+    web: Stub,
+    account: accounts_pb2.Account,
+    other_account: Callable[[], Awaitable[accounts_pb2.Account]],
+    new_domain: Callable[[], str],
+) -> None:
+    victim = await other_account()
+    await create(web, spec(new_domain(), account.name, proxy=on_socket(socket_of(account.name))))
+    link = socket_of(account.name, "stolen")
+    planted = run_as(account.name, ["ln", "-s", socket_of(victim.name), link])
+    assert planted.returncode == 0, planted.stderr
+
+    before = tree_digest(NGINX)
+    name = new_domain()
+    domain = spec(name, account.name, proxy=on_socket(link))
+    await refused(
+        web.CreateWebDomain(web_pb2.CreateWebDomainRequest(domain=domain)),
+        "domain.proxy.socket_path",
+    )
+    assert tree_digest(NGINX) == before
+    code, _ = await rpc_error(web.GetWebDomain(web_pb2.GetWebDomainRequest(name=name)))
+    assert code == grpc.StatusCode.NOT_FOUND
+    assert os.path.islink(link)  # the account's own link, left as it is
+
+
 @pytest.mark.usefixtures("nothing_changes")
 async def test_hostile_socket_paths_are_refused(
     web: Stub,

@@ -245,12 +245,12 @@ def test_socket_folders_need_a_nosymfollow_mount(tmp_path: Path) -> None:
     """Where links in the folder would be followed, no socket backend is accepted."""
     owner = Owner(AccountName("alice"), 1000, 1000)
     with pytest.raises(FailedPrecondition, match=r"nosymfollow|root's"):
-        app_sockets.prepare_folder(tmp_path, owner)
+        app_sockets.prepare_folder(tmp_path, owner, "/x/alice/a.sock", "socket")
     (tmp_path / "link").symlink_to(tmp_path)
     with pytest.raises(FailedPrecondition, match="not a link"):
-        app_sockets.prepare_folder(tmp_path / "link", owner)
+        app_sockets.prepare_folder(tmp_path / "link", owner, "/x/alice/a.sock", "socket")
     with pytest.raises(FailedPrecondition, match="is missing"):
-        app_sockets.prepare_folder(tmp_path / "none", owner)
+        app_sockets.prepare_folder(tmp_path / "none", owner, "/x/alice/a.sock", "socket")
     assert not (tmp_path / "alice").exists()
 
 

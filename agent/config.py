@@ -9,6 +9,10 @@
     php_dir = "/etc/php"                       # PHP's configuration root (<v>/fpm/pool.d)
     php_run_dir = "/run/php"                   # pool sockets and php<v>-fpm.pid files
     web_log_dir = "/var/log/jopanel/web"       # one folder of access logs per domain
+    app_socket_dir = "/home/.apps"             # <account>/<name>.sock: proxy backends' sockets
+                                               # (on /home's filesystem, mounted nosymfollow)
+    proxy_ports = []                           # TCP ports proxy backends may use, e.g.
+                                               # [3000, "20000-20999"]; none by default
     mariadb_socket = "/run/mysqld/mysqld.sock" # MariaDB's socket (hosted databases), as root
     bind_dir = "/etc/bind"                     # named's configuration root (named.conf, rndc.key)
     rndc_port = 953                            # named's control channel on 127.0.0.1
@@ -54,6 +58,7 @@ _PATH_KEYS: Final = (
     "php_dir",
     "php_run_dir",
     "web_log_dir",
+    "app_socket_dir",
     "mariadb_socket",
     "bind_dir",
 )
@@ -74,6 +79,9 @@ class AgentConfig:
     php_dir: Path = Path("/etc/php")
     php_run_dir: Path = Path("/run/php")
     web_log_dir: Path = Path("/var/log/jopanel/web")
+    app_socket_dir: Path = Path("/home/.apps")
+    # Ranges of TCP ports an administrator allows proxy backends to use (validators.port_ranges).
+    proxy_ports: validators.PortRanges = ()
     mariadb_socket: Path = Path("/run/mysqld/mysqld.sock")
     bind_dir: Path = Path("/etc/bind")
     rndc_port: int = 953
@@ -154,6 +162,14 @@ def _typed_values(data: dict[str, Any]) -> dict[str, Any]:
     if "web_listen" in data:
         values["web_listen"] = tuple(listen)
     values.update(_dns_values(data))
+    if "proxy_ports" in data:
+        ports = data["proxy_ports"]
+        try:
+            if not isinstance(ports, list):
+                raise ValueError('must be a list like [3000, "20000-20999"]')
+            values["proxy_ports"] = validators.port_ranges(ports)
+        except ValueError as error:
+            raise ConfigError(f"proxy_ports: {error}") from None
     return values
 
 

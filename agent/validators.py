@@ -34,6 +34,11 @@ RedirectUrl = NewType("RedirectUrl", str)
 ProxyPort = NewType("ProxyPort", int)
 # A disk quota in MiB: 0 (no limit) up to DISK_QUOTA_MAX_MB.
 DiskQuotaMb = NewType("DiskQuotaMb", int)
+# An inode quota (files, folders, links an account may own): 0 (no limit) up to INODE_QUOTA_MAX.
+InodeQuota = NewType("InodeQuota", int)
+# The path of a Unix socket in an account's socket folder, <root>/<account>/<name>.sock, made
+# only of characters that mean nothing to nginx's parser.
+AppSocket = NewType("AppSocket", str)
 # An installed PHP version, "<major>.<minor>".
 PhpVersion = NewType("PhpVersion", str)
 
@@ -193,6 +198,18 @@ PHP_VERSION_PATTERN: Final = re.compile(r"[0-9]{1,2}\.[0-9]{1,2}")
 
 PROXY_PORT_MIN: Final = 1024
 PROXY_PORT_MAX: Final = 65535
+# Ports of the server's own services that no proxy backend may name, whatever the
+# configuration allows: the panel's gateway (8080 unless configured otherwise), MariaDB (3306,
+# 3307 for a second instance, 33060 for its X protocol, 4444, 4567 and 4568 for Galera).
+# Services on other ports are found by who listens on them (agent/system/listeners.py).
+RESERVED_PROXY_PORTS: Final = frozenset({8080, 3306, 3307, 33060, 4444, 4567, 4568})
+# A socket's file name in the account's socket folder, without ".sock".
+APP_SOCKET_NAME_PATTERN: Final = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?")
+APP_SOCKET_SUFFIX: Final = ".sock"
+# sun_path holds 108 bytes with the terminating NUL; nginx refuses longer paths.
+SOCKET_PATH_MAX: Final = 107
+# The kernel counts inodes in 64 bits; the proto field is 32 bits.
+INODE_QUOTA_MAX: Final = 2**32 - 1
 # 16 TiB: more than any one server offers, and far below what the kernel counts.
 DISK_QUOTA_MAX_MB: Final = 16 * 1024 * 1024
 
@@ -286,6 +303,80 @@ def proxy_port(value: int, field: str = "port") -> ProxyPort:
     if not PROXY_PORT_MIN <= value <= PROXY_PORT_MAX:
         raise InvalidArgument(field, f"must be {PROXY_PORT_MIN} to {PROXY_PORT_MAX}")
     return ProxyPort(value)
+
+
+PortRanges = tuple[tuple[int, int], ...]
+
+
+def port_ranges(values: Iterable[object]) -> PortRanges:
+    """Ranges of ports from items like 3000 or "20000-20999", each within 1024..65535.
+
+    The agent's and the gateway's configuration (proxy_ports) both read them here. Raises
+    ValueError saying what is wrong.
+    """
+    ranges = []
+    for value in values:
+        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,5}(?:-[0-9]{1,5})?", text):
+            raise ValueError('each item must be a port like 3000 or a range like "3000-3099"')
+        low, _, high = text.partition("-")
+        first, last = int(low), int(high or low)
+        if not PROXY_PORT_MIN <= first <= last <= PROXY_PORT_MAX:
+            raise ValueError(
+                f"ports must be {PROXY_PORT_MIN} to {PROXY_PORT_MAX}, a range low to high"
+            )
+        ranges.append((first, last))
+    return tuple(ranges)
+
+
+def in_ranges(port: int, ranges: PortRanges) -> bool:
+    return any(first <= port <= last for first, last in ranges)
+
+
+def allowed_proxy_port(value: int, allowed: PortRanges, field: str = "port") -> ProxyPort:
+    """A TCP port an account's application may be proxied to: in the administrator's ranges,
+    never one of the server's own services (RESERVED_PROXY_PORTS) nor below 1024. Who listens
+    on it is checked separately, against the account (agent/system/listeners.py)."""
+    port = proxy_port(value, field)
+    if port in RESERVED_PROXY_PORTS:
+        raise InvalidArgument(field, "is a port of the server's own services; use a socket")
+    if not in_ranges(port, allowed):
+        shown = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in allowed) or "none"
+        raise InvalidArgument(
+            field, f"is not a port this server allows (allowed: {shown}); use a socket"
+        )
+    return port
+
+
+def app_socket(
+    value: str, account: AccountName, root: str, field: str = "socket_path"
+) -> AppSocket:
+    """A socket in the account's own socket folder: exactly <root>/<account>/<name>.sock.
+
+    Anything else (another account's folder, '..', a folder below, a longer path than a
+    socket address holds) is refused: the prefix is compared as text, so no path is resolved.
+    """
+    folder = f"{root}/{account}/"
+    rule = (
+        f"must be {folder}<name>{APP_SOCKET_SUFFIX}, the name 1 to 64 of a-z 0-9 . _ - starting"
+        f" and ending with a letter or digit, at most {SOCKET_PATH_MAX} bytes in all"
+    )
+    if not value.startswith(folder) or not value.endswith(APP_SOCKET_SUFFIX):
+        raise InvalidArgument(field, rule)
+    name = value[len(folder) : -len(APP_SOCKET_SUFFIX)]
+    if (
+        not APP_SOCKET_NAME_PATTERN.fullmatch(name)
+        or ".." in name
+        or len(value.encode()) > SOCKET_PATH_MAX
+    ):
+        raise InvalidArgument(field, rule)
+    return AppSocket(value)
+
+
+def inode_quota(value: int, field: str = "inode_quota") -> InodeQuota:
+    if not 0 <= value <= INODE_QUOTA_MAX:
+        raise InvalidArgument(field, f"must be 0 (no limit) to {INODE_QUOTA_MAX}")
+    return InodeQuota(value)
 
 
 def disk_quota_mb(value: int, field: str = "disk_quota_mb") -> DiskQuotaMb:

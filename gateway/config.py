@@ -8,6 +8,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent.validators import PortRanges, port_ranges
+
 
 @dataclass(frozen=True)
 class DatabaseConfig:
@@ -61,6 +63,9 @@ class GatewayConfig:
     server_names: tuple[str, ...] = ()
     # Addresses of reverse proxies (nginx) whose X-Forwarded-For is believed; nobody else's.
     trusted_proxies: tuple[str, ...] = ()
+    # TCP ports a website's proxy backend may use, as in the agent's configuration (which the
+    # agent enforces on its own): [3000, "20000-20999"]; none by default, sockets only.
+    proxy_ports: PortRanges = ()
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
 
@@ -88,6 +93,11 @@ def load_config(path: Path) -> GatewayConfig:
     for key in ("trusted_proxies", "server_names"):
         if key in raw:
             raw[key] = tuple(raw[key])
+    if "proxy_ports" in raw:
+        try:
+            raw["proxy_ports"] = port_ranges(raw["proxy_ports"])
+        except ValueError as exc:
+            raise ValueError(f"{path}: proxy_ports: {exc}") from None
     return GatewayConfig(
         **{k: v for k, v in raw.items() if k not in ("database", "auth")},
         database=DatabaseConfig(**raw.get("database", {})),

@@ -1,9 +1,11 @@
-"""Disk quotas: a plan's disk_quota_mb, kept for each account on it by the server's kernel.
+"""Disk quotas: a plan's disk_quota_mb and inode_quota, kept for each account on it by the
+server's kernel.
 
-The agent sets each account's limit as a Linux user quota and reports what its files take
-(AccountService, docs/agent.md); the panel decides the limit from the plan. A plan or an
-account's plan changes only when every account concerned uses less than the new limit, and a
-limit that reaches only some accounts before the agent fails is taken back from those.
+The agent sets each account's limits as a Linux user quota and reports what its files take and
+how many it owns (AccountService, docs/agent.md); the panel decides the limits from the plan.
+A plan or an account's plan changes only when every account concerned uses less than the new
+limits, and limits that reach only some accounts before the agent fails are taken back from
+those.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
@@ -18,6 +21,7 @@ from jopanel.agent.server.v1 import server_pb2
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Call
+from gateway.db import Row
 from gateway.problems import conflict
 
 MIB = 1024 * 1024
@@ -30,58 +34,83 @@ def used_mb(disk: pb.DiskUsage) -> int | None:
     return math.ceil(disk.used_bytes / MIB) if disk.enforced else None
 
 
-def quota_request(name: str, limit_mb: int | None) -> pb.UpdateAccountRequest:
-    """The agent request that sets an account's limit (None: unlimited, which the agent spells
-    0)."""
-    request = pb.UpdateAccountRequest(name=name, disk_quota_mb=limit_mb or 0)
-    request.update_mask.paths.append("disk_quota_mb")
+@dataclass(frozen=True)
+class Limits:
+    """What the kernel holds an account to (None: unlimited, which the agent spells 0)."""
+
+    disk_mb: int | None
+    inodes: int | None
+
+    @classmethod
+    def of_plan(cls, plan: Row) -> Limits:
+        return cls(plan["disk_quota_mb"], plan["inode_quota"])
+
+    @property
+    def any(self) -> bool:
+        return self.disk_mb is not None or self.inodes is not None
+
+
+def quota_request(name: str, limits: Limits) -> pb.UpdateAccountRequest:
+    """The agent request that sets an account's limits."""
+    request = pb.UpdateAccountRequest(
+        name=name, disk_quota_mb=limits.disk_mb or 0, inode_quota=limits.inodes or 0
+    )
+    request.update_mask.paths.extend(["disk_quota_mb", "inode_quota"])
     return request
 
 
 async def require_enforced(call: Call) -> None:
-    """A plan gets a disk quota only where the server can keep it: elsewhere no account could
-    be created on that plan (the agent refuses the limit), so the plan is refused first."""
+    """A plan gets a disk or inode quota only where the server can keep it: elsewhere no
+    account could be created on that plan (the agent refuses the limit), so the plan is refused
+    first."""
     reply = await call.agent.server.GetServerStatus(
         server_pb2.GetServerStatusRequest(), timeout=CALL_TIMEOUT_SECONDS
     )
     if not reply.status.disk_quotas_enforced:
         raise conflict(
             "This server does not enforce disk quotas (/home is not mounted with usrquota), so"
-            " a plan with a disk quota could not get accounts. Leave it unlimited, or enable"
-            " quotas first."
+            " a plan with a disk or inode quota could not get accounts. Leave it unlimited, or"
+            " enable quotas first."
         )
 
 
-async def over_limit(call: Call, names: Collection[str], limit_mb: int | None) -> list[str]:
-    """Who of `names` already uses more than `limit_mb`, as "alice uses 12 MB of disk (limit
-    5)"; at most a few names."""
-    if limit_mb is None or not names:
+async def over_limit(call: Call, names: Collection[str], limits: Limits) -> list[str]:
+    """Who of `names` already uses more than the limits, as "alice uses 12 MB of disk (limit
+    5)" or "alice owns 900 files (limit 500)"; at most a few names."""
+    if not limits.any or not names:
         return []
     found: list[str] = []
     for account in await call.agent.accounts_named(names):
-        used = used_mb(account.disk)
-        if used is not None and account.disk.used_bytes > limit_mb * MIB:
-            found.append(f"{account.name} uses {used} MB of disk (limit {limit_mb})")
-            if len(found) == _MAX_NAMED:
-                break
-    return found
+        disk = account.disk
+        used = used_mb(disk)
+        if (
+            used is not None
+            and limits.disk_mb is not None
+            and disk.used_bytes > limits.disk_mb * MIB
+        ):
+            found.append(f"{account.name} uses {used} MB of disk (limit {limits.disk_mb})")
+        if disk.enforced and limits.inodes is not None and disk.used_inodes > limits.inodes:
+            found.append(f"{account.name} owns {disk.used_inodes} files (limit {limits.inodes})")
+        if len(found) >= _MAX_NAMED:
+            break
+    return found[:_MAX_NAMED]
 
 
 async def apply(
     call: Call,
     names: Collection[str],
-    limit_mb: int | None,
+    limits: Limits,
     *,
-    previous_mb: int | None,
+    previous: Limits,
     undo: Callable[[], Awaitable[object]],
 ) -> None:
-    """Sets the limit of every named account; when the agent fails, the accounts already set
-    get `previous_mb` back, `undo` takes back the record, and the error goes on."""
+    """Sets the limits of every named account; when the agent fails, the accounts already set
+    get `previous` back, `undo` takes back the record, and the error goes on."""
     done: list[str] = []
     try:
         for name in names:
             await call.agent.accounts.UpdateAccount(
-                quota_request(name, limit_mb), timeout=CALL_TIMEOUT_SECONDS
+                quota_request(name, limits), timeout=CALL_TIMEOUT_SECONDS
             )
             done.append(name)
     except grpc.aio.AioRpcError:
@@ -89,7 +118,7 @@ async def apply(
             # The record is taken back even if this fails: a retry of the change sets it again.
             with contextlib.suppress(grpc.aio.AioRpcError):
                 await call.agent.accounts.UpdateAccount(
-                    quota_request(name, previous_mb), timeout=CALL_TIMEOUT_SECONDS
+                    quota_request(name, previous), timeout=CALL_TIMEOUT_SECONDS
                 )
         await undo()
         raise

@@ -58,6 +58,12 @@ if ! mount -o loop,usrquota,nosuid,nodev "$home_image" /home 2>/dev/null; then
   echo "sandbox: this kernel cannot enforce disk quotas; /home has none" >&2
   overlay home
 fi
+# Proxy backends' sockets (docs/web.md): a bind mount of its own, nosymfollow, so that no link an
+# account plants there is ever followed (the installer adds the same line to fstab).
+mkdir -p /home/.apps && chmod 0711 /home/.apps
+mount --bind /home/.apps /home/.apps
+mount -o remount,bind,nosymfollow /home/.apps ||
+  echo "sandbox: this kernel has no nosymfollow; socket backends will be refused" >&2
 mount -t tmpfs -o mode=0755,nosuid,nodev jopanel-run /run
 mkdir -p /run/lock && chmod 1777 /run/lock
 # A private /tmp hides a run directory made under it (mktemp -d /tmp/...): it is carried over,

@@ -50,18 +50,20 @@ LOWEST_PORT = 20000
 _held_ports: dict[int, socket.socket] = {}
 
 
-def free_port() -> int:
-    """A loopback port that is free for TCP and UDP and stays ours until this process exits.
+def free_port(first: int = LOWEST_PORT, last: int | None = None) -> int:
+    """A loopback port in first..last that is free for TCP and UDP and stays ours until this
+    process exits.
 
-    It lies below the kernel's ephemeral range, so no outgoing connection takes it between now
-    and the moment the service binds it (a port from bind(("127.0.0.1", 0)) is in that range).
+    By default it lies below the kernel's ephemeral range, so no outgoing connection takes it
+    between now and the moment the service binds it (bind(("127.0.0.1", 0)) gives one inside).
     """
     first_ephemeral = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
     if first_ephemeral - LOWEST_PORT < 1000:
         raise RuntimeError(f"free_port: the ephemeral range starts at {first_ephemeral}")
+    last = first_ephemeral - 1 if last is None else last
     rng = random.SystemRandom()
     for _ in range(1000):
-        port = rng.randrange(LOWEST_PORT, first_ephemeral)
+        port = rng.randint(first, last)
         if not _hold_port(port):
             continue
         if _bindable(port):

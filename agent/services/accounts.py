@@ -24,7 +24,7 @@ from agent.system.websites import web_domains
 
 SERVICE_NAME: Final[str] = accounts_pb2.DESCRIPTOR.services_by_name["AccountService"].full_name
 
-_UPDATE_PATHS: Final = frozenset({"password", "shell", "disk_quota_mb"})
+_UPDATE_PATHS: Final = frozenset({"password", "shell", "disk_quota_mb", "inode_quota"})
 # The reverse of validators.LOGIN_SHELLS; a shell set outside the panel reads as UNSPECIFIED.
 _SHELL_ENUMS: Final[dict[str, accounts_pb2.Shell.ValueType]] = {
     path: value for value, path in validators.LOGIN_SHELLS.items()
@@ -68,7 +68,8 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         password = validators.password(request.password)
         shell = validators.login_shell(request.shell)
         quota = validators.disk_quota_mb(request.disk_quota_mb)
-        user = await self._users.create(name, password, shell, quota)
+        inodes = validators.inode_quota(request.inode_quota)
+        user = await self._users.create(name, password, shell, quota, inodes)
         (account,) = self._accounts([user])
         return accounts_pb2.CreateAccountResponse(account=account)
 
@@ -83,7 +84,10 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         quota = (
             validators.disk_quota_mb(request.disk_quota_mb) if "disk_quota_mb" in paths else None
         )
-        user = await self._users.update(name, password=password, shell=shell, disk_quota_mb=quota)
+        inodes = validators.inode_quota(request.inode_quota) if "inode_quota" in paths else None
+        user = await self._users.update(
+            name, password=password, shell=shell, disk_quota_mb=quota, inode_quota=inodes
+        )
         (account,) = self._accounts([user])
         return accounts_pb2.UpdateAccountResponse(account=account)
 
@@ -138,5 +142,7 @@ def _account(user: User, usage: DiskUsage | None) -> accounts_pb2.Account:
             enforced=usage is not None,
             used_bytes=usage.used_bytes if usage else 0,
             limit_bytes=usage.limit_bytes if usage else 0,
+            used_inodes=usage.used_inodes if usage else 0,
+            inode_limit=usage.inode_limit if usage else 0,
         ),
     )

@@ -7,7 +7,7 @@ messages are the request's paths (`domain.aliases[2]`, `domain.redirect.url`).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any, Final
 
 import grpc.aio
@@ -24,9 +24,11 @@ from agent.system.sites import (
     ProxyBackend,
     RedirectBackend,
     Site,
+    SocketBackend,
     StaticBackend,
 )
 from agent.system.websites import WebDomains, web_domains
+from agent.validators import AccountName
 
 SERVICE_NAME: Final[str] = web_pb2.DESCRIPTOR.services_by_name["WebDomainService"].full_name
 
@@ -38,10 +40,23 @@ _REDIRECT_CODES: Final[dict[int, web_pb2.RedirectCode.ValueType]] = {
 Context = grpc.aio.ServicerContext[Any, Any]
 
 
+@dataclass(frozen=True)
+class BackendRules:
+    """What the configuration allows of proxy backends."""
+
+    proxy_ports: validators.PortRanges
+    socket_root: str
+
+    @classmethod
+    def from_config(cls, config: AgentConfig) -> BackendRules:
+        return cls(config.proxy_ports, str(config.app_socket_dir))
+
+
 class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
-    def __init__(self, domains: WebDomains, owners: NameOwners) -> None:
+    def __init__(self, domains: WebDomains, owners: NameOwners, rules: BackendRules) -> None:
         self._domains = domains
         self._owners = owners
+        self._rules = rules
 
     async def GetWebDomain(
         self, request: web_pb2.GetWebDomainRequest, context: Context
@@ -66,11 +81,12 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
     ) -> web_pb2.CreateWebDomainResponse:
         domain = request.domain
         name = validators.hostname(domain.name, "domain.name")
+        account = validators.account_name(domain.account, "domain.account")
         site = Site(
             name=name,
-            account=validators.account_name(domain.account, "domain.account"),
+            account=account,
             aliases=validators.aliases(domain.aliases, name, "domain.aliases"),
-            backend=_backend(domain, php_fpm.installed_versions()),
+            backend=_backend(domain, account, self._rules),
         )
         with (
             self._owners.claiming([site.name], site.account, "domain.name"),
@@ -91,7 +107,11 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
             if "aliases" in paths
             else None
         )
-        backend = _backend(domain, php_fpm.installed_versions()) if "backend" in paths else None
+        backend = None
+        if "backend" in paths:
+            # A socket must lie in the folder of the account that holds the domain now.
+            account = (await self._domains.get(name)).account
+            backend = _backend(domain, account, self._rules)
         if aliases is None:
             site = await self._domains.update(name, aliases=None, backend=backend)
             return web_pb2.UpdateWebDomainResponse(domain=_domain(site))
@@ -133,20 +153,23 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
-    servicer = WebDomainServicer(web_domains(config), name_owners(config))
+    servicer = WebDomainServicer(
+        web_domains(config), name_owners(config), BackendRules.from_config(config)
+    )
     web_pb2_grpc.add_WebDomainServiceServicer_to_server(servicer, server)
 
 
-def _backend(domain: web_pb2.WebDomain, installed: Collection[str]) -> Backend:
+def _backend(domain: web_pb2.WebDomain, account: AccountName, rules: BackendRules) -> Backend:
     kind = domain.WhichOneof("backend")
     if kind == "static":
         return StaticBackend()
     if kind == "php":
+        installed = php_fpm.installed_versions()
         return PhpBackend(
             validators.php_version(domain.php.version, installed, "domain.php.version")
         )
     if kind == "proxy":
-        return ProxyBackend(validators.proxy_port(domain.proxy.port, "domain.proxy.port"))
+        return _proxy(domain.proxy, account, rules)
     if kind == "redirect":
         redirect = domain.redirect
         url = validators.redirect_url(
@@ -155,6 +178,21 @@ def _backend(domain: web_pb2.WebDomain, installed: Collection[str]) -> Backend:
         status = validators.redirect_status(redirect.code, "domain.redirect.code")
         return RedirectBackend(url, status, redirect.preserve_path)
     raise InvalidArgument("domain.backend", "must set one of static, php, proxy or redirect")
+
+
+def _proxy(proxy: web_pb2.ProxyBackend, account: AccountName, rules: BackendRules) -> Backend:
+    target = proxy.WhichOneof("target")
+    if target == "socket_path":
+        return SocketBackend(
+            validators.app_socket(
+                proxy.socket_path, account, rules.socket_root, "domain.proxy.socket_path"
+            )
+        )
+    if target == "port":
+        return ProxyBackend(
+            validators.allowed_proxy_port(proxy.port, rules.proxy_ports, "domain.proxy.port")
+        )
+    raise InvalidArgument("domain.proxy", "must set socket_path or port")
 
 
 def _domain(site: Site) -> web_pb2.WebDomain:
@@ -172,6 +210,8 @@ def _domain(site: Site) -> web_pb2.WebDomain:
             domain.php.version = version
         case ProxyBackend(port):
             domain.proxy.port = port
+        case SocketBackend(path):
+            domain.proxy.socket_path = path
         case RedirectBackend(url, status, preserve_path):
             domain.redirect.url = url
             domain.redirect.code = _REDIRECT_CODES[status]

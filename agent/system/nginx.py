@@ -26,6 +26,7 @@ import re
 import secrets
 import shutil
 import signal
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
@@ -35,6 +36,10 @@ from agent.system import files, process
 from agent.system.nginx_render import Layout, render_include, render_test_config
 
 GENERATION_PREFIX: Final = "sites."
+# The agent's nginx files are root's alone: the master reads them as root, and a site file names
+# its account, aliases and backend, which no account should harvest of the others.
+FILE_MODE: Final = 0o640
+FOLDER_MODE: Final = 0o750
 CHECK_TIMEOUT: Final = 300.0
 RELOAD_TIMEOUT: Final = 60.0
 _MESSAGE_MAX: Final = 1000
@@ -65,18 +70,29 @@ class SiteTree:
 
     def ensure_layout(self) -> None:
         """Creates what is missing (first start) and removes generations a crash left behind."""
-        self.folder.mkdir(mode=0o755, exist_ok=True)
+        self.folder.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        self.folder.chmod(FOLDER_MODE)
         if not os.path.lexists(self.live):
             first = self.folder / f"{GENERATION_PREFIX}1"
-            first.mkdir(mode=0o755, exist_ok=True)
+            first.mkdir(mode=FOLDER_MODE, exist_ok=True)
             self._point_live_at(first.name)
         if not self.live.is_symlink():
             raise FailedPrecondition(f"{self.live} must be a link to a generation; move it away")
         for stale in self._generations() - {self.generation()}:
             shutil.rmtree(self.folder / f"{GENERATION_PREFIX}{stale}")
+        self._restrict_live()
         include = render_include(self.live)
         if _read(self.include_file) != include:
-            files.write_atomic(self.include_file, include, 0o644)
+            files.write_atomic(self.include_file, include, FILE_MODE)
+
+    def _restrict_live(self) -> None:
+        """Files of a generation written before they were root's alone become so (the next
+        generations hard-link them, modes included)."""
+        live = self.live_dir()
+        live.chmod(FOLDER_MODE)
+        for path in live.glob("*.conf"):
+            if stat.S_IMODE(path.lstat().st_mode) != FILE_MODE:
+                path.chmod(FILE_MODE)
 
     def generation(self) -> int:
         return int(os.readlink(self.live).removeprefix(GENERATION_PREFIX))
@@ -121,7 +137,7 @@ class Staging:
         """Back to a copy of the live generation (hard links)."""
         if self.folder.exists():
             shutil.rmtree(self.folder)
-        self.folder.mkdir(mode=0o755)
+        self.folder.mkdir(mode=FOLDER_MODE)
         for path in self._source.glob("*.conf"):
             os.link(path, self.folder / path.name)
 
@@ -140,14 +156,14 @@ class Staging:
             file.write(text)
             file.flush()
             os.fsync(file.fileno())
-        temporary.chmod(0o644)
+        temporary.chmod(FILE_MODE)
         os.rename(temporary, self.folder / name)
 
     async def check(self) -> None:
         """`nginx -t` of the staged generation; raises NginxRejected with nginx's reasons."""
         text = render_test_config(self.tree.layout, self.folder)
         if _read(self.tree.test_config) != text:
-            files.write_atomic(self.tree.test_config, text, 0o644)
+            files.write_atomic(self.tree.test_config, text, FILE_MODE)
         argv = ["nginx", "-t", "-q", "-c", str(self.tree.test_config)]
         completed = await process.run(argv, ok_codes=range(256), timeout=CHECK_TIMEOUT)
         if completed.returncode != 0:

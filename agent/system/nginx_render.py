@@ -9,6 +9,14 @@ Each site file starts with its record (sites.to_json) on a comment line: the fil
 agent's state. Logs: `access_log` names a path with a variable, so nginx opens it in the worker
 when a request is logged (cached by open_log_file_cache) instead of holding one descriptor per
 site in the master; there is no per-site error_log, the server's global one serves every site.
+PHP's errors do not go there: each PHP site names its own log, /home/A/web/D/php-error.log
+(PHP_ADMIN_VALUE error_log), written by the account's own PHP inside its own tree (so the disk
+and inode quotas count it), which no other account can read.
+
+Proxy backends: a Unix socket in the account's socket folder (SocketBackend), or a TCP port on
+127.0.0.1 that the configuration allows (proxy_ports). A port the configuration no longer allows
+(a record from before the rule, or after the administrator narrowed it) renders as a 502 page
+instead of a proxy, so narrowing the rule closes the site's path to that port at the next change.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from agent import validators
 from agent.config import AgentConfig
 from agent.system import php_fpm, webroots
 from agent.system.sites import (
@@ -25,6 +34,7 @@ from agent.system.sites import (
     ProxyBackend,
     RedirectBackend,
     Site,
+    SocketBackend,
     StaticBackend,
     to_json,
 )
@@ -37,6 +47,10 @@ SUSPENDED_PAGE: Final = (
     "<!doctype html><title>Suspended</title>"
     "<h1>This website is suspended</h1><p>Please contact the owner of this site.</p>\\n"
 )
+PORT_REFUSED_PAGE: Final = (
+    "This site's application port is not allowed on this server; "
+    "its owner can move the application to a socket.\\n"
+)
 _EDIT_NOTE: Final = "# Written by jopanel-agent; edits are overwritten."
 
 
@@ -48,10 +62,17 @@ class Layout:
     listen: tuple[str, ...]
     log_root: Path
     php_run_dir: Path
+    proxy_ports: validators.PortRanges = ()
 
     @classmethod
     def from_config(cls, config: AgentConfig) -> Layout:
-        return cls(config.nginx_dir, config.web_listen, config.web_log_dir, config.php_run_dir)
+        return cls(
+            config.nginx_dir,
+            config.web_listen,
+            config.web_log_dir,
+            config.php_run_dir,
+            config.proxy_ports,
+        )
 
 
 def render_site(site: Site, layout: Layout) -> str:
@@ -94,10 +115,18 @@ def _backend(site: Site, layout: Layout) -> list[str]:
             return [
                 "    index index.php index.html index.htm;",
                 *_files("/index.php$is_args$args"),
-                *_php(layout.nginx_dir, socket),
+                *_php(layout.nginx_dir, socket, webroots.php_error_log(site.account, site.name)),
             ]
         case ProxyBackend(port):
-            return _proxy(port)
+            if port in validators.RESERVED_PROXY_PORTS or not validators.in_ranges(
+                port, layout.proxy_ports
+            ):
+                return ["    default_type text/plain;", f'    return 502 "{PORT_REFUSED_PAGE}";']
+            return _proxy(f"http://127.0.0.1:{port}")
+        case SocketBackend(path):
+            # "unix:<path>:" - the colon ends the path; no URI follows, so the request's own
+            # URI is passed on unchanged, as with a port.
+            return _proxy(f"http://unix:{path}:")
         case RedirectBackend(url, status, preserve_path):
             target = url.removesuffix("/") + "$request_uri" if preserve_path else url
             return [f'    return {status} "{target}";']
@@ -115,7 +144,7 @@ def _files(fallback: str) -> list[str]:
     ]
 
 
-def _php(nginx_dir: Path, socket: Path) -> list[str]:
+def _php(nginx_dir: Path, socket: Path, error_log: Path) -> list[str]:
     return [
         r"    location ~ [^/]\.php(/|$) {",
         r"        fastcgi_split_path_info ^(.+?\.php)(/.*)$;",
@@ -126,15 +155,19 @@ def _php(nginx_dir: Path, socket: Path) -> list[str]:
         f"        include {nginx_dir}/fastcgi_params;",
         "        fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;",
         "        fastcgi_param PATH_INFO $jopanel_path_info;",
+        # The site's PHP errors go to its own log in the account's tree, not to nginx's error
+        # log (root's). Only nginx can reach the pool's socket, so no one else can pass this
+        # value; every request of every site of the pool sets it.
+        f'        fastcgi_param PHP_ADMIN_VALUE "error_log={error_log}";',
         f"        fastcgi_pass unix:{socket};",
         "    }",
     ]
 
 
-def _proxy(port: int) -> list[str]:
+def _proxy(target: str) -> list[str]:
     return [
         "    location / {",
-        f"        proxy_pass http://127.0.0.1:{port};",
+        f"        proxy_pass {target};",
         "        proxy_http_version 1.1;",
         "        proxy_set_header Host $host;",
         "        proxy_set_header X-Real-IP $remote_addr;",

@@ -34,6 +34,9 @@ logger = logging.getLogger(__name__)
 BINARY_DIR: Final = Path("/usr/sbin")
 POOL_PREFIX: Final = "jopanel-"
 MAX_CHILDREN: Final = 8
+# Root's alone (the master reads them as root): a pool file names its account, home and socket,
+# which no account needs to read of another.
+POOL_MODE: Final = 0o640
 RELOAD_TIMEOUT: Final = 30.0
 _SIGUSR2_BIT: Final = 1 << (signal.SIGUSR2 - 1)
 _LOG_LINE: Final = re.compile(r"^(?:\[[^\]]*\] )?(?:ERROR|ALERT): (.*)$")
@@ -82,6 +85,8 @@ php_admin_value[upload_tmp_dir] = {tmp}
 php_admin_value[sys_temp_dir] = {tmp}
 php_admin_value[session.save_path] = {tmp}
 php_admin_flag[allow_url_include] = off
+; Each site's nginx configuration names its error_log: {home}/web/<domain>/php-error.log.
+php_admin_flag[log_errors] = on
 """
 
 
@@ -134,6 +139,8 @@ class PhpPools:
             for account in accounts
         }
         writes = {path: text for path, text in writes.items() if _read(path) != text}
+        for path in current.values():
+            _restrict(path)  # pool files written before they were root's alone
         removals = [
             path
             for account, path in current.items()
@@ -161,7 +168,7 @@ class PhpPools:
         """Writes and removes pool files, then checks them; the old files return on failure."""
         previous = {path: _read(path) for path in [*writes, *removals]}
         for path, text in writes.items():
-            files.write_atomic(path, text, 0o644)
+            files.write_atomic(path, text, POOL_MODE)
         for path in removals:
             path.unlink(missing_ok=True)
         try:
@@ -171,7 +178,7 @@ class PhpPools:
                 if old is None:
                     path.unlink(missing_ok=True)
                 else:
-                    files.write_atomic(path, old, 0o644)
+                    files.write_atomic(path, old, POOL_MODE)
             raise
 
     async def _check(self, version: str) -> None:
@@ -253,6 +260,12 @@ def _is_socket(path: Path) -> bool:
         return stat.S_ISSOCK(path.stat().st_mode)
     except FileNotFoundError:
         return False
+
+
+def _restrict(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        if stat.S_IMODE(path.lstat().st_mode) != POOL_MODE:
+            path.chmod(POOL_MODE)  # pool.d is root's: no link to fear here
 
 
 def _read(path: Path) -> str | None:

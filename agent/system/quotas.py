@@ -1,10 +1,14 @@
-"""Disk quotas: a hard limit on the space an account's files take, kept by the kernel.
+"""Disk quotas: hard limits on the space an account's files take and on how many files,
+folders and links (inodes) it owns, kept by the kernel.
 
 The limits are Linux user quotas on the filesystem that holds /home (ext4 with the quota
 feature or XFS, mounted with usrquota): the kernel charges every block a file takes to the
 file's owner, wherever in that filesystem it lies and whichever program writes it, and refuses
 the write that would pass the limit with EDQUOT. Nothing an account does can escape it: a
 user cannot give files away (chown needs root), and space is charged when it is allocated.
+The inode limit is the same user quota's other half: without it, an account within its disk
+quota could still fill the filesystem's inode table with millions of empty files (ext4 has a
+fixed number of inodes), and every other account would get ENOSPC.
 (btrfs subvolume quotas were rejected: any user may create a subvolume inside its home, and
 what it writes there is charged to no limit; docs/agent.md shows the test.)
 
@@ -30,7 +34,7 @@ from pathlib import Path
 from typing import Final
 
 from agent.errors import FailedPrecondition, Internal
-from agent.validators import DiskQuotaMb
+from agent.validators import DiskQuotaMb, InodeQuota
 
 # quotactl_fd(2) has this number on every architecture Linux shares the generic table with
 # (x86_64 and arm64 included).
@@ -40,6 +44,7 @@ Q_GETQUOTA: Final = 0x800007
 Q_SETQUOTA: Final = 0x800008
 Q_XGETQSTAT: Final = (ord("X") << 8) + 5
 QIF_BLIMITS: Final = 1
+QIF_ILIMITS: Final = 4
 # Limits are counted in blocks of this size (QIF_DQBLKSIZE); usage is in bytes.
 QUOTA_BLOCK: Final = 1024
 FS_QUOTA_UDQ_ENFD: Final = 1 << 1
@@ -92,6 +97,8 @@ class _QuotaState(ctypes.Structure):
 class DiskUsage:
     used_bytes: int
     limit_bytes: int  # 0: no limit
+    used_inodes: int = 0
+    inode_limit: int = 0  # 0: no limit
 
 
 class DiskQuotas:
@@ -121,7 +128,9 @@ class DiskQuotas:
         for uid in uids:
             block = _DiskQuotaBlock()
             self._quotactl(Q_GETQUOTA, uid, block)
-            found[uid] = DiskUsage(block.curspace, block.bhardlimit * QUOTA_BLOCK)
+            found[uid] = DiskUsage(
+                block.curspace, block.bhardlimit * QUOTA_BLOCK, block.curinodes, block.ihardlimit
+            )
         return found
 
     def require_enforced(self) -> None:
@@ -132,14 +141,26 @@ class DiskQuotas:
             )
 
     def set_limit(self, uid: int, limit_mb: DiskQuotaMb) -> None:
-        """Sets the user's hard limit; 0 removes it (and is no error where none is enforced)."""
-        if limit_mb == 0 and not self.enforced():
+        """Sets the user's hard limit on space; 0 removes it."""
+        self.set_limits(uid, disk_mb=limit_mb)
+
+    def set_limits(
+        self, uid: int, *, disk_mb: DiskQuotaMb | None = None, inodes: InodeQuota | None = None
+    ) -> None:
+        """Sets the user's hard limits on space and on inodes, those given (None leaves one as it
+        is); 0 removes a limit (and is no error where none is enforced)."""
+        if not disk_mb and not inodes and not self.enforced():
             return
         self.require_enforced()
-        block = _DiskQuotaBlock(
-            bhardlimit=limit_mb * (MIB // QUOTA_BLOCK), bsoftlimit=0, valid=QIF_BLIMITS
-        )
-        self._quotactl(Q_SETQUOTA, uid, block)
+        block = _DiskQuotaBlock(bsoftlimit=0, isoftlimit=0, valid=0)
+        if disk_mb is not None:
+            block.bhardlimit = disk_mb * (MIB // QUOTA_BLOCK)
+            block.valid |= QIF_BLIMITS
+        if inodes is not None:
+            block.ihardlimit = inodes
+            block.valid |= QIF_ILIMITS
+        if block.valid:
+            self._quotactl(Q_SETQUOTA, uid, block)
 
     def _quotactl(self, command: int, uid: int, data: ctypes.Structure) -> None:
         directory = os.open(self._root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)

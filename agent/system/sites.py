@@ -14,7 +14,14 @@ from typing import Any, TypeAlias
 
 from agent import validators
 from agent.errors import AlreadyExists, InvalidArgument
-from agent.validators import AccountName, Hostname, PhpVersion, ProxyPort, RedirectUrl
+from agent.validators import (
+    AccountName,
+    AppSocket,
+    Hostname,
+    PhpVersion,
+    ProxyPort,
+    RedirectUrl,
+)
 
 
 @dataclass(frozen=True)
@@ -33,13 +40,20 @@ class ProxyBackend:
 
 
 @dataclass(frozen=True)
+class SocketBackend:
+    """A proxy to the account's application on a Unix socket in its socket folder."""
+
+    path: AppSocket
+
+
+@dataclass(frozen=True)
 class RedirectBackend:
     url: RedirectUrl
     status: int  # 301 or 302
     preserve_path: bool
 
 
-Backend: TypeAlias = StaticBackend | PhpBackend | ProxyBackend | RedirectBackend
+Backend: TypeAlias = StaticBackend | PhpBackend | ProxyBackend | SocketBackend | RedirectBackend
 
 
 @dataclass(frozen=True)
@@ -79,30 +93,34 @@ def _backend_json(backend: Backend) -> dict[str, Any]:
             return {"kind": "php", "version": version}
         case ProxyBackend(port):
             return {"kind": "proxy", "port": port}
+        case SocketBackend(path):
+            return {"kind": "socket", "path": path}
         case RedirectBackend(url, status, preserve_path):
             return {"kind": "redirect", "url": url, "status": status, "preserve": preserve_path}
 
 
-def from_json(text: str) -> Site:
-    """A record read back from a file; every value passes its validator again.
+def from_json(text: str, socket_root: str = "") -> Site:
+    """A record read back from a file; every value passes its validator again (a socket path
+    must lie in the account's folder under socket_root, the configured app_socket_dir).
 
     Raises ValueError, KeyError or TypeError when the record is malformed.
     """
     record = json.loads(text)
     try:
         name = validators.hostname(record["name"], "name")
+        account = validators.account_name(record["account"], "account")
         return Site(
             name=name,
-            account=validators.account_name(record["account"], "account"),
+            account=account,
             aliases=validators.aliases(record["aliases"], name),
-            backend=_backend_from(record["backend"]),
+            backend=_backend_from(record["backend"], account, socket_root),
             suspended=_boolean(record["suspended"]),
         )
     except InvalidArgument as error:
         raise ValueError(error.message) from None
 
 
-def _backend_from(record: dict[str, Any]) -> Backend:
+def _backend_from(record: dict[str, Any], account: AccountName, socket_root: str) -> Backend:
     kind = record["kind"]
     if kind == "static":
         return StaticBackend()
@@ -113,6 +131,13 @@ def _backend_from(record: dict[str, Any]) -> Backend:
         return PhpBackend(PhpVersion(version))
     if kind == "proxy":
         return ProxyBackend(validators.proxy_port(_integer(record["port"]), "port"))
+    if kind == "socket":
+        if not socket_root:
+            raise ValueError("a socket backend without the socket folder to check it against")
+        path = record["path"]
+        if not isinstance(path, str):
+            raise ValueError("not a string")
+        return SocketBackend(validators.app_socket(path, account, socket_root, "path"))
     if kind == "redirect":
         preserve = _boolean(record["preserve"])
         url = validators.redirect_url(record["url"], "url", preserve_path=preserve)

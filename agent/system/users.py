@@ -35,7 +35,7 @@ from agent.errors import FailedPrecondition, InvalidArgument, NotFound
 from agent.system import leftovers, process, uids
 from agent.system.quotas import DiskQuotas
 from agent.system.work import Finisher
-from agent.validators import AccountName, DiskQuotaMb, LoginShell, Password
+from agent.validators import AccountName, DiskQuotaMb, InodeQuota, LoginShell, Password
 
 MANAGED_GROUP: Final = "jopanel-accounts"
 HOME_ROOT: Final = Path("/home")
@@ -104,6 +104,9 @@ def _serialized(
     return serialized
 
 
+NO_INODE_LIMIT: Final = InodeQuota(0)
+
+
 class Users:
     """The managed accounts. The agent holds one instance, so one lock orders all changes."""
 
@@ -149,11 +152,16 @@ class Users:
 
     @_serialized
     async def create(
-        self, name: AccountName, password: Password, shell: LoginShell, disk_quota_mb: DiskQuotaMb
+        self,
+        name: AccountName,
+        password: Password,
+        shell: LoginShell,
+        disk_quota_mb: DiskQuotaMb,
+        inode_quota: InodeQuota = NO_INODE_LIMIT,
     ) -> User:
-        """Creates the account, or brings an existing one to this password, shell and quota."""
+        """Creates the account, or brings an existing one to this password, shell and quotas."""
         entry = _managed_entry(name)
-        if entry is None and disk_quota_mb:
+        if entry is None and (disk_quota_mb or inode_quota):
             self.quotas.require_enforced()  # before anything is made
         if entry is None:
             await _add_user(name, shell)
@@ -162,7 +170,7 @@ class Users:
             await _set_shell(name, shell)
         _secure_home(entry)
         await _set_password(name, password)
-        self.quotas.set_limit(entry.pw_uid, disk_quota_mb)
+        self.quotas.set_limits(entry.pw_uid, disk_mb=disk_quota_mb, inodes=inode_quota)
         return _user(_require(name))
 
     @_serialized
@@ -173,17 +181,17 @@ class Users:
         password: Password | None,
         shell: LoginShell | None,
         disk_quota_mb: DiskQuotaMb | None = None,
+        inode_quota: InodeQuota | None = None,
     ) -> User:
         """Applies the given fields; None leaves a field as it is."""
         entry = _require(name)
-        if disk_quota_mb:
+        if disk_quota_mb or inode_quota:
             self.quotas.require_enforced()  # before anything changes
         if shell is not None and entry.pw_shell != shell:
             await _set_shell(name, shell)
         if password is not None:
             await _set_password(name, password)
-        if disk_quota_mb is not None:
-            self.quotas.set_limit(entry.pw_uid, disk_quota_mb)
+        self.quotas.set_limits(entry.pw_uid, disk_mb=disk_quota_mb, inodes=inode_quota)
         return _user(_require(name))
 
     @_serialized
@@ -218,9 +226,9 @@ class Users:
             # Another account may have run a setuid program of this one until it was removed.
             await _stop_processes(entry.pw_uid)
             await process.run(["userdel", "--remove", "--", name])
-            # The limit outlives the user in the quota file: a later user with this uid
-            # must not inherit it.
-            self.quotas.set_limit(entry.pw_uid, DiskQuotaMb(0))
+            # The limits outlive the user in the quota file: a later user with this uid
+            # must not inherit them.
+            self.quotas.set_limits(entry.pw_uid, disk_mb=DiskQuotaMb(0), inodes=InodeQuota(0))
             await _remove_group_left(name, entry.pw_gid)
 
 

@@ -71,6 +71,12 @@ def document_root(account: str, domain: str) -> Path:
     return site_dir(account, domain) / "public_html"
 
 
+def php_error_log(account: str, domain: str) -> Path:
+    """Where a PHP site's errors go: written by the account's own PHP (as the account) inside
+    its tree, so its quotas count it and no other account can read it (/home/A is 0750)."""
+    return site_dir(account, domain) / "php-error.log"
+
+
 def web_server_uid() -> int:
     return pwd.getpwnam(WEB_SERVER_USER).pw_uid
 

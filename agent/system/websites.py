@@ -22,6 +22,7 @@ import logging
 import pwd
 import time
 from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator
+from pathlib import Path
 from typing import TypeAlias
 
 from agent.config import AgentConfig
@@ -33,11 +34,19 @@ from agent.errors import (
     InvalidArgument,
     NotFound,
 )
-from agent.system import nginx, webroots
+from agent.system import app_sockets, nginx, webroots
 from agent.system.nginx import NginxRejected, SiteTree, Staging
 from agent.system.nginx_render import Layout, record_line, render_site, render_support
 from agent.system.php_fpm import PhpPools, PhpSettings
-from agent.system.sites import Backend, PhpBackend, Registry, Site, from_json
+from agent.system.sites import (
+    Backend,
+    PhpBackend,
+    ProxyBackend,
+    Registry,
+    Site,
+    SocketBackend,
+    from_json,
+)
 from agent.system.users import Users
 from agent.system.webroots import Owner
 from agent.system.work import Batcher, Finisher, Pending
@@ -58,6 +67,7 @@ class WebDomains:
 
     def __init__(self, config: AgentConfig, users: Users) -> None:
         self._layout = Layout.from_config(config)
+        self._socket_root = config.app_socket_dir
         self._tree = SiteTree(self._layout)
         self._pid_file = config.nginx_pid_file
         self._php = PhpPools(PhpSettings.from_config(config))
@@ -133,6 +143,8 @@ class WebDomains:
                 for name in removed:
                     webroots.remove_log_dir(self._layout.log_root, name)
             yield
+            # The account's processes are gone now: its socket folder goes with its home.
+            app_sockets.remove_folder(self._socket_root, account)
         finally:
             self._removing.discard(account)
 
@@ -142,6 +154,7 @@ class WebDomains:
         registry = self._live()
         _check_owner(registry.get(site.name), site.account)
         registry.check_claims(site)  # fails early; the worker checks again, authoritatively
+        self._prepare_backend(owner, site.backend)
         webroots.prepare_site(owner, site.name, self._layout.log_root)
         if isinstance(site.backend, PhpBackend):
             webroots.prepare_php_tmp(owner)
@@ -153,8 +166,11 @@ class WebDomains:
         current = await self.get(name)
         if aliases is not None:
             self._live().check_claims(dataclasses.replace(current, aliases=aliases))
-        if isinstance(backend, PhpBackend):
-            webroots.prepare_php_tmp(await self._owner(current.account))
+        if backend is not None:
+            owner = await self._owner(current.account)
+            self._prepare_backend(owner, backend)
+            if isinstance(backend, PhpBackend):
+                webroots.prepare_php_tmp(owner)
         change = functools.partial(_update_site, name, aliases, backend)
         return _present(await self._changes.submit(change))
 
@@ -169,6 +185,15 @@ class WebDomains:
         webroots.remove_log_dir(self._layout.log_root, name)
         if delete_files and owner is not None:
             await webroots.remove_site(owner, name)
+
+    def _prepare_backend(self, owner: Owner, backend: Backend) -> None:
+        """What a proxy backend needs before it goes live: the account's socket folder, or a
+        port that no other user's program listens on (checked again at each change)."""
+        if isinstance(backend, SocketBackend):
+            path = backend.path
+            app_sockets.prepare_folder(self._socket_root, owner, path, "domain.proxy.socket_path")
+        elif isinstance(backend, ProxyBackend):
+            app_sockets.check_port_free_for(backend.port, owner, "domain.proxy.port")
 
     async def _owner(self, account: AccountName) -> Owner:
         try:
@@ -200,7 +225,7 @@ class WebDomains:
         registry = Registry()
         stale: dict[str, str] = {}
         for filename, text in sorted(texts.items()):
-            site = None if filename.startswith("_") else _parse(filename, text)
+            site = None if filename.startswith("_") else _parse(filename, text, self._socket_root)
             if site is None:
                 continue
             try:
@@ -453,14 +478,14 @@ def _needs_new_pool(site: Site | None, running: dict[PhpVersion, set[AccountName
     return site.account not in running.get(site.backend.version, set())
 
 
-def _parse(filename: str, text: str) -> Site | None:
+def _parse(filename: str, text: str, socket_root: Path) -> Site | None:
     """The record a site file carries; files the agent did not write are left out (and kept)."""
     line = record_line(text)
     if line is None:
         logger.warning("%s has no JoPanel record; it is kept but not managed", filename)
         return None
     try:
-        site = from_json(line)
+        site = from_json(line, str(socket_root))
     except (ValueError, KeyError, TypeError) as error:
         logger.error("%s: unreadable record (%s); it is kept but not managed", filename, error)
         return None

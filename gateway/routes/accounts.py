@@ -51,6 +51,10 @@ class DiskUsage(BaseModel):
     )
     used_bytes: int | None = Field(description="What all the account's files take")
     limit_bytes: int | None = Field(description="The hard limit; null: none")
+    used_inodes: int | None = Field(
+        default=None, description="How many files, folders and links the account owns"
+    )
+    inode_limit: int | None = Field(default=None, description="The hard limit; null: none")
 
 
 class SystemAccount(BaseModel):
@@ -128,6 +132,8 @@ def account_of(row: Row, system: pb.Account | None = None, *, admin_view: bool =
                 enforced=system.disk.enforced,
                 used_bytes=system.disk.used_bytes if system.disk.enforced else None,
                 limit_bytes=system.disk.limit_bytes or None,
+                used_inodes=system.disk.used_inodes if system.disk.enforced else None,
+                inode_limit=system.disk.inode_limit or None,
             ),
         ),
     )
@@ -196,6 +202,7 @@ async def create_account(call: Call) -> web.StreamResponse:
             password=body.password,
             shell=_SHELLS[body.shell],
             disk_quota_mb=plan["disk_quota_mb"] or 0,
+            inode_quota=plan["inode_quota"] or 0,
         )
         async with applying(undo=lambda: accounts.delete(call.db, user_id)):
             reply = await call.agent.accounts.CreateAccount(request, timeout=CALL_TIMEOUT_SECONDS)
@@ -227,7 +234,7 @@ async def update_account(call: Call) -> web.StreamResponse:
         mask: list[str] = [
             f for f in ("password", "shell") if f in sent and getattr(body, f) is not None
         ]
-        disk_quota_mb = 0
+        limits = quotas.Limits(None, None)
         if body.plan is not None and body.plan != row["plan"]:
             plan = await _plan(call, body.plan)
             plan_id = plan["id"]
@@ -235,9 +242,9 @@ async def update_account(call: Call) -> web.StreamResponse:
                 call.db, {k: plan[k] for k in plans.LIMITS}, account_id=row["id"]
             )
             if row["status"] in ("active", "suspended"):
-                exceeding += await quotas.over_limit(call, [row["name"]], plan["disk_quota_mb"])
-                mask.append("disk_quota_mb")
-                disk_quota_mb = plan["disk_quota_mb"] or 0
+                limits = quotas.Limits.of_plan(plan)
+                exceeding += await quotas.over_limit(call, [row["name"]], limits)
+                mask.extend(["disk_quota_mb", "inode_quota"])
             if exceeding:
                 raise conflict(f"Plan '{body.plan}' is too small: {'; '.join(exceeding)}.")
         system = None
@@ -246,7 +253,8 @@ async def update_account(call: Call) -> web.StreamResponse:
                 name=row["name"],
                 password=body.password or "",
                 shell=_SHELLS[body.shell or row["shell"]],
-                disk_quota_mb=disk_quota_mb,
+                disk_quota_mb=limits.disk_mb or 0,
+                inode_quota=limits.inodes or 0,
             )
             request.update_mask.paths.extend(mask)
             reply = await call.agent.accounts.UpdateAccount(request, timeout=CALL_TIMEOUT_SECONDS)

@@ -6,15 +6,19 @@ or its record removed, so no record claims a site that the server does not serve
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 import grpc
 from aiohttp import web
 from jopanel.agent.dns.v1 import dns_pb2
 from jopanel.agent.web.v1 import web_pb2 as pb
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from agent.errors import InvalidArgument
+from agent.validators import SOCKET_PATH_MAX, allowed_proxy_port
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Access, Call, Operation, Owned, json_response
 from gateway.consistency import applying
@@ -60,8 +64,31 @@ class StaticBackend(_Strict):
 
 
 class ProxyBackend(_Strict):
+    """Exactly one of socket_path and port."""
+
     type: Literal["proxy"]
-    port: Port = Field(description="An application listening on 127.0.0.1")
+    socket_path: Annotated[
+        str | None,
+        Field(
+            max_length=SOCKET_PATH_MAX,
+            pattern=r"^/[a-z0-9._/-]+\.sock$",
+            examples=["/home/.apps/alice/shop.sock"],
+            description="The account's application listening on a Unix socket in its socket"
+            " folder: /home/.apps/<account>/<name>.sock (the safe choice: no other account can"
+            " take it)",
+        ),
+    ] = None
+    port: Port | None = Field(
+        default=None,
+        description="An application listening on 127.0.0.1 at this port, where the server"
+        " allows it (none by default; never the server's own services' ports)",
+    )
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Self:
+        if (self.socket_path is None) == (self.port is None):
+            raise ValueError("set either socket_path or port")
+        return self
 
 
 class RedirectBackend(_Strict):
@@ -136,7 +163,7 @@ def backend_of(row: Row) -> Backend:
     if kind == "php":
         return PhpBackend(type="php", version=row["php_version"])
     if kind == "proxy":
-        return ProxyBackend(type="proxy", port=row["proxy_port"])
+        return ProxyBackend(type="proxy", port=row["proxy_port"], socket_path=row["proxy_socket"])
     if kind == "redirect":
         return RedirectBackend(
             type="redirect",
@@ -168,6 +195,7 @@ def _columns(backend: Backend) -> dict[str, Any]:
         columns["php_version"] = backend.version
     elif isinstance(backend, ProxyBackend):
         columns["proxy_port"] = backend.port
+        columns["proxy_socket"] = backend.socket_path
     elif isinstance(backend, RedirectBackend):
         columns |= {
             "redirect_url": backend.url,
@@ -182,7 +210,10 @@ def _spec(name: str, account: str, aliases: list[str], backend: Backend) -> pb.W
     if isinstance(backend, PhpBackend):
         spec.php.version = backend.version
     elif isinstance(backend, ProxyBackend):
-        spec.proxy.port = backend.port
+        if backend.socket_path is not None:
+            spec.proxy.socket_path = backend.socket_path
+        else:
+            spec.proxy.port = backend.port or 0
     elif isinstance(backend, RedirectBackend):
         spec.redirect.url = backend.url
         spec.redirect.code = (
@@ -202,7 +233,13 @@ async def _php_versions(call: Call) -> list[str]:
 
 
 async def _checked_backend(call: Call, backend: Backend | None) -> Backend:
-    """The requested backend with its PHP version installed; PHP's newest when none is asked."""
+    """The requested backend with its PHP version installed, its proxy port allowed; PHP's
+    newest when none is asked."""
+    if isinstance(backend, ProxyBackend) and backend.port is not None:
+        try:
+            allowed_proxy_port(backend.port, call.config.proxy_ports, "backend.port")
+        except InvalidArgument as exc:
+            raise field_error(exc.field, exc.message.partition(": ")[2]) from exc
     if backend is not None and not isinstance(backend, PhpBackend):
         return backend
     versions = await _php_versions(call)
@@ -218,6 +255,19 @@ async def _checked_backend(call: Call, backend: Backend | None) -> Backend:
             "backend.version", f"PHP {backend.version} is not installed (installed: {installed})"
         )
     return backend
+
+
+@contextlib.contextmanager
+def _backend_fields() -> Iterator[None]:
+    """The agent's refusal of a proxy target (another account's socket, a port some other
+    program listens on) as an error of the body's own field."""
+    try:
+        yield
+    except grpc.aio.AioRpcError as exc:
+        field, _, text = (exc.details() or "").partition(": ")
+        if exc.code() == grpc.StatusCode.INVALID_ARGUMENT and field.startswith("domain.proxy."):
+            raise field_error("backend." + field.removeprefix("domain.proxy."), text) from exc
+        raise
 
 
 def _check_aliases(name: str, aliases: list[str]) -> None:
@@ -298,10 +348,11 @@ async def create_domain(call: Call) -> web.StreamResponse:
         except LimitReached as exc:
             raise plan_limit(exc) from exc
         spec = _spec(body.name, account["name"], body.aliases, backend)
-        async with applying(undo=lambda: domains.delete(call.db, domain_id)):
-            await call.agent.web.CreateWebDomain(
-                pb.CreateWebDomainRequest(domain=spec), timeout=CALL_TIMEOUT_SECONDS
-            )
+        with _backend_fields():
+            async with applying(undo=lambda: domains.delete(call.db, domain_id)):
+                await call.agent.web.CreateWebDomain(
+                    pb.CreateWebDomainRequest(domain=spec), timeout=CALL_TIMEOUT_SECONDS
+                )
         await domains.set_status(call.db, domain_id, "active")
         if body.dns_zone:
             # The site is online by now; a zone that fails is reported and can be retried
@@ -341,8 +392,9 @@ async def update_domain(call: Call) -> web.StreamResponse:
         )
         request.update_mask.paths.extend(["aliases", "backend"])
         try:
-            await call.agent.web.UpdateWebDomain(request, timeout=CALL_TIMEOUT_SECONDS)
-        except grpc.aio.AioRpcError:
+            with _backend_fields():
+                await call.agent.web.UpdateWebDomain(request, timeout=CALL_TIMEOUT_SECONDS)
+        except (grpc.aio.AioRpcError, Problem):
             if body.aliases is not None:
                 await domains.replace_aliases(call.db, row, old_aliases)
             raise

@@ -27,7 +27,8 @@ class Me(BaseModel):
     usage: dict[str, int] | None = Field(
         default=None,
         description="What the account uses of each plan limit, by limit name; disk_quota_mb in"
-        " MiB rounded up, absent where the server does not enforce disk quotas",
+        " MiB rounded up and inode_quota in files, both absent where the server does not"
+        " enforce disk quotas",
     )
 
 
@@ -41,13 +42,15 @@ async def me_of(call: Call, principal: Principal) -> Me:
         me.plan = await plan_of(call, plan)
         me.usage = await plans.usage(call.db, row["id"])
         if row["status"] in ("active", "suspended"):
-            used = await _disk_used_mb(call, row["name"])
-            if used is not None:
+            disk = await _disk_usage(call, row["name"])
+            used = None if disk is None else quotas.used_mb(disk)
+            if disk is not None and used is not None:
                 me.usage["disk_quota_mb"] = used
+                me.usage["inode_quota"] = disk.used_inodes
     return me
 
 
-async def _disk_used_mb(call: Call, name: str) -> int | None:
+async def _disk_usage(call: Call, name: str) -> pb.DiskUsage | None:
     """The account's disk use; None when unknown, an unreachable agent included: who am I must
     answer without the agent, or the web UI could not even show the sign-in state."""
     try:
@@ -56,7 +59,7 @@ async def _disk_used_mb(call: Call, name: str) -> int | None:
         )
     except grpc.aio.AioRpcError:
         return None
-    return quotas.used_mb(reply.account.disk)
+    return reply.account.disk
 
 
 async def get_me(call: Call) -> web.StreamResponse:

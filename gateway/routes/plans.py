@@ -21,6 +21,8 @@ PlanName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 Limit = Annotated[int | None, Field(ge=0, le=10_000_000)]
 # MiB; null: unlimited. Every account needs some space for its home, so 0 is no choice here.
 DiskLimit = Annotated[int | None, Field(ge=1, le=16 * 1024 * 1024)]
+# Inodes (files, folders, links); null: unlimited. The home itself takes one, so not 0 either.
+InodeLimit = Annotated[int | None, Field(ge=1, le=2**32 - 1)]
 
 
 class PlanLimits(BaseModel):
@@ -35,6 +37,12 @@ class PlanLimits(BaseModel):
         description="MiB that all the account's files may take, kept by the server's disk"
         " quotas; at least 1, null for unlimited",
     )
+    inode_quota: InodeLimit = Field(
+        default=None,
+        description="How many files, folders and links the account may own, kept by the same"
+        " disk quotas (so millions of empty files cannot fill the server); at least 1, null for"
+        " unlimited",
+    )
 
 
 class PlanCreate(PlanLimits):
@@ -48,6 +56,7 @@ class Plan(BaseModel):
     max_databases: int | None
     max_cron_jobs: int | None
     disk_quota_mb: int | None
+    inode_quota: int | None
     accounts: int = Field(description="How many accounts are on this plan")
     created_at: datetime
     updated_at: datetime
@@ -86,7 +95,7 @@ async def list_plans(call: Call) -> web.StreamResponse:
 async def create_plan(call: Call) -> web.StreamResponse:
     body = call.body_as(PlanCreate)
     async with call.audited("plan.create", body.name):
-        if body.disk_quota_mb is not None:
+        if body.disk_quota_mb is not None or body.inode_quota is not None:
             await quotas.require_enforced(call)
         try:
             await plans.create(call.db, body.name, body.model_dump(include=set(plans.LIMITS)))
@@ -107,13 +116,14 @@ async def update_plan(call: Call) -> web.StreamResponse:
     changes = body.model_dump(include=body.model_fields_set)
     async with call.audited("plan.update", row["name"], detail=",".join(sorted(changes))):
         exceeding = await plans.over_limits(call.db, changes, plan_id=row["id"])
-        disk = changes.get("disk_quota_mb", row["disk_quota_mb"])
+        previous = quotas.Limits.of_plan(row)
+        limits = quotas.Limits.of_plan({**row, **changes})
         names = []
-        if disk != row["disk_quota_mb"]:
-            if disk is not None:
+        if limits != previous:
+            if limits.any:
                 await quotas.require_enforced(call)
             names = await accounts.names_on_plan(call.db, row["id"])
-            exceeding += await quotas.over_limit(call, names, disk)
+            exceeding += await quotas.over_limit(call, names, limits)
         if exceeding:
             raise conflict(
                 f"Accounts on plan '{row['name']}' already use more: {'; '.join(exceeding)}."
@@ -123,8 +133,8 @@ async def update_plan(call: Call) -> web.StreamResponse:
         await quotas.apply(
             call,
             names,
-            disk,
-            previous_mb=row["disk_quota_mb"],
+            limits,
+            previous=previous,
             undo=lambda: plans.update(call.db, row["id"], {k: row[k] for k in changes}),
         )
     return json_response(await plan_of(call, await _row(call)))

@@ -17,7 +17,8 @@ from gateway.store.suspensions import Suspension
 
 _SELECT = (
     "SELECT d.id, d.name, d.account_id, u.name AS account, d.backend, d.php_version,"
-    " d.proxy_port, d.redirect_url, d.redirect_code, d.redirect_preserve_path, d.status,"
+    " d.proxy_port, d.proxy_socket, d.redirect_url, d.redirect_code, d.redirect_preserve_path,"
+    " d.status,"
     " d.created_at, d.updated_at,"
     " d.suspended_by, d.suspended_by_user, d.suspension_reason, d.suspended_at,"
     " (SELECT GROUP_CONCAT(h.name ORDER BY h.name SEPARATOR ' ') FROM host_names h"
@@ -28,6 +29,7 @@ BACKEND_COLUMNS = (
     "backend",
     "php_version",
     "proxy_port",
+    "proxy_socket",
     "redirect_url",
     "redirect_code",
     "redirect_preserve_path",

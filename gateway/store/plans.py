@@ -9,7 +9,14 @@ import pymysql
 
 from gateway.db import Row, execute, fetch_all, fetch_one
 
-LIMITS = ("max_domains", "max_aliases", "max_databases", "max_cron_jobs", "disk_quota_mb")
+LIMITS = (
+    "max_domains",
+    "max_aliases",
+    "max_databases",
+    "max_cron_jobs",
+    "disk_quota_mb",
+    "inode_quota",
+)
 _COLUMNS = "id, name, " + ", ".join(LIMITS) + ", created_at, updated_at"
 _DUPLICATE_KEY = 1062
 

@@ -20,6 +20,7 @@ from jopanel.agent.web.v1 import web_pb2_grpc
 
 from agent.config import AgentConfig
 from agent.server import RunningAgent, start
+from tests.agent.app_support import PROXY_PORTS
 from tests.agent.support import short_temp_dir
 
 
@@ -49,6 +50,7 @@ def agent_config(
         rndc_port=named_server.rndc_port,
         dns_port=named_server.dns_port,
         dns_nameservers=stack.DNS_NAMESERVERS,
+        proxy_ports=(PROXY_PORTS,),
     )
     shutil.rmtree(directory, ignore_errors=True)
 

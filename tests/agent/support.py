@@ -24,7 +24,16 @@ def as_account(name: str, argv: Sequence[str]) -> list[str]:
     would run it. setpriv switches and execs: subprocess's user=, group= and extra_groups= would
     make a plain fork() of a process with live gRPC threads run code in the child (gRPC's fork
     handlers), which crashes at random; tests/test_no_fork.py keeps them out."""
-    return ["setpriv", f"--reuid={name}", f"--regid={name}", "--clear-groups", "--", *argv]
+    user = pwd.getpwnam(name)
+    return [
+        "setpriv",
+        f"--reuid={user.pw_uid}",
+        f"--regid={user.pw_gid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--",
+        *argv,
+    ]
 
 
 def start_as(name: str, argv: Sequence[str]) -> subprocess.Popen[bytes]:

@@ -39,6 +39,14 @@ def test_server_names_are_read(tmp_path: Path) -> None:
 def test_missing_keys_keep_their_defaults(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, 'gateway_group = "gw"\n'))
     assert config.socket_path == Path("/run/jopanel/agent.sock")
+    # No TCP port for proxy backends unless the administrator allows some.
+    assert config.proxy_ports == ()
+    assert config.app_socket_dir == Path("/home/.apps")
+
+
+def test_allowed_proxy_ports(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, 'proxy_ports = [3000, "20000-20999"]\n'))
+    assert config.proxy_ports == ((3000, 3000), (20000, 20999))
 
 
 @pytest.mark.parametrize(
@@ -57,6 +65,11 @@ def test_missing_keys_keep_their_defaults(tmp_path: Path) -> None:
         ('server_names = "panel.example.net"\n', "server_names: must be a list of strings"),
         ('server_names = ["Panel.Example.net"]\n', "server_names: must be lowercase host"),
         ('server_names = ["panel example.net"]\n', "server_names: must be lowercase host"),
+        ('proxy_ports = "3000"\n', "proxy_ports: must be a list"),
+        ("proxy_ports = [80]\n", "proxy_ports: ports must be 1024 to 65535"),
+        ('proxy_ports = ["3000-2000"]\n', "proxy_ports: ports must be 1024 to 65535"),
+        ('proxy_ports = ["3000;"]\n', "proxy_ports: each item must be a port"),
+        ('app_socket_dir = "home/.apps"\n', "app_socket_dir: must be an absolute path"),
     ],
 )
 def test_bad_files_are_refused(tmp_path: Path, text: str, error: str) -> None:

@@ -67,6 +67,8 @@ def set_quota(
 
 def write_as(name: str, file: str, mib: int) -> subprocess.CompletedProcess[str]:
     """The account writes `mib` MiB into a file of its home, as its PHP or SSH session would."""
+    # setpriv, not subprocess's user=: that forks and runs Python in the child of a process
+    # with gRPC's threads, which crashed the child (SIGSEGV) once under the VM.
     return subprocess.run(
         as_account(
             name, ["dd", "if=/dev/zero", f"of={HOME_ROOT / name / file}", "bs=1M", f"count={mib}"]
@@ -147,13 +149,73 @@ async def test_delete_takes_the_limit_with_the_user(
     accounts: Stub, new_name: Callable[[], str], quotas: DiskQuotas, enforced: None
 ) -> None:
     name = new_name()
-    uid = (await accounts.CreateAccount(create(name, 5))).account.uid
+    request = create(name, 5)
+    request.inode_quota = 100
+    uid = (await accounts.CreateAccount(request)).account.uid
     assert write_as(name, "f", 3).returncode == 0
+    held = quotas.usage(uid)
+    assert held is not None
+    assert (held.limit_bytes, held.inode_limit) == (5 * MIB, 100)
 
     await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=name))
 
     # A later user given the same uid starts with no limit and nothing charged.
-    assert quotas.usage(uid) == DiskUsage(used_bytes=0, limit_bytes=0)
+    assert quotas.usage(uid) == DiskUsage(used_bytes=0, limit_bytes=0, used_inodes=0, inode_limit=0)
+
+
+def set_inodes(name: str, inodes: int) -> accounts_pb2.UpdateAccountRequest:
+    request = accounts_pb2.UpdateAccountRequest(name=name, inode_quota=inodes)
+    request.update_mask.paths.append("inode_quota")
+    return request
+
+
+def touch_as(name: str, count: int, folder: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The account makes `count` empty files (in its home unless told), as any script could."""
+    where = folder or HOME_ROOT / name
+    return subprocess.run(
+        as_account(name, ["touch", *(str(where / f"empty{index}") for index in range(count))]),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+async def test_the_kernel_refuses_files_past_the_inode_quota(
+    accounts: Stub, new_name: Callable[[], str], enforced: None
+) -> None:
+    name = new_name()
+    created = (await accounts.CreateAccount(create(name, 0))).account
+    owned = created.disk.used_inodes
+    assert owned >= 1  # the home itself, and what /etc/skel put in it
+
+    limited = (await accounts.UpdateAccount(set_inodes(name, owned + 20))).account
+    assert limited.disk.inode_limit == owned + 20
+
+    # Empty files take no space, so only the inode limit stops them.
+    made = touch_as(name, 50)
+    assert made.returncode != 0
+    assert "Disk quota exceeded" in made.stderr
+    assert len(list((HOME_ROOT / name).glob("empty*"))) == 20
+    disk = await usage(accounts, name)
+    assert (disk.used_inodes, disk.inode_limit) == (owned + 20, owned + 20)
+
+    # Lifting it lets the account make files again; its disk quota was never involved.
+    lifted = (await accounts.UpdateAccount(set_inodes(name, 0))).account
+    assert (lifted.disk.inode_limit, lifted.disk.limit_bytes) == (0, 0)
+    assert touch_as(name, 50).returncode == 0
+
+
+async def test_create_sets_the_inode_quota_and_a_disk_change_keeps_it(
+    accounts: Stub, new_name: Callable[[], str], enforced: None
+) -> None:
+    name = new_name()
+    request = create(name, 5)
+    request.inode_quota = 1000
+    created = (await accounts.CreateAccount(request)).account
+    assert (created.disk.limit_bytes, created.disk.inode_limit) == (5 * MIB, 1000)
+
+    changed = (await accounts.UpdateAccount(set_quota(name, 7))).account
+    assert (changed.disk.limit_bytes, changed.disk.inode_limit) == (7 * MIB, 1000)
 
 
 async def test_the_list_reports_each_accounts_usage(
@@ -180,6 +242,24 @@ async def test_without_quota_support_a_limit_is_refused_and_nothing_made(
     with pytest.raises(KeyError):
         pwd.getpwnam(name)
     assert not (HOME_ROOT / name).exists()
+
+
+async def test_without_quota_support_an_inode_limit_is_refused_and_nothing_made(
+    accounts: Stub, new_name: Callable[[], str], not_enforced: None
+) -> None:
+    name = new_name()
+    request = create(name, 0)
+    request.inode_quota = 1000
+    code, message = await rpc_error(accounts.CreateAccount(request))
+
+    assert code == grpc.StatusCode.FAILED_PRECONDITION
+    assert "usrquota" in message
+    with pytest.raises(KeyError):
+        pwd.getpwnam(name)
+    await accounts.CreateAccount(create(name, 0))
+    code, _ = await rpc_error(accounts.UpdateAccount(set_inodes(name, 1000)))
+    assert code == grpc.StatusCode.FAILED_PRECONDITION
+    assert (await accounts.UpdateAccount(set_inodes(name, 0))).account.disk.inode_limit == 0
 
 
 async def test_without_quota_support_an_update_with_a_limit_changes_nothing(

@@ -9,11 +9,9 @@ import grp
 import os
 import pwd
 import stat
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import grpc
 import pytest
@@ -26,6 +24,7 @@ from agent.config import AgentConfig
 from agent.system import acl
 from agent.system.users import Users
 from agent.system.websites import WebDomains
+from tests.agent.app_support import PROXY_PORTS, account_app, free_port_in
 from tests.agent.support import rpc_error
 from tests.agent.web_support import NOT_SERVED, create, docroot, get, spec, write_as
 
@@ -136,41 +135,22 @@ async def test_redirects_send_their_code_and_location(
     assert (answer.status, answer.headers["location"]) == (status, location)
 
 
-class _Echo(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = f"app saw {self.path} for {self.headers['Host']}".encode()
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture
-def local_app() -> Iterator[int]:
-    """A tiny HTTP application on a free loopback port, as an account would run one."""
-    server = ThreadingHTTPServer(("127.0.0.1", stack.free_port()), _Echo)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
-
-
-async def test_a_proxied_domain_reaches_the_local_application(
+async def test_a_proxied_domain_reaches_the_accounts_application_on_an_allowed_port(
     web: Stub,
     account: accounts_pb2.Account,
     new_domain: Callable[[], str],
     web_port: int,
-    local_app: int,
 ) -> None:
     name = new_domain()
-    await create(web, spec(name, account.name, proxy=web_pb2.ProxyBackend(port=local_app)))
+    port = free_port_in(*PROXY_PORTS)
+    with account_app(account.name, str(port)):
+        await create(web, spec(name, account.name, proxy=web_pb2.ProxyBackend(port=port)))
 
-    answer = await get(web_port, name, "/api/items?page=2")
-    assert (answer.status, answer.body) == (200, f"app saw /api/items?page=2 for {name}")
+        answer = await get(web_port, name, "/api/items?page=2")
+    assert (answer.status, answer.body) == (
+        200,
+        f"app of uid {account.uid} saw /api/items?page=2 for {name}",
+    )
 
 
 async def test_suspend_shows_the_suspended_page_and_unsuspend_restores(

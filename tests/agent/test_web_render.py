@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 from pathlib import Path
 
 import pytest
 
 from agent import validators
 from agent.config import AgentConfig, ConfigError, load_config
-from agent.errors import AlreadyExists
-from agent.system import acl, nginx, php_fpm
+from agent.errors import AlreadyExists, FailedPrecondition, InvalidArgument
+from agent.system import acl, app_sockets, nginx, php_fpm
 from agent.system.nginx_render import Layout, record_line, render_site, render_support
 from agent.system.sites import (
     Backend,
@@ -19,19 +21,34 @@ from agent.system.sites import (
     RedirectBackend,
     Registry,
     Site,
+    SocketBackend,
     StaticBackend,
     from_json,
     to_json,
 )
-from agent.validators import AccountName, Hostname, PhpVersion, ProxyPort, RedirectUrl
+from agent.system.webroots import Owner
+from agent.validators import (
+    AccountName,
+    AppSocket,
+    Hostname,
+    PhpVersion,
+    ProxyPort,
+    RedirectUrl,
+)
 
 LAYOUT = Layout(
-    Path("/etc/nginx"), ("80", "[::]:80"), Path("/var/log/jopanel/web"), Path("/run/php")
+    Path("/etc/nginx"),
+    ("80", "[::]:80"),
+    Path("/var/log/jopanel/web"),
+    Path("/run/php"),
+    proxy_ports=((3000, 3000), (20000, 20999)),
 )
+SOCKETS = "/home/.apps"
 BACKENDS: list[Backend] = [
     StaticBackend(),
     PhpBackend(PhpVersion("8.2")),
     ProxyBackend(ProxyPort(3000)),
+    SocketBackend(AppSocket("/home/.apps/alice/shop.example.com.sock")),
     RedirectBackend(RedirectUrl("https://example.org/x/"), 302, True),
     RedirectBackend(RedirectUrl("https://example.org/?a=b"), 301, False),
 ]
@@ -54,7 +71,7 @@ def test_records_round_trip_through_the_file_header(backend: Backend, suspended:
     text = render_site(original, LAYOUT)
     line = record_line(text)
     assert line is not None
-    assert from_json(line) == original
+    assert from_json(line, SOCKETS) == original
     assert line == to_json(original)
 
 
@@ -74,10 +91,23 @@ def test_backends_render_what_they_say() -> None:
     assert "try_files $fastcgi_script_name =404;" in php
     proxy = render_site(site(ProxyBackend(ProxyPort(3000))), LAYOUT)
     assert "proxy_pass http://127.0.0.1:3000;" in proxy
-    keep = render_site(site(BACKENDS[3]), LAYOUT)
+    on_socket = render_site(site(BACKENDS[3]), LAYOUT)
+    assert "proxy_pass http://unix:/home/.apps/alice/shop.example.com.sock:;" in on_socket
+    error_log = "error_log=/home/alice/web/example.com/php-error.log"
+    assert f'fastcgi_param PHP_ADMIN_VALUE "{error_log}";' in php
+    keep = render_site(site(BACKENDS[4]), LAYOUT)
     assert 'return 302 "https://example.org/x$request_uri";' in keep
-    plain = render_site(site(BACKENDS[4]), LAYOUT)
+    plain = render_site(site(BACKENDS[5]), LAYOUT)
     assert 'return 301 "https://example.org/?a=b";' in plain
+
+
+@pytest.mark.parametrize("port", [3001, 3306, 8080, 19999, 21000])
+def test_a_port_the_configuration_does_not_allow_is_never_proxied_to(port: int) -> None:
+    """A record from before the rule, or one the administrator's narrower rule left out."""
+    text = render_site(site(ProxyBackend(ProxyPort(port))), LAYOUT)
+    assert "proxy_pass" not in text
+    assert "return 502" in text
+    assert "proxy_pass" in render_site(site(ProxyBackend(ProxyPort(20500))), LAYOUT)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -113,11 +143,15 @@ def test_braces_balance_in_every_rendering() -> None:
         to_json(site(ProxyBackend(ProxyPort(3000)))).replace("3000", "true"),
         to_json(site(PhpBackend(PhpVersion("8.2")))).replace("8.2", "8.2;x"),
         to_json(site(StaticBackend())).replace("false", '"no"'),
+        to_json(site(BACKENDS[3])).replace("/alice/", "/bob/"),
+        to_json(site(BACKENDS[3])).replace("/alice/", "/alice/../bob/"),
+        to_json(site(BACKENDS[3])).replace("shop.example.com.sock", "x;y.sock"),
+        to_json(site(BACKENDS[3])).replace('"/home/.apps/alice/shop.example.com.sock"', "7"),
     ],
 )
 def test_malformed_records_are_refused(line: str) -> None:
     with pytest.raises((ValueError, KeyError, TypeError)):
-        from_json(line)
+        from_json(line, SOCKETS)
 
 
 def test_the_registry_keeps_each_hostname_to_one_site() -> None:
@@ -205,3 +239,30 @@ def test_bad_web_settings_are_refused(tmp_path: Path, text: str, error: str) -> 
 def test_config_listen_forms_are_plain() -> None:
     assert AgentConfig(web_listen=("8080", "127.0.0.1:80", "[::]:80")).web_listen
     assert validators.HOSTNAME_PATTERN.fullmatch("example.com")
+
+
+def test_socket_folders_need_a_nosymfollow_mount(tmp_path: Path) -> None:
+    """Where links in the folder would be followed, no socket backend is accepted."""
+    owner = Owner(AccountName("alice"), 1000, 1000)
+    with pytest.raises(FailedPrecondition, match=r"nosymfollow|root's"):
+        app_sockets.prepare_folder(tmp_path, owner, "/x/alice/a.sock", "socket")
+    (tmp_path / "link").symlink_to(tmp_path)
+    with pytest.raises(FailedPrecondition, match="not a link"):
+        app_sockets.prepare_folder(tmp_path / "link", owner, "/x/alice/a.sock", "socket")
+    with pytest.raises(FailedPrecondition, match="is missing"):
+        app_sockets.prepare_folder(tmp_path / "none", owner, "/x/alice/a.sock", "socket")
+    assert not (tmp_path / "alice").exists()
+
+
+def test_who_listens_on_a_port_is_read_from_the_kernel() -> None:
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        port = server.getsockname()[1]
+        assert app_sockets.listeners(port) == set()
+        server.listen()
+        assert app_sockets.listeners(port) == {os.getuid()}
+        with pytest.raises(InvalidArgument, match=r"^domain\.proxy\.port: is a port another"):
+            app_sockets.check_port_free_for(
+                port, Owner(AccountName("alice"), os.getuid() + 1, 0), "domain.proxy.port"
+            )
+        app_sockets.check_port_free_for(port, Owner(AccountName("me"), os.getuid(), 0), "port")

@@ -121,3 +121,98 @@ def test_redirect_codes() -> None:
     for value in (web_pb2.REDIRECT_CODE_UNSPECIFIED, web_pb2.RedirectCode.ValueType(9)):
         with pytest.raises(InvalidArgument, match=r"^code: "):
             validators.redirect_status(value)
+
+
+ALLOWED = ((3000, 3000), (20000, 20999))
+
+
+@pytest.mark.parametrize(
+    ("port", "ok"),
+    [
+        (3000, True), (20000, True), (20999, True), (2999, False), (3001, False),
+        (21000, False), (80, False), (1023, False), (0, False), (65536, False),
+        # The panel's and MariaDB's ports, even where a careless rule allowed them.
+        (8080, False), (3306, False), (3307, False), (33060, False),
+    ],
+)  # fmt: skip
+def test_proxy_ports_must_be_allowed_and_not_the_servers(port: int, ok: bool) -> None:
+    wide = (*ALLOWED, (1024, 65535)) if port in validators.RESERVED_PROXY_PORTS else ALLOWED
+    if ok:
+        assert validators.allowed_proxy_port(port, wide) == port
+    else:
+        with pytest.raises(InvalidArgument, match=r"^port: "):
+            validators.allowed_proxy_port(port, wide)
+
+
+def test_no_port_is_allowed_by_default() -> None:
+    with pytest.raises(InvalidArgument, match="allowed: none"):
+        validators.allowed_proxy_port(3000, ())
+
+
+@pytest.mark.parametrize(
+    ("values", "ranges"),
+    [
+        ([], ()),
+        ([3000], ((3000, 3000),)),
+        (["3000", "20000-20999"], ((3000, 3000), (20000, 20999))),
+    ],
+)
+def test_port_ranges(values: list[object], ranges: validators.PortRanges) -> None:
+    assert validators.port_ranges(values) == ranges
+
+
+@pytest.mark.parametrize(
+    "value", ["", "80", "1023-2000", "3000-2000", "3000-70000", "a", "3000 ", "-3000", True, 3.5]
+)
+def test_bad_port_ranges_are_refused(value: object) -> None:
+    with pytest.raises(ValueError, match="port"):
+        validators.port_ranges([value])
+
+
+ROOT = "/home/.apps"
+
+
+@pytest.mark.parametrize("name", ["app", "a", "shop.example.com", "my_app-2", "a" * 64, "0"])
+def test_sockets_in_the_accounts_folder_pass(name: str) -> None:
+    path = f"{ROOT}/alice/{name}.sock"
+    assert validators.app_socket(path, validators.AccountName("alice"), ROOT) == path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "", "/home/.apps/bob/app.sock", "/home/.apps/alice/../bob/app.sock",
+        "/home/.apps/alice/..sock", "/home/.apps/alice/a..b.sock", "/home/.apps/alice/./app.sock",
+        "/home/.apps/alice/x/app.sock", "/home/.apps/alice/.sock", "/home/.apps/alice/app",
+        "/home/.apps/alice/app.sock/", "/home/.apps/alice/App.sock", "/home/.apps/alice/a b.sock",
+        "/home/.apps/alice/a;b.sock", "/home/.apps/alice/a{b.sock", "/home/.apps/alice/$x.sock",
+        "/home/.apps/alice/app.sock\n", "/home/.apps/alice/app.sock\x00",
+        "/home/.apps/alice/-app.sock", "/home/.apps/alice/app-.sock",
+        "/home/.apps/alice/" + "a" * 65 + ".sock", "/home/.apps/alicex/app.sock",
+        "/home/.apps/alic/app.sock", "home/.apps/alice/app.sock", "//home/.apps/alice/app.sock",
+        "/home/alice/web/app.sock", "/run/jopanel/agent.sock", "/home/.apps/alice/ü.sock",
+    ],
+)  # fmt: skip
+def test_hostile_socket_paths_are_refused(path: str) -> None:
+    with pytest.raises(InvalidArgument, match=r"^domain\.proxy\.socket_path: must be /home/"):
+        validators.app_socket(
+            path, validators.AccountName("alice"), ROOT, "domain.proxy.socket_path"
+        )
+
+
+def test_a_socket_path_fits_a_socket_address() -> None:
+    root = "/srv/" + "r" * 40
+    account = validators.AccountName("a" * 32)
+    fits = f"{root}/{account}/" + "n" * (107 - len(root) - 34 - 5) + ".sock"
+    assert len(fits) == 107
+    assert validators.app_socket(fits, account, root) == fits
+    with pytest.raises(InvalidArgument, match="at most 107 bytes"):
+        validators.app_socket(fits.replace("/n", "/nn"), account, root)
+
+
+def test_inode_quotas() -> None:
+    assert validators.inode_quota(0) == 0
+    assert validators.inode_quota(2**32 - 1) == 2**32 - 1
+    for value in (-1, 2**32):
+        with pytest.raises(InvalidArgument, match=r"^inode_quota: "):
+            validators.inode_quota(value)

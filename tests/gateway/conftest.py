@@ -33,6 +33,8 @@ from tests.gateway.fake_agent import (
 )
 
 ADMIN_PASSWORD = "admin-password-1"
+# The TCP ports the gateway under test allows proxy backends.
+PROXY_PORTS = ((3000, 3000), (20000, 20999))
 
 
 @pytest.fixture
@@ -94,6 +96,7 @@ def config(mariadb: stack.MariaDB, fake_agent: FakeAgent, scratch: Path) -> Gate
         server_names=SERVER_NAMES,
         database=DatabaseConfig(database=database, user="root", pool_min=1, pool_max=8),
         auth=AuthConfig(secret_file=str(secret), cookie_secure=False, bcrypt_rounds=4),
+        proxy_ports=PROXY_PORTS,
     )
 
 

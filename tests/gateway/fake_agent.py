@@ -64,9 +64,11 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
         super().__init__()
         self._next_uid = 1000
 
-    async def _set_quota(self, account: pb.Account, limit_mb: int, context: Context) -> None:
+    async def _set_quota(
+        self, account: pb.Account, limit_mb: int, context: Context, inodes: int | None = None
+    ) -> None:
         if not self.quotas_enforced:
-            if limit_mb:
+            if limit_mb or inodes:
                 await context.abort(
                     grpc.StatusCode.FAILED_PRECONDITION,
                     "disk quotas are not enforced on the filesystem of /home: mount it with"
@@ -76,6 +78,8 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
             return
         account.disk.enforced = True
         account.disk.limit_bytes = limit_mb * MIB
+        if inodes is not None:
+            account.disk.inode_limit = inodes
 
     async def _enter(self, rpc: str, name: str, context: Context) -> None:
         await super()._enter(rpc, name, context)
@@ -100,7 +104,7 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
             home=f"/home/{request.name}",
             shell=request.shell,
         )
-        await self._set_quota(account, request.disk_quota_mb, context)
+        await self._set_quota(account, request.disk_quota_mb, context, request.inode_quota)
         if request.name not in self.accounts:
             self._next_uid += 1
             self.accounts[request.name] = account
@@ -133,8 +137,16 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
     ) -> pb.UpdateAccountResponse:
         await self._enter("UpdateAccount", request.name, context)
         account = await self._existing(request.name, context)
-        if "disk_quota_mb" in request.update_mask.paths:
-            await self._set_quota(account, request.disk_quota_mb, context)
+        paths = request.update_mask.paths
+        if "disk_quota_mb" in paths or "inode_quota" in paths:
+            await self._set_quota(
+                account,
+                request.disk_quota_mb
+                if "disk_quota_mb" in paths
+                else account.disk.limit_bytes // MIB,
+                context,
+                request.inode_quota if "inode_quota" in paths else None,
+            )
         if "password" in request.update_mask.paths:
             self.passwords[request.name] = request.password
         if "shell" in request.update_mask.paths:
@@ -167,6 +179,19 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
 
 def _related(name: str, held: str) -> bool:
     return name == held or name.endswith("." + held) or held.endswith("." + name)
+
+
+async def _check_proxy(domain: web_pb.WebDomain, account: str, context: Context) -> None:
+    """The agent's rule for socket paths: the account's own socket folder."""
+    if domain.WhichOneof("backend") != "proxy" or not domain.proxy.socket_path:
+        return
+    if not re.fullmatch(
+        rf"/home/\.apps/{account}/[a-z0-9][a-z0-9._-]*\.sock", domain.proxy.socket_path
+    ):
+        await context.abort(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            f"domain.proxy.socket_path: must be /home/.apps/{account}/<name>.sock",
+        )
 
 
 class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
@@ -209,6 +234,7 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
         await self._enter("CreateWebDomain", spec.name, context)
         if spec.account not in self.accounts.accounts:
             await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "no such account")
+        await _check_proxy(spec, spec.account, context)
         for host in [spec.name, *spec.aliases]:
             owner = self.served_by(host)
             if owner not in (None, spec.name):
@@ -257,6 +283,7 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
             del domain.aliases[:]
             domain.aliases.extend(request.domain.aliases)
         if "backend" in request.update_mask.paths:
+            await _check_proxy(request.domain, domain.account, context)
             which = request.domain.WhichOneof("backend")
             assert which is not None
             getattr(domain, which).CopyFrom(getattr(request.domain, which))

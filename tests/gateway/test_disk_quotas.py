@@ -33,6 +33,8 @@ async def test_an_account_gets_its_plans_quota_and_shows_its_usage(api: Api, adm
         "enforced": True,
         "used_bytes": 0,
         "limit_bytes": 100 * MIB,
+        "used_inodes": 0,
+        "inode_limit": None,
     }
 
     use(api, "alice", 42)
@@ -47,7 +49,13 @@ async def test_an_account_gets_its_plans_quota_and_shows_its_usage(api: Api, adm
 
 async def test_an_unlimited_plan_sets_no_limit(api: Api, admin: str) -> None:
     account = await api.create_account(admin, "alice")
-    assert account["system"]["disk"] == {"enforced": True, "used_bytes": 0, "limit_bytes": None}
+    assert account["system"]["disk"] == {
+        "enforced": True,
+        "used_bytes": 0,
+        "limit_bytes": None,
+        "used_inodes": 0,
+        "inode_limit": None,
+    }
 
 
 async def test_zero_mib_is_no_disk_quota(api: Api, admin: str) -> None:
@@ -167,10 +175,17 @@ async def test_a_server_without_quotas_refuses_a_disk_quota_plainly(api: Api, ad
     assert "disk quotas are not enforced" in body["detail"]
     assert (await api.call("GET", "/api/v1/accounts/alice", admin))[0] == 404
     account = await api.create_account(admin, "bob")
-    assert account["system"]["disk"] == {"enforced": False, "used_bytes": None, "limit_bytes": None}
+    assert account["system"]["disk"] == {
+        "enforced": False,
+        "used_bytes": None,
+        "limit_bytes": None,
+        "used_inodes": None,
+        "inode_limit": None,
+    }
     bob = await api.login("bob", "owner-pass-1")
     _, me = await api.call("GET", "/api/v1/me", bob)
     assert "disk_quota_mb" not in me["usage"]
+    assert "inode_quota" not in me["usage"]
 
 
 async def test_the_account_list_shows_each_accounts_disk_in_one_agent_call(
@@ -186,7 +201,13 @@ async def test_the_account_list_shows_each_accounts_disk_in_one_agent_call(
 
     assert status == 200
     disks = {a["name"]: a["system"]["disk"] for a in page["items"]}
-    assert disks["alice"] == {"enforced": True, "used_bytes": 30 * MIB, "limit_bytes": 100 * MIB}
+    assert disks["alice"] == {
+        "enforced": True,
+        "used_bytes": 30 * MIB,
+        "limit_bytes": 100 * MIB,
+        "used_inodes": 0,
+        "inode_limit": None,
+    }
     assert disks["bob"]["limit_bytes"] is None
     assert api.agent.calls == ["ListAccounts alice,bob"]
 
@@ -194,3 +215,87 @@ async def test_the_account_list_shows_each_accounts_disk_in_one_agent_call(
     status, page = await api.call("GET", "/api/v1/accounts", admin)
     assert status == 200
     assert [a["system"] for a in page["items"]] == [None, None]
+
+
+async def inode_plan(api: Api, admin: str, name: str, inodes: int | None) -> None:
+    status, body = await api.call(
+        "POST", "/api/v1/plans", admin, json={"name": name, "inode_quota": inodes}
+    )
+    assert status == 201, body
+
+
+async def test_an_account_gets_its_plans_inode_quota_beside_the_disk(api: Api, admin: str) -> None:
+    status, body = await api.call(
+        "POST",
+        "/api/v1/plans",
+        admin,
+        json={"name": "small", "disk_quota_mb": 100, "inode_quota": 5000},
+    )
+    assert status == 201, body
+    assert (body["disk_quota_mb"], body["inode_quota"]) == (100, 5000)
+    account = await api.create_account(admin, "alice", plan="small")
+    assert api.agent.accounts["alice"].disk.inode_limit == 5000
+    assert api.agent.accounts["alice"].disk.limit_bytes == 100 * MIB
+    assert account["system"]["disk"]["inode_limit"] == 5000
+
+    api.agent.accounts["alice"].disk.used_inodes = 1234
+    owner = await api.login("alice", "owner-pass-1")
+    _, me = await api.call("GET", "/api/v1/me", owner)
+    assert me["usage"]["inode_quota"] == 1234
+    assert me["plan"]["inode_quota"] == 5000
+
+
+async def test_a_plans_new_inode_quota_reaches_its_accounts_not_below_usage(
+    api: Api, admin: str
+) -> None:
+    await inode_plan(api, admin, "small", 5000)
+    await api.create_account(admin, "alice", plan="small")
+    await api.create_account(admin, "bob", plan="small")
+    api.agent.accounts["alice"].disk.used_inodes = 3000
+    api.agent.calls.clear()
+
+    status, body = await api.call("PATCH", "/api/v1/plans/small", admin, json={"inode_quota": 2000})
+    assert status == 409
+    assert "alice owns 3000 files (limit 2000)" in body["detail"]
+    assert not [c for c in api.agent.calls if c.startswith("UpdateAccount")]
+    assert api.agent.accounts["alice"].disk.inode_limit == 5000
+
+    status, body = await api.call("PATCH", "/api/v1/plans/small", admin, json={"inode_quota": 9000})
+    assert (status, body["inode_quota"]) == (200, 9000)
+    assert {n: a.disk.inode_limit for n, a in api.agent.accounts.items()} == {
+        "alice": 9000,
+        "bob": 9000,
+    }
+    status, body = await api.call("PATCH", "/api/v1/plans/small", admin, json={"inode_quota": None})
+    assert status == 200
+    assert api.agent.accounts["bob"].disk.inode_limit == 0
+
+
+async def test_moving_an_account_brings_its_inode_quota_along(api: Api, admin: str) -> None:
+    await inode_plan(api, admin, "small", 100)
+    await inode_plan(api, admin, "large", 10000)
+    await api.create_account(admin, "alice", plan="large")
+    api.agent.accounts["alice"].disk.used_inodes = 500
+
+    status, body = await api.call("PATCH", "/api/v1/accounts/alice", admin, json={"plan": "small"})
+    assert status == 409
+    assert "alice owns 500 files (limit 100)" in body["detail"]
+    status, _ = await api.call("PATCH", "/api/v1/accounts/alice", admin, json={"plan": "default"})
+    assert status == 200
+    assert api.agent.accounts["alice"].disk.inode_limit == 0
+
+
+async def test_inode_quotas_need_quota_support_and_a_sane_value(api: Api, admin: str) -> None:
+    for value in (0, -1, 2**32):
+        status, body = await api.call(
+            "POST", "/api/v1/plans", admin, json={"name": "x", "inode_quota": value}
+        )
+        assert (status, body["errors"][0]["field"]) == (400, "inode_quota")
+    api.agent.quotas_enforced = False
+    status, body = await api.call(
+        "POST", "/api/v1/plans", admin, json={"name": "x", "inode_quota": 1000}
+    )
+    assert status == 409
+    assert "does not enforce disk quotas" in body["detail"]
+    status, _ = await api.call("PATCH", "/api/v1/plans/default", admin, json={"inode_quota": 10})
+    assert status == 409

@@ -181,7 +181,7 @@ async def test_backends_aliases_suspend_and_delete(api: Api, admin: str) -> None
     status, domain = await api.call(
         "PATCH", one, alice, json={"backend": {"type": "proxy", "port": 3000}}
     )
-    assert domain["backend"] == {"type": "proxy", "port": 3000}
+    assert domain["backend"] == {"type": "proxy", "socket_path": None, "port": 3000}
     assert domain["aliases"] == ["www.alice.com"]
     status, domain = await api.call("POST", one + "/suspend", alice)
     assert (status, domain["status"]) == (200, "suspended")

@@ -48,6 +48,14 @@ export const PLAN_LIMITS: readonly LimitInfo[] = [
     // The server enforces it as a user quota, where 0 would mean no quota at all.
     min: 1,
   },
+  {
+    key: 'inode_quota',
+    label: 'Files (inodes)',
+    column: 'Files',
+    noun: ['file', 'files'],
+    hint: 'How many files, folders and links the account may own, beside the disk quota.',
+    min: 1,
+  },
 ];
 
 const plural = (n: number, noun: readonly [string, string]) => (n === 1 ? noun[0] : noun[1]);

@@ -34,6 +34,7 @@ export function makePlan(overrides: Partial<Plan> = {}): Plan {
     max_databases: null,
     max_cron_jobs: null,
     disk_quota_mb: null,
+    inode_quota: null,
     accounts: 0,
     created_at: '2025-01-02T03:04:05Z',
     updated_at: '2025-01-02T03:04:05Z',

@@ -13,9 +13,18 @@ export type AccountStatus = 'pending' | 'active' | 'suspended';
  * has no user quotas does not enforce them, and then knows neither figure.
  */
 export type DiskUsage =
-  | { enforced: false; used_bytes: null; limit_bytes: null }
-  /** `limit_bytes` is the hard limit, or null for no limit. */
-  | { enforced: true; used_bytes: number; limit_bytes: number | null };
+  | { enforced: false; used_bytes: null; limit_bytes: null; used_inodes?: null; inode_limit?: null }
+  /**
+   * `limit_bytes` is the hard limit, or null for no limit; `used_inodes` counts the files, folders
+   * and links the account owns, `inode_limit` their hard limit (null: none).
+   */
+  | {
+      enforced: true;
+      used_bytes: number;
+      limit_bytes: number | null;
+      used_inodes?: number;
+      inode_limit?: number | null;
+    };
 
 /**
  * The agent's live view of the account: filled in by GET of one account, and in lists for
@@ -68,10 +77,11 @@ export type Me = {
 
 /**
  * The limits a plan sets. Each is an integer ≥ 0, or null for unlimited; 0 allows none. Except
- * `disk_quota_mb`: MiB, ≥ 1 or null, enforced by the server as a user quota (0 is refused).
+ * `disk_quota_mb` (MiB) and `inode_quota` (files, folders and links): ≥ 1 or null, enforced by
+ * the server as a user quota (0 is refused).
  */
 export type PlanLimitKey =
-  'max_domains' | 'max_aliases' | 'max_databases' | 'max_cron_jobs' | 'disk_quota_mb';
+  'max_domains' | 'max_aliases' | 'max_databases' | 'max_cron_jobs' | 'disk_quota_mb' | 'inode_quota';
 
 export type PlanLimits = Record<PlanLimitKey, number | null>;
 
@@ -85,7 +95,8 @@ export type Plan = PlanLimits & {
 
 /**
  * `max_aliases` is the most aliases on any one of the account's domains; `disk_quota_mb` the MiB
- * the account's files use, rounded up, and absent when the server does not enforce disk quotas.
+ * the account's files use, rounded up, and `inode_quota` how many it owns, both absent when the
+ * server does not enforce disk quotas.
  */
 export type PlanUsage = Partial<Record<PlanLimitKey, number>>;
 

@@ -4,8 +4,13 @@ import type { Suspension } from '@/types/api';
 
 export type PhpBackend = { type: 'php'; version: string };
 export type StaticBackend = { type: 'static' };
-/** An application on 127.0.0.1, port 1024 to 65535. */
-export type ProxyBackend = { type: 'proxy'; port: number };
+/**
+ * The account's application: on a Unix socket in its own folder (/home/.apps/<account>/<name>.sock,
+ * the safe choice), or on 127.0.0.1 at a port the server allows. Exactly one is set; the API
+ * answers with both keys, the other null.
+ */
+export type ProxyBackend =
+  { type: 'proxy'; socket_path: string; port?: null } | { type: 'proxy'; port: number; socket_path?: null };
 export type RedirectBackend = { type: 'redirect'; url: string; code: 301 | 302; preserve_path: boolean };
 
 export type Backend = PhpBackend | StaticBackend | ProxyBackend | RedirectBackend;

@@ -25,47 +25,47 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(jopanel/agent/accounts/v1/accounts.proto\x12\x19jopanel.agent.accounts.v1\x1a google/protobuf/field_mask.proto\"\xb7\x01\n\x07\x41\x63\x63ount\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0b\n\x03uid\x18\x02 \x01(\r\x12\x0b\n\x03gid\x18\x03 \x01(\r\x12\x0c\n\x04home\x18\x04 \x01(\t\x12/\n\x05shell\x18\x05 \x01(\x0e\x32 .jopanel.agent.accounts.v1.Shell\x12\x11\n\tsuspended\x18\x06 \x01(\x08\x12\x32\n\x04\x64isk\x18\x07 \x01(\x0b\x32$.jopanel.agent.accounts.v1.DiskUsage\"F\n\tDiskUsage\x12\x10\n\x08\x65nforced\x18\x01 \x01(\x08\x12\x12\n\nused_bytes\x18\x02 \x01(\x04\x12\x13\n\x0blimit_bytes\x18\x03 \x01(\x04\"!\n\x11GetAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"I\n\x12GetAccountResponse\x12\x33\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\".jopanel.agent.accounts.v1.Account\"K\n\x13ListAccountsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\r\n\x05names\x18\x03 \x03(\t\"e\n\x14ListAccountsResponse\x12\x34\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32\".jopanel.agent.accounts.v1.Account\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"~\n\x14\x43reateAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\x12/\n\x05shell\x18\x03 \x01(\x0e\x32 .jopanel.agent.accounts.v1.Shell\x12\x15\n\rdisk_quota_mb\x18\x04 \x01(\r\"L\n\x15\x43reateAccountResponse\x12\x33\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\".jopanel.agent.accounts.v1.Account\"\xaf\x01\n\x14UpdateAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\x12/\n\x05shell\x18\x03 \x01(\x0e\x32 .jopanel.agent.accounts.v1.Shell\x12/\n\x0bupdate_mask\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x15\n\rdisk_quota_mb\x18\x05 \x01(\r\"L\n\x15UpdateAccountResponse\x12\x33\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\".jopanel.agent.accounts.v1.Account\"$\n\x14\x44\x65leteAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\x17\n\x15\x44\x65leteAccountResponse\"%\n\x15SuspendAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"M\n\x16SuspendAccountResponse\x12\x33\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\".jopanel.agent.accounts.v1.Account\"\'\n\x17UnsuspendAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"O\n\x18UnsuspendAccountResponse\x12\x33\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\".jopanel.agent.accounts.v1.Account*O\n\x05Shell\x12\x15\n\x11SHELL_UNSPECIFIED\x10\x00\x12\x11\n\rSHELL_NOLOGIN\x10\x01\x12\x0e\n\nSHELL_BASH\x10\x02\x12\x0c\n\x08SHELL_SH\x10\x03\x32\xbc\x06\n\x0e\x41\x63\x63ountService\x12i\n\nGetAccount\x12,.jopanel.agent.accounts.v1.GetAccountRequest\x1a-.jopanel.agent.accounts.v1.GetAccountResponse\x12o\n\x0cListAccounts\x12..jopanel.agent.accounts.v1.ListAccountsRequest\x1a/.jopanel.agent.accounts.v1.ListAccountsResponse\x12r\n\rCreateAccount\x12/.jopanel.agent.accounts.v1.CreateAccountRequest\x1a\x30.jopanel.agent.accounts.v1.CreateAccountResponse\x12r\n\rUpdateAccount\x12/.jopanel.agent.accounts.v1.UpdateAccountRequest\x1a\x30.jopanel.agent.accounts.v1.UpdateAccountResponse\x12r\n\rDeleteAccount\x12/.jopanel.agent.accounts.v1.DeleteAccountRequest\x1a\x30.jopanel.agent.accounts.v1.DeleteAccountResponse\x12u\n\x0eSuspendAccount\x12\x30.jopanel.agent.accounts.v1.SuspendAccountRequest\x1a\x31.jopanel.agent.accounts.v1.SuspendAccountResponse\x12{\n\x10UnsuspendAccount\x12\x32.jopanel.agent.accounts.v1.UnsuspendAccountRequest\x1a\x33.jopanel.agent.accounts.v1.UnsuspendAccountResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(jopanel/agent/accounts/v1/accounts.proto\x12\x19jopanel.agent.accounts.v1\x1a google/protobuf/field_mask.proto\"\xb7\x01\n\x07\x41\x63\x63ount\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0b\n\x03uid\x18\x02 \x01(\r\x12\x0b\n\x03gid\x18\x03 \x01(\r\x12\x0c\n\x04home\x18\x04 \x01(\t\x12/\n\x05shell\x18\x05 \x01(\x0e\x32 .jopanel.agent.accounts.v1.Shell\x12\x11\n\tsuspended\x18\x06 \x01(\x08\x12\x32\n\x04\x64isk\x18\x07 \x01(\x0b\x32$.jopanel.agent.accounts.v1.DiskUsage\"p\n\tDiskUsage\x12\x10\n\x08\x65nforced\x18\x01 \x01(\x08\x12\x12\n\nused_bytes\x18\x02 \x01(\x04\x12\x13\n\x0blimit_bytes\x18\x03 \x01(\x04\x12\x13\n\x0bused_inodes\x18\x04 \x01(\x04\x12\x13\n\x0binode_limit\x18\x05 \x01(\x04\"!\n\x11GetAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"I\n\x12GetAccountResponse\x12\x33\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\".jopanel.agent.accounts.v1.Account\"K\n\x13ListAccountsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\r\n\x05names\x18\x03 \x03(\t\"e\n\x14ListAccountsResponse\x12\x34\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32\".jopanel.agent.accounts.v1.Account\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x93\x01\n\x14\x43reateAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\x12/\n\x05shell\x18\x03 \x01(\x0e\x32 .jopanel.agent.accounts.v1.Shell\x12\x15\n\rdisk_quota_mb\x18\x04 \x01(\r\x12\x13\n\x0binode_quota\x18\x05 \x01(\r\"L\n\x15\x43reateAccountResponse\x12\x33\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\".jopanel.agent.accounts.v1.Account\"\xc4\x01\n\x14UpdateAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\x12/\n\x05shell\x18\x03 \x01(\x0e\x32 .jopanel.agent.accounts.v1.Shell\x12/\n\x0bupdate_mask\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\x12\x15\n\rdisk_quota_mb\x18\x05 \x01(\r\x12\x13\n\x0binode_quota\x18\x06 \x01(\r\"L\n\x15UpdateAccountResponse\x12\x33\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\".jopanel.agent.accounts.v1.Account\"$\n\x14\x44\x65leteAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"\x17\n\x15\x44\x65leteAccountResponse\"%\n\x15SuspendAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"M\n\x16SuspendAccountResponse\x12\x33\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\".jopanel.agent.accounts.v1.Account\"\'\n\x17UnsuspendAccountRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"O\n\x18UnsuspendAccountResponse\x12\x33\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\".jopanel.agent.accounts.v1.Account*O\n\x05Shell\x12\x15\n\x11SHELL_UNSPECIFIED\x10\x00\x12\x11\n\rSHELL_NOLOGIN\x10\x01\x12\x0e\n\nSHELL_BASH\x10\x02\x12\x0c\n\x08SHELL_SH\x10\x03\x32\xbc\x06\n\x0e\x41\x63\x63ountService\x12i\n\nGetAccount\x12,.jopanel.agent.accounts.v1.GetAccountRequest\x1a-.jopanel.agent.accounts.v1.GetAccountResponse\x12o\n\x0cListAccounts\x12..jopanel.agent.accounts.v1.ListAccountsRequest\x1a/.jopanel.agent.accounts.v1.ListAccountsResponse\x12r\n\rCreateAccount\x12/.jopanel.agent.accounts.v1.CreateAccountRequest\x1a\x30.jopanel.agent.accounts.v1.CreateAccountResponse\x12r\n\rUpdateAccount\x12/.jopanel.agent.accounts.v1.UpdateAccountRequest\x1a\x30.jopanel.agent.accounts.v1.UpdateAccountResponse\x12r\n\rDeleteAccount\x12/.jopanel.agent.accounts.v1.DeleteAccountRequest\x1a\x30.jopanel.agent.accounts.v1.DeleteAccountResponse\x12u\n\x0eSuspendAccount\x12\x30.jopanel.agent.accounts.v1.SuspendAccountRequest\x1a\x31.jopanel.agent.accounts.v1.SuspendAccountResponse\x12{\n\x10UnsuspendAccount\x12\x32.jopanel.agent.accounts.v1.UnsuspendAccountRequest\x1a\x33.jopanel.agent.accounts.v1.UnsuspendAccountResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'jopanel.agent.accounts.v1.accounts_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SHELL']._serialized_start=1418
-  _globals['_SHELL']._serialized_end=1497
+  _globals['_SHELL']._serialized_start=1503
+  _globals['_SHELL']._serialized_end=1582
   _globals['_ACCOUNT']._serialized_start=106
   _globals['_ACCOUNT']._serialized_end=289
   _globals['_DISKUSAGE']._serialized_start=291
-  _globals['_DISKUSAGE']._serialized_end=361
-  _globals['_GETACCOUNTREQUEST']._serialized_start=363
-  _globals['_GETACCOUNTREQUEST']._serialized_end=396
-  _globals['_GETACCOUNTRESPONSE']._serialized_start=398
-  _globals['_GETACCOUNTRESPONSE']._serialized_end=471
-  _globals['_LISTACCOUNTSREQUEST']._serialized_start=473
-  _globals['_LISTACCOUNTSREQUEST']._serialized_end=548
-  _globals['_LISTACCOUNTSRESPONSE']._serialized_start=550
-  _globals['_LISTACCOUNTSRESPONSE']._serialized_end=651
-  _globals['_CREATEACCOUNTREQUEST']._serialized_start=653
-  _globals['_CREATEACCOUNTREQUEST']._serialized_end=779
-  _globals['_CREATEACCOUNTRESPONSE']._serialized_start=781
-  _globals['_CREATEACCOUNTRESPONSE']._serialized_end=857
-  _globals['_UPDATEACCOUNTREQUEST']._serialized_start=860
-  _globals['_UPDATEACCOUNTREQUEST']._serialized_end=1035
-  _globals['_UPDATEACCOUNTRESPONSE']._serialized_start=1037
-  _globals['_UPDATEACCOUNTRESPONSE']._serialized_end=1113
-  _globals['_DELETEACCOUNTREQUEST']._serialized_start=1115
-  _globals['_DELETEACCOUNTREQUEST']._serialized_end=1151
-  _globals['_DELETEACCOUNTRESPONSE']._serialized_start=1153
-  _globals['_DELETEACCOUNTRESPONSE']._serialized_end=1176
-  _globals['_SUSPENDACCOUNTREQUEST']._serialized_start=1178
-  _globals['_SUSPENDACCOUNTREQUEST']._serialized_end=1215
-  _globals['_SUSPENDACCOUNTRESPONSE']._serialized_start=1217
-  _globals['_SUSPENDACCOUNTRESPONSE']._serialized_end=1294
-  _globals['_UNSUSPENDACCOUNTREQUEST']._serialized_start=1296
-  _globals['_UNSUSPENDACCOUNTREQUEST']._serialized_end=1335
-  _globals['_UNSUSPENDACCOUNTRESPONSE']._serialized_start=1337
-  _globals['_UNSUSPENDACCOUNTRESPONSE']._serialized_end=1416
-  _globals['_ACCOUNTSERVICE']._serialized_start=1500
-  _globals['_ACCOUNTSERVICE']._serialized_end=2328
+  _globals['_DISKUSAGE']._serialized_end=403
+  _globals['_GETACCOUNTREQUEST']._serialized_start=405
+  _globals['_GETACCOUNTREQUEST']._serialized_end=438
+  _globals['_GETACCOUNTRESPONSE']._serialized_start=440
+  _globals['_GETACCOUNTRESPONSE']._serialized_end=513
+  _globals['_LISTACCOUNTSREQUEST']._serialized_start=515
+  _globals['_LISTACCOUNTSREQUEST']._serialized_end=590
+  _globals['_LISTACCOUNTSRESPONSE']._serialized_start=592
+  _globals['_LISTACCOUNTSRESPONSE']._serialized_end=693
+  _globals['_CREATEACCOUNTREQUEST']._serialized_start=696
+  _globals['_CREATEACCOUNTREQUEST']._serialized_end=843
+  _globals['_CREATEACCOUNTRESPONSE']._serialized_start=845
+  _globals['_CREATEACCOUNTRESPONSE']._serialized_end=921
+  _globals['_UPDATEACCOUNTREQUEST']._serialized_start=924
+  _globals['_UPDATEACCOUNTREQUEST']._serialized_end=1120
+  _globals['_UPDATEACCOUNTRESPONSE']._serialized_start=1122
+  _globals['_UPDATEACCOUNTRESPONSE']._serialized_end=1198
+  _globals['_DELETEACCOUNTREQUEST']._serialized_start=1200
+  _globals['_DELETEACCOUNTREQUEST']._serialized_end=1236
+  _globals['_DELETEACCOUNTRESPONSE']._serialized_start=1238
+  _globals['_DELETEACCOUNTRESPONSE']._serialized_end=1261
+  _globals['_SUSPENDACCOUNTREQUEST']._serialized_start=1263
+  _globals['_SUSPENDACCOUNTREQUEST']._serialized_end=1300
+  _globals['_SUSPENDACCOUNTRESPONSE']._serialized_start=1302
+  _globals['_SUSPENDACCOUNTRESPONSE']._serialized_end=1379
+  _globals['_UNSUSPENDACCOUNTREQUEST']._serialized_start=1381
+  _globals['_UNSUSPENDACCOUNTREQUEST']._serialized_end=1420
+  _globals['_UNSUSPENDACCOUNTRESPONSE']._serialized_start=1422
+  _globals['_UNSUSPENDACCOUNTRESPONSE']._serialized_end=1501
+  _globals['_ACCOUNTSERVICE']._serialized_start=1585
+  _globals['_ACCOUNTSERVICE']._serialized_end=2413
 # @@protoc_insertion_point(module_scope)

@@ -99,22 +99,30 @@ class DiskUsage(_message.Message):
     ENFORCED_FIELD_NUMBER: _builtins.int
     USED_BYTES_FIELD_NUMBER: _builtins.int
     LIMIT_BYTES_FIELD_NUMBER: _builtins.int
+    USED_INODES_FIELD_NUMBER: _builtins.int
+    INODE_LIMIT_FIELD_NUMBER: _builtins.int
     enforced: _builtins.bool
     """False where that filesystem does not enforce user quotas; the sizes are 0 then (unknown)."""
     used_bytes: _builtins.int
     """Bytes the account's files take there (wherever on that filesystem they lie)."""
     limit_bytes: _builtins.int
     """The hard limit in bytes; 0 when the account has none."""
+    used_inodes: _builtins.int
+    """Files, folders and links the account owns there (inodes); 0 where not enforced."""
+    inode_limit: _builtins.int
+    """The hard limit on inodes; 0 when the account has none."""
     def __init__(
         self,
         *,
         enforced: _builtins.bool = ...,
         used_bytes: _builtins.int = ...,
         limit_bytes: _builtins.int = ...,
+        used_inodes: _builtins.int = ...,
+        inode_limit: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["enforced", b"enforced", "limit_bytes", b"limit_bytes", "used_bytes", b"used_bytes"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["enforced", b"enforced", "inode_limit", b"inode_limit", "limit_bytes", b"limit_bytes", "used_bytes", b"used_bytes", "used_inodes", b"used_inodes"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -225,6 +233,7 @@ class CreateAccountRequest(_message.Message):
     PASSWORD_FIELD_NUMBER: _builtins.int
     SHELL_FIELD_NUMBER: _builtins.int
     DISK_QUOTA_MB_FIELD_NUMBER: _builtins.int
+    INODE_QUOTA_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """^[a-z][a-z0-9_]{2,31}$; never a reserved name, an existing system user or group, or a user
     with a uid below 1000.
@@ -237,6 +246,11 @@ class CreateAccountRequest(_message.Message):
     """Required."""
     disk_quota_mb: _builtins.int
     """The account's disk quota in MiB, 0 to 16777216 (16 TiB); 0 means no limit."""
+    inode_quota: _builtins.int
+    """How many files, folders and links (inodes) the account may own on the filesystem that
+    holds /home, 0 to 4294967295; 0 means no limit. Kept by the same user quota as the disk
+    quota, so FAILED_PRECONDITION where that filesystem does not enforce quotas.
+    """
     def __init__(
         self,
         *,
@@ -244,10 +258,11 @@ class CreateAccountRequest(_message.Message):
         password: _builtins.str = ...,
         shell: Global___Shell.ValueType = ...,
         disk_quota_mb: _builtins.int = ...,
+        inode_quota: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["disk_quota_mb", b"disk_quota_mb", "name", b"name", "password", b"password", "shell", b"shell"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["disk_quota_mb", b"disk_quota_mb", "inode_quota", b"inode_quota", "name", b"name", "password", b"password", "shell", b"shell"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -282,6 +297,7 @@ class UpdateAccountRequest(_message.Message):
     SHELL_FIELD_NUMBER: _builtins.int
     UPDATE_MASK_FIELD_NUMBER: _builtins.int
     DISK_QUOTA_MB_FIELD_NUMBER: _builtins.int
+    INODE_QUOTA_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """An existing managed account."""
     password: _builtins.str
@@ -292,9 +308,15 @@ class UpdateAccountRequest(_message.Message):
     """As in CreateAccountRequest; applied when update_mask names "disk_quota_mb". A limit below
     what the account uses is set all the same: it can then only free space.
     """
+    inode_quota: _builtins.int
+    """As in CreateAccountRequest; applied when update_mask names "inode_quota". A limit below
+    what the account owns is set all the same: it can then only remove files.
+    """
     @_builtins.property
     def update_mask(self) -> _field_mask_pb2.FieldMask:
-        """Paths: "password", "shell", "disk_quota_mb". Required, not empty; any other path is refused."""
+        """Paths: "password", "shell", "disk_quota_mb", "inode_quota". Required, not empty; any
+        other path is refused.
+        """
 
     def __init__(
         self,
@@ -304,10 +326,11 @@ class UpdateAccountRequest(_message.Message):
         shell: Global___Shell.ValueType = ...,
         update_mask: _field_mask_pb2.FieldMask | None = ...,
         disk_quota_mb: _builtins.int = ...,
+        inode_quota: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["update_mask", b"update_mask"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["disk_quota_mb", b"disk_quota_mb", "name", b"name", "password", b"password", "shell", b"shell", "update_mask", b"update_mask"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["disk_quota_mb", b"disk_quota_mb", "inode_quota", b"inode_quota", "name", b"name", "password", b"password", "shell", b"shell", "update_mask", b"update_mask"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

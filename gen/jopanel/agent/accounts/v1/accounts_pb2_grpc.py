@@ -100,11 +100,11 @@ class AccountServiceServicer:
 
     def CreateAccount(self, request, context):
         """Idempotent: creating an account that already exists as a managed account returns it, with
-        its password, shell and disk quota brought to the requested ones (so a retry completes a
-        creation that was cut short). A reserved name, or one that belongs to a system user or
-        group, is INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
-        A new account's uid (and gid) is one no account ever had: above the agent's high-water mark
-        and above every uid in /etc/passwd's account range.
+        its password, shell, disk and inode quotas brought to the requested ones (so a retry
+        completes a creation that was cut short). A reserved name, or one that belongs to a system
+        user or group, is INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs
+        to no account. A new account's uid (and gid) is one no account ever had: above the agent's
+        high-water mark and above every uid in /etc/passwd's account range.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -44,11 +44,11 @@ class AccountServiceStub:
     """Managed accounts in name order."""
     CreateAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.CreateAccountRequest, _accounts_pb2.CreateAccountResponse]
     """Idempotent: creating an account that already exists as a managed account returns it, with
-    its password, shell and disk quota brought to the requested ones (so a retry completes a
-    creation that was cut short). A reserved name, or one that belongs to a system user or
-    group, is INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
-    A new account's uid (and gid) is one no account ever had: above the agent's high-water mark
-    and above every uid in /etc/passwd's account range.
+    its password, shell, disk and inode quotas brought to the requested ones (so a retry
+    completes a creation that was cut short). A reserved name, or one that belongs to a system
+    user or group, is INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs
+    to no account. A new account's uid (and gid) is one no account ever had: above the agent's
+    high-water mark and above every uid in /etc/passwd's account range.
     """
     UpdateAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.UpdateAccountRequest, _accounts_pb2.UpdateAccountResponse]
     """Changes the fields named in update_mask. A new password of a suspended account stays locked
@@ -82,11 +82,11 @@ class AccountServiceAsyncStub(AccountServiceStub):
     """Managed accounts in name order."""
     CreateAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.CreateAccountRequest, _accounts_pb2.CreateAccountResponse]  # type: ignore[assignment]
     """Idempotent: creating an account that already exists as a managed account returns it, with
-    its password, shell and disk quota brought to the requested ones (so a retry completes a
-    creation that was cut short). A reserved name, or one that belongs to a system user or
-    group, is INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
-    A new account's uid (and gid) is one no account ever had: above the agent's high-water mark
-    and above every uid in /etc/passwd's account range.
+    its password, shell, disk and inode quotas brought to the requested ones (so a retry
+    completes a creation that was cut short). A reserved name, or one that belongs to a system
+    user or group, is INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs
+    to no account. A new account's uid (and gid) is one no account ever had: above the agent's
+    high-water mark and above every uid in /etc/passwd's account range.
     """
     UpdateAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.UpdateAccountRequest, _accounts_pb2.UpdateAccountResponse]  # type: ignore[assignment]
     """Changes the fields named in update_mask. A new password of a suspended account stays locked
@@ -135,11 +135,11 @@ class AccountServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_accounts_pb2.CreateAccountResponse, _abc.Awaitable[_accounts_pb2.CreateAccountResponse]]:
         """Idempotent: creating an account that already exists as a managed account returns it, with
-        its password, shell and disk quota brought to the requested ones (so a retry completes a
-        creation that was cut short). A reserved name, or one that belongs to a system user or
-        group, is INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs to no account.
-        A new account's uid (and gid) is one no account ever had: above the agent's high-water mark
-        and above every uid in /etc/passwd's account range.
+        its password, shell, disk and inode quotas brought to the requested ones (so a retry
+        completes a creation that was cut short). A reserved name, or one that belongs to a system
+        user or group, is INVALID_ARGUMENT; FAILED_PRECONDITION when /home/<name> exists but belongs
+        to no account. A new account's uid (and gid) is one no account ever had: above the agent's
+        high-water mark and above every uid in /etc/passwd's account range.
         """
 
     @_abc_1.abstractmethod

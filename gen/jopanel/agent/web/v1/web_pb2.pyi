@@ -80,21 +80,41 @@ Global___PhpBackend: _TypeAlias = PhpBackend  # noqa: Y015
 
 @_typing.final
 class ProxyBackend(_message.Message):
+    """A local application of the domain's account that nginx passes requests to."""
+
     DESCRIPTOR: _descriptor.Descriptor
 
     PORT_FIELD_NUMBER: _builtins.int
+    SOCKET_PATH_FIELD_NUMBER: _builtins.int
     port: _builtins.int
-    """A local application listening on 127.0.0.1 at this port: 1024 to 65535."""
+    """An application listening on 127.0.0.1 at this TCP port. Refused (INVALID_ARGUMENT)
+    unless the agent's configuration allows it (proxy_ports; none by default), and always
+    below 1024, on a port reserved for the server's own services (the panel, MariaDB), or
+    on a port that a process of another user (a system service, another account) listens
+    on. A socket is the safe choice: while the application restarts, any account could
+    listen on a free TCP port.
+    """
+    socket_path: _builtins.str
+    """A Unix socket the account's application listens on, in the account's socket folder:
+    <app_socket_dir>/<account>/<name>.sock (by default /home/.apps/<account>/), where
+    <name> is 1 to 64 of [a-z0-9._-], starting and ending with a letter or digit, without
+    "..", and the whole path at most 107 bytes. Only the account (and nginx, to connect)
+    may enter that folder, and no symbolic link in it is ever followed (it is mounted
+    nosymfollow; the agent refuses socket backends with FAILED_PRECONDITION otherwise).
+    """
     def __init__(
         self,
         *,
         port: _builtins.int = ...,
+        socket_path: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["port", b"port", "socket_path", b"socket_path", "target", b"target"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["port", b"port"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["port", b"port", "socket_path", b"socket_path", "target", b"target"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType_target: _TypeAlias = _typing.Literal["port", "socket_path"]  # noqa: Y015
+    _WhichOneofArgType_target: _TypeAlias = _typing.Literal["target", b"target"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_target) -> _WhichOneofReturnType_target | None: ...
 
 Global___ProxyBackend: _TypeAlias = ProxyBackend  # noqa: Y015
 

@@ -38,7 +38,8 @@ class WebDomainServiceStub:
     any link A could have planted there):
     /home/A/web/<name>/public_html   the document root (owned by A)
     /home/A/web/<name>/logs          a link to /var/log/jopanel/web/<name>: the domain's access
-    log, written by the web server, readable by A
+    log, written by the web server, and PHP's error log
+    (php-error.log, written by A's PHP), readable by A only
     """
 
     def __init__(self, channel):
@@ -102,7 +103,8 @@ class WebDomainServiceServicer:
     any link A could have planted there):
     /home/A/web/<name>/public_html   the document root (owned by A)
     /home/A/web/<name>/logs          a link to /var/log/jopanel/web/<name>: the domain's access
-    log, written by the web server, readable by A
+    log, written by the web server, and PHP's error log
+    (php-error.log, written by A's PHP), readable by A only
     """
 
     def GetWebDomain(self, request, context):
@@ -230,7 +232,8 @@ class WebDomainService:
     any link A could have planted there):
     /home/A/web/<name>/public_html   the document root (owned by A)
     /home/A/web/<name>/logs          a link to /var/log/jopanel/web/<name>: the domain's access
-    log, written by the web server, readable by A
+    log, written by the web server, and PHP's error log
+    (php-error.log, written by A's PHP), readable by A only
     """
 
     @staticmethod

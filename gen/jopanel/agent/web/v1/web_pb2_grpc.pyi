@@ -39,7 +39,8 @@ class WebDomainServiceStub:
     any link A could have planted there):
       /home/A/web/<name>/public_html   the document root (owned by A)
       /home/A/web/<name>/logs          a link to /var/log/jopanel/web/<name>: the domain's access
-                                       log, written by the web server, readable by A
+                                       log, written by the web server, and PHP's error log
+                                       (php-error.log, written by A's PHP), readable by A only
     """
 
     @_typing.overload
@@ -84,7 +85,8 @@ class WebDomainServiceAsyncStub(WebDomainServiceStub):
     any link A could have planted there):
       /home/A/web/<name>/public_html   the document root (owned by A)
       /home/A/web/<name>/logs          a link to /var/log/jopanel/web/<name>: the domain's access
-                                       log, written by the web server, readable by A
+                                       log, written by the web server, and PHP's error log
+                                       (php-error.log, written by A's PHP), readable by A only
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -125,7 +127,8 @@ class WebDomainServiceServicer(metaclass=_abc_1.ABCMeta):
     any link A could have planted there):
       /home/A/web/<name>/public_html   the document root (owned by A)
       /home/A/web/<name>/logs          a link to /var/log/jopanel/web/<name>: the domain's access
-                                       log, written by the web server, readable by A
+                                       log, written by the web server, and PHP's error log
+                                       (php-error.log, written by A's PHP), readable by A only
     """
 
     @_abc_1.abstractmethod

@@ -1,7 +1,7 @@
 import { Link } from 'react-router';
 import { Card, FactList } from '@/components/ui';
 import { paths } from '@/config/paths';
-import { formatDateTime, formatMegabytes } from '@/lib/format';
+import { formatDateTime, formatInteger, formatMegabytes } from '@/lib/format';
 import { describeSuspension } from '@/lib/suspension';
 import type { Account, DiskUsage } from '@/types/api';
 import { AccountStatusBadge } from '@/components/AccountStatusBadge';
@@ -59,6 +59,7 @@ export function AccountDetails({ account }: { account: Account }) {
               { term: 'GID', value: account.system.gid },
               { term: 'Logins', value: account.system.suspended ? 'Blocked (suspended)' : 'Allowed' },
               { term: 'Disk', value: <DiskUse disk={account.system.disk} /> },
+              { term: 'Files', value: <FileCount disk={account.system.disk} /> },
             ]}
           />
         ) : (
@@ -89,6 +90,29 @@ function DiskUse({ disk }: { disk: DiskUsage }) {
         min={0}
         max={disk.limit_bytes}
         value={Math.min(disk.used_bytes, disk.limit_bytes)}
+        aria-hidden="true"
+      />
+    </span>
+  );
+}
+
+/** How many files, folders and links the account owns under its inode quota: "1,234 of 5,000". */
+function FileCount({ disk }: { disk: DiskUsage }) {
+  if (!disk.enforced || disk.used_inodes === undefined) {
+    return <span className="muted">Not counted: this server does not enforce disk quotas</span>;
+  }
+  const used = formatInteger(disk.used_inodes);
+  if (!disk.inode_limit) return <>{used} files, no limit</>;
+  return (
+    <span className="usage">
+      <span>
+        {used} of {formatInteger(disk.inode_limit)} files
+      </span>
+      <meter
+        className="usage__meter"
+        min={0}
+        max={disk.inode_limit}
+        value={Math.min(disk.used_inodes, disk.inode_limit)}
         aria-hidden="true"
       />
     </span>

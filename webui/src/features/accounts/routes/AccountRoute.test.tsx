@@ -88,6 +88,28 @@ describe('one account', () => {
     expect(within(disk).getByRole('meter', { hidden: true })).toHaveValue(7.34 * MiB);
   });
 
+  it('shows the files the account owns beside its disk, against its inode quota', async () => {
+    accountServer(
+      makeAccount({
+        system: makeAccountSystem({
+          disk: {
+            enforced: true,
+            used_bytes: 7 * 1024 ** 2,
+            limit_bytes: 500 * 1024 ** 2,
+            used_inodes: 1234,
+            inode_limit: 5000,
+          },
+        }),
+      }),
+    );
+    signInAs(adminUser);
+    renderApp('/admin/accounts/alice');
+
+    const files = (await screen.findByText('Files')).nextElementSibling as HTMLElement;
+    expect(files).toHaveTextContent('1,234 of 5,000 files');
+    expect(within(files).getByRole('meter', { hidden: true })).toHaveValue(1234);
+  });
+
   it('shows the disk use alone when the quota sets no limit', async () => {
     accountServer(
       makeAccount({
@@ -115,6 +137,8 @@ describe('one account', () => {
 
     const disk = (await screen.findByText('Disk')).nextElementSibling as HTMLElement;
     expect(disk).toHaveTextContent('Not measured: this server does not enforce disk quotas');
+    const files = screen.getByText('Files').nextElementSibling as HTMLElement;
+    expect(files).toHaveTextContent('Not counted: this server does not enforce disk quotas');
   });
 
   it('says so when the account does not exist', async () => {

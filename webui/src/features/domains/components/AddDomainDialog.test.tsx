@@ -1,7 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { json, mockApi, problem } from '@/testing/mock-api';
-import { renderWithProviders } from '@/testing/render';
+import { ownerUser } from '@/testing/fixtures';
+import { renderWithProviders, signInAs } from '@/testing/render';
 import { makeDomain } from '../test-utils';
 import type { DomainsArea } from '../types';
 import { AddDomainDialog } from './AddDomainDialog';
@@ -93,7 +94,11 @@ describe('AddDomainDialog', () => {
 
   it.each([
     ['Static files', {}, { type: 'static' }],
-    ['Proxy to an application', { 'Application port': '3000' }, { type: 'proxy', port: 3000 }],
+    [
+      'Proxy to an application',
+      { 'Socket path': '/home/.apps/alice/shop.sock' },
+      { type: 'proxy', socket_path: '/home/.apps/alice/shop.sock' },
+    ],
     [
       'Redirect',
       { 'Redirect to': 'https://www.example.org/' },
@@ -121,6 +126,7 @@ describe('AddDomainDialog', () => {
     await user.type(within(dialog).getByLabelText('Domain name'), 'shop.example');
 
     await user.click(within(dialog).getByRole('radio', { name: 'Proxy to an application' }));
+    await user.selectOptions(within(dialog).getByLabelText('Application listens on'), 'port');
     await user.type(within(dialog).getByLabelText('Application port'), '80');
     await user.click(within(dialog).getByRole('button', { name: 'Add domain' }));
     expect(within(dialog).getByLabelText('Application port')).toHaveAccessibleDescription(/1024 to 65535/);
@@ -142,6 +148,63 @@ describe('AddDomainDialog', () => {
     expect(posted(api)[0]).toMatchObject({
       backend: { type: 'redirect', url: 'http://example.org', code: 302, preserve_path: false },
     });
+  });
+
+  it('proxies to a socket by default, in the signed-in account’s own folder only', async () => {
+    const api = mockApi({ ...phpVersions, 'POST /api/v1/domains': created });
+    signInAs(ownerUser());
+    const { user, dialog, onClose } = renderDialog();
+    await user.type(within(dialog).getByLabelText('Domain name'), 'shop.example');
+    await user.click(within(dialog).getByRole('radio', { name: 'Proxy to an application' }));
+
+    expect(within(dialog).getByLabelText('Application listens on')).toHaveValue('socket');
+    const socket = within(dialog).getByLabelText('Socket path');
+    expect(socket).toHaveAttribute('placeholder', '/home/.apps/alice/app.sock');
+    for (const hostile of [
+      '/home/.apps/bob/app.sock',
+      '/home/.apps/alice/../bob/app.sock',
+      '/run/php/x.sock',
+    ]) {
+      await user.clear(socket);
+      await user.type(socket, hostile);
+      await user.click(within(dialog).getByRole('button', { name: 'Add domain' }));
+      expect(socket).toHaveAccessibleDescription(/\/home\/\.apps\/alice\/<name>\.sock/);
+    }
+    expect(posted(api)).toHaveLength(0);
+
+    await user.clear(socket);
+    await user.type(socket, '/home/.apps/alice/shop.sock');
+    await user.click(within(dialog).getByRole('button', { name: 'Add domain' }));
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(posted(api)).toEqual([
+      { name: 'shop.example', backend: { type: 'proxy', socket_path: '/home/.apps/alice/shop.sock' } },
+    ]);
+  });
+
+  it('shows the server’s refusal of a port beside the port field', async () => {
+    mockApi({
+      ...phpVersions,
+      'POST /api/v1/domains': () =>
+        problem(400, {
+          title: 'Invalid request',
+          errors: [
+            {
+              field: 'backend.port',
+              message: 'is not a port this server allows (allowed: none); use a socket',
+            },
+          ],
+        }),
+    });
+    const { user, dialog } = renderDialog();
+    await user.type(within(dialog).getByLabelText('Domain name'), 'shop.example');
+    await user.click(within(dialog).getByRole('radio', { name: 'Proxy to an application' }));
+    await user.selectOptions(within(dialog).getByLabelText('Application listens on'), 'port');
+    await user.type(within(dialog).getByLabelText('Application port'), '3306');
+    await user.click(within(dialog).getByRole('button', { name: 'Add domain' }));
+
+    await waitFor(() =>
+      expect(within(dialog).getByLabelText('Application port')).toHaveAccessibleDescription(/use a socket/),
+    );
   });
 
   it('puts the gateway’s field errors beside name, the right alias and the redirect address', async () => {

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Button, Checkbox, Dialog, TextField, toast } from '@/components/ui';
 import { useFieldErrors } from '@/lib/use-field-errors';
+import { useOwnAccountName } from '@/lib/use-own-account-name';
 import { accountNameError, domainNameError, normalizeDomainName } from '@/lib/validation';
 import { useCreateDomain, type CreateDomainInput } from '../api/create-domain';
 import { usePhpVersions } from '../api/list-php-versions';
@@ -44,6 +45,9 @@ function AddDomainForm({ mutation, onCancel, area, initialAccount }: FormProps) 
   const [account, setAccount] = useState(initialAccount);
   const aliases = useAliasRows();
   const [backend, setBackend] = useState<BackendDraft>(() => backendDraft());
+  const ownAccount = useOwnAccountName();
+  // Whose socket folder the proxy backend names: the owner's own, or the account typed in.
+  const siteAccount = area === 'admin' ? account.trim() : ownAccount;
   const [withZone, setWithZone] = useState(false);
   const phpVersions = usePhpVersions();
   const fields = [
@@ -62,7 +66,7 @@ function AddDomainForm({ mutation, onCancel, area, initialAccount }: FormProps) 
       name: domainNameError(name),
       account: area === 'admin' ? accountNameError(account.trim()) : undefined,
       ...aliasErrors(aliases.rows, name),
-      ...backendErrors(backend, phpVersions.data),
+      ...backendErrors(backend, phpVersions.data, siteAccount),
     });
     if (!valid) return;
     const input: CreateDomainInput = {
@@ -135,6 +139,7 @@ function AddDomainForm({ mutation, onCancel, area, initialAccount }: FormProps) 
         }}
         errorFor={errors.errorFor}
         phpVersions={phpVersions}
+        account={siteAccount}
       />
       <Checkbox
         label="Also create a DNS zone for this domain"

@@ -1,7 +1,13 @@
 import { useId } from 'react';
 import { Checkbox, Fieldset, Select, TextField } from '@/components/ui';
 import type { usePhpVersions } from '../api/list-php-versions';
-import { BACKEND_CHOICES, effectiveVersion, type BackendDraft, type BackendField } from './backend-form';
+import {
+  BACKEND_CHOICES,
+  effectiveVersion,
+  socketFolder,
+  type BackendDraft,
+  type BackendField,
+} from './backend-form';
 
 type BackendFieldsProps = {
   draft: BackendDraft;
@@ -9,10 +15,12 @@ type BackendFieldsProps = {
   onChange: (draft: BackendDraft, field: BackendField) => void;
   errorFor: (field: BackendField) => string | undefined;
   phpVersions: ReturnType<typeof usePhpVersions>;
+  /** The site's account, when known: its socket folder is shown. */
+  account?: string;
 };
 
 /** What serves the site: a radio choice of kind, then that kind's own fields. */
-export function BackendFields({ draft, onChange, errorFor, phpVersions }: BackendFieldsProps) {
+export function BackendFields({ draft, onChange, errorFor, phpVersions, account = '' }: BackendFieldsProps) {
   const group = useId();
   const set = (changes: Partial<BackendDraft>, field: BackendField) =>
     onChange({ ...draft, ...changes }, field);
@@ -51,17 +59,46 @@ export function BackendFields({ draft, onChange, errorFor, phpVersions }: Backen
       ) : null}
 
       {draft.type === 'proxy' ? (
-        <TextField
-          label="Application port"
-          type="number"
-          inputMode="numeric"
-          min={1024}
-          max={65535}
-          value={draft.port}
-          onChange={(e) => set({ port: e.target.value }, 'backend.port')}
-          error={errorFor('backend.port')}
-          hint="Your application listens on 127.0.0.1 at this port (1024 to 65535)."
-        />
+        <>
+          <Select
+            label="Application listens on"
+            options={[
+              { value: 'socket', label: 'A socket in the account’s folder (recommended)' },
+              { value: 'port', label: 'A port on 127.0.0.1 (where the server allows it)' },
+            ]}
+            value={draft.proxyTarget}
+            onChange={(e) =>
+              set(
+                { proxyTarget: e.target.value === 'port' ? 'port' : 'socket' },
+                e.target.value === 'port' ? 'backend.port' : 'backend.socket_path',
+              )
+            }
+          />
+          {draft.proxyTarget === 'socket' ? (
+            <TextField
+              label="Socket path"
+              placeholder={`${socketFolder(account)}app.sock`}
+              value={draft.socketPath}
+              onChange={(e) => set({ socketPath: e.target.value }, 'backend.socket_path')}
+              error={errorFor('backend.socket_path')}
+              autoCapitalize="off"
+              spellCheck={false}
+              hint={`Only the account can make it, and only the web server can connect: make it writable for others (mode 0666). Folder: ${socketFolder(account)}`}
+            />
+          ) : (
+            <TextField
+              label="Application port"
+              type="number"
+              inputMode="numeric"
+              min={1024}
+              max={65535}
+              value={draft.port}
+              onChange={(e) => set({ port: e.target.value }, 'backend.port')}
+              error={errorFor('backend.port')}
+              hint="Your application listens on 127.0.0.1 at this port (1024 to 65535, one the server allows). While it restarts, another account could take a free port: a socket cannot be taken."
+            />
+          )}
+        </>
       ) : null}
 
       {draft.type === 'redirect' ? (

@@ -39,7 +39,7 @@ function ChangeBackendForm({ domain, mutation, onCancel, onDone }: FormProps) {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!errors.validate(backendErrors(draft, phpVersions.data))) return;
+    if (!errors.validate(backendErrors(draft, phpVersions.data, domain.account))) return;
     const backend = backendFrom(draft, phpVersions.data);
     if (JSON.stringify(backend) === JSON.stringify(domain.backend)) return onCancel();
     mutation.mutate(
@@ -64,6 +64,7 @@ function ChangeBackendForm({ domain, mutation, onCancel, onDone }: FormProps) {
         }}
         errorFor={errors.errorFor}
         phpVersions={phpVersions}
+        account={domain.account}
       />
       <div className="dialog__footer">
         <Button onClick={onCancel} disabled={mutation.isPending}>

@@ -1,10 +1,22 @@
 import type { Backend, BackendType } from '../types';
 
+/** Where a proxied application listens. */
+export type ProxyTarget = 'socket' | 'port';
+
+/** The folder the account's application sockets go in (docs/web.md, Proxy backends). */
+export const SOCKET_ROOT = '/home/.apps';
+
+export function socketFolder(account: string): string {
+  return `${SOCKET_ROOT}/${account || '<account>'}/`;
+}
+
 /** The backend as the form holds it: every kind's inputs, as typed. */
 export type BackendDraft = {
   type: BackendType;
   /** '' until chosen: the newest installed version is then shown and sent. */
   version: string;
+  proxyTarget: ProxyTarget;
+  socketPath: string;
   port: string;
   url: string;
   code: '301' | '302';
@@ -16,6 +28,7 @@ export const BACKEND_FIELDS = [
   'backend',
   'backend.type',
   'backend.version',
+  'backend.socket_path',
   'backend.port',
   'backend.url',
   'backend.code',
@@ -30,7 +43,11 @@ export const BACKEND_CHOICES: readonly { type: BackendType; label: string; hint:
     hint: 'PHP-FPM runs the site’s .php files; other files are served as they are.',
   },
   { type: 'static', label: 'Static files', hint: 'Files from the document root, as they are.' },
-  { type: 'proxy', label: 'Proxy to an application', hint: 'An application of yours on 127.0.0.1 answers.' },
+  {
+    type: 'proxy',
+    label: 'Proxy to an application',
+    hint: 'An application of yours answers, on its own socket or an allowed port.',
+  },
   { type: 'redirect', label: 'Redirect', hint: 'Visitors are sent to another address.' },
 ];
 
@@ -38,6 +55,8 @@ export function backendDraft(backend?: Backend): BackendDraft {
   const draft: BackendDraft = {
     type: 'php',
     version: '',
+    proxyTarget: 'socket',
+    socketPath: '',
     port: '',
     url: '',
     code: '301',
@@ -50,7 +69,9 @@ export function backendDraft(backend?: Backend): BackendDraft {
     case 'static':
       return { ...draft, type: 'static' };
     case 'proxy':
-      return { ...draft, type: 'proxy', port: String(backend.port) };
+      return backend.socket_path
+        ? { ...draft, type: 'proxy', proxyTarget: 'socket', socketPath: backend.socket_path }
+        : { ...draft, type: 'proxy', proxyTarget: 'port', port: String(backend.port ?? '') };
     case 'redirect':
       return {
         ...draft,
@@ -70,6 +91,7 @@ export function effectiveVersion(draft: BackendDraft, versions: readonly string[
 export function backendErrors(
   draft: BackendDraft,
   versions: readonly string[] | undefined,
+  account = '',
 ): Partial<Record<BackendField, string>> {
   switch (draft.type) {
     case 'php':
@@ -77,10 +99,25 @@ export function backendErrors(
     case 'static':
       return {};
     case 'proxy':
-      return { 'backend.port': portError(draft.port) };
+      return draft.proxyTarget === 'socket'
+        ? { 'backend.socket_path': socketPathError(draft.socketPath, account) }
+        : { 'backend.port': portError(draft.port) };
     case 'redirect':
       return { 'backend.url': redirectUrlError(draft.url) };
   }
+}
+
+const SOCKET_PATH = /^\/home\/\.apps\/([a-z][a-z0-9_]{2,31})\/[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?\.sock$/;
+
+/** The agent's rule, so the form says it first: the account's own folder, a plain name. */
+function socketPathError(value: string, account: string): string | undefined {
+  const path = value.trim();
+  if (!path) return 'Enter the socket your application listens on.';
+  const match = SOCKET_PATH.exec(path);
+  if (!match || path.includes('..') || (account && match[1] !== account)) {
+    return `Use a socket in the account’s folder: ${socketFolder(account)}<name>.sock (a-z, 0-9, . _ -).`;
+  }
+  return undefined;
 }
 
 function portError(value: string): string | undefined {
@@ -109,7 +146,9 @@ export function backendFrom(draft: BackendDraft, versions: readonly string[] | u
     case 'static':
       return { type: 'static' };
     case 'proxy':
-      return { type: 'proxy', port: Number(draft.port.trim()) };
+      return draft.proxyTarget === 'socket'
+        ? { type: 'proxy', socket_path: draft.socketPath.trim() }
+        : { type: 'proxy', port: Number(draft.port.trim()) };
     case 'redirect':
       return {
         type: 'redirect',
@@ -120,7 +159,7 @@ export function backendFrom(draft: BackendDraft, versions: readonly string[] | u
   }
 }
 
-/** One line for lists and facts: "PHP 8.2", "Proxy to 127.0.0.1:3000", ... */
+/** One line for lists and facts: "PHP 8.2", "Proxy to 127.0.0.1:3000", "Proxy to /home/...", ... */
 export function describeBackend(backend: Backend): string {
   switch (backend.type) {
     case 'php':
@@ -128,7 +167,7 @@ export function describeBackend(backend: Backend): string {
     case 'static':
       return 'Static files';
     case 'proxy':
-      return `Proxy to 127.0.0.1:${backend.port}`;
+      return backend.socket_path ? `Proxy to ${backend.socket_path}` : `Proxy to 127.0.0.1:${backend.port}`;
     case 'redirect':
       return `Redirect (${backend.code}) to ${backend.url}${backend.preserve_path ? ', keeping the path' : ''}`;
   }

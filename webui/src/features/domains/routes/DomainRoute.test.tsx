@@ -232,6 +232,7 @@ describe('one domain', () => {
     expect(within(dialog).getByRole('radio', { name: 'PHP' })).toBeChecked();
     await waitFor(() => expect(within(dialog).getByLabelText('PHP version')).toHaveValue('8.2'));
     await user.click(within(dialog).getByRole('radio', { name: 'Proxy to an application' }));
+    await user.selectOptions(within(dialog).getByLabelText('Application listens on'), 'port');
     await user.type(within(dialog).getByLabelText('Application port'), '8081');
     await user.click(within(dialog).getByRole('button', { name: 'Change backend' }));
 

@@ -53,7 +53,14 @@ function plansServer(initial: Plan[]) {
   });
 }
 
-const basic = makePlan({ name: 'basic', max_domains: 10, max_aliases: 0, disk_quota_mb: 2048, accounts: 2 });
+const basic = makePlan({
+  name: 'basic',
+  max_domains: 10,
+  max_aliases: 0,
+  disk_quota_mb: 2048,
+  inode_quota: 100000,
+  accounts: 2,
+});
 
 async function openPlans(initial: Plan[] = [makePlan({ accounts: 5 }), basic]) {
   const api = plansServer(initial);
@@ -79,16 +86,19 @@ describe('plans', () => {
       'Unlimited',
       'Unlimited',
       'Unlimited',
+      'Unlimited',
       '5',
       'EditDelete',
     ]);
-    expect(cells(rows[2]!).slice(0, 7)).toEqual([
+    // The inode quota (Files) sits beside the disk quota.
+    expect(cells(rows[2]!).slice(0, 8)).toEqual([
       'basic',
       '10',
       'None allowed',
       'Unlimited',
       'Unlimited',
       '2,048',
+      '100,000',
       '2',
     ]);
   });
@@ -124,6 +134,7 @@ describe('plans', () => {
       max_databases: null,
       max_cron_jobs: null,
       disk_quota_mb: null,
+      inode_quota: null,
     });
     expect(await screen.findByText('Plan small created.')).toBeInTheDocument();
     expect(await screen.findByRole('cell', { name: 'small' })).toBeInTheDocument();

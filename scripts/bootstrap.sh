@@ -15,8 +15,9 @@ debian_packages=(
   chromium fonts-dejavu-core
 )
 if [ "${1:-}" = --vm ]; then
-  # busybox-static: virtme-ng builds the initramfs that loads the 9p modules from it.
-  debian_packages+=(qemu-system-x86 linux-image-amd64 busybox-static)
+  # busybox-static: virtme-ng builds the initramfs that loads the 9p modules from it; it reads
+  # the kernel's version with `file` and binutils' `strings`.
+  debian_packages+=(qemu-system-x86 linux-image-amd64 busybox-static file binutils)
 fi
 
 missing=()

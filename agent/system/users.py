@@ -31,8 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Concatenate, Final, ParamSpec, Protocol, TypeVar
 
+from agent.config import DEFAULTS, AgentConfig
 from agent.errors import FailedPrecondition, InvalidArgument, NotFound
 from agent.system import process
+from agent.system.process import Limits
 from agent.system.quotas import DiskQuotas
 from agent.system.work import Finisher
 from agent.validators import AccountName, DiskQuotaMb, LoginShell, Password
@@ -108,10 +110,15 @@ class Users:
     """The managed accounts. The agent holds one instance, so one lock orders all changes."""
 
     def __init__(
-        self, resources: Sequence[AccountResources] = (), quotas: DiskQuotas | None = None
+        self,
+        resources: Sequence[AccountResources] = (),
+        quotas: DiskQuotas | None = None,
+        config: AgentConfig = DEFAULTS,
     ) -> None:
         self._resources = tuple(resources)
         self.quotas = quotas or DiskQuotas(HOME_ROOT)
+        self._limits = config.limits("account")
+        self._removal = config.limits("removal")  # userdel --remove: a home of any size
         self._lock = asyncio.Lock()
         self._finisher = Finisher()  # see _serialized
 
@@ -156,12 +163,12 @@ class Users:
         if entry is None and disk_quota_mb:
             self.quotas.require_enforced()  # before anything is made
         if entry is None:
-            await _add_user(name, shell)
+            await _add_user(name, shell, self._limits)
             entry = pwd.getpwnam(name)
         elif entry.pw_shell != shell:
-            await _set_shell(name, shell)
+            await _set_shell(name, shell, self._limits)
         _secure_home(entry)
-        await _set_password(name, password)
+        await _set_password(name, password, self._limits)
         self.quotas.set_limit(entry.pw_uid, disk_quota_mb)
         return _user(_require(name))
 
@@ -179,9 +186,9 @@ class Users:
         if disk_quota_mb:
             self.quotas.require_enforced()  # before anything changes
         if shell is not None and entry.pw_shell != shell:
-            await _set_shell(name, shell)
+            await _set_shell(name, shell, self._limits)
         if password is not None:
-            await _set_password(name, password)
+            await _set_password(name, password, self._limits)
         if disk_quota_mb is not None:
             self.quotas.set_limit(entry.pw_uid, disk_quota_mb)
         return _user(_require(name))
@@ -190,15 +197,17 @@ class Users:
     async def suspend(self, name: AccountName) -> User:
         entry = _require(name)
         # One usermod call, so the shadow file never holds a half-suspended account.
-        await process.run(["usermod", "--lock", "--expiredate", SUSPENDED_EXPIRY, "--", name])
-        await _kill_processes(entry.pw_uid)
+        argv = ["usermod", "--lock", "--expiredate", SUSPENDED_EXPIRY, "--", name]
+        await process.run(argv, limits=self._limits)
+        await _kill_processes(entry.pw_uid, self._limits)
         return _user(_require(name))
 
     @_serialized
     async def unsuspend(self, name: AccountName) -> User:
         _require(name)
         # --unlock leaves a password-less account's "!" alone (usermod only warns).
-        await process.run(["usermod", "--unlock", "--expiredate", "", "--", name])
+        argv = ["usermod", "--unlock", "--expiredate", "", "--", name]
+        await process.run(argv, limits=self._limits)
         return _user(_require(name))
 
     @_serialized
@@ -211,12 +220,12 @@ class Users:
                 await held.enter_async_context(resources.removal(name))
             if entry is None:
                 return
-            await _stop_processes(entry.pw_uid)
-            await process.run(["userdel", "--remove", "--", name])
+            await _stop_processes(entry.pw_uid, self._limits)
+            await process.run(["userdel", "--remove", "--", name], limits=self._removal)
             # The limit outlives the user in the quota file: a later user with this uid
             # must not inherit it.
             self.quotas.set_limit(entry.pw_uid, DiskQuotaMb(0))
-            await _remove_group_left(name, entry.pw_gid)
+            await _remove_group_left(name, entry.pw_gid, self._limits)
 
 
 def is_account(name: AccountName) -> bool:
@@ -295,10 +304,10 @@ def _read_shadow() -> dict[str, ShadowEntry]:
     return entries
 
 
-async def _add_user(name: AccountName, shell: LoginShell) -> None:
+async def _add_user(name: AccountName, shell: LoginShell, limits: Limits) -> None:
     home = HOME_ROOT / name
     _require_free(home)
-    await _ensure_managed_group()
+    await _ensure_managed_group(limits)
     await process.run(
         [
             "useradd", "--create-home", "--home-dir", str(home), "--user-group",
@@ -306,7 +315,8 @@ async def _add_user(name: AccountName, shell: LoginShell) -> None:
             # Whatever login.defs says: account uids start at 1000, homes are born private.
             "--key", f"UID_MIN={FIRST_UID}", "--key", f"HOME_MODE=0{HOME_MODE:o}",
             "--", name,
-        ]
+        ],
+        limits=limits,
     )  # fmt: skip
 
 
@@ -316,9 +326,9 @@ def _require_free(home: Path) -> None:
         raise FailedPrecondition(f"{home} exists but belongs to no account; move it away first")
 
 
-async def _ensure_managed_group() -> None:
+async def _ensure_managed_group(limits: Limits) -> None:
     if not _group_exists(MANAGED_GROUP):
-        await process.run(["groupadd", "--system", "--", MANAGED_GROUP])
+        await process.run(["groupadd", "--system", "--", MANAGED_GROUP], limits=limits)
 
 
 def _secure_home(entry: pwd.struct_passwd) -> None:
@@ -343,45 +353,45 @@ def _secure_home(entry: pwd.struct_passwd) -> None:
         os.close(home)
 
 
-async def _set_shell(name: AccountName, shell: LoginShell) -> None:
-    await process.run(["usermod", "--shell", shell, "--", name])
+async def _set_shell(name: AccountName, shell: LoginShell, limits: Limits) -> None:
+    await process.run(["usermod", "--shell", shell, "--", name], limits=limits)
 
 
-async def _set_password(name: AccountName, password: Password) -> None:
+async def _set_password(name: AccountName, password: Password, limits: Limits) -> None:
     shadow = _read_shadow().get(name)
     if not password:
         if shadow is None or shadow.password != NO_PASSWORD:
-            await process.run(["usermod", "--password", NO_PASSWORD, "--", name])
+            await process.run(["usermod", "--password", NO_PASSWORD, "--", name], limits=limits)
         return
     # On stdin: argv is readable by every user through /proc/<pid>/cmdline.
-    await process.run(["chpasswd"], stdin=f"{name}:{password}\n".encode())
+    await process.run(["chpasswd"], stdin=f"{name}:{password}\n".encode(), limits=limits)
     if shadow is not None and shadow.expired:
         # A new password must not open a suspended account: lock it again.
-        await process.run(["usermod", "--lock", "--", name])
+        await process.run(["usermod", "--lock", "--", name], limits=limits)
 
 
-async def _kill_processes(uid: int) -> bool:
+async def _kill_processes(uid: int, limits: Limits) -> bool:
     """Sends SIGKILL to every process of the user; True when there was one."""
     completed = await process.run(
-        ["pkill", "--signal", "KILL", "--euid", str(uid)], ok_codes=(0, 1)
+        ["pkill", "--signal", "KILL", "--euid", str(uid)], ok_codes=(0, 1), limits=limits
     )
     return completed.returncode == 0
 
 
-async def _stop_processes(uid: int) -> None:
+async def _stop_processes(uid: int, limits: Limits) -> None:
     """Kills the user's processes and waits until they are gone."""
     deadline = asyncio.get_running_loop().time() + PROCESS_STOP_TIMEOUT
-    while await _kill_processes(uid):
+    while await _kill_processes(uid, limits):
         if asyncio.get_running_loop().time() > deadline:
             raise FailedPrecondition(f"processes of uid {uid} do not stop; try again")
         await asyncio.sleep(0.1)
 
 
-async def _remove_group_left(name: AccountName, gid: int) -> None:
+async def _remove_group_left(name: AccountName, gid: int, limits: Limits) -> None:
     """userdel keeps the user's group when another user lists it as a member; it goes anyway."""
     try:
         group = grp.getgrnam(name)
     except KeyError:
         return
     if group.gr_gid == gid:
-        await process.run(["groupdel", "--", name])
+        await process.run(["groupdel", "--", name], limits=limits)

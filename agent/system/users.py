@@ -7,7 +7,9 @@ other user and group is someone else's: a name that belongs to one is refused, n
 The shadow tools (useradd, usermod, userdel, chpasswd, groupadd, groupdel) lock /etc/passwd and
 fail when run concurrently, and an account's state spans several files, so every operation, reads
 included, runs under one asyncio.Lock (a read never sees a half-created account) and runs to its
-end once started.
+end once started. A deletion takes the lock only for the account's own programs, not while the
+account's resources (sites, zones, databases, crontab) go, which may wait for their programs'
+timeouts.
 
 Suspension sets the account's expiry date to day 1 (1970-01-02) and locks its password. The
 expiry is what makes it complete: PAM's account check refuses an expired account for every kind
@@ -121,6 +123,7 @@ class Users:
         self._removal = config.limits("removal")  # userdel --remove: a home of any size
         self._lock = asyncio.Lock()
         self._finisher = Finisher()  # see _serialized
+        self._deletions: dict[AccountName, asyncio.Future[None]] = {}  # see delete
 
     @_serialized
     async def get(self, name: AccountName) -> User:
@@ -159,6 +162,7 @@ class Users:
         self, name: AccountName, password: Password, shell: LoginShell, disk_quota_mb: DiskQuotaMb
     ) -> User:
         """Creates the account, or brings an existing one to this password, shell and quota."""
+        self._check_not_deleting(name)
         entry = _managed_entry(name)
         if entry is None and disk_quota_mb:
             self.quotas.require_enforced()  # before anything is made
@@ -182,6 +186,7 @@ class Users:
         disk_quota_mb: DiskQuotaMb | None = None,
     ) -> User:
         """Applies the given fields; None leaves a field as it is."""
+        self._check_not_deleting(name)
         entry = _require(name)
         if disk_quota_mb:
             self.quotas.require_enforced()  # before anything changes
@@ -195,6 +200,7 @@ class Users:
 
     @_serialized
     async def suspend(self, name: AccountName) -> User:
+        self._check_not_deleting(name)
         entry = _require(name)
         # One usermod call, so the shadow file never holds a half-suspended account.
         argv = ["usermod", "--lock", "--expiredate", SUSPENDED_EXPIRY, "--", name]
@@ -204,28 +210,54 @@ class Users:
 
     @_serialized
     async def unsuspend(self, name: AccountName) -> User:
+        self._check_not_deleting(name)
         _require(name)
         # --unlock leaves a password-less account's "!" alone (usermod only warns).
         argv = ["usermod", "--unlock", "--expiredate", "", "--", name]
         await process.run(argv, limits=self._limits)
         return _user(_require(name))
 
-    @_serialized
     async def delete(self, name: AccountName) -> None:
         """Removes the account with its resources, group, home and mail spool; a missing one is
-        fine (resources left under its name, by a deletion cut short, go all the same)."""
-        entry = _managed_entry(name)
+        fine (resources left under its name, by a deletion cut short, go all the same).
+
+        The lock is held for the account's own programs only, not while its resources go: a
+        resource whose program hangs until its timeout (nginx -t, rndc) must not hold up every
+        other account. Meanwhile this account refuses changes, and a second deletion of it
+        waits for the first. Like every change, it runs to its end once started.
+        """
+        deletion = self._deletions.get(name)
+        if deletion is None:
+            deletion = asyncio.ensure_future(self._delete(name))
+            self._deletions[name] = deletion
+            deletion.add_done_callback(lambda _: self._deletions.pop(name, None))
+        await asyncio.shield(deletion)
+
+    async def _delete(self, name: AccountName) -> None:
+        async with self._lock:
+            entry = _managed_entry(name)  # refuses another user's name before anything goes
         async with AsyncExitStack() as held:
             for resources in self._resources:
                 await held.enter_async_context(resources.removal(name))
             if entry is None:
                 return
-            await _stop_processes(entry.pw_uid, self._limits)
-            await process.run(["userdel", "--remove", "--", name], limits=self._removal)
-            # The limit outlives the user in the quota file: a later user with this uid
-            # must not inherit it.
-            self.quotas.set_limit(entry.pw_uid, DiskQuotaMb(0))
-            await _remove_group_left(name, entry.pw_gid, self._limits)
+            async with self._lock:
+                await self._remove_user(name)
+
+    async def _remove_user(self, name: AccountName) -> None:
+        entry = _managed_entry(name)
+        if entry is None:
+            return
+        await _stop_processes(entry.pw_uid, self._limits)
+        await process.run(["userdel", "--remove", "--", name], limits=self._removal)
+        # The limit outlives the user in the quota file: a later user with this uid
+        # must not inherit it.
+        self.quotas.set_limit(entry.pw_uid, DiskQuotaMb(0))
+        await _remove_group_left(name, entry.pw_gid, self._limits)
+
+    def _check_not_deleting(self, name: AccountName) -> None:
+        if name in self._deletions:
+            raise FailedPrecondition(f"account {name} is being deleted; try again when it is gone")
 
 
 def is_account(name: AccountName) -> bool:

@@ -15,6 +15,7 @@ UNAVAILABLE after its timeout, and the agent goes on serving, the held resource 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -194,6 +195,20 @@ async def delete_zones(agent: Agent, zones: list[str]) -> None:
         await agent.dns.DeleteDnsZone(dns_pb2.DeleteDnsZoneRequest(name=zone))
 
 
+@contextlib.asynccontextmanager
+async def nginx_check_held(nginx_root: Path) -> AsyncIterator[Path]:
+    """mime.types as a FIFO: `nginx -t` opens it and waits there for a writer, which never
+    comes. Yields the configuration that the agent's `nginx -t` checks."""
+    mime_types = nginx_root / "mime.types"
+    mime_types.unlink()
+    os.mkfifo(mime_types, 0o644)
+    try:
+        yield nginx_root / "jopanel" / "test.conf"
+    finally:
+        mime_types.unlink()
+        shutil.copy("/etc/nginx/mime.types", mime_types)
+
+
 def checks_running(test_config: Path) -> list[int]:
     """Processes whose command line names the agent's nginx -t configuration."""
     found = []
@@ -217,26 +232,19 @@ async def test_a_stuck_nginx_check_holds_up_no_other_resource(
     try:
         baseline = await measure(ops, BASELINE_ROUNDS)
 
-        mime_types = nginx_root / "mime.types"
-        mime_types.unlink()
-        os.mkfifo(mime_types, 0o644)
         domain = f"{fresh('w')}.example.com"
-        started = time.monotonic()
-        creating = asyncio.ensure_future(
-            agent.web.CreateWebDomain(
-                web_pb2.CreateWebDomainRequest(domain=spec(domain, account, redirect=REDIRECT))
-            )
-        )
-        # nginx opens mime.types and waits there for a writer, which never comes.
-        test_config = nginx_root / "jopanel" / "test.conf"
-        await until(lambda: bool(checks_running(test_config)), "nginx -t started")
-        held = await measure(ops, HELD_ROUNDS)
-        assert not creating.done(), "the web RPC must still be held while others answer"
-        # Reads of the held resource take no part in its worker either.
-        request = web_pb2.ListWebDomainsRequest(account=account)
-        listed = await agent.web.ListWebDomains(request)
-        code, message = await rpc_error(creating)
-        waited = time.monotonic() - started
+        request = web_pb2.CreateWebDomainRequest(domain=spec(domain, account, redirect=REDIRECT))
+        async with nginx_check_held(nginx_root) as test_config:
+            started = time.monotonic()
+            creating = asyncio.ensure_future(agent.web.CreateWebDomain(request))
+            await until(lambda: bool(checks_running(test_config)), "nginx -t started")
+            held = await measure(ops, HELD_ROUNDS)
+            assert not creating.done(), "the web RPC must still be held while others answer"
+            # Reads of the held resource take no part in its worker either.
+            listing = web_pb2.ListWebDomainsRequest(account=account)
+            listed = await agent.web.ListWebDomains(listing)
+            code, message = await rpc_error(creating)
+            waited = time.monotonic() - started
         assert_usual(baseline, held)
         assert domain not in [site.name for site in listed.domains]
         assert code == grpc.StatusCode.UNAVAILABLE
@@ -249,11 +257,7 @@ async def test_a_stuck_nginx_check_holds_up_no_other_resource(
         assert checks_running(test_config) == []
 
         # With the file system healthy again, the same request goes live and is served.
-        mime_types.unlink()
-        shutil.copy("/etc/nginx/mime.types", mime_types)
-        await agent.web.CreateWebDomain(
-            web_pb2.CreateWebDomainRequest(domain=spec(domain, account, redirect=REDIRECT))
-        )
+        await agent.web.CreateWebDomain(request)
         port = int(agent.config.web_listen[0].rpartition(":")[2])
         answer = await get(port, domain, "/")
         assert (answer.status, answer.headers["location"]) == (301, "https://target.example.org/")
@@ -322,3 +326,55 @@ async def test_a_statement_that_gets_no_answer_ends_at_its_timeout(
         finally:
             os.kill(mariadb.process.pid, signal.SIGCONT)
     assert raised.value.message == "MariaDB did not answer within 1 s (mariadb_timeout); try again"
+
+
+async def test_deleting_an_account_whose_site_is_held_holds_up_no_other_account(
+    agent_under_test: Agent, nginx_root: Path, mariadb: stack.MariaDB
+) -> None:
+    """The deletion cascade waits for the held web worker; the accounts, cron and database
+    locks are not held meanwhile, so other accounts' changes go on."""
+    agent = agent_under_test
+    leaving, staying = await new_account(agent), await new_account(agent)
+    site = spec(f"{fresh('w')}.example.com", leaving, redirect=REDIRECT)
+    await agent.web.CreateWebDomain(web_pb2.CreateWebDomainRequest(domain=site))
+    zones, databases = list[str](), list[str]()
+    ops = operations(agent, staying, zones)
+
+    def create_database() -> Awaitable[object]:
+        databases.append(f"{staying}_{len(databases)}")
+        request = databases_pb2.CreateDatabaseRequest(account=staying, name=databases[-1])
+        return agent.databases.CreateDatabase(request)
+
+    ops["CreateDatabase"] = create_database
+    delete = accounts_pb2.DeleteAccountRequest(name=leaving)
+    try:
+        baseline = await measure(ops, BASELINE_ROUNDS)
+        async with nginx_check_held(nginx_root) as test_config:
+            deleting = asyncio.ensure_future(agent.accounts.DeleteAccount(delete))
+            await until(lambda: bool(checks_running(test_config)), "nginx -t started")
+            held = await measure(ops, HELD_ROUNDS)
+            assert not deleting.done(), "the deletion must still be held while others answer"
+            update = accounts_pb2.UpdateAccountRequest(name=leaving, shell=accounts_pb2.SHELL_BASH)
+            update.update_mask.paths.append("shell")
+            refused = await rpc_error(agent.accounts.UpdateAccount(update))
+            code, message = await rpc_error(deleting)
+        assert_usual(baseline, held)
+        assert refused == (
+            grpc.StatusCode.FAILED_PRECONDITION,
+            f"account {leaving} is being deleted; try again when it is gone",
+        )
+        assert code == grpc.StatusCode.UNAVAILABLE
+        assert message.startswith("nginx did not finish within")
+
+        # Cut short, the deletion left the account; run again, it goes.
+        await agent.accounts.GetAccount(accounts_pb2.GetAccountRequest(name=leaving))
+        await agent.accounts.DeleteAccount(delete)
+        code, _ = await rpc_error(
+            agent.accounts.GetAccount(accounts_pb2.GetAccountRequest(name=leaving))
+        )
+        assert code == grpc.StatusCode.NOT_FOUND
+    finally:
+        for name in databases:
+            request = databases_pb2.DeleteDatabaseRequest(account=staying, name=name)
+            await agent.databases.DeleteDatabase(request)
+        await delete_zones(agent, zones)

@@ -162,8 +162,8 @@ class Users:
         self, name: AccountName, password: Password, shell: LoginShell, disk_quota_mb: DiskQuotaMb
     ) -> User:
         """Creates the account, or brings an existing one to this password, shell and quota."""
-        self._check_not_deleting(name)
         entry = _managed_entry(name)
+        self._check_not_deleting(name)
         if entry is None and disk_quota_mb:
             self.quotas.require_enforced()  # before anything is made
         if entry is None:
@@ -186,8 +186,8 @@ class Users:
         disk_quota_mb: DiskQuotaMb | None = None,
     ) -> User:
         """Applies the given fields; None leaves a field as it is."""
-        self._check_not_deleting(name)
         entry = _require(name)
+        self._check_not_deleting(name)
         if disk_quota_mb:
             self.quotas.require_enforced()  # before anything changes
         if shell is not None and entry.pw_shell != shell:
@@ -200,8 +200,8 @@ class Users:
 
     @_serialized
     async def suspend(self, name: AccountName) -> User:
-        self._check_not_deleting(name)
         entry = _require(name)
+        self._check_not_deleting(name)
         # One usermod call, so the shadow file never holds a half-suspended account.
         argv = ["usermod", "--lock", "--expiredate", SUSPENDED_EXPIRY, "--", name]
         await process.run(argv, limits=self._limits)
@@ -210,8 +210,8 @@ class Users:
 
     @_serialized
     async def unsuspend(self, name: AccountName) -> User:
-        self._check_not_deleting(name)
         _require(name)
+        self._check_not_deleting(name)
         # --unlock leaves a password-less account's "!" alone (usermod only warns).
         argv = ["usermod", "--unlock", "--expiredate", "", "--", name]
         await process.run(argv, limits=self._limits)
@@ -256,6 +256,8 @@ class Users:
         await _remove_group_left(name, entry.pw_gid, self._limits)
 
     def _check_not_deleting(self, name: AccountName) -> None:
+        # After the name's own checks: a name the agent must not touch is INVALID_ARGUMENT,
+        # whatever else is going on.
         if name in self._deletions:
             raise FailedPrecondition(f"account {name} is being deleted; try again when it is gone")
 

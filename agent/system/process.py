@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 CLEAN_ENV: Final = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
 # The output kept of each stream, unless a resource's Limits say otherwise.
 OUTPUT_BYTES: Final = 1024 * 1024
+# How long a killed program may take to die before the agent answers without waiting for it.
+KILL_GRACE: Final = 5.0
 # How much of a failed program's standard error goes into the log line.
 _DETAIL_CHARS: Final = 4000
 
@@ -191,7 +193,9 @@ def _feed(transport: asyncio.SubprocessTransport, data: bytes | None) -> None:
 
 
 async def _kill_group(transport: asyncio.SubprocessTransport, collector: _Collector) -> None:
-    """Kills the program's whole process group, closes its pipes and waits for its exit.
+    """Kills the program's whole process group, closes its pipes and waits for its exit, for
+    KILL_GRACE at most: a program asleep in the kernel (on a dead file system) dies only when
+    the kernel lets it, and the RPC must not wait for that. It is reaped whenever it goes.
 
     The group's id still names the program's group here: either the program has not exited,
     or a member of its group holds one of its pipes open (which is what was being waited for),
@@ -201,7 +205,11 @@ async def _kill_group(transport: asyncio.SubprocessTransport, collector: _Collec
         os.killpg(transport.get_pid(), signal.SIGKILL)
     # Closed pipes end the wait even if something outside the group still holds them.
     transport.close()
-    await asyncio.shield(collector.finished)
+    try:
+        async with asyncio.timeout(KILL_GRACE):
+            await asyncio.shield(collector.finished)
+    except TimeoutError:
+        logger.error("pid %d does not die after SIGKILL; going on without it", transport.get_pid())
 
 
 def tail(data: bytes, cut: int = 0, limit: int = _DETAIL_CHARS) -> str:

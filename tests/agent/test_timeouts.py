@@ -211,6 +211,21 @@ async def nginx_check_held(nginx_root: Path) -> AsyncIterator[Path]:
         shutil.copy("/etc/nginx/mime.types", mime_types)
 
 
+async def stop(pid: int) -> None:
+    """SIGSTOP, and the wait until every thread of the process has stopped (the signal is
+    delivered asynchronously, and a thread already awake might still answer)."""
+    os.kill(pid, signal.SIGSTOP)
+
+    def stopped() -> bool:
+        states = [
+            (task / "stat").read_text().rpartition(")")[2].split()[0]
+            for task in Path(f"/proc/{pid}/task").iterdir()
+        ]
+        return all(state in ("T", "t") for state in states)
+
+    await until(stopped, f"every thread of {pid} stopped")
+
+
 def checks_running(test_config: Path) -> list[int]:
     """Processes whose command line names the agent's nginx -t configuration."""
     found = []
@@ -285,8 +300,8 @@ async def test_a_mariadb_that_does_not_answer_holds_up_no_other_resource(
     try:
         baseline = await measure(ops, BASELINE_ROUNDS)
 
-        os.kill(mariadb.process.pid, signal.SIGSTOP)
         try:
+            await stop(mariadb.process.pid)
             started = time.monotonic()
             creating = asyncio.ensure_future(agent.databases.CreateDatabase(create))
             held = await measure(ops, HELD_ROUNDS)
@@ -321,8 +336,8 @@ async def test_a_statement_that_gets_no_answer_ends_at_its_timeout(
     timeouts = mariadb_layer.Timeouts(connect=10.0, statement=1.0)
     async with mariadb_layer.session(Path(stack.MARIADB_SOCKET), timeouts) as session:
         assert "mysql" in await session.schemas()
-        os.kill(mariadb.process.pid, signal.SIGSTOP)
         try:
+            await stop(mariadb.process.pid)
             with pytest.raises(mariadb_layer.MariaDBUnavailable) as raised:
                 await session.schemas()
         finally:

@@ -40,7 +40,7 @@ from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 from agent.config import AgentConfig
 from agent.server import start
 from agent.system import mariadb as mariadb_layer
-from tests.agent.dns_support import named
+from tests.agent.dns_support import dig, named
 from tests.agent.support import rpc_error, short_temp_dir, until
 from tests.agent.web_support import get, spec
 
@@ -51,6 +51,7 @@ pytestmark = pytest.mark.usefixtures("named")
 # The timeouts of the agent under test: long enough for every measurement below to happen
 # while the held RPC is still waiting, short enough for a quick test.
 WEB_TIMEOUT = 10.0
+DNS_TIMEOUT = 10.0
 MARIADB_TIMEOUT = 10.0
 FACTOR = 5
 # Seconds: a 2-core machine shared with other work. Still 20 times below the stall a held
@@ -119,6 +120,7 @@ async def agent_under_test(
         nginx_pid_file=nginx_root / "nginx.pid",
         php_dir=nginx_root / "php",
         web_timeout=WEB_TIMEOUT,
+        dns_timeout=DNS_TIMEOUT,
         mariadb_connect_timeout=MARIADB_TIMEOUT,
         mariadb_timeout=MARIADB_TIMEOUT,
     )
@@ -228,6 +230,11 @@ async def stop(pid: int) -> None:
 
 def checks_running(test_config: Path) -> list[int]:
     """Processes whose command line names the agent's nginx -t configuration."""
+    return running(str(test_config))
+
+
+def running(argument: str) -> list[int]:
+    """Processes with this argument in their command line."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -235,7 +242,7 @@ def checks_running(test_config: Path) -> list[int]:
                 cmdline = (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if str(test_config).encode() in cmdline.split(b"\0"):
+            if argument.encode() in cmdline.split(b"\0"):
                 found.append(int(entry.name))
     return found
 
@@ -395,3 +402,61 @@ async def test_deleting_an_account_whose_site_is_held_holds_up_no_other_account(
             request = databases_pb2.DeleteDatabaseRequest(account=staying, name=name)
             await agent.databases.DeleteDatabase(request)
         await delete_zones(agent, zones)
+
+
+async def test_deleting_an_account_whose_zone_is_held_holds_up_no_other_account(
+    agent_under_test: Agent, named: stack.Named, mariadb: stack.MariaDB
+) -> None:
+    """named held with SIGSTOP: the account's zone cannot go (rndc waits), and the deletion
+    waits with it, after the account's crontab went; cron jobs, databases, sites and accounts
+    of other accounts go on."""
+    agent = agent_under_test
+    leaving, staying = await new_account(agent), await new_account(agent)
+    zone = dns_pb2.DnsZone(name=f"{fresh('z')}.test", account=leaving)
+    await agent.dns.CreateDnsZone(dns_pb2.CreateDnsZoneRequest(zone=zone))
+    zones, databases = list[str](), list[str]()
+    ops = operations(agent, staying, zones)
+    del ops["CreateDnsZone"]
+
+    def create_database() -> Awaitable[object]:
+        databases.append(f"{staying}_{len(databases)}")
+        request = databases_pb2.CreateDatabaseRequest(account=staying, name=databases[-1])
+        return agent.databases.CreateDatabase(request)
+
+    def create_site() -> Awaitable[object]:
+        domain = spec(f"{fresh('w')}.example.com", staying, redirect=REDIRECT)
+        return agent.web.CreateWebDomain(web_pb2.CreateWebDomainRequest(domain=domain))
+
+    ops["CreateDatabase"] = create_database
+    ops["CreateWebDomain"] = create_site
+    delete = accounts_pb2.DeleteAccountRequest(name=leaving)
+    assert named.process is not None
+    try:
+        baseline = await measure(ops, BASELINE_ROUNDS)
+        try:
+            await stop(named.process.pid)
+            deleting = asyncio.ensure_future(agent.accounts.DeleteAccount(delete))
+            await until(lambda: bool(running("rndc")), "rndc started")
+            held = await measure(ops, HELD_ROUNDS)
+            assert not deleting.done(), "the deletion must still be held while others answer"
+            code, message = await rpc_error(deleting)
+        finally:
+            os.kill(named.process.pid, signal.SIGCONT)
+        assert_usual(baseline, held)
+        assert code == grpc.StatusCode.UNAVAILABLE
+        assert message.startswith(f"rndc did not finish within {DNS_TIMEOUT:g} s (dns_timeout)")
+        assert running("rndc") == []
+
+        # named answers again: the deletion, run again, goes through, zone and all.
+        await agent.accounts.DeleteAccount(delete)
+        code, _ = await rpc_error(
+            agent.accounts.GetAccount(accounts_pb2.GetAccountRequest(name=leaving))
+        )
+        assert code == grpc.StatusCode.NOT_FOUND
+        code, _ = await rpc_error(agent.dns.GetDnsZone(dns_pb2.GetDnsZoneRequest(name=zone.name)))
+        assert code == grpc.StatusCode.NOT_FOUND
+        assert (await dig(named.dns_port, zone.name, "SOA")).status == "REFUSED"
+    finally:
+        for name in databases:
+            request = databases_pb2.DeleteDatabaseRequest(account=staying, name=name)
+            await agent.databases.DeleteDatabase(request)

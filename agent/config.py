@@ -25,6 +25,18 @@
                                                # them or a name below them (with the name
                                                # servers and this machine's host name)
 
+    # How long one program or server call of each resource may take, in seconds (0.1 to 3600);
+    # then it is killed and the RPC fails with UNAVAILABLE (docs/agent.md, "Timeouts").
+    web_timeout = 30                           # nginx -t, php-fpm -t
+    dns_timeout = 30                           # named-checkzone, named-checkconf, rndc
+    account_timeout = 30                       # useradd, usermod, chpasswd, groupadd, pkill
+    cron_timeout = 30                          # crontab
+    removal_timeout = 600                      # userdel --remove, rm of a site's files
+    mariadb_connect_timeout = 10               # connecting to MariaDB as root
+    mariadb_timeout = 30                       # one statement on that connection
+    program_output_bytes = 1048576             # output kept of each of a program's stdout and
+                                               # stderr (4096 to 67108864); the rest is discarded
+
 Unknown keys are refused, so a misspelt key fails loudly instead of being ignored. Defaults are
 a Debian server's own paths; the sandbox changes web_listen, rndc_port and dns_port (free
 loopback ports) and names its own dns_nameservers.
@@ -38,10 +50,11 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal, TypeAlias
 
 from agent import validators
 from agent.errors import InvalidArgument
+from agent.system.process import Limits
 
 # sun_path holds 108 bytes including the terminating NUL.
 _MAX_SOCKET_PATH: Final = 107
@@ -51,6 +64,24 @@ _MAX_MESSAGE: Final = 2**31 - 1  # gRPC keeps message limits in a signed 32-bit 
 # nginx listen addresses: "PORT", "IPv4:PORT" or "[IPv6]:PORT".
 _LISTEN_PATTERN: Final = re.compile(r"(?:(?P<v4>[0-9.]+)|\[(?P<v6>[0-9a-f:]+)\]):(?P<port>\d+)")
 _PLAIN_PATH: Final = re.compile(r"[A-Za-z0-9._/-]+")
+# A timeout outside these bounds is a mistake: shorter fails healthy programs, longer is no
+# timeout at all.
+_MIN_TIMEOUT: Final = 0.1
+_MAX_TIMEOUT: Final = 3600.0
+_TIMEOUT_KEYS: Final = (
+    "web_timeout",
+    "dns_timeout",
+    "account_timeout",
+    "cron_timeout",
+    "removal_timeout",
+    "mariadb_connect_timeout",
+    "mariadb_timeout",
+)
+# Below 4 KiB no error message fits; above 64 MiB a program's chatter costs real memory.
+_MIN_OUTPUT: Final = 4096
+_MAX_OUTPUT: Final = 64 * 1024 * 1024
+# The resources whose programs the agent runs, each with its `<resource>_timeout` key.
+Resource: TypeAlias = Literal["web", "dns", "account", "cron", "removal"]
 _PATH_KEYS: Final = (
     "socket_path",
     "nginx_dir",
@@ -89,6 +120,19 @@ class AgentConfig:
     dns_nameservers: tuple[str, ...] = ()
     dns_hostmaster: str = ""
     server_names: tuple[str, ...] = ()
+    web_timeout: float = 30.0
+    dns_timeout: float = 30.0
+    account_timeout: float = 30.0
+    cron_timeout: float = 30.0
+    removal_timeout: float = 600.0
+    mariadb_connect_timeout: float = 10.0
+    mariadb_timeout: float = 30.0
+    program_output_bytes: int = 1024 * 1024
+
+    def limits(self, resource: Resource) -> Limits:
+        """The timeout and output bound of one resource's programs."""
+        setting = f"{resource}_timeout"
+        return Limits(getattr(self, setting), setting, self.program_output_bytes)
 
     def __post_init__(self) -> None:
         for key in _PATH_KEYS:
@@ -109,6 +153,7 @@ class AgentConfig:
         if len(set(self.web_listen)) != len(self.web_listen):
             raise ConfigError("web_listen: must not repeat an address")
         _check_dns(self)
+        _check_limits(self)
 
 
 def _is_listen_address(value: str) -> bool:
@@ -170,7 +215,24 @@ def _typed_values(data: dict[str, Any]) -> dict[str, Any]:
             values["proxy_ports"] = validators.port_ranges(ports)
         except ValueError as error:
             raise ConfigError(f"proxy_ports: {error}") from None
+    for key in (*_TIMEOUT_KEYS, "program_output_bytes"):
+        number = data.get(key, 1)
+        # bool is an int in Python, but `web_timeout = true` is a mistake.
+        if not isinstance(number, int | float) or isinstance(number, bool):
+            raise ConfigError(f"{key}: must be a number")
+        if key == "program_output_bytes" and not isinstance(number, int):
+            raise ConfigError(f"{key}: must be an integer")
+        if key in data and key != "program_output_bytes":
+            values[key] = float(number)
     return values
+
+
+def _check_limits(config: AgentConfig) -> None:
+    for key in _TIMEOUT_KEYS:
+        if not _MIN_TIMEOUT <= getattr(config, key) <= _MAX_TIMEOUT:
+            raise ConfigError(f"{key}: must be {_MIN_TIMEOUT:g} to {_MAX_TIMEOUT:g} seconds")
+    if not _MIN_OUTPUT <= config.program_output_bytes <= _MAX_OUTPUT:
+        raise ConfigError(f"program_output_bytes: must be {_MIN_OUTPUT} to {_MAX_OUTPUT}")
 
 
 def _check_dns(config: AgentConfig) -> None:
@@ -206,3 +268,7 @@ def _dns_values(data: dict[str, Any]) -> dict[str, Any]:
         if key in data:
             values[key] = tuple(given)
     return values
+
+
+# The defaults, for the system layer's classes built without a configuration (in tests).
+DEFAULTS: Final = AgentConfig()

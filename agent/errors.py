@@ -58,6 +58,25 @@ class FailedPrecondition(AgentError):
     code = grpc.StatusCode.FAILED_PRECONDITION
 
 
+class Unavailable(AgentError):
+    """A program or server the operation needs did not answer in time, or at all.
+
+    Every agent operation is idempotent, so the client may simply try again; the message says
+    what did not answer and, for a timeout, which configuration key bounds it.
+    """
+
+    code = grpc.StatusCode.UNAVAILABLE
+
+
+class TimedOut(Unavailable):
+    """A program or server did not finish within its resource's timeout (see agent/config.py).
+
+    UNAVAILABLE rather than DEADLINE_EXCEEDED: the client's own deadline did not pass, the
+    agent gave up on something it depends on, and a retry may succeed (AIP-193, DESIGN.md's
+    table maps it to 503 at the gateway).
+    """
+
+
 class Internal(AgentError):
     """An operation failed on the system; `detail` goes to the log only, never to the client."""
 

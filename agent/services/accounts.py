@@ -121,12 +121,12 @@ def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
     # Deleting an account drops its hosted databases and database users, takes its
     # websites offline, removes its crontab and stops serving its DNS zones first.
     resources: list[AccountResources] = [
-        hosted_databases(config.mariadb_socket),
+        hosted_databases(config),
         web_domains(config),
-        cron_tables(),
+        cron_tables(config),
         dns_zones(config),
     ]
-    servicer = AccountServicer(Users(resources=resources))
+    servicer = AccountServicer(Users(resources=resources, config=config))
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(servicer, server)
 
 

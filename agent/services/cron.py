@@ -78,7 +78,7 @@ class CronJobServicer(cron_pb2_grpc.CronJobServiceServicer):
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
-    cron_pb2_grpc.add_CronJobServiceServicer_to_server(CronJobServicer(cron_tables()), server)
+    cron_pb2_grpc.add_CronJobServiceServicer_to_server(CronJobServicer(cron_tables(config)), server)
 
 
 def _job(job: CronJob) -> cron_pb2.CronJob:

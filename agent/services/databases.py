@@ -107,7 +107,7 @@ class DatabaseServicer(databases_pb2_grpc.DatabaseServiceServicer):
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
-    servicer = DatabaseServicer(hosted_databases(config.mariadb_socket))
+    servicer = DatabaseServicer(hosted_databases(config))
     databases_pb2_grpc.add_DatabaseServiceServicer_to_server(servicer, server)
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from agent.config import AgentConfig
+from agent.config import DEFAULTS, AgentConfig
 from agent.errors import FailedPrecondition, Internal
 from agent.system import files, process
 from agent.validators import DnsRecordId, ZoneName
@@ -35,9 +35,8 @@ BIND_GROUP: Final = "bind"
 FOLDER_MODE: Final = 0o750
 FILE_MODE: Final = 0o640
 ZONE_SUFFIX: Final = ".zone"
-CHECK_TIMEOUT: Final = 120.0
-RNDC_TIMEOUT: Final = 60.0
 _MESSAGE_MAX: Final = 1000
+DEFAULT_LIMITS: Final = DEFAULTS.limits("dns")
 _SERIAL_LINE: Final = re.compile(r"^serial: (\d+)$", re.MULTILINE)
 _POSITION: Final = re.compile(r"^(?:dns_\w+: )?(?P<file>\S+?):(?P<line>\d+): (?P<text>.*)$")
 _ZONE_PREFIX: Final = re.compile(r"^zone \S+/IN: ")
@@ -62,6 +61,7 @@ class Layout:
     named_conf: Path
     rndc_key: Path
     rndc_port: int
+    limits: process.Limits = DEFAULT_LIMITS  # of named-checkzone, -checkconf, rndc
 
     @classmethod
     def from_config(cls, config: AgentConfig) -> Layout:
@@ -71,6 +71,7 @@ class Layout:
             named_conf=config.bind_dir / "named.conf",
             rndc_key=config.bind_dir / "rndc.key",
             rndc_port=config.rndc_port,
+            limits=config.limits("dns"),
         )
 
     def zone_file(self, zone: ZoneName) -> Path:
@@ -144,12 +145,14 @@ def remove_leftovers(layout: Layout, zones: Iterable[ZoneName]) -> None:
             path.unlink()
 
 
-async def check_zone(zone: ZoneName, path: Path, lines: Mapping[int, DnsRecordId]) -> None:
+async def check_zone(
+    zone: ZoneName, path: Path, lines: Mapping[int, DnsRecordId], limits: process.Limits
+) -> None:
     """named-checkzone with the checks named applies when it loads a primary zone: names must
     be host names where named's check-names says so (-k fail), and the zone's integrity is
     checked within the zone only (-i local), as named does, so no lookup leaves the server."""
     argv = ["named-checkzone", "-k", "fail", "-i", "local", "--", zone, str(path)]
-    completed = await process.run(argv, ok_codes=range(256), timeout=CHECK_TIMEOUT)
+    completed = await process.run(argv, ok_codes=range(256), limits=limits)
     if completed.returncode != 0:
         raise ZoneRejected(zone, checker_message(completed.stdout + completed.stderr, lines))
 
@@ -171,17 +174,18 @@ def checker_message(output: bytes, lines: Mapping[int, DnsRecordId]) -> str:
         elif not line.startswith("not loaded due to errors"):
             errors.append(line)
     text = "; ".join(errors or summary) or "no reason given"
-    return text[:_MESSAGE_MAX]
+    return process.excerpt(text, _MESSAGE_MAX)
 
 
 async def check_config(layout: Layout) -> None:
     """named-checkconf of named's whole configuration, as named would read it now."""
     argv = ["named-checkconf", "--", str(layout.named_conf)]
-    completed = await process.run(argv, ok_codes=range(256), timeout=CHECK_TIMEOUT)
+    completed = await process.run(argv, ok_codes=range(256), limits=layout.limits)
     if completed.returncode != 0:
         output = (completed.stdout + completed.stderr).decode("utf-8", errors="replace")
         detail = "; ".join(line.strip() for line in output.splitlines() if line.strip())
-        raise FailedPrecondition(f"named-checkconf refused the zone list: {detail[:_MESSAGE_MAX]}")
+        detail = process.excerpt(detail, _MESSAGE_MAX)
+        raise FailedPrecondition(f"named-checkconf refused the zone list: {detail}")
 
 
 class Rndc:
@@ -191,6 +195,7 @@ class Rndc:
         self._base = [
             "rndc", "-s", "127.0.0.1", "-p", str(layout.rndc_port), "-k", str(layout.rndc_key),
         ]  # fmt: skip
+        self._limits = layout.limits
 
     async def status(self) -> None:
         """Raises NamedUnavailable unless named answers."""
@@ -215,7 +220,7 @@ class Rndc:
 
     async def _run(self, *command: str, missing_ok: bool = False) -> process.Completed:
         completed = await process.run(
-            [*self._base, *command], ok_codes=range(256), timeout=RNDC_TIMEOUT
+            [*self._base, *command], ok_codes=range(256), limits=self._limits
         )
         if completed.returncode == 0:
             return completed
@@ -224,4 +229,5 @@ class Rndc:
             return completed
         if "connect failed" in output or "connection refused" in output:
             raise NamedUnavailable(output.splitlines()[0])
-        raise FailedPrecondition(f"rndc {command[0]} failed: {'; '.join(output.splitlines())}")
+        detail = process.excerpt("; ".join(output.splitlines()), _MESSAGE_MAX)
+        raise FailedPrecondition(f"rndc {command[0]} failed: {detail}")

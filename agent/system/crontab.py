@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Concatenate, Final, ParamSpec, TypeVar
 
 from agent import validators
+from agent.config import DEFAULTS, AgentConfig
 from agent.errors import FailedPrecondition, Internal, InvalidArgument, NotFound
 from agent.system import files, process, users
 from agent.system.work import Finisher
@@ -95,13 +96,23 @@ def _serialized(
     return serialized
 
 
+DEFAULT_LIMITS: Final = DEFAULTS.limits("cron")
+
+
 class CronTables:
     """Every account's cron jobs. The agent holds one instance, so one lock orders changes."""
 
-    def __init__(self, record_dir: Path = RECORD_DIR, spool_dir: Path = SPOOL_DIR) -> None:
+    def __init__(
+        self,
+        record_dir: Path = RECORD_DIR,
+        spool_dir: Path = SPOOL_DIR,
+        limits: process.Limits = DEFAULT_LIMITS,
+    ) -> None:
         self._record_dir = record_dir
         self._spool_dir = spool_dir
+        self._limits = limits
         self._lock = asyncio.Lock()
+        self._removing: set[AccountName] = set()  # accounts being deleted: no new jobs
         self._finisher = Finisher()  # see _serialized
 
     async def list(self, account: AccountName) -> list[CronJob]:
@@ -112,7 +123,7 @@ class CronTables:
     @_serialized
     async def put(self, account: AccountName, job: CronJob) -> CronJob:
         """Creates the job, or replaces the account's job of that id."""
-        _require_account(account)
+        self._require_account(account)
         jobs = self._load(account)
         if job.id not in jobs and len(jobs) >= MAX_JOBS:
             raise FailedPrecondition(f"account {account} has {MAX_JOBS} cron jobs, the most")
@@ -131,7 +142,7 @@ class CronTables:
         enabled: bool | None,
     ) -> CronJob:
         """Applies the given fields; None leaves a field as it is."""
-        _require_account(account)
+        self._require_account(account)
         jobs = self._load(account)
         current = jobs.get(job_id)
         if current is None:
@@ -159,26 +170,40 @@ class CronTables:
     @asynccontextmanager
     async def removal(self, account: AccountName) -> AsyncIterator[None]:
         """Removes the account's crontab and record (AccountService, before deleting it), then
-        holds the lock while the account goes, so that no job is installed for it in between.
+        refuses new jobs for it while the account goes, so that none is installed in between.
 
         A crontab must not outlive its account: cron would run it for the next user that gets
-        the name."""
-        async with self._lock:
-            if users.is_account(account):
-                # Through crontab, which tells cron; it says "no crontab for" when none exists.
-                await process.run(["crontab", "-u", account, "-r"], ok_codes=(0, 1))
-            # Whatever is left (the user is gone already, after a deletion cut short).
-            (self._spool_dir / account).unlink(missing_ok=True)
-            self._record(account).unlink(missing_ok=True)
-            files.sync_directory(self._spool_dir)
-            if self._record_dir.is_dir():
-                files.sync_directory(self._record_dir)
+        the name. The lock is not held while the account goes (userdel may take up to its own
+        timeout): other accounts' jobs do not wait for it."""
+        self._removing.add(account)
+        try:
+            async with self._lock:
+                if users.is_account(account):
+                    # Through crontab, which tells cron; it says "no crontab for" when none
+                    # exists.
+                    argv = ["crontab", "-u", account, "-r"]
+                    await process.run(argv, ok_codes=(0, 1), limits=self._limits)
+                # Whatever is left (the user is gone already, after a deletion cut short).
+                (self._spool_dir / account).unlink(missing_ok=True)
+                self._record(account).unlink(missing_ok=True)
+                files.sync_directory(self._spool_dir)
+                if self._record_dir.is_dir():
+                    files.sync_directory(self._record_dir)
             yield
+        finally:
+            self._removing.discard(account)
+
+    def _require_account(self, account: AccountName) -> None:
+        """The account exists and is not being deleted (checked under the lock, see removal)."""
+        if account in self._removing:
+            raise FailedPrecondition(f"account {account} is being deleted")
+        _require_account(account)
 
     async def _install(self, account: AccountName, jobs: dict[CronJobId, CronJob]) -> None:
         text = render(jobs.values())
         # "-u name -": the name cannot be taken for an option (validated: it starts with a-z).
-        await process.run(["crontab", "-u", account, "-"], stdin=text.encode())
+        argv = ["crontab", "-u", account, "-"]
+        await process.run(argv, stdin=text.encode(), limits=self._limits)
         # crontab renames its file into place without fsync; the change is durable before the
         # record that follows it, and before the RPC answers.
         _sync_file(self._spool_dir / account)
@@ -255,7 +280,7 @@ def _ensure_directory(directory: Path) -> None:
 
 
 @functools.cache
-def cron_tables() -> CronTables:
+def cron_tables(config: AgentConfig) -> CronTables:
     """The one CronTables of the agent: CronJobService and AccountService (which removes an
     account's crontab before deleting it) share its lock."""
-    return CronTables()
+    return CronTables(limits=config.limits("cron"))

@@ -18,8 +18,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mutab
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, Final, ParamSpec, TypeVar
 
+from agent.config import DEFAULTS, AgentConfig
 from agent.errors import AlreadyExists, FailedPrecondition, NotFound
 from agent.system import database_owners, mariadb, users
 from agent.system.database_owners import REGISTRY_PATH, Owners, owned_by
@@ -41,6 +42,7 @@ class DatabaseUser:
     databases: tuple[DatabaseName, ...]
 
 
+DEFAULT_TIMEOUTS: Final = mariadb.Timeouts.from_config(DEFAULTS)
 P = ParamSpec("P")
 T = TypeVar("T")
 Name = TypeVar("Name", DatabaseName, DatabaseUserName)
@@ -70,10 +72,17 @@ def _serialized(
 class HostedDatabases:
     """The databases and users of every account on one MariaDB server."""
 
-    def __init__(self, socket_path: Path, registry_path: Path = REGISTRY_PATH) -> None:
+    def __init__(
+        self,
+        socket_path: Path,
+        registry_path: Path = REGISTRY_PATH,
+        timeouts: mariadb.Timeouts = DEFAULT_TIMEOUTS,
+    ) -> None:
         self._socket_path = socket_path
         self._registry_path = registry_path
+        self._timeouts = timeouts
         self._lock = asyncio.Lock()
+        self._removing: set[AccountName] = set()  # accounts being deleted: no new names
         # Changes whose caller went away, referenced until they finish (see _serialized).
         self._running: set[asyncio.Task[Any]] = set()
 
@@ -106,7 +115,7 @@ class HostedDatabases:
     @_serialized
     async def create_database(self, account: AccountName, name: DatabaseName) -> Database:
         """Creates the database, or returns it when the account has it already."""
-        _require_account(account)
+        self._require_account(account)
         owners = self._owners()
         async with self._session() as session:
             if owners.databases.get(name) != account:
@@ -136,7 +145,7 @@ class HostedDatabases:
         self, account: AccountName, name: DatabaseUserName, password: DatabasePassword
     ) -> DatabaseUser:
         """Creates the user, or sets its password when the account has it already."""
-        _require_account(account)
+        self._require_account(account)
         owners = self._owners()
         async with self._session() as session:
             if owners.users.get(name) != account:
@@ -149,7 +158,7 @@ class HostedDatabases:
     async def set_password(
         self, account: AccountName, name: DatabaseUserName, password: DatabasePassword
     ) -> DatabaseUser:
-        _require_account(account)
+        self._require_account(account)
         owners = self._owners()
         async with self._session() as session:
             await _own_user_hosts(session, owners, account, name)
@@ -176,7 +185,7 @@ class HostedDatabases:
         self, account: AccountName, user: DatabaseUserName, database: DatabaseName
     ) -> DatabaseUser:
         """Gives the user every privilege on the database (without GRANT OPTION)."""
-        _require_account(account)
+        self._require_account(account)
         owners = self._owners()
         async with self._session() as session:
             hosts = await _own_user_hosts(session, owners, account, user)
@@ -191,7 +200,7 @@ class HostedDatabases:
     async def revoke(
         self, account: AccountName, user: DatabaseUserName, database: DatabaseName
     ) -> DatabaseUser:
-        _require_account(account)
+        self._require_account(account)
         owners = self._owners()
         async with self._session() as session:
             await _own_user_hosts(session, owners, account, user)
@@ -202,14 +211,20 @@ class HostedDatabases:
 
     @asynccontextmanager
     async def removal(self, account: AccountName) -> AsyncIterator[None]:
-        """Drops every database and user of the account, then keeps the lock while the caller
-        removes the account, so that no database is made for it in between.
+        """Drops every database and user of the account, then refuses changes for it while
+        the caller removes the account, so that no database is made for it in between.
 
+        The lock is not held meanwhile: the account's other resources (web, DNS) and userdel
+        may take up to their own timeouts, and other accounts' databases must not wait on them.
         An account that owns nothing needs no MariaDB: the record alone says so.
         """
-        async with self._lock:
-            await self._drop_all(account)
+        self._removing.add(account)
+        try:
+            async with self._lock:
+                await self._drop_all(account)
             yield
+        finally:
+            self._removing.discard(account)
 
     async def _drop_all(self, account: AccountName) -> None:
         owners = self._owners()
@@ -252,7 +267,13 @@ class HostedDatabases:
         database_owners.save(self._registry_path, owners)
 
     def _session(self) -> AbstractAsyncContextManager[Session]:
-        return mariadb.session(self._socket_path)
+        return mariadb.session(self._socket_path, self._timeouts)
+
+    def _require_account(self, account: AccountName) -> None:
+        """The account exists and is not being deleted (checked under the lock, see removal)."""
+        if account in self._removing:
+            raise FailedPrecondition(f"account {account} is being deleted")
+        _require_account(account)
 
 
 def _require_account(account: AccountName) -> None:
@@ -293,11 +314,12 @@ async def _user(
 
 
 @functools.cache
-def hosted_databases(socket_path: Path) -> HostedDatabases:
-    """The one HostedDatabases of the MariaDB server behind `socket_path`.
+def hosted_databases(config: AgentConfig) -> HostedDatabases:
+    """The one HostedDatabases of the MariaDB server behind config.mariadb_socket.
 
     AccountService (which drops an account's databases before the account) and DatabaseService
     are registered apart but must share one lock and one view of the ownership record, so both
     take their instance from here.
     """
-    return HostedDatabases(socket_path)
+    timeouts = mariadb.Timeouts.from_config(config)
+    return HostedDatabases(config.mariadb_socket, timeouts=timeouts)

@@ -349,7 +349,7 @@ class DnsZones:
             bind.stage, self._layout, zone.name, rendered.text, self._gid
         )
         try:
-            await bind.check_zone(zone.name, staged, rendered.lines)
+            await bind.check_zone(zone.name, staged, rendered.lines, self._layout.limits)
         except BaseException:
             staged.unlink(missing_ok=True)
             raise

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Final
 
 from agent.system import process
+from agent.system.process import Limits
 
 logger = logging.getLogger(__name__)
 
@@ -53,14 +54,14 @@ class Removal:
     left: int = 0
 
 
-async def remove(uid: int, name: str) -> Removal:
+async def remove(uid: int, name: str, limits: Limits) -> Removal:
     """Removes what uid owns in the shared temporary folders, its SysV IPC objects and the
     mail spool of `name`. Run after the account's processes are stopped."""
     removal = Removal()
     for root in SHARED_TEMPORARY:
         # Off the event loop: a big /tmp must not stall every other RPC meanwhile.
         await asyncio.to_thread(_remove_owned_below, root, uid, removal)
-    await _remove_ipc(uid, removal)
+    await _remove_ipc(uid, removal, limits)
     _remove_mail_spool(name, removal)
     if removal.left:
         logger.warning("deleting uid %d left %d objects it owned", uid, removal.left)
@@ -142,10 +143,11 @@ def _unlink(directory: int, name: str, removal: Removal, *, folder: bool) -> Non
     removal.removed += 1
 
 
-async def _remove_ipc(uid: int, removal: Removal) -> None:
+async def _remove_ipc(uid: int, removal: Removal, limits: Limits) -> None:
     for kind, option in IPC_KINDS.items():
         for ipc_id in owned_ipc_ids(kind, uid):
-            completed = await process.run(["ipcrm", option, str(ipc_id)], ok_codes=range(256))
+            argv = ["ipcrm", option, str(ipc_id)]
+            completed = await process.run(argv, ok_codes=range(256), limits=limits)
             if completed.returncode == 0:
                 removal.removed += 1
             else:

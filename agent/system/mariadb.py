@@ -14,22 +14,23 @@ error number only, since MariaDB's message may quote the statement.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
 import aiomysql
-import grpc
 import pymysql
 
-from agent.errors import AgentError, Internal
+from agent.config import AgentConfig
+from agent.errors import AgentError, Internal, Unavailable
 from agent.validators import DatabaseName, DatabasePassword, DatabaseUserName
 
 # Users are created for both: the socket ("localhost") and TCP on loopback.
 HOSTS: Final = ("localhost", "127.0.0.1")
-CONNECT_TIMEOUT: Final = 10
 _IDENTIFIER: Final = re.compile(r"[a-z0-9_]{1,80}")
 # Client errors that mean the server cannot be reached (CR_CONNECTION_ERROR, CR_CONN_HOST_ERROR,
 # CR_SERVER_GONE_ERROR, CR_SERVER_LOST).
@@ -38,17 +39,30 @@ ER_NONEXISTING_GRANT: Final = 1141
 ER_NO_SUCH_THREAD: Final = 1094
 
 
-class MariaDBUnavailable(AgentError):
+class MariaDBUnavailable(Unavailable):
     """MariaDB does not answer on its socket; a retry may succeed once it runs again."""
 
-    code = grpc.StatusCode.UNAVAILABLE
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long the agent waits for MariaDB (AgentConfig's mariadb_connect_timeout and
+    mariadb_timeout): a server that accepts connections but never answers (stopped, stuck on
+    a lock, out of threads) must fail the call, not hold DatabaseService's lock for ever."""
+
+    connect: float
+    statement: float
+
+    @classmethod
+    def from_config(cls, config: AgentConfig) -> Timeouts:
+        return cls(config.mariadb_connect_timeout, config.mariadb_timeout)
 
 
 class Session:
     """One root connection. Methods take validated names only (see the NewTypes)."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, timeout: float) -> None:
         self._connection = connection
+        self._timeout = timeout
 
     async def schemas(self) -> frozenset[str]:
         rows = await self._query("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA")
@@ -172,10 +186,17 @@ class Session:
         self, sql: str, arguments: Sequence[object], *, secret: bool, tolerate: Iterable[int]
     ) -> list[tuple[Any, ...]] | None:
         try:
-            async with self._connection.cursor() as cursor:
+            async with asyncio.timeout(self._timeout), self._connection.cursor() as cursor:
                 # aiomysql escapes each argument into a string literal (PyMySQL's escaping).
                 await cursor.execute(sql, tuple(arguments) or None)
                 return list(await cursor.fetchall())
+        except TimeoutError:
+            # The connection is mid-statement; it goes. Every change here is idempotent, so
+            # the client may retry whether or not the server finished the statement.
+            self._connection.close()
+            raise MariaDBUnavailable(
+                f"MariaDB did not answer within {self._timeout:g} s (mariadb_timeout); try again"
+            ) from None
         except pymysql.MySQLError as error:
             number = _error_number(error)
             if number in tolerate:
@@ -184,19 +205,27 @@ class Session:
 
 
 @asynccontextmanager
-async def session(socket_path: Path) -> AsyncIterator[Session]:
+async def session(socket_path: Path, timeouts: Timeouts) -> AsyncIterator[Session]:
     """A root connection by unix_socket authentication: no password exists to be stolen."""
     try:
-        connection = await aiomysql.connect(
-            unix_socket=str(socket_path),
-            user="root",
-            charset="utf8mb4",
-            autocommit=True,
-            connect_timeout=CONNECT_TIMEOUT,
-            # "IF [NOT] EXISTS" makes notes, which aiomysql would turn into Python warnings.
-            init_command="SET SESSION sql_notes = 0",
-        )
-    except (pymysql.MySQLError, OSError, TimeoutError) as error:
+        # aiomysql's connect_timeout covers opening the socket only; a stopped server accepts
+        # on its socket and never greets, so the whole handshake runs under the timeout.
+        async with asyncio.timeout(timeouts.connect):
+            connection = await aiomysql.connect(
+                unix_socket=str(socket_path),
+                user="root",
+                charset="utf8mb4",
+                autocommit=True,
+                connect_timeout=timeouts.connect,
+                # "IF [NOT] EXISTS" makes notes, which aiomysql would turn into Python warnings.
+                init_command="SET SESSION sql_notes = 0",
+            )
+    except TimeoutError:
+        raise MariaDBUnavailable(
+            f"MariaDB did not answer on {socket_path} within {timeouts.connect:g} s "
+            "(mariadb_connect_timeout); check that it runs, then try again"
+        ) from None
+    except (pymysql.MySQLError, OSError) as error:
         number = _error_number(error) if isinstance(error, pymysql.MySQLError) else 0
         if number and number not in _UNREACHABLE:  # it answers, but not to root by its socket
             message = f"MariaDB refused root on {socket_path} (error {number})"
@@ -205,7 +234,7 @@ async def session(socket_path: Path) -> AsyncIterator[Session]:
             f"MariaDB does not answer on {socket_path}; start it and try again"
         ) from None
     try:
-        yield Session(connection)
+        yield Session(connection, timeouts.statement)
     finally:
         connection.close()
 

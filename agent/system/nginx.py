@@ -40,7 +40,6 @@ GENERATION_PREFIX: Final = "sites."
 # its account, aliases and backend, which no account should harvest of the others.
 FILE_MODE: Final = 0o640
 FOLDER_MODE: Final = 0o750
-CHECK_TIMEOUT: Final = 300.0
 RELOAD_TIMEOUT: Final = 60.0
 _MESSAGE_MAX: Final = 1000
 # "nginx: [emerg] text" before the error log is open, "<date> <time> [emerg] <pid>#<tid>: text"
@@ -61,8 +60,9 @@ class NginxRejected(FailedPrecondition):
 class SiteTree:
     """The agent's part of /etc/nginx: the live generation and the staging of the next one."""
 
-    def __init__(self, layout: Layout) -> None:
+    def __init__(self, layout: Layout, limits: process.Limits) -> None:
         self.layout = layout
+        self.limits = limits  # of `nginx -t`
         self.folder = layout.nginx_dir / "jopanel"
         self.live = self.folder / "sites"
         self.include_file = layout.nginx_dir / "conf.d" / "jopanel.conf"
@@ -165,7 +165,7 @@ class Staging:
         if _read(self.tree.test_config) != text:
             files.write_atomic(self.tree.test_config, text, FILE_MODE)
         argv = ["nginx", "-t", "-q", "-c", str(self.tree.test_config)]
-        completed = await process.run(argv, ok_codes=range(256), timeout=CHECK_TIMEOUT)
+        completed = await process.run(argv, ok_codes=range(256), limits=self.tree.limits)
         if completed.returncode != 0:
             raise NginxRejected(message(completed.stderr, self.folder))
 
@@ -189,7 +189,7 @@ def message(stderr: bytes, staged: Path | None = None) -> str:
     text = "; ".join(lines) or "nginx failed without a message"
     if staged is not None:
         text = text.replace(f"{staged}/", "")
-    return text[:_MESSAGE_MAX]
+    return process.excerpt(text, _MESSAGE_MAX)
 
 
 def _short_position(match: re.Match[str]) -> str:

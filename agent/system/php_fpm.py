@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from agent.config import AgentConfig
+from agent.config import DEFAULTS, AgentConfig
 from agent.errors import FailedPrecondition, Internal
 from agent.system import files, process
 from agent.system.users import HOME_ROOT
@@ -90,14 +90,18 @@ php_admin_flag[log_errors] = on
 """
 
 
+DEFAULT_LIMITS: Final = DEFAULTS.limits("web")
+
+
 @dataclass(frozen=True)
 class PhpSettings:
     root: Path  # /etc/php
     run_dir: Path  # /run/php
+    limits: process.Limits = DEFAULT_LIMITS  # of `php-fpm -t`
 
     @classmethod
     def from_config(cls, config: AgentConfig) -> PhpSettings:
-        return cls(config.php_dir, config.php_run_dir)
+        return cls(config.php_dir, config.php_run_dir, config.limits("web"))
 
     def pool_dir(self, version: str) -> Path:
         return self.root / version / "fpm" / "pool.d"
@@ -183,7 +187,7 @@ class PhpPools:
 
     async def _check(self, version: str) -> None:
         argv = [f"php-fpm{version}", "-t", "--fpm-config", str(self._settings.main_config(version))]
-        completed = await process.run(argv, ok_codes=range(256))
+        completed = await process.run(argv, ok_codes=range(256), limits=self._settings.limits)
         if completed.returncode != 0:
             raise FailedPrecondition(
                 f"php-fpm {version} refused the pool configuration: {_message(completed.stderr)}"
@@ -220,7 +224,7 @@ def _message(stderr: bytes) -> str:
         match = _LOG_LINE.match(line.strip())
         if match and "FPM initialization failed" not in match[1]:
             lines.append(match[1])
-    return "; ".join(lines)[:1000] or "php-fpm -t failed without a message"
+    return process.excerpt("; ".join(lines), 1000) or "php-fpm -t failed without a message"
 
 
 def _master_pid(pid_file: Path) -> int | None:

@@ -1,74 +1,230 @@
-"""Starting system programs: argv lists only, a clean environment, typed failures.
+"""Starting system programs: argv lists only, a clean environment, bounded time and output.
 
 Programs are started with asyncio.create_subprocess_exec and never through a shell, so no
 argument is ever parsed as shell syntax. Secrets travel on stdin, never in argv (argv is
 visible to every user in /proc/<pid>/cmdline and is logged here).
+
+Every run is bounded, so that one stuck or noisy program never stalls the agent:
+
+- Time: each resource hands its programs the timeout its configuration gives it (`Limits`,
+  built by AgentConfig.limits). A program still running then is killed together with its
+  whole process group (it starts as the leader of a group of its own, so helpers it forked
+  die with it), and the call raises ProgramTimedOut: UNAVAILABLE, naming the program and the
+  configuration key. The RPC's lock is released with it; nothing waits on the program any more.
+- Output: the agent keeps at most `output_bytes` of each of standard output and standard error
+  (the last bytes: a program's verdict comes at its end). The rest is read and thrown away as
+  it arrives, so the program never blocks on a full pipe and the agent's memory does not grow
+  with what a program writes (a tenant's zone or crontab can make a checker talk a lot).
+  `Completed.stdout_cut` and `stderr_cut` count what was thrown away; messages built from
+  output say where it was cut (`tail`, `excerpt`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import signal
+import subprocess
+from collections import deque
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from agent.errors import Internal
+from agent.errors import Internal, TimedOut
 
 logger = logging.getLogger(__name__)
 
 # Nothing from the agent's own environment leaks into programs: a fixed PATH of system
 # directories, and the C locale so messages and formats are the same everywhere.
 CLEAN_ENV: Final = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C"}
-DEFAULT_TIMEOUT: Final = 60.0
+# The output kept of each stream, unless a resource's Limits say otherwise.
+OUTPUT_BYTES: Final = 1024 * 1024
+# How long a killed program may take to die before the agent answers without waiting for it.
+KILL_GRACE: Final = 5.0
+# How much of a failed program's standard error goes into the log line.
+_DETAIL_CHARS: Final = 4000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long one program of a resource may run, and how much of its output is kept."""
+
+    timeout: float  # seconds
+    setting: str  # the configuration key of the timeout, named in the error message
+    output_bytes: int = OUTPUT_BYTES  # per stream
 
 
 @dataclass(frozen=True)
 class Completed:
     argv: tuple[str, ...]
     returncode: int
-    stdout: bytes
+    stdout: bytes  # the last Limits.output_bytes bytes
     stderr: bytes
+    stdout_cut: int = 0  # bytes read before `stdout` and thrown away
+    stderr_cut: int = 0
 
 
 class CommandFailed(Internal):
-    """A program exited with an unexpected status or timed out.
+    """A program exited with an unexpected status.
 
-    The client is told which program failed; its standard error goes to the log only.
+    The client is told which program failed; the tail of its standard error goes to the log.
     """
 
-    def __init__(self, argv: Sequence[str], reason: str, stderr: bytes = b"") -> None:
-        output = stderr.decode("utf-8", errors="replace").strip()
-        super().__init__(f"{argv[0]} {reason}", detail=f"{list(argv)}: {output}")
+    def __init__(
+        self, argv: Sequence[str], reason: str, stderr: bytes = b"", stderr_cut: int = 0
+    ) -> None:
+        super().__init__(f"{argv[0]} {reason}", detail=f"{list(argv)}: {tail(stderr, stderr_cut)}")
         self.argv = tuple(argv)
         self.stderr = stderr
+
+
+class ProgramTimedOut(TimedOut):
+    """A program outlived its resource's timeout and was killed with its process group."""
+
+    def __init__(self, argv: Sequence[str], limits: Limits) -> None:
+        super().__init__(
+            f"{argv[0]} did not finish within {limits.timeout:g} s ({limits.setting}) and was "
+            "stopped; try again, or ask the administrator to check the server"
+        )
+        self.argv = tuple(argv)
 
 
 async def run(
     argv: Sequence[str],
     *,
+    limits: Limits,
     stdin: bytes | None = None,
-    timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - on timeout the program is killed
     ok_codes: Collection[int] = (0,),
 ) -> Completed:
-    """Runs argv and returns its output; raises CommandFailed unless it exits with an ok code."""
+    """Runs argv within `limits`; raises CommandFailed unless it exits with an ok code, and
+    ProgramTimedOut when it outlives the timeout."""
     logger.debug("running %s", list(argv))
-    process = await asyncio.create_subprocess_exec(
+    loop = asyncio.get_running_loop()
+    transport, collector = await loop.subprocess_exec(
+        lambda: _Collector(loop, limits.output_bytes),
         *argv,
         # Without input the program reads /dev/null, never the agent's own stdin.
-        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         env=dict(CLEAN_ENV),
+        # Its own process group (set by the C fork code, no Python runs in the child), so a
+        # timeout kills what it started too and no orphan keeps a pipe or a lock.
+        process_group=0,
     )
     try:
-        stdout, stderr = await asyncio.wait_for(process.communicate(stdin), timeout)
+        _feed(transport, stdin)
+        async with asyncio.timeout(limits.timeout):
+            await asyncio.shield(collector.finished)
     except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise CommandFailed(argv, f"timed out after {timeout:g} s") from None
-    returncode = process.returncode
-    assert returncode is not None  # communicate() returns after the process exited
-    if returncode not in ok_codes:
-        raise CommandFailed(argv, f"exited with status {returncode}", stderr)
-    return Completed(tuple(argv), returncode, stdout, stderr)
+        await _kill_group(transport, collector)
+        logger.warning("%s: killed after %g s (%s)", list(argv), limits.timeout, limits.setting)
+        raise ProgramTimedOut(argv, limits) from None
+    except BaseException:  # cancelled, or the agent itself failed: leave no orphan either
+        await _kill_group(transport, collector)
+        raise
+    finally:
+        transport.close()
+    completed = collector.completed(argv, transport.get_returncode())
+    if completed.returncode not in ok_codes:
+        reason = f"exited with status {completed.returncode}"
+        raise CommandFailed(argv, reason, completed.stderr, completed.stderr_cut)
+    return completed
+
+
+class _Tail:
+    """The last `limit` bytes of a stream, and how many bytes came before them."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._chunks: deque[bytes] = deque()
+        self._kept = 0
+        self.cut = 0
+
+    def add(self, chunk: bytes) -> None:
+        self._chunks.append(chunk)
+        self._kept += len(chunk)
+        while self._kept - len(self._chunks[0]) >= self._limit:  # wholly beyond the limit
+            self.cut += len(self._chunks[0])
+            self._kept -= len(self._chunks.popleft())
+
+    def value(self) -> tuple[bytes, int]:
+        excess = max(0, self._kept - self._limit)
+        if excess:  # only the oldest chunk reaches past the limit
+            self._chunks[0] = self._chunks[0][excess:]
+        return b"".join(self._chunks), self.cut + excess
+
+
+class _Collector(asyncio.SubprocessProtocol):
+    """Keeps the tail of each output stream as it arrives, without flow control: the program
+    never waits for the agent, and nothing piles up in a stream buffer."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, limit: int) -> None:
+        self._outputs = {1: _Tail(limit), 2: _Tail(limit)}
+        # Done when the program has exited and every pipe is closed (asyncio's connection_lost).
+        self.finished: asyncio.Future[None] = loop.create_future()
+
+    def pipe_data_received(self, fd: int, data: bytes | str) -> None:
+        assert isinstance(data, bytes)  # pipes are binary
+        self._outputs[fd].add(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.finished.done():
+            self.finished.set_result(None)
+
+    def completed(self, argv: Sequence[str], returncode: int | None) -> Completed:
+        assert returncode is not None  # connection_lost comes after the exit
+        stdout, stdout_cut = self._outputs[1].value()
+        stderr, stderr_cut = self._outputs[2].value()
+        return Completed(tuple(argv), returncode, stdout, stderr, stdout_cut, stderr_cut)
+
+
+def _feed(transport: asyncio.SubprocessTransport, data: bytes | None) -> None:
+    """Hands the input to the pipe and closes it once written; a program that exits without
+    reading it only closes the pipe early (that is its exit status's business)."""
+    pipe = transport.get_pipe_transport(0)
+    if data is None or pipe is None:
+        return
+    assert isinstance(pipe, asyncio.WriteTransport)
+    pipe.write(data)
+    pipe.close()
+
+
+async def _kill_group(transport: asyncio.SubprocessTransport, collector: _Collector) -> None:
+    """Kills the program's whole process group, closes its pipes and waits for its exit, for
+    KILL_GRACE at most: a program asleep in the kernel (on a dead file system) dies only when
+    the kernel lets it, and the RPC must not wait for that. It is reaped whenever it goes.
+
+    The group's id still names the program's group here: either the program has not exited,
+    or a member of its group holds one of its pipes open (which is what was being waited for),
+    and Linux gives no new process the id of a living process or group.
+    """
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(transport.get_pid(), signal.SIGKILL)
+    # Closed pipes end the wait even if something outside the group still holds them.
+    transport.close()
+    try:
+        async with asyncio.timeout(KILL_GRACE):
+            await asyncio.shield(collector.finished)
+    except TimeoutError:
+        logger.error("pid %d does not die after SIGKILL; going on without it", transport.get_pid())
+
+
+def tail(data: bytes, cut: int = 0, limit: int = _DETAIL_CHARS) -> str:
+    """The end of a program's output as text, marked where anything before it was left out."""
+    text = data.decode("utf-8", errors="replace").strip()
+    if len(text) > limit:
+        cut += len(text[:-limit].encode())
+        text = text[-limit:]
+    return f"[... {cut} bytes cut ...] {text}" if cut else text
+
+
+def excerpt(text: str, limit: int) -> str:
+    """At most `limit` characters of a message, the start kept, marked where it was cut."""
+    if len(text) <= limit:
+        return text
+    marker = " [... {} more characters cut]"
+    kept = limit - len(marker.format(len(text)))
+    return text[:kept] + marker.format(len(text) - kept)

@@ -7,7 +7,9 @@ other user and group is someone else's: a name that belongs to one is refused, n
 The shadow tools (useradd, usermod, userdel, chpasswd, groupadd, groupdel) lock /etc/passwd and
 fail when run concurrently, and an account's state spans several files, so every operation, reads
 included, runs under one asyncio.Lock (a read never sees a half-created account) and runs to its
-end once started.
+end once started. A deletion takes the lock only for the account's own programs, not while the
+account's resources (sites, zones, databases, crontab) go, which may wait for their programs'
+timeouts.
 
 Suspension sets the account's expiry date to day 1 (1970-01-02) and locks its password. The
 expiry is what makes it complete: PAM's account check refuses an expired account for every kind
@@ -31,8 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Concatenate, Final, ParamSpec, Protocol, TypeVar
 
+from agent.config import DEFAULTS, AgentConfig
 from agent.errors import FailedPrecondition, InvalidArgument, NotFound
 from agent.system import leftovers, process, uids
+from agent.system.process import Limits
 from agent.system.quotas import DiskQuotas
 from agent.system.work import Finisher
 from agent.validators import AccountName, DiskQuotaMb, InodeQuota, LoginShell, Password
@@ -111,12 +115,18 @@ class Users:
     """The managed accounts. The agent holds one instance, so one lock orders all changes."""
 
     def __init__(
-        self, resources: Sequence[AccountResources] = (), quotas: DiskQuotas | None = None
+        self,
+        resources: Sequence[AccountResources] = (),
+        quotas: DiskQuotas | None = None,
+        config: AgentConfig = DEFAULTS,
     ) -> None:
         self._resources = tuple(resources)
         self.quotas = quotas or DiskQuotas(HOME_ROOT)
+        self._limits = config.limits("account")
+        self._removal = config.limits("removal")  # userdel --remove: a home of any size
         self._lock = asyncio.Lock()
         self._finisher = Finisher()  # see _serialized
+        self._deletions: dict[AccountName, asyncio.Future[None]] = {}  # see delete
 
     @_serialized
     async def get(self, name: AccountName) -> User:
@@ -161,15 +171,16 @@ class Users:
     ) -> User:
         """Creates the account, or brings an existing one to this password, shell and quotas."""
         entry = _managed_entry(name)
+        self._check_not_deleting(name)
         if entry is None and (disk_quota_mb or inode_quota):
             self.quotas.require_enforced()  # before anything is made
         if entry is None:
-            await _add_user(name, shell)
+            await _add_user(name, shell, self._limits)
             entry = pwd.getpwnam(name)
         elif entry.pw_shell != shell:
-            await _set_shell(name, shell)
+            await _set_shell(name, shell, self._limits)
         _secure_home(entry)
-        await _set_password(name, password)
+        await _set_password(name, password, self._limits)
         self.quotas.set_limits(entry.pw_uid, disk_mb=disk_quota_mb, inodes=inode_quota)
         return _user(_require(name))
 
@@ -185,51 +196,83 @@ class Users:
     ) -> User:
         """Applies the given fields; None leaves a field as it is."""
         entry = _require(name)
+        self._check_not_deleting(name)
         if disk_quota_mb or inode_quota:
             self.quotas.require_enforced()  # before anything changes
         if shell is not None and entry.pw_shell != shell:
-            await _set_shell(name, shell)
+            await _set_shell(name, shell, self._limits)
         if password is not None:
-            await _set_password(name, password)
+            await _set_password(name, password, self._limits)
         self.quotas.set_limits(entry.pw_uid, disk_mb=disk_quota_mb, inodes=inode_quota)
         return _user(_require(name))
 
     @_serialized
     async def suspend(self, name: AccountName) -> User:
         entry = _require(name)
+        self._check_not_deleting(name)
         # One usermod call, so the shadow file never holds a half-suspended account.
-        await process.run(["usermod", "--lock", "--expiredate", SUSPENDED_EXPIRY, "--", name])
-        await _kill_processes(entry.pw_uid)
+        argv = ["usermod", "--lock", "--expiredate", SUSPENDED_EXPIRY, "--", name]
+        await process.run(argv, limits=self._limits)
+        await _kill_processes(entry.pw_uid, self._limits)
         return _user(_require(name))
 
     @_serialized
     async def unsuspend(self, name: AccountName) -> User:
         _require(name)
+        self._check_not_deleting(name)
         # --unlock leaves a password-less account's "!" alone (usermod only warns).
-        await process.run(["usermod", "--unlock", "--expiredate", "", "--", name])
+        argv = ["usermod", "--unlock", "--expiredate", "", "--", name]
+        await process.run(argv, limits=self._limits)
         return _user(_require(name))
 
-    @_serialized
     async def delete(self, name: AccountName) -> None:
         """Removes the account with its resources, group, home and mail spool, and what it owned
         in the shared temporary folders and SysV IPC (leftovers.py); a missing one is fine
         (resources left under its name, by a deletion cut short, go all the same). Its uid is
-        never given again (uids.py)."""
-        entry = _managed_entry(name)
+        never given again (uids.py).
+
+        The lock is held for the account's own programs only, not while its resources go: a
+        resource whose program hangs until its timeout (nginx -t, rndc) must not hold up every
+        other account. Meanwhile this account refuses changes, and a second deletion of it
+        waits for the first. Like every change, it runs to its end once started.
+        """
+        deletion = self._deletions.get(name)
+        if deletion is None:
+            deletion = asyncio.ensure_future(self._delete(name))
+            self._deletions[name] = deletion
+            deletion.add_done_callback(lambda _: self._deletions.pop(name, None))
+        await asyncio.shield(deletion)
+
+    async def _delete(self, name: AccountName) -> None:
+        async with self._lock:
+            entry = _managed_entry(name)  # refuses another user's name before anything goes
         async with AsyncExitStack() as held:
             for resources in self._resources:
                 await held.enter_async_context(resources.removal(name))
             if entry is None:
                 return
-            await _stop_processes(entry.pw_uid)
-            await leftovers.remove(entry.pw_uid, name)
-            # Another account may have run a setuid program of this one until it was removed.
-            await _stop_processes(entry.pw_uid)
-            await process.run(["userdel", "--remove", "--", name])
-            # The limits outlive the user in the quota file: a later user with this uid
-            # must not inherit them.
-            self.quotas.set_limits(entry.pw_uid, disk_mb=DiskQuotaMb(0), inodes=InodeQuota(0))
-            await _remove_group_left(name, entry.pw_gid)
+            async with self._lock:
+                await self._remove_user(name)
+
+    async def _remove_user(self, name: AccountName) -> None:
+        entry = _managed_entry(name)
+        if entry is None:
+            return
+        await _stop_processes(entry.pw_uid, self._limits)
+        await leftovers.remove(entry.pw_uid, name, self._limits)
+        # Another account may have run a setuid program of this one until it was removed.
+        await _stop_processes(entry.pw_uid, self._limits)
+        await process.run(["userdel", "--remove", "--", name], limits=self._removal)
+        # The limits outlive the user in the quota file: a later user with this uid
+        # must not inherit them.
+        self.quotas.set_limits(entry.pw_uid, disk_mb=DiskQuotaMb(0), inodes=InodeQuota(0))
+        await _remove_group_left(name, entry.pw_gid, self._limits)
+
+    def _check_not_deleting(self, name: AccountName) -> None:
+        # After the name's own checks: a name the agent must not touch is INVALID_ARGUMENT,
+        # whatever else is going on.
+        if name in self._deletions:
+            raise FailedPrecondition(f"account {name} is being deleted; try again when it is gone")
 
 
 def is_account(name: AccountName) -> bool:
@@ -308,10 +351,10 @@ def _read_shadow() -> dict[str, ShadowEntry]:
     return entries
 
 
-async def _add_user(name: AccountName, shell: LoginShell) -> None:
+async def _add_user(name: AccountName, shell: LoginShell, limits: Limits) -> None:
     home = HOME_ROOT / name
     _require_free(home)
-    await _ensure_managed_group()
+    await _ensure_managed_group(limits)
     uid = uids.reserve()  # never one an account had before; also its group's gid
     await process.run(
         [
@@ -320,7 +363,8 @@ async def _add_user(name: AccountName, shell: LoginShell) -> None:
             # Whatever login.defs says: account uids start at 1000, homes are born private.
             "--key", f"UID_MIN={FIRST_UID}", "--key", f"HOME_MODE=0{HOME_MODE:o}",
             "--", name,
-        ]
+        ],
+        limits=limits,
     )  # fmt: skip
 
 
@@ -330,9 +374,9 @@ def _require_free(home: Path) -> None:
         raise FailedPrecondition(f"{home} exists but belongs to no account; move it away first")
 
 
-async def _ensure_managed_group() -> None:
+async def _ensure_managed_group(limits: Limits) -> None:
     if not _group_exists(MANAGED_GROUP):
-        await process.run(["groupadd", "--system", "--", MANAGED_GROUP])
+        await process.run(["groupadd", "--system", "--", MANAGED_GROUP], limits=limits)
 
 
 def _secure_home(entry: pwd.struct_passwd) -> None:
@@ -357,49 +401,49 @@ def _secure_home(entry: pwd.struct_passwd) -> None:
         os.close(home)
 
 
-async def _set_shell(name: AccountName, shell: LoginShell) -> None:
-    await process.run(["usermod", "--shell", shell, "--", name])
+async def _set_shell(name: AccountName, shell: LoginShell, limits: Limits) -> None:
+    await process.run(["usermod", "--shell", shell, "--", name], limits=limits)
 
 
-async def _set_password(name: AccountName, password: Password) -> None:
+async def _set_password(name: AccountName, password: Password, limits: Limits) -> None:
     shadow = _read_shadow().get(name)
     if not password:
         if shadow is None or shadow.password != NO_PASSWORD:
-            await process.run(["usermod", "--password", NO_PASSWORD, "--", name])
+            await process.run(["usermod", "--password", NO_PASSWORD, "--", name], limits=limits)
         return
     # On stdin: argv is readable by every user through /proc/<pid>/cmdline.
-    await process.run(["chpasswd"], stdin=f"{name}:{password}\n".encode())
+    await process.run(["chpasswd"], stdin=f"{name}:{password}\n".encode(), limits=limits)
     if shadow is not None and shadow.expired:
         # A new password must not open a suspended account: lock it again.
-        await process.run(["usermod", "--lock", "--", name])
+        await process.run(["usermod", "--lock", "--", name], limits=limits)
 
 
-async def _kill_processes(uid: int) -> bool:
+async def _kill_processes(uid: int, limits: Limits) -> bool:
     """Sends SIGKILL to every process running as the user (effective uid) or started by it
     (real uid); True when there was one."""
     found = False
     for which in ("--euid", "--uid"):
         completed = await process.run(
-            ["pkill", "--signal", "KILL", which, str(uid)], ok_codes=(0, 1)
+            ["pkill", "--signal", "KILL", which, str(uid)], ok_codes=(0, 1), limits=limits
         )
         found = found or completed.returncode == 0
     return found
 
 
-async def _stop_processes(uid: int) -> None:
+async def _stop_processes(uid: int, limits: Limits) -> None:
     """Kills the user's processes and waits until they are gone."""
     deadline = asyncio.get_running_loop().time() + PROCESS_STOP_TIMEOUT
-    while await _kill_processes(uid):
+    while await _kill_processes(uid, limits):
         if asyncio.get_running_loop().time() > deadline:
             raise FailedPrecondition(f"processes of uid {uid} do not stop; try again")
         await asyncio.sleep(0.1)
 
 
-async def _remove_group_left(name: AccountName, gid: int) -> None:
+async def _remove_group_left(name: AccountName, gid: int, limits: Limits) -> None:
     """userdel keeps the user's group when another user lists it as a member; it goes anyway."""
     try:
         group = grp.getgrnam(name)
     except KeyError:
         return
     if group.gr_gid == gid:
-        await process.run(["groupdel", "--", name])
+        await process.run(["groupdel", "--", name], limits=limits)

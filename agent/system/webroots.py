@@ -40,8 +40,6 @@ TMP_DIR_MODE: Final = 0o700
 # /var/log/jopanel/web/D: nginx workers write, the account's group reads, the account cannot
 # plant anything there.
 LOG_DIR_MODE: Final = 0o750
-# rm -rf of one domain folder; a huge site may take a while.
-REMOVE_TIMEOUT: Final = 600.0
 LOG_ROOT_MODE: Final = 0o711  # others may pass through to their own domain's folder, not list
 _DIR_FLAGS: Final = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 DEFAULT_INDEX: Final = """<!doctype html>
@@ -118,7 +116,7 @@ def check_removable(owner: Owner) -> None:
         pass
 
 
-async def remove_site(owner: Owner, domain: Hostname) -> None:
+async def remove_site(owner: Owner, domain: Hostname, limits: process.Limits) -> None:
     """Removes /home/A/web/D as the account's own user: `rm -rf` under setpriv, with A's uid
     and gid and no groups or capabilities.
 
@@ -141,14 +139,14 @@ async def remove_site(owner: Owner, domain: Hostname) -> None:
         "--",
         str(path),
     ]
-    completed = await process.run(argv, ok_codes=range(256), timeout=REMOVE_TIMEOUT)
+    completed = await process.run(argv, ok_codes=range(256), limits=limits)
     if completed.returncode != 0:
         # What A made unremovable for A stays, in A's home; the site itself is gone already.
         logger.warning(
             "removing %s as %s left something: %s",
             path,
             owner.name,
-            completed.stderr.decode(errors="replace").strip()[:500],
+            process.tail(completed.stderr, completed.stderr_cut, 500),
         )
 
 

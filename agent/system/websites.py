@@ -68,7 +68,8 @@ class WebDomains:
     def __init__(self, config: AgentConfig, users: Users) -> None:
         self._layout = Layout.from_config(config)
         self._socket_root = config.app_socket_dir
-        self._tree = SiteTree(self._layout)
+        self._tree = SiteTree(self._layout, config.limits("web"))
+        self._removal = config.limits("removal")  # rm of a site's files: a tree of any size
         self._pid_file = config.nginx_pid_file
         self._php = PhpPools(PhpSettings.from_config(config))
         self._users = users
@@ -184,7 +185,7 @@ class WebDomains:
         await self._changes.submit(functools.partial(_remove, name))
         webroots.remove_log_dir(self._layout.log_root, name)
         if delete_files and owner is not None:
-            await webroots.remove_site(owner, name)
+            await webroots.remove_site(owner, name, self._removal)
 
     def _prepare_backend(self, owner: Owner, backend: Backend) -> None:
         """What a proxy backend needs before it goes live: the account's socket folder, or a
@@ -499,4 +500,4 @@ def _parse(filename: str, text: str, socket_root: Path) -> Site | None:
 def web_domains(config: AgentConfig) -> WebDomains:
     """The one WebDomains of the agent: WebDomainService and AccountService (which takes an
     account's sites offline before deleting it) share its registry and its worker."""
-    return WebDomains(config, Users())
+    return WebDomains(config, Users(config=config))

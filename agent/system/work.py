@@ -8,7 +8,9 @@
   (and all that arrive while it works) and applies them as one batch: websites share one nginx
   reload per batch, DNS zones one named reload. Each change has a future that the batch's
   apply step fulfils; when the apply step raises, every change still open fails with it (an
-  AgentError as it is, anything else as INTERNAL, logged).
+  AgentError as it is, anything else as INTERNAL, logged). A batch whose program hangs holds
+  only this worker, and only up to the resource's timeout (process.Limits): the program is then
+  killed, the batch fails with UNAVAILABLE and the worker takes the next one.
 """
 
 from __future__ import annotations

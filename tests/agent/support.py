@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pwd
 import subprocess
 import tempfile
 import time
 import warnings
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import grpc
@@ -91,3 +92,11 @@ def password_matches(name: str, password: str) -> bool:
 
     stored = shadow_fields(name)[1]
     return crypt.crypt(password, stored) == stored
+
+
+async def until(condition: Callable[[], bool], what: str, seconds: float = 30.0) -> None:
+    """Waits for a condition of the system (checked every 10 ms); fails after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {seconds:g} s: {what}"
+        await asyncio.sleep(0.01)

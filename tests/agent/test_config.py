@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from agent.config import AgentConfig, ConfigError, load_config
+from agent.system.process import Limits
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -80,3 +81,43 @@ def test_bad_files_are_refused(tmp_path: Path, text: str, error: str) -> None:
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="No such file"):
         load_config(tmp_path / "absent.toml")
+
+
+def test_each_resource_has_its_documented_timeout() -> None:
+    config = load_config(None)
+    assert [config.limits(resource) for resource in ("web", "dns", "account", "cron")] == [
+        Limits(30.0, "web_timeout", 1024 * 1024),
+        Limits(30.0, "dns_timeout", 1024 * 1024),
+        Limits(30.0, "account_timeout", 1024 * 1024),
+        Limits(30.0, "cron_timeout", 1024 * 1024),
+    ]
+    assert config.limits("removal").timeout == 600.0
+    assert (config.mariadb_connect_timeout, config.mariadb_timeout) == (10.0, 30.0)
+
+
+def test_timeouts_and_the_output_bound_from_the_file(tmp_path: Path) -> None:
+    text = "web_timeout = 5\ndns_timeout = 2.5\nprogram_output_bytes = 65536\n"
+    config = load_config(write(tmp_path, text))
+    assert config.limits("web") == Limits(5.0, "web_timeout", 65536)
+    assert isinstance(config.web_timeout, float)
+    assert config.limits("dns").timeout == 2.5
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("web_timeout = true\n", "web_timeout: must be a number"),
+        ('cron_timeout = "30s"\n', "cron_timeout: must be a number"),
+        ("dns_timeout = 0\n", "dns_timeout: must be 0.1 to 3600 seconds"),
+        ("account_timeout = -1\n", "account_timeout: must be 0.1 to 3600 seconds"),
+        ("removal_timeout = 86400\n", "removal_timeout: must be 0.1 to 3600 seconds"),
+        ("mariadb_timeout = nan\n", "mariadb_timeout: must be 0.1 to 3600 seconds"),
+        ("mariadb_connect_timeout = inf\n", "mariadb_connect_timeout: must be 0.1 to 3600"),
+        ("program_output_bytes = 1.5\n", "program_output_bytes: must be an integer"),
+        ("program_output_bytes = 100\n", "program_output_bytes: must be 4096 to 67108864"),
+        ("program_output_bytes = 1073741824\n", "program_output_bytes: must be 4096 to"),
+    ],
+)
+def test_bad_limits_are_refused(tmp_path: Path, text: str, error: str) -> None:
+    with pytest.raises(ConfigError, match=error):
+        load_config(write(tmp_path, text))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import socket
 import stat
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pymysql
 import pytest
 
@@ -28,6 +31,7 @@ from agent.validators import (
 )
 
 ALICE = AccountName("alice")
+TIMEOUTS = mariadb.Timeouts(connect=5.0, statement=5.0)
 
 
 @pytest.mark.parametrize(
@@ -165,7 +169,7 @@ class FakeConnection:
 
 async def test_statements_bind_every_value_and_escape_grant_wildcards() -> None:
     connection = FakeConnection()
-    session = mariadb.Session(connection)
+    session = mariadb.Session(connection, TIMEOUTS.statement)
     user, password = DatabaseUserName("alice_rw"), DatabasePassword("it's a secret")
     await session.set_user(user, password)
     await session.grant(user, DatabaseName("alice_x_shop"), ["localhost"])
@@ -180,7 +184,7 @@ async def test_statements_bind_every_value_and_escape_grant_wildcards() -> None:
 
 async def test_an_unchecked_name_never_reaches_sql() -> None:
     connection = FakeConnection()
-    session = mariadb.Session(connection)
+    session = mariadb.Session(connection, TIMEOUTS.statement)
     with pytest.raises(Internal):
         await session.create_database(DatabaseName("x`; DROP DATABASE mysql; --"))
     with pytest.raises(Internal):
@@ -191,7 +195,7 @@ async def test_an_unchecked_name_never_reaches_sql() -> None:
 async def test_a_failing_statement_with_a_password_does_not_tell_it() -> None:
     secret = "correct horse battery"
     error = pymysql.err.ProgrammingError(1064, f"syntax error near '{secret}' at line 1")
-    session = mariadb.Session(FakeConnection("ALTER USER", error))
+    session = mariadb.Session(FakeConnection("ALTER USER", error), TIMEOUTS.statement)
     with pytest.raises(Internal) as raised:
         await session.set_user(DatabaseUserName("alice_rw"), DatabasePassword(secret))
     assert raised.value.message == "MariaDB refused ALTER USER (error 1064)"
@@ -202,7 +206,7 @@ async def test_a_failing_statement_with_a_password_does_not_tell_it() -> None:
 
 async def test_other_failures_keep_mariadbs_message_for_the_log() -> None:
     error = pymysql.err.OperationalError(1007, "Can't create database 'alice_x'")
-    session = mariadb.Session(FakeConnection("CREATE DATABASE", error))
+    session = mariadb.Session(FakeConnection("CREATE DATABASE", error), TIMEOUTS.statement)
     with pytest.raises(Internal) as raised:
         await session.create_database(DatabaseName("alice_x"))
     assert "Can't create database" in raised.value.detail
@@ -210,15 +214,59 @@ async def test_other_failures_keep_mariadbs_message_for_the_log() -> None:
 
 async def test_a_lost_server_is_unavailable() -> None:
     error = pymysql.err.OperationalError(2013, "Lost connection to server during query")
-    session = mariadb.Session(FakeConnection("DROP DATABASE", error))
+    session = mariadb.Session(FakeConnection("DROP DATABASE", error), TIMEOUTS.statement)
     with pytest.raises(mariadb.MariaDBUnavailable):
         await session.drop_database(DatabaseName("alice_x"))
 
 
 async def test_no_server_on_the_socket_is_unavailable(tmp_path: Path) -> None:
     with pytest.raises(mariadb.MariaDBUnavailable, match="does not answer"):
-        async with mariadb.session(tmp_path / "mysqld.sock"):
+        async with mariadb.session(tmp_path / "mysqld.sock", TIMEOUTS):
             pass
+
+
+class SilentConnection(FakeConnection):
+    """A server that takes the statement and never answers (stopped, or stuck on a lock)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed = False
+
+    async def execute(self, sql: str, arguments: Sequence[object] | None) -> None:
+        await asyncio.Event().wait()
+
+    def close(self) -> None:
+        self.closed = True
+
+
+async def test_a_statement_that_gets_no_answer_is_unavailable_after_its_timeout() -> None:
+    connection = SilentConnection()
+    session = mariadb.Session(connection, 0.2)
+    with pytest.raises(mariadb.MariaDBUnavailable) as raised:
+        await session.create_database(DatabaseName("alice_x"))
+    assert raised.value.code == grpc.StatusCode.UNAVAILABLE
+    assert raised.value.message == (
+        "MariaDB did not answer within 0.2 s (mariadb_timeout); try again"
+    )
+    assert connection.closed  # in the middle of a statement: never used again
+
+
+async def test_a_server_that_never_greets_is_unavailable_after_the_connect_timeout(
+    tmp_path: Path,
+) -> None:
+    # A socket that accepts connections (the kernel's backlog) and never says a word, as a
+    # stopped mariadbd does.
+    path = tmp_path / "mysqld.sock"
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(str(path))
+        listener.listen(8)
+        with pytest.raises(mariadb.MariaDBUnavailable) as raised:
+            async with mariadb.session(path, mariadb.Timeouts(connect=0.3, statement=5.0)):
+                pass
+    assert raised.value.message == (
+        f"MariaDB did not answer on {path} within 0.3 s (mariadb_connect_timeout); "
+        "check that it runs, then try again"
+    )
 
 
 def test_record_documents_are_plain_json(tmp_path: Path) -> None:

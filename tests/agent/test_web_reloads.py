@@ -17,6 +17,7 @@ import stack
 from jopanel.agent.accounts.v1 import accounts_pb2
 from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 
+from agent.config import DEFAULTS
 from agent.system import websites
 from agent.system.nginx import SiteTree
 from agent.system.nginx_render import Layout, render_site, render_support
@@ -162,7 +163,7 @@ async def test_hundreds_of_sites_need_no_descriptor_each(scratch_nginx: Path) ->
     layout = Layout(
         scratch_nginx, (f"127.0.0.1:{port}",), Path("/var/log/jopanel/web"), Path("/run/php")
     )
-    tree = SiteTree(layout)
+    tree = SiteTree(layout, DEFAULTS.limits("web"))
     tree.ensure_layout()
     staging = tree.stage()
     sites = [redirect_site(number) for number in range(SITES_UNDER_LIMIT)]

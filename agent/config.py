@@ -17,6 +17,8 @@
     dns_nameservers = ["ns1.example.net"]      # the NS of every zone; DNS is off while empty
     dns_hostmaster = "hostmaster.example.net"  # the SOA mailbox (first '.' is '@'); empty:
                                                # hostmaster.<zone>
+    reserved_names = ["panel.example.net"]     # host names of the server itself (the panel's
+                                               # first), never a tenant's
 
 Unknown keys are refused, so a misspelt key fails loudly instead of being ignored. Defaults are
 a Debian server's own paths; the sandbox changes web_listen, rndc_port and dns_port (free
@@ -77,6 +79,7 @@ class AgentConfig:
     dns_port: int = 53
     dns_nameservers: tuple[str, ...] = ()
     dns_hostmaster: str = ""
+    reserved_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for key in _PATH_KEYS:
@@ -158,14 +161,18 @@ def _check_dns(config: AgentConfig) -> None:
     for key in ("rndc_port", "dns_port"):
         if not 1 <= getattr(config, key) <= 65535:
             raise ConfigError(f"{key}: must be 1 to 65535")
-    names = [*config.dns_nameservers, *([config.dns_hostmaster] if config.dns_hostmaster else [])]
+    names = [
+        *config.dns_nameservers,
+        *([config.dns_hostmaster] if config.dns_hostmaster else []),
+        *config.reserved_names,
+    ]
     for name in names:
         try:
             validators.hostname(name)
         except InvalidArgument:
             raise ConfigError(
-                "dns_nameservers, dns_hostmaster: must be lowercase host names such as "
-                "ns1.example.net"
+                "dns_nameservers, dns_hostmaster, reserved_names: must be lowercase host names"
+                " such as ns1.example.net"
             ) from None
     if len(set(config.dns_nameservers)) != len(config.dns_nameservers):
         raise ConfigError("dns_nameservers: must not repeat a name")
@@ -181,4 +188,12 @@ def _dns_values(data: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError("dns_nameservers: must be a list of strings")
     if not isinstance(data.get("dns_hostmaster", ""), str):
         raise ConfigError("dns_hostmaster: must be a string")
-    return {"dns_nameservers": tuple(names)} if "dns_nameservers" in data else {}
+    reserved = data.get("reserved_names", [])
+    if not isinstance(reserved, list) or not all(isinstance(name, str) for name in reserved):
+        raise ConfigError("reserved_names: must be a list of strings")
+    values: dict[str, Any] = {}
+    if "dns_nameservers" in data:
+        values["dns_nameservers"] = tuple(names)
+    if "reserved_names" in data:
+        values["reserved_names"] = tuple(reserved)
+    return values

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import socket
+import stat
 import sys
 from pathlib import Path
 
@@ -35,6 +38,26 @@ async def ensure_admin(config: GatewayConfig, name: str, password: str) -> bool:
         await pool.wait_closed()
 
 
+# Owner and group may connect: the socket's folder is the gateway's, group nginx's (www-data),
+# and admits nobody else (docs/install.md).
+SOCKET_MODE = 0o660
+
+
+def unix_listener(path: Path) -> socket.socket:
+    """A listening Unix socket at `path`, replacing a socket a previous run left behind (never
+    any other kind of file)."""
+    try:
+        if stat.S_ISSOCK(path.lstat().st_mode):
+            path.unlink()
+    except FileNotFoundError:
+        pass
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    os.chmod(path, SOCKET_MODE)
+    listener.listen(1024)
+    return listener
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="jopanel-gateway")
     parser.add_argument("--config", type=Path, default=Path("/etc/jopanel/gateway.toml"))
@@ -52,10 +75,12 @@ def main() -> None:
         made = asyncio.run(ensure_admin(config, args.name, password))
         print("created" if made else "exists")
         sys.exit(0)
+    listener = unix_listener(Path(config.socket_path)) if config.socket_path else None
     web.run_app(
         create_app(config),
-        host=config.host,
-        port=config.port,
+        host=None if listener else config.host,
+        port=None if listener else config.port,
+        sock=listener,
         access_log=None,
         print=None,
         loop=uvloop.new_event_loop(),

@@ -41,8 +41,13 @@ class AuthConfig:
 
 @dataclass(frozen=True)
 class GatewayConfig:
+    # TCP, for the sandbox (`make run`), where the gateway serves the SPA itself.
     host: str = "127.0.0.1"
     port: int = 8080
+    # A Unix socket path: when set, the gateway listens there and on no TCP port (production:
+    # nginx proxies /api to /run/jopanel-gateway/gateway.sock, so no tenant process can reach
+    # the gateway on loopback; docs/install.md).
+    socket_path: str = ""
     agent_socket: str = "/run/jopanel/agent.sock"
     # The built SPA (webui/dist); empty when nginx serves it (production).
     static_dir: str = ""
@@ -52,6 +57,8 @@ class GatewayConfig:
     server_ipv4: str = "127.0.0.1"
     # Addresses of reverse proxies (nginx) whose X-Forwarded-For is believed; nobody else's.
     trusted_proxies: tuple[str, ...] = ()
+    # Host names that belong to the server, never to a tenant (the panel's own host name first).
+    reserved_names: tuple[str, ...] = ()
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
 
@@ -65,8 +72,9 @@ class GatewayConfig:
 def load_config(path: Path) -> GatewayConfig:
     with path.open("rb") as f:
         raw = tomllib.load(f)
-    if "trusted_proxies" in raw:
-        raw["trusted_proxies"] = tuple(raw["trusted_proxies"])
+    for key in ("trusted_proxies", "reserved_names"):
+        if key in raw:
+            raw[key] = tuple(raw[key])
     return GatewayConfig(
         **{k: v for k, v in raw.items() if k not in ("database", "auth")},
         database=DatabaseConfig(**raw.get("database", {})),

@@ -59,3 +59,22 @@ def test_bad_files_are_refused(tmp_path: Path, text: str, error: str) -> None:
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="No such file"):
         load_config(tmp_path / "absent.toml")
+
+
+def test_reserved_names_are_read(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, 'reserved_names = ["panel.example.net"]\n'))
+    assert config.reserved_names == ("panel.example.net",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'reserved_names = "panel.example.net"\n',
+        "reserved_names = [1]\n",
+        'reserved_names = ["Panel.Example.NET"]\n',
+        'reserved_names = ["panel.example.net;\\ninclude /etc/shadow"]\n',
+    ],
+)
+def test_bad_reserved_names_are_refused(tmp_path: Path, text: str) -> None:
+    with pytest.raises(ConfigError, match="reserved_names"):
+        load_config(write(tmp_path, text))

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Runs inside the booted Debian 12 of scripts/test-install.sh (the checkout at /src, read-only):
+# installs JoPanel, checks it as an administrator and an attacker would see it, upgrades it and
+# checks that nothing was lost. Every check says what it expects; the first failure stops it.
+#
+#   bash /src/tests/install/checks.sh PANEL_HOST
+set -euo pipefail
+host=$1
+url=https://$host
+site=site.install-test.example
+curl_panel=(curl -sS --resolve "$host:443:127.0.0.1" --resolve "$host:80:127.0.0.1"
+  --cacert /etc/jopanel/tls/panel.crt)
+
+step() { echo "checks: $*"; }
+fail() { echo "checks: FAILED: $*" >&2; exit 1; }
+expect() {  # expect WHAT ACTUAL WANTED
+  [ "$2" = "$3" ] || fail "$1: got '$2', wanted '$3'"
+}
+
+install_jopanel() {
+  bash /src/scripts/install.sh --wheels /var/cache/jopanel-wheels --webui-dist /src/webui/dist "$@"
+}
+
+sign_in() {  # sign_in NAME PASSWORD -> prints the access token
+  local answer
+  answer=$("${curl_panel[@]}" -H 'Content-Type: application/json' -D /tmp/login.headers \
+    -d "{\"username\": \"$1\", \"password\": \"$2\"}" "$url/api/v1/auth/login")
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])' <<<"$answer" ||
+    fail "sign-in of $1: $answer"
+}
+
+api() {  # api METHOD PATH [BODY] -> prints "STATUS BODY"
+  local args=(-X "$1" -H "Authorization: Bearer $token" -w '\n%{http_code}')
+  [ $# -lt 3 ] || args+=(-H 'Content-Type: application/json' -d "$3")
+  local out
+  out=$("${curl_panel[@]}" "${args[@]}" "$url$2")
+  echo "$(tail -n 1 <<<"$out") $(sed '$d' <<<"$out")"
+}
+
+units_active() {
+  local unit php
+  php=$(systemctl list-units 'php*-fpm.service' --no-legend --plain | cut -d' ' -f1)
+  for unit in jopanel-agent jopanel-gateway nginx mariadb named cron $php; do
+    expect "systemctl is-active $unit" "$(systemctl is-active "$unit")" active
+  done
+}
+
+step "first install"
+started=$SECONDS
+install_jopanel --hostname "$host" --admin-email hostmaster@install-test.example
+step "installed in $((SECONDS - started)) s"
+units_active
+
+step "the SPA over HTTPS, HTTP/2, with a certificate for $host"
+expect "GET / (HTTP version)" "$("${curl_panel[@]}" -o /tmp/index.html -w '%{http_version} %{http_code}' "$url/")" "2 200"
+grep -q '<div id="root">' /tmp/index.html || fail "GET / is not the SPA's index.html"
+expect "GET /admin/accounts (a client-side route)" \
+  "$("${curl_panel[@]}" -o /dev/null -w '%{http_code}' "$url/admin/accounts")" 200
+"${curl_panel[@]}" -sI "$url/" | grep -qi '^strict-transport-security: max-age=' || fail "no HSTS on /"
+"${curl_panel[@]}" -sI "$url/" | grep -qi "^content-security-policy: default-src 'self'" ||
+  fail "no CSP on the SPA"
+
+step "HTTP redirects to HTTPS"
+headers=$("${curl_panel[@]}" -sI "http://$host/admin?x=1")
+grep -q '^HTTP/1.1 301' <<<"$headers" || fail "http://$host/ answers: $headers"
+grep -qi "^location: https://$host/admin?x=1" <<<"$headers" || fail "redirect: $headers"
+step "a TLS connection for another name gets no certificate"
+if curl -sS -k --resolve other.example:443:127.0.0.1 https://other.example/ -o /dev/null 2>/dev/null; then
+  fail "https://other.example/ was served"
+fi
+
+step "the gateway listens on its Unix socket only"
+gateway_pid=$(systemctl show -p MainPID --value jopanel-gateway)
+if ss -H -ltnup | grep -q "pid=$gateway_pid,"; then
+  fail "the gateway has a TCP or UDP port: $(ss -H -ltnup | grep "pid=$gateway_pid,")"
+fi
+ss -H -lxp | grep -q "/run/jopanel-gateway/gateway.sock .*pid=$gateway_pid," ||
+  fail "the gateway does not listen on /run/jopanel-gateway/gateway.sock"
+expect "the socket's folder" "$(stat -c '%a %U %G' /run/jopanel-gateway)" "2750 jopanel www-data"
+expect "the socket" "$(stat -c '%a %U %G' /run/jopanel-gateway/gateway.sock)" "660 jopanel www-data"
+if setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    curl -s --unix-socket /run/jopanel-gateway/gateway.sock http://x/api/v1/openapi.json >/dev/null; then
+  fail "a user outside www-data reached the gateway's socket"
+fi
+
+step "an administrator signs in through nginx; the refresh cookie is Secure"
+token=$(sign_in admin "$(cat /etc/jopanel/admin-password)")
+grep -i '^set-cookie:' /tmp/login.headers | grep -q '; Secure' || fail "the refresh cookie is not Secure"
+answer=$(api GET /api/v1/accounts)
+expect "GET /api/v1/accounts" "${answer%% *}" 200
+
+step "an account and a PHP site, running as the account"
+answer=$(api POST /api/v1/accounts '{"name": "tenant1", "password": "tenant1-secret-pw"}')
+expect "POST /api/v1/accounts" "${answer%% *}" 201
+answer=$(api POST /api/v1/domains "{\"name\": \"$site\", \"account\": \"tenant1\"}")
+expect "POST /api/v1/domains" "${answer%% *}" 201
+root=/home/tenant1/web/$site/public_html
+setpriv --reuid=tenant1 --regid=tenant1 --clear-groups \
+  sh -c "printf '<?php echo posix_geteuid();' >$root/whoami.php"
+expect "the site's PHP runs as tenant1" \
+  "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
+step "the panel's host name is not a tenant's"
+answer=$(api POST /api/v1/domains "{\"name\": \"$host\", \"account\": \"tenant1\"}")
+[ "${answer%% *}" != 201 ] || fail "a tenant claimed the panel's host name $host"
+
+step "security scores (systemd-analyze security)"
+for unit in jopanel-gateway jopanel-agent; do
+  echo "  $unit: $(systemd-analyze security --no-pager "$unit.service" | tail -n 1)"
+done
+score=$(systemd-analyze security --no-pager jopanel-gateway.service | tail -n 1 |
+  sed -n 's/.*exposure level for .*: \([0-9.]*\).*/\1/p')
+awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' || fail "the gateway's exposure is $score, above 2.0"
+
+step "the upgrade: the installer again, with no options"
+started=$SECONDS
+install_jopanel | tee /tmp/upgrade.log
+step "upgraded in $((SECONDS - started)) s"
+dump=$(sed -n 's/.*dumped to \([^ ]*\) .*/\1/p' /tmp/upgrade.log)
+[ -n "$dump" ] && [ -s "$dump" ] || fail "the upgrade made no dump of the panel's database"
+zcat "$dump" | grep -q "'tenant1'" || fail "the dump $dump holds no tenant1"
+expect "releases kept (current and previous)" "$(ls /opt/jopanel/releases | wc -l)" 2
+units_active
+token=$(sign_in admin "$(cat /etc/jopanel/admin-password)")
+answer=$(api GET /api/v1/accounts/tenant1)
+expect "GET /api/v1/accounts/tenant1 after the upgrade" "${answer%% *}" 200
+answer=$(api GET "/api/v1/domains/$site")
+expect "GET /api/v1/domains/$site after the upgrade" "${answer%% *}" 200
+sign_in tenant1 tenant1-secret-pw >/dev/null
+expect "the site after the upgrade" \
+  "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
+step "passed"

@@ -65,13 +65,15 @@ def main() -> None:
     sub.add_parser("serve", help="serve the REST API")
     admin = sub.add_parser("ensure-admin", help="create the first administrator if none exists")
     admin.add_argument("--name", default="admin")
-    admin.add_argument("--password-file", type=Path, required=True)
+    admin.add_argument("--password-file", type=Path, required=True, help="a file, or - for stdin")
     args = parser.parse_args()
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     config = load_config(args.config)
     if args.command == "ensure-admin":
-        password = args.password_file.read_text().strip()
+        # "-": standard input, where the installer pipes a password the gateway cannot open.
+        source = args.password_file
+        password = (sys.stdin.read() if str(source) == "-" else source.read_text()).strip()
         made = asyncio.run(ensure_admin(config, args.name, password))
         print("created" if made else "exists")
         sys.exit(0)

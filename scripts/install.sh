@@ -354,7 +354,7 @@ first_admin() {
   fi
   # Through a pipe: the gateway's user cannot open the root-only file itself.
   answer=$(cat "$secret" | as_gateway_user "$prefix/current/venv/bin/jopanel-gateway" \
-    --config "$etc/gateway.toml" ensure-admin --name admin --password-file /dev/stdin)
+    --config "$etc/gateway.toml" ensure-admin --name admin --password-file -)
   case "$answer" in
     created) say "the first administrator is \"admin\"; the password is in $secret (root only)" ;;
     exists) ;;
@@ -364,7 +364,7 @@ first_admin() {
 
 wait_for_panel() {
   local tries=0
-  until curl -fsS -o /dev/null --resolve "$hostname:443:127.0.0.1" -k \
+  until curl -fs -o /dev/null --resolve "$hostname:443:127.0.0.1" -k \
       "https://$hostname/api/v1/openapi.json"; do
     tries=$((tries + 1))
     [ $tries -lt 60 ] || die "the panel does not answer through nginx (journalctl -u jopanel-gateway)"

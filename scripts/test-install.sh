@@ -53,9 +53,16 @@ if [ "${1:-}" = --booted ]; then
     sleep 0.1
   done
   [ -n "$leader" ] || { echo "no systemd in the container" >&2; cat "$run/console.log"; exit 1; }
+  say() { echo "test-install: $*"; }
   inside() { nsenter --target "$leader" --all env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
   status=0
-  inside systemctl is-system-running --wait >/dev/null || true
+  # Until systemd answers on its bus, then until the boot has finished.
+  for _ in $(seq 300); do
+    state=$(inside systemctl is-system-running --wait 2>/dev/null || true)
+    case "$state" in running|degraded) break ;; esac
+    sleep 0.1
+  done
+  say "the container booted ($state)"
   inside bash /src/tests/install/checks.sh "$panel_host" || status=$?
   inside systemctl poweroff || true
   wait "$nspawn" || true

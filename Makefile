@@ -9,8 +9,8 @@ test:           ## the whole suite (lint, web UI, agent, gateway, end to end) in
 	scripts/test-vm.sh
 	scripts/test-install.sh
 
-install:        ## install or upgrade JoPanel on this Debian 12 server (HOSTNAME=, ADMIN_EMAIL= the first time)
-	scripts/install.sh $(if $(HOSTNAME),--hostname $(HOSTNAME)) $(if $(ADMIN_EMAIL),--admin-email $(ADMIN_EMAIL))
+install:        ## install or upgrade JoPanel on this Debian 12 server (PANEL_HOST=, ADMIN_EMAIL= the first time)
+	scripts/install.sh $(if $(PANEL_HOST),--hostname $(PANEL_HOST)) $(if $(ADMIN_EMAIL),--admin-email $(ADMIN_EMAIL))
 
 test-install:   ## the installer on a booted Debian 12 (systemd-nspawn): install, HTTPS, sign-in, upgrade
 	scripts/test-install.sh

@@ -104,6 +104,18 @@ setpriv --reuid=tenant1 --regid=tenant1 --clear-groups \
   sh -c "printf '<?php echo posix_geteuid();' >$root/whoami.php"
 expect "the site's PHP runs as tenant1" \
   "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
+step "logrotate rotates the site's and the panel's logs; nginx reopens them, no restart"
+site_log=/var/log/jopanel/web/$site/access.log
+grep -q whoami.php "$site_log" || fail "$site_log does not show the request"
+nginx_pid=$(cat /run/nginx.pid)
+logrotate -f /etc/logrotate.d/jopanel || fail "logrotate failed"
+[ -s "$site_log.1" ] && [ -s /var/log/jopanel/panel-access.log.1 ] || fail "nothing was rotated"
+curl -sS -o /dev/null -H "Host: $site" http://127.0.0.1/whoami.php
+"${curl_panel[@]}" -o /dev/null "$url/"
+grep -q whoami.php "$site_log" || fail "nginx did not reopen $site_log"
+[ -s /var/log/jopanel/panel-access.log ] || fail "nginx did not reopen panel-access.log"
+expect "nginx's master after the rotation" "$(cat /run/nginx.pid)" "$nginx_pid"
+
 step "the panel's host name is not a tenant's"
 grep -q "^reserved_names = \[\"$host\"\]" /etc/jopanel/agent.toml || fail "agent.toml reserves no $host"
 grep -q "^reserved_names = \[\"$host\"\]" /etc/jopanel/gateway.toml || fail "gateway.toml reserves no $host"

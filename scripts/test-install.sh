@@ -54,7 +54,10 @@ if [ "${1:-}" = --booted ]; then
   done
   [ -n "$leader" ] || { echo "no systemd in the container" >&2; cat "$run/console.log"; exit 1; }
   say() { echo "test-install: $*"; }
-  inside() { nsenter --target "$leader" --all env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
+  inside() {
+    nsenter --target "$leader" --all env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+      JOPANEL_SECURITY_DETAIL="${JOPANEL_SECURITY_DETAIL:-}" "$@"
+  }
   status=0
   # Until systemd answers on its bus, then until the boot has finished.
   for _ in $(seq 300); do

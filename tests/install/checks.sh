@@ -47,7 +47,8 @@ units_active() {
 
 step "first install"
 started=$SECONDS
-install_jopanel --hostname "$host" --admin-email hostmaster@install-test.example
+install_jopanel --hostname "$host" --admin-email hostmaster@install-test.example \
+  --nameservers ns1.install-test.net,ns2.install-test.net
 step "installed in $((SECONDS - started)) s"
 units_active
 
@@ -97,13 +98,26 @@ expect "GET /api/v1/accounts" "${answer%% *}" 200
 step "an account and a PHP site, running as the account"
 answer=$(api POST /api/v1/accounts '{"name": "tenant1", "password": "tenant1-secret-pw"}')
 expect "POST /api/v1/accounts" "${answer%% *}" 201 "$answer"
-answer=$(api POST /api/v1/domains "{\"name\": \"$site\", \"account\": \"tenant1\"}")
+answer=$(api POST /api/v1/domains "{\"name\": \"$site\", \"account\": \"tenant1\", \"dns_zone\": true}")
 expect "POST /api/v1/domains" "${answer%% *}" 201 "$answer"
 root=/home/tenant1/web/$site/public_html
 setpriv --reuid=tenant1 --regid=tenant1 --clear-groups \
   sh -c "printf '<?php echo posix_geteuid();' >$root/whoami.php"
 expect "the site's PHP runs as tenant1" \
   "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
+step "its DNS zone on named, a database on MariaDB, a cron job in cron's spool"
+dns_checks() {
+  expect "dig NS $site" "$(dig +short @127.0.0.1 "$site" NS | sort | tr '\n' ' ')" \
+    "ns1.install-test.net. ns2.install-test.net. "
+  expect "the database tenant1_app" "$(mariadb -N -B -e "SHOW DATABASES LIKE 'tenant1_app'")" tenant1_app
+  crontab -l -u tenant1 | grep -q 'echo install-test' || fail "tenant1's crontab has no job"
+}
+answer=$(api POST /api/v1/databases '{"name": "tenant1_app", "account": "tenant1"}')
+expect "POST /api/v1/databases" "${answer%% *}" 201 "$answer"
+answer=$(api POST /api/v1/cron-jobs '{"schedule": "@daily", "command": "echo install-test", "account": "tenant1"}')
+expect "POST /api/v1/cron-jobs" "${answer%% *}" 201 "$answer"
+dns_checks
+
 step "logrotate rotates the site's and the panel's logs; nginx reopens them, no restart"
 site_log=/var/log/jopanel/web/$site/access.log
 grep -q whoami.php "$site_log" || fail "$site_log does not show the request"
@@ -133,6 +147,9 @@ step "security scores (systemd-analyze security)"
 for unit in jopanel-gateway jopanel-agent; do
   echo "  $unit: $(systemd-analyze security --no-pager "$unit.service" | tail -n 1)"
 done
+if [ -n "${JOPANEL_SECURITY_DETAIL:-}" ]; then
+  systemd-analyze security --no-pager jopanel-agent.service jopanel-gateway.service | grep -v '^  ✓'
+fi
 score=$(systemd-analyze security --no-pager jopanel-gateway.service | tail -n 1 |
   sed -n 's/.*exposure level for .*: \([0-9.]*\).*/\1/p')
 awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' || fail "the gateway's exposure is $score, above 2.0"
@@ -152,6 +169,7 @@ expect "GET /api/v1/accounts/tenant1 after the upgrade" "${answer%% *}" 200
 answer=$(api GET "/api/v1/domains/$site")
 expect "GET /api/v1/domains/$site after the upgrade" "${answer%% *}" 200
 sign_in tenant1 tenant1-secret-pw >/dev/null
+dns_checks
 expect "the site after the upgrade" \
   "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
 step "passed"

@@ -55,7 +55,7 @@ if [ "${1:-}" = --booted ]; then
   [ -n "$leader" ] || { echo "no systemd in the container" >&2; cat "$run/console.log"; exit 1; }
   say() { echo "test-install: $*"; }
   inside() {
-    nsenter --target "$leader" --all env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    nsenter --target "$leader" --all env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
       JOPANEL_SECURITY_DETAIL="${JOPANEL_SECURITY_DETAIL:-}" "$@"
   }
   status=0

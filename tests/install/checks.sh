@@ -130,6 +130,25 @@ grep -q whoami.php "$site_log" || fail "nginx did not reopen $site_log"
 [ -s /var/log/jopanel/panel-access.log ] || fail "nginx did not reopen panel-access.log"
 expect "nginx's master after the rotation" "$(cat /run/nginx.pid)" "$nginx_pid"
 
+step "the jopanel command: status, admin create and reset-password, db-dump"
+jopanel status | tee /tmp/status.out || fail "jopanel status is not all well"
+grep -q '^agent health: *serving$' /tmp/status.out || fail "jopanel status: no agent health"
+grep -q '^schema version: *[0-9]' /tmp/status.out || fail "jopanel status: no schema version"
+grep -q '^disk quotas on /home: ' /tmp/status.out || fail "jopanel status: no quota state"
+ops_password=$(jopanel admin create ops | sed -n 's/.*(shown once): //p')
+[ -n "$ops_password" ] || fail "jopanel admin create printed no password"
+sign_in ops "$ops_password" >/dev/null
+jopanel admin create ops >/dev/null 2>&1 && fail "jopanel admin create made a second ops"
+jopanel admin create tenant1 >/dev/null 2>&1 && fail "an administrator took an account's name"
+new_password=$(jopanel admin reset-password ops | sed -n 's/.*(shown once): //p')
+sign_in ops "$new_password" >/dev/null
+expect "the old password after reset-password" "$("${curl_panel[@]}" -o /dev/null -w '%{http_code}' \
+  -H 'Content-Type: application/json' -d "{\"username\": \"ops\", \"password\": \"$ops_password\"}" \
+  "$url/api/v1/auth/login")" 401
+dump=$(jopanel db-dump)
+expect "the dump's mode" "$(stat -c %a "$dump")" 600
+zcat "$dump" | grep -q "'tenant1'" || fail "jopanel db-dump holds no tenant1"
+
 step "the panel's host name is not a tenant's"
 grep -q "^reserved_names = \[\"$host\"\]" /etc/jopanel/agent.toml || fail "agent.toml reserves no $host"
 grep -q "^reserved_names = \[\"$host\"\]" /etc/jopanel/gateway.toml || fail "gateway.toml reserves no $host"
@@ -169,6 +188,8 @@ expect "GET /api/v1/accounts/tenant1 after the upgrade" "${answer%% *}" 200
 answer=$(api GET "/api/v1/domains/$site")
 expect "GET /api/v1/domains/$site after the upgrade" "${answer%% *}" 200
 sign_in tenant1 tenant1-secret-pw >/dev/null
+sign_in ops "$new_password" >/dev/null
+jopanel status >/dev/null || fail "jopanel status after the upgrade"
 dns_checks
 expect "the site after the upgrade" \
   "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"

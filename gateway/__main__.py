@@ -92,6 +92,18 @@ async def schema_versions(config: GatewayConfig) -> str:
         await pool.wait_closed()
 
 
+def notify_ready() -> None:
+    """Tells systemd (Type=notify) that the socket listens: connections wait in its backlog
+    until the app serves them, so nginx never finds the socket missing after a (re)start."""
+    address = os.environ.get("NOTIFY_SOCKET", "")
+    if not address.startswith(("/", "@")):
+        return
+    if address.startswith("@"):  # an abstract socket: a leading NUL byte
+        address = "\0" + address[1:]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+        notify.sendto(b"READY=1", address)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="jopanel-gateway")
     parser.add_argument("--config", type=Path, default=Path("/etc/jopanel/gateway.toml"))
@@ -124,6 +136,7 @@ def main() -> None:
         print("created" if made else "exists")
         sys.exit(0)
     listener = unix_listener(Path(config.socket_path)) if config.socket_path else None
+    notify_ready()
     web.run_app(
         create_app(config),
         host=None if listener else config.host,

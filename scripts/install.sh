@@ -301,8 +301,14 @@ nginx_config() {
   ln -sfn ../sites-available/jopanel-panel.conf /etc/nginx/sites-enabled/jopanel-panel.conf
   # Debian's default site would answer every unknown name on port 80 with its welcome page.
   rm -f /etc/nginx/sites-enabled/default
-  # No version in error pages and headers (gixy: server_tokens).
-  write_file /etc/nginx/conf.d/jopanel-server-tokens.conf 0644 root:root <<<'server_tokens off;'
+  # TLS, server_tokens and open_file_cache for every server block (deploy/nginx/jopanel-http.conf);
+  # the two TLS lines of Debian's nginx.conf move there (the same directive twice is an error).
+  sed -i -E 's/^(\s*)(ssl_protocols|ssl_prefer_server_ciphers)\b/\1# JoPanel: conf.d\/jopanel-http.conf # \2/' \
+    /etc/nginx/nginx.conf
+  # Every worker may hold twice its connections in descriptors (a client and an upstream).
+  grep -q '^worker_rlimit_nofile' /etc/nginx/nginx.conf ||
+    sed -i 's/^worker_processes .*/&\nworker_rlimit_nofile 8192;/' /etc/nginx/nginx.conf
+  install -m 0644 "$top/deploy/nginx/jopanel-http.conf" /etc/nginx/conf.d/jopanel-http.conf
   nginx -t -q || die "nginx refused the configuration (nginx -t says why)"
   systemctl enable nginx >/dev/null 2>&1
   systemctl reload-or-restart nginx

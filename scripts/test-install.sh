@@ -10,8 +10,8 @@
 # Cache (kept between runs, JOPANEL_TEST_CACHE, default /var/cache/jopanel-test):
 #   base/                 debootstrap --variant=minbase bookworm with systemd (made once)
 #   image-<hash>/         base + the installer's Debian packages + a wheelhouse of the pinned
-#                         runtime Python packages; the hash covers both lists, so a change
-#                         makes a new image
+#                         runtime Python packages and gixy-ng; the hash covers these lists, so
+#                         a change makes a new image
 # Only making these two talks to a network (Debian's mirror, PyPI). The booted container has a
 # network namespace of its own with loopback only (--private-network): the installer runs
 # with --wheels and finds every Debian package installed, so it sends nothing anywhere, and
@@ -36,39 +36,52 @@ if [ "${1:-}" = --booted ]; then
   mkdir -p "$run/upper" "$run/work" "$run/root"
   mount -t overlay jopanel-test-install \
     -o "lowerdir=$image,upperdir=$run/upper,workdir=$run/work" "$run/root"
-  systemd-nspawn -q -D "$run/root" --boot --register=no --keep-unit --link-journal=no \
-    --private-network --bind-ro="$top:/src" --machine=jopanel-test \
-    --hostname=jopanel-test >"$run/console.log" 2>&1 &
-  nspawn=$!
-  leader=
-  for _ in $(seq 300); do
-    # The container's PID 1 is systemd, a descendant of systemd-nspawn.
-    leader=$(ps -e -o pid=,ppid=,comm= | awk -v root="$nspawn" '
-      { parent[$1] = $2; name[$1] = $3 }
-      END { for (p in name) if (name[p] == "systemd") {
-              q = p; while (q in parent && q != root && q > 1) q = parent[q]
-              if (q == root) { print p; exit } } }')
-    [ -n "$leader" ] && break
-    kill -0 "$nspawn" 2>/dev/null || { cat "$run/console.log"; exit 1; }
-    sleep 0.1
-  done
-  [ -n "$leader" ] || { echo "no systemd in the container" >&2; cat "$run/console.log"; exit 1; }
   say() { echo "test-install: $*"; }
+  leader=
+  boot() {  # boots the container in the background; sets nspawn and leader (its systemd)
+    systemd-nspawn -q -D "$run/root" --boot --register=no --keep-unit --link-journal=no \
+      --private-network --bind-ro="$top:/src" --machine=jopanel-test \
+      --hostname=jopanel-test >>"$run/console.log" 2>&1 &
+    nspawn=$!
+    leader=
+    for _ in $(seq 300); do
+      # The container's PID 1 is systemd, a descendant of systemd-nspawn.
+      leader=$(ps -e -o pid=,ppid=,comm= | awk -v root="$nspawn" '
+        { parent[$1] = $2; name[$1] = $3 }
+        END { for (p in name) if (name[p] == "systemd") {
+                q = p; while (q in parent && q != root && q > 1) q = parent[q]
+                if (q == root) { print p; exit } } }')
+      [ -n "$leader" ] && break
+      kill -0 "$nspawn" 2>/dev/null || break
+      sleep 0.1
+    done
+    [ -n "$leader" ] || { echo "no systemd in the container" >&2; cat "$run/console.log"; exit 1; }
+    # Until systemd answers on its bus, then until the boot has finished.
+    for _ in $(seq 300); do
+      state=$(inside systemctl is-system-running --wait 2>/dev/null || true)
+      case "$state" in running|degraded) break ;; esac
+      sleep 0.1
+    done
+    say "the container booted ($state)"
+  }
   inside() {
     nsenter --target "$leader" --all env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
       JOPANEL_SECURITY_DETAIL="${JOPANEL_SECURITY_DETAIL:-}" "$@"
   }
+  halt() {
+    inside systemctl poweroff || true
+    wait "$nspawn" || true
+  }
   status=0
-  # Until systemd answers on its bus, then until the boot has finished.
-  for _ in $(seq 300); do
-    state=$(inside systemctl is-system-running --wait 2>/dev/null || true)
-    case "$state" in running|degraded) break ;; esac
-    sleep 0.1
-  done
-  say "the container booted ($state)"
-  inside bash /src/tests/install/checks.sh "$panel_host" || status=$?
-  inside systemctl poweroff || true
-  wait "$nspawn" || true
+  boot
+  inside bash /src/tests/install/checks.sh install "$panel_host" || status=$?
+  halt
+  if [ $status = 0 ]; then
+    # The reboot: a second boot of the same root, as after a power cycle of the server.
+    boot
+    inside bash /src/tests/install/checks.sh upgrade "$panel_host" || status=$?
+    halt
+  fi
   if [ $status != 0 ]; then
     cp "$run/console.log" "$run/../console.log" 2>/dev/null || true
   fi
@@ -106,7 +119,8 @@ in_chroot() {  # a command in a (not booted) container on the host's network, fo
 make_image() {
   local packages hash
   packages=$(scripts/install.sh --print-packages)
-  hash=$({ echo "$packages"; sed -n '/^# Runtime/,/^# Development/p' requirements.txt; } |
+  hash=$({ echo "$packages"; sed -n '/^# Runtime/,/^# Development/p' requirements.txt
+    grep '^gixy-ng==' requirements.txt; } |
     sha256sum | cut -c1-12)
   image=$cache/image-$hash
   [ -d "$image" ] && return
@@ -116,7 +130,8 @@ make_image() {
   # Packages are installed, not started: the container is not booted now.
   printf '#!/bin/sh\nexit 101\n' >"$image.tmp/usr/sbin/policy-rc.d"
   chmod 755 "$image.tmp/usr/sbin/policy-rc.d"
-  sed -n '/^# Runtime/,/^# Development/p' requirements.txt | grep -v '^#' >"$image.tmp/root/runtime.txt"
+  { sed -n '/^# Runtime/,/^# Development/p' requirements.txt | grep -v '^#'
+    grep '^gixy-ng==' requirements.txt; } >"$image.tmp/root/runtime.txt"
   # shellcheck disable=SC2086
   in_chroot "$image.tmp" bash -c "export DEBIAN_FRONTEND=noninteractive &&
     apt-get update -qq && apt-get install -y -qq --no-install-recommends $packages >/dev/null &&

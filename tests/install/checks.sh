@@ -3,9 +3,12 @@
 # installs JoPanel, checks it as an administrator and an attacker would see it, upgrades it and
 # checks that nothing was lost. Every check says what it expects; the first failure stops it.
 #
-#   bash /src/tests/install/checks.sh PANEL_HOST
+#   bash /src/tests/install/checks.sh install PANEL_HOST   first boot: install, check, make records
+#   bash /src/tests/install/checks.sh upgrade PANEL_HOST   after a reboot: all came back; upgrade
 set -euo pipefail
-host=$1
+phase=$1
+host=$2
+state=/root/install-checks.state   # what the first phase leaves the second (on the overlay)
 url=https://$host
 site=site.install-test.example
 curl_panel=(curl -sS --resolve "$host:443:127.0.0.1" --resolve "$host:80:127.0.0.1"
@@ -37,6 +40,27 @@ api() {  # api METHOD PATH [BODY] -> prints "STATUS BODY"
   echo "$(tail -n 1 <<<"$out") $(sed '$d' <<<"$out")"
 }
 
+dns_checks() {
+  expect "dig NS $site" "$(dig +short @127.0.0.1 "$site" NS | sort | tr '\n' ' ')" \
+    "ns1.install-test.net. ns2.install-test.net. "
+  expect "the database tenant1_app" "$(mariadb -N -B -e "SHOW DATABASES LIKE 'tenant1_app'")" tenant1_app
+  crontab -l -u tenant1 | grep -q 'echo install-test' || fail "tenant1's crontab has no job"
+}
+
+records_intact() {  # records_intact WHEN: every unit, record and site made by the first phase
+  units_active
+  token=$(sign_in admin "$(cat /etc/jopanel/admin-password)")
+  answer=$(api GET /api/v1/accounts/tenant1)
+  expect "GET /api/v1/accounts/tenant1 $1" "${answer%% *}" 200
+  answer=$(api GET "/api/v1/domains/$site")
+  expect "GET /api/v1/domains/$site $1" "${answer%% *}" 200
+  sign_in tenant1 tenant1-secret-pw >/dev/null
+  sign_in ops "$(cat "$state")" >/dev/null
+  jopanel status >/dev/null || fail "jopanel status $1"
+  dns_checks
+  expect "the site $1" "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
+}
+
 units_active() {
   local unit php
   php=$(systemctl list-units 'php*-fpm.service' --no-legend --plain | cut -d' ' -f1)
@@ -45,6 +69,7 @@ units_active() {
   done
 }
 
+if [ "$phase" = install ]; then
 step "first install"
 started=$SECONDS
 install_jopanel --hostname "$host" --admin-email hostmaster@install-test.example \
@@ -106,17 +131,17 @@ setpriv --reuid=tenant1 --regid=tenant1 --clear-groups \
 expect "the site's PHP runs as tenant1" \
   "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
 step "its DNS zone on named, a database on MariaDB, a cron job in cron's spool"
-dns_checks() {
-  expect "dig NS $site" "$(dig +short @127.0.0.1 "$site" NS | sort | tr '\n' ' ')" \
-    "ns1.install-test.net. ns2.install-test.net. "
-  expect "the database tenant1_app" "$(mariadb -N -B -e "SHOW DATABASES LIKE 'tenant1_app'")" tenant1_app
-  crontab -l -u tenant1 | grep -q 'echo install-test' || fail "tenant1's crontab has no job"
-}
 answer=$(api POST /api/v1/databases '{"name": "tenant1_app", "account": "tenant1"}')
 expect "POST /api/v1/databases" "${answer%% *}" 201 "$answer"
 answer=$(api POST /api/v1/cron-jobs '{"schedule": "@daily", "command": "echo install-test", "account": "tenant1"}')
 expect "POST /api/v1/cron-jobs" "${answer%% *}" 201 "$answer"
 dns_checks
+
+step "gixy finds nothing above LOW in the whole nginx configuration (the panel's and the site's)"
+python3 -m venv /tmp/gixy
+/tmp/gixy/bin/pip install -q --no-index --find-links /var/cache/jopanel-wheels \
+  "$(grep '^gixy-ng==' /src/requirements.txt)"
+/tmp/gixy/bin/gixy -ll /etc/nginx/nginx.conf || fail "gixy reports issues above LOW"
 
 step "logrotate rotates the site's and the panel's logs; nginx reopens them, no restart"
 site_log=/var/log/jopanel/web/$site/access.log
@@ -141,6 +166,7 @@ sign_in ops "$ops_password" >/dev/null
 jopanel admin create ops >/dev/null 2>&1 && fail "jopanel admin create made a second ops"
 jopanel admin create tenant1 >/dev/null 2>&1 && fail "an administrator took an account's name"
 new_password=$(jopanel admin reset-password ops | sed -n 's/.*(shown once): //p')
+echo "$new_password" >"$state"
 sign_in ops "$new_password" >/dev/null
 expect "the old password after reset-password" "$("${curl_panel[@]}" -o /dev/null -w '%{http_code}' \
   -H 'Content-Type: application/json' -d "{\"username\": \"ops\", \"password\": \"$ops_password\"}" \
@@ -173,6 +199,13 @@ score=$(systemd-analyze security --no-pager jopanel-gateway.service | tail -n 1 
   sed -n 's/.*exposure level for .*: \([0-9.]*\).*/\1/p')
 awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' || fail "the gateway's exposure is $score, above 2.0"
 
+step "first phase passed; the container reboots"
+exit 0
+fi
+
+step "after the reboot: every unit, record and site is back"
+records_intact "after the reboot"
+
 step "the upgrade: the installer again, with no options"
 started=$SECONDS
 install_jopanel | tee /tmp/upgrade.log
@@ -181,16 +214,5 @@ dump=$(sed -n 's/.*dumped to \([^ ]*\) .*/\1/p' /tmp/upgrade.log)
 [ -n "$dump" ] && [ -s "$dump" ] || fail "the upgrade made no dump of the panel's database"
 zcat "$dump" | grep -q "'tenant1'" || fail "the dump $dump holds no tenant1"
 expect "releases kept (current and previous)" "$(ls /opt/jopanel/releases | wc -l)" 2
-units_active
-token=$(sign_in admin "$(cat /etc/jopanel/admin-password)")
-answer=$(api GET /api/v1/accounts/tenant1)
-expect "GET /api/v1/accounts/tenant1 after the upgrade" "${answer%% *}" 200
-answer=$(api GET "/api/v1/domains/$site")
-expect "GET /api/v1/domains/$site after the upgrade" "${answer%% *}" 200
-sign_in tenant1 tenant1-secret-pw >/dev/null
-sign_in ops "$new_password" >/dev/null
-jopanel status >/dev/null || fail "jopanel status after the upgrade"
-dns_checks
-expect "the site after the upgrade" \
-  "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
+records_intact "after the upgrade"
 step "passed"

@@ -130,6 +130,27 @@ setpriv --reuid=tenant1 --regid=tenant1 --clear-groups \
   sh -c "printf '<?php echo posix_geteuid();' >$root/whoami.php"
 expect "the site's PHP runs as tenant1" \
   "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
+step "a tenant's shell reaches neither socket nor MariaDB's administrator"
+as_tenant() { setpriv --reuid=tenant1 --regid=tenant1 --init-groups --inh-caps=-all "$@"; }
+connects='import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])'
+# The same probes succeed for those who may: the gateway's user at the agent's socket, nginx's
+# at the gateway's, root at MariaDB.
+setpriv --reuid=jopanel --regid=jopanel --init-groups python3 -c "$connects" /run/jopanel/agent.sock ||
+  fail "the gateway's user cannot reach the agent's socket"
+setpriv --reuid=www-data --regid=www-data --init-groups python3 -c "$connects" \
+  /run/jopanel-gateway/gateway.sock || fail "nginx's user cannot reach the gateway's socket"
+mariadb -u root -e 'SELECT 1' >/dev/null || fail "root cannot sign in to MariaDB"
+for socket in /run/jopanel/agent.sock /run/jopanel-gateway/gateway.sock; do
+  if as_tenant python3 -c "$connects" "$socket" 2>/dev/null; then
+    fail "tenant1 connected to $socket"
+  fi
+done
+for account in root mysql jopanel; do
+  if as_tenant mariadb -u "$account" -e 'SELECT 1' >/dev/null 2>&1; then
+    fail "tenant1 signed in to MariaDB as $account"
+  fi
+done
+
 step "its DNS zone on named, a database on MariaDB, a cron job in cron's spool"
 answer=$(api POST /api/v1/databases '{"name": "tenant1_app", "account": "tenant1"}')
 expect "POST /api/v1/databases" "${answer%% *}" 201 "$answer"

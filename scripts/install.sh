@@ -378,6 +378,31 @@ wait_for_panel() {
   done
 }
 
+quota_advice() {
+  # The agent says whether /home's file system enforces user quotas (plans' disk quotas need
+  # it); when it does not, say exactly what would make it (nothing here changes a file system).
+  local state source fstype
+  state=$(/usr/local/bin/jopanel status 2>/dev/null | sed -n 's/^disk quotas on \/home: *//p')
+  case "$state" in enforced) say "disk quotas: /home enforces user quotas"; return ;; esac
+  read -r source fstype < <(findmnt -n -T /home -o SOURCE,FSTYPE)
+  say "disk quotas: /home ($source, $fstype) does not enforce user quotas, so plans get no disk quota."
+  case "$fstype" in
+    ext4)
+      if tune2fs -l "$source" 2>/dev/null | grep -q '^Filesystem features:.*quota'; then
+        say "  it has the quota feature: add usrquota to its options in /etc/fstab and reboot"
+      else
+        say "  with that file system unmounted (from a rescue system if it holds /), run"
+        say "    tune2fs -O quota -E quotatype=usrquota $source"
+        say "  then add usrquota to its options in /etc/fstab and mount it again"
+      fi ;;
+    xfs)
+      say "  add uquota to its options in /etc/fstab (rootflags=uquota on the kernel command line"
+      say "  if it holds /) and reboot: XFS turns quotas on only when it mounts" ;;
+    *)
+      say "  $fstype is not supported for them; put /home on ext4 or XFS" ;;
+  esac
+}
+
 main() {
   install_packages
   ensure_user
@@ -403,6 +428,7 @@ main() {
   nginx_config
   systemctl restart jopanel-gateway.service
   wait_for_panel
+  quota_advice
   say "JoPanel answers at https://$hostname/ (a self-signed certificate until a real one replaces it)"
 }
 

@@ -73,8 +73,11 @@ if [ "$phase" = install ]; then
 step "first install"
 started=$SECONDS
 install_jopanel --hostname "$host" --admin-email hostmaster@install-test.example \
-  --nameservers ns1.install-test.net,ns2.install-test.net
+  --nameservers ns1.install-test.net,ns2.install-test.net | tee /tmp/install.log
 step "installed in $((SECONDS - started)) s"
+# The container's /home is on an overlay: the installer must say that plans get no disk quota.
+grep -q "^install: disk quotas: /home (.*overlay) does not enforce" /tmp/install.log ||
+  fail "the installer said nothing about disk quotas on /home"
 units_active
 
 step "the SPA over HTTPS, HTTP/2, with a certificate for $host"

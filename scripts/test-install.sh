@@ -110,10 +110,11 @@ make_base() {
 
 in_chroot() {  # a command in a (not booted) container on the host's network, for the image
   # pip trusts what the host trusts (a host behind a TLS-inspecting proxy has its CA there).
-  unshare -m bash -c 'mount -t tmpfs -o mode=0755 test-install-run /run &&
-    exec systemd-nspawn -q -D "$0" --register=no --keep-unit --pipe \
-      --bind-ro=/etc/ssl/certs/ca-certificates.crt:/run/host-ca.crt \
-      --setenv=PIP_CERT=/run/host-ca.crt -- "$@"' "$@"
+  local trust=()
+  [ ! -f /etc/ssl/certs/ca-certificates.crt ] ||
+    trust=(--bind-ro=/etc/ssl/certs/ca-certificates.crt:/tmp/host-ca.crt --setenv=PIP_CERT=/tmp/host-ca.crt)
+  unshare -m bash -c 'mount -t tmpfs -o mode=0755 test-install-run /run && root=$0 &&
+    exec systemd-nspawn -q -D "$root" --register=no --keep-unit --pipe "$@"' "$1" "${trust[@]}" -- "${@:2}"
 }
 
 make_image() {

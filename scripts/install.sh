@@ -188,10 +188,11 @@ build_webui() {
   mkdir -p "$work/bin"
   ln -s "$node/bin/node" "$work/bin/node"
   ln -s "$node/lib/node_modules/npm/bin/npm-cli.js" "$work/bin/npm"
-  tar -C "$top/webui" --exclude=node_modules --exclude=dist -cf - . | tar -C "$work" -xf - --one-top-level=src
-  (cd "$work/src" && PATH="$work/bin:$PATH" npm ci --no-audit --no-fund --loglevel=error &&
+  mkdir "$work/webui"
+  tar -C "$top/webui" --exclude=./node_modules --exclude=./dist -cf - . | tar -C "$work/webui" -xf -
+  (cd "$work/webui" && PATH="$work/bin:$PATH" npm ci --no-audit --no-fund --loglevel=error &&
     PATH="$work/bin:$PATH" npm run --silent build)
-  cp -r "$work/src/dist" "$out"
+  cp -r "$work/webui/dist" "$out"
   rm -rf "$work"
 }
 

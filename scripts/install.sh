@@ -11,6 +11,7 @@
 #   --wheels DIR           install Python packages from this folder only (no PyPI)
 #   --webui-dist DIR       an already built SPA (webui/dist) instead of building it here
 #   --print-packages       print the Debian packages it installs, and stop
+#   --check                check the options and print the settings, change nothing
 #
 # What it does, in order (docs/install.md says why): Debian packages; the system user
 # "jopanel"; Debian's MariaDB with the panel's database (unix_socket authentication for the
@@ -36,15 +37,18 @@ packages=(
 say() { echo "install: $*"; }
 die() { echo "install: $*" >&2; exit 1; }
 
-hostname= admin_email= nameservers= wheels= webui_dist=
+needs_value() { [ -n "${2:-}" ] || die "$1: needs a value"; }
+
+hostname= admin_email= nameservers= wheels= webui_dist= check_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --hostname) hostname=${2:?}; shift 2 ;;
-    --admin-email) admin_email=${2:?}; shift 2 ;;
-    --nameservers) nameservers=${2:?}; shift 2 ;;
-    --wheels) wheels=$(realpath "${2:?}"); shift 2 ;;
-    --webui-dist) webui_dist=$(realpath "${2:?}"); shift 2 ;;
+    --hostname) needs_value "$@"; hostname=$2; shift 2 ;;
+    --admin-email) needs_value "$@"; admin_email=$2; shift 2 ;;
+    --nameservers) needs_value "$@"; nameservers=$2; shift 2 ;;
+    --wheels) needs_value "$@"; wheels=$(realpath "$2"); shift 2 ;;
+    --webui-dist) needs_value "$@"; webui_dist=$(realpath "$2"); shift 2 ;;
     --print-packages) echo "${packages[*]}"; exit 0 ;;
+    --check) check_only=1; shift ;;
     -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
@@ -75,10 +79,16 @@ host_pattern="^($label\.)+[a-z]{2,63}\$"
   die "--admin-email: an address such as admin@example.net (lowercase)"
 ns_list=()
 if [ -n "$nameservers" ]; then
+  [[ $nameservers =~ ^[^,]+(,[^,]+)*$ ]] || die "--nameservers: host names separated by commas"
   IFS=, read -r -a ns_list <<<"$nameservers"
   for ns in "${ns_list[@]}"; do
     [[ $ns =~ $host_pattern ]] || die "--nameservers: host names separated by commas"
   done
+fi
+
+if [ $check_only = 1 ]; then
+  echo "hostname=$hostname admin_email=$admin_email nameservers=${ns_list[*]:-}"
+  exit 0
 fi
 
 install_packages() {
@@ -237,8 +247,9 @@ ADMIN_EMAIL=$admin_email
 NAMESERVERS=$nameservers
 EOF
   local hostmaster=""
-  # The SOA mailbox: the first '.' stands for '@', so only a local part without dots fits.
-  [[ ${admin_email%@*} == *.* ]] || hostmaster=${admin_email/@/.}
+  # The SOA mailbox: the first '.' stands for '@', so only a local part that is a plain host
+  # name label fits (no dot, no '+'); otherwise zones use hostmaster.<zone>.
+  [[ ! ${admin_email%@*} =~ ^[a-z0-9]([a-z0-9-]*[a-z0-9])?$ ]] || hostmaster=${admin_email/@/.}
   write_file "$etc/agent.toml" 0640 "root:$user" <<EOF
 # Written by scripts/install.sh (run it again to change it; edits here are overwritten).
 # Keys: agent/config.py.

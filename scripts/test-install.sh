@@ -150,14 +150,18 @@ make_image() {
 [ "$(id -u)" = 0 ] || { echo "test-install: run it as root" >&2; exit 1; }
 ensure_host_tools
 mkdir -p "$cache"
+started=$SECONDS
+# One run at a time makes the cache (two checkouts may test at once); booting needs no lock.
+exec {lock}>"$cache/.lock"
+flock "$lock"
 make_base
 make_image
+flock -u "$lock"
 if [ ! -f webui/dist/index.html ]; then
   scripts/webui.sh build
 fi
 run=$(mktemp -d /tmp/jopanel-test-install.XXXXXX)
 say "booting Debian 12 in $run (the image: $image)"
-started=$SECONDS
 status=0
 unshare -m --propagation private "$0" --booted "$image" "$run/boot" || status=$?
 if [ $status = 0 ]; then

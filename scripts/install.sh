@@ -347,6 +347,26 @@ bind_config() {
   systemctl reload-or-restart named
 }
 
+# --- /proc ------------------------------------------------------------------------------------------
+hide_processes() {
+  # Accounts see only their own processes and command lines (hidepid=invisible). Root with
+  # CAP_SYS_PTRACE (the agent, nginx's and PHP-FPM's masters) still sees all; systemd-logind,
+  # which lacks it, sees all through the group named in gid=.
+  local group=jopanel-proc options
+  getent group "$group" >/dev/null || groupadd --system "$group"
+  options="nosuid,nodev,noexec,hidepid=invisible,gid=$group"
+  if ! grep -qE '^proc[[:space:]]+/proc[[:space:]]' /etc/fstab; then
+    echo "proc /proc proc $options 0 0" >>/etc/fstab
+  fi
+  install -d -m 0755 /etc/systemd/system/systemd-logind.service.d
+  write_file /etc/systemd/system/systemd-logind.service.d/jopanel-proc.conf 0644 root:root <<EOF
+# JoPanel (scripts/install.sh): /proc has hidepid=invisible; logind must see every session.
+[Service]
+SupplementaryGroups=$group
+EOF
+  mount -o "remount,$options" /proc
+}
+
 # --- systemd --------------------------------------------------------------------------------------
 install_units() {
   install -m 0644 "$top/deploy/systemd/jopanel-agent.service" /etc/systemd/system/
@@ -430,6 +450,7 @@ main() {
   say "building $release"
   build_release "$release"
   install_units
+  hide_processes
   systemctl stop jopanel-gateway.service
   switch_release "$release"
   first_admin

@@ -47,8 +47,19 @@ dns_checks() {
   crontab -l -u tenant1 | grep -q 'echo install-test' || fail "tenant1's crontab has no job"
 }
 
+processes_hidden() {  # processes_hidden WHEN: tenant1 sees its own processes only
+  local seen
+  seen=$(setpriv --reuid=tenant1 --regid=tenant1 --init-groups ps -e -o user= | sort -u | tr '\n' ' ')
+  expect "the users whose processes tenant1 sees $1" "$seen" "tenant1 "
+  if setpriv --reuid=tenant1 --regid=tenant1 --init-groups cat /proc/1/cmdline >/dev/null 2>&1; then
+    fail "tenant1 read /proc/1/cmdline $1"
+  fi
+  [ "$(ps -e -o user= | sort -u | wc -l)" -gt 3 ] || fail "root sees too few users' processes $1"
+}
+
 records_intact() {  # records_intact WHEN: every unit, record and site made by the first phase
   units_active
+  processes_hidden "$1"
   token=$(sign_in admin "$(cat /etc/jopanel/admin-password)")
   answer=$(api GET /api/v1/accounts/tenant1)
   expect "GET /api/v1/accounts/tenant1 $1" "${answer%% *}" 200
@@ -153,6 +164,8 @@ for account in root mysql jopanel; do
     fail "tenant1 signed in to MariaDB as $account"
   fi
 done
+
+processes_hidden "(hidepid)"
 
 step "its DNS zone on named, a database on MariaDB, a cron job in cron's spool"
 answer=$(api POST /api/v1/databases '{"name": "tenant1_app", "account": "tenant1"}')

@@ -439,11 +439,7 @@ main() {
   install_packages
   ensure_user
   mariadb_config
-  if panel_database_exists; then
-    dump_panel_database
-  fi
-  panel_database
-  write_config
+  # The release is built while the running panel keeps serving.
   local release
   release=$prefix/releases/$(date -u +%Y%m%dT%H%M%SZ)-$$
   install -d -m 0755 "$prefix" "$prefix/releases"
@@ -451,7 +447,14 @@ main() {
   build_release "$release"
   install_units
   hide_processes
+  # From here the panel is down until its gateway starts again, so the dump holds every record
+  # the panel acknowledged, and nothing changes between the dump and the migrations.
   systemctl stop jopanel-gateway.service
+  if panel_database_exists; then
+    dump_panel_database
+  fi
+  panel_database
+  write_config
   switch_release "$release"
   first_admin
   php_fpm_config

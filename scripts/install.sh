@@ -378,6 +378,8 @@ install_units() {
   systemd-tmpfiles --create /etc/tmpfiles.d/jopanel.conf
   systemctl daemon-reload
   systemctl enable jopanel-agent.service jopanel-gateway.service cron.service >/dev/null 2>&1
+  # Log rotation (deploy/logrotate/jopanel) runs from Debian's daily timer.
+  systemctl enable --now logrotate.timer >/dev/null 2>&1
 }
 
 as_gateway_user() {

@@ -57,8 +57,18 @@ processes_hidden() {  # processes_hidden WHEN: tenant1 sees its own processes on
   [ "$(ps -e -o user= | sort -u | wc -l)" -gt 3 ] || fail "root sees too few users' processes $1"
 }
 
+journal_and_timer() {  # the units log what they do; log rotation has its timer
+  expect "logrotate.timer" "$(systemctl is-active logrotate.timer)" active
+  journalctl -b -u jopanel-agent --no-pager |
+    grep -q 'INFO agent.server: serving .* on /run/jopanel/agent.sock' ||
+    fail "the agent's journal: $(journalctl -b -u jopanel-agent --no-pager | tail -n 5)"
+  journalctl -b -u jopanel-gateway --no-pager | grep -q 'Started jopanel-gateway.service' ||
+    fail "the gateway's journal: $(journalctl -b -u jopanel-gateway --no-pager | tail -n 5)"
+}
+
 records_intact() {  # records_intact WHEN: every unit, record and site made by the first phase
   units_active
+  journal_and_timer
   processes_hidden "$1"
   token=$(sign_in admin "$(cat /etc/jopanel/admin-password)")
   answer=$(api GET /api/v1/accounts/tenant1)
@@ -90,6 +100,8 @@ step "installed in $((SECONDS - started)) s"
 grep -q "^install: disk quotas: /home (.*overlay) does not enforce" /tmp/install.log ||
   fail "the installer said nothing about disk quotas on /home"
 units_active
+step "the journal says what each unit does; log rotation has its timer"
+journal_and_timer
 
 step "the SPA over HTTPS, HTTP/2, with a certificate for $host"
 expect "GET / (HTTP version)" "$("${curl_panel[@]}" -o /tmp/index.html -w '%{http_version} %{http_code}' "$url/")" "2 200"

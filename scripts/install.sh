@@ -12,6 +12,9 @@
 #   --webui-dist DIR       an already built SPA (webui/dist) instead of building it here
 #   --print-packages       print the Debian packages it installs, and stop
 #   --check                check the options and print the settings, change nothing
+#   --enable-quotas        turn user quotas on for /home where it is safe without unmounting
+#                          it (an ext4 with the quota feature, XFS after a reboot); else it
+#                          says what to do
 #
 # What it does, in order (docs/install.md says why): Debian packages; the system user
 # "jopanel"; Debian's MariaDB with the panel's database (unix_socket authentication for the
@@ -39,7 +42,7 @@ die() { echo "install: $*" >&2; exit 1; }
 
 needs_value() { [ -n "${2:-}" ] || die "$1: needs a value"; }
 
-hostname= admin_email= nameservers= wheels= webui_dist= check_only=0
+hostname= admin_email= nameservers= wheels= webui_dist= check_only=0 enable_quotas=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --hostname) needs_value "$@"; hostname=$2; shift 2 ;;
@@ -49,6 +52,7 @@ while [ $# -gt 0 ]; do
     --webui-dist) needs_value "$@"; webui_dist=$(realpath "$2"); shift 2 ;;
     --print-packages) echo "${packages[*]}"; exit 0 ;;
     --check) check_only=1; shift ;;
+    --enable-quotas) enable_quotas=1; shift ;;
     -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
@@ -437,6 +441,51 @@ quota_advice() {
   esac
 }
 
+fstab_with_option() {  # fstab_with_option FSTAB MOUNTPOINT OPTION: FSTAB's text, OPTION added
+  # to the options of the one line that mounts MOUNTPOINT (unchanged when it has it already).
+  awk -v target="$2" -v option="$3" '
+    !/^[[:space:]]*#/ && NF >= 4 && $2 == target {
+      found++
+      n = split($4, have, ",")
+      for (i = 1; i <= n; i++) if (have[i] == option) { print; next }
+      $4 = $4 "," option
+    }
+    { print }
+    END { if (found != 1) exit 3 }' "$1"
+}
+
+enable_home_quotas() {
+  # Only what needs no unmount of a live /home: tune2fs -O quota (an ext4 without the feature)
+  # must run on an unmounted file system, so that stays advice (quota_advice).
+  local target source fstype option
+  read -r target source fstype < <(findmnt -n -T /home -o TARGET,SOURCE,FSTYPE)
+  case "$fstype" in
+    ext4) tune2fs -l "$source" 2>/dev/null | grep -q '^Filesystem features:.*quota' || return 0
+          option=usrquota ;;
+    xfs) option=uquota ;;
+    *) return 0 ;;
+  esac
+  if [ "$target" = / ] && [ "$fstype" = xfs ]; then
+    say "disk quotas: / is XFS: add rootflags=uquota to the kernel command line and reboot"
+    return 0
+  fi
+  local text
+  if ! text=$(fstab_with_option /etc/fstab "$target" "$option"); then
+    say "disk quotas: no single line for $target in /etc/fstab; add $option to its options by hand"
+    return 0
+  fi
+  if [ "$text" != "$(cat /etc/fstab)" ]; then
+    cp /etc/fstab "/etc/fstab.jopanel-$(date -u +%Y%m%dT%H%M%SZ)"
+    printf '%s\n' "$text" | write_file /etc/fstab 0644 root:root
+    say "disk quotas: added $option to $target in /etc/fstab (the old one is beside it)"
+  fi
+  if [ "$fstype" = ext4 ] && mount -o "remount,$option" "$target" 2>/dev/null; then
+    say "disk quotas: $target remounted with $option"
+  else
+    say "disk quotas: they take effect when $target is mounted again (a reboot)"
+  fi
+}
+
 main() {
   install_packages
   ensure_user
@@ -466,6 +515,7 @@ main() {
   nginx_config
   systemctl restart jopanel-gateway.service
   wait_for_panel
+  [ $enable_quotas = 0 ] || enable_home_quotas
   quota_advice
   say "JoPanel answers at https://$hostname/ (a self-signed certificate until a real one replaces it)"
 }

@@ -257,7 +257,12 @@ records_intact "after the reboot"
 
 step "the upgrade: the installer again, with no options"
 started=$SECONDS
-install_jopanel | tee /tmp/upgrade.log
+cp /etc/fstab /tmp/fstab.before
+# --enable-quotas where /home cannot have them (an overlay here): it changes nothing and says so.
+install_jopanel --enable-quotas | tee /tmp/upgrade.log
+cmp -s /etc/fstab /tmp/fstab.before || fail "--enable-quotas changed /etc/fstab for an overlay /home"
+grep -q "^install:   overlay is not supported for them" /tmp/upgrade.log ||
+  fail "--enable-quotas did not say an overlay /home cannot have quotas"
 step "upgraded in $((SECONDS - started)) s"
 dump=$(sed -n 's/.*dumped to \([^ ]*\) .*/\1/p' /tmp/upgrade.log)
 [ -n "$dump" ] && [ -s "$dump" ] || fail "the upgrade made no dump of the panel's database"

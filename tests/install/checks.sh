@@ -156,6 +156,17 @@ setpriv --reuid=tenant1 --regid=tenant1 --clear-groups \
   sh -c "printf '<?php echo posix_geteuid();' >$root/whoami.php"
 expect "the site's PHP runs as tenant1" \
   "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
+step "an account with a site is deleted through the hardened agent: its user, home and site go"
+answer=$(api POST /api/v1/accounts '{"name": "tenant2", "password": "tenant2-secret-pw"}')
+expect "POST /api/v1/accounts (tenant2)" "${answer%% *}" 201 "$answer"
+answer=$(api POST /api/v1/domains '{"name": "gone.install-test.example", "account": "tenant2"}')
+expect "POST /api/v1/domains (tenant2)" "${answer%% *}" 201 "$answer"
+answer=$(api DELETE /api/v1/accounts/tenant2)
+expect "DELETE /api/v1/accounts/tenant2" "${answer%% *}" 204 "$answer"
+if id tenant2 >/dev/null 2>&1 || [ -e /home/tenant2 ]; then fail "tenant2's user or home is left"; fi
+expect "tenant2's site after the deletion" \
+  "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: gone.install-test.example' http://127.0.0.1/)" 404
+
 step "a tenant's shell reaches neither socket nor MariaDB's administrator"
 as_tenant() { setpriv --reuid=tenant1 --regid=tenant1 --init-groups --inh-caps=-all "$@"; }
 connects='import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])'

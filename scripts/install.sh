@@ -16,12 +16,13 @@
 #                          it (an ext4 with the quota feature, XFS after a reboot); else it
 #                          says what to do
 #
-# What it does, in order (docs/install.md says why): Debian packages; the system user
-# "jopanel"; Debian's MariaDB with the panel's database (unix_socket authentication for the
-# gateway); a dump of that database when it already exists; a new release under
-# /opt/jopanel/releases (virtualenv, code, SPA) made current by one link; /etc/jopanel; nginx
-# (HTTPS with a self-signed certificate at first), PHP-FPM and bind9 prepared for the agent;
-# systemd units; migrations; the first administrator; restarts; a check through nginx.
+# What it does (main, at the end, has the order; docs/install.md says why): Debian packages;
+# the system user "jopanel"; Debian's MariaDB; a new release under /opt/jopanel/releases
+# (virtualenv, code, SPA) built while the old one serves; systemd units; /proc with hidepid;
+# then, with the gateway stopped, a dump of the panel's database when it exists, the database
+# and its unix_socket user, /etc/jopanel, the new release made current by one link, the
+# migrations and the first administrator; PHP-FPM, bind9 and nginx (HTTPS with a self-signed
+# certificate at first) prepared for the agent; restarts; a check through nginx; disk quotas.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 prefix=/opt/jopanel

@@ -1,5 +1,5 @@
 # JoPanel: the two commands are `make run` and `make test` (see README.md).
-.PHONY: run test test-fast test-vm bench proto lint webui fuzz clean
+.PHONY: run test test-fast test-vm test-install install bench proto lint webui fuzz clean
 
 run:            ## install what is missing, build the SPA, start the sandboxed stack
 	scripts/run.sh
@@ -7,6 +7,13 @@ run:            ## install what is missing, build the SPA, start the sandboxed s
 test:           ## the whole suite (lint, web UI, agent, gateway, end to end) in a fresh sandbox
 	scripts/test.sh
 	scripts/test-vm.sh
+	scripts/test-install.sh
+
+install:        ## install or upgrade JoPanel on this Debian 12 server (PANEL_HOST=, ADMIN_EMAIL= the first time)
+	scripts/install.sh $(if $(PANEL_HOST),--hostname $(PANEL_HOST)) $(if $(ADMIN_EMAIL),--admin-email $(ADMIN_EMAIL))
+
+test-install:   ## the installer on a booted Debian 12 (systemd-nspawn): install, HTTPS, sign-in, upgrade
+	scripts/test-install.sh
 
 test-vm:        ## the tests that need Debian's kernel (disk quotas), in a QEMU virtual machine
 	scripts/test-vm.sh

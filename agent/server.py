@@ -98,6 +98,7 @@ async def start(config: AgentConfig) -> RunningAgent:
 async def serve(config: AgentConfig) -> None:
     """Runs the agent until SIGTERM or SIGINT, then lets in-flight RPCs finish."""
     agent = await start(config)
+    notify_ready()
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -105,6 +106,18 @@ async def serve(config: AgentConfig) -> None:
     await stopping.wait()
     logger.info("stopping")
     await agent.stop()
+
+
+def notify_ready() -> None:
+    """Tells systemd the socket is serving (Type=notify), so units ordered after the agent
+    (the gateway) start only then. Outside systemd there is no NOTIFY_SOCKET: nothing to do."""
+    address = os.environ.get("NOTIFY_SOCKET", "")
+    if not address.startswith(("/", "@")):
+        return
+    if address.startswith("@"):  # an abstract socket: a leading NUL byte
+        address = "\0" + address[1:]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+        notify.sendto(b"READY=1", address)
 
 
 def prepare_socket_dir(directory: Path, gid: int) -> None:

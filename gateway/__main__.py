@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import socket
+import stat
 import sys
 from pathlib import Path
 
@@ -17,7 +20,7 @@ from gateway.auth.passwords import hash_password
 from gateway.config import GatewayConfig, load_config
 from gateway.db import create_pool
 from gateway.store import users
-from gateway.validation import canonical_user_name, check_password
+from gateway.validation import ACCOUNT_NAME, canonical_user_name, check_password
 
 
 async def ensure_admin(config: GatewayConfig, name: str, password: str) -> bool:
@@ -40,6 +43,72 @@ async def ensure_admin(config: GatewayConfig, name: str, password: str) -> bool:
         await pool.wait_closed()
 
 
+# Owner and group may connect: the socket's folder is the gateway's, group nginx's (www-data),
+# and admits nobody else (docs/install.md).
+SOCKET_MODE = 0o660
+
+
+def unix_listener(path: Path) -> socket.socket:
+    """A listening Unix socket at `path`, replacing a socket a previous run left behind (never
+    any other kind of file)."""
+    try:
+        if stat.S_ISSOCK(path.lstat().st_mode):
+            path.unlink()
+    except FileNotFoundError:
+        pass
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    os.chmod(path, SOCKET_MODE)
+    listener.listen(1024)
+    return listener
+
+
+async def admin_command(config: GatewayConfig, command: str, name: str, password: str) -> str:
+    """`admin-create` and `admin-reset-password` (the `jopanel admin` CLI runs them as this
+    user): the gateway's own data layer, because no REST route makes an administrator."""
+    if not ACCOUNT_NAME.fullmatch(name):
+        return "invalid name: 3 to 32 lowercase letters, digits and _, starting with a letter"
+    password_hash = await hash_password(check_password(password), config.auth.bcrypt_rounds)
+    pool = await create_pool(config.database)
+    try:
+        await schema.migrate(pool)
+        existing = await users.admin_id(pool, name)
+        if command == "admin-create":
+            if existing is not None or await users.credentials_by_name(pool, name):
+                return f"the name {name} is taken"
+            await users.create_admin(pool, name, password_hash)
+            return "created"
+        if existing is None:
+            return f"no administrator is named {name}"
+        # Bumps the token version too: every session of that administrator ends.
+        await users.set_password(pool, existing, password_hash)
+        return "changed"
+    finally:
+        pool.close()
+        await pool.wait_closed()
+
+
+async def schema_versions(config: GatewayConfig) -> str:
+    pool = await create_pool(config.database)
+    try:
+        return f"{await schema.applied_version(pool)} {schema.newest_known()}"
+    finally:
+        pool.close()
+        await pool.wait_closed()
+
+
+def notify_ready() -> None:
+    """Tells systemd (Type=notify) that the socket listens: connections wait in its backlog
+    until the app serves them, so nginx never finds the socket missing after a (re)start."""
+    address = os.environ.get("NOTIFY_SOCKET", "")
+    if not address.startswith(("/", "@")):
+        return
+    if address.startswith("@"):  # an abstract socket: a leading NUL byte
+        address = "\0" + address[1:]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+        notify.sendto(b"READY=1", address)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="jopanel-gateway")
     parser.add_argument("--config", type=Path, default=Path("/etc/jopanel/gateway.toml"))
@@ -47,20 +116,37 @@ def main() -> None:
     sub.add_parser("serve", help="serve the REST API")
     admin = sub.add_parser("ensure-admin", help="create the first administrator if none exists")
     admin.add_argument("--name", default="admin")
-    admin.add_argument("--password-file", type=Path, required=True)
+    admin.add_argument("--password-file", type=Path, required=True, help="a file, or - for stdin")
+    for command in ("admin-create", "admin-reset-password"):
+        one = sub.add_parser(command, help="the password comes on standard input")
+        one.add_argument("--name", required=True)
+    sub.add_parser("schema-version", help="print the applied and the newest known version")
     args = parser.parse_args()
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     config = load_config(args.config)
+    if args.command in ("admin-create", "admin-reset-password"):
+        password = sys.stdin.read().rstrip("\n")
+        answer = asyncio.run(admin_command(config, args.command, args.name, password))
+        print(answer)
+        sys.exit(0 if answer in ("created", "changed") else 1)
+    if args.command == "schema-version":
+        print(asyncio.run(schema_versions(config)))
+        sys.exit(0)
     if args.command == "ensure-admin":
-        password = args.password_file.read_text().strip()
+        # "-": standard input, where the installer pipes a password the gateway cannot open.
+        source = args.password_file
+        password = (sys.stdin.read() if str(source) == "-" else source.read_text()).strip()
         made = asyncio.run(ensure_admin(config, args.name, password))
         print("created" if made else "exists")
         sys.exit(0)
+    listener = unix_listener(Path(config.socket_path)) if config.socket_path else None
+    notify_ready()
     web.run_app(
         create_app(config),
-        host=config.host,
-        port=config.port,
+        host=None if listener else config.host,
+        port=None if listener else config.port,
+        sock=listener,
         access_log=None,
         print=None,
         loop=uvloop.new_event_loop(),

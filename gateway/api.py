@@ -215,13 +215,18 @@ async def _authorise(op: Operation, call: Call) -> None:
             raise not_found("This resource")
 
 
+UNIX_PEER = "unix"
+
+
 def client_address(request: web.Request, trusted_proxies: tuple[str, ...]) -> str:
     """The client's address: the peer, or where a trusted proxy says the request came from.
 
     X-Forwarded-For is read right to left and only while each hop is a trusted proxy, so a
-    client cannot choose its address by sending the header itself.
+    client cannot choose its address by sending the header itself. A peer on the gateway's
+    Unix socket has no address: it is "unix" (trusted when listed; production lists it, since
+    only nginx's group can reach the socket).
     """
-    address = request.remote or ""
+    address = request.remote or UNIX_PEER
     if address not in trusted_proxies:
         return address
     for hop in reversed(request.headers.get("X-Forwarded-For", "").split(",")):

@@ -49,8 +49,13 @@ class AuthConfig:
 
 @dataclass(frozen=True)
 class GatewayConfig:
+    # TCP, for the sandbox (`make run`), where the gateway serves the SPA itself.
     host: str = "127.0.0.1"
     port: int = 8080
+    # A Unix socket path: when set, the gateway listens there and on no TCP port (production:
+    # nginx proxies /api to /run/jopanel-gateway/gateway.sock, so no tenant process can reach
+    # the gateway on loopback; docs/install.md).
+    socket_path: str = ""
     agent_socket: str = "/run/jopanel/agent.sock"
     # The built SPA (webui/dist); empty when nginx serves it (production).
     static_dir: str = ""

@@ -45,6 +45,24 @@ def known_migrations() -> list[Migration]:
     return found
 
 
+def newest_known() -> int:
+    """The schema version this gateway's migrations lead to."""
+    return max((m.version for m in known_migrations()), default=0)
+
+
+async def applied_version(pool: aiomysql.Pool) -> int:
+    """The newest migration recorded as applied in the database (0: none)."""
+    async with pool.acquire() as conn, conn.cursor() as cur:
+        await cur.execute("SHOW TABLES LIKE 'schema_migrations'")
+        if not await cur.fetchall():
+            return 0
+        await cur.execute(
+            "SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations"
+            " WHERE state = 'applied'"
+        )
+        return int((await cur.fetchone())["version"])
+
+
 async def migrate(pool: aiomysql.Pool) -> list[int]:
     """Applies the missing migrations; returns the versions it applied."""
     async with pool.acquire() as conn, conn.cursor() as cur:

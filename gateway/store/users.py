@@ -64,6 +64,12 @@ async def create_admin(pool: aiomysql.Pool, name: str, password_hash: bytes) -> 
     )
 
 
+async def admin_id(pool: aiomysql.Pool, name: str) -> int | None:
+    """The id of the administrator with this name; None when there is none (or an owner)."""
+    row = await fetch_one(pool, "SELECT id FROM users WHERE name = %s AND role = 'admin'", (name,))
+    return None if row is None else int(row["id"])
+
+
 async def admin_exists(pool: aiomysql.Pool) -> bool:
     return await fetch_one(pool, "SELECT 1 FROM users WHERE role = 'admin' LIMIT 1") is not None
 

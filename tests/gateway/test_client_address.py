@@ -34,3 +34,18 @@ def test_a_client_cannot_prepend_an_address_of_its_choice() -> None:
 
 def test_garbage_in_the_header_leaves_the_proxy_as_the_client() -> None:
     assert client_address(request("127.0.0.1", "garbage"), PROXIES) == "127.0.0.1"
+
+
+def unix_request(forwarded: str | None = None) -> web.Request:
+    transport = mock.Mock()
+    transport.get_extra_info.return_value = ""  # a Unix socket's peer has no address
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    return make_mocked_request("GET", "/", headers=headers, transport=transport)
+
+
+def test_nginx_on_the_unix_socket_passes_on_the_client_when_trusted() -> None:
+    assert client_address(unix_request("198.51.100.7"), ("unix",)) == "198.51.100.7"
+
+
+def test_a_unix_socket_peer_is_not_trusted_unless_listed() -> None:
+    assert client_address(unix_request("198.51.100.7"), ()) == "unix"

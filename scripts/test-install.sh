@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Tests scripts/install.sh on a booted Debian 12: a debootstrapped bookworm under systemd-nspawn,
+# with systemd as PID 1, as on a server. The checks run inside it (tests/install/checks.sh):
+# both units active, HTTPS through nginx, HTTP redirected with HSTS, no TCP port for the
+# gateway, an administrator signs in and creates an account, and after a second run of the
+# installer (the upgrade) both are still there.
+#
+#   scripts/test-install.sh            (make test runs it; make test-install alone)
+#
+# Cache (kept between runs, JOPANEL_TEST_CACHE, default /var/cache/jopanel-test):
+#   base/                 debootstrap --variant=minbase bookworm with systemd (made once)
+#   image-<hash>/         base + the installer's Debian packages + a wheelhouse of the pinned
+#                         runtime Python packages and gixy-ng; the hash covers these lists, so
+#                         a change makes a new image
+# Only making these two talks to a network (Debian's mirror, PyPI). The booted container has a
+# network namespace of its own with loopback only (--private-network): the installer runs
+# with --wheels and finds every Debian package installed, so it sends nothing anywhere, and
+# its nginx, named and MariaDB ports are not the host's.
+#
+# Each run boots an overlay over the image (its changes in a fresh temporary folder, dropped
+# afterwards), so the cached image never changes. It runs inside `unshare -m` with a tmpfs on
+# /run and --register=no --keep-unit: systemd-nspawn needs no systemd on the host then.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+cache=${JOPANEL_TEST_CACHE:-/var/cache/jopanel-test}
+mirror=${JOPANEL_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+panel_host=panel.jopanel.test
+
+say() { echo "test-install: $*"; }
+
+if [ "${1:-}" = --booted ]; then
+  # Inside `unshare -m`: boot the container on an overlay, run the checks, power it off.
+  image=$2 run=$3
+  mount -t tmpfs -o mode=0755 test-install-run /run
+  mkdir -p "$run/upper" "$run/work" "$run/root"
+  mount -t overlay jopanel-test-install \
+    -o "lowerdir=$image,upperdir=$run/upper,workdir=$run/work" "$run/root"
+  say() { echo "test-install: $*"; }
+  leader=
+  boot() {  # boots the container in the background; sets nspawn and leader (its systemd)
+    systemd-nspawn -q -D "$run/root" --boot --register=no --keep-unit --link-journal=no \
+      --private-network --bind-ro="$top:/src" --machine=jopanel-test \
+      --hostname=jopanel-test >>"$run/console.log" 2>&1 &
+    nspawn=$!
+    leader=
+    for _ in $(seq 300); do
+      # The container's PID 1 is systemd, a descendant of systemd-nspawn.
+      leader=$(ps -e -o pid=,ppid=,comm= | awk -v root="$nspawn" '
+        { parent[$1] = $2; name[$1] = $3 }
+        END { for (p in name) if (name[p] == "systemd") {
+                q = p; while (q in parent && q != root && q > 1) q = parent[q]
+                if (q == root) { print p; exit } } }')
+      [ -n "$leader" ] && break
+      kill -0 "$nspawn" 2>/dev/null || break
+      sleep 0.1
+    done
+    [ -n "$leader" ] || { echo "no systemd in the container" >&2; cat "$run/console.log"; exit 1; }
+    # Until systemd answers on its bus, then until the boot has finished.
+    for _ in $(seq 300); do
+      state=$(inside systemctl is-system-running --wait 2>/dev/null || true)
+      case "$state" in running|degraded) break ;; esac
+      sleep 0.1
+    done
+    say "the container booted ($state)"
+  }
+  inside() {
+    nsenter --target "$leader" --all env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+      JOPANEL_SECURITY_DETAIL="${JOPANEL_SECURITY_DETAIL:-}" "$@"
+  }
+  halt() {
+    inside systemctl poweroff || true
+    wait "$nspawn" || true
+  }
+  status=0
+  boot
+  inside bash /src/tests/install/checks.sh install "$panel_host" || status=$?
+  halt
+  if [ $status = 0 ]; then
+    # The reboot: a second boot of the same root, as after a power cycle of the server.
+    boot
+    inside bash /src/tests/install/checks.sh upgrade "$panel_host" || status=$?
+    halt
+  fi
+  if [ $status != 0 ]; then
+    cp "$run/console.log" "$run/../console.log" 2>/dev/null || true
+  fi
+  exit $status
+fi
+
+ensure_host_tools() {
+  local missing=() p
+  for p in systemd-container debootstrap; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  say "installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+make_base() {
+  [ -d "$cache/base" ] && return
+  say "debootstrapping Debian 12 into $cache/base (once; cached)"
+  rm -rf "$cache/base.tmp"
+  debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,iproute2,curl,ca-certificates \
+    bookworm "$cache/base.tmp" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
+    { tail -n 20 "$cache/debootstrap.log" >&2; exit 1; }
+  mv "$cache/base.tmp" "$cache/base"
+}
+
+in_chroot() {  # a command in a (not booted) container on the host's network, for the image
+  # pip trusts what the host trusts (a host behind a TLS-inspecting proxy has its CA there).
+  local trust=()
+  [ ! -f /etc/ssl/certs/ca-certificates.crt ] ||
+    trust=(--bind-ro=/etc/ssl/certs/ca-certificates.crt:/tmp/host-ca.crt --setenv=PIP_CERT=/tmp/host-ca.crt)
+  unshare -m bash -c 'mount -t tmpfs -o mode=0755 test-install-run /run && root=$0 &&
+    exec systemd-nspawn -q -D "$root" --register=no --keep-unit --pipe "$@"' "$1" "${trust[@]}" -- "${@:2}"
+}
+
+make_image() {
+  local packages hash
+  packages=$(scripts/install.sh --print-packages)
+  hash=$({ echo "$packages"; sed -n '/^# Runtime/,/^# Development/p' requirements.txt
+    grep '^gixy-ng==' requirements.txt; } |
+    sha256sum | cut -c1-12)
+  image=$cache/image-$hash
+  [ -d "$image" ] && return
+  say "preparing $image: the installer's Debian packages and Python wheels (cached)"
+  rm -rf "$image.tmp"
+  cp -a "$cache/base" "$image.tmp"
+  # Packages are installed, not started: the container is not booted now.
+  printf '#!/bin/sh\nexit 101\n' >"$image.tmp/usr/sbin/policy-rc.d"
+  chmod 755 "$image.tmp/usr/sbin/policy-rc.d"
+  { sed -n '/^# Runtime/,/^# Development/p' requirements.txt | grep -v '^#'
+    grep '^gixy-ng==' requirements.txt; } >"$image.tmp/root/runtime.txt"
+  # shellcheck disable=SC2086
+  in_chroot "$image.tmp" bash -c "export DEBIAN_FRONTEND=noninteractive &&
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends $packages >/dev/null &&
+    apt-get clean &&
+    python3 -m venv /root/wheel-venv &&
+    /root/wheel-venv/bin/pip download -q -d /var/cache/jopanel-wheels -r /root/runtime.txt \
+      'setuptools>=68' wheel &&
+    rm -rf /root/wheel-venv /root/runtime.txt"
+  rm "$image.tmp/usr/sbin/policy-rc.d"
+  mv "$image.tmp" "$image"
+  # Images of older package lists go.
+  find "$cache" -maxdepth 1 -name 'image-*' ! -name "image-$hash" -exec rm -rf {} +
+}
+
+[ "$(id -u)" = 0 ] || { echo "test-install: run it as root" >&2; exit 1; }
+ensure_host_tools
+mkdir -p "$cache"
+started=$SECONDS
+# One run at a time makes the cache (two checkouts may test at once); booting needs no lock.
+exec {lock}>"$cache/.lock"
+flock "$lock"
+make_base
+make_image
+flock -u "$lock"
+if [ ! -f webui/dist/index.html ]; then
+  scripts/webui.sh build
+fi
+run=$(mktemp -d /tmp/jopanel-test-install.XXXXXX)
+say "booting Debian 12 in $run (the image: $image)"
+status=0
+unshare -m --propagation private "$0" --booted "$image" "$run/boot" || status=$?
+if [ $status = 0 ]; then
+  rm -rf "$run"
+  say "passed in $((SECONDS - started)) s"
+else
+  say "FAILED; the container's console is in $run/console.log" >&2
+fi
+exit $status

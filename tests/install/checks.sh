@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# Runs inside the booted Debian 12 of scripts/test-install.sh (the checkout at /src, read-only):
+# installs JoPanel, checks it as an administrator and an attacker would see it, upgrades it and
+# checks that nothing was lost. Every check says what it expects; the first failure stops it.
+#
+#   bash /src/tests/install/checks.sh install PANEL_HOST   first boot: install, check, make records
+#   bash /src/tests/install/checks.sh upgrade PANEL_HOST   after a reboot: all came back; upgrade
+set -euo pipefail
+phase=$1
+host=$2
+state=/root/install-checks.state   # what the first phase leaves the second (on the overlay)
+url=https://$host
+site=site.install-test.example
+curl_panel=(curl -sS --resolve "$host:443:127.0.0.1" --resolve "$host:80:127.0.0.1"
+  --cacert /etc/jopanel/tls/panel.crt)
+
+step() { echo "checks: $*"; }
+fail() { echo "checks: FAILED: $*" >&2; exit 1; }
+expect() {  # expect WHAT ACTUAL WANTED
+  [ "$2" = "$3" ] || fail "$1: got '$2', wanted '$3'${4:+ ($4)}"
+}
+
+install_jopanel() {
+  bash /src/scripts/install.sh --wheels /var/cache/jopanel-wheels --webui-dist /src/webui/dist "$@"
+}
+
+sign_in() {  # sign_in NAME PASSWORD -> prints the access token
+  local answer
+  answer=$("${curl_panel[@]}" -H 'Content-Type: application/json' -D /tmp/login.headers \
+    -d "{\"username\": \"$1\", \"password\": \"$2\"}" "$url/api/v1/auth/login")
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])' <<<"$answer" ||
+    fail "sign-in of $1: $answer"
+}
+
+api() {  # api METHOD PATH [BODY] -> prints "STATUS BODY"
+  local args=(-X "$1" -H "Authorization: Bearer $token" -w '\n%{http_code}')
+  [ $# -lt 3 ] || args+=(-H 'Content-Type: application/json' -d "$3")
+  local out
+  out=$("${curl_panel[@]}" "${args[@]}" "$url$2")
+  echo "$(tail -n 1 <<<"$out") $(sed '$d' <<<"$out")"
+}
+
+dns_checks() {
+  expect "dig NS $site" "$(dig +short @127.0.0.1 "$site" NS | sort | tr '\n' ' ')" \
+    "ns1.install-test.net. ns2.install-test.net. "
+  expect "the database tenant1_app" "$(mariadb -N -B -e "SHOW DATABASES LIKE 'tenant1_app'")" tenant1_app
+  crontab -l -u tenant1 | grep -q 'echo install-test' || fail "tenant1's crontab has no job"
+}
+
+processes_hidden() {  # processes_hidden WHEN: tenant1 sees its own processes only
+  local seen
+  seen=$(setpriv --reuid=tenant1 --regid=tenant1 --init-groups ps -e -o user= | sort -u | tr '\n' ' ')
+  expect "the users whose processes tenant1 sees $1" "$seen" "tenant1 "
+  if setpriv --reuid=tenant1 --regid=tenant1 --init-groups cat /proc/1/cmdline >/dev/null 2>&1; then
+    fail "tenant1 read /proc/1/cmdline $1"
+  fi
+  [ "$(ps -e -o user= | sort -u | wc -l)" -gt 3 ] || fail "root sees too few users' processes $1"
+}
+
+journal_and_timer() {  # the units log what they do; log rotation has its timer
+  expect "logrotate.timer" "$(systemctl is-active logrotate.timer)" active
+  journalctl -b -u jopanel-agent --no-pager |
+    grep -q 'INFO agent.server: serving .* on /run/jopanel/agent.sock' ||
+    fail "the agent's journal: $(journalctl -b -u jopanel-agent --no-pager | tail -n 5)"
+  journalctl -b -u jopanel-gateway --no-pager | grep -q 'Started jopanel-gateway.service' ||
+    fail "the gateway's journal: $(journalctl -b -u jopanel-gateway --no-pager | tail -n 5)"
+}
+
+records_intact() {  # records_intact WHEN: every unit, record and site made by the first phase
+  units_active
+  journal_and_timer
+  processes_hidden "$1"
+  token=$(sign_in admin "$(cat /etc/jopanel/admin-password)")
+  answer=$(api GET /api/v1/accounts/tenant1)
+  expect "GET /api/v1/accounts/tenant1 $1" "${answer%% *}" 200
+  answer=$(api GET "/api/v1/domains/$site")
+  expect "GET /api/v1/domains/$site $1" "${answer%% *}" 200
+  sign_in tenant1 tenant1-secret-pw >/dev/null
+  sign_in ops "$(cat "$state")" >/dev/null
+  jopanel status >/dev/null || fail "jopanel status $1"
+  dns_checks
+  expect "the site $1" "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
+}
+
+units_active() {
+  local unit php
+  php=$(systemctl list-units 'php*-fpm.service' --no-legend --plain | cut -d' ' -f1)
+  for unit in jopanel-agent jopanel-gateway nginx mariadb named cron $php; do
+    expect "systemctl is-active $unit" "$(systemctl is-active "$unit")" active
+  done
+}
+
+if [ "$phase" = install ]; then
+step "first install"
+started=$SECONDS
+install_jopanel --hostname "$host" --admin-email hostmaster@install-test.example \
+  --nameservers ns1.install-test.net,ns2.install-test.net | tee /tmp/install.log
+step "installed in $((SECONDS - started)) s"
+# The container's /home is on an overlay: the installer must say that plans get no disk quota.
+grep -q "^install: disk quotas: /home (.*overlay) does not enforce" /tmp/install.log ||
+  fail "the installer said nothing about disk quotas on /home"
+units_active
+step "the journal says what each unit does; log rotation has its timer"
+journal_and_timer
+
+step "the SPA over HTTPS, HTTP/2, with a certificate for $host"
+expect "GET / (HTTP version)" "$("${curl_panel[@]}" -o /tmp/index.html -w '%{http_version} %{http_code}' "$url/")" "2 200"
+grep -q '<div id="root">' /tmp/index.html || fail "GET / is not the SPA's index.html"
+expect "GET /admin/accounts (a client-side route)" \
+  "$("${curl_panel[@]}" -o /dev/null -w '%{http_code}' "$url/admin/accounts")" 200
+"${curl_panel[@]}" -sI "$url/" | grep -qi '^strict-transport-security: max-age=' || fail "no HSTS on /"
+"${curl_panel[@]}" -sI "$url/" | grep -qi "^content-security-policy: default-src 'self'" ||
+  fail "no CSP on the SPA"
+
+step "HTTP redirects to HTTPS"
+headers=$("${curl_panel[@]}" -sI "http://$host/admin?x=1")
+grep -q '^HTTP/1.1 301' <<<"$headers" || fail "http://$host/ answers: $headers"
+grep -qi "^location: https://$host/admin?x=1" <<<"$headers" || fail "redirect: $headers"
+step "a TLS connection for another name gets no certificate"
+if curl -sS -k --resolve other.example:443:127.0.0.1 https://other.example/ -o /dev/null 2>/dev/null; then
+  fail "https://other.example/ was served"
+fi
+
+step "the gateway listens on its Unix socket only, in a network namespace with no TCP or UDP"
+gateway_pid=$(systemctl show -p MainPID --value jopanel-gateway)
+if ss -H -ltnup | grep -q "pid=$gateway_pid,"; then
+  fail "the gateway has a TCP or UDP port: $(ss -H -ltnup | grep "pid=$gateway_pid,")"
+fi
+[ "$(readlink /proc/$gateway_pid/ns/net)" != "$(readlink /proc/1/ns/net)" ] ||
+  fail "the gateway shares the server's network namespace"
+own_ports=$(nsenter --target "$gateway_pid" --net ss -H -atnup)
+[ -z "$own_ports" ] || fail "the gateway's network namespace has TCP or UDP sockets: $own_ports"
+nsenter --target "$gateway_pid" --net ss -H -lxp |
+  grep -q "/run/jopanel-gateway/gateway.sock .*pid=$gateway_pid," ||
+  fail "the gateway does not listen on /run/jopanel-gateway/gateway.sock"
+expect "the socket's folder" "$(stat -c '%a %U %G' /run/jopanel-gateway)" "2750 jopanel www-data"
+expect "the socket" "$(stat -c '%a %U %G' /run/jopanel-gateway/gateway.sock)" "660 jopanel www-data"
+if setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    curl -s --unix-socket /run/jopanel-gateway/gateway.sock http://x/api/v1/openapi.json >/dev/null; then
+  fail "a user outside www-data reached the gateway's socket"
+fi
+
+step "an administrator signs in through nginx; the refresh cookie is Secure"
+token=$(sign_in admin "$(cat /etc/jopanel/admin-password)")
+grep -i '^set-cookie:' /tmp/login.headers | grep -q '; Secure' || fail "the refresh cookie is not Secure"
+answer=$(api GET /api/v1/accounts)
+expect "GET /api/v1/accounts" "${answer%% *}" 200
+
+step "an account and a PHP site, running as the account"
+answer=$(api POST /api/v1/accounts '{"name": "tenant1", "password": "tenant1-secret-pw"}')
+expect "POST /api/v1/accounts" "${answer%% *}" 201 "$answer"
+answer=$(api POST /api/v1/domains "{\"name\": \"$site\", \"account\": \"tenant1\", \"dns_zone\": true}")
+expect "POST /api/v1/domains" "${answer%% *}" 201 "$answer"
+root=/home/tenant1/web/$site/public_html
+setpriv --reuid=tenant1 --regid=tenant1 --clear-groups \
+  sh -c "printf '<?php echo posix_geteuid();' >$root/whoami.php"
+expect "the site's PHP runs as tenant1" \
+  "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
+step "an account with a site is deleted through the hardened agent: its user, home and site go"
+answer=$(api POST /api/v1/accounts '{"name": "tenant2", "password": "tenant2-secret-pw"}')
+expect "POST /api/v1/accounts (tenant2)" "${answer%% *}" 201 "$answer"
+answer=$(api POST /api/v1/domains '{"name": "gone.install-test.example", "account": "tenant2"}')
+expect "POST /api/v1/domains (tenant2)" "${answer%% *}" 201 "$answer"
+answer=$(api DELETE /api/v1/accounts/tenant2)
+expect "DELETE /api/v1/accounts/tenant2" "${answer%% *}" 204 "$answer"
+if id tenant2 >/dev/null 2>&1 || [ -e /home/tenant2 ]; then fail "tenant2's user or home is left"; fi
+expect "tenant2's site after the deletion" \
+  "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: gone.install-test.example' http://127.0.0.1/)" 404
+
+step "a tenant's shell reaches neither socket nor MariaDB's administrator"
+as_tenant() { setpriv --reuid=tenant1 --regid=tenant1 --init-groups --inh-caps=-all "$@"; }
+connects='import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])'
+# The same probes succeed for those who may: the gateway's user at the agent's socket, nginx's
+# at the gateway's, root at MariaDB.
+setpriv --reuid=jopanel --regid=jopanel --init-groups python3 -c "$connects" /run/jopanel/agent.sock ||
+  fail "the gateway's user cannot reach the agent's socket"
+setpriv --reuid=www-data --regid=www-data --init-groups python3 -c "$connects" \
+  /run/jopanel-gateway/gateway.sock || fail "nginx's user cannot reach the gateway's socket"
+mariadb -u root -e 'SELECT 1' >/dev/null || fail "root cannot sign in to MariaDB"
+for socket in /run/jopanel/agent.sock /run/jopanel-gateway/gateway.sock; do
+  if as_tenant python3 -c "$connects" "$socket" 2>/dev/null; then
+    fail "tenant1 connected to $socket"
+  fi
+done
+for account in root mysql jopanel; do
+  if as_tenant mariadb -u "$account" -e 'SELECT 1' >/dev/null 2>&1; then
+    fail "tenant1 signed in to MariaDB as $account"
+  fi
+done
+
+processes_hidden "(hidepid)"
+
+step "its DNS zone on named, a database on MariaDB, a cron job in cron's spool"
+answer=$(api POST /api/v1/databases '{"name": "tenant1_app", "account": "tenant1"}')
+expect "POST /api/v1/databases" "${answer%% *}" 201 "$answer"
+answer=$(api POST /api/v1/cron-jobs '{"schedule": "@daily", "command": "echo install-test", "account": "tenant1"}')
+expect "POST /api/v1/cron-jobs" "${answer%% *}" 201 "$answer"
+dns_checks
+
+step "gixy finds nothing above LOW in the whole nginx configuration (the panel's and the site's)"
+python3 -m venv /tmp/gixy
+/tmp/gixy/bin/pip install -q --no-index --find-links /var/cache/jopanel-wheels \
+  "$(grep '^gixy-ng==' /src/requirements.txt)"
+/tmp/gixy/bin/gixy -ll /etc/nginx/nginx.conf || fail "gixy reports issues above LOW"
+
+step "logrotate rotates the site's and the panel's logs; nginx reopens them, no restart"
+site_log=/var/log/jopanel/web/$site/access.log
+grep -q whoami.php "$site_log" || fail "$site_log does not show the request"
+nginx_pid=$(cat /run/nginx.pid)
+logrotate -f /etc/logrotate.d/jopanel || fail "logrotate failed"
+[ -s "$site_log.1" ] && [ -s /var/log/jopanel/panel-access.log.1 ] || fail "nothing was rotated"
+curl -sS -o /dev/null -H "Host: $site" http://127.0.0.1/whoami.php
+"${curl_panel[@]}" -o /dev/null "$url/"
+grep -q whoami.php "$site_log" || fail "nginx did not reopen $site_log"
+[ -s /var/log/jopanel/panel-access.log ] || fail "nginx did not reopen panel-access.log"
+expect "nginx's master after the rotation" "$(cat /run/nginx.pid)" "$nginx_pid"
+
+step "the jopanel command: status, admin create and reset-password, db-dump"
+jopanel status | tee /tmp/status.out || fail "jopanel status is not all well"
+grep -q '^agent health: *serving$' /tmp/status.out || fail "jopanel status: no agent health"
+grep -q '^schema version: *[0-9]' /tmp/status.out || fail "jopanel status: no schema version"
+grep -q '^disk quotas on /home: ' /tmp/status.out || fail "jopanel status: no quota state"
+ops_password=$(jopanel admin create ops | sed -n 's/.*(shown once): //p')
+[ -n "$ops_password" ] || fail "jopanel admin create printed no password"
+sign_in ops "$ops_password" >/dev/null
+jopanel admin create ops >/dev/null 2>&1 && fail "jopanel admin create made a second ops"
+jopanel admin create tenant1 >/dev/null 2>&1 && fail "an administrator took an account's name"
+new_password=$(jopanel admin reset-password ops | sed -n 's/.*(shown once): //p')
+echo "$new_password" >"$state"
+sign_in ops "$new_password" >/dev/null
+expect "the old password after reset-password" "$("${curl_panel[@]}" -o /dev/null -w '%{http_code}' \
+  -H 'Content-Type: application/json' -d "{\"username\": \"ops\", \"password\": \"$ops_password\"}" \
+  "$url/api/v1/auth/login")" 401
+dump=$(jopanel db-dump)
+expect "the dump's mode" "$(stat -c %a "$dump")" 600
+zcat "$dump" | grep -q "'tenant1'" || fail "jopanel db-dump holds no tenant1"
+
+step "the panel's host name is not a tenant's"
+grep -q "^server_names = \[\"$host\"\]" /etc/jopanel/agent.toml || fail "agent.toml reserves no $host"
+grep -q "^server_names = \[\"$host\"\]" /etc/jopanel/gateway.toml || fail "gateway.toml reserves no $host"
+answer=$(api POST /api/v1/domains "{\"name\": \"$host\", \"account\": \"tenant1\"}")
+[ "${answer%% *}" = 400 ] || fail "a tenant's claim of the panel's host name $host got ${answer%% *}, not 400"
+answer=$(api POST /api/v1/domains "{\"name\": \"shop.$host\", \"account\": \"tenant1\"}")
+[ "${answer%% *}" = 400 ] || fail "a tenant's claim of shop.$host got ${answer%% *}, not 400"
+
+step "security scores (systemd-analyze security)"
+for unit in jopanel-gateway jopanel-agent; do
+  echo "  $unit: $(systemd-analyze security --no-pager "$unit.service" | tail -n 1)"
+done
+if [ -n "${JOPANEL_SECURITY_DETAIL:-}" ]; then
+  systemd-analyze security --no-pager jopanel-agent.service jopanel-gateway.service | grep -v '^  ✓'
+fi
+score=$(systemd-analyze security --no-pager jopanel-gateway.service | tail -n 1 |
+  sed -n 's/.*exposure level for .*: \([0-9.]*\).*/\1/p')
+awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' || fail "the gateway's exposure is $score, above 2.0"
+
+step "first phase passed; the container reboots"
+exit 0
+fi
+
+step "after the reboot: every unit, record and site is back"
+records_intact "after the reboot"
+
+step "the upgrade: the installer again, with no options"
+started=$SECONDS
+cp /etc/fstab /tmp/fstab.before
+# --enable-quotas where /home cannot have them (an overlay here): it changes nothing and says so.
+install_jopanel --enable-quotas | tee /tmp/upgrade.log
+cmp -s /etc/fstab /tmp/fstab.before || fail "--enable-quotas changed /etc/fstab for an overlay /home"
+grep -q "^install:   overlay is not supported for them" /tmp/upgrade.log ||
+  fail "--enable-quotas did not say an overlay /home cannot have quotas"
+step "upgraded in $((SECONDS - started)) s"
+dump=$(sed -n 's/.*dumped to \([^ ]*\) .*/\1/p' /tmp/upgrade.log)
+[ -n "$dump" ] && [ -s "$dump" ] || fail "the upgrade made no dump of the panel's database"
+zcat "$dump" | grep -q "'tenant1'" || fail "the dump $dump holds no tenant1"
+expect "releases kept (current and previous)" "$(ls /opt/jopanel/releases | wc -l)" 2
+records_intact "after the upgrade"
+step "passed"

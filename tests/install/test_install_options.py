@@ -1,0 +1,69 @@
+"""The installer's options end up in nginx, TOML and zone files: only plain names pass.
+
+`scripts/install.sh --check` validates and prints the settings without changing anything; the
+installer itself is tested on a booted Debian 12 by scripts/test-install.sh.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+INSTALLER = Path(__file__).resolve().parents[2] / "scripts" / "install.sh"
+GOOD = {"--hostname": "panel.example.net", "--admin-email": "admin@example.net"}
+
+
+def check(**options: str) -> subprocess.CompletedProcess[str]:
+    argv = [str(INSTALLER), "--check"]
+    for name, value in {**GOOD, **options}.items():
+        argv += [name, value]
+    return subprocess.run(argv, capture_output=True, text=True, check=False)
+
+
+def test_plain_names_pass() -> None:
+    done = check(**{"--nameservers": "ns1.example.net,ns2.example.net"})
+    assert done.returncode == 0, done.stderr
+    assert "hostname=panel.example.net" in done.stdout
+    assert "nameservers=ns1.example.net ns2.example.net" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "panel.example.net;",
+        "panel.example.net\nserver_name evil.example",
+        "Panel.Example.NET",
+        "panel",
+        "panel.example.net/../x",
+        'panel.example.net"',
+        "$(touch /tmp/x).example.net",
+        "a" * 64 + ".example.net",
+        "-panel.example.net",
+        "",
+    ],
+)
+def test_a_hostile_hostname_is_refused(value: str) -> None:
+    done = check(**{"--hostname": value})
+    assert done.returncode == 1
+    assert "--hostname" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['admin@example.net"', "admin", "admin@localhost", "Admin@example.net", "a b@example.net"],
+)
+def test_a_hostile_admin_email_is_refused(value: str) -> None:
+    done = check(**{"--admin-email": value})
+    assert done.returncode == 1
+    assert "--admin-email" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "value", ["ns1.example.net;ns2", "ns1.example.net,", "ns1.example.net, ns2.example.net"]
+)
+def test_hostile_nameservers_are_refused(value: str) -> None:
+    done = check(**{"--nameservers": value})
+    assert done.returncode == 1
+    assert "--nameservers" in done.stderr

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from gateway.db import create_pool
 from gateway.middleware import authentication, problems, security_headers
 from gateway.openapi import build_document
 from gateway.problems import not_found
+from gateway.reconcile import Reconciler
 from gateway.routes import (
     accounts,
     audit_log,
@@ -31,6 +35,7 @@ from gateway.routes import (
     domains,
     me,
     plans,
+    reconcile,
     server,
 )
 
@@ -63,6 +68,7 @@ def create_app(config: GatewayConfig) -> web.Application:
     )
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_agent)
+    app.cleanup_ctx.append(_reconciler)
     app.on_response_prepare.append(security_headers)
 
     document: dict[str, object] = {}
@@ -83,6 +89,7 @@ def create_app(config: GatewayConfig) -> web.Application:
         *dns_records.operations,
         *server.operations,
         *audit_log.operations,
+        *reconcile.operations,
         Operation(
             "GET",
             "/api/v1/openapi.json",
@@ -116,6 +123,28 @@ async def _agent(app: web.Application) -> AsyncIterator[None]:
     app[keys.AGENT] = agent
     yield
     await agent.close()
+
+
+async def _reconciler(app: web.Application) -> AsyncIterator[None]:
+    """The reconciler, and its first run in the background: a start never waits for it."""
+    reconciler = Reconciler(app[keys.DB], app[keys.AGENT], _started_at())
+    app[keys.RECONCILER] = reconciler
+    task = (
+        asyncio.create_task(reconciler.run_at_start())
+        if app[keys.CONFIG].reconcile_at_start
+        else None
+    )
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def _started_at() -> datetime:
+    """This process's start as MariaDB's DATETIME columns read (UTC, no zone): records made
+    before it were left by an earlier process."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _serve_spa(app: web.Application, root: Path) -> None:

@@ -52,6 +52,9 @@ class GatewayConfig:
     server_ipv4: str = "127.0.0.1"
     # Addresses of reverse proxies (nginx) whose X-Forwarded-For is believed; nobody else's.
     trusted_proxies: tuple[str, ...] = ()
+    # Compare the records with the system when the gateway starts, in the background
+    # (gateway/reconcile.py); the gateway tests turn it off to run it when they choose.
+    reconcile_at_start: bool = True
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
 

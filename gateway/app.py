@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from gateway.db import create_pool
 from gateway.middleware import authentication, problems, security_headers
 from gateway.openapi import build_document
 from gateway.problems import not_found
-from gateway.reconcile import Reconciler
+from gateway.reconcile import Reconciler, WriteBarrier
 from gateway.routes import (
     accounts,
     audit_log,
@@ -50,8 +50,10 @@ def _version() -> str:
 
 
 def create_app(config: GatewayConfig) -> web.Application:
+    barrier = WriteBarrier()
     app = web.Application(
-        middlewares=[problems, authentication],
+        # The barrier sits inside authentication: a stranger's request never waits on it.
+        middlewares=[problems, authentication, barrier.middleware],
         client_max_size=config.max_body_bytes,
         # aiohttp's HTTP parser refuses a longer request line or header itself, in plain text;
         # up to this size every malformed request reaches the middlewares and gets a problem.
@@ -68,7 +70,7 @@ def create_app(config: GatewayConfig) -> web.Application:
     )
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_agent)
-    app.cleanup_ctx.append(_reconciler)
+    app.cleanup_ctx.append(functools.partial(_reconciler, barrier=barrier))
     app.on_response_prepare.append(security_headers)
 
     document: dict[str, object] = {}
@@ -125,9 +127,9 @@ async def _agent(app: web.Application) -> AsyncIterator[None]:
     await agent.close()
 
 
-async def _reconciler(app: web.Application) -> AsyncIterator[None]:
+async def _reconciler(app: web.Application, barrier: WriteBarrier) -> AsyncIterator[None]:
     """The reconciler, and its first run in the background: a start never waits for it."""
-    reconciler = Reconciler(app[keys.DB], app[keys.AGENT], _started_at())
+    reconciler = Reconciler(app[keys.DB], app[keys.AGENT], barrier)
     app[keys.RECONCILER] = reconciler
     task = (
         asyncio.create_task(reconciler.run_at_start())
@@ -139,12 +141,6 @@ async def _reconciler(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-
-
-def _started_at() -> datetime:
-    """This process's start as MariaDB's DATETIME columns read (UTC, no zone): records made
-    before it were left by an earlier process."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _serve_spa(app: web.Application, root: Path) -> None:

@@ -28,23 +28,24 @@ records, and for each resource:
   outside the panel), a site of another account, a database user whose password is unknown:
   reported as drift and left alone. A reconcile never deletes a tenant's files or data.
 
-A pending or deleting record is settled only when a crashed process left it: one older than
-this process, or older than SETTLE_AFTER (every request's agent call has ended by then). One
-made by a request still running here is reported as in progress, so a reconcile cannot undo a
-creation under way. Each repair re-reads its record's status first, and is written to the audit
-log with its outcome.
+A reconcile runs while no write request is under way in this gateway (WriteBarrier: writes
+that arrive meanwhile wait for it), so a pending or deleting record it sees was left by a
+crash, never by a request still at work; it cannot undo a creation under way. Each repair
+re-reads its record's status first, and is written to the audit log with its outcome.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Literal
 
 import aiomysql
 import grpc
+from aiohttp import web
 from jopanel.agent.accounts.v1 import accounts_pb2 as accounts_pb
 from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
 from jopanel.agent.databases.v1 import databases_pb2 as db_pb
@@ -60,7 +61,6 @@ from gateway.store import reconcile as records
 
 logger = logging.getLogger(__name__)
 
-SETTLE_AFTER = timedelta(seconds=2 * CALL_TIMEOUT_SECONDS)
 PAGE_SIZE = 1000
 MIB = 1024 * 1024
 # Delays between tries of the reconcile at start while the agent does not answer.
@@ -97,7 +97,7 @@ class Finding(BaseModel):
     difference: str = Field(description="What differed between the record and the system")
     outcome: Outcome = Field(
         description="repaired; drift (left for a person); failed (the repair failed);"
-        " in_progress (a request of this gateway is at work on it)"
+        " in_progress (its record changed while the reconcile looked)"
     )
     action: str = Field(description="What was done, or why nothing was")
 
@@ -123,14 +123,63 @@ class ReconcileReport(BaseModel):
         return sum(1 for f in self.findings if f.outcome != "repaired")
 
 
+RECONCILE_PATH = "/api/v1/reconcile"
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class WriteBarrier:
+    """Write requests share it; a reconcile closes it, waits for the writes under way to end,
+    and holds new ones back until it is done."""
+
+    def __init__(self) -> None:
+        self._writes = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._open = asyncio.Event()
+        self._open.set()
+
+    @property
+    def is_closed(self) -> bool:
+        return not self._open.is_set()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[None]:
+        await self._open.wait()
+        self._writes += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._writes -= 1
+            if self._writes == 0:
+                self._idle.set()
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Every API request that may write passes the barrier (but the reconcile's own)."""
+        if request.method in _READS or request.path == RECONCILE_PATH:
+            return await handler(request)
+        async with self.write():
+            return await handler(request)
+
+    @asynccontextmanager
+    async def closed(self) -> AsyncIterator[None]:
+        self._open.clear()
+        try:
+            await self._idle.wait()
+            yield
+        finally:
+            self._open.set()
+
+
 class Reconciler:
     """Runs reconciles one at a time and keeps the last report."""
 
-    def __init__(self, pool: aiomysql.Pool, agent: Agent, started_at: datetime) -> None:
+    def __init__(self, pool: aiomysql.Pool, agent: Agent, barrier: WriteBarrier) -> None:
         self.pool = pool
         self.agent = agent
-        # Records made before this moment were left by an earlier process (naive UTC, as read).
-        self.started_at = started_at
+        self.barrier = barrier
         self.last: ReconcileReport | None = None
         self.reported = asyncio.Event()  # set once a report exists
         self._lock = asyncio.Lock()
@@ -140,7 +189,7 @@ class Reconciler:
         return self._lock.locked()
 
     async def run(self, actor: str, trigger: Literal["start", "request"]) -> ReconcileReport:
-        async with self._lock:
+        async with self._lock, self.barrier.closed():
             run = _Run(self, actor)
             started = datetime.now(UTC)
             await run.all()
@@ -188,7 +237,6 @@ class _Run:
         self.pool = owner.pool
         self.agent = owner.agent
         self.actor = actor
-        self.cutoff = max(owner.started_at, _utcnow() - SETTLE_AFTER)
         self.findings: list[Finding] = []
         self.checked: dict[Resource, int] = dict.fromkeys(RESOURCES, 0)
         self.on_system: set[str] = set()  # accounts that exist on the system after repairs
@@ -309,17 +357,6 @@ class _Run:
             detail=detail,
         )
 
-    def settled_by_crash(self, row: Row) -> bool:
-        """Whether a pending/deleting record was left by a process that is gone."""
-        return bool(row["created_at"] < self.cutoff)
-
-    def in_progress(self, resource: Resource, row: Row) -> None:
-        self.findings.append(Finding(
-            resource=resource, name=str(row["name"]), account=row.get("account"),
-            difference=f"{row['status']} (a request of this gateway may be at work on it)",
-            outcome="in_progress", action="left alone: settled by its request, or later",
-        ))  # fmt: skip
-
     # --- accounts ---------------------------------------------------------------------------
 
     async def accounts(self) -> None:
@@ -347,11 +384,6 @@ class _Run:
     async def _account(self, row: Row, system: accounts_pb.Account | None) -> None:
         name, status, user_id = str(row["name"]), str(row["status"]), int(row["id"])
         seen = ("account", user_id, status)
-        if status in ("pending", "deleting") and not self.settled_by_crash(row):
-            self.in_progress("account", row)
-            if system is not None:
-                self.on_system.add(name)
-            return
         if status == "pending":
             if system is not None:
                 self.on_system.add(name)
@@ -487,9 +519,6 @@ class _Run:
     async def _domain(self, row: Row, system: web_pb.WebDomain | None) -> None:
         name, account, status = str(row["name"]), str(row["account"]), str(row["status"])
         seen = ("domain", int(row["id"]), status)
-        if status in ("pending", "deleting") and not self.settled_by_crash(row):
-            self.in_progress("domain", row)
-            return
         if status == "pending":
             if system is not None and system.account == account:
                 await self.repair(
@@ -605,9 +634,7 @@ class _Run:
     async def _database(self, row: Row, exists: bool) -> None:
         name, account, status = str(row["name"]), str(row["account"]), str(row["status"])
         seen = ("database", int(row["id"]), status)
-        if status in ("pending", "deleting") and not self.settled_by_crash(row):
-            self.in_progress("database", row)
-        elif status == "pending":
+        if status == "pending":
             if exists:
                 await self._settle_pending("database", row, exists, "database")
             else:
@@ -687,9 +714,7 @@ class _Run:
     async def _database_user(self, row: Row, system: db_pb.DatabaseUser | None) -> None:
         name, account, status = str(row["name"]), str(row["account"]), str(row["status"])
         seen = ("database_user", int(row["id"]), status)
-        if status in ("pending", "deleting") and not self.settled_by_crash(row):
-            self.in_progress("database_user", row)
-        elif status == "pending":
+        if status == "pending":
             await self._settle_pending("database_user", row, system is not None, "user")
         elif status == "deleting":
 
@@ -778,9 +803,6 @@ class _Run:
         """Settles one job; True when it installed the account's crontab again."""
         name, account, status = str(row["name"]), str(row["account"]), str(row["status"])
         seen = ("cron_job", int(row["id"]), status)
-        if status in ("pending", "deleting") and not self.settled_by_crash(row):
-            self.in_progress("cron_job", row)
-            return False
         if status == "pending":
             if system is not None:
                 await self.repair(
@@ -852,9 +874,6 @@ class _Run:
     async def _zone(self, row: Row, owner: str | None) -> None:
         name, account, status = str(row["name"]), str(row["account"]), str(row["status"])
         zone_id, seen = int(row["id"]), ("dns_zone", int(row["id"]), status)
-        if status in ("pending", "deleting") and not self.settled_by_crash(row):
-            self.in_progress("dns_zone", row)
-            return
         if owner is not None and owner != account:
             self.drift("dns_zone", name, account, f"served for another account, {owner}")
             return
@@ -958,11 +977,6 @@ def _call(
         await rpc(request, timeout=CALL_TIMEOUT_SECONDS)
 
     return call
-
-
-def _utcnow() -> datetime:
-    """Now, as MariaDB's DATETIME columns read here (UTC, without a zone)."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _site_suspended(row: Row) -> bool:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from gateway import keys
 from gateway.api import Call, Operation, json_response
-from gateway.reconcile import ReconcileReport
+from gateway.reconcile import RECONCILE_PATH, ReconcileReport
 
 
 class ReconcileState(BaseModel):
@@ -29,7 +29,7 @@ async def get_reconcile(call: Call) -> web.StreamResponse:
 operations = [
     Operation(
         "POST",
-        "/api/v1/reconcile",
+        RECONCILE_PATH,
         run_reconcile,
         "runReconcile",
         "Compare the records with the system now, repair what is safe, report the rest",
@@ -39,7 +39,7 @@ operations = [
     ),
     Operation(
         "GET",
-        "/api/v1/reconcile",
+        RECONCILE_PATH,
         get_reconcile,
         "getReconcile",
         "The last reconcile's report, and whether one is under way",

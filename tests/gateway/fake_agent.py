@@ -7,6 +7,7 @@ with a given status, to show how the gateway rolls back.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -39,10 +40,17 @@ class Recorder:
         self.fail_next: grpc.StatusCode | None = None
         self.fail_call: str | None = None
         self.fail_call_code = grpc.StatusCode.UNAVAILABLE  # how fail_call fails
+        # When a test sets `hold`, the next recorded call sets `held` and waits for `hold`.
+        self.hold: asyncio.Event | None = None
+        self.held = asyncio.Event()
 
     async def _enter(self, rpc: str, name: str, context: Context) -> None:
         call = f"{rpc} {name}"
         self.calls.append(call)
+        if self.hold is not None:
+            hold, self.hold = self.hold, None
+            self.held.set()
+            await hold.wait()
         if self.fail_next is not None:
             code, self.fail_next = self.fail_next, None
             await context.abort(code, "the fake agent was told to fail")

@@ -5,7 +5,6 @@ make the system disagree with the records, as a crash or a person at the server 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from typing import Any
 
 import grpc
@@ -46,12 +45,6 @@ async def status_of(api: Api, table: str, name: str) -> str | None:
             (name,),
         )
     return None if row is None else str(row["status"])
-
-
-def crash_left_everything_so_far(api: Api) -> None:
-    """What a gateway restart does to the reconcile: records made up to now were left by an
-    earlier process, and may be settled."""
-    _app(api)[keys.RECONCILER].started_at = datetime.now(UTC).replace(tzinfo=None)
 
 
 async def reconcile(api: Api, admin: str) -> dict[str, Any]:
@@ -108,7 +101,6 @@ async def test_an_agent_that_does_not_answer_is_a_503_and_changes_nothing(
     await api.create_account(admin, "alice")
     api.agent.fail_next = grpc.StatusCode.UNAVAILABLE
     await sql(api, "UPDATE accounts SET status = 'pending'")
-    crash_left_everything_so_far(api)
     status, _ = await api.call("POST", "/api/v1/reconcile", admin)
     assert status == 503
     assert await status_of(api, "accounts", "alice") == "pending"
@@ -175,7 +167,6 @@ async def test_the_reconcile_at_start_settles_what_a_crash_left(
 async def test_pending_account_on_the_system_becomes_active(api: Api, admin: str) -> None:
     await api.create_account(admin, "alice")
     await sql(api, "UPDATE accounts SET status = 'pending'")
-    crash_left_everything_so_far(api)
     report = await reconcile(api, admin)
     assert outcomes(report, "account", "alice") == ["repaired"]
     assert await status_of(api, "accounts", "alice") == "active"
@@ -189,7 +180,6 @@ async def test_pending_account_missing_from_the_system_is_created_again(
     await api.create_account(admin, "alice")
     await sql(api, "UPDATE accounts SET status = 'pending'")
     del api.agent.accounts["alice"]
-    crash_left_everything_so_far(api)
     report = await reconcile(api, admin)
     assert outcomes(report, "account", "alice") == ["repaired"]
     assert await status_of(api, "accounts", "alice") == "active"
@@ -201,7 +191,6 @@ async def test_pending_account_the_agent_refuses_is_rolled_back(api: Api, admin:
     await api.create_account(admin, "alice")
     await sql(api, "UPDATE accounts SET status = 'pending'")
     del api.agent.accounts["alice"]
-    crash_left_everything_so_far(api)
     api.agent.fail_call = "CreateAccount alice"
     api.agent.fail_call_code = grpc.StatusCode.FAILED_PRECONDITION
     report = await reconcile(api, admin)
@@ -217,28 +206,38 @@ async def test_a_pending_creation_stays_pending_while_the_agent_is_unavailable(
     await api.create_account(admin, "alice")
     await sql(api, "UPDATE accounts SET status = 'pending'")
     del api.agent.accounts["alice"]
-    crash_left_everything_so_far(api)
     api.agent.fail_call = "CreateAccount alice"
     report = await reconcile(api, admin)
     assert outcomes(report, "account", "alice") == ["failed"]
     assert await status_of(api, "accounts", "alice") == "pending"
 
 
-async def test_a_pending_record_of_a_request_under_way_is_left_alone(api: Api, admin: str) -> None:
-    """Made after this gateway started and recently: its request may still be at work."""
+async def test_a_reconcile_waits_for_the_writes_under_way(api: Api, admin: str) -> None:
+    """A pending record it saw would be a request still at work, not a crash: the reconcile
+    waits until no write is under way, and writes that arrive meanwhile wait for it, so it
+    never settles (or undoes) a live creation."""
     await api.create_account(admin, "alice")
-    await sql(api, "UPDATE accounts SET status = 'pending'")
-    del api.agent.accounts["alice"]
-    report = await reconcile(api, admin)
-    assert outcomes(report, "account", "alice") == ["in_progress"]
-    assert await status_of(api, "accounts", "alice") == "pending"
+    release = api.web.hold = asyncio.Event()
+    creating = asyncio.create_task(site(api, admin))
+    await api.web.held.wait()  # the site's record is pending, its agent call under way
+    reconciling = asyncio.create_task(reconcile(api, admin))
+    barrier = _app(api)[keys.RECONCILER].barrier
+    while not barrier.is_closed:  # noqa: ASYNC110 - yields to the request, no clock
+        await asyncio.sleep(0)
+    later = asyncio.create_task(site(api, admin, "later.com"))
+    release.set()
+    await creating
+    report = await reconciling
+    await later
+    assert report["findings"] == []
+    assert report["resources"][1]["checked"] == 1  # alice.com, not yet later.com
+    assert await status_of(api, "domains", "alice.com") == "active"
 
 
 async def test_deleting_account_is_finished_with_its_sites_and_zones(api: Api, admin: str) -> None:
     await api.create_account(admin, "alice")
     await site(api, admin, dns_zone=True)
     await sql(api, "UPDATE accounts SET status = 'deleting'")
-    crash_left_everything_so_far(api)
     report = await reconcile(api, admin)
     assert outcomes(report, "account", "alice") == ["repaired"]
     assert await status_of(api, "accounts", "alice") is None
@@ -299,7 +298,6 @@ async def test_pending_site_is_settled_either_way(api: Api, admin: str) -> None:
     await site(api, admin, "lost.com")
     await sql(api, "UPDATE domains SET status = 'pending'")
     del api.web.domains["lost.com"]
-    crash_left_everything_so_far(api)
     report = await reconcile(api, admin)
     assert outcomes(report, "domain", "served.com") == ["repaired"]
     assert outcomes(report, "domain", "lost.com") == ["repaired"]
@@ -312,7 +310,6 @@ async def test_deleting_site_is_finished_and_its_files_kept(api: Api, admin: str
     await api.create_account(admin, "alice")
     await site(api, admin)
     await sql(api, "UPDATE domains SET status = 'deleting'")
-    crash_left_everything_so_far(api)
     report = await reconcile(api, admin)
     assert found(report, "domain", "alice.com") == [
         ("repaired", "deleting: the deletion was cut short")
@@ -397,7 +394,6 @@ async def test_databases_pending_deleting_and_missing(api: Api, admin: str) -> N
     del api.databases.databases["alice_lost"]
     del api.databases.databases["alice_wiped"]
     api.databases.databases["alice_stray"] = "alice"
-    crash_left_everything_so_far(api)
     report = await reconcile(api, admin)
     for name in ("alice_kept", "alice_lost", "alice_gone", "alice_wiped"):
         assert outcomes(report, "database", name) == ["repaired"], name
@@ -433,7 +429,6 @@ async def test_a_pending_database_user_is_rolled_back_everywhere(api: Api, admin
     await database_user(api, admin, "alice_rw", [])
     await sql(api, "UPDATE database_users SET status = 'pending'")
     del api.databases.users["alice_rw"]
-    crash_left_everything_so_far(api)
     report = await reconcile(api, admin)
     assert outcomes(report, "database_user", "alice_rw") == ["repaired"]
     assert await status_of(api, "database_users", "alice_rw") is None
@@ -488,7 +483,6 @@ async def test_cron_jobs_pending_and_deleting(api: Api, admin: str) -> None:
     )
     await sql(api, "UPDATE cron_jobs SET status = 'deleting' WHERE public_id = %s", gone)
     del api.cron.jobs["alice"][lost]
-    crash_left_everything_so_far(api)
     report = await reconcile(api, admin)
     assert [outcomes(report, "cron_job", j) for j in (kept, lost, gone)] == [["repaired"]] * 3
     assert await status_of(api, "cron_jobs", kept) == "active"
@@ -535,7 +529,6 @@ async def test_zones_pending_deleting_and_unknown(api: Api, admin: str) -> None:
     await sql(api, "UPDATE dns_zones SET status = 'deleting' WHERE name = 'gone.com'")
     del api.dns.zones["lost.com"]
     api.dns.zones["stray.com"] = dns_pb.DnsZone(name="stray.com", account="alice")
-    crash_left_everything_so_far(api)
     report = await reconcile(api, admin)
     for name in ("kept.com", "lost.com", "gone.com"):
         assert outcomes(report, "dns_zone", name) == ["repaired"], name

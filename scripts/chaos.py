@@ -286,9 +286,11 @@ class Chaos:
         self.settle(item, outcome, ABSENT)
 
     async def create_zone(self) -> None:
-        domain = self.pick("domain")
-        if ("zone", domain.key) in self.items:
+        free = [d for d in self.live_items("domain") if ("zone", d.key) not in self.items]
+        if not free:
+            await self.create_domain()
             return
+        domain = self.rng.choice(free)
         self.tried["zone"].add(domain.key)
         item = self.items[("zone", domain.key)] = Item("zone", domain.key, domain.account, ABSENT)
         outcome, _ = await self.write(

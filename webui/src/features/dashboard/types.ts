@@ -29,3 +29,39 @@ export type ResourceCounts = {
 };
 
 export type ServerOverview = { server: ServerFacts; counts: ResourceCounts };
+
+// The reconcile's report (docs/api.md, "Reconcile"; docs/reconcile.md).
+
+export type ReconcileResource =
+  'account' | 'domain' | 'database' | 'database_user' | 'cron_job' | 'dns_zone' | 'dns_record';
+
+export type ReconcileFinding = {
+  resource: ReconcileResource;
+  /** A cron job's id; "zone/id" for a DNS record. */
+  name: string;
+  account: string | null;
+  /** What differed between the record and the system. */
+  difference: string;
+  outcome: 'repaired' | 'drift' | 'failed' | 'in_progress';
+  /** What was done, or why nothing was. */
+  action: string;
+};
+
+export type ReconcileSummary = {
+  resource: ReconcileResource;
+  checked: number;
+  repaired: number;
+  drift: number;
+  failed: number;
+};
+
+export type ReconcileReport = {
+  started_at: string;
+  finished_at: string;
+  trigger: 'start' | 'request';
+  actor: string;
+  resources: ReconcileSummary[];
+  findings: ReconcileFinding[];
+};
+
+export type ReconcileState = { running: boolean; last: ReconcileReport | null };

@@ -123,9 +123,7 @@ class CronTables:
         # crontab(1) puts its own "# DO NOT EDIT" comment lines above what it was given.
         start = text.find(HEADER)
         above = text[:start].splitlines() if start >= 0 else ["(no header)"]
-        return all(line.startswith("#") for line in above) and text[start:] == render(
-            jobs.values()
-        )
+        return all(line.startswith("#") for line in above) and text[start:] == render(jobs.values())
 
     @_serialized
     async def put(self, account: AccountName, job: CronJob) -> CronJob:

@@ -32,7 +32,7 @@ from typing import Any
 import aiohttp
 import stack
 
-PREFIX = "cx"  # every account of this run, and so every object, is named from it
+PREFIX = "chaos"  # every account of this run, and so every object, is named from it
 PRESENT, ABSENT, UNKNOWN = "present", "absent", "unknown"
 SITES = Path("/etc/nginx/jopanel/sites")
 PHP = Path("/etc/php")

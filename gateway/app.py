@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import functools
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
@@ -128,19 +126,15 @@ async def _agent(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _reconciler(app: web.Application, barrier: WriteBarrier) -> AsyncIterator[None]:
-    """The reconciler, and its first run in the background: a start never waits for it."""
+    """The reconciler: at start and after an agent call of unknown outcome, in the background
+    (a start never waits for it); on request through POST /reconcile."""
     reconciler = Reconciler(app[keys.DB], app[keys.AGENT], barrier)
     app[keys.RECONCILER] = reconciler
-    task = (
-        asyncio.create_task(reconciler.run_at_start())
-        if app[keys.CONFIG].reconcile_at_start
-        else None
-    )
+    if app[keys.CONFIG].reconcile_in_background:
+        barrier.on_unsure = reconciler.soon
+        reconciler.soon("start")
     yield
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await reconciler.stop()
 
 
 def _serve_spa(app: web.Application, root: Path) -> None:

@@ -52,9 +52,10 @@ class GatewayConfig:
     server_ipv4: str = "127.0.0.1"
     # Addresses of reverse proxies (nginx) whose X-Forwarded-For is believed; nobody else's.
     trusted_proxies: tuple[str, ...] = ()
-    # Compare the records with the system when the gateway starts, in the background
-    # (gateway/reconcile.py); the gateway tests turn it off to run it when they choose.
-    reconcile_at_start: bool = True
+    # Compare the records with the system in the background when the gateway starts and after
+    # an agent call of unknown outcome (gateway/reconcile.py); the gateway tests turn it off
+    # to run it when they choose.
+    reconcile_in_background: bool = True
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
 

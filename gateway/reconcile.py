@@ -37,6 +37,7 @@ re-reads its record's status first, and is written to the audit log with its out
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -54,6 +55,7 @@ from jopanel.agent.web.v1 import web_pb2 as web_pb
 from pydantic import BaseModel, Field
 
 from gateway.agent import CALL_TIMEOUT_SECONDS, Agent
+from gateway.consistency import outcome_unknown
 from gateway.db import Row
 from gateway.routes.dns_records import RecordBody, to_proto
 from gateway.store import accounts, audit, cron_jobs, databases, dns, domains
@@ -63,8 +65,11 @@ logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000
 MIB = 1024 * 1024
-# Delays between tries of the reconcile at start while the agent does not answer.
-START_RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
+# Delays between tries of a background reconcile while the agent or MariaDB does not answer.
+RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)
+# start: at the gateway's start; request: POST /reconcile; recovery: after an agent call whose
+# outcome is unknown (gateway/consistency.py).
+Trigger = Literal["start", "request", "recovery"]
 
 Resource = Literal[
     "account", "domain", "database", "database_user", "cron_job", "dns_zone", "dns_record"
@@ -113,7 +118,7 @@ class ResourceSummary(BaseModel):
 class ReconcileReport(BaseModel):
     started_at: datetime
     finished_at: datetime
-    trigger: Literal["start", "request"]
+    trigger: Trigger
     actor: str
     resources: list[ResourceSummary]
     findings: list[Finding]
@@ -133,6 +138,7 @@ class WriteBarrier:
     and holds new ones back until it is done."""
 
     def __init__(self) -> None:
+        self.on_unsure: Callable[[], None] | None = None
         self._writes = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -157,11 +163,18 @@ class WriteBarrier:
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        """Every API request that may write passes the barrier (but the reconcile's own)."""
+        """Every API request that may write passes the barrier (but the reconcile's own). A
+        write whose agent call ended with an unknown outcome calls `on_unsure`: the record it
+        left pending or deleting is for the reconcile to settle."""
         if request.method in _READS or request.path == RECONCILE_PATH:
             return await handler(request)
         async with self.write():
-            return await handler(request)
+            try:
+                return await handler(request)
+            except grpc.aio.AioRpcError as error:
+                if outcome_unknown(error) and self.on_unsure is not None:
+                    self.on_unsure()
+                raise
 
     @asynccontextmanager
     async def closed(self) -> AsyncIterator[None]:
@@ -182,13 +195,14 @@ class Reconciler:
         self.barrier = barrier
         self.last: ReconcileReport | None = None
         self.reported = asyncio.Event()  # set once a report exists
+        self._background: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
     @property
     def running(self) -> bool:
         return self._lock.locked()
 
-    async def run(self, actor: str, trigger: Literal["start", "request"]) -> ReconcileReport:
+    async def run(self, actor: str, trigger: Trigger) -> ReconcileReport:
         async with self._lock, self.barrier.closed():
             run = _Run(self, actor)
             started = datetime.now(UTC)
@@ -210,20 +224,33 @@ class Reconciler:
             self.reported.set()
             return report
 
-    async def run_at_start(self) -> None:
-        """The reconcile at start, in the background: retried while the agent or MariaDB
-        does not answer, so a gateway starts (and serves) whether or not they are up."""
-        for delay in (*START_RETRY_SECONDS, None):
+    def soon(self, trigger: Trigger = "recovery") -> None:
+        """A reconcile in the background, unless one is waiting to run already."""
+        if self._background is None or self._background.done():
+            self._background = asyncio.create_task(self.run_in_background(trigger))
+
+    async def stop(self) -> None:
+        if self._background is not None:
+            self._background.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._background
+
+    async def run_in_background(self, trigger: Trigger) -> None:
+        """A reconcile that nobody waits for (at start, after an unknown outcome): retried
+        while the agent or MariaDB does not answer, so a gateway starts and serves whether or
+        not they are up."""
+        for delay in (*RETRY_SECONDS, None):
             try:
-                report = await self.run("system", "start")
+                report = await self.run("system", trigger)
             except (grpc.aio.AioRpcError, aiomysql.Error, OSError) as exc:
-                logger.warning("reconcile at start failed (%s); trying again", exc)
+                logger.warning("reconcile (%s) failed (%s); trying again", trigger, exc)
                 if delay is None:
                     return
                 await asyncio.sleep(delay)
                 continue
             logger.info(
-                "reconcile at start: %d findings, %d left as drift",
+                "reconcile (%s): %d findings, %d left as drift",
+                trigger,
                 len(report.findings),
                 report.disagreements,
             )
@@ -241,7 +268,7 @@ class _Run:
         self.checked: dict[Resource, int] = dict.fromkeys(RESOURCES, 0)
         self.on_system: set[str] = set()  # accounts that exist on the system after repairs
 
-    def report(self, started: datetime, trigger: Literal["start", "request"]) -> ReconcileReport:
+    def report(self, started: datetime, trigger: Trigger) -> ReconcileReport:
         summaries = [
             ResourceSummary(
                 resource=r,

@@ -85,7 +85,7 @@ def config(mariadb: stack.MariaDB, fake_agent: FakeAgent, scratch: Path) -> Gate
     secret.write_text(secrets.token_urlsafe(48))
     return GatewayConfig(
         agent_socket=fake_agent.socket,
-        reconcile_at_start=False,
+        reconcile_in_background=False,
         database=DatabaseConfig(database=database, user="root", pool_min=1, pool_max=8),
         auth=AuthConfig(secret_file=str(secret), cookie_secure=False, bcrypt_rounds=4),
     )

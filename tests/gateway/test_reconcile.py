@@ -16,6 +16,7 @@ from jopanel.agent.web.v1 import web_pb2 as web_pb
 from gateway import keys
 from gateway.app import create_app
 from gateway.config import GatewayConfig
+from gateway.consistency import outcome_unknown
 from gateway.db import execute, fetch_one
 from tests.gateway.conftest import Api
 
@@ -117,7 +118,7 @@ async def test_the_gateway_starts_while_the_agent_is_down_and_reconciles_later(
         agent_socket="/nonexistent/agent.sock",
         database=config.database,
         auth=config.auth,
-        reconcile_at_start=True,
+        reconcile_in_background=True,
     )
     from aiohttp.test_utils import TestClient, TestServer
 
@@ -135,7 +136,7 @@ async def test_the_gateway_starts_while_the_agent_is_down_and_reconciles_later(
     assert await status_of(api, "accounts", "alice") == "pending"
 
 
-async def test_the_reconcile_at_start_settles_what_a_crash_left(
+async def test_the_reconcile_in_background_settles_what_a_crash_left(
     api: Api, admin: str, config: GatewayConfig
 ) -> None:
     await api.create_account(admin, "alice")
@@ -144,7 +145,7 @@ async def test_the_reconcile_at_start_settles_what_a_crash_left(
         agent_socket=config.agent_socket,
         database=config.database,
         auth=config.auth,
-        reconcile_at_start=True,
+        reconcile_in_background=True,
     )
     from aiohttp.test_utils import TestClient, TestServer
 
@@ -560,3 +561,70 @@ async def test_every_repair_is_in_the_audit_log(api: Api, admin: str) -> None:
         ("admin", "reconcile.account", "alice", "ok"),
     ]
     assert "UNAVAILABLE" in log["items"][1]["detail"]
+
+
+# --- unknown outcomes ----------------------------------------------------------------------------
+
+
+def rpc_error(code: grpc.StatusCode, details: str) -> grpc.aio.AioRpcError:
+    return grpc.aio.AioRpcError(code, grpc.aio.Metadata(), grpc.aio.Metadata(), details, None)
+
+
+def test_which_agent_answers_leave_the_outcome_unknown() -> None:
+    broken = "Socket closed"
+    assert outcome_unknown(rpc_error(grpc.StatusCode.UNAVAILABLE, broken))
+    assert outcome_unknown(rpc_error(grpc.StatusCode.DEADLINE_EXCEEDED, "Deadline Exceeded"))
+    assert outcome_unknown(rpc_error(grpc.StatusCode.UNAVAILABLE, "MariaDB went away; try again"))
+    never_sent = "failed to connect to all addresses; last error: UNAVAILABLE: unix:/x.sock"
+    assert not outcome_unknown(rpc_error(grpc.StatusCode.UNAVAILABLE, never_sent))
+    for refused in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.INTERNAL):
+        assert not outcome_unknown(rpc_error(refused, "no"))
+
+
+async def test_a_deletion_cut_short_by_the_agent_is_finished_by_the_reconcile(
+    api: Api, admin: str
+) -> None:
+    await api.create_account(admin, "alice")
+    await site(api, admin)
+    api.web.fail_call = "DeleteWebDomain alice.com"  # UNAVAILABLE: the agent may have done it
+    status, _ = await api.call("DELETE", "/api/v1/domains/alice.com", admin)
+    assert status == 503
+    assert await status_of(api, "domains", "alice.com") == "deleting"
+    report = await reconcile(api, admin)
+    assert outcomes(report, "domain", "alice.com") == ["repaired"]
+    assert await status_of(api, "domains", "alice.com") is None
+    assert api.web.domains == {}
+
+
+async def test_an_unknown_outcome_starts_a_reconcile_in_the_background(
+    api: Api, admin: str, config: GatewayConfig
+) -> None:
+    await api.create_account(admin, "alice")
+    restarted = GatewayConfig(
+        agent_socket=config.agent_socket,
+        database=config.database,
+        auth=config.auth,
+        reconcile_in_background=True,
+    )
+    from aiohttp.test_utils import TestClient, TestServer
+
+    client: TestClient[Any, Any] = TestClient(TestServer(create_app(restarted)))
+    await client.start_server()
+    try:
+        reconciler = client.app[keys.RECONCILER]
+        await asyncio.wait_for(reconciler.reported.wait(), timeout=30)  # the one at start
+        reconciler.reported.clear()
+        other = Api(client, api.agent, api.web, api.databases, api.cron, api.dns)
+        token = await other.login("admin", "admin-password-1")
+        api.web.fail_call = "CreateWebDomain alice.com"
+        status, _ = await other.call(
+            "POST", "/api/v1/domains", token, json={"name": "alice.com", "account": "alice"}
+        )
+        assert status == 503
+        await asyncio.wait_for(reconciler.reported.wait(), timeout=30)
+        assert reconciler.last is not None
+        assert reconciler.last.trigger == "recovery"
+    finally:
+        await client.close()
+    assert await status_of(api, "domains", "alice.com") == "active"
+    assert "alice.com" in api.web.domains

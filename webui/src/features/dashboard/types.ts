@@ -58,7 +58,8 @@ export type ReconcileSummary = {
 export type ReconcileReport = {
   started_at: string;
   finished_at: string;
-  trigger: 'start' | 'request';
+  /** start: at the gateway's start; request: someone asked; recovery: after an agent call broke off. */
+  trigger: 'start' | 'request' | 'recovery';
   actor: string;
   resources: ReconcileSummary[];
   findings: ReconcileFinding[];

@@ -21,6 +21,11 @@ const OUTCOME: Record<ReconcileFinding['outcome'], { label: string; tone: BadgeT
   in_progress: { label: 'Changed meanwhile', tone: 'info' },
 };
 
+const TRIGGER: Partial<Record<ReconcileReport['trigger'], string>> = {
+  start: 'At the gateway’s start',
+  recovery: 'After an agent call broke off',
+};
+
 const COLUMNS: readonly Column<ReconcileFinding>[] = [
   { key: 'resource', header: 'Resource', cell: (f) => RESOURCE[f.resource] },
   { key: 'name', header: 'Name', cell: (f) => f.name },
@@ -81,7 +86,7 @@ function Report({ report }: { report: ReconcileReport }) {
     }),
     { checked: 0, repaired: 0, left: 0 },
   );
-  const when = `${report.trigger === 'start' ? 'At the gateway’s start' : `By ${report.actor}`}, ${formatDateTime(report.finished_at)}`;
+  const when = `${TRIGGER[report.trigger] ?? `By ${report.actor}`}, ${formatDateTime(report.finished_at)}`;
   return (
     <>
       <p>

@@ -628,3 +628,26 @@ async def test_an_unknown_outcome_starts_a_reconcile_in_the_background(
         await client.close()
     assert await status_of(api, "domains", "alice.com") == "active"
     assert "alice.com" in api.web.domains
+
+
+async def test_database_users_deleting_and_unknown(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await database_user(api, admin, "alice_gone", [])
+    await sql(api, "UPDATE database_users SET status = 'deleting'")
+    api.databases.users["alice_stray"] = "alice"
+    report = await reconcile(api, admin)
+    assert outcomes(report, "database_user", "alice_gone") == ["repaired"]
+    assert outcomes(report, "database_user", "alice_stray") == ["drift"]
+    assert await status_of(api, "database_users", "alice_gone") is None
+    assert set(api.databases.users) == {"alice_stray"}
+
+
+async def test_a_zone_served_for_another_account_is_drift(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    await api.create_account(admin, "bob")
+    await site(api, admin, dns_zone=True)
+    api.dns.zones["alice.com"].account = "bob"
+    report = await reconcile(api, admin)
+    assert found(report, "dns_zone", "alice.com") == [("drift", "served for another account, bob")]
+    assert api.dns.zones["alice.com"].account == "bob"
+    assert not any(c.startswith(("CreateDnsRecord", "DeleteDnsRecord")) for c in api.dns.calls)

@@ -43,7 +43,7 @@ VICTIMS = ("agent", "gateway", "mariadb")
 
 @dataclass
 class Item:
-    kind: str  # account, domain, database, cron, zone, record
+    kind: str  # account, domain, database, dbuser, cron, zone, record
     key: str  # its name (a cron job's id; zone/id for a record)
     account: str
     state: str
@@ -61,6 +61,7 @@ class Table:
     before: list[str] = field(default_factory=list)
     after: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
+    compared: dict[str, int] = field(default_factory=dict)  # records at the end, by kind
     repairs_at_start: int = 0
     repairs_on_request: int = 0
     seconds: float = 0.0
@@ -74,9 +75,11 @@ class Table:
             ("  unanswered or 5xx", str(self.unanswered)),
             ("kills (SIGKILL)", str(sum(self.kills.values()))),
             *((f"  {name}", str(count)) for name, count in self.kills.items()),
+            ("records compared with the system", str(sum(self.compared.values()))),
+            *((f"  {kind}", str(count)) for kind, count in self.compared.items()),
             ("disagreements before reconcile", str(len(self.before))),
             ("disagreements after reconcile", str(len(self.after))),
-            ("repairs at gateway starts", str(self.repairs_at_start)),
+            ("repairs in the background (start, recovery)", str(self.repairs_at_start)),
             ("repairs by POST /reconcile", str(self.repairs_on_request)),
             ("lost acknowledged writes", str(len(self.lost))),
             ("seconds", f"{self.seconds:.0f}"),
@@ -207,7 +210,9 @@ class Chaos:
         if self.live_items("domain"):
             choices += [(self.delete_domain, 1), (self.create_zone, 4)]
         if self.live_items("database"):
-            choices += [(self.delete_database, 1)]
+            choices += [(self.delete_database, 1), (self.create_database_user, 3)]
+        if self.live_items("dbuser"):
+            choices += [(self.delete_database_user, 1)]
         if self.live_items("cron"):
             choices += [(self.update_cron, 3), (self.delete_cron, 1)]
         if self.live_items("zone"):
@@ -260,6 +265,28 @@ class Chaos:
     async def delete_database(self) -> None:
         item = self.pick("database")
         outcome, _ = await self.write("DELETE", f"/databases/{item.key}")
+        self.settle(item, outcome, ABSENT)
+
+    async def create_database_user(self) -> None:
+        database = self.pick("database")
+        name = f"{database.account}_u{self.counter}"
+        self.counter += 1
+        item = self.items[("dbuser", name)] = Item("dbuser", name, database.account, ABSENT)
+        outcome, _ = await self.write(
+            "POST",
+            "/database-users",
+            {
+                "name": name,
+                "account": database.account,
+                "password": PASSWORD,
+                "databases": [database.key],
+            },
+        )
+        self.settle(item, outcome, PRESENT)
+
+    async def delete_database_user(self) -> None:
+        item = self.pick("dbuser")
+        outcome, _ = await self.write("DELETE", f"/database-users/{item.key}")
         self.settle(item, outcome, ABSENT)
 
     async def create_cron(self) -> None:
@@ -394,6 +421,11 @@ class Chaos:
             "record": "SELECT CONCAT(z.name, '/', r.public_id), 'active', u.name, r.name,"
             " JSON_VALUE(r.data, '$.address') FROM dns_records r"
             " JOIN dns_zones z ON z.id = r.zone_id JOIN users u ON u.id = z.account_id",
+            # Each user with the databases it is granted, space-separated in name order.
+            "dbuser": "SELECT r.name, r.status, u.name, COALESCE((SELECT GROUP_CONCAT(d.name"
+            " ORDER BY d.name SEPARATOR ' ') FROM database_grants g JOIN hosted_databases d"
+            " ON d.id = g.database_id WHERE g.user_id = r.id), '') FROM database_users r"
+            " JOIN users u ON u.id = r.account_id",
         }
         found: dict[str, dict[str, tuple[str, ...]]] = {}
         for kind, sql in queries.items():
@@ -459,6 +491,19 @@ class System:
     def __init__(self, live: stack.Stack) -> None:
         self.live = live
         self.databases = set(live.mariadb.sql("SHOW DATABASES").split())
+        # Hosted users and the databases each may use (mysql.db holds '_' escaped as '\_').
+        self.grants: dict[str, set[str]] = {}
+        for line in live.mariadb.sql(
+            f"SELECT DISTINCT User FROM mysql.user WHERE User LIKE '{PREFIX}%'"  # noqa: S608
+        ).split():
+            self.grants[line] = set()
+        for line in live.mariadb.sql(
+            f"SELECT DISTINCT User, Db FROM mysql.db WHERE User LIKE '{PREFIX}%'"  # noqa: S608
+        ).splitlines():
+            user, database = line.split("\t")
+            # mysql.db holds "_" escaped with a backslash, which the batch output doubles.
+            unescaped = database.replace("\\\\", "\\").replace("\\_", "_")
+            self.grants.setdefault(user, set()).add(unescaped)
         self.pools = {p.name for p in PHP.glob("*/fpm/pool.d/jopanel-*.conf")}
         self.crontabs: dict[str, str] = {}
 
@@ -483,6 +528,8 @@ class System:
             return f"# job {key}\n@daily {row[3]}\n" in self.crontab(account)
         if kind == "zone":
             return self.serves_zone(key)
+        if kind == "dbuser":
+            return self.grants.get(key) == set(row[3].split())
         zone = key.split("/")[0]
         return row[4] in self.answers(f"{row[3]}.{zone}")
 
@@ -508,6 +555,9 @@ class System:
             f"database {name}"
             for name in sorted(self.databases)
             if name.startswith(PREFIX) and name not in records["database"]
+        ]
+        found += [
+            f"MariaDB user {user}" for user in sorted(self.grants) if user not in records["dbuser"]
         ]
         for account in records["account"]:
             for line in self.crontab(account).splitlines():
@@ -562,6 +612,8 @@ async def run(live: stack.Stack, admin: tuple[str, str], writes: int, kills: int
             raise RuntimeError(f"POST /reconcile answered {status}: {report}")
         chaos.table.after = await asyncio.to_thread(chaos.disagreements)
         chaos.table.lost = await asyncio.to_thread(chaos.lost_writes)
+        records = await asyncio.to_thread(chaos.records)
+        chaos.table.compared = {kind: len(rows) for kind, rows in records.items()}
     chaos.table.repairs_at_start = chaos.repairs(at_start=True)
     chaos.table.repairs_on_request = chaos.repairs(at_start=False)
     chaos.table.seconds = time.monotonic() - started

@@ -53,7 +53,7 @@ class GatewayConfig:
     # Addresses of reverse proxies (nginx) whose X-Forwarded-For is believed; nobody else's.
     trusted_proxies: tuple[str, ...] = ()
     # Compare the records with the system in the background when the gateway starts and after
-    # an agent call of unknown outcome (gateway/reconcile.py); the gateway tests turn it off
+    # an agent call of unknown outcome (gateway/reconcile/); the gateway tests turn it off
     # to run it when they choose.
     reconcile_in_background: bool = True
     database: DatabaseConfig = field(default_factory=DatabaseConfig)

@@ -14,7 +14,7 @@ An agent answer that leaves the outcome unknown (the connection broke during the
 deadline passed, the agent could not finish) is no failure to roll back: the agent may have
 made the change, and finishes a call whose client hung up. Rolling the record back would leave
 that change on the system with no record. The record keeps its pending/deleting status and the
-reconcile (gateway/reconcile.py, run in the background right after) settles it.
+reconcile (gateway/reconcile/, run in the background right after) settles it.
 """
 
 from __future__ import annotations

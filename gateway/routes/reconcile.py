@@ -1,5 +1,5 @@
 """Reconcile on demand: administrators compare the records with the system and see the report
-(gateway/reconcile.py holds the comparison and the repairs)."""
+(gateway/reconcile/ holds the comparison and the repairs)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every record at once, for the reconcile (gateway/reconcile.py) to compare with the system.
+"""Every record at once, for the reconcile (gateway/reconcile/) to compare with the system.
 
 A panel holds thousands of records of each kind, not millions: one query per kind, read whole.
 """

@@ -10,7 +10,11 @@ from gateway.reconcile.websites import WebsiteChecks
 
 
 class Run(AccountChecks, WebsiteChecks, DatabaseChecks, CronChecks, DnsChecks):
+    """A reconcile: the checks of each resource (one mixin per module), sharing RunBase."""
+
     async def all(self) -> None:
+        # Accounts first: a site, database or job is looked at only where its account exists
+        # (after any repair of the account); their lists are asked per account.
         await self.accounts()
         await self.domains()
         system_accounts = sorted(self.on_system)

@@ -1,5 +1,5 @@
 # JoPanel: the two commands are `make run` and `make test` (see README.md).
-.PHONY: run test test-fast test-vm test-install install bench proto lint webui fuzz clean
+.PHONY: run test test-fast test-vm test-install install bench proto lint webui fuzz chaos clean
 
 run:            ## install what is missing, build the SPA, start the sandboxed stack
 	scripts/run.sh
@@ -38,3 +38,6 @@ clean:          ## forget the `make run` sandbox (its accounts, databases and lo
 
 fuzz:           ## a longer schemathesis run (5 minutes per role) against the sandboxed stack
 	JOPANEL_FUZZ_SECONDS=300 scripts/test.sh tests/e2e/test_fuzz.py
+
+chaos:          ## the crash test: 1,000 writes, 50 SIGKILLs of agent, gateway and MariaDB; prints its table
+	JOPANEL_CHAOS_WRITES=1000 JOPANEL_CHAOS_KILLS=50 scripts/test.sh -s tests/e2e/test_chaos.py

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -20,6 +21,7 @@ from gateway.db import create_pool
 from gateway.middleware import authentication, problems, security_headers
 from gateway.openapi import build_document
 from gateway.problems import not_found
+from gateway.reconcile import Reconciler, WriteBarrier
 from gateway.routes import (
     accounts,
     audit_log,
@@ -32,6 +34,7 @@ from gateway.routes import (
     domains,
     me,
     plans,
+    reconcile,
     server,
 )
 
@@ -46,8 +49,10 @@ def _version() -> str:
 
 
 def create_app(config: GatewayConfig) -> web.Application:
+    barrier = WriteBarrier()
     app = web.Application(
-        middlewares=[problems, authentication],
+        # The barrier sits inside authentication: a stranger's request never waits on it.
+        middlewares=[problems, authentication, barrier.middleware],
         client_max_size=config.max_body_bytes,
         # aiohttp's HTTP parser refuses a longer request line or header itself, in plain text;
         # up to this size every malformed request reaches the middlewares and gets a problem.
@@ -68,6 +73,7 @@ def create_app(config: GatewayConfig) -> web.Application:
     )
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_agent)
+    app.cleanup_ctx.append(functools.partial(_reconciler, barrier=barrier))
     app.on_response_prepare.append(security_headers)
 
     document: dict[str, object] = {}
@@ -88,6 +94,7 @@ def create_app(config: GatewayConfig) -> web.Application:
         *dns_records.operations,
         *server.operations,
         *audit_log.operations,
+        *reconcile.operations,
         Operation(
             "GET",
             "/api/v1/openapi.json",
@@ -121,6 +128,18 @@ async def _agent(app: web.Application) -> AsyncIterator[None]:
     app[keys.AGENT] = agent
     yield
     await agent.close()
+
+
+async def _reconciler(app: web.Application, barrier: WriteBarrier) -> AsyncIterator[None]:
+    """The reconciler: at start and after an agent call of unknown outcome, in the background
+    (a start never waits for it); on request through POST /reconcile."""
+    reconciler = Reconciler(app[keys.DB], app[keys.AGENT], barrier)
+    app[keys.RECONCILER] = reconciler
+    if app[keys.CONFIG].reconcile_in_background:
+        barrier.on_unsure = reconciler.soon
+        reconciler.soon("start")
+    yield
+    await reconciler.stop()
 
 
 def _serve_spa(app: web.Application, root: Path) -> None:

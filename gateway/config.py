@@ -71,6 +71,10 @@ class GatewayConfig:
     # TCP ports a website's proxy backend may use, as in the agent's configuration (which the
     # agent enforces on its own): [3000, "20000-20999"]; none by default, sockets only.
     proxy_ports: PortRanges = ()
+    # Compare the records with the system in the background when the gateway starts and after
+    # an agent call of unknown outcome (gateway/reconcile/); the gateway tests turn it off
+    # to run it when they choose.
+    reconcile_in_background: bool = True
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
 

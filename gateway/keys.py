@@ -12,6 +12,7 @@ from gateway.auth.throttle import LoginThrottle
 from gateway.auth.tokens import TokenIssuer
 from gateway.config import GatewayConfig
 from gateway.principal import Principal
+from gateway.reconcile import Reconciler
 
 CONFIG = web.AppKey("config", GatewayConfig)
 DB = web.AppKey("db", aiomysql.Pool)
@@ -20,4 +21,5 @@ TOKENS = web.AppKey("tokens", TokenIssuer)
 SESSIONS = web.AppKey("sessions", SessionCache)
 THROTTLE = web.AppKey("throttle", LoginThrottle)
 DEVICES = web.AppKey("devices", DeviceCookies)
+RECONCILER = web.AppKey("reconciler", Reconciler)
 PRINCIPAL = web.RequestKey("principal", Principal)

@@ -32,7 +32,9 @@ class CronJobServicer(cron_pb2_grpc.CronJobServiceServicer):
     ) -> cron_pb2.ListCronJobsResponse:
         account = validators.account_name(request.account, "account")
         jobs = await self._tables.list(account)
-        return cron_pb2.ListCronJobsResponse(jobs=[_job(job) for job in jobs])
+        return cron_pb2.ListCronJobsResponse(
+            jobs=[_job(job) for job in jobs], installed=await self._tables.installed(account)
+        )
 
     async def CreateCronJob(
         self, request: cron_pb2.CreateCronJobRequest, context: Context

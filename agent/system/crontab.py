@@ -120,6 +120,22 @@ class CronTables:
         _require_account(account)
         return sorted(self._load(account).values(), key=lambda job: job.id)
 
+    async def installed(self, account: AccountName) -> bool:
+        """Whether the account's crontab is the one its record makes: a crontab removed or
+        edited by hand reads False, and the gateway's reconcile installs it again."""
+        _require_account(account)
+        jobs = self._load(account)
+        if not jobs:
+            return True
+        try:
+            text = (self._spool_dir / account).read_text()
+        except FileNotFoundError:
+            return False
+        # crontab(1) puts its own "# DO NOT EDIT" comment lines above what it was given.
+        start = text.find(HEADER)
+        above = text[:start].splitlines() if start >= 0 else ["(no header)"]
+        return all(line.startswith("#") for line in above) and text[start:] == render(jobs.values())
+
     @_serialized
     async def put(self, account: AccountName, job: CronJob) -> CronJob:
         """Creates the job, or replaces the account's job of that id."""

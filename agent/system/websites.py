@@ -100,7 +100,12 @@ class WebDomains:
     async def page(
         self, account: AccountName | None, after: str | None, limit: int
     ) -> tuple[list[Site], bool]:
-        """Up to `limit` sites in name order after `after`, and whether more follow."""
+        """Up to `limit` sites in name order after `after`, and whether more follow.
+
+        A first page reads the live files again while no change is under way, so a site file
+        removed by hand shows as a missing site (the gateway's reconcile creates it again)."""
+        if after is None and self._changes.idle:
+            self._registry = None
         chosen = sorted(
             (
                 site

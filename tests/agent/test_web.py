@@ -379,3 +379,25 @@ async def test_deleting_the_account_takes_its_sites_and_pools_offline(
         assert (await get(web_port, name)).status == 404
         assert not Path(f"/var/log/jopanel/web/{name}").exists()
     assert not pool.exists()
+
+
+async def test_a_site_file_removed_by_hand_lists_as_a_missing_site(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
+) -> None:
+    """A first page reads the live files again: what the gateway's reconcile reads to create
+    the site again, after which it serves as before."""
+    name = new_domain()
+    await create(web, spec(name, account.name))
+    before = await get(web_port, name)
+
+    async def listed() -> set[str]:
+        reply = await web.ListWebDomains(web_pb2.ListWebDomainsRequest(account=account.name))
+        return {d.name for d in reply.domains}
+
+    assert name in await listed()
+    (Path("/etc/nginx/jopanel/sites") / f"{name}.conf").unlink()
+    assert name not in await listed()
+    await create(web, spec(name, account.name))
+    assert name in await listed()
+    again = await get(web_port, name)
+    assert (again.status, again.body) == (before.status, before.body)

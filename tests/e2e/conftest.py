@@ -28,7 +28,11 @@ def admin_credentials(live: stack.Stack) -> tuple[str, str]:
     return live.ensure_admin()
 
 
+LAST = {"test_fuzz.py": 1, "test_chaos.py": 2}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The API fuzzers change the shared stack at random (plans, accounts, settings) as an
-    administrator may: they run after every other test, so none depends on what they left."""
-    items.sort(key=lambda item: item.path.name == "test_fuzz.py")
+    administrator may, and the crash test kills its processes: they run after every other
+    test, so none depends on what they left."""
+    items.sort(key=lambda item: LAST.get(item.path.name, 0))

@@ -7,6 +7,7 @@ with a given status, to show how the gateway rolls back.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -38,16 +39,24 @@ class Recorder:
         self.calls: list[str] = []
         self.fail_next: grpc.StatusCode | None = None
         self.fail_call: str | None = None
+        self.fail_call_code = grpc.StatusCode.UNAVAILABLE  # how fail_call fails
+        # When a test sets `hold`, the next recorded call sets `held` and waits for `hold`.
+        self.hold: asyncio.Event | None = None
+        self.held = asyncio.Event()
 
     async def _enter(self, rpc: str, name: str, context: Context) -> None:
         call = f"{rpc} {name}"
         self.calls.append(call)
+        if self.hold is not None:
+            hold, self.hold = self.hold, None
+            self.held.set()
+            await hold.wait()
         if self.fail_next is not None:
             code, self.fail_next = self.fail_next, None
             await context.abort(code, "the fake agent was told to fail")
         if call == self.fail_call:
             self.fail_call = None
-            await context.abort(grpc.StatusCode.UNAVAILABLE, "the fake agent was told to fail")
+            await context.abort(self.fail_call_code, "the fake agent was told to fail")
 
 
 MIB = 1024 * 1024
@@ -413,18 +422,25 @@ class FakeCron(Recorder, cron_pb2_grpc.CronJobServiceServicer):
 
     def __init__(self) -> None:
         self.jobs: dict[str, dict[str, cron_pb.CronJob]] = {}
+        # Accounts whose crontab a test removed by hand: listed as not installed until the
+        # next put installs it again.
+        self.uninstalled: set[str] = set()
         super().__init__()
 
     async def ListCronJobs(
         self, request: cron_pb.ListCronJobsRequest, context: Context
     ) -> cron_pb.ListCronJobsResponse:
         jobs = self.jobs.get(request.account, {})
-        return cron_pb.ListCronJobsResponse(jobs=[jobs[k] for k in sorted(jobs)])
+        return cron_pb.ListCronJobsResponse(
+            jobs=[jobs[k] for k in sorted(jobs)],
+            installed=request.account not in self.uninstalled or not jobs,
+        )
 
     async def CreateCronJob(
         self, request: cron_pb.CreateCronJobRequest, context: Context
     ) -> cron_pb.CreateCronJobResponse:
         await self._enter("CreateCronJob", request.job.id, context)
+        self.uninstalled.discard(request.account)
         self.jobs.setdefault(request.account, {})[request.job.id] = request.job
         return cron_pb.CreateCronJobResponse(job=request.job)
 

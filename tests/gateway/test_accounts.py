@@ -146,13 +146,27 @@ async def test_agent_failure_leaves_no_record(api: Api, admin: str) -> None:
     assert body["status"] == 502
     status, _ = await api.call("GET", "/api/v1/accounts/alice", admin)
     assert status == 404
+    # The name is free again: a later attempt succeeds.
+    await api.create_account(admin, "alice")
+
+
+async def test_an_agent_call_of_unknown_outcome_leaves_the_record_to_the_reconcile(
+    api: Api, admin: str
+) -> None:
+    """UNAVAILABLE during the call: the agent may have made the account (it finishes calls
+    whose client hung up), so the record stays pending and the reconcile settles it."""
     api.agent.fail_next = grpc.StatusCode.UNAVAILABLE
     status, _ = await api.call(
         "POST", "/api/v1/accounts", admin, json={"name": "alice", "password": "owner-pass-1"}
     )
     assert status == 503
-    # The name is free again: a later attempt succeeds.
-    await api.create_account(admin, "alice")
+    status, account = await api.call("GET", "/api/v1/accounts/alice", admin)
+    assert (status, account["status"]) == (200, "pending")
+    status, _ = await api.call("POST", "/api/v1/reconcile", admin)
+    assert status == 200
+    status, account = await api.call("GET", "/api/v1/accounts/alice", admin)
+    assert (status, account["status"]) == (200, "active")
+    assert "alice" in api.agent.accounts
 
 
 async def test_owner_sees_only_itself(api: Api, admin: str) -> None:

@@ -29,3 +29,40 @@ export type ResourceCounts = {
 };
 
 export type ServerOverview = { server: ServerFacts; counts: ResourceCounts };
+
+// The reconcile's report (docs/api.md, "Reconcile"; docs/reconcile.md).
+
+export type ReconcileResource =
+  'account' | 'domain' | 'database' | 'database_user' | 'cron_job' | 'dns_zone' | 'dns_record';
+
+export type ReconcileFinding = {
+  resource: ReconcileResource;
+  /** A cron job's id; "zone/id" for a DNS record. */
+  name: string;
+  account: string | null;
+  /** What differed between the record and the system. */
+  difference: string;
+  outcome: 'repaired' | 'drift' | 'failed' | 'in_progress';
+  /** What was done, or why nothing was. */
+  action: string;
+};
+
+export type ReconcileSummary = {
+  resource: ReconcileResource;
+  checked: number;
+  repaired: number;
+  drift: number;
+  failed: number;
+};
+
+export type ReconcileReport = {
+  started_at: string;
+  finished_at: string;
+  /** start: at the gateway's start; request: someone asked; recovery: after an agent call broke off. */
+  trigger: 'start' | 'request' | 'recovery';
+  actor: string;
+  resources: ReconcileSummary[];
+  findings: ReconcileFinding[];
+};
+
+export type ReconcileState = { running: boolean; last: ReconcileReport | null };

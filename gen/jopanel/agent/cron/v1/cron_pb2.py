@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n jopanel/agent/cron/v1/cron.proto\x12\x15jopanel.agent.cron.v1\x1a google/protobuf/field_mask.proto\"I\n\x07\x43ronJob\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08schedule\x18\x02 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x03 \x01(\t\x12\x0f\n\x07\x65nabled\x18\x04 \x01(\x08\"&\n\x13ListCronJobsRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"D\n\x14ListCronJobsResponse\x12,\n\x04jobs\x18\x01 \x03(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\"T\n\x14\x43reateCronJobRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12+\n\x03job\x18\x02 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\"D\n\x15\x43reateCronJobResponse\x12+\n\x03job\x18\x01 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\"\x85\x01\n\x14UpdateCronJobRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12+\n\x03job\x18\x02 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\x12/\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"D\n\x15UpdateCronJobResponse\x12+\n\x03job\x18\x01 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\"3\n\x14\x44\x65leteCronJobRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\"\x17\n\x15\x44\x65leteCronJobResponse2\xbd\x03\n\x0e\x43ronJobService\x12g\n\x0cListCronJobs\x12*.jopanel.agent.cron.v1.ListCronJobsRequest\x1a+.jopanel.agent.cron.v1.ListCronJobsResponse\x12j\n\rCreateCronJob\x12+.jopanel.agent.cron.v1.CreateCronJobRequest\x1a,.jopanel.agent.cron.v1.CreateCronJobResponse\x12j\n\rUpdateCronJob\x12+.jopanel.agent.cron.v1.UpdateCronJobRequest\x1a,.jopanel.agent.cron.v1.UpdateCronJobResponse\x12j\n\rDeleteCronJob\x12+.jopanel.agent.cron.v1.DeleteCronJobRequest\x1a,.jopanel.agent.cron.v1.DeleteCronJobResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n jopanel/agent/cron/v1/cron.proto\x12\x15jopanel.agent.cron.v1\x1a google/protobuf/field_mask.proto\"I\n\x07\x43ronJob\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08schedule\x18\x02 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x03 \x01(\t\x12\x0f\n\x07\x65nabled\x18\x04 \x01(\x08\"&\n\x13ListCronJobsRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"W\n\x14ListCronJobsResponse\x12,\n\x04jobs\x18\x01 \x03(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\x12\x11\n\tinstalled\x18\x02 \x01(\x08\"T\n\x14\x43reateCronJobRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12+\n\x03job\x18\x02 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\"D\n\x15\x43reateCronJobResponse\x12+\n\x03job\x18\x01 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\"\x85\x01\n\x14UpdateCronJobRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12+\n\x03job\x18\x02 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\x12/\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"D\n\x15UpdateCronJobResponse\x12+\n\x03job\x18\x01 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\"3\n\x14\x44\x65leteCronJobRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\"\x17\n\x15\x44\x65leteCronJobResponse2\xbd\x03\n\x0e\x43ronJobService\x12g\n\x0cListCronJobs\x12*.jopanel.agent.cron.v1.ListCronJobsRequest\x1a+.jopanel.agent.cron.v1.ListCronJobsResponse\x12j\n\rCreateCronJob\x12+.jopanel.agent.cron.v1.CreateCronJobRequest\x1a,.jopanel.agent.cron.v1.CreateCronJobResponse\x12j\n\rUpdateCronJob\x12+.jopanel.agent.cron.v1.UpdateCronJobRequest\x1a,.jopanel.agent.cron.v1.UpdateCronJobResponse\x12j\n\rDeleteCronJob\x12+.jopanel.agent.cron.v1.DeleteCronJobRequest\x1a,.jopanel.agent.cron.v1.DeleteCronJobResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,19 +37,19 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTCRONJOBSREQUEST']._serialized_start=168
   _globals['_LISTCRONJOBSREQUEST']._serialized_end=206
   _globals['_LISTCRONJOBSRESPONSE']._serialized_start=208
-  _globals['_LISTCRONJOBSRESPONSE']._serialized_end=276
-  _globals['_CREATECRONJOBREQUEST']._serialized_start=278
-  _globals['_CREATECRONJOBREQUEST']._serialized_end=362
-  _globals['_CREATECRONJOBRESPONSE']._serialized_start=364
-  _globals['_CREATECRONJOBRESPONSE']._serialized_end=432
-  _globals['_UPDATECRONJOBREQUEST']._serialized_start=435
-  _globals['_UPDATECRONJOBREQUEST']._serialized_end=568
-  _globals['_UPDATECRONJOBRESPONSE']._serialized_start=570
-  _globals['_UPDATECRONJOBRESPONSE']._serialized_end=638
-  _globals['_DELETECRONJOBREQUEST']._serialized_start=640
-  _globals['_DELETECRONJOBREQUEST']._serialized_end=691
-  _globals['_DELETECRONJOBRESPONSE']._serialized_start=693
-  _globals['_DELETECRONJOBRESPONSE']._serialized_end=716
-  _globals['_CRONJOBSERVICE']._serialized_start=719
-  _globals['_CRONJOBSERVICE']._serialized_end=1164
+  _globals['_LISTCRONJOBSRESPONSE']._serialized_end=295
+  _globals['_CREATECRONJOBREQUEST']._serialized_start=297
+  _globals['_CREATECRONJOBREQUEST']._serialized_end=381
+  _globals['_CREATECRONJOBRESPONSE']._serialized_start=383
+  _globals['_CREATECRONJOBRESPONSE']._serialized_end=451
+  _globals['_UPDATECRONJOBREQUEST']._serialized_start=454
+  _globals['_UPDATECRONJOBREQUEST']._serialized_end=587
+  _globals['_UPDATECRONJOBRESPONSE']._serialized_start=589
+  _globals['_UPDATECRONJOBRESPONSE']._serialized_end=657
+  _globals['_DELETECRONJOBREQUEST']._serialized_start=659
+  _globals['_DELETECRONJOBREQUEST']._serialized_end=710
+  _globals['_DELETECRONJOBRESPONSE']._serialized_start=712
+  _globals['_DELETECRONJOBRESPONSE']._serialized_end=735
+  _globals['_CRONJOBSERVICE']._serialized_start=738
+  _globals['_CRONJOBSERVICE']._serialized_end=1183
 # @@protoc_insertion_point(module_scope)

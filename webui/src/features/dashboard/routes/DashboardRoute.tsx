@@ -3,6 +3,7 @@ import { paths } from '@/config/paths';
 import { formatInteger } from '@/lib/format';
 import { useSession } from '@/lib/session';
 import { useServer } from '../api/get-server';
+import { ConsistencyPanel } from '../components/ConsistencyPanel';
 import { LoadCard, StorageCard, SystemCard } from '../components/ServerCards';
 import { StatCard } from '../components/StatCard';
 import type { ResourceCounts } from '../types';
@@ -63,6 +64,7 @@ export function DashboardRoute() {
           </div>
         ) : null}
         <p className="field__hint">Refreshed every 30 seconds while this page is open.</p>
+        <ConsistencyPanel />
       </div>
     </>
   );

@@ -1,0 +1,154 @@
+"""Accounts: the Linux users against the account records."""
+
+from __future__ import annotations
+
+from jopanel.agent.accounts.v1 import accounts_pb2 as accounts_pb
+from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
+from jopanel.agent.web.v1 import web_pb2 as web_pb
+
+from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.db import Row
+from gateway.reconcile.base import PAGE_SIZE, RunBase
+from gateway.store import accounts, dns, domains
+from gateway.store import reconcile as records
+
+MIB = 1024 * 1024
+_SHELLS: dict[str, accounts_pb.Shell.ValueType] = {
+    "nologin": accounts_pb.SHELL_NOLOGIN,
+    "bash": accounts_pb.SHELL_BASH,
+    "sh": accounts_pb.SHELL_SH,
+}
+
+
+class AccountChecks(RunBase):
+    async def accounts(self) -> None:
+        system = {a.name: a for a in await self._system_accounts()}
+        rows = await records.accounts(self.pool)
+        self.checked["account"] = len(rows) + len(set(system) - {r["name"] for r in rows})
+        for row in rows:
+            await self._account(row, system.get(row["name"]))
+        for name in sorted(set(system) - {r["name"] for r in rows}):
+            self.drift("account", name, name, "a Linux account of the panel's kind has no record")
+
+    async def _system_accounts(self) -> list[accounts_pb.Account]:
+        found: list[accounts_pb.Account] = []
+        token = ""
+        while True:
+            reply = await self.agent.accounts.ListAccounts(
+                accounts_pb.ListAccountsRequest(page_size=PAGE_SIZE, page_token=token),
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
+            found += reply.accounts
+            token = reply.next_page_token
+            if not token:
+                return found
+
+    async def _account(self, row: Row, system: accounts_pb.Account | None) -> None:
+        name, status, user_id = str(row["name"]), str(row["status"]), int(row["id"])
+        seen = ("account", user_id, status)
+        if status == "pending":
+            if system is not None:
+                self.on_system.add(name)
+                await self.repair(
+                    "account", name, name, "pending, and the Linux account exists",
+                    "marked active: the creation had got through",
+                    lambda: accounts.set_status(self.pool, user_id, "active"), seen,
+                )  # fmt: skip
+            elif await self.create_again(
+                "account", row, "pending, and no Linux account exists",
+                lambda: self._create_account(row),
+                lambda: accounts.set_status(self.pool, user_id, "active"),
+                lambda: accounts.delete(self.pool, user_id),
+            ):  # fmt: skip
+                self.on_system.add(name)
+            return
+        if status == "deleting":
+            await self.repair(
+                "account", name, name, "deleting: the deletion was cut short",
+                "deletion finished: its zones, websites, Linux user and home, then the record",
+                lambda: self._finish_account_deletion(user_id, name), seen,
+            )  # fmt: skip
+            return
+        if system is None:
+            repaired = await self.repair(
+                "account", name, name, "the Linux account is missing",
+                "created again (its system password is locked until the owner sets one)",
+                lambda: self._create_account(row), seen,
+            )  # fmt: skip
+            if repaired:
+                self.on_system.add(name)
+            return
+        self.on_system.add(name)
+        await self._account_fields(row, system)
+
+    async def _create_account(self, row: Row) -> None:
+        await self.agent.accounts.CreateAccount(
+            accounts_pb.CreateAccountRequest(
+                name=row["name"],
+                password="",
+                shell=_SHELLS[row["shell"]],
+                disk_quota_mb=row["disk_quota_mb"] or 0,
+            ),
+            timeout=CALL_TIMEOUT_SECONDS,
+        )
+        if row["status"] == "suspended":
+            await self.agent.accounts.SuspendAccount(
+                accounts_pb.SuspendAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+            )
+
+    async def _account_fields(self, row: Row, system: accounts_pb.Account) -> None:
+        name, seen = str(row["name"]), ("account", int(row["id"]), str(row["status"]))
+        suspended = row["status"] == "suspended"
+        if system.suspended != suspended:
+
+            async def apply() -> None:
+                if suspended:
+                    await self.agent.accounts.SuspendAccount(
+                        accounts_pb.SuspendAccountRequest(name=name), timeout=CALL_TIMEOUT_SECONDS
+                    )
+                else:
+                    await self.agent.accounts.UnsuspendAccount(
+                        accounts_pb.UnsuspendAccountRequest(name=name),
+                        timeout=CALL_TIMEOUT_SECONDS,
+                    )
+
+            state = "suspended" if system.suspended else "not suspended"
+            await self.repair("account", name, name,
+                              f"recorded {row['status']}, {state} on the system",
+                              "the recorded state applied again", apply, seen)  # fmt: skip
+        mask: list[str] = []
+        if system.shell == accounts_pb.SHELL_UNSPECIFIED:
+            self.drift("account", name, name, "the login shell was changed outside JoPanel")
+        elif system.shell != _SHELLS[row["shell"]]:
+            mask.append("shell")
+        quota = (row["disk_quota_mb"] or 0) * MIB
+        if system.disk.enforced and system.disk.limit_bytes != quota:
+            mask.append("disk_quota_mb")
+        if mask:
+            request = accounts_pb.UpdateAccountRequest(
+                name=name, shell=_SHELLS[row["shell"]], disk_quota_mb=row["disk_quota_mb"] or 0
+            )
+            request.update_mask.paths.extend(mask)
+            await self.repair(
+                "account", name, name, f"{' and '.join(mask)} differ from the record",
+                "the recorded values applied again",
+                lambda: self.agent.accounts.UpdateAccount(request, timeout=CALL_TIMEOUT_SECONDS),
+                seen,
+            )  # fmt: skip
+
+    async def _finish_account_deletion(self, user_id: int, name: str) -> None:
+        for zone in await dns.zones_of(self.pool, user_id):
+            await self.agent.dns.DeleteDnsZone(
+                dns_pb.DeleteDnsZoneRequest(name=zone["name"]), timeout=CALL_TIMEOUT_SECONDS
+            )
+            await dns.delete_zone(self.pool, zone["id"])
+        for site in await domains.names_of(self.pool, user_id):
+            await self.agent.web.DeleteWebDomain(
+                web_pb.DeleteWebDomainRequest(name=site["name"], delete_files=True),
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
+            await domains.delete(self.pool, site["id"])
+        await self.agent.accounts.DeleteAccount(
+            accounts_pb.DeleteAccountRequest(name=name), timeout=CALL_TIMEOUT_SECONDS
+        )
+        await accounts.delete(self.pool, user_id)

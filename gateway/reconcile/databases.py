@@ -1,0 +1,158 @@
+"""Hosted databases, their users and grants against their records."""
+
+from __future__ import annotations
+
+from jopanel.agent.databases.v1 import databases_pb2 as db_pb
+
+from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.db import Row
+from gateway.reconcile.base import RunBase, later
+from gateway.reconcile.report import Resource
+from gateway.store import databases
+from gateway.store import reconcile as records
+
+
+class DatabaseChecks(RunBase):
+    async def databases(self, system_accounts: list[str]) -> None:
+        system: dict[str, str] = {}
+        for account in system_accounts:
+            reply = await self.agent.databases.ListDatabases(
+                db_pb.ListDatabasesRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
+            )
+            system |= {d.name: d.account for d in reply.databases}
+        rows = await records.databases(self.pool)
+        recorded = {r["name"] for r in rows}
+        self.checked["database"] = len(rows) + len(set(system) - recorded)
+        for row in rows:
+            if row["account"] in self.on_system:
+                await self._database(row, row["name"] in system)
+        for name in sorted(set(system) - recorded):
+            self.drift("database", name, system[name], "exists, but has no record")
+
+    async def _database(self, row: Row, exists: bool) -> None:
+        name, account, status = str(row["name"]), str(row["account"]), str(row["status"])
+        seen = ("database", int(row["id"]), status)
+        if status == "pending":
+            if exists:
+                await self._settle_pending("database", row, exists, "database")
+            else:
+                await self.create_again(
+                    "database", row, "pending, and it is missing",
+                    later(
+                        self.agent.databases.CreateDatabase,
+                        db_pb.CreateDatabaseRequest(account=account, name=name),
+                    ),
+                    lambda: databases.set_status(self.pool, "database", int(row["id"]), "active"),
+                    lambda: databases.delete(self.pool, "database", int(row["id"])),
+                )  # fmt: skip
+        elif status == "deleting":
+
+            async def finish() -> None:
+                await self.agent.databases.DeleteDatabase(
+                    db_pb.DeleteDatabaseRequest(account=account, name=name),
+                    timeout=CALL_TIMEOUT_SECONDS,
+                )
+                await databases.delete(self.pool, "database", int(row["id"]))
+
+            await self.repair("database", name, account, "deleting: the deletion was cut short",
+                              "deletion finished, as asked", finish, seen)  # fmt: skip
+        elif not exists:
+            await self.repair(
+                "database", name, account, "the database is missing",
+                "created again, empty: what it held was not there",
+                lambda: self.agent.databases.CreateDatabase(
+                    db_pb.CreateDatabaseRequest(account=account, name=name),
+                    timeout=CALL_TIMEOUT_SECONDS,
+                ),
+                seen,
+            )  # fmt: skip
+
+    async def _settle_pending(self, resource: Resource, row: Row, exists: bool, kind: str) -> None:
+        """A hosted database's or user's pending record: active, or rolled back."""
+        record_id, seen = int(row["id"]), (resource, int(row["id"]), "pending")
+        if exists:
+            await self.repair(
+                resource, str(row["name"]), str(row["account"]), "pending, and it exists",
+                "marked active: the creation had got through",
+                lambda: databases.set_status(self.pool, kind, record_id, "active"), seen,
+            )  # fmt: skip
+        else:
+            # A user's password is not kept: rolled back, and deleted on the system too in
+            # case its creation lands after this look.
+            name, account = str(row["name"]), str(row["account"])
+
+            async def roll_back() -> None:
+                await self.agent.databases.DeleteDatabaseUser(
+                    db_pb.DeleteDatabaseUserRequest(account=account, name=name),
+                    timeout=CALL_TIMEOUT_SECONDS,
+                )
+                await databases.delete(self.pool, kind, record_id)
+
+            await self.repair(
+                resource, name, account, "pending, and it is missing",
+                "rolled back: the record is removed (its password is not kept)", roll_back, seen,
+            )  # fmt: skip
+
+    async def database_users(self, system_accounts: list[str]) -> None:
+        system: dict[str, db_pb.DatabaseUser] = {}
+        for account in system_accounts:
+            reply = await self.agent.databases.ListDatabaseUsers(
+                db_pb.ListDatabaseUsersRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
+            )
+            system |= {u.name: u for u in reply.users}
+        rows = await records.database_users(self.pool)
+        recorded = {r["name"] for r in rows}
+        self.checked["database_user"] = len(rows) + len(set(system) - recorded)
+        for row in rows:
+            if row["account"] in self.on_system:
+                await self._database_user(row, system.get(row["name"]))
+        for name in sorted(set(system) - recorded):
+            self.drift("database_user", name, system[name].account, "exists, but has no record")
+
+    async def _database_user(self, row: Row, system: db_pb.DatabaseUser | None) -> None:
+        name, account, status = str(row["name"]), str(row["account"]), str(row["status"])
+        seen = ("database_user", int(row["id"]), status)
+        if status == "pending":
+            await self._settle_pending("database_user", row, system is not None, "user")
+        elif status == "deleting":
+
+            async def finish() -> None:
+                await self.agent.databases.DeleteDatabaseUser(
+                    db_pb.DeleteDatabaseUserRequest(account=account, name=name),
+                    timeout=CALL_TIMEOUT_SECONDS,
+                )
+                await databases.delete(self.pool, "user", int(row["id"]))
+
+            await self.repair("database_user", name, account,
+                              "deleting: the deletion was cut short",
+                              "deletion finished, as asked", finish, seen)  # fmt: skip
+        elif system is None:
+            self.drift(
+                "database_user", name, account,
+                "the user is missing; its password is not kept, so set a new one to create it",
+            )  # fmt: skip
+        else:
+            await self._grants(row, system)
+
+    async def _grants(self, row: Row, system: db_pb.DatabaseUser) -> None:
+        """Grants follow the record both ways: access the panel does not show is taken back."""
+        name, account = str(row["name"]), str(row["account"])
+        seen = ("database_user", int(row["id"]), "active")
+        wanted = set(str(row["granted"]).split()) if row["granted"] else set()
+        have = set(system.databases)
+        for database in sorted(wanted - have):
+            grant = db_pb.GrantDatabaseAccessRequest(account=account, user=name, database=database)
+            await self.repair(
+                "database_user", name, account, f"no access to {database}, as recorded",
+                f"access to {database} granted again",
+                later(self.agent.databases.GrantDatabaseAccess, grant), seen,
+            )  # fmt: skip
+        for database in sorted(have - wanted):
+            revoke = db_pb.RevokeDatabaseAccessRequest(
+                account=account, user=name, database=database
+            )
+            await self.repair(
+                "database_user", name, account, f"access to {database}, which is not recorded",
+                f"access to {database} revoked (the data stays)",
+                later(self.agent.databases.RevokeDatabaseAccess, revoke), seen,
+            )  # fmt: skip

@@ -1,0 +1,147 @@
+"""DNS: the zones named serves, and their records, against the zone and record records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
+
+from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.db import Row
+from gateway.reconcile.base import PAGE_SIZE, RunBase, later
+from gateway.store import dns
+from gateway.store import reconcile as records
+
+
+class DnsChecks(RunBase):
+    async def dns_zones(self) -> None:
+        system = {z.name: z.account for z in await self._system_zones()}
+        rows = await records.dns_zones(self.pool)
+        recorded = {r["name"] for r in rows}
+        self.checked["dns_zone"] = len(rows) + len(set(system) - recorded)
+        for row in rows:
+            if row["account"] in self.on_system or row["status"] == "deleting":
+                await self._zone(row, system.get(row["name"]))
+        for name in sorted(set(system) - recorded):
+            self.drift("dns_zone", name, system[name], "served, but has no record")
+
+    async def _system_zones(self) -> list[dns_pb.DnsZone]:
+        found: list[dns_pb.DnsZone] = []
+        token = ""
+        while True:
+            reply = await self.agent.dns.ListDnsZones(
+                dns_pb.ListDnsZonesRequest(page_size=PAGE_SIZE, page_token=token),
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
+            found += reply.zones
+            token = reply.next_page_token
+            if not token:
+                return found
+
+    async def _zone(self, row: Row, owner: str | None) -> None:
+        name, account, status = str(row["name"]), str(row["account"]), str(row["status"])
+        zone_id, seen = int(row["id"]), ("dns_zone", int(row["id"]), status)
+        if owner is not None and owner != account:
+            self.drift("dns_zone", name, account, f"served for another account, {owner}")
+            return
+        if status == "deleting":
+
+            async def finish() -> None:
+                await self.agent.dns.DeleteDnsZone(
+                    dns_pb.DeleteDnsZoneRequest(name=name), timeout=CALL_TIMEOUT_SECONDS
+                )
+                await dns.delete_zone(self.pool, zone_id)
+
+            await self.repair("dns_zone", name, account, "deleting: the deletion was cut short",
+                              "deletion finished, as asked", finish, seen)  # fmt: skip
+            return
+        if status == "pending":
+            if owner is None:
+                # Its records are written once the zone is served: it comes back as recorded.
+                spec = dns_pb.DnsZone(name=name, account=account, records=[
+                    zone_record(r) for r in await records.dns_records(self.pool, zone_id)
+                ])  # fmt: skip
+                await self.create_again(
+                    "dns_zone", row, "pending, and the zone is not served",
+                    later(self.agent.dns.CreateDnsZone, dns_pb.CreateDnsZoneRequest(zone=spec)),
+                    lambda: dns.set_zone_status(self.pool, zone_id, "active"),
+                    lambda: dns.delete_zone(self.pool, zone_id),
+                )  # fmt: skip
+                return
+            # Served: the creation got through; its records follow the recorded ones below.
+            if not await self.repair(
+                "dns_zone", name, account, "pending, and the zone is served",
+                "marked active: the creation had got through",
+                lambda: dns.set_zone_status(self.pool, zone_id, "active"), seen,
+            ):  # fmt: skip
+                return
+            seen = ("dns_zone", zone_id, "active")
+        wanted = {
+            str(r["public_id"]): zone_record(r)
+            for r in await records.dns_records(self.pool, zone_id)
+        }
+        self.checked["dns_record"] += len(wanted)
+        if owner is None:
+            spec = dns_pb.DnsZone(name=name, account=account, records=list(wanted.values()))
+            await self.repair(
+                "dns_zone", name, account, "the zone is not served",
+                f"served again with its {len(wanted)} recorded records",
+                lambda: self.agent.dns.CreateDnsZone(
+                    dns_pb.CreateDnsZoneRequest(zone=spec), timeout=CALL_TIMEOUT_SECONDS
+                ),
+                seen,
+            )  # fmt: skip
+            return
+        reply = await self.agent.dns.GetDnsZone(
+            dns_pb.GetDnsZoneRequest(name=name), timeout=CALL_TIMEOUT_SECONDS
+        )
+        await self._zone_records(name, account, seen, wanted, reply.zone.records)
+
+    async def _zone_records(
+        self,
+        zone: str,
+        account: str,
+        seen: tuple[str, int, str],
+        wanted: dict[str, dns_pb.DnsRecord],
+        served: Iterable[dns_pb.DnsRecord],
+    ) -> None:
+        """A zone's records follow the recorded ones: the records are the panel's, and the
+        agent's copy is what the panel asked for (a record no request answered for goes)."""
+        have = {r.id: r for r in served}
+        self.checked["dns_record"] += len(set(have) - set(wanted))
+        for record_id, record in sorted(wanted.items()):
+            if have.get(record_id) == record:
+                continue
+            what = "missing" if record_id not in have else "differs from the record"
+            await self.repair(
+                "dns_record", f"{zone}/{record_id}", account, f"the record is {what}",
+                "the recorded record served again",
+                later(
+                    self.agent.dns.CreateDnsRecord,
+                    dns_pb.CreateDnsRecordRequest(zone=zone, record=record),
+                ),
+                seen,
+            )  # fmt: skip
+        for record_id in sorted(set(have) - set(wanted)):
+            await self.repair(
+                "dns_record", f"{zone}/{record_id}", account,
+                "served, but has no record (a change cut short before it was recorded)",
+                "removed from the zone",
+                later(
+                    self.agent.dns.DeleteDnsRecord,
+                    dns_pb.DeleteDnsRecordRequest(zone=zone, id=record_id),
+                ),
+                seen,
+            )  # fmt: skip
+
+
+def zone_record(row: Row) -> dns_pb.DnsRecord:
+    """A recorded DNS record as the agent takes it."""
+    # Imported here: the record types live with their routes, which import the route table,
+    # whose keys name the Reconciler (an import cycle at load time otherwise).
+    from gateway.routes.dns_records import RecordBody, to_proto
+
+    record = RecordBody.model_validate(
+        {"type": row["type"], "name": row["name"], "ttl": row["ttl"], **dns.data_of(row)}
+    ).root
+    return to_proto(str(row["public_id"]), record)

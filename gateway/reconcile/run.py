@@ -1,0 +1,24 @@
+"""One reconcile run: every resource in turn, accounts first (the others live in them)."""
+
+from __future__ import annotations
+
+from gateway.reconcile.accounts import AccountChecks
+from gateway.reconcile.cron import CronChecks
+from gateway.reconcile.databases import DatabaseChecks
+from gateway.reconcile.dns import DnsChecks
+from gateway.reconcile.websites import WebsiteChecks
+
+
+class Run(AccountChecks, WebsiteChecks, DatabaseChecks, CronChecks, DnsChecks):
+    """A reconcile: the checks of each resource (one mixin per module), sharing RunBase."""
+
+    async def all(self) -> None:
+        # Accounts first: a site, database or job is looked at only where its account exists
+        # (after any repair of the account); their lists are asked per account.
+        await self.accounts()
+        await self.domains()
+        system_accounts = sorted(self.on_system)
+        await self.databases(system_accounts)
+        await self.database_users(system_accounts)
+        await self.cron_jobs(system_accounts)
+        await self.dns_zones()

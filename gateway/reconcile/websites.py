@@ -1,0 +1,161 @@
+"""Websites: the sites nginx serves against the domain records."""
+
+from __future__ import annotations
+
+from jopanel.agent.web.v1 import web_pb2 as web_pb
+
+from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.db import Row
+from gateway.reconcile.base import PAGE_SIZE, RunBase
+from gateway.store import domains
+from gateway.store import reconcile as records
+
+
+class WebsiteChecks(RunBase):
+    async def domains(self) -> None:
+        system = {d.name: d for d in await self._system_domains()}
+        rows = await records.domains(self.pool)
+        recorded = {r["name"] for r in rows}
+        self.checked["domain"] = len(rows) + len(set(system) - recorded)
+        for row in rows:
+            await self._domain(row, system.get(row["name"]))
+        for name in sorted(set(system) - recorded):
+            self.drift("domain", name, system[name].account, "served, but has no record")
+
+    async def _system_domains(self) -> list[web_pb.WebDomain]:
+        found: list[web_pb.WebDomain] = []
+        token = ""
+        while True:
+            reply = await self.agent.web.ListWebDomains(
+                web_pb.ListWebDomainsRequest(page_size=PAGE_SIZE, page_token=token),
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
+            found += reply.domains
+            token = reply.next_page_token
+            if not token:
+                return found
+
+    async def _domain(self, row: Row, system: web_pb.WebDomain | None) -> None:
+        name, account, status = str(row["name"]), str(row["account"]), str(row["status"])
+        seen = ("domain", int(row["id"]), status)
+        if status == "pending":
+            if system is not None and system.account == account:
+                await self.repair(
+                    "domain", name, account, "pending, and the site is served",
+                    "marked active: the creation had got through",
+                    lambda: domains.set_status(self.pool, int(row["id"]), "active"), seen,
+                )  # fmt: skip
+            elif system is None:
+                await self.create_again(
+                    "domain", row, "pending, and the site is not served",
+                    lambda: self._create_domain(row),
+                    lambda: domains.set_status(self.pool, int(row["id"]), "active"),
+                    lambda: domains.delete(self.pool, int(row["id"])),
+                )  # fmt: skip
+            else:
+                self.drift("domain", name, account, f"pending; served for {system.account}")
+            return
+        if status == "deleting":
+            await self.repair(
+                "domain", name, account, "deleting: the deletion was cut short",
+                f"deletion finished; its files stay in /home/{account}/web/{name}",
+                lambda: self._finish_domain_deletion(row), seen,
+            )  # fmt: skip
+            return
+        if row["account_status"] not in ("active", "suspended"):
+            return  # its account's own state is settled first, with its sites
+        if system is None:
+            await self.repair(
+                "domain", name, account, "the site is not served (its configuration is gone)",
+                "created again from the record (files already in its folder are kept)",
+                lambda: self._create_domain(row), seen,
+            )  # fmt: skip
+            return
+        if system.account != account:
+            self.drift("domain", name, account, f"served for another account, {system.account}")
+            return
+        await self._domain_fields(row, system)
+
+    async def _finish_domain_deletion(self, row: Row) -> None:
+        await self.agent.web.DeleteWebDomain(
+            web_pb.DeleteWebDomainRequest(name=row["name"], delete_files=False),
+            timeout=CALL_TIMEOUT_SECONDS,
+        )
+        await domains.delete(self.pool, int(row["id"]))
+
+    async def _create_domain(self, row: Row) -> None:
+        await self.agent.web.CreateWebDomain(
+            web_pb.CreateWebDomainRequest(domain=site_spec(row)), timeout=CALL_TIMEOUT_SECONDS
+        )
+        if _site_suspended(row):
+            await self.agent.web.SuspendWebDomain(
+                web_pb.SuspendWebDomainRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+            )
+
+    async def _domain_fields(self, row: Row, system: web_pb.WebDomain) -> None:
+        name, account = str(row["name"]), str(row["account"])
+        seen = ("domain", int(row["id"]), str(row["status"]))
+        spec = site_spec(row)
+        differ = []
+        if sorted(system.aliases) != sorted(spec.aliases):
+            differ.append("aliases")
+        kind = spec.WhichOneof("backend")
+        if system.WhichOneof("backend") != kind or (
+            kind is not None and getattr(system, kind) != getattr(spec, kind)
+        ):
+            differ.append("backend")
+        if differ:
+            request = web_pb.UpdateWebDomainRequest(domain=spec)
+            request.update_mask.paths.extend(["aliases", "backend"])
+            await self.repair(
+                "domain", name, account, f"{' and '.join(differ)} differ from the record",
+                "the recorded aliases and backend applied again",
+                lambda: self.agent.web.UpdateWebDomain(request, timeout=CALL_TIMEOUT_SECONDS),
+                seen,
+            )  # fmt: skip
+        suspended = _site_suspended(row)
+        if system.suspended != suspended:
+
+            async def apply() -> None:
+                if suspended:
+                    await self.agent.web.SuspendWebDomain(
+                        web_pb.SuspendWebDomainRequest(name=name), timeout=CALL_TIMEOUT_SECONDS
+                    )
+                else:
+                    await self.agent.web.UnsuspendWebDomain(
+                        web_pb.UnsuspendWebDomainRequest(name=name), timeout=CALL_TIMEOUT_SECONDS
+                    )
+
+            await self.repair(
+                "domain", name, account,
+                f"{'not ' if suspended else ''}suspended on the system, unlike the record",
+                "the recorded state applied again", apply, seen,
+            )  # fmt: skip
+
+
+def _site_suspended(row: Row) -> bool:
+    # An account's suspension suspends its sites; a site may also be suspended on its own.
+    return bool(row["status"] == "suspended" or row["account_status"] == "suspended")
+
+
+def site_spec(row: Row) -> web_pb.WebDomain:
+    """The website as its record describes it, as CreateWebDomain takes it."""
+    spec = web_pb.WebDomain(
+        name=row["name"], account=row["account"], aliases=domains.aliases_of(row)
+    )
+    kind = row["backend"]
+    if kind == "php":
+        spec.php.version = row["php_version"]
+    elif kind == "proxy":
+        spec.proxy.port = row["proxy_port"]
+    elif kind == "redirect":
+        spec.redirect.url = row["redirect_url"]
+        spec.redirect.code = (
+            web_pb.REDIRECT_CODE_PERMANENT
+            if row["redirect_code"] == 301
+            else web_pb.REDIRECT_CODE_TEMPORARY
+        )
+        spec.redirect.preserve_path = bool(row["redirect_preserve_path"])
+    else:
+        spec.static.SetInParent()
+    return spec

@@ -88,6 +88,7 @@ class AccountChecks(RunBase):
                 password="",
                 shell=_SHELLS[row["shell"]],
                 disk_quota_mb=row["disk_quota_mb"] or 0,
+                inode_quota=row["inode_quota"] or 0,
             ),
             timeout=CALL_TIMEOUT_SECONDS,
         )
@@ -124,9 +125,14 @@ class AccountChecks(RunBase):
         quota = (row["disk_quota_mb"] or 0) * MIB
         if system.disk.enforced and system.disk.limit_bytes != quota:
             mask.append("disk_quota_mb")
+        if system.disk.enforced and system.disk.inode_limit != (row["inode_quota"] or 0):
+            mask.append("inode_quota")
         if mask:
             request = accounts_pb.UpdateAccountRequest(
-                name=name, shell=_SHELLS[row["shell"]], disk_quota_mb=row["disk_quota_mb"] or 0
+                name=name,
+                shell=_SHELLS[row["shell"]],
+                disk_quota_mb=row["disk_quota_mb"] or 0,
+                inode_quota=row["inode_quota"] or 0,
             )
             request.update_mask.paths.extend(mask)
             await self.repair(

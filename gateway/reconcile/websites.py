@@ -146,6 +146,8 @@ def site_spec(row: Row) -> web_pb.WebDomain:
     kind = row["backend"]
     if kind == "php":
         spec.php.version = row["php_version"]
+    elif kind == "proxy" and row["proxy_socket"]:
+        spec.proxy.socket_path = row["proxy_socket"]
     elif kind == "proxy":
         spec.proxy.port = row["proxy_port"]
     elif kind == "redirect":

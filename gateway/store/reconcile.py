@@ -23,7 +23,7 @@ TABLES = {
 async def accounts(pool: aiomysql.Pool) -> list[Row]:
     return await fetch_all(
         pool,
-        "SELECT u.id, u.name, a.status, a.shell, p.disk_quota_mb, a.created_at"
+        "SELECT u.id, u.name, a.status, a.shell, p.disk_quota_mb, p.inode_quota, a.created_at"
         " FROM users u JOIN accounts a ON a.user_id = u.id JOIN plans p ON p.id = a.plan_id"
         " ORDER BY u.name",
     )
@@ -33,7 +33,7 @@ async def domains(pool: aiomysql.Pool) -> list[Row]:
     return await fetch_all(
         pool,
         "SELECT d.id, d.name, u.name AS account, a.status AS account_status, d.backend,"
-        " d.php_version, d.proxy_port, d.redirect_url, d.redirect_code,"
+        " d.php_version, d.proxy_port, d.proxy_socket, d.redirect_url, d.redirect_code,"
         " d.redirect_preserve_path, d.status, d.created_at,"
         " (SELECT GROUP_CONCAT(h.name ORDER BY h.name SEPARATOR ' ') FROM host_names h"
         "   WHERE h.domain_id = d.id AND h.is_alias) AS aliases"

@@ -8,6 +8,7 @@ import asyncio
 from typing import Any
 
 import grpc
+import pytest
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
 from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
 from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
@@ -264,6 +265,7 @@ async def test_suspension_shell_and_quota_changed_by_hand_are_applied_again(
     api.agent.accounts["alice"].suspended = True
     api.agent.accounts["alice"].shell = pb.SHELL_BASH
     api.agent.accounts["alice"].disk.limit_bytes = 12345
+    api.agent.accounts["alice"].disk.inode_limit = 77
     report = await reconcile(api, admin)
     assert outcomes(report, "account", "alice") == ["repaired", "repaired"]
     account = api.agent.accounts["alice"]
@@ -272,6 +274,7 @@ async def test_suspension_shell_and_quota_changed_by_hand_are_applied_again(
         pb.SHELL_NOLOGIN,
         0,
     )
+    assert account.disk.inode_limit == 0
 
 
 async def test_a_shell_set_outside_the_panel_is_drift(api: Api, admin: str) -> None:
@@ -320,11 +323,19 @@ async def test_deleting_site_is_finished_and_its_files_kept(api: Api, admin: str
     assert "files stay" in next(f["action"] for f in report["findings"])
 
 
+@pytest.mark.parametrize(
+    "backend",
+    [
+        {"type": "redirect", "url": "https://example.org/", "code": 302},
+        {"type": "proxy", "socket_path": "/home/.apps/alice/shop.sock"},
+        {"type": "php", "version": "8.2"},
+    ],
+    ids=["redirect", "socket", "php"],
+)
 async def test_site_configuration_deleted_by_hand_is_created_again_as_recorded(
-    api: Api, admin: str
+    api: Api, admin: str, backend: dict[str, Any]
 ) -> None:
     await api.create_account(admin, "alice")
-    backend = {"type": "redirect", "url": "https://example.org/", "code": 302}
     await site(api, admin, aliases=["www.alice.com"], backend=backend)
     await api.call("POST", "/api/v1/domains/alice.com/suspend", admin)
     before = web_pb.WebDomain()

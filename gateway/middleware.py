@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import grpc
+import pymysql
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
@@ -18,6 +19,10 @@ from gateway.store import users
 log = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+# MariaDB client errors that mean the server is down or the connection broke (CR_CONNECTION_
+# ERROR, CR_CONN_HOST_ERROR, CR_SERVER_GONE_ERROR, CR_SERVER_LOST, ER_SERVER_SHUTDOWN): the
+# request may be tried again, so 503, not a 500 that says the gateway is broken.
+_DATABASE_UNREACHABLE = frozenset({2002, 2003, 2006, 2013, 1053})
 
 
 @web.middleware
@@ -33,6 +38,14 @@ async def problems(request: web.Request, handler: Handler) -> web.StreamResponse
         if exc.status < 400:
             raise
         return Problem(exc.status, exc.reason, _http_detail(exc)).response()
+    except pymysql.err.OperationalError as exc:
+        if exc.args and exc.args[0] in _DATABASE_UNREACHABLE:
+            log.warning("the panel's database is unreachable: %s", exc)
+            return Problem(
+                503, "Service unavailable", "The panel's database is not reachable; try again."
+            ).response()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return Problem(500, "Internal error", "The gateway failed; see its log.").response()
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return Problem(500, "Internal error", "The gateway failed; see its log.").response()

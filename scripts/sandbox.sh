@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command inside JoPanel's sandbox: a private mount and PID namespace in which /etc, /var
 # and /srv are copy-on-write overlays whose upper layers live in RUN_DIR/sandbox, /home is a
-# filesystem of its own, /run, /tmp and /dev/shm are fresh tmpfs and System V IPC objects are the
+# filesystem of its own, /run, /tmp, /var/tmp and /dev/shm are fresh tmpfs and System V IPC objects are the
 # namespace's own (the agent removes what a deleted account left in /tmp, /dev/shm and SysV IPC:
 # on the host's, that would be whatever a host user of the same uid owns). /home is ext4 in RUN_DIR/sandbox/home.img,
 # mounted with user quotas as on a hosting server, where the kernel can enforce them; where it
@@ -74,6 +74,9 @@ mount -t tmpfs -o mode=1777,nosuid,nodev jopanel-tmp /tmp
 case "$run/" in
   /tmp/*) mkdir -p "$run" && mount --move "$carried" "$run" && rmdir "$carried" ;;
 esac
+# /var/tmp too: the /var overlay would show the host's, which other programs change meanwhile
+# and which the agent walks when it removes a deleted account's files.
+mount -t tmpfs -o mode=1777,nosuid,nodev jopanel-var-tmp /var/tmp
 mkdir -p /dev/shm  # a minimal VM's /dev may lack it
 mount -t tmpfs -o mode=1777,nosuid,nodev jopanel-shm /dev/shm
 exec "$@"

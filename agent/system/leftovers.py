@@ -100,8 +100,14 @@ def _enter(directory: int, name: str, device: int, uid: int, removal: Removal, d
         removal.left += 1
         return
     with _opened(directory, name) as child:
+        if child is None:
+            return
+        try:
+            here = os.fstat(child).st_dev
+        except OSError:
+            return  # removed since it was opened (some file systems say so to fstat too)
         # Swapped for another filesystem's folder since the check: not ours to walk.
-        if child is not None and os.fstat(child).st_dev == device:
+        if here == device:
             _walk(child, device, uid, removal, depth + 1)
 
 

@@ -352,6 +352,20 @@ bind_config() {
   systemctl reload-or-restart named
 }
 
+# --- proxy backends' sockets ----------------------------------------------------------------------
+app_sockets() {
+  # /home/.apps holds each account's application sockets (docs/web.md, Proxy backends): a bind
+  # mount of itself with nosymfollow, so that nginx's connect() never follows a link an account
+  # plants there. The agent refuses socket backends until it is mounted so.
+  install -d -m 0711 -o root -g root /home/.apps
+  if ! grep -qE '^/home/\.apps[[:space:]]' /etc/fstab; then
+    echo "/home/.apps /home/.apps none bind,nosymfollow,x-systemd.requires-mounts-for=/home 0 0" \
+      >>/etc/fstab
+  fi
+  findmnt -n /home/.apps >/dev/null || mount --bind /home/.apps /home/.apps
+  mount -o remount,bind,nosymfollow /home/.apps
+}
+
 # --- /proc ------------------------------------------------------------------------------------------
 hide_processes() {
   # Accounts see only their own processes and command lines (hidepid=invisible). Root with
@@ -499,6 +513,7 @@ main() {
   build_release "$release"
   install_units
   hide_processes
+  app_sockets
   # From here the panel is down until its gateway starts again, so the dump holds every record
   # the panel acknowledged, and nothing changes between the dump and the migrations.
   systemctl stop jopanel-gateway.service

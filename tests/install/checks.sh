@@ -156,6 +156,36 @@ setpriv --reuid=tenant1 --regid=tenant1 --clear-groups \
   sh -c "printf '<?php echo posix_geteuid();' >$root/whoami.php"
 expect "the site's PHP runs as tenant1" \
   "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
+step "an application on the account's own socket, behind nginx"
+findmnt -no OPTIONS /home/.apps | tr , '\n' | grep -qx nosymfollow || fail "/home/.apps is not nosymfollow"
+app=app.install-test.example
+answer=$(api POST /api/v1/domains "{\"name\": \"$app\", \"account\": \"tenant1\",
+  \"backend\": {\"type\": \"proxy\", \"socket_path\": \"/home/.apps/tenant1/app.sock\"}}")
+expect "POST /api/v1/domains (socket backend)" "${answer%% *}" 201 "$answer"
+app_server='
+import os, socketserver, sys
+from http.server import BaseHTTPRequestHandler
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"app of %d" % os.getuid()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def address_string(self):
+        return "unix"
+server = socketserver.UnixStreamServer(sys.argv[1], Handler)
+os.chmod(sys.argv[1], 0o666)
+server.serve_forever()
+'
+setpriv --reuid=tenant1 --regid=tenant1 --clear-groups python3 -c "$app_server" \
+  /home/.apps/tenant1/app.sock &
+app_pid=$!
+for _ in $(seq 100); do [ -S /home/.apps/tenant1/app.sock ] && break; sleep 0.1; done
+expect "the account's app through nginx" \
+  "$(curl -sS -H "Host: $app" http://127.0.0.1/)" "app of $(id -u tenant1)"
+kill "$app_pid"; wait "$app_pid" 2>/dev/null || true
+
 step "an account with a site is deleted through the hardened agent: its user, home and site go"
 answer=$(api POST /api/v1/accounts '{"name": "tenant2", "password": "tenant2-secret-pw"}')
 expect "POST /api/v1/accounts (tenant2)" "${answer%% *}" 201 "$answer"

@@ -1,0 +1,22 @@
+"""Every Python package of the agent, the gateway and the generated code is in setup.cfg, so
+the installer's release (a wheel of this project) holds all of it (no sandbox needed)."""
+
+from __future__ import annotations
+
+import configparser
+from pathlib import Path
+
+TOP = Path(__file__).resolve().parents[1]
+
+
+def test_setup_cfg_lists_every_package() -> None:
+    config = configparser.ConfigParser()
+    config.read(TOP / "setup.cfg")
+    listed = set(config["options"]["packages"].split())
+    found = {
+        ".".join(init.parent.relative_to(root).parts)
+        for root, folder in ((TOP, "agent"), (TOP, "gateway"), (TOP / "gen", "jopanel"))
+        for init in (root / folder).rglob("__init__.py")
+    }
+    assert found - listed == set()
+    assert listed - found == set()

@@ -595,7 +595,7 @@ class Stack:
             f"rndc_port = {self.rndc_port}\n"
             f"dns_port = {self.dns_port}\n"
             f"dns_nameservers = {json.dumps(list(DNS_NAMESERVERS))}\n"  # a TOML array too
-            f"server_names = {json.dumps([PANEL_NAME])}\n",
+            f"server_names = {json.dumps([PANEL_NAME])}\n" + _slow_machine_timeouts(),
             0o640,
         )
         _write(
@@ -618,6 +618,16 @@ class Stack:
             + "\n",
             0o640,
         )
+
+
+def _slow_machine_timeouts() -> str:
+    """The agent's program timeouts from JOPANEL_AGENT_TIMEOUT (seconds), where every program
+    is slow by design (scripts/test-vm.sh: an emulated CPU); the defaults otherwise."""
+    seconds = os.environ.get("JOPANEL_AGENT_TIMEOUT")
+    if not seconds:
+        return ""
+    keys = ("web", "dns", "account", "cron", "mariadb_connect", "mariadb")
+    return "".join(f"{key}_timeout = {float(seconds)}\n" for key in keys)
 
 
 def _write(path: Path, text: str, mode: int) -> None:

@@ -23,6 +23,9 @@ if [ "${1:-}" = --inside ]; then
   # Services start many times slower on an emulated CPU shared with whatever else the machine
   # runs: the readiness deadline (a guard against a hang, not a measure) is ten minutes here.
   export JOPANEL_READY_SECONDS=600
+  # The same for the agent's program timeouts (30 s by default: nginx -t of a first PHP site
+  # took longer here) and the gateway's deadline on agent calls, which must outlast them.
+  export JOPANEL_AGENT_TIMEOUT=600 JOPANEL_AGENT_CALL_SECONDS=900
   exec scripts/sandbox.sh /mnt/run .venv/bin/pytest -p no:cacheprovider -q "$@"
 fi
 

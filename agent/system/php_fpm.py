@@ -203,7 +203,9 @@ class PhpPools:
             )
         before = _identity(pid_file)
         os.kill(pid, signal.SIGUSR2)
-        deadline = asyncio.get_running_loop().time() + RELOAD_TIMEOUT
+        # At least the web resource's timeout, which a slow machine raises (web_timeout).
+        wait = max(RELOAD_TIMEOUT, self._settings.limits.timeout)
+        deadline = asyncio.get_running_loop().time() + wait
         while not (
             _identity(pid_file) not in (before, None)
             and _catches_sigusr2(pid)

@@ -33,9 +33,15 @@ if [ "${1:-}" = --booted ]; then
   # Inside `unshare -m`: boot the container on an overlay, run the checks, power it off.
   image=$2 run=$3
   mount -t tmpfs -o mode=0755 test-install-run /run
-  mkdir -p "$run/upper" "$run/work" "$run/root"
+  layers=$run/layers
+  mkdir -p "$layers" "$run/root"
+  # overlayfs refuses an upper layer on overlayfs (the bare-Debian check's chroot): a tmpfs there.
+  if [ "$(stat -f -c %T "$layers")" = overlayfs ]; then
+    mount -t tmpfs -o mode=0755 test-install-layers "$layers"
+  fi
+  mkdir -p "$layers/upper" "$layers/work"
   mount -t overlay jopanel-test-install \
-    -o "lowerdir=$image,upperdir=$run/upper,workdir=$run/work" "$run/root"
+    -o "lowerdir=$image,upperdir=$layers/upper,workdir=$layers/work" "$run/root"
   say() { echo "test-install: $*"; }
   leader=
   boot() {  # boots the container in the background; sets nspawn and leader (its systemd)

@@ -9,21 +9,22 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import typing
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Generic
 
 import aiomysql
-import grpc
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
+from typing_extensions import TypeVar
 
 from gateway import keys
 from gateway.agent import Agent
 from gateway.config import GatewayConfig
-from gateway.db import Row
+from gateway.context import Context
 from gateway.principal import Principal
 from gateway.problems import (
     FieldError,
@@ -33,9 +34,21 @@ from gateway.problems import (
     forbidden,
     not_found,
 )
-from gateway.store import audit
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class NoBody(BaseModel):
+    """What an operation without a body receives as its body."""
+
+
+class NoQuery(BaseModel):
+    """What an operation without query parameters receives as its query."""
+
+
+B = TypeVar("B", bound=BaseModel, default=NoBody)
+Q = TypeVar("Q", bound=BaseModel, default=NoQuery)
+R = TypeVar("R")
 
 
 class Access(StrEnum):
@@ -45,15 +58,20 @@ class Access(StrEnum):
 
 
 @dataclass
-class Call:
-    """One request as a handler sees it: validated body and query, and who is calling."""
+class Call(Generic[B, Q]):
+    """One request as a handler sees it: validated body and query, and who is calling.
+
+    A handler names its body and query types in its signature (`Call[CronJobCreate]`,
+    `Call[NoBody, CronJobQuery]`); add_operations checks at start-up that they are the types
+    its operation validates, so `call.body` is typed without a cast.
+    """
 
     request: web.Request
     principal: Principal | None
-    body: BaseModel | None = None
-    query: BaseModel | None = None
+    body: B
+    query: Q
     # The record an owner-checked operation addresses, as its `owner` function found it.
-    resource: Row | None = None
+    resource: object = None
 
     @property
     def db(self) -> aiomysql.Pool:
@@ -72,6 +90,17 @@ class Call:
         assert self.principal is not None, "only signed-in operations ask who is calling"
         return self.principal
 
+    @property
+    def context(self) -> Context:
+        """What a service needs to act for this caller."""
+        return Context(
+            db=self.db,
+            agent=self.agent,
+            me=self.me,
+            client=self.client,
+            sessions=self.request.app[keys.SESSIONS],
+        )
+
     def param(self, name: str) -> str:
         return self.request.match_info[name]
 
@@ -80,6 +109,12 @@ class Call:
         None: such a value names nothing, and never reaches SQL against an ASCII column."""
         value = self.param(name)
         return value if shape.fullmatch(value) else None
+
+    def found(self, record: type[R], what: str) -> R:
+        """The record the operation's `owner` function found, or 404 naming `what`."""
+        if not isinstance(self.resource, record):
+            raise not_found(what)
+        return self.resource
 
     def body_as(self, model: type[M]) -> M:
         assert isinstance(self.body, model)
@@ -93,35 +128,10 @@ class Call:
     def client(self) -> str:
         return client_address(self.request, self.config.trusted_proxies)
 
-    @asynccontextmanager
-    async def audited(self, action: str, target: str, detail: str = "") -> AsyncIterator[None]:
-        """Writes the block's outcome to the audit log: ok, or the error that ended it.
-
-        Whatever the outcome, cached sign-in state is dropped: the block may have suspended,
-        deleted or re-keyed a user, and the next request must see it.
-        """
-        try:
-            yield
-        except (Problem, grpc.aio.AioRpcError) as exc:
-            why = exc.detail if isinstance(exc, Problem) else f"{exc.code().name}: {exc.details()}"
-            await self._record(action, target, ok=False, detail=why)
-            raise
-        except Exception:
-            await self._record(action, target, ok=False, detail="internal error")
-            raise
-        await self._record(action, target, ok=True, detail=detail)
-
-    async def _record(self, action: str, target: str, *, ok: bool, detail: str) -> None:
-        self.request.app[keys.SESSIONS].clear()
-        await audit.record(
-            self.db,
-            actor=self.me.name,
-            action=action,
-            target=target,
-            ok=ok,
-            detail=detail,
-            client=self.client,
-        )
+    def audited(
+        self, action: str, target: str, detail: str = ""
+    ) -> AbstractAsyncContextManager[None]:
+        return self.context.audited(action, target, detail)
 
 
 @dataclass(frozen=True)
@@ -129,10 +139,10 @@ class Owned:
     """What a request addresses: the account that owns it, and its record where one was read."""
 
     account: str
-    record: Row | None = None
+    record: object = None
 
 
-Handler = Callable[[Call], Awaitable[web.StreamResponse]]
+Handler = Callable[[Call[Any, Any]], Awaitable[web.StreamResponse]]
 # Finds what a request addresses (None when nothing exists there).
 OwnerOf = Callable[[Call], Awaitable[Owned | None]]
 
@@ -177,6 +187,7 @@ def json_response(model: BaseModel, status: int = 200) -> web.Response:
 
 def add_operations(app: web.Application, operations: list[Operation]) -> None:
     for op in operations:
+        _check_handler(op)
         handler = _wrap(op)
         app.router.add_route(op.method, op.path, handler, name=op.operation_id)
 
@@ -186,10 +197,22 @@ def operation_of(request: web.Request) -> Operation | None:
     return op
 
 
+def _check_handler(op: Operation) -> None:
+    """A handler's `Call[Body, Query]` must name the types its operation validates: mypy
+    then checks every use of `call.body` and `call.query` in it."""
+    hint = typing.get_type_hints(op.handler)["call"]
+    args = typing.get_args(hint)
+    if not args:  # a bare `Call` is `Call[NoBody, NoQuery]`
+        return  # (until every route module names its types: then this is the check below)
+    wanted = (op.body or NoBody, op.query or NoQuery)
+    if args != wanted:
+        raise TypeError(f"{op.operation_id}: the handler takes {hint}, the operation {wanted}")
+
+
 def _wrap(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
         principal = request.get(keys.PRINCIPAL)
-        call = Call(request, principal)
+        call: Call[Any, Any] = Call(request, principal, NoBody(), NoQuery())
         if op.access is not Access.PUBLIC:
             await _authorise(op, call)
         if op.query is not None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import aiomysql
 
 from gateway.config import DatabaseConfig
 
 Row = dict[str, Any]
+R = TypeVar("R")
 
 
 async def create_pool(config: DatabaseConfig) -> aiomysql.Pool:
@@ -68,3 +72,44 @@ async def transaction(pool: aiomysql.Pool) -> AsyncIterator[aiomysql.DictCursor]
             await conn.rollback()
             raise
         await conn.commit()
+
+
+async def fetch_one_as(
+    pool: aiomysql.Pool, record: type[R], sql: str, args: Sequence[Any] = ()
+) -> R | None:
+    """One row as the store's typed record, or None."""
+    row = await fetch_one(pool, sql, args)
+    return None if row is None else record_of(record, row)
+
+
+async def fetch_all_as(
+    pool: aiomysql.Pool, record: type[R], sql: str, args: Sequence[Any] = ()
+) -> list[R]:
+    return [record_of(record, row) for row in await fetch_all(pool, sql, args)]
+
+
+def record_of(record: type[R], row: Row) -> R:
+    """A row as a frozen dataclass whose fields name the columns it holds.
+
+    MariaDB answers a BOOLEAN column as 0/1 and a timestamp without its zone (the pool's
+    session is UTC), so booleans and times are given their real type here, once.
+    """
+    values: dict[str, Any] = {}
+    for name, kind in _field_types(record):
+        value = row[name]
+        if value is not None and kind is bool:
+            value = bool(value)
+        elif isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        values[name] = value
+    return record(**values)
+
+
+_FIELDS: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
+
+
+def _field_types(record: type[Any]) -> tuple[tuple[str, Any], ...]:
+    if record not in _FIELDS:
+        hints = typing.get_type_hints(record)
+        _FIELDS[record] = tuple((f.name, hints[f.name]) for f in dataclasses.fields(record))
+    return _FIELDS[record]

@@ -44,4 +44,7 @@ def page_of(
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    return rows, encode_token({cursor: rows[-1][key]})
+    last = rows[-1]
+    # Store records are dataclasses; rows not yet turned into records are dicts.
+    value = last[key] if isinstance(last, dict) else getattr(last, key)
+    return rows, encode_token({cursor: value})

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from gateway.api import Call
-from gateway.db import Row
 from gateway.problems import field_error, not_found
 from gateway.store import accounts
+from gateway.store.accounts import AccountRecord
 
 
-async def account_for(call: Call, requested: str | None) -> Row:
+async def account_for(call: Call[Any, Any], requested: str | None) -> AccountRecord:
     """The account a request acts for: an owner's own; for an administrator the one named."""
     me = call.me
     if me.is_admin and requested is None:
@@ -20,7 +22,7 @@ async def account_for(call: Call, requested: str | None) -> Row:
     return row
 
 
-async def account_filter(call: Call, requested: str) -> Row | None:
+async def account_filter(call: Call[Any, Any], requested: str) -> AccountRecord | None:
     """For a collection: the one account to list (an owner's own, or the one an administrator
     asked for), or None when an administrator lists every account's."""
     if requested or not call.me.is_admin:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -61,17 +61,37 @@ class SuspensionInfo(BaseModel):
     at: datetime | None
 
 
-def suspension_of(row: Row, *, admin_view: bool) -> SuspensionInfo | None:
-    """The suspension recorded in an account's or domain's row; None when there is none."""
-    by = row.get("suspended_by")
-    if row["status"] != "suspended" or by is None:
+class Suspendable(Protocol):
+    """A record that can be suspended: an account's or a domain's."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def suspended_by(self) -> str | None: ...
+    @property
+    def suspended_by_user(self) -> str | None: ...
+    @property
+    def suspension_reason(self) -> str | None: ...
+    @property
+    def suspended_at(self) -> datetime | None: ...
+
+
+def _field(record: Suspendable | Row, name: str) -> Any:
+    # Domain rows are still dicts until their store returns records (issue 15).
+    return record.get(name) if isinstance(record, dict) else getattr(record, name)
+
+
+def suspension_of(record: Suspendable | Row, *, admin_view: bool) -> SuspensionInfo | None:
+    """The suspension recorded for an account or a domain; None when there is none."""
+    by = _field(record, "suspended_by")
+    if _field(record, "status") != "suspended" or by is None:
         return None
-    at = row.get("suspended_at")
+    at = _field(record, "suspended_at")
     return SuspensionInfo(
         by=by,
-        user=row["suspended_by_user"] if admin_view or by == "owner" else None,
-        reason=row["suspension_reason"],
-        at=at.replace(tzinfo=UTC) if isinstance(at, datetime) else None,
+        user=_field(record, "suspended_by_user") if admin_view or by == "owner" else None,
+        reason=_field(record, "suspension_reason"),
+        at=at.replace(tzinfo=UTC) if isinstance(at, datetime) and at.tzinfo is None else at,
     )
 
 
@@ -79,11 +99,12 @@ def suspension_by(me: Principal, request: SuspendRequest) -> Suspension:
     return Suspension(by="admin" if me.is_admin else "owner", user=me.name, reason=request.reason)
 
 
-def admin_suspended(row: Row) -> bool:
-    return row["status"] == "suspended" and row.get("suspended_by") != "owner"
+def admin_suspended(record: Suspendable | Row) -> bool:
+    status, by = _field(record, "status"), _field(record, "suspended_by")
+    return bool(status == "suspended" and by != "owner")
 
 
-def refuse_owner_over_admin(me: Principal, row: Row, what: str) -> None:
+def refuse_owner_over_admin(me: Principal, row: Suspendable | Row, what: str) -> None:
     """An owner may not lift, or take over, an administrator's suspension."""
     if not me.is_admin and admin_suspended(row):
         raise forbidden(

@@ -7,8 +7,8 @@ between leaves a record that says so rather than one that claims what is not the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated
 
 import grpc
 from aiohttp import web
@@ -27,6 +27,7 @@ from gateway.problems import conflict, field_error, not_found
 from gateway.routes.dns_zones import delete_zones_of
 from gateway.routes.plans import DEFAULT_PLAN, PlanName
 from gateway.store import accounts, domains, plans, users
+from gateway.store.accounts import AccountRecord, ShellName, Status
 from gateway.suspensions import (
     SuspendRequest,
     SuspensionInfo,
@@ -36,8 +37,6 @@ from gateway.suspensions import (
 )
 from gateway.validation import AccountName, Email, Password
 
-ShellName = Literal["nologin", "bash", "sh"]
-Status = Literal["pending", "active", "suspended", "deleting"]
 _SHELLS: dict[str, pb.Shell.ValueType] = {
     "nologin": pb.SHELL_NOLOGIN,
     "bash": pb.SHELL_BASH,
@@ -111,16 +110,18 @@ class AccountQuery(PageQuery):
     q: Annotated[str, Field(max_length=32, pattern=r"^[a-z0-9_]*$")] = ""
 
 
-def account_of(row: Row, system: pb.Account | None = None, *, admin_view: bool = False) -> Account:
+def account_of(
+    row: AccountRecord, system: pb.Account | None = None, *, admin_view: bool = False
+) -> Account:
     return Account(
-        name=row["name"],
-        email=row["email"],
-        shell=row["shell"],
-        plan=row["plan"],
-        status=row["status"],
+        name=row.name,
+        email=row.email,
+        shell=row.shell,
+        plan=row.plan,
+        status=row.status,
         suspension=suspension_of(row, admin_view=admin_view),
-        created_at=row["created_at"].replace(tzinfo=UTC),
-        updated_at=row["updated_at"].replace(tzinfo=UTC),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
         system=None
         if system is None
         else SystemAccount(
@@ -139,7 +140,7 @@ def account_of(row: Row, system: pb.Account | None = None, *, admin_view: bool =
     )
 
 
-async def _row(call: Call) -> Row:
+async def _row(call: Call) -> AccountRecord:
     row = await accounts.get(call.db, call.param("name"))
     if row is None:
         raise not_found(f"Account '{call.param('name')}'")
@@ -166,8 +167,8 @@ async def list_accounts(call: Call) -> web.StreamResponse:
     after = decode_token(query.page_token, "after", str) or ""
     rows = await accounts.page(call.db, after, query.q, query.limit + 1)
     rows, next_token = page_of(rows, query.limit, "name")
-    systems = await _systems_of(call, [r["name"] for r in rows if r["status"] in _ON_SYSTEM])
-    items = [account_of(r, systems.get(r["name"]), admin_view=True) for r in rows]
+    systems = await _systems_of(call, [r.name for r in rows if r.status in _ON_SYSTEM])
+    items = [account_of(r, systems.get(r.name), admin_view=True) for r in rows]
     return json_response(AccountPage(items=items, next_page_token=next_token))
 
 
@@ -213,10 +214,10 @@ async def create_account(call: Call) -> web.StreamResponse:
 async def get_account(call: Call) -> web.StreamResponse:
     row = await _row(call)
     system = None
-    if row["status"] in ("active", "suspended"):
+    if row.status in ("active", "suspended"):
         try:
             reply = await call.agent.accounts.GetAccount(
-                pb.GetAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+                pb.GetAccountRequest(name=row.name), timeout=CALL_TIMEOUT_SECONDS
             )
             system = reply.account
         except grpc.aio.AioRpcError as exc:
@@ -229,30 +230,30 @@ async def update_account(call: Call) -> web.StreamResponse:
     body = call.body_as(AccountUpdate)
     row = await _row(call)
     sent = body.model_fields_set
-    async with call.audited("account.update", row["name"], detail=",".join(sorted(sent))):
-        plan_id = row["plan_id"]
+    async with call.audited("account.update", row.name, detail=",".join(sorted(sent))):
+        plan_id = row.plan_id
         mask: list[str] = [
             f for f in ("password", "shell") if f in sent and getattr(body, f) is not None
         ]
         limits = quotas.Limits(None, None)
-        if body.plan is not None and body.plan != row["plan"]:
+        if body.plan is not None and body.plan != row.plan:
             plan = await _plan(call, body.plan)
             plan_id = plan["id"]
             exceeding = await plans.over_limits(
-                call.db, {k: plan[k] for k in plans.LIMITS}, account_id=row["id"]
+                call.db, {k: plan[k] for k in plans.LIMITS}, account_id=row.id
             )
-            if row["status"] in ("active", "suspended"):
+            if row.status in ("active", "suspended"):
                 limits = quotas.Limits.of_plan(plan)
-                exceeding += await quotas.over_limit(call, [row["name"]], limits)
+                exceeding += await quotas.over_limit(call, [row.name], limits)
                 mask.extend(["disk_quota_mb", "inode_quota"])
             if exceeding:
                 raise conflict(f"Plan '{body.plan}' is too small: {'; '.join(exceeding)}.")
         system = None
         if mask:
             request = pb.UpdateAccountRequest(
-                name=row["name"],
+                name=row.name,
                 password=body.password or "",
-                shell=_SHELLS[body.shell or row["shell"]],
+                shell=_SHELLS[body.shell or row.shell],
                 disk_quota_mb=limits.disk_mb or 0,
                 inode_quota=limits.inodes or 0,
             )
@@ -261,31 +262,31 @@ async def update_account(call: Call) -> web.StreamResponse:
             system = reply.account
         await accounts.update(
             call.db,
-            row["id"],
-            email=body.email if "email" in sent else row["email"],
-            shell=body.shell or row["shell"],
+            row.id,
+            email=body.email if "email" in sent else row.email,
+            shell=body.shell or row.shell,
             plan_id=plan_id,
         )
         if body.password is not None:
             await users.set_password(
                 call.db,
-                row["id"],
+                row.id,
                 await hash_password(body.password, call.config.auth.bcrypt_rounds),
             )
-    return await _reply(call, row["name"], system)
+    return await _reply(call, row.name, system)
 
 
 async def delete_account(call: Call) -> web.StreamResponse:
     row = await _row(call)
-    async with call.audited("account.delete", row["name"]):
-        await accounts.set_status(call.db, row["id"], "deleting")
-        async with applying(undo=lambda: accounts.set_status(call.db, row["id"], row["status"])):
-            await delete_zones_of(call, row["id"])
-            await _delete_websites(call, row["id"])
+    async with call.audited("account.delete", row.name):
+        await accounts.set_status(call.db, row.id, "deleting")
+        async with applying(undo=lambda: accounts.set_status(call.db, row.id, row.status)):
+            await delete_zones_of(call, row.id)
+            await _delete_websites(call, row.id)
             await call.agent.accounts.DeleteAccount(
-                pb.DeleteAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+                pb.DeleteAccountRequest(name=row.name), timeout=CALL_TIMEOUT_SECONDS
             )
-        await accounts.delete(call.db, row["id"])
+        await accounts.delete(call.db, row.id)
     return web.Response(status=204)
 
 
@@ -302,34 +303,34 @@ async def _delete_websites(call: Call, account_id: int) -> None:
 async def suspend_account(call: Call) -> web.StreamResponse:
     body = call.body_as(SuspendRequest)
     row = await _row(call)
-    async with call.audited("account.suspend", row["name"], detail=body.reason or ""):
+    async with call.audited("account.suspend", row.name, detail=body.reason or ""):
         reply = await call.agent.accounts.SuspendAccount(
-            pb.SuspendAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+            pb.SuspendAccountRequest(name=row.name), timeout=CALL_TIMEOUT_SECONDS
         )
-        for site in await domains.names_of(call.db, row["id"]):
+        for site in await domains.names_of(call.db, row.id):
             await call.agent.web.SuspendWebDomain(
                 web_pb.SuspendWebDomainRequest(name=site["name"]), timeout=CALL_TIMEOUT_SECONDS
             )
-        await accounts.set_suspended(call.db, row["id"], suspension_by(call.me, body))
-    return await _reply(call, row["name"], reply.account)
+        await accounts.set_suspended(call.db, row.id, suspension_by(call.me, body))
+    return await _reply(call, row.name, reply.account)
 
 
 async def unsuspend_account(call: Call) -> web.StreamResponse:
     row = await _row(call)
-    refuse_owner_over_admin(call.me, row, f"Account '{row['name']}'")
-    async with call.audited("account.unsuspend", row["name"]):
+    refuse_owner_over_admin(call.me, row, f"Account '{row.name}'")
+    async with call.audited("account.unsuspend", row.name):
         reply = await call.agent.accounts.UnsuspendAccount(
-            pb.UnsuspendAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+            pb.UnsuspendAccountRequest(name=row.name), timeout=CALL_TIMEOUT_SECONDS
         )
         # Sites the owner or an administrator suspended on their own stay suspended.
-        for site in await domains.names_of(call.db, row["id"]):
+        for site in await domains.names_of(call.db, row.id):
             if site["status"] == "active":
                 await call.agent.web.UnsuspendWebDomain(
                     web_pb.UnsuspendWebDomainRequest(name=site["name"]),
                     timeout=CALL_TIMEOUT_SECONDS,
                 )
-        await accounts.set_active(call.db, row["id"])
-    return await _reply(call, row["name"], reply.account)
+        await accounts.set_active(call.db, row.id)
+    return await _reply(call, row.name, reply.account)
 
 
 _ONE = "/api/v1/accounts/{name}"

@@ -84,9 +84,7 @@ async def find_user(call: Call) -> Owned | None:
 
 
 def _found(call: Call) -> Row:
-    if call.resource is None:
-        raise not_found(f"Database user '{call.param('name')}'")
-    return call.resource
+    return call.found(dict, f"Database user '{call.param('name')}'")
 
 
 async def _databases_of(call: Call, account: str, names: list[str]) -> dict[str, int]:
@@ -134,7 +132,7 @@ async def _reply(call: Call, name: str, status: int = 200) -> web.Response:
 async def list_users(call: Call) -> web.StreamResponse:
     query = call.query_as(DatabaseUserQuery)
     account = await account_filter(call, query.account)
-    account_id = account["id"] if account else None
+    account_id = account.id if account else None
     after = decode_token(query.page_token, "after", str) or ""
     rows = await store.page(
         call.db,
@@ -150,17 +148,17 @@ async def list_users(call: Call) -> web.StreamResponse:
 async def create_user(call: Call) -> web.StreamResponse:
     body = call.body_as(DatabaseUserCreate)
     account = await account_for(call, body.account)
-    check_prefix("name", body.name, account["name"])
-    wanted = await _databases_of(call, account["name"], body.databases)
+    check_prefix("name", body.name, account.name)
+    wanted = await _databases_of(call, account.name, body.databases)
     async with call.audited("database_user.create", body.name):
         try:
-            record = await store.insert_pending(call.db, "user", account["id"], body.name)
+            record = await store.insert_pending(call.db, "user", account.id, body.name)
         except store.NameTaken as exc:
             raise conflict(f"A database user named '{body.name}' exists already.") from exc
         async with applying(undo=lambda: store.delete(call.db, "user", record)):
             await call.agent.databases.CreateDatabaseUser(
                 pb.CreateDatabaseUserRequest(
-                    account=account["name"], name=body.name, password=body.password
+                    account=account.name, name=body.name, password=body.password
                 ),
                 timeout=CALL_TIMEOUT_SECONDS,
             )

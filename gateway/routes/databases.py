@@ -20,7 +20,7 @@ from gateway.api import Access, Call, Operation, Owned, json_response
 from gateway.consistency import applying
 from gateway.db import Row
 from gateway.paging import PageQuery, decode_token, page_of
-from gateway.problems import conflict, field_error, not_found, plan_limit
+from gateway.problems import conflict, field_error, plan_limit
 from gateway.scope import account_filter, account_for
 from gateway.store import databases as store
 from gateway.store.plans import LimitReached
@@ -89,15 +89,13 @@ async def find_database(call: Call) -> Owned | None:
 
 
 def _found(call: Call) -> Row:
-    if call.resource is None:
-        raise not_found(f"Database '{call.param('name')}'")
-    return call.resource
+    return call.found(dict, f"Database '{call.param('name')}'")
 
 
 async def list_databases(call: Call) -> web.StreamResponse:
     query = call.query_as(DatabaseQuery)
     account = await account_filter(call, query.account)
-    account_id = account["id"] if account else None
+    account_id = account.id if account else None
     after = decode_token(query.page_token, "after", str) or ""
     rows = await store.page(
         call.db,
@@ -117,17 +115,17 @@ async def list_databases(call: Call) -> web.StreamResponse:
 async def create_database(call: Call) -> web.StreamResponse:
     body = call.body_as(DatabaseCreate)
     account = await account_for(call, body.account)
-    check_prefix("name", body.name, account["name"])
+    check_prefix("name", body.name, account.name)
     async with call.audited("database.create", body.name):
         try:
-            record = await store.insert_pending(call.db, "database", account["id"], body.name)
+            record = await store.insert_pending(call.db, "database", account.id, body.name)
         except store.NameTaken as exc:
             raise conflict(f"A database named '{body.name}' exists already.") from exc
         except LimitReached as exc:
             raise plan_limit(exc) from exc
         async with applying(undo=lambda: store.delete(call.db, "database", record)):
             await call.agent.databases.CreateDatabase(
-                pb.CreateDatabaseRequest(account=account["name"], name=body.name),
+                pb.CreateDatabaseRequest(account=account.name, name=body.name),
                 timeout=CALL_TIMEOUT_SECONDS,
             )
         await store.set_status(call.db, "database", record, "active")

@@ -206,9 +206,7 @@ async def find_zone(call: Call) -> Owned | None:
 
 
 def _zone(call: Call) -> Row:
-    if call.resource is None:
-        raise not_found(f"DNS zone '{call.param('zone')}'")
-    return call.resource
+    return call.found(dict, f"DNS zone '{call.param('zone')}'")
 
 
 async def _record(call: Call) -> Row:

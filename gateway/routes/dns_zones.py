@@ -20,7 +20,7 @@ from gateway.api import Access, Call, Operation, json_response
 from gateway.consistency import applying
 from gateway.db import Row
 from gateway.paging import PageQuery, decode_token, page_of
-from gateway.problems import conflict, field_error, not_found
+from gateway.problems import conflict, field_error
 from gateway.routes.dns_records import (
     AnyRecord,
     ARecord,
@@ -32,6 +32,7 @@ from gateway.routes.dns_records import (
 from gateway.scope import account_filter, account_for
 from gateway.server_names import check_not_reserved
 from gateway.store import dns, names
+from gateway.store.accounts import AccountRecord
 from gateway.validation import AccountName, HostName
 
 
@@ -84,16 +85,16 @@ def default_records(zone: str, address: str) -> list[AnyRecord]:
     ]
 
 
-async def create_zone(call: Call, account: Row, name: str, with_defaults: bool) -> None:
+async def create_zone(call: Call, account: AccountRecord, name: str, with_defaults: bool) -> None:
     """Records, serves and fills a zone for one of the account's domains."""
     check_not_reserved(call, "name", [name])
     records = default_records(name, call.config.server_ipv4) if with_defaults else []
     ids = [secrets.token_hex(8) for _ in records]
     try:
-        zone_id = await dns.insert_zone(call.db, name, account["id"])
+        zone_id = await dns.insert_zone(call.db, name, account.id)
     except dns.NotADomain as exc:
         raise field_error(
-            "name", f"is not a domain of {account['name']}; add the website first"
+            "name", f"is not a domain of {account.name}; add the website first"
         ) from exc
     except names.NameHeld as exc:
         raise conflict(str(exc)) from exc
@@ -101,7 +102,7 @@ async def create_zone(call: Call, account: Row, name: str, with_defaults: bool) 
         raise conflict(f"The zone '{name}' exists already.") from exc
     spec = pb.DnsZone(
         name=name,
-        account=account["name"],
+        account=account.name,
         records=[to_proto(i, r) for i, r in zip(ids, records, strict=True)],
     )
     async with applying(undo=lambda: dns.delete_zone(call.db, zone_id)):
@@ -130,15 +131,13 @@ async def delete_zones_of(call: Call, account_id: int) -> None:
 
 
 def _found(call: Call) -> Row:
-    if call.resource is None:
-        raise not_found(f"DNS zone '{call.param('zone')}'")
-    return call.resource
+    return call.found(dict, f"DNS zone '{call.param('zone')}'")
 
 
 async def list_zones(call: Call) -> web.StreamResponse:
     query = call.query_as(DnsZoneQuery)
     account = await account_filter(call, query.account)
-    account_id = account["id"] if account else None
+    account_id = account.id if account else None
     after = decode_token(query.page_token, "after", str) or ""
     rows = await dns.zones_page(call.db, after=after, account_id=account_id, limit=query.limit + 1)
     rows, token = page_of(rows, query.limit, "name")

@@ -298,9 +298,7 @@ async def find_domain(call: Call) -> Owned | None:
 
 
 def _found(call: Call) -> Row:
-    if call.resource is None:
-        raise not_found(f"Domain '{call.param('name')}'")
-    return call.resource
+    return call.found(dict, f"Domain '{call.param('name')}'")
 
 
 async def _reply(call: Call, name: str, status: int = 200) -> web.Response:
@@ -312,7 +310,7 @@ async def _reply(call: Call, name: str, status: int = 200) -> web.Response:
 async def list_domains(call: Call) -> web.StreamResponse:
     query = call.query_as(DomainQuery)
     account = await account_filter(call, query.account)
-    account_id = account["id"] if account else None
+    account_id = account.id if account else None
     after = decode_token(query.page_token, "after", str) or ""
     rows = await domains.page(
         call.db,
@@ -339,7 +337,7 @@ async def create_domain(call: Call) -> web.StreamResponse:
         backend = await _checked_backend(call, body.backend)
         try:
             domain_id = await domains.insert_pending(
-                call.db, account["id"], body.name, body.aliases, _columns(backend)
+                call.db, account.id, body.name, body.aliases, _columns(backend)
             )
         except domains.NamesTaken as exc:
             raise _names_taken(exc) from exc
@@ -347,7 +345,7 @@ async def create_domain(call: Call) -> web.StreamResponse:
             raise conflict(str(exc)) from exc
         except LimitReached as exc:
             raise plan_limit(exc) from exc
-        spec = _spec(body.name, account["name"], body.aliases, backend)
+        spec = _spec(body.name, account.name, body.aliases, backend)
         with _backend_fields():
             async with applying(undo=lambda: domains.delete(call.db, domain_id)):
                 await call.agent.web.CreateWebDomain(
@@ -436,7 +434,7 @@ async def unsuspend_domain(call: Call) -> web.StreamResponse:
     row = _found(call)
     refuse_owner_over_admin(call.me, row, f"Domain '{row['name']}'")
     account = await accounts.get(call.db, row["account"])
-    if account is not None and account["status"] == "suspended":
+    if account is not None and account.status == "suspended":
         raise account_suspended(call.me)
     async with call.audited("domain.unsuspend", row["name"]):
         await call.agent.web.UnsuspendWebDomain(
@@ -457,12 +455,12 @@ async def move_domain(call: Call) -> web.StreamResponse:
     target = await accounts.get(call.db, body.account)
     if target is None:
         raise not_found(f"Account '{body.account}'")
-    if target["id"] == row["account_id"]:
+    if target.id == row["account_id"]:
         return await _reply(call, row["name"])
     detail = f"from {row['account']} to {body.account}"
     async with call.audited("domain.move", row["name"], detail):
         try:
-            async with domains.moving(call.db, row, target["id"]) as move:
+            async with domains.moving(call.db, row, target.id) as move:
                 await _recreate(call, move, body.account)
         except names.NameHeld as exc:
             raise conflict(

@@ -36,13 +36,13 @@ async def me_of(call: Call, principal: Principal) -> Me:
     me = Me(id=principal.user_id, name=principal.name, role=principal.role.value, account=None)
     row = None if principal.is_admin else await accounts.get(call.db, principal.name)
     if row is not None:
-        plan = await plans.get(call.db, row["plan"])
+        plan = await plans.get(call.db, row.plan)
         assert plan is not None
         me.account = account_of(row)
         me.plan = await plan_of(call, plan)
-        me.usage = await plans.usage(call.db, row["id"])
-        if row["status"] in ("active", "suspended"):
-            disk = await _disk_usage(call, row["name"])
+        me.usage = await plans.usage(call.db, row.id)
+        if row.status in ("active", "suspended"):
+            disk = await _disk_usage(call, row.name)
             used = None if disk is None else quotas.used_mb(disk)
             if disk is not None and used is not None:
                 me.usage["disk_quota_mb"] = used

@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
 import aiomysql
 import pymysql
 
-from gateway.db import Row, execute, fetch_all, fetch_one, transaction
+from gateway.db import execute, fetch_all, fetch_all_as, fetch_one_as, transaction
 from gateway.store.suspensions import Suspension
+
+ShellName = Literal["nologin", "bash", "sh"]
+Status = Literal["pending", "active", "suspended", "deleting"]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecord:
+    id: int  # the account's user id
+    name: str
+    email: str | None
+    shell: ShellName
+    status: Status
+    plan_id: int
+    plan: str
+    created_at: datetime
+    updated_at: datetime
+    suspended_by: str | None  # admin or owner, while suspended
+    suspended_by_user: str | None
+    suspension_reason: str | None
+    suspended_at: datetime | None
+
 
 _SELECT = (
     "SELECT u.id, u.name, a.email, a.shell, a.status, a.plan_id, p.name AS plan,"
@@ -21,15 +46,16 @@ class NameTaken(Exception):
     pass
 
 
-async def get(pool: aiomysql.Pool, name: str) -> Row | None:
-    return await fetch_one(pool, _SELECT + " WHERE u.name = %s", (name,))
+async def get(pool: aiomysql.Pool, name: str) -> AccountRecord | None:
+    return await fetch_one_as(pool, AccountRecord, _SELECT + " WHERE u.name = %s", (name,))
 
 
-async def page(pool: aiomysql.Pool, after: str, prefix: str, limit: int) -> list[Row]:
+async def page(pool: aiomysql.Pool, after: str, prefix: str, limit: int) -> list[AccountRecord]:
     """Accounts in name order after `after`, whose names start with `prefix`."""
     like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return await fetch_all(
+    return await fetch_all_as(
         pool,
+        AccountRecord,
         _SELECT + " WHERE u.name > %s AND u.name LIKE %s ORDER BY u.name LIMIT %s",
         (after, like, limit),
     )

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
 import aiomysql
 
-from gateway.db import Row, execute, fetch_all, fetch_one, transaction
+from gateway.db import execute, fetch_all_as, fetch_one_as, transaction
 from gateway.store.plans import check_limit
+
+Status = Literal["pending", "active", "deleting"]
+
+
+@dataclass(frozen=True, slots=True)
+class CronJobRecord:
+    id: int
+    public_id: str  # the id the API and the agent use
+    account_id: int
+    account: str
+    schedule: str
+    command: str
+    enabled: bool
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+
 
 _SELECT = (
     "SELECT c.id, c.public_id, c.account_id, u.name AS account, c.schedule, c.command,"
@@ -14,17 +35,24 @@ _SELECT = (
 )
 
 
-async def get(pool: aiomysql.Pool, public_id: str) -> Row | None:
-    return await fetch_one(pool, _SELECT + " WHERE c.public_id = %s", (public_id,))
+async def get(pool: aiomysql.Pool, public_id: str) -> CronJobRecord | None:
+    return await fetch_one_as(
+        pool, CronJobRecord, _SELECT + " WHERE c.public_id = %s", (public_id,)
+    )
 
 
-async def page(pool: aiomysql.Pool, *, after: str, account_id: int | None, limit: int) -> list[Row]:
+async def page(
+    pool: aiomysql.Pool, *, after: str, account_id: int | None, limit: int
+) -> list[CronJobRecord]:
     where, args = "c.public_id > %s", [after]
     if account_id is not None:
         where += " AND c.account_id = %s"
         args.append(str(account_id))
-    return await fetch_all(
-        pool, f"{_SELECT} WHERE {where} ORDER BY c.public_id LIMIT %s", [*args, limit]
+    return await fetch_all_as(
+        pool,
+        CronJobRecord,
+        f"{_SELECT} WHERE {where} ORDER BY c.public_id LIMIT %s",
+        [*args, limit],
     )
 
 
@@ -63,7 +91,7 @@ async def update(
     )
 
 
-async def set_status(pool: aiomysql.Pool, job_id: int, status: str) -> None:
+async def set_status(pool: aiomysql.Pool, job_id: int, status: Status) -> None:
     await execute(pool, "UPDATE cron_jobs SET status = %s WHERE id = %s", (status, job_id))
 
 

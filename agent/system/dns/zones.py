@@ -36,6 +36,7 @@ from agent.config import AgentConfig
 from agent.errors import AgentError, AlreadyExists, FailedPrecondition, Internal, NotFound
 from agent.system.accounts import users
 from agent.system.base import files
+from agent.system.base.staging import check_batch
 from agent.system.base.work import Batcher, Finisher, Pending
 from agent.system.dns import bind, dns_query
 from agent.system.dns.bind import Layout, Rndc, ZoneRejected
@@ -304,46 +305,38 @@ class DnsZones:
         return list(plans.values())
 
     async def _check(self, plan: _Plan) -> None:
-        """Gives the zone its next serial and stages and checks its file."""
+        """Gives the zone its next serial and stages and checks its file, with the changes
+        together, then one by one (staging.check_batch); a refused zone stays as it was."""
         assert plan.after is not None
         previous = plan.before.serial if plan.before else 0
         serial = next_serial(previous, datetime.datetime.now(datetime.UTC).date())
+
+        def apply(zone: Zone | None, change: _ZoneChange) -> tuple[Zone | None, Record | None]:
+            after, result = change.change(zone)
+            return (None if after is None else dataclasses.replace(after, serial=serial)), result
+
+        async def check(zone: Zone | None) -> None:
+            if zone is None:
+                return  # a removal: no file to check
+            staged = await self._stage_checked(zone)
+            if plan.staged is not None:
+                plan.staged.unlink()
+            plan.staged = staged
+
         candidate = dataclasses.replace(plan.after, serial=serial)
         try:
-            plan.staged = await self._stage_checked(candidate)
-            plan.after = candidate
+            plan.after, plan.done = await check_batch(
+                plan.before,
+                candidate,
+                plan.done,
+                apply=apply,
+                check=check,
+                rejected=ZoneRejected,
+                base_checked=not plan.stale,
+                noun=f"named-checkzone of {plan.name}",
+            )
         except ZoneRejected as error:
-            if plan.stale or len(plan.done) <= 1:
-                plan.fail(error)
-            else:
-                count = len(plan.done)
-                logger.warning(
-                    "named-checkzone refused %d changes of %s together", count, plan.name
-                )
-                await self._check_one_by_one(plan, serial)
-
-    async def _check_one_by_one(self, plan: _Plan, serial: int) -> None:
-        """Applies the zone's changes one at a time, keeping those named-checkzone accepts."""
-        good, kept = plan.before, []
-        for pending, _ in plan.done:
-            try:
-                trial, result = pending.change.change(good)
-            except AgentError as error:  # it relied on a change refused before it
-                pending.fail(error)
-                continue
-            if trial is not None and trial != good:
-                trial = dataclasses.replace(trial, serial=serial)
-                try:
-                    staged = await self._stage_checked(trial)
-                except ZoneRejected as error:
-                    pending.fail(error)
-                    continue
-                if plan.staged is not None:
-                    plan.staged.unlink()
-                plan.staged = staged
-            good = trial
-            kept.append((pending, result))
-        plan.after, plan.done = good, kept
+            plan.fail(error)
 
     async def _stage_checked(self, zone: Zone) -> Path:
         rendered = render(zone, self._soa)

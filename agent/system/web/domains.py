@@ -35,6 +35,7 @@ from agent.errors import (
     NotFound,
 )
 from agent.system.accounts.users import Users
+from agent.system.base.staging import check_batch
 from agent.system.base.work import Batcher, Finisher, Pending
 from agent.system.web import app_sockets, nginx, webroots
 from agent.system.web.nginx import NginxRejected, SiteTree, Staging
@@ -317,44 +318,27 @@ class WebDomains:
         outcomes: list[Outcome],
         changes: dict[str, str | None],
     ) -> tuple[Registry, list[Outcome]]:
+        """`nginx -t` of the batch, then of its changes one by one (staging.check_batch)."""
         await asyncio.to_thread(staging.write, changes)
-        try:
-            await staging.check()
-        except NginxRejected as error:
-            if len(outcomes) == 1 and not self._stale:
-                outcomes[0][0].fail(error)
-                return live, []
-            logger.warning("nginx refused %d changes together; checking each", len(outcomes))
-            return await self._check_one_by_one(staging, live, outcomes)
-        return candidate, outcomes
+        staged = candidate  # the sites the staged generation holds (with the stale files)
 
-    async def _check_one_by_one(
-        self, staging: Staging, live: Registry, outcomes: list[Outcome]
-    ) -> tuple[Registry, list[Outcome]]:
-        """Adds the changes to the live generation one at a time, keeping those nginx accepts."""
-        await asyncio.to_thread(staging.reset)
-        if self._stale:
-            await asyncio.to_thread(staging.write, self._stale)
-            await staging.check()  # refused: the base itself is broken, and every change fails
-        good, kept = live, []
-        for pending, _ in outcomes:
-            trial = good.copy()
-            try:
-                result = pending.change(trial)
-            except AgentError as error:  # it relied on a change refused before it
-                pending.fail(error)
-                continue
-            changes = self._changed_files(good, trial)
-            await asyncio.to_thread(staging.write, changes)
-            try:
-                await staging.check()
-            except NginxRejected as error:
-                await asyncio.to_thread(staging.write, self._files_of(good, changes))
-                pending.fail(error)
-                continue
-            good = trial
-            kept.append((pending, result))
-        return good, kept
+        async def check(registry: Registry) -> None:
+            nonlocal staged
+            if registry is not staged:
+                await asyncio.to_thread(staging.write, self._changed_files(staged, registry))
+                staged = registry
+            await staging.check()
+
+        return await check_batch(
+            live,
+            candidate,
+            outcomes,
+            apply=_apply_to_copy,
+            check=check,
+            rejected=NginxRejected,
+            base_checked=not self._stale,
+            noun="nginx",
+        )
 
     async def _reload(self, changes: int, check_seconds: float) -> None:
         started = time.monotonic()
@@ -383,12 +367,10 @@ class WebDomains:
                 changed[site.filename] = None
         return changed
 
-    def _files_of(self, registry: Registry, names: Iterable[str]) -> dict[str, str | None]:
-        files: dict[str, str | None] = {}
-        for filename in names:
-            site = registry.get(filename.removesuffix(".conf"))
-            files[filename] = None if site is None else render_site(site, self._layout)
-        return files
+
+def _apply_to_copy(registry: Registry, change: Change) -> tuple[Registry, Site | None]:
+    trial = registry.copy()
+    return trial, change(trial)
 
 
 def _replay(base: Registry, pendings: Iterable[_Pending]) -> tuple[Registry, list[Outcome]]:

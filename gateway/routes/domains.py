@@ -46,8 +46,7 @@ from gateway.validation import (
     to_host_name,
     unicode_host_name,
 )
-
-MAX_ALIASES = 50
+from jopanel_rules.web import MAX_ALIASES
 
 
 class _Strict(BaseModel):

@@ -6,8 +6,6 @@ or its record removed, so no record claims a site that the server does not serve
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, Self
 
@@ -256,19 +254,6 @@ async def _checked_backend(call: Call, backend: Backend | None) -> Backend:
     return backend
 
 
-@contextlib.contextmanager
-def _backend_fields() -> Iterator[None]:
-    """The agent's refusal of a proxy target (another account's socket, a port some other
-    program listens on) as an error of the body's own field."""
-    try:
-        yield
-    except grpc.aio.AioRpcError as exc:
-        field, _, text = (exc.details() or "").partition(": ")
-        if exc.code() == grpc.StatusCode.INVALID_ARGUMENT and field.startswith("domain.proxy."):
-            raise field_error("backend." + field.removeprefix("domain.proxy."), text) from exc
-        raise
-
-
 def _check_aliases(name: str, aliases: list[str]) -> None:
     if name in aliases:
         raise field_error("aliases", "must not repeat the domain's own name")
@@ -347,11 +332,10 @@ async def create_domain(call: Call) -> web.StreamResponse:
         except LimitReached as exc:
             raise plan_limit(exc) from exc
         spec = _spec(body.name, account["name"], body.aliases, backend)
-        with _backend_fields():
-            async with applying(undo=lambda: domains.delete(call.db, domain_id)):
-                await call.agent.web.CreateWebDomain(
-                    pb.CreateWebDomainRequest(domain=spec), timeout=CALL_TIMEOUT_SECONDS
-                )
+        async with applying(undo=lambda: domains.delete(call.db, domain_id)):
+            await call.agent.web.CreateWebDomain(
+                pb.CreateWebDomainRequest(domain=spec), timeout=CALL_TIMEOUT_SECONDS
+            )
         await domains.set_status(call.db, domain_id, "active")
         if body.dns_zone:
             # The site is online by now; a zone that fails is reported and can be retried
@@ -391,8 +375,7 @@ async def update_domain(call: Call) -> web.StreamResponse:
         )
         request.update_mask.paths.extend(["aliases", "backend"])
         try:
-            with _backend_fields():
-                await call.agent.web.UpdateWebDomain(request, timeout=CALL_TIMEOUT_SECONDS)
+            await call.agent.web.UpdateWebDomain(request, timeout=CALL_TIMEOUT_SECONDS)
         except (grpc.aio.AioRpcError, Problem):
             if body.aliases is not None:
                 await domains.replace_aliases(call.db, row, old_aliases)

@@ -236,7 +236,7 @@ async def _checked_backend(call: Call, backend: Backend | None) -> Backend:
         try:
             allowed_proxy_port(backend.port, call.config.proxy_ports, "backend.port")
         except InvalidArgument as exc:
-            raise field_error(exc.field, exc.message.partition(": ")[2]) from exc
+            raise field_error(exc.field, exc.description) from exc
     if backend is not None and not isinstance(backend, PhpBackend):
         return backend
     versions = await _php_versions(call)

@@ -91,7 +91,7 @@ def render_site(site: Site, layout: Layout) -> str:
         # (from=$document_root would leave public_html itself unchecked: swapped for a link,
         # it served other accounts' files.)
         f"    disable_symlinks if_not_owner from={HOME_ROOT / site.account};",
-        *(_suspended() if site.suspended else _backend(site, layout)),
+        *(_suspended() if site.offline else _backend(site, layout)),
         "}",
     ]
     return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+from typing import Any, Protocol
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
@@ -62,6 +62,13 @@ class Recorder:
 MIB = 1024 * 1024
 
 
+class AccountResources(Protocol):
+    """What an account owns outside its user, as the agent's AccountResources: DeleteAccount
+    removes it all (agent/system/users.py)."""
+
+    def remove_account(self, account: str) -> None: ...
+
+
 class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
     """Accounts as the agent keeps them. Disk quotas are enforced unless a test sets
     `quotas_enforced` to False; a test sets what an account uses in `accounts[name].disk`."""
@@ -70,6 +77,8 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
         self.accounts: dict[str, pb.Account] = {}
         self.passwords: dict[str, str] = {}
         self.quotas_enforced = True
+        # Sites, zones, databases and crontabs, which DeleteAccount removes with the account.
+        self.resources: list[AccountResources] = []
         super().__init__()
         self._next_uid = 1000
 
@@ -166,6 +175,8 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
         self, request: pb.DeleteAccountRequest, context: Context
     ) -> pb.DeleteAccountResponse:
         await self._enter("DeleteAccount", request.name, context)
+        for resources in self.resources:
+            resources.remove_account(request.name)
         self.accounts.pop(request.name, None)
         return pb.DeleteAccountResponse()
 
@@ -229,6 +240,9 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
                     grpc.StatusCode.FAILED_PRECONDITION,
                     f"zone {name} is served for this name; delete the zone first",
                 )
+
+    def remove_account(self, account: str) -> None:
+        self.domains = {n: d for n, d in self.domains.items() if d.account != account}
 
     def served_by(self, host: str) -> str | None:
         for domain in self.domains.values():
@@ -340,6 +354,11 @@ class FakeDatabases(Recorder, db_pb2_grpc.DatabaseServiceServicer):
         self.grants: set[tuple[str, str]] = set()  # (user, database)
         super().__init__()
 
+    def remove_account(self, account: str) -> None:
+        self.databases = {n: a for n, a in self.databases.items() if a != account}
+        self.users = {n: a for n, a in self.users.items() if a != account}
+        self.grants = {(u, d) for u, d in self.grants if u in self.users}
+
     def _user(self, name: str) -> db_pb.DatabaseUser:
         granted = sorted(d for u, d in self.grants if u == name)
         return db_pb.DatabaseUser(name=name, account=self.users[name], databases=granted)
@@ -427,6 +446,9 @@ class FakeCron(Recorder, cron_pb2_grpc.CronJobServiceServicer):
         self.uninstalled: set[str] = set()
         super().__init__()
 
+    def remove_account(self, account: str) -> None:
+        self.jobs.pop(account, None)
+
     async def ListCronJobs(
         self, request: cron_pb.ListCronJobsRequest, context: Context
     ) -> cron_pb.ListCronJobsResponse:
@@ -468,6 +490,9 @@ class FakeDns(Recorder, dns_pb2_grpc.DnsZoneServiceServicer):
         self.zones: dict[str, dns_pb.DnsZone] = {}
         self.web: FakeWeb | None = None  # the sites, for the one-owner-per-name rule
         super().__init__()
+
+    def remove_account(self, account: str) -> None:
+        self.zones = {n: z for n, z in self.zones.items() if z.account != account}
 
     async def _zone(self, name: str, context: Context) -> dns_pb.DnsZone:
         if name not in self.zones:

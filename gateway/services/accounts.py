@@ -146,18 +146,7 @@ async def update(
             limits = await _check_plan_fits(ctx, account, plan)
             if account.status in _ON_SYSTEM:
                 mask.extend(["disk_quota_mb", "inode_quota"])
-        system = None
-        if mask:
-            request = pb.UpdateAccountRequest(
-                name=account.name,
-                password=changes.password or "",
-                shell=_SHELLS[changes.shell or account.shell],
-                disk_quota_mb=limits.disk_mb or 0,
-                inode_quota=limits.inodes or 0,
-            )
-            request.update_mask.paths.extend(mask)
-            reply = await ctx.agent.accounts.UpdateAccount(request, timeout=CALL_TIMEOUT_SECONDS)
-            system = reply.account
+        system = await _update_system(ctx, account, changes, limits, mask) if mask else None
         await store.update(
             ctx.db,
             account.id,
@@ -169,6 +158,26 @@ async def update(
             password_hash = await hash_password(changes.password, bcrypt_rounds)
             await users.set_password(ctx.db, account.id, password_hash)
     return AccountState(await _read(ctx, account.name), system)
+
+
+async def _update_system(
+    ctx: Context,
+    account: AccountRecord,
+    changes: AccountChanges,
+    limits: quotas.Limits,
+    mask: list[str],
+) -> pb.Account:
+    """The agent's part of an update: the password, shell and disk limits named in `mask`."""
+    request = pb.UpdateAccountRequest(
+        name=account.name,
+        password=changes.password or "",
+        shell=_SHELLS[changes.shell or account.shell],
+        disk_quota_mb=limits.disk_mb or 0,
+        inode_quota=limits.inodes or 0,
+    )
+    request.update_mask.paths.extend(mask)
+    reply = await ctx.agent.accounts.UpdateAccount(request, timeout=CALL_TIMEOUT_SECONDS)
+    return reply.account
 
 
 async def _check_plan_fits(ctx: Context, account: AccountRecord, plan: PlanRecord) -> quotas.Limits:

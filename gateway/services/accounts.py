@@ -7,7 +7,8 @@ between leaves a record that says so rather than one that claims what is not the
 Deleting an account has one owner per side (docs/architecture.md, Cascades): one DeleteAccount
 call, in which the agent removes everything the account has on the system (sites and their
 files, zones, databases, crontab, app sockets), then one DELETE of the user row, whose foreign
-keys remove every record of the account.
+keys remove every record of the account. Suspending one is one SuspendAccount, in which the
+agent suspends the account's websites too; UnsuspendAccount resumes only those.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
-from jopanel.agent.web.v1 import web_pb2 as web_pb
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.auth.passwords import hash_password
@@ -26,7 +26,7 @@ from gateway.problems import conflict, field_error, not_found
 from gateway.services import quotas
 from gateway.services.suspensions import refuse_owner_over_admin, suspension_by
 from gateway.store import accounts as store
-from gateway.store import domains, plans, users
+from gateway.store import plans, users
 from gateway.store.accounts import AccountRecord, ShellName
 from gateway.store.plans import PlanRecord
 
@@ -205,13 +205,11 @@ async def delete(ctx: Context, account: AccountRecord) -> None:
 
 async def suspend(ctx: Context, account: AccountRecord, reason: str | None) -> AccountState:
     async with ctx.audited("account.suspend", account.name, detail=reason or ""):
+        # The agent suspends the account's websites with it (docs/agent.md, One owner per
+        # cascade); their records keep their own status.
         reply = await ctx.agent.accounts.SuspendAccount(
             pb.SuspendAccountRequest(name=account.name), timeout=CALL_TIMEOUT_SECONDS
         )
-        for site in await domains.names_of(ctx.db, account.id):
-            await ctx.agent.web.SuspendWebDomain(
-                web_pb.SuspendWebDomainRequest(name=site["name"]), timeout=CALL_TIMEOUT_SECONDS
-            )
         await store.set_suspended(ctx.db, account.id, suspension_by(ctx.me, reason))
     return AccountState(await _read(ctx, account.name), reply.account)
 
@@ -219,16 +217,11 @@ async def suspend(ctx: Context, account: AccountRecord, reason: str | None) -> A
 async def unsuspend(ctx: Context, account: AccountRecord) -> AccountState:
     refuse_owner_over_admin(ctx.me, account, f"Account '{account.name}'")
     async with ctx.audited("account.unsuspend", account.name):
+        # The agent resumes only the websites the account's suspension suspended: those the
+        # owner or an administrator suspended on their own stay suspended.
         reply = await ctx.agent.accounts.UnsuspendAccount(
             pb.UnsuspendAccountRequest(name=account.name), timeout=CALL_TIMEOUT_SECONDS
         )
-        # Sites the owner or an administrator suspended on their own stay suspended.
-        for site in await domains.names_of(ctx.db, account.id):
-            if site["status"] == "active":
-                await ctx.agent.web.UnsuspendWebDomain(
-                    web_pb.UnsuspendWebDomainRequest(name=site["name"]),
-                    timeout=CALL_TIMEOUT_SECONDS,
-                )
         await store.set_active(ctx.db, account.id)
     return AccountState(await _read(ctx, account.name), reply.account)
 

@@ -11,7 +11,7 @@ from gateway.models.plans import Plan, PlanCreate, PlanLimits, PlanPage, plan_of
 from gateway.paging import PageQuery, decode_token, page_of
 from gateway.problems import not_found
 from gateway.services import plans as service
-from gateway.store.plans import LIMITS, PlanRecord
+from gateway.store.plans import PlanRecord
 
 
 async def _plan(call: Call[Any, Any]) -> PlanRecord:
@@ -30,7 +30,7 @@ async def list_plans(call: Call[NoBody, PageQuery]) -> web.StreamResponse:
 
 async def create_plan(call: Call[PlanCreate]) -> web.StreamResponse:
     body = call.body
-    plan = await service.create(call.context, body.name, body.model_dump(include=set(LIMITS)))
+    plan = await service.create(call.context, body.name, body.model_dump(exclude={"name"}))
     return json_response(plan_of(plan), 201)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
@@ -22,7 +22,7 @@ class Whoami:
     account: AccountRecord | None = None
     plan: PlanRecord | None = None
     # What the account uses of each plan limit, by limit name (disk ones where enforced).
-    usage: dict[str, int] | None = field(default=None)
+    usage: dict[str, int] | None = None
 
 
 async def whoami(ctx: Context) -> Whoami:

@@ -1,122 +1,67 @@
-"""Who suspended an account or a domain decides who may lift it.
+"""The suspension rules under their old names, for the domain routes until domains' store
+returns records (issue 15): they accept a domain's row (a dict) as well as a record.
 
-An administrator's suspension is lifted only by an administrator: the owner of what was
-suspended gets 403, and cannot turn it into its own suspension by suspending again. An owner may
-suspend and resume its own site. The record says who did it (the role, and the user) and why;
-owners see the role and the reason, never an administrator's user name (that is the name an
-attacker would guess passwords for).
+The rules live in gateway/services/suspensions.py, the wire models in
+gateway/models/suspensions.py; when domains are records, this module goes.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any, Protocol
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gateway.db import Row
+from gateway.models import suspensions as models
+from gateway.models.suspensions import SuspendRequest, SuspensionInfo
 from gateway.principal import Principal
-from gateway.problems import Problem, forbidden
-from gateway.store.suspensions import SuspendedBy, Suspension
+from gateway.services import suspensions as rules
+from gateway.services.suspensions import account_suspended
+from gateway.store.suspensions import Suspendable, Suspension
 
-MAX_REASON = 500
-# C0 and C1 controls and the Unicode line and paragraph separators (a reason is one line), and
-# the bidirectional controls (which would make the reason read otherwise on the owner's screen).
-_CONTROL = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
-
-
-def _check_reason(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if _CONTROL.search(value):
-        raise ValueError("must not contain control characters or direction marks")
-    value = value.strip()
-    return value or None
-
-
-Reason = Annotated[
-    str | None,
-    Field(max_length=MAX_REASON, description="Why, shown to the owner"),
-    AfterValidator(_check_reason),
+__all__ = [
+    "SuspendRequest",
+    "SuspensionInfo",
+    "account_suspended",
+    "admin_suspended",
+    "refuse_owner_over_admin",
+    "suspension_by",
+    "suspension_of",
 ]
 
 
-class SuspendRequest(BaseModel):
-    """The body of a suspend call; it may be left out."""
+@dataclass(frozen=True)
+class _RowSuspension:
+    status: str
+    suspended_by: str | None
+    suspended_by_user: str | None
+    suspension_reason: str | None
+    suspended_at: datetime | None
 
-    model_config = ConfigDict(extra="forbid")
 
-    reason: Reason = None
-
-
-class SuspensionInfo(BaseModel):
-    by: SuspendedBy = Field(description="Who suspended it: an administrator or the owner")
-    user: str | None = Field(
-        description="The user who did it; null for owners when an administrator did"
+def _record(row: Suspendable | Row) -> Suspendable:
+    if not isinstance(row, dict):
+        return row
+    at = row.get("suspended_at")
+    return _RowSuspension(
+        status=str(row["status"]),
+        suspended_by=row.get("suspended_by"),
+        suspended_by_user=row.get("suspended_by_user"),
+        suspension_reason=row.get("suspension_reason"),
+        suspended_at=at.replace(tzinfo=UTC) if isinstance(at, datetime) and not at.tzinfo else at,
     )
-    reason: str | None
-    at: datetime | None
 
 
-class Suspendable(Protocol):
-    """A record that can be suspended: an account's or a domain's."""
-
-    @property
-    def status(self) -> str: ...
-    @property
-    def suspended_by(self) -> str | None: ...
-    @property
-    def suspended_by_user(self) -> str | None: ...
-    @property
-    def suspension_reason(self) -> str | None: ...
-    @property
-    def suspended_at(self) -> datetime | None: ...
-
-
-def _field(record: Suspendable | Row, name: str) -> Any:
-    # Domain rows are still dicts until their store returns records (issue 15).
-    return record.get(name) if isinstance(record, dict) else getattr(record, name)
-
-
-def suspension_of(record: Suspendable | Row, *, admin_view: bool) -> SuspensionInfo | None:
-    """The suspension recorded for an account or a domain; None when there is none."""
-    by = _field(record, "suspended_by")
-    if _field(record, "status") != "suspended" or by is None:
-        return None
-    at = _field(record, "suspended_at")
-    return SuspensionInfo(
-        by=by,
-        user=_field(record, "suspended_by_user") if admin_view or by == "owner" else None,
-        reason=_field(record, "suspension_reason"),
-        at=at.replace(tzinfo=UTC) if isinstance(at, datetime) and at.tzinfo is None else at,
-    )
+def suspension_of(row: Suspendable | Row, *, admin_view: bool) -> SuspensionInfo | None:
+    return models.suspension_of(_record(row), admin_view=admin_view)
 
 
 def suspension_by(me: Principal, request: SuspendRequest) -> Suspension:
-    return Suspension(by="admin" if me.is_admin else "owner", user=me.name, reason=request.reason)
+    return rules.suspension_by(me, request.reason)
 
 
-def admin_suspended(record: Suspendable | Row) -> bool:
-    status, by = _field(record, "status"), _field(record, "suspended_by")
-    return bool(status == "suspended" and by != "owner")
+def admin_suspended(row: Suspendable | Row) -> bool:
+    return rules.admin_suspended(_record(row))
 
 
 def refuse_owner_over_admin(me: Principal, row: Suspendable | Row, what: str) -> None:
-    """An owner may not lift, or take over, an administrator's suspension."""
-    if not me.is_admin and admin_suspended(row):
-        raise forbidden(
-            f"{what} was suspended by an administrator; only an administrator can lift it."
-        )
-
-
-def account_suspended(me: Principal) -> Problem:
-    """A site of a suspended account stays suspended whoever asks; owners are refused (403),
-    administrators told to lift the account's suspension first (409)."""
-    if me.is_admin:
-        return Problem(
-            409, "Conflict", "The account is suspended; lift the account's suspension first."
-        )
-    return forbidden("The account is suspended by an administrator.")
+    rules.refuse_owner_over_admin(me, _record(row), what)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from jopanel.agent.accounts.v1 import accounts_pb2 as accounts_pb
-from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
-from jopanel.agent.web.v1 import web_pb2 as web_pb
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.db import Row
 from gateway.reconcile.base import PAGE_SIZE, RunBase
-from gateway.store import accounts, dns, domains
+from gateway.store import accounts
 from gateway.store import reconcile as records
 
 MIB = 1024 * 1024
@@ -65,7 +63,7 @@ class AccountChecks(RunBase):
         if status == "deleting":
             await self.repair(
                 "account", name, name, "deleting: the deletion was cut short",
-                "deletion finished: its zones, websites, Linux user and home, then the record",
+                "deletion finished: the agent's DeleteAccount, then the record",
                 lambda: self._finish_account_deletion(user_id, name), seen,
             )  # fmt: skip
             return
@@ -143,17 +141,9 @@ class AccountChecks(RunBase):
             )  # fmt: skip
 
     async def _finish_account_deletion(self, user_id: int, name: str) -> None:
-        for zone in await dns.zones_of(self.pool, user_id):
-            await self.agent.dns.DeleteDnsZone(
-                dns_pb.DeleteDnsZoneRequest(name=zone["name"]), timeout=CALL_TIMEOUT_SECONDS
-            )
-            await dns.delete_zone(self.pool, zone["id"])
-        for site in await domains.names_of(self.pool, user_id):
-            await self.agent.web.DeleteWebDomain(
-                web_pb.DeleteWebDomainRequest(name=site["name"], delete_files=True),
-                timeout=CALL_TIMEOUT_SECONDS,
-            )
-            await domains.delete(self.pool, site["id"])
+        """As the request would have: one DeleteAccount (the agent removes the account's
+        sites, zones, databases, crontab, user and home), then the user row, whose foreign keys
+        remove every record of the account."""
         await self.agent.accounts.DeleteAccount(
             accounts_pb.DeleteAccountRequest(name=name), timeout=CALL_TIMEOUT_SECONDS
         )

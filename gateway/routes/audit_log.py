@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Literal
-
 from aiohttp import web
-from pydantic import BaseModel
 
-from gateway.api import Call, Operation, json_response
+from gateway.api import Call, NoBody, Operation, json_response
+from gateway.models.audit_log import AuditPage, audit_entry_of
 from gateway.paging import PageQuery, decode_token, page_of
-from gateway.store import audit
+from gateway.services import audit_log as service
 
 
-class AuditEntry(BaseModel):
-    id: int
-    time: datetime
-    actor: str
-    action: str
-    target: str
-    result: Literal["ok", "error"]
-    detail: str
-    client: str
-
-
-class AuditPage(BaseModel):
-    items: list[AuditEntry]
-    next_page_token: str | None
-
-
-async def list_audit_log(call: Call) -> web.StreamResponse:
-    query = call.query_as(PageQuery)
-    before = decode_token(query.page_token, "before", int)
-    rows = await audit.page(call.db, before, query.limit + 1)
-    rows, next_token = page_of(rows, query.limit, "id", cursor="before")
-    items = [AuditEntry(**{**r, "time": r["time"].replace(tzinfo=UTC)}) for r in rows]
-    return json_response(AuditPage(items=items, next_page_token=next_token))
+async def list_audit_log(call: Call[NoBody, PageQuery]) -> web.StreamResponse:
+    before = decode_token(call.query.page_token, "before", int)
+    entries = await service.page(call.context, before, call.query.limit + 1)
+    entries, token = page_of(entries, call.query.limit, "id", cursor="before")
+    items = [audit_entry_of(e) for e in entries]
+    return json_response(AuditPage(items=items, next_page_token=token))
 
 
 operations = [

@@ -1,19 +1,15 @@
 """Reconcile on demand: administrators compare the records with the system and see the report
-(gateway/reconcile/ holds the comparison and the repairs)."""
+(gateway/reconcile/ holds the comparison and the repairs; the app holds one Reconciler, which
+serializes runs, so the handlers only ask it)."""
 
 from __future__ import annotations
 
 from aiohttp import web
-from pydantic import BaseModel, Field
 
 from gateway import keys
 from gateway.api import Call, Operation, json_response
+from gateway.models.reconcile import ReconcileState
 from gateway.reconcile import RECONCILE_PATH, ReconcileReport
-
-
-class ReconcileState(BaseModel):
-    running: bool = Field(description="A reconcile is under way")
-    last: ReconcileReport | None = Field(description="The last report; null before the first")
 
 
 async def run_reconcile(call: Call) -> web.StreamResponse:

@@ -9,8 +9,8 @@ from typing import Literal
 import aiomysql
 import pymysql
 
-from gateway.db import execute, fetch_all, fetch_all_as, fetch_one_as, transaction
-from gateway.store.suspensions import Suspension
+from gateway.db import execute, fetch_all_as, fetch_one_as, transaction
+from gateway.store.suspensions import SuspendedBy, Suspension
 
 ShellName = Literal["nologin", "bash", "sh"]
 Status = Literal["pending", "active", "suspended", "deleting"]
@@ -27,7 +27,7 @@ class AccountRecord:
     plan: str
     created_at: datetime
     updated_at: datetime
-    suspended_by: str | None  # admin or owner, while suspended
+    suspended_by: SuspendedBy | None  # while suspended
     suspended_by_user: str | None
     suspension_reason: str | None
     suspended_at: datetime | None
@@ -40,6 +40,11 @@ _SELECT = (
     " FROM users u JOIN accounts a ON a.user_id = u.id JOIN plans p ON p.id = a.plan_id"
 )
 _DUPLICATE_KEY = 1062
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    name: str
 
 
 class NameTaken(Exception):
@@ -89,7 +94,7 @@ async def insert_pending(
     return user_id
 
 
-async def set_status(pool: aiomysql.Pool, user_id: int, status: str) -> None:
+async def set_status(pool: aiomysql.Pool, user_id: int, status: Status) -> None:
     await execute(pool, "UPDATE accounts SET status = %s WHERE user_id = %s", (status, user_id))
 
 
@@ -124,16 +129,18 @@ async def update(
 
 
 async def delete(pool: aiomysql.Pool, user_id: int) -> None:
-    """Removes the account with its user (and, by cascade, its refresh tokens)."""
+    """Removes the account with its user; the foreign keys remove every row of the account
+    (its refresh tokens, sites, zones, databases, cron jobs: migration 0010)."""
     await execute(pool, "DELETE FROM users WHERE id = %s AND role = 'owner'", (user_id,))
 
 
 async def names_on_plan(pool: aiomysql.Pool, plan_id: int) -> list[str]:
     """The accounts on a plan that exist on the system (active or suspended), in name order."""
-    rows = await fetch_all(
+    found = await fetch_all_as(
         pool,
+        _Name,
         "SELECT u.name FROM users u JOIN accounts a ON a.user_id = u.id"
         " WHERE a.plan_id = %s AND a.status IN ('active', 'suspended') ORDER BY u.name",
         (plan_id,),
     )
-    return [str(r["name"]) for r in rows]
+    return [f.name for f in found]

@@ -2,9 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
 import aiomysql
 
-from gateway.db import Row, execute, fetch_all
+from gateway.db import execute, fetch_all_as
+
+Result = Literal["ok", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    id: int
+    time: datetime
+    actor: str
+    action: str
+    target: str
+    result: Result
+    detail: str
+    client: str
 
 
 async def record(
@@ -25,10 +43,11 @@ async def record(
     )
 
 
-async def page(pool: aiomysql.Pool, before_id: int | None, limit: int) -> list[Row]:
+async def page(pool: aiomysql.Pool, before_id: int | None, limit: int) -> list[AuditRecord]:
     """Newest first; before_id continues after the last entry of the previous page."""
-    return await fetch_all(
+    return await fetch_all_as(
         pool,
+        AuditRecord,
         "SELECT id, time, actor, action, target, result, detail, client FROM audit_log"
         " WHERE id < %s ORDER BY id DESC LIMIT %s",
         (before_id or 2**63 - 1, limit),

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import aiomysql
 import pymysql
 
-from gateway.db import Row, execute, fetch_all, fetch_one
+from gateway.db import execute, fetch_all_as, fetch_one_as
 
+# New accounts start on this plan; it cannot be deleted.
+DEFAULT_PLAN = "default"
 LIMITS = (
     "max_domains",
     "max_aliases",
@@ -17,8 +22,32 @@ LIMITS = (
     "disk_quota_mb",
     "inode_quota",
 )
-_COLUMNS = "id, name, " + ", ".join(LIMITS) + ", created_at, updated_at"
+_COLUMNS = (
+    "id, name, "
+    + ", ".join(LIMITS)
+    + ", (SELECT COUNT(*) FROM accounts a WHERE a.plan_id = plans.id) AS accounts,"
+    " created_at, updated_at"
+)
 _DUPLICATE_KEY = 1062
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRecord:
+    id: int
+    name: str
+    # Limits: None is unlimited, 0 none allowed (disk and inodes: at least 1).
+    max_domains: int | None
+    max_aliases: int | None
+    max_databases: int | None
+    max_cron_jobs: int | None
+    disk_quota_mb: int | None
+    inode_quota: int | None
+    accounts: int  # how many accounts are on the plan
+    created_at: datetime
+    updated_at: datetime
+
+    def limits(self) -> dict[str, int | None]:
+        return {key: getattr(self, key) for key in LIMITS}
 
 
 class NameTaken(Exception):
@@ -40,20 +69,26 @@ class LimitReached(Exception):
         super().__init__(f"The plan '{plan}' allows {allowed} {_NOUNS[limit]}.")
 
 
-def check_limit(plan: Row, limit: str, wanted: int) -> None:
-    """Raises LimitReached when `wanted` passes the plan row's limit (None: unlimited)."""
+def check_limit(plan: Mapping[str, Any], limit: str, wanted: int) -> None:
+    """Raises LimitReached when `wanted` passes the plan row's limit (None: unlimited).
+
+    The stores of counted resources call it inside their insert's transaction, with the plan's
+    limits and the count read under lock."""
     allowed = plan[limit]
     if allowed is not None and wanted > allowed:
         raise LimitReached(limit, int(allowed), str(plan["name"]))
 
 
-async def get(pool: aiomysql.Pool, name: str) -> Row | None:
-    return await fetch_one(pool, f"SELECT {_COLUMNS} FROM plans WHERE name = %s", (name,))
+async def get(pool: aiomysql.Pool, name: str) -> PlanRecord | None:
+    return await fetch_one_as(
+        pool, PlanRecord, f"SELECT {_COLUMNS} FROM plans WHERE name = %s", (name,)
+    )
 
 
-async def page(pool: aiomysql.Pool, after: str, limit: int) -> list[Row]:
-    return await fetch_all(
+async def page(pool: aiomysql.Pool, after: str, limit: int) -> list[PlanRecord]:
+    return await fetch_all_as(
         pool,
+        PlanRecord,
         f"SELECT {_COLUMNS} FROM plans WHERE name > %s ORDER BY name LIMIT %s",
         (after, limit),
     )
@@ -86,11 +121,6 @@ async def delete(pool: aiomysql.Pool, plan_id: int) -> None:
     await execute(pool, "DELETE FROM plans WHERE id = %s", (plan_id,))
 
 
-async def accounts_on(pool: aiomysql.Pool, plan_id: int) -> int:
-    row = await fetch_one(pool, "SELECT COUNT(*) AS n FROM accounts WHERE plan_id = %s", (plan_id,))
-    return int(row["n"]) if row else 0
-
-
 # Per limit, the SQL expression that counts an account's use of it (`a` is its accounts row).
 _USAGE = {
     "max_domains": "(SELECT COUNT(*) FROM domains d WHERE d.account_id = a.user_id)",
@@ -104,15 +134,29 @@ _USAGE = {
 }
 
 
-async def usage(pool: aiomysql.Pool, account_id: int) -> dict[str, int]:
+@dataclass(frozen=True, slots=True)
+class Usage:
     """What an account uses of each counted limit (aliases: the most on one domain)."""
+
+    max_domains: int
+    max_aliases: int
+    max_databases: int
+    max_cron_jobs: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Use:
+    name: str
+    used: int
+
+
+async def usage(pool: aiomysql.Pool, account_id: int) -> dict[str, int]:
+    """What an account uses of each counted limit, by limit name."""
     columns = ", ".join(f"{expr} AS {key}" for key, expr in _USAGE.items())
-    row = await fetch_one(
-        pool,
-        f"SELECT {columns} FROM accounts a WHERE a.user_id = %s",
-        (account_id,),
+    found = await fetch_one_as(
+        pool, Usage, f"SELECT {columns} FROM accounts a WHERE a.user_id = %s", (account_id,)
     )
-    return {key: int(row[key]) if row else 0 for key in _USAGE}
+    return {key: int(getattr(found, key)) if found else 0 for key in _USAGE}
 
 
 async def over_limits(
@@ -131,12 +175,13 @@ async def over_limits(
     for key, limit in limits.items():
         if limit is None or key not in _USAGE:
             continue
-        rows = await fetch_all(
+        uses = await fetch_all_as(
             pool,
+            _Use,
             f"SELECT u.name, {_USAGE[key]} AS used FROM accounts a JOIN users u ON u.id = a.user_id"
             f" WHERE {where} HAVING used > %s ORDER BY u.name LIMIT 5",
             (arg, limit),
         )
         noun = key.removeprefix("max_").replace("_", " ")
-        found += [f"{r['name']} uses {r['used']} {noun} (limit {limit})" for r in rows]
+        found += [f"{u.name} uses {u.used} {noun} (limit {limit})" for u in uses]
     return found

@@ -14,7 +14,18 @@ from datetime import UTC, datetime, timedelta
 
 import aiomysql
 
-from gateway.db import execute, transaction
+from gateway.db import execute, record_of, transaction
+
+
+@dataclass(frozen=True, slots=True)
+class _TokenRecord:
+    id: int
+    family: bytes
+    user_id: int
+    token_version: int
+    expires_at: datetime
+    used_at: datetime | None
+    revoked_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -33,7 +44,13 @@ def _hash(token: str) -> bytes:
 
 
 def _now() -> datetime:
+    """Now as the database stores it: UTC without its zone."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _now_utc() -> datetime:
+    """Now as a record has it (record_of gives stored times their zone)."""
+    return datetime.now(UTC)
 
 
 async def start_family(
@@ -65,30 +82,31 @@ async def rotate(pool: aiomysql.Pool, token: str, ttl_seconds: int) -> Rotation:
             (_hash(token),),
         )
         row = await cur.fetchone()
-        if row is None or row["revoked_at"] is not None or row["expires_at"] <= _now():
+        found = None if row is None else record_of(_TokenRecord, row)
+        if found is None or found.revoked_at is not None or found.expires_at <= _now_utc():
             raise RefreshRefused("unknown, revoked or expired")
-        if row["used_at"] is not None:
-            replayed_family = row["family"]
+        if found.used_at is not None:
+            replayed_family = found.family
         else:
             successor = secrets.token_urlsafe(32)
             await cur.execute(
-                "UPDATE refresh_tokens SET used_at = %s WHERE id = %s", (_now(), row["id"])
+                "UPDATE refresh_tokens SET used_at = %s WHERE id = %s", (_now(), found.id)
             )
             await cur.execute(
                 "INSERT INTO refresh_tokens (token_hash, family, user_id, token_version,"
                 " expires_at) VALUES (%s, %s, %s, %s, %s)",
                 (
                     _hash(successor),
-                    row["family"],
-                    row["user_id"],
-                    row["token_version"],
+                    found.family,
+                    found.user_id,
+                    found.token_version,
                     _now() + timedelta(seconds=ttl_seconds),
                 ),
             )
     if replayed_family is not None:
         await revoke_family(pool, replayed_family)
         raise RefreshRefused("replayed")
-    return Rotation(int(row["user_id"]), int(row["token_version"]), successor)
+    return Rotation(found.user_id, found.token_version, successor)
 
 
 async def revoke_family(pool: aiomysql.Pool, family: bytes) -> None:

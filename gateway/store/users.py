@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import aiomysql
 
-from gateway.db import Row, execute, fetch_one
+from gateway.db import execute, fetch_one, fetch_one_as
 from gateway.principal import Principal, Role
 
 
@@ -25,6 +25,21 @@ class Credentials:
         return self.role is Role.ADMIN or self.account_status == "active"
 
 
+@dataclass(frozen=True, slots=True)
+class _UserRecord:
+    id: int
+    name: str
+    role: str
+    password_hash: bytes
+    token_version: int
+    status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Id:
+    id: int
+
+
 _SELECT = (
     "SELECT u.id, u.name, u.role, u.password_hash, u.token_version, a.status"
     " FROM users u LEFT JOIN accounts a ON a.user_id = u.id"
@@ -32,23 +47,27 @@ _SELECT = (
 
 
 async def credentials_by_name(pool: aiomysql.Pool, name: str) -> Credentials | None:
-    return _credentials(await fetch_one(pool, _SELECT + " WHERE u.name = %s", (name,)))
+    return _credentials(
+        await fetch_one_as(pool, _UserRecord, _SELECT + " WHERE u.name = %s", (name,))
+    )
 
 
 async def credentials_by_id(pool: aiomysql.Pool, user_id: int) -> Credentials | None:
-    return _credentials(await fetch_one(pool, _SELECT + " WHERE u.id = %s", (user_id,)))
+    return _credentials(
+        await fetch_one_as(pool, _UserRecord, _SELECT + " WHERE u.id = %s", (user_id,))
+    )
 
 
-def _credentials(row: Row | None) -> Credentials | None:
-    if row is None:
+def _credentials(user: _UserRecord | None) -> Credentials | None:
+    if user is None:
         return None
     return Credentials(
-        user_id=int(row["id"]),
-        name=str(row["name"]),
-        role=Role(row["role"]),
-        password_hash=bytes(row["password_hash"]),
-        token_version=int(row["token_version"]),
-        account_status=None if row["status"] is None else str(row["status"]),
+        user_id=user.id,
+        name=user.name,
+        role=Role(user.role),
+        password_hash=bytes(user.password_hash),
+        token_version=user.token_version,
+        account_status=user.status,
     )
 
 
@@ -66,8 +85,10 @@ async def create_admin(pool: aiomysql.Pool, name: str, password_hash: bytes) -> 
 
 async def admin_id(pool: aiomysql.Pool, name: str) -> int | None:
     """The id of the administrator with this name; None when there is none (or an owner)."""
-    row = await fetch_one(pool, "SELECT id FROM users WHERE name = %s AND role = 'admin'", (name,))
-    return None if row is None else int(row["id"])
+    found = await fetch_one_as(
+        pool, _Id, "SELECT id FROM users WHERE name = %s AND role = 'admin'", (name,)
+    )
+    return None if found is None else found.id
 
 
 async def admin_exists(pool: aiomysql.Pool) -> bool:

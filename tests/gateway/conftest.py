@@ -65,8 +65,10 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
         FakeDns(),
         str(scratch / "agent.sock"),
     )
-    # Like the real agent, the fake checks names against both sites and zones.
+    # Like the real agent, the fake checks names against both sites and zones, and deleting
+    # an account removes everything it has.
     agent.web.dns, agent.dns.web = agent.dns, agent.web
+    accounts.resources = [agent.web, agent.dns, agent.databases, agent.cron]
     server = grpc.aio.server()
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(agent.accounts, server)
     web_pb2_grpc.add_WebDomainServiceServicer_to_server(agent.web, server)

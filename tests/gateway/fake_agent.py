@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
@@ -73,6 +73,13 @@ class Recorder:
 MIB = 1024 * 1024
 
 
+class AccountResources(Protocol):
+    """What an account owns outside its user, as the agent's AccountResources: DeleteAccount
+    removes it all (agent/system/users.py)."""
+
+    def remove_account(self, account: str) -> None: ...
+
+
 class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
     """Accounts as the agent keeps them. Disk quotas are enforced unless a test sets
     `quotas_enforced` to False; a test sets what an account uses in `accounts[name].disk`."""
@@ -81,6 +88,10 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
         self.accounts: dict[str, pb.Account] = {}
         self.passwords: dict[str, str] = {}
         self.quotas_enforced = True
+        # Sites, zones, databases and crontabs, which DeleteAccount removes with the account.
+        self.resources: list[AccountResources] = []
+        # The sites, which SuspendAccount suspends and UnsuspendAccount resumes (FakeWeb sets it).
+        self.web: FakeWeb | None = None
         super().__init__()
         self._next_uid = 1000
 
@@ -177,6 +188,8 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
         self, request: pb.DeleteAccountRequest, context: Context
     ) -> pb.DeleteAccountResponse:
         await self._enter("DeleteAccount", request.name, context)
+        for resources in self.resources:
+            resources.remove_account(request.name)
         self.accounts.pop(request.name, None)
         return pb.DeleteAccountResponse()
 
@@ -186,6 +199,8 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
         await self._enter("SuspendAccount", request.name, context)
         account = await self._existing(request.name, context)
         account.suspended = True
+        if self.web is not None:
+            self.web.account_suspended(request.name)
         return pb.SuspendAccountResponse(account=account)
 
     async def UnsuspendAccount(
@@ -194,6 +209,8 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
         await self._enter("UnsuspendAccount", request.name, context)
         account = await self._existing(request.name, context)
         account.suspended = False
+        if self.web is not None:
+            self.web.account_suspended(request.name)
         return pb.UnsuspendAccountResponse(account=account)
 
 
@@ -214,11 +231,17 @@ async def _check_proxy(domain: web_pb.WebDomain, account: str, context: Context)
 
 
 class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
-    """WebDomainService in memory: the domains the fake server would serve."""
+    """WebDomainService in memory: the domains the fake server would serve.
+
+    As the real agent, a site is suspended on its own (SuspendWebDomain) or by its account's
+    suspension (SuspendAccount), each undone only by its own RPC; `suspended` is true for
+    either."""
 
     def __init__(self, accounts: FakeAccounts, php_versions: tuple[str, ...] = ("8.2",)) -> None:
         self.accounts = accounts
+        accounts.web = self
         self.domains: dict[str, web_pb.WebDomain] = {}
+        self.suspended_on_their_own: set[str] = set()
         self.php_versions = list(php_versions)
         self.dns: FakeDns | None = None  # the zones, for the agent's one-owner-per-name rule
         super().__init__()
@@ -239,6 +262,26 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
                     grpc.StatusCode.FAILED_PRECONDITION,
                     f"zone {name} is served for this name; delete the zone first",
                 )
+
+    def remove_account(self, account: str) -> None:
+        self.domains = {n: d for n, d in self.domains.items() if d.account != account}
+        self.suspended_on_their_own &= set(self.domains)
+
+    def _account_is_suspended(self, account: str) -> bool:
+        found = self.accounts.accounts.get(account)
+        return found is not None and found.suspended
+
+    def account_suspended(self, account: str) -> None:
+        """The account's suspension changed: its sites follow, except those suspended on
+        their own."""
+        for domain in self.domains.values():
+            if domain.account == account:
+                domain.suspended = self._suspended(domain)
+
+    def _suspended(self, domain: web_pb.WebDomain) -> bool:
+        return domain.name in self.suspended_on_their_own or self._account_is_suspended(
+            domain.account
+        )
 
     def served_by(self, host: str) -> str | None:
         for domain in self.domains.values():
@@ -264,6 +307,7 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
         domain = web_pb.WebDomain()
         domain.CopyFrom(spec)
         domain.document_root = f"/home/{spec.account}/web/{spec.name}/public_html"
+        domain.suspended = self._suspended(domain)  # a suspended account's new site starts so
         self.domains[spec.name] = domain
         return web_pb.CreateWebDomainResponse(domain=domain)
 
@@ -313,6 +357,7 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
     ) -> web_pb.SuspendWebDomainResponse:
         await self._enter("SuspendWebDomain", request.name, context)
         domain = await self._existing(request.name, context)
+        self.suspended_on_their_own.add(domain.name)
         domain.suspended = True
         return web_pb.SuspendWebDomainResponse(domain=domain)
 
@@ -321,7 +366,8 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
     ) -> web_pb.UnsuspendWebDomainResponse:
         await self._enter("UnsuspendWebDomain", request.name, context)
         domain = await self._existing(request.name, context)
-        domain.suspended = False
+        self.suspended_on_their_own.discard(domain.name)
+        domain.suspended = self._suspended(domain)  # still so while its account is
         return web_pb.UnsuspendWebDomainResponse(domain=domain)
 
     async def DeleteWebDomain(
@@ -349,6 +395,11 @@ class FakeDatabases(Recorder, db_pb2_grpc.DatabaseServiceServicer):
         self.passwords: dict[str, str] = {}
         self.grants: set[tuple[str, str]] = set()  # (user, database)
         super().__init__()
+
+    def remove_account(self, account: str) -> None:
+        self.databases = {n: a for n, a in self.databases.items() if a != account}
+        self.users = {n: a for n, a in self.users.items() if a != account}
+        self.grants = {(u, d) for u, d in self.grants if u in self.users}
 
     def _user(self, name: str) -> db_pb.DatabaseUser:
         granted = sorted(d for u, d in self.grants if u == name)
@@ -437,6 +488,9 @@ class FakeCron(Recorder, cron_pb2_grpc.CronJobServiceServicer):
         self.uninstalled: set[str] = set()
         super().__init__()
 
+    def remove_account(self, account: str) -> None:
+        self.jobs.pop(account, None)
+
     async def ListCronJobs(
         self, request: cron_pb.ListCronJobsRequest, context: Context
     ) -> cron_pb.ListCronJobsResponse:
@@ -478,6 +532,9 @@ class FakeDns(Recorder, dns_pb2_grpc.DnsZoneServiceServicer):
         self.zones: dict[str, dns_pb.DnsZone] = {}
         self.web: FakeWeb | None = None  # the sites, for the one-owner-per-name rule
         super().__init__()
+
+    def remove_account(self, account: str) -> None:
+        self.zones = {n: z for n, z in self.zones.items() if z.account != account}
 
     async def _zone(self, name: str, context: Context) -> dns_pb.DnsZone:
         if name not in self.zones:

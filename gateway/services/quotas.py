@@ -19,10 +19,9 @@ import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
 from jopanel.agent.server.v1 import server_pb2
 
-from gateway.agent import CALL_TIMEOUT_SECONDS
-from gateway.api import Call
-from gateway.db import Row
+from gateway.agent import CALL_TIMEOUT_SECONDS, Agent
 from gateway.problems import conflict
+from gateway.store.plans import PlanRecord
 
 MIB = 1024 * 1024
 # Names in a refusal: enough to act on, short enough to read.
@@ -42,8 +41,8 @@ class Limits:
     inodes: int | None
 
     @classmethod
-    def of_plan(cls, plan: Row) -> Limits:
-        return cls(plan["disk_quota_mb"], plan["inode_quota"])
+    def of_plan(cls, plan: PlanRecord) -> Limits:
+        return cls(plan.disk_quota_mb, plan.inode_quota)
 
     @property
     def any(self) -> bool:
@@ -59,11 +58,11 @@ def quota_request(name: str, limits: Limits) -> pb.UpdateAccountRequest:
     return request
 
 
-async def require_enforced(call: Call) -> None:
+async def require_enforced(agent: Agent) -> None:
     """A plan gets a disk or inode quota only where the server can keep it: elsewhere no
     account could be created on that plan (the agent refuses the limit), so the plan is refused
     first."""
-    reply = await call.agent.server.GetServerStatus(
+    reply = await agent.server.GetServerStatus(
         server_pb2.GetServerStatusRequest(), timeout=CALL_TIMEOUT_SECONDS
     )
     if not reply.status.disk_quotas_enforced:
@@ -74,13 +73,13 @@ async def require_enforced(call: Call) -> None:
         )
 
 
-async def over_limit(call: Call, names: Collection[str], limits: Limits) -> list[str]:
+async def over_limit(agent: Agent, names: Collection[str], limits: Limits) -> list[str]:
     """Who of `names` already uses more than the limits, as "alice uses 12 MB of disk (limit
     5)" or "alice owns 900 files (limit 500)"; at most a few names."""
     if not limits.any or not names:
         return []
     found: list[str] = []
-    for account in await call.agent.accounts_named(names):
+    for account in await agent.accounts_named(names):
         disk = account.disk
         used = used_mb(disk)
         if (
@@ -97,7 +96,7 @@ async def over_limit(call: Call, names: Collection[str], limits: Limits) -> list
 
 
 async def apply(
-    call: Call,
+    agent: Agent,
     names: Collection[str],
     limits: Limits,
     *,
@@ -109,7 +108,7 @@ async def apply(
     done: list[str] = []
     try:
         for name in names:
-            await call.agent.accounts.UpdateAccount(
+            await agent.accounts.UpdateAccount(
                 quota_request(name, limits), timeout=CALL_TIMEOUT_SECONDS
             )
             done.append(name)
@@ -117,7 +116,7 @@ async def apply(
         for name in done:
             # The record is taken back even if this fails: a retry of the change sets it again.
             with contextlib.suppress(grpc.aio.AioRpcError):
-                await call.agent.accounts.UpdateAccount(
+                await agent.accounts.UpdateAccount(
                     quota_request(name, previous), timeout=CALL_TIMEOUT_SECONDS
                 )
         await undo()

@@ -1,0 +1,43 @@
+"""Who am I on the wire: the signed-in user, and for an owner its account, plan and usage."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from gateway.models.accounts import Account, account_of
+from gateway.models.plans import Plan, plan_of
+from gateway.principal import Principal
+from gateway.store.accounts import AccountRecord
+from gateway.store.plans import PlanRecord
+
+
+class Me(BaseModel):
+    id: int
+    name: str
+    role: Literal["admin", "owner"]
+    account: Account | None = Field(description="The owner's account; null for administrators")
+    plan: Plan | None = None
+    usage: dict[str, int] | None = Field(
+        default=None,
+        description="What the account uses of each plan limit, by limit name; disk_quota_mb in"
+        " MiB rounded up and inode_quota in files, both absent where the server does not"
+        " enforce disk quotas",
+    )
+
+
+def me_of(
+    principal: Principal,
+    account: AccountRecord | None = None,
+    plan: PlanRecord | None = None,
+    usage: dict[str, int] | None = None,
+) -> Me:
+    return Me(
+        id=principal.user_id,
+        name=principal.name,
+        role=principal.role.value,
+        account=None if account is None else account_of(account),
+        plan=None if plan is None else plan_of(plan),
+        usage=usage,
+    )

@@ -1,0 +1,106 @@
+"""Sign-in: checking a password under the throttle, and the refresh token families that keep a
+session (gateway/store/refresh_tokens.py: rotating, replay-detecting).
+
+No caller is signed in yet here, so these flows take what they need (SignIn) instead of a
+Context; the routes turn what they return into tokens and cookies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiomysql
+
+from gateway.auth.passwords import check_password
+from gateway.auth.throttle import LoginThrottle
+from gateway.principal import Principal
+from gateway.problems import Problem, field_error, unauthorized
+from gateway.store import refresh_tokens, users
+from gateway.store.users import Credentials
+from gateway.validation import canonical_user_name
+
+# bcrypt reads 72 bytes; no JoPanel password is longer, so a longer one is refused unread.
+MAX_PASSWORD_BYTES = 72
+
+
+@dataclass(frozen=True)
+class SignIn:
+    db: aiomysql.Pool
+    throttle: LoginThrottle
+    bcrypt_rounds: int
+    refresh_ttl_seconds: int
+
+
+@dataclass(frozen=True)
+class Started:
+    """A session begun or renewed: whose it is, and its next refresh token."""
+
+    creds: Credentials
+    refresh_token: str
+
+    @property
+    def principal(self) -> Principal:
+        return users.principal(self.creds)
+
+
+def user_name(username: str, password: str) -> str:
+    """The one spelling of the name signing in (what the throttle counts is what the lookup
+    finds); 400 for a name no user can have or a password no user can have."""
+    if len(password.encode()) > MAX_PASSWORD_BYTES:
+        raise field_error("password", "longer than 72 bytes; no JoPanel password is that long")
+    name = canonical_user_name(username)
+    if name is None:
+        raise field_error("username", "no user has a name like this")
+    return name
+
+
+async def login(
+    sign_in: SignIn, name: str, password: str, *, client: str, device: str | None
+) -> Started:
+    throttle = sign_in.throttle
+    wait = throttle.retry_after(name, client, device)
+    if wait:
+        raise Problem(
+            429,
+            "Too many requests",
+            f"Too many failed sign-ins; try again in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
+    creds = await users.credentials_by_name(sign_in.db, name)
+    known = creds.password_hash if creds else None
+    if not await check_password(password, known, sign_in.bcrypt_rounds):
+        throttle.failed(name, client, device)
+        raise unauthorized("The user name or password is wrong.")
+    assert creds is not None, "check_password fails without a hash"
+    throttle.succeeded(name, device)
+    if not creds.may_sign_in:
+        raise Problem(403, "Forbidden", "This account is suspended.")
+    token = await refresh_tokens.start_family(
+        sign_in.db, creds.user_id, creds.token_version, sign_in.refresh_ttl_seconds
+    )
+    return Started(creds, token)
+
+
+async def refresh(sign_in: SignIn, token: str) -> Started:
+    """The session of a refresh token, renewed; 401 when it has ended (a replayed token ends
+    its whole family, a password change or suspension every session of the user)."""
+    if not token:
+        raise unauthorized("No session to renew.")
+    try:
+        rotation = await refresh_tokens.rotate(sign_in.db, token, sign_in.refresh_ttl_seconds)
+    except refresh_tokens.RefreshRefused as exc:
+        raise _ended_session() from exc
+    creds = await users.credentials_by_id(sign_in.db, rotation.user_id)
+    if creds is None or not creds.may_sign_in or creds.token_version != rotation.token_version:
+        raise _ended_session()
+    return Started(creds, rotation.token)
+
+
+async def logout(db: aiomysql.Pool, token: str) -> None:
+    """The family of the presented token ends, whatever state the token is in."""
+    if token:
+        await refresh_tokens.revoke_token_family(db, token)
+
+
+def _ended_session() -> Problem:
+    return unauthorized("The session has ended; sign in again.")

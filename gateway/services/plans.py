@@ -1,0 +1,86 @@
+"""Hosting plans: the flows that create, change and delete them.
+
+A plan's disk and inode quotas are kept by the kernel for every account on it
+(gateway/services/quotas.py): a change reaches each account through the agent, and is refused
+while any account already uses more than the new limits.
+"""
+
+from __future__ import annotations
+
+from gateway.context import Context
+from gateway.problems import conflict, not_found
+from gateway.services import quotas
+from gateway.store import accounts
+from gateway.store import plans as store
+from gateway.store.plans import DEFAULT_PLAN, LIMITS, PlanRecord
+
+Limits = dict[str, int | None]
+
+
+async def get(ctx: Context, name: str) -> PlanRecord | None:
+    return await store.get(ctx.db, name)
+
+
+async def page(ctx: Context, after: str, limit: int) -> list[PlanRecord]:
+    return await store.page(ctx.db, after, limit)
+
+
+async def create(ctx: Context, name: str, limits: Limits) -> PlanRecord:
+    async with ctx.audited("plan.create", name):
+        if limits.get("disk_quota_mb") is not None or limits.get("inode_quota") is not None:
+            await quotas.require_enforced(ctx.agent)
+        try:
+            await store.create(ctx.db, name, {k: limits.get(k) for k in LIMITS})
+        except store.NameTaken as exc:
+            raise conflict(f"A plan named '{name}' exists already.") from exc
+    return await _read(ctx, name)
+
+
+async def update(ctx: Context, plan: PlanRecord, changes: Limits) -> PlanRecord:
+    """Changes the limits given; refused (409) below what any account on the plan uses."""
+    async with ctx.audited("plan.update", plan.name, detail=",".join(sorted(changes))):
+        exceeding = await store.over_limits(ctx.db, changes, plan_id=plan.id)
+        previous = quotas.Limits.of_plan(plan)
+        limits = quotas.Limits(
+            changes.get("disk_quota_mb", plan.disk_quota_mb),
+            changes.get("inode_quota", plan.inode_quota),
+        )
+        names: list[str] = []
+        if limits != previous:
+            if limits.any:
+                await quotas.require_enforced(ctx.agent)
+            names = await accounts.names_on_plan(ctx.db, plan.id)
+            exceeding += await quotas.over_limit(ctx.agent, names, limits)
+        if exceeding:
+            raise conflict(
+                f"Accounts on plan '{plan.name}' already use more: {'; '.join(exceeding)}."
+                " Lower their usage or move them to another plan first."
+            )
+        await store.update(ctx.db, plan.id, changes)
+        before = {k: getattr(plan, k) for k in changes}
+        await quotas.apply(
+            ctx.agent,
+            names,
+            limits,
+            previous=previous,
+            undo=lambda: store.update(ctx.db, plan.id, before),
+        )
+    return await _read(ctx, plan.name)
+
+
+async def delete(ctx: Context, plan: PlanRecord) -> None:
+    async with ctx.audited("plan.delete", plan.name):
+        if plan.name == DEFAULT_PLAN:
+            raise conflict("The default plan cannot be deleted; new accounts start on it.")
+        if plan.accounts:
+            raise conflict(
+                f"{plan.accounts} account(s) are on plan '{plan.name}'; move them first."
+            )
+        await store.delete(ctx.db, plan.id)
+
+
+async def _read(ctx: Context, name: str) -> PlanRecord:
+    plan = await store.get(ctx.db, name)
+    if plan is None:  # deleted by another request in between
+        raise not_found(f"Plan '{name}'")
+    return plan

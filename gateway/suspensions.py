@@ -10,12 +10,11 @@ attacker would guess passwords for).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from typing import Annotated, Any, Protocol
+from datetime import datetime
+from typing import Annotated, Protocol
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from gateway.db import Row
 from gateway.principal import Principal
 from gateway.problems import Problem, forbidden
 from gateway.store.suspensions import SuspendedBy, Suspension
@@ -76,22 +75,16 @@ class Suspendable(Protocol):
     def suspended_at(self) -> datetime | None: ...
 
 
-def _field(record: Suspendable | Row, name: str) -> Any:
-    # Domain rows are still dicts until their store returns records (issue 15).
-    return record.get(name) if isinstance(record, dict) else getattr(record, name)
-
-
-def suspension_of(record: Suspendable | Row, *, admin_view: bool) -> SuspensionInfo | None:
+def suspension_of(record: Suspendable, *, admin_view: bool) -> SuspensionInfo | None:
     """The suspension recorded for an account or a domain; None when there is none."""
-    by = _field(record, "suspended_by")
-    if _field(record, "status") != "suspended" or by is None:
+    by = record.suspended_by
+    if record.status != "suspended" or by is None:
         return None
-    at = _field(record, "suspended_at")
     return SuspensionInfo(
-        by=by,
-        user=_field(record, "suspended_by_user") if admin_view or by == "owner" else None,
-        reason=_field(record, "suspension_reason"),
-        at=at.replace(tzinfo=UTC) if isinstance(at, datetime) and at.tzinfo is None else at,
+        by="owner" if by == "owner" else "admin",  # the column holds only these two
+        user=record.suspended_by_user if admin_view or by == "owner" else None,
+        reason=record.suspension_reason,
+        at=record.suspended_at,
     )
 
 
@@ -99,14 +92,13 @@ def suspension_by(me: Principal, request: SuspendRequest) -> Suspension:
     return Suspension(by="admin" if me.is_admin else "owner", user=me.name, reason=request.reason)
 
 
-def admin_suspended(record: Suspendable | Row) -> bool:
-    status, by = _field(record, "status"), _field(record, "suspended_by")
-    return bool(status == "suspended" and by != "owner")
+def admin_suspended(record: Suspendable) -> bool:
+    return record.status == "suspended" and record.suspended_by != "owner"
 
 
-def refuse_owner_over_admin(me: Principal, row: Suspendable | Row, what: str) -> None:
+def refuse_owner_over_admin(me: Principal, record: Suspendable, what: str) -> None:
     """An owner may not lift, or take over, an administrator's suspension."""
-    if not me.is_admin and admin_suspended(row):
+    if not me.is_admin and admin_suspended(record):
         raise forbidden(
             f"{what} was suspended by an administrator; only an administrator can lift it."
         )

@@ -230,6 +230,16 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
                     f"zone {name} is served for this name; delete the zone first",
                 )
 
+    async def _check_php(self, domain: web_pb.WebDomain, context: Context) -> None:
+        """The agent's rule for PHP: an installed version (agent/validators.py php_version)."""
+        if domain.WhichOneof("backend") != "php" or domain.php.version in self.php_versions:
+            return
+        await context.abort(
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "domain.php.version: must be an installed PHP version"
+            f" ({', '.join(self.php_versions) or 'none is installed'})",
+        )
+
     def served_by(self, host: str) -> str | None:
         for domain in self.domains.values():
             if host == domain.name or host in domain.aliases:
@@ -244,6 +254,7 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
         if spec.account not in self.accounts.accounts:
             await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "no such account")
         await _check_proxy(spec, spec.account, context)
+        await self._check_php(spec, context)
         for host in [spec.name, *spec.aliases]:
             owner = self.served_by(host)
             if owner not in (None, spec.name):
@@ -293,6 +304,7 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
             domain.aliases.extend(request.domain.aliases)
         if "backend" in request.update_mask.paths:
             await _check_proxy(request.domain, domain.account, context)
+            await self._check_php(request.domain, context)
             which = request.domain.WhichOneof("backend")
             assert which is not None
             getattr(domain, which).CopyFrom(getattr(request.domain, which))

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
 
 from gateway.api import Call
+from gateway.context import Context
 from gateway.paging import decode_token, page_of
 from gateway.problems import field_error, not_found
 from gateway.store import accounts
@@ -48,13 +49,14 @@ class AccountPageQuery(Protocol):
 async def account_page(
     call: Call[Any, Any],
     query: AccountPageQuery,
-    fetch: Callable[[AccountRecord | None, str, int], Awaitable[list[R]]],
+    fetch: Callable[[Context, AccountRecord | None, str, int], Awaitable[list[R]]],
     key: str,
 ) -> tuple[list[R], str | None]:
     """One page of an owner-scoped collection ordered by `key`: the account to list, the
-    page token's cursor, and the next page's token. `fetch(account, after, limit)` reads the
-    items after the cursor (one more than a page, so that the next token is known)."""
+    page token's cursor, and the next page's token. `fetch(context, account, after, limit)`
+    (a service's `page`) reads the items after the cursor, one more than a page so that the
+    next token is known."""
     account = await account_filter(call, query.account)
     after = decode_token(query.page_token, "after", str) or ""
-    items = await fetch(account, after, query.limit + 1)
+    items = await fetch(call.context, account, after, query.limit + 1)
     return page_of(items, query.limit, key)

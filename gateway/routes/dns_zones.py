@@ -33,10 +33,7 @@ def _zone(call: Call[Any, Any]) -> ZoneRecord:
 
 
 async def list_zones(call: Call[NoBody, DnsZoneQuery]) -> web.StreamResponse:
-    async def fetch(account: Any, after: str, limit: int) -> list[ZoneRecord]:
-        return await service.page(call.context, account, after, limit)
-
-    zones, token = await account_page(call, call.query, fetch, "name")
+    zones, token = await account_page(call, call.query, service.page, "name")
     return json_response(DnsZonePage(items=[zone_of(z) for z in zones], next_page_token=token))
 
 

@@ -6,6 +6,7 @@ request's own input (names of this server, the proxy ports this server allows).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from aiohttp import web
@@ -14,6 +15,7 @@ from agent.errors import InvalidArgument
 from agent.validators import allowed_proxy_port
 from gateway.api import Access, Call, NoBody, Operation, Owned, json_response
 from gateway.backends import ProxyBackend, columns_of
+from gateway.context import Context
 from gateway.models.domains import (
     DeleteQuery,
     Domain,
@@ -77,8 +79,10 @@ def _backend(call: Call[Any, Any], backend: Any) -> BackendColumns | None:
 async def list_domains(call: Call[NoBody, DomainQuery]) -> web.StreamResponse:
     query = call.query
 
-    async def fetch(account: AccountRecord | None, after: str, limit: int) -> list[DomainRecord]:
-        return await service.page(call.context, account, after=after, prefix=query.q, limit=limit)
+    def fetch(
+        ctx: Context, account: AccountRecord | None, after: str, limit: int
+    ) -> Awaitable[list[DomainRecord]]:
+        return service.page(ctx, account, after=after, prefix=query.q, limit=limit)
 
     domains, token = await account_page(call, query, fetch, "name")
     items = [domain_of(d, admin_view=call.me.is_admin) for d in domains]

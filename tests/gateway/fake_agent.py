@@ -210,6 +210,7 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
         self.accounts = accounts
         self.domains: dict[str, web_pb.WebDomain] = {}
         self.php_versions = list(php_versions)
+        self.php_versions_asked = 0  # ListPhpVersions calls (not in `calls`: no name)
         self.dns: FakeDns | None = None  # the zones, for the agent's one-owner-per-name rule
         super().__init__()
 
@@ -339,6 +340,7 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
     async def ListPhpVersions(
         self, request: web_pb.ListPhpVersionsRequest, context: Context
     ) -> web_pb.ListPhpVersionsResponse:
+        self.php_versions_asked += 1
         return web_pb.ListPhpVersionsResponse(versions=self.php_versions)
 
 

@@ -70,14 +70,11 @@ class RedirectBackend(_Strict):
     preserve_path: bool = False
 
 
-Backend = Annotated[
-    PhpBackend | StaticBackend | ProxyBackend | RedirectBackend, Field(discriminator="type")
-]
+AnyBackend = PhpBackend | StaticBackend | ProxyBackend | RedirectBackend
+Backend = Annotated[AnyBackend, Field(discriminator="type")]
 
 
-def columns_of(
-    backend: PhpBackend | StaticBackend | ProxyBackend | RedirectBackend,
-) -> BackendColumns:
+def columns_of(backend: AnyBackend) -> BackendColumns:
     """The wire backend as the record holds it."""
     if isinstance(backend, PhpBackend):
         return BackendColumns("php", php_version=backend.version)
@@ -93,9 +90,7 @@ def columns_of(
     return BackendColumns("static")
 
 
-def backend_of(
-    columns: BackendColumns,
-) -> PhpBackend | StaticBackend | ProxyBackend | RedirectBackend:
+def backend_of(columns: BackendColumns) -> AnyBackend:
     """The recorded backend as the API shows it."""
     if columns.backend == "php":
         return PhpBackend(type="php", version=str(columns.php_version))

@@ -14,7 +14,7 @@ from aiohttp import web
 from agent.errors import InvalidArgument
 from agent.validators import allowed_proxy_port
 from gateway.api import Access, Call, NoBody, Operation, Owned, json_response
-from gateway.backends import ProxyBackend, columns_of
+from gateway.backends import AnyBackend, ProxyBackend, columns_of
 from gateway.context import Context
 from gateway.models.domains import (
     DeleteQuery,
@@ -64,7 +64,7 @@ def _check_names(call: Call[Any, Any], name: str, aliases: list[str], *, new: bo
     check_not_reserved(call, "aliases", aliases)
 
 
-def _backend(call: Call[Any, Any], backend: Any) -> BackendColumns | None:
+def _backend(call: Call[Any, Any], backend: AnyBackend | None) -> BackendColumns | None:
     """The body's backend as recorded, its proxy port one this server allows."""
     if backend is None:
         return None

@@ -295,6 +295,10 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
     ) -> web_pb.UpdateWebDomainResponse:
         await self._enter("UpdateWebDomain", request.domain.name, context)
         domain = await self._existing(request.domain.name, context)
+        if "backend" in request.update_mask.paths:
+            # As the agent: the whole request is checked before anything changes.
+            await _check_proxy(request.domain, domain.account, context)
+            await self._check_php(request.domain, context)
         if "aliases" in request.update_mask.paths:
             dropped = set(domain.aliases) - set(request.domain.aliases)
             await self._check_no_zone(sorted(dropped), domain.account, context)
@@ -304,8 +308,6 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
             del domain.aliases[:]
             domain.aliases.extend(request.domain.aliases)
         if "backend" in request.update_mask.paths:
-            await _check_proxy(request.domain, domain.account, context)
-            await self._check_php(request.domain, context)
             which = request.domain.WhichOneof("backend")
             assert which is not None
             getattr(domain, which).CopyFrom(getattr(request.domain, which))

@@ -103,11 +103,11 @@ async def delete(ctx: Context, zone: ZoneRecord) -> None:
 async def delete_zones_of(ctx: Context, account_id: int) -> None:
     """Every zone of an account, one by one (deleting an account: until the agent's
     DeleteAccount removes them itself and the foreign keys the rows, issue 15)."""
-    for zone in await store.zones_of(ctx.db, account_id):
+    for zone in await store.account_zones(ctx.db, account_id):
         await ctx.agent.dns.DeleteDnsZone(
-            pb.DeleteDnsZoneRequest(name=zone["name"]), timeout=CALL_TIMEOUT_SECONDS
+            pb.DeleteDnsZoneRequest(name=zone.name), timeout=CALL_TIMEOUT_SECONDS
         )
-        await store.delete_zone(ctx.db, zone["id"])
+        await store.delete_zone(ctx.db, zone.id)
 
 
 async def _read(ctx: Context, name: str) -> ZoneRecord:

@@ -80,9 +80,15 @@ async def zones_page(
     )
 
 
+async def account_zones(pool: aiomysql.Pool, account_id: int) -> list[ZoneRecord]:
+    return await fetch_all_as(
+        pool, ZoneRecord, _ZONE + " WHERE z.account_id = %s ORDER BY z.name", (account_id,)
+    )
+
+
 async def zones_of(pool: aiomysql.Pool, account_id: int) -> list[Row]:
-    """For the account cascades still in routes/accounts.py and reconcile/accounts.py (rows:
-    id, name); they go when the agent cascades an account's zones (issue 15)."""
+    """For the account cascade still in reconcile/accounts.py (rows: id, name); it goes when
+    the agent cascades an account's zones (issue 15)."""
     return await fetch_all(
         pool, "SELECT id, name FROM dns_zones WHERE account_id = %s", (account_id,)
     )

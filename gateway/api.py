@@ -116,14 +116,6 @@ class Call(Generic[B, Q]):
             raise not_found(what)
         return self.resource
 
-    def body_as(self, model: type[M]) -> M:
-        assert isinstance(self.body, model)
-        return self.body
-
-    def query_as(self, model: type[M]) -> M:
-        assert isinstance(self.query, model)
-        return self.query
-
     @property
     def client(self) -> str:
         return client_address(self.request, self.config.trusted_proxies)
@@ -201,9 +193,7 @@ def _check_handler(op: Operation) -> None:
     """A handler's `Call[Body, Query]` must name the types its operation validates: mypy
     then checks every use of `call.body` and `call.query` in it."""
     hint = typing.get_type_hints(op.handler)["call"]
-    args = typing.get_args(hint)
-    if not args:  # a bare `Call` is `Call[NoBody, NoQuery]`
-        return  # (until every route module names its types: then this is the check below)
+    args = typing.get_args(hint) or (NoBody, NoQuery)  # a bare `Call` is Call[NoBody, NoQuery]
     wanted = (op.body or NoBody, op.query or NoQuery)
     if args != wanted:
         raise TypeError(f"{op.operation_id}: the handler takes {hint}, the operation {wanted}")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from gateway.api import Call
 from gateway.problems import field_error
 from gateway.store.names import reserved_by
 
 
-def check_not_reserved(call: Call, field: str, names: Iterable[str]) -> None:
+def check_not_reserved(call: Call[Any, Any], field: str, names: Iterable[str]) -> None:
     """A 400 naming the field when a name is one the server uses, or below one: the panel's,
     the machine's and the name servers' host names are nobody's to claim."""
     server_names = call.config.reserved_names()

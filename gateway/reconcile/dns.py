@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
@@ -9,6 +10,7 @@ from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.db import Row
 from gateway.reconcile.base import PAGE_SIZE, RunBase, later
+from gateway.record_types import record_from, to_proto
 from gateway.store import dns
 from gateway.store import reconcile as records
 
@@ -137,11 +139,7 @@ class DnsChecks(RunBase):
 
 def zone_record(row: Row) -> dns_pb.DnsRecord:
     """A recorded DNS record as the agent takes it."""
-    # Imported here: the record types live with their routes, which import the route table,
-    # whose keys name the Reconciler (an import cycle at load time otherwise).
-    from gateway.routes.dns_records import RecordBody, to_proto
-
-    record = RecordBody.model_validate(
-        {"type": row["type"], "name": row["name"], "ttl": row["ttl"], **dns.data_of(row)}
-    ).root
+    record = record_from(
+        str(row["type"]), str(row["name"]), int(row["ttl"]), json.loads(row["data"])
+    )
     return to_proto(str(row["public_id"]), record)

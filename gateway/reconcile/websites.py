@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 
+from gateway import backends
 from gateway.agent import CALL_TIMEOUT_SECONDS
-from gateway.db import Row
+from gateway.db import Row, record_of
 from gateway.reconcile.base import PAGE_SIZE, RunBase
 from gateway.store import domains
 from gateway.store import reconcile as records
+from gateway.store.domains import BackendColumns
 
 
 class WebsiteChecks(RunBase):
@@ -140,24 +142,7 @@ def _site_suspended(row: Row) -> bool:
 
 def site_spec(row: Row) -> web_pb.WebDomain:
     """The website as its record describes it, as CreateWebDomain takes it."""
-    spec = web_pb.WebDomain(
-        name=row["name"], account=row["account"], aliases=domains.aliases_of(row)
+    aliases = str(row["aliases"]).split() if row["aliases"] else []
+    return backends.site_spec(
+        str(row["name"]), str(row["account"]), aliases, record_of(BackendColumns, row)
     )
-    kind = row["backend"]
-    if kind == "php":
-        spec.php.version = row["php_version"]
-    elif kind == "proxy" and row["proxy_socket"]:
-        spec.proxy.socket_path = row["proxy_socket"]
-    elif kind == "proxy":
-        spec.proxy.port = row["proxy_port"]
-    elif kind == "redirect":
-        spec.redirect.url = row["redirect_url"]
-        spec.redirect.code = (
-            web_pb.REDIRECT_CODE_PERMANENT
-            if row["redirect_code"] == 301
-            else web_pb.REDIRECT_CODE_TEMPORARY
-        )
-        spec.redirect.preserve_path = bool(row["redirect_preserve_path"])
-    else:
-        spec.static.SetInParent()
-    return spec

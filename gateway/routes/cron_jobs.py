@@ -19,8 +19,7 @@ from gateway.models.cron_jobs import (
     CronJobUpdate,
     cron_job_of,
 )
-from gateway.paging import decode_token, page_of
-from gateway.scope import account_filter, account_for
+from gateway.scope import account_for, account_page
 from gateway.services import cron_jobs as service
 from gateway.store.cron_jobs import CronJobRecord
 
@@ -38,10 +37,7 @@ def _job(call: Call[Any, Any]) -> CronJobRecord:
 
 
 async def list_jobs(call: Call[NoBody, CronJobQuery]) -> web.StreamResponse:
-    account = await account_filter(call, call.query.account)
-    after = decode_token(call.query.page_token, "after", str) or ""
-    jobs = await service.page(call.context, account, after, call.query.limit + 1)
-    jobs, token = page_of(jobs, call.query.limit, "public_id")
+    jobs, token = await account_page(call, call.query, service.page, "public_id")
     return json_response(CronJobPage(items=[cron_job_of(j) for j in jobs], next_page_token=token))
 
 

@@ -1,275 +1,69 @@
-"""DNS records of a zone: typed per record type, validated here and again by the agent."""
+"""DNS records of a zone: typed per record type (gateway/record_types.py), validated here and
+again by the agent. The flows live in gateway/services/dns_records.py."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import secrets
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from aiohttp import web
-from jopanel.agent.dns.v1 import dns_pb2 as pb
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 
-from gateway.agent import CALL_TIMEOUT_SECONDS
-from gateway.api import Access, Call, Operation, Owned, json_response
-from gateway.db import Row
+from gateway.api import Access, Call, NoBody, Operation, Owned, json_response
+from gateway.models.dns_records import DnsRecord, DnsRecordPage, dns_record_of, with_id
 from gateway.paging import PageQuery, decode_token, page_of
-from gateway.problems import conflict, not_found
-from gateway.store import dns
-from gateway.validation import DnsHost, RecordName, to_host_name
+from gateway.problems import not_found
+from gateway.record_types import RecordBody
+from gateway.services import dns_records as service
+from gateway.services import dns_zones
+from gateway.store.dns import ResourceRecord, ZoneRecord
 
-MAX_RECORDS_PER_ZONE = 5000
 PUBLIC_ID = re.compile(r"[0-9a-f]{16}")
-Ttl = Annotated[int, Field(description="Seconds: 60 to 604800, or 0 for the default (3600)")]
-UInt16 = Annotated[int, Field(ge=0, le=65535)]
-
-
-def _ttl(value: int) -> int:
-    if value != 0 and not 60 <= value <= 604800:
-        raise ValueError("use 60 to 604800 seconds, or 0 for the zone's default")
-    return value
-
-
-def _ipv4(value: str) -> str:
-    return str(ipaddress.IPv4Address(value))
-
-
-def _ipv6(value: str) -> str:
-    return str(ipaddress.IPv6Address(value))
-
-
-def _caa_value(value: str) -> str:
-    if not value or len(value) > 255 or any(c in value for c in '"\\'):
-        raise ValueError("use 1 to 255 characters without quotes or backslashes")
-    return value
-
-
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: RecordName = Field(examples=["@", "www"])
-    ttl: Annotated[Ttl, AfterValidator(_ttl)] = 0
-
-
-class ARecord(_Record):
-    type: Literal["A"]
-    address: Annotated[str, AfterValidator(_ipv4)]
-
-
-class AaaaRecord(_Record):
-    type: Literal["AAAA"]
-    address: Annotated[str, AfterValidator(_ipv6)]
-
-
-class CnameRecord(_Record):
-    type: Literal["CNAME"]
-    target: DnsHost
-
-
-class MxRecord(_Record):
-    type: Literal["MX"]
-    preference: UInt16 = 10
-    exchange: DnsHost
-
-
-class TxtRecord(_Record):
-    type: Literal["TXT"]
-    text: Annotated[str, Field(min_length=1, max_length=4000)]
-
-
-class SrvRecord(_Record):
-    type: Literal["SRV"]
-    priority: UInt16
-    weight: UInt16
-    port: UInt16
-    target: DnsHost | Literal["."]
-
-
-class CaaRecord(_Record):
-    type: Literal["CAA"]
-    flags: Literal[0, 128] = 0
-    tag: Literal["issue", "issuewild", "iodef"]
-    value: Annotated[str, AfterValidator(_caa_value)]
-
-
-class NsRecord(_Record):
-    type: Literal["NS"]
-    nameserver: DnsHost
-
-
-AnyRecord = (
-    ARecord | AaaaRecord | CnameRecord | MxRecord | TxtRecord | SrvRecord | CaaRecord | NsRecord
-)
-
-
-class RecordBody(RootModel[Annotated[AnyRecord, Field(discriminator="type")]]):
-    """A record as sent: its type, name, TTL and the fields of its type."""
-
-
-class _Id(BaseModel):
-    id: str = Field(description="Assigned by the server")
-
-
-class ARecordOut(_Id, ARecord): ...
-
-
-class AaaaRecordOut(_Id, AaaaRecord): ...
-
-
-class CnameRecordOut(_Id, CnameRecord): ...
-
-
-class MxRecordOut(_Id, MxRecord): ...
-
-
-class TxtRecordOut(_Id, TxtRecord): ...
-
-
-class SrvRecordOut(_Id, SrvRecord): ...
-
-
-class CaaRecordOut(_Id, CaaRecord): ...
-
-
-class NsRecordOut(_Id, NsRecord): ...
-
-
-AnyRecordOut = (
-    ARecordOut
-    | AaaaRecordOut
-    | CnameRecordOut
-    | MxRecordOut
-    | TxtRecordOut
-    | SrvRecordOut
-    | CaaRecordOut
-    | NsRecordOut
-)
-
-
-class DnsRecord(RootModel[Annotated[AnyRecordOut, Field(discriminator="type")]]):
-    """A record with its id."""
-
-
-class DnsRecordPage(BaseModel):
-    items: list[DnsRecord]
-    next_page_token: str | None
-
-
-# Each record type's field of DnsRecord.data in the proto, and its message.
-_PROTO: dict[str, tuple[str, Any]] = {
-    "A": ("a", pb.ARecord),
-    "AAAA": ("aaaa", pb.AaaaRecord),
-    "CNAME": ("cname", pb.CnameRecord),
-    "MX": ("mx", pb.MxRecord),
-    "TXT": ("txt", pb.TxtRecord),
-    "SRV": ("srv", pb.SrvRecord),
-    "CAA": ("caa", pb.CaaRecord),
-    "NS": ("ns", pb.NsRecord),
-}
-
-
-def to_proto(public_id: str, record: AnyRecord) -> pb.DnsRecord:
-    message = pb.DnsRecord(id=public_id, name=record.name, ttl=record.ttl)
-    field, kind = _PROTO[record.type]
-    getattr(message, field).CopyFrom(kind(**_data(record)))
-    return message
-
-
-def with_id(public_id: str, record: AnyRecord) -> DnsRecord:
-    return DnsRecord.model_validate({"id": public_id, **record.model_dump()})
-
-
-def record_of(row: Row) -> DnsRecord:
-    return DnsRecord.model_validate(
-        {
-            "id": row["public_id"],
-            "type": row["type"],
-            "name": row["name"],
-            "ttl": row["ttl"],
-            **dns.data_of(row),
-        }
-    )
-
-
-def _data(record: AnyRecord) -> dict[str, Any]:
-    return record.model_dump(exclude={"type", "name", "ttl"})
 
 
 async def find_zone(call: Call) -> Owned | None:
-    try:
-        name = to_host_name(call.param("zone"))
-    except ValueError:
-        return None
-    row = await dns.get_zone(call.db, name)
-    return Owned(row["account"], row) if row else None
+    zone = await dns_zones.find(call.context, call.param("zone"))
+    return Owned(zone.account, zone) if zone else None
 
 
-def _zone(call: Call) -> Row:
-    return call.found(dict, f"DNS zone '{call.param('zone')}'")
+def _zone(call: Call[Any, Any]) -> ZoneRecord:
+    return call.found(ZoneRecord, f"DNS zone '{call.param('zone')}'")
 
 
-async def _record(call: Call) -> Row:
+async def _record(call: Call[Any, Any]) -> ResourceRecord:
     public_id = call.param_like("id", PUBLIC_ID)
-    row = await dns.get_record(call.db, _zone(call)["id"], public_id) if public_id else None
-    if row is None:
+    record = await service.get(call.context, _zone(call), public_id) if public_id else None
+    if record is None:
         raise not_found(f"DNS record '{call.param('id')}'")
-    return row
+    return record
 
 
-async def list_records(call: Call) -> web.StreamResponse:
-    query = call.query_as(PageQuery)
-    zone = _zone(call)
+async def list_records(call: Call[NoBody, PageQuery]) -> web.StreamResponse:
+    query = call.query
     after = decode_token(query.page_token, "after", str) or ""
-    rows = await dns.records_page(call.db, zone["id"], after, query.limit + 1)
-    rows, token = page_of(rows, query.limit, "public_id")
-    return json_response(DnsRecordPage(items=[record_of(r) for r in rows], next_page_token=token))
+    records = await service.page(call.context, _zone(call), after, query.limit + 1)
+    records, token = page_of(records, query.limit, "public_id")
+    items = [dns_record_of(r) for r in records]
+    return json_response(DnsRecordPage(items=items, next_page_token=token))
 
 
-async def create_record(call: Call) -> web.StreamResponse:
-    record = call.body_as(RecordBody).root
-    zone = _zone(call)
-    if zone["records"] >= MAX_RECORDS_PER_ZONE:
-        raise conflict(f"A zone holds at most {MAX_RECORDS_PER_ZONE} records.")
-    public_id = secrets.token_hex(8)
-    async with call.audited("dns_record.create", f"{zone['name']}/{public_id}"):
-        await call.agent.dns.CreateDnsRecord(
-            pb.CreateDnsRecordRequest(zone=zone["name"], record=to_proto(public_id, record)),
-            timeout=CALL_TIMEOUT_SECONDS,
-        )
-        await dns.insert_record(
-            call.db, zone["id"], public_id, record.name, record.type, record.ttl, _data(record)
-        )
+async def create_record(call: Call[RecordBody]) -> web.StreamResponse:
+    record = call.body.root
+    public_id = await service.create(call.context, _zone(call), record)
     return json_response(with_id(public_id, record), 201)
 
 
 async def get_record(call: Call) -> web.StreamResponse:
-    return json_response(record_of(await _record(call)))
+    return json_response(dns_record_of(await _record(call)))
 
 
-async def update_record(call: Call) -> web.StreamResponse:
-    record = call.body_as(RecordBody).root
-    zone, row = _zone(call), await _record(call)
-    async with call.audited("dns_record.update", f"{zone['name']}/{row['public_id']}"):
-        request = pb.UpdateDnsRecordRequest(
-            zone=zone["name"], record=to_proto(row["public_id"], record)
-        )
-        request.update_mask.paths.extend(["name", "ttl", "data"])
-        await call.agent.dns.UpdateDnsRecord(request, timeout=CALL_TIMEOUT_SECONDS)
-        await dns.update_record(
-            call.db, row["id"], record.name, record.type, record.ttl, _data(record)
-        )
-    return json_response(with_id(row["public_id"], record))
+async def update_record(call: Call[RecordBody]) -> web.StreamResponse:
+    record, current = call.body.root, await _record(call)
+    await service.update(call.context, _zone(call), current, record)
+    return json_response(with_id(current.public_id, record))
 
 
 async def delete_record(call: Call) -> web.StreamResponse:
-    zone, row = _zone(call), await _record(call)
-    async with call.audited("dns_record.delete", f"{zone['name']}/{row['public_id']}"):
-        await call.agent.dns.DeleteDnsRecord(
-            pb.DeleteDnsRecordRequest(zone=zone["name"], id=row["public_id"]),
-            timeout=CALL_TIMEOUT_SECONDS,
-        )
-        await dns.delete_record(call.db, row["id"])
+    await service.delete(call.context, _zone(call), await _record(call))
     return web.Response(status=204)
 
 

@@ -2,11 +2,48 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
 import aiomysql
 import pymysql
 
-from gateway.db import Row, execute, fetch_all, fetch_one, transaction
+from gateway.db import execute, fetch_all_as, fetch_one_as, transaction
 from gateway.store.plans import check_limit
+
+Status = Literal["pending", "active", "deleting"]
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseRecord:
+    id: int
+    name: str
+    account_id: int
+    account: str
+    status: Status
+    created_at: datetime
+    linked: str | None  # the users that may use it, in name order, space-separated
+
+    @property
+    def users(self) -> list[str]:
+        return self.linked.split() if self.linked else []
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseUserRecord:
+    id: int
+    name: str
+    account_id: int
+    account: str
+    status: Status
+    created_at: datetime
+    linked: str | None  # the databases it may use, in name order, space-separated
+
+    @property
+    def databases(self) -> list[str]:
+        return self.linked.split() if self.linked else []
+
 
 _DUPLICATE_KEY = 1062
 # The two kinds of record share their shape; the table is chosen from this fixed map only.
@@ -30,24 +67,38 @@ def _select(kind: str) -> str:
     )
 
 
-def linked_of(row: Row) -> list[str]:
-    return str(row["linked"]).split() if row["linked"] else []
+async def get_database(pool: aiomysql.Pool, name: str) -> DatabaseRecord | None:
+    return await fetch_one_as(
+        pool, DatabaseRecord, _select("database") + " WHERE r.name = %s", (name,)
+    )
 
 
-async def get(pool: aiomysql.Pool, kind: str, name: str) -> Row | None:
-    return await fetch_one(pool, _select(kind) + " WHERE r.name = %s", (name,))
+async def get_user(pool: aiomysql.Pool, name: str) -> DatabaseUserRecord | None:
+    return await fetch_one_as(
+        pool, DatabaseUserRecord, _select("user") + " WHERE r.name = %s", (name,)
+    )
 
 
-async def page(
-    pool: aiomysql.Pool, kind: str, *, after: str, account_id: int | None, limit: int
-) -> list[Row]:
+async def databases_page(
+    pool: aiomysql.Pool, *, after: str, account_id: int | None, limit: int
+) -> list[DatabaseRecord]:
+    sql, args = _page("database", after, account_id, limit)
+    return await fetch_all_as(pool, DatabaseRecord, sql, args)
+
+
+async def users_page(
+    pool: aiomysql.Pool, *, after: str, account_id: int | None, limit: int
+) -> list[DatabaseUserRecord]:
+    sql, args = _page("user", after, account_id, limit)
+    return await fetch_all_as(pool, DatabaseUserRecord, sql, args)
+
+
+def _page(kind: str, after: str, account_id: int | None, limit: int) -> tuple[str, list[object]]:
     where, args = "r.name > %s", [after]
     if account_id is not None:
         where += " AND r.account_id = %s"
         args.append(str(account_id))
-    return await fetch_all(
-        pool, f"{_select(kind)} WHERE {where} ORDER BY r.name LIMIT %s", [*args, limit]
-    )
+    return f"{_select(kind)} WHERE {where} ORDER BY r.name LIMIT %s", [*args, limit]
 
 
 async def insert_pending(pool: aiomysql.Pool, kind: str, account_id: int, name: str) -> int:

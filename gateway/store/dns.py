@@ -3,13 +3,49 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
 
 import aiomysql
 import pymysql
 
-from gateway.db import Row, execute, fetch_all, fetch_one, transaction
+from gateway.db import Row, execute, fetch_all, fetch_all_as, fetch_one_as, transaction
 from gateway.store import names
+
+ZoneStatus = Literal["pending", "active", "deleting"]
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneRecord:
+    id: int
+    name: str
+    account_id: int
+    account: str
+    status: ZoneStatus
+    created_at: datetime
+    records: int  # how many records it holds
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRecord:
+    """One DNS record of a zone as recorded: the fields of its type are `data`, a JSON object
+    (gateway/record_types.py gives it its type)."""
+
+    id: int
+    public_id: str  # the id the API and the agent use
+    zone_id: int
+    name: str
+    type: str
+    ttl: int
+    data: str
+    created_at: datetime
+
+    @property
+    def values(self) -> dict[str, Any]:
+        values: dict[str, Any] = json.loads(self.data)
+        return values
+
 
 _ZONE = (
     "SELECT z.id, z.name, z.account_id, u.name AS account, z.status, z.created_at,"
@@ -28,21 +64,31 @@ class NotADomain(Exception):
     """The zone's name is not a domain or alias of the account's websites."""
 
 
-async def get_zone(pool: aiomysql.Pool, name: str) -> Row | None:
-    return await fetch_one(pool, _ZONE + " WHERE z.name = %s", (name,))
+async def get_zone(pool: aiomysql.Pool, name: str) -> ZoneRecord | None:
+    return await fetch_one_as(pool, ZoneRecord, _ZONE + " WHERE z.name = %s", (name,))
 
 
 async def zones_page(
     pool: aiomysql.Pool, *, after: str, account_id: int | None, limit: int
-) -> list[Row]:
+) -> list[ZoneRecord]:
     where, args = "z.name > %s", [after]
     if account_id is not None:
         where += " AND z.account_id = %s"
         args.append(str(account_id))
-    return await fetch_all(pool, f"{_ZONE} WHERE {where} ORDER BY z.name LIMIT %s", [*args, limit])
+    return await fetch_all_as(
+        pool, ZoneRecord, f"{_ZONE} WHERE {where} ORDER BY z.name LIMIT %s", [*args, limit]
+    )
+
+
+async def account_zones(pool: aiomysql.Pool, account_id: int) -> list[ZoneRecord]:
+    return await fetch_all_as(
+        pool, ZoneRecord, _ZONE + " WHERE z.account_id = %s ORDER BY z.name", (account_id,)
+    )
 
 
 async def zones_of(pool: aiomysql.Pool, account_id: int) -> list[Row]:
+    """For the account cascade still in reconcile/accounts.py (rows: id, name); it goes when
+    the agent cascades an account's zones (issue 15)."""
     return await fetch_all(
         pool, "SELECT id, name FROM dns_zones WHERE account_id = %s", (account_id,)
     )
@@ -75,7 +121,7 @@ async def insert_zone(pool: aiomysql.Pool, name: str, account_id: int) -> int:
         raise
 
 
-async def set_zone_status(pool: aiomysql.Pool, zone_id: int, status: str) -> None:
+async def set_zone_status(pool: aiomysql.Pool, zone_id: int, status: ZoneStatus) -> None:
     await execute(pool, "UPDATE dns_zones SET status = %s WHERE id = %s", (status, zone_id))
 
 
@@ -83,20 +129,21 @@ async def delete_zone(pool: aiomysql.Pool, zone_id: int) -> None:
     await execute(pool, "DELETE FROM dns_zones WHERE id = %s", (zone_id,))
 
 
-def data_of(row: Row) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(row["data"])
-    return data
-
-
-async def get_record(pool: aiomysql.Pool, zone_id: int, public_id: str) -> Row | None:
-    return await fetch_one(
-        pool, _RECORD + " WHERE zone_id = %s AND public_id = %s", (zone_id, public_id)
+async def get_record(pool: aiomysql.Pool, zone_id: int, public_id: str) -> ResourceRecord | None:
+    return await fetch_one_as(
+        pool,
+        ResourceRecord,
+        _RECORD + " WHERE zone_id = %s AND public_id = %s",
+        (zone_id, public_id),
     )
 
 
-async def records_page(pool: aiomysql.Pool, zone_id: int, after: str, limit: int) -> list[Row]:
-    return await fetch_all(
+async def records_page(
+    pool: aiomysql.Pool, zone_id: int, after: str, limit: int
+) -> list[ResourceRecord]:
+    return await fetch_all_as(
         pool,
+        ResourceRecord,
         _RECORD + " WHERE zone_id = %s AND public_id > %s ORDER BY public_id LIMIT %s",
         (zone_id, after, limit),
     )

@@ -5,15 +5,78 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
+from typing import Literal
 
 import aiomysql
 import pymysql
 
-from gateway.db import Row, execute, fetch_all, fetch_one, transaction
+from gateway.db import Row, execute, fetch_all, fetch_all_as, fetch_one_as, record_of, transaction
 from gateway.store import names
 from gateway.store.plans import check_limit
 from gateway.store.suspensions import Suspension
+
+BackendKind = Literal["static", "php", "proxy", "redirect"]
+Status = Literal["pending", "active", "suspended", "deleting"]
+
+
+@dataclass(frozen=True, slots=True)
+class BackendColumns:
+    """A site's backend as recorded: `backend` names the kind, and the columns of that kind are
+    set (gateway/backends.py converts it to and from the API's and the agent's shapes)."""
+
+    backend: BackendKind
+    php_version: str | None = None
+    proxy_port: int | None = None
+    proxy_socket: str | None = None
+    redirect_url: str | None = None
+    redirect_code: int | None = None
+    redirect_preserve_path: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DomainRecord:
+    id: int
+    name: str
+    account_id: int
+    account: str
+    backend: BackendKind
+    php_version: str | None
+    proxy_port: int | None
+    proxy_socket: str | None
+    redirect_url: str | None
+    redirect_code: int | None
+    redirect_preserve_path: bool | None
+    status: Status
+    created_at: datetime
+    updated_at: datetime
+    suspended_by: str | None  # admin or owner, while suspended
+    suspended_by_user: str | None
+    suspension_reason: str | None
+    suspended_at: datetime | None
+    alias_list: str | None  # the aliases in name order, space-separated
+
+    @property
+    def aliases(self) -> list[str]:
+        return self.alias_list.split() if self.alias_list else []
+
+    @property
+    def host_names(self) -> list[str]:
+        """The name and its aliases: every host name the site answers for."""
+        return [self.name, *self.aliases]
+
+    @property
+    def site_backend(self) -> BackendColumns:
+        return BackendColumns(
+            self.backend,
+            self.php_version,
+            self.proxy_port,
+            self.proxy_socket,
+            self.redirect_url,
+            self.redirect_code,
+            self.redirect_preserve_path,
+        )
+
 
 _SELECT = (
     "SELECT d.id, d.name, d.account_id, u.name AS account, d.backend, d.php_version,"
@@ -22,7 +85,7 @@ _SELECT = (
     " d.created_at, d.updated_at,"
     " d.suspended_by, d.suspended_by_user, d.suspension_reason, d.suspended_at,"
     " (SELECT GROUP_CONCAT(h.name ORDER BY h.name SEPARATOR ' ') FROM host_names h"
-    "   WHERE h.domain_id = d.id AND h.is_alias) AS aliases"
+    "   WHERE h.domain_id = d.id AND h.is_alias) AS alias_list"
     " FROM domains d JOIN users u ON u.id = d.account_id"
 )
 BACKEND_COLUMNS = (
@@ -43,28 +106,26 @@ class NamesTaken(Exception):
         self.names = names
 
 
-def aliases_of(row: Row) -> list[str]:
-    return str(row["aliases"]).split() if row["aliases"] else []
-
-
-async def get(pool: aiomysql.Pool, name: str) -> Row | None:
-    return await fetch_one(pool, _SELECT + " WHERE d.name = %s", (name,))
+async def get(pool: aiomysql.Pool, name: str) -> DomainRecord | None:
+    return await fetch_one_as(pool, DomainRecord, _SELECT + " WHERE d.name = %s", (name,))
 
 
 async def page(
     pool: aiomysql.Pool, *, after: str, prefix: str, account_id: int | None, limit: int
-) -> list[Row]:
+) -> list[DomainRecord]:
     like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     where, args = "d.name > %s AND d.name LIKE %s", [after, like]
     if account_id is not None:
         where += " AND d.account_id = %s"
         args.append(str(account_id))
-    return await fetch_all(
-        pool, f"{_SELECT} WHERE {where} ORDER BY d.name LIMIT %s", [*args, limit]
+    return await fetch_all_as(
+        pool, DomainRecord, f"{_SELECT} WHERE {where} ORDER BY d.name LIMIT %s", [*args, limit]
     )
 
 
 async def names_of(pool: aiomysql.Pool, account_id: int) -> list[Row]:
+    """For the account cascades still in routes/accounts.py and reconcile/accounts.py (rows:
+    id, name, status); they go when the agent cascades an account's sites (issue 15)."""
     return await fetch_all(
         pool,
         "SELECT id, name, status FROM domains WHERE account_id = %s ORDER BY name",
@@ -73,7 +134,13 @@ async def names_of(pool: aiomysql.Pool, account_id: int) -> list[Row]:
 
 
 async def insert_pending(
-    pool: aiomysql.Pool, account_id: int, name: str, aliases: list[str], backend: dict[str, Any]
+    pool: aiomysql.Pool,
+    account_id: int,
+    name: str,
+    aliases: list[str],
+    backend: BackendColumns,
+    *,
+    at: datetime,
 ) -> int:
     """Records a domain as pending, claiming its name and aliases server-wide. Raises
     NamesTaken, names.NameHeld (another account holds a name above or below one of them), or
@@ -95,9 +162,16 @@ async def insert_pending(
             await names.check_free(cur, [name, *aliases], account_id)
             await _claim_free(cur, [name, *aliases])
             await cur.execute(
-                f"INSERT INTO domains (name, account_id, status, {', '.join(BACKEND_COLUMNS)})"
-                f" VALUES (%s, %s, 'pending'{', %s' * len(BACKEND_COLUMNS)})",
-                (name, account_id, *(backend.get(c) for c in BACKEND_COLUMNS)),
+                "INSERT INTO domains (name, account_id, status, created_at, updated_at,"
+                f" {', '.join(BACKEND_COLUMNS)})"
+                f" VALUES (%s, %s, 'pending', %s, %s{', %s' * len(BACKEND_COLUMNS)})",
+                (
+                    name,
+                    account_id,
+                    _utc(at),
+                    _utc(at),
+                    *(getattr(backend, c) for c in BACKEND_COLUMNS),
+                ),
             )
             domain_id = int(cur.lastrowid)
             await _insert_names(cur, domain_id, name, aliases)
@@ -148,7 +222,7 @@ async def _check_no_zone(cur: aiomysql.DictCursor, dropped: list[str]) -> None:
         raise ZoneServed(str(zone["name"]))
 
 
-async def replace_aliases(pool: aiomysql.Pool, row: Row, aliases: list[str]) -> None:
+async def replace_aliases(pool: aiomysql.Pool, domain: DomainRecord, aliases: list[str]) -> None:
     """Claims the new aliases and frees the old ones. Raises NamesTaken, names.NameHeld,
     ZoneServed (a zone is served for an alias that would be dropped) or plans.LimitReached."""
     try:
@@ -156,34 +230,49 @@ async def replace_aliases(pool: aiomysql.Pool, row: Row, aliases: list[str]) -> 
             await cur.execute(
                 "SELECT p.name, p.max_aliases FROM accounts a JOIN plans p ON p.id = a.plan_id"
                 " WHERE a.user_id = %s FOR UPDATE",
-                (row["account_id"],),
+                (domain.account_id,),
             )
             check_limit(await cur.fetchone(), "max_aliases", len(aliases))
             await names.lock(cur)
-            await _check_no_zone(cur, sorted(set(aliases_of(row)) - set(aliases)))
-            await names.check_free(cur, aliases, row["account_id"])
+            await _check_no_zone(cur, sorted(set(domain.aliases) - set(aliases)))
+            await names.check_free(cur, aliases, domain.account_id)
             await cur.execute(
-                "DELETE FROM host_names WHERE domain_id = %s AND is_alias", (row["id"],)
+                "DELETE FROM host_names WHERE domain_id = %s AND is_alias", (domain.id,)
             )
             if aliases:
                 await _claim_free(cur, aliases)
-            await _insert_names(cur, row["id"], None, aliases)
+            await _insert_names(cur, domain.id, None, aliases)
     except pymysql.err.IntegrityError as exc:
         if exc.args[0] == _DUPLICATE_KEY:
             raise NamesTaken(aliases) from exc
         raise
 
 
-async def set_backend(pool: aiomysql.Pool, domain_id: int, backend: dict[str, Any]) -> None:
+async def set_backend(pool: aiomysql.Pool, domain_id: int, backend: BackendColumns) -> None:
     await execute(
         pool,
         f"UPDATE domains SET {', '.join(f'{c} = %s' for c in BACKEND_COLUMNS)} WHERE id = %s",
-        (*(backend.get(c) for c in BACKEND_COLUMNS), domain_id),
+        (*(getattr(backend, c) for c in BACKEND_COLUMNS), domain_id),
     )
 
 
-async def set_status(pool: aiomysql.Pool, domain_id: int, status: str) -> None:
-    await execute(pool, "UPDATE domains SET status = %s WHERE id = %s", (status, domain_id))
+async def set_status(
+    pool: aiomysql.Pool, domain_id: int, status: Status, *, at: datetime | None = None
+) -> None:
+    """`at`: the change's time, where the caller answers with it (else the database's now)."""
+    if at is None:
+        await execute(pool, "UPDATE domains SET status = %s WHERE id = %s", (status, domain_id))
+        return
+    await execute(
+        pool,
+        "UPDATE domains SET status = %s, updated_at = %s WHERE id = %s",
+        (status, _utc(at), domain_id),
+    )
+
+
+def _utc(at: datetime) -> datetime:
+    # The pool's session is UTC and the columns hold no zone.
+    return at.astimezone(UTC).replace(tzinfo=None)
 
 
 async def set_suspended(pool: aiomysql.Pool, domain_id: int, suspension: Suspension) -> None:
@@ -206,13 +295,13 @@ async def set_active(pool: aiomysql.Pool, domain_id: int) -> None:
     )
 
 
-async def begin_delete(pool: aiomysql.Pool, row: Row) -> None:
+async def begin_delete(pool: aiomysql.Pool, domain: DomainRecord) -> None:
     """Marks the domain as being deleted; ZoneServed while a zone is served for one of its
     names (under the claims lock: no zone can be created for it meanwhile)."""
     async with transaction(pool) as cur:
         await names.lock(cur)
-        await _check_no_zone(cur, [row["name"], *aliases_of(row)])
-        await cur.execute("UPDATE domains SET status = 'deleting' WHERE id = %s", (row["id"],))
+        await _check_no_zone(cur, domain.host_names)
+        await cur.execute("UPDATE domains SET status = 'deleting' WHERE id = %s", (domain.id,))
 
 
 async def delete(pool: aiomysql.Pool, domain_id: int) -> None:
@@ -224,7 +313,7 @@ class Move:
     """What moves with a domain: its own record and the account's domains below its names
     (each with its aliases), and the account's zones at or below any of their names."""
 
-    domains: list[Row]
+    domains: list[DomainRecord]
     zones: list[str]
 
 
@@ -237,29 +326,28 @@ def _at_or_below(column: str, reversed_column: str, hosts: list[str]) -> tuple[s
 
 
 @asynccontextmanager
-async def moving(pool: aiomysql.Pool, row: Row, target_id: int) -> AsyncIterator[Move]:
+async def moving(pool: aiomysql.Pool, domain: DomainRecord, target_id: int) -> AsyncIterator[Move]:
     """Gives the domain and everything of its account below its names to another account, in
     one transaction held under the claims lock while the block applies it on the server;
     committed when the block ends. Raises names.NameHeld when the old account keeps a name
     above a moved one (move that name instead)."""
     async with transaction(pool) as cur:
         await names.lock(cur)
-        hosts = [row["name"], *aliases_of(row)]
-        where, args = _at_or_below("h.name", "h.reversed", hosts)
+        where, args = _at_or_below("h.name", "h.reversed", domain.host_names)
         await cur.execute(
             f"{_SELECT} JOIN host_names h ON h.domain_id = d.id AND NOT h.is_alias"
             f" WHERE d.account_id = %s AND {where} ORDER BY d.name",
-            [row["account_id"], *args],
+            [domain.account_id, *args],
         )
-        moved: list[Row] = list(await cur.fetchall())
-        every_host = sorted({h for d in moved for h in [d["name"], *aliases_of(d)]})
+        moved = [record_of(DomainRecord, r) for r in await cur.fetchall()]
+        every_host = sorted({h for d in moved for h in d.host_names})
         where, args = _at_or_below("name", "reversed", every_host)
         await cur.execute(
             f"SELECT name FROM dns_zones WHERE account_id = %s AND {where} ORDER BY name",
-            [row["account_id"], *args],
+            [domain.account_id, *args],
         )
         zones = [str(z["name"]) for z in await cur.fetchall()]
-        ids = [d["id"] for d in moved]
+        ids = [d.id for d in moved]
         marks = ", ".join(["%s"] * len(ids))
         await cur.execute(
             f"UPDATE domains SET account_id = %s WHERE id IN ({marks})", [target_id, *ids]

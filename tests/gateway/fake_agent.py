@@ -243,6 +243,7 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
         self.domains: dict[str, web_pb.WebDomain] = {}
         self.suspended_on_their_own: set[str] = set()
         self.php_versions = list(php_versions)
+        self.php_versions_asked = 0  # ListPhpVersions calls (not in `calls`: no name)
         self.dns: FakeDns | None = None  # the zones, for the agent's one-owner-per-name rule
         super().__init__()
 
@@ -283,6 +284,17 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
             domain.account
         )
 
+    async def _check_php(self, domain: web_pb.WebDomain, context: Context) -> None:
+        """The agent's rule for PHP: an installed version (agent/validators/web.py php_version)."""
+        if domain.WhichOneof("backend") != "php" or domain.php.version in self.php_versions:
+            return
+        await refuse_field(
+            context,
+            "domain.php.version",
+            "must be an installed PHP version"
+            f" ({', '.join(self.php_versions) or 'none is installed'})",
+        )
+
     def served_by(self, host: str) -> str | None:
         for domain in self.domains.values():
             if host == domain.name or host in domain.aliases:
@@ -297,6 +309,7 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
         if spec.account not in self.accounts.accounts:
             await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "no such account")
         await _check_proxy(spec, spec.account, context)
+        await self._check_php(spec, context)
         for host in [spec.name, *spec.aliases]:
             owner = self.served_by(host)
             if owner not in (None, spec.name):
@@ -337,6 +350,10 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
     ) -> web_pb.UpdateWebDomainResponse:
         await self._enter("UpdateWebDomain", request.domain.name, context)
         domain = await self._existing(request.domain.name, context)
+        if "backend" in request.update_mask.paths:
+            # As the agent: the whole request is checked before anything changes.
+            await _check_proxy(request.domain, domain.account, context)
+            await self._check_php(request.domain, context)
         if "aliases" in request.update_mask.paths:
             dropped = set(domain.aliases) - set(request.domain.aliases)
             await self._check_no_zone(sorted(dropped), domain.account, context)
@@ -346,7 +363,6 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
             del domain.aliases[:]
             domain.aliases.extend(request.domain.aliases)
         if "backend" in request.update_mask.paths:
-            await _check_proxy(request.domain, domain.account, context)
             which = request.domain.WhichOneof("backend")
             assert which is not None
             getattr(domain, which).CopyFrom(getattr(request.domain, which))
@@ -383,6 +399,7 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
     async def ListPhpVersions(
         self, request: web_pb.ListPhpVersionsRequest, context: Context
     ) -> web_pb.ListPhpVersionsResponse:
+        self.php_versions_asked += 1
         return web_pb.ListPhpVersionsResponse(versions=self.php_versions)
 
 

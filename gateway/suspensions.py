@@ -19,6 +19,7 @@ from gateway.db import Row
 from gateway.principal import Principal
 from gateway.problems import Problem, forbidden
 from gateway.store.suspensions import SuspendedBy, Suspension
+from gateway.validation import Documented
 
 MAX_REASON = 500
 # C0 and C1 controls and the Unicode line and paragraph separators (a reason is one line), and
@@ -38,8 +39,13 @@ def _check_reason(value: str | None) -> str | None:
 
 
 Reason = Annotated[
-    str | None,
-    Field(max_length=MAX_REASON, description="Why, shown to the owner"),
+    Annotated[
+        str,
+        Field(max_length=MAX_REASON),
+        Documented({"pattern": f"^[^{_CONTROL.pattern[1:-1]}]*$"}),
+    ]
+    | None,
+    Field(description="Why, shown to the owner"),
     AfterValidator(_check_reason),
 ]
 

@@ -43,6 +43,7 @@ from gateway.validation import (
     HostName,
     Port,
     RedirectUrl,
+    Unprocessable,
     to_host_name,
     unicode_host_name,
 )
@@ -87,7 +88,7 @@ class ProxyBackend(_Strict):
     @model_validator(mode="after")
     def _one_target(self) -> Self:
         if (self.socket_path is None) == (self.port is None):
-            raise ValueError("set either socket_path or port")
+            raise Unprocessable("set either socket_path or port")
         return self
 
 

@@ -11,6 +11,7 @@ scripts/proto.sh --check
 scripts/webui.sh install >/dev/null
 buf=$top/webui/node_modules/.bin/buf
 (cd protos && "$buf" lint && "$buf" breaking --against released.binpb)
+scripts/openapi.sh --check
 .venv/bin/ruff check .
 .venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --diff . | head -40; exit 1; }
 .venv/bin/mypy

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from aiohttp import web
 from jopanel.agent.cron.v1 import cron_pb2 as pb
@@ -55,7 +55,7 @@ class CronJob(BaseModel):
     schedule: str
     command: str
     enabled: bool
-    status: str
+    status: Literal["pending", "active", "deleting"]
     created_at: datetime
     updated_at: datetime
 

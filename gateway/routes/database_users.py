@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from aiohttp import web
 from jopanel.agent.databases.v1 import databases_pb2 as pb
@@ -54,7 +54,7 @@ class DatabaseUserQuery(PageQuery):
 class DatabaseUser(BaseModel):
     name: str
     account: str
-    status: str
+    status: Literal["pending", "active", "deleting"]
     databases: list[str]
     created_at: datetime
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from aiohttp import web
 from jopanel.agent.databases.v1 import databases_pb2 as pb
@@ -45,7 +45,7 @@ class DatabaseQuery(PageQuery):
 class Database(BaseModel):
     name: str
     account: str
-    status: str
+    status: Literal["pending", "active", "deleting"]
     size_bytes: int | None = Field(description="Data and index size; null when not measured")
     users: list[str] = Field(description="Database users that may use it")
     created_at: datetime

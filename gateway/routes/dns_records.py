@@ -25,7 +25,12 @@ Ttl = Annotated[
     int,
     Field(
         description="Seconds: 60 to 604800, or 0 for the default (3600)",
-        json_schema_extra={"anyOf": [{"const": 0}, {"minimum": 60, "maximum": 604800}]},
+        json_schema_extra={
+            "anyOf": [
+                {"type": "integer", "const": 0},
+                {"type": "integer", "minimum": 60, "maximum": 604800},
+            ]
+        },
     ),
 ]
 UInt16 = Annotated[int, Field(ge=0, le=65535)]

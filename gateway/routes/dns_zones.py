@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from aiohttp import web
 from jopanel.agent.dns.v1 import dns_pb2 as pb
@@ -54,7 +54,7 @@ class DnsZoneQuery(PageQuery):
 class DnsZone(BaseModel):
     name: str
     account: str
-    status: str
+    status: Literal["pending", "active", "deleting"]
     records: int
     created_at: datetime
 

@@ -561,7 +561,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -591,7 +591,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -705,7 +705,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -732,7 +732,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -795,7 +795,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -833,7 +833,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -857,7 +857,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -884,7 +884,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -921,8 +921,11 @@ export interface components {
       id: string;
       /** Schedule */
       schedule: string;
-      /** Status */
-      status: string;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: 'pending' | 'active' | 'deleting';
       /**
        * Updated At
        * Format: date-time
@@ -995,8 +998,11 @@ export interface components {
        * @description Data and index size; null when not measured
        */
       size_bytes: number | null;
-      /** Status */
-      status: string;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: 'pending' | 'active' | 'deleting';
       /**
        * Users
        * @description Database users that may use it
@@ -1037,8 +1043,11 @@ export interface components {
       databases: string[];
       /** Name */
       name: string;
-      /** Status */
-      status: string;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: 'pending' | 'active' | 'deleting';
     };
     /** DatabaseUserCreate */
     DatabaseUserCreate: {
@@ -1146,8 +1155,11 @@ export interface components {
       name: string;
       /** Records */
       records: number;
-      /** Status */
-      status: string;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: 'pending' | 'active' | 'deleting';
     };
     /** DnsZoneCreate */
     DnsZoneCreate: {
@@ -1382,7 +1394,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1414,7 +1426,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1436,7 +1448,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1463,7 +1475,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1786,7 +1798,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1819,7 +1831,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1896,7 +1908,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1923,7 +1935,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0 | unknown;
+      ttl: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}

@@ -53,8 +53,17 @@ NO_CONTROL_CHARACTERS = "^[^\\x00-\\x1f\\x7f]*$"
 
 def build_document(operations: list[Operation], version: str) -> dict[str, Any]:
     schemas = _schemas(operations)
-    for name in _reachable({op.body.__name__ for op in operations if op.body}, schemas):
+    bodies = _reachable({op.body.__name__ for op in operations if op.body}, schemas)
+    for name in bodies:
         _refuse_control_characters(schemas[name])
+    # An answer carries every field of its model, defaults included (json_response serialises
+    # them all): in a schema only answers use, every property is required, so a client's
+    # generated types do not make them optional.
+    answers = _reachable({op.response.__name__ for op in operations if op.response}, schemas)
+    for name in answers - bodies:
+        properties = schemas[name].get("properties")
+        if properties:
+            schemas[name]["required"] = sorted(properties)
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, schemas)

@@ -221,6 +221,27 @@ RedirectUrl = Annotated[
 Port = Annotated[int, Field(ge=1024, le=65535)]
 
 
+def _ipv6_pattern() -> str:
+    """What ipaddress.IPv6Address takes (without a scope), spelled out: eight groups, or fewer
+    around one '::' that stands for at least one, the last two groups possibly an IPv4 address."""
+    group = "[0-9A-Fa-f]{1,4}"
+    octet = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+    ipv4 = f"{octet}(?:\\.{octet}){{3}}"
+
+    def groups(n: int) -> str:
+        return "" if n == 0 else group if n == 1 else f"(?:{group}:){{{n - 1}}}{group}"
+
+    forms = [f"(?:{group}:){{7}}{group}", f"(?:{group}:){{6}}{ipv4}"]
+    forms += [f"{groups(n)}::{groups(m)}" for n in range(8) for m in range(8 - n)]
+    forms += [
+        f"{groups(n)}::{groups(m) + ':' if m else ''}{ipv4}" for n in range(6) for m in range(6 - n)
+    ]
+    return f"^(?:{'|'.join(forms)})$"
+
+
+IPV6_PATTERN = _ipv6_pattern()
+
+
 CRON_SHORTCUTS = frozenset(
     "@yearly @annually @monthly @weekly @daily @midnight @hourly @reboot".split()
 )

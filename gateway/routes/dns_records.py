@@ -17,7 +17,7 @@ from gateway.db import Row
 from gateway.paging import PageQuery, decode_token, page_of
 from gateway.problems import conflict, not_found
 from gateway.store import dns
-from gateway.validation import DnsHost, RecordName, to_host_name
+from gateway.validation import IPV6_PATTERN, DnsHost, RecordName, to_host_name
 
 MAX_RECORDS_PER_ZONE = 5000
 PUBLIC_ID = re.compile(r"[0-9a-f]{16}")
@@ -79,7 +79,9 @@ class ARecord(_Record):
 
 class AaaaRecord(_Record):
     type: Literal["AAAA"]
-    address: Annotated[str, AfterValidator(_ipv6), Field(json_schema_extra={"format": "ipv6"})]
+    address: Annotated[
+        str, AfterValidator(_ipv6), Field(json_schema_extra={"pattern": IPV6_PATTERN})
+    ]
 
 
 class CnameRecord(_Record):

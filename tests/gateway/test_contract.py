@@ -228,3 +228,17 @@ async def test_a_rule_across_fields_is_a_422(api: Api, admin: str) -> None:
     )
     assert status == 422, body
     assert body["errors"][0]["field"] == "password"
+
+
+@given(st.from_regex(validation.IPV6_PATTERN, fullmatch=True))
+@settings(max_examples=300, deadline=None)
+def test_what_the_ipv6_pattern_allows_is_an_address(value: str) -> None:
+    assert dns_records._ipv6(value)
+
+
+@given(st.text(alphabet="0123456789abcdefABCDEF:.%", max_size=45))
+@settings(max_examples=500, deadline=None)
+def test_what_the_ipv6_pattern_forbids_is_refused(value: str) -> None:
+    if not re.search(validation.IPV6_PATTERN, value):
+        with pytest.raises(ValueError, match="."):
+            dns_records._ipv6(value)

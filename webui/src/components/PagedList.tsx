@@ -17,7 +17,7 @@ type PagedListProps<T> = {
   query: UseQueryResult<Page<T>, ApiError>;
   pages: ReturnType<typeof usePageTokens>;
   /** The page's items as a table; `busy` while the previous page still shows. */
-  table: (items: T[], busy: boolean) => ReactNode;
+  renderTable: (items: T[], busy: boolean) => ReactNode;
   /** What an empty list shows when no filter is set: what the thing is, and how to add one. */
   empty: ReactNode;
 };
@@ -27,7 +27,7 @@ type PagedListProps<T> = {
  * with its pager, or why it is empty. The list routes (cron jobs, DNS zones, databases and their
  * users) differ only in the words and the table.
  */
-export function PagedList<T>({ what, title, account, query, pages, table, empty }: PagedListProps<T>) {
+export function PagedList<T>({ what, title, account, query, pages, renderTable, empty }: PagedListProps<T>) {
   const data = query.data;
   if (query.isPending) return <LoadingState label={`Loading ${what}…`} />;
   if (query.isError) {
@@ -38,7 +38,7 @@ export function PagedList<T>({ what, title, account, query, pages, table, empty 
   if (data && data.items.length > 0) {
     return (
       <>
-        {table(data.items, query.isPlaceholderData)}
+        {renderTable(data.items, query.isPlaceholderData)}
         <Pagination
           label={`${title} pages`}
           page={pages.page}

@@ -545,10 +545,7 @@ export interface components {
   schemas: {
     /** AaaaRecord */
     AaaaRecord: {
-      /**
-       * Address
-       * Format: ipv6
-       */
+      /** Address */
       address: string;
       /**
        * Name
@@ -561,7 +558,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0;
+      ttl?: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -570,10 +567,7 @@ export interface components {
     };
     /** AaaaRecordOut */
     AaaaRecordOut: {
-      /**
-       * Address
-       * Format: ipv6
-       */
+      /** Address */
       address: string;
       /**
        * Id
@@ -640,7 +634,7 @@ export interface components {
        * Email
        * @default null
        */
-      email: string | null;
+      email?: string | null;
       /** Name */
       name: string;
       /** Password */
@@ -649,13 +643,13 @@ export interface components {
        * Plan
        * @default default
        */
-      plan: string;
+      plan?: string;
       /**
        * Shell
        * @default nologin
        * @enum {string}
        */
-      shell: 'nologin' | 'bash' | 'sh';
+      shell?: 'nologin' | 'bash' | 'sh';
     };
     /** AccountPage */
     AccountPage: {
@@ -673,22 +667,22 @@ export interface components {
        * Email
        * @default null
        */
-      email: string | null;
+      email?: string | null;
       /**
        * Password
        * @default null
        */
-      password: string | null;
+      password?: string | null;
       /**
        * Plan
        * @default null
        */
-      plan: string | null;
+      plan?: string | null;
       /**
        * Shell
        * @default null
        */
-      shell: ('nologin' | 'bash' | 'sh') | null;
+      shell?: ('nologin' | 'bash' | 'sh') | null;
     };
     /** ARecord */
     ARecord: {
@@ -705,7 +699,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0;
+      ttl?: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -778,7 +772,7 @@ export interface components {
        * @default 0
        * @enum {integer}
        */
-      flags: 0 | 128;
+      flags?: 0 | 128;
       /**
        * Name
        * @example @
@@ -795,7 +789,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0;
+      ttl?: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -857,7 +851,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0;
+      ttl?: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -939,7 +933,7 @@ export interface components {
        * @description Required for administrators; owners create their own
        * @default null
        */
-      account: string | null;
+      account?: string | null;
       /**
        * Command
        * @description Run with /bin/sh as the account; % is literal
@@ -949,7 +943,7 @@ export interface components {
        * Enabled
        * @default true
        */
-      enabled: boolean;
+      enabled?: boolean;
       /**
        * Schedule
        * @example *\/15 * * * *
@@ -970,17 +964,17 @@ export interface components {
        * Command
        * @default null
        */
-      command: string | null;
+      command?: string | null;
       /**
        * Enabled
        * @default null
        */
-      enabled: boolean | null;
+      enabled?: boolean | null;
       /**
        * Schedule
        * @default null
        */
-      schedule: string | null;
+      schedule?: string | null;
     };
     /** Database */
     Database: {
@@ -1016,7 +1010,7 @@ export interface components {
        * @description Required for administrators; owners create their own
        * @default null
        */
-      account: string | null;
+      account?: string | null;
       /**
        * Name
        * @description Starts with the account's name and '_'
@@ -1056,13 +1050,13 @@ export interface components {
        * @description Required for administrators; owners create their own
        * @default null
        */
-      account: string | null;
+      account?: string | null;
       /**
        * Databases
        * @description Databases of the account it may use
        * @default []
        */
-      databases: string[];
+      databases?: string[];
       /**
        * Name
        * @description Starts with the account's name and '_'
@@ -1085,12 +1079,12 @@ export interface components {
        * @description The full list to allow
        * @default null
        */
-      databases: string[] | null;
+      databases?: string[] | null;
       /**
        * Password
        * @default null
        */
-      password: string | null;
+      password?: string | null;
     };
     /** DiskUsage */
     DiskUsage: {
@@ -1168,13 +1162,13 @@ export interface components {
        * @description Required for administrators; owners create their own
        * @default null
        */
-      account: string | null;
+      account?: string | null;
       /**
        * Default Records
        * @description Start with A (@, www, mail), MX and SPF records
        * @default true
        */
-      default_records: boolean;
+      default_records?: boolean;
       /**
        * Name
        * @description A domain or alias of the account's websites
@@ -1234,18 +1228,18 @@ export interface components {
        * @description Required for administrators; owners create their own
        * @default null
        */
-      account: string | null;
+      account?: string | null;
       /**
        * Aliases
        * @default []
        */
-      aliases: string[];
+      aliases?: string[];
       /**
        * Backend
        * @description Default: PHP, newest version
        * @default null
        */
-      backend:
+      backend?:
         | (
             | components['schemas']['PhpBackend']
             | components['schemas']['StaticBackend']
@@ -1258,7 +1252,7 @@ export interface components {
        * @description Also serve a DNS zone for it, with default records
        * @default false
        */
-      dns_zone: boolean;
+      dns_zone?: boolean;
       /** Name */
       name: string;
     };
@@ -1283,12 +1277,12 @@ export interface components {
        * Aliases
        * @default null
        */
-      aliases: string[] | null;
+      aliases?: string[] | null;
       /**
        * Backend
        * @default null
        */
-      backend:
+      backend?:
         | (
             | components['schemas']['PhpBackend']
             | components['schemas']['StaticBackend']
@@ -1388,13 +1382,13 @@ export interface components {
        * Preference
        * @default 10
        */
-      preference: number;
+      preference?: number;
       /**
        * Ttl
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0;
+      ttl?: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1448,7 +1442,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0;
+      ttl?: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1539,34 +1533,34 @@ export interface components {
        * @description MiB that all the account's files may take, kept by the server's disk quotas; at least 1, null for unlimited
        * @default null
        */
-      disk_quota_mb: number | null;
+      disk_quota_mb?: number | null;
       /**
        * Inode Quota
        * @description How many files, folders and links the account may own, kept by the same disk quotas (so millions of empty files cannot fill the server); at least 1, null for unlimited
        * @default null
        */
-      inode_quota: number | null;
+      inode_quota?: number | null;
       /**
        * Max Aliases
        * @description Aliases per domain
        * @default null
        */
-      max_aliases: number | null;
+      max_aliases?: number | null;
       /**
        * Max Cron Jobs
        * @default null
        */
-      max_cron_jobs: number | null;
+      max_cron_jobs?: number | null;
       /**
        * Max Databases
        * @default null
        */
-      max_databases: number | null;
+      max_databases?: number | null;
       /**
        * Max Domains
        * @default null
        */
-      max_domains: number | null;
+      max_domains?: number | null;
       /** Name */
       name: string;
     };
@@ -1577,34 +1571,34 @@ export interface components {
        * @description MiB that all the account's files may take, kept by the server's disk quotas; at least 1, null for unlimited
        * @default null
        */
-      disk_quota_mb: number | null;
+      disk_quota_mb?: number | null;
       /**
        * Inode Quota
        * @description How many files, folders and links the account may own, kept by the same disk quotas (so millions of empty files cannot fill the server); at least 1, null for unlimited
        * @default null
        */
-      inode_quota: number | null;
+      inode_quota?: number | null;
       /**
        * Max Aliases
        * @description Aliases per domain
        * @default null
        */
-      max_aliases: number | null;
+      max_aliases?: number | null;
       /**
        * Max Cron Jobs
        * @default null
        */
-      max_cron_jobs: number | null;
+      max_cron_jobs?: number | null;
       /**
        * Max Databases
        * @default null
        */
-      max_databases: number | null;
+      max_databases?: number | null;
       /**
        * Max Domains
        * @default null
        */
-      max_domains: number | null;
+      max_domains?: number | null;
     };
     /** PlanPage */
     PlanPage: {
@@ -1635,14 +1629,14 @@ export interface components {
        * @description An application listening on 127.0.0.1 at this port, where the server allows it (none by default; never the server's own services' ports)
        * @default null
        */
-      port: number | null;
+      port?: number | null;
       /**
        * Socket Path
        * @description The account's application listening on a Unix socket in its socket folder: /home/.apps/<account>/<name>.sock (the safe choice: no other account can take it)
        * @default null
        * @example /home/.apps/alice/shop.sock
        */
-      socket_path: string | null;
+      socket_path?: string | null;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1703,12 +1697,12 @@ export interface components {
        * @default 301
        * @enum {integer}
        */
-      code: 301 | 302;
+      code?: 301 | 302;
       /**
        * Preserve Path
        * @default false
        */
-      preserve_path: boolean;
+      preserve_path?: boolean;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1798,7 +1792,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0;
+      ttl?: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}
@@ -1858,7 +1852,7 @@ export interface components {
        * @description Why, shown to the owner
        * @default null
        */
-      reason: string | null;
+      reason?: string | null;
     };
     /** SuspensionInfo */
     SuspensionInfo: {
@@ -1908,7 +1902,7 @@ export interface components {
        * @description Seconds: 60 to 604800, or 0 for the default (3600)
        * @default 0
        */
-      ttl: number | 0;
+      ttl?: number | 0;
       /**
        * @description discriminator enum property added by openapi-typescript
        * @enum {string}

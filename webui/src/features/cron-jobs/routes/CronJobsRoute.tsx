@@ -43,7 +43,7 @@ export function CronJobsRoute({ area }: { area: Area }) {
         account={filter.account}
         query={jobs}
         pages={pages}
-        table={(items, busy) => <CronJobsTable jobs={items} area={area} busy={busy} />}
+        renderTable={(items, busy) => <CronJobsTable jobs={items} area={area} busy={busy} />}
         empty={
           <EmptyState
             title="No cron jobs yet"

@@ -67,7 +67,7 @@ function DatabasesSection({ area, account, onCreate }: SectionProps) {
         account={account}
         query={list}
         pages={pages}
-        table={(items, busy) => <DatabasesTable databases={items} area={area} busy={busy} />}
+        renderTable={(items, busy) => <DatabasesTable databases={items} area={area} busy={busy} />}
         empty={
           <EmptyState
             title="No databases yet"
@@ -104,7 +104,7 @@ function UsersSection({ area, account, onCreate }: SectionProps) {
         account={account}
         query={list}
         pages={pages}
-        table={(items, busy) => <DatabaseUsersTable users={items} area={area} busy={busy} />}
+        renderTable={(items, busy) => <DatabaseUsersTable users={items} area={area} busy={busy} />}
         empty={
           <EmptyState title="No database users yet">A site logs in to its databases as a user.</EmptyState>
         }

@@ -45,7 +45,7 @@ export function DnsZonesRoute({ area }: { area: Area }) {
         account={filter.account}
         query={zones}
         pages={pages}
-        table={(items, busy) => <ZonesTable zones={items} area={area} busy={busy} />}
+        renderTable={(items, busy) => <ZonesTable zones={items} area={area} busy={busy} />}
         empty={
           <EmptyState
             title="No DNS zones yet"

@@ -240,5 +240,5 @@ def test_what_the_ipv6_pattern_allows_is_an_address(value: str) -> None:
 @settings(max_examples=500, deadline=None)
 def test_what_the_ipv6_pattern_forbids_is_refused(value: str) -> None:
     if not re.search(validation.IPV6_PATTERN, value):
-        with pytest.raises(ValueError, match="."):
+        with pytest.raises(ValueError, match=r"."):
             dns_records._ipv6(value)

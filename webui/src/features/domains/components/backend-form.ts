@@ -147,8 +147,8 @@ export function backendFrom(draft: BackendDraft, versions: readonly string[] | u
       return { type: 'static' };
     case 'proxy':
       return draft.proxyTarget === 'socket'
-        ? { type: 'proxy', socket_path: draft.socketPath.trim(), port: null }
-        : { type: 'proxy', socket_path: null, port: Number(draft.port.trim()) };
+        ? { type: 'proxy', socket_path: draft.socketPath.trim() }
+        : { type: 'proxy', port: Number(draft.port.trim()) };
     case 'redirect':
       return {
         type: 'redirect',

@@ -74,7 +74,7 @@ class _Record(BaseModel):
 
 class ARecord(_Record):
     type: Literal["A"]
-    address: Annotated[str, AfterValidator(_ipv4), Field(pattern=IPV4)]
+    address: Annotated[str, Field(pattern=IPV4), AfterValidator(_ipv4)]
 
 
 class AaaaRecord(_Record):

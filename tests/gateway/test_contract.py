@@ -166,6 +166,9 @@ def test_dns_record_rules_are_stated() -> None:
     assert re.fullmatch(dns_records.IPV4, "192.0.2.1")
     assert not re.fullmatch(dns_records.IPV4, "192.0.2.01")
     assert dns_records.RecordBody.model_validate({**a_record, "address": "192.0.2.1"})
+    schemas = openapi_document()["components"]["schemas"]
+    assert schemas["ARecord"]["properties"]["address"]["pattern"] == dns_records.IPV4
+    assert schemas["AaaaRecord"]["properties"]["address"]["pattern"] == validation.IPV6_PATTERN
 
 
 async def test_a_method_not_allowed_names_the_allowed_ones(api: Api, admin: str) -> None:

@@ -74,6 +74,9 @@ def zone_of(row: Row) -> DnsZone:
     )
 
 
+MAX_HOST_NAME = 253
+
+
 def default_records(zone: str, address: str) -> list[AnyRecord]:
     return [
         ARecord(type="A", name="@", address=address),
@@ -87,6 +90,11 @@ def default_records(zone: str, address: str) -> list[AnyRecord]:
 async def create_zone(call: Call, account: Row, name: str, with_defaults: bool) -> None:
     """Records, serves and fills a zone for one of the account's domains."""
     check_not_reserved(call, "name", [name])
+    if with_defaults and len(f"mail.{name}") > MAX_HOST_NAME:
+        # The default MX record names mail.<zone>, which must itself be a host name.
+        raise field_error(
+            "name", "is too long for the default records (mail.<name>): leave them out"
+        )
     records = default_records(name, call.config.server_ipv4) if with_defaults else []
     ids = [secrets.token_hex(8) for _ in records]
     try:

@@ -245,3 +245,14 @@ def test_what_the_ipv6_pattern_forbids_is_refused(value: str) -> None:
     if not re.search(validation.IPV6_PATTERN, value):
         with pytest.raises(ValueError, match=r"."):
             dns_records._ipv6(value)
+
+
+async def test_a_zone_too_long_for_its_default_records_is_a_422(api: Api, admin: str) -> None:
+    """Found by the fuzzer: mail.<zone> past 253 characters was a 500."""
+    name = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 61])  # 253 characters
+    await api.create_account(admin, "alice")
+    status, body = await api.call(
+        "POST", "/api/v1/dns-zones", admin, json={"name": name, "account": "alice"}
+    )
+    assert status == 422, body
+    assert body["errors"][0]["field"] == "name"

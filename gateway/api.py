@@ -292,21 +292,22 @@ def _refuse_control_characters(node: Any, where: str) -> None:
             _refuse_control_characters(value, f"{where}.{index}" if where else str(index))
 
 
-_INTEGER = re.compile(r"-?[0-9]{1,20}")
+_INTEGER = re.compile(r"(-?[0-9]{1,20})(?:\.0+)?")
 _BOOLEANS = {"true": True, "false": False}
 
 
 def _typed_query(model: type[BaseModel], query: Mapping[str, str]) -> dict[str, Any]:
     """The query's values as the JSON the schema describes: a parameter typed integer becomes
-    one only when written as decimal digits, a boolean only when written true or false.
-    Anything else stays a string, which strict validation then refuses: "1.0", "yes" and
-    "on" are not what the document promises."""
+    one only when written in decimal digits (a fraction of zeros allowed: 5.0 is 5 in JSON
+    Schema), a boolean only when written true or false. Anything else stays a string, which
+    strict validation then refuses: "1.5", "0x10", "yes" and "on" are not what the document
+    promises."""
     types_of = _query_types(model)
     typed: dict[str, Any] = {}
     for name, value in query.items():
         types = types_of.get(name, frozenset())
-        if "integer" in types and _INTEGER.fullmatch(value):
-            typed[name] = int(value)
+        if "integer" in types and (integer := _INTEGER.fullmatch(value)):
+            typed[name] = int(integer[1])
         elif "boolean" in types and value in _BOOLEANS:
             typed[name] = _BOOLEANS[value]
         else:
@@ -327,13 +328,25 @@ def _json_types(schema: dict[str, Any]) -> set[str]:
     return found
 
 
+def _integral(node: Any) -> Any:
+    """JSON Schema's integers are numbers without a fraction, however written: 221.0 is 221
+    (and still no boolean is a number)."""
+    if isinstance(node, float) and node.is_integer():
+        return int(node)
+    if isinstance(node, dict):
+        return {key: _integral(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_integral(value) for value in node]
+    return node
+
+
 def _validate(model: type[M], data: Any, where: str) -> M:
     """The model from JSON data, validated strictly: a boolean is never an integer (false is
-    not 0), a number never a string, an integer never a float, exactly as the OpenAPI
-    document's types say. The data goes through JSON so that strictness is JSON's: a string
-    is a valid value of a Literal or an enum."""
+    not 0), a number never a string, a number with a fraction never an integer, exactly as
+    the OpenAPI document's types say. The data goes through JSON so that strictness is JSON's:
+    a string is a valid value of a Literal or an enum."""
     try:
-        return model.model_validate_json(json.dumps(data), strict=True)
+        return model.model_validate_json(json.dumps(_integral(data)), strict=True)
     except ValidationError as exc:
         found = exc.errors(include_url=False)
         errors = [FieldError(_json_path(data, err["loc"]) or where, _message(err)) for err in found]

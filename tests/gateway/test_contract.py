@@ -180,7 +180,7 @@ async def test_a_method_not_allowed_names_the_allowed_ones(api: Api, admin: str)
     assert set(response.headers["Allow"].split(",")) >= {"GET", "POST"}
 
 
-@pytest.mark.parametrize("limit", [False, True, 1.0, "1"])
+@pytest.mark.parametrize("limit", [False, True, 1.5, "1"])
 async def test_booleans_and_other_types_are_not_integers(
     api: Api, admin: str, limit: object
 ) -> None:
@@ -193,7 +193,7 @@ async def test_booleans_and_other_types_are_not_integers(
     assert status == 404
 
 
-@pytest.mark.parametrize("query", ["limit=1.0", "limit=true", "limit=%201", "limit=0x10"])
+@pytest.mark.parametrize("query", ["limit=1.5", "limit=true", "limit=%201", "limit=0x10"])
 async def test_query_integers_are_decimal_digits(api: Api, admin: str, query: str) -> None:
     status, body = await api.call("GET", f"/api/v1/plans?{query}", admin)
     assert status == 400, body
@@ -256,3 +256,15 @@ async def test_a_zone_too_long_for_its_default_records_is_a_422(api: Api, admin:
     )
     assert status == 422, body
     assert body["errors"][0]["field"] == "name"
+
+
+async def test_an_integer_may_be_written_with_a_zero_fraction(api: Api, admin: str) -> None:
+    """JSON Schema counts 5.0 an integer, so the document allows it: it is 5."""
+    status, body = await api.call(
+        "POST", "/api/v1/plans", admin, json={"name": "whole", "max_domains": 5.0}
+    )
+    assert status == 201, body
+    assert body["max_domains"] == 5
+    status, body = await api.call("GET", "/api/v1/plans?limit=1.0", admin)
+    assert status == 200, body
+    assert len(body["items"]) == 1

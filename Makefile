@@ -27,7 +27,7 @@ bench:          ## the benchmark tables (throughput, latency, memory)
 proto:          ## regenerate the gRPC code in gen/ from protos/
 	scripts/proto.sh
 
-lint:           ## generated code up to date, ruff, mypy --strict
+lint:           ## generated code up to date (gen/, the web UI's API types), buf lint and breaking, ruff, mypy --strict
 	scripts/lint.sh
 
 webui:          ## build the SPA into webui/dist

@@ -6,17 +6,19 @@ declarations, so a route cannot exist without a documented access rule.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import re
 import typing
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic
 
 import aiomysql
+import grpc
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 from typing_extensions import TypeVar
@@ -32,8 +34,11 @@ from gateway.problems import (
     bad_request,
     field_error,
     forbidden,
+    from_agent,
     not_found,
+    unprocessable,
 )
+from gateway.validation import Unprocessable
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -206,15 +211,31 @@ def _wrap(op: Operation) -> Callable[[web.Request], Awaitable[web.StreamResponse
         if op.access is not Access.PUBLIC:
             await _authorise(op, call)
         if op.query is not None:
-            call.query = _validate(op.query, dict(request.query), "query")
+            call.query = _validate(op.query, _typed_query(op.query, request.query), "query")
         if op.body is not None:
             absent = op.body_optional and not request.body_exists
             data = {} if absent else await _read_json(request)
             call.body = _validate(op.body, data, "body")
-        return await op.handler(call)
+        try:
+            return await op.handler(call)
+        except Problem as problem:
+            raise _as_unprocessable(problem) from None
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() is not grpc.StatusCode.INVALID_ARGUMENT:
+                raise
+            raise _as_unprocessable(from_agent(exc)) from exc
 
     handle.jopanel_operation = op  # type: ignore[attr-defined]
     return handle
+
+
+def _as_unprocessable(problem: Problem) -> Problem:
+    """400 says a request breaks the OpenAPI document, and only the document's rules (checked
+    before the handler runs) answer it. A field the handler or the agent refuses afterwards
+    was well formed: a rule of state, role or across fields refused it, which is 422."""
+    if problem.status != 400:
+        return problem
+    return unprocessable(problem.detail, problem.errors)
 
 
 async def _authorise(op: Operation, call: Call) -> None:
@@ -285,15 +306,67 @@ def _refuse_control_characters(node: Any, where: str) -> None:
             _refuse_control_characters(value, f"{where}.{index}" if where else str(index))
 
 
+_INTEGER = re.compile(r"(-?[0-9]{1,20})(?:\.0+)?")
+_BOOLEANS = {"true": True, "false": False}
+
+
+def _typed_query(model: type[BaseModel], query: Mapping[str, str]) -> dict[str, Any]:
+    """The query's values as the JSON the schema describes: a parameter typed integer becomes
+    one only when written in decimal digits (a fraction of zeros allowed: 5.0 is 5 in JSON
+    Schema), a boolean only when written true or false. Anything else stays a string, which
+    strict validation then refuses: "1.5", "0x10", "yes" and "on" are not what the document
+    promises."""
+    types_of = _query_types(model)
+    typed: dict[str, Any] = {}
+    for name, value in query.items():
+        types = types_of.get(name, frozenset())
+        if "integer" in types and (integer := _INTEGER.fullmatch(value)):
+            typed[name] = int(integer[1])
+        elif "boolean" in types and value in _BOOLEANS:
+            typed[name] = _BOOLEANS[value]
+        else:
+            typed[name] = value
+    return typed
+
+
+@functools.cache
+def _query_types(model: type[BaseModel]) -> dict[str, frozenset[str]]:
+    properties = model.model_json_schema().get("properties", {})
+    return {name: frozenset(_json_types(schema)) for name, schema in properties.items()}
+
+
+def _json_types(schema: dict[str, Any]) -> set[str]:
+    found = {schema["type"]} if isinstance(schema.get("type"), str) else set()
+    for option in schema.get("anyOf", []):
+        found |= _json_types(option)
+    return found
+
+
+def _integral(node: Any) -> Any:
+    """JSON Schema's integers are numbers without a fraction, however written: 221.0 is 221
+    (and still no boolean is a number)."""
+    if isinstance(node, float) and node.is_integer():
+        return int(node)
+    if isinstance(node, dict):
+        return {key: _integral(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_integral(value) for value in node]
+    return node
+
+
 def _validate(model: type[M], data: Any, where: str) -> M:
+    """The model from JSON data, validated strictly: a boolean is never an integer (false is
+    not 0), a number never a string, a number with a fraction never an integer, exactly as
+    the OpenAPI document's types say. The data goes through JSON so that strictness is JSON's:
+    a string is a valid value of a Literal or an enum."""
     try:
-        return model.model_validate(data)
+        return model.model_validate_json(json.dumps(_integral(data)), strict=True)
     except ValidationError as exc:
-        errors = [
-            FieldError(_json_path(data, err["loc"]) or where, _message(err))
-            for err in exc.errors(include_url=False)
-        ]
+        found = exc.errors(include_url=False)
+        errors = [FieldError(_json_path(data, err["loc"]) or where, _message(err)) for err in found]
         detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+        if all(isinstance(err.get("ctx", {}).get("error"), Unprocessable) for err in found):
+            raise unprocessable(detail, errors) from exc
         raise bad_request(detail, errors) from exc
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agent.validators.web import SOCKET_PATH_MAX
 from gateway.store.domains import BackendColumns
-from gateway.validation import Port, RedirectUrl
+from gateway.validation import Port, RedirectUrl, Unprocessable
 
 
 class _Strict(BaseModel):
@@ -59,7 +59,7 @@ class ProxyBackend(_Strict):
     @model_validator(mode="after")
     def _one_target(self) -> Self:
         if (self.socket_path is None) == (self.port is None):
-            raise ValueError("set either socket_path or port")
+            raise Unprocessable("set either socket_path or port")
         return self
 
 

@@ -37,7 +37,9 @@ async def problems(request: web.Request, handler: Handler) -> web.StreamResponse
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return Problem(exc.status, exc.reason, _http_detail(exc)).response()
+        return Problem(
+            exc.status, exc.reason, _http_detail(exc), headers=_http_headers(exc)
+        ).response()
     except pymysql.err.OperationalError as exc:
         if exc.args and exc.args[0] in _DATABASE_UNREACHABLE:
             log.warning("the panel's database is unreachable: %s", exc)
@@ -57,6 +59,13 @@ def _http_detail(exc: web.HTTPException) -> str:
     if exc.status == 405:
         return "This method is not allowed here."
     return exc.reason
+
+
+def _http_headers(exc: web.HTTPException) -> dict[str, str]:
+    """The headers an HTTP error must keep in its problem+json form: a 405 names the methods
+    the resource has (RFC 9110, 15.5.6), which aiohttp put in Allow."""
+    allow = exc.headers.get("Allow")
+    return {"Allow": allow} if exc.status == 405 and allow is not None else {}
 
 
 @web.middleware

@@ -39,14 +39,31 @@ _REASONS = {
     409: "Conflicts with the current state",
     413: "Body too large",
     415: "Body is not JSON",
+    422: "Well formed, but refused by a rule the document cannot state (see errors per field)",
     429: "Too many requests",
     502: "The agent failed",
     503: "The agent is not reachable",
 }
 
 
+# Every string in a request body refuses control characters (gateway/api.py checks the whole
+# body); strings whose own pattern, enum or const already excludes them keep their schema.
+NO_CONTROL_CHARACTERS = "^[^\\x00-\\x1f\\x7f]*$"
+
+
 def build_document(operations: list[Operation], version: str) -> dict[str, Any]:
     schemas = _schemas(operations)
+    bodies = _reachable({op.body.__name__ for op in operations if op.body}, schemas)
+    for name in bodies:
+        _refuse_control_characters(schemas[name])
+    # An answer carries every field of its model, defaults included (json_response serialises
+    # them all): in a schema only answers use, every property is required, so a client's
+    # generated types do not make them optional.
+    answers = _reachable({op.response.__name__ for op in operations if op.response}, schemas)
+    for name in answers - bodies:
+        properties = schemas[name].get("properties")
+        if properties:
+            schemas[name]["required"] = sorted(properties)
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, schemas)
@@ -73,6 +90,38 @@ def _schemas(operations: list[Operation]) -> dict[str, Any]:
             models[(op.response, "serialization")] = None
     _, defs = models_json_schema(list(models), ref_template=_REF)
     return dict(defs.get("$defs", {}))
+
+
+def _reachable(names: set[str], schemas: dict[str, Any]) -> set[str]:
+    """The schemas named, and those their $refs lead to."""
+    seen: set[str] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += _refs(schemas[name])
+    return seen
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"].rsplit("/", 1)[1]] if "$ref" in node else []
+        return found + [r for value in node.values() for r in _refs(value)]
+    if isinstance(node, list):
+        return [r for value in node for r in _refs(value)]
+    return []
+
+
+def _refuse_control_characters(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"pattern", "enum", "const"} & node.keys():
+            node["pattern"] = NO_CONTROL_CHARACTERS
+        for value in node.values():
+            _refuse_control_characters(value)
+    elif isinstance(node, list):
+        for value in node:
+            _refuse_control_characters(value)
 
 
 def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
@@ -123,7 +172,7 @@ def _responses(op: Operation) -> dict[str, Any]:
     if op.access is Access.ADMIN:
         statuses.add(403)
     if op.body is not None or op.query is not None:
-        statuses.add(400)
+        statuses |= {400, 422}
     if op.body is not None:
         statuses |= {413, 415}
     problem = {"application/problem+json": {"schema": {"$ref": _REF.format(model="Problem")}}}

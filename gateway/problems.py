@@ -54,6 +54,12 @@ def bad_request(detail: str, errors: list[FieldError] | None = None) -> Problem:
     return Problem(400, "Invalid request", detail, errors or [])
 
 
+def unprocessable(detail: str, errors: list[FieldError] | None = None) -> Problem:
+    """A request the OpenAPI document allows that a rule it cannot state refuses (bytes, IDNA,
+    another field, the caller's role, the server's state): 422, with errors per field."""
+    return Problem(422, "Unprocessable request", detail, errors or [])
+
+
 def field_error(field_name: str, message: str) -> Problem:
     return bad_request(f"{field_name}: {message}", [FieldError(field_name, message)])
 

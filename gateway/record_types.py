@@ -11,9 +11,20 @@ from typing import Annotated, Any, Literal
 from jopanel.agent.dns.v1 import dns_pb2 as pb
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 
-from gateway.validation import DnsHost, RecordName
+from gateway.validation import IPV6_PATTERN, DnsHost, RecordName
 
-Ttl = Annotated[int, Field(description="Seconds: 60 to 604800, or 0 for the default (3600)")]
+Ttl = Annotated[
+    int,
+    Field(
+        description="Seconds: 60 to 604800, or 0 for the default (3600)",
+        json_schema_extra={
+            "anyOf": [
+                {"type": "integer", "const": 0},
+                {"type": "integer", "minimum": 60, "maximum": 604800},
+            ]
+        },
+    ),
+]
 UInt16 = Annotated[int, Field(ge=0, le=65535)]
 
 
@@ -28,7 +39,16 @@ def _ipv4(value: str) -> str:
 
 
 def _ipv6(value: str) -> str:
-    return str(ipaddress.IPv6Address(value))
+    address = ipaddress.IPv6Address(value)
+    if address.scope_id:
+        raise ValueError("must be an IPv6 address without a scope")
+    return str(address)
+
+
+# The rules above, as the OpenAPI document states them.
+_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+IPV4 = f"^(?:{_OCTET}\\.){{3}}{_OCTET}$"
+CAA_VALUE = {"minLength": 1, "maxLength": 255, "pattern": '^[^"\\\\\\x00-\\x1f\\x7f]*$'}
 
 
 def _caa_value(value: str) -> str:
@@ -46,12 +66,14 @@ class _Record(BaseModel):
 
 class ARecord(_Record):
     type: Literal["A"]
-    address: Annotated[str, AfterValidator(_ipv4)]
+    address: Annotated[str, Field(pattern=IPV4), AfterValidator(_ipv4)]
 
 
 class AaaaRecord(_Record):
     type: Literal["AAAA"]
-    address: Annotated[str, AfterValidator(_ipv6)]
+    address: Annotated[
+        str, AfterValidator(_ipv6), Field(json_schema_extra={"pattern": IPV6_PATTERN})
+    ]
 
 
 class CnameRecord(_Record):
@@ -82,7 +104,7 @@ class CaaRecord(_Record):
     type: Literal["CAA"]
     flags: Literal[0, 128] = 0
     tag: Literal["issue", "issuewild", "iodef"]
-    value: Annotated[str, AfterValidator(_caa_value)]
+    value: Annotated[str, AfterValidator(_caa_value), Field(json_schema_extra=CAA_VALUE)]
 
 
 class NsRecord(_Record):

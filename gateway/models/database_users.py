@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,7 +41,7 @@ class DatabaseUserQuery(PageQuery):
 class DatabaseUser(BaseModel):
     name: str
     account: str
-    status: str
+    status: Literal["pending", "active", "deleting"]
     databases: list[str]
     created_at: datetime
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,7 +30,7 @@ class DatabaseQuery(PageQuery):
 class Database(BaseModel):
     name: str
     account: str
-    status: str
+    status: Literal["pending", "active", "deleting"]
     size_bytes: int | None = Field(description="Data and index size; null when not measured")
     users: list[str] = Field(description="Database users that may use it")
     created_at: datetime

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,7 +31,7 @@ class DnsZoneQuery(PageQuery):
 class DnsZone(BaseModel):
     name: str
     account: str
-    status: str
+    status: Literal["pending", "active", "deleting"]
     records: int
     created_at: datetime
 

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gateway.store.suspensions import Suspendable, SuspendedBy
+from gateway.validation import Documented
 
 MAX_REASON = 500
 # C0 and C1 controls and the Unicode line and paragraph separators (a reason is one line), and
@@ -32,8 +33,13 @@ def _check_reason(value: str | None) -> str | None:
 
 
 Reason = Annotated[
-    str | None,
-    Field(max_length=MAX_REASON, description="Why, shown to the owner"),
+    Annotated[
+        str,
+        Field(max_length=MAX_REASON),
+        Documented({"pattern": f"^[^{_CONTROL.pattern[1:-1]}]*$"}),
+    ]
+    | None,
+    Field(description="Why, shown to the owner"),
     AfterValidator(_check_reason),
 ]
 

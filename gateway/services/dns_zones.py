@@ -57,11 +57,19 @@ async def create(
     return await _read(ctx, name)
 
 
+MAX_HOST_NAME = 253
+
+
 async def create_zone(
     ctx: Context, account: AccountRecord, name: str, *, address: str | None
 ) -> None:
     """Records, serves and fills a zone for one of the account's domains; with `address`, its
     default records point there (else it starts empty)."""
+    if address is not None and len(f"mail.{name}") > MAX_HOST_NAME:
+        # The default MX record names mail.<zone>, which must itself be a host name.
+        raise field_error(
+            "name", "is too long for the default records (mail.<name>): leave them out"
+        )
     records = default_records(name, address) if address is not None else []
     ids = [secrets.token_hex(8) for _ in records]
     try:

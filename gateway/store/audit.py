@@ -50,5 +50,5 @@ async def page(pool: aiomysql.Pool, before_id: int | None, limit: int) -> list[A
         AuditRecord,
         "SELECT id, time, actor, action, target, result, detail, client FROM audit_log"
         " WHERE id < %s ORDER BY id DESC LIMIT %s",
-        (before_id or 2**63 - 1, limit),
+        (2**63 - 1 if before_id is None else before_id, limit),
     )

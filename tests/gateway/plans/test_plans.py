@@ -63,7 +63,7 @@ async def test_account_on_unknown_plan_is_a_field_error(api: Api, admin: str) ->
         admin,
         json={"name": "alice", "password": "owner-pass-1", "plan": "gold"},
     )
-    assert status == 400
+    assert status == 422
     assert body["errors"][0]["field"] == "plan"
     assert api.agent.calls == []
 

@@ -5,6 +5,7 @@ const LOOK: Record<AccountStatus, { tone: BadgeTone; label: string }> = {
   pending: { tone: 'warning', label: 'Pending' },
   active: { tone: 'success', label: 'Active' },
   suspended: { tone: 'danger', label: 'Suspended' },
+  deleting: { tone: 'warning', label: 'Deleting' },
 };
 
 export function AccountStatusBadge({ status }: { status: AccountStatus }) {

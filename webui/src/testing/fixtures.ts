@@ -10,6 +10,7 @@ export function makeAccount(overrides: Partial<Account> = {}): Account {
     created_at: '2025-01-02T03:04:05Z',
     updated_at: '2025-01-02T03:04:05Z',
     system: null,
+    suspension: null,
     ...overrides,
   };
 }
@@ -21,7 +22,7 @@ export function makeAccountSystem(overrides: Partial<AccountSystem> = {}): Accou
     gid: 1001,
     home: '/home/alice',
     suspended: false,
-    disk: { enforced: false, used_bytes: null, limit_bytes: null },
+    disk: { enforced: false, used_bytes: null, limit_bytes: null, used_inodes: null, inode_limit: null },
     ...overrides,
   };
 }
@@ -42,7 +43,14 @@ export function makePlan(overrides: Partial<Plan> = {}): Plan {
   };
 }
 
-export const adminUser: Me = { id: 1, name: 'admin', role: 'admin', account: null };
+export const adminUser: Me = {
+  id: 1,
+  name: 'admin',
+  role: 'admin',
+  account: null,
+  plan: null,
+  usage: null,
+};
 
 export function ownerUser(
   account: Account = makeAccount(),

@@ -1,113 +1,52 @@
-// Shapes from docs/api.md that more than one feature reads. A type used by a single
-// feature lives in that feature instead.
+// The API's shapes that more than one feature reads, named for the web UI. They are the
+// generated types of the OpenAPI document (types/openapi.ts, scripts/openapi.sh), never copies:
+// a change of the API changes them, and tsc finds every use it breaks. A type used by a single
+// feature lives in that feature, taken from the generated file the same way.
+import type { components } from './openapi';
 
-export type Role = 'admin' | 'owner';
+/** The document's schemas, by name (components/schemas). */
+export type Schemas = components['schemas'];
 
-export type AccountShell = 'nologin' | 'bash' | 'sh';
+export type Role = Schemas['Me']['role'];
+
+export type AccountShell = Schemas['Account']['shell'];
 export const ACCOUNT_SHELLS: readonly AccountShell[] = ['nologin', 'bash', 'sh'];
 
-export type AccountStatus = 'pending' | 'active' | 'suspended';
+export type AccountStatus = Schemas['Account']['status'];
 
 /**
  * What the account's files take under the server's user quotas on /home. A server whose /home
- * has no user quotas does not enforce them, and then knows neither figure.
+ * has no user quotas does not enforce them (`enforced` false), and then knows no figure.
  */
-export type DiskUsage =
-  | { enforced: false; used_bytes: null; limit_bytes: null; used_inodes?: null; inode_limit?: null }
-  /**
-   * `limit_bytes` is the hard limit, or null for no limit; `used_inodes` counts the files, folders
-   * and links the account owns, `inode_limit` their hard limit (null: none).
-   */
-  | {
-      enforced: true;
-      used_bytes: number;
-      limit_bytes: number | null;
-      used_inodes?: number;
-      inode_limit?: number | null;
-    };
+export type DiskUsage = Schemas['DiskUsage'];
 
-/**
- * The agent's live view of the account: filled in by GET of one account, and in lists for
- * active and suspended accounts; null while the agent cannot answer a list.
- */
-export type AccountSystem = {
-  uid: number;
-  gid: number;
-  home: string;
-  suspended: boolean;
-  disk: DiskUsage;
-};
+/** The agent's live view of the account; null while the agent cannot answer a list. */
+export type AccountSystem = Schemas['SystemAccount'];
 
-/**
- * Who suspended an account or a domain, and why. An administrator's suspension is lifted only by
- * an administrator. `user` is null for owners when an administrator did it.
- */
-export type Suspension = {
-  by: 'admin' | 'owner';
-  user: string | null;
-  reason: string | null;
-  at: string | null;
-};
+/** Who suspended an account or a domain, and why (`user` is null for owners when an administrator did it). */
+export type Suspension = Schemas['SuspensionInfo'];
 
-export type Account = {
-  name: string;
-  email: string | null;
-  shell: AccountShell;
-  /** Name of the account's plan. */
-  plan: string;
-  status: AccountStatus;
-  /** While suspended: who did it and why. */
-  suspension?: Suspension | null;
-  created_at: string;
-  updated_at: string;
-  system: AccountSystem | null;
-};
+export type Account = Schemas['Account'];
 
-export type Me = {
-  id: number;
-  name: string;
-  role: Role;
-  /** The owner's own account; null for administrators. */
-  account: Account | null;
-  /** Owners: the account's plan; absent or null for administrators. */
-  plan?: Plan | null;
-  /** Owners: what the account uses of each counted limit (keys of limits not counted yet are absent). */
-  usage?: PlanUsage | null;
-};
+export type Me = Schemas['Me'];
 
 /**
  * The limits a plan sets. Each is an integer ≥ 0, or null for unlimited; 0 allows none. Except
- * `disk_quota_mb` (MiB) and `inode_quota` (files, folders and links): ≥ 1 or null, enforced by
- * the server as a user quota (0 is refused).
+ * `disk_quota_mb` (MiB) and `inode_quota` (files, folders and links): ≥ 1 or null.
  */
-export type PlanLimitKey =
-  'max_domains' | 'max_aliases' | 'max_databases' | 'max_cron_jobs' | 'disk_quota_mb' | 'inode_quota';
+export type PlanLimitKey = keyof Schemas['PlanLimits'];
 
 export type PlanLimits = Record<PlanLimitKey, number | null>;
 
-export type Plan = PlanLimits & {
-  name: string;
-  /** How many accounts are on this plan. */
-  accounts: number;
-  created_at: string;
-  updated_at: string;
-};
+export type Plan = Schemas['Plan'];
 
-/**
- * `max_aliases` is the most aliases on any one of the account's domains; `disk_quota_mb` the MiB
- * the account's files use, rounded up, and `inode_quota` how many it owns, both absent when the
- * server does not enforce disk quotas.
- */
+/** What the account uses of each counted limit (absent: not counted). */
 export type PlanUsage = Partial<Record<PlanLimitKey, number>>;
 
 /** Answer of POST /auth/login and POST /auth/refresh. */
-export type AuthResponse = {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  user: Me;
-};
+export type AuthResponse = Schemas['Session'];
 
+/** Every list answers a page of its items (AccountPage, DomainPage, ...). */
 export type Page<T> = {
   items: T[];
   next_page_token: string | null;

@@ -1,16 +1,6 @@
-// Shapes of docs/api.md's "Cron jobs" section; only this feature reads them.
+// The API's cron job shapes (docs/api.md, "Cron jobs"), from the generated types; only this
+// feature reads them.
+import type { Schemas } from '@/types/api';
 
-export type CronJobStatus = 'pending' | 'active' | 'deleting';
-
-export type CronJob = {
-  id: string;
-  account: string;
-  /** Five crontab fields ("*\/15 * * * *") or a shortcut such as "@daily". */
-  schedule: string;
-  /** One line, run with /bin/sh as the account; % is literal. */
-  command: string;
-  enabled: boolean;
-  status: CronJobStatus;
-  created_at: string;
-  updated_at: string;
-};
+export type CronJob = Schemas['CronJob'];
+export type CronJobStatus = CronJob['status'];

@@ -1,25 +1,7 @@
-// Shapes of docs/api.md's "Databases and database users" section; only this feature reads them.
+// The API's database shapes (docs/api.md, "Databases and database users"), from the generated
+// types; only this feature reads them.
+import type { Schemas } from '@/types/api';
 
-export type DatabaseStatus = 'pending' | 'active' | 'deleting';
-
-export type Database = {
-  /** Starts with "<account>_". */
-  name: string;
-  account: string;
-  status: DatabaseStatus;
-  /** Data and index size; null when the server could not measure it. */
-  size_bytes: number | null;
-  /** Database users that may use it. */
-  users: string[];
-  created_at: string;
-};
-
-export type DatabaseUser = {
-  /** Starts with "<account>_". */
-  name: string;
-  account: string;
-  status: DatabaseStatus;
-  /** Databases it may use, all of its own account. */
-  databases: string[];
-  created_at: string;
-};
+export type Database = Schemas['Database'];
+export type DatabaseUser = Schemas['DatabaseUser'];
+export type DatabaseStatus = Database['status'];

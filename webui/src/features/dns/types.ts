@@ -1,49 +1,23 @@
-// Shapes of docs/api.md's "DNS zones and records" section; only this feature reads them.
+// The API's DNS shapes (docs/api.md, "DNS zones and records"), from the generated types; only
+// this feature reads them.
+import type { Schemas } from '@/types/api';
 
-export type DnsZoneStatus = 'pending' | 'active' | 'deleting';
+export type DnsZone = Schemas['DnsZone'];
+export type DnsZoneStatus = DnsZone['status'];
 
-export type DnsZone = {
-  /** A domain or alias of the account (IDNA, lowercase). */
-  name: string;
-  account: string;
-  status: DnsZoneStatus;
-  /** How many records it holds (SOA and NS from the server not counted). */
-  records: number;
-  created_at: string;
-};
-
-type RecordBase = {
-  /** "@" for the zone itself, or labels relative to it: "www", "_sip._tcp", "*.dev". */
-  name: string;
-  /** Seconds, 60 to 604800; 0 for the zone's default. */
-  ttl: number;
-};
-
-export type ARecord = RecordBase & { type: 'A'; address: string };
-export type AaaaRecord = RecordBase & { type: 'AAAA'; address: string };
-export type CnameRecord = RecordBase & { type: 'CNAME'; target: string };
-export type MxRecord = RecordBase & { type: 'MX'; preference: number; exchange: string };
-export type TxtRecord = RecordBase & { type: 'TXT'; text: string };
-export type SrvRecord = RecordBase & {
-  type: 'SRV';
-  priority: number;
-  weight: number;
-  port: number;
-  target: string;
-};
-export type CaaRecord = RecordBase & {
-  type: 'CAA';
-  flags: 0 | 128;
-  tag: 'issue' | 'issuewild' | 'iodef';
-  value: string;
-};
-export type NsRecord = RecordBase & { type: 'NS'; nameserver: string };
+export type ARecord = Schemas['ARecord'];
+export type AaaaRecord = Schemas['AaaaRecord'];
+export type CnameRecord = Schemas['CnameRecord'];
+export type MxRecord = Schemas['MxRecord'];
+export type TxtRecord = Schemas['TxtRecord'];
+export type SrvRecord = Schemas['SrvRecord'];
+export type CaaRecord = Schemas['CaaRecord'];
+export type NsRecord = Schemas['NsRecord'];
 
 /** A record as sent (POST, and PATCH, which replaces it whole). */
-export type DnsRecordInput =
-  ARecord | AaaaRecord | CnameRecord | MxRecord | TxtRecord | SrvRecord | CaaRecord | NsRecord;
+export type DnsRecordInput = Schemas['RecordBody'];
 
 export type DnsRecordType = DnsRecordInput['type'];
 
 /** A record as the API answers it. */
-export type DnsRecord = DnsRecordInput & { id: string };
+export type DnsRecord = Schemas['DnsRecord'];

@@ -10,6 +10,7 @@ export function makeDomain(overrides: Partial<Domain> = {}): Domain {
     aliases: [],
     backend: { type: 'php', version: '8.2' },
     status: 'active',
+    suspension: null,
     document_root: `/home/alice/web/${name}/public`,
     created_at: '2025-01-02T03:04:05Z',
     updated_at: '2025-01-02T03:04:05Z',

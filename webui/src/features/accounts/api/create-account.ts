@@ -1,16 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '@/lib/api-client';
-import type { Account, AccountShell } from '@/types/api';
+import type { Account, Schemas } from '@/types/api';
 import { accountsQueryRoot } from './list-accounts';
 
-export type CreateAccountInput = {
-  name: string;
-  password: string;
-  email?: string;
-  shell?: AccountShell;
-  /** The gateway puts the account on plan "default" when this is left out. */
-  plan?: string;
-};
+/** The request body, as the API's document states it (generated types). */
+export type CreateAccountInput = Schemas['AccountCreate'];
 
 export function createAccount(input: CreateAccountInput): Promise<Account> {
   return apiRequest<Account>('/accounts', { method: 'POST', body: input });

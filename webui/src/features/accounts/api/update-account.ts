@@ -1,16 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '@/lib/api-client';
-import type { Account, AccountShell } from '@/types/api';
+import type { Account, Schemas } from '@/types/api';
 import { accountsQueryRoot } from './list-accounts';
 
 /** PATCH changes only the members present. */
-export type UpdateAccountInput = {
-  password?: string;
-  shell?: AccountShell;
-  email?: string | null;
-  /** 409 when the account already uses more than the new plan allows. */
-  plan?: string;
-};
+/** The request body, as the API's document states it (generated types). */
+export type UpdateAccountInput = Schemas['AccountUpdate'];
 
 export function updateAccount(name: string, input: UpdateAccountInput): Promise<Account> {
   return apiRequest<Account>(`/accounts/${encodeURIComponent(name)}`, { method: 'PATCH', body: input });

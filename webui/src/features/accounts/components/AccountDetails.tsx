@@ -74,7 +74,7 @@ export function AccountDetails({ account }: { account: Account }) {
 
 /** What the account's files take under its quota: "12 MB of 500 MB", with a meter. */
 function DiskUse({ disk }: { disk: DiskUsage }) {
-  if (!disk.enforced) {
+  if (!disk.enforced || disk.used_bytes === null) {
     return <span className="muted">Not measured: this server does not enforce disk quotas</span>;
   }
   const used = formatMegabytes(disk.used_bytes);
@@ -98,7 +98,7 @@ function DiskUse({ disk }: { disk: DiskUsage }) {
 
 /** How many files, folders and links the account owns under its inode quota: "1,234 of 5,000". */
 function FileCount({ disk }: { disk: DiskUsage }) {
-  if (!disk.enforced || disk.used_inodes === undefined) {
+  if (!disk.enforced || disk.used_inodes === null) {
     return <span className="muted">Not counted: this server does not enforce disk quotas</span>;
   }
   const used = formatInteger(disk.used_inodes);

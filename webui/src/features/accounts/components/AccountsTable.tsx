@@ -36,7 +36,7 @@ const COLUMNS: readonly Column<Account>[] = [
 /** "12 MB of 500 MB", "12 MB" without a limit, a dash where the server measures nothing. */
 function DiskCell({ account }: { account: Account }) {
   const disk = account.system?.disk;
-  if (!disk?.enforced) return <span className="muted">—</span>;
+  if (!disk?.enforced || disk.used_bytes === null) return <span className="muted">—</span>;
   const used = formatMegabytes(disk.used_bytes);
   return <>{disk.limit_bytes === null ? used : `${used} of ${formatMegabytes(disk.limit_bytes)}`}</>;
 }

@@ -75,7 +75,13 @@ describe('one account', () => {
     accountServer(
       makeAccount({
         system: makeAccountSystem({
-          disk: { enforced: true, used_bytes: 7.34 * MiB, limit_bytes: 500 * MiB },
+          disk: {
+            enforced: true,
+            used_bytes: 7.34 * MiB,
+            limit_bytes: 500 * MiB,
+            used_inodes: null,
+            inode_limit: null,
+          },
         }),
       }),
     );
@@ -114,7 +120,13 @@ describe('one account', () => {
     accountServer(
       makeAccount({
         system: makeAccountSystem({
-          disk: { enforced: true, used_bytes: 12.3 * 1024 ** 2, limit_bytes: null },
+          disk: {
+            enforced: true,
+            used_bytes: 12.3 * 1024 ** 2,
+            limit_bytes: null,
+            used_inodes: null,
+            inode_limit: null,
+          },
         }),
       }),
     );
@@ -129,7 +141,15 @@ describe('one account', () => {
   it('says the disk is not measured where the server does not enforce quotas', async () => {
     accountServer(
       makeAccount({
-        system: makeAccountSystem({ disk: { enforced: false, used_bytes: null, limit_bytes: null } }),
+        system: makeAccountSystem({
+          disk: {
+            enforced: false,
+            used_bytes: null,
+            limit_bytes: null,
+            used_inodes: null,
+            inode_limit: null,
+          },
+        }),
       }),
     );
     signInAs(adminUser);

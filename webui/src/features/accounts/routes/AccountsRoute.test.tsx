@@ -53,13 +53,25 @@ describe('accounts list', () => {
             makeAccount({
               name: 'alice',
               system: makeAccountSystem({
-                disk: { enforced: true, used_bytes: 120 * MiB, limit_bytes: 500 * MiB },
+                disk: {
+                  enforced: true,
+                  used_bytes: 120 * MiB,
+                  limit_bytes: 500 * MiB,
+                  used_inodes: null,
+                  inode_limit: null,
+                },
               }),
             }),
             makeAccount({
               name: 'bob',
               system: makeAccountSystem({
-                disk: { enforced: true, used_bytes: 3.5 * MiB, limit_bytes: null },
+                disk: {
+                  enforced: true,
+                  used_bytes: 3.5 * MiB,
+                  limit_bytes: null,
+                  used_inodes: null,
+                  inode_limit: null,
+                },
               }),
             }),
             makeAccount({ name: 'carol', status: 'pending' }),

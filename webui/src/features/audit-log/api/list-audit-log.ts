@@ -1,16 +1,9 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { apiRequest } from '@/lib/api-client';
-import type { Page } from '@/types/api';
+import type { Page, Schemas } from '@/types/api';
 
-export type AuditEntry = {
-  id: number;
-  time: string;
-  actor: string;
-  action: string;
-  target: string;
-  result: 'ok' | 'error';
-  detail: string | null;
-};
+/** The request body, as the API's document states it (generated types). */
+export type AuditEntry = Schemas['AuditEntry'];
 
 export type ListAuditLogParams = { pageToken?: string | undefined; limit?: number };
 

@@ -12,7 +12,8 @@ const entry = (id: number, overrides: Partial<AuditEntry> = {}): AuditEntry => (
   action: 'accounts.create',
   target: `user${id}`,
   result: 'ok',
-  detail: null,
+  detail: '',
+  client: '192.0.2.1',
   ...overrides,
 });
 

@@ -1,9 +1,10 @@
 import { useMutation } from '@tanstack/react-query';
 import { apiRequest } from '@/lib/api-client';
 import { useSession } from '@/lib/session';
-import type { AuthResponse } from '@/types/api';
+import type { AuthResponse, Schemas } from '@/types/api';
 
-export type LoginInput = { username: string; password: string };
+/** The request body, as the API's document states it (generated types). */
+export type LoginInput = Schemas['LoginRequest'];
 
 export function login(input: LoginInput): Promise<AuthResponse> {
   return apiRequest<AuthResponse>('/auth/login', { method: 'POST', body: input, auth: false });

@@ -2,14 +2,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '@/lib/api-client';
 import type { CronJob } from '../types';
 import { invalidateCronJobs } from './keys';
+import type { Schemas } from '@/types/api';
 
-export type CreateCronJobInput = {
-  schedule: string;
-  command: string;
-  enabled?: boolean;
-  /** Required when an administrator creates it. */
-  account?: string;
-};
+/** The request body, as the API's document states it (generated types). */
+export type CreateCronJobInput = Schemas['CronJobCreate'];
 
 /** 403 "Plan limit reached" when the plan allows no more jobs. */
 export function createCronJob(input: CreateCronJobInput): Promise<CronJob> {

@@ -2,9 +2,11 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '@/lib/api-client';
 import type { CronJob } from '../types';
 import { invalidateCronJobs } from './keys';
+import type { Schemas } from '@/types/api';
 
 /** Only the members present change. */
-export type UpdateCronJobInput = { schedule?: string; command?: string; enabled?: boolean };
+/** The request body, as the API's document states it (generated types). */
+export type UpdateCronJobInput = Schemas['CronJobUpdate'];
 
 export function updateCronJob(id: string, input: UpdateCronJobInput): Promise<CronJob> {
   return apiRequest<CronJob>(`/cron-jobs/${encodeURIComponent(id)}`, { method: 'PATCH', body: input });

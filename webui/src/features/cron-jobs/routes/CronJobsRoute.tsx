@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { ListLoadError } from '@/components/ListLoadError';
-import { Button, EmptyState, LoadingState, PageHeader, Pagination, TextField } from '@/components/ui';
+import { AccountFilterField, PagedList } from '@/components/PagedList';
+import { Button, EmptyState, PageHeader } from '@/components/ui';
 import type { Area } from '@/config/paths';
 import { useAccountFilter } from '@/lib/use-account-filter';
 import { usePageTokens } from '@/lib/use-page-tokens';
@@ -19,7 +19,6 @@ export function CronJobsRoute({ area }: { area: Area }) {
     pageToken: pages.pageToken,
     limit: PAGE_SIZE,
   });
-  const data = jobs.data;
   const addButton = (label: string) => (
     <Button variant="primary" onClick={() => setAdding(true)}>
       {label}
@@ -37,54 +36,23 @@ export function CronJobsRoute({ area }: { area: Area }) {
         }
         actions={addButton('Add cron job')}
       />
-      {area === 'admin' ? (
-        <div className="toolbar">
-          <TextField
-            label="Account"
-            required={false}
-            markOptional={false}
-            placeholder="Any account"
-            value={filter.input}
-            onChange={(e) => filter.setInput(e.target.value)}
-            autoCapitalize="off"
-            spellCheck={false}
-          />
-        </div>
-      ) : null}
-
-      {jobs.isPending ? (
-        <LoadingState label="Loading cron jobs…" />
-      ) : jobs.isError ? (
-        <ListLoadError
-          what="cron jobs"
-          account={filter.account}
-          error={jobs.error}
-          retry={() => void jobs.refetch()}
-        />
-      ) : data && data.items.length > 0 ? (
-        <>
-          <CronJobsTable jobs={data.items} area={area} busy={jobs.isPlaceholderData} />
-          <Pagination
-            label="Cron jobs pages"
-            page={pages.page}
-            hasPrevious={pages.hasPrevious}
-            hasNext={Boolean(data.next_page_token)}
-            onPrevious={pages.previous}
-            onNext={() => pages.next(data.next_page_token)}
-            busy={jobs.isFetching}
-          />
-        </>
-      ) : filter.account ? (
-        <EmptyState title="No cron jobs">Account {filter.account} has no cron jobs.</EmptyState>
-      ) : (
-        <EmptyState
-          title="No cron jobs yet"
-          action={addButton(area === 'admin' ? 'Add a cron job' : 'Add your first cron job')}
-        >
-          A cron job runs a command on a schedule: every few minutes, nightly, weekly.
-        </EmptyState>
-      )}
-
+      {area === 'admin' ? <AccountFilterField filter={filter} /> : null}
+      <PagedList
+        what="cron jobs"
+        title="Cron jobs"
+        account={filter.account}
+        query={jobs}
+        pages={pages}
+        renderTable={(items, busy) => <CronJobsTable jobs={items} area={area} busy={busy} />}
+        empty={
+          <EmptyState
+            title="No cron jobs yet"
+            action={addButton(area === 'admin' ? 'Add a cron job' : 'Add your first cron job')}
+          >
+            A cron job runs a command on a schedule: every few minutes, nightly, weekly.
+          </EmptyState>
+        }
+      />
       <CreateCronJobDialog
         open={adding}
         onClose={() => setAdding(false)}

@@ -2,16 +2,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '@/lib/api-client';
 import type { DatabaseUser } from '../types';
 import { invalidateDatabases } from './keys';
+import type { Schemas } from '@/types/api';
 
-export type CreateDatabaseUserInput = {
-  /** The whole name, "<account>_" included. */
-  name: string;
-  password: string;
-  /** Databases of the same account it may use; a foreign one is field error `databases.N`. */
-  databases?: string[];
-  /** Required when an administrator creates it. */
-  account?: string;
-};
+/** The request body, as the API's document states it (generated types). */
+export type CreateDatabaseUserInput = Schemas['DatabaseUserCreate'];
 
 export function createDatabaseUser(input: CreateDatabaseUserInput): Promise<DatabaseUser> {
   return apiRequest<DatabaseUser>('/database-users', { method: 'POST', body: input });

@@ -1,14 +1,6 @@
 import { useState } from 'react';
-import { ListLoadError } from '@/components/ListLoadError';
-import {
-  Button,
-  EmptyState,
-  LoadingState,
-  PageHeader,
-  Pagination,
-  Section,
-  TextField,
-} from '@/components/ui';
+import { AccountFilterField, PagedList } from '@/components/PagedList';
+import { Button, EmptyState, PageHeader, Section } from '@/components/ui';
 import type { Area } from '@/config/paths';
 import { useAccountFilter } from '@/lib/use-account-filter';
 import { usePageTokens } from '@/lib/use-page-tokens';
@@ -36,20 +28,7 @@ export function DatabasesRoute({ area }: { area: Area }) {
             : 'MariaDB databases for your sites. Sites connect as a database user, at localhost or 127.0.0.1.'
         }
       />
-      {area === 'admin' ? (
-        <div className="toolbar">
-          <TextField
-            label="Account"
-            required={false}
-            markOptional={false}
-            placeholder="Any account"
-            value={filter.input}
-            onChange={(e) => filter.setInput(e.target.value)}
-            autoCapitalize="off"
-            spellCheck={false}
-          />
-        </div>
-      ) : null}
+      {area === 'admin' ? <AccountFilterField filter={filter} /> : null}
       <div className="stack">
         <DatabasesSection area={area} account={filter.account} onCreate={() => setCreating('database')} />
         <UsersSection area={area} account={filter.account} onCreate={() => setCreating('user')} />
@@ -75,7 +54,6 @@ type SectionProps = { area: Area; account: string; onCreate: () => void };
 function DatabasesSection({ area, account, onCreate }: SectionProps) {
   const pages = usePageTokens(account);
   const list = useDatabases({ account: account || undefined, pageToken: pages.pageToken, limit: PAGE_SIZE });
-  const data = list.data;
   const create = (label: string) => (
     <Button variant="primary" onClick={onCreate}>
       {label}
@@ -83,39 +61,23 @@ function DatabasesSection({ area, account, onCreate }: SectionProps) {
   );
   return (
     <Section title="Databases" action={create('Create database')}>
-      {list.isPending ? (
-        <LoadingState label="Loading databases…" />
-      ) : list.isError ? (
-        <ListLoadError
-          what="databases"
-          account={account}
-          error={list.error}
-          retry={() => void list.refetch()}
-        />
-      ) : data && data.items.length > 0 ? (
-        <>
-          <DatabasesTable databases={data.items} area={area} busy={list.isPlaceholderData} />
-          <Pagination
-            label="Databases pages"
-            page={pages.page}
-            hasPrevious={pages.hasPrevious}
-            hasNext={Boolean(data.next_page_token)}
-            onPrevious={pages.previous}
-            onNext={() => pages.next(data.next_page_token)}
-            busy={list.isFetching}
-          />
-        </>
-      ) : account ? (
-        <EmptyState title="No databases">Account {account} has no databases.</EmptyState>
-      ) : (
-        <EmptyState
-          title="No databases yet"
-          action={create(area === 'admin' ? 'Create a database' : 'Create your first database')}
-        >
-          A database holds a site’s data: WordPress, a shop, an application. Create one, then a user that may
-          use it.
-        </EmptyState>
-      )}
+      <PagedList
+        what="databases"
+        title="Databases"
+        account={account}
+        query={list}
+        pages={pages}
+        renderTable={(items, busy) => <DatabasesTable databases={items} area={area} busy={busy} />}
+        empty={
+          <EmptyState
+            title="No databases yet"
+            action={create(area === 'admin' ? 'Create a database' : 'Create your first database')}
+          >
+            A database holds a site’s data: WordPress, a shop, an application. Create one, then a user that
+            may use it.
+          </EmptyState>
+        }
+      />
     </Section>
   );
 }
@@ -127,7 +89,6 @@ function UsersSection({ area, account, onCreate }: SectionProps) {
     pageToken: pages.pageToken,
     limit: PAGE_SIZE,
   });
-  const data = list.data;
   return (
     <Section
       title="Database users"
@@ -137,35 +98,17 @@ function UsersSection({ area, account, onCreate }: SectionProps) {
         </Button>
       }
     >
-      {list.isPending ? (
-        <LoadingState label="Loading database users…" />
-      ) : list.isError ? (
-        <ListLoadError
-          what="database users"
-          account={account}
-          error={list.error}
-          retry={() => void list.refetch()}
-        />
-      ) : data && data.items.length > 0 ? (
-        <>
-          <DatabaseUsersTable users={data.items} area={area} busy={list.isPlaceholderData} />
-          <Pagination
-            label="Database users pages"
-            page={pages.page}
-            hasPrevious={pages.hasPrevious}
-            hasNext={Boolean(data.next_page_token)}
-            onPrevious={pages.previous}
-            onNext={() => pages.next(data.next_page_token)}
-            busy={list.isFetching}
-          />
-        </>
-      ) : (
-        <EmptyState title="No database users yet">
-          {account
-            ? `Account ${account} has no database users.`
-            : 'A site logs in to its databases as a user.'}
-        </EmptyState>
-      )}
+      <PagedList
+        what="database users"
+        title="Database users"
+        account={account}
+        query={list}
+        pages={pages}
+        renderTable={(items, busy) => <DatabaseUsersTable users={items} area={area} busy={busy} />}
+        empty={
+          <EmptyState title="No database users yet">A site logs in to its databases as a user.</EmptyState>
+        }
+      />
     </Section>
   );
 }

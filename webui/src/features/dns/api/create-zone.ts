@@ -2,15 +2,10 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '@/lib/api-client';
 import type { DnsZone } from '../types';
 import { invalidateZones } from './keys';
+import type { Schemas } from '@/types/api';
 
-export type CreateZoneInput = {
-  /** A domain or alias of the account; field error `name` otherwise. */
-  name: string;
-  /** Required when an administrator creates it. */
-  account?: string;
-  /** A, MX and SPF records to start with (the default); false for an empty zone. */
-  default_records?: boolean;
-};
+/** The request body, as the API's document states it (generated types). */
+export type CreateZoneInput = Schemas['DnsZoneCreate'];
 
 /** 409 when the zone exists already. */
 export function createZone(input: CreateZoneInput): Promise<DnsZone> {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { ListLoadError } from '@/components/ListLoadError';
-import { Button, EmptyState, LoadingState, PageHeader, Pagination, TextField } from '@/components/ui';
+import { AccountFilterField, PagedList } from '@/components/PagedList';
+import { Button, EmptyState, PageHeader } from '@/components/ui';
 import { paths, type Area } from '@/config/paths';
 import { useAccountFilter } from '@/lib/use-account-filter';
 import { usePageTokens } from '@/lib/use-page-tokens';
@@ -21,7 +21,6 @@ export function DnsZonesRoute({ area }: { area: Area }) {
     pageToken: pages.pageToken,
     limit: PAGE_SIZE,
   });
-  const data = zones.data;
   const addButton = (label: string) => (
     <Button variant="primary" onClick={() => setAdding(true)}>
       {label}
@@ -39,54 +38,23 @@ export function DnsZonesRoute({ area }: { area: Area }) {
         }
         actions={addButton('Add zone')}
       />
-      {area === 'admin' ? (
-        <div className="toolbar">
-          <TextField
-            label="Account"
-            required={false}
-            markOptional={false}
-            placeholder="Any account"
-            value={filter.input}
-            onChange={(e) => filter.setInput(e.target.value)}
-            autoCapitalize="off"
-            spellCheck={false}
-          />
-        </div>
-      ) : null}
-
-      {zones.isPending ? (
-        <LoadingState label="Loading DNS zones…" />
-      ) : zones.isError ? (
-        <ListLoadError
-          what="DNS zones"
-          account={filter.account}
-          error={zones.error}
-          retry={() => void zones.refetch()}
-        />
-      ) : data && data.items.length > 0 ? (
-        <>
-          <ZonesTable zones={data.items} area={area} busy={zones.isPlaceholderData} />
-          <Pagination
-            label="DNS zones pages"
-            page={pages.page}
-            hasPrevious={pages.hasPrevious}
-            hasNext={Boolean(data.next_page_token)}
-            onPrevious={pages.previous}
-            onNext={() => pages.next(data.next_page_token)}
-            busy={zones.isFetching}
-          />
-        </>
-      ) : filter.account ? (
-        <EmptyState title="No DNS zones">Account {filter.account} has no DNS zones.</EmptyState>
-      ) : (
-        <EmptyState
-          title="No DNS zones yet"
-          action={addButton(area === 'admin' ? 'Add a zone' : 'Add your first zone')}
-        >
-          A zone holds the DNS records of one of your domains: where its website and mail are.
-        </EmptyState>
-      )}
-
+      {area === 'admin' ? <AccountFilterField filter={filter} /> : null}
+      <PagedList
+        what="DNS zones"
+        title="DNS zones"
+        account={filter.account}
+        query={zones}
+        pages={pages}
+        renderTable={(items, busy) => <ZonesTable zones={items} area={area} busy={busy} />}
+        empty={
+          <EmptyState
+            title="No DNS zones yet"
+            action={addButton(area === 'admin' ? 'Add a zone' : 'Add your first zone')}
+          >
+            A zone holds the DNS records of one of your domains: where its website and mail are.
+          </EmptyState>
+        }
+      />
       <CreateZoneDialog
         open={adding}
         onClose={() => setAdding(false)}

@@ -1,19 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '@/lib/api-client';
-import type { Backend, Domain } from '../types';
+import type { Domain } from '../types';
 import { invalidateDomains, invalidateZones } from './invalidate';
+import type { Schemas } from '@/types/api';
 
-export type CreateDomainInput = {
-  /** Unicode or punycode; stored as punycode. */
-  name: string;
-  /** Required when an administrator creates it; an owner's domain is always its own. */
-  account?: string;
-  aliases?: string[];
-  /** Left out: PHP with the newest installed version. */
-  backend?: Backend;
-  /** True: also a DNS zone named after it, with the usual records. Left out: none (false). */
-  dns_zone?: boolean;
-};
+/** The request body, as the API's document states it (generated types). */
+export type CreateDomainInput = Schemas['DomainCreate'];
 
 /** 403 "Plan limit reached" when the plan allows no more; 409 when the name is served already. */
 export function createDomain(input: CreateDomainInput): Promise<Domain> {

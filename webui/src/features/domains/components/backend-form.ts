@@ -78,7 +78,7 @@ export function backendDraft(backend?: Backend): BackendDraft {
         type: 'redirect',
         url: backend.url,
         code: backend.code === 302 ? '302' : '301',
-        preservePath: backend.preserve_path,
+        preservePath: backend.preserve_path ?? false,
       };
   }
 }

@@ -108,8 +108,7 @@ describe('owner overview: plan usage', () => {
   });
 
   it('leaves the card out when GET /me carries no plan', async () => {
-    const { plan: _plan, usage: _usage, ...withoutPlan } = ownerUser();
-    renderOverview(withoutPlan);
+    renderOverview({ ...ownerUser(), plan: null, usage: null });
 
     expect(await screen.findByRole('heading', { name: 'Overview' })).toBeInTheDocument();
     expect(await screen.findByText('/home/alice')).toBeInTheDocument();

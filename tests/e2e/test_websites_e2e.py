@@ -43,8 +43,9 @@ async def test_a_php_site_goes_online_runs_as_its_account_and_goes_away(
         )
         assert status == 201
         owner = await login(session, base, "e2e_web", "web-pass-123")
-        # A PHP version that is not installed: only the agent checks it; the client gets a 400
-        # on the field it sent, and nothing is kept (the name is free again at once).
+        # A PHP version that is not installed: only the agent checks it; the client gets a 422
+        # (the document allows any version) on the field it sent, and nothing is kept (the
+        # name is free again at once).
         status, problem = await call(
             session,
             "POST",
@@ -52,7 +53,7 @@ async def test_a_php_site_goes_online_runs_as_its_account_and_goes_away(
             owner,
             json={"name": "e2e-web.example", "backend": {"type": "php", "version": "5.6"}},
         )
-        assert status == 400, problem
+        assert status == 422, problem
         assert [error["field"] for error in problem["errors"]] == ["backend.version"]
         status, domain = await call(
             session,

@@ -20,13 +20,14 @@ async def test_a_php_version_is_checked_by_the_agent_alone(api: Api, admin: str)
     assert api.web.php_versions_asked == 1
 
 
-async def test_a_php_version_not_installed_is_a_400_and_nothing_is_kept(
+async def test_a_php_version_not_installed_is_a_422_and_nothing_is_kept(
     api: Api, admin: str
 ) -> None:
     alice = await api.owner(admin)
     body = {"name": "shop.test", "backend": {"type": "php", "version": "5.6"}}
     status, problem = await api.call("POST", "/api/v1/domains", alice, json=body)
-    assert status == 400, problem
+    # The document allows any version; the agent refuses one it has not installed: 422.
+    assert status == 422, problem
     assert problem["errors"] == [
         {"field": "backend.version", "message": "must be an installed PHP version (8.2)"}
     ]
@@ -45,7 +46,7 @@ async def test_an_update_refused_by_the_agent_keeps_aliases_and_backend(
     assert (await api.call("POST", "/api/v1/domains", alice, json=body))[0] == 201
     change = {"aliases": ["shop2.test"], "backend": {"type": "php", "version": "5.6"}}
     status, problem = await api.call("PATCH", "/api/v1/domains/shop.test", alice, json=change)
-    assert status == 400, problem
+    assert status == 422, problem
     assert problem["errors"][0]["field"] == "backend.version"
     _, domain = await api.call("GET", "/api/v1/domains/shop.test", alice)
     assert (domain["aliases"], domain["backend"]) == (["www.shop.test"], {"type": "static"})

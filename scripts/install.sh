@@ -474,6 +474,14 @@ fstab_with_option() {  # fstab_with_option FSTAB MOUNTPOINT OPTION: FSTAB's text
     END { if (found != 1) exit 3 }' "$1"
 }
 
+limits_on() {  # limits_on MOUNT_POINT: turns user quota limits on (an ext4 with the feature)
+  # A remount that adds usrquota leaves the limits off (Linux 6.1; a fresh mount turns them
+  # on): quotaon turns them on, and says "File exists" when they are on already. (quotaon -p
+  # cannot tell: it says "is on" for the usage tracking the quota feature always has.)
+  local said
+  said=$(quotaon -u "$1" 2>&1) || grep -q 'File exists' <<<"$said"
+}
+
 enable_home_quotas() {  # enable_home_quotas [DIR [FSTAB]]: DIR's file system (/home), FSTAB's line
   # Only what needs no unmount of a live /home: tune2fs -O quota (an ext4 without the feature)
   # must run on an unmounted file system, so that stays advice (quota_advice). The arguments
@@ -500,8 +508,8 @@ enable_home_quotas() {  # enable_home_quotas [DIR [FSTAB]]: DIR's file system (/
     printf '%s\n' "$text" | write_file "$fstab" 0644 root:root
     say "disk quotas: added $option to $target in $fstab (the old one is beside it)"
   fi
-  if [ "$fstype" = ext4 ] && mount -o "remount,$option" "$target" 2>/dev/null; then
-    say "disk quotas: $target remounted with $option"
+  if [ "$fstype" = ext4 ] && mount -o "remount,$option" "$target" 2>/dev/null && limits_on "$target"; then
+    say "disk quotas: $target remounted with $option; user quotas are enforced"
   else
     say "disk quotas: they take effect when $target is mounted again (a reboot)"
   fi

@@ -98,14 +98,23 @@ if [ "${1:-}" = --booted ]; then
   trap stop_container EXIT
   trap 'exit 130' INT TERM
   nspawn=
+  failed() {  # what a failed run needs to be understood: failed units and the panel's journal
+    say "failed units, and the last of the journal of every unit that failed or is JoPanel's:"
+    inside systemctl --failed --no-pager --no-legend || true
+    local units=() unit
+    for unit in $(inside systemctl --failed --no-legend --plain | awk '{print $1}') 'jopanel-*'; do
+      units+=(-u "$unit")
+    done
+    inside journalctl -b --no-pager -n 80 -o short-monotonic "${units[@]}" || true
+  }
   status=0
   boot
-  inside bash /src/tests/install/checks.sh install "$panel_host" || status=$?
+  inside bash /src/tests/install/checks.sh install "$panel_host" || { status=$?; failed; }
   halt
   if [ $status = 0 ]; then
     # The reboot: a second boot of the same root, as after a power cycle of the server.
     boot
-    inside bash /src/tests/install/checks.sh upgrade "$panel_host" || status=$?
+    inside bash /src/tests/install/checks.sh upgrade "$panel_host" || { status=$?; failed; }
     halt
   fi
   if [ $status != 0 ]; then

@@ -22,7 +22,7 @@ from agent.system.users import HOME_ROOT
 from agent.validators import DiskQuotaMb
 
 INSTALLER = Path(__file__).resolve().parents[2] / "scripts" / "install.sh"
-FUNCTIONS = ("say", "write_file", "fstab_with_option", "enable_home_quotas")
+FUNCTIONS = ("say", "write_file", "fstab_with_option", "limits_on", "enable_home_quotas")
 UID = 61234  # a user of this test only; quotas count by number, no passwd entry is needed
 MIB = 1024 * 1024
 
@@ -103,7 +103,7 @@ def test_enable_quotas_turns_an_ext4_home_into_one_that_enforces_a_limit(
 
     said = enable_quotas(home, fstab)
     assert f"added usrquota to {home} in {fstab}" in said
-    assert f"{home} remounted with usrquota" in said
+    assert f"{home} remounted with usrquota; user quotas are enforced" in said
     line = fstab.read_text().splitlines()[2].split()
     assert line[:4] == [str(image), str(home), "ext4", "defaults,usrquota"]
     assert [p.name for p in fstab.parent.glob("fstab.jopanel-*")] != []
@@ -125,4 +125,6 @@ def test_enable_quotas_turns_an_ext4_home_into_one_that_enforces_a_limit(
     (home / "user" / "data").unlink()
     assert "Disk quota exceeded" in write_as_user(home, 4).stderr
     # A second run changes nothing more.
-    assert enable_quotas(home, fstab) == f"install: disk quotas: {home} remounted with usrquota\n"
+    assert enable_quotas(home, fstab) == (
+        f"install: disk quotas: {home} remounted with usrquota; user quotas are enforced\n"
+    )

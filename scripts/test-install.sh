@@ -195,8 +195,29 @@ make_image() {
   find "$cache" -maxdepth 1 -name 'image-*' ! -name "image-$hash" -exec rm -rf {} +
 }
 
+bootable_here() {  # whether the container can have what its units need; else says why
+  # The gateway's unit has PrivateUsers=yes: its systemd must create a user namespace. The
+  # kernel refuses one (EPERM) to a chrooted process (create_user_ns(): current_chrooted()),
+  # and in a chroot the container is one too: systemd-nspawn can only chroot into it there, it
+  # cannot make it the root of its mount namespace.
+  unshare --user true 2>/dev/null && return 0
+  if [ "$(stat -L -c %d:%i /proc/1/root/ 2>/dev/null)" != "$(stat -c %d:%i /)" ]; then
+    echo "test-install: cannot test the installer here: this runs in a chroot, and the kernel" \
+      "refuses a user namespace to a chrooted process (and to every process of a container" \
+      "booted from it), which the gateway's unit needs (PrivateUsers=yes). Run it where / is" \
+      "the root of its mount namespace: on the host, in a container or VM, or in a root" \
+      "entered with pivot_root instead of chroot." >&2
+  else
+    echo "test-install: cannot test the installer here: this machine refuses to create a user" \
+      "namespace (see sysctl user.max_user_namespaces), which the gateway's unit needs" \
+      "(PrivateUsers=yes)." >&2
+  fi
+  return 1
+}
+
 [ "$(id -u)" = 0 ] || { echo "test-install: run it as root" >&2; exit 1; }
 ensure_host_tools
+bootable_here || exit 1
 mkdir -p "$cache"
 started=$SECONDS
 # One run at a time makes the cache (two checkouts may test at once); booting needs no lock.

@@ -234,6 +234,8 @@ if [ $status = 0 ]; then
   rm -rf "$run"
   say "passed in $((SECONDS - started)) s"
 else
+  # Its console stays; the overlay's upper layer (the installed system) goes.
+  rm -rf "$run/boot"
   say "FAILED; the container's console is in $run/console.log" >&2
 fi
 exit $status

@@ -12,6 +12,7 @@ must have a quota format: `make test` runs this module in a VM with Debian's ker
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -56,16 +57,19 @@ def disk(sandbox: Path, tmp_path: Path) -> Iterator[tuple[Path, Path, Path]]:
     point, fstab)."""
     if not DiskQuotas(HOME_ROOT).enforced():
         pytest.skip("this kernel has no quota format: scripts/test-vm.sh runs it under Debian's")
-    image, home, fstab = tmp_path / "home.img", tmp_path / "home", tmp_path / "fstab"
+    image, fstab = tmp_path / "home.img", tmp_path / "fstab"
+    # The user writes into it: a mount point it can reach (pytest's tmp_path is root's only).
+    home = Path(tempfile.mkdtemp(prefix="jopanel-quota-home-"))
+    home.chmod(0o755)
     run("truncate", "-s", "64M", str(image))
     run("mkfs.ext4", "-q", "-F", str(image))
-    home.mkdir()
     fstab.write_text(f"# test\n/dev/root / ext4 ro 0 1\n{image} {home} ext4 defaults 0 2\n")
     run("mount", "--fstab", str(fstab), str(home))
     try:
         yield image, home, fstab
     finally:
-        subprocess.run(["umount", str(home)], check=False)
+        subprocess.run(["umount", str(home)], capture_output=True, check=False)
+        home.rmdir()
 
 
 def write_as_user(home: Path, mib: int) -> subprocess.CompletedProcess[str]:

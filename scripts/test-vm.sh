@@ -13,6 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 modules=(
   tests/agent/accounts/test_disk_quota.py tests/agent/server/test_server_status.py tests/e2e/test_disk_quota_e2e.py
+  tests/install/test_quotas_vm.py
 )
 
 if [ "${1:-}" = --inside ]; then

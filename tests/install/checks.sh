@@ -21,7 +21,33 @@ expect() {  # expect WHAT ACTUAL WANTED
 }
 
 install_jopanel() {
-  bash /src/scripts/install.sh --wheels /var/cache/jopanel-wheels --webui-dist /src/webui/dist "$@"
+  # Offline, as the container has no network: pip from the image's wheelhouse, and npm (the
+  # installer builds the SPA itself) from the image's npm cache, through npm's own settings.
+  npm_config_cache=/var/cache/jopanel-npm npm_config_offline=true \
+    bash /src/scripts/install.sh --wheels /var/cache/jopanel-wheels "$@"
+}
+
+spa_built_by_installer() {  # spa_built_by_installer LOG: https://HOST/ is the SPA the installer built
+  local release asset
+  grep -q '^install: building the web UI in ' "$1" || fail "the installer did not build the SPA"
+  release=$(readlink -f /opt/jopanel/current)
+  [ -f "$release/webui/index.html" ] && [ ! -L "$release/webui" ] ||
+    fail "the release $release has no SPA of its own"
+  "${curl_panel[@]}" -o /tmp/index.html "$url/"
+  cmp -s /tmp/index.html "$release/webui/index.html" ||
+    fail "GET / is not $release/webui/index.html"
+  # Every script and style sheet the page loads is the release's file, byte for byte.
+  for asset in $(grep -o '/assets/[^"]*' /tmp/index.html); do
+    "${curl_panel[@]}" -o /tmp/asset "$url$asset"
+    cmp -s /tmp/asset "$release/webui$asset" || fail "GET $asset is not the release's"
+  done
+  [ -n "${asset:-}" ] || fail "the SPA's index.html loads no /assets/"
+  # Nothing is left behind: the checkout is bound read-only (a write there would have failed the
+  # install) and the throwaway build folders are gone.
+  findmnt -n -o OPTIONS /src | grep -qE '(^|,)ro(,|$)' || fail "/src is not read-only"
+  if compgen -G '/tmp/jopanel-webui.*' >/dev/null || compgen -G '/tmp/jopanel-source.*' >/dev/null; then
+    fail "the installer left its build folders in /tmp: $(ls -d /tmp/jopanel-*)"
+  fi
 }
 
 sign_in() {  # sign_in NAME PASSWORD -> prints the access token
@@ -106,6 +132,8 @@ journal_and_timer
 step "the SPA over HTTPS, HTTP/2, with a certificate for $host"
 expect "GET / (HTTP version)" "$("${curl_panel[@]}" -o /tmp/index.html -w '%{http_version} %{http_code}' "$url/")" "2 200"
 grep -q '<div id="root">' /tmp/index.html || fail "GET / is not the SPA's index.html"
+step "the SPA is the one the installer built into /opt/jopanel, and nothing is left behind"
+spa_built_by_installer /tmp/install.log
 expect "GET /admin/accounts (a client-side route)" \
   "$("${curl_panel[@]}" -o /dev/null -w '%{http_code}' "$url/admin/accounts")" 200
 "${curl_panel[@]}" -sI "$url/" | grep -qi '^strict-transport-security: max-age=' || fail "no HSTS on /"
@@ -304,5 +332,7 @@ dump=$(sed -n 's/.*dumped to \([^ ]*\) .*/\1/p' /tmp/upgrade.log)
 [ -n "$dump" ] && [ -s "$dump" ] || fail "the upgrade made no dump of the panel's database"
 zcat "$dump" | grep -q "'tenant1'" || fail "the dump $dump holds no tenant1"
 expect "releases kept (current and previous)" "$(ls /opt/jopanel/releases | wc -l)" 2
+step "the upgrade's SPA is the one it built"
+spa_built_by_installer /tmp/upgrade.log
 records_intact "after the upgrade"
 step "passed"

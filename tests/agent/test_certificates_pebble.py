@@ -1,0 +1,124 @@
+"""Pebble in the sandbox: a real ACME server that resolves through the sandbox's named and
+validates HTTP-01 against the sandbox's nginx (sandbox only). These tests write the challenge
+file by hand, as an account could in its own document root, to show the path Pebble takes;
+the panel's own challenge location is tested with the certificate service."""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import ssl
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+import stack
+from acme import errors
+from cryptography import x509
+
+from tests.agent.certificates_support import (
+    AcmeClient,
+    csr_for,
+    leaf_names,
+    pebble,
+    zone_pointing_here,
+)
+from tests.agent.dns_support import dns, dns_account, named, new_zone
+from tests.agent.web_support import create, docroot, spec, write_as
+
+if TYPE_CHECKING:
+    from tests.agent.dns_support import Stub as DnsStub
+    from tests.agent.web_support import Stub as WebStub
+
+__all__ = ["dns", "dns_account", "named", "new_zone", "pebble"]  # fixtures, used by name
+
+pytestmark = pytest.mark.usefixtures("pebble")
+
+
+def publish_by_hand(account: str, domain: str, token: str, text: str) -> None:
+    folder = docroot(account, domain) / ".well-known" / "acme-challenge"
+    for part in (folder.parent, folder):
+        part.mkdir(exist_ok=True)
+        write_as_folder(account, part)
+    write_as(account, folder / token, text)
+
+
+def write_as_folder(account: str, path: Path) -> None:
+    import os
+    import pwd
+
+    user = pwd.getpwnam(account)
+    os.chown(path, user.pw_uid, user.pw_gid)
+    path.chmod(0o755)
+
+
+async def test_pebble_issues_after_validating_through_named_and_nginx(
+    pebble: stack.Pebble,
+    dns_account: str,
+    dns: DnsStub,
+    web: WebStub,
+    new_zone: Callable[[], str],
+) -> None:
+    name = dns_account
+    domain = new_zone()
+    await zone_pointing_here(dns, domain, name, "www")
+    await create(web, spec(domain, name, aliases=(f"www.{domain}",)))
+    acme = await asyncio.to_thread(AcmeClient.register, pebble)
+    names = [domain, f"www.{domain}"]
+    order = await asyncio.to_thread(acme.acme.new_order, csr_for(names))
+    for body, token, validation in acme.http01(order):
+        publish_by_hand(name, domain, token, validation)
+        await asyncio.to_thread(acme.acme.answer_challenge, body, body.response(acme.account_key))
+
+    done = await asyncio.to_thread(acme.finish, order)
+
+    assert leaf_names(done.fullchain_pem) == sorted(names)
+    leaf, intermediate = x509.load_pem_x509_certificates(done.fullchain_pem.encode())[:2]
+    root = x509.load_pem_x509_certificate(pebble.root_pem().encode())
+    leaf.verify_directly_issued_by(intermediate)
+    intermediate.verify_directly_issued_by(root)
+
+
+async def test_pebble_refuses_a_name_that_does_not_resolve_here(
+    pebble: stack.Pebble,
+    dns_account: str,
+    web: WebStub,
+    new_zone: Callable[[], str],
+) -> None:
+    """No zone: named refuses the name, so Pebble cannot find the server (as for a domain whose
+    public DNS points elsewhere), even though the site would answer."""
+    name = dns_account
+    domain = new_zone()
+    await create(web, spec(domain, name))
+    acme = await asyncio.to_thread(AcmeClient.register, pebble)
+    order = await asyncio.to_thread(acme.acme.new_order, csr_for([domain]))
+    for body, token, validation in acme.http01(order):
+        publish_by_hand(name, domain, token, validation)
+        await asyncio.to_thread(acme.acme.answer_challenge, body, body.response(acme.account_key))
+
+    with pytest.raises(errors.ValidationError) as failed:
+        await asyncio.to_thread(acme.finish, order)
+
+    (authz,) = failed.value.failed_authzrs
+    (challenge,) = [c for c in authz.body.challenges if c.error is not None]
+    assert challenge.error is not None
+    assert challenge.error.typ == "urn:ietf:params:acme:error:connection"
+    assert "could not resolve" in str(challenge.error.detail)
+
+
+def test_nothing_but_the_acme_client_trusts_the_api(pebble: stack.Pebble) -> None:
+    with pytest.raises(ssl.SSLCertVerificationError):
+        directory(pebble, ssl.create_default_context())
+    assert "newOrder" in directory(pebble, ssl.create_default_context(cafile=str(pebble.api_ca)))
+
+
+def directory(pebble: stack.Pebble, context: ssl.SSLContext) -> str:
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", pebble.acme_port, context=context, timeout=10
+    )
+    try:
+        connection.request("GET", "/dir")
+        return connection.getresponse().read().decode()
+    finally:
+        connection.close()

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from agent.config import ConfigError, load_config
-from agent.server import StartupError, serve
+from agent.daemon import StartupError, serve
 
 logger = logging.getLogger("agent")
 

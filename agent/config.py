@@ -52,9 +52,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias
 
-from agent import validators
 from agent.errors import InvalidArgument
-from agent.system.process import Limits
+from agent.system.base.process import Limits
+from agent.validators import common as common_validators
+from agent.validators import web as web_validators
 
 # sun_path holds 108 bytes including the terminating NUL.
 _MAX_SOCKET_PATH: Final = 107
@@ -111,8 +112,8 @@ class AgentConfig:
     php_run_dir: Path = Path("/run/php")
     web_log_dir: Path = Path("/var/log/jopanel/web")
     app_socket_dir: Path = Path("/home/.apps")
-    # Ranges of TCP ports an administrator allows proxy backends to use (validators.port_ranges).
-    proxy_ports: validators.PortRanges = ()
+    # Ranges of TCP ports an administrator allows proxy backends to use (see port_ranges).
+    proxy_ports: web_validators.PortRanges = ()
     mariadb_socket: Path = Path("/run/mysqld/mysqld.sock")
     bind_dir: Path = Path("/etc/bind")
     rndc_port: int = 953
@@ -212,7 +213,7 @@ def _typed_values(data: dict[str, Any]) -> dict[str, Any]:
         try:
             if not isinstance(ports, list):
                 raise ValueError('must be a list like [3000, "20000-20999"]')
-            values["proxy_ports"] = validators.port_ranges(ports)
+            values["proxy_ports"] = web_validators.port_ranges(ports)
         except ValueError as error:
             raise ConfigError(f"proxy_ports: {error}") from None
     for key in (*_TIMEOUT_KEYS, "program_output_bytes"):
@@ -243,7 +244,7 @@ def _check_dns(config: AgentConfig) -> None:
     names = [*config.dns_nameservers, *([config.dns_hostmaster] if config.dns_hostmaster else [])]
     for name in [*names, *config.server_names]:
         try:
-            validators.hostname(name)
+            common_validators.hostname(name)
         except InvalidArgument:
             raise ConfigError(
                 "dns_nameservers, dns_hostmaster, server_names: must be lowercase host names "

@@ -27,8 +27,8 @@ from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2, dns_pb2_grpc
 
 from agent.config import AgentConfig
-from agent.server import start
-from agent.system.dns import dns_zones
+from agent.daemon import start
+from agent.system.dns.zones import dns_zones
 
 ZONES = 500
 RECORDS_PER_ZONE = 20

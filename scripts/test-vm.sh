@@ -12,7 +12,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 modules=(
-  tests/agent/test_disk_quota.py tests/agent/test_server_status.py tests/e2e/test_disk_quota_e2e.py
+  tests/agent/accounts/test_disk_quota.py tests/agent/server/test_server_status.py tests/e2e/test_disk_quota_e2e.py
 )
 
 if [ "${1:-}" = --inside ]; then

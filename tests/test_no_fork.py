@@ -6,7 +6,7 @@ before its exec, and crashes at random ("Other threads are currently calling int
 skipping fork() handlers", then SIGSEGV). subprocess takes the safe vfork/exec path only when
 it has no Python code or credential change to run in the child, so a program that must run as
 another user is started as `setpriv --reuid=... --regid=... --clear-groups -- argv`
-(tests/agent/support.py: as_account; agent/system/webroots.py), never with user=, group=,
+(tests/agent/support.py: as_account; agent/system/web/webroots.py), never with user=, group=,
 extra_groups= or preexec_fn=, and nothing calls os.fork or changes its own uid.
 """
 

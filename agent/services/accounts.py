@@ -1,4 +1,4 @@
-"""AccountService: hosting accounts as Linux users (see agent/system/users.py).
+"""AccountService: hosting accounts as Linux users (see agent/system/accounts/users.py).
 
 Each RPC validates every field, calls the system layer and builds the response; errors are
 exceptions that the ErrorInterceptor maps to status codes.
@@ -12,22 +12,23 @@ from typing import Any, Final
 import grpc.aio
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 
-from agent import validators
 from agent.config import AgentConfig
 from agent.errors import InvalidArgument
-from agent.system.crontab import cron_tables
-from agent.system.databases import hosted_databases
-from agent.system.dns import dns_zones
-from agent.system.quotas import DiskUsage
-from agent.system.users import AccountResources, User, Users
-from agent.system.websites import web_domains
+from agent.system.accounts.quotas import DiskUsage
+from agent.system.accounts.users import AccountResources, User, Users
+from agent.system.cron.crontab import cron_tables
+from agent.system.databases.hosted import hosted_databases
+from agent.system.dns.zones import dns_zones
+from agent.system.web.domains import web_domains
+from agent.validators import accounts as accounts_validators
+from agent.validators import common as common_validators
 
 SERVICE_NAME: Final[str] = accounts_pb2.DESCRIPTOR.services_by_name["AccountService"].full_name
 
 _UPDATE_PATHS: Final = frozenset({"password", "shell", "disk_quota_mb", "inode_quota"})
-# The reverse of validators.LOGIN_SHELLS; a shell set outside the panel reads as UNSPECIFIED.
+# The reverse of LOGIN_SHELLS; a shell set outside the panel reads as UNSPECIFIED.
 _SHELL_ENUMS: Final[dict[str, accounts_pb2.Shell.ValueType]] = {
-    path: value for value, path in validators.LOGIN_SHELLS.items()
+    path: value for value, path in accounts_validators.LOGIN_SHELLS.items()
 }
 
 Context = grpc.aio.ServicerContext[Any, Any]
@@ -40,7 +41,7 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
     async def GetAccount(
         self, request: accounts_pb2.GetAccountRequest, context: Context
     ) -> accounts_pb2.GetAccountResponse:
-        name = validators.account_name(request.name)
+        name = accounts_validators.account_name(request.name)
         (account,) = self._accounts([await self._users.get(name)])
         return accounts_pb2.GetAccountResponse(account=account)
 
@@ -48,15 +49,17 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         self, request: accounts_pb2.ListAccountsRequest, context: Context
     ) -> accounts_pb2.ListAccountsResponse:
         if request.names:
-            names = validators.account_names(request.names)
+            names = accounts_validators.account_names(request.names)
             if request.page_size or request.page_token:
                 raise InvalidArgument("names", "give names, or page_size and page_token: not both")
             users = await self._users.named(names)
             return accounts_pb2.ListAccountsResponse(accounts=self._accounts(users))
-        size = validators.page_size(request.page_size)
-        after = validators.page_token(request.page_token, validators.ACCOUNT_NAME_PATTERN)
+        size = common_validators.page_size(request.page_size)
+        after = common_validators.page_token(
+            request.page_token, accounts_validators.ACCOUNT_NAME_PATTERN
+        )
         users, more = await self._users.page(after, size)
-        token = validators.encode_page_token(users[-1].name) if more else ""
+        token = common_validators.encode_page_token(users[-1].name) if more else ""
         return accounts_pb2.ListAccountsResponse(
             accounts=self._accounts(users), next_page_token=token
         )
@@ -64,11 +67,11 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
     async def CreateAccount(
         self, request: accounts_pb2.CreateAccountRequest, context: Context
     ) -> accounts_pb2.CreateAccountResponse:
-        name = validators.account_name(request.name)
-        password = validators.password(request.password)
-        shell = validators.login_shell(request.shell)
-        quota = validators.disk_quota_mb(request.disk_quota_mb)
-        inodes = validators.inode_quota(request.inode_quota)
+        name = accounts_validators.account_name(request.name)
+        password = accounts_validators.password(request.password)
+        shell = accounts_validators.login_shell(request.shell)
+        quota = accounts_validators.disk_quota_mb(request.disk_quota_mb)
+        inodes = accounts_validators.inode_quota(request.inode_quota)
         user = await self._users.create(name, password, shell, quota, inodes)
         (account,) = self._accounts([user])
         return accounts_pb2.CreateAccountResponse(account=account)
@@ -76,15 +79,21 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
     async def UpdateAccount(
         self, request: accounts_pb2.UpdateAccountRequest, context: Context
     ) -> accounts_pb2.UpdateAccountResponse:
-        name = validators.account_name(request.name)
-        paths = validators.field_mask(request.update_mask.paths, _UPDATE_PATHS, "update_mask")
-        # Every field is validated before anything changes.
-        password = validators.password(request.password) if "password" in paths else None
-        shell = validators.login_shell(request.shell) if "shell" in paths else None
-        quota = (
-            validators.disk_quota_mb(request.disk_quota_mb) if "disk_quota_mb" in paths else None
+        name = accounts_validators.account_name(request.name)
+        paths = common_validators.field_mask(
+            request.update_mask.paths, _UPDATE_PATHS, "update_mask"
         )
-        inodes = validators.inode_quota(request.inode_quota) if "inode_quota" in paths else None
+        # Every field is validated before anything changes.
+        password = accounts_validators.password(request.password) if "password" in paths else None
+        shell = accounts_validators.login_shell(request.shell) if "shell" in paths else None
+        quota = (
+            accounts_validators.disk_quota_mb(request.disk_quota_mb)
+            if "disk_quota_mb" in paths
+            else None
+        )
+        inodes = (
+            accounts_validators.inode_quota(request.inode_quota) if "inode_quota" in paths else None
+        )
         user = await self._users.update(
             name, password=password, shell=shell, disk_quota_mb=quota, inode_quota=inodes
         )
@@ -94,20 +103,20 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
     async def DeleteAccount(
         self, request: accounts_pb2.DeleteAccountRequest, context: Context
     ) -> accounts_pb2.DeleteAccountResponse:
-        await self._users.delete(validators.account_name(request.name))
+        await self._users.delete(accounts_validators.account_name(request.name))
         return accounts_pb2.DeleteAccountResponse()
 
     async def SuspendAccount(
         self, request: accounts_pb2.SuspendAccountRequest, context: Context
     ) -> accounts_pb2.SuspendAccountResponse:
-        user = await self._users.suspend(validators.account_name(request.name))
+        user = await self._users.suspend(accounts_validators.account_name(request.name))
         (account,) = self._accounts([user])
         return accounts_pb2.SuspendAccountResponse(account=account)
 
     async def UnsuspendAccount(
         self, request: accounts_pb2.UnsuspendAccountRequest, context: Context
     ) -> accounts_pb2.UnsuspendAccountResponse:
-        user = await self._users.unsuspend(validators.account_name(request.name))
+        user = await self._users.unsuspend(accounts_validators.account_name(request.name))
         (account,) = self._accounts([user])
         return accounts_pb2.UnsuspendAccountResponse(account=account)
 

@@ -1,5 +1,5 @@
 """CronJobService: an account's scheduled commands, installed as its crontab
-(agent/system/crontab.py).
+(agent/system/cron/crontab.py).
 
 Each RPC validates every field, calls the system layer and builds the response; errors are
 exceptions that the ErrorInterceptor maps to status codes.
@@ -12,9 +12,11 @@ from typing import Any, Final
 import grpc.aio
 from jopanel.agent.cron.v1 import cron_pb2, cron_pb2_grpc
 
-from agent import validators
 from agent.config import AgentConfig
-from agent.system.crontab import CronJob, CronTables, cron_tables
+from agent.system.cron.crontab import CronJob, CronTables, cron_tables
+from agent.validators import accounts as accounts_validators
+from agent.validators import common as common_validators
+from agent.validators import cron as cron_validators
 
 SERVICE_NAME: Final[str] = cron_pb2.DESCRIPTOR.services_by_name["CronJobService"].full_name
 
@@ -30,7 +32,7 @@ class CronJobServicer(cron_pb2_grpc.CronJobServiceServicer):
     async def ListCronJobs(
         self, request: cron_pb2.ListCronJobsRequest, context: Context
     ) -> cron_pb2.ListCronJobsResponse:
-        account = validators.account_name(request.account, "account")
+        account = accounts_validators.account_name(request.account, "account")
         jobs = await self._tables.list(account)
         return cron_pb2.ListCronJobsResponse(
             jobs=[_job(job) for job in jobs], installed=await self._tables.installed(account)
@@ -39,11 +41,11 @@ class CronJobServicer(cron_pb2_grpc.CronJobServiceServicer):
     async def CreateCronJob(
         self, request: cron_pb2.CreateCronJobRequest, context: Context
     ) -> cron_pb2.CreateCronJobResponse:
-        account = validators.account_name(request.account, "account")
+        account = accounts_validators.account_name(request.account, "account")
         job = CronJob(
-            id=validators.cron_job_id(request.job.id, "job.id"),
-            schedule=validators.cron_schedule(request.job.schedule, "job.schedule"),
-            command=validators.cron_command(request.job.command, "job.command"),
+            id=cron_validators.cron_job_id(request.job.id, "job.id"),
+            schedule=cron_validators.cron_schedule(request.job.schedule, "job.schedule"),
+            command=cron_validators.cron_command(request.job.command, "job.command"),
             enabled=request.job.enabled,
         )
         return cron_pb2.CreateCronJobResponse(job=_job(await self._tables.put(account, job)))
@@ -51,17 +53,19 @@ class CronJobServicer(cron_pb2_grpc.CronJobServiceServicer):
     async def UpdateCronJob(
         self, request: cron_pb2.UpdateCronJobRequest, context: Context
     ) -> cron_pb2.UpdateCronJobResponse:
-        account = validators.account_name(request.account, "account")
-        job_id = validators.cron_job_id(request.job.id, "job.id")
-        paths = validators.field_mask(request.update_mask.paths, _UPDATE_PATHS, "update_mask")
+        account = accounts_validators.account_name(request.account, "account")
+        job_id = cron_validators.cron_job_id(request.job.id, "job.id")
+        paths = common_validators.field_mask(
+            request.update_mask.paths, _UPDATE_PATHS, "update_mask"
+        )
         # Fields outside the mask are not looked at, as AIP-134 says.
         schedule = (
-            validators.cron_schedule(request.job.schedule, "job.schedule")
+            cron_validators.cron_schedule(request.job.schedule, "job.schedule")
             if "schedule" in paths
             else None
         )
         command = (
-            validators.cron_command(request.job.command, "job.command")
+            cron_validators.cron_command(request.job.command, "job.command")
             if "command" in paths
             else None
         )
@@ -74,8 +78,8 @@ class CronJobServicer(cron_pb2_grpc.CronJobServiceServicer):
     async def DeleteCronJob(
         self, request: cron_pb2.DeleteCronJobRequest, context: Context
     ) -> cron_pb2.DeleteCronJobResponse:
-        account = validators.account_name(request.account, "account")
-        await self._tables.delete(account, validators.cron_job_id(request.id))
+        account = accounts_validators.account_name(request.account, "account")
+        await self._tables.delete(account, cron_validators.cron_job_id(request.id))
         return cron_pb2.DeleteCronJobResponse()
 
 

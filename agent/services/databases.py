@@ -1,4 +1,4 @@
-"""DatabaseService: hosted MariaDB databases and users of accounts (agent/system/databases.py).
+"""DatabaseService: hosted MariaDB databases and users of accounts (system/databases/hosted.py).
 
 Each RPC validates every field, calls the system layer and builds the response; errors are
 exceptions that the ErrorInterceptor maps to status codes. Every name must start with the
@@ -12,9 +12,11 @@ from typing import Any, Final
 import grpc.aio
 from jopanel.agent.databases.v1 import databases_pb2, databases_pb2_grpc
 
-from agent import validators
 from agent.config import AgentConfig
-from agent.system.databases import Database, DatabaseUser, HostedDatabases, hosted_databases
+from agent.system.databases.hosted import Database, DatabaseUser, HostedDatabases, hosted_databases
+from agent.validators import accounts as accounts_validators
+from agent.validators import common as common_validators
+from agent.validators import databases as databases_validators
 
 SERVICE_NAME: Final[str] = databases_pb2.DESCRIPTOR.services_by_name["DatabaseService"].full_name
 
@@ -30,78 +32,78 @@ class DatabaseServicer(databases_pb2_grpc.DatabaseServiceServicer):
     async def ListDatabases(
         self, request: databases_pb2.ListDatabasesRequest, context: Context
     ) -> databases_pb2.ListDatabasesResponse:
-        account = validators.account_name(request.account, "account")
+        account = accounts_validators.account_name(request.account, "account")
         found = await self._databases.list_databases(account)
         return databases_pb2.ListDatabasesResponse(databases=[_database(db) for db in found])
 
     async def CreateDatabase(
         self, request: databases_pb2.CreateDatabaseRequest, context: Context
     ) -> databases_pb2.CreateDatabaseResponse:
-        account = validators.account_name(request.account, "account")
-        name = validators.database_name(request.name, account)
+        account = accounts_validators.account_name(request.account, "account")
+        name = databases_validators.database_name(request.name, account)
         database = await self._databases.create_database(account, name)
         return databases_pb2.CreateDatabaseResponse(database=_database(database))
 
     async def DeleteDatabase(
         self, request: databases_pb2.DeleteDatabaseRequest, context: Context
     ) -> databases_pb2.DeleteDatabaseResponse:
-        account = validators.account_name(request.account, "account")
+        account = accounts_validators.account_name(request.account, "account")
         await self._databases.delete_database(
-            account, validators.database_name(request.name, account)
+            account, databases_validators.database_name(request.name, account)
         )
         return databases_pb2.DeleteDatabaseResponse()
 
     async def ListDatabaseUsers(
         self, request: databases_pb2.ListDatabaseUsersRequest, context: Context
     ) -> databases_pb2.ListDatabaseUsersResponse:
-        account = validators.account_name(request.account, "account")
+        account = accounts_validators.account_name(request.account, "account")
         found = await self._databases.list_users(account)
         return databases_pb2.ListDatabaseUsersResponse(users=[_user(user) for user in found])
 
     async def CreateDatabaseUser(
         self, request: databases_pb2.CreateDatabaseUserRequest, context: Context
     ) -> databases_pb2.CreateDatabaseUserResponse:
-        account = validators.account_name(request.account, "account")
-        name = validators.database_user_name(request.name, account)
-        password = validators.database_password(request.password)
+        account = accounts_validators.account_name(request.account, "account")
+        name = databases_validators.database_user_name(request.name, account)
+        password = databases_validators.database_password(request.password)
         user = await self._databases.create_user(account, name, password)
         return databases_pb2.CreateDatabaseUserResponse(user=_user(user))
 
     async def UpdateDatabaseUser(
         self, request: databases_pb2.UpdateDatabaseUserRequest, context: Context
     ) -> databases_pb2.UpdateDatabaseUserResponse:
-        account = validators.account_name(request.account, "account")
-        name = validators.database_user_name(request.name, account)
+        account = accounts_validators.account_name(request.account, "account")
+        name = databases_validators.database_user_name(request.name, account)
         # "password" is the only path, and the mask must name it.
-        validators.field_mask(request.update_mask.paths, _UPDATE_PATHS, "update_mask")
-        password = validators.database_password(request.password)
+        common_validators.field_mask(request.update_mask.paths, _UPDATE_PATHS, "update_mask")
+        password = databases_validators.database_password(request.password)
         user = await self._databases.set_password(account, name, password)
         return databases_pb2.UpdateDatabaseUserResponse(user=_user(user))
 
     async def DeleteDatabaseUser(
         self, request: databases_pb2.DeleteDatabaseUserRequest, context: Context
     ) -> databases_pb2.DeleteDatabaseUserResponse:
-        account = validators.account_name(request.account, "account")
+        account = accounts_validators.account_name(request.account, "account")
         await self._databases.delete_user(
-            account, validators.database_user_name(request.name, account)
+            account, databases_validators.database_user_name(request.name, account)
         )
         return databases_pb2.DeleteDatabaseUserResponse()
 
     async def GrantDatabaseAccess(
         self, request: databases_pb2.GrantDatabaseAccessRequest, context: Context
     ) -> databases_pb2.GrantDatabaseAccessResponse:
-        account = validators.account_name(request.account, "account")
-        user = validators.database_user_name(request.user, account, "user")
-        database = validators.database_name(request.database, account, "database")
+        account = accounts_validators.account_name(request.account, "account")
+        user = databases_validators.database_user_name(request.user, account, "user")
+        database = databases_validators.database_name(request.database, account, "database")
         granted = await self._databases.grant(account, user, database)
         return databases_pb2.GrantDatabaseAccessResponse(user=_user(granted))
 
     async def RevokeDatabaseAccess(
         self, request: databases_pb2.RevokeDatabaseAccessRequest, context: Context
     ) -> databases_pb2.RevokeDatabaseAccessResponse:
-        account = validators.account_name(request.account, "account")
-        user = validators.database_user_name(request.user, account, "user")
-        database = validators.database_name(request.database, account, "database")
+        account = accounts_validators.account_name(request.account, "account")
+        user = databases_validators.database_user_name(request.user, account, "user")
+        database = databases_validators.database_name(request.database, account, "database")
         revoked = await self._databases.revoke(account, user, database)
         return databases_pb2.RevokeDatabaseAccessResponse(user=_user(revoked))
 

@@ -1,4 +1,4 @@
-"""DnsZoneService: authoritative zones of accounts, served by named (agent/system/dns.py).
+"""DnsZoneService: authoritative zones of accounts, served by named (agent/system/dns/zones.py).
 
 Each RPC validates every field, calls the system layer and builds the response; errors are
 exceptions that the ErrorInterceptor maps to status codes. What depends on the zone as it stands
@@ -14,13 +14,15 @@ from typing import Any, Final
 import grpc.aio
 from jopanel.agent.dns.v1 import dns_pb2, dns_pb2_grpc
 
-from agent import validators
 from agent.config import AgentConfig
 from agent.errors import InvalidArgument
-from agent.system.dns import DnsZones, dns_zones
+from agent.system.dns.zonefile import MAX_RECORDS, Record, RecordData, Zone, record_data
+from agent.system.dns.zones import DnsZones, dns_zones
 from agent.system.names import NameOwners, name_owners
-from agent.system.zonefile import MAX_RECORDS, Record, RecordData, Zone, record_data
-from agent.validators import ZoneName
+from agent.validators import accounts as accounts_validators
+from agent.validators import common as common_validators
+from agent.validators import dns as dns_validators
+from agent.validators.dns import ZoneName
 
 SERVICE_NAME: Final[str] = dns_pb2.DESCRIPTOR.services_by_name["DnsZoneService"].full_name
 
@@ -49,17 +51,21 @@ class DnsZoneServicer(dns_pb2_grpc.DnsZoneServiceServicer):
     async def GetDnsZone(
         self, request: dns_pb2.GetDnsZoneRequest, context: Context
     ) -> dns_pb2.GetDnsZoneResponse:
-        zone = await self._zones.get(validators.dns_zone_name(request.name))
+        zone = await self._zones.get(dns_validators.dns_zone_name(request.name))
         return dns_pb2.GetDnsZoneResponse(zone=_zone(zone, with_records=True))
 
     async def ListDnsZones(
         self, request: dns_pb2.ListDnsZonesRequest, context: Context
     ) -> dns_pb2.ListDnsZonesResponse:
-        account = validators.account_name(request.account, "account") if request.account else None
-        size = validators.page_size(request.page_size)
-        after = validators.page_token(request.page_token, validators.HOSTNAME_PATTERN)
+        account = (
+            accounts_validators.account_name(request.account, "account")
+            if request.account
+            else None
+        )
+        size = common_validators.page_size(request.page_size)
+        after = common_validators.page_token(request.page_token, common_validators.HOSTNAME_PATTERN)
         zones, more = await self._zones.page(account, after, size)
-        token = validators.encode_page_token(zones[-1].name) if more else ""
+        token = common_validators.encode_page_token(zones[-1].name) if more else ""
         return dns_pb2.ListDnsZonesResponse(
             zones=[_zone(zone, with_records=False) for zone in zones], next_page_token=token
         )
@@ -67,8 +73,8 @@ class DnsZoneServicer(dns_pb2_grpc.DnsZoneServiceServicer):
     async def CreateDnsZone(
         self, request: dns_pb2.CreateDnsZoneRequest, context: Context
     ) -> dns_pb2.CreateDnsZoneResponse:
-        name = validators.dns_zone_name(request.zone.name, "zone.name")
-        account = validators.account_name(request.zone.account, "zone.account")
+        name = dns_validators.dns_zone_name(request.zone.name, "zone.name")
+        account = accounts_validators.account_name(request.zone.account, "zone.account")
         if len(request.zone.records) > MAX_RECORDS:
             raise InvalidArgument("zone.records", f"must hold at most {MAX_RECORDS} records")
         records = [
@@ -84,28 +90,32 @@ class DnsZoneServicer(dns_pb2_grpc.DnsZoneServiceServicer):
     async def DeleteDnsZone(
         self, request: dns_pb2.DeleteDnsZoneRequest, context: Context
     ) -> dns_pb2.DeleteDnsZoneResponse:
-        await self._zones.delete_zone(validators.dns_zone_name(request.name))
+        await self._zones.delete_zone(dns_validators.dns_zone_name(request.name))
         return dns_pb2.DeleteDnsZoneResponse()
 
     async def CreateDnsRecord(
         self, request: dns_pb2.CreateDnsRecordRequest, context: Context
     ) -> dns_pb2.CreateDnsRecordResponse:
-        zone = validators.dns_zone_name(request.zone, "zone")
+        zone = dns_validators.dns_zone_name(request.zone, "zone")
         record, serial = await self._zones.put_record(zone, _record(request.record, zone, "record"))
         return dns_pb2.CreateDnsRecordResponse(record=_record_message(record), serial=serial)
 
     async def UpdateDnsRecord(
         self, request: dns_pb2.UpdateDnsRecordRequest, context: Context
     ) -> dns_pb2.UpdateDnsRecordResponse:
-        zone = validators.dns_zone_name(request.zone, "zone")
-        record_id = validators.dns_record_id(request.record.id, "record.id")
-        paths = validators.field_mask(request.update_mask.paths, _UPDATE_PATHS, "update_mask")
+        zone = dns_validators.dns_zone_name(request.zone, "zone")
+        record_id = dns_validators.dns_record_id(request.record.id, "record.id")
+        paths = common_validators.field_mask(
+            request.update_mask.paths, _UPDATE_PATHS, "update_mask"
+        )
         # Fields outside the mask are not looked at, as AIP-134 says.
         given = request.record
         name = (
-            validators.dns_record_name(given.name, zone, "record.name") if "name" in paths else None
+            dns_validators.dns_record_name(given.name, zone, "record.name")
+            if "name" in paths
+            else None
         )
-        ttl = validators.dns_ttl(given.ttl, "record.ttl") if "ttl" in paths else None
+        ttl = dns_validators.dns_ttl(given.ttl, "record.ttl") if "ttl" in paths else None
         data = _data(given, "record") if "data" in paths else None
         record, serial = await self._zones.update_record(
             zone, record_id, record_name=name, ttl=ttl, data=data
@@ -115,8 +125,8 @@ class DnsZoneServicer(dns_pb2_grpc.DnsZoneServiceServicer):
     async def DeleteDnsRecord(
         self, request: dns_pb2.DeleteDnsRecordRequest, context: Context
     ) -> dns_pb2.DeleteDnsRecordResponse:
-        zone = validators.dns_zone_name(request.zone, "zone")
-        serial = await self._zones.delete_record(zone, validators.dns_record_id(request.id))
+        zone = dns_validators.dns_zone_name(request.zone, "zone")
+        serial = await self._zones.delete_record(zone, dns_validators.dns_record_id(request.id))
         return dns_pb2.DeleteDnsRecordResponse(serial=serial)
 
 
@@ -126,13 +136,13 @@ def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
 
 
 def _record(message: dns_pb2.DnsRecord, zone: ZoneName, field: str) -> Record:
-    name = validators.dns_record_name(message.name, zone, f"{field}.name")
+    name = dns_validators.dns_record_name(message.name, zone, f"{field}.name")
     data = _data(message, field)
-    validators.dns_record_placement(name, data.TYPE, f"{field}.name")
+    dns_validators.dns_record_placement(name, data.TYPE, f"{field}.name")
     return Record(
-        id=validators.dns_record_id(message.id, f"{field}.id"),
+        id=dns_validators.dns_record_id(message.id, f"{field}.id"),
         name=name,
-        ttl=validators.dns_ttl(message.ttl, f"{field}.ttl"),
+        ttl=dns_validators.dns_ttl(message.ttl, f"{field}.ttl"),
         data=data,
     )
 

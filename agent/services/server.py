@@ -1,4 +1,4 @@
-"""ServerService: facts for the administrator's dashboard (see agent/system/facts.py)."""
+"""ServerService: facts for the administrator's dashboard (see agent/system/server/facts.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import grpc.aio
 from jopanel.agent.server.v1 import server_pb2, server_pb2_grpc
 
 from agent.config import AgentConfig
-from agent.system.facts import read_facts
-from agent.system.quotas import DiskQuotas
-from agent.system.users import HOME_ROOT
+from agent.system.accounts.quotas import DiskQuotas
+from agent.system.accounts.users import HOME_ROOT
+from agent.system.server.facts import read_facts
 
 SERVICE_NAME: Final[str] = server_pb2.DESCRIPTOR.services_by_name["ServerService"].full_name
 

@@ -1,4 +1,4 @@
-"""WebDomainService: websites as nginx server blocks and PHP-FPM pools (agent/system/websites.py).
+"""WebDomainService: websites as nginx server blocks and PHP-FPM pools (system/web/domains.py).
 
 Each RPC validates every field, calls the system layer and builds the response; errors are
 exceptions that the ErrorInterceptor maps to status codes. Field names in INVALID_ARGUMENT
@@ -13,12 +13,12 @@ from typing import Any, Final
 import grpc.aio
 from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 
-from agent import validators
 from agent.config import AgentConfig
 from agent.errors import InvalidArgument, NotFound
-from agent.system import php_fpm, webroots
 from agent.system.names import NameOwners, name_owners
-from agent.system.sites import (
+from agent.system.web import php_fpm, webroots
+from agent.system.web.domains import WebDomains, web_domains
+from agent.system.web.records import (
     Backend,
     PhpBackend,
     ProxyBackend,
@@ -27,14 +27,16 @@ from agent.system.sites import (
     SocketBackend,
     StaticBackend,
 )
-from agent.system.websites import WebDomains, web_domains
-from agent.validators import AccountName
+from agent.validators import accounts as accounts_validators
+from agent.validators import common as common_validators
+from agent.validators import web as web_validators
+from agent.validators.accounts import AccountName
 
 SERVICE_NAME: Final[str] = web_pb2.DESCRIPTOR.services_by_name["WebDomainService"].full_name
 
 _UPDATE_PATHS: Final = frozenset({"aliases", "backend"})
 _REDIRECT_CODES: Final[dict[int, web_pb2.RedirectCode.ValueType]] = {
-    status: code for code, status in validators.REDIRECT_STATUSES.items()
+    status: code for code, status in web_validators.REDIRECT_STATUSES.items()
 }
 
 Context = grpc.aio.ServicerContext[Any, Any]
@@ -44,7 +46,7 @@ Context = grpc.aio.ServicerContext[Any, Any]
 class BackendRules:
     """What the configuration allows of proxy backends."""
 
-    proxy_ports: validators.PortRanges
+    proxy_ports: web_validators.PortRanges
     socket_root: str
 
     @classmethod
@@ -61,17 +63,21 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
     async def GetWebDomain(
         self, request: web_pb2.GetWebDomainRequest, context: Context
     ) -> web_pb2.GetWebDomainResponse:
-        site = await self._domains.get(validators.hostname(request.name))
+        site = await self._domains.get(common_validators.hostname(request.name))
         return web_pb2.GetWebDomainResponse(domain=_domain(site))
 
     async def ListWebDomains(
         self, request: web_pb2.ListWebDomainsRequest, context: Context
     ) -> web_pb2.ListWebDomainsResponse:
-        account = validators.account_name(request.account, "account") if request.account else None
-        size = validators.page_size(request.page_size)
-        after = validators.page_token(request.page_token, validators.HOSTNAME_PATTERN)
+        account = (
+            accounts_validators.account_name(request.account, "account")
+            if request.account
+            else None
+        )
+        size = common_validators.page_size(request.page_size)
+        after = common_validators.page_token(request.page_token, common_validators.HOSTNAME_PATTERN)
         sites, more = await self._domains.page(account, after, size)
-        token = validators.encode_page_token(sites[-1].name) if more else ""
+        token = common_validators.encode_page_token(sites[-1].name) if more else ""
         return web_pb2.ListWebDomainsResponse(
             domains=[_domain(site) for site in sites], next_page_token=token
         )
@@ -80,12 +86,12 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
         self, request: web_pb2.CreateWebDomainRequest, context: Context
     ) -> web_pb2.CreateWebDomainResponse:
         domain = request.domain
-        name = validators.hostname(domain.name, "domain.name")
-        account = validators.account_name(domain.account, "domain.account")
+        name = common_validators.hostname(domain.name, "domain.name")
+        account = accounts_validators.account_name(domain.account, "domain.account")
         site = Site(
             name=name,
             account=account,
-            aliases=validators.aliases(domain.aliases, name, "domain.aliases"),
+            aliases=web_validators.aliases(domain.aliases, name, "domain.aliases"),
             backend=_backend(domain, account, self._rules),
         )
         with (
@@ -99,11 +105,13 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
         self, request: web_pb2.UpdateWebDomainRequest, context: Context
     ) -> web_pb2.UpdateWebDomainResponse:
         domain = request.domain
-        name = validators.hostname(domain.name, "domain.name")
-        paths = validators.field_mask(request.update_mask.paths, _UPDATE_PATHS, "update_mask")
+        name = common_validators.hostname(domain.name, "domain.name")
+        paths = common_validators.field_mask(
+            request.update_mask.paths, _UPDATE_PATHS, "update_mask"
+        )
         # Every named field is validated before anything changes.
         aliases = (
-            validators.aliases(domain.aliases, name, "domain.aliases")
+            web_validators.aliases(domain.aliases, name, "domain.aliases")
             if "aliases" in paths
             else None
         )
@@ -125,19 +133,19 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
     async def SuspendWebDomain(
         self, request: web_pb2.SuspendWebDomainRequest, context: Context
     ) -> web_pb2.SuspendWebDomainResponse:
-        site = await self._domains.set_suspended(validators.hostname(request.name), True)
+        site = await self._domains.set_suspended(common_validators.hostname(request.name), True)
         return web_pb2.SuspendWebDomainResponse(domain=_domain(site))
 
     async def UnsuspendWebDomain(
         self, request: web_pb2.UnsuspendWebDomainRequest, context: Context
     ) -> web_pb2.UnsuspendWebDomainResponse:
-        site = await self._domains.set_suspended(validators.hostname(request.name), False)
+        site = await self._domains.set_suspended(common_validators.hostname(request.name), False)
         return web_pb2.UnsuspendWebDomainResponse(domain=_domain(site))
 
     async def DeleteWebDomain(
         self, request: web_pb2.DeleteWebDomainRequest, context: Context
     ) -> web_pb2.DeleteWebDomainResponse:
-        name = validators.hostname(request.name)
+        name = common_validators.hostname(request.name)
         try:
             site = await self._domains.get(name)
         except NotFound:
@@ -166,16 +174,16 @@ def _backend(domain: web_pb2.WebDomain, account: AccountName, rules: BackendRule
     if kind == "php":
         installed = php_fpm.installed_versions()
         return PhpBackend(
-            validators.php_version(domain.php.version, installed, "domain.php.version")
+            web_validators.php_version(domain.php.version, installed, "domain.php.version")
         )
     if kind == "proxy":
         return _proxy(domain.proxy, account, rules)
     if kind == "redirect":
         redirect = domain.redirect
-        url = validators.redirect_url(
+        url = web_validators.redirect_url(
             redirect.url, "domain.redirect.url", preserve_path=redirect.preserve_path
         )
-        status = validators.redirect_status(redirect.code, "domain.redirect.code")
+        status = web_validators.redirect_status(redirect.code, "domain.redirect.code")
         return RedirectBackend(url, status, redirect.preserve_path)
     raise InvalidArgument("domain.backend", "must set one of static, php, proxy or redirect")
 
@@ -184,13 +192,13 @@ def _proxy(proxy: web_pb2.ProxyBackend, account: AccountName, rules: BackendRule
     target = proxy.WhichOneof("target")
     if target == "socket_path":
         return SocketBackend(
-            validators.app_socket(
+            web_validators.app_socket(
                 proxy.socket_path, account, rules.socket_root, "domain.proxy.socket_path"
             )
         )
     if target == "port":
         return ProxyBackend(
-            validators.allowed_proxy_port(proxy.port, rules.proxy_ports, "domain.proxy.port")
+            web_validators.allowed_proxy_port(proxy.port, rules.proxy_ports, "domain.proxy.port")
         )
     raise InvalidArgument("domain.proxy", "must set socket_path or port")
 

@@ -23,9 +23,9 @@ from typing import Final, Protocol
 
 from agent.config import AgentConfig
 from agent.errors import AlreadyExists, FailedPrecondition, InvalidArgument
-from agent.system.dns import dns_zones
-from agent.system.websites import web_domains
-from agent.validators import AccountName
+from agent.system.dns.zones import dns_zones
+from agent.system.web.domains import web_domains
+from agent.validators.accounts import AccountName
 
 
 class HeldNames(Protocol):

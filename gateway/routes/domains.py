@@ -18,7 +18,7 @@ from jopanel.agent.web.v1 import web_pb2 as pb
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agent.errors import InvalidArgument
-from agent.validators import SOCKET_PATH_MAX, allowed_proxy_port
+from agent.validators.web import SOCKET_PATH_MAX, allowed_proxy_port
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.api import Access, Call, Operation, Owned, json_response
 from gateway.consistency import applying

@@ -31,9 +31,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 
-from agent.server import RunningAgent
+from agent.daemon import RunningAgent
 from agent.services import SERVICES
-from tests.agent.web_support import create, docroot, spec, write_as
+from tests.agent.web.web_support import create, docroot, spec, write_as
 
 if TYPE_CHECKING:
     Stub: TypeAlias = web_pb2_grpc.WebDomainServiceAsyncStub

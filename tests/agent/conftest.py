@@ -19,9 +19,9 @@ from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2_grpc
 
 from agent.config import AgentConfig
-from agent.server import RunningAgent, start
-from tests.agent.app_support import PROXY_PORTS
+from agent.daemon import RunningAgent, start
 from tests.agent.support import short_temp_dir
+from tests.agent.web.app_support import PROXY_PORTS
 
 
 @pytest.fixture(scope="session")

@@ -47,10 +47,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from jopanel.agent.accounts.v1 import accounts_pb2
 
-from agent import validators
-from agent.server import RunningAgent
-from agent.system import php_fpm
-from agent.system.users import MANAGED_GROUP
+from agent.daemon import RunningAgent
+from agent.system.accounts.users import MANAGED_GROUP
+from agent.system.web import php_fpm
+from agent.validators import accounts as accounts_validators
+from agent.validators import common as common_validators
 from tests.agent.boundary_support import Rpc, chown_to, registered_rpcs, tree_state
 from tests.agent.support import account_files
 
@@ -360,7 +361,7 @@ def plausible_values(world: World) -> dict[str, list[str]]:
         "value": ["letsencrypt.org", "mailto:hostmaster@example.com"],
         "url": ["https://example.org/", "http://example.org/shop"],
         "version": [str(version) for version in php_fpm.installed_versions()] or ["8.2"],
-        "page_token": [validators.encode_page_token(key) for key in (a, world.domain)],
+        "page_token": [common_validators.encode_page_token(key) for key in (a, world.domain)],
     }
     values["user"] = values["database_user"]
     values["name"] = sorted({name for kind in NAMED for name in values[kind]})
@@ -569,7 +570,7 @@ def check(rpc: Rpc, world: World, call: Any, health: Any, request: message.Messa
     others = [value for name, value in strings if "password" not in name]
     for name, value in strings:
         secret = "password" in name and not any(value in other for other in others)
-        if secret and len(value) >= validators.PASSWORD_MIN:
+        if secret and len(value) >= accounts_validators.PASSWORD_MIN:
             assert value not in details, f"{rpc} echoed a password"
     assert serving(health), f"the agent stopped serving after {rpc}"
     assert world.snapshot(rpc) == before

@@ -7,7 +7,7 @@ RPC must leave each target as it was: content, owner, mode and ACL; and nginx mu
 through such a link what A may not read. test_boundary_races.py swaps links in while the RPC
 runs.
 
-tests/agent/test_web_hostile.py has the first cases (links to a root-owned canary folder before
+tests/agent/web/test_web_hostile.py has the first cases (links to a root-owned canary folder before
 Create and Delete, links inside a document root not served); this module adds the targets
 above, the logs and tmp positions, Update, DeleteAccount, and a linked document root.
 """
@@ -40,7 +40,7 @@ from tests.agent.boundary_support import (
     update_request,
     victim,
 )
-from tests.agent.web_support import create, docroot, get, plant_link, spec
+from tests.agent.web.web_support import create, docroot, get, plant_link, spec
 
 if TYPE_CHECKING:
     from tests.agent.boundary_support import AccountStub, Stub

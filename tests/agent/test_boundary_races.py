@@ -25,7 +25,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from jopanel.agent.accounts.v1 import accounts_pb2
 from jopanel.agent.web.v1 import web_pb2
 
-from agent.server import RunningAgent
+from agent.daemon import RunningAgent
 from tests.agent.boundary_support import (
     Racer,
     Victim,
@@ -41,7 +41,7 @@ from tests.agent.boundary_support import (
     update_request,
     victim,
 )
-from tests.agent.web_support import create, docroot, plant_link, spec
+from tests.agent.web.web_support import create, docroot, plant_link, spec
 
 if TYPE_CHECKING:
     from tests.agent.boundary_support import Stub

@@ -27,7 +27,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 
 from agent.config import AgentConfig
-from agent.server import RunningAgent, start
+from agent.daemon import RunningAgent, start
 from tests.agent.boundary_support import code_of, connect_as, ensure_user, registered_rpcs
 from tests.agent.support import account_files, rpc_error, short_temp_dir
 

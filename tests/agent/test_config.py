@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from agent.config import AgentConfig, ConfigError, load_config
-from agent.system.process import Limits
+from agent.system.base.process import Limits
 
 
 def write(tmp_path: Path, text: str) -> Path:

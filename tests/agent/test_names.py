@@ -18,13 +18,13 @@ from jopanel.agent.accounts.v1 import accounts_pb2
 from jopanel.agent.dns.v1 import dns_pb2
 from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 
-from tests.agent.dns_support import a, create_zone, dig, dns, named
+from tests.agent.dns.dns_support import a, create_zone, dig, dns, named
 from tests.agent.support import rpc_error
-from tests.agent.web_support import NOT_SERVED, create, get, spec
+from tests.agent.web.web_support import NOT_SERVED, create, get, spec
 
 if TYPE_CHECKING:
-    from tests.agent.dns_support import AccountStub
-    from tests.agent.dns_support import Stub as DnsStub
+    from tests.agent.dns.dns_support import AccountStub
+    from tests.agent.dns.dns_support import Stub as DnsStub
 
     WebStub: TypeAlias = web_pb2_grpc.WebDomainServiceAsyncStub
 

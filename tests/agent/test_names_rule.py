@@ -9,7 +9,7 @@ import pytest
 
 from agent.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 from agent.system.names import NameOwners, ancestors
-from agent.validators import AccountName
+from agent.validators.accounts import AccountName
 
 ALICE, MALLORY = AccountName("alice"), AccountName("mallory")
 

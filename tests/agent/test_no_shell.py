@@ -20,7 +20,7 @@ SHELL_FUNCTIONS = frozenset(
 PROGRAM_STARTERS = frozenset(
     {"Popen", "run", "call", "check_call", "check_output", "create_subprocess_exec"}
 )
-# Lower-level ways to start a program, allowed in agent/system/process.py only.
+# Lower-level ways to start a program, allowed in agent/system/base/process.py only.
 LOW_LEVEL_STARTERS = frozenset(
     {"subprocess", "create_subprocess_exec", "posix_spawn", "posix_spawnp", "fork", "forkpty"}
     | {f"exec{suffix}" for suffix in ("l", "le", "lp", "lpe", "v", "ve", "vp", "vpe")}
@@ -119,4 +119,4 @@ def test_no_agent_module_starts_a_shell() -> None:
 
 def test_only_the_process_module_starts_programs() -> None:
     starting = {name for name, source in agent_modules().items() if low_level_starts(source)}
-    assert starting == {"system/process.py"}
+    assert starting == {"system/base/process.py"}

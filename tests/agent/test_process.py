@@ -10,7 +10,7 @@ from typing import Any
 import grpc
 import pytest
 
-from agent.system.process import (
+from agent.system.base.process import (
     CLEAN_ENV,
     OUTPUT_BYTES,
     CommandFailed,
@@ -20,7 +20,7 @@ from agent.system.process import (
     excerpt,
     tail,
 )
-from agent.system.process import run as run_within
+from agent.system.base.process import run as run_within
 from tests.agent.support import until
 
 LIMITS = Limits(timeout=20.0, setting="test_timeout")

@@ -15,7 +15,7 @@ import grpc
 import pytest
 import stack
 
-from tests.agent.dns_support import (
+from tests.agent.dns.dns_support import (
     create_zone,
     dig,
     dns,
@@ -28,7 +28,7 @@ from tests.agent.dns_support import (
 from tests.agent.support import rpc_error
 
 if TYPE_CHECKING:
-    from tests.agent.dns_support import Stub
+    from tests.agent.dns.dns_support import Stub
 
 __all__ = ["dns", "dns_account", "named", "new_zone"]  # fixtures, used by name
 

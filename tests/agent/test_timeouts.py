@@ -38,11 +38,11 @@ from jopanel.agent.dns.v1 import dns_pb2, dns_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 
 from agent.config import AgentConfig
-from agent.server import start
-from agent.system import mariadb as mariadb_layer
-from tests.agent.dns_support import dig, named
+from agent.daemon import start
+from agent.system.databases import mariadb as mariadb_layer
+from tests.agent.dns.dns_support import dig, named
 from tests.agent.support import rpc_error, short_temp_dir, until
-from tests.agent.web_support import get, spec
+from tests.agent.web.web_support import get, spec
 
 __all__ = ["named"]  # a fixture, used by name
 

@@ -16,8 +16,8 @@ import aiohttp
 import pytest
 import stack
 
-from agent.system.quotas import DiskQuotas
-from agent.system.users import HOME_ROOT
+from agent.system.accounts.quotas import DiskQuotas
+from agent.system.accounts.users import HOME_ROOT
 from tests.e2e.test_accounts_e2e import call, login
 from tests.e2e.test_websites_e2e import page
 

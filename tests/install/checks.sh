@@ -60,7 +60,7 @@ processes_hidden() {  # processes_hidden WHEN: tenant1 sees its own processes on
 journal_and_timer() {  # the units log what they do; log rotation has its timer
   expect "logrotate.timer" "$(systemctl is-active logrotate.timer)" active
   journalctl -b -u jopanel-agent --no-pager |
-    grep -q 'INFO agent.server: serving .* on /run/jopanel/agent.sock' ||
+    grep -q 'INFO agent.daemon: serving .* on /run/jopanel/agent.sock' ||
     fail "the agent's journal: $(journalctl -b -u jopanel-agent --no-pager | tail -n 5)"
   journalctl -b -u jopanel-gateway --no-pager | grep -q 'Started jopanel-gateway.service' ||
     fail "the gateway's journal: $(journalctl -b -u jopanel-gateway --no-pager | tail -n 5)"

@@ -1,0 +1,327 @@
+"""Hosted MariaDB databases and database users of accounts: the system side of DatabaseService.
+
+Ownership comes from the agent's own record (database_owners.py), never from a name's prefix
+alone. For an account, a database or user that another account owns, or that exists in MariaDB
+without being recorded (made by hand), does not exist: NOT_FOUND, and it is never touched.
+Creating such a name is ALREADY_EXISTS.
+
+Changes run one at a time under one asyncio.Lock (the record is read, changed and written as
+a whole) and to their end even when the client hangs up, as in users.py. Reads take no lock:
+the record is replaced atomically and MariaDB answers consistently on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, MutableMapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Concatenate, Final, ParamSpec, TypeVar
+
+from agent.config import DEFAULTS, AgentConfig
+from agent.errors import AlreadyExists, FailedPrecondition, NotFound
+from agent.system.accounts import users
+from agent.system.databases import database_owners, mariadb
+from agent.system.databases.database_owners import REGISTRY_PATH, Owners, owned_by
+from agent.system.databases.mariadb import HOSTS, Session
+from agent.validators.accounts import AccountName
+from agent.validators.databases import DatabaseName, DatabasePassword, DatabaseUserName
+
+
+@dataclass(frozen=True)
+class Database:
+    name: DatabaseName
+    account: AccountName
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class DatabaseUser:
+    name: DatabaseUserName
+    account: AccountName
+    databases: tuple[DatabaseName, ...]
+
+
+DEFAULT_TIMEOUTS: Final = mariadb.Timeouts.from_config(DEFAULTS)
+P = ParamSpec("P")
+T = TypeVar("T")
+Name = TypeVar("Name", DatabaseName, DatabaseUserName)
+
+
+def _serialized(
+    operation: Callable[Concatenate[HostedDatabases, P], Awaitable[T]],
+) -> Callable[Concatenate[HostedDatabases, P], Coroutine[Any, Any, T]]:
+    """Runs a change under the lock, and to its end even when its caller is cancelled: a
+    database dropped but still recorded, or the other way round, must not depend on when a
+    client hangs up."""
+
+    @functools.wraps(operation)
+    async def serialized(self: HostedDatabases, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        async def locked() -> T:
+            async with self._lock:
+                return await operation(self, *args, **kwargs)
+
+        task = asyncio.create_task(locked())
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        return await asyncio.shield(task)
+
+    return serialized
+
+
+class HostedDatabases:
+    """The databases and users of every account on one MariaDB server."""
+
+    def __init__(
+        self,
+        socket_path: Path,
+        registry_path: Path = REGISTRY_PATH,
+        timeouts: mariadb.Timeouts = DEFAULT_TIMEOUTS,
+    ) -> None:
+        self._socket_path = socket_path
+        self._registry_path = registry_path
+        self._timeouts = timeouts
+        self._lock = asyncio.Lock()
+        self._removing: set[AccountName] = set()  # accounts being deleted: no new names
+        # Changes whose caller went away, referenced until they finish (see _serialized).
+        self._running: set[asyncio.Task[Any]] = set()
+
+    async def list_databases(self, account: AccountName) -> list[Database]:
+        _require_account(account)
+        names = owned_by(self._owners().databases, account)
+        if not names:
+            return []
+        async with self._session() as session:
+            existing = await session.schemas()
+            return [
+                Database(name, account, await session.size(name))
+                for name in names
+                if name in existing
+            ]
+
+    async def list_users(self, account: AccountName) -> list[DatabaseUser]:
+        _require_account(account)
+        owners = self._owners()
+        names = owned_by(owners.users, account)
+        if not names:
+            return []
+        async with self._session() as session:
+            return [
+                await _user(session, owners, account, name)
+                for name in names
+                if await session.user_hosts(name)
+            ]
+
+    @_serialized
+    async def create_database(self, account: AccountName, name: DatabaseName) -> Database:
+        """Creates the database, or returns it when the account has it already."""
+        self._require_account(account)
+        owners = self._owners()
+        async with self._session() as session:
+            if owners.databases.get(name) != account:
+                exists = name in await session.schemas()
+                self._claim(owners, owners.databases, name, account, exists=exists)
+                # Grants written by hand for this name must not come with the new database.
+                await session.revoke_everyone(name)
+            await session.create_database(name)
+            return Database(name, account, await session.size(name))
+
+    @_serialized
+    async def delete_database(self, account: AccountName, name: DatabaseName) -> None:
+        """Drops the database with its grants; a name nobody has is fine."""
+        _require_account(account)
+        owners = self._owners()
+        async with self._session() as session:
+            exists = name in await session.schemas()
+            if not _is_own(owners.databases, name, account, exists=exists):
+                return
+            await session.revoke_everyone(name)
+            await session.drop_database(name)
+            del owners.databases[name]
+            self._save(owners)
+
+    @_serialized
+    async def create_user(
+        self, account: AccountName, name: DatabaseUserName, password: DatabasePassword
+    ) -> DatabaseUser:
+        """Creates the user, or sets its password when the account has it already."""
+        self._require_account(account)
+        owners = self._owners()
+        async with self._session() as session:
+            if owners.users.get(name) != account:
+                exists = bool(await session.user_hosts(name))
+                self._claim(owners, owners.users, name, account, exists=exists)
+            await session.set_user(name, password)
+            return await _user(session, owners, account, name)
+
+    @_serialized
+    async def set_password(
+        self, account: AccountName, name: DatabaseUserName, password: DatabasePassword
+    ) -> DatabaseUser:
+        self._require_account(account)
+        owners = self._owners()
+        async with self._session() as session:
+            await _own_user_hosts(session, owners, account, name)
+            await session.set_user(name, password)
+            # Sessions opened with the old password (which may have leaked) end too.
+            await session.disconnect(name)
+            return await _user(session, owners, account, name)
+
+    @_serialized
+    async def delete_user(self, account: AccountName, name: DatabaseUserName) -> None:
+        """Drops the user with its privileges; a name nobody has is fine."""
+        _require_account(account)
+        owners = self._owners()
+        async with self._session() as session:
+            exists = bool(await session.user_hosts(name))
+            if not _is_own(owners.users, name, account, exists=exists):
+                return
+            await session.drop_user(name)
+            del owners.users[name]
+            self._save(owners)
+
+    @_serialized
+    async def grant(
+        self, account: AccountName, user: DatabaseUserName, database: DatabaseName
+    ) -> DatabaseUser:
+        """Gives the user every privilege on the database (without GRANT OPTION)."""
+        self._require_account(account)
+        owners = self._owners()
+        async with self._session() as session:
+            hosts = await _own_user_hosts(session, owners, account, user)
+            if owners.databases.get(database) != account or database not in (
+                await session.schemas()
+            ):
+                raise NotFound(f"database {database} does not exist")
+            await session.grant(user, database, [host for host in HOSTS if host in hosts])
+            return await _user(session, owners, account, user)
+
+    @_serialized
+    async def revoke(
+        self, account: AccountName, user: DatabaseUserName, database: DatabaseName
+    ) -> DatabaseUser:
+        self._require_account(account)
+        owners = self._owners()
+        async with self._session() as session:
+            await _own_user_hosts(session, owners, account, user)
+            if owners.databases.get(database) != account:
+                raise NotFound(f"database {database} does not exist")
+            await session.revoke(user, database)
+            return await _user(session, owners, account, user)
+
+    @asynccontextmanager
+    async def removal(self, account: AccountName) -> AsyncIterator[None]:
+        """Drops every database and user of the account, then refuses changes for it while
+        the caller removes the account, so that no database is made for it in between.
+
+        The lock is not held meanwhile: the account's other resources (web, DNS) and userdel
+        may take up to their own timeouts, and other accounts' databases must not wait on them.
+        An account that owns nothing needs no MariaDB: the record alone says so.
+        """
+        self._removing.add(account)
+        try:
+            async with self._lock:
+                await self._drop_all(account)
+            yield
+        finally:
+            self._removing.discard(account)
+
+    async def _drop_all(self, account: AccountName) -> None:
+        owners = self._owners()
+        users_left = owned_by(owners.users, account)
+        databases_left = owned_by(owners.databases, account)
+        if not users_left and not databases_left:
+            return
+        async with self._session() as session:
+            # One record write per name: a failure halfway leaves the record true.
+            for user in users_left:
+                await session.drop_user(user)
+                del owners.users[user]
+                self._save(owners)
+            for database in databases_left:
+                await session.revoke_everyone(database)
+                await session.drop_database(database)
+                del owners.databases[database]
+                self._save(owners)
+
+    def _claim(
+        self,
+        owners: Owners,
+        entries: MutableMapping[Name, AccountName],
+        name: Name,
+        account: AccountName,
+        *,
+        exists: bool,
+    ) -> None:
+        """Records the account as the name's owner before MariaDB has it (see
+        database_owners.py); a name owned by another account or made by hand is taken."""
+        if name in entries or exists:
+            raise AlreadyExists(f"{name} is taken; choose another name")
+        entries[name] = account
+        self._save(owners)
+
+    def _owners(self) -> Owners:
+        return database_owners.load(self._registry_path)
+
+    def _save(self, owners: Owners) -> None:
+        database_owners.save(self._registry_path, owners)
+
+    def _session(self) -> AbstractAsyncContextManager[Session]:
+        return mariadb.session(self._socket_path, self._timeouts)
+
+    def _require_account(self, account: AccountName) -> None:
+        """The account exists and is not being deleted (checked under the lock, see removal)."""
+        if account in self._removing:
+            raise FailedPrecondition(f"account {account} is being deleted")
+        _require_account(account)
+
+
+def _require_account(account: AccountName) -> None:
+    if not users.is_account(account):
+        raise FailedPrecondition(f"account {account} does not exist; create it first")
+
+
+def _is_own(
+    entries: MutableMapping[Name, AccountName], name: Name, account: AccountName, *, exists: bool
+) -> bool:
+    """For a deletion: True when the account owns the name; False when nobody has it (nothing
+    to do); NOT_FOUND when it is another account's or MariaDB's own."""
+    owner = entries.get(name)
+    if owner == account:
+        return True
+    if owner is None and not exists:
+        return False
+    raise NotFound(f"{name} does not exist")
+
+
+async def _own_user_hosts(
+    session: Session, owners: Owners, account: AccountName, name: DatabaseUserName
+) -> frozenset[str]:
+    """The hosts of a user the account owns; NOT_FOUND for any other."""
+    hosts = await session.user_hosts(name) if owners.users.get(name) == account else frozenset()
+    if not hosts:
+        raise NotFound(f"database user {name} does not exist")
+    return hosts
+
+
+async def _user(
+    session: Session, owners: Owners, account: AccountName, name: DatabaseUserName
+) -> DatabaseUser:
+    granted = await session.granted(name)
+    # Only the account's own databases are shown, whatever else someone granted by hand.
+    own = [database for database in owned_by(owners.databases, account) if database in granted]
+    return DatabaseUser(name, account, tuple(own))
+
+
+@functools.cache
+def hosted_databases(config: AgentConfig) -> HostedDatabases:
+    """The one HostedDatabases of the MariaDB server behind config.mariadb_socket.
+
+    AccountService (which drops an account's databases before the account) and DatabaseService
+    are registered apart but must share one lock and one view of the ownership record, so both
+    take their instance from here.
+    """
+    timeouts = mariadb.Timeouts.from_config(config)
+    return HostedDatabases(config.mariadb_socket, timeouts=timeouts)

@@ -1,0 +1,492 @@
+"""Web domains: which account owns which hostname, and changes that go live in shared reloads.
+
+The records live in the site files themselves (nginx_render.SITE_HEADER), so the live generation
+is the whole state: read back at the first call after a start, switched atomically with the
+configuration it describes. No second store can disagree with what nginx serves.
+
+Every change is a small function applied to a copy of the registry (the sites and the hostnames
+they claim). Changes queue up; a single worker (work.Batcher) takes all that arrived within
+BATCH_WINDOW (and all that arrive while it works) and applies them together: PHP-FPM pools
+first, then one staged nginx generation, one `nginx -t`, one symlink switch and one reload. Each
+caller's call returns once the reload that carries its change has taken effect. When `nginx -t`
+refuses the batch, its changes are tried one at a time so only the offending one fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import functools
+import logging
+import pwd
+import time
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator
+from pathlib import Path
+from typing import TypeAlias
+
+from agent.config import AgentConfig
+from agent.errors import (
+    AgentError,
+    AlreadyExists,
+    FailedPrecondition,
+    Internal,
+    InvalidArgument,
+    NotFound,
+)
+from agent.system.accounts.users import Users
+from agent.system.base.staging import check_batch
+from agent.system.base.work import Batcher, Finisher, Pending
+from agent.system.web import app_sockets, nginx, webroots
+from agent.system.web.nginx import NginxRejected, SiteTree, Staging
+from agent.system.web.nginx_render import Layout, record_line, render_site, render_support
+from agent.system.web.php_fpm import PhpPools, PhpSettings
+from agent.system.web.records import (
+    Backend,
+    PhpBackend,
+    ProxyBackend,
+    Registry,
+    Site,
+    SocketBackend,
+    from_json,
+)
+from agent.system.web.webroots import Owner
+from agent.validators.accounts import AccountName
+from agent.validators.common import Hostname
+from agent.validators.web import PhpVersion
+
+logger = logging.getLogger(__name__)
+
+# How long the worker waits for more changes before it starts a batch: the latency one call
+# pays so that calls arriving together share one `nginx -t` and one reload.
+# A change to the registry; returns the site as it now is (None when removed) or raises.
+Change: TypeAlias = Callable[[Registry], Site | None]
+_Pending: TypeAlias = Pending[Change, Site | None]
+Outcome: TypeAlias = tuple[_Pending, Site | None]
+
+
+class WebDomains:
+    """The websites of every account. The agent holds one instance: one worker orders changes."""
+
+    def __init__(self, config: AgentConfig, users: Users) -> None:
+        self._layout = Layout.from_config(config)
+        self._socket_root = config.app_socket_dir
+        self._tree = SiteTree(self._layout, config.limits("web"))
+        self._removal = config.limits("removal")  # rm of a site's files: a tree of any size
+        self._pid_file = config.nginx_pid_file
+        self._php = PhpPools(PhpSettings.from_config(config))
+        self._users = users
+        self._registry: Registry | None = None  # the live generation's records, once read
+        self._stale: dict[str, str] = {}  # files the next generation rewrites (new template)
+        self._loaded: int | None = None  # the generation nginx is known to run
+        self._changes: Batcher[Change, Site | None] = Batcher(self._apply, "web")
+        self._removing: set[AccountName] = set()  # accounts being deleted: no new sites
+        self._finisher = Finisher()
+        self.reloads = 0
+
+    async def get(self, name: Hostname) -> Site:
+        site = self._live().get(name)
+        if site is None:
+            raise NotFound(f"domain {name} does not exist")
+        return site
+
+    def holder(self, name: str) -> AccountName | None:
+        """The account whose site serves the hostname, as the live generation says (names.py)."""
+        return self._live().account_of(name)
+
+    def held(self) -> Iterator[tuple[str, AccountName]]:
+        """Every hostname served, with the account serving it (names.py)."""
+        for site in self._live():
+            for host in site.hostnames:
+                yield host, site.account
+
+    async def page(
+        self, account: AccountName | None, after: str | None, limit: int
+    ) -> tuple[list[Site], bool]:
+        """Up to `limit` sites in name order after `after`, and whether more follow.
+
+        A first page reads the live files again while no change is under way, so a site file
+        removed by hand shows as a missing site (the gateway's reconcile creates it again)."""
+        if after is None and self._changes.idle:
+            self._registry = None
+        chosen = sorted(
+            (
+                site
+                for site in self._live()
+                if (account is None or site.account == account)
+                and (after is None or site.name > after)
+            ),
+            key=lambda site: site.name,
+        )
+        return chosen[:limit], len(chosen) > limit
+
+    async def create(self, site: Site) -> Site:
+        """Creates the site, or brings the account's existing site of that name to this spec."""
+        return await self._finisher.run(self._create(site))
+
+    async def update(
+        self, name: Hostname, *, aliases: tuple[Hostname, ...] | None, backend: Backend | None
+    ) -> Site:
+        """Applies the given fields; None leaves a field as it is."""
+        return await self._finisher.run(self._update(name, aliases, backend))
+
+    async def set_suspended(self, name: Hostname, suspended: bool) -> Site:
+        await self.get(name)
+        change = functools.partial(_suspend, name, suspended)
+        return _present(await self._finisher.run(self._changes.submit(change)))
+
+    async def delete(self, name: Hostname, *, delete_files: bool) -> None:
+        """Stops serving the site; a missing one is fine."""
+        await self._finisher.run(self._delete(name, delete_files))
+
+    @contextlib.asynccontextmanager
+    async def removal(self, account: AccountName) -> AsyncIterator[None]:
+        """Takes every site of the account offline (AccountService, before deleting it), and
+        refuses new ones until the account is gone. Its files go with its home."""
+        self._removing.add(account)
+        try:
+            if any(site.account == account for site in self._live()):
+                removed: list[Hostname] = []
+                change = functools.partial(_remove_account, account, removed)
+                await self._finisher.run(self._changes.submit(change))
+                for name in removed:
+                    webroots.remove_log_dir(self._layout.log_root, name)
+            yield
+            # The account's processes are gone now: its socket folder goes with its home.
+            app_sockets.remove_folder(self._socket_root, account)
+        finally:
+            self._removing.discard(account)
+
+    async def _create(self, site: Site) -> Site:
+        _check_not_removing(site.account, self._removing)
+        owner = await self._owner(site.account)
+        registry = self._live()
+        _check_owner(registry.get(site.name), site.account)
+        registry.check_claims(site)  # fails early; the worker checks again, authoritatively
+        self._prepare_backend(owner, site.backend)
+        webroots.prepare_site(owner, site.name, self._layout.log_root)
+        if isinstance(site.backend, PhpBackend):
+            webroots.prepare_php_tmp(owner)
+        return _present(await self._changes.submit(functools.partial(_put, site, self._removing)))
+
+    async def _update(
+        self, name: Hostname, aliases: tuple[Hostname, ...] | None, backend: Backend | None
+    ) -> Site:
+        current = await self.get(name)
+        if aliases is not None:
+            self._live().check_claims(dataclasses.replace(current, aliases=aliases))
+        if backend is not None:
+            owner = await self._owner(current.account)
+            self._prepare_backend(owner, backend)
+            if isinstance(backend, PhpBackend):
+                webroots.prepare_php_tmp(owner)
+        change = functools.partial(_update_site, name, aliases, backend)
+        return _present(await self._changes.submit(change))
+
+    async def _delete(self, name: Hostname, delete_files: bool) -> None:
+        site = self._live().get(name)
+        if site is None:
+            return
+        owner = await self._existing_owner(site.account)
+        if delete_files and owner is not None:
+            webroots.check_removable(owner)  # before anything changes
+        await self._changes.submit(functools.partial(_remove, name))
+        webroots.remove_log_dir(self._layout.log_root, name)
+        if delete_files and owner is not None:
+            await webroots.remove_site(owner, name, self._removal)
+
+    def _prepare_backend(self, owner: Owner, backend: Backend) -> None:
+        """What a proxy backend needs before it goes live: the account's socket folder, or a
+        port that no other user's program listens on (checked again at each change)."""
+        if isinstance(backend, SocketBackend):
+            path = backend.path
+            app_sockets.prepare_folder(self._socket_root, owner, path, "domain.proxy.socket_path")
+        elif isinstance(backend, ProxyBackend):
+            app_sockets.check_port_free_for(backend.port, owner, "domain.proxy.port")
+
+    async def _owner(self, account: AccountName) -> Owner:
+        try:
+            user = await self._users.get(account)
+        except NotFound:
+            raise FailedPrecondition(
+                f"account {account} does not exist; create the account first"
+            ) from None
+        except InvalidArgument as error:
+            rule = error.message.split(": ", 1)[-1]
+            raise InvalidArgument("domain.account", rule) from None
+        return Owner(account, user.uid, user.gid)
+
+    async def _existing_owner(self, account: AccountName) -> Owner | None:
+        """The owner, or None when the account is gone (its home went with it)."""
+        try:
+            return await self._owner(account)
+        except (FailedPrecondition, InvalidArgument):
+            return None
+
+    def _live(self) -> Registry:
+        if self._registry is None:
+            self._tree.ensure_layout()
+            self._registry, self._stale = self._load(self._tree.read_live())
+        return self._registry
+
+    def _load(self, texts: dict[str, str]) -> tuple[Registry, dict[str, str]]:
+        """The records of the live files, and the files a new template or setting changes."""
+        registry = Registry()
+        stale: dict[str, str] = {}
+        for filename, text in sorted(texts.items()):
+            site = None if filename.startswith("_") else _parse(filename, text, self._socket_root)
+            if site is None:
+                continue
+            try:
+                registry.put(site)
+            except AlreadyExists as error:
+                logger.error("%s: left out: %s", filename, error.message)
+                continue
+            rendered = render_site(site, self._layout)
+            if rendered != text:
+                stale[filename] = rendered
+        for filename, text in render_support(self._layout).items():
+            if texts.get(filename) != text:
+                stale[filename] = text
+        return registry, stale
+
+    async def _apply(self, batch: list[_Pending]) -> None:
+        live = self._live()
+        candidate, outcomes = _replay(live, batch)
+        candidate, outcomes = await self._add_pools(live, candidate, outcomes)
+        final, outcomes = await self._go_live(live, candidate, outcomes)
+        await self._prune_pools(final)
+        for pending, result in outcomes:
+            pending.succeed(result)
+
+    async def _add_pools(
+        self, live: Registry, candidate: Registry, outcomes: list[Outcome]
+    ) -> tuple[Registry, list[Outcome]]:
+        """Starts the PHP-FPM pools the batch needs before nginx sends requests to them."""
+        try:
+            await self._php.ensure(_wanted_pools(candidate))
+        except AgentError as error:
+            running = _wanted_pools(live)
+            failing = [p for p, site in outcomes if _needs_new_pool(site, running)]
+            if not failing:
+                logger.error("php-fpm: %s", error.message)
+                return candidate, outcomes
+            for pending in failing:
+                pending.fail(error)
+            return _replay(live, [p for p, _ in outcomes if p not in failing])
+        return candidate, outcomes
+
+    async def _prune_pools(self, final: Registry) -> None:
+        """Stops the pools no site needs any more, once nginx no longer sends requests there."""
+        try:
+            await self._php.prune(_wanted_pools(final))
+        except AgentError as error:
+            logger.error("could not remove unused PHP-FPM pools: %s", error.message)
+
+    async def _go_live(
+        self, live: Registry, candidate: Registry, outcomes: list[Outcome]
+    ) -> tuple[Registry, list[Outcome]]:
+        """Stages, checks and publishes the next generation, then reloads nginx."""
+        changes = {**self._stale, **self._changed_files(live, candidate)}
+        if not changes:
+            # Nothing new, but nginx may not run the live generation yet (a reload failed, or
+            # the agent just started): a repeated request must still put its change live.
+            if self._loaded != self._tree.generation():
+                await self._reload(0, 0.0)
+            return live, outcomes
+        started = time.monotonic()
+        # File work off the event loop: at thousands of sites it takes tens of milliseconds.
+        staging = await asyncio.to_thread(self._tree.stage)
+        try:
+            final, outcomes = await self._check(staging, live, candidate, outcomes, changes)
+        except BaseException:
+            staging.discard()
+            raise
+        if final is live and not self._stale:
+            staging.discard()  # every change was refused: nothing to publish
+            return live, outcomes
+        await asyncio.to_thread(staging.publish)
+        self._registry, self._stale = final, {}
+        await self._reload(len(outcomes), time.monotonic() - started)
+        return final, outcomes
+
+    async def _check(
+        self,
+        staging: Staging,
+        live: Registry,
+        candidate: Registry,
+        outcomes: list[Outcome],
+        changes: dict[str, str | None],
+    ) -> tuple[Registry, list[Outcome]]:
+        """`nginx -t` of the batch, then of its changes one by one (staging.check_batch)."""
+        await asyncio.to_thread(staging.write, changes)
+        staged = candidate  # the sites the staged generation holds (with the stale files)
+
+        async def check(registry: Registry) -> None:
+            nonlocal staged
+            if registry is not staged:
+                await asyncio.to_thread(staging.write, self._changed_files(staged, registry))
+                staged = registry
+            await staging.check()
+
+        return await check_batch(
+            live,
+            candidate,
+            outcomes,
+            apply=_apply_to_copy,
+            check=check,
+            rejected=NginxRejected,
+            base_checked=not self._stale,
+            noun="nginx",
+        )
+
+    async def _reload(self, changes: int, check_seconds: float) -> None:
+        started = time.monotonic()
+        await nginx.reload(self._pid_file)
+        self._loaded = self._tree.generation()
+        self.reloads += 1
+        # One line per reload: the benchmark counts them and reads the numbers from here.
+        logger.info(
+            "nginx reload #%d: generation %d with %d change(s); staged and checked in %.0f ms, "
+            "reloaded in %.0f ms",
+            self.reloads,
+            self._loaded,
+            changes,
+            check_seconds * 1000,
+            (time.monotonic() - started) * 1000,
+        )
+
+    def _changed_files(self, base: Registry, new: Registry) -> dict[str, str | None]:
+        changed: dict[str, str | None] = {}
+        for site in new:
+            before = base.get(site.name)
+            if before is not site and before != site:
+                changed[site.filename] = render_site(site, self._layout)
+        for site in base:
+            if new.get(site.name) is None:
+                changed[site.filename] = None
+        return changed
+
+
+def _apply_to_copy(registry: Registry, change: Change) -> tuple[Registry, Site | None]:
+    trial = registry.copy()
+    return trial, change(trial)
+
+
+def _replay(base: Registry, pendings: Iterable[_Pending]) -> tuple[Registry, list[Outcome]]:
+    """Applies the changes in order to a copy of `base`; the refused ones fail at once."""
+    registry = base.copy()
+    outcomes: list[Outcome] = []
+    for pending in pendings:
+        try:
+            outcomes.append((pending, pending.change(registry)))
+        except AgentError as error:
+            pending.fail(error)
+    return registry, outcomes
+
+
+def _put(site: Site, removing: Collection[AccountName], registry: Registry) -> Site:
+    _check_not_removing(site.account, removing)
+    current = registry.get(site.name)
+    _check_owner(current, site.account)
+    placed = dataclasses.replace(site, suspended=current is not None and current.suspended)
+    registry.put(placed)
+    return placed
+
+
+def _update_site(
+    name: Hostname,
+    aliases: tuple[Hostname, ...] | None,
+    backend: Backend | None,
+    registry: Registry,
+) -> Site:
+    current = _require(registry, name)
+    changed = dataclasses.replace(
+        current,
+        aliases=current.aliases if aliases is None else aliases,
+        backend=current.backend if backend is None else backend,
+    )
+    registry.put(changed)
+    return changed
+
+
+def _suspend(name: Hostname, suspended: bool, registry: Registry) -> Site:
+    changed = dataclasses.replace(_require(registry, name), suspended=suspended)
+    registry.put(changed)
+    return changed
+
+
+def _remove(name: Hostname, registry: Registry) -> None:
+    registry.remove(name)
+
+
+def _remove_account(account: AccountName, removed: list[Hostname], registry: Registry) -> None:
+    """Removes every site of the account, as the registry holds them when the change applies."""
+    removed.clear()  # a replay (one-by-one checking) starts over
+    for site in list(registry):
+        if site.account == account:
+            registry.remove(site.name)
+            removed.append(site.name)
+
+
+def _check_not_removing(account: AccountName, removing: Collection[AccountName]) -> None:
+    if account in removing:
+        raise FailedPrecondition(f"account {account} is being deleted")
+
+
+def _require(registry: Registry, name: str) -> Site:
+    site = registry.get(name)
+    if site is None:
+        raise NotFound(f"domain {name} does not exist")
+    return site
+
+
+def _check_owner(current: Site | None, account: AccountName) -> None:
+    if current is not None and current.account != account:
+        raise AlreadyExists(f"domain {current.name} belongs to another account")
+
+
+def _present(site: Site | None) -> Site:
+    if site is None:
+        raise Internal("the domain vanished while it was being changed")
+    return site
+
+
+def _wanted_pools(registry: Registry) -> dict[PhpVersion, set[AccountName]]:
+    """The pools the sites need: one per (account, PHP version), for accounts that exist."""
+    users = {entry.pw_name for entry in pwd.getpwall()}
+    wanted: dict[PhpVersion, set[AccountName]] = {}
+    for site in registry:
+        if isinstance(site.backend, PhpBackend) and site.account in users:
+            wanted.setdefault(site.backend.version, set()).add(site.account)
+    return wanted
+
+
+def _needs_new_pool(site: Site | None, running: dict[PhpVersion, set[AccountName]]) -> bool:
+    if site is None or not isinstance(site.backend, PhpBackend):
+        return False
+    return site.account not in running.get(site.backend.version, set())
+
+
+def _parse(filename: str, text: str, socket_root: Path) -> Site | None:
+    """The record a site file carries; files the agent did not write are left out (and kept)."""
+    line = record_line(text)
+    if line is None:
+        logger.warning("%s has no JoPanel record; it is kept but not managed", filename)
+        return None
+    try:
+        site = from_json(line, str(socket_root))
+    except (ValueError, KeyError, TypeError) as error:
+        logger.error("%s: unreadable record (%s); it is kept but not managed", filename, error)
+        return None
+    if site.filename != filename:
+        logger.error("%s holds the record of %s; it is kept but not managed", filename, site.name)
+        return None
+    return site
+
+
+@functools.cache
+def web_domains(config: AgentConfig) -> WebDomains:
+    """The one WebDomains of the agent: WebDomainService and AccountService (which takes an
+    account's sites offline before deleting it) share its registry and its worker."""
+    return WebDomains(config, Users(config=config))

@@ -1,0 +1,238 @@
+"""The nginx configuration JoPanel writes, rendered from validated values only.
+
+Every value substituted below is a NewType that a validator returned (hostnames, account names,
+ports, URLs, PHP versions) or a path from the agent's own configuration, which AgentConfig holds
+to plain characters. None can contain whitespace, quotes, ';', braces or '$', so none can end a
+directive or open a block.
+
+Each site file starts with its record (sites.to_json) on a comment line: the files are the
+agent's state. Logs: `access_log` names a path with a variable, so nginx opens it in the worker
+when a request is logged (cached by open_log_file_cache) instead of holding one descriptor per
+site in the master; there is no per-site error_log, the server's global one serves every site.
+PHP's errors do not go there: each PHP site names its own log, /home/A/web/D/php-error.log
+(PHP_ADMIN_VALUE error_log), written by the account's own PHP inside its own tree (so the disk
+and inode quotas count it), which no other account can read.
+
+Proxy backends: a Unix socket in the account's socket folder (SocketBackend), or a TCP port on
+127.0.0.1 that the configuration allows (proxy_ports). A port the configuration no longer allows
+(a record from before the rule, or after the administrator narrowed it) renders as a 502 page
+instead of a proxy, so narrowing the rule closes the site's path to that port at the next change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from agent.config import AgentConfig
+from agent.system.accounts.users import HOME_ROOT
+from agent.system.web import php_fpm, webroots
+from agent.system.web.records import (
+    Backend,
+    PhpBackend,
+    ProxyBackend,
+    RedirectBackend,
+    Site,
+    SocketBackend,
+    StaticBackend,
+    to_json,
+)
+from agent.validators import web as web_validators
+
+SITE_HEADER: Final = "# jopanel-site: "
+HTTP_FILE: Final = "_http.conf"  # '_' never starts a hostname, so never a site's file name
+DEFAULT_FILE: Final = "_default.conf"
+SUSPENDED_PAGE: Final = (
+    "<!doctype html><title>Suspended</title>"
+    "<h1>This website is suspended</h1><p>Please contact the owner of this site.</p>\\n"
+)
+PORT_REFUSED_PAGE: Final = (
+    "This site's application port is not allowed on this server; "
+    "its owner can move the application to a socket.\\n"
+)
+_EDIT_NOTE: Final = "# Written by jopanel-agent; edits are overwritten."
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the templates need from the agent's configuration."""
+
+    nginx_dir: Path
+    listen: tuple[str, ...]
+    log_root: Path
+    php_run_dir: Path
+    proxy_ports: web_validators.PortRanges = ()
+
+    @classmethod
+    def from_config(cls, config: AgentConfig) -> Layout:
+        return cls(
+            config.nginx_dir,
+            config.web_listen,
+            config.web_log_dir,
+            config.php_run_dir,
+            config.proxy_ports,
+        )
+
+
+def render_site(site: Site, layout: Layout) -> str:
+    root = webroots.document_root(site.account, site.name)
+    lines = [
+        f"{SITE_HEADER}{to_json(site)}",
+        _EDIT_NOTE,
+        "server {",
+        *(f"    listen {address};" for address in layout.listen),
+        f"    server_name {' '.join(site.hostnames)};",
+        f"    root {root};",
+        f"    access_log {layout.log_root}/$server_name/access.log combined;",
+        # A link anywhere below the account's home (web, the domain folder, public_html
+        # itself, or inside it) is followed only when its owner owns the target too, so an
+        # account cannot publish another account's (or the system's) files through a link.
+        # (from=$document_root would leave public_html itself unchecked: swapped for a link,
+        # it served other accounts' files.)
+        f"    disable_symlinks if_not_owner from={HOME_ROOT / site.account};",
+        *(_suspended() if site.suspended else _backend(site, layout)),
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _suspended() -> list[str]:
+    return [
+        "    default_type text/html;",
+        '    add_header Cache-Control "no-store" always;',
+        f'    return 503 "{SUSPENDED_PAGE}";',
+    ]
+
+
+def _backend(site: Site, layout: Layout) -> list[str]:
+    backend: Backend = site.backend
+    match backend:
+        case StaticBackend():
+            return ["    index index.html index.htm;", *_files("=404")]
+        case PhpBackend(version):
+            socket = php_fpm.socket_path(layout.php_run_dir, site.account, version)
+            return [
+                "    index index.php index.html index.htm;",
+                *_files("/index.php$is_args$args"),
+                *_php(layout.nginx_dir, socket, webroots.php_error_log(site.account, site.name)),
+            ]
+        case ProxyBackend(port):
+            if port in web_validators.RESERVED_PROXY_PORTS or not web_validators.in_ranges(
+                port, layout.proxy_ports
+            ):
+                return ["    default_type text/plain;", f'    return 502 "{PORT_REFUSED_PAGE}";']
+            return _proxy(f"http://127.0.0.1:{port}")
+        case SocketBackend(path):
+            # "unix:<path>:" - the colon ends the path; no URI follows, so the request's own
+            # URI is passed on unchanged, as with a port.
+            return _proxy(f"http://unix:{path}:")
+        case RedirectBackend(url, status, preserve_path):
+            target = url.removesuffix("/") + "$request_uri" if preserve_path else url
+            return [f'    return {status} "{target}";']
+
+
+def _files(fallback: str) -> list[str]:
+    return [
+        "    location / {",
+        f"        try_files $uri $uri/ {fallback};",
+        "    }",
+        # Dot files (.git, .env, .htpasswd) are never served; ACME challenges are.
+        r"    location ~ /\.(?!well-known/) {",
+        "        deny all;",
+        "    }",
+    ]
+
+
+def _php(nginx_dir: Path, socket: Path, error_log: Path) -> list[str]:
+    return [
+        r"    location ~ [^/]\.php(/|$) {",
+        r"        fastcgi_split_path_info ^(.+?\.php)(/.*)$;",
+        # try_files resets $fastcgi_path_info, so keep it first.
+        "        set $jopanel_path_info $fastcgi_path_info;",
+        # Only scripts that exist run: no "/upload.jpg/x.php" handing an upload to PHP.
+        "        try_files $fastcgi_script_name =404;",
+        f"        include {nginx_dir}/fastcgi_params;",
+        "        fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;",
+        "        fastcgi_param PATH_INFO $jopanel_path_info;",
+        # The site's PHP errors go to its own log in the account's tree, not to nginx's error
+        # log (root's). Only nginx can reach the pool's socket, so no one else can pass this
+        # value; every request of every site of the pool sets it.
+        f'        fastcgi_param PHP_ADMIN_VALUE "error_log={error_log}";',
+        f"        fastcgi_pass unix:{socket};",
+        "    }",
+    ]
+
+
+def _proxy(target: str) -> list[str]:
+    return [
+        "    location / {",
+        f"        proxy_pass {target};",
+        "        proxy_http_version 1.1;",
+        "        proxy_set_header Host $host;",
+        "        proxy_set_header X-Real-IP $remote_addr;",
+        "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "        proxy_set_header X-Forwarded-Proto $scheme;",
+        "        proxy_set_header Upgrade $http_upgrade;",
+        "        proxy_set_header Connection $jopanel_connection_upgrade;",
+        "    }",
+    ]
+
+
+def render_support(layout: Layout) -> dict[str, str]:
+    """The files every generation holds besides the sites: http-level settings, default server."""
+    http = [
+        _EDIT_NOTE,
+        # Thousands of sites with up to 51 names each, names up to 253 characters: one bucket
+        # must hold the longest name, and the table must be allowed to grow that far.
+        "server_names_hash_max_size 65536;",
+        "server_names_hash_bucket_size 512;",
+        # Workers keep the busiest sites' access logs open instead of reopening per request.
+        "open_log_file_cache max=1000 inactive=60s valid=1m min_uses=2;",
+        "map $http_upgrade $jopanel_connection_upgrade {",
+        "    default upgrade;",
+        '    "" close;',
+        "}",
+    ]
+    default = [
+        _EDIT_NOTE,
+        "# Answers requests for hostnames that no site serves.",
+        "server {",
+        *(f"    listen {address} default_server;" for address in layout.listen),
+        "    server_name _;",
+        "    default_type text/plain;",
+        '    return 404 "No website is configured for this name.\\n";',
+        "}",
+    ]
+    return {HTTP_FILE: "\n".join(http) + "\n", DEFAULT_FILE: "\n".join(default) + "\n"}
+
+
+def render_include(live: Path) -> str:
+    """conf.d/jopanel.conf: pulls the live generation into nginx's http block."""
+    return f"{_EDIT_NOTE}\ninclude {live}/*.conf;\n"
+
+
+def render_test_config(layout: Layout, staged: Path) -> str:
+    """A main configuration for `nginx -t` of a staged generation, before it goes live."""
+    return (
+        "\n".join(
+            [
+                _EDIT_NOTE,
+                "# Checks a staged generation of sites with nginx -t before it goes live.",
+                f"user {webroots.WEB_SERVER_USER};",
+                "error_log stderr;",
+                "events {}",
+                "http {",
+                f"    include {layout.nginx_dir}/mime.types;",
+                f"    include {staged}/*.conf;",
+                "}",
+            ]
+        )
+        + "\n"
+    )
+
+
+def record_line(text: str) -> str | None:
+    """The JSON record of a site file, or None when the file does not start with one."""
+    first = text.split("\n", 1)[0]
+    return first[len(SITE_HEADER) :] if first.startswith(SITE_HEADER) else None

@@ -1,0 +1,214 @@
+"""Web domain records, and the registry that knows which site serves each hostname.
+
+A record travels inside its own nginx file, as a JSON header line (see nginx.py), so the live
+configuration tree is the agent's only state about websites: it switches atomically with the
+configuration it describes, and it is read back when the agent starts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from agent.errors import AlreadyExists, InvalidArgument
+from agent.validators import accounts as accounts_validators
+from agent.validators import common as common_validators
+from agent.validators import web as web_validators
+from agent.validators.accounts import AccountName
+from agent.validators.common import Hostname
+from agent.validators.web import AppSocket, PhpVersion, ProxyPort, RedirectUrl
+
+
+@dataclass(frozen=True)
+class StaticBackend:
+    pass
+
+
+@dataclass(frozen=True)
+class PhpBackend:
+    version: PhpVersion
+
+
+@dataclass(frozen=True)
+class ProxyBackend:
+    port: ProxyPort
+
+
+@dataclass(frozen=True)
+class SocketBackend:
+    """A proxy to the account's application on a Unix socket in its socket folder."""
+
+    path: AppSocket
+
+
+@dataclass(frozen=True)
+class RedirectBackend:
+    url: RedirectUrl
+    status: int  # 301 or 302
+    preserve_path: bool
+
+
+Backend: TypeAlias = StaticBackend | PhpBackend | ProxyBackend | SocketBackend | RedirectBackend
+
+
+@dataclass(frozen=True)
+class Site:
+    name: Hostname
+    account: AccountName
+    aliases: tuple[Hostname, ...]
+    backend: Backend
+    suspended: bool = False
+
+    @property
+    def hostnames(self) -> tuple[Hostname, ...]:
+        return (self.name, *self.aliases)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.conf"
+
+
+def to_json(site: Site) -> str:
+    """One line of JSON (validated values hold no newline, so it fits a comment line)."""
+    record = {
+        "name": site.name,
+        "account": site.account,
+        "aliases": list(site.aliases),
+        "backend": _backend_json(site.backend),
+        "suspended": site.suspended,
+    }
+    return json.dumps(record, separators=(",", ":"), sort_keys=True)
+
+
+def _backend_json(backend: Backend) -> dict[str, Any]:
+    match backend:
+        case StaticBackend():
+            return {"kind": "static"}
+        case PhpBackend(version):
+            return {"kind": "php", "version": version}
+        case ProxyBackend(port):
+            return {"kind": "proxy", "port": port}
+        case SocketBackend(path):
+            return {"kind": "socket", "path": path}
+        case RedirectBackend(url, status, preserve_path):
+            return {"kind": "redirect", "url": url, "status": status, "preserve": preserve_path}
+
+
+def from_json(text: str, socket_root: str = "") -> Site:
+    """A record read back from a file; every value passes its validator again (a socket path
+    must lie in the account's folder under socket_root, the configured app_socket_dir).
+
+    Raises ValueError, KeyError or TypeError when the record is malformed.
+    """
+    record = json.loads(text)
+    try:
+        name = common_validators.hostname(record["name"], "name")
+        account = accounts_validators.account_name(record["account"], "account")
+        return Site(
+            name=name,
+            account=account,
+            aliases=web_validators.aliases(record["aliases"], name),
+            backend=_backend_from(record["backend"], account, socket_root),
+            suspended=_boolean(record["suspended"]),
+        )
+    except InvalidArgument as error:
+        raise ValueError(error.message) from None
+
+
+def _backend_from(record: dict[str, Any], account: AccountName, socket_root: str) -> Backend:
+    kind = record["kind"]
+    if kind == "static":
+        return StaticBackend()
+    if kind == "php":
+        version = record["version"]
+        if not isinstance(version, str) or not web_validators.PHP_VERSION_PATTERN.fullmatch(
+            version
+        ):
+            raise ValueError("bad PHP version")
+        return PhpBackend(PhpVersion(version))
+    if kind == "proxy":
+        return ProxyBackend(web_validators.proxy_port(_integer(record["port"]), "port"))
+    if kind == "socket":
+        if not socket_root:
+            raise ValueError("a socket backend without the socket folder to check it against")
+        path = record["path"]
+        if not isinstance(path, str):
+            raise ValueError("not a string")
+        return SocketBackend(web_validators.app_socket(path, account, socket_root, "path"))
+    if kind == "redirect":
+        preserve = _boolean(record["preserve"])
+        url = web_validators.redirect_url(record["url"], "url", preserve_path=preserve)
+        status = _integer(record["status"])
+        if status not in web_validators.REDIRECT_STATUSES.values():
+            raise ValueError("bad redirect status")
+        return RedirectBackend(url, status, preserve)
+    raise ValueError(f"unknown backend kind {kind!r}")
+
+
+def _integer(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError("not an integer")
+    return value
+
+
+def _boolean(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("not a boolean")
+    return value
+
+
+class Registry:
+    """The sites by name, and the site that serves each hostname (names and aliases)."""
+
+    def __init__(self, sites: Iterable[Site] = ()) -> None:
+        self._sites: dict[str, Site] = {}
+        self._claims: dict[str, str] = {}
+        for site in sites:
+            self.put(site)
+
+    def copy(self) -> Registry:
+        twin = Registry()
+        twin._sites = dict(self._sites)
+        twin._claims = dict(self._claims)
+        return twin
+
+    def get(self, name: str) -> Site | None:
+        return self._sites.get(name)
+
+    def __iter__(self) -> Iterator[Site]:
+        return iter(self._sites.values())
+
+    def __len__(self) -> int:
+        return len(self._sites)
+
+    def account_of(self, host: str) -> AccountName | None:
+        """The account whose site serves the hostname (a name or alias), if any."""
+        holder = self._claims.get(host)
+        return None if holder is None else self._sites[holder].account
+
+    def check_claims(self, site: Site) -> None:
+        """ALREADY_EXISTS when another site serves one of the site's hostnames."""
+        for host in site.hostnames:
+            holder = self._claims.get(host)
+            if holder is None or holder == site.name:
+                continue
+            other = self._sites[holder]
+            whose = "domain " + other.name if other.account == site.account else "another account"
+            raise AlreadyExists(f"{host} is already served by {whose}")
+
+    def put(self, site: Site) -> None:
+        """Adds or replaces the site of that name; its hostnames must be free (check_claims)."""
+        self.check_claims(site)
+        self.remove(site.name)
+        self._sites[site.name] = site
+        for host in site.hostnames:
+            self._claims[host] = site.name
+
+    def remove(self, name: str) -> Site | None:
+        site = self._sites.pop(name, None)
+        if site is not None:
+            for host in site.hostnames:
+                del self._claims[host]
+        return site

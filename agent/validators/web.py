@@ -1,0 +1,184 @@
+"""WebDomainService's fields: aliases, redirects, proxy ports, app sockets, PHP versions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+from typing import Final, NewType
+
+from jopanel.agent.web.v1 import web_pb2
+
+from agent.errors import InvalidArgument
+from agent.validators.accounts import AccountName
+from agent.validators.common import Hostname, hostname
+
+# An absolute http(s) URL made only of characters that mean nothing to nginx's parser.
+RedirectUrl = NewType("RedirectUrl", str)
+# A TCP port on 127.0.0.1 that an account's own application may listen on.
+ProxyPort = NewType("ProxyPort", int)
+# The path of a Unix socket in an account's socket folder, <root>/<account>/<name>.sock, made
+# only of characters that mean nothing to nginx's parser.
+AppSocket = NewType("AppSocket", str)
+# An installed PHP version, "<major>.<minor>".
+PhpVersion = NewType("PhpVersion", str)
+MAX_ALIASES: Final = 50
+
+URL_MAX: Final = 2048
+# RFC 3986 characters minus those nginx gives a meaning to (quotes, ';', '{', '}', '$', '\\'),
+# and minus '[' ']' (IPv6 literals are not supported as redirect targets).
+_URL_CHARS: Final = re.compile(r"[A-Za-z0-9\-._~:/?#@!&()*+,=%]+")
+_PERCENT_ESCAPE: Final = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_URL_RULE: Final = (
+    f"must be an absolute http:// or https:// URL with a valid host, at most {URL_MAX} "
+    "characters of A-Z a-z 0-9 - . _ ~ : / ? # @ ! & ( ) * + , = and %XX escapes"
+)
+
+# The form of PHP versions as Debian installs them (/usr/sbin/php-fpm8.2).
+PHP_VERSION_PATTERN: Final = re.compile(r"[0-9]{1,2}\.[0-9]{1,2}")
+
+PROXY_PORT_MIN: Final = 1024
+PROXY_PORT_MAX: Final = 65535
+# Ports of the server's own services that no proxy backend may name, whatever the
+# configuration allows: the panel's gateway (8080 unless configured otherwise), MariaDB (3306,
+# 3307 for a second instance, 33060 for its X protocol, 4444, 4567 and 4568 for Galera).
+# Services on other ports are found by who listens on them (agent/system/listeners.py).
+RESERVED_PROXY_PORTS: Final = frozenset({8080, 3306, 3307, 33060, 4444, 4567, 4568})
+# A socket's file name in the account's socket folder, without ".sock".
+APP_SOCKET_NAME_PATTERN: Final = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?")
+APP_SOCKET_SUFFIX: Final = ".sock"
+# sun_path holds 108 bytes with the terminating NUL; nginx refuses longer paths.
+SOCKET_PATH_MAX: Final = 107
+
+REDIRECT_STATUSES: Final[Mapping[web_pb2.RedirectCode.ValueType, int]] = {
+    web_pb2.REDIRECT_CODE_PERMANENT: 301,
+    web_pb2.REDIRECT_CODE_TEMPORARY: 302,
+}
+
+
+def aliases(values: Iterable[str], name: Hostname, field: str = "aliases") -> tuple[Hostname, ...]:
+    """Other hostnames of a site: at most 50, distinct, none equal to its name."""
+    given = list(values)
+    if len(given) > MAX_ALIASES:
+        raise InvalidArgument(field, f"must hold at most {MAX_ALIASES} hostnames")
+    checked = tuple(hostname(value, f"{field}[{index}]") for index, value in enumerate(given))
+    if len(set(checked)) != len(checked):
+        raise InvalidArgument(field, "must not repeat a hostname")
+    if name in checked:
+        raise InvalidArgument(field, "must not include the domain's own name")
+    return checked
+
+
+def redirect_url(value: str, field: str = "url", *, preserve_path: bool = False) -> RedirectUrl:
+    """An absolute http(s) URL; with preserve_path, the request's path and query get appended,
+    so the URL itself may then have neither a query nor a fragment."""
+    if len(value) > URL_MAX or not _URL_CHARS.fullmatch(value) or _PERCENT_ESCAPE.search(value):
+        raise InvalidArgument(field, _URL_RULE)
+    scheme, separator, rest = value.partition("://")
+    if scheme not in ("http", "https") or not separator:
+        raise InvalidArgument(field, _URL_RULE)
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    host, colon, port = authority.partition(":")
+    if colon and not (port.isdigit() and 1 <= int(port) <= 65535 and port[0] != "0"):
+        raise InvalidArgument(field, "must have a port of 1 to 65535 if it names one")
+    try:
+        hostname(host, field)
+    except InvalidArgument:
+        # Also refuses user info ("user@host"): '@' is not part of a hostname.
+        raise InvalidArgument(
+            field, "must have a host in lowercase IDNA (punycode) form, without user info"
+        ) from None
+    if preserve_path and ("?" in value or "#" in value):
+        raise InvalidArgument(
+            field, "must have no query or fragment when preserve_path is set (they are appended)"
+        )
+    return RedirectUrl(value)
+
+
+def redirect_status(value: web_pb2.RedirectCode.ValueType, field: str = "code") -> int:
+    """The HTTP status of a RedirectCode; UNSPECIFIED and unknown numbers are refused."""
+    status = REDIRECT_STATUSES.get(value)
+    if status is None:
+        raise InvalidArgument(field, "must be REDIRECT_CODE_PERMANENT or REDIRECT_CODE_TEMPORARY")
+    return status
+
+
+def proxy_port(value: int, field: str = "port") -> ProxyPort:
+    if not PROXY_PORT_MIN <= value <= PROXY_PORT_MAX:
+        raise InvalidArgument(field, f"must be {PROXY_PORT_MIN} to {PROXY_PORT_MAX}")
+    return ProxyPort(value)
+
+
+PortRanges = tuple[tuple[int, int], ...]
+
+
+def port_ranges(values: Iterable[object]) -> PortRanges:
+    """Ranges of ports from items like 3000 or "20000-20999", each within 1024..65535.
+
+    The agent's and the gateway's configuration (proxy_ports) both read them here. Raises
+    ValueError saying what is wrong.
+    """
+    ranges = []
+    for value in values:
+        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,5}(?:-[0-9]{1,5})?", text):
+            raise ValueError('each item must be a port like 3000 or a range like "3000-3099"')
+        low, _, high = text.partition("-")
+        first, last = int(low), int(high or low)
+        if not PROXY_PORT_MIN <= first <= last <= PROXY_PORT_MAX:
+            raise ValueError(
+                f"ports must be {PROXY_PORT_MIN} to {PROXY_PORT_MAX}, a range low to high"
+            )
+        ranges.append((first, last))
+    return tuple(ranges)
+
+
+def in_ranges(port: int, ranges: PortRanges) -> bool:
+    return any(first <= port <= last for first, last in ranges)
+
+
+def allowed_proxy_port(value: int, allowed: PortRanges, field: str = "port") -> ProxyPort:
+    """A TCP port an account's application may be proxied to: in the administrator's ranges,
+    never one of the server's own services (RESERVED_PROXY_PORTS) nor below 1024. Who listens
+    on it is checked separately, against the account (agent/system/listeners.py)."""
+    port = proxy_port(value, field)
+    if port in RESERVED_PROXY_PORTS:
+        raise InvalidArgument(field, "is a port of the server's own services; use a socket")
+    if not in_ranges(port, allowed):
+        shown = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in allowed) or "none"
+        raise InvalidArgument(
+            field, f"is not a port this server allows (allowed: {shown}); use a socket"
+        )
+    return port
+
+
+def app_socket(
+    value: str, account: AccountName, root: str, field: str = "socket_path"
+) -> AppSocket:
+    """A socket in the account's own socket folder: exactly <root>/<account>/<name>.sock.
+
+    Anything else (another account's folder, '..', a folder below, a longer path than a
+    socket address holds) is refused: the prefix is compared as text, so no path is resolved.
+    """
+    folder = f"{root}/{account}/"
+    rule = (
+        f"must be {folder}<name>{APP_SOCKET_SUFFIX}, the name 1 to 64 of a-z 0-9 . _ - starting"
+        f" and ending with a letter or digit, at most {SOCKET_PATH_MAX} bytes in all"
+    )
+    if not value.startswith(folder) or not value.endswith(APP_SOCKET_SUFFIX):
+        raise InvalidArgument(field, rule)
+    name = value[len(folder) : -len(APP_SOCKET_SUFFIX)]
+    if (
+        not APP_SOCKET_NAME_PATTERN.fullmatch(name)
+        or ".." in name
+        or len(value.encode()) > SOCKET_PATH_MAX
+    ):
+        raise InvalidArgument(field, rule)
+    return AppSocket(value)
+
+
+def php_version(value: str, installed: Collection[str], field: str = "version") -> PhpVersion:
+    """One of the installed versions (ListPhpVersions)."""
+    if value not in installed:
+        choices = ", ".join(installed) or "none is installed"
+        raise InvalidArgument(field, f"must be an installed PHP version ({choices})")
+    return PhpVersion(value)

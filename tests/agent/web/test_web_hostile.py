@@ -1,0 +1,292 @@
+"""Hostile requests and planted links against WebDomainService (sandbox only).
+
+Hostile values must be INVALID_ARGUMENT naming their field, with every file under /etc/nginx
+byte for byte as it was. Links an account plants in its own tree must never make the agent
+create, change or remove anything outside that tree, nor make nginx serve another account's
+files.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import grpc
+import pytest
+from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
+from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
+
+from tests.agent.support import rpc_error
+from tests.agent.web.web_support import (
+    HOSTILE_HOSTNAMES,
+    HOSTILE_URLS,
+    create,
+    docroot,
+    get,
+    plant_link,
+    spec,
+    tree_digest,
+    write_as,
+)
+
+if TYPE_CHECKING:
+    Stub: TypeAlias = web_pb2_grpc.WebDomainServiceAsyncStub
+    AccountStub: TypeAlias = accounts_pb2_grpc.AccountServiceAsyncStub
+
+pytestmark = pytest.mark.usefixtures("web_servers")
+
+NGINX = Path("/etc/nginx")
+
+
+@pytest.fixture
+def nginx_unchanged() -> Iterator[None]:
+    before = tree_digest(NGINX)
+    yield
+    assert tree_digest(NGINX) == before
+
+
+async def refused(call: Awaitable[object], field: str) -> None:
+    code, message = await rpc_error(call)
+    assert code == grpc.StatusCode.INVALID_ARGUMENT, message
+    assert message.startswith(f"{field}: "), message
+
+
+def create_request(domain: web_pb2.WebDomain) -> web_pb2.CreateWebDomainRequest:
+    return web_pb2.CreateWebDomainRequest(domain=domain)
+
+
+@pytest.mark.usefixtures("nginx_unchanged")
+@pytest.mark.parametrize("value", HOSTILE_HOSTNAMES)
+async def test_hostile_names_are_refused(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], value: str
+) -> None:
+    await refused(web.CreateWebDomain(create_request(spec(value, account.name))), "domain.name")
+    aliased = spec(new_domain(), account.name, aliases=(new_domain(), value))
+    await refused(web.CreateWebDomain(create_request(aliased)), "domain.aliases[1]")
+    await refused(web.GetWebDomain(web_pb2.GetWebDomainRequest(name=value)), "name")
+    await refused(web.SuspendWebDomain(web_pb2.SuspendWebDomainRequest(name=value)), "name")
+    await refused(web.UnsuspendWebDomain(web_pb2.UnsuspendWebDomainRequest(name=value)), "name")
+    delete = web_pb2.DeleteWebDomainRequest(name=value, delete_files=True)
+    await refused(web.DeleteWebDomain(delete), "name")
+    update = web_pb2.UpdateWebDomainRequest(domain=spec(new_domain(), "", aliases=(value,)))
+    update.update_mask.paths.append("aliases")
+    await refused(web.UpdateWebDomain(update), "domain.aliases[0]")
+
+
+@pytest.mark.usefixtures("nginx_unchanged")
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+@pytest.mark.parametrize("preserve_path", [False, True])
+async def test_hostile_redirect_urls_are_refused(
+    web: Stub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+    url: str,
+    preserve_path: bool,
+) -> None:
+    redirect = web_pb2.RedirectBackend(
+        url=url, code=web_pb2.REDIRECT_CODE_PERMANENT, preserve_path=preserve_path
+    )
+    domain = spec(new_domain(), account.name, redirect=redirect)
+    await refused(web.CreateWebDomain(create_request(domain)), "domain.redirect.url")
+
+
+@pytest.mark.usefixtures("nginx_unchanged")
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"proxy": web_pb2.ProxyBackend(port=0)}, "domain.proxy.port"),
+        ({"proxy": web_pb2.ProxyBackend(port=80)}, "domain.proxy.port"),
+        ({"proxy": web_pb2.ProxyBackend(port=1023)}, "domain.proxy.port"),
+        ({"proxy": web_pb2.ProxyBackend(port=65536)}, "domain.proxy.port"),
+        ({"proxy": web_pb2.ProxyBackend(port=2**32 - 1)}, "domain.proxy.port"),
+        ({"php": web_pb2.PhpBackend(version="7.4")}, "domain.php.version"),
+        ({"php": web_pb2.PhpBackend(version="8.2;")}, "domain.php.version"),
+        ({"php": web_pb2.PhpBackend(version="../8.2")}, "domain.php.version"),
+        ({"php": web_pb2.PhpBackend(version="")}, "domain.php.version"),
+        (
+            {"redirect": web_pb2.RedirectBackend(url="https://example.org/")},
+            "domain.redirect.code",
+        ),
+        (
+            {
+                "redirect": web_pb2.RedirectBackend(
+                    url="https://example.org/", code=web_pb2.RedirectCode.ValueType(7)
+                )
+            },
+            "domain.redirect.code",
+        ),
+        (
+            {
+                "redirect": web_pb2.RedirectBackend(
+                    url="https://example.org/?a=b",
+                    code=web_pb2.REDIRECT_CODE_TEMPORARY,
+                    preserve_path=True,
+                )
+            },
+            "domain.redirect.url",
+        ),
+    ],
+)
+async def test_bad_backends_are_refused(
+    web: Stub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+    fields: dict[str, Any],
+    field: str,
+) -> None:
+    domain = spec(new_domain(), account.name, **fields)
+    await refused(web.CreateWebDomain(create_request(domain)), field)
+
+
+@pytest.mark.usefixtures("nginx_unchanged")
+async def test_bad_alias_lists_and_a_missing_backend_are_refused(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str]
+) -> None:
+    name, alias = new_domain(), new_domain()
+    for aliases in [(alias, alias), (name,), tuple(new_domain() for _ in range(51))]:
+        domain = spec(name, account.name, aliases=aliases)
+        await refused(web.CreateWebDomain(create_request(domain)), "domain.aliases")
+    bare = web_pb2.WebDomain(name=name, account=account.name)
+    await refused(web.CreateWebDomain(create_request(bare)), "domain.backend")
+    for hostile in ["", "root", "www-data", "a;id", "../x", "Alice"]:
+        await refused(web.CreateWebDomain(create_request(spec(name, hostile))), "domain.account")
+    listing = web_pb2.ListWebDomainsRequest(account="a;b")
+    await refused(web.ListWebDomains(listing), "account")
+    listing = web_pb2.ListWebDomainsRequest(page_token="Li4vZXRj")  # "../etc"
+    await refused(web.ListWebDomains(listing), "page_token")
+
+
+@pytest.fixture
+def other_account(
+    accounts: AccountStub, new_name: Callable[[], str]
+) -> Callable[[], Awaitable[accounts_pb2.Account]]:
+    async def make() -> accounts_pb2.Account:
+        request = accounts_pb2.CreateAccountRequest(name=new_name(), shell=accounts_pb2.SHELL_BASH)
+        return (await accounts.CreateAccount(request)).account
+
+    return make
+
+
+async def test_a_link_to_another_accounts_file_is_not_served(
+    web: Stub,
+    account: accounts_pb2.Account,
+    other_account: Callable[[], Awaitable[accounts_pb2.Account]],
+    new_domain: Callable[[], str],
+    web_port: int,
+) -> None:
+    victim = await other_account()
+    theirs, mine = new_domain(), new_domain()
+    await create(web, spec(theirs, victim.name))
+    await create(web, spec(mine, account.name))
+    secret = docroot(victim.name, theirs) / "secret.txt"
+    write_as(victim.name, secret, "the victim's secret")
+    write_as(account.name, docroot(account.name, mine) / "own.txt", "my own file")
+
+    plant_link(account.name, docroot(account.name, mine) / "stolen.txt", secret)
+    plant_link(account.name, docroot(account.name, mine) / "alias.txt", Path("own.txt"))
+
+    assert (await get(web_port, theirs, "/secret.txt")).body == "the victim's secret"
+    stolen = await get(web_port, mine, "/stolen.txt")
+    # try_files sees the refused link as no file at all.
+    assert stolen.status == 404
+    assert "secret" not in stolen.body
+    # A link to one's own file is fine: the rule is ownership, not links as such.
+    assert (await get(web_port, mine, "/alias.txt")).body == "my own file"
+
+
+@pytest.fixture
+def canary() -> Iterator[Path]:
+    """A root-owned folder outside every account's tree, with content that must not change."""
+    folder = Path(f"/etc/jp-canary-{uuid.uuid4().hex[:8]}")
+    folder.mkdir(mode=0o755)
+    (folder / "keep.txt").write_text("keep me\n")
+    yield folder
+    shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("planted", ["web", "site", "public_html"])
+async def test_links_planted_before_create_are_not_followed(
+    web: Stub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+    canary: Path,
+    planted: str,
+) -> None:
+    name = new_domain()
+    web_dir = Path(f"/home/{account.name}/web")
+    links = {
+        "web": web_dir,
+        "site": web_dir / name,
+        "public_html": web_dir / name / "public_html",
+    }
+    link = links[planted]
+    user = pwd.getpwnam(account.name)
+    for folder in [web_dir, web_dir / name]:
+        if folder in link.parents:
+            folder.mkdir(exist_ok=True)
+            os.chown(folder, user.pw_uid, user.pw_gid)
+    plant_link(account.name, link, canary)
+    before = tree_digest(canary)
+    live = tree_digest(NGINX / "jopanel" / "sites")
+
+    code, message = await rpc_error(web.CreateWebDomain(create_request(spec(name, account.name))))
+    assert code == grpc.StatusCode.FAILED_PRECONDITION
+    assert str(link) in message
+    assert tree_digest(canary) == before
+    assert os.stat(canary).st_uid == 0
+    assert tree_digest(NGINX / "jopanel" / "sites") == live
+    assert not Path(f"/var/log/jopanel/web/{name}").exists()
+
+
+@pytest.mark.parametrize("planted", ["site", "public_html"])
+async def test_links_planted_before_delete_are_removed_not_followed(
+    web: Stub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+    canary: Path,
+    planted: str,
+) -> None:
+    name = new_domain()
+    await create(web, spec(name, account.name))
+    site = Path(f"/home/{account.name}/web/{name}")
+    link = site if planted == "site" else site / "public_html"
+    link.rename(link.with_name("moved-away"))
+    plant_link(account.name, link, canary)
+    before = tree_digest(canary)
+
+    request = web_pb2.DeleteWebDomainRequest(name=name, delete_files=True)
+    await web.DeleteWebDomain(request)
+    assert tree_digest(canary) == before
+    assert not os.path.lexists(link)
+    code, _ = await rpc_error(web.GetWebDomain(web_pb2.GetWebDomainRequest(name=name)))
+    assert code == grpc.StatusCode.NOT_FOUND
+
+
+async def test_a_linked_web_folder_stops_delete_files_before_anything_changes(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], canary: Path
+) -> None:
+    name = new_domain()
+    await create(web, spec(name, account.name))
+    web_dir = Path(f"/home/{account.name}/web")
+    web_dir.rename(web_dir.with_name("web-moved"))
+    # The link leads to a tree that holds a folder of the domain's name: it must survive.
+    (canary / name / "public_html").mkdir(parents=True)
+    (canary / name / "public_html" / "index.html").write_text("not the account's\n")
+    plant_link(account.name, web_dir, canary)
+    before = tree_digest(canary)
+
+    request = web_pb2.DeleteWebDomainRequest(name=name, delete_files=True)
+    code, message = await rpc_error(web.DeleteWebDomain(request))
+    assert code == grpc.StatusCode.FAILED_PRECONDITION
+    assert str(web_dir) in message
+    assert tree_digest(canary) == before
+    assert (await web.GetWebDomain(web_pb2.GetWebDomainRequest(name=name))).domain.name == name
+
+    # Without delete_files the configuration goes and the files stay.
+    await web.DeleteWebDomain(web_pb2.DeleteWebDomainRequest(name=name))
+    assert tree_digest(canary) == before

@@ -1,0 +1,210 @@
+"""Staging, `nginx -t`, coalesced reloads and descriptors, with real nginx (sandbox only)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
+
+import grpc
+import pytest
+import stack
+from jopanel.agent.accounts.v1 import accounts_pb2
+from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
+
+from agent.config import DEFAULTS
+from agent.system.web import domains as websites
+from agent.system.web.nginx import SiteTree
+from agent.system.web.nginx_render import Layout, render_site, render_support
+from agent.system.web.records import RedirectBackend, Site
+from agent.validators.accounts import AccountName
+from agent.validators.common import Hostname
+from agent.validators.web import RedirectUrl
+from tests.agent.support import rpc_error
+from tests.agent.web.web_support import create, fetch, get, spec, tree_digest
+
+if TYPE_CHECKING:
+    Stub: TypeAlias = web_pb2_grpc.WebDomainServiceAsyncStub
+
+pytestmark = pytest.mark.usefixtures("web_servers")
+
+LIVE = Path("/etc/nginx/jopanel/sites")
+RELOAD_LINE = "nginx reload #"
+
+
+@pytest.fixture
+def broken_template(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A template bug that only nginx notices, in the sites whose name starts with "broken"."""
+
+    def render(site: Site, layout: Layout) -> str:
+        text = render_site(site, layout)
+        if site.name.startswith("broken"):
+            text = text.replace(
+                "    disable_symlinks", "    bogus_directive on;\n    disable_symlinks"
+            )
+        return text
+
+    monkeypatch.setattr(websites, "render_site", render)
+
+
+def live_tree() -> tuple[str, dict[str, str]]:
+    return os.readlink(LIVE), tree_digest(LIVE.resolve())
+
+
+@pytest.mark.usefixtures("broken_template")
+async def test_a_configuration_nginx_refuses_fails_and_changes_nothing(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
+) -> None:
+    serving = new_domain()
+    await create(web, spec(serving, account.name))
+    before = live_tree()
+
+    broken = f"broken-{new_domain()}"
+    request = web_pb2.CreateWebDomainRequest(domain=spec(broken, account.name))
+    code, message = await rpc_error(web.CreateWebDomain(request))
+    assert code == grpc.StatusCode.FAILED_PRECONDITION
+    assert message.startswith(
+        'nginx refused the configuration: unknown directive "bogus_directive"'
+    )
+    assert f"({broken}.conf line " in message
+    assert "/etc/nginx/jopanel" not in message
+    assert live_tree() == before
+    assert (await get(web_port, serving)).status == 200
+    code, _ = await rpc_error(web.GetWebDomain(web_pb2.GetWebDomainRequest(name=broken)))
+    assert code == grpc.StatusCode.NOT_FOUND
+
+
+@pytest.mark.usefixtures("broken_template")
+async def test_in_a_refused_batch_only_the_offending_change_fails(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
+) -> None:
+    good = [new_domain(), new_domain()]
+    broken = f"broken-{new_domain()}"
+    calls = [
+        web.CreateWebDomain(web_pb2.CreateWebDomainRequest(domain=spec(name, account.name)))
+        for name in (good[0], broken, good[1])
+    ]
+    results = await asyncio.gather(*calls, return_exceptions=True)
+
+    assert [
+        r.domain.name for r in results if isinstance(r, web_pb2.CreateWebDomainResponse)
+    ] == good
+    failed = results[1]
+    assert isinstance(failed, grpc.aio.AioRpcError)
+    assert failed.code() == grpc.StatusCode.FAILED_PRECONDITION
+    for name in good:
+        assert (await get(web_port, name)).status == 200
+    assert (await get(web_port, broken)).status == 404
+
+
+async def test_fifty_creates_at_once_share_a_few_reloads(
+    web: Stub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+    web_port: int,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger=websites.__name__)
+    names = [new_domain() for _ in range(50)]
+    requests = [web_pb2.CreateWebDomainRequest(domain=spec(n, account.name)) for n in names]
+
+    await asyncio.gather(*(web.CreateWebDomain(request) for request in requests))
+
+    reloads = [r for r in caplog.records if r.getMessage().startswith(RELOAD_LINE)]
+    assert 1 <= len(reloads) <= 10, [r.getMessage() for r in reloads]
+    for name in names:
+        answer = await get(web_port, name)
+        assert (answer.status, f"<h1>{name}</h1>" in answer.body) == (200, True)
+
+
+SITES_UNDER_LIMIT = 320
+FILE_LIMIT = 256
+
+
+@pytest.fixture
+def scratch_nginx(sandbox: Path) -> Iterator[Path]:
+    """An nginx configuration root of its own, outside the live one."""
+    folder = Path("/srv/jp-fd-test")
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "conf.d").mkdir(parents=True)
+    shutil.copy("/etc/nginx/mime.types", folder)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def redirect_site(number: int) -> Site:
+    url = RedirectUrl(f"https://target.example.org/{number}")
+    return Site(
+        name=Hostname(f"site{number}.example.com"),
+        account=AccountName("fdtest"),
+        aliases=(Hostname(f"www.site{number}.example.com"),),
+        backend=RedirectBackend(url, 301, preserve_path=False),
+    )
+
+
+def main_config(folder: Path, include: Path) -> Path:
+    path = folder / "nginx.conf"
+    path.write_text(
+        f"user www-data;\nerror_log stderr;\npid {folder}/nginx.pid;\nevents {{}}\n"
+        f"http {{\n include {folder}/mime.types;\n include {include};\n}}\n"
+    )
+    return path
+
+
+def under_limit(*argv: str) -> list[str]:
+    return ["prlimit", f"--nofile={FILE_LIMIT}:{FILE_LIMIT}", "--", *argv]
+
+
+async def test_hundreds_of_sites_need_no_descriptor_each(scratch_nginx: Path) -> None:
+    port = stack.free_port()
+    layout = Layout(
+        scratch_nginx, (f"127.0.0.1:{port}",), Path("/var/log/jopanel/web"), Path("/run/php")
+    )
+    tree = SiteTree(layout, DEFAULTS.limits("web"))
+    tree.ensure_layout()
+    staging = tree.stage()
+    sites = [redirect_site(number) for number in range(SITES_UNDER_LIMIT)]
+    staging.write({site.filename: render_site(site, layout) for site in sites})
+    staging.write(dict(render_support(layout)))
+    await staging.check()
+    staging.publish()
+    config = main_config(scratch_nginx, tree.include_file)
+
+    argv = under_limit("nginx", "-c", str(config), "-g", "daemon off;")
+    nginx = await asyncio.create_subprocess_exec(*argv)
+    try:
+        stack.wait_for("nginx", stack.tcp_ready(port), None, scratch_nginx / "none", timeout=20)
+        answer = await asyncio.to_thread(fetch, port, "www.site299.example.com", "/")
+        assert (answer.status, answer.headers["location"]) == (
+            301,
+            "https://target.example.org/299",
+        )
+        assert nginx.returncode is None
+    finally:
+        nginx.terminate()
+        await nginx.wait()
+
+    # The same sites with a log file each: the master opens them all and runs out.
+    literal = scratch_nginx / "literal"
+    literal.mkdir()
+    for site in sites:
+        text = render_site(site, layout).replace("$server_name", site.name)
+        (literal / site.filename).write_text(text)
+    (scratch_nginx / "logs").mkdir()
+    for site in sites:
+        (Path("/var/log/jopanel/web") / site.name).mkdir(parents=True, exist_ok=True)
+    refused = subprocess.run(
+        under_limit("nginx", "-t", "-c", str(main_config(scratch_nginx, literal / "*.conf"))),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for site in sites:
+        shutil.rmtree(Path("/var/log/jopanel/web") / site.name)
+    assert refused.returncode != 0
+    assert "Too many open files" in refused.stderr

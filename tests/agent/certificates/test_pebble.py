@@ -17,19 +17,19 @@ import stack
 from acme import errors
 from cryptography import x509
 
-from tests.agent.certificates_support import (
+from tests.agent.certificates.certificates_support import (
     AcmeClient,
     csr_for,
     leaf_names,
     pebble,
     zone_pointing_here,
 )
-from tests.agent.dns_support import dns, dns_account, named, new_zone
-from tests.agent.web_support import create, docroot, spec, write_as
+from tests.agent.dns.dns_support import dns, dns_account, named, new_zone
+from tests.agent.web.web_support import create, docroot, spec, write_as
 
 if TYPE_CHECKING:
-    from tests.agent.dns_support import Stub as DnsStub
-    from tests.agent.web_support import Stub as WebStub
+    from tests.agent.dns.dns_support import Stub as DnsStub
+    from tests.agent.web.web_support import Stub as WebStub
 
 __all__ = ["dns", "dns_account", "named", "new_zone", "pebble"]  # fixtures, used by name
 

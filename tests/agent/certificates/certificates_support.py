@@ -20,10 +20,10 @@ from jopanel.agent.dns.v1 import dns_pb2
 from josepy.jwa import ES256
 from josepy.jwk import JWK, JWKEC
 
-from tests.agent.dns_support import a, create_zone
+from tests.agent.dns.dns_support import a, create_zone
 
 if TYPE_CHECKING:
-    from tests.agent.dns_support import Stub as DnsStub
+    from tests.agent.dns.dns_support import Stub as DnsStub
 
 
 @pytest.fixture(scope="package")

@@ -679,6 +679,8 @@ class Stack:
     static_dir: str = ""
     # The loopback port every hosted website listens on (the agent's web_listen).
     web_port: int = field(default_factory=free_port)
+    # The loopback port sites with a certificate answer HTTPS on (web_tls_listen).
+    web_tls_port: int = field(default_factory=free_port)
     # The loopback ports named answers DNS queries and rndc commands on.
     dns_port: int = field(default_factory=free_port)
     rndc_port: int = field(default_factory=free_port)
@@ -788,6 +790,7 @@ class Stack:
             ETC / "agent.toml",
             f'socket_path = "{AGENT_SOCKET}"\ngateway_group = "{GATEWAY_USER}"\n'
             f'web_listen = ["127.0.0.1:{self.web_port}"]\n'
+            f'web_tls_listen = ["127.0.0.1:{self.web_tls_port}"]\n'
             f"rndc_port = {self.rndc_port}\n"
             f"dns_port = {self.dns_port}\n"
             f"dns_nameservers = {json.dumps(list(DNS_NAMESERVERS))}\n"  # a TOML array too
@@ -865,6 +868,7 @@ def main() -> None:
         static_dir=str(dist) if (dist / "index.html").exists() else "",
         # Stable between runs: the sites kept in .run listen on it when nginx starts.
         web_port=int(os.environ.get("JOPANEL_WEB_PORT", "8081")),
+        web_tls_port=int(os.environ.get("JOPANEL_WEB_TLS_PORT", "8443")),
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with running_mariadb(mariadb), running(stack):
@@ -872,6 +876,7 @@ def main() -> None:
         print(f"\nJoPanel is running at {stack.url}/  (API: {stack.url}/api/v1)")
         print(f"First administrator: {name} / {password}")
         print(f"Hosted websites: http://127.0.0.1:{stack.web_port}/ (with the site's Host header)")
+        print(f"Hosted websites over HTTPS: https://127.0.0.1:{stack.web_tls_port}/ (with SNI)")
         print(f"DNS: dig @127.0.0.1 -p {stack.dns_port} <zone>")
         print(f"ACME (Pebble): {stack.pebble.directory_url} (CA: {stack.pebble.api_ca})")
         print(f"Logs: {stack.logs}   Stop with Ctrl-C.\n", flush=True)

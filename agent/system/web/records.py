@@ -8,9 +8,10 @@ configuration it describes, and it is read back when the agent starts.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 from agent.errors import AlreadyExists, InvalidArgument
 from agent.validators import accounts as accounts_validators
@@ -52,6 +53,19 @@ class RedirectBackend:
 
 Backend: TypeAlias = StaticBackend | PhpBackend | ProxyBackend | SocketBackend | RedirectBackend
 
+# The SHA-256 of an installed certificate's leaf (DER), lowercase hex: it names the key and
+# chain files (system/certificates/files.py), so a renewal is a new record and a new generation.
+FINGERPRINT_PATTERN: Final = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Https:
+    """The site's installed certificate and its HTTPS settings (CertificateService)."""
+
+    fingerprint: str
+    redirect_http: bool = False
+    hsts: bool = False
+
 
 @dataclass(frozen=True)
 class Site:
@@ -60,6 +74,7 @@ class Site:
     aliases: tuple[Hostname, ...]
     backend: Backend
     suspended: bool = False
+    https: Https | None = None
 
     @property
     def hostnames(self) -> tuple[Hostname, ...]:
@@ -79,6 +94,12 @@ def to_json(site: Site) -> str:
         "backend": _backend_json(site.backend),
         "suspended": site.suspended,
     }
+    if site.https is not None:
+        record["https"] = {
+            "fingerprint": site.https.fingerprint,
+            "redirect_http": site.https.redirect_http,
+            "hsts": site.https.hsts,
+        }
     return json.dumps(record, separators=(",", ":"), sort_keys=True)
 
 
@@ -112,6 +133,7 @@ def from_json(text: str, socket_root: str = "") -> Site:
             aliases=web_validators.aliases(record["aliases"], name),
             backend=_backend_from(record["backend"], account, socket_root),
             suspended=_boolean(record["suspended"]),
+            https=_https_from(record.get("https")),
         )
     except InvalidArgument as error:
         raise ValueError(error.message) from None
@@ -145,6 +167,16 @@ def _backend_from(record: dict[str, Any], account: AccountName, socket_root: str
             raise ValueError("bad redirect status")
         return RedirectBackend(url, status, preserve)
     raise ValueError(f"unknown backend kind {kind!r}")
+
+
+def _https_from(record: dict[str, Any] | None) -> Https | None:
+    """Records written before certificates existed carry no "https" key: HTTP only."""
+    if record is None:
+        return None
+    fingerprint = record["fingerprint"]
+    if not isinstance(fingerprint, str) or not FINGERPRINT_PATTERN.fullmatch(fingerprint):
+        raise ValueError("bad certificate fingerprint")
+    return Https(fingerprint, _boolean(record["redirect_http"]), _boolean(record["hsts"]))
 
 
 def _integer(value: object) -> int:

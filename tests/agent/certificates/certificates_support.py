@@ -5,6 +5,8 @@ client made with `acme`, as the panel's unprivileged worker uses it."""
 from __future__ import annotations
 
 import datetime
+import socket
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,3 +101,25 @@ def leaf_names(fullchain_pem: str) -> list[str]:
     leaf = x509.load_pem_x509_certificates(fullchain_pem.encode())[0]
     names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     return sorted(names.get_values_for_type(x509.DNSName))
+
+
+def tls_peer(port: int, server_name: str, root_pem: str, path: str = "/") -> tuple[list[str], str]:
+    """A TLS client that trusts only `root_pem`, over SNI `server_name` to nginx's HTTPS port:
+    the DNS names of the certificate it was shown, and the answer's status line and body."""
+    context = ssl.create_default_context(cadata=root_pem)
+    with (
+        socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname=server_name) as tls,
+    ):
+        der = tls.getpeercert(binary_form=True)
+        assert der is not None
+        request = f"GET {path} HTTP/1.1\r\nHost: {server_name}\r\nConnection: close\r\n\r\n"
+        tls.sendall(request.encode())
+        chunks = []
+        while chunk := tls.recv(65536):
+            chunks.append(chunk)
+    names = x509.load_der_x509_certificate(der).extensions.get_extension_for_class(
+        x509.SubjectAlternativeName
+    )
+    answer = b"".join(chunks).decode("utf-8", "replace")
+    return sorted(names.value.get_values_for_type(x509.DNSName)), answer

@@ -1,7 +1,7 @@
 """Pebble in the sandbox: a real ACME server that resolves through the sandbox's named and
 validates HTTP-01 against the sandbox's nginx (sandbox only). These tests write the challenge
-file by hand, as an account could in its own document root, to show the path Pebble takes;
-the panel's own challenge location is tested with the certificate service."""
+file by hand into the panel's challenge folder, to show the path Pebble takes; the agent's
+own publishing is tested with the certificate service (test_certificates.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from tests.agent.certificates.certificates_support import (
     zone_pointing_here,
 )
 from tests.agent.dns.dns_support import dns, dns_account, named, new_zone
-from tests.agent.web.web_support import create, docroot, spec, write_as
+from tests.agent.web.web_support import create, spec
 
 if TYPE_CHECKING:
     from tests.agent.dns.dns_support import Stub as DnsStub
@@ -35,22 +35,16 @@ __all__ = ["dns", "dns_account", "named", "new_zone", "pebble"]  # fixtures, use
 
 pytestmark = pytest.mark.usefixtures("pebble")
 
-
-def publish_by_hand(account: str, domain: str, token: str, text: str) -> None:
-    folder = docroot(account, domain) / ".well-known" / "acme-challenge"
-    for part in (folder.parent, folder):
-        part.mkdir(exist_ok=True)
-        write_as_folder(account, part)
-    write_as(account, folder / token, text)
+CHALLENGES = Path("/var/lib/jopanel/acme-challenge")
 
 
-def write_as_folder(account: str, path: Path) -> None:
-    import os
-    import pwd
-
-    user = pwd.getpwnam(account)
-    os.chown(path, user.pw_uid, user.pw_gid)
-    path.chmod(0o755)
+def publish_by_hand(domain: str, token: str, text: str) -> None:
+    """Where the agent publishes tokens (every site serves them from there, ahead of its own
+    files: an account's own file in its document root never answers a challenge)."""
+    folder = CHALLENGES / domain / ".well-known" / "acme-challenge"
+    folder.mkdir(mode=0o755, parents=True, exist_ok=True)
+    (folder / token).write_text(text)
+    (folder / token).chmod(0o644)
 
 
 async def test_pebble_issues_after_validating_through_named_and_nginx(
@@ -68,7 +62,7 @@ async def test_pebble_issues_after_validating_through_named_and_nginx(
     names = [domain, f"www.{domain}"]
     order = await asyncio.to_thread(acme.acme.new_order, csr_for(names))
     for body, token, validation in acme.http01(order):
-        publish_by_hand(name, domain, token, validation)
+        publish_by_hand(domain, token, validation)
         await asyncio.to_thread(acme.acme.answer_challenge, body, body.response(acme.account_key))
 
     done = await asyncio.to_thread(acme.finish, order)
@@ -94,7 +88,7 @@ async def test_pebble_refuses_a_name_that_does_not_resolve_here(
     acme = await asyncio.to_thread(AcmeClient.register, pebble)
     order = await asyncio.to_thread(acme.acme.new_order, csr_for([domain]))
     for body, token, validation in acme.http01(order):
-        publish_by_hand(name, domain, token, validation)
+        publish_by_hand(domain, token, validation)
         await asyncio.to_thread(acme.acme.answer_challenge, body, body.response(acme.account_key))
 
     with pytest.raises(errors.ValidationError) as failed:

@@ -59,12 +59,7 @@ class AcmeAccount:
     @classmethod
     def register(cls, directory: Directory, key_pem: bytes | None = None) -> AcmeAccount:
         """Registers (or, with an existing key, finds again) the account. Blocking."""
-        if key_pem is None:
-            key_pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
+        key_pem = key_pem or new_account_key()
         private = serialization.load_pem_private_key(key_pem, password=None)
         if not isinstance(private, ec.EllipticCurvePrivateKey):
             raise ValueError("the ACME account key must be ECDSA")
@@ -83,6 +78,15 @@ class AcmeAccount:
                 messages.RegistrationResource(uri=existing.location, body=messages.Registration())
             )
         return cls(key_pem, acme)
+
+
+def new_account_key() -> bytes:
+    """An ACME account key: ECDSA P-256 (ES256), PEM."""
+    return ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
 
 
 async def issue(

@@ -812,6 +812,10 @@ class Stack:
                     "[auth]",
                     f'secret_file = "{jwt_secret}"',
                     "cookie_secure = false",
+                    # The sandbox's CA: Pebble, whose API only the ACME client trusts.
+                    "[acme]",
+                    f'directory_url = "{self.pebble.directory_url}"',
+                    f'ca_bundle = "{self.pebble.api_ca}"',
                 ]
             )
             + "\n",

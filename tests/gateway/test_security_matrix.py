@@ -26,6 +26,7 @@ PUBLIC = {
 ALICE_OWNS = {
     "accounts": {"name": "alice"},
     "domains": {"name": "alice.com"},
+    "certificates": {"name": "alice.com"},
     "databases": {"name": "alice_shop"},
     "database-users": {"name": "alice_shop_rw"},
     "cron-jobs": {"id": "set by the test"},

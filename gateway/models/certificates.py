@@ -1,0 +1,60 @@
+"""Certificates on the wire: what an owner asks for and sees of a website's certificate."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway.store.certificates import CertificateRecord, KeyType, Status
+
+
+class CertificateIssue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key_type: KeyType = Field(
+        default="ecdsa-p256", description="The site's new key: ECDSA P-256, or RSA 2048 bits"
+    )
+    redirect_http: bool = Field(
+        default=False, description="Answer plain HTTP with a redirect to HTTPS"
+    )
+    hsts: bool = Field(
+        default=False,
+        description=(
+            "Send Strict-Transport-Security (one year). Off by default: once browsers have "
+            "seen it, the site cannot go back to plain HTTP for a year."
+        ),
+    )
+
+
+class Certificate(BaseModel):
+    domain: str = Field(examples=["example.com"])
+    status: Status = Field(
+        description="none: never asked for; issuing; valid: installed; failed: see last_error"
+    )
+    names: list[str] = Field(description="The names the installed certificate covers")
+    issuer: str = Field(description="The installed certificate's issuer; empty when none")
+    not_after: datetime | None = Field(description="When the installed certificate expires")
+    key_type: KeyType
+    redirect_http: bool
+    hsts: bool
+    last_attempt_at: datetime | None
+    last_error: str = Field(
+        description="Why the last attempt failed, in words an owner can act on; else empty",
+        examples=["example.com does not resolve to this server: ..."],
+    )
+
+
+def certificate_of(record: CertificateRecord) -> Certificate:
+    return Certificate(
+        domain=record.domain,
+        status=record.status,
+        names=record.names,
+        issuer=record.issuer,
+        not_after=record.not_after,
+        key_type=record.key_type,
+        redirect_http=record.redirect_http,
+        hsts=record.hsts,
+        last_attempt_at=record.last_attempt_at,
+        last_error=record.last_error,
+    )

@@ -1,0 +1,90 @@
+"""Certificates: issuing one for a website, and recording each attempt for its owner.
+
+An issue is recorded first (`issuing`, with the time of the attempt), then runs the ACME order
+(gateway/acme_orders.py: the CA, and the agent for the key, tokens and install), then records
+`valid` with what the certificate covers, or `failed` with the reason in the owner's words,
+which GET shows until the next attempt. Audited either way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from jopanel.agent.certificates.v1 import certificates_pb2 as pb
+
+from gateway.acme_orders import AcmeAccount, Directory, IssueFailed, issue, new_account_key
+from gateway.config import AcmeConfig
+from gateway.context import Context
+from gateway.problems import Problem, not_found
+from gateway.store import certificates as store
+from gateway.store.certificates import CertificateRecord, KeyType
+
+_INTERRUPTED = "The attempt was interrupted by an error on the server; try again later."
+_KEY_TYPES: dict[KeyType, pb.KeyType.ValueType] = {
+    "ecdsa-p256": pb.KEY_TYPE_ECDSA_P256,
+    "rsa-2048": pb.KEY_TYPE_RSA_2048,
+}
+
+
+async def of_domain(ctx: Context, name: str) -> CertificateRecord | None:
+    return await store.of_domain(ctx.db, name)
+
+
+async def issue_for(
+    ctx: Context,
+    acme: AcmeConfig,
+    record: CertificateRecord,
+    *,
+    key_type: KeyType,
+    redirect_http: bool,
+    hsts: bool,
+) -> CertificateRecord:
+    """Issues (or renews) the website's certificate; 409 with the owner's reason when the CA
+    refuses, which the record keeps as its last error."""
+    async with ctx.audited("certificate.issue", f"{record.account}/{record.domain}"):
+        await store.begin(ctx.db, record.domain_id, key_type, redirect_http, hsts)
+        account = await _acme_account(ctx, acme)
+        settings = pb.Certificate(redirect_http=redirect_http, hsts=hsts)
+        try:
+            installed = await issue(
+                ctx.agent.certificates,
+                account,
+                record.domain,
+                record.account,
+                _KEY_TYPES[key_type],
+                settings,
+            )
+        except IssueFailed as refused:
+            await store.failed(ctx.db, record.domain_id, refused.reason)
+            raise Problem(409, "Certificate not issued", refused.reason) from None
+        except Exception:
+            # The agent or the CA failed in a way the owner cannot act on: the record must
+            # not stay "issuing"; the error itself reaches the log and the audit log.
+            await store.failed(ctx.db, record.domain_id, _INTERRUPTED)
+            raise
+        await store.installed(
+            ctx.db,
+            record.domain_id,
+            names=list(installed.names),
+            issuer=installed.issuer,
+            not_after=installed.not_after.ToDatetime(),
+            fingerprint=installed.fingerprint_sha256,
+        )
+    return await _read(ctx, record.domain)
+
+
+async def _acme_account(ctx: Context, acme: AcmeConfig) -> AcmeAccount:
+    """The panel's account at the configured directory, its key made once and kept."""
+    key = await store.account_key(ctx.db, acme.directory_url)
+    if key is None:
+        await store.keep_account_key(ctx.db, acme.directory_url, new_account_key())
+        key = await store.account_key(ctx.db, acme.directory_url)
+    directory = Directory(acme.directory_url, acme.email, acme.ca_bundle or None)
+    return await asyncio.to_thread(AcmeAccount.register, directory, key)
+
+
+async def _read(ctx: Context, name: str) -> CertificateRecord:
+    record = await store.of_domain(ctx.db, name)
+    if record is None:  # the domain was deleted meanwhile
+        raise not_found(f"Domain '{name}'")
+    return record

@@ -1,0 +1,113 @@
+"""Certificates as recorded: each website's last attempt and what its installed certificate
+covers (the key and chain are the agent's), and the panel's ACME account keys."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import aiomysql
+
+from gateway.db import execute, fetch_one, fetch_one_as
+
+Status = Literal["none", "issuing", "valid", "failed"]
+KeyType = Literal["ecdsa-p256", "rsa-2048"]
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateRecord:
+    """A website and its certificate's record ("none" before the first attempt)."""
+
+    domain_id: int
+    domain: str
+    account: str
+    status: Status
+    key_type: KeyType
+    redirect_http: bool
+    hsts: bool
+    names_json: str
+    issuer: str
+    not_after: datetime | None
+    fingerprint: str | None
+    last_attempt_at: datetime | None
+    last_error: str
+
+    @property
+    def names(self) -> list[str]:
+        return list(json.loads(self.names_json)) if self.names_json else []
+
+
+_SELECT = (
+    "SELECT d.id AS domain_id, d.name AS domain, u.name AS account,"
+    " COALESCE(c.status, 'none') AS status, COALESCE(c.key_type, 'ecdsa-p256') AS key_type,"
+    " COALESCE(c.redirect_http, 0) AS redirect_http, COALESCE(c.hsts, 0) AS hsts,"
+    " COALESCE(c.names, '') AS names_json, COALESCE(c.issuer, '') AS issuer, c.not_after,"
+    " c.fingerprint, c.last_attempt_at, COALESCE(c.last_error, '') AS last_error"
+    " FROM domains d JOIN users u ON u.id = d.account_id"
+    " LEFT JOIN certificates c ON c.domain_id = d.id"
+)
+
+
+async def of_domain(pool: aiomysql.Pool, name: str) -> CertificateRecord | None:
+    """The website's certificate record; None when no website has the name."""
+    return await fetch_one_as(pool, CertificateRecord, _SELECT + " WHERE d.name = %s", (name,))
+
+
+async def begin(
+    pool: aiomysql.Pool, domain_id: int, key_type: KeyType, redirect_http: bool, hsts: bool
+) -> None:
+    """An attempt starts: the installed certificate's fields stay until a new one replaces them."""
+    await execute(
+        pool,
+        "INSERT INTO certificates"
+        " (domain_id, status, key_type, redirect_http, hsts, last_attempt_at, last_error)"
+        " VALUES (%s, 'issuing', %s, %s, %s, NOW(6), '')"
+        " ON DUPLICATE KEY UPDATE status = 'issuing', key_type = VALUES(key_type),"
+        " redirect_http = VALUES(redirect_http), hsts = VALUES(hsts),"
+        " last_attempt_at = NOW(6), last_error = ''",
+        (domain_id, key_type, redirect_http, hsts),
+    )
+
+
+async def installed(
+    pool: aiomysql.Pool,
+    domain_id: int,
+    *,
+    names: list[str],
+    issuer: str,
+    not_after: datetime,
+    fingerprint: str,
+) -> None:
+    await execute(
+        pool,
+        "UPDATE certificates SET status = 'valid', names = %s, issuer = %s, not_after = %s,"
+        " fingerprint = %s, last_error = '' WHERE domain_id = %s",
+        (json.dumps(sorted(names)), issuer[:1024], not_after, fingerprint, domain_id),
+    )
+
+
+async def failed(pool: aiomysql.Pool, domain_id: int, reason: str) -> None:
+    await execute(
+        pool,
+        "UPDATE certificates SET status = 'failed', last_error = %s WHERE domain_id = %s",
+        (reason[:2000], domain_id),
+    )
+
+
+async def account_key(pool: aiomysql.Pool, directory_url: str) -> bytes | None:
+    row = await fetch_one(
+        pool, "SELECT key_pem FROM acme_accounts WHERE directory_url = %s", (directory_url,)
+    )
+    return None if row is None else str(row["key_pem"]).encode("ascii")
+
+
+async def keep_account_key(pool: aiomysql.Pool, directory_url: str, key_pem: bytes) -> None:
+    """The first key registered at a directory stays its key (INSERT IGNORE: a concurrent
+    first registration keeps the one stored first)."""
+    await execute(
+        pool,
+        "INSERT IGNORE INTO acme_accounts (directory_url, key_pem) VALUES (%s, %s)",
+        (directory_url, key_pem.decode("ascii")),
+    )

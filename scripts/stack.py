@@ -462,7 +462,8 @@ class Named:
         )
 
 
-PEBBLE_DIR = Path("/etc/jopanel/pebble")
+# Not under /etc/jopanel (0750 root:jopanel): Pebble runs as nobody.
+PEBBLE_DIR = Path("/etc/jopanel-pebble")
 
 
 @dataclass

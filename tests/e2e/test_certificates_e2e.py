@@ -1,0 +1,64 @@
+"""Certificates through the whole stack (issue 12): REST -> gateway (user jopanel, speaking
+ACME to Pebble) -> agent (root: key, tokens, install) -> real nginx, named and Pebble.
+
+An owner's PHP site that answers every path gets one certificate for its name and www alias,
+served over SNI to a TLS client that trusts only Pebble's root; a name that does not resolve
+here is refused with the reason in the owner's words, kept for GET; another owner sees none of
+it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+import pytest
+import stack
+
+from tests.agent.certificates.certificates_support import tls_peer
+from tests.e2e.test_accounts_e2e import call, login
+
+pytestmark = pytest.mark.e2e
+
+SITE, BARE = "shop-tls-e2e.test", "bare-tls-e2e.test"
+
+
+async def test_an_owner_issues_and_serves_a_certificate_and_learns_why_not(
+    live: stack.Stack, admin_credentials: tuple[str, str]
+) -> None:
+    base = f"{live.url}/api/v1"
+    async with aiohttp.ClientSession() as session:
+        admin = await login(session, base, *admin_credentials)
+        for name in ("e2e_tls", "e2e_tls_other"):
+            body = {"name": name, "password": "tls-pass-1"}
+            assert (await call(session, "POST", f"{base}/accounts", admin, json=body))[0] == 201
+        owner = await login(session, base, "e2e_tls", "tls-pass-1")
+        other = await login(session, base, "e2e_tls_other", "tls-pass-1")
+        site = {"name": SITE, "aliases": [f"www.{SITE}"], "dns_zone": True}
+        assert (await call(session, "POST", f"{base}/domains", owner, json=site))[0] == 201
+        assert (await call(session, "POST", f"{base}/domains", owner, json={"name": BARE}))[
+            0
+        ] == 201
+        one = f"{base}/domains/{SITE}/certificate"
+
+        status, before = await call(session, "GET", one, owner)
+        assert (status, before["status"], before["names"]) == (200, "none", [])
+        assert (await call(session, "POST", one, other, json={}))[0] == 404
+
+        status, issued = await call(session, "POST", one, owner, json={"redirect_http": True})
+        assert status == 200, issued
+        names = sorted([SITE, f"www.{SITE}"])
+        assert (issued["status"], issued["names"], issued["last_error"]) == ("valid", names, "")
+        assert "Pebble" in issued["issuer"]
+        root = await asyncio.to_thread(live.pebble.root_pem)
+        for name in names:
+            shown, answer = await asyncio.to_thread(tls_peer, live.web_tls_port, name, root)
+            assert shown == names
+            assert answer.startswith("HTTP/1.1 200")
+
+        status, refused = await call(session, "POST", f"{base}/domains/{BARE}/certificate", owner)
+        assert status == 409
+        assert refused["detail"].startswith(f"{BARE} does not resolve to this server")
+        status, kept = await call(session, "GET", f"{base}/domains/{BARE}/certificate", owner)
+        assert (kept["status"], kept["last_error"]) == ("failed", refused["detail"])
+        assert kept["last_attempt_at"] is not None
+        assert (await call(session, "GET", one, other))[0] == 404

@@ -92,6 +92,8 @@ class GatewayConfig:
     # an agent call of unknown outcome (gateway/reconcile/); the gateway tests turn it off
     # to run it when they choose.
     reconcile_in_background: bool = True
+    # Renew certificates on their own (gateway/renewals.py); the gateway tests turn it off.
+    renew_in_background: bool = True
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
     acme: AcmeConfig = field(default_factory=AcmeConfig)

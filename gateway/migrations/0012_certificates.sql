@@ -10,14 +10,20 @@ CREATE TABLE certificates (
     -- The installed certificate (empty / NULL until the first one is installed).
     names TEXT NOT NULL DEFAULT '',
     issuer VARCHAR(1024) NOT NULL DEFAULT '',
+    not_before DATETIME NULL,
     not_after DATETIME NULL,
     fingerprint CHAR(64) NULL,
     -- The last attempt, and why it failed, in the owner's words ('' when it did not).
     last_attempt_at DATETIME(6) NULL,
     last_error VARCHAR(2000) NOT NULL DEFAULT '',
+    -- Renewal (gateway/renewals.py): failed attempts in a row, and when to try next (a third
+    -- of the lifetime before expiry, later after failures). NULL: not renewed on its own.
+    failures INT UNSIGNED NOT NULL DEFAULT 0,
+    next_attempt_at DATETIME(6) NULL,
     updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
     CONSTRAINT certificates_domain FOREIGN KEY (domain_id) REFERENCES domains (id)
-        ON DELETE CASCADE
+        ON DELETE CASCADE,
+    KEY certificates_next_attempt (next_attempt_at)
 ) ENGINE=InnoDB;
 
 -- The panel's ACME account at one directory: its key (ECDSA P-256, PEM). Readable by the

@@ -9,9 +9,11 @@ which GET shows until the next attempt. Audited either way.
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from jopanel.agent.certificates.v1 import certificates_pb2 as pb
 
+from gateway import renewal_policy as renewals
 from gateway.acme_orders import AcmeAccount, Directory, IssueFailed, issue, new_account_key
 from gateway.config import AcmeConfig
 from gateway.context import Context
@@ -38,6 +40,7 @@ async def issue_for(
     key_type: KeyType,
     redirect_http: bool,
     hsts: bool,
+    now: datetime | None = None,
 ) -> CertificateRecord:
     """Issues (or renews) the website's certificate; 409 with the owner's reason when the CA
     refuses, which the record keeps as its last error."""
@@ -55,22 +58,34 @@ async def issue_for(
                 settings,
             )
         except IssueFailed as refused:
-            await store.failed(ctx.db, record.domain_id, refused.reason)
+            await _failed(ctx, record, refused.reason, now)
             raise Problem(409, "Certificate not issued", refused.reason) from None
         except Exception:
             # The agent or the CA failed in a way the owner cannot act on: the record must
             # not stay "issuing"; the error itself reaches the log and the audit log.
-            await store.failed(ctx.db, record.domain_id, _INTERRUPTED)
+            await _failed(ctx, record, _INTERRUPTED, now)
             raise
+        not_before = installed.not_before.ToDatetime(UTC)
+        not_after = installed.not_after.ToDatetime(UTC)
         await store.installed(
             ctx.db,
             record.domain_id,
             names=list(installed.names),
             issuer=installed.issuer,
-            not_after=installed.not_after.ToDatetime(),
+            not_before=not_before,
+            not_after=not_after,
             fingerprint=installed.fingerprint_sha256,
+            renew_at=renewals.renew_at(not_before, not_after),
         )
     return await _read(ctx, record.domain)
+
+
+async def _failed(
+    ctx: Context, record: CertificateRecord, reason: str, now: datetime | None
+) -> None:
+    moment = now or datetime.now(UTC)
+    retry = renewals.retry_at(moment, record.failures + 1)
+    await store.failed(ctx.db, record.domain_id, reason, retry)
 
 
 async def _acme_account(ctx: Context, acme: AcmeConfig) -> AcmeAccount:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 import aiomysql
 
-from gateway.db import execute, fetch_one, fetch_one_as
+from gateway.db import execute, fetch_all_as, fetch_one, fetch_one_as
 
 Status = Literal["none", "issuing", "valid", "failed"]
 KeyType = Literal["ecdsa-p256", "rsa-2048"]
@@ -29,10 +29,13 @@ class CertificateRecord:
     hsts: bool
     names_json: str
     issuer: str
+    not_before: datetime | None
     not_after: datetime | None
     fingerprint: str | None
     last_attempt_at: datetime | None
     last_error: str
+    failures: int
+    next_attempt_at: datetime | None
 
     @property
     def names(self) -> list[str]:
@@ -43,8 +46,9 @@ _SELECT = (
     "SELECT d.id AS domain_id, d.name AS domain, u.name AS account,"
     " COALESCE(c.status, 'none') AS status, COALESCE(c.key_type, 'ecdsa-p256') AS key_type,"
     " COALESCE(c.redirect_http, 0) AS redirect_http, COALESCE(c.hsts, 0) AS hsts,"
-    " COALESCE(c.names, '') AS names_json, COALESCE(c.issuer, '') AS issuer, c.not_after,"
-    " c.fingerprint, c.last_attempt_at, COALESCE(c.last_error, '') AS last_error"
+    " COALESCE(c.names, '') AS names_json, COALESCE(c.issuer, '') AS issuer, c.not_before,"
+    " c.not_after, c.fingerprint, c.last_attempt_at, COALESCE(c.last_error, '') AS last_error,"
+    " CAST(COALESCE(c.failures, 0) AS SIGNED) AS failures, c.next_attempt_at"
     " FROM domains d JOIN users u ON u.id = d.account_id"
     " LEFT JOIN certificates c ON c.domain_id = d.id"
 )
@@ -77,23 +81,54 @@ async def installed(
     *,
     names: list[str],
     issuer: str,
+    not_before: datetime,
     not_after: datetime,
     fingerprint: str,
+    renew_at: datetime,
 ) -> None:
     await execute(
         pool,
-        "UPDATE certificates SET status = 'valid', names = %s, issuer = %s, not_after = %s,"
-        " fingerprint = %s, last_error = '' WHERE domain_id = %s",
-        (json.dumps(sorted(names)), issuer[:1024], not_after, fingerprint, domain_id),
+        "UPDATE certificates SET status = 'valid', names = %s, issuer = %s, not_before = %s,"
+        " not_after = %s, fingerprint = %s, last_error = '', failures = 0,"
+        " next_attempt_at = %s WHERE domain_id = %s",
+        (
+            json.dumps(sorted(names)),
+            issuer[:1024],
+            _naive(not_before),
+            _naive(not_after),
+            fingerprint,
+            _naive(renew_at),
+            domain_id,
+        ),
     )
 
 
-async def failed(pool: aiomysql.Pool, domain_id: int, reason: str) -> None:
+async def failed(
+    pool: aiomysql.Pool, domain_id: int, reason: str, retry_at: datetime | None
+) -> None:
+    """The attempt failed; an installed certificate is tried again at retry_at."""
     await execute(
         pool,
-        "UPDATE certificates SET status = 'failed', last_error = %s WHERE domain_id = %s",
-        (reason[:2000], domain_id),
+        "UPDATE certificates SET status = 'failed', last_error = %s, failures = failures + 1,"
+        " next_attempt_at = IF(fingerprint IS NULL, NULL, %s) WHERE domain_id = %s",
+        (reason[:2000], None if retry_at is None else _naive(retry_at), domain_id),
     )
+
+
+async def due(pool: aiomysql.Pool, now: datetime, limit: int) -> list[CertificateRecord]:
+    """Installed certificates whose next attempt is due, soonest first."""
+    return await fetch_all_as(
+        pool,
+        CertificateRecord,
+        _SELECT + " WHERE c.next_attempt_at <= %s AND c.status <> 'issuing'"
+        " ORDER BY c.next_attempt_at LIMIT %s",
+        (_naive(now), limit),
+    )
+
+
+def _naive(moment: datetime) -> datetime:
+    """The pool's session is UTC: times are stored without their zone."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 async def account_key(pool: aiomysql.Pool, directory_url: str) -> bytes | None:

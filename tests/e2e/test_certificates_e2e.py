@@ -9,17 +9,27 @@ it."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import aiohttp
 import pytest
 import stack
 
+from gateway.agent import Agent
+from gateway.auth.sessions import SessionCache
+from gateway.config import AcmeConfig, DatabaseConfig
+from gateway.db import create_pool
+from gateway.renewals import Renewer
 from tests.agent.certificates.certificates_support import tls_peer
 from tests.e2e.test_accounts_e2e import call, login
 
 pytestmark = pytest.mark.e2e
 
 SITE, BARE = "shop-tls-e2e.test", "bare-tls-e2e.test"
+RENEWAL_ROW = (
+    "SELECT c.fingerprint, c.next_attempt_at FROM jopanel.certificates c"
+    " JOIN jopanel.domains d ON d.id = c.domain_id WHERE d.name = 'shop-tls-e2e.test'"
+)
 
 
 async def test_an_owner_issues_and_serves_a_certificate_and_learns_why_not(
@@ -62,3 +72,48 @@ async def test_an_owner_issues_and_serves_a_certificate_and_learns_why_not(
         assert (kept["status"], kept["last_error"]) == ("failed", refused["detail"])
         assert kept["last_attempt_at"] is not None
         assert (await call(session, "GET", one, other))[0] == 404
+
+        await renewals_with_backoff(live, session, base, owner, root)
+
+
+def renewal_row(live: stack.Stack) -> tuple[str, datetime]:
+    """SITE's installed fingerprint and next attempt, as recorded."""
+    fingerprint, due = live.mariadb.sql(RENEWAL_ROW).strip().split("\t")
+    return fingerprint, datetime.fromisoformat(due).replace(tzinfo=UTC)
+
+
+async def renewals_with_backoff(
+    live: stack.Stack, session: aiohttp.ClientSession, base: str, owner: str, root: str
+) -> None:
+    """The renewer, run at moments the test chooses: due at a third of the lifetime left,
+    renewed with a new key; a failed renewal keeps the old certificate served, says why, and
+    waits an hour before the next try."""
+    pool = await create_pool(DatabaseConfig(user="root", pool_min=1, pool_max=2))
+    agent = Agent(stack.AGENT_SOCKET)
+    acme = AcmeConfig(live.pebble.directory_url, "", str(live.pebble.api_ca))
+    renewer = Renewer(pool, agent, acme, SessionCache())
+    try:
+        first, due = renewal_row(live)
+        assert await renewer.run_once(due - timedelta(seconds=1)) == {}
+        assert await renewer.run_once(due) == {SITE: "renewed"}
+        second, due = renewal_row(live)
+        assert second != first
+
+        # The zone goes: the names no longer resolve here, and the next renewal fails.
+        assert (await call(session, "DELETE", f"{base}/dns-zones/{SITE}", owner))[0] == 204
+        outcome = await renewer.run_once(due)
+        for name in (SITE, f"www.{SITE}"):  # one sentence per name, in the order of the CA
+            assert f"{name} does not resolve to this server" in outcome[SITE]
+        _, record = await call(session, "GET", f"{base}/domains/{SITE}/certificate", owner)
+        assert (record["status"], record["last_error"]) == ("failed", outcome[SITE])
+        kept, retry = renewal_row(live)
+        assert kept == second
+        assert retry - due == timedelta(hours=1)
+        assert await renewer.run_once(retry - timedelta(minutes=1)) == {}
+        shown, _ = await asyncio.to_thread(tls_peer, live.web_tls_port, SITE, root)
+        assert shown == sorted([SITE, f"www.{SITE}"])  # the installed certificate still serves
+    finally:
+        await renewer.stop()
+        await agent.close()
+        pool.close()
+        await pool.wait_closed()

@@ -15,8 +15,14 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, ClassVar, Final, NoReturn, TypeAlias
 
+# Module imports: types-protobuf's google-stubs would hide google.rpc from `from google.rpc`.
+import google.rpc.code_pb2 as code_pb2
+import google.rpc.error_details_pb2 as error_details_pb2
+import google.rpc.status_pb2 as status_pb2
 import grpc
 import grpc.aio
+from google.protobuf import any_pb2
+from grpc_status import rpc_status
 
 logger = logging.getLogger(__name__)
 
@@ -35,13 +41,17 @@ class AgentError(Exception):
 
 
 class InvalidArgument(AgentError):
-    """A request field is invalid; the message reads "<field>: <what is valid>"."""
+    """A request field is invalid. The client gets it as a google.rpc.BadRequest field violation
+    in the status details (field: the request's field path, such as `domain.aliases[2]`;
+    description: what is valid); the status message reads "<field>: <description>" for logs and
+    people."""
 
     code = grpc.StatusCode.INVALID_ARGUMENT
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
+        self.description = message
 
 
 class NotFound(AgentError):
@@ -190,4 +200,20 @@ async def _abort(
         logger.error("%s: %s (%s)", method, error.message, error.detail, exc_info=error)
     else:
         logger.info("%s: %s %s", method, error.code.name, error.message)
+    if isinstance(error, InvalidArgument):
+        rich = invalid_argument(error.field, error.description)
+        await context.abort(rich.code, rich.details, rich.trailing_metadata)
     await context.abort(error.code, error.message)
+
+
+def invalid_argument(field: str, description: str) -> grpc.Status:
+    """INVALID_ARGUMENT with the field as a google.rpc.BadRequest field violation in the status
+    details (AIP-193), so no client parses the message back into a field."""
+    violation = error_details_pb2.BadRequest.FieldViolation(field=field, description=description)
+    detail = any_pb2.Any()
+    detail.Pack(error_details_pb2.BadRequest(field_violations=[violation]))
+    status = status_pb2.Status(
+        code=code_pb2.INVALID_ARGUMENT, message=f"{field}: {description}", details=[detail]
+    )
+    rich: grpc.Status = rpc_status.to_status(status)
+    return rich

@@ -33,7 +33,7 @@ async def problems(request: web.Request, handler: Handler) -> web.StreamResponse
     except Problem as problem:
         return problem.response()
     except grpc.aio.AioRpcError as exc:
-        return from_agent(exc.code(), exc.details() or "").response()
+        return from_agent(exc).response()
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
+# Module imports: types-protobuf's google-stubs would hide google.rpc from `from google.rpc`.
+import google.rpc.error_details_pb2 as error_details_pb2
 import grpc
+import grpc.aio
 from aiohttp import web
+from grpc_status import rpc_status
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -86,14 +91,58 @@ _GRPC_TO_HTTP: dict[grpc.StatusCode, tuple[int, str]] = {
 }
 
 
-def from_agent(code: grpc.StatusCode, message: str) -> Problem:
-    """Maps an agent status to a problem. INVALID_ARGUMENT messages read "field: message"."""
+def from_agent(error: grpc.aio.AioRpcError) -> Problem:
+    """Maps an agent status to a problem. INVALID_ARGUMENT carries its fields as
+    google.rpc.BadRequest field violations, named here as the REST body names them."""
+    code, message = error.code(), error.details() or ""
     status, title = _GRPC_TO_HTTP.get(code, (502, "Agent error"))
     if status == 502:
         return Problem(502, title, "The system agent could not complete the operation.")
     if status == 503:
         return Problem(503, title, "The system agent is not reachable; try again shortly.")
-    if code == grpc.StatusCode.INVALID_ARGUMENT and ": " in message:
-        name, _, text = message.partition(": ")
-        return bad_request(message, [FieldError(name, text)])
+    if code == grpc.StatusCode.INVALID_ARGUMENT:
+        errors = _field_violations(error)
+        if errors:
+            return bad_request("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
     return Problem(status, title, message)
+
+
+def _field_violations(error: grpc.aio.AioRpcError) -> list[FieldError]:
+    try:
+        # AioRpcError has the three methods from_call reads (code, details, trailing_metadata).
+        status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    except ValueError:  # details that disagree with the status: none to trust
+        return []
+    errors = []
+    for detail in status.details if status is not None else []:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad_request_detail = error_details_pb2.BadRequest()
+            detail.Unpack(bad_request_detail)
+            errors += [
+                FieldError(rest_field(violation.field), violation.description)
+                for violation in bad_request_detail.field_violations
+            ]
+    return errors
+
+
+# The agent names a field by its path in the RPC's request (protos/jopanel/agent/); the REST
+# body names it without the request's message (`domain.`, `job.`, `record.`, `zone.`), with
+# a oneof's member as the union field of the body (`domain.proxy.port` is `backend.port`,
+# `record.mx.exchange` is `exchange`), and list items as `.N` (`domain.aliases[2]` is
+# `aliases.2`, as pydantic's errors read).
+_AGENT_MESSAGES: Final = frozenset({"domain", "job", "record", "zone"})
+_AGENT_UNIONS: Final = {
+    **dict.fromkeys(("static", "php", "proxy", "redirect"), "backend"),
+    **dict.fromkeys(("a", "aaaa", "cname", "mx", "txt", "srv", "caa", "ns"), ""),
+}
+_INDEX: Final = re.compile(r"\[([0-9]+)\]")
+
+
+def rest_field(agent_field: str) -> str:
+    """The REST body's name of a field the agent refused (the one mapping: see above)."""
+    parts = _INDEX.sub(r".\1", agent_field).split(".")
+    if len(parts) > 1 and parts[0] in _AGENT_MESSAGES:
+        parts = parts[1:]
+    if parts[0] in _AGENT_UNIONS:
+        parts = [_AGENT_UNIONS[parts[0]], *parts[1:]] if _AGENT_UNIONS[parts[0]] else parts[1:]
+    return ".".join(parts) or agent_field

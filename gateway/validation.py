@@ -13,17 +13,12 @@ from urllib.parse import urlsplit
 import idna
 from pydantic import AfterValidator, Field
 
-ACCOUNT_NAME = re.compile(r"[a-z][a-z0-9_]{2,31}")
-# Names an account may never take: system users and groups of a Debian hosting server, and
-# names people would mistake for the panel or its staff.
-RESERVED_NAMES = frozenset(
-    """root daemon bin sys sync games man lp mail news uucp proxy www-data backup list irc gnats
-    nobody nogroup systemd-network systemd-resolve systemd-timesync messagebus sshd mysql
-    mariadb bind named postfix dovecot nginx apache redis memcached postgres ftp sftp admin
-    administrator jopanel hostmaster postmaster webmaster abuse support staff operator
-    adm sudo shadow utmp tty disk kmem dialout cdrom floppy audio dip video plugdev users
-    staff wheel ssl-cert crontab netdev input render kvm lpadmin sasl""".split()
-)
+from jopanel_rules.accounts import ACCOUNT_NAME_PATTERN, is_reserved
+from jopanel_rules.cron import CRON_COMMAND_BYTES, CRON_SHORTCUTS
+from jopanel_rules.hostnames import HOSTNAME_MAX
+
+# The rules the agent checks too (jopanel_rules): the account name's shape, reserved names.
+ACCOUNT_NAME = ACCOUNT_NAME_PATTERN
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f\"'\\;{}$<>`]")
@@ -36,7 +31,7 @@ def check_account_name(value: str) -> str:
             "use 3 to 32 characters: lowercase letters, digits and underscores,"
             " starting with a letter"
         )
-    if value in RESERVED_NAMES:
+    if is_reserved(value):
         raise ValueError(f"'{value}' is reserved for the system")
     return value
 
@@ -80,7 +75,7 @@ def to_host_name(value: str) -> str:
     except idna.IDNAError as exc:
         raise ValueError(f"is not a valid host name ({exc})") from exc
     labels = ascii_name.split(".")
-    if len(labels) < 2 or len(ascii_name) > 253 or not all(map(_LABEL.fullmatch, labels)):
+    if len(labels) < 2 or len(ascii_name) > HOSTNAME_MAX or not all(map(_LABEL.fullmatch, labels)):
         raise ValueError("must be a host name with two or more labels, such as example.com")
     return ascii_name
 
@@ -114,9 +109,6 @@ RedirectUrl = Annotated[str, AfterValidator(check_redirect_url)]
 Port = Annotated[int, Field(ge=1024, le=65535)]
 
 
-CRON_SHORTCUTS = frozenset(
-    "@yearly @annually @monthly @weekly @daily @midnight @hourly @reboot".split()
-)
 _CRON_NAMES = {
     3: "jan feb mar apr may jun jul aug sep oct nov dec".split(),
     4: "sun mon tue wed thu fri sat".split(),
@@ -168,14 +160,9 @@ def _cron_value(index: int, text: str) -> int | None:
     return int(text) if low <= int(text) <= high else None
 
 
-# crontab refuses a line longer than 999 bytes (with the newline): the command, once '\\' and
-# '%' are escaped for it, must fit in what the schedule leaves.
-_CRON_COMMAND_BYTES = 998
-
-
 def check_command(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace("%", "\\%")
-    if not value.strip() or len(escaped.encode()) > _CRON_COMMAND_BYTES or _CONTROL.search(value):
+    if not value.strip() or len(escaped.encode()) > CRON_COMMAND_BYTES or _CONTROL.search(value):
         raise ValueError(
             "use one line (no CR, LF or NUL) of at most 998 bytes, counting '\\' and '%' twice"
         )

@@ -1,5 +1,6 @@
-"""Every Python package of the agent, the gateway and the generated code is in setup.cfg, so
-the installer's release (a wheel of this project) holds all of it (no sandbox needed)."""
+"""Every Python package of the agent, the gateway, the shared rules and the generated code is in
+setup.cfg, so the installer's release (a wheel of this project) holds all of it (no sandbox
+needed)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ def test_setup_cfg_lists_every_package() -> None:
     listed = set(config["options"]["packages"].split())
     found = {
         ".".join(init.parent.relative_to(root).parts)
-        for root, folder in ((TOP, "agent"), (TOP, "gateway"), (TOP / "gen", "jopanel"))
+        for root, folder in (
+            (TOP, "agent"),
+            (TOP, "gateway"),
+            (TOP, "jopanel_rules"),
+            (TOP / "gen", "jopanel"),
+        )
         for init in (root / folder).rglob("__init__.py")
     }
     assert found - listed == set()

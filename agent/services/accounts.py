@@ -7,7 +7,7 @@ exceptions that the ErrorInterceptor maps to status codes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import grpc.aio
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
@@ -22,6 +22,7 @@ from agent.system.dns.zones import dns_zones
 from agent.system.web.domains import web_domains
 from agent.validators import accounts as accounts_validators
 from agent.validators import common as common_validators
+from agent.validators.accounts import AccountName
 
 SERVICE_NAME: Final[str] = accounts_pb2.DESCRIPTOR.services_by_name["AccountService"].full_name
 
@@ -34,9 +35,16 @@ _SHELL_ENUMS: Final[dict[str, accounts_pb2.Shell.ValueType]] = {
 Context = grpc.aio.ServicerContext[Any, Any]
 
 
+class AccountSites(Protocol):
+    """The account's websites, which its suspension suspends (agent/system/web/domains.py)."""
+
+    async def set_account_suspended(self, account: AccountName, suspended: bool) -> None: ...
+
+
 class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
-    def __init__(self, users: Users) -> None:
+    def __init__(self, users: Users, sites: AccountSites) -> None:
         self._users = users
+        self._sites = sites
 
     async def GetAccount(
         self, request: accounts_pb2.GetAccountRequest, context: Context
@@ -109,14 +117,21 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
     async def SuspendAccount(
         self, request: accounts_pb2.SuspendAccountRequest, context: Context
     ) -> accounts_pb2.SuspendAccountResponse:
-        user = await self._users.suspend(accounts_validators.account_name(request.name))
+        name = accounts_validators.account_name(request.name)
+        user = await self._users.suspend(name)
+        # After the user: its processes are stopped, so no tenant code runs while its sites go
+        # offline. A retry after a failure here finds the user suspended and tries the sites again.
+        await self._sites.set_account_suspended(name, True)
         (account,) = self._accounts([user])
         return accounts_pb2.SuspendAccountResponse(account=account)
 
     async def UnsuspendAccount(
         self, request: accounts_pb2.UnsuspendAccountRequest, context: Context
     ) -> accounts_pb2.UnsuspendAccountResponse:
-        user = await self._users.unsuspend(accounts_validators.account_name(request.name))
+        name = accounts_validators.account_name(request.name)
+        user = await self._users.unsuspend(name)
+        # Only the sites the account's suspension suspended come back (Site.account_suspended).
+        await self._sites.set_account_suspended(name, False)
         (account,) = self._accounts([user])
         return accounts_pb2.UnsuspendAccountResponse(account=account)
 
@@ -129,13 +144,15 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
     # Deleting an account drops its hosted databases and database users, takes its
     # websites offline, removes its crontab and stops serving its DNS zones first.
+    sites = web_domains(config)
     resources: list[AccountResources] = [
         hosted_databases(config),
-        web_domains(config),
+        sites,
         cron_tables(config),
         dns_zones(config),
     ]
-    servicer = AccountServicer(Users(resources=resources, config=config))
+    # Suspending an account suspends its websites too (and resuming it resumes them).
+    servicer = AccountServicer(Users(resources=resources, config=config), sites)
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(servicer, server)
 
 

@@ -208,7 +208,7 @@ def _domain(site: Site) -> web_pb2.WebDomain:
         name=site.name,
         account=site.account,
         aliases=site.aliases,
-        suspended=site.suspended,
+        suspended=site.offline,
         document_root=str(webroots.document_root(site.account, site.name)),
     )
     match site.backend:

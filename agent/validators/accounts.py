@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Collection, Mapping
 from typing import Final, NewType
@@ -11,6 +10,8 @@ from jopanel.agent.accounts.v1 import accounts_pb2
 
 from agent.errors import InvalidArgument
 from agent.validators.common import MAX_PAGE_SIZE
+from jopanel_rules.accounts import ACCOUNT_NAME_PATTERN as ACCOUNT_NAME_PATTERN
+from jopanel_rules.accounts import ACCOUNT_NAME_RULE, is_reserved
 
 AccountName = NewType("AccountName", str)
 # A password that passed `password`; the empty string means "no password" (login by it locked).
@@ -22,38 +23,6 @@ DiskQuotaMb = NewType("DiskQuotaMb", int)
 # An inode quota (files, folders, links an account may own): 0 (no limit) up to INODE_QUOTA_MAX.
 InodeQuota = NewType("InodeQuota", int)
 
-ACCOUNT_NAME_PATTERN: Final = re.compile(r"[a-z][a-z0-9_]{2,31}")
-_ACCOUNT_NAME_RULE: Final = "must match ^[a-z][a-z0-9_]{2,31}$"
-
-# Names an account may never take: users and groups of Debian and of the services a hosting
-# server runs, the panel's own, and mail role names (an account name becomes a mail local part).
-# Names with '-' or a leading '_' (www-data, systemd-*, _apt) cannot pass the pattern anyway.
-RESERVED_NAMES: Final = frozenset(
-    {
-        # Debian base users and groups
-        "root", "daemon", "bin", "sys", "sync", "games", "man", "lp", "mail", "news", "uucp",
-        "proxy", "backup", "list", "irc", "gnats", "nobody", "nogroup", "adm", "tty", "disk",
-        "kmem", "dialout", "fax", "voice", "cdrom", "floppy", "tape", "sudo", "audio", "dip",
-        "operator", "src", "shadow", "utmp", "video", "sasl", "plugdev", "staff", "users",
-        "input", "kvm", "render", "sgx", "netdev", "crontab", "messagebus", "sshd", "tss",
-        "uuidd", "tcpdump", "polkitd", "avahi", "statd", "dnsmasq", "ntp", "ntpsec", "chrony",
-        "wheel", "docker", "lxd", "systemd", "syslog", "landscape", "pollinate",
-        # services a hosting server runs
-        "www", "web", "nginx", "apache", "apache2", "httpd", "php", "phpfpm", "mysql", "mariadb",
-        "postgres", "redis", "memcache", "memcached", "bind", "named", "postfix", "postdrop",
-        "dovecot", "dovenull", "exim", "vmail", "opendkim", "clamav", "amavis", "spamd",
-        "ftp", "proftpd", "vsftpd", "sftp", "git", "certbot", "letsencrypt",
-        "acme", "phpmyadmin", "roundcube", "mongodb", "elasticsearch", "rabbitmq",
-        # the panel and administrative names
-        "jopanel", "admin", "administrator", "toor", "sysadmin", "support", "panel",
-        "localhost", "test", "guest", "default",
-        # mail role names (RFC 2142)
-        "postmaster", "hostmaster", "webmaster", "abuse", "noc", "security", "info",
-        "mailer_daemon", "noreply",
-    }
-)  # fmt: skip
-# Prefixes of names that the system or the panel may create later.
-RESERVED_PREFIXES: Final = ("systemd", "jopanel")
 
 PASSWORD_MIN: Final = 8
 PASSWORD_MAX: Final = 128
@@ -69,8 +38,8 @@ LOGIN_SHELLS: Final[Mapping[accounts_pb2.Shell.ValueType, LoginShell]] = {
 def account_name(value: str, field: str = "name") -> AccountName:
     # fullmatch, not match with "$": "$" also matches before a trailing newline.
     if not ACCOUNT_NAME_PATTERN.fullmatch(value):
-        raise InvalidArgument(field, _ACCOUNT_NAME_RULE)
-    if value in RESERVED_NAMES or value.startswith(RESERVED_PREFIXES):
+        raise InvalidArgument(field, ACCOUNT_NAME_RULE)
+    if is_reserved(value):
         raise InvalidArgument(field, "is reserved for the system; choose another name")
     return AccountName(value)
 

@@ -10,6 +10,8 @@ from collections.abc import Collection, Iterable
 from typing import Final, NewType
 
 from agent.errors import InvalidArgument
+from jopanel_rules.hostnames import HOSTNAME_MAX
+from jopanel_rules.hostnames import HOSTNAME_PATTERN as HOSTNAME_PATTERN
 
 # A lowercase hostname in IDNA (punycode) form: safe in nginx configuration, paths and file names.
 Hostname = NewType("Hostname", str)
@@ -61,14 +63,8 @@ def field_mask(paths: Iterable[str], allowed: Collection[str], field: str) -> fr
     return chosen
 
 
-# Web domains. Every value below ends up in an nginx server block, a PHP-FPM pool or a path, so
-# each is held to a character set that means nothing to those parsers.
-
-HOSTNAME_MAX: Final = 253
-HOSTNAME_LABEL: Final = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-# The shape of a hostname (length is checked apart): what list page tokens may carry.
-HOSTNAME_PATTERN: Final = re.compile(rf"(?:{HOSTNAME_LABEL}\.)+{HOSTNAME_LABEL}")
-_LABEL_PATTERN: Final = re.compile(HOSTNAME_LABEL)
+# Host names, of web domains and DNS zones (their shape is jopanel_rules.hostnames). The
+# pattern is also what list page tokens may carry.
 _HOSTNAME_RULE: Final = (
     "must be a lowercase hostname in IDNA (punycode) form: 2 or more labels of 1 to 63 of "
     "a-z, 0-9 and '-' (not at either end), separated by '.', no trailing '.', "

@@ -9,6 +9,7 @@ from typing import Final, NewType
 
 from agent.errors import InvalidArgument
 from agent.validators.common import RESOURCE_ID_PATTERN, RESOURCE_ID_RULE
+from jopanel_rules.cron import CRON_COMMAND_BYTES, CRON_SHORTCUTS
 
 CronJobId = NewType("CronJobId", str)
 
@@ -28,9 +29,6 @@ CronSchedule = NewType("CronSchedule", str)
 # A command as the account wrote it; crontab.py escapes '%' and '\\' when it writes the line.
 CronCommand = NewType("CronCommand", str)
 
-CRON_SHORTCUTS: Final = frozenset(
-    {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly", "@reboot"}
-)
 _SCHEDULE_MAX: Final = 255
 _MONTHS: Final = tuple("jan feb mar apr may jun jul aug sep oct nov dec".split())
 _WEEKDAYS: Final = tuple("sun mon tue wed thu fri sat".split())
@@ -47,9 +45,6 @@ _CRON_ITEM: Final = re.compile(
     r"(?:/(?P<step>[0-9]{1,2}))?"
 )
 CRON_COMMAND_MAX: Final = 1000
-# Debian's cron refuses a command longer than this many bytes as the crontab holds it ("command
-# too long"), where each '%' and '\\' takes two (see crontab.escape_command).
-CRON_COMMAND_BYTES: Final = 998
 
 
 def cron_schedule(value: str, field: str = "schedule") -> CronSchedule:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Collection
 from typing import Final, NewType
 
 from agent.errors import InvalidArgument
 from agent.validators.accounts import PASSWORD_MAX, PASSWORD_MIN, AccountName
+from jopanel_rules.databases import DATABASE_NAME_MAX, DATABASE_SUFFIX_PATTERN, DATABASE_USER_MAX
 
 # Hosted databases. Names become SQL identifiers (between backticks) and folder names in
 # MariaDB's data directory, so they are held to [a-z0-9_]. Each starts with its account's name
@@ -21,10 +21,6 @@ DatabaseUserName = NewType("DatabaseUserName", str)
 # password would be open to every local process.
 DatabasePassword = NewType("DatabasePassword", str)
 
-DATABASE_NAME_MAX: Final = 64  # MariaDB's longest database name
-DATABASE_USER_MAX: Final = 80  # JoPanel's longest database user name (MariaDB takes 128)
-# What follows "<account>_": a letter or digit first, so "alice_" and "alice__" are refused.
-_DATABASE_SUFFIX: Final = re.compile(r"[a-z0-9][a-z0-9_]*")
 # MariaDB's and the panel's own. The prefix rule keeps most out ("mysql" and "sys" are reserved
 # account names), but "information_schema" would fit an account named "information".
 SYSTEM_SCHEMAS: Final = frozenset(
@@ -51,7 +47,11 @@ def _prefixed(
 ) -> str:
     prefix = f"{account}_"
     suffix = value[len(prefix) :]
-    if len(value) > limit or not value.startswith(prefix) or not _DATABASE_SUFFIX.fullmatch(suffix):
+    if (
+        len(value) > limit
+        or not value.startswith(prefix)
+        or not DATABASE_SUFFIX_PATTERN.fullmatch(suffix)
+    ):
         raise InvalidArgument(
             field,
             'must be the account\'s name, "_", then a lowercase letter or digit and more '

@@ -8,7 +8,8 @@ import unicodedata
 from typing import Final, NewType
 
 from agent.errors import InvalidArgument
-from agent.validators.common import HOSTNAME_LABEL, RESOURCE_ID_PATTERN, RESOURCE_ID_RULE, hostname
+from agent.validators.common import RESOURCE_ID_PATTERN, RESOURCE_ID_RULE, hostname
+from jopanel_rules.hostnames import HOSTNAME_LABEL
 
 DnsRecordId = NewType("DnsRecordId", str)
 

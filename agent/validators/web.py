@@ -11,6 +11,7 @@ from jopanel.agent.web.v1 import web_pb2
 from agent.errors import InvalidArgument
 from agent.validators.accounts import AccountName
 from agent.validators.common import Hostname, hostname
+from jopanel_rules.web import MAX_ALIASES, URL_MAX
 
 # An absolute http(s) URL made only of characters that mean nothing to nginx's parser.
 RedirectUrl = NewType("RedirectUrl", str)
@@ -21,9 +22,10 @@ ProxyPort = NewType("ProxyPort", int)
 AppSocket = NewType("AppSocket", str)
 # An installed PHP version, "<major>.<minor>".
 PhpVersion = NewType("PhpVersion", str)
-MAX_ALIASES: Final = 50
 
-URL_MAX: Final = 2048
+# Web domains. Every value below ends up in an nginx server block, a PHP-FPM pool or a path, so
+# each is held to a character set that means nothing to those parsers. MAX_ALIASES and URL_MAX
+# are jopanel_rules.web's.
 # RFC 3986 characters minus those nginx gives a meaning to (quotes, ';', '{', '}', '$', '\\'),
 # and minus '[' ']' (IPv6 literals are not supported as redirect targets).
 _URL_CHARS: Final = re.compile(r"[A-Za-z0-9\-._~:/?#@!&()*+,=%]+")

@@ -6,8 +6,6 @@ or its record removed, so no record claims a site that the server does not serve
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, Self
 
@@ -46,8 +44,7 @@ from gateway.validation import (
     to_host_name,
     unicode_host_name,
 )
-
-MAX_ALIASES = 50
+from jopanel_rules.web import MAX_ALIASES
 
 
 class _Strict(BaseModel):
@@ -239,7 +236,7 @@ async def _checked_backend(call: Call, backend: Backend | None) -> Backend:
         try:
             allowed_proxy_port(backend.port, call.config.proxy_ports, "backend.port")
         except InvalidArgument as exc:
-            raise field_error(exc.field, exc.message.partition(": ")[2]) from exc
+            raise field_error(exc.field, exc.description) from exc
     if backend is not None and not isinstance(backend, PhpBackend):
         return backend
     versions = await _php_versions(call)
@@ -255,19 +252,6 @@ async def _checked_backend(call: Call, backend: Backend | None) -> Backend:
             "backend.version", f"PHP {backend.version} is not installed (installed: {installed})"
         )
     return backend
-
-
-@contextlib.contextmanager
-def _backend_fields() -> Iterator[None]:
-    """The agent's refusal of a proxy target (another account's socket, a port some other
-    program listens on) as an error of the body's own field."""
-    try:
-        yield
-    except grpc.aio.AioRpcError as exc:
-        field, _, text = (exc.details() or "").partition(": ")
-        if exc.code() == grpc.StatusCode.INVALID_ARGUMENT and field.startswith("domain.proxy."):
-            raise field_error("backend." + field.removeprefix("domain.proxy."), text) from exc
-        raise
 
 
 def _check_aliases(name: str, aliases: list[str]) -> None:
@@ -346,11 +330,10 @@ async def create_domain(call: Call) -> web.StreamResponse:
         except LimitReached as exc:
             raise plan_limit(exc) from exc
         spec = _spec(body.name, account.name, body.aliases, backend)
-        with _backend_fields():
-            async with applying(undo=lambda: domains.delete(call.db, domain_id)):
-                await call.agent.web.CreateWebDomain(
-                    pb.CreateWebDomainRequest(domain=spec), timeout=CALL_TIMEOUT_SECONDS
-                )
+        async with applying(undo=lambda: domains.delete(call.db, domain_id)):
+            await call.agent.web.CreateWebDomain(
+                pb.CreateWebDomainRequest(domain=spec), timeout=CALL_TIMEOUT_SECONDS
+            )
         await domains.set_status(call.db, domain_id, "active")
         if body.dns_zone:
             # The site is online by now; a zone that fails is reported and can be retried
@@ -390,8 +373,7 @@ async def update_domain(call: Call) -> web.StreamResponse:
         )
         request.update_mask.paths.extend(["aliases", "backend"])
         try:
-            with _backend_fields():
-                await call.agent.web.UpdateWebDomain(request, timeout=CALL_TIMEOUT_SECONDS)
+            await call.agent.web.UpdateWebDomain(request, timeout=CALL_TIMEOUT_SECONDS)
         except (grpc.aio.AioRpcError, Problem):
             if body.aliases is not None:
                 await domains.replace_aliases(call.db, row, old_aliases)

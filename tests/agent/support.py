@@ -12,9 +12,11 @@ import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+import google.rpc.error_details_pb2 as error_details_pb2
 import grpc
 import grpc.aio
 import pytest
+from grpc_status import rpc_status
 
 # The files the system keeps users and groups in; hostile requests must leave them as they were.
 ACCOUNT_FILES = ("/etc/passwd", "/etc/group", "/etc/shadow", "/etc/gshadow")
@@ -73,6 +75,26 @@ async def rpc_error(call: Awaitable[object]) -> tuple[grpc.StatusCode, str]:
     with pytest.raises(grpc.aio.AioRpcError) as raised:
         await call
     return raised.value.code(), raised.value.details() or ""
+
+
+async def field_errors(call: Awaitable[object]) -> list[tuple[str, str]]:
+    """The field violations (field path, description) of a call that must be INVALID_ARGUMENT,
+    read from its google.rpc.BadRequest status details as the gateway reads them."""
+    with pytest.raises(grpc.aio.AioRpcError) as raised:
+        await call
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    return field_violations(raised.value)
+
+
+def field_violations(error: grpc.aio.AioRpcError) -> list[tuple[str, str]]:
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    assert status is not None, "INVALID_ARGUMENT without status details"
+    violations = []
+    for detail in status.details:
+        bad_request = error_details_pb2.BadRequest()
+        assert detail.Unpack(bad_request)
+        violations += [(v.field, v.description) for v in bad_request.field_violations]
+    return violations
 
 
 def shadow_fields(name: str) -> list[str]:

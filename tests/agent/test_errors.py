@@ -9,6 +9,7 @@ from typing import Any
 import grpc
 import grpc.aio
 import pytest
+from grpc_status import rpc_status
 
 from agent.errors import (
     INTERNAL_MESSAGE,
@@ -19,7 +20,7 @@ from agent.errors import (
     InvalidArgument,
     NotFound,
 )
-from tests.agent.support import rpc_error
+from tests.agent.support import field_violations, rpc_error
 
 Context = grpc.aio.ServicerContext[Any, Any]
 ERRORS: dict[str, Exception] = {
@@ -146,3 +147,34 @@ async def test_streaming_handlers_are_mapped_too(channel: grpc.aio.Channel, meth
 
     assert await rpc_error(consume()) == (grpc.StatusCode.NOT_FOUND, "account alice does not exist")
     assert received == [b"first"]
+
+
+async def invalid_call(channel: grpc.aio.Channel, method: str) -> None:
+    if method == "Raise":
+        await unary(channel, method, b"Invalid")
+        return
+    call = channel.unary_stream(
+        f"/t.T/{method}", request_serializer=None, response_deserializer=None
+    )
+    async for _ in call(b"Invalid"):
+        pass
+
+
+@pytest.mark.parametrize("method", ["Raise", "Stream", "Write"])
+async def test_a_field_error_travels_as_a_bad_request_field_violation(
+    channel: grpc.aio.Channel, method: str
+) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await invalid_call(channel, method)
+    error = caught.value
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    # The field and what is valid, apart: no client parses the message back into a field.
+    assert field_violations(error) == [("name", "must match ^[a-z]+$")]
+    assert error.details() == "name: must match ^[a-z]+$"
+
+
+@pytest.mark.parametrize("error", ["NotFound", "Precondition", "Internal", "Crash"])
+async def test_other_errors_carry_no_field_details(channel: grpc.aio.Channel, error: str) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await unary(channel, "Raise", error.encode())
+    assert rpc_status.from_call(caught.value) is None  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+from typing import Any, NoReturn
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
@@ -25,7 +25,18 @@ from jopanel.agent.server.v1 import server_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 from jopanel.agent.web.v1 import web_pb2_grpc
 
+from agent.errors import invalid_argument
+
 Context = grpc.aio.ServicerContext[Any, Any]
+
+
+async def refuse_field(context: Context, field: str, description: str) -> NoReturn:
+    """INVALID_ARGUMENT as the real agent sends it: the field as a BadRequest field violation,
+    named by its path in the request (the gateway maps it to the REST body's name)."""
+    status = invalid_argument(field, description)
+    await context.abort(status.code, status.details, status.trailing_metadata)
+
+
 _NAME = re.compile(r"[a-z][a-z0-9_]{2,31}")
 # Names the fake treats as existing system users, as the real agent would find in /etc/passwd.
 SYSTEM_USERS = frozenset({"daemon", "uucp", "sshd", "systemd_oom"})
@@ -93,9 +104,9 @@ class FakeAccounts(Recorder, accounts_pb2_grpc.AccountServiceServicer):
     async def _enter(self, rpc: str, name: str, context: Context) -> None:
         await super()._enter(rpc, name, context)
         if not _NAME.fullmatch(name):
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "name: not a valid account name")
+            await refuse_field(context, "name", "not a valid account name")
         if name in SYSTEM_USERS:
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "name: taken by a system user")
+            await refuse_field(context, "name", "taken by a system user")
 
     async def _existing(self, name: str, context: Context) -> pb.Account:
         if name not in self.accounts:
@@ -197,9 +208,8 @@ async def _check_proxy(domain: web_pb.WebDomain, account: str, context: Context)
     if not re.fullmatch(
         rf"/home/\.apps/{account}/[a-z0-9][a-z0-9._-]*\.sock", domain.proxy.socket_path
     ):
-        await context.abort(
-            grpc.StatusCode.INVALID_ARGUMENT,
-            f"domain.proxy.socket_path: must be /home/.apps/{account}/<name>.sock",
+        await refuse_field(
+            context, "domain.proxy.socket_path", f"must be /home/.apps/{account}/<name>.sock"
         )
 
 
@@ -405,7 +415,7 @@ class FakeDatabases(Recorder, db_pb2_grpc.DatabaseServiceServicer):
     ) -> db_pb.GrantDatabaseAccessResponse:
         await self._enter("GrantDatabaseAccess", f"{request.user} {request.database}", context)
         if self.users.get(request.user) != self.databases.get(request.database):
-            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "database: another account's")
+            await refuse_field(context, "database", "another account's")
         self.grants.add((request.user, request.database))
         return db_pb.GrantDatabaseAccessResponse(user=self._user(request.user))
 

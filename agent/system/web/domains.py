@@ -142,6 +142,13 @@ class WebDomains:
         change = functools.partial(_set_https, name, account, https)
         return _present(await self._finisher.run(self._changes.submit(change)))
 
+    async def set_account_suspended(self, account: AccountName, suspended: bool) -> None:
+        """Suspends every site of the account for its suspension (SuspendAccount), or resumes
+        the sites that suspension suspended (UnsuspendAccount); a site suspended on its own
+        stays suspended. Sites created while the account is suspended start suspended."""
+        change = functools.partial(_suspend_account, account, suspended)
+        await self._finisher.run(self._changes.submit(change))
+
     async def delete(self, name: Hostname, *, delete_files: bool) -> None:
         """Stops serving the site; a missing one is fine."""
         await self._finisher.run(self._delete(name, delete_files))
@@ -175,6 +182,8 @@ class WebDomains:
         webroots.prepare_site(owner, site.name, self._layout.log_root)
         if isinstance(site.backend, PhpBackend):
             webroots.prepare_php_tmp(owner)
+        if (await self._users.get(site.account)).suspended:
+            site = dataclasses.replace(site, account_suspended=True)
         return _present(await self._changes.submit(functools.partial(_put, site, self._removing)))
 
     async def _update(
@@ -222,8 +231,7 @@ class WebDomains:
                 f"account {account} does not exist; create the account first"
             ) from None
         except InvalidArgument as error:
-            rule = error.message.split(": ", 1)[-1]
-            raise InvalidArgument("domain.account", rule) from None
+            raise InvalidArgument("domain.account", error.description) from None
         return Owner(account, user.uid, user.gid)
 
     async def _existing_owner(self, account: AccountName) -> Owner | None:
@@ -399,14 +407,15 @@ def _put(site: Site, removing: Collection[AccountName], registry: Registry) -> S
     _check_not_removing(site.account, removing)
     current = registry.get(site.name)
     _check_owner(current, site.account)
-    # A repeated create keeps what other calls set: the suspension, the certificate.
-    placed = dataclasses.replace(
-        site,
-        suspended=current is not None and current.suspended,
-        https=None if current is None else current.https,
-    )
-    registry.put(placed)
-    return placed
+    if current is not None:  # a repeated create keeps what suspended the site, and its certificate
+        site = dataclasses.replace(
+            site,
+            suspended=current.suspended,
+            account_suspended=current.account_suspended,
+            https=current.https,
+        )
+    registry.put(site)
+    return site
 
 
 def _update_site(
@@ -440,6 +449,14 @@ def _set_https(
     changed = dataclasses.replace(current, https=https)
     registry.put(changed)
     return changed
+
+
+def _suspend_account(account: AccountName, suspended: bool, registry: Registry) -> None:
+    """Sets the account's suspension on every site of the account, as the registry holds them
+    when the change applies; each site's own suspension stays as it is."""
+    for site in list(registry):
+        if site.account == account and site.account_suspended != suspended:
+            registry.put(dataclasses.replace(site, account_suspended=suspended))
 
 
 def _remove(name: Hostname, registry: Registry) -> None:

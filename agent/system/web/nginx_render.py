@@ -131,7 +131,7 @@ def _answers(site: Site, layout: Layout, *, tls: bool) -> list[str]:
         target = f"https://$host{layout.https_port_suffix}$request_uri"
         return ["    location / {", f'        return 301 "{target}";', "    }"]
     hsts = [_HSTS] if tls and https is not None and https.hsts else []
-    return _suspended(hsts) if site.suspended else _backend(site, layout)
+    return _suspended(hsts) if site.offline else _backend(site, layout)
 
 
 _HSTS: Final = '        add_header Strict-Transport-Security "max-age=31536000" always;'

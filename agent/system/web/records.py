@@ -73,8 +73,18 @@ class Site:
     account: AccountName
     aliases: tuple[Hostname, ...]
     backend: Backend
+    # Suspended on its own, by its owner or an administrator (SuspendWebDomain).
     suspended: bool = False
+    # Suspended by its account's suspension (SuspendAccount), which UnsuspendAccount undoes
+    # without touching `suspended`: a site suspended on its own stays so. The record lives in
+    # the site's file, root's alone (nginx.FILE_MODE), so no account can change either flag.
+    account_suspended: bool = False
     https: Https | None = None
+
+    @property
+    def offline(self) -> bool:
+        """Served as suspended: for either reason."""
+        return self.suspended or self.account_suspended
 
     @property
     def hostnames(self) -> tuple[Hostname, ...]:
@@ -93,6 +103,7 @@ def to_json(site: Site) -> str:
         "aliases": list(site.aliases),
         "backend": _backend_json(site.backend),
         "suspended": site.suspended,
+        "account_suspended": site.account_suspended,
     }
     if site.https is not None:
         record["https"] = {
@@ -133,6 +144,8 @@ def from_json(text: str, socket_root: str = "") -> Site:
             aliases=web_validators.aliases(record["aliases"], name),
             backend=_backend_from(record["backend"], account, socket_root),
             suspended=_boolean(record["suspended"]),
+            # Records written before account suspensions reached the sites have no such key.
+            account_suspended=_boolean(record.get("account_suspended", False)),
             https=_https_from(record.get("https")),
         )
     except InvalidArgument as error:

@@ -14,6 +14,7 @@ from jopanel.agent.accounts.v1 import accounts_pb2
 from agent.errors import InvalidArgument
 from agent.validators import accounts as accounts_validators
 from agent.validators import common as common_validators
+from jopanel_rules.accounts import RESERVED_NAMES, is_reserved
 
 NAME_CHARS = string.ascii_lowercase + string.digits + "_"
 
@@ -48,15 +49,12 @@ def test_reserved_prefixes_are_refused(name: str) -> None:
 
 
 def test_every_reserved_name_is_lowercase_text() -> None:
-    assert all(name == name.strip().lower() for name in accounts_validators.RESERVED_NAMES)
+    assert all(name == name.strip().lower() for name in RESERVED_NAMES)
 
 
 @given(st.from_regex(r"\A[a-z][a-z0-9_]{2,31}\Z"))
 def test_well_formed_names_pass_unless_reserved(name: str) -> None:
-    reserved = name in accounts_validators.RESERVED_NAMES or name.startswith(
-        accounts_validators.RESERVED_PREFIXES
-    )
-    if reserved:
+    if is_reserved(name):
         with pytest.raises(InvalidArgument):
             accounts_validators.account_name(name)
     else:

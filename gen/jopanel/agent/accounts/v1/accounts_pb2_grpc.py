@@ -119,9 +119,11 @@ class AccountServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeleteAccount(self, request, context):
-        """Stops the account's processes, removes what it owns in /tmp, /var/tmp, /dev/shm and SysV
-        IPC (following no link), then the user, its group, home, mail spool and disk quota.
-        Idempotent: deleting an account that does not exist succeeds.
+        """Removes what the account owns elsewhere first (its websites and PHP-FPM pools, app socket
+        folder, databases and database users, crontab and DNS zones, and with them every host name
+        it held), then stops its processes, removes what it owns in /tmp, /var/tmp, /dev/shm and
+        SysV IPC (following no link), then the user, its group, home (with its sites' files), mail
+        spool and disk quota. Idempotent: deleting an account that does not exist succeeds.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -129,14 +131,16 @@ class AccountServiceServicer:
 
     def SuspendAccount(self, request, context):
         """Locks the password and expires the account, so it can log in to the system by no means
-        (password, key, su), and stops its processes. Idempotent.
+        (password, key, su), stops its processes, and suspends every website of the account
+        (and those created while it stays suspended). Idempotent.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UnsuspendAccount(self, request, context):
-        """Reverses SuspendAccount. Idempotent.
+        """Reverses SuspendAccount: resumes the websites its suspension suspended; a website suspended
+        on its own (SuspendWebDomain) stays suspended. Idempotent.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -55,16 +55,21 @@ class AccountServiceStub:
     until UnsuspendAccount.
     """
     DeleteAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.DeleteAccountRequest, _accounts_pb2.DeleteAccountResponse]
-    """Stops the account's processes, removes what it owns in /tmp, /var/tmp, /dev/shm and SysV
-    IPC (following no link), then the user, its group, home, mail spool and disk quota.
-    Idempotent: deleting an account that does not exist succeeds.
+    """Removes what the account owns elsewhere first (its websites and PHP-FPM pools, app socket
+    folder, databases and database users, crontab and DNS zones, and with them every host name
+    it held), then stops its processes, removes what it owns in /tmp, /var/tmp, /dev/shm and
+    SysV IPC (following no link), then the user, its group, home (with its sites' files), mail
+    spool and disk quota. Idempotent: deleting an account that does not exist succeeds.
     """
     SuspendAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.SuspendAccountRequest, _accounts_pb2.SuspendAccountResponse]
     """Locks the password and expires the account, so it can log in to the system by no means
-    (password, key, su), and stops its processes. Idempotent.
+    (password, key, su), stops its processes, and suspends every website of the account
+    (and those created while it stays suspended). Idempotent.
     """
     UnsuspendAccount: _grpc.UnaryUnaryMultiCallable[_accounts_pb2.UnsuspendAccountRequest, _accounts_pb2.UnsuspendAccountResponse]
-    """Reverses SuspendAccount. Idempotent."""
+    """Reverses SuspendAccount: resumes the websites its suspension suspended; a website suspended
+    on its own (SuspendWebDomain) stays suspended. Idempotent.
+    """
 
 @_typing.type_check_only
 class AccountServiceAsyncStub(AccountServiceStub):
@@ -93,16 +98,21 @@ class AccountServiceAsyncStub(AccountServiceStub):
     until UnsuspendAccount.
     """
     DeleteAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.DeleteAccountRequest, _accounts_pb2.DeleteAccountResponse]  # type: ignore[assignment]
-    """Stops the account's processes, removes what it owns in /tmp, /var/tmp, /dev/shm and SysV
-    IPC (following no link), then the user, its group, home, mail spool and disk quota.
-    Idempotent: deleting an account that does not exist succeeds.
+    """Removes what the account owns elsewhere first (its websites and PHP-FPM pools, app socket
+    folder, databases and database users, crontab and DNS zones, and with them every host name
+    it held), then stops its processes, removes what it owns in /tmp, /var/tmp, /dev/shm and
+    SysV IPC (following no link), then the user, its group, home (with its sites' files), mail
+    spool and disk quota. Idempotent: deleting an account that does not exist succeeds.
     """
     SuspendAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.SuspendAccountRequest, _accounts_pb2.SuspendAccountResponse]  # type: ignore[assignment]
     """Locks the password and expires the account, so it can log in to the system by no means
-    (password, key, su), and stops its processes. Idempotent.
+    (password, key, su), stops its processes, and suspends every website of the account
+    (and those created while it stays suspended). Idempotent.
     """
     UnsuspendAccount: _aio.UnaryUnaryMultiCallable[_accounts_pb2.UnsuspendAccountRequest, _accounts_pb2.UnsuspendAccountResponse]  # type: ignore[assignment]
-    """Reverses SuspendAccount. Idempotent."""
+    """Reverses SuspendAccount: resumes the websites its suspension suspended; a website suspended
+    on its own (SuspendWebDomain) stays suspended. Idempotent.
+    """
 
 class AccountServiceServicer(metaclass=_abc_1.ABCMeta):
     """AccountService manages hosting accounts. An account is one Linux user with a group of the same
@@ -158,9 +168,11 @@ class AccountServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _accounts_pb2.DeleteAccountRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_accounts_pb2.DeleteAccountResponse, _abc.Awaitable[_accounts_pb2.DeleteAccountResponse]]:
-        """Stops the account's processes, removes what it owns in /tmp, /var/tmp, /dev/shm and SysV
-        IPC (following no link), then the user, its group, home, mail spool and disk quota.
-        Idempotent: deleting an account that does not exist succeeds.
+        """Removes what the account owns elsewhere first (its websites and PHP-FPM pools, app socket
+        folder, databases and database users, crontab and DNS zones, and with them every host name
+        it held), then stops its processes, removes what it owns in /tmp, /var/tmp, /dev/shm and
+        SysV IPC (following no link), then the user, its group, home (with its sites' files), mail
+        spool and disk quota. Idempotent: deleting an account that does not exist succeeds.
         """
 
     @_abc_1.abstractmethod
@@ -170,7 +182,8 @@ class AccountServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_accounts_pb2.SuspendAccountResponse, _abc.Awaitable[_accounts_pb2.SuspendAccountResponse]]:
         """Locks the password and expires the account, so it can log in to the system by no means
-        (password, key, su), and stops its processes. Idempotent.
+        (password, key, su), stops its processes, and suspends every website of the account
+        (and those created while it stays suspended). Idempotent.
         """
 
     @_abc_1.abstractmethod
@@ -179,6 +192,8 @@ class AccountServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _accounts_pb2.UnsuspendAccountRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_accounts_pb2.UnsuspendAccountResponse, _abc.Awaitable[_accounts_pb2.UnsuspendAccountResponse]]:
-        """Reverses SuspendAccount. Idempotent."""
+        """Reverses SuspendAccount: resumes the websites its suspension suspended; a website suspended
+        on its own (SuspendWebDomain) stays suspended. Idempotent.
+        """
 
 def add_AccountServiceServicer_to_server(servicer: AccountServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -169,7 +169,7 @@ class WebDomain(_message.Message):
     account: _builtins.str
     """The owning account (^[a-z][a-z0-9_]{2,31}$), an existing managed account."""
     suspended: _builtins.bool
-    """Output only."""
+    """Output only: served as suspended, on its own or for its account's suspension."""
     document_root: _builtins.str
     """Output only: /home/<account>/web/<name>/public_html."""
     @_builtins.property

@@ -140,14 +140,15 @@ class WebDomainServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def SuspendWebDomain(self, request, context):
-        """Serves a plain "suspended" page (HTTP 503) instead of the site. Idempotent.
+        """Serves a plain "suspended" page (HTTP 503) instead of the site. Idempotent. Independent of
+        the account's suspension (SuspendAccount): each is undone by its own RPC.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UnsuspendWebDomain(self, request, context):
-        """Reverses SuspendWebDomain. Idempotent.
+        """Reverses SuspendWebDomain; the site stays suspended while its account is. Idempotent.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -61,9 +61,11 @@ class WebDomainServiceStub:
     UpdateWebDomain: _grpc.UnaryUnaryMultiCallable[_web_pb2.UpdateWebDomainRequest, _web_pb2.UpdateWebDomainResponse]
     """Changes the fields named in update_mask."""
     SuspendWebDomain: _grpc.UnaryUnaryMultiCallable[_web_pb2.SuspendWebDomainRequest, _web_pb2.SuspendWebDomainResponse]
-    """Serves a plain "suspended" page (HTTP 503) instead of the site. Idempotent."""
+    """Serves a plain "suspended" page (HTTP 503) instead of the site. Idempotent. Independent of
+    the account's suspension (SuspendAccount): each is undone by its own RPC.
+    """
     UnsuspendWebDomain: _grpc.UnaryUnaryMultiCallable[_web_pb2.UnsuspendWebDomainRequest, _web_pb2.UnsuspendWebDomainResponse]
-    """Reverses SuspendWebDomain. Idempotent."""
+    """Reverses SuspendWebDomain; the site stays suspended while its account is. Idempotent."""
     DeleteWebDomain: _grpc.UnaryUnaryMultiCallable[_web_pb2.DeleteWebDomainRequest, _web_pb2.DeleteWebDomainResponse]
     """Stops serving the domain and removes its configuration; with delete_files also its folder
     under the account's home. Idempotent: deleting a missing domain succeeds.
@@ -104,9 +106,11 @@ class WebDomainServiceAsyncStub(WebDomainServiceStub):
     UpdateWebDomain: _aio.UnaryUnaryMultiCallable[_web_pb2.UpdateWebDomainRequest, _web_pb2.UpdateWebDomainResponse]  # type: ignore[assignment]
     """Changes the fields named in update_mask."""
     SuspendWebDomain: _aio.UnaryUnaryMultiCallable[_web_pb2.SuspendWebDomainRequest, _web_pb2.SuspendWebDomainResponse]  # type: ignore[assignment]
-    """Serves a plain "suspended" page (HTTP 503) instead of the site. Idempotent."""
+    """Serves a plain "suspended" page (HTTP 503) instead of the site. Idempotent. Independent of
+    the account's suspension (SuspendAccount): each is undone by its own RPC.
+    """
     UnsuspendWebDomain: _aio.UnaryUnaryMultiCallable[_web_pb2.UnsuspendWebDomainRequest, _web_pb2.UnsuspendWebDomainResponse]  # type: ignore[assignment]
-    """Reverses SuspendWebDomain. Idempotent."""
+    """Reverses SuspendWebDomain; the site stays suspended while its account is. Idempotent."""
     DeleteWebDomain: _aio.UnaryUnaryMultiCallable[_web_pb2.DeleteWebDomainRequest, _web_pb2.DeleteWebDomainResponse]  # type: ignore[assignment]
     """Stops serving the domain and removes its configuration; with delete_files also its folder
     under the account's home. Idempotent: deleting a missing domain succeeds.
@@ -174,7 +178,9 @@ class WebDomainServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _web_pb2.SuspendWebDomainRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_web_pb2.SuspendWebDomainResponse, _abc.Awaitable[_web_pb2.SuspendWebDomainResponse]]:
-        """Serves a plain "suspended" page (HTTP 503) instead of the site. Idempotent."""
+        """Serves a plain "suspended" page (HTTP 503) instead of the site. Idempotent. Independent of
+        the account's suspension (SuspendAccount): each is undone by its own RPC.
+        """
 
     @_abc_1.abstractmethod
     def UnsuspendWebDomain(
@@ -182,7 +188,7 @@ class WebDomainServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _web_pb2.UnsuspendWebDomainRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_web_pb2.UnsuspendWebDomainResponse, _abc.Awaitable[_web_pb2.UnsuspendWebDomainResponse]]:
-        """Reverses SuspendWebDomain. Idempotent."""
+        """Reverses SuspendWebDomain; the site stays suspended while its account is. Idempotent."""
 
     @_abc_1.abstractmethod
     def DeleteWebDomain(

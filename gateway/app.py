@@ -149,7 +149,7 @@ async def _reconciler(app: web.Application, barrier: WriteBarrier) -> AsyncItera
 async def _renewer(app: web.Application) -> AsyncIterator[None]:
     """Certificates renew on their own in the background (gateway/renewals.py)."""
     config = app[keys.CONFIG]
-    renewer = Renewer(app[keys.DB], app[keys.AGENT], config.acme, app[keys.SESSIONS])
+    renewer = Renewer(app[keys.DB], app[keys.AGENT], config, app[keys.SESSIONS])
     if config.renew_in_background:
         renewer.start()
     yield

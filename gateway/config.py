@@ -62,6 +62,11 @@ class AcmeConfig:
     # A CA file the ACME client alone trusts for the directory's HTTPS (the sandbox's
     # Pebble); empty: the system's CAs.
     ca_bundle: str = ""
+    # Pre-flight checks (gateway/preflight.py): the resolver asked whether each name points
+    # here ("host:port"; empty: the system's), and the port nginx serves HTTP on.
+    preflight: bool = True
+    resolver: str = ""
+    http_port: int = 80
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import aiomysql
 
 from gateway.agent import Agent
 from gateway.auth.sessions import SessionCache
-from gateway.config import AcmeConfig
+from gateway.config import GatewayConfig
 from gateway.context import Context
 from gateway.principal import Principal, Role
 from gateway.problems import Problem
@@ -34,10 +34,10 @@ ACTOR = Principal(0, "certificate-renewal", Role.ADMIN)
 
 class Renewer:
     def __init__(
-        self, db: aiomysql.Pool, agent: Agent, acme: AcmeConfig, sessions: SessionCache
+        self, db: aiomysql.Pool, agent: Agent, config: GatewayConfig, sessions: SessionCache
     ) -> None:
         self._context = Context(db, agent, ACTOR, "gateway", sessions)
-        self._acme = acme
+        self._config = config
         self._task: asyncio.Task[None] | None = None
 
     async def run_once(self, now: datetime | None = None) -> dict[str, str]:
@@ -48,7 +48,7 @@ class Renewer:
             try:
                 await service.issue_for(
                     self._context,
-                    self._acme,
+                    self._config,
                     record,
                     key_type=record.key_type,
                     redirect_http=record.redirect_http,

@@ -817,6 +817,8 @@ class Stack:
                     "[acme]",
                     f'directory_url = "{self.pebble.directory_url}"',
                     f'ca_bundle = "{self.pebble.api_ca}"',
+                    f'resolver = "127.0.0.1:{self.dns_port}"',
+                    f"http_port = {self.web_port}",
                 ]
             )
             + "\n",

@@ -38,7 +38,7 @@ async def issue_certificate(call: Call[CertificateIssue]) -> web.StreamResponse:
     body = call.body
     record = await service.issue_for(
         call.context,
-        call.config.acme,
+        call.config,
         _record(call),
         key_type=body.key_type,
         redirect_http=body.redirect_http,

@@ -12,10 +12,13 @@ import asyncio
 from datetime import UTC, datetime
 
 from jopanel.agent.certificates.v1 import certificates_pb2 as pb
+from jopanel.agent.web.v1 import web_pb2 as web_pb
 
+from gateway import preflight
 from gateway import renewal_policy as renewals
 from gateway.acme_orders import AcmeAccount, Directory, IssueFailed, issue, new_account_key
-from gateway.config import AcmeConfig
+from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.config import AcmeConfig, GatewayConfig
 from gateway.context import Context
 from gateway.problems import Problem, not_found
 from gateway.store import certificates as store
@@ -34,7 +37,7 @@ async def of_domain(ctx: Context, name: str) -> CertificateRecord | None:
 
 async def issue_for(
     ctx: Context,
-    acme: AcmeConfig,
+    config: GatewayConfig,
     record: CertificateRecord,
     *,
     key_type: KeyType,
@@ -46,6 +49,12 @@ async def issue_for(
     refuses, which the record keeps as its last error."""
     async with ctx.audited("certificate.issue", f"{record.account}/{record.domain}"):
         await store.begin(ctx.db, record.domain_id, key_type, redirect_http, hsts)
+        acme = config.acme
+        if acme.preflight:
+            reasons = await _preflight(ctx, config, record)
+            if reasons:
+                await _failed(ctx, record, " ".join(reasons), now)
+                raise Problem(409, "Certificate not issued", " ".join(reasons))
         account = await _acme_account(ctx, acme)
         settings = pb.Certificate(redirect_http=redirect_http, hsts=hsts)
         try:
@@ -86,6 +95,39 @@ async def _failed(
     moment = now or datetime.now(UTC)
     retry = renewals.retry_at(moment, record.failures + 1)
     await store.failed(ctx.db, record.domain_id, reason, retry)
+
+
+async def _preflight(ctx: Context, config: GatewayConfig, record: CertificateRecord) -> list[str]:
+    """Why the CA would refuse, found before asking it (gateway/preflight.py)."""
+    site = await ctx.agent.web.GetWebDomain(
+        web_pb.GetWebDomainRequest(name=record.domain), timeout=CALL_TIMEOUT_SECONDS
+    )
+    names = [site.domain.name, *site.domain.aliases]
+
+    async def publish(token: str, text: str) -> None:
+        await ctx.agent.certificates.CreateChallengeToken(
+            pb.CreateChallengeTokenRequest(
+                domain=record.domain, account=record.account, token=token, key_authorization=text
+            ),
+            timeout=CALL_TIMEOUT_SECONDS,
+        )
+
+    async def withdraw(token: str) -> None:
+        await ctx.agent.certificates.DeleteChallengeToken(
+            pb.DeleteChallengeTokenRequest(
+                domain=record.domain, account=record.account, token=token
+            ),
+            timeout=CALL_TIMEOUT_SECONDS,
+        )
+
+    return await preflight.check(
+        names,
+        resolver=config.acme.resolver,
+        addresses=[config.server_ipv4],
+        http_port=config.acme.http_port,
+        publish=publish,
+        withdraw=withdraw,
+    )
 
 
 async def _acme_account(ctx: Context, acme: AcmeConfig) -> AcmeAccount:

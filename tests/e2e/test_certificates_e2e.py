@@ -17,7 +17,7 @@ import stack
 
 from gateway.agent import Agent
 from gateway.auth.sessions import SessionCache
-from gateway.config import AcmeConfig, DatabaseConfig
+from gateway.config import AcmeConfig, DatabaseConfig, GatewayConfig
 from gateway.db import create_pool
 from gateway.renewals import Renewer
 from tests.agent.certificates.certificates_support import tls_peer
@@ -26,6 +26,7 @@ from tests.e2e.test_accounts_e2e import call, login
 pytestmark = pytest.mark.e2e
 
 SITE, BARE = "shop-tls-e2e.test", "bare-tls-e2e.test"
+ELSEWHERE = "elsewhere-tls-e2e.test"
 RENEWAL_ROW = (
     "SELECT c.fingerprint, c.next_attempt_at FROM jopanel.certificates c"
     " JOIN jopanel.domains d ON d.id = c.domain_id WHERE d.name = 'shop-tls-e2e.test'"
@@ -68,12 +69,30 @@ async def test_an_owner_issues_and_serves_a_certificate_and_learns_why_not(
         status, refused = await call(session, "POST", f"{base}/domains/{BARE}/certificate", owner)
         assert status == 409
         assert refused["detail"].startswith(f"{BARE} does not resolve to this server")
+        await elsewhere(session, base, owner)
         status, kept = await call(session, "GET", f"{base}/domains/{BARE}/certificate", owner)
         assert (kept["status"], kept["last_error"]) == ("failed", refused["detail"])
         assert kept["last_attempt_at"] is not None
         assert (await call(session, "GET", one, other))[0] == 404
 
         await renewals_with_backoff(live, session, base, owner, root)
+
+
+async def elsewhere(session: aiohttp.ClientSession, base: str, owner: str) -> None:
+    """Pre-flight: an alias whose A record points at another server is named, with both
+    addresses, before the CA is asked."""
+    site = {"name": ELSEWHERE, "aliases": [f"shop.{ELSEWHERE}"], "dns_zone": True}
+    assert (await call(session, "POST", f"{base}/domains", owner, json=site))[0] == 201
+    record = {"type": "A", "name": "shop", "ttl": 0, "address": "127.0.0.2"}
+    records = f"{base}/dns-zones/{ELSEWHERE}/records"
+    assert (await call(session, "POST", records, owner, json=record))[0] == 201
+    url = f"{base}/domains/{ELSEWHERE}/certificate"
+    status, refused = await call(session, "POST", url, owner, json={})
+    assert status == 409
+    assert refused["detail"] == (
+        f"shop.{ELSEWHERE} does not resolve to this server: it points at 127.0.0.2, "
+        "this server is 127.0.0.1."
+    )
 
 
 def renewal_row(live: stack.Stack) -> tuple[str, datetime]:
@@ -90,8 +109,13 @@ async def renewals_with_backoff(
     waits an hour before the next try."""
     pool = await create_pool(DatabaseConfig(user="root", pool_min=1, pool_max=2))
     agent = Agent(stack.AGENT_SOCKET)
-    acme = AcmeConfig(live.pebble.directory_url, "", str(live.pebble.api_ca))
-    renewer = Renewer(pool, agent, acme, SessionCache())
+    acme = AcmeConfig(
+        live.pebble.directory_url,
+        ca_bundle=str(live.pebble.api_ca),
+        resolver=f"127.0.0.1:{live.dns_port}",
+        http_port=live.web_port,
+    )
+    renewer = Renewer(pool, agent, GatewayConfig(acme=acme), SessionCache())
     try:
         first, due = renewal_row(live)
         assert await renewer.run_once(due - timedelta(seconds=1)) == {}

@@ -27,6 +27,21 @@ class CertificateIssue(BaseModel):
     )
 
 
+class CertificateSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    redirect_http: bool | None = Field(
+        default=None, description="Answer plain HTTP with a redirect to HTTPS"
+    )
+    hsts: bool | None = Field(
+        default=None,
+        description=(
+            "Send Strict-Transport-Security (one year). Once browsers have seen it, the site "
+            "cannot go back to plain HTTP for a year, even if this is turned off again."
+        ),
+    )
+
+
 class Certificate(BaseModel):
     domain: str = Field(examples=["example.com"])
     status: Status = Field(

@@ -11,7 +11,12 @@ from typing import Any
 from aiohttp import web
 
 from gateway.api import Access, Call, NoBody, Operation, Owned, json_response
-from gateway.models.certificates import Certificate, CertificateIssue, certificate_of
+from gateway.models.certificates import (
+    Certificate,
+    CertificateIssue,
+    CertificateSettings,
+    certificate_of,
+)
 from gateway.services import certificates as service
 from gateway.store.certificates import CertificateRecord
 from gateway.validation import to_host_name
@@ -47,6 +52,19 @@ async def issue_certificate(call: Call[CertificateIssue]) -> web.StreamResponse:
     return json_response(certificate_of(record))
 
 
+async def change_settings(call: Call[CertificateSettings]) -> web.StreamResponse:
+    body = call.body
+    record = await service.change_settings(
+        call.context, _record(call), redirect_http=body.redirect_http, hsts=body.hsts
+    )
+    return json_response(certificate_of(record))
+
+
+async def delete_certificate(call: Call[NoBody]) -> web.StreamResponse:
+    await service.remove(call.context, _record(call))
+    return web.Response(status=204)
+
+
 _ONE = "/api/v1/domains/{name}/certificate"
 operations = [
     Operation(
@@ -74,5 +92,30 @@ operations = [
         body_optional=True,
         response=Certificate,
         errors=(404, 409),
+    ),
+    Operation(
+        "PATCH",
+        _ONE,
+        change_settings,
+        "updateCertificate",
+        "Turn the redirect to HTTPS or HSTS on or off (404 before a certificate is installed)",
+        "certificates",
+        Access.SIGNED_IN,
+        owner=find_certificate,
+        body=CertificateSettings,
+        response=Certificate,
+        errors=(404,),
+    ),
+    Operation(
+        "DELETE",
+        _ONE,
+        delete_certificate,
+        "deleteCertificate",
+        "Turn HTTPS off: the key, certificate and renewals go",
+        "certificates",
+        Access.SIGNED_IN,
+        owner=find_certificate,
+        status=204,
+        errors=(404,),
     ),
 ]

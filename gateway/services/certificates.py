@@ -145,3 +145,36 @@ async def _read(ctx: Context, name: str) -> CertificateRecord:
     if record is None:  # the domain was deleted meanwhile
         raise not_found(f"Domain '{name}'")
     return record
+
+
+async def change_settings(
+    ctx: Context, record: CertificateRecord, *, redirect_http: bool | None, hsts: bool | None
+) -> CertificateRecord:
+    """Changes the installed certificate's HTTPS settings (404 before one is installed)."""
+    if record.fingerprint is None:
+        raise not_found(f"A certificate of '{record.domain}'")
+    redirect = record.redirect_http if redirect_http is None else redirect_http
+    strict = record.hsts if hsts is None else hsts
+    async with ctx.audited(
+        "certificate.update",
+        f"{record.account}/{record.domain}",
+        f"redirect_http={redirect} hsts={strict}",
+    ):
+        request = pb.UpdateCertificateRequest(
+            certificate=pb.Certificate(domain=record.domain, redirect_http=redirect, hsts=strict),
+            account=record.account,
+        )
+        request.update_mask.paths.extend(["redirect_http", "hsts"])
+        await ctx.agent.certificates.UpdateCertificate(request, timeout=CALL_TIMEOUT_SECONDS)
+        await store.set_settings(ctx.db, record.domain_id, redirect, strict)
+    return await _read(ctx, record.domain)
+
+
+async def remove(ctx: Context, record: CertificateRecord) -> None:
+    """HTTPS off: the agent removes the key, chain and tokens; the record goes (renewals stop)."""
+    async with ctx.audited("certificate.delete", f"{record.account}/{record.domain}"):
+        await ctx.agent.certificates.DeleteCertificate(
+            pb.DeleteCertificateRequest(domain=record.domain, account=record.account),
+            timeout=CALL_TIMEOUT_SECONDS,
+        )
+        await store.delete(ctx.db, record.domain_id)

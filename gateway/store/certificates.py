@@ -146,3 +146,17 @@ async def keep_account_key(pool: aiomysql.Pool, directory_url: str, key_pem: byt
         "INSERT IGNORE INTO acme_accounts (directory_url, key_pem) VALUES (%s, %s)",
         (directory_url, key_pem.decode("ascii")),
     )
+
+
+async def set_settings(
+    pool: aiomysql.Pool, domain_id: int, redirect_http: bool, hsts: bool
+) -> None:
+    await execute(
+        pool,
+        "UPDATE certificates SET redirect_http = %s, hsts = %s WHERE domain_id = %s",
+        (redirect_http, hsts, domain_id),
+    )
+
+
+async def delete(pool: aiomysql.Pool, domain_id: int) -> None:
+    await execute(pool, "DELETE FROM certificates WHERE domain_id = %s", (domain_id,))

@@ -9,7 +9,9 @@ it."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -76,6 +78,41 @@ async def test_an_owner_issues_and_serves_a_certificate_and_learns_why_not(
         assert (await call(session, "GET", one, other))[0] == 404
 
         await renewals_with_backoff(live, session, base, owner, root)
+        await settings_and_removal(live, session, base, owner, other, root)
+
+
+async def settings_and_removal(
+    live: stack.Stack,
+    session: aiohttp.ClientSession,
+    base: str,
+    owner: str,
+    other: str,
+    root: str,
+) -> None:
+    """HSTS on, the redirect off, then HTTPS off: each as a client sees it."""
+    one = f"{base}/domains/{SITE}/certificate"
+    assert (await call(session, "PATCH", one, other, json={"hsts": True}))[0] == 404
+    status, changed = await call(
+        session, "PATCH", one, owner, json={"hsts": True, "redirect_http": False}
+    )
+    assert (status, changed["hsts"], changed["redirect_http"]) == (200, True, False)
+    _, answer = await asyncio.to_thread(tls_peer, live.web_tls_port, SITE, root)
+    assert "strict-transport-security: max-age=31536000" in answer.lower()
+    plain = await asyncio.to_thread(http_get, live.web_port, SITE)
+    assert plain.startswith("HTTP/1.1 200")
+
+    assert (await call(session, "DELETE", one, other))[0] == 404
+    assert (await call(session, "DELETE", one, owner))[0] == 204
+    _, gone = await call(session, "GET", one, owner)
+    assert (gone["status"], gone["names"]) == ("none", [])
+    assert (await call(session, "PATCH", one, owner, json={"hsts": True}))[0] == 404
+    assert not Path(f"/etc/jopanel/ssl/{SITE}").exists()
+
+
+def http_get(port: int, host: str) -> str:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        raw.sendall(f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        return raw.recv(65536).decode("utf-8", "replace")
 
 
 async def elsewhere(session: aiohttp.ClientSession, base: str, owner: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+from collections.abc import Callable
 from typing import Any, Final
 
 import grpc.aio
@@ -34,7 +35,11 @@ SERVICE_NAME: Final[str] = certificates_pb2.DESCRIPTOR.services_by_name[
 ].full_name
 
 _UPDATE_PATHS: Final = frozenset({"redirect_http", "hsts"})
-_KEY_TYPES: Final = {name: code for code, name in validators.KEY_TYPES.items()}
+_KEY_TYPES: Final = {
+    **{name: code for code, name in validators.KEY_TYPES.items()},
+    "rsa-3072": certificates_pb2.KEY_TYPE_RSA_3072,
+    "rsa-4096": certificates_pb2.KEY_TYPE_RSA_4096,
+}
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -111,6 +116,32 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
             site = await self._domains.set_https(domain, account, https)
             self._files.keep_only(domain, leaf.fingerprint_sha256)
             return certificates_pb2.InstallCertificateResponse(certificate=self._certificate(site))
+
+    async def ImportCertificate(
+        self, request: certificates_pb2.ImportCertificateRequest, context: Context
+    ) -> certificates_pb2.ImportCertificateResponse:
+        domain, account = _names(request.domain, request.account)
+        key = keys.imported_key(request.key_pem)
+        chain = validators.chain_pem(request.chain_pem)
+        async with self._lock:
+            site = await self._site(domain, account)
+            now = datetime.datetime.now(datetime.UTC)
+            leaf = keys.check_chain(chain, key, site.hostnames, now, self._foreign_to(account))
+            settings = _settings(request, site)
+            self._files.write_pair(domain, leaf.fingerprint_sha256, key, chain)
+            https = Https(leaf.fingerprint_sha256, *settings)
+            site = await self._domains.set_https(domain, account, https)
+            self._files.keep_only(domain, leaf.fingerprint_sha256)
+            return certificates_pb2.ImportCertificateResponse(certificate=self._certificate(site))
+
+    def _foreign_to(self, account: AccountName) -> Callable[[str], bool]:
+        """Whether a certificate name covers a name another account's website serves."""
+        held = [(host, holder) for host, holder in self._domains.held() if holder != account]
+
+        def foreign(pattern: str) -> bool:
+            return any(keys.covers(pattern, host) for host, _ in held)
+
+        return foreign
 
     async def UpdateCertificate(
         self, request: certificates_pb2.UpdateCertificateRequest, context: Context
@@ -198,7 +229,9 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
             fingerprint_sha256=leaf.fingerprint_sha256,
             redirect_http=site.https.redirect_http,
             hsts=site.https.hsts,
-            uncovered_names=sorted(set(site.hostnames) - set(leaf.names)),
+            uncovered_names=sorted(
+                name for name in site.hostnames if not any(keys.covers(p, name) for p in leaf.names)
+            ),
         )
         message.not_before.FromDatetime(leaf.not_before)
         message.not_after.FromDatetime(leaf.not_after)
@@ -212,7 +245,10 @@ def _names(domain: str, account: str) -> tuple[Hostname, AccountName]:
     )
 
 
-def _settings(request: certificates_pb2.InstallCertificateRequest, site: Site) -> tuple[bool, bool]:
+def _settings(
+    request: certificates_pb2.InstallCertificateRequest | certificates_pb2.ImportCertificateRequest,
+    site: Site,
+) -> tuple[bool, bool]:
     """(redirect_http, hsts): the request's, else the live certificate's, else both off."""
     if request.HasField("settings"):
         return request.settings.redirect_http, request.settings.hsts

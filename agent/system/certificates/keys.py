@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import itertools
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -62,7 +62,40 @@ def new_key(key_type: str) -> bytes:
 
 def key_type_of(key_pem: bytes) -> str:
     key = _load_key(key_pem)
-    return "ecdsa-p256" if isinstance(key, ec.EllipticCurvePrivateKey) else "rsa-2048"
+    return "ecdsa-p256" if isinstance(key, ec.EllipticCurvePrivateKey) else f"rsa-{key.key_size}"
+
+
+IMPORTABLE_RSA_BITS = (2048, 3072, 4096)
+MAX_KEY_BYTES = 16 * 1024
+
+
+def imported_key(key_pem: str) -> bytes:
+    """An owner's own key (a bought certificate's), checked and in the form the agent stores
+    (PKCS#8 PEM); INVALID_ARGUMENT on key_pem otherwise, never echoing it."""
+    if len(key_pem.encode()) > MAX_KEY_BYTES:
+        raise InvalidArgument("key_pem", f"must be at most {MAX_KEY_BYTES} bytes")
+    try:
+        key = serialization.load_pem_private_key(key_pem.encode("ascii"), password=None)
+    except (ValueError, TypeError, UnicodeEncodeError):
+        raise InvalidArgument("key_pem", "must be an unencrypted PEM private key") from None
+    strong = (
+        isinstance(key, ec.EllipticCurvePrivateKey) and isinstance(key.curve, ec.SECP256R1)
+    ) or (isinstance(key, rsa.RSAPrivateKey) and key.key_size in IMPORTABLE_RSA_BITS)
+    if not strong:
+        raise InvalidArgument("key_pem", "must be ECDSA P-256 or RSA of 2048, 3072 or 4096 bits")
+    assert isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey)
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def covers(pattern: str, name: str) -> bool:
+    """A certificate name covers a host name: equal, or a wildcard for exactly one label."""
+    if pattern == name:
+        return True
+    return pattern.startswith("*.") and name.partition(".")[2] == pattern[2:]
 
 
 def csr(key_pem: bytes, names: Collection[Hostname]) -> str:
@@ -81,10 +114,18 @@ def csr(key_pem: bytes, names: Collection[Hostname]) -> str:
 
 
 def check_chain(
-    chain: ChainPem, key_pem: bytes, names: Collection[Hostname], now: datetime.datetime
+    chain: ChainPem,
+    key_pem: bytes,
+    names: Collection[Hostname],
+    now: datetime.datetime,
+    foreign: Callable[[str], bool] | None = None,
 ) -> Leaf:
     """The chain's leaf, once the chain passed every check; else INVALID_ARGUMENT on chain_pem
-    saying which check failed (never echoing the chain)."""
+    saying which check failed (never echoing the chain).
+
+    An issued chain names exactly the site's names. An imported one (`foreign` given: whether
+    a certificate name covers a name another account holds) must cover them and may name
+    others, none of another account's."""
     try:
         certificates = x509.load_pem_x509_certificates(chain.encode("ascii"))
     except ValueError:
@@ -100,17 +141,29 @@ def check_chain(
                 FIELD, "is not in order: each certificate must be signed by the next"
             ) from None
     wanted, got = set(names), set(dns_names(leaf))
-    if got != wanted:
+    if foreign is None and got != wanted:
         missing = ", ".join(sorted(wanted - got)) or "none"
         raise InvalidArgument(
             FIELD,
             f"must name exactly the website's names ({', '.join(sorted(wanted))}); "
             f"missing: {missing}; {len(got - wanted)} other name(s)",
         )
+    if foreign is not None:
+        _check_cover(wanted, got, foreign)
     for certificate in certificates:
         if not certificate.not_valid_before_utc <= now < certificate.not_valid_after_utc:
             raise InvalidArgument(FIELD, "holds a certificate that is expired or not yet valid")
     return describe(leaf, key_type_of(key_pem))
+
+
+def _check_cover(wanted: set[Hostname], got: set[str], foreign: Callable[[str], bool]) -> None:
+    uncovered = sorted(name for name in wanted if not any(covers(p, name) for p in got))
+    if uncovered:
+        raise InvalidArgument(
+            FIELD, f"does not cover every name of the website; uncovered: {', '.join(uncovered)}"
+        )
+    if any(foreign(pattern) for pattern in got):
+        raise InvalidArgument(FIELD, "names a name another account holds on this server")
 
 
 def leaf_of(chain: str, key_pem: bytes) -> Leaf:

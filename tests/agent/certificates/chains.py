@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 NOW = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
@@ -45,7 +45,7 @@ class Authority:
     ) -> x509.Certificate:
         key = serialization.load_pem_private_key(key_pem, password=None)
         public = key.public_key()
-        assert isinstance(public, ec.EllipticCurvePublicKey)
+        assert isinstance(public, ec.EllipticCurvePublicKey | rsa.RSAPublicKey)
         builder = _builder(_name(names[0]), self.certificate.subject, public, not_before, not_after)
         san = x509.SubjectAlternativeName([x509.DNSName(n) for n in names])
         return builder.add_extension(san, False).sign(self.key, hashes.SHA256())
@@ -62,7 +62,7 @@ def _name(common_name: str) -> x509.Name:
 def _builder(
     subject: x509.Name,
     issuer: x509.Name,
-    public: ec.EllipticCurvePublicKey,
+    public: ec.EllipticCurvePublicKey | rsa.RSAPublicKey,
     not_before: datetime.datetime,
     not_after: datetime.datetime,
 ) -> x509.CertificateBuilder:

@@ -17,6 +17,8 @@ import grpc
 import pytest
 import stack
 from acme import messages
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from jopanel.agent.accounts.v1 import accounts_pb2
 from jopanel.agent.certificates.v1 import certificates_pb2, certificates_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2
@@ -28,7 +30,7 @@ from tests.agent.certificates.certificates_support import (
     tls_peer,
     zone_pointing_here,
 )
-from tests.agent.certificates.chains import Authority, pem
+from tests.agent.certificates.chains import DAY, NOW, Authority, pem
 from tests.agent.dns.dns_support import dns, dns_account, named, new_zone
 from tests.agent.support import rpc_error
 from tests.agent.web.web_support import create, docroot, get, spec, write_as
@@ -357,3 +359,73 @@ async def test_deleting_the_domain_removes_its_certificate_files(
     await web.DeleteWebDomain(web_pb2.DeleteWebDomainRequest(name=domain))
     assert not (SSL / domain).exists()
     assert not (CHALLENGES / domain).exists()
+
+
+async def test_a_bought_certificate_is_imported_checked_and_served(
+    certificates: Stub,
+    web: WebStub,
+    accounts: AccountStub,
+    dns_account: str,
+    new_name: Callable[[], str],
+    new_zone: Callable[[], str],
+    web_tls_port: int,
+) -> None:
+    """Good (with a wildcard and a name of its own beyond the site's), for another key, not
+    covering an alias, naming another account's site, expired, a weak key: only the good one
+    is installed, and the site serves it over SNI."""
+    mallory = (
+        await accounts.CreateAccount(
+            accounts_pb2.CreateAccountRequest(name=new_name(), shell=accounts_pb2.SHELL_NOLOGIN)
+        )
+    ).account.name
+    domain, victim = new_zone(), new_zone()
+    await create(web, spec(domain, mallory, aliases=(f"www.{domain}",)))
+    await create(web, spec(victim, dns_account))
+    root = Authority.root("Bought Root")
+    key = keys.new_key("ecdsa-p256")
+    rsa_1024 = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505
+    weak = rsa_1024.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+    def request(names: list[str], **overrides: Any) -> certificates_pb2.ImportCertificateRequest:
+        leaf = root.leaf(overrides.pop("signed_key", key), names, **overrides)
+        return certificates_pb2.ImportCertificateRequest(
+            domain=domain,
+            account=mallory,
+            key_pem=key.decode(),
+            chain_pem=pem(leaf, root.certificate),
+        )
+
+    past = {"not_before": NOW - 400 * DAY, "not_after": NOW - 300 * DAY}
+    refused = {
+        "another key": (
+            request([domain, f"www.{domain}"], signed_key=keys.new_key("ecdsa-p256")),
+            "chain_pem",
+        ),
+        "an alias uncovered": (request([domain]), "chain_pem"),
+        "another account's name": (request([domain, f"www.{domain}", victim]), "chain_pem"),
+        "expired": (request([domain, f"www.{domain}"], **past), "chain_pem"),
+    }
+    weak_request = request([domain, f"www.{domain}"])
+    weak_request.key_pem = weak.decode()
+    refused["a weak key"] = (weak_request, "key_pem")
+    for what, (bad, field) in refused.items():
+        code, message = await rpc_error(certificates.ImportCertificate(bad))
+        assert (code, message.split(":")[0]) == (grpc.StatusCode.INVALID_ARGUMENT, field), what
+        assert victim not in message
+    assert not (SSL / domain).exists()
+
+    good = request([domain, f"*.{domain}", f"api.{domain}"], not_after=NOW + 3650 * DAY)
+    imported = (await certificates.ImportCertificate(good)).certificate
+    assert list(imported.names) == sorted([domain, f"*.{domain}", f"api.{domain}"])
+    assert not imported.uncovered_names
+    root_pem = pem(root.certificate)
+    for name in (domain, f"www.{domain}"):
+        shown, answer = await asyncio.to_thread(tls_peer, web_tls_port, name, root_pem)
+        assert shown == list(imported.names)
+        assert answer.startswith("HTTP/1.1 200")
+    stored = (SSL / domain / f"{imported.fingerprint_sha256}.key").stat()
+    assert (stored.st_uid, stored.st_mode & 0o777) == (0, 0o600)

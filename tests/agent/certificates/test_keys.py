@@ -113,3 +113,84 @@ def test_an_expired_or_future_chain_is_refused(ca: tuple[Authority, Authority], 
 def test_garbage_between_blocks_does_not_parse(key: bytes) -> None:
     broken = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
     assert "does not parse" in refusal(broken, key)
+
+
+def test_imported_keys_are_p256_or_rsa_of_common_sizes() -> None:
+    for bits in (2048, 3072, 4096):
+        private = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+        text = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        ).decode()
+        stored = keys.imported_key(text)
+        assert stored.startswith(b"-----BEGIN PRIVATE KEY-----")  # kept as PKCS#8
+        assert keys.key_type_of(stored) == f"rsa-{bits}"
+    assert keys.key_type_of(keys.imported_key(keys.new_key("ecdsa-p256").decode())) == "ecdsa-p256"
+
+
+def test_weak_encrypted_or_broken_keys_are_refused() -> None:
+    weak = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 - refused
+    p384 = ec.generate_private_key(ec.SECP384R1())
+    encrypted = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"a passphrase"),
+    )
+    plain = serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    texts = [
+        weak.private_bytes(serialization.Encoding.PEM, *plain).decode(),
+        p384.private_bytes(serialization.Encoding.PEM, *plain).decode(),
+        encrypted.decode(),
+        "",
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        "A" * 20_000,
+        "ключ",
+    ]
+    for text in texts:
+        with pytest.raises(InvalidArgument) as refused:
+            keys.imported_key(text)
+        assert refused.value.field == "key_pem"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "name", "covered"),
+    [
+        ("alice.test", "alice.test", True),
+        ("*.alice.test", "www.alice.test", True),
+        ("*.alice.test", "alice.test", False),
+        ("*.alice.test", "a.b.alice.test", False),
+        ("*.test", "alice.test", True),
+        ("www.alice.test", "alice.test", False),
+        ("*alice.test", "xalice.test", False),
+    ],
+)
+def test_what_a_certificate_name_covers(pattern: str, name: str, covered: bool) -> None:
+    assert keys.covers(pattern, name) is covered
+
+
+def test_an_imported_chain_covers_the_site_and_names_no_other_accounts_name(
+    ca: tuple[Authority, Authority], key: bytes
+) -> None:
+    _, intermediate = ca
+
+    def foreign(pattern: str) -> bool:
+        return keys.covers(pattern, "bob.test")
+
+    def check(names: list[str]) -> keys.Leaf:
+        chain = pem(intermediate.leaf(key, names), intermediate.certificate)
+        return keys.check_chain(ChainPem(chain), key, NAMES, NOW, foreign)
+
+    assert check(["alice.test", "*.alice.test", "shop.alice.test"]).names == (
+        "*.alice.test",
+        "alice.test",
+        "shop.alice.test",
+    )
+    for names, rule in [
+        (["alice.test"], "uncovered: www.alice.test"),
+        (["alice.test", "www.alice.test", "bob.test"], "another account holds"),
+        (["*.test", "alice.test", "www.alice.test"], "another account holds"),  # bob.test too
+    ]:
+        with pytest.raises(InvalidArgument) as refused:
+            check(names)
+        assert rule in refused.value.message

@@ -32,6 +32,9 @@ class _KeyTypeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_KeyType.Value
     """ECDSA on P-256 (secp256r1): the default the panel asks for."""
     KEY_TYPE_RSA_2048: _KeyType.ValueType  # 2
     """RSA, 2048 bits, exponent 65537: for clients that cannot do ECDSA."""
+    KEY_TYPE_RSA_3072: _KeyType.ValueType  # 3
+    """RSA of 3072 or 4096 bits: imported keys only (CreateCertificateSigningRequest refuses them)."""
+    KEY_TYPE_RSA_4096: _KeyType.ValueType  # 4
 
 class KeyType(_KeyType, metaclass=_KeyTypeEnumTypeWrapper):
     """A domain is a website's name as WebDomain.name (jopanel.agent.web.v1): a lowercase hostname
@@ -46,6 +49,9 @@ KEY_TYPE_ECDSA_P256: KeyType.ValueType  # 1
 """ECDSA on P-256 (secp256r1): the default the panel asks for."""
 KEY_TYPE_RSA_2048: KeyType.ValueType  # 2
 """RSA, 2048 bits, exponent 65537: for clients that cannot do ECDSA."""
+KEY_TYPE_RSA_3072: KeyType.ValueType  # 3
+"""RSA of 3072 or 4096 bits: imported keys only (CreateCertificateSigningRequest refuses them)."""
+KEY_TYPE_RSA_4096: KeyType.ValueType  # 4
 Global___KeyType: _TypeAlias = KeyType  # noqa: Y015
 
 @_typing.final
@@ -329,6 +335,69 @@ class InstallCertificateResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___InstallCertificateResponse: _TypeAlias = InstallCertificateResponse  # noqa: Y015
+
+@_typing.final
+class ImportCertificateRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DOMAIN_FIELD_NUMBER: _builtins.int
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    KEY_PEM_FIELD_NUMBER: _builtins.int
+    CHAIN_PEM_FIELD_NUMBER: _builtins.int
+    SETTINGS_FIELD_NUMBER: _builtins.int
+    domain: _builtins.str
+    """A domain (see above) served by a website of account."""
+    account: _builtins.str
+    """The website's owner (see above)."""
+    key_pem: _builtins.str
+    """The certificate's private key in PEM (PKCS#8 or the traditional form), unencrypted; at most
+    16 KiB. Stored like a key the agent made (root's, 0600); never sent back.
+    """
+    chain_pem: _builtins.str
+    """As in InstallCertificateRequest; its DNS names must cover every name of the website
+    (exactly, or by a wildcard one label up) and may name others, but none that another
+    account holds on this server.
+    """
+    @_builtins.property
+    def settings(self) -> Global___Certificate:
+        """As in InstallCertificateRequest."""
+
+    def __init__(
+        self,
+        *,
+        domain: _builtins.str = ...,
+        account: _builtins.str = ...,
+        key_pem: _builtins.str = ...,
+        chain_pem: _builtins.str = ...,
+        settings: Global___Certificate | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["settings", b"settings"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "chain_pem", b"chain_pem", "domain", b"domain", "key_pem", b"key_pem", "settings", b"settings"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ImportCertificateRequest: _TypeAlias = ImportCertificateRequest  # noqa: Y015
+
+@_typing.final
+class ImportCertificateResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CERTIFICATE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def certificate(self) -> Global___Certificate: ...
+    def __init__(
+        self,
+        *,
+        certificate: Global___Certificate | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["certificate", b"certificate"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["certificate", b"certificate"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ImportCertificateResponse: _TypeAlias = ImportCertificateResponse  # noqa: Y015
 
 @_typing.final
 class UpdateCertificateRequest(_message.Message):

@@ -68,6 +68,11 @@ class CertificateServiceStub:
                 request_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.InstallCertificateRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.InstallCertificateResponse.FromString,
                 _registered_method=True)
+        self.ImportCertificate = channel.unary_unary(
+                '/jopanel.agent.certificates.v1.CertificateService/ImportCertificate',
+                request_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.ImportCertificateRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.ImportCertificateResponse.FromString,
+                _registered_method=True)
         self.UpdateCertificate = channel.unary_unary(
                 '/jopanel.agent.certificates.v1.CertificateService/UpdateCertificate',
                 request_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.UpdateCertificateRequest.SerializeToString,
@@ -142,6 +147,18 @@ class CertificateServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ImportCertificate(self, request, context):
+        """Installs a certificate bought elsewhere with its own key: the one case where a key comes
+        from the client (it is the owner's own). INVALID_ARGUMENT on key_pem when the key does not
+        parse, is encrypted or is not ECDSA P-256 or RSA of 2048, 3072 or 4096 bits; on chain_pem
+        when the chain does not parse, is out of order, is not for this key, leaves a name of the
+        website uncovered, names a name another account holds on this server, or is outside its
+        validity period. FAILED_PRECONDITION when nginx refuses. Idempotent.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpdateCertificate(self, request, context):
         """Changes the HTTPS settings named in update_mask. NOT_FOUND without a certificate.
         """
@@ -195,6 +212,11 @@ def add_CertificateServiceServicer_to_server(servicer, server):
                     servicer.InstallCertificate,
                     request_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.InstallCertificateRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.InstallCertificateResponse.SerializeToString,
+            ),
+            'ImportCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportCertificate,
+                    request_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.ImportCertificateRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.ImportCertificateResponse.SerializeToString,
             ),
             'UpdateCertificate': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateCertificate,
@@ -339,6 +361,33 @@ class CertificateService:
             '/jopanel.agent.certificates.v1.CertificateService/InstallCertificate',
             jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.InstallCertificateRequest.SerializeToString,
             jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.InstallCertificateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.certificates.v1.CertificateService/ImportCertificate',
+            jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.ImportCertificateRequest.SerializeToString,
+            jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.ImportCertificateResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -64,6 +64,14 @@ class CertificateServiceStub:
     FAILED_PRECONDITION when there is no pending key or nginx refuses the configuration.
     Idempotent: installing the live chain again changes nothing.
     """
+    ImportCertificate: _grpc.UnaryUnaryMultiCallable[_certificates_pb2.ImportCertificateRequest, _certificates_pb2.ImportCertificateResponse]
+    """Installs a certificate bought elsewhere with its own key: the one case where a key comes
+    from the client (it is the owner's own). INVALID_ARGUMENT on key_pem when the key does not
+    parse, is encrypted or is not ECDSA P-256 or RSA of 2048, 3072 or 4096 bits; on chain_pem
+    when the chain does not parse, is out of order, is not for this key, leaves a name of the
+    website uncovered, names a name another account holds on this server, or is outside its
+    validity period. FAILED_PRECONDITION when nginx refuses. Idempotent.
+    """
     UpdateCertificate: _grpc.UnaryUnaryMultiCallable[_certificates_pb2.UpdateCertificateRequest, _certificates_pb2.UpdateCertificateResponse]
     """Changes the HTTPS settings named in update_mask. NOT_FOUND without a certificate."""
     DeleteCertificate: _grpc.UnaryUnaryMultiCallable[_certificates_pb2.DeleteCertificateRequest, _certificates_pb2.DeleteCertificateResponse]
@@ -112,6 +120,14 @@ class CertificateServiceAsyncStub(CertificateServiceStub):
     pending key, does not name exactly the website's names, or is outside its validity period;
     FAILED_PRECONDITION when there is no pending key or nginx refuses the configuration.
     Idempotent: installing the live chain again changes nothing.
+    """
+    ImportCertificate: _aio.UnaryUnaryMultiCallable[_certificates_pb2.ImportCertificateRequest, _certificates_pb2.ImportCertificateResponse]  # type: ignore[assignment]
+    """Installs a certificate bought elsewhere with its own key: the one case where a key comes
+    from the client (it is the owner's own). INVALID_ARGUMENT on key_pem when the key does not
+    parse, is encrypted or is not ECDSA P-256 or RSA of 2048, 3072 or 4096 bits; on chain_pem
+    when the chain does not parse, is out of order, is not for this key, leaves a name of the
+    website uncovered, names a name another account holds on this server, or is outside its
+    validity period. FAILED_PRECONDITION when nginx refuses. Idempotent.
     """
     UpdateCertificate: _aio.UnaryUnaryMultiCallable[_certificates_pb2.UpdateCertificateRequest, _certificates_pb2.UpdateCertificateResponse]  # type: ignore[assignment]
     """Changes the HTTPS settings named in update_mask. NOT_FOUND without a certificate."""
@@ -182,6 +198,20 @@ class CertificateServiceServicer(metaclass=_abc_1.ABCMeta):
         pending key, does not name exactly the website's names, or is outside its validity period;
         FAILED_PRECONDITION when there is no pending key or nginx refuses the configuration.
         Idempotent: installing the live chain again changes nothing.
+        """
+
+    @_abc_1.abstractmethod
+    def ImportCertificate(
+        self,
+        request: _certificates_pb2.ImportCertificateRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_certificates_pb2.ImportCertificateResponse, _abc.Awaitable[_certificates_pb2.ImportCertificateResponse]]:
+        """Installs a certificate bought elsewhere with its own key: the one case where a key comes
+        from the client (it is the owner's own). INVALID_ARGUMENT on key_pem when the key does not
+        parse, is encrypted or is not ECDSA P-256 or RSA of 2048, 3072 or 4096 bits; on chain_pem
+        when the chain does not parse, is out of order, is not for this key, leaves a name of the
+        website uncovered, names a name another account holds on this server, or is outside its
+        validity period. FAILED_PRECONDITION when nginx refuses. Idempotent.
         """
 
     @_abc_1.abstractmethod

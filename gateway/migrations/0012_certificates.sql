@@ -4,7 +4,9 @@
 CREATE TABLE certificates (
     domain_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,
     status ENUM('issuing', 'valid', 'failed') NOT NULL,
-    key_type ENUM('ecdsa-p256', 'rsa-2048') NOT NULL DEFAULT 'ecdsa-p256',
+    -- acme: issued here and renewed on its own; upload: bought elsewhere, never renewed here.
+    source ENUM('acme', 'upload') NOT NULL DEFAULT 'acme',
+    key_type ENUM('ecdsa-p256', 'rsa-2048', 'rsa-3072', 'rsa-4096') NOT NULL DEFAULT 'ecdsa-p256',
     redirect_http BOOLEAN NOT NULL DEFAULT FALSE,
     hsts BOOLEAN NOT NULL DEFAULT FALSE,
     -- The installed certificate (empty / NULL until the first one is installed).

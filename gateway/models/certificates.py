@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from gateway.store.certificates import CertificateRecord, KeyType, Status
+from gateway.store.certificates import CertificateRecord, KeyType, Source, Status
 
 
 class CertificateIssue(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    key_type: KeyType = Field(
+    key_type: Literal["ecdsa-p256", "rsa-2048"] = Field(
         default="ecdsa-p256", description="The site's new key: ECDSA P-256, or RSA 2048 bits"
     )
     redirect_http: bool = Field(
@@ -25,6 +26,29 @@ class CertificateIssue(BaseModel):
             "seen it, the site cannot go back to plain HTTP for a year."
         ),
     )
+
+
+Base64 = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9+/]+={0,2}$")]
+
+
+class CertificateUpload(BaseModel):
+    """PEM's line breaks are control characters, which no body may hold (gateway/api.py), so
+    the key and certificates travel as base64 DER, as a JWK's x5c does (RFC 7517):
+    `openssl pkcs8 -topk8 -nocrypt -outform DER -in key.pem | base64 -w0` and, per
+    certificate, the base64 text between its PEM armour lines, joined."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: Annotated[Base64, StringConstraints(max_length=12000)] = Field(
+        description="The private key: PKCS#8 DER, base64; ECDSA P-256 or RSA 2048 to 4096 bits"
+    )
+    chain: list[Annotated[Base64, StringConstraints(max_length=12000)]] = Field(
+        min_length=1,
+        max_length=4,
+        description="The certificate first, then each that signed the one before it (DER, base64)",
+    )
+    redirect_http: bool = False
+    hsts: bool = False
 
 
 class CertificateSettings(BaseModel):
@@ -47,6 +71,7 @@ class Certificate(BaseModel):
     status: Status = Field(
         description="none: never asked for; issuing; valid: installed; failed: see last_error"
     )
+    source: Source = Field(description="acme: issued and renewed here; upload: bought elsewhere")
     names: list[str] = Field(description="The names the installed certificate covers")
     issuer: str = Field(description="The installed certificate's issuer; empty when none")
     not_after: datetime | None = Field(description="When the installed certificate expires")
@@ -64,6 +89,7 @@ def certificate_of(record: CertificateRecord) -> Certificate:
     return Certificate(
         domain=record.domain,
         status=record.status,
+        source=record.source,
         names=record.names,
         issuer=record.issuer,
         not_after=record.not_after,

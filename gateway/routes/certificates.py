@@ -15,6 +15,7 @@ from gateway.models.certificates import (
     Certificate,
     CertificateIssue,
     CertificateSettings,
+    CertificateUpload,
     certificate_of,
 )
 from gateway.services import certificates as service
@@ -46,6 +47,19 @@ async def issue_certificate(call: Call[CertificateIssue]) -> web.StreamResponse:
         call.config,
         _record(call),
         key_type=body.key_type,
+        redirect_http=body.redirect_http,
+        hsts=body.hsts,
+    )
+    return json_response(certificate_of(record))
+
+
+async def upload_certificate(call: Call[CertificateUpload]) -> web.StreamResponse:
+    body = call.body
+    record = await service.upload(
+        call.context,
+        _record(call),
+        key_der=body.key,
+        chain_der=body.chain,
         redirect_http=body.redirect_http,
         hsts=body.hsts,
     )
@@ -92,6 +106,20 @@ operations = [
         body_optional=True,
         response=Certificate,
         errors=(404, 409),
+    ),
+    Operation(
+        "POST",
+        _ONE + "/upload",
+        upload_certificate,
+        "uploadCertificate",
+        "Install a certificate bought elsewhere with its key (checked: the key matches, the"
+        " chain is in order and valid, it covers the site and no other account's name)",
+        "certificates",
+        Access.SIGNED_IN,
+        owner=find_certificate,
+        body=CertificateUpload,
+        response=Certificate,
+        errors=(400, 404),
     ),
     Operation(
         "PATCH",

@@ -9,8 +9,12 @@ which GET shows until the next attempt. Audited either way.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import textwrap
 from datetime import UTC, datetime
 
+import grpc
 from jopanel.agent.certificates.v1 import certificates_pb2 as pb
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 
@@ -20,7 +24,14 @@ from gateway.acme_orders import AcmeAccount, Directory, IssueFailed, issue, new_
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.config import AcmeConfig, GatewayConfig
 from gateway.context import Context
-from gateway.problems import Problem, not_found
+from gateway.problems import (
+    FieldError,
+    Problem,
+    bad_request,
+    field_error,
+    from_agent,
+    not_found,
+)
 from gateway.store import certificates as store
 from gateway.store.certificates import CertificateRecord, KeyType
 
@@ -28,7 +39,10 @@ _INTERRUPTED = "The attempt was interrupted by an error on the server; try again
 _KEY_TYPES: dict[KeyType, pb.KeyType.ValueType] = {
     "ecdsa-p256": pb.KEY_TYPE_ECDSA_P256,
     "rsa-2048": pb.KEY_TYPE_RSA_2048,
+    "rsa-3072": pb.KEY_TYPE_RSA_3072,
+    "rsa-4096": pb.KEY_TYPE_RSA_4096,
 }
+_KEY_NAMES: dict[pb.KeyType.ValueType, KeyType] = {code: name for name, code in _KEY_TYPES.items()}
 
 
 async def of_domain(ctx: Context, name: str) -> CertificateRecord | None:
@@ -178,3 +192,69 @@ async def remove(ctx: Context, record: CertificateRecord) -> None:
             timeout=CALL_TIMEOUT_SECONDS,
         )
         await store.delete(ctx.db, record.domain_id)
+
+
+async def upload(
+    ctx: Context,
+    record: CertificateRecord,
+    *,
+    key_der: str,
+    chain_der: list[str],
+    redirect_http: bool,
+    hsts: bool,
+) -> CertificateRecord:
+    """Installs a certificate bought elsewhere (base64 DER, as uploaded); the agent checks
+    key, chain and names (400 on `key` / `chain`)."""
+    key_pem = _pem("PRIVATE KEY", key_der, "key")
+    chain_pem = "".join(_pem("CERTIFICATE", der, "chain") for der in chain_der)
+    async with ctx.audited("certificate.upload", f"{record.account}/{record.domain}"):
+        request = pb.ImportCertificateRequest(
+            domain=record.domain,
+            account=record.account,
+            key_pem=key_pem,
+            chain_pem=chain_pem,
+            settings=pb.Certificate(redirect_http=redirect_http, hsts=hsts),
+        )
+        try:
+            reply = await ctx.agent.certificates.ImportCertificate(
+                request, timeout=CALL_TIMEOUT_SECONDS
+            )
+        except grpc.aio.AioRpcError as error:
+            raise _upload_problem(error) from None
+        installed = reply.certificate
+        await store.uploaded(
+            ctx.db,
+            record.domain_id,
+            key_type=_KEY_NAMES[installed.key_type],
+            redirect_http=redirect_http,
+            hsts=hsts,
+            names=list(installed.names),
+            issuer=installed.issuer,
+            not_before=installed.not_before.ToDatetime(UTC),
+            not_after=installed.not_after.ToDatetime(UTC),
+            fingerprint=installed.fingerprint_sha256,
+        )
+    return await _read(ctx, record.domain)
+
+
+def _pem(label: str, encoded: str, field: str) -> str:
+    try:
+        der = base64.b64decode(encoded, validate=True)
+    except binascii.Error:
+        raise field_error(field, "must be base64 (DER)") from None
+    lines = textwrap.wrap(base64.b64encode(der).decode("ascii"), 64)
+    return "".join(
+        [f"-----BEGIN {label}-----\n", *(f"{line}\n" for line in lines), f"-----END {label}-----\n"]
+    )
+
+
+def _upload_problem(error: grpc.aio.AioRpcError) -> Problem:
+    """The agent's refusal, its fields named as the upload body names them."""
+    problem = from_agent(error)
+    if not problem.errors:
+        return problem
+    errors = [FieldError(_UPLOAD_FIELDS.get(e.field, e.field), e.message) for e in problem.errors]
+    return bad_request("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+
+
+_UPLOAD_FIELDS = {"key_pem": "key", "chain_pem": "chain"}

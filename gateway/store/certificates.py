@@ -13,7 +13,8 @@ import aiomysql
 from gateway.db import execute, fetch_all_as, fetch_one, fetch_one_as
 
 Status = Literal["none", "issuing", "valid", "failed"]
-KeyType = Literal["ecdsa-p256", "rsa-2048"]
+Source = Literal["acme", "upload"]
+KeyType = Literal["ecdsa-p256", "rsa-2048", "rsa-3072", "rsa-4096"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class CertificateRecord:
     domain: str
     account: str
     status: Status
+    source: Source
     key_type: KeyType
     redirect_http: bool
     hsts: bool
@@ -44,7 +46,8 @@ class CertificateRecord:
 
 _SELECT = (
     "SELECT d.id AS domain_id, d.name AS domain, u.name AS account,"
-    " COALESCE(c.status, 'none') AS status, COALESCE(c.key_type, 'ecdsa-p256') AS key_type,"
+    " COALESCE(c.status, 'none') AS status, COALESCE(c.source, 'acme') AS source,"
+    " COALESCE(c.key_type, 'ecdsa-p256') AS key_type,"
     " COALESCE(c.redirect_http, 0) AS redirect_http, COALESCE(c.hsts, 0) AS hsts,"
     " COALESCE(c.names, '') AS names_json, COALESCE(c.issuer, '') AS issuer, c.not_before,"
     " c.not_after, c.fingerprint, c.last_attempt_at, COALESCE(c.last_error, '') AS last_error,"
@@ -89,7 +92,7 @@ async def installed(
     await execute(
         pool,
         "UPDATE certificates SET status = 'valid', names = %s, issuer = %s, not_before = %s,"
-        " not_after = %s, fingerprint = %s, last_error = '', failures = 0,"
+        " not_after = %s, fingerprint = %s, last_error = '', failures = 0, source = 'acme',"
         " next_attempt_at = %s WHERE domain_id = %s",
         (
             json.dumps(sorted(names)),
@@ -160,3 +163,43 @@ async def set_settings(
 
 async def delete(pool: aiomysql.Pool, domain_id: int) -> None:
     await execute(pool, "DELETE FROM certificates WHERE domain_id = %s", (domain_id,))
+
+
+async def uploaded(
+    pool: aiomysql.Pool,
+    domain_id: int,
+    *,
+    key_type: KeyType,
+    redirect_http: bool,
+    hsts: bool,
+    names: list[str],
+    issuer: str,
+    not_before: datetime,
+    not_after: datetime,
+    fingerprint: str,
+) -> None:
+    """A bought certificate, installed: never renewed here (no next attempt)."""
+    await execute(
+        pool,
+        "INSERT INTO certificates (domain_id, status, source, key_type, redirect_http, hsts,"
+        " names, issuer, not_before, not_after, fingerprint, last_attempt_at, last_error,"
+        " failures, next_attempt_at)"
+        " VALUES (%s, 'valid', 'upload', %s, %s, %s, %s, %s, %s, %s, %s, NOW(6), '', 0, NULL)"
+        " ON DUPLICATE KEY UPDATE status = 'valid', source = 'upload',"
+        " key_type = VALUES(key_type), redirect_http = VALUES(redirect_http),"
+        " hsts = VALUES(hsts), names = VALUES(names), issuer = VALUES(issuer),"
+        " not_before = VALUES(not_before), not_after = VALUES(not_after),"
+        " fingerprint = VALUES(fingerprint), last_attempt_at = NOW(6), last_error = '',"
+        " failures = 0, next_attempt_at = NULL",
+        (
+            domain_id,
+            key_type,
+            redirect_http,
+            hsts,
+            json.dumps(sorted(names)),
+            issuer[:1024],
+            _naive(not_before),
+            _naive(not_after),
+            fingerprint,
+        ),
+    )

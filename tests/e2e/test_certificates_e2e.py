@@ -9,6 +9,7 @@ it."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,13 +17,17 @@ from pathlib import Path
 import aiohttp
 import pytest
 import stack
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
+from agent.system.certificates import keys
 from gateway.agent import Agent
 from gateway.auth.sessions import SessionCache
 from gateway.config import AcmeConfig, DatabaseConfig, GatewayConfig
 from gateway.db import create_pool
 from gateway.renewals import Renewer
 from tests.agent.certificates.certificates_support import tls_peer
+from tests.agent.certificates.chains import DAY, NOW, Authority, pem
 from tests.e2e.test_accounts_e2e import call, login
 
 pytestmark = pytest.mark.e2e
@@ -77,6 +82,7 @@ async def test_an_owner_issues_and_serves_a_certificate_and_learns_why_not(
         assert kept["last_attempt_at"] is not None
         assert (await call(session, "GET", one, other))[0] == 404
 
+        await bought(live, session, base, owner)
         await renewals_with_backoff(live, session, base, owner, root)
         await settings_and_removal(live, session, base, owner, other, root)
 
@@ -130,6 +136,43 @@ async def elsewhere(session: aiohttp.ClientSession, base: str, owner: str) -> No
         f"shop.{ELSEWHERE} does not resolve to this server: it points at 127.0.0.2, "
         "this server is 127.0.0.1."
     )
+
+
+async def bought(live: stack.Stack, session: aiohttp.ClientSession, base: str, owner: str) -> None:
+    """A certificate bought elsewhere, as base64 DER: one for another key is a 400 on `chain`;
+    the right one is installed, served over SNI, and left to its owner (no renewal here)."""
+    ca = Authority.root("Bought Root")
+    key = keys.new_key("ecdsa-p256")
+    url = f"{base}/domains/{BARE}/certificate/upload"
+    stranger = ca.leaf(keys.new_key("ecdsa-p256"), [BARE])
+    body = {"key": der_base64(key.decode()), "chain": [b64(stranger), b64(ca.certificate)]}
+    status, refused = await call(session, "POST", url, owner, json=body)
+    assert status == 400, refused
+    assert [error["field"] for error in refused["errors"]] == ["chain"], refused
+    good = ca.leaf(key, [BARE], not_after=NOW + 3650 * DAY)
+    body["chain"] = [b64(good), b64(ca.certificate)]
+    status, installed = await call(session, "POST", url, owner, json=body)
+    assert status == 200, installed
+    assert (installed["status"], installed["source"], installed["names"]) == (
+        "valid",
+        "upload",
+        [BARE],
+    )
+    shown, answer = await asyncio.to_thread(tls_peer, live.web_tls_port, BARE, pem(ca.certificate))
+    assert (shown, answer.split("\r\n")[0]) == ([BARE], "HTTP/1.1 200 OK")
+    due = live.mariadb.sql(
+        "SELECT COUNT(*) FROM jopanel.certificates WHERE source = 'upload'"
+        " AND next_attempt_at IS NOT NULL"
+    )
+    assert due.strip() == "0"
+
+
+def b64(certificate: x509.Certificate) -> str:
+    return base64.b64encode(certificate.public_bytes(serialization.Encoding.DER)).decode()
+
+
+def der_base64(key_pem: str) -> str:
+    return "".join(line for line in key_pem.splitlines() if not line.startswith("-----"))
 
 
 def renewal_row(live: stack.Stack) -> tuple[str, datetime]:

@@ -63,23 +63,8 @@ async def issue_for(
     refuses, which the record keeps as its last error."""
     async with ctx.audited("certificate.issue", f"{record.account}/{record.domain}"):
         await store.begin(ctx.db, record.domain_id, key_type, redirect_http, hsts)
-        acme = config.acme
-        if acme.preflight:
-            reasons = await _preflight(ctx, config, record)
-            if reasons:
-                await _failed(ctx, record, " ".join(reasons), now)
-                raise Problem(409, "Certificate not issued", " ".join(reasons))
-        account = await _acme_account(ctx, acme)
-        settings = pb.Certificate(redirect_http=redirect_http, hsts=hsts)
         try:
-            installed = await issue(
-                ctx.agent.certificates,
-                account,
-                record.domain,
-                record.account,
-                _KEY_TYPES[key_type],
-                settings,
-            )
+            installed = await _attempt(ctx, config, record, key_type, redirect_http, hsts)
         except IssueFailed as refused:
             await _failed(ctx, record, refused.reason, now)
             raise Problem(409, "Certificate not issued", refused.reason) from None
@@ -101,6 +86,30 @@ async def issue_for(
             renew_at=renewals.renew_at(not_before, not_after),
         )
     return await _read(ctx, record.domain)
+
+
+async def _attempt(
+    ctx: Context,
+    config: GatewayConfig,
+    record: CertificateRecord,
+    key_type: KeyType,
+    redirect_http: bool,
+    hsts: bool,
+) -> pb.Certificate:
+    """Pre-flight, then the ACME order; IssueFailed with the owner's reason."""
+    if config.acme.preflight:
+        reasons = await _preflight(ctx, config, record)
+        if reasons:
+            raise IssueFailed(" ".join(reasons))
+    account = await _acme_account(ctx, config.acme)
+    return await issue(
+        ctx.agent.certificates,
+        account,
+        record.domain,
+        record.account,
+        _KEY_TYPES[key_type],
+        pb.Certificate(redirect_http=redirect_http, hsts=hsts),
+    )
 
 
 async def _failed(

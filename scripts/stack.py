@@ -784,6 +784,14 @@ class Stack:
     def _write_configs(self) -> None:
         ETC.mkdir(mode=0o750, exist_ok=True)
         shutil.chown(ETC, "root", GATEWAY_USER)
+        # As the installer's panel file does on a server: a TLS handshake for a name no
+        # certificate is installed for is refused, rather than shown the first site's.
+        Path("/etc/nginx/conf.d/jopanel-tls-default.conf").write_text(
+            "server {\n"
+            f"    listen 127.0.0.1:{self.web_tls_port} ssl http2 default_server;\n"
+            "    ssl_reject_handshake on;\n"
+            "}\n"
+        )
         jwt_secret = ETC / "jwt.secret"
         if not jwt_secret.exists():
             _write(jwt_secret, secrets.token_urlsafe(48) + "\n", 0o640)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import socket
+import ssl
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -72,6 +73,8 @@ async def test_an_owner_issues_and_serves_a_certificate_and_learns_why_not(
             shown, answer = await asyncio.to_thread(tls_peer, live.web_tls_port, name, root)
             assert shown == names
             assert answer.startswith("HTTP/1.1 200")
+        with pytest.raises(ssl.SSLError):  # another name gets no certificate at all
+            await asyncio.to_thread(tls_peer, live.web_tls_port, f"other.{SITE}x", root)
 
         status, refused = await call(session, "POST", f"{base}/domains/{BARE}/certificate", owner)
         assert status == 409

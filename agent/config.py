@@ -4,6 +4,7 @@
     gateway_group = "jopanel"                  # the group that may connect to the socket
     max_message_bytes = 4194304                # largest gRPC message sent or received
     web_listen = ["80", "[::]:80"]             # where every site's server block listens
+    web_tls_listen = ["443", "[::]:443"]       # where a site with a certificate answers HTTPS
     nginx_dir = "/etc/nginx"                   # nginx's configuration root
     nginx_pid_file = "/run/nginx.pid"          # the running nginx master's pid file
     php_dir = "/etc/php"                       # PHP's configuration root (<v>/fpm/pool.d)
@@ -106,6 +107,7 @@ class AgentConfig:
     gateway_group: str = "jopanel"
     max_message_bytes: int = 4 * 1024 * 1024
     web_listen: tuple[str, ...] = ("80", "[::]:80")
+    web_tls_listen: tuple[str, ...] = ("443", "[::]:443")
     nginx_dir: Path = Path("/etc/nginx")
     nginx_pid_file: Path = Path("/run/nginx.pid")
     php_dir: Path = Path("/etc/php")
@@ -153,6 +155,14 @@ class AgentConfig:
             )
         if len(set(self.web_listen)) != len(self.web_listen):
             raise ConfigError("web_listen: must not repeat an address")
+        if not self.web_tls_listen or not all(map(_is_listen_address, self.web_tls_listen)):
+            raise ConfigError(
+                'web_tls_listen: must list addresses like "443", "127.0.0.1:8443" or "[::]:443"'
+            )
+        if set(self.web_tls_listen) & set(self.web_listen) or len(set(self.web_tls_listen)) != len(
+            self.web_tls_listen
+        ):
+            raise ConfigError("web_tls_listen: must not repeat an address or one of web_listen")
         _check_dns(self)
         _check_limits(self)
 
@@ -207,6 +217,11 @@ def _typed_values(data: dict[str, Any]) -> dict[str, Any]:
         raise ConfigError("web_listen: must be a list of strings")
     if "web_listen" in data:
         values["web_listen"] = tuple(listen)
+    tls_listen = data.get("web_tls_listen", [])
+    if not isinstance(tls_listen, list) or not all(isinstance(item, str) for item in tls_listen):
+        raise ConfigError("web_tls_listen: must be a list of strings")
+    if "web_tls_listen" in data:
+        values["web_tls_listen"] = tuple(tls_listen)
     values.update(_dns_values(data))
     if "proxy_ports" in data:
         ports = data["proxy_ports"]

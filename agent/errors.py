@@ -68,6 +68,12 @@ class FailedPrecondition(AgentError):
     code = grpc.StatusCode.FAILED_PRECONDITION
 
 
+class ResourceExhausted(AgentError):
+    """A per-resource limit is reached (challenge tokens of one domain); the message says which."""
+
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
 class Unavailable(AgentError):
     """A program or server the operation needs did not answer in time, or at all.
 

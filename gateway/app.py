@@ -23,10 +23,12 @@ from gateway.middleware import authentication, problems, security_headers
 from gateway.openapi import build_document
 from gateway.problems import not_found
 from gateway.reconcile import Reconciler, WriteBarrier
+from gateway.renewals import Renewer
 from gateway.routes import (
     accounts,
     audit_log,
     auth,
+    certificates,
     cron_jobs,
     database_users,
     databases,
@@ -75,6 +77,7 @@ def create_app(config: GatewayConfig) -> web.Application:
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_agent)
     app.cleanup_ctx.append(functools.partial(_reconciler, barrier=barrier))
+    app.cleanup_ctx.append(_renewer)
     app.on_response_prepare.append(security_headers)
 
     document = openapi_document()
@@ -97,6 +100,7 @@ def resource_operations() -> list[Operation]:
         *accounts.operations,
         *plans.operations,
         *domains.operations,
+        *certificates.operations,
         *databases.operations,
         *database_users.operations,
         *cron_jobs.operations,
@@ -159,6 +163,16 @@ async def _reconciler(app: web.Application, barrier: WriteBarrier) -> AsyncItera
         reconciler.soon("start")
     yield
     await reconciler.stop()
+
+
+async def _renewer(app: web.Application) -> AsyncIterator[None]:
+    """Certificates renew on their own in the background (gateway/renewals.py)."""
+    config = app[keys.CONFIG]
+    renewer = Renewer(app[keys.DB], app[keys.AGENT], config, app[keys.SESSIONS])
+    if config.renew_in_background:
+        renewer.start()
+    yield
+    await renewer.stop()
 
 
 def _serve_spa(app: web.Application, root: Path) -> None:

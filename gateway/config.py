@@ -47,6 +47,28 @@ class AuthConfig:
     device_cookie_ttl_seconds: int = 180 * 24 * 3600
 
 
+# Let's Encrypt's production directory; its staging one is
+# https://acme-staging-v02.api.letsencrypt.org/directory.
+LETS_ENCRYPT: str = "https://acme-v02.api.letsencrypt.org/directory"
+
+
+@dataclass(frozen=True)
+class AcmeConfig:
+    """The certificate authority the panel asks for certificates (docs/certificates.md)."""
+
+    directory_url: str = LETS_ENCRYPT
+    # The ACME account's contact; empty: none (the CA then cannot warn before expiry).
+    email: str = ""
+    # A CA file the ACME client alone trusts for the directory's HTTPS (the sandbox's
+    # Pebble); empty: the system's CAs.
+    ca_bundle: str = ""
+    # Pre-flight checks (gateway/preflight.py): the resolver asked whether each name points
+    # here ("host:port"; empty: the system's), and the port nginx serves HTTP on.
+    preflight: bool = True
+    resolver: str = ""
+    http_port: int = 80
+
+
 @dataclass(frozen=True)
 class GatewayConfig:
     # TCP, for the sandbox (`make run`), where the gateway serves the SPA itself.
@@ -75,8 +97,11 @@ class GatewayConfig:
     # an agent call of unknown outcome (gateway/reconcile/); the gateway tests turn it off
     # to run it when they choose.
     reconcile_in_background: bool = True
+    # Renew certificates on their own (gateway/renewals.py); the gateway tests turn it off.
+    renew_in_background: bool = True
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
+    acme: AcmeConfig = field(default_factory=AcmeConfig)
 
     def reserved_names(self) -> tuple[str, ...]:
         """The server's names: the configured ones and this machine's own (when it has a dot)."""
@@ -108,7 +133,8 @@ def load_config(path: Path) -> GatewayConfig:
         except ValueError as exc:
             raise ValueError(f"{path}: proxy_ports: {exc}") from None
     return GatewayConfig(
-        **{k: v for k, v in raw.items() if k not in ("database", "auth")},
+        **{k: v for k, v in raw.items() if k not in ("database", "auth", "acme")},
         database=DatabaseConfig(**raw.get("database", {})),
         auth=AuthConfig(**raw.get("auth", {})),
+        acme=AcmeConfig(**raw.get("acme", {})),
     )

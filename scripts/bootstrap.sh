@@ -13,6 +13,7 @@ debian_packages=(
   mariadb-server mariadb-client nginx-light php-fpm php-cli php-mysql
   bind9 bind9-dnsutils cron wrk acl util-linux passwd procps psmisc e2fsprogs curl
   chromium fonts-dejavu-core
+  pebble
 )
 if [ "${1:-}" = --vm ]; then
   # busybox-static: virtme-ng builds the initramfs that loads the 9p modules from it; it reads

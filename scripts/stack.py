@@ -9,6 +9,7 @@ Debian server (/etc/jopanel, /var/lib, /run) seen through copy-on-write overlays
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import os
 import random
@@ -461,6 +462,194 @@ class Named:
         )
 
 
+# Not under /etc/jopanel (0750 root:jopanel): Pebble runs as nobody.
+PEBBLE_DIR = Path("/etc/jopanel-pebble")
+
+
+@dataclass
+class Pebble:
+    """Let's Encrypt's test ACME server (Debian's `pebble`), as the sandbox's certificate
+    authority: the ACME client issues real certificates from it with real HTTP-01 validation.
+
+    - It resolves every name through the sandbox's named (`-dnsserver`), so a test domain
+      validates only where a zone points it at 127.0.0.1, as the public DNS would for a server;
+      it fetches each challenge from `validation_port`, the sites' nginx port (web_listen),
+      where a real CA would use port 80.
+    - Its ACME API is HTTPS with a certificate made here for 127.0.0.1 by a CA of its own
+      (`api_ca`), which only the ACME client is told to trust: nothing on the machine trusts
+      it, and nothing trusts Pebble's issuing root (`root_pem()`, made anew at every start)
+      but the tests that check a served certificate.
+    - Never its shortcuts: no always-valid validation, no random sleeps before a validation,
+      no nonces refused at random, no authorisation reused from an earlier order (each
+      order is validated for real, so a test sees what a first issue sees).
+    """
+
+    dns_port: int
+    validation_port: int
+    logs: Path
+    acme_port: int = field(default_factory=free_port)
+    management_port: int = field(default_factory=free_port)
+    # TLS-ALPN-01's port: unused (the panel answers HTTP-01 only), but Pebble wants one.
+    tls_alpn_port: int = field(default_factory=free_port)
+    folder: Path = PEBBLE_DIR
+    process: Process | None = None
+
+    @property
+    def directory_url(self) -> str:
+        return f"https://127.0.0.1:{self.acme_port}/dir"
+
+    @property
+    def api_ca(self) -> Path:
+        """The CA of the ACME API's own HTTPS certificate: the ACME client's trust, alone."""
+        return self.folder / "api-ca.pem"
+
+    def start(self) -> None:
+        self._write_files()
+        env = {
+            "PATH": os.defpath,
+            "PEBBLE_VA_ALWAYS_VALID": "0",
+            "PEBBLE_VA_NOSLEEP": "1",
+            "PEBBLE_WFE_NONCEREJECT": "0",
+            "PEBBLE_AUTHZREUSE": "0",
+        }
+        argv = [
+            "setpriv",
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "pebble",
+            "-config",
+            str(self.folder / "pebble.json"),
+            "-dnsserver",
+            f"127.0.0.1:{self.dns_port}",
+            "-strict",
+        ]
+        self.process = Process(
+            "pebble", ["env", "-i", *_env_args(env), *argv], self.logs / "pebble.log"
+        )
+        self.process.start()
+        wait_for("pebble", tcp_ready(self.acme_port), self.process.popen, self.process.log)
+        wait_for("pebble", tcp_ready(self.management_port), self.process.popen, self.process.log)
+
+    def root_pem(self) -> str:
+        """Pebble's issuing root of this run (from its management API)."""
+        return self._management("/roots/0")
+
+    def intermediate_pem(self) -> str:
+        return self._management("/intermediates/0")
+
+    def _management(self, path: str) -> str:
+        import ssl
+        import urllib.request
+
+        context = ssl.create_default_context(cafile=str(self.api_ca))
+        url = f"https://127.0.0.1:{self.management_port}{path}"
+        with urllib.request.urlopen(url, context=context, timeout=10) as answer:
+            text: str = answer.read().decode("ascii")
+        return text
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.stop()
+
+    def _write_files(self) -> None:
+        self.folder.mkdir(mode=0o755, parents=True, exist_ok=True)
+        ca_pem, cert_pem, key_pem = _api_certificates()
+        _write_as(self.api_ca, ca_pem, 0o644, "root", "root")
+        _write_as(self.folder / "api-cert.pem", cert_pem, 0o644, "root", "root")
+        # Only Pebble (nobody) reads its own key.
+        _write_as(self.folder / "api-key.pem", key_pem, 0o600, "nobody", "nogroup")
+        config = {
+            "pebble": {
+                "listenAddress": f"127.0.0.1:{self.acme_port}",
+                "managementListenAddress": f"127.0.0.1:{self.management_port}",
+                "certificate": str(self.folder / "api-cert.pem"),
+                "privateKey": str(self.folder / "api-key.pem"),
+                "httpPort": self.validation_port,
+                "tlsPort": self.tls_alpn_port,
+                "ocspResponderURL": "",
+                "externalAccountBindingRequired": False,
+            }
+        }
+        _write_as(
+            self.folder / "pebble.json", json.dumps(config, indent=2) + "\n", 0o644, "root", "root"
+        )
+
+
+def _env_args(env: dict[str, str]) -> list[str]:
+    return [f"{key}={value}" for key, value in env.items()]
+
+
+def _write_as(path: Path, text: str, mode: int, user: str, group: str) -> None:
+    path.write_text(text)
+    path.chmod(mode)
+    shutil.chown(path, user, group)
+
+
+def _api_certificates() -> tuple[str, str, str]:
+    """A throwaway CA and, signed by it, a certificate for 127.0.0.1 and localhost: Pebble's API
+    serves the second, the ACME client trusts the first (PEM: CA, certificate, key)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "JoPanel sandbox ACME API CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    key_pem = key.private_bytes(
+        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return (
+        ca.public_bytes(pem).decode(),
+        cert.public_bytes(pem).decode(),
+        key_pem.decode(),
+    )
+
+
 @dataclass
 class Cron:
     """Debian's cron in the foreground: it runs the crontabs the agent installs, as each
@@ -491,10 +680,16 @@ class Stack:
     static_dir: str = ""
     # The loopback port every hosted website listens on (the agent's web_listen).
     web_port: int = field(default_factory=free_port)
+    # The loopback port sites with a certificate answer HTTPS on (web_tls_listen).
+    web_tls_port: int = field(default_factory=free_port)
     # The loopback ports named answers DNS queries and rndc commands on.
     dns_port: int = field(default_factory=free_port)
     rndc_port: int = field(default_factory=free_port)
     processes: list[Process] = field(default_factory=list)
+    pebble: Pebble = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pebble = Pebble(self.dns_port, self.web_port, self.logs)
 
     @property
     def logs(self) -> Path:
@@ -518,6 +713,10 @@ class Stack:
             daemon.start()
             assert daemon.process is not None
             self.processes.append(daemon.process)
+        # The certificate authority: resolves through named, validates against nginx.
+        self.pebble.start()
+        assert self.pebble.process is not None
+        self.processes.append(self.pebble.process)
         agent = Process(
             "agent",
             [str(VENV_BIN / "jopanel-agent"), "--config", str(ETC / "agent.toml")],
@@ -585,6 +784,14 @@ class Stack:
     def _write_configs(self) -> None:
         ETC.mkdir(mode=0o750, exist_ok=True)
         shutil.chown(ETC, "root", GATEWAY_USER)
+        # As the installer's panel file does on a server: a TLS handshake for a name no
+        # certificate is installed for is refused, rather than shown the first site's.
+        Path("/etc/nginx/conf.d/jopanel-tls-default.conf").write_text(
+            "server {\n"
+            f"    listen 127.0.0.1:{self.web_tls_port} ssl http2 default_server;\n"
+            "    ssl_reject_handshake on;\n"
+            "}\n"
+        )
         jwt_secret = ETC / "jwt.secret"
         if not jwt_secret.exists():
             _write(jwt_secret, secrets.token_urlsafe(48) + "\n", 0o640)
@@ -592,6 +799,7 @@ class Stack:
             ETC / "agent.toml",
             f'socket_path = "{AGENT_SOCKET}"\ngateway_group = "{GATEWAY_USER}"\n'
             f'web_listen = ["127.0.0.1:{self.web_port}"]\n'
+            f'web_tls_listen = ["127.0.0.1:{self.web_tls_port}"]\n'
             f"rndc_port = {self.rndc_port}\n"
             f"dns_port = {self.dns_port}\n"
             f"dns_nameservers = {json.dumps(list(DNS_NAMESERVERS))}\n"  # a TOML array too
@@ -613,6 +821,12 @@ class Stack:
                     "[auth]",
                     f'secret_file = "{jwt_secret}"',
                     "cookie_secure = false",
+                    # The sandbox's CA: Pebble, whose API only the ACME client trusts.
+                    "[acme]",
+                    f'directory_url = "{self.pebble.directory_url}"',
+                    f'ca_bundle = "{self.pebble.api_ca}"',
+                    f'resolver = "127.0.0.1:{self.dns_port}"',
+                    f"http_port = {self.web_port}",
                 ]
             )
             + "\n",
@@ -669,6 +883,7 @@ def main() -> None:
         static_dir=str(dist) if (dist / "index.html").exists() else "",
         # Stable between runs: the sites kept in .run listen on it when nginx starts.
         web_port=int(os.environ.get("JOPANEL_WEB_PORT", "8081")),
+        web_tls_port=int(os.environ.get("JOPANEL_WEB_TLS_PORT", "8443")),
     )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with running_mariadb(mariadb), running(stack):
@@ -676,7 +891,9 @@ def main() -> None:
         print(f"\nJoPanel is running at {stack.url}/  (API: {stack.url}/api/v1)")
         print(f"First administrator: {name} / {password}")
         print(f"Hosted websites: http://127.0.0.1:{stack.web_port}/ (with the site's Host header)")
+        print(f"Hosted websites over HTTPS: https://127.0.0.1:{stack.web_tls_port}/ (with SNI)")
         print(f"DNS: dig @127.0.0.1 -p {stack.dns_port} <zone>")
+        print(f"ACME (Pebble): {stack.pebble.directory_url} (CA: {stack.pebble.api_ca})")
         print(f"Logs: {stack.logs}   Stop with Ctrl-C.\n", flush=True)
         try:
             while all(p.popen and p.popen.poll() is None for p in stack.processes):

@@ -31,6 +31,12 @@ def web_port() -> int:
 
 
 @pytest.fixture(scope="session")
+def web_tls_port() -> int:
+    """The loopback port the agent's sites answer HTTPS on (its web_tls_listen)."""
+    return stack.free_port()
+
+
+@pytest.fixture(scope="session")
 def named_server(sandbox: Path) -> stack.Named:
     """named on free loopback ports, not started: the DNS tests start it (dns_support.py); the
     agent's configuration needs its rndc port from the start."""
@@ -39,7 +45,11 @@ def named_server(sandbox: Path) -> stack.Named:
 
 @pytest.fixture(scope="session")
 def agent_config(
-    sandbox: Path, gateway_user: str, web_port: int, named_server: stack.Named
+    sandbox: Path,
+    gateway_user: str,
+    web_port: int,
+    web_tls_port: int,
+    named_server: stack.Named,
 ) -> Iterator[AgentConfig]:
     directory = short_temp_dir()
     # The socket's directory does not exist yet: the agent makes it.
@@ -47,6 +57,7 @@ def agent_config(
         socket_path=directory / "run" / "agent.sock",
         gateway_group=gateway_user,
         web_listen=(f"127.0.0.1:{web_port}",),
+        web_tls_listen=(f"127.0.0.1:{web_tls_port}",),
         rndc_port=named_server.rndc_port,
         dns_port=named_server.dns_port,
         dns_nameservers=stack.DNS_NAMESERVERS,

@@ -75,8 +75,8 @@ CALL_DEADLINE: Final = 60.0
 SITES: Final = Path("/etc/nginx/jopanel/sites")
 ZONE_RECORDS: Final = Path("/var/lib/jopanel/dns")
 # Folders whose top-level entries no RPC adds or removes; the agent's own state lives below
-# /var/lib/jopanel, which its first use of a service makes.
-WATCHED_LISTINGS: Final = {Path("/etc"): set(), Path("/var/lib"): {"jopanel"}}
+# /var/lib/jopanel and (TLS keys) /etc/jopanel, which its first use of a service makes.
+WATCHED_LISTINGS: Final = {Path("/etc"): {"jopanel"}, Path("/var/lib"): {"jopanel"}}
 PASSWORD: Final = "a fuzzing password"
 INJECTIONS: Final = (
     "\n", "\r\n", "\x00", "\x7f", "\x85", "\t", " ", "'", '"', ";", "$", "${IFS}", "$(id)",

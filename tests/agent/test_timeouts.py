@@ -116,6 +116,7 @@ async def agent_under_test(
         agent_config,
         socket_path=directory / "run" / "agent.sock",
         web_listen=(f"127.0.0.1:{stack.free_port()}",),
+        web_tls_listen=(f"127.0.0.1:{stack.free_port()}",),
         nginx_dir=nginx_root,
         nginx_pid_file=nginx_root / "nginx.pid",
         php_dir=nginx_root / "php",

@@ -26,6 +26,7 @@ PUBLIC = {
 ALICE_OWNS = {
     "accounts": {"name": "alice"},
     "domains": {"name": "alice.com"},
+    "certificates": {"name": "alice.com"},
     "databases": {"name": "alice_shop"},
     "database-users": {"name": "alice_shop_rw"},
     "cron-jobs": {"id": "set by the test"},
@@ -62,7 +63,7 @@ def bad_tokens(config: GatewayConfig) -> dict[str, str | None]:
         "no token": None,
         "expired": jwt.encode(expired, secret, "HS256"),
         "another key": jwt.encode(claims, b"k" * 48, "HS256"),
-        "alg none": jwt.encode(claims, None, "none"),
+        "alg none": jwt.encode(claims, "", "none"),  # "": the none algorithm takes no key
     }
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.system.quotas import DiskQuotas
-from agent.system.users import HOME_ROOT
-from agent.validators import DiskQuotaMb
+from agent.system.accounts.quotas import DiskQuotas
+from agent.system.accounts.users import HOME_ROOT
+from agent.validators.accounts import DiskQuotaMb
 
 INSTALLER = Path(__file__).resolve().parents[2] / "scripts" / "install.sh"
 FUNCTIONS = ("say", "write_file", "fstab_with_option", "limits_on", "enable_home_quotas")

@@ -43,6 +43,7 @@ from agent.system.web.nginx_render import Layout, record_line, render_site, rend
 from agent.system.web.php_fpm import PhpPools, PhpSettings
 from agent.system.web.records import (
     Backend,
+    Https,
     PhpBackend,
     ProxyBackend,
     Registry,
@@ -135,6 +136,12 @@ class WebDomains:
         change = functools.partial(_suspend, name, suspended)
         return _present(await self._finisher.run(self._changes.submit(change)))
 
+    async def set_https(self, name: Hostname, account: AccountName, https: Https | None) -> Site:
+        """Turns HTTPS on with an installed certificate, changes its settings, or (None) turns
+        it off (CertificateService). Another account's site is NOT_FOUND, as a missing one."""
+        change = functools.partial(_set_https, name, account, https)
+        return _present(await self._finisher.run(self._changes.submit(change)))
+
     async def set_account_suspended(self, account: AccountName, suspended: bool) -> None:
         """Suspends every site of the account for its suspension (SuspendAccount), or resumes
         the sites that suspension suspended (UnsuspendAccount); a site suspended on its own
@@ -158,6 +165,7 @@ class WebDomains:
                 await self._finisher.run(self._changes.submit(change))
                 for name in removed:
                     webroots.remove_log_dir(self._layout.log_root, name)
+                    self._layout.certificates.remove(name)
             yield
             # The account's processes are gone now: its socket folder goes with its home.
             app_sockets.remove_folder(self._socket_root, account)
@@ -201,6 +209,8 @@ class WebDomains:
             webroots.check_removable(owner)  # before anything changes
         await self._changes.submit(functools.partial(_remove, name))
         webroots.remove_log_dir(self._layout.log_root, name)
+        # Its keys, chains and tokens go with it: a later owner of the name starts clean.
+        self._layout.certificates.remove(name)
         if delete_files and owner is not None:
             await webroots.remove_site(owner, name, self._removal)
 
@@ -397,9 +407,12 @@ def _put(site: Site, removing: Collection[AccountName], registry: Registry) -> S
     _check_not_removing(site.account, removing)
     current = registry.get(site.name)
     _check_owner(current, site.account)
-    if current is not None:  # a repeated create keeps what suspended the site
+    if current is not None:  # a repeated create keeps what suspended the site, and its certificate
         site = dataclasses.replace(
-            site, suspended=current.suspended, account_suspended=current.account_suspended
+            site,
+            suspended=current.suspended,
+            account_suspended=current.account_suspended,
+            https=current.https,
         )
     registry.put(site)
     return site
@@ -423,6 +436,17 @@ def _update_site(
 
 def _suspend(name: Hostname, suspended: bool, registry: Registry) -> Site:
     changed = dataclasses.replace(_require(registry, name), suspended=suspended)
+    registry.put(changed)
+    return changed
+
+
+def _set_https(
+    name: Hostname, account: AccountName, https: Https | None, registry: Registry
+) -> Site:
+    current = registry.get(name)
+    if current is None or current.account != account:
+        raise NotFound(f"account {account} has no website {name}")
+    changed = dataclasses.replace(current, https=https)
     registry.put(changed)
     return changed
 

@@ -21,12 +21,13 @@ instead of a proxy, so narrowing the rule closes the site's path to that port at
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
 from agent.config import AgentConfig
 from agent.system.accounts.users import HOME_ROOT
+from agent.system.certificates.files import CertificateFiles
 from agent.system.web import php_fpm, webroots
 from agent.system.web.records import (
     Backend,
@@ -63,6 +64,8 @@ class Layout:
     log_root: Path
     php_run_dir: Path
     proxy_ports: web_validators.PortRanges = ()
+    tls_listen: tuple[str, ...] = ("443", "[::]:443")
+    certificates: CertificateFiles = field(default_factory=CertificateFiles)
 
     @classmethod
     def from_config(cls, config: AgentConfig) -> Layout:
@@ -72,17 +75,42 @@ class Layout:
             config.web_log_dir,
             config.php_run_dir,
             config.proxy_ports,
+            config.web_tls_listen,
         )
+
+    @property
+    def https_port_suffix(self) -> str:
+        """ ":<port>" for redirects to HTTPS when it is not on 443 (the sandbox), else ""."""
+        port = self.tls_listen[0].rsplit(":", 1)[-1]
+        return "" if port == "443" else f":{port}"
 
 
 def render_site(site: Site, layout: Layout) -> str:
+    """The site's record, its plain HTTP server block and, with a certificate, its HTTPS one.
+
+    Every block answers /.well-known/acme-challenge/ first, from the panel's own folder for
+    this domain: a `^~` prefix location wins over every regex location (PHP) and every shorter
+    prefix (`/`), and no backend, suspension or redirect says `return` at server level (that
+    would run before any location is chosen), so nothing of the site can swallow a challenge.
+    """
+    lines = [f"{SITE_HEADER}{to_json(site)}", _EDIT_NOTE, *_server(site, layout, tls=False)]
+    if site.https is not None:
+        lines.extend(_server(site, layout, tls=True))
+    return "\n".join(lines) + "\n"
+
+
+def _server(site: Site, layout: Layout, *, tls: bool) -> list[str]:
     root = webroots.document_root(site.account, site.name)
-    lines = [
-        f"{SITE_HEADER}{to_json(site)}",
-        _EDIT_NOTE,
+    listen = (
+        [f"    listen {address} ssl http2;" for address in layout.tls_listen]
+        if tls
+        else [f"    listen {address};" for address in layout.listen]
+    )
+    return [
         "server {",
-        *(f"    listen {address};" for address in layout.listen),
+        *listen,
         f"    server_name {' '.join(site.hostnames)};",
+        *(_tls(site, layout) if tls else []),
         f"    root {root};",
         f"    access_log {layout.log_root}/$server_name/access.log combined;",
         # A link anywhere below the account's home (web, the domain folder, public_html
@@ -91,17 +119,79 @@ def render_site(site: Site, layout: Layout) -> str:
         # (from=$document_root would leave public_html itself unchecked: swapped for a link,
         # it served other accounts' files.)
         f"    disable_symlinks if_not_owner from={HOME_ROOT / site.account};",
-        *(_suspended() if site.offline else _backend(site, layout)),
+        *_challenges(site, layout),
+        *_answers(site, layout, tls=tls),
         "}",
     ]
-    return "\n".join(lines) + "\n"
 
 
-def _suspended() -> list[str]:
+def _answers(site: Site, layout: Layout, *, tls: bool) -> list[str]:
+    https = site.https
+    if not tls and https is not None and https.redirect_http:
+        target = f"https://$host{layout.https_port_suffix}$request_uri"
+        return ["    location / {", f'        return 301 "{target}";', "    }"]
+    hsts = [_HSTS] if tls and https is not None and https.hsts else []
+    return _suspended(hsts) if site.offline else _backend(site, layout)
+
+
+_HSTS: Final = '        add_header Strict-Transport-Security "max-age=31536000" always;'
+
+
+def _tls(site: Site, layout: Layout) -> list[str]:
+    """The certificate, and Mozilla's "intermediate" TLS settings (server level: Debian's
+    nginx.conf sets ssl_protocols at http level, and a second one there would be refused)."""
+    assert site.https is not None
+    files = layout.certificates
+    fingerprint = site.https.fingerprint
+    lines = [
+        f"    ssl_certificate {files.chain_path(site.name, fingerprint)};",
+        f"    ssl_certificate_key {files.key_path(site.name, fingerprint)};",
+        "    ssl_protocols TLSv1.2 TLSv1.3;",
+        f"    ssl_ciphers {_INTERMEDIATE_CIPHERS};",
+        "    ssl_prefer_server_ciphers off;",
+        "    ssl_session_timeout 1d;",
+        "    ssl_session_cache shared:jopanel_tls:10m;",
+        "    ssl_session_tickets off;",
+    ]
+    if site.https.hsts:
+        lines.append(_HSTS.removeprefix("    "))
+    return lines
+
+
+# Mozilla's intermediate configuration (version 5.7) without the DHE suites, which need
+# ssl_dhparam; TLS 1.3's suites are OpenSSL's defaults.
+_INTERMEDIATE_CIPHERS: Final = ":".join(
+    [
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        "ECDHE-RSA-CHACHA20-POLY1305",
+    ]
+)
+
+
+def _challenges(site: Site, layout: Layout) -> list[str]:
+    """HTTP-01 tokens from the panel's folder of this domain (root's; system/certificates)."""
     return [
-        "    default_type text/html;",
-        '    add_header Cache-Control "no-store" always;',
-        f'    return 503 "{SUSPENDED_PAGE}";',
+        "    location ^~ /.well-known/acme-challenge/ {",
+        f"        root {layout.certificates.challenge_folder(site.name)};",
+        "        disable_symlinks on;",
+        "        default_type text/plain;",
+        "        try_files $uri =404;",
+        "    }",
+    ]
+
+
+def _suspended(headers: list[str]) -> list[str]:
+    return [
+        "    location / {",
+        "        default_type text/html;",
+        '        add_header Cache-Control "no-store" always;',
+        *headers,
+        f'        return 503 "{SUSPENDED_PAGE}";',
+        "    }",
     ]
 
 
@@ -129,7 +219,8 @@ def _backend(site: Site, layout: Layout) -> list[str]:
             return _proxy(f"http://unix:{path}:")
         case RedirectBackend(url, status, preserve_path):
             target = url.removesuffix("/") + "$request_uri" if preserve_path else url
-            return [f'    return {status} "{target}";']
+            # In `location /`, not at server level, so ACME challenges still reach theirs.
+            return ["    location / {", f'        return {status} "{target}";', "    }"]
 
 
 def _files(fallback: str) -> list[str]:

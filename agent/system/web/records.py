@@ -8,9 +8,10 @@ configuration it describes, and it is read back when the agent starts.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any, Final, TypeAlias
 
 from agent.errors import AlreadyExists, InvalidArgument
 from agent.validators import accounts as accounts_validators
@@ -52,6 +53,19 @@ class RedirectBackend:
 
 Backend: TypeAlias = StaticBackend | PhpBackend | ProxyBackend | SocketBackend | RedirectBackend
 
+# The SHA-256 of an installed certificate's leaf (DER), lowercase hex: it names the key and
+# chain files (system/certificates/files.py), so a renewal is a new record and a new generation.
+FINGERPRINT_PATTERN: Final = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Https:
+    """The site's installed certificate and its HTTPS settings (CertificateService)."""
+
+    fingerprint: str
+    redirect_http: bool = False
+    hsts: bool = False
+
 
 @dataclass(frozen=True)
 class Site:
@@ -65,6 +79,7 @@ class Site:
     # without touching `suspended`: a site suspended on its own stays so. The record lives in
     # the site's file, root's alone (nginx.FILE_MODE), so no account can change either flag.
     account_suspended: bool = False
+    https: Https | None = None
 
     @property
     def offline(self) -> bool:
@@ -90,6 +105,12 @@ def to_json(site: Site) -> str:
         "suspended": site.suspended,
         "account_suspended": site.account_suspended,
     }
+    if site.https is not None:
+        record["https"] = {
+            "fingerprint": site.https.fingerprint,
+            "redirect_http": site.https.redirect_http,
+            "hsts": site.https.hsts,
+        }
     return json.dumps(record, separators=(",", ":"), sort_keys=True)
 
 
@@ -125,6 +146,7 @@ def from_json(text: str, socket_root: str = "") -> Site:
             suspended=_boolean(record["suspended"]),
             # Records written before account suspensions reached the sites have no such key.
             account_suspended=_boolean(record.get("account_suspended", False)),
+            https=_https_from(record.get("https")),
         )
     except InvalidArgument as error:
         raise ValueError(error.message) from None
@@ -158,6 +180,16 @@ def _backend_from(record: dict[str, Any], account: AccountName, socket_root: str
             raise ValueError("bad redirect status")
         return RedirectBackend(url, status, preserve)
     raise ValueError(f"unknown backend kind {kind!r}")
+
+
+def _https_from(record: dict[str, Any] | None) -> Https | None:
+    """Records written before certificates existed carry no "https" key: HTTP only."""
+    if record is None:
+        return None
+    fingerprint = record["fingerprint"]
+    if not isinstance(fingerprint, str) or not FINGERPRINT_PATTERN.fullmatch(fingerprint):
+        raise ValueError("bad certificate fingerprint")
+    return Https(fingerprint, _boolean(record["redirect_http"]), _boolean(record["hsts"]))
 
 
 def _integer(value: object) -> int:

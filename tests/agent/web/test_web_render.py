@@ -110,8 +110,14 @@ def test_a_port_the_configuration_does_not_allow_is_never_proxied_to(port: int) 
 def test_a_suspended_site_answers_503_and_nothing_else(backend: Backend) -> None:
     text = render_site(site(backend, suspended=True), LAYOUT)
     assert "return 503" in text
+    # Only the panel's ACME challenge location stays (so a suspended site's certificate can
+    # still be renewed): nothing of the site's own.
+    challenge, rest = text.split("    location ^~ /.well-known/acme-challenge/ {\n", 1)[1].split(
+        "    }\n", 1
+    )
+    assert "/home/" not in challenge
     for directive in ("fastcgi_pass", "proxy_pass", "try_files", "return 30"):
-        assert directive not in text
+        assert directive not in rest
 
 
 def test_the_default_server_and_http_settings() -> None:

@@ -365,6 +365,43 @@ export interface paths {
     patch: operations['updateDomain'];
     trace?: never;
   };
+  '/api/v1/domains/{name}/certificate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A website's certificate: what it covers, until when, and the last attempt */
+    get: operations['getCertificate'];
+    put?: never;
+    /** Issue or renew the website's certificate for its name and aliases (409 says why not) */
+    post: operations['issueCertificate'];
+    /** Turn HTTPS off: the key, certificate and renewals go */
+    delete: operations['deleteCertificate'];
+    options?: never;
+    head?: never;
+    /** Turn the redirect to HTTPS or HSTS on or off (404 before a certificate is installed) */
+    patch: operations['updateCertificate'];
+    trace?: never;
+  };
+  '/api/v1/domains/{name}/certificate/upload': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Install a certificate bought elsewhere with its key (checked: the key matches, the chain is in order and valid, it covers the site and no other account's name) */
+    post: operations['uploadCertificate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/domains/{name}/move': {
     parameters: {
       query?: never;
@@ -835,6 +872,124 @@ export interface components {
       type: 'CAA';
       /** Value */
       value: string;
+    };
+    /** Certificate */
+    Certificate: {
+      /**
+       * Domain
+       * @example example.com
+       */
+      domain: string;
+      /** Hsts */
+      hsts: boolean;
+      /**
+       * Issuer
+       * @description The installed certificate's issuer; empty when none
+       */
+      issuer: string;
+      /**
+       * Key Type
+       * @enum {string}
+       */
+      key_type: 'ecdsa-p256' | 'rsa-2048' | 'rsa-3072' | 'rsa-4096';
+      /** Last Attempt At */
+      last_attempt_at: string | null;
+      /**
+       * Last Error
+       * @description Why the last attempt failed, in words an owner can act on; else empty
+       * @example example.com does not resolve to this server: ...
+       */
+      last_error: string;
+      /**
+       * Names
+       * @description The names the installed certificate covers
+       */
+      names: string[];
+      /**
+       * Not After
+       * @description When the installed certificate expires
+       */
+      not_after: string | null;
+      /** Redirect Http */
+      redirect_http: boolean;
+      /**
+       * Source
+       * @description acme: issued and renewed here; upload: bought elsewhere
+       * @enum {string}
+       */
+      source: 'acme' | 'upload';
+      /**
+       * Status
+       * @description none: never asked for; issuing; valid: installed; failed: see last_error
+       * @enum {string}
+       */
+      status: 'none' | 'issuing' | 'valid' | 'failed';
+    };
+    /** CertificateIssue */
+    CertificateIssue: {
+      /**
+       * Hsts
+       * @description Send Strict-Transport-Security (one year). Off by default: once browsers have seen it, the site cannot go back to plain HTTP for a year.
+       * @default false
+       */
+      hsts?: boolean;
+      /**
+       * Key Type
+       * @description The site's new key: ECDSA P-256, or RSA 2048 bits
+       * @default ecdsa-p256
+       * @enum {string}
+       */
+      key_type?: 'ecdsa-p256' | 'rsa-2048';
+      /**
+       * Redirect Http
+       * @description Answer plain HTTP with a redirect to HTTPS
+       * @default false
+       */
+      redirect_http?: boolean;
+    };
+    /** CertificateSettings */
+    CertificateSettings: {
+      /**
+       * Hsts
+       * @description Send Strict-Transport-Security (one year). Once browsers have seen it, the site cannot go back to plain HTTP for a year, even if this is turned off again.
+       * @default null
+       */
+      hsts?: boolean | null;
+      /**
+       * Redirect Http
+       * @description Answer plain HTTP with a redirect to HTTPS
+       * @default null
+       */
+      redirect_http?: boolean | null;
+    };
+    /**
+     * CertificateUpload
+     * @description PEM's line breaks are control characters, which no body may hold (gateway/api.py), so
+     *     the key and certificates travel as base64 DER, as a JWK's x5c does (RFC 7517):
+     *     `openssl pkcs8 -topk8 -nocrypt -outform DER -in key.pem | base64 -w0` and, per
+     *     certificate, the base64 text between its PEM armour lines, joined.
+     */
+    CertificateUpload: {
+      /**
+       * Chain
+       * @description The certificate first, then each that signed the one before it (DER, base64)
+       */
+      chain: string[];
+      /**
+       * Hsts
+       * @default false
+       */
+      hsts?: boolean;
+      /**
+       * Key
+       * @description The private key: PKCS#8 DER, base64; ECDSA P-256 or RSA 2048 to 4096 bits
+       */
+      key: string;
+      /**
+       * Redirect Http
+       * @default false
+       */
+      redirect_http?: boolean;
     };
     /** CnameRecord */
     CnameRecord: {
@@ -4971,6 +5126,423 @@ export interface operations {
       };
       /** @description Conflicts with the current state */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getCertificate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Certificate'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  issueCertificate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['CertificateIssue'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Certificate'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteCertificate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  updateCertificate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CertificateSettings'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Certificate'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  uploadCertificate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CertificateUpload'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Certificate'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,0 +1,207 @@
+"""The ACME protocol (RFC 8555), spoken by the gateway: user `jopanel`, never root.
+
+certbot's own `acme` library speaks the protocol (pinned; docs/certificates.md says why); it
+is synchronous, so every call to the CA runs in a thread. The agent does what needs root: it
+makes the site's key and answers a CSR, publishes each HTTP-01 token under the panel's own
+challenge path, and installs the chain after checking it. This module never sees a key of a
+site, only the ACME account's own.
+
+When the CA refuses, the owner gets one sentence per name saying why, in their words
+(`explain`): "alice.test does not resolve to this server", "the challenge for alice.test
+answered 404 ...", not a problem document.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import re
+from dataclasses import dataclass
+from typing import cast
+
+from acme import challenges, client, errors, messages
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from jopanel.agent.certificates.v1 import certificates_pb2, certificates_pb2_grpc
+from josepy.jwa import ES256
+from josepy.jwk import JWKEC
+
+USER_AGENT = "jopanel"
+# How long one order may take from the first challenge to the issued chain.
+ORDER_SECONDS = 90
+_DETAIL_MAX = 300
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Where the CA is, and whom to trust for its API (None: the system's CAs)."""
+
+    url: str
+    email: str = ""
+    ca_bundle: str | None = None
+
+
+class IssueFailed(Exception):
+    """The CA did not issue; `reason` is for the domain's owner."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class AcmeAccount:
+    """A registered ACME account: its key (PEM) and a client bound to it."""
+
+    key_pem: bytes
+    client: client.ClientV2
+
+    @classmethod
+    def register(cls, directory: Directory, key_pem: bytes | None = None) -> AcmeAccount:
+        """Registers (or, with an existing key, finds again) the account. Blocking."""
+        key_pem = key_pem or new_account_key()
+        private = serialization.load_pem_private_key(key_pem, password=None)
+        if not isinstance(private, ec.EllipticCurvePrivateKey):
+            raise ValueError("the ACME account key must be ECDSA")
+        key = JWKEC(key=private)
+        # requests takes a CA file where acme's signature says bool.
+        verify = cast(bool, directory.ca_bundle) if directory.ca_bundle else True
+        network = client.ClientNetwork(key, alg=ES256, verify_ssl=verify, user_agent=USER_AGENT)
+        acme = client.ClientV2(client.ClientV2.get_directory(directory.url, network), network)
+        registration = messages.NewRegistration.from_data(
+            email=directory.email or None, terms_of_service_agreed=True
+        )
+        try:
+            network.account = acme.new_account(registration)
+        except errors.ConflictError as existing:  # the key is registered already
+            network.account = acme.query_registration(
+                messages.RegistrationResource(uri=existing.location, body=messages.Registration())
+            )
+        return cls(key_pem, acme)
+
+
+def new_account_key() -> bytes:
+    """An ACME account key: ECDSA P-256 (ES256), PEM."""
+    return ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+async def issue(
+    agent: certificates_pb2_grpc.CertificateServiceAsyncStub,
+    account: AcmeAccount,
+    domain: str,
+    owner: str,
+    key_type: certificates_pb2.KeyType.ValueType = certificates_pb2.KEY_TYPE_ECDSA_P256,
+    settings: certificates_pb2.Certificate | None = None,
+    agent_seconds: float = 60.0,
+) -> certificates_pb2.Certificate:
+    """One SAN certificate for the website `domain` of account `owner` and its aliases,
+    installed by the agent. Raises IssueFailed with the owner's reason when the CA refuses."""
+    signing = await agent.CreateCertificateSigningRequest(
+        certificates_pb2.CreateCertificateSigningRequestRequest(
+            domain=domain, account=owner, key_type=key_type
+        ),
+        timeout=agent_seconds,
+    )
+    acme = account.client
+    order = await asyncio.to_thread(acme.new_order, signing.csr_pem.encode("ascii"))
+    tokens: list[str] = []
+    try:
+        for authz in order.authorizations:
+            body = _http01(authz)
+            token = body.chall.encode("token")
+            await agent.CreateChallengeToken(
+                certificates_pb2.CreateChallengeTokenRequest(
+                    domain=domain,
+                    account=owner,
+                    token=token,
+                    key_authorization=body.chall.validation(acme.net.key),
+                ),
+                timeout=agent_seconds,
+            )
+            tokens.append(token)
+            response = body.chall.response(acme.net.key)
+            await asyncio.to_thread(acme.answer_challenge, body, response)
+        deadline = datetime.datetime.now() + datetime.timedelta(seconds=ORDER_SECONDS)
+        done = await asyncio.to_thread(acme.poll_and_finalize, order, deadline)
+    except errors.ValidationError as failed:
+        raise IssueFailed(explain(failed.failed_authzrs)) from None
+    except errors.TimeoutError:
+        raise IssueFailed("the certificate authority did not finish in time; try again") from None
+    except messages.Error as refused:
+        raise IssueFailed(_refusal(refused)) from None
+    finally:
+        for token in tokens:
+            await agent.DeleteChallengeToken(
+                certificates_pb2.DeleteChallengeTokenRequest(
+                    domain=domain, account=owner, token=token
+                ),
+                timeout=agent_seconds,
+            )
+    installed = await agent.InstallCertificate(
+        certificates_pb2.InstallCertificateRequest(
+            domain=domain, account=owner, chain_pem=done.fullchain_pem, settings=settings
+        ),
+        timeout=agent_seconds,
+    )
+    return installed.certificate
+
+
+def _http01(authz: messages.AuthorizationResource) -> messages.ChallengeBody:
+    for body in authz.body.challenges:
+        if isinstance(body.chall, challenges.HTTP01):
+            return body
+    name = authz.body.identifier.value
+    raise IssueFailed(f"the certificate authority offers no HTTP-01 challenge for {name}")
+
+
+def explain(failed: list[messages.AuthorizationResource]) -> str:
+    """One sentence per name that failed, for the domain's owner."""
+    reasons = []
+    for authz in failed:
+        name = authz.body.identifier.value
+        for body in authz.body.challenges:
+            if body.error is not None:
+                reasons.append(_why(name, body.error))
+    return " ".join(reasons) or "the certificate authority refused the names"
+
+
+def _why(name: str, error: messages.Error) -> str:
+    detail = (error.detail or "").strip()
+    kind = error.code or ""
+    status = re.search(r"returned (\d{3})|status code[^0-9]*(\d{3})", detail)
+    if "could not resolve" in detail or kind == "dns" or "NXDOMAIN" in detail:
+        return (
+            f"{name} does not resolve to this server: the certificate authority found no "
+            "address for it. Point its A (and AAAA) record at this server, then try again."
+        )
+    if status is not None:
+        code = status.group(1) or status.group(2)
+        return (
+            f"The challenge for {name} answered {code} because the request did not reach this "
+            "server's website for the name: its DNS points at another server, or something in "
+            "front of this one (a proxy, a CDN) answers instead."
+        )
+    if kind == "connection" or "connection refused" in detail or "timeout" in detail:
+        return (
+            f"The certificate authority could not connect to {name} on port 80: check that its "
+            "DNS points at this server and that no firewall closes port 80."
+        )
+    if kind == "rateLimited":
+        return f"The certificate authority's rate limit for {name} is reached; try again later."
+    if kind == "caa":
+        return f"A CAA record of {name} does not allow this certificate authority."
+    return f"The certificate authority refused {name}: {_short(detail)}"
+
+
+def _refusal(error: messages.Error) -> str:
+    if error.code == "rateLimited":
+        return "The certificate authority's rate limit is reached; try again later."
+    return f"The certificate authority refused the order: {_short(error.detail or '')}"
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _DETAIL_MAX else text[: _DETAIL_MAX - 1] + "…"

@@ -1,0 +1,205 @@
+"""Certificates as recorded: each website's last attempt and what its installed certificate
+covers (the key and chain are the agent's), and the panel's ACME account keys."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+import aiomysql
+
+from gateway.db import execute, fetch_all_as, fetch_one, fetch_one_as
+
+Status = Literal["none", "issuing", "valid", "failed"]
+Source = Literal["acme", "upload"]
+KeyType = Literal["ecdsa-p256", "rsa-2048", "rsa-3072", "rsa-4096"]
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateRecord:
+    """A website and its certificate's record ("none" before the first attempt)."""
+
+    domain_id: int
+    domain: str
+    account: str
+    status: Status
+    source: Source
+    key_type: KeyType
+    redirect_http: bool
+    hsts: bool
+    names_json: str
+    issuer: str
+    not_before: datetime | None
+    not_after: datetime | None
+    fingerprint: str | None
+    last_attempt_at: datetime | None
+    last_error: str
+    failures: int
+    next_attempt_at: datetime | None
+
+    @property
+    def names(self) -> list[str]:
+        return list(json.loads(self.names_json)) if self.names_json else []
+
+
+_SELECT = (
+    "SELECT d.id AS domain_id, d.name AS domain, u.name AS account,"
+    " COALESCE(c.status, 'none') AS status, COALESCE(c.source, 'acme') AS source,"
+    " COALESCE(c.key_type, 'ecdsa-p256') AS key_type,"
+    " COALESCE(c.redirect_http, 0) AS redirect_http, COALESCE(c.hsts, 0) AS hsts,"
+    " COALESCE(c.names, '') AS names_json, COALESCE(c.issuer, '') AS issuer, c.not_before,"
+    " c.not_after, c.fingerprint, c.last_attempt_at, COALESCE(c.last_error, '') AS last_error,"
+    " CAST(COALESCE(c.failures, 0) AS SIGNED) AS failures, c.next_attempt_at"
+    " FROM domains d JOIN users u ON u.id = d.account_id"
+    " LEFT JOIN certificates c ON c.domain_id = d.id"
+)
+
+
+async def of_domain(pool: aiomysql.Pool, name: str) -> CertificateRecord | None:
+    """The website's certificate record; None when no website has the name."""
+    return await fetch_one_as(pool, CertificateRecord, _SELECT + " WHERE d.name = %s", (name,))
+
+
+async def begin(
+    pool: aiomysql.Pool, domain_id: int, key_type: KeyType, redirect_http: bool, hsts: bool
+) -> None:
+    """An attempt starts: the installed certificate's fields stay until a new one replaces them."""
+    await execute(
+        pool,
+        "INSERT INTO certificates"
+        " (domain_id, status, key_type, redirect_http, hsts, last_attempt_at, last_error)"
+        " VALUES (%s, 'issuing', %s, %s, %s, NOW(6), '')"
+        " ON DUPLICATE KEY UPDATE status = 'issuing', key_type = VALUES(key_type),"
+        " redirect_http = VALUES(redirect_http), hsts = VALUES(hsts),"
+        " last_attempt_at = NOW(6), last_error = ''",
+        (domain_id, key_type, redirect_http, hsts),
+    )
+
+
+async def installed(
+    pool: aiomysql.Pool,
+    domain_id: int,
+    *,
+    names: list[str],
+    issuer: str,
+    not_before: datetime,
+    not_after: datetime,
+    fingerprint: str,
+    renew_at: datetime,
+) -> None:
+    await execute(
+        pool,
+        "UPDATE certificates SET status = 'valid', names = %s, issuer = %s, not_before = %s,"
+        " not_after = %s, fingerprint = %s, last_error = '', failures = 0, source = 'acme',"
+        " next_attempt_at = %s WHERE domain_id = %s",
+        (
+            json.dumps(sorted(names)),
+            issuer[:1024],
+            _naive(not_before),
+            _naive(not_after),
+            fingerprint,
+            _naive(renew_at),
+            domain_id,
+        ),
+    )
+
+
+async def failed(
+    pool: aiomysql.Pool, domain_id: int, reason: str, retry_at: datetime | None
+) -> None:
+    """The attempt failed; an installed certificate is tried again at retry_at."""
+    await execute(
+        pool,
+        "UPDATE certificates SET status = 'failed', last_error = %s, failures = failures + 1,"
+        " next_attempt_at = IF(fingerprint IS NULL, NULL, %s) WHERE domain_id = %s",
+        (reason[:2000], None if retry_at is None else _naive(retry_at), domain_id),
+    )
+
+
+async def due(pool: aiomysql.Pool, now: datetime, limit: int) -> list[CertificateRecord]:
+    """Installed certificates whose next attempt is due, soonest first."""
+    return await fetch_all_as(
+        pool,
+        CertificateRecord,
+        _SELECT + " WHERE c.next_attempt_at <= %s AND c.status <> 'issuing'"
+        " ORDER BY c.next_attempt_at LIMIT %s",
+        (_naive(now), limit),
+    )
+
+
+def _naive(moment: datetime) -> datetime:
+    """The pool's session is UTC: times are stored without their zone."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+async def account_key(pool: aiomysql.Pool, directory_url: str) -> bytes | None:
+    row = await fetch_one(
+        pool, "SELECT key_pem FROM acme_accounts WHERE directory_url = %s", (directory_url,)
+    )
+    return None if row is None else str(row["key_pem"]).encode("ascii")
+
+
+async def keep_account_key(pool: aiomysql.Pool, directory_url: str, key_pem: bytes) -> None:
+    """The first key registered at a directory stays its key (INSERT IGNORE: a concurrent
+    first registration keeps the one stored first)."""
+    await execute(
+        pool,
+        "INSERT IGNORE INTO acme_accounts (directory_url, key_pem) VALUES (%s, %s)",
+        (directory_url, key_pem.decode("ascii")),
+    )
+
+
+async def set_settings(
+    pool: aiomysql.Pool, domain_id: int, redirect_http: bool, hsts: bool
+) -> None:
+    await execute(
+        pool,
+        "UPDATE certificates SET redirect_http = %s, hsts = %s WHERE domain_id = %s",
+        (redirect_http, hsts, domain_id),
+    )
+
+
+async def delete(pool: aiomysql.Pool, domain_id: int) -> None:
+    await execute(pool, "DELETE FROM certificates WHERE domain_id = %s", (domain_id,))
+
+
+async def uploaded(
+    pool: aiomysql.Pool,
+    domain_id: int,
+    *,
+    key_type: KeyType,
+    redirect_http: bool,
+    hsts: bool,
+    names: list[str],
+    issuer: str,
+    not_before: datetime,
+    not_after: datetime,
+    fingerprint: str,
+) -> None:
+    """A bought certificate, installed: never renewed here (no next attempt)."""
+    await execute(
+        pool,
+        "INSERT INTO certificates (domain_id, status, source, key_type, redirect_http, hsts,"
+        " names, issuer, not_before, not_after, fingerprint, last_attempt_at, last_error,"
+        " failures, next_attempt_at)"
+        " VALUES (%s, 'valid', 'upload', %s, %s, %s, %s, %s, %s, %s, %s, NOW(6), '', 0, NULL)"
+        " ON DUPLICATE KEY UPDATE status = 'valid', source = 'upload',"
+        " key_type = VALUES(key_type), redirect_http = VALUES(redirect_http),"
+        " hsts = VALUES(hsts), names = VALUES(names), issuer = VALUES(issuer),"
+        " not_before = VALUES(not_before), not_after = VALUES(not_after),"
+        " fingerprint = VALUES(fingerprint), last_attempt_at = NOW(6), last_error = '',"
+        " failures = 0, next_attempt_at = NULL",
+        (
+            domain_id,
+            key_type,
+            redirect_http,
+            hsts,
+            json.dumps(sorted(names)),
+            issuer[:1024],
+            _naive(not_before),
+            _naive(not_after),
+            fingerprint,
+        ),
+    )

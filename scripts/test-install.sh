@@ -216,7 +216,14 @@ bootable_here() {  # whether the container can have what its units need; else sa
 
 [ "$(id -u)" = 0 ] || { echo "test-install: run it as root" >&2; exit 1; }
 ensure_host_tools
-bootable_here || exit 1
+if ! bootable_here; then
+  # Where the kernel cannot give the container what its units need, the step cannot run: it
+  # says why above and is skipped, as the disk-quota tests are on a kernel without quotas.
+  # CI machines can run it, so there a skip is a failure.
+  [ "${CI:-}" = true ] && exit 1
+  echo "test-install: SKIPPED (the installer was not tested on this machine; see above)" >&2
+  exit 0
+fi
 mkdir -p "$cache"
 started=$SECONDS
 # One run at a time makes the cache (two checkouts may test at once); booting needs no lock.

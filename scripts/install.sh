@@ -34,7 +34,7 @@ user=jopanel
 packages=(
   python3 python3-venv
   mariadb-server mariadb-client nginx-light php-fpm php-cli php-mysql
-  bind9 bind9-dnsutils cron acl util-linux passwd procps psmisc e2fsprogs quota
+  bind9 bind9-dnsutils cron acl util-linux passwd procps psmisc e2fsprogs quota openvpn easy-rsa
   openssl ca-certificates logrotate curl iproute2
 )
 

@@ -12,7 +12,7 @@ import grpc.aio
 from jopanel.agent.vpn.v1 import vpn_pb2, vpn_pb2_grpc
 
 from agent.config import AgentConfig
-from agent.system.vpn.vpn import Client, ServerState, Vpn
+from agent.system.vpn.vpn import Client, ServerState, Vpn, vpn
 from agent.validators import vpn as vpn_validators
 from agent.validators.vpn import ServerSettings
 
@@ -71,7 +71,7 @@ class VpnServicer(vpn_pb2_grpc.VpnServiceServicer):
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
-    vpn_pb2_grpc.add_VpnServiceServicer_to_server(VpnServicer(Vpn(config)), server)
+    vpn_pb2_grpc.add_VpnServiceServicer_to_server(VpnServicer(vpn(config)), server)
 
 
 def _server(state: ServerState) -> vpn_pb2.VpnServer | None:

@@ -137,11 +137,13 @@ class Pki:
             key.unlink(missing_ok=True)
             request.unlink(missing_ok=True)
 
-    async def revoke(self, common_name: str) -> None:
-        """Revokes the valid certificate of that name and writes the CRL again."""
-        if (self.root / "issued" / f"{common_name}.crt").exists():
+    async def revoke(self, common_name: str | None, *, publish: bool = True) -> None:
+        """Revokes the valid certificate of that name (if any) and, with `publish`, writes the
+        CRL again (None: only that)."""
+        if common_name and (self.root / "issued" / f"{common_name}.crt").exists():
             await self._easyrsa("revoke", common_name, "unspecified")
-        await self._easyrsa("gen-crl")
+        if publish:
+            await self._easyrsa("gen-crl")
 
     async def _easyrsa(self, *arguments: str) -> None:
         await run(

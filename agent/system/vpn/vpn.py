@@ -10,7 +10,10 @@ shields it), so the PKI's index and OpenVPN's configuration are never written by
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -23,6 +26,7 @@ from agent.system.base.work import Finisher
 from agent.system.vpn.openvpn import Connection, OpenVpn, Paths, render_profile, render_server
 from agent.system.vpn.pki import Pki
 from agent.validators import vpn as vpn_validators
+from agent.validators.accounts import AccountName
 from agent.validators.vpn import ClientName, Owner, ServerSettings
 from jopanel_rules.vpn import MAX_CLIENTS_PER_OWNER
 
@@ -59,6 +63,7 @@ class Vpn:
         )
         self._lock = asyncio.Lock()
         self._finisher = Finisher()
+        self._removing: set[str] = set()
 
     async def server(self) -> ServerState:
         settings = self._settings()
@@ -102,6 +107,8 @@ class Vpn:
             settings = self._settings()
             if settings is None or not self.pki.exists():
                 raise FailedPrecondition("the VPN server is not configured yet")
+            if owner in self._removing:
+                raise FailedPrecondition(f"account {owner} is being deleted")
             clients = self._latest(owner)
             if name in clients and clients[name].state != "revoked":
                 raise AlreadyExists(f"a VPN client named {name!r} exists; revoke it first")
@@ -120,6 +127,31 @@ class Vpn:
             self.openvpn.publish_crl(self.pki)
             await self.openvpn.drop(common_name)
             return Client(owner, name, "revoked")
+
+    @contextlib.asynccontextmanager
+    async def removal(self, account: AccountName) -> AsyncIterator[None]:
+        """Revokes every client of the account (AccountService, before deleting it) and drops
+        their connections, then refuses new clients for it while the account goes: a deleted
+        account's profiles must stop working, and the next account of that name must not
+        inherit them."""
+        self._removing.add(account)
+        try:
+            await self._finisher.run(self._revoke_all(Owner(account)))
+            yield
+        finally:
+            self._removing.discard(account)
+
+    async def _revoke_all(self, owner: Owner) -> None:
+        async with self._lock:
+            names = [c.name for c in self._latest(owner).values() if c.state != "revoked"]
+            if not names:
+                return
+            for name in names:
+                await self.pki.revoke(_common_name(owner, name), publish=False)
+            await self.pki.revoke(None)
+            self.openvpn.publish_crl(self.pki)
+            for name in names:
+                await self.openvpn.drop(_common_name(owner, name))
 
     def _latest(self, owner: Owner) -> dict[ClientName, Client]:
         """The owner's clients by name: the last certificate of each name decides its state."""
@@ -162,6 +194,13 @@ class Vpn:
             "routes": [str(route) for route in settings.routes],
         }
         write_atomic(self._record, json.dumps(data, indent=2) + "\n", 0o600)
+
+
+@functools.cache
+def vpn(config: AgentConfig) -> Vpn:
+    """The one Vpn of the agent: VpnService and AccountService (which revokes an account's
+    clients before deleting it) share its lock."""
+    return Vpn(config)
 
 
 def _common_name(owner: Owner, name: ClientName) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import grpc
+from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from jopanel.agent.vpn.v1 import vpn_pb2
 
 from tests.agent.support import rpc_error, until
@@ -18,6 +19,8 @@ from tests.agent.vpn.vpn_support import Client, Lan, clients, lan, new_owner, vp
 
 if TYPE_CHECKING:
     from tests.agent.vpn.vpn_support import Stub
+
+    AccountStub = accounts_pb2_grpc.AccountServiceAsyncStub
 
 __all__ = ["clients", "lan", "vpn", "vpn_server"]  # fixtures, used by name
 
@@ -170,3 +173,22 @@ async def test_hostile_client_names_are_refused(vpn: Stub, vpn_server: vpn_pb2.V
         code, _ = await rpc_error(create(vpn, bad_owner, "laptop"))
         assert code == grpc.StatusCode.INVALID_ARGUMENT, bad_owner
     assert await listed(vpn, owner) == {}
+
+
+async def test_deleting_an_account_revokes_its_clients(
+    vpn: Stub,
+    vpn_server: vpn_pb2.VpnServer,
+    accounts: AccountStub,
+    account: accounts_pb2.Account,
+    lan: Lan,
+    clients: list[Client],
+    tmp_path: Path,
+) -> None:
+    profile = (await create(vpn, account.name, "laptop")).profile
+    client = Client(lan, profile, tmp_path)
+    clients.append(client)
+    client.start()
+    await client.until_connected()
+    await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=account.name))
+    await until(client.ended, "the deleted account's client to be dropped", seconds=15)
+    assert (await listed(vpn, account.name))["laptop"].state == vpn_pb2.CLIENT_STATE_REVOKED

@@ -36,6 +36,7 @@ from gateway.routes import (
     plans,
     reconcile,
     server,
+    vpn,
 )
 
 MAX_LINE_BYTES = 64 * 1024
@@ -95,6 +96,7 @@ def create_app(config: GatewayConfig) -> web.Application:
         *server.operations,
         *audit_log.operations,
         *reconcile.operations,
+        *vpn.operations,
         Operation(
             "GET",
             "/api/v1/openapi.json",

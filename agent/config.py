@@ -38,6 +38,9 @@
     openvpn_dir = "/etc/openvpn/server"        # jopanel.conf and the CRL OpenVPN reads
     vpn_run_dir = "/run/jopanel-vpn"           # OpenVPN's management socket, pid file and log
     vpn_device = "jpvpn0"                      # the server's tun device
+    vpn_supervisor = "agent"                   # who runs OpenVPN: "agent" (the agent starts it,
+                                               # the sandbox) or "systemd" (a server: the unit
+                                               # jopanel-openvpn.service, deploy/systemd/)
     vpn_timeout = 30                           # easy-rsa, starting or stopping OpenVPN
     program_output_bytes = 1048576             # output kept of each of a program's stdout and
                                                # stderr (4096 to 67108864); the rest is discarded
@@ -143,6 +146,7 @@ class AgentConfig:
     vpn_run_dir: Path = Path("/run/jopanel-vpn")
     # A network interface's name: 1 to 15 of letters, digits, '_' and '-'.
     vpn_device: str = "jpvpn0"
+    vpn_supervisor: Literal["agent", "systemd"] = "agent"
     vpn_timeout: float = 30.0
     program_output_bytes: int = 1024 * 1024
 
@@ -159,6 +163,8 @@ class AgentConfig:
                 raise ConfigError(f"{key}: must be an absolute path of letters, digits and ._-/")
         if len(bytes(self.socket_path)) > _MAX_SOCKET_PATH:
             raise ConfigError(f"socket_path: must be at most {_MAX_SOCKET_PATH} bytes")
+        if self.vpn_supervisor not in ("agent", "systemd"):
+            raise ConfigError('vpn_supervisor: must be "agent" or "systemd"')
         if not _DEVICE_PATTERN.fullmatch(self.vpn_device):
             raise ConfigError("vpn_device: must be 1 to 15 of letters, digits, '_' and '-'")
         if not _GROUP_PATTERN.fullmatch(self.gateway_group):
@@ -211,10 +217,10 @@ def _typed_values(data: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ConfigError(f"unknown keys: {', '.join(unknown)}")
     values = dict(data)
-    for key in (*_PATH_KEYS, "gateway_group", "vpn_device"):
+    for key in (*_PATH_KEYS, "gateway_group", "vpn_device", "vpn_supervisor"):
         if not isinstance(data.get(key, ""), str):
             raise ConfigError(f"{key}: must be a string")
-        if key in data and key not in ("gateway_group", "vpn_device"):
+        if key in data and key not in ("gateway_group", "vpn_device", "vpn_supervisor"):
             values[key] = Path(data[key])
     size = data.get("max_message_bytes", 0)
     # bool is an int in Python, but `max_message_bytes = true` is a mistake.

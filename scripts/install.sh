@@ -264,6 +264,7 @@ web_listen = ["80", "[::]:80"]
 dns_nameservers = $(toml_list "${ns_list[@]}")
 dns_hostmaster = "$hostmaster"
 server_names = $(toml_list "$hostname")
+vpn_supervisor = "systemd"
 EOF
   write_file "$etc/gateway.toml" 0640 "root:$user" <<EOF
 # Written by scripts/install.sh (run it again to change it; edits here are overwritten).
@@ -390,6 +391,8 @@ EOF
 install_units() {
   install -m 0644 "$top/deploy/systemd/jopanel-agent.service" /etc/systemd/system/
   install -m 0644 "$top/deploy/systemd/jopanel-gateway.service" /etc/systemd/system/
+  # Not enabled here: the agent enables it when an administrator sets up the VPN.
+  install -m 0644 "$top/deploy/systemd/jopanel-openvpn.service" /etc/systemd/system/
   install -m 0644 "$top/deploy/systemd/jopanel.tmpfiles" /etc/tmpfiles.d/jopanel.conf
   if [ -d "$top/deploy/logrotate" ] && [ -f "$top/deploy/logrotate/jopanel" ]; then
     install -m 0644 "$top/deploy/logrotate/jopanel" /etc/logrotate.d/jopanel

@@ -6,9 +6,12 @@ host name in the clients' profiles), each written by this module, so no request 
 directive. OpenVPN reads its keys as root and then runs as nobody:nogroup; the CRL, which it
 reads again at every handshake, is therefore published world-readable (it holds no secret).
 
-The agent starts OpenVPN itself (`--daemon`, leaving the agent's process group, with a pid
-file), in the sandbox and on a server alike: the process outlives an agent restart, and the
-agent finds it again by its pid file, checking that the pid is still an openvpn. Whether it
+Who runs OpenVPN is the configuration's `vpn_supervisor`. "agent" (the sandbox): the agent
+starts it itself (`--daemon`, leaving the agent's process group, with a pid file); it outlives
+an agent restart, and the agent finds it again by its pid file, checking that the pid is still
+an openvpn. "systemd" (a server): the agent's own unit has no tun device and no CAP_NET_ADMIN,
+so OpenVPN runs as its own unit, jopanel-openvpn.service (deploy/systemd/), which the agent
+enables and restarts, or disables and stops, with systemctl. Whether it
 serves is asked on its management interface (`state` says CONNECTED once its start is done);
 `status 3` lists the connected clients; `client-kill <cid> HALT` drops one at once and tells
 it not to come back.
@@ -34,6 +37,8 @@ from agent.validators.vpn import ServerSettings
 # How often the agent looks again while it waits for OpenVPN to start or stop.
 _POLL: Final = 0.05
 _LOG_TAIL: Final = 2000
+# The unit that runs OpenVPN on a server (vpn_supervisor = "systemd").
+UNIT: Final = "jopanel-openvpn.service"
 
 
 @dataclass(frozen=True)
@@ -128,9 +133,10 @@ def render_profile(settings: ServerSettings, pki: Pki, certificate: str, key: st
 
 
 class OpenVpn:
-    def __init__(self, paths: Paths, limits: Limits) -> None:
+    def __init__(self, paths: Paths, limits: Limits, *, systemd: bool = False) -> None:
         self.paths = paths
         self._limits = limits
+        self._systemd = systemd
         # OpenVPN serves one management client at a time.
         self._management = asyncio.Lock()
 
@@ -154,10 +160,14 @@ class OpenVpn:
         self.paths.pid_file.unlink(missing_ok=True)
         self.paths.management.unlink(missing_ok=True)
         start = self.paths.log.stat().st_size if self.paths.log.exists() else 0
-        await run(
-            ["openvpn", "--config", str(self.paths.config), "--daemon", "jopanel-vpn"],
-            limits=self._limits,
-        )
+        if self._systemd:
+            await run(["systemctl", "enable", "--quiet", UNIT], limits=self._limits)
+            await run(["systemctl", "restart", UNIT], limits=self._limits)
+        else:
+            await run(
+                ["openvpn", "--config", str(self.paths.config), "--daemon", "jopanel-vpn"],
+                limits=self._limits,
+            )
         try:
             async with asyncio.timeout(self._limits.timeout):
                 while not await self.serving():
@@ -172,6 +182,9 @@ class OpenVpn:
             ) from None
 
     async def stop(self) -> None:
+        if self._systemd:
+            await run(["systemctl", "disable", "--quiet", "--now", UNIT], limits=self._limits)
+            return
         pid = self._pid()
         if pid is None:
             return

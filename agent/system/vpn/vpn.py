@@ -60,6 +60,7 @@ class Vpn:
                 run_dir=config.vpn_run_dir,
             ),
             limits,
+            systemd=config.vpn_supervisor == "systemd",
         )
         self._lock = asyncio.Lock()
         self._finisher = Finisher()

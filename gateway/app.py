@@ -32,6 +32,7 @@ from gateway.routes import (
     dns_records,
     dns_zones,
     domains,
+    invoices,
     me,
     plans,
     reconcile,
@@ -97,6 +98,7 @@ def create_app(config: GatewayConfig) -> web.Application:
         *audit_log.operations,
         *reconcile.operations,
         *vpn.operations,
+        *invoices.operations,
         Operation(
             "GET",
             "/api/v1/openapi.json",

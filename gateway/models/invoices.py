@@ -21,6 +21,7 @@ from gateway.store.invoices import (
 Money = Annotated[str, Field(max_length=13, pattern=r"^[0-9]{1,10}\.[0-9]{2}$")]
 TaxRate = Annotated[str, Field(max_length=6, pattern=r"^(100\.00|[0-9]{1,2}\.[0-9]{2})$")]
 Period = Literal["month", "year"]
+SellerLine = Annotated[str, Field(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
 
 
 class BillingSettings(BaseModel):
@@ -30,8 +31,8 @@ class BillingSettings(BaseModel):
         description="ISO 4217 code of every invoice's currency", examples=["EUR"]
     )
     tax_rate: TaxRate = Field(description="Percent put on new invoices", examples=["21.00"])
-    seller: Annotated[str, Field(max_length=1000, pattern=r"^[^\x00-\x09\x0b-\x1f\x7f]*$")] = Field(
-        default="", description="Name and address printed on invoices, one line each"
+    seller: Annotated[list[SellerLine], Field(max_length=8)] = Field(
+        default=[], description="Name and address printed on invoices, a line each"
     )
 
 
@@ -145,7 +146,9 @@ def invoice_detail_of(record: InvoiceRecord, lines: list[InvoiceLineRecord]) -> 
 
 def billing_settings_of(record: BillingSettingsRecord) -> BillingSettings:
     return BillingSettings(
-        currency=record.currency, tax_rate=str(record.tax_rate), seller=record.seller
+        currency=record.currency,
+        tax_rate=str(record.tax_rate),
+        seller=record.seller.splitlines(),
     )
 
 

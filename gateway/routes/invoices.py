@@ -54,7 +54,7 @@ async def get_settings(call: Call) -> web.StreamResponse:
 async def set_settings(call: Call[BillingSettings]) -> web.StreamResponse:
     body = call.body
     found = await service.set_settings(
-        call.context, body.currency, Decimal(body.tax_rate), body.seller
+        call.context, body.currency, Decimal(body.tax_rate), "\n".join(body.seller)
     )
     return json_response(billing_settings_of(found))
 

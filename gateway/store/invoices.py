@@ -160,9 +160,11 @@ async def insert_draft(pool: aiomysql.Pool, public_id: str, invoice: NewInvoice)
     """Records a draft with its lines; False when the account has one for this run already."""
     async with transaction(pool) as cur:
         await cur.execute(
-            "INSERT IGNORE INTO invoices (public_id, account_id, account_name, billed_at,"
+            # A second run for the same account and boundary changes nothing (0 rows).
+            "INSERT INTO invoices (public_id, account_id, account_name, billed_at,"
             " period_start, currency, tax_rate, net, tax, gross, status)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'draft')",
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'draft')"
+            " ON DUPLICATE KEY UPDATE id = id",
             (
                 public_id,
                 invoice.account_id,

@@ -10,6 +10,7 @@ from typing import Any
 
 import jwt
 
+from gateway import keys
 from gateway.config import GatewayConfig
 from tests.gateway.conftest import Api, FakeAgent
 
@@ -32,6 +33,7 @@ ALICE_OWNS = {
     "dns-zones": {"zone": "alice.com"},
     "dns-records": {"zone": "alice.com", "id": "set by the test"},
     "vpn-clients": {"id": "set by the test"},
+    "invoices": {"id": "set by the test"},
 }
 
 
@@ -122,6 +124,7 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(
     status, client = await api.call("POST", "/api/v1/vpn-clients", alice, json={"name": "laptop"})
     assert status == 201
     ALICE_OWNS["vpn-clients"] = {"id": client["id"]}
+    ALICE_OWNS["invoices"] = {"id": await _issued_invoice(api, admin, "alice")}
 
     def state() -> tuple[object, ...]:
         return (
@@ -150,6 +153,18 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(
     assert state() == before
     status, _ = await api.call("GET", "/api/v1/domains?account=alice", bob)
     assert status == 404
+
+
+async def _issued_invoice(api: Api, admin: str, account: str) -> str:
+    """An issued invoice of the account's: its plan priced, a month of history, a run."""
+    await api.call("PUT", "/api/v1/plans/default/billing", admin, json={"price": "10.00"})
+    async with api.client.app[keys.DB].acquire() as conn, conn.cursor() as cur:
+        await cur.execute("UPDATE account_plan_history SET since = '2019-12-01'")
+    await api.call("POST", "/api/v1/invoices/run", admin, json={"period_end": "2020-01-01"})
+    _, listing = await api.call("GET", f"/api/v1/invoices?account={account}", admin)
+    invoice_id = str(listing["items"][0]["id"])
+    assert (await api.call("POST", f"/api/v1/invoices/{invoice_id}/issue", admin))[0] == 200
+    return invoice_id
 
 
 async def test_odd_path_values_name_nothing(api: Api, admin: str) -> None:

@@ -75,6 +75,9 @@ class GatewayConfig:
     # an agent call of unknown outcome (gateway/reconcile/); the gateway tests turn it off
     # to run it when they choose.
     reconcile_in_background: bool = True
+    # Make each month's invoice drafts at the month's start (at start-up too, for a start that
+    # was missed: a run is idempotent; docs/invoices.md); the gateway tests turn it off.
+    invoices_in_background: bool = True
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
 

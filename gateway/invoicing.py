@@ -81,6 +81,16 @@ def current_boundary(now: datetime) -> datetime:
     return _start_of("month", now.astimezone(UTC))
 
 
+def next_boundary(now: datetime) -> datetime:
+    """The start of the month after the one `now` is in."""
+    start = current_boundary(now)
+    return (
+        start.replace(year=start.year + 1, month=1)
+        if start.month == 12
+        else start.replace(month=start.month + 1)
+    )
+
+
 def lines(spans: Sequence[PlanSpan], period: Period, start: datetime, end: datetime) -> list[Line]:
     """One line per stretch of [start, end) spent on a priced plan billed per `period`.
 

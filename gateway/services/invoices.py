@@ -4,6 +4,8 @@ given without gaps), payment and voiding by administrators, billing settings and
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
@@ -25,6 +27,10 @@ from gateway.store.invoices import (
     PlanBillingRecord,
     Status,
 )
+
+logger = logging.getLogger(__name__)
+# After a failed run (MariaDB away), the next try.
+RETRY_SECONDS = 300.0
 
 VISIBLE_TO_OWNERS: tuple[Status, ...] = ("issued", "paid", "void")
 ALL: tuple[Status, ...] = ("draft", "issued", "paid", "void")
@@ -51,6 +57,22 @@ async def run(ctx: Context, at: datetime | None = None) -> int:
             ):
                 made += 1
     return made
+
+
+async def invoice_runs(ctx: Context) -> None:
+    """Runs at start (a month start the gateway was down for is caught up) and then at each
+    month's start, for ever: the gateway's background task."""
+    while True:
+        try:
+            made = await run(ctx)
+        except Exception:
+            logger.exception("the invoice run failed; trying again in %g s", RETRY_SECONDS)
+            await asyncio.sleep(RETRY_SECONDS)
+            continue
+        if made:
+            logger.info("invoice run: %d drafts made", made)
+        now = datetime.now(UTC)
+        await asyncio.sleep((invoicing.next_boundary(now) - now).total_seconds() + 1)
 
 
 def _invoice(

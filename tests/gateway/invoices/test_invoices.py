@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import dataclasses
 import io
+import time
 from typing import Any
 
+from aiohttp.test_utils import TestClient, TestServer
 from pypdf import PdfReader
 
 from gateway import keys
+from gateway.app import create_app
+from gateway.config import GatewayConfig
 from tests.gateway.conftest import Api
 
 
@@ -229,3 +234,25 @@ async def test_hostile_billing_values_are_refused(api: Api, admin: str) -> None:
     assert (await api.call("PUT", "/api/v1/plans/nope/billing", admin, json={"price": None}))[
         0
     ] == 404
+
+
+async def test_the_gateway_makes_the_drafts_at_the_months_start(
+    api: Api, admin: str, config: GatewayConfig
+) -> None:
+    """A gateway started with the run in the background makes the drafts of the month that
+    ended last (here: at its start, as after a month start it was down for)."""
+    await api.call("PUT", "/api/v1/plans/default/billing", admin, json={"price": "10.00"})
+    await api.create_account(admin, "alice")
+    await sql(api, "UPDATE account_plan_history SET since = '2019-12-01'")
+    second = dataclasses.replace(config, invoices_in_background=True)
+    client: TestClient[Any, Any] = TestClient(TestServer(create_app(second)))
+    await client.start_server()
+    try:
+        deadline = time.monotonic() + 30
+        while not (await api.call("GET", "/api/v1/invoices", admin))[1]["items"]:
+            assert time.monotonic() < deadline, "no draft made in the background"
+            await asyncio.sleep(0.05)
+    finally:
+        await client.close()
+    (draft,) = (await api.call("GET", "/api/v1/invoices", admin))[1]["items"]
+    assert (draft["account"], draft["status"], draft["gross"]) == ("alice", "draft", "10.00")

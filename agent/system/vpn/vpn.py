@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import functools
 import json
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -93,6 +94,7 @@ class Vpn:
                 await self.openvpn.stop()
             elif changed or not await self.openvpn.serving():
                 await self.openvpn.stop()
+                _require_free_port(settings)
                 await self.openvpn.start()
             return ServerState(settings, await self.openvpn.serving())
 
@@ -202,6 +204,19 @@ def vpn(config: AgentConfig) -> Vpn:
     """The one Vpn of the agent: VpnService and AccountService (which revokes an account's
     clients before deleting it) share its lock."""
     return Vpn(config)
+
+
+def _require_free_port(settings: ServerSettings) -> None:
+    """Another program on the port is the administrator's choice to undo, not a failure of
+    the server: FAILED_PRECONDITION naming the port, before OpenVPN is started in vain."""
+    kind = socket.SOCK_DGRAM if settings.protocol == "udp" else socket.SOCK_STREAM
+    with socket.socket(socket.AF_INET, kind) as probe:
+        try:
+            probe.bind(("0.0.0.0", settings.port))  # noqa: S104 - where OpenVPN will listen
+        except OSError:
+            raise FailedPrecondition(
+                f"{settings.protocol.upper()} port {settings.port} is in use by another program"
+            ) from None
 
 
 def _common_name(owner: Owner, name: ClientName) -> str:

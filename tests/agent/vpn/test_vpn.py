@@ -6,6 +6,7 @@ own clients; the CA key and clients' keys stay where they must."""
 from __future__ import annotations
 
 import os
+import socket
 import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -192,3 +193,21 @@ async def test_deleting_an_account_revokes_its_clients(
     await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=account.name))
     await until(client.ended, "the deleted account's client to be dropped", seconds=15)
     assert (await listed(vpn, account.name))["laptop"].state == vpn_pb2.CLIENT_STATE_REVOKED
+
+
+async def test_a_port_in_use_is_a_failed_precondition(
+    vpn: Stub, vpn_server: vpn_pb2.VpnServer
+) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("0.0.0.0", 0))  # noqa: S104 - as another program would
+        settings = vpn_pb2.VpnServer()
+        settings.CopyFrom(vpn_server)
+        settings.port = taken.getsockname()[1]
+        code, message = await rpc_error(
+            vpn.ConfigureVpnServer(vpn_pb2.ConfigureVpnServerRequest(server=settings))
+        )
+    assert code == grpc.StatusCode.FAILED_PRECONDITION
+    assert "in use" in message
+    # Setting it back brings the server back.
+    answer = await vpn.ConfigureVpnServer(vpn_pb2.ConfigureVpnServerRequest(server=vpn_server))
+    assert answer.running

@@ -99,7 +99,7 @@ operations = [
         Access.ADMIN,
         body=VpnServerSettings,
         response=VpnServer,
-        errors=(503,),
+        errors=(409, 503),
     ),
     Operation(
         "GET",

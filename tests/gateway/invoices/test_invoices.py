@@ -115,11 +115,21 @@ async def test_a_month_of_changes_makes_the_right_drafts(api: Api, admin: str) -
 async def test_a_year_plan_is_billed_when_the_year_ends(api: Api, admin: str) -> None:
     await priced_plans(api, admin)
     await api.create_account(admin, "carol")
-    await history(api, "carol", ("2026-07-01", "yearly"))
-    await api.call("POST", "/api/v1/invoices/run", admin, json={"period_end": "2026-12-01"})
+    await history(api, "carol", ("2025-07-01", "yearly"))
+    # December's run bills no year plan.
+    await api.call("POST", "/api/v1/invoices/run", admin, json={"period_end": "2025-12-01"})
     assert (await api.call("GET", "/api/v1/invoices", admin))[1]["items"] == []
-    # A run for 2027-01-01 would be in the future here; the arithmetic is the same as the
-    # month's (tests/gateway/invoices/test_invoicing.py covers the year window).
+    # January's bills the year that ended: 184 of 365 days of 120.00 is 60.49.
+    status, run = await api.call(
+        "POST", "/api/v1/invoices/run", admin, json={"period_end": "2026-01-01"}
+    )
+    assert (status, run) == (200, {"made": 1})
+    (invoice,) = (await api.call("GET", "/api/v1/invoices", admin))[1]["items"]
+    assert (invoice["period_start"][:10], invoice["period_end"][:10]) == (
+        "2025-01-01",
+        "2026-01-01",
+    )
+    assert (invoice["net"], invoice["tax"], invoice["gross"]) == ("60.49", "12.70", "73.19")
 
 
 async def test_a_run_must_end_at_a_past_month_start(api: Api, admin: str) -> None:

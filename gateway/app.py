@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
@@ -18,9 +20,11 @@ from gateway.auth.sessions import SessionCache
 from gateway.auth.throttle import LoginThrottle
 from gateway.auth.tokens import TokenIssuer
 from gateway.config import GatewayConfig
+from gateway.context import Context
 from gateway.db import create_pool
 from gateway.middleware import authentication, problems, security_headers
 from gateway.openapi import build_document
+from gateway.principal import Principal, Role
 from gateway.problems import not_found
 from gateway.reconcile import Reconciler, WriteBarrier
 from gateway.renewals import Renewer
@@ -35,11 +39,14 @@ from gateway.routes import (
     dns_records,
     dns_zones,
     domains,
+    invoices,
     me,
     plans,
     reconcile,
     server,
+    vpn,
 )
+from gateway.services.invoices import invoice_runs
 
 MAX_LINE_BYTES = 64 * 1024
 
@@ -78,6 +85,7 @@ def create_app(config: GatewayConfig) -> web.Application:
     app.cleanup_ctx.append(_agent)
     app.cleanup_ctx.append(functools.partial(_reconciler, barrier=barrier))
     app.cleanup_ctx.append(_renewer)
+    app.cleanup_ctx.append(_invoicer)
     app.on_response_prepare.append(security_headers)
 
     document = openapi_document()
@@ -109,6 +117,8 @@ def resource_operations() -> list[Operation]:
         *server.operations,
         *audit_log.operations,
         *reconcile.operations,
+        *vpn.operations,
+        *invoices.operations,
     ]
 
 
@@ -173,6 +183,25 @@ async def _renewer(app: web.Application) -> AsyncIterator[None]:
         renewer.start()
     yield
     await renewer.stop()
+
+
+async def _invoicer(app: web.Application) -> AsyncIterator[None]:
+    """The invoice run at each month's start, in the background (gateway/services/invoices.py)."""
+    task = None
+    if app[keys.CONFIG].invoices_in_background:
+        context = Context(
+            db=app[keys.DB],
+            agent=app[keys.AGENT],
+            me=Principal(0, "jopanel", Role.ADMIN),  # the audit log's actor for the runs
+            client="scheduler",
+            sessions=app[keys.SESSIONS],
+        )
+        task = asyncio.create_task(invoice_runs(context))
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def _serve_spa(app: web.Application, root: Path) -> None:

@@ -12,6 +12,7 @@ debian_packages=(
   python3 python3-venv
   mariadb-server mariadb-client nginx-light php-fpm php-cli php-mysql
   bind9 bind9-dnsutils cron wrk acl util-linux passwd procps psmisc e2fsprogs curl
+  openvpn easy-rsa iproute2
   chromium fonts-dejavu-core
   pebble
 )

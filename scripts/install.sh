@@ -34,7 +34,7 @@ user=jopanel
 packages=(
   python3 python3-venv
   mariadb-server mariadb-client nginx-light php-fpm php-cli php-mysql
-  bind9 bind9-dnsutils cron acl util-linux passwd procps psmisc e2fsprogs quota
+  bind9 bind9-dnsutils cron acl util-linux passwd procps psmisc e2fsprogs quota openvpn easy-rsa
   openssl ca-certificates logrotate curl iproute2
 )
 
@@ -268,6 +268,7 @@ web_listen = ["80", "[::]:80"]
 dns_nameservers = $(toml_list "${ns_list[@]}")
 dns_hostmaster = "$hostmaster"
 server_names = $(toml_list "$hostname")
+vpn_supervisor = "systemd"
 EOF
   write_file "$etc/gateway.toml" 0640 "root:$user" <<EOF
 # Written by scripts/install.sh (run it again to change it; edits here are overwritten).
@@ -394,6 +395,8 @@ EOF
 install_units() {
   install -m 0644 "$top/deploy/systemd/jopanel-agent.service" /etc/systemd/system/
   install -m 0644 "$top/deploy/systemd/jopanel-gateway.service" /etc/systemd/system/
+  # Not enabled here: the agent enables it when an administrator sets up the VPN.
+  install -m 0644 "$top/deploy/systemd/jopanel-openvpn.service" /etc/systemd/system/
   install -m 0644 "$top/deploy/systemd/jopanel.tmpfiles" /etc/tmpfiles.d/jopanel.conf
   if [ -d "$top/deploy/logrotate" ] && [ -f "$top/deploy/logrotate/jopanel" ]; then
     install -m 0644 "$top/deploy/logrotate/jopanel" /etc/logrotate.d/jopanel

@@ -15,7 +15,7 @@ from typing import Final
 import grpc.aio
 
 from agent.config import AgentConfig
-from agent.services import accounts, certificates, cron, databases, dns, server, web
+from agent.services import accounts, certificates, cron, databases, dns, server, vpn, web
 
 
 @dataclass(frozen=True)
@@ -33,4 +33,5 @@ SERVICES: Final[tuple[Service, ...]] = (
     Service("cron", cron.SERVICE_NAME, cron.add_to_server),
     Service("dns", dns.SERVICE_NAME, dns.add_to_server),
     Service("certificates", certificates.SERVICE_NAME, certificates.add_to_server),
+    Service("vpn", vpn.SERVICE_NAME, vpn.add_to_server),
 )

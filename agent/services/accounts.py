@@ -19,6 +19,7 @@ from agent.system.accounts.users import AccountResources, User, Users
 from agent.system.cron.crontab import cron_tables
 from agent.system.databases.hosted import hosted_databases
 from agent.system.dns.zones import dns_zones
+from agent.system.vpn.vpn import vpn
 from agent.system.web.domains import web_domains
 from agent.validators import accounts as accounts_validators
 from agent.validators import common as common_validators
@@ -143,13 +144,15 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
     # Deleting an account drops its hosted databases and database users, takes its
-    # websites offline, removes its crontab and stops serving its DNS zones first.
+    # websites offline, removes its crontab, stops serving its DNS zones and revokes its VPN
+    # clients first.
     sites = web_domains(config)
     resources: list[AccountResources] = [
         hosted_databases(config),
         sites,
         cron_tables(config),
         dns_zones(config),
+        vpn(config),
     ]
     # Suspending an account suspends its websites too (and resuming it resumes them).
     servicer = AccountServicer(Users(resources=resources, config=config), sites)

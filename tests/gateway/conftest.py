@@ -18,6 +18,7 @@ from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2_grpc
 from jopanel.agent.server.v1 import server_pb2_grpc
+from jopanel.agent.vpn.v1 import vpn_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2_grpc
 
 from gateway.__main__ import ensure_admin
@@ -31,6 +32,7 @@ from tests.gateway.fake_agent import (
     FakeServer,
     FakeWeb,
 )
+from tests.gateway.vpn.fake_vpn import FakeVpn
 
 ADMIN_PASSWORD = "admin-password-1"
 # The TCP ports the gateway under test allows proxy backends.
@@ -52,6 +54,7 @@ class FakeAgent:
     cron: FakeCron
     dns: FakeDns
     socket: str
+    vpn: FakeVpn
 
 
 @pytest.fixture
@@ -64,11 +67,12 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
         FakeCron(),
         FakeDns(),
         str(scratch / "agent.sock"),
+        FakeVpn(),
     )
     # Like the real agent, the fake checks names against both sites and zones, and deleting
     # an account removes everything it has.
     agent.web.dns, agent.dns.web = agent.dns, agent.web
-    accounts.resources = [agent.web, agent.dns, agent.databases, agent.cron]
+    accounts.resources = [agent.web, agent.dns, agent.databases, agent.cron, agent.vpn]
     server = grpc.aio.server()
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(agent.accounts, server)
     web_pb2_grpc.add_WebDomainServiceServicer_to_server(agent.web, server)
@@ -76,6 +80,7 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     cron_pb2_grpc.add_CronJobServiceServicer_to_server(agent.cron, server)
     dns_pb2_grpc.add_DnsZoneServiceServicer_to_server(agent.dns, server)
     server_pb2_grpc.add_ServerServiceServicer_to_server(FakeServer(agent.accounts), server)
+    vpn_pb2_grpc.add_VpnServiceServicer_to_server(agent.vpn, server)
     server.add_insecure_port(f"unix:{agent.socket}")
     await server.start()
     yield agent
@@ -98,6 +103,7 @@ def config(mariadb: stack.MariaDB, fake_agent: FakeAgent, scratch: Path) -> Gate
         server_names=SERVER_NAMES,
         reconcile_in_background=False,
         renew_in_background=False,
+        invoices_in_background=False,
         database=DatabaseConfig(database=database, user="root", pool_min=1, pool_max=8),
         auth=AuthConfig(secret_file=str(secret), cookie_secure=False, bcrypt_rounds=4),
         proxy_ports=PROXY_PORTS,

@@ -41,6 +41,9 @@ const DnsZoneRoute = lazy(() =>
 const AuditLogRoute = lazy(() =>
   import('@/features/audit-log/routes/AuditLogRoute').then((m) => ({ default: m.AuditLogRoute })),
 );
+const VpnClientsRoute = lazy(() =>
+  import('@/features/vpn/routes/VpnClientsRoute').then((m) => ({ default: m.VpnClientsRoute })),
+);
 const PanelOverviewRoute = lazy(() =>
   import('@/features/me/routes/PanelOverviewRoute').then((m) => ({ default: m.PanelOverviewRoute })),
 );
@@ -53,6 +56,7 @@ const ADMIN_NAV: readonly NavItem[] = [
   { to: paths.admin.databases, label: 'Databases', icon: 'databases' },
   { to: paths.admin.cronJobs, label: 'Cron jobs', icon: 'cron' },
   { to: paths.admin.dnsZones, label: 'DNS', icon: 'dns' },
+  { to: paths.admin.vpn, label: 'VPN', icon: 'vpn' },
   { to: paths.admin.auditLog, label: 'Audit log', icon: 'audit' },
 ];
 
@@ -62,6 +66,7 @@ const PANEL_NAV: readonly NavItem[] = [
   { to: paths.panel.databases, label: 'Databases', icon: 'databases' },
   { to: paths.panel.cronJobs, label: 'Cron jobs', icon: 'cron' },
   { to: paths.panel.dnsZones, label: 'DNS', icon: 'dns' },
+  { to: paths.panel.vpn, label: 'VPN', icon: 'vpn' },
 ];
 
 export function AppRoutes() {
@@ -88,6 +93,7 @@ export function AppRoutes() {
         <Route path="dns" element={<DnsZonesRoute area="admin" />} />
         <Route path="dns/:zone" element={<DnsZoneRoute area="admin" />} />
         <Route path="audit-log" element={<AuditLogRoute />} />
+        <Route path="vpn" element={<VpnClientsRoute area="admin" />} />
         <Route path="*" element={<NotFoundRoute />} />
       </Route>
       <Route
@@ -105,6 +111,7 @@ export function AppRoutes() {
         <Route path="cron-jobs" element={<CronJobsRoute area="panel" />} />
         <Route path="dns" element={<DnsZonesRoute area="panel" />} />
         <Route path="dns/:zone" element={<DnsZoneRoute area="panel" />} />
+        <Route path="vpn" element={<VpnClientsRoute area="panel" />} />
         <Route path="*" element={<NotFoundRoute />} />
       </Route>
       <Route path="*" element={<NotFoundRoute />} />

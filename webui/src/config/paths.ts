@@ -27,6 +27,7 @@ export const paths = {
     dnsZonesOf: (account: string) => filtered('/admin/dns', account),
     dnsZone: (name: string) => `/admin/dns/${seg(name)}`,
     auditLog: '/admin/audit-log',
+    vpn: '/admin/vpn',
   },
   panel: {
     home: '/panel',
@@ -36,6 +37,7 @@ export const paths = {
     cronJobs: '/panel/cron-jobs',
     dnsZones: '/panel/dns',
     dnsZone: (name: string) => `/panel/dns/${seg(name)}`,
+    vpn: '/panel/vpn',
   },
 } as const;
 

@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent.validators.web import PortRanges, port_ranges
+from jopanel_rules.web import PortRanges, port_ranges
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from gateway.db import create_pool
 from gateway.middleware import authentication, problems, security_headers
 from gateway.openapi import build_document
 from gateway.principal import Principal, Role
-from gateway.problems import not_found
 from gateway.reconcile import Reconciler, WriteBarrier
 from gateway.renewals import Renewer
 from gateway.routes import (
@@ -209,10 +208,10 @@ def _serve_spa(app: web.Application, root: Path) -> None:
     index = root / "index.html"
 
     async def spa(request: web.Request) -> web.StreamResponse:
-        if request.path.startswith("/api/"):
-            raise not_found("This API route")
         return web.FileResponse(index, headers={"Cache-Control": "no-cache"})
 
     if (root / "assets").is_dir():
         app.router.add_static("/assets", root / "assets")
-    app.router.add_get("/{tail:.*}", spa)
+    # Never under /api/: an unknown API path is the API's 404, and a POST-only API route's 405
+    # must not advertise this route's GET in its Allow header.
+    app.router.add_get("/{tail:(?!api/).*}", spa)

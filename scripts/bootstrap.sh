@@ -12,7 +12,7 @@ debian_packages=(
   python3 python3-venv
   mariadb-server mariadb-client nginx-light php-fpm php-cli php-mysql
   bind9 bind9-dnsutils cron wrk acl util-linux passwd procps psmisc e2fsprogs curl
-  chromium fonts-dejavu-core
+  openssh-server chromium fonts-dejavu-core
 )
 if [ "${1:-}" = --vm ]; then
   # busybox-static: virtme-ng builds the initramfs that loads the 9p modules from it; it reads

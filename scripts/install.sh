@@ -35,7 +35,7 @@ packages=(
   python3 python3-venv
   mariadb-server mariadb-client nginx-light php-fpm php-cli php-mysql
   bind9 bind9-dnsutils cron acl util-linux passwd procps psmisc e2fsprogs quota
-  openssl ca-certificates logrotate curl iproute2
+  openssl ca-certificates logrotate curl iproute2 openssh-server
 )
 
 say() { echo "install: $*"; }

@@ -62,7 +62,7 @@ def bad_tokens(config: GatewayConfig) -> dict[str, str | None]:
         "no token": None,
         "expired": jwt.encode(expired, secret, "HS256"),
         "another key": jwt.encode(claims, b"k" * 48, "HS256"),
-        "alg none": jwt.encode(claims, None, "none"),
+        "alg none": jwt.encode(claims, "", "none"),
     }
 
 

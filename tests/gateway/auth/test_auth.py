@@ -76,7 +76,7 @@ async def test_requests_without_a_valid_token_get_401(api: Api, config: GatewayC
             {**claims, "exp": now - 60, "iat": now - 120, "nbf": now - 120}, secret, "HS256"
         ),
         "other key": jwt.encode(claims, b"another-secret-of-thirty-two-bytes!!", "HS256"),
-        "alg none": jwt.encode(claims, None, "none"),
+        "alg none": jwt.encode(claims, "", "none"),
         "missing ver": jwt.encode({k: v for k, v in claims.items() if k != "ver"}, secret, "HS256"),
         "wrong type": jwt.encode({**claims, "typ": "refresh"}, secret, "HS256"),
         "wrong audience": jwt.encode({**claims, "aud": "other"}, secret, "HS256"),

@@ -47,6 +47,7 @@ CONFIG_MODE: Final = 0o644
 # The chroot: root's, and others may pass through it to their own home, not list it.
 HOME_ROOT_MODE: Final = 0o711
 SSHD: Final = "/usr/sbin/sshd"
+PRIVSEP_DIR: Final = Path("/run/sshd")
 _POLL_SECONDS: Final = 0.05
 
 TEMPLATE: Final = """\
@@ -105,6 +106,9 @@ class Sshd:
         if not _installed():
             raise FailedPrecondition(f"{SSHD} is missing: install openssh-server")
         self.config_path.parent.mkdir(mode=0o755, exist_ok=True)
+        # sshd -t wants its privilege separation folder, which systemd makes only while sshd
+        # runs (RuntimeDirectory); root's and empty, as sshd requires.
+        PRIVSEP_DIR.mkdir(mode=0o755, exist_ok=True)
         files.write_atomic(self.config_path, self._text, CONFIG_MODE)
         argv = [SSHD, "-t", "-f", str(self.ssh_dir / "sshd_config")]
         done = await process.run(argv, ok_codes=range(256), limits=self._limits)

@@ -11,6 +11,7 @@ from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2_grpc
 from jopanel.agent.server.v1 import server_pb2_grpc
+from jopanel.agent.ssh.v1 import ssh_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2_grpc
 
 # Every call to the agent carries a deadline, so a stuck agent cannot hold requests forever.
@@ -40,6 +41,7 @@ class Agent:
         self.cron = cron_pb2_grpc.CronJobServiceStub(self.channel)
         self.dns = dns_pb2_grpc.DnsZoneServiceStub(self.channel)
         self.server = server_pb2_grpc.ServerServiceStub(self.channel)
+        self.ssh = ssh_pb2_grpc.SshServiceStub(self.channel)
 
     async def close(self) -> None:
         await self.channel.close(None)

@@ -36,6 +36,7 @@ from gateway.routes import (
     plans,
     reconcile,
     server,
+    ssh,
 )
 
 MAX_LINE_BYTES = 64 * 1024
@@ -90,6 +91,7 @@ def create_app(config: GatewayConfig) -> web.Application:
         *databases.operations,
         *database_users.operations,
         *cron_jobs.operations,
+        *ssh.operations,
         *dns_zones.operations,
         *dns_records.operations,
         *server.operations,

@@ -112,37 +112,42 @@ async def test_an_owner_uses_sftp_inside_its_own_home_only(
             assert "root:" not in str(ran.stdout)
         assert await refused(live, "e2e_sftp", password="wrong-pass-1")
 
-        # A key signs in once the agent holds it; the other account's key list stays empty.
+        # A key signs in once its owner has added it; the other account's key list stays empty.
         key = asyncssh.generate_private_key("ssh-ed25519")
         line = key.export_public_key().decode().strip()
         channel, service = await ssh_service()
         async with channel:
             assert await refused(live, "e2e_sftp", client_keys=[key], preferred_auth="publickey")
-            added = await service.CreateSshKey(
-                pb.CreateSshKeyRequest(account="e2e_sftp", public_key=line, comment="laptop")
+            status, added = await call(
+                session,
+                "POST",
+                f"{base}/ssh-keys",
+                owner,
+                json={"public_key": line, "comment": "laptop"},
             )
+            assert status == 201, added
             async with sftp(live, "e2e_sftp", client_keys=[key], preferred_auth="publickey") as c:
                 assert await c.getcwd() == "/e2e_sftp"
             # The key is alice's alone: it signs nobody else in, and another account's delete
             # of it does nothing.
             assert await refused(live, "e2e_sftp2", client_keys=[key], preferred_auth="publickey")
             await service.DeleteSshKey(
-                pb.DeleteSshKeyRequest(account="e2e_sftp2", fingerprint=added.key.fingerprint)
+                pb.DeleteSshKeyRequest(account="e2e_sftp2", fingerprint=added["fingerprint"])
             )
             listed = await service.ListSshKeys(pb.ListSshKeysRequest(account="e2e_sftp"))
-            assert [k.fingerprint for k in listed.keys] == [added.key.fingerprint]
+            assert [k.fingerprint for k in listed.keys] == [added["fingerprint"]]
             others = await service.ListSshKeys(pb.ListSshKeysRequest(account="e2e_sftp2"))
             assert list(others.keys) == []
 
             # Switched off: neither the password nor the key signs in; switched on again: both.
-            await service.UpdateSshAccess(
-                pb.UpdateSshAccessRequest(access=pb.SshAccess(account="e2e_sftp", enabled=False))
-            )
+            switch = {"account": "e2e_sftp", "enabled": False}
+            status, _ = await call(session, "PUT", f"{base}/ssh-access", admin, json=switch)
+            assert status == 200
             assert await refused(live, "e2e_sftp", password="sftp-pass-1")
             assert await refused(live, "e2e_sftp", client_keys=[key], preferred_auth="publickey")
-            await service.UpdateSshAccess(
-                pb.UpdateSshAccessRequest(access=pb.SshAccess(account="e2e_sftp", enabled=True))
-            )
+            switch = {"account": "e2e_sftp", "enabled": True}
+            status, _ = await call(session, "PUT", f"{base}/ssh-access", admin, json=switch)
+            assert status == 200
             async with sftp(live, "e2e_sftp", password="sftp-pass-1"):
                 pass
 

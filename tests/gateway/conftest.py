@@ -18,6 +18,7 @@ from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2_grpc
 from jopanel.agent.server.v1 import server_pb2_grpc
+from jopanel.agent.ssh.v1 import ssh_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2_grpc
 
 from gateway.__main__ import ensure_admin
@@ -29,6 +30,7 @@ from tests.gateway.fake_agent import (
     FakeDatabases,
     FakeDns,
     FakeServer,
+    FakeSsh,
     FakeWeb,
 )
 
@@ -52,6 +54,7 @@ class FakeAgent:
     cron: FakeCron
     dns: FakeDns
     socket: str
+    ssh: FakeSsh
 
 
 @pytest.fixture
@@ -64,11 +67,12 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
         FakeCron(),
         FakeDns(),
         str(scratch / "agent.sock"),
+        FakeSsh(accounts),
     )
     # Like the real agent, the fake checks names against both sites and zones, and deleting
     # an account removes everything it has.
     agent.web.dns, agent.dns.web = agent.dns, agent.web
-    accounts.resources = [agent.web, agent.dns, agent.databases, agent.cron]
+    accounts.resources = [agent.web, agent.dns, agent.databases, agent.cron, agent.ssh]
     server = grpc.aio.server()
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(agent.accounts, server)
     web_pb2_grpc.add_WebDomainServiceServicer_to_server(agent.web, server)
@@ -76,6 +80,7 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     cron_pb2_grpc.add_CronJobServiceServicer_to_server(agent.cron, server)
     dns_pb2_grpc.add_DnsZoneServiceServicer_to_server(agent.dns, server)
     server_pb2_grpc.add_ServerServiceServicer_to_server(FakeServer(agent.accounts), server)
+    ssh_pb2_grpc.add_SshServiceServicer_to_server(agent.ssh, server)
     server.add_insecure_port(f"unix:{agent.socket}")
     await server.start()
     yield agent
@@ -113,6 +118,7 @@ class Api:
     databases: FakeDatabases
     cron: FakeCron
     dns: FakeDns
+    ssh: FakeSsh
 
     async def login(self, name: str, password: str) -> str:
         response = await self.client.post(
@@ -159,6 +165,7 @@ async def api(config: GatewayConfig, fake_agent: FakeAgent) -> AsyncIterator[Api
         fake_agent.databases,
         fake_agent.cron,
         fake_agent.dns,
+        fake_agent.ssh,
     )
     await client.close()
 

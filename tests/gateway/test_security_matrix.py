@@ -31,7 +31,10 @@ ALICE_OWNS = {
     "cron-jobs": {"id": "set by the test"},
     "dns-zones": {"zone": "alice.com"},
     "dns-records": {"zone": "alice.com", "id": "set by the test"},
+    "ssh-keys": {"id": "set by the test"},
 }
+# A public key line for the bodies below (any valid key: alice's own is made in the test).
+ALICE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice"
 
 
 async def document(api: Api) -> dict[str, Any]:
@@ -114,6 +117,9 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(api: Api, admi
     ] == 201
     _, records = await api.call("GET", "/api/v1/dns-zones/alice.com/records", alice)
     ALICE_OWNS["dns-records"]["id"] = records["items"][0]["id"]
+    status, key = await api.call("POST", "/api/v1/ssh-keys", alice, json={"public_key": ALICE_KEY})
+    assert status == 201, key
+    ALICE_OWNS["ssh-keys"] = {"id": key["id"]}
 
     def state() -> tuple[object, ...]:
         return (
@@ -122,6 +128,7 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(api: Api, admi
             dict(api.databases.databases),
             dict(api.databases.passwords),
             set(api.databases.grants),
+            {a: dict(k) for a, k in api.ssh.keys.items()},
         )
 
     before = state()
@@ -169,6 +176,7 @@ BODIES_FOR_ALICE = {
     },
     "/api/v1/cron-jobs": {"schedule": "@daily", "command": "true", "account": "alice"},
     "/api/v1/dns-zones": {"name": "alice.com", "account": "alice"},
+    "/api/v1/ssh-keys": {"public_key": ALICE_KEY, "account": "alice"},
 }
 
 

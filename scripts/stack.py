@@ -722,6 +722,7 @@ def main() -> None:
         print(f"First administrator: {name} / {password}")
         print(f"Hosted websites: http://127.0.0.1:{stack.web_port}/ (with the site's Host header)")
         print(f"DNS: dig @127.0.0.1 -p {stack.dns_port} <zone>")
+        print(f"SFTP: sftp -P {stack.ssh_port} <account>@127.0.0.1")
         print(f"Logs: {stack.logs}   Stop with Ctrl-C.\n", flush=True)
         try:
             while all(p.popen and p.popen.poll() is None for p in stack.processes):

@@ -54,11 +54,16 @@ class PasswordChange(BaseModel):
         Field(
             min_length=1,
             max_length=72,
+            pattern=r"^[^\x00-\x1f\x7f]+$",
             description="The panel password the user signs in with now (wrong answers count"
             " against the sign-in throttle)",
         ),
     ]
     new_password: Annotated[
         Password,
-        Field(max_length=72, description="8 to 72 bytes, no control characters"),
+        Field(
+            max_length=72,
+            pattern=r"^[^\x00-\x1f\x7f]+$",
+            description="8 to 72 bytes, no control characters",
+        ),
     ]

@@ -102,21 +102,23 @@ async def logout(db: aiomysql.Pool, token: str) -> None:
 async def confirm_password(ctx: Context, sign_in: SignIn, password: str) -> Credentials:
     """The caller's credentials, once `password` is shown to be its panel password now.
 
-    Wrong answers spend the sign-in budgets of the caller's name and address (there is no
-    device cookie here: it is sent to the login route only), so a stolen access token buys no
-    more guesses at the password than the sign-in form gives: 429 once they are spent, 403
-    for a wrong password (not 401, which tells a client its session has ended).
+    Wrong answers spend the sign-in budget of the caller's name, so a stolen access token buys
+    no more guesses at the password than the sign-in form gives: 429 once it is spent, for
+    this and for signing in; 403 for a wrong password (not 401, which tells a client its
+    session has ended). Only the name's budget: the token pins the name, so the address's
+    (which stops one address guessing at many names) adds nothing here, and there is no device
+    cookie (it is sent to the login route only).
     """
-    name, client = ctx.me.name, ctx.client
-    wait = sign_in.throttle.retry_after(name, client)
+    names = sign_in.throttle.names
+    wait = names.retry_after(ctx.me.name)
     if wait:
         raise _too_many(wait)
     creds = await users.credentials_by_id(sign_in.db, ctx.me.user_id)
     known = creds.password_hash if creds else None
     if creds is None or not await check_password(password, known, sign_in.bcrypt_rounds):
-        sign_in.throttle.failed(name, client)
+        names.fail(ctx.me.name)
         raise forbidden("The current password is wrong.")
-    sign_in.throttle.succeeded(name)
+    names.forgive(ctx.me.name)
     return creds
 
 

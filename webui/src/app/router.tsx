@@ -41,6 +41,9 @@ const DnsZoneRoute = lazy(() =>
 const AuditLogRoute = lazy(() =>
   import('@/features/audit-log/routes/AuditLogRoute').then((m) => ({ default: m.AuditLogRoute })),
 );
+const SftpRoute = lazy(() =>
+  import('@/features/sftp/routes/SftpRoute').then((m) => ({ default: m.SftpRoute })),
+);
 const PanelOverviewRoute = lazy(() =>
   import('@/features/me/routes/PanelOverviewRoute').then((m) => ({ default: m.PanelOverviewRoute })),
 );
@@ -62,6 +65,7 @@ const PANEL_NAV: readonly NavItem[] = [
   { to: paths.panel.databases, label: 'Databases', icon: 'databases' },
   { to: paths.panel.cronJobs, label: 'Cron jobs', icon: 'cron' },
   { to: paths.panel.dnsZones, label: 'DNS', icon: 'dns' },
+  { to: paths.panel.sftp, label: 'SFTP and passwords', icon: 'key' },
 ];
 
 export function AppRoutes() {
@@ -105,6 +109,7 @@ export function AppRoutes() {
         <Route path="cron-jobs" element={<CronJobsRoute area="panel" />} />
         <Route path="dns" element={<DnsZonesRoute area="panel" />} />
         <Route path="dns/:zone" element={<DnsZoneRoute area="panel" />} />
+        <Route path="sftp" element={<SftpRoute />} />
         <Route path="*" element={<NotFoundRoute />} />
       </Route>
       <Route path="*" element={<NotFoundRoute />} />

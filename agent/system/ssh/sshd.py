@@ -4,7 +4,7 @@ One file, `<ssh_dir>/sshd_config.d/jopanel.conf`, which Debian's sshd_config inc
 its own settings (for sshd the first value of a setting wins). It is rendered from the agent's
 configuration alone, so it changes only when that does: the agent brings it up to date when it
 starts (`prepare`) and again before each SSH key or access change, so a failure at start is
-retried. What it says (docs/sftp.md):
+retried and a hand edit is put back. What it says (docs/sftp.md):
 
 - every managed account (group jopanel-accounts) gets SFTP only: `ForceCommand internal-sftp`,
   chrooted to /home (root's, mode 0711: an account can enter its own home, list nothing else)
@@ -85,22 +85,17 @@ class Sshd:
         self._limits = limits
         self._text = render(ssh_dir / KEYS_DIR_NAME)
         self._lock = asyncio.Lock()
-        self._current = False
 
     async def ensure(self) -> None:
-        """sshd runs this configuration for accounts: written, checked and reloaded if it was
-        not already. FAILED_PRECONDITION when sshd is not installed or refuses it."""
-        if self._current:
-            return
+        """sshd runs this configuration for accounts: written, checked and reloaded when the
+        file on disk is not it (missing, or edited by hand), which costs one small read when
+        it is. FAILED_PRECONDITION when sshd is not installed or refuses it."""
         async with self._lock:
-            if self._current:
-                return
             _close_home_root()
             old = _read(self.config_path)
             if old != self._text:
                 await self._write_checked(old)
                 await self._reload()
-            self._current = True
 
     async def _write_checked(self, old: str | None) -> None:
         if not _installed():

@@ -185,3 +185,16 @@ async def test_sshd_config_for_accounts_is_written_and_checked(ssh: Stub, owner:
     # The chroot: root's, and no account may list it.
     home = os.lstat("/home")
     assert (home.st_uid, stat.S_IMODE(home.st_mode)) == (0, 0o711)
+
+
+async def test_a_hand_edited_sshd_file_is_put_back_at_the_next_change(
+    ssh: Stub, owner: str
+) -> None:
+    path = Path("/etc/ssh") / CONFIG_NAME
+    await add(ssh, owner, key_line())
+    written = path.read_text()
+    path.write_text("# loosened by hand\nMatch all\n\tPermitTTY yes\n")
+    await ssh.UpdateSshAccess(
+        pb.UpdateSshAccessRequest(access=pb.SshAccess(account=owner, enabled=True))
+    )
+    assert path.read_text() == written

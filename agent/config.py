@@ -25,6 +25,9 @@
     server_names = ["panel.example.net"]       # names the server uses: no account may hold
                                                # them or a name below them (with the name
                                                # servers and this machine's host name)
+    ssh_dir = "/etc/ssh"                       # sshd's configuration root: the agent writes
+                                               # sshd_config.d/jopanel.conf and jopanel-keys/
+    sshd_pid_file = "/run/sshd.pid"            # the running sshd master the agent reloads
 
     # How long one program or server call of each resource may take, in seconds (0.1 to 3600);
     # then it is killed and the RPC fails with UNAVAILABLE (docs/agent.md, "Timeouts").
@@ -107,6 +110,8 @@ _PATH_KEYS: Final = (
     "vpn_dir",
     "openvpn_dir",
     "vpn_run_dir",
+    "ssh_dir",
+    "sshd_pid_file",
 )
 
 
@@ -136,6 +141,8 @@ class AgentConfig:
     dns_nameservers: tuple[str, ...] = ()
     dns_hostmaster: str = ""
     server_names: tuple[str, ...] = ()
+    ssh_dir: Path = Path("/etc/ssh")
+    sshd_pid_file: Path = Path("/run/sshd.pid")
     web_timeout: float = 30.0
     dns_timeout: float = 30.0
     account_timeout: float = 30.0

@@ -12,6 +12,7 @@ from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2_grpc
 from jopanel.agent.server.v1 import server_pb2_grpc
+from jopanel.agent.ssh.v1 import ssh_pb2_grpc
 from jopanel.agent.vpn.v1 import vpn_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2_grpc
 
@@ -44,6 +45,7 @@ class Agent:
         self.server = server_pb2_grpc.ServerServiceStub(self.channel)
         self.certificates = certificates_pb2_grpc.CertificateServiceStub(self.channel)
         self.vpn = vpn_pb2_grpc.VpnServiceStub(self.channel)
+        self.ssh = ssh_pb2_grpc.SshServiceStub(self.channel)
 
     async def close(self) -> None:
         await self.channel.close(None)

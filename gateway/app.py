@@ -43,6 +43,7 @@ from gateway.routes import (
     plans,
     reconcile,
     server,
+    ssh,
     vpn,
 )
 from gateway.services.invoices import invoice_runs
@@ -111,6 +112,7 @@ def resource_operations() -> list[Operation]:
         *databases.operations,
         *database_users.operations,
         *cron_jobs.operations,
+        *ssh.operations,
         *dns_zones.operations,
         *dns_records.operations,
         *server.operations,

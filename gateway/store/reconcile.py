@@ -13,7 +13,7 @@ from typing import Any
 
 import aiomysql
 
-from gateway.db import fetch_all_as, fetch_one
+from gateway.db import Row, fetch_all, fetch_all_as, fetch_one
 from gateway.store import accounts as account_store
 from gateway.store import cron_jobs as cron_store
 from gateway.store import databases as database_store
@@ -29,6 +29,7 @@ TABLES = {
     "database_user": ("database_users", "id"),
     "cron_job": ("cron_jobs", "id"),
     "dns_zone": ("dns_zones", "id"),
+    "ssh_key": ("ssh_keys", "id"),
 }
 
 
@@ -202,6 +203,24 @@ async def dns_records(pool: aiomysql.Pool, zone_id: int) -> list[RecordedDnsReco
         " ORDER BY public_id",
         (zone_id,),
     )
+
+
+async def ssh_keys(pool: aiomysql.Pool) -> list[Row]:
+    return await fetch_all(
+        pool,
+        "SELECT k.id, k.public_id AS name, u.name AS account, k.fingerprint, k.comment,"
+        " k.public_key, k.status FROM ssh_keys k JOIN users u ON u.id = k.account_id"
+        " ORDER BY k.public_id",
+    )
+
+
+async def ssh_access(pool: aiomysql.Pool) -> dict[str, bool]:
+    """Accounts switched on or off by hand of an administrator (no row: on)."""
+    rows = await fetch_all(
+        pool,
+        "SELECT u.name, s.enabled FROM ssh_access s JOIN users u ON u.id = s.account_id",
+    )
+    return {str(r["name"]): bool(r["enabled"]) for r in rows}
 
 
 async def status_of(pool: aiomysql.Pool, resource: str, record_id: int) -> str | None:

@@ -48,7 +48,7 @@ from hypothesis import strategies as st
 from jopanel.agent.accounts.v1 import accounts_pb2
 
 from agent.daemon import RunningAgent
-from agent.system.accounts.users import MANAGED_GROUP
+from agent.system.accounts.users import MANAGED_GROUP, SSH_OFF_GROUP
 from agent.system.web import php_fpm
 from agent.validators import accounts as accounts_validators
 from agent.validators import common as common_validators
@@ -167,8 +167,18 @@ class World:
             state[str(folder)] = sorted(set(os.listdir(folder)) - owned)
         if rpc.service != "accounts":
             state["/home"] = sorted(os.listdir("/home"))
-            state["account files"] = account_files()
+            files = account_files()
+            if rpc.service == "ssh":
+                # SshService's on/off is membership of one group (docs/sftp.md): that group's
+                # lines of /etc/group and gshadow, and nothing else, may change.
+                files = {path: _without_group(text, SSH_OFF_GROUP) for path, text in files.items()}
+            state["account files"] = files
         return state
+
+
+def _without_group(text: bytes, group: str) -> bytes:
+    prefix = f"{group}:".encode()
+    return b"".join(line for line in text.splitlines(True) if not line.startswith(prefix))
 
 
 def managed_accounts() -> frozenset[str]:

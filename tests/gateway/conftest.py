@@ -18,6 +18,7 @@ from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2_grpc
 from jopanel.agent.server.v1 import server_pb2_grpc
+from jopanel.agent.ssh.v1 import ssh_pb2_grpc
 from jopanel.agent.vpn.v1 import vpn_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2_grpc
 
@@ -30,6 +31,7 @@ from tests.gateway.fake_agent import (
     FakeDatabases,
     FakeDns,
     FakeServer,
+    FakeSsh,
     FakeWeb,
 )
 from tests.gateway.vpn.fake_vpn import FakeVpn
@@ -55,6 +57,7 @@ class FakeAgent:
     dns: FakeDns
     socket: str
     vpn: FakeVpn
+    ssh: FakeSsh
 
 
 @pytest.fixture
@@ -68,11 +71,12 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
         FakeDns(),
         str(scratch / "agent.sock"),
         FakeVpn(),
+        FakeSsh(accounts),
     )
     # Like the real agent, the fake checks names against both sites and zones, and deleting
     # an account removes everything it has.
     agent.web.dns, agent.dns.web = agent.dns, agent.web
-    accounts.resources = [agent.web, agent.dns, agent.databases, agent.cron, agent.vpn]
+    accounts.resources = [agent.web, agent.dns, agent.databases, agent.cron, agent.vpn, agent.ssh]
     server = grpc.aio.server()
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(agent.accounts, server)
     web_pb2_grpc.add_WebDomainServiceServicer_to_server(agent.web, server)
@@ -81,6 +85,7 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     dns_pb2_grpc.add_DnsZoneServiceServicer_to_server(agent.dns, server)
     server_pb2_grpc.add_ServerServiceServicer_to_server(FakeServer(agent.accounts), server)
     vpn_pb2_grpc.add_VpnServiceServicer_to_server(agent.vpn, server)
+    ssh_pb2_grpc.add_SshServiceServicer_to_server(agent.ssh, server)
     server.add_insecure_port(f"unix:{agent.socket}")
     await server.start()
     yield agent
@@ -120,6 +125,7 @@ class Api:
     databases: FakeDatabases
     cron: FakeCron
     dns: FakeDns
+    ssh: FakeSsh
 
     async def login(self, name: str, password: str) -> str:
         response = await self.client.post(
@@ -166,6 +172,7 @@ async def api(config: GatewayConfig, fake_agent: FakeAgent) -> AsyncIterator[Api
         fake_agent.databases,
         fake_agent.cron,
         fake_agent.dns,
+        fake_agent.ssh,
     )
     await client.close()
 

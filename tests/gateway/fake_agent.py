@@ -22,10 +22,13 @@ from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
 from jopanel.agent.dns.v1 import dns_pb2_grpc
 from jopanel.agent.server.v1 import server_pb2 as server_pb
 from jopanel.agent.server.v1 import server_pb2_grpc
+from jopanel.agent.ssh.v1 import ssh_pb2 as ssh_pb
+from jopanel.agent.ssh.v1 import ssh_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 from jopanel.agent.web.v1 import web_pb2_grpc
 
 from agent.errors import invalid_argument
+from jopanel_rules.ssh import COMMENT_PATTERN, BadKey, parse_public_key
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -650,3 +653,77 @@ class FakeServer(server_pb2_grpc.ServerServiceServicer):
                 disk_quotas_enforced=self._accounts.quotas_enforced,
             )
         )
+
+
+class FakeSsh(Recorder, ssh_pb2_grpc.SshServiceServicer):
+    """SshService in memory: each account's keys by fingerprint, and who may not sign in."""
+
+    def __init__(self, accounts: FakeAccounts) -> None:
+        self.accounts = accounts
+        self.keys: dict[str, dict[str, ssh_pb.SshKey]] = {}
+        self.off: set[str] = set()
+        super().__init__()
+
+    def remove_account(self, account: str) -> None:
+        self.keys.pop(account, None)
+        self.off.discard(account)
+
+    async def _account(self, account: str, context: Context) -> None:
+        if account not in self.accounts.accounts:
+            await context.abort(
+                grpc.StatusCode.FAILED_PRECONDITION, f"account {account} does not exist"
+            )
+
+    async def ListSshKeys(
+        self, request: ssh_pb.ListSshKeysRequest, context: Context
+    ) -> ssh_pb.ListSshKeysResponse:
+        await self._account(request.account, context)
+        return ssh_pb.ListSshKeysResponse(keys=self.keys.get(request.account, {}).values())
+
+    async def CreateSshKey(
+        self, request: ssh_pb.CreateSshKeyRequest, context: Context
+    ) -> ssh_pb.CreateSshKeyResponse:
+        await self._enter("CreateSshKey", request.account, context)
+        await self._account(request.account, context)
+        try:
+            key = parse_public_key(request.public_key)
+        except BadKey:
+            await refuse_field(context, "public_key", "not a public key")
+        if not COMMENT_PATTERN.fullmatch(request.comment):
+            await refuse_field(context, "comment", "not a comment")
+        stored = ssh_pb.SshKey(
+            fingerprint=key.fingerprint,
+            type=key.type,
+            bits=key.bits,
+            comment=request.comment,
+            public_key=key.line,
+        )
+        self.keys.setdefault(request.account, {})[key.fingerprint] = stored
+        return ssh_pb.CreateSshKeyResponse(key=stored)
+
+    async def DeleteSshKey(
+        self, request: ssh_pb.DeleteSshKeyRequest, context: Context
+    ) -> ssh_pb.DeleteSshKeyResponse:
+        await self._enter("DeleteSshKey", request.account, context)
+        self.keys.get(request.account, {}).pop(request.fingerprint, None)
+        return ssh_pb.DeleteSshKeyResponse()
+
+    async def GetSshAccess(
+        self, request: ssh_pb.GetSshAccessRequest, context: Context
+    ) -> ssh_pb.GetSshAccessResponse:
+        await self._account(request.account, context)
+        enabled = request.account not in self.off
+        access = ssh_pb.SshAccess(account=request.account, enabled=enabled)
+        return ssh_pb.GetSshAccessResponse(access=access)
+
+    async def UpdateSshAccess(
+        self, request: ssh_pb.UpdateSshAccessRequest, context: Context
+    ) -> ssh_pb.UpdateSshAccessResponse:
+        account = request.access.account
+        await self._enter("UpdateSshAccess", account, context)
+        await self._account(account, context)
+        if request.access.enabled:
+            self.off.discard(account)
+        else:
+            self.off.add(account)
+        return ssh_pb.UpdateSshAccessResponse(access=request.access)

@@ -35,7 +35,10 @@ ALICE_OWNS = {
     "dns-records": {"zone": "alice.com", "id": "set by the test"},
     "vpn-clients": {"id": "set by the test"},
     "invoices": {"id": "set by the test"},
+    "ssh-keys": {"id": "set by the test"},
 }
+# A public key line for the bodies below (any valid key: alice's own is made in the test).
+ALICE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice"
 
 
 async def document(api: Api) -> dict[str, Any]:
@@ -126,6 +129,9 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(
     assert status == 201
     ALICE_OWNS["vpn-clients"] = {"id": client["id"]}
     ALICE_OWNS["invoices"] = {"id": await _issued_invoice(api, admin, "alice")}
+    status, key = await api.call("POST", "/api/v1/ssh-keys", alice, json={"public_key": ALICE_KEY})
+    assert status == 201, key
+    ALICE_OWNS["ssh-keys"] = {"id": key["id"]}
 
     def state() -> tuple[object, ...]:
         return (
@@ -135,6 +141,7 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(
             dict(api.databases.passwords),
             set(api.databases.grants),
             {k: str(v) for k, v in fake_agent.vpn.clients.items()},
+            {a: dict(k) for a, k in api.ssh.keys.items()},
         )
 
     before = state()
@@ -195,6 +202,7 @@ BODIES_FOR_ALICE = {
     "/api/v1/cron-jobs": {"schedule": "@daily", "command": "true", "account": "alice"},
     "/api/v1/dns-zones": {"name": "alice.com", "account": "alice"},
     "/api/v1/vpn-clients": {"name": "laptop", "account": "alice"},
+    "/api/v1/ssh-keys": {"public_key": ALICE_KEY, "account": "alice"},
 }
 VPN_SERVER = {"network": "10.8.0.0/24", "public_address": "vpn.example.net"}
 

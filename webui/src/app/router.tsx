@@ -43,6 +43,8 @@ const AuditLogRoute = lazy(() =>
 );
 const VpnClientsRoute = lazy(() =>
   import('@/features/vpn/routes/VpnClientsRoute').then((m) => ({ default: m.VpnClientsRoute })),
+const SftpRoute = lazy(() =>
+  import('@/features/sftp/routes/SftpRoute').then((m) => ({ default: m.SftpRoute })),
 );
 const PanelOverviewRoute = lazy(() =>
   import('@/features/me/routes/PanelOverviewRoute').then((m) => ({ default: m.PanelOverviewRoute })),
@@ -67,6 +69,7 @@ const PANEL_NAV: readonly NavItem[] = [
   { to: paths.panel.cronJobs, label: 'Cron jobs', icon: 'cron' },
   { to: paths.panel.dnsZones, label: 'DNS', icon: 'dns' },
   { to: paths.panel.vpn, label: 'VPN', icon: 'vpn' },
+  { to: paths.panel.sftp, label: 'SFTP and passwords', icon: 'key' },
 ];
 
 export function AppRoutes() {
@@ -112,6 +115,7 @@ export function AppRoutes() {
         <Route path="dns" element={<DnsZonesRoute area="panel" />} />
         <Route path="dns/:zone" element={<DnsZoneRoute area="panel" />} />
         <Route path="vpn" element={<VpnClientsRoute area="panel" />} />
+        <Route path="sftp" element={<SftpRoute />} />
         <Route path="*" element={<NotFoundRoute />} />
       </Route>
       <Route path="*" element={<NotFoundRoute />} />

@@ -35,6 +35,7 @@ export const paths = {
     domain: (name: string) => `/panel/domains/${seg(name)}`,
     databases: '/panel/databases',
     cronJobs: '/panel/cron-jobs',
+    sftp: '/panel/sftp',
     dnsZones: '/panel/dns',
     dnsZone: (name: string) => `/panel/dns/${seg(name)}`,
     vpn: '/panel/vpn',

@@ -11,20 +11,20 @@ from __future__ import annotations
 from jopanel.agent.ssh.v1 import ssh_pb2 as ssh_pb
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
-from gateway.db import Row
 from gateway.reconcile.base import RunBase, later
 from gateway.store import reconcile as records
 from gateway.store import ssh as store
+from gateway.store.reconcile import RecordedSshKey
 
 
 class SshChecks(RunBase):
     async def ssh(self, system_accounts: list[str]) -> None:
-        rows = await records.ssh_keys(self.pool)
+        keys = await records.ssh_keys(self.pool)
         access = await records.ssh_access(self.pool)
-        by_account: dict[str, list[Row]] = {}
-        for row in rows:
-            by_account.setdefault(str(row["account"]), []).append(row)
-        self.checked["ssh_key"] = len(rows)
+        by_account: dict[str, list[RecordedSshKey]] = {}
+        for key in keys:
+            by_account.setdefault(key.account, []).append(key)
+        self.checked["ssh_key"] = len(keys)
         self.checked["ssh_access"] = len(system_accounts)
         for account in system_accounts:
             reply = await self.agent.ssh.ListSshKeys(
@@ -34,21 +34,20 @@ class SshChecks(RunBase):
             await self._access(account, access.get(account, True))
 
     async def _account_keys(
-        self, account: str, rows: list[Row], system: list[ssh_pb.SshKey]
+        self, account: str, keys: list[RecordedSshKey], system: list[ssh_pb.SshKey]
     ) -> None:
         held = {key.fingerprint for key in system}
-        for row in rows:
-            await self._key(row, str(row["fingerprint"]) in held)
-        recorded = {str(r["fingerprint"]) for r in rows}
+        for key in keys:
+            await self._key(key, key.fingerprint in held)
+        recorded = {key.fingerprint for key in keys}
         for fingerprint in sorted(held - recorded):
             self.checked["ssh_key"] += 1
             self.drift("ssh_key", fingerprint, account, "signs in, but has no record")
 
-    async def _key(self, row: Row, held: bool) -> None:
-        key_id, name, account = int(row["id"]), str(row["name"]), str(row["account"])
-        status = str(row["status"])
+    async def _key(self, key: RecordedSshKey, held: bool) -> None:
+        key_id, name, account, status = key.id, key.name, key.account, key.status
         seen = ("ssh_key", key_id, status)
-        put = later(self.agent.ssh.CreateSshKey, _create_request(row))
+        put = later(self.agent.ssh.CreateSshKey, _create_request(key))
         if status == "pending":
             if held:
                 await self.repair(
@@ -66,7 +65,7 @@ class SshChecks(RunBase):
 
             async def finish() -> None:
                 await self.agent.ssh.DeleteSshKey(
-                    ssh_pb.DeleteSshKeyRequest(account=account, fingerprint=row["fingerprint"]),
+                    ssh_pb.DeleteSshKeyRequest(account=account, fingerprint=key.fingerprint),
                     timeout=CALL_TIMEOUT_SECONDS,
                 )
                 await store.delete(self.pool, key_id)
@@ -93,7 +92,7 @@ class SshChecks(RunBase):
         )  # fmt: skip
 
 
-def _create_request(row: Row) -> ssh_pb.CreateSshKeyRequest:
+def _create_request(key: RecordedSshKey) -> ssh_pb.CreateSshKeyRequest:
     return ssh_pb.CreateSshKeyRequest(
-        account=row["account"], public_key=row["public_key"], comment=row["comment"]
+        account=key.account, public_key=key.public_key, comment=key.comment
     )

@@ -13,12 +13,13 @@ from typing import Any
 
 import aiomysql
 
-from gateway.db import Row, fetch_all, fetch_all_as, fetch_one
+from gateway.db import fetch_all_as, fetch_one
 from gateway.store import accounts as account_store
 from gateway.store import cron_jobs as cron_store
 from gateway.store import databases as database_store
 from gateway.store import dns as dns_store
 from gateway.store import domains as domain_store
+from gateway.store import ssh as ssh_store
 from gateway.store.domains import BackendColumns
 
 # The tables a reconcile settles, by resource; names come from this fixed map only.
@@ -130,6 +131,23 @@ class RecordedDnsRecord:
         return values
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedSshKey:
+    id: int
+    name: str  # its public id
+    account: str
+    fingerprint: str
+    comment: str
+    public_key: str
+    status: ssh_store.Status
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedSshAccess:
+    account: str
+    enabled: bool
+
+
 async def accounts(pool: aiomysql.Pool) -> list[RecordedAccount]:
     return await fetch_all_as(
         pool,
@@ -205,9 +223,10 @@ async def dns_records(pool: aiomysql.Pool, zone_id: int) -> list[RecordedDnsReco
     )
 
 
-async def ssh_keys(pool: aiomysql.Pool) -> list[Row]:
-    return await fetch_all(
+async def ssh_keys(pool: aiomysql.Pool) -> list[RecordedSshKey]:
+    return await fetch_all_as(
         pool,
+        RecordedSshKey,
         "SELECT k.id, k.public_id AS name, u.name AS account, k.fingerprint, k.comment,"
         " k.public_key, k.status FROM ssh_keys k JOIN users u ON u.id = k.account_id"
         " ORDER BY k.public_id",
@@ -216,11 +235,12 @@ async def ssh_keys(pool: aiomysql.Pool) -> list[Row]:
 
 async def ssh_access(pool: aiomysql.Pool) -> dict[str, bool]:
     """Accounts switched on or off by hand of an administrator (no row: on)."""
-    rows = await fetch_all(
+    rows = await fetch_all_as(
         pool,
-        "SELECT u.name, s.enabled FROM ssh_access s JOIN users u ON u.id = s.account_id",
+        RecordedSshAccess,
+        "SELECT u.name AS account, s.enabled FROM ssh_access s JOIN users u ON u.id = s.account_id",
     )
-    return {str(r["name"]): bool(r["enabled"]) for r in rows}
+    return {row.account: row.enabled for row in rows}
 
 
 async def status_of(pool: aiomysql.Pool, resource: str, record_id: int) -> str | None:

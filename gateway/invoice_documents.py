@@ -46,7 +46,7 @@ def pdf(
     title = f"Invoice {invoice.number}" if invoice.number else "Draft invoice (not issued)"
     document.cell(text=title, new_x="LMARGIN", new_y="NEXT")
     document.set_font("Helvetica", size=10)
-    for line in settings.seller.splitlines():
+    for line in settings.seller_lines:
         document.cell(text=_latin1(line), new_x="LMARGIN", new_y="NEXT")
     document.ln(4)
     facts = [

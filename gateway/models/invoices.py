@@ -148,7 +148,7 @@ def billing_settings_of(record: BillingSettingsRecord) -> BillingSettings:
     return BillingSettings(
         currency=record.currency,
         tax_rate=str(record.tax_rate),
-        seller=record.seller.splitlines(),
+        seller=record.seller_lines,
     )
 
 

@@ -51,7 +51,13 @@ class InvoiceLineRecord:
 class BillingSettingsRecord:
     currency: str
     tax_rate: Decimal
-    seller: str
+    seller: str  # its lines joined with LF, the one line break a line cannot hold
+
+    @property
+    def seller_lines(self) -> list[str]:
+        # Split on LF alone: str.splitlines() also splits on NEL, U+2028 and others that a
+        # line may hold, and would answer more lines than were given (past the 8 allowed).
+        return self.seller.split("\n") if self.seller else []
 
 
 @dataclass(frozen=True, slots=True)

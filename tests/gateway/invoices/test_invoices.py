@@ -249,6 +249,23 @@ async def test_hostile_billing_values_are_refused(api: Api, admin: str) -> None:
     ] == 404
 
 
+async def test_seller_lines_holding_unicode_line_breaks_come_back_as_given(
+    api: Api, admin: str
+) -> None:
+    """A seller line may hold NEL, U+2028 and the other breaks outside C0 (only LF joins the
+    lines where they are kept): eight such lines are answered as eight, not as sixteen (which
+    the answer's own limit of eight refused: a 500)."""
+    seller = [f"Line {n}\u2028half\x85" + "\u2029" * n for n in range(8)]
+    settings = {"currency": "EUR", "tax_rate": "0.00", "seller": seller}
+    status, body = await api.call("PUT", "/api/v1/billing-settings", admin, json=settings)
+    assert (status, body["seller"]) == (200, seller), body
+    assert (await api.call("GET", "/api/v1/billing-settings", admin))[1]["seller"] == seller
+    for kept in ([], ["", "between", ""]):
+        settings["seller"] = kept
+        status, body = await api.call("PUT", "/api/v1/billing-settings", admin, json=settings)
+        assert (status, body["seller"]) == (200, kept), body
+
+
 async def test_the_gateway_makes_the_drafts_at_the_months_start(
     api: Api, admin: str, config: GatewayConfig
 ) -> None:

@@ -3,6 +3,8 @@ connection state and, once, their profile."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -11,30 +13,68 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gateway.paging import PageQuery
 from gateway.store.vpn_clients import Status, VpnClientRecord
-from gateway.validation import AccountName
+from gateway.validation import AccountName, Documented, Unprocessable
 from jopanel_rules import vpn as rules
+from jopanel_rules.hostnames import HOSTNAME_LABEL
 
-_CIDR = r"^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$"
-_IPV4 = r"^[0-9]{1,3}(\.[0-9]{1,3}){3}$"
+# The shapes the rules (jopanel_rules.vpn) take, stated for the document: dotted quads without
+# leading zeros, a prefix of 0 to 32; a tunnel network is inside 10/8, 172.16/12 or 192.168/16
+# with a prefix of 16 to 29. What no pattern states, that a network is written as its own
+# network address (10.8.0.0/24, not 10.8.0.1/24), answers 422.
+_OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+_IPV4 = f"{_OCTET}(?:\\.{_OCTET}){{3}}"
+_CIDR = f"^{_IPV4}/(?:3[0-2]|[12]?[0-9])$"
+_PRIVATE = (
+    f"(?:10(?:\\.{_OCTET}){{3}}"
+    f"|172\\.(?:1[6-9]|2[0-9]|3[01])(?:\\.{_OCTET}){{2}}"
+    f"|192\\.168(?:\\.{_OCTET}){{2}})"
+)
+_TUNNEL = f"^{_PRIVATE}/(?:1[6-9]|2[0-9])$"
+# A host name of two or more lowercase labels whose last is not all digits, or an IPv4
+# address: what the agent writes after `remote` in profiles.
+_HOST = f"(?:{HOSTNAME_LABEL}\\.)+(?![0-9]+$){HOSTNAME_LABEL}"
+_PUBLIC_ADDRESS = f"^(?:{_IPV4}|{_HOST})$"
 
 
-def _tunnel_network(value: str) -> str:
-    return str(rules.tunnel_network(value))
+def _unprocessable(rule: Callable[[str], object]) -> Callable[[str], str]:
+    """The rule's canonical text; a value of the pattern's shape that the rule still refuses
+    breaks only what the document cannot state: 422."""
+
+    def check(value: str) -> str:
+        try:
+            return str(rule(value))
+        except ValueError as error:
+            raise Unprocessable(str(error)) from None
+
+    return check
 
 
-def _network(value: str) -> str:
-    return str(rules.ipv4_network(value))
+TunnelNetwork = Annotated[
+    str, Field(max_length=18, pattern=_TUNNEL), AfterValidator(_unprocessable(rules.tunnel_network))
+]
+Network = Annotated[
+    str, Field(max_length=18, pattern=_CIDR), AfterValidator(_unprocessable(rules.ipv4_network))
+]
+Address = Annotated[
+    str,
+    Field(max_length=15, pattern=f"^{_IPV4}$"),
+    AfterValidator(_unprocessable(rules.ipv4_address)),
+]
+_PUBLIC_ADDRESS_SHAPE = re.compile(_PUBLIC_ADDRESS)
 
 
-def _address(value: str) -> str:
-    return str(rules.ipv4_address(value))
+def _public_address(value: str) -> str:
+    # Checked here rather than by pydantic, whose regex engine has no look-ahead.
+    if not _PUBLIC_ADDRESS_SHAPE.fullmatch(value):
+        raise ValueError("must be a lowercase host name or an IPv4 address")
+    return value
 
 
-TunnelNetwork = Annotated[str, Field(max_length=18, pattern=_CIDR), AfterValidator(_tunnel_network)]
-Network = Annotated[str, Field(max_length=18, pattern=_CIDR), AfterValidator(_network)]
-Address = Annotated[str, Field(max_length=15, pattern=_IPV4), AfterValidator(_address)]
 PublicAddress = Annotated[
-    str, Field(min_length=1, max_length=253, pattern=r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$")
+    str,
+    Field(min_length=1, max_length=253),
+    AfterValidator(_public_address),
+    Documented({"pattern": _PUBLIC_ADDRESS}),
 ]
 ClientName = Annotated[str, Field(max_length=31, pattern=r"^[a-z0-9][a-z0-9-]{0,30}$")]
 Protocol = Literal["udp", "tcp"]

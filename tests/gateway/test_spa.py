@@ -45,8 +45,11 @@ async def test_a_post_only_route_s_405_names_post_only(client: TestClient[Any, A
     login = {"username": "admin", "password": ADMIN_PASSWORD}
     token = (await (await client.post("/api/v1/auth/login", json=login)).json())["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
-    for path in ("/api/v1/auth/login", "/api/v1/domains/a.test/move"):
+    # /api/v1/invoices/run is a concrete path: GET /api/v1/invoices/{id} does not take it.
+    for path in ("/api/v1/auth/login", "/api/v1/domains/a.test/move", "/api/v1/invoices/run"):
         response = await client.get(path, headers=headers)
         assert response.status == 405, path
         assert response.headers["Allow"] == "POST", path
         assert response.content_type == "application/problem+json"
+        response = await client.options(path, headers=headers)
+        assert (response.status, response.headers["Allow"]) == (405, "POST"), path

@@ -6873,9 +6873,9 @@ export interface operations {
   };
   exportInvoices: {
     parameters: {
-      query?: {
-        end?: string;
-        start?: string;
+      query: {
+        end: string;
+        start: string;
       };
       header?: never;
       path?: never;

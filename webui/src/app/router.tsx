@@ -43,6 +43,7 @@ const AuditLogRoute = lazy(() =>
 );
 const VpnClientsRoute = lazy(() =>
   import('@/features/vpn/routes/VpnClientsRoute').then((m) => ({ default: m.VpnClientsRoute })),
+);
 const SftpRoute = lazy(() =>
   import('@/features/sftp/routes/SftpRoute').then((m) => ({ default: m.SftpRoute })),
 );

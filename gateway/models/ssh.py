@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
@@ -10,7 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from gateway.paging import PageQuery
 from gateway.store.ssh import SshKeyRecord, Status
 from gateway.validation import AccountName
-from jopanel_rules.ssh import COMMENT_MAX, PUBLIC_KEY_MAX
+from jopanel_rules.ssh import COMMENT_MAX, KEY_TYPES, PUBLIC_KEY_MAX
+
+# The document states the key types the rules take; whether the base64 is a key of that type
+# (and an RSA key's size) no pattern can say: 422.
+_KEY_TYPE = "|".join(re.escape(kind) for kind in KEY_TYPES)
 
 
 class SshKeyCreate(BaseModel):
@@ -21,7 +26,7 @@ class SshKeyCreate(BaseModel):
         Field(
             min_length=1,
             max_length=PUBLIC_KEY_MAX,
-            pattern=r"^[a-z0-9][a-z0-9@.-]* [A-Za-z0-9+/=]+( [ -~]*)?$",
+            pattern=f"^(?:{_KEY_TYPE}) [A-Za-z0-9+/=]+( [ -~]*)?$",
             description="One line of a .pub file: type, key in base64 and an optional comment."
             " Options such as command= are refused",
             examples=["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE... alice@laptop"],

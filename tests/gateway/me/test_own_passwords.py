@@ -159,14 +159,13 @@ async def test_an_administrator_has_no_system_password(api: Api, admin: str) -> 
     assert status == 403, problem
 
 
-async def test_huge_and_bad_passwords_are_400_and_change_nothing(api: Api, admin: str) -> None:
+async def test_huge_and_bad_passwords_are_refused_and_change_nothing(api: Api, admin: str) -> None:
     await api.create_account(admin, "alice")
     token, _ = await _sign_in(api, "alice", OWNER_PASSWORD)
     bad: dict[str, dict[str, Any]] = {
         "10 kB new": {"current_password": OWNER_PASSWORD, "new_password": "a" * 10_000},
         "10 kB current": {"current_password": "a" * 10_000, "new_password": "brand-new-pass"},
         "short": {"current_password": OWNER_PASSWORD, "new_password": "short"},
-        "73 bytes": {"current_password": OWNER_PASSWORD, "new_password": "é" * 36 + "a"},
         "control": {"current_password": OWNER_PASSWORD, "new_password": "new-pass\nroot:x"},
         "number": {"current_password": OWNER_PASSWORD, "new_password": 12345678},
         "missing": {"new_password": "brand-new-pass"},
@@ -175,6 +174,11 @@ async def test_huge_and_bad_passwords_are_400_and_change_nothing(api: Api, admin
         for case, body in bad.items():
             status, problem, _ = await _change(api, token, path, **body)
             assert status == 400, (path, case, problem)
+        # 37 characters the document allows, 73 bytes bcrypt would cut: a 422 (docs/api.md).
+        status, problem, _ = await _change(
+            api, token, path, current_password=OWNER_PASSWORD, new_password="é" * 36 + "a"
+        )
+        assert status == 422, (path, problem)
     assert (await api.call("GET", "/api/v1/me", token))[0] == 200
     assert api.agent.passwords["alice"] == OWNER_PASSWORD
     # Bad input is refused before the password is checked: nothing was spent of the budget.

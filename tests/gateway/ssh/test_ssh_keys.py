@@ -87,10 +87,10 @@ async def test_lines_that_are_no_key_are_refused_and_change_nothing(api: Api, ad
     unprocessable = {
         "type lies": {"public_key": f"ssh-rsa {encoded}"},
         "truncated": {"public_key": f"{kind} {encoded[:40]}"},
-        "10 kB": {"public_key": f"{kind} {'A' * 4_000}"},
+        "4 kB": {"public_key": f"{kind} {'A' * 4_000}"},
     }
-    for case, body in unprocessable.items():
-        status, problem = await api.call("POST", "/api/v1/ssh-keys", alice, json=body)
+    for case, key in unprocessable.items():
+        status, problem = await api.call("POST", "/api/v1/ssh-keys", alice, json=key)
         assert status == 422, (case, problem)
     bodies = {
         "command option": {"public_key": f'command="/bin/sh" {good}'},

@@ -32,6 +32,8 @@
     account_timeout = 30                       # useradd, usermod, chpasswd, groupadd, pkill
     cron_timeout = 30                          # crontab
     removal_timeout = 600                      # userdel --remove, rm of a site's files
+    backup_timeout = 3600                      # one restic run of a backup or restore (the
+                                               # files of a home, one database's dump)
     mariadb_connect_timeout = 10               # connecting to MariaDB as root
     mariadb_timeout = 30                       # one statement on that connection
     program_output_bytes = 1048576             # output kept of each of a program's stdout and
@@ -75,6 +77,7 @@ _TIMEOUT_KEYS: Final = (
     "account_timeout",
     "cron_timeout",
     "removal_timeout",
+    "backup_timeout",
     "mariadb_connect_timeout",
     "mariadb_timeout",
 )
@@ -82,7 +85,7 @@ _TIMEOUT_KEYS: Final = (
 _MIN_OUTPUT: Final = 4096
 _MAX_OUTPUT: Final = 64 * 1024 * 1024
 # The resources whose programs the agent runs, each with its `<resource>_timeout` key.
-Resource: TypeAlias = Literal["web", "dns", "account", "cron", "removal"]
+Resource: TypeAlias = Literal["web", "dns", "account", "cron", "removal", "backup"]
 _PATH_KEYS: Final = (
     "socket_path",
     "nginx_dir",
@@ -126,6 +129,7 @@ class AgentConfig:
     account_timeout: float = 30.0
     cron_timeout: float = 30.0
     removal_timeout: float = 600.0
+    backup_timeout: float = 3600.0
     mariadb_connect_timeout: float = 10.0
     mariadb_timeout: float = 30.0
     program_output_bytes: int = 1024 * 1024

@@ -11,7 +11,7 @@ venv=${JOPANEL_VENV:-$top/.venv}
 debian_packages=(
   python3 python3-venv
   mariadb-server mariadb-client nginx-light php-fpm php-cli php-mysql
-  bind9 bind9-dnsutils cron wrk acl util-linux passwd procps psmisc e2fsprogs curl
+  bind9 bind9-dnsutils cron wrk acl util-linux passwd procps psmisc e2fsprogs curl restic
   chromium fonts-dejavu-core
 )
 if [ "${1:-}" = --vm ]; then

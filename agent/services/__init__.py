@@ -15,7 +15,7 @@ from typing import Final
 import grpc.aio
 
 from agent.config import AgentConfig
-from agent.services import accounts, cron, databases, dns, server, web
+from agent.services import accounts, backups, cron, databases, dns, server, web
 
 
 @dataclass(frozen=True)
@@ -32,4 +32,5 @@ SERVICES: Final[tuple[Service, ...]] = (
     Service("server", server.SERVICE_NAME, server.add_to_server),
     Service("cron", cron.SERVICE_NAME, cron.add_to_server),
     Service("dns", dns.SERVICE_NAME, dns.add_to_server),
+    Service("backups", backups.SERVICE_NAME, backups.add_to_server),
 )

@@ -190,6 +190,7 @@ class Backups:
 
     async def _back_up(self, account: AccountName, report: Report) -> Manifest:
         entry = _require_account(account)
+        await self._restic.ensure()
         backup = BackupId(secrets.token_hex(16))
         tags = ["jopanel", f"account={account}", f"backup={backup}"]
         started = datetime.datetime.now(datetime.UTC)
@@ -219,7 +220,13 @@ class Backups:
             {"version": VERSION, "manifest": _manifest_json(manifest), **settings}
         )
         await self._restic.backup(
-            ["--tag", ",".join([*tags, "part=settings"]), "--stdin"],
+            [
+                "--tag",
+                ",".join([*tags, "part=settings"]),
+                "--stdin",
+                "--stdin-filename",
+                SETTINGS_FILE,
+            ],
             _status(report, "settings"),
             stdin=document.encode(),
         )

@@ -17,7 +17,7 @@ from jopanel.agent.backups.v1 import backups_pb2, backups_pb2_grpc
 
 from agent.config import AgentConfig
 from agent.errors import InvalidArgument
-from agent.system.backups import backups as system
+from agent.system.backups import backups as backup_layer
 from agent.system.backups.backups import Backups, Manifest, Progress, Report
 from agent.validators import accounts as accounts_validators
 from agent.validators import backups as backups_validators
@@ -36,7 +36,7 @@ _STAGES: Final = {
     "settings": backups_pb2.STAGE_SETTINGS,
     "done": backups_pb2.STAGE_DONE,
 }
-_PLACEMENTS: Final[dict[int, system.Placement]] = {
+_PLACEMENTS: Final[dict[int, backup_layer.Placement]] = {
     backups_pb2.PLACEMENT_IN_PLACE: "in_place",
     backups_pb2.PLACEMENT_BESIDE: "beside",
 }
@@ -93,18 +93,18 @@ class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
                 )
 
 
-def _what(request: backups_pb2.RestoreBackupRequest) -> system.What:
+def _what(request: backups_pb2.RestoreBackupRequest) -> backup_layer.What:
     kind = request.WhichOneof("what")
     if kind == "whole_account" and request.whole_account:
-        return system.WholeAccount()
+        return backup_layer.WholeAccount()
     if kind == "domain":
-        return system.SiteFiles(common_validators.hostname(request.domain, "domain"))
+        return backup_layer.SiteFiles(common_validators.hostname(request.domain, "domain"))
     if kind == "database":
         account = accounts_validators.account_name(request.account, "account")
         databases_validators.database_name(request.database, account, "database")
-        return system.OneDatabase(request.database)
+        return backup_layer.OneDatabase(request.database)
     if kind == "path":
-        return system.HomeFiles(backups_validators.home_path(request.path, "path"))
+        return backup_layer.HomeFiles(backups_validators.home_path(request.path, "path"))
     raise InvalidArgument("what", "must set one of whole_account (true), domain, database or path")
 
 
@@ -158,5 +158,5 @@ def _backup(manifest: Manifest) -> backups_pb2.Backup:
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
-    servicer = BackupServicer(system.backups(config))
+    servicer = BackupServicer(backup_layer.backups(config))
     backups_pb2_grpc.add_BackupServiceServicer_to_server(servicer, server)

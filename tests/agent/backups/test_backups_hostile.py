@@ -14,8 +14,13 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import grpc
+import pytest
+from jopanel.agent.accounts.v1 import accounts_pb2
 from jopanel.agent.backups.v1 import backups_pb2
 
+from agent.system.accounts.quotas import DiskQuotas
+from agent.system.accounts.users import HOME_ROOT
 from tests.agent.backups.backup_support import (
     back_up,
     backup_account,
@@ -24,10 +29,12 @@ from tests.agent.backups.backup_support import (
     hostile_tree,
     restore,
 )
-from tests.agent.support import as_account
+from tests.agent.support import as_account, rpc_error
 
 if TYPE_CHECKING:
-    from tests.agent.backups.backup_support import Stub
+    from collections.abc import Callable
+
+    from tests.agent.backups.backup_support import AccountStub, Stub
 
 __all__ = ["backup_account", "backups"]  # fixtures, used by name
 
@@ -148,3 +155,26 @@ async def test_a_link_to_shadow_in_the_home_is_backed_up_as_a_link_not_as_shadow
     for folder, _, filenames in os.walk(restored_home):
         for name in filenames:
             assert shadow not in Path(folder, name).read_bytes()
+
+
+async def test_a_file_larger_than_the_quota_left_stops_within_the_quota(
+    backups: Stub, accounts: AccountStub, new_name: Callable[[], str]
+) -> None:
+    quotas = DiskQuotas(HOME_ROOT)
+    if not quotas.enforced():
+        pytest.skip("this kernel has no quota format: scripts/test-vm.sh runs it under Debian's")
+    name = new_name()
+    request = accounts_pb2.CreateAccountRequest(
+        name=name, shell=accounts_pb2.SHELL_NOLOGIN, disk_quota_mb=2
+    )
+    await accounts.CreateAccount(request)
+    await back_up(backups, name)
+    with hostile_tree(name) as view:
+        (view / "huge").write_bytes(os.urandom(5 * 1024 * 1024))
+        backup = hostile_backup(name, view)
+    code, message = await rpc_error(restore(backups, name, backup, whole_account=True))
+    assert code == grpc.StatusCode.FAILED_PRECONDITION
+    assert "quota" in message
+    usage = quotas.usage(pwd.getpwnam(name).pw_uid)
+    assert usage is not None
+    assert usage.used_bytes <= 2 * 1024 * 1024

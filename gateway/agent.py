@@ -7,6 +7,7 @@ from collections.abc import Collection
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
+from jopanel.agent.backups.v1 import backups_pb2_grpc
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2_grpc
@@ -40,6 +41,7 @@ class Agent:
         self.cron = cron_pb2_grpc.CronJobServiceStub(self.channel)
         self.dns = dns_pb2_grpc.DnsZoneServiceStub(self.channel)
         self.server = server_pb2_grpc.ServerServiceStub(self.channel)
+        self.backups = backups_pb2_grpc.BackupServiceStub(self.channel)
 
     async def close(self) -> None:
         await self.channel.close(None)

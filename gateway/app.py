@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -26,17 +27,23 @@ from gateway.routes import (
     accounts,
     audit_log,
     auth,
+    backups,
     cron_jobs,
     database_users,
     databases,
     dns_records,
     dns_zones,
     domains,
+    jobs,
     me,
     plans,
     reconcile,
     server,
 )
+from gateway.services.jobs import JobRunner
+from gateway.store import jobs as jobs_store
+
+logger = logging.getLogger(__name__)
 
 MAX_LINE_BYTES = 64 * 1024
 
@@ -74,6 +81,7 @@ def create_app(config: GatewayConfig) -> web.Application:
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_agent)
     app.cleanup_ctx.append(functools.partial(_reconciler, barrier=barrier))
+    app.cleanup_ctx.append(_jobs)
     app.on_response_prepare.append(security_headers)
 
     document: dict[str, object] = {}
@@ -95,6 +103,8 @@ def create_app(config: GatewayConfig) -> web.Application:
         *server.operations,
         *audit_log.operations,
         *reconcile.operations,
+        *backups.operations,
+        *jobs.operations,
         Operation(
             "GET",
             "/api/v1/openapi.json",
@@ -128,6 +138,17 @@ async def _agent(app: web.Application) -> AsyncIterator[None]:
     app[keys.AGENT] = agent
     yield
     await agent.close()
+
+
+async def _jobs(app: web.Application) -> AsyncIterator[None]:
+    """The running jobs' tasks; jobs an earlier gateway left unfinished are failed first."""
+    failed = await jobs_store.fail_unfinished(app[keys.DB])
+    if failed:
+        logger.warning("%d jobs were left unfinished by the last gateway: marked failed", failed)
+    runner = JobRunner()
+    app[keys.JOBS] = runner
+    yield
+    await runner.close()
 
 
 async def _reconciler(app: web.Application, barrier: WriteBarrier) -> AsyncIterator[None]:

@@ -1,0 +1,170 @@
+"""Jobs: long work the agent does for an account, followed past the request that started it.
+
+A job is recorded (queued) before the agent is asked, then a task of the gateway's JobRunner
+reads the agent's progress stream into the row (running, stage, percent, bytes, files) and
+settles it (succeeded with its result, or failed with the agent's message). The request that
+started it answers 202 with the job at once; clients follow it with GET /api/v1/jobs/{id}.
+A gateway that stops leaves no job looking alive: at start, jobs left queued or running are
+marked failed (the agent finishes its work regardless; the job row only loses the outcome).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterable, Callable, Coroutine
+from typing import Any, Final, Protocol
+
+import grpc
+from jopanel.agent.backups.v1 import backups_pb2 as pb
+
+from gateway.context import Context
+from gateway.problems import not_found
+from gateway.store import jobs as store
+from gateway.store.accounts import AccountRecord
+from gateway.store.jobs import JobProgress, JobRecord, Kind
+
+logger = logging.getLogger(__name__)
+
+# The longest a backup or restore may stream before the gateway stops following it; the
+# agent's own bound (backup_timeout) is per restic run, so this one is far longer.
+FOLLOW_TIMEOUT_SECONDS: Final = 24 * 3600.0
+# Progress is written to the job's row at most this often (and at every change of stage).
+WRITE_EVERY_SECONDS: Final = 0.5
+
+_STAGES: Final = {
+    pb.STAGE_QUEUED: "queued",
+    pb.STAGE_FILES: "files",
+    pb.STAGE_DATABASES: "databases",
+    pb.STAGE_SETTINGS: "settings",
+    pb.STAGE_DONE: "done",
+}
+
+
+class JobRunner:
+    """The gateway's running jobs: tasks that outlive their requests, cancelled at shutdown."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def idle(self) -> None:
+        """Waits until no job runs (tests, and a graceful stop)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+class _Progressing(Protocol):
+    @property
+    def progress(self) -> pb.Progress: ...
+
+
+async def get(ctx: Context, public_id: str) -> JobRecord | None:
+    return await store.get(ctx.db, public_id)
+
+
+async def page(
+    ctx: Context, account: AccountRecord | None, after: str, limit: int
+) -> list[JobRecord]:
+    account_id = account.id if account else None
+    return await store.page(ctx.db, after=after, account_id=account_id, limit=limit)
+
+
+async def start_backup(ctx: Context, runner: JobRunner, account: AccountRecord) -> JobRecord:
+    job = await _record(ctx, account, "backup", "")
+    request = pb.BackUpAccountRequest(account=account.name)
+    stream = ctx.agent.backups.BackUpAccount(request, timeout=FOLLOW_TIMEOUT_SECONDS)
+    runner.spawn(_follow(ctx, job, stream, lambda last: last.backup.id))
+    return job
+
+
+async def start_restore(
+    ctx: Context, runner: JobRunner, account: AccountRecord, request: pb.RestoreBackupRequest
+) -> JobRecord:
+    job = await _record(ctx, account, "restore", request.backup_id)
+    stream = ctx.agent.backups.RestoreBackup(request, timeout=FOLLOW_TIMEOUT_SECONDS)
+    runner.spawn(_follow(ctx, job, stream, lambda last: last.restored.folder))
+    return job
+
+
+async def _record(ctx: Context, account: AccountRecord, kind: Kind, subject: str) -> JobRecord:
+    public_id = secrets.token_hex(16)
+    async with ctx.audited(f"{kind}.start", f"{account.name}/{public_id}", subject):
+        await store.insert(
+            ctx.db,
+            public_id=public_id,
+            account_id=account.id,
+            kind=kind,
+            subject=subject,
+            created_by=ctx.me.name,
+        )
+    job = await store.get(ctx.db, public_id)
+    if job is None:  # the account was deleted in between
+        raise not_found(f"Job '{public_id}'")
+    return job
+
+
+async def _follow(
+    ctx: Context,
+    job: JobRecord,
+    stream: AsyncIterable[Any],
+    result_of: Callable[[Any], str],
+) -> None:
+    """Reads the agent's stream into the job's row until it ends, then settles the job."""
+    db, public_id = ctx.db, job.public_id
+    try:
+        await store.start(db, public_id)
+        last: Any = None
+        written = (0.0, "")
+        async for response in stream:
+            last = response
+            done = progress_of(response)
+            if done.stage != written[1] or time.monotonic() - written[0] >= WRITE_EVERY_SECONDS:
+                await store.progress(db, public_id, done)
+                written = (time.monotonic(), done.stage)
+        if last is None:
+            raise RuntimeError("the agent's stream ended without a message")
+        await store.progress(db, public_id, progress_of(last))
+        await store.finish(db, public_id, state="succeeded", result=result_of(last))
+    except grpc.aio.AioRpcError as error:
+        await store.finish(db, public_id, state="failed", error=error.details() or "")
+    except asyncio.CancelledError:
+        await store.finish(db, public_id, state="failed", error="the gateway stopped")
+        raise
+    except Exception:
+        logger.exception("job %s failed", public_id)
+        await store.finish(db, public_id, state="failed", error="internal error in the gateway")
+
+
+def progress_of(response: _Progressing) -> JobProgress:
+    progress = response.progress
+    return JobProgress(
+        stage=_STAGES.get(progress.stage, ""),
+        percent=min(100, progress.percent),
+        bytes_done=progress.bytes_done,
+        bytes_total=progress.bytes_total,
+        files_done=progress.files_done,
+        files_total=progress.files_total,
+    )
+
+
+async def backups_of(ctx: Context, account: AccountRecord) -> list[pb.Backup]:
+    reply = await ctx.agent.backups.ListBackups(
+        pb.ListBackupsRequest(account=account.name), timeout=_LIST_TIMEOUT_SECONDS
+    )
+    return list(reply.backups)
+
+
+# Listing reads each backup's manifest from the repository once (the agent caches them).
+_LIST_TIMEOUT_SECONDS: Final = 300.0

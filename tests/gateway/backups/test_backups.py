@@ -1,0 +1,168 @@
+"""Backups and jobs through the REST API, with the fake agent: a backup and a restore run as
+jobs that record the agent's progress and outcome; owners reach their own account only."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import grpc
+import pytest
+
+from gateway import keys
+from tests.gateway.conftest import Api
+
+
+async def settled(api: Api) -> None:
+    """Waits for the gateway's running jobs to end (they outlive the request that started
+    them)."""
+    await api.client.app[keys.JOBS].idle()
+
+
+async def backed_up(api: Api, token: str, **body: Any) -> dict[str, Any]:
+    status, job = await api.call("POST", "/api/v1/backups", token, json=body)
+    assert status == 202, job
+    await settled(api)
+    status, job = await api.call("GET", f"/api/v1/jobs/{job['id']}", token)
+    assert status == 200, job
+    return dict(job)
+
+
+async def test_an_owner_backs_up_and_the_job_ends_with_the_agents_outcome(
+    api: Api, admin: str
+) -> None:
+    alice = await api.owner(admin)
+    status, started = await api.call("POST", "/api/v1/backups", alice, json={})
+    assert status == 202, started
+    assert (started["kind"], started["account"], started["state"]) == ("backup", "alice", "queued")
+    assert started["created_by"] == "alice"
+    await settled(api)
+    _, job = await api.call("GET", f"/api/v1/jobs/{started['id']}", alice)
+    (backup,) = api.backups.backups["alice"]
+    assert job["state"] == "succeeded"
+    assert (job["stage"], job["percent"], job["bytes_done"]) == ("done", 100, 1024)
+    assert job["result"] == backup.id
+    assert job["started_at"] is not None
+    assert job["finished_at"] is not None
+    assert job["error"] == ""
+    status, listing = await api.call("GET", "/api/v1/backups", alice)
+    assert status == 200
+    assert [(b["id"], b["files"], b["bytes"]) for b in listing["items"]] == [(backup.id, 3, 1024)]
+    _, jobs = await api.call("GET", "/api/v1/jobs", alice)
+    assert [j["id"] for j in jobs["items"]] == [started["id"]]
+
+
+async def test_a_failed_backup_keeps_the_agents_message(api: Api, admin: str) -> None:
+    alice = await api.owner(admin)
+    api.backups.fail_next = grpc.StatusCode.UNAVAILABLE
+    job = await backed_up(api, alice)
+    assert job["state"] == "failed"
+    assert job["error"] == "the fake agent was told to fail"
+    assert job["stage"] == "files"  # the progress it had reached
+    assert job["finished_at"] is not None
+
+
+async def test_a_running_job_shows_its_progress(api: Api, admin: str) -> None:
+    alice = await api.owner(admin)
+    hold = api.backups.hold = asyncio.Event()
+    status, started = await api.call("POST", "/api/v1/backups", alice, json={})
+    assert status == 202
+    await api.backups.held.wait()
+    _, job = await api.call("GET", f"/api/v1/jobs/{started['id']}", alice)
+    assert (job["state"], job["stage"], job["percent"]) == ("running", "files", 50)
+    assert job["finished_at"] is None
+    hold.set()
+    await settled(api)
+    _, job = await api.call("GET", f"/api/v1/jobs/{started['id']}", alice)
+    assert job["state"] == "succeeded"
+
+
+@pytest.mark.parametrize(
+    ("body", "sent"),
+    [
+        ({"what": "account"}, ("whole_account", True)),
+        ({"what": "domain", "name": "alice.example"}, ("domain", "alice.example")),
+        ({"what": "database", "name": "alice_shop"}, ("database", "alice_shop")),
+        ({"what": "path", "name": "web/a/index.php"}, ("path", "web/a/index.php")),
+    ],
+)
+async def test_an_owner_restores_each_kind_as_a_job(
+    api: Api, admin: str, body: dict[str, str], sent: tuple[str, object]
+) -> None:
+    alice = await api.owner(admin)
+    backup = (await backed_up(api, alice))["result"]
+    status, started = await api.call("POST", f"/api/v1/backups/{backup}/restore", alice, json=body)
+    assert status == 202, started
+    assert (started["kind"], started["subject"]) == ("restore", backup)
+    await settled(api)
+    _, job = await api.call("GET", f"/api/v1/jobs/{started['id']}", alice)
+    assert (job["state"], job["result"]) == ("succeeded", "restored-20260101T000000Z")
+    (request,) = api.backups.restores
+    assert request.WhichOneof("what") == sent[0]
+    assert getattr(request, sent[0]) == sent[1]
+    assert request.account == "alice"
+    assert request.placement == 2  # PLACEMENT_BESIDE unless asked otherwise
+
+
+async def test_another_accounts_backups_and_jobs_are_404(api: Api, admin: str) -> None:
+    alice = await api.owner(admin)
+    bob = await api.owner(admin, "bob")
+    job = await backed_up(api, alice)
+    backup = job["result"]
+    assert (await api.call("GET", f"/api/v1/jobs/{job['id']}", bob))[0] == 404
+    assert (await api.call("GET", "/api/v1/jobs?account=alice", bob))[0] == 404
+    assert (await api.call("GET", "/api/v1/backups?account=alice", bob))[0] == 404
+    assert (await api.call("POST", "/api/v1/backups", bob, json={"account": "alice"}))[0] == 404
+    for who in ({}, {"account": "alice"}):
+        status, _ = await api.call(
+            "POST", f"/api/v1/backups/{backup}/restore", bob, json={"what": "account", **who}
+        )
+        assert status == 404
+    _, jobs = await api.call("GET", "/api/v1/jobs", bob)
+    assert jobs["items"] == []
+    assert api.backups.restores == []
+    assert list(api.backups.backups) == ["alice"]
+
+
+async def test_an_administrator_names_the_account(api: Api, admin: str) -> None:
+    await api.owner(admin)
+    status, answer = await api.call("POST", "/api/v1/backups", admin, json={})
+    assert status == 400
+    assert answer["errors"][0]["field"] == "account"
+    job = await backed_up(api, admin, account="alice")
+    assert (job["account"], job["created_by"], job["state"]) == ("alice", "admin", "succeeded")
+    _, jobs = await api.call("GET", "/api/v1/jobs", admin)
+    assert [j["id"] for j in jobs["items"]] == [job["id"]]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"what": "domain"}, "name"),
+        ({"what": "everything"}, "what"),
+        ({"what": "account", "placement": "over"}, "placement"),
+        ({"what": "account", "command": "rm -rf /"}, "command"),
+        ({"what": "path", "name": "x" * 4097}, "name"),
+    ],
+)
+async def test_bad_restore_requests_change_nothing(
+    api: Api, admin: str, body: dict[str, str], field: str
+) -> None:
+    alice = await api.owner(admin)
+    backup = (await backed_up(api, alice))["result"]
+    status, answer = await api.call("POST", f"/api/v1/backups/{backup}/restore", alice, json=body)
+    assert status in (400, 422), answer
+    assert answer["errors"][0]["field"] == field
+    assert api.backups.restores == []
+    _, jobs = await api.call("GET", "/api/v1/jobs", alice)
+    assert [j["kind"] for j in jobs["items"]] == ["backup"]
+
+
+@pytest.mark.parametrize("backup", ["0" * 32, "../../etc", "A" * 32, "0" * 33])
+async def test_a_backup_the_account_does_not_have_is_404(api: Api, admin: str, backup: str) -> None:
+    alice = await api.owner(admin)
+    status, _ = await api.call(
+        "POST", f"/api/v1/backups/{backup}/restore", alice, json={"what": "account"}
+    )
+    assert status == 404
+    assert api.backups.restores == []

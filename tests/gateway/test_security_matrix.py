@@ -114,6 +114,9 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(api: Api, admi
     ] == 201
     _, records = await api.call("GET", "/api/v1/dns-zones/alice.com/records", alice)
     ALICE_OWNS["dns-records"]["id"] = records["items"][0]["id"]
+    status, backup_job = await api.call("POST", "/api/v1/backups", alice, json={})
+    assert status == 202
+    ALICE_OWNS["jobs"] = {"id": backup_job["id"]}
 
     def state() -> tuple[object, ...]:
         return (
@@ -169,6 +172,8 @@ BODIES_FOR_ALICE = {
     },
     "/api/v1/cron-jobs": {"schedule": "@daily", "command": "true", "account": "alice"},
     "/api/v1/dns-zones": {"name": "alice.com", "account": "alice"},
+    "/api/v1/backups": {"account": "alice"},
+    "/api/v1/backups/{id}/restore": {"account": "alice", "what": "account"},
 }
 
 
@@ -200,7 +205,8 @@ async def test_owners_cannot_name_another_account_in_query_or_body(api: Api, adm
             assert status == 403, path
         elif names_account:
             assert path in BODIES_FOR_ALICE, f"give BODIES_FOR_ALICE a body for {path}"
-            status, _ = await api.call("POST", path, bob, json=BODIES_FOR_ALICE[path])
+            where = path.replace("{id}", "0" * 32)
+            status, _ = await api.call("POST", where, bob, json=BODIES_FOR_ALICE[path])
             assert status == 404, path
     assert (
         list(api.web.calls),
@@ -208,3 +214,4 @@ async def test_owners_cannot_name_another_account_in_query_or_body(api: Api, adm
         list(api.cron.calls),
         list(api.dns.calls),
     ) == calls_before
+    assert api.backups.calls == []

@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from gateway import keys
 from gateway.api import Access, Call, NoBody, Operation, Owned, json_response
 from gateway.models.jobs import Job, JobPage, JobQuery, job_of
 from gateway.scope import account_page
@@ -38,6 +39,31 @@ async def get_job(call: Call) -> web.StreamResponse:
     return json_response(job_of(_job(call)))
 
 
+async def job_events(call: Call) -> web.StreamResponse:
+    """Server-sent events: `event: job` with the job as JSON at each change, the last one when
+    it has ended; a comment line every KEEPALIVE_SECONDS of silence."""
+    job = _job(call)
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream",
+            "Cache-Control": "no-store",
+            "X-Accel-Buffering": "no",  # nginx passes each event on at once
+        }
+    )
+    await response.prepare(call.request)
+    runner = call.request.app[keys.JOBS]
+    async for record in service.follow(call.context, runner, job.public_id):
+        if record is None:
+            await response.write(b": still running\n\n")
+        else:
+            data = job_of(record).model_dump_json()
+            await response.write(
+                f"event: job\nid: {record.state}-{record.percent}\ndata: {data}\n\n".encode()
+            )
+    await response.write_eof()
+    return response
+
+
 operations = [
     Operation(
         "GET",
@@ -61,6 +87,18 @@ operations = [
         Access.SIGNED_IN,
         owner=find_job,
         response=Job,
+        errors=(404,),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/jobs/{id}/events",
+        job_events,
+        "followJob",
+        "The job as server-sent events (text/event-stream): an `event: job` whose data is the "
+        "job as GET /api/v1/jobs/{id} gives it, at each change, ending with its final state",
+        "jobs",
+        Access.SIGNED_IN,
+        owner=find_job,
         errors=(404,),
     ),
 ]

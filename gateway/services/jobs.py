@@ -11,10 +11,11 @@ marked failed (the agent finishes its work regardless; the job row only loses th
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterable, Callable, Coroutine
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Coroutine
 from typing import Any, Final, Protocol
 
 import grpc
@@ -48,6 +49,20 @@ class JobRunner:
 
     def __init__(self) -> None:
         self._tasks: set[asyncio.Task[None]] = set()
+        # One event per job someone follows, set (and replaced) at each change of its row.
+        self._changes: dict[str, asyncio.Event] = {}
+
+    def changed(self, public_id: str) -> None:
+        event = self._changes.pop(public_id, None)
+        if event is not None:
+            event.set()
+
+    async def wait_change(self, public_id: str, at_most: float) -> None:
+        """Returns at the job's next change, or after `at_most` seconds."""
+        event = self._changes.setdefault(public_id, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(at_most):
+                await event.wait()
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
@@ -85,7 +100,7 @@ async def start_backup(ctx: Context, runner: JobRunner, account: AccountRecord) 
     job = await _record(ctx, account, "backup", "")
     request = pb.BackUpAccountRequest(account=account.name)
     stream = ctx.agent.backups.BackUpAccount(request, timeout=FOLLOW_TIMEOUT_SECONDS)
-    runner.spawn(_follow(ctx, job, stream, lambda last: last.backup.id))
+    runner.spawn(_follow(ctx, runner, job, stream, lambda last: last.backup.id))
     return job
 
 
@@ -94,7 +109,7 @@ async def start_restore(
 ) -> JobRecord:
     job = await _record(ctx, account, "restore", request.backup_id)
     stream = ctx.agent.backups.RestoreBackup(request, timeout=FOLLOW_TIMEOUT_SECONDS)
-    runner.spawn(_follow(ctx, job, stream, lambda last: last.restored.folder))
+    runner.spawn(_follow(ctx, runner, job, stream, lambda last: last.restored.folder))
     return job
 
 
@@ -117,14 +132,29 @@ async def _record(ctx: Context, account: AccountRecord, kind: Kind, subject: str
 
 async def _follow(
     ctx: Context,
+    runner: JobRunner,
     job: JobRecord,
     stream: AsyncIterable[Any],
     result_of: Callable[[Any], str],
 ) -> None:
     """Reads the agent's stream into the job's row until it ends, then settles the job."""
-    db, public_id = ctx.db, job.public_id
+    try:
+        await _read_stream(ctx, runner, job.public_id, stream, result_of)
+    finally:
+        runner.changed(job.public_id)
+
+
+async def _read_stream(
+    ctx: Context,
+    runner: JobRunner,
+    public_id: str,
+    stream: AsyncIterable[Any],
+    result_of: Callable[[Any], str],
+) -> None:
+    db = ctx.db
     try:
         await store.start(db, public_id)
+        runner.changed(public_id)
         last: Any = None
         written = (0.0, "")
         async for response in stream:
@@ -132,6 +162,7 @@ async def _follow(
             done = progress_of(response)
             if done.stage != written[1] or time.monotonic() - written[0] >= WRITE_EVERY_SECONDS:
                 await store.progress(db, public_id, done)
+                runner.changed(public_id)
                 written = (time.monotonic(), done.stage)
         if last is None:
             raise RuntimeError("the agent's stream ended without a message")
@@ -145,6 +176,30 @@ async def _follow(
     except Exception:
         logger.exception("job %s failed", public_id)
         await store.finish(db, public_id, state="failed", error="internal error in the gateway")
+
+
+async def follow(
+    ctx: Context, runner: JobRunner, public_id: str
+) -> AsyncIterator[JobRecord | None]:
+    """The job as it changes: each new state of its row, until it has ended; None every
+    KEEPALIVE_SECONDS without a change (so that a client or proxy keeps the stream open)."""
+    last: JobRecord | None = None
+    while True:
+        job = await store.get(ctx.db, public_id)
+        if job is None:  # its account was deleted
+            return
+        if job != last:
+            yield job
+            last = job
+        else:
+            yield None
+        if job.state in ("succeeded", "failed"):
+            return
+        await runner.wait_change(public_id, KEEPALIVE_SECONDS)
+
+
+# The longest a job's event stream stays silent.
+KEEPALIVE_SECONDS: Final = 15.0
 
 
 def progress_of(response: _Progressing) -> JobProgress:

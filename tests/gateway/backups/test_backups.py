@@ -4,6 +4,7 @@ jobs that record the agent's progress and outcome; owners reach their own accoun
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import grpc
@@ -166,3 +167,46 @@ async def test_a_backup_the_account_does_not_have_is_404(api: Api, admin: str, b
     )
     assert status == 404
     assert api.backups.restores == []
+
+
+def events_of(text: str) -> list[dict[str, Any]]:
+    """The jobs of a server-sent event stream, in order."""
+    found = []
+    for block in text.split("\n\n"):
+        lines = block.splitlines()
+        if "event: job" in lines:
+            (data,) = [line.removeprefix("data: ") for line in lines if line.startswith("data: ")]
+            found.append(json.loads(data))
+    return found
+
+
+async def test_the_event_stream_follows_a_job_in_order_to_its_end(api: Api, admin: str) -> None:
+    alice = await api.owner(admin)
+    hold = api.backups.hold = asyncio.Event()
+    _, started = await api.call("POST", "/api/v1/backups", alice, json={})
+    await api.backups.held.wait()
+    response = await api.client.get(
+        f"/api/v1/jobs/{started['id']}/events", headers={"Authorization": f"Bearer {alice}"}
+    )
+    assert response.status == 200
+    assert response.content_type == "text/event-stream"
+    first = await response.content.readuntil(b"\n\n")
+    assert events_of(first.decode())[0]["state"] == "running"
+    hold.set()
+    events = events_of(first.decode() + (await response.text()))
+    states = [event["state"] for event in events]
+    assert states[-1] == "succeeded"
+    assert set(states) <= {"running", "succeeded"}
+    percents = [event["percent"] for event in events]
+    assert percents == sorted(percents)
+    assert events[-1]["result"] == api.backups.backups["alice"][0].id
+
+
+async def test_another_accounts_event_stream_is_404(api: Api, admin: str) -> None:
+    alice = await api.owner(admin)
+    bob = await api.owner(admin, "bob")
+    job = await backed_up(api, alice)
+    status, _ = await api.call("GET", f"/api/v1/jobs/{job['id']}/events", bob)
+    assert status == 404
+    status, _ = await api.call("GET", f"/api/v1/jobs/{'0' * 32}/events", alice)
+    assert status == 404

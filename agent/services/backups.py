@@ -154,6 +154,7 @@ def _backup(manifest: Manifest) -> backups_pb2.Backup:
         zones=manifest.zones,
         domains=manifest.domains,
         cron_jobs=manifest.cron_jobs,
+        added_bytes=manifest.added_bytes,
     )
 
 

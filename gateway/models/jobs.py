@@ -97,6 +97,7 @@ def backup_of(backup: pb.Backup) -> Backup:
         zones=list(backup.zones),
         domains=list(backup.domains),
         cron_jobs=backup.cron_jobs,
+        added_bytes=backup.added_bytes,
     )
 
 
@@ -115,6 +116,7 @@ class Backup(BaseModel):
     zones: list[str]
     domains: list[str]
     cron_jobs: int
+    added_bytes: int = Field(description="What it added to the repository after deduplication")
 
 
 class BackupList(BaseModel):

@@ -88,6 +88,7 @@ Report = Callable[[Progress], None]
 class DatabaseDump:
     name: str
     dump_bytes: int
+    added_bytes: int = 0  # not in the manifest: known only to the backup that made it
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Manifest:
     zones: tuple[str, ...]
     domains: tuple[str, ...]
     cron_jobs: int
+    added_bytes: int = 0  # what the backup's snapshots added to the repository
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,7 @@ class Backups:
             zones=tuple(zone["name"] for zone in settings["zones"]),
             domains=tuple(site["name"] for site in settings["sites"]),
             cron_jobs=len(settings["crontab"]),
+            added_bytes=int(summary.get("data_added", 0)) + sum(dump.added_bytes for dump in dumps),
         )
         document = json.dumps(
             {"version": VERSION, "manifest": _manifest_json(manifest), **settings}
@@ -253,7 +256,13 @@ class Backups:
                 lambda line: None,
                 producer=self._dump_argv(database.name),
             )
-            dumps.append(DatabaseDump(database.name, int(summary["total_bytes_processed"])))
+            dumps.append(
+                DatabaseDump(
+                    database.name,
+                    int(summary.get("total_bytes_processed", 0)),
+                    int(summary.get("data_added", 0)),
+                )
+            )
         return dumps
 
     def _dump_argv(self, database: str) -> list[str]:
@@ -522,6 +531,7 @@ def _manifest_from(record: dict[str, Any]) -> Manifest:
             zones=tuple(str(name) for name in record["zones"]),
             domains=tuple(str(name) for name in record["domains"]),
             cron_jobs=int(record["cron_jobs"]),
+            added_bytes=int(record.get("added_bytes", 0)),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise Internal("a backup's manifest is not one the agent wrote", str(error)) from None

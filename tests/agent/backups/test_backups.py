@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import grpc
 import stack
+from jopanel.agent.accounts.v1 import accounts_pb2
 from jopanel.agent.backups.v1 import backups_pb2
 from jopanel.agent.cron.v1 import cron_pb2, cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
@@ -29,9 +30,11 @@ from tests.agent.databases.db_support import create_database, databases
 from tests.agent.support import as_account, rpc_error
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import grpc.aio
 
-    from tests.agent.backups.backup_support import Stub
+    from tests.agent.backups.backup_support import AccountStub, Stub
 
 __all__ = ["backup_account", "backups", "databases"]  # fixtures, used by name
 
@@ -237,3 +240,38 @@ async def test_another_accounts_backup_is_not_found(
     assert code == grpc.StatusCode.NOT_FOUND
     listed = await backups.ListBackups(backups_pb2.ListBackupsRequest(account=other))
     assert list(listed.backups) == []
+
+
+async def test_a_second_backup_after_one_percent_changed_adds_about_one_percent(
+    backups: Stub, backup_account: str
+) -> None:
+    home = Path(pwd.getpwnam(backup_account).pw_dir)
+    for index in range(100):
+        write_as(backup_account, f"{home}/data/{index:03}", os.urandom(64 * 1024), 0o600)
+    _, first = await back_up(backups, backup_account)
+    write_as(backup_account, f"{home}/data/050", os.urandom(64 * 1024), 0o600)
+    _, second = await back_up(backups, backup_account)
+    assert first.added_bytes >= 100 * 64 * 1024 * 0.9
+    # One file of a hundred changed: about 1% (plus restic's trees and the settings).
+    assert second.added_bytes <= first.added_bytes * 0.03
+
+
+async def test_backups_run_one_at_a_time_and_a_waiting_one_says_so(
+    backups: Stub, backup_account: str, accounts: AccountStub, new_name: Callable[[], str]
+) -> None:
+    other = new_name()
+    request = accounts_pb2.CreateAccountRequest(name=other, shell=accounts_pb2.SHELL_NOLOGIN)
+    await accounts.CreateAccount(request)
+    fill(backup_account)
+    first = backups.BackUpAccount(backups_pb2.BackUpAccountRequest(account=backup_account))
+    # Its first message comes from inside the lock: it is running now.
+    message = await first.read()
+    assert isinstance(message, backups_pb2.BackUpAccountResponse)
+    assert message.progress.stage == backups_pb2.STAGE_FILES
+    second_progress, second = await back_up(backups, other)
+    last = message
+    while isinstance(read := await first.read(), backups_pb2.BackUpAccountResponse):
+        last = read  # read() answers grpc.aio.EOF, no message, at the end
+    assert last.backup.account == backup_account
+    assert second_progress[0].stage == backups_pb2.STAGE_QUEUED
+    assert second.account == other

@@ -25,37 +25,37 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&jopanel/agent/backups/v1/backups.proto\x12\x18jopanel.agent.backups.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9d\x01\n\x08Progress\x12.\n\x05stage\x18\x01 \x01(\x0e\x32\x1f.jopanel.agent.backups.v1.Stage\x12\x0f\n\x07percent\x18\x02 \x01(\r\x12\x12\n\nbytes_done\x18\x03 \x01(\x04\x12\x13\n\x0b\x62ytes_total\x18\x04 \x01(\x04\x12\x12\n\nfiles_done\x18\x05 \x01(\x04\x12\x13\n\x0b\x66iles_total\x18\x06 \x01(\x04\"4\n\x10\x42\x61\x63kedUpDatabase\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\ndump_bytes\x18\x02 \x01(\x04\"\xdf\x01\n\x06\x42\x61\x63kup\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x02 \x01(\t\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x66iles\x18\x04 \x01(\x04\x12\r\n\x05\x62ytes\x18\x05 \x01(\x04\x12=\n\tdatabases\x18\x06 \x03(\x0b\x32*.jopanel.agent.backups.v1.BackedUpDatabase\x12\r\n\x05zones\x18\x07 \x03(\t\x12\x0f\n\x07\x64omains\x18\x08 \x03(\t\x12\x11\n\tcron_jobs\x18\t \x01(\r\"\'\n\x14\x42\x61\x63kUpAccountRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"\x7f\n\x15\x42\x61\x63kUpAccountResponse\x12\x34\n\x08progress\x18\x01 \x01(\x0b\x32\".jopanel.agent.backups.v1.Progress\x12\x30\n\x06\x62\x61\x63kup\x18\x02 \x01(\x0b\x32 .jopanel.agent.backups.v1.Backup\"%\n\x12ListBackupsRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"H\n\x13ListBackupsResponse\x12\x31\n\x07\x62\x61\x63kups\x18\x01 \x03(\x0b\x32 .jopanel.agent.backups.v1.Backup\"\xc9\x01\n\x14RestoreBackupRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x11\n\tbackup_id\x18\x02 \x01(\t\x12\x17\n\rwhole_account\x18\x03 \x01(\x08H\x00\x12\x10\n\x06\x64omain\x18\x04 \x01(\tH\x00\x12\x12\n\x08\x64\x61tabase\x18\x05 \x01(\tH\x00\x12\x0e\n\x04path\x18\x06 \x01(\tH\x00\x12\x36\n\tplacement\x18\x07 \x01(\x0e\x32#.jopanel.agent.backups.v1.PlacementB\x06\n\x04what\"m\n\x08Restored\x12\x0e\n\x06\x66older\x18\x01 \x01(\t\x12\r\n\x05\x66iles\x18\x02 \x01(\x04\x12\r\n\x05\x62ytes\x18\x03 \x01(\x04\x12\x0f\n\x07skipped\x18\x04 \x01(\x04\x12\x11\n\tdatabases\x18\x05 \x03(\t\x12\x0f\n\x07\x63rontab\x18\x06 \x01(\x08\"\x83\x01\n\x15RestoreBackupResponse\x12\x34\n\x08progress\x18\x01 \x01(\x0b\x32\".jopanel.agent.backups.v1.Progress\x12\x34\n\x08restored\x18\x02 \x01(\x0b\x32\".jopanel.agent.backups.v1.Restored*z\n\x05Stage\x12\x15\n\x11STAGE_UNSPECIFIED\x10\x00\x12\x10\n\x0cSTAGE_QUEUED\x10\x01\x12\x0f\n\x0bSTAGE_FILES\x10\x02\x12\x13\n\x0fSTAGE_DATABASES\x10\x03\x12\x12\n\x0eSTAGE_SETTINGS\x10\x04\x12\x0e\n\nSTAGE_DONE\x10\x05*T\n\tPlacement\x12\x19\n\x15PLACEMENT_UNSPECIFIED\x10\x00\x12\x16\n\x12PLACEMENT_IN_PLACE\x10\x01\x12\x14\n\x10PLACEMENT_BESIDE\x10\x02\x32\xe3\x02\n\rBackupService\x12r\n\rBackUpAccount\x12..jopanel.agent.backups.v1.BackUpAccountRequest\x1a/.jopanel.agent.backups.v1.BackUpAccountResponse0\x01\x12j\n\x0bListBackups\x12,.jopanel.agent.backups.v1.ListBackupsRequest\x1a-.jopanel.agent.backups.v1.ListBackupsResponse\x12r\n\rRestoreBackup\x12..jopanel.agent.backups.v1.RestoreBackupRequest\x1a/.jopanel.agent.backups.v1.RestoreBackupResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&jopanel/agent/backups/v1/backups.proto\x12\x18jopanel.agent.backups.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9d\x01\n\x08Progress\x12.\n\x05stage\x18\x01 \x01(\x0e\x32\x1f.jopanel.agent.backups.v1.Stage\x12\x0f\n\x07percent\x18\x02 \x01(\r\x12\x12\n\nbytes_done\x18\x03 \x01(\x04\x12\x13\n\x0b\x62ytes_total\x18\x04 \x01(\x04\x12\x12\n\nfiles_done\x18\x05 \x01(\x04\x12\x13\n\x0b\x66iles_total\x18\x06 \x01(\x04\"4\n\x10\x42\x61\x63kedUpDatabase\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\ndump_bytes\x18\x02 \x01(\x04\"\xf4\x01\n\x06\x42\x61\x63kup\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x02 \x01(\t\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x66iles\x18\x04 \x01(\x04\x12\r\n\x05\x62ytes\x18\x05 \x01(\x04\x12=\n\tdatabases\x18\x06 \x03(\x0b\x32*.jopanel.agent.backups.v1.BackedUpDatabase\x12\r\n\x05zones\x18\x07 \x03(\t\x12\x0f\n\x07\x64omains\x18\x08 \x03(\t\x12\x11\n\tcron_jobs\x18\t \x01(\r\x12\x13\n\x0b\x61\x64\x64\x65\x64_bytes\x18\n \x01(\x04\"\'\n\x14\x42\x61\x63kUpAccountRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"\x7f\n\x15\x42\x61\x63kUpAccountResponse\x12\x34\n\x08progress\x18\x01 \x01(\x0b\x32\".jopanel.agent.backups.v1.Progress\x12\x30\n\x06\x62\x61\x63kup\x18\x02 \x01(\x0b\x32 .jopanel.agent.backups.v1.Backup\"%\n\x12ListBackupsRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"H\n\x13ListBackupsResponse\x12\x31\n\x07\x62\x61\x63kups\x18\x01 \x03(\x0b\x32 .jopanel.agent.backups.v1.Backup\"\xc9\x01\n\x14RestoreBackupRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x11\n\tbackup_id\x18\x02 \x01(\t\x12\x17\n\rwhole_account\x18\x03 \x01(\x08H\x00\x12\x10\n\x06\x64omain\x18\x04 \x01(\tH\x00\x12\x12\n\x08\x64\x61tabase\x18\x05 \x01(\tH\x00\x12\x0e\n\x04path\x18\x06 \x01(\tH\x00\x12\x36\n\tplacement\x18\x07 \x01(\x0e\x32#.jopanel.agent.backups.v1.PlacementB\x06\n\x04what\"m\n\x08Restored\x12\x0e\n\x06\x66older\x18\x01 \x01(\t\x12\r\n\x05\x66iles\x18\x02 \x01(\x04\x12\r\n\x05\x62ytes\x18\x03 \x01(\x04\x12\x0f\n\x07skipped\x18\x04 \x01(\x04\x12\x11\n\tdatabases\x18\x05 \x03(\t\x12\x0f\n\x07\x63rontab\x18\x06 \x01(\x08\"\x83\x01\n\x15RestoreBackupResponse\x12\x34\n\x08progress\x18\x01 \x01(\x0b\x32\".jopanel.agent.backups.v1.Progress\x12\x34\n\x08restored\x18\x02 \x01(\x0b\x32\".jopanel.agent.backups.v1.Restored*z\n\x05Stage\x12\x15\n\x11STAGE_UNSPECIFIED\x10\x00\x12\x10\n\x0cSTAGE_QUEUED\x10\x01\x12\x0f\n\x0bSTAGE_FILES\x10\x02\x12\x13\n\x0fSTAGE_DATABASES\x10\x03\x12\x12\n\x0eSTAGE_SETTINGS\x10\x04\x12\x0e\n\nSTAGE_DONE\x10\x05*T\n\tPlacement\x12\x19\n\x15PLACEMENT_UNSPECIFIED\x10\x00\x12\x16\n\x12PLACEMENT_IN_PLACE\x10\x01\x12\x14\n\x10PLACEMENT_BESIDE\x10\x02\x32\xe3\x02\n\rBackupService\x12r\n\rBackUpAccount\x12..jopanel.agent.backups.v1.BackUpAccountRequest\x1a/.jopanel.agent.backups.v1.BackUpAccountResponse0\x01\x12j\n\x0bListBackups\x12,.jopanel.agent.backups.v1.ListBackupsRequest\x1a-.jopanel.agent.backups.v1.ListBackupsResponse\x12r\n\rRestoreBackup\x12..jopanel.agent.backups.v1.RestoreBackupRequest\x1a/.jopanel.agent.backups.v1.RestoreBackupResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'jopanel.agent.backups.v1.backups_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_STAGE']._serialized_start=1273
-  _globals['_STAGE']._serialized_end=1395
-  _globals['_PLACEMENT']._serialized_start=1397
-  _globals['_PLACEMENT']._serialized_end=1481
+  _globals['_STAGE']._serialized_start=1294
+  _globals['_STAGE']._serialized_end=1416
+  _globals['_PLACEMENT']._serialized_start=1418
+  _globals['_PLACEMENT']._serialized_end=1502
   _globals['_PROGRESS']._serialized_start=102
   _globals['_PROGRESS']._serialized_end=259
   _globals['_BACKEDUPDATABASE']._serialized_start=261
   _globals['_BACKEDUPDATABASE']._serialized_end=313
   _globals['_BACKUP']._serialized_start=316
-  _globals['_BACKUP']._serialized_end=539
-  _globals['_BACKUPACCOUNTREQUEST']._serialized_start=541
-  _globals['_BACKUPACCOUNTREQUEST']._serialized_end=580
-  _globals['_BACKUPACCOUNTRESPONSE']._serialized_start=582
-  _globals['_BACKUPACCOUNTRESPONSE']._serialized_end=709
-  _globals['_LISTBACKUPSREQUEST']._serialized_start=711
-  _globals['_LISTBACKUPSREQUEST']._serialized_end=748
-  _globals['_LISTBACKUPSRESPONSE']._serialized_start=750
-  _globals['_LISTBACKUPSRESPONSE']._serialized_end=822
-  _globals['_RESTOREBACKUPREQUEST']._serialized_start=825
-  _globals['_RESTOREBACKUPREQUEST']._serialized_end=1026
-  _globals['_RESTORED']._serialized_start=1028
-  _globals['_RESTORED']._serialized_end=1137
-  _globals['_RESTOREBACKUPRESPONSE']._serialized_start=1140
-  _globals['_RESTOREBACKUPRESPONSE']._serialized_end=1271
-  _globals['_BACKUPSERVICE']._serialized_start=1484
-  _globals['_BACKUPSERVICE']._serialized_end=1839
+  _globals['_BACKUP']._serialized_end=560
+  _globals['_BACKUPACCOUNTREQUEST']._serialized_start=562
+  _globals['_BACKUPACCOUNTREQUEST']._serialized_end=601
+  _globals['_BACKUPACCOUNTRESPONSE']._serialized_start=603
+  _globals['_BACKUPACCOUNTRESPONSE']._serialized_end=730
+  _globals['_LISTBACKUPSREQUEST']._serialized_start=732
+  _globals['_LISTBACKUPSREQUEST']._serialized_end=769
+  _globals['_LISTBACKUPSRESPONSE']._serialized_start=771
+  _globals['_LISTBACKUPSRESPONSE']._serialized_end=843
+  _globals['_RESTOREBACKUPREQUEST']._serialized_start=846
+  _globals['_RESTOREBACKUPREQUEST']._serialized_end=1047
+  _globals['_RESTORED']._serialized_start=1049
+  _globals['_RESTORED']._serialized_end=1158
+  _globals['_RESTOREBACKUPRESPONSE']._serialized_start=1161
+  _globals['_RESTOREBACKUPRESPONSE']._serialized_end=1292
+  _globals['_BACKUPSERVICE']._serialized_start=1505
+  _globals['_BACKUPSERVICE']._serialized_end=1860
 # @@protoc_insertion_point(module_scope)

@@ -152,6 +152,7 @@ class Backup(_message.Message):
     ZONES_FIELD_NUMBER: _builtins.int
     DOMAINS_FIELD_NUMBER: _builtins.int
     CRON_JOBS_FIELD_NUMBER: _builtins.int
+    ADDED_BYTES_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """Chosen by the agent: 32 lowercase hex digits; every snapshot of the backup carries it."""
     account: _builtins.str
@@ -160,6 +161,10 @@ class Backup(_message.Message):
     bytes: _builtins.int
     cron_jobs: _builtins.int
     """How many cron jobs it holds."""
+    added_bytes: _builtins.int
+    """What it added to the repository, after deduplication and compression: an incremental
+    backup of a home where little changed adds little.
+    """
     @_builtins.property
     def time(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -182,10 +187,11 @@ class Backup(_message.Message):
         zones: _abc.Iterable[_builtins.str] | None = ...,
         domains: _abc.Iterable[_builtins.str] | None = ...,
         cron_jobs: _builtins.int = ...,
+        added_bytes: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["time", b"time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "bytes", b"bytes", "cron_jobs", b"cron_jobs", "databases", b"databases", "domains", b"domains", "files", b"files", "id", b"id", "time", b"time", "zones", b"zones"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "added_bytes", b"added_bytes", "bytes", b"bytes", "cron_jobs", b"cron_jobs", "databases", b"databases", "domains", b"domains", "files", b"files", "id", b"id", "time", b"time", "zones", b"zones"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

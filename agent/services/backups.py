@@ -89,6 +89,8 @@ class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
                         skipped=restored.skipped,
                         databases=restored.databases,
                         crontab=restored.crontab,
+                        zones=restored.zones,
+                        zones_skipped=restored.zones_skipped,
                     ),
                 )
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias
 
 from agent.config import AgentConfig
-from agent.errors import FailedPrecondition, Internal, NotFound
+from agent.errors import AgentError, FailedPrecondition, Internal, NotFound
 from agent.system.accounts import users
 from agent.system.backups.repository import LOW_PRIORITY, Layout, Line, Restic, restic
 from agent.system.base import process
@@ -47,6 +47,7 @@ from agent.system.cron.crontab import CronJob, CronTables, cron_tables
 from agent.system.databases.hosted import HostedDatabases, hosted_databases
 from agent.system.dns import zonefile
 from agent.system.dns.zones import DnsZones, dns_zones
+from agent.system.names import NameOwners, name_owners
 from agent.system.web import records
 from agent.system.web.domains import WebDomains, web_domains
 from agent.validators import cron as cron_validators
@@ -138,6 +139,8 @@ class Restored:
     skipped: int = 0
     databases: tuple[str, ...] = ()
     crontab: bool = False
+    zones: tuple[str, ...] = ()
+    zones_skipped: int = 0
 
 
 class Backups:
@@ -150,6 +153,7 @@ class Backups:
         cron: CronTables,
         zones: DnsZones,
         sites: WebDomains,
+        names: NameOwners,
         limits: process.Limits,
         mariadb_socket: Path,
     ) -> None:
@@ -158,6 +162,7 @@ class Backups:
         self._cron = cron
         self._zones = zones
         self._sites = sites
+        self._names = names
         self._limits = limits
         self._socket = mariadb_socket
         self._lock = asyncio.Lock()
@@ -348,10 +353,21 @@ class Backups:
             await self._restore_database(account, manifest, parts, dump.name, placement)
             for dump in manifest.databases
         ]
+        if placement == "beside":  # a crontab or a zone has no "beside": they stay as they are
+            report(Progress("done", 100, files.bytes, files.bytes, files.files, files.files))
+            return dataclasses.replace(files, databases=tuple(names))
         report(Progress("settings"))
-        crontab = await self._restore_crontab(account, parts["settings"])
+        document = json.loads(await self._restic.read(parts["settings"], f"/{SETTINGS_FILE}"))
+        crontab = await self._restore_crontab(account, document)
+        zones, skipped = await self._restore_zones(account, document)
         report(Progress("done", 100, files.bytes, files.bytes, files.files, files.files))
-        return dataclasses.replace(files, databases=tuple(names), crontab=crontab)
+        return dataclasses.replace(
+            files,
+            databases=tuple(names),
+            crontab=crontab,
+            zones=tuple(zones),
+            zones_skipped=skipped,
+        )
 
     async def _restore_files(
         self,
@@ -430,8 +446,7 @@ class Backups:
         )
         return target
 
-    async def _restore_crontab(self, account: AccountName, snapshot: str) -> bool:
-        document = json.loads(await self._restic.read(snapshot, f"/{SETTINGS_FILE}"))
+    async def _restore_crontab(self, account: AccountName, document: dict[str, Any]) -> bool:
         for job in document.get("crontab", []):
             # The backup is data like any other: every job passes the validators again.
             await self._cron.put(
@@ -446,6 +461,28 @@ class Backups:
                 ),
             )
         return True
+
+    async def _restore_zones(
+        self, account: AccountName, document: dict[str, Any]
+    ) -> tuple[list[str], int]:
+        """Serves each zone of the backup again with its records, through the same checks as
+        CreateDnsZone: the record must read as a valid zone of this account, and the name must
+        be the account's to claim now (another account may have taken it since)."""
+        restored: list[str] = []
+        skipped = 0
+        for entry in document.get("zones", []):
+            try:
+                zone = zonefile.from_json(json.dumps(entry).encode())
+                if zone.account != account:
+                    raise FailedPrecondition("the zone is another account's")
+                with self._names.claiming([zone.name], account, "zones"):
+                    await self._zones.create_zone(zone.name, account, list(zone.records.values()))
+            except (ValueError, AgentError) as error:
+                logger.info("restore of %s: zone left out: %s", account, error)
+                skipped += 1
+                continue
+            restored.append(zone.name)
+        return restored, skipped
 
 
 def _relative(what: SiteFiles | HomeFiles) -> str:
@@ -544,6 +581,7 @@ def backups(config: AgentConfig, layout: Layout | None = None) -> Backups:
         cron_tables(config),
         dns_zones(config),
         web_domains(config),
+        name_owners(config),
         config.limits("backup"),
         config.mariadb_socket,
     )

@@ -297,7 +297,9 @@ class RestoreBackupRequest(_message.Message):
     backup_id: _builtins.str
     """A Backup.id of this account: 32 lowercase hex digits."""
     whole_account: _builtins.bool
-    """Everything: the home's files, each database and the crontab."""
+    """Everything: the home's files and each database; in place, also the crontab and the DNS
+    zones (they have no "beside": with PLACEMENT_BESIDE they stay as they are).
+    """
     domain: _builtins.str
     """The folder of one of the backup's sites (web/<domain> in the home): a domain the backup
     lists in Backup.domains.
@@ -340,6 +342,8 @@ class Restored(_message.Message):
     SKIPPED_FIELD_NUMBER: _builtins.int
     DATABASES_FIELD_NUMBER: _builtins.int
     CRONTAB_FIELD_NUMBER: _builtins.int
+    ZONES_FIELD_NUMBER: _builtins.int
+    ZONES_SKIPPED_FIELD_NUMBER: _builtins.int
     folder: _builtins.str
     """Where the files went, relative to the home ("" for none, "." for the home itself)."""
     files: _builtins.int
@@ -350,9 +354,17 @@ class Restored(_message.Message):
     """
     crontab: _builtins.bool
     """Whether the crontab was installed from the backup."""
+    zones_skipped: _builtins.int
     @_builtins.property
     def databases(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """The databases loaded (their names as they are now)."""
+
+    @_builtins.property
+    def zones(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The DNS zones served again with the backup's records (a whole-account restore). A zone
+        whose name another account holds now, or that named serves outside JoPanel, is left out
+        and counted in zones_skipped.
+        """
 
     def __init__(
         self,
@@ -363,10 +375,12 @@ class Restored(_message.Message):
         skipped: _builtins.int = ...,
         databases: _abc.Iterable[_builtins.str] | None = ...,
         crontab: _builtins.bool = ...,
+        zones: _abc.Iterable[_builtins.str] | None = ...,
+        zones_skipped: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bytes", b"bytes", "crontab", b"crontab", "databases", b"databases", "files", b"files", "folder", b"folder", "skipped", b"skipped"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bytes", b"bytes", "crontab", b"crontab", "databases", b"databases", "files", b"files", "folder", b"folder", "skipped", b"skipped", "zones", b"zones", "zones_skipped", b"zones_skipped"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -253,7 +253,7 @@ async def run_lines(
             return await _run_lines(argv, limits, on_line, stdin, producer, started)
     except TimeoutError:
         logger.warning("%s: killed after %g s (%s)", list(argv), limits.timeout, limits.setting)
-        raise ProgramTimedOut(argv, limits) from None
+        raise ProgramTimedOut(unwrapped(argv), limits) from None
     finally:
         for process in started:
             if process.returncode is None:
@@ -300,18 +300,34 @@ async def _run_lines(
         feeding,
     )
     await second.wait()
-    if first is not None:
+    if first is not None and producer is not None:
         await first.wait()
         if first.returncode != 0:
             stderr, cut = first_errors.value()
-            raise CommandFailed(
-                producer or (), f"exited with status {first.returncode}", stderr, cut
-            )
+            reason = f"exited with status {first.returncode}"
+            raise CommandFailed(unwrapped(producer), reason, stderr, cut)
     stderr, cut = errors.value()
     assert second.returncode is not None
     if second.returncode != 0:
-        raise CommandFailed(argv, f"exited with status {second.returncode}", stderr, cut)
+        reason = f"exited with status {second.returncode}"
+        raise CommandFailed(unwrapped(argv), reason, stderr, cut)
     return Completed(tuple(argv), second.returncode, b"", stderr, 0, cut)
+
+
+# Programs that only set how the next one runs (priority, user): errors name the program after
+# them, which is the one that failed.
+_WRAPPERS: Final = frozenset({"nice", "ionice", "setpriv"})
+
+
+def unwrapped(argv: Sequence[str]) -> list[str]:
+    """argv without its leading wrappers and their options (`nice -n 19 restic ...` is
+    `restic ...`)."""
+    rest = list(argv)
+    while len(rest) > 1 and rest[0] in _WRAPPERS:
+        rest = rest[1:]
+        while len(rest) > 1 and (rest[0].startswith("-") or rest[0].isdigit()):
+            rest = rest[1:]
+    return rest or list(argv)
 
 
 async def _start(argv: Sequence[str], stdin: int, stdout: int) -> asyncio.subprocess.Process:

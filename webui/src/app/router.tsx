@@ -38,6 +38,9 @@ const DnsZonesRoute = lazy(() =>
 const DnsZoneRoute = lazy(() =>
   import('@/features/dns/routes/DnsZoneRoute').then((m) => ({ default: m.DnsZoneRoute })),
 );
+const BackupsRoute = lazy(() =>
+  import('@/features/backups/routes/BackupsRoute').then((m) => ({ default: m.BackupsRoute })),
+);
 const AuditLogRoute = lazy(() =>
   import('@/features/audit-log/routes/AuditLogRoute').then((m) => ({ default: m.AuditLogRoute })),
 );
@@ -53,6 +56,7 @@ const ADMIN_NAV: readonly NavItem[] = [
   { to: paths.admin.databases, label: 'Databases', icon: 'databases' },
   { to: paths.admin.cronJobs, label: 'Cron jobs', icon: 'cron' },
   { to: paths.admin.dnsZones, label: 'DNS', icon: 'dns' },
+  { to: paths.admin.backups, label: 'Backups', icon: 'backups' },
   { to: paths.admin.auditLog, label: 'Audit log', icon: 'audit' },
 ];
 
@@ -62,6 +66,7 @@ const PANEL_NAV: readonly NavItem[] = [
   { to: paths.panel.databases, label: 'Databases', icon: 'databases' },
   { to: paths.panel.cronJobs, label: 'Cron jobs', icon: 'cron' },
   { to: paths.panel.dnsZones, label: 'DNS', icon: 'dns' },
+  { to: paths.panel.backups, label: 'Backups', icon: 'backups' },
 ];
 
 export function AppRoutes() {
@@ -85,6 +90,7 @@ export function AppRoutes() {
         <Route path="domains/:name" element={<DomainRoute area="admin" />} />
         <Route path="databases" element={<DatabasesRoute area="admin" />} />
         <Route path="cron-jobs" element={<CronJobsRoute area="admin" />} />
+        <Route path="backups" element={<BackupsRoute area="admin" />} />
         <Route path="dns" element={<DnsZonesRoute area="admin" />} />
         <Route path="dns/:zone" element={<DnsZoneRoute area="admin" />} />
         <Route path="audit-log" element={<AuditLogRoute />} />
@@ -103,6 +109,7 @@ export function AppRoutes() {
         <Route path="domains/:name" element={<DomainRoute area="panel" />} />
         <Route path="databases" element={<DatabasesRoute area="panel" />} />
         <Route path="cron-jobs" element={<CronJobsRoute area="panel" />} />
+        <Route path="backups" element={<BackupsRoute area="panel" />} />
         <Route path="dns" element={<DnsZonesRoute area="panel" />} />
         <Route path="dns/:zone" element={<DnsZoneRoute area="panel" />} />
         <Route path="*" element={<NotFoundRoute />} />

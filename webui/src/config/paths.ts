@@ -26,6 +26,7 @@ export const paths = {
     dnsZones: '/admin/dns',
     dnsZonesOf: (account: string) => filtered('/admin/dns', account),
     dnsZone: (name: string) => `/admin/dns/${seg(name)}`,
+    backups: '/admin/backups',
     auditLog: '/admin/audit-log',
   },
   panel: {
@@ -36,6 +37,7 @@ export const paths = {
     cronJobs: '/panel/cron-jobs',
     dnsZones: '/panel/dns',
     dnsZone: (name: string) => `/panel/dns/${seg(name)}`,
+    backups: '/panel/backups',
   },
 } as const;
 

@@ -3,6 +3,7 @@ and back: a file an owner lost comes back from its backup, followed over server-
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import pwd
@@ -52,7 +53,7 @@ async def test_an_owner_backs_up_loses_a_file_and_restores_it(
         assert status == 202, job
         events = await followed(session, base, owner, job["id"])
         assert events[-1]["state"] == "succeeded", events[-1]
-        for before, after in zip(events, events[1:], strict=False):
+        for before, after in itertools.pairwise(events):
             if before["stage"] == after["stage"]:  # the percent is the stage's
                 assert after["percent"] >= before["percent"]
         backup = events[-1]["result"]

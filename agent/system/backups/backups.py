@@ -184,8 +184,8 @@ class Backups:
         return await self._finisher.run(self._locked(restoring, report))
 
     async def list_backups(self, account: AccountName) -> list[Manifest]:
-        _require_account(account)
-        found = await self._restic.snapshots(["jopanel", f"account={account}", "part=settings"])
+        entry = _require_account(account)
+        found = await self._restic.snapshots([*_owner_tags(entry), "part=settings"])
         manifests = [await self._manifest(snapshot) for snapshot in found]
         return sorted(manifests, key=lambda manifest: manifest.time, reverse=True)
 
@@ -199,7 +199,7 @@ class Backups:
         entry = _require_account(account)
         await self._restic.ensure()
         backup = BackupId(secrets.token_hex(16))
-        tags = ["jopanel", f"account={account}", f"backup={backup}"]
+        tags = [*_owner_tags(entry), f"backup={backup}"]
         started = datetime.datetime.now(datetime.UTC)
         report(Progress("files"))
         view = self._restic.layout.view_dir / account
@@ -313,10 +313,11 @@ class Backups:
         return self._manifests[snapshot_id]
 
     async def _find(
-        self, account: AccountName, backup: BackupId
+        self, entry: pwd.struct_passwd, backup: BackupId
     ) -> tuple[Manifest, dict[str, str]]:
         """The backup's manifest and its snapshots by part."""
-        found = await self._restic.snapshots(["jopanel", f"account={account}", f"backup={backup}"])
+        account = entry.pw_name
+        found = await self._restic.snapshots([*_owner_tags(entry), f"backup={backup}"])
         parts: dict[str, str] = {}
         for snapshot in found:
             for tag in snapshot.get("tags") or []:
@@ -336,7 +337,7 @@ class Backups:
         report: Report,
     ) -> Restored:
         entry = _require_account(account)
-        manifest, parts = await self._find(account, backup)
+        manifest, parts = await self._find(entry, backup)
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
         beside = f"restored-{stamp}" if placement == "beside" else ""
         if isinstance(what, OneDatabase):
@@ -483,6 +484,13 @@ class Backups:
                 continue
             restored.append(zone.name)
         return restored, skipped
+
+
+def _owner_tags(entry: pwd.struct_passwd) -> list[str]:
+    """The tags that make a backup an account's: its name and its uid. A uid is never given
+    twice (docs/agent.md), so an account made later with a deleted one's name does not get the
+    deleted account's backups."""
+    return ["jopanel", f"account={entry.pw_name}", f"uid={entry.pw_uid}"]
 
 
 def _relative(what: SiteFiles | HomeFiles) -> str:

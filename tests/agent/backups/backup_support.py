@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import secrets
 import shutil
 import subprocess
@@ -99,7 +100,8 @@ def hostile_backup(account: str, view: Path, databases: tuple[str, ...] = ()) ->
     """Snapshots `view` as the files of a backup of the account, with a settings document
     naming it as the agent would; returns the backup id."""
     backup = secrets.token_hex(16)
-    tags = f"jopanel,account={account},backup={backup}"
+    uid = pwd.getpwnam(account).pw_uid
+    tags = f"jopanel,account={account},uid={uid},backup={backup}"
     restic("backup", "--host", HOST, "--tag", f"{tags},part=files", str(view))
     manifest = {
         "backup": backup,

@@ -178,3 +178,22 @@ async def test_a_file_larger_than_the_quota_left_stops_within_the_quota(
     usage = quotas.usage(pwd.getpwnam(name).pw_uid)
     assert usage is not None
     assert usage.used_bytes <= 2 * 1024 * 1024
+
+
+async def test_an_account_made_later_with_a_deleted_ones_name_gets_none_of_its_backups(
+    backups: Stub, accounts: AccountStub, new_name: Callable[[], str]
+) -> None:
+    name = new_name()
+    request = accounts_pb2.CreateAccountRequest(name=name, shell=accounts_pb2.SHELL_NOLOGIN)
+    await accounts.CreateAccount(request)
+    home = Path(pwd.getpwnam(name).pw_dir)
+    subprocess.run(as_account(name, ["touch", f"{home}/private"]), check=True)
+    _, backup = await back_up(backups, name)
+    await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=name))
+    await accounts.CreateAccount(request)  # a new tenant, a new uid, the same name
+
+    listed = await backups.ListBackups(backups_pb2.ListBackupsRequest(account=name))
+    assert list(listed.backups) == []
+    code, _ = await rpc_error(restore(backups, name, backup.id, whole_account=True))
+    assert code == grpc.StatusCode.NOT_FOUND
+    assert not (home / "private").exists()

@@ -23,6 +23,7 @@ from jopanel.agent.backups.v1 import backups_pb2 as pb
 
 from gateway.context import Context
 from gateway.problems import not_found
+from gateway.store import audit
 from gateway.store import jobs as store
 from gateway.store.accounts import AccountRecord
 from gateway.store.jobs import JobProgress, JobRecord, Kind
@@ -137,11 +138,23 @@ async def _follow(
     stream: AsyncIterable[Any],
     result_of: Callable[[Any], str],
 ) -> None:
-    """Reads the agent's stream into the job's row until it ends, then settles the job."""
+    """Reads the agent's stream into the job's row until it ends, then settles the job and
+    writes its outcome to the audit log (`backup.finish`, `restore.finish`)."""
     try:
         await _read_stream(ctx, runner, job.public_id, stream, result_of)
     finally:
         runner.changed(job.public_id)
+    settled = await store.get(ctx.db, job.public_id)
+    if settled is not None:
+        await audit.record(
+            ctx.db,
+            actor=ctx.me.name,
+            action=f"{settled.kind}.finish",
+            target=f"{settled.account}/{settled.public_id}",
+            ok=settled.state == "succeeded",
+            detail=settled.error or settled.result,
+            client=ctx.client,
+        )
 
 
 async def _read_stream(

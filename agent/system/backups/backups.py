@@ -203,7 +203,7 @@ class Backups:
         started = datetime.datetime.now(datetime.UTC)
         report(Progress("files"))
         view = self._restic.layout.view_dir / account
-        async with _read_only_view(Path(entry.pw_dir), view, self._limits):
+        async with read_only_view(Path(entry.pw_dir), view, self._limits):
             summary = await self._restic.backup(
                 ["--tag", ",".join([*tags, "part=files"]), str(view)], _status(report, "files")
             )
@@ -530,7 +530,7 @@ def _as_account(entry: pwd.struct_passwd, argv: list[str]) -> list[str]:
 
 
 @asynccontextmanager
-async def _read_only_view(home: Path, view: Path, limits: process.Limits) -> AsyncIterator[None]:
+async def read_only_view(home: Path, view: Path, limits: process.Limits) -> AsyncIterator[None]:
     if _prepare_mount_point(view):  # left mounted by an agent that stopped halfway
         await process.run(["umount", str(view)], limits=limits)
     options = "ro,nosuid,nodev,noexec,nosymfollow"

@@ -106,6 +106,10 @@ async def test_the_repository_and_its_password_are_roots_alone(
         info = path.stat()
         assert (info.st_uid, info.st_mode & 0o777) == (0, mode)
     assert (layout.state_dir.stat().st_mode & 0o777) == 0o700
+    # The home's read-only view is unmounted once the files are in the repository.
+    assert not os.path.ismount(layout.view_dir / backup_account)
+    mounts = Path("/proc/self/mounts").read_text()
+    assert str(layout.view_dir) not in mounts
 
 
 async def test_a_whole_account_comes_back_byte_for_byte_with_modes_and_owners(

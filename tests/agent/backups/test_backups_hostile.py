@@ -6,6 +6,7 @@ setuid, setgid, device or FIFO file, and nothing that is not the account's."""
 
 from __future__ import annotations
 
+import errno
 import os
 import pwd
 import shutil
@@ -21,6 +22,9 @@ from jopanel.agent.backups.v1 import backups_pb2
 
 from agent.system.accounts.quotas import DiskQuotas
 from agent.system.accounts.users import HOME_ROOT
+from agent.system.backups.backups import read_only_view
+from agent.system.backups.repository import Layout
+from agent.system.base.process import Limits
 from tests.agent.backups.backup_support import (
     back_up,
     backup_account,
@@ -197,3 +201,26 @@ async def test_an_account_made_later_with_a_deleted_ones_name_gets_none_of_its_b
     code, _ = await rpc_error(restore(backups, name, backup.id, whole_account=True))
     assert code == grpc.StatusCode.NOT_FOUND
     assert not (home / "private").exists()
+
+
+async def test_restic_reads_the_home_where_no_link_is_followed(backup_account: str) -> None:
+    """The view restic walks: read-only, nosuid, nodev, noexec, nosymfollow. A folder the
+    account swaps for a link to /etc mid-walk leads nowhere: no path through it resolves."""
+    home = Path(pwd.getpwnam(backup_account).pw_dir)
+    subprocess.run(as_account(backup_account, ["ln", "-s", "/etc", f"{home}/swapped"]), check=True)
+    view = Layout().view_dir / backup_account
+    view.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    async with read_only_view(home, view, Limits(30.0, "test_timeout")):
+        options = next(
+            line.split()[3].split(",")
+            for line in Path("/proc/self/mounts").read_text().splitlines()
+            if line.split()[1] == str(view)
+        )
+        assert {"ro", "nosuid", "nodev", "noexec", "nosymfollow"} <= set(options)
+        with pytest.raises(OSError, match="symbolic links") as raised:
+            (view / "swapped" / "shadow").read_bytes()
+        assert raised.value.errno == errno.ELOOP
+        assert os.readlink(view / "swapped") == "/etc"  # the link itself is what restic stores
+        with pytest.raises(OSError, match="Read-only file system"):
+            (view / "planted").write_bytes(b"x")
+    assert not os.path.ismount(view)

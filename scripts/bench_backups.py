@@ -151,8 +151,8 @@ async def run(live: stack.Stack, admin: tuple[str, str]) -> None:
         f"\nJoPanel bench, backups: {FILES} files and {BYTES / mb:.0f} MB of random bytes, a "
         f"{ROWS * 1024 / mb:.0f} MB database, {os.cpu_count()} cores, all rows in this run\n"
     )
-    print(f"| {'run':<44} | {'seconds':>8} | {'MB/s':>7} | {'added MB':>9} |")
-    print(f"|{'-' * 46}|{'-' * 10}|{'-' * 9}|{'-' * 11}|")
+    print(f"| {'run':<46} | {'seconds':>8} | {'MB/s':>7} | {'added MB':>9} |")
+    print(f"|{'-' * 48}|{'-' * 10}|{'-' * 9}|{'-' * 11}|")
     rows = [
         ("first backup (REST job, nice 19, ionice be/7)", first_seconds, backups[first["result"]]),
         ("restic alone, same data (normal priority)", alone_seconds, None),
@@ -162,7 +162,7 @@ async def run(live: stack.Stack, admin: tuple[str, str]) -> None:
     ]
     for label, seconds, backup in rows:
         added = f"{backup['added_bytes'] / mb:9.1f}" if backup else f"{'':>9}"
-        print(f"| {label:<44} | {seconds:8.1f} | {total / mb / seconds:7.1f} | {added} |")
+        print(f"| {label:<46} | {seconds:8.1f} | {total / mb / seconds:7.1f} | {added} |")
     print(
         f"\nspeed vs restic alone: {alone_seconds / first_seconds:.2f} at normal priority, "
         f"{alone_low_seconds / first_seconds:.2f} at the agent's priority (target >= 0.9)"

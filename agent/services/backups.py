@@ -23,6 +23,8 @@ from agent.validators import accounts as accounts_validators
 from agent.validators import backups as backups_validators
 from agent.validators import common as common_validators
 from agent.validators import databases as databases_validators
+from agent.validators.accounts import AccountName
+from agent.validators.databases import DatabaseName
 
 SERVICE_NAME: Final[str] = backups_pb2.DESCRIPTOR.services_by_name["BackupService"].full_name
 
@@ -74,8 +76,9 @@ class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
         placement = _PLACEMENTS.get(request.placement)
         if placement is None:
             raise InvalidArgument("placement", "must be PLACEMENT_IN_PLACE or PLACEMENT_BESIDE")
+        targets = _targets(request, account)
         async for progress, restored in _following(
-            lambda report: self._backups.restore(account, backup, what, placement, report)
+            lambda report: self._backups.restore(account, backup, what, placement, report, targets)
         ):
             if restored is None:
                 yield backups_pb2.RestoreBackupResponse(progress=progress)
@@ -108,6 +111,32 @@ def _what(request: backups_pb2.RestoreBackupRequest) -> backup_layer.What:
     if kind == "path":
         return backup_layer.HomeFiles(backups_validators.home_path(request.path, "path"))
     raise InvalidArgument("what", "must set one of whole_account (true), domain, database or path")
+
+
+def _targets(
+    request: backups_pb2.RestoreBackupRequest, account: AccountName
+) -> dict[DatabaseName, DatabaseName]:
+    """Where each database goes beside: both names the account's, no target twice, and no
+    target that is itself one of the databases being restored."""
+    if len(request.database_targets) > _MAX_TARGETS:
+        raise InvalidArgument("database_targets", f"must hold at most {_MAX_TARGETS} entries")
+    targets: dict[DatabaseName, DatabaseName] = {}
+    for index, target in enumerate(request.database_targets):
+        field = f"database_targets[{index}]"
+        source = databases_validators.database_name(
+            target.backup_database, account, f"{field}.backup_database"
+        )
+        targets[source] = databases_validators.database_name(
+            target.database, account, f"{field}.database"
+        )
+    if len(targets) != len(request.database_targets) or len(set(targets.values())) != len(targets):
+        raise InvalidArgument("database_targets", "must not repeat a database")
+    if set(targets) & set(targets.values()):
+        raise InvalidArgument("database_targets", "must not load into a database being restored")
+    return targets
+
+
+_MAX_TARGETS: Final = 100
 
 
 async def _following(

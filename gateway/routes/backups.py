@@ -42,8 +42,9 @@ async def start_restore(call: Call[RestoreStart]) -> web.StreamResponse:
     body = call.body
     account = await account_for(call, body.account)
     backup_id = call.param("id")
-    known = {backup.id for backup in await service.backups_of(call.context, account)}
-    if backup_id not in known:  # another account's backup is as absent as none at all
+    known = {b.id: b for b in await service.backups_of(call.context, account)}
+    backup = known.get(backup_id)
+    if backup is None:  # another account's backup is as absent as none at all
         raise not_found(f"Backup '{backup_id}'")
     request = pb.RestoreBackupRequest(
         account=account.name, backup_id=backup_id, placement=_PLACEMENTS[body.placement]
@@ -54,7 +55,8 @@ async def start_restore(call: Call[RestoreStart]) -> web.StreamResponse:
         raise field_error("name", f"name the {body.what} to restore")
     else:
         setattr(request, body.what, body.name)
-    job = await service.start_restore(call.context, call.request.app[keys.JOBS], account, request)
+    runner = call.request.app[keys.JOBS]
+    job = await service.start_restore(call.context, runner, account, request, backup)
     return json_response(job_of(job), 202)
 
 
@@ -95,6 +97,6 @@ operations = [
         body=RestoreStart,
         response=Job,
         status=202,
-        errors=(404,),
+        errors=(403, 404),
     ),
 ]

@@ -15,18 +15,20 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, Final, Protocol
 
 import grpc
 from jopanel.agent.backups.v1 import backups_pb2 as pb
 
 from gateway.context import Context
-from gateway.problems import not_found
+from gateway.problems import not_found, plan_limit
 from gateway.store import audit
+from gateway.store import databases as databases_store
 from gateway.store import jobs as store
 from gateway.store.accounts import AccountRecord
 from gateway.store.jobs import JobProgress, JobRecord, Kind
+from gateway.store.plans import LimitReached
 
 logger = logging.getLogger(__name__)
 
@@ -106,12 +108,58 @@ async def start_backup(ctx: Context, runner: JobRunner, account: AccountRecord) 
 
 
 async def start_restore(
-    ctx: Context, runner: JobRunner, account: AccountRecord, request: pb.RestoreBackupRequest
+    ctx: Context,
+    runner: JobRunner,
+    account: AccountRecord,
+    request: pb.RestoreBackupRequest,
+    backup: pb.Backup,
 ) -> JobRecord:
+    """Records the databases the restore will make (within the plan's limit, 403 past it)
+    before the job starts, and marks them active when it succeeds; a failed restore leaves
+    them pending for the reconcile to settle against what the agent made."""
+    made = await _record_databases(ctx, account, request, backup)
     job = await _record(ctx, account, "restore", request.backup_id)
     stream = ctx.agent.backups.RestoreBackup(request, timeout=FOLLOW_TIMEOUT_SECONDS)
-    runner.spawn(_follow(ctx, runner, job, stream, lambda last: last.restored.folder))
+
+    async def succeeded() -> None:
+        for record_id in made:
+            await databases_store.set_status(ctx.db, "database", record_id, "active")
+
+    runner.spawn(_follow(ctx, runner, job, stream, lambda last: last.restored.folder, succeeded))
     return job
+
+
+async def _record_databases(
+    ctx: Context, account: AccountRecord, request: pb.RestoreBackupRequest, backup: pb.Backup
+) -> list[int]:
+    """Pending records for the databases the restore makes: new ones beside (their names
+    chosen here and handed to the agent), and backed-up ones restored in place that the panel
+    no longer has."""
+    kind = request.WhichOneof("what")
+    if kind == "database":
+        names = [request.database]
+    elif kind == "whole_account":
+        names = [database.name for database in backup.databases]
+    else:
+        return []
+    made = []
+    try:
+        for name in names:
+            if request.placement == pb.PLACEMENT_BESIDE:
+                target = f"{account.name}_r{secrets.token_hex(3)}"
+                made.append(
+                    await databases_store.insert_pending(ctx.db, "database", account.id, target)
+                )
+                request.database_targets.add(backup_database=name, database=target)
+            elif await databases_store.get_database(ctx.db, name) is None:
+                made.append(
+                    await databases_store.insert_pending(ctx.db, "database", account.id, name)
+                )
+    except LimitReached as exc:
+        for record_id in made:  # nothing was asked of the agent yet
+            await databases_store.delete(ctx.db, "database", record_id)
+        raise plan_limit(exc) from exc
+    return made
 
 
 async def _record(ctx: Context, account: AccountRecord, kind: Kind, subject: str) -> JobRecord:
@@ -137,6 +185,7 @@ async def _follow(
     job: JobRecord,
     stream: AsyncIterable[Any],
     result_of: Callable[[Any], str],
+    succeeded: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Reads the agent's stream into the job's row until it ends, then settles the job and
     writes its outcome to the audit log (`backup.finish`, `restore.finish`)."""
@@ -145,6 +194,8 @@ async def _follow(
     finally:
         runner.changed(job.public_id)
     settled = await store.get(ctx.db, job.public_id)
+    if settled is not None and settled.state == "succeeded" and succeeded is not None:
+        await succeeded()
     if settled is not None:
         await audit.record(
             ctx.db,

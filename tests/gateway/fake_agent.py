@@ -663,6 +663,8 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
     def __init__(self) -> None:
         self.backups: dict[str, list[backup_pb.Backup]] = {}
         self.restores: list[backup_pb.RestoreBackupRequest] = []
+        # The databases each account's next backup holds (a test sets them).
+        self.databases: dict[str, list[str]] = {}
         super().__init__()
 
     def remove_account(self, account: str) -> None:
@@ -675,7 +677,14 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
         yield backup_pb.BackUpAccountResponse(progress=files)
         await self._enter("BackUpAccount", request.account, context)
         backup = backup_pb.Backup(
-            id=secrets.token_hex(16), account=request.account, files=3, bytes=1024
+            id=secrets.token_hex(16),
+            account=request.account,
+            files=3,
+            bytes=1024,
+            databases=[
+                backup_pb.BackedUpDatabase(name=name, dump_bytes=100)
+                for name in self.databases.get(request.account, [])
+            ],
         )
         backup.time.GetCurrentTime()
         self.backups.setdefault(request.account, []).insert(0, backup)

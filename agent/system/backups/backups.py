@@ -31,14 +31,14 @@ import os
 import pwd
 import re
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal, TypeAlias
 
 from agent.config import AgentConfig
-from agent.errors import AgentError, FailedPrecondition, Internal, NotFound
+from agent.errors import AgentError, FailedPrecondition, Internal, InvalidArgument, NotFound
 from agent.system.accounts import users
 from agent.system.backups.repository import LOW_PRIORITY, Layout, Line, Restic, restic
 from agent.system.base import process
@@ -179,8 +179,9 @@ class Backups:
         what: What,
         placement: Placement,
         report: Report,
+        targets: Mapping[DatabaseName, DatabaseName] | None = None,
     ) -> Restored:
-        restoring = self._restore(account, backup, what, placement, report)
+        restoring = self._restore(account, backup, what, placement, report, targets or {})
         return await self._finisher.run(self._locked(restoring, report))
 
     async def list_backups(self, account: AccountName) -> list[Manifest]:
@@ -335,13 +336,16 @@ class Backups:
         what: What,
         placement: Placement,
         report: Report,
+        targets: Mapping[DatabaseName, DatabaseName],
     ) -> Restored:
         entry = _require_account(account)
         manifest, parts = await self._find(entry, backup)
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
         beside = f"restored-{stamp}" if placement == "beside" else ""
         if isinstance(what, OneDatabase):
-            name = await self._restore_database(account, manifest, parts, what.name, placement)
+            name = await self._restore_database(
+                account, manifest, parts, what.name, placement, targets
+            )
             report(Progress("done", 100))
             return Restored(databases=(name,))
         relative = "" if isinstance(what, WholeAccount) else _relative(what)
@@ -351,7 +355,7 @@ class Backups:
             return files
         report(Progress("databases"))
         names = [
-            await self._restore_database(account, manifest, parts, dump.name, placement)
+            await self._restore_database(account, manifest, parts, dump.name, placement, targets)
             for dump in manifest.databases
         ]
         if placement == "beside":  # a crontab or a zone has no "beside": they stay as they are
@@ -430,14 +434,17 @@ class Backups:
         parts: dict[str, str],
         name: str,
         placement: Placement,
+        targets: Mapping[DatabaseName, DatabaseName],
     ) -> str:
         snapshot = parts.get(f"database={name}")
         if snapshot is None or name not in {dump.name for dump in manifest.databases}:
             raise NotFound(f"the backup holds no database {name}")
         target = databases_validators.database_name(name, account, "database")
         if placement == "beside":
-            suffix = secrets.token_hex(3)
-            target = DatabaseName(f"{account}_r{suffix}")
+            chosen = targets.get(target)
+            if chosen in {dump.name for dump in manifest.databases}:
+                raise InvalidArgument("database_targets", "must not load into a backed-up database")
+            target = chosen or DatabaseName(f"{account}_r{secrets.token_hex(3)}")
         await self._databases.create_database(account, target)
         await process.run_lines(
             ["mariadb", f"--socket={self._socket}", "--user=root", "--binary-mode", target],

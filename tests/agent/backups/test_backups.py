@@ -27,7 +27,7 @@ from tests.agent.backups.backup_support import (
     tree_of,
 )
 from tests.agent.databases.db_support import create_database, databases
-from tests.agent.support import as_account, rpc_error
+from tests.agent.support import as_account, field_errors, rpc_error
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -279,3 +279,49 @@ async def test_backups_run_one_at_a_time_and_a_waiting_one_says_so(
     assert last.backup.account == backup_account
     assert second_progress[0].stage == backups_pb2.STAGE_QUEUED
     assert second.account == other
+
+
+async def test_a_database_restores_beside_into_the_target_the_caller_names(
+    backups: Stub, databases: databases_pb2_grpc.DatabaseServiceAsyncStub, backup_account: str
+) -> None:
+    database = f"{backup_account}_shop"
+    await create_database(databases, backup_account, database)
+    in_database(database, "CREATE TABLE items (id INT PRIMARY KEY)")
+    in_database(database, "INSERT INTO items VALUES (3)")
+    _, backup = await back_up(backups, backup_account)
+    target = f"{backup_account}_copy"
+    request = backups_pb2.RestoreBackupRequest(
+        account=backup_account,
+        backup_id=backup.id,
+        database=database,
+        placement=backups_pb2.PLACEMENT_BESIDE,
+        database_targets=[backups_pb2.DatabaseTarget(backup_database=database, database=target)],
+    )
+    responses = [response async for response in backups.RestoreBackup(request)]
+    assert list(responses[-1].restored.databases) == [target]
+    assert in_database(target, "SELECT id FROM items") == ["3"]
+
+
+async def test_a_target_of_another_account_is_refused_before_anything_changes(
+    backups: Stub, backup_account: str, new_name: Callable[[], str]
+) -> None:
+    for source, target in (
+        (f"{backup_account}_shop", "root_shop"),
+        (f"{backup_account}_shop", "mysql"),
+        (f"{backup_account}_shop", f"{backup_account}_shop"),
+        ("other_shop", f"{backup_account}_copy"),
+    ):
+        request = backups_pb2.RestoreBackupRequest(
+            account=backup_account,
+            backup_id="0" * 32,
+            whole_account=True,
+            placement=backups_pb2.PLACEMENT_BESIDE,
+            database_targets=[backups_pb2.DatabaseTarget(backup_database=source, database=target)],
+        )
+        violations = await field_errors(restore_call(backups, request))
+        assert violations[0][0].startswith("database_targets"), violations
+
+
+async def restore_call(stub: Stub, request: backups_pb2.RestoreBackupRequest) -> None:
+    async for _ in stub.RestoreBackup(request):
+        pass

@@ -245,3 +245,43 @@ async def test_another_accounts_event_stream_is_404(api: Api, admin: str) -> Non
     assert status == 404
     status, _ = await api.call("GET", f"/api/v1/jobs/{'0' * 32}/events", alice)
     assert status == 404
+
+
+async def test_a_database_restored_beside_is_recorded_within_the_plan(api: Api, admin: str) -> None:
+    alice = await api.owner(admin)
+    assert (await api.call("POST", "/api/v1/databases", alice, json={"name": "alice_shop"}))[
+        0
+    ] == 201
+    api.backups.databases["alice"] = ["alice_shop"]
+    backup = (await backed_up(api, alice))["result"]
+    body = {"what": "database", "name": "alice_shop"}
+    status, started = await api.call("POST", f"/api/v1/backups/{backup}/restore", alice, json=body)
+    assert status == 202, started
+    await settled(api)
+    (request,) = api.backups.restores
+    (target,) = request.database_targets
+    assert target.backup_database == "alice_shop"
+    assert target.database.startswith("alice_r")
+    _, listing = await api.call("GET", "/api/v1/databases", alice)
+    recorded = {d["name"]: d["status"] for d in listing["items"]}
+    assert recorded == {"alice_shop": "active", target.database: "active"}
+
+
+async def test_a_restore_beside_past_the_plans_databases_is_refused(api: Api, admin: str) -> None:
+    await api.call("POST", "/api/v1/plans", admin, json={"name": "one-db", "max_databases": 1})
+    alice = await api.owner(admin, plan="one-db")
+    assert (await api.call("POST", "/api/v1/databases", alice, json={"name": "alice_shop"}))[
+        0
+    ] == 201
+    api.backups.databases["alice"] = ["alice_shop"]
+    backup = (await backed_up(api, alice))["result"]
+    for body in ({"what": "database", "name": "alice_shop"}, {"what": "account"}):
+        status, answer = await api.call(
+            "POST", f"/api/v1/backups/{backup}/restore", alice, json=body
+        )
+        assert status == 403, answer
+    assert api.backups.restores == []
+    _, listing = await api.call("GET", "/api/v1/databases", alice)
+    assert [d["name"] for d in listing["items"]] == ["alice_shop"]
+    _, jobs = await api.call("GET", "/api/v1/jobs", alice)
+    assert [j["kind"] for j in jobs["items"]] == ["backup"]

@@ -293,6 +293,7 @@ class RestoreBackupRequest(_message.Message):
     DATABASE_FIELD_NUMBER: _builtins.int
     PATH_FIELD_NUMBER: _builtins.int
     PLACEMENT_FIELD_NUMBER: _builtins.int
+    DATABASE_TARGETS_FIELD_NUMBER: _builtins.int
     account: _builtins.str
     backup_id: _builtins.str
     """A Backup.id of this account: 32 lowercase hex digits."""
@@ -311,6 +312,14 @@ class RestoreBackupRequest(_message.Message):
     separated by '/', none empty, '.' or '..', no NUL or other control character.
     """
     placement: Global___Placement.ValueType
+    @_builtins.property
+    def database_targets(self) -> _containers.RepeatedCompositeFieldContainer[Global___DatabaseTarget]:
+        """With PLACEMENT_BESIDE: the database each of the backup's databases is loaded into, a name
+        of this account (as DatabaseService takes it) that is not one of the backup's. The gateway
+        records these first (plan limits, its records), then names them here. A database without a
+        target goes to a new <account>_r<6 hex digits>. At most 100.
+        """
+
     def __init__(
         self,
         *,
@@ -321,16 +330,40 @@ class RestoreBackupRequest(_message.Message):
         database: _builtins.str = ...,
         path: _builtins.str = ...,
         placement: Global___Placement.ValueType = ...,
+        database_targets: _abc.Iterable[Global___DatabaseTarget] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["database", b"database", "domain", b"domain", "path", b"path", "what", b"what", "whole_account", b"whole_account"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "backup_id", b"backup_id", "database", b"database", "domain", b"domain", "path", b"path", "placement", b"placement", "what", b"what", "whole_account", b"whole_account"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "backup_id", b"backup_id", "database", b"database", "database_targets", b"database_targets", "domain", b"domain", "path", b"path", "placement", b"placement", "what", b"what", "whole_account", b"whole_account"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType_what: _TypeAlias = _typing.Literal["whole_account", "domain", "database", "path"]  # noqa: Y015
     _WhichOneofArgType_what: _TypeAlias = _typing.Literal["what", b"what"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_what) -> _WhichOneofReturnType_what | None: ...
 
 Global___RestoreBackupRequest: _TypeAlias = RestoreBackupRequest  # noqa: Y015
+
+@_typing.final
+class DatabaseTarget(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BACKUP_DATABASE_FIELD_NUMBER: _builtins.int
+    DATABASE_FIELD_NUMBER: _builtins.int
+    backup_database: _builtins.str
+    """A database the backup lists in Backup.databases."""
+    database: _builtins.str
+    def __init__(
+        self,
+        *,
+        backup_database: _builtins.str = ...,
+        database: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["backup_database", b"backup_database", "database", b"database"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DatabaseTarget: _TypeAlias = DatabaseTarget  # noqa: Y015
 
 @_typing.final
 class Restored(_message.Message):

@@ -36,6 +36,8 @@
     account_timeout = 30                       # useradd, usermod, chpasswd, groupadd, pkill
     cron_timeout = 30                          # crontab
     removal_timeout = 600                      # userdel --remove, rm of a site's files
+    backup_timeout = 3600                      # one restic run of a backup or restore (the
+                                               # files of a home, one database's dump)
     mariadb_connect_timeout = 10               # connecting to MariaDB as root
     mariadb_timeout = 30                       # one statement on that connection
     vpn_dir = "/var/lib/jopanel/vpn"           # the VPN's PKI (easy-rsa) and settings, 0700 root
@@ -88,6 +90,7 @@ _TIMEOUT_KEYS: Final = (
     "account_timeout",
     "cron_timeout",
     "removal_timeout",
+    "backup_timeout",
     "mariadb_connect_timeout",
     "mariadb_timeout",
     "vpn_timeout",
@@ -96,7 +99,7 @@ _TIMEOUT_KEYS: Final = (
 _MIN_OUTPUT: Final = 4096
 _MAX_OUTPUT: Final = 64 * 1024 * 1024
 # The resources whose programs the agent runs, each with its `<resource>_timeout` key.
-Resource: TypeAlias = Literal["web", "dns", "account", "cron", "removal", "vpn"]
+Resource: TypeAlias = Literal["web", "dns", "account", "cron", "removal", "vpn", "backup"]
 _PATH_KEYS: Final = (
     "socket_path",
     "nginx_dir",
@@ -148,6 +151,7 @@ class AgentConfig:
     account_timeout: float = 30.0
     cron_timeout: float = 30.0
     removal_timeout: float = 600.0
+    backup_timeout: float = 3600.0
     mariadb_connect_timeout: float = 10.0
     mariadb_timeout: float = 30.0
     vpn_dir: Path = Path("/var/lib/jopanel/vpn")

@@ -7,6 +7,7 @@ from collections.abc import Collection
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
+from jopanel.agent.backups.v1 import backups_pb2_grpc
 from jopanel.agent.certificates.v1 import certificates_pb2_grpc
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
@@ -46,6 +47,7 @@ class Agent:
         self.certificates = certificates_pb2_grpc.CertificateServiceStub(self.channel)
         self.vpn = vpn_pb2_grpc.VpnServiceStub(self.channel)
         self.ssh = ssh_pb2_grpc.SshServiceStub(self.channel)
+        self.backups = backups_pb2_grpc.BackupServiceStub(self.channel)
 
     async def close(self) -> None:
         await self.channel.close(None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -31,6 +32,7 @@ from gateway.routes import (
     accounts,
     audit_log,
     auth,
+    backups,
     certificates,
     cron_jobs,
     database_users,
@@ -39,6 +41,7 @@ from gateway.routes import (
     dns_zones,
     domains,
     invoices,
+    jobs,
     me,
     plans,
     reconcile,
@@ -47,6 +50,10 @@ from gateway.routes import (
     vpn,
 )
 from gateway.services.invoices import invoice_runs
+from gateway.services.jobs import JobRunner
+from gateway.store import jobs as jobs_store
+
+logger = logging.getLogger(__name__)
 
 MAX_LINE_BYTES = 64 * 1024
 
@@ -86,6 +93,7 @@ def create_app(config: GatewayConfig) -> web.Application:
     app.cleanup_ctx.append(functools.partial(_reconciler, barrier=barrier))
     app.cleanup_ctx.append(_renewer)
     app.cleanup_ctx.append(_invoicer)
+    app.cleanup_ctx.append(_jobs)
     app.on_response_prepare.append(security_headers)
 
     document = openapi_document()
@@ -120,6 +128,8 @@ def resource_operations() -> list[Operation]:
         *reconcile.operations,
         *vpn.operations,
         *invoices.operations,
+        *backups.operations,
+        *jobs.operations,
     ]
 
 
@@ -162,6 +172,17 @@ async def _agent(app: web.Application) -> AsyncIterator[None]:
     app[keys.AGENT] = agent
     yield
     await agent.close()
+
+
+async def _jobs(app: web.Application) -> AsyncIterator[None]:
+    """The running jobs' tasks; jobs an earlier gateway left unfinished are failed first."""
+    failed = await jobs_store.fail_unfinished(app[keys.DB])
+    if failed:
+        logger.warning("%d jobs were left unfinished by the last gateway: marked failed", failed)
+    runner = JobRunner()
+    app[keys.JOBS] = runner
+    yield
+    await runner.close()
 
 
 async def _reconciler(app: web.Application, barrier: WriteBarrier) -> AsyncIterator[None]:

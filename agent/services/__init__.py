@@ -15,7 +15,18 @@ from typing import Final
 import grpc.aio
 
 from agent.config import AgentConfig
-from agent.services import accounts, certificates, cron, databases, dns, server, ssh, vpn, web
+from agent.services import (
+    accounts,
+    backups,
+    certificates,
+    cron,
+    databases,
+    dns,
+    server,
+    ssh,
+    vpn,
+    web,
+)
 
 
 @dataclass(frozen=True)
@@ -37,4 +48,5 @@ SERVICES: Final[tuple[Service, ...]] = (
     Service("certificates", certificates.SERVICE_NAME, certificates.add_to_server),
     Service("vpn", vpn.SERVICE_NAME, vpn.add_to_server),
     Service("ssh", ssh.SERVICE_NAME, ssh.add_to_server, ssh.prepare),
+    Service("backups", backups.SERVICE_NAME, backups.add_to_server),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import pytest
 import stack
 from aiohttp.test_utils import TestClient, TestServer
 from jopanel.agent.accounts.v1 import accounts_pb2_grpc
+from jopanel.agent.backups.v1 import backups_pb2_grpc
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2_grpc
@@ -27,6 +28,7 @@ from gateway.app import create_app
 from gateway.config import AuthConfig, DatabaseConfig, GatewayConfig
 from tests.gateway.fake_agent import (
     FakeAccounts,
+    FakeBackups,
     FakeCron,
     FakeDatabases,
     FakeDns,
@@ -58,6 +60,7 @@ class FakeAgent:
     socket: str
     vpn: FakeVpn
     ssh: FakeSsh
+    backups: FakeBackups = field(default_factory=FakeBackups)
 
 
 @pytest.fixture
@@ -86,6 +89,7 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     server_pb2_grpc.add_ServerServiceServicer_to_server(FakeServer(agent.accounts), server)
     vpn_pb2_grpc.add_VpnServiceServicer_to_server(agent.vpn, server)
     ssh_pb2_grpc.add_SshServiceServicer_to_server(agent.ssh, server)
+    backups_pb2_grpc.add_BackupServiceServicer_to_server(agent.backups, server)
     server.add_insecure_port(f"unix:{agent.socket}")
     await server.start()
     yield agent
@@ -126,6 +130,7 @@ class Api:
     cron: FakeCron
     dns: FakeDns
     ssh: FakeSsh
+    backups: FakeBackups = field(default_factory=FakeBackups)
 
     async def login(self, name: str, password: str) -> str:
         response = await self.client.post(
@@ -173,6 +178,7 @@ async def api(config: GatewayConfig, fake_agent: FakeAgent) -> AsyncIterator[Api
         fake_agent.cron,
         fake_agent.dns,
         fake_agent.ssh,
+        fake_agent.backups,
     )
     await client.close()
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
+from collections.abc import AsyncIterator
 from typing import Any, NoReturn, Protocol
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
 from jopanel.agent.accounts.v1 import accounts_pb2_grpc
+from jopanel.agent.backups.v1 import backups_pb2 as backup_pb
+from jopanel.agent.backups.v1 import backups_pb2_grpc as backup_pb2_grpc
 from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2 as db_pb
@@ -727,3 +731,55 @@ class FakeSsh(Recorder, ssh_pb2_grpc.SshServiceServicer):
         else:
             self.off.add(account)
         return ssh_pb.UpdateSshAccessResponse(access=request.access)
+
+
+class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
+    """BackupService in memory: each account's backups; a backup streams two progress messages
+    and its outcome, a restore one and its outcome."""
+
+    def __init__(self) -> None:
+        self.backups: dict[str, list[backup_pb.Backup]] = {}
+        self.restores: list[backup_pb.RestoreBackupRequest] = []
+        # The databases each account's next backup holds (a test sets them).
+        self.databases: dict[str, list[str]] = {}
+        super().__init__()
+
+    def remove_account(self, account: str) -> None:
+        self.backups.pop(account, None)
+
+    async def BackUpAccount(
+        self, request: backup_pb.BackUpAccountRequest, context: Context
+    ) -> AsyncIterator[backup_pb.BackUpAccountResponse]:
+        files = backup_pb.Progress(stage=backup_pb.STAGE_FILES, percent=50, bytes_done=512)
+        yield backup_pb.BackUpAccountResponse(progress=files)
+        await self._enter("BackUpAccount", request.account, context)
+        backup = backup_pb.Backup(
+            id=secrets.token_hex(16),
+            account=request.account,
+            files=3,
+            bytes=1024,
+            databases=[
+                backup_pb.BackedUpDatabase(name=name, dump_bytes=100)
+                for name in self.databases.get(request.account, [])
+            ],
+        )
+        backup.time.GetCurrentTime()
+        self.backups.setdefault(request.account, []).insert(0, backup)
+        done = backup_pb.Progress(stage=backup_pb.STAGE_DONE, percent=100, bytes_done=1024)
+        yield backup_pb.BackUpAccountResponse(progress=done, backup=backup)
+
+    async def ListBackups(
+        self, request: backup_pb.ListBackupsRequest, context: Context
+    ) -> backup_pb.ListBackupsResponse:
+        return backup_pb.ListBackupsResponse(backups=self.backups.get(request.account, []))
+
+    async def RestoreBackup(
+        self, request: backup_pb.RestoreBackupRequest, context: Context
+    ) -> AsyncIterator[backup_pb.RestoreBackupResponse]:
+        await self._enter("RestoreBackup", request.account, context)
+        if request.backup_id not in {b.id for b in self.backups.get(request.account, [])}:
+            await context.abort(grpc.StatusCode.NOT_FOUND, "no such backup")
+        self.restores.append(request)
+        done = backup_pb.Progress(stage=backup_pb.STAGE_DONE, percent=100)
+        restored = backup_pb.Restored(folder="restored-20260101T000000Z", files=3)
+        yield backup_pb.RestoreBackupResponse(progress=done, restored=restored)

@@ -132,6 +132,9 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(
     status, key = await api.call("POST", "/api/v1/ssh-keys", alice, json={"public_key": ALICE_KEY})
     assert status == 201, key
     ALICE_OWNS["ssh-keys"] = {"id": key["id"]}
+    status, backup_job = await api.call("POST", "/api/v1/backups", alice, json={})
+    assert status == 202
+    ALICE_OWNS["jobs"] = {"id": backup_job["id"]}
 
     def state() -> tuple[object, ...]:
         return (
@@ -203,6 +206,8 @@ BODIES_FOR_ALICE = {
     "/api/v1/dns-zones": {"name": "alice.com", "account": "alice"},
     "/api/v1/vpn-clients": {"name": "laptop", "account": "alice"},
     "/api/v1/ssh-keys": {"public_key": ALICE_KEY, "account": "alice"},
+    "/api/v1/backups": {"account": "alice"},
+    "/api/v1/backups/{id}/restore": {"account": "alice", "what": "account"},
 }
 VPN_SERVER = {"network": "10.8.0.0/24", "public_address": "vpn.example.net"}
 
@@ -235,7 +240,8 @@ async def test_owners_cannot_name_another_account_in_query_or_body(api: Api, adm
             assert status == 403, path
         elif names_account:
             assert path in BODIES_FOR_ALICE, f"give BODIES_FOR_ALICE a body for {path}"
-            status, _ = await api.call("POST", path, bob, json=BODIES_FOR_ALICE[path])
+            where = path.replace("{id}", "0" * 32)
+            status, _ = await api.call("POST", where, bob, json=BODIES_FOR_ALICE[path])
             assert status == 404, path
     assert (
         list(api.web.calls),
@@ -243,3 +249,4 @@ async def test_owners_cannot_name_another_account_in_query_or_body(api: Api, adm
         list(api.cron.calls),
         list(api.dns.calls),
     ) == calls_before
+    assert api.backups.calls == []

@@ -26,6 +26,7 @@ export const paths = {
     dnsZones: '/admin/dns',
     dnsZonesOf: (account: string) => filtered('/admin/dns', account),
     dnsZone: (name: string) => `/admin/dns/${seg(name)}`,
+    backups: '/admin/backups',
     auditLog: '/admin/audit-log',
     vpn: '/admin/vpn',
   },
@@ -39,6 +40,7 @@ export const paths = {
     dnsZones: '/panel/dns',
     dnsZone: (name: string) => `/panel/dns/${seg(name)}`,
     vpn: '/panel/vpn',
+    backups: '/panel/backups',
   },
 } as const;
 

@@ -145,6 +145,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/backups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An account's backups, newest first (an owner's own; administrators name the account) */
+    get: operations['listBackups'];
+    put?: never;
+    /** Back an account up now: answers with the job that does it */
+    post: operations['startBackup'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/backups/{id}/restore': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Restore all or part of a backup: answers with the job that does it */
+    post: operations['startRestore'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/billing-settings': {
     parameters: {
       query?: never;
@@ -601,6 +636,57 @@ export interface paths {
     put?: never;
     /** Make the drafts of the periods that ended at this month's start (idempotent) */
     post: operations['runInvoices'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/jobs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List jobs (an owner's own; administrators may filter by account) */
+    get: operations['listJobs'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/jobs/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One job: its state, stage, percent, bytes and files done, start, end and error */
+    get: operations['getJob'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/jobs/{id}/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The job as server-sent events (text/event-stream): an `event: job` whose data is the job as GET /api/v1/jobs/{id} gives it, at each change, ending with its final state */
+    get: operations['followJob'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1115,6 +1201,59 @@ export interface components {
       items: components['schemas']['AuditEntry'][];
       /** Next Page Token */
       next_page_token: string | null;
+    };
+    /** BackedUpDatabase */
+    BackedUpDatabase: {
+      /** Dump Bytes */
+      dump_bytes: number;
+      /** Name */
+      name: string;
+    };
+    /** Backup */
+    Backup: {
+      /** Account */
+      account: string;
+      /**
+       * Added Bytes
+       * @description What it added to the repository after deduplication
+       */
+      added_bytes: number;
+      /** Bytes */
+      bytes: number;
+      /** Cron Jobs */
+      cron_jobs: number;
+      /** Databases */
+      databases: components['schemas']['BackedUpDatabase'][];
+      /** Domains */
+      domains: string[];
+      /** Files */
+      files: number;
+      /** Id */
+      id: string;
+      /**
+       * Time
+       * Format: date-time
+       */
+      time: string;
+      /** Zones */
+      zones: string[];
+    };
+    /** BackupList */
+    BackupList: {
+      /**
+       * Items
+       * @description Newest first
+       */
+      items: components['schemas']['Backup'][];
+    };
+    /** BackupStart */
+    BackupStart: {
+      /**
+       * Account
+       * @description Required for administrators; owners back up their own
+       * @default null
+       */
+      account?: string | null;
     };
     /** BillingSettings */
     BillingSettings: {
@@ -1976,6 +2115,75 @@ export interface components {
        */
       period_end?: string | null;
     };
+    /** Job */
+    Job: {
+      /** Account */
+      account: string;
+      /** Bytes Done */
+      bytes_done: number;
+      /** Bytes Total */
+      bytes_total: number;
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Created By */
+      created_by: string;
+      /**
+       * Error
+       * @description Why it failed; empty otherwise
+       */
+      error: string;
+      /** Files Done */
+      files_done: number;
+      /** Files Total */
+      files_total: number;
+      /** Finished At */
+      finished_at: string | null;
+      /** Id */
+      id: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: 'backup' | 'restore';
+      /**
+       * Percent
+       * @description 0 to 100, of the current stage
+       */
+      percent: number;
+      /**
+       * Result
+       * @description What it made: a backup's id, or the folder a restore wrote (in the home)
+       */
+      result: string;
+      /**
+       * Stage
+       * @description queued, files, databases, settings or done; '' before
+       */
+      stage: string;
+      /** Started At */
+      started_at: string | null;
+      /**
+       * State
+       * @description queued, running, then succeeded or failed
+       * @enum {string}
+       */
+      state: 'queued' | 'running' | 'succeeded' | 'failed';
+      /**
+       * Subject
+       * @description What it acts on: for a restore, the backup's id
+       */
+      subject: string;
+    };
+    /** JobPage */
+    JobPage: {
+      /** Items */
+      items: components['schemas']['Job'][];
+      /** Next Page Token */
+      next_page_token: string | null;
+    };
     /** LoginRequest */
     LoginRequest: {
       /** Password */
@@ -2442,6 +2650,34 @@ export interface components {
         | 'dns_record'
         | 'ssh_key'
         | 'ssh_access';
+    };
+    /** RestoreStart */
+    RestoreStart: {
+      /**
+       * Account
+       * @description Required for administrators; owners restore their own
+       * @default null
+       */
+      account?: string | null;
+      /**
+       * Name
+       * @description The domain, database or path (relative to the home); empty for account
+       * @default
+       */
+      name?: string;
+      /**
+       * Placement
+       * @description beside: into a new folder restored-<time> of the home (a database into a new database); in_place: over what is there now
+       * @default beside
+       * @enum {string}
+       */
+      placement?: 'in_place' | 'beside';
+      /**
+       * What
+       * @description The whole account (files, databases, crontab), one site's files, one database, or one folder or file of the home
+       * @enum {string}
+       */
+      what: 'account' | 'domain' | 'database' | 'path';
     };
     /** ServerFacts */
     ServerFacts: {
@@ -3739,6 +3975,285 @@ export interface operations {
       };
       /** @description Not allowed for this role */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listBackups: {
+    parameters: {
+      query?: {
+        account?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BackupList'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  startBackup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BackupStart'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  startRestore: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RestoreStart'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -7435,6 +7950,198 @@ export interface operations {
       };
       /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listJobs: {
+    parameters: {
+      query?: {
+        account?: string;
+        limit?: number;
+        page_token?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JobPage'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  followJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -25,6 +25,9 @@
     server_names = ["panel.example.net"]       # names the server uses: no account may hold
                                                # them or a name below them (with the name
                                                # servers and this machine's host name)
+    ssh_dir = "/etc/ssh"                       # sshd's configuration root: the agent writes
+                                               # sshd_config.d/jopanel.conf and jopanel-keys/
+    sshd_pid_file = "/run/sshd.pid"            # the running sshd master the agent reloads
 
     # How long one program or server call of each resource may take, in seconds (0.1 to 3600);
     # then it is killed and the RPC fails with UNAVAILABLE (docs/agent.md, "Timeouts").
@@ -33,8 +36,18 @@
     account_timeout = 30                       # useradd, usermod, chpasswd, groupadd, pkill
     cron_timeout = 30                          # crontab
     removal_timeout = 600                      # userdel --remove, rm of a site's files
+    backup_timeout = 3600                      # one restic run of a backup or restore (the
+                                               # files of a home, one database's dump)
     mariadb_connect_timeout = 10               # connecting to MariaDB as root
     mariadb_timeout = 30                       # one statement on that connection
+    vpn_dir = "/var/lib/jopanel/vpn"           # the VPN's PKI (easy-rsa) and settings, 0700 root
+    openvpn_dir = "/etc/openvpn/server"        # jopanel.conf and the CRL OpenVPN reads
+    vpn_run_dir = "/run/jopanel-vpn"           # OpenVPN's management socket, pid file and log
+    vpn_device = "jpvpn0"                      # the server's tun device
+    vpn_supervisor = "agent"                   # who runs OpenVPN: "agent" (the agent starts it,
+                                               # the sandbox) or "systemd" (a server: the unit
+                                               # jopanel-openvpn.service, deploy/systemd/)
+    vpn_timeout = 30                           # easy-rsa, starting or stopping OpenVPN
     program_output_bytes = 1048576             # output kept of each of a program's stdout and
                                                # stderr (4096 to 67108864); the rest is discarded
 
@@ -66,6 +79,7 @@ _MAX_MESSAGE: Final = 2**31 - 1  # gRPC keeps message limits in a signed 32-bit 
 # nginx listen addresses: "PORT", "IPv4:PORT" or "[IPv6]:PORT".
 _LISTEN_PATTERN: Final = re.compile(r"(?:(?P<v4>[0-9.]+)|\[(?P<v6>[0-9a-f:]+)\]):(?P<port>\d+)")
 _PLAIN_PATH: Final = re.compile(r"[A-Za-z0-9._/-]+")
+_DEVICE_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,15}")
 # A timeout outside these bounds is a mistake: shorter fails healthy programs, longer is no
 # timeout at all.
 _MIN_TIMEOUT: Final = 0.1
@@ -76,14 +90,16 @@ _TIMEOUT_KEYS: Final = (
     "account_timeout",
     "cron_timeout",
     "removal_timeout",
+    "backup_timeout",
     "mariadb_connect_timeout",
     "mariadb_timeout",
+    "vpn_timeout",
 )
 # Below 4 KiB no error message fits; above 64 MiB a program's chatter costs real memory.
 _MIN_OUTPUT: Final = 4096
 _MAX_OUTPUT: Final = 64 * 1024 * 1024
 # The resources whose programs the agent runs, each with its `<resource>_timeout` key.
-Resource: TypeAlias = Literal["web", "dns", "account", "cron", "removal"]
+Resource: TypeAlias = Literal["web", "dns", "account", "cron", "removal", "vpn", "backup"]
 _PATH_KEYS: Final = (
     "socket_path",
     "nginx_dir",
@@ -94,6 +110,11 @@ _PATH_KEYS: Final = (
     "app_socket_dir",
     "mariadb_socket",
     "bind_dir",
+    "vpn_dir",
+    "openvpn_dir",
+    "vpn_run_dir",
+    "ssh_dir",
+    "sshd_pid_file",
 )
 
 
@@ -123,13 +144,23 @@ class AgentConfig:
     dns_nameservers: tuple[str, ...] = ()
     dns_hostmaster: str = ""
     server_names: tuple[str, ...] = ()
+    ssh_dir: Path = Path("/etc/ssh")
+    sshd_pid_file: Path = Path("/run/sshd.pid")
     web_timeout: float = 30.0
     dns_timeout: float = 30.0
     account_timeout: float = 30.0
     cron_timeout: float = 30.0
     removal_timeout: float = 600.0
+    backup_timeout: float = 3600.0
     mariadb_connect_timeout: float = 10.0
     mariadb_timeout: float = 30.0
+    vpn_dir: Path = Path("/var/lib/jopanel/vpn")
+    openvpn_dir: Path = Path("/etc/openvpn/server")
+    vpn_run_dir: Path = Path("/run/jopanel-vpn")
+    # A network interface's name: 1 to 15 of letters, digits, '_' and '-'.
+    vpn_device: str = "jpvpn0"
+    vpn_supervisor: Literal["agent", "systemd"] = "agent"
+    vpn_timeout: float = 30.0
     program_output_bytes: int = 1024 * 1024
 
     def limits(self, resource: Resource) -> Limits:
@@ -145,6 +176,10 @@ class AgentConfig:
                 raise ConfigError(f"{key}: must be an absolute path of letters, digits and ._-/")
         if len(bytes(self.socket_path)) > _MAX_SOCKET_PATH:
             raise ConfigError(f"socket_path: must be at most {_MAX_SOCKET_PATH} bytes")
+        if self.vpn_supervisor not in ("agent", "systemd"):
+            raise ConfigError('vpn_supervisor: must be "agent" or "systemd"')
+        if not _DEVICE_PATTERN.fullmatch(self.vpn_device):
+            raise ConfigError("vpn_device: must be 1 to 15 of letters, digits, '_' and '-'")
         if not _GROUP_PATTERN.fullmatch(self.gateway_group):
             raise ConfigError("gateway_group: must be a group name")
         if not _MIN_MESSAGE <= self.max_message_bytes <= _MAX_MESSAGE:
@@ -203,10 +238,10 @@ def _typed_values(data: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ConfigError(f"unknown keys: {', '.join(unknown)}")
     values = dict(data)
-    for key in (*_PATH_KEYS, "gateway_group"):
+    for key in (*_PATH_KEYS, "gateway_group", "vpn_device", "vpn_supervisor"):
         if not isinstance(data.get(key, ""), str):
             raise ConfigError(f"{key}: must be a string")
-        if key in data and key != "gateway_group":
+        if key in data and key not in ("gateway_group", "vpn_device", "vpn_supervisor"):
             values[key] = Path(data[key])
     size = data.get("max_message_bytes", 0)
     # bool is an int in Python, but `max_message_bytes = true` is a mistake.

@@ -28,7 +28,7 @@ from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
 from agent.config import AgentConfig
-from agent.errors import ErrorInterceptor
+from agent.errors import AgentError, ErrorInterceptor
 from agent.services import SERVICES
 
 logger = logging.getLogger(__name__)
@@ -83,6 +83,7 @@ async def start(config: AgentConfig) -> RunningAgent:
     prepare_socket_dir(config.socket_path.parent, gid)
     remove_stale_socket(config.socket_path)
     server, health_servicer = await build_server(config)
+    await _prepare(config)
     try:
         server.add_insecure_port(f"unix:{config.socket_path}")
     except RuntimeError as error:  # grpc's way of saying the bind failed
@@ -93,6 +94,19 @@ async def start(config: AgentConfig) -> RunningAgent:
     await server.start()
     logger.info("serving %s on %s", ", ".join(s.name for s in SERVICES), config.socket_path)
     return RunningAgent(server, health_servicer, config.socket_path)
+
+
+async def _prepare(config: AgentConfig) -> None:
+    """What services bring up to date before the first request (sshd's configuration). A
+    failure is logged, not fatal: the other services serve, and the service tries again at
+    its next request."""
+    for service in SERVICES:
+        if service.prepare is None:
+            continue
+        try:
+            await service.prepare(config)
+        except (AgentError, OSError) as error:
+            logger.warning("%s: not prepared: %s", service.name, error)
 
 
 async def serve(config: AgentConfig) -> None:

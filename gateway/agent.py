@@ -7,11 +7,14 @@ from collections.abc import Collection
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
+from jopanel.agent.backups.v1 import backups_pb2_grpc
 from jopanel.agent.certificates.v1 import certificates_pb2_grpc
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2_grpc
 from jopanel.agent.server.v1 import server_pb2_grpc
+from jopanel.agent.ssh.v1 import ssh_pb2_grpc
+from jopanel.agent.vpn.v1 import vpn_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2_grpc
 
 # Every call to the agent carries a deadline, so a stuck agent cannot hold requests forever.
@@ -42,6 +45,9 @@ class Agent:
         self.dns = dns_pb2_grpc.DnsZoneServiceStub(self.channel)
         self.server = server_pb2_grpc.ServerServiceStub(self.channel)
         self.certificates = certificates_pb2_grpc.CertificateServiceStub(self.channel)
+        self.vpn = vpn_pb2_grpc.VpnServiceStub(self.channel)
+        self.ssh = ssh_pb2_grpc.SshServiceStub(self.channel)
+        self.backups = backups_pb2_grpc.BackupServiceStub(self.channel)
 
     async def close(self) -> None:
         await self.channel.close(None)

@@ -183,10 +183,39 @@ def json_response(model: BaseModel, status: int = 200) -> web.Response:
 
 
 def add_operations(app: web.Application, operations: list[Operation]) -> None:
+    concrete = {op.path for op in operations if "{" not in op.path}
     for op in operations:
         _check_handler(op)
         handler = _wrap(op)
-        app.router.add_route(op.method, op.path, handler, name=op.operation_id)
+        path = _routed_path(op.path, concrete)
+        app.router.add_route(op.method, path, handler, name=op.operation_id)
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _routed_path(path: str, concrete: set[str]) -> str:
+    """The path as the router matches it. OpenAPI matches a concrete path before a templated
+    one that takes it too, so /api/v1/invoices/run is POST alone, not also GET of invoice
+    'run': the template's first parameter refuses the rest of each such concrete path (and a
+    GET there, or an OPTIONS, is a 405 that names only POST in Allow)."""
+    segments = path.split("/")
+    params = [i for i, part in enumerate(segments) if _PLACEHOLDER.fullmatch(part)]
+    if not params:
+        return path
+    template = re.compile(
+        "/".join("[^/]+" if i in params else re.escape(part) for i, part in enumerate(segments))
+    )
+    first = params[0]
+    taken = sorted(
+        "/".join(other.split("/")[first:]) for other in concrete if template.fullmatch(other)
+    )
+    if not taken:
+        return path
+    refused = "|".join(re.escape(rest) for rest in taken)
+    name = segments[first][1:-1]
+    segments[first] = f"{{{name}:(?!(?:{refused})$)[^{{}}/]+}}"
+    return "/".join(segments)
 
 
 def operation_of(request: web.Request) -> Operation | None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
+import logging
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -18,16 +21,18 @@ from gateway.auth.sessions import SessionCache
 from gateway.auth.throttle import LoginThrottle
 from gateway.auth.tokens import TokenIssuer
 from gateway.config import GatewayConfig
+from gateway.context import Context
 from gateway.db import create_pool
 from gateway.middleware import authentication, problems, security_headers
 from gateway.openapi import build_document
-from gateway.problems import not_found
+from gateway.principal import Principal, Role
 from gateway.reconcile import Reconciler, WriteBarrier
 from gateway.renewals import Renewer
 from gateway.routes import (
     accounts,
     audit_log,
     auth,
+    backups,
     certificates,
     cron_jobs,
     database_users,
@@ -35,11 +40,20 @@ from gateway.routes import (
     dns_records,
     dns_zones,
     domains,
+    invoices,
+    jobs,
     me,
     plans,
     reconcile,
     server,
+    ssh,
+    vpn,
 )
+from gateway.services.invoices import invoice_runs
+from gateway.services.jobs import JobRunner
+from gateway.store import jobs as jobs_store
+
+logger = logging.getLogger(__name__)
 
 MAX_LINE_BYTES = 64 * 1024
 
@@ -78,6 +92,8 @@ def create_app(config: GatewayConfig) -> web.Application:
     app.cleanup_ctx.append(_agent)
     app.cleanup_ctx.append(functools.partial(_reconciler, barrier=barrier))
     app.cleanup_ctx.append(_renewer)
+    app.cleanup_ctx.append(_invoicer)
+    app.cleanup_ctx.append(_jobs)
     app.on_response_prepare.append(security_headers)
 
     document = openapi_document()
@@ -104,11 +120,16 @@ def resource_operations() -> list[Operation]:
         *databases.operations,
         *database_users.operations,
         *cron_jobs.operations,
+        *ssh.operations,
         *dns_zones.operations,
         *dns_records.operations,
         *server.operations,
         *audit_log.operations,
         *reconcile.operations,
+        *vpn.operations,
+        *invoices.operations,
+        *backups.operations,
+        *jobs.operations,
     ]
 
 
@@ -153,6 +174,17 @@ async def _agent(app: web.Application) -> AsyncIterator[None]:
     await agent.close()
 
 
+async def _jobs(app: web.Application) -> AsyncIterator[None]:
+    """The running jobs' tasks; jobs an earlier gateway left unfinished are failed first."""
+    failed = await jobs_store.fail_unfinished(app[keys.DB])
+    if failed:
+        logger.warning("%d jobs were left unfinished by the last gateway: marked failed", failed)
+    runner = JobRunner()
+    app[keys.JOBS] = runner
+    yield
+    await runner.close()
+
+
 async def _reconciler(app: web.Application, barrier: WriteBarrier) -> AsyncIterator[None]:
     """The reconciler: at start and after an agent call of unknown outcome, in the background
     (a start never waits for it); on request through POST /reconcile."""
@@ -175,15 +207,34 @@ async def _renewer(app: web.Application) -> AsyncIterator[None]:
     await renewer.stop()
 
 
+async def _invoicer(app: web.Application) -> AsyncIterator[None]:
+    """The invoice run at each month's start, in the background (gateway/services/invoices.py)."""
+    task = None
+    if app[keys.CONFIG].invoices_in_background:
+        context = Context(
+            db=app[keys.DB],
+            agent=app[keys.AGENT],
+            me=Principal(0, "jopanel", Role.ADMIN),  # the audit log's actor for the runs
+            client="scheduler",
+            sessions=app[keys.SESSIONS],
+        )
+        task = asyncio.create_task(invoice_runs(context))
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def _serve_spa(app: web.Application, root: Path) -> None:
     """The built SPA: its files as they are, and index.html for every client-side route."""
     index = root / "index.html"
 
     async def spa(request: web.Request) -> web.StreamResponse:
-        if request.path.startswith("/api/"):
-            raise not_found("This API route")
         return web.FileResponse(index, headers={"Cache-Control": "no-cache"})
 
     if (root / "assets").is_dir():
         app.router.add_static("/assets", root / "assets")
-    app.router.add_get("/{tail:.*}", spa)
+    # Never under /api/: an unknown API path is the API's 404, and a POST-only API route's 405
+    # must not advertise this route's GET in its Allow header.
+    app.router.add_get("/{tail:(?!api/).*}", spa)

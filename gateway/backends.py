@@ -17,9 +17,9 @@ from typing import Annotated, Literal, Self
 from jopanel.agent.web.v1 import web_pb2 as pb
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from agent.validators.web import SOCKET_PATH_MAX
 from gateway.store.domains import BackendColumns
 from gateway.validation import Port, RedirectUrl, Unprocessable
+from jopanel_rules.web import SOCKET_PATH_MAX
 
 
 class _Strict(BaseModel):

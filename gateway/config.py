@@ -8,7 +8,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent.validators.web import PortRanges, port_ranges
+from jopanel_rules.web import PortRanges, port_ranges
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,9 @@ class GatewayConfig:
     reconcile_in_background: bool = True
     # Renew certificates on their own (gateway/renewals.py); the gateway tests turn it off.
     renew_in_background: bool = True
+    # Make each month's invoice drafts at the month's start (at start-up too, for a start that
+    # was missed: a run is idempotent; docs/invoices.md); the gateway tests turn it off.
+    invoices_in_background: bool = True
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
     acme: AcmeConfig = field(default_factory=AcmeConfig)

@@ -13,6 +13,7 @@ from gateway.auth.tokens import TokenIssuer
 from gateway.config import GatewayConfig
 from gateway.principal import Principal
 from gateway.reconcile import Reconciler
+from gateway.services.jobs import JobRunner
 
 CONFIG = web.AppKey("config", GatewayConfig)
 DB = web.AppKey("db", aiomysql.Pool)
@@ -22,4 +23,5 @@ SESSIONS = web.AppKey("sessions", SessionCache)
 THROTTLE = web.AppKey("throttle", LoginThrottle)
 DEVICES = web.AppKey("devices", DeviceCookies)
 RECONCILER = web.AppKey("reconciler", Reconciler)
+JOBS = web.AppKey("jobs", JobRunner)
 PRINCIPAL = web.RequestKey("principal", Principal)

@@ -152,10 +152,13 @@ def _parameters(op: Operation) -> list[dict[str, Any]]:
         for name in re.findall(r"{(\w+)}", op.path)
     ]
     if op.query is not None:
-        properties = op.query.model_json_schema()["properties"]
+        schema = op.query.model_json_schema()
+        # A parameter without a default is required (the export's start and end): the
+        # document says so, since a request without it is a 400.
+        required = set(schema.get("required", []))
         params += [
-            {"name": name, "in": "query", "required": False, "schema": schema}
-            for name, schema in properties.items()
+            {"name": name, "in": "query", "required": name in required, "schema": field}
+            for name, field in schema["properties"].items()
         ]
     return params
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import aiomysql
+
+from gateway.db import record_of
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
@@ -33,6 +36,15 @@ class Migration:
             ln for ln in self.path.read_text().splitlines() if not ln.lstrip().startswith("--")
         ]
         return [s.strip() for s in re.split(r";\s*$", "\n".join(lines), flags=re.M) if s.strip()]
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """A row of schema_migrations: a migration that ran, or began to."""
+
+    version: int
+    name: str
+    state: Literal["running", "applied", "failed"]
 
 
 def known_migrations() -> list[Migration]:
@@ -80,8 +92,9 @@ async def _apply_missing(cur: aiomysql.DictCursor) -> list[int]:
     if not await cur.fetchall():
         await _create_ledger(cur)
     await cur.execute("SELECT version, name, state FROM schema_migrations ORDER BY version")
-    recorded = {row["version"]: row for row in await cur.fetchall()}
-    broken = [f"{v:04d}_{r['name']}" for v, r in recorded.items() if r["state"] != "applied"]
+    entries = [record_of(LedgerEntry, row) for row in await cur.fetchall()]
+    recorded = {entry.version: entry for entry in entries}
+    broken = [f"{v:04d}_{e.name}" for v, e in recorded.items() if e.state != "applied"]
     if broken:
         raise SchemaError(f"migration {', '.join(broken)} did not complete; repair it by hand")
     migrations = known_migrations()

@@ -9,3 +9,8 @@ two cannot drift (they had: 71 reserved account names in the gateway, 124 in the
 One module per resource, as protos/jopanel/agent/: accounts, hostnames (web and DNS), web,
 databases, cron.
 """
+
+
+class RuleError(ValueError):
+    """A value a shared rule refuses. Its text says what is valid, never the value, and names no
+    field: each side names its own (the agent's InvalidArgument, the gateway's 400)."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bench_backups
 import bench_dns_api
 import bench_ui
 import bench_web
@@ -95,7 +96,7 @@ def start_baseline(kind: str, port: int, *args: str, log: Path) -> stack.Process
 
 def main() -> None:
     """Every section, or those named: `scripts/bench.sh api web`."""
-    sections = sys.argv[1:] or ["api", "web", "dns", "ui"]
+    sections = sys.argv[1:] or ["api", "web", "dns", "ui", "backups"]
     run_dir = Path(os.environ["JOPANEL_SANDBOX"])
     logs = run_dir / "logs"
     mariadb = stack.MariaDB(stack.free_port(), logs)
@@ -145,6 +146,8 @@ def main() -> None:
             asyncio.run(bench_dns_api.run(live, (name, password)))
         if "ui" in sections:
             bench_ui.run(live, (name, password))
+        if "backups" in sections:
+            asyncio.run(bench_backups.run(live, (name, password)))
 
 
 def print_table(rows: list[Row], idle: dict[str, float], after: dict[str, float]) -> None:

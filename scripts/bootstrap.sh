@@ -11,8 +11,11 @@ venv=${JOPANEL_VENV:-$top/.venv}
 debian_packages=(
   python3 python3-venv
   mariadb-server mariadb-client nginx-light php-fpm php-cli php-mysql
-  bind9 bind9-dnsutils cron wrk acl util-linux passwd procps psmisc e2fsprogs curl
-  chromium fonts-dejavu-core
+  # What WordPress's Site Health, Laravel and Drupal ask for (docs/web.md, PHP extensions)
+  php-gd php-xml php-mbstring php-curl php-zip php-intl php-bcmath
+  bind9 bind9-dnsutils cron wrk acl util-linux passwd procps psmisc e2fsprogs curl restic
+  openvpn easy-rsa iproute2
+  openssh-server chromium fonts-dejavu-core
   pebble
 )
 if [ "${1:-}" = --vm ]; then
@@ -21,6 +24,14 @@ if [ "${1:-}" = --vm ]; then
   # quota: quotaon, which the installer's --enable-quotas runs (tests/install/test_quotas_vm.py).
   debian_packages+=(qemu-system-x86 linux-image-amd64 busybox-static file binutils quota)
 fi
+
+# The same extensions for every other PHP version installed (the php-* packages above are
+# Debian's default version's): each php-fpm<v> the agent offers gets php<v>-<extension>.
+for fpm in /usr/sbin/php-fpm[0-9]*; do
+  [ -x "$fpm" ] || continue
+  v=${fpm#/usr/sbin/php-fpm}
+  for e in gd xml mbstring curl zip intl bcmath; do debian_packages+=("php$v-$e"); done
+done
 
 missing=()
 for p in "${debian_packages[@]}"; do

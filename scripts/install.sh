@@ -34,8 +34,10 @@ user=jopanel
 packages=(
   python3 python3-venv
   mariadb-server mariadb-client nginx-light php-fpm php-cli php-mysql
-  bind9 bind9-dnsutils cron acl util-linux passwd procps psmisc e2fsprogs quota
-  openssl ca-certificates logrotate curl iproute2
+  # What WordPress's Site Health, Laravel and Drupal ask for (docs/web.md, PHP extensions)
+  php-gd php-xml php-mbstring php-curl php-zip php-intl php-bcmath
+  bind9 bind9-dnsutils cron acl util-linux passwd procps psmisc e2fsprogs quota openvpn easy-rsa
+  openssl ca-certificates logrotate curl iproute2 openssh-server
 )
 
 say() { echo "install: $*"; }
@@ -268,6 +270,7 @@ web_listen = ["80", "[::]:80"]
 dns_nameservers = $(toml_list "${ns_list[@]}")
 dns_hostmaster = "$hostmaster"
 server_names = $(toml_list "$hostname")
+vpn_supervisor = "systemd"
 EOF
   write_file "$etc/gateway.toml" 0640 "root:$user" <<EOF
 # Written by scripts/install.sh (run it again to change it; edits here are overwritten).
@@ -394,6 +397,8 @@ EOF
 install_units() {
   install -m 0644 "$top/deploy/systemd/jopanel-agent.service" /etc/systemd/system/
   install -m 0644 "$top/deploy/systemd/jopanel-gateway.service" /etc/systemd/system/
+  # Not enabled here: the agent enables it when an administrator sets up the VPN.
+  install -m 0644 "$top/deploy/systemd/jopanel-openvpn.service" /etc/systemd/system/
   install -m 0644 "$top/deploy/systemd/jopanel.tmpfiles" /etc/tmpfiles.d/jopanel.conf
   if [ -d "$top/deploy/logrotate" ] && [ -f "$top/deploy/logrotate/jopanel" ]; then
     install -m 0644 "$top/deploy/logrotate/jopanel" /etc/logrotate.d/jopanel

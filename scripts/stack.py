@@ -671,6 +671,43 @@ class Cron:
 
 
 @dataclass
+class Sshd:
+    """Debian's OpenSSH server in the foreground on a loopback port, with Debian's
+    sshd_config; the agent adds its part for accounts (sshd_config.d/jopanel.conf: SFTP only,
+    chrooted) and reloads it. Host keys are made in the sandbox's /etc/ssh when missing."""
+
+    port: int
+    logs: Path
+    pid_file: Path = Path("/run/sshd.pid")
+    process: Process | None = None
+
+    def start(self) -> None:
+        subprocess.run(["ssh-keygen", "-A"], check=True, capture_output=True)
+        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # its privilege separation folder
+        Path("/etc/ssh/sshd_config.d/00-sandbox.conf").write_text(
+            f"Port {self.port}\nListenAddress 127.0.0.1\nPidFile {self.pid_file}\n"
+        )
+        # An absolute path: sshd re-executes itself for each connection and on SIGHUP. Under
+        # a subreaper, which reaps the session processes sshd leaves to PID 1.
+        sshd = ["/usr/sbin/sshd", "-D", "-e", "-f", "/etc/ssh/sshd_config"]
+        argv = [sys.executable, str(TOP / "scripts" / "subreaper.py"), *sshd]
+        self.process = Process("sshd", argv, self.logs / "sshd.log")
+        self.process.start()
+        # sshd is the subreaper's child: its pid file names sshd, not the process started.
+        # /run is the sandbox's own, so a pid file there is this sshd's.
+        ready = self.pid_file.exists
+        try:
+            wait_for("sshd", ready, self.process.popen, self.process.log)
+        except RuntimeError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.stop()
+
+
+@dataclass
 class Stack:
     """nginx, PHP-FPM, agent and gateway configured for this sandbox, as real processes."""
 
@@ -685,6 +722,8 @@ class Stack:
     # The loopback ports named answers DNS queries and rndc commands on.
     dns_port: int = field(default_factory=free_port)
     rndc_port: int = field(default_factory=free_port)
+    # The loopback port sshd serves SFTP on.
+    ssh_port: int = field(default_factory=free_port)
     processes: list[Process] = field(default_factory=list)
     pebble: Pebble = field(init=False)
 
@@ -708,8 +747,14 @@ class Stack:
             server.start()
             assert server.process is not None
             self.processes.append(server.process)
-        # Before the agent too: it reloads named's zones and installs crontabs for cron.
-        for daemon in (Named(self.dns_port, self.rndc_port, self.logs), Cron(self.logs)):
+        # Before the agent too: it reloads named's zones, installs crontabs for cron and
+        # writes sshd's configuration for accounts.
+        daemons = (
+            Named(self.dns_port, self.rndc_port, self.logs),
+            Cron(self.logs),
+            Sshd(self.ssh_port, self.logs),
+        )
+        for daemon in daemons:
             daemon.start()
             assert daemon.process is not None
             self.processes.append(daemon.process)
@@ -894,6 +939,7 @@ def main() -> None:
         print(f"Hosted websites over HTTPS: https://127.0.0.1:{stack.web_tls_port}/ (with SNI)")
         print(f"DNS: dig @127.0.0.1 -p {stack.dns_port} <zone>")
         print(f"ACME (Pebble): {stack.pebble.directory_url} (CA: {stack.pebble.api_ca})")
+        print(f"SFTP: sftp -P {stack.ssh_port} <account>@127.0.0.1")
         print(f"Logs: {stack.logs}   Stop with Ctrl-C.\n", flush=True)
         try:
             while all(p.popen and p.popen.poll() is None for p in stack.processes):

@@ -8,14 +8,25 @@ nothing else in the agent needs to change when a service (web domains, databases
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
 import grpc.aio
 
 from agent.config import AgentConfig
-from agent.services import accounts, certificates, cron, databases, dns, server, web
+from agent.services import (
+    accounts,
+    backups,
+    certificates,
+    cron,
+    databases,
+    dns,
+    server,
+    ssh,
+    vpn,
+    web,
+)
 
 
 @dataclass(frozen=True)
@@ -23,6 +34,8 @@ class Service:
     name: str  # short, for logs
     full_name: str  # the proto service name, as health checking and reflection know it
     add_to_server: Callable[[grpc.aio.Server, AgentConfig], None]
+    # Run once when the agent starts, before it serves (docs/agent.md, Layout).
+    prepare: Callable[[AgentConfig], Awaitable[None]] | None = None
 
 
 SERVICES: Final[tuple[Service, ...]] = (
@@ -33,4 +46,7 @@ SERVICES: Final[tuple[Service, ...]] = (
     Service("cron", cron.SERVICE_NAME, cron.add_to_server),
     Service("dns", dns.SERVICE_NAME, dns.add_to_server),
     Service("certificates", certificates.SERVICE_NAME, certificates.add_to_server),
+    Service("vpn", vpn.SERVICE_NAME, vpn.add_to_server),
+    Service("ssh", ssh.SERVICE_NAME, ssh.add_to_server, ssh.prepare),
+    Service("backups", backups.SERVICE_NAME, backups.add_to_server),
 )

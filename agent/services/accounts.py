@@ -6,6 +6,7 @@ exceptions that the ErrorInterceptor maps to status codes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, Final, Protocol
 
@@ -19,6 +20,8 @@ from agent.system.accounts.users import AccountResources, User, Users
 from agent.system.cron.crontab import cron_tables
 from agent.system.databases.hosted import hosted_databases
 from agent.system.dns.zones import dns_zones
+from agent.system.ssh.keys import ssh_keys
+from agent.system.vpn.vpn import vpn
 from agent.system.web.domains import web_domains
 from agent.validators import accounts as accounts_validators
 from agent.validators import common as common_validators
@@ -141,18 +144,27 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         return [_account(user, usages.get(user.uid)) for user in users]
 
 
-def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
+@functools.cache
+def account_users(config: AgentConfig) -> Users:
+    """The one Users of the agent: its lock orders every shadow tool the agent runs, so
+    SshService (which changes a group membership) shares it with AccountService."""
     # Deleting an account drops its hosted databases and database users, takes its
-    # websites offline, removes its crontab and stops serving its DNS zones first.
-    sites = web_domains(config)
+    # websites offline, removes its crontab and SSH keys, stops serving its DNS zones and
+    # revokes its VPN clients first.
     resources: list[AccountResources] = [
         hosted_databases(config),
-        sites,
+        web_domains(config),
         cron_tables(config),
+        ssh_keys(config),
         dns_zones(config),
+        vpn(config),
     ]
+    return Users(resources=resources, config=config)
+
+
+def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
     # Suspending an account suspends its websites too (and resuming it resumes them).
-    servicer = AccountServicer(Users(resources=resources, config=config), sites)
+    servicer = AccountServicer(account_users(config), web_domains(config))
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(servicer, server)
 
 

@@ -11,7 +11,14 @@ from jopanel.agent.web.v1 import web_pb2
 from agent.errors import InvalidArgument
 from agent.validators.accounts import AccountName
 from agent.validators.common import Hostname, hostname
-from jopanel_rules.web import MAX_ALIASES, URL_MAX
+from jopanel_rules import RuleError
+from jopanel_rules.web import MAX_ALIASES, SOCKET_PATH_MAX, URL_MAX, check_port, check_proxy_port
+from jopanel_rules.web import PROXY_PORT_MAX as PROXY_PORT_MAX
+from jopanel_rules.web import PROXY_PORT_MIN as PROXY_PORT_MIN
+from jopanel_rules.web import RESERVED_PROXY_PORTS as RESERVED_PROXY_PORTS
+from jopanel_rules.web import PortRanges as PortRanges
+from jopanel_rules.web import in_ranges as in_ranges
+from jopanel_rules.web import port_ranges as port_ranges
 
 # An absolute http(s) URL made only of characters that mean nothing to nginx's parser.
 RedirectUrl = NewType("RedirectUrl", str)
@@ -24,8 +31,9 @@ AppSocket = NewType("AppSocket", str)
 PhpVersion = NewType("PhpVersion", str)
 
 # Web domains. Every value below ends up in an nginx server block, a PHP-FPM pool or a path, so
-# each is held to a character set that means nothing to those parsers. MAX_ALIASES and URL_MAX
-# are jopanel_rules.web's.
+# each is held to a character set that means nothing to those parsers. MAX_ALIASES, URL_MAX,
+# the proxy ports' rules and SOCKET_PATH_MAX are jopanel_rules.web's (the gateway checks them
+# too); the names re-exported above keep this module the one the agent reads its rules from.
 # RFC 3986 characters minus those nginx gives a meaning to (quotes, ';', '{', '}', '$', '\\'),
 # and minus '[' ']' (IPv6 literals are not supported as redirect targets).
 _URL_CHARS: Final = re.compile(r"[A-Za-z0-9\-._~:/?#@!&()*+,=%]+")
@@ -38,18 +46,9 @@ _URL_RULE: Final = (
 # The form of PHP versions as Debian installs them (/usr/sbin/php-fpm8.2).
 PHP_VERSION_PATTERN: Final = re.compile(r"[0-9]{1,2}\.[0-9]{1,2}")
 
-PROXY_PORT_MIN: Final = 1024
-PROXY_PORT_MAX: Final = 65535
-# Ports of the server's own services that no proxy backend may name, whatever the
-# configuration allows: the panel's gateway (8080 unless configured otherwise), MariaDB (3306,
-# 3307 for a second instance, 33060 for its X protocol, 4444, 4567 and 4568 for Galera).
-# Services on other ports are found by who listens on them (agent/system/listeners.py).
-RESERVED_PROXY_PORTS: Final = frozenset({8080, 3306, 3307, 33060, 4444, 4567, 4568})
 # A socket's file name in the account's socket folder, without ".sock".
 APP_SOCKET_NAME_PATTERN: Final = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?")
 APP_SOCKET_SUFFIX: Final = ".sock"
-# sun_path holds 108 bytes with the terminating NUL; nginx refuses longer paths.
-SOCKET_PATH_MAX: Final = 107
 
 REDIRECT_STATUSES: Final[Mapping[web_pb2.RedirectCode.ValueType, int]] = {
     web_pb2.REDIRECT_CODE_PERMANENT: 301,
@@ -105,52 +104,20 @@ def redirect_status(value: web_pb2.RedirectCode.ValueType, field: str = "code") 
 
 
 def proxy_port(value: int, field: str = "port") -> ProxyPort:
-    if not PROXY_PORT_MIN <= value <= PROXY_PORT_MAX:
-        raise InvalidArgument(field, f"must be {PROXY_PORT_MIN} to {PROXY_PORT_MAX}")
-    return ProxyPort(value)
-
-
-PortRanges = tuple[tuple[int, int], ...]
-
-
-def port_ranges(values: Iterable[object]) -> PortRanges:
-    """Ranges of ports from items like 3000 or "20000-20999", each within 1024..65535.
-
-    The agent's and the gateway's configuration (proxy_ports) both read them here. Raises
-    ValueError saying what is wrong.
-    """
-    ranges = []
-    for value in values:
-        text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,5}(?:-[0-9]{1,5})?", text):
-            raise ValueError('each item must be a port like 3000 or a range like "3000-3099"')
-        low, _, high = text.partition("-")
-        first, last = int(low), int(high or low)
-        if not PROXY_PORT_MIN <= first <= last <= PROXY_PORT_MAX:
-            raise ValueError(
-                f"ports must be {PROXY_PORT_MIN} to {PROXY_PORT_MAX}, a range low to high"
-            )
-        ranges.append((first, last))
-    return tuple(ranges)
-
-
-def in_ranges(port: int, ranges: PortRanges) -> bool:
-    return any(first <= port <= last for first, last in ranges)
+    try:
+        return ProxyPort(check_port(value))
+    except RuleError as error:
+        raise InvalidArgument(field, str(error)) from None
 
 
 def allowed_proxy_port(value: int, allowed: PortRanges, field: str = "port") -> ProxyPort:
-    """A TCP port an account's application may be proxied to: in the administrator's ranges,
-    never one of the server's own services (RESERVED_PROXY_PORTS) nor below 1024. Who listens
-    on it is checked separately, against the account (agent/system/listeners.py)."""
-    port = proxy_port(value, field)
-    if port in RESERVED_PROXY_PORTS:
-        raise InvalidArgument(field, "is a port of the server's own services; use a socket")
-    if not in_ranges(port, allowed):
-        shown = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in allowed) or "none"
-        raise InvalidArgument(
-            field, f"is not a port this server allows (allowed: {shown}); use a socket"
-        )
-    return port
+    """A TCP port an account's application may be proxied to (jopanel_rules.web's rule: in the
+    administrator's ranges, never the server's own services). Who listens on it is checked
+    separately, against the account (agent/system/web/app_sockets.py)."""
+    try:
+        return ProxyPort(check_proxy_port(value, allowed))
+    except RuleError as error:
+        raise InvalidArgument(field, str(error)) from None
 
 
 def app_socket(

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.models.accounts import Account, account_of
 from gateway.models.plans import Plan, plan_of
 from gateway.principal import Principal
 from gateway.store.accounts import AccountRecord
 from gateway.store.plans import PlanRecord
+from gateway.validation import Password
 
 
 class Me(BaseModel):
@@ -41,3 +42,28 @@ def me_of(
         plan=None if plan is None else plan_of(plan),
         usage=usage,
     )
+
+
+class PasswordChange(BaseModel):
+    """A new password for the signed-in user, confirmed by the panel password it has now."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=72,
+            pattern=r"^[^\x00-\x1f\x7f]+$",
+            description="The panel password the user signs in with now (wrong answers count"
+            " against the sign-in throttle)",
+        ),
+    ]
+    new_password: Annotated[
+        Password,
+        Field(
+            max_length=72,
+            pattern=r"^[^\x00-\x1f\x7f]+$",
+            description="8 to 72 bytes, no control characters",
+        ),
+    ]

@@ -25,6 +25,10 @@ class PlanLimits(BaseModel):
     max_aliases: Limit = Field(default=None, description="Aliases per domain")
     max_databases: Limit = None
     max_cron_jobs: Limit = None
+    max_vpn_clients: Limit = Field(
+        default=0,
+        description="VPN clients each account may hold; 0 (the default): no VPN; null: unlimited",
+    )
     disk_quota_mb: DiskLimit = Field(
         default=None,
         description="MiB that all the account's files may take, kept by the server's disk"
@@ -48,6 +52,7 @@ class Plan(BaseModel):
     max_aliases: int | None
     max_databases: int | None
     max_cron_jobs: int | None
+    max_vpn_clients: int | None
     disk_quota_mb: int | None
     inode_quota: int | None
     accounts: int = Field(description="How many accounts are on this plan")
@@ -67,6 +72,7 @@ def plan_of(record: PlanRecord) -> Plan:
         max_aliases=record.max_aliases,
         max_databases=record.max_databases,
         max_cron_jobs=record.max_cron_jobs,
+        max_vpn_clients=record.max_vpn_clients,
         disk_quota_mb=record.disk_quota_mb,
         inode_quota=record.inode_quota,
         accounts=record.accounts,

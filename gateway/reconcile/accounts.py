@@ -5,10 +5,10 @@ from __future__ import annotations
 from jopanel.agent.accounts.v1 import accounts_pb2 as accounts_pb
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
-from gateway.db import Row
 from gateway.reconcile.base import PAGE_SIZE, RunBase
 from gateway.store import accounts
 from gateway.store import reconcile as records
+from gateway.store.reconcile import RecordedAccount
 
 MIB = 1024 * 1024
 _SHELLS: dict[str, accounts_pb.Shell.ValueType] = {
@@ -21,11 +21,12 @@ _SHELLS: dict[str, accounts_pb.Shell.ValueType] = {
 class AccountChecks(RunBase):
     async def accounts(self) -> None:
         system = {a.name: a for a in await self._system_accounts()}
-        rows = await records.accounts(self.pool)
-        self.checked["account"] = len(rows) + len(set(system) - {r["name"] for r in rows})
-        for row in rows:
-            await self._account(row, system.get(row["name"]))
-        for name in sorted(set(system) - {r["name"] for r in rows}):
+        recorded = await records.accounts(self.pool)
+        unrecorded = set(system) - {r.name for r in recorded}
+        self.checked["account"] = len(recorded) + len(unrecorded)
+        for record in recorded:
+            await self._account(record, system.get(record.name))
+        for name in sorted(unrecorded):
             self.drift("account", name, name, "a Linux account of the panel's kind has no record")
 
     async def _system_accounts(self) -> list[accounts_pb.Account]:
@@ -41,8 +42,8 @@ class AccountChecks(RunBase):
             if not token:
                 return found
 
-    async def _account(self, row: Row, system: accounts_pb.Account | None) -> None:
-        name, status, user_id = str(row["name"]), str(row["status"]), int(row["id"])
+    async def _account(self, record: RecordedAccount, system: accounts_pb.Account | None) -> None:
+        name, status, user_id = record.name, record.status, record.id
         seen = ("account", user_id, status)
         if status == "pending":
             if system is not None:
@@ -53,8 +54,9 @@ class AccountChecks(RunBase):
                     lambda: accounts.set_status(self.pool, user_id, "active"), seen,
                 )  # fmt: skip
             elif await self.create_again(
-                "account", row, "pending, and no Linux account exists",
-                lambda: self._create_account(row),
+                # The finding names no account, as it always has (its other findings do).
+                "account", (user_id, name, None), "pending, and no Linux account exists",
+                lambda: self._create_account(record),
                 lambda: accounts.set_status(self.pool, user_id, "active"),
                 lambda: accounts.delete(self.pool, user_id),
             ):  # fmt: skip
@@ -71,33 +73,33 @@ class AccountChecks(RunBase):
             repaired = await self.repair(
                 "account", name, name, "the Linux account is missing",
                 "created again (its system password is locked until the owner sets one)",
-                lambda: self._create_account(row), seen,
+                lambda: self._create_account(record), seen,
             )  # fmt: skip
             if repaired:
                 self.on_system.add(name)
             return
         self.on_system.add(name)
-        await self._account_fields(row, system)
+        await self._account_fields(record, system)
 
-    async def _create_account(self, row: Row) -> None:
+    async def _create_account(self, record: RecordedAccount) -> None:
         await self.agent.accounts.CreateAccount(
             accounts_pb.CreateAccountRequest(
-                name=row["name"],
+                name=record.name,
                 password="",
-                shell=_SHELLS[row["shell"]],
-                disk_quota_mb=row["disk_quota_mb"] or 0,
-                inode_quota=row["inode_quota"] or 0,
+                shell=_SHELLS[record.shell],
+                disk_quota_mb=record.disk_quota_mb or 0,
+                inode_quota=record.inode_quota or 0,
             ),
             timeout=CALL_TIMEOUT_SECONDS,
         )
-        if row["status"] == "suspended":
+        if record.status == "suspended":
             await self.agent.accounts.SuspendAccount(
-                accounts_pb.SuspendAccountRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+                accounts_pb.SuspendAccountRequest(name=record.name), timeout=CALL_TIMEOUT_SECONDS
             )
 
-    async def _account_fields(self, row: Row, system: accounts_pb.Account) -> None:
-        name, seen = str(row["name"]), ("account", int(row["id"]), str(row["status"]))
-        suspended = row["status"] == "suspended"
+    async def _account_fields(self, record: RecordedAccount, system: accounts_pb.Account) -> None:
+        name, seen = record.name, ("account", record.id, record.status)
+        suspended = record.status == "suspended"
         if system.suspended != suspended:
 
             async def apply() -> None:
@@ -113,24 +115,24 @@ class AccountChecks(RunBase):
 
             state = "suspended" if system.suspended else "not suspended"
             await self.repair("account", name, name,
-                              f"recorded {row['status']}, {state} on the system",
+                              f"recorded {record.status}, {state} on the system",
                               "the recorded state applied again", apply, seen)  # fmt: skip
         mask: list[str] = []
         if system.shell == accounts_pb.SHELL_UNSPECIFIED:
             self.drift("account", name, name, "the login shell was changed outside JoPanel")
-        elif system.shell != _SHELLS[row["shell"]]:
+        elif system.shell != _SHELLS[record.shell]:
             mask.append("shell")
-        quota = (row["disk_quota_mb"] or 0) * MIB
-        if system.disk.enforced and system.disk.limit_bytes != quota:
+        disk_quota_mb, inode_quota = record.disk_quota_mb or 0, record.inode_quota or 0
+        if system.disk.enforced and system.disk.limit_bytes != disk_quota_mb * MIB:
             mask.append("disk_quota_mb")
-        if system.disk.enforced and system.disk.inode_limit != (row["inode_quota"] or 0):
+        if system.disk.enforced and system.disk.inode_limit != inode_quota:
             mask.append("inode_quota")
         if mask:
             request = accounts_pb.UpdateAccountRequest(
                 name=name,
-                shell=_SHELLS[row["shell"]],
-                disk_quota_mb=row["disk_quota_mb"] or 0,
-                inode_quota=row["inode_quota"] or 0,
+                shell=_SHELLS[record.shell],
+                disk_quota_mb=disk_quota_mb,
+                inode_quota=inode_quota,
             )
             request.update_mask.paths.extend(mask)
             await self.repair(

@@ -10,7 +10,6 @@ import aiomysql
 import grpc
 
 from gateway.agent import CALL_TIMEOUT_SECONDS, Agent
-from gateway.db import Row
 from gateway.reconcile.report import (
     RESOURCES,
     Finding,
@@ -111,14 +110,15 @@ class RunBase:
     async def create_again(
         self,
         resource: Resource,
-        row: Row,
+        record: tuple[int, str, str | None],
         what: str,
         create: Callable[[], Awaitable[object]],
         activate: Callable[[], Awaitable[object]],
         roll_back: Callable[[], Awaitable[object]],
     ) -> bool:
-        """A pending record whose system side is missing: applied again and marked active, or
-        rolled back when the agent refuses it. True when it ends active."""
+        """A pending record (its id, name and account) whose system side is missing: applied
+        again and marked active, or rolled back when the agent refuses it. True when it ends
+        active."""
 
         async def steps() -> str:
             try:
@@ -131,8 +131,8 @@ class RunBase:
             await activate()
             return "applied again from the record and marked active"
 
-        seen = (resource, int(row["id"]), "pending")
-        name, account = str(row["name"]), row.get("account")
+        record_id, name, account = record
+        seen = (resource, record_id, "pending")
         done = await self.repair(resource, name, account, what, "", steps, seen)
         return done and self.findings[-1].action.startswith("applied")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from jopanel.agent.databases.v1 import databases_pb2 as db_pb
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
-from gateway.db import Row
 from gateway.reconcile.base import RunBase, later
 from gateway.reconcile.report import Resource
 from gateway.store import databases
 from gateway.store import reconcile as records
+from gateway.store.reconcile import RecordedDatabase, RecordedDatabaseUser
 
 
 class DatabaseChecks(RunBase):
@@ -20,30 +20,31 @@ class DatabaseChecks(RunBase):
                 db_pb.ListDatabasesRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
             )
             system |= {d.name: d.account for d in reply.databases}
-        rows = await records.databases(self.pool)
-        recorded = {r["name"] for r in rows}
-        self.checked["database"] = len(rows) + len(set(system) - recorded)
-        for row in rows:
-            if row["account"] in self.on_system:
-                await self._database(row, row["name"] in system)
+        found = await records.databases(self.pool)
+        recorded = {d.name for d in found}
+        self.checked["database"] = len(found) + len(set(system) - recorded)
+        for database in found:
+            if database.account in self.on_system:
+                await self._database(database, database.name in system)
         for name in sorted(set(system) - recorded):
             self.drift("database", name, system[name], "exists, but has no record")
 
-    async def _database(self, row: Row, exists: bool) -> None:
-        name, account, status = str(row["name"]), str(row["account"]), str(row["status"])
-        seen = ("database", int(row["id"]), status)
+    async def _database(self, database: RecordedDatabase, exists: bool) -> None:
+        name, account, status = database.name, database.account, database.status
+        record_id = database.id
+        seen = ("database", record_id, status)
         if status == "pending":
             if exists:
-                await self._settle_pending("database", row, exists, "database")
+                await self._settle_pending("database", database, exists, "database")
             else:
                 await self.create_again(
-                    "database", row, "pending, and it is missing",
+                    "database", (record_id, name, account), "pending, and it is missing",
                     later(
                         self.agent.databases.CreateDatabase,
                         db_pb.CreateDatabaseRequest(account=account, name=name),
                     ),
-                    lambda: databases.set_status(self.pool, "database", int(row["id"]), "active"),
-                    lambda: databases.delete(self.pool, "database", int(row["id"])),
+                    lambda: databases.set_status(self.pool, "database", record_id, "active"),
+                    lambda: databases.delete(self.pool, "database", record_id),
                 )  # fmt: skip
         elif status == "deleting":
 
@@ -52,7 +53,7 @@ class DatabaseChecks(RunBase):
                     db_pb.DeleteDatabaseRequest(account=account, name=name),
                     timeout=CALL_TIMEOUT_SECONDS,
                 )
-                await databases.delete(self.pool, "database", int(row["id"]))
+                await databases.delete(self.pool, "database", record_id)
 
             await self.repair("database", name, account, "deleting: the deletion was cut short",
                               "deletion finished, as asked", finish, seen)  # fmt: skip
@@ -67,19 +68,25 @@ class DatabaseChecks(RunBase):
                 seen,
             )  # fmt: skip
 
-    async def _settle_pending(self, resource: Resource, row: Row, exists: bool, kind: str) -> None:
+    async def _settle_pending(
+        self,
+        resource: Resource,
+        record: RecordedDatabase | RecordedDatabaseUser,
+        exists: bool,
+        kind: str,
+    ) -> None:
         """A hosted database's or user's pending record: active, or rolled back."""
-        record_id, seen = int(row["id"]), (resource, int(row["id"]), "pending")
+        record_id, seen = record.id, (resource, record.id, "pending")
+        name, account = record.name, record.account
         if exists:
             await self.repair(
-                resource, str(row["name"]), str(row["account"]), "pending, and it exists",
+                resource, name, account, "pending, and it exists",
                 "marked active: the creation had got through",
                 lambda: databases.set_status(self.pool, kind, record_id, "active"), seen,
             )  # fmt: skip
         else:
             # A user's password is not kept: rolled back, and deleted on the system too in
             # case its creation lands after this look.
-            name, account = str(row["name"]), str(row["account"])
 
             async def roll_back() -> None:
                 await self.agent.databases.DeleteDatabaseUser(
@@ -100,20 +107,22 @@ class DatabaseChecks(RunBase):
                 db_pb.ListDatabaseUsersRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
             )
             system |= {u.name: u for u in reply.users}
-        rows = await records.database_users(self.pool)
-        recorded = {r["name"] for r in rows}
-        self.checked["database_user"] = len(rows) + len(set(system) - recorded)
-        for row in rows:
-            if row["account"] in self.on_system:
-                await self._database_user(row, system.get(row["name"]))
+        users = await records.database_users(self.pool)
+        recorded = {u.name for u in users}
+        self.checked["database_user"] = len(users) + len(set(system) - recorded)
+        for user in users:
+            if user.account in self.on_system:
+                await self._database_user(user, system.get(user.name))
         for name in sorted(set(system) - recorded):
             self.drift("database_user", name, system[name].account, "exists, but has no record")
 
-    async def _database_user(self, row: Row, system: db_pb.DatabaseUser | None) -> None:
-        name, account, status = str(row["name"]), str(row["account"]), str(row["status"])
-        seen = ("database_user", int(row["id"]), status)
+    async def _database_user(
+        self, user: RecordedDatabaseUser, system: db_pb.DatabaseUser | None
+    ) -> None:
+        name, account, status = user.name, user.account, user.status
+        seen = ("database_user", user.id, status)
         if status == "pending":
-            await self._settle_pending("database_user", row, system is not None, "user")
+            await self._settle_pending("database_user", user, system is not None, "user")
         elif status == "deleting":
 
             async def finish() -> None:
@@ -121,7 +130,7 @@ class DatabaseChecks(RunBase):
                     db_pb.DeleteDatabaseUserRequest(account=account, name=name),
                     timeout=CALL_TIMEOUT_SECONDS,
                 )
-                await databases.delete(self.pool, "user", int(row["id"]))
+                await databases.delete(self.pool, "user", user.id)
 
             await self.repair("database_user", name, account,
                               "deleting: the deletion was cut short",
@@ -132,13 +141,13 @@ class DatabaseChecks(RunBase):
                 "the user is missing; its password is not kept, so set a new one to create it",
             )  # fmt: skip
         else:
-            await self._grants(row, system)
+            await self._grants(user, system)
 
-    async def _grants(self, row: Row, system: db_pb.DatabaseUser) -> None:
+    async def _grants(self, user: RecordedDatabaseUser, system: db_pb.DatabaseUser) -> None:
         """Grants follow the record both ways: access the panel does not show is taken back."""
-        name, account = str(row["name"]), str(row["account"])
-        seen = ("database_user", int(row["id"]), "active")
-        wanted = set(str(row["granted"]).split()) if row["granted"] else set()
+        name, account = user.name, user.account
+        seen = ("database_user", user.id, "active")
+        wanted = user.granted
         have = set(system.databases)
         for database in sorted(wanted - have):
             grant = db_pb.GrantDatabaseAccessRequest(account=account, user=name, database=database)

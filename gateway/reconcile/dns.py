@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
-from gateway.db import Row
 from gateway.reconcile.base import PAGE_SIZE, RunBase, later
 from gateway.record_types import record_from, to_proto
 from gateway.store import dns
 from gateway.store import reconcile as records
+from gateway.store.reconcile import RecordedDnsRecord, RecordedZone
 
 
 class DnsChecks(RunBase):
     async def dns_zones(self) -> None:
         system = {z.name: z.account for z in await self._system_zones()}
-        rows = await records.dns_zones(self.pool)
-        recorded = {r["name"] for r in rows}
-        self.checked["dns_zone"] = len(rows) + len(set(system) - recorded)
-        for row in rows:
-            if row["account"] in self.on_system or row["status"] == "deleting":
-                await self._zone(row, system.get(row["name"]))
+        zones = await records.dns_zones(self.pool)
+        recorded = {z.name for z in zones}
+        self.checked["dns_zone"] = len(zones) + len(set(system) - recorded)
+        for zone in zones:
+            if zone.account in self.on_system or zone.status == "deleting":
+                await self._zone(zone, system.get(zone.name))
         for name in sorted(set(system) - recorded):
             self.drift("dns_zone", name, system[name], "served, but has no record")
 
@@ -40,9 +39,9 @@ class DnsChecks(RunBase):
             if not token:
                 return found
 
-    async def _zone(self, row: Row, owner: str | None) -> None:
-        name, account, status = str(row["name"]), str(row["account"]), str(row["status"])
-        zone_id, seen = int(row["id"]), ("dns_zone", int(row["id"]), status)
+    async def _zone(self, zone: RecordedZone, owner: str | None) -> None:
+        name, account, status = zone.name, zone.account, zone.status
+        zone_id, seen = zone.id, ("dns_zone", zone.id, status)
         if owner is not None and owner != account:
             self.drift("dns_zone", name, account, f"served for another account, {owner}")
             return
@@ -64,7 +63,7 @@ class DnsChecks(RunBase):
                     zone_record(r) for r in await records.dns_records(self.pool, zone_id)
                 ])  # fmt: skip
                 await self.create_again(
-                    "dns_zone", row, "pending, and the zone is not served",
+                    "dns_zone", (zone_id, name, account), "pending, and the zone is not served",
                     later(self.agent.dns.CreateDnsZone, dns_pb.CreateDnsZoneRequest(zone=spec)),
                     lambda: dns.set_zone_status(self.pool, zone_id, "active"),
                     lambda: dns.delete_zone(self.pool, zone_id),
@@ -79,8 +78,7 @@ class DnsChecks(RunBase):
                 return
             seen = ("dns_zone", zone_id, "active")
         wanted = {
-            str(r["public_id"]): zone_record(r)
-            for r in await records.dns_records(self.pool, zone_id)
+            r.public_id: zone_record(r) for r in await records.dns_records(self.pool, zone_id)
         }
         self.checked["dns_record"] += len(wanted)
         if owner is None:
@@ -137,9 +135,7 @@ class DnsChecks(RunBase):
             )  # fmt: skip
 
 
-def zone_record(row: Row) -> dns_pb.DnsRecord:
+def zone_record(recorded: RecordedDnsRecord) -> dns_pb.DnsRecord:
     """A recorded DNS record as the agent takes it."""
-    record = record_from(
-        str(row["type"]), str(row["name"]), int(row["ttl"]), json.loads(row["data"])
-    )
-    return to_proto(str(row["public_id"]), record)
+    record = record_from(recorded.type, recorded.name, recorded.ttl, recorded.values)
+    return to_proto(recorded.public_id, record)

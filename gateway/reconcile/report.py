@@ -11,7 +11,15 @@ from pydantic import BaseModel, Field
 # outcome is unknown (gateway/consistency.py).
 Trigger = Literal["start", "request", "recovery"]
 Resource = Literal[
-    "account", "domain", "database", "database_user", "cron_job", "dns_zone", "dns_record"
+    "account",
+    "domain",
+    "database",
+    "database_user",
+    "cron_job",
+    "dns_zone",
+    "dns_record",
+    "ssh_key",
+    "ssh_access",
 ]
 RESOURCES: tuple[Resource, ...] = (
     "account",
@@ -21,6 +29,8 @@ RESOURCES: tuple[Resource, ...] = (
     "cron_job",
     "dns_zone",
     "dns_record",
+    "ssh_key",
+    "ssh_access",
 )
 Outcome = Literal["repaired", "drift", "failed", "in_progress"]
 

@@ -6,10 +6,11 @@ from gateway.reconcile.accounts import AccountChecks
 from gateway.reconcile.cron import CronChecks
 from gateway.reconcile.databases import DatabaseChecks
 from gateway.reconcile.dns import DnsChecks
+from gateway.reconcile.ssh import SshChecks
 from gateway.reconcile.websites import WebsiteChecks
 
 
-class Run(AccountChecks, WebsiteChecks, DatabaseChecks, CronChecks, DnsChecks):
+class Run(AccountChecks, WebsiteChecks, DatabaseChecks, CronChecks, DnsChecks, SshChecks):
     """A reconcile: the checks of each resource (one mixin per module), sharing RunBase."""
 
     async def all(self) -> None:
@@ -21,4 +22,5 @@ class Run(AccountChecks, WebsiteChecks, DatabaseChecks, CronChecks, DnsChecks):
         await self.databases(system_accounts)
         await self.database_users(system_accounts)
         await self.cron_jobs(system_accounts)
+        await self.ssh(system_accounts)
         await self.dns_zones()

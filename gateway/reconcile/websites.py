@@ -6,21 +6,20 @@ from jopanel.agent.web.v1 import web_pb2 as web_pb
 
 from gateway import backends
 from gateway.agent import CALL_TIMEOUT_SECONDS
-from gateway.db import Row, record_of
 from gateway.reconcile.base import PAGE_SIZE, RunBase
 from gateway.store import domains
 from gateway.store import reconcile as records
-from gateway.store.domains import BackendColumns
+from gateway.store.reconcile import RecordedDomain
 
 
 class WebsiteChecks(RunBase):
     async def domains(self) -> None:
         system = {d.name: d for d in await self._system_domains()}
-        rows = await records.domains(self.pool)
-        recorded = {r["name"] for r in rows}
-        self.checked["domain"] = len(rows) + len(set(system) - recorded)
-        for row in rows:
-            await self._domain(row, system.get(row["name"]))
+        sites = await records.domains(self.pool)
+        recorded = {s.name for s in sites}
+        self.checked["domain"] = len(sites) + len(set(system) - recorded)
+        for site in sites:
+            await self._domain(site, system.get(site.name))
         for name in sorted(set(system) - recorded):
             self.drift("domain", name, system[name].account, "served, but has no record")
 
@@ -37,22 +36,22 @@ class WebsiteChecks(RunBase):
             if not token:
                 return found
 
-    async def _domain(self, row: Row, system: web_pb.WebDomain | None) -> None:
-        name, account, status = str(row["name"]), str(row["account"]), str(row["status"])
-        seen = ("domain", int(row["id"]), status)
+    async def _domain(self, site: RecordedDomain, system: web_pb.WebDomain | None) -> None:
+        name, account, status, site_id = site.name, site.account, site.status, site.id
+        seen = ("domain", site_id, status)
         if status == "pending":
             if system is not None and system.account == account:
                 await self.repair(
                     "domain", name, account, "pending, and the site is served",
                     "marked active: the creation had got through",
-                    lambda: domains.set_status(self.pool, int(row["id"]), "active"), seen,
+                    lambda: domains.set_status(self.pool, site_id, "active"), seen,
                 )  # fmt: skip
             elif system is None:
                 await self.create_again(
-                    "domain", row, "pending, and the site is not served",
-                    lambda: self._create_domain(row),
-                    lambda: domains.set_status(self.pool, int(row["id"]), "active"),
-                    lambda: domains.delete(self.pool, int(row["id"])),
+                    "domain", (site_id, name, account), "pending, and the site is not served",
+                    lambda: self._create_domain(site),
+                    lambda: domains.set_status(self.pool, site_id, "active"),
+                    lambda: domains.delete(self.pool, site_id),
                 )  # fmt: skip
             else:
                 self.drift("domain", name, account, f"pending; served for {system.account}")
@@ -61,43 +60,43 @@ class WebsiteChecks(RunBase):
             await self.repair(
                 "domain", name, account, "deleting: the deletion was cut short",
                 f"deletion finished; its files stay in /home/{account}/web/{name}",
-                lambda: self._finish_domain_deletion(row), seen,
+                lambda: self._finish_domain_deletion(site), seen,
             )  # fmt: skip
             return
-        if row["account_status"] not in ("active", "suspended"):
+        if site.account_status not in ("active", "suspended"):
             return  # its account's own state is settled first, with its sites
         if system is None:
             await self.repair(
                 "domain", name, account, "the site is not served (its configuration is gone)",
                 "created again from the record (files already in its folder are kept)",
-                lambda: self._create_domain(row), seen,
+                lambda: self._create_domain(site), seen,
             )  # fmt: skip
             return
         if system.account != account:
             self.drift("domain", name, account, f"served for another account, {system.account}")
             return
-        await self._domain_fields(row, system)
+        await self._domain_fields(site, system)
 
-    async def _finish_domain_deletion(self, row: Row) -> None:
+    async def _finish_domain_deletion(self, site: RecordedDomain) -> None:
         await self.agent.web.DeleteWebDomain(
-            web_pb.DeleteWebDomainRequest(name=row["name"], delete_files=False),
+            web_pb.DeleteWebDomainRequest(name=site.name, delete_files=False),
             timeout=CALL_TIMEOUT_SECONDS,
         )
-        await domains.delete(self.pool, int(row["id"]))
+        await domains.delete(self.pool, site.id)
 
-    async def _create_domain(self, row: Row) -> None:
+    async def _create_domain(self, site: RecordedDomain) -> None:
         await self.agent.web.CreateWebDomain(
-            web_pb.CreateWebDomainRequest(domain=site_spec(row)), timeout=CALL_TIMEOUT_SECONDS
+            web_pb.CreateWebDomainRequest(domain=site_spec(site)), timeout=CALL_TIMEOUT_SECONDS
         )
-        if _site_suspended(row):
+        if _site_suspended(site):
             await self.agent.web.SuspendWebDomain(
-                web_pb.SuspendWebDomainRequest(name=row["name"]), timeout=CALL_TIMEOUT_SECONDS
+                web_pb.SuspendWebDomainRequest(name=site.name), timeout=CALL_TIMEOUT_SECONDS
             )
 
-    async def _domain_fields(self, row: Row, system: web_pb.WebDomain) -> None:
-        name, account = str(row["name"]), str(row["account"])
-        seen = ("domain", int(row["id"]), str(row["status"]))
-        spec = site_spec(row)
+    async def _domain_fields(self, site: RecordedDomain, system: web_pb.WebDomain) -> None:
+        name, account = site.name, site.account
+        seen = ("domain", site.id, site.status)
+        spec = site_spec(site)
         differ = []
         if sorted(system.aliases) != sorted(spec.aliases):
             differ.append("aliases")
@@ -115,7 +114,7 @@ class WebsiteChecks(RunBase):
                 lambda: self.agent.web.UpdateWebDomain(request, timeout=CALL_TIMEOUT_SECONDS),
                 seen,
             )  # fmt: skip
-        suspended = _site_suspended(row)
+        suspended = _site_suspended(site)
         if system.suspended != suspended:
 
             async def apply() -> None:
@@ -135,14 +134,11 @@ class WebsiteChecks(RunBase):
             )  # fmt: skip
 
 
-def _site_suspended(row: Row) -> bool:
+def _site_suspended(site: RecordedDomain) -> bool:
     # An account's suspension suspends its sites; a site may also be suspended on its own.
-    return bool(row["status"] == "suspended" or row["account_status"] == "suspended")
+    return site.status == "suspended" or site.account_status == "suspended"
 
 
-def site_spec(row: Row) -> web_pb.WebDomain:
+def site_spec(site: RecordedDomain) -> web_pb.WebDomain:
     """The website as its record describes it, as CreateWebDomain takes it."""
-    aliases = str(row["aliases"]).split() if row["aliases"] else []
-    return backends.site_spec(
-        str(row["name"]), str(row["account"]), aliases, record_of(BackendColumns, row)
-    )
+    return backends.site_spec(site.name, site.account, site.aliases, site.site_backend)

@@ -1,4 +1,5 @@
-"""Sign-in: login, refresh (rotating, replay-detecting) and logout.
+"""Sign-in: login, refresh (rotating, replay-detecting), logout, and a user's own password
+(a change ends every session and answers a new one, so it is a sign-in too).
 
 The flows are gateway/services/auth.py's; this module turns their outcome into the access
 token, the refresh cookie and the device cookie.
@@ -17,7 +18,7 @@ from gateway.auth import devices
 from gateway.config import AuthConfig
 from gateway.context import Context
 from gateway.models.auth import LoginRequest, Session
-from gateway.models.me import me_of
+from gateway.models.me import PasswordChange, me_of
 from gateway.problems import forbidden
 from gateway.services import auth as service
 from gateway.services import me
@@ -52,6 +53,13 @@ async def logout(call: Call) -> web.StreamResponse:
     response = web.Response(status=204)
     response.del_cookie(COOKIE, path=COOKIE_PATH)
     return response
+
+
+async def change_password(call: Call[PasswordChange]) -> web.StreamResponse:
+    started = await service.change_password(
+        call.context, _sign_in(call), call.body.current_password, call.body.new_password
+    )
+    return await _session(call, started)
 
 
 def _sign_in(call: Call[Any, Any]) -> SignIn:
@@ -158,5 +166,18 @@ operations = [
         Access.PUBLIC,
         status=204,
         errors=(403,),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/me/password",
+        change_password,
+        "changeMyPassword",
+        "Change the signed-in user's panel password: every other session ends, and the answer"
+        " is this one's new session (the refresh cookie rotates)",
+        "me",
+        Access.SIGNED_IN,
+        body=PasswordChange,
+        response=Session,
+        errors=(400, 403, 429),
     ),
 ]

@@ -11,8 +11,6 @@ from typing import Any
 
 from aiohttp import web
 
-from agent.errors import InvalidArgument
-from agent.validators.web import allowed_proxy_port
 from gateway.api import Access, Call, NoBody, Operation, Owned, json_response
 from gateway.backends import AnyBackend, ProxyBackend, columns_of
 from gateway.context import Context
@@ -36,6 +34,8 @@ from gateway.services.suspensions import suspension_by
 from gateway.store.accounts import AccountRecord
 from gateway.store.domains import BackendColumns, DomainRecord
 from gateway.validation import to_host_name
+from jopanel_rules import RuleError
+from jopanel_rules.web import check_proxy_port
 
 
 async def find_domain(call: Call) -> Owned | None:
@@ -71,9 +71,9 @@ def _backend(call: Call[Any, Any], backend: AnyBackend | None) -> BackendColumns
         return None
     if isinstance(backend, ProxyBackend) and backend.port is not None:
         try:
-            allowed_proxy_port(backend.port, call.config.proxy_ports, "backend.port")
-        except InvalidArgument as exc:
-            raise field_error(exc.field, exc.message.partition(": ")[2]) from exc
+            check_proxy_port(backend.port, call.config.proxy_ports)
+        except RuleError as exc:
+            raise field_error("backend.port", str(exc)) from exc
     return columns_of(backend)
 
 

@@ -10,7 +10,9 @@ from jopanel.agent.accounts.v1 import accounts_pb2 as pb
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.context import Context
 from gateway.principal import Principal
+from gateway.problems import conflict, forbidden
 from gateway.services import quotas
+from gateway.services.auth import SignIn, confirm_password
 from gateway.store import accounts, plans
 from gateway.store.accounts import AccountRecord
 from gateway.store.plans import PlanRecord
@@ -51,3 +53,19 @@ async def _disk_usage(ctx: Context, name: str) -> pb.DiskUsage | None:
     except grpc.aio.AioRpcError:
         return None
     return reply.account.disk
+
+
+async def change_system_password(ctx: Context, sign_in: SignIn, current: str, new: str) -> None:
+    """The owner's system password (SFTP and SSH), set by the agent; the panel password and
+    every session stay as they are. The current panel password confirms it, as for the panel
+    password: an access token alone must not open the account's files."""
+    if ctx.me.is_admin:
+        raise forbidden("Administrators have no system account; an account's owner sets its own.")
+    async with ctx.audited("account.system_password", ctx.me.name):
+        await confirm_password(ctx, sign_in, current)
+        account = await accounts.get(ctx.db, ctx.me.name)
+        if account is None or account.status != "active":
+            raise conflict("The account is not active; try again once it is.")
+        request = pb.UpdateAccountRequest(name=account.name, password=new)
+        request.update_mask.paths.append("password")
+        await ctx.agent.accounts.UpdateAccount(request, timeout=CALL_TIMEOUT_SECONDS)

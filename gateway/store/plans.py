@@ -19,6 +19,7 @@ LIMITS = (
     "max_aliases",
     "max_databases",
     "max_cron_jobs",
+    "max_vpn_clients",
     "disk_quota_mb",
     "inode_quota",
 )
@@ -40,6 +41,7 @@ class PlanRecord:
     max_aliases: int | None
     max_databases: int | None
     max_cron_jobs: int | None
+    max_vpn_clients: int | None
     disk_quota_mb: int | None
     inode_quota: int | None
     accounts: int  # how many accounts are on the plan
@@ -59,6 +61,7 @@ _NOUNS = {
     "max_aliases": "aliases per domain",
     "max_databases": "databases",
     "max_cron_jobs": "cron jobs",
+    "max_vpn_clients": "VPN clients",
 }
 
 
@@ -131,6 +134,7 @@ _USAGE = {
     ),
     "max_databases": "(SELECT COUNT(*) FROM hosted_databases h WHERE h.account_id = a.user_id)",
     "max_cron_jobs": "(SELECT COUNT(*) FROM cron_jobs c WHERE c.account_id = a.user_id)",
+    "max_vpn_clients": "(SELECT COUNT(*) FROM vpn_clients v WHERE v.user_id = a.user_id)",
 }
 
 
@@ -142,6 +146,7 @@ class Usage:
     max_aliases: int
     max_databases: int
     max_cron_jobs: int
+    max_vpn_clients: int
 
 
 @dataclass(frozen=True, slots=True)

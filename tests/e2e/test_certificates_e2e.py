@@ -142,7 +142,8 @@ async def elsewhere(session: aiohttp.ClientSession, base: str, owner: str) -> No
 
 
 async def bought(live: stack.Stack, session: aiohttp.ClientSession, base: str, owner: str) -> None:
-    """A certificate bought elsewhere, as base64 DER: one for another key is a 400 on `chain`;
+    """A certificate bought elsewhere, as base64 DER: one for another key is a 422 on `chain`
+    (well formed, refused by the agent's check);
     the right one is installed, served over SNI, and left to its owner (no renewal here)."""
     ca = Authority.root("Bought Root")
     key = keys.new_key("ecdsa-p256")
@@ -150,7 +151,7 @@ async def bought(live: stack.Stack, session: aiohttp.ClientSession, base: str, o
     stranger = ca.leaf(keys.new_key("ecdsa-p256"), [BARE])
     body = {"key": der_base64(key.decode()), "chain": [b64(stranger), b64(ca.certificate)]}
     status, refused = await call(session, "POST", url, owner, json=body)
-    assert status == 400, refused
+    assert status == 422, refused
     assert [error["field"] for error in refused["errors"]] == ["chain"], refused
     good = ca.leaf(key, [BARE], not_after=NOW + 3650 * DAY)
     body["chain"] = [b64(good), b64(ca.certificate)]

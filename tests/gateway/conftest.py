@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import tempfile
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +14,13 @@ import pytest
 import stack
 from aiohttp.test_utils import TestClient, TestServer
 from jopanel.agent.accounts.v1 import accounts_pb2_grpc
+from jopanel.agent.backups.v1 import backups_pb2_grpc
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2_grpc
 from jopanel.agent.server.v1 import server_pb2_grpc
+from jopanel.agent.ssh.v1 import ssh_pb2_grpc
+from jopanel.agent.vpn.v1 import vpn_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2_grpc
 
 from gateway.__main__ import ensure_admin
@@ -25,12 +28,15 @@ from gateway.app import create_app
 from gateway.config import AuthConfig, DatabaseConfig, GatewayConfig
 from tests.gateway.fake_agent import (
     FakeAccounts,
+    FakeBackups,
     FakeCron,
     FakeDatabases,
     FakeDns,
     FakeServer,
+    FakeSsh,
     FakeWeb,
 )
+from tests.gateway.vpn.fake_vpn import FakeVpn
 
 ADMIN_PASSWORD = "admin-password-1"
 # The TCP ports the gateway under test allows proxy backends.
@@ -52,6 +58,9 @@ class FakeAgent:
     cron: FakeCron
     dns: FakeDns
     socket: str
+    vpn: FakeVpn
+    ssh: FakeSsh
+    backups: FakeBackups = field(default_factory=FakeBackups)
 
 
 @pytest.fixture
@@ -64,11 +73,13 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
         FakeCron(),
         FakeDns(),
         str(scratch / "agent.sock"),
+        FakeVpn(),
+        FakeSsh(accounts),
     )
     # Like the real agent, the fake checks names against both sites and zones, and deleting
     # an account removes everything it has.
     agent.web.dns, agent.dns.web = agent.dns, agent.web
-    accounts.resources = [agent.web, agent.dns, agent.databases, agent.cron]
+    accounts.resources = [agent.web, agent.dns, agent.databases, agent.cron, agent.vpn, agent.ssh]
     server = grpc.aio.server()
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(agent.accounts, server)
     web_pb2_grpc.add_WebDomainServiceServicer_to_server(agent.web, server)
@@ -76,6 +87,9 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     cron_pb2_grpc.add_CronJobServiceServicer_to_server(agent.cron, server)
     dns_pb2_grpc.add_DnsZoneServiceServicer_to_server(agent.dns, server)
     server_pb2_grpc.add_ServerServiceServicer_to_server(FakeServer(agent.accounts), server)
+    vpn_pb2_grpc.add_VpnServiceServicer_to_server(agent.vpn, server)
+    ssh_pb2_grpc.add_SshServiceServicer_to_server(agent.ssh, server)
+    backups_pb2_grpc.add_BackupServiceServicer_to_server(agent.backups, server)
     server.add_insecure_port(f"unix:{agent.socket}")
     await server.start()
     yield agent
@@ -98,6 +112,7 @@ def config(mariadb: stack.MariaDB, fake_agent: FakeAgent, scratch: Path) -> Gate
         server_names=SERVER_NAMES,
         reconcile_in_background=False,
         renew_in_background=False,
+        invoices_in_background=False,
         database=DatabaseConfig(database=database, user="root", pool_min=1, pool_max=8),
         auth=AuthConfig(secret_file=str(secret), cookie_secure=False, bcrypt_rounds=4),
         proxy_ports=PROXY_PORTS,
@@ -114,6 +129,8 @@ class Api:
     databases: FakeDatabases
     cron: FakeCron
     dns: FakeDns
+    ssh: FakeSsh
+    backups: FakeBackups = field(default_factory=FakeBackups)
 
     async def login(self, name: str, password: str) -> str:
         response = await self.client.post(
@@ -160,6 +177,8 @@ async def api(config: GatewayConfig, fake_agent: FakeAgent) -> AsyncIterator[Api
         fake_agent.databases,
         fake_agent.cron,
         fake_agent.dns,
+        fake_agent.ssh,
+        fake_agent.backups,
     )
     await client.close()
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
+from collections.abc import AsyncIterator
 from typing import Any, NoReturn, Protocol
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
 from jopanel.agent.accounts.v1 import accounts_pb2_grpc
+from jopanel.agent.backups.v1 import backups_pb2 as backup_pb
+from jopanel.agent.backups.v1 import backups_pb2_grpc as backup_pb2_grpc
 from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2 as db_pb
@@ -22,10 +26,13 @@ from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
 from jopanel.agent.dns.v1 import dns_pb2_grpc
 from jopanel.agent.server.v1 import server_pb2 as server_pb
 from jopanel.agent.server.v1 import server_pb2_grpc
+from jopanel.agent.ssh.v1 import ssh_pb2 as ssh_pb
+from jopanel.agent.ssh.v1 import ssh_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 from jopanel.agent.web.v1 import web_pb2_grpc
 
 from agent.errors import invalid_argument
+from jopanel_rules.ssh import COMMENT_PATTERN, BadKey, parse_public_key
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -650,3 +657,129 @@ class FakeServer(server_pb2_grpc.ServerServiceServicer):
                 disk_quotas_enforced=self._accounts.quotas_enforced,
             )
         )
+
+
+class FakeSsh(Recorder, ssh_pb2_grpc.SshServiceServicer):
+    """SshService in memory: each account's keys by fingerprint, and who may not sign in."""
+
+    def __init__(self, accounts: FakeAccounts) -> None:
+        self.accounts = accounts
+        self.keys: dict[str, dict[str, ssh_pb.SshKey]] = {}
+        self.off: set[str] = set()
+        super().__init__()
+
+    def remove_account(self, account: str) -> None:
+        self.keys.pop(account, None)
+        self.off.discard(account)
+
+    async def _account(self, account: str, context: Context) -> None:
+        if account not in self.accounts.accounts:
+            await context.abort(
+                grpc.StatusCode.FAILED_PRECONDITION, f"account {account} does not exist"
+            )
+
+    async def ListSshKeys(
+        self, request: ssh_pb.ListSshKeysRequest, context: Context
+    ) -> ssh_pb.ListSshKeysResponse:
+        await self._account(request.account, context)
+        return ssh_pb.ListSshKeysResponse(keys=self.keys.get(request.account, {}).values())
+
+    async def CreateSshKey(
+        self, request: ssh_pb.CreateSshKeyRequest, context: Context
+    ) -> ssh_pb.CreateSshKeyResponse:
+        await self._enter("CreateSshKey", request.account, context)
+        await self._account(request.account, context)
+        try:
+            key = parse_public_key(request.public_key)
+        except BadKey:
+            await refuse_field(context, "public_key", "not a public key")
+        if not COMMENT_PATTERN.fullmatch(request.comment):
+            await refuse_field(context, "comment", "not a comment")
+        stored = ssh_pb.SshKey(
+            fingerprint=key.fingerprint,
+            type=key.type,
+            bits=key.bits,
+            comment=request.comment,
+            public_key=key.line,
+        )
+        self.keys.setdefault(request.account, {})[key.fingerprint] = stored
+        return ssh_pb.CreateSshKeyResponse(key=stored)
+
+    async def DeleteSshKey(
+        self, request: ssh_pb.DeleteSshKeyRequest, context: Context
+    ) -> ssh_pb.DeleteSshKeyResponse:
+        await self._enter("DeleteSshKey", request.account, context)
+        self.keys.get(request.account, {}).pop(request.fingerprint, None)
+        return ssh_pb.DeleteSshKeyResponse()
+
+    async def GetSshAccess(
+        self, request: ssh_pb.GetSshAccessRequest, context: Context
+    ) -> ssh_pb.GetSshAccessResponse:
+        await self._account(request.account, context)
+        enabled = request.account not in self.off
+        access = ssh_pb.SshAccess(account=request.account, enabled=enabled)
+        return ssh_pb.GetSshAccessResponse(access=access)
+
+    async def UpdateSshAccess(
+        self, request: ssh_pb.UpdateSshAccessRequest, context: Context
+    ) -> ssh_pb.UpdateSshAccessResponse:
+        account = request.access.account
+        await self._enter("UpdateSshAccess", account, context)
+        await self._account(account, context)
+        if request.access.enabled:
+            self.off.discard(account)
+        else:
+            self.off.add(account)
+        return ssh_pb.UpdateSshAccessResponse(access=request.access)
+
+
+class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
+    """BackupService in memory: each account's backups; a backup streams two progress messages
+    and its outcome, a restore one and its outcome."""
+
+    def __init__(self) -> None:
+        self.backups: dict[str, list[backup_pb.Backup]] = {}
+        self.restores: list[backup_pb.RestoreBackupRequest] = []
+        # The databases each account's next backup holds (a test sets them).
+        self.databases: dict[str, list[str]] = {}
+        super().__init__()
+
+    def remove_account(self, account: str) -> None:
+        self.backups.pop(account, None)
+
+    async def BackUpAccount(
+        self, request: backup_pb.BackUpAccountRequest, context: Context
+    ) -> AsyncIterator[backup_pb.BackUpAccountResponse]:
+        files = backup_pb.Progress(stage=backup_pb.STAGE_FILES, percent=50, bytes_done=512)
+        yield backup_pb.BackUpAccountResponse(progress=files)
+        await self._enter("BackUpAccount", request.account, context)
+        backup = backup_pb.Backup(
+            id=secrets.token_hex(16),
+            account=request.account,
+            files=3,
+            bytes=1024,
+            databases=[
+                backup_pb.BackedUpDatabase(name=name, dump_bytes=100)
+                for name in self.databases.get(request.account, [])
+            ],
+        )
+        backup.time.GetCurrentTime()
+        self.backups.setdefault(request.account, []).insert(0, backup)
+        done = backup_pb.Progress(stage=backup_pb.STAGE_DONE, percent=100, bytes_done=1024)
+        yield backup_pb.BackUpAccountResponse(progress=done, backup=backup)
+
+    async def ListBackups(
+        self, request: backup_pb.ListBackupsRequest, context: Context
+    ) -> backup_pb.ListBackupsResponse:
+        return backup_pb.ListBackupsResponse(backups=self.backups.get(request.account, []))
+
+    async def RestoreBackup(
+        self, request: backup_pb.RestoreBackupRequest, context: Context
+    ) -> AsyncIterator[backup_pb.RestoreBackupResponse]:
+        await self._enter("RestoreBackup", request.account, context)
+        if request.backup_id not in {b.id for b in self.backups.get(request.account, [])}:
+            await context.abort(grpc.StatusCode.NOT_FOUND, "no such backup")
+        self.restores.append(request)
+        done = backup_pb.Progress(stage=backup_pb.STAGE_DONE, percent=100)
+        restored = backup_pb.Restored(folder="restored-20260101T000000Z", files=3)
+        yield backup_pb.RestoreBackupResponse(progress=done, restored=restored)

@@ -10,12 +10,34 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
 
 from gateway import record_types as dns_records
 from gateway import validation
 from gateway.app import openapi_document
+from gateway.models import vpn
 from gateway.paging import PAGE_TOKEN, decode_token, encode_token
 from tests.gateway.conftest import Api
+
+
+def _field(annotated: Any) -> Callable[[str], Any]:
+    """A model's field type as a validator: a refusal by its Unprocessable rule alone is one."""
+    adapter: TypeAdapter[Any] = TypeAdapter(annotated)
+
+    def check(value: str) -> Any:
+        try:
+            return adapter.validate_python(value, strict=True)
+        except ValidationError as exc:
+            found = [err.get("ctx", {}).get("error") for err in exc.errors()]
+            if all(isinstance(error, validation.Unprocessable) for error in found):
+                raise validation.Unprocessable(str(exc)) from None
+            raise ValueError(str(exc)) from None
+
+    return check
+
+
+_VPN = vpn.VpnServerSettings.model_json_schema()["properties"]
+
 
 # (name in the document, its validator): the validator is what enforces, the pattern what the
 # document promises.
@@ -29,6 +51,10 @@ RULES: list[tuple[str, Callable[[str], Any], str | None]] = [
     ("record name", validation.check_record_name, None),
     ("DNS host", validation.check_dns_host, None),
     ("e-mail", validation.check_email, None),
+    ("VPN network", _field(vpn.TunnelNetwork), "VpnServerSettings.network"),
+    ("VPN public address", _field(vpn.PublicAddress), "VpnServerSettings.public_address"),
+    ("IPv4 network", _field(vpn.Network), None),
+    ("IPv4 address", _field(vpn.Address), None),
 ]
 
 PATTERNS = {
@@ -41,6 +67,10 @@ PATTERNS = {
     "record name": validation.RECORD_NAME_PATTERN,
     "DNS host": validation.DNS_HOST_PATTERN,
     "e-mail": f"^{validation._EMAIL.pattern}$",
+    "VPN network": _VPN["network"]["pattern"],
+    "VPN public address": _VPN["public_address"]["pattern"],
+    "IPv4 network": _VPN["routes"]["items"]["pattern"],
+    "IPv4 address": _VPN["dns_servers"]["items"]["pattern"],
 }
 MAX_LENGTH = {
     "host name": 253,
@@ -48,6 +78,10 @@ MAX_LENGTH = {
     "command": 998,
     "record name": 200,
     "DNS host": 253,
+    "VPN network": 18,
+    "VPN public address": 253,
+    "IPv4 network": 18,
+    "IPv4 address": 15,
 }
 
 

@@ -10,8 +10,9 @@ from typing import Any
 
 import jwt
 
+from gateway import keys
 from gateway.config import GatewayConfig
-from tests.gateway.conftest import Api
+from tests.gateway.conftest import Api, FakeAgent
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 # Reviewed: the only operations a stranger may call.
@@ -32,7 +33,12 @@ ALICE_OWNS = {
     "cron-jobs": {"id": "set by the test"},
     "dns-zones": {"zone": "alice.com"},
     "dns-records": {"zone": "alice.com", "id": "set by the test"},
+    "vpn-clients": {"id": "set by the test"},
+    "invoices": {"id": "set by the test"},
+    "ssh-keys": {"id": "set by the test"},
 }
+# A public key line for the bodies below (any valid key: alice's own is made in the test).
+ALICE_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice"
 
 
 async def document(api: Api) -> dict[str, Any]:
@@ -89,7 +95,9 @@ async def test_every_route_and_method_refuses_strangers(api: Api, config: Gatewa
     assert documented_public == PUBLIC
 
 
-async def test_owners_cannot_reach_other_accounts_or_admin_routes(api: Api, admin: str) -> None:
+async def test_owners_cannot_reach_other_accounts_or_admin_routes(
+    api: Api, admin: str, fake_agent: FakeAgent
+) -> None:
     await api.create_account(admin, "alice")
     await api.create_account(admin, "bob")
     alice = await api.login("alice", "owner-pass-1")
@@ -115,6 +123,18 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(api: Api, admi
     ] == 201
     _, records = await api.call("GET", "/api/v1/dns-zones/alice.com/records", alice)
     ALICE_OWNS["dns-records"]["id"] = records["items"][0]["id"]
+    await api.call("PUT", "/api/v1/vpn-server", admin, json=VPN_SERVER)
+    await api.call("PATCH", "/api/v1/plans/default", admin, json={"max_vpn_clients": 1})
+    status, client = await api.call("POST", "/api/v1/vpn-clients", alice, json={"name": "laptop"})
+    assert status == 201
+    ALICE_OWNS["vpn-clients"] = {"id": client["id"]}
+    ALICE_OWNS["invoices"] = {"id": await _issued_invoice(api, admin, "alice")}
+    status, key = await api.call("POST", "/api/v1/ssh-keys", alice, json={"public_key": ALICE_KEY})
+    assert status == 201, key
+    ALICE_OWNS["ssh-keys"] = {"id": key["id"]}
+    status, backup_job = await api.call("POST", "/api/v1/backups", alice, json={})
+    assert status == 202
+    ALICE_OWNS["jobs"] = {"id": backup_job["id"]}
 
     def state() -> tuple[object, ...]:
         return (
@@ -123,6 +143,8 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(api: Api, admi
             dict(api.databases.databases),
             dict(api.databases.passwords),
             set(api.databases.grants),
+            {k: str(v) for k, v in fake_agent.vpn.clients.items()},
+            {a: dict(k) for a, k in api.ssh.keys.items()},
         )
 
     before = state()
@@ -142,6 +164,18 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(api: Api, admi
     assert state() == before
     status, _ = await api.call("GET", "/api/v1/domains?account=alice", bob)
     assert status == 404
+
+
+async def _issued_invoice(api: Api, admin: str, account: str) -> str:
+    """An issued invoice of the account's: its plan priced, a month of history, a run."""
+    await api.call("PUT", "/api/v1/plans/default/billing", admin, json={"price": "10.00"})
+    async with api.client.app[keys.DB].acquire() as conn, conn.cursor() as cur:
+        await cur.execute("UPDATE account_plan_history SET since = '2019-12-01'")
+    await api.call("POST", "/api/v1/invoices/run", admin, json={"period_end": "2020-01-01"})
+    _, listing = await api.call("GET", f"/api/v1/invoices?account={account}", admin)
+    invoice_id = str(listing["items"][0]["id"])
+    assert (await api.call("POST", f"/api/v1/invoices/{invoice_id}/issue", admin))[0] == 200
+    return invoice_id
 
 
 async def test_odd_path_values_name_nothing(api: Api, admin: str) -> None:
@@ -170,7 +204,12 @@ BODIES_FOR_ALICE = {
     },
     "/api/v1/cron-jobs": {"schedule": "@daily", "command": "true", "account": "alice"},
     "/api/v1/dns-zones": {"name": "alice.com", "account": "alice"},
+    "/api/v1/vpn-clients": {"name": "laptop", "account": "alice"},
+    "/api/v1/ssh-keys": {"public_key": ALICE_KEY, "account": "alice"},
+    "/api/v1/backups": {"account": "alice"},
+    "/api/v1/backups/{id}/restore": {"account": "alice", "what": "account"},
 }
+VPN_SERVER = {"network": "10.8.0.0/24", "public_address": "vpn.example.net"}
 
 
 async def test_owners_cannot_name_another_account_in_query_or_body(api: Api, admin: str) -> None:
@@ -201,7 +240,8 @@ async def test_owners_cannot_name_another_account_in_query_or_body(api: Api, adm
             assert status == 403, path
         elif names_account:
             assert path in BODIES_FOR_ALICE, f"give BODIES_FOR_ALICE a body for {path}"
-            status, _ = await api.call("POST", path, bob, json=BODIES_FOR_ALICE[path])
+            where = path.replace("{id}", "0" * 32)
+            status, _ = await api.call("POST", where, bob, json=BODIES_FOR_ALICE[path])
             assert status == 404, path
     assert (
         list(api.web.calls),
@@ -209,3 +249,4 @@ async def test_owners_cannot_name_another_account_in_query_or_body(api: Api, adm
         list(api.cron.calls),
         list(api.dns.calls),
     ) == calls_before
+    assert api.backups.calls == []

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from agent.errors import InvalidArgument
+from agent.validators.web import allowed_proxy_port
 from gateway.validation import check_account_name
 from jopanel_rules.accounts import RESERVED_NAMES, is_reserved
-from tests.gateway.conftest import Api
+from tests.gateway.conftest import PROXY_PORTS, Api
 
 # Reserved on the agent's side only until both imported one list (59 such names, and the
 # prefixes): each made a pending record, failed at the agent and was rolled back.
@@ -39,3 +41,27 @@ def test_the_gateway_refuses_every_reserved_name() -> None:
         # "lp" and "man" are refused for their length first.
         with pytest.raises(ValueError, match=r"reserved|3 to 32"):
             check_account_name(name)
+
+
+@pytest.mark.parametrize("port", [3306, 8080, 3001, 21000])
+async def test_a_proxy_port_the_agent_refuses_is_refused_first_saying_what_the_agent_says(
+    api: Api, admin: str, port: int
+) -> None:
+    """One rule (jopanel_rules.web.check_proxy_port): the gateway's answer (422, a rule the
+    document cannot state) and the agent's InvalidArgument for the same port and ranges say
+    the same thing, each naming its own field."""
+    with pytest.raises(InvalidArgument) as refused:
+        allowed_proxy_port(port, PROXY_PORTS, "domain.proxy.port")
+    assert refused.value.field == "domain.proxy.port"
+    alice = await api.owner(admin)
+    calls = list(api.agent.calls)
+    status, body = await api.call(
+        "POST",
+        "/api/v1/domains",
+        alice,
+        json={"name": "a.com", "backend": {"type": "proxy", "port": port}},
+    )
+    assert status == 422, body
+    assert body["errors"] == [{"field": "backend.port", "message": refused.value.description}]
+    assert api.agent.calls == calls
+    assert api.web.domains == {}

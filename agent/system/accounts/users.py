@@ -43,6 +43,8 @@ from agent.system.base.work import Finisher
 from agent.validators.accounts import AccountName, DiskQuotaMb, InodeQuota, LoginShell, Password
 
 MANAGED_GROUP: Final = "jopanel-accounts"
+# Accounts whose owner may not sign in over SSH/SFTP: sshd's DenyGroups (agent/system/ssh).
+SSH_OFF_GROUP: Final = "jopanel-ssh-off"
 HOME_ROOT: Final = Path("/home")
 FIRST_UID: Final = uids.FIRST_UID
 HOME_MODE: Final = 0o750
@@ -208,6 +210,24 @@ class Users:
         return _user(_require(name))
 
     @_serialized
+    async def set_ssh_enabled(self, name: AccountName, enabled: bool) -> bool:
+        """Lets the account's owner sign in over SSH/SFTP, or not: membership of SSH_OFF_GROUP,
+        changed here because the shadow tools that change it must not run concurrently."""
+        _require(name)
+        self._check_not_deleting(name)
+        if enabled == ssh_enabled(name):
+            return enabled
+        if enabled:
+            argv = ["usermod", "--remove", "--groups", SSH_OFF_GROUP, "--", name]
+        else:
+            if not _group_exists(SSH_OFF_GROUP):
+                add = ["groupadd", "--system", "--", SSH_OFF_GROUP]
+                await process.run(add, limits=self._limits)
+            argv = ["usermod", "--append", "--groups", SSH_OFF_GROUP, "--", name]
+        await process.run(argv, limits=self._limits)
+        return enabled
+
+    @_serialized
     async def suspend(self, name: AccountName) -> User:
         entry = _require(name)
         self._check_not_deleting(name)
@@ -283,6 +303,14 @@ def is_account(name: AccountName) -> bool:
     except KeyError:
         return False
     return _is_managed(entry, _managed_members())
+
+
+def ssh_enabled(name: AccountName) -> bool:
+    """Whether the account's owner may sign in over SSH/SFTP (not a member of SSH_OFF_GROUP)."""
+    try:
+        return name not in grp.getgrnam(SSH_OFF_GROUP).gr_mem
+    except KeyError:
+        return True
 
 
 def _managed_members() -> frozenset[str]:

@@ -7,12 +7,13 @@ import secrets
 from pathlib import Path
 
 
-def write_atomic(path: Path, text: str, mode: int) -> None:
+def write_atomic(path: Path, text: str, mode: int, group: int | None = None) -> None:
     """Replaces `path` with `text` in one step: a temporary file, fsync, rename, fsync the folder.
 
     Readers (nginx, php-fpm, an agent restarting after a crash) see the old file or the new one,
     never half of one. The temporary name starts with '.' and ends in '.tmp', so no `*.conf`
-    include ever picks it up. Only for folders that root alone may write to.
+    include ever picks it up. Only for folders that root alone may write to. With `group`, the
+    file is root:group before it takes the name, so no reader ever sees it with another owner.
     """
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(
@@ -22,6 +23,8 @@ def write_atomic(path: Path, text: str, mode: int) -> None:
         with open(fd, "w", encoding="utf-8", closefd=False) as file:
             file.write(text)
             file.flush()
+        if group is not None:
+            os.fchown(fd, 0, group)
         os.fchmod(fd, mode)
         os.fsync(fd)
     except BaseException:

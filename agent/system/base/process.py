@@ -28,7 +28,7 @@ import os
 import signal
 import subprocess
 from collections import deque
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -228,3 +228,142 @@ def excerpt(text: str, limit: int) -> str:
     marker = " [... {} more characters cut]"
     kept = limit - len(marker.format(len(text)))
     return text[:kept] + marker.format(len(text) - kept)
+
+
+async def run_lines(
+    argv: Sequence[str],
+    *,
+    limits: Limits,
+    on_line: Callable[[bytes], None],
+    stdin: bytes | None = None,
+    producer: Sequence[str] | None = None,
+) -> Completed:
+    """Runs argv within `limits`, handing each line of its standard output to `on_line` as it
+    arrives (restic's --json progress); standard error keeps its tail as in run().
+
+    With `producer`, argv reads the producer's standard output through a pipe that the agent
+    never reads (`mariadb-dump | restic backup --stdin`: the dump goes from one program to the
+    other and never to a file). Each program leads a process group of its own; a timeout or a
+    cancelled caller kills both groups. A producer that fails fails the call, as a failure of
+    argv does."""
+    logger.debug("running %s%s", f"{list(producer)} | " if producer else "", list(argv))
+    started: list[asyncio.subprocess.Process] = []
+    try:
+        async with asyncio.timeout(limits.timeout):
+            return await _run_lines(argv, limits, on_line, stdin, producer, started)
+    except TimeoutError:
+        logger.warning("%s: killed after %g s (%s)", list(argv), limits.timeout, limits.setting)
+        raise ProgramTimedOut(unwrapped(argv), limits) from None
+    finally:
+        for process in started:
+            if process.returncode is None:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(KILL_GRACE):
+                        await process.wait()
+
+
+async def _run_lines(
+    argv: Sequence[str],
+    limits: Limits,
+    on_line: Callable[[bytes], None],
+    stdin: bytes | None,
+    producer: Sequence[str] | None,
+    started: list[asyncio.subprocess.Process],
+) -> Completed:
+    first: asyncio.subprocess.Process | None = None
+    source: int = subprocess.PIPE if stdin is not None else subprocess.DEVNULL
+    pipe_ends: tuple[int, int] | None = None
+    if producer is not None:
+        pipe_ends = os.pipe()
+        source = pipe_ends[0]
+    try:
+        if producer is not None and pipe_ends is not None:
+            first = await _start(producer, subprocess.DEVNULL, pipe_ends[1])
+            started.append(first)
+        second = await _start(argv, source, subprocess.PIPE)
+        started.append(second)
+    finally:
+        if pipe_ends is not None:  # the children hold their own copies
+            os.close(pipe_ends[0])
+            os.close(pipe_ends[1])
+    feeding = asyncio.create_task(_write_stdin(second, stdin))
+    errors = _Tail(limits.output_bytes)
+    first_errors = _Tail(limits.output_bytes)
+    assert second.stdout is not None
+    assert second.stderr is not None
+    await asyncio.gather(
+        _each_line(second.stdout, on_line),
+        _drain(second.stderr, errors),
+        _drain(first.stderr, first_errors) if first and first.stderr else _nothing(),
+        feeding,
+    )
+    await second.wait()
+    if first is not None and producer is not None:
+        await first.wait()
+        if first.returncode != 0:
+            stderr, cut = first_errors.value()
+            reason = f"exited with status {first.returncode}"
+            raise CommandFailed(unwrapped(producer), reason, stderr, cut)
+    stderr, cut = errors.value()
+    assert second.returncode is not None
+    if second.returncode != 0:
+        reason = f"exited with status {second.returncode}"
+        raise CommandFailed(unwrapped(argv), reason, stderr, cut)
+    return Completed(tuple(argv), second.returncode, b"", stderr, 0, cut)
+
+
+# Programs that only set how the next one runs (priority, user): errors name the program after
+# them, which is the one that failed.
+_WRAPPERS: Final = frozenset({"nice", "ionice", "setpriv"})
+
+
+def unwrapped(argv: Sequence[str]) -> list[str]:
+    """argv without its leading wrappers and their options (`nice -n 19 restic ...` is
+    `restic ...`)."""
+    rest = list(argv)
+    while len(rest) > 1 and rest[0] in _WRAPPERS:
+        rest = rest[1:]
+        while len(rest) > 1 and (rest[0].startswith("-") or rest[0].isdigit()):
+            rest = rest[1:]
+    return rest or list(argv)
+
+
+async def _start(argv: Sequence[str], stdin: int, stdout: int) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        *argv,
+        stdin=stdin,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env=dict(CLEAN_ENV),
+        process_group=0,
+        limit=_LINE_LIMIT,
+    )
+
+
+# The longest line read from a program's output; restic's JSON lines are far shorter.
+_LINE_LIMIT: Final = 1024 * 1024
+
+
+async def _write_stdin(process: asyncio.subprocess.Process, data: bytes | None) -> None:
+    if data is None or process.stdin is None:
+        return
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        process.stdin.write(data)
+        await process.stdin.drain()
+    process.stdin.close()
+
+
+async def _each_line(stream: asyncio.StreamReader, on_line: Callable[[bytes], None]) -> None:
+    while line := await stream.readline():
+        on_line(line)
+
+
+async def _drain(stream: asyncio.StreamReader, keep: _Tail) -> None:
+    while chunk := await stream.read(65536):
+        keep.add(chunk)
+
+
+async def _nothing() -> None:
+    return None

@@ -625,7 +625,7 @@ async def test_an_unknown_outcome_starts_a_reconcile_in_the_background(
         reconciler = client.app[keys.RECONCILER]
         await asyncio.wait_for(reconciler.reported.wait(), timeout=30)  # the one at start
         reconciler.reported.clear()
-        other = Api(client, api.agent, api.web, api.databases, api.cron, api.dns)
+        other = Api(client, api.agent, api.web, api.databases, api.cron, api.dns, api.ssh)
         token = await other.login("admin", "admin-password-1")
         api.web.fail_call = "CreateWebDomain alice.com"
         status, _ = await other.call(

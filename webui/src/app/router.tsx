@@ -38,8 +38,17 @@ const DnsZonesRoute = lazy(() =>
 const DnsZoneRoute = lazy(() =>
   import('@/features/dns/routes/DnsZoneRoute').then((m) => ({ default: m.DnsZoneRoute })),
 );
+const BackupsRoute = lazy(() =>
+  import('@/features/backups/routes/BackupsRoute').then((m) => ({ default: m.BackupsRoute })),
+);
 const AuditLogRoute = lazy(() =>
   import('@/features/audit-log/routes/AuditLogRoute').then((m) => ({ default: m.AuditLogRoute })),
+);
+const VpnClientsRoute = lazy(() =>
+  import('@/features/vpn/routes/VpnClientsRoute').then((m) => ({ default: m.VpnClientsRoute })),
+);
+const SftpRoute = lazy(() =>
+  import('@/features/sftp/routes/SftpRoute').then((m) => ({ default: m.SftpRoute })),
 );
 const PanelOverviewRoute = lazy(() =>
   import('@/features/me/routes/PanelOverviewRoute').then((m) => ({ default: m.PanelOverviewRoute })),
@@ -53,6 +62,8 @@ const ADMIN_NAV: readonly NavItem[] = [
   { to: paths.admin.databases, label: 'Databases', icon: 'databases' },
   { to: paths.admin.cronJobs, label: 'Cron jobs', icon: 'cron' },
   { to: paths.admin.dnsZones, label: 'DNS', icon: 'dns' },
+  { to: paths.admin.vpn, label: 'VPN', icon: 'vpn' },
+  { to: paths.admin.backups, label: 'Backups', icon: 'backups' },
   { to: paths.admin.auditLog, label: 'Audit log', icon: 'audit' },
 ];
 
@@ -62,6 +73,9 @@ const PANEL_NAV: readonly NavItem[] = [
   { to: paths.panel.databases, label: 'Databases', icon: 'databases' },
   { to: paths.panel.cronJobs, label: 'Cron jobs', icon: 'cron' },
   { to: paths.panel.dnsZones, label: 'DNS', icon: 'dns' },
+  { to: paths.panel.vpn, label: 'VPN', icon: 'vpn' },
+  { to: paths.panel.sftp, label: 'SFTP and passwords', icon: 'key' },
+  { to: paths.panel.backups, label: 'Backups', icon: 'backups' },
 ];
 
 export function AppRoutes() {
@@ -85,9 +99,11 @@ export function AppRoutes() {
         <Route path="domains/:name" element={<DomainRoute area="admin" />} />
         <Route path="databases" element={<DatabasesRoute area="admin" />} />
         <Route path="cron-jobs" element={<CronJobsRoute area="admin" />} />
+        <Route path="backups" element={<BackupsRoute area="admin" />} />
         <Route path="dns" element={<DnsZonesRoute area="admin" />} />
         <Route path="dns/:zone" element={<DnsZoneRoute area="admin" />} />
         <Route path="audit-log" element={<AuditLogRoute />} />
+        <Route path="vpn" element={<VpnClientsRoute area="admin" />} />
         <Route path="*" element={<NotFoundRoute />} />
       </Route>
       <Route
@@ -103,8 +119,11 @@ export function AppRoutes() {
         <Route path="domains/:name" element={<DomainRoute area="panel" />} />
         <Route path="databases" element={<DatabasesRoute area="panel" />} />
         <Route path="cron-jobs" element={<CronJobsRoute area="panel" />} />
+        <Route path="backups" element={<BackupsRoute area="panel" />} />
         <Route path="dns" element={<DnsZonesRoute area="panel" />} />
         <Route path="dns/:zone" element={<DnsZoneRoute area="panel" />} />
+        <Route path="vpn" element={<VpnClientsRoute area="panel" />} />
+        <Route path="sftp" element={<SftpRoute />} />
         <Route path="*" element={<NotFoundRoute />} />
       </Route>
       <Route path="*" element={<NotFoundRoute />} />

@@ -26,7 +26,9 @@ export const paths = {
     dnsZones: '/admin/dns',
     dnsZonesOf: (account: string) => filtered('/admin/dns', account),
     dnsZone: (name: string) => `/admin/dns/${seg(name)}`,
+    backups: '/admin/backups',
     auditLog: '/admin/audit-log',
+    vpn: '/admin/vpn',
   },
   panel: {
     home: '/panel',
@@ -34,8 +36,11 @@ export const paths = {
     domain: (name: string) => `/panel/domains/${seg(name)}`,
     databases: '/panel/databases',
     cronJobs: '/panel/cron-jobs',
+    sftp: '/panel/sftp',
     dnsZones: '/panel/dns',
     dnsZone: (name: string) => `/panel/dns/${seg(name)}`,
+    vpn: '/panel/vpn',
+    backups: '/panel/backups',
   },
 } as const;
 

@@ -34,6 +34,7 @@ export function makePlan(overrides: Partial<Plan> = {}): Plan {
     max_aliases: null,
     max_databases: null,
     max_cron_jobs: null,
+    max_vpn_clients: null,
     disk_quota_mb: null,
     inode_quota: null,
     accounts: 0,

@@ -12,6 +12,8 @@ const RESOURCE: Record<ReconcileResource, string> = {
   cron_job: 'Cron job',
   dns_zone: 'DNS zone',
   dns_record: 'DNS record',
+  ssh_key: 'SSH key',
+  ssh_access: 'SFTP access',
 };
 
 const OUTCOME: Record<ReconcileFinding['outcome'], { label: string; tone: BadgeTone }> = {

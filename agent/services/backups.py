@@ -1,0 +1,194 @@
+"""BackupService: backups of accounts and their restores (agent/system/backups/).
+
+The two long RPCs stream progress: the work runs in a task of its own (to its end even when the
+client hangs up, see Backups), its progress goes through a queue, and the last message holds the
+outcome. Errors are exceptions that the ErrorInterceptor maps to status codes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Final, TypeVar
+
+import grpc.aio
+from google.protobuf import timestamp_pb2
+from jopanel.agent.backups.v1 import backups_pb2, backups_pb2_grpc
+
+from agent.config import AgentConfig
+from agent.errors import InvalidArgument
+from agent.system.backups import backups as backup_layer
+from agent.system.backups.backups import Backups, Manifest, Progress, Report
+from agent.validators import accounts as accounts_validators
+from agent.validators import backups as backups_validators
+from agent.validators import common as common_validators
+from agent.validators import databases as databases_validators
+from agent.validators.accounts import AccountName
+from agent.validators.databases import DatabaseName
+
+SERVICE_NAME: Final[str] = backups_pb2.DESCRIPTOR.services_by_name["BackupService"].full_name
+
+Context = grpc.aio.ServicerContext[Any, Any]
+T = TypeVar("T")
+
+_STAGES: Final = {
+    "queued": backups_pb2.STAGE_QUEUED,
+    "files": backups_pb2.STAGE_FILES,
+    "databases": backups_pb2.STAGE_DATABASES,
+    "settings": backups_pb2.STAGE_SETTINGS,
+    "done": backups_pb2.STAGE_DONE,
+}
+_PLACEMENTS: Final[dict[int, backup_layer.Placement]] = {
+    backups_pb2.PLACEMENT_IN_PLACE: "in_place",
+    backups_pb2.PLACEMENT_BESIDE: "beside",
+}
+
+
+class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
+    def __init__(self, backups: Backups) -> None:
+        self._backups = backups
+
+    async def BackUpAccount(
+        self, request: backups_pb2.BackUpAccountRequest, context: Context
+    ) -> AsyncIterator[backups_pb2.BackUpAccountResponse]:
+        account = accounts_validators.account_name(request.account, "account")
+        async for progress, manifest in _following(
+            lambda report: self._backups.back_up(account, report)
+        ):
+            if manifest is None:
+                yield backups_pb2.BackUpAccountResponse(progress=progress)
+            else:
+                yield backups_pb2.BackUpAccountResponse(progress=progress, backup=_backup(manifest))
+
+    async def ListBackups(
+        self, request: backups_pb2.ListBackupsRequest, context: Context
+    ) -> backups_pb2.ListBackupsResponse:
+        account = accounts_validators.account_name(request.account, "account")
+        manifests = await self._backups.list_backups(account)
+        return backups_pb2.ListBackupsResponse(backups=[_backup(item) for item in manifests])
+
+    async def RestoreBackup(
+        self, request: backups_pb2.RestoreBackupRequest, context: Context
+    ) -> AsyncIterator[backups_pb2.RestoreBackupResponse]:
+        account = accounts_validators.account_name(request.account, "account")
+        backup = backups_validators.backup_id(request.backup_id, "backup_id")
+        what = _what(request)
+        placement = _PLACEMENTS.get(request.placement)
+        if placement is None:
+            raise InvalidArgument("placement", "must be PLACEMENT_IN_PLACE or PLACEMENT_BESIDE")
+        targets = _targets(request, account)
+        async for progress, restored in _following(
+            lambda report: self._backups.restore(account, backup, what, placement, report, targets)
+        ):
+            if restored is None:
+                yield backups_pb2.RestoreBackupResponse(progress=progress)
+            else:
+                yield backups_pb2.RestoreBackupResponse(
+                    progress=progress,
+                    restored=backups_pb2.Restored(
+                        folder=restored.folder,
+                        files=restored.files,
+                        bytes=restored.bytes,
+                        skipped=restored.skipped,
+                        databases=restored.databases,
+                        crontab=restored.crontab,
+                        zones=restored.zones,
+                        zones_skipped=restored.zones_skipped,
+                    ),
+                )
+
+
+def _what(request: backups_pb2.RestoreBackupRequest) -> backup_layer.What:
+    kind = request.WhichOneof("what")
+    if kind == "whole_account" and request.whole_account:
+        return backup_layer.WholeAccount()
+    if kind == "domain":
+        return backup_layer.SiteFiles(common_validators.hostname(request.domain, "domain"))
+    if kind == "database":
+        account = accounts_validators.account_name(request.account, "account")
+        databases_validators.database_name(request.database, account, "database")
+        return backup_layer.OneDatabase(request.database)
+    if kind == "path":
+        return backup_layer.HomeFiles(backups_validators.home_path(request.path, "path"))
+    raise InvalidArgument("what", "must set one of whole_account (true), domain, database or path")
+
+
+def _targets(
+    request: backups_pb2.RestoreBackupRequest, account: AccountName
+) -> dict[DatabaseName, DatabaseName]:
+    """Where each database goes beside: both names the account's, no target twice, and no
+    target that is itself one of the databases being restored."""
+    if len(request.database_targets) > _MAX_TARGETS:
+        raise InvalidArgument("database_targets", f"must hold at most {_MAX_TARGETS} entries")
+    targets: dict[DatabaseName, DatabaseName] = {}
+    for index, target in enumerate(request.database_targets):
+        field = f"database_targets[{index}]"
+        source = databases_validators.database_name(
+            target.backup_database, account, f"{field}.backup_database"
+        )
+        targets[source] = databases_validators.database_name(
+            target.database, account, f"{field}.database"
+        )
+    if len(targets) != len(request.database_targets) or len(set(targets.values())) != len(targets):
+        raise InvalidArgument("database_targets", "must not repeat a database")
+    if set(targets) & set(targets.values()):
+        raise InvalidArgument("database_targets", "must not load into a database being restored")
+    return targets
+
+
+_MAX_TARGETS: Final = 100
+
+
+async def _following(
+    start: Callable[[Report], Awaitable[T]],
+) -> AsyncIterator[tuple[backups_pb2.Progress, T | None]]:
+    """Runs the work, yielding each progress report as it comes and then the outcome with the
+    last progress. The work goes on if the caller stops listening (Backups finishes it)."""
+    queue: asyncio.Queue[Progress] = asyncio.Queue()
+    work = asyncio.ensure_future(start(queue.put_nowait))
+    last = backups_pb2.Progress()
+    while not work.done() or not queue.empty():
+        getting = asyncio.ensure_future(queue.get())
+        await asyncio.wait({getting, work}, return_when=asyncio.FIRST_COMPLETED)
+        if not getting.done():
+            getting.cancel()
+            continue
+        last = _progress(getting.result())
+        yield last, None
+    yield last, work.result()
+
+
+def _progress(progress: Progress) -> backups_pb2.Progress:
+    return backups_pb2.Progress(
+        stage=_STAGES[progress.stage],
+        percent=progress.percent,
+        bytes_done=progress.bytes_done,
+        bytes_total=progress.bytes_total,
+        files_done=progress.files_done,
+        files_total=progress.files_total,
+    )
+
+
+def _backup(manifest: Manifest) -> backups_pb2.Backup:
+    time = timestamp_pb2.Timestamp()
+    time.FromDatetime(manifest.time)
+    return backups_pb2.Backup(
+        id=manifest.backup,
+        account=manifest.account,
+        time=time,
+        files=manifest.files,
+        bytes=manifest.bytes,
+        databases=[
+            backups_pb2.BackedUpDatabase(name=dump.name, dump_bytes=dump.dump_bytes)
+            for dump in manifest.databases
+        ],
+        zones=manifest.zones,
+        domains=manifest.domains,
+        cron_jobs=manifest.cron_jobs,
+        added_bytes=manifest.added_bytes,
+    )
+
+
+def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
+    servicer = BackupServicer(backup_layer.backups(config))
+    backups_pb2_grpc.add_BackupServiceServicer_to_server(servicer, server)

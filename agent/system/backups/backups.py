@@ -1,0 +1,602 @@
+"""Backups of accounts into the agent's restic repository, and their restores.
+
+A backup is a set of restic snapshots tagged `jopanel`, `account=<name>`, `backup=<id>` and
+`part=...`:
+
+- `part=files`: the home, read through a bind mount of it at views/<account> that is
+  read-only, nosuid, nodev, noexec and nosymfollow. restic walks the tree by path as root; on
+  that mount no symbolic link is followed anywhere in a path, so an account that swaps one of
+  its folders for a link to /etc while the backup runs gets the link backed up, not /etc.
+- `part=database=<name>`: one per database, `mariadb-dump --single-transaction` piped into
+  `restic backup --stdin` (the dump never touches a disk in between).
+- `part=settings`: one JSON document made by the agent (settings.json): the manifest (what the
+  backup holds: files, bytes, databases, zones, domains, cron jobs), the crontab's jobs, the DNS
+  zones' records and the sites' settings, as the agent records them.
+
+Backups and restores run one at a time (one lock), each to its end even if its caller hangs up
+(work.Finisher). A restore writes files through extract.py, run as the account (setpriv to its
+uid and gid, no group, no capability, no_new_privs); root only runs `restic dump` into its
+standard input. Databases are loaded as root from `restic dump` into `mariadb`, into a
+database the account owns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime
+import json
+import logging
+import os
+import pwd
+import re
+import secrets
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Literal, TypeAlias
+
+from agent.config import AgentConfig
+from agent.errors import AgentError, FailedPrecondition, Internal, InvalidArgument, NotFound
+from agent.system.accounts import users
+from agent.system.backups.repository import LOW_PRIORITY, Layout, Line, Restic, restic
+from agent.system.base import process
+from agent.system.base.work import Finisher
+from agent.system.cron.crontab import CronJob, CronTables, cron_tables
+from agent.system.databases.hosted import HostedDatabases, hosted_databases
+from agent.system.dns import zonefile
+from agent.system.dns.zones import DnsZones, dns_zones
+from agent.system.names import NameOwners, name_owners
+from agent.system.web import records
+from agent.system.web.domains import WebDomains, web_domains
+from agent.validators import cron as cron_validators
+from agent.validators import databases as databases_validators
+from agent.validators.accounts import AccountName
+from agent.validators.backups import BackupId, HomePath
+from agent.validators.common import Hostname
+from agent.validators.databases import DatabaseName
+from agent.validators.dns import ZoneName
+
+logger = logging.getLogger(__name__)
+
+VERSION: Final = 1
+SETTINGS_FILE: Final = "settings.json"
+EXTRACT: Final = Path(__file__).with_name("extract.py")
+# The system's own python3 runs extract.py as the account: the agent's virtualenv may not be
+# readable by accounts, and extract.py needs the standard library only.
+PYTHON: Final = "/usr/bin/python3"
+_TIME: Final = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)")
+
+Stage: TypeAlias = Literal["queued", "files", "databases", "settings", "done"]
+Placement: TypeAlias = Literal["in_place", "beside"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    stage: Stage
+    percent: int = 0
+    bytes_done: int = 0
+    bytes_total: int = 0
+    files_done: int = 0
+    files_total: int = 0
+
+
+Report = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class DatabaseDump:
+    name: str
+    dump_bytes: int
+    added_bytes: int = 0  # not in the manifest: known only to the backup that made it
+
+
+@dataclass(frozen=True)
+class Manifest:
+    backup: BackupId
+    account: AccountName
+    time: datetime.datetime
+    home: str
+    view: str  # the path the files snapshot holds the home under
+    files: int
+    bytes: int
+    databases: tuple[DatabaseDump, ...]
+    zones: tuple[str, ...]
+    domains: tuple[str, ...]
+    cron_jobs: int
+    added_bytes: int = 0  # what the backup's snapshots added to the repository
+
+
+@dataclass(frozen=True)
+class WholeAccount:
+    pass
+
+
+@dataclass(frozen=True)
+class SiteFiles:
+    domain: Hostname
+
+
+@dataclass(frozen=True)
+class OneDatabase:
+    name: str
+
+
+@dataclass(frozen=True)
+class HomeFiles:
+    path: HomePath
+
+
+What: TypeAlias = WholeAccount | SiteFiles | OneDatabase | HomeFiles
+
+
+@dataclass(frozen=True)
+class Restored:
+    folder: str = ""
+    files: int = 0
+    bytes: int = 0
+    skipped: int = 0
+    databases: tuple[str, ...] = ()
+    crontab: bool = False
+    zones: tuple[str, ...] = ()
+    zones_skipped: int = 0
+
+
+class Backups:
+    """The agent's one Backups: one lock orders every backup and restore."""
+
+    def __init__(
+        self,
+        restic: Restic,
+        databases: HostedDatabases,
+        cron: CronTables,
+        zones: DnsZones,
+        sites: WebDomains,
+        names: NameOwners,
+        limits: process.Limits,
+        mariadb_socket: Path,
+    ) -> None:
+        self._restic = restic
+        self._databases = databases
+        self._cron = cron
+        self._zones = zones
+        self._sites = sites
+        self._names = names
+        self._limits = limits
+        self._socket = mariadb_socket
+        self._lock = asyncio.Lock()
+        self._finisher = Finisher()
+        self._manifests: dict[str, Manifest] = {}  # settings snapshot id -> its manifest
+
+    async def back_up(self, account: AccountName, report: Report) -> Manifest:
+        return await self._finisher.run(self._locked(self._back_up(account, report), report))
+
+    async def restore(
+        self,
+        account: AccountName,
+        backup: BackupId,
+        what: What,
+        placement: Placement,
+        report: Report,
+        targets: Mapping[DatabaseName, DatabaseName] | None = None,
+    ) -> Restored:
+        restoring = self._restore(account, backup, what, placement, report, targets or {})
+        return await self._finisher.run(self._locked(restoring, report))
+
+    async def list_backups(self, account: AccountName) -> list[Manifest]:
+        entry = _require_account(account)
+        found = await self._restic.snapshots([*_owner_tags(entry), "part=settings"])
+        manifests = [await self._manifest(snapshot) for snapshot in found]
+        return sorted(manifests, key=lambda manifest: manifest.time, reverse=True)
+
+    async def _locked(self, work: Any, report: Report) -> Any:
+        if self._lock.locked():
+            report(Progress("queued"))
+        async with self._lock:
+            return await work
+
+    async def _back_up(self, account: AccountName, report: Report) -> Manifest:
+        entry = _require_account(account)
+        await self._restic.ensure()
+        backup = BackupId(secrets.token_hex(16))
+        tags = [*_owner_tags(entry), f"backup={backup}"]
+        started = datetime.datetime.now(datetime.UTC)
+        report(Progress("files"))
+        view = self._restic.layout.view_dir / account
+        async with read_only_view(Path(entry.pw_dir), view, self._limits):
+            summary = await self._restic.backup(
+                ["--tag", ",".join([*tags, "part=files"]), str(view)], _status(report, "files")
+            )
+        dumps = await self._dump_databases(account, tags, report)
+        report(Progress("settings"))
+        settings = await self._settings(account)
+        manifest = Manifest(
+            backup=backup,
+            account=account,
+            time=started,
+            home=entry.pw_dir,
+            view=str(view),
+            files=int(summary.get("total_files_processed", 0)),
+            bytes=int(summary.get("total_bytes_processed", 0)),
+            databases=tuple(dumps),
+            zones=tuple(zone["name"] for zone in settings["zones"]),
+            domains=tuple(site["name"] for site in settings["sites"]),
+            cron_jobs=len(settings["crontab"]),
+            added_bytes=int(summary.get("data_added", 0)) + sum(dump.added_bytes for dump in dumps),
+        )
+        document = json.dumps(
+            {"version": VERSION, "manifest": _manifest_json(manifest), **settings}
+        )
+        await self._restic.backup(
+            [
+                "--tag",
+                ",".join([*tags, "part=settings"]),
+                "--stdin",
+                "--stdin-filename",
+                SETTINGS_FILE,
+            ],
+            _status(report, "settings"),
+            stdin=document.encode(),
+        )
+        report(
+            Progress("done", 100, manifest.bytes, manifest.bytes, manifest.files, manifest.files)
+        )
+        return manifest
+
+    async def _dump_databases(
+        self, account: AccountName, tags: list[str], report: Report
+    ) -> list[DatabaseDump]:
+        databases = await self._databases.list_databases(account)
+        dumps = []
+        for index, database in enumerate(databases):
+            report(Progress("databases", index * 100 // len(databases)))
+            summary = await self._restic.backup(
+                [
+                    "--tag",
+                    ",".join([*tags, f"part=database={database.name}"]),
+                    "--stdin",
+                    "--stdin-filename",
+                    f"{database.name}.sql",
+                ],
+                lambda line: None,
+                producer=self._dump_argv(database.name),
+            )
+            dumps.append(
+                DatabaseDump(
+                    database.name,
+                    int(summary.get("total_bytes_processed", 0)),
+                    int(summary.get("data_added", 0)),
+                )
+            )
+        return dumps
+
+    def _dump_argv(self, database: str) -> list[str]:
+        # --single-transaction: one consistent snapshot of InnoDB tables without locking them.
+        return [
+            *LOW_PRIORITY,
+            "mariadb-dump",
+            f"--socket={self._socket}",
+            "--user=root",
+            "--single-transaction",
+            "--routines",
+            "--triggers",
+            "--events",
+            "--hex-blob",
+            "--default-character-set=utf8mb4",
+            database,
+        ]
+
+    async def _settings(self, account: AccountName) -> dict[str, Any]:
+        jobs = await self._cron.list(account)
+        zones = [
+            json.loads(zonefile.to_json(await self._zones.get(ZoneName(name))))
+            for name, holder in list(self._zones.held())
+            if holder == account
+        ]
+        sites = []
+        for host, holder in list(self._sites.held()):
+            if holder == account:
+                site = await self._sites.get(Hostname(host))
+                if site.name == host:
+                    sites.append(json.loads(records.to_json(site)))
+        return {
+            "crontab": [dataclasses.asdict(job) for job in jobs],
+            "zones": zones,
+            "sites": sites,
+        }
+
+    async def _manifest(self, snapshot: Line) -> Manifest:
+        snapshot_id = str(snapshot["id"])
+        if snapshot_id not in self._manifests:
+            text = await self._restic.read(snapshot_id, f"/{SETTINGS_FILE}")
+            self._manifests[snapshot_id] = _manifest_from(json.loads(text)["manifest"])
+        return self._manifests[snapshot_id]
+
+    async def _find(
+        self, entry: pwd.struct_passwd, backup: BackupId
+    ) -> tuple[Manifest, dict[str, str]]:
+        """The backup's manifest and its snapshots by part."""
+        account = entry.pw_name
+        found = await self._restic.snapshots([*_owner_tags(entry), f"backup={backup}"])
+        parts: dict[str, str] = {}
+        for snapshot in found:
+            for tag in snapshot.get("tags") or []:
+                if isinstance(tag, str) and tag.startswith("part="):
+                    parts[tag.removeprefix("part=")] = str(snapshot["id"])
+        if "settings" not in parts:
+            raise NotFound(f"account {account} has no backup {backup}")
+        settings = next(item for item in found if str(item["id"]) == parts["settings"])
+        return await self._manifest(settings), parts
+
+    async def _restore(
+        self,
+        account: AccountName,
+        backup: BackupId,
+        what: What,
+        placement: Placement,
+        report: Report,
+        targets: Mapping[DatabaseName, DatabaseName],
+    ) -> Restored:
+        entry = _require_account(account)
+        manifest, parts = await self._find(entry, backup)
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+        beside = f"restored-{stamp}" if placement == "beside" else ""
+        if isinstance(what, OneDatabase):
+            name = await self._restore_database(
+                account, manifest, parts, what.name, placement, targets
+            )
+            report(Progress("done", 100))
+            return Restored(databases=(name,))
+        relative = "" if isinstance(what, WholeAccount) else _relative(what)
+        files = await self._restore_files(entry, manifest, parts["files"], relative, beside, report)
+        if not isinstance(what, WholeAccount):
+            report(Progress("done", 100, files.bytes, files.bytes, files.files, files.files))
+            return files
+        report(Progress("databases"))
+        names = [
+            await self._restore_database(account, manifest, parts, dump.name, placement, targets)
+            for dump in manifest.databases
+        ]
+        if placement == "beside":  # a crontab or a zone has no "beside": they stay as they are
+            report(Progress("done", 100, files.bytes, files.bytes, files.files, files.files))
+            return dataclasses.replace(files, databases=tuple(names))
+        report(Progress("settings"))
+        document = json.loads(await self._restic.read(parts["settings"], f"/{SETTINGS_FILE}"))
+        crontab = await self._restore_crontab(account, document)
+        zones, skipped = await self._restore_zones(account, document)
+        report(Progress("done", 100, files.bytes, files.bytes, files.files, files.files))
+        return dataclasses.replace(
+            files,
+            databases=tuple(names),
+            crontab=crontab,
+            zones=tuple(zones),
+            zones_skipped=skipped,
+        )
+
+    async def _restore_files(
+        self,
+        entry: pwd.struct_passwd,
+        manifest: Manifest,
+        snapshot: str,
+        relative: str,
+        beside: str,
+        report: Report,
+    ) -> Restored:
+        source = f"{manifest.view}/{relative}" if relative else manifest.view
+        node = await self._restic.node(snapshot, source)
+        if node is None and relative:
+            raise NotFound(f"the backup holds no {relative}")
+        home = entry.pw_dir
+        target = os.path.join(home, beside, relative) if relative or beside else home
+        total = manifest.bytes if not relative else int((node or {}).get("size", 0))
+        report(Progress("files", 0, 0, total))
+        counts: dict[str, int] = {}
+
+        def line(raw: bytes) -> None:
+            parsed = json.loads(raw)
+            counts.update({key: int(parsed.get(key, 0)) for key in ("files", "bytes", "skipped")})
+            if "error" in parsed:
+                counts["error"] = 1 if parsed["error"] == "quota" else 2
+            percent = min(99, counts.get("bytes", 0) * 100 // total) if total else 0
+            report(
+                Progress("files", percent, counts.get("bytes", 0), total, counts.get("files", 0))
+            )
+
+        if node is not None and node.get("type") == "file":
+            mode = int(node.get("mode", 0o600)) & 0o777
+            extract = ["file", target, f"{mode:o}"]
+        else:
+            extract = ["tar", target, source.lstrip("/"), home]
+        try:
+            await process.run_lines(
+                _as_account(entry, [PYTHON, "-I", str(EXTRACT), *extract]),
+                limits=self._limits,
+                on_line=line,
+                producer=self._restic.dump_argv(snapshot, source),
+            )
+        except process.CommandFailed as error:
+            if counts.get("error") == 1:
+                raise FailedPrecondition(
+                    "the account's disk quota is used up: free space or raise its quota; "
+                    "what fit was restored"
+                ) from error
+            raise
+        folder = "/".join(part for part in (beside, relative) if part) or "."
+        return Restored(
+            folder, counts.get("files", 0), counts.get("bytes", 0), counts.get("skipped", 0)
+        )
+
+    async def _restore_database(
+        self,
+        account: AccountName,
+        manifest: Manifest,
+        parts: dict[str, str],
+        name: str,
+        placement: Placement,
+        targets: Mapping[DatabaseName, DatabaseName],
+    ) -> str:
+        snapshot = parts.get(f"database={name}")
+        if snapshot is None or name not in {dump.name for dump in manifest.databases}:
+            raise NotFound(f"the backup holds no database {name}")
+        target = databases_validators.database_name(name, account, "database")
+        if placement == "beside":
+            chosen = targets.get(target)
+            if chosen in {dump.name for dump in manifest.databases}:
+                raise InvalidArgument("database_targets", "must not load into a backed-up database")
+            target = chosen or DatabaseName(f"{account}_r{secrets.token_hex(3)}")
+        await self._databases.create_database(account, target)
+        await process.run_lines(
+            ["mariadb", f"--socket={self._socket}", "--user=root", "--binary-mode", target],
+            limits=self._limits,
+            on_line=lambda line: None,
+            producer=self._restic.argv("dump", snapshot, f"/{name}.sql"),
+        )
+        return target
+
+    async def _restore_crontab(self, account: AccountName, document: dict[str, Any]) -> bool:
+        for job in document.get("crontab", []):
+            # The backup is data like any other: every job passes the validators again.
+            await self._cron.put(
+                account,
+                CronJob(
+                    id=cron_validators.cron_job_id(str(job["id"]), "crontab.id"),
+                    schedule=cron_validators.cron_schedule(
+                        str(job["schedule"]), "crontab.schedule"
+                    ),
+                    command=cron_validators.cron_command(str(job["command"]), "crontab.command"),
+                    enabled=bool(job["enabled"]),
+                ),
+            )
+        return True
+
+    async def _restore_zones(
+        self, account: AccountName, document: dict[str, Any]
+    ) -> tuple[list[str], int]:
+        """Serves each zone of the backup again with its records, through the same checks as
+        CreateDnsZone: the record must read as a valid zone of this account, and the name must
+        be the account's to claim now (another account may have taken it since)."""
+        restored: list[str] = []
+        skipped = 0
+        for entry in document.get("zones", []):
+            try:
+                zone = zonefile.from_json(json.dumps(entry).encode())
+                if zone.account != account:
+                    raise FailedPrecondition("the zone is another account's")
+                with self._names.claiming([zone.name], account, "zones"):
+                    await self._zones.create_zone(zone.name, account, list(zone.records.values()))
+            except (ValueError, AgentError) as error:
+                logger.info("restore of %s: zone left out: %s", account, error)
+                skipped += 1
+                continue
+            restored.append(zone.name)
+        return restored, skipped
+
+
+def _owner_tags(entry: pwd.struct_passwd) -> list[str]:
+    """The tags that make a backup an account's: its name and its uid. A uid is never given
+    twice (docs/agent.md), so an account made later with a deleted one's name does not get the
+    deleted account's backups."""
+    return ["jopanel", f"account={entry.pw_name}", f"uid={entry.pw_uid}"]
+
+
+def _relative(what: SiteFiles | HomeFiles) -> str:
+    return f"web/{what.domain}" if isinstance(what, SiteFiles) else what.path
+
+
+def _status(report: Report, stage: Stage) -> Callable[[Line], None]:
+    def status(line: Line) -> None:
+        report(
+            Progress(
+                stage,
+                min(100, int(float(line.get("percent_done", 0)) * 100)),
+                int(line.get("bytes_done", 0)),
+                int(line.get("total_bytes", 0)),
+                int(line.get("files_done", 0)),
+                int(line.get("total_files", 0)),
+            )
+        )
+
+    return status
+
+
+def _as_account(entry: pwd.struct_passwd, argv: list[str]) -> list[str]:
+    """argv as the account: its uid and gid, no other group, no capability, and no way to gain
+    one (no_new_privs: a setuid program it runs stays the account's)."""
+    return [
+        "setpriv",
+        f"--reuid={entry.pw_uid}",
+        f"--regid={entry.pw_gid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+        "--",
+        *argv,
+    ]
+
+
+@asynccontextmanager
+async def read_only_view(home: Path, view: Path, limits: process.Limits) -> AsyncIterator[None]:
+    if _prepare_mount_point(view):  # left mounted by an agent that stopped halfway
+        await process.run(["umount", str(view)], limits=limits)
+    options = "ro,nosuid,nodev,noexec,nosymfollow"
+    await process.run(["mount", "--bind", "-o", options, str(home), str(view)], limits=limits)
+    try:
+        yield
+    finally:
+        await process.run(["umount", str(view)], limits=limits)
+
+
+def _prepare_mount_point(view: Path) -> bool:
+    """Makes the mount point; whether something is mounted on it already."""
+    view.mkdir(mode=0o700, exist_ok=True)
+    return os.path.ismount(view)
+
+
+def _require_account(account: AccountName) -> pwd.struct_passwd:
+    if not users.is_account(account):
+        raise FailedPrecondition(f"account {account} does not exist")
+    return pwd.getpwnam(account)
+
+
+def _manifest_json(manifest: Manifest) -> dict[str, Any]:
+    record = dataclasses.asdict(manifest)
+    record["time"] = manifest.time.isoformat()
+    return record
+
+
+def _manifest_from(record: dict[str, Any]) -> Manifest:
+    try:
+        return Manifest(
+            backup=BackupId(str(record["backup"])),
+            account=AccountName(str(record["account"])),
+            time=datetime.datetime.fromisoformat(str(record["time"])),
+            home=str(record["home"]),
+            view=str(record["view"]),
+            files=int(record["files"]),
+            bytes=int(record["bytes"]),
+            databases=tuple(
+                DatabaseDump(str(item["name"]), int(item["dump_bytes"]))
+                for item in record["databases"]
+            ),
+            zones=tuple(str(name) for name in record["zones"]),
+            domains=tuple(str(name) for name in record["domains"]),
+            cron_jobs=int(record["cron_jobs"]),
+            added_bytes=int(record.get("added_bytes", 0)),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise Internal("a backup's manifest is not one the agent wrote", str(error)) from None
+
+
+def backups(config: AgentConfig, layout: Layout | None = None) -> Backups:
+    return Backups(
+        restic(config, layout),
+        hosted_databases(config),
+        cron_tables(config),
+        dns_zones(config),
+        web_domains(config),
+        name_owners(config),
+        config.limits("backup"),
+        config.mariadb_socket,
+    )

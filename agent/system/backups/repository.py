@@ -1,0 +1,174 @@
+"""The agent's restic repository: where it is, its password, and the restic runs it allows.
+
+The repository (/var/backups/jopanel/restic, 0700) is encrypted with a password the agent makes
+on first use (/var/lib/jopanel/backups/repository.key, 0600 root, 32 random bytes in base64)
+and never sends anywhere: restic reads it from that file (--password-file), so it is in no argv
+and no environment. Every restic run of the agent starts here, with the repository, the password
+file and the cache given by the agent, a fixed host name (so snapshots do not depend on the
+machine's name), and low CPU and I/O priority (nice 19, ionice best-effort 7): a backup takes
+what the server's sites leave.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from agent.config import AgentConfig
+from agent.errors import Internal
+from agent.system.base import files, process
+
+logger = logging.getLogger(__name__)
+
+REPOSITORY: Final = Path("/var/backups/jopanel/restic")
+STATE_DIR: Final = Path("/var/lib/jopanel/backups")
+CACHE_DIR: Final = Path("/var/cache/jopanel/restic")
+HOST: Final = "jopanel"
+# nice and ionice wrap every restic run and every dump: the server's sites come first.
+LOW_PRIORITY: Final = ("nice", "-n", "19", "ionice", "-c", "2", "-n", "7")
+# The settings document of one backup is read whole; it is made by the agent and small.
+_MAX_READ: Final = 64 * 1024 * 1024
+
+Line = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Layout:
+    repository: Path = REPOSITORY
+    state_dir: Path = STATE_DIR
+    cache_dir: Path = CACHE_DIR
+
+    @property
+    def password_file(self) -> Path:
+        return self.state_dir / "repository.key"
+
+    @property
+    def view_dir(self) -> Path:
+        """Where an account's home is mounted read-only for its backup (views/<account>)."""
+        return self.state_dir / "views"
+
+
+class Restic:
+    def __init__(self, layout: Layout, limits: process.Limits) -> None:
+        self.layout = layout
+        self._limits = limits
+        self._ready = False
+
+    def argv(self, *arguments: str) -> list[str]:
+        layout = self.layout
+        return [
+            *LOW_PRIORITY,
+            "restic",
+            "--repo",
+            str(layout.repository),
+            "--password-file",
+            str(layout.password_file),
+            "--cache-dir",
+            str(layout.cache_dir),
+            "--quiet" if "--json" not in arguments else "--verbose=0",
+            *arguments,
+        ]
+
+    async def ensure(self) -> None:
+        """Makes the folders, the password and the repository where they are missing."""
+        if self._ready:
+            return
+        layout = self.layout
+        for folder in (layout.repository.parent, layout.state_dir, layout.view_dir):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(folder, 0o700)
+        layout.cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not layout.password_file.exists():
+            files.write_atomic(layout.password_file, secrets.token_urlsafe(32) + "\n", 0o600)
+        if not (layout.repository / "config").exists():
+            await process.run(self.argv("init"), limits=self._limits)
+            logger.info("made the backup repository %s", layout.repository)
+        self._ready = True
+
+    async def backup(
+        self,
+        arguments: Sequence[str],
+        on_status: Callable[[Line], None],
+        *,
+        producer: Sequence[str] | None = None,
+        stdin: bytes | None = None,
+    ) -> Line:
+        """Runs `restic backup --json ARGUMENTS`; each status line goes to on_status and the
+        summary line is returned."""
+        await self.ensure()
+        summary: Line = {}
+
+        def line(raw: bytes) -> None:
+            try:
+                parsed = json.loads(raw)
+            except ValueError:
+                return
+            if not isinstance(parsed, dict):
+                return
+            if parsed.get("message_type") == "summary":
+                summary.update(parsed)
+            elif parsed.get("message_type") == "status":
+                on_status(parsed)
+
+        argv = self.argv("backup", "--json", "--host", HOST, *arguments)
+        await process.run_lines(
+            argv, limits=self._limits, on_line=line, producer=producer, stdin=stdin
+        )
+        if not summary:
+            raise Internal("restic backup ended without a summary")
+        return summary
+
+    async def snapshots(self, tags: Sequence[str]) -> list[Line]:
+        await self.ensure()
+        lines: list[bytes] = []
+        argv = self.argv("snapshots", "--json", "--host", HOST, "--tag", ",".join(tags))
+        await process.run_lines(argv, limits=self._limits, on_line=lines.append)
+        found = json.loads(b"".join(lines) or b"[]")
+        return [item for item in found if isinstance(item, dict)] if found else []
+
+    async def node(self, snapshot: str, path: str) -> Line | None:
+        """The snapshot's entry at `path` (type, mode, size), or None."""
+        await self.ensure()
+        found: Line | None = None
+
+        def line(raw: bytes) -> None:
+            nonlocal found
+            parsed = json.loads(raw)
+            if parsed.get("struct_type") == "node" and parsed.get("path") == path:
+                found = parsed
+
+        await process.run_lines(
+            self.argv("ls", "--json", snapshot, path), limits=self._limits, on_line=line
+        )
+        return found
+
+    async def read(self, snapshot: str, path: str) -> bytes:
+        await self.ensure()
+        chunks: list[bytes] = []
+        size = 0
+
+        def line(raw: bytes) -> None:
+            nonlocal size
+            size += len(raw)
+            if size > _MAX_READ:
+                raise Internal(f"{path} in snapshot {snapshot} is larger than expected")
+            chunks.append(raw)
+
+        await process.run_lines(
+            self.argv("dump", snapshot, path), limits=self._limits, on_line=line
+        )
+        return b"".join(chunks)
+
+    def dump_argv(self, snapshot: str, path: str) -> list[str]:
+        """restic dump of a folder (as a tar stream) or a file (its bytes), for a pipeline."""
+        return self.argv("dump", "--archive", "tar", snapshot, path)
+
+
+def restic(config: AgentConfig, layout: Layout | None = None) -> Restic:
+    return Restic(layout or Layout(), config.limits("backup"))

@@ -1,0 +1,164 @@
+"""Invoices on the wire. Money is a string of digits with two decimals ("12.30"), never a
+JSON number, so no client rounds it through a float."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway.paging import PageQuery
+from gateway.store.invoices import (
+    BillingSettingsRecord,
+    InvoiceLineRecord,
+    InvoiceRecord,
+    PlanBillingRecord,
+    Status,
+)
+
+Money = Annotated[str, Field(max_length=13, pattern=r"^[0-9]{1,10}\.[0-9]{2}$")]
+TaxRate = Annotated[str, Field(max_length=6, pattern=r"^(100\.00|[0-9]{1,2}\.[0-9]{2})$")]
+Period = Literal["month", "year"]
+SellerLine = Annotated[str, Field(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
+
+
+class BillingSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", max_length=3)] = Field(
+        description="ISO 4217 code of every invoice's currency", examples=["EUR"]
+    )
+    tax_rate: TaxRate = Field(description="Percent put on new invoices", examples=["21.00"])
+    seller: Annotated[list[SellerLine], Field(max_length=8)] = Field(
+        default=[], description="Name and address printed on invoices, a line each"
+    )
+
+
+class PlanBilling(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    price: Money | None = Field(
+        description="Per billing period, in the settings' currency; null: not billed",
+        examples=["9.90"],
+    )
+    billing_period: Period = "month"
+
+
+class PlanBillingOut(PlanBilling):
+    plan: str
+
+
+class InvoiceQuery(PageQuery):
+    account: Annotated[str, Field(max_length=32, pattern=r"^([a-z][a-z0-9_]{2,31})?$")] = ""
+
+
+class ExportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start: date = Field(description="Issued on or after this day (UTC)")
+    end: date = Field(description="Issued before this day (UTC)")
+
+
+class InvoiceRunRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    period_end: date | None = Field(
+        default=None,
+        description="The first day of a month, not in the future: make the drafts of the"
+        " periods that ended then (a run that was missed); default: this month's first day",
+    )
+
+
+class InvoiceRun(BaseModel):
+    made: int = Field(description="Drafts made by this run (0 when it ran already)")
+
+
+class InvoiceLine(BaseModel):
+    plan: str
+    starts_at: datetime
+    ends_at: datetime
+    price: str = Field(description="The plan's price for a whole period")
+    amount: str = Field(description="This stretch's share of it, to the cent")
+
+
+class Invoice(BaseModel):
+    id: str
+    number: str | None = Field(description="Given when issued: YYYY-NNNNNN, without gaps")
+    account: str
+    status: Status
+    period_start: datetime
+    period_end: datetime
+    currency: str
+    net: str
+    tax_rate: str
+    tax: str
+    gross: str
+    created_at: datetime
+    issued_at: datetime | None
+    settled_at: datetime | None
+
+
+class InvoiceDetail(Invoice):
+    lines: list[InvoiceLine]
+
+
+class InvoicePage(BaseModel):
+    items: list[Invoice]
+    next_page_token: str | None
+
+
+def invoice_of(record: InvoiceRecord) -> Invoice:
+    return Invoice(
+        id=record.public_id,
+        number=record.number,
+        account=record.account_name,
+        status=record.status,
+        period_start=record.period_start,
+        period_end=record.billed_at,
+        currency=record.currency,
+        net=str(record.net),
+        tax_rate=str(record.tax_rate),
+        tax=str(record.tax),
+        gross=str(record.gross),
+        created_at=record.created_at,
+        issued_at=record.issued_at,
+        settled_at=record.settled_at,
+    )
+
+
+def invoice_detail_of(record: InvoiceRecord, lines: list[InvoiceLineRecord]) -> InvoiceDetail:
+    return InvoiceDetail(
+        **invoice_of(record).model_dump(),
+        lines=[
+            InvoiceLine(
+                plan=line.plan,
+                starts_at=line.starts_at,
+                ends_at=line.ends_at,
+                price=str(line.price),
+                amount=str(line.amount),
+            )
+            for line in lines
+        ],
+    )
+
+
+def billing_settings_of(record: BillingSettingsRecord) -> BillingSettings:
+    return BillingSettings(
+        currency=record.currency,
+        tax_rate=str(record.tax_rate),
+        seller=record.seller_lines,
+    )
+
+
+def plan_billing_of(record: PlanBillingRecord) -> PlanBillingOut:
+    return PlanBillingOut(
+        plan=record.name,
+        price=None if record.price is None else str(record.price),
+        billing_period=record.billing_period,
+    )
+
+
+def decimal_of(value: str) -> Decimal:
+    return Decimal(value)

@@ -1,0 +1,98 @@
+"""SSH keys and SFTP access: each account's keys and on/off on the system against the records.
+
+A pending key (an unknown outcome) is marked active when the agent has it, else added again;
+a deleting one is removed as asked; an active key the agent lacks (its file edited or removed
+by hand) is written again; a key on the system with no record is drift (a person decides: it
+signs someone in). Access is what the record says (no row: on), set again where it differs.
+"""
+
+from __future__ import annotations
+
+from jopanel.agent.ssh.v1 import ssh_pb2 as ssh_pb
+
+from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.reconcile.base import RunBase, later
+from gateway.store import reconcile as records
+from gateway.store import ssh as store
+from gateway.store.reconcile import RecordedSshKey
+
+
+class SshChecks(RunBase):
+    async def ssh(self, system_accounts: list[str]) -> None:
+        keys = await records.ssh_keys(self.pool)
+        access = await records.ssh_access(self.pool)
+        by_account: dict[str, list[RecordedSshKey]] = {}
+        for key in keys:
+            by_account.setdefault(key.account, []).append(key)
+        self.checked["ssh_key"] = len(keys)
+        self.checked["ssh_access"] = len(system_accounts)
+        for account in system_accounts:
+            reply = await self.agent.ssh.ListSshKeys(
+                ssh_pb.ListSshKeysRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
+            )
+            await self._account_keys(account, by_account.get(account, []), list(reply.keys))
+            await self._access(account, access.get(account, True))
+
+    async def _account_keys(
+        self, account: str, keys: list[RecordedSshKey], system: list[ssh_pb.SshKey]
+    ) -> None:
+        held = {key.fingerprint for key in system}
+        for key in keys:
+            await self._key(key, key.fingerprint in held)
+        recorded = {key.fingerprint for key in keys}
+        for fingerprint in sorted(held - recorded):
+            self.checked["ssh_key"] += 1
+            self.drift("ssh_key", fingerprint, account, "signs in, but has no record")
+
+    async def _key(self, key: RecordedSshKey, held: bool) -> None:
+        key_id, name, account, status = key.id, key.name, key.account, key.status
+        seen = ("ssh_key", key_id, status)
+        put = later(self.agent.ssh.CreateSshKey, _create_request(key))
+        if status == "pending":
+            if held:
+                await self.repair(
+                    "ssh_key", name, account, "pending, and the agent has the key",
+                    "marked active: the creation had got through",
+                    lambda: store.set_status(self.pool, key_id, "active"), seen,
+                )  # fmt: skip
+            else:
+                await self.create_again(
+                    "ssh_key", (key_id, name, account), "pending, and the agent lacks the key", put,
+                    lambda: store.set_status(self.pool, key_id, "active"),
+                    lambda: store.delete(self.pool, key_id),
+                )  # fmt: skip
+        elif status == "deleting":
+
+            async def finish() -> None:
+                await self.agent.ssh.DeleteSshKey(
+                    ssh_pb.DeleteSshKeyRequest(account=account, fingerprint=key.fingerprint),
+                    timeout=CALL_TIMEOUT_SECONDS,
+                )
+                await store.delete(self.pool, key_id)
+
+            await self.repair("ssh_key", name, account, "deleting: the deletion was cut short",
+                              "deletion finished, as asked", finish, seen)  # fmt: skip
+        elif not held:
+            await self.repair("ssh_key", name, account, "the agent lacks the key",
+                              "the recorded key written again", put, seen)  # fmt: skip
+
+    async def _access(self, account: str, enabled: bool) -> None:
+        reply = await self.agent.ssh.GetSshAccess(
+            ssh_pb.GetSshAccessRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
+        )
+        if reply.access.enabled == enabled:
+            return
+        wanted = "on" if enabled else "off"
+        request = ssh_pb.UpdateSshAccessRequest(
+            access=ssh_pb.SshAccess(account=account, enabled=enabled)
+        )
+        await self.repair(
+            "ssh_access", account, account, f"SFTP sign-in differs from the record ({wanted})",
+            f"switched {wanted} again", later(self.agent.ssh.UpdateSshAccess, request),
+        )  # fmt: skip
+
+
+def _create_request(key: RecordedSshKey) -> ssh_pb.CreateSshKeyRequest:
+    return ssh_pb.CreateSshKeyRequest(
+        account=key.account, public_key=key.public_key, comment=key.comment
+    )

@@ -1,0 +1,181 @@
+"""Invoices: the run that makes each account's draft at a period's start, issuing (numbers
+given without gaps), payment and voiding by administrators, billing settings and plan prices
+(docs/invoices.md). No payment is processed: a billing system drives these through the API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Literal
+
+from gateway import invoicing
+from gateway.context import Context
+from gateway.problems import conflict, field_error, not_found
+from gateway.store import invoices as store
+from gateway.store.accounts import AccountRecord
+from gateway.store.invoices import (
+    BillingSettingsRecord,
+    HistoryRecord,
+    InvoiceLineRecord,
+    InvoiceRecord,
+    NewInvoice,
+    PlanBillingRecord,
+    Status,
+)
+
+logger = logging.getLogger(__name__)
+# After a failed run (MariaDB away), the next try.
+RETRY_SECONDS = 300.0
+
+VISIBLE_TO_OWNERS: tuple[Status, ...] = ("issued", "paid", "void")
+ALL: tuple[Status, ...] = ("draft", "issued", "paid", "void")
+
+
+async def run(ctx: Context, at: datetime | None = None) -> int:
+    """Makes the drafts of the periods that ended at `at` (a month's start; default: this
+    month's); idempotent (an account's invoice of a run is made once). Returns how many were
+    made."""
+    today = invoicing.current_boundary(datetime.now(UTC))
+    boundary = today if at is None else at
+    if boundary != invoicing.current_boundary(boundary) or boundary > today:
+        raise field_error("period_end", "must be the first day of a month, not in the future")
+    async with ctx.audited("invoice.run", f"{boundary:%Y-%m-%d}"):
+        settings = await store.settings(ctx.db)
+        spans: dict[int, list[HistoryRecord]] = defaultdict(list)
+        for record in await store.history(ctx.db, boundary):
+            spans[record.account_id].append(record)
+        made = 0
+        for records in spans.values():
+            invoice = _invoice(records, boundary, settings)
+            if invoice is not None and await store.insert_draft(
+                ctx.db, secrets.token_hex(8), invoice
+            ):
+                made += 1
+    return made
+
+
+async def invoice_runs(ctx: Context) -> None:
+    """Runs at start (a month start the gateway was down for is caught up) and then at each
+    month's start, for ever: the gateway's background task."""
+    while True:
+        try:
+            made = await run(ctx)
+        except Exception:
+            logger.exception("the invoice run failed; trying again in %g s", RETRY_SECONDS)
+            await asyncio.sleep(RETRY_SECONDS)
+            continue
+        if made:
+            logger.info("invoice run: %d drafts made", made)
+        now = datetime.now(UTC)
+        await asyncio.sleep((invoicing.next_boundary(now) - now).total_seconds() + 1)
+
+
+def _invoice(
+    records: Sequence[HistoryRecord], boundary: datetime, settings: BillingSettingsRecord
+) -> NewInvoice | None:
+    spans = [invoicing.PlanSpan(r.since, r.plan, r.price, r.billing_period) for r in records]
+    found: list[invoicing.Line] = []
+    starts: list[datetime] = []
+    for period in invoicing.periods_ending(boundary):
+        start, end = invoicing.window(period, boundary)
+        starts.append(start)
+        found += invoicing.lines(spans, period, start, end)
+    totals = invoicing.totals(found, settings.tax_rate)
+    if not found or totals.gross == 0:
+        return None
+    return NewInvoice(
+        account_id=records[0].account_id,
+        account_name=records[0].account_name,
+        billed_at=boundary,
+        period_start=min(starts),
+        currency=settings.currency,
+        tax_rate=settings.tax_rate,
+        net=totals.net,
+        tax=totals.tax,
+        gross=totals.gross,
+        lines=[
+            InvoiceLineRecord(index, line.plan, line.start, line.end, line.price, line.amount)
+            for index, line in enumerate(found, start=1)
+        ],
+    )
+
+
+async def get(ctx: Context, public_id: str) -> InvoiceRecord | None:
+    invoice = await store.get(ctx.db, public_id)
+    if invoice is None or (invoice.status == "draft" and not ctx.me.is_admin):
+        return None  # an owner never sees a draft: it may still change or go
+    return invoice
+
+
+async def lines(ctx: Context, invoice: InvoiceRecord) -> list[InvoiceLineRecord]:
+    return await store.lines(ctx.db, invoice.id)
+
+
+async def page(
+    ctx: Context, account: AccountRecord | None, after: str, limit: int
+) -> list[InvoiceRecord]:
+    statuses = ALL if ctx.me.is_admin else VISIBLE_TO_OWNERS
+    account_id = account.id if account else None
+    return await store.page(
+        ctx.db, after=after, account_id=account_id, statuses=statuses, limit=limit
+    )
+
+
+async def issue(ctx: Context, invoice: InvoiceRecord) -> InvoiceRecord:
+    async with ctx.audited("invoice.issue", invoice.public_id):
+        if not await store.issue(ctx.db, invoice.id, datetime.now(UTC)):
+            raise conflict("Only a draft can be issued.")
+    return await _read(ctx, invoice.public_id)
+
+
+async def settle(
+    ctx: Context, invoice: InvoiceRecord, status: Literal["paid", "void"]
+) -> InvoiceRecord:
+    """Paid or void: an issued invoice keeps its number either way (a void one too)."""
+    async with ctx.audited(f"invoice.{'pay' if status == 'paid' else 'void'}", invoice.public_id):
+        if not await store.settle(ctx.db, invoice.id, status, datetime.now(UTC)):
+            raise conflict("Only an issued invoice can be marked paid or void.")
+    return await _read(ctx, invoice.public_id)
+
+
+async def issued_between(ctx: Context, start: datetime, end: datetime) -> list[InvoiceRecord]:
+    return await store.issued_between(ctx.db, start, end)
+
+
+async def settings(ctx: Context) -> BillingSettingsRecord:
+    return await store.settings(ctx.db)
+
+
+async def set_settings(
+    ctx: Context, currency: str, tax_rate: Decimal, seller: str
+) -> BillingSettingsRecord:
+    async with ctx.audited("billing.settings", currency, detail=f"tax {tax_rate}%"):
+        await store.set_settings(ctx.db, currency, tax_rate, seller)
+    return await store.settings(ctx.db)
+
+
+async def plan_billing(ctx: Context, name: str) -> PlanBillingRecord | None:
+    return await store.plan_billing(ctx.db, name)
+
+
+async def set_plan_billing(
+    ctx: Context, name: str, price: Decimal | None, period: store.Period
+) -> PlanBillingRecord:
+    async with ctx.audited("plan.billing", name, detail=f"{price} per {period}"):
+        await store.set_plan_billing(ctx.db, name, price, period)
+    found = await store.plan_billing(ctx.db, name)
+    if found is None:
+        raise not_found(f"Plan '{name}'")
+    return found
+
+
+async def _read(ctx: Context, public_id: str) -> InvoiceRecord:
+    invoice = await store.get(ctx.db, public_id)
+    if invoice is None:
+        raise not_found(f"Invoice '{public_id}'")
+    return invoice

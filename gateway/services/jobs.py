@@ -1,0 +1,289 @@
+"""Jobs: long work the agent does for an account, followed past the request that started it.
+
+A job is recorded (queued) before the agent is asked, then a task of the gateway's JobRunner
+reads the agent's progress stream into the row (running, stage, percent, bytes, files) and
+settles it (succeeded with its result, or failed with the agent's message). The request that
+started it answers 202 with the job at once; clients follow it with GET /api/v1/jobs/{id}.
+A gateway that stops leaves no job looking alive: at start, jobs left queued or running are
+marked failed (the agent finishes its work regardless; the job row only loses the outcome).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Coroutine
+from typing import Any, Final, Protocol
+
+import grpc
+from jopanel.agent.backups.v1 import backups_pb2 as pb
+
+from gateway.context import Context
+from gateway.problems import not_found, plan_limit
+from gateway.store import audit
+from gateway.store import databases as databases_store
+from gateway.store import jobs as store
+from gateway.store.accounts import AccountRecord
+from gateway.store.jobs import JobProgress, JobRecord, Kind
+from gateway.store.plans import LimitReached
+
+logger = logging.getLogger(__name__)
+
+# The longest a backup or restore may stream before the gateway stops following it; the
+# agent's own bound (backup_timeout) is per restic run, so this one is far longer.
+FOLLOW_TIMEOUT_SECONDS: Final = 24 * 3600.0
+# Progress is written to the job's row at most this often (and at every change of stage).
+WRITE_EVERY_SECONDS: Final = 0.5
+
+_STAGES: Final = {
+    pb.STAGE_QUEUED: "queued",
+    pb.STAGE_FILES: "files",
+    pb.STAGE_DATABASES: "databases",
+    pb.STAGE_SETTINGS: "settings",
+    pb.STAGE_DONE: "done",
+}
+
+
+class JobRunner:
+    """The gateway's running jobs: tasks that outlive their requests, cancelled at shutdown."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+        # One event per job someone follows, set (and replaced) at each change of its row.
+        self._changes: dict[str, asyncio.Event] = {}
+
+    def changed(self, public_id: str) -> None:
+        event = self._changes.pop(public_id, None)
+        if event is not None:
+            event.set()
+
+    async def wait_change(self, public_id: str, at_most: float) -> None:
+        """Returns at the job's next change, or after `at_most` seconds."""
+        event = self._changes.setdefault(public_id, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(at_most):
+                await event.wait()
+
+    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def idle(self) -> None:
+        """Waits until no job runs (tests, and a graceful stop)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+class _Progressing(Protocol):
+    @property
+    def progress(self) -> pb.Progress: ...
+
+
+async def get(ctx: Context, public_id: str) -> JobRecord | None:
+    return await store.get(ctx.db, public_id)
+
+
+async def page(
+    ctx: Context, account: AccountRecord | None, after: str, limit: int
+) -> list[JobRecord]:
+    account_id = account.id if account else None
+    return await store.page(ctx.db, after=after, account_id=account_id, limit=limit)
+
+
+async def start_backup(ctx: Context, runner: JobRunner, account: AccountRecord) -> JobRecord:
+    job = await _record(ctx, account, "backup", "")
+    request = pb.BackUpAccountRequest(account=account.name)
+    stream = ctx.agent.backups.BackUpAccount(request, timeout=FOLLOW_TIMEOUT_SECONDS)
+    runner.spawn(_follow(ctx, runner, job, stream, lambda last: last.backup.id))
+    return job
+
+
+async def start_restore(
+    ctx: Context,
+    runner: JobRunner,
+    account: AccountRecord,
+    request: pb.RestoreBackupRequest,
+    backup: pb.Backup,
+) -> JobRecord:
+    """Records the databases the restore will make (within the plan's limit, 403 past it)
+    before the job starts, and marks them active when it succeeds; a failed restore leaves
+    them pending for the reconcile to settle against what the agent made."""
+    made = await _record_databases(ctx, account, request, backup)
+    job = await _record(ctx, account, "restore", request.backup_id)
+    stream = ctx.agent.backups.RestoreBackup(request, timeout=FOLLOW_TIMEOUT_SECONDS)
+
+    async def succeeded() -> None:
+        for record_id in made:
+            await databases_store.set_status(ctx.db, "database", record_id, "active")
+
+    runner.spawn(_follow(ctx, runner, job, stream, lambda last: last.restored.folder, succeeded))
+    return job
+
+
+async def _record_databases(
+    ctx: Context, account: AccountRecord, request: pb.RestoreBackupRequest, backup: pb.Backup
+) -> list[int]:
+    """Pending records for the databases the restore makes: new ones beside (their names
+    chosen here and handed to the agent), and backed-up ones restored in place that the panel
+    no longer has."""
+    kind = request.WhichOneof("what")
+    if kind == "database":
+        names = [request.database]
+    elif kind == "whole_account":
+        names = [database.name for database in backup.databases]
+    else:
+        return []
+    made = []
+    try:
+        for name in names:
+            if request.placement == pb.PLACEMENT_BESIDE:
+                target = f"{account.name}_r{secrets.token_hex(3)}"
+                made.append(
+                    await databases_store.insert_pending(ctx.db, "database", account.id, target)
+                )
+                request.database_targets.add(backup_database=name, database=target)
+            elif await databases_store.get_database(ctx.db, name) is None:
+                made.append(
+                    await databases_store.insert_pending(ctx.db, "database", account.id, name)
+                )
+    except LimitReached as exc:
+        for record_id in made:  # nothing was asked of the agent yet
+            await databases_store.delete(ctx.db, "database", record_id)
+        raise plan_limit(exc) from exc
+    return made
+
+
+async def _record(ctx: Context, account: AccountRecord, kind: Kind, subject: str) -> JobRecord:
+    public_id = secrets.token_hex(16)
+    async with ctx.audited(f"{kind}.start", f"{account.name}/{public_id}", subject):
+        await store.insert(
+            ctx.db,
+            public_id=public_id,
+            account_id=account.id,
+            kind=kind,
+            subject=subject,
+            created_by=ctx.me.name,
+        )
+    job = await store.get(ctx.db, public_id)
+    if job is None:  # the account was deleted in between
+        raise not_found(f"Job '{public_id}'")
+    return job
+
+
+async def _follow(
+    ctx: Context,
+    runner: JobRunner,
+    job: JobRecord,
+    stream: AsyncIterable[Any],
+    result_of: Callable[[Any], str],
+    succeeded: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Reads the agent's stream into the job's row until it ends, then settles the job and
+    writes its outcome to the audit log (`backup.finish`, `restore.finish`)."""
+    try:
+        await _read_stream(ctx, runner, job.public_id, stream, result_of)
+    finally:
+        runner.changed(job.public_id)
+    settled = await store.get(ctx.db, job.public_id)
+    if settled is not None and settled.state == "succeeded" and succeeded is not None:
+        await succeeded()
+    if settled is not None:
+        await audit.record(
+            ctx.db,
+            actor=ctx.me.name,
+            action=f"{settled.kind}.finish",
+            target=f"{settled.account}/{settled.public_id}",
+            ok=settled.state == "succeeded",
+            detail=settled.error or settled.result,
+            client=ctx.client,
+        )
+
+
+async def _read_stream(
+    ctx: Context,
+    runner: JobRunner,
+    public_id: str,
+    stream: AsyncIterable[Any],
+    result_of: Callable[[Any], str],
+) -> None:
+    db = ctx.db
+    try:
+        await store.start(db, public_id)
+        runner.changed(public_id)
+        last: Any = None
+        written = (0.0, "")
+        async for response in stream:
+            last = response
+            done = progress_of(response)
+            if done.stage != written[1] or time.monotonic() - written[0] >= WRITE_EVERY_SECONDS:
+                await store.progress(db, public_id, done)
+                runner.changed(public_id)
+                written = (time.monotonic(), done.stage)
+        if last is None:
+            raise RuntimeError("the agent's stream ended without a message")
+        await store.progress(db, public_id, progress_of(last))
+        await store.finish(db, public_id, state="succeeded", result=result_of(last))
+    except grpc.aio.AioRpcError as error:
+        await store.finish(db, public_id, state="failed", error=error.details() or "")
+    except asyncio.CancelledError:
+        await store.finish(db, public_id, state="failed", error="the gateway stopped")
+        raise
+    except Exception:
+        logger.exception("job %s failed", public_id)
+        await store.finish(db, public_id, state="failed", error="internal error in the gateway")
+
+
+async def follow(
+    ctx: Context, runner: JobRunner, public_id: str
+) -> AsyncIterator[JobRecord | None]:
+    """The job as it changes: each new state of its row, until it has ended; None every
+    KEEPALIVE_SECONDS without a change (so that a client or proxy keeps the stream open)."""
+    last: JobRecord | None = None
+    while True:
+        job = await store.get(ctx.db, public_id)
+        if job is None:  # its account was deleted
+            return
+        if job != last:
+            yield job
+            last = job
+        else:
+            yield None
+        if job.state in ("succeeded", "failed"):
+            return
+        await runner.wait_change(public_id, KEEPALIVE_SECONDS)
+
+
+# The longest a job's event stream stays silent.
+KEEPALIVE_SECONDS: Final = 15.0
+
+
+def progress_of(response: _Progressing) -> JobProgress:
+    progress = response.progress
+    return JobProgress(
+        stage=_STAGES.get(progress.stage, ""),
+        percent=min(100, progress.percent),
+        bytes_done=progress.bytes_done,
+        bytes_total=progress.bytes_total,
+        files_done=progress.files_done,
+        files_total=progress.files_total,
+    )
+
+
+async def backups_of(ctx: Context, account: AccountRecord) -> list[pb.Backup]:
+    reply = await ctx.agent.backups.ListBackups(
+        pb.ListBackupsRequest(account=account.name), timeout=_LIST_TIMEOUT_SECONDS
+    )
+    return list(reply.backups)
+
+
+# Listing reads each backup's manifest from the repository once (the agent caches them).
+_LIST_TIMEOUT_SECONDS: Final = 300.0

@@ -1,0 +1,105 @@
+"""SSH keys and SSH access: the flows that record a key, have the agent write it, and settle
+the record; and an administrator's switch for an account's SFTP sign-in.
+
+Each key change follows the consistency rule (gateway/consistency.py): recorded first, applied
+through the agent, then completed, and written to the audit log whatever its outcome. The key
+is parsed here with the rule the agent parses it with (jopanel_rules.ssh), so a line that is no
+key is a 400 before anything is recorded.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from jopanel.agent.ssh.v1 import ssh_pb2 as pb
+
+from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.consistency import applying
+from gateway.context import Context
+from gateway.problems import conflict, field_error, not_found
+from gateway.store import ssh as store
+from gateway.store.accounts import AccountRecord
+from gateway.store.ssh import NewKey, SshKeyRecord
+from jopanel_rules.ssh import COMMENT_PATTERN, MAX_KEYS, BadKey, parse_public_key
+
+
+async def get(ctx: Context, public_id: str) -> SshKeyRecord | None:
+    return await store.get(ctx.db, public_id)
+
+
+async def page(
+    ctx: Context, account: AccountRecord | None, after: str, limit: int
+) -> list[SshKeyRecord]:
+    """Keys in id order after `after`: one account's, or every account's."""
+    account_id = account.id if account else None
+    return await store.page(ctx.db, after=after, account_id=account_id, limit=limit)
+
+
+def new_key(line: str, comment: str | None) -> NewKey:
+    """The key of a pasted line, named by `comment`, or else by the line's own comment when it
+    fits the comment rule; 400 on public_key when the line is not one key JoPanel takes."""
+    try:
+        key = parse_public_key(line)
+    except BadKey as exc:
+        raise field_error("public_key", str(exc)) from exc
+    if comment is None:
+        own = line.strip().split(" ", 2)[2:]
+        comment = own[0] if own and COMMENT_PATTERN.fullmatch(own[0]) else ""
+    return NewKey(key.fingerprint, key.type, key.bits, comment, key.line)
+
+
+async def create(ctx: Context, account: AccountRecord, key: NewKey) -> SshKeyRecord:
+    public_id = secrets.token_hex(8)
+    async with ctx.audited("ssh_key.create", f"{account.name}/{key.fingerprint}"):
+        try:
+            key_id = await store.insert_pending(ctx.db, account.id, public_id, key, MAX_KEYS)
+        except store.KeyTaken as exc:
+            raise conflict("The account has this key already.") from exc
+        except store.TooManyKeys as exc:
+            raise conflict(f"An account has at most {MAX_KEYS} keys; remove one first.") from exc
+        async with applying(undo=lambda: store.delete(ctx.db, key_id)):
+            await ctx.agent.ssh.CreateSshKey(
+                pb.CreateSshKeyRequest(
+                    account=account.name, public_key=key.public_key, comment=key.comment
+                ),
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
+        await store.set_status(ctx.db, key_id, "active")
+    return await _read(ctx, public_id)
+
+
+async def delete(ctx: Context, key: SshKeyRecord) -> None:
+    async with ctx.audited("ssh_key.delete", f"{key.account}/{key.fingerprint}"):
+        await store.set_status(ctx.db, key.id, "deleting")
+        async with applying(undo=lambda: store.set_status(ctx.db, key.id, key.status)):
+            await ctx.agent.ssh.DeleteSshKey(
+                pb.DeleteSshKeyRequest(account=key.account, fingerprint=key.fingerprint),
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
+        await store.delete(ctx.db, key.id)
+
+
+async def access(ctx: Context, account: AccountRecord) -> bool:
+    return await store.access(ctx.db, account.id)
+
+
+async def set_access(ctx: Context, account: AccountRecord, enabled: bool) -> bool:
+    """The agent first, then the record: the agent's change is idempotent, so a retry repairs
+    a crash in between."""
+    action = "ssh_access.enable" if enabled else "ssh_access.disable"
+    async with ctx.audited(action, account.name):
+        if account.status not in ("active", "suspended"):
+            raise conflict(f"Account '{account.name}' is {account.status}; try again later.")
+        await ctx.agent.ssh.UpdateSshAccess(
+            pb.UpdateSshAccessRequest(access=pb.SshAccess(account=account.name, enabled=enabled)),
+            timeout=CALL_TIMEOUT_SECONDS,
+        )
+        await store.set_access(ctx.db, account.id, enabled)
+    return enabled
+
+
+async def _read(ctx: Context, public_id: str) -> SshKeyRecord:
+    key = await store.get(ctx.db, public_id)
+    if key is None:  # deleted by another request in between
+        raise not_found(f"SSH key '{public_id}'")
+    return key

@@ -1,0 +1,277 @@
+"""Invoices, their lines, their numbers, the plans' prices and history, and the billing
+settings, as recorded (docs/invoices.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Literal
+
+import aiomysql
+
+from gateway.db import execute, fetch_all_as, fetch_one_as, transaction
+
+Status = Literal["draft", "issued", "paid", "void"]
+Period = Literal["month", "year"]
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceRecord:
+    id: int
+    public_id: str
+    number: str | None  # given when issued
+    account_id: int | None  # None once the account is deleted
+    account_name: str
+    billed_at: datetime
+    period_start: datetime
+    currency: str
+    tax_rate: Decimal
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    status: Status
+    created_at: datetime
+    issued_at: datetime | None
+    settled_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLineRecord:
+    position: int
+    plan: str
+    starts_at: datetime
+    ends_at: datetime
+    price: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class BillingSettingsRecord:
+    currency: str
+    tax_rate: Decimal
+    seller: str  # its lines joined with LF, the one line break a line cannot hold
+
+    @property
+    def seller_lines(self) -> list[str]:
+        # Split on LF alone: str.splitlines() also splits on NEL, U+2028 and others that a
+        # line may hold, and would answer more lines than were given (past the 8 allowed).
+        return self.seller.split("\n") if self.seller else []
+
+
+@dataclass(frozen=True, slots=True)
+class PlanBillingRecord:
+    name: str
+    price: Decimal | None
+    billing_period: Period
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRecord:
+    """A stretch of an account's plan history, with the plan's current price."""
+
+    account_id: int
+    account_name: str
+    since: datetime
+    plan: str
+    price: Decimal | None
+    billing_period: Period
+
+
+@dataclass(frozen=True, slots=True)
+class NewInvoice:
+    account_id: int
+    account_name: str
+    billed_at: datetime
+    period_start: datetime
+    currency: str
+    tax_rate: Decimal
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    lines: Sequence[InvoiceLineRecord]
+
+
+_SELECT = (
+    "SELECT id, public_id, number, account_id, account_name, billed_at, period_start, currency,"
+    " tax_rate, net, tax, gross, status, created_at, issued_at, settled_at FROM invoices"
+)
+
+
+def _naive(moment: datetime) -> datetime:
+    """MariaDB's DATETIME holds no zone; the session is UTC."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+async def get(pool: aiomysql.Pool, public_id: str) -> InvoiceRecord | None:
+    return await fetch_one_as(pool, InvoiceRecord, _SELECT + " WHERE public_id = %s", (public_id,))
+
+
+async def lines(pool: aiomysql.Pool, invoice_id: int) -> list[InvoiceLineRecord]:
+    return await fetch_all_as(
+        pool,
+        InvoiceLineRecord,
+        "SELECT position, plan, starts_at, ends_at, price, amount FROM invoice_lines"
+        " WHERE invoice_id = %s ORDER BY position",
+        (invoice_id,),
+    )
+
+
+async def page(
+    pool: aiomysql.Pool,
+    *,
+    after: str,
+    account_id: int | None,
+    statuses: Sequence[Status],
+    limit: int,
+) -> list[InvoiceRecord]:
+    where = "public_id > %s AND status IN (" + ", ".join(["%s"] * len(statuses)) + ")"
+    args: list[object] = [after, *statuses]
+    if account_id is not None:
+        where += " AND account_id = %s"
+        args.append(account_id)
+    return await fetch_all_as(
+        pool, InvoiceRecord, f"{_SELECT} WHERE {where} ORDER BY public_id LIMIT %s", [*args, limit]
+    )
+
+
+async def issued_between(
+    pool: aiomysql.Pool, start: datetime, end: datetime
+) -> list[InvoiceRecord]:
+    """Numbered invoices issued in [start, end), in number order: the accounting export."""
+    return await fetch_all_as(
+        pool,
+        InvoiceRecord,
+        f"{_SELECT} WHERE number IS NOT NULL AND issued_at >= %s AND issued_at < %s"
+        " ORDER BY issued_at, number",
+        (_naive(start), _naive(end)),
+    )
+
+
+async def history(pool: aiomysql.Pool, until: datetime) -> list[HistoryRecord]:
+    """Every account's plan history up to `until`, oldest first (one query for a whole run)."""
+    return await fetch_all_as(
+        pool,
+        HistoryRecord,
+        "SELECT h.account_id, u.name AS account_name, h.since, p.name AS plan, p.price,"
+        " p.billing_period FROM account_plan_history h JOIN plans p ON p.id = h.plan_id"
+        " JOIN users u ON u.id = h.account_id WHERE h.since < %s ORDER BY h.account_id, h.since,"
+        " h.id",
+        (_naive(until),),
+    )
+
+
+async def insert_draft(pool: aiomysql.Pool, public_id: str, invoice: NewInvoice) -> bool:
+    """Records a draft with its lines; False when the account has one for this run already."""
+    async with transaction(pool) as cur:
+        await cur.execute(
+            # A second run for the same account and boundary changes nothing (0 rows).
+            "INSERT INTO invoices (public_id, account_id, account_name, billed_at,"
+            " period_start, currency, tax_rate, net, tax, gross, status)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'draft')"
+            " ON DUPLICATE KEY UPDATE id = id",
+            (
+                public_id,
+                invoice.account_id,
+                invoice.account_name,
+                _naive(invoice.billed_at),
+                _naive(invoice.period_start),
+                invoice.currency,
+                invoice.tax_rate,
+                invoice.net,
+                invoice.tax,
+                invoice.gross,
+            ),
+        )
+        if not cur.rowcount:
+            return False
+        invoice_id = cur.lastrowid
+        await cur.executemany(
+            "INSERT INTO invoice_lines (invoice_id, position, plan, starts_at, ends_at, price,"
+            " amount) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [
+                (
+                    invoice_id,
+                    line.position,
+                    line.plan,
+                    _naive(line.starts_at),
+                    _naive(line.ends_at),
+                    line.price,
+                    line.amount,
+                )
+                for line in invoice.lines
+            ],
+        )
+        return True
+
+
+async def issue(pool: aiomysql.Pool, invoice_id: int, now: datetime) -> bool:
+    """Gives a draft the next number of the year and issues it; False if it is no draft.
+
+    The counter's row stays locked until the transaction ends, and it rolls back with it, so
+    numbers are given one after the other without a gap."""
+    async with transaction(pool) as cur:
+        await cur.execute("SELECT status FROM invoices WHERE id = %s FOR UPDATE", (invoice_id,))
+        row = await cur.fetchone()
+        if row is None or row["status"] != "draft":
+            return False
+        await cur.execute(
+            "INSERT INTO invoice_numbers (year, last) VALUES (%s, 1)"
+            " ON DUPLICATE KEY UPDATE last = last + 1",
+            (now.year,),
+        )
+        await cur.execute("SELECT last FROM invoice_numbers WHERE year = %s", (now.year,))
+        last = int((await cur.fetchone())["last"])
+        await cur.execute(
+            "UPDATE invoices SET number = %s, status = 'issued', issued_at = %s WHERE id = %s",
+            (f"{now.year}-{last:06d}", _naive(now), invoice_id),
+        )
+        return True
+
+
+async def settle(
+    pool: aiomysql.Pool, invoice_id: int, status: Literal["paid", "void"], now: datetime
+) -> bool:
+    """Marks an issued invoice paid or void; False when it is not issued."""
+    changed = await execute(
+        pool,
+        "UPDATE invoices SET status = %s, settled_at = %s WHERE id = %s AND status = 'issued'",
+        (status, _naive(now), invoice_id),
+    )
+    return changed > 0
+
+
+async def settings(pool: aiomysql.Pool) -> BillingSettingsRecord:
+    found = await fetch_one_as(
+        pool, BillingSettingsRecord, "SELECT currency, tax_rate, seller FROM billing_settings"
+    )
+    assert found is not None  # the migration inserts the one row
+    return found
+
+
+async def set_settings(pool: aiomysql.Pool, currency: str, tax_rate: Decimal, seller: str) -> None:
+    await execute(
+        pool,
+        "UPDATE billing_settings SET currency = %s, tax_rate = %s, seller = %s WHERE id = 1",
+        (currency, tax_rate, seller),
+    )
+
+
+async def plan_billing(pool: aiomysql.Pool, name: str) -> PlanBillingRecord | None:
+    return await fetch_one_as(
+        pool,
+        PlanBillingRecord,
+        "SELECT name, price, billing_period FROM plans WHERE name = %s",
+        (name,),
+    )
+
+
+async def set_plan_billing(
+    pool: aiomysql.Pool, name: str, price: Decimal | None, period: Period
+) -> None:
+    await execute(
+        pool,
+        "UPDATE plans SET price = %s, billing_period = %s WHERE name = %s",
+        (price, period, name),
+    )

@@ -1,0 +1,135 @@
+"""Jobs as recorded: long work the agent does for an account, with its last progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import aiomysql
+
+from gateway.db import execute, fetch_all_as, fetch_one_as
+
+Kind = Literal["backup", "restore"]
+State = Literal["queued", "running", "succeeded", "failed"]
+# The longest error text a job keeps (the column's size).
+MAX_ERROR = 500
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    id: int
+    public_id: str
+    account_id: int
+    account: str
+    kind: Kind
+    state: State
+    stage: str
+    percent: int
+    bytes_done: int
+    bytes_total: int
+    files_done: int
+    files_total: int
+    subject: str
+    result: str
+    error: str
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class JobProgress:
+    stage: str
+    percent: int
+    bytes_done: int
+    bytes_total: int
+    files_done: int
+    files_total: int
+
+
+_SELECT = (
+    "SELECT j.id, j.public_id, j.account_id, u.name AS account, j.kind, j.state, j.stage,"
+    " j.percent, j.bytes_done, j.bytes_total, j.files_done, j.files_total, j.subject,"
+    " j.result, j.error, j.created_by, j.created_at, j.started_at, j.finished_at"
+    " FROM jobs j JOIN users u ON u.id = j.account_id"
+)
+
+
+async def get(pool: aiomysql.Pool, public_id: str) -> JobRecord | None:
+    return await fetch_one_as(pool, JobRecord, _SELECT + " WHERE j.public_id = %s", (public_id,))
+
+
+async def page(
+    pool: aiomysql.Pool, *, after: str, account_id: int | None, limit: int
+) -> list[JobRecord]:
+    where, args = "j.public_id > %s", [after]
+    if account_id is not None:
+        where += " AND j.account_id = %s"
+        args.append(str(account_id))
+    return await fetch_all_as(
+        pool, JobRecord, f"{_SELECT} WHERE {where} ORDER BY j.public_id LIMIT %s", [*args, limit]
+    )
+
+
+async def insert(
+    pool: aiomysql.Pool,
+    *,
+    public_id: str,
+    account_id: int,
+    kind: Kind,
+    subject: str,
+    created_by: str,
+) -> None:
+    await execute(
+        pool,
+        "INSERT INTO jobs (public_id, account_id, kind, state, subject, created_by)"
+        " VALUES (%s, %s, %s, 'queued', %s, %s)",
+        (public_id, account_id, kind, subject, created_by),
+    )
+
+
+async def start(pool: aiomysql.Pool, public_id: str) -> None:
+    await execute(
+        pool,
+        "UPDATE jobs SET state = 'running', started_at = CURRENT_TIMESTAMP(6) WHERE public_id = %s",
+        (public_id,),
+    )
+
+
+async def progress(pool: aiomysql.Pool, public_id: str, done: JobProgress) -> None:
+    await execute(
+        pool,
+        "UPDATE jobs SET stage = %s, percent = %s, bytes_done = %s, bytes_total = %s,"
+        " files_done = %s, files_total = %s WHERE public_id = %s",
+        (
+            done.stage,
+            done.percent,
+            done.bytes_done,
+            done.bytes_total,
+            done.files_done,
+            done.files_total,
+            public_id,
+        ),
+    )
+
+
+async def finish(
+    pool: aiomysql.Pool, public_id: str, *, state: State, result: str = "", error: str = ""
+) -> None:
+    await execute(
+        pool,
+        "UPDATE jobs SET state = %s, result = %s, error = %s,"
+        " finished_at = CURRENT_TIMESTAMP(6) WHERE public_id = %s",
+        (state, result, error[:MAX_ERROR], public_id),
+    )
+
+
+async def fail_unfinished(pool: aiomysql.Pool) -> int:
+    """Jobs a stopped gateway left queued or running: failed, since nothing follows them now."""
+    return await execute(
+        pool,
+        "UPDATE jobs SET state = 'failed', error = 'the gateway stopped while the job ran',"
+        " finished_at = CURRENT_TIMESTAMP(6) WHERE state IN ('queued', 'running')",
+    )

@@ -1,0 +1,200 @@
+"""SshService through the agent's socket (sandbox only): where keys are written and who may
+read them, sshd's configuration for accounts, on/off, and what another account (or a
+compromised gateway naming one) can do to an account's keys."""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import stat
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
+
+import asyncssh
+import grpc
+import pytest
+from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
+from jopanel.agent.ssh.v1 import ssh_pb2 as pb
+from jopanel.agent.ssh.v1 import ssh_pb2_grpc
+
+from agent.system.accounts.users import SSH_OFF_GROUP
+from agent.system.ssh.keys import KEYS_DIR_NAME
+from agent.system.ssh.sshd import CONFIG_NAME
+from tests.agent.support import rpc_error
+
+KEYS = Path("/etc/ssh") / KEYS_DIR_NAME
+
+if TYPE_CHECKING:
+    Stub: TypeAlias = ssh_pb2_grpc.SshServiceAsyncStub
+
+
+@pytest.fixture(scope="session")
+def ssh(channel: grpc.aio.Channel) -> Stub:
+    return ssh_pb2_grpc.SshServiceStub(channel)
+
+
+@pytest.fixture
+async def owner(
+    accounts: accounts_pb2_grpc.AccountServiceAsyncStub, new_name: Callable[[], str]
+) -> str:
+    request = accounts_pb2.CreateAccountRequest(name=new_name(), shell=accounts_pb2.SHELL_NOLOGIN)
+    return (await accounts.CreateAccount(request)).account.name
+
+
+def key_line(algorithm: str = "ssh-ed25519") -> str:
+    return asyncssh.generate_private_key(algorithm).export_public_key().decode().strip()
+
+
+async def add(ssh: Stub, account: str, line: str, comment: str = "") -> pb.SshKey:
+    request = pb.CreateSshKeyRequest(account=account, public_key=line, comment=comment)
+    return (await ssh.CreateSshKey(request)).key
+
+
+async def listed(ssh: Stub, account: str) -> list[pb.SshKey]:
+    return list((await ssh.ListSshKeys(pb.ListSshKeysRequest(account=account))).keys)
+
+
+async def test_keys_are_roots_file_the_account_reads_and_cannot_change(
+    ssh: Stub, owner: str
+) -> None:
+    line = key_line()
+    key = await add(ssh, owner, f"{line} pasted@comment", "laptop (work)")
+    assert (key.type, key.bits, key.comment, key.public_key) == (
+        "ssh-ed25519",
+        256,
+        "laptop (work)",
+        line,
+    )
+    printed = subprocess.run(
+        ["ssh-keygen", "-l", "-f", "-"], input=line, capture_output=True, text=True, check=True
+    ).stdout
+    assert printed.split()[1] == key.fingerprint
+    path = KEYS / owner
+    assert path.read_text() == f"restrict {line} laptop (work)\n"
+    info = os.lstat(path)
+    assert (info.st_uid, info.st_gid) == (0, pwd.getpwnam(owner).pw_gid)
+    assert stat.S_IMODE(info.st_mode) == 0o640
+    folder = os.lstat(KEYS)
+    assert (folder.st_uid, stat.S_IMODE(folder.st_mode)) == (0, 0o711)
+    assert await listed(ssh, owner) == [key]
+
+
+async def test_adding_a_key_again_is_idempotent(ssh: Stub, owner: str) -> None:
+    first, second = key_line(), key_line("ecdsa-sha2-nistp256")
+    await add(ssh, owner, first, "one")
+    await add(ssh, owner, second, "two")
+    again = await add(ssh, owner, first, "renamed")
+    assert [(k.public_key, k.comment) for k in await listed(ssh, owner)] == [
+        (first, "renamed"),
+        (second, "two"),
+    ]
+    await ssh.DeleteSshKey(pb.DeleteSshKeyRequest(account=owner, fingerprint=again.fingerprint))
+    await ssh.DeleteSshKey(pb.DeleteSshKeyRequest(account=owner, fingerprint=again.fingerprint))
+    assert [k.public_key for k in await listed(ssh, owner)] == [second]
+
+
+async def test_another_account_cannot_remove_or_see_a_key(
+    ssh: Stub,
+    owner: str,
+    accounts: accounts_pb2_grpc.AccountServiceAsyncStub,
+    new_name: Callable[[], str],
+) -> None:
+    request = accounts_pb2.CreateAccountRequest(name=new_name(), shell=accounts_pb2.SHELL_NOLOGIN)
+    other = (await accounts.CreateAccount(request)).account.name
+    key = await add(ssh, owner, key_line())
+    await ssh.DeleteSshKey(pb.DeleteSshKeyRequest(account=other, fingerprint=key.fingerprint))
+    assert await listed(ssh, owner) == [key]
+    assert await listed(ssh, other) == []
+    # The other account cannot read the file either (sshd reads it as its own account).
+    reader = subprocess.run(
+        [
+            "setpriv",
+            f"--reuid={other}",
+            f"--regid={other}",
+            "--init-groups",
+            "cat",
+            str(KEYS / owner),
+        ],
+        capture_output=True,
+        check=False,
+    )
+    assert reader.returncode != 0
+    assert reader.stdout == b""
+    lister = subprocess.run(
+        ["setpriv", f"--reuid={other}", f"--regid={other}", "--init-groups", "ls", str(KEYS)],
+        capture_output=True,
+        check=False,
+    )
+    assert lister.returncode != 0
+
+
+async def test_hostile_requests_change_nothing(ssh: Stub, owner: str, stranger: str) -> None:
+    good = key_line()
+    await add(ssh, owner, good, "kept")
+    before = (KEYS / owner).read_bytes()
+    bad_requests = [
+        pb.CreateSshKeyRequest(account=owner, public_key=f'command="sh" {good}'),
+        pb.CreateSshKeyRequest(account=owner, public_key=f"{good}\nssh-ed25519 AAAA"),
+        pb.CreateSshKeyRequest(account=owner, public_key=good, comment="x\nrestrict ssh-rsa"),
+        pb.CreateSshKeyRequest(account=owner, public_key="A" * 100_000),
+        pb.CreateSshKeyRequest(account="../../root", public_key=good),
+        pb.CreateSshKeyRequest(account="root", public_key=good),
+    ]
+    for request in bad_requests:
+        code, _ = await rpc_error(ssh.CreateSshKey(request))
+        assert code == grpc.StatusCode.INVALID_ARGUMENT, request
+    # Users that are not accounts get no key file.
+    for name in (stranger, "nosuchaccount"):
+        code, _ = await rpc_error(
+            ssh.CreateSshKey(pb.CreateSshKeyRequest(account=name, public_key=good))
+        )
+        assert code == grpc.StatusCode.FAILED_PRECONDITION
+        assert not (KEYS / name).exists()
+    assert (KEYS / owner).read_bytes() == before
+
+
+async def test_a_deleted_account_leaves_no_keys(
+    ssh: Stub, owner: str, accounts: accounts_pb2_grpc.AccountServiceAsyncStub
+) -> None:
+    await add(ssh, owner, key_line())
+    await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=owner))
+    assert not (KEYS / owner).exists()
+
+
+async def test_access_is_a_group_sshd_denies(ssh: Stub, owner: str) -> None:
+    get = pb.GetSshAccessRequest(account=owner)
+    assert (await ssh.GetSshAccess(get)).access.enabled
+    for enabled in (False, False, True, True):
+        request = pb.UpdateSshAccessRequest(access=pb.SshAccess(account=owner, enabled=enabled))
+        assert (await ssh.UpdateSshAccess(request)).access.enabled is enabled
+        assert (await ssh.GetSshAccess(get)).access.enabled is enabled
+        assert (owner in grp.getgrnam(SSH_OFF_GROUP).gr_mem) is not enabled
+
+
+async def test_sshd_config_for_accounts_is_written_and_checked(ssh: Stub, owner: str) -> None:
+    await add(ssh, owner, key_line())  # any change brings the configuration up to date first
+    text = (Path("/etc/ssh") / CONFIG_NAME).read_text()
+    assert f"DenyGroups {SSH_OFF_GROUP}\n" in text
+    assert "\tChrootDirectory /home\n" in text
+    assert "\tForceCommand internal-sftp -d /%u\n" in text
+    assert f"\tAuthorizedKeysFile {KEYS}/%u\n" in text
+    subprocess.run(["/usr/sbin/sshd", "-t"], check=True)
+    # The chroot: root's, and no account may list it.
+    home = os.lstat("/home")
+    assert (home.st_uid, stat.S_IMODE(home.st_mode)) == (0, 0o711)
+
+
+async def test_a_hand_edited_sshd_file_is_put_back_at_the_next_change(
+    ssh: Stub, owner: str
+) -> None:
+    path = Path("/etc/ssh") / CONFIG_NAME
+    await add(ssh, owner, key_line())
+    written = path.read_text()
+    path.write_text("# loosened by hand\nMatch all\n\tPermitTTY yes\n")
+    await ssh.UpdateSshAccess(
+        pb.UpdateSshAccessRequest(access=pb.SshAccess(account=owner, enabled=True))
+    )
+    assert path.read_text() == written

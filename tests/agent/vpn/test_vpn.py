@@ -1,0 +1,213 @@
+"""VpnService with the real OpenVPN and easy-rsa (sandbox only): a client in a network
+namespace of its own connects with its profile and reaches the server's tunnel address; a
+revoked client is dropped at once and cannot connect again; owners see and revoke only their
+own clients; the CA key and clients' keys stay where they must."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import grpc
+from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
+from jopanel.agent.vpn.v1 import vpn_pb2
+
+from tests.agent.support import rpc_error, until
+from tests.agent.vpn.vpn_support import Client, Lan, clients, lan, new_owner, vpn, vpn_server
+
+if TYPE_CHECKING:
+    from tests.agent.vpn.vpn_support import Stub
+
+    AccountStub = accounts_pb2_grpc.AccountServiceAsyncStub
+
+__all__ = ["clients", "lan", "vpn", "vpn_server"]  # fixtures, used by name
+
+VPN_DIR = Path("/var/lib/jopanel/vpn")
+
+
+async def create(vpn: Stub, owner: str, name: str) -> vpn_pb2.CreateVpnClientResponse:
+    return await vpn.CreateVpnClient(vpn_pb2.CreateVpnClientRequest(owner=owner, name=name))
+
+
+async def listed(vpn: Stub, owner: str) -> dict[str, vpn_pb2.VpnClient]:
+    answer = await vpn.ListVpnClients(vpn_pb2.ListVpnClientsRequest(owner=owner))
+    return {client.name: client for client in answer.clients}
+
+
+async def revoke(vpn: Stub, owner: str, name: str) -> vpn_pb2.RevokeVpnClientResponse:
+    return await vpn.RevokeVpnClient(vpn_pb2.RevokeVpnClientRequest(owner=owner, name=name))
+
+
+async def test_a_client_connects_and_reaches_the_servers_tunnel_address(
+    vpn: Stub, vpn_server: vpn_pb2.VpnServer, lan: Lan, clients: list[Client], tmp_path: Path
+) -> None:
+    owner = new_owner()
+    created = await create(vpn, owner, "laptop")
+    assert created.client.state == vpn_pb2.CLIENT_STATE_DISCONNECTED
+    client = Client(lan, created.profile, tmp_path)
+    clients.append(client)
+    client.start()
+    await client.until_connected()
+    await client.reach(lan.server_tunnel_address)
+    shown = (await listed(vpn, owner))["laptop"]
+    assert shown.state == vpn_pb2.CLIENT_STATE_CONNECTED
+    assert shown.tunnel_address.startswith(lan.tunnel_network.rsplit(".", 1)[0] + ".")
+    assert shown.real_address.startswith(lan.client_address + ":")
+    assert shown.bytes_received > 0
+    assert shown.bytes_sent > 0
+    # The pushed route and DNS server reached the client.
+    assert "route 192.168.77.0 255.255.255.0" in client.log_text()
+    assert "dhcp-option DNS 10.0.0.53" in client.log_text()
+
+
+async def test_revoking_drops_the_connected_client_at_once_and_it_cannot_come_back(
+    vpn: Stub, vpn_server: vpn_pb2.VpnServer, lan: Lan, clients: list[Client], tmp_path: Path
+) -> None:
+    owner = new_owner()
+    profile = (await create(vpn, owner, "phone")).profile
+    client = Client(lan, profile, tmp_path)
+    clients.append(client)
+    client.start()
+    await client.until_connected()
+    revoked = await revoke(vpn, owner, "phone")
+    assert revoked.client.state == vpn_pb2.CLIENT_STATE_REVOKED
+    # client-kill ... HALT: the client is told to stop, and does, without waiting for a timeout.
+    await until(client.ended, "the revoked client to be dropped", seconds=15)
+    assert (await listed(vpn, owner))["phone"].state == vpn_pb2.CLIENT_STATE_REVOKED
+
+    again = Client(lan, profile, tmp_path)
+    clients.append(again)
+    again.start("--tls-exit", "--connect-retry-max", "1", "--hand-window", "10")
+    await until(again.ended, "the revoked client to give up", seconds=60)
+    assert not again.connected()
+
+
+async def test_another_owners_client_is_neither_listed_nor_revocable(
+    vpn: Stub, vpn_server: vpn_pb2.VpnServer
+) -> None:
+    alice, mallory = new_owner(), new_owner()
+    await create(vpn, alice, "laptop")
+    assert await listed(vpn, mallory) == {}
+    code, _ = await rpc_error(revoke(vpn, mallory, "laptop"))
+    assert code == grpc.StatusCode.NOT_FOUND
+    # Names next to alice's, above and below it, name nothing of hers either.
+    for near in (alice[:-1], alice + "x"):
+        assert await listed(vpn, near) == {}
+        code, _ = await rpc_error(revoke(vpn, near, "laptop"))
+        assert code == grpc.StatusCode.NOT_FOUND
+    assert (await listed(vpn, alice))["laptop"].state == vpn_pb2.CLIENT_STATE_DISCONNECTED
+
+
+async def test_a_profile_is_shown_once_and_a_name_is_taken_until_revoked(
+    vpn: Stub, vpn_server: vpn_pb2.VpnServer
+) -> None:
+    owner = new_owner()
+    first = await create(vpn, owner, "desk")
+    assert "<key>\n-----BEGIN PRIVATE KEY-----" in first.profile
+    assert not (VPN_DIR / "pki" / "private" / f"{owner}.desk.key").exists()
+    code, _ = await rpc_error(create(vpn, owner, "desk"))
+    assert code == grpc.StatusCode.ALREADY_EXISTS
+    await revoke(vpn, owner, "desk")
+    await revoke(vpn, owner, "desk")  # idempotent
+    second = await create(vpn, owner, "desk")
+    assert second.profile != first.profile
+    assert (await listed(vpn, owner))["desk"].state == vpn_pb2.CLIENT_STATE_DISCONNECTED
+
+
+async def test_the_ca_key_stays_roots(vpn: Stub, vpn_server: vpn_pb2.VpnServer) -> None:
+    for path, mode in ((VPN_DIR, 0o700), (VPN_DIR / "pki" / "private" / "ca.key", 0o600)):
+        info = os.lstat(path)
+        assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, mode)
+    config = Path("/etc/openvpn/server/jopanel.conf")
+    assert stat.S_IMODE(os.lstat(config).st_mode) == 0o600
+    assert "ca.key" not in config.read_text()
+    answer = await vpn.GetVpnServer(vpn_pb2.GetVpnServerRequest())
+    assert answer.configured
+    assert answer.running
+    assert answer.server == vpn_server
+
+
+async def test_hostile_settings_change_nothing(
+    vpn: Stub, vpn_server: vpn_pb2.VpnServer, lan: Lan
+) -> None:
+    config = Path("/etc/openvpn/server/jopanel.conf")
+    before = config.read_bytes()
+    hostile: list[dict[str, str | int]] = [
+        {"public_address": f"{lan.host_address}\nscript-security 2"},
+        {"public_address": "host 1194\nup /bin/sh"},
+        {"network": "10.9.0.0/24 push"},
+        {"network": "10.9.0.1/24"},
+        {"network": "8.8.8.0/24"},
+        {"network": "10.0.0.0/8"},
+        {"port": 0},
+        {"port": 70000},
+        {"protocol": vpn_pb2.PROTOCOL_UNSPECIFIED},
+    ]
+    for change in hostile:
+        settings = vpn_pb2.VpnServer()
+        settings.CopyFrom(vpn_server)
+        for name, value in change.items():
+            setattr(settings, name, value)
+        code, _ = await rpc_error(
+            vpn.ConfigureVpnServer(vpn_pb2.ConfigureVpnServerRequest(server=settings))
+        )
+        assert code == grpc.StatusCode.INVALID_ARGUMENT, change
+    routes = vpn_pb2.VpnServer()
+    routes.CopyFrom(vpn_server)
+    routes.routes.append('10.1.0.0/16"\npush "route 0.0.0.0')
+    code, _ = await rpc_error(
+        vpn.ConfigureVpnServer(vpn_pb2.ConfigureVpnServerRequest(server=routes))
+    )
+    assert code == grpc.StatusCode.INVALID_ARGUMENT
+    assert config.read_bytes() == before
+
+
+async def test_hostile_client_names_are_refused(vpn: Stub, vpn_server: vpn_pb2.VpnServer) -> None:
+    owner = new_owner()
+    for name in ("", "a.b", "../ca", "A", "-x", "x" * 32, "a\nb", "ca key"):
+        code, _ = await rpc_error(create(vpn, owner, name))
+        assert code == grpc.StatusCode.INVALID_ARGUMENT, name
+    for bad_owner in ("", "a.b", "../pki", "x" * 33, "Admin", "a\nb"):
+        code, _ = await rpc_error(create(vpn, bad_owner, "laptop"))
+        assert code == grpc.StatusCode.INVALID_ARGUMENT, bad_owner
+    assert await listed(vpn, owner) == {}
+
+
+async def test_deleting_an_account_revokes_its_clients(
+    vpn: Stub,
+    vpn_server: vpn_pb2.VpnServer,
+    accounts: AccountStub,
+    account: accounts_pb2.Account,
+    lan: Lan,
+    clients: list[Client],
+    tmp_path: Path,
+) -> None:
+    profile = (await create(vpn, account.name, "laptop")).profile
+    client = Client(lan, profile, tmp_path)
+    clients.append(client)
+    client.start()
+    await client.until_connected()
+    await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=account.name))
+    await until(client.ended, "the deleted account's client to be dropped", seconds=15)
+    assert (await listed(vpn, account.name))["laptop"].state == vpn_pb2.CLIENT_STATE_REVOKED
+
+
+async def test_a_port_in_use_is_a_failed_precondition(
+    vpn: Stub, vpn_server: vpn_pb2.VpnServer
+) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("0.0.0.0", 0))  # noqa: S104 - as another program would
+        settings = vpn_pb2.VpnServer()
+        settings.CopyFrom(vpn_server)
+        settings.port = taken.getsockname()[1]
+        code, message = await rpc_error(
+            vpn.ConfigureVpnServer(vpn_pb2.ConfigureVpnServerRequest(server=settings))
+        )
+    assert code == grpc.StatusCode.FAILED_PRECONDITION
+    assert "in use" in message
+    # Setting it back brings the server back.
+    answer = await vpn.ConfigureVpnServer(vpn_pb2.ConfigureVpnServerRequest(server=vpn_server))
+    assert answer.running

@@ -1,0 +1,122 @@
+"""VpnService's validators and the server configuration they feed (no sandbox needed): hostile
+values are refused with the field named, and no accepted value adds a directive."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from jopanel.agent.vpn.v1 import vpn_pb2
+
+from agent.errors import InvalidArgument
+from agent.system.base.process import Limits
+from agent.system.vpn.openvpn import Paths, render_server
+from agent.system.vpn.pki import Pki
+from agent.validators import vpn as validators
+
+DIRECTIVES = {
+    "port", "proto", "dev", "dev-type", "topology", "server", "ca", "cert", "key", "dh",
+    "tls-crypt", "crl-verify", "remote-cert-tls", "tls-version-min", "keepalive", "persist-key",
+    "persist-tun", "user", "group", "management", "writepid", "log-append", "verb",
+    "explicit-exit-notify", "push",
+}  # fmt: skip
+
+
+def settings(**changes: object) -> vpn_pb2.VpnServer:
+    server = vpn_pb2.VpnServer(
+        enabled=True,
+        network="10.8.0.0/24",
+        port=1194,
+        protocol=vpn_pb2.PROTOCOL_UDP,
+        public_address="vpn.example.net",
+        dns_servers=["10.8.0.1"],
+        routes=["192.168.1.0/24"],
+    )
+    for name, value in changes.items():
+        if isinstance(value, list):
+            getattr(server, name).extend(value)
+        else:
+            setattr(server, name, value)
+    return server
+
+
+@pytest.mark.parametrize(
+    ("field", "change"),
+    [
+        ("server.network", {"network": "10.8.0.1/24"}),
+        ("server.network", {"network": "10.8.0.0/24\npush x"}),
+        ("server.network", {"network": "100.64.0.0/24"}),
+        ("server.network", {"network": "10.0.0.0/8"}),
+        ("server.network", {"network": "10.8.0.0/30"}),
+        ("server.network", {"network": "010.8.0.0/24"}),
+        ("server.network", {"network": "10.8.0.0/24 "}),
+        ("server.port", {"port": 0}),
+        ("server.port", {"port": 65536}),
+        ("server.protocol", {"protocol": vpn_pb2.PROTOCOL_UNSPECIFIED}),
+        ("server.protocol", {"protocol": 7}),
+        ("server.public_address", {"public_address": ""}),
+        ("server.public_address", {"public_address": "vpn.example.net 443"}),
+        ("server.public_address", {"public_address": "vpn.example.net\nup /bin/sh"}),
+        ("server.public_address", {"public_address": "VPN.example.net"}),
+        ("server.public_address", {"public_address": "1.2.3.256"}),
+        ("server.dns_servers[1]", {"dns_servers": ['10.0.0.1"\npush "x']}),
+        ("server.dns_servers", {"dns_servers": ["10.0.0.1"] * 4}),
+        ("server.routes[1]", {"routes": ['10.1.0.0/16" "x']}),
+        ("server.routes[1]", {"routes": ["10.1.0.1/16"]}),
+        ("server.routes", {"routes": ["10.1.0.0/16"] * 32}),
+    ],
+)
+def test_hostile_settings_are_refused(field: str, change: dict[str, object]) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        validators.server_settings(settings(**change))
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize("name", ["", "a.b", "../x", "A", "-a", "a" * 32, "a\n", "a b", "é"])
+def test_hostile_client_names_are_refused(name: str) -> None:
+    with pytest.raises(InvalidArgument):
+        validators.client_name(name)
+
+
+@pytest.mark.parametrize("owner", ["", "a.b", "ab", "1abc", "a" * 33, "abc\n", "Abc"])
+def test_hostile_owners_are_refused(owner: str) -> None:
+    with pytest.raises(InvalidArgument):
+        validators.owner(owner)
+
+
+def test_an_administrators_name_is_an_owner() -> None:
+    assert validators.owner("admin") == "admin"
+
+
+@given(
+    network=st.text(max_size=30),
+    address=st.text(max_size=30),
+    dns=st.lists(st.text(max_size=20), max_size=5),
+    routes=st.lists(st.text(max_size=20), max_size=5),
+)
+def test_no_accepted_value_adds_a_directive(
+    network: str, address: str, dns: list[str], routes: list[str]
+) -> None:
+    candidates: list[dict[str, object]] = [
+        {"network": network},
+        {"public_address": address},
+        {"dns_servers": dns},
+        {"routes": routes},
+    ]
+    for change in candidates:
+        try:
+            accepted = validators.server_settings(settings(**change))
+        except InvalidArgument:
+            continue
+        text = render_server(accepted, Pki(Path("/x"), Limits(1, "t")), PATHS, "jpvpn0")
+        for line in text.splitlines():
+            if line.startswith("#"):
+                continue
+            assert line.split(" ", 1)[0] in DIRECTIVES, line
+            if line.startswith("push "):
+                assert line.count('"') == 2, line
+
+
+PATHS = Paths(Path("/etc/openvpn/server/jopanel.conf"), Path("/c.pem"), Path("/run/x"))

@@ -1,0 +1,20 @@
+import { useMutation } from '@tanstack/react-query';
+import { apiRequest } from '@/lib/api-client';
+import { useSession } from '@/lib/session';
+import type { AuthResponse } from '@/types/api';
+
+export type PasswordChangeInput = { current_password: string; new_password: string };
+
+/**
+ * The panel password. Every session of the user ends, this one included; the answer is a new
+ * session for this browser, like a sign-in's (the refresh cookie rotates too). 403 when the
+ * current password is wrong, 429 when too many were.
+ */
+export function changePassword(input: PasswordChangeInput): Promise<AuthResponse> {
+  return apiRequest<AuthResponse>('/me/password', { method: 'POST', body: input });
+}
+
+export function useChangePassword() {
+  const signIn = useSession((s) => s.signIn);
+  return useMutation({ mutationFn: changePassword, onSuccess: signIn });
+}

@@ -30,6 +30,9 @@ from tests.agent.support import (
 if TYPE_CHECKING:
     Stub: TypeAlias = accounts_pb2_grpc.AccountServiceAsyncStub
 
+# Suspending an account suspends its websites (the agent owns that cascade): nginx must run.
+pytestmark = pytest.mark.usefixtures("web_servers")
+
 
 def create(
     name: str, password: str = "", shell: accounts_pb2.Shell.ValueType = accounts_pb2.SHELL_NOLOGIN

@@ -84,8 +84,14 @@ class SiteTree:
             self._point_live_at(first.name)
         if not self.live.is_symlink():
             raise FailedPrecondition(f"{self.live} must be a link to a generation; move it away")
-        for stale in self._generations() - {self.generation()}:
-            shutil.rmtree(self.folder / f"{GENERATION_PREFIX}{stale}")
+        # Older generations only, and whatever another remover takes first is fine: an agent
+        # that ran before (the tests start a second system layer beside the first) may still be
+        # removing them or linking its next one (prepare_next). A newer folder is only ever a
+        # staging, which stage() empties before use and prepare_next removes.
+        live = self.generation()
+        for stale in self._generations():
+            if stale < live:
+                shutil.rmtree(self.folder / f"{GENERATION_PREFIX}{stale}", ignore_errors=True)
         self._restrict_live()
         include = render_include(self.live)
         if _read(self.include_file) != include:

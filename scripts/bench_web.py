@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+import bench_floor
 import stack
 
 CLIENTS = 16
@@ -170,6 +171,7 @@ async def run(live: stack.Stack, admin: tuple[str, str]) -> None:
     names = [f"site{i:05d}.bench.test" for i in range(5000)]
     first = await batch(live, token, "1,000 domains, 16 clients", names[:1000])
     at_1000 = await one_reload(live, token, ACCOUNT, "one.bench.test", 1001)
+    floors = [await asyncio.to_thread(bench_floor.measure, 1001)]
     token = await login(base, *admin)  # access tokens live five minutes
     rest: list[Batch] = []
     for start in range(1000, 5000, 1000):
@@ -184,9 +186,11 @@ async def run(live: stack.Stack, admin: tuple[str, str]) -> None:
         sum(b.failures for b in rest),
     )
     at_5000 = await one_reload(live, token, ACCOUNT, "two.bench.test", 5002)
+    floors.append(await asyncio.to_thread(bench_floor.measure, 5002))
     start_seconds = restart_nginx(live)
     served = await serve_all(live.web_port, [*names, "one.bench.test", "two.bench.test"])
     print_tables([first, more], [at_1000, at_5000], start_seconds, served, len(names) + 2)
+    print_floor([at_1000, at_5000], floors)
 
 
 def print_tables(
@@ -208,3 +212,17 @@ def print_tables(
         f"\nnginx restarted with {sites} sites in {start_seconds:.1f} s and served "
         f"{served} of {sites} sites (200 with the site's page)."
     )
+
+
+def print_floor(reloads: list[ReloadTime], floors: list[bench_floor.Floor]) -> None:
+    """Issue 14's target 1: one change, end to end, at most 2x nginx's own floor."""
+    print("\nOne more site vs nginx's floor (N minimal server blocks: nginx -t, reload until")
+    print("new workers serve), same run\n")
+    print("| sites | panel, one create (ms) | floor nginx -t (ms) | floor reload (ms) |", end="")
+    print(" floor total (ms) | panel / floor |")
+    print("|---|---|---|---|---|---|")
+    for r, f in zip(reloads, floors, strict=True):
+        print(
+            f"| {r.sites} | {r.create_ms:.0f} | {f.check_ms:.0f} | {f.reload_ms:.0f} | "
+            f"{f.total_ms:.0f} | {r.create_ms / f.total_ms:.2f} |"
+        )

@@ -276,6 +276,14 @@ class WebDomains:
         await self._prune_pools(final)
         for pending, result in outcomes:
             pending.succeed(result)
+        await self._prepare_next()
+
+    async def _prepare_next(self) -> None:
+        """After the answers: the file work that grows with the number of sites (nginx.py)."""
+        try:
+            await asyncio.to_thread(self._tree.prepare_next)
+        except OSError as error:  # the next change stages from scratch, and says why it fails
+            logger.error("could not prepare the next nginx generation: %s", error)
 
     async def _add_pools(
         self, live: Registry, candidate: Registry, outcomes: list[Outcome]

@@ -13,6 +13,11 @@ file is never written in place), removed ones unlinked. `nginx -t` checks the st
 then the symlink is switched and nginx reloaded. When the check fails, the staged tree is thrown
 away and the live one was never touched.
 
+The work that grows with the number of sites and does not decide anything (linking every file
+into the next generation, removing the previous one: 0.1 to 0.3 s each at 5,000 sites) is done
+after a change has been answered, by `prepare_next`: the next change finds generation n+1
+already linked and pays only for its own files, `nginx -t` and the reload.
+
 A reload counts as done when the master has started new workers and every old worker is
 shutting down: `nginx -s reload` only sends a signal, and a master that cannot load the new
 configuration keeps its old workers (and says why in its error log).
@@ -67,6 +72,7 @@ class SiteTree:
         self.live = self.folder / "sites"
         self.include_file = layout.nginx_dir / "conf.d" / "jopanel.conf"
         self.test_config = self.folder / "test.conf"
+        self._next: Staging | None = None  # linked ahead by prepare_next
 
     def ensure_layout(self) -> None:
         """Creates what is missing (first start) and removes generations a crash left behind."""
@@ -78,8 +84,14 @@ class SiteTree:
             self._point_live_at(first.name)
         if not self.live.is_symlink():
             raise FailedPrecondition(f"{self.live} must be a link to a generation; move it away")
-        for stale in self._generations() - {self.generation()}:
-            shutil.rmtree(self.folder / f"{GENERATION_PREFIX}{stale}")
+        # Older generations only, and whatever another remover takes first is fine: an agent
+        # that ran before (the tests start a second system layer beside the first) may still be
+        # removing them or linking its next one (prepare_next). A newer folder is only ever a
+        # staging, which stage() empties before use and prepare_next removes.
+        live = self.generation()
+        for stale in self._generations():
+            if stale < live:
+                shutil.rmtree(self.folder / f"{GENERATION_PREFIX}{stale}", ignore_errors=True)
         self._restrict_live()
         include = render_include(self.live)
         if _read(self.include_file) != include:
@@ -105,7 +117,25 @@ class SiteTree:
         return {path.name: path.read_text() for path in self.live_dir().glob("*.conf")}
 
     def stage(self) -> Staging:
+        """The next generation: the one prepare_next linked, when it still copies the live one."""
+        ready, self._next = self._next, None
+        if ready is not None and ready.copies(self.live_dir()):
+            return ready
+        if ready is not None:
+            ready.discard()
         return Staging(self, self.generation() + 1)
+
+    def prepare_next(self) -> None:
+        """Removes every generation but the live one (and one already prepared), and links the
+        next one ahead of need."""
+        live = self.generation()
+        if self._next is not None and not self._next.copies(self.live_dir()):
+            self._next = None
+        keep = {live} if self._next is None else {live, self._next.generation}
+        for stale in self._generations() - keep:
+            shutil.rmtree(self.folder / f"{GENERATION_PREFIX}{stale}", ignore_errors=True)
+        if self._next is None:
+            self._next = Staging(self, live + 1)
 
     def _generations(self) -> set[int]:
         found = set()
@@ -133,6 +163,10 @@ class Staging:
         self._source = tree.live_dir()
         self.reset()
 
+    def copies(self, live: Path) -> bool:
+        """Whether this staging was linked from `live` and nothing was written to it yet."""
+        return self._source == live and not self._written and self.folder.is_dir()
+
     def reset(self) -> None:
         """Back to a copy of the live generation (hard links)."""
         if self.folder.exists():
@@ -140,9 +174,11 @@ class Staging:
         self.folder.mkdir(mode=FOLDER_MODE)
         for path in self._source.glob("*.conf"):
             os.link(path, self.folder / path.name)
+        self._written = False
 
     def write(self, changes: Mapping[str, str | None]) -> None:
         """Sets the staged files: text to write, None to remove."""
+        self._written = True
         for name, text in changes.items():
             if text is None:
                 (self.folder / name).unlink(missing_ok=True)
@@ -170,10 +206,10 @@ class Staging:
             raise NginxRejected(message(completed.stderr, self.folder))
 
     def publish(self) -> None:
-        """Makes the staged generation the live one and removes the previous one."""
+        """Makes the staged generation the live one. The previous one stays until the tree's
+        prepare_next (or the next start) removes it, after the change has been answered."""
         files.sync_directory(self.folder)
         self.tree._point_live_at(self.folder.name)
-        shutil.rmtree(self._source)
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,73 @@
+"""Generations linked ahead of need (nginx.SiteTree.prepare_next): file work only, no nginx."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from agent.config import DEFAULTS
+from agent.system.web.nginx import SiteTree
+from agent.system.web.nginx_render import Layout
+
+
+def tree_at(folder: Path) -> SiteTree:
+    (folder / "conf.d").mkdir()
+    layout = Layout(folder, ("127.0.0.1:8080",), folder / "logs", folder / "php")
+    tree = SiteTree(layout, DEFAULTS.limits("web"))
+    tree.ensure_layout()
+    return tree
+
+
+def generations(tree: SiteTree) -> list[str]:
+    return sorted(p.name for p in tree.folder.iterdir() if p.name.startswith("sites."))
+
+
+def publish(tree: SiteTree, changes: dict[str, str | None]) -> None:
+    staging = tree.stage()
+    staging.write(changes)
+    staging.publish()
+
+
+def test_the_next_generation_is_linked_after_a_change_and_the_previous_one_removed(
+    tmp_path: Path,
+) -> None:
+    tree = tree_at(tmp_path)
+    publish(tree, {"a.example.com.conf": "a\n", "b.example.com.conf": "b\n"})
+    assert generations(tree) == ["sites.1", "sites.2"]  # removed after the answer, not before
+
+    tree.prepare_next()
+
+    assert generations(tree) == ["sites.2", "sites.3"]
+    for name in ("a.example.com.conf", "b.example.com.conf"):
+        live, ahead = tree.live_dir() / name, tree.folder / "sites.3" / name
+        assert os.path.samefile(live, ahead)
+
+
+def test_a_change_on_a_prepared_generation_leaves_the_live_files_as_they_were(
+    tmp_path: Path,
+) -> None:
+    tree = tree_at(tmp_path)
+    publish(tree, {"a.example.com.conf": "a\n", "b.example.com.conf": "b\n"})
+    tree.prepare_next()
+    prepared = (tmp_path / "jopanel" / "sites.3").stat().st_ino
+
+    staging = tree.stage()
+    assert staging.folder.stat().st_ino == prepared  # no second linking
+    staging.write({"a.example.com.conf": "changed\n", "b.example.com.conf": None})
+    staging.discard()  # as when nginx -t refuses it
+
+    assert tree.read_live() == {"a.example.com.conf": "a\n", "b.example.com.conf": "b\n"}
+    tree.prepare_next()
+    assert generations(tree) == ["sites.2", "sites.3"]
+    assert tree.stage().folder.name == "sites.3"
+
+
+def test_a_prepared_generation_of_an_older_live_one_is_never_used(tmp_path: Path) -> None:
+    tree = tree_at(tmp_path)
+    tree.prepare_next()  # sites.2, linked from sites.1
+    publish(tree, {"a.example.com.conf": "a\n"})  # takes sites.2
+    publish(tree, {"b.example.com.conf": "b\n"})  # nothing prepared: stages sites.3 itself
+
+    assert tree.read_live() == {"a.example.com.conf": "a\n", "b.example.com.conf": "b\n"}
+    tree.prepare_next()
+    assert generations(tree) == ["sites.3", "sites.4"]

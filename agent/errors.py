@@ -138,7 +138,8 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
             behavior = getattr(handler, kind)
             if behavior is not None:
                 guarded = _guard(behavior, handler_call_details.method)
-                if kind == "unary_unary" and handler.request_deserializer is not None:
+                unary_request = kind in ("unary_unary", "unary_stream")
+                if unary_request and handler.request_deserializer is not None:
                     # Parse inside the guard: gRPC's own deserializer would answer a request
                     # that is no message at all with UNKNOWN and protobuf's error text.
                     guarded = _parsed(guarded, handler.request_deserializer)
@@ -149,14 +150,28 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
 
 def _parsed(behavior: Behavior, parse: Callable[[bytes], Any]) -> Behavior:
     """Takes the request's raw bytes and parses them itself: bytes that are no message of the
-    RPC's type are INVALID_ARGUMENT, as any other malformed input is."""
+    RPC's type are INVALID_ARGUMENT, as any other malformed input is. A response stream
+    (an async generator) stays one."""
 
-    async def parsing(raw: bytes, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+    async def request_of(raw: bytes, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         try:
-            request = parse(raw)
+            return parse(raw)
         except Exception:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, "request: not a valid message")
-        return await behavior(request, context)
+
+    if inspect.isasyncgenfunction(behavior):
+
+        async def parsing_stream(
+            raw: bytes, context: grpc.aio.ServicerContext[Any, Any]
+        ) -> AsyncIterator[Any]:
+            request = await request_of(raw, context)
+            async for response in behavior(request, context):
+                yield response
+
+        return parsing_stream
+
+    async def parsing(raw: bytes, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        return await behavior(await request_of(raw, context), context)
 
     return parsing
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
+import subprocess
 import sys
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -23,9 +24,8 @@ def main() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
-    program = os.fork()
-    if program == 0:
-        os.execv(sys.argv[1], sys.argv[1:])  # noqa: S606 - argv as given, no shell
+    # subprocess starts it without running Python in a forked child (tests/test_no_fork.py).
+    program = subprocess.Popen(sys.argv[1:]).pid
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda number, _frame: os.kill(program, number))
     while True:

@@ -60,10 +60,13 @@ class Restic:
         self._limits = limits
         self._ready = False
 
-    def argv(self, *arguments: str) -> list[str]:
+    def argv(self, *arguments: str, low_priority: bool = True) -> list[str]:
+        """restic's argv; at low priority unless it only reads what an owner is waiting for
+        (the snapshot list, a manifest, one entry's metadata), which must not queue behind
+        the sites' work as a backup does."""
         layout = self.layout
         return [
-            *LOW_PRIORITY,
+            *(LOW_PRIORITY if low_priority else ()),
             "restic",
             "--repo",
             str(layout.repository),
@@ -127,7 +130,9 @@ class Restic:
     async def snapshots(self, tags: Sequence[str]) -> list[Line]:
         await self.ensure()
         lines: list[bytes] = []
-        argv = self.argv("snapshots", "--json", "--host", HOST, "--tag", ",".join(tags))
+        argv = self.argv(
+            "snapshots", "--json", "--host", HOST, "--tag", ",".join(tags), low_priority=False
+        )
         await process.run_lines(argv, limits=self._limits, on_line=lines.append)
         found = json.loads(b"".join(lines) or b"[]")
         return [item for item in found if isinstance(item, dict)] if found else []
@@ -144,7 +149,9 @@ class Restic:
                 found = parsed
 
         await process.run_lines(
-            self.argv("ls", "--json", snapshot, path), limits=self._limits, on_line=line
+            self.argv("ls", "--json", snapshot, path, low_priority=False),
+            limits=self._limits,
+            on_line=line,
         )
         return found
 
@@ -161,7 +168,9 @@ class Restic:
             chunks.append(raw)
 
         await process.run_lines(
-            self.argv("dump", snapshot, path), limits=self._limits, on_line=line
+            self.argv("dump", snapshot, path, low_priority=False),
+            limits=self._limits,
+            on_line=line,
         )
         return b"".join(chunks)
 

@@ -173,7 +173,7 @@ build_release() {
   local release=$1 source
   source=$(mktemp -d /tmp/jopanel-source.XXXXXX)
   # pip builds in the source folder: a copy keeps the checkout as it was.
-  cp -r "$top/agent" "$top/gateway" "$top/gen" "$top/setup.cfg" "$top/pyproject.toml" "$source/"
+  cp -r "$top/agent" "$top/gateway" "$top/jopanel_rules" "$top/gen" "$top/setup.cfg" "$top/pyproject.toml" "$source/"
   find "$source" -name __pycache__ -prune -exec rm -rf {} +
   python3 -m venv "$release/venv"
   local pip=("$release/venv/bin/pip" install --quiet --disable-pip-version-check)

@@ -6,6 +6,9 @@
 #   bash /src/tests/install/checks.sh install PANEL_HOST   first boot: install, check, make records
 #   bash /src/tests/install/checks.sh upgrade PANEL_HOST   after a reboot: all came back; upgrade
 set -euo pipefail
+# A match is looked for with `grep -q P <(command)`, never `command | grep -q P`: grep -q stops
+# at the first match, the command then dies of SIGPIPE, and pipefail fails the check (it did, once
+# the panel's dump outgrew the pipe's buffer).
 phase=$1
 host=$2
 state=/root/install-checks.state   # what the first phase leaves the second (on the overlay)
@@ -44,7 +47,7 @@ spa_built_by_installer() {  # spa_built_by_installer LOG: https://HOST/ is the S
   [ -n "${asset:-}" ] || fail "the SPA's index.html loads no /assets/"
   # Nothing is left behind: the checkout is bound read-only (a write there would have failed the
   # install) and the throwaway build folders are gone.
-  findmnt -n -o OPTIONS /src | grep -qE '(^|,)ro(,|$)' || fail "/src is not read-only"
+  grep -qE '(^|,)ro(,|$)' <(findmnt -n -o OPTIONS /src) || fail "/src is not read-only"
   if compgen -G '/tmp/jopanel-webui.*' >/dev/null || compgen -G '/tmp/jopanel-source.*' >/dev/null; then
     fail "the installer left its build folders in /tmp: $(ls -d /tmp/jopanel-*)"
   fi
@@ -70,7 +73,7 @@ dns_checks() {
   expect "dig NS $site" "$(dig +short @127.0.0.1 "$site" NS | sort | tr '\n' ' ')" \
     "ns1.install-test.net. ns2.install-test.net. "
   expect "the database tenant1_app" "$(mariadb -N -B -e "SHOW DATABASES LIKE 'tenant1_app'")" tenant1_app
-  crontab -l -u tenant1 | grep -q 'echo install-test' || fail "tenant1's crontab has no job"
+  grep -q 'echo install-test' <(crontab -l -u tenant1) || fail "tenant1's crontab has no job"
 }
 
 processes_hidden() {  # processes_hidden WHEN: tenant1 sees its own processes only
@@ -88,7 +91,7 @@ journal_and_timer() {  # the units log what they do; log rotation has its timer
   journalctl -b -u jopanel-agent --no-pager |
     grep -q 'INFO agent.daemon: serving .* on /run/jopanel/agent.sock' ||
     fail "the agent's journal: $(journalctl -b -u jopanel-agent --no-pager | tail -n 5)"
-  journalctl -b -u jopanel-gateway --no-pager | grep -q 'Started jopanel-gateway.service' ||
+  grep -q 'Started jopanel-gateway.service' <(journalctl -b -u jopanel-gateway --no-pager) ||
     fail "the gateway's journal: $(journalctl -b -u jopanel-gateway --no-pager | tail -n 5)"
 }
 
@@ -136,8 +139,8 @@ step "the SPA is the one the installer built into /opt/jopanel, and nothing is l
 spa_built_by_installer /tmp/install.log
 expect "GET /admin/accounts (a client-side route)" \
   "$("${curl_panel[@]}" -o /dev/null -w '%{http_code}' "$url/admin/accounts")" 200
-"${curl_panel[@]}" -sI "$url/" | grep -qi '^strict-transport-security: max-age=' || fail "no HSTS on /"
-"${curl_panel[@]}" -sI "$url/" | grep -qi "^content-security-policy: default-src 'self'" ||
+grep -qi '^strict-transport-security: max-age=' <("${curl_panel[@]}" -sI "$url/") || fail "no HSTS on /"
+grep -qi "^content-security-policy: default-src 'self'" <("${curl_panel[@]}" -sI "$url/") ||
   fail "no CSP on the SPA"
 
 step "HTTP redirects to HTTPS"
@@ -151,7 +154,7 @@ fi
 
 step "the gateway listens on its Unix socket only, in a network namespace with no TCP or UDP"
 gateway_pid=$(systemctl show -p MainPID --value jopanel-gateway)
-if ss -H -ltnup | grep -q "pid=$gateway_pid,"; then
+if grep -q "pid=$gateway_pid," <(ss -H -ltnup); then
   fail "the gateway has a TCP or UDP port: $(ss -H -ltnup | grep "pid=$gateway_pid,")"
 fi
 [ "$(readlink /proc/$gateway_pid/ns/net)" != "$(readlink /proc/1/ns/net)" ] ||
@@ -170,7 +173,7 @@ fi
 
 step "an administrator signs in through nginx; the refresh cookie is Secure"
 token=$(sign_in admin "$(cat /etc/jopanel/admin-password)")
-grep -i '^set-cookie:' /tmp/login.headers | grep -q '; Secure' || fail "the refresh cookie is not Secure"
+grep -q '; Secure' <(grep -i '^set-cookie:' /tmp/login.headers) || fail "the refresh cookie is not Secure"
 answer=$(api GET /api/v1/accounts)
 expect "GET /api/v1/accounts" "${answer%% *}" 200
 
@@ -185,7 +188,7 @@ setpriv --reuid=tenant1 --regid=tenant1 --clear-groups \
 expect "the site's PHP runs as tenant1" \
   "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
 step "an application on the account's own socket, behind nginx"
-findmnt -no OPTIONS /home/.apps | tr , '\n' | grep -qx nosymfollow || fail "/home/.apps is not nosymfollow"
+grep -qx nosymfollow <(findmnt -no OPTIONS /home/.apps | tr , '\n') || fail "/home/.apps is not nosymfollow"
 app=app.install-test.example
 answer=$(api POST /api/v1/domains "{\"name\": \"$app\", \"account\": \"tenant1\",
   \"backend\": {\"type\": \"proxy\", \"socket_path\": \"/home/.apps/tenant1/app.sock\"}}")
@@ -291,7 +294,7 @@ expect "the old password after reset-password" "$("${curl_panel[@]}" -o /dev/nul
   "$url/api/v1/auth/login")" 401
 dump=$(jopanel db-dump)
 expect "the dump's mode" "$(stat -c %a "$dump")" 600
-zcat "$dump" | grep -q "'tenant1'" || fail "jopanel db-dump holds no tenant1"
+grep -q "'tenant1'" <(zcat "$dump") || fail "jopanel db-dump holds no tenant1"
 
 step "the panel's host name is not a tenant's"
 grep -q "^server_names = \[\"$host\"\]" /etc/jopanel/agent.toml || fail "agent.toml reserves no $host"
@@ -330,7 +333,7 @@ grep -q "^install:   overlay is not supported for them" /tmp/upgrade.log ||
 step "upgraded in $((SECONDS - started)) s"
 dump=$(sed -n 's/.*dumped to \([^ ]*\) .*/\1/p' /tmp/upgrade.log)
 [ -n "$dump" ] && [ -s "$dump" ] || fail "the upgrade made no dump of the panel's database"
-zcat "$dump" | grep -q "'tenant1'" || fail "the dump $dump holds no tenant1"
+grep -q "'tenant1'" <(zcat "$dump") || fail "the dump $dump holds no tenant1"
 expect "releases kept (current and previous)" "$(ls /opt/jopanel/releases | wc -l)" 2
 step "the upgrade's SPA is the one it built"
 spa_built_by_installer /tmp/upgrade.log

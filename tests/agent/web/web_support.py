@@ -7,6 +7,7 @@ import hashlib
 import http.client
 import os
 import pwd
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,10 +100,21 @@ async def get(port: int, host: str, path: str = "/") -> Response:
     return await asyncio.to_thread(fetch, port, host, path)
 
 
+_GENERATION = re.compile(r"sites\.[0-9]+")
+
+
 def tree_digest(root: Path) -> dict[str, str]:
-    """Every entry under root (not following links): kind, mode, owner and content or target."""
+    """Every entry under root (not following links): kind, mode, owner and content or target.
+
+    Of nginx's site generations only the live one counts: the next one is linked, and the
+    previous one removed, in the background after a change is answered (nginx.py,
+    prepare_next), so they come and go between two looks; what must not change is what is
+    live."""
     entries: dict[str, str] = {}
     for folder, dirs, files in os.walk(root):
+        live_link = Path(folder) / "sites"
+        live = os.readlink(live_link) if live_link.is_symlink() else None
+        dirs[:] = [d for d in dirs if not (_GENERATION.fullmatch(d) and d != live)]
         for name in [*dirs, *files]:
             path = Path(folder) / name
             info = os.lstat(path)

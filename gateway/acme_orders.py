@@ -112,6 +112,8 @@ async def issue(
     try:
         for authz in order.authorizations:
             body = _http01(authz)
+            if body.status == messages.STATUS_VALID:
+                continue  # validated already (an earlier order's authorization): nothing to answer
             token = body.chall.encode("token")
             await agent.CreateChallengeToken(
                 certificates_pb2.CreateChallengeTokenRequest(
@@ -124,7 +126,7 @@ async def issue(
             )
             tokens.append(token)
             response = body.chall.response(acme.net.key)
-            await asyncio.to_thread(acme.answer_challenge, body, response)
+            await _answer(acme, body, response)
         deadline = datetime.datetime.now() + datetime.timedelta(seconds=ORDER_SECONDS)
         done = await asyncio.to_thread(acme.poll_and_finalize, order, deadline)
     except errors.ValidationError as failed:
@@ -148,6 +150,19 @@ async def issue(
         timeout=agent_seconds,
     )
     return installed.certificate
+
+
+async def _answer(
+    acme: client.ClientV2, body: messages.ChallengeBody, response: challenges.ChallengeResponse
+) -> None:
+    """Tells the CA the challenge is ready. A CA that says the challenge is valid already has
+    what it asked for (it validated on a first answer whose reply was lost, and the client sent
+    it again): the order goes on."""
+    try:
+        await asyncio.to_thread(acme.answer_challenge, body, response)
+    except messages.Error as refused:
+        if "status valid" not in (refused.detail or ""):
+            raise
 
 
 def _http01(authz: messages.AuthorizationResource) -> messages.ChallengeBody:

@@ -12,7 +12,6 @@ import json
 import re
 import typing
 from collections.abc import Awaitable, Callable, Mapping
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic
@@ -124,11 +123,6 @@ class Call(Generic[B, Q]):
     @property
     def client(self) -> str:
         return client_address(self.request, self.config.trusted_proxies)
-
-    def audited(
-        self, action: str, target: str, detail: str = ""
-    ) -> AbstractAsyncContextManager[None]:
-        return self.context.audited(action, target, detail)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from gateway.context import Context
 from gateway.db import create_pool
 from gateway.middleware import authentication, problems, security_headers
 from gateway.openapi import build_document
-from gateway.principal import Principal, Role
 from gateway.reconcile import Reconciler, WriteBarrier
 from gateway.renewals import Renewer
 from gateway.routes import (
@@ -211,13 +210,7 @@ async def _invoicer(app: web.Application) -> AsyncIterator[None]:
     """The invoice run at each month's start, in the background (gateway/services/invoices.py)."""
     task = None
     if app[keys.CONFIG].invoices_in_background:
-        context = Context(
-            db=app[keys.DB],
-            agent=app[keys.AGENT],
-            me=Principal(0, "jopanel", Role.ADMIN),  # the audit log's actor for the runs
-            client="scheduler",
-            sessions=app[keys.SESSIONS],
-        )
+        context = Context.system(app[keys.DB], app[keys.AGENT], app[keys.SESSIONS], "jopanel")
         task = asyncio.create_task(invoice_runs(context))
     yield
     if task is not None:

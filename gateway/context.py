@@ -16,7 +16,7 @@ import grpc
 
 from gateway.agent import Agent
 from gateway.auth.sessions import SessionCache
-from gateway.principal import Principal
+from gateway.principal import Principal, Role
 from gateway.problems import Problem
 from gateway.store import audit
 
@@ -29,6 +29,12 @@ class Context:
     # Where the caller came from, as the audit log records it.
     client: str
     sessions: SessionCache
+
+    @classmethod
+    def system(cls, db: aiomysql.Pool, agent: Agent, sessions: SessionCache, actor: str) -> Context:
+        """For the gateway's own background work (renewals, invoice runs): an administrator
+        named for the job, so the audit log says which job did what."""
+        return cls(db, agent, Principal(0, actor, Role.ADMIN), "scheduler", sessions)
 
     @asynccontextmanager
     async def audited(self, action: str, target: str, detail: str = "") -> AsyncIterator[None]:

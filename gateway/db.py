@@ -97,8 +97,8 @@ def record_of(record: type[R], row: Row) -> R:
     values: dict[str, Any] = {}
     for name, kind in _field_types(record):
         value = row[name]
-        if value is not None and kind is bool:
-            value = bool(value)
+        if value is not None and (kind is bool or bool in typing.get_args(kind)):
+            value = bool(value)  # `bool` and `bool | None` alike
         elif isinstance(value, datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         values[name] = value

@@ -19,7 +19,6 @@ from gateway.agent import Agent
 from gateway.auth.sessions import SessionCache
 from gateway.config import GatewayConfig
 from gateway.context import Context
-from gateway.principal import Principal, Role
 from gateway.problems import Problem
 from gateway.services import certificates as service
 from gateway.store import certificates as store
@@ -29,14 +28,13 @@ logger = logging.getLogger(__name__)
 # How often the renewer looks for due certificates, and how many it renews per look.
 EVERY = timedelta(minutes=10)
 PER_ROUND = 50
-ACTOR = Principal(0, "certificate-renewal", Role.ADMIN)
 
 
 class Renewer:
     def __init__(
         self, db: aiomysql.Pool, agent: Agent, config: GatewayConfig, sessions: SessionCache
     ) -> None:
-        self._context = Context(db, agent, ACTOR, "gateway", sessions)
+        self._context = Context.system(db, agent, sessions, "certificate-renewal")
         self._config = config
         self._task: asyncio.Task[None] | None = None
 

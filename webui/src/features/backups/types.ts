@@ -1,48 +1,16 @@
-// Shapes of the backups and jobs operations (docs/backups.md); hand-written until the API types
-// are generated from the OpenAPI document.
+// The API's backup and job shapes (docs/backups.md), from the generated types; only this
+// feature reads them.
+import type { Schemas } from '@/types/api';
 
-export type BackedUpDatabase = { name: string; dump_bytes: number };
+export type BackedUpDatabase = Schemas['BackedUpDatabase'];
+export type Backup = Schemas['Backup'];
+export type Job = Schemas['Job'];
+export type JobState = Job['state'];
 
-export type Backup = {
-  /** 32 hexadecimal digits. */
-  id: string;
-  account: string;
-  time: string;
-  files: number;
-  bytes: number;
-  databases: BackedUpDatabase[];
-  zones: string[];
-  domains: string[];
-  cron_jobs: number;
-  added_bytes: number;
-};
+export type RestoreWhat = Schemas['RestoreStart']['what'];
+export type Placement = NonNullable<Schemas['RestoreStart']['placement']>;
 
-export type JobState = 'queued' | 'running' | 'succeeded' | 'failed';
-
-export type Job = {
-  id: string;
-  account: string;
-  kind: 'backup' | 'restore';
-  state: JobState;
-  /** queued, files, databases, settings or done; '' before the agent reports. */
-  stage: string;
-  percent: number;
-  bytes_done: number;
-  bytes_total: number;
-  files_done: number;
-  files_total: number;
-  subject: string;
-  result: string;
-  error: string;
-  created_by: string;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-};
-
-export type RestoreWhat = 'account' | 'domain' | 'database' | 'path';
-export type Placement = 'beside' | 'in_place';
-
+/** What the restore dialog asks for: the backup, and the body's fields. */
 export type RestoreInput = {
   backupId: string;
   what: RestoreWhat;

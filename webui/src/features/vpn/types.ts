@@ -1,24 +1,10 @@
-// Shapes of the VPN clients routes (docs/vpn.md); hand-written until the API types are
-// generated from the OpenAPI document. Only this feature reads them.
+// The API's VPN client shapes (docs/vpn.md), from the generated types; only this feature
+// reads them.
+import type { Schemas } from '@/types/api';
 
-export type VpnClientStatus = 'pending' | 'active' | 'revoking';
+export type VpnClient = Schemas['VpnClient'];
+export type VpnClientStatus = VpnClient['status'];
 /** As OpenVPN sees the client now; "unknown" while it is not made yet. */
-export type VpnClientState = 'connected' | 'disconnected' | 'revoked' | 'unknown';
-
-export type VpnClient = {
-  id: string;
-  /** The account's (or an administrator's) user name. */
-  owner: string;
-  name: string;
-  status: VpnClientStatus;
-  state: VpnClientState;
-  tunnel_address: string | null;
-  real_address: string | null;
-  bytes_received: number;
-  bytes_sent: number;
-  connected_since: string | null;
-  created_at: string;
-};
-
+export type VpnClientState = VpnClient['state'];
 /** The create answer: the only time the profile (with the client's private key) is shown. */
-export type VpnClientCreated = VpnClient & { profile: string };
+export type VpnClientCreated = Schemas['VpnClientCreated'];

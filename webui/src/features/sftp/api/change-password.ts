@@ -1,9 +1,9 @@
 import { useMutation } from '@tanstack/react-query';
 import { apiRequest } from '@/lib/api-client';
 import { useSession } from '@/lib/session';
-import type { AuthResponse } from '@/types/api';
+import type { AuthResponse, Schemas } from '@/types/api';
 
-export type PasswordChangeInput = { current_password: string; new_password: string };
+export type PasswordChangeInput = Schemas['PasswordChange'];
 
 /**
  * The panel password. Every session of the user ends, this one included; the answer is a new

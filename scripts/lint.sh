@@ -5,6 +5,9 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# buf's launcher is a Node script: the virtualenv's Node.js (bootstrap.sh), as webui.sh uses.
+PATH="$top/.venv/node/bin:$PATH"
+export PATH
 scripts/proto.sh --check
 # buf and openapi-typescript come from npm, locked in webui/package-lock.json like the web UI's
 # own tools (installed once, then only when the lock file changes).

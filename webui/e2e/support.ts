@@ -12,10 +12,14 @@ export const admin = {
 const screenshotDir =
   process.env.JOPANEL_SCREENSHOTS ?? join(process.env.JOPANEL_E2E_OUTPUT ?? 'e2e-results', 'screenshots');
 
-/** A full-page screenshot of a main page, named for it. */
+/**
+ * A full-page screenshot of a main page, named for it. It is a record for people, not an
+ * assertion, so it gets more time than an action: on a loaded two-core machine the first
+ * full-page capture of a fresh Chromium once took over the 15 s action timeout.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true, timeout: 60_000 });
 }
 
 /** Names no earlier run used, so the tests can run again against the same server. */

@@ -1,5 +1,6 @@
-"""Certificates through the whole stack (issue 12): REST -> gateway (user jopanel, speaking
-ACME to Pebble) -> agent (root: key, tokens, install) -> real nginx, named and Pebble.
+"""Certificates through the whole stack (issue 12): REST -> gateway (user jopanel, no
+network: it queues the order) -> ACME worker (user jopanel-acme, speaking ACME to Pebble) ->
+agent (root: key, tokens, install) -> real nginx, named and Pebble.
 
 An owner's PHP site that answers every path gets one certificate for its name and www alias,
 served over SNI to a TLS client that trusts only Pebble's root; a name that does not resolve
@@ -22,6 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from agent.system.certificates import keys
+from gateway.acme_accounts import AcmeAccounts
 from gateway.agent import Agent
 from gateway.auth.sessions import SessionCache
 from gateway.config import AcmeConfig, DatabaseConfig, GatewayConfig
@@ -199,7 +201,8 @@ async def renewals_with_backoff(
         resolver=f"127.0.0.1:{live.dns_port}",
         http_port=live.web_port,
     )
-    renewer = Renewer(pool, agent, GatewayConfig(acme=acme), SessionCache())
+    accounts = AcmeAccounts(stack.ACME_KEY.read_bytes(), str(live.pebble.api_ca))
+    renewer = Renewer(pool, agent, GatewayConfig(acme=acme), SessionCache(), accounts)
     try:
         first, due = renewal_row(live)
         assert await renewer.run_once(due - timedelta(seconds=1)) == {}

@@ -46,6 +46,7 @@ logger = logging.getLogger("jopanel.acme")
 POLL_SECONDS: Final = 0.25
 _GONE = "The website was deleted before its certificate was ordered."
 _INTERNAL = "internal error in the certificate worker"
+STOPPED = "the certificate worker stopped while the order ran"
 
 
 class AcmeWorker:
@@ -99,13 +100,18 @@ class AcmeWorker:
             result = done.fingerprint or ""
             await jobs_store.finish(self._db, job.public_id, state="succeeded", result=result)
 
+    async def recover(self) -> None:
+        """At start: what a worker that stopped in the middle of an order left running fails,
+        so its record does not stay `issuing` (renewals skip those) and its requester learns
+        it. Queued orders stay queued: this worker runs them."""
+        left = await jobs_store.fail_running(self._db, "certificate", STOPPED)
+        stale = await store.fail_interrupted(self._db, service.INTERRUPTED)
+        if left or stale:
+            logger.warning("the last worker stopped in %d orders (%d records)", left, stale)
+
     async def serve(self, stopping: asyncio.Event) -> None:
         """Until `stopping`: the queue as it fills, renewals every EVERY."""
-        left = await jobs_store.fail_running(
-            self._db, "certificate", "the certificate worker stopped while the order ran"
-        )
-        if left:
-            logger.warning("%d certificate jobs were left running by the last worker", left)
+        await self.recover()
         next_renewal = datetime.now(UTC)
         while not stopping.is_set():
             try:

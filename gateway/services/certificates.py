@@ -44,7 +44,7 @@ from gateway.store.certificate_settings import AcmeSettingsRecord
 from gateway.store.certificates import CertificateRecord, KeyType
 from gateway.store.jobs import JobRecord
 
-_INTERRUPTED = "The attempt was interrupted by an error on the server; try again later."
+INTERRUPTED = "The attempt was interrupted by an error on the server; try again later."
 # How long a request waits for the ACME worker to settle its order (pre-flight, the CA's
 # validation and ORDER_SECONDS of polling fit well inside), and how often it looks.
 WAIT_SECONDS = 180.0
@@ -72,17 +72,23 @@ async def request_issue(
 ) -> CertificateRecord:
     """Queues the order for the ACME worker and waits for its outcome: the record (200), 409
     with the owner's reason, or 503 when the worker has not settled it in time (it stays
-    queued or running; GET shows the outcome later)."""
-    await store.begin(ctx.db, record.domain_id, key_type, redirect_http, hsts)
-    job_id = secrets.token_hex(16)
-    await jobs_store.insert(
-        ctx.db,
-        public_id=job_id,
-        account_id=record.account_id,
-        kind="certificate",
-        subject=record.domain,
-        created_by=ctx.me.name,
-    )
+    queued or running; GET shows the outcome later). While an order of the website is queued
+    or running, asking again waits for that one: one order per website at a time, however
+    often a client repeats the request."""
+    waiting = await jobs_store.unfinished_of(ctx.db, "certificate", record.domain)
+    if waiting is not None:  # asked twice: one order, whose outcome both requests get
+        job_id = waiting.public_id
+    else:
+        await store.begin(ctx.db, record.domain_id, key_type, redirect_http, hsts)
+        job_id = secrets.token_hex(16)
+        await jobs_store.insert(
+            ctx.db,
+            public_id=job_id,
+            account_id=record.account_id,
+            kind="certificate",
+            subject=record.domain,
+            created_by=ctx.me.name,
+        )
     job = await _settled(ctx, job_id, WAIT_SECONDS)
     if job is None or job.state not in ("succeeded", "failed"):
         raise Problem(
@@ -132,7 +138,7 @@ async def issue_for(
         except Exception:
             # The agent or the CA failed in a way the owner cannot act on: the record must
             # not stay "issuing"; the error itself reaches the log and the audit log.
-            await _failed(ctx, record, _INTERRUPTED, now, None)
+            await _failed(ctx, record, INTERRUPTED, now, None)
             raise
         not_before = installed.not_before.ToDatetime(UTC)
         not_after = installed.not_after.ToDatetime(UTC)

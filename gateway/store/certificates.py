@@ -187,3 +187,17 @@ async def uploaded(
             fingerprint,
         ),
     )
+
+
+async def fail_interrupted(pool: aiomysql.Pool, reason: str) -> int:
+    """Attempts left `issuing` by a worker that stopped in their middle (no queued order of
+    theirs is waiting): failed with `reason`. An installed certificate keeps its next attempt,
+    so its renewal is tried again."""
+    return await execute(
+        pool,
+        "UPDATE certificates c JOIN domains d ON d.id = c.domain_id"
+        " SET c.status = 'failed', c.last_error = %s, c.failures = c.failures + 1"
+        " WHERE c.status = 'issuing' AND NOT EXISTS (SELECT 1 FROM jobs j"
+        " WHERE j.kind = 'certificate' AND j.state = 'queued' AND j.subject = d.name)",
+        (reason[:2000],),
+    )

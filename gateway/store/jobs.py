@@ -171,3 +171,14 @@ async def fail_running(pool: aiomysql.Pool, kind: Kind, error: str) -> int:
         " WHERE state = 'running' AND kind = %s",
         (error[:MAX_ERROR], kind),
     )
+
+
+async def unfinished_of(pool: aiomysql.Pool, kind: Kind, subject: str) -> JobRecord | None:
+    """The queued or running job of `kind` for `subject`, if any (the oldest)."""
+    return await fetch_one_as(
+        pool,
+        JobRecord,
+        _SELECT + " WHERE j.kind = %s AND j.state IN ('queued', 'running') AND j.subject = %s"
+        " ORDER BY j.id LIMIT 1",
+        (kind, subject),
+    )

@@ -8,8 +8,9 @@ import pytest
 
 from gateway import keys
 from gateway.acme_accounts import AcmeAccounts
-from gateway.acme_worker import AcmeWorker
+from gateway.acme_worker import STOPPED, AcmeWorker
 from gateway.services import certificates as service
+from gateway.store import jobs as jobs_store
 from tests.gateway.conftest import Api
 
 
@@ -42,3 +43,48 @@ async def test_an_order_is_queued_for_the_worker_and_settled_by_it(
     assert settled["state"] == "failed"
     assert settled["error"] == "The website was deleted before its certificate was ordered."
     assert await worker.run_queued() == 0
+
+
+async def test_asking_again_waits_for_the_same_order(
+    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client that repeats its request (or many at once) queues one order per website."""
+    monkeypatch.setattr(service, "WAIT_SECONDS", 0.2)
+    alice = await api.owner(admin)
+    assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"}))[0] == 201
+    one = "/api/v1/domains/alice.com/certificate"
+    for _ in range(3):
+        assert (await api.call("POST", one, alice, json={}))[0] == 503
+    _, jobs = await api.call("GET", "/api/v1/jobs", alice)
+    assert [job["kind"] for job in jobs["items"]] == ["certificate"]
+
+
+async def test_a_worker_that_stopped_mid_order_leaves_nothing_issuing(
+    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The order it was running fails with a reason, its record too (renewals skip records
+    left `issuing`); an order still queued stays queued for the new worker."""
+    monkeypatch.setattr(service, "WAIT_SECONDS", 0.2)
+    alice = await api.owner(admin)
+    for name in ("alice.com", "alice.net"):
+        assert (await api.call("POST", "/api/v1/domains", alice, json={"name": name}))[0] == 201
+        assert (await api.call("POST", f"/api/v1/domains/{name}/certificate", alice))[0] == 503
+    app = api.client.app
+    _, jobs = await api.call("GET", "/api/v1/jobs", alice)
+    running = next(job for job in jobs["items"] if job["subject"] == "alice.com")
+    assert await jobs_store.claim(app[keys.DB], running["id"])  # taken, then the worker died
+
+    worker = AcmeWorker(app[keys.DB], app[keys.AGENT], app[keys.CONFIG], AcmeAccounts(b"", None))
+    await worker.recover()
+
+    _, stopped = await api.call("GET", f"/api/v1/jobs/{running['id']}", alice)
+    assert (stopped["state"], stopped["error"]) == ("failed", STOPPED)
+    _, record = await api.call("GET", "/api/v1/domains/alice.com/certificate", alice)
+    assert (record["status"], record["last_error"]) == ("failed", service.INTERRUPTED)
+    _, waiting = await api.call("GET", "/api/v1/domains/alice.net/certificate", alice)
+    assert waiting["status"] == "issuing"
+    _, jobs = await api.call("GET", "/api/v1/jobs", alice)
+    assert {job["subject"]: job["state"] for job in jobs["items"]} == {
+        "alice.com": "failed",
+        "alice.net": "queued",
+    }

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import email.utils
 import re
 from dataclasses import dataclass
 from typing import cast
 
+import requests
 from acme import challenges, client, errors, messages
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -30,6 +32,8 @@ USER_AGENT = "jopanel"
 # How long one order may take from the first challenge to the issued chain.
 ORDER_SECONDS = 90
 _DETAIL_MAX = 300
+# The longest a CA's Retry-After is believed: a CA that asks for a week is asked again then.
+RETRY_AFTER_MAX = datetime.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -42,11 +46,60 @@ class Directory:
 
 
 class IssueFailed(Exception):
-    """The CA did not issue; `reason` is for the domain's owner."""
+    """The CA did not issue; `reason` is for the domain's owner. `retry_after` (UTC) is the
+    moment the CA said to come back, when it said one (a rate limit's Retry-After)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, retry_after: datetime.datetime | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.retry_after = retry_after
+
+
+class RetryLater(Exception):
+    """The CA refused with `rateLimited` (RFC 8555 section 6.6); `when` is its Retry-After
+    (UTC), or None when it gave none."""
+
+    def __init__(self, error: messages.Error, when: datetime.datetime | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.when = when
+
+
+def retry_after(header: str | None, now: datetime.datetime) -> datetime.datetime | None:
+    """Retry-After as a moment (UTC): delay-seconds or an HTTP date (RFC 9110 section 10.2.3);
+    None when missing or unreadable, at most RETRY_AFTER_MAX ahead, never before `now`."""
+    if not header:
+        return None
+    text = header.strip()
+    when: datetime.datetime | None
+    if text.isdigit():
+        when = now + datetime.timedelta(seconds=min(int(text), RETRY_AFTER_MAX.total_seconds()))
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=datetime.UTC)
+    return min(max(when, now), now + RETRY_AFTER_MAX)
+
+
+class _Network(client.ClientNetwork):
+    """acme's network, keeping the Retry-After of a rate-limit refusal, which acme itself
+    drops (it reads Retry-After only while polling). badNonce stays acme's own: it retries
+    once at once, as RFC 8555 says a client should."""
+
+    @classmethod
+    def _check_response(
+        cls, response: requests.Response, content_type: str | None = None
+    ) -> requests.Response:
+        try:
+            return super()._check_response(response, content_type)
+        except messages.Error as error:
+            if error.code != "rateLimited":
+                raise
+            now = datetime.datetime.now(datetime.UTC)
+            raise RetryLater(error, retry_after(response.headers.get("Retry-After"), now)) from None
 
 
 @dataclass
@@ -66,7 +119,7 @@ class AcmeAccount:
         key = JWKEC(key=private)
         # requests takes a CA file where acme's signature says bool.
         verify = cast(bool, directory.ca_bundle) if directory.ca_bundle else True
-        network = client.ClientNetwork(key, alg=ES256, verify_ssl=verify, user_agent=USER_AGENT)
+        network = _Network(key, alg=ES256, verify_ssl=verify, user_agent=USER_AGENT)
         acme = client.ClientV2(client.ClientV2.get_directory(directory.url, network), network)
         registration = messages.NewRegistration.from_data(
             email=directory.email or None, terms_of_service_agreed=True
@@ -107,9 +160,10 @@ async def issue(
         timeout=agent_seconds,
     )
     acme = account.client
-    order = await asyncio.to_thread(acme.new_order, signing.csr_pem.encode("ascii"))
     tokens: list[str] = []
     try:
+        # A CA's rate limits refuse here first (new orders per account, per names).
+        order = await asyncio.to_thread(acme.new_order, signing.csr_pem.encode("ascii"))
         for authz in order.authorizations:
             body = _http01(authz)
             if body.status == messages.STATUS_VALID:
@@ -135,6 +189,8 @@ async def issue(
         raise IssueFailed("the certificate authority did not finish in time; try again") from None
     except messages.Error as refused:
         raise IssueFailed(_refusal(refused)) from None
+    except RetryLater as limited:
+        raise IssueFailed(_refusal(limited.error), limited.when) from None
     finally:
         for token in tokens:
             await agent.DeleteChallengeToken(
@@ -214,7 +270,7 @@ def _why(name: str, error: messages.Error) -> str:
 
 def _refusal(error: messages.Error) -> str:
     if error.code == "rateLimited":
-        return "The certificate authority's rate limit is reached; try again later."
+        return "The certificate authority's rate limit is reached; it is asked again later."
     return f"The certificate authority refused the order: {_short(error.detail or '')}"
 
 

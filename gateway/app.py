@@ -26,12 +26,12 @@ from gateway.db import create_pool
 from gateway.middleware import authentication, problems, security_headers
 from gateway.openapi import build_document
 from gateway.reconcile import Reconciler, WriteBarrier
-from gateway.renewals import Renewer
 from gateway.routes import (
     accounts,
     audit_log,
     auth,
     backups,
+    certificate_settings,
     certificates,
     cron_jobs,
     database_users,
@@ -90,7 +90,6 @@ def create_app(config: GatewayConfig) -> web.Application:
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_agent)
     app.cleanup_ctx.append(functools.partial(_reconciler, barrier=barrier))
-    app.cleanup_ctx.append(_renewer)
     app.cleanup_ctx.append(_invoicer)
     app.cleanup_ctx.append(_jobs)
     app.on_response_prepare.append(security_headers)
@@ -116,6 +115,7 @@ def resource_operations() -> list[Operation]:
         *plans.operations,
         *domains.operations,
         *certificates.operations,
+        *certificate_settings.operations,
         *databases.operations,
         *database_users.operations,
         *cron_jobs.operations,
@@ -175,7 +175,7 @@ async def _agent(app: web.Application) -> AsyncIterator[None]:
 
 async def _jobs(app: web.Application) -> AsyncIterator[None]:
     """The running jobs' tasks; jobs an earlier gateway left unfinished are failed first."""
-    failed = await jobs_store.fail_unfinished(app[keys.DB])
+    failed = await jobs_store.fail_unfinished(app[keys.DB], ("backup", "restore"))
     if failed:
         logger.warning("%d jobs were left unfinished by the last gateway: marked failed", failed)
     runner = JobRunner()
@@ -194,16 +194,6 @@ async def _reconciler(app: web.Application, barrier: WriteBarrier) -> AsyncItera
         reconciler.soon("start")
     yield
     await reconciler.stop()
-
-
-async def _renewer(app: web.Application) -> AsyncIterator[None]:
-    """Certificates renew on their own in the background (gateway/renewals.py)."""
-    config = app[keys.CONFIG]
-    renewer = Renewer(app[keys.DB], app[keys.AGENT], config, app[keys.SESSIONS])
-    if config.renew_in_background:
-        renewer.start()
-    yield
-    await renewer.stop()
 
 
 async def _invoicer(app: web.Application) -> AsyncIterator[None]:

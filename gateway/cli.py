@@ -31,7 +31,15 @@ CONFIG: Final = Path("/etc/jopanel/gateway.toml")
 AGENT_SOCKET: Final = "/run/jopanel/agent.sock"
 GATEWAY_USER: Final = "jopanel"
 BACKUPS: Final = Path("/var/backups/jopanel")
-SERVICES: Final = ("jopanel-agent", "jopanel-gateway", "mariadb", "nginx", "named", "cron")
+SERVICES: Final = (
+    "jopanel-agent",
+    "jopanel-gateway",
+    "jopanel-acme",
+    "mariadb",
+    "nginx",
+    "named",
+    "cron",
+)
 TIMEOUT: Final = 10.0
 
 

@@ -54,7 +54,8 @@ LETS_ENCRYPT: str = "https://acme-v02.api.letsencrypt.org/directory"
 
 @dataclass(frozen=True)
 class AcmeConfig:
-    """The certificate authority the panel asks for certificates (docs/certificates.md)."""
+    """How the panel asks for certificates (docs/certificates.md). `directory_url` and
+    `email` are the defaults until an administrator sets them (/certificate-settings)."""
 
     directory_url: str = LETS_ENCRYPT
     # The ACME account's contact; empty: none (the CA then cannot warn before expiry).
@@ -67,6 +68,9 @@ class AcmeConfig:
     preflight: bool = True
     resolver: str = ""
     http_port: int = 80
+    # The ACME worker's account key (jopanel-acme): empty, the credential its unit hands it
+    # ($CREDENTIALS_DIRECTORY/acme-account-key; gateway/acme_accounts.py).
+    account_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,8 @@ class GatewayConfig:
     # an agent call of unknown outcome (gateway/reconcile/); the gateway tests turn it off
     # to run it when they choose.
     reconcile_in_background: bool = True
-    # Renew certificates on their own (gateway/renewals.py); the gateway tests turn it off.
+    # The ACME worker (jopanel-acme) renews certificates on its own (gateway/renewals.py);
+    # tests that run renewals at moments of their own turn it off.
     renew_in_background: bool = True
     # Make each month's invoice drafts at the month's start (at start-up too, for a start that
     # was missed: a run is idempotent; docs/invoices.md); the gateway tests turn it off.

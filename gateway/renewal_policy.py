@@ -21,3 +21,10 @@ def retry_at(now: datetime, failures: int) -> datetime:
     doublings: int = min(max(failures, 1) - 1, 16)
     wait: timedelta = FIRST_RETRY * (1 << doublings)
     return now + min(wait, LONGEST_RETRY)
+
+
+def next_try(now: datetime, failures: int, ca_retry_after: datetime | None) -> datetime:
+    """The next try after a failure: the doubling wait, or later when the CA said so (its
+    Retry-After on a rate limit): asking before that only spends the limit again."""
+    ours = retry_at(now, failures)
+    return ours if ca_retry_after is None else max(ours, ca_retry_after)

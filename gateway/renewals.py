@@ -3,7 +3,8 @@ lifetime left; doubling waits after failures).
 
 A renewal is an issue like the owner's (services/certificates.py): same flow, same record, so
 its failure is visible to the owner in words (last_error) long before it matters. One
-certificate at a time: renewals are rare, and a CA's limits are per account.
+certificate at a time: renewals are rare, and a CA's limits are per account. It runs in the
+ACME worker (gateway/acme_worker.py), the one process of the panel with a network.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import aiomysql
 
+from gateway.acme_accounts import AcmeAccounts
 from gateway.agent import Agent
 from gateway.auth.sessions import SessionCache
 from gateway.config import GatewayConfig
@@ -32,10 +34,16 @@ PER_ROUND = 50
 
 class Renewer:
     def __init__(
-        self, db: aiomysql.Pool, agent: Agent, config: GatewayConfig, sessions: SessionCache
+        self,
+        db: aiomysql.Pool,
+        agent: Agent,
+        config: GatewayConfig,
+        sessions: SessionCache,
+        accounts: AcmeAccounts,
     ) -> None:
         self._context = Context.system(db, agent, sessions, "certificate-renewal")
         self._config = config
+        self._accounts = accounts
         self._task: asyncio.Task[None] | None = None
 
     async def run_once(self, now: datetime | None = None) -> dict[str, str]:
@@ -48,6 +56,7 @@ class Renewer:
                     self._context,
                     self._config,
                     record,
+                    self._accounts,
                     key_type=record.key_type,
                     redirect_http=record.redirect_http,
                     hsts=record.hsts,

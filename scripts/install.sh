@@ -30,6 +30,8 @@ etc=/etc/jopanel
 settings=$etc/install.env
 backups=/var/backups/jopanel
 user=jopanel
+# The ACME worker's user (docs/certificates.md): the one panel process with a network.
+acme_user=jopanel-acme
 
 packages=(
   python3 python3-venv
@@ -111,9 +113,12 @@ install_packages() {
 }
 
 ensure_user() {
-  id -u "$user" >/dev/null 2>&1 ||
-    useradd --system --user-group --no-create-home --home-dir /nonexistent \
-      --shell /usr/sbin/nologin "$user"
+  local one
+  for one in "$user" "$acme_user"; do
+    id -u "$one" >/dev/null 2>&1 ||
+      useradd --system --user-group --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin "$one"
+  done
 }
 
 # --- MariaDB --------------------------------------------------------------------------------
@@ -161,6 +166,28 @@ panel_database() {
   mariadb -e "CREATE DATABASE IF NOT EXISTS jopanel CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
     CREATE USER IF NOT EXISTS '$user'@'localhost' IDENTIFIED VIA unix_socket;
     GRANT ALL ON jopanel.* TO '$user'@'localhost';"
+}
+
+acme_worker_grants() {
+  # After the migrations: table grants need the tables (deploy/mariadb/acme-worker-grants.sql).
+  mariadb <"$top/deploy/mariadb/acme-worker-grants.sql"
+}
+
+carry_acme_account_key() {
+  # Before migration 0020 drops it: an older panel kept its ACME account key in MariaDB. The
+  # key becomes root's file, so the upgraded panel keeps its account at the CA; the agent
+  # makes a new key only where there is none.
+  local dir=$etc/acme key
+  [ ! -s "$dir/account.key" ] || return 0
+  [ -n "$(mariadb -N -B -e "SHOW TABLES FROM jopanel LIKE 'acme_accounts'" 2>/dev/null)" ] ||
+    return 0
+  key=$(mariadb -N -B -r -e "SELECT key_pem FROM jopanel.acme_accounts
+    ORDER BY directory_url = 'https://acme-v02.api.letsencrypt.org/directory' DESC, created_at
+    LIMIT 1")
+  [ -n "$key" ] || return 0
+  install -d -m 0700 -o root -g root "$dir"
+  printf '%s\n' "$key" | write_file "$dir/account.key" 0600 root:root
+  say "the ACME account key was moved from the database to $dir/account.key"
 }
 
 # --- the release: virtualenv, code, SPA -------------------------------------------------------
@@ -290,6 +317,27 @@ unix_socket = "/run/mysqld/mysqld.sock"
 [auth]
 secret_file = "$etc/jwt.secret"
 cookie_secure = true
+
+[acme]
+# A default until an administrator sets the certificate authority (/certificate-settings).
+email = "$admin_email"
+EOF
+  # The ACME worker's: handed to it by systemd (LoadCredential=), so root's alone on disk.
+  write_file "$etc/acme.toml" 0600 root:root <<EOF
+# Written by scripts/install.sh (run it again to change it; edits here are overwritten).
+# Keys: gateway/config.py (the ACME worker reads the gateway's format; docs/certificates.md).
+agent_socket = "/run/jopanel/agent.sock"
+server_ipv4 = "$(server_ipv4)"
+server_names = $(toml_list "$hostname")
+
+[database]
+user = "$acme_user"
+unix_socket = "/run/mysqld/mysqld.sock"
+pool_min = 1
+pool_max = 4
+
+[acme]
+email = "$admin_email"
 EOF
 }
 
@@ -397,6 +445,7 @@ EOF
 install_units() {
   install -m 0644 "$top/deploy/systemd/jopanel-agent.service" /etc/systemd/system/
   install -m 0644 "$top/deploy/systemd/jopanel-gateway.service" /etc/systemd/system/
+  install -m 0644 "$top/deploy/systemd/jopanel-acme.service" /etc/systemd/system/
   # Not enabled here: the agent enables it when an administrator sets up the VPN.
   install -m 0644 "$top/deploy/systemd/jopanel-openvpn.service" /etc/systemd/system/
   install -m 0644 "$top/deploy/systemd/jopanel.tmpfiles" /etc/tmpfiles.d/jopanel.conf
@@ -405,7 +454,8 @@ install_units() {
   fi
   systemd-tmpfiles --create /etc/tmpfiles.d/jopanel.conf
   systemctl daemon-reload
-  systemctl enable jopanel-agent.service jopanel-gateway.service cron.service >/dev/null 2>&1
+  systemctl enable jopanel-agent.service jopanel-gateway.service jopanel-acme.service \
+    cron.service >/dev/null 2>&1
   # Log rotation (deploy/logrotate/jopanel) runs from Debian's daily timer.
   systemctl enable --now logrotate.timer >/dev/null 2>&1
 }
@@ -535,17 +585,22 @@ main() {
   app_sockets
   # From here the panel is down until its gateway starts again, so the dump holds every record
   # the panel acknowledged, and nothing changes between the dump and the migrations.
-  systemctl stop jopanel-gateway.service
+  systemctl stop jopanel-gateway.service jopanel-acme.service
   if panel_database_exists; then
     dump_panel_database
   fi
   panel_database
   write_config
   switch_release "$release"
+  carry_acme_account_key
   first_admin
+  acme_worker_grants
   php_fpm_config
   bind_config
+  # The agent makes the ACME account key at its start when there is none; the worker's unit
+  # reads it when it starts (LoadCredential=).
   systemctl restart jopanel-agent.service
+  systemctl restart jopanel-acme.service
   tls_certificate
   nginx_config
   systemctl restart jopanel-gateway.service

@@ -1,5 +1,5 @@
 """The sandboxed JoPanel stack: MariaDB, nginx and PHP-FPM for the hosted websites, the agent
-(root) and the gateway (user "jopanel").
+(root), the gateway (user "jopanel") and the ACME worker (user "jopanel-acme").
 
 Used by `make run` (scripts/run.sh), by the tests and by the benchmark, always inside the
 sandbox that scripts/sandbox.sh makes, so every path here is the real production path of a
@@ -26,6 +26,11 @@ from pathlib import Path
 TOP = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 GATEWAY_USER = "jopanel"
+ACME_USER = "jopanel-acme"
+# Where systemd puts a unit's credentials (LoadCredential=); the supervisor does the same.
+ACME_CREDENTIALS = Path("/run/credentials/jopanel-acme.service")
+ACME_KEY = Path("/etc/jopanel/acme/account.key")
+ACME_GRANTS = TOP / "deploy" / "mariadb" / "acme-worker-grants.sql"
 ETC = Path("/etc/jopanel")
 MARIADB_SOCKET = "/run/mysqld/mysqld.sock"
 AGENT_SOCKET = "/run/jopanel/agent.sock"
@@ -148,23 +153,43 @@ def tcp_ready(port: int) -> Callable[[], bool]:
 
 
 def ensure_gateway_user() -> None:
-    """The unprivileged user the gateway runs as; its group may use the agent's socket."""
-    if subprocess.run(["id", "-u", GATEWAY_USER], capture_output=True, check=False).returncode:
-        subprocess.run(
-            [
-                "useradd",
-                "--system",
-                "--user-group",
-                "--no-create-home",
-                "--home-dir",
-                "/nonexistent",
-                "--shell",
-                "/usr/sbin/nologin",
-                GATEWAY_USER,
-            ],
-            check=True,
-        )
+    """The unprivileged users the gateway and the ACME worker run as; the gateway's group may
+    use the agent's socket (the worker gets it as a supplementary group when it starts)."""
+    for user in (GATEWAY_USER, ACME_USER):
+        if subprocess.run(["id", "-u", user], capture_output=True, check=False).returncode:
+            subprocess.run(
+                [
+                    "useradd",
+                    "--system",
+                    "--user-group",
+                    "--no-create-home",
+                    "--home-dir",
+                    "/nonexistent",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    user,
+                ],
+                check=True,
+            )
     _let_gateway_user_reach(TOP)
+
+
+def acme_credentials(config: str) -> Path:
+    """What systemd's LoadCredential= does for jopanel-acme.service: copies of root's ACME
+    account key and of the worker's configuration in a folder only the worker's user may
+    read, so the key's own file stays root's 0600."""
+    ACME_CREDENTIALS.parent.mkdir(mode=0o755, exist_ok=True)
+    ACME_CREDENTIALS.mkdir(mode=0o500, exist_ok=True)
+    for name, text in (("acme-account-key", ACME_KEY.read_text()), ("acme.toml", config)):
+        path = ACME_CREDENTIALS / name
+        path.unlink(missing_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o400)
+        with open(fd, "w") as file:
+            file.write(text)
+        shutil.chown(path, ACME_USER, ACME_USER)
+    shutil.chown(ACME_CREDENTIALS, ACME_USER, ACME_USER)
+    ACME_CREDENTIALS.chmod(0o500)
+    return ACME_CREDENTIALS
 
 
 def _let_gateway_user_reach(path: Path) -> None:
@@ -788,6 +813,36 @@ class Stack:
         gateway.start()
         self.processes.append(gateway)
         wait_for("the gateway", tcp_ready(self.http_port), gateway.popen, gateway.log)
+        self.start_acme_worker()
+
+    def start_acme_worker(self) -> None:
+        """After the gateway (its migrations made the tables the worker's grants name)."""
+        self.mariadb.sql(ACME_GRANTS.read_text())
+        credentials = acme_credentials(self._acme_config())
+        worker = Process(
+            "acme",
+            [
+                "setpriv",
+                f"--reuid={ACME_USER}",
+                f"--regid={ACME_USER}",
+                f"--groups={GATEWAY_USER}",  # the agent's socket (SupplementaryGroups= in its unit)
+                "--inh-caps=-all",
+                "env",
+                f"CREDENTIALS_DIRECTORY={credentials}",
+                str(VENV_BIN / "jopanel-acme"),
+                "--config",
+                str(credentials / "acme.toml"),
+            ],
+            self.logs / "acme.log",
+        )
+        worker.start()
+        self.processes.append(worker)
+        wait_for(
+            "the ACME worker",
+            _logged(worker.log, "taking certificate orders"),
+            worker.popen,
+            worker.log,
+        )
 
     def ensure_admin(self, name: str = "admin") -> tuple[str, str]:
         """The first administrator: a random password made once, kept in the run directory."""
@@ -877,6 +932,39 @@ class Stack:
             + "\n",
             0o640,
         )
+
+    def _acme_config(self) -> str:
+        """The worker's configuration (scripts/install.sh writes the same keys on a server):
+        MariaDB as its own user, the agent's socket, and Pebble, whose API only it trusts."""
+        return (
+            "\n".join(
+                [
+                    f'agent_socket = "{AGENT_SOCKET}"',
+                    f"server_names = {json.dumps([PANEL_NAME, *DNS_NAMESERVERS])}",
+                    "[database]",
+                    f'user = "{ACME_USER}"',
+                    f'unix_socket = "{MARIADB_SOCKET}"',
+                    "pool_min = 1",
+                    "pool_max = 4",
+                    "[acme]",
+                    f'directory_url = "{self.pebble.directory_url}"',
+                    f'ca_bundle = "{self.pebble.api_ca}"',
+                    f'resolver = "127.0.0.1:{self.dns_port}"',
+                    f"http_port = {self.web_port}",
+                ]
+            )
+            + "\n"
+        )
+
+
+def _logged(log: Path, text: str) -> Callable[[], bool]:
+    def ready() -> bool:
+        try:
+            return text in log.read_text(errors="replace")
+        except FileNotFoundError:
+            return False
+
+    return ready
 
 
 def _slow_machine_timeouts() -> str:

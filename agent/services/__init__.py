@@ -45,7 +45,9 @@ SERVICES: Final[tuple[Service, ...]] = (
     Service("server", server.SERVICE_NAME, server.add_to_server),
     Service("cron", cron.SERVICE_NAME, cron.add_to_server),
     Service("dns", dns.SERVICE_NAME, dns.add_to_server),
-    Service("certificates", certificates.SERVICE_NAME, certificates.add_to_server),
+    Service(
+        "certificates", certificates.SERVICE_NAME, certificates.add_to_server, certificates.prepare
+    ),
     Service("vpn", vpn.SERVICE_NAME, vpn.add_to_server),
     Service("ssh", ssh.SERVICE_NAME, ssh.add_to_server, ssh.prepare),
     Service("backups", backups.SERVICE_NAME, backups.add_to_server),

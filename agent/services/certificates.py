@@ -21,7 +21,7 @@ from jopanel.agent.certificates.v1 import certificates_pb2, certificates_pb2_grp
 from agent.config import AgentConfig
 from agent.errors import FailedPrecondition, NotFound
 from agent.system.certificates import keys
-from agent.system.certificates.files import CertificateFiles
+from agent.system.certificates.files import CertificateFiles, ensure_account_key
 from agent.system.web.domains import WebDomains, web_domains
 from agent.system.web.records import Https, Site
 from agent.validators import accounts as accounts_validators
@@ -255,6 +255,12 @@ def _settings(
     if site.https is not None:
         return site.https.redirect_http, site.https.hsts
     return False, False
+
+
+async def prepare(config: AgentConfig) -> None:
+    """The panel's ACME account key exists before the ACME worker's unit starts: its
+    LoadCredential= reads the file when the worker starts (docs/certificates.md)."""
+    await asyncio.to_thread(ensure_account_key)
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:

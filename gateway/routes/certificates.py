@@ -1,7 +1,7 @@
 """A website's certificate: its status, and issuing (or renewing) it from the ACME directory.
 
-The owner of the website (or an administrator) asks; the gateway speaks ACME as user jopanel
-and the agent keeps the key (docs/certificates.md).
+The owner of the website (or an administrator) asks; the ACME worker (user jopanel-acme) speaks
+ACME and the agent keeps the key (docs/certificates.md).
 """
 
 from __future__ import annotations
@@ -42,9 +42,8 @@ async def get_certificate(call: Call[NoBody]) -> web.StreamResponse:
 
 async def issue_certificate(call: Call[CertificateIssue]) -> web.StreamResponse:
     body = call.body
-    record = await service.issue_for(
+    record = await service.request_issue(
         call.context,
-        call.config,
         _record(call),
         key_type=body.key_type,
         redirect_http=body.redirect_http,
@@ -98,14 +97,15 @@ operations = [
         _ONE,
         issue_certificate,
         "issueCertificate",
-        "Issue or renew the website's certificate for its name and aliases (409 says why not)",
+        "Issue or renew the website's certificate for its name and aliases (409 says why not;"
+        " 503 when the certificate worker has not finished in time)",
         "certificates",
         Access.SIGNED_IN,
         owner=find_certificate,
         body=CertificateIssue,
         body_optional=True,
         response=Certificate,
-        errors=(404, 409),
+        errors=(404, 409, 503),
     ),
     Operation(
         "POST",

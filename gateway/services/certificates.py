@@ -1,9 +1,11 @@
 """Certificates: issuing one for a website, and recording each attempt for its owner.
 
-An issue is recorded first (`issuing`, with the time of the attempt), then runs the ACME order
-(gateway/acme_orders.py: the CA, and the agent for the key, tokens and install), then records
-`valid` with what the certificate covers, or `failed` with the reason in the owner's words,
-which GET shows until the next attempt. Audited either way.
+The gateway has no network, so it only asks (`request_issue`): the attempt is recorded
+(`issuing`, with its settings) and queued as a `certificate` job, which the ACME worker
+(gateway/acme_worker.py, user jopanel-acme) runs with `issue_for`: the ACME order
+(gateway/acme_orders.py: the CA, and the agent for the key, tokens and install), then `valid`
+with what the certificate covers, or `failed` with the reason in the owner's words, which GET
+shows until the next attempt. Audited either way, by the worker, in the requester's name.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import secrets
 import textwrap
 from datetime import UTC, datetime
+from typing import Final
 
 import grpc
 from jopanel.agent.certificates.v1 import certificates_pb2 as pb
@@ -20,9 +24,10 @@ from jopanel.agent.web.v1 import web_pb2 as web_pb
 
 from gateway import preflight
 from gateway import renewal_policy as renewals
-from gateway.acme_orders import AcmeAccount, Directory, IssueFailed, issue, new_account_key
+from gateway.acme_accounts import AcmeAccounts
+from gateway.acme_orders import IssueFailed, issue
 from gateway.agent import CALL_TIMEOUT_SECONDS
-from gateway.config import AcmeConfig, GatewayConfig
+from gateway.config import GatewayConfig
 from gateway.context import Context
 from gateway.problems import (
     FieldError,
@@ -32,10 +37,18 @@ from gateway.problems import (
     from_agent,
     not_found,
 )
+from gateway.store import certificate_settings as settings_store
 from gateway.store import certificates as store
+from gateway.store import jobs as jobs_store
+from gateway.store.certificate_settings import AcmeSettingsRecord
 from gateway.store.certificates import CertificateRecord, KeyType
+from gateway.store.jobs import JobRecord
 
-_INTERRUPTED = "The attempt was interrupted by an error on the server; try again later."
+INTERRUPTED = "The attempt was interrupted by an error on the server; try again later."
+# How long a request waits for the ACME worker to settle its order (pre-flight, the CA's
+# validation and ORDER_SECONDS of polling fit well inside), and how often it looks.
+WAIT_SECONDS = 180.0
+_LOOK_EVERY_SECONDS: Final = 0.2
 _KEY_TYPES: dict[KeyType, pb.KeyType.ValueType] = {
     "ecdsa-p256": pb.KEY_TYPE_ECDSA_P256,
     "rsa-2048": pb.KEY_TYPE_RSA_2048,
@@ -49,29 +62,83 @@ async def of_domain(ctx: Context, name: str) -> CertificateRecord | None:
     return await store.of_domain(ctx.db, name)
 
 
+async def request_issue(
+    ctx: Context,
+    record: CertificateRecord,
+    *,
+    key_type: KeyType,
+    redirect_http: bool,
+    hsts: bool,
+) -> CertificateRecord:
+    """Queues the order for the ACME worker and waits for its outcome: the record (200), 409
+    with the owner's reason, or 503 when the worker has not settled it in time (it stays
+    queued or running; GET shows the outcome later). While an order of the website is queued
+    or running, asking again waits for that one: one order per website at a time, however
+    often a client repeats the request."""
+    waiting = await jobs_store.unfinished_of(ctx.db, "certificate", record.domain)
+    if waiting is not None:  # asked twice: one order, whose outcome both requests get
+        job_id = waiting.public_id
+    else:
+        await store.begin(ctx.db, record.domain_id, key_type, redirect_http, hsts)
+        job_id = secrets.token_hex(16)
+        await jobs_store.insert(
+            ctx.db,
+            public_id=job_id,
+            account_id=record.account_id,
+            kind="certificate",
+            subject=record.domain,
+            created_by=ctx.me.name,
+        )
+    job = await _settled(ctx, job_id, WAIT_SECONDS)
+    if job is None or job.state not in ("succeeded", "failed"):
+        raise Problem(
+            503,
+            "Certificate order not finished",
+            "The certificate worker has not finished the order yet; its outcome will show"
+            " on this certificate.",
+        )
+    current = await _read(ctx, record.domain)
+    if job.state == "failed":
+        raise Problem(409, "Certificate not issued", current.last_error or job.error)
+    return current
+
+
+async def _settled(ctx: Context, job_id: str, wait_seconds: float) -> JobRecord | None:
+    """The job once it has ended, or as it is when `wait_seconds` have passed."""
+    deadline = asyncio.get_running_loop().time() + wait_seconds
+    while True:
+        job = await jobs_store.get(ctx.db, job_id)
+        if job is None or job.state in ("succeeded", "failed"):
+            return job
+        if asyncio.get_running_loop().time() >= deadline:
+            return job
+        await asyncio.sleep(_LOOK_EVERY_SECONDS)
+
+
 async def issue_for(
     ctx: Context,
     config: GatewayConfig,
     record: CertificateRecord,
+    accounts: AcmeAccounts,
     *,
     key_type: KeyType,
     redirect_http: bool,
     hsts: bool,
     now: datetime | None = None,
 ) -> CertificateRecord:
-    """Issues (or renews) the website's certificate; 409 with the owner's reason when the CA
-    refuses, which the record keeps as its last error."""
+    """Issues (or renews) the website's certificate, in the ACME worker; 409 with the owner's
+    reason when the CA refuses, which the record keeps as its last error."""
     async with ctx.audited("certificate.issue", f"{record.account}/{record.domain}"):
         await store.begin(ctx.db, record.domain_id, key_type, redirect_http, hsts)
         try:
-            installed = await _attempt(ctx, config, record, key_type, redirect_http, hsts)
+            installed = await _attempt(ctx, config, record, accounts, key_type, redirect_http, hsts)
         except IssueFailed as refused:
-            await _failed(ctx, record, refused.reason, now)
+            await _failed(ctx, record, refused.reason, now, refused.retry_after)
             raise Problem(409, "Certificate not issued", refused.reason) from None
         except Exception:
             # The agent or the CA failed in a way the owner cannot act on: the record must
             # not stay "issuing"; the error itself reaches the log and the audit log.
-            await _failed(ctx, record, _INTERRUPTED, now)
+            await _failed(ctx, record, INTERRUPTED, now, None)
             raise
         not_before = installed.not_before.ToDatetime(UTC)
         not_after = installed.not_after.ToDatetime(UTC)
@@ -92,6 +159,7 @@ async def _attempt(
     ctx: Context,
     config: GatewayConfig,
     record: CertificateRecord,
+    accounts: AcmeAccounts,
     key_type: KeyType,
     redirect_http: bool,
     hsts: bool,
@@ -101,7 +169,8 @@ async def _attempt(
         reasons = await _preflight(ctx, config, record)
         if reasons:
             raise IssueFailed(" ".join(reasons))
-    account = await _acme_account(ctx, config.acme)
+    chosen = await acme_settings(ctx, config)
+    account = await accounts.at(chosen.directory_url, chosen.email)
     return await issue(
         ctx.agent.certificates,
         account,
@@ -113,11 +182,27 @@ async def _attempt(
 
 
 async def _failed(
-    ctx: Context, record: CertificateRecord, reason: str, now: datetime | None
+    ctx: Context,
+    record: CertificateRecord,
+    reason: str,
+    now: datetime | None,
+    ca_retry_after: datetime | None,
 ) -> None:
     moment = now or datetime.now(UTC)
-    retry = renewals.retry_at(moment, record.failures + 1)
+    retry = renewals.next_try(moment, record.failures + 1, ca_retry_after)
     await store.failed(ctx.db, record.domain_id, reason, retry)
+
+
+async def acme_settings(ctx: Context, config: GatewayConfig) -> AcmeSettingsRecord:
+    """The directory and contact an administrator chose, else the configuration's."""
+    chosen = await settings_store.get(ctx.db)
+    return chosen or AcmeSettingsRecord(config.acme.directory_url, config.acme.email)
+
+
+async def change_acme_settings(ctx: Context, directory_url: str, email: str) -> AcmeSettingsRecord:
+    async with ctx.audited("certificate-settings.update", "acme", f"{directory_url} {email}"):
+        await settings_store.put(ctx.db, directory_url, email)
+    return AcmeSettingsRecord(directory_url, email)
 
 
 async def _preflight(ctx: Context, config: GatewayConfig, record: CertificateRecord) -> list[str]:
@@ -151,16 +236,6 @@ async def _preflight(ctx: Context, config: GatewayConfig, record: CertificateRec
         publish=publish,
         withdraw=withdraw,
     )
-
-
-async def _acme_account(ctx: Context, acme: AcmeConfig) -> AcmeAccount:
-    """The panel's account at the configured directory, its key made once and kept."""
-    key = await store.account_key(ctx.db, acme.directory_url)
-    if key is None:
-        await store.keep_account_key(ctx.db, acme.directory_url, new_account_key())
-        key = await store.account_key(ctx.db, acme.directory_url)
-    directory = Directory(acme.directory_url, acme.email, acme.ca_bundle or None)
-    return await asyncio.to_thread(AcmeAccount.register, directory, key)
 
 
 async def _read(ctx: Context, name: str) -> CertificateRecord:

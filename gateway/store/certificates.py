@@ -1,5 +1,5 @@
 """Certificates as recorded: each website's last attempt and what its installed certificate
-covers (the key and chain are the agent's), and the panel's ACME account keys."""
+covers (the key and chain are the agent's)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Literal
 
 import aiomysql
 
-from gateway.db import execute, fetch_all_as, fetch_one, fetch_one_as
+from gateway.db import execute, fetch_all_as, fetch_one_as
 
 Status = Literal["none", "issuing", "valid", "failed"]
 Source = Literal["acme", "upload"]
@@ -24,6 +24,7 @@ class CertificateRecord:
     domain_id: int
     domain: str
     account: str
+    account_id: int
     status: Status
     source: Source
     key_type: KeyType
@@ -45,7 +46,7 @@ class CertificateRecord:
 
 
 _SELECT = (
-    "SELECT d.id AS domain_id, d.name AS domain, u.name AS account,"
+    "SELECT d.id AS domain_id, d.name AS domain, u.name AS account, u.id AS account_id,"
     " COALESCE(c.status, 'none') AS status, COALESCE(c.source, 'acme') AS source,"
     " COALESCE(c.key_type, 'ecdsa-p256') AS key_type,"
     " COALESCE(c.redirect_http, 0) AS redirect_http, COALESCE(c.hsts, 0) AS hsts,"
@@ -134,23 +135,6 @@ def _naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-async def account_key(pool: aiomysql.Pool, directory_url: str) -> bytes | None:
-    row = await fetch_one(
-        pool, "SELECT key_pem FROM acme_accounts WHERE directory_url = %s", (directory_url,)
-    )
-    return None if row is None else str(row["key_pem"]).encode("ascii")
-
-
-async def keep_account_key(pool: aiomysql.Pool, directory_url: str, key_pem: bytes) -> None:
-    """The first key registered at a directory stays its key (INSERT IGNORE: a concurrent
-    first registration keeps the one stored first)."""
-    await execute(
-        pool,
-        "INSERT IGNORE INTO acme_accounts (directory_url, key_pem) VALUES (%s, %s)",
-        (directory_url, key_pem.decode("ascii")),
-    )
-
-
 async def set_settings(
     pool: aiomysql.Pool, domain_id: int, redirect_http: bool, hsts: bool
 ) -> None:
@@ -202,4 +186,18 @@ async def uploaded(
             _naive(not_after),
             fingerprint,
         ),
+    )
+
+
+async def fail_interrupted(pool: aiomysql.Pool, reason: str) -> int:
+    """Attempts left `issuing` by a worker that stopped in their middle (no queued order of
+    theirs is waiting): failed with `reason`. An installed certificate keeps its next attempt,
+    so its renewal is tried again."""
+    return await execute(
+        pool,
+        "UPDATE certificates c JOIN domains d ON d.id = c.domain_id"
+        " SET c.status = 'failed', c.last_error = %s, c.failures = c.failures + 1"
+        " WHERE c.status = 'issuing' AND NOT EXISTS (SELECT 1 FROM jobs j"
+        " WHERE j.kind = 'certificate' AND j.state = 'queued' AND j.subject = d.name)",
+        (reason[:2000],),
     )

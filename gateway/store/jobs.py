@@ -10,7 +10,7 @@ import aiomysql
 
 from gateway.db import execute, fetch_all_as, fetch_one_as
 
-Kind = Literal["backup", "restore"]
+Kind = Literal["backup", "restore", "certificate"]
 State = Literal["queued", "running", "succeeded", "failed"]
 # The longest error text a job keeps (the column's size).
 MAX_ERROR = 500
@@ -126,10 +126,59 @@ async def finish(
     )
 
 
-async def fail_unfinished(pool: aiomysql.Pool) -> int:
-    """Jobs a stopped gateway left queued or running: failed, since nothing follows them now."""
+async def fail_unfinished(
+    pool: aiomysql.Pool, kinds: tuple[Kind, ...] = ("backup", "restore")
+) -> int:
+    """Jobs of `kinds` a stopped process left queued or running: failed, since nothing follows
+    them now. The gateway's are backups and restores; a certificate job queued while the ACME
+    worker was down is still run by it (the worker fails only its own running ones)."""
+    marks = ", ".join(["%s"] * len(kinds))
     return await execute(
         pool,
         "UPDATE jobs SET state = 'failed', error = 'the gateway stopped while the job ran',"
-        " finished_at = CURRENT_TIMESTAMP(6) WHERE state IN ('queued', 'running')",
+        " finished_at = CURRENT_TIMESTAMP(6) WHERE state IN ('queued', 'running')"
+        f" AND kind IN ({marks})",
+        kinds,
+    )
+
+
+async def next_queued(pool: aiomysql.Pool, kind: Kind) -> JobRecord | None:
+    """The oldest queued job of `kind` (an index on kind, state, id)."""
+    return await fetch_one_as(
+        pool,
+        JobRecord,
+        _SELECT + " WHERE j.kind = %s AND j.state = 'queued' ORDER BY j.id LIMIT 1",
+        (kind,),
+    )
+
+
+async def claim(pool: aiomysql.Pool, public_id: str) -> bool:
+    """Marks a queued job running; False when it was not queued any more."""
+    changed = await execute(
+        pool,
+        "UPDATE jobs SET state = 'running', started_at = CURRENT_TIMESTAMP(6)"
+        " WHERE public_id = %s AND state = 'queued'",
+        (public_id,),
+    )
+    return changed == 1
+
+
+async def fail_running(pool: aiomysql.Pool, kind: Kind, error: str) -> int:
+    """Jobs of `kind` left running by a process that stopped in their middle."""
+    return await execute(
+        pool,
+        "UPDATE jobs SET state = 'failed', error = %s, finished_at = CURRENT_TIMESTAMP(6)"
+        " WHERE state = 'running' AND kind = %s",
+        (error[:MAX_ERROR], kind),
+    )
+
+
+async def unfinished_of(pool: aiomysql.Pool, kind: Kind, subject: str) -> JobRecord | None:
+    """The queued or running job of `kind` for `subject`, if any (the oldest)."""
+    return await fetch_one_as(
+        pool,
+        JobRecord,
+        _SELECT + " WHERE j.kind = %s AND j.state IN ('queued', 'running') AND j.subject = %s"
+        " ORDER BY j.id LIMIT 1",
+        (kind, subject),
     )

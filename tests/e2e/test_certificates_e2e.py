@@ -1,5 +1,6 @@
-"""Certificates through the whole stack (issue 12): REST -> gateway (user jopanel, speaking
-ACME to Pebble) -> agent (root: key, tokens, install) -> real nginx, named and Pebble.
+"""Certificates through the whole stack (issue 12): REST -> gateway (user jopanel, no
+network: it queues the order) -> ACME worker (user jopanel-acme, speaking ACME to Pebble) ->
+agent (root: key, tokens, install) -> real nginx, named and Pebble.
 
 An owner's PHP site that answers every path gets one certificate for its name and www alias,
 served over SNI to a TLS client that trusts only Pebble's root; a name that does not resolve
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import grp
+import pwd
 import socket
 import ssl
 from datetime import UTC, datetime, timedelta
@@ -22,6 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from agent.system.certificates import keys
+from gateway.acme_accounts import AcmeAccounts
 from gateway.agent import Agent
 from gateway.auth.sessions import SessionCache
 from gateway.config import AcmeConfig, DatabaseConfig, GatewayConfig
@@ -199,7 +203,8 @@ async def renewals_with_backoff(
         resolver=f"127.0.0.1:{live.dns_port}",
         http_port=live.web_port,
     )
-    renewer = Renewer(pool, agent, GatewayConfig(acme=acme), SessionCache())
+    accounts = AcmeAccounts(stack.ACME_KEY.read_bytes(), str(live.pebble.api_ca))
+    renewer = Renewer(pool, agent, GatewayConfig(acme=acme), SessionCache(), accounts)
     try:
         first, due = renewal_row(live)
         assert await renewer.run_once(due - timedelta(seconds=1)) == {}
@@ -225,3 +230,65 @@ async def renewals_with_backoff(
         await agent.close()
         pool.close()
         await pool.wait_closed()
+
+
+WORKER_SITE = "worker-tls-e2e.test"
+
+
+async def test_orders_run_in_the_acme_worker_as_its_own_user(
+    live: stack.Stack, admin_credentials: tuple[str, str]
+) -> None:
+    """The worker (user jopanel-acme, no capability) runs the order the gateway queued: its job
+    is the owner's; the CA is the administrator's choice, read at every order; the account key
+    stays root's 0600 file, the worker holding only its credential copy."""
+    worker = next(p for p in live.processes if p.name == "acme")
+    status_lines = Path(f"/proc/{worker.pid}/status").read_text().splitlines()
+    fields = dict(line.split(":\t", 1) for line in status_lines if ":\t" in line)
+    acme_uid = pwd.getpwnam(stack.ACME_USER).pw_uid
+    assert fields["Uid"].split() == [str(acme_uid)] * 4
+    assert fields["CapEff"] == fields["CapPrm"] == "0000000000000000"
+    assert str(grp.getgrnam(stack.GATEWAY_USER).gr_gid) in fields["Groups"].split()
+    key = stack.ACME_KEY.stat()
+    assert (key.st_uid, oct(key.st_mode & 0o777)) == (0, "0o600")
+    copy = (stack.ACME_CREDENTIALS / "acme-account-key").stat()
+    assert (copy.st_uid, oct(copy.st_mode & 0o777)) == (acme_uid, "0o400")
+    assert (stack.ACME_CREDENTIALS / "acme-account-key").read_bytes() == stack.ACME_KEY.read_bytes()
+
+    base = f"{live.url}/api/v1"
+    settings = f"{base}/certificate-settings"
+    async with aiohttp.ClientSession() as session:
+        admin = await login(session, base, *admin_credentials)
+        body = {"name": "e2e_worker", "password": "tls-pass-1"}
+        assert (await call(session, "POST", f"{base}/accounts", admin, json=body))[0] == 201
+        owner = await login(session, base, "e2e_worker", "tls-pass-1")
+        site = {"name": WORKER_SITE, "dns_zone": True}
+        assert (await call(session, "POST", f"{base}/domains", owner, json=site))[0] == 201
+        one = f"{base}/domains/{WORKER_SITE}/certificate"
+        assert (await call(session, "GET", settings, owner))[0] == 403
+
+        # A CA where nothing answers: the worker reads the setting and says so.
+        status, chosen = await call(session, "GET", settings, admin)
+        assert (status, chosen["directory_url"]) == (200, live.pebble.directory_url)
+        nowhere = {"directory_url": "https://127.0.0.1:9/directory", "email": "a@example.net"}
+        assert (await call(session, "PUT", settings, admin, json=nowhere))[0] == 200
+        try:
+            status, refused = await call(session, "POST", one, owner, json={})
+            assert status == 409, refused
+            assert "could not reach its certificate authority" in refused["detail"]
+        finally:
+            assert (await call(session, "PUT", settings, admin, json=chosen))[0] == 200
+
+        status, issued = await call(session, "POST", one, owner, json={})
+        assert (status, issued["status"]) == (200, "valid"), issued
+        _, jobs = await call(session, "GET", f"{base}/jobs", owner)
+        orders = [job for job in jobs["items"] if job["kind"] == "certificate"]
+        assert sorted(job["state"] for job in orders) == ["failed", "succeeded"]
+        assert all(job["subject"] == WORKER_SITE for job in orders)
+    audit = live.mariadb.sql(
+        "SELECT actor, client, result FROM jopanel.audit_log WHERE action = 'certificate.issue'"
+        " AND target = 'e2e_worker/worker-tls-e2e.test' ORDER BY id"
+    )
+    assert audit.split("\n")[:2] == [
+        "e2e_worker\tacme-worker\terror",
+        "e2e_worker\tacme-worker\tok",
+    ]

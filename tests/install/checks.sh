@@ -95,9 +95,45 @@ journal_and_timer() {  # the units log what they do; log rotation has its timer
     fail "the gateway's journal: $(journalctl -b -u jopanel-gateway --no-pager | tail -n 5)"
 }
 
+acme_worker() {  # the ACME worker: its user, its hardening, its key, and it runs the orders
+  local pid status
+  pid=$(systemctl show -p MainPID --value jopanel-acme)
+  [ "$pid" -gt 0 ] || fail "jopanel-acme has no main process"
+  status=/proc/$pid/status
+  expect "the worker's user" "$(ps -o user= -p "$pid")" jopanel-acme
+  expect "the worker's capabilities" "$(sed -n 's/^CapEff:\t//p' "$status")" 0000000000000000
+  expect "the worker's no_new_privs" "$(sed -n 's/^NoNewPrivs:\t//p' "$status")" 1
+  grep -qw "$(getent group jopanel | cut -d: -f3)" <(sed -n 's/^Groups:\t//p' "$status") ||
+    fail "the worker is not in group jopanel (the agent's socket)"
+  if grep -q "pid=$pid," <(ss -H -ltnup); then fail "the worker listens: $(ss -H -ltnup | grep "pid=$pid,")"; fi
+  # /etc/jopanel (the JWT secret, root's key file) is not there at all in its mount namespace.
+  if nsenter --target "$pid" --mount test -e /etc/jopanel/jwt.secret; then
+    fail "the worker sees /etc/jopanel/jwt.secret"
+  fi
+  expect "the ACME account key" "$(stat -c '%a %U' /etc/jopanel/acme/account.key)" "600 root"
+  expect "the ACME key's folder" "$(stat -c '%a %U' /etc/jopanel/acme)" "700 root"
+  nsenter --target "$pid" --mount test -s /run/credentials/jopanel-acme.service/acme-account-key ||
+    fail "the worker has no acme-account-key credential"
+  if setpriv --reuid=jopanel-acme --regid=jopanel-acme --init-groups cat /etc/jopanel/acme/account.key \
+      >/dev/null 2>&1; then
+    fail "the worker's user reads the ACME account key's file"
+  fi
+  for sql in "SELECT password_hash FROM jopanel.users" "DELETE FROM jopanel.jobs" \
+      "SELECT * FROM jopanel.refresh_tokens" "DROP TABLE jopanel.certificates"; do
+    if setpriv --reuid=jopanel-acme --regid=jopanel-acme --init-groups mariadb -e "$sql" \
+        >/dev/null 2>&1; then
+      fail "the worker's MariaDB user ran: $sql"
+    fi
+  done
+  setpriv --reuid=jopanel-acme --regid=jopanel-acme --init-groups \
+    mariadb -N -e "SELECT COUNT(*) FROM jopanel.certificates" >/dev/null ||
+    fail "the worker's MariaDB user cannot read the certificates"
+}
+
 records_intact() {  # records_intact WHEN: every unit, record and site made by the first phase
   units_active
   journal_and_timer
+  acme_worker
   processes_hidden "$1"
   token=$(sign_in admin "$(cat /etc/jopanel/admin-password)")
   answer=$(api GET /api/v1/accounts/tenant1)
@@ -114,7 +150,7 @@ records_intact() {  # records_intact WHEN: every unit, record and site made by t
 units_active() {
   local unit php
   php=$(systemctl list-units 'php*-fpm.service' --no-legend --plain | cut -d' ' -f1)
-  for unit in jopanel-agent jopanel-gateway nginx mariadb named cron $php; do
+  for unit in jopanel-agent jopanel-gateway jopanel-acme nginx mariadb named cron ssh $php; do
     expect "systemctl is-active $unit" "$(systemctl is-active "$unit")" active
   done
 }
@@ -258,6 +294,54 @@ answer=$(api POST /api/v1/cron-jobs '{"schedule": "@daily", "command": "echo ins
 expect "POST /api/v1/cron-jobs" "${answer%% *}" 201 "$answer"
 dns_checks
 
+step "the ACME worker: its user, hardening, key and grants; it takes the orders the gateway queues"
+acme_worker
+answer=$(api PUT /api/v1/certificate-settings '{"directory_url": "http://acme.example/directory"}')
+expect "PUT /api/v1/certificate-settings (http://)" "${answer%% *}" 400 "$answer"
+# A CA that is not there (the container has no network): the worker runs the order and says why.
+answer=$(api PUT /api/v1/certificate-settings \
+  '{"directory_url": "https://127.0.0.1:9/directory", "email": "hostmaster@install-test.example"}')
+expect "PUT /api/v1/certificate-settings" "${answer%% *}" 200 "$answer"
+answer=$(api POST "/api/v1/domains/$site/certificate" '{}')
+expect "POST /api/v1/domains/$site/certificate (settled by the worker)" "${answer%% *}" 409 "$answer"
+answer=$(api GET "/api/v1/domains/$site/certificate")
+grep -qE '"status": ?"failed"' <<<"$answer" || fail "the certificate's record after the refusal: $answer"
+grep -qE 'does not resolve|self-test|could not reach' <<<"$answer" ||
+  fail "the worker's refusal does not say why: $answer"
+grep -q 'certificate.issue' <(mariadb -N -e "SELECT action FROM jopanel.audit_log WHERE actor = 'admin'") ||
+  fail "the worker's attempt is not in the audit log"
+
+step "sshd serves SFTP to a managed account, and refuses it while the account is suspended"
+ssh-keygen -q -t ed25519 -N '' -C tenant1 -f /root/tenant1-key
+answer=$(api POST /api/v1/ssh-keys "{\"public_key\": \"$(cat /root/tenant1-key.pub)\", \"account\": \"tenant1\"}")
+expect "POST /api/v1/ssh-keys" "${answer%% *}" 201 "$answer"
+sftp_ls() {
+  sftp -b - -i /root/tenant1-key -o BatchMode=yes -o StrictHostKeyChecking=no \
+    -o UserKnownHostsFile=/dev/null tenant1@127.0.0.1 <<<"ls web" 2>/dev/null
+}
+grep -q "$site" <(sftp_ls) || fail "tenant1 lists no $site over SFTP"
+if ssh -i /root/tenant1-key -o BatchMode=yes -o StrictHostKeyChecking=no \
+    -o UserKnownHostsFile=/dev/null tenant1@127.0.0.1 id >/dev/null 2>&1; then
+  fail "tenant1 ran a command over SSH"
+fi
+answer=$(api POST /api/v1/accounts/tenant1/suspend)
+expect "POST /api/v1/accounts/tenant1/suspend" "${answer%% *}" 200 "$answer"
+if sftp_ls >/dev/null; then fail "a suspended tenant1 signed in over SFTP"; fi
+answer=$(api POST /api/v1/accounts/tenant1/unsuspend)
+expect "POST /api/v1/accounts/tenant1/unsuspend" "${answer%% *}" 200 "$answer"
+grep -q "$site" <(sftp_ls) || fail "tenant1 lists no $site over SFTP after the suspension"
+
+step "jopanel-openvpn.service: its unit verifies; it starts once a VPN server is set up"
+systemd-analyze verify /etc/systemd/system/jopanel-openvpn.service ||
+  fail "jopanel-openvpn.service does not verify"
+if [ -c /dev/net/tun ]; then
+  answer=$(api PUT /api/v1/vpn-server '{"network": "10.8.0.0/24", "public_address": "vpn.install-test.example"}')
+  expect "PUT /api/v1/vpn-server" "${answer%% *}" 200 "$answer"
+  expect "jopanel-openvpn after the VPN server's set-up" "$(systemctl is-active jopanel-openvpn)" active
+else
+  step "  (no /dev/net/tun in this container: the unit is verified, not started)"
+fi
+
 step "gixy finds nothing above LOW in the whole nginx configuration (the panel's and the site's)"
 python3 -m venv /tmp/gixy
 /tmp/gixy/bin/pip install -q --no-index --find-links /var/cache/jopanel-wheels \
@@ -306,7 +390,7 @@ answer=$(api POST /api/v1/domains "{\"name\": \"shop.$host\", \"account\": \"ten
 [ "${answer%% *}" = 422 ] || fail "a tenant's claim of shop.$host got ${answer%% *}, not 422"
 
 step "security scores (systemd-analyze security)"
-for unit in jopanel-gateway jopanel-agent; do
+for unit in jopanel-gateway jopanel-acme jopanel-agent; do
   echo "  $unit: $(systemd-analyze security --no-pager "$unit.service" | tail -n 1)"
 done
 if [ -n "${JOPANEL_SECURITY_DETAIL:-}" ]; then
@@ -315,6 +399,9 @@ fi
 score=$(systemd-analyze security --no-pager jopanel-gateway.service | tail -n 1 |
   sed -n 's/.*exposure level for .*: \([0-9.]*\).*/\1/p')
 awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' || fail "the gateway's exposure is $score, above 2.0"
+score=$(systemd-analyze security --no-pager jopanel-acme.service | tail -n 1 |
+  sed -n 's/.*exposure level for .*: \([0-9.]*\).*/\1/p')
+awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' || fail "the ACME worker's exposure is $score, above 2.0"
 
 step "first phase passed; the container reboots"
 exit 0

@@ -7,6 +7,8 @@ derived by the agent from a validated domain, a fingerprint or a token.
         <fingerprint>.key, <fingerprint>.crt       0600: an installed key and its chain
     /var/lib/jopanel/acme-challenge                root 0755
     /var/lib/jopanel/acme-challenge/<domain>/.well-known/acme-challenge/<token>   0644
+    /etc/jopanel/acme                              root 0700
+        account.key                                0600: the panel's ACME account key
 
 An installed pair is named after the leaf's SHA-256 fingerprint, and the site's nginx record
 names that fingerprint: a renewal writes a new pair beside the old one and switches with the
@@ -29,6 +31,7 @@ from typing import Final
 
 from agent.errors import FailedPrecondition, ResourceExhausted
 from agent.system.base.files import write_atomic
+from agent.system.certificates.keys import new_key
 from agent.validators.certificates import ChallengeToken, KeyAuthorization
 from agent.validators.common import Hostname
 
@@ -37,6 +40,8 @@ CHALLENGE_ROOT: Final = Path("/var/lib/jopanel/acme-challenge")
 CHALLENGE_PATH: Final = ".well-known/acme-challenge"
 PENDING_KEY: Final = "pending.key"
 MAX_TOKENS: Final = 100
+ACME_ROOT: Final = Path("/etc/jopanel/acme")
+ACCOUNT_KEY: Final = "account.key"
 
 
 @dataclass(frozen=True)
@@ -148,4 +153,21 @@ def _root_folder(path: Path, mode: int) -> Path:
         )
     if stat.S_IMODE(info.st_mode) != mode:
         os.chmod(path, mode, follow_symlinks=False)
+    return path
+
+
+def ensure_account_key(root: Path = ACME_ROOT) -> Path:
+    """The panel's ACME account key, made once (ECDSA P-256, as ACME's ES256 wants) in a
+    folder only root reads. The ACME worker never opens it: systemd hands it a copy
+    (LoadCredential=, docs/certificates.md). A key already there, as the installer carries
+    one over from an older panel, is kept; a link at its name is refused, never followed."""
+    path = _root_folder(root, 0o700) / ACCOUNT_KEY
+    if CertificateFiles._read(path) is None:
+        write_atomic(path, new_key("ecdsa-p256").decode("ascii"), 0o600)
+        return path
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode) or info.st_uid != 0:
+        raise FailedPrecondition(f"{path} must be a file of root's; the agent stopped there")
+    if stat.S_IMODE(info.st_mode) != 0o600:
+        os.chmod(path, 0o600, follow_symlinks=False)
     return path

@@ -198,6 +198,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/certificate-settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The ACME directory certificates are ordered from, and the account's contact */
+    get: operations['getCertificateSettings'];
+    /** Choose the ACME directory (https only) and the account's contact; orders from now on use them, certificates already installed are kept */
+    put: operations['setCertificateSettings'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/cron-jobs': {
     parameters: {
       query?: never;
@@ -428,7 +446,7 @@ export interface paths {
     /** A website's certificate: what it covers, until when, and the last attempt */
     get: operations['getCertificate'];
     put?: never;
-    /** Issue or renew the website's certificate for its name and aliases (409 says why not) */
+    /** Issue or renew the website's certificate for its name and aliases (409 says why not; 503 when the certificate worker has not finished in time) */
     post: operations['issueCertificate'];
     /** Turn HTTPS off: the key, certificate and renewals go */
     delete: operations['deleteCertificate'];
@@ -1399,6 +1417,22 @@ export interface components {
        */
       status: 'none' | 'issuing' | 'valid' | 'failed';
     };
+    /** CertificateAuthority */
+    CertificateAuthority: {
+      /**
+       * Directory Url
+       * @description The ACME directory certificates are ordered from: Let's Encrypt's production directory by default, its staging one (https://acme-staging-v02.api.letsencrypt.org/directory) for trials, or any https URL of a private CA
+       * @example https://acme-v02.api.letsencrypt.org/directory
+       */
+      directory_url: string;
+      /**
+       * Email
+       * @description The ACME account's contact, warned by the CA of problems; empty: none
+       * @default
+       * @example hostmaster@example.net
+       */
+      email?: string;
+    };
     /** CertificateIssue */
     CertificateIssue: {
       /**
@@ -2147,7 +2181,7 @@ export interface components {
        * Kind
        * @enum {string}
        */
-      kind: 'backup' | 'restore';
+      kind: 'backup' | 'restore' | 'certificate';
       /**
        * Percent
        * @description 0 to 100, of the current stage
@@ -4339,6 +4373,158 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['BillingSettings'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getCertificateSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CertificateAuthority'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  setCertificateSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CertificateAuthority'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CertificateAuthority'];
         };
       };
       /** @description Invalid request (see errors per field) */

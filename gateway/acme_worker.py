@@ -1,0 +1,161 @@
+"""jopanel-acme: the ACME worker, the one process of the panel that talks to a certificate
+authority (docs/certificates.md, "The ACME worker").
+
+The gateway has no network (PrivateNetwork, AF_UNIX only), so it queues each certificate
+order as a `certificate` job and this worker runs it: pre-flight (DNS and HTTP through nginx),
+the ACME order, and the agent's calls for the key, the tokens and the install. Renewals run
+here too. It runs as user jopanel-acme (never root, never the gateway's user): MariaDB lets it
+in by unix_socket authentication with grants on the few tables it needs
+(deploy/mariadb/acme-worker-grants.sql), and it reaches the agent's socket as a member of the
+jopanel group. Its ACME account key comes from systemd's LoadCredential
+(gateway/acme_accounts.py). It listens on nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Final
+
+import aiomysql
+import uvloop
+
+from gateway.__main__ import notify_ready
+from gateway.acme_accounts import AcmeAccounts, read_account_key
+from gateway.agent import Agent
+from gateway.auth.sessions import SessionCache
+from gateway.config import GatewayConfig, load_config
+from gateway.context import Context
+from gateway.db import create_pool
+from gateway.principal import Principal, Role
+from gateway.problems import Problem
+from gateway.renewals import EVERY, Renewer
+from gateway.services import certificates as service
+from gateway.store import certificates as store
+from gateway.store import jobs as jobs_store
+from gateway.store.jobs import JobRecord
+
+logger = logging.getLogger("jopanel.acme")
+
+# How often the queue is looked at when it is empty: what a waiting request pays at most.
+POLL_SECONDS: Final = 0.25
+_GONE = "The website was deleted before its certificate was ordered."
+_INTERNAL = "internal error in the certificate worker"
+STOPPED = "the certificate worker stopped while the order ran"
+
+
+class AcmeWorker:
+    """Runs queued certificate jobs one at a time, and renewals every EVERY."""
+
+    def __init__(
+        self, db: aiomysql.Pool, agent: Agent, config: GatewayConfig, accounts: AcmeAccounts
+    ) -> None:
+        self._db = db
+        self._agent = agent
+        self._config = config
+        self._accounts = accounts
+        self._sessions = SessionCache()
+        self.renewer = Renewer(db, agent, config, self._sessions, accounts)
+
+    async def run_queued(self) -> int:
+        """Runs every queued certificate job; how many it ran."""
+        ran = 0
+        while (job := await jobs_store.next_queued(self._db, "certificate")) is not None:
+            if await jobs_store.claim(self._db, job.public_id):
+                await self.run(job)
+                ran += 1
+        return ran
+
+    async def run(self, job: JobRecord) -> None:
+        """One order, settled in its job's row (the requester's answer) and the certificate's
+        record (what GET shows)."""
+        record = await store.of_domain(self._db, job.subject)
+        if record is None or record.account_id != job.account_id:
+            await jobs_store.finish(self._db, job.public_id, state="failed", error=_GONE)
+            return
+        # The audit log names whoever asked (an owner or an administrator), from this worker.
+        me = Principal(0, job.created_by, Role.ADMIN)
+        ctx = Context(self._db, self._agent, me, "acme-worker", self._sessions)
+        try:
+            done = await service.issue_for(
+                ctx,
+                self._config,
+                record,
+                self._accounts,
+                key_type=record.key_type,
+                redirect_http=record.redirect_http,
+                hsts=record.hsts,
+            )
+        except Problem as refused:
+            await jobs_store.finish(self._db, job.public_id, state="failed", error=refused.detail)
+        except Exception:
+            logger.exception("certificate job %s (%s) failed", job.public_id, job.subject)
+            await jobs_store.finish(self._db, job.public_id, state="failed", error=_INTERNAL)
+        else:
+            result = done.fingerprint or ""
+            await jobs_store.finish(self._db, job.public_id, state="succeeded", result=result)
+
+    async def recover(self) -> None:
+        """At start: what a worker that stopped in the middle of an order left running fails,
+        so its record does not stay `issuing` (renewals skip those) and its requester learns
+        it. Queued orders stay queued: this worker runs them."""
+        left = await jobs_store.fail_running(self._db, "certificate", STOPPED)
+        stale = await store.fail_interrupted(self._db, service.INTERRUPTED)
+        if left or stale:
+            logger.warning("the last worker stopped in %d orders (%d records)", left, stale)
+
+    async def serve(self, stopping: asyncio.Event) -> None:
+        """Until `stopping`: the queue as it fills, renewals every EVERY."""
+        await self.recover()
+        next_renewal = datetime.now(UTC)
+        while not stopping.is_set():
+            try:
+                await self.run_queued()
+                if self._config.renew_in_background and datetime.now(UTC) >= next_renewal:
+                    outcomes = await self.renewer.run_once()
+                    for domain, outcome in outcomes.items():
+                        logger.info("renewal of %s: %s", domain, outcome)
+                    next_renewal = datetime.now(UTC) + EVERY
+            except Exception:  # the database or the agent went away: try again shortly
+                logger.exception("certificate worker round failed")
+                next_renewal = min(next_renewal, datetime.now(UTC) + timedelta(minutes=1))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), POLL_SECONDS)
+
+
+async def run(config: GatewayConfig) -> None:
+    key = read_account_key(config.acme.account_key)
+    accounts = AcmeAccounts(key, config.acme.ca_bundle or None)
+    pool = await create_pool(config.database)
+    agent = Agent(config.agent_socket)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    try:
+        worker = AcmeWorker(pool, agent, config, accounts)
+        notify_ready()
+        logger.info("taking certificate orders from the jobs table")
+        await worker.serve(stopping)
+    finally:
+        logger.info("stopping")
+        await agent.close()
+        pool.close()
+        await pool.wait_closed()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="jopanel-acme")
+    parser.add_argument("--config", type=Path, default=Path("/etc/jopanel/acme.toml"))
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvloop.run(run(load_config(args.config)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""The gateway queues certificate orders for the ACME worker (it has no network itself): the
+request waits for the worker's outcome, and says so when the worker has not settled it in
+time; the worker settles an order whose website went meanwhile without touching anything."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway import keys
+from gateway.acme_accounts import AcmeAccounts
+from gateway.acme_worker import STOPPED, AcmeWorker
+from gateway.services import certificates as service
+from gateway.store import jobs as jobs_store
+from tests.gateway.conftest import Api
+
+
+async def test_an_order_is_queued_for_the_worker_and_settled_by_it(
+    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(service, "WAIT_SECONDS", 0.3)  # no worker runs in these tests
+    alice = await api.owner(admin)
+    bob = await api.owner(admin, "bob")
+    assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"}))[0] == 201
+    one = "/api/v1/domains/alice.com/certificate"
+
+    assert (await api.call("POST", one, bob, json={}))[0] == 404
+    status, problem = await api.call("POST", one, alice, json={"hsts": True})
+    assert status == 503, problem
+    assert "has not finished" in problem["detail"]
+    _, record = await api.call("GET", one, alice)
+    assert (record["status"], record["hsts"]) == ("issuing", True)
+    _, jobs = await api.call("GET", "/api/v1/jobs", alice)
+    [job] = jobs["items"]
+    assert (job["kind"], job["state"]) == ("certificate", "queued")
+    assert (await api.call("GET", "/api/v1/jobs", bob))[1]["items"] == []
+
+    # The website goes before the worker takes the order: it fails it, and nothing else.
+    assert (await api.call("DELETE", "/api/v1/domains/alice.com", alice))[0] == 204
+    app = api.client.app
+    worker = AcmeWorker(app[keys.DB], app[keys.AGENT], app[keys.CONFIG], AcmeAccounts(b"", None))
+    assert await worker.run_queued() == 1
+    _, settled = await api.call("GET", f"/api/v1/jobs/{job['id']}", alice)
+    assert settled["state"] == "failed"
+    assert settled["error"] == "The website was deleted before its certificate was ordered."
+    assert await worker.run_queued() == 0
+
+
+async def test_asking_again_waits_for_the_same_order(
+    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client that repeats its request (or many at once) queues one order per website."""
+    monkeypatch.setattr(service, "WAIT_SECONDS", 0.2)
+    alice = await api.owner(admin)
+    assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"}))[0] == 201
+    one = "/api/v1/domains/alice.com/certificate"
+    for _ in range(3):
+        assert (await api.call("POST", one, alice, json={}))[0] == 503
+    _, jobs = await api.call("GET", "/api/v1/jobs", alice)
+    assert [job["kind"] for job in jobs["items"]] == ["certificate"]
+
+
+async def test_a_worker_that_stopped_mid_order_leaves_nothing_issuing(
+    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The order it was running fails with a reason, its record too (renewals skip records
+    left `issuing`); an order still queued stays queued for the new worker."""
+    monkeypatch.setattr(service, "WAIT_SECONDS", 0.2)
+    alice = await api.owner(admin)
+    for name in ("alice.com", "alice.net"):
+        assert (await api.call("POST", "/api/v1/domains", alice, json={"name": name}))[0] == 201
+        assert (await api.call("POST", f"/api/v1/domains/{name}/certificate", alice))[0] == 503
+    app = api.client.app
+    _, jobs = await api.call("GET", "/api/v1/jobs", alice)
+    running = next(job for job in jobs["items"] if job["subject"] == "alice.com")
+    assert await jobs_store.claim(app[keys.DB], running["id"])  # taken, then the worker died
+
+    worker = AcmeWorker(app[keys.DB], app[keys.AGENT], app[keys.CONFIG], AcmeAccounts(b"", None))
+    await worker.recover()
+
+    _, stopped = await api.call("GET", f"/api/v1/jobs/{running['id']}", alice)
+    assert (stopped["state"], stopped["error"]) == ("failed", STOPPED)
+    _, record = await api.call("GET", "/api/v1/domains/alice.com/certificate", alice)
+    assert (record["status"], record["last_error"]) == ("failed", service.INTERRUPTED)
+    _, waiting = await api.call("GET", "/api/v1/domains/alice.net/certificate", alice)
+    assert waiting["status"] == "issuing"
+    _, jobs = await api.call("GET", "/api/v1/jobs", alice)
+    assert {job["subject"]: job["state"] for job in jobs["items"]} == {
+        "alice.com": "failed",
+        "alice.net": "queued",
+    }

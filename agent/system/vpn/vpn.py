@@ -52,6 +52,7 @@ class Vpn:
     def __init__(self, config: AgentConfig) -> None:
         limits = config.limits("vpn")
         self._record = config.vpn_dir / "server.json"
+        self._suspended_record = config.vpn_dir / "suspended.json"
         self._device = config.vpn_device
         self.pki = Pki(config.vpn_dir, limits)
         self.openvpn = OpenVpn(
@@ -59,6 +60,7 @@ class Vpn:
                 config=config.openvpn_dir / "jopanel.conf",
                 crl=config.openvpn_dir / "jopanel-crl.pem",
                 run_dir=config.vpn_run_dir,
+                clients=config.openvpn_dir / "jopanel-clients",
             ),
             limits,
             systemd=config.vpn_supervisor == "systemd",
@@ -86,6 +88,7 @@ class Vpn:
         async with self._lock:
             await self.pki.ensure()
             self.openvpn.publish_crl(self.pki)
+            self.openvpn.publish_disabled(self._disabled())
             self._write_settings(settings)
             changed = self.openvpn.write_config(
                 render_server(settings, self.pki, self.openvpn.paths, self._device)
@@ -118,6 +121,8 @@ class Vpn:
             if sum(c.state != "revoked" for c in clients.values()) >= MAX_CLIENTS_PER_OWNER:
                 raise FailedPrecondition(f"at most {MAX_CLIENTS_PER_OWNER} VPN clients per user")
             files = await self.pki.issue_client(_common_name(owner, name))
+            # A suspended account's new client starts refused, as its others are.
+            self.openvpn.publish_disabled(self._disabled())
             profile = render_profile(settings, self.pki, files.certificate, files.key)
             return Client(owner, name, "disconnected"), profile
 
@@ -130,6 +135,63 @@ class Vpn:
             self.openvpn.publish_crl(self.pki)
             await self.openvpn.drop(common_name)
             return Client(owner, name, "revoked")
+
+    async def set_account_suspended(self, account: AccountName, suspended: bool) -> None:
+        """Refuses the account's clients while it is suspended (SuspendAccount) and drops those
+        connected, or lets them connect again (UnsuspendAccount). Their certificates stay valid:
+        a suspension is lifted without new profiles, and one created meanwhile starts refused."""
+        await self._finisher.run(self._set_account_suspended(Owner(account), suspended))
+
+    async def _set_account_suspended(self, owner: Owner, suspended: bool) -> None:
+        async with self._lock:
+            owners = self._suspended_owners()
+            owners = owners | {owner} if suspended else owners - {owner}
+            self._write_suspended_owners(owners)
+            self.openvpn.publish_disabled(self._disabled())
+            await self._refresh_config()
+            if suspended:
+                for client in self._latest(owner).values():
+                    if client.state != "revoked":
+                        await self.openvpn.drop(_common_name(owner, client.name))
+
+    async def _refresh_config(self) -> None:
+        """Brings a configuration written before client-config-dir existed up to date: only a
+        configuration that changed restarts a running OpenVPN."""
+        settings = self._settings()
+        if settings is None or not self.pki.exists():
+            return
+        text = render_server(settings, self.pki, self.openvpn.paths, self._device)
+        if self.openvpn.write_config(text) and settings.enabled and self.openvpn.running():
+            await self.openvpn.stop()
+            await self.openvpn.start()
+
+    def _disabled(self) -> set[str]:
+        """The common names OpenVPN must refuse: the valid clients of suspended owners."""
+        owners = self._suspended_owners()
+        valid: set[str] = set()
+        for entry in self.pki.entries():
+            found_owner, dot, _ = entry.common_name.partition(".")
+            if not dot or found_owner not in owners:
+                continue
+            if entry.state == "valid":
+                valid.add(entry.common_name)
+            else:
+                valid.discard(entry.common_name)
+        return valid
+
+    def _suspended_owners(self) -> frozenset[Owner]:
+        """The suspended accounts, read back through the validator (a hand-edited name that is
+        not one never reaches a file name)."""
+        try:
+            data = json.loads(self._suspended_record.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return frozenset()
+        return frozenset(vpn_validators.owner(str(name)) for name in data)
+
+    def _write_suspended_owners(self, owners: frozenset[Owner]) -> None:
+        self._suspended_record.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        text = json.dumps(sorted(owners)) + "\n"
+        write_atomic(self._suspended_record, text, 0o600)
 
     @contextlib.asynccontextmanager
     async def removal(self, account: AccountName) -> AsyncIterator[None]:
@@ -146,6 +208,10 @@ class Vpn:
 
     async def _revoke_all(self, owner: Owner) -> None:
         async with self._lock:
+            # The next account of this name starts unsuspended.
+            owners = self._suspended_owners()
+            if owner in owners:
+                self._write_suspended_owners(owners - {owner})
             names = [c.name for c in self._latest(owner).values() if c.state != "revoked"]
             if not names:
                 return

@@ -5,6 +5,7 @@ own clients; the CA key and clients' keys stay where they must."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import stat
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import grpc
+import pytest
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from jopanel.agent.vpn.v1 import vpn_pb2
 
@@ -39,6 +41,21 @@ async def listed(vpn: Stub, owner: str) -> dict[str, vpn_pb2.VpnClient]:
 
 async def revoke(vpn: Stub, owner: str, name: str) -> vpn_pb2.RevokeVpnClientResponse:
     return await vpn.RevokeVpnClient(vpn_pb2.RevokeVpnClientRequest(owner=owner, name=name))
+
+
+async def until_state(
+    vpn: Stub, owner: str, name: str, state: vpn_pb2.ClientState.ValueType
+) -> None:
+    shown: dict[str, vpn_pb2.VpnClient] = {}
+
+    async def reached() -> bool:
+        shown.update(await listed(vpn, owner))
+        return shown[name].state == state
+
+    deadline = asyncio.get_running_loop().time() + 15
+    while not await reached():
+        assert asyncio.get_running_loop().time() < deadline, shown[name]
+        await asyncio.sleep(0.1)
 
 
 async def test_a_client_connects_and_reaches_the_servers_tunnel_address(
@@ -211,3 +228,87 @@ async def test_a_port_in_use_is_a_failed_precondition(
     # Setting it back brings the server back.
     answer = await vpn.ConfigureVpnServer(vpn_pb2.ConfigureVpnServerRequest(server=vpn_server))
     assert answer.running
+
+
+@pytest.mark.usefixtures("web_servers")  # suspension takes its sites offline too
+async def test_suspending_an_account_drops_and_refuses_its_clients_until_unsuspended(
+    vpn: Stub,
+    vpn_server: vpn_pb2.VpnServer,
+    accounts: AccountStub,
+    account: accounts_pb2.Account,
+    lan: Lan,
+    clients: list[Client],
+    tmp_path: Path,
+) -> None:
+    profile = (await create(vpn, account.name, "laptop")).profile
+    neighbour = new_owner()
+    neighbours = (await create(vpn, neighbour, "laptop")).profile
+    client = Client(lan, profile, tmp_path)
+    clients.append(client)
+    client.start()
+    await client.until_connected()
+
+    await accounts.SuspendAccount(accounts_pb2.SuspendAccountRequest(name=account.name))
+    await until(client.ended, "the suspended account's client to be dropped", seconds=15)
+    # Its certificate stays valid (the suspension is lifted without a new profile); the server
+    # lets the dropped connection go a moment after the client stops.
+    await until_state(vpn, account.name, "laptop", vpn_pb2.CLIENT_STATE_DISCONNECTED)
+    refused = Client(lan, profile, tmp_path)
+    clients.append(refused)
+    refused.start("--connect-retry-max", "1", "--hand-window", "10")
+    await until(refused.ended, "the suspended account's client to be refused", seconds=60)
+    assert not refused.connected()
+    assert "AUTH_FAILED" in refused.log_text()
+    # A client made while suspended is refused too.
+    made = (await create(vpn, account.name, "phone")).profile
+    during = Client(lan, made, tmp_path)
+    clients.append(during)
+    during.start("--connect-retry-max", "1", "--hand-window", "10")
+    await until(during.ended, "a client made while suspended to be refused", seconds=60)
+    assert not during.connected()
+    # Another owner's client is not touched by the suspension.
+    other = Client(lan, neighbours, tmp_path)
+    clients.append(other)
+    other.start()
+    await other.until_connected()
+
+    await accounts.UnsuspendAccount(accounts_pb2.UnsuspendAccountRequest(name=account.name))
+    for again_profile in (profile, made):
+        again = Client(lan, again_profile, tmp_path)
+        clients.append(again)
+        again.start()
+        await again.until_connected()
+    assert not any(Path("/etc/openvpn/server/jopanel-clients").iterdir())
+
+
+async def test_the_refused_clients_folder_is_not_for_tenants(
+    vpn: Stub, vpn_server: vpn_pb2.VpnServer
+) -> None:
+    folder = Path("/etc/openvpn/server/jopanel-clients")
+    info = os.lstat(folder)
+    assert stat.S_ISDIR(info.st_mode)
+    assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, 0o750)
+    assert "client-config-dir" in Path("/etc/openvpn/server/jopanel.conf").read_text()
+
+
+@pytest.mark.usefixtures("web_servers")  # suspension takes its sites offline too
+async def test_a_deleted_suspended_account_leaves_no_suspension_to_its_successor(
+    vpn: Stub,
+    vpn_server: vpn_pb2.VpnServer,
+    accounts: AccountStub,
+    account: accounts_pb2.Account,
+    lan: Lan,
+    clients: list[Client],
+    tmp_path: Path,
+) -> None:
+    await accounts.SuspendAccount(accounts_pb2.SuspendAccountRequest(name=account.name))
+    await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=account.name))
+    request = accounts_pb2.CreateAccountRequest(
+        name=account.name, password="first password", shell=accounts_pb2.SHELL_BASH
+    )
+    await accounts.CreateAccount(request)
+    profile = (await create(vpn, account.name, "laptop")).profile
+    client = Client(lan, profile, tmp_path)
+    clients.append(client)
+    client.start()
+    await client.until_connected()

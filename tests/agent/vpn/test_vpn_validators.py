@@ -20,7 +20,7 @@ DIRECTIVES = {
     "port", "proto", "dev", "dev-type", "topology", "server", "ca", "cert", "key", "dh",
     "tls-crypt", "crl-verify", "remote-cert-tls", "tls-version-min", "keepalive", "persist-key",
     "persist-tun", "user", "group", "management", "writepid", "log-append", "verb",
-    "explicit-exit-notify", "push",
+    "explicit-exit-notify", "push", "client-config-dir",
 }  # fmt: skip
 
 
@@ -119,4 +119,6 @@ def test_no_accepted_value_adds_a_directive(
                 assert line.count('"') == 2, line
 
 
-PATHS = Paths(Path("/etc/openvpn/server/jopanel.conf"), Path("/c.pem"), Path("/run/x"))
+PATHS = Paths(
+    Path("/etc/openvpn/server/jopanel.conf"), Path("/c.pem"), Path("/run/x"), Path("/etc/c")
+)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Final, Literal
 
 from jopanel.agent.vpn.v1 import vpn_pb2
@@ -29,7 +31,7 @@ from agent.system.vpn.pki import Pki
 from agent.validators import vpn as vpn_validators
 from agent.validators.accounts import AccountName
 from agent.validators.vpn import ClientName, Owner, ServerSettings
-from jopanel_rules.vpn import MAX_CLIENTS_PER_OWNER
+from jopanel_rules.vpn import MAX_CLIENTS_PER_OWNER, RENEWAL_WINDOW_DAYS
 
 _PROTOCOLS: Final = {"udp": vpn_pb2.PROTOCOL_UDP, "tcp": vpn_pb2.PROTOCOL_TCP}
 
@@ -40,6 +42,7 @@ class Client:
     name: ClientName
     state: Literal["disconnected", "connected", "revoked"]
     connection: Connection | None = None
+    expires: datetime | None = None  # the newest certificate's end
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class Vpn:
         self._record = config.vpn_dir / "server.json"
         self._suspended_record = config.vpn_dir / "suspended.json"
         self._device = config.vpn_device
-        self.pki = Pki(config.vpn_dir, limits)
+        self.pki = Pki(config.vpn_dir, limits, config.vpn_client_days)
         self.openvpn = OpenVpn(
             Paths(
                 config=config.openvpn_dir / "jopanel.conf",
@@ -83,6 +86,11 @@ class Vpn:
 
     async def revoke(self, owner: Owner, name: ClientName) -> Client:
         return await self._finisher.run(self._revoke(owner, name))
+
+    async def renew(self, owner: Owner, name: ClientName) -> tuple[Client, str]:
+        """A new certificate and profile for a valid client near its certificate's end
+        (Pki.renew_client says what happens to the previous one). Shown once, as a creation."""
+        return await self._finisher.run(self._renew(owner, name))
 
     async def _configure(self, settings: ServerSettings) -> ServerState:
         async with self._lock:
@@ -124,7 +132,28 @@ class Vpn:
             # A suspended account's new client starts refused, as its others are.
             self.openvpn.publish_disabled(self._disabled())
             profile = render_profile(settings, self.pki, files.certificate, files.key)
-            return Client(owner, name, "disconnected"), profile
+            return self._latest(owner)[name], profile
+
+    async def _renew(self, owner: Owner, name: ClientName) -> tuple[Client, str]:
+        async with self._lock:
+            settings = self._settings()
+            if settings is None or not self.pki.exists():
+                raise FailedPrecondition("the VPN server is not configured yet")
+            if owner in self._removing:
+                raise FailedPrecondition(f"account {owner} is being deleted")
+            client = self._latest(owner).get(name)
+            if client is None or client.state == "revoked":
+                raise NotFound(f"no VPN client named {name!r}")
+            common_name = _common_name(owner, name)
+            if not self.pki.renewed(common_name).exists():
+                _require_renewal_window(client)
+            files, revoked = await self.pki.renew_client(common_name)
+            if revoked:
+                await self.pki.revoke(None)
+                self.openvpn.publish_crl(self.pki)
+            self.openvpn.publish_disabled(self._disabled())
+            profile = render_profile(settings, self.pki, files.certificate, files.key)
+            return self._latest(owner)[name], profile
 
     async def _revoke(self, owner: Owner, name: ClientName) -> Client:
         async with self._lock:
@@ -134,7 +163,7 @@ class Vpn:
             await self.pki.revoke(common_name)
             self.openvpn.publish_crl(self.pki)
             await self.openvpn.drop(common_name)
-            return Client(owner, name, "revoked")
+            return dataclasses.replace(self._latest(owner)[name], state="revoked")
 
     async def set_account_suspended(self, account: AccountName, suspended: bool) -> None:
         """Refuses the account's clients while it is suspended (SuspendAccount) and drops those
@@ -233,7 +262,7 @@ class Vpn:
             state: Literal["disconnected", "revoked"] = (
                 "disconnected" if entry.state == "valid" else "revoked"
             )
-            latest[name] = Client(owner, name, state)
+            latest[name] = Client(owner, name, state, expires=entry.expires)
         return latest
 
     def _settings(self) -> ServerSettings | None:
@@ -285,6 +314,21 @@ def _require_free_port(settings: ServerSettings) -> None:
             ) from None
 
 
+def _require_renewal_window(client: Client) -> None:
+    """A renewal keeps the previous certificate valid until it expires: only near its end, so
+    two certificates of a client overlap for RENEWAL_WINDOW_DAYS at most. (Replacing a key
+    early, say after a device is lost, is revoke and create.)"""
+    if client.expires is None:
+        return
+    opens = client.expires - timedelta(days=RENEWAL_WINDOW_DAYS)
+    if datetime.now(UTC) < opens:
+        raise FailedPrecondition(
+            f"the VPN client {client.name!r} can be renewed from {opens:%Y-%m-%d} (its"
+            f" certificate expires on {client.expires:%Y-%m-%d}); to replace its key now,"
+            " revoke it and make another"
+        )
+
+
 def _common_name(owner: Owner, name: ClientName) -> str:
     return f"{owner}.{name}"
 
@@ -295,5 +339,5 @@ def _with_connection(client: Client, connections: list[Connection]) -> Client:
     common_name = _common_name(client.owner, client.name)
     for connection in connections:
         if connection.common_name == common_name:
-            return Client(client.owner, client.name, "connected", connection)
+            return dataclasses.replace(client, state="connected", connection=connection)
     return client

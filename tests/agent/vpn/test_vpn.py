@@ -9,6 +9,7 @@ import asyncio
 import os
 import socket
 import stat
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -312,3 +313,68 @@ async def test_a_deleted_suspended_account_leaves_no_suspension_to_its_successor
     clients.append(client)
     client.start()
     await client.until_connected()
+
+
+async def renew(vpn: Stub, owner: str, name: str) -> vpn_pb2.RenewVpnClientResponse:
+    return await vpn.RenewVpnClient(vpn_pb2.RenewVpnClientRequest(owner=owner, name=name))
+
+
+async def refused(lan: Lan, profile: str, directory: Path, clients: list[Client]) -> None:
+    client = Client(lan, profile, directory)
+    clients.append(client)
+    client.start("--tls-exit", "--connect-retry-max", "1", "--hand-window", "10")
+    await until(client.ended, "the refused client to give up", seconds=60)
+    assert not client.connected()
+
+
+async def connects(lan: Lan, profile: str, directory: Path, clients: list[Client]) -> None:
+    client = Client(lan, profile, directory)
+    clients.append(client)
+    client.start()
+    await client.until_connected()
+    client.stop()
+
+
+async def test_renewal_gives_a_new_profile_and_the_previous_one_works_until_it_expires(
+    vpn: Stub, vpn_server: vpn_pb2.VpnServer, lan: Lan, clients: list[Client], tmp_path: Path
+) -> None:
+    owner = new_owner()
+    first = (await create(vpn, owner, "laptop")).profile
+    expires = (await listed(vpn, owner))["laptop"].expires_at
+    assert expires > time.time() + 29 * 86400
+    renewed = await renew(vpn, owner, "laptop")
+    assert renewed.profile != first
+    assert "<key>\n-----BEGIN PRIVATE KEY-----" in renewed.profile
+    assert renewed.client.state == vpn_pb2.CLIENT_STATE_DISCONNECTED
+    assert renewed.client.expires_at >= expires
+    assert not list((VPN_DIR / "pki").glob(f"**/private/{owner}.laptop.key"))
+    await connects(lan, renewed.profile, tmp_path, clients)
+    await connects(lan, first, tmp_path, clients)  # the devices still on it keep working
+
+    # Renewed again while the first is still valid (the answer was lost): the lost one is
+    # revoked, the first still works, the newest works.
+    again = await renew(vpn, owner, "laptop")
+    await refused(lan, renewed.profile, tmp_path, clients)
+    await connects(lan, first, tmp_path, clients)
+    await connects(lan, again.profile, tmp_path, clients)
+
+    # Revoking the client revokes every certificate it holds.
+    await revoke(vpn, owner, "laptop")
+    await refused(lan, first, tmp_path, clients)
+    await refused(lan, again.profile, tmp_path, clients)
+    code, _ = await rpc_error(renew(vpn, owner, "laptop"))
+    assert code == grpc.StatusCode.NOT_FOUND
+
+
+async def test_another_owners_client_cannot_be_renewed(
+    vpn: Stub, vpn_server: vpn_pb2.VpnServer
+) -> None:
+    alice, mallory = new_owner(), new_owner()
+    await create(vpn, alice, "laptop")
+    for other in (mallory, alice[:-1], alice + "x"):
+        code, _ = await rpc_error(renew(vpn, other, "laptop"))
+        assert code == grpc.StatusCode.NOT_FOUND
+    for bad in ("../laptop", "laptop.key", ""):
+        code, _ = await rpc_error(renew(vpn, alice, bad))
+        assert code == grpc.StatusCode.INVALID_ARGUMENT
+    assert not (VPN_DIR / "pki" / "renewed" / "issued" / f"{alice}.laptop.crt").exists()

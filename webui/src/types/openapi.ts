@@ -958,6 +958,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/vpn-clients/{id}/renew': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Renew a VPN client's certificate (from 30 days before it expires): the answer holds the new profile, shown this once; the previous one works until it expires */
+    post: operations['renewVpnClient'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/vpn-server': {
     parameters: {
       query?: never;
@@ -2984,6 +3001,12 @@ export interface components {
        * Format: date-time
        */
       created_at: string;
+      /**
+       * Expires At
+       * @description When its newest certificate expires; it can be renewed (a new profile) from 30 days before
+       * @default null
+       */
+      expires_at: string | null;
       /** Id */
       id: string;
       /** Name */
@@ -3051,6 +3074,12 @@ export interface components {
        * Format: date-time
        */
       created_at: string;
+      /**
+       * Expires At
+       * @description When its newest certificate expires; it can be renewed (a new profile) from 30 days before
+       * @default null
+       */
+      expires_at: string | null;
       /** Id */
       id: string;
       /** Name */
@@ -10047,6 +10076,73 @@ export interface operations {
       };
       /** @description No such resource (or not yours) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  renewVpnClient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VpnClientCreated'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
         headers: {
           [name: string]: unknown;
         };

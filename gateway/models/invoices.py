@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.paging import PageQuery
 from gateway.store.invoices import (
+    AccountBillingRecord,
     BillingSettingsRecord,
     InvoiceLineRecord,
     InvoiceRecord,
@@ -48,6 +49,25 @@ class PlanBilling(BaseModel):
 
 class PlanBillingOut(PlanBilling):
     plan: str
+
+
+class AccountBilling(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tax_rate: TaxRate | None = Field(
+        description="Percent put on this account's new invoices (a customer abroad, 0.00 for a"
+        " reverse charge); null: the panel's rate (billing settings)",
+        examples=["0.00"],
+    )
+
+
+class AccountBillingOut(AccountBilling):
+    account: str
+
+
+def account_billing_of(record: AccountBillingRecord) -> AccountBillingOut:
+    rate = None if record.tax_rate is None else f"{record.tax_rate:.2f}"
+    return AccountBillingOut(account=record.account, tax_rate=rate)
 
 
 class InvoiceQuery(PageQuery):

@@ -13,6 +13,8 @@ from aiohttp import web
 from gateway.api import Access, Call, NoBody, Operation, Owned, json_response
 from gateway.invoice_documents import csv_text, pdf
 from gateway.models.invoices import (
+    AccountBilling,
+    AccountBillingOut,
     BillingSettings,
     ExportQuery,
     InvoiceDetail,
@@ -22,6 +24,7 @@ from gateway.models.invoices import (
     InvoiceRunRequest,
     PlanBilling,
     PlanBillingOut,
+    account_billing_of,
     billing_settings_of,
     invoice_detail_of,
     invoice_of,
@@ -29,8 +32,11 @@ from gateway.models.invoices import (
 )
 from gateway.problems import not_found
 from gateway.scope import account_page
+from gateway.services import accounts as accounts_service
 from gateway.services import invoices as service
+from gateway.store.accounts import AccountRecord
 from gateway.store.invoices import InvoiceRecord
+from jopanel_rules.accounts import ACCOUNT_NAME_PATTERN
 
 PUBLIC_ID = re.compile(r"[0-9a-f]{16}")
 PLAN_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -75,6 +81,26 @@ async def set_plan_billing(call: Call[PlanBilling]) -> web.StreamResponse:
     price = None if body.price is None else Decimal(body.price)
     found = await service.set_plan_billing(call.context, name, price, body.billing_period)
     return json_response(plan_billing_of(found))
+
+
+async def _account(call: Call[Any, Any]) -> AccountRecord:
+    name = call.param_like("name", ACCOUNT_NAME_PATTERN)
+    account = await accounts_service.get(call.context, name) if name else None
+    if account is None:
+        raise not_found(f"Account '{call.param('name')}'")
+    return account
+
+
+async def get_account_billing(call: Call) -> web.StreamResponse:
+    found = await service.account_billing(call.context, await _account(call))
+    return json_response(account_billing_of(found))
+
+
+async def set_account_billing(call: Call[AccountBilling]) -> web.StreamResponse:
+    account = await _account(call)
+    rate = None if call.body.tax_rate is None else Decimal(call.body.tax_rate)
+    found = await service.set_account_tax_rate(call.context, account, rate)
+    return json_response(account_billing_of(found))
 
 
 async def run_invoices(call: Call[InvoiceRunRequest]) -> web.StreamResponse:
@@ -136,6 +162,7 @@ async def export_invoices(call: Call[NoBody, ExportQuery]) -> web.StreamResponse
 
 _ONE = "/api/v1/invoices/{id}"
 _PLAN = "/api/v1/plans/{name}/billing"
+_ACCOUNT = "/api/v1/accounts/{name}/billing"
 
 
 def _admin_invoice_op(verb: str, handler: Any, summary: str) -> Operation:
@@ -165,6 +192,13 @@ operations = [
     Operation("PUT", _PLAN, set_plan_billing, "setPlanBilling",
               "Set a plan's price and billing period", "invoices", Access.ADMIN,
               body=PlanBilling, response=PlanBillingOut, errors=(404,)),
+    Operation("GET", _ACCOUNT, get_account_billing, "getAccountBilling",
+              "An account's own tax rate (null: the panel's)", "invoices", Access.ADMIN,
+              response=AccountBillingOut, errors=(404,)),
+    Operation("PUT", _ACCOUNT, set_account_billing, "setAccountBilling",
+              "Set an account's own tax rate for its invoices from now on (null: the panel's)",
+              "invoices", Access.ADMIN, body=AccountBilling, response=AccountBillingOut,
+              errors=(404,)),
     Operation("POST", "/api/v1/invoices/run", run_invoices, "runInvoices",
               "Make the drafts of the periods that ended at this month's start (idempotent)",
               "invoices", Access.ADMIN, body=InvoiceRunRequest, body_optional=True,

@@ -77,6 +77,13 @@ class HistoryRecord:
     plan: str
     price: Decimal | None
     billing_period: Period
+    tax_rate: Decimal | None  # the account's own (account_billing); None: the panel's
+
+
+@dataclass(frozen=True, slots=True)
+class AccountBillingRecord:
+    account: str
+    tax_rate: Decimal | None  # None: the panel's rate
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,9 +162,10 @@ async def history(pool: aiomysql.Pool, until: datetime) -> list[HistoryRecord]:
         pool,
         HistoryRecord,
         "SELECT h.account_id, u.name AS account_name, h.since, p.name AS plan, p.price,"
-        " p.billing_period FROM account_plan_history h JOIN plans p ON p.id = h.plan_id"
-        " JOIN users u ON u.id = h.account_id WHERE h.since < %s ORDER BY h.account_id, h.since,"
-        " h.id",
+        " p.billing_period, b.tax_rate FROM account_plan_history h"
+        " JOIN plans p ON p.id = h.plan_id JOIN users u ON u.id = h.account_id"
+        " LEFT JOIN account_billing b ON b.account_id = h.account_id"
+        " WHERE h.since < %s ORDER BY h.account_id, h.since, h.id",
         (_naive(until),),
     )
 
@@ -255,6 +263,30 @@ async def set_settings(pool: aiomysql.Pool, currency: str, tax_rate: Decimal, se
         pool,
         "UPDATE billing_settings SET currency = %s, tax_rate = %s, seller = %s WHERE id = 1",
         (currency, tax_rate, seller),
+    )
+
+
+async def account_billing(pool: aiomysql.Pool, account_id: int) -> AccountBillingRecord:
+    found = await fetch_one_as(
+        pool,
+        AccountBillingRecord,
+        "SELECT u.name AS account, b.tax_rate FROM users u"
+        " LEFT JOIN account_billing b ON b.account_id = u.id WHERE u.id = %s",
+        (account_id,),
+    )
+    assert found is not None  # the caller holds the account
+    return found
+
+
+async def set_account_tax_rate(pool: aiomysql.Pool, account_id: int, rate: Decimal | None) -> None:
+    if rate is None:
+        await execute(pool, "DELETE FROM account_billing WHERE account_id = %s", (account_id,))
+        return
+    await execute(
+        pool,
+        "INSERT INTO account_billing (account_id, tax_rate) VALUES (%s, %s)"
+        " ON DUPLICATE KEY UPDATE tax_rate = VALUES(tax_rate)",
+        (account_id, rate),
     )
 
 

@@ -286,3 +286,63 @@ async def test_the_gateway_makes_the_drafts_at_the_months_start(
         await client.close()
     (draft,) = (await api.call("GET", "/api/v1/invoices", admin))[1]["items"]
     assert (draft["account"], draft["status"], draft["gross"]) == ("alice", "draft", "10.00")
+
+
+async def test_an_accounts_own_tax_rate_is_used_from_the_next_run(api: Api, admin: str) -> None:
+    await priced_plans(api, admin)
+    for name in ("alice", "bob"):
+        await api.create_account(admin, name)
+    status, body = await api.call("GET", "/api/v1/accounts/bob/billing", admin)
+    assert (status, body) == (200, {"account": "bob", "tax_rate": None})
+    # Bob is a business abroad: reverse charge, no tax on his invoices.
+    status, body = await api.call(
+        "PUT", "/api/v1/accounts/bob/billing", admin, json={"tax_rate": "0.00"}
+    )
+    assert (status, body) == (200, {"account": "bob", "tax_rate": "0.00"})
+    await history(api, "alice", ("2026-10-01", "basic"))
+    await history(api, "bob", ("2026-10-01", "pro"))
+    await api.call("POST", "/api/v1/invoices/run", admin, json={"period_end": "2026-12-01"})
+    _, listing = await api.call("GET", "/api/v1/invoices", admin)
+    invoices = {i["account"]: i for i in listing["items"]}
+    assert (invoices["bob"]["tax_rate"], invoices["bob"]["tax"], invoices["bob"]["gross"]) == (
+        "0.00",
+        "0.00",
+        "30.00",
+    )
+    assert (invoices["alice"]["tax_rate"], invoices["alice"]["gross"]) == ("21.00", "12.10")
+    # Back to the panel's rate: the invoice already made keeps the rate it was made with.
+    status, body = await api.call(
+        "PUT", "/api/v1/accounts/bob/billing", admin, json={"tax_rate": None}
+    )
+    assert (status, body["tax_rate"]) == (200, None)
+    _, bob = await api.call("GET", f"/api/v1/invoices/{invoices['bob']['id']}", admin)
+    assert bob["tax_rate"] == "0.00"
+    _, log = await api.call("GET", "/api/v1/audit-log", admin)
+    assert [e["target"] for e in log["items"] if e["action"] == "account.billing"] == ["bob", "bob"]
+
+
+async def test_only_administrators_set_a_tax_rate_and_only_a_real_one(api: Api, admin: str) -> None:
+    alice = await api.owner(admin)
+    await api.create_account(admin, "bob")
+    for token in (alice,):
+        for path in ("/api/v1/accounts/alice/billing", "/api/v1/accounts/bob/billing"):
+            assert (await api.call("GET", path, token))[0] == 403
+            assert (await api.call("PUT", path, token, json={"tax_rate": "0.00"}))[0] == 403
+    for rate in ("-1.00", "21", "100.01", "1e2", "21.5", "21.00\n", 21, "", "ab.cd"):
+        status, body = await api.call(
+            "PUT", "/api/v1/accounts/bob/billing", admin, json={"tax_rate": rate}
+        )
+        assert status == 400, (rate, body)
+        assert [e["field"] for e in body["errors"]] == ["tax_rate"], rate
+    status, _ = await api.call(
+        "PUT", "/api/v1/accounts/bob/billing", admin, json={"tax_rate": "0.00", "plan": "x"}
+    )
+    assert status == 400
+    # Names that are not an account, near ones included, are 404.
+    for name in ("bo", "bobx", "nobody", "BOB", "bob%2F..", "x" * 40):
+        status, _ = await api.call(
+            "PUT", f"/api/v1/accounts/{name}/billing", admin, json={"tax_rate": "0.00"}
+        )
+        assert status == 404, name
+    _, body = await api.call("GET", "/api/v1/accounts/bob/billing", admin)
+    assert body["tax_rate"] is None

@@ -118,6 +118,12 @@ class Invoice(BaseModel):
     created_at: datetime
     issued_at: datetime | None
     settled_at: datetime | None
+    credit_note: str | None = Field(
+        default=None,
+        description="A void invoice's credit note, which cancels it: CN-YYYY-NNNNNN, its own"
+        " sequence without gaps (GET .../credit-note for its PDF)",
+    )
+    credited_at: datetime | None = None
 
 
 class InvoiceDetail(Invoice):
@@ -145,6 +151,8 @@ def invoice_of(record: InvoiceRecord) -> Invoice:
         created_at=record.created_at,
         issued_at=record.issued_at,
         settled_at=record.settled_at,
+        credit_note=record.credit_number,
+        credited_at=record.credited_at,
     )
 
 

@@ -134,6 +134,23 @@ async def invoice_pdf(call: Call) -> web.StreamResponse:
     )
 
 
+async def credit_note_pdf(call: Call) -> web.StreamResponse:
+    invoice = _invoice(call)
+    if invoice.credit_number is None:
+        raise not_found(f"A credit note of invoice '{call.param('id')}'")
+    body = pdf(
+        invoice,
+        await service.lines(call.context, invoice),
+        await service.settings(call.context),
+        credit_note=True,
+    )
+    return web.Response(
+        body=body,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{invoice.credit_number}.pdf"'},
+    )
+
+
 async def issue_invoice(call: Call) -> web.StreamResponse:
     invoice = await service.issue(call.context, _invoice(call))
     return json_response(invoice_detail_of(invoice, await service.lines(call.context, invoice)))
@@ -152,7 +169,8 @@ async def void_invoice(call: Call) -> web.StreamResponse:
 async def export_invoices(call: Call[NoBody, ExportQuery]) -> web.StreamResponse:
     start = datetime.combine(call.query.start, time(), UTC)
     end = datetime.combine(call.query.end, time(), UTC)
-    text = csv_text(await service.issued_between(call.context, start, end))
+    issued = await service.issued_between(call.context, start, end)
+    text = csv_text(issued, await service.credited_between(call.context, start, end))
     return web.Response(
         text=text,
         content_type="text/csv",
@@ -214,7 +232,11 @@ operations = [
               Access.SIGNED_IN, owner=find_invoice, response=InvoiceDetail, errors=(404,)),
     Operation("GET", f"{_ONE}/pdf", invoice_pdf, "getInvoicePdf", "An invoice as a PDF",
               "invoices", Access.SIGNED_IN, owner=find_invoice, errors=(404,)),
+    Operation("GET", f"{_ONE}/credit-note", credit_note_pdf, "getCreditNotePdf",
+              "The credit note that cancels a void invoice, as a PDF", "invoices",
+              Access.SIGNED_IN, owner=find_invoice, errors=(404,)),
     _admin_invoice_op("issue", issue_invoice, "Issue a draft: it gets the next number"),
     _admin_invoice_op("pay", pay_invoice, "Mark an issued invoice paid"),
-    _admin_invoice_op("void", void_invoice, "Void an issued invoice (it keeps its number)"),
+    _admin_invoice_op("void", void_invoice,
+                      "Void an issued invoice: it keeps its number and gets a credit note"),
 ]  # fmt: skip

@@ -140,7 +140,8 @@ async def issue(ctx: Context, invoice: InvoiceRecord) -> InvoiceRecord:
 async def settle(
     ctx: Context, invoice: InvoiceRecord, status: Literal["paid", "void"]
 ) -> InvoiceRecord:
-    """Paid or void: an issued invoice keeps its number either way (a void one too)."""
+    """Paid or void: an issued invoice keeps its number either way (a void one too); voiding
+    gives it a credit note with a number of its own (docs/invoices.md)."""
     async with ctx.audited(f"invoice.{'pay' if status == 'paid' else 'void'}", invoice.public_id):
         if not await store.settle(ctx.db, invoice.id, status, datetime.now(UTC)):
             raise conflict("Only an issued invoice can be marked paid or void.")
@@ -149,6 +150,11 @@ async def settle(
 
 async def issued_between(ctx: Context, start: datetime, end: datetime) -> list[InvoiceRecord]:
     return await store.issued_between(ctx.db, start, end)
+
+
+async def credited_between(ctx: Context, start: datetime, end: datetime) -> list[InvoiceRecord]:
+    """Invoices whose credit note was issued in [start, end): the export's credit notes."""
+    return await store.credited_between(ctx.db, start, end)
 
 
 async def settings(ctx: Context) -> BillingSettingsRecord:

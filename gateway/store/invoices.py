@@ -35,6 +35,8 @@ class InvoiceRecord:
     created_at: datetime
     issued_at: datetime | None
     settled_at: datetime | None
+    credit_number: str | None  # the credit note that cancelled it (a voided issued invoice)
+    credited_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,8 @@ class NewInvoice:
 
 _SELECT = (
     "SELECT id, public_id, number, account_id, account_name, billed_at, period_start, currency,"
-    " tax_rate, net, tax, gross, status, created_at, issued_at, settled_at FROM invoices"
+    " tax_rate, net, tax, gross, status, created_at, issued_at, settled_at, credit_number,"
+    " credited_at FROM invoices LEFT JOIN credit_notes ON credit_notes.invoice_id = invoices.id"
 )
 
 
@@ -241,13 +244,44 @@ async def issue(pool: aiomysql.Pool, invoice_id: int, now: datetime) -> bool:
 async def settle(
     pool: aiomysql.Pool, invoice_id: int, status: Literal["paid", "void"], now: datetime
 ) -> bool:
-    """Marks an issued invoice paid or void; False when it is not issued."""
-    changed = await execute(
+    """Marks an issued invoice paid or void; False when it is not issued. Voiding gives it a
+    credit note with the year's next credit note number, in the same transaction (the
+    counter's row locked until it commits, rolled back with it), so that sequence has no gap
+    either."""
+    async with transaction(pool) as cur:
+        await cur.execute(
+            "UPDATE invoices SET status = %s, settled_at = %s WHERE id = %s AND status = 'issued'",
+            (status, _naive(now), invoice_id),
+        )
+        if not cur.rowcount:
+            return False
+        if status == "void":
+            await cur.execute(
+                "INSERT INTO credit_note_numbers (year, last) VALUES (%s, 1)"
+                " ON DUPLICATE KEY UPDATE last = last + 1",
+                (now.year,),
+            )
+            await cur.execute("SELECT last FROM credit_note_numbers WHERE year = %s", (now.year,))
+            last = int((await cur.fetchone())["last"])
+            await cur.execute(
+                "INSERT INTO credit_notes (invoice_id, credit_number, credited_at)"
+                " VALUES (%s, %s, %s)",
+                (invoice_id, f"CN-{now.year}-{last:06d}", _naive(now)),
+            )
+        return True
+
+
+async def credited_between(
+    pool: aiomysql.Pool, start: datetime, end: datetime
+) -> list[InvoiceRecord]:
+    """Invoices cancelled by a credit note issued in [start, end), in credit note order."""
+    return await fetch_all_as(
         pool,
-        "UPDATE invoices SET status = %s, settled_at = %s WHERE id = %s AND status = 'issued'",
-        (status, _naive(now), invoice_id),
+        InvoiceRecord,
+        f"{_SELECT} WHERE credited_at >= %s AND credited_at < %s"
+        " ORDER BY credited_at, credit_number",
+        (_naive(start), _naive(end)),
     )
-    return changed > 0
 
 
 async def settings(pool: aiomysql.Pool) -> BillingSettingsRecord:

@@ -575,6 +575,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/invoices/{id}/credit-note': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The credit note that cancels a void invoice, as a PDF */
+    get: operations['getCreditNotePdf'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/invoices/{id}/issue': {
     parameters: {
       query?: never;
@@ -635,7 +652,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Void an issued invoice (it keeps its number) */
+    /** Void an issued invoice: it keeps its number and gets a credit note */
     post: operations['voidInvoice'];
     delete?: never;
     options?: never;
@@ -2037,6 +2054,17 @@ export interface components {
        * Format: date-time
        */
       created_at: string;
+      /**
+       * Credit Note
+       * @description A void invoice's credit note, which cancels it: CN-YYYY-NNNNNN, its own sequence without gaps (GET .../credit-note for its PDF)
+       * @default null
+       */
+      credit_note: string | null;
+      /**
+       * Credited At
+       * @default null
+       */
+      credited_at: string | null;
       /** Currency */
       currency: string;
       /** Gross */
@@ -2083,6 +2111,17 @@ export interface components {
        * Format: date-time
        */
       created_at: string;
+      /**
+       * Credit Note
+       * @description A void invoice's credit note, which cancels it: CN-YYYY-NNNNNN, its own sequence without gaps (GET .../credit-note for its PDF)
+       * @default null
+       */
+      credit_note: string | null;
+      /**
+       * Credited At
+       * @default null
+       */
+      credited_at: string | null;
       /** Currency */
       currency: string;
       /** Gross */
@@ -7801,6 +7840,62 @@ export interface operations {
         content: {
           'application/json': components['schemas']['InvoiceDetail'];
         };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getCreditNotePdf: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
       /** @description Not signed in, or the token is not valid */
       401: {

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { Badge, Button, Table, toast, type BadgeTone, type Column } from '@/components/ui';
 import type { Area } from '@/config/paths';
 import { useChangeInvoice, type InvoiceAction } from '../api/change-invoice';
+import { useDownloadCreditNote } from '../api/download-credit-note';
 import { useDownloadInvoicePdf } from '../api/download-invoice-pdf';
 import type { Invoice, InvoiceStatus } from '../types';
 
@@ -42,6 +43,7 @@ function nameOf(invoice: Invoice): string {
 
 type Handlers = {
   download: (invoice: Invoice) => void;
+  downloadCredit: (invoice: Invoice) => void;
   change: (invoice: Invoice, action: InvoiceAction) => void;
   busy: boolean;
 };
@@ -67,7 +69,12 @@ function columnsFor(area: Area, handlers: Handlers): Column<Invoice>[] {
     {
       key: 'status',
       header: 'Status',
-      cell: (i) => <Badge tone={STATUS[i.status].tone}>{STATUS[i.status].label}</Badge>,
+      cell: (i) => (
+        <span className="cell-stack">
+          <Badge tone={STATUS[i.status].tone}>{STATUS[i.status].label}</Badge>
+          {i.credit_note ? <span className="cell-sub">credit note {i.credit_note}</span> : null}
+        </span>
+      ),
     },
     {
       key: 'actions',
@@ -83,6 +90,16 @@ function columnsFor(area: Area, handlers: Handlers): Column<Invoice>[] {
           >
             PDF
           </Button>
+          {i.credit_note ? (
+            <Button
+              size="sm"
+              variant="ghost"
+              aria-label={`Download credit note ${i.credit_note}`}
+              onClick={() => handlers.downloadCredit(i)}
+            >
+              Credit note
+            </Button>
+          ) : null}
           {area === 'admin'
             ? NEXT[i.status].map(({ action, label }) => (
                 <Button
@@ -107,12 +124,17 @@ type InvoicesTableProps = { invoices: readonly Invoice[]; area: Area; busy?: boo
 
 export function InvoicesTable({ invoices, area, busy = false }: InvoicesTableProps) {
   const download = useDownloadInvoicePdf();
+  const downloadCredit = useDownloadCreditNote();
   const change = useChangeInvoice();
   const handlers = useMemo<Handlers>(
     () => ({
       download: (invoice) =>
         download.mutate(invoice, {
           onError: (error) => toast.error(`Could not download the PDF: ${error.message}`),
+        }),
+      downloadCredit: (invoice) =>
+        downloadCredit.mutate(invoice, {
+          onError: (error) => toast.error(`Could not download the credit note: ${error.message}`),
         }),
       change: (invoice, action) =>
         change.mutate(
@@ -124,7 +146,7 @@ export function InvoicesTable({ invoices, area, busy = false }: InvoicesTablePro
         ),
       busy: change.isPending,
     }),
-    [download, change],
+    [download, downloadCredit, change],
   );
   const columns = useMemo(() => columnsFor(area, handlers), [area, handlers]);
   return <Table caption="Invoices" columns={columns} rows={invoices} rowKey={(i) => i.id} busy={busy} />;

@@ -21,6 +21,8 @@ function makeInvoice(overrides: Partial<Invoice> = {}): Invoice {
     created_at: '2026-12-01T00:00:05Z',
     issued_at: '2026-12-01T09:00:00Z',
     settled_at: null,
+    credit_note: null,
+    credited_at: null,
     ...overrides,
   };
 }
@@ -152,5 +154,27 @@ describe('Invoices page', () => {
     await user.click(within(form).getByRole('button', { name: 'Export CSV' }));
     expect(await within(form).findByText('Give two days, the first before the second.')).toBeInTheDocument();
     expect(api.to('GET', '/api/v1/invoice-export')).toHaveLength(0);
+  });
+
+  it('shows a void invoice’s credit note and downloads it', async () => {
+    signInAs(ownerUser());
+    const voided = makeInvoice({
+      status: 'void',
+      credit_note: 'CN-2026-000001',
+      credited_at: '2026-12-02T10:00:00Z',
+    });
+    const api = mockApi({
+      ...list([voided]),
+      'GET /api/v1/invoices/inv1/credit-note': () =>
+        new Response('%PDF-1.4', { status: 200, headers: { 'Content-Type': 'application/pdf' } }),
+    });
+    const { user } = renderApp('/panel/invoices');
+
+    const row = await screen.findByRole('row', { name: /2026-000001/ });
+    expect(within(row).getByText('Void')).toBeInTheDocument();
+    expect(within(row).getByText('credit note CN-2026-000001')).toBeInTheDocument();
+    await user.click(within(row).getByRole('button', { name: 'Download credit note CN-2026-000001' }));
+    await vi.waitFor(() => expect(saved).toEqual(['CN-2026-000001.pdf']));
+    expect(api.to('GET', '/api/v1/invoices/inv1/credit-note')).toHaveLength(1);
   });
 });

@@ -38,6 +38,9 @@ _VARS: Final = (
     "# Written by JoPanel's agent: easy-rsa's settings for the VPN's PKI.\n"
     "set_var EASYRSA_CRL_DAYS 3650\n"
     "set_var EASYRSA_CA_EXPIRE 3650\n"
+    # When `renew` is allowed is the agent's rule (RENEWAL_WINDOW_DAYS, checked before it
+    # runs); easy-rsa's own check (30 days, to the second) would refuse a renewal at the edge.
+    "set_var EASYRSA_CERT_RENEW 3650\n"
 )
 _ALGORITHM: Final = ("--use-algo=ec", "--curve=prime256v1")
 

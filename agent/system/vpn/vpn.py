@@ -176,6 +176,8 @@ class Vpn:
             owners = self._suspended_owners()
             owners = owners | {owner} if suspended else owners - {owner}
             self._write_suspended_owners(owners)
+            if not self.pki.exists():
+                return  # no VPN yet, so no client: ConfigureVpnServer publishes the folder
             self.openvpn.publish_disabled(self._disabled())
             await self._refresh_config()
             if suspended:

@@ -48,6 +48,8 @@
                                                # the sandbox) or "systemd" (a server: the unit
                                                # jopanel-openvpn.service, deploy/systemd/)
     vpn_timeout = 30                           # easy-rsa, starting or stopping OpenVPN
+    vpn_client_days = 825                      # a client certificate's validity (30 to 3650
+                                               # days); renewable in its last 30 (docs/vpn.md)
     program_output_bytes = 1048576             # output kept of each of a program's stdout and
                                                # stderr (4096 to 67108864); the rest is discarded
 
@@ -161,6 +163,7 @@ class AgentConfig:
     vpn_device: str = "jpvpn0"
     vpn_supervisor: Literal["agent", "systemd"] = "agent"
     vpn_timeout: float = 30.0
+    vpn_client_days: int = 825
     program_output_bytes: int = 1024 * 1024
 
     def limits(self, resource: Resource) -> Limits:
@@ -180,6 +183,9 @@ class AgentConfig:
             raise ConfigError('vpn_supervisor: must be "agent" or "systemd"')
         if not _DEVICE_PATTERN.fullmatch(self.vpn_device):
             raise ConfigError("vpn_device: must be 1 to 15 of letters, digits, '_' and '-'")
+        days = self.vpn_client_days
+        if not isinstance(days, int) or isinstance(days, bool) or not 30 <= days <= 3650:
+            raise ConfigError("vpn_client_days: must be an integer from 30 to 3650")
         if not _GROUP_PATTERN.fullmatch(self.gateway_group):
             raise ConfigError("gateway_group: must be a group name")
         if not _MIN_MESSAGE <= self.max_message_bytes <= _MAX_MESSAGE:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
 from typing import Final
 
 from fpdf import FPDF
@@ -28,6 +30,7 @@ CSV_COLUMNS: Final = (
     "tax_rate",
     "tax",
     "gross",
+    "cancels",  # a credit note's row: the invoice number it cancels
 )
 
 
@@ -36,14 +39,26 @@ def _latin1(text: str) -> str:
 
 
 def pdf(
-    invoice: InvoiceRecord, lines: Sequence[InvoiceLineRecord], settings: BillingSettingsRecord
+    invoice: InvoiceRecord,
+    lines: Sequence[InvoiceLineRecord],
+    settings: BillingSettingsRecord,
+    *,
+    credit_note: bool = False,
 ) -> bytes:
+    """The invoice, or (credit_note) the credit note that cancels it: the same lines and
+    totals, negated, under the credit note's own number and date."""
+    sign = Decimal(-1) if credit_note else Decimal(1)
     document = FPDF(format="A4")
-    document.set_title(f"Invoice {invoice.number or 'draft'}")
+    if credit_note:
+        title = f"Credit note {invoice.credit_number}"
+    elif invoice.number:
+        title = f"Invoice {invoice.number}"
+    else:
+        title = "Draft invoice (not issued)"
+    document.set_title(title)
     document.set_creator("JoPanel")
     document.add_page()
     document.set_font("Helvetica", "B", 16)
-    title = f"Invoice {invoice.number}" if invoice.number else "Draft invoice (not issued)"
     document.cell(text=title, new_x="LMARGIN", new_y="NEXT")
     document.set_font("Helvetica", size=10)
     for line in settings.seller_lines:
@@ -52,9 +67,19 @@ def pdf(
     facts = [
         ("Account", invoice.account_name),
         ("Period", f"{invoice.period_start:%Y-%m-%d} to {invoice.billed_at:%Y-%m-%d}"),
-        ("Issued", f"{invoice.issued_at:%Y-%m-%d}" if invoice.issued_at else "-"),
-        ("Status", invoice.status),
     ]
+    if credit_note:
+        facts += [
+            ("Issued", f"{invoice.credited_at:%Y-%m-%d}"),
+            ("Cancels", f"invoice {invoice.number} of {invoice.issued_at:%Y-%m-%d}"),
+        ]
+    else:
+        facts += [
+            ("Issued", f"{invoice.issued_at:%Y-%m-%d}" if invoice.issued_at else "-"),
+            ("Status", invoice.status),
+        ]
+        if invoice.credit_number:
+            facts.append(("Cancelled by", f"credit note {invoice.credit_number}"))
     for label, value in facts:
         document.cell(w=30, text=label)
         document.cell(text=_latin1(value), new_x="LMARGIN", new_y="NEXT")
@@ -63,31 +88,47 @@ def pdf(
         table.row(("Plan and time", "Price per period", f"Amount ({invoice.currency})"))
         for item in lines:
             span = f"{item.starts_at:%Y-%m-%d %H:%M} to {item.ends_at:%Y-%m-%d %H:%M} UTC"
-            table.row((_latin1(f"{item.plan}: {span}"), str(item.price), str(item.amount)))
-        table.row(("Net", "", str(invoice.net)))
-        table.row((f"Tax {invoice.tax_rate}%", "", str(invoice.tax)))
-        table.row((f"Total ({invoice.currency})", "", str(invoice.gross)))
+            amount = str(sign * item.amount)
+            table.row((_latin1(f"{item.plan}: {span}"), str(item.price), amount))
+        table.row(("Net", "", str(sign * invoice.net)))
+        table.row((f"Tax {invoice.tax_rate}%", "", str(sign * invoice.tax)))
+        table.row((f"Total ({invoice.currency})", "", str(sign * invoice.gross)))
     return bytes(document.output())
 
 
-def csv_text(invoices: Sequence[InvoiceRecord]) -> str:
+def csv_text(invoices: Sequence[InvoiceRecord], credited: Sequence[InvoiceRecord] = ()) -> str:
+    """The invoices issued and the credit notes issued in a range, in the order they were
+    issued: a credit note is a row of its own, with its number, its date, the amounts negated
+    and the number of the invoice it cancels."""
+    rows: list[tuple[datetime, tuple[object, ...]]] = []
+    for invoice in invoices:
+        assert invoice.issued_at is not None  # only issued invoices are exported
+        rows.append((invoice.issued_at, _row(invoice, invoice.number, invoice.issued_at, 1, "")))
+    for invoice in credited:
+        assert invoice.credited_at is not None
+        row = _row(invoice, invoice.credit_number, invoice.credited_at, -1, invoice.number)
+        rows.append((invoice.credited_at, (*row[:2], "credit_note", *row[3:])))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for invoice in invoices:
-        writer.writerow(
-            (
-                invoice.number,
-                invoice.issued_at.isoformat() if invoice.issued_at else "",
-                invoice.status,
-                invoice.account_name,
-                invoice.period_start.date().isoformat(),
-                invoice.billed_at.date().isoformat(),
-                invoice.currency,
-                invoice.net,
-                invoice.tax_rate,
-                invoice.tax,
-                invoice.gross,
-            )
-        )
+    writer.writerows(row for _, row in sorted(rows, key=lambda item: (item[0], str(item[1][0]))))
     return out.getvalue()
+
+
+def _row(
+    invoice: InvoiceRecord, number: str | None, at: datetime, sign: int, cancels: str | None
+) -> tuple[object, ...]:
+    return (
+        number,
+        at.isoformat(),
+        invoice.status,
+        invoice.account_name,
+        invoice.period_start.date().isoformat(),
+        invoice.billed_at.date().isoformat(),
+        invoice.currency,
+        sign * invoice.net,
+        invoice.tax_rate,
+        sign * invoice.tax,
+        sign * invoice.gross,
+        cancels or "",
+    )

@@ -17,6 +17,9 @@ VPN_CLIENT_NAME_PATTERN: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,30}")
 VPN_CLIENT_NAME_RULE: Final = "must match ^[a-z0-9][a-z0-9-]{0,30}$"
 # The clients one owner may hold that are not revoked, whatever its plan says.
 MAX_CLIENTS_PER_OWNER: Final = 100
+# A client's certificate can be renewed (a new profile) from this many days before it expires;
+# the previous one stays valid until then, so the overlap is at most this long.
+RENEWAL_WINDOW_DAYS: Final = 30
 MAX_DNS_SERVERS: Final = 4
 MAX_ROUTES: Final = 32
 # A tunnel network smaller than /29 has no room for clients; larger than /16 is a mistake.

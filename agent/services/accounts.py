@@ -38,16 +38,17 @@ _SHELL_ENUMS: Final[dict[str, accounts_pb2.Shell.ValueType]] = {
 Context = grpc.aio.ServicerContext[Any, Any]
 
 
-class AccountSites(Protocol):
-    """The account's websites, which its suspension suspends (agent/system/web/domains.py)."""
+class AccountSuspension(Protocol):
+    """What an account's suspension suspends with it: its websites (agent/system/web/domains.py),
+    its VPN clients (agent/system/vpn/vpn.py)."""
 
     async def set_account_suspended(self, account: AccountName, suspended: bool) -> None: ...
 
 
 class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
-    def __init__(self, users: Users, sites: AccountSites) -> None:
+    def __init__(self, users: Users, suspended_with: Sequence[AccountSuspension]) -> None:
         self._users = users
-        self._sites = sites
+        self._suspended_with = tuple(suspended_with)
 
     async def GetAccount(
         self, request: accounts_pb2.GetAccountRequest, context: Context
@@ -123,8 +124,10 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         name = accounts_validators.account_name(request.name)
         user = await self._users.suspend(name)
         # After the user: its processes are stopped, so no tenant code runs while its sites go
-        # offline. A retry after a failure here finds the user suspended and tries the sites again.
-        await self._sites.set_account_suspended(name, True)
+        # offline. A retry after a failure here finds the user suspended and tries the sites
+        # (and VPN clients) again: each is idempotent.
+        for resource in self._suspended_with:
+            await resource.set_account_suspended(name, True)
         (account,) = self._accounts([user])
         return accounts_pb2.SuspendAccountResponse(account=account)
 
@@ -134,7 +137,8 @@ class AccountServicer(accounts_pb2_grpc.AccountServiceServicer):
         name = accounts_validators.account_name(request.name)
         user = await self._users.unsuspend(name)
         # Only the sites the account's suspension suspended come back (Site.account_suspended).
-        await self._sites.set_account_suspended(name, False)
+        for resource in self._suspended_with:
+            await resource.set_account_suspended(name, False)
         (account,) = self._accounts([user])
         return accounts_pb2.UnsuspendAccountResponse(account=account)
 
@@ -163,8 +167,9 @@ def account_users(config: AgentConfig) -> Users:
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
-    # Suspending an account suspends its websites too (and resuming it resumes them).
-    servicer = AccountServicer(account_users(config), web_domains(config))
+    # Suspending an account suspends its websites and VPN clients too (and resuming it resumes
+    # them): the one place the cascade is kept.
+    servicer = AccountServicer(account_users(config), [web_domains(config), vpn(config)])
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(servicer, server)
 
 

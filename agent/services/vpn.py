@@ -69,6 +69,14 @@ class VpnServicer(vpn_pb2_grpc.VpnServiceServicer):
         name = vpn_validators.client_name(request.name)
         return vpn_pb2.RevokeVpnClientResponse(client=_client(await self._vpn.revoke(owner, name)))
 
+    async def RenewVpnClient(
+        self, request: vpn_pb2.RenewVpnClientRequest, context: Context
+    ) -> vpn_pb2.RenewVpnClientResponse:
+        owner = vpn_validators.owner(request.owner)
+        name = vpn_validators.client_name(request.name)
+        client, profile = await self._vpn.renew(owner, name)
+        return vpn_pb2.RenewVpnClientResponse(client=_client(client), profile=profile)
+
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
     vpn_pb2_grpc.add_VpnServiceServicer_to_server(VpnServicer(vpn(config)), server)
@@ -91,6 +99,8 @@ def _server(state: ServerState) -> vpn_pb2.VpnServer | None:
 
 def _client(client: Client) -> vpn_pb2.VpnClient:
     message = vpn_pb2.VpnClient(owner=client.owner, name=client.name, state=_STATES[client.state])
+    if client.expires is not None:
+        message.expires_at = int(client.expires.timestamp())
     if client.connection is not None:
         connection = client.connection
         message.tunnel_address = connection.tunnel_address

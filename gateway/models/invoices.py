@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.paging import PageQuery
 from gateway.store.invoices import (
+    AccountBillingRecord,
     BillingSettingsRecord,
     InvoiceLineRecord,
     InvoiceRecord,
@@ -48,6 +49,25 @@ class PlanBilling(BaseModel):
 
 class PlanBillingOut(PlanBilling):
     plan: str
+
+
+class AccountBilling(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tax_rate: TaxRate | None = Field(
+        description="Percent put on this account's new invoices (a customer abroad, 0.00 for a"
+        " reverse charge); null: the panel's rate (billing settings)",
+        examples=["0.00"],
+    )
+
+
+class AccountBillingOut(AccountBilling):
+    account: str
+
+
+def account_billing_of(record: AccountBillingRecord) -> AccountBillingOut:
+    rate = None if record.tax_rate is None else f"{record.tax_rate:.2f}"
+    return AccountBillingOut(account=record.account, tax_rate=rate)
 
 
 class InvoiceQuery(PageQuery):
@@ -98,6 +118,12 @@ class Invoice(BaseModel):
     created_at: datetime
     issued_at: datetime | None
     settled_at: datetime | None
+    credit_note: str | None = Field(
+        default=None,
+        description="A void invoice's credit note, which cancels it: CN-YYYY-NNNNNN, its own"
+        " sequence without gaps (GET .../credit-note for its PDF)",
+    )
+    credited_at: datetime | None = None
 
 
 class InvoiceDetail(Invoice):
@@ -125,6 +151,8 @@ def invoice_of(record: InvoiceRecord) -> Invoice:
         created_at=record.created_at,
         issued_at=record.issued_at,
         settled_at=record.settled_at,
+        credit_note=record.credit_number,
+        credited_at=record.credited_at,
     )
 
 

@@ -157,6 +157,11 @@ class VpnClient(BaseModel):
     bytes_received: int = 0
     bytes_sent: int = 0
     connected_since: datetime | None = None
+    expires_at: datetime | None = Field(
+        default=None,
+        description="When its newest certificate expires; it can be renewed (a new profile)"
+        " from 30 days before",
+    )
     created_at: datetime
 
 
@@ -204,6 +209,11 @@ def vpn_client_of(record: VpnClientRecord, state: pb.VpnClient | None) -> VpnCli
         connected_since=(
             datetime.fromtimestamp(state.connected_since, UTC)
             if state is not None and connected and state.connected_since
+            else None
+        ),
+        expires_at=(
+            datetime.fromtimestamp(state.expires_at, UTC)
+            if state is not None and state.expires_at
             else None
         ),
         created_at=record.created_at,

@@ -7,10 +7,13 @@ from gateway.reconcile.cron import CronChecks
 from gateway.reconcile.databases import DatabaseChecks
 from gateway.reconcile.dns import DnsChecks
 from gateway.reconcile.ssh import SshChecks
+from gateway.reconcile.vpn import VpnChecks
 from gateway.reconcile.websites import WebsiteChecks
 
 
-class Run(AccountChecks, WebsiteChecks, DatabaseChecks, CronChecks, DnsChecks, SshChecks):
+class Run(
+    AccountChecks, WebsiteChecks, DatabaseChecks, CronChecks, DnsChecks, SshChecks, VpnChecks
+):
     """A reconcile: the checks of each resource (one mixin per module), sharing RunBase."""
 
     async def all(self) -> None:
@@ -23,4 +26,5 @@ class Run(AccountChecks, WebsiteChecks, DatabaseChecks, CronChecks, DnsChecks, S
         await self.database_users(system_accounts)
         await self.cron_jobs(system_accounts)
         await self.ssh(system_accounts)
+        await self.vpn_clients(system_accounts)
         await self.dns_zones()

@@ -13,6 +13,8 @@ from aiohttp import web
 from gateway.api import Access, Call, NoBody, Operation, Owned, json_response
 from gateway.invoice_documents import csv_text, pdf
 from gateway.models.invoices import (
+    AccountBilling,
+    AccountBillingOut,
     BillingSettings,
     ExportQuery,
     InvoiceDetail,
@@ -22,6 +24,7 @@ from gateway.models.invoices import (
     InvoiceRunRequest,
     PlanBilling,
     PlanBillingOut,
+    account_billing_of,
     billing_settings_of,
     invoice_detail_of,
     invoice_of,
@@ -29,8 +32,11 @@ from gateway.models.invoices import (
 )
 from gateway.problems import not_found
 from gateway.scope import account_page
+from gateway.services import accounts as accounts_service
 from gateway.services import invoices as service
+from gateway.store.accounts import AccountRecord
 from gateway.store.invoices import InvoiceRecord
+from jopanel_rules.accounts import ACCOUNT_NAME_PATTERN
 
 PUBLIC_ID = re.compile(r"[0-9a-f]{16}")
 PLAN_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
@@ -77,6 +83,26 @@ async def set_plan_billing(call: Call[PlanBilling]) -> web.StreamResponse:
     return json_response(plan_billing_of(found))
 
 
+async def _account(call: Call[Any, Any]) -> AccountRecord:
+    name = call.param_like("name", ACCOUNT_NAME_PATTERN)
+    account = await accounts_service.get(call.context, name) if name else None
+    if account is None:
+        raise not_found(f"Account '{call.param('name')}'")
+    return account
+
+
+async def get_account_billing(call: Call) -> web.StreamResponse:
+    found = await service.account_billing(call.context, await _account(call))
+    return json_response(account_billing_of(found))
+
+
+async def set_account_billing(call: Call[AccountBilling]) -> web.StreamResponse:
+    account = await _account(call)
+    rate = None if call.body.tax_rate is None else Decimal(call.body.tax_rate)
+    found = await service.set_account_tax_rate(call.context, account, rate)
+    return json_response(account_billing_of(found))
+
+
 async def run_invoices(call: Call[InvoiceRunRequest]) -> web.StreamResponse:
     end = call.body.period_end
     at = datetime.combine(end, time(), UTC) if end else None
@@ -108,6 +134,23 @@ async def invoice_pdf(call: Call) -> web.StreamResponse:
     )
 
 
+async def credit_note_pdf(call: Call) -> web.StreamResponse:
+    invoice = _invoice(call)
+    if invoice.credit_number is None:
+        raise not_found(f"A credit note of invoice '{call.param('id')}'")
+    body = pdf(
+        invoice,
+        await service.lines(call.context, invoice),
+        await service.settings(call.context),
+        credit_note=True,
+    )
+    return web.Response(
+        body=body,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{invoice.credit_number}.pdf"'},
+    )
+
+
 async def issue_invoice(call: Call) -> web.StreamResponse:
     invoice = await service.issue(call.context, _invoice(call))
     return json_response(invoice_detail_of(invoice, await service.lines(call.context, invoice)))
@@ -126,7 +169,8 @@ async def void_invoice(call: Call) -> web.StreamResponse:
 async def export_invoices(call: Call[NoBody, ExportQuery]) -> web.StreamResponse:
     start = datetime.combine(call.query.start, time(), UTC)
     end = datetime.combine(call.query.end, time(), UTC)
-    text = csv_text(await service.issued_between(call.context, start, end))
+    issued = await service.issued_between(call.context, start, end)
+    text = csv_text(issued, await service.credited_between(call.context, start, end))
     return web.Response(
         text=text,
         content_type="text/csv",
@@ -136,6 +180,7 @@ async def export_invoices(call: Call[NoBody, ExportQuery]) -> web.StreamResponse
 
 _ONE = "/api/v1/invoices/{id}"
 _PLAN = "/api/v1/plans/{name}/billing"
+_ACCOUNT = "/api/v1/accounts/{name}/billing"
 
 
 def _admin_invoice_op(verb: str, handler: Any, summary: str) -> Operation:
@@ -165,6 +210,13 @@ operations = [
     Operation("PUT", _PLAN, set_plan_billing, "setPlanBilling",
               "Set a plan's price and billing period", "invoices", Access.ADMIN,
               body=PlanBilling, response=PlanBillingOut, errors=(404,)),
+    Operation("GET", _ACCOUNT, get_account_billing, "getAccountBilling",
+              "An account's own tax rate (null: the panel's)", "invoices", Access.ADMIN,
+              response=AccountBillingOut, errors=(404,)),
+    Operation("PUT", _ACCOUNT, set_account_billing, "setAccountBilling",
+              "Set an account's own tax rate for its invoices from now on (null: the panel's)",
+              "invoices", Access.ADMIN, body=AccountBilling, response=AccountBillingOut,
+              errors=(404,)),
     Operation("POST", "/api/v1/invoices/run", run_invoices, "runInvoices",
               "Make the drafts of the periods that ended at this month's start (idempotent)",
               "invoices", Access.ADMIN, body=InvoiceRunRequest, body_optional=True,
@@ -180,7 +232,11 @@ operations = [
               Access.SIGNED_IN, owner=find_invoice, response=InvoiceDetail, errors=(404,)),
     Operation("GET", f"{_ONE}/pdf", invoice_pdf, "getInvoicePdf", "An invoice as a PDF",
               "invoices", Access.SIGNED_IN, owner=find_invoice, errors=(404,)),
+    Operation("GET", f"{_ONE}/credit-note", credit_note_pdf, "getCreditNotePdf",
+              "The credit note that cancels a void invoice, as a PDF", "invoices",
+              Access.SIGNED_IN, owner=find_invoice, errors=(404,)),
     _admin_invoice_op("issue", issue_invoice, "Issue a draft: it gets the next number"),
     _admin_invoice_op("pay", pay_invoice, "Mark an issued invoice paid"),
-    _admin_invoice_op("void", void_invoice, "Void an issued invoice (it keeps its number)"),
+    _admin_invoice_op("void", void_invoice,
+                      "Void an issued invoice: it keeps its number and gets a credit note"),
 ]  # fmt: skip

@@ -72,6 +72,11 @@ async def get_client(call: Call) -> web.StreamResponse:
     return json_response(vpn_client_of(client, states.get(client.public_id)))
 
 
+async def renew_client(call: Call) -> web.StreamResponse:
+    record, answer = await service.renew(call.context, _client(call))
+    return json_response(vpn_client_created(record, answer.client, answer.profile))
+
+
 async def revoke_client(call: Call) -> web.StreamResponse:
     await service.revoke(call.context, _client(call))
     return web.Response(status=204)
@@ -149,5 +154,18 @@ operations = [
         owner=find_client,
         status=204,
         errors=(404,),
+    ),
+    Operation(
+        "POST",
+        _ONE + "/renew",
+        renew_client,
+        "renewVpnClient",
+        "Renew a VPN client's certificate (from 30 days before it expires): the answer holds"
+        " the new profile, shown this once; the previous one works until it expires",
+        "vpn-clients",
+        Access.SIGNED_IN,
+        owner=find_client,
+        response=VpnClientCreated,
+        errors=(404, 409),
     ),
 ]

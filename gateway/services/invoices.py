@@ -19,6 +19,7 @@ from gateway.problems import conflict, field_error, not_found
 from gateway.store import invoices as store
 from gateway.store.accounts import AccountRecord
 from gateway.store.invoices import (
+    AccountBillingRecord,
     BillingSettingsRecord,
     HistoryRecord,
     InvoiceLineRecord,
@@ -85,7 +86,10 @@ def _invoice(
         start, end = invoicing.window(period, boundary)
         starts.append(start)
         found += invoicing.lines(spans, period, start, end)
-    totals = invoicing.totals(found, settings.tax_rate)
+    # The account's own rate when it has one (a customer abroad, a reverse charge), else the
+    # panel's; either as it is when the run happens, as the plan's price.
+    tax_rate = records[0].tax_rate if records[0].tax_rate is not None else settings.tax_rate
+    totals = invoicing.totals(found, tax_rate)
     if not found or totals.gross == 0:
         return None
     return NewInvoice(
@@ -94,7 +98,7 @@ def _invoice(
         billed_at=boundary,
         period_start=min(starts),
         currency=settings.currency,
-        tax_rate=settings.tax_rate,
+        tax_rate=tax_rate,
         net=totals.net,
         tax=totals.tax,
         gross=totals.gross,
@@ -136,7 +140,8 @@ async def issue(ctx: Context, invoice: InvoiceRecord) -> InvoiceRecord:
 async def settle(
     ctx: Context, invoice: InvoiceRecord, status: Literal["paid", "void"]
 ) -> InvoiceRecord:
-    """Paid or void: an issued invoice keeps its number either way (a void one too)."""
+    """Paid or void: an issued invoice keeps its number either way (a void one too); voiding
+    gives it a credit note with a number of its own (docs/invoices.md)."""
     async with ctx.audited(f"invoice.{'pay' if status == 'paid' else 'void'}", invoice.public_id):
         if not await store.settle(ctx.db, invoice.id, status, datetime.now(UTC)):
             raise conflict("Only an issued invoice can be marked paid or void.")
@@ -145,6 +150,11 @@ async def settle(
 
 async def issued_between(ctx: Context, start: datetime, end: datetime) -> list[InvoiceRecord]:
     return await store.issued_between(ctx.db, start, end)
+
+
+async def credited_between(ctx: Context, start: datetime, end: datetime) -> list[InvoiceRecord]:
+    """Invoices whose credit note was issued in [start, end): the export's credit notes."""
+    return await store.credited_between(ctx.db, start, end)
 
 
 async def settings(ctx: Context) -> BillingSettingsRecord:
@@ -157,6 +167,20 @@ async def set_settings(
     async with ctx.audited("billing.settings", currency, detail=f"tax {tax_rate}%"):
         await store.set_settings(ctx.db, currency, tax_rate, seller)
     return await store.settings(ctx.db)
+
+
+async def account_billing(ctx: Context, account: AccountRecord) -> AccountBillingRecord:
+    return await store.account_billing(ctx.db, account.id)
+
+
+async def set_account_tax_rate(
+    ctx: Context, account: AccountRecord, rate: Decimal | None
+) -> AccountBillingRecord:
+    """The account's own tax rate for invoices made from now on; None: the panel's."""
+    detail = "the panel's rate" if rate is None else f"tax {rate}%"
+    async with ctx.audited("account.billing", account.name, detail=detail):
+        await store.set_account_tax_rate(ctx.db, account.id, rate)
+    return await store.account_billing(ctx.db, account.id)
 
 
 async def plan_billing(ctx: Context, name: str) -> PlanBillingRecord | None:

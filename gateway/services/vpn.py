@@ -105,6 +105,22 @@ async def revoke(ctx: Context, client: VpnClientRecord) -> None:
         await store.delete(ctx.db, client.id)
 
 
+async def renew(
+    ctx: Context, client: VpnClientRecord
+) -> tuple[VpnClientRecord, pb.RenewVpnClientResponse]:
+    """A new certificate and profile for the client (from 30 days before its certificate
+    expires; the agent says 409 earlier). The record does not change: a lost answer leaves the
+    previous certificate valid, and renewing again revokes the lost one (docs/vpn.md)."""
+    if client.status != "active":
+        raise conflict(f"The VPN client '{client.name}' is {client.status}.")
+    async with ctx.audited("vpn_client.renew", f"{client.owner}/{client.name}"):
+        answer: pb.RenewVpnClientResponse = await ctx.agent.vpn.RenewVpnClient(
+            pb.RenewVpnClientRequest(owner=client.owner, name=client.name),
+            timeout=CALL_TIMEOUT_SECONDS,
+        )
+    return client, answer
+
+
 async def _read(ctx: Context, public_id: str) -> VpnClientRecord:
     client = await store.get(ctx.db, public_id)
     if client is None:  # revoked by another request in between

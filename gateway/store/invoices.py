@@ -35,6 +35,8 @@ class InvoiceRecord:
     created_at: datetime
     issued_at: datetime | None
     settled_at: datetime | None
+    credit_number: str | None  # the credit note that cancelled it (a voided issued invoice)
+    credited_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +79,13 @@ class HistoryRecord:
     plan: str
     price: Decimal | None
     billing_period: Period
+    tax_rate: Decimal | None  # the account's own (account_billing); None: the panel's
+
+
+@dataclass(frozen=True, slots=True)
+class AccountBillingRecord:
+    account: str
+    tax_rate: Decimal | None  # None: the panel's rate
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +104,8 @@ class NewInvoice:
 
 _SELECT = (
     "SELECT id, public_id, number, account_id, account_name, billed_at, period_start, currency,"
-    " tax_rate, net, tax, gross, status, created_at, issued_at, settled_at FROM invoices"
+    " tax_rate, net, tax, gross, status, created_at, issued_at, settled_at, credit_number,"
+    " credited_at FROM invoices LEFT JOIN credit_notes ON credit_notes.invoice_id = invoices.id"
 )
 
 
@@ -155,9 +165,10 @@ async def history(pool: aiomysql.Pool, until: datetime) -> list[HistoryRecord]:
         pool,
         HistoryRecord,
         "SELECT h.account_id, u.name AS account_name, h.since, p.name AS plan, p.price,"
-        " p.billing_period FROM account_plan_history h JOIN plans p ON p.id = h.plan_id"
-        " JOIN users u ON u.id = h.account_id WHERE h.since < %s ORDER BY h.account_id, h.since,"
-        " h.id",
+        " p.billing_period, b.tax_rate FROM account_plan_history h"
+        " JOIN plans p ON p.id = h.plan_id JOIN users u ON u.id = h.account_id"
+        " LEFT JOIN account_billing b ON b.account_id = h.account_id"
+        " WHERE h.since < %s ORDER BY h.account_id, h.since, h.id",
         (_naive(until),),
     )
 
@@ -233,13 +244,44 @@ async def issue(pool: aiomysql.Pool, invoice_id: int, now: datetime) -> bool:
 async def settle(
     pool: aiomysql.Pool, invoice_id: int, status: Literal["paid", "void"], now: datetime
 ) -> bool:
-    """Marks an issued invoice paid or void; False when it is not issued."""
-    changed = await execute(
+    """Marks an issued invoice paid or void; False when it is not issued. Voiding gives it a
+    credit note with the year's next credit note number, in the same transaction (the
+    counter's row locked until it commits, rolled back with it), so that sequence has no gap
+    either."""
+    async with transaction(pool) as cur:
+        await cur.execute(
+            "UPDATE invoices SET status = %s, settled_at = %s WHERE id = %s AND status = 'issued'",
+            (status, _naive(now), invoice_id),
+        )
+        if not cur.rowcount:
+            return False
+        if status == "void":
+            await cur.execute(
+                "INSERT INTO credit_note_numbers (year, last) VALUES (%s, 1)"
+                " ON DUPLICATE KEY UPDATE last = last + 1",
+                (now.year,),
+            )
+            await cur.execute("SELECT last FROM credit_note_numbers WHERE year = %s", (now.year,))
+            last = int((await cur.fetchone())["last"])
+            await cur.execute(
+                "INSERT INTO credit_notes (invoice_id, credit_number, credited_at)"
+                " VALUES (%s, %s, %s)",
+                (invoice_id, f"CN-{now.year}-{last:06d}", _naive(now)),
+            )
+        return True
+
+
+async def credited_between(
+    pool: aiomysql.Pool, start: datetime, end: datetime
+) -> list[InvoiceRecord]:
+    """Invoices cancelled by a credit note issued in [start, end), in credit note order."""
+    return await fetch_all_as(
         pool,
-        "UPDATE invoices SET status = %s, settled_at = %s WHERE id = %s AND status = 'issued'",
-        (status, _naive(now), invoice_id),
+        InvoiceRecord,
+        f"{_SELECT} WHERE credited_at >= %s AND credited_at < %s"
+        " ORDER BY credited_at, credit_number",
+        (_naive(start), _naive(end)),
     )
-    return changed > 0
 
 
 async def settings(pool: aiomysql.Pool) -> BillingSettingsRecord:
@@ -255,6 +297,30 @@ async def set_settings(pool: aiomysql.Pool, currency: str, tax_rate: Decimal, se
         pool,
         "UPDATE billing_settings SET currency = %s, tax_rate = %s, seller = %s WHERE id = 1",
         (currency, tax_rate, seller),
+    )
+
+
+async def account_billing(pool: aiomysql.Pool, account_id: int) -> AccountBillingRecord:
+    found = await fetch_one_as(
+        pool,
+        AccountBillingRecord,
+        "SELECT u.name AS account, b.tax_rate FROM users u"
+        " LEFT JOIN account_billing b ON b.account_id = u.id WHERE u.id = %s",
+        (account_id,),
+    )
+    assert found is not None  # the caller holds the account
+    return found
+
+
+async def set_account_tax_rate(pool: aiomysql.Pool, account_id: int, rate: Decimal | None) -> None:
+    if rate is None:
+        await execute(pool, "DELETE FROM account_billing WHERE account_id = %s", (account_id,))
+        return
+    await execute(
+        pool,
+        "INSERT INTO account_billing (account_id, tax_rate) VALUES (%s, %s)"
+        " ON DUPLICATE KEY UPDATE tax_rate = VALUES(tax_rate)",
+        (account_id, rate),
     )
 
 

@@ -20,6 +20,7 @@ from gateway.store import databases as database_store
 from gateway.store import dns as dns_store
 from gateway.store import domains as domain_store
 from gateway.store import ssh as ssh_store
+from gateway.store import vpn_clients as vpn_store
 from gateway.store.domains import BackendColumns
 
 # The tables a reconcile settles, by resource; names come from this fixed map only.
@@ -31,6 +32,7 @@ TABLES = {
     "cron_job": ("cron_jobs", "id"),
     "dns_zone": ("dns_zones", "id"),
     "ssh_key": ("ssh_keys", "id"),
+    "vpn_client": ("vpn_clients", "id"),
 }
 
 
@@ -241,6 +243,37 @@ async def ssh_access(pool: aiomysql.Pool) -> dict[str, bool]:
         "SELECT u.name AS account, s.enabled FROM ssh_access s JOIN users u ON u.id = s.account_id",
     )
     return {row.account: row.enabled for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedVpnClient:
+    id: int
+    public_id: str
+    owner: str  # an account's or an administrator's user name
+    name: str
+    status: vpn_store.Status
+
+
+@dataclass(frozen=True, slots=True)
+class UserName:
+    name: str
+
+
+async def vpn_clients(pool: aiomysql.Pool) -> list[RecordedVpnClient]:
+    return await fetch_all_as(
+        pool,
+        RecordedVpnClient,
+        "SELECT v.id, v.public_id, u.name AS owner, v.name, v.status"
+        " FROM vpn_clients v JOIN users u ON u.id = v.user_id ORDER BY u.name, v.name",
+    )
+
+
+async def administrators(pool: aiomysql.Pool) -> list[str]:
+    """Administrators' user names: they hold VPN clients of their own, on no account."""
+    rows = await fetch_all_as(
+        pool, UserName, "SELECT name FROM users WHERE role = 'admin' ORDER BY name"
+    )
+    return [row.name for row in rows]
 
 
 async def status_of(pool: aiomysql.Pool, resource: str, record_id: int) -> str | None:

@@ -62,6 +62,11 @@ def agent_config(
         dns_port=named_server.dns_port,
         dns_nameservers=stack.DNS_NAMESERVERS,
         proxy_ports=(PROXY_PORTS,),
+        # Clients' certificates are inside their renewal window at once (docs/vpn.md).
+        vpn_client_days=30,
+        # The network namespace is the host's: another checkout's tests (or a server's
+        # OpenVPN) may hold the default tun device's name.
+        vpn_device=f"jpvpn{uuid.uuid4().hex[:6]}",
     )
     shutil.rmtree(directory, ignore_errors=True)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import grp
 import os
 import signal
 from collections.abc import AsyncIterator
@@ -39,6 +40,8 @@ _POLL: Final = 0.05
 _LOG_TAIL: Final = 2000
 # The unit that runs OpenVPN on a server (vpn_supervisor = "systemd").
 UNIT: Final = "jopanel-openvpn.service"
+# A client-config-dir file that refuses the client (OpenVPN's `disable`).
+_DISABLE: Final = "disable\n"
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class Paths:
     config: Path  # the server's configuration, 0600 root
     crl: Path  # the CRL as OpenVPN reads it, 0644
     run_dir: Path  # 0700 root: the management socket, pid file and log
+    # OpenVPN's client-config-dir, 0750 root:nogroup: a file `disable` per client of a
+    # suspended account, read by OpenVPN (as nobody) at each connection.
+    clients: Path
 
     @property
     def management(self) -> Path:
@@ -88,6 +94,7 @@ def render_server(settings: ServerSettings, pki: Pki, paths: Paths, device: str)
         "dh none",
         f"tls-crypt {pki.tls_crypt_key}",
         f"crl-verify {paths.crl}",
+        f"client-config-dir {paths.clients}",
         "remote-cert-tls client",
         "tls-version-min 1.2",
         "keepalive 10 60",
@@ -143,6 +150,26 @@ class OpenVpn:
     def publish_crl(self, pki: Pki) -> None:
         self.paths.crl.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
         write_atomic(self.paths.crl, pki.crl.read_text(encoding="ascii"), 0o644)
+
+    def publish_disabled(self, common_names: set[str]) -> None:
+        """Makes the client-config-dir hold a `disable` file for exactly these clients: OpenVPN
+        refuses their connections (AUTH_FAILED) while their certificates stay valid, so lifting
+        a suspension needs no new profile. Only names of validated clients reach it."""
+        folder = self.paths.clients
+        folder.mkdir(mode=0o750, parents=True, exist_ok=True)
+        # OpenVPN reads the folder after dropping to nobody:nogroup; nobody else needs to
+        # learn which accounts are suspended.
+        os.chown(folder, 0, grp.getgrnam("nogroup").gr_gid)
+        os.chmod(folder, 0o750)  # noqa: S103 - group nogroup: OpenVPN itself
+        for found in folder.iterdir():
+            if found.name not in common_names:
+                found.unlink(missing_ok=True)
+        for name in common_names:
+            path = folder / name
+            with contextlib.suppress(FileNotFoundError):
+                if path.read_text(encoding="ascii") == _DISABLE:
+                    continue
+            write_atomic(path, _DISABLE, 0o644)
 
     def write_config(self, text: str) -> bool:
         """Writes the configuration; True when it changed."""

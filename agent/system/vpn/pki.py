@@ -21,8 +21,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final, Literal
+
+from cryptography import x509
 
 from agent.system.base.files import write_atomic
 from agent.system.base.process import Limits, run
@@ -35,6 +38,9 @@ _VARS: Final = (
     "# Written by JoPanel's agent: easy-rsa's settings for the VPN's PKI.\n"
     "set_var EASYRSA_CRL_DAYS 3650\n"
     "set_var EASYRSA_CA_EXPIRE 3650\n"
+    # When `renew` is allowed is the agent's rule (RENEWAL_WINDOW_DAYS, checked before it
+    # runs); easy-rsa's own check (30 days, to the second) would refuse a renewal at the edge.
+    "set_var EASYRSA_CERT_RENEW 3650\n"
 )
 _ALGORITHM: Final = ("--use-algo=ec", "--curve=prime256v1")
 
@@ -45,6 +51,7 @@ class IndexEntry:
 
     common_name: str
     state: Literal["valid", "revoked", "expired"]
+    expires: datetime
 
 
 @dataclass(frozen=True)
@@ -55,10 +62,11 @@ class ClientFiles:
 
 
 class Pki:
-    def __init__(self, directory: Path, limits: Limits) -> None:
+    def __init__(self, directory: Path, limits: Limits, client_days: int = 825) -> None:
         self.directory = directory
         self.root = directory / "pki"
         self._limits = limits
+        self._client_days = client_days
 
     @property
     def tls_crypt_key(self) -> Path:
@@ -88,7 +96,11 @@ class Pki:
         started again over a CA that exists."""
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.directory, 0o700)
-        write_atomic(self.directory / "vars", _VARS, 0o600)
+        write_atomic(
+            self.directory / "vars",
+            _VARS + f"set_var EASYRSA_CERT_EXPIRE {int(self._client_days)}\n",
+            0o600,
+        )
         if not (self.root / "index.txt").exists():
             await run(
                 [EASYRSA, "--batch", f"--pki-dir={self.root}", "init-pki"], limits=self._limits
@@ -120,7 +132,7 @@ class Pki:
             state: Literal["valid", "revoked", "expired"] = {"V": "valid", "R": "revoked"}.get(
                 fields[0], "expired"
             )  # type: ignore[assignment]
-            yield IndexEntry(fields[5].removeprefix("/CN="), state)
+            yield IndexEntry(fields[5].removeprefix("/CN="), state, _asn1_time(fields[1]))
 
     async def issue_client(self, common_name: str) -> ClientFiles:
         """A new client certificate and key; the key and request are gone when this returns."""
@@ -137,11 +149,43 @@ class Pki:
             key.unlink(missing_ok=True)
             request.unlink(missing_ok=True)
 
+    def renewed(self, common_name: str) -> Path:
+        """Where easy-rsa's `renew` keeps the previous certificate, valid until it expires."""
+        return self.root / "renewed" / "issued" / f"{common_name}.crt"
+
+    async def renew_client(self, common_name: str) -> tuple[ClientFiles, bool]:
+        """A new certificate and key for the name; True when a certificate was revoked (the
+        CRL must be published). The previous one stays valid until it expires (`renew` moves
+        it to renewed/). During that time, a second renewal revokes the newest certificate
+        (its profile was lost, or is being replaced) and issues another: the previous one
+        keeps its place, so at most two certificates of a client are ever valid."""
+        renewed = self.renewed(common_name)
+        if renewed.exists() and _not_after(renewed) <= datetime.now(UTC):
+            _remove_renewed(self.root, common_name)  # expired: it needs no revocation
+        if renewed.exists():
+            await self._easyrsa("revoke", common_name, "superseded")
+            return await self.issue_client(common_name), True
+        key = self.root / "private" / f"{common_name}.key"
+        request = self.root / "reqs" / f"{common_name}.req"
+        try:
+            await self._easyrsa("renew", common_name, "nopass")
+            files = ClientFiles(
+                ca=self.ca.read_text(encoding="ascii"),
+                certificate=_pem(self.root / "issued" / f"{common_name}.crt"),
+                key=key.read_text(encoding="ascii"),
+            )
+        finally:
+            key.unlink(missing_ok=True)
+            request.unlink(missing_ok=True)
+        return files, False
+
     async def revoke(self, common_name: str | None, *, publish: bool = True) -> None:
-        """Revokes the valid certificate of that name (if any) and, with `publish`, writes the
-        CRL again (None: only that)."""
+        """Revokes the valid certificates of that name (the newest, and the one a renewal kept
+        valid; if any) and, with `publish`, writes the CRL again (None: only that)."""
         if common_name and (self.root / "issued" / f"{common_name}.crt").exists():
             await self._easyrsa("revoke", common_name, "unspecified")
+        if common_name and self.renewed(common_name).exists():
+            await self._easyrsa("revoke-renewed", common_name, "superseded")
         if publish:
             await self._easyrsa("gen-crl")
 
@@ -157,6 +201,27 @@ class Pki:
             ],
             limits=self._limits,
         )
+
+
+def _asn1_time(text: str) -> datetime:
+    """index.txt's dates: UTCTime (YYMMDDHHMMSSZ, years 1950-2049) or GeneralizedTime."""
+    try:
+        if len(text) == 13:
+            return datetime.strptime(text, "%y%m%d%H%M%SZ").replace(tzinfo=UTC)
+        return datetime.strptime(text, "%Y%m%d%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return datetime.fromtimestamp(0, UTC)
+
+
+def _not_after(certificate: Path) -> datetime:
+    """A certificate's end of validity, read with the cryptography package (no openssl run)."""
+    pem = _pem(certificate).encode("ascii")
+    return x509.load_pem_x509_certificate(pem).not_valid_after_utc
+
+
+def _remove_renewed(root: Path, common_name: str) -> None:
+    for folder, suffix in (("issued", "crt"), ("private", "key"), ("reqs", "req")):
+        (root / "renewed" / folder / f"{common_name}.{suffix}").unlink(missing_ok=True)
 
 
 def _pem(path: Path) -> str:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import json
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Final, Literal
 
 from jopanel.agent.vpn.v1 import vpn_pb2
@@ -29,7 +31,7 @@ from agent.system.vpn.pki import Pki
 from agent.validators import vpn as vpn_validators
 from agent.validators.accounts import AccountName
 from agent.validators.vpn import ClientName, Owner, ServerSettings
-from jopanel_rules.vpn import MAX_CLIENTS_PER_OWNER
+from jopanel_rules.vpn import MAX_CLIENTS_PER_OWNER, RENEWAL_WINDOW_DAYS
 
 _PROTOCOLS: Final = {"udp": vpn_pb2.PROTOCOL_UDP, "tcp": vpn_pb2.PROTOCOL_TCP}
 
@@ -40,6 +42,7 @@ class Client:
     name: ClientName
     state: Literal["disconnected", "connected", "revoked"]
     connection: Connection | None = None
+    expires: datetime | None = None  # the newest certificate's end
 
 
 @dataclass(frozen=True)
@@ -52,13 +55,15 @@ class Vpn:
     def __init__(self, config: AgentConfig) -> None:
         limits = config.limits("vpn")
         self._record = config.vpn_dir / "server.json"
+        self._suspended_record = config.vpn_dir / "suspended.json"
         self._device = config.vpn_device
-        self.pki = Pki(config.vpn_dir, limits)
+        self.pki = Pki(config.vpn_dir, limits, config.vpn_client_days)
         self.openvpn = OpenVpn(
             Paths(
                 config=config.openvpn_dir / "jopanel.conf",
                 crl=config.openvpn_dir / "jopanel-crl.pem",
                 run_dir=config.vpn_run_dir,
+                clients=config.openvpn_dir / "jopanel-clients",
             ),
             limits,
             systemd=config.vpn_supervisor == "systemd",
@@ -82,10 +87,16 @@ class Vpn:
     async def revoke(self, owner: Owner, name: ClientName) -> Client:
         return await self._finisher.run(self._revoke(owner, name))
 
+    async def renew(self, owner: Owner, name: ClientName) -> tuple[Client, str]:
+        """A new certificate and profile for a valid client near its certificate's end
+        (Pki.renew_client says what happens to the previous one). Shown once, as a creation."""
+        return await self._finisher.run(self._renew(owner, name))
+
     async def _configure(self, settings: ServerSettings) -> ServerState:
         async with self._lock:
             await self.pki.ensure()
             self.openvpn.publish_crl(self.pki)
+            self.openvpn.publish_disabled(self._disabled())
             self._write_settings(settings)
             changed = self.openvpn.write_config(
                 render_server(settings, self.pki, self.openvpn.paths, self._device)
@@ -118,8 +129,31 @@ class Vpn:
             if sum(c.state != "revoked" for c in clients.values()) >= MAX_CLIENTS_PER_OWNER:
                 raise FailedPrecondition(f"at most {MAX_CLIENTS_PER_OWNER} VPN clients per user")
             files = await self.pki.issue_client(_common_name(owner, name))
+            # A suspended account's new client starts refused, as its others are.
+            self.openvpn.publish_disabled(self._disabled())
             profile = render_profile(settings, self.pki, files.certificate, files.key)
-            return Client(owner, name, "disconnected"), profile
+            return self._latest(owner)[name], profile
+
+    async def _renew(self, owner: Owner, name: ClientName) -> tuple[Client, str]:
+        async with self._lock:
+            settings = self._settings()
+            if settings is None or not self.pki.exists():
+                raise FailedPrecondition("the VPN server is not configured yet")
+            if owner in self._removing:
+                raise FailedPrecondition(f"account {owner} is being deleted")
+            client = self._latest(owner).get(name)
+            if client is None or client.state == "revoked":
+                raise NotFound(f"no VPN client named {name!r}")
+            common_name = _common_name(owner, name)
+            if not self.pki.renewed(common_name).exists():
+                _require_renewal_window(client)
+            files, revoked = await self.pki.renew_client(common_name)
+            if revoked:
+                await self.pki.revoke(None)
+                self.openvpn.publish_crl(self.pki)
+            self.openvpn.publish_disabled(self._disabled())
+            profile = render_profile(settings, self.pki, files.certificate, files.key)
+            return self._latest(owner)[name], profile
 
     async def _revoke(self, owner: Owner, name: ClientName) -> Client:
         async with self._lock:
@@ -129,7 +163,66 @@ class Vpn:
             await self.pki.revoke(common_name)
             self.openvpn.publish_crl(self.pki)
             await self.openvpn.drop(common_name)
-            return Client(owner, name, "revoked")
+            return dataclasses.replace(self._latest(owner)[name], state="revoked")
+
+    async def set_account_suspended(self, account: AccountName, suspended: bool) -> None:
+        """Refuses the account's clients while it is suspended (SuspendAccount) and drops those
+        connected, or lets them connect again (UnsuspendAccount). Their certificates stay valid:
+        a suspension is lifted without new profiles, and one created meanwhile starts refused."""
+        await self._finisher.run(self._set_account_suspended(Owner(account), suspended))
+
+    async def _set_account_suspended(self, owner: Owner, suspended: bool) -> None:
+        async with self._lock:
+            owners = self._suspended_owners()
+            owners = owners | {owner} if suspended else owners - {owner}
+            self._write_suspended_owners(owners)
+            if not self.pki.exists():
+                return  # no VPN yet, so no client: ConfigureVpnServer publishes the folder
+            self.openvpn.publish_disabled(self._disabled())
+            await self._refresh_config()
+            if suspended:
+                for client in self._latest(owner).values():
+                    if client.state != "revoked":
+                        await self.openvpn.drop(_common_name(owner, client.name))
+
+    async def _refresh_config(self) -> None:
+        """Brings a configuration written before client-config-dir existed up to date: only a
+        configuration that changed restarts a running OpenVPN."""
+        settings = self._settings()
+        if settings is None or not self.pki.exists():
+            return
+        text = render_server(settings, self.pki, self.openvpn.paths, self._device)
+        if self.openvpn.write_config(text) and settings.enabled and self.openvpn.running():
+            await self.openvpn.stop()
+            await self.openvpn.start()
+
+    def _disabled(self) -> set[str]:
+        """The common names OpenVPN must refuse: the valid clients of suspended owners."""
+        owners = self._suspended_owners()
+        valid: set[str] = set()
+        for entry in self.pki.entries():
+            found_owner, dot, _ = entry.common_name.partition(".")
+            if not dot or found_owner not in owners:
+                continue
+            if entry.state == "valid":
+                valid.add(entry.common_name)
+            else:
+                valid.discard(entry.common_name)
+        return valid
+
+    def _suspended_owners(self) -> frozenset[Owner]:
+        """The suspended accounts, read back through the validator (a hand-edited name that is
+        not one never reaches a file name)."""
+        try:
+            data = json.loads(self._suspended_record.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return frozenset()
+        return frozenset(vpn_validators.owner(str(name)) for name in data)
+
+    def _write_suspended_owners(self, owners: frozenset[Owner]) -> None:
+        self._suspended_record.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        text = json.dumps(sorted(owners)) + "\n"
+        write_atomic(self._suspended_record, text, 0o600)
 
     @contextlib.asynccontextmanager
     async def removal(self, account: AccountName) -> AsyncIterator[None]:
@@ -146,6 +239,10 @@ class Vpn:
 
     async def _revoke_all(self, owner: Owner) -> None:
         async with self._lock:
+            # The next account of this name starts unsuspended.
+            owners = self._suspended_owners()
+            if owner in owners:
+                self._write_suspended_owners(owners - {owner})
             names = [c.name for c in self._latest(owner).values() if c.state != "revoked"]
             if not names:
                 return
@@ -167,7 +264,7 @@ class Vpn:
             state: Literal["disconnected", "revoked"] = (
                 "disconnected" if entry.state == "valid" else "revoked"
             )
-            latest[name] = Client(owner, name, state)
+            latest[name] = Client(owner, name, state, expires=entry.expires)
         return latest
 
     def _settings(self) -> ServerSettings | None:
@@ -219,6 +316,21 @@ def _require_free_port(settings: ServerSettings) -> None:
             ) from None
 
 
+def _require_renewal_window(client: Client) -> None:
+    """A renewal keeps the previous certificate valid until it expires: only near its end, so
+    two certificates of a client overlap for RENEWAL_WINDOW_DAYS at most. (Replacing a key
+    early, say after a device is lost, is revoke and create.)"""
+    if client.expires is None:
+        return
+    opens = client.expires - timedelta(days=RENEWAL_WINDOW_DAYS)
+    if datetime.now(UTC) < opens:
+        raise FailedPrecondition(
+            f"the VPN client {client.name!r} can be renewed from {opens:%Y-%m-%d} (its"
+            f" certificate expires on {client.expires:%Y-%m-%d}); to replace its key now,"
+            " revoke it and make another"
+        )
+
+
 def _common_name(owner: Owner, name: ClientName) -> str:
     return f"{owner}.{name}"
 
@@ -229,5 +341,5 @@ def _with_connection(client: Client, connections: list[Connection]) -> Client:
     common_name = _common_name(client.owner, client.name)
     for connection in connections:
         if connection.common_name == common_name:
-            return Client(client.owner, client.name, "connected", connection)
+            return dataclasses.replace(client, state="connected", connection=connection)
     return client

@@ -5,13 +5,16 @@ own clients; the CA key and clients' keys stay where they must."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import stat
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import grpc
+import pytest
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from jopanel.agent.vpn.v1 import vpn_pb2
 
@@ -39,6 +42,21 @@ async def listed(vpn: Stub, owner: str) -> dict[str, vpn_pb2.VpnClient]:
 
 async def revoke(vpn: Stub, owner: str, name: str) -> vpn_pb2.RevokeVpnClientResponse:
     return await vpn.RevokeVpnClient(vpn_pb2.RevokeVpnClientRequest(owner=owner, name=name))
+
+
+async def until_state(
+    vpn: Stub, owner: str, name: str, state: vpn_pb2.ClientState.ValueType
+) -> None:
+    shown: dict[str, vpn_pb2.VpnClient] = {}
+
+    async def reached() -> bool:
+        shown.update(await listed(vpn, owner))
+        return shown[name].state == state
+
+    deadline = asyncio.get_running_loop().time() + 15
+    while not await reached():
+        assert asyncio.get_running_loop().time() < deadline, shown[name]
+        await asyncio.sleep(0.1)
 
 
 async def test_a_client_connects_and_reaches_the_servers_tunnel_address(
@@ -211,3 +229,152 @@ async def test_a_port_in_use_is_a_failed_precondition(
     # Setting it back brings the server back.
     answer = await vpn.ConfigureVpnServer(vpn_pb2.ConfigureVpnServerRequest(server=vpn_server))
     assert answer.running
+
+
+@pytest.mark.usefixtures("web_servers")  # suspension takes its sites offline too
+async def test_suspending_an_account_drops_and_refuses_its_clients_until_unsuspended(
+    vpn: Stub,
+    vpn_server: vpn_pb2.VpnServer,
+    accounts: AccountStub,
+    account: accounts_pb2.Account,
+    lan: Lan,
+    clients: list[Client],
+    tmp_path: Path,
+) -> None:
+    profile = (await create(vpn, account.name, "laptop")).profile
+    neighbour = new_owner()
+    neighbours = (await create(vpn, neighbour, "laptop")).profile
+    client = Client(lan, profile, tmp_path)
+    clients.append(client)
+    client.start()
+    await client.until_connected()
+
+    await accounts.SuspendAccount(accounts_pb2.SuspendAccountRequest(name=account.name))
+    await until(client.ended, "the suspended account's client to be dropped", seconds=15)
+    # Its certificate stays valid (the suspension is lifted without a new profile); the server
+    # lets the dropped connection go a moment after the client stops.
+    await until_state(vpn, account.name, "laptop", vpn_pb2.CLIENT_STATE_DISCONNECTED)
+    refused = Client(lan, profile, tmp_path)
+    clients.append(refused)
+    refused.start("--connect-retry-max", "1", "--hand-window", "10")
+    await until(refused.ended, "the suspended account's client to be refused", seconds=60)
+    assert not refused.connected()
+    assert "AUTH_FAILED" in refused.log_text()
+    # A client made while suspended is refused too.
+    made = (await create(vpn, account.name, "phone")).profile
+    during = Client(lan, made, tmp_path)
+    clients.append(during)
+    during.start("--connect-retry-max", "1", "--hand-window", "10")
+    await until(during.ended, "a client made while suspended to be refused", seconds=60)
+    assert not during.connected()
+    # Another owner's client is not touched by the suspension.
+    other = Client(lan, neighbours, tmp_path)
+    clients.append(other)
+    other.start()
+    await other.until_connected()
+
+    await accounts.UnsuspendAccount(accounts_pb2.UnsuspendAccountRequest(name=account.name))
+    for again_profile in (profile, made):
+        again = Client(lan, again_profile, tmp_path)
+        clients.append(again)
+        again.start()
+        await again.until_connected()
+    assert not any(Path("/etc/openvpn/server/jopanel-clients").iterdir())
+
+
+async def test_the_refused_clients_folder_is_not_for_tenants(
+    vpn: Stub, vpn_server: vpn_pb2.VpnServer
+) -> None:
+    folder = Path("/etc/openvpn/server/jopanel-clients")
+    info = os.lstat(folder)
+    assert stat.S_ISDIR(info.st_mode)
+    assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, 0o750)
+    assert "client-config-dir" in Path("/etc/openvpn/server/jopanel.conf").read_text()
+
+
+@pytest.mark.usefixtures("web_servers")  # suspension takes its sites offline too
+async def test_a_deleted_suspended_account_leaves_no_suspension_to_its_successor(
+    vpn: Stub,
+    vpn_server: vpn_pb2.VpnServer,
+    accounts: AccountStub,
+    account: accounts_pb2.Account,
+    lan: Lan,
+    clients: list[Client],
+    tmp_path: Path,
+) -> None:
+    await accounts.SuspendAccount(accounts_pb2.SuspendAccountRequest(name=account.name))
+    await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=account.name))
+    request = accounts_pb2.CreateAccountRequest(
+        name=account.name, password="first password", shell=accounts_pb2.SHELL_BASH
+    )
+    await accounts.CreateAccount(request)
+    profile = (await create(vpn, account.name, "laptop")).profile
+    client = Client(lan, profile, tmp_path)
+    clients.append(client)
+    client.start()
+    await client.until_connected()
+
+
+async def renew(vpn: Stub, owner: str, name: str) -> vpn_pb2.RenewVpnClientResponse:
+    return await vpn.RenewVpnClient(vpn_pb2.RenewVpnClientRequest(owner=owner, name=name))
+
+
+async def refused(lan: Lan, profile: str, directory: Path, clients: list[Client]) -> None:
+    client = Client(lan, profile, directory)
+    clients.append(client)
+    client.start("--tls-exit", "--connect-retry-max", "1", "--hand-window", "10")
+    await until(client.ended, "the refused client to give up", seconds=60)
+    assert not client.connected()
+
+
+async def connects(lan: Lan, profile: str, directory: Path, clients: list[Client]) -> None:
+    client = Client(lan, profile, directory)
+    clients.append(client)
+    client.start()
+    await client.until_connected()
+    client.stop()
+
+
+async def test_renewal_gives_a_new_profile_and_the_previous_one_works_until_it_expires(
+    vpn: Stub, vpn_server: vpn_pb2.VpnServer, lan: Lan, clients: list[Client], tmp_path: Path
+) -> None:
+    owner = new_owner()
+    first = (await create(vpn, owner, "laptop")).profile
+    expires = (await listed(vpn, owner))["laptop"].expires_at
+    assert expires > time.time() + 29 * 86400
+    renewed = await renew(vpn, owner, "laptop")
+    assert renewed.profile != first
+    assert "<key>\n-----BEGIN PRIVATE KEY-----" in renewed.profile
+    assert renewed.client.state == vpn_pb2.CLIENT_STATE_DISCONNECTED
+    assert renewed.client.expires_at >= expires
+    assert not list((VPN_DIR / "pki").glob(f"**/private/{owner}.laptop.key"))
+    await connects(lan, renewed.profile, tmp_path, clients)
+    await connects(lan, first, tmp_path, clients)  # the devices still on it keep working
+
+    # Renewed again while the first is still valid (the answer was lost): the lost one is
+    # revoked, the first still works, the newest works.
+    again = await renew(vpn, owner, "laptop")
+    await refused(lan, renewed.profile, tmp_path, clients)
+    await connects(lan, first, tmp_path, clients)
+    await connects(lan, again.profile, tmp_path, clients)
+
+    # Revoking the client revokes every certificate it holds.
+    await revoke(vpn, owner, "laptop")
+    await refused(lan, first, tmp_path, clients)
+    await refused(lan, again.profile, tmp_path, clients)
+    code, _ = await rpc_error(renew(vpn, owner, "laptop"))
+    assert code == grpc.StatusCode.NOT_FOUND
+
+
+async def test_another_owners_client_cannot_be_renewed(
+    vpn: Stub, vpn_server: vpn_pb2.VpnServer
+) -> None:
+    alice, mallory = new_owner(), new_owner()
+    await create(vpn, alice, "laptop")
+    for other in (mallory, alice[:-1], alice + "x"):
+        code, _ = await rpc_error(renew(vpn, other, "laptop"))
+        assert code == grpc.StatusCode.NOT_FOUND
+    for bad in ("../laptop", "laptop.key", ""):
+        code, _ = await rpc_error(renew(vpn, alice, bad))
+        assert code == grpc.StatusCode.INVALID_ARGUMENT
+    assert not (VPN_DIR / "pki" / "renewed" / "issued" / f"{alice}.laptop.crt").exists()

@@ -3,6 +3,8 @@ values are refused with the field named, and no accepted value adds a directive.
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,17 +12,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from jopanel.agent.vpn.v1 import vpn_pb2
 
-from agent.errors import InvalidArgument
+from agent.errors import FailedPrecondition, InvalidArgument
 from agent.system.base.process import Limits
 from agent.system.vpn.openvpn import Paths, render_server
 from agent.system.vpn.pki import Pki
+from agent.system.vpn.vpn import Client, _require_renewal_window
 from agent.validators import vpn as validators
+from agent.validators.vpn import ClientName, Owner
 
 DIRECTIVES = {
     "port", "proto", "dev", "dev-type", "topology", "server", "ca", "cert", "key", "dh",
     "tls-crypt", "crl-verify", "remote-cert-tls", "tls-version-min", "keepalive", "persist-key",
     "persist-tun", "user", "group", "management", "writepid", "log-append", "verb",
-    "explicit-exit-notify", "push",
+    "explicit-exit-notify", "push", "client-config-dir",
 }  # fmt: skip
 
 
@@ -119,4 +123,15 @@ def test_no_accepted_value_adds_a_directive(
                 assert line.count('"') == 2, line
 
 
-PATHS = Paths(Path("/etc/openvpn/server/jopanel.conf"), Path("/c.pem"), Path("/run/x"))
+PATHS = Paths(
+    Path("/etc/openvpn/server/jopanel.conf"), Path("/c.pem"), Path("/run/x"), Path("/etc/c")
+)
+
+
+def test_a_renewal_opens_30_days_before_the_certificate_expires() -> None:
+    now = datetime.now(UTC)
+    early = Client(Owner("alice"), ClientName("laptop"), "disconnected", None, now + timedelta(31))
+    with pytest.raises(FailedPrecondition, match="revoke it and make another"):
+        _require_renewal_window(early)
+    for expires in (now + timedelta(days=29), now - timedelta(days=1)):
+        _require_renewal_window(dataclasses.replace(early, expires=expires))

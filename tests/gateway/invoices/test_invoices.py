@@ -286,3 +286,125 @@ async def test_the_gateway_makes_the_drafts_at_the_months_start(
         await client.close()
     (draft,) = (await api.call("GET", "/api/v1/invoices", admin))[1]["items"]
     assert (draft["account"], draft["status"], draft["gross"]) == ("alice", "draft", "10.00")
+
+
+async def test_an_accounts_own_tax_rate_is_used_from_the_next_run(api: Api, admin: str) -> None:
+    await priced_plans(api, admin)
+    for name in ("alice", "bob"):
+        await api.create_account(admin, name)
+    status, body = await api.call("GET", "/api/v1/accounts/bob/billing", admin)
+    assert (status, body) == (200, {"account": "bob", "tax_rate": None})
+    # Bob is a business abroad: reverse charge, no tax on his invoices.
+    status, body = await api.call(
+        "PUT", "/api/v1/accounts/bob/billing", admin, json={"tax_rate": "0.00"}
+    )
+    assert (status, body) == (200, {"account": "bob", "tax_rate": "0.00"})
+    await history(api, "alice", ("2026-10-01", "basic"))
+    await history(api, "bob", ("2026-10-01", "pro"))
+    await api.call("POST", "/api/v1/invoices/run", admin, json={"period_end": "2026-12-01"})
+    _, listing = await api.call("GET", "/api/v1/invoices", admin)
+    invoices = {i["account"]: i for i in listing["items"]}
+    assert (invoices["bob"]["tax_rate"], invoices["bob"]["tax"], invoices["bob"]["gross"]) == (
+        "0.00",
+        "0.00",
+        "30.00",
+    )
+    assert (invoices["alice"]["tax_rate"], invoices["alice"]["gross"]) == ("21.00", "12.10")
+    # Back to the panel's rate: the invoice already made keeps the rate it was made with.
+    status, body = await api.call(
+        "PUT", "/api/v1/accounts/bob/billing", admin, json={"tax_rate": None}
+    )
+    assert (status, body["tax_rate"]) == (200, None)
+    _, bob = await api.call("GET", f"/api/v1/invoices/{invoices['bob']['id']}", admin)
+    assert bob["tax_rate"] == "0.00"
+    _, log = await api.call("GET", "/api/v1/audit-log", admin)
+    assert [e["target"] for e in log["items"] if e["action"] == "account.billing"] == ["bob", "bob"]
+
+
+async def test_only_administrators_set_a_tax_rate_and_only_a_real_one(api: Api, admin: str) -> None:
+    alice = await api.owner(admin)
+    await api.create_account(admin, "bob")
+    for token in (alice,):
+        for path in ("/api/v1/accounts/alice/billing", "/api/v1/accounts/bob/billing"):
+            assert (await api.call("GET", path, token))[0] == 403
+            assert (await api.call("PUT", path, token, json={"tax_rate": "0.00"}))[0] == 403
+    for rate in ("-1.00", "21", "100.01", "1e2", "21.5", "21.00\n", 21, "", "ab.cd"):
+        status, body = await api.call(
+            "PUT", "/api/v1/accounts/bob/billing", admin, json={"tax_rate": rate}
+        )
+        assert status == 400, (rate, body)
+        assert [e["field"] for e in body["errors"]] == ["tax_rate"], rate
+    status, _ = await api.call(
+        "PUT", "/api/v1/accounts/bob/billing", admin, json={"tax_rate": "0.00", "plan": "x"}
+    )
+    assert status == 400
+    # Names that are not an account, near ones included, are 404.
+    for name in ("bo", "bobx", "nobody", "BOB", "bob%2F..", "x" * 40):
+        status, _ = await api.call(
+            "PUT", f"/api/v1/accounts/{name}/billing", admin, json={"tax_rate": "0.00"}
+        )
+        assert status == 404, name
+    _, body = await api.call("GET", "/api/v1/accounts/bob/billing", admin)
+    assert body["tax_rate"] is None
+
+
+async def test_voiding_an_issued_invoice_makes_a_numbered_credit_note(api: Api, admin: str) -> None:
+    invoices = await november(api, admin)
+    ids = [invoices["alice"]["id"], invoices["bob"]["id"]]
+    for invoice_id in ids:
+        await api.call("POST", f"/api/v1/invoices/{invoice_id}/issue", admin)
+    # Two voids at once: consecutive credit note numbers, one each.
+    answers = await asyncio.gather(
+        *(api.call("POST", f"/api/v1/invoices/{i}/void", admin) for i in ids)
+    )
+    assert [status for status, _ in answers] == [200, 200]
+    year = answers[0][1]["number"][:4]
+    assert sorted(body["credit_note"] for _, body in answers) == [
+        f"CN-{year}-000001",
+        f"CN-{year}-000002",
+    ]
+    # Voiding again is refused and takes no number; a paid invoice gets no credit note.
+    assert (await api.call("POST", f"/api/v1/invoices/{ids[0]}/void", admin))[0] == 409
+    alice_note = answers[0][1]["credit_note"]
+    alice = await api.login("alice", "owner-pass-1")
+    _, mine = await api.call("GET", f"/api/v1/invoices/{ids[0]}", alice)
+    assert (mine["status"], mine["credit_note"]) == ("void", alice_note)
+    response = await api.client.get(
+        f"/api/v1/invoices/{ids[0]}/credit-note", headers={"Authorization": f"Bearer {alice}"}
+    )
+    assert response.status == 200
+    assert response.content_type == "application/pdf"
+    text = "\n".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(await response.read())).pages
+    )
+    for shown in (alice_note, mine["number"], "alice", "-23.33", "-4.90", "-28.23", "-3.33"):
+        assert shown in text, shown
+    # Another owner's credit note is 404, as its invoice.
+    bob = await api.login("bob", "owner-pass-1")
+    assert (await api.call("GET", f"/api/v1/invoices/{ids[0]}/credit-note", bob))[0] == 404
+
+    response = await api.client.get(
+        "/api/v1/invoice-export?start=2000-01-01&end=2100-01-01",
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+    rows = list(csv.DictReader(io.StringIO(await response.text())))
+    notes = [r for r in rows if r["status"] == "credit_note"]
+    assert sorted((r["number"], r["cancels"], r["gross"]) for r in notes) == sorted(
+        [
+            (alice_note, mine["number"], "-28.23"),
+            (answers[1][1]["credit_note"], answers[1][1]["number"], "-5.84"),
+        ]
+    )
+    assert len(rows) == 4  # the two invoices, and the two credit notes
+
+
+async def test_a_draft_or_paid_invoice_has_no_credit_note(api: Api, admin: str) -> None:
+    invoices = await november(api, admin)
+    draft, paid = invoices["alice"]["id"], invoices["bob"]["id"]
+    assert (await api.call("POST", f"/api/v1/invoices/{draft}/void", admin))[0] == 409
+    await api.call("POST", f"/api/v1/invoices/{paid}/issue", admin)
+    _, body = await api.call("POST", f"/api/v1/invoices/{paid}/pay", admin)
+    assert body["credit_note"] is None
+    for invoice_id in (draft, paid):
+        status, _ = await api.call("GET", f"/api/v1/invoices/{invoice_id}/credit-note", admin)
+        assert status == 404

@@ -9,6 +9,10 @@ from jopanel.agent.vpn.v1 import vpn_pb2_grpc
 
 from tests.gateway.fake_agent import Context, Recorder
 
+# When the fake's certificates expire (2029-03-10), and renewed ones.
+EXPIRES_AT = 1_867_795_200
+RENEWED_EXPIRES_AT = EXPIRES_AT + 825 * 86400
+
 
 class FakeVpn(Recorder, vpn_pb2_grpc.VpnServiceServicer):
     def __init__(self) -> None:
@@ -62,7 +66,10 @@ class FakeVpn(Recorder, vpn_pb2_grpc.VpnServiceServicer):
         if existing is not None and existing.state != pb.CLIENT_STATE_REVOKED:
             await context.abort(grpc.StatusCode.ALREADY_EXISTS, "exists")
         client = pb.VpnClient(
-            owner=request.owner, name=request.name, state=pb.CLIENT_STATE_DISCONNECTED
+            owner=request.owner,
+            name=request.name,
+            state=pb.CLIENT_STATE_DISCONNECTED,
+            expires_at=EXPIRES_AT,
         )
         clients[request.name] = client
         self.profiles += 1
@@ -78,3 +85,15 @@ class FakeVpn(Recorder, vpn_pb2_grpc.VpnServiceServicer):
             await context.abort(grpc.StatusCode.NOT_FOUND, "no such client")
         client.state = pb.CLIENT_STATE_REVOKED
         return pb.RevokeVpnClientResponse(client=client)
+
+    async def RenewVpnClient(
+        self, request: pb.RenewVpnClientRequest, context: Context
+    ) -> pb.RenewVpnClientResponse:
+        await self._enter("RenewVpnClient", f"{request.owner}.{request.name}", context)
+        client = self.clients.get(request.owner, {}).get(request.name)
+        if client is None or client.state == pb.CLIENT_STATE_REVOKED:
+            await context.abort(grpc.StatusCode.NOT_FOUND, "no such client")
+        client.expires_at = RENEWED_EXPIRES_AT
+        self.profiles += 1
+        profile = f"client\n<key>\nkey {self.profiles} of {request.owner}.{request.name}\n</key>\n"
+        return pb.RenewVpnClientResponse(client=client, profile=profile)

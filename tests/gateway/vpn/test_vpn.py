@@ -11,6 +11,7 @@ import pytest
 from jopanel.agent.vpn.v1 import vpn_pb2 as pb
 
 from tests.gateway.conftest import Api, FakeAgent
+from tests.gateway.vpn.fake_vpn import EXPIRES_AT, RENEWED_EXPIRES_AT
 
 SERVER = {
     "network": "10.8.0.0/24",
@@ -187,9 +188,11 @@ async def test_another_accounts_clients_are_out_of_reach(
         assert (await api.call("GET", "/api/v1/vpn-clients", token))[1]["items"] == []
         assert (await api.call("GET", one, token))[0] == 404
         assert (await api.call("DELETE", one, token))[0] == 404
+        assert (await api.call("POST", f"{one}/renew", token))[0] == 404
         assert (await api.call("GET", "/api/v1/vpn-clients?account=alice", token))[0] == 404
         assert (await create(api, token, "stolen", account="alice"))[0] == 404
     assert fake_agent.vpn.clients["alice"]["laptop"].state == pb.CLIENT_STATE_DISCONNECTED
+    assert fake_agent.vpn.clients["alice"]["laptop"].expires_at == EXPIRES_AT  # not renewed
     assert set(fake_agent.vpn.clients) == {"alice"}
     _, everyone = await api.call("GET", "/api/v1/vpn-clients", admin)
     assert [c["owner"] for c in everyone["items"]] == ["alice"]
@@ -239,3 +242,37 @@ async def test_deleting_an_account_revokes_its_clients(
     assert (await api.call("DELETE", "/api/v1/accounts/alice", admin))[0] == 204
     assert fake_agent.vpn.clients["alice"]["laptop"].state == pb.CLIENT_STATE_REVOKED
     assert (await api.call("GET", "/api/v1/vpn-clients", admin))[1]["items"] == []
+
+
+async def test_an_owner_renews_a_client_and_gets_a_new_profile_once(
+    api: Api, admin: str, fake_agent: FakeAgent
+) -> None:
+    alice = await api.owner(admin)
+    await vpn_ready(api, admin)
+    _, client = await create(api, alice, "laptop")
+    assert client["expires_at"] == "2029-03-10T00:00:00Z"
+    status, renewed = await api.call("POST", f"/api/v1/vpn-clients/{client['id']}/renew", alice)
+    assert status == 200, renewed
+    assert (renewed["id"], renewed["name"]) == (client["id"], "laptop")
+    assert "<key>" in renewed["profile"]
+    assert renewed["profile"] != client["profile"]
+    assert fake_agent.vpn.clients["alice"]["laptop"].expires_at == RENEWED_EXPIRES_AT
+    status, again = await api.call("GET", f"/api/v1/vpn-clients/{client['id']}", alice)
+    assert "profile" not in again
+    assert again["expires_at"] == "2031-06-13T00:00:00Z"
+    _, log = await api.call("GET", "/api/v1/audit-log", admin)
+    assert any(entry["action"] == "vpn_client.renew" for entry in log["items"])
+
+
+async def test_a_renewal_the_agent_refuses_is_a_conflict(
+    api: Api, admin: str, fake_agent: FakeAgent
+) -> None:
+    alice = await api.owner(admin)
+    await vpn_ready(api, admin)
+    _, client = await create(api, alice, "laptop")
+    # Too early (more than 30 days before its certificate expires): the agent says when.
+    fake_agent.vpn.fail_call = "RenewVpnClient alice.laptop"
+    fake_agent.vpn.fail_call_code = grpc.StatusCode.FAILED_PRECONDITION
+    status, body = await api.call("POST", f"/api/v1/vpn-clients/{client['id']}/renew", alice)
+    assert status == 409, body
+    assert "profile" not in body

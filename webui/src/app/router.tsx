@@ -47,6 +47,12 @@ const AuditLogRoute = lazy(() =>
 const VpnClientsRoute = lazy(() =>
   import('@/features/vpn/routes/VpnClientsRoute').then((m) => ({ default: m.VpnClientsRoute })),
 );
+const VpnServerRoute = lazy(() =>
+  import('@/features/vpn/routes/VpnServerRoute').then((m) => ({ default: m.VpnServerRoute })),
+);
+const InvoicesRoute = lazy(() =>
+  import('@/features/invoices/routes/InvoicesRoute').then((m) => ({ default: m.InvoicesRoute })),
+);
 const SftpRoute = lazy(() =>
   import('@/features/sftp/routes/SftpRoute').then((m) => ({ default: m.SftpRoute })),
 );
@@ -63,7 +69,9 @@ const ADMIN_NAV: readonly NavItem[] = [
   { to: paths.admin.cronJobs, label: 'Cron jobs', icon: 'cron' },
   { to: paths.admin.dnsZones, label: 'DNS', icon: 'dns' },
   { to: paths.admin.vpn, label: 'VPN', icon: 'vpn' },
+  { to: paths.admin.vpnServer, label: 'VPN server', icon: 'server' },
   { to: paths.admin.backups, label: 'Backups', icon: 'backups' },
+  { to: paths.admin.invoices, label: 'Invoices', icon: 'invoices' },
   { to: paths.admin.auditLog, label: 'Audit log', icon: 'audit' },
 ];
 
@@ -76,6 +84,7 @@ const PANEL_NAV: readonly NavItem[] = [
   { to: paths.panel.vpn, label: 'VPN', icon: 'vpn' },
   { to: paths.panel.sftp, label: 'SFTP and passwords', icon: 'key' },
   { to: paths.panel.backups, label: 'Backups', icon: 'backups' },
+  { to: paths.panel.invoices, label: 'Invoices', icon: 'invoices' },
 ];
 
 export function AppRoutes() {
@@ -104,6 +113,8 @@ export function AppRoutes() {
         <Route path="dns/:zone" element={<DnsZoneRoute area="admin" />} />
         <Route path="audit-log" element={<AuditLogRoute />} />
         <Route path="vpn" element={<VpnClientsRoute area="admin" />} />
+        <Route path="vpn-server" element={<VpnServerRoute />} />
+        <Route path="invoices" element={<InvoicesRoute area="admin" />} />
         <Route path="*" element={<NotFoundRoute />} />
       </Route>
       <Route
@@ -124,6 +135,7 @@ export function AppRoutes() {
         <Route path="dns/:zone" element={<DnsZoneRoute area="panel" />} />
         <Route path="vpn" element={<VpnClientsRoute area="panel" />} />
         <Route path="sftp" element={<SftpRoute />} />
+        <Route path="invoices" element={<InvoicesRoute area="panel" />} />
         <Route path="*" element={<NotFoundRoute />} />
       </Route>
       <Route path="*" element={<NotFoundRoute />} />

@@ -29,6 +29,8 @@ export const paths = {
     backups: '/admin/backups',
     auditLog: '/admin/audit-log',
     vpn: '/admin/vpn',
+    vpnServer: '/admin/vpn-server',
+    invoices: '/admin/invoices',
   },
   panel: {
     home: '/panel',
@@ -41,6 +43,7 @@ export const paths = {
     dnsZone: (name: string) => `/panel/dns/${seg(name)}`,
     vpn: '/panel/vpn',
     backups: '/panel/backups',
+    invoices: '/panel/invoices',
   },
 } as const;
 

@@ -31,6 +31,34 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   return (await parseBody(response)) as T;
 }
 
+/**
+ * A file the gateway makes (an invoice's PDF, a CSV export), fetched with the session's token
+ * (a plain link would carry none) and resolved as a Blob; errors as apiRequest's.
+ */
+export async function apiDownload(
+  path: string,
+  options: Pick<RequestOptions, 'query' | 'signal'> = {},
+): Promise<Blob> {
+  const token = getAccessToken();
+  let response = await send(path, options, token);
+  if (response.status === 401) response = await retryAfterRefresh(path, options, token);
+  if (!response.ok) throw await errorFromResponse(response);
+  return response.blob();
+}
+
+/** Hands a Blob to the browser as a download named `filename`. */
+export function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // After the click has been handled: revoking at once can cancel the download in some browsers.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
 async function retryAfterRefresh(
   path: string,
   options: RequestOptions,

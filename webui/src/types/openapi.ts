@@ -43,6 +43,24 @@ export interface paths {
     patch: operations['updateAccount'];
     trace?: never;
   };
+  '/api/v1/accounts/{name}/billing': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An account's own tax rate (null: the panel's) */
+    get: operations['getAccountBilling'];
+    /** Set an account's own tax rate for its invoices from now on (null: the panel's) */
+    put: operations['setAccountBilling'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/accounts/{name}/suspend': {
     parameters: {
       query?: never;
@@ -575,6 +593,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/invoices/{id}/credit-note': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The credit note that cancels a void invoice, as a PDF */
+    get: operations['getCreditNotePdf'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/invoices/{id}/issue': {
     parameters: {
       query?: never;
@@ -635,7 +670,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Void an issued invoice (it keeps its number) */
+    /** Void an issued invoice: it keeps its number and gets a credit note */
     post: operations['voidInvoice'];
     delete?: never;
     options?: never;
@@ -976,6 +1011,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/vpn-clients/{id}/renew': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Renew a VPN client's certificate (from 30 days before it expires): the answer holds the new profile, shown this once; the previous one works until it expires */
+    post: operations['renewVpnClient'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/vpn-server': {
     parameters: {
       query?: never;
@@ -1082,6 +1134,26 @@ export interface components {
        * Format: date-time
        */
       updated_at: string;
+    };
+    /** AccountBilling */
+    AccountBilling: {
+      /**
+       * Tax Rate
+       * @description Percent put on this account's new invoices (a customer abroad, 0.00 for a reverse charge); null: the panel's rate (billing settings)
+       * @example 0.00
+       */
+      tax_rate: string | null;
+    };
+    /** AccountBillingOut */
+    AccountBillingOut: {
+      /** Account */
+      account: string;
+      /**
+       * Tax Rate
+       * @description Percent put on this account's new invoices (a customer abroad, 0.00 for a reverse charge); null: the panel's rate (billing settings)
+       * @example 0.00
+       */
+      tax_rate: string | null;
     };
     /** AccountCreate */
     AccountCreate: {
@@ -2004,7 +2076,8 @@ export interface components {
         | 'dns_zone'
         | 'dns_record'
         | 'ssh_key'
-        | 'ssh_access';
+        | 'ssh_access'
+        | 'vpn_client';
     };
     /** Invoice */
     Invoice: {
@@ -2015,6 +2088,17 @@ export interface components {
        * Format: date-time
        */
       created_at: string;
+      /**
+       * Credit Note
+       * @description A void invoice's credit note, which cancels it: CN-YYYY-NNNNNN, its own sequence without gaps (GET .../credit-note for its PDF)
+       * @default null
+       */
+      credit_note: string | null;
+      /**
+       * Credited At
+       * @default null
+       */
+      credited_at: string | null;
       /** Currency */
       currency: string;
       /** Gross */
@@ -2061,6 +2145,17 @@ export interface components {
        * Format: date-time
        */
       created_at: string;
+      /**
+       * Credit Note
+       * @description A void invoice's credit note, which cancels it: CN-YYYY-NNNNNN, its own sequence without gaps (GET .../credit-note for its PDF)
+       * @default null
+       */
+      credit_note: string | null;
+      /**
+       * Credited At
+       * @default null
+       */
+      credited_at: string | null;
       /** Currency */
       currency: string;
       /** Gross */
@@ -2683,7 +2778,8 @@ export interface components {
         | 'dns_zone'
         | 'dns_record'
         | 'ssh_key'
-        | 'ssh_access';
+        | 'ssh_access'
+        | 'vpn_client';
     };
     /** RestoreStart */
     RestoreStart: {
@@ -3016,6 +3112,12 @@ export interface components {
        * Format: date-time
        */
       created_at: string;
+      /**
+       * Expires At
+       * @description When its newest certificate expires; it can be renewed (a new profile) from 30 days before
+       * @default null
+       */
+      expires_at: string | null;
       /** Id */
       id: string;
       /** Name */
@@ -3083,6 +3185,12 @@ export interface components {
        * Format: date-time
        */
       created_at: string;
+      /**
+       * Expires At
+       * @description When its newest certificate expires; it can be renewed (a new profile) from 30 days before
+       * @default null
+       */
+      expires_at: string | null;
       /** Id */
       id: string;
       /** Name */
@@ -3561,6 +3669,180 @@ export interface operations {
       };
       /** @description Conflicts with the current state */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getAccountBilling: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccountBillingOut'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  setAccountBilling: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AccountBilling'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccountBillingOut'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -7783,6 +8065,62 @@ export interface operations {
       };
     };
   };
+  getCreditNotePdf: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   issueInvoice: {
     parameters: {
       query?: never;
@@ -10231,6 +10569,73 @@ export interface operations {
       };
       /** @description No such resource (or not yours) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  renewVpnClient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['VpnClientCreated'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -14,6 +14,8 @@ const PATHS = {
   backups: 'M21 8v13H3V8M1 3h22v5H1zM10 12h4',
   dns: 'M2 4h20v6H2zM2 14h20v6H2zM6 7h.01M6 17h.01',
   vpn: 'M5 11h14v10H5zM8 11V7a4 4 0 0 1 8 0v4',
+  server: 'M2 3h20v8H2zM2 13h20v8H2zM6 7h.01M6 17h.01M10 7h8M10 17h8',
+  invoices: 'M4 2h16v20l-3-2-3 2-2-2-2 2-3-2-3 2zM8 7h8M8 11h8M8 15h5',
   key: 'M21 2l-2 2m-7.61 7.61a5.5 5.5 0 1 1-7.778 7.778 5.5 5.5 0 0 1 7.777-7.777zm0 0L15.5 7.5m0 0l3 3L22 7l-3-3m-3.5 3.5L19 4',
   logout: 'M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9',
   menu: 'M3 12h18M3 6h18M3 18h18',

@@ -12,6 +12,7 @@ export function makeVpnClient(overrides: Partial<VpnClient> = {}): VpnClient {
     bytes_received: 0,
     bytes_sent: 0,
     connected_since: null,
+    expires_at: '2029-03-10T00:00:00Z',
     created_at: '2025-01-02T03:04:05Z',
     ...overrides,
   };

@@ -8,3 +8,6 @@ export type VpnClientStatus = VpnClient['status'];
 export type VpnClientState = VpnClient['state'];
 /** The create answer: the only time the profile (with the client's private key) is shown. */
 export type VpnClientCreated = Schemas['VpnClientCreated'];
+/** The server's settings (administrators), and whether OpenVPN serves them. */
+export type VpnServer = Schemas['VpnServer'];
+export type VpnServerSettings = Schemas['VpnServerSettings'];

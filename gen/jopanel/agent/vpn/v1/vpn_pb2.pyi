@@ -205,6 +205,7 @@ class VpnClient(_message.Message):
     BYTES_RECEIVED_FIELD_NUMBER: _builtins.int
     BYTES_SENT_FIELD_NUMBER: _builtins.int
     CONNECTED_SINCE_FIELD_NUMBER: _builtins.int
+    EXPIRES_AT_FIELD_NUMBER: _builtins.int
     owner: _builtins.str
     """The user the client belongs to: an account name or an administrator's user name,
     ^[a-z][a-z0-9_]{2,31}$.
@@ -221,6 +222,8 @@ class VpnClient(_message.Message):
     bytes_sent: _builtins.int
     connected_since: _builtins.int
     """Connected since, in seconds since the epoch (0 when not connected)."""
+    expires_at: _builtins.int
+    """When its newest certificate expires, in seconds since the epoch."""
     def __init__(
         self,
         *,
@@ -232,10 +235,11 @@ class VpnClient(_message.Message):
         bytes_received: _builtins.int = ...,
         bytes_sent: _builtins.int = ...,
         connected_since: _builtins.int = ...,
+        expires_at: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bytes_received", b"bytes_received", "bytes_sent", b"bytes_sent", "connected_since", b"connected_since", "name", b"name", "owner", b"owner", "real_address", b"real_address", "state", b"state", "tunnel_address", b"tunnel_address"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bytes_received", b"bytes_received", "bytes_sent", b"bytes_sent", "connected_since", b"connected_since", "expires_at", b"expires_at", "name", b"name", "owner", b"owner", "real_address", b"real_address", "state", b"state", "tunnel_address", b"tunnel_address"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -369,3 +373,49 @@ class RevokeVpnClientResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___RevokeVpnClientResponse: _TypeAlias = RevokeVpnClientResponse  # noqa: Y015
+
+@_typing.final
+class RenewVpnClientRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OWNER_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    owner: _builtins.str
+    name: _builtins.str
+    def __init__(
+        self,
+        *,
+        owner: _builtins.str = ...,
+        name: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "owner", b"owner"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RenewVpnClientRequest: _TypeAlias = RenewVpnClientRequest  # noqa: Y015
+
+@_typing.final
+class RenewVpnClientResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CLIENT_FIELD_NUMBER: _builtins.int
+    PROFILE_FIELD_NUMBER: _builtins.int
+    profile: _builtins.str
+    """The new OpenVPN profile (.ovpn), with the new private key inline. Shown once."""
+    @_builtins.property
+    def client(self) -> Global___VpnClient: ...
+    def __init__(
+        self,
+        *,
+        client: Global___VpnClient | None = ...,
+        profile: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["client", b"client"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["client", b"client", "profile", b"profile"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RenewVpnClientResponse: _TypeAlias = RenewVpnClientResponse  # noqa: Y015

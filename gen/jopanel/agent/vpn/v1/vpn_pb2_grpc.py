@@ -65,6 +65,11 @@ class VpnServiceStub:
                 request_serializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.RevokeVpnClientRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.RevokeVpnClientResponse.FromString,
                 _registered_method=True)
+        self.RenewVpnClient = channel.unary_unary(
+                '/jopanel.agent.vpn.v1.VpnService/RenewVpnClient',
+                request_serializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.RenewVpnClientRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.RenewVpnClientResponse.FromString,
+                _registered_method=True)
 
 
 class VpnServiceServicer:
@@ -118,6 +123,18 @@ class VpnServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RenewVpnClient(self, request, context):
+        """A new certificate and key for a valid client, returned once in a new profile, from 30 days
+        before its certificate expires (FAILED_PRECONDITION earlier, naming the date). The previous
+        certificate stays valid until it expires, so the owner's devices can move over meanwhile;
+        revoking the client revokes both. Repeated during that time (the answer was lost), the
+        certificate of the lost answer is revoked and another made. NOT_FOUND for a name the owner
+        never had or has revoked.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_VpnServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -145,6 +162,11 @@ def add_VpnServiceServicer_to_server(servicer, server):
                     servicer.RevokeVpnClient,
                     request_deserializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.RevokeVpnClientRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.RevokeVpnClientResponse.SerializeToString,
+            ),
+            'RenewVpnClient': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenewVpnClient,
+                    request_deserializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.RenewVpnClientRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.RenewVpnClientResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -288,6 +310,33 @@ class VpnService:
             '/jopanel.agent.vpn.v1.VpnService/RevokeVpnClient',
             jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.RevokeVpnClientRequest.SerializeToString,
             jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.RevokeVpnClientResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenewVpnClient(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.vpn.v1.VpnService/RenewVpnClient',
+            jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.RenewVpnClientRequest.SerializeToString,
+            jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.RenewVpnClientResponse.FromString,
             options,
             channel_credentials,
             insecure,

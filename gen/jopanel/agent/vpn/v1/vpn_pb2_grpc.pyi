@@ -60,6 +60,14 @@ class VpnServiceStub:
     Idempotent for a revoked client; NOT_FOUND for a name the owner never had (another
     owner's included).
     """
+    RenewVpnClient: _grpc.UnaryUnaryMultiCallable[_vpn_pb2.RenewVpnClientRequest, _vpn_pb2.RenewVpnClientResponse]
+    """A new certificate and key for a valid client, returned once in a new profile, from 30 days
+    before its certificate expires (FAILED_PRECONDITION earlier, naming the date). The previous
+    certificate stays valid until it expires, so the owner's devices can move over meanwhile;
+    revoking the client revokes both. Repeated during that time (the answer was lost), the
+    certificate of the lost answer is revoked and another made. NOT_FOUND for a name the owner
+    never had or has revoked.
+    """
 
 @_typing.type_check_only
 class VpnServiceAsyncStub(VpnServiceStub):
@@ -92,6 +100,14 @@ class VpnServiceAsyncStub(VpnServiceStub):
     """Revokes the client's certificate, publishes the new CRL and drops its connection at once.
     Idempotent for a revoked client; NOT_FOUND for a name the owner never had (another
     owner's included).
+    """
+    RenewVpnClient: _aio.UnaryUnaryMultiCallable[_vpn_pb2.RenewVpnClientRequest, _vpn_pb2.RenewVpnClientResponse]  # type: ignore[assignment]
+    """A new certificate and key for a valid client, returned once in a new profile, from 30 days
+    before its certificate expires (FAILED_PRECONDITION earlier, naming the date). The previous
+    certificate stays valid until it expires, so the owner's devices can move over meanwhile;
+    revoking the client revokes both. Repeated during that time (the answer was lost), the
+    certificate of the lost answer is revoked and another made. NOT_FOUND for a name the owner
+    never had or has revoked.
     """
 
 class VpnServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -152,6 +168,20 @@ class VpnServiceServicer(metaclass=_abc_1.ABCMeta):
         """Revokes the client's certificate, publishes the new CRL and drops its connection at once.
         Idempotent for a revoked client; NOT_FOUND for a name the owner never had (another
         owner's included).
+        """
+
+    @_abc_1.abstractmethod
+    def RenewVpnClient(
+        self,
+        request: _vpn_pb2.RenewVpnClientRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_vpn_pb2.RenewVpnClientResponse, _abc.Awaitable[_vpn_pb2.RenewVpnClientResponse]]:
+        """A new certificate and key for a valid client, returned once in a new profile, from 30 days
+        before its certificate expires (FAILED_PRECONDITION earlier, naming the date). The previous
+        certificate stays valid until it expires, so the owner's devices can move over meanwhile;
+        revoking the client revokes both. Repeated during that time (the answer was lost), the
+        certificate of the lost answer is revoked and another made. NOT_FOUND for a name the owner
+        never had or has revoked.
         """
 
 def add_VpnServiceServicer_to_server(servicer: VpnServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

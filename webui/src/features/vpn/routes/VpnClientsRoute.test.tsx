@@ -91,4 +91,34 @@ describe('VPN page', () => {
     expect(await screen.findByText('VPN client laptop revoked.')).toBeInTheDocument();
     expect(api.to('DELETE', `/api/v1/vpn-clients/${laptop.id}`)).toHaveLength(1);
   });
+
+  it('renews a client and offers the new profile once; a refusal says when', async () => {
+    signInAs(ownerUser());
+    const renewed = {
+      ...laptop,
+      expires_at: '2031-06-13T00:00:00Z',
+      profile: 'client\n<key>\nnew\n</key>\n',
+    };
+    const api = mockApi({
+      ...list(),
+      [`POST /api/v1/vpn-clients/${laptop.id}/renew`]: () => json(200, renewed),
+      [`POST /api/v1/vpn-clients/${phone.id}/renew`]: () =>
+        problem(409, { title: 'Conflict', detail: "the VPN client 'phone' can be renewed from 2029-02-08" }),
+    });
+    const { user } = renderApp('/panel/vpn');
+
+    await user.click(await screen.findByRole('button', { name: 'Renew VPN client laptop' }));
+    let dialog = screen.getByRole('dialog', { name: 'Renew laptop' });
+    await user.click(within(dialog).getByRole('button', { name: 'Renew VPN client' }));
+    const download = await within(dialog).findByRole('link', { name: 'Download laptop.ovpn' });
+    expect(decodeURIComponent(download.getAttribute('href') ?? '')).toContain('<key>\nnew');
+    expect(api.to('POST', `/api/v1/vpn-clients/${laptop.id}/renew`)).toHaveLength(1);
+    await user.click(within(dialog).getByRole('button', { name: 'Done' }));
+
+    await user.click(screen.getByRole('button', { name: 'Renew VPN client phone' }));
+    dialog = screen.getByRole('dialog', { name: 'Renew phone' });
+    await user.click(within(dialog).getByRole('button', { name: 'Renew VPN client' }));
+    expect(await within(dialog).findByText(/can be renewed from 2029-02-08/)).toBeInTheDocument();
+    expect(within(dialog).queryByRole('link')).not.toBeInTheDocument();
+  });
 });

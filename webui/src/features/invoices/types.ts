@@ -1,0 +1,8 @@
+// The API's invoice shapes (docs/invoices.md), from the generated types; only this feature
+// reads them.
+import type { Schemas } from '@/types/api';
+
+export type Invoice = Schemas['Invoice'];
+/** draft (administrators only) -> issued (numbered) -> paid or void. */
+export type InvoiceStatus = Invoice['status'];
+export type InvoiceRun = Schemas['InvoiceRun'];

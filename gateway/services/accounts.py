@@ -228,6 +228,8 @@ async def delete(ctx: Context, account: AccountRecord) -> None:
 
 
 async def suspend(ctx: Context, account: AccountRecord, reason: str | None) -> AccountState:
+    # Suspending again would make a higher rank's suspension the caller's own.
+    refuse_owner_over_admin(ctx.me, account, f"Account '{account.name}'")
     async with ctx.audited("account.suspend", account.name, detail=reason or ""):
         # The agent suspends the account's websites with it (docs/agent.md, One owner per
         # cascade); their records keep their own status.

@@ -29,6 +29,7 @@ export const paths = {
     backups: '/admin/backups',
     auditLog: '/admin/audit-log',
     vpn: '/admin/vpn',
+    resellers: '/admin/resellers',
   },
   panel: {
     home: '/panel',
@@ -44,6 +45,8 @@ export const paths = {
   },
 } as const;
 
+/** A reseller works in the administration app, scoped by the API to its accounts and plans. */
 export function homePathFor(role: Role): string {
-  return role === 'admin' ? paths.admin.home : paths.panel.home;
+  if (role === 'admin') return paths.admin.home;
+  return role === 'reseller' ? paths.admin.accounts : paths.panel.home;
 }

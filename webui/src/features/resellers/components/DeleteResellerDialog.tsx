@@ -35,7 +35,8 @@ export function DeleteResellerDialog({ reseller, onClose }: DeleteResellerDialog
       {accounts > 0 ? (
         <p>
           {accounts === 1 ? 'One account is' : `${accounts} accounts are`} on its plans: move{' '}
-          {accounts === 1 ? 'it' : 'them'} to your own plans, or delete {accounts === 1 ? 'it' : 'them'}, first.
+          {accounts === 1 ? 'it' : 'them'} to your own plans, or delete {accounts === 1 ? 'it' : 'them'},
+          first.
         </p>
       ) : (
         <p>

@@ -11,7 +11,13 @@ type ResellersTableProps = RowActions & { resellers: readonly Reseller[]; busy?:
 export function ResellersTable({ resellers, busy, onEdit, onDelete }: ResellersTableProps) {
   const columns = useMemo(() => resellerColumns({ onEdit, onDelete }), [onEdit, onDelete]);
   return (
-    <Table caption="Resellers" columns={columns} rows={resellers} rowKey={(r) => r.name} busy={busy ?? false} />
+    <Table
+      caption="Resellers"
+      columns={columns}
+      rows={resellers}
+      rowKey={(r) => r.name}
+      busy={busy ?? false}
+    />
   );
 }
 
@@ -33,7 +39,12 @@ function resellerColumns({ onEdit, onDelete }: RowActions): readonly Column<Rese
           <Button size="sm" onClick={() => onEdit(r)} aria-label={`Edit reseller ${r.name}`}>
             Edit
           </Button>
-          <Button size="sm" variant="ghost" onClick={() => onDelete(r)} aria-label={`Delete reseller ${r.name}`}>
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={() => onDelete(r)}
+            aria-label={`Delete reseller ${r.name}`}
+          >
             Delete
           </Button>
         </div>

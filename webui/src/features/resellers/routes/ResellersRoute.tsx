@@ -59,7 +59,9 @@ export function ResellersRoute() {
           />
         </>
       ) : (
-        <EmptyState title="No resellers">Create one to let it sell accounts within totals you set.</EmptyState>
+        <EmptyState title="No resellers">
+          Create one to let it sell accounts within totals you set.
+        </EmptyState>
       )}
 
       <CreateResellerDialog open={creating} onClose={() => setCreating(false)} />

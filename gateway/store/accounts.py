@@ -109,7 +109,7 @@ async def insert_pending(
     try:
         async with transaction(pool) as cur:
             if plan.reseller_id is not None:
-                await resellers.reserve(cur, plan.reseller_id, plan.limits(), accounts=1, shares=1)
+                await resellers.reserve_account(cur, plan.reseller_id, plan.id)
             await cur.execute(
                 "INSERT INTO users (name, role, password_hash) VALUES (%s, 'owner', %s)",
                 (name, password_hash),
@@ -156,9 +156,7 @@ async def move(pool: aiomysql.Pool, user_id: int, plan: PlanRecord) -> None:
     totals with it (its reservation on its old plan set aside), under the reseller's lock."""
     async with transaction(pool) as cur:
         if plan.reseller_id is not None:
-            await resellers.reserve(
-                cur, plan.reseller_id, plan.limits(), accounts=1, shares=1, except_account=user_id
-            )
+            await resellers.reserve_account(cur, plan.reseller_id, plan.id, except_account=user_id)
         await cur.execute("UPDATE accounts SET plan_id = %s WHERE user_id = %s", (plan.id, user_id))
 
 

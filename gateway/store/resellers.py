@@ -164,6 +164,19 @@ async def reserve(
     check(totals, used, limits, accounts=accounts, shares=shares)
 
 
+async def reserve_account(
+    cur: aiomysql.DictCursor, reseller_id: int, plan_id: int, *, except_account: int = 0
+) -> None:
+    """`reserve` for one account on the plan `plan_id`, whose limits are read after the lock:
+    a plan raised by a request that held the lock just before counts as raised."""
+    await lock(cur, reseller_id)
+    await cur.execute(f"SELECT {', '.join(_SHARES)} FROM plans WHERE id = %s", (plan_id,))
+    limits = await cur.fetchone()
+    if limits is None:  # deleted in between: the insert's foreign key refuses it
+        return
+    await reserve(cur, reseller_id, limits, accounts=1, shares=1, except_account=except_account)
+
+
 def check(
     totals: Mapping[str, int | None],
     used: Reserved,

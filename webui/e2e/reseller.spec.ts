@@ -22,7 +22,7 @@ test.describe('a reseller sells an account within its totals', () => {
     await page.getByRole('button', { name: 'Create reseller' }).click();
     const dialog = page.getByRole('dialog', { name: 'Create reseller' });
     await dialog.getByLabel('Reseller name').fill(reseller.name);
-    await dialog.getByLabel('Password').fill(reseller.password);
+    await dialog.getByLabel('Password', { exact: true }).fill(reseller.password);
     await dialog.getByLabel('Accounts', { exact: true }).fill('2');
     // Disk stays unlimited: the sandbox's /home may enforce no quotas, and then no plan has one.
     await dialog.getByLabel('Domains', { exact: true }).fill('10');

@@ -295,3 +295,34 @@ async def test_deleting_a_reseller(api: Api, admin: str) -> None:
     assert status == 401  # its sessions end with it
     assert (await api.call("GET", "/api/v1/plans/ann_gold", admin))[0] == 404
     assert (await api.call("GET", "/api/v1/accounts/alice", admin))[0] == 200
+
+
+async def test_hostile_reseller_input_is_refused_and_changes_nothing(api: Api, admin: str) -> None:
+    """What the document forbids is a 400 before anything is recorded: huge or odd names and
+    totals, unknown fields (a role), booleans for numbers."""
+    bodies = [
+        {"name": "a" * 300, "password": PASSWORD},
+        {"name": "Ann", "password": PASSWORD},
+        {"name": "ann\n", "password": PASSWORD},
+        {"name": "ann", "password": PASSWORD, "max_accounts": 10**12},
+        {"name": "ann", "password": PASSWORD, "max_accounts": -1},
+        {"name": "ann", "password": PASSWORD, "max_accounts": True},
+        {"name": "ann", "password": PASSWORD, "disk_quota_mb": "1"},
+        {"name": "ann", "password": PASSWORD, "role": "admin"},
+        {"name": "ann", "password": "x" * 73},
+    ]
+    for body in bodies:
+        status, _ = await api.call("POST", "/api/v1/resellers", admin, json=body)
+        assert status == 400, body
+    _, page = await api.call("GET", "/api/v1/resellers", admin)
+    assert page["items"] == []
+    ann = await reseller(api, admin, "ann", max_accounts=3)
+    status, _ = await api.call(
+        "PATCH", "/api/v1/resellers/ann", admin, json={"max_domains": 10**12}
+    )
+    assert status == 400
+    # A reseller's huge plan limits are the document's too; its plan names the pattern's.
+    for body in ({"name": "ann_" + "x" * 70}, {"name": "ann_big", "max_domains": 10**12}):
+        status, _ = await api.call("POST", "/api/v1/plans", ann, json=body)
+        assert status == 400, body
+    assert (await _totals(api, admin, "ann"))["max_accounts"] == 3

@@ -28,6 +28,11 @@ describe('a reseller in the administration app', () => {
       .getAllByRole('link')
       .map((l) => l.textContent);
     expect(links).toEqual(['Accounts', 'Plans', 'Domains', 'Databases', 'Cron jobs', 'DNS', 'Backups']);
+    expect(
+      await screen.findByText(
+        'Reserved of your totals: 2 of 10 accounts; 2048 of 10240 MiB of disk; domains: no limit; databases: no limit.',
+      ),
+    ).toBeInTheDocument();
     // The area and the user's role both say so.
     expect(screen.getAllByText('Reseller')).toHaveLength(2);
   });

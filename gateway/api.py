@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from typing_extensions import TypeVar
 
 from gateway import keys
+from gateway.access import may_act_on
 from gateway.agent import Agent
 from gateway.config import GatewayConfig
 from gateway.context import Context
@@ -57,8 +58,12 @@ R = TypeVar("R")
 
 class Access(StrEnum):
     PUBLIC = "public"  # no token needed
-    SIGNED_IN = "signed-in"  # administrators, and owners where `owner` says so
-    ADMIN = "admin"  # administrators only; owners get 403
+    # Administrators; resellers and owners where `owner` says so (or for the account they
+    # name, through gateway/scope.py).
+    SIGNED_IN = "signed-in"
+    # Administrators and resellers (a reseller where `owner` says so); owners get 403.
+    RESELLER = "reseller"
+    ADMIN = "admin"  # administrators only; resellers and owners get 403
 
 
 @dataclass
@@ -127,10 +132,13 @@ class Call(Generic[B, Q]):
 
 @dataclass(frozen=True)
 class Owned:
-    """What a request addresses: the account that owns it, and its record where one was read."""
+    """What a request addresses: the name of the account that owns it, and its record where
+    one was read. What belongs to no account (a plan) has `account` None and names its
+    reseller instead (None: an administrator's)."""
 
-    account: str
+    account: str | None
     record: object = None
+    reseller_id: int | None = None
 
 
 Handler = Callable[[Call[Any, Any]], Awaitable[web.StreamResponse]]
@@ -147,8 +155,9 @@ class Operation:
     summary: str
     tag: str
     access: Access = Access.ADMIN
-    # For SIGNED_IN operations: an owner may act only where this names its own account, and
-    # anything else answers 404 exactly as if it did not exist. None: no owner check.
+    # What the request addresses: a caller may act only where gateway/access.py allows it
+    # (an owner: its own account; a reseller: its accounts and plans), and anything else
+    # answers 404 exactly as if it did not exist. None: no owner check.
     owner: OwnerOf | None = None
     body: type[BaseModel] | None = None
     # The body may be left out altogether (it then reads as `{}`).
@@ -265,10 +274,14 @@ async def _authorise(op: Operation, call: Call) -> None:
     me = call.me
     if op.access is Access.ADMIN and not me.is_admin:
         raise forbidden("Only administrators may do this.")
+    if op.access is Access.RESELLER and me.is_owner:
+        raise forbidden("Only administrators and resellers may do this.")
     if op.owner is not None:
         owned = await op.owner(call)
         call.resource = owned.record if owned else None
-        if not me.is_admin and (owned is None or not me.owns_account(owned.account)):
+        if not me.is_admin and (
+            owned is None or not await may_act_on(call.db, me, owned.account, owned.reseller_id)
+        ):
             raise not_found("This resource")
 
 

@@ -172,7 +172,7 @@ def _responses(op: Operation) -> dict[str, Any]:
     if op.access is not Access.PUBLIC:
         # Any signed-in operation may need the agent, which can fail or be unreachable.
         statuses |= {401, 502, 503}
-    if op.access is Access.ADMIN:
+    if op.access in (Access.ADMIN, Access.RESELLER):
         statuses.add(403)
     if op.body is not None or op.query is not None:
         statuses |= {400, 422}

@@ -44,6 +44,11 @@ class Account(BaseModel):
     email: str | None
     shell: ShellName
     plan: str
+    reseller: str | None = Field(
+        default=None,
+        description="The reseller whose plan the account is on (shown to administrators;"
+        " null otherwise, and on an administrator's plan)",
+    )
     status: Status
     suspension: SuspensionInfo | None = Field(
         default=None, description="Who suspended it and why, while it is suspended"
@@ -59,6 +64,9 @@ class AccountPage(BaseModel):
 
 
 class AccountCreate(BaseModel):
+    """A new account; a reseller names one of its own plans (the default plan is an
+    administrator's)."""
+
     model_config = ConfigDict(extra="forbid")
 
     name: AccountName
@@ -91,6 +99,7 @@ def account_of(
         email=record.email,
         shell=record.shell,
         plan=record.plan,
+        reseller=record.reseller if admin_view else None,
         status=record.status,
         suspension=suspension_of(record, admin_view=admin_view),
         created_at=record.created_at,

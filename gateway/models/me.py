@@ -8,17 +8,24 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.models.accounts import Account, account_of
 from gateway.models.plans import Plan, plan_of
+from gateway.models.resellers import Reseller, reseller_of
 from gateway.principal import Principal
 from gateway.store.accounts import AccountRecord
 from gateway.store.plans import PlanRecord
+from gateway.store.resellers import ResellerRecord, Reserved
 from gateway.validation import Password
 
 
 class Me(BaseModel):
     id: int
     name: str
-    role: Literal["admin", "owner"]
-    account: Account | None = Field(description="The owner's account; null for administrators")
+    role: Literal["admin", "reseller", "owner"]
+    account: Account | None = Field(
+        description="The owner's account; null for administrators and resellers"
+    )
+    reseller: Reseller | None = Field(
+        default=None, description="A reseller's totals and what its accounts reserve of them"
+    )
     plan: Plan | None = None
     usage: dict[str, int] | None = Field(
         default=None,
@@ -33,6 +40,7 @@ def me_of(
     account: AccountRecord | None = None,
     plan: PlanRecord | None = None,
     usage: dict[str, int] | None = None,
+    reseller: tuple[ResellerRecord, Reserved] | None = None,
 ) -> Me:
     return Me(
         id=principal.user_id,
@@ -41,6 +49,7 @@ def me_of(
         account=None if account is None else account_of(account),
         plan=None if plan is None else plan_of(plan),
         usage=usage,
+        reseller=None if reseller is None else reseller_of(*reseller),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
@@ -9,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.store.plans import PlanRecord
 
-PlanName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+PLAN_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+PlanName = Annotated[str, Field(pattern=f"^{PLAN_NAME.pattern}$")]
 # null: unlimited; 0: none allowed.
 Limit = Annotated[int | None, Field(ge=0, le=10_000_000)]
 # MiB; null: unlimited. Every account needs some space for its home, so 0 is no choice here.
@@ -43,11 +45,18 @@ class PlanLimits(BaseModel):
 
 
 class PlanCreate(PlanLimits):
-    name: PlanName
+    name: Annotated[
+        PlanName,
+        Field(description="A reseller's plan names start with its own name and '_' (bob_gold)"),
+    ]
 
 
 class Plan(BaseModel):
     name: str
+    reseller: str | None = Field(
+        description="The reseller whose plan it is (only it and administrators see it); null:"
+        " an administrator's"
+    )
     max_domains: int | None
     max_aliases: int | None
     max_databases: int | None
@@ -68,6 +77,7 @@ class PlanPage(BaseModel):
 def plan_of(record: PlanRecord) -> Plan:
     return Plan(
         name=record.name,
+        reseller=record.reseller,
         max_domains=record.max_domains,
         max_aliases=record.max_aliases,
         max_databases=record.max_databases,

@@ -53,9 +53,12 @@ class SuspendRequest(BaseModel):
 
 
 class SuspensionInfo(BaseModel):
-    by: SuspendedBy = Field(description="Who suspended it: an administrator or the owner")
+    by: SuspendedBy = Field(
+        description="Who suspended it: an administrator, the account's reseller or the owner"
+    )
     user: str | None = Field(
-        description="The user who did it; null for owners when an administrator did"
+        description="The user who did it; shown to administrators, and for an owner's own"
+        " suspension (null otherwise)"
     )
     reason: str | None
     at: datetime | None
@@ -67,7 +70,7 @@ def suspension_of(record: Suspendable, *, admin_view: bool) -> SuspensionInfo | 
     if record.status != "suspended" or by is None:
         return None
     return SuspensionInfo(
-        by="owner" if by == "owner" else "admin",
+        by="owner" if by == "owner" else "reseller" if by == "reseller" else "admin",
         user=record.suspended_by_user if admin_view or by == "owner" else None,
         reason=record.suspension_reason,
         at=record.suspended_at,

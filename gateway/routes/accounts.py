@@ -43,7 +43,7 @@ async def list_accounts(call: Call[NoBody, AccountQuery]) -> web.StreamResponse:
     after = decode_token(query.page_token, "after", str) or ""
     states = await service.page(call.context, after, query.q, query.limit + 1)
     states, token = page_of(states, query.limit, "name")
-    items = [account_of(s.record, s.system, admin_view=True) for s in states]
+    items = [account_of(s.record, s.system, admin_view=call.me.is_admin) for s in states]
     return json_response(AccountPage(items=items, next_page_token=token))
 
 
@@ -101,8 +101,9 @@ operations = [
         "/api/v1/accounts",
         list_accounts,
         "listAccounts",
-        "List accounts in name order",
+        "List accounts in name order (a reseller's own, for a reseller)",
         "accounts",
+        Access.RESELLER,
         query=AccountQuery,
         response=AccountPage,
     ),
@@ -111,8 +112,9 @@ operations = [
         "/api/v1/accounts",
         create_account,
         "createAccount",
-        "Create an account: its owner's sign-in and its Linux user",
+        "Create an account: its owner's sign-in and its Linux user (a reseller's on its plans)",
         "accounts",
+        Access.RESELLER,
         body=AccountCreate,
         response=Account,
         status=201,
@@ -137,6 +139,8 @@ operations = [
         "updateAccount",
         "Change an account's password, shell, e-mail or plan",
         "accounts",
+        Access.RESELLER,
+        owner=path_param("name"),
         body=AccountUpdate,
         response=Account,
         errors=(400, 404, 409),
@@ -148,6 +152,8 @@ operations = [
         "deleteAccount",
         "Delete an account, its Linux user and its home",
         "accounts",
+        Access.RESELLER,
+        owner=path_param("name"),
         status=204,
         errors=(404,),
     ),
@@ -158,6 +164,8 @@ operations = [
         "suspendAccount",
         "Suspend an account: no sign-in to the panel or the system",
         "accounts",
+        Access.RESELLER,
+        owner=path_param("name"),
         body=SuspendRequest,
         body_optional=True,
         response=Account,
@@ -170,6 +178,8 @@ operations = [
         "unsuspendAccount",
         "Lift an account's suspension",
         "accounts",
+        Access.RESELLER,
+        owner=path_param("name"),
         response=Account,
         errors=(404,),
     ),

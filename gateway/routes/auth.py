@@ -112,7 +112,7 @@ async def _session(call: Call[Any, Any], started: Started) -> web.Response:
     session = Session(
         access_token=tokens.issue(creds.user_id, creds.token_version),
         expires_in=tokens.ttl_seconds,
-        user=me_of(found.principal, found.account, found.plan, found.usage),
+        user=me_of(found.principal, found.account, found.plan, found.usage, found.reseller),
     )
     response = json_response(session)
     config = _config(call)

@@ -31,8 +31,8 @@ from gateway.scope import account_for, account_page
 from gateway.server_names import check_not_reserved
 from gateway.services import domains as service
 from gateway.services.suspensions import suspension_by
-from gateway.store.accounts import AccountRecord
 from gateway.store.domains import BackendColumns, DomainRecord
+from gateway.store.tenants import Tenants
 from gateway.validation import to_host_name
 from jopanel_rules import RuleError
 from jopanel_rules.web import check_proxy_port
@@ -81,9 +81,9 @@ async def list_domains(call: Call[NoBody, DomainQuery]) -> web.StreamResponse:
     query = call.query
 
     def fetch(
-        ctx: Context, account: AccountRecord | None, after: str, limit: int
+        ctx: Context, tenants: Tenants, after: str, limit: int
     ) -> Awaitable[list[DomainRecord]]:
-        return service.page(ctx, account, after=after, prefix=query.q, limit=limit)
+        return service.page(ctx, tenants, after=after, prefix=query.q, limit=limit)
 
     domains, token = await account_page(call, query, fetch, "name")
     items = [domain_of(d, admin_view=call.me.is_admin) for d in domains]

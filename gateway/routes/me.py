@@ -13,7 +13,9 @@ from gateway.services.auth import SignIn
 
 async def get_me(call: Call) -> web.StreamResponse:
     found = await service.whoami(call.context)
-    return json_response(me_of(found.principal, found.account, found.plan, found.usage))
+    return json_response(
+        me_of(found.principal, found.account, found.plan, found.usage, found.reseller)
+    )
 
 
 async def change_system_password(call: Call[PasswordChange]) -> web.StreamResponse:

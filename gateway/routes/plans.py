@@ -6,19 +6,22 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway.api import Call, NoBody, Operation, json_response
-from gateway.models.plans import Plan, PlanCreate, PlanLimits, PlanPage, plan_of
+from gateway.api import Access, Call, NoBody, Operation, Owned, json_response
+from gateway.models.plans import PLAN_NAME, Plan, PlanCreate, PlanLimits, PlanPage, plan_of
 from gateway.paging import PageQuery, decode_token, page_of
-from gateway.problems import not_found
 from gateway.services import plans as service
 from gateway.store.plans import PlanRecord
 
 
-async def _plan(call: Call[Any, Any]) -> PlanRecord:
-    plan = await service.get(call.context, call.param("name"))
-    if plan is None:
-        raise not_found(f"Plan '{call.param('name')}'")
-    return plan
+async def find_plan(call: Call) -> Owned | None:
+    """A plan belongs to no account: to a reseller, or to administrators (docs/resellers.md)."""
+    name = call.param_like("name", PLAN_NAME)
+    plan = await service.get(call.context, name) if name else None
+    return Owned(None, plan, reseller_id=plan.reseller_id) if plan else None
+
+
+def _plan(call: Call[Any, Any]) -> PlanRecord:
+    return call.found(PlanRecord, f"Plan '{call.param('name')}'")
 
 
 async def list_plans(call: Call[NoBody, PageQuery]) -> web.StreamResponse:
@@ -35,17 +38,17 @@ async def create_plan(call: Call[PlanCreate]) -> web.StreamResponse:
 
 
 async def get_plan(call: Call) -> web.StreamResponse:
-    return json_response(plan_of(await _plan(call)))
+    return json_response(plan_of(_plan(call)))
 
 
 async def update_plan(call: Call[PlanLimits]) -> web.StreamResponse:
     changes = call.body.model_dump(include=call.body.model_fields_set)
-    plan = await service.update(call.context, await _plan(call), changes)
+    plan = await service.update(call.context, _plan(call), changes)
     return json_response(plan_of(plan))
 
 
 async def delete_plan(call: Call) -> web.StreamResponse:
-    await service.delete(call.context, await _plan(call))
+    await service.delete(call.context, _plan(call))
     return web.Response(status=204)
 
 
@@ -56,8 +59,9 @@ operations = [
         "/api/v1/plans",
         list_plans,
         "listPlans",
-        "List plans in name order",
+        "List plans in name order (a reseller's own, for a reseller)",
         "plans",
+        Access.RESELLER,
         query=PageQuery,
         response=PlanPage,
     ),
@@ -66,14 +70,26 @@ operations = [
         "/api/v1/plans",
         create_plan,
         "createPlan",
-        "Create a plan (null limit: unlimited; 0: none)",
+        "Create a plan (null limit: unlimited; 0: none); a reseller's within its totals",
         "plans",
+        Access.RESELLER,
         body=PlanCreate,
         response=Plan,
         status=201,
         errors=(409,),
     ),
-    Operation("GET", _ONE, get_plan, "getPlan", "One plan", "plans", response=Plan, errors=(404,)),
+    Operation(
+        "GET",
+        _ONE,
+        get_plan,
+        "getPlan",
+        "One plan",
+        "plans",
+        Access.RESELLER,
+        owner=find_plan,
+        response=Plan,
+        errors=(404,),
+    ),
     Operation(
         "PATCH",
         _ONE,
@@ -81,6 +97,8 @@ operations = [
         "updatePlan",
         "Change a plan's limits (refused below what its accounts use)",
         "plans",
+        Access.RESELLER,
+        owner=find_plan,
         body=PlanLimits,
         response=Plan,
         errors=(404, 409),
@@ -92,6 +110,8 @@ operations = [
         "deletePlan",
         "Delete a plan no account uses",
         "plans",
+        Access.RESELLER,
+        owner=find_plan,
         status=204,
         errors=(404, 409),
     ),

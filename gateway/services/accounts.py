@@ -24,9 +24,10 @@ from gateway.consistency import applying
 from gateway.context import Context
 from gateway.problems import conflict, field_error, not_found
 from gateway.services import quotas
+from gateway.services.resellers import totals_reached
 from gateway.services.suspensions import refuse_owner_over_admin, suspension_by
 from gateway.store import accounts as store
-from gateway.store import plans, users
+from gateway.store import plans, resellers, users
 from gateway.store.accounts import AccountRecord, ShellName
 from gateway.store.plans import PlanRecord
 
@@ -68,9 +69,10 @@ async def get(ctx: Context, name: str) -> AccountRecord | None:
 
 
 async def page(ctx: Context, after: str, prefix: str, limit: int) -> list[AccountState]:
-    """Accounts in name order after `after` whose names start with `prefix`, with the agent's
-    view of those on the system."""
-    records = await store.page(ctx.db, after, prefix, limit)
+    """Accounts in name order after `after` whose names start with `prefix` (a reseller's
+    own only, for a reseller), with the agent's view of those on the system."""
+    reseller_id = ctx.me.user_id if ctx.me.is_reseller else None
+    records = await store.page(ctx.db, after, prefix, limit, reseller_id=reseller_id)
     systems = await _systems_of(ctx, [r.name for r in records if r.status in _ON_SYSTEM])
     return [AccountState(r, systems.get(r.name)) for r in records]
 
@@ -117,9 +119,11 @@ async def create(
         plan = await _plan(ctx, plan_name)
         password_hash = await hash_password(password, bcrypt_rounds)
         try:
-            user_id = await store.insert_pending(ctx.db, name, password_hash, email, shell, plan.id)
+            user_id = await store.insert_pending(ctx.db, name, password_hash, email, shell, plan)
         except store.NameTaken as exc:
             raise conflict(f"The name '{name}' is taken.") from exc
+        except resellers.TotalsExceeded as exc:
+            raise totals_reached(exc) from exc
         request = pb.CreateAccountRequest(
             name=name,
             password=password,
@@ -138,6 +142,7 @@ async def update(
 ) -> AccountState:
     async with ctx.audited("account.update", account.name, detail=",".join(sorted(changes.fields))):
         plan_id = account.plan_id
+        plan: PlanRecord | None = None
         mask = [f for f in ("password", "shell") if getattr(changes, f) is not None]
         limits = quotas.Limits(None, None)
         if changes.plan is not None and changes.plan != account.plan:
@@ -146,7 +151,10 @@ async def update(
             limits = await _check_plan_fits(ctx, account, plan)
             if account.status in _ON_SYSTEM:
                 mask.extend(["disk_quota_mb", "inode_quota"])
-        system = await _update_system(ctx, account, changes, limits, mask) if mask else None
+        if plan is not None:
+            await _move(ctx, account, plan)
+        async with applying(undo=lambda: _restore_plan(ctx, account)):
+            system = await _update_system(ctx, account, changes, limits, mask) if mask else None
         await store.update(
             ctx.db,
             account.id,
@@ -158,6 +166,22 @@ async def update(
             password_hash = await hash_password(changes.password, bcrypt_rounds)
             await users.set_password(ctx.db, account.id, password_hash)
     return AccountState(await _read(ctx, account.name), system)
+
+
+async def _move(ctx: Context, account: AccountRecord, plan: PlanRecord) -> None:
+    """Records the account on its new plan before the agent applies its limits: a reseller's
+    plan reserves its limits of the reseller's totals, checked under the reseller's lock."""
+    try:
+        await store.move(ctx.db, account.id, plan)
+    except resellers.TotalsExceeded as exc:
+        raise totals_reached(exc) from exc
+
+
+async def _restore_plan(ctx: Context, account: AccountRecord) -> None:
+    """Puts the account back on its plan when the agent refused its new one's limits."""
+    await store.update(
+        ctx.db, account.id, email=account.email, shell=account.shell, plan_id=account.plan_id
+    )
 
 
 async def _update_system(
@@ -204,6 +228,8 @@ async def delete(ctx: Context, account: AccountRecord) -> None:
 
 
 async def suspend(ctx: Context, account: AccountRecord, reason: str | None) -> AccountState:
+    # Suspending again would make a higher rank's suspension the caller's own.
+    refuse_owner_over_admin(ctx.me, account, f"Account '{account.name}'")
     async with ctx.audited("account.suspend", account.name, detail=reason or ""):
         # The agent suspends the account's websites with it (docs/agent.md, One owner per
         # cascade); their records keep their own status.
@@ -227,9 +253,11 @@ async def unsuspend(ctx: Context, account: AccountRecord) -> AccountState:
 
 
 async def _plan(ctx: Context, name: str) -> PlanRecord:
+    """The plan named; a reseller sees its own plans only (docs/resellers.md)."""
     plan = await plans.get(ctx.db, name)
-    if plan is None:
-        raise field_error("plan", f"there is no plan named '{name}'")
+    if plan is None or not (ctx.me.is_admin or plan.reseller_id == ctx.me.user_id):
+        hint = "; name one of your own plans" if ctx.me.is_reseller else ""
+        raise field_error("plan", f"there is no plan named '{name}'{hint}")
     return plan
 
 

@@ -18,18 +18,16 @@ from gateway.store import cron_jobs as store
 from gateway.store.accounts import AccountRecord
 from gateway.store.cron_jobs import CronJobRecord
 from gateway.store.plans import LimitReached
+from gateway.store.tenants import Tenants
 
 
 async def get(ctx: Context, public_id: str) -> CronJobRecord | None:
     return await store.get(ctx.db, public_id)
 
 
-async def page(
-    ctx: Context, account: AccountRecord | None, after: str, limit: int
-) -> list[CronJobRecord]:
+async def page(ctx: Context, tenants: Tenants, after: str, limit: int) -> list[CronJobRecord]:
     """Jobs in id order after `after`: one account's, or every account's."""
-    account_id = account.id if account else None
-    return await store.page(ctx.db, after=after, account_id=account_id, limit=limit)
+    return await store.page(ctx.db, after=after, tenants=tenants, limit=limit)
 
 
 async def create(

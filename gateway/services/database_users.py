@@ -16,17 +16,15 @@ from gateway.services.databases import check_prefix
 from gateway.store import databases as store
 from gateway.store.accounts import AccountRecord
 from gateway.store.databases import DatabaseUserRecord
+from gateway.store.tenants import Tenants
 
 
 async def get(ctx: Context, name: str) -> DatabaseUserRecord | None:
     return await store.get_user(ctx.db, name)
 
 
-async def page(
-    ctx: Context, account: AccountRecord | None, after: str, limit: int
-) -> list[DatabaseUserRecord]:
-    account_id = account.id if account else None
-    return await store.users_page(ctx.db, after=after, account_id=account_id, limit=limit)
+async def page(ctx: Context, tenants: Tenants, after: str, limit: int) -> list[DatabaseUserRecord]:
+    return await store.users_page(ctx.db, after=after, tenants=tenants, limit=limit)
 
 
 async def create(

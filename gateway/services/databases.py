@@ -20,6 +20,7 @@ from gateway.store import databases as store
 from gateway.store.accounts import AccountRecord
 from gateway.store.databases import DatabaseRecord
 from gateway.store.plans import LimitReached
+from gateway.store.tenants import Tenants
 
 
 def check_prefix(field: str, name: str, account: str) -> None:
@@ -32,11 +33,8 @@ async def get(ctx: Context, name: str) -> DatabaseRecord | None:
     return await store.get_database(ctx.db, name)
 
 
-async def page(
-    ctx: Context, account: AccountRecord | None, after: str, limit: int
-) -> list[DatabaseRecord]:
-    account_id = account.id if account else None
-    return await store.databases_page(ctx.db, after=after, account_id=account_id, limit=limit)
+async def page(ctx: Context, tenants: Tenants, after: str, limit: int) -> list[DatabaseRecord]:
+    return await store.databases_page(ctx.db, after=after, tenants=tenants, limit=limit)
 
 
 async def sizes(ctx: Context, databases: Iterable[DatabaseRecord]) -> dict[str, int]:

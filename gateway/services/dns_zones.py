@@ -20,6 +20,7 @@ from gateway.store import dns as store
 from gateway.store import names
 from gateway.store.accounts import AccountRecord
 from gateway.store.dns import ZoneRecord
+from gateway.store.tenants import Tenants
 from gateway.validation import to_host_name
 
 
@@ -32,11 +33,8 @@ async def find(ctx: Context, name: str) -> ZoneRecord | None:
     return await store.get_zone(ctx.db, host)
 
 
-async def page(
-    ctx: Context, account: AccountRecord | None, after: str, limit: int
-) -> list[ZoneRecord]:
-    account_id = account.id if account else None
-    return await store.zones_page(ctx.db, after=after, account_id=account_id, limit=limit)
+async def page(ctx: Context, tenants: Tenants, after: str, limit: int) -> list[ZoneRecord]:
+    return await store.zones_page(ctx.db, after=after, tenants=tenants, limit=limit)
 
 
 def default_records(zone: str, address: str) -> list[AnyRecord]:

@@ -28,6 +28,7 @@ from gateway.store.accounts import AccountRecord
 from gateway.store.domains import BackendColumns, DomainRecord
 from gateway.store.plans import LimitReached
 from gateway.store.suspensions import Suspension
+from gateway.store.tenants import Tenants
 
 
 async def get(ctx: Context, name: str) -> DomainRecord | None:
@@ -35,12 +36,11 @@ async def get(ctx: Context, name: str) -> DomainRecord | None:
 
 
 async def page(
-    ctx: Context, account: AccountRecord | None, *, after: str, prefix: str, limit: int
+    ctx: Context, tenants: Tenants, *, after: str, prefix: str, limit: int
 ) -> list[DomainRecord]:
     """Domains in name order after `after` whose names start with `prefix`: one account's, or
     every account's."""
-    account_id = account.id if account else None
-    return await store.page(ctx.db, after=after, prefix=prefix, account_id=account_id, limit=limit)
+    return await store.page(ctx.db, after=after, prefix=prefix, tenants=tenants, limit=limit)
 
 
 async def php_versions(ctx: Context) -> list[str]:

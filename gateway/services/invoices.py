@@ -17,7 +17,6 @@ from gateway import invoicing
 from gateway.context import Context
 from gateway.problems import conflict, field_error, not_found
 from gateway.store import invoices as store
-from gateway.store.accounts import AccountRecord
 from gateway.store.invoices import (
     AccountBillingRecord,
     BillingSettingsRecord,
@@ -28,6 +27,7 @@ from gateway.store.invoices import (
     PlanBillingRecord,
     Status,
 )
+from gateway.store.tenants import Tenants
 
 logger = logging.getLogger(__name__)
 # After a failed run (MariaDB away), the next try.
@@ -120,14 +120,9 @@ async def lines(ctx: Context, invoice: InvoiceRecord) -> list[InvoiceLineRecord]
     return await store.lines(ctx.db, invoice.id)
 
 
-async def page(
-    ctx: Context, account: AccountRecord | None, after: str, limit: int
-) -> list[InvoiceRecord]:
+async def page(ctx: Context, tenants: Tenants, after: str, limit: int) -> list[InvoiceRecord]:
     statuses = ALL if ctx.me.is_admin else VISIBLE_TO_OWNERS
-    account_id = account.id if account else None
-    return await store.page(
-        ctx.db, after=after, account_id=account_id, statuses=statuses, limit=limit
-    )
+    return await store.page(ctx.db, after=after, tenants=tenants, statuses=statuses, limit=limit)
 
 
 async def issue(ctx: Context, invoice: InvoiceRecord) -> InvoiceRecord:

@@ -29,6 +29,7 @@ from gateway.store import jobs as store
 from gateway.store.accounts import AccountRecord
 from gateway.store.jobs import JobProgress, JobRecord, Kind
 from gateway.store.plans import LimitReached
+from gateway.store.tenants import Tenants
 
 logger = logging.getLogger(__name__)
 
@@ -92,11 +93,8 @@ async def get(ctx: Context, public_id: str) -> JobRecord | None:
     return await store.get(ctx.db, public_id)
 
 
-async def page(
-    ctx: Context, account: AccountRecord | None, after: str, limit: int
-) -> list[JobRecord]:
-    account_id = account.id if account else None
-    return await store.page(ctx.db, after=after, account_id=account_id, limit=limit)
+async def page(ctx: Context, tenants: Tenants, after: str, limit: int) -> list[JobRecord]:
+    return await store.page(ctx.db, after=after, tenants=tenants, limit=limit)
 
 
 async def start_backup(ctx: Context, runner: JobRunner, account: AccountRecord) -> JobRecord:

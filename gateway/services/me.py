@@ -13,9 +13,10 @@ from gateway.principal import Principal
 from gateway.problems import conflict, forbidden
 from gateway.services import quotas
 from gateway.services.auth import SignIn, confirm_password
-from gateway.store import accounts, plans
+from gateway.store import accounts, plans, resellers
 from gateway.store.accounts import AccountRecord
 from gateway.store.plans import PlanRecord
+from gateway.store.resellers import ResellerRecord, Reserved
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,17 @@ class Whoami:
     plan: PlanRecord | None = None
     # What the account uses of each plan limit, by limit name (disk ones where enforced).
     usage: dict[str, int] | None = None
+    # A reseller's totals and what its accounts reserve of them.
+    reseller: tuple[ResellerRecord, Reserved] | None = None
 
 
 async def whoami(ctx: Context) -> Whoami:
-    """The caller as the panel knows it (an administrator has no account)."""
+    """The caller as the panel knows it (administrators and resellers have no account)."""
+    if ctx.me.is_reseller:
+        found = await resellers.get(ctx.db, ctx.me.name)
+        if found is None:
+            return Whoami(ctx.me)
+        return Whoami(ctx.me, reseller=(found, await resellers.reserved(ctx.db, found.id)))
     account = None if ctx.me.is_admin else await accounts.get(ctx.db, ctx.me.name)
     if account is None:
         return Whoami(ctx.me)
@@ -59,8 +67,10 @@ async def change_system_password(ctx: Context, sign_in: SignIn, current: str, ne
     """The owner's system password (SFTP and SSH), set by the agent; the panel password and
     every session stay as they are. The current panel password confirms it, as for the panel
     password: an access token alone must not open the account's files."""
-    if ctx.me.is_admin:
-        raise forbidden("Administrators have no system account; an account's owner sets its own.")
+    if not ctx.me.is_owner:
+        raise forbidden(
+            "Administrators and resellers have no system account; an account's owner sets its own."
+        )
     async with ctx.audited("account.system_password", ctx.me.name):
         await confirm_password(ctx, sign_in, current)
         account = await accounts.get(ctx.db, ctx.me.name)

@@ -8,9 +8,10 @@ while any account already uses more than the new limits.
 from __future__ import annotations
 
 from gateway.context import Context
-from gateway.problems import conflict, not_found
+from gateway.problems import conflict, field_error, not_found
 from gateway.services import quotas
-from gateway.store import accounts
+from gateway.services.resellers import totals_reached
+from gateway.store import accounts, resellers
 from gateway.store import plans as store
 from gateway.store.plans import DEFAULT_PLAN, LIMITS, PlanRecord
 
@@ -22,23 +23,47 @@ async def get(ctx: Context, name: str) -> PlanRecord | None:
 
 
 async def page(ctx: Context, after: str, limit: int) -> list[PlanRecord]:
-    return await store.page(ctx.db, after, limit)
+    """Plans in name order: every plan for an administrator, its own for a reseller."""
+    reseller_id = ctx.me.user_id if ctx.me.is_reseller else None
+    return await store.page(ctx.db, after, limit, reseller_id=reseller_id)
 
 
 async def create(ctx: Context, name: str, limits: Limits) -> PlanRecord:
+    """A new plan: an administrator's, or the calling reseller's within what is left of its
+    totals (docs/resellers.md)."""
     async with ctx.audited("plan.create", name):
+        reseller_id = None
+        if ctx.me.is_reseller:
+            reseller_id = ctx.me.user_id
+            _check_reseller_plan(ctx, name, limits)
         if limits.get("disk_quota_mb") is not None or limits.get("inode_quota") is not None:
             await quotas.require_enforced(ctx.agent)
         try:
-            await store.create(ctx.db, name, {k: limits.get(k) for k in LIMITS})
+            await store.create(
+                ctx.db, name, {k: limits.get(k) for k in LIMITS}, reseller_id=reseller_id
+            )
         except store.NameTaken as exc:
             raise conflict(f"A plan named '{name}' exists already.") from exc
+        except resellers.TotalsExceeded as exc:
+            raise totals_reached(exc) from exc
     return await _read(ctx, name)
+
+
+def _check_reseller_plan(ctx: Context, name: str | None, limits: Limits) -> None:
+    """A reseller's plan is named after it (no two resellers' plan names collide, and none
+    takes a name an administrator would want), and gives no VPN, which is an administrator's
+    grant (docs/resellers.md). 422: the document allows both."""
+    if name is not None and not name.startswith(f"{ctx.me.name}_"):
+        raise field_error("name", f"a reseller's plan names start with '{ctx.me.name}_'")
+    if limits.get("max_vpn_clients", 0) != 0:
+        raise field_error("max_vpn_clients", "a reseller's plans give no VPN clients (0)")
 
 
 async def update(ctx: Context, plan: PlanRecord, changes: Limits) -> PlanRecord:
     """Changes the limits given; refused (409) below what any account on the plan uses."""
     async with ctx.audited("plan.update", plan.name, detail=",".join(sorted(changes))):
+        if ctx.me.is_reseller:
+            _check_reseller_plan(ctx, None, changes)
         exceeding = await store.over_limits(ctx.db, changes, plan_id=plan.id)
         previous = quotas.Limits.of_plan(plan)
         limits = quotas.Limits(
@@ -56,7 +81,10 @@ async def update(ctx: Context, plan: PlanRecord, changes: Limits) -> PlanRecord:
                 f"Accounts on plan '{plan.name}' already use more: {'; '.join(exceeding)}."
                 " Lower their usage or move them to another plan first."
             )
-        await store.update(ctx.db, plan.id, changes)
+        try:
+            await store.update(ctx.db, plan.id, changes, reseller_id=plan.reseller_id)
+        except resellers.TotalsExceeded as exc:
+            raise totals_reached(exc) from exc
         before = {k: getattr(plan, k) for k in changes}
         await quotas.apply(
             ctx.agent,

@@ -20,6 +20,7 @@ from gateway.problems import conflict, field_error, not_found
 from gateway.store import ssh as store
 from gateway.store.accounts import AccountRecord
 from gateway.store.ssh import NewKey, SshKeyRecord
+from gateway.store.tenants import Tenants
 from jopanel_rules.ssh import COMMENT_PATTERN, MAX_KEYS, BadKey, parse_public_key
 
 
@@ -27,12 +28,9 @@ async def get(ctx: Context, public_id: str) -> SshKeyRecord | None:
     return await store.get(ctx.db, public_id)
 
 
-async def page(
-    ctx: Context, account: AccountRecord | None, after: str, limit: int
-) -> list[SshKeyRecord]:
+async def page(ctx: Context, tenants: Tenants, after: str, limit: int) -> list[SshKeyRecord]:
     """Keys in id order after `after`: one account's, or every account's."""
-    account_id = account.id if account else None
-    return await store.page(ctx.db, after=after, account_id=account_id, limit=limit)
+    return await store.page(ctx.db, after=after, tenants=tenants, limit=limit)
 
 
 def new_key(line: str, comment: str | None) -> NewKey:

@@ -18,8 +18,8 @@ from gateway.consistency import applying
 from gateway.context import Context
 from gateway.problems import conflict, not_found, plan_limit
 from gateway.store import vpn_clients as store
-from gateway.store.accounts import AccountRecord
 from gateway.store.plans import LimitReached
+from gateway.store.tenants import Tenants
 from gateway.store.vpn_clients import VpnClientRecord
 
 
@@ -44,12 +44,9 @@ async def get(ctx: Context, public_id: str) -> VpnClientRecord | None:
     return await store.get(ctx.db, public_id)
 
 
-async def page(
-    ctx: Context, account: AccountRecord | None, after: str, limit: int
-) -> list[VpnClientRecord]:
+async def page(ctx: Context, tenants: Tenants, after: str, limit: int) -> list[VpnClientRecord]:
     """Clients in id order after `after`: one account's, or (administrators) everyone's."""
-    user_id = account.id if account else None
-    return await store.page(ctx.db, after=after, user_id=user_id, limit=limit)
+    return await store.page(ctx.db, after=after, tenants=tenants, limit=limit)
 
 
 async def states(ctx: Context, clients: Iterable[VpnClientRecord]) -> dict[str, pb.VpnClient]:

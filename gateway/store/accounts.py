@@ -10,6 +10,8 @@ import aiomysql
 import pymysql
 
 from gateway.db import execute, fetch_all_as, fetch_one_as, transaction
+from gateway.store import resellers
+from gateway.store.plans import PlanRecord
 from gateway.store.suspensions import SuspendedBy, Suspension
 
 ShellName = Literal["nologin", "bash", "sh"]
@@ -25,6 +27,9 @@ class AccountRecord:
     status: Status
     plan_id: int
     plan: str
+    # The reseller whose plan the account is on; None: an administrator's plan.
+    reseller_id: int | None
+    reseller: str | None
     created_at: datetime
     updated_at: datetime
     suspended_by: SuspendedBy | None  # while suspended
@@ -35,9 +40,10 @@ class AccountRecord:
 
 _SELECT = (
     "SELECT u.id, u.name, a.email, a.shell, a.status, a.plan_id, p.name AS plan,"
-    " a.created_at, a.updated_at,"
+    " p.reseller_id, r.name AS reseller, a.created_at, a.updated_at,"
     " a.suspended_by, a.suspended_by_user, a.suspension_reason, a.suspended_at"
     " FROM users u JOIN accounts a ON a.user_id = u.id JOIN plans p ON p.id = a.plan_id"
+    " LEFT JOIN users r ON r.id = p.reseller_id"
 )
 _DUPLICATE_KEY = 1062
 
@@ -45,6 +51,11 @@ _DUPLICATE_KEY = 1062
 @dataclass(frozen=True, slots=True)
 class _Name:
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Reseller:
+    reseller_id: int | None
 
 
 class NameTaken(Exception):
@@ -55,14 +66,31 @@ async def get(pool: aiomysql.Pool, name: str) -> AccountRecord | None:
     return await fetch_one_as(pool, AccountRecord, _SELECT + " WHERE u.name = %s", (name,))
 
 
-async def page(pool: aiomysql.Pool, after: str, prefix: str, limit: int) -> list[AccountRecord]:
-    """Accounts in name order after `after`, whose names start with `prefix`."""
-    like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return await fetch_all_as(
+async def reseller_id_of(pool: aiomysql.Pool, name: str) -> int | None:
+    """The reseller of the account with this name (None: an administrator's, or no account):
+    one lookup by the user name's key, for the access rule (gateway/access.py)."""
+    found = await fetch_one_as(
         pool,
-        AccountRecord,
-        _SELECT + " WHERE u.name > %s AND u.name LIKE %s ORDER BY u.name LIMIT %s",
-        (after, like, limit),
+        _Reseller,
+        "SELECT p.reseller_id FROM users u JOIN accounts a ON a.user_id = u.id"
+        " JOIN plans p ON p.id = a.plan_id WHERE u.name = %s",
+        (name,),
+    )
+    return None if found is None else found.reseller_id
+
+
+async def page(
+    pool: aiomysql.Pool, after: str, prefix: str, limit: int, *, reseller_id: int | None = None
+) -> list[AccountRecord]:
+    """Accounts in name order after `after`, whose names start with `prefix`: every account,
+    or a reseller's."""
+    like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    where, args = "u.name > %s AND u.name LIKE %s", [after, like]
+    if reseller_id is not None:
+        where += " AND p.reseller_id = %s"
+        args.append(str(reseller_id))
+    return await fetch_all_as(
+        pool, AccountRecord, f"{_SELECT} WHERE {where} ORDER BY u.name LIMIT %s", [*args, limit]
     )
 
 
@@ -72,11 +100,16 @@ async def insert_pending(
     password_hash: bytes,
     email: str | None,
     shell: str,
-    plan_id: int,
+    plan: PlanRecord,
 ) -> int:
-    """Records an account as pending (not yet on the system); returns its user id."""
+    """Records an account as pending (not yet on the system); returns its user id. On a
+    reseller's plan, only while it fits in the reseller's totals (resellers.TotalsExceeded),
+    checked under the reseller's lock in the same transaction: of two accounts racing for
+    the last place, one is recorded."""
     try:
         async with transaction(pool) as cur:
+            if plan.reseller_id is not None:
+                await resellers.reserve_account(cur, plan.reseller_id, plan.id)
             await cur.execute(
                 "INSERT INTO users (name, role, password_hash) VALUES (%s, 'owner', %s)",
                 (name, password_hash),
@@ -85,7 +118,7 @@ async def insert_pending(
             await cur.execute(
                 "INSERT INTO accounts (user_id, email, shell, plan_id, status)"
                 " VALUES (%s, %s, %s, %s, 'pending')",
-                (user_id, email, shell, plan_id),
+                (user_id, email, shell, plan.id),
             )
     except pymysql.err.IntegrityError as exc:
         if exc.args[0] == _DUPLICATE_KEY:
@@ -116,6 +149,15 @@ async def set_active(pool: aiomysql.Pool, user_id: int) -> None:
         " suspension_reason = NULL, suspended_at = NULL WHERE user_id = %s",
         (user_id,),
     )
+
+
+async def move(pool: aiomysql.Pool, user_id: int, plan: PlanRecord) -> None:
+    """Puts the account on `plan`; on a reseller's plan only while it fits in the reseller's
+    totals with it (its reservation on its old plan set aside), under the reseller's lock."""
+    async with transaction(pool) as cur:
+        if plan.reseller_id is not None:
+            await resellers.reserve_account(cur, plan.reseller_id, plan.id, except_account=user_id)
+        await cur.execute("UPDATE accounts SET plan_id = %s WHERE user_id = %s", (plan.id, user_id))
 
 
 async def update(

@@ -10,6 +10,7 @@ import aiomysql
 
 from gateway.db import execute, fetch_all_as, fetch_one_as, transaction
 from gateway.store.plans import check_limit
+from gateway.store.tenants import Tenants
 
 Status = Literal["pending", "active", "deleting"]
 
@@ -42,12 +43,12 @@ async def get(pool: aiomysql.Pool, public_id: str) -> CronJobRecord | None:
 
 
 async def page(
-    pool: aiomysql.Pool, *, after: str, account_id: int | None, limit: int
+    pool: aiomysql.Pool, *, after: str, tenants: Tenants, limit: int
 ) -> list[CronJobRecord]:
     where, args = "c.public_id > %s", [after]
-    if account_id is not None:
-        where += " AND c.account_id = %s"
-        args.append(str(account_id))
+    condition, more = tenants.where("c.account_id")
+    where += condition
+    args += more
     return await fetch_all_as(
         pool,
         CronJobRecord,

@@ -11,6 +11,7 @@ import pymysql
 
 from gateway.db import execute, fetch_all_as, fetch_one_as, transaction
 from gateway.store.plans import check_limit
+from gateway.store.tenants import Tenants
 
 Status = Literal["pending", "active", "deleting"]
 
@@ -80,24 +81,24 @@ async def get_user(pool: aiomysql.Pool, name: str) -> DatabaseUserRecord | None:
 
 
 async def databases_page(
-    pool: aiomysql.Pool, *, after: str, account_id: int | None, limit: int
+    pool: aiomysql.Pool, *, after: str, tenants: Tenants, limit: int
 ) -> list[DatabaseRecord]:
-    sql, args = _page("database", after, account_id, limit)
+    sql, args = _page("database", after, tenants, limit)
     return await fetch_all_as(pool, DatabaseRecord, sql, args)
 
 
 async def users_page(
-    pool: aiomysql.Pool, *, after: str, account_id: int | None, limit: int
+    pool: aiomysql.Pool, *, after: str, tenants: Tenants, limit: int
 ) -> list[DatabaseUserRecord]:
-    sql, args = _page("user", after, account_id, limit)
+    sql, args = _page("user", after, tenants, limit)
     return await fetch_all_as(pool, DatabaseUserRecord, sql, args)
 
 
-def _page(kind: str, after: str, account_id: int | None, limit: int) -> tuple[str, list[object]]:
+def _page(kind: str, after: str, tenants: Tenants, limit: int) -> tuple[str, list[object]]:
     where, args = "r.name > %s", [after]
-    if account_id is not None:
-        where += " AND r.account_id = %s"
-        args.append(str(account_id))
+    condition, more = tenants.where("r.account_id")
+    where += condition
+    args += more
     return f"{_select(kind)} WHERE {where} ORDER BY r.name LIMIT %s", [*args, limit]
 
 

@@ -12,6 +12,7 @@ import pymysql
 
 from gateway.db import Row, execute, fetch_all, fetch_all_as, fetch_one_as, transaction
 from gateway.store import names
+from gateway.store.tenants import Tenants
 
 ZoneStatus = Literal["pending", "active", "deleting"]
 
@@ -69,12 +70,12 @@ async def get_zone(pool: aiomysql.Pool, name: str) -> ZoneRecord | None:
 
 
 async def zones_page(
-    pool: aiomysql.Pool, *, after: str, account_id: int | None, limit: int
+    pool: aiomysql.Pool, *, after: str, tenants: Tenants, limit: int
 ) -> list[ZoneRecord]:
     where, args = "z.name > %s", [after]
-    if account_id is not None:
-        where += " AND z.account_id = %s"
-        args.append(str(account_id))
+    condition, more = tenants.where("z.account_id")
+    where += condition
+    args += more
     return await fetch_all_as(
         pool, ZoneRecord, f"{_ZONE} WHERE {where} ORDER BY z.name LIMIT %s", [*args, limit]
     )

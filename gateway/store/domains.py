@@ -15,6 +15,7 @@ from gateway.db import Row, execute, fetch_all, fetch_all_as, fetch_one_as, reco
 from gateway.store import names
 from gateway.store.plans import check_limit
 from gateway.store.suspensions import Suspension
+from gateway.store.tenants import Tenants
 
 BackendKind = Literal["static", "php", "proxy", "redirect"]
 Status = Literal["pending", "active", "suspended", "deleting"]
@@ -111,13 +112,13 @@ async def get(pool: aiomysql.Pool, name: str) -> DomainRecord | None:
 
 
 async def page(
-    pool: aiomysql.Pool, *, after: str, prefix: str, account_id: int | None, limit: int
+    pool: aiomysql.Pool, *, after: str, prefix: str, tenants: Tenants, limit: int
 ) -> list[DomainRecord]:
     like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     where, args = "d.name > %s AND d.name LIKE %s", [after, like]
-    if account_id is not None:
-        where += " AND d.account_id = %s"
-        args.append(str(account_id))
+    condition, more = tenants.where("d.account_id")
+    where += condition
+    args += more
     return await fetch_all_as(
         pool, DomainRecord, f"{_SELECT} WHERE {where} ORDER BY d.name LIMIT %s", [*args, limit]
     )

@@ -12,6 +12,7 @@ from typing import Literal
 import aiomysql
 
 from gateway.db import execute, fetch_all_as, fetch_one_as, transaction
+from gateway.store.tenants import Tenants
 
 Status = Literal["draft", "issued", "paid", "void"]
 Period = Literal["month", "year"]
@@ -132,15 +133,15 @@ async def page(
     pool: aiomysql.Pool,
     *,
     after: str,
-    account_id: int | None,
+    tenants: Tenants,
     statuses: Sequence[Status],
     limit: int,
 ) -> list[InvoiceRecord]:
     where = "public_id > %s AND status IN (" + ", ".join(["%s"] * len(statuses)) + ")"
     args: list[object] = [after, *statuses]
-    if account_id is not None:
-        where += " AND account_id = %s"
-        args.append(account_id)
+    condition, more = tenants.where("account_id")
+    where += condition
+    args += more
     return await fetch_all_as(
         pool, InvoiceRecord, f"{_SELECT} WHERE {where} ORDER BY public_id LIMIT %s", [*args, limit]
     )

@@ -9,6 +9,7 @@ from typing import Literal
 import aiomysql
 
 from gateway.db import execute, fetch_all_as, fetch_one_as
+from gateway.store.tenants import Tenants
 
 Kind = Literal["backup", "restore", "certificate"]
 State = Literal["queued", "running", "succeeded", "failed"]
@@ -61,13 +62,11 @@ async def get(pool: aiomysql.Pool, public_id: str) -> JobRecord | None:
     return await fetch_one_as(pool, JobRecord, _SELECT + " WHERE j.public_id = %s", (public_id,))
 
 
-async def page(
-    pool: aiomysql.Pool, *, after: str, account_id: int | None, limit: int
-) -> list[JobRecord]:
+async def page(pool: aiomysql.Pool, *, after: str, tenants: Tenants, limit: int) -> list[JobRecord]:
     where, args = "j.public_id > %s", [after]
-    if account_id is not None:
-        where += " AND j.account_id = %s"
-        args.append(str(account_id))
+    condition, more = tenants.where("j.account_id")
+    where += condition
+    args += more
     return await fetch_all_as(
         pool, JobRecord, f"{_SELECT} WHERE {where} ORDER BY j.public_id LIMIT %s", [*args, limit]
     )

@@ -10,7 +10,8 @@ from typing import Any
 import aiomysql
 import pymysql
 
-from gateway.db import execute, fetch_all_as, fetch_one_as
+from gateway.db import execute, fetch_all_as, fetch_one_as, transaction
+from gateway.store import resellers
 
 # New accounts start on this plan; it cannot be deleted.
 DEFAULT_PLAN = "default"
@@ -24,7 +25,8 @@ LIMITS = (
     "inode_quota",
 )
 _COLUMNS = (
-    "id, name, "
+    "id, name, reseller_id, (SELECT u.name FROM users u WHERE u.id = plans.reseller_id)"
+    " AS reseller, "
     + ", ".join(LIMITS)
     + ", (SELECT COUNT(*) FROM accounts a WHERE a.plan_id = plans.id) AS accounts,"
     " created_at, updated_at"
@@ -36,6 +38,9 @@ _DUPLICATE_KEY = 1062
 class PlanRecord:
     id: int
     name: str
+    # The reseller whose plan it is (docs/resellers.md); None: an administrator's.
+    reseller_id: int | None
+    reseller: str | None
     # Limits: None is unlimited, 0 none allowed (disk and inodes: at least 1).
     max_domains: int | None
     max_aliases: int | None
@@ -88,33 +93,76 @@ async def get(pool: aiomysql.Pool, name: str) -> PlanRecord | None:
     )
 
 
-async def page(pool: aiomysql.Pool, after: str, limit: int) -> list[PlanRecord]:
+async def page(
+    pool: aiomysql.Pool, after: str, limit: int, *, reseller_id: int | None = None
+) -> list[PlanRecord]:
+    """Plans in name order after `after`: every plan, or one reseller's."""
+    where, args = "name > %s", [after]
+    if reseller_id is not None:
+        where += " AND reseller_id = %s"
+        args.append(str(reseller_id))
     return await fetch_all_as(
         pool,
         PlanRecord,
-        f"SELECT {_COLUMNS} FROM plans WHERE name > %s ORDER BY name LIMIT %s",
-        (after, limit),
+        f"SELECT {_COLUMNS} FROM plans WHERE {where} ORDER BY name LIMIT %s",
+        [*args, limit],
     )
 
 
-async def create(pool: aiomysql.Pool, name: str, limits: dict[str, int | None]) -> None:
+async def create(
+    pool: aiomysql.Pool,
+    name: str,
+    limits: dict[str, int | None],
+    *,
+    reseller_id: int | None = None,
+) -> None:
+    """A new plan; a reseller's only while one account on it fits in what is left of the
+    reseller's totals (resellers.TotalsExceeded), checked under the reseller's lock."""
     try:
-        await execute(
-            pool,
-            f"INSERT INTO plans (name, {', '.join(LIMITS)}) VALUES (%s{', %s' * len(LIMITS)})",
-            (name, *(limits[k] for k in LIMITS)),
-        )
+        async with transaction(pool) as cur:
+            if reseller_id is not None:
+                await resellers.reserve(cur, reseller_id, limits, accounts=0, shares=1)
+            await cur.execute(
+                f"INSERT INTO plans (name, reseller_id, {', '.join(LIMITS)})"
+                f" VALUES (%s, %s{', %s' * len(LIMITS)})",
+                (name, reseller_id, *(limits[k] for k in LIMITS)),
+            )
     except pymysql.err.IntegrityError as exc:
         if exc.args[0] == _DUPLICATE_KEY:
             raise NameTaken(name) from exc
         raise
 
 
-async def update(pool: aiomysql.Pool, plan_id: int, limits: dict[str, int | None]) -> None:
+async def update(
+    pool: aiomysql.Pool,
+    plan_id: int,
+    limits: dict[str, int | None],
+    *,
+    reseller_id: int | None = None,
+) -> None:
+    """New limits; for a reseller's plan only while its accounts (at least one) fit in the
+    reseller's totals with them, checked under the reseller's lock."""
     assignments = ", ".join(f"{k} = %s" for k in limits if k in LIMITS)
-    if assignments:
-        await execute(
-            pool,
+    if not assignments:
+        return
+    async with transaction(pool) as cur:
+        if reseller_id is not None:
+            # The lock first: the reads below must see what its last holder committed.
+            await resellers.lock(cur, reseller_id)
+            await cur.execute("SELECT * FROM plans WHERE id = %s", (plan_id,))
+            current = await cur.fetchone()
+            await cur.execute("SELECT COUNT(*) AS n FROM accounts WHERE plan_id = %s", (plan_id,))
+            on_plan = int((await cur.fetchone())["n"])
+            wanted = {k: limits.get(k, current[k]) for k in LIMITS}
+            await resellers.reserve(
+                cur,
+                reseller_id,
+                wanted,
+                accounts=on_plan,
+                shares=max(on_plan, 1),
+                except_plan=plan_id,
+            )
+        await cur.execute(
             f"UPDATE plans SET {assignments} WHERE id = %s",
             (*(v for k, v in limits.items() if k in LIMITS), plan_id),
         )

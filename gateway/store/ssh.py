@@ -9,6 +9,7 @@ from typing import Literal
 import aiomysql
 
 from gateway.db import execute, fetch_all_as, fetch_one, fetch_one_as, transaction
+from gateway.store.tenants import Tenants
 
 Status = Literal["pending", "active", "deleting"]
 
@@ -48,12 +49,12 @@ async def get(pool: aiomysql.Pool, public_id: str) -> SshKeyRecord | None:
 
 
 async def page(
-    pool: aiomysql.Pool, *, after: str, account_id: int | None, limit: int
+    pool: aiomysql.Pool, *, after: str, tenants: Tenants, limit: int
 ) -> list[SshKeyRecord]:
     where, args = "k.public_id > %s", [after]
-    if account_id is not None:
-        where += " AND k.account_id = %s"
-        args.append(str(account_id))
+    condition, more = tenants.where("k.account_id")
+    where += condition
+    args += more
     return await fetch_all_as(
         pool,
         SshKeyRecord,

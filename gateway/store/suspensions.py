@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-SuspendedBy = Literal["admin", "owner"]
+SuspendedBy = Literal["admin", "reseller", "owner"]
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ class Credentials:
 
     @property
     def may_sign_in(self) -> bool:
-        return self.role is Role.ADMIN or self.account_status == "active"
+        # Administrators and resellers have no account; an owner signs in while it is active.
+        return self.role is not Role.OWNER or self.account_status == "active"
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import pymysql
 
 from gateway.db import execute, fetch_all_as, fetch_one_as, transaction
 from gateway.store.plans import check_limit
+from gateway.store.tenants import Tenants
 
 Status = Literal["pending", "active", "revoking"]
 _DUPLICATE_KEY = 1062
@@ -44,12 +45,12 @@ async def get(pool: aiomysql.Pool, public_id: str) -> VpnClientRecord | None:
 
 
 async def page(
-    pool: aiomysql.Pool, *, after: str, user_id: int | None, limit: int
+    pool: aiomysql.Pool, *, after: str, tenants: Tenants, limit: int
 ) -> list[VpnClientRecord]:
     where, args = "v.public_id > %s", [after]
-    if user_id is not None:
-        where += " AND v.user_id = %s"
-        args.append(str(user_id))
+    condition, more = tenants.where("v.user_id")
+    where += condition
+    args += more
     return await fetch_all_as(
         pool,
         VpnClientRecord,

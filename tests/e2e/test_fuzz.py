@@ -3,7 +3,7 @@ with every check schemathesis has (`--checks all`): no request may make the gate
 every answer must match the document, a request the document allows is never a 400 and one it
 forbids never succeeds, and a method a path lacks is a 405 that names the methods it has.
 
-A short run (SECONDS per role, two roles: about three minutes with the stack) is part of
+A short run (SECONDS per role, three roles: about four minutes with the stack) is part of
 `make test`; `make fuzz` sets JOPANEL_FUZZ_SECONDS for a longer one.
 """
 
@@ -84,7 +84,25 @@ def fuzz(url: str, token: str, report: Path) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.mark.parametrize("role", ["admin", "owner"])
+async def _reseller(base: str, admin: str) -> str:
+    headers = {"Authorization": f"Bearer {admin}"}
+    reseller = {"name": "fuzz_reseller", "password": "fuzz-pass-1"}
+    async with (
+        aiohttp.ClientSession(headers=headers) as session,
+        session.post(f"{base}/resellers", json=reseller) as response,
+    ):
+        assert response.status in (201, 409), await response.text()
+    token = await token_of(base, "fuzz_reseller", "fuzz-pass-1")
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}) as session:
+        async with session.post(f"{base}/plans", json={"name": "fuzz_reseller_a"}) as response:
+            assert response.status in (201, 409), await response.text()
+        account = {"name": "fuzz_sold", "password": "fuzz-pass-1", "plan": "fuzz_reseller_a"}
+        async with session.post(f"{base}/accounts", json=account) as response:
+            assert response.status in (201, 409), await response.text()
+    return token
+
+
+@pytest.mark.parametrize("role", ["admin", "owner", "reseller"])
 async def test_schemathesis_finds_no_server_error_and_no_drift(
     live: stack.Stack, admin_credentials: tuple[str, str], sandbox: Path, role: str
 ) -> None:
@@ -105,5 +123,8 @@ async def test_schemathesis_finds_no_server_error_and_no_drift(
             async with session.post(f"{base}/accounts", json=owner) as response:
                 assert response.status in (201, 409), await response.text()
         token = await token_of(base, "fuzz_owner", "fuzz-pass-1")
+    if role == "reseller":
+        # Unlimited totals, a plan of its own and an account on it (docs/resellers.md).
+        token = await _reseller(base, admin)
     result = fuzz(live.url, token, sandbox / f"fuzz-{role}")
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jwt
+import pytest
 
 from gateway import keys
 from gateway.config import GatewayConfig
@@ -95,13 +96,8 @@ async def test_every_route_and_method_refuses_strangers(api: Api, config: Gatewa
     assert documented_public == PUBLIC
 
 
-async def test_owners_cannot_reach_other_accounts_or_admin_routes(
-    api: Api, admin: str, fake_agent: FakeAgent
-) -> None:
-    await api.create_account(admin, "alice")
-    await api.create_account(admin, "bob")
-    alice = await api.login("alice", "owner-pass-1")
-    bob = await api.login("bob", "owner-pass-1")
+async def _alice_with_everything(api: Api, admin: str, alice: str, plan: str = "default") -> None:
+    """Alice gets one of every owner-scoped resource; ALICE_OWNS names them."""
     assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"}))[0] == 201
     assert (await api.call("POST", "/api/v1/databases", alice, json={"name": "alice_shop"}))[
         0
@@ -124,11 +120,11 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(
     _, records = await api.call("GET", "/api/v1/dns-zones/alice.com/records", alice)
     ALICE_OWNS["dns-records"]["id"] = records["items"][0]["id"]
     await api.call("PUT", "/api/v1/vpn-server", admin, json=VPN_SERVER)
-    await api.call("PATCH", "/api/v1/plans/default", admin, json={"max_vpn_clients": 1})
+    await api.call("PATCH", f"/api/v1/plans/{plan}", admin, json={"max_vpn_clients": 1})
     status, client = await api.call("POST", "/api/v1/vpn-clients", alice, json={"name": "laptop"})
     assert status == 201
     ALICE_OWNS["vpn-clients"] = {"id": client["id"]}
-    ALICE_OWNS["invoices"] = {"id": await _issued_invoice(api, admin, "alice")}
+    ALICE_OWNS["invoices"] = {"id": await _issued_invoice(api, admin, "alice", plan)}
     status, key = await api.call("POST", "/api/v1/ssh-keys", alice, json={"public_key": ALICE_KEY})
     assert status == 201, key
     ALICE_OWNS["ssh-keys"] = {"id": key["id"]}
@@ -136,39 +132,124 @@ async def test_owners_cannot_reach_other_accounts_or_admin_routes(
     assert status == 202
     ALICE_OWNS["jobs"] = {"id": backup_job["id"]}
 
-    def state() -> tuple[object, ...]:
-        return (
-            dict(api.agent.accounts),
-            {k: str(v) for k, v in api.web.domains.items()},
-            dict(api.databases.databases),
-            dict(api.databases.passwords),
-            set(api.databases.grants),
-            {k: str(v) for k, v in fake_agent.vpn.clients.items()},
-            {a: dict(k) for a, k in api.ssh.keys.items()},
-        )
 
-    before = state()
+def _state(api: Api, fake_agent: FakeAgent) -> tuple[object, ...]:
+    return (
+        dict(api.agent.accounts),
+        {k: str(v) for k, v in api.web.domains.items()},
+        dict(api.databases.databases),
+        dict(api.databases.passwords),
+        set(api.databases.grants),
+        {k: str(v) for k, v in fake_agent.vpn.clients.items()},
+        {a: dict(k) for a, k in api.ssh.keys.items()},
+    )
+
+
+async def _refused_everywhere(api: Api, caller: str, *, role: str) -> int:
+    """Walks the document as `caller` (an owner or a reseller that is not alice's): routes it
+    may not call are 403, every owner-scoped route at alice's resources 404. How many were
+    tried."""
     doc = await document(api)
+    closed = {"admin"} if role == "reseller" else {"admin", "reseller"}
+    tried = 0
     for path, ops in doc["paths"].items():
         for method, op in ops.items():
-            if op["x-jopanel-access"] == "admin":
-                status, _ = await api.call(method.upper(), fill(path, {}), bob, json={})
-                assert status == 403, (method, path)
+            tried += 1
+            if op["x-jopanel-access"] in closed:
+                status, _ = await api.call(method.upper(), fill(path, {}), caller, json={})
+                assert status == 403, (role, method, path, status)
             elif op["x-jopanel-owner-scoped"]:
                 tag = op["tags"][0]
                 assert tag in ALICE_OWNS, f"give ALICE_OWNS a sample for {tag}"
                 status, _ = await api.call(
-                    method.upper(), fill(path, ALICE_OWNS[tag]), bob, json={}
+                    method.upper(), fill(path, ALICE_OWNS[tag]), caller, json={}
                 )
-                assert status == 404, (method, path, status)
-    assert state() == before
+                assert status == 404, (role, method, path, status)
+            else:
+                tried -= 1
+    return tried
+
+
+async def test_owners_cannot_reach_other_accounts_or_admin_routes(
+    api: Api, admin: str, fake_agent: FakeAgent
+) -> None:
+    await api.create_account(admin, "alice")
+    await api.create_account(admin, "bob")
+    alice = await api.login("alice", "owner-pass-1")
+    bob = await api.login("bob", "owner-pass-1")
+    await _alice_with_everything(api, admin, alice)
+    before = _state(api, fake_agent)
+    assert await _refused_everywhere(api, bob, role="owner") > 50
+    assert _state(api, fake_agent) == before
     status, _ = await api.call("GET", "/api/v1/domains?account=alice", bob)
     assert status == 404
 
 
-async def _issued_invoice(api: Api, admin: str, account: str) -> str:
+async def reseller(
+    api: Api,
+    admin: str,
+    name: str,
+    *,
+    gold: dict[str, int] | None = None,
+    with_plan: bool = True,
+    **totals: int | None,
+) -> str:
+    """A reseller with a plan of its own (`<name>_gold`, with limits `gold`, unless not
+    `with_plan`); its access token."""
+    status, body = await api.call(
+        "POST",
+        "/api/v1/resellers",
+        admin,
+        json={"name": name, "password": "reseller-pass-1", **totals},
+    )
+    assert status == 201, body
+    token = await api.login(name, "reseller-pass-1")
+    if not with_plan:
+        return token
+    body = {"name": f"{name}_gold", **(gold or {})}
+    status, body = await api.call("POST", "/api/v1/plans", token, json=body)
+    assert status == 201, body
+    return token
+
+
+async def test_resellers_cannot_reach_another_resellers_accounts_or_admin_routes(
+    api: Api, admin: str, fake_agent: FakeAgent
+) -> None:
+    """Alice is reseller ann's; reseller ben, whose accounts' names sort and start right
+    beside hers (alic, alicea), reaches nothing of hers: 404 on every owner-scoped route,
+    her plan included; 403 on every administrator's route."""
+    ann = await reseller(api, admin, "ann")
+    ben = await reseller(api, admin, "ben")
+    await api.create_account(ann, "alice", plan="ann_gold")
+    for neighbour in ("alic", "alicea"):
+        await api.create_account(ben, neighbour, plan="ben_gold")
+    alice = await api.login("alice", "owner-pass-1")
+    await _alice_with_everything(api, admin, alice, "ann_gold")
+    ALICE_OWNS["plans"] = {"name": "ann_gold"}
+    before = _state(api, fake_agent)
+    assert await _refused_everywhere(api, ben, role="reseller") > 50
+    assert _state(api, fake_agent) == before
+    # Collections show ben's own only, whatever is asked.
+    for path in ("/api/v1/accounts", "/api/v1/accounts?q=alic"):
+        _, page = await api.call("GET", path, ben)
+        assert [a["name"] for a in page["items"]] == ["alic", "alicea"]
+    _, plans = await api.call("GET", "/api/v1/plans", ben)
+    assert [p["name"] for p in plans["items"]] == ["ben_gold"]
+    for collection in ("domains", "databases", "cron-jobs", "dns-zones", "vpn-clients", "jobs"):
+        status, page = await api.call("GET", f"/api/v1/{collection}", ben)
+        assert (status, page["items"]) == (200, []), collection
+        status, _ = await api.call("GET", f"/api/v1/{collection}?account=alice", ben)
+        assert status == 404, collection
+    # Alice's own reseller reaches what ben cannot.
+    for path in ("/api/v1/accounts/alice", "/api/v1/domains/alice.com", "/api/v1/plans/ann_gold"):
+        assert (await api.call("GET", path, ann))[0] == 200, path
+    _, page = await api.call("GET", "/api/v1/domains", ann)
+    assert [d["name"] for d in page["items"]] == ["alice.com"]
+
+
+async def _issued_invoice(api: Api, admin: str, account: str, plan: str = "default") -> str:
     """An issued invoice of the account's: its plan priced, a month of history, a run."""
-    await api.call("PUT", "/api/v1/plans/default/billing", admin, json={"price": "10.00"})
+    await api.call("PUT", f"/api/v1/plans/{plan}/billing", admin, json={"price": "10.00"})
     async with api.client.app[keys.DB].acquire() as conn, conn.cursor() as cur:
         await cur.execute("UPDATE account_plan_history SET since = '2019-12-01'")
     await api.call("POST", "/api/v1/invoices/run", admin, json={"period_end": "2020-01-01"})
@@ -212,10 +293,20 @@ BODIES_FOR_ALICE = {
 VPN_SERVER = {"network": "10.8.0.0/24", "public_address": "vpn.example.net"}
 
 
-async def test_owners_cannot_name_another_account_in_query_or_body(api: Api, admin: str) -> None:
-    await api.create_account(admin, "alice")
-    await api.create_account(admin, "bob")
-    bob = await api.login("bob", "owner-pass-1")
+@pytest.mark.parametrize("role", ["owner", "reseller"])
+async def test_callers_cannot_name_another_account_in_query_or_body(
+    api: Api, admin: str, role: str
+) -> None:
+    """An owner (bob) or a reseller (ben) names alice, who is neither's: 404, nothing done."""
+    if role == "owner":
+        await api.create_account(admin, "alice")
+        await api.create_account(admin, "bob")
+        bob = await api.login("bob", "owner-pass-1")
+    else:
+        ann = await reseller(api, admin, "ann")
+        await api.create_account(ann, "alice", plan="ann_gold")
+        bob = await reseller(api, admin, "ben")
+        await api.create_account(bob, "alicea", plan="ben_gold")
     doc = await document(api)
     schemas = doc["components"]["schemas"]
     calls_before = (

@@ -1,4 +1,4 @@
-import { lazy } from 'react';
+import { lazy, type ReactNode } from 'react';
 import { Route, Routes } from 'react-router';
 import type { NavItem } from '@/components/layout/AppShell';
 import { paths } from '@/config/paths';
@@ -56,6 +56,9 @@ const InvoicesRoute = lazy(() =>
 const SftpRoute = lazy(() =>
   import('@/features/sftp/routes/SftpRoute').then((m) => ({ default: m.SftpRoute })),
 );
+const ResellersRoute = lazy(() =>
+  import('@/features/resellers/routes/ResellersRoute').then((m) => ({ default: m.ResellersRoute })),
+);
 const PanelOverviewRoute = lazy(() =>
   import('@/features/me/routes/PanelOverviewRoute').then((m) => ({ default: m.PanelOverviewRoute })),
 );
@@ -72,8 +75,26 @@ const ADMIN_NAV: readonly NavItem[] = [
   { to: paths.admin.vpnServer, label: 'VPN server', icon: 'server' },
   { to: paths.admin.backups, label: 'Backups', icon: 'backups' },
   { to: paths.admin.invoices, label: 'Invoices', icon: 'invoices' },
+  { to: paths.admin.resellers, label: 'Resellers', icon: 'accounts' },
   { to: paths.admin.auditLog, label: 'Audit log', icon: 'audit' },
 ];
+
+// A reseller works in the administration app; the API scopes every list to its accounts and
+// plans, and it is shown no screen that only administrators may open (docs/resellers.md).
+const RESELLER_NAV: readonly NavItem[] = [
+  { to: paths.admin.accounts, label: 'Accounts', icon: 'accounts' },
+  { to: paths.admin.plans, label: 'Plans', icon: 'plans' },
+  { to: paths.admin.domains, label: 'Domains', icon: 'domains' },
+  { to: paths.admin.databases, label: 'Databases', icon: 'databases' },
+  { to: paths.admin.cronJobs, label: 'Cron jobs', icon: 'cron' },
+  { to: paths.admin.dnsZones, label: 'DNS', icon: 'dns' },
+  { to: paths.admin.backups, label: 'Backups', icon: 'backups' },
+];
+
+/** Administrators only, inside the administration app a reseller shares. */
+function AdminOnly({ children }: { children: ReactNode }) {
+  return <RequireRole role="admin">{children}</RequireRole>;
+}
 
 const PANEL_NAV: readonly NavItem[] = [
   { to: paths.panel.home, label: 'Overview', icon: 'home', end: true },
@@ -95,12 +116,19 @@ export function AppRoutes() {
       <Route
         path={paths.admin.home}
         element={
-          <RequireRole role="admin">
-            <AreaLayout area="Administration" nav={ADMIN_NAV} />
+          <RequireRole role={['admin', 'reseller']}>
+            <AreaLayout area="Administration" nav={ADMIN_NAV} resellerNav={RESELLER_NAV} />
           </RequireRole>
         }
       >
-        <Route index element={<DashboardRoute />} />
+        <Route
+          index
+          element={
+            <AdminOnly>
+              <DashboardRoute />
+            </AdminOnly>
+          }
+        />
         <Route path="accounts" element={<AccountsRoute />} />
         <Route path="accounts/:name" element={<AccountRoute />} />
         <Route path="plans" element={<PlansRoute />} />
@@ -111,10 +139,46 @@ export function AppRoutes() {
         <Route path="backups" element={<BackupsRoute area="admin" />} />
         <Route path="dns" element={<DnsZonesRoute area="admin" />} />
         <Route path="dns/:zone" element={<DnsZoneRoute area="admin" />} />
-        <Route path="audit-log" element={<AuditLogRoute />} />
-        <Route path="vpn" element={<VpnClientsRoute area="admin" />} />
-        <Route path="vpn-server" element={<VpnServerRoute />} />
-        <Route path="invoices" element={<InvoicesRoute area="admin" />} />
+        <Route
+          path="audit-log"
+          element={
+            <AdminOnly>
+              <AuditLogRoute />
+            </AdminOnly>
+          }
+        />
+        <Route
+          path="vpn"
+          element={
+            <AdminOnly>
+              <VpnClientsRoute area="admin" />
+            </AdminOnly>
+          }
+        />
+        <Route
+          path="resellers"
+          element={
+            <AdminOnly>
+              <ResellersRoute />
+            </AdminOnly>
+          }
+        />
+        <Route
+          path="vpn-server"
+          element={
+            <AdminOnly>
+              <VpnServerRoute />
+            </AdminOnly>
+          }
+        />
+        <Route
+          path="invoices"
+          element={
+            <AdminOnly>
+              <InvoicesRoute area="admin" />
+            </AdminOnly>
+          }
+        />
         <Route path="*" element={<NotFoundRoute />} />
       </Route>
       <Route

@@ -31,6 +31,7 @@ export const paths = {
     vpn: '/admin/vpn',
     vpnServer: '/admin/vpn-server',
     invoices: '/admin/invoices',
+    resellers: '/admin/resellers',
   },
   panel: {
     home: '/panel',
@@ -47,6 +48,8 @@ export const paths = {
   },
 } as const;
 
+/** A reseller works in the administration app, scoped by the API to its accounts and plans. */
 export function homePathFor(role: Role): string {
-  return role === 'admin' ? paths.admin.home : paths.panel.home;
+  if (role === 'admin') return paths.admin.home;
+  return role === 'reseller' ? paths.admin.accounts : paths.panel.home;
 }

@@ -1,4 +1,4 @@
-import type { Account, AccountSystem, AuthResponse, Me, Plan, PlanUsage } from '@/types/api';
+import type { Account, AccountSystem, AuthResponse, Me, Plan, PlanUsage, Schemas } from '@/types/api';
 
 export function makeAccount(overrides: Partial<Account> = {}): Account {
   return {
@@ -6,6 +6,7 @@ export function makeAccount(overrides: Partial<Account> = {}): Account {
     email: 'alice@example.test',
     shell: 'nologin',
     plan: 'default',
+    reseller: null,
     status: 'active',
     created_at: '2025-01-02T03:04:05Z',
     updated_at: '2025-01-02T03:04:05Z',
@@ -30,6 +31,7 @@ export function makeAccountSystem(overrides: Partial<AccountSystem> = {}): Accou
 export function makePlan(overrides: Partial<Plan> = {}): Plan {
   return {
     name: 'default',
+    reseller: null,
     max_domains: null,
     max_aliases: null,
     max_databases: null,
@@ -51,6 +53,7 @@ export const adminUser: Me = {
   account: null,
   plan: null,
   usage: null,
+  reseller: null,
 };
 
 export function ownerUser(
@@ -58,8 +61,37 @@ export function ownerUser(
   plan: Plan = makePlan(),
   usage: PlanUsage = { max_domains: 0, max_aliases: 0 },
 ): Me {
-  return { id: 2, name: account.name, role: 'owner', account, plan, usage };
+  return { id: 2, name: account.name, role: 'owner', account, plan, usage, reseller: null };
 }
+
+type Reseller = Schemas['Reseller'];
+
+/** A reseller with totals of 10 accounts and 10 GiB, of which its 2 accounts reserve some. */
+export function makeReseller(overrides: Partial<Reseller> = {}): Reseller {
+  return {
+    name: 'ann',
+    email: null,
+    max_accounts: 10,
+    disk_quota_mb: 10240,
+    max_domains: null,
+    max_databases: null,
+    reserved: { max_accounts: 2, disk_quota_mb: 2048, max_domains: 20, max_databases: null },
+    plans: 1,
+    created_at: '2025-01-02T03:04:05Z',
+    updated_at: '2025-01-02T03:04:05Z',
+    ...overrides,
+  };
+}
+
+export const resellerUser: Me = {
+  id: 3,
+  name: 'ann',
+  role: 'reseller',
+  account: null,
+  plan: null,
+  usage: null,
+  reseller: makeReseller(),
+};
 
 export function authResponse(user: Me, token = 'access-1'): AuthResponse {
   return { access_token: token, token_type: 'Bearer', expires_in: 900, user };

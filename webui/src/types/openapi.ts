@@ -13,10 +13,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List accounts in name order */
+    /** List accounts in name order (a reseller's own, for a reseller) */
     get: operations['listAccounts'];
     put?: never;
-    /** Create an account: its owner's sign-in and its Linux user */
+    /** Create an account: its owner's sign-in and its Linux user (a reseller's on its plans) */
     post: operations['createAccount'];
     delete?: never;
     options?: never;
@@ -838,10 +838,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List plans in name order */
+    /** List plans in name order (a reseller's own, for a reseller) */
     get: operations['listPlans'];
     put?: never;
-    /** Create a plan (null limit: unlimited; 0: none) */
+    /** Create a plan (null limit: unlimited; 0: none); a reseller's within its totals */
     post: operations['createPlan'];
     delete?: never;
     options?: never;
@@ -902,6 +902,43 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/api/v1/resellers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List resellers in name order, with what their accounts reserve of their totals */
+    get: operations['listResellers'];
+    put?: never;
+    /** Create a reseller: a sign-in that sells accounts on plans of its own, within totals */
+    post: operations['createReseller'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/resellers/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One reseller */
+    get: operations['getReseller'];
+    put?: never;
+    post?: never;
+    /** Delete a reseller and its plans (refused while accounts are on them) */
+    delete: operations['deleteReseller'];
+    options?: never;
+    head?: never;
+    /** Change a reseller's totals (refused below what its accounts reserve), e-mail or password */
+    patch: operations['updateReseller'];
     trace?: never;
   };
   '/api/v1/server': {
@@ -1113,6 +1150,12 @@ export interface components {
       /** Plan */
       plan: string;
       /**
+       * Reseller
+       * @description The reseller whose plan the account is on (shown to administrators; null otherwise, and on an administrator's plan)
+       * @default null
+       */
+      reseller: string | null;
+      /**
        * Shell
        * @enum {string}
        */
@@ -1155,7 +1198,11 @@ export interface components {
        */
       tax_rate: string | null;
     };
-    /** AccountCreate */
+    /**
+     * AccountCreate
+     * @description A new account; a reseller names one of its own plans (the default plan is an
+     *     administrator's).
+     */
     AccountCreate: {
       /**
        * Email
@@ -2325,7 +2372,7 @@ export interface components {
     };
     /** Me */
     Me: {
-      /** @description The owner's account; null for administrators */
+      /** @description The owner's account; null for administrators and resellers */
       account: components['schemas']['Account'] | null;
       /** Id */
       id: number;
@@ -2334,10 +2381,15 @@ export interface components {
       /** @default null */
       plan: components['schemas']['Plan'] | null;
       /**
+       * @description A reseller's totals and what its accounts reserve of them
+       * @default null
+       */
+      reseller: components['schemas']['Reseller'] | null;
+      /**
        * Role
        * @enum {string}
        */
-      role: 'admin' | 'owner';
+      role: 'admin' | 'reseller' | 'owner';
       /**
        * Usage
        * @description What the account uses of each plan limit, by limit name; disk_quota_mb in MiB rounded up and inode_quota in files, both absent where the server does not enforce disk quotas
@@ -2518,6 +2570,11 @@ export interface components {
       /** Name */
       name: string;
       /**
+       * Reseller
+       * @description The reseller whose plan it is (only it and administrators see it); null: an administrator's
+       */
+      reseller: string | null;
+      /**
        * Updated At
        * Format: date-time
        */
@@ -2596,7 +2653,10 @@ export interface components {
        * @default 0
        */
       max_vpn_clients?: number | null;
-      /** Name */
+      /**
+       * Name
+       * @description A reseller's plan names start with its own name and '_' (bob_gold)
+       */
       name: string;
     };
     /** PlanLimits */
@@ -2751,6 +2811,135 @@ export interface components {
       type: 'redirect';
       /** Url */
       url: string;
+    };
+    /** Reseller */
+    Reseller: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Disk Quota Mb */
+      disk_quota_mb: number | null;
+      /** Email */
+      email: string | null;
+      /** Max Accounts */
+      max_accounts: number | null;
+      /** Max Databases */
+      max_databases: number | null;
+      /** Max Domains */
+      max_domains: number | null;
+      /** Name */
+      name: string;
+      /**
+       * Plans
+       * @description How many plans the reseller has
+       */
+      plans: number;
+      reserved: components['schemas']['ResellerReserved'];
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+    };
+    /** ResellerCreate */
+    ResellerCreate: {
+      /**
+       * Disk Quota Mb
+       * @description MiB of disk: the sum of the accounts' plans' disk quotas
+       * @default null
+       */
+      disk_quota_mb?: number | null;
+      /**
+       * Email
+       * @default null
+       */
+      email?: string | null;
+      /**
+       * Max Accounts
+       * @description Accounts, in all
+       * @default null
+       */
+      max_accounts?: number | null;
+      /**
+       * Max Databases
+       * @description Databases: the sum of the accounts' plans' max_databases
+       * @default null
+       */
+      max_databases?: number | null;
+      /**
+       * Max Domains
+       * @description Domains: the sum of the accounts' plans' max_domains
+       * @default null
+       */
+      max_domains?: number | null;
+      /** Name */
+      name: string;
+      /** Password */
+      password: string;
+    };
+    /** ResellerPage */
+    ResellerPage: {
+      /** Items */
+      items: components['schemas']['Reseller'][];
+      /** Next Page Token */
+      next_page_token: string | null;
+    };
+    /**
+     * ResellerReserved
+     * @description What the accounts on the reseller's plans reserve of each total (null: some account's
+     *     plan is unlimited in it).
+     */
+    ResellerReserved: {
+      /** Disk Quota Mb */
+      disk_quota_mb: number | null;
+      /** Max Accounts */
+      max_accounts: number;
+      /** Max Databases */
+      max_databases: number | null;
+      /** Max Domains */
+      max_domains: number | null;
+    };
+    /**
+     * ResellerUpdate
+     * @description Only the fields sent are changed.
+     */
+    ResellerUpdate: {
+      /**
+       * Disk Quota Mb
+       * @description MiB of disk: the sum of the accounts' plans' disk quotas
+       * @default null
+       */
+      disk_quota_mb?: number | null;
+      /**
+       * Email
+       * @default null
+       */
+      email?: string | null;
+      /**
+       * Max Accounts
+       * @description Accounts, in all
+       * @default null
+       */
+      max_accounts?: number | null;
+      /**
+       * Max Databases
+       * @description Databases: the sum of the accounts' plans' max_databases
+       * @default null
+       */
+      max_databases?: number | null;
+      /**
+       * Max Domains
+       * @description Domains: the sum of the accounts' plans' max_domains
+       * @default null
+       */
+      max_domains?: number | null;
+      /**
+       * Password
+       * @default null
+       */
+      password?: string | null;
     };
     /** ResourceSummary */
     ResourceSummary: {
@@ -3014,15 +3203,15 @@ export interface components {
       at: string | null;
       /**
        * By
-       * @description Who suspended it: an administrator or the owner
+       * @description Who suspended it: an administrator, the account's reseller or the owner
        * @enum {string}
        */
-      by: 'admin' | 'owner';
+      by: 'admin' | 'reseller' | 'owner';
       /** Reason */
       reason: string | null;
       /**
        * User
-       * @description The user who did it; null for owners when an administrator did
+       * @description The user who did it; shown to administrators, and for an owner's own suspension (null otherwise)
        */
       user: string | null;
     };
@@ -9720,6 +9909,445 @@ export interface operations {
       };
       /** @description Not allowed for this role */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listResellers: {
+    parameters: {
+      query?: {
+        limit?: number;
+        page_token?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ResellerPage'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createReseller: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ResellerCreate'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Reseller'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getReseller: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Reseller'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteReseller: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  updateReseller: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ResellerUpdate'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Reseller'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
         headers: {
           [name: string]: unknown;
         };

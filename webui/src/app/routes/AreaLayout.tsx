@@ -5,18 +5,26 @@ import { LoadingState } from '@/components/ui';
 import { useLogout } from '@/features/auth/api/logout';
 import { useSession } from '@/lib/session';
 
-type AreaLayoutProps = { area: string; nav: readonly NavItem[] };
+type AreaLayoutProps = {
+  area: string;
+  nav: readonly NavItem[];
+  /** The navigation for a reseller, where the area admits one. */
+  resellerNav?: readonly NavItem[];
+};
 
-export function AreaLayout({ area, nav }: AreaLayoutProps) {
+const ROLE_NAMES = { admin: 'Administrator', reseller: 'Reseller', owner: 'Account owner' } as const;
+
+export function AreaLayout({ area, nav, resellerNav }: AreaLayoutProps) {
   const user = useSession((s) => s.user);
+  const reseller = user?.role === 'reseller';
   const logout = useLogout();
 
   return (
     <AppShell
-      area={area}
-      nav={nav}
+      area={reseller ? 'Reseller' : area}
+      nav={reseller && resellerNav ? resellerNav : nav}
       userName={user?.name ?? ''}
-      userRole={user?.role === 'admin' ? 'Administrator' : 'Account owner'}
+      userRole={ROLE_NAMES[user?.role ?? 'owner']}
       onSignOut={() => logout.mutate()}
       signingOut={logout.isPending}
     >

@@ -4,8 +4,9 @@ import { homePathFor, paths } from '@/config/paths';
 import { useSession } from '@/lib/session';
 import type { Role } from '@/types/api';
 
-/** Lets only signed-in users of `role` through; others go to /login or to their own area. */
-export function RequireRole({ role, children }: { role: Role; children: ReactNode }) {
+/** Lets only signed-in users of `role` (or one of the roles) through; others go to /login or
+ * to their own area. */
+export function RequireRole({ role, children }: { role: Role | readonly Role[]; children: ReactNode }) {
   const user = useSession((s) => s.user);
   const endReason = useSession((s) => s.endReason);
   const location = useLocation();
@@ -15,7 +16,8 @@ export function RequireRole({ role, children }: { role: Role; children: ReactNod
     const state = endReason === 'logout' ? undefined : { from: location.pathname + location.search };
     return <Navigate to={paths.login} state={state} replace />;
   }
-  if (user.role !== role) return <Navigate to={homePathFor(user.role)} replace />;
+  const allowed = typeof role === 'string' ? [role] : role;
+  if (!allowed.includes(user.role)) return <Navigate to={homePathFor(user.role)} replace />;
   return children;
 }
 

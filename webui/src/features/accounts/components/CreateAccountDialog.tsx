@@ -38,8 +38,12 @@ function CreateAccountForm({ mutation, onCancel, onCreated }: FormProps) {
   const [password, setPassword] = useState('');
   const [email, setEmail] = useState('');
   const [shell, setShell] = useState<AccountShell>('nologin');
-  const [plan, setPlan] = useState(DEFAULT_PLAN);
+  const [chosenPlan, setPlan] = useState<string | null>(null);
   const planChoices = usePlanChoices();
+  // A reseller sees only its own plans, and the default plan is not one of them: until a plan
+  // is chosen, the default one where it is offered, else the first offered.
+  const offered = planChoices.data ?? [];
+  const plan = chosenPlan ?? (offered.includes(DEFAULT_PLAN) ? DEFAULT_PLAN : (offered[0] ?? DEFAULT_PLAN));
   const errors = useFieldErrors(FIELDS, mutation.error);
 
   const submit = (event: FormEvent) => {

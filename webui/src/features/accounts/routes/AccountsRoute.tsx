@@ -5,6 +5,7 @@ import { usePageTokens } from '@/lib/use-page-tokens';
 import { useAccounts } from '../api/list-accounts';
 import { AccountsTable } from '../components/AccountsTable';
 import { CreateAccountDialog } from '../components/CreateAccountDialog';
+import { ResellerTotalsNote } from '../components/ResellerTotalsNote';
 
 const PAGE_SIZE = 50;
 
@@ -28,6 +29,8 @@ export function AccountsRoute() {
           </Button>
         }
       />
+
+      <ResellerTotalsNote />
 
       <div className="toolbar">
         <TextField

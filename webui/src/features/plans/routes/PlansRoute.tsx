@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Alert, Button, EmptyState, LoadingState, PageHeader, Pagination } from '@/components/ui';
+import { useSession } from '@/lib/session';
 import { usePageTokens } from '@/lib/use-page-tokens';
 import type { Plan } from '@/types/api';
 import { usePlans } from '../api/list-plans';
@@ -17,6 +18,8 @@ export function PlansRoute() {
   const pages = usePageTokens();
   const plans = usePlans({ pageToken: pages.pageToken, limit: PAGE_SIZE });
   const data = plans.data;
+  // A reseller sees its own plans only, and starts with none.
+  const reseller = useSession((s) => s.user?.role === 'reseller');
 
   return (
     <>
@@ -59,7 +62,11 @@ export function PlansRoute() {
           />
         </>
       ) : (
-        <EmptyState title="No plans">The gateway reports no plans, not even the default one.</EmptyState>
+        <EmptyState title="No plans">
+          {reseller
+            ? 'Create a plan to sell accounts on; its limits come out of your totals.'
+            : 'The gateway reports no plans, not even the default one.'}
+        </EmptyState>
       )}
 
       <CreatePlanDialog open={creating} onClose={() => setCreating(false)} />

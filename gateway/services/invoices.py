@@ -17,6 +17,7 @@ from gateway import invoicing
 from gateway.context import Context
 from gateway.problems import conflict, field_error, not_found
 from gateway.store import invoices as store
+from gateway.store.accounts import AccountRecord
 from gateway.store.invoices import (
     AccountBillingRecord,
     BillingSettingsRecord,

@@ -45,6 +45,7 @@ from gateway.routes import (
     plans,
     reconcile,
     server,
+    site_logs,
     ssh,
     vpn,
 )
@@ -115,6 +116,7 @@ def resource_operations() -> list[Operation]:
         *accounts.operations,
         *plans.operations,
         *domains.operations,
+        *site_logs.operations,
         *certificates.operations,
         *databases.operations,
         *database_users.operations,

@@ -74,3 +74,26 @@ def check_proxy_port(value: int, allowed: PortRanges) -> int:
         shown = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in allowed) or "none"
         raise RuleError(f"is not a port this server allows (allowed: {shown}); use a socket")
     return port
+
+
+# A site's logs (ReadSiteLog, GET /api/v1/domains/{name}/logs/{log}).
+LOG_LINES_DEFAULT: Final = 100
+LOG_LINES_MAX: Final = 1000
+# The longest text a log search looks for: a plain substring, never a pattern.
+LOG_SEARCH_MAX: Final = 200
+
+
+def check_log_lines(value: int) -> int:
+    if not 1 <= value <= LOG_LINES_MAX:
+        raise RuleError(f"must be 1 to {LOG_LINES_MAX}")
+    return value
+
+
+def check_log_search(value: str) -> str:
+    """Plain text a log line must hold: 1 to 200 characters, no control characters (a line
+    never holds a newline, and a NUL or escape has no business in a search)."""
+    if not 1 <= len(value) <= LOG_SEARCH_MAX:
+        raise RuleError(f"must be 1 to {LOG_SEARCH_MAX} characters")
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value):
+        raise RuleError("must not hold control characters")
+    return value

@@ -7,6 +7,7 @@ messages are the request's paths (`domain.aliases[2]`, `domain.redirect.url`).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -18,6 +19,7 @@ from agent.errors import InvalidArgument, NotFound
 from agent.system.names import NameOwners, name_owners
 from agent.system.web import php_fpm, webroots
 from agent.system.web.domains import WebDomains, web_domains
+from agent.system.web.logs import Cursor, SiteLogs
 from agent.system.web.records import (
     Backend,
     PhpBackend,
@@ -55,10 +57,13 @@ class BackendRules:
 
 
 class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
-    def __init__(self, domains: WebDomains, owners: NameOwners, rules: BackendRules) -> None:
+    def __init__(
+        self, domains: WebDomains, owners: NameOwners, rules: BackendRules, logs: SiteLogs
+    ) -> None:
         self._domains = domains
         self._owners = owners
         self._rules = rules
+        self._logs = logs
 
     async def GetWebDomain(
         self, request: web_pb2.GetWebDomainRequest, context: Context
@@ -159,10 +164,41 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
     ) -> web_pb2.ListPhpVersionsResponse:
         return web_pb2.ListPhpVersionsResponse(versions=php_fpm.installed_versions())
 
+    async def ReadSiteLog(
+        self, request: web_pb2.ReadSiteLogRequest, context: Context
+    ) -> web_pb2.ReadSiteLogResponse:
+        name = common_validators.hostname(request.name)
+        log = web_validators.site_log(request.log)
+        count = web_validators.log_lines(request.lines)
+        contains = web_validators.log_search(request.contains)
+        # The account whose tree is read is the one holding the domain now, never a request's.
+        site = await self._domains.get(name)
+        found = await self._logs.read(site, log, count, contains)
+        return web_pb2.ReadSiteLogResponse(lines=found.lines, truncated=found.truncated)
+
+    async def FollowSiteLog(
+        self, request: web_pb2.FollowSiteLogRequest, context: Context
+    ) -> AsyncIterator[web_pb2.FollowSiteLogResponse]:
+        name = common_validators.hostname(request.name)
+        log = web_validators.site_log(request.log)
+        cursor = (
+            Cursor(request.cursor.inode, request.cursor.offset)
+            if request.HasField("cursor")
+            else None
+        )
+        site = await self._domains.get(name)
+        async for lines, at in self._logs.follow(site, log, cursor):
+            yield web_pb2.FollowSiteLogResponse(
+                lines=lines, cursor=web_pb2.LogCursor(inode=at.inode, offset=at.offset)
+            )
+
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
     servicer = WebDomainServicer(
-        web_domains(config), name_owners(config), BackendRules.from_config(config)
+        web_domains(config),
+        name_owners(config),
+        BackendRules.from_config(config),
+        SiteLogs(config.web_log_dir),
     )
     web_pb2_grpc.add_WebDomainServiceServicer_to_server(servicer, server)
 

@@ -12,7 +12,16 @@ from agent.errors import InvalidArgument
 from agent.validators.accounts import AccountName
 from agent.validators.common import Hostname, hostname
 from jopanel_rules import RuleError
-from jopanel_rules.web import MAX_ALIASES, SOCKET_PATH_MAX, URL_MAX, check_port, check_proxy_port
+from jopanel_rules.web import (
+    LOG_LINES_DEFAULT,
+    MAX_ALIASES,
+    SOCKET_PATH_MAX,
+    URL_MAX,
+    check_log_lines,
+    check_log_search,
+    check_port,
+    check_proxy_port,
+)
 from jopanel_rules.web import PROXY_PORT_MAX as PROXY_PORT_MAX
 from jopanel_rules.web import PROXY_PORT_MIN as PROXY_PORT_MIN
 from jopanel_rules.web import RESERVED_PROXY_PORTS as RESERVED_PROXY_PORTS
@@ -151,3 +160,31 @@ def php_version(value: str, installed: Collection[str], field: str = "version") 
         choices = ", ".join(installed) or "none is installed"
         raise InvalidArgument(field, f"must be an installed PHP version ({choices})")
     return PhpVersion(value)
+
+
+# A site's log: what ReadSiteLog and FollowSiteLog may read.
+LOG_KINDS: Final = frozenset({web_pb2.SITE_LOG_ACCESS, web_pb2.SITE_LOG_PHP_ERROR})
+
+
+def site_log(value: web_pb2.SiteLog.ValueType, field: str = "log") -> web_pb2.SiteLog.ValueType:
+    if value not in LOG_KINDS:
+        raise InvalidArgument(field, "must be SITE_LOG_ACCESS or SITE_LOG_PHP_ERROR")
+    return value
+
+
+def log_lines(value: int, field: str = "lines") -> int:
+    """How many lines: 0 means the default (100)."""
+    try:
+        return check_log_lines(value) if value else LOG_LINES_DEFAULT
+    except RuleError as error:
+        raise InvalidArgument(field, str(error)) from None
+
+
+def log_search(value: str, field: str = "contains") -> bytes | None:
+    """The text lines must hold, as UTF-8 bytes (lines are compared as bytes); None for all."""
+    if not value:
+        return None
+    try:
+        return check_log_search(value).encode()
+    except RuleError as error:
+        raise InvalidArgument(field, str(error)) from None

@@ -20,6 +20,28 @@ else:
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class _SiteLog:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _SiteLogEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_SiteLog.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    SITE_LOG_UNSPECIFIED: _SiteLog.ValueType  # 0
+    SITE_LOG_ACCESS: _SiteLog.ValueType  # 1
+    """/var/log/jopanel/web/<name>/access.log, written by nginx."""
+    SITE_LOG_PHP_ERROR: _SiteLog.ValueType  # 2
+    """/home/<account>/web/<name>/php-error.log, written by the account's PHP."""
+
+class SiteLog(_SiteLog, metaclass=_SiteLogEnumTypeWrapper):
+    """A domain's logs."""
+
+SITE_LOG_UNSPECIFIED: SiteLog.ValueType  # 0
+SITE_LOG_ACCESS: SiteLog.ValueType  # 1
+"""/var/log/jopanel/web/<name>/access.log, written by nginx."""
+SITE_LOG_PHP_ERROR: SiteLog.ValueType  # 2
+"""/home/<account>/web/<name>/php-error.log, written by the account's PHP."""
+Global___SiteLog: _TypeAlias = SiteLog  # noqa: Y015
+
 class _RedirectCode:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -40,6 +62,152 @@ REDIRECT_CODE_PERMANENT: RedirectCode.ValueType  # 1
 REDIRECT_CODE_TEMPORARY: RedirectCode.ValueType  # 2
 """302 Found."""
 Global___RedirectCode: _TypeAlias = RedirectCode  # noqa: Y015
+
+@_typing.final
+class ReadSiteLogRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    LOG_FIELD_NUMBER: _builtins.int
+    LINES_FIELD_NUMBER: _builtins.int
+    CONTAINS_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """A domain name, as in WebDomain.name."""
+    log: Global___SiteLog.ValueType
+    """Required."""
+    lines: _builtins.int
+    """How many lines, newest last: 0 means 100; otherwise 1 to 1000."""
+    contains: _builtins.str
+    """Empty for every line; otherwise only lines holding this text (case-sensitive), 1 to 200
+    characters without control characters.
+    """
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        log: Global___SiteLog.ValueType = ...,
+        lines: _builtins.int = ...,
+        contains: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["contains", b"contains", "lines", b"lines", "log", b"log", "name", b"name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReadSiteLogRequest: _TypeAlias = ReadSiteLogRequest  # noqa: Y015
+
+@_typing.final
+class ReadSiteLogResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LINES_FIELD_NUMBER: _builtins.int
+    TRUNCATED_FIELD_NUMBER: _builtins.int
+    truncated: _builtins.bool
+    """The search stopped at its bound (64 MiB from the end) before it had `lines` lines."""
+    @_builtins.property
+    def lines(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Oldest first; a line longer than 8192 bytes is cut there; bytes that are not UTF-8 read
+        as U+FFFD.
+        """
+
+    def __init__(
+        self,
+        *,
+        lines: _abc.Iterable[_builtins.str] | None = ...,
+        truncated: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["lines", b"lines", "truncated", b"truncated"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReadSiteLogResponse: _TypeAlias = ReadSiteLogResponse  # noqa: Y015
+
+@_typing.final
+class LogCursor(_message.Message):
+    """Where a follow stopped: the file (its inode) and the offset read up to."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INODE_FIELD_NUMBER: _builtins.int
+    OFFSET_FIELD_NUMBER: _builtins.int
+    inode: _builtins.int
+    offset: _builtins.int
+    def __init__(
+        self,
+        *,
+        inode: _builtins.int = ...,
+        offset: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["inode", b"inode", "offset", b"offset"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___LogCursor: _TypeAlias = LogCursor  # noqa: Y015
+
+@_typing.final
+class FollowSiteLogRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    LOG_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """A domain name, as in WebDomain.name."""
+    log: Global___SiteLog.ValueType
+    """Required."""
+    @_builtins.property
+    def cursor(self) -> Global___LogCursor:
+        """Unset: from the end of the log as it is now. Set: from a cursor an earlier response gave
+        (an offset beyond the file's end, or another inode, starts at the new file's beginning).
+        """
+
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        log: Global___SiteLog.ValueType = ...,
+        cursor: Global___LogCursor | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor", "log", b"log", "name", b"name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FollowSiteLogRequest: _TypeAlias = FollowSiteLogRequest  # noqa: Y015
+
+@_typing.final
+class FollowSiteLogResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LINES_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def lines(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """New complete lines, oldest first, cut and decoded as in ReadSiteLogResponse."""
+
+    @_builtins.property
+    def cursor(self) -> Global___LogCursor:
+        """Where the next call goes on from."""
+
+    def __init__(
+        self,
+        *,
+        lines: _abc.Iterable[_builtins.str] | None = ...,
+        cursor: Global___LogCursor | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor", "lines", b"lines"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FollowSiteLogResponse: _TypeAlias = FollowSiteLogResponse  # noqa: Y015
 
 @_typing.final
 class StaticBackend(_message.Message):

@@ -97,3 +97,41 @@ def check_log_search(value: str) -> str:
     if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value):
         raise RuleError("must not hold control characters")
     return value
+
+
+# PHP settings of one site (docs/web.md, PHP settings per site): name -> (lowest, highest,
+# default). Whole numbers in fixed units (MiB, seconds), so no text ever reaches the
+# configuration; a plan may set a lower highest value for each (gateway: 422 above it).
+PHP_SETTING_RANGES: Final[dict[str, tuple[int, int, int]]] = {
+    "memory_limit_mb": (32, 8192, 256),
+    "upload_max_filesize_mb": (1, 8192, 64),
+    "post_max_size_mb": (1, 8192, 64),
+    # The pool ends any request after 300 s (request_terminate_timeout).
+    "max_execution_time_seconds": (1, 300, 60),
+    "max_input_vars": (100, 100_000, 1000),
+}
+
+
+def check_php_setting(name: str, value: int) -> int:
+    low, high, _ = PHP_SETTING_RANGES[name]
+    if not low <= value <= high:
+        raise RuleError(f"must be {low} to {high}")
+    return value
+
+
+def check_post_covers_upload(post_mb: int, upload_mb: int) -> None:
+    """A file upload travels in the POST body, so the body may not be smaller than the file."""
+    if post_mb < upload_mb:
+        raise RuleError(f"must be at least upload_max_filesize_mb ({upload_mb})")
+
+
+# An account's PHP-FPM pools: the most workers each may run (pm.max_children).
+PHP_MAX_CHILDREN_MIN: Final = 1
+PHP_MAX_CHILDREN_MAX: Final = 64
+PHP_MAX_CHILDREN_DEFAULT: Final = 8
+
+
+def check_max_children(value: int) -> int:
+    if not PHP_MAX_CHILDREN_MIN <= value <= PHP_MAX_CHILDREN_MAX:
+        raise RuleError(f"must be {PHP_MAX_CHILDREN_MIN} to {PHP_MAX_CHILDREN_MAX}")
+    return value

@@ -33,6 +33,7 @@ from agent.validators import accounts as accounts_validators
 from agent.validators import common as common_validators
 from agent.validators import web as web_validators
 from agent.validators.accounts import AccountName
+from agent.validators.web import PhpSettings
 
 SERVICE_NAME: Final[str] = web_pb2.DESCRIPTOR.services_by_name["WebDomainService"].full_name
 
@@ -164,6 +165,17 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
     ) -> web_pb2.ListPhpVersionsResponse:
         return web_pb2.ListPhpVersionsResponse(versions=php_fpm.installed_versions())
 
+    async def SetPhpPoolLimits(
+        self, request: web_pb2.SetPhpPoolLimitsRequest, context: Context
+    ) -> web_pb2.SetPhpPoolLimitsResponse:
+        account = accounts_validators.account_name(request.account, "account")
+        limits = php_fpm.PoolLimits(
+            dynamic=web_validators.process_manager(request.pm),
+            max_children=web_validators.max_children(request.max_children),
+        )
+        await self._domains.set_pool_limits(account, limits)
+        return web_pb2.SetPhpPoolLimitsResponse()
+
     async def ReadSiteLog(
         self, request: web_pb2.ReadSiteLogRequest, context: Context
     ) -> web_pb2.ReadSiteLogResponse:
@@ -210,7 +222,8 @@ def _backend(domain: web_pb2.WebDomain, account: AccountName, rules: BackendRule
     if kind == "php":
         installed = php_fpm.installed_versions()
         return PhpBackend(
-            web_validators.php_version(domain.php.version, installed, "domain.php.version")
+            web_validators.php_version(domain.php.version, installed, "domain.php.version"),
+            web_validators.php_settings_of(domain.php.settings, "domain.php.settings"),
         )
     if kind == "proxy":
         return _proxy(domain.proxy, account, rules)
@@ -250,8 +263,12 @@ def _domain(site: Site) -> web_pb2.WebDomain:
     match site.backend:
         case StaticBackend():
             domain.static.SetInParent()
-        case PhpBackend(version):
+        case PhpBackend(version, settings):
             domain.php.version = version
+            if settings != PhpSettings():
+                domain.php.settings.CopyFrom(
+                    web_pb2.PhpSettings(**settings.numbers(), display_errors=settings.display_errors)
+                )
         case ProxyBackend(port):
             domain.proxy.port = port
         case SocketBackend(path):

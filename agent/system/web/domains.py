@@ -40,7 +40,7 @@ from agent.system.base.work import Batcher, Finisher, Pending
 from agent.system.web import app_sockets, nginx, webroots
 from agent.system.web.nginx import NginxRejected, SiteTree, Staging
 from agent.system.web.nginx_render import Layout, record_line, render_site, render_support
-from agent.system.web.php_fpm import PhpPools, PhpSettings
+from agent.system.web.php_fpm import PhpPools, PhpSettings, PoolLimits
 from agent.system.web.records import (
     Backend,
     Https,
@@ -149,6 +149,19 @@ class WebDomains:
         change = functools.partial(_suspend_account, account, suspended)
         await self._finisher.run(self._changes.submit(change))
 
+    async def set_pool_limits(self, account: AccountName, limits: PoolLimits) -> None:
+        """Records the account's pool limits and brings its pools to them, through the worker
+        (pool files are written by one batch at a time)."""
+        try:
+            await self._users.get(account)
+        except NotFound:
+            raise FailedPrecondition(f"account {account} does not exist") from None
+        except InvalidArgument as error:
+            raise InvalidArgument("account", error.description) from None
+        self._php.limits.set(account, limits)
+        # No site changes: the batch rewrites the pool files whose text differs now.
+        await self._finisher.run(self._changes.submit(lambda registry: None))
+
     async def delete(self, name: Hostname, *, delete_files: bool) -> None:
         """Stops serving the site; a missing one is fine."""
         await self._finisher.run(self._delete(name, delete_files))
@@ -169,6 +182,8 @@ class WebDomains:
             yield
             # The account's processes are gone now: its socket folder goes with its home.
             app_sockets.remove_folder(self._socket_root, account)
+            # A later account of the same name starts from the default limits.
+            self._php.limits.set(account, None)
         finally:
             self._removing.discard(account)
 

@@ -19,7 +19,7 @@ from agent.validators import common as common_validators
 from agent.validators import web as web_validators
 from agent.validators.accounts import AccountName
 from agent.validators.common import Hostname
-from agent.validators.web import AppSocket, PhpVersion, ProxyPort, RedirectUrl
+from agent.validators.web import AppSocket, PhpSettings, PhpVersion, ProxyPort, RedirectUrl
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class StaticBackend:
 @dataclass(frozen=True)
 class PhpBackend:
     version: PhpVersion
+    settings: PhpSettings = PhpSettings()
 
 
 @dataclass(frozen=True)
@@ -118,14 +119,21 @@ def _backend_json(backend: Backend) -> dict[str, Any]:
     match backend:
         case StaticBackend():
             return {"kind": "static"}
-        case PhpBackend(version):
-            return {"kind": "php", "version": version}
+        case PhpBackend(version, settings):
+            # Only settings someone set: a site of defaults keeps the record it always had.
+            if settings == PhpSettings():
+                return {"kind": "php", "version": version}
+            return {"kind": "php", "version": version, "settings": _settings_json(settings)}
         case ProxyBackend(port):
             return {"kind": "proxy", "port": port}
         case SocketBackend(path):
             return {"kind": "socket", "path": path}
         case RedirectBackend(url, status, preserve_path):
             return {"kind": "redirect", "url": url, "status": status, "preserve": preserve_path}
+
+
+def _settings_json(settings: PhpSettings) -> dict[str, Any]:
+    return {**settings.numbers(), "display_errors": settings.display_errors}
 
 
 def from_json(text: str, socket_root: str = "") -> Site:
@@ -162,7 +170,10 @@ def _backend_from(record: dict[str, Any], account: AccountName, socket_root: str
             version
         ):
             raise ValueError("bad PHP version")
-        return PhpBackend(PhpVersion(version))
+        settings = record.get("settings", {})
+        if not isinstance(settings, dict):
+            raise ValueError("bad PHP settings")
+        return PhpBackend(PhpVersion(version), web_validators.php_settings(settings))
     if kind == "proxy":
         return ProxyBackend(web_validators.proxy_port(_integer(record["port"]), "port"))
     if kind == "socket":

@@ -20,6 +20,28 @@ else:
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class _ProcessManager:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ProcessManagerEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ProcessManager.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    PROCESS_MANAGER_UNSPECIFIED: _ProcessManager.ValueType  # 0
+    PROCESS_MANAGER_ONDEMAND: _ProcessManager.ValueType  # 1
+    """Workers start with requests and stop after 10 s idle (the default: idle pools cost nothing)."""
+    PROCESS_MANAGER_DYNAMIC: _ProcessManager.ValueType  # 2
+    """One worker always waits, up to 3 idle: no start-up cost on the first request."""
+
+class ProcessManager(_ProcessManager, metaclass=_ProcessManagerEnumTypeWrapper):
+    """How PHP-FPM keeps an account's workers."""
+
+PROCESS_MANAGER_UNSPECIFIED: ProcessManager.ValueType  # 0
+PROCESS_MANAGER_ONDEMAND: ProcessManager.ValueType  # 1
+"""Workers start with requests and stop after 10 s idle (the default: idle pools cost nothing)."""
+PROCESS_MANAGER_DYNAMIC: ProcessManager.ValueType  # 2
+"""One worker always waits, up to 3 idle: no start-up cost on the first request."""
+Global___ProcessManager: _TypeAlias = ProcessManager  # noqa: Y015
+
 class _SiteLog:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -62,6 +84,49 @@ REDIRECT_CODE_PERMANENT: RedirectCode.ValueType  # 1
 REDIRECT_CODE_TEMPORARY: RedirectCode.ValueType  # 2
 """302 Found."""
 Global___RedirectCode: _TypeAlias = RedirectCode  # noqa: Y015
+
+@_typing.final
+class SetPhpPoolLimitsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    PM_FIELD_NUMBER: _builtins.int
+    MAX_CHILDREN_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    """An existing managed account (^[a-z][a-z0-9_]{2,31}$)."""
+    pm: Global___ProcessManager.ValueType
+    """Required."""
+    max_children: _builtins.int
+    """The most workers (requests served at once) of each of the account's pools: 1 to 64."""
+    def __init__(
+        self,
+        *,
+        account: _builtins.str = ...,
+        pm: Global___ProcessManager.ValueType = ...,
+        max_children: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "max_children", b"max_children", "pm", b"pm"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetPhpPoolLimitsRequest: _TypeAlias = SetPhpPoolLimitsRequest  # noqa: Y015
+
+@_typing.final
+class SetPhpPoolLimitsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetPhpPoolLimitsResponse: _TypeAlias = SetPhpPoolLimitsResponse  # noqa: Y015
 
 @_typing.final
 class ReadSiteLogRequest(_message.Message):
@@ -231,20 +296,74 @@ class PhpBackend(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     VERSION_FIELD_NUMBER: _builtins.int
+    SETTINGS_FIELD_NUMBER: _builtins.int
     version: _builtins.str
     """A version from ListPhpVersions, e.g. "8.2"."""
+    @_builtins.property
+    def settings(self) -> Global___PhpSettings:
+        """The site's own PHP settings (unset: every default). Every request of the site sets all of
+        them, so none carries over to another site's request served by the same worker.
+        """
+
     def __init__(
         self,
         *,
         version: _builtins.str = ...,
+        settings: Global___PhpSettings | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["settings", b"settings"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["settings", b"settings", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___PhpBackend: _TypeAlias = PhpBackend  # noqa: Y015
+
+@_typing.final
+class PhpSettings(_message.Message):
+    """PHP's ini values of one site, as numbers in fixed units: no text reaches the configuration.
+    0 means the default; any other value outside its range is INVALID_ARGUMENT.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEMORY_LIMIT_MB_FIELD_NUMBER: _builtins.int
+    UPLOAD_MAX_FILESIZE_MB_FIELD_NUMBER: _builtins.int
+    POST_MAX_SIZE_MB_FIELD_NUMBER: _builtins.int
+    MAX_EXECUTION_TIME_SECONDS_FIELD_NUMBER: _builtins.int
+    MAX_INPUT_VARS_FIELD_NUMBER: _builtins.int
+    DISPLAY_ERRORS_FIELD_NUMBER: _builtins.int
+    memory_limit_mb: _builtins.int
+    """MiB, 32 to 8192; default 256."""
+    upload_max_filesize_mb: _builtins.int
+    """MiB, 1 to 8192; default 64."""
+    post_max_size_mb: _builtins.int
+    """MiB, 1 to 8192, at least upload_max_filesize_mb (as resolved); default 64. nginx accepts
+    request bodies up to this size for the site's PHP.
+    """
+    max_execution_time_seconds: _builtins.int
+    """Seconds, 1 to 300 (the pool ends a request after 300 s whatever PHP says); default 60."""
+    max_input_vars: _builtins.int
+    """100 to 100000; default 1000."""
+    display_errors: _builtins.bool
+    """Show errors in pages (they always go to the site's php-error.log); default off."""
+    def __init__(
+        self,
+        *,
+        memory_limit_mb: _builtins.int = ...,
+        upload_max_filesize_mb: _builtins.int = ...,
+        post_max_size_mb: _builtins.int = ...,
+        max_execution_time_seconds: _builtins.int = ...,
+        max_input_vars: _builtins.int = ...,
+        display_errors: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["display_errors", b"display_errors", "max_execution_time_seconds", b"max_execution_time_seconds", "max_input_vars", b"max_input_vars", "memory_limit_mb", b"memory_limit_mb", "post_max_size_mb", b"post_max_size_mb", "upload_max_filesize_mb", b"upload_max_filesize_mb"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PhpSettings: _TypeAlias = PhpSettings  # noqa: Y015
 
 @_typing.final
 class ProxyBackend(_message.Message):

@@ -98,6 +98,11 @@ class WebDomainServiceStub:
                 request_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.FollowSiteLogRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.FollowSiteLogResponse.FromString,
                 _registered_method=True)
+        self.SetPhpPoolLimits = channel.unary_unary(
+                '/jopanel.agent.web.v1.WebDomainService/SetPhpPoolLimits',
+                request_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsResponse.FromString,
+                _registered_method=True)
 
 
 class WebDomainServiceServicer:
@@ -201,6 +206,16 @@ class WebDomainServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetPhpPoolLimits(self, request, context):
+        """The process limits of the account's PHP-FPM pools (one per PHP version it uses), written
+        into its pool files, checked with `php-fpm -t` and applied by a graceful reload.
+        Idempotent. FAILED_PRECONDITION when the account does not exist; deleting the account
+        forgets them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WebDomainServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -253,6 +268,11 @@ def add_WebDomainServiceServicer_to_server(servicer, server):
                     servicer.FollowSiteLog,
                     request_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.FollowSiteLogRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.FollowSiteLogResponse.SerializeToString,
+            ),
+            'SetPhpPoolLimits': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPhpPoolLimits,
+                    request_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -539,6 +559,33 @@ class WebDomainService:
             '/jopanel.agent.web.v1.WebDomainService/FollowSiteLog',
             jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.FollowSiteLogRequest.SerializeToString,
             jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.FollowSiteLogResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetPhpPoolLimits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.web.v1.WebDomainService/SetPhpPoolLimits',
+            jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsRequest.SerializeToString,
+            jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -86,6 +86,12 @@ class WebDomainServiceStub:
     repeating lines (after a rotation, from the start of the new file). Same checks as
     ReadSiteLog.
     """
+    SetPhpPoolLimits: _grpc.UnaryUnaryMultiCallable[_web_pb2.SetPhpPoolLimitsRequest, _web_pb2.SetPhpPoolLimitsResponse]
+    """The process limits of the account's PHP-FPM pools (one per PHP version it uses), written
+    into its pool files, checked with `php-fpm -t` and applied by a graceful reload.
+    Idempotent. FAILED_PRECONDITION when the account does not exist; deleting the account
+    forgets them.
+    """
 
 @_typing.type_check_only
 class WebDomainServiceAsyncStub(WebDomainServiceStub):
@@ -144,6 +150,12 @@ class WebDomainServiceAsyncStub(WebDomainServiceStub):
     the last response carries a cursor from which the next call goes on without losing or
     repeating lines (after a rotation, from the start of the new file). Same checks as
     ReadSiteLog.
+    """
+    SetPhpPoolLimits: _aio.UnaryUnaryMultiCallable[_web_pb2.SetPhpPoolLimitsRequest, _web_pb2.SetPhpPoolLimitsResponse]  # type: ignore[assignment]
+    """The process limits of the account's PHP-FPM pools (one per PHP version it uses), written
+    into its pool files, checked with `php-fpm -t` and applied by a graceful reload.
+    Idempotent. FAILED_PRECONDITION when the account does not exist; deleting the account
+    forgets them.
     """
 
 class WebDomainServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -260,6 +272,18 @@ class WebDomainServiceServicer(metaclass=_abc_1.ABCMeta):
         the last response carries a cursor from which the next call goes on without losing or
         repeating lines (after a rotation, from the start of the new file). Same checks as
         ReadSiteLog.
+        """
+
+    @_abc_1.abstractmethod
+    def SetPhpPoolLimits(
+        self,
+        request: _web_pb2.SetPhpPoolLimitsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_web_pb2.SetPhpPoolLimitsResponse, _abc.Awaitable[_web_pb2.SetPhpPoolLimitsResponse]]:
+        """The process limits of the account's PHP-FPM pools (one per PHP version it uses), written
+        into its pool files, checked with `php-fpm -t` and applied by a graceful reload.
+        Idempotent. FAILED_PRECONDITION when the account does not exist; deleting the account
+        forgets them.
         """
 
 def add_WebDomainServiceServicer_to_server(servicer: WebDomainServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -123,6 +123,9 @@ async def update(
     """Replaces what is given; the agent is sent the site's whole aliases and backend."""
     new_aliases = domain.aliases if aliases is None else aliases
     new_backend = domain.site_backend if backend is None else backend
+    if new_backend.backend == "php" and new_backend.php_settings is None:
+        # A new PHP version keeps the site's PHP settings (services/php_settings.py).
+        new_backend = dataclasses.replace(new_backend, php_settings=domain.php_settings)
     async with ctx.audited("domain.update", domain.name):
         if aliases is not None:
             await _replace_aliases(ctx, domain, aliases)

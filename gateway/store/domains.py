@@ -32,6 +32,8 @@ class BackendColumns:
     redirect_url: str | None = None
     redirect_code: int | None = None
     redirect_preserve_path: bool | None = None
+    # PHP sites: their own settings as JSON text (services/php_settings.py); None: defaults.
+    php_settings: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,7 @@ class DomainRecord:
     suspension_reason: str | None
     suspended_at: datetime | None
     alias_list: str | None  # the aliases in name order, space-separated
+    php_settings: str | None
 
     @property
     def aliases(self) -> list[str]:
@@ -75,6 +78,7 @@ class DomainRecord:
             self.redirect_url,
             self.redirect_code,
             self.redirect_preserve_path,
+            self.php_settings,
         )
 
 
@@ -85,7 +89,8 @@ _SELECT = (
     " d.created_at, d.updated_at,"
     " d.suspended_by, d.suspended_by_user, d.suspension_reason, d.suspended_at,"
     " (SELECT GROUP_CONCAT(h.name ORDER BY h.name SEPARATOR ' ') FROM host_names h"
-    "   WHERE h.domain_id = d.id AND h.is_alias) AS alias_list"
+    "   WHERE h.domain_id = d.id AND h.is_alias) AS alias_list,"
+    " d.php_settings"
     " FROM domains d JOIN users u ON u.id = d.account_id"
 )
 BACKEND_COLUMNS = (
@@ -96,6 +101,7 @@ BACKEND_COLUMNS = (
     "redirect_url",
     "redirect_code",
     "redirect_preserve_path",
+    "php_settings",
 )
 _DUPLICATE_KEY = 1062
 

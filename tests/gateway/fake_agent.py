@@ -34,7 +34,12 @@ from jopanel.agent.web.v1 import web_pb2_grpc
 from agent.errors import invalid_argument
 from jopanel_rules import RuleError
 from jopanel_rules.ssh import COMMENT_PATTERN, BadKey, parse_public_key
-from jopanel_rules.web import LOG_LINES_DEFAULT, LOG_LINES_MAX, check_log_search
+from jopanel_rules.web import (
+    LOG_LINES_DEFAULT,
+    LOG_LINES_MAX,
+    PHP_MAX_CHILDREN_MAX,
+    check_log_search,
+)
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -258,6 +263,7 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
         self.logs: dict[tuple[str, int], list[str]] = {}
         self.planted_logs: set[tuple[str, int]] = set()
         self.log_written = asyncio.Event()
+        self.pool_limits: dict[str, tuple[int, int]] = {}  # account -> (pm, max_children)
         super().__init__()
 
     def held_by_another(self, name: str, account: str) -> str | None:
@@ -414,6 +420,18 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
     ) -> web_pb.ListPhpVersionsResponse:
         self.php_versions_asked += 1
         return web_pb.ListPhpVersionsResponse(versions=self.php_versions)
+
+    async def SetPhpPoolLimits(
+        self, request: web_pb.SetPhpPoolLimitsRequest, context: Context
+    ) -> web_pb.SetPhpPoolLimitsResponse:
+        if request.account not in self.accounts.accounts:
+            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "no such account")
+        if request.pm not in (web_pb.PROCESS_MANAGER_ONDEMAND, web_pb.PROCESS_MANAGER_DYNAMIC):
+            await refuse_field(context, "pm", "must be PROCESS_MANAGER_ONDEMAND or ..._DYNAMIC")
+        if not 1 <= request.max_children <= PHP_MAX_CHILDREN_MAX:
+            await refuse_field(context, "max_children", f"must be 1 to {PHP_MAX_CHILDREN_MAX}")
+        self.pool_limits[request.account] = (request.pm, request.max_children)
+        return web_pb.SetPhpPoolLimitsResponse()
 
     FOLLOW_WINDOW = 0.5  # one FollowSiteLog call (the agent's lasts about 10 s)
 

@@ -119,6 +119,4 @@ async def test_following_a_log_streams_new_lines(api: Api, admin: str) -> None:
     await site(api, alice, "shop.example.com")
     api.web.append_log("shop.example.com", PHP, "written before")
     path = "/api/v1/domains/shop.example.com/logs/php-error/follow"
-    assert await events(api, path, alice, 1) == [
-        ("lines", {"lines": ["first new", "second new"]})
-    ]
+    assert await events(api, path, alice, 1) == [("lines", {"lines": ["first new", "second new"]})]

@@ -107,9 +107,18 @@ def backend_of(columns: BackendColumns) -> AnyBackend:
     return StaticBackend(type="static")
 
 
-def site_spec(name: str, account: str, aliases: list[str], columns: BackendColumns) -> pb.WebDomain:
-    """The website as CreateWebDomain and UpdateWebDomain take it."""
-    spec = pb.WebDomain(name=name, account=account, aliases=aliases)
+def site_spec(
+    name: str,
+    account: str,
+    aliases: list[str],
+    columns: BackendColumns,
+    log_retention_days: int = 0,
+) -> pb.WebDomain:
+    """The website as CreateWebDomain and UpdateWebDomain take it (with its account's plan's
+    log retention; 0: the agent's default)."""
+    spec = pb.WebDomain(
+        name=name, account=account, aliases=aliases, log_retention_days=log_retention_days
+    )
     if columns.backend == "php":
         spec.php.version = str(columns.php_version)
         if columns.php_settings:

@@ -135,3 +135,14 @@ def check_max_children(value: int) -> int:
     if not PHP_MAX_CHILDREN_MIN <= value <= PHP_MAX_CHILDREN_MAX:
         raise RuleError(f"must be {PHP_MAX_CHILDREN_MIN} to {PHP_MAX_CHILDREN_MAX}")
     return value
+
+
+# Days of rotated site logs kept (a plan's log_retention_days).
+LOG_RETENTION_DEFAULT: Final = 14
+LOG_RETENTION_MAX: Final = 365
+
+
+def check_log_retention(value: int) -> int:
+    if not 1 <= value <= LOG_RETENTION_MAX:
+        raise RuleError(f"must be 1 to {LOG_RETENTION_MAX} days")
+    return value

@@ -14,7 +14,7 @@ debian_packages=(
   # What WordPress's Site Health, Laravel and Drupal ask for (docs/web.md, PHP extensions)
   php-gd php-xml php-mbstring php-curl php-zip php-intl php-bcmath
   bind9 bind9-dnsutils cron wrk acl util-linux passwd procps psmisc e2fsprogs curl restic
-  openvpn easy-rsa iproute2
+  openvpn easy-rsa iproute2 logrotate
   openssh-server chromium fonts-dejavu-core
   pebble
 )

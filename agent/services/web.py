@@ -37,7 +37,7 @@ from agent.validators.web import PhpSettings
 
 SERVICE_NAME: Final[str] = web_pb2.DESCRIPTOR.services_by_name["WebDomainService"].full_name
 
-_UPDATE_PATHS: Final = frozenset({"aliases", "backend"})
+_UPDATE_PATHS: Final = frozenset({"aliases", "backend", "log_retention_days"})
 _REDIRECT_CODES: Final[dict[int, web_pb2.RedirectCode.ValueType]] = {
     status: code for code, status in web_validators.REDIRECT_STATUSES.items()
 }
@@ -99,6 +99,9 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
             account=account,
             aliases=web_validators.aliases(domain.aliases, name, "domain.aliases"),
             backend=_backend(domain, account, self._rules),
+            log_retention_days=web_validators.log_retention(
+                domain.log_retention_days, "domain.log_retention_days"
+            ),
         )
         with (
             self._owners.claiming([site.name], site.account, "domain.name"),
@@ -121,6 +124,15 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
             if "aliases" in paths
             else None
         )
+        retention = (
+            web_validators.log_retention(domain.log_retention_days, "domain.log_retention_days")
+            if "log_retention_days" in paths
+            else None
+        )
+        if retention is not None:
+            site = await self._domains.set_log_retention(name, retention)
+            if paths == {"log_retention_days"}:
+                return web_pb2.UpdateWebDomainResponse(domain=_domain(site))
         backend = None
         if "backend" in paths:
             # A socket must lie in the folder of the account that holds the domain now.
@@ -259,6 +271,7 @@ def _domain(site: Site) -> web_pb2.WebDomain:
         aliases=site.aliases,
         suspended=site.offline,
         document_root=str(webroots.document_root(site.account, site.name)),
+        log_retention_days=site.log_retention_days,
     )
     match site.backend:
         case StaticBackend():
@@ -267,7 +280,9 @@ def _domain(site: Site) -> web_pb2.WebDomain:
             domain.php.version = version
             if settings != PhpSettings():
                 domain.php.settings.CopyFrom(
-                    web_pb2.PhpSettings(**settings.numbers(), display_errors=settings.display_errors)
+                    web_pb2.PhpSettings(
+                        **settings.numbers(), display_errors=settings.display_errors
+                    )
                 )
         case ProxyBackend(port):
             domain.proxy.port = port

@@ -15,11 +15,13 @@ from agent.validators.common import Hostname, hostname
 from jopanel_rules import RuleError
 from jopanel_rules.web import (
     LOG_LINES_DEFAULT,
+    LOG_RETENTION_DEFAULT,
     MAX_ALIASES,
     PHP_SETTING_RANGES,
     SOCKET_PATH_MAX,
     URL_MAX,
     check_log_lines,
+    check_log_retention,
     check_log_search,
     check_max_children,
     check_php_setting,
@@ -262,5 +264,13 @@ def process_manager(value: int, field: str = "pm") -> bool:
 def max_children(value: int, field: str = "max_children") -> int:
     try:
         return check_max_children(value)
+    except RuleError as error:
+        raise InvalidArgument(field, str(error)) from None
+
+
+def log_retention(value: int, field: str = "log_retention_days") -> int:
+    """Days of rotated logs kept; 0 means the default (14)."""
+    try:
+        return check_log_retention(value) if value else LOG_RETENTION_DEFAULT
     except RuleError as error:
         raise InvalidArgument(field, str(error)) from None

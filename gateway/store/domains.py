@@ -58,6 +58,7 @@ class DomainRecord:
     suspended_at: datetime | None
     alias_list: str | None  # the aliases in name order, space-separated
     php_settings: str | None
+    log_retention_days: int  # its account's plan's, sent to the agent with the site
 
     @property
     def aliases(self) -> list[str]:
@@ -90,8 +91,9 @@ _SELECT = (
     " d.suspended_by, d.suspended_by_user, d.suspension_reason, d.suspended_at,"
     " (SELECT GROUP_CONCAT(h.name ORDER BY h.name SEPARATOR ' ') FROM host_names h"
     "   WHERE h.domain_id = d.id AND h.is_alias) AS alias_list,"
-    " d.php_settings"
+    " d.php_settings, p.log_retention_days"
     " FROM domains d JOIN users u ON u.id = d.account_id"
+    " JOIN accounts a ON a.user_id = d.account_id JOIN plans p ON p.id = a.plan_id"
 )
 BACKEND_COLUMNS = (
     "backend",

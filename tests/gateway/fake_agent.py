@@ -385,6 +385,8 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
             which = request.domain.WhichOneof("backend")
             assert which is not None
             getattr(domain, which).CopyFrom(getattr(request.domain, which))
+        if "log_retention_days" in request.update_mask.paths:
+            domain.log_retention_days = request.domain.log_retention_days or 14
         return web_pb.UpdateWebDomainResponse(domain=domain)
 
     async def SuspendWebDomain(

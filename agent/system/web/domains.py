@@ -37,7 +37,7 @@ from agent.errors import (
 from agent.system.accounts.users import Users
 from agent.system.base.staging import check_batch
 from agent.system.base.work import Batcher, Finisher, Pending
-from agent.system.web import app_sockets, nginx, webroots
+from agent.system.web import app_sockets, logrotate, nginx, webroots
 from agent.system.web.nginx import NginxRejected, SiteTree, Staging
 from agent.system.web.nginx_render import Layout, record_line, render_site, render_support
 from agent.system.web.php_fpm import PhpPools, PhpSettings, PoolLimits
@@ -134,6 +134,11 @@ class WebDomains:
     async def set_suspended(self, name: Hostname, suspended: bool) -> Site:
         await self.get(name)
         change = functools.partial(_suspend, name, suspended)
+        return _present(await self._finisher.run(self._changes.submit(change)))
+
+    async def set_log_retention(self, name: Hostname, days: int) -> Site:
+        await self.get(name)
+        change = functools.partial(_set_log_retention, name, days)
         return _present(await self._finisher.run(self._changes.submit(change)))
 
     async def set_https(self, name: Hostname, account: AccountName, https: Https | None) -> Site:
@@ -289,6 +294,9 @@ class WebDomains:
         candidate, outcomes = await self._add_pools(live, candidate, outcomes)
         final, outcomes = await self._go_live(live, candidate, outcomes)
         await self._prune_pools(final)
+        if final is not live:  # the sites changed: their logs' rotation follows
+            text = logrotate.render(final, self._layout.log_root, self._pid_file)
+            await asyncio.to_thread(logrotate.write, text)
         for pending, result in outcomes:
             pending.succeed(result)
         await self._prepare_next()
@@ -453,6 +461,12 @@ def _update_site(
         aliases=current.aliases if aliases is None else aliases,
         backend=current.backend if backend is None else backend,
     )
+    registry.put(changed)
+    return changed
+
+
+def _set_log_retention(name: Hostname, days: int, registry: Registry) -> Site:
+    changed = dataclasses.replace(_require(registry, name), log_retention_days=days)
     registry.put(changed)
     return changed
 

@@ -23,7 +23,7 @@ from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 from agent.system.web import logs
 from tests.agent.support import field_errors, rpc_error
 from tests.agent.web.test_web_backends import curl
-from tests.agent.web.web_support import create, docroot, plant_link, spec, write_as
+from tests.agent.web.web_support import create, docroot, logged, plant_link, spec, write_as
 
 if TYPE_CHECKING:
     Stub: TypeAlias = web_pb2_grpc.WebDomainServiceAsyncStub
@@ -78,6 +78,7 @@ async def test_the_access_log_shows_the_sites_requests(
     await create(web, spec(name, account.name))
     marker = f"/visited-{uuid.uuid4().hex}"
     assert (await curl(web_port, name, marker))[0] == 404
+    await logged(Path(f"/var/log/jopanel/web/{name}/access.log"), marker)
 
     answer = await read(web, name, ACCESS)
     assert any(marker in line and '"GET ' in line for line in answer.lines), answer.lines

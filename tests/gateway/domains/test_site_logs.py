@@ -120,3 +120,22 @@ async def test_following_a_log_streams_new_lines(api: Api, admin: str) -> None:
     api.web.append_log("shop.example.com", PHP, "written before")
     path = "/api/v1/domains/shop.example.com/logs/php-error/follow"
     assert await events(api, path, alice, 1) == [("lines", {"lines": ["first new", "second new"]})]
+
+
+async def test_sites_keep_their_logs_as_long_as_the_plan_says(api: Api, admin: str) -> None:
+    status, _ = await api.call(
+        "POST", "/api/v1/plans", admin, json={"name": "long", "log_retention_days": 30}
+    )
+    assert status == 201
+    alice = await api.owner(admin, plan="long")
+    await site(api, alice, "shop.example.com")
+    assert api.web.domains["shop.example.com"].log_retention_days == 30
+    # A plan changed later reaches its sites at the next reconcile.
+    status, _ = await api.call("PATCH", "/api/v1/plans/long", admin, json={"log_retention_days": 7})
+    assert status == 200
+    status, report = await api.call("POST", "/api/v1/reconcile", admin)
+    assert status == 200, report
+    assert api.web.domains["shop.example.com"].log_retention_days == 7
+    for days in (0, 366, "14", None):
+        body = {"log_retention_days": days}
+        assert (await api.call("PATCH", "/api/v1/plans/long", admin, json=body))[0] == 400

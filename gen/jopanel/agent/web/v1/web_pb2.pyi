@@ -448,6 +448,7 @@ class WebDomain(_message.Message):
     REDIRECT_FIELD_NUMBER: _builtins.int
     SUSPENDED_FIELD_NUMBER: _builtins.int
     DOCUMENT_ROOT_FIELD_NUMBER: _builtins.int
+    LOG_RETENTION_DAYS_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """The domain: a lowercase hostname in IDNA (punycode) form, 2 or more labels, each 1 to 63 of
     [a-z0-9-] not starting or ending with '-', at most 253 characters in all, no trailing '.';
@@ -459,6 +460,10 @@ class WebDomain(_message.Message):
     """Output only: served as suspended, on its own or for its account's suspension."""
     document_root: _builtins.str
     """Output only: /home/<account>/web/<name>/public_html."""
+    log_retention_days: _builtins.int
+    """How many days of rotated logs (access and PHP error log) logrotate keeps: 1 to 365; 0
+    means 14. The logs rotate daily, or sooner past 100 MiB.
+    """
     @_builtins.property
     def aliases(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Other hostnames that serve the same site, in the same form as name; at most 50, no
@@ -485,10 +490,11 @@ class WebDomain(_message.Message):
         redirect: Global___RedirectBackend | None = ...,
         suspended: _builtins.bool = ...,
         document_root: _builtins.str = ...,
+        log_retention_days: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["backend", b"backend", "php", b"php", "proxy", b"proxy", "redirect", b"redirect", "static", b"static"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "aliases", b"aliases", "backend", b"backend", "document_root", b"document_root", "name", b"name", "php", b"php", "proxy", b"proxy", "redirect", b"redirect", "static", b"static", "suspended", b"suspended"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "aliases", b"aliases", "backend", b"backend", "document_root", b"document_root", "log_retention_days", b"log_retention_days", "name", b"name", "php", b"php", "proxy", b"proxy", "redirect", b"redirect", "static", b"static", "suspended", b"suspended"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType_backend: _TypeAlias = _typing.Literal["static", "php", "proxy", "redirect"]  # noqa: Y015
     _WhichOneofArgType_backend: _TypeAlias = _typing.Literal["backend", b"backend"]  # noqa: Y015
@@ -642,7 +648,9 @@ class UpdateWebDomainRequest(_message.Message):
 
     @_builtins.property
     def update_mask(self) -> _field_mask_pb2.FieldMask:
-        """Paths: "aliases", "backend". Required, not empty; any other path is refused."""
+        """Paths: "aliases", "backend", "log_retention_days". Required, not empty; any other path is
+        refused.
+        """
 
     def __init__(
         self,

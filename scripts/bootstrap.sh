@@ -17,6 +17,8 @@ debian_packages=(
   openvpn easy-rsa iproute2 logrotate
   openssh-server chromium fonts-dejavu-core
   pebble
+  # Debian's WordPress, uploaded into a site by tests/e2e/test_wordpress_e2e.py (slow)
+  wordpress wordpress-theme-twentytwentythree
 )
 if [ "${1:-}" = --vm ]; then
   # busybox-static: virtme-ng builds the initramfs that loads the 9p modules from it; it reads

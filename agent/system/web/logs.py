@@ -114,7 +114,10 @@ class SiteLogs:
             shown = self._log_root / site.name / ACCESS_LOG
             with _folder_chain(self._log_root, [site.name], owners, shown) as d:
                 return None if d is None else _open_file(d, ACCESS_LOG, owners, shown)
-        uid = pwd.getpwnam(site.account).pw_uid
+        try:
+            uid = pwd.getpwnam(site.account).pw_uid
+        except KeyError:  # the account is being deleted: its sites go with it
+            raise FailedPrecondition(f"account {site.account} no longer exists") from None
         shown = webroots.php_error_log(site.account, site.name)
         with _folder_chain(HOME_ROOT, [site.account, "web", site.name], {uid}, shown) as d:
             return None if d is None else _open_file(d, shown.name, {uid}, shown)

@@ -12,6 +12,7 @@ services and the reconcile send it to the agent (site_spec), and the wire mapper
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal, Self
 
 from jopanel.agent.web.v1 import web_pb2 as pb
@@ -19,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from gateway.store.domains import BackendColumns
 from gateway.validation import Port, RedirectUrl, Unprocessable
-from jopanel_rules.web import SOCKET_PATH_MAX
+from jopanel_rules.web import PHP_SETTING_RANGES, SOCKET_PATH_MAX
 
 
 class _Strict(BaseModel):
@@ -106,11 +107,22 @@ def backend_of(columns: BackendColumns) -> AnyBackend:
     return StaticBackend(type="static")
 
 
-def site_spec(name: str, account: str, aliases: list[str], columns: BackendColumns) -> pb.WebDomain:
-    """The website as CreateWebDomain and UpdateWebDomain take it."""
-    spec = pb.WebDomain(name=name, account=account, aliases=aliases)
+def site_spec(
+    name: str,
+    account: str,
+    aliases: list[str],
+    columns: BackendColumns,
+    log_retention_days: int = 0,
+) -> pb.WebDomain:
+    """The website as CreateWebDomain and UpdateWebDomain take it (with its account's plan's
+    log retention; 0: the agent's default)."""
+    spec = pb.WebDomain(
+        name=name, account=account, aliases=aliases, log_retention_days=log_retention_days
+    )
     if columns.backend == "php":
         spec.php.version = str(columns.php_version)
+        if columns.php_settings:
+            spec.php.settings.CopyFrom(php_settings_spec(columns.php_settings))
     elif columns.backend == "proxy" and columns.proxy_socket:
         spec.proxy.socket_path = columns.proxy_socket
     elif columns.backend == "proxy":
@@ -126,3 +138,12 @@ def site_spec(name: str, account: str, aliases: list[str], columns: BackendColum
     else:
         spec.static.SetInParent()
     return spec
+
+
+def php_settings_spec(text: str) -> pb.PhpSettings:
+    """A site's recorded PHP settings (JSON text the gateway wrote) as the agent takes them."""
+    values = json.loads(text)
+    return pb.PhpSettings(
+        **{name: int(values[name]) for name in PHP_SETTING_RANGES},
+        display_errors=bool(values["display_errors"]),
+    )

@@ -74,3 +74,75 @@ def check_proxy_port(value: int, allowed: PortRanges) -> int:
         shown = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in allowed) or "none"
         raise RuleError(f"is not a port this server allows (allowed: {shown}); use a socket")
     return port
+
+
+# A site's logs (ReadSiteLog, GET /api/v1/domains/{name}/logs/{log}).
+LOG_LINES_DEFAULT: Final = 100
+LOG_LINES_MAX: Final = 1000
+# The longest text a log search looks for: a plain substring, never a pattern.
+LOG_SEARCH_MAX: Final = 200
+
+
+def check_log_lines(value: int) -> int:
+    if not 1 <= value <= LOG_LINES_MAX:
+        raise RuleError(f"must be 1 to {LOG_LINES_MAX}")
+    return value
+
+
+def check_log_search(value: str) -> str:
+    """Plain text a log line must hold: 1 to 200 characters, no control characters (a line
+    never holds a newline, and a NUL or escape has no business in a search)."""
+    if not 1 <= len(value) <= LOG_SEARCH_MAX:
+        raise RuleError(f"must be 1 to {LOG_SEARCH_MAX} characters")
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value):
+        raise RuleError("must not hold control characters")
+    return value
+
+
+# PHP settings of one site (docs/web.md, PHP settings per site): name -> (lowest, highest,
+# default). Whole numbers in fixed units (MiB, seconds), so no text ever reaches the
+# configuration; a plan may set a lower highest value for each (gateway: 422 above it).
+PHP_SETTING_RANGES: Final[dict[str, tuple[int, int, int]]] = {
+    "memory_limit_mb": (32, 8192, 256),
+    "upload_max_filesize_mb": (1, 8192, 64),
+    "post_max_size_mb": (1, 8192, 64),
+    # The pool ends any request after 300 s (request_terminate_timeout).
+    "max_execution_time_seconds": (1, 300, 60),
+    "max_input_vars": (100, 100_000, 1000),
+}
+
+
+def check_php_setting(name: str, value: int) -> int:
+    low, high, _ = PHP_SETTING_RANGES[name]
+    if not low <= value <= high:
+        raise RuleError(f"must be {low} to {high}")
+    return value
+
+
+def check_post_covers_upload(post_mb: int, upload_mb: int) -> None:
+    """A file upload travels in the POST body, so the body may not be smaller than the file."""
+    if post_mb < upload_mb:
+        raise RuleError(f"must be at least upload_max_filesize_mb ({upload_mb})")
+
+
+# An account's PHP-FPM pools: the most workers each may run (pm.max_children).
+PHP_MAX_CHILDREN_MIN: Final = 1
+PHP_MAX_CHILDREN_MAX: Final = 64
+PHP_MAX_CHILDREN_DEFAULT: Final = 8
+
+
+def check_max_children(value: int) -> int:
+    if not PHP_MAX_CHILDREN_MIN <= value <= PHP_MAX_CHILDREN_MAX:
+        raise RuleError(f"must be {PHP_MAX_CHILDREN_MIN} to {PHP_MAX_CHILDREN_MAX}")
+    return value
+
+
+# Days of rotated site logs kept (a plan's log_retention_days).
+LOG_RETENTION_DEFAULT: Final = 14
+LOG_RETENTION_MAX: Final = 365
+
+
+def check_log_retention(value: int) -> int:
+    if not 1 <= value <= LOG_RETENTION_MAX:
+        raise RuleError(f"must be 1 to {LOG_RETENTION_MAX} days")
+    return value

@@ -14,9 +14,11 @@ debian_packages=(
   # What WordPress's Site Health, Laravel and Drupal ask for (docs/web.md, PHP extensions)
   php-gd php-xml php-mbstring php-curl php-zip php-intl php-bcmath
   bind9 bind9-dnsutils cron wrk acl util-linux passwd procps psmisc e2fsprogs curl restic
-  openvpn easy-rsa iproute2
+  openvpn easy-rsa iproute2 logrotate
   openssh-server chromium fonts-dejavu-core
   pebble
+  # Debian's WordPress, uploaded into a site by tests/e2e/test_wordpress_e2e.py (slow)
+  wordpress wordpress-theme-twentytwentythree
 )
 if [ "${1:-}" = --vm ]; then
   # busybox-static: virtme-ng builds the initramfs that loads the 9p modules from it; it reads

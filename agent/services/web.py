@@ -7,6 +7,7 @@ messages are the request's paths (`domain.aliases[2]`, `domain.redirect.url`).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -18,6 +19,7 @@ from agent.errors import InvalidArgument, NotFound
 from agent.system.names import NameOwners, name_owners
 from agent.system.web import php_fpm, webroots
 from agent.system.web.domains import WebDomains, web_domains
+from agent.system.web.logs import Cursor, SiteLogs
 from agent.system.web.records import (
     Backend,
     PhpBackend,
@@ -31,10 +33,11 @@ from agent.validators import accounts as accounts_validators
 from agent.validators import common as common_validators
 from agent.validators import web as web_validators
 from agent.validators.accounts import AccountName
+from agent.validators.web import PhpSettings
 
 SERVICE_NAME: Final[str] = web_pb2.DESCRIPTOR.services_by_name["WebDomainService"].full_name
 
-_UPDATE_PATHS: Final = frozenset({"aliases", "backend"})
+_UPDATE_PATHS: Final = frozenset({"aliases", "backend", "log_retention_days"})
 _REDIRECT_CODES: Final[dict[int, web_pb2.RedirectCode.ValueType]] = {
     status: code for code, status in web_validators.REDIRECT_STATUSES.items()
 }
@@ -55,10 +58,13 @@ class BackendRules:
 
 
 class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
-    def __init__(self, domains: WebDomains, owners: NameOwners, rules: BackendRules) -> None:
+    def __init__(
+        self, domains: WebDomains, owners: NameOwners, rules: BackendRules, logs: SiteLogs
+    ) -> None:
         self._domains = domains
         self._owners = owners
         self._rules = rules
+        self._logs = logs
 
     async def GetWebDomain(
         self, request: web_pb2.GetWebDomainRequest, context: Context
@@ -93,6 +99,9 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
             account=account,
             aliases=web_validators.aliases(domain.aliases, name, "domain.aliases"),
             backend=_backend(domain, account, self._rules),
+            log_retention_days=web_validators.log_retention(
+                domain.log_retention_days, "domain.log_retention_days"
+            ),
         )
         with (
             self._owners.claiming([site.name], site.account, "domain.name"),
@@ -115,6 +124,15 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
             if "aliases" in paths
             else None
         )
+        retention = (
+            web_validators.log_retention(domain.log_retention_days, "domain.log_retention_days")
+            if "log_retention_days" in paths
+            else None
+        )
+        if retention is not None:
+            site = await self._domains.set_log_retention(name, retention)
+            if paths == {"log_retention_days"}:
+                return web_pb2.UpdateWebDomainResponse(domain=_domain(site))
         backend = None
         if "backend" in paths:
             # A socket must lie in the folder of the account that holds the domain now.
@@ -159,10 +177,52 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
     ) -> web_pb2.ListPhpVersionsResponse:
         return web_pb2.ListPhpVersionsResponse(versions=php_fpm.installed_versions())
 
+    async def SetPhpPoolLimits(
+        self, request: web_pb2.SetPhpPoolLimitsRequest, context: Context
+    ) -> web_pb2.SetPhpPoolLimitsResponse:
+        account = accounts_validators.account_name(request.account, "account")
+        limits = php_fpm.PoolLimits(
+            dynamic=web_validators.process_manager(request.pm),
+            max_children=web_validators.max_children(request.max_children),
+        )
+        await self._domains.set_pool_limits(account, limits)
+        return web_pb2.SetPhpPoolLimitsResponse()
+
+    async def ReadSiteLog(
+        self, request: web_pb2.ReadSiteLogRequest, context: Context
+    ) -> web_pb2.ReadSiteLogResponse:
+        name = common_validators.hostname(request.name)
+        log = web_validators.site_log(request.log)
+        count = web_validators.log_lines(request.lines)
+        contains = web_validators.log_search(request.contains)
+        # The account whose tree is read is the one holding the domain now, never a request's.
+        site = await self._domains.get(name)
+        found = await self._logs.read(site, log, count, contains)
+        return web_pb2.ReadSiteLogResponse(lines=found.lines, truncated=found.truncated)
+
+    async def FollowSiteLog(
+        self, request: web_pb2.FollowSiteLogRequest, context: Context
+    ) -> AsyncIterator[web_pb2.FollowSiteLogResponse]:
+        name = common_validators.hostname(request.name)
+        log = web_validators.site_log(request.log)
+        cursor = (
+            Cursor(request.cursor.inode, request.cursor.offset)
+            if request.HasField("cursor")
+            else None
+        )
+        site = await self._domains.get(name)
+        async for lines, at in self._logs.follow(site, log, cursor):
+            yield web_pb2.FollowSiteLogResponse(
+                lines=lines, cursor=web_pb2.LogCursor(inode=at.inode, offset=at.offset)
+            )
+
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
     servicer = WebDomainServicer(
-        web_domains(config), name_owners(config), BackendRules.from_config(config)
+        web_domains(config),
+        name_owners(config),
+        BackendRules.from_config(config),
+        SiteLogs(config.web_log_dir),
     )
     web_pb2_grpc.add_WebDomainServiceServicer_to_server(servicer, server)
 
@@ -174,7 +234,8 @@ def _backend(domain: web_pb2.WebDomain, account: AccountName, rules: BackendRule
     if kind == "php":
         installed = php_fpm.installed_versions()
         return PhpBackend(
-            web_validators.php_version(domain.php.version, installed, "domain.php.version")
+            web_validators.php_version(domain.php.version, installed, "domain.php.version"),
+            web_validators.php_settings_of(domain.php.settings, "domain.php.settings"),
         )
     if kind == "proxy":
         return _proxy(domain.proxy, account, rules)
@@ -210,12 +271,19 @@ def _domain(site: Site) -> web_pb2.WebDomain:
         aliases=site.aliases,
         suspended=site.offline,
         document_root=str(webroots.document_root(site.account, site.name)),
+        log_retention_days=site.log_retention_days,
     )
     match site.backend:
         case StaticBackend():
             domain.static.SetInParent()
-        case PhpBackend(version):
+        case PhpBackend(version, settings):
             domain.php.version = version
+            if settings != PhpSettings():
+                domain.php.settings.CopyFrom(
+                    web_pb2.PhpSettings(
+                        **settings.numbers(), display_errors=settings.display_errors
+                    )
+                )
         case ProxyBackend(port):
             domain.proxy.port = port
         case SocketBackend(path):

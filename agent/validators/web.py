@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Final, NewType
 
 from jopanel.agent.web.v1 import web_pb2
@@ -12,7 +13,22 @@ from agent.errors import InvalidArgument
 from agent.validators.accounts import AccountName
 from agent.validators.common import Hostname, hostname
 from jopanel_rules import RuleError
-from jopanel_rules.web import MAX_ALIASES, SOCKET_PATH_MAX, URL_MAX, check_port, check_proxy_port
+from jopanel_rules.web import (
+    LOG_LINES_DEFAULT,
+    LOG_RETENTION_DEFAULT,
+    MAX_ALIASES,
+    PHP_SETTING_RANGES,
+    SOCKET_PATH_MAX,
+    URL_MAX,
+    check_log_lines,
+    check_log_retention,
+    check_log_search,
+    check_max_children,
+    check_php_setting,
+    check_port,
+    check_post_covers_upload,
+    check_proxy_port,
+)
 from jopanel_rules.web import PROXY_PORT_MAX as PROXY_PORT_MAX
 from jopanel_rules.web import PROXY_PORT_MIN as PROXY_PORT_MIN
 from jopanel_rules.web import RESERVED_PROXY_PORTS as RESERVED_PROXY_PORTS
@@ -151,3 +167,110 @@ def php_version(value: str, installed: Collection[str], field: str = "version") 
         choices = ", ".join(installed) or "none is installed"
         raise InvalidArgument(field, f"must be an installed PHP version ({choices})")
     return PhpVersion(value)
+
+
+# A site's log: what ReadSiteLog and FollowSiteLog may read.
+LOG_KINDS: Final = frozenset({web_pb2.SITE_LOG_ACCESS, web_pb2.SITE_LOG_PHP_ERROR})
+
+
+def site_log(value: web_pb2.SiteLog.ValueType, field: str = "log") -> web_pb2.SiteLog.ValueType:
+    if value not in LOG_KINDS:
+        raise InvalidArgument(field, "must be SITE_LOG_ACCESS or SITE_LOG_PHP_ERROR")
+    return value
+
+
+def log_lines(value: int, field: str = "lines") -> int:
+    """How many lines: 0 means the default (100)."""
+    try:
+        return check_log_lines(value) if value else LOG_LINES_DEFAULT
+    except RuleError as error:
+        raise InvalidArgument(field, str(error)) from None
+
+
+def log_search(value: str, field: str = "contains") -> bytes | None:
+    """The text lines must hold, as UTF-8 bytes (lines are compared as bytes); None for all."""
+    if not value:
+        return None
+    try:
+        return check_log_search(value).encode()
+    except RuleError as error:
+        raise InvalidArgument(field, str(error)) from None
+
+
+@dataclass(frozen=True)
+class PhpSettings:
+    """One site's PHP ini values, each within its range or 0 for the default (PHP_SETTING_RANGES);
+    post_max_size_mb covers upload_max_filesize_mb once both are resolved."""
+
+    memory_limit_mb: int = 0
+    upload_max_filesize_mb: int = 0
+    post_max_size_mb: int = 0
+    max_execution_time_seconds: int = 0
+    max_input_vars: int = 0
+    display_errors: bool = False
+
+    def value(self, name: str) -> int:
+        """The setting as it applies: its own value, or the default for 0."""
+        given = getattr(self, name)
+        assert isinstance(given, int)
+        return given or PHP_SETTING_RANGES[name][2]
+
+    def numbers(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in PHP_SETTING_RANGES}
+
+
+def php_settings(values: Mapping[str, object], field: str = "settings") -> PhpSettings:
+    """The settings from their fields (a proto message's or a record's): whole numbers within
+    their ranges (0: the default) and a boolean; anything else is refused."""
+    numbers: dict[str, int] = {}
+    for name in PHP_SETTING_RANGES:
+        value = values.get(name, 0)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise InvalidArgument(f"{field}.{name}", "must be a whole number")
+        if value:
+            try:
+                check_php_setting(name, value)
+            except RuleError as error:
+                raise InvalidArgument(f"{field}.{name}", str(error)) from None
+        numbers[name] = value
+    display = values.get("display_errors", False)
+    if not isinstance(display, bool):
+        raise InvalidArgument(f"{field}.display_errors", "must be true or false")
+    settings = PhpSettings(**numbers, display_errors=display)
+    try:
+        check_post_covers_upload(
+            settings.value("post_max_size_mb"), settings.value("upload_max_filesize_mb")
+        )
+    except RuleError as error:
+        raise InvalidArgument(f"{field}.post_max_size_mb", str(error)) from None
+    return settings
+
+
+def php_settings_of(message: web_pb2.PhpSettings, field: str = "settings") -> PhpSettings:
+    values: dict[str, object] = {name: getattr(message, name) for name in PHP_SETTING_RANGES}
+    values["display_errors"] = message.display_errors
+    return php_settings(values, field)
+
+
+def process_manager(value: int, field: str = "pm") -> bool:
+    """Whether the pool is `dynamic` (else `ondemand`); UNSPECIFIED and unknown are refused."""
+    if value == web_pb2.PROCESS_MANAGER_ONDEMAND:
+        return False
+    if value == web_pb2.PROCESS_MANAGER_DYNAMIC:
+        return True
+    raise InvalidArgument(field, "must be PROCESS_MANAGER_ONDEMAND or PROCESS_MANAGER_DYNAMIC")
+
+
+def max_children(value: int, field: str = "max_children") -> int:
+    try:
+        return check_max_children(value)
+    except RuleError as error:
+        raise InvalidArgument(field, str(error)) from None
+
+
+def log_retention(value: int, field: str = "log_retention_days") -> int:
+    """Days of rotated logs kept; 0 means the default (14)."""
+    try:
+        return check_log_retention(value) if value else LOG_RETENTION_DEFAULT
+    except RuleError as error:
+        raise InvalidArgument(field, str(error)) from None

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.store.plans import PlanRecord
+from jopanel_rules.web import PHP_MAX_CHILDREN_MAX, PHP_MAX_CHILDREN_MIN, PHP_SETTING_RANGES
 
 PLAN_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 PlanName = Annotated[str, Field(pattern=f"^{PLAN_NAME.pattern}$")]
@@ -18,6 +19,21 @@ Limit = Annotated[int | None, Field(ge=0, le=10_000_000)]
 DiskLimit = Annotated[int | None, Field(ge=1, le=16 * 1024 * 1024)]
 # Inodes (files, folders, links); null: unlimited. The home itself takes one, so not 0 either.
 InodeLimit = Annotated[int | None, Field(ge=1, le=2**32 - 1)]
+
+
+def _bound(setting: str) -> tuple[int, int]:
+    low, high, _ = PHP_SETTING_RANGES[setting]
+    return low, high
+
+
+# A plan's upper bound of a PHP setting, within the setting's absolute range; null: its top.
+_MEMORY, _UPLOAD = _bound("memory_limit_mb"), _bound("post_max_size_mb")
+_SECONDS, _VARS = _bound("max_execution_time_seconds"), _bound("max_input_vars")
+MemoryBound = Annotated[int | None, Field(ge=_MEMORY[0], le=_MEMORY[1])]
+UploadBound = Annotated[int | None, Field(ge=_UPLOAD[0], le=_UPLOAD[1])]
+SecondsBound = Annotated[int | None, Field(ge=_SECONDS[0], le=_SECONDS[1])]
+VarsBound = Annotated[int | None, Field(ge=_VARS[0], le=_VARS[1])]
+ChildrenBound = Annotated[int | None, Field(ge=PHP_MAX_CHILDREN_MIN, le=PHP_MAX_CHILDREN_MAX)]
 
 
 class PlanLimits(BaseModel):
@@ -43,6 +59,27 @@ class PlanLimits(BaseModel):
         " unlimited",
     )
 
+    max_php_memory_mb: MemoryBound = Field(
+        default=None, description="The highest memory_limit (MiB) a site's PHP may be given"
+    )
+    max_php_upload_mb: UploadBound = Field(
+        default=None,
+        description="The highest upload_max_filesize and post_max_size (MiB) of a site's PHP",
+    )
+    max_php_execution_seconds: SecondsBound = Field(
+        default=None, description="The highest max_execution_time (seconds) of a site's PHP"
+    )
+    max_php_input_vars: VarsBound = Field(
+        default=None, description="The highest max_input_vars of a site's PHP"
+    )
+    max_php_children: ChildrenBound = Field(
+        default=None,
+        description="The most PHP workers (pm.max_children) each PHP pool of an account may run",
+    )
+    log_retention_days: Annotated[int, Field(ge=1, le=365)] = Field(
+        default=14, description="Days of rotated site logs kept (access and PHP error logs)"
+    )
+
 
 class PlanCreate(PlanLimits):
     name: Annotated[
@@ -64,6 +101,12 @@ class Plan(BaseModel):
     max_vpn_clients: int | None
     disk_quota_mb: int | None
     inode_quota: int | None
+    max_php_memory_mb: int | None
+    max_php_upload_mb: int | None
+    max_php_execution_seconds: int | None
+    max_php_input_vars: int | None
+    max_php_children: int | None
+    log_retention_days: int
     accounts: int = Field(description="How many accounts are on this plan")
     created_at: datetime
     updated_at: datetime
@@ -85,6 +128,12 @@ def plan_of(record: PlanRecord) -> Plan:
         max_vpn_clients=record.max_vpn_clients,
         disk_quota_mb=record.disk_quota_mb,
         inode_quota=record.inode_quota,
+        max_php_memory_mb=record.max_php_memory_mb,
+        max_php_upload_mb=record.max_php_upload_mb,
+        max_php_execution_seconds=record.max_php_execution_seconds,
+        max_php_input_vars=record.max_php_input_vars,
+        max_php_children=record.max_php_children,
+        log_retention_days=record.log_retention_days,
         accounts=record.accounts,
         created_at=record.created_at,
         updated_at=record.updated_at,

@@ -105,12 +105,14 @@ class WebsiteChecks(RunBase):
             kind is not None and getattr(system, kind) != getattr(spec, kind)
         ):
             differ.append("backend")
+        if system.log_retention_days != spec.log_retention_days:
+            differ.append("log retention")
         if differ:
             request = web_pb.UpdateWebDomainRequest(domain=spec)
-            request.update_mask.paths.extend(["aliases", "backend"])
+            request.update_mask.paths.extend(["aliases", "backend", "log_retention_days"])
             await self.repair(
                 "domain", name, account, f"{' and '.join(differ)} differ from the record",
-                "the recorded aliases and backend applied again",
+                "the recorded aliases, backend and log retention applied again",
                 lambda: self.agent.web.UpdateWebDomain(request, timeout=CALL_TIMEOUT_SECONDS),
                 seen,
             )  # fmt: skip
@@ -141,4 +143,6 @@ def _site_suspended(site: RecordedDomain) -> bool:
 
 def site_spec(site: RecordedDomain) -> web_pb.WebDomain:
     """The website as its record describes it, as CreateWebDomain takes it."""
-    return backends.site_spec(site.name, site.account, site.aliases, site.site_backend)
+    return backends.site_spec(
+        site.name, site.account, site.aliases, site.site_backend, site.log_retention_days
+    )

@@ -24,6 +24,7 @@ from gateway.services import dns_zones
 from gateway.services.suspensions import account_suspended, refuse_owner_over_admin
 from gateway.store import accounts, names
 from gateway.store import domains as store
+from gateway.store import plans as plans_store
 from gateway.store.accounts import AccountRecord
 from gateway.store.domains import BackendColumns, DomainRecord
 from gateway.store.plans import LimitReached
@@ -66,10 +67,11 @@ async def create(
         # The record's times are the gateway's, written with it (the database keeps them).
         now = datetime.now(UTC)
         domain_id = await _insert(ctx, account, name, aliases, backend, now)
+        retention = await _log_retention(ctx, account.id)
+        spec = site_spec(name, account.name, aliases, backend, retention)
         async with applying(undo=lambda: store.delete(ctx.db, domain_id)):
             await ctx.agent.web.CreateWebDomain(
-                pb.CreateWebDomainRequest(domain=site_spec(name, account.name, aliases, backend)),
-                timeout=CALL_TIMEOUT_SECONDS,
+                pb.CreateWebDomainRequest(domain=spec), timeout=CALL_TIMEOUT_SECONDS
             )
         await store.set_status(ctx.db, domain_id, "active", at=now)
         if zone_address is not None:
@@ -90,7 +92,13 @@ async def create(
         suspension_reason=None,
         suspended_at=None,
         alias_list=" ".join(sorted(aliases)) or None,
+        log_retention_days=retention,
     )
+
+
+async def _log_retention(ctx: Context, account_id: int) -> int:
+    plan = await plans_store.of_account(ctx.db, account_id)
+    return plan.log_retention_days if plan else 0
 
 
 async def _default_backend(ctx: Context) -> BackendColumns:
@@ -123,13 +131,18 @@ async def update(
     """Replaces what is given; the agent is sent the site's whole aliases and backend."""
     new_aliases = domain.aliases if aliases is None else aliases
     new_backend = domain.site_backend if backend is None else backend
+    if new_backend.backend == "php" and new_backend.php_settings is None:
+        # A new PHP version keeps the site's PHP settings (services/php_settings.py).
+        new_backend = dataclasses.replace(new_backend, php_settings=domain.php_settings)
     async with ctx.audited("domain.update", domain.name):
         if aliases is not None:
             await _replace_aliases(ctx, domain, aliases)
         request = pb.UpdateWebDomainRequest(
-            domain=site_spec(domain.name, domain.account, new_aliases, new_backend)
+            domain=site_spec(
+                domain.name, domain.account, new_aliases, new_backend, domain.log_retention_days
+            )
         )
-        request.update_mask.paths.extend(["aliases", "backend"])
+        request.update_mask.paths.extend(["aliases", "backend", "log_retention_days"])
         try:
             await ctx.agent.web.UpdateWebDomain(request, timeout=CALL_TIMEOUT_SECONDS)
         except (grpc.aio.AioRpcError, Problem):
@@ -228,7 +241,10 @@ async def _recreate(ctx: Context, moving: store.Move, account: str) -> None:
             timeout=CALL_TIMEOUT_SECONDS,
         )
     for site in moving.domains:
-        spec = site_spec(site.name, account, site.aliases, site.site_backend)
+        # The old plan's retention; the reconcile brings it to the new plan's.
+        spec = site_spec(
+            site.name, account, site.aliases, site.site_backend, site.log_retention_days
+        )
         await ctx.agent.web.CreateWebDomain(
             pb.CreateWebDomainRequest(domain=spec), timeout=CALL_TIMEOUT_SECONDS
         )

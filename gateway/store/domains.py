@@ -33,6 +33,8 @@ class BackendColumns:
     redirect_url: str | None = None
     redirect_code: int | None = None
     redirect_preserve_path: bool | None = None
+    # PHP sites: their own settings as JSON text (services/php_settings.py); None: defaults.
+    php_settings: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,8 @@ class DomainRecord:
     suspension_reason: str | None
     suspended_at: datetime | None
     alias_list: str | None  # the aliases in name order, space-separated
+    php_settings: str | None
+    log_retention_days: int  # its account's plan's, sent to the agent with the site
 
     @property
     def aliases(self) -> list[str]:
@@ -76,6 +80,7 @@ class DomainRecord:
             self.redirect_url,
             self.redirect_code,
             self.redirect_preserve_path,
+            self.php_settings,
         )
 
 
@@ -86,8 +91,10 @@ _SELECT = (
     " d.created_at, d.updated_at,"
     " d.suspended_by, d.suspended_by_user, d.suspension_reason, d.suspended_at,"
     " (SELECT GROUP_CONCAT(h.name ORDER BY h.name SEPARATOR ' ') FROM host_names h"
-    "   WHERE h.domain_id = d.id AND h.is_alias) AS alias_list"
+    "   WHERE h.domain_id = d.id AND h.is_alias) AS alias_list,"
+    " d.php_settings, p.log_retention_days"
     " FROM domains d JOIN users u ON u.id = d.account_id"
+    " JOIN accounts a ON a.user_id = d.account_id JOIN plans p ON p.id = a.plan_id"
 )
 BACKEND_COLUMNS = (
     "backend",
@@ -97,6 +104,7 @@ BACKEND_COLUMNS = (
     "redirect_url",
     "redirect_code",
     "redirect_preserve_path",
+    "php_settings",
 )
 _DUPLICATE_KEY = 1062
 

@@ -23,6 +23,12 @@ LIMITS = (
     "max_vpn_clients",
     "disk_quota_mb",
     "inode_quota",
+    "max_php_memory_mb",
+    "max_php_upload_mb",
+    "max_php_execution_seconds",
+    "max_php_input_vars",
+    "max_php_children",
+    "log_retention_days",
 )
 _COLUMNS = (
     "id, name, reseller_id, (SELECT u.name FROM users u WHERE u.id = plans.reseller_id)"
@@ -49,6 +55,13 @@ class PlanRecord:
     max_vpn_clients: int | None
     disk_quota_mb: int | None
     inode_quota: int | None
+    # Upper bounds of the sites' PHP settings and the pools' workers (None: the absolute ones).
+    max_php_memory_mb: int | None
+    max_php_upload_mb: int | None
+    max_php_execution_seconds: int | None
+    max_php_input_vars: int | None
+    max_php_children: int | None
+    log_retention_days: int
     accounts: int  # how many accounts are on the plan
     created_at: datetime
     updated_at: datetime
@@ -238,3 +251,14 @@ async def over_limits(
         noun = key.removeprefix("max_").replace("_", " ")
         found += [f"{u.name} uses {u.used} {noun} (limit {limit})" for u in uses]
     return found
+
+
+async def of_account(pool: aiomysql.Pool, account_id: int) -> PlanRecord | None:
+    """The plan an account is on."""
+    return await fetch_one_as(
+        pool,
+        PlanRecord,
+        f"SELECT {_COLUMNS} FROM plans"
+        " WHERE id = (SELECT plan_id FROM accounts WHERE user_id = %s)",
+        (account_id,),
+    )

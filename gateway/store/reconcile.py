@@ -61,6 +61,8 @@ class RecordedDomain:
     redirect_preserve_path: bool | None
     status: domain_store.Status
     alias_list: str | None  # the aliases in name order, space-separated
+    php_settings: str | None
+    log_retention_days: int
 
     @property
     def aliases(self) -> list[str]:
@@ -76,6 +78,7 @@ class RecordedDomain:
             self.redirect_url,
             self.redirect_code,
             self.redirect_preserve_path,
+            self.php_settings,
         )
 
 
@@ -168,9 +171,11 @@ async def domains(pool: aiomysql.Pool) -> list[RecordedDomain]:
         " d.php_version, d.proxy_port, d.proxy_socket, d.redirect_url, d.redirect_code,"
         " d.redirect_preserve_path, d.status,"
         " (SELECT GROUP_CONCAT(h.name ORDER BY h.name SEPARATOR ' ') FROM host_names h"
-        "   WHERE h.domain_id = d.id AND h.is_alias) AS alias_list"
+        "   WHERE h.domain_id = d.id AND h.is_alias) AS alias_list, d.php_settings,"
+        " p.log_retention_days"
         " FROM domains d JOIN users u ON u.id = d.account_id"
-        " JOIN accounts a ON a.user_id = d.account_id ORDER BY d.name",
+        " JOIN accounts a ON a.user_id = d.account_id JOIN plans p ON p.id = a.plan_id"
+        " ORDER BY d.name",
     )
 
 

@@ -32,7 +32,14 @@ from jopanel.agent.web.v1 import web_pb2 as web_pb
 from jopanel.agent.web.v1 import web_pb2_grpc
 
 from agent.errors import invalid_argument
+from jopanel_rules import RuleError
 from jopanel_rules.ssh import COMMENT_PATTERN, BadKey, parse_public_key
+from jopanel_rules.web import (
+    LOG_LINES_DEFAULT,
+    LOG_LINES_MAX,
+    PHP_MAX_CHILDREN_MAX,
+    check_log_search,
+)
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -252,6 +259,11 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
         self.php_versions = list(php_versions)
         self.php_versions_asked = 0  # ListPhpVersions calls (not in `calls`: no name)
         self.dns: FakeDns | None = None  # the zones, for the agent's one-owner-per-name rule
+        # Logs: lines per (domain, SiteLog), as the agent would read them from the files.
+        self.logs: dict[tuple[str, int], list[str]] = {}
+        self.planted_logs: set[tuple[str, int]] = set()
+        self.log_written = asyncio.Event()
+        self.pool_limits: dict[str, tuple[int, int]] = {}  # account -> (pm, max_children)
         super().__init__()
 
     def held_by_another(self, name: str, account: str) -> str | None:
@@ -373,6 +385,8 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
             which = request.domain.WhichOneof("backend")
             assert which is not None
             getattr(domain, which).CopyFrom(getattr(request.domain, which))
+        if "log_retention_days" in request.update_mask.paths:
+            domain.log_retention_days = request.domain.log_retention_days or 14
         return web_pb.UpdateWebDomainResponse(domain=domain)
 
     async def SuspendWebDomain(
@@ -408,6 +422,73 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
     ) -> web_pb.ListPhpVersionsResponse:
         self.php_versions_asked += 1
         return web_pb.ListPhpVersionsResponse(versions=self.php_versions)
+
+    async def SetPhpPoolLimits(
+        self, request: web_pb.SetPhpPoolLimitsRequest, context: Context
+    ) -> web_pb.SetPhpPoolLimitsResponse:
+        if request.account not in self.accounts.accounts:
+            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "no such account")
+        if request.pm not in (web_pb.PROCESS_MANAGER_ONDEMAND, web_pb.PROCESS_MANAGER_DYNAMIC):
+            await refuse_field(context, "pm", "must be PROCESS_MANAGER_ONDEMAND or ..._DYNAMIC")
+        if not 1 <= request.max_children <= PHP_MAX_CHILDREN_MAX:
+            await refuse_field(context, "max_children", f"must be 1 to {PHP_MAX_CHILDREN_MAX}")
+        self.pool_limits[request.account] = (request.pm, request.max_children)
+        return web_pb.SetPhpPoolLimitsResponse()
+
+    FOLLOW_WINDOW = 0.5  # one FollowSiteLog call (the agent's lasts about 10 s)
+
+    def log_lines(self, name: str, log: int) -> list[str]:
+        return self.logs.setdefault((name, log), [])
+
+    def append_log(self, name: str, log: int, *lines: str) -> None:
+        self.log_lines(name, log).extend(lines)
+        self.log_written.set()
+
+    def plant_in_log(self, name: str, log: int) -> None:
+        """As if the account had put a link or a FIFO where the log goes."""
+        self.planted_logs.add((name, log))
+
+    async def _log_of(self, name: str, log: int, context: Context) -> list[str]:
+        await self._existing(name, context)
+        if log not in (web_pb.SITE_LOG_ACCESS, web_pb.SITE_LOG_PHP_ERROR):
+            await refuse_field(context, "log", "must be SITE_LOG_ACCESS or SITE_LOG_PHP_ERROR")
+        if (name, log) in self.planted_logs:
+            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "not a regular file")
+        return self.log_lines(name, log)
+
+    async def ReadSiteLog(
+        self, request: web_pb.ReadSiteLogRequest, context: Context
+    ) -> web_pb.ReadSiteLogResponse:
+        if not 0 <= request.lines <= LOG_LINES_MAX:
+            await refuse_field(context, "lines", f"must be 1 to {LOG_LINES_MAX}")
+        if request.contains:
+            try:
+                check_log_search(request.contains)
+            except RuleError as exc:
+                await refuse_field(context, "contains", str(exc))
+        lines = await self._log_of(request.name, request.log, context)
+        found = [line for line in lines if request.contains in line]
+        return web_pb.ReadSiteLogResponse(lines=found[-(request.lines or LOG_LINES_DEFAULT) :])
+
+    async def FollowSiteLog(
+        self, request: web_pb.FollowSiteLogRequest, context: Context
+    ) -> AsyncIterator[web_pb.FollowSiteLogResponse]:
+        lines = await self._log_of(request.name, request.log, context)
+        offset = request.cursor.offset if request.HasField("cursor") else len(lines)
+        yield web_pb.FollowSiteLogResponse(cursor=web_pb.LogCursor(inode=1, offset=offset))
+        written = self.log_written
+        while True:
+            if len(lines) > offset:
+                new, offset = lines[offset:], len(lines)
+                yield web_pb.FollowSiteLogResponse(
+                    lines=new, cursor=web_pb.LogCursor(inode=1, offset=offset)
+                )
+            written.clear()
+            try:
+                await asyncio.wait_for(written.wait(), self.FOLLOW_WINDOW)
+            except TimeoutError:
+                break
+        yield web_pb.FollowSiteLogResponse(cursor=web_pb.LogCursor(inode=1, offset=offset))
 
 
 class FakeDatabases(Recorder, db_pb2_grpc.DatabaseServiceServicer):

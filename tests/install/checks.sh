@@ -352,7 +352,7 @@ step "logrotate rotates the site's and the panel's logs; nginx reopens them, no 
 site_log=/var/log/jopanel/web/$site/access.log
 grep -q whoami.php "$site_log" || fail "$site_log does not show the request"
 nginx_pid=$(cat /run/nginx.pid)
-logrotate -f /etc/logrotate.d/jopanel || fail "logrotate failed"
+logrotate -f /etc/logrotate.d/jopanel /etc/logrotate.d/jopanel-sites || fail "logrotate failed"
 [ -s "$site_log.1" ] && [ -s /var/log/jopanel/panel-access.log.1 ] || fail "nothing was rotated"
 curl -sS -o /dev/null -H "Host: $site" http://127.0.0.1/whoami.php
 "${curl_panel[@]}" -o /dev/null "$url/"

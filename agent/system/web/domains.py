@@ -37,10 +37,10 @@ from agent.errors import (
 from agent.system.accounts.users import Users
 from agent.system.base.staging import check_batch
 from agent.system.base.work import Batcher, Finisher, Pending
-from agent.system.web import app_sockets, nginx, webroots
+from agent.system.web import app_sockets, logrotate, nginx, webroots
 from agent.system.web.nginx import NginxRejected, SiteTree, Staging
 from agent.system.web.nginx_render import Layout, record_line, render_site, render_support
-from agent.system.web.php_fpm import PhpPools, PhpSettings
+from agent.system.web.php_fpm import PhpPools, PhpSettings, PoolLimits
 from agent.system.web.records import (
     Backend,
     Https,
@@ -136,6 +136,11 @@ class WebDomains:
         change = functools.partial(_suspend, name, suspended)
         return _present(await self._finisher.run(self._changes.submit(change)))
 
+    async def set_log_retention(self, name: Hostname, days: int) -> Site:
+        await self.get(name)
+        change = functools.partial(_set_log_retention, name, days)
+        return _present(await self._finisher.run(self._changes.submit(change)))
+
     async def set_https(self, name: Hostname, account: AccountName, https: Https | None) -> Site:
         """Turns HTTPS on with an installed certificate, changes its settings, or (None) turns
         it off (CertificateService). Another account's site is NOT_FOUND, as a missing one."""
@@ -148,6 +153,19 @@ class WebDomains:
         stays suspended. Sites created while the account is suspended start suspended."""
         change = functools.partial(_suspend_account, account, suspended)
         await self._finisher.run(self._changes.submit(change))
+
+    async def set_pool_limits(self, account: AccountName, limits: PoolLimits) -> None:
+        """Records the account's pool limits and brings its pools to them, through the worker
+        (pool files are written by one batch at a time)."""
+        try:
+            await self._users.get(account)
+        except NotFound:
+            raise FailedPrecondition(f"account {account} does not exist") from None
+        except InvalidArgument as error:
+            raise InvalidArgument("account", error.description) from None
+        self._php.limits.set(account, limits)
+        # No site changes: the batch rewrites the pool files whose text differs now.
+        await self._finisher.run(self._changes.submit(lambda registry: None))
 
     async def delete(self, name: Hostname, *, delete_files: bool) -> None:
         """Stops serving the site; a missing one is fine."""
@@ -169,6 +187,8 @@ class WebDomains:
             yield
             # The account's processes are gone now: its socket folder goes with its home.
             app_sockets.remove_folder(self._socket_root, account)
+            # A later account of the same name starts from the default limits.
+            self._php.limits.set(account, None)
         finally:
             self._removing.discard(account)
 
@@ -274,6 +294,9 @@ class WebDomains:
         candidate, outcomes = await self._add_pools(live, candidate, outcomes)
         final, outcomes = await self._go_live(live, candidate, outcomes)
         await self._prune_pools(final)
+        if final is not live:  # the sites changed: their logs' rotation follows
+            text = logrotate.render(final, self._layout.log_root, self._pid_file)
+            await asyncio.to_thread(logrotate.write, text)
         for pending, result in outcomes:
             pending.succeed(result)
         await self._prepare_next()
@@ -438,6 +461,12 @@ def _update_site(
         aliases=current.aliases if aliases is None else aliases,
         backend=current.backend if backend is None else backend,
     )
+    registry.put(changed)
+    return changed
+
+
+def _set_log_retention(name: Hostname, days: int, registry: Registry) -> Site:
+    changed = dataclasses.replace(_require(registry, name), log_retention_days=days)
     registry.put(changed)
     return changed
 

@@ -40,6 +40,7 @@ from agent.system.web.records import (
     to_json,
 )
 from agent.validators import web as web_validators
+from agent.validators.web import PhpSettings
 
 SITE_HEADER: Final = "# jopanel-site: "
 HTTP_FILE: Final = "_http.conf"  # '_' never starts a hostname, so never a site's file name
@@ -200,12 +201,13 @@ def _backend(site: Site, layout: Layout) -> list[str]:
     match backend:
         case StaticBackend():
             return ["    index index.html index.htm;", *_files("=404")]
-        case PhpBackend(version):
+        case PhpBackend(version, settings):
             socket = php_fpm.socket_path(layout.php_run_dir, site.account, version)
+            error_log = webroots.php_error_log(site.account, site.name)
             return [
                 "    index index.php index.html index.htm;",
                 *_files("/index.php$is_args$args"),
-                *_php(layout.nginx_dir, socket, webroots.php_error_log(site.account, site.name)),
+                *_php(layout.nginx_dir, socket, _php_values(error_log, settings)),
             ]
         case ProxyBackend(port):
             if port in web_validators.RESERVED_PROXY_PORTS or not web_validators.in_ranges(
@@ -236,7 +238,7 @@ def _files(fallback: str) -> list[str]:
     ]
 
 
-def _php(nginx_dir: Path, socket: Path, error_log: Path) -> list[str]:
+def _php(nginx_dir: Path, socket: Path, values: list[str]) -> list[str]:
     return [
         r"    location ~ [^/]\.php(/|$) {",
         r"        fastcgi_split_path_info ^(.+?\.php)(/.*)$;",
@@ -247,12 +249,42 @@ def _php(nginx_dir: Path, socket: Path, error_log: Path) -> list[str]:
         f"        include {nginx_dir}/fastcgi_params;",
         "        fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;",
         "        fastcgi_param PATH_INFO $jopanel_path_info;",
-        # The site's PHP errors go to its own log in the account's tree, not to nginx's error
-        # log (root's). Only nginx can reach the pool's socket, so no one else can pass this
-        # value; every request of every site of the pool sets it.
-        f'        fastcgi_param PHP_ADMIN_VALUE "error_log={error_log}";',
+        *values,
         f"        fastcgi_pass unix:{socket};",
         "    }",
+    ]
+
+
+def _php_values(error_log: Path, settings: PhpSettings) -> list[str]:
+    """The site's PHP settings, sent with each of its requests (docs/web.md, PHP settings).
+
+    PHP-FPM keeps a PHP_ADMIN_VALUE in the worker after the request that sent it, so a value
+    one site sets would apply to the next request of another site of the pool served by the
+    same worker. Hence ONE parameter holding every value, always all of them, on every request
+    of every site: each request sets the whole list, and nothing of another site's survives.
+    Only nginx can reach the pool's socket, so no one else can pass these values. The site's
+    PHP errors go to its own log in the account's tree, not to nginx's (root's) error log.
+    The values are whole numbers in fixed units from a validator: no text of anyone's.
+    """
+    seconds = settings.value("max_execution_time_seconds")
+    post = settings.value("post_max_size_mb")
+    values = [
+        f"error_log={error_log}",
+        f"memory_limit={settings.value('memory_limit_mb')}M",
+        f"upload_max_filesize={settings.value('upload_max_filesize_mb')}M",
+        f"post_max_size={post}M",
+        f"max_execution_time={seconds}",
+        f"max_input_time={seconds}",
+        f"max_input_vars={settings.value('max_input_vars')}",
+        f"display_errors={'On' if settings.display_errors else 'Off'}",
+    ]
+    joined = "\\n".join(values)  # nginx turns "\n" in a quoted string into a newline
+    return [
+        f'        fastcgi_param PHP_ADMIN_VALUE "{joined}";',
+        # nginx refuses a larger body itself (413) before PHP is asked.
+        f"        client_max_body_size {post}m;",
+        # A script may run max_execution_time; nginx waits that long and a little more.
+        f"        fastcgi_read_timeout {seconds + 30}s;",
     ]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import pwd
@@ -29,12 +30,13 @@ from agent.system.accounts.users import HOME_ROOT
 from agent.system.base import files, process
 from agent.validators.accounts import ACCOUNT_NAME_PATTERN, AccountName
 from agent.validators.web import PHP_VERSION_PATTERN, PhpVersion
+from jopanel_rules.web import PHP_MAX_CHILDREN_DEFAULT, PHP_MAX_CHILDREN_MAX, PHP_MAX_CHILDREN_MIN
 
 logger = logging.getLogger(__name__)
 
 BINARY_DIR: Final = Path("/usr/sbin")
 POOL_PREFIX: Final = "jopanel-"
-MAX_CHILDREN: Final = 8
+MAX_CHILDREN: Final = PHP_MAX_CHILDREN_DEFAULT
 # Root's alone (the master reads them as root): a pool file names its account, home and socket,
 # which no account needs to read of another.
 POOL_MODE: Final = 0o640
@@ -60,7 +62,32 @@ def socket_path(run_dir: Path, account: str, version: str) -> Path:
     return run_dir / f"{POOL_PREFIX}{account}-{version}.sock"
 
 
-def render_pool(account: AccountName, version: PhpVersion, run_dir: Path) -> str:
+@dataclass(frozen=True)
+class PoolLimits:
+    """An account's process limits, the same for each of its pools (SetPhpPoolLimits)."""
+
+    dynamic: bool = False
+    max_children: int = MAX_CHILDREN
+
+
+def _process_manager(limits: PoolLimits) -> str:
+    if not limits.dynamic:
+        return f"""; Idle pools cost no process, so thousands of accounts fit.
+pm = ondemand
+pm.max_children = {limits.max_children}
+pm.process_idle_timeout = 10s"""
+    spare = min(3, limits.max_children)
+    return f"""; One worker always waits (the account's choice, within its plan).
+pm = dynamic
+pm.max_children = {limits.max_children}
+pm.start_servers = 1
+pm.min_spare_servers = 1
+pm.max_spare_servers = {spare}"""
+
+
+def render_pool(
+    account: AccountName, version: PhpVersion, run_dir: Path, limits: PoolLimits = PoolLimits()
+) -> str:
     home = HOME_ROOT / account
     tmp = home / "tmp"
     return f"""; Written by jopanel-agent (account {account}, PHP {version}); edits are overwritten.
@@ -72,10 +99,7 @@ listen = {socket_path(run_dir, account, version)}
 listen.owner = www-data
 listen.group = www-data
 listen.mode = 0660
-; Idle pools cost no process, so thousands of accounts fit.
-pm = ondemand
-pm.max_children = {MAX_CHILDREN}
-pm.process_idle_timeout = 10s
+{_process_manager(limits)}
 ; A worker is replaced after this many requests (a leaking extension cannot grow forever);
 ; at 500, a busy pool spent a fifth of its time starting workers (make bench, hosted sites).
 pm.max_requests = 10000
@@ -88,8 +112,10 @@ php_admin_value[upload_tmp_dir] = {tmp}
 php_admin_value[sys_temp_dir] = {tmp}
 php_admin_value[session.save_path] = {tmp}
 php_admin_flag[allow_url_include] = off
-; Each site's nginx configuration names its error_log: {home}/web/<domain>/php-error.log.
+; Each site's nginx configuration names its error_log: {home}/web/<domain>/php-error.log,
+; and its other settings (memory_limit, upload sizes, ...), all of them with every request.
 php_admin_flag[log_errors] = on
+php_admin_flag[opcache.enable] = on
 """
 
 
@@ -119,11 +145,72 @@ class PhpSettings:
         return self.run_dir / f"php{version}-fpm.pid"
 
 
+class PoolLimitsFile:
+    """Every account's pool limits that differ from the default, in one JSON file of root's
+    (`<php_dir>/jopanel-pool-limits.json`, 0600): the pools of an account are rendered from
+    it, whichever PHP versions the account uses, now or later."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._limits: dict[str, PoolLimits] | None = None
+
+    def get(self, account: str) -> PoolLimits:
+        return self._loaded().get(account, PoolLimits())
+
+    def set(self, account: str, limits: PoolLimits | None) -> None:
+        """Records the account's limits (None or the default: forgets them)."""
+        current = dict(self._loaded())
+        if limits is None or limits == PoolLimits():
+            if current.pop(account, None) is None:
+                return
+        else:
+            current[account] = limits
+        data = {
+            name: {"dynamic": entry.dynamic, "max_children": entry.max_children}
+            for name, entry in sorted(current.items())
+        }
+        files.write_atomic(self._path, json.dumps(data, indent=1) + "\n", 0o600)
+        self._limits = current
+
+    def _loaded(self) -> dict[str, PoolLimits]:
+        if self._limits is None:
+            self._limits = _read_limits(self._path)
+        return self._limits
+
+
+def _read_limits(path: Path) -> dict[str, PoolLimits]:
+    """The file's entries that validate; anything else is logged and left out (defaults)."""
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+    except ValueError:
+        logger.error("%s is not JSON; every pool takes the default limits", path)
+        return {}
+    limits = {}
+    for account, entry in data.items() if isinstance(data, dict) else []:
+        children = entry.get("max_children") if isinstance(entry, dict) else None
+        dynamic = entry.get("dynamic") if isinstance(entry, dict) else None
+        if (
+            isinstance(account, str)
+            and ACCOUNT_NAME_PATTERN.fullmatch(account)
+            and isinstance(dynamic, bool)
+            and isinstance(children, int)
+            and not isinstance(children, bool)
+            and PHP_MAX_CHILDREN_MIN <= children <= PHP_MAX_CHILDREN_MAX
+        ):
+            limits[account] = PoolLimits(dynamic, children)
+        else:
+            logger.error("%s: the entry of %r is not valid; left out", path, account)
+    return limits
+
+
 class PhpPools:
     """Brings the pool files of each PHP version to the wanted set, checked, then reloaded."""
 
     def __init__(self, settings: PhpSettings) -> None:
         self._settings = settings
+        self.limits = PoolLimitsFile(settings.root / "jopanel-pool-limits.json")
 
     async def ensure(self, wanted: Pools) -> None:
         """Creates missing pools (and drops those of vanished users, which break `-t`)."""
@@ -141,7 +228,7 @@ class PhpPools:
         current = self._current(version)
         writes = {
             self._settings.pool_file(version, account): render_pool(
-                account, version, self._settings.run_dir
+                account, version, self._settings.run_dir, self.limits.get(account)
             )
             for account in accounts
         }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, TypeAlias
 
 from agent.errors import AlreadyExists, InvalidArgument
@@ -19,7 +19,8 @@ from agent.validators import common as common_validators
 from agent.validators import web as web_validators
 from agent.validators.accounts import AccountName
 from agent.validators.common import Hostname
-from agent.validators.web import AppSocket, PhpVersion, ProxyPort, RedirectUrl
+from agent.validators.web import AppSocket, PhpSettings, PhpVersion, ProxyPort, RedirectUrl
+from jopanel_rules.web import LOG_RETENTION_DEFAULT
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class StaticBackend:
 @dataclass(frozen=True)
 class PhpBackend:
     version: PhpVersion
+    settings: PhpSettings = field(default_factory=PhpSettings)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class Site:
     # the site's file, root's alone (nginx.FILE_MODE), so no account can change either flag.
     account_suspended: bool = False
     https: Https | None = None
+    # Days of rotated logs kept (logrotate.py), as the account's plan says.
+    log_retention_days: int = LOG_RETENTION_DEFAULT
 
     @property
     def offline(self) -> bool:
@@ -105,6 +109,8 @@ def to_json(site: Site) -> str:
         "suspended": site.suspended,
         "account_suspended": site.account_suspended,
     }
+    if site.log_retention_days != LOG_RETENTION_DEFAULT:  # records of the default stay as they were
+        record["log_retention_days"] = site.log_retention_days
     if site.https is not None:
         record["https"] = {
             "fingerprint": site.https.fingerprint,
@@ -118,14 +124,21 @@ def _backend_json(backend: Backend) -> dict[str, Any]:
     match backend:
         case StaticBackend():
             return {"kind": "static"}
-        case PhpBackend(version):
-            return {"kind": "php", "version": version}
+        case PhpBackend(version, settings):
+            # Only settings someone set: a site of defaults keeps the record it always had.
+            if settings == PhpSettings():
+                return {"kind": "php", "version": version}
+            return {"kind": "php", "version": version, "settings": _settings_json(settings)}
         case ProxyBackend(port):
             return {"kind": "proxy", "port": port}
         case SocketBackend(path):
             return {"kind": "socket", "path": path}
         case RedirectBackend(url, status, preserve_path):
             return {"kind": "redirect", "url": url, "status": status, "preserve": preserve_path}
+
+
+def _settings_json(settings: PhpSettings) -> dict[str, Any]:
+    return {**settings.numbers(), "display_errors": settings.display_errors}
 
 
 def from_json(text: str, socket_root: str = "") -> Site:
@@ -147,6 +160,9 @@ def from_json(text: str, socket_root: str = "") -> Site:
             # Records written before account suspensions reached the sites have no such key.
             account_suspended=_boolean(record.get("account_suspended", False)),
             https=_https_from(record.get("https")),
+            log_retention_days=web_validators.log_retention(
+                _integer(record.get("log_retention_days", LOG_RETENTION_DEFAULT))
+            ),
         )
     except InvalidArgument as error:
         raise ValueError(error.message) from None
@@ -162,7 +178,10 @@ def _backend_from(record: dict[str, Any], account: AccountName, socket_root: str
             version
         ):
             raise ValueError("bad PHP version")
-        return PhpBackend(PhpVersion(version))
+        settings = record.get("settings", {})
+        if not isinstance(settings, dict):
+            raise ValueError("bad PHP settings")
+        return PhpBackend(PhpVersion(version), web_validators.php_settings(settings))
     if kind == "proxy":
         return ProxyBackend(web_validators.proxy_port(_integer(record["port"]), "port"))
     if kind == "socket":

@@ -42,7 +42,12 @@ async def test_a_new_static_site_serves_its_default_page(
     name = new_domain()
     domain = await create(web, spec(name, account.name))
 
-    assert domain == spec(name, account.name, document_root=str(docroot(account.name, name)))
+    assert domain == spec(
+        name,
+        account.name,
+        document_root=str(docroot(account.name, name)),
+        log_retention_days=14,  # the default, as it applies
+    )
     answer = await get(web_port, name)
     assert answer.status == 200
     assert f"<h1>{name}</h1>" in answer.body

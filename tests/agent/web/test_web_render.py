@@ -13,7 +13,13 @@ from agent.config import AgentConfig, ConfigError, load_config
 from agent.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 from agent.system.base import acl
 from agent.system.web import app_sockets, nginx, php_fpm
-from agent.system.web.nginx_render import Layout, record_line, render_site, render_support
+from agent.system.web.nginx_render import (
+    SITE_HEADER,
+    Layout,
+    record_line,
+    render_site,
+    render_support,
+)
 from agent.system.web.records import (
     Backend,
     PhpBackend,
@@ -30,7 +36,7 @@ from agent.system.web.webroots import Owner
 from agent.validators import common as common_validators
 from agent.validators.accounts import AccountName
 from agent.validators.common import Hostname
-from agent.validators.web import AppSocket, PhpVersion, ProxyPort, RedirectUrl
+from agent.validators.web import AppSocket, PhpSettings, PhpVersion, ProxyPort, RedirectUrl
 
 LAYOUT = Layout(
     Path("/etc/nginx"),
@@ -81,6 +87,39 @@ def test_every_site_listens_logs_and_refuses_foreign_links() -> None:
     assert "error_log" not in text  # one global error log
 
 
+def test_every_php_request_sets_every_value_in_one_parameter() -> None:
+    settings = PhpSettings(
+        memory_limit_mb=512,
+        upload_max_filesize_mb=20,
+        post_max_size_mb=25,
+        max_execution_time_seconds=120,
+        max_input_vars=3000,
+        display_errors=True,
+    )
+    text = render_site(site(PhpBackend(PhpVersion("8.2"), settings)), LAYOUT)
+    values = "\\n".join(
+        [
+            "error_log=/home/alice/web/example.com/php-error.log",
+            "memory_limit=512M",
+            "upload_max_filesize=20M",
+            "post_max_size=25M",
+            "max_execution_time=120",
+            "max_input_time=120",
+            "max_input_vars=3000",
+            "display_errors=On",
+        ]
+    )
+    assert f'        fastcgi_param PHP_ADMIN_VALUE "{values}";' in text.splitlines()
+    assert text.count("PHP_ADMIN_VALUE") == 1
+    assert "        client_max_body_size 25m;" in text.splitlines()
+    assert "        fastcgi_read_timeout 150s;" in text.splitlines()
+    # The record keeps them; a site of defaults keeps the record it had before settings existed.
+    assert from_json(text.splitlines()[0].removeprefix(SITE_HEADER), SOCKETS).backend == (
+        PhpBackend(PhpVersion("8.2"), settings)
+    )
+    assert "settings" not in to_json(site(PhpBackend(PhpVersion("8.2"))))
+
+
 def test_backends_render_what_they_say() -> None:
     php = render_site(site(PhpBackend(PhpVersion("8.2"))), LAYOUT)
     assert "fastcgi_pass unix:/run/php/jopanel-alice-8.2.sock;" in php
@@ -90,7 +129,7 @@ def test_backends_render_what_they_say() -> None:
     on_socket = render_site(site(BACKENDS[3]), LAYOUT)
     assert "proxy_pass http://unix:/home/.apps/alice/shop.example.com.sock:;" in on_socket
     error_log = "error_log=/home/alice/web/example.com/php-error.log"
-    assert f'fastcgi_param PHP_ADMIN_VALUE "{error_log}";' in php
+    assert f'fastcgi_param PHP_ADMIN_VALUE "{error_log}\\nmemory_limit=256M\\n' in php
     keep = render_site(site(BACKENDS[4]), LAYOUT)
     assert 'return 302 "https://example.org/x$request_uri";' in keep
     plain = render_site(site(BACKENDS[5]), LAYOUT)
@@ -144,6 +183,15 @@ def test_braces_balance_in_every_rendering() -> None:
         to_json(site(StaticBackend())).replace('"static"', '"shell"'),
         to_json(site(ProxyBackend(ProxyPort(3000)))).replace("3000", "true"),
         to_json(site(PhpBackend(PhpVersion("8.2")))).replace("8.2", "8.2;x"),
+        to_json(site(PhpBackend(PhpVersion("8.2"), PhpSettings(memory_limit_mb=64)))).replace(
+            "64", '"64M\\nopen_basedir=/"'
+        ),
+        to_json(site(PhpBackend(PhpVersion("8.2"), PhpSettings(memory_limit_mb=64)))).replace(
+            "64", "99999999"
+        ),
+        to_json(site(PhpBackend(PhpVersion("8.2"), PhpSettings(display_errors=True)))).replace(
+            "true", "1"
+        ),
         to_json(site(StaticBackend())).replace("false", '"no"'),
         to_json(site(BACKENDS[3])).replace("/alice/", "/bob/"),
         to_json(site(BACKENDS[3])).replace("/alice/", "/alice/../bob/"),

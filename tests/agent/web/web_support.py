@@ -127,3 +127,16 @@ def tree_digest(root: Path) -> dict[str, str]:
             owner = f"{info.st_mode:o} {info.st_uid}:{info.st_gid}"
             entries[str(path.relative_to(root))] = f"{owner} {what}"
     return entries
+
+
+async def logged(path: Path, text: str, within: float = 10.0) -> str:
+    """The file's content once it holds `text`. nginx writes its access log line after the
+    answer is sent, so a client may read the answer before the line exists: this waits for
+    that write (a condition, with a deadline), never for a fixed time."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        content = path.read_text() if path.exists() else ""
+        if text in content:
+            return content
+        assert asyncio.get_running_loop().time() < deadline, f"{text!r} never reached {path}"
+        await asyncio.sleep(0.02)

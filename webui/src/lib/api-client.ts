@@ -59,6 +59,18 @@ export function saveBlob(blob: Blob, filename: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }
 
+/**
+ * A streamed answer (server-sent events): the Response itself once it is ok, with the same
+ * bearer token and refresh as apiRequest (EventSource cannot send an Authorization header).
+ */
+export async function apiStream(path: string, options: RequestOptions = {}): Promise<Response> {
+  const token = getAccessToken();
+  let response = await send(path, options, token, 'text/event-stream, application/problem+json');
+  if (response.status === 401) response = await retryAfterRefresh(path, options, token);
+  if (!response.ok) throw await errorFromResponse(response);
+  return response;
+}
+
 async function retryAfterRefresh(
   path: string,
   options: RequestOptions,
@@ -78,8 +90,13 @@ async function retryAfterRefresh(
   return retried;
 }
 
-async function send(path: string, options: RequestOptions, token: string | null): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json' };
+async function send(
+  path: string,
+  options: RequestOptions,
+  token: string | null,
+  accept = 'application/json, application/problem+json',
+): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept };
   if (token) headers.Authorization = `Bearer ${token}`;
   const init: RequestInit = {
     method: options.method ?? 'GET',

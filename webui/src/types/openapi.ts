@@ -61,6 +61,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/accounts/{name}/php-pool': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An account's PHP-FPM pool limits (each PHP version it uses has a pool) */
+    get: operations['getPhpPool'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change an account's PHP-FPM pool limits (pm, max_children); 422 above the plan's bound */
+    patch: operations['updatePhpPool'];
+    trace?: never;
+  };
   '/api/v1/accounts/{name}/suspend': {
     parameters: {
       query?: never;
@@ -491,6 +509,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/domains/{name}/logs/{log}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The last lines of a domain's log (`access`: nginx's access log; `php-error`: its PHP errors), optionally only those holding a text; 409 when something other than the log file was put at its name */
+    get: operations['readDomainLog'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/domains/{name}/logs/{log}/follow': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** New lines of a domain's log as they are written, as server-sent events (text/event-stream): `event: lines` whose data is {"lines": [...]}, ending after 30 minutes (reconnect) or with an `event: error` */
+    get: operations['followDomainLog'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/domains/{name}/move': {
     parameters: {
       query?: never;
@@ -506,6 +558,24 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/api/v1/domains/{name}/php-settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A site's PHP settings as they apply (defaults filled in), with its plan's bounds */
+    get: operations['getPhpSettings'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change a PHP site's settings (the others stay); 422 above the plan's bound or with a post size below the upload size; 409 for a site that is not PHP */
+    patch: operations['updatePhpSettings'];
     trace?: never;
   };
   '/api/v1/domains/{name}/suspend': {
@@ -2370,6 +2440,24 @@ export interface components {
        */
       username: string;
     };
+    /** LogLines */
+    LogLines: {
+      /**
+       * Lines
+       * @description Oldest first; a line longer than 8192 bytes is cut there
+       */
+      lines: string[];
+      /**
+       * Log
+       * @enum {string}
+       */
+      log: 'access' | 'php-error';
+      /**
+       * Truncated
+       * @description The search looked at the last 64 MiB of the log only, and found fewer lines than asked there
+       */
+      truncated: boolean;
+    };
     /** Me */
     Me: {
       /** @description The owner's account; null for administrators and resellers */
@@ -2536,6 +2624,113 @@ export interface components {
        */
       version: string;
     };
+    /**
+     * PhpPool
+     * @description An account's PHP-FPM pool limits, the same for each PHP version it uses.
+     */
+    PhpPool: {
+      /** Max Children */
+      max_children: number;
+      /**
+       * Max Children Bound
+       * @description The most the account's plan allows
+       */
+      max_children_bound: number;
+      /**
+       * Pm
+       * @enum {string}
+       */
+      pm: 'ondemand' | 'dynamic';
+    };
+    /** PhpPoolUpdate */
+    PhpPoolUpdate: {
+      /**
+       * Max Children
+       * @description The most requests each pool serves at once
+       * @default null
+       */
+      max_children?: number | null;
+      /**
+       * Pm
+       * @description ondemand: workers start with requests, stop after 10 s idle; dynamic: one worker always waits
+       * @default null
+       */
+      pm?: ('ondemand' | 'dynamic') | null;
+    };
+    /**
+     * PhpSettings
+     * @description A PHP site's settings as they apply (defaults filled in).
+     */
+    PhpSettings: {
+      bounds: components['schemas']['PhpSettingsBounds'];
+      /** Display Errors */
+      display_errors: boolean;
+      /** Max Execution Time Seconds */
+      max_execution_time_seconds: number;
+      /** Max Input Vars */
+      max_input_vars: number;
+      /** Memory Limit Mb */
+      memory_limit_mb: number;
+      /** Post Max Size Mb */
+      post_max_size_mb: number;
+      /** Upload Max Filesize Mb */
+      upload_max_filesize_mb: number;
+    };
+    /**
+     * PhpSettingsBounds
+     * @description The highest value the site's plan allows for each setting.
+     */
+    PhpSettingsBounds: {
+      /** Max Execution Time Seconds */
+      max_execution_time_seconds: number;
+      /** Max Input Vars */
+      max_input_vars: number;
+      /** Memory Limit Mb */
+      memory_limit_mb: number;
+      /** Post Max Size Mb */
+      post_max_size_mb: number;
+      /** Upload Max Filesize Mb */
+      upload_max_filesize_mb: number;
+    };
+    /**
+     * PhpSettingsUpdate
+     * @description The settings to change; the others stay. The absolute ranges are the schema's (400);
+     *     above the plan's bound, or a post size below the upload size, is 422.
+     */
+    PhpSettingsUpdate: {
+      /**
+       * Display Errors
+       * @description Show errors in pages (they always go to the PHP error log)
+       * @default null
+       */
+      display_errors?: boolean | null;
+      /**
+       * Max Execution Time Seconds
+       * @default null
+       */
+      max_execution_time_seconds?: number | null;
+      /**
+       * Max Input Vars
+       * @default null
+       */
+      max_input_vars?: number | null;
+      /**
+       * Memory Limit Mb
+       * @default null
+       */
+      memory_limit_mb?: number | null;
+      /**
+       * Post Max Size Mb
+       * @description At least upload_max_filesize_mb; nginx takes bodies this big
+       * @default null
+       */
+      post_max_size_mb?: number | null;
+      /**
+       * Upload Max Filesize Mb
+       * @default null
+       */
+      upload_max_filesize_mb?: number | null;
+    };
     /** PhpVersions */
     PhpVersions: {
       /** Versions */
@@ -2557,6 +2752,8 @@ export interface components {
       disk_quota_mb: number | null;
       /** Inode Quota */
       inode_quota: number | null;
+      /** Log Retention Days */
+      log_retention_days: number;
       /** Max Aliases */
       max_aliases: number | null;
       /** Max Cron Jobs */
@@ -2565,6 +2762,16 @@ export interface components {
       max_databases: number | null;
       /** Max Domains */
       max_domains: number | null;
+      /** Max Php Children */
+      max_php_children: number | null;
+      /** Max Php Execution Seconds */
+      max_php_execution_seconds: number | null;
+      /** Max Php Input Vars */
+      max_php_input_vars: number | null;
+      /** Max Php Memory Mb */
+      max_php_memory_mb: number | null;
+      /** Max Php Upload Mb */
+      max_php_upload_mb: number | null;
       /** Max Vpn Clients */
       max_vpn_clients: number | null;
       /** Name */
@@ -2627,6 +2834,12 @@ export interface components {
        */
       inode_quota?: number | null;
       /**
+       * Log Retention Days
+       * @description Days of rotated site logs kept (access and PHP error logs)
+       * @default 14
+       */
+      log_retention_days?: number;
+      /**
        * Max Aliases
        * @description Aliases per domain
        * @default null
@@ -2647,6 +2860,36 @@ export interface components {
        * @default null
        */
       max_domains?: number | null;
+      /**
+       * Max Php Children
+       * @description The most PHP workers (pm.max_children) each PHP pool of an account may run
+       * @default null
+       */
+      max_php_children?: number | null;
+      /**
+       * Max Php Execution Seconds
+       * @description The highest max_execution_time (seconds) of a site's PHP
+       * @default null
+       */
+      max_php_execution_seconds?: number | null;
+      /**
+       * Max Php Input Vars
+       * @description The highest max_input_vars of a site's PHP
+       * @default null
+       */
+      max_php_input_vars?: number | null;
+      /**
+       * Max Php Memory Mb
+       * @description The highest memory_limit (MiB) a site's PHP may be given
+       * @default null
+       */
+      max_php_memory_mb?: number | null;
+      /**
+       * Max Php Upload Mb
+       * @description The highest upload_max_filesize and post_max_size (MiB) of a site's PHP
+       * @default null
+       */
+      max_php_upload_mb?: number | null;
       /**
        * Max Vpn Clients
        * @description VPN clients each account may hold; 0 (the default): no VPN; null: unlimited
@@ -2674,6 +2917,12 @@ export interface components {
        */
       inode_quota?: number | null;
       /**
+       * Log Retention Days
+       * @description Days of rotated site logs kept (access and PHP error logs)
+       * @default 14
+       */
+      log_retention_days?: number;
+      /**
        * Max Aliases
        * @description Aliases per domain
        * @default null
@@ -2694,6 +2943,36 @@ export interface components {
        * @default null
        */
       max_domains?: number | null;
+      /**
+       * Max Php Children
+       * @description The most PHP workers (pm.max_children) each PHP pool of an account may run
+       * @default null
+       */
+      max_php_children?: number | null;
+      /**
+       * Max Php Execution Seconds
+       * @description The highest max_execution_time (seconds) of a site's PHP
+       * @default null
+       */
+      max_php_execution_seconds?: number | null;
+      /**
+       * Max Php Input Vars
+       * @description The highest max_input_vars of a site's PHP
+       * @default null
+       */
+      max_php_input_vars?: number | null;
+      /**
+       * Max Php Memory Mb
+       * @description The highest memory_limit (MiB) a site's PHP may be given
+       * @default null
+       */
+      max_php_memory_mb?: number | null;
+      /**
+       * Max Php Upload Mb
+       * @description The highest upload_max_filesize and post_max_size (MiB) of a site's PHP
+       * @default null
+       */
+      max_php_upload_mb?: number | null;
       /**
        * Max Vpn Clients
        * @description VPN clients each account may hold; 0 (the default): no VPN; null: unlimited
@@ -4032,6 +4311,171 @@ export interface operations {
       };
       /** @description No such resource (or not yours) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getPhpPool: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PhpPool'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  updatePhpPool: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PhpPoolUpdate'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PhpPool'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -7744,6 +8188,161 @@ export interface operations {
       };
     };
   };
+  readDomainLog: {
+    parameters: {
+      query?: {
+        contains?: string;
+        lines?: number;
+      };
+      header?: never;
+      path: {
+        log: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LogLines'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  followDomainLog: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        log: string;
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   moveDomain: {
     parameters: {
       query?: never;
@@ -7788,6 +8387,171 @@ export interface operations {
       };
       /** @description Not allowed for this role */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getPhpSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PhpSettings'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  updatePhpSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PhpSettingsUpdate'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PhpSettings'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,5 +1,5 @@
 import { json, mockApi, noContent, problem, type MockRequest } from '@/testing/mock-api';
-import type { Domain } from './types';
+import type { Domain, PhpSettings } from './types';
 
 export function makeDomain(overrides: Partial<Domain> = {}): Domain {
   const name = overrides.name ?? 'example.com';
@@ -14,6 +14,25 @@ export function makeDomain(overrides: Partial<Domain> = {}): Domain {
     document_root: `/home/alice/web/${name}/public`,
     created_at: '2025-01-02T03:04:05Z',
     updated_at: '2025-01-02T03:04:05Z',
+    ...overrides,
+  };
+}
+
+export function makePhpSettings(overrides: Partial<PhpSettings> = {}): PhpSettings {
+  return {
+    memory_limit_mb: 256,
+    upload_max_filesize_mb: 64,
+    post_max_size_mb: 64,
+    max_execution_time_seconds: 60,
+    max_input_vars: 1000,
+    display_errors: false,
+    bounds: {
+      memory_limit_mb: 8192,
+      upload_max_filesize_mb: 8192,
+      post_max_size_mb: 8192,
+      max_execution_time_seconds: 300,
+      max_input_vars: 100000,
+    },
     ...overrides,
   };
 }
@@ -94,6 +113,10 @@ export function domainsServer(
       domains = domains.map((d) => (d.name === domain.name ? { ...d, status: 'suspended' } : d));
       return json(200, find(req.path));
     };
+    routes[`GET ${path}/logs/access`] ??= () => json(200, { log: 'access', lines: [], truncated: false });
+    routes[`GET ${path}/logs/php-error`] ??= () =>
+      json(200, { log: 'php-error', lines: [], truncated: false });
+    routes[`GET ${path}/php-settings`] ??= () => json(200, makePhpSettings());
     routes[`POST ${path}/unsuspend`] ??= (req) => {
       domains = domains.map((d) => (d.name === domain.name ? { ...d, status: 'active' } : d));
       return json(200, find(req.path));

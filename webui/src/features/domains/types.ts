@@ -22,3 +22,11 @@ export type DomainsArea = 'admin' | 'panel';
 
 /** What the domain's page reads of its DNS zone (docs/api.md, DNS); the dns feature owns the rest. */
 export type DomainZone = Pick<Schemas['DnsZone'], 'name' | 'records'>;
+
+/** A site's logs (docs/api.md, Domains): nginx's access log and the site's PHP errors. */
+export type DomainLog = Schemas['LogLines'];
+export type LogKind = DomainLog['log'];
+
+/** A PHP site's settings as they apply, with its plan's bounds, and what may be changed. */
+export type PhpSettings = Schemas['PhpSettings'];
+export type PhpSettingsUpdate = Schemas['PhpSettingsUpdate'];

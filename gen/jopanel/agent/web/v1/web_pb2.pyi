@@ -20,6 +20,50 @@ else:
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class _ProcessManager:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ProcessManagerEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ProcessManager.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    PROCESS_MANAGER_UNSPECIFIED: _ProcessManager.ValueType  # 0
+    PROCESS_MANAGER_ONDEMAND: _ProcessManager.ValueType  # 1
+    """Workers start with requests and stop after 10 s idle (the default: idle pools cost nothing)."""
+    PROCESS_MANAGER_DYNAMIC: _ProcessManager.ValueType  # 2
+    """One worker always waits, up to 3 idle: no start-up cost on the first request."""
+
+class ProcessManager(_ProcessManager, metaclass=_ProcessManagerEnumTypeWrapper):
+    """How PHP-FPM keeps an account's workers."""
+
+PROCESS_MANAGER_UNSPECIFIED: ProcessManager.ValueType  # 0
+PROCESS_MANAGER_ONDEMAND: ProcessManager.ValueType  # 1
+"""Workers start with requests and stop after 10 s idle (the default: idle pools cost nothing)."""
+PROCESS_MANAGER_DYNAMIC: ProcessManager.ValueType  # 2
+"""One worker always waits, up to 3 idle: no start-up cost on the first request."""
+Global___ProcessManager: _TypeAlias = ProcessManager  # noqa: Y015
+
+class _SiteLog:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _SiteLogEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_SiteLog.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    SITE_LOG_UNSPECIFIED: _SiteLog.ValueType  # 0
+    SITE_LOG_ACCESS: _SiteLog.ValueType  # 1
+    """/var/log/jopanel/web/<name>/access.log, written by nginx."""
+    SITE_LOG_PHP_ERROR: _SiteLog.ValueType  # 2
+    """/home/<account>/web/<name>/php-error.log, written by the account's PHP."""
+
+class SiteLog(_SiteLog, metaclass=_SiteLogEnumTypeWrapper):
+    """A domain's logs."""
+
+SITE_LOG_UNSPECIFIED: SiteLog.ValueType  # 0
+SITE_LOG_ACCESS: SiteLog.ValueType  # 1
+"""/var/log/jopanel/web/<name>/access.log, written by nginx."""
+SITE_LOG_PHP_ERROR: SiteLog.ValueType  # 2
+"""/home/<account>/web/<name>/php-error.log, written by the account's PHP."""
+Global___SiteLog: _TypeAlias = SiteLog  # noqa: Y015
+
 class _RedirectCode:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -40,6 +84,195 @@ REDIRECT_CODE_PERMANENT: RedirectCode.ValueType  # 1
 REDIRECT_CODE_TEMPORARY: RedirectCode.ValueType  # 2
 """302 Found."""
 Global___RedirectCode: _TypeAlias = RedirectCode  # noqa: Y015
+
+@_typing.final
+class SetPhpPoolLimitsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    PM_FIELD_NUMBER: _builtins.int
+    MAX_CHILDREN_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    """An existing managed account (^[a-z][a-z0-9_]{2,31}$)."""
+    pm: Global___ProcessManager.ValueType
+    """Required."""
+    max_children: _builtins.int
+    """The most workers (requests served at once) of each of the account's pools: 1 to 64."""
+    def __init__(
+        self,
+        *,
+        account: _builtins.str = ...,
+        pm: Global___ProcessManager.ValueType = ...,
+        max_children: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "max_children", b"max_children", "pm", b"pm"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetPhpPoolLimitsRequest: _TypeAlias = SetPhpPoolLimitsRequest  # noqa: Y015
+
+@_typing.final
+class SetPhpPoolLimitsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetPhpPoolLimitsResponse: _TypeAlias = SetPhpPoolLimitsResponse  # noqa: Y015
+
+@_typing.final
+class ReadSiteLogRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    LOG_FIELD_NUMBER: _builtins.int
+    LINES_FIELD_NUMBER: _builtins.int
+    CONTAINS_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """A domain name, as in WebDomain.name."""
+    log: Global___SiteLog.ValueType
+    """Required."""
+    lines: _builtins.int
+    """How many lines, newest last: 0 means 100; otherwise 1 to 1000."""
+    contains: _builtins.str
+    """Empty for every line; otherwise only lines holding this text (case-sensitive), 1 to 200
+    characters without control characters.
+    """
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        log: Global___SiteLog.ValueType = ...,
+        lines: _builtins.int = ...,
+        contains: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["contains", b"contains", "lines", b"lines", "log", b"log", "name", b"name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReadSiteLogRequest: _TypeAlias = ReadSiteLogRequest  # noqa: Y015
+
+@_typing.final
+class ReadSiteLogResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LINES_FIELD_NUMBER: _builtins.int
+    TRUNCATED_FIELD_NUMBER: _builtins.int
+    truncated: _builtins.bool
+    """The search stopped at its bound (64 MiB from the end) before it had `lines` lines."""
+    @_builtins.property
+    def lines(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Oldest first; a line longer than 8192 bytes is cut there; bytes that are not UTF-8 read
+        as U+FFFD.
+        """
+
+    def __init__(
+        self,
+        *,
+        lines: _abc.Iterable[_builtins.str] | None = ...,
+        truncated: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["lines", b"lines", "truncated", b"truncated"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReadSiteLogResponse: _TypeAlias = ReadSiteLogResponse  # noqa: Y015
+
+@_typing.final
+class LogCursor(_message.Message):
+    """Where a follow stopped: the file (its inode) and the offset read up to."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INODE_FIELD_NUMBER: _builtins.int
+    OFFSET_FIELD_NUMBER: _builtins.int
+    inode: _builtins.int
+    offset: _builtins.int
+    def __init__(
+        self,
+        *,
+        inode: _builtins.int = ...,
+        offset: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["inode", b"inode", "offset", b"offset"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___LogCursor: _TypeAlias = LogCursor  # noqa: Y015
+
+@_typing.final
+class FollowSiteLogRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    LOG_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """A domain name, as in WebDomain.name."""
+    log: Global___SiteLog.ValueType
+    """Required."""
+    @_builtins.property
+    def cursor(self) -> Global___LogCursor:
+        """Unset: from the end of the log as it is now. Set: from a cursor an earlier response gave
+        (an offset beyond the file's end, or another inode, starts at the new file's beginning).
+        """
+
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        log: Global___SiteLog.ValueType = ...,
+        cursor: Global___LogCursor | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor", "log", b"log", "name", b"name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FollowSiteLogRequest: _TypeAlias = FollowSiteLogRequest  # noqa: Y015
+
+@_typing.final
+class FollowSiteLogResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LINES_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def lines(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """New complete lines, oldest first, cut and decoded as in ReadSiteLogResponse."""
+
+    @_builtins.property
+    def cursor(self) -> Global___LogCursor:
+        """Where the next call goes on from."""
+
+    def __init__(
+        self,
+        *,
+        lines: _abc.Iterable[_builtins.str] | None = ...,
+        cursor: Global___LogCursor | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor", "lines", b"lines"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FollowSiteLogResponse: _TypeAlias = FollowSiteLogResponse  # noqa: Y015
 
 @_typing.final
 class StaticBackend(_message.Message):
@@ -63,20 +296,74 @@ class PhpBackend(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     VERSION_FIELD_NUMBER: _builtins.int
+    SETTINGS_FIELD_NUMBER: _builtins.int
     version: _builtins.str
     """A version from ListPhpVersions, e.g. "8.2"."""
+    @_builtins.property
+    def settings(self) -> Global___PhpSettings:
+        """The site's own PHP settings (unset: every default). Every request of the site sets all of
+        them, so none carries over to another site's request served by the same worker.
+        """
+
     def __init__(
         self,
         *,
         version: _builtins.str = ...,
+        settings: Global___PhpSettings | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["settings", b"settings"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["settings", b"settings", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___PhpBackend: _TypeAlias = PhpBackend  # noqa: Y015
+
+@_typing.final
+class PhpSettings(_message.Message):
+    """PHP's ini values of one site, as numbers in fixed units: no text reaches the configuration.
+    0 means the default; any other value outside its range is INVALID_ARGUMENT.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEMORY_LIMIT_MB_FIELD_NUMBER: _builtins.int
+    UPLOAD_MAX_FILESIZE_MB_FIELD_NUMBER: _builtins.int
+    POST_MAX_SIZE_MB_FIELD_NUMBER: _builtins.int
+    MAX_EXECUTION_TIME_SECONDS_FIELD_NUMBER: _builtins.int
+    MAX_INPUT_VARS_FIELD_NUMBER: _builtins.int
+    DISPLAY_ERRORS_FIELD_NUMBER: _builtins.int
+    memory_limit_mb: _builtins.int
+    """MiB, 32 to 8192; default 256."""
+    upload_max_filesize_mb: _builtins.int
+    """MiB, 1 to 8192; default 64."""
+    post_max_size_mb: _builtins.int
+    """MiB, 1 to 8192, at least upload_max_filesize_mb (as resolved); default 64. nginx accepts
+    request bodies up to this size for the site's PHP.
+    """
+    max_execution_time_seconds: _builtins.int
+    """Seconds, 1 to 300 (the pool ends a request after 300 s whatever PHP says); default 60."""
+    max_input_vars: _builtins.int
+    """100 to 100000; default 1000."""
+    display_errors: _builtins.bool
+    """Show errors in pages (they always go to the site's php-error.log); default off."""
+    def __init__(
+        self,
+        *,
+        memory_limit_mb: _builtins.int = ...,
+        upload_max_filesize_mb: _builtins.int = ...,
+        post_max_size_mb: _builtins.int = ...,
+        max_execution_time_seconds: _builtins.int = ...,
+        max_input_vars: _builtins.int = ...,
+        display_errors: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["display_errors", b"display_errors", "max_execution_time_seconds", b"max_execution_time_seconds", "max_input_vars", b"max_input_vars", "memory_limit_mb", b"memory_limit_mb", "post_max_size_mb", b"post_max_size_mb", "upload_max_filesize_mb", b"upload_max_filesize_mb"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PhpSettings: _TypeAlias = PhpSettings  # noqa: Y015
 
 @_typing.final
 class ProxyBackend(_message.Message):
@@ -161,6 +448,7 @@ class WebDomain(_message.Message):
     REDIRECT_FIELD_NUMBER: _builtins.int
     SUSPENDED_FIELD_NUMBER: _builtins.int
     DOCUMENT_ROOT_FIELD_NUMBER: _builtins.int
+    LOG_RETENTION_DAYS_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """The domain: a lowercase hostname in IDNA (punycode) form, 2 or more labels, each 1 to 63 of
     [a-z0-9-] not starting or ending with '-', at most 253 characters in all, no trailing '.';
@@ -172,6 +460,10 @@ class WebDomain(_message.Message):
     """Output only: served as suspended, on its own or for its account's suspension."""
     document_root: _builtins.str
     """Output only: /home/<account>/web/<name>/public_html."""
+    log_retention_days: _builtins.int
+    """How many days of rotated logs (access and PHP error log) logrotate keeps: 1 to 365; 0
+    means 14. The logs rotate daily, or sooner past 100 MiB.
+    """
     @_builtins.property
     def aliases(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Other hostnames that serve the same site, in the same form as name; at most 50, no
@@ -198,10 +490,11 @@ class WebDomain(_message.Message):
         redirect: Global___RedirectBackend | None = ...,
         suspended: _builtins.bool = ...,
         document_root: _builtins.str = ...,
+        log_retention_days: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["backend", b"backend", "php", b"php", "proxy", b"proxy", "redirect", b"redirect", "static", b"static"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "aliases", b"aliases", "backend", b"backend", "document_root", b"document_root", "name", b"name", "php", b"php", "proxy", b"proxy", "redirect", b"redirect", "static", b"static", "suspended", b"suspended"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "aliases", b"aliases", "backend", b"backend", "document_root", b"document_root", "log_retention_days", b"log_retention_days", "name", b"name", "php", b"php", "proxy", b"proxy", "redirect", b"redirect", "static", b"static", "suspended", b"suspended"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType_backend: _TypeAlias = _typing.Literal["static", "php", "proxy", "redirect"]  # noqa: Y015
     _WhichOneofArgType_backend: _TypeAlias = _typing.Literal["backend", b"backend"]  # noqa: Y015
@@ -355,7 +648,9 @@ class UpdateWebDomainRequest(_message.Message):
 
     @_builtins.property
     def update_mask(self) -> _field_mask_pb2.FieldMask:
-        """Paths: "aliases", "backend". Required, not empty; any other path is refused."""
+        """Paths: "aliases", "backend", "log_retention_days". Required, not empty; any other path is
+        refused.
+        """
 
     def __init__(
         self,

@@ -88,6 +88,21 @@ class WebDomainServiceStub:
                 request_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ListPhpVersionsRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ListPhpVersionsResponse.FromString,
                 _registered_method=True)
+        self.ReadSiteLog = channel.unary_unary(
+                '/jopanel.agent.web.v1.WebDomainService/ReadSiteLog',
+                request_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ReadSiteLogRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ReadSiteLogResponse.FromString,
+                _registered_method=True)
+        self.FollowSiteLog = channel.unary_stream(
+                '/jopanel.agent.web.v1.WebDomainService/FollowSiteLog',
+                request_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.FollowSiteLogRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.FollowSiteLogResponse.FromString,
+                _registered_method=True)
+        self.SetPhpPoolLimits = channel.unary_unary(
+                '/jopanel.agent.web.v1.WebDomainService/SetPhpPoolLimits',
+                request_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsResponse.FromString,
+                _registered_method=True)
 
 
 class WebDomainServiceServicer:
@@ -169,6 +184,38 @@ class WebDomainServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReadSiteLog(self, request, context):
+        """The last lines of one of a domain's logs, optionally only those holding a plain substring
+        (never a pattern). Bounded: at most 1000 lines of at most 8192 bytes each, found in at most
+        the last 64 MiB of the file. NOT_FOUND when no domain has this name. A missing log reads as
+        no lines; FAILED_PRECONDITION when the log's path is a link, not a regular file, or not
+        the account's (PHP error log) or the web server's (access log): nothing is followed or
+        opened for reading there.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FollowSiteLog(self, request, context):
+        """New lines of a domain's log as they are written, for at most about 10 seconds per call;
+        the last response carries a cursor from which the next call goes on without losing or
+        repeating lines (after a rotation, from the start of the new file). Same checks as
+        ReadSiteLog.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetPhpPoolLimits(self, request, context):
+        """The process limits of the account's PHP-FPM pools (one per PHP version it uses), written
+        into its pool files, checked with `php-fpm -t` and applied by a graceful reload.
+        Idempotent. FAILED_PRECONDITION when the account does not exist; deleting the account
+        forgets them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WebDomainServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -211,6 +258,21 @@ def add_WebDomainServiceServicer_to_server(servicer, server):
                     servicer.ListPhpVersions,
                     request_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ListPhpVersionsRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ListPhpVersionsResponse.SerializeToString,
+            ),
+            'ReadSiteLog': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReadSiteLog,
+                    request_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ReadSiteLogRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ReadSiteLogResponse.SerializeToString,
+            ),
+            'FollowSiteLog': grpc.unary_stream_rpc_method_handler(
+                    servicer.FollowSiteLog,
+                    request_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.FollowSiteLogRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.FollowSiteLogResponse.SerializeToString,
+            ),
+            'SetPhpPoolLimits': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPhpPoolLimits,
+                    request_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -443,6 +505,87 @@ class WebDomainService:
             '/jopanel.agent.web.v1.WebDomainService/ListPhpVersions',
             jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ListPhpVersionsRequest.SerializeToString,
             jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ListPhpVersionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReadSiteLog(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.web.v1.WebDomainService/ReadSiteLog',
+            jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ReadSiteLogRequest.SerializeToString,
+            jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ReadSiteLogResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FollowSiteLog(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/jopanel.agent.web.v1.WebDomainService/FollowSiteLog',
+            jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.FollowSiteLogRequest.SerializeToString,
+            jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.FollowSiteLogResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetPhpPoolLimits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.web.v1.WebDomainService/SetPhpPoolLimits',
+            jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsRequest.SerializeToString,
+            jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -72,6 +72,26 @@ class WebDomainServiceStub:
     """
     ListPhpVersions: _grpc.UnaryUnaryMultiCallable[_web_pb2.ListPhpVersionsRequest, _web_pb2.ListPhpVersionsResponse]
     """The PHP versions installed on the server (those a domain may use)."""
+    ReadSiteLog: _grpc.UnaryUnaryMultiCallable[_web_pb2.ReadSiteLogRequest, _web_pb2.ReadSiteLogResponse]
+    """The last lines of one of a domain's logs, optionally only those holding a plain substring
+    (never a pattern). Bounded: at most 1000 lines of at most 8192 bytes each, found in at most
+    the last 64 MiB of the file. NOT_FOUND when no domain has this name. A missing log reads as
+    no lines; FAILED_PRECONDITION when the log's path is a link, not a regular file, or not
+    the account's (PHP error log) or the web server's (access log): nothing is followed or
+    opened for reading there.
+    """
+    FollowSiteLog: _grpc.UnaryStreamMultiCallable[_web_pb2.FollowSiteLogRequest, _web_pb2.FollowSiteLogResponse]
+    """New lines of a domain's log as they are written, for at most about 10 seconds per call;
+    the last response carries a cursor from which the next call goes on without losing or
+    repeating lines (after a rotation, from the start of the new file). Same checks as
+    ReadSiteLog.
+    """
+    SetPhpPoolLimits: _grpc.UnaryUnaryMultiCallable[_web_pb2.SetPhpPoolLimitsRequest, _web_pb2.SetPhpPoolLimitsResponse]
+    """The process limits of the account's PHP-FPM pools (one per PHP version it uses), written
+    into its pool files, checked with `php-fpm -t` and applied by a graceful reload.
+    Idempotent. FAILED_PRECONDITION when the account does not exist; deleting the account
+    forgets them.
+    """
 
 @_typing.type_check_only
 class WebDomainServiceAsyncStub(WebDomainServiceStub):
@@ -117,6 +137,26 @@ class WebDomainServiceAsyncStub(WebDomainServiceStub):
     """
     ListPhpVersions: _aio.UnaryUnaryMultiCallable[_web_pb2.ListPhpVersionsRequest, _web_pb2.ListPhpVersionsResponse]  # type: ignore[assignment]
     """The PHP versions installed on the server (those a domain may use)."""
+    ReadSiteLog: _aio.UnaryUnaryMultiCallable[_web_pb2.ReadSiteLogRequest, _web_pb2.ReadSiteLogResponse]  # type: ignore[assignment]
+    """The last lines of one of a domain's logs, optionally only those holding a plain substring
+    (never a pattern). Bounded: at most 1000 lines of at most 8192 bytes each, found in at most
+    the last 64 MiB of the file. NOT_FOUND when no domain has this name. A missing log reads as
+    no lines; FAILED_PRECONDITION when the log's path is a link, not a regular file, or not
+    the account's (PHP error log) or the web server's (access log): nothing is followed or
+    opened for reading there.
+    """
+    FollowSiteLog: _aio.UnaryStreamMultiCallable[_web_pb2.FollowSiteLogRequest, _web_pb2.FollowSiteLogResponse]  # type: ignore[assignment]
+    """New lines of a domain's log as they are written, for at most about 10 seconds per call;
+    the last response carries a cursor from which the next call goes on without losing or
+    repeating lines (after a rotation, from the start of the new file). Same checks as
+    ReadSiteLog.
+    """
+    SetPhpPoolLimits: _aio.UnaryUnaryMultiCallable[_web_pb2.SetPhpPoolLimitsRequest, _web_pb2.SetPhpPoolLimitsResponse]  # type: ignore[assignment]
+    """The process limits of the account's PHP-FPM pools (one per PHP version it uses), written
+    into its pool files, checked with `php-fpm -t` and applied by a graceful reload.
+    Idempotent. FAILED_PRECONDITION when the account does not exist; deleting the account
+    forgets them.
+    """
 
 class WebDomainServiceServicer(metaclass=_abc_1.ABCMeta):
     """WebDomainService puts websites online: one nginx server block per domain, and for PHP one
@@ -207,5 +247,43 @@ class WebDomainServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_web_pb2.ListPhpVersionsResponse, _abc.Awaitable[_web_pb2.ListPhpVersionsResponse]]:
         """The PHP versions installed on the server (those a domain may use)."""
+
+    @_abc_1.abstractmethod
+    def ReadSiteLog(
+        self,
+        request: _web_pb2.ReadSiteLogRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_web_pb2.ReadSiteLogResponse, _abc.Awaitable[_web_pb2.ReadSiteLogResponse]]:
+        """The last lines of one of a domain's logs, optionally only those holding a plain substring
+        (never a pattern). Bounded: at most 1000 lines of at most 8192 bytes each, found in at most
+        the last 64 MiB of the file. NOT_FOUND when no domain has this name. A missing log reads as
+        no lines; FAILED_PRECONDITION when the log's path is a link, not a regular file, or not
+        the account's (PHP error log) or the web server's (access log): nothing is followed or
+        opened for reading there.
+        """
+
+    @_abc_1.abstractmethod
+    def FollowSiteLog(
+        self,
+        request: _web_pb2.FollowSiteLogRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_web_pb2.FollowSiteLogResponse], _abc.AsyncIterator[_web_pb2.FollowSiteLogResponse]]:
+        """New lines of a domain's log as they are written, for at most about 10 seconds per call;
+        the last response carries a cursor from which the next call goes on without losing or
+        repeating lines (after a rotation, from the start of the new file). Same checks as
+        ReadSiteLog.
+        """
+
+    @_abc_1.abstractmethod
+    def SetPhpPoolLimits(
+        self,
+        request: _web_pb2.SetPhpPoolLimitsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_web_pb2.SetPhpPoolLimitsResponse, _abc.Awaitable[_web_pb2.SetPhpPoolLimitsResponse]]:
+        """The process limits of the account's PHP-FPM pools (one per PHP version it uses), written
+        into its pool files, checked with `php-fpm -t` and applied by a graceful reload.
+        Idempotent. FAILED_PRECONDITION when the account does not exist; deleting the account
+        forgets them.
+        """
 
 def add_WebDomainServiceServicer_to_server(servicer: WebDomainServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

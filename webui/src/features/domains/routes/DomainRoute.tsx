@@ -4,6 +4,8 @@ import { paths } from '@/config/paths';
 import { useDomain } from '../api/get-domain';
 import { DomainActions } from '../components/DomainActions';
 import { DomainDetails } from '../components/DomainDetails';
+import { DomainLogs } from '../components/DomainLogs';
+import { PhpSettingsCard } from '../components/PhpSettingsCard';
 import type { Domain, DomainsArea } from '../types';
 import { describeSuspension, ownerMayLift } from '@/lib/suspension';
 
@@ -48,6 +50,8 @@ export function DomainRoute({ area }: { area: DomainsArea }) {
           <DomainDetails domain={domain.data} area={area} />
           <DomainActions domain={domain.data} area={area} onDeleted={() => navigate(list)} />
         </div>
+        {domain.data.backend.type === 'php' ? <PhpSettingsCard domain={domain.data} /> : null}
+        <DomainLogs domain={domain.data} />
       </div>
     </>
   );

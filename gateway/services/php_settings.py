@@ -1,0 +1,120 @@
+"""PHP per site and per account: a site's ini values and an account's pool limits, each within
+the bounds of the account's plan (docs/web.md, PHP settings per site).
+
+A site's settings travel in its PHP backend (the `php_settings` column, JSON text written here
+only), so every path that sends the site to the agent (create, update, move, the reconcile)
+sends them too. The plan's bounds are the gateway's to check (422 above one); the agent checks
+the absolute ranges itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Final
+
+from jopanel.agent.web.v1 import web_pb2 as pb
+
+from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.consistency import applying
+from gateway.context import Context
+from gateway.problems import FieldError, conflict, unprocessable
+from gateway.services import domains
+from gateway.store import php_pools
+from gateway.store import plans as plans_store
+from gateway.store.accounts import AccountRecord
+from gateway.store.domains import DomainRecord
+from gateway.store.php_pools import PhpPoolRecord, ProcessManager
+from gateway.store.plans import PlanRecord
+from jopanel_rules.web import PHP_MAX_CHILDREN_DEFAULT, PHP_MAX_CHILDREN_MAX, PHP_SETTING_RANGES
+
+Values = dict[str, int | bool]
+# Which plan column bounds each setting (the upload bound holds for the POST body too).
+_PLAN_BOUNDS: Final = {
+    "memory_limit_mb": "max_php_memory_mb",
+    "upload_max_filesize_mb": "max_php_upload_mb",
+    "post_max_size_mb": "max_php_upload_mb",
+    "max_execution_time_seconds": "max_php_execution_seconds",
+    "max_input_vars": "max_php_input_vars",
+}
+_PM: Final = {"ondemand": pb.PROCESS_MANAGER_ONDEMAND, "dynamic": pb.PROCESS_MANAGER_DYNAMIC}
+
+
+def values_of(domain: DomainRecord) -> Values:
+    """The site's settings as they apply: its own, the defaults for the rest."""
+    own = json.loads(domain.php_settings) if domain.php_settings else {}
+    values: Values = {name: int(own.get(name, r[2])) for name, r in PHP_SETTING_RANGES.items()}
+    values["display_errors"] = bool(own.get("display_errors", False))
+    return values
+
+
+async def bounds(ctx: Context, account_id: int) -> dict[str, int]:
+    plan = await _plan(ctx, account_id)
+    return {name: _bound(plan, name) for name in PHP_SETTING_RANGES}
+
+
+async def update_site(ctx: Context, domain: DomainRecord, changes: Values) -> DomainRecord:
+    """Applies the changed settings (the others stay) to the site, within its plan."""
+    if domain.backend != "php":
+        raise conflict(f"{domain.name} is not a PHP site; its backend is {domain.backend}.")
+    values = {**values_of(domain), **changes}
+    plan = await _plan(ctx, domain.account_id)
+    errors = [
+        FieldError(name, f"must be at most {_bound(plan, name)} on plan '{plan.name}'")
+        for name in PHP_SETTING_RANGES
+        if int(values[name]) > _bound(plan, name)
+    ]
+    if values["post_max_size_mb"] < values["upload_max_filesize_mb"]:
+        errors.append(FieldError("post_max_size_mb", "must be at least upload_max_filesize_mb"))
+    if errors:
+        raise unprocessable("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+    text = json.dumps(values, sort_keys=True, separators=(",", ":"))
+    backend = dataclasses.replace(domain.site_backend, php_settings=text)
+    return await domains.update(ctx, domain, None, backend)
+
+
+async def pool_of(ctx: Context, account: AccountRecord) -> tuple[PhpPoolRecord, int]:
+    """The account's pool limits and the most workers its plan allows."""
+    record = await php_pools.get(ctx.db, account.id)
+    plan = await _plan(ctx, account.id)
+    return record or _DEFAULT_POOL, _children_bound(plan)
+
+
+async def set_pool(
+    ctx: Context, account: AccountRecord, pm: ProcessManager | None, max_children: int | None
+) -> tuple[PhpPoolRecord, int]:
+    previous = await php_pools.get(ctx.db, account.id)
+    current = previous or _DEFAULT_POOL
+    wanted = PhpPoolRecord(pm or current.pm, max_children or current.max_children)
+    bound = _children_bound(await _plan(ctx, account.id))
+    if wanted.max_children > bound:
+        message = f"must be at most {bound} on plan '{account.plan}'"
+        raise unprocessable(f"max_children: {message}", [FieldError("max_children", message)])
+    async with ctx.audited("account.php_pool", account.name, f"{wanted.pm},{wanted.max_children}"):
+        await php_pools.put(ctx.db, account.id, wanted)
+        async with applying(undo=lambda: php_pools.put(ctx.db, account.id, previous)):
+            await ctx.agent.web.SetPhpPoolLimits(
+                pb.SetPhpPoolLimitsRequest(
+                    account=account.name, pm=_PM[wanted.pm], max_children=wanted.max_children
+                ),
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
+    return wanted, bound
+
+
+_DEFAULT_POOL: Final = PhpPoolRecord("ondemand", PHP_MAX_CHILDREN_DEFAULT)
+
+
+async def _plan(ctx: Context, account_id: int) -> PlanRecord:
+    plan = await plans_store.of_account(ctx.db, account_id)
+    assert plan is not None, "every account is on a plan (a foreign key)"
+    return plan
+
+
+def _bound(plan: PlanRecord, setting: str) -> int:
+    bound = getattr(plan, _PLAN_BOUNDS[setting])
+    return PHP_SETTING_RANGES[setting][1] if bound is None else int(bound)
+
+
+def _children_bound(plan: PlanRecord) -> int:
+    return PHP_MAX_CHILDREN_MAX if plan.max_php_children is None else plan.max_php_children

@@ -1,0 +1,245 @@
+"""PHP settings per site and the account's pool limits (issue 16 item 4; sandbox only).
+
+The real agent, nginx and PHP-FPM: every answer is a PHP script's, through nginx with the site's
+Host header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import pytest
+from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
+from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
+
+from tests.agent.support import field_errors, rpc_error
+from tests.agent.web.test_web_backends import curl
+from tests.agent.web.web_support import create, docroot, spec, tree_digest, write_as
+
+if TYPE_CHECKING:
+    Stub: TypeAlias = web_pb2_grpc.WebDomainServiceAsyncStub
+    AccountStub: TypeAlias = accounts_pb2_grpc.AccountServiceAsyncStub
+
+pytestmark = pytest.mark.usefixtures("web_servers")
+
+SHOW = """<?php
+header('Content-Type: application/json');
+$names = ['memory_limit', 'upload_max_filesize', 'post_max_size', 'max_execution_time',
+          'max_input_time', 'max_input_vars', 'display_errors', 'opcache.enable'];
+$values = ['pid' => getmypid()];
+foreach ($names as $name) { $values[$name] = ini_get($name); }
+echo json_encode($values);
+"""
+DEFAULTS = {
+    "memory_limit": "256M",
+    "upload_max_filesize": "64M",
+    "post_max_size": "64M",
+    "max_execution_time": "60",
+    "max_input_time": "60",
+    "max_input_vars": "1000",
+    "display_errors": "",  # Off
+    "opcache.enable": "1",
+}
+MINE = web_pb2.PhpSettings(
+    memory_limit_mb=512,
+    upload_max_filesize_mb=20,
+    post_max_size_mb=25,
+    max_execution_time_seconds=120,
+    max_input_vars=5000,
+    display_errors=True,
+)
+MINE_SHOWN = {
+    "memory_limit": "512M",
+    "upload_max_filesize": "20M",
+    "post_max_size": "25M",
+    "max_execution_time": "120",
+    "max_input_time": "120",
+    "max_input_vars": "5000",
+    "display_errors": "1",
+    "opcache.enable": "1",
+}
+
+
+def php(settings: web_pb2.PhpSettings | None = None) -> web_pb2.PhpBackend:
+    return web_pb2.PhpBackend(version="8.2", settings=settings)
+
+
+async def shown(port: int, name: str) -> dict[str, Any]:
+    status, body = await curl(port, name, "/show.php")
+    assert status == 200, body
+    values: dict[str, Any] = json.loads(body)
+    return values
+
+
+async def php_site(
+    web: Stub, account: str, name: str, settings: web_pb2.PhpSettings | None = None
+) -> web_pb2.WebDomain:
+    domain = await create(web, spec(name, account, php=php(settings)))
+    write_as(account, docroot(account, name) / "show.php", SHOW)
+    return domain
+
+
+async def test_a_site_shows_the_settings_it_was_given(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
+) -> None:
+    name = new_domain()
+    domain = await php_site(web, account.name, name, MINE)
+    assert domain.php.settings == MINE
+    values = await shown(web_port, name)
+    assert {k: v for k, v in values.items() if k != "pid"} == MINE_SHOWN
+    # phpinfo() says the same (its local value column).
+    write_as(account.name, docroot(account.name, name) / "info.php", "<?php phpinfo();")
+    status, info = await curl(web_port, name, "/info.php")
+    assert status == 200
+    assert '<tr><td class="e">memory_limit</td><td class="v">512M</td>' in info
+    got = await web.GetWebDomain(web_pb2.GetWebDomainRequest(name=name))
+    assert got.domain.php.settings == MINE
+
+
+async def test_nginx_refuses_a_body_above_the_sites_post_size(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
+) -> None:
+    name = new_domain()
+    small = web_pb2.PhpSettings(upload_max_filesize_mb=1, post_max_size_mb=1)
+    await php_site(web, account.name, name, small)
+
+    def post(size: int) -> str:
+        argv = [
+            "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20",
+            "-H", f"Host: {name}", "--data-binary", "@-", f"http://127.0.0.1:{web_port}/show.php",
+        ]  # fmt: skip
+        done = subprocess.run(argv, input=b"x" * size, capture_output=True, check=True)
+        return done.stdout.decode()
+
+    assert await asyncio.to_thread(post, 512 * 1024) == "200"
+    assert await asyncio.to_thread(post, 2 * 1024 * 1024) == "413"
+
+
+async def test_settings_never_carry_over_to_another_site_of_the_same_worker(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
+) -> None:
+    """PHP-FPM keeps a PHP_ADMIN_VALUE in the worker after the request that sent it; every
+    request sets every value, so a site of defaults served right after one with its own
+    settings, by the very same worker (max_children 1), still gets the defaults."""
+    await web.SetPhpPoolLimits(
+        web_pb2.SetPhpPoolLimitsRequest(
+            account=account.name, pm=web_pb2.PROCESS_MANAGER_ONDEMAND, max_children=1
+        )
+    )
+    own, plain = new_domain(), new_domain()
+    await php_site(web, account.name, own, MINE)
+    await php_site(web, account.name, plain)
+    pids = set()
+    for _ in range(3):
+        for name, expected in ((own, MINE_SHOWN), (plain, DEFAULTS)):
+            values = await shown(web_port, name)
+            pids.add(values.pop("pid"))
+            assert values == expected, name
+    assert len(pids) == 1  # one worker served them all
+
+
+async def test_an_update_changes_the_settings_and_keeps_the_other_sites(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
+) -> None:
+    first, second = new_domain(), new_domain()
+    await php_site(web, account.name, first)
+    await php_site(web, account.name, second, web_pb2.PhpSettings(max_input_vars=2000))
+    request = web_pb2.UpdateWebDomainRequest(domain=web_pb2.WebDomain(name=first, php=php(MINE)))
+    request.update_mask.paths.append("backend")
+    await web.UpdateWebDomain(request)
+    assert (await shown(web_port, first))["memory_limit"] == "512M"
+    assert (await shown(web_port, second))["max_input_vars"] == "2000"
+    assert (await shown(web_port, second))["memory_limit"] == "256M"
+
+
+@pytest.mark.parametrize(
+    ("settings", "field"),
+    [
+        ({"memory_limit_mb": 31}, "memory_limit_mb"),
+        ({"memory_limit_mb": 8193}, "memory_limit_mb"),
+        ({"memory_limit_mb": 2**32 - 1}, "memory_limit_mb"),
+        ({"upload_max_filesize_mb": 8193}, "upload_max_filesize_mb"),
+        ({"post_max_size_mb": 10, "upload_max_filesize_mb": 20}, "post_max_size_mb"),
+        ({"upload_max_filesize_mb": 100}, "post_max_size_mb"),  # above the default post size
+        ({"max_execution_time_seconds": 301}, "max_execution_time_seconds"),
+        ({"max_input_vars": 99}, "max_input_vars"),
+        ({"max_input_vars": 100_001}, "max_input_vars"),
+    ],
+)
+async def test_settings_out_of_range_are_refused_and_change_nothing(
+    web: Stub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+    settings: dict[str, int],
+    field: str,
+) -> None:
+    name = new_domain()
+    given = web_pb2.PhpSettings()
+    for key, value in settings.items():
+        setattr(given, key, value)
+    before = tree_digest(Path("/etc/nginx"))
+    errors = await field_errors(
+        web.CreateWebDomain(
+            web_pb2.CreateWebDomainRequest(domain=spec(name, account.name, php=php(given)))
+        )
+    )
+    assert [f for f, _ in errors] == [f"domain.php.settings.{field}"]
+    assert tree_digest(Path("/etc/nginx")) == before
+
+
+@pytest.mark.parametrize(
+    ("pm", "children", "field"),
+    [
+        (web_pb2.PROCESS_MANAGER_UNSPECIFIED, 4, "pm"),
+        (7, 4, "pm"),
+        (web_pb2.PROCESS_MANAGER_DYNAMIC, 0, "max_children"),
+        (web_pb2.PROCESS_MANAGER_DYNAMIC, 65, "max_children"),
+        (web_pb2.PROCESS_MANAGER_DYNAMIC, 2**32 - 1, "max_children"),
+    ],
+)
+async def test_pool_limits_out_of_range_are_refused(
+    web: Stub, account: accounts_pb2.Account, pm: int, children: int, field: str
+) -> None:
+    request = web_pb2.SetPhpPoolLimitsRequest(
+        account=account.name,
+        pm=pm,  # type: ignore[arg-type]
+        max_children=children,
+    )
+    assert [f for f, _ in await field_errors(web.SetPhpPoolLimits(request))] == [field]
+
+
+async def test_pool_limits_reach_every_pool_of_the_account_and_go_with_it(
+    web: Stub,
+    accounts: AccountStub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+) -> None:
+    name = new_domain()
+    await php_site(web, account.name, name)
+    pool = Path(f"/etc/php/8.2/fpm/pool.d/jopanel-{account.name}.conf")
+    assert "pm = ondemand\npm.max_children = 8\n" in pool.read_text()
+    assert "php_admin_flag[opcache.enable] = on" in pool.read_text()
+    request = web_pb2.SetPhpPoolLimitsRequest(
+        account=account.name, pm=web_pb2.PROCESS_MANAGER_DYNAMIC, max_children=2
+    )
+    await web.SetPhpPoolLimits(request)
+    await web.SetPhpPoolLimits(request)  # idempotent
+    text = pool.read_text()
+    assert "pm = dynamic\npm.max_children = 2\npm.start_servers = 1\n" in text
+    assert "pm.max_spare_servers = 2" in text
+    await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=account.name))
+    limits = Path("/etc/php/jopanel-pool-limits.json")
+    assert account.name not in (limits.read_text() if limits.exists() else "")
+
+
+async def test_pool_limits_of_an_unknown_account_are_refused(web: Stub) -> None:
+    request = web_pb2.SetPhpPoolLimitsRequest(
+        account="nosuchaccount", pm=web_pb2.PROCESS_MANAGER_ONDEMAND, max_children=2
+    )
+    code, _ = await rpc_error(web.SetPhpPoolLimits(request))
+    assert code.name == "FAILED_PRECONDITION"

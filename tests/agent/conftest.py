@@ -61,6 +61,8 @@ def agent_config(
         rndc_port=named_server.rndc_port,
         dns_port=named_server.dns_port,
         dns_nameservers=stack.DNS_NAMESERVERS,
+        server_names=(stack.PANEL_NAME,),
+        panel_hostname=stack.PANEL_NAME,
         proxy_ports=(PROXY_PORTS,),
     )
     shutil.rmtree(directory, ignore_errors=True)

@@ -3,8 +3,11 @@
 -- worker runs, and this one row is what GET /api/v1/server/certificate shows of the last
 -- attempt and the renewals. The key and chain are the agent's (root's); the host name is the
 -- agent's configuration, so it is not stored here.
+-- The panel's job belongs to no account (NULL): administrators see it in GET /api/v1/jobs,
+-- owners never do (their listing filters on their own account).
 ALTER TABLE jobs
-    MODIFY kind ENUM('backup', 'restore', 'certificate', 'panel_certificate') NOT NULL;
+    MODIFY kind ENUM('backup', 'restore', 'certificate', 'panel_certificate') NOT NULL,
+    MODIFY account_id BIGINT UNSIGNED NULL;
 
 CREATE TABLE panel_certificate (
     id TINYINT UNSIGNED NOT NULL PRIMARY KEY,

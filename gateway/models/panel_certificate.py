@@ -6,9 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from jopanel.agent.certificates.v1 import certificates_pb2 as pb
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.store.panel_certificate import PanelCertificateRecord, Status
+
+
+class PanelCertificateIssue(BaseModel):
+    """Nothing to choose: the host name is the agent's configuration, the key ECDSA P-256."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ServedCertificate(BaseModel):

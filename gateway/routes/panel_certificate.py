@@ -7,7 +7,11 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.api import Access, Call, NoBody, Operation, json_response
-from gateway.models.panel_certificate import PanelCertificate, panel_certificate_of
+from gateway.models.panel_certificate import (
+    PanelCertificate,
+    PanelCertificateIssue,
+    panel_certificate_of,
+)
 from gateway.services import panel_certificate as service
 
 
@@ -16,8 +20,8 @@ async def get_panel_certificate(call: Call[NoBody]) -> web.StreamResponse:
     return json_response(panel_certificate_of(record, served))
 
 
-async def issue_panel_certificate(call: Call[NoBody]) -> web.StreamResponse:
-    await service.request_issue(call.context, call.context.me.user_id)
+async def issue_panel_certificate(call: Call[PanelCertificateIssue]) -> web.StreamResponse:
+    await service.request_issue(call.context)
     record, served = await service.status(call.context)
     return json_response(panel_certificate_of(record, served))
 
@@ -43,9 +47,9 @@ operations = [
         " and the certificate served before stays; 503 when the worker has not finished in time)",
         "server",
         Access.ADMIN,
-        body=NoBody,
+        body=PanelCertificateIssue,
         body_optional=True,
         response=PanelCertificate,
-        errors=(409, 503),
+        errors=(400, 409, 503),
     ),
 ]

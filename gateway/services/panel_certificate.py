@@ -27,7 +27,8 @@ from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.config import GatewayConfig
 from gateway.context import Context
 from gateway.problems import Problem
-from gateway.services.certificates import INTERRUPTED, WAIT_SECONDS, _settled, acme_settings
+from gateway.services import certificates as site_certificates
+from gateway.services.certificates import INTERRUPTED, acme_settings
 from gateway.store import jobs as jobs_store
 from gateway.store import panel_certificate as store
 from gateway.store.panel_certificate import PanelCertificateRecord
@@ -55,13 +56,11 @@ async def status(ctx: Context) -> tuple[PanelCertificateRecord, pb.PanelCertific
     return await store.get(ctx.db), await served(ctx)
 
 
-async def request_issue(
-    ctx: Context, account_id: int, wait_seconds: float = WAIT_SECONDS
-) -> PanelCertificateRecord:
+async def request_issue(ctx: Context) -> PanelCertificateRecord:
     """Queues the order for the ACME worker and waits for its outcome, as a website's order:
     the record, 409 with the reason, or 503 while the worker has not settled it. One order at a
-    time: asking again while one is queued or running waits for that one. `account_id` is the
-    administrator the job is filed under."""
+    time: asking again while one is queued or running waits for that one. The job belongs to
+    no account; it names the administrator who asked."""
     if await served(ctx) is None:
         raise Problem(
             409,
@@ -78,12 +77,13 @@ async def request_issue(
         await jobs_store.insert(
             ctx.db,
             public_id=job_id,
-            account_id=account_id,
+            account_id=None,
             kind="panel_certificate",
             subject=SUBJECT,
             created_by=ctx.me.name,
         )
-    job = await _settled(ctx, job_id, wait_seconds)
+    # The sites' wait (read at each call, so one setting governs both).
+    job = await site_certificates.settled(ctx, job_id, site_certificates.WAIT_SECONDS)
     if job is None or job.state not in ("succeeded", "failed"):
         raise Problem(
             503,

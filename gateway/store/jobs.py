@@ -50,10 +50,12 @@ class JobProgress:
 
 
 _SELECT = (
-    "SELECT j.id, j.public_id, j.account_id, u.name AS account, j.kind, j.state, j.stage,"
+    "SELECT j.id, j.public_id, COALESCE(j.account_id, 0) AS account_id,"
+    " COALESCE(u.name, '') AS account, j.kind, j.state, j.stage,"
     " j.percent, j.bytes_done, j.bytes_total, j.files_done, j.files_total, j.subject,"
     " j.result, j.error, j.created_by, j.created_at, j.started_at, j.finished_at"
-    " FROM jobs j JOIN users u ON u.id = j.account_id"
+    # LEFT: the panel's own certificate job belongs to no account (account_id NULL, shown 0).
+    " FROM jobs j LEFT JOIN users u ON u.id = j.account_id"
 )
 
 
@@ -77,7 +79,7 @@ async def insert(
     pool: aiomysql.Pool,
     *,
     public_id: str,
-    account_id: int,
+    account_id: int | None,
     kind: Kind,
     subject: str,
     created_by: str,

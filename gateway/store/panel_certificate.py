@@ -10,7 +10,7 @@ from typing import Literal
 
 import aiomysql
 
-from gateway.db import execute, fetch_one_as
+from gateway.db import execute, fetch_one, fetch_one_as
 
 Status = Literal["none", "issuing", "valid", "failed"]
 
@@ -96,12 +96,13 @@ async def failed(pool: aiomysql.Pool, reason: str, retry_at: datetime | None) ->
 
 async def is_due(pool: aiomysql.Pool, now: datetime) -> bool:
     """Whether the installed certificate's next attempt has come."""
-    record = await get(pool)
-    return (
-        record.status != "issuing"
-        and record.next_attempt_at is not None
-        and record.next_attempt_at <= _naive(now)
+    row = await fetch_one(
+        pool,
+        "SELECT 1 FROM panel_certificate WHERE id = 1 AND status <> 'issuing'"
+        " AND next_attempt_at <= %s",
+        (_naive(now),),
     )
+    return row is not None
 
 
 async def fail_interrupted(pool: aiomysql.Pool, reason: str) -> int:

@@ -25,6 +25,10 @@
     server_names = ["panel.example.net"]       # names the server uses: no account may hold
                                                # them or a name below them (with the name
                                                # servers and this machine's host name)
+    panel_hostname = "panel.example.net"       # the panel's own host name, one of
+                                               # server_names: the one name the panel's
+                                               # certificate RPCs issue for; empty: they
+                                               # are refused (docs/certificates.md)
     ssh_dir = "/etc/ssh"                       # sshd's configuration root: the agent writes
                                                # sshd_config.d/jopanel.conf and jopanel-keys/
     sshd_pid_file = "/run/sshd.pid"            # the running sshd master the agent reloads
@@ -146,6 +150,7 @@ class AgentConfig:
     dns_nameservers: tuple[str, ...] = ()
     dns_hostmaster: str = ""
     server_names: tuple[str, ...] = ()
+    panel_hostname: str = ""
     ssh_dir: Path = Path("/etc/ssh")
     sshd_pid_file: Path = Path("/run/sshd.pid")
     web_timeout: float = 30.0
@@ -244,10 +249,11 @@ def _typed_values(data: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ConfigError(f"unknown keys: {', '.join(unknown)}")
     values = dict(data)
-    for key in (*_PATH_KEYS, "gateway_group", "vpn_device", "vpn_supervisor"):
+    strings = ("gateway_group", "vpn_device", "vpn_supervisor", "panel_hostname")
+    for key in (*_PATH_KEYS, *strings):
         if not isinstance(data.get(key, ""), str):
             raise ConfigError(f"{key}: must be a string")
-        if key in data and key not in ("gateway_group", "vpn_device", "vpn_supervisor"):
+        if key in data and key not in strings:
             values[key] = Path(data[key])
     size = data.get("max_message_bytes", 0)
     # bool is an int in Python, but `max_message_bytes = true` is a mistake.
@@ -308,6 +314,9 @@ def _check_dns(config: AgentConfig) -> None:
             ) from None
     if len(set(config.dns_nameservers)) != len(config.dns_nameservers):
         raise ConfigError("dns_nameservers: must not repeat a name")
+    # The panel's name is reserved like every server name, so no account can hold it.
+    if config.panel_hostname and config.panel_hostname not in config.server_names:
+        raise ConfigError("panel_hostname: must be one of server_names")
 
 
 def _dns_values(data: dict[str, Any]) -> dict[str, Any]:

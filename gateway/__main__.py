@@ -15,10 +15,17 @@ import uvloop
 from aiohttp import web
 
 from gateway import schema
+from gateway.agent import Agent
 from gateway.app import create_app
 from gateway.auth.passwords import hash_password
+from gateway.auth.sessions import SessionCache
 from gateway.config import GatewayConfig, load_config
+from gateway.context import Context
 from gateway.db import create_pool
+from gateway.models.panel_certificate import panel_certificate_of
+from gateway.principal import Principal, Role
+from gateway.problems import Problem
+from gateway.services import panel_certificate as service
 from gateway.store import users
 from gateway.validation import ACCOUNT_NAME, canonical_user_name, check_password
 
@@ -97,6 +104,29 @@ async def schema_versions(config: GatewayConfig) -> str:
         await pool.wait_closed()
 
 
+async def panel_certificate_command(config: GatewayConfig, action: str) -> tuple[bool, str]:
+    """`panel-certificate status|issue` (the `jopanel certificate` CLI runs them as this user):
+    the API's own service, as an administrator named `jopanel-cli`; the order is a job the
+    ACME worker runs, exactly as POST /api/v1/server/certificate queues it."""
+    pool = await create_pool(config.database)
+    agent = Agent(config.agent_socket)
+    ctx = Context(pool, agent, Principal(0, "jopanel-cli", Role.ADMIN), "cli", SessionCache())
+    try:
+        ok = True
+        if action == "issue":
+            try:
+                await service.request_issue(ctx)
+            except Problem as refused:
+                ok = False
+                print(f"not issued: {refused.detail}", file=sys.stderr)
+        record, served = await service.status(ctx)
+        return ok, panel_certificate_of(record, served).model_dump_json(indent=2)
+    finally:
+        await agent.close()
+        pool.close()
+        await pool.wait_closed()
+
+
 def notify_ready() -> None:
     """Tells systemd (Type=notify) that the socket listens: connections wait in its backlog
     until the app serves them, so nginx never finds the socket missing after a (re)start."""
@@ -121,6 +151,8 @@ def main() -> None:
         one = sub.add_parser(command, help="the password comes on standard input")
         one.add_argument("--name", required=True)
     sub.add_parser("schema-version", help="print the applied and the newest known version")
+    panel = sub.add_parser("panel-certificate", help="the panel's own certificate (JSON)")
+    panel.add_argument("action", choices=["status", "issue"])
     args = parser.parse_args()
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -133,6 +165,10 @@ def main() -> None:
     if args.command == "schema-version":
         print(asyncio.run(schema_versions(config)))
         sys.exit(0)
+    if args.command == "panel-certificate":
+        ok, shown = asyncio.run(panel_certificate_command(config, args.action))
+        print(shown)
+        sys.exit(0 if ok else 1)
     if args.command == "ensure-admin":
         # "-": standard input, where the installer pipes a password the gateway cannot open.
         source = args.password_file

@@ -17,6 +17,7 @@ import asyncio
 import datetime
 import email.utils
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -159,30 +160,88 @@ async def issue(
         ),
         timeout=agent_seconds,
     )
+
+    async def publish(token: str, text: str) -> None:
+        await agent.CreateChallengeToken(
+            certificates_pb2.CreateChallengeTokenRequest(
+                domain=domain, account=owner, token=token, key_authorization=text
+            ),
+            timeout=agent_seconds,
+        )
+
+    async def withdraw(token: str) -> None:
+        await agent.DeleteChallengeToken(
+            certificates_pb2.DeleteChallengeTokenRequest(domain=domain, account=owner, token=token),
+            timeout=agent_seconds,
+        )
+
+    chain = await order(account, signing.csr_pem, publish, withdraw)
+    installed = await agent.InstallCertificate(
+        certificates_pb2.InstallCertificateRequest(
+            domain=domain, account=owner, chain_pem=chain, settings=settings
+        ),
+        timeout=agent_seconds,
+    )
+    return installed.certificate
+
+
+async def issue_panel(
+    agent: certificates_pb2_grpc.CertificateServiceAsyncStub,
+    account: AcmeAccount,
+    agent_seconds: float = 60.0,
+) -> certificates_pb2.PanelCertificate:
+    """The panel's own host name (the agent's configuration names it, not this process):
+    the same order, through the agent's panel RPCs. IssueFailed with the reason."""
+    signing = await agent.CreatePanelCertificateSigningRequest(
+        certificates_pb2.CreatePanelCertificateSigningRequestRequest(
+            key_type=certificates_pb2.KEY_TYPE_ECDSA_P256
+        ),
+        timeout=agent_seconds,
+    )
+
+    async def publish(token: str, text: str) -> None:
+        await agent.CreatePanelChallengeToken(
+            certificates_pb2.CreatePanelChallengeTokenRequest(token=token, key_authorization=text),
+            timeout=agent_seconds,
+        )
+
+    async def withdraw(token: str) -> None:
+        await agent.DeletePanelChallengeToken(
+            certificates_pb2.DeletePanelChallengeTokenRequest(token=token),
+            timeout=agent_seconds,
+        )
+
+    chain = await order(account, signing.csr_pem, publish, withdraw)
+    installed = await agent.InstallPanelCertificate(
+        certificates_pb2.InstallPanelCertificateRequest(chain_pem=chain), timeout=agent_seconds
+    )
+    return installed.certificate
+
+
+async def order(
+    account: AcmeAccount,
+    csr_pem: str,
+    publish: Callable[[str, str], Awaitable[None]],
+    withdraw: Callable[[str], Awaitable[None]],
+) -> str:
+    """The ACME order for a CSR: each HTTP-01 token published (and always withdrawn after),
+    the full chain when the CA issued it; IssueFailed with the reason otherwise."""
     acme = account.client
     tokens: list[str] = []
     try:
         # A CA's rate limits refuse here first (new orders per account, per names).
-        order = await asyncio.to_thread(acme.new_order, signing.csr_pem.encode("ascii"))
-        for authz in order.authorizations:
+        pending = await asyncio.to_thread(acme.new_order, csr_pem.encode("ascii"))
+        for authz in pending.authorizations:
             body = _http01(authz)
             if body.status == messages.STATUS_VALID:
                 continue  # validated already (an earlier order's authorization): nothing to answer
             token = body.chall.encode("token")
-            await agent.CreateChallengeToken(
-                certificates_pb2.CreateChallengeTokenRequest(
-                    domain=domain,
-                    account=owner,
-                    token=token,
-                    key_authorization=body.chall.validation(acme.net.key),
-                ),
-                timeout=agent_seconds,
-            )
+            await publish(token, body.chall.validation(acme.net.key))
             tokens.append(token)
             response = body.chall.response(acme.net.key)
             await _answer(acme, body, response)
         deadline = datetime.datetime.now() + datetime.timedelta(seconds=ORDER_SECONDS)
-        done = await asyncio.to_thread(acme.poll_and_finalize, order, deadline)
+        done = await asyncio.to_thread(acme.poll_and_finalize, pending, deadline)
     except errors.ValidationError as failed:
         raise IssueFailed(explain(failed.failed_authzrs)) from None
     except errors.TimeoutError:
@@ -193,19 +252,8 @@ async def issue(
         raise IssueFailed(_refusal(limited.error), limited.when) from None
     finally:
         for token in tokens:
-            await agent.DeleteChallengeToken(
-                certificates_pb2.DeleteChallengeTokenRequest(
-                    domain=domain, account=owner, token=token
-                ),
-                timeout=agent_seconds,
-            )
-    installed = await agent.InstallCertificate(
-        certificates_pb2.InstallCertificateRequest(
-            domain=domain, account=owner, chain_pem=done.fullchain_pem, settings=settings
-        ),
-        timeout=agent_seconds,
-    )
-    return installed.certificate
+            await withdraw(token)
+    return str(done.fullchain_pem)
 
 
 async def _answer(

@@ -36,8 +36,10 @@ from gateway.principal import Principal, Role
 from gateway.problems import Problem
 from gateway.renewals import EVERY, Renewer
 from gateway.services import certificates as service
+from gateway.services import panel_certificate as panel_service
 from gateway.store import certificates as store
 from gateway.store import jobs as jobs_store
+from gateway.store import panel_certificate as panel_store
 from gateway.store.jobs import JobRecord
 
 logger = logging.getLogger("jopanel.acme")
@@ -65,11 +67,37 @@ class AcmeWorker:
     async def run_queued(self) -> int:
         """Runs every queued certificate job; how many it ran."""
         ran = 0
-        while (job := await jobs_store.next_queued(self._db, "certificate")) is not None:
+        while (job := await self._next()) is not None:
             if await jobs_store.claim(self._db, job.public_id):
-                await self.run(job)
+                await (self.run_panel(job) if job.kind == "panel_certificate" else self.run(job))
                 ran += 1
         return ran
+
+    async def _next(self) -> JobRecord | None:
+        """The panel's own order first (rare, and what an administrator waits for), then the
+        websites' in the order they came."""
+        panel = await jobs_store.next_queued(self._db, "panel_certificate")
+        return panel or await jobs_store.next_queued(self._db, "certificate")
+
+    async def run_panel(self, job: JobRecord) -> None:
+        """The panel's own host name, settled like a website's order."""
+        me = Principal(0, job.created_by, Role.ADMIN)
+        ctx = Context(self._db, self._agent, me, "acme-worker", self._sessions)
+        try:
+            done = await panel_service.issue_panel_certificate(ctx, self._config, self._accounts)
+        except Problem as refused:
+            await jobs_store.finish(self._db, job.public_id, state="failed", error=refused.detail)
+        except Exception:
+            logger.exception("panel certificate job %s failed", job.public_id)
+            await jobs_store.finish(self._db, job.public_id, state="failed", error=_INTERNAL)
+        else:
+            result = done.fingerprint or ""
+            await jobs_store.finish(self._db, job.public_id, state="succeeded", result=result)
+
+    async def renew_panel(self, now: datetime | None = None) -> str | None:
+        """The panel's certificate when its renewal is due (None when it is not)."""
+        ctx = Context.system(self._db, self._agent, self._sessions, "certificate-renewal")
+        return await panel_service.renew_if_due(ctx, self._config, self._accounts, now)
 
     async def run(self, job: JobRecord) -> None:
         """One order, settled in its job's row (the requester's answer) and the certificate's
@@ -105,7 +133,9 @@ class AcmeWorker:
         so its record does not stay `issuing` (renewals skip those) and its requester learns
         it. Queued orders stay queued: this worker runs them."""
         left = await jobs_store.fail_running(self._db, "certificate", STOPPED)
+        left += await jobs_store.fail_running(self._db, "panel_certificate", STOPPED)
         stale = await store.fail_interrupted(self._db, service.INTERRUPTED)
+        stale += await panel_store.fail_interrupted(self._db, service.INTERRUPTED)
         if left or stale:
             logger.warning("the last worker stopped in %d orders (%d records)", left, stale)
 
@@ -120,6 +150,9 @@ class AcmeWorker:
                     outcomes = await self.renewer.run_once()
                     for domain, outcome in outcomes.items():
                         logger.info("renewal of %s: %s", domain, outcome)
+                    panel = await self.renew_panel()
+                    if panel is not None:
+                        logger.info("renewal of the panel's certificate: %s", panel)
                     next_renewal = datetime.now(UTC) + EVERY
             except Exception:  # the database or the agent went away: try again shortly
                 logger.exception("certificate worker round failed")

@@ -4,12 +4,17 @@
     jopanel admin create NAME             a new administrator; prints its password once
     jopanel admin reset-password NAME     a new password (every session of NAME ends)
     jopanel db-dump                       a dump of the panel's database in /var/backups/jopanel
+    jopanel certificate status            the panel's own certificate and its last ACME attempt
+    jopanel certificate issue             issue (or renew) it now from the ACME directory
 
 It asks the agent over its socket (gRPC health and ServerService, as the gateway does) and runs
 the gateway's own commands as the gateway's user, so MariaDB lets it in as it lets the gateway.
 Two things have no API: making an administrator (no REST route creates one, and the first must
 exist before anyone can sign in) and reading the schema version; both run as `jopanel-gateway`
 subcommands through the gateway's data layer. The dump is mariadb-dump as MariaDB's root.
+`jopanel certificate` runs `jopanel-gateway panel-certificate` the same way: the API's own
+service (GET/POST /api/v1/server/certificate) without a sign-in, so the order is the same job
+the ACME worker runs; the CLI never speaks ACME and never touches the key.
 """
 
 from __future__ import annotations
@@ -152,6 +157,14 @@ def db_dump() -> int:
     return 0
 
 
+def certificate(action: str) -> int:
+    done = gateway_command("panel-certificate", action)
+    print(done.stdout.strip())
+    if done.returncode != 0:
+        print(f"jopanel: {done.stderr.strip()[-500:]}", file=sys.stderr)
+    return done.returncode
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="jopanel", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -160,6 +173,8 @@ def main() -> None:
     admin_parser.add_argument("action", choices=["create", "reset-password"])
     admin_parser.add_argument("name")
     sub.add_parser("db-dump", help="dump the panel's database to /var/backups/jopanel")
+    certificate_parser = sub.add_parser("certificate", help="the panel's own certificate")
+    certificate_parser.add_argument("action", choices=["status", "issue"])
     args = parser.parse_args()
     if os.geteuid() != 0:
         parser.error("run it as root")
@@ -167,6 +182,8 @@ def main() -> None:
         sys.exit(status())
     if args.command == "admin":
         sys.exit(admin(args.action, args.name))
+    if args.command == "certificate":
+        sys.exit(certificate(args.action))
     sys.exit(db_dump())
 
 

@@ -297,6 +297,7 @@ web_listen = ["80", "[::]:80"]
 dns_nameservers = $(toml_list "${ns_list[@]}")
 dns_hostmaster = "$hostmaster"
 server_names = $(toml_list "$hostname")
+panel_hostname = "$hostname"
 vpn_supervisor = "systemd"
 EOF
   write_file "$etc/gateway.toml" 0640 "root:$user" <<EOF
@@ -350,19 +351,29 @@ server_ipv4() {
 
 # --- nginx, PHP-FPM, bind9 ----------------------------------------------------------------------
 tls_certificate() {
-  local dir=$etc/tls
-  install -d -m 0750 -o root -g root "$dir"
-  if [ -f "$dir/panel.crt" ] &&
-     openssl x509 -in "$dir/panel.crt" -noout -checkhost "$hostname" | grep -q 'does match'; then
-    return
+  # /etc/jopanel/tls is root's alone (the agent keeps it so): the self-signed pair made here,
+  # the include naming the pair the panel's server block serves, and the ACME pairs the agent
+  # installs for the panel's host name (docs/certificates.md, "The panel's own host name").
+  local dir=$etc/tls include=$etc/tls/panel-tls.conf
+  install -d -m 0700 -o root -g root "$dir"
+  install -d -m 0755 -o root -g root /var/lib/jopanel/panel-acme-challenge
+  if ! { [ -f "$dir/panel.crt" ] &&
+     openssl x509 -in "$dir/panel.crt" -noout -checkhost "$hostname" | grep -q 'does match'; }; then
+    say "making a self-signed certificate for $hostname ($dir/panel.crt)"
+    (umask 077; openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -days 825 -subj "/CN=$hostname" -addext "subjectAltName=DNS:$hostname" \
+      -keyout "$dir/panel.key.tmp" -out "$dir/panel.crt.tmp" 2>/dev/null)
+    mv "$dir/panel.key.tmp" "$dir/panel.key"
+    mv "$dir/panel.crt.tmp" "$dir/panel.crt"
+    chmod 0644 "$dir/panel.crt"
   fi
-  say "making a self-signed certificate for $hostname ($dir/panel.crt)"
-  (umask 077; openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-    -days 825 -subj "/CN=$hostname" -addext "subjectAltName=DNS:$hostname" \
-    -keyout "$dir/panel.key.tmp" -out "$dir/panel.crt.tmp" 2>/dev/null)
-  mv "$dir/panel.key.tmp" "$dir/panel.key"
-  mv "$dir/panel.crt.tmp" "$dir/panel.crt"
-  chmod 0644 "$dir/panel.crt"
+  # An upgrade keeps the ACME certificate the agent installed for this host name; a new host
+  # name (or no include yet) starts from the self-signed pair until one is issued for it.
+  if ! grep -qE "^ssl_certificate $dir/$hostname/[0-9a-f]{64}\.crt;" "$include" 2>/dev/null ||
+     ! [ -f "$(sed -n 's/^ssl_certificate \(.*\);$/\1/p' "$include")" ]; then
+    printf 'ssl_certificate %s;\nssl_certificate_key %s;\n' "$dir/panel.crt" "$dir/panel.key" |
+      write_file "$include" 0600 root:root
+  fi
 }
 
 nginx_config() {

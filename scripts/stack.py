@@ -418,6 +418,54 @@ PANEL_NAME = "panel.jopanel.test"
 BIND_DIR = Path("/etc/bind")
 RNDC_KEY = BIND_DIR / "rndc.key"
 NAMED_RUN_DIR = Path("/run/named")
+# The panel's front in the sandbox (docs/certificates.md, "The panel's own host name"): as
+# deploy/nginx/jopanel-panel.conf.in on a server, on the sandbox's loopback ports.
+PANEL_TLS = ETC / "tls"
+PANEL_CHALLENGES = Path("/var/lib/jopanel/panel-acme-challenge")
+PANEL_FRONT = Path("/etc/nginx/conf.d/jopanel-panel.conf")
+PANEL_ANSWER = "JoPanel front\n"
+
+
+def write_panel_front(web_port: int, web_tls_port: int) -> None:
+    """The panel's nginx front: on the sites' port, its challenge location ahead of the
+    redirect to HTTPS; on the TLS port, the pair the agent's include names. A self-signed pair
+    and the include naming it are made when missing, as scripts/install.sh does."""
+    PANEL_TLS.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not (PANEL_TLS / "panel.crt").exists():
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+             "-nodes", "-days", "825", "-subj", f"/CN={PANEL_NAME}",
+             "-addext", f"subjectAltName=DNS:{PANEL_NAME}",
+             "-keyout", str(PANEL_TLS / "panel.key"), "-out", str(PANEL_TLS / "panel.crt")],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    include = PANEL_TLS / "panel-tls.conf"
+    if not include.exists():
+        _write(
+            include,
+            f"ssl_certificate {PANEL_TLS}/panel.crt;\nssl_certificate_key {PANEL_TLS}/panel.key;\n",
+            0o600,
+        )
+    PANEL_FRONT.write_text(
+        "server {\n"
+        f"    listen 127.0.0.1:{web_port};\n"
+        f"    server_name {PANEL_NAME};\n"
+        "    location ^~ /.well-known/acme-challenge/ {\n"
+        f"        root {PANEL_CHALLENGES}/{PANEL_NAME};\n"
+        "        disable_symlinks on;\n"
+        "        try_files $uri =404;\n"
+        "    }\n"
+        "    location / {\n"
+        "        return 301 https://$host$request_uri;\n"
+        "    }\n"
+        "}\n"
+        "server {\n"
+        f"    listen 127.0.0.1:{web_tls_port} ssl http2;\n"
+        f"    server_name {PANEL_NAME};\n"
+        f"    include {include};\n"
+        f'    location / {{ return 200 "{PANEL_ANSWER.strip()}\\n"; }}\n'
+        "}\n"
+    )
 
 
 def rndc(port: int, *command: str) -> subprocess.CompletedProcess[str]:
@@ -467,6 +515,16 @@ class Named:
         if not zones.exists():  # the agent writes it; named must find it before the agent runs
             zones.write_text("")
             zones.chmod(0o644)
+        # The panel's host name resolves here, as the public DNS points it at a server: no
+        # account may hold the name, so its zone is named's own, not the agent's.
+        panel_zone = BIND_DIR / "jopanel-panel.zone"
+        panel_zone.write_text(
+            "$TTL 60\n"
+            f"@ SOA {DNS_NAMESERVERS[0]}. hostmaster.{PANEL_NAME}. 1 3600 600 86400 60\n"
+            f"@ NS {DNS_NAMESERVERS[0]}.\n"
+            "@ A 127.0.0.1\n"
+        )
+        panel_zone.chmod(0o644)
         (BIND_DIR / "named.conf").write_text(
             "// The sandbox's named (scripts/stack.py).\n"
             "options {\n"
@@ -484,6 +542,7 @@ class Named:
             ' keys { "rndc-key"; }; };\n'
             f'include "{BIND_DIR}/named.conf.default-zones";\n'
             f'include "{zones}";\n'
+            f'zone "{PANEL_NAME}" {{ type master; file "{panel_zone}"; }};\n'
         )
 
 
@@ -892,6 +951,7 @@ class Stack:
             "    ssl_reject_handshake on;\n"
             "}\n"
         )
+        write_panel_front(self.web_port, self.web_tls_port)
         jwt_secret = ETC / "jwt.secret"
         if not jwt_secret.exists():
             _write(jwt_secret, secrets.token_urlsafe(48) + "\n", 0o640)
@@ -903,7 +963,8 @@ class Stack:
             f"rndc_port = {self.rndc_port}\n"
             f"dns_port = {self.dns_port}\n"
             f"dns_nameservers = {json.dumps(list(DNS_NAMESERVERS))}\n"  # a TOML array too
-            f"server_names = {json.dumps([PANEL_NAME])}\n" + _slow_machine_timeouts(),
+            f"server_names = {json.dumps([PANEL_NAME])}\n"
+            f'panel_hostname = "{PANEL_NAME}"\n' + _slow_machine_timeouts(),
             0o640,
         )
         _write(

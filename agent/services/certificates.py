@@ -22,6 +22,7 @@ from agent.config import AgentConfig
 from agent.errors import FailedPrecondition, NotFound
 from agent.system.certificates import keys
 from agent.system.certificates.files import CertificateFiles, ensure_account_key
+from agent.system.certificates.panel import PanelTls
 from agent.system.web.domains import WebDomains, web_domains
 from agent.system.web.records import Https, Site
 from agent.validators import accounts as accounts_validators
@@ -45,9 +46,12 @@ Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
-    def __init__(self, domains: WebDomains, files: CertificateFiles) -> None:
+    def __init__(
+        self, domains: WebDomains, files: CertificateFiles, panel: PanelTls | None = None
+    ) -> None:
         self._domains = domains
         self._files = files
+        self._panel_tls = panel
         self._lock = asyncio.Lock()
 
     async def GetCertificate(
@@ -195,6 +199,83 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
             self._files.delete_token(domain, token)
         return certificates_pb2.DeleteChallengeTokenResponse()
 
+    # The panel's own host name: the name is the agent's configuration, never the request's.
+
+    async def GetPanelCertificate(
+        self, request: certificates_pb2.GetPanelCertificateRequest, context: Context
+    ) -> certificates_pb2.GetPanelCertificateResponse:
+        panel = self._panel()
+        async with self._lock:
+            return certificates_pb2.GetPanelCertificateResponse(
+                certificate=_panel_certificate(panel)
+            )
+
+    async def CreatePanelCertificateSigningRequest(
+        self,
+        request: certificates_pb2.CreatePanelCertificateSigningRequestRequest,
+        context: Context,
+    ) -> certificates_pb2.CreatePanelCertificateSigningRequestResponse:
+        panel = self._panel()
+        key_type = validators.key_type(request.key_type)
+        async with self._lock:
+            key = panel.files.read_pending_key(panel.host)
+            if key is None or keys.key_type_of(key) != key_type:
+                key = await asyncio.to_thread(keys.new_key, key_type)
+                panel.files.write_pending_key(panel.host, key)
+            return certificates_pb2.CreatePanelCertificateSigningRequestResponse(
+                csr_pem=keys.csr(key, [panel.host]), names=[panel.host]
+            )
+
+    async def CreatePanelChallengeToken(
+        self, request: certificates_pb2.CreatePanelChallengeTokenRequest, context: Context
+    ) -> certificates_pb2.CreatePanelChallengeTokenResponse:
+        panel = self._panel()
+        token = validators.challenge_token(request.token)
+        text = validators.key_authorization(request.key_authorization, token)
+        async with self._lock:
+            panel.files.put_token(panel.host, token, text)
+        return certificates_pb2.CreatePanelChallengeTokenResponse()
+
+    async def DeletePanelChallengeToken(
+        self, request: certificates_pb2.DeletePanelChallengeTokenRequest, context: Context
+    ) -> certificates_pb2.DeletePanelChallengeTokenResponse:
+        panel = self._panel()
+        token = validators.challenge_token(request.token)
+        async with self._lock:
+            panel.files.delete_token(panel.host, token)
+        return certificates_pb2.DeletePanelChallengeTokenResponse()
+
+    async def InstallPanelCertificate(
+        self, request: certificates_pb2.InstallPanelCertificateRequest, context: Context
+    ) -> certificates_pb2.InstallPanelCertificateResponse:
+        panel = self._panel()
+        chain = validators.chain_pem(request.chain_pem)
+        async with self._lock:
+            key = panel.files.read_pending_key(panel.host)
+            if key is None:
+                served = panel.served()
+                if not served.self_signed and served.chain == chain:  # a repeated install
+                    return certificates_pb2.InstallPanelCertificateResponse(
+                        certificate=_panel_certificate(panel)
+                    )
+                raise FailedPrecondition(
+                    "no key of the panel's host name waits for a certificate; ask for a CSR first"
+                )
+            now = datetime.datetime.now(datetime.UTC)
+            leaf = keys.check_chain(chain, key, {panel.host}, now)
+            await panel.switch_to(leaf.fingerprint_sha256, key, chain)
+            return certificates_pb2.InstallPanelCertificateResponse(
+                certificate=_panel_certificate(panel)
+            )
+
+    def _panel(self) -> PanelTls:
+        if self._panel_tls is None:
+            raise FailedPrecondition(
+                "the agent has no panel_hostname in its configuration; the panel's certificate"
+                " is the installer's (scripts/install.sh --hostname)"
+            )
+        return self._panel_tls
+
     async def _site(self, domain: Hostname, account: AccountName) -> Site:
         """The account's site of that name; another account's is NOT_FOUND, as a missing one."""
         try:
@@ -238,6 +319,23 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
         return message
 
 
+def _panel_certificate(panel: PanelTls) -> certificates_pb2.PanelCertificate:
+    served = panel.served()
+    leaf = keys.leaf_of(served.chain, served.key_pem)
+    message = certificates_pb2.PanelCertificate(
+        host_name=panel.host,
+        names=list(leaf.names),
+        key_type=_KEY_TYPES[leaf.key_type],
+        issuer=leaf.issuer,
+        serial=leaf.serial,
+        fingerprint_sha256=leaf.fingerprint_sha256,
+        self_signed=served.self_signed,
+    )
+    message.not_before.FromDatetime(leaf.not_before)
+    message.not_after.FromDatetime(leaf.not_after)
+    return message
+
+
 def _names(domain: str, account: str) -> tuple[Hostname, AccountName]:
     return (
         common_validators.hostname(domain, "domain"),
@@ -257,6 +355,17 @@ def _settings(
     return False, False
 
 
+def panel_tls(config: AgentConfig) -> PanelTls | None:
+    if not config.panel_hostname:
+        return None
+    return PanelTls(
+        common_validators.hostname(config.panel_hostname, "panel_hostname"),
+        config.nginx_dir / "nginx.conf",
+        config.nginx_pid_file,
+        config.limits("web"),
+    )
+
+
 async def prepare(config: AgentConfig) -> None:
     """The panel's ACME account key exists before the ACME worker's unit starts: its
     LoadCredential= reads the file when the worker starts (docs/certificates.md)."""
@@ -264,5 +373,5 @@ async def prepare(config: AgentConfig) -> None:
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
-    servicer = CertificateServicer(web_domains(config), CertificateFiles())
+    servicer = CertificateServicer(web_domains(config), CertificateFiles(), panel_tls(config))
     certificates_pb2_grpc.add_CertificateServiceServicer_to_server(servicer, server)

@@ -10,3 +10,4 @@ GRANT SELECT (id, name, account_id) ON jopanel.domains TO 'jopanel-acme'@'localh
 GRANT SELECT, INSERT, UPDATE ON jopanel.certificates TO 'jopanel-acme'@'localhost';
 GRANT SELECT ON jopanel.certificate_settings TO 'jopanel-acme'@'localhost';
 GRANT INSERT ON jopanel.audit_log TO 'jopanel-acme'@'localhost';
+GRANT SELECT, INSERT, UPDATE ON jopanel.panel_certificate TO 'jopanel-acme'@'localhost';

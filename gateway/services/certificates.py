@@ -89,7 +89,7 @@ async def request_issue(
             subject=record.domain,
             created_by=ctx.me.name,
         )
-    job = await _settled(ctx, job_id, WAIT_SECONDS)
+    job = await settled(ctx, job_id, WAIT_SECONDS)
     if job is None or job.state not in ("succeeded", "failed"):
         raise Problem(
             503,
@@ -103,7 +103,7 @@ async def request_issue(
     return current
 
 
-async def _settled(ctx: Context, job_id: str, wait_seconds: float) -> JobRecord | None:
+async def settled(ctx: Context, job_id: str, wait_seconds: float) -> JobRecord | None:
     """The job once it has ended, or as it is when `wait_seconds` have passed."""
     deadline = asyncio.get_running_loop().time() + wait_seconds
     while True:

@@ -11,7 +11,7 @@ import aiomysql
 from gateway.db import execute, fetch_all_as, fetch_one_as
 from gateway.store.tenants import Tenants
 
-Kind = Literal["backup", "restore", "certificate"]
+Kind = Literal["backup", "restore", "certificate", "panel_certificate"]
 State = Literal["queued", "running", "succeeded", "failed"]
 # The longest error text a job keeps (the column's size).
 MAX_ERROR = 500
@@ -51,10 +51,12 @@ class JobProgress:
 
 
 _SELECT = (
-    "SELECT j.id, j.public_id, j.account_id, u.name AS account, j.kind, j.state, j.stage,"
+    "SELECT j.id, j.public_id, COALESCE(j.account_id, 0) AS account_id,"
+    " COALESCE(u.name, '') AS account, j.kind, j.state, j.stage,"
     " j.percent, j.bytes_done, j.bytes_total, j.files_done, j.files_total, j.subject,"
     " j.result, j.error, j.created_by, j.created_at, j.started_at, j.finished_at"
-    " FROM jobs j JOIN users u ON u.id = j.account_id"
+    # LEFT: the panel's own certificate job belongs to no account (account_id NULL, shown 0).
+    " FROM jobs j LEFT JOIN users u ON u.id = j.account_id"
 )
 
 
@@ -76,7 +78,7 @@ async def insert(
     pool: aiomysql.Pool,
     *,
     public_id: str,
-    account_id: int,
+    account_id: int | None,
     kind: Kind,
     subject: str,
     created_by: str,

@@ -61,6 +61,8 @@ def agent_config(
         rndc_port=named_server.rndc_port,
         dns_port=named_server.dns_port,
         dns_nameservers=stack.DNS_NAMESERVERS,
+        server_names=(stack.PANEL_NAME,),
+        panel_hostname=stack.PANEL_NAME,
         proxy_ports=(PROXY_PORTS,),
         # Clients' certificates are inside their renewal window at once (docs/vpn.md).
         vpn_client_days=30,

@@ -15,6 +15,7 @@ import stack
 from aiohttp.test_utils import TestClient, TestServer
 from jopanel.agent.accounts.v1 import accounts_pb2_grpc
 from jopanel.agent.backups.v1 import backups_pb2_grpc
+from jopanel.agent.certificates.v1 import certificates_pb2_grpc
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2_grpc
@@ -32,6 +33,7 @@ from tests.gateway.fake_agent import (
     FakeCron,
     FakeDatabases,
     FakeDns,
+    FakePanelCertificates,
     FakeServer,
     FakeSsh,
     FakeWeb,
@@ -61,6 +63,7 @@ class FakeAgent:
     vpn: FakeVpn
     ssh: FakeSsh
     backups: FakeBackups = field(default_factory=FakeBackups)
+    panel_tls: FakePanelCertificates = field(default_factory=FakePanelCertificates)
 
 
 @pytest.fixture
@@ -90,6 +93,7 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     vpn_pb2_grpc.add_VpnServiceServicer_to_server(agent.vpn, server)
     ssh_pb2_grpc.add_SshServiceServicer_to_server(agent.ssh, server)
     backups_pb2_grpc.add_BackupServiceServicer_to_server(agent.backups, server)
+    certificates_pb2_grpc.add_CertificateServiceServicer_to_server(agent.panel_tls, server)
     server.add_insecure_port(f"unix:{agent.socket}")
     await server.start()
     yield agent

@@ -18,6 +18,8 @@ from jopanel.agent.accounts.v1 import accounts_pb2 as pb
 from jopanel.agent.accounts.v1 import accounts_pb2_grpc
 from jopanel.agent.backups.v1 import backups_pb2 as backup_pb
 from jopanel.agent.backups.v1 import backups_pb2_grpc as backup_pb2_grpc
+from jopanel.agent.certificates.v1 import certificates_pb2 as certificates_pb
+from jopanel.agent.certificates.v1 import certificates_pb2_grpc
 from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2 as db_pb
@@ -864,3 +866,31 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
         done = backup_pb.Progress(stage=backup_pb.STAGE_DONE, percent=100)
         restored = backup_pb.Restored(folder="restored-20260101T000000Z", files=3)
         yield backup_pb.RestoreBackupResponse(progress=done, restored=restored)
+
+
+class FakePanelCertificates(certificates_pb2_grpc.CertificateServiceServicer):
+    """The panel's own certificate as the agent reports it: the installer's self-signed one,
+    until a test sets `served` (the gateway never names the host; the agent does)."""
+
+    HOST = "panel.example.net"
+
+    def __init__(self) -> None:
+        served = certificates_pb.PanelCertificate(
+            host_name=self.HOST,
+            names=[self.HOST],
+            key_type=certificates_pb.KEY_TYPE_ECDSA_P256,
+            issuer=f"CN={self.HOST}",
+            serial="1",
+            fingerprint_sha256="0" * 64,
+            self_signed=True,
+        )
+        served.not_before.FromSeconds(1_700_000_000)
+        served.not_after.FromSeconds(1_771_280_000)
+        self.served: certificates_pb.PanelCertificate | None = served
+
+    async def GetPanelCertificate(
+        self, request: certificates_pb.GetPanelCertificateRequest, context: Context
+    ) -> certificates_pb.GetPanelCertificateResponse:
+        if self.served is None:
+            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "no panel_hostname")
+        return certificates_pb.GetPanelCertificateResponse(certificate=self.served)

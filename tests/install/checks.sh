@@ -311,6 +311,36 @@ grep -qE 'does not resolve|self-test|could not reach' <<<"$answer" ||
 grep -q 'certificate.issue' <(mariadb -N -e "SELECT action FROM jopanel.audit_log WHERE actor = 'admin'") ||
   fail "the worker's attempt is not in the audit log"
 
+step "the panel's own certificate: refused cleanly while the CA is unreachable, the self-signed one keeps serving"
+panel_fingerprint() {
+  openssl s_client -connect 127.0.0.1:443 -servername "$host" </dev/null 2>/dev/null |
+    openssl x509 -noout -fingerprint -sha256
+}
+before=$(panel_fingerprint)
+[ -n "$before" ] || fail "no certificate served for $host"
+expect "the panel's include" "$(cat /etc/jopanel/tls/panel-tls.conf)" \
+  "$(printf 'ssl_certificate /etc/jopanel/tls/panel.crt;\nssl_certificate_key /etc/jopanel/tls/panel.key;')"
+expect "the panel's challenge path (not redirected)" \
+  "$(curl -s -o /dev/null -w '%{http_code}' --resolve "$host:80:127.0.0.1" "http://$host/.well-known/acme-challenge/x")" 404
+answer=$(api POST /api/v1/server/certificate '{"host_name": "evil.example"}')
+expect "POST /api/v1/server/certificate (a host name from the client)" "${answer%% *}" 400 "$answer"
+answer=$(api POST /api/v1/server/certificate '{}')
+expect "POST /api/v1/server/certificate (settled by the worker)" "${answer%% *}" 409 "$answer"
+grep -qE 'does not resolve|self-test|could not|refused' <<<"$answer" ||
+  fail "the panel certificate's refusal does not say why: $answer"
+answer=$(api GET /api/v1/server/certificate)
+grep -qE '"self_signed": ?true' <<<"$answer" || fail "the panel's served certificate after the refusal: $answer"
+grep -qE '"status": ?"failed"' <<<"$answer" || fail "the panel certificate's record after the refusal: $answer"
+expect "the certificate served after the refusal" "$(panel_fingerprint)" "$before"
+expect "GET / after the refusal" "$("${curl_panel[@]}" -o /dev/null -w '%{http_code}' "$url/")" 200
+/usr/local/bin/jopanel certificate status >/tmp/panel-cert.json || fail "jopanel certificate status failed"
+grep -qE '"self_signed": ?true' /tmp/panel-cert.json || fail "jopanel certificate status: $(cat /tmp/panel-cert.json)"
+if /usr/local/bin/jopanel certificate issue >/tmp/panel-cert.json 2>/tmp/panel-cert.err; then
+  fail "jopanel certificate issue succeeded without a CA"
+fi
+grep -q 'not issued' /tmp/panel-cert.err || fail "jopanel certificate issue: $(cat /tmp/panel-cert.err)"
+expect "the certificate served after the CLI's refusal" "$(panel_fingerprint)" "$before"
+
 step "sshd serves SFTP to a managed account, and refuses it while the account is suspended"
 ssh-keygen -q -t ed25519 -N '' -C tenant1 -f /root/tenant1-key
 answer=$(api POST /api/v1/ssh-keys "{\"public_key\": \"$(cat /root/tenant1-key.pub)\", \"account\": \"tenant1\"}")

@@ -115,6 +115,10 @@ class CertificateFiles:
 
     # Folders
 
+    def checked_folder(self, domain: Hostname) -> Path:
+        """The domain's key folder, made or checked (root's, no link, only root writes)."""
+        return self._ssl_folder(domain)
+
     def _ssl_folder(self, domain: Hostname) -> Path:
         _root_folder(self.ssl_root, 0o700)
         return _root_folder(self.folder(domain), 0o700)
@@ -139,6 +143,11 @@ class CertificateFiles:
             raise
         with open(fd, "rb") as file:
             return file.read()
+
+
+def read_nofollow(path: Path) -> bytes | None:
+    """A file's bytes (None when missing); a link at its name is refused, never followed."""
+    return CertificateFiles._read(path)
 
 
 def _root_folder(path: Path, mode: int) -> Path:

@@ -1028,6 +1028,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/server/certificate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The certificate the panel's own host name is served with, and the last ACME attempt */
+    get: operations['getPanelCertificate'];
+    put?: never;
+    /** Issue or renew the panel's own certificate from the ACME directory (409 says why not, and the certificate served before stays; 503 when the worker has not finished in time) */
+    post: operations['issuePanelCertificate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/ssh-access': {
     parameters: {
       query?: never;
@@ -2393,7 +2411,7 @@ export interface components {
        * Kind
        * @enum {string}
        */
-      kind: 'backup' | 'restore' | 'certificate';
+      kind: 'backup' | 'restore' | 'certificate' | 'panel_certificate';
       /**
        * Percent
        * @description 0 to 100, of the current stage
@@ -2595,6 +2613,40 @@ export interface components {
        */
       type: 'NS';
     };
+    /** PanelCertificate */
+    PanelCertificate: {
+      /**
+       * Host Name
+       * @description The panel's host name, from the agent's configuration; empty when none
+       * @example panel.example.net
+       */
+      host_name: string;
+      /** Last Attempt At */
+      last_attempt_at: string | null;
+      /**
+       * Last Error
+       * @description Why the last attempt failed; empty when it did not
+       */
+      last_error: string;
+      /**
+       * Next Attempt At
+       * @description When the worker renews it (a third of its life before expiry, later after failures); null when it is not renewed on its own
+       */
+      next_attempt_at: string | null;
+      /** @description What nginx serves for the host name; null when the agent has none */
+      served: components['schemas']['ServedCertificate'] | null;
+      /**
+       * Status
+       * @description The last ACME attempt: none, issuing, valid, or failed (see last_error)
+       * @enum {string}
+       */
+      status: 'none' | 'issuing' | 'valid' | 'failed';
+    };
+    /**
+     * PanelCertificateIssue
+     * @description Nothing to choose: the host name is the agent's configuration, the key ECDSA P-256.
+     */
+    PanelCertificateIssue: Record<string, never>;
     /**
      * PasswordChange
      * @description A new password for the signed-in user, confirmed by the panel password it has now.
@@ -3276,6 +3328,33 @@ export interface components {
        * @enum {string}
        */
       what: 'account' | 'domain' | 'database' | 'path';
+    };
+    /** ServedCertificate */
+    ServedCertificate: {
+      /** Fingerprint Sha256 */
+      fingerprint_sha256: string;
+      /** Issuer */
+      issuer: string;
+      /**
+       * Names
+       * @description The names the served certificate covers
+       */
+      names: string[];
+      /**
+       * Not After
+       * Format: date-time
+       */
+      not_after: string;
+      /**
+       * Not Before
+       * Format: date-time
+       */
+      not_before: string;
+      /**
+       * Self Signed
+       * @description The installer's self-signed certificate: no ACME certificate installed yet
+       */
+      self_signed: boolean;
     };
     /** ServerFacts */
     ServerFacts: {
@@ -11168,6 +11247,167 @@ export interface operations {
       };
       /** @description Not allowed for this role */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getPanelCertificate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PanelCertificate'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  issuePanelCertificate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['PanelCertificateIssue'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PanelCertificate'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
         headers: {
           [name: string]: unknown;
         };

@@ -583,3 +583,240 @@ class DeleteChallengeTokenResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___DeleteChallengeTokenResponse: _TypeAlias = DeleteChallengeTokenResponse  # noqa: Y015
+
+@_typing.final
+class PanelCertificate(_message.Message):
+    """The certificate the panel's host name is served with."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    HOST_NAME_FIELD_NUMBER: _builtins.int
+    NAMES_FIELD_NUMBER: _builtins.int
+    KEY_TYPE_FIELD_NUMBER: _builtins.int
+    NOT_BEFORE_FIELD_NUMBER: _builtins.int
+    NOT_AFTER_FIELD_NUMBER: _builtins.int
+    ISSUER_FIELD_NUMBER: _builtins.int
+    SERIAL_FIELD_NUMBER: _builtins.int
+    FINGERPRINT_SHA256_FIELD_NUMBER: _builtins.int
+    SELF_SIGNED_FIELD_NUMBER: _builtins.int
+    host_name: _builtins.str
+    """The agent's panel_hostname."""
+    key_type: Global___KeyType.ValueType
+    issuer: _builtins.str
+    serial: _builtins.str
+    fingerprint_sha256: _builtins.str
+    self_signed: _builtins.bool
+    """The installer's self-signed certificate (no certificate was installed by the agent yet)."""
+    @_builtins.property
+    def names(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def not_before(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def not_after(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        host_name: _builtins.str = ...,
+        names: _abc.Iterable[_builtins.str] | None = ...,
+        key_type: Global___KeyType.ValueType = ...,
+        not_before: _timestamp_pb2.Timestamp | None = ...,
+        not_after: _timestamp_pb2.Timestamp | None = ...,
+        issuer: _builtins.str = ...,
+        serial: _builtins.str = ...,
+        fingerprint_sha256: _builtins.str = ...,
+        self_signed: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["not_after", b"not_after", "not_before", b"not_before"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["fingerprint_sha256", b"fingerprint_sha256", "host_name", b"host_name", "issuer", b"issuer", "key_type", b"key_type", "names", b"names", "not_after", b"not_after", "not_before", b"not_before", "self_signed", b"self_signed", "serial", b"serial"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PanelCertificate: _TypeAlias = PanelCertificate  # noqa: Y015
+
+@_typing.final
+class GetPanelCertificateRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetPanelCertificateRequest: _TypeAlias = GetPanelCertificateRequest  # noqa: Y015
+
+@_typing.final
+class GetPanelCertificateResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CERTIFICATE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def certificate(self) -> Global___PanelCertificate: ...
+    def __init__(
+        self,
+        *,
+        certificate: Global___PanelCertificate | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["certificate", b"certificate"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["certificate", b"certificate"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetPanelCertificateResponse: _TypeAlias = GetPanelCertificateResponse  # noqa: Y015
+
+@_typing.final
+class CreatePanelCertificateSigningRequestRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KEY_TYPE_FIELD_NUMBER: _builtins.int
+    key_type: Global___KeyType.ValueType
+    def __init__(
+        self,
+        *,
+        key_type: Global___KeyType.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["key_type", b"key_type"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreatePanelCertificateSigningRequestRequest: _TypeAlias = CreatePanelCertificateSigningRequestRequest  # noqa: Y015
+
+@_typing.final
+class CreatePanelCertificateSigningRequestResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CSR_PEM_FIELD_NUMBER: _builtins.int
+    NAMES_FIELD_NUMBER: _builtins.int
+    csr_pem: _builtins.str
+    @_builtins.property
+    def names(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        csr_pem: _builtins.str = ...,
+        names: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["csr_pem", b"csr_pem", "names", b"names"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreatePanelCertificateSigningRequestResponse: _TypeAlias = CreatePanelCertificateSigningRequestResponse  # noqa: Y015
+
+@_typing.final
+class CreatePanelChallengeTokenRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TOKEN_FIELD_NUMBER: _builtins.int
+    KEY_AUTHORIZATION_FIELD_NUMBER: _builtins.int
+    token: _builtins.str
+    key_authorization: _builtins.str
+    def __init__(
+        self,
+        *,
+        token: _builtins.str = ...,
+        key_authorization: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["key_authorization", b"key_authorization", "token", b"token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreatePanelChallengeTokenRequest: _TypeAlias = CreatePanelChallengeTokenRequest  # noqa: Y015
+
+@_typing.final
+class CreatePanelChallengeTokenResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreatePanelChallengeTokenResponse: _TypeAlias = CreatePanelChallengeTokenResponse  # noqa: Y015
+
+@_typing.final
+class DeletePanelChallengeTokenRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TOKEN_FIELD_NUMBER: _builtins.int
+    token: _builtins.str
+    def __init__(
+        self,
+        *,
+        token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["token", b"token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeletePanelChallengeTokenRequest: _TypeAlias = DeletePanelChallengeTokenRequest  # noqa: Y015
+
+@_typing.final
+class DeletePanelChallengeTokenResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeletePanelChallengeTokenResponse: _TypeAlias = DeletePanelChallengeTokenResponse  # noqa: Y015
+
+@_typing.final
+class InstallPanelCertificateRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CHAIN_PEM_FIELD_NUMBER: _builtins.int
+    chain_pem: _builtins.str
+    def __init__(
+        self,
+        *,
+        chain_pem: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["chain_pem", b"chain_pem"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___InstallPanelCertificateRequest: _TypeAlias = InstallPanelCertificateRequest  # noqa: Y015
+
+@_typing.final
+class InstallPanelCertificateResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CERTIFICATE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def certificate(self) -> Global___PanelCertificate: ...
+    def __init__(
+        self,
+        *,
+        certificate: Global___PanelCertificate | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["certificate", b"certificate"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["certificate", b"certificate"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___InstallPanelCertificateResponse: _TypeAlias = InstallPanelCertificateResponse  # noqa: Y015

@@ -93,6 +93,31 @@ class CertificateServiceStub:
                 request_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.DeleteChallengeTokenRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.DeleteChallengeTokenResponse.FromString,
                 _registered_method=True)
+        self.GetPanelCertificate = channel.unary_unary(
+                '/jopanel.agent.certificates.v1.CertificateService/GetPanelCertificate',
+                request_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.GetPanelCertificateRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.GetPanelCertificateResponse.FromString,
+                _registered_method=True)
+        self.CreatePanelCertificateSigningRequest = channel.unary_unary(
+                '/jopanel.agent.certificates.v1.CertificateService/CreatePanelCertificateSigningRequest',
+                request_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.CreatePanelCertificateSigningRequestRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.CreatePanelCertificateSigningRequestResponse.FromString,
+                _registered_method=True)
+        self.CreatePanelChallengeToken = channel.unary_unary(
+                '/jopanel.agent.certificates.v1.CertificateService/CreatePanelChallengeToken',
+                request_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.CreatePanelChallengeTokenRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.CreatePanelChallengeTokenResponse.FromString,
+                _registered_method=True)
+        self.DeletePanelChallengeToken = channel.unary_unary(
+                '/jopanel.agent.certificates.v1.CertificateService/DeletePanelChallengeToken',
+                request_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.DeletePanelChallengeTokenRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.DeletePanelChallengeTokenResponse.FromString,
+                _registered_method=True)
+        self.InstallPanelCertificate = channel.unary_unary(
+                '/jopanel.agent.certificates.v1.CertificateService/InstallPanelCertificate',
+                request_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.InstallPanelCertificateRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.InstallPanelCertificateResponse.FromString,
+                _registered_method=True)
 
 
 class CertificateServiceServicer:
@@ -190,6 +215,44 @@ class CertificateServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetPanelCertificate(self, request, context):
+        """The panel's own host name (issue 12 item 5): the name is the agent's configuration
+        (panel_hostname), never the client's; no request names a host, a path or a file.
+        What the panel's TLS server block serves: the installer's self-signed certificate until
+        one is installed here.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreatePanelCertificateSigningRequest(self, request, context):
+        """A pending key (made by the agent) and a CSR for exactly the panel's host name.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreatePanelChallengeToken(self, request, context):
+        """HTTP-01 tokens served by the panel's port-80 server block, ahead of its redirect.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeletePanelChallengeToken(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def InstallPanelCertificate(self, request, context):
+        """Checks the chain (the pending key's, exactly the panel's host name, within validity),
+        then nginx -t and a reload; anything failing leaves the previous certificate served.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CertificateServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -237,6 +300,31 @@ def add_CertificateServiceServicer_to_server(servicer, server):
                     servicer.DeleteChallengeToken,
                     request_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.DeleteChallengeTokenRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.DeleteChallengeTokenResponse.SerializeToString,
+            ),
+            'GetPanelCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPanelCertificate,
+                    request_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.GetPanelCertificateRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.GetPanelCertificateResponse.SerializeToString,
+            ),
+            'CreatePanelCertificateSigningRequest': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreatePanelCertificateSigningRequest,
+                    request_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.CreatePanelCertificateSigningRequestRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.CreatePanelCertificateSigningRequestResponse.SerializeToString,
+            ),
+            'CreatePanelChallengeToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreatePanelChallengeToken,
+                    request_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.CreatePanelChallengeTokenRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.CreatePanelChallengeTokenResponse.SerializeToString,
+            ),
+            'DeletePanelChallengeToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeletePanelChallengeToken,
+                    request_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.DeletePanelChallengeTokenRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.DeletePanelChallengeTokenResponse.SerializeToString,
+            ),
+            'InstallPanelCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.InstallPanelCertificate,
+                    request_deserializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.InstallPanelCertificateRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.InstallPanelCertificateResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -496,6 +584,141 @@ class CertificateService:
             '/jopanel.agent.certificates.v1.CertificateService/DeleteChallengeToken',
             jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.DeleteChallengeTokenRequest.SerializeToString,
             jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.DeleteChallengeTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPanelCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.certificates.v1.CertificateService/GetPanelCertificate',
+            jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.GetPanelCertificateRequest.SerializeToString,
+            jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.GetPanelCertificateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreatePanelCertificateSigningRequest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.certificates.v1.CertificateService/CreatePanelCertificateSigningRequest',
+            jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.CreatePanelCertificateSigningRequestRequest.SerializeToString,
+            jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.CreatePanelCertificateSigningRequestResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreatePanelChallengeToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.certificates.v1.CertificateService/CreatePanelChallengeToken',
+            jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.CreatePanelChallengeTokenRequest.SerializeToString,
+            jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.CreatePanelChallengeTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeletePanelChallengeToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.certificates.v1.CertificateService/DeletePanelChallengeToken',
+            jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.DeletePanelChallengeTokenRequest.SerializeToString,
+            jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.DeletePanelChallengeTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def InstallPanelCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.certificates.v1.CertificateService/InstallPanelCertificate',
+            jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.InstallPanelCertificateRequest.SerializeToString,
+            jopanel_dot_agent_dot_certificates_dot_v1_dot_certificates__pb2.InstallPanelCertificateResponse.FromString,
             options,
             channel_credentials,
             insecure,

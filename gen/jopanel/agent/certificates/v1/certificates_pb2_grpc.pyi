@@ -84,6 +84,21 @@ class CertificateServiceStub:
     """
     DeleteChallengeToken: _grpc.UnaryUnaryMultiCallable[_certificates_pb2.DeleteChallengeTokenRequest, _certificates_pb2.DeleteChallengeTokenResponse]
     """Removes a published token. Idempotent: removing a missing token succeeds."""
+    GetPanelCertificate: _grpc.UnaryUnaryMultiCallable[_certificates_pb2.GetPanelCertificateRequest, _certificates_pb2.GetPanelCertificateResponse]
+    """The panel's own host name (issue 12 item 5): the name is the agent's configuration
+    (panel_hostname), never the client's; no request names a host, a path or a file.
+    What the panel's TLS server block serves: the installer's self-signed certificate until
+    one is installed here.
+    """
+    CreatePanelCertificateSigningRequest: _grpc.UnaryUnaryMultiCallable[_certificates_pb2.CreatePanelCertificateSigningRequestRequest, _certificates_pb2.CreatePanelCertificateSigningRequestResponse]
+    """A pending key (made by the agent) and a CSR for exactly the panel's host name."""
+    CreatePanelChallengeToken: _grpc.UnaryUnaryMultiCallable[_certificates_pb2.CreatePanelChallengeTokenRequest, _certificates_pb2.CreatePanelChallengeTokenResponse]
+    """HTTP-01 tokens served by the panel's port-80 server block, ahead of its redirect."""
+    DeletePanelChallengeToken: _grpc.UnaryUnaryMultiCallable[_certificates_pb2.DeletePanelChallengeTokenRequest, _certificates_pb2.DeletePanelChallengeTokenResponse]
+    InstallPanelCertificate: _grpc.UnaryUnaryMultiCallable[_certificates_pb2.InstallPanelCertificateRequest, _certificates_pb2.InstallPanelCertificateResponse]
+    """Checks the chain (the pending key's, exactly the panel's host name, within validity),
+    then nginx -t and a reload; anything failing leaves the previous certificate served.
+    """
 
 @_typing.type_check_only
 class CertificateServiceAsyncStub(CertificateServiceStub):
@@ -141,6 +156,21 @@ class CertificateServiceAsyncStub(CertificateServiceStub):
     """
     DeleteChallengeToken: _aio.UnaryUnaryMultiCallable[_certificates_pb2.DeleteChallengeTokenRequest, _certificates_pb2.DeleteChallengeTokenResponse]  # type: ignore[assignment]
     """Removes a published token. Idempotent: removing a missing token succeeds."""
+    GetPanelCertificate: _aio.UnaryUnaryMultiCallable[_certificates_pb2.GetPanelCertificateRequest, _certificates_pb2.GetPanelCertificateResponse]  # type: ignore[assignment]
+    """The panel's own host name (issue 12 item 5): the name is the agent's configuration
+    (panel_hostname), never the client's; no request names a host, a path or a file.
+    What the panel's TLS server block serves: the installer's self-signed certificate until
+    one is installed here.
+    """
+    CreatePanelCertificateSigningRequest: _aio.UnaryUnaryMultiCallable[_certificates_pb2.CreatePanelCertificateSigningRequestRequest, _certificates_pb2.CreatePanelCertificateSigningRequestResponse]  # type: ignore[assignment]
+    """A pending key (made by the agent) and a CSR for exactly the panel's host name."""
+    CreatePanelChallengeToken: _aio.UnaryUnaryMultiCallable[_certificates_pb2.CreatePanelChallengeTokenRequest, _certificates_pb2.CreatePanelChallengeTokenResponse]  # type: ignore[assignment]
+    """HTTP-01 tokens served by the panel's port-80 server block, ahead of its redirect."""
+    DeletePanelChallengeToken: _aio.UnaryUnaryMultiCallable[_certificates_pb2.DeletePanelChallengeTokenRequest, _certificates_pb2.DeletePanelChallengeTokenResponse]  # type: ignore[assignment]
+    InstallPanelCertificate: _aio.UnaryUnaryMultiCallable[_certificates_pb2.InstallPanelCertificateRequest, _certificates_pb2.InstallPanelCertificateResponse]  # type: ignore[assignment]
+    """Checks the chain (the pending key's, exactly the panel's host name, within validity),
+    then nginx -t and a reload; anything failing leaves the previous certificate served.
+    """
 
 class CertificateServiceServicer(metaclass=_abc_1.ABCMeta):
     """CertificateService gives a website HTTPS. The agent makes and keeps each site's private key
@@ -249,5 +279,50 @@ class CertificateServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_certificates_pb2.DeleteChallengeTokenResponse, _abc.Awaitable[_certificates_pb2.DeleteChallengeTokenResponse]]:
         """Removes a published token. Idempotent: removing a missing token succeeds."""
+
+    @_abc_1.abstractmethod
+    def GetPanelCertificate(
+        self,
+        request: _certificates_pb2.GetPanelCertificateRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_certificates_pb2.GetPanelCertificateResponse, _abc.Awaitable[_certificates_pb2.GetPanelCertificateResponse]]:
+        """The panel's own host name (issue 12 item 5): the name is the agent's configuration
+        (panel_hostname), never the client's; no request names a host, a path or a file.
+        What the panel's TLS server block serves: the installer's self-signed certificate until
+        one is installed here.
+        """
+
+    @_abc_1.abstractmethod
+    def CreatePanelCertificateSigningRequest(
+        self,
+        request: _certificates_pb2.CreatePanelCertificateSigningRequestRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_certificates_pb2.CreatePanelCertificateSigningRequestResponse, _abc.Awaitable[_certificates_pb2.CreatePanelCertificateSigningRequestResponse]]:
+        """A pending key (made by the agent) and a CSR for exactly the panel's host name."""
+
+    @_abc_1.abstractmethod
+    def CreatePanelChallengeToken(
+        self,
+        request: _certificates_pb2.CreatePanelChallengeTokenRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_certificates_pb2.CreatePanelChallengeTokenResponse, _abc.Awaitable[_certificates_pb2.CreatePanelChallengeTokenResponse]]:
+        """HTTP-01 tokens served by the panel's port-80 server block, ahead of its redirect."""
+
+    @_abc_1.abstractmethod
+    def DeletePanelChallengeToken(
+        self,
+        request: _certificates_pb2.DeletePanelChallengeTokenRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_certificates_pb2.DeletePanelChallengeTokenResponse, _abc.Awaitable[_certificates_pb2.DeletePanelChallengeTokenResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def InstallPanelCertificate(
+        self,
+        request: _certificates_pb2.InstallPanelCertificateRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_certificates_pb2.InstallPanelCertificateResponse, _abc.Awaitable[_certificates_pb2.InstallPanelCertificateResponse]]:
+        """Checks the chain (the pending key's, exactly the panel's host name, within validity),
+        then nginx -t and a reload; anything failing leaves the previous certificate served.
+        """
 
 def add_CertificateServiceServicer_to_server(servicer: CertificateServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -1,0 +1,120 @@
+"""The panel's own certificate as recorded: one row, the last attempt and what the installed
+certificate covers (the key and chain are the agent's; the host name is its configuration)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+import aiomysql
+
+from gateway.db import execute, fetch_one, fetch_one_as
+
+Status = Literal["none", "issuing", "valid", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class PanelCertificateRecord:
+    status: Status
+    names_json: str
+    issuer: str
+    not_before: datetime | None
+    not_after: datetime | None
+    fingerprint: str | None
+    last_attempt_at: datetime | None
+    last_error: str
+    failures: int
+    next_attempt_at: datetime | None
+
+    @property
+    def names(self) -> list[str]:
+        return list(json.loads(self.names_json)) if self.names_json else []
+
+
+NONE = PanelCertificateRecord("none", "", "", None, None, None, None, "", 0, None)
+_SELECT = (
+    "SELECT status, names AS names_json, issuer, not_before, not_after, fingerprint,"
+    " last_attempt_at, last_error, CAST(failures AS SIGNED) AS failures, next_attempt_at"
+    " FROM panel_certificate WHERE id = 1"
+)
+
+
+async def get(pool: aiomysql.Pool) -> PanelCertificateRecord:
+    """The row, or NONE before the first attempt."""
+    return await fetch_one_as(pool, PanelCertificateRecord, _SELECT, ()) or NONE
+
+
+async def begin(pool: aiomysql.Pool) -> None:
+    """An attempt starts: the installed certificate's fields stay until a new one replaces them."""
+    await execute(
+        pool,
+        "INSERT INTO panel_certificate (id, status, last_attempt_at, last_error)"
+        " VALUES (1, 'issuing', NOW(6), '')"
+        " ON DUPLICATE KEY UPDATE status = 'issuing', last_attempt_at = NOW(6), last_error = ''",
+        (),
+    )
+
+
+async def installed(
+    pool: aiomysql.Pool,
+    *,
+    names: list[str],
+    issuer: str,
+    not_before: datetime,
+    not_after: datetime,
+    fingerprint: str,
+    renew_at: datetime,
+) -> None:
+    await execute(
+        pool,
+        "UPDATE panel_certificate SET status = 'valid', names = %s, issuer = %s,"
+        " not_before = %s, not_after = %s, fingerprint = %s, last_error = '', failures = 0,"
+        " next_attempt_at = %s WHERE id = 1",
+        (
+            json.dumps(sorted(names)),
+            issuer[:1024],
+            _naive(not_before),
+            _naive(not_after),
+            fingerprint,
+            _naive(renew_at),
+        ),
+    )
+
+
+async def failed(pool: aiomysql.Pool, reason: str, retry_at: datetime | None) -> None:
+    """The attempt failed; an installed certificate is tried again at retry_at."""
+    await execute(
+        pool,
+        "UPDATE panel_certificate SET status = 'failed', last_error = %s,"
+        " failures = failures + 1, next_attempt_at = IF(fingerprint IS NULL, NULL, %s)"
+        " WHERE id = 1",
+        (reason[:2000], None if retry_at is None else _naive(retry_at)),
+    )
+
+
+async def is_due(pool: aiomysql.Pool, now: datetime) -> bool:
+    """Whether the installed certificate's next attempt has come."""
+    row = await fetch_one(
+        pool,
+        "SELECT 1 FROM panel_certificate WHERE id = 1 AND status <> 'issuing'"
+        " AND next_attempt_at <= %s",
+        (_naive(now),),
+    )
+    return row is not None
+
+
+async def fail_interrupted(pool: aiomysql.Pool, reason: str) -> int:
+    """An attempt a stopped worker left `issuing` fails, so renewals do not skip it for good."""
+    return await execute(
+        pool,
+        "UPDATE panel_certificate SET status = 'failed', last_error = %s,"
+        " failures = failures + 1 WHERE id = 1 AND status = 'issuing'",
+        (reason[:2000],),
+    )
+
+
+def _naive(moment: datetime) -> datetime:
+    """The pool's session is UTC: times are stored without their zone."""
+    return moment.astimezone(UTC).replace(tzinfo=None)

@@ -1,0 +1,132 @@
+"""The panel's own certificate through the API (GET/POST /api/v1/server/certificate):
+administrators only, an order queued as a `panel_certificate` job the ACME worker settles,
+renewed a third of its life before expiry with the sites' backoff. The ACME order itself is
+stood in for here (the end-to-end test runs it against Pebble)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from jopanel.agent.certificates.v1 import certificates_pb2 as pb
+
+from gateway import keys
+from gateway.acme_accounts import AcmeAccounts
+from gateway.acme_orders import IssueFailed
+from gateway.acme_worker import AcmeWorker
+from gateway.services import certificates as site_service
+from gateway.services import panel_certificate as service
+from tests.gateway.conftest import Api, FakeAgent
+
+PATH = "/api/v1/server/certificate"
+HOST = "panel.example.net"
+NOT_BEFORE = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def issued(fingerprint: str = "a" * 64) -> pb.PanelCertificate:
+    served = pb.PanelCertificate(
+        host_name=HOST, names=[HOST], issuer="CN=Pebble", fingerprint_sha256=fingerprint
+    )
+    served.not_before.FromDatetime(NOT_BEFORE)
+    served.not_after.FromDatetime(NOT_BEFORE + timedelta(days=90))
+    return served
+
+
+def worker_of(api: Api) -> AcmeWorker:
+    app = api.client.app
+    return AcmeWorker(app[keys.DB], app[keys.AGENT], app[keys.CONFIG], AcmeAccounts(b"", None))
+
+
+async def test_only_an_administrator_sees_or_orders_it(
+    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(site_service, "WAIT_SECONDS", 0.2)
+    alice = await api.owner(admin)
+    status, shown = await api.call("GET", PATH, admin)
+    assert status == 200
+    assert shown["host_name"] == HOST
+    assert shown["served"]["self_signed"] is True
+    assert (shown["status"], shown["last_error"]) == ("none", "")
+    for method in ("GET", "POST"):
+        assert (await api.call(method, PATH, alice))[0] == 403
+        assert (await api.call(method, PATH, None))[0] == 401
+    _, jobs = await api.call("GET", "/api/v1/jobs", admin)
+    assert jobs["items"] == []
+    # No host name, path or anything else comes from the client.
+    status, _ = await api.call("POST", PATH, admin, json={"host_name": "evil.example"})
+    assert status == 400
+    assert (await api.call("GET", "/api/v1/jobs", admin))[1]["items"] == []
+
+
+async def test_an_order_is_queued_once_and_settled_by_the_worker(
+    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(site_service, "WAIT_SECONDS", 0.2)  # no worker runs in these tests
+    for _ in range(3):  # asking again waits for the same order
+        status, problem = await api.call("POST", PATH, admin)
+        assert status == 503, problem
+    _, jobs = await api.call("GET", "/api/v1/jobs", admin)
+    [job] = jobs["items"]
+    assert (job["kind"], job["state"], job["subject"]) == ("panel_certificate", "queued", "panel")
+    assert (await api.call("GET", PATH, admin))[1]["status"] == "issuing"
+
+    async def refused(*_: object) -> pb.PanelCertificate:
+        raise IssueFailed(f"{HOST} does not resolve to this server: it has no address.")
+
+    monkeypatch.setattr(service, "_attempt", refused)
+    assert await worker_of(api).run_queued() == 1
+    _, settled = await api.call("GET", f"/api/v1/jobs/{job['id']}", admin)
+    assert settled["state"] == "failed"
+    _, shown = await api.call("GET", PATH, admin)
+    assert shown["status"] == "failed"
+    assert "does not resolve" in shown["last_error"]
+    assert shown["served"]["self_signed"] is True  # the installer's pair still served
+    assert shown["next_attempt_at"] is None  # a first issue that failed is not retried alone
+
+
+async def test_issued_then_renewed_at_a_third_of_its_life_with_backoff(
+    api: Api, admin: str, fake_agent: FakeAgent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(site_service, "WAIT_SECONDS", 0.2)
+    assert (await api.call("POST", PATH, admin))[0] == 503
+
+    async def installs(*_: object) -> pb.PanelCertificate:
+        return issued()
+
+    monkeypatch.setattr(service, "_attempt", installs)
+    worker = worker_of(api)
+    assert await worker.run_queued() == 1
+    _, shown = await api.call("GET", PATH, admin)
+    assert (shown["status"], shown["last_error"]) == ("valid", "")
+    due = NOT_BEFORE + timedelta(days=60)
+    assert shown["next_attempt_at"].startswith(due.strftime("%Y-%m-%dT%H:%M"))
+
+    assert await worker.renew_panel(due - timedelta(seconds=1)) is None  # not yet
+
+    async def unreachable(*_: object) -> pb.PanelCertificate:
+        raise IssueFailed("The certificate authority could not be reached.")
+
+    monkeypatch.setattr(service, "_attempt", unreachable)
+    outcome = await worker.renew_panel(due)
+    assert outcome == "The certificate authority could not be reached."
+    _, shown = await api.call("GET", PATH, admin)
+    assert shown["status"] == "failed"
+    retry = due + timedelta(hours=1)
+    assert shown["next_attempt_at"].startswith(retry.strftime("%Y-%m-%dT%H:%M"))
+    assert await worker.renew_panel(due + timedelta(minutes=30)) is None  # backing off
+
+    monkeypatch.setattr(service, "_attempt", installs)
+    assert await worker.renew_panel(retry) == "renewed"
+    assert (await api.call("GET", PATH, admin))[1]["status"] == "valid"
+
+
+async def test_without_a_panel_host_name_nothing_is_queued(
+    api: Api, admin: str, fake_agent: FakeAgent
+) -> None:
+    fake_agent.panel_tls.served = None
+    status, shown = await api.call("GET", PATH, admin)
+    assert (status, shown["host_name"], shown["served"]) == (200, "", None)
+    status, problem = await api.call("POST", PATH, admin)
+    assert status == 409
+    assert "panel_hostname" in problem["detail"]
+    assert (await api.call("GET", "/api/v1/jobs", admin))[1]["items"] == []

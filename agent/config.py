@@ -102,9 +102,7 @@ _TIMEOUT_KEYS: Final = (
 _MIN_OUTPUT: Final = 4096
 _MAX_OUTPUT: Final = 64 * 1024 * 1024
 # The resources whose programs the agent runs, each with its `<resource>_timeout` key.
-Resource: TypeAlias = Literal[
-    "web", "dns", "account", "cron", "removal", "vpn", "backup", "files"
-]
+Resource: TypeAlias = Literal["web", "dns", "account", "cron", "removal", "vpn", "backup", "files"]
 _PATH_KEYS: Final = (
     "socket_path",
     "nginx_dir",

@@ -18,7 +18,8 @@ from jopanel.agent.files.v1 import files_pb2, files_pb2_grpc
 
 from agent.config import AgentConfig
 from agent.errors import FailedPrecondition, InvalidArgument
-from agent.system.files import files as system
+from agent.system.base.process import Streaming
+from agent.system.files import files as files_layer
 from agent.system.files.files import Files, Settings
 from agent.validators import accounts as accounts_validators
 from agent.validators import files as validators
@@ -74,10 +75,10 @@ class FileServicer(files_pb2_grpc.FileServiceServicer):
         read = {"op": "read", "path": path, "offset": request.offset, "length": request.length}
         async with self._files.helper(account, read) as running:
             running.stdin.close()
-            first = await system.read_line(running)
+            first = await files_layer.read_line(running)
             if "error" in first:
                 await running.wait()
-                raise system.refusal(first, path)
+                raise files_layer.refusal(first, path)
             yield files_pb2.ReadFileResponse(file=entry(first["file"]))
             while chunk := await _chunk(running):
                 yield files_pb2.ReadFileResponse(data=chunk)
@@ -99,7 +100,7 @@ class FileServicer(files_pb2_grpc.FileServiceServicer):
         mode = validators.mode(upload.mode, "upload.mode") if upload.mode else 0o644
         write = {"op": "upload", "path": path, "size": size, "offset": upload.offset, "mode": mode}
         async with self._files.helper(account, write) as running:
-            answer = asyncio.ensure_future(system.result(running, path, "upload.path"))
+            answer = asyncio.ensure_future(files_layer.result(running, path, "upload.path"))
             try:
                 await _feed(request_iterator, running, size - upload.offset, answer)
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
@@ -129,14 +130,14 @@ class FileServicer(files_pb2_grpc.FileServiceServicer):
         read = {"op": "read", "path": path, "max_size": validators.TEXT_LIMIT}
         async with self._files.helper(account, read) as running:
             running.stdin.close()
-            first = await system.read_line(running)
+            first = await files_layer.read_line(running)
             if "error" in first:
                 await running.wait()
-                raise system.refusal(first, path)
+                raise files_layer.refusal(first, path)
             data = await running.stdout.read(validators.TEXT_LIMIT + 1)
-            while len(data) <= validators.TEXT_LIMIT and (more := await running.stdout.read(
-                validators.TEXT_LIMIT + 1 - len(data)
-            )):
+            while len(data) <= validators.TEXT_LIMIT and (
+                more := await running.stdout.read(validators.TEXT_LIMIT + 1 - len(data))
+            ):
                 data += more
             await running.wait()
         if len(data) > validators.TEXT_LIMIT:
@@ -255,7 +256,7 @@ class FileServicer(files_pb2_grpc.FileServiceServicer):
 
 async def _feed(
     requests: AsyncIterator[files_pb2.WriteFileRequest],
-    running: system.Streaming,
+    running: Streaming,
     most: int,
     answer: asyncio.Future[dict[str, Any]],
 ) -> None:
@@ -302,13 +303,13 @@ async def _following(
     yield last, outcome
 
 
-async def _chunk(running: system.Streaming) -> bytes:
+async def _chunk(running: Streaming) -> bytes:
     """The next CHUNK bytes of the helper's output (fewer at its end): whole chunks make
     fewer, larger messages than the pipe's 64 KiB reads would."""
     try:
-        return await running.stdout.readexactly(system.CHUNK)
+        return await running.stdout.readexactly(files_layer.CHUNK)
     except asyncio.IncompleteReadError as end:
-        return end.partial
+        return bytes(end.partial)
 
 
 def _join(folder: str, name: str) -> str:

@@ -10,6 +10,7 @@ into the agent's errors.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pwd
 from collections.abc import AsyncIterator, Callable
@@ -104,7 +105,9 @@ class Files:
         self._settings = settings
 
     @asynccontextmanager
-    async def helper(self, account: AccountName, request: dict[str, Any]) -> AsyncIterator[Streaming]:
+    async def helper(
+        self, account: AccountName, request: dict[str, Any]
+    ) -> AsyncIterator[Streaming]:
         """The helper running as the account, its request written; the caller streams."""
         entry = _account(account)
         argv = as_account(entry, [PYTHON, "-I", str(HELPER)])
@@ -146,10 +149,8 @@ class Files:
 
 async def _close_input(running: Streaming) -> None:
     running.stdin.close()
-    try:
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # its answer says why
         await running.stdin.wait_closed()
-    except (BrokenPipeError, ConnectionResetError):
-        pass  # it stopped reading: its answer says why
 
 
 async def read_line(running: Streaming) -> dict[str, Any]:

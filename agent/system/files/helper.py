@@ -17,7 +17,9 @@ bytes after the first line. A refusal is a line {"error": code, "message": text}
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
+import io
 import json
 import os
 import secrets
@@ -26,6 +28,7 @@ import stat
 import sys
 import tarfile
 import time
+import typing
 import zipfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any
@@ -62,6 +65,7 @@ _ERRNO_CODES = {
     errno.ENOSPC: ("quota", "the server's disk is full"),
     errno.ENAMETOOLONG: ("invalid", "has a name that is too long"),
     errno.EXDEV: ("invalid", "is on another file system"),
+    errno.ENXIO: ("not_file", "is not a regular file"),
 }
 
 
@@ -181,7 +185,12 @@ def op_list(home: Home, request: dict[str, Any]) -> dict[str, Any]:
                 entries.append(_entry_at(fd, name, child))
             except FileNotFoundError:  # removed meanwhile
                 continue
-        return {"folder": folder, "entries": entries, "more": len(names) > limit, "unnamed": unnamed}
+        return {
+            "folder": folder,
+            "entries": entries,
+            "more": len(names) > limit,
+            "unnamed": unnamed,
+        }
     finally:
         os.close(fd)
 
@@ -213,7 +222,7 @@ def op_read(home: Home, request: dict[str, Any]) -> None:
     return None
 
 
-def _partial_name(name: str) -> str:
+def partial_name(name: str) -> str:
     # A fixed length, so that the longest name a folder takes still has its partial file.
     digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:32]
     return UPLOAD_PREFIX + digest
@@ -228,7 +237,7 @@ def _refuse_folder(folder: int, name: str) -> None:
 def op_upload_state(home: Home, request: dict[str, Any]) -> dict[str, Any]:
     folder, name = home.parent(request["path"])
     try:
-        info = _lstat(folder, _partial_name(name))
+        info = _lstat(folder, partial_name(name))
     finally:
         os.close(folder)
     received = info.st_size if info is not None and stat.S_ISREG(info.st_mode) else 0
@@ -243,7 +252,7 @@ def op_upload(home: Home, request: dict[str, Any]) -> dict[str, Any]:
     folder, name = home.parent(path)
     try:
         _refuse_folder(folder, name)
-        partial = _partial_name(name)
+        partial = partial_name(name)
         fd = _open_partial(folder, partial, offset)
         try:
             received = offset + _copy_in(fd, size - offset)
@@ -284,7 +293,8 @@ def _open_partial(folder: int, partial: str, offset: int) -> int:
 def _copy_in(fd: int, most: int) -> int:
     """Standard input into fd; never more than `most` bytes (more is refused)."""
     copied = 0
-    source = sys.stdin.buffer  # it holds what followed the request line already
+    # The buffered reader: it holds what followed the request line already.
+    source = typing.cast(io.BufferedReader, sys.stdin.buffer)
     while True:
         chunk = source.read1(CHUNK)
         if not chunk:
@@ -485,14 +495,21 @@ def op_archive(home: Home, request: dict[str, Any]) -> dict[str, Any]:
                 os.unlink(temporary, dir_fd=target)
                 raise Refused("exists", "the destination exists already", field="destination")
             os.rename(temporary, new_name, src_dir_fd=target, dst_dir_fd=target)
-            return {"file": _entry_at(target, new_name, request["destination"]), "files": counts.files, "bytes": counts.bytes, "skipped": counts.skipped}
+            return {
+                "file": _entry_at(target, new_name, request["destination"]),
+                "files": counts.files,
+                "bytes": counts.bytes,
+                "skipped": counts.skipped,
+            }
         finally:
             os.close(target)
     finally:
         os.close(source)
 
 
-def _walk(folder: int, name: str, counts: _Counts) -> Iterator[tuple[str, os.stat_result, int | None, str]]:
+def _walk(
+    folder: int, name: str, counts: _Counts
+) -> Iterator[tuple[str, os.stat_result, int | None, str]]:
     """Each entry below `name` of `folder`: its archive name, its lstat, an open descriptor
     for regular files (the caller closes it) and a link's target. Folders are entered through
     descriptors, never through a link; FIFOs, sockets and devices are left out."""
@@ -513,8 +530,8 @@ def _walk(folder: int, name: str, counts: _Counts) -> Iterator[tuple[str, os.sta
         try:
             yield name, os.fstat(inner), None, ""
             for child in sorted(os.listdir(inner)):
-                for path, child_info, fd, target in _walk(inner, child, counts):
-                    yield f"{name}/{path}", child_info, fd, target
+                for path, child_info, opened, target in _walk(inner, child, counts):
+                    yield f"{name}/{path}", child_info, opened, target
         finally:
             os.close(inner)
     else:
@@ -625,7 +642,15 @@ class _Extractor:
             raise
         return fd
 
-    def member(self, name: str, kind: str, mode: int, mtime: float, link: str, data: Callable[[], IO[bytes]]) -> None:
+    def member(
+        self,
+        name: str,
+        kind: str,
+        mode: int,
+        mtime: float,
+        link: str,
+        data: Callable[[], IO[bytes]],
+    ) -> None:
         parts = self.parts(name)
         if parts is None or kind == "other" or (kind == "link" and not self._stays_in(link, parts)):
             self.counts.skipped += 1
@@ -643,7 +668,16 @@ class _Extractor:
             os.close(folder)
         self.counts.report()
 
-    def _write(self, folder: int, parts: list[str], kind: str, mode: int, mtime: float, link: str, data: Callable[[], IO[bytes]]) -> None:
+    def _write(
+        self,
+        folder: int,
+        parts: list[str],
+        kind: str,
+        mode: int,
+        mtime: float,
+        link: str,
+        data: Callable[[], IO[bytes]],
+    ) -> None:
         name = parts[-1]
         existing = _lstat(folder, name)
         if existing is not None and stat.S_ISDIR(existing.st_mode):
@@ -669,7 +703,8 @@ class _Extractor:
             while chunk := source.read(CHUNK):
                 if self.counts.bytes + len(chunk) > self.limit:
                     raise Refused(
-                        "too_large", f"unpacks to more than {self.limit} bytes; what fit was extracted"
+                        "too_large",
+                        f"unpacks to more than {self.limit} bytes; what fit was extracted",
                     )
                 out.write(chunk)
                 self.counts.bytes += len(chunk)
@@ -730,12 +765,21 @@ def _untar(source: IO[bytes], extractor: _Extractor) -> None:
         with tarfile.open(fileobj=source, mode="r|gz") as archive:
             for member in archive:
                 kind = (
-                    "file" if member.isreg() else "folder" if member.isdir()
-                    else "link" if member.issym() else "other"
+                    "file"
+                    if member.isreg()
+                    else "folder"
+                    if member.isdir()
+                    else "link"
+                    if member.issym()
+                    else "other"
                 )  # hard links, devices, FIFOs: "other", never made
                 extractor.member(
-                    member.name, kind, member.mode, member.mtime, member.linkname,
-                    lambda m=member: _tar_data(archive, m),
+                    member.name,
+                    kind,
+                    member.mode,
+                    member.mtime,
+                    member.linkname,
+                    functools.partial(_tar_data, archive, member),
                 )
     except (tarfile.TarError, EOFError, OSError) as error:
         if isinstance(error, OSError) and error.errno in _ERRNO_CODES:
@@ -764,14 +808,21 @@ def _unzip(source: IO[bytes], extractor: _Extractor) -> None:
                     link = member.read(_LINK_MAX + 1).decode("utf-8", "replace")
             elif info.is_dir():
                 kind = "folder"
-            elif mode == 0 or stat.S_ISREG(mode):
+            elif stat.S_IFMT(mode) == 0 or stat.S_ISREG(mode):  # no type: DOS-made, a file
                 kind = "file"
             else:
                 kind = "other"
             permissions = mode & 0o777 or (0o755 if kind == "folder" else 0o644)
             mtime = time.mktime((*info.date_time, 0, 0, -1))
             try:
-                extractor.member(info.filename, kind, permissions, mtime, link, lambda i=info: archive.open(i))
+                extractor.member(
+                    info.filename,
+                    kind,
+                    permissions,
+                    mtime,
+                    link,
+                    functools.partial(archive.open, info),
+                )
             except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as error:
                 raise Refused("archive", f"is not a readable zip archive ({error})") from None
 
@@ -803,7 +854,9 @@ def main() -> int:
         _emit({"error": refused.code, "message": refused.message, **refused.extra})
         return 1
     except OSError as error:
-        code, message = _ERRNO_CODES.get(error.errno or 0, ("failed", os.strerror(error.errno or 0)))
+        code, message = _ERRNO_CODES.get(
+            error.errno or 0, ("failed", os.strerror(error.errno or 0))
+        )
         _emit({"error": code, "message": message})
         return 1
     if result is not None:

@@ -34,7 +34,13 @@ def home(account: str) -> Path:
 
 
 async def upload(
-    stub: Stub, account: str, path: str, data: bytes, *, offset: int = 0, size: int | None = None,
+    stub: Stub,
+    account: str,
+    path: str,
+    data: bytes,
+    *,
+    offset: int = 0,
+    size: int | None = None,
     chunk: int = 256 * 1024,
 ) -> files_pb2.WriteFileResponse:
     total = len(data) + offset if size is None else size
@@ -49,12 +55,15 @@ async def upload(
     return await stub.WriteFile(messages())
 
 
-async def download(stub: Stub, account: str, path: str, offset: int = 0) -> tuple[files_pb2.FileEntry, bytes]:
+async def download(
+    stub: Stub, account: str, path: str, offset: int = 0
+) -> tuple[files_pb2.FileEntry, bytes]:
     parts = [
         part
         async for part in stub.ReadFile(
             files_pb2.ReadFileRequest(account=account, path=path, offset=offset)
         )
     ]
-    assert parts and parts[0].HasField("file")
+    assert parts
+    assert parts[0].HasField("file")
     return parts[0].file, b"".join(part.data for part in parts[1:])

@@ -27,6 +27,7 @@ export const paths = {
     dnsZonesOf: (account: string) => filtered('/admin/dns', account),
     dnsZone: (name: string) => `/admin/dns/${seg(name)}`,
     backups: '/admin/backups',
+    files: '/admin/files',
     auditLog: '/admin/audit-log',
     vpn: '/admin/vpn',
   },
@@ -41,6 +42,7 @@ export const paths = {
     dnsZone: (name: string) => `/panel/dns/${seg(name)}`,
     vpn: '/panel/vpn',
     backups: '/panel/backups',
+    files: '/panel/files',
   },
 } as const;
 

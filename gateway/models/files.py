@@ -132,15 +132,6 @@ class ExtractBody(PathBody):
     )
 
 
-class Extracted(BaseModel):
-    files: int
-    bytes: int
-    skipped: int = Field(
-        description="Members left out: absolute or '..' names, links leading out, devices, "
-        "FIFOs, hard links"
-    )
-
-
 _KINDS: dict[int, Kind] = {
     pb.FILE_KIND_FILE: "file",
     pb.FILE_KIND_FOLDER: "folder",

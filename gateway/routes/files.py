@@ -15,11 +15,11 @@ from typing import Final
 from aiohttp import web
 from jopanel.agent.files.v1 import files_pb2 as pb
 
+from gateway import keys
 from gateway.api import Access, Call, NoBody, Operation, json_response
 from gateway.models.files import (
     ArchiveBody,
     ExtractBody,
-    Extracted,
     FileEntry,
     FileQuery,
     FolderPage,
@@ -32,6 +32,7 @@ from gateway.models.files import (
     UploadState,
     entry_of,
 )
+from gateway.models.jobs import Job, job_of
 from gateway.paging import decode_token
 from gateway.problems import Problem, field_error
 from gateway.scope import account_for
@@ -201,20 +202,32 @@ async def set_mode(call: Call[ModeBody]) -> web.StreamResponse:
 
 
 async def make_archive(call: Call[ArchiveBody]) -> web.StreamResponse:
+    """Starts a job that packs the entries: 202 with the job (GET /api/v1/jobs/{id})."""
     body = call.body
     account = await account_for(call, body.account)
-    made = await service.make_archive(
-        call.context, account, body.folder, body.names, body.destination, body.format
+    request = pb.MakeArchiveRequest(
+        account=account.name,
+        folder=body.folder,
+        names=body.names,
+        destination=body.destination,
+        format=service.archive_format(body.format),
     )
-    return json_response(entry_of(made), 201)
+    job = await service.make_archive(call.context, call.request.app[keys.JOBS], account, request)
+    return json_response(job_of(job), 202)
 
 
 async def extract_archive(call: Call[ExtractBody]) -> web.StreamResponse:
+    """Starts a job that unpacks the archive: 202 with the job."""
     body = call.body
     account = await account_for(call, body.account)
-    fmt = body.format or _format_of(body.path)
-    done = await service.extract(call.context, account, body.path, body.destination, fmt)
-    return json_response(Extracted(files=done.files, bytes=done.bytes, skipped=done.skipped))
+    request = pb.ExtractArchiveRequest(
+        account=account.name,
+        path=body.path,
+        destination=body.destination,
+        format=service.archive_format(body.format or _format_of(body.path)),
+    )
+    job = await service.extract(call.context, call.request.app[keys.JOBS], account, request)
+    return json_response(job_of(job), 202)
 
 
 def _format_of(path: str) -> str:
@@ -371,12 +384,12 @@ operations = [
         "/api/v1/files/archive",
         make_archive,
         "makeArchive",
-        "Pack entries of a folder into a zip or tar.gz archive",
+        "Pack entries of a folder into a zip or tar.gz archive: answers with the job that does it",
         _TAG,
         Access.SIGNED_IN,
         body=ArchiveBody,
-        response=FileEntry,
-        status=201,
+        response=Job,
+        status=202,
         errors=(403, 404, 409),
     ),
     Operation(
@@ -384,11 +397,13 @@ operations = [
         "/api/v1/files/extract",
         extract_archive,
         "extractArchive",
-        "Unpack a zip or tar.gz archive into a folder, with a restore's rules",
+        "Unpack a zip or tar.gz archive into a folder, with a restore's rules: answers with "
+        "the job that does it",
         _TAG,
         Access.SIGNED_IN,
         body=ExtractBody,
-        response=Extracted,
+        response=Job,
+        status=202,
         errors=(403, 404, 409),
     ),
 ]

@@ -12,23 +12,23 @@ of a file, never the file.
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator
-from typing import Final, TypeVar
+from typing import Final
 
 from jopanel.agent.files.v1 import files_pb2 as pb
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.context import Context
+from gateway.services.jobs import FOLLOW_TIMEOUT_SECONDS, JobRunner, start_files_job
 from gateway.store.accounts import AccountRecord
+from gateway.store.jobs import JobRecord
 
 # An upload or download lasts as long as the client's line needs; the agent bounds each
 # operation itself (files_timeout), so this is the agent's bound and a margin.
 STREAM_TIMEOUT_SECONDS: Final = 3700.0
-# Archives are made and extracted while the request waits (not a job yet: docs/files.md).
+# A copy or a delete of a big tree waits for its answer longer than a single file's operation.
 ARCHIVE_TIMEOUT_SECONDS: Final = 3700.0
 # The most of an upload's body in one message to the agent (its limit is 4 MiB).
 CHUNK_BYTES: Final = 1024 * 1024
-
-T = TypeVar("T")
 
 _FORMATS: Final = {"zip": pb.ARCHIVE_FORMAT_ZIP, "tar.gz": pb.ARCHIVE_FORMAT_TAR_GZ}
 
@@ -130,41 +130,29 @@ async def set_mode(ctx: Context, account: AccountRecord, path: str, mode: int) -
 
 async def make_archive(
     ctx: Context,
+    runner: JobRunner,
     account: AccountRecord,
-    folder: str,
-    names: list[str],
-    destination: str,
-    fmt: str,
-) -> pb.FileEntry:
-    request = pb.MakeArchiveRequest(
-        account=account.name,
-        folder=folder,
-        names=names,
-        destination=destination,
-        format=_FORMATS[fmt],
+    request: pb.MakeArchiveRequest,
+) -> JobRecord:
+    """A job (kind `archive`) that packs the entries; its result is the archive's path."""
+    stream = ctx.agent.files.MakeArchive(request, timeout=FOLLOW_TIMEOUT_SECONDS)
+    return await start_files_job(
+        ctx, runner, account, "archive", request.folder, stream, request.destination
     )
-    async with ctx.audited("file.archive", account.name, destination):
-        replies = ctx.agent.files.MakeArchive(request, timeout=ARCHIVE_TIMEOUT_SECONDS)
-        last = await _last(replies, pb.MakeArchiveResponse())
-    return last.archive
 
 
 async def extract(
-    ctx: Context, account: AccountRecord, path: str, destination: str, fmt: str
-) -> pb.Extracted:
-    request = pb.ExtractArchiveRequest(
-        account=account.name, path=path, destination=destination, format=_FORMATS[fmt]
+    ctx: Context,
+    runner: JobRunner,
+    account: AccountRecord,
+    request: pb.ExtractArchiveRequest,
+) -> JobRecord:
+    """A job (kind `extract`) that unpacks the archive; its result is the folder."""
+    stream = ctx.agent.files.ExtractArchive(request, timeout=FOLLOW_TIMEOUT_SECONDS)
+    return await start_files_job(
+        ctx, runner, account, "extract", request.path, stream, request.destination
     )
-    async with ctx.audited("file.extract", account.name, f"{path} -> {destination or '~'}"):
-        replies = ctx.agent.files.ExtractArchive(request, timeout=ARCHIVE_TIMEOUT_SECONDS)
-        last = await _last(replies, pb.ExtractArchiveResponse())
-    return last.extracted
 
 
-async def _last(replies: AsyncIterable[T], empty: T) -> T:
-    """A progress stream's last message, which holds the outcome (the progress before it is
-    not kept: these operations are not jobs yet)."""
-    last = empty
-    async for reply in replies:
-        last = reply
-    return last
+def archive_format(fmt: str) -> pb.ArchiveFormat.ValueType:
+    return _FORMATS[fmt]

@@ -10,7 +10,7 @@ import aiomysql
 
 from gateway.db import execute, fetch_all_as, fetch_one_as
 
-Kind = Literal["backup", "restore"]
+Kind = Literal["backup", "restore", "archive", "extract"]
 State = Literal["queued", "running", "succeeded", "failed"]
 # The longest error text a job keeps (the column's size).
 MAX_ERROR = 500

@@ -18,6 +18,7 @@ import pytest
 import stack
 
 from tests.e2e.test_accounts_e2e import call, login
+from tests.e2e.test_backups_e2e import followed
 
 pytestmark = pytest.mark.e2e
 
@@ -73,18 +74,22 @@ async def test_an_owner_manages_its_files_and_a_link_to_shadow_stays_a_link(
         status, _ = await files("PUT", "/text", params={"path": "shadow"}, data=b"x")
         assert status == 409
         archive = {"names": ["shadow", "site"], "destination": "all.zip", "format": "zip"}
-        status, made = await files("POST", "/archive", json=archive)
-        assert status == 201, made
+        status, job = await files("POST", "/archive", json=archive)
+        assert status == 202, job
+        events = await followed(session, base, owner, job["id"])
+        assert (events[-1]["state"], events[-1]["result"]) == ("succeeded", "all.zip")
         with zipfile.ZipFile(io.BytesIO((home / "all.zip").read_bytes())) as packed:
             assert sorted(packed.namelist()) == ["site/", "site/data.bin"]
         assert Path("/etc/shadow").read_bytes() == shadow
         assert (home / "shadow").is_symlink()
 
         await files("POST", "/folders", json={"path": "out"})
-        status, done = await files(
-            "POST", "/extract", json={"path": "all.zip", "destination": "out"}
-        )
-        assert status == 200, done
+        extract = {"path": "all.zip", "destination": "out"}
+        status, job = await files("POST", "/extract", json=extract)
+        assert status == 202, job
+        events = await followed(session, base, owner, job["id"])
+        assert events[-1]["state"] == "succeeded", events[-1]
+        assert events[-1]["files_done"] == 1
         assert (home / "out" / "site" / "data.bin").read_bytes() == data
         assert (await files("DELETE", "", params={"path": "out"}))[0] == 204
         assert not (home / "out").exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from gateway import keys
 from tests.gateway.conftest import Api
 
 UPLOAD = "/api/v1/files/content"
@@ -19,6 +20,14 @@ async def put(api: Api, token: str, path: str, data: bytes, **query: Any) -> tup
         **{k: str(v) for k, v in query.items()},
     }
     return await api.call("PUT", UPLOAD, token, params=params, data=data)
+
+
+async def settled(api: Api, token: str, job_id: str) -> dict[str, Any]:
+    """The job once the gateway has followed the agent's stream to its end."""
+    await api.client.app[keys.JOBS].idle()
+    status, job = await api.call("GET", f"/api/v1/jobs/{job_id}", token)
+    assert status == 200
+    return dict(job)
 
 
 async def put_text(api: Api, token: str, path: str, data: bytes) -> tuple[int, Any]:
@@ -107,11 +116,26 @@ async def test_text_edit_and_file_actions(api: Api, admin: str) -> None:
         alice,
         json={"names": ["c.php"], "destination": "c.zip", "format": "zip"},
     )
-    assert status == 201
-    assert made["path"] == "c.zip"
-    status, done = await api.call("POST", "/api/v1/files/extract", alice, json={"path": "c.zip"})
-    assert status == 200
-    assert done == {"files": 2, "bytes": 10, "skipped": 1}
+    assert status == 202
+    assert (made["kind"], made["subject"]) == ("archive", "")
+    archived = await settled(api, alice, made["id"])
+    assert (archived["state"], archived["result"]) == ("succeeded", "c.zip")
+    assert api.files.homes["alice"]["c.zip"]
+    status, job = await api.call("POST", "/api/v1/files/extract", alice, json={"path": "c.zip"})
+    assert status == 202
+    extracted = await settled(api, alice, job["id"])
+    assert (extracted["kind"], extracted["subject"]) == ("extract", "c.zip")
+    assert (extracted["state"], extracted["files_done"], extracted["bytes_done"]) == (
+        "succeeded",
+        2,
+        10,
+    )
+    # What the agent refuses fails the job, with the agent's reason.
+    status, job = await api.call("POST", "/api/v1/files/extract", alice, json={"path": "x.zip"})
+    assert status == 202
+    failed = await settled(api, alice, job["id"])
+    assert failed["state"] == "failed"
+    assert "does not exist" in failed["error"]
     status, problem = await api.call("POST", "/api/v1/files/extract", alice, json={"path": "c.php"})
     assert status == 422
     assert problem["errors"][0]["field"] == "format"
@@ -124,8 +148,10 @@ async def test_text_edit_and_file_actions(api: Api, admin: str) -> None:
         "file.copy",
         "file.move",
         "file.mode",
-        "file.archive",
-        "file.extract",
+        "archive.start",
+        "archive.finish",
+        "extract.start",
+        "extract.finish",
         "file.delete",
     } <= actions
 

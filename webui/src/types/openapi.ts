@@ -533,7 +533,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Pack entries of a folder into a zip or tar.gz archive */
+    /** Pack entries of a folder into a zip or tar.gz archive: answers with the job that does it */
     post: operations['makeArchive'];
     delete?: never;
     options?: never;
@@ -585,7 +585,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Unpack a zip or tar.gz archive into a folder, with a restore's rules */
+    /** Unpack a zip or tar.gz archive into a folder, with a restore's rules: answers with the job that does it */
     post: operations['extractArchive'];
     delete?: never;
     options?: never;
@@ -2151,18 +2151,6 @@ export interface components {
        */
       path: string;
     };
-    /** Extracted */
-    Extracted: {
-      /** Bytes */
-      bytes: number;
-      /** Files */
-      files: number;
-      /**
-       * Skipped
-       * @description Members left out: absolute or '..' names, links leading out, devices, FIFOs, hard links
-       */
-      skipped: number;
-    };
     /** FileEntry */
     FileEntry: {
       /**
@@ -2432,7 +2420,7 @@ export interface components {
        * Kind
        * @enum {string}
        */
-      kind: 'backup' | 'restore';
+      kind: 'backup' | 'restore' | 'archive' | 'extract';
       /**
        * Percent
        * @description 0 to 100, of the current stage
@@ -2440,7 +2428,7 @@ export interface components {
       percent: number;
       /**
        * Result
-       * @description What it made: a backup's id, or the folder a restore wrote (in the home)
+       * @description What it made: a backup's id, the folder a restore or an extraction wrote or the archive made (paths in the home)
        */
       result: string;
       /**
@@ -2458,7 +2446,7 @@ export interface components {
       state: 'queued' | 'running' | 'succeeded' | 'failed';
       /**
        * Subject
-       * @description What it acts on: for a restore, the backup's id
+       * @description What it acts on: for a restore, the backup's id; for an extraction, the archive's path
        */
       subject: string;
     };
@@ -7943,12 +7931,12 @@ export interface operations {
     };
     responses: {
       /** @description Success */
-      201: {
+      202: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['FileEntry'];
+          'application/json': components['schemas']['Job'];
         };
       };
       /** @description Invalid request (see errors per field) */
@@ -8377,12 +8365,12 @@ export interface operations {
     };
     responses: {
       /** @description Success */
-      200: {
+      202: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Extracted'];
+          'application/json': components['schemas']['Job'];
         };
       };
       /** @description Invalid request (see errors per field) */

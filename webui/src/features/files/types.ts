@@ -6,8 +6,10 @@ export type FileEntry = Schemas['FileEntry'];
 export type FolderPage = Schemas['FolderPage'];
 export type UploadState = Schemas['UploadState'];
 export type TextFile = Schemas['TextFile'];
-export type Extracted = Schemas['Extracted'];
+export type Job = Schemas['Job'];
 export type ArchiveFormat = Schemas['ArchiveBody']['format'];
+
+export const isRunning = (job: Job) => job.state === 'queued' || job.state === 'running';
 
 /** The largest text file the editor opens and saves (the API's bound). */
 export const TEXT_LIMIT = 2 * 1024 * 1024;

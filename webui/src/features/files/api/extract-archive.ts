@@ -1,12 +1,12 @@
 import { apiRequest } from '@/lib/api-client';
-import type { Extracted } from '../types';
+import type { Job } from '../types';
 import { useFileMutation } from './file-mutation';
 
 export type ExtractInput = { account?: string | undefined; path: string; destination: string };
 
-/** Unpacks into a folder; the format comes from the archive's name. */
+/** Starts the job that unpacks into a folder (202); the format comes from the archive's name. */
 export function extractArchive(input: ExtractInput) {
-  return apiRequest<Extracted>('/files/extract', { method: 'POST', body: input });
+  return apiRequest<Job>('/files/extract', { method: 'POST', body: input });
 }
 
 export const useExtractArchive = () => useFileMutation(extractArchive);

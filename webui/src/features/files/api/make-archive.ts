@@ -1,5 +1,5 @@
 import { apiRequest } from '@/lib/api-client';
-import type { ArchiveFormat, FileEntry } from '../types';
+import type { ArchiveFormat, Job } from '../types';
 import { useFileMutation } from './file-mutation';
 
 export type ArchiveInput = {
@@ -10,8 +10,9 @@ export type ArchiveInput = {
   format: ArchiveFormat;
 };
 
+/** Starts the job that packs the entries (202). */
 export function makeArchive(input: ArchiveInput) {
-  return apiRequest<FileEntry>('/files/archive', { method: 'POST', body: input });
+  return apiRequest<Job>('/files/archive', { method: 'POST', body: input });
 }
 
 export const useMakeArchive = () => useFileMutation(makeArchive);

@@ -185,3 +185,38 @@ describe('files page', () => {
     expect(api.to('GET', '/api/v1/files')).toEqual([]);
   });
 });
+
+describe('files page jobs', () => {
+  it('extracts an archive as a job and says when it is done', async () => {
+    signInAs(ownerUser());
+    const job = {
+      id: 'feedfacefeedfacefeedfacefeedface',
+      account: 'alice',
+      kind: 'extract',
+      state: 'queued',
+      stage: '',
+      percent: 0,
+      bytes_done: 0,
+      bytes_total: 0,
+      files_done: 0,
+      files_total: 0,
+      subject: 'site.zip',
+      result: '',
+      error: '',
+      created_by: 'alice',
+      created_at: '2025-01-02T03:04:05Z',
+      started_at: null,
+      finished_at: null,
+    };
+    const api = mockApi({
+      'GET /api/v1/files': () => json(200, page([entry({ path: 'site.zip', name: 'site.zip' })])),
+      'POST /api/v1/files/extract': () => json(202, job),
+      [`GET /api/v1/jobs/${job.id}`]: () => json(200, { ...job, state: 'succeeded', files_done: 12 }),
+    });
+    const { user } = renderApp('/panel/files');
+
+    await user.click(await screen.findByRole('button', { name: 'Extract site.zip' }));
+    expect(api.to('POST', '/api/v1/files/extract')[0]!.body).toEqual({ path: 'site.zip', destination: '' });
+    expect(await screen.findByText('Extraction finished: 12 files.')).toBeInTheDocument();
+  });
+});

@@ -24,10 +24,11 @@ import { useSetMode } from '../api/set-mode';
 import { uploadFile } from '../api/upload-file';
 import { useFileMutation } from '../api/file-mutation';
 import { FilesTable, type FileAction } from '../components/FilesTable';
+import { JobNotice } from '../components/JobNotice';
 import { PathDialog } from '../components/PathDialog';
 import { TextEditorDialog } from '../components/TextEditorDialog';
 import { Uploads, type UploadRow } from '../components/Uploads';
-import { join, parentOf, type FileEntry } from '../types';
+import { join, parentOf, type FileEntry, type Job } from '../types';
 
 type Asking = { action: 'folder' | 'rename' | 'copy' | 'mode' | 'archive'; entry: FileEntry | null };
 
@@ -59,6 +60,9 @@ export function FilesRoute({ area }: { area: Area }) {
     setTokens(['']);
   };
   const failed = (error: Error) => toast.error(error.message);
+  // The archives and extractions started from this page, each followed until it ends.
+  const [jobs, setJobs] = useState<Job[]>([]);
+  const started = (job: Job) => setJobs((list) => [job, ...list]);
 
   const onAction = (action: FileAction, entry: FileEntry) => {
     if (action === 'open') open(entry.path);
@@ -68,13 +72,7 @@ export function FilesRoute({ area }: { area: Area }) {
     else if (action === 'extract')
       extract.mutate(
         { account, path: entry.path, destination: folder },
-        {
-          onSuccess: (done) =>
-            toast.success(
-              `Extracted ${done.files} files${done.skipped ? `, left out ${done.skipped}` : ''}.`,
-            ),
-          onError: failed,
-        },
+        { onSuccess: started, onError: failed },
       );
     else setAsking({ action, entry });
   };
@@ -111,7 +109,12 @@ export function FilesRoute({ area }: { area: Area }) {
     else if (entry && action === 'archive')
       mutations.archive.mutate(
         { account, folder, names: [entry.name], destination: join(folder, value), format: 'zip' },
-        done,
+        {
+          onSuccess: (job) => {
+            setAsking(null);
+            started(job);
+          },
+        },
       );
   };
 
@@ -175,6 +178,9 @@ export function FilesRoute({ area }: { area: Area }) {
         ) : null}
       </nav>
       <Uploads uploads={uploads} />
+      {jobs.map((job) => (
+        <JobNotice key={job.id} job={job} />
+      ))}
       {!listable ? (
         <EmptyState title="Name an account">Type an account’s name to see its files.</EmptyState>
       ) : null}

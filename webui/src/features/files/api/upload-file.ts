@@ -1,4 +1,4 @@
-import { buildUrl, refreshSession } from '@/lib/api-client';
+import { apiRequest, buildUrl, refreshSession } from '@/lib/api-client';
 import { ApiError, toProblem } from '@/lib/api-error';
 import { getAccessToken } from '@/lib/session';
 import type { UploadState } from '../types';
@@ -29,11 +29,11 @@ export async function uploadFile(input: UploadInput): Promise<UploadState> {
 }
 
 async function arrived({ account, path }: UploadInput): Promise<number> {
-  const response = await fetch(buildUrl('/files/upload', { account, path }), {
-    headers: { Authorization: `Bearer ${getAccessToken() ?? ''}`, Accept: 'application/json' },
-  });
-  if (!response.ok) return 0;
-  return ((await response.json()) as UploadState).received;
+  try {
+    return (await apiRequest<UploadState>('/files/upload', { query: { account, path } })).received;
+  } catch {
+    return 0; // start again from the beginning
+  }
 }
 
 function send({ account, path, file, onProgress }: UploadInput, offset: number): Promise<UploadState> {

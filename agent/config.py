@@ -42,6 +42,8 @@
     removal_timeout = 600                      # userdel --remove, rm of a site's files
     backup_timeout = 3600                      # one restic run of a backup or restore (the
                                                # files of a home, one database's dump)
+    files_timeout = 3600                       # one file manager operation as the account (an
+                                               # upload or download streams within it)
     mariadb_connect_timeout = 10               # connecting to MariaDB as root
     mariadb_timeout = 30                       # one statement on that connection
     vpn_dir = "/var/lib/jopanel/vpn"           # the VPN's PKI (easy-rsa) and settings, 0700 root
@@ -97,6 +99,7 @@ _TIMEOUT_KEYS: Final = (
     "cron_timeout",
     "removal_timeout",
     "backup_timeout",
+    "files_timeout",
     "mariadb_connect_timeout",
     "mariadb_timeout",
     "vpn_timeout",
@@ -105,7 +108,7 @@ _TIMEOUT_KEYS: Final = (
 _MIN_OUTPUT: Final = 4096
 _MAX_OUTPUT: Final = 64 * 1024 * 1024
 # The resources whose programs the agent runs, each with its `<resource>_timeout` key.
-Resource: TypeAlias = Literal["web", "dns", "account", "cron", "removal", "vpn", "backup"]
+Resource: TypeAlias = Literal["web", "dns", "account", "cron", "removal", "vpn", "backup", "files"]
 _PATH_KEYS: Final = (
     "socket_path",
     "nginx_dir",
@@ -159,6 +162,7 @@ class AgentConfig:
     cron_timeout: float = 30.0
     removal_timeout: float = 600.0
     backup_timeout: float = 3600.0
+    files_timeout: float = 3600.0
     mariadb_connect_timeout: float = 10.0
     mariadb_timeout: float = 30.0
     vpn_dir: Path = Path("/var/lib/jopanel/vpn")

@@ -144,6 +144,10 @@ class ErrorInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
                     # that is no message at all with UNKNOWN and protobuf's error text.
                     guarded = _parsed(guarded, handler.request_deserializer)
                     return rebuild(guarded, None, handler.response_serializer)
+                if handler.request_deserializer is not None:  # a client stream (uploads)
+                    parsing = _parsed_each(behavior, handler.request_deserializer)
+                    guarded = _guard(parsing, handler_call_details.method)
+                    return rebuild(guarded, None, handler.response_serializer)
                 return rebuild(guarded, handler.request_deserializer, handler.response_serializer)
         return handler
 
@@ -172,6 +176,26 @@ def _parsed(behavior: Behavior, parse: Callable[[bytes], Any]) -> Behavior:
 
     async def parsing(raw: bytes, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         return await behavior(await request_of(raw, context), context)
+
+    return parsing
+
+
+def _parsed_each(behavior: Behavior, parse: Callable[[bytes], Any]) -> Behavior:
+    """A client stream's messages parsed one by one as the handler reads them: bytes that are
+    no message of the RPC's type are INVALID_ARGUMENT there, as for a unary request."""
+
+    async def each(raw: AsyncIterator[bytes]) -> AsyncIterator[Any]:
+        async for message in raw:
+            try:
+                parsed = parse(message)
+            except Exception:
+                raise InvalidArgument("request", "not a valid message") from None
+            yield parsed
+
+    async def parsing(
+        raw: AsyncIterator[bytes], context: grpc.aio.ServicerContext[Any, Any]
+    ) -> Any:
+        return await behavior(each(raw), context)
 
     return parsing
 

@@ -12,6 +12,7 @@ from jopanel.agent.certificates.v1 import certificates_pb2_grpc
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2_grpc
+from jopanel.agent.files.v1 import files_pb2_grpc
 from jopanel.agent.server.v1 import server_pb2_grpc
 from jopanel.agent.ssh.v1 import ssh_pb2_grpc
 from jopanel.agent.vpn.v1 import vpn_pb2_grpc
@@ -48,6 +49,7 @@ class Agent:
         self.vpn = vpn_pb2_grpc.VpnServiceStub(self.channel)
         self.ssh = ssh_pb2_grpc.SshServiceStub(self.channel)
         self.backups = backups_pb2_grpc.BackupServiceStub(self.channel)
+        self.files = files_pb2_grpc.FileServiceStub(self.channel)
 
     async def close(self) -> None:
         await self.channel.close(None)

@@ -164,6 +164,10 @@ class Operation:
     body_optional: bool = False
     query: type[BaseModel] | None = None
     response: type[BaseModel] | None = None
+    # A body of raw bytes (uploads) of this media type, which the handler streams itself;
+    # an answer of raw bytes (downloads) of this media type.
+    raw_body: str | None = None
+    raw_response: str | None = None
     status: int = 200
     errors: tuple[int, ...] = field(default=())
 

@@ -39,6 +39,7 @@ _REASONS = {
     409: "Conflicts with the current state",
     413: "Body too large",
     415: "Body is not JSON",
+    416: "The range starts past the end",
     422: "Well formed, but refused by a rule the document cannot state (see errors per field)",
     429: "Too many requests",
     502: "The agent failed",
@@ -136,6 +137,9 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
         "parameters": _parameters(op),
         "responses": _responses(op),
     }
+    if op.raw_body is not None:
+        binary = {"type": "string", "contentMediaType": op.raw_body}
+        doc["requestBody"] = {"required": True, "content": {op.raw_body: {"schema": binary}}}
     if op.body is not None:
         doc["requestBody"] = {
             "required": not op.body_optional,
@@ -168,6 +172,9 @@ def _responses(op: Operation) -> dict[str, Any]:
     if op.response is not None:
         ref = {"$ref": _REF.format(model=op.response.__name__)}
         ok["content"] = {"application/json": {"schema": ref}}
+    if op.raw_response is not None:
+        binary = {"type": "string", "contentMediaType": op.raw_response}
+        ok["content"] = {op.raw_response: {"schema": binary}}
     statuses = set(op.errors)
     if op.access is not Access.PUBLIC:
         # Any signed-in operation may need the agent, which can fail or be unreachable.

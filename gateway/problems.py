@@ -133,11 +133,11 @@ def _field_violations(error: grpc.aio.AioRpcError) -> list[FieldError]:
 
 # The agent names a field by its path in the RPC's request (protos/jopanel/agent/); the REST
 # body names it without the request's message (`domain.`, `job.`, `record.`, `server.`,
-# `zone.`), with
+# `upload.`, `zone.`), with
 # a oneof's member as the union field of the body (`domain.proxy.port` is `backend.port`,
 # `record.mx.exchange` is `exchange`), and list items as `.N` (`domain.aliases[2]` is
 # `aliases.2`, as pydantic's errors read).
-_AGENT_MESSAGES: Final = frozenset({"domain", "job", "record", "server", "zone"})
+_AGENT_MESSAGES: Final = frozenset({"domain", "job", "record", "server", "upload", "zone"})
 _AGENT_UNIONS: Final = {
     **dict.fromkeys(("static", "php", "proxy", "redirect"), "backend"),
     **dict.fromkeys(("a", "aaaa", "cname", "mx", "txt", "srv", "caa", "ns"), ""),

@@ -15,6 +15,7 @@ modules=(
   tests/agent/accounts/test_disk_quota.py tests/agent/server/test_server_status.py tests/e2e/test_disk_quota_e2e.py
   tests/install/test_quotas_vm.py
   tests/agent/backups/test_backups_hostile.py::test_a_file_larger_than_the_quota_left_stops_within_the_quota
+  tests/agent/files/test_files_hostile.py::test_a_10_gb_sparse_member_stops_at_the_quota
 )
 
 if [ "${1:-}" = --inside ]; then

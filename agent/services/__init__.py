@@ -22,6 +22,7 @@ from agent.services import (
     cron,
     databases,
     dns,
+    files,
     server,
     ssh,
     vpn,
@@ -51,4 +52,5 @@ SERVICES: Final[tuple[Service, ...]] = (
     Service("vpn", vpn.SERVICE_NAME, vpn.add_to_server),
     Service("ssh", ssh.SERVICE_NAME, ssh.add_to_server, ssh.prepare),
     Service("backups", backups.SERVICE_NAME, backups.add_to_server),
+    Service("files", files.SERVICE_NAME, files.add_to_server),
 )

@@ -6,7 +6,7 @@
 -- The panel's job belongs to no account (NULL): administrators see it in GET /api/v1/jobs,
 -- owners never do (their listing filters on their own account).
 ALTER TABLE jobs
-    MODIFY kind ENUM('backup', 'restore', 'certificate', 'panel_certificate') NOT NULL,
+    MODIFY kind ENUM('backup', 'restore', 'certificate', 'archive', 'extract', 'panel_certificate') NOT NULL,
     MODIFY account_id BIGINT UNSIGNED NULL;
 
 CREATE TABLE panel_certificate (

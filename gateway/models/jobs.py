@@ -31,9 +31,13 @@ class Job(BaseModel):
     bytes_total: int
     files_done: int
     files_total: int
-    subject: str = Field(description="What it acts on: for a restore, the backup's id")
+    subject: str = Field(
+        description="What it acts on: for a restore, the backup's id; for an extraction, the "
+        "archive's path"
+    )
     result: str = Field(
-        description="What it made: a backup's id, or the folder a restore wrote (in the home)"
+        description="What it made: a backup's id, the folder a restore or an extraction wrote "
+        "or the archive made (paths in the home)"
     )
     error: str = Field(description="Why it failed; empty otherwise")
     created_by: str

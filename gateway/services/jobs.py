@@ -20,6 +20,7 @@ from typing import Any, Final, Protocol
 
 import grpc
 from jopanel.agent.backups.v1 import backups_pb2 as pb
+from jopanel.agent.files.v1 import files_pb2 as files_pb
 
 from gateway.context import Context
 from gateway.problems import not_found, plan_limit
@@ -177,6 +178,43 @@ async def _record(ctx: Context, account: AccountRecord, kind: Kind, subject: str
     return job
 
 
+async def start_files_job(
+    ctx: Context,
+    runner: JobRunner,
+    account: AccountRecord,
+    kind: Kind,
+    subject: str,
+    stream: AsyncIterable[Any],
+    result: str,
+) -> JobRecord:
+    """An archive made or extracted by the file manager (gateway/services/files.py): the
+    agent's stream holds files and bytes done; the job's result is the path it made."""
+    job = await _record(ctx, account, kind, subject)
+    follow = _follow(ctx, runner, job, stream, lambda _: result, progress=files_progress_of)
+    runner.spawn(follow)
+    return job
+
+
+def files_progress_of(
+    response: files_pb.MakeArchiveResponse | files_pb.ExtractArchiveResponse,
+) -> JobProgress:
+    """A file manager stream's progress: files and bytes so far (no total is known before the
+    end), all in the stage `files`, and `done` with the last message."""
+    progress = response.progress
+    if isinstance(response, files_pb.MakeArchiveResponse):
+        done = response.HasField("archive")
+    else:
+        done = response.HasField("extracted")
+    return JobProgress(
+        stage="done" if done else "files",
+        percent=100 if done else 0,
+        bytes_done=progress.bytes_done,
+        bytes_total=progress.bytes_done if done else 0,
+        files_done=progress.files_done,
+        files_total=progress.files_done if done else 0,
+    )
+
+
 async def _follow(
     ctx: Context,
     runner: JobRunner,
@@ -184,11 +222,12 @@ async def _follow(
     stream: AsyncIterable[Any],
     result_of: Callable[[Any], str],
     succeeded: Callable[[], Awaitable[None]] | None = None,
+    progress: Callable[[Any], JobProgress] | None = None,
 ) -> None:
     """Reads the agent's stream into the job's row until it ends, then settles the job and
-    writes its outcome to the audit log (`backup.finish`, `restore.finish`)."""
+    writes its outcome to the audit log (`backup.finish`, `restore.finish`, ...)."""
     try:
-        await _read_stream(ctx, runner, job.public_id, stream, result_of)
+        await _read_stream(ctx, runner, job.public_id, stream, result_of, progress or progress_of)
     finally:
         runner.changed(job.public_id)
     settled = await store.get(ctx.db, job.public_id)
@@ -212,6 +251,7 @@ async def _read_stream(
     public_id: str,
     stream: AsyncIterable[Any],
     result_of: Callable[[Any], str],
+    progress_of: Callable[[Any], JobProgress],
 ) -> None:
     db = ctx.db
     try:

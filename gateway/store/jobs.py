@@ -11,7 +11,7 @@ import aiomysql
 from gateway.db import execute, fetch_all_as, fetch_one_as
 from gateway.store.tenants import Tenants
 
-Kind = Literal["backup", "restore", "certificate", "panel_certificate"]
+Kind = Literal["backup", "restore", "certificate", "archive", "extract", "panel_certificate"]
 State = Literal["queued", "running", "succeeded", "failed"]
 # The longest error text a job keeps (the column's size).
 MAX_ERROR = 500

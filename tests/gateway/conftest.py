@@ -19,6 +19,7 @@ from jopanel.agent.certificates.v1 import certificates_pb2_grpc
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2_grpc
+from jopanel.agent.files.v1 import files_pb2_grpc
 from jopanel.agent.server.v1 import server_pb2_grpc
 from jopanel.agent.ssh.v1 import ssh_pb2_grpc
 from jopanel.agent.vpn.v1 import vpn_pb2_grpc
@@ -38,6 +39,7 @@ from tests.gateway.fake_agent import (
     FakeSsh,
     FakeWeb,
 )
+from tests.gateway.files.fake_files import FakeFiles
 from tests.gateway.vpn.fake_vpn import FakeVpn
 
 ADMIN_PASSWORD = "admin-password-1"
@@ -64,6 +66,7 @@ class FakeAgent:
     ssh: FakeSsh
     backups: FakeBackups = field(default_factory=FakeBackups)
     panel_tls: FakePanelCertificates = field(default_factory=FakePanelCertificates)
+    files: FakeFiles = field(default_factory=FakeFiles)
 
 
 @pytest.fixture
@@ -82,7 +85,16 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     # Like the real agent, the fake checks names against both sites and zones, and deleting
     # an account removes everything it has.
     agent.web.dns, agent.dns.web = agent.dns, agent.web
-    accounts.resources = [agent.web, agent.dns, agent.databases, agent.cron, agent.vpn, agent.ssh]
+    agent.files.accounts = accounts
+    accounts.resources = [
+        agent.web,
+        agent.dns,
+        agent.databases,
+        agent.cron,
+        agent.vpn,
+        agent.ssh,
+        agent.files,
+    ]
     server = grpc.aio.server()
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(agent.accounts, server)
     web_pb2_grpc.add_WebDomainServiceServicer_to_server(agent.web, server)
@@ -94,6 +106,7 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     ssh_pb2_grpc.add_SshServiceServicer_to_server(agent.ssh, server)
     backups_pb2_grpc.add_BackupServiceServicer_to_server(agent.backups, server)
     certificates_pb2_grpc.add_CertificateServiceServicer_to_server(agent.panel_tls, server)
+    files_pb2_grpc.add_FileServiceServicer_to_server(agent.files, server)
     server.add_insecure_port(f"unix:{agent.socket}")
     await server.start()
     yield agent
@@ -135,6 +148,7 @@ class Api:
     dns: FakeDns
     ssh: FakeSsh
     backups: FakeBackups = field(default_factory=FakeBackups)
+    files: FakeFiles = field(default_factory=FakeFiles)
 
     async def login(self, name: str, password: str) -> str:
         response = await self.client.post(
@@ -183,6 +197,7 @@ async def api(config: GatewayConfig, fake_agent: FakeAgent) -> AsyncIterator[Api
         fake_agent.dns,
         fake_agent.ssh,
         fake_agent.backups,
+        fake_agent.files,
     )
     await client.close()
 

@@ -28,7 +28,8 @@ import os
 import signal
 import subprocess
 from collections import deque
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Final
 
@@ -367,3 +368,74 @@ async def _drain(stream: asyncio.StreamReader, keep: _Tail) -> None:
 
 async def _nothing() -> None:
     return None
+
+
+@dataclass
+class Streaming:
+    """A program whose standard input and output the caller streams through itself."""
+
+    argv: tuple[str, ...]
+    process: asyncio.subprocess.Process
+    errors: _Tail
+
+    @property
+    def stdin(self) -> asyncio.StreamWriter:
+        assert self.process.stdin is not None
+        return self.process.stdin
+
+    @property
+    def stdout(self) -> asyncio.StreamReader:
+        assert self.process.stdout is not None
+        return self.process.stdout
+
+    async def wait(self) -> int:
+        """Its exit status, once it has exited (after the caller read its output)."""
+        return await self.process.wait()
+
+    def stderr_tail(self) -> str:
+        stderr, cut = self.errors.value()
+        return tail(stderr, cut)
+
+
+@asynccontextmanager
+async def streaming(argv: Sequence[str], *, limits: Limits) -> AsyncIterator[Streaming]:
+    """Starts argv with pipes for its standard input and output that the caller reads and
+    writes as it goes (the file manager's uploads and downloads: the bytes pass through, never
+    all of them in memory), its standard error kept as run() keeps it.
+
+    The block is bounded by `limits.timeout` (ProgramTimedOut); whatever ends it (the end of
+    the work, an error, a client that hung up) kills the program's process group if it still
+    runs, so no helper outlives its request."""
+    logger.debug("streaming %s", list(argv))
+    process = await asyncio.create_subprocess_exec(
+        *argv,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(CLEAN_ENV),
+        process_group=0,
+        limit=_STREAMING_LINE_LIMIT,
+    )
+    errors = _Tail(limits.output_bytes)
+    assert process.stderr is not None
+    draining = asyncio.create_task(_drain(process.stderr, errors))
+    try:
+        async with asyncio.timeout(limits.timeout):
+            yield Streaming(tuple(argv), process, errors)
+    except TimeoutError:
+        logger.warning("%s: killed after %g s (%s)", list(argv), limits.timeout, limits.setting)
+        raise ProgramTimedOut(unwrapped(argv), limits) from None
+    finally:
+        if process.returncode is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(KILL_GRACE):
+                    await process.wait()
+        draining.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await draining
+
+
+# The longest line a streamed program may write (a page of the file manager's listing).
+_STREAMING_LINE_LIMIT: Final = 8 * 1024 * 1024

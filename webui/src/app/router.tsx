@@ -41,6 +41,9 @@ const DnsZoneRoute = lazy(() =>
 const BackupsRoute = lazy(() =>
   import('@/features/backups/routes/BackupsRoute').then((m) => ({ default: m.BackupsRoute })),
 );
+const FilesRoute = lazy(() =>
+  import('@/features/files/routes/FilesRoute').then((m) => ({ default: m.FilesRoute })),
+);
 const AuditLogRoute = lazy(() =>
   import('@/features/audit-log/routes/AuditLogRoute').then((m) => ({ default: m.AuditLogRoute })),
 );
@@ -73,6 +76,7 @@ const ADMIN_NAV: readonly NavItem[] = [
   { to: paths.admin.dnsZones, label: 'DNS', icon: 'dns' },
   { to: paths.admin.vpn, label: 'VPN', icon: 'vpn' },
   { to: paths.admin.vpnServer, label: 'VPN server', icon: 'server' },
+  { to: paths.admin.files, label: 'File manager', icon: 'files' },
   { to: paths.admin.backups, label: 'Backups', icon: 'backups' },
   { to: paths.admin.invoices, label: 'Invoices', icon: 'invoices' },
   { to: paths.admin.resellers, label: 'Resellers', icon: 'accounts' },
@@ -88,6 +92,7 @@ const RESELLER_NAV: readonly NavItem[] = [
   { to: paths.admin.databases, label: 'Databases', icon: 'databases' },
   { to: paths.admin.cronJobs, label: 'Cron jobs', icon: 'cron' },
   { to: paths.admin.dnsZones, label: 'DNS', icon: 'dns' },
+  { to: paths.admin.files, label: 'File manager', icon: 'files' },
   { to: paths.admin.backups, label: 'Backups', icon: 'backups' },
 ];
 
@@ -104,6 +109,7 @@ const PANEL_NAV: readonly NavItem[] = [
   { to: paths.panel.dnsZones, label: 'DNS', icon: 'dns' },
   { to: paths.panel.vpn, label: 'VPN', icon: 'vpn' },
   { to: paths.panel.sftp, label: 'SFTP and passwords', icon: 'key' },
+  { to: paths.panel.files, label: 'File manager', icon: 'files' },
   { to: paths.panel.backups, label: 'Backups', icon: 'backups' },
   { to: paths.panel.invoices, label: 'Invoices', icon: 'invoices' },
 ];
@@ -137,6 +143,7 @@ export function AppRoutes() {
         <Route path="databases" element={<DatabasesRoute area="admin" />} />
         <Route path="cron-jobs" element={<CronJobsRoute area="admin" />} />
         <Route path="backups" element={<BackupsRoute area="admin" />} />
+        <Route path="files" element={<FilesRoute area="admin" />} />
         <Route path="dns" element={<DnsZonesRoute area="admin" />} />
         <Route path="dns/:zone" element={<DnsZoneRoute area="admin" />} />
         <Route
@@ -195,6 +202,7 @@ export function AppRoutes() {
         <Route path="databases" element={<DatabasesRoute area="panel" />} />
         <Route path="cron-jobs" element={<CronJobsRoute area="panel" />} />
         <Route path="backups" element={<BackupsRoute area="panel" />} />
+        <Route path="files" element={<FilesRoute area="panel" />} />
         <Route path="dns" element={<DnsZonesRoute area="panel" />} />
         <Route path="dns/:zone" element={<DnsZoneRoute area="panel" />} />
         <Route path="vpn" element={<VpnClientsRoute area="panel" />} />

@@ -27,6 +27,7 @@ export const paths = {
     dnsZonesOf: (account: string) => filtered('/admin/dns', account),
     dnsZone: (name: string) => `/admin/dns/${seg(name)}`,
     backups: '/admin/backups',
+    files: '/admin/files',
     auditLog: '/admin/audit-log',
     vpn: '/admin/vpn',
     vpnServer: '/admin/vpn-server',
@@ -45,6 +46,7 @@ export const paths = {
     vpn: '/panel/vpn',
     backups: '/panel/backups',
     invoices: '/panel/invoices',
+    files: '/panel/files',
   },
 } as const;
 

@@ -11,6 +11,8 @@ export type RequestOptions = {
   body?: unknown;
   query?: Query;
   signal?: AbortSignal | undefined;
+  /** A body sent as it is (a text file), instead of `body` as JSON. */
+  raw?: { data: Blob | string; type: string };
   /**
    * false for the auth routes themselves: no bearer token, and a 401 is the answer rather
    * than a reason to refresh.
@@ -20,6 +22,16 @@ export type RequestOptions = {
 
 /** The one way the SPA talks to the gateway. Resolves with the parsed JSON body. */
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await authorised(path, options);
+  return (await parseBody(response)) as T;
+}
+
+/** The answer's bytes (a file's download), with the same sign-in and errors as apiRequest. */
+export async function apiBlob(path: string, options: RequestOptions = {}): Promise<Blob> {
+  return (await authorised(path, options)).blob();
+}
+
+async function authorised(path: string, options: RequestOptions): Promise<Response> {
   const auth = options.auth ?? true;
   const token = auth ? getAccessToken() : null;
   let response = await send(path, options, token);
@@ -28,7 +40,7 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     response = await retryAfterRefresh(path, options, token);
   }
   if (!response.ok) throw await errorFromResponse(response);
-  return (await parseBody(response)) as T;
+  return response;
 }
 
 /**
@@ -107,6 +119,9 @@ async function send(
   if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(options.body);
+  } else if (options.raw !== undefined) {
+    headers['Content-Type'] = options.raw.type;
+    init.body = options.raw.data;
   }
   try {
     return await fetch(buildUrl(path, options.query), init);

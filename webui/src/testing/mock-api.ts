@@ -26,7 +26,7 @@ export function mockApi(routes: Record<string, Handler>) {
       path: url.pathname,
       query: url.searchParams,
       headers: new Headers(init.headers),
-      body: text ? JSON.parse(text) : undefined,
+      body: text ? parsed(text) : undefined,
     };
     requests.push(request);
     const key = `${request.method} ${request.path}`;
@@ -41,6 +41,15 @@ export function mockApi(routes: Record<string, Handler>) {
   vi.stubGlobal('fetch', fetchMock);
   const to = (method: string, path: string) => requests.filter((r) => r.method === method && r.path === path);
   return { fetch: fetchMock, requests, unhandled, to };
+}
+
+/** A JSON body as its value; any other text (a text file's) as it is. */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 export function json(status: number, body: unknown): Response {

@@ -13,6 +13,7 @@ const PATHS = {
   cron: 'M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20M12 6v6l4 2',
   backups: 'M21 8v13H3V8M1 3h22v5H1zM10 12h4',
   dns: 'M2 4h20v6H2zM2 14h20v6H2zM6 7h.01M6 17h.01',
+  files: 'M22 19a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h5l2 3h9a2 2 0 0 1 2 2z',
   vpn: 'M5 11h14v10H5zM8 11V7a4 4 0 0 1 8 0v4',
   server: 'M2 3h20v8H2zM2 13h20v8H2zM6 7h.01M6 17h.01M10 7h8M10 17h8',
   invoices: 'M4 2h16v20l-3-2-3 2-2-2-2 2-3-2-3 2zM8 7h8M8 11h8M8 15h5',

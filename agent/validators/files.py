@@ -1,0 +1,132 @@
+"""Validators of FileService's fields: pure functions, tested on their own with hostile input.
+
+A path is relative to the account's home and refused, never cleaned, when it is anything else:
+a request that means something else is a mistake or an attack, never a path to guess at.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Sequence
+from typing import Final, Literal, NewType
+
+from agent.errors import InvalidArgument
+
+# A path below an account's home: segments joined by '/', none empty, '.' or '..'; "" is the
+# home itself where a field allows it.
+FilePath = NewType("FilePath", str)
+Format = Literal["zip", "tar.gz"]
+
+MAX_PATH_BYTES: Final = 4096
+MAX_NAME_BYTES: Final = 255  # NAME_MAX of Linux file systems
+MAX_NAMES: Final = 1000
+MAX_MODE: Final = 0o777
+MAX_UPLOAD_BYTES: Final = 1 << 40
+TEXT_LIMIT: Final = 2 * 1024 * 1024
+MAX_PAGE_SIZE: Final = 500
+DEFAULT_PAGE_SIZE: Final = 100
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+# The helper's own working files: no request may name one (an upload's partial file is reached
+# through its target's path only).
+_RESERVED: Final = re.compile(r"\.jopanel-(upload|edit|archive)-")
+
+
+def path(value: str, field: str = "path", *, home: bool = False) -> FilePath:
+    """A path below the home; with `home`, "" (the home itself) too."""
+    if value == "" and home:
+        return FilePath("")
+    try:
+        size = len(value.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise InvalidArgument(field, "must be UTF-8") from None
+    if not 1 <= size <= MAX_PATH_BYTES:
+        raise InvalidArgument(field, f"must be 1 to {MAX_PATH_BYTES} bytes")
+    if _CONTROL.search(value):
+        raise InvalidArgument(field, "must not hold control characters")
+    segments = value.split("/")
+    if any(segment in ("", ".", "..") for segment in segments):
+        raise InvalidArgument(
+            field, "must be relative to the home, segments separated by '/', none '.' or '..'"
+        )
+    if any(len(segment.encode()) > MAX_NAME_BYTES for segment in segments):
+        raise InvalidArgument(field, f"must have segments of at most {MAX_NAME_BYTES} bytes")
+    if any(_RESERVED.match(segment) for segment in segments):
+        raise InvalidArgument(field, "must not name the file manager's own working files")
+    return FilePath(value)
+
+
+def name(value: str, field: str) -> str:
+    """One segment: an entry of a folder."""
+    checked = path(value, field)
+    if "/" in checked:
+        raise InvalidArgument(field, "must be one name, without '/'")
+    return checked
+
+
+def names(values: Sequence[str], field: str = "names") -> list[str]:
+    if not 1 <= len(values) <= MAX_NAMES:
+        raise InvalidArgument(field, f"must hold 1 to {MAX_NAMES} names")
+    checked = [name(value, f"{field}[{index}]") for index, value in enumerate(values)]
+    if len(set(checked)) != len(checked):
+        raise InvalidArgument(field, "must not repeat a name")
+    return checked
+
+
+def elsewhere(source: FilePath, destination: FilePath, field: str = "destination") -> None:
+    """A move or copy goes somewhere else than the source and than below it (a folder into
+    itself never ends)."""
+    if destination == source or destination.startswith(source + "/"):
+        raise InvalidArgument(field, "must be neither the path itself nor below it")
+
+
+def mode(value: int, field: str = "mode") -> int:
+    """Permission bits only: setuid, setgid and sticky bits are never set through the panel."""
+    if not 0 <= value <= MAX_MODE:
+        raise InvalidArgument(field, "must be 0 to 0777 (no setuid, setgid or sticky bit)")
+    return value
+
+
+def upload_size(value: int, field: str = "upload.size") -> int:
+    if value > MAX_UPLOAD_BYTES:
+        raise InvalidArgument(field, f"must be at most {MAX_UPLOAD_BYTES} bytes")
+    return value
+
+
+def page_size(value: int, field: str = "page_size") -> int:
+    if not 0 <= value <= MAX_PAGE_SIZE:
+        raise InvalidArgument(field, f"must be 0 to {MAX_PAGE_SIZE}")
+    return value or DEFAULT_PAGE_SIZE
+
+
+def page_token(value: str, field: str = "page_token") -> str:
+    """The name a listing continues after: the token is that name in base64url, padded or not
+    (an earlier answer's next_page_token), or empty for the first page."""
+    if not value:
+        return ""
+    invalid = InvalidArgument(field, "must be empty or a next_page_token from an earlier answer")
+    if len(value) > _MAX_TOKEN:
+        raise invalid
+    try:
+        padded = value + "=" * (-len(value) % 4)
+        after = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+    except (ValueError, UnicodeError):
+        raise invalid from None
+    if not after or "/" in after or "\0" in after or len(after.encode()) > MAX_NAME_BYTES:
+        raise invalid
+    return after
+
+
+def next_page_token(after: str) -> str:
+    """base64url without padding, the shape of the gateway's own tokens."""
+    return base64.urlsafe_b64encode(after.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+_MAX_TOKEN: Final = 400
+
+
+def text(value: str, field: str = "content") -> bytes:
+    data = value.encode("utf-8")
+    if len(data) > TEXT_LIMIT:
+        raise InvalidArgument(field, f"must be at most {TEXT_LIMIT} bytes in UTF-8")
+    return data

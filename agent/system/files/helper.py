@@ -17,6 +17,7 @@ bytes after the first line. A refusal is a line {"error": code, "message": text}
 from __future__ import annotations
 
 import errno
+import fcntl
 import functools
 import hashlib
 import json
@@ -278,6 +279,13 @@ def _open_partial(folder: int, partial: str, offset: int) -> int:
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         raise Refused("not_file", "has something other than a file where its upload goes")
+    try:
+        # Held until the upload ends (the descriptor closes with this process): a second upload
+        # of the same file at once would truncate or interleave the first one's bytes.
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise Refused("busy", "has another upload under way: wait for it or resume it") from None
     if offset == 0:
         os.ftruncate(fd, 0)
     elif info.st_size != offset:

@@ -33,7 +33,7 @@ from tests.agent.files.files_support import download, files, home, owner, upload
 from tests.agent.support import rpc_error
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
     from tests.agent.files.files_support import AccountStub, Stub
 
@@ -211,6 +211,39 @@ async def test_upload_sizes_and_offsets_are_bounded(files: Stub, owner: str) -> 
     code, _ = await rpc_error(upload(files, owner, "a.bin", b"x", offset=5, size=10))
     assert code is grpc.StatusCode.FAILED_PRECONDITION
     assert not (home(owner) / "a.bin").exists()
+
+
+async def test_a_second_upload_of_the_same_file_at_once_is_refused(
+    files: Stub, owner: str
+) -> None:
+    """Two uploads of one file at once would truncate or interleave each other's bytes in
+    the one partial file: the second is refused (409) while the first holds it, and the first
+    ends whole."""
+    first_part, rest = os.urandom(64 * 1024), os.urandom(64 * 1024)
+    release = asyncio.Event()
+
+    async def slow() -> AsyncIterator[files_pb2.WriteFileRequest]:
+        yield files_pb2.WriteFileRequest(
+            upload=files_pb2.Upload(account=owner, path="same.bin", size=128 * 1024)
+        )
+        yield files_pb2.WriteFileRequest(data=first_part)
+        await release.wait()
+        yield files_pb2.WriteFileRequest(data=rest)
+
+    first = asyncio.ensure_future(files.WriteFile(slow()))
+    state = files_pb2.GetUploadRequest(account=owner, path="same.bin")
+    async with asyncio.timeout(20):  # until the helper holds the first part (it locked first)
+        while (await files.GetUpload(state)).received < len(first_part):
+            await asyncio.sleep(0.01)
+    for offset, data in ((0, b"y" * 10), (len(first_part), rest)):
+        code = await refused(upload(files, owner, "same.bin", data, offset=offset, size=128 * 1024))
+        assert code is grpc.StatusCode.FAILED_PRECONDITION
+    assert (await files.GetUpload(state)).received == len(first_part)
+    release.set()
+    async with asyncio.timeout(20):
+        done = await first
+    assert done.complete
+    assert (home(owner) / "same.bin").read_bytes() == first_part + rest
 
 
 def hostile_zip() -> bytes:

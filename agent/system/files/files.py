@@ -94,7 +94,14 @@ def refusal(line: dict[str, Any], path: str, field: str = "path") -> AgentError:
     if code == "invalid":
         return InvalidArgument(field, message)
     if code in (
-        "link", "not_file", "not_folder", "folder", "too_large", "offset", "archive", "busy"
+        "link",
+        "not_file",
+        "not_folder",
+        "folder",
+        "too_large",
+        "offset",
+        "archive",
+        "busy",
     ):
         return FailedPrecondition(text)
     if code == "quota":

@@ -30,7 +30,7 @@ from agent.system.base.process import Limits
 from agent.system.files.files import Files, Settings
 from agent.system.files.helper import partial_name
 from tests.agent.files.files_support import download, files, home, owner, upload
-from tests.agent.support import rpc_error
+from tests.agent.support import rpc_error, until
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -213,9 +213,7 @@ async def test_upload_sizes_and_offsets_are_bounded(files: Stub, owner: str) -> 
     assert not (home(owner) / "a.bin").exists()
 
 
-async def test_a_second_upload_of_the_same_file_at_once_is_refused(
-    files: Stub, owner: str
-) -> None:
+async def test_a_second_upload_of_the_same_file_at_once_is_refused(files: Stub, owner: str) -> None:
     """Two uploads of one file at once would truncate or interleave each other's bytes in
     the one partial file: the second is refused (409) while the first holds it, and the first
     ends whole."""
@@ -231,14 +229,16 @@ async def test_a_second_upload_of_the_same_file_at_once_is_refused(
         yield files_pb2.WriteFileRequest(data=rest)
 
     first = asyncio.ensure_future(files.WriteFile(slow()))
-    state = files_pb2.GetUploadRequest(account=owner, path="same.bin")
-    async with asyncio.timeout(20):  # until the helper holds the first part (it locked first)
-        while (await files.GetUpload(state)).received < len(first_part):
-            await asyncio.sleep(0.01)
+    partial = home(owner) / partial_name("same.bin")
+    # The helper locks the partial file before it writes a byte into it.
+    await until(
+        lambda: partial.exists() and partial.stat().st_size == len(first_part),
+        "the first upload's first part in its partial file",
+    )
     for offset, data in ((0, b"y" * 10), (len(first_part), rest)):
         code = await refused(upload(files, owner, "same.bin", data, offset=offset, size=128 * 1024))
         assert code is grpc.StatusCode.FAILED_PRECONDITION
-    assert (await files.GetUpload(state)).received == len(first_part)
+    assert partial.read_bytes() == first_part
     release.set()
     async with asyncio.timeout(20):
         done = await first

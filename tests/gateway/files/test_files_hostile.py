@@ -164,6 +164,8 @@ async def test_a_move_or_copy_into_itself_is_422_before_the_agent(api: Api, admi
 async def test_paths_just_inside_the_rules_reach_the_agent(api: Api, admin: str) -> None:
     alice = await api.owner(admin)
     for value in VALID:
-        status, problem = await api.call("POST", "/api/v1/files/folders", alice, json={"path": value})
+        status, problem = await api.call(
+            "POST", "/api/v1/files/folders", alice, json={"path": value}
+        )
         assert status == 201, (value, problem)
     assert set(api.files.homes["alice"]) == set(VALID)

@@ -12,6 +12,8 @@ that ECMA-262, Rust's regex (pydantic) and Python's re read them alike. What no 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from typing import Final
 
@@ -102,3 +104,24 @@ def check_elsewhere(source: str, destination: str) -> None:
     itself never ends)."""
     if destination == source or destination.startswith(source + "/"):
         raise BadPath("must be neither the path itself nor below it")
+
+
+# A listing's page token: the name it continues after, in base64url (padded or not).
+MAX_PAGE_TOKEN: Final = 400
+
+
+def page_after(token: str) -> str:
+    """The name a listing continues after ("" for the first page)."""
+    if not token:
+        return ""
+    invalid = BadPath("must be empty or a next_page_token from an earlier answer")
+    if len(token) > MAX_PAGE_TOKEN:
+        raise invalid
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        after = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
+    except (ValueError, UnicodeError, binascii.Error):
+        raise invalid from None
+    if not after or "/" in after or "\0" in after or len(after.encode()) > MAX_NAME_BYTES:
+        raise invalid
+    return after

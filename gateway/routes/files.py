@@ -33,7 +33,6 @@ from gateway.models.files import (
     entry_of,
 )
 from gateway.models.jobs import Job, job_of
-from gateway.paging import decode_token
 from gateway.problems import Problem, field_error
 from gateway.scope import account_for
 from gateway.services import files as service
@@ -46,8 +45,12 @@ TEXT_LIMIT: Final = 2 * 1024 * 1024
 async def list_folder(call: Call[NoBody, FolderQuery]) -> web.StreamResponse:
     query = call.query
     account = await account_for(call, query.account or None)
-    # The page token names the last entry listed; the agent takes it as it is.
-    decode_token(query.page_token, "after", str)
+    # The page token names the last entry listed (the agent's own token); the agent reads it
+    # with the same rule.
+    try:
+        rules.page_after(query.page_token)
+    except rules.BadPath as error:
+        raise field_error("page_token", str(error)) from None
     listed = await service.list_folder(
         call.context, account, query.path, query.page_token, query.limit
     )
@@ -66,8 +69,6 @@ async def download_file(call: Call[NoBody, FileQuery]) -> web.StreamResponse:
     account = await account_for(call, call.query.account or None)
     offset = _range_start(call.request.headers.get("Range", ""))
     entry, data = await service.download(call.context, account, call.query.path, offset)
-    if offset > entry.size:
-        raise Problem(416, "Range not satisfiable", f"The file has {entry.size} bytes.")
     status = 206 if offset else 200
     headers = {
         "Content-Type": "application/octet-stream",

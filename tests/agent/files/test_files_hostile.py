@@ -395,3 +395,27 @@ async def test_a_10_gb_sparse_member_stops_at_the_quota(
     usage = quotas.usage(pwd.getpwnam(name).pw_uid)
     assert usage is not None
     assert usage.used_bytes <= 4 * 1024 * 1024
+
+
+async def test_an_upload_past_the_quota_is_refused_and_frees_what_it_took(
+    files: Stub, accounts: AccountStub, new_name: Callable[[], str]
+) -> None:
+    """The kernel stops an upload at the quota; its partial file, which no request can name,
+    is removed, so the quota is free again and nothing unreachable is left."""
+    quotas = DiskQuotas(HOME_ROOT)
+    if not quotas.enforced():
+        pytest.skip("this kernel has no quota format: scripts/test-vm.sh runs it under Debian's")
+    name = new_name()
+    await accounts.CreateAccount(
+        accounts_pb2.CreateAccountRequest(
+            name=name, shell=accounts_pb2.SHELL_NOLOGIN, disk_quota_mb=4
+        )
+    )
+    code, message = await rpc_error(upload(files, name, "big.bin", b"x" * (8 * 1024 * 1024)))
+    assert code is grpc.StatusCode.FAILED_PRECONDITION
+    assert "quota" in message
+    assert not (home(name) / partial_name("big.bin")).exists()
+    assert not (home(name) / "big.bin").exists()
+    usage = quotas.usage(pwd.getpwnam(name).pw_uid)
+    assert usage is not None
+    assert usage.used_bytes < 1024 * 1024

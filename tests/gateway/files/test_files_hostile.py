@@ -169,3 +169,80 @@ async def test_paths_just_inside_the_rules_reach_the_agent(api: Api, admin: str)
         )
         assert status == 201, (value, problem)
     assert set(api.files.homes["alice"]) == set(VALID)
+
+
+async def test_an_upload_larger_than_the_whole_quota_is_refused_before_a_byte(
+    api: Api, admin: str
+) -> None:
+    status, _ = await api.call(
+        "POST", "/api/v1/plans", admin, json={"name": "small", "disk_quota_mb": 1}
+    )
+    assert status == 201
+    alice = await api.owner(admin, plan="small")
+    status, problem = await api.call(
+        "PUT",
+        "/api/v1/files/content",
+        alice,
+        params={"path": "big.bin", "size": str(1024 * 1024 + 1)},
+        data=b"x" * 10,
+    )
+    assert status == 422, problem
+    assert problem["errors"][0]["field"] == "size"
+    assert api.files.arrived == []
+    # At the quota exactly, the agent (and the kernel) decide.
+    status, state = await api.call(
+        "PUT",
+        "/api/v1/files/content",
+        alice,
+        params={"path": "big.bin", "size": str(1024 * 1024)},
+        data=b"x" * 10,
+    )
+    assert (status, state["received"], state["complete"]) == (200, 10, False)
+
+
+async def test_a_range_past_the_end_is_416_and_a_huge_one_is_ignored(api: Api, admin: str) -> None:
+    alice = await api.owner(admin)
+    api.files.homes["alice"] = {"a.bin": b"0123456789"}
+    headers = {"Authorization": f"Bearer {alice}"}
+    for start in ("11", "999999999999999"):
+        response = await api.client.get(
+            "/api/v1/files/content",
+            params={"path": "a.bin"},
+            headers={**headers, "Range": f"bytes={start}-"},
+        )
+        assert response.status == 416
+        assert (await response.json())["status"] == 416
+    # 16 digits or a negative start are no range this server reads: the whole file.
+    for value in ("bytes=9999999999999999-", "bytes=-5", "bytes=0-1,3-4"):
+        response = await api.client.get(
+            "/api/v1/files/content",
+            params={"path": "a.bin"},
+            headers={**headers, "Range": value},
+        )
+        assert response.status == 200, value
+        assert await response.read() == b"0123456789"
+    response = await api.client.get(
+        "/api/v1/files/content", params={"path": "a.bin"}, headers={**headers, "Range": "bytes=10-"}
+    )
+    assert (response.status, await response.read()) == (206, b"")
+
+
+async def test_a_forged_page_token_or_page_size_is_refused_before_the_agent(
+    api: Api, admin: str
+) -> None:
+    alice = await api.owner(admin)
+    for params, wanted in (
+        ({"page_token": "A" * 404}, 422),  # base64 of 303 bytes: longer than a name
+        ({"page_token": "YS9i"}, 422),  # "a/b": no name holds '/'
+        ({"page_token": "AA"}, 422),  # NUL
+        ({"page_token": "/w"}, 400),  # not base64url
+        ({"page_token": "A" * 513}, 400),
+        ({"limit": "201"}, 400),
+        ({"limit": "0"}, 400),
+        ({"limit": "-1"}, 400),
+        ({"limit": "9" * 30}, 400),
+    ):
+        status, problem = await api.call("GET", "/api/v1/files", alice, params=params)
+        assert status == wanted, (params, problem)
+        assert problem["errors"][0]["field"] == next(iter(params)), problem
+    assert api.files.arrived == []

@@ -246,3 +246,20 @@ async def test_a_forged_page_token_or_page_size_is_refused_before_the_agent(
         assert status == wanted, (params, problem)
         assert problem["errors"][0]["field"] == next(iter(params)), problem
     assert api.files.arrived == []
+
+
+async def test_a_lone_surrogate_in_a_json_path_never_reaches_the_agent(
+    api: Api, admin: str
+) -> None:
+    alice = await api.owner(admin)
+    status, problem = await api.call(
+        "POST",
+        "/api/v1/files/folders",
+        alice,
+        data=b'{"path": "a\\ud800b"}',
+        headers={"Content-Type": "application/json"},
+    )
+    # JSON with a lone surrogate is no JSON the gateway reads (and no UTF-8 the rule takes).
+    assert status == 400, problem
+    assert problem["errors"][0]["field"] == "body"
+    await nothing_started(api, admin)

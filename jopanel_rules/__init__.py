@@ -7,7 +7,7 @@ as if the gateway were compromised. A rule written here changes on both sides at
 two cannot drift (they had: 71 reserved account names in the gateway, 124 in the agent).
 
 One module per resource, as protos/jopanel/agent/: accounts, hostnames (web and DNS), web,
-databases, cron.
+databases, cron, files (the file manager's paths).
 """
 
 

@@ -7,77 +7,59 @@ a request that means something else is a mistake or an attack, never a path to g
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Sequence
 from typing import Final, Literal, NewType
 
 from agent.errors import InvalidArgument
+from jopanel_rules import files as rules
 
 # A path below an account's home: segments joined by '/', none empty, '.' or '..'; "" is the
-# home itself where a field allows it.
+# home itself where a field allows it. The rules are jopanel_rules.files', which the gateway
+# checks too; this side checks them again as if the gateway were not there.
 FilePath = NewType("FilePath", str)
 Format = Literal["zip", "tar.gz"]
 
-MAX_PATH_BYTES: Final = 4096
-MAX_NAME_BYTES: Final = 255  # NAME_MAX of Linux file systems
-MAX_NAMES: Final = 1000
+MAX_PATH_BYTES: Final = rules.MAX_PATH_BYTES
+MAX_NAME_BYTES: Final = rules.MAX_NAME_BYTES
+MAX_NAMES: Final = rules.MAX_NAMES
 MAX_MODE: Final = 0o777
 MAX_UPLOAD_BYTES: Final = 1 << 40
 TEXT_LIMIT: Final = 2 * 1024 * 1024
 MAX_PAGE_SIZE: Final = 500
 DEFAULT_PAGE_SIZE: Final = 100
-_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
-# The helper's own working files: no request may name one (an upload's partial file is reached
-# through its target's path only).
-_RESERVED: Final = re.compile(r"\.jopanel-(upload|edit|archive)-")
 
 
 def path(value: str, field: str = "path", *, home: bool = False) -> FilePath:
     """A path below the home; with `home`, "" (the home itself) too."""
-    if value == "" and home:
-        return FilePath("")
     try:
-        size = len(value.encode("utf-8"))
-    except UnicodeEncodeError:
-        raise InvalidArgument(field, "must be UTF-8") from None
-    if not 1 <= size <= MAX_PATH_BYTES:
-        raise InvalidArgument(field, f"must be 1 to {MAX_PATH_BYTES} bytes")
-    if _CONTROL.search(value):
-        raise InvalidArgument(field, "must not hold control characters")
-    segments = value.split("/")
-    if any(segment in ("", ".", "..") for segment in segments):
-        raise InvalidArgument(
-            field, "must be relative to the home, segments separated by '/', none '.' or '..'"
-        )
-    if any(len(segment.encode()) > MAX_NAME_BYTES for segment in segments):
-        raise InvalidArgument(field, f"must have segments of at most {MAX_NAME_BYTES} bytes")
-    if any(_RESERVED.match(segment) for segment in segments):
-        raise InvalidArgument(field, "must not name the file manager's own working files")
-    return FilePath(value)
+        return FilePath(rules.check_path(value, home=home))
+    except rules.BadPath as error:
+        raise InvalidArgument(field, str(error)) from None
 
 
 def name(value: str, field: str) -> str:
     """One segment: an entry of a folder."""
-    checked = path(value, field)
-    if "/" in checked:
-        raise InvalidArgument(field, "must be one name, without '/'")
-    return checked
+    try:
+        return rules.check_name(value)
+    except rules.BadPath as error:
+        raise InvalidArgument(field, str(error)) from None
 
 
 def names(values: Sequence[str], field: str = "names") -> list[str]:
-    if not 1 <= len(values) <= MAX_NAMES:
-        raise InvalidArgument(field, f"must hold 1 to {MAX_NAMES} names")
-    checked = [name(value, f"{field}[{index}]") for index, value in enumerate(values)]
-    if len(set(checked)) != len(checked):
-        raise InvalidArgument(field, "must not repeat a name")
-    return checked
+    try:
+        return rules.check_names(list(values))
+    except rules.NamesError as error:
+        where = field if error.index < 0 else f"{field}[{error.index}]"
+        raise InvalidArgument(where, str(error)) from None
 
 
 def elsewhere(source: FilePath, destination: FilePath, field: str = "destination") -> None:
     """A move or copy goes somewhere else than the source and than below it (a folder into
     itself never ends)."""
-    if destination == source or destination.startswith(source + "/"):
-        raise InvalidArgument(field, "must be neither the path itself nor below it")
+    try:
+        rules.check_elsewhere(source, destination)
+    except rules.BadPath as error:
+        raise InvalidArgument(field, str(error)) from None
 
 
 def mode(value: int, field: str = "mode") -> int:
@@ -102,27 +84,15 @@ def page_size(value: int, field: str = "page_size") -> int:
 def page_token(value: str, field: str = "page_token") -> str:
     """The name a listing continues after: the token is that name in base64url, padded or not
     (an earlier answer's next_page_token), or empty for the first page."""
-    if not value:
-        return ""
-    invalid = InvalidArgument(field, "must be empty or a next_page_token from an earlier answer")
-    if len(value) > _MAX_TOKEN:
-        raise invalid
     try:
-        padded = value + "=" * (-len(value) % 4)
-        after = base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8")
-    except (ValueError, UnicodeError):
-        raise invalid from None
-    if not after or "/" in after or "\0" in after or len(after.encode()) > MAX_NAME_BYTES:
-        raise invalid
-    return after
+        return rules.page_after(value)
+    except rules.BadPath as error:
+        raise InvalidArgument(field, str(error)) from None
 
 
 def next_page_token(after: str) -> str:
     """base64url without padding, the shape of the gateway's own tokens."""
     return base64.urlsafe_b64encode(after.encode("utf-8")).decode("ascii").rstrip("=")
-
-
-_MAX_TOKEN: Final = 400
 
 
 def text(value: str, field: str = "content") -> bytes:

@@ -2,36 +2,57 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from jopanel.agent.files.v1 import files_pb2 as pb
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gateway.paging import PageQuery
-from gateway.validation import AccountName
+from gateway.validation import AccountName, Unprocessable
+from jopanel_rules import files as rules
 
-# What the document says of a path; that no segment is empty, '.' or '..' and each is at
-# most 255 bytes the agent checks (422 on the field), as it would if the gateway were not there.
-_PATH_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+# What the document can say of a path (jopanel_rules.files' patterns: relative, no empty, '.'
+# or '..' segment, no control character) is a 400; what only the rule can (bytes, not
+# characters; the file manager's own working names) is a 422. Both before any agent call.
+
+
+def _path_rule(*, home: bool) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        try:
+            return rules.check_path(value, home=home)
+        except rules.BadPath as error:
+            raise Unprocessable(str(error)) from None
+
+    return check
+
+
 FilePath = Annotated[
     str,
     Field(
         min_length=1,
-        max_length=4096,
-        pattern=_PATH_PATTERN,
+        max_length=rules.MAX_PATH_BYTES,
+        pattern=rules.PATH_PATTERN,
         description="Relative to the account's home: segments separated by '/', none empty, "
-        "'.' or '..'",
+        "'.' or '..', no control character; at most 4096 bytes, segments at most 255 bytes",
         examples=["web/shop.example/public_html/index.php"],
     ),
+    AfterValidator(_path_rule(home=False)),
 ]
 FolderPath = Annotated[
     str,
     Field(
-        max_length=4096,
-        pattern=_PATH_PATTERN,
+        max_length=rules.MAX_PATH_BYTES,
+        pattern=rules.FOLDER_PATTERN,
         description="A folder relative to the account's home; empty is the home itself",
     ),
+    AfterValidator(_path_rule(home=True)),
+]
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=rules.MAX_NAME_BYTES, pattern=rules.NAME_PATTERN),
+    AfterValidator(_path_rule(home=False)),
 ]
 Kind = Literal["file", "folder", "link", "other"]
 Format = Literal["zip", "tar.gz"]
@@ -118,8 +139,12 @@ class ArchiveBody(BaseModel):
     account: AccountName | None = _OwnerAccount
     folder: FolderPath = ""
     names: Annotated[
-        list[Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[^/\x00-\x1f\x7f]*$")]],
-        Field(min_length=1, max_length=1000, description="Entries of `folder` to pack"),
+        list[Name],
+        Field(
+            min_length=1,
+            max_length=rules.MAX_NAMES,
+            description="Entries of `folder` to pack, none twice",
+        ),
     ]
     destination: FilePath
     format: Format

@@ -33,10 +33,10 @@ from gateway.models.files import (
     entry_of,
 )
 from gateway.models.jobs import Job, job_of
-from gateway.paging import decode_token
 from gateway.problems import Problem, field_error
 from gateway.scope import account_for
 from gateway.services import files as service
+from jopanel_rules import files as rules
 
 _RANGE: Final = re.compile(r"bytes=([0-9]{1,15})-")
 TEXT_LIMIT: Final = 2 * 1024 * 1024
@@ -45,8 +45,12 @@ TEXT_LIMIT: Final = 2 * 1024 * 1024
 async def list_folder(call: Call[NoBody, FolderQuery]) -> web.StreamResponse:
     query = call.query
     account = await account_for(call, query.account or None)
-    # The page token names the last entry listed; the agent takes it as it is.
-    decode_token(query.page_token, "after", str)
+    # The page token names the last entry listed (the agent's own token); the agent reads it
+    # with the same rule.
+    try:
+        rules.page_after(query.page_token)
+    except rules.BadPath as error:
+        raise field_error("page_token", str(error)) from None
     listed = await service.list_folder(
         call.context, account, query.path, query.page_token, query.limit
     )
@@ -65,8 +69,6 @@ async def download_file(call: Call[NoBody, FileQuery]) -> web.StreamResponse:
     account = await account_for(call, call.query.account or None)
     offset = _range_start(call.request.headers.get("Range", ""))
     entry, data = await service.download(call.context, account, call.query.path, offset)
-    if offset > entry.size:
-        raise Problem(416, "Range not satisfiable", f"The file has {entry.size} bytes.")
     status = 206 if offset else 200
     headers = {
         "Content-Type": "application/octet-stream",
@@ -174,8 +176,18 @@ async def create_folder(call: Call[PathBody]) -> web.StreamResponse:
     return json_response(entry_of(made), 201)
 
 
+def _elsewhere(body: MoveBody) -> None:
+    """A rule across two fields (a folder moved or copied into itself never ends): 422 before
+    the agent is called."""
+    try:
+        rules.check_elsewhere(body.path, body.destination)
+    except rules.BadPath as error:
+        raise field_error("destination", str(error)) from None
+
+
 async def move_file(call: Call[MoveBody]) -> web.StreamResponse:
     body = call.body
+    _elsewhere(body)
     account = await account_for(call, body.account)
     moved = await service.move(call.context, account, body.path, body.destination)
     return json_response(entry_of(moved))
@@ -183,6 +195,7 @@ async def move_file(call: Call[MoveBody]) -> web.StreamResponse:
 
 async def copy_file(call: Call[MoveBody]) -> web.StreamResponse:
     body = call.body
+    _elsewhere(body)
     account = await account_for(call, body.account)
     copied = await service.copy(call.context, account, body.path, body.destination)
     return json_response(entry_of(copied), 201)
@@ -204,6 +217,8 @@ async def set_mode(call: Call[ModeBody]) -> web.StreamResponse:
 async def make_archive(call: Call[ArchiveBody]) -> web.StreamResponse:
     """Starts a job that packs the entries: 202 with the job (GET /api/v1/jobs/{id})."""
     body = call.body
+    if len(set(body.names)) != len(body.names):
+        raise field_error("names", "must not repeat a name")
     account = await account_for(call, body.account)
     request = pb.MakeArchiveRequest(
         account=account.name,

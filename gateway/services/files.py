@@ -18,7 +18,9 @@ from jopanel.agent.files.v1 import files_pb2 as pb
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.context import Context
+from gateway.problems import Problem, field_error
 from gateway.services.jobs import FOLLOW_TIMEOUT_SECONDS, JobRunner, start_files_job
+from gateway.store import plans
 from gateway.store.accounts import AccountRecord
 from gateway.store.jobs import JobRecord
 
@@ -29,6 +31,8 @@ STREAM_TIMEOUT_SECONDS: Final = 3700.0
 ARCHIVE_TIMEOUT_SECONDS: Final = 3700.0
 # The most of an upload's body in one message to the agent (its limit is 4 MiB).
 CHUNK_BYTES: Final = 1024 * 1024
+
+MIB: Final = 1024 * 1024
 
 _FORMATS: Final = {"zip": pb.ARCHIVE_FORMAT_ZIP, "tar.gz": pb.ARCHIVE_FORMAT_TAR_GZ}
 
@@ -50,6 +54,9 @@ async def download(
     stream = ctx.agent.files.ReadFile(request, timeout=STREAM_TIMEOUT_SECONDS)
     replies = aiter(stream)
     first = await anext(replies)  # the agent's refusal, if any, is raised here
+    if offset > first.file.size:
+        stream.cancel()  # nothing of it is sent: the agent's helper ends now
+        raise Problem(416, "Range not satisfiable", f"The file has {first.file.size} bytes.")
 
     async def data() -> AsyncIterator[bytes]:
         try:
@@ -67,6 +74,8 @@ async def upload(
     upload: pb.Upload,
     body: AsyncIterable[bytes],
 ) -> pb.WriteFileResponse:
+    await _within_quota(ctx, account, upload.size)
+
     async def messages() -> AsyncIterator[pb.WriteFileRequest]:
         yield pb.WriteFileRequest(upload=upload)
         async for chunk in body:
@@ -74,6 +83,16 @@ async def upload(
 
     async with ctx.audited("file.upload", account.name, upload.path):
         return await ctx.agent.files.WriteFile(messages(), timeout=STREAM_TIMEOUT_SECONDS)
+
+
+async def _within_quota(ctx: Context, account: AccountRecord, size: int) -> None:
+    """A file larger than all the account's plan lets it keep is refused before a byte is
+    sent (the kernel would stop it at the quota, after the client sent that much); what the
+    account's other files leave free the kernel alone knows, and enforces."""
+    plan = await plans.get(ctx.db, account.plan)
+    quota_mb = plan.disk_quota_mb if plan is not None else None
+    if quota_mb is not None and size > quota_mb * MIB:
+        raise field_error("size", f"is larger than the account's disk quota ({quota_mb} MiB)")
 
 
 async def upload_state(ctx: Context, account: AccountRecord, path: str) -> int:

@@ -93,7 +93,16 @@ def refusal(line: dict[str, Any], path: str, field: str = "path") -> AgentError:
         return PermissionDenied(text)
     if code == "invalid":
         return InvalidArgument(field, message)
-    if code in ("link", "not_file", "not_folder", "folder", "too_large", "offset", "archive"):
+    if code in (
+        "link",
+        "not_file",
+        "not_folder",
+        "folder",
+        "too_large",
+        "offset",
+        "archive",
+        "busy",
+    ):
         return FailedPrecondition(text)
     if code == "quota":
         return FailedPrecondition(f"{message}; free space or raise the quota")

@@ -16,7 +16,9 @@ bytes after the first line. A refusal is a line {"error": code, "message": text}
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import functools
 import hashlib
 import json
@@ -253,7 +255,7 @@ def op_upload(home: Home, request: dict[str, Any]) -> dict[str, Any]:
         partial = partial_name(name)
         fd = _open_partial(folder, partial, offset)
         try:
-            received = offset + _copy_in(fd, size - offset)
+            received = offset + _copy_in_or_discard(fd, size - offset, folder, partial)
             if received < size:
                 return {"received": received, "complete": False}
             os.fchmod(fd, request["mode"])
@@ -278,6 +280,13 @@ def _open_partial(folder: int, partial: str, offset: int) -> int:
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
         raise Refused("not_file", "has something other than a file where its upload goes")
+    try:
+        # Held until the upload ends (the descriptor closes with this process): a second upload
+        # of the same file at once would truncate or interleave the first one's bytes.
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise Refused("busy", "has another upload under way: wait for it or resume it") from None
     if offset == 0:
         os.ftruncate(fd, 0)
     elif info.st_size != offset:
@@ -286,6 +295,19 @@ def _open_partial(folder: int, partial: str, offset: int) -> int:
         raise Refused("offset", message, received=info.st_size)
     os.lseek(fd, offset, os.SEEK_SET)
     return fd
+
+
+def _copy_in_or_discard(fd: int, most: int, folder: int, partial: str) -> int:
+    """_copy_in; when the disk or the quota is full, the partial file is removed: its name is
+    one no request may name, so left behind it would hold the account's quota with nothing in
+    the panel able to free it, and the upload could not end anyway."""
+    try:
+        return _copy_in(fd, most)
+    except OSError as error:
+        if error.errno in (errno.EDQUOT, errno.ENOSPC):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial, dir_fd=folder)
+        raise
 
 
 def _copy_in(fd: int, most: int) -> int:

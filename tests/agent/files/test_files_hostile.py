@@ -30,10 +30,10 @@ from agent.system.base.process import Limits
 from agent.system.files.files import Files, Settings
 from agent.system.files.helper import partial_name
 from tests.agent.files.files_support import download, files, home, owner, upload
-from tests.agent.support import rpc_error
+from tests.agent.support import rpc_error, until
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
     from tests.agent.files.files_support import AccountStub, Stub
 
@@ -213,6 +213,39 @@ async def test_upload_sizes_and_offsets_are_bounded(files: Stub, owner: str) -> 
     assert not (home(owner) / "a.bin").exists()
 
 
+async def test_a_second_upload_of_the_same_file_at_once_is_refused(files: Stub, owner: str) -> None:
+    """Two uploads of one file at once would truncate or interleave each other's bytes in
+    the one partial file: the second is refused (409) while the first holds it, and the first
+    ends whole."""
+    first_part, rest = os.urandom(64 * 1024), os.urandom(64 * 1024)
+    release = asyncio.Event()
+
+    async def slow() -> AsyncIterator[files_pb2.WriteFileRequest]:
+        yield files_pb2.WriteFileRequest(
+            upload=files_pb2.Upload(account=owner, path="same.bin", size=128 * 1024)
+        )
+        yield files_pb2.WriteFileRequest(data=first_part)
+        await release.wait()
+        yield files_pb2.WriteFileRequest(data=rest)
+
+    first = asyncio.ensure_future(files.WriteFile(slow()))
+    partial = home(owner) / partial_name("same.bin")
+    # The helper locks the partial file before it writes a byte into it.
+    await until(
+        lambda: partial.exists() and partial.stat().st_size == len(first_part),
+        "the first upload's first part in its partial file",
+    )
+    for offset, data in ((0, b"y" * 10), (len(first_part), rest)):
+        code = await refused(upload(files, owner, "same.bin", data, offset=offset, size=128 * 1024))
+        assert code is grpc.StatusCode.FAILED_PRECONDITION
+    assert partial.read_bytes() == first_part
+    release.set()
+    async with asyncio.timeout(20):
+        done = await first
+    assert done.complete
+    assert (home(owner) / "same.bin").read_bytes() == first_part + rest
+
+
 def hostile_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -362,3 +395,27 @@ async def test_a_10_gb_sparse_member_stops_at_the_quota(
     usage = quotas.usage(pwd.getpwnam(name).pw_uid)
     assert usage is not None
     assert usage.used_bytes <= 4 * 1024 * 1024
+
+
+async def test_an_upload_past_the_quota_is_refused_and_frees_what_it_took(
+    files: Stub, accounts: AccountStub, new_name: Callable[[], str]
+) -> None:
+    """The kernel stops an upload at the quota; its partial file, which no request can name,
+    is removed, so the quota is free again and nothing unreachable is left."""
+    quotas = DiskQuotas(HOME_ROOT)
+    if not quotas.enforced():
+        pytest.skip("this kernel has no quota format: scripts/test-vm.sh runs it under Debian's")
+    name = new_name()
+    await accounts.CreateAccount(
+        accounts_pb2.CreateAccountRequest(
+            name=name, shell=accounts_pb2.SHELL_NOLOGIN, disk_quota_mb=4
+        )
+    )
+    code, message = await rpc_error(upload(files, name, "big.bin", b"x" * (8 * 1024 * 1024)))
+    assert code is grpc.StatusCode.FAILED_PRECONDITION
+    assert "quota" in message
+    assert not (home(name) / partial_name("big.bin")).exists()
+    assert not (home(name) / "big.bin").exists()
+    usage = quotas.usage(pwd.getpwnam(name).pw_uid)
+    assert usage is not None
+    assert usage.used_bytes < 1024 * 1024

@@ -31,12 +31,15 @@ class FakeFiles(Recorder, files_pb2_grpc.FileServiceServicer):
         self.modes: dict[tuple[str, str], int] = {}
         # The largest data message an upload brought (the gateway sends chunks, never a file).
         self.largest_message = 0
+        # Every call as it arrives, before any check: a request the gateway refuses is none.
+        self.arrived: list[str] = []
         super().__init__()
 
     def remove_account(self, account: str) -> None:
         self.homes.pop(account, None)
 
     async def _home(self, account: str, context: Context) -> dict[str, bytes | None]:
+        self.arrived.append(account)  # each RPC's first step
         if self.accounts is not None and account not in self.accounts.accounts:
             await context.abort(
                 grpc.StatusCode.FAILED_PRECONDITION, f"account {account} does not exist"

@@ -1529,7 +1529,7 @@ export interface components {
       account?: string | null;
       /**
        * Destination
-       * @description Relative to the account's home: segments separated by '/', none empty, '.' or '..'
+       * @description Relative to the account's home: segments separated by '/', none empty, '.' or '..', no control character; at most 4096 bytes, segments at most 255 bytes
        * @example web/shop.example/public_html/index.php
        */
       destination: string;
@@ -1546,7 +1546,7 @@ export interface components {
       format: 'zip' | 'tar.gz';
       /**
        * Names
-       * @description Entries of `folder` to pack
+       * @description Entries of `folder` to pack, none twice
        */
       names: string[];
     };
@@ -2387,7 +2387,7 @@ export interface components {
       format?: ('zip' | 'tar.gz') | null;
       /**
        * Path
-       * @description Relative to the account's home: segments separated by '/', none empty, '.' or '..'
+       * @description Relative to the account's home: segments separated by '/', none empty, '.' or '..', no control character; at most 4096 bytes, segments at most 255 bytes
        * @example web/shop.example/public_html/index.php
        */
       path: string;
@@ -2794,7 +2794,7 @@ export interface components {
       mode: string;
       /**
        * Path
-       * @description Relative to the account's home: segments separated by '/', none empty, '.' or '..'
+       * @description Relative to the account's home: segments separated by '/', none empty, '.' or '..', no control character; at most 4096 bytes, segments at most 255 bytes
        * @example web/shop.example/public_html/index.php
        */
       path: string;
@@ -2809,13 +2809,13 @@ export interface components {
       account?: string | null;
       /**
        * Destination
-       * @description Relative to the account's home: segments separated by '/', none empty, '.' or '..'
+       * @description Relative to the account's home: segments separated by '/', none empty, '.' or '..', no control character; at most 4096 bytes, segments at most 255 bytes
        * @example web/shop.example/public_html/index.php
        */
       destination: string;
       /**
        * Path
-       * @description Relative to the account's home: segments separated by '/', none empty, '.' or '..'
+       * @description Relative to the account's home: segments separated by '/', none empty, '.' or '..', no control character; at most 4096 bytes, segments at most 255 bytes
        * @example web/shop.example/public_html/index.php
        */
       path: string;
@@ -2988,7 +2988,7 @@ export interface components {
       account?: string | null;
       /**
        * Path
-       * @description Relative to the account's home: segments separated by '/', none empty, '.' or '..'
+       * @description Relative to the account's home: segments separated by '/', none empty, '.' or '..', no control character; at most 4096 bytes, segments at most 255 bytes
        * @example web/shop.example/public_html/index.php
        */
       path: string;

@@ -71,6 +71,7 @@ async def run(live: stack.Stack, admin: tuple[str, str]) -> None:
     random.Random(7).shuffle(records)  # noqa: S311 - a fixed order, not a secret
     token = await login(base, *admin)  # access tokens live five minutes
     seconds, latencies, failures = await post_all(base, token, records, CLIENTS)
+    token = await login(base, *admin)  # the records may take longer than a token lives
     one = await one_zone(live, base, token, names[ZONES // 2])
     last = names[-1]
     named = next(p for p in live.processes if p.name == "named")

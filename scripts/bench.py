@@ -18,6 +18,7 @@ from typing import Any
 
 import bench_backups
 import bench_dns_api
+import bench_memory
 import bench_sites
 import bench_ui
 import bench_web
@@ -191,6 +192,8 @@ def main() -> None:
             bench_ui.run(live, (name, password))
         if "backups" in sections:
             asyncio.run(bench_backups.run(live, (name, password)))
+        if "memory" in sections:  # not in the default list: 5,000 accounts take a while
+            asyncio.run(bench_memory.run(live, (name, password)))
 
 
 def print_table(rows: list[Row], idle: dict[str, float], after: dict[str, float]) -> None:

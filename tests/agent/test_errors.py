@@ -178,3 +178,28 @@ async def test_other_errors_carry_no_field_details(channel: grpc.aio.Channel, er
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await unary(channel, "Raise", error.encode())
     assert rpc_status.from_call(caught.value) is None  # type: ignore[arg-type]
+
+
+async def test_unknown_methods_are_unimplemented_and_not_kept() -> None:
+    """Guarded handlers are kept per method (issue 14); a client naming a thousand methods
+    that do not exist gets UNIMPLEMENTED for each and makes the interceptor keep none of them,
+    while a known method answers through its kept handler, every error still mapped."""
+    interceptor = ErrorInterceptor()
+    server = grpc.aio.server(interceptors=[interceptor])
+    handlers = {"Raise": grpc.unary_unary_rpc_method_handler(raising)}
+    server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler("t.T", handlers)])
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            for i in range(1000):
+                code, _ = await rpc_error(unary(channel, f"Missing{i}", b""))
+                assert code == grpc.StatusCode.UNIMPLEMENTED
+            for _ in range(2):
+                code, _ = await rpc_error(unary(channel, "Raise", b"NotFound"))
+                assert code == grpc.StatusCode.NOT_FOUND
+                answer = await rpc_error(unary(channel, "Raise", b"Crash"))
+                assert answer == (grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
+    finally:
+        await server.stop(None)
+    assert list(interceptor._guarded) == ["/t.T/Raise"]

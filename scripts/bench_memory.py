@@ -1,0 +1,123 @@
+"""`make bench`, memory: PHP-FPM's and nginx's memory with N accounts that have a PHP site each,
+idle, beside the same with one (issue 14, target 4).
+
+Accounts and sites are made through the REST API (16 clients). No site is asked for a page,
+so what is measured is what an idle account costs: its pool (pm = ondemand: no worker until a
+request comes, docs/web.md PHP-FPM) and its server block. Memory is summed over each server's
+master and children: RSS (what `ps` shows; shared pages counted in every process) and PSS
+(shared pages divided among the processes that share them: what they take together).
+JOPANEL_BENCH_MEMORY_ACCOUNTS sets N (5,000 by default).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import stack
+from bench_web import login, post_all
+
+ACCOUNTS = int(os.environ.get("JOPANEL_BENCH_MEMORY_ACCOUNTS", "5000"))
+CLIENTS = 16
+# Access tokens live five minutes: a fresh one for each slice of work.
+SLICE = 250
+
+
+@dataclass
+class Memory:
+    accounts: int
+    nginx_rss_mb: float
+    nginx_pss_mb: float
+    php_rss_mb: float
+    php_pss_mb: float
+    php_workers: int  # worker processes of the panel's pools (jopanel-<account>)
+
+
+def _status_kb(pid: int, key: str, file: str = "status") -> int:
+    try:
+        for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree(root: int) -> list[int]:
+    found: list[int] = []
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        with contextlib.suppress(OSError):
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+            todo += [int(child) for child in children.split()]
+    return found
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def measure(live: stack.Stack, accounts: int) -> Memory:
+    masters = {p.name: p.pid for p in live.processes}
+    nginx = _tree(masters["nginx"])
+    php = [
+        pid
+        for name, master in masters.items()
+        if name.startswith("php-fpm")
+        for pid in _tree(master)
+    ]
+    workers = sum(1 for pid in php if _cmdline(pid).startswith(b"php-fpm: pool jopanel-"))
+    return Memory(
+        accounts,
+        sum(_status_kb(p, "VmRSS") for p in nginx) / 1024,
+        sum(_status_kb(p, "Pss", "smaps_rollup") for p in nginx) / 1024,
+        sum(_status_kb(p, "VmRSS") for p in php) / 1024,
+        sum(_status_kb(p, "Pss", "smaps_rollup") for p in php) / 1024,
+        workers,
+    )
+
+
+async def add_accounts(base: str, admin: tuple[str, str], first: int, last: int) -> int:
+    """Accounts m<first>..m<last - 1>, each with a PHP site: how many requests failed."""
+    failures = 0
+    for start in range(first, last, SLICE):
+        token = await login(base, *admin)
+        numbers = range(start, min(start + SLICE, last))
+        accounts: list[tuple[str, dict[str, object]]] = [
+            ("/accounts", {"name": f"m{i:05d}", "password": "bench-pass-1"}) for i in numbers
+        ]
+        sites: list[tuple[str, dict[str, object]]] = [
+            ("/domains", {"name": f"m{i:05d}.memory.test", "account": f"m{i:05d}"}) for i in numbers
+        ]
+        for items in (accounts, sites):
+            _, _, failed = await post_all(base, token, items, CLIENTS)
+            failures += failed
+    return failures
+
+
+async def run(live: stack.Stack, admin: tuple[str, str]) -> None:
+    base = f"{live.url}/api/v1"
+    failures = await add_accounts(base, admin, 0, 1)
+    one = measure(live, 1)
+    failures += await add_accounts(base, admin, 1, ACCOUNTS)
+    many = measure(live, ACCOUNTS)
+    print("\nMemory with N accounts, a PHP site each, idle (PHP-FPM and nginx, all processes)\n")
+    print("| accounts | nginx RSS MB | nginx PSS MB | PHP-FPM RSS MB | PHP-FPM PSS MB |", end="")
+    print(" panel pools' workers |")
+    print("|---|---|---|---|---|---|")
+    for m in (one, many):
+        print(
+            f"| {m.accounts} | {m.nginx_rss_mb:.0f} | {m.nginx_pss_mb:.0f} | {m.php_rss_mb:.0f} | "
+            f"{m.php_pss_mb:.0f} | {m.php_workers} |"
+        )
+    extra = ACCOUNTS - 1
+    if extra:
+        per = (many.nginx_pss_mb + many.php_pss_mb - one.nginx_pss_mb - one.php_pss_mb) / extra
+        print(f"\nEach idle account with its site: {per * 1024:.0f} KB (PSS); {failures} failures")

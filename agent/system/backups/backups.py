@@ -16,8 +16,9 @@ A backup is a set of restic snapshots tagged `jopanel`, `account=<name>`, `backu
 Backups and restores run one at a time (one lock), each to its end even if its caller hangs up
 (work.Finisher). A restore writes files through extract.py, run as the account (setpriv to its
 uid and gid, no group, no capability, no_new_privs); root only runs `restic dump` into its
-standard input. Databases are loaded as root from `restic dump` into `mariadb`, into a
-database the account owns.
+standard input. Databases are loaded the same way: root runs `restic dump` into load.py, run
+as the account, whose `mariadb` client logs in as a user that holds exactly the target database
+(HostedDatabases.open_loader), so a dump cannot reach another database or MariaDB's own.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ logger = logging.getLogger(__name__)
 VERSION: Final = 1
 SETTINGS_FILE: Final = "settings.json"
 EXTRACT: Final = Path(__file__).with_name("extract.py")
+LOAD: Final = Path(__file__).with_name("load.py")
 # The system's own python3 runs extract.py as the account: the agent's virtualenv may not be
 # readable by accounts, and extract.py needs the standard library only.
 PYTHON: Final = "/usr/bin/python3"
@@ -446,13 +448,33 @@ class Backups:
                 raise InvalidArgument("database_targets", "must not load into a backed-up database")
             target = chosen or DatabaseName(f"{account}_r{secrets.token_hex(3)}")
         await self._databases.create_database(account, target)
-        await process.run_lines(
-            ["mariadb", f"--socket={self._socket}", "--user=root", "--binary-mode", target],
-            limits=self._limits,
-            on_line=lambda line: None,
-            producer=self._restic.argv("dump", snapshot, f"/{name}.sql"),
-        )
+        await self._load(_require_account(account), target, snapshot, name)
         return target
+
+    async def _load(
+        self, entry: pwd.struct_passwd, target: DatabaseName, snapshot: str, name: str
+    ) -> None:
+        """Loads the dump as the account, logged in as the target's loader (load.py)."""
+        user, password = await self._databases.open_loader(AccountName(entry.pw_name), target)
+        options = _loader_options(self._restic.layout.load_dir, entry, self._socket, user, password)
+        try:
+            await process.run_lines(
+                _as_account(entry, [PYTHON, "-I", str(LOAD), str(options), target]),
+                limits=self._limits,
+                on_line=lambda line: None,
+                producer=self._restic.argv("dump", snapshot, f"/{name}.sql"),
+            )
+        except process.CommandFailed as error:
+            if error.argv[:1] != (PYTHON,):
+                raise
+            raise FailedPrecondition(
+                f"the backup's dump of {name} did not load into {target}: MariaDB refused a "
+                "statement of it (one only MariaDB's root may run, or a damaged dump); "
+                "what came before it was loaded"
+            ) from error
+        finally:
+            options.unlink(missing_ok=True)
+            await self._databases.close_loader(target)
 
     async def _restore_crontab(self, account: AccountName, document: dict[str, Any]) -> bool:
         for job in document.get("crontab", []):
@@ -552,6 +574,25 @@ def _prepare_mount_point(view: Path) -> bool:
     """Makes the mount point; whether something is mounted on it already."""
     view.mkdir(mode=0o700, exist_ok=True)
     return os.path.ismount(view)
+
+
+def _loader_options(
+    folder: Path, entry: pwd.struct_passwd, socket: Path, user: str, password: str
+) -> Path:
+    """A client option file for one load, readable by the account alone (load.py runs as the
+    account). The account may read the loader's password: it opens only the account's own
+    database, and is replaced when the load ends."""
+    folder.mkdir(mode=0o711, parents=True, exist_ok=True)
+    os.chmod(folder, 0o711)  # noqa: S103 (traversable, not listable: see the docstring)
+    path = folder / f"{secrets.token_hex(16)}.cnf"
+    text = f"[client]\nsocket={socket}\nuser={user}\npassword={password}\n"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o400)
+    try:
+        os.fchown(descriptor, entry.pw_uid, entry.pw_gid)
+        os.write(descriptor, text.encode())
+    finally:
+        os.close(descriptor)
+    return path
 
 
 def _require_account(account: AccountName) -> pwd.struct_passwd:

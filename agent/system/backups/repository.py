@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 REPOSITORY: Final = Path("/var/backups/jopanel/restic")
 STATE_DIR: Final = Path("/var/lib/jopanel/backups")
 CACHE_DIR: Final = Path("/var/cache/jopanel/restic")
+# Client option files of database loads (load.py), one per load: 0711 root, so an account
+# reaches its own file by its random name and lists nothing.
+LOAD_DIR: Final = Path("/run/jopanel-backups")
 HOST: Final = "jopanel"
 # nice and ionice wrap every restic run and every dump: the server's sites come first.
 LOW_PRIORITY: Final = ("nice", "-n", "19", "ionice", "-c", "2", "-n", "7")
@@ -43,6 +46,7 @@ class Layout:
     repository: Path = REPOSITORY
     state_dir: Path = STATE_DIR
     cache_dir: Path = CACHE_DIR
+    load_dir: Path = LOAD_DIR
 
     @property
     def password_file(self) -> Path:

@@ -24,6 +24,7 @@ from agent.validators import backups as backups_validators
 from agent.validators import common as common_validators
 from agent.validators import databases as databases_validators
 from agent.validators.accounts import AccountName
+from agent.validators.backups import JobId
 from agent.validators.databases import DatabaseName
 
 SERVICE_NAME: Final[str] = backups_pb2.DESCRIPTOR.services_by_name["BackupService"].full_name
@@ -52,8 +53,9 @@ class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
         self, request: backups_pb2.BackUpAccountRequest, context: Context
     ) -> AsyncIterator[backups_pb2.BackUpAccountResponse]:
         account = accounts_validators.account_name(request.account, "account")
+        job = _job(request.job_id)
         async for progress, manifest in _following(
-            lambda report: self._backups.back_up(account, report)
+            lambda report: self._backups.back_up(account, report, job)
         ):
             if manifest is None:
                 yield backups_pb2.BackUpAccountResponse(progress=progress)
@@ -77,8 +79,11 @@ class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
         if placement is None:
             raise InvalidArgument("placement", "must be PLACEMENT_IN_PLACE or PLACEMENT_BESIDE")
         targets = _targets(request, account)
+        job = _job(request.job_id)
         async for progress, restored in _following(
-            lambda report: self._backups.restore(account, backup, what, placement, report, targets)
+            lambda report: self._backups.restore(
+                account, backup, what, placement, report, targets, job
+            )
         ):
             if restored is None:
                 yield backups_pb2.RestoreBackupResponse(progress=progress)
@@ -96,6 +101,36 @@ class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
                         zones_skipped=restored.zones_skipped,
                     ),
                 )
+
+    async def CancelBackupJob(
+        self, request: backups_pb2.CancelBackupJobRequest, context: Context
+    ) -> backups_pb2.CancelBackupJobResponse:
+        account = accounts_validators.account_name(request.account, "account")
+        job = backups_validators.job_id(request.job_id, "job_id")
+        return backups_pb2.CancelBackupJobResponse(cancelled=self._backups.cancel(account, job))
+
+    async def ForgetBackups(
+        self, request: backups_pb2.ForgetBackupsRequest, context: Context
+    ) -> backups_pb2.ForgetBackupsResponse:
+        account = accounts_validators.account_name(request.account, "account")
+        keep = request.retention
+        retention = backup_layer.Retention(
+            daily=backups_validators.keep_count(keep.keep_daily, "retention.keep_daily"),
+            weekly=backups_validators.keep_count(keep.keep_weekly, "retention.keep_weekly"),
+            monthly=backups_validators.keep_count(keep.keep_monthly, "retention.keep_monthly"),
+        )
+        forgotten, kept = await self._backups.forget(account, retention)
+        return backups_pb2.ForgetBackupsResponse(forgotten=forgotten, kept=kept)
+
+    async def PruneRepository(
+        self, request: backups_pb2.PruneRepositoryRequest, context: Context
+    ) -> backups_pb2.PruneRepositoryResponse:
+        await self._backups.prune()
+        return backups_pb2.PruneRepositoryResponse()
+
+
+def _job(value: str) -> JobId | None:
+    return backups_validators.job_id(value, "job_id") if value else None
 
 
 def _what(request: backups_pb2.RestoreBackupRequest) -> backup_layer.What:

@@ -10,6 +10,10 @@ from agent.errors import InvalidArgument
 BackupId = NewType("BackupId", str)
 # A path below an account's home, as given: segments joined by '/', none empty, '.' or '..'.
 HomePath = NewType("HomePath", str)
+# A name the caller gives a backup or restore, to cancel it by: 32 lowercase hex digits.
+JobId = NewType("JobId", str)
+# The most backups a retention keeps per kind (days, weeks, months).
+KEEP_MAX: Final = 1000
 
 _BACKUP_ID: Final = re.compile(r"[0-9a-f]{32}")
 _MAX_PATH_BYTES: Final = 4096
@@ -20,6 +24,18 @@ def backup_id(value: str, field: str = "backup_id") -> BackupId:
     if not _BACKUP_ID.fullmatch(value):
         raise InvalidArgument(field, "must be 32 lowercase hexadecimal digits")
     return BackupId(value)
+
+
+def job_id(value: str, field: str = "job_id") -> JobId:
+    if not _BACKUP_ID.fullmatch(value):
+        raise InvalidArgument(field, "must be 32 lowercase hexadecimal digits")
+    return JobId(value)
+
+
+def keep_count(value: int, field: str) -> int:
+    if not 0 <= value <= KEEP_MAX:
+        raise InvalidArgument(field, f"must be 0 to {KEEP_MAX}")
+    return value
 
 
 def home_path(value: str, field: str = "path") -> HomePath:

@@ -9,7 +9,7 @@ from jopanel.agent.backups.v1 import backups_pb2 as pb
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.paging import PageQuery
-from gateway.store.jobs import JobRecord, Kind, State
+from gateway.store.jobs import JobRecord, Kind, Origin, State
 from gateway.validation import AccountName
 
 # A backup's id, as the agent makes it.
@@ -24,7 +24,7 @@ class Job(BaseModel):
     id: str
     account: str
     kind: Kind
-    state: State = Field(description="queued, running, then succeeded or failed")
+    state: State = Field(description="queued, running, then succeeded, failed or cancelled")
     stage: str = Field(description="queued, files, databases, settings or done; '' before")
     percent: int = Field(description="0 to 100, of the current stage")
     bytes_done: int
@@ -37,6 +37,7 @@ class Job(BaseModel):
     )
     error: str = Field(description="Why it failed; empty otherwise")
     created_by: str
+    origin: Origin = Field(description="Who started it: owner, admin or schedule")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -63,6 +64,7 @@ def job_of(record: JobRecord) -> Job:
         result=record.result,
         error=record.error,
         created_by=record.created_by,
+        origin=record.origin,
         created_at=record.created_at,
         started_at=record.started_at,
         finished_at=record.finished_at,

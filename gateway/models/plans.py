@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,9 @@ Limit = Annotated[int | None, Field(ge=0, le=10_000_000)]
 DiskLimit = Annotated[int | None, Field(ge=1, le=16 * 1024 * 1024)]
 # Inodes (files, folders, links); null: unlimited. The home itself takes one, so not 0 either.
 InodeLimit = Annotated[int | None, Field(ge=1, le=2**32 - 1)]
+# Backups kept per kind (restic's --keep-daily/weekly/monthly); the agent takes up to 1000.
+Keep = Annotated[int, Field(ge=0, le=1000)]
+BackupSchedule = Literal["none", "daily", "weekly"]
 
 
 class PlanLimits(BaseModel):
@@ -40,6 +43,24 @@ class PlanLimits(BaseModel):
         " disk quotas (so millions of empty files cannot fill the server); at least 1, null for"
         " unlimited",
     )
+    backup_schedule: BackupSchedule = Field(
+        default="daily",
+        description="When the server backs each account up on its own: none, daily or weekly",
+    )
+    backup_keep_daily: Keep = Field(
+        default=7, description="Backups kept: the newest of each of this many last days"
+    )
+    backup_keep_weekly: Keep = Field(
+        default=4, description="And the newest of each of this many last weeks"
+    )
+    backup_keep_monthly: Keep = Field(
+        default=6, description="And the newest of each of this many last months"
+    )
+    max_backups_per_day: Annotated[int | None, Field(ge=0, le=1000)] = Field(
+        default=3,
+        description="Backups an owner may start in 24 hours; null: unlimited; 0: none"
+        " (administrators' and scheduled backups are not counted)",
+    )
 
 
 class PlanCreate(PlanLimits):
@@ -55,6 +76,11 @@ class Plan(BaseModel):
     max_vpn_clients: int | None
     disk_quota_mb: int | None
     inode_quota: int | None
+    backup_schedule: BackupSchedule
+    backup_keep_daily: int
+    backup_keep_weekly: int
+    backup_keep_monthly: int
+    max_backups_per_day: int | None
     accounts: int = Field(description="How many accounts are on this plan")
     created_at: datetime
     updated_at: datetime
@@ -75,6 +101,11 @@ def plan_of(record: PlanRecord) -> Plan:
         max_vpn_clients=record.max_vpn_clients,
         disk_quota_mb=record.disk_quota_mb,
         inode_quota=record.inode_quota,
+        backup_schedule=record.backup_schedule,
+        backup_keep_daily=record.backup_keep_daily,
+        backup_keep_weekly=record.backup_keep_weekly,
+        backup_keep_monthly=record.backup_keep_monthly,
+        max_backups_per_day=record.max_backups_per_day,
         accounts=record.accounts,
         created_at=record.created_at,
         updated_at=record.updated_at,

@@ -34,7 +34,8 @@ async def list_backups(call: Call[NoBody, BackupQuery]) -> web.StreamResponse:
 
 async def start_backup(call: Call[BackupStart]) -> web.StreamResponse:
     account = await account_for(call, call.body.account)
-    job = await service.start_backup(call.context, call.request.app[keys.JOBS], account)
+    runner = call.request.app[keys.JOBS]
+    job = await service.start_backup(call.context, runner, account, service.origin_of(call.context))
     return json_response(job_of(job), 202)
 
 
@@ -78,13 +79,14 @@ operations = [
         "/api/v1/backups",
         start_backup,
         "startBackup",
-        "Back an account up now: answers with the job that does it",
+        "Back an account up now: answers with the job that does it (an owner within its plan's"
+        " max_backups_per_day, 429 past it)",
         "backups",
         Access.SIGNED_IN,
         body=BackupStart,
         response=Job,
         status=202,
-        errors=(404,),
+        errors=(404, 429),
     ),
     Operation(
         "POST",

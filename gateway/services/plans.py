@@ -7,14 +7,17 @@ while any account already uses more than the new limits.
 
 from __future__ import annotations
 
+from typing import Any
+
 from gateway.context import Context
 from gateway.problems import conflict, not_found
 from gateway.services import quotas
 from gateway.store import accounts
 from gateway.store import plans as store
-from gateway.store.plans import DEFAULT_PLAN, LIMITS, PlanRecord
+from gateway.store.plans import DEFAULT_PLAN, WRITABLE, PlanRecord
 
-Limits = dict[str, int | None]
+# Limits and backup settings by column (the models have checked each value's type).
+Limits = dict[str, Any]
 
 
 async def get(ctx: Context, name: str) -> PlanRecord | None:
@@ -30,7 +33,7 @@ async def create(ctx: Context, name: str, limits: Limits) -> PlanRecord:
         if limits.get("disk_quota_mb") is not None or limits.get("inode_quota") is not None:
             await quotas.require_enforced(ctx.agent)
         try:
-            await store.create(ctx.db, name, {k: limits.get(k) for k in LIMITS})
+            await store.create(ctx.db, name, {k: limits.get(k) for k in WRITABLE})
         except store.NameTaken as exc:
             raise conflict(f"A plan named '{name}' exists already.") from exc
     return await _read(ctx, name)

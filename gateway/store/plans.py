@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import aiomysql
 import pymysql
@@ -23,13 +23,23 @@ LIMITS = (
     "disk_quota_mb",
     "inode_quota",
 )
+# How the plan's accounts are backed up (docs/backups.md): not limits on what they hold.
+BACKUP_SETTINGS = (
+    "backup_schedule",
+    "backup_keep_daily",
+    "backup_keep_weekly",
+    "backup_keep_monthly",
+    "max_backups_per_day",
+)
+WRITABLE = LIMITS + BACKUP_SETTINGS
 _COLUMNS = (
     "id, name, "
-    + ", ".join(LIMITS)
+    + ", ".join(WRITABLE)
     + ", (SELECT COUNT(*) FROM accounts a WHERE a.plan_id = plans.id) AS accounts,"
     " created_at, updated_at"
 )
 _DUPLICATE_KEY = 1062
+BackupSchedule = Literal["none", "daily", "weekly"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +54,11 @@ class PlanRecord:
     max_vpn_clients: int | None
     disk_quota_mb: int | None
     inode_quota: int | None
+    backup_schedule: BackupSchedule
+    backup_keep_daily: int
+    backup_keep_weekly: int
+    backup_keep_monthly: int
+    max_backups_per_day: int | None  # backups an owner may start per day; None: unlimited
     accounts: int  # how many accounts are on the plan
     created_at: datetime
     updated_at: datetime
@@ -88,6 +103,12 @@ async def get(pool: aiomysql.Pool, name: str) -> PlanRecord | None:
     )
 
 
+async def get_by_id(pool: aiomysql.Pool, plan_id: int) -> PlanRecord | None:
+    return await fetch_one_as(
+        pool, PlanRecord, f"SELECT {_COLUMNS} FROM plans WHERE id = %s", (plan_id,)
+    )
+
+
 async def page(pool: aiomysql.Pool, after: str, limit: int) -> list[PlanRecord]:
     return await fetch_all_as(
         pool,
@@ -97,12 +118,12 @@ async def page(pool: aiomysql.Pool, after: str, limit: int) -> list[PlanRecord]:
     )
 
 
-async def create(pool: aiomysql.Pool, name: str, limits: dict[str, int | None]) -> None:
+async def create(pool: aiomysql.Pool, name: str, limits: Mapping[str, object]) -> None:
     try:
         await execute(
             pool,
-            f"INSERT INTO plans (name, {', '.join(LIMITS)}) VALUES (%s{', %s' * len(LIMITS)})",
-            (name, *(limits[k] for k in LIMITS)),
+            f"INSERT INTO plans (name, {', '.join(WRITABLE)}) VALUES (%s{', %s' * len(WRITABLE)})",
+            (name, *(limits[k] for k in WRITABLE)),
         )
     except pymysql.err.IntegrityError as exc:
         if exc.args[0] == _DUPLICATE_KEY:
@@ -110,13 +131,13 @@ async def create(pool: aiomysql.Pool, name: str, limits: dict[str, int | None]) 
         raise
 
 
-async def update(pool: aiomysql.Pool, plan_id: int, limits: dict[str, int | None]) -> None:
-    assignments = ", ".join(f"{k} = %s" for k in limits if k in LIMITS)
+async def update(pool: aiomysql.Pool, plan_id: int, limits: Mapping[str, object]) -> None:
+    assignments = ", ".join(f"{k} = %s" for k in limits if k in WRITABLE)
     if assignments:
         await execute(
             pool,
             f"UPDATE plans SET {assignments} WHERE id = %s",
-            (*(v for k, v in limits.items() if k in LIMITS), plan_id),
+            (*(v for k, v in limits.items() if k in WRITABLE), plan_id),
         )
 
 

@@ -742,6 +742,11 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
         self.restores: list[backup_pb.RestoreBackupRequest] = []
         # The databases each account's next backup holds (a test sets them).
         self.databases: dict[str, list[str]] = {}
+        # Work running under a job id, and whether CancelBackupJob stopped it.
+        self.running: dict[str, asyncio.Event] = {}
+        self.forgets: list[backup_pb.ForgetBackupsRequest] = []
+        self.prunes = 0
+        self.cancel_asked = asyncio.Event()  # set at each CancelBackupJob
         super().__init__()
 
     def remove_account(self, account: str) -> None:
@@ -752,7 +757,11 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
     ) -> AsyncIterator[backup_pb.BackUpAccountResponse]:
         files = backup_pb.Progress(stage=backup_pb.STAGE_FILES, percent=50, bytes_done=512)
         yield backup_pb.BackUpAccountResponse(progress=files)
+        stop = self.running.setdefault(request.job_id, asyncio.Event())
         await self._enter("BackUpAccount", request.account, context)
+        if stop.is_set():
+            await context.abort(grpc.StatusCode.CANCELLED, "job was cancelled")
+        del self.running[request.job_id]
         backup = backup_pb.Backup(
             id=secrets.token_hex(16),
             account=request.account,
@@ -767,6 +776,35 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
         self.backups.setdefault(request.account, []).insert(0, backup)
         done = backup_pb.Progress(stage=backup_pb.STAGE_DONE, percent=100, bytes_done=1024)
         yield backup_pb.BackUpAccountResponse(progress=done, backup=backup)
+
+    async def CancelBackupJob(
+        self, request: backup_pb.CancelBackupJobRequest, context: Context
+    ) -> backup_pb.CancelBackupJobResponse:
+        self.calls.append(f"CancelBackupJob {request.account}")
+        self.cancel_asked.set()
+        stop = self.running.get(request.job_id)
+        if stop is None or stop.is_set():
+            return backup_pb.CancelBackupJobResponse(cancelled=False)
+        stop.set()
+        return backup_pb.CancelBackupJobResponse(cancelled=True)
+
+    async def ForgetBackups(
+        self, request: backup_pb.ForgetBackupsRequest, context: Context
+    ) -> backup_pb.ForgetBackupsResponse:
+        """Keeps the newest keep_daily backups (the fake's backups are all of one day)."""
+        await self._enter("ForgetBackups", request.account, context)
+        self.forgets.append(request)
+        backups = self.backups.get(request.account, [])
+        keep = max(1, request.retention.keep_daily)
+        forgotten = [backup.id for backup in backups[keep:]]
+        self.backups[request.account] = backups[:keep]
+        return backup_pb.ForgetBackupsResponse(forgotten=forgotten, kept=len(backups[:keep]))
+
+    async def PruneRepository(
+        self, request: backup_pb.PruneRepositoryRequest, context: Context
+    ) -> backup_pb.PruneRepositoryResponse:
+        self.prunes += 1
+        return backup_pb.PruneRepositoryResponse()
 
     async def ListBackups(
         self, request: backup_pb.ListBackupsRequest, context: Context

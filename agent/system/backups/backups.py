@@ -32,14 +32,23 @@ import os
 import pwd
 import re
 import secrets
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias, TypeVar
+
+import grpc
 
 from agent.config import AgentConfig
-from agent.errors import AgentError, FailedPrecondition, Internal, InvalidArgument, NotFound
+from agent.errors import (
+    AgentError,
+    AlreadyExists,
+    FailedPrecondition,
+    Internal,
+    InvalidArgument,
+    NotFound,
+)
 from agent.system.accounts import users
 from agent.system.backups.repository import LOW_PRIORITY, Layout, Line, Restic, restic
 from agent.system.base import process
@@ -54,7 +63,7 @@ from agent.system.web.domains import WebDomains, web_domains
 from agent.validators import cron as cron_validators
 from agent.validators import databases as databases_validators
 from agent.validators.accounts import AccountName
-from agent.validators.backups import BackupId, HomePath
+from agent.validators.backups import BackupId, HomePath, JobId
 from agent.validators.common import Hostname
 from agent.validators.databases import DatabaseName
 from agent.validators.dns import ZoneName
@@ -70,6 +79,7 @@ LOAD: Final = Path(__file__).with_name("load.py")
 PYTHON: Final = "/usr/bin/python3"
 _TIME: Final = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)")
 
+T = TypeVar("T")
 Stage: TypeAlias = Literal["queued", "files", "databases", "settings", "done"]
 Placement: TypeAlias = Literal["in_place", "beside"]
 
@@ -85,6 +95,21 @@ class Progress:
 
 
 Report = Callable[[Progress], None]
+
+
+class Cancelled(AgentError):
+    """The work was stopped by CancelBackupJob."""
+
+    code = grpc.StatusCode.CANCELLED
+
+
+@dataclass(frozen=True)
+class Retention:
+    """restic's --keep-daily, --keep-weekly and --keep-monthly, over whole backups."""
+
+    daily: int
+    weekly: int
+    monthly: int
 
 
 @dataclass(frozen=True)
@@ -170,9 +195,52 @@ class Backups:
         self._lock = asyncio.Lock()
         self._finisher = Finisher()
         self._manifests: dict[str, Manifest] = {}  # settings snapshot id -> its manifest
+        self._jobs: dict[tuple[str, str], asyncio.Task[Any]] = {}  # (account, job id) -> work
 
-    async def back_up(self, account: AccountName, report: Report) -> Manifest:
-        return await self._finisher.run(self._locked(self._back_up(account, report), report))
+    async def back_up(
+        self, account: AccountName, report: Report, job: JobId | None = None
+    ) -> Manifest:
+        return await self._run(account, job, self._back_up(account, report), report)
+
+    def cancel(self, account: AccountName, job: JobId) -> bool:
+        """Cancels the account's work named `job`; False when none runs. Its restic and dump
+        get SIGINT first (process.run_lines' interrupt_first)."""
+        # Taken out at once: a second cancel must not interrupt the first one's cleanup.
+        task = self._jobs.pop((account, job), None)
+        if task is None or task.done():
+            return False
+        task.cancel()
+        return True
+
+    async def forget(self, account: AccountName, retention: Retention) -> tuple[list[str], int]:
+        """Forgets the account's backups the retention does not keep; (forgotten ids, kept)."""
+        work = self._forget(account, retention)
+        return await self._finisher.run(self._locked(work, lambda progress: None))
+
+    async def prune(self) -> None:
+        await self._finisher.run(self._locked(self._restic.prune(), lambda progress: None))
+
+    async def _run(
+        self, account: AccountName, job: JobId | None, work: Coroutine[Any, Any, T], report: Report
+    ) -> T:
+        """Runs the work to its end (or its cancel), under the lock, named `job` if given."""
+        if job is not None and (account, job) in self._jobs:
+            work.close()
+            raise AlreadyExists(f"job {job} runs already")
+        locked = self._locked(work, report)
+        task: asyncio.Task[T] = self._finisher.start(locked)
+        if job is not None:
+            key = (account, job)
+            self._jobs[key] = task
+            task.add_done_callback(lambda done: self._jobs.pop(key, None))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.cancelled():  # CancelBackupJob, not a caller that hung up
+                locked.close()  # cancelled before it began: never to run
+                work.close()
+                raise Cancelled(f"job {job} was cancelled") from None
+            raise
 
     async def restore(
         self,
@@ -182,15 +250,35 @@ class Backups:
         placement: Placement,
         report: Report,
         targets: Mapping[DatabaseName, DatabaseName] | None = None,
+        job: JobId | None = None,
     ) -> Restored:
         restoring = self._restore(account, backup, what, placement, report, targets or {})
-        return await self._finisher.run(self._locked(restoring, report))
+        return await self._run(account, job, restoring, report)
 
     async def list_backups(self, account: AccountName) -> list[Manifest]:
         entry = _require_account(account)
         found = await self._restic.snapshots([*_owner_tags(entry), "part=settings"])
         manifests = [await self._manifest(snapshot) for snapshot in found]
         return sorted(manifests, key=lambda manifest: manifest.time, reverse=True)
+
+    async def _forget(self, account: AccountName, retention: Retention) -> tuple[list[str], int]:
+        entry = _require_account(account)
+        found = await self._restic.snapshots(_owner_tags(entry))
+        parts: dict[str, list[str]] = {}  # backup id -> its snapshots
+        finished: dict[str, datetime.datetime] = {}  # backup id -> its time, when it has settings
+        for snapshot in found:
+            tags = [tag for tag in snapshot.get("tags") or [] if isinstance(tag, str)]
+            backup = next((tag[7:] for tag in tags if tag.startswith("backup=")), None)
+            if backup is None:
+                continue
+            parts.setdefault(backup, []).append(str(snapshot["id"]))
+            if "part=settings" in tags:
+                finished[backup] = _snapshot_time(str(snapshot.get("time", "")))
+        # Under the lock no backup runs: parts without settings are from one that never ended.
+        kept = kept_backups(finished, retention)
+        forgotten = sorted(backup for backup in parts if backup not in kept)
+        await self._restic.forget([id_ for backup in forgotten for id_ in parts[backup]])
+        return forgotten, len(kept)
 
     async def _locked(self, work: Any, report: Report) -> Any:
         if self._lock.locked():
@@ -416,6 +504,7 @@ class Backups:
                 limits=self._limits,
                 on_line=line,
                 producer=self._restic.dump_argv(snapshot, source),
+                interrupt_first=True,
             )
         except process.CommandFailed as error:
             if counts.get("error") == 1:
@@ -463,6 +552,7 @@ class Backups:
                 limits=self._limits,
                 on_line=lambda line: None,
                 producer=self._restic.argv("dump", snapshot, f"/{name}.sql"),
+                interrupt_first=True,
             )
         except process.CommandFailed as error:
             if error.argv[:1] != (PYTHON,):
@@ -513,6 +603,39 @@ class Backups:
                 continue
             restored.append(zone.name)
         return restored, skipped
+
+
+def kept_backups(times: Mapping[str, datetime.datetime], keep: Retention) -> set[str]:
+    """The backups a retention keeps, as restic's --keep-daily/weekly/monthly count them: the
+    newest backup of each of the newest N days (ISO weeks, months) that have one, in UTC; and
+    always the newest backup of all."""
+    newest_first = sorted(times, key=lambda backup: times[backup], reverse=True)
+    kept = set(newest_first[:1])
+    buckets: tuple[tuple[int, Callable[[datetime.datetime], object]], ...] = (
+        (keep.daily, lambda time: time.date()),
+        (keep.weekly, lambda time: time.isocalendar()[:2]),
+        (keep.monthly, lambda time: (time.year, time.month)),
+    )
+    for count, bucket_of in buckets:
+        seen: set[object] = set()
+        for backup in newest_first:
+            bucket = bucket_of(times[backup])
+            if len(seen) >= count:
+                break
+            if bucket not in seen:
+                seen.add(bucket)
+                kept.add(backup)
+    return kept
+
+
+def _snapshot_time(text: str) -> datetime.datetime:
+    """restic's snapshot time (nanoseconds, which fromisoformat does not take) in UTC."""
+    match = _TIME.fullmatch(text)
+    if match is None:
+        raise Internal(f"restic gave a snapshot time it does not write: {text[:40]!r}")
+    whole, fraction, zone = match.groups()
+    stamp = f"{whole}.{(fraction or '0')[:6]:0<6}{'+00:00' if zone == 'Z' else zone}"
+    return datetime.datetime.fromisoformat(stamp).astimezone(datetime.UTC)
 
 
 def _owner_tags(entry: pwd.struct_passwd) -> list[str]:

@@ -125,7 +125,12 @@ class Restic:
 
         argv = self.argv("backup", "--json", "--host", HOST, *arguments)
         await process.run_lines(
-            argv, limits=self._limits, on_line=line, producer=producer, stdin=stdin
+            argv,
+            limits=self._limits,
+            on_line=line,
+            producer=producer,
+            stdin=stdin,
+            interrupt_first=True,  # a cancelled backup leaves no lock in the repository
         )
         if not summary:
             raise Internal("restic backup ended without a summary")
@@ -178,9 +183,29 @@ class Restic:
         )
         return b"".join(chunks)
 
+    async def forget(self, snapshots: Sequence[str]) -> None:
+        """Forgets the snapshots (their data stays until prune); a few hundred per run."""
+        await self.ensure()
+        for start in range(0, len(snapshots), _FORGET_BATCH):
+            batch = snapshots[start : start + _FORGET_BATCH]
+            await process.run(self.argv("forget", *batch), limits=self._limits)
+
+    async def prune(self) -> None:
+        await self.ensure()
+        await process.run_lines(
+            self.argv("prune"), limits=self._limits, on_line=_ignore, interrupt_first=True
+        )
+
     def dump_argv(self, snapshot: str, path: str) -> list[str]:
         """restic dump of a folder (as a tar stream) or a file (its bytes), for a pipeline."""
         return self.argv("dump", "--archive", "tar", snapshot, path)
+
+
+_FORGET_BATCH: Final = 200
+
+
+def _ignore(line: bytes) -> None:
+    pass
 
 
 def restic(config: AgentConfig, layout: Layout | None = None) -> Restic:

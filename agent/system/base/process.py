@@ -237,6 +237,7 @@ async def run_lines(
     on_line: Callable[[bytes], None],
     stdin: bytes | None = None,
     producer: Sequence[str] | None = None,
+    interrupt_first: bool = False,
 ) -> Completed:
     """Runs argv within `limits`, handing each line of its standard output to `on_line` as it
     arrives (restic's --json progress); standard error keeps its tail as in run().
@@ -245,7 +246,8 @@ async def run_lines(
     never reads (`mariadb-dump | restic backup --stdin`: the dump goes from one program to the
     other and never to a file). Each program leads a process group of its own; a timeout or a
     cancelled caller kills both groups. A producer that fails fails the call, as a failure of
-    argv does."""
+    argv does. With `interrupt_first`, the groups get SIGINT and KILL_GRACE to end before the
+    SIGKILL: restic then removes its lock from the repository, as it does on Ctrl-C."""
     logger.debug("running %s%s", f"{list(producer)} | " if producer else "", list(argv))
     started: list[asyncio.subprocess.Process] = []
     try:
@@ -255,6 +257,8 @@ async def run_lines(
         logger.warning("%s: killed after %g s (%s)", list(argv), limits.timeout, limits.setting)
         raise ProgramTimedOut(unwrapped(argv), limits) from None
     finally:
+        if interrupt_first:
+            await _interrupt(started)
         for process in started:
             if process.returncode is None:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -262,6 +266,17 @@ async def run_lines(
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(KILL_GRACE):
                         await process.wait()
+
+
+async def _interrupt(started: list[asyncio.subprocess.Process]) -> None:
+    running = [process for process in started if process.returncode is None]
+    for process in running:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGINT)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(KILL_GRACE):
+            for process in running:
+                await process.wait()
 
 
 async def _run_lines(

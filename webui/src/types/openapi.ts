@@ -155,7 +155,7 @@ export interface paths {
     /** An account's backups, newest first (an owner's own; administrators name the account) */
     get: operations['listBackups'];
     put?: never;
-    /** Back an account up now: answers with the job that does it */
+    /** Back an account up now: answers with the job that does it (an owner within its plan's max_backups_per_day, 429 past it) */
     post: operations['startBackup'];
     delete?: never;
     options?: never;
@@ -670,6 +670,23 @@ export interface paths {
     get: operations['getJob'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/jobs/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Stop a queued or running job: the agent interrupts restic cleanly (it leaves no lock); answers with the job once it has ended (cancelled, or succeeded or failed if it was ending). 409 for a job that had ended already */
+    post: operations['cancelJob'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2149,6 +2166,12 @@ export interface components {
        */
       kind: 'backup' | 'restore';
       /**
+       * Origin
+       * @description Who started it: owner, admin or schedule
+       * @enum {string}
+       */
+      origin: 'owner' | 'admin' | 'schedule';
+      /**
        * Percent
        * @description 0 to 100, of the current stage
        */
@@ -2167,10 +2190,10 @@ export interface components {
       started_at: string | null;
       /**
        * State
-       * @description queued, running, then succeeded or failed
+       * @description queued, running, then succeeded, failed or cancelled
        * @enum {string}
        */
-      state: 'queued' | 'running' | 'succeeded' | 'failed';
+      state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
       /**
        * Subject
        * @description What it acts on: for a restore, the backup's id
@@ -2367,6 +2390,17 @@ export interface components {
        * @description How many accounts are on this plan
        */
       accounts: number;
+      /** Backup Keep Daily */
+      backup_keep_daily: number;
+      /** Backup Keep Monthly */
+      backup_keep_monthly: number;
+      /** Backup Keep Weekly */
+      backup_keep_weekly: number;
+      /**
+       * Backup Schedule
+       * @enum {string}
+       */
+      backup_schedule: 'none' | 'daily' | 'weekly';
       /**
        * Created At
        * Format: date-time
@@ -2378,6 +2412,8 @@ export interface components {
       inode_quota: number | null;
       /** Max Aliases */
       max_aliases: number | null;
+      /** Max Backups Per Day */
+      max_backups_per_day: number | null;
       /** Max Cron Jobs */
       max_cron_jobs: number | null;
       /** Max Databases */
@@ -2429,6 +2465,31 @@ export interface components {
     /** PlanCreate */
     PlanCreate: {
       /**
+       * Backup Keep Daily
+       * @description Backups kept: the newest of each of this many last days
+       * @default 7
+       */
+      backup_keep_daily?: number;
+      /**
+       * Backup Keep Monthly
+       * @description And the newest of each of this many last months
+       * @default 6
+       */
+      backup_keep_monthly?: number;
+      /**
+       * Backup Keep Weekly
+       * @description And the newest of each of this many last weeks
+       * @default 4
+       */
+      backup_keep_weekly?: number;
+      /**
+       * Backup Schedule
+       * @description When the server backs each account up on its own: none, daily or weekly
+       * @default daily
+       * @enum {string}
+       */
+      backup_schedule?: 'none' | 'daily' | 'weekly';
+      /**
        * Disk Quota Mb
        * @description MiB that all the account's files may take, kept by the server's disk quotas; at least 1, null for unlimited
        * @default null
@@ -2446,6 +2507,12 @@ export interface components {
        * @default null
        */
       max_aliases?: number | null;
+      /**
+       * Max Backups Per Day
+       * @description Backups an owner may start in 24 hours; null: unlimited; 0: none (administrators' and scheduled backups are not counted)
+       * @default 3
+       */
+      max_backups_per_day?: number | null;
       /**
        * Max Cron Jobs
        * @default null
@@ -2473,6 +2540,31 @@ export interface components {
     /** PlanLimits */
     PlanLimits: {
       /**
+       * Backup Keep Daily
+       * @description Backups kept: the newest of each of this many last days
+       * @default 7
+       */
+      backup_keep_daily?: number;
+      /**
+       * Backup Keep Monthly
+       * @description And the newest of each of this many last months
+       * @default 6
+       */
+      backup_keep_monthly?: number;
+      /**
+       * Backup Keep Weekly
+       * @description And the newest of each of this many last weeks
+       * @default 4
+       */
+      backup_keep_weekly?: number;
+      /**
+       * Backup Schedule
+       * @description When the server backs each account up on its own: none, daily or weekly
+       * @default daily
+       * @enum {string}
+       */
+      backup_schedule?: 'none' | 'daily' | 'weekly';
+      /**
        * Disk Quota Mb
        * @description MiB that all the account's files may take, kept by the server's disk quotas; at least 1, null for unlimited
        * @default null
@@ -2490,6 +2582,12 @@ export interface components {
        * @default null
        */
       max_aliases?: number | null;
+      /**
+       * Max Backups Per Day
+       * @description Backups an owner may start in 24 hours; null: unlimited; 0: none (administrators' and scheduled backups are not counted)
+       * @default 3
+       */
+      max_backups_per_day?: number | null;
       /**
        * Max Cron Jobs
        * @default null
@@ -4129,6 +4227,15 @@ export interface operations {
       };
       /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -8086,6 +8193,73 @@ export interface operations {
       };
       /** @description No such resource (or not yours) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  cancelJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -202,16 +202,20 @@ class BackUpAccountRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     ACCOUNT_FIELD_NUMBER: _builtins.int
+    JOB_ID_FIELD_NUMBER: _builtins.int
     account: _builtins.str
     """An existing managed account (^[a-z][a-z0-9_]{2,31}$)."""
+    job_id: _builtins.str
+    """Empty, or 32 lowercase hex digits naming this work for CancelBackupJob; not one that runs."""
     def __init__(
         self,
         *,
         account: _builtins.str = ...,
+        job_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "job_id", b"job_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -294,6 +298,7 @@ class RestoreBackupRequest(_message.Message):
     PATH_FIELD_NUMBER: _builtins.int
     PLACEMENT_FIELD_NUMBER: _builtins.int
     DATABASE_TARGETS_FIELD_NUMBER: _builtins.int
+    JOB_ID_FIELD_NUMBER: _builtins.int
     account: _builtins.str
     backup_id: _builtins.str
     """A Backup.id of this account: 32 lowercase hex digits."""
@@ -312,6 +317,8 @@ class RestoreBackupRequest(_message.Message):
     separated by '/', none empty, '.' or '..', no NUL or other control character.
     """
     placement: Global___Placement.ValueType
+    job_id: _builtins.str
+    """Empty, or 32 lowercase hex digits naming this work for CancelBackupJob; not one that runs."""
     @_builtins.property
     def database_targets(self) -> _containers.RepeatedCompositeFieldContainer[Global___DatabaseTarget]:
         """With PLACEMENT_BESIDE: the database each of the backup's databases is loaded into, a name
@@ -331,10 +338,11 @@ class RestoreBackupRequest(_message.Message):
         path: _builtins.str = ...,
         placement: Global___Placement.ValueType = ...,
         database_targets: _abc.Iterable[Global___DatabaseTarget] | None = ...,
+        job_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["database", b"database", "domain", b"domain", "path", b"path", "what", b"what", "whole_account", b"whole_account"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "backup_id", b"backup_id", "database", b"database", "database_targets", b"database_targets", "domain", b"domain", "path", b"path", "placement", b"placement", "what", b"what", "whole_account", b"whole_account"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "backup_id", b"backup_id", "database", b"database", "database_targets", b"database_targets", "domain", b"domain", "job_id", b"job_id", "path", b"path", "placement", b"placement", "what", b"what", "whole_account", b"whole_account"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType_what: _TypeAlias = _typing.Literal["whole_account", "domain", "database", "path"]  # noqa: Y015
     _WhichOneofArgType_what: _TypeAlias = _typing.Literal["what", b"what"]  # noqa: Y015
@@ -444,3 +452,154 @@ class RestoreBackupResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___RestoreBackupResponse: _TypeAlias = RestoreBackupResponse  # noqa: Y015
+
+@_typing.final
+class CancelBackupJobRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    JOB_ID_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    """An existing managed account (^[a-z][a-z0-9_]{2,31}$)."""
+    job_id: _builtins.str
+    """32 lowercase hex digits: the job_id of a BackUpAccount or RestoreBackup of this account."""
+    def __init__(
+        self,
+        *,
+        account: _builtins.str = ...,
+        job_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "job_id", b"job_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CancelBackupJobRequest: _TypeAlias = CancelBackupJobRequest  # noqa: Y015
+
+@_typing.final
+class CancelBackupJobResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CANCELLED_FIELD_NUMBER: _builtins.int
+    cancelled: _builtins.bool
+    def __init__(
+        self,
+        *,
+        cancelled: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cancelled", b"cancelled"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CancelBackupJobResponse: _TypeAlias = CancelBackupJobResponse  # noqa: Y015
+
+@_typing.final
+class Retention(_message.Message):
+    """How many backups to keep, as restic's --keep-daily, --keep-weekly and --keep-monthly: the
+    newest backup of each of the last N days (weeks, months) that have one. Each at most 1000.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KEEP_DAILY_FIELD_NUMBER: _builtins.int
+    KEEP_WEEKLY_FIELD_NUMBER: _builtins.int
+    KEEP_MONTHLY_FIELD_NUMBER: _builtins.int
+    keep_daily: _builtins.int
+    keep_weekly: _builtins.int
+    keep_monthly: _builtins.int
+    def __init__(
+        self,
+        *,
+        keep_daily: _builtins.int = ...,
+        keep_weekly: _builtins.int = ...,
+        keep_monthly: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["keep_daily", b"keep_daily", "keep_monthly", b"keep_monthly", "keep_weekly", b"keep_weekly"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Retention: _TypeAlias = Retention  # noqa: Y015
+
+@_typing.final
+class ForgetBackupsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    RETENTION_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    """An existing managed account (^[a-z][a-z0-9_]{2,31}$)."""
+    @_builtins.property
+    def retention(self) -> Global___Retention: ...
+    def __init__(
+        self,
+        *,
+        account: _builtins.str = ...,
+        retention: Global___Retention | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["retention", b"retention"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "retention", b"retention"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ForgetBackupsRequest: _TypeAlias = ForgetBackupsRequest  # noqa: Y015
+
+@_typing.final
+class ForgetBackupsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FORGOTTEN_FIELD_NUMBER: _builtins.int
+    KEPT_FIELD_NUMBER: _builtins.int
+    kept: _builtins.int
+    @_builtins.property
+    def forgotten(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The ids of the backups forgotten."""
+
+    def __init__(
+        self,
+        *,
+        forgotten: _abc.Iterable[_builtins.str] | None = ...,
+        kept: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["forgotten", b"forgotten", "kept", b"kept"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ForgetBackupsResponse: _TypeAlias = ForgetBackupsResponse  # noqa: Y015
+
+@_typing.final
+class PruneRepositoryRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PruneRepositoryRequest: _TypeAlias = PruneRepositoryRequest  # noqa: Y015
+
+@_typing.final
+class PruneRepositoryResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PruneRepositoryResponse: _TypeAlias = PruneRepositoryResponse  # noqa: Y015

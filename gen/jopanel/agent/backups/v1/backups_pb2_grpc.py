@@ -60,6 +60,21 @@ class BackupServiceStub:
                 request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestoreBackupRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestoreBackupResponse.FromString,
                 _registered_method=True)
+        self.CancelBackupJob = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/CancelBackupJob',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CancelBackupJobRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CancelBackupJobResponse.FromString,
+                _registered_method=True)
+        self.ForgetBackups = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/ForgetBackups',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ForgetBackupsRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ForgetBackupsResponse.FromString,
+                _registered_method=True)
+        self.PruneRepository = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/PruneRepository',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryResponse.FromString,
+                _registered_method=True)
 
 
 class BackupServiceServicer:
@@ -101,6 +116,32 @@ class BackupServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CancelBackupJob(self, request, context):
+        """Stops the backup or restore of the account that runs (or waits) under the job id its
+        request carried: its programs get SIGINT (restic removes its repository lock and exits),
+        then SIGKILL after a grace. Its stream then ends with CANCELLED. `cancelled` is false when
+        no such work runs (it ended already, or is another account's).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForgetBackups(self, request, context):
+        """Forgets the account's backups that the retention does not keep (restic forget of all their
+        snapshots), and parts of backups that never finished. The newest backup is always kept.
+        The space comes back at the next PruneRepository.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PruneRepository(self, request, context):
+        """restic prune: removes the data no snapshot uses any more. Runs alone, like a backup.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BackupServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -118,6 +159,21 @@ def add_BackupServiceServicer_to_server(servicer, server):
                     servicer.RestoreBackup,
                     request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestoreBackupRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestoreBackupResponse.SerializeToString,
+            ),
+            'CancelBackupJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelBackupJob,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CancelBackupJobRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CancelBackupJobResponse.SerializeToString,
+            ),
+            'ForgetBackups': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForgetBackups,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ForgetBackupsRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ForgetBackupsResponse.SerializeToString,
+            ),
+            'PruneRepository': grpc.unary_unary_rpc_method_handler(
+                    servicer.PruneRepository,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -212,6 +268,87 @@ class BackupService:
             '/jopanel.agent.backups.v1.BackupService/RestoreBackup',
             jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestoreBackupRequest.SerializeToString,
             jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestoreBackupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelBackupJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/CancelBackupJob',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CancelBackupJobRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CancelBackupJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForgetBackups(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/ForgetBackups',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ForgetBackupsRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ForgetBackupsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PruneRepository(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/PruneRepository',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryResponse.FromString,
             options,
             channel_credentials,
             insecure,

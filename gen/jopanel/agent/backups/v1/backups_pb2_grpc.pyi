@@ -56,6 +56,19 @@ class BackupServiceStub:
     message holding the outcome. NOT_FOUND when the account has no such backup, or the backup
     has no such database or path.
     """
+    CancelBackupJob: _grpc.UnaryUnaryMultiCallable[_backups_pb2.CancelBackupJobRequest, _backups_pb2.CancelBackupJobResponse]
+    """Stops the backup or restore of the account that runs (or waits) under the job id its
+    request carried: its programs get SIGINT (restic removes its repository lock and exits),
+    then SIGKILL after a grace. Its stream then ends with CANCELLED. `cancelled` is false when
+    no such work runs (it ended already, or is another account's).
+    """
+    ForgetBackups: _grpc.UnaryUnaryMultiCallable[_backups_pb2.ForgetBackupsRequest, _backups_pb2.ForgetBackupsResponse]
+    """Forgets the account's backups that the retention does not keep (restic forget of all their
+    snapshots), and parts of backups that never finished. The newest backup is always kept.
+    The space comes back at the next PruneRepository.
+    """
+    PruneRepository: _grpc.UnaryUnaryMultiCallable[_backups_pb2.PruneRepositoryRequest, _backups_pb2.PruneRepositoryResponse]
+    """restic prune: removes the data no snapshot uses any more. Runs alone, like a backup."""
 
 @_typing.type_check_only
 class BackupServiceAsyncStub(BackupServiceStub):
@@ -85,6 +98,19 @@ class BackupServiceAsyncStub(BackupServiceStub):
     message holding the outcome. NOT_FOUND when the account has no such backup, or the backup
     has no such database or path.
     """
+    CancelBackupJob: _aio.UnaryUnaryMultiCallable[_backups_pb2.CancelBackupJobRequest, _backups_pb2.CancelBackupJobResponse]  # type: ignore[assignment]
+    """Stops the backup or restore of the account that runs (or waits) under the job id its
+    request carried: its programs get SIGINT (restic removes its repository lock and exits),
+    then SIGKILL after a grace. Its stream then ends with CANCELLED. `cancelled` is false when
+    no such work runs (it ended already, or is another account's).
+    """
+    ForgetBackups: _aio.UnaryUnaryMultiCallable[_backups_pb2.ForgetBackupsRequest, _backups_pb2.ForgetBackupsResponse]  # type: ignore[assignment]
+    """Forgets the account's backups that the retention does not keep (restic forget of all their
+    snapshots), and parts of backups that never finished. The newest backup is always kept.
+    The space comes back at the next PruneRepository.
+    """
+    PruneRepository: _aio.UnaryUnaryMultiCallable[_backups_pb2.PruneRepositoryRequest, _backups_pb2.PruneRepositoryResponse]  # type: ignore[assignment]
+    """restic prune: removes the data no snapshot uses any more. Runs alone, like a backup."""
 
 class BackupServiceServicer(metaclass=_abc_1.ABCMeta):
     """BackupService backs accounts up into the agent's restic repository and restores them.
@@ -129,5 +155,36 @@ class BackupServiceServicer(metaclass=_abc_1.ABCMeta):
         message holding the outcome. NOT_FOUND when the account has no such backup, or the backup
         has no such database or path.
         """
+
+    @_abc_1.abstractmethod
+    def CancelBackupJob(
+        self,
+        request: _backups_pb2.CancelBackupJobRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.CancelBackupJobResponse, _abc.Awaitable[_backups_pb2.CancelBackupJobResponse]]:
+        """Stops the backup or restore of the account that runs (or waits) under the job id its
+        request carried: its programs get SIGINT (restic removes its repository lock and exits),
+        then SIGKILL after a grace. Its stream then ends with CANCELLED. `cancelled` is false when
+        no such work runs (it ended already, or is another account's).
+        """
+
+    @_abc_1.abstractmethod
+    def ForgetBackups(
+        self,
+        request: _backups_pb2.ForgetBackupsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.ForgetBackupsResponse, _abc.Awaitable[_backups_pb2.ForgetBackupsResponse]]:
+        """Forgets the account's backups that the retention does not keep (restic forget of all their
+        snapshots), and parts of backups that never finished. The newest backup is always kept.
+        The space comes back at the next PruneRepository.
+        """
+
+    @_abc_1.abstractmethod
+    def PruneRepository(
+        self,
+        request: _backups_pb2.PruneRepositoryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.PruneRepositoryResponse, _abc.Awaitable[_backups_pb2.PruneRepositoryResponse]]:
+        """restic prune: removes the data no snapshot uses any more. Runs alone, like a backup."""
 
 def add_BackupServiceServicer_to_server(servicer: BackupServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

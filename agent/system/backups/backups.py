@@ -24,6 +24,7 @@ as the account, whose `mariadb` client logs in as a user that holds exactly the 
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 import datetime
 import json
@@ -50,6 +51,7 @@ from agent.errors import (
     NotFound,
 )
 from agent.system.accounts import users
+from agent.system.backups.remotes import Remotes
 from agent.system.backups.repository import LOW_PRIORITY, Layout, Line, Restic, restic
 from agent.system.base import process
 from agent.system.base.work import Finisher
@@ -63,7 +65,7 @@ from agent.system.web.domains import WebDomains, web_domains
 from agent.validators import cron as cron_validators
 from agent.validators import databases as databases_validators
 from agent.validators.accounts import AccountName
-from agent.validators.backups import BackupId, HomePath, JobId
+from agent.validators.backups import BackupId, HomePath, JobId, RepositoryName
 from agent.validators.common import Hostname
 from agent.validators.databases import DatabaseName
 from agent.validators.dns import ZoneName
@@ -183,8 +185,10 @@ class Backups:
         names: NameOwners,
         limits: process.Limits,
         mariadb_socket: Path,
+        remotes: Remotes | None = None,
     ) -> None:
         self._restic = restic
+        self.remotes = remotes or Remotes(restic.layout, limits)
         self._databases = databases
         self._cron = cron
         self._zones = zones
@@ -194,8 +198,19 @@ class Backups:
         self._socket = mariadb_socket
         self._lock = asyncio.Lock()
         self._finisher = Finisher()
-        self._manifests: dict[str, Manifest] = {}  # settings snapshot id -> its manifest
+        # "<repository> <settings snapshot id>" -> its manifest
+        self._manifests: dict[str, Manifest] = {}
         self._jobs: dict[tuple[str, str], asyncio.Task[Any]] = {}  # (account, job id) -> work
+
+    def at(self, repository: RepositoryName | None) -> Backups:
+        """These Backups on a remote repository (None: the local one). The lock, the running
+        jobs and the manifest cache are shared: one backup or restore at a time, whatever the
+        repository."""
+        if repository is None:
+            return self
+        other = copy.copy(self)
+        other._restic = self.remotes.restic(repository)
+        return other
 
     async def back_up(
         self, account: AccountName, report: Report, job: JobId | None = None
@@ -398,10 +413,11 @@ class Backups:
 
     async def _manifest(self, snapshot: Line) -> Manifest:
         snapshot_id = str(snapshot["id"])
-        if snapshot_id not in self._manifests:
+        key = f"{self._restic.name} {snapshot_id}"
+        if key not in self._manifests:
             text = await self._restic.read(snapshot_id, f"/{SETTINGS_FILE}")
-            self._manifests[snapshot_id] = _manifest_from(json.loads(text)["manifest"])
-        return self._manifests[snapshot_id]
+            self._manifests[key] = _manifest_from(json.loads(text)["manifest"])
+        return self._manifests[key]
 
     async def _find(
         self, entry: pwd.struct_passwd, backup: BackupId
@@ -505,6 +521,7 @@ class Backups:
                 on_line=line,
                 producer=self._restic.dump_argv(snapshot, source),
                 interrupt_first=True,
+                producer_env=self._restic.env,
             )
         except process.CommandFailed as error:
             if counts.get("error") == 1:
@@ -553,6 +570,7 @@ class Backups:
                 on_line=lambda line: None,
                 producer=self._restic.argv("dump", snapshot, f"/{name}.sql"),
                 interrupt_first=True,
+                producer_env=self._restic.env,
             )
         except process.CommandFailed as error:
             if error.argv[:1] != (PYTHON,):

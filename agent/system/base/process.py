@@ -28,7 +28,7 @@ import os
 import signal
 import subprocess
 from collections import deque
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -97,9 +97,12 @@ async def run(
     limits: Limits,
     stdin: bytes | None = None,
     ok_codes: Collection[int] = (0,),
+    env: Mapping[str, str] | None = None,
 ) -> Completed:
     """Runs argv within `limits`; raises CommandFailed unless it exits with an ok code, and
-    ProgramTimedOut when it outlives the timeout."""
+    ProgramTimedOut when it outlives the timeout. `env` adds to the clean environment (a
+    secret a program takes only from there: it is in no argv, and /proc/<pid>/environ is
+    root's)."""
     logger.debug("running %s", list(argv))
     loop = asyncio.get_running_loop()
     transport, collector = await loop.subprocess_exec(
@@ -109,7 +112,7 @@ async def run(
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=dict(CLEAN_ENV),
+        env={**CLEAN_ENV, **(env or {})},
         # Its own process group (set by the C fork code, no Python runs in the child), so a
         # timeout kills what it started too and no orphan keeps a pipe or a lock.
         process_group=0,
@@ -238,6 +241,8 @@ async def run_lines(
     stdin: bytes | None = None,
     producer: Sequence[str] | None = None,
     interrupt_first: bool = False,
+    env: Mapping[str, str] | None = None,
+    producer_env: Mapping[str, str] | None = None,
 ) -> Completed:
     """Runs argv within `limits`, handing each line of its standard output to `on_line` as it
     arrives (restic's --json progress); standard error keeps its tail as in run().
@@ -247,12 +252,15 @@ async def run_lines(
     other and never to a file). Each program leads a process group of its own; a timeout or a
     cancelled caller kills both groups. A producer that fails fails the call, as a failure of
     argv does. With `interrupt_first`, the groups get SIGINT and KILL_GRACE to end before the
-    SIGKILL: restic then removes its lock from the repository, as it does on Ctrl-C."""
+    SIGKILL: restic then removes its lock from the repository, as it does on Ctrl-C. `env` adds
+    to argv's clean environment, `producer_env` to the producer's, each to that program alone
+    (restic's S3 keys must not reach a writer that runs as an account)."""
     logger.debug("running %s%s", f"{list(producer)} | " if producer else "", list(argv))
     started: list[asyncio.subprocess.Process] = []
     try:
         async with asyncio.timeout(limits.timeout):
-            return await _run_lines(argv, limits, on_line, stdin, producer, started)
+            envs = (env or {}, producer_env or {})
+            return await _run_lines(argv, limits, on_line, stdin, producer, started, envs)
     except TimeoutError:
         logger.warning("%s: killed after %g s (%s)", list(argv), limits.timeout, limits.setting)
         raise ProgramTimedOut(unwrapped(argv), limits) from None
@@ -286,6 +294,7 @@ async def _run_lines(
     stdin: bytes | None,
     producer: Sequence[str] | None,
     started: list[asyncio.subprocess.Process],
+    envs: tuple[Mapping[str, str], Mapping[str, str]],
 ) -> Completed:
     first: asyncio.subprocess.Process | None = None
     source: int = subprocess.PIPE if stdin is not None else subprocess.DEVNULL
@@ -295,9 +304,9 @@ async def _run_lines(
         source = pipe_ends[0]
     try:
         if producer is not None and pipe_ends is not None:
-            first = await _start(producer, subprocess.DEVNULL, pipe_ends[1])
+            first = await _start(producer, subprocess.DEVNULL, pipe_ends[1], envs[1])
             started.append(first)
-        second = await _start(argv, source, subprocess.PIPE)
+        second = await _start(argv, source, subprocess.PIPE, envs[0])
         started.append(second)
     finally:
         if pipe_ends is not None:  # the children hold their own copies
@@ -345,13 +354,15 @@ def unwrapped(argv: Sequence[str]) -> list[str]:
     return rest or list(argv)
 
 
-async def _start(argv: Sequence[str], stdin: int, stdout: int) -> asyncio.subprocess.Process:
+async def _start(
+    argv: Sequence[str], stdin: int, stdout: int, env: Mapping[str, str]
+) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         *argv,
         stdin=stdin,
         stdout=stdout,
         stderr=subprocess.PIPE,
-        env=dict(CLEAN_ENV),
+        env={**CLEAN_ENV, **env},
         process_group=0,
         limit=_LINE_LIMIT,
     )

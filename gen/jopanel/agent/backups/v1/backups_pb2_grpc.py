@@ -75,6 +75,21 @@ class BackupServiceStub:
                 request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryResponse.FromString,
                 _registered_method=True)
+        self.CreateBackupRepository = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/CreateBackupRepository',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CreateBackupRepositoryRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CreateBackupRepositoryResponse.FromString,
+                _registered_method=True)
+        self.ListBackupRepositories = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/ListBackupRepositories',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupRepositoriesRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupRepositoriesResponse.FromString,
+                _registered_method=True)
+        self.DeleteBackupRepository = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/DeleteBackupRepository',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryResponse.FromString,
+                _registered_method=True)
 
 
 class BackupServiceServicer:
@@ -142,6 +157,31 @@ class BackupServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateBackupRepository(self, request, context):
+        """Adds a remote repository (SFTP or S3-compatible), or replaces one of the same name; its
+        credentials are kept by the agent, root-only, and never returned. The agent connects
+        (SFTP: only to the pinned host key) and makes the restic repository there, or opens the
+        one there with the password it made before: FAILED_PRECONDITION when it cannot, and
+        nothing is kept. ALREADY_EXISTS never: adding again replaces.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListBackupRepositories(self, request, context):
+        """The remote repositories, without their credentials (only whether each is set).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteBackupRepository(self, request, context):
+        """Forgets a remote repository's credentials; its data on the remote side stays.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BackupServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -174,6 +214,21 @@ def add_BackupServiceServicer_to_server(servicer, server):
                     servicer.PruneRepository,
                     request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryResponse.SerializeToString,
+            ),
+            'CreateBackupRepository': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateBackupRepository,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CreateBackupRepositoryRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CreateBackupRepositoryResponse.SerializeToString,
+            ),
+            'ListBackupRepositories': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBackupRepositories,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupRepositoriesRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupRepositoriesResponse.SerializeToString,
+            ),
+            'DeleteBackupRepository': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteBackupRepository,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -349,6 +404,87 @@ class BackupService:
             '/jopanel.agent.backups.v1.BackupService/PruneRepository',
             jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryRequest.SerializeToString,
             jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateBackupRepository(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/CreateBackupRepository',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CreateBackupRepositoryRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CreateBackupRepositoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBackupRepositories(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/ListBackupRepositories',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupRepositoriesRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupRepositoriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteBackupRepository(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/DeleteBackupRepository',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryResponse.FromString,
             options,
             channel_credentials,
             insecure,

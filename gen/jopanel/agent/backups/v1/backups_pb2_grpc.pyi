@@ -69,6 +69,17 @@ class BackupServiceStub:
     """
     PruneRepository: _grpc.UnaryUnaryMultiCallable[_backups_pb2.PruneRepositoryRequest, _backups_pb2.PruneRepositoryResponse]
     """restic prune: removes the data no snapshot uses any more. Runs alone, like a backup."""
+    CreateBackupRepository: _grpc.UnaryUnaryMultiCallable[_backups_pb2.CreateBackupRepositoryRequest, _backups_pb2.CreateBackupRepositoryResponse]
+    """Adds a remote repository (SFTP or S3-compatible), or replaces one of the same name; its
+    credentials are kept by the agent, root-only, and never returned. The agent connects
+    (SFTP: only to the pinned host key) and makes the restic repository there, or opens the
+    one there with the password it made before: FAILED_PRECONDITION when it cannot, and
+    nothing is kept. ALREADY_EXISTS never: adding again replaces.
+    """
+    ListBackupRepositories: _grpc.UnaryUnaryMultiCallable[_backups_pb2.ListBackupRepositoriesRequest, _backups_pb2.ListBackupRepositoriesResponse]
+    """The remote repositories, without their credentials (only whether each is set)."""
+    DeleteBackupRepository: _grpc.UnaryUnaryMultiCallable[_backups_pb2.DeleteBackupRepositoryRequest, _backups_pb2.DeleteBackupRepositoryResponse]
+    """Forgets a remote repository's credentials; its data on the remote side stays."""
 
 @_typing.type_check_only
 class BackupServiceAsyncStub(BackupServiceStub):
@@ -111,6 +122,17 @@ class BackupServiceAsyncStub(BackupServiceStub):
     """
     PruneRepository: _aio.UnaryUnaryMultiCallable[_backups_pb2.PruneRepositoryRequest, _backups_pb2.PruneRepositoryResponse]  # type: ignore[assignment]
     """restic prune: removes the data no snapshot uses any more. Runs alone, like a backup."""
+    CreateBackupRepository: _aio.UnaryUnaryMultiCallable[_backups_pb2.CreateBackupRepositoryRequest, _backups_pb2.CreateBackupRepositoryResponse]  # type: ignore[assignment]
+    """Adds a remote repository (SFTP or S3-compatible), or replaces one of the same name; its
+    credentials are kept by the agent, root-only, and never returned. The agent connects
+    (SFTP: only to the pinned host key) and makes the restic repository there, or opens the
+    one there with the password it made before: FAILED_PRECONDITION when it cannot, and
+    nothing is kept. ALREADY_EXISTS never: adding again replaces.
+    """
+    ListBackupRepositories: _aio.UnaryUnaryMultiCallable[_backups_pb2.ListBackupRepositoriesRequest, _backups_pb2.ListBackupRepositoriesResponse]  # type: ignore[assignment]
+    """The remote repositories, without their credentials (only whether each is set)."""
+    DeleteBackupRepository: _aio.UnaryUnaryMultiCallable[_backups_pb2.DeleteBackupRepositoryRequest, _backups_pb2.DeleteBackupRepositoryResponse]  # type: ignore[assignment]
+    """Forgets a remote repository's credentials; its data on the remote side stays."""
 
 class BackupServiceServicer(metaclass=_abc_1.ABCMeta):
     """BackupService backs accounts up into the agent's restic repository and restores them.
@@ -186,5 +208,34 @@ class BackupServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_backups_pb2.PruneRepositoryResponse, _abc.Awaitable[_backups_pb2.PruneRepositoryResponse]]:
         """restic prune: removes the data no snapshot uses any more. Runs alone, like a backup."""
+
+    @_abc_1.abstractmethod
+    def CreateBackupRepository(
+        self,
+        request: _backups_pb2.CreateBackupRepositoryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.CreateBackupRepositoryResponse, _abc.Awaitable[_backups_pb2.CreateBackupRepositoryResponse]]:
+        """Adds a remote repository (SFTP or S3-compatible), or replaces one of the same name; its
+        credentials are kept by the agent, root-only, and never returned. The agent connects
+        (SFTP: only to the pinned host key) and makes the restic repository there, or opens the
+        one there with the password it made before: FAILED_PRECONDITION when it cannot, and
+        nothing is kept. ALREADY_EXISTS never: adding again replaces.
+        """
+
+    @_abc_1.abstractmethod
+    def ListBackupRepositories(
+        self,
+        request: _backups_pb2.ListBackupRepositoriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.ListBackupRepositoriesResponse, _abc.Awaitable[_backups_pb2.ListBackupRepositoriesResponse]]:
+        """The remote repositories, without their credentials (only whether each is set)."""
+
+    @_abc_1.abstractmethod
+    def DeleteBackupRepository(
+        self,
+        request: _backups_pb2.DeleteBackupRepositoryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.DeleteBackupRepositoryResponse, _abc.Awaitable[_backups_pb2.DeleteBackupRepositoryResponse]]:
+        """Forgets a remote repository's credentials; its data on the remote side stays."""
 
 def add_BackupServiceServicer_to_server(servicer: BackupServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -31,6 +31,7 @@ from gateway.routes import (
     accounts,
     audit_log,
     auth,
+    backup_repositories,
     backups,
     certificates,
     cron_jobs,
@@ -130,6 +131,7 @@ def resource_operations() -> list[Operation]:
         *vpn.operations,
         *invoices.operations,
         *backups.operations,
+        *backup_repositories.operations,
         *jobs.operations,
     ]
 

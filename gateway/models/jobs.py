@@ -12,6 +12,9 @@ from gateway.paging import PageQuery
 from gateway.store.jobs import JobRecord, Kind, Origin, State
 from gateway.validation import AccountName
 
+# A remote repository's name; empty: the server's local repository.
+RepositoryName = Annotated[str, Field(max_length=32, pattern=r"^([a-z][a-z0-9-]{0,31})?$")]
+_REPOSITORY = "The repository: empty for the server's own, or a remote one's name"
 # A backup's id, as the agent makes it.
 BackupId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", min_length=32, max_length=32)]
 
@@ -77,12 +80,14 @@ class BackupStart(BaseModel):
     account: AccountName | None = Field(
         default=None, description="Required for administrators; owners back up their own"
     )
+    repository: RepositoryName = Field(default="", description=_REPOSITORY)
 
 
 class BackupQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     account: Annotated[str, Field(max_length=32, pattern=r"^[a-z0-9_]*$")] = ""
+    repository: RepositoryName = Field(default="", description=_REPOSITORY)
 
 
 def backup_of(backup: pb.Backup) -> Backup:
@@ -144,3 +149,4 @@ class RestoreStart(BaseModel):
         description="beside: into a new folder restored-<time> of the home (a database into a "
         "new database); in_place: over what is there now",
     )
+    repository: RepositoryName = Field(default="", description=_REPOSITORY)

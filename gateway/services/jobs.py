@@ -111,14 +111,18 @@ async def page(
 
 
 async def start_backup(
-    ctx: Context, runner: JobRunner, account: AccountRecord, origin: Origin
+    ctx: Context, runner: JobRunner, account: AccountRecord, origin: Origin, repository: str = ""
 ) -> JobRecord:
     """An owner starts at most its plan's max_backups_per_day in 24 hours (429 past it);
-    administrators and the schedule are not counted."""
+    administrators and the schedule are not counted. The job's subject is the repository
+    (empty: the local one)."""
     if origin == "owner":
         await _within_daily_backups(ctx, account)
-    job = await _record(ctx, account, "backup", "", origin)
-    request = pb.BackUpAccountRequest(account=account.name, job_id=job.public_id)
+    await _require_repository(ctx, repository)
+    job = await _record(ctx, account, "backup", repository, origin)
+    request = pb.BackUpAccountRequest(
+        account=account.name, job_id=job.public_id, repository=repository
+    )
     stream = ctx.agent.backups.BackUpAccount(request, timeout=FOLLOW_TIMEOUT_SECONDS)
     runner.spawn(_follow(ctx, runner, job, stream, lambda last: last.backup.id), job.public_id)
     return job
@@ -346,11 +350,24 @@ def progress_of(response: _Progressing) -> JobProgress:
     )
 
 
-async def backups_of(ctx: Context, account: AccountRecord) -> list[pb.Backup]:
+async def backups_of(ctx: Context, account: AccountRecord, repository: str = "") -> list[pb.Backup]:
+    await _require_repository(ctx, repository)
     reply = await ctx.agent.backups.ListBackups(
-        pb.ListBackupsRequest(account=account.name), timeout=_LIST_TIMEOUT_SECONDS
+        pb.ListBackupsRequest(account=account.name, repository=repository),
+        timeout=_LIST_TIMEOUT_SECONDS,
     )
     return list(reply.backups)
+
+
+async def _require_repository(ctx: Context, repository: str) -> None:
+    """404 for a remote repository the server does not have (the agent's list)."""
+    if not repository:
+        return
+    reply = await ctx.agent.backups.ListBackupRepositories(
+        pb.ListBackupRepositoriesRequest(), timeout=_LIST_TIMEOUT_SECONDS
+    )
+    if repository not in {item.name for item in reply.repositories}:
+        raise not_found(f"Backup repository '{repository}'")
 
 
 # Listing reads each backup's manifest from the repository once (the agent caches them).

@@ -733,6 +733,11 @@ class FakeSsh(Recorder, ssh_pb2_grpc.SshServiceServicer):
         return ssh_pb.UpdateSshAccessResponse(access=request.access)
 
 
+def _in(repository: str, account: str) -> str:
+    """The key of an account's backups: its name for the local repository, else both."""
+    return f"{repository}:{account}" if repository else account
+
+
 class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
     """BackupService in memory: each account's backups; a backup streams two progress messages
     and its outcome, a restore one and its outcome."""
@@ -747,6 +752,9 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
         self.forgets: list[backup_pb.ForgetBackupsRequest] = []
         self.prunes = 0
         self.cancel_asked = asyncio.Event()  # set at each CancelBackupJob
+        # Remote repositories as added, with the secrets the agent would keep (never returned).
+        self.repositories: dict[str, backup_pb.BackupRepository] = {}
+        self.secrets: dict[str, backup_pb.CreateBackupRepositoryRequest] = {}
         super().__init__()
 
     def remove_account(self, account: str) -> None:
@@ -773,7 +781,7 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
             ],
         )
         backup.time.GetCurrentTime()
-        self.backups.setdefault(request.account, []).insert(0, backup)
+        self.backups.setdefault(_in(request.repository, request.account), []).insert(0, backup)
         done = backup_pb.Progress(stage=backup_pb.STAGE_DONE, percent=100, bytes_done=1024)
         yield backup_pb.BackUpAccountResponse(progress=done, backup=backup)
 
@@ -800,6 +808,34 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
         self.backups[request.account] = backups[:keep]
         return backup_pb.ForgetBackupsResponse(forgotten=forgotten, kept=len(backups[:keep]))
 
+    async def CreateBackupRepository(
+        self, request: backup_pb.CreateBackupRepositoryRequest, context: Context
+    ) -> backup_pb.CreateBackupRepositoryResponse:
+        await self._enter("CreateBackupRepository", request.repository.name, context)
+        if ".." in request.repository.sftp.path:
+            await refuse_field(context, "repository.sftp.path", "must not hold '..'")
+        kept = backup_pb.BackupRepository()
+        kept.CopyFrom(request.repository)
+        kept.secret_set = bool(request.password or request.secret_access_key)
+        kept.key_fingerprint = "SHA256:" + "A" * 43 if request.private_key else ""
+        self.repositories[kept.name] = kept
+        self.secrets[kept.name] = request
+        return backup_pb.CreateBackupRepositoryResponse(repository=kept)
+
+    async def ListBackupRepositories(
+        self, request: backup_pb.ListBackupRepositoriesRequest, context: Context
+    ) -> backup_pb.ListBackupRepositoriesResponse:
+        return backup_pb.ListBackupRepositoriesResponse(
+            repositories=list(self.repositories.values())
+        )
+
+    async def DeleteBackupRepository(
+        self, request: backup_pb.DeleteBackupRepositoryRequest, context: Context
+    ) -> backup_pb.DeleteBackupRepositoryResponse:
+        await self._enter("DeleteBackupRepository", request.name, context)
+        self.repositories.pop(request.name, None)
+        return backup_pb.DeleteBackupRepositoryResponse()
+
     async def PruneRepository(
         self, request: backup_pb.PruneRepositoryRequest, context: Context
     ) -> backup_pb.PruneRepositoryResponse:
@@ -809,13 +845,15 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
     async def ListBackups(
         self, request: backup_pb.ListBackupsRequest, context: Context
     ) -> backup_pb.ListBackupsResponse:
-        return backup_pb.ListBackupsResponse(backups=self.backups.get(request.account, []))
+        key = _in(request.repository, request.account)
+        return backup_pb.ListBackupsResponse(backups=self.backups.get(key, []))
 
     async def RestoreBackup(
         self, request: backup_pb.RestoreBackupRequest, context: Context
     ) -> AsyncIterator[backup_pb.RestoreBackupResponse]:
         await self._enter("RestoreBackup", request.account, context)
-        if request.backup_id not in {b.id for b in self.backups.get(request.account, [])}:
+        key = _in(request.repository, request.account)
+        if request.backup_id not in {b.id for b in self.backups.get(key, [])}:
             await context.abort(grpc.StatusCode.NOT_FOUND, "no such backup")
         self.restores.append(request)
         done = backup_pb.Progress(stage=backup_pb.STAGE_DONE, percent=100)

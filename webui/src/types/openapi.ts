@@ -145,6 +145,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/backup-repositories': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The remote backup repositories, without their credentials */
+    get: operations['listBackupRepositories'];
+    put?: never;
+    /** Add (or replace) a remote repository: SFTP with its pinned host key and a private key or password, or S3-compatible; the server connects at once (409 when it cannot, keeping nothing) */
+    post: operations['createBackupRepository'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/backup-repositories/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Forget a remote repository's credentials (its data on the remote side stays) */
+    delete: operations['deleteBackupRepository'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/backups': {
     parameters: {
       query?: never;
@@ -1271,6 +1306,12 @@ export interface components {
        * @default null
        */
       account?: string | null;
+      /**
+       * Repository
+       * @description The repository: empty for the server's own, or a remote one's name
+       * @default
+       */
+      repository?: string;
     };
     /** BillingSettings */
     BillingSettings: {
@@ -2721,6 +2762,67 @@ export interface components {
       /** Url */
       url: string;
     };
+    /** Repository */
+    Repository: {
+      /**
+       * Key Fingerprint
+       * @description SHA256 of the SFTP key's public half, or ''
+       */
+      key_fingerprint: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: 'sftp' | 's3';
+      /** Name */
+      name: string;
+      s3: components['schemas']['S3Location'] | null;
+      /**
+       * Secret Set
+       * @description Whether a password or secret key is kept
+       */
+      secret_set: boolean;
+      sftp: components['schemas']['SftpLocation'] | null;
+    };
+    /** RepositoryCreate */
+    RepositoryCreate: {
+      /**
+       * Access Key Id
+       * @default
+       */
+      access_key_id?: string;
+      /**
+       * Name
+       * @description 'local' is the server's own and cannot be added
+       */
+      name: string;
+      /**
+       * Password
+       * @description SFTP: the login password (or give private_key)
+       * @default
+       */
+      password?: string;
+      /**
+       * Private Key Base64
+       * @description SFTP: the unencrypted OpenSSH private key file, base64-encoded (no JSON string of this API holds a line break), or give password
+       * @default
+       */
+      private_key_base64?: string;
+      /** @default null */
+      s3?: components['schemas']['S3Location'] | null;
+      /**
+       * Secret Access Key
+       * @default
+       */
+      secret_access_key?: string;
+      /** @default null */
+      sftp?: components['schemas']['SftpLocation'] | null;
+    };
+    /** RepositoryList */
+    RepositoryList: {
+      /** Items */
+      items: components['schemas']['Repository'][];
+    };
     /** ResourceSummary */
     ResourceSummary: {
       /**
@@ -2771,11 +2873,37 @@ export interface components {
        */
       placement?: 'in_place' | 'beside';
       /**
+       * Repository
+       * @description The repository: empty for the server's own, or a remote one's name
+       * @default
+       */
+      repository?: string;
+      /**
        * What
        * @description The whole account (files, databases, crontab), one site's files, one database, or one folder or file of the home
        * @enum {string}
        */
       what: 'account' | 'domain' | 'database' | 'path';
+    };
+    /** S3Location */
+    S3Location: {
+      /** Bucket */
+      bucket: string;
+      /**
+       * Endpoint
+       * @description https://<host>[:port] of an S3-compatible service
+       */
+      endpoint: string;
+      /**
+       * Prefix
+       * @default
+       */
+      prefix?: string;
+      /**
+       * Region
+       * @default
+       */
+      region?: string;
     };
     /** ServerFacts */
     ServerFacts: {
@@ -2819,6 +2947,28 @@ export interface components {
        */
       token_type: 'Bearer';
       user: components['schemas']['Me'];
+    };
+    /** SftpLocation */
+    SftpLocation: {
+      /** Host */
+      host: string;
+      /**
+       * Host Key
+       * @description The server's host key, '<type> <base64>' (as in known_hosts): the only key accepted
+       */
+      host_key: string;
+      /**
+       * Path
+       * @description Absolute; segments of [A-Za-z0-9._-], none '.' or '..'
+       */
+      path: string;
+      /**
+       * Port
+       * @default 22
+       */
+      port?: number;
+      /** User */
+      user: string;
     };
     /** SrvRecord */
     SrvRecord: {
@@ -4082,10 +4232,237 @@ export interface operations {
       };
     };
   };
+  listBackupRepositories: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RepositoryList'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createBackupRepository: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RepositoryCreate'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Repository'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteBackupRepository: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   listBackups: {
     parameters: {
       query?: {
         account?: string;
+        repository?: string;
       };
       header?: never;
       path?: never;

@@ -18,7 +18,7 @@ from jopanel.agent.backups.v1 import backups_pb2, backups_pb2_grpc
 from agent.config import AgentConfig
 from agent.errors import AlreadyExists, InvalidArgument
 from agent.system.backups import backups as backup_layer
-from agent.system.backups.backups import Backups, Manifest, Progress, Report
+from agent.system.backups.backups import Backups, Manifest, PanelDump, Progress, Report
 from agent.system.backups.remotes import Remote, Secrets
 from agent.system.names import NameOwners, name_owners
 from agent.validators import accounts as accounts_validators
@@ -153,6 +153,25 @@ class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
         self._backups.remotes.delete(backups_validators.repository_name(request.name, "name"))
         return backups_pb2.DeleteBackupRepositoryResponse()
 
+    async def BackUpPanelDatabase(
+        self, request: backups_pb2.BackUpPanelDatabaseRequest, context: Context
+    ) -> backups_pb2.BackUpPanelDatabaseResponse:
+        dump, forgotten = await self._at(request.repository).back_up_panel()
+        return backups_pb2.BackUpPanelDatabaseResponse(backup=_panel(dump), forgotten=forgotten)
+
+    async def ListPanelDatabaseBackups(
+        self, request: backups_pb2.ListPanelDatabaseBackupsRequest, context: Context
+    ) -> backups_pb2.ListPanelDatabaseBackupsResponse:
+        dumps = await self._at(request.repository).panel_dumps()
+        return backups_pb2.ListPanelDatabaseBackupsResponse(backups=[_panel(d) for d in dumps])
+
+    async def RestorePanelDatabase(
+        self, request: backups_pb2.RestorePanelDatabaseRequest, context: Context
+    ) -> backups_pb2.RestorePanelDatabaseResponse:
+        dump = backups_validators.snapshot_id(request.backup_id, "backup_id")
+        await self._at(request.repository).restore_panel(dump)
+        return backups_pb2.RestorePanelDatabaseResponse()
+
     def _at(self, repository: str) -> Backups:
         if not repository:
             return self._backups
@@ -253,6 +272,12 @@ def _repository(remote: Remote) -> backups_pb2.BackupRepository:
             )
         )
     return repository
+
+
+def _panel(dump: PanelDump) -> backups_pb2.PanelDatabaseBackup:
+    time = timestamp_pb2.Timestamp()
+    time.FromDatetime(dump.time)
+    return backups_pb2.PanelDatabaseBackup(id=dump.id, time=time, bytes=dump.bytes)
 
 
 def _job(value: str) -> JobId | None:

@@ -28,6 +28,15 @@ def backup_id(value: str, field: str = "backup_id") -> BackupId:
     return BackupId(value)
 
 
+_SNAPSHOT_ID: Final = re.compile(r"[0-9a-f]{64}")
+
+
+def snapshot_id(value: str, field: str = "backup_id") -> str:
+    if not _SNAPSHOT_ID.fullmatch(value):
+        raise InvalidArgument(field, "must be 64 lowercase hexadecimal digits")
+    return value
+
+
 def job_id(value: str, field: str = "job_id") -> JobId:
     if not _BACKUP_ID.fullmatch(value):
         raise InvalidArgument(field, "must be 32 lowercase hexadecimal digits")

@@ -32,6 +32,7 @@ SCHEDULE_EVERY_SECONDS: Final = 600.0
 # Accounts taken per wake-up; the rest wait for the next (their order is by oldest backup).
 BATCH: Final = 50
 PRUNE_EVERY_SECONDS: Final = 24 * 3600.0
+PANEL_EVERY_SECONDS: Final = 24 * 3600.0
 _FORGET_TIMEOUT_SECONDS: Final = 600.0
 _PRUNE_TIMEOUT_SECONDS: Final = 6 * 3600.0
 
@@ -41,6 +42,7 @@ class BackupSchedule:
         self._ctx = ctx
         self._runner = runner
         self._pruned = 0.0  # time.monotonic() of the last prune; 0: not since start
+        self._panel_dumped = 0.0  # of the last dump of the panel's database
 
     async def run_forever(self) -> None:
         while True:
@@ -53,9 +55,13 @@ class BackupSchedule:
             await asyncio.sleep(SCHEDULE_EVERY_SECONDS)
 
     async def run_once(self, at_most: int = BATCH) -> list[str]:
-        """Backs up the accounts due now (at most `at_most`), each followed by its retention;
+        """Dumps the panel's database when its last dump is a day old (or none since start);
+        backs up the accounts due now (at most `at_most`), each followed by its retention;
         prunes when a backup was forgotten and the last prune is a day old. Returns the names
         of the accounts backed up."""
+        if not self._panel_dumped or time.monotonic() - self._panel_dumped >= PANEL_EVERY_SECONDS:
+            await self._dump_panel()
+            self._panel_dumped = time.monotonic()
         done = []
         forgot = False
         for due in await store.due_for_backup(self._ctx.db, at_most):
@@ -68,6 +74,19 @@ class BackupSchedule:
             )
             self._pruned = time.monotonic()
         return done
+
+    async def _dump_panel(self) -> None:
+        """The panel's database into the local repository and every remote one: it is what
+        a fresh server needs first."""
+        reply = await self._ctx.agent.backups.ListBackupRepositories(
+            pb.ListBackupRepositoriesRequest(), timeout=_FORGET_TIMEOUT_SECONDS
+        )
+        for repository in ["", *(item.name for item in reply.repositories)]:
+            async with self._ctx.audited("panel-database.backup", repository or "local"):
+                await self._ctx.agent.backups.BackUpPanelDatabase(
+                    pb.BackUpPanelDatabaseRequest(repository=repository),
+                    timeout=_PRUNE_TIMEOUT_SECONDS,
+                )
 
     async def _back_up(self, due: DueAccount) -> bool:
         account = await accounts_store.get(self._ctx.db, due.account)

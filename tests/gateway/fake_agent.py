@@ -755,6 +755,7 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
         # Remote repositories as added, with the secrets the agent would keep (never returned).
         self.repositories: dict[str, backup_pb.BackupRepository] = {}
         self.secrets: dict[str, backup_pb.CreateBackupRepositoryRequest] = {}
+        self.panel_dumps: dict[str, list[backup_pb.PanelDatabaseBackup]] = {}
         super().__init__()
 
     def remove_account(self, account: str) -> None:
@@ -835,6 +836,21 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
         await self._enter("DeleteBackupRepository", request.name, context)
         self.repositories.pop(request.name, None)
         return backup_pb.DeleteBackupRepositoryResponse()
+
+    async def BackUpPanelDatabase(
+        self, request: backup_pb.BackUpPanelDatabaseRequest, context: Context
+    ) -> backup_pb.BackUpPanelDatabaseResponse:
+        await self._enter("BackUpPanelDatabase", request.repository or "local", context)
+        dump = backup_pb.PanelDatabaseBackup(id=secrets.token_hex(32), bytes=100)
+        dump.time.GetCurrentTime()
+        self.panel_dumps.setdefault(request.repository, []).insert(0, dump)
+        return backup_pb.BackUpPanelDatabaseResponse(backup=dump)
+
+    async def ListPanelDatabaseBackups(
+        self, request: backup_pb.ListPanelDatabaseBackupsRequest, context: Context
+    ) -> backup_pb.ListPanelDatabaseBackupsResponse:
+        dumps = self.panel_dumps.get(request.repository, [])
+        return backup_pb.ListPanelDatabaseBackupsResponse(backups=dumps)
 
     async def PruneRepository(
         self, request: backup_pb.PruneRepositoryRequest, context: Context

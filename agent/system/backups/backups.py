@@ -82,6 +82,13 @@ PYTHON: Final = "/usr/bin/python3"
 _TIME: Final = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)")
 
 T = TypeVar("T")
+# The panel's own database (docs/backups.md, "The panel's own database"): its dumps carry
+# these tags, hold one file, and are kept by this retention.
+PANEL_DATABASE: Final = DatabaseName("jopanel")
+PANEL_TAGS: Final = ("jopanel-panel", "part=panel-database")
+PANEL_FILE: Final = "jopanel.sql"
+# Nobody's uid runs the panel's load (load.py): no account's, and no power of its own.
+PANEL_LOADER_USER: Final = "nobody"
 Stage: TypeAlias = Literal["queued", "files", "databases", "settings", "done"]
 Placement: TypeAlias = Literal["in_place", "beside"]
 
@@ -103,6 +110,15 @@ class Cancelled(AgentError):
     """The work was stopped by CancelBackupJob."""
 
     code = grpc.StatusCode.CANCELLED
+
+
+@dataclass(frozen=True)
+class PanelDump:
+    """One dump of the panel's own database in a repository."""
+
+    id: str
+    time: datetime.datetime
+    bytes: int
 
 
 @dataclass(frozen=True)
@@ -234,6 +250,63 @@ class Backups:
 
     async def prune(self) -> None:
         await self._finisher.run(self._locked(self._restic.prune(), lambda progress: None))
+
+    async def back_up_panel(self) -> tuple[PanelDump, int]:
+        """Dumps the panel's database into the repository; (the dump, how many old ones the
+        retention forgot)."""
+        return await self._finisher.run(self._locked(self._back_up_panel(), _quiet))
+
+    async def panel_dumps(self) -> list[PanelDump]:
+        found = await self._restic.snapshots(list(PANEL_TAGS))
+        dumps = []
+        for snapshot in found:
+            node = await self._restic.node(str(snapshot["id"]), f"/{PANEL_FILE}")
+            time = _snapshot_time(str(snapshot.get("time", "")))
+            dumps.append(PanelDump(str(snapshot["id"]), time, int((node or {}).get("size", 0))))
+        return sorted(dumps, key=lambda dump: dump.time, reverse=True)
+
+    async def restore_panel(self, dump: str) -> None:
+        await self._finisher.run(self._locked(self._restore_panel(dump), _quiet))
+
+    async def _back_up_panel(self) -> tuple[PanelDump, int]:
+        await self._restic.ensure()
+        tags = ["--tag", ",".join(PANEL_TAGS), "--stdin", "--stdin-filename", PANEL_FILE]
+        summary = await self._restic.backup(
+            tags, lambda line: None, producer=self._dump_argv(PANEL_DATABASE)
+        )
+        dumps = await self.panel_dumps()
+        kept = kept_backups({dump.id: dump.time for dump in dumps}, PANEL_RETENTION)
+        gone = [dump.id for dump in dumps if dump.id not in kept]
+        await self._restic.forget(gone)
+        made = str(summary.get("snapshot_id", ""))
+        newest = next((dump for dump in dumps if dump.id == made), dumps[0])
+        return newest, len(gone)
+
+    async def _restore_panel(self, dump: str) -> None:
+        if dump not in {item.id for item in await self.panel_dumps()}:
+            raise NotFound(f"the repository holds no dump of the panel's database {dump}")
+        user, password = await self._databases.open_panel_loader(PANEL_DATABASE)
+        entry = pwd.getpwnam(PANEL_LOADER_USER)
+        options = _loader_options(self._restic.layout.load_dir, entry, self._socket, user, password)
+        try:
+            await process.run_lines(
+                _as_account(entry, [PYTHON, "-I", str(LOAD), str(options), PANEL_DATABASE]),
+                limits=self._limits,
+                on_line=lambda line: None,
+                producer=self._restic.argv("dump", dump, f"/{PANEL_FILE}"),
+                interrupt_first=True,
+                producer_env=self._restic.env,
+            )
+        except process.CommandFailed as error:
+            if error.argv[:1] != (PYTHON,):
+                raise
+            raise FailedPrecondition(
+                "the dump did not load into the panel's database: MariaDB refused a statement "
+                "of it; what came before it was loaded"
+            ) from error
+        finally:
+            options.unlink(missing_ok=True)
+            await self._databases.close_loader(PANEL_DATABASE)
 
     async def _run(
         self, account: AccountName, job: JobId | None, work: Coroutine[Any, Any, T], report: Report
@@ -621,6 +694,13 @@ class Backups:
                 continue
             restored.append(zone.name)
         return restored, skipped
+
+
+PANEL_RETENTION: Final = Retention(daily=7, weekly=4, monthly=12)
+
+
+def _quiet(progress: Progress) -> None:
+    pass
 
 
 def kept_backups(times: Mapping[str, datetime.datetime], keep: Retention) -> set[str]:

@@ -228,6 +228,17 @@ class HostedDatabases:
             return user, password
 
     @_serialized
+    async def open_panel_loader(self, database: DatabaseName) -> tuple[str, str]:
+        """The loader of the panel's own database (a restore of the panel, backups.py): as
+        open_loader, for that one database that no account owns."""
+        async with self._session() as session:
+            if database not in await session.schemas():
+                raise NotFound(f"database {database} does not exist")
+            user, password = loader_name(database), secrets.token_urlsafe(32)
+            await session.set_loader(user, database, password)
+            return user, password
+
+    @_serialized
     async def close_loader(self, database: DatabaseName) -> None:
         async with self._session() as session:
             await session.lock_loader(loader_name(database), secrets.token_urlsafe(32))

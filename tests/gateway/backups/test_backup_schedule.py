@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from jopanel.agent.backups.v1 import backups_pb2
 
 from gateway import keys
 from gateway.context import Context
@@ -188,3 +189,17 @@ async def test_another_owners_job_cannot_be_cancelled(api: Api, admin: str) -> N
     await settled(api)
     _, job = await api.call("GET", f"/api/v1/jobs/{started['id']}", alice)
     assert job["state"] == "succeeded"
+
+
+async def test_the_schedule_dumps_the_panels_database_daily_into_every_repository(
+    api: Api, admin: str
+) -> None:
+    api.backups.repositories["offsite"] = backups_pb2.BackupRepository(name="offsite")
+    runner = schedule(api)
+    await runner.run_once()
+    assert sorted(api.backups.panel_dumps) == ["", "offsite"]
+    await runner.run_once()
+    assert len(api.backups.panel_dumps[""]) == 1  # once a day
+    _, log = await api.call("GET", "/api/v1/audit-log?limit=200", admin)
+    targets = [e["target"] for e in log["items"] if e["action"] == "panel-database.backup"]
+    assert sorted(targets) == ["local", "offsite"]

@@ -90,6 +90,21 @@ class BackupServiceStub:
                 request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryResponse.FromString,
                 _registered_method=True)
+        self.BackUpPanelDatabase = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/BackUpPanelDatabase',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.BackUpPanelDatabaseRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.BackUpPanelDatabaseResponse.FromString,
+                _registered_method=True)
+        self.ListPanelDatabaseBackups = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/ListPanelDatabaseBackups',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListPanelDatabaseBackupsRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListPanelDatabaseBackupsResponse.FromString,
+                _registered_method=True)
+        self.RestorePanelDatabase = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/RestorePanelDatabase',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestorePanelDatabaseRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestorePanelDatabaseResponse.FromString,
+                _registered_method=True)
 
 
 class BackupServiceServicer:
@@ -182,6 +197,31 @@ class BackupServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BackUpPanelDatabase(self, request, context):
+        """Dumps the panel's own database ("jopanel") with mariadb-dump --single-transaction, streamed
+        into restic (tags jopanel-panel, part=panel-database), then forgets the panel's dumps that
+        its retention does not keep (7 daily, 4 weekly, 12 monthly). Runs alone, like a backup.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPanelDatabaseBackups(self, request, context):
+        """The panel database's dumps in the repository, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestorePanelDatabase(self, request, context):
+        """Loads one dump into the panel's database as a MariaDB user that holds that database only
+        (as an account's restore is loaded): its tables are replaced by the dump's. Stop the
+        gateway first. NOT_FOUND when the repository holds no such dump.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BackupServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -229,6 +269,21 @@ def add_BackupServiceServicer_to_server(servicer, server):
                     servicer.DeleteBackupRepository,
                     request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryResponse.SerializeToString,
+            ),
+            'BackUpPanelDatabase': grpc.unary_unary_rpc_method_handler(
+                    servicer.BackUpPanelDatabase,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.BackUpPanelDatabaseRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.BackUpPanelDatabaseResponse.SerializeToString,
+            ),
+            'ListPanelDatabaseBackups': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPanelDatabaseBackups,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListPanelDatabaseBackupsRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListPanelDatabaseBackupsResponse.SerializeToString,
+            ),
+            'RestorePanelDatabase': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestorePanelDatabase,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestorePanelDatabaseRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestorePanelDatabaseResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -485,6 +540,87 @@ class BackupService:
             '/jopanel.agent.backups.v1.BackupService/DeleteBackupRepository',
             jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryRequest.SerializeToString,
             jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BackUpPanelDatabase(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/BackUpPanelDatabase',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.BackUpPanelDatabaseRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.BackUpPanelDatabaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPanelDatabaseBackups(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/ListPanelDatabaseBackups',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListPanelDatabaseBackupsRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListPanelDatabaseBackupsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestorePanelDatabase(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/RestorePanelDatabase',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestorePanelDatabaseRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestorePanelDatabaseResponse.FromString,
             options,
             channel_credentials,
             insecure,

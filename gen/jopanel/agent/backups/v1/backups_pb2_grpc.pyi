@@ -80,6 +80,18 @@ class BackupServiceStub:
     """The remote repositories, without their credentials (only whether each is set)."""
     DeleteBackupRepository: _grpc.UnaryUnaryMultiCallable[_backups_pb2.DeleteBackupRepositoryRequest, _backups_pb2.DeleteBackupRepositoryResponse]
     """Forgets a remote repository's credentials; its data on the remote side stays."""
+    BackUpPanelDatabase: _grpc.UnaryUnaryMultiCallable[_backups_pb2.BackUpPanelDatabaseRequest, _backups_pb2.BackUpPanelDatabaseResponse]
+    """Dumps the panel's own database ("jopanel") with mariadb-dump --single-transaction, streamed
+    into restic (tags jopanel-panel, part=panel-database), then forgets the panel's dumps that
+    its retention does not keep (7 daily, 4 weekly, 12 monthly). Runs alone, like a backup.
+    """
+    ListPanelDatabaseBackups: _grpc.UnaryUnaryMultiCallable[_backups_pb2.ListPanelDatabaseBackupsRequest, _backups_pb2.ListPanelDatabaseBackupsResponse]
+    """The panel database's dumps in the repository, newest first."""
+    RestorePanelDatabase: _grpc.UnaryUnaryMultiCallable[_backups_pb2.RestorePanelDatabaseRequest, _backups_pb2.RestorePanelDatabaseResponse]
+    """Loads one dump into the panel's database as a MariaDB user that holds that database only
+    (as an account's restore is loaded): its tables are replaced by the dump's. Stop the
+    gateway first. NOT_FOUND when the repository holds no such dump.
+    """
 
 @_typing.type_check_only
 class BackupServiceAsyncStub(BackupServiceStub):
@@ -133,6 +145,18 @@ class BackupServiceAsyncStub(BackupServiceStub):
     """The remote repositories, without their credentials (only whether each is set)."""
     DeleteBackupRepository: _aio.UnaryUnaryMultiCallable[_backups_pb2.DeleteBackupRepositoryRequest, _backups_pb2.DeleteBackupRepositoryResponse]  # type: ignore[assignment]
     """Forgets a remote repository's credentials; its data on the remote side stays."""
+    BackUpPanelDatabase: _aio.UnaryUnaryMultiCallable[_backups_pb2.BackUpPanelDatabaseRequest, _backups_pb2.BackUpPanelDatabaseResponse]  # type: ignore[assignment]
+    """Dumps the panel's own database ("jopanel") with mariadb-dump --single-transaction, streamed
+    into restic (tags jopanel-panel, part=panel-database), then forgets the panel's dumps that
+    its retention does not keep (7 daily, 4 weekly, 12 monthly). Runs alone, like a backup.
+    """
+    ListPanelDatabaseBackups: _aio.UnaryUnaryMultiCallable[_backups_pb2.ListPanelDatabaseBackupsRequest, _backups_pb2.ListPanelDatabaseBackupsResponse]  # type: ignore[assignment]
+    """The panel database's dumps in the repository, newest first."""
+    RestorePanelDatabase: _aio.UnaryUnaryMultiCallable[_backups_pb2.RestorePanelDatabaseRequest, _backups_pb2.RestorePanelDatabaseResponse]  # type: ignore[assignment]
+    """Loads one dump into the panel's database as a MariaDB user that holds that database only
+    (as an account's restore is loaded): its tables are replaced by the dump's. Stop the
+    gateway first. NOT_FOUND when the repository holds no such dump.
+    """
 
 class BackupServiceServicer(metaclass=_abc_1.ABCMeta):
     """BackupService backs accounts up into the agent's restic repository and restores them.
@@ -237,5 +261,35 @@ class BackupServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_backups_pb2.DeleteBackupRepositoryResponse, _abc.Awaitable[_backups_pb2.DeleteBackupRepositoryResponse]]:
         """Forgets a remote repository's credentials; its data on the remote side stays."""
+
+    @_abc_1.abstractmethod
+    def BackUpPanelDatabase(
+        self,
+        request: _backups_pb2.BackUpPanelDatabaseRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.BackUpPanelDatabaseResponse, _abc.Awaitable[_backups_pb2.BackUpPanelDatabaseResponse]]:
+        """Dumps the panel's own database ("jopanel") with mariadb-dump --single-transaction, streamed
+        into restic (tags jopanel-panel, part=panel-database), then forgets the panel's dumps that
+        its retention does not keep (7 daily, 4 weekly, 12 monthly). Runs alone, like a backup.
+        """
+
+    @_abc_1.abstractmethod
+    def ListPanelDatabaseBackups(
+        self,
+        request: _backups_pb2.ListPanelDatabaseBackupsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.ListPanelDatabaseBackupsResponse, _abc.Awaitable[_backups_pb2.ListPanelDatabaseBackupsResponse]]:
+        """The panel database's dumps in the repository, newest first."""
+
+    @_abc_1.abstractmethod
+    def RestorePanelDatabase(
+        self,
+        request: _backups_pb2.RestorePanelDatabaseRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.RestorePanelDatabaseResponse, _abc.Awaitable[_backups_pb2.RestorePanelDatabaseResponse]]:
+        """Loads one dump into the panel's database as a MariaDB user that holds that database only
+        (as an account's restore is loaded): its tables are replaced by the dump's. Stop the
+        gateway first. NOT_FOUND when the repository holds no such dump.
+        """
 
 def add_BackupServiceServicer_to_server(servicer: BackupServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -61,6 +61,11 @@ class PlanLimits(BaseModel):
         description="Backups an owner may start in 24 hours; null: unlimited; 0: none"
         " (administrators' and scheduled backups are not counted)",
     )
+    backup_repository: Annotated[str, Field(pattern=r"^([a-z][a-z0-9-]{0,31})?$")] = Field(
+        default="",
+        description="Where scheduled backups go: empty for the server's own repository, or a"
+        " remote one's name (GET /api/v1/backup-repositories)",
+    )
 
 
 class PlanCreate(PlanLimits):
@@ -81,6 +86,7 @@ class Plan(BaseModel):
     backup_keep_weekly: int
     backup_keep_monthly: int
     max_backups_per_day: int | None
+    backup_repository: str
     accounts: int = Field(description="How many accounts are on this plan")
     created_at: datetime
     updated_at: datetime
@@ -106,6 +112,7 @@ def plan_of(record: PlanRecord) -> Plan:
         backup_keep_weekly=record.backup_keep_weekly,
         backup_keep_monthly=record.backup_keep_monthly,
         max_backups_per_day=record.max_backups_per_day,
+        backup_repository=record.backup_repository,
         accounts=record.accounts,
         created_at=record.created_at,
         updated_at=record.updated_at,

@@ -20,6 +20,7 @@ from typing import Final
 from jopanel.agent.backups.v1 import backups_pb2 as pb
 
 from gateway.context import Context
+from gateway.problems import Problem
 from gateway.services import jobs
 from gateway.services.jobs import JobRunner
 from gateway.store import accounts as accounts_store
@@ -92,7 +93,13 @@ class BackupSchedule:
         account = await accounts_store.get(self._ctx.db, due.account)
         if account is None:  # deleted since
             return False
-        job = await jobs.start_backup(self._ctx, self._runner, account, "schedule")
+        try:
+            job = await jobs.start_backup(
+                self._ctx, self._runner, account, "schedule", repository=due.repository
+            )
+        except Problem as problem:  # the plan names a repository removed since
+            logger.warning("scheduled backup of %s not started: %s", due.account, problem.detail)
+            return False
         await self._runner.settled(job.public_id)
         ended = await store.get(self._ctx.db, job.public_id)
         return ended is not None and ended.state == "succeeded"
@@ -101,7 +108,9 @@ class BackupSchedule:
         retention = pb.Retention(
             keep_daily=due.keep_daily, keep_weekly=due.keep_weekly, keep_monthly=due.keep_monthly
         )
-        request = pb.ForgetBackupsRequest(account=due.account, retention=retention)
+        request = pb.ForgetBackupsRequest(
+            account=due.account, retention=retention, repository=due.repository
+        )
         async with self._ctx.audited("backup.forget", due.account):
             reply = await self._ctx.agent.backups.ForgetBackups(
                 request, timeout=_FORGET_TIMEOUT_SECONDS

@@ -118,7 +118,7 @@ async def start_backup(
     (empty: the local one)."""
     if origin == "owner":
         await _within_daily_backups(ctx, account)
-    await _require_repository(ctx, repository)
+    await require_repository(ctx, repository)
     job = await _record(ctx, account, "backup", repository, origin)
     request = pb.BackUpAccountRequest(
         account=account.name, job_id=job.public_id, repository=repository
@@ -351,7 +351,7 @@ def progress_of(response: _Progressing) -> JobProgress:
 
 
 async def backups_of(ctx: Context, account: AccountRecord, repository: str = "") -> list[pb.Backup]:
-    await _require_repository(ctx, repository)
+    await require_repository(ctx, repository)
     reply = await ctx.agent.backups.ListBackups(
         pb.ListBackupsRequest(account=account.name, repository=repository),
         timeout=_LIST_TIMEOUT_SECONDS,
@@ -359,7 +359,7 @@ async def backups_of(ctx: Context, account: AccountRecord, repository: str = "")
     return list(reply.backups)
 
 
-async def _require_repository(ctx: Context, repository: str) -> None:
+async def require_repository(ctx: Context, repository: str) -> None:
     """404 for a remote repository the server does not have (the agent's list)."""
     if not repository:
         return

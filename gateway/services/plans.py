@@ -12,6 +12,7 @@ from typing import Any
 from gateway.context import Context
 from gateway.problems import conflict, not_found
 from gateway.services import quotas
+from gateway.services.jobs import require_repository
 from gateway.store import accounts
 from gateway.store import plans as store
 from gateway.store.plans import DEFAULT_PLAN, WRITABLE, PlanRecord
@@ -30,6 +31,7 @@ async def page(ctx: Context, after: str, limit: int) -> list[PlanRecord]:
 
 async def create(ctx: Context, name: str, limits: Limits) -> PlanRecord:
     async with ctx.audited("plan.create", name):
+        await require_repository(ctx, str(limits.get("backup_repository") or ""))
         if limits.get("disk_quota_mb") is not None or limits.get("inode_quota") is not None:
             await quotas.require_enforced(ctx.agent)
         try:
@@ -42,6 +44,7 @@ async def create(ctx: Context, name: str, limits: Limits) -> PlanRecord:
 async def update(ctx: Context, plan: PlanRecord, changes: Limits) -> PlanRecord:
     """Changes the limits given; refused (409) below what any account on the plan uses."""
     async with ctx.audited("plan.update", plan.name, detail=",".join(sorted(changes))):
+        await require_repository(ctx, str(changes.get("backup_repository") or ""))
         exceeding = await store.over_limits(ctx.db, changes, plan_id=plan.id)
         previous = quotas.Limits.of_plan(plan)
         limits = quotas.Limits(

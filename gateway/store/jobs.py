@@ -121,6 +121,7 @@ class DueAccount:
     keep_daily: int
     keep_weekly: int
     keep_monthly: int
+    repository: str
 
 
 async def due_for_backup(pool: aiomysql.Pool, limit: int) -> list[DueAccount]:
@@ -131,7 +132,8 @@ async def due_for_backup(pool: aiomysql.Pool, limit: int) -> list[DueAccount]:
         pool,
         DueAccount,
         "SELECT a.user_id AS account_id, u.name AS account, p.backup_keep_daily AS keep_daily,"
-        " p.backup_keep_weekly AS keep_weekly, p.backup_keep_monthly AS keep_monthly"
+        " p.backup_keep_weekly AS keep_weekly, p.backup_keep_monthly AS keep_monthly,"
+        " p.backup_repository AS repository"
         " FROM accounts a JOIN users u ON u.id = a.user_id JOIN plans p ON p.id = a.plan_id"
         " LEFT JOIN (SELECT account_id, MAX(finished_at) AS last FROM jobs"
         "   WHERE kind = 'backup' AND state = 'succeeded' GROUP BY account_id) b"

@@ -30,6 +30,7 @@ BACKUP_SETTINGS = (
     "backup_keep_weekly",
     "backup_keep_monthly",
     "max_backups_per_day",
+    "backup_repository",
 )
 WRITABLE = LIMITS + BACKUP_SETTINGS
 _COLUMNS = (
@@ -59,6 +60,7 @@ class PlanRecord:
     backup_keep_weekly: int
     backup_keep_monthly: int
     max_backups_per_day: int | None  # backups an owner may start per day; None: unlimited
+    backup_repository: str  # where scheduled backups go: '' local, else a remote's name
     accounts: int  # how many accounts are on the plan
     created_at: datetime
     updated_at: datetime

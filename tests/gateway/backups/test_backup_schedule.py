@@ -36,6 +36,7 @@ async def test_a_plan_has_backup_settings_with_defaults(api: Api, admin: str) ->
         "backup_keep_weekly": 4,
         "backup_keep_monthly": 6,
         "max_backups_per_day": 3,
+        "backup_repository": "",
     }
     status, plan = await api.call(
         "PATCH",
@@ -203,3 +204,38 @@ async def test_the_schedule_dumps_the_panels_database_daily_into_every_repositor
     _, log = await api.call("GET", "/api/v1/audit-log?limit=200", admin)
     targets = [e["target"] for e in log["items"] if e["action"] == "panel-database.backup"]
     assert sorted(targets) == ["local", "offsite"]
+
+
+async def test_a_plan_sends_its_scheduled_backups_to_its_repository(api: Api, admin: str) -> None:
+    status, problem = await api.call(
+        "POST", "/api/v1/plans", admin, json={"name": "remote", "backup_repository": "offsite"}
+    )
+    assert status == 404, problem  # no such repository yet: nothing made
+    api.backups.repositories["offsite"] = backups_pb2.BackupRepository(name="offsite")
+    await make_plan(api, admin, "remote", backup_repository="offsite")
+    await api.create_account(admin, "alice", plan="remote")
+    await api.create_account(admin, "bob")
+
+    assert sorted(await schedule(api).run_once()) == ["alice", "bob"]
+
+    _, jobs = await api.call("GET", "/api/v1/jobs?account=alice", admin)
+    assert [job["subject"] for job in jobs["items"]] == ["offsite"]
+    assert {(f.account, f.repository) for f in api.backups.forgets} == {
+        ("alice", "offsite"),
+        ("bob", ""),
+    }
+
+
+async def test_a_repository_removed_since_skips_that_plans_accounts_only(
+    api: Api, admin: str
+) -> None:
+    api.backups.repositories["offsite"] = backups_pb2.BackupRepository(name="offsite")
+    await make_plan(api, admin, "remote", backup_repository="offsite")
+    await api.create_account(admin, "alice", plan="remote")
+    await api.create_account(admin, "bob")
+    del api.backups.repositories["offsite"]
+    assert await schedule(api).run_once() == ["bob"]
+    status, _ = await api.call(
+        "PATCH", "/api/v1/plans/remote", admin, json={"backup_repository": "../etc"}
+    )
+    assert status == 400

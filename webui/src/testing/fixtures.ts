@@ -42,6 +42,7 @@ export function makePlan(overrides: Partial<Plan> = {}): Plan {
     backup_keep_weekly: 4,
     backup_keep_monthly: 6,
     max_backups_per_day: 3,
+    backup_repository: '',
     accounts: 0,
     created_at: '2025-01-02T03:04:05Z',
     updated_at: '2025-01-02T03:04:05Z',

@@ -36,7 +36,11 @@ export type Me = Schemas['Me'];
  */
 /** A plan's backup settings (schedule, retention): not limits on what an account holds. */
 export type PlanBackupKey =
-  'backup_schedule' | 'backup_keep_daily' | 'backup_keep_weekly' | 'backup_keep_monthly';
+  | 'backup_schedule'
+  | 'backup_keep_daily'
+  | 'backup_keep_weekly'
+  | 'backup_keep_monthly'
+  | 'backup_repository';
 export type PlanLimitKey = Exclude<keyof Schemas['PlanLimits'], PlanBackupKey>;
 
 export type PlanLimits = Record<PlanLimitKey, number | null>;

@@ -2437,6 +2437,8 @@ export interface components {
       backup_keep_monthly: number;
       /** Backup Keep Weekly */
       backup_keep_weekly: number;
+      /** Backup Repository */
+      backup_repository: string;
       /**
        * Backup Schedule
        * @enum {string}
@@ -2524,6 +2526,12 @@ export interface components {
        */
       backup_keep_weekly?: number;
       /**
+       * Backup Repository
+       * @description Where scheduled backups go: empty for the server's own repository, or a remote one's name (GET /api/v1/backup-repositories)
+       * @default
+       */
+      backup_repository?: string;
+      /**
        * Backup Schedule
        * @description When the server backs each account up on its own: none, daily or weekly
        * @default daily
@@ -2598,6 +2606,12 @@ export interface components {
        * @default 4
        */
       backup_keep_weekly?: number;
+      /**
+       * Backup Repository
+       * @description Where scheduled backups go: empty for the server's own repository, or a remote one's name (GET /api/v1/backup-repositories)
+       * @default
+       */
+      backup_repository?: string;
       /**
        * Backup Schedule
        * @description When the server backs each account up on its own: none, daily or weekly

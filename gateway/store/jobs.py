@@ -127,7 +127,8 @@ class DueAccount:
 async def due_for_backup(pool: aiomysql.Pool, limit: int) -> list[DueAccount]:
     """Active accounts whose plan's schedule says a backup is due: none succeeded within the
     period (a day, a week; less an hour, so a backup that ran late does not push every next one
-    later), and none queued or running. Those waiting longest first."""
+    later), and none queued or running. A new account is first due a period after it was made
+    (its owner backs up at once if it wants). Those waiting longest first."""
     return await fetch_all_as(
         pool,
         DueAccount,
@@ -141,9 +142,9 @@ async def due_for_backup(pool: aiomysql.Pool, limit: int) -> list[DueAccount]:
         " WHERE p.backup_schedule <> 'none' AND a.status IN ('active', 'suspended')"
         " AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.account_id = a.user_id"
         "   AND r.state IN ('queued', 'running'))"
-        " AND (b.last IS NULL OR b.last < CURRENT_TIMESTAMP(6) - INTERVAL"
-        "   (CASE p.backup_schedule WHEN 'daily' THEN 23 ELSE 7 * 24 - 1 END) HOUR)"
-        " ORDER BY b.last IS NOT NULL, b.last, a.user_id LIMIT %s",
+        " AND COALESCE(b.last, a.created_at) < CURRENT_TIMESTAMP(6) - INTERVAL"
+        "   (CASE p.backup_schedule WHEN 'daily' THEN 23 ELSE 7 * 24 - 1 END) HOUR"
+        " ORDER BY COALESCE(b.last, a.created_at), a.user_id LIMIT %s",
         (limit,),
     )
 

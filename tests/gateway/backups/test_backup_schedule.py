@@ -16,6 +16,12 @@ from tests.gateway.backups.test_backups import backed_up, settled
 from tests.gateway.conftest import Api
 
 
+async def age_accounts(api: Api) -> None:
+    """Every account made two days ago: a new account is first due a period after it was made."""
+    async with api.client.app[keys.DB].acquire() as connection, connection.cursor() as cursor:
+        await cursor.execute("UPDATE accounts SET created_at = created_at - INTERVAL 2 DAY")
+
+
 def schedule(api: Api) -> BackupSchedule:
     app = api.client.app
     ctx = Context.system(app[keys.DB], app[keys.AGENT], app[keys.SESSIONS], "backups")
@@ -96,6 +102,7 @@ async def test_the_schedule_backs_up_due_accounts_one_by_one_then_applies_retent
     await api.create_account(admin, "carol", plan="nightly")
     carol = await api.login("carol", "owner-pass-1")
     await backed_up(api, carol)  # carol was backed up within the day: not due
+    await age_accounts(api)
 
     done = await schedule(api).run_once()
 
@@ -115,14 +122,23 @@ async def test_the_schedule_prunes_once_after_it_forgot_something(api: Api, admi
     await backed_up(api, alice)
     async with api.client.app[keys.DB].acquire() as connection, connection.cursor() as cursor:
         await cursor.execute("UPDATE jobs SET finished_at = finished_at - INTERVAL 2 DAY")
+    await age_accounts(api)
     runner = schedule(api)
     assert await runner.run_once() == ["alice"]
     assert api.backups.prunes == 1
     assert len(api.backups.backups["alice"]) == 1
 
 
+async def test_a_new_account_is_first_due_a_period_after_it_was_made(api: Api, admin: str) -> None:
+    await api.create_account(admin, "alice")
+    assert await schedule(api).run_once() == []
+    await age_accounts(api)
+    assert await schedule(api).run_once() == ["alice"]
+
+
 async def test_a_failed_scheduled_backup_is_not_followed_by_retention(api: Api, admin: str) -> None:
     await api.create_account(admin, "alice")
+    await age_accounts(api)
     api.backups.fail_call = "BackUpAccount alice"
     assert await schedule(api).run_once() == []
     assert api.backups.forgets == []
@@ -215,6 +231,7 @@ async def test_a_plan_sends_its_scheduled_backups_to_its_repository(api: Api, ad
     await make_plan(api, admin, "remote", backup_repository="offsite")
     await api.create_account(admin, "alice", plan="remote")
     await api.create_account(admin, "bob")
+    await age_accounts(api)
 
     assert sorted(await schedule(api).run_once()) == ["alice", "bob"]
 
@@ -234,6 +251,7 @@ async def test_a_repository_removed_since_skips_that_plans_accounts_only(
     await api.create_account(admin, "alice", plan="remote")
     await api.create_account(admin, "bob")
     del api.backups.repositories["offsite"]
+    await age_accounts(api)
     assert await schedule(api).run_once() == ["bob"]
     status, _ = await api.call(
         "PATCH", "/api/v1/plans/remote", admin, json={"backup_repository": "../etc"}

@@ -326,7 +326,8 @@ async def _run_lines(
     await second.wait()
     if first is not None and producer is not None:
         await first.wait()
-        if first.returncode != 0:
+        # When both fail, argv's failure is the cause: the producer then only lost its pipe.
+        if first.returncode != 0 and second.returncode == 0:
             stderr, cut = first_errors.value()
             reason = f"exited with status {first.returncode}"
             raise CommandFailed(unwrapped(producer), reason, stderr, cut)

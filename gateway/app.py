@@ -30,6 +30,7 @@ from gateway.routes import (
     accounts,
     audit_log,
     auth,
+    backup_repositories,
     backups,
     certificate_settings,
     certificates,
@@ -53,6 +54,7 @@ from gateway.routes import (
     ssh,
     vpn,
 )
+from gateway.services.backup_schedule import BackupSchedule
 from gateway.services.invoices import invoice_runs
 from gateway.services.jobs import JobRunner
 from gateway.store import jobs as jobs_store
@@ -97,6 +99,7 @@ def create_app(config: GatewayConfig) -> web.Application:
     app.cleanup_ctx.append(functools.partial(_reconciler, barrier=barrier))
     app.cleanup_ctx.append(_invoicer)
     app.cleanup_ctx.append(_jobs)
+    app.cleanup_ctx.append(_backup_schedule)
     app.on_response_prepare.append(security_headers)
 
     document = openapi_document()
@@ -138,6 +141,7 @@ def resource_operations() -> list[Operation]:
         *vpn.operations,
         *invoices.operations,
         *backups.operations,
+        *backup_repositories.operations,
         *jobs.operations,
     ]
 
@@ -192,6 +196,19 @@ async def _jobs(app: web.Application) -> AsyncIterator[None]:
     app[keys.JOBS] = runner
     yield
     await runner.close()
+
+
+async def _backup_schedule(app: web.Application) -> AsyncIterator[None]:
+    """Scheduled backups and their retention, in the background (backup_schedule.py)."""
+    task = None
+    if app[keys.CONFIG].backups_in_background:
+        context = Context.system(app[keys.DB], app[keys.AGENT], app[keys.SESSIONS], "backups")
+        task = asyncio.create_task(BackupSchedule(context, app[keys.JOBS]).run_forever())
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 async def _reconciler(app: web.Application, barrier: WriteBarrier) -> AsyncIterator[None]:

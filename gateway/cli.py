@@ -6,6 +6,8 @@
     jopanel db-dump                       a dump of the panel's database in /var/backups/jopanel
     jopanel certificate status            the panel's own certificate and its last ACME attempt
     jopanel certificate issue             issue (or renew) it now from the ACME directory
+    jopanel db-backups [--repository R]   the panel database's dumps in a backup repository
+    jopanel db-restore ID [--repository R]  load one of them into the panel's database
 
 It asks the agent over its socket (gRPC health and ServerService, as the gateway does) and runs
 the gateway's own commands as the gateway's user, so MariaDB lets it in as it lets the gateway.
@@ -15,6 +17,12 @@ subcommands through the gateway's data layer. The dump is mariadb-dump as MariaD
 `jopanel certificate` runs `jopanel-gateway panel-certificate` the same way: the API's own
 service (GET/POST /api/v1/server/certificate) without a sign-in, so the order is the same job
 the ACME worker runs; the CLI never speaks ACME and never touches the key.
+
+The panel's database is also dumped daily into the backup repositories by the agent (the
+gateway's backup schedule asks it); `db-backups` lists those dumps and `db-restore` asks the
+agent to load one (BackupService.RestorePanelDatabase: restic dump into mariadb, logged in as a
+MariaDB user that holds the panel's database only). The gateway must be stopped first: it would
+write into tables being replaced (docs/backups.md, "The panel's own database").
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from typing import Final
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from jopanel.agent.backups.v1 import backups_pb2, backups_pb2_grpc
 from jopanel.agent.server.v1 import server_pb2, server_pb2_grpc
 
 CONFIG: Final = Path("/etc/jopanel/gateway.toml")
@@ -46,6 +55,8 @@ SERVICES: Final = (
     "cron",
 )
 TIMEOUT: Final = 10.0
+# Loading the panel's database back (and listing dumps of a remote repository) takes longer.
+RESTORE_TIMEOUT: Final = 3600.0
 
 
 def gateway_command(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -165,6 +176,41 @@ def certificate(action: str) -> int:
     return done.returncode
 
 
+def db_backups(stub: backups_pb2_grpc.BackupServiceStub, repository: str) -> int:
+    request = backups_pb2.ListPanelDatabaseBackupsRequest(repository=repository)
+    try:
+        reply = stub.ListPanelDatabaseBackups(request, timeout=RESTORE_TIMEOUT)
+    except grpc.RpcError as error:
+        print(f"jopanel: {error.details()}", file=sys.stderr)
+        return 1
+    for dump in reply.backups:
+        when = dump.time.ToDatetime(tzinfo=datetime.UTC)
+        print(f"{dump.id}  {when:%Y-%m-%d %H:%M:%S}  {dump.bytes}")
+    return 0
+
+
+def db_restore(
+    stub: backups_pb2_grpc.BackupServiceStub, dump: str, repository: str, gateway: str
+) -> int:
+    if gateway == "active":
+        print(
+            "jopanel: stop jopanel-gateway first (systemctl stop jopanel-gateway)", file=sys.stderr
+        )
+        return 1
+    request = backups_pb2.RestorePanelDatabaseRequest(backup_id=dump, repository=repository)
+    try:
+        stub.RestorePanelDatabase(request, timeout=RESTORE_TIMEOUT)
+    except grpc.RpcError as error:
+        print(f"jopanel: {error.details()}", file=sys.stderr)
+        return 1
+    print(f"the panel's database is back as dump {dump} left it; start jopanel-gateway")
+    return 0
+
+
+def _backups_stub(channel: grpc.Channel) -> backups_pb2_grpc.BackupServiceStub:
+    return backups_pb2_grpc.BackupServiceStub(channel)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="jopanel", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -175,6 +221,11 @@ def main() -> None:
     sub.add_parser("db-dump", help="dump the panel's database to /var/backups/jopanel")
     certificate_parser = sub.add_parser("certificate", help="the panel's own certificate")
     certificate_parser.add_argument("action", choices=["status", "issue"])
+    listing = sub.add_parser("db-backups", help="the panel database's dumps in a repository")
+    listing.add_argument("--repository", default="", help="a remote repository's name")
+    restoring = sub.add_parser("db-restore", help="load a dump into the panel's database")
+    restoring.add_argument("id", help="the dump's id, as db-backups lists it")
+    restoring.add_argument("--repository", default="", help="a remote repository's name")
     args = parser.parse_args()
     if os.geteuid() != 0:
         parser.error("run it as root")
@@ -184,6 +235,13 @@ def main() -> None:
         sys.exit(admin(args.action, args.name))
     if args.command == "certificate":
         sys.exit(certificate(args.action))
+    if args.command in ("db-backups", "db-restore"):
+        with grpc.insecure_channel(f"unix:{AGENT_SOCKET}") as channel:
+            stub = _backups_stub(channel)
+            if args.command == "db-backups":
+                sys.exit(db_backups(stub, args.repository))
+            gateway = service_states().get("jopanel-gateway", "unknown")
+            sys.exit(db_restore(stub, args.id, args.repository, gateway))
     sys.exit(db_dump())
 
 

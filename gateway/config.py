@@ -107,6 +107,9 @@ class GatewayConfig:
     # Make each month's invoice drafts at the month's start (at start-up too, for a start that
     # was missed: a run is idempotent; docs/invoices.md); the gateway tests turn it off.
     invoices_in_background: bool = True
+    # Back accounts up as their plans schedule them, with their retention, and prune the
+    # repository daily (gateway/services/backup_schedule.py); the gateway tests turn it off.
+    backups_in_background: bool = True
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     auth: AuthConfig = field(default_factory=AuthConfig)
     acme: AcmeConfig = field(default_factory=AcmeConfig)

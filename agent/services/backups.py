@@ -16,15 +16,19 @@ from google.protobuf import timestamp_pb2
 from jopanel.agent.backups.v1 import backups_pb2, backups_pb2_grpc
 
 from agent.config import AgentConfig
-from agent.errors import InvalidArgument
+from agent.errors import AlreadyExists, InvalidArgument
 from agent.system.backups import backups as backup_layer
-from agent.system.backups.backups import Backups, Manifest, Progress, Report
+from agent.system.backups.backups import Backups, Manifest, PanelDump, Progress, Report
+from agent.system.backups.remotes import Remote, Secrets
+from agent.system.names import NameOwners, name_owners
 from agent.validators import accounts as accounts_validators
 from agent.validators import backups as backups_validators
 from agent.validators import common as common_validators
 from agent.validators import databases as databases_validators
 from agent.validators.accounts import AccountName
+from agent.validators.backups import JobId
 from agent.validators.databases import DatabaseName
+from jopanel_rules.ssh import BadKey, parse_public_key
 
 SERVICE_NAME: Final[str] = backups_pb2.DESCRIPTOR.services_by_name["BackupService"].full_name
 
@@ -45,15 +49,18 @@ _PLACEMENTS: Final[dict[int, backup_layer.Placement]] = {
 
 
 class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
-    def __init__(self, backups: Backups) -> None:
+    def __init__(self, backups: Backups, names: NameOwners) -> None:
         self._backups = backups
+        self._names = names
 
     async def BackUpAccount(
         self, request: backups_pb2.BackUpAccountRequest, context: Context
     ) -> AsyncIterator[backups_pb2.BackUpAccountResponse]:
         account = accounts_validators.account_name(request.account, "account")
+        job = _job(request.job_id)
+        backups = self._at(request.repository)
         async for progress, manifest in _following(
-            lambda report: self._backups.back_up(account, report)
+            lambda report: backups.back_up(account, report, job)
         ):
             if manifest is None:
                 yield backups_pb2.BackUpAccountResponse(progress=progress)
@@ -64,7 +71,7 @@ class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
         self, request: backups_pb2.ListBackupsRequest, context: Context
     ) -> backups_pb2.ListBackupsResponse:
         account = accounts_validators.account_name(request.account, "account")
-        manifests = await self._backups.list_backups(account)
+        manifests = await self._at(request.repository).list_backups(account)
         return backups_pb2.ListBackupsResponse(backups=[_backup(item) for item in manifests])
 
     async def RestoreBackup(
@@ -77,8 +84,10 @@ class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
         if placement is None:
             raise InvalidArgument("placement", "must be PLACEMENT_IN_PLACE or PLACEMENT_BESIDE")
         targets = _targets(request, account)
+        job = _job(request.job_id)
+        backups = self._at(request.repository)
         async for progress, restored in _following(
-            lambda report: self._backups.restore(account, backup, what, placement, report, targets)
+            lambda report: backups.restore(account, backup, what, placement, report, targets, job)
         ):
             if restored is None:
                 yield backups_pb2.RestoreBackupResponse(progress=progress)
@@ -96,6 +105,183 @@ class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
                         zones_skipped=restored.zones_skipped,
                     ),
                 )
+
+    async def CancelBackupJob(
+        self, request: backups_pb2.CancelBackupJobRequest, context: Context
+    ) -> backups_pb2.CancelBackupJobResponse:
+        account = accounts_validators.account_name(request.account, "account")
+        job = backups_validators.job_id(request.job_id, "job_id")
+        return backups_pb2.CancelBackupJobResponse(cancelled=self._backups.cancel(account, job))
+
+    async def ForgetBackups(
+        self, request: backups_pb2.ForgetBackupsRequest, context: Context
+    ) -> backups_pb2.ForgetBackupsResponse:
+        account = accounts_validators.account_name(request.account, "account")
+        keep = request.retention
+        retention = backup_layer.Retention(
+            daily=backups_validators.keep_count(keep.keep_daily, "retention.keep_daily"),
+            weekly=backups_validators.keep_count(keep.keep_weekly, "retention.keep_weekly"),
+            monthly=backups_validators.keep_count(keep.keep_monthly, "retention.keep_monthly"),
+        )
+        forgotten, kept = await self._at(request.repository).forget(account, retention)
+        return backups_pb2.ForgetBackupsResponse(forgotten=forgotten, kept=kept)
+
+    async def PruneRepository(
+        self, request: backups_pb2.PruneRepositoryRequest, context: Context
+    ) -> backups_pb2.PruneRepositoryResponse:
+        await self._at(request.repository).prune()
+        return backups_pb2.PruneRepositoryResponse()
+
+    async def CreateBackupRepository(
+        self, request: backups_pb2.CreateBackupRepositoryRequest, context: Context
+    ) -> backups_pb2.CreateBackupRepositoryResponse:
+        remote, given = _remote(request, self._names)
+        created = await self._backups.remotes.create(remote, given)
+        return backups_pb2.CreateBackupRepositoryResponse(repository=_repository(created))
+
+    async def ListBackupRepositories(
+        self, request: backups_pb2.ListBackupRepositoriesRequest, context: Context
+    ) -> backups_pb2.ListBackupRepositoriesResponse:
+        listed = self._backups.remotes.list()
+        return backups_pb2.ListBackupRepositoriesResponse(
+            repositories=[_repository(remote) for remote in listed]
+        )
+
+    async def DeleteBackupRepository(
+        self, request: backups_pb2.DeleteBackupRepositoryRequest, context: Context
+    ) -> backups_pb2.DeleteBackupRepositoryResponse:
+        self._backups.remotes.delete(backups_validators.repository_name(request.name, "name"))
+        return backups_pb2.DeleteBackupRepositoryResponse()
+
+    async def BackUpPanelDatabase(
+        self, request: backups_pb2.BackUpPanelDatabaseRequest, context: Context
+    ) -> backups_pb2.BackUpPanelDatabaseResponse:
+        dump, forgotten = await self._at(request.repository).back_up_panel()
+        return backups_pb2.BackUpPanelDatabaseResponse(backup=_panel(dump), forgotten=forgotten)
+
+    async def ListPanelDatabaseBackups(
+        self, request: backups_pb2.ListPanelDatabaseBackupsRequest, context: Context
+    ) -> backups_pb2.ListPanelDatabaseBackupsResponse:
+        dumps = await self._at(request.repository).panel_dumps()
+        return backups_pb2.ListPanelDatabaseBackupsResponse(backups=[_panel(d) for d in dumps])
+
+    async def RestorePanelDatabase(
+        self, request: backups_pb2.RestorePanelDatabaseRequest, context: Context
+    ) -> backups_pb2.RestorePanelDatabaseResponse:
+        dump = backups_validators.snapshot_id(request.backup_id, "backup_id")
+        await self._at(request.repository).restore_panel(dump)
+        return backups_pb2.RestorePanelDatabaseResponse()
+
+    def _at(self, repository: str) -> Backups:
+        if not repository:
+            return self._backups
+        return self._backups.at(backups_validators.repository_name(repository, "repository"))
+
+
+def _remote(
+    request: backups_pb2.CreateBackupRepositoryRequest, names: NameOwners
+) -> tuple[Remote, Secrets]:
+    given = request.repository
+    name = backups_validators.repository_name(given.name, "repository.name")
+    kind = given.WhichOneof("location")
+    if kind == "sftp":
+        sftp, field = given.sftp, "repository.sftp"
+        host = backups_validators.remote_host(sftp.host, f"{field}.host")
+        _not_a_tenants(names, host, f"{field}.host")
+        try:
+            host_key = parse_public_key(sftp.host_key).line
+        except BadKey as error:
+            raise InvalidArgument(f"{field}.host_key", str(error)) from None
+        if bool(request.private_key) == bool(request.password):
+            raise InvalidArgument("private_key", "give private_key or password, not both")
+        secrets = Secrets(
+            private_key=backups_validators.private_key(request.private_key, "private_key")
+            if request.private_key
+            else "",
+            password=backups_validators.secret(request.password, "password", 1, 1024, spaces=True)
+            if request.password
+            else "",
+        )
+        remote = Remote(
+            name=name,
+            kind="sftp",
+            host=host,
+            port=backups_validators.remote_port(sftp.port, f"{field}.port"),
+            user=backups_validators.remote_user(sftp.user, f"{field}.user"),
+            path=backups_validators.remote_path(sftp.path, f"{field}.path", absolute=True),
+            host_key=host_key,
+        )
+        return remote, secrets
+    if kind == "s3":
+        s3, field = given.s3, "repository.s3"
+        endpoint = backups_validators.endpoint(s3.endpoint, f"{field}.endpoint")
+        _not_a_tenants(names, endpoint.removeprefix("https://").partition(":")[0], field)
+        remote = Remote(
+            name=name,
+            kind="s3",
+            endpoint=endpoint,
+            bucket=backups_validators.bucket(s3.bucket, f"{field}.bucket"),
+            prefix=backups_validators.remote_path(s3.prefix, f"{field}.prefix", absolute=False)
+            if s3.prefix
+            else "",
+            region=backups_validators.region(s3.region, f"{field}.region"),
+        )
+        secrets = Secrets(
+            access_key_id=backups_validators.access_key_id(request.access_key_id, "access_key_id"),
+            secret_access_key=backups_validators.secret(
+                request.secret_access_key, "secret_access_key", 16, 128, spaces=False
+            ),
+        )
+        return remote, secrets
+    raise InvalidArgument("repository", "must set sftp or s3")
+
+
+def _not_a_tenants(names: NameOwners, host: str, field: str) -> None:
+    """A host name no account holds (nor one above or below it): an account serves its own
+    DNS here and could point such a name at a server of its own."""
+    try:
+        with names.claiming([host], AccountName(""), field):
+            pass
+    except AlreadyExists:
+        raise InvalidArgument(
+            field, "is a name an account holds, or below or above one; name another host"
+        ) from None
+
+
+def _repository(remote: Remote) -> backups_pb2.BackupRepository:
+    repository = backups_pb2.BackupRepository(
+        name=remote.name, key_fingerprint=remote.key_fingerprint, secret_set=remote.secret_set
+    )
+    if remote.kind == "sftp":
+        repository.sftp.CopyFrom(
+            backups_pb2.SftpLocation(
+                host=remote.host,
+                port=remote.port,
+                user=remote.user,
+                path=remote.path,
+                host_key=remote.host_key,
+            )
+        )
+    else:
+        repository.s3.CopyFrom(
+            backups_pb2.S3Location(
+                endpoint=remote.endpoint,
+                bucket=remote.bucket,
+                prefix=remote.prefix,
+                region=remote.region,
+            )
+        )
+    return repository
+
+
+def _panel(dump: PanelDump) -> backups_pb2.PanelDatabaseBackup:
+    time = timestamp_pb2.Timestamp()
+    time.FromDatetime(dump.time)
+    return backups_pb2.PanelDatabaseBackup(id=dump.id, time=time, bytes=dump.bytes)
+
+
+def _job(value: str) -> JobId | None:
+    return backups_validators.job_id(value, "job_id") if value else None
 
 
 def _what(request: backups_pb2.RestoreBackupRequest) -> backup_layer.What:
@@ -190,5 +376,5 @@ def _backup(manifest: Manifest) -> backups_pb2.Backup:
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
-    servicer = BackupServicer(backup_layer.backups(config))
+    servicer = BackupServicer(backup_layer.backups(config), name_owners(config))
     backups_pb2_grpc.add_BackupServiceServicer_to_server(servicer, server)

@@ -9,9 +9,12 @@ from jopanel.agent.backups.v1 import backups_pb2 as pb
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.paging import PageQuery
-from gateway.store.jobs import JobRecord, Kind, State
+from gateway.store.jobs import JobRecord, Kind, Origin, State
 from gateway.validation import AccountName
 
+# A remote repository's name; empty: the server's local repository.
+RepositoryName = Annotated[str, Field(max_length=32, pattern=r"^([a-z][a-z0-9-]{0,31})?$")]
+_REPOSITORY = "The repository: empty for the server's own, or a remote one's name"
 # A backup's id, as the agent makes it.
 BackupId = Annotated[str, Field(pattern=r"^[0-9a-f]{32}$", min_length=32, max_length=32)]
 
@@ -24,7 +27,7 @@ class Job(BaseModel):
     id: str
     account: str
     kind: Kind
-    state: State = Field(description="queued, running, then succeeded or failed")
+    state: State = Field(description="queued, running, then succeeded, failed or cancelled")
     stage: str = Field(description="queued, files, databases, settings or done; '' before")
     percent: int = Field(description="0 to 100, of the current stage")
     bytes_done: int
@@ -41,6 +44,7 @@ class Job(BaseModel):
     )
     error: str = Field(description="Why it failed; empty otherwise")
     created_by: str
+    origin: Origin = Field(description="Who started it: owner, admin or schedule")
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -67,6 +71,7 @@ def job_of(record: JobRecord) -> Job:
         result=record.result,
         error=record.error,
         created_by=record.created_by,
+        origin=record.origin,
         created_at=record.created_at,
         started_at=record.started_at,
         finished_at=record.finished_at,
@@ -79,12 +84,14 @@ class BackupStart(BaseModel):
     account: AccountName | None = Field(
         default=None, description="Required for administrators; owners back up their own"
     )
+    repository: RepositoryName = Field(default="", description=_REPOSITORY)
 
 
 class BackupQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     account: Annotated[str, Field(max_length=32, pattern=r"^[a-z0-9_]*$")] = ""
+    repository: RepositoryName = Field(default="", description=_REPOSITORY)
 
 
 def backup_of(backup: pb.Backup) -> Backup:
@@ -146,3 +153,4 @@ class RestoreStart(BaseModel):
         description="beside: into a new folder restored-<time> of the home (a database into a "
         "new database); in_place: over what is there now",
     )
+    repository: RepositoryName = Field(default="", description=_REPOSITORY)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +19,9 @@ Limit = Annotated[int | None, Field(ge=0, le=10_000_000)]
 DiskLimit = Annotated[int | None, Field(ge=1, le=16 * 1024 * 1024)]
 # Inodes (files, folders, links); null: unlimited. The home itself takes one, so not 0 either.
 InodeLimit = Annotated[int | None, Field(ge=1, le=2**32 - 1)]
+# Backups kept per kind (restic's --keep-daily/weekly/monthly); the agent takes up to 1000.
+Keep = Annotated[int, Field(ge=0, le=1000)]
+BackupSchedule = Literal["none", "daily", "weekly"]
 
 
 def _bound(setting: str) -> tuple[int, int]:
@@ -57,6 +60,29 @@ class PlanLimits(BaseModel):
         description="How many files, folders and links the account may own, kept by the same"
         " disk quotas (so millions of empty files cannot fill the server); at least 1, null for"
         " unlimited",
+    )
+    backup_schedule: BackupSchedule = Field(
+        default="daily",
+        description="When the server backs each account up on its own: none, daily or weekly",
+    )
+    backup_keep_daily: Keep = Field(
+        default=7, description="Backups kept: the newest of each of this many last days"
+    )
+    backup_keep_weekly: Keep = Field(
+        default=4, description="And the newest of each of this many last weeks"
+    )
+    backup_keep_monthly: Keep = Field(
+        default=6, description="And the newest of each of this many last months"
+    )
+    max_backups_per_day: Annotated[int | None, Field(ge=0, le=1000)] = Field(
+        default=3,
+        description="Backups an owner may start in 24 hours; null: unlimited; 0: none"
+        " (administrators' and scheduled backups are not counted)",
+    )
+    backup_repository: Annotated[str, Field(pattern=r"^([a-z][a-z0-9-]{0,31})?$")] = Field(
+        default="",
+        description="Where scheduled backups go: empty for the server's own repository, or a"
+        " remote one's name (GET /api/v1/backup-repositories)",
     )
 
     max_php_memory_mb: MemoryBound = Field(
@@ -107,6 +133,12 @@ class Plan(BaseModel):
     max_php_input_vars: int | None
     max_php_children: int | None
     log_retention_days: int
+    backup_schedule: BackupSchedule
+    backup_keep_daily: int
+    backup_keep_weekly: int
+    backup_keep_monthly: int
+    max_backups_per_day: int | None
+    backup_repository: str
     accounts: int = Field(description="How many accounts are on this plan")
     created_at: datetime
     updated_at: datetime
@@ -134,6 +166,12 @@ def plan_of(record: PlanRecord) -> Plan:
         max_php_input_vars=record.max_php_input_vars,
         max_php_children=record.max_php_children,
         log_retention_days=record.log_retention_days,
+        backup_schedule=record.backup_schedule,
+        backup_keep_daily=record.backup_keep_daily,
+        backup_keep_weekly=record.backup_keep_weekly,
+        backup_keep_monthly=record.backup_keep_monthly,
+        max_backups_per_day=record.max_backups_per_day,
+        backup_repository=record.backup_repository,
         accounts=record.accounts,
         created_at=record.created_at,
         updated_at=record.updated_at,

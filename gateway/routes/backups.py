@@ -28,13 +28,17 @@ _PLACEMENTS = {"in_place": pb.PLACEMENT_IN_PLACE, "beside": pb.PLACEMENT_BESIDE}
 
 async def list_backups(call: Call[NoBody, BackupQuery]) -> web.StreamResponse:
     account = await account_for(call, call.query.account or None)
-    backups = await service.backups_of(call.context, account)
+    backups = await service.backups_of(call.context, account, call.query.repository)
     return json_response(BackupList(items=[backup_of(b) for b in backups]))
 
 
 async def start_backup(call: Call[BackupStart]) -> web.StreamResponse:
     account = await account_for(call, call.body.account)
-    job = await service.start_backup(call.context, call.request.app[keys.JOBS], account)
+    runner = call.request.app[keys.JOBS]
+    origin = service.origin_of(call.context)
+    job = await service.start_backup(
+        call.context, runner, account, origin, repository=call.body.repository
+    )
     return json_response(job_of(job), 202)
 
 
@@ -42,12 +46,16 @@ async def start_restore(call: Call[RestoreStart]) -> web.StreamResponse:
     body = call.body
     account = await account_for(call, body.account)
     backup_id = call.param("id")
-    known = {b.id: b for b in await service.backups_of(call.context, account)}
+    listed = await service.backups_of(call.context, account, body.repository)
+    known = {b.id: b for b in listed}
     backup = known.get(backup_id)
     if backup is None:  # another account's backup is as absent as none at all
         raise not_found(f"Backup '{backup_id}'")
     request = pb.RestoreBackupRequest(
-        account=account.name, backup_id=backup_id, placement=_PLACEMENTS[body.placement]
+        account=account.name,
+        backup_id=backup_id,
+        placement=_PLACEMENTS[body.placement],
+        repository=body.repository,
     )
     if body.what == "account":
         request.whole_account = True
@@ -78,13 +86,14 @@ operations = [
         "/api/v1/backups",
         start_backup,
         "startBackup",
-        "Back an account up now: answers with the job that does it",
+        "Back an account up now: answers with the job that does it (an owner within its plan's"
+        " max_backups_per_day, 429 past it)",
         "backups",
         Access.SIGNED_IN,
         body=BackupStart,
         response=Job,
         status=202,
-        errors=(404,),
+        errors=(404, 429),
     ),
     Operation(
         "POST",

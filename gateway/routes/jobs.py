@@ -39,6 +39,11 @@ async def get_job(call: Call) -> web.StreamResponse:
     return json_response(job_of(_job(call)))
 
 
+async def cancel_job(call: Call) -> web.StreamResponse:
+    runner = call.request.app[keys.JOBS]
+    return json_response(job_of(await service.cancel(call.context, runner, _job(call))))
+
+
 async def job_events(call: Call) -> web.StreamResponse:
     """Server-sent events: `event: job` with the job as JSON at each change, the last one when
     it has ended; a comment line every KEEPALIVE_SECONDS of silence."""
@@ -88,6 +93,20 @@ operations = [
         owner=find_job,
         response=Job,
         errors=(404,),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/jobs/{id}/cancel",
+        cancel_job,
+        "cancelJob",
+        "Stop a queued or running job: the agent interrupts restic cleanly (it leaves no lock);"
+        " answers with the job once it has ended (cancelled, or succeeded or failed if it was"
+        " ending). 409 for a job that had ended already",
+        "jobs",
+        Access.SIGNED_IN,
+        owner=find_job,
+        response=Job,
+        errors=(404, 409),
     ),
     Operation(
         "GET",

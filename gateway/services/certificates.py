@@ -88,6 +88,7 @@ async def request_issue(
             kind="certificate",
             subject=record.domain,
             created_by=ctx.me.name,
+            origin="owner" if ctx.me.is_owner else "admin",
         )
     job = await settled(ctx, job_id, WAIT_SECONDS)
     if job is None or job.state not in ("succeeded", "failed"):

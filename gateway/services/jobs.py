@@ -23,12 +23,13 @@ from jopanel.agent.backups.v1 import backups_pb2 as pb
 from jopanel.agent.files.v1 import files_pb2 as files_pb
 
 from gateway.context import Context
-from gateway.problems import not_found, plan_limit
+from gateway.problems import Problem, conflict, not_found, plan_limit
 from gateway.store import audit
 from gateway.store import databases as databases_store
 from gateway.store import jobs as store
+from gateway.store import plans as plans_store
 from gateway.store.accounts import AccountRecord
-from gateway.store.jobs import JobProgress, JobRecord, Kind
+from gateway.store.jobs import ENDED, JobProgress, JobRecord, Kind, Origin
 from gateway.store.plans import LimitReached
 from gateway.store.tenants import Tenants
 
@@ -56,6 +57,7 @@ class JobRunner:
         self._tasks: set[asyncio.Task[None]] = set()
         # One event per job someone follows, set (and replaced) at each change of its row.
         self._changes: dict[str, asyncio.Event] = {}
+        self._jobs: dict[str, asyncio.Task[None]] = {}  # public id -> the task following it
 
     def changed(self, public_id: str) -> None:
         event = self._changes.pop(public_id, None)
@@ -69,10 +71,19 @@ class JobRunner:
             async with asyncio.timeout(at_most):
                 await event.wait()
 
-    def spawn(self, work: Coroutine[Any, Any, None]) -> None:
+    def spawn(self, work: Coroutine[Any, Any, None], public_id: str = "") -> None:
         task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if public_id:
+            self._jobs[public_id] = task
+            task.add_done_callback(lambda done: self._jobs.pop(public_id, None))
+
+    async def settled(self, public_id: str) -> None:
+        """Returns when the gateway has settled the job (its row holds the outcome)."""
+        task = self._jobs.get(public_id)
+        if task is not None:
+            await asyncio.gather(task, return_exceptions=True)
 
     async def idle(self) -> None:
         """Waits until no job runs (tests, and a graceful stop)."""
@@ -98,12 +109,59 @@ async def page(ctx: Context, tenants: Tenants, after: str, limit: int) -> list[J
     return await store.page(ctx.db, after=after, tenants=tenants, limit=limit)
 
 
-async def start_backup(ctx: Context, runner: JobRunner, account: AccountRecord) -> JobRecord:
-    job = await _record(ctx, account, "backup", "")
-    request = pb.BackUpAccountRequest(account=account.name)
+async def start_backup(
+    ctx: Context, runner: JobRunner, account: AccountRecord, origin: Origin, repository: str = ""
+) -> JobRecord:
+    """An owner starts at most its plan's max_backups_per_day in 24 hours (429 past it);
+    administrators and the schedule are not counted. The job's subject is the repository
+    (empty: the local one)."""
+    if origin == "owner":
+        await _within_daily_backups(ctx, account)
+    await require_repository(ctx, repository)
+    job = await _record(ctx, account, "backup", repository, origin)
+    request = pb.BackUpAccountRequest(
+        account=account.name, job_id=job.public_id, repository=repository
+    )
     stream = ctx.agent.backups.BackUpAccount(request, timeout=FOLLOW_TIMEOUT_SECONDS)
-    runner.spawn(_follow(ctx, runner, job, stream, lambda last: last.backup.id))
+    runner.spawn(_follow(ctx, runner, job, stream, lambda last: last.backup.id), job.public_id)
     return job
+
+
+async def _within_daily_backups(ctx: Context, account: AccountRecord) -> None:
+    plan = await plans_store.get_by_id(ctx.db, account.plan_id)
+    allowed = plan.max_backups_per_day if plan else None
+    if allowed is None:
+        return
+    started = await store.started_since(ctx.db, account.id, "backup", "owner", 24)
+    if started >= allowed:
+        raise Problem(
+            429,
+            "Too many requests",
+            f"The plan '{plan.name if plan else ''}' allows {allowed} backups started by the"
+            " owner in 24 hours; scheduled backups go on as planned.",
+            headers={"Retry-After": "3600"},
+        )
+
+
+async def cancel(ctx: Context, runner: JobRunner, job: JobRecord) -> JobRecord:
+    """Asks the agent to stop the job's work; the job ends `cancelled` when its stream does
+    (at once for a job the agent has not begun). 409 for a job that has ended already."""
+    async with ctx.audited("job.cancel", f"{job.account}/{job.public_id}"):
+        if job.state in ENDED:
+            raise conflict(f"The job has ended already ({job.state}).")
+        reply = await ctx.agent.backups.CancelBackupJob(
+            pb.CancelBackupJobRequest(account=job.account, job_id=job.public_id),
+            timeout=_LIST_TIMEOUT_SECONDS,
+        )
+        if not reply.cancelled:
+            now = await store.get(ctx.db, job.public_id)
+            if now is None or now.state not in ENDED:
+                raise conflict("The agent does not run this job (it may be ending); try again.")
+    await runner.settled(job.public_id)
+    settled = await store.get(ctx.db, job.public_id)
+    if settled is None:
+        raise not_found(f"Job '{job.public_id}'")
+    return settled
 
 
 async def start_restore(
@@ -117,15 +175,25 @@ async def start_restore(
     before the job starts, and marks them active when it succeeds; a failed restore leaves
     them pending for the reconcile to settle against what the agent made."""
     made = await _record_databases(ctx, account, request, backup)
-    job = await _record(ctx, account, "restore", request.backup_id)
+    job = await _record(ctx, account, "restore", request.backup_id, origin_of(ctx))
+    request.job_id = job.public_id
     stream = ctx.agent.backups.RestoreBackup(request, timeout=FOLLOW_TIMEOUT_SECONDS)
 
     async def succeeded() -> None:
         for record_id in made:
             await databases_store.set_status(ctx.db, "database", record_id, "active")
 
-    runner.spawn(_follow(ctx, runner, job, stream, lambda last: last.restored.folder, succeeded))
+    runner.spawn(
+        _follow(ctx, runner, job, stream, lambda last: last.restored.folder, succeeded),
+        job.public_id,
+    )
     return job
+
+
+def origin_of(ctx: Context) -> Origin:
+    """Who starts a job: its owner (held to the plan's daily backups), or an administrator or
+    reseller acting for the account."""
+    return "owner" if ctx.me.is_owner else "admin"
 
 
 async def _record_databases(
@@ -161,7 +229,9 @@ async def _record_databases(
     return made
 
 
-async def _record(ctx: Context, account: AccountRecord, kind: Kind, subject: str) -> JobRecord:
+async def _record(
+    ctx: Context, account: AccountRecord, kind: Kind, subject: str, origin: Origin
+) -> JobRecord:
     public_id = secrets.token_hex(16)
     async with ctx.audited(f"{kind}.start", f"{account.name}/{public_id}", subject):
         await store.insert(
@@ -171,6 +241,7 @@ async def _record(ctx: Context, account: AccountRecord, kind: Kind, subject: str
             kind=kind,
             subject=subject,
             created_by=ctx.me.name,
+            origin=origin,
         )
     job = await store.get(ctx.db, public_id)
     if job is None:  # the account was deleted in between
@@ -189,7 +260,7 @@ async def start_files_job(
 ) -> JobRecord:
     """An archive made or extracted by the file manager (gateway/services/files.py): the
     agent's stream holds files and bytes done; the job's result is the path it made."""
-    job = await _record(ctx, account, kind, subject)
+    job = await _record(ctx, account, kind, subject, origin_of(ctx))
     follow = _follow(ctx, runner, job, stream, lambda _: result, progress=files_progress_of)
     runner.spawn(follow)
     return job
@@ -271,7 +342,10 @@ async def _read_stream(
         await store.progress(db, public_id, progress_of(last))
         await store.finish(db, public_id, state="succeeded", result=result_of(last))
     except grpc.aio.AioRpcError as error:
-        await store.finish(db, public_id, state="failed", error=error.details() or "")
+        if error.code() == grpc.StatusCode.CANCELLED:  # CancelBackupJob
+            await store.finish(db, public_id, state="cancelled", error="cancelled")
+        else:
+            await store.finish(db, public_id, state="failed", error=error.details() or "")
     except asyncio.CancelledError:
         await store.finish(db, public_id, state="failed", error="the gateway stopped")
         raise
@@ -295,7 +369,7 @@ async def follow(
             last = job
         else:
             yield None
-        if job.state in ("succeeded", "failed"):
+        if job.state in ENDED:
             return
         await runner.wait_change(public_id, KEEPALIVE_SECONDS)
 
@@ -316,11 +390,24 @@ def progress_of(response: _Progressing) -> JobProgress:
     )
 
 
-async def backups_of(ctx: Context, account: AccountRecord) -> list[pb.Backup]:
+async def backups_of(ctx: Context, account: AccountRecord, repository: str = "") -> list[pb.Backup]:
+    await require_repository(ctx, repository)
     reply = await ctx.agent.backups.ListBackups(
-        pb.ListBackupsRequest(account=account.name), timeout=_LIST_TIMEOUT_SECONDS
+        pb.ListBackupsRequest(account=account.name, repository=repository),
+        timeout=_LIST_TIMEOUT_SECONDS,
     )
     return list(reply.backups)
+
+
+async def require_repository(ctx: Context, repository: str) -> None:
+    """404 for a remote repository the server does not have (the agent's list)."""
+    if not repository:
+        return
+    reply = await ctx.agent.backups.ListBackupRepositories(
+        pb.ListBackupRepositoriesRequest(), timeout=_LIST_TIMEOUT_SECONDS
+    )
+    if repository not in {item.name for item in reply.repositories}:
+        raise not_found(f"Backup repository '{repository}'")
 
 
 # Listing reads each backup's manifest from the repository once (the agent caches them).

@@ -81,6 +81,7 @@ async def request_issue(ctx: Context) -> PanelCertificateRecord:
             kind="panel_certificate",
             subject=SUBJECT,
             created_by=ctx.me.name,
+            origin="owner" if ctx.me.is_owner else "admin",
         )
     # The sites' wait (read at each call, so one setting governs both).
     job = await site_certificates.settled(ctx, job_id, site_certificates.WAIT_SECONDS)

@@ -7,15 +7,19 @@ while any account already uses more than the new limits.
 
 from __future__ import annotations
 
+from typing import Any
+
 from gateway.context import Context
 from gateway.problems import conflict, field_error, not_found
 from gateway.services import quotas
+from gateway.services.jobs import require_repository
 from gateway.services.resellers import totals_reached
 from gateway.store import accounts, resellers
 from gateway.store import plans as store
-from gateway.store.plans import DEFAULT_PLAN, LIMITS, PlanRecord
+from gateway.store.plans import DEFAULT_PLAN, WRITABLE, PlanRecord
 
-Limits = dict[str, int | None]
+# Limits and backup settings by column (the models have checked each value's type).
+Limits = dict[str, Any]
 
 
 async def get(ctx: Context, name: str) -> PlanRecord | None:
@@ -32,6 +36,7 @@ async def create(ctx: Context, name: str, limits: Limits) -> PlanRecord:
     """A new plan: an administrator's, or the calling reseller's within what is left of its
     totals (docs/resellers.md)."""
     async with ctx.audited("plan.create", name):
+        await require_repository(ctx, str(limits.get("backup_repository") or ""))
         reseller_id = None
         if ctx.me.is_reseller:
             reseller_id = ctx.me.user_id
@@ -40,7 +45,7 @@ async def create(ctx: Context, name: str, limits: Limits) -> PlanRecord:
             await quotas.require_enforced(ctx.agent)
         try:
             await store.create(
-                ctx.db, name, {k: limits.get(k) for k in LIMITS}, reseller_id=reseller_id
+                ctx.db, name, {k: limits.get(k) for k in WRITABLE}, reseller_id=reseller_id
             )
         except store.NameTaken as exc:
             raise conflict(f"A plan named '{name}' exists already.") from exc
@@ -62,6 +67,7 @@ def _check_reseller_plan(ctx: Context, name: str | None, limits: Limits) -> None
 async def update(ctx: Context, plan: PlanRecord, changes: Limits) -> PlanRecord:
     """Changes the limits given; refused (409) below what any account on the plan uses."""
     async with ctx.audited("plan.update", plan.name, detail=",".join(sorted(changes))):
+        await require_repository(ctx, str(changes.get("backup_repository") or ""))
         if ctx.me.is_reseller:
             _check_reseller_plan(ctx, None, changes)
         exceeding = await store.over_limits(ctx.db, changes, plan_id=plan.id)

@@ -12,7 +12,10 @@ from gateway.db import execute, fetch_all_as, fetch_one_as
 from gateway.store.tenants import Tenants
 
 Kind = Literal["backup", "restore", "certificate", "archive", "extract", "panel_certificate"]
-State = Literal["queued", "running", "succeeded", "failed"]
+State = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+# Who started a job: its account's owner, an administrator, or the backup schedule.
+Origin = Literal["owner", "admin", "schedule"]
+ENDED: tuple[State, ...] = ("succeeded", "failed", "cancelled")
 # The longest error text a job keeps (the column's size).
 MAX_ERROR = 500
 
@@ -35,6 +38,7 @@ class JobRecord:
     result: str
     error: str
     created_by: str
+    origin: Origin
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -54,7 +58,7 @@ _SELECT = (
     "SELECT j.id, j.public_id, COALESCE(j.account_id, 0) AS account_id,"
     " COALESCE(u.name, '') AS account, j.kind, j.state, j.stage,"
     " j.percent, j.bytes_done, j.bytes_total, j.files_done, j.files_total, j.subject,"
-    " j.result, j.error, j.created_by, j.created_at, j.started_at, j.finished_at"
+    " j.result, j.error, j.created_by, j.origin, j.created_at, j.started_at, j.finished_at"
     # LEFT: the panel's own certificate job belongs to no account (account_id NULL, shown 0).
     " FROM jobs j LEFT JOIN users u ON u.id = j.account_id"
 )
@@ -82,12 +86,67 @@ async def insert(
     kind: Kind,
     subject: str,
     created_by: str,
+    origin: Origin,
 ) -> None:
     await execute(
         pool,
-        "INSERT INTO jobs (public_id, account_id, kind, state, subject, created_by)"
-        " VALUES (%s, %s, %s, 'queued', %s, %s)",
-        (public_id, account_id, kind, subject, created_by),
+        "INSERT INTO jobs (public_id, account_id, kind, state, subject, created_by, origin)"
+        " VALUES (%s, %s, %s, 'queued', %s, %s, %s)",
+        (public_id, account_id, kind, subject, created_by, origin),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Count:
+    count: int
+
+
+async def started_since(
+    pool: aiomysql.Pool, account_id: int, kind: Kind, origin: Origin, hours: int
+) -> int:
+    """How many jobs of this kind and origin the account started in the last `hours`."""
+    found = await fetch_one_as(
+        pool,
+        _Count,
+        "SELECT COUNT(*) AS count FROM jobs WHERE account_id = %s AND kind = %s AND origin = %s"
+        " AND created_at > CURRENT_TIMESTAMP(6) - INTERVAL %s HOUR",
+        (account_id, kind, origin, hours),
+    )
+    return found.count if found else 0
+
+
+@dataclass(frozen=True, slots=True)
+class DueAccount:
+    account_id: int
+    account: str
+    keep_daily: int
+    keep_weekly: int
+    keep_monthly: int
+    repository: str
+
+
+async def due_for_backup(pool: aiomysql.Pool, limit: int) -> list[DueAccount]:
+    """Active accounts whose plan's schedule says a backup is due: none succeeded within the
+    period (a day, a week; less an hour, so a backup that ran late does not push every next one
+    later), and none queued or running. A new account is first due a period after it was made
+    (its owner backs up at once if it wants). Those waiting longest first."""
+    return await fetch_all_as(
+        pool,
+        DueAccount,
+        "SELECT a.user_id AS account_id, u.name AS account, p.backup_keep_daily AS keep_daily,"
+        " p.backup_keep_weekly AS keep_weekly, p.backup_keep_monthly AS keep_monthly,"
+        " p.backup_repository AS repository"
+        " FROM accounts a JOIN users u ON u.id = a.user_id JOIN plans p ON p.id = a.plan_id"
+        " LEFT JOIN (SELECT account_id, MAX(finished_at) AS last FROM jobs"
+        "   WHERE kind = 'backup' AND state = 'succeeded' GROUP BY account_id) b"
+        "   ON b.account_id = a.user_id"
+        " WHERE p.backup_schedule <> 'none' AND a.status IN ('active', 'suspended')"
+        " AND NOT EXISTS (SELECT 1 FROM jobs r WHERE r.account_id = a.user_id"
+        "   AND r.state IN ('queued', 'running'))"
+        " AND COALESCE(b.last, a.created_at) < CURRENT_TIMESTAMP(6) - INTERVAL"
+        "   (CASE p.backup_schedule WHEN 'daily' THEN 23 ELSE 7 * 24 - 1 END) HOUR"
+        " ORDER BY COALESCE(b.last, a.created_at), a.user_id LIMIT %s",
+        (limit,),
     )
 
 
@@ -113,6 +172,16 @@ async def progress(pool: aiomysql.Pool, public_id: str, done: JobProgress) -> No
             done.files_total,
             public_id,
         ),
+    )
+
+
+async def cancel_requested(pool: aiomysql.Pool, public_id: str) -> None:
+    """A job still queued (the agent not asked yet, or its stream not read) ends cancelled."""
+    await execute(
+        pool,
+        "UPDATE jobs SET state = 'cancelled', error = 'cancelled',"
+        " finished_at = CURRENT_TIMESTAMP(6) WHERE public_id = %s AND state = 'queued'",
+        (public_id,),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import aiomysql
 import pymysql
@@ -30,14 +30,25 @@ LIMITS = (
     "max_php_children",
     "log_retention_days",
 )
+# How the plan's accounts are backed up (docs/backups.md): not limits on what they hold.
+BACKUP_SETTINGS = (
+    "backup_schedule",
+    "backup_keep_daily",
+    "backup_keep_weekly",
+    "backup_keep_monthly",
+    "max_backups_per_day",
+    "backup_repository",
+)
+WRITABLE = LIMITS + BACKUP_SETTINGS
 _COLUMNS = (
     "id, name, reseller_id, (SELECT u.name FROM users u WHERE u.id = plans.reseller_id)"
     " AS reseller, "
-    + ", ".join(LIMITS)
+    + ", ".join(WRITABLE)
     + ", (SELECT COUNT(*) FROM accounts a WHERE a.plan_id = plans.id) AS accounts,"
     " created_at, updated_at"
 )
 _DUPLICATE_KEY = 1062
+BackupSchedule = Literal["none", "daily", "weekly"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +73,12 @@ class PlanRecord:
     max_php_input_vars: int | None
     max_php_children: int | None
     log_retention_days: int
+    backup_schedule: BackupSchedule
+    backup_keep_daily: int
+    backup_keep_weekly: int
+    backup_keep_monthly: int
+    max_backups_per_day: int | None  # backups an owner may start per day; None: unlimited
+    backup_repository: str  # where scheduled backups go: '' local, else a remote's name
     accounts: int  # how many accounts are on the plan
     created_at: datetime
     updated_at: datetime
@@ -106,6 +123,12 @@ async def get(pool: aiomysql.Pool, name: str) -> PlanRecord | None:
     )
 
 
+async def get_by_id(pool: aiomysql.Pool, plan_id: int) -> PlanRecord | None:
+    return await fetch_one_as(
+        pool, PlanRecord, f"SELECT {_COLUMNS} FROM plans WHERE id = %s", (plan_id,)
+    )
+
+
 async def page(
     pool: aiomysql.Pool, after: str, limit: int, *, reseller_id: int | None = None
 ) -> list[PlanRecord]:
@@ -125,7 +148,7 @@ async def page(
 async def create(
     pool: aiomysql.Pool,
     name: str,
-    limits: dict[str, int | None],
+    limits: Mapping[str, object],
     *,
     reseller_id: int | None = None,
 ) -> None:
@@ -134,11 +157,11 @@ async def create(
     try:
         async with transaction(pool) as cur:
             if reseller_id is not None:
-                await resellers.reserve(cur, reseller_id, limits, accounts=0, shares=1)
+                await resellers.reserve(cur, reseller_id, _limits(limits), accounts=0, shares=1)
             await cur.execute(
-                f"INSERT INTO plans (name, reseller_id, {', '.join(LIMITS)})"
-                f" VALUES (%s, %s{', %s' * len(LIMITS)})",
-                (name, reseller_id, *(limits[k] for k in LIMITS)),
+                f"INSERT INTO plans (name, reseller_id, {', '.join(WRITABLE)})"
+                f" VALUES (%s, %s{', %s' * len(WRITABLE)})",
+                (name, reseller_id, *(limits[k] for k in WRITABLE)),
             )
     except pymysql.err.IntegrityError as exc:
         if exc.args[0] == _DUPLICATE_KEY:
@@ -149,13 +172,13 @@ async def create(
 async def update(
     pool: aiomysql.Pool,
     plan_id: int,
-    limits: dict[str, int | None],
+    limits: Mapping[str, object],
     *,
     reseller_id: int | None = None,
 ) -> None:
     """New limits; for a reseller's plan only while its accounts (at least one) fit in the
     reseller's totals with them, checked under the reseller's lock."""
-    assignments = ", ".join(f"{k} = %s" for k in limits if k in LIMITS)
+    assignments = ", ".join(f"{k} = %s" for k in limits if k in WRITABLE)
     if not assignments:
         return
     async with transaction(pool) as cur:
@@ -166,7 +189,7 @@ async def update(
             current = await cur.fetchone()
             await cur.execute("SELECT COUNT(*) AS n FROM accounts WHERE plan_id = %s", (plan_id,))
             on_plan = int((await cur.fetchone())["n"])
-            wanted = {k: limits.get(k, current[k]) for k in LIMITS}
+            wanted = _limits({k: limits.get(k, current[k]) for k in LIMITS})
             await resellers.reserve(
                 cur,
                 reseller_id,
@@ -177,8 +200,13 @@ async def update(
             )
         await cur.execute(
             f"UPDATE plans SET {assignments} WHERE id = %s",
-            (*(v for k, v in limits.items() if k in LIMITS), plan_id),
+            (*(v for k, v in limits.items() if k in WRITABLE), plan_id),
         )
+
+
+def _limits(values: Mapping[str, object]) -> dict[str, int | None]:
+    """The limits among a plan's settings (what a reseller's totals count)."""
+    return {k: v for k in LIMITS if isinstance(v := values.get(k), int | None)}
 
 
 async def delete(pool: aiomysql.Pool, plan_id: int) -> None:

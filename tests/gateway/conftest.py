@@ -130,6 +130,7 @@ def config(mariadb: stack.MariaDB, fake_agent: FakeAgent, scratch: Path) -> Gate
         reconcile_in_background=False,
         renew_in_background=False,
         invoices_in_background=False,
+        backups_in_background=False,
         database=DatabaseConfig(database=database, user="root", pool_min=1, pool_max=8),
         auth=AuthConfig(secret_file=str(secret), cookie_secure=False, bcrypt_rounds=4),
         proxy_ports=PROXY_PORTS,

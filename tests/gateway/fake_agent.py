@@ -816,6 +816,11 @@ class FakeSsh(Recorder, ssh_pb2_grpc.SshServiceServicer):
         return ssh_pb.UpdateSshAccessResponse(access=request.access)
 
 
+def _in(repository: str, account: str) -> str:
+    """The key of an account's backups: its name for the local repository, else both."""
+    return f"{repository}:{account}" if repository else account
+
+
 class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
     """BackupService in memory: each account's backups; a backup streams two progress messages
     and its outcome, a restore one and its outcome."""
@@ -825,6 +830,15 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
         self.restores: list[backup_pb.RestoreBackupRequest] = []
         # The databases each account's next backup holds (a test sets them).
         self.databases: dict[str, list[str]] = {}
+        # Work running under a job id, and whether CancelBackupJob stopped it.
+        self.running: dict[str, asyncio.Event] = {}
+        self.forgets: list[backup_pb.ForgetBackupsRequest] = []
+        self.prunes = 0
+        self.cancel_asked = asyncio.Event()  # set at each CancelBackupJob
+        # Remote repositories as added, with the secrets the agent would keep (never returned).
+        self.repositories: dict[str, backup_pb.BackupRepository] = {}
+        self.secrets: dict[str, backup_pb.CreateBackupRepositoryRequest] = {}
+        self.panel_dumps: dict[str, list[backup_pb.PanelDatabaseBackup]] = {}
         super().__init__()
 
     def remove_account(self, account: str) -> None:
@@ -835,7 +849,11 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
     ) -> AsyncIterator[backup_pb.BackUpAccountResponse]:
         files = backup_pb.Progress(stage=backup_pb.STAGE_FILES, percent=50, bytes_done=512)
         yield backup_pb.BackUpAccountResponse(progress=files)
+        stop = self.running.setdefault(request.job_id, asyncio.Event())
         await self._enter("BackUpAccount", request.account, context)
+        if stop.is_set():
+            await context.abort(grpc.StatusCode.CANCELLED, "job was cancelled")
+        del self.running[request.job_id]
         backup = backup_pb.Backup(
             id=secrets.token_hex(16),
             account=request.account,
@@ -847,20 +865,94 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
             ],
         )
         backup.time.GetCurrentTime()
-        self.backups.setdefault(request.account, []).insert(0, backup)
+        self.backups.setdefault(_in(request.repository, request.account), []).insert(0, backup)
         done = backup_pb.Progress(stage=backup_pb.STAGE_DONE, percent=100, bytes_done=1024)
         yield backup_pb.BackUpAccountResponse(progress=done, backup=backup)
+
+    async def CancelBackupJob(
+        self, request: backup_pb.CancelBackupJobRequest, context: Context
+    ) -> backup_pb.CancelBackupJobResponse:
+        self.calls.append(f"CancelBackupJob {request.account}")
+        self.cancel_asked.set()
+        stop = self.running.get(request.job_id)
+        if stop is None or stop.is_set():
+            return backup_pb.CancelBackupJobResponse(cancelled=False)
+        stop.set()
+        return backup_pb.CancelBackupJobResponse(cancelled=True)
+
+    async def ForgetBackups(
+        self, request: backup_pb.ForgetBackupsRequest, context: Context
+    ) -> backup_pb.ForgetBackupsResponse:
+        """Keeps the newest keep_daily backups (the fake's backups are all of one day)."""
+        await self._enter("ForgetBackups", request.account, context)
+        self.forgets.append(request)
+        backups = self.backups.get(request.account, [])
+        keep = max(1, request.retention.keep_daily)
+        forgotten = [backup.id for backup in backups[keep:]]
+        self.backups[request.account] = backups[:keep]
+        return backup_pb.ForgetBackupsResponse(forgotten=forgotten, kept=len(backups[:keep]))
+
+    async def CreateBackupRepository(
+        self, request: backup_pb.CreateBackupRepositoryRequest, context: Context
+    ) -> backup_pb.CreateBackupRepositoryResponse:
+        await self._enter("CreateBackupRepository", request.repository.name, context)
+        if ".." in request.repository.sftp.path:
+            await refuse_field(context, "repository.sftp.path", "must not hold '..'")
+        kept = backup_pb.BackupRepository()
+        kept.CopyFrom(request.repository)
+        kept.secret_set = bool(request.password or request.secret_access_key)
+        kept.key_fingerprint = "SHA256:" + "A" * 43 if request.private_key else ""
+        self.repositories[kept.name] = kept
+        self.secrets[kept.name] = request
+        return backup_pb.CreateBackupRepositoryResponse(repository=kept)
+
+    async def ListBackupRepositories(
+        self, request: backup_pb.ListBackupRepositoriesRequest, context: Context
+    ) -> backup_pb.ListBackupRepositoriesResponse:
+        return backup_pb.ListBackupRepositoriesResponse(
+            repositories=list(self.repositories.values())
+        )
+
+    async def DeleteBackupRepository(
+        self, request: backup_pb.DeleteBackupRepositoryRequest, context: Context
+    ) -> backup_pb.DeleteBackupRepositoryResponse:
+        await self._enter("DeleteBackupRepository", request.name, context)
+        self.repositories.pop(request.name, None)
+        return backup_pb.DeleteBackupRepositoryResponse()
+
+    async def BackUpPanelDatabase(
+        self, request: backup_pb.BackUpPanelDatabaseRequest, context: Context
+    ) -> backup_pb.BackUpPanelDatabaseResponse:
+        await self._enter("BackUpPanelDatabase", request.repository or "local", context)
+        dump = backup_pb.PanelDatabaseBackup(id=secrets.token_hex(32), bytes=100)
+        dump.time.GetCurrentTime()
+        self.panel_dumps.setdefault(request.repository, []).insert(0, dump)
+        return backup_pb.BackUpPanelDatabaseResponse(backup=dump)
+
+    async def ListPanelDatabaseBackups(
+        self, request: backup_pb.ListPanelDatabaseBackupsRequest, context: Context
+    ) -> backup_pb.ListPanelDatabaseBackupsResponse:
+        dumps = self.panel_dumps.get(request.repository, [])
+        return backup_pb.ListPanelDatabaseBackupsResponse(backups=dumps)
+
+    async def PruneRepository(
+        self, request: backup_pb.PruneRepositoryRequest, context: Context
+    ) -> backup_pb.PruneRepositoryResponse:
+        self.prunes += 1
+        return backup_pb.PruneRepositoryResponse()
 
     async def ListBackups(
         self, request: backup_pb.ListBackupsRequest, context: Context
     ) -> backup_pb.ListBackupsResponse:
-        return backup_pb.ListBackupsResponse(backups=self.backups.get(request.account, []))
+        key = _in(request.repository, request.account)
+        return backup_pb.ListBackupsResponse(backups=self.backups.get(key, []))
 
     async def RestoreBackup(
         self, request: backup_pb.RestoreBackupRequest, context: Context
     ) -> AsyncIterator[backup_pb.RestoreBackupResponse]:
         await self._enter("RestoreBackup", request.account, context)
-        if request.backup_id not in {b.id for b in self.backups.get(request.account, [])}:
+        key = _in(request.repository, request.account)
+        if request.backup_id not in {b.id for b in self.backups.get(key, [])}:
             await context.abort(grpc.StatusCode.NOT_FOUND, "no such backup")
         self.restores.append(request)
         done = backup_pb.Progress(stage=backup_pb.STAGE_DONE, percent=100)

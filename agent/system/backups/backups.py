@@ -16,13 +16,15 @@ A backup is a set of restic snapshots tagged `jopanel`, `account=<name>`, `backu
 Backups and restores run one at a time (one lock), each to its end even if its caller hangs up
 (work.Finisher). A restore writes files through extract.py, run as the account (setpriv to its
 uid and gid, no group, no capability, no_new_privs); root only runs `restic dump` into its
-standard input. Databases are loaded as root from `restic dump` into `mariadb`, into a
-database the account owns.
+standard input. Databases are loaded the same way: root runs `restic dump` into load.py, run
+as the account, whose `mariadb` client logs in as a user that holds exactly the target database
+(HostedDatabases.open_loader), so a dump cannot reach another database or MariaDB's own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 import datetime
 import json
@@ -31,15 +33,25 @@ import os
 import pwd
 import re
 import secrets
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias, TypeVar
+
+import grpc
 
 from agent.config import AgentConfig
-from agent.errors import AgentError, FailedPrecondition, Internal, InvalidArgument, NotFound
+from agent.errors import (
+    AgentError,
+    AlreadyExists,
+    FailedPrecondition,
+    Internal,
+    InvalidArgument,
+    NotFound,
+)
 from agent.system.accounts import users
+from agent.system.backups.remotes import Remotes
 from agent.system.backups.repository import LOW_PRIORITY, Layout, Line, Restic, restic
 from agent.system.base import process
 from agent.system.base.work import Finisher
@@ -53,7 +65,7 @@ from agent.system.web.domains import WebDomains, web_domains
 from agent.validators import cron as cron_validators
 from agent.validators import databases as databases_validators
 from agent.validators.accounts import AccountName
-from agent.validators.backups import BackupId, HomePath
+from agent.validators.backups import BackupId, HomePath, JobId, RepositoryName
 from agent.validators.common import Hostname
 from agent.validators.databases import DatabaseName
 from agent.validators.dns import ZoneName
@@ -63,11 +75,20 @@ logger = logging.getLogger(__name__)
 VERSION: Final = 1
 SETTINGS_FILE: Final = "settings.json"
 EXTRACT: Final = Path(__file__).with_name("extract.py")
+LOAD: Final = Path(__file__).with_name("load.py")
 # The system's own python3 runs extract.py as the account: the agent's virtualenv may not be
 # readable by accounts, and extract.py needs the standard library only.
 PYTHON: Final = "/usr/bin/python3"
 _TIME: Final = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)")
 
+T = TypeVar("T")
+# The panel's own database (docs/backups.md, "The panel's own database"): its dumps carry
+# these tags, hold one file, and are kept by this retention.
+PANEL_DATABASE: Final = DatabaseName("jopanel")
+PANEL_TAGS: Final = ("jopanel-panel", "part=panel-database")
+PANEL_FILE: Final = "jopanel.sql"
+# Nobody's uid runs the panel's load (load.py): no account's, and no power of its own.
+PANEL_LOADER_USER: Final = "nobody"
 Stage: TypeAlias = Literal["queued", "files", "databases", "settings", "done"]
 Placement: TypeAlias = Literal["in_place", "beside"]
 
@@ -83,6 +104,30 @@ class Progress:
 
 
 Report = Callable[[Progress], None]
+
+
+class Cancelled(AgentError):
+    """The work was stopped by CancelBackupJob."""
+
+    code = grpc.StatusCode.CANCELLED
+
+
+@dataclass(frozen=True)
+class PanelDump:
+    """One dump of the panel's own database in a repository."""
+
+    id: str
+    time: datetime.datetime
+    bytes: int
+
+
+@dataclass(frozen=True)
+class Retention:
+    """restic's --keep-daily, --keep-weekly and --keep-monthly, over whole backups."""
+
+    daily: int
+    weekly: int
+    monthly: int
 
 
 @dataclass(frozen=True)
@@ -156,8 +201,10 @@ class Backups:
         names: NameOwners,
         limits: process.Limits,
         mariadb_socket: Path,
+        remotes: Remotes | None = None,
     ) -> None:
         self._restic = restic
+        self.remotes = remotes or Remotes(restic.layout, limits)
         self._databases = databases
         self._cron = cron
         self._zones = zones
@@ -167,10 +214,121 @@ class Backups:
         self._socket = mariadb_socket
         self._lock = asyncio.Lock()
         self._finisher = Finisher()
-        self._manifests: dict[str, Manifest] = {}  # settings snapshot id -> its manifest
+        # "<repository> <settings snapshot id>" -> its manifest
+        self._manifests: dict[str, Manifest] = {}
+        self._jobs: dict[tuple[str, str], asyncio.Task[Any]] = {}  # (account, job id) -> work
 
-    async def back_up(self, account: AccountName, report: Report) -> Manifest:
-        return await self._finisher.run(self._locked(self._back_up(account, report), report))
+    def at(self, repository: RepositoryName | None) -> Backups:
+        """These Backups on a remote repository (None: the local one). The lock, the running
+        jobs and the manifest cache are shared: one backup or restore at a time, whatever the
+        repository."""
+        if repository is None:
+            return self
+        other = copy.copy(self)
+        other._restic = self.remotes.restic(repository)
+        return other
+
+    async def back_up(
+        self, account: AccountName, report: Report, job: JobId | None = None
+    ) -> Manifest:
+        return await self._run(account, job, self._back_up(account, report), report)
+
+    def cancel(self, account: AccountName, job: JobId) -> bool:
+        """Cancels the account's work named `job`; False when none runs. Its restic and dump
+        get SIGINT first (process.run_lines' interrupt_first)."""
+        # Taken out at once: a second cancel must not interrupt the first one's cleanup.
+        task = self._jobs.pop((account, job), None)
+        if task is None or task.done():
+            return False
+        task.cancel()
+        return True
+
+    async def forget(self, account: AccountName, retention: Retention) -> tuple[list[str], int]:
+        """Forgets the account's backups the retention does not keep; (forgotten ids, kept)."""
+        work = self._forget(account, retention)
+        return await self._finisher.run(self._locked(work, lambda progress: None))
+
+    async def prune(self) -> None:
+        await self._finisher.run(self._locked(self._restic.prune(), lambda progress: None))
+
+    async def back_up_panel(self) -> tuple[PanelDump, int]:
+        """Dumps the panel's database into the repository; (the dump, how many old ones the
+        retention forgot)."""
+        return await self._finisher.run(self._locked(self._back_up_panel(), _quiet))
+
+    async def panel_dumps(self) -> list[PanelDump]:
+        found = await self._restic.snapshots(list(PANEL_TAGS))
+        dumps = []
+        for snapshot in found:
+            node = await self._restic.node(str(snapshot["id"]), f"/{PANEL_FILE}")
+            time = _snapshot_time(str(snapshot.get("time", "")))
+            dumps.append(PanelDump(str(snapshot["id"]), time, int((node or {}).get("size", 0))))
+        return sorted(dumps, key=lambda dump: dump.time, reverse=True)
+
+    async def restore_panel(self, dump: str) -> None:
+        await self._finisher.run(self._locked(self._restore_panel(dump), _quiet))
+
+    async def _back_up_panel(self) -> tuple[PanelDump, int]:
+        await self._restic.ensure()
+        tags = ["--tag", ",".join(PANEL_TAGS), "--stdin", "--stdin-filename", PANEL_FILE]
+        summary = await self._restic.backup(
+            tags, lambda line: None, producer=self._dump_argv(PANEL_DATABASE)
+        )
+        dumps = await self.panel_dumps()
+        kept = kept_backups({dump.id: dump.time for dump in dumps}, PANEL_RETENTION)
+        gone = [dump.id for dump in dumps if dump.id not in kept]
+        await self._restic.forget(gone)
+        made = str(summary.get("snapshot_id", ""))
+        newest = next((dump for dump in dumps if dump.id == made), dumps[0])
+        return newest, len(gone)
+
+    async def _restore_panel(self, dump: str) -> None:
+        if dump not in {item.id for item in await self.panel_dumps()}:
+            raise NotFound(f"the repository holds no dump of the panel's database {dump}")
+        user, password = await self._databases.open_panel_loader(PANEL_DATABASE)
+        entry = pwd.getpwnam(PANEL_LOADER_USER)
+        options = _loader_options(self._restic.layout.load_dir, entry, self._socket, user, password)
+        try:
+            await process.run_lines(
+                _as_account(entry, [PYTHON, "-I", str(LOAD), str(options), PANEL_DATABASE]),
+                limits=self._limits,
+                on_line=lambda line: None,
+                producer=self._restic.argv("dump", dump, f"/{PANEL_FILE}"),
+                interrupt_first=True,
+                producer_env=self._restic.env,
+            )
+        except process.CommandFailed as error:
+            if error.argv[:1] != (PYTHON,):
+                raise
+            raise FailedPrecondition(
+                "the dump did not load into the panel's database: MariaDB refused a statement "
+                "of it; what came before it was loaded"
+            ) from error
+        finally:
+            options.unlink(missing_ok=True)
+            await self._databases.close_loader(PANEL_DATABASE)
+
+    async def _run(
+        self, account: AccountName, job: JobId | None, work: Coroutine[Any, Any, T], report: Report
+    ) -> T:
+        """Runs the work to its end (or its cancel), under the lock, named `job` if given."""
+        if job is not None and (account, job) in self._jobs:
+            work.close()
+            raise AlreadyExists(f"job {job} runs already")
+        locked = self._locked(work, report)
+        task: asyncio.Task[T] = self._finisher.start(locked)
+        if job is not None:
+            key = (account, job)
+            self._jobs[key] = task
+            task.add_done_callback(lambda done: self._jobs.pop(key, None))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.cancelled():  # CancelBackupJob, not a caller that hung up
+                locked.close()  # cancelled before it began: never to run
+                work.close()
+                raise Cancelled(f"job {job} was cancelled") from None
+            raise
 
     async def restore(
         self,
@@ -180,15 +338,35 @@ class Backups:
         placement: Placement,
         report: Report,
         targets: Mapping[DatabaseName, DatabaseName] | None = None,
+        job: JobId | None = None,
     ) -> Restored:
         restoring = self._restore(account, backup, what, placement, report, targets or {})
-        return await self._finisher.run(self._locked(restoring, report))
+        return await self._run(account, job, restoring, report)
 
     async def list_backups(self, account: AccountName) -> list[Manifest]:
         entry = _require_account(account)
         found = await self._restic.snapshots([*_owner_tags(entry), "part=settings"])
         manifests = [await self._manifest(snapshot) for snapshot in found]
         return sorted(manifests, key=lambda manifest: manifest.time, reverse=True)
+
+    async def _forget(self, account: AccountName, retention: Retention) -> tuple[list[str], int]:
+        entry = _require_account(account)
+        found = await self._restic.snapshots(_owner_tags(entry))
+        parts: dict[str, list[str]] = {}  # backup id -> its snapshots
+        finished: dict[str, datetime.datetime] = {}  # backup id -> its time, when it has settings
+        for snapshot in found:
+            tags = [tag for tag in snapshot.get("tags") or [] if isinstance(tag, str)]
+            backup = next((tag[7:] for tag in tags if tag.startswith("backup=")), None)
+            if backup is None:
+                continue
+            parts.setdefault(backup, []).append(str(snapshot["id"]))
+            if "part=settings" in tags:
+                finished[backup] = _snapshot_time(str(snapshot.get("time", "")))
+        # Under the lock no backup runs: parts without settings are from one that never ended.
+        kept = kept_backups(finished, retention)
+        forgotten = sorted(backup for backup in parts if backup not in kept)
+        await self._restic.forget([id_ for backup in forgotten for id_ in parts[backup]])
+        return forgotten, len(kept)
 
     async def _locked(self, work: Any, report: Report) -> Any:
         if self._lock.locked():
@@ -308,10 +486,11 @@ class Backups:
 
     async def _manifest(self, snapshot: Line) -> Manifest:
         snapshot_id = str(snapshot["id"])
-        if snapshot_id not in self._manifests:
+        key = f"{self._restic.name} {snapshot_id}"
+        if key not in self._manifests:
             text = await self._restic.read(snapshot_id, f"/{SETTINGS_FILE}")
-            self._manifests[snapshot_id] = _manifest_from(json.loads(text)["manifest"])
-        return self._manifests[snapshot_id]
+            self._manifests[key] = _manifest_from(json.loads(text)["manifest"])
+        return self._manifests[key]
 
     async def _find(
         self, entry: pwd.struct_passwd, backup: BackupId
@@ -414,6 +593,8 @@ class Backups:
                 limits=self._limits,
                 on_line=line,
                 producer=self._restic.dump_argv(snapshot, source),
+                interrupt_first=True,
+                producer_env=self._restic.env,
             )
         except process.CommandFailed as error:
             if counts.get("error") == 1:
@@ -446,13 +627,35 @@ class Backups:
                 raise InvalidArgument("database_targets", "must not load into a backed-up database")
             target = chosen or DatabaseName(f"{account}_r{secrets.token_hex(3)}")
         await self._databases.create_database(account, target)
-        await process.run_lines(
-            ["mariadb", f"--socket={self._socket}", "--user=root", "--binary-mode", target],
-            limits=self._limits,
-            on_line=lambda line: None,
-            producer=self._restic.argv("dump", snapshot, f"/{name}.sql"),
-        )
+        await self._load(_require_account(account), target, snapshot, name)
         return target
+
+    async def _load(
+        self, entry: pwd.struct_passwd, target: DatabaseName, snapshot: str, name: str
+    ) -> None:
+        """Loads the dump as the account, logged in as the target's loader (load.py)."""
+        user, password = await self._databases.open_loader(AccountName(entry.pw_name), target)
+        options = _loader_options(self._restic.layout.load_dir, entry, self._socket, user, password)
+        try:
+            await process.run_lines(
+                _as_account(entry, [PYTHON, "-I", str(LOAD), str(options), target]),
+                limits=self._limits,
+                on_line=lambda line: None,
+                producer=self._restic.argv("dump", snapshot, f"/{name}.sql"),
+                interrupt_first=True,
+                producer_env=self._restic.env,
+            )
+        except process.CommandFailed as error:
+            if error.argv[:1] != (PYTHON,):
+                raise
+            raise FailedPrecondition(
+                f"the backup's dump of {name} did not load into {target}: MariaDB refused a "
+                "statement of it (one only MariaDB's root may run, or a damaged dump); "
+                "what came before it was loaded"
+            ) from error
+        finally:
+            options.unlink(missing_ok=True)
+            await self._databases.close_loader(target)
 
     async def _restore_crontab(self, account: AccountName, document: dict[str, Any]) -> bool:
         for job in document.get("crontab", []):
@@ -491,6 +694,46 @@ class Backups:
                 continue
             restored.append(zone.name)
         return restored, skipped
+
+
+PANEL_RETENTION: Final = Retention(daily=7, weekly=4, monthly=12)
+
+
+def _quiet(progress: Progress) -> None:
+    pass
+
+
+def kept_backups(times: Mapping[str, datetime.datetime], keep: Retention) -> set[str]:
+    """The backups a retention keeps, as restic's --keep-daily/weekly/monthly count them: the
+    newest backup of each of the newest N days (ISO weeks, months) that have one, in UTC; and
+    always the newest backup of all."""
+    newest_first = sorted(times, key=lambda backup: times[backup], reverse=True)
+    kept = set(newest_first[:1])
+    buckets: tuple[tuple[int, Callable[[datetime.datetime], object]], ...] = (
+        (keep.daily, lambda time: time.date()),
+        (keep.weekly, lambda time: time.isocalendar()[:2]),
+        (keep.monthly, lambda time: (time.year, time.month)),
+    )
+    for count, bucket_of in buckets:
+        seen: set[object] = set()
+        for backup in newest_first:
+            bucket = bucket_of(times[backup])
+            if len(seen) >= count:
+                break
+            if bucket not in seen:
+                seen.add(bucket)
+                kept.add(backup)
+    return kept
+
+
+def _snapshot_time(text: str) -> datetime.datetime:
+    """restic's snapshot time (nanoseconds, which fromisoformat does not take) in UTC."""
+    match = _TIME.fullmatch(text)
+    if match is None:
+        raise Internal(f"restic gave a snapshot time it does not write: {text[:40]!r}")
+    whole, fraction, zone = match.groups()
+    stamp = f"{whole}.{(fraction or '0')[:6]:0<6}{'+00:00' if zone == 'Z' else zone}"
+    return datetime.datetime.fromisoformat(stamp).astimezone(datetime.UTC)
 
 
 def _owner_tags(entry: pwd.struct_passwd) -> list[str]:
@@ -552,6 +795,25 @@ def _prepare_mount_point(view: Path) -> bool:
     """Makes the mount point; whether something is mounted on it already."""
     view.mkdir(mode=0o700, exist_ok=True)
     return os.path.ismount(view)
+
+
+def _loader_options(
+    folder: Path, entry: pwd.struct_passwd, socket: Path, user: str, password: str
+) -> Path:
+    """A client option file for one load, readable by the account alone (load.py runs as the
+    account). The account may read the loader's password: it opens only the account's own
+    database, and is replaced when the load ends."""
+    folder.mkdir(mode=0o711, parents=True, exist_ok=True)
+    os.chmod(folder, 0o711)  # noqa: S103 (traversable, not listable: see the docstring)
+    path = folder / f"{secrets.token_hex(16)}.cnf"
+    text = f"[client]\nsocket={socket}\nuser={user}\npassword={password}\n"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o400)
+    try:
+        os.fchown(descriptor, entry.pw_uid, entry.pw_gid)
+        os.write(descriptor, text.encode())
+    finally:
+        os.close(descriptor)
+    return path
 
 
 def _require_account(account: AccountName) -> pwd.struct_passwd:

@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 REPOSITORY: Final = Path("/var/backups/jopanel/restic")
 STATE_DIR: Final = Path("/var/lib/jopanel/backups")
 CACHE_DIR: Final = Path("/var/cache/jopanel/restic")
+# Client option files of database loads (load.py), one per load: 0711 root, so an account
+# reaches its own file by its random name and lists nothing.
+LOAD_DIR: Final = Path("/run/jopanel-backups")
 HOST: Final = "jopanel"
 # nice and ionice wrap every restic run and every dump: the server's sites come first.
 LOW_PRIORITY: Final = ("nice", "-n", "19", "ionice", "-c", "2", "-n", "7")
@@ -43,6 +46,7 @@ class Layout:
     repository: Path = REPOSITORY
     state_dir: Path = STATE_DIR
     cache_dir: Path = CACHE_DIR
+    load_dir: Path = LOAD_DIR
 
     @property
     def password_file(self) -> Path:
@@ -54,26 +58,47 @@ class Layout:
         return self.state_dir / "views"
 
 
+@dataclass(frozen=True)
+class Target:
+    """A remote repository as restic is told of it (remotes.py): its repository string, the
+    password file, options (the ssh command) and environment (S3 keys), all from the agent."""
+
+    repository: str
+    password_file: Path
+    options: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+
+
 class Restic:
-    def __init__(self, layout: Layout, limits: process.Limits) -> None:
+    def __init__(
+        self, layout: Layout, limits: process.Limits, target: Target | None = None
+    ) -> None:
         self.layout = layout
+        self.target = target
         self._limits = limits
         self._ready = False
+        self._env = dict(target.env) if target else {}
+
+    @property
+    def name(self) -> str:
+        """The repository's restic string (for caches keyed by repository)."""
+        return self.target.repository if self.target else str(self.layout.repository)
 
     def argv(self, *arguments: str, low_priority: bool = True) -> list[str]:
         """restic's argv; at low priority unless it only reads what an owner is waiting for
         (the snapshot list, a manifest, one entry's metadata), which must not queue behind
         the sites' work as a backup does."""
-        layout = self.layout
+        layout, target = self.layout, self.target
         return [
             *(LOW_PRIORITY if low_priority else ()),
             "restic",
             "--repo",
-            str(layout.repository),
+            target.repository if target else str(layout.repository),
             "--password-file",
-            str(layout.password_file),
+            str(target.password_file if target else layout.password_file),
             "--cache-dir",
             str(layout.cache_dir),
+            *(target.options if target else ()),
             "--quiet" if "--json" not in arguments else "--verbose=0",
             *arguments,
         ]
@@ -83,6 +108,10 @@ class Restic:
         if self._ready:
             return
         layout = self.layout
+        if self.target is not None:  # made when it was added (remotes.py)
+            layout.cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self._ready = True
+            return
         for folder in (layout.repository.parent, layout.state_dir, layout.view_dir):
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             os.chmod(folder, 0o700)
@@ -121,7 +150,13 @@ class Restic:
 
         argv = self.argv("backup", "--json", "--host", HOST, *arguments)
         await process.run_lines(
-            argv, limits=self._limits, on_line=line, producer=producer, stdin=stdin
+            argv,
+            limits=self._limits,
+            on_line=line,
+            producer=producer,
+            stdin=stdin,
+            interrupt_first=True,  # a cancelled backup leaves no lock in the repository
+            env=self._env,
         )
         if not summary:
             raise Internal("restic backup ended without a summary")
@@ -133,7 +168,7 @@ class Restic:
         argv = self.argv(
             "snapshots", "--json", "--host", HOST, "--tag", ",".join(tags), low_priority=False
         )
-        await process.run_lines(argv, limits=self._limits, on_line=lines.append)
+        await process.run_lines(argv, limits=self._limits, on_line=lines.append, env=self._env)
         found = json.loads(b"".join(lines) or b"[]")
         return [item for item in found if isinstance(item, dict)] if found else []
 
@@ -152,6 +187,7 @@ class Restic:
             self.argv("ls", "--json", snapshot, path, low_priority=False),
             limits=self._limits,
             on_line=line,
+            env=self._env,
         )
         return found
 
@@ -171,12 +207,57 @@ class Restic:
             self.argv("dump", snapshot, path, low_priority=False),
             limits=self._limits,
             on_line=line,
+            env=self._env,
         )
         return b"".join(chunks)
+
+    async def forget(self, snapshots: Sequence[str]) -> None:
+        """Forgets the snapshots (their data stays until prune); a few hundred per run."""
+        await self.ensure()
+        for start in range(0, len(snapshots), _FORGET_BATCH):
+            batch = snapshots[start : start + _FORGET_BATCH]
+            await process.run(self.argv("forget", *batch), limits=self._limits, env=self._env)
+
+    async def prune(self) -> None:
+        await self.ensure()
+        await process.run_lines(
+            self.argv("prune"),
+            limits=self._limits,
+            on_line=_ignore,
+            interrupt_first=True,
+            env=self._env,
+        )
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What restic's pipelines (a dump into a restore) need in their environment."""
+        return dict(self._env)
+
+    async def open_or_init(self) -> None:
+        """Opens the repository with its password (`restic cat config`), or makes it there when
+        none is; any other failure (a wrong host key, a refused login, another password)
+        raises."""
+        try:
+            await process.run(
+                self.argv("cat", "config", low_priority=False), limits=self._limits, env=self._env
+            )
+        except process.CommandFailed as error:
+            if b"does not exist" not in error.stderr and b"Is there a repository" not in (
+                error.stderr
+            ):
+                raise
+            await process.run(self.argv("init"), limits=self._limits, env=self._env)
 
     def dump_argv(self, snapshot: str, path: str) -> list[str]:
         """restic dump of a folder (as a tar stream) or a file (its bytes), for a pipeline."""
         return self.argv("dump", "--archive", "tar", snapshot, path)
+
+
+_FORGET_BATCH: Final = 200
+
+
+def _ignore(line: bytes) -> None:
+    pass
 
 
 def restic(config: AgentConfig, layout: Layout | None = None) -> Restic:

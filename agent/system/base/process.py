@@ -28,7 +28,7 @@ import os
 import signal
 import subprocess
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Final
@@ -98,9 +98,12 @@ async def run(
     limits: Limits,
     stdin: bytes | None = None,
     ok_codes: Collection[int] = (0,),
+    env: Mapping[str, str] | None = None,
 ) -> Completed:
     """Runs argv within `limits`; raises CommandFailed unless it exits with an ok code, and
-    ProgramTimedOut when it outlives the timeout."""
+    ProgramTimedOut when it outlives the timeout. `env` adds to the clean environment (a
+    secret a program takes only from there: it is in no argv, and /proc/<pid>/environ is
+    root's)."""
     logger.debug("running %s", list(argv))
     loop = asyncio.get_running_loop()
     transport, collector = await loop.subprocess_exec(
@@ -110,7 +113,7 @@ async def run(
         stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=dict(CLEAN_ENV),
+        env={**CLEAN_ENV, **(env or {})},
         # Its own process group (set by the C fork code, no Python runs in the child), so a
         # timeout kills what it started too and no orphan keeps a pipe or a lock.
         process_group=0,
@@ -238,6 +241,9 @@ async def run_lines(
     on_line: Callable[[bytes], None],
     stdin: bytes | None = None,
     producer: Sequence[str] | None = None,
+    interrupt_first: bool = False,
+    env: Mapping[str, str] | None = None,
+    producer_env: Mapping[str, str] | None = None,
 ) -> Completed:
     """Runs argv within `limits`, handing each line of its standard output to `on_line` as it
     arrives (restic's --json progress); standard error keeps its tail as in run().
@@ -246,16 +252,22 @@ async def run_lines(
     never reads (`mariadb-dump | restic backup --stdin`: the dump goes from one program to the
     other and never to a file). Each program leads a process group of its own; a timeout or a
     cancelled caller kills both groups. A producer that fails fails the call, as a failure of
-    argv does."""
+    argv does. With `interrupt_first`, the groups get SIGINT and KILL_GRACE to end before the
+    SIGKILL: restic then removes its lock from the repository, as it does on Ctrl-C. `env` adds
+    to argv's clean environment, `producer_env` to the producer's, each to that program alone
+    (restic's S3 keys must not reach a writer that runs as an account)."""
     logger.debug("running %s%s", f"{list(producer)} | " if producer else "", list(argv))
     started: list[asyncio.subprocess.Process] = []
     try:
         async with asyncio.timeout(limits.timeout):
-            return await _run_lines(argv, limits, on_line, stdin, producer, started)
+            envs = (env or {}, producer_env or {})
+            return await _run_lines(argv, limits, on_line, stdin, producer, started, envs)
     except TimeoutError:
         logger.warning("%s: killed after %g s (%s)", list(argv), limits.timeout, limits.setting)
         raise ProgramTimedOut(unwrapped(argv), limits) from None
     finally:
+        if interrupt_first:
+            await _interrupt(started)
         for process in started:
             if process.returncode is None:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -265,6 +277,17 @@ async def run_lines(
                         await process.wait()
 
 
+async def _interrupt(started: list[asyncio.subprocess.Process]) -> None:
+    running = [process for process in started if process.returncode is None]
+    for process in running:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGINT)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(KILL_GRACE):
+            for process in running:
+                await process.wait()
+
+
 async def _run_lines(
     argv: Sequence[str],
     limits: Limits,
@@ -272,6 +295,7 @@ async def _run_lines(
     stdin: bytes | None,
     producer: Sequence[str] | None,
     started: list[asyncio.subprocess.Process],
+    envs: tuple[Mapping[str, str], Mapping[str, str]],
 ) -> Completed:
     first: asyncio.subprocess.Process | None = None
     source: int = subprocess.PIPE if stdin is not None else subprocess.DEVNULL
@@ -281,9 +305,9 @@ async def _run_lines(
         source = pipe_ends[0]
     try:
         if producer is not None and pipe_ends is not None:
-            first = await _start(producer, subprocess.DEVNULL, pipe_ends[1])
+            first = await _start(producer, subprocess.DEVNULL, pipe_ends[1], envs[1])
             started.append(first)
-        second = await _start(argv, source, subprocess.PIPE)
+        second = await _start(argv, source, subprocess.PIPE, envs[0])
         started.append(second)
     finally:
         if pipe_ends is not None:  # the children hold their own copies
@@ -303,7 +327,8 @@ async def _run_lines(
     await second.wait()
     if first is not None and producer is not None:
         await first.wait()
-        if first.returncode != 0:
+        # When both fail, argv's failure is the cause: the producer then only lost its pipe.
+        if first.returncode != 0 and second.returncode == 0:
             stderr, cut = first_errors.value()
             reason = f"exited with status {first.returncode}"
             raise CommandFailed(unwrapped(producer), reason, stderr, cut)
@@ -331,13 +356,15 @@ def unwrapped(argv: Sequence[str]) -> list[str]:
     return rest or list(argv)
 
 
-async def _start(argv: Sequence[str], stdin: int, stdout: int) -> asyncio.subprocess.Process:
+async def _start(
+    argv: Sequence[str], stdin: int, stdout: int, env: Mapping[str, str]
+) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         *argv,
         stdin=stdin,
         stdout=stdout,
         stderr=subprocess.PIPE,
-        env=dict(CLEAN_ENV),
+        env={**CLEAN_ENV, **env},
         process_group=0,
         limit=_LINE_LIMIT,
     )

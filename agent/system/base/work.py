@@ -39,13 +39,19 @@ class Finisher:
         self._running: set[asyncio.Task[Any]] = set()
 
     async def run(self, operation: Awaitable[T]) -> T:
+        return await asyncio.shield(self.start(operation))
+
+    def start(self, operation: Awaitable[T]) -> asyncio.Task[T]:
+        """The operation's own task, for a caller that may cancel it on purpose (a backup's
+        CancelBackupJob); a caller that is cancelled leaves it running."""
+
         async def whole() -> T:
             return await operation
 
         task = asyncio.create_task(whole())
         self._running.add(task)
         task.add_done_callback(self._running.discard)
-        return await asyncio.shield(task)
+        return task
 
 
 @dataclass

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, MutableMapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -211,6 +212,37 @@ class HostedDatabases:
             await session.revoke(user, database)
             return await _user(session, owners, account, user)
 
+    @_serialized
+    async def open_loader(self, account: AccountName, database: DatabaseName) -> tuple[str, str]:
+        """The user and password of the database's loader, unlocked for one load: a MariaDB
+        user limited to exactly this database of the account (agent/system/backups/load.py)."""
+        self._require_account(account)
+        owners = self._owners()
+        async with self._session() as session:
+            if owners.databases.get(database) != account or database not in (
+                await session.schemas()
+            ):
+                raise NotFound(f"database {database} does not exist")
+            user, password = loader_name(database), secrets.token_urlsafe(32)
+            await session.set_loader(user, database, password)
+            return user, password
+
+    @_serialized
+    async def open_panel_loader(self, database: DatabaseName) -> tuple[str, str]:
+        """The loader of the panel's own database (a restore of the panel, backups.py): as
+        open_loader, for that one database that no account owns."""
+        async with self._session() as session:
+            if database not in await session.schemas():
+                raise NotFound(f"database {database} does not exist")
+            user, password = loader_name(database), secrets.token_urlsafe(32)
+            await session.set_loader(user, database, password)
+            return user, password
+
+    @_serialized
+    async def close_loader(self, database: DatabaseName) -> None:
+        async with self._session() as session:
+            await session.lock_loader(loader_name(database), secrets.token_urlsafe(32))
+
     @asynccontextmanager
     async def removal(self, account: AccountName) -> AsyncIterator[None]:
         """Drops every database and user of the account, then refuses changes for it while
@@ -313,6 +345,12 @@ async def _user(
     # Only the account's own databases are shown, whatever else someone granted by hand.
     own = [database for database in owned_by(owners.databases, account) if database in granted]
     return DatabaseUser(name, account, tuple(own))
+
+
+def loader_name(database: DatabaseName) -> str:
+    """The loader of a database: '0r_' and its name. No account's user begins with a digit
+    (they are `<account>_...`, and account names begin with a letter), nor does MariaDB's own."""
+    return f"0r_{database}"
 
 
 @functools.cache

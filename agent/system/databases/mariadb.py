@@ -161,6 +161,36 @@ class Session:
         if any(revoked):
             await self.disconnect(user)
 
+    async def set_loader(self, user: str, database: DatabaseName, password: str) -> None:
+        """The database's loader (see agent/system/backups/load.py): one host, this password,
+        every privilege on exactly this database and nothing else; unlocked."""
+        arguments = (_check(user), "localhost", password)
+        await self._execute(
+            "CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s", arguments, secret=True
+        )
+        await self._execute(
+            "ALTER USER %s@%s IDENTIFIED BY %s ACCOUNT UNLOCK", arguments, secret=True
+        )
+        # Whatever someone granted it by hand goes before it loads anything.
+        await self._execute(
+            "REVOKE ALL PRIVILEGES, GRANT OPTION FROM %s@%s",
+            (user, "localhost"),
+            tolerate=(ER_NONEXISTING_GRANT,),
+        )
+        await self._execute(
+            f"GRANT ALL PRIVILEGES ON `{_grant_pattern(database)}`.* TO %s@%s",
+            (user, "localhost"),
+        )
+
+    async def lock_loader(self, user: str, password: str) -> None:
+        """No more logins as the loader (the password the load used is replaced too); it stays
+        as the definer of the views, triggers, routines and events it made."""
+        arguments = (_check(user), "localhost", password)
+        await self._execute(
+            "ALTER USER IF EXISTS %s@%s IDENTIFIED BY %s ACCOUNT LOCK", arguments, secret=True
+        )
+        await self.disconnect(user)
+
     async def granted(self, user: DatabaseUserName) -> frozenset[str]:
         """Names of the databases the user holds a grant on (for any of HOSTS)."""
         rows = await self._query(

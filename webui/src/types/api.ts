@@ -34,7 +34,14 @@ export type Me = Schemas['Me'];
  * The limits a plan sets. Each is an integer ≥ 0, or null for unlimited; 0 allows none. Except
  * `disk_quota_mb` (MiB) and `inode_quota` (files, folders and links): ≥ 1 or null.
  */
-export type PlanLimitKey = keyof Schemas['PlanLimits'];
+/** A plan's backup settings (schedule, retention): not limits on what an account holds. */
+export type PlanBackupKey =
+  | 'backup_schedule'
+  | 'backup_keep_daily'
+  | 'backup_keep_weekly'
+  | 'backup_keep_monthly'
+  | 'backup_repository';
+export type PlanLimitKey = Exclude<keyof Schemas['PlanLimits'], PlanBackupKey>;
 
 export type PlanLimits = Record<PlanLimitKey, number | null>;
 

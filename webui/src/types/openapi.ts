@@ -181,6 +181,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/backup-repositories': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The remote backup repositories, without their credentials */
+    get: operations['listBackupRepositories'];
+    put?: never;
+    /** Add (or replace) a remote repository: SFTP with its pinned host key and a private key or password, or S3-compatible; the server connects at once (409 when it cannot, keeping nothing) */
+    post: operations['createBackupRepository'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/backup-repositories/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Forget a remote repository's credentials (its data on the remote side stays) */
+    delete: operations['deleteBackupRepository'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/backups': {
     parameters: {
       query?: never;
@@ -191,7 +226,7 @@ export interface paths {
     /** An account's backups, newest first (an owner's own; administrators name the account) */
     get: operations['listBackups'];
     put?: never;
-    /** Back an account up now: answers with the job that does it */
+    /** Back an account up now: answers with the job that does it (an owner within its plan's max_backups_per_day, 429 past it) */
     post: operations['startBackup'];
     delete?: never;
     options?: never;
@@ -972,6 +1007,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/jobs/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Stop a queued or running job: the agent interrupts restic cleanly (it leaves no lock); answers with the job once it has ended (cancelled, or succeeded or failed if it was ending). 409 for a job that had ended already */
+    post: operations['cancelJob'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/jobs/{id}/events': {
     parameters: {
       query?: never;
@@ -1683,6 +1735,12 @@ export interface components {
        * @default null
        */
       account?: string | null;
+      /**
+       * Repository
+       * @description The repository: empty for the server's own, or a remote one's name
+       * @default
+       */
+      repository?: string;
     };
     /** BillingSettings */
     BillingSettings: {
@@ -2686,6 +2744,12 @@ export interface components {
        */
       kind: 'backup' | 'restore' | 'certificate' | 'archive' | 'extract' | 'panel_certificate';
       /**
+       * Origin
+       * @description Who started it: owner, admin or schedule
+       * @enum {string}
+       */
+      origin: 'owner' | 'admin' | 'schedule';
+      /**
        * Percent
        * @description 0 to 100, of the current stage
        */
@@ -2704,10 +2768,10 @@ export interface components {
       started_at: string | null;
       /**
        * State
-       * @description queued, running, then succeeded or failed
+       * @description queued, running, then succeeded, failed or cancelled
        * @enum {string}
        */
-      state: 'queued' | 'running' | 'succeeded' | 'failed';
+      state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
       /**
        * Subject
        * @description What it acts on: for a restore, the backup's id; for an extraction, the archive's path
@@ -3125,6 +3189,19 @@ export interface components {
        * @description How many accounts are on this plan
        */
       accounts: number;
+      /** Backup Keep Daily */
+      backup_keep_daily: number;
+      /** Backup Keep Monthly */
+      backup_keep_monthly: number;
+      /** Backup Keep Weekly */
+      backup_keep_weekly: number;
+      /** Backup Repository */
+      backup_repository: string;
+      /**
+       * Backup Schedule
+       * @enum {string}
+       */
+      backup_schedule: 'none' | 'daily' | 'weekly';
       /**
        * Created At
        * Format: date-time
@@ -3138,6 +3215,8 @@ export interface components {
       log_retention_days: number;
       /** Max Aliases */
       max_aliases: number | null;
+      /** Max Backups Per Day */
+      max_backups_per_day: number | null;
       /** Max Cron Jobs */
       max_cron_jobs: number | null;
       /** Max Databases */
@@ -3204,6 +3283,37 @@ export interface components {
     /** PlanCreate */
     PlanCreate: {
       /**
+       * Backup Keep Daily
+       * @description Backups kept: the newest of each of this many last days
+       * @default 7
+       */
+      backup_keep_daily?: number;
+      /**
+       * Backup Keep Monthly
+       * @description And the newest of each of this many last months
+       * @default 6
+       */
+      backup_keep_monthly?: number;
+      /**
+       * Backup Keep Weekly
+       * @description And the newest of each of this many last weeks
+       * @default 4
+       */
+      backup_keep_weekly?: number;
+      /**
+       * Backup Repository
+       * @description Where scheduled backups go: empty for the server's own repository, or a remote one's name (GET /api/v1/backup-repositories)
+       * @default
+       */
+      backup_repository?: string;
+      /**
+       * Backup Schedule
+       * @description When the server backs each account up on its own: none, daily or weekly
+       * @default daily
+       * @enum {string}
+       */
+      backup_schedule?: 'none' | 'daily' | 'weekly';
+      /**
        * Disk Quota Mb
        * @description MiB that all the account's files may take, kept by the server's disk quotas; at least 1, null for unlimited
        * @default null
@@ -3227,6 +3337,12 @@ export interface components {
        * @default null
        */
       max_aliases?: number | null;
+      /**
+       * Max Backups Per Day
+       * @description Backups an owner may start in 24 hours; null: unlimited; 0: none (administrators' and scheduled backups are not counted)
+       * @default 3
+       */
+      max_backups_per_day?: number | null;
       /**
        * Max Cron Jobs
        * @default null
@@ -3287,6 +3403,37 @@ export interface components {
     /** PlanLimits */
     PlanLimits: {
       /**
+       * Backup Keep Daily
+       * @description Backups kept: the newest of each of this many last days
+       * @default 7
+       */
+      backup_keep_daily?: number;
+      /**
+       * Backup Keep Monthly
+       * @description And the newest of each of this many last months
+       * @default 6
+       */
+      backup_keep_monthly?: number;
+      /**
+       * Backup Keep Weekly
+       * @description And the newest of each of this many last weeks
+       * @default 4
+       */
+      backup_keep_weekly?: number;
+      /**
+       * Backup Repository
+       * @description Where scheduled backups go: empty for the server's own repository, or a remote one's name (GET /api/v1/backup-repositories)
+       * @default
+       */
+      backup_repository?: string;
+      /**
+       * Backup Schedule
+       * @description When the server backs each account up on its own: none, daily or weekly
+       * @default daily
+       * @enum {string}
+       */
+      backup_schedule?: 'none' | 'daily' | 'weekly';
+      /**
        * Disk Quota Mb
        * @description MiB that all the account's files may take, kept by the server's disk quotas; at least 1, null for unlimited
        * @default null
@@ -3310,6 +3457,12 @@ export interface components {
        * @default null
        */
       max_aliases?: number | null;
+      /**
+       * Max Backups Per Day
+       * @description Backups an owner may start in 24 hours; null: unlimited; 0: none (administrators' and scheduled backups are not counted)
+       * @default 3
+       */
+      max_backups_per_day?: number | null;
       /**
        * Max Cron Jobs
        * @default null
@@ -3472,6 +3625,67 @@ export interface components {
       type: 'redirect';
       /** Url */
       url: string;
+    };
+    /** Repository */
+    Repository: {
+      /**
+       * Key Fingerprint
+       * @description SHA256 of the SFTP key's public half, or ''
+       */
+      key_fingerprint: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: 'sftp' | 's3';
+      /** Name */
+      name: string;
+      s3: components['schemas']['S3Location'] | null;
+      /**
+       * Secret Set
+       * @description Whether a password or secret key is kept
+       */
+      secret_set: boolean;
+      sftp: components['schemas']['SftpLocation'] | null;
+    };
+    /** RepositoryCreate */
+    RepositoryCreate: {
+      /**
+       * Access Key Id
+       * @default
+       */
+      access_key_id?: string;
+      /**
+       * Name
+       * @description 'local' is the server's own and cannot be added
+       */
+      name: string;
+      /**
+       * Password
+       * @description SFTP: the login password (or give private_key)
+       * @default
+       */
+      password?: string;
+      /**
+       * Private Key Base64
+       * @description SFTP: the unencrypted OpenSSH private key file, base64-encoded (no JSON string of this API holds a line break), or give password
+       * @default
+       */
+      private_key_base64?: string;
+      /** @default null */
+      s3?: components['schemas']['S3Location'] | null;
+      /**
+       * Secret Access Key
+       * @default
+       */
+      secret_access_key?: string;
+      /** @default null */
+      sftp?: components['schemas']['SftpLocation'] | null;
+    };
+    /** RepositoryList */
+    RepositoryList: {
+      /** Items */
+      items: components['schemas']['Repository'][];
     };
     /** Reseller */
     Reseller: {
@@ -3653,11 +3867,37 @@ export interface components {
        */
       placement?: 'in_place' | 'beside';
       /**
+       * Repository
+       * @description The repository: empty for the server's own, or a remote one's name
+       * @default
+       */
+      repository?: string;
+      /**
        * What
        * @description The whole account (files, databases, crontab), one site's files, one database, or one folder or file of the home
        * @enum {string}
        */
       what: 'account' | 'domain' | 'database' | 'path';
+    };
+    /** S3Location */
+    S3Location: {
+      /** Bucket */
+      bucket: string;
+      /**
+       * Endpoint
+       * @description https://<host>[:port] of an S3-compatible service
+       */
+      endpoint: string;
+      /**
+       * Prefix
+       * @default
+       */
+      prefix?: string;
+      /**
+       * Region
+       * @default
+       */
+      region?: string;
     };
     /** ServedCertificate */
     ServedCertificate: {
@@ -3728,6 +3968,28 @@ export interface components {
        */
       token_type: 'Bearer';
       user: components['schemas']['Me'];
+    };
+    /** SftpLocation */
+    SftpLocation: {
+      /** Host */
+      host: string;
+      /**
+       * Host Key
+       * @description The server's host key, '<type> <base64>' (as in known_hosts): the only key accepted
+       */
+      host_key: string;
+      /**
+       * Path
+       * @description Absolute; segments of [A-Za-z0-9._-], none '.' or '..'
+       */
+      path: string;
+      /**
+       * Port
+       * @default 22
+       */
+      port?: number;
+      /** User */
+      user: string;
     };
     /** SrvRecord */
     SrvRecord: {
@@ -5362,10 +5624,237 @@ export interface operations {
       };
     };
   };
+  listBackupRepositories: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RepositoryList'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  createBackupRepository: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RepositoryCreate'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Repository'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteBackupRepository: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   listBackups: {
     parameters: {
       query?: {
         account?: string;
+        repository?: string;
       };
       header?: never;
       path?: never;
@@ -5507,6 +5996,15 @@ export interface operations {
       };
       /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Too many requests */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -11352,6 +11850,73 @@ export interface operations {
       };
       /** @description No such resource (or not yours) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  cancelJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -32,6 +32,7 @@ export function makeJob(overrides: Partial<Job> = {}): Job {
     result: '',
     error: '',
     created_by: 'alice',
+    origin: 'owner',
     created_at: '2025-01-02T03:04:05Z',
     started_at: null,
     finished_at: null,

@@ -25,17 +25,17 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&jopanel/agent/backups/v1/backups.proto\x12\x18jopanel.agent.backups.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9d\x01\n\x08Progress\x12.\n\x05stage\x18\x01 \x01(\x0e\x32\x1f.jopanel.agent.backups.v1.Stage\x12\x0f\n\x07percent\x18\x02 \x01(\r\x12\x12\n\nbytes_done\x18\x03 \x01(\x04\x12\x13\n\x0b\x62ytes_total\x18\x04 \x01(\x04\x12\x12\n\nfiles_done\x18\x05 \x01(\x04\x12\x13\n\x0b\x66iles_total\x18\x06 \x01(\x04\"4\n\x10\x42\x61\x63kedUpDatabase\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\ndump_bytes\x18\x02 \x01(\x04\"\xf4\x01\n\x06\x42\x61\x63kup\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x02 \x01(\t\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x66iles\x18\x04 \x01(\x04\x12\r\n\x05\x62ytes\x18\x05 \x01(\x04\x12=\n\tdatabases\x18\x06 \x03(\x0b\x32*.jopanel.agent.backups.v1.BackedUpDatabase\x12\r\n\x05zones\x18\x07 \x03(\t\x12\x0f\n\x07\x64omains\x18\x08 \x03(\t\x12\x11\n\tcron_jobs\x18\t \x01(\r\x12\x13\n\x0b\x61\x64\x64\x65\x64_bytes\x18\n \x01(\x04\"\'\n\x14\x42\x61\x63kUpAccountRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"\x7f\n\x15\x42\x61\x63kUpAccountResponse\x12\x34\n\x08progress\x18\x01 \x01(\x0b\x32\".jopanel.agent.backups.v1.Progress\x12\x30\n\x06\x62\x61\x63kup\x18\x02 \x01(\x0b\x32 .jopanel.agent.backups.v1.Backup\"%\n\x12ListBackupsRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"H\n\x13ListBackupsResponse\x12\x31\n\x07\x62\x61\x63kups\x18\x01 \x03(\x0b\x32 .jopanel.agent.backups.v1.Backup\"\x8d\x02\n\x14RestoreBackupRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x11\n\tbackup_id\x18\x02 \x01(\t\x12\x17\n\rwhole_account\x18\x03 \x01(\x08H\x00\x12\x10\n\x06\x64omain\x18\x04 \x01(\tH\x00\x12\x12\n\x08\x64\x61tabase\x18\x05 \x01(\tH\x00\x12\x0e\n\x04path\x18\x06 \x01(\tH\x00\x12\x36\n\tplacement\x18\x07 \x01(\x0e\x32#.jopanel.agent.backups.v1.Placement\x12\x42\n\x10\x64\x61tabase_targets\x18\x08 \x03(\x0b\x32(.jopanel.agent.backups.v1.DatabaseTargetB\x06\n\x04what\";\n\x0e\x44\x61tabaseTarget\x12\x17\n\x0f\x62\x61\x63kup_database\x18\x01 \x01(\t\x12\x10\n\x08\x64\x61tabase\x18\x02 \x01(\t\"\x93\x01\n\x08Restored\x12\x0e\n\x06\x66older\x18\x01 \x01(\t\x12\r\n\x05\x66iles\x18\x02 \x01(\x04\x12\r\n\x05\x62ytes\x18\x03 \x01(\x04\x12\x0f\n\x07skipped\x18\x04 \x01(\x04\x12\x11\n\tdatabases\x18\x05 \x03(\t\x12\x0f\n\x07\x63rontab\x18\x06 \x01(\x08\x12\r\n\x05zones\x18\x07 \x03(\t\x12\x15\n\rzones_skipped\x18\x08 \x01(\r\"\x83\x01\n\x15RestoreBackupResponse\x12\x34\n\x08progress\x18\x01 \x01(\x0b\x32\".jopanel.agent.backups.v1.Progress\x12\x34\n\x08restored\x18\x02 \x01(\x0b\x32\".jopanel.agent.backups.v1.Restored*z\n\x05Stage\x12\x15\n\x11STAGE_UNSPECIFIED\x10\x00\x12\x10\n\x0cSTAGE_QUEUED\x10\x01\x12\x0f\n\x0bSTAGE_FILES\x10\x02\x12\x13\n\x0fSTAGE_DATABASES\x10\x03\x12\x12\n\x0eSTAGE_SETTINGS\x10\x04\x12\x0e\n\nSTAGE_DONE\x10\x05*T\n\tPlacement\x12\x19\n\x15PLACEMENT_UNSPECIFIED\x10\x00\x12\x16\n\x12PLACEMENT_IN_PLACE\x10\x01\x12\x14\n\x10PLACEMENT_BESIDE\x10\x02\x32\xe3\x02\n\rBackupService\x12r\n\rBackUpAccount\x12..jopanel.agent.backups.v1.BackUpAccountRequest\x1a/.jopanel.agent.backups.v1.BackUpAccountResponse0\x01\x12j\n\x0bListBackups\x12,.jopanel.agent.backups.v1.ListBackupsRequest\x1a-.jopanel.agent.backups.v1.ListBackupsResponse\x12r\n\rRestoreBackup\x12..jopanel.agent.backups.v1.RestoreBackupRequest\x1a/.jopanel.agent.backups.v1.RestoreBackupResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&jopanel/agent/backups/v1/backups.proto\x12\x18jopanel.agent.backups.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9d\x01\n\x08Progress\x12.\n\x05stage\x18\x01 \x01(\x0e\x32\x1f.jopanel.agent.backups.v1.Stage\x12\x0f\n\x07percent\x18\x02 \x01(\r\x12\x12\n\nbytes_done\x18\x03 \x01(\x04\x12\x13\n\x0b\x62ytes_total\x18\x04 \x01(\x04\x12\x12\n\nfiles_done\x18\x05 \x01(\x04\x12\x13\n\x0b\x66iles_total\x18\x06 \x01(\x04\"4\n\x10\x42\x61\x63kedUpDatabase\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\ndump_bytes\x18\x02 \x01(\x04\"\xf4\x01\n\x06\x42\x61\x63kup\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x02 \x01(\t\x12(\n\x04time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x66iles\x18\x04 \x01(\x04\x12\r\n\x05\x62ytes\x18\x05 \x01(\x04\x12=\n\tdatabases\x18\x06 \x03(\x0b\x32*.jopanel.agent.backups.v1.BackedUpDatabase\x12\r\n\x05zones\x18\x07 \x03(\t\x12\x0f\n\x07\x64omains\x18\x08 \x03(\t\x12\x11\n\tcron_jobs\x18\t \x01(\r\x12\x13\n\x0b\x61\x64\x64\x65\x64_bytes\x18\n \x01(\x04\"K\n\x14\x42\x61\x63kUpAccountRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\x12\x12\n\nrepository\x18\x03 \x01(\t\"\x7f\n\x15\x42\x61\x63kUpAccountResponse\x12\x34\n\x08progress\x18\x01 \x01(\x0b\x32\".jopanel.agent.backups.v1.Progress\x12\x30\n\x06\x62\x61\x63kup\x18\x02 \x01(\x0b\x32 .jopanel.agent.backups.v1.Backup\"9\n\x12ListBackupsRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x12\n\nrepository\x18\x02 \x01(\t\"H\n\x13ListBackupsResponse\x12\x31\n\x07\x62\x61\x63kups\x18\x01 \x03(\x0b\x32 .jopanel.agent.backups.v1.Backup\"\xb1\x02\n\x14RestoreBackupRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x11\n\tbackup_id\x18\x02 \x01(\t\x12\x17\n\rwhole_account\x18\x03 \x01(\x08H\x00\x12\x10\n\x06\x64omain\x18\x04 \x01(\tH\x00\x12\x12\n\x08\x64\x61tabase\x18\x05 \x01(\tH\x00\x12\x0e\n\x04path\x18\x06 \x01(\tH\x00\x12\x36\n\tplacement\x18\x07 \x01(\x0e\x32#.jopanel.agent.backups.v1.Placement\x12\x42\n\x10\x64\x61tabase_targets\x18\x08 \x03(\x0b\x32(.jopanel.agent.backups.v1.DatabaseTarget\x12\x0e\n\x06job_id\x18\t \x01(\t\x12\x12\n\nrepository\x18\n \x01(\tB\x06\n\x04what\";\n\x0e\x44\x61tabaseTarget\x12\x17\n\x0f\x62\x61\x63kup_database\x18\x01 \x01(\t\x12\x10\n\x08\x64\x61tabase\x18\x02 \x01(\t\"\x93\x01\n\x08Restored\x12\x0e\n\x06\x66older\x18\x01 \x01(\t\x12\r\n\x05\x66iles\x18\x02 \x01(\x04\x12\r\n\x05\x62ytes\x18\x03 \x01(\x04\x12\x0f\n\x07skipped\x18\x04 \x01(\x04\x12\x11\n\tdatabases\x18\x05 \x03(\t\x12\x0f\n\x07\x63rontab\x18\x06 \x01(\x08\x12\r\n\x05zones\x18\x07 \x03(\t\x12\x15\n\rzones_skipped\x18\x08 \x01(\r\"\x83\x01\n\x15RestoreBackupResponse\x12\x34\n\x08progress\x18\x01 \x01(\x0b\x32\".jopanel.agent.backups.v1.Progress\x12\x34\n\x08restored\x18\x02 \x01(\x0b\x32\".jopanel.agent.backups.v1.Restored\"9\n\x16\x43\x61ncelBackupJobRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\",\n\x17\x43\x61ncelBackupJobResponse\x12\x11\n\tcancelled\x18\x01 \x01(\x08\"J\n\tRetention\x12\x12\n\nkeep_daily\x18\x01 \x01(\r\x12\x13\n\x0bkeep_weekly\x18\x02 \x01(\r\x12\x14\n\x0ckeep_monthly\x18\x03 \x01(\r\"s\n\x14\x46orgetBackupsRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x36\n\tretention\x18\x02 \x01(\x0b\x32#.jopanel.agent.backups.v1.Retention\x12\x12\n\nrepository\x18\x03 \x01(\t\"8\n\x15\x46orgetBackupsResponse\x12\x11\n\tforgotten\x18\x01 \x03(\t\x12\x0c\n\x04kept\x18\x02 \x01(\r\",\n\x16PruneRepositoryRequest\x12\x12\n\nrepository\x18\x01 \x01(\t\"\x19\n\x17PruneRepositoryResponse\"\xc5\x01\n\x10\x42\x61\x63kupRepository\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x36\n\x04sftp\x18\x02 \x01(\x0b\x32&.jopanel.agent.backups.v1.SftpLocationH\x00\x12\x32\n\x02s3\x18\x03 \x01(\x0b\x32$.jopanel.agent.backups.v1.S3LocationH\x00\x12\x17\n\x0fkey_fingerprint\x18\x04 \x01(\t\x12\x12\n\nsecret_set\x18\x05 \x01(\x08\x42\n\n\x08location\"X\n\x0cSftpLocation\x12\x0c\n\x04host\x18\x01 \x01(\t\x12\x0c\n\x04port\x18\x02 \x01(\r\x12\x0c\n\x04user\x18\x03 \x01(\t\x12\x0c\n\x04path\x18\x04 \x01(\t\x12\x10\n\x08host_key\x18\x05 \x01(\t\"N\n\nS3Location\x12\x10\n\x08\x65ndpoint\x18\x01 \x01(\t\x12\x0e\n\x06\x62ucket\x18\x02 \x01(\t\x12\x0e\n\x06prefix\x18\x03 \x01(\t\x12\x0e\n\x06region\x18\x04 \x01(\t\"\xb8\x01\n\x1d\x43reateBackupRepositoryRequest\x12>\n\nrepository\x18\x01 \x01(\x0b\x32*.jopanel.agent.backups.v1.BackupRepository\x12\x13\n\x0bprivate_key\x18\x02 \x01(\t\x12\x10\n\x08password\x18\x03 \x01(\t\x12\x15\n\raccess_key_id\x18\x04 \x01(\t\x12\x19\n\x11secret_access_key\x18\x05 \x01(\t\"`\n\x1e\x43reateBackupRepositoryResponse\x12>\n\nrepository\x18\x01 \x01(\x0b\x32*.jopanel.agent.backups.v1.BackupRepository\"\x1f\n\x1dListBackupRepositoriesRequest\"b\n\x1eListBackupRepositoriesResponse\x12@\n\x0crepositories\x18\x01 \x03(\x0b\x32*.jopanel.agent.backups.v1.BackupRepository\"-\n\x1d\x44\x65leteBackupRepositoryRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\" \n\x1e\x44\x65leteBackupRepositoryResponse\"Z\n\x13PanelDatabaseBackup\x12\n\n\x02id\x18\x01 \x01(\t\x12(\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x62ytes\x18\x03 \x01(\x04\"0\n\x1a\x42\x61\x63kUpPanelDatabaseRequest\x12\x12\n\nrepository\x18\x01 \x01(\t\"o\n\x1b\x42\x61\x63kUpPanelDatabaseResponse\x12=\n\x06\x62\x61\x63kup\x18\x01 \x01(\x0b\x32-.jopanel.agent.backups.v1.PanelDatabaseBackup\x12\x11\n\tforgotten\x18\x02 \x01(\r\"5\n\x1fListPanelDatabaseBackupsRequest\x12\x12\n\nrepository\x18\x01 \x01(\t\"b\n ListPanelDatabaseBackupsResponse\x12>\n\x07\x62\x61\x63kups\x18\x01 \x03(\x0b\x32-.jopanel.agent.backups.v1.PanelDatabaseBackup\"D\n\x1bRestorePanelDatabaseRequest\x12\x12\n\nrepository\x18\x01 \x01(\t\x12\x11\n\tbackup_id\x18\x02 \x01(\t\"\x1e\n\x1cRestorePanelDatabaseResponse*z\n\x05Stage\x12\x15\n\x11STAGE_UNSPECIFIED\x10\x00\x12\x10\n\x0cSTAGE_QUEUED\x10\x01\x12\x0f\n\x0bSTAGE_FILES\x10\x02\x12\x13\n\x0fSTAGE_DATABASES\x10\x03\x12\x12\n\x0eSTAGE_SETTINGS\x10\x04\x12\x0e\n\nSTAGE_DONE\x10\x05*T\n\tPlacement\x12\x19\n\x15PLACEMENT_UNSPECIFIED\x10\x00\x12\x16\n\x12PLACEMENT_IN_PLACE\x10\x01\x12\x14\n\x10PLACEMENT_BESIDE\x10\x02\x32\x90\x0c\n\rBackupService\x12r\n\rBackUpAccount\x12..jopanel.agent.backups.v1.BackUpAccountRequest\x1a/.jopanel.agent.backups.v1.BackUpAccountResponse0\x01\x12j\n\x0bListBackups\x12,.jopanel.agent.backups.v1.ListBackupsRequest\x1a-.jopanel.agent.backups.v1.ListBackupsResponse\x12r\n\rRestoreBackup\x12..jopanel.agent.backups.v1.RestoreBackupRequest\x1a/.jopanel.agent.backups.v1.RestoreBackupResponse0\x01\x12v\n\x0f\x43\x61ncelBackupJob\x12\x30.jopanel.agent.backups.v1.CancelBackupJobRequest\x1a\x31.jopanel.agent.backups.v1.CancelBackupJobResponse\x12p\n\rForgetBackups\x12..jopanel.agent.backups.v1.ForgetBackupsRequest\x1a/.jopanel.agent.backups.v1.ForgetBackupsResponse\x12v\n\x0fPruneRepository\x12\x30.jopanel.agent.backups.v1.PruneRepositoryRequest\x1a\x31.jopanel.agent.backups.v1.PruneRepositoryResponse\x12\x8b\x01\n\x16\x43reateBackupRepository\x12\x37.jopanel.agent.backups.v1.CreateBackupRepositoryRequest\x1a\x38.jopanel.agent.backups.v1.CreateBackupRepositoryResponse\x12\x8b\x01\n\x16ListBackupRepositories\x12\x37.jopanel.agent.backups.v1.ListBackupRepositoriesRequest\x1a\x38.jopanel.agent.backups.v1.ListBackupRepositoriesResponse\x12\x8b\x01\n\x16\x44\x65leteBackupRepository\x12\x37.jopanel.agent.backups.v1.DeleteBackupRepositoryRequest\x1a\x38.jopanel.agent.backups.v1.DeleteBackupRepositoryResponse\x12\x82\x01\n\x13\x42\x61\x63kUpPanelDatabase\x12\x34.jopanel.agent.backups.v1.BackUpPanelDatabaseRequest\x1a\x35.jopanel.agent.backups.v1.BackUpPanelDatabaseResponse\x12\x91\x01\n\x18ListPanelDatabaseBackups\x12\x39.jopanel.agent.backups.v1.ListPanelDatabaseBackupsRequest\x1a:.jopanel.agent.backups.v1.ListPanelDatabaseBackupsResponse\x12\x85\x01\n\x14RestorePanelDatabase\x12\x35.jopanel.agent.backups.v1.RestorePanelDatabaseRequest\x1a\x36.jopanel.agent.backups.v1.RestorePanelDatabaseResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'jopanel.agent.backups.v1.backups_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_STAGE']._serialized_start=1462
-  _globals['_STAGE']._serialized_end=1584
-  _globals['_PLACEMENT']._serialized_start=1586
-  _globals['_PLACEMENT']._serialized_end=1670
+  _globals['_STAGE']._serialized_start=3364
+  _globals['_STAGE']._serialized_end=3486
+  _globals['_PLACEMENT']._serialized_start=3488
+  _globals['_PLACEMENT']._serialized_end=3572
   _globals['_PROGRESS']._serialized_start=102
   _globals['_PROGRESS']._serialized_end=259
   _globals['_BACKEDUPDATABASE']._serialized_start=261
@@ -43,21 +43,67 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_BACKUP']._serialized_start=316
   _globals['_BACKUP']._serialized_end=560
   _globals['_BACKUPACCOUNTREQUEST']._serialized_start=562
-  _globals['_BACKUPACCOUNTREQUEST']._serialized_end=601
-  _globals['_BACKUPACCOUNTRESPONSE']._serialized_start=603
-  _globals['_BACKUPACCOUNTRESPONSE']._serialized_end=730
-  _globals['_LISTBACKUPSREQUEST']._serialized_start=732
-  _globals['_LISTBACKUPSREQUEST']._serialized_end=769
-  _globals['_LISTBACKUPSRESPONSE']._serialized_start=771
-  _globals['_LISTBACKUPSRESPONSE']._serialized_end=843
-  _globals['_RESTOREBACKUPREQUEST']._serialized_start=846
-  _globals['_RESTOREBACKUPREQUEST']._serialized_end=1115
-  _globals['_DATABASETARGET']._serialized_start=1117
-  _globals['_DATABASETARGET']._serialized_end=1176
-  _globals['_RESTORED']._serialized_start=1179
-  _globals['_RESTORED']._serialized_end=1326
-  _globals['_RESTOREBACKUPRESPONSE']._serialized_start=1329
-  _globals['_RESTOREBACKUPRESPONSE']._serialized_end=1460
-  _globals['_BACKUPSERVICE']._serialized_start=1673
-  _globals['_BACKUPSERVICE']._serialized_end=2028
+  _globals['_BACKUPACCOUNTREQUEST']._serialized_end=637
+  _globals['_BACKUPACCOUNTRESPONSE']._serialized_start=639
+  _globals['_BACKUPACCOUNTRESPONSE']._serialized_end=766
+  _globals['_LISTBACKUPSREQUEST']._serialized_start=768
+  _globals['_LISTBACKUPSREQUEST']._serialized_end=825
+  _globals['_LISTBACKUPSRESPONSE']._serialized_start=827
+  _globals['_LISTBACKUPSRESPONSE']._serialized_end=899
+  _globals['_RESTOREBACKUPREQUEST']._serialized_start=902
+  _globals['_RESTOREBACKUPREQUEST']._serialized_end=1207
+  _globals['_DATABASETARGET']._serialized_start=1209
+  _globals['_DATABASETARGET']._serialized_end=1268
+  _globals['_RESTORED']._serialized_start=1271
+  _globals['_RESTORED']._serialized_end=1418
+  _globals['_RESTOREBACKUPRESPONSE']._serialized_start=1421
+  _globals['_RESTOREBACKUPRESPONSE']._serialized_end=1552
+  _globals['_CANCELBACKUPJOBREQUEST']._serialized_start=1554
+  _globals['_CANCELBACKUPJOBREQUEST']._serialized_end=1611
+  _globals['_CANCELBACKUPJOBRESPONSE']._serialized_start=1613
+  _globals['_CANCELBACKUPJOBRESPONSE']._serialized_end=1657
+  _globals['_RETENTION']._serialized_start=1659
+  _globals['_RETENTION']._serialized_end=1733
+  _globals['_FORGETBACKUPSREQUEST']._serialized_start=1735
+  _globals['_FORGETBACKUPSREQUEST']._serialized_end=1850
+  _globals['_FORGETBACKUPSRESPONSE']._serialized_start=1852
+  _globals['_FORGETBACKUPSRESPONSE']._serialized_end=1908
+  _globals['_PRUNEREPOSITORYREQUEST']._serialized_start=1910
+  _globals['_PRUNEREPOSITORYREQUEST']._serialized_end=1954
+  _globals['_PRUNEREPOSITORYRESPONSE']._serialized_start=1956
+  _globals['_PRUNEREPOSITORYRESPONSE']._serialized_end=1981
+  _globals['_BACKUPREPOSITORY']._serialized_start=1984
+  _globals['_BACKUPREPOSITORY']._serialized_end=2181
+  _globals['_SFTPLOCATION']._serialized_start=2183
+  _globals['_SFTPLOCATION']._serialized_end=2271
+  _globals['_S3LOCATION']._serialized_start=2273
+  _globals['_S3LOCATION']._serialized_end=2351
+  _globals['_CREATEBACKUPREPOSITORYREQUEST']._serialized_start=2354
+  _globals['_CREATEBACKUPREPOSITORYREQUEST']._serialized_end=2538
+  _globals['_CREATEBACKUPREPOSITORYRESPONSE']._serialized_start=2540
+  _globals['_CREATEBACKUPREPOSITORYRESPONSE']._serialized_end=2636
+  _globals['_LISTBACKUPREPOSITORIESREQUEST']._serialized_start=2638
+  _globals['_LISTBACKUPREPOSITORIESREQUEST']._serialized_end=2669
+  _globals['_LISTBACKUPREPOSITORIESRESPONSE']._serialized_start=2671
+  _globals['_LISTBACKUPREPOSITORIESRESPONSE']._serialized_end=2769
+  _globals['_DELETEBACKUPREPOSITORYREQUEST']._serialized_start=2771
+  _globals['_DELETEBACKUPREPOSITORYREQUEST']._serialized_end=2816
+  _globals['_DELETEBACKUPREPOSITORYRESPONSE']._serialized_start=2818
+  _globals['_DELETEBACKUPREPOSITORYRESPONSE']._serialized_end=2850
+  _globals['_PANELDATABASEBACKUP']._serialized_start=2852
+  _globals['_PANELDATABASEBACKUP']._serialized_end=2942
+  _globals['_BACKUPPANELDATABASEREQUEST']._serialized_start=2944
+  _globals['_BACKUPPANELDATABASEREQUEST']._serialized_end=2992
+  _globals['_BACKUPPANELDATABASERESPONSE']._serialized_start=2994
+  _globals['_BACKUPPANELDATABASERESPONSE']._serialized_end=3105
+  _globals['_LISTPANELDATABASEBACKUPSREQUEST']._serialized_start=3107
+  _globals['_LISTPANELDATABASEBACKUPSREQUEST']._serialized_end=3160
+  _globals['_LISTPANELDATABASEBACKUPSRESPONSE']._serialized_start=3162
+  _globals['_LISTPANELDATABASEBACKUPSRESPONSE']._serialized_end=3260
+  _globals['_RESTOREPANELDATABASEREQUEST']._serialized_start=3262
+  _globals['_RESTOREPANELDATABASEREQUEST']._serialized_end=3330
+  _globals['_RESTOREPANELDATABASERESPONSE']._serialized_start=3332
+  _globals['_RESTOREPANELDATABASERESPONSE']._serialized_end=3362
+  _globals['_BACKUPSERVICE']._serialized_start=3575
+  _globals['_BACKUPSERVICE']._serialized_end=5127
 # @@protoc_insertion_point(module_scope)

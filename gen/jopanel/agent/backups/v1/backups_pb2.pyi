@@ -202,16 +202,24 @@ class BackUpAccountRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     ACCOUNT_FIELD_NUMBER: _builtins.int
+    JOB_ID_FIELD_NUMBER: _builtins.int
+    REPOSITORY_FIELD_NUMBER: _builtins.int
     account: _builtins.str
     """An existing managed account (^[a-z][a-z0-9_]{2,31}$)."""
+    job_id: _builtins.str
+    """Empty, or 32 lowercase hex digits naming this work for CancelBackupJob; not one that runs."""
+    repository: _builtins.str
+    """Empty: the agent's local repository; else the name of a remote one."""
     def __init__(
         self,
         *,
         account: _builtins.str = ...,
+        job_id: _builtins.str = ...,
+        repository: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "job_id", b"job_id", "repository", b"repository"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -248,15 +256,19 @@ class ListBackupsRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     ACCOUNT_FIELD_NUMBER: _builtins.int
+    REPOSITORY_FIELD_NUMBER: _builtins.int
     account: _builtins.str
+    repository: _builtins.str
+    """Empty: the agent's local repository; else the name of a remote one."""
     def __init__(
         self,
         *,
         account: _builtins.str = ...,
+        repository: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "repository", b"repository"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -294,6 +306,8 @@ class RestoreBackupRequest(_message.Message):
     PATH_FIELD_NUMBER: _builtins.int
     PLACEMENT_FIELD_NUMBER: _builtins.int
     DATABASE_TARGETS_FIELD_NUMBER: _builtins.int
+    JOB_ID_FIELD_NUMBER: _builtins.int
+    REPOSITORY_FIELD_NUMBER: _builtins.int
     account: _builtins.str
     backup_id: _builtins.str
     """A Backup.id of this account: 32 lowercase hex digits."""
@@ -312,6 +326,10 @@ class RestoreBackupRequest(_message.Message):
     separated by '/', none empty, '.' or '..', no NUL or other control character.
     """
     placement: Global___Placement.ValueType
+    job_id: _builtins.str
+    """Empty, or 32 lowercase hex digits naming this work for CancelBackupJob; not one that runs."""
+    repository: _builtins.str
+    """Empty: the agent's local repository; else the name of a remote one."""
     @_builtins.property
     def database_targets(self) -> _containers.RepeatedCompositeFieldContainer[Global___DatabaseTarget]:
         """With PLACEMENT_BESIDE: the database each of the backup's databases is loaded into, a name
@@ -331,10 +349,12 @@ class RestoreBackupRequest(_message.Message):
         path: _builtins.str = ...,
         placement: Global___Placement.ValueType = ...,
         database_targets: _abc.Iterable[Global___DatabaseTarget] | None = ...,
+        job_id: _builtins.str = ...,
+        repository: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["database", b"database", "domain", b"domain", "path", b"path", "what", b"what", "whole_account", b"whole_account"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "backup_id", b"backup_id", "database", b"database", "database_targets", b"database_targets", "domain", b"domain", "path", b"path", "placement", b"placement", "what", b"what", "whole_account", b"whole_account"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "backup_id", b"backup_id", "database", b"database", "database_targets", b"database_targets", "domain", b"domain", "job_id", b"job_id", "path", b"path", "placement", b"placement", "repository", b"repository", "what", b"what", "whole_account", b"whole_account"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType_what: _TypeAlias = _typing.Literal["whole_account", "domain", "database", "path"]  # noqa: Y015
     _WhichOneofArgType_what: _TypeAlias = _typing.Literal["what", b"what"]  # noqa: Y015
@@ -444,3 +464,543 @@ class RestoreBackupResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___RestoreBackupResponse: _TypeAlias = RestoreBackupResponse  # noqa: Y015
+
+@_typing.final
+class CancelBackupJobRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    JOB_ID_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    """An existing managed account (^[a-z][a-z0-9_]{2,31}$)."""
+    job_id: _builtins.str
+    """32 lowercase hex digits: the job_id of a BackUpAccount or RestoreBackup of this account."""
+    def __init__(
+        self,
+        *,
+        account: _builtins.str = ...,
+        job_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "job_id", b"job_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CancelBackupJobRequest: _TypeAlias = CancelBackupJobRequest  # noqa: Y015
+
+@_typing.final
+class CancelBackupJobResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CANCELLED_FIELD_NUMBER: _builtins.int
+    cancelled: _builtins.bool
+    def __init__(
+        self,
+        *,
+        cancelled: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cancelled", b"cancelled"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CancelBackupJobResponse: _TypeAlias = CancelBackupJobResponse  # noqa: Y015
+
+@_typing.final
+class Retention(_message.Message):
+    """How many backups to keep, as restic's --keep-daily, --keep-weekly and --keep-monthly: the
+    newest backup of each of the last N days (weeks, months) that have one. Each at most 1000.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KEEP_DAILY_FIELD_NUMBER: _builtins.int
+    KEEP_WEEKLY_FIELD_NUMBER: _builtins.int
+    KEEP_MONTHLY_FIELD_NUMBER: _builtins.int
+    keep_daily: _builtins.int
+    keep_weekly: _builtins.int
+    keep_monthly: _builtins.int
+    def __init__(
+        self,
+        *,
+        keep_daily: _builtins.int = ...,
+        keep_weekly: _builtins.int = ...,
+        keep_monthly: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["keep_daily", b"keep_daily", "keep_monthly", b"keep_monthly", "keep_weekly", b"keep_weekly"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Retention: _TypeAlias = Retention  # noqa: Y015
+
+@_typing.final
+class ForgetBackupsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    RETENTION_FIELD_NUMBER: _builtins.int
+    REPOSITORY_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    """An existing managed account (^[a-z][a-z0-9_]{2,31}$)."""
+    repository: _builtins.str
+    """Empty: the agent's local repository; else the name of a remote one."""
+    @_builtins.property
+    def retention(self) -> Global___Retention: ...
+    def __init__(
+        self,
+        *,
+        account: _builtins.str = ...,
+        retention: Global___Retention | None = ...,
+        repository: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["retention", b"retention"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "repository", b"repository", "retention", b"retention"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ForgetBackupsRequest: _TypeAlias = ForgetBackupsRequest  # noqa: Y015
+
+@_typing.final
+class ForgetBackupsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FORGOTTEN_FIELD_NUMBER: _builtins.int
+    KEPT_FIELD_NUMBER: _builtins.int
+    kept: _builtins.int
+    @_builtins.property
+    def forgotten(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The ids of the backups forgotten."""
+
+    def __init__(
+        self,
+        *,
+        forgotten: _abc.Iterable[_builtins.str] | None = ...,
+        kept: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["forgotten", b"forgotten", "kept", b"kept"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ForgetBackupsResponse: _TypeAlias = ForgetBackupsResponse  # noqa: Y015
+
+@_typing.final
+class PruneRepositoryRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REPOSITORY_FIELD_NUMBER: _builtins.int
+    repository: _builtins.str
+    """Empty: the agent's local repository; else the name of a remote one."""
+    def __init__(
+        self,
+        *,
+        repository: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["repository", b"repository"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PruneRepositoryRequest: _TypeAlias = PruneRepositoryRequest  # noqa: Y015
+
+@_typing.final
+class PruneRepositoryResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PruneRepositoryResponse: _TypeAlias = PruneRepositoryResponse  # noqa: Y015
+
+@_typing.final
+class BackupRepository(_message.Message):
+    """A remote restic repository. Its restic password is made by the agent when it is added."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    SFTP_FIELD_NUMBER: _builtins.int
+    S3_FIELD_NUMBER: _builtins.int
+    KEY_FINGERPRINT_FIELD_NUMBER: _builtins.int
+    SECRET_SET_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    """^[a-z][a-z0-9-]{0,31}$; "local" is the agent's own repository and cannot be added."""
+    key_fingerprint: _builtins.str
+    """Output only: the SHA256 fingerprint of the SFTP private key's public half, or ""."""
+    secret_set: _builtins.bool
+    """Output only: whether a login password (SFTP) or secret access key (S3) is kept."""
+    @_builtins.property
+    def sftp(self) -> Global___SftpLocation: ...
+    @_builtins.property
+    def s3(self) -> Global___S3Location: ...
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        sftp: Global___SftpLocation | None = ...,
+        s3: Global___S3Location | None = ...,
+        key_fingerprint: _builtins.str = ...,
+        secret_set: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["location", b"location", "s3", b"s3", "sftp", b"sftp"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["key_fingerprint", b"key_fingerprint", "location", b"location", "name", b"name", "s3", b"s3", "secret_set", b"secret_set", "sftp", b"sftp"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_location: _TypeAlias = _typing.Literal["sftp", "s3"]  # noqa: Y015
+    _WhichOneofArgType_location: _TypeAlias = _typing.Literal["location", b"location"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_location) -> _WhichOneofReturnType_location | None: ...
+
+Global___BackupRepository: _TypeAlias = BackupRepository  # noqa: Y015
+
+@_typing.final
+class SftpLocation(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    HOST_FIELD_NUMBER: _builtins.int
+    PORT_FIELD_NUMBER: _builtins.int
+    USER_FIELD_NUMBER: _builtins.int
+    PATH_FIELD_NUMBER: _builtins.int
+    HOST_KEY_FIELD_NUMBER: _builtins.int
+    host: _builtins.str
+    """A host name (not one any account holds, nor below or above one) or an IP address."""
+    port: _builtins.int
+    """1 to 65535; 0 means 22."""
+    user: _builtins.str
+    """^[a-z_][a-z0-9_.-]{0,31}$"""
+    path: _builtins.str
+    """Absolute, segments of [A-Za-z0-9._-] without "." or "..", at most 255 bytes."""
+    host_key: _builtins.str
+    """The server's host key as a known_hosts key: "<type> <base64>"; the only key accepted."""
+    def __init__(
+        self,
+        *,
+        host: _builtins.str = ...,
+        port: _builtins.int = ...,
+        user: _builtins.str = ...,
+        path: _builtins.str = ...,
+        host_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["host", b"host", "host_key", b"host_key", "path", b"path", "port", b"port", "user", b"user"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SftpLocation: _TypeAlias = SftpLocation  # noqa: Y015
+
+@_typing.final
+class S3Location(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENDPOINT_FIELD_NUMBER: _builtins.int
+    BUCKET_FIELD_NUMBER: _builtins.int
+    PREFIX_FIELD_NUMBER: _builtins.int
+    REGION_FIELD_NUMBER: _builtins.int
+    endpoint: _builtins.str
+    """https://<host>[:port] of an S3-compatible service (no path, no user, no query)."""
+    bucket: _builtins.str
+    """3 to 63 of [a-z0-9.-], beginning and ending with a letter or digit."""
+    prefix: _builtins.str
+    """Empty, or segments of [A-Za-z0-9._-] without "." or "..", at most 255 bytes."""
+    region: _builtins.str
+    """Empty, or ^[a-z0-9-]{1,32}$."""
+    def __init__(
+        self,
+        *,
+        endpoint: _builtins.str = ...,
+        bucket: _builtins.str = ...,
+        prefix: _builtins.str = ...,
+        region: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bucket", b"bucket", "endpoint", b"endpoint", "prefix", b"prefix", "region", b"region"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___S3Location: _TypeAlias = S3Location  # noqa: Y015
+
+@_typing.final
+class CreateBackupRepositoryRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REPOSITORY_FIELD_NUMBER: _builtins.int
+    PRIVATE_KEY_FIELD_NUMBER: _builtins.int
+    PASSWORD_FIELD_NUMBER: _builtins.int
+    ACCESS_KEY_ID_FIELD_NUMBER: _builtins.int
+    SECRET_ACCESS_KEY_FIELD_NUMBER: _builtins.int
+    private_key: _builtins.str
+    """SFTP: an unencrypted OpenSSH private key (at most 16 KiB), or empty when `password` is."""
+    password: _builtins.str
+    """SFTP: the login password instead of a key (1 to 1024 printable characters)."""
+    access_key_id: _builtins.str
+    """S3: ^[A-Za-z0-9]{16,128}$."""
+    secret_access_key: _builtins.str
+    """S3: 16 to 128 printable characters without spaces."""
+    @_builtins.property
+    def repository(self) -> Global___BackupRepository: ...
+    def __init__(
+        self,
+        *,
+        repository: Global___BackupRepository | None = ...,
+        private_key: _builtins.str = ...,
+        password: _builtins.str = ...,
+        access_key_id: _builtins.str = ...,
+        secret_access_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["repository", b"repository"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["access_key_id", b"access_key_id", "password", b"password", "private_key", b"private_key", "repository", b"repository", "secret_access_key", b"secret_access_key"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateBackupRepositoryRequest: _TypeAlias = CreateBackupRepositoryRequest  # noqa: Y015
+
+@_typing.final
+class CreateBackupRepositoryResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REPOSITORY_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def repository(self) -> Global___BackupRepository: ...
+    def __init__(
+        self,
+        *,
+        repository: Global___BackupRepository | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["repository", b"repository"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["repository", b"repository"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateBackupRepositoryResponse: _TypeAlias = CreateBackupRepositoryResponse  # noqa: Y015
+
+@_typing.final
+class ListBackupRepositoriesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListBackupRepositoriesRequest: _TypeAlias = ListBackupRepositoriesRequest  # noqa: Y015
+
+@_typing.final
+class ListBackupRepositoriesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REPOSITORIES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def repositories(self) -> _containers.RepeatedCompositeFieldContainer[Global___BackupRepository]: ...
+    def __init__(
+        self,
+        *,
+        repositories: _abc.Iterable[Global___BackupRepository] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["repositories", b"repositories"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListBackupRepositoriesResponse: _TypeAlias = ListBackupRepositoriesResponse  # noqa: Y015
+
+@_typing.final
+class DeleteBackupRepositoryRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeleteBackupRepositoryRequest: _TypeAlias = DeleteBackupRepositoryRequest  # noqa: Y015
+
+@_typing.final
+class DeleteBackupRepositoryResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeleteBackupRepositoryResponse: _TypeAlias = DeleteBackupRepositoryResponse  # noqa: Y015
+
+@_typing.final
+class PanelDatabaseBackup(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    TIME_FIELD_NUMBER: _builtins.int
+    BYTES_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    """restic's snapshot id (64 lowercase hex digits)."""
+    bytes: _builtins.int
+    @_builtins.property
+    def time(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        time: _timestamp_pb2.Timestamp | None = ...,
+        bytes: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["time", b"time"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bytes", b"bytes", "id", b"id", "time", b"time"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PanelDatabaseBackup: _TypeAlias = PanelDatabaseBackup  # noqa: Y015
+
+@_typing.final
+class BackUpPanelDatabaseRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REPOSITORY_FIELD_NUMBER: _builtins.int
+    repository: _builtins.str
+    """Empty: the agent's local repository; else the name of a remote one."""
+    def __init__(
+        self,
+        *,
+        repository: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["repository", b"repository"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BackUpPanelDatabaseRequest: _TypeAlias = BackUpPanelDatabaseRequest  # noqa: Y015
+
+@_typing.final
+class BackUpPanelDatabaseResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BACKUP_FIELD_NUMBER: _builtins.int
+    FORGOTTEN_FIELD_NUMBER: _builtins.int
+    forgotten: _builtins.int
+    @_builtins.property
+    def backup(self) -> Global___PanelDatabaseBackup: ...
+    def __init__(
+        self,
+        *,
+        backup: Global___PanelDatabaseBackup | None = ...,
+        forgotten: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["backup", b"backup"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["backup", b"backup", "forgotten", b"forgotten"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BackUpPanelDatabaseResponse: _TypeAlias = BackUpPanelDatabaseResponse  # noqa: Y015
+
+@_typing.final
+class ListPanelDatabaseBackupsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REPOSITORY_FIELD_NUMBER: _builtins.int
+    repository: _builtins.str
+    def __init__(
+        self,
+        *,
+        repository: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["repository", b"repository"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPanelDatabaseBackupsRequest: _TypeAlias = ListPanelDatabaseBackupsRequest  # noqa: Y015
+
+@_typing.final
+class ListPanelDatabaseBackupsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BACKUPS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def backups(self) -> _containers.RepeatedCompositeFieldContainer[Global___PanelDatabaseBackup]: ...
+    def __init__(
+        self,
+        *,
+        backups: _abc.Iterable[Global___PanelDatabaseBackup] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["backups", b"backups"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPanelDatabaseBackupsResponse: _TypeAlias = ListPanelDatabaseBackupsResponse  # noqa: Y015
+
+@_typing.final
+class RestorePanelDatabaseRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REPOSITORY_FIELD_NUMBER: _builtins.int
+    BACKUP_ID_FIELD_NUMBER: _builtins.int
+    repository: _builtins.str
+    backup_id: _builtins.str
+    """64 lowercase hex digits: a PanelDatabaseBackup's id."""
+    def __init__(
+        self,
+        *,
+        repository: _builtins.str = ...,
+        backup_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["backup_id", b"backup_id", "repository", b"repository"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RestorePanelDatabaseRequest: _TypeAlias = RestorePanelDatabaseRequest  # noqa: Y015
+
+@_typing.final
+class RestorePanelDatabaseResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RestorePanelDatabaseResponse: _TypeAlias = RestorePanelDatabaseResponse  # noqa: Y015

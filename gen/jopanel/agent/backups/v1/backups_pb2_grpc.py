@@ -60,6 +60,51 @@ class BackupServiceStub:
                 request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestoreBackupRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestoreBackupResponse.FromString,
                 _registered_method=True)
+        self.CancelBackupJob = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/CancelBackupJob',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CancelBackupJobRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CancelBackupJobResponse.FromString,
+                _registered_method=True)
+        self.ForgetBackups = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/ForgetBackups',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ForgetBackupsRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ForgetBackupsResponse.FromString,
+                _registered_method=True)
+        self.PruneRepository = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/PruneRepository',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryResponse.FromString,
+                _registered_method=True)
+        self.CreateBackupRepository = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/CreateBackupRepository',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CreateBackupRepositoryRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CreateBackupRepositoryResponse.FromString,
+                _registered_method=True)
+        self.ListBackupRepositories = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/ListBackupRepositories',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupRepositoriesRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupRepositoriesResponse.FromString,
+                _registered_method=True)
+        self.DeleteBackupRepository = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/DeleteBackupRepository',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryResponse.FromString,
+                _registered_method=True)
+        self.BackUpPanelDatabase = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/BackUpPanelDatabase',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.BackUpPanelDatabaseRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.BackUpPanelDatabaseResponse.FromString,
+                _registered_method=True)
+        self.ListPanelDatabaseBackups = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/ListPanelDatabaseBackups',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListPanelDatabaseBackupsRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListPanelDatabaseBackupsResponse.FromString,
+                _registered_method=True)
+        self.RestorePanelDatabase = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/RestorePanelDatabase',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestorePanelDatabaseRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestorePanelDatabaseResponse.FromString,
+                _registered_method=True)
 
 
 class BackupServiceServicer:
@@ -101,6 +146,82 @@ class BackupServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CancelBackupJob(self, request, context):
+        """Stops the backup or restore of the account that runs (or waits) under the job id its
+        request carried: its programs get SIGINT (restic removes its repository lock and exits),
+        then SIGKILL after a grace. Its stream then ends with CANCELLED. `cancelled` is false when
+        no such work runs (it ended already, or is another account's).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ForgetBackups(self, request, context):
+        """Forgets the account's backups that the retention does not keep (restic forget of all their
+        snapshots), and parts of backups that never finished. The newest backup is always kept.
+        The space comes back at the next PruneRepository.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PruneRepository(self, request, context):
+        """restic prune: removes the data no snapshot uses any more. Runs alone, like a backup.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateBackupRepository(self, request, context):
+        """Adds a remote repository (SFTP or S3-compatible), or replaces one of the same name; its
+        credentials are kept by the agent, root-only, and never returned. The agent connects
+        (SFTP: only to the pinned host key) and makes the restic repository there, or opens the
+        one there with the password it made before: FAILED_PRECONDITION when it cannot, and
+        nothing is kept. ALREADY_EXISTS never: adding again replaces.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListBackupRepositories(self, request, context):
+        """The remote repositories, without their credentials (only whether each is set).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteBackupRepository(self, request, context):
+        """Forgets a remote repository's credentials; its data on the remote side stays.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BackUpPanelDatabase(self, request, context):
+        """Dumps the panel's own database ("jopanel") with mariadb-dump --single-transaction, streamed
+        into restic (tags jopanel-panel, part=panel-database), then forgets the panel's dumps that
+        its retention does not keep (7 daily, 4 weekly, 12 monthly). Runs alone, like a backup.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPanelDatabaseBackups(self, request, context):
+        """The panel database's dumps in the repository, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestorePanelDatabase(self, request, context):
+        """Loads one dump into the panel's database as a MariaDB user that holds that database only
+        (as an account's restore is loaded): its tables are replaced by the dump's. Stop the
+        gateway first. NOT_FOUND when the repository holds no such dump.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_BackupServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -118,6 +239,51 @@ def add_BackupServiceServicer_to_server(servicer, server):
                     servicer.RestoreBackup,
                     request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestoreBackupRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestoreBackupResponse.SerializeToString,
+            ),
+            'CancelBackupJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelBackupJob,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CancelBackupJobRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CancelBackupJobResponse.SerializeToString,
+            ),
+            'ForgetBackups': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForgetBackups,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ForgetBackupsRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ForgetBackupsResponse.SerializeToString,
+            ),
+            'PruneRepository': grpc.unary_unary_rpc_method_handler(
+                    servicer.PruneRepository,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryResponse.SerializeToString,
+            ),
+            'CreateBackupRepository': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateBackupRepository,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CreateBackupRepositoryRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CreateBackupRepositoryResponse.SerializeToString,
+            ),
+            'ListBackupRepositories': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBackupRepositories,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupRepositoriesRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupRepositoriesResponse.SerializeToString,
+            ),
+            'DeleteBackupRepository': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteBackupRepository,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryResponse.SerializeToString,
+            ),
+            'BackUpPanelDatabase': grpc.unary_unary_rpc_method_handler(
+                    servicer.BackUpPanelDatabase,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.BackUpPanelDatabaseRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.BackUpPanelDatabaseResponse.SerializeToString,
+            ),
+            'ListPanelDatabaseBackups': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPanelDatabaseBackups,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListPanelDatabaseBackupsRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListPanelDatabaseBackupsResponse.SerializeToString,
+            ),
+            'RestorePanelDatabase': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestorePanelDatabase,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestorePanelDatabaseRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestorePanelDatabaseResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -212,6 +378,249 @@ class BackupService:
             '/jopanel.agent.backups.v1.BackupService/RestoreBackup',
             jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestoreBackupRequest.SerializeToString,
             jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestoreBackupResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelBackupJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/CancelBackupJob',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CancelBackupJobRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CancelBackupJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForgetBackups(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/ForgetBackups',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ForgetBackupsRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ForgetBackupsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PruneRepository(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/PruneRepository',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.PruneRepositoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateBackupRepository(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/CreateBackupRepository',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CreateBackupRepositoryRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.CreateBackupRepositoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListBackupRepositories(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/ListBackupRepositories',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupRepositoriesRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupRepositoriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteBackupRepository(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/DeleteBackupRepository',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.DeleteBackupRepositoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BackUpPanelDatabase(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/BackUpPanelDatabase',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.BackUpPanelDatabaseRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.BackUpPanelDatabaseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPanelDatabaseBackups(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/ListPanelDatabaseBackups',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListPanelDatabaseBackupsRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListPanelDatabaseBackupsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestorePanelDatabase(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/RestorePanelDatabase',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestorePanelDatabaseRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestorePanelDatabaseResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -56,6 +56,42 @@ class BackupServiceStub:
     message holding the outcome. NOT_FOUND when the account has no such backup, or the backup
     has no such database or path.
     """
+    CancelBackupJob: _grpc.UnaryUnaryMultiCallable[_backups_pb2.CancelBackupJobRequest, _backups_pb2.CancelBackupJobResponse]
+    """Stops the backup or restore of the account that runs (or waits) under the job id its
+    request carried: its programs get SIGINT (restic removes its repository lock and exits),
+    then SIGKILL after a grace. Its stream then ends with CANCELLED. `cancelled` is false when
+    no such work runs (it ended already, or is another account's).
+    """
+    ForgetBackups: _grpc.UnaryUnaryMultiCallable[_backups_pb2.ForgetBackupsRequest, _backups_pb2.ForgetBackupsResponse]
+    """Forgets the account's backups that the retention does not keep (restic forget of all their
+    snapshots), and parts of backups that never finished. The newest backup is always kept.
+    The space comes back at the next PruneRepository.
+    """
+    PruneRepository: _grpc.UnaryUnaryMultiCallable[_backups_pb2.PruneRepositoryRequest, _backups_pb2.PruneRepositoryResponse]
+    """restic prune: removes the data no snapshot uses any more. Runs alone, like a backup."""
+    CreateBackupRepository: _grpc.UnaryUnaryMultiCallable[_backups_pb2.CreateBackupRepositoryRequest, _backups_pb2.CreateBackupRepositoryResponse]
+    """Adds a remote repository (SFTP or S3-compatible), or replaces one of the same name; its
+    credentials are kept by the agent, root-only, and never returned. The agent connects
+    (SFTP: only to the pinned host key) and makes the restic repository there, or opens the
+    one there with the password it made before: FAILED_PRECONDITION when it cannot, and
+    nothing is kept. ALREADY_EXISTS never: adding again replaces.
+    """
+    ListBackupRepositories: _grpc.UnaryUnaryMultiCallable[_backups_pb2.ListBackupRepositoriesRequest, _backups_pb2.ListBackupRepositoriesResponse]
+    """The remote repositories, without their credentials (only whether each is set)."""
+    DeleteBackupRepository: _grpc.UnaryUnaryMultiCallable[_backups_pb2.DeleteBackupRepositoryRequest, _backups_pb2.DeleteBackupRepositoryResponse]
+    """Forgets a remote repository's credentials; its data on the remote side stays."""
+    BackUpPanelDatabase: _grpc.UnaryUnaryMultiCallable[_backups_pb2.BackUpPanelDatabaseRequest, _backups_pb2.BackUpPanelDatabaseResponse]
+    """Dumps the panel's own database ("jopanel") with mariadb-dump --single-transaction, streamed
+    into restic (tags jopanel-panel, part=panel-database), then forgets the panel's dumps that
+    its retention does not keep (7 daily, 4 weekly, 12 monthly). Runs alone, like a backup.
+    """
+    ListPanelDatabaseBackups: _grpc.UnaryUnaryMultiCallable[_backups_pb2.ListPanelDatabaseBackupsRequest, _backups_pb2.ListPanelDatabaseBackupsResponse]
+    """The panel database's dumps in the repository, newest first."""
+    RestorePanelDatabase: _grpc.UnaryUnaryMultiCallable[_backups_pb2.RestorePanelDatabaseRequest, _backups_pb2.RestorePanelDatabaseResponse]
+    """Loads one dump into the panel's database as a MariaDB user that holds that database only
+    (as an account's restore is loaded): its tables are replaced by the dump's. Stop the
+    gateway first. NOT_FOUND when the repository holds no such dump.
+    """
 
 @_typing.type_check_only
 class BackupServiceAsyncStub(BackupServiceStub):
@@ -84,6 +120,42 @@ class BackupServiceAsyncStub(BackupServiceStub):
     """Restores part or all of one of the account's backups; streams progress and ends with a
     message holding the outcome. NOT_FOUND when the account has no such backup, or the backup
     has no such database or path.
+    """
+    CancelBackupJob: _aio.UnaryUnaryMultiCallable[_backups_pb2.CancelBackupJobRequest, _backups_pb2.CancelBackupJobResponse]  # type: ignore[assignment]
+    """Stops the backup or restore of the account that runs (or waits) under the job id its
+    request carried: its programs get SIGINT (restic removes its repository lock and exits),
+    then SIGKILL after a grace. Its stream then ends with CANCELLED. `cancelled` is false when
+    no such work runs (it ended already, or is another account's).
+    """
+    ForgetBackups: _aio.UnaryUnaryMultiCallable[_backups_pb2.ForgetBackupsRequest, _backups_pb2.ForgetBackupsResponse]  # type: ignore[assignment]
+    """Forgets the account's backups that the retention does not keep (restic forget of all their
+    snapshots), and parts of backups that never finished. The newest backup is always kept.
+    The space comes back at the next PruneRepository.
+    """
+    PruneRepository: _aio.UnaryUnaryMultiCallable[_backups_pb2.PruneRepositoryRequest, _backups_pb2.PruneRepositoryResponse]  # type: ignore[assignment]
+    """restic prune: removes the data no snapshot uses any more. Runs alone, like a backup."""
+    CreateBackupRepository: _aio.UnaryUnaryMultiCallable[_backups_pb2.CreateBackupRepositoryRequest, _backups_pb2.CreateBackupRepositoryResponse]  # type: ignore[assignment]
+    """Adds a remote repository (SFTP or S3-compatible), or replaces one of the same name; its
+    credentials are kept by the agent, root-only, and never returned. The agent connects
+    (SFTP: only to the pinned host key) and makes the restic repository there, or opens the
+    one there with the password it made before: FAILED_PRECONDITION when it cannot, and
+    nothing is kept. ALREADY_EXISTS never: adding again replaces.
+    """
+    ListBackupRepositories: _aio.UnaryUnaryMultiCallable[_backups_pb2.ListBackupRepositoriesRequest, _backups_pb2.ListBackupRepositoriesResponse]  # type: ignore[assignment]
+    """The remote repositories, without their credentials (only whether each is set)."""
+    DeleteBackupRepository: _aio.UnaryUnaryMultiCallable[_backups_pb2.DeleteBackupRepositoryRequest, _backups_pb2.DeleteBackupRepositoryResponse]  # type: ignore[assignment]
+    """Forgets a remote repository's credentials; its data on the remote side stays."""
+    BackUpPanelDatabase: _aio.UnaryUnaryMultiCallable[_backups_pb2.BackUpPanelDatabaseRequest, _backups_pb2.BackUpPanelDatabaseResponse]  # type: ignore[assignment]
+    """Dumps the panel's own database ("jopanel") with mariadb-dump --single-transaction, streamed
+    into restic (tags jopanel-panel, part=panel-database), then forgets the panel's dumps that
+    its retention does not keep (7 daily, 4 weekly, 12 monthly). Runs alone, like a backup.
+    """
+    ListPanelDatabaseBackups: _aio.UnaryUnaryMultiCallable[_backups_pb2.ListPanelDatabaseBackupsRequest, _backups_pb2.ListPanelDatabaseBackupsResponse]  # type: ignore[assignment]
+    """The panel database's dumps in the repository, newest first."""
+    RestorePanelDatabase: _aio.UnaryUnaryMultiCallable[_backups_pb2.RestorePanelDatabaseRequest, _backups_pb2.RestorePanelDatabaseResponse]  # type: ignore[assignment]
+    """Loads one dump into the panel's database as a MariaDB user that holds that database only
+    (as an account's restore is loaded): its tables are replaced by the dump's. Stop the
+    gateway first. NOT_FOUND when the repository holds no such dump.
     """
 
 class BackupServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -128,6 +200,96 @@ class BackupServiceServicer(metaclass=_abc_1.ABCMeta):
         """Restores part or all of one of the account's backups; streams progress and ends with a
         message holding the outcome. NOT_FOUND when the account has no such backup, or the backup
         has no such database or path.
+        """
+
+    @_abc_1.abstractmethod
+    def CancelBackupJob(
+        self,
+        request: _backups_pb2.CancelBackupJobRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.CancelBackupJobResponse, _abc.Awaitable[_backups_pb2.CancelBackupJobResponse]]:
+        """Stops the backup or restore of the account that runs (or waits) under the job id its
+        request carried: its programs get SIGINT (restic removes its repository lock and exits),
+        then SIGKILL after a grace. Its stream then ends with CANCELLED. `cancelled` is false when
+        no such work runs (it ended already, or is another account's).
+        """
+
+    @_abc_1.abstractmethod
+    def ForgetBackups(
+        self,
+        request: _backups_pb2.ForgetBackupsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.ForgetBackupsResponse, _abc.Awaitable[_backups_pb2.ForgetBackupsResponse]]:
+        """Forgets the account's backups that the retention does not keep (restic forget of all their
+        snapshots), and parts of backups that never finished. The newest backup is always kept.
+        The space comes back at the next PruneRepository.
+        """
+
+    @_abc_1.abstractmethod
+    def PruneRepository(
+        self,
+        request: _backups_pb2.PruneRepositoryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.PruneRepositoryResponse, _abc.Awaitable[_backups_pb2.PruneRepositoryResponse]]:
+        """restic prune: removes the data no snapshot uses any more. Runs alone, like a backup."""
+
+    @_abc_1.abstractmethod
+    def CreateBackupRepository(
+        self,
+        request: _backups_pb2.CreateBackupRepositoryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.CreateBackupRepositoryResponse, _abc.Awaitable[_backups_pb2.CreateBackupRepositoryResponse]]:
+        """Adds a remote repository (SFTP or S3-compatible), or replaces one of the same name; its
+        credentials are kept by the agent, root-only, and never returned. The agent connects
+        (SFTP: only to the pinned host key) and makes the restic repository there, or opens the
+        one there with the password it made before: FAILED_PRECONDITION when it cannot, and
+        nothing is kept. ALREADY_EXISTS never: adding again replaces.
+        """
+
+    @_abc_1.abstractmethod
+    def ListBackupRepositories(
+        self,
+        request: _backups_pb2.ListBackupRepositoriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.ListBackupRepositoriesResponse, _abc.Awaitable[_backups_pb2.ListBackupRepositoriesResponse]]:
+        """The remote repositories, without their credentials (only whether each is set)."""
+
+    @_abc_1.abstractmethod
+    def DeleteBackupRepository(
+        self,
+        request: _backups_pb2.DeleteBackupRepositoryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.DeleteBackupRepositoryResponse, _abc.Awaitable[_backups_pb2.DeleteBackupRepositoryResponse]]:
+        """Forgets a remote repository's credentials; its data on the remote side stays."""
+
+    @_abc_1.abstractmethod
+    def BackUpPanelDatabase(
+        self,
+        request: _backups_pb2.BackUpPanelDatabaseRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.BackUpPanelDatabaseResponse, _abc.Awaitable[_backups_pb2.BackUpPanelDatabaseResponse]]:
+        """Dumps the panel's own database ("jopanel") with mariadb-dump --single-transaction, streamed
+        into restic (tags jopanel-panel, part=panel-database), then forgets the panel's dumps that
+        its retention does not keep (7 daily, 4 weekly, 12 monthly). Runs alone, like a backup.
+        """
+
+    @_abc_1.abstractmethod
+    def ListPanelDatabaseBackups(
+        self,
+        request: _backups_pb2.ListPanelDatabaseBackupsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.ListPanelDatabaseBackupsResponse, _abc.Awaitable[_backups_pb2.ListPanelDatabaseBackupsResponse]]:
+        """The panel database's dumps in the repository, newest first."""
+
+    @_abc_1.abstractmethod
+    def RestorePanelDatabase(
+        self,
+        request: _backups_pb2.RestorePanelDatabaseRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.RestorePanelDatabaseResponse, _abc.Awaitable[_backups_pb2.RestorePanelDatabaseResponse]]:
+        """Loads one dump into the panel's database as a MariaDB user that holds that database only
+        (as an account's restore is loaded): its tables are replaced by the dump's. Stop the
+        gateway first. NOT_FOUND when the repository holds no such dump.
         """
 
 def add_BackupServiceServicer_to_server(servicer: BackupServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -1,5 +1,6 @@
-import { Alert, Meter, Spinner } from '@/components/ui';
+import { Alert, Button, Meter, Spinner } from '@/components/ui';
 import { formatBytes } from '@/lib/format';
+import { useCancelJob } from '../api/cancel-job';
 import { useJob } from '../api/get-job';
 import type { Job } from '../types';
 
@@ -25,6 +26,7 @@ function progressText(job: Job): string {
 /** A running backup or restore as a progress bar; its outcome once it has ended. */
 export function JobProgress({ id }: { id: string }) {
   const job = useJob(id);
+  const cancel = useCancelJob(id);
   if (job.isPending) return <Spinner label="Starting…" />;
   if (job.isError) return <Alert tone="error">{job.error.message}</Alert>;
   const data = job.data;
@@ -43,5 +45,16 @@ export function JobProgress({ id }: { id: string }) {
   if (data.state === 'failed') {
     return <Alert tone="error">{`${label} failed: ${data.error || 'no reason given'}`}</Alert>;
   }
-  return <Meter label={`${label} progress`} value={data.percent} max={100} text={progressText(data)} />;
+  if (data.state === 'cancelled') {
+    return <Alert tone="info">{`${label} cancelled.`}</Alert>;
+  }
+  return (
+    <>
+      <Meter label={`${label} progress`} value={data.percent} max={100} text={progressText(data)} />
+      <Button size="sm" pending={cancel.isPending} onClick={() => cancel.mutate()}>
+        {`Cancel ${label.toLowerCase()}`}
+      </Button>
+      {cancel.isError ? <Alert tone="error">{cancel.error.message}</Alert> : null}
+    </>
+  );
 }

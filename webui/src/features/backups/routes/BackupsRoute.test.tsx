@@ -48,6 +48,30 @@ describe('backups page', () => {
     expect(await screen.findByText('Backup finished.', {}, { timeout: 3000 })).toBeInTheDocument();
   });
 
+  it('cancels a running backup and says so', async () => {
+    signInAs(ownerUser());
+    const job = makeJob();
+    const running = makeJob({ state: 'running', stage: 'files', percent: 10 });
+    const cancelled = makeJob({ state: 'cancelled', stage: 'files', error: 'cancelled' });
+    let now = running;
+    const api = mockApi({
+      ...list([]),
+      'POST /api/v1/backups': () => json(202, job),
+      [`GET /api/v1/jobs/${job.id}`]: () => json(200, now),
+      [`POST /api/v1/jobs/${job.id}/cancel`]: () => {
+        now = cancelled;
+        return json(200, cancelled);
+      },
+    });
+    const { user } = renderApp('/panel/backups');
+
+    await user.click((await screen.findAllByRole('button', { name: 'Back up now' }))[0]!);
+    await user.click(await screen.findByRole('button', { name: 'Cancel backup' }));
+    expect(api.to('POST', `/api/v1/jobs/${job.id}/cancel`)).toHaveLength(1);
+    expect(await screen.findByText('Backup cancelled.')).toBeInTheDocument();
+    expect(screen.queryByRole('meter', { name: 'Backup progress' })).not.toBeInTheDocument();
+  });
+
   it('restores one database beside, naming it from the backup', async () => {
     signInAs(ownerUser());
     const job = makeJob({ kind: 'restore', subject: backup.id });

@@ -1,6 +1,7 @@
 """SshService: how an account's owner signs in over SFTP: its keys (agent/system/ssh/keys.py),
-whether it may at all and whether it gets its login shell (agent/system/accounts/users.py), and sshd's configuration for accounts
-(agent/system/ssh/sshd.py), brought up to date before every change.
+whether it may at all and whether it gets its login shell (agent/system/accounts/users.py),
+and sshd's configuration for accounts (agent/system/ssh/sshd.py), brought up to date before
+every change.
 
 Each RPC validates every field, calls the system layer and builds the response; errors are
 exceptions that the ErrorInterceptor maps to status codes.

@@ -1,11 +1,12 @@
-"""Hosting plans on the wire: the limits an administrator sets, and a plan as read back."""
+"""Hosting plans on the wire: the limits and settings an administrator sets, and a plan as read
+back."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from gateway.store.plans import PlanRecord
 
@@ -40,6 +41,12 @@ class PlanLimits(BaseModel):
         " disk quotas (so millions of empty files cannot fill the server); at least 1, null for"
         " unlimited",
     )
+    ssh_shell: StrictBool = Field(
+        default=False,
+        description="Whether its accounts that have a login shell (bash or sh) get it over SSH,"
+        " not chrooted; false (the default): SFTP only, chrooted to their home. A change"
+        " applies to every account on the plan at once; sessions already open are not ended",
+    )
 
 
 class PlanCreate(PlanLimits):
@@ -55,6 +62,7 @@ class Plan(BaseModel):
     max_vpn_clients: int | None
     disk_quota_mb: int | None
     inode_quota: int | None
+    ssh_shell: bool
     accounts: int = Field(description="How many accounts are on this plan")
     created_at: datetime
     updated_at: datetime
@@ -75,6 +83,7 @@ def plan_of(record: PlanRecord) -> Plan:
         max_vpn_clients=record.max_vpn_clients,
         disk_quota_mb=record.disk_quota_mb,
         inode_quota=record.inode_quota,
+        ssh_shell=record.ssh_shell,
         accounts=record.accounts,
         created_at=record.created_at,
         updated_at=record.updated_at,

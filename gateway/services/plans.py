@@ -2,18 +2,24 @@
 
 A plan's disk and inode quotas are kept by the kernel for every account on it
 (gateway/services/quotas.py): a change reaches each account through the agent, and is refused
-while any account already uses more than the new limits.
+while any account already uses more than the new limits. Its ssh_shell setting reaches each of
+its accounts that has a login shell the same way (gateway/services/ssh.py, docs/sftp.md).
 """
 
 from __future__ import annotations
 
+import contextlib
+
+import grpc
+
 from gateway.context import Context
 from gateway.problems import conflict, not_found
-from gateway.services import quotas
+from gateway.services import quotas, ssh
 from gateway.store import accounts
 from gateway.store import plans as store
-from gateway.store.plans import DEFAULT_PLAN, LIMITS, PlanRecord
+from gateway.store.plans import DEFAULT_PLAN, LIMITS, SETTINGS, PlanRecord
 
+# Limits and settings by name (ssh_shell is a bool, which is an int).
 Limits = dict[str, int | None]
 
 
@@ -30,7 +36,7 @@ async def create(ctx: Context, name: str, limits: Limits) -> PlanRecord:
         if limits.get("disk_quota_mb") is not None or limits.get("inode_quota") is not None:
             await quotas.require_enforced(ctx.agent)
         try:
-            await store.create(ctx.db, name, {k: limits.get(k) for k in LIMITS})
+            await store.create(ctx.db, name, {k: limits.get(k) for k in (*LIMITS, *SETTINGS)})
         except store.NameTaken as exc:
             raise conflict(f"A plan named '{name}' exists already.") from exc
     return await _read(ctx, name)
@@ -58,14 +64,34 @@ async def update(ctx: Context, plan: PlanRecord, changes: Limits) -> PlanRecord:
             )
         await store.update(ctx.db, plan.id, changes)
         before = {k: getattr(plan, k) for k in changes}
-        await quotas.apply(
-            ctx.agent,
-            names,
-            limits,
-            previous=previous,
-            undo=lambda: store.update(ctx.db, plan.id, before),
-        )
+        shells = await _shell_change(ctx, plan, changes)
+
+        async def undo_record() -> None:
+            await store.update(ctx.db, plan.id, before)
+
+        async def undo() -> None:
+            await undo_record()
+            if shells is not None:  # set back as the record now says
+                with contextlib.suppress(grpc.aio.AioRpcError):
+                    await ssh.set_shells(ctx.agent, shells, plan.ssh_shell, undo=_nothing)
+
+        if shells is not None:
+            await ssh.set_shells(ctx.agent, shells, not plan.ssh_shell, undo=undo_record)
+        await quotas.apply(ctx.agent, names, limits, previous=previous, undo=undo)
     return await _read(ctx, plan.name)
+
+
+async def _shell_change(ctx: Context, plan: PlanRecord, changes: Limits) -> list[str] | None:
+    """The accounts whose shell over SSH the change switches (those on the plan with a login
+    shell), or None when it leaves ssh_shell as it is."""
+    wanted = changes.get("ssh_shell")
+    if wanted is None or bool(wanted) == plan.ssh_shell:
+        return None
+    return await accounts.names_with_shell_on_plan(ctx.db, plan.id)
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def delete(ctx: Context, plan: PlanRecord) -> None:

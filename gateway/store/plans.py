@@ -23,9 +23,12 @@ LIMITS = (
     "disk_quota_mb",
     "inode_quota",
 )
+# Switches rather than counts: what an account on the plan may do.
+SETTINGS = ("ssh_shell",)
+_WRITABLE = LIMITS + SETTINGS
 _COLUMNS = (
     "id, name, "
-    + ", ".join(LIMITS)
+    + ", ".join(_WRITABLE)
     + ", (SELECT COUNT(*) FROM accounts a WHERE a.plan_id = plans.id) AS accounts,"
     " created_at, updated_at"
 )
@@ -44,6 +47,7 @@ class PlanRecord:
     max_vpn_clients: int | None
     disk_quota_mb: int | None
     inode_quota: int | None
+    ssh_shell: bool  # its accounts with a login shell get it over SSH (docs/sftp.md)
     accounts: int  # how many accounts are on the plan
     created_at: datetime
     updated_at: datetime
@@ -97,12 +101,14 @@ async def page(pool: aiomysql.Pool, after: str, limit: int) -> list[PlanRecord]:
     )
 
 
-async def create(pool: aiomysql.Pool, name: str, limits: dict[str, int | None]) -> None:
+async def create(pool: aiomysql.Pool, name: str, values: Mapping[str, int | None]) -> None:
+    """A plan with these limits and settings (every name of LIMITS and SETTINGS)."""
     try:
         await execute(
             pool,
-            f"INSERT INTO plans (name, {', '.join(LIMITS)}) VALUES (%s{', %s' * len(LIMITS)})",
-            (name, *(limits[k] for k in LIMITS)),
+            f"INSERT INTO plans (name, {', '.join(_WRITABLE)})"
+            f" VALUES (%s{', %s' * len(_WRITABLE)})",
+            (name, *(values[k] for k in _WRITABLE)),
         )
     except pymysql.err.IntegrityError as exc:
         if exc.args[0] == _DUPLICATE_KEY:
@@ -110,13 +116,13 @@ async def create(pool: aiomysql.Pool, name: str, limits: dict[str, int | None]) 
         raise
 
 
-async def update(pool: aiomysql.Pool, plan_id: int, limits: dict[str, int | None]) -> None:
-    assignments = ", ".join(f"{k} = %s" for k in limits if k in LIMITS)
+async def update(pool: aiomysql.Pool, plan_id: int, changes: Mapping[str, int | None]) -> None:
+    assignments = ", ".join(f"{k} = %s" for k in changes if k in _WRITABLE)
     if assignments:
         await execute(
             pool,
             f"UPDATE plans SET {assignments} WHERE id = %s",
-            (*(v for k, v in limits.items() if k in LIMITS), plan_id),
+            (*(v for k, v in changes.items() if k in _WRITABLE), plan_id),
         )
 
 

@@ -2517,6 +2517,8 @@ export interface components {
       max_vpn_clients: number | null;
       /** Name */
       name: string;
+      /** Ssh Shell */
+      ssh_shell: boolean;
       /**
        * Updated At
        * Format: date-time
@@ -2598,6 +2600,12 @@ export interface components {
       max_vpn_clients?: number | null;
       /** Name */
       name: string;
+      /**
+       * Ssh Shell
+       * @description Whether its accounts that have a login shell (bash or sh) get it over SSH, not chrooted; false (the default): SFTP only, chrooted to their home. A change applies to every account on the plan at once; sessions already open are not ended
+       * @default false
+       */
+      ssh_shell?: boolean;
     };
     /** PlanLimits */
     PlanLimits: {
@@ -2640,6 +2648,12 @@ export interface components {
        * @default 0
        */
       max_vpn_clients?: number | null;
+      /**
+       * Ssh Shell
+       * @description Whether its accounts that have a login shell (bash or sh) get it over SSH, not chrooted; false (the default): SFTP only, chrooted to their home. A change applies to every account on the plan at once; sessions already open are not ended
+       * @default false
+       */
+      ssh_shell?: boolean;
     };
     /** PlanPage */
     PlanPage: {

@@ -21,6 +21,7 @@ from gateway.agent import CALL_TIMEOUT_SECONDS, Agent
 from gateway.consistency import applying
 from gateway.context import Context
 from gateway.problems import conflict, field_error, not_found
+from gateway.store import plans
 from gateway.store import ssh as store
 from gateway.store.accounts import AccountRecord, ShellName
 from gateway.store.ssh import NewKey, SshKeyRecord
@@ -100,6 +101,12 @@ async def set_access(ctx: Context, account: AccountRecord, enabled: bool) -> boo
         )
         await store.set_access(ctx.db, account.id, enabled)
     return enabled
+
+
+async def shell(ctx: Context, account: AccountRecord) -> bool:
+    """Whether the account gets its login shell over SSH, as its plan and login shell say."""
+    plan = await plans.get(ctx.db, account.plan)
+    return plan is not None and shell_wanted(plan.ssh_shell, account.shell)
 
 
 def shell_wanted(plan_allows: bool, login_shell: ShellName) -> bool:

@@ -31,9 +31,10 @@ CONNECT = (
 
 
 async def run(
-    live: stack.Stack, user: str, command: str, **auth: object
+    live: stack.Stack, user: str, command: str, term_type: str | None = None, **auth: object
 ) -> asyncssh.SSHCompletedProcess:
-    """`command` in a session of `user` (a password or client_keys, nothing else tried)."""
+    """`command` in a session of `user` (a password or client_keys, nothing else tried), with
+    a PTY when `term_type` is given."""
     async with asyncssh.connect(
         "127.0.0.1",
         live.ssh_port,
@@ -44,12 +45,12 @@ async def run(
         password=auth.pop("password", None),
         preferred_auth=auth.pop("preferred_auth", "publickey,password"),
     ) as connection:
-        return await connection.run(command, check=False, **auth)
+        return await connection.run(command, check=False, term_type=term_type)
 
 
 async def runs_as_itself(live: stack.Stack, user: str, **auth: object) -> bool:
     """Whether a new session of `user` runs a command and it runs with the account's uid."""
-    done = await run(live, user, "id -u", **auth)
+    done = await run(live, user, "id -u", None, **auth)
     return str(done.stdout).strip() == str(pwd.getpwnam(user).pw_uid)
 
 

@@ -122,3 +122,19 @@ async def test_a_shell_the_agent_refuses_at_creation_is_given_by_the_reconcile(
     assert api.ssh.shells == set()
     await reconcile(api, admin)
     assert api.ssh.shells == {"alice"}
+
+
+async def test_access_says_whether_a_sign_in_gets_a_shell(api: Api, admin: str) -> None:
+    await plan(api, admin, "shell", ssh_shell=True)
+    await api.create_account(admin, "alice", plan="shell", shell="bash")
+    await api.create_account(admin, "bob", plan="shell")  # nologin
+    alice = await api.login("alice", "owner-pass-1")
+    status, access = await api.call("GET", "/api/v1/ssh-access", alice)
+    assert (status, access) == (200, {"account": "alice", "enabled": True, "shell": True})
+    status, access = await api.call("GET", "/api/v1/ssh-access?account=bob", admin)
+    assert (status, access["shell"]) == (200, False)
+    switch = {"account": "alice", "enabled": False}
+    status, access = await api.call("PUT", "/api/v1/ssh-access", admin, json=switch)
+    assert (status, access) == (200, {"account": "alice", "enabled": False, "shell": True})
+    # Another owner's state stays hidden.
+    assert (await api.call("GET", "/api/v1/ssh-access?account=bob", alice))[0] == 404

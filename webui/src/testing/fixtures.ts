@@ -37,6 +37,7 @@ export function makePlan(overrides: Partial<Plan> = {}): Plan {
     max_vpn_clients: null,
     disk_quota_mb: null,
     inode_quota: null,
+    ssh_shell: false,
     accounts: 0,
     created_at: '2025-01-02T03:04:05Z',
     updated_at: '2025-01-02T03:04:05Z',

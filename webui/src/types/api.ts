@@ -34,9 +34,14 @@ export type Me = Schemas['Me'];
  * The limits a plan sets. Each is an integer ≥ 0, or null for unlimited; 0 allows none. Except
  * `disk_quota_mb` (MiB) and `inode_quota` (files, folders and links): ≥ 1 or null.
  */
-export type PlanLimitKey = keyof Schemas['PlanLimits'];
+export type PlanLimitKey = Exclude<keyof Schemas['PlanLimits'], PlanSettingKey>;
 
 export type PlanLimits = Record<PlanLimitKey, number | null>;
+
+/** What a plan switches on or off rather than counts (docs/sftp.md: a shell over SSH). */
+export type PlanSettingKey = 'ssh_shell';
+
+export type PlanSettings = Record<PlanSettingKey, boolean>;
 
 export type Plan = Schemas['Plan'];
 

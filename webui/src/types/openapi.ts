@@ -2936,6 +2936,11 @@ export interface components {
        * @description Whether the owner may sign in over SFTP
        */
       enabled: boolean;
+      /**
+       * Shell
+       * @description Whether a sign-in gets the account's login shell over SSH rather than SFTP only: its plan's ssh_shell and a login shell other than nologin (docs/sftp.md)
+       */
+      shell: boolean;
     };
     /** SshAccessUpdate */
     SshAccessUpdate: {

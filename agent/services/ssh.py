@@ -1,6 +1,7 @@
 """SshService: how an account's owner signs in over SFTP: its keys (agent/system/ssh/keys.py),
-whether it may at all (agent/system/accounts/users.py), and sshd's configuration for accounts
-(agent/system/ssh/sshd.py), brought up to date before every change.
+whether it may at all and whether it gets its login shell (agent/system/accounts/users.py),
+and sshd's configuration for accounts (agent/system/ssh/sshd.py), brought up to date before
+every change.
 
 Each RPC validates every field, calls the system layer and builds the response; errors are
 exceptions that the ErrorInterceptor maps to status codes.
@@ -65,7 +66,7 @@ class SshServicer(ssh_pb2_grpc.SshServiceServicer):
     ) -> ssh_pb2.GetSshAccessResponse:
         account = accounts_validators.account_name(request.account, "account")
         _require_account(account)
-        return ssh_pb2.GetSshAccessResponse(access=_access(account, users.ssh_enabled(account)))
+        return ssh_pb2.GetSshAccessResponse(access=_access(account))
 
     async def UpdateSshAccess(
         self, request: ssh_pb2.UpdateSshAccessRequest, context: Context
@@ -75,8 +76,18 @@ class SshServicer(ssh_pb2_grpc.SshServiceServicer):
         account = accounts_validators.account_name(request.access.account, "access.account")
         _require_account(account)
         await self._sshd.ensure()
-        enabled = await self._accounts.set_ssh_enabled(account, request.access.enabled)
-        return ssh_pb2.UpdateSshAccessResponse(access=_access(account, enabled))
+        await self._accounts.set_ssh_enabled(account, request.access.enabled)
+        return ssh_pb2.UpdateSshAccessResponse(access=_access(account))
+
+    async def UpdateSshShell(
+        self, request: ssh_pb2.UpdateSshShellRequest, context: Context
+    ) -> ssh_pb2.UpdateSshShellResponse:
+        account = accounts_validators.account_name(request.account, "account")
+        _require_account(account)
+        # sshd must know the shell block before anyone is put into its group.
+        await self._sshd.ensure()
+        await self._accounts.set_ssh_shell(account, request.enabled)
+        return ssh_pb2.UpdateSshShellResponse(access=_access(account))
 
 
 def _require_account(account: AccountName) -> None:
@@ -95,8 +106,10 @@ def _key(stored: StoredKey) -> ssh_pb2.SshKey:
     )
 
 
-def _access(account: AccountName, enabled: bool) -> ssh_pb2.SshAccess:
-    return ssh_pb2.SshAccess(account=account, enabled=enabled)
+def _access(account: AccountName) -> ssh_pb2.SshAccess:
+    return ssh_pb2.SshAccess(
+        account=account, enabled=users.ssh_enabled(account), shell=users.ssh_shell(account)
+    )
 
 
 async def prepare(config: AgentConfig) -> None:

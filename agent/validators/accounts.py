@@ -27,9 +27,10 @@ InodeQuota = NewType("InodeQuota", int)
 PASSWORD_MIN: Final = 8
 PASSWORD_MAX: Final = 128
 
+NOLOGIN: Final = LoginShell("/usr/sbin/nologin")
 # The shells an account may have, by the wire value of the Shell enum.
 LOGIN_SHELLS: Final[Mapping[accounts_pb2.Shell.ValueType, LoginShell]] = {
-    accounts_pb2.SHELL_NOLOGIN: LoginShell("/usr/sbin/nologin"),
+    accounts_pb2.SHELL_NOLOGIN: NOLOGIN,
     accounts_pb2.SHELL_BASH: LoginShell("/bin/bash"),
     accounts_pb2.SHELL_SH: LoginShell("/bin/sh"),
 }

@@ -1,4 +1,5 @@
-"""Hosting plans on the wire: the limits an administrator sets, and a plan as read back."""
+"""Hosting plans on the wire: the limits and settings an administrator sets, and a plan as read
+back."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from gateway.store.plans import PlanRecord
 from jopanel_rules.web import PHP_MAX_CHILDREN_MAX, PHP_MAX_CHILDREN_MIN, PHP_SETTING_RANGES
@@ -105,6 +106,12 @@ class PlanLimits(BaseModel):
     log_retention_days: Annotated[int, Field(ge=1, le=365)] = Field(
         default=14, description="Days of rotated site logs kept (access and PHP error logs)"
     )
+    ssh_shell: StrictBool = Field(
+        default=False,
+        description="Whether its accounts that have a login shell (bash or sh) get it over SSH,"
+        " not chrooted; false (the default): SFTP only, chrooted to their home. A change"
+        " applies to every account on the plan at once; sessions already open are not ended",
+    )
 
 
 class PlanCreate(PlanLimits):
@@ -139,6 +146,7 @@ class Plan(BaseModel):
     backup_keep_monthly: int
     max_backups_per_day: int | None
     backup_repository: str
+    ssh_shell: bool
     accounts: int = Field(description="How many accounts are on this plan")
     created_at: datetime
     updated_at: datetime
@@ -172,6 +180,7 @@ def plan_of(record: PlanRecord) -> Plan:
         backup_keep_monthly=record.backup_keep_monthly,
         max_backups_per_day=record.max_backups_per_day,
         backup_repository=record.backup_repository,
+        ssh_shell=record.ssh_shell,
         accounts=record.accounts,
         created_at=record.created_at,
         updated_at=record.updated_at,

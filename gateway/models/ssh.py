@@ -83,6 +83,10 @@ class SshAccessUpdate(BaseModel):
 class SshAccess(BaseModel):
     account: str
     enabled: bool = Field(description="Whether the owner may sign in over SFTP")
+    shell: bool = Field(
+        description="Whether a sign-in gets the account's login shell over SSH rather than SFTP"
+        " only: its plan's ssh_shell and a login shell other than nologin (docs/sftp.md)",
+    )
 
 
 def ssh_key_of(record: SshKeyRecord) -> SshKey:

@@ -3,7 +3,8 @@
 A pending key (an unknown outcome) is marked active when the agent has it, else added again;
 a deleting one is removed as asked; an active key the agent lacks (its file edited or removed
 by hand) is written again; a key on the system with no record is drift (a person decides: it
-signs someone in). Access is what the record says (no row: on), set again where it differs.
+signs someone in). Access is what the record says (no row: on), set again where it differs; so
+is the shell over SSH (the account's plan allows it and it has a login shell).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class SshChecks(RunBase):
     async def ssh(self, system_accounts: list[str]) -> None:
         keys = await records.ssh_keys(self.pool)
         access = await records.ssh_access(self.pool)
+        shells = await records.ssh_shells(self.pool)
         by_account: dict[str, list[RecordedSshKey]] = {}
         for key in keys:
             by_account.setdefault(key.account, []).append(key)
@@ -31,7 +33,7 @@ class SshChecks(RunBase):
                 ssh_pb.ListSshKeysRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
             )
             await self._account_keys(account, by_account.get(account, []), list(reply.keys))
-            await self._access(account, access.get(account, True))
+            await self._access(account, access.get(account, True), account in shells)
 
     async def _account_keys(
         self, account: str, keys: list[RecordedSshKey], system: list[ssh_pb.SshKey]
@@ -76,10 +78,12 @@ class SshChecks(RunBase):
             await self.repair("ssh_key", name, account, "the agent lacks the key",
                               "the recorded key written again", put, seen)  # fmt: skip
 
-    async def _access(self, account: str, enabled: bool) -> None:
+    async def _access(self, account: str, enabled: bool, shell: bool) -> None:
         reply = await self.agent.ssh.GetSshAccess(
             ssh_pb.GetSshAccessRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
         )
+        if reply.access.shell != shell:
+            await self._shell(account, shell)
         if reply.access.enabled == enabled:
             return
         wanted = "on" if enabled else "off"
@@ -89,6 +93,14 @@ class SshChecks(RunBase):
         await self.repair(
             "ssh_access", account, account, f"SFTP sign-in differs from the record ({wanted})",
             f"switched {wanted} again", later(self.agent.ssh.UpdateSshAccess, request),
+        )  # fmt: skip
+
+    async def _shell(self, account: str, shell: bool) -> None:
+        wanted = "a shell over SSH" if shell else "SFTP only"
+        request = ssh_pb.UpdateSshShellRequest(account=account, enabled=shell)
+        await self.repair(
+            "ssh_access", account, account, f"the shell over SSH differs from the plan ({wanted})",
+            f"{wanted} again", later(self.agent.ssh.UpdateSshShell, request),
         )  # fmt: skip
 
 

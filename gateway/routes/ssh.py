@@ -63,13 +63,15 @@ async def delete_key(call: Call) -> web.StreamResponse:
 async def get_access(call: Call[NoBody, SshAccessQuery]) -> web.StreamResponse:
     account = await account_for(call, call.query.account or None)
     enabled = await service.access(call.context, account)
-    return json_response(SshAccess(account=account.name, enabled=enabled))
+    shell = await service.shell(call.context, account)
+    return json_response(SshAccess(account=account.name, enabled=enabled, shell=shell))
 
 
 async def update_access(call: Call[SshAccessUpdate]) -> web.StreamResponse:
     account = await account_for(call, call.body.account)
     enabled = await service.set_access(call.context, account, call.body.enabled)
-    return json_response(SshAccess(account=account.name, enabled=enabled))
+    shell = await service.shell(call.context, account)
+    return json_response(SshAccess(account=account.name, enabled=enabled, shell=shell))
 
 
 _ONE = "/api/v1/ssh-keys/{id}"

@@ -23,7 +23,7 @@ from gateway.auth.passwords import hash_password
 from gateway.consistency import applying
 from gateway.context import Context
 from gateway.problems import conflict, field_error, not_found
-from gateway.services import quotas
+from gateway.services import quotas, ssh
 from gateway.services.resellers import totals_reached
 from gateway.services.suspensions import refuse_owner_over_admin, suspension_by
 from gateway.store import accounts as store
@@ -134,6 +134,9 @@ async def create(
         async with applying(undo=lambda: store.delete(ctx.db, user_id)):
             reply = await ctx.agent.accounts.CreateAccount(request, timeout=CALL_TIMEOUT_SECONDS)
         await store.set_status(ctx.db, user_id, "active")
+        if ssh.shell_wanted(plan.ssh_shell, shell):
+            # The account exists whatever this says; should it fail, the reconcile gives it.
+            await ssh.set_shell(ctx.agent, name, True)
     return AccountState(await _read(ctx, name), reply.account)
 
 
@@ -165,6 +168,8 @@ async def update(
         if changes.password is not None:
             password_hash = await hash_password(changes.password, bcrypt_rounds)
             await users.set_password(ctx.db, account.id, password_hash)
+        if account.status in _ON_SYSTEM and (plan is not None or changes.shell is not None):
+            await _apply_shell(ctx, plan or await _plan(ctx, account.plan), changes, account)
     return AccountState(await _read(ctx, account.name), system)
 
 
@@ -182,6 +187,15 @@ async def _restore_plan(ctx: Context, account: AccountRecord) -> None:
     await store.update(
         ctx.db, account.id, email=account.email, shell=account.shell, plan_id=account.plan_id
     )
+
+
+async def _apply_shell(
+    ctx: Context, plan: PlanRecord, changes: AccountChanges, account: AccountRecord
+) -> None:
+    """The shell over SSH as the account's plan and login shell now say (idempotent, so it
+    is simply set); recorded already, so a failure here is settled by the reconcile."""
+    wanted = ssh.shell_wanted(plan.ssh_shell, changes.shell or account.shell)
+    await ssh.set_shell(ctx.agent, account.name, wanted)
 
 
 async def _update_system(

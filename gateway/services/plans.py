@@ -2,23 +2,27 @@
 
 A plan's disk and inode quotas are kept by the kernel for every account on it
 (gateway/services/quotas.py): a change reaches each account through the agent, and is refused
-while any account already uses more than the new limits.
+while any account already uses more than the new limits. Its ssh_shell setting reaches each of
+its accounts that has a login shell the same way (gateway/services/ssh.py, docs/sftp.md).
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
+
+import grpc
 
 from gateway.context import Context
 from gateway.problems import conflict, field_error, not_found
-from gateway.services import quotas
+from gateway.services import quotas, ssh
 from gateway.services.jobs import require_repository
 from gateway.services.resellers import totals_reached
 from gateway.store import accounts, resellers
 from gateway.store import plans as store
 from gateway.store.plans import DEFAULT_PLAN, WRITABLE, PlanRecord
 
-# Limits and backup settings by column (the models have checked each value's type).
+# Limits and settings by column (the models have checked each value's type).
 Limits = dict[str, Any]
 
 
@@ -92,14 +96,34 @@ async def update(ctx: Context, plan: PlanRecord, changes: Limits) -> PlanRecord:
         except resellers.TotalsExceeded as exc:
             raise totals_reached(exc) from exc
         before = {k: getattr(plan, k) for k in changes}
-        await quotas.apply(
-            ctx.agent,
-            names,
-            limits,
-            previous=previous,
-            undo=lambda: store.update(ctx.db, plan.id, before),
-        )
+        shells = await _shell_change(ctx, plan, changes)
+
+        async def undo_record() -> None:
+            await store.update(ctx.db, plan.id, before)
+
+        async def undo() -> None:
+            await undo_record()
+            if shells is not None:  # set back as the record now says
+                with contextlib.suppress(grpc.aio.AioRpcError):
+                    await ssh.set_shells(ctx.agent, shells, plan.ssh_shell, undo=_nothing)
+
+        if shells is not None:
+            await ssh.set_shells(ctx.agent, shells, not plan.ssh_shell, undo=undo_record)
+        await quotas.apply(ctx.agent, names, limits, previous=previous, undo=undo)
     return await _read(ctx, plan.name)
+
+
+async def _shell_change(ctx: Context, plan: PlanRecord, changes: Limits) -> list[str] | None:
+    """The accounts whose shell over SSH the change switches (those on the plan with a login
+    shell), or None when it leaves ssh_shell as it is."""
+    wanted = changes.get("ssh_shell")
+    if wanted is None or bool(wanted) == plan.ssh_shell:
+        return None
+    return await accounts.names_with_shell_on_plan(ctx.db, plan.id)
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def delete(ctx: Context, plan: PlanRecord) -> None:

@@ -1,5 +1,6 @@
 """SSH keys and SSH access: the flows that record a key, have the agent write it, and settle
-the record; and an administrator's switch for an account's SFTP sign-in.
+the record; an administrator's switch for an account's SFTP sign-in; and the shell over SSH
+that an account's plan gives it (docs/sftp.md).
 
 Each key change follows the consistency rule (gateway/consistency.py): recorded first, applied
 through the agent, then completed, and written to the audit log whatever its outcome. The key
@@ -9,16 +10,20 @@ key is a 400 before anything is recorded.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
+from collections.abc import Awaitable, Callable, Collection
 
+import grpc
 from jopanel.agent.ssh.v1 import ssh_pb2 as pb
 
-from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.agent import CALL_TIMEOUT_SECONDS, Agent
 from gateway.consistency import applying
 from gateway.context import Context
 from gateway.problems import conflict, field_error, not_found
+from gateway.store import plans
 from gateway.store import ssh as store
-from gateway.store.accounts import AccountRecord
+from gateway.store.accounts import AccountRecord, ShellName
 from gateway.store.ssh import NewKey, SshKeyRecord
 from gateway.store.tenants import Tenants
 from jopanel_rules.ssh import COMMENT_PATTERN, MAX_KEYS, BadKey, parse_public_key
@@ -94,6 +99,44 @@ async def set_access(ctx: Context, account: AccountRecord, enabled: bool) -> boo
         )
         await store.set_access(ctx.db, account.id, enabled)
     return enabled
+
+
+async def shell(ctx: Context, account: AccountRecord) -> bool:
+    """Whether the account gets its login shell over SSH, as its plan and login shell say."""
+    plan = await plans.get(ctx.db, account.plan)
+    return plan is not None and shell_wanted(plan.ssh_shell, account.shell)
+
+
+def shell_wanted(plan_allows: bool, login_shell: ShellName) -> bool:
+    """Whether an account gets its login shell over SSH: its plan allows it and it has one. A
+    nologin account keeps SFTP (sshd would run even SFTP through nologin outside the chroot)."""
+    return plan_allows and login_shell != "nologin"
+
+
+async def set_shell(agent: Agent, name: str, enabled: bool) -> None:
+    await agent.ssh.UpdateSshShell(
+        pb.UpdateSshShellRequest(account=name, enabled=enabled), timeout=CALL_TIMEOUT_SECONDS
+    )
+
+
+async def set_shells(
+    agent: Agent, names: Collection[str], enabled: bool, *, undo: Callable[[], Awaitable[object]]
+) -> None:
+    """Gives every named account its shell over SSH, or takes it; when the agent fails, the
+    accounts already changed are set back, `undo` takes back the record, and the error goes on
+    (as a plan's quotas: gateway/services/quotas.py)."""
+    done: list[str] = []
+    try:
+        for name in names:
+            await set_shell(agent, name, enabled)
+            done.append(name)
+    except grpc.aio.AioRpcError:
+        for name in done:
+            # The record is taken back even if this fails: the reconcile settles the account.
+            with contextlib.suppress(grpc.aio.AioRpcError):
+                await set_shell(agent, name, not enabled)
+        await undo()
+        raise
 
 
 async def _read(ctx: Context, public_id: str) -> SshKeyRecord:

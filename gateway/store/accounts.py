@@ -176,6 +176,19 @@ async def delete(pool: aiomysql.Pool, user_id: int) -> None:
     await execute(pool, "DELETE FROM users WHERE id = %s AND role = 'owner'", (user_id,))
 
 
+async def names_with_shell_on_plan(pool: aiomysql.Pool, plan_id: int) -> list[str]:
+    """The accounts on a plan that exist on the system and have a login shell, in name order."""
+    found = await fetch_all_as(
+        pool,
+        _Name,
+        "SELECT u.name FROM users u JOIN accounts a ON a.user_id = u.id"
+        " WHERE a.plan_id = %s AND a.status IN ('active', 'suspended')"
+        " AND a.shell <> 'nologin' ORDER BY u.name",
+        (plan_id,),
+    )
+    return [f.name for f in found]
+
+
 async def names_on_plan(pool: aiomysql.Pool, plan_id: int) -> list[str]:
     """The accounts on a plan that exist on the system (active or suspended), in name order."""
     found = await fetch_all_as(

@@ -39,7 +39,9 @@ BACKUP_SETTINGS = (
     "max_backups_per_day",
     "backup_repository",
 )
-WRITABLE = LIMITS + BACKUP_SETTINGS
+# Switches rather than counts: what an account on the plan may do.
+SETTINGS = ("ssh_shell",)
+WRITABLE = LIMITS + BACKUP_SETTINGS + SETTINGS
 _COLUMNS = (
     "id, name, reseller_id, (SELECT u.name FROM users u WHERE u.id = plans.reseller_id)"
     " AS reseller, "
@@ -79,6 +81,7 @@ class PlanRecord:
     backup_keep_monthly: int
     max_backups_per_day: int | None  # backups an owner may start per day; None: unlimited
     backup_repository: str  # where scheduled backups go: '' local, else a remote's name
+    ssh_shell: bool  # its accounts with a login shell get it over SSH (docs/sftp.md)
     accounts: int  # how many accounts are on the plan
     created_at: datetime
     updated_at: datetime

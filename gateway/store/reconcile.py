@@ -251,6 +251,23 @@ async def ssh_access(pool: aiomysql.Pool) -> dict[str, bool]:
 
 
 @dataclass(frozen=True, slots=True)
+class _AccountName:
+    account: str
+
+
+async def ssh_shells(pool: aiomysql.Pool) -> set[str]:
+    """Accounts that get their login shell over SSH: their plan allows it and they have one
+    (the rule of gateway/services/ssh.py's shell_wanted)."""
+    rows = await fetch_all_as(
+        pool,
+        _AccountName,
+        "SELECT u.name AS account FROM users u JOIN accounts a ON a.user_id = u.id"
+        " JOIN plans p ON p.id = a.plan_id WHERE p.ssh_shell AND a.shell <> 'nologin'",
+    )
+    return {row.account for row in rows}
+
+
+@dataclass(frozen=True, slots=True)
 class RecordedVpnClient:
     id: int
     public_id: str

@@ -48,7 +48,7 @@ from hypothesis import strategies as st
 from jopanel.agent.accounts.v1 import accounts_pb2
 
 from agent.daemon import RunningAgent
-from agent.system.accounts.users import MANAGED_GROUP, SSH_OFF_GROUP
+from agent.system.accounts.users import MANAGED_GROUP, SSH_OFF_GROUP, SSH_SHELL_GROUP
 from agent.system.web import php_fpm
 from agent.validators import accounts as accounts_validators
 from agent.validators import common as common_validators
@@ -169,9 +169,12 @@ class World:
             state["/home"] = sorted(os.listdir("/home"))
             files = account_files()
             if rpc.service == "ssh":
-                # SshService's on/off is membership of one group (docs/sftp.md): that group's
-                # lines of /etc/group and gshadow, and nothing else, may change.
-                files = {path: _without_group(text, SSH_OFF_GROUP) for path, text in files.items()}
+                # SshService's on/off and shell are memberships of two groups (docs/sftp.md):
+                # those groups' lines of /etc/group and gshadow, and nothing else, may change.
+                files = {
+                    path: _without_group(_without_group(text, SSH_OFF_GROUP), SSH_SHELL_GROUP)
+                    for path, text in files.items()
+                }
             state["account files"] = files
         return state
 

@@ -749,11 +749,13 @@ class FakeSsh(Recorder, ssh_pb2_grpc.SshServiceServicer):
         self.accounts = accounts
         self.keys: dict[str, dict[str, ssh_pb.SshKey]] = {}
         self.off: set[str] = set()
+        self.shells: set[str] = set()  # accounts with a login shell over SSH
         super().__init__()
 
     def remove_account(self, account: str) -> None:
         self.keys.pop(account, None)
         self.off.discard(account)
+        self.shells.discard(account)
 
     async def _account(self, account: str, context: Context) -> None:
         if account not in self.accounts.accounts:
@@ -799,9 +801,26 @@ class FakeSsh(Recorder, ssh_pb2_grpc.SshServiceServicer):
         self, request: ssh_pb.GetSshAccessRequest, context: Context
     ) -> ssh_pb.GetSshAccessResponse:
         await self._account(request.account, context)
-        enabled = request.account not in self.off
-        access = ssh_pb.SshAccess(account=request.account, enabled=enabled)
-        return ssh_pb.GetSshAccessResponse(access=access)
+        return ssh_pb.GetSshAccessResponse(access=self._access(request.account))
+
+    def _access(self, account: str) -> ssh_pb.SshAccess:
+        return ssh_pb.SshAccess(
+            account=account, enabled=account not in self.off, shell=account in self.shells
+        )
+
+    async def UpdateSshShell(
+        self, request: ssh_pb.UpdateSshShellRequest, context: Context
+    ) -> ssh_pb.UpdateSshShellResponse:
+        account = request.account
+        await self._enter("UpdateSshShell", account, context)
+        await self._account(account, context)
+        if request.enabled and self.accounts.accounts[account].shell == pb.SHELL_NOLOGIN:
+            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "nologin: no shell to give")
+        if request.enabled:
+            self.shells.add(account)
+        else:
+            self.shells.discard(account)
+        return ssh_pb.UpdateSshShellResponse(access=self._access(account))
 
     async def UpdateSshAccess(
         self, request: ssh_pb.UpdateSshAccessRequest, context: Context
@@ -813,7 +832,7 @@ class FakeSsh(Recorder, ssh_pb2_grpc.SshServiceServicer):
             self.off.discard(account)
         else:
             self.off.add(account)
-        return ssh_pb.UpdateSshAccessResponse(access=request.access)
+        return ssh_pb.UpdateSshAccessResponse(access=self._access(account))
 
 
 def _in(repository: str, account: str) -> str:

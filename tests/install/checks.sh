@@ -361,6 +361,29 @@ answer=$(api POST /api/v1/accounts/tenant1/unsuspend)
 expect "POST /api/v1/accounts/tenant1/unsuspend" "${answer%% *}" 200 "$answer"
 grep -q "$site" <(sftp_ls) || fail "tenant1 lists no $site over SFTP after the suspension"
 
+step "a plan with ssh_shell gives tenant1 a shell over SSH (as itself, no socket of the panel); without it, none"
+ssh_run() {
+  ssh -i /root/tenant1-key -o BatchMode=yes -o StrictHostKeyChecking=no \
+    -o UserKnownHostsFile=/dev/null tenant1@127.0.0.1 "$@" 2>/dev/null
+}
+answer=$(api POST /api/v1/plans '{"name": "shell", "ssh_shell": true}')
+expect "POST /api/v1/plans (ssh_shell)" "${answer%% *}" 201 "$answer"
+answer=$(api PATCH /api/v1/accounts/tenant1 '{"plan": "shell", "shell": "bash"}')
+expect "PATCH /api/v1/accounts/tenant1 (plan shell, bash)" "${answer%% *}" 200 "$answer"
+expect "id -u over SSH as tenant1" "$(ssh_run id -u)" "$(id -u tenant1)"
+expect "tenant1's home over SSH (no chroot)" "$(ssh_run pwd)" /home/tenant1
+for sock in /run/jopanel/agent.sock /run/jopanel-gateway/gateway.sock; do
+  if ssh_run curl -sS --max-time 5 --unix-socket "$sock" http://panel/ >/dev/null; then
+    fail "tenant1's shell connected to $sock"
+  fi
+done
+answer=$(api PATCH /api/v1/accounts/tenant1 '{"plan": "default", "shell": "nologin"}')
+expect "PATCH /api/v1/accounts/tenant1 (back to default, nologin)" "${answer%% *}" 200 "$answer"
+if ssh_run id >/dev/null; then fail "tenant1 ran a command over SSH after its plan lost the shell"; fi
+grep -q "$site" <(sftp_ls) || fail "tenant1 lists no $site over SFTP after its shell was taken"
+answer=$(api DELETE /api/v1/plans/shell)
+expect "DELETE /api/v1/plans/shell" "${answer%% *}" 204 "$answer"
+
 step "jopanel-openvpn.service: its unit verifies; it starts once a VPN server is set up"
 systemd-analyze verify /etc/systemd/system/jopanel-openvpn.service ||
   fail "jopanel-openvpn.service does not verify"

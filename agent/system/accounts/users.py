@@ -41,11 +41,20 @@ from agent.system.base import process
 from agent.system.base.cached import ParsedFile
 from agent.system.base.process import Limits
 from agent.system.base.work import Finisher
-from agent.validators.accounts import AccountName, DiskQuotaMb, InodeQuota, LoginShell, Password
+from agent.validators.accounts import (
+    NOLOGIN,
+    AccountName,
+    DiskQuotaMb,
+    InodeQuota,
+    LoginShell,
+    Password,
+)
 
 MANAGED_GROUP: Final = "jopanel-accounts"
 # Accounts whose owner may not sign in over SSH/SFTP: sshd's DenyGroups (agent/system/ssh).
 SSH_OFF_GROUP: Final = "jopanel-ssh-off"
+# Members get their login shell over SSH, not chrooted (their plan allows it: docs/sftp.md).
+SSH_SHELL_GROUP: Final = "jopanel-ssh-shell"
 HOME_ROOT: Final = Path("/home")
 FIRST_UID: Final = uids.FIRST_UID
 HOME_MODE: Final = 0o750
@@ -199,6 +208,8 @@ class Users:
             entry = pwd.getpwnam(name)
         elif entry.pw_shell != shell:
             await _set_shell(name, shell, self._limits)
+            if shell == NOLOGIN:
+                await self._set_member(SSH_SHELL_GROUP, name, False)
         _secure_home(entry)
         await _set_password(name, password, self._limits)
         self.quotas.set_limits(entry.pw_uid, disk_mb=disk_quota_mb, inodes=inode_quota)
@@ -221,6 +232,8 @@ class Users:
             self.quotas.require_enforced()  # before anything changes
         if shell is not None and entry.pw_shell != shell:
             await _set_shell(name, shell, self._limits)
+            if shell == NOLOGIN:  # no shell to give over SSH, and SFTP needs the SFTP block
+                await self._set_member(SSH_SHELL_GROUP, name, False)
         if password is not None:
             await _set_password(name, password, self._limits)
         self.quotas.set_limits(entry.pw_uid, disk_mb=disk_quota_mb, inodes=inode_quota)
@@ -232,17 +245,34 @@ class Users:
         changed here because the shadow tools that change it must not run concurrently."""
         _require(name)
         self._check_not_deleting(name)
-        if enabled == ssh_enabled(name):
-            return enabled
-        if enabled:
-            argv = ["usermod", "--remove", "--groups", SSH_OFF_GROUP, "--", name]
-        else:
-            if not _group_exists(SSH_OFF_GROUP):
-                add = ["groupadd", "--system", "--", SSH_OFF_GROUP]
-                await process.run(add, limits=self._limits)
-            argv = ["usermod", "--append", "--groups", SSH_OFF_GROUP, "--", name]
-        await process.run(argv, limits=self._limits)
+        await self._set_member(SSH_OFF_GROUP, name, not enabled)
         return enabled
+
+    @_serialized
+    async def set_ssh_shell(self, name: AccountName, enabled: bool) -> bool:
+        """Gives the account its login shell over SSH, or SFTP only: membership of
+        SSH_SHELL_GROUP, which sshd's configuration matches before the SFTP-only block. Refused
+        for a nologin account: sshd runs SFTP through the login shell outside the SFTP-only
+        block, so the account would lose SFTP for nothing."""
+        entry = _require(name)
+        self._check_not_deleting(name)
+        if enabled and entry.pw_shell == NOLOGIN:
+            raise FailedPrecondition(
+                f"account {name} has no login shell (nologin): give it bash or sh first"
+            )
+        await self._set_member(SSH_SHELL_GROUP, name, enabled)
+        return enabled
+
+    async def _set_member(self, group: str, name: AccountName, member: bool) -> None:
+        if member == (name in _members(group)):
+            return
+        if not member:
+            argv = ["usermod", "--remove", "--groups", group, "--", name]
+        else:
+            if not _group_exists(group):
+                await process.run(["groupadd", "--system", "--", group], limits=self._limits)
+            argv = ["usermod", "--append", "--groups", group, "--", name]
+        await process.run(argv, limits=self._limits)
 
     @_serialized
     async def suspend(self, name: AccountName) -> User:
@@ -324,10 +354,19 @@ def is_account(name: AccountName) -> bool:
 
 def ssh_enabled(name: AccountName) -> bool:
     """Whether the account's owner may sign in over SSH/SFTP (not a member of SSH_OFF_GROUP)."""
+    return name not in _members(SSH_OFF_GROUP)
+
+
+def ssh_shell(name: AccountName) -> bool:
+    """Whether a sign-in gets the account's login shell (a member of SSH_SHELL_GROUP)."""
+    return name in _members(SSH_SHELL_GROUP)
+
+
+def _members(group: str) -> frozenset[str]:
     try:
-        return name not in grp.getgrnam(SSH_OFF_GROUP).gr_mem
+        return frozenset(grp.getgrnam(group).gr_mem)
     except KeyError:
-        return True
+        return frozenset()
 
 
 def _managed_members() -> frozenset[str]:

@@ -4,10 +4,12 @@
 AuthorizedKeysFile with the account's privileges, so the account must read its own file, but it
 can neither change it (options like command= or from= would be its to write) nor list the
 folder (other accounts' names) nor read another's. Nothing of it is in the account's tree, so
-there is no link to plant. Every line is `restrict <type> <base64> <comment>`, written from a
-key parsed by jopanel_rules.ssh and read by ssh-keygen, and a comment of a few safe characters:
-`restrict` turns off forwarding, a PTY and ~/.ssh/rc for the key even if sshd's own settings
-for accounts were loosened.
+there is no link to plant. Every line is `restrict,pty <type> <base64> <comment>`, written from
+a key parsed by jopanel_rules.ssh and read by ssh-keygen, and a comment of a few safe
+characters: `restrict` turns off forwarding and ~/.ssh/rc for the key even if sshd's own
+settings for accounts were loosened; `pty` lets sshd's settings decide the PTY (PermitTTY: yes
+for accounts with a shell, no for SFTP only). Lines of plain `restrict` (written before shells
+existed) are read too, and written anew at the account's next key change.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ from jopanel_rules.ssh import MAX_KEYS, BadKey, PublicKey, parse_public_key
 KEYS_DIR_NAME: Final = "jopanel-keys"
 KEYS_DIR_MODE: Final = 0o711
 KEY_FILE_MODE: Final = 0o640
-_OPTIONS: Final = "restrict"
+_OPTIONS: Final = "restrict,pty"
+_OPTIONS_READ: Final = frozenset({_OPTIONS, "restrict"})
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,7 @@ class SshKeys:
                 key = parse_public_key(f"{kind} {encoded}")
             except BadKey:
                 raise FailedPrecondition(f"{self._file(account)} is damaged; repair it") from None
-            if options != _OPTIONS:
+            if options not in _OPTIONS_READ:
                 raise FailedPrecondition(f"{self._file(account)} is damaged; repair it")
             keys.append(StoredKey(key, comment))
         return keys

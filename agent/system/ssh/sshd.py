@@ -9,6 +9,8 @@ retried and a hand edit is put back. What it says (docs/sftp.md):
 - every managed account (group jopanel-accounts) gets SFTP only: `ForceCommand internal-sftp`,
   chrooted to /home (root's, mode 0711: an account can enter its own home, list nothing else)
   and started in `/<account>`; no shell, forwarding, tunnel, PTY or ~/.ssh/rc;
+- except members of jopanel-ssh-shell (their plan allows a shell): matched first, they get
+  their login shell and a PTY, not chrooted, still no forwarding, tunnel or ~/.ssh/rc;
 - its keys are read from root's files only (agent/system/ssh/keys.py), never from ~/.ssh;
 - members of jopanel-ssh-off are refused (DenyGroups), whatever their password or keys;
 - a suspended account is refused by its expired account (PAM's account check; sshd's own
@@ -35,7 +37,7 @@ from typing import Final
 
 from agent.config import AgentConfig
 from agent.errors import FailedPrecondition, TimedOut
-from agent.system.accounts.users import HOME_ROOT, MANAGED_GROUP, SSH_OFF_GROUP
+from agent.system.accounts.users import HOME_ROOT, MANAGED_GROUP, SSH_OFF_GROUP, SSH_SHELL_GROUP
 from agent.system.base import files, process
 from agent.system.base.process import Limits
 from agent.system.ssh.keys import KEYS_DIR_NAME
@@ -52,9 +54,27 @@ _POLL_SECONDS: Final = 0.05
 
 TEMPLATE: Final = """\
 # Written by jopanel-agent (agent/system/ssh/sshd.py) and replaced whole: edit nothing here.
-# Account owners sign in for SFTP only, chrooted to {home} and started in their own folder;
-# their keys are root's files; members of {off} are refused (docs/sftp.md).
+# Account owners sign in for SFTP only, chrooted to {home} and started in their own folder,
+# unless their plan gives them a shell ({shell}: their login shell, not chrooted); their keys
+# are root's files; members of {off} are refused (docs/sftp.md).
 DenyGroups {off}
+# First: for sshd the first value of a setting wins, so "none" here undoes the chroot and the
+# ForceCommand of the block below for these accounts, and nothing else.
+Match Group {shell}
+\tAuthorizedKeysFile {keys}/%u
+\tAuthorizedPrincipalsFile none
+\tChrootDirectory none
+\tForceCommand none
+\tPubkeyAuthentication yes
+\tPasswordAuthentication yes
+\tAllowTcpForwarding no
+\tAllowStreamLocalForwarding no
+\tAllowAgentForwarding no
+\tX11Forwarding no
+\tPermitTunnel no
+\tPermitTTY yes
+\tPermitUserRC no
+\tGatewayPorts no
 Match Group {managed}
 \tAuthorizedKeysFile {keys}/%u
 \tAuthorizedPrincipalsFile none
@@ -74,7 +94,13 @@ Match Group {managed}
 
 
 def render(keys_dir: Path) -> str:
-    return TEMPLATE.format(home=HOME_ROOT, off=SSH_OFF_GROUP, managed=MANAGED_GROUP, keys=keys_dir)
+    return TEMPLATE.format(
+        home=HOME_ROOT,
+        off=SSH_OFF_GROUP,
+        shell=SSH_SHELL_GROUP,
+        managed=MANAGED_GROUP,
+        keys=keys_dir,
+    )
 
 
 class Sshd:

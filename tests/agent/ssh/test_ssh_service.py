@@ -20,7 +20,7 @@ from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from jopanel.agent.ssh.v1 import ssh_pb2 as pb
 from jopanel.agent.ssh.v1 import ssh_pb2_grpc
 
-from agent.system.accounts.users import SSH_OFF_GROUP
+from agent.system.accounts.users import SSH_OFF_GROUP, SSH_SHELL_GROUP
 from agent.system.ssh.keys import KEYS_DIR_NAME
 from agent.system.ssh.sshd import CONFIG_NAME
 from tests.agent.support import rpc_error
@@ -73,7 +73,7 @@ async def test_keys_are_roots_file_the_account_reads_and_cannot_change(
     ).stdout
     assert printed.split()[1] == key.fingerprint
     path = KEYS / owner
-    assert path.read_text() == f"restrict {line} laptop (work)\n"
+    assert path.read_text() == f"restrict,pty {line} laptop (work)\n"
     info = os.lstat(path)
     assert (info.st_uid, info.st_gid) == (0, pwd.getpwnam(owner).pw_gid)
     assert stat.S_IMODE(info.st_mode) == 0o640
@@ -172,6 +172,94 @@ async def test_access_is_a_group_sshd_denies(ssh: Stub, owner: str) -> None:
         assert (await ssh.UpdateSshAccess(request)).access.enabled is enabled
         assert (await ssh.GetSshAccess(get)).access.enabled is enabled
         assert (owner in grp.getgrnam(SSH_OFF_GROUP).gr_mem) is not enabled
+
+
+@pytest.fixture
+async def shell_owner(
+    accounts: accounts_pb2_grpc.AccountServiceAsyncStub, new_name: Callable[[], str]
+) -> str:
+    request = accounts_pb2.CreateAccountRequest(name=new_name(), shell=accounts_pb2.SHELL_BASH)
+    return (await accounts.CreateAccount(request)).account.name
+
+
+def effective(account: str) -> dict[str, str]:
+    """sshd's settings for a connection of `account`, Match blocks resolved with the real
+    group database (sshd -T -C)."""
+    argv = ["/usr/sbin/sshd", "-T", "-C", f"user={account},host=client,addr=127.0.0.1"]
+    out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+    pairs = (line.partition(" ") for line in out.splitlines())
+    return {key: value for key, _, value in pairs}
+
+
+async def set_shell(ssh: Stub, account: str, enabled: bool) -> pb.SshAccess:
+    request = pb.UpdateSshShellRequest(account=account, enabled=enabled)
+    return (await ssh.UpdateSshShell(request)).access
+
+
+async def test_a_shell_is_a_group_sshd_matches_before_the_chroot(
+    ssh: Stub, shell_owner: str, owner: str
+) -> None:
+    get = pb.GetSshAccessRequest(account=shell_owner)
+    assert not (await ssh.GetSshAccess(get)).access.shell
+    for enabled in (True, True, False, False, True):
+        access = await set_shell(ssh, shell_owner, enabled)
+        assert (access.account, access.enabled, access.shell) == (shell_owner, True, enabled)
+        assert (await ssh.GetSshAccess(get)).access.shell is enabled
+        assert (shell_owner in grp.getgrnam(SSH_SHELL_GROUP).gr_mem) is enabled
+    with_shell, sftp_only = effective(shell_owner), effective(owner)
+    assert (with_shell["chrootdirectory"], with_shell["permittty"]) == ("none", "yes")
+    assert "forcecommand" not in with_shell or with_shell["forcecommand"] == "none"
+    for key in ("allowtcpforwarding", "x11forwarding", "permittunnel", "permituserrc"):
+        assert with_shell[key] == sftp_only[key] == "no", key
+    assert (sftp_only["chrootdirectory"], sftp_only["permittty"]) == ("/home", "no")
+    assert sftp_only["forcecommand"] == "internal-sftp -d /%u"
+
+
+async def test_a_nologin_account_gets_no_shell(
+    ssh: Stub,
+    shell_owner: str,
+    owner: str,
+    accounts: accounts_pb2_grpc.AccountServiceAsyncStub,
+) -> None:
+    # A shell for a nologin account would only take SFTP away (sshd runs it through nologin).
+    code, _ = await rpc_error(
+        ssh.UpdateSshShell(pb.UpdateSshShellRequest(account=owner, enabled=True))
+    )
+    assert code == grpc.StatusCode.FAILED_PRECONDITION
+    assert owner not in _shell_members()
+    # Taking its login shell away takes the SSH shell with it.
+    await set_shell(ssh, shell_owner, True)
+    update = accounts_pb2.UpdateAccountRequest(name=shell_owner, shell=accounts_pb2.SHELL_NOLOGIN)
+    update.update_mask.paths.append("shell")
+    await accounts.UpdateAccount(update)
+    assert shell_owner not in _shell_members()
+    assert not (await ssh.GetSshAccess(pb.GetSshAccessRequest(account=shell_owner))).access.shell
+
+
+async def test_hostile_shell_requests_change_nothing(ssh: Stub, shell_owner: str) -> None:
+    await set_shell(ssh, shell_owner, False)
+    group = Path("/etc/group").read_bytes()
+    for name, wanted in (
+        ("nosuchaccount", grpc.StatusCode.FAILED_PRECONDITION),
+        ("root", grpc.StatusCode.INVALID_ARGUMENT),  # a reserved name
+        ("jpstranger", grpc.StatusCode.FAILED_PRECONDITION),
+        (shell_owner[:-1], grpc.StatusCode.FAILED_PRECONDITION),
+        (shell_owner + "x", grpc.StatusCode.FAILED_PRECONDITION),
+        ("../" + shell_owner, grpc.StatusCode.INVALID_ARGUMENT),
+        ("a" * 10_000, grpc.StatusCode.INVALID_ARGUMENT),
+        ("", grpc.StatusCode.INVALID_ARGUMENT),
+    ):
+        request = pb.UpdateSshShellRequest(account=name, enabled=True)
+        code, _ = await rpc_error(ssh.UpdateSshShell(request))
+        assert code == wanted, name
+    assert Path("/etc/group").read_bytes() == group
+
+
+def _shell_members() -> list[str]:
+    try:
+        return list(grp.getgrnam(SSH_SHELL_GROUP).gr_mem)
+    except KeyError:
+        return []
 
 
 async def test_sshd_config_for_accounts_is_written_and_checked(ssh: Stub, owner: str) -> None:

@@ -125,7 +125,7 @@ async def test_administrators_switch_sftp_access_owners_read_it(api: Api, admin:
     alice = await api.owner(admin)
     assert await api.call("GET", "/api/v1/ssh-access", alice) == (
         200,
-        {"account": "alice", "enabled": True},
+        {"account": "alice", "enabled": True, "shell": False},
     )
     status, _ = await api.call(
         "PUT", "/api/v1/ssh-access", alice, json={"account": "alice", "enabled": True}
@@ -134,11 +134,11 @@ async def test_administrators_switch_sftp_access_owners_read_it(api: Api, admin:
     status, body = await api.call(
         "PUT", "/api/v1/ssh-access", admin, json={"account": "alice", "enabled": False}
     )
-    assert (status, body) == (200, {"account": "alice", "enabled": False})
+    assert (status, body) == (200, {"account": "alice", "enabled": False, "shell": False})
     assert api.ssh.off == {"alice"}
     assert await api.call("GET", "/api/v1/ssh-access", alice) == (
         200,
-        {"account": "alice", "enabled": False},
+        {"account": "alice", "enabled": False, "shell": False},
     )
     assert (await api.call("GET", "/api/v1/ssh-access?account=alice", admin))[1]["enabled"] is False
     status, problem = await api.call(

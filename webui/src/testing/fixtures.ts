@@ -51,6 +51,7 @@ export function makePlan(overrides: Partial<Plan> = {}): Plan {
     backup_keep_monthly: 6,
     max_backups_per_day: 3,
     backup_repository: '',
+    ssh_shell: false,
     accounts: 0,
     created_at: '2025-01-02T03:04:05Z',
     updated_at: '2025-01-02T03:04:05Z',

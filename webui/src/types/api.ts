@@ -41,9 +41,17 @@ export type PlanBackupKey =
   | 'backup_keep_weekly'
   | 'backup_keep_monthly'
   | 'backup_repository';
-export type PlanLimitKey = Exclude<keyof Schemas['PlanLimits'], PlanBackupKey>;
+export type PlanLimitKey = Exclude<
+  keyof Schemas['PlanLimits'],
+  PlanBackupKey | PlanSettingKey
+>;
 
 export type PlanLimits = Record<PlanLimitKey, number | null>;
+
+/** What a plan switches on or off rather than counts (docs/sftp.md: a shell over SSH). */
+export type PlanSettingKey = 'ssh_shell';
+
+export type PlanSettings = Record<PlanSettingKey, boolean>;
 
 export type Plan = Schemas['Plan'];
 

@@ -3242,6 +3242,8 @@ export interface components {
        * @description The reseller whose plan it is (only it and administrators see it); null: an administrator's
        */
       reseller: string | null;
+      /** Ssh Shell */
+      ssh_shell: boolean;
       /**
        * Updated At
        * Format: date-time
@@ -3399,6 +3401,12 @@ export interface components {
        * @description A reseller's plan names start with its own name and '_' (bob_gold)
        */
       name: string;
+      /**
+       * Ssh Shell
+       * @description Whether its accounts that have a login shell (bash or sh) get it over SSH, not chrooted; false (the default): SFTP only, chrooted to their home. A change applies to every account on the plan at once; sessions already open are not ended
+       * @default false
+       */
+      ssh_shell?: boolean;
     };
     /** PlanLimits */
     PlanLimits: {
@@ -3514,6 +3522,12 @@ export interface components {
        * @default 0
        */
       max_vpn_clients?: number | null;
+      /**
+       * Ssh Shell
+       * @description Whether its accounts that have a login shell (bash or sh) get it over SSH, not chrooted; false (the default): SFTP only, chrooted to their home. A change applies to every account on the plan at once; sessions already open are not ended
+       * @default false
+       */
+      ssh_shell?: boolean;
     };
     /** PlanPage */
     PlanPage: {
@@ -4061,6 +4075,11 @@ export interface components {
        * @description Whether the owner may sign in over SFTP
        */
       enabled: boolean;
+      /**
+       * Shell
+       * @description Whether a sign-in gets the account's login shell over SSH rather than SFTP only: its plan's ssh_shell and a login shell other than nologin (docs/sftp.md)
+       */
+      shell: boolean;
     };
     /** SshAccessUpdate */
     SshAccessUpdate: {

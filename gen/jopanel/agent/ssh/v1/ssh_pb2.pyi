@@ -194,19 +194,25 @@ class SshAccess(_message.Message):
 
     ACCOUNT_FIELD_NUMBER: _builtins.int
     ENABLED_FIELD_NUMBER: _builtins.int
+    SHELL_FIELD_NUMBER: _builtins.int
     account: _builtins.str
     """An existing managed account."""
     enabled: _builtins.bool
     """Whether its owner may sign in with a password or a key."""
+    shell: _builtins.bool
+    """Output only (UpdateSshAccess ignores it; UpdateSshShell sets it): whether a sign-in gets
+    the account's login shell rather than SFTP only.
+    """
     def __init__(
         self,
         *,
         account: _builtins.str = ...,
         enabled: _builtins.bool = ...,
+        shell: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "enabled", b"enabled"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "enabled", b"enabled", "shell", b"shell"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -290,3 +296,47 @@ class UpdateSshAccessResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___UpdateSshAccessResponse: _TypeAlias = UpdateSshAccessResponse  # noqa: Y015
+
+@_typing.final
+class UpdateSshShellRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    ENABLED_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    """An existing managed account."""
+    enabled: _builtins.bool
+    """true: a login shell over SSH; false: SFTP only."""
+    def __init__(
+        self,
+        *,
+        account: _builtins.str = ...,
+        enabled: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "enabled", b"enabled"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateSshShellRequest: _TypeAlias = UpdateSshShellRequest  # noqa: Y015
+
+@_typing.final
+class UpdateSshShellResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCESS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def access(self) -> Global___SshAccess: ...
+    def __init__(
+        self,
+        *,
+        access: Global___SshAccess | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["access", b"access"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["access", b"access"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateSshShellResponse: _TypeAlias = UpdateSshShellResponse  # noqa: Y015

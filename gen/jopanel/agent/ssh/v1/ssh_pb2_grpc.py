@@ -27,10 +27,11 @@ if _version_not_supported:
 
 class SshServiceStub:
     """SshService manages how an account's owner signs in to OpenSSH: SFTP only, chrooted to /home
-    and started in the account's own folder (docs/sftp.md). It keeps each account's public keys
+    and started in the account's own folder, or, where its plan allows it, its login shell
+    (membership of `jopanel-ssh-shell`; docs/sftp.md). It keeps each account's public keys
     in a file of root's (`<ssh_dir>/jopanel-keys/<account>`, root:<account> 0640, in a 0711
     folder: sshd reads it as the account, which can neither change nor list it), every line
-    `restrict <type> <base64> <comment>` written from validated parts, so no key option
+    `restrict,pty <type> <base64> <comment>` written from validated parts, so no key option
     (command=, from=, environment=, ...) can be smuggled in. Whether the account may sign in at
     all is its membership of the group `jopanel-ssh-off` (sshd's DenyGroups). sshd's own
     configuration for accounts is written by the agent, checked with `sshd -t` and reloaded.
@@ -67,14 +68,20 @@ class SshServiceStub:
                 request_serializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.UpdateSshAccessRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.UpdateSshAccessResponse.FromString,
                 _registered_method=True)
+        self.UpdateSshShell = channel.unary_unary(
+                '/jopanel.agent.ssh.v1.SshService/UpdateSshShell',
+                request_serializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.UpdateSshShellRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.UpdateSshShellResponse.FromString,
+                _registered_method=True)
 
 
 class SshServiceServicer:
     """SshService manages how an account's owner signs in to OpenSSH: SFTP only, chrooted to /home
-    and started in the account's own folder (docs/sftp.md). It keeps each account's public keys
+    and started in the account's own folder, or, where its plan allows it, its login shell
+    (membership of `jopanel-ssh-shell`; docs/sftp.md). It keeps each account's public keys
     in a file of root's (`<ssh_dir>/jopanel-keys/<account>`, root:<account> 0640, in a 0711
     folder: sshd reads it as the account, which can neither change nor list it), every line
-    `restrict <type> <base64> <comment>` written from validated parts, so no key option
+    `restrict,pty <type> <base64> <comment>` written from validated parts, so no key option
     (command=, from=, environment=, ...) can be smuggled in. Whether the account may sign in at
     all is its membership of the group `jopanel-ssh-off` (sshd's DenyGroups). sshd's own
     configuration for accounts is written by the agent, checked with `sshd -t` and reloaded.
@@ -118,6 +125,18 @@ class SshServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateSshShell(self, request, context):
+        """Idempotent. Gives the account a login shell over SSH (its own login shell, not chrooted,
+        no ForceCommand: membership of the group `jopanel-ssh-shell`), or takes it away (SFTP
+        only, chrooted, as every other account). Sessions already open are not ended.
+        FAILED_PRECONDITION when the account does not exist, or when enabling it while the
+        account's login shell is nologin (sshd runs SFTP through the login shell there, so the
+        account would lose SFTP too).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SshServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -146,6 +165,11 @@ def add_SshServiceServicer_to_server(servicer, server):
                     request_deserializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.UpdateSshAccessRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.UpdateSshAccessResponse.SerializeToString,
             ),
+            'UpdateSshShell': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSshShell,
+                    request_deserializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.UpdateSshShellRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.UpdateSshShellResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'jopanel.agent.ssh.v1.SshService', rpc_method_handlers)
@@ -156,10 +180,11 @@ def add_SshServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class SshService:
     """SshService manages how an account's owner signs in to OpenSSH: SFTP only, chrooted to /home
-    and started in the account's own folder (docs/sftp.md). It keeps each account's public keys
+    and started in the account's own folder, or, where its plan allows it, its login shell
+    (membership of `jopanel-ssh-shell`; docs/sftp.md). It keeps each account's public keys
     in a file of root's (`<ssh_dir>/jopanel-keys/<account>`, root:<account> 0640, in a 0711
     folder: sshd reads it as the account, which can neither change nor list it), every line
-    `restrict <type> <base64> <comment>` written from validated parts, so no key option
+    `restrict,pty <type> <base64> <comment>` written from validated parts, so no key option
     (command=, from=, environment=, ...) can be smuggled in. Whether the account may sign in at
     all is its membership of the group `jopanel-ssh-off` (sshd's DenyGroups). sshd's own
     configuration for accounts is written by the agent, checked with `sshd -t` and reloaded.
@@ -290,6 +315,33 @@ class SshService:
             '/jopanel.agent.ssh.v1.SshService/UpdateSshAccess',
             jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.UpdateSshAccessRequest.SerializeToString,
             jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.UpdateSshAccessResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSshShell(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.ssh.v1.SshService/UpdateSshShell',
+            jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.UpdateSshShellRequest.SerializeToString,
+            jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.UpdateSshShellResponse.FromString,
             options,
             channel_credentials,
             insecure,

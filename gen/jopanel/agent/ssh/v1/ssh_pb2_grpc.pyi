@@ -28,10 +28,11 @@ GRPC_VERSION: str
 
 class SshServiceStub:
     """SshService manages how an account's owner signs in to OpenSSH: SFTP only, chrooted to /home
-    and started in the account's own folder (docs/sftp.md). It keeps each account's public keys
+    and started in the account's own folder, or, where its plan allows it, its login shell
+    (membership of `jopanel-ssh-shell`; docs/sftp.md). It keeps each account's public keys
     in a file of root's (`<ssh_dir>/jopanel-keys/<account>`, root:<account> 0640, in a 0711
     folder: sshd reads it as the account, which can neither change nor list it), every line
-    `restrict <type> <base64> <comment>` written from validated parts, so no key option
+    `restrict,pty <type> <base64> <comment>` written from validated parts, so no key option
     (command=, from=, environment=, ...) can be smuggled in. Whether the account may sign in at
     all is its membership of the group `jopanel-ssh-off` (sshd's DenyGroups). sshd's own
     configuration for accounts is written by the agent, checked with `sshd -t` and reloaded.
@@ -57,14 +58,23 @@ class SshServiceStub:
     """
     UpdateSshAccess: _grpc.UnaryUnaryMultiCallable[_ssh_pb2.UpdateSshAccessRequest, _ssh_pb2.UpdateSshAccessResponse]
     """Idempotent. A suspended account is refused whatever this says (its expiry date has passed)."""
+    UpdateSshShell: _grpc.UnaryUnaryMultiCallable[_ssh_pb2.UpdateSshShellRequest, _ssh_pb2.UpdateSshShellResponse]
+    """Idempotent. Gives the account a login shell over SSH (its own login shell, not chrooted,
+    no ForceCommand: membership of the group `jopanel-ssh-shell`), or takes it away (SFTP
+    only, chrooted, as every other account). Sessions already open are not ended.
+    FAILED_PRECONDITION when the account does not exist, or when enabling it while the
+    account's login shell is nologin (sshd runs SFTP through the login shell there, so the
+    account would lose SFTP too).
+    """
 
 @_typing.type_check_only
 class SshServiceAsyncStub(SshServiceStub):
     """SshService manages how an account's owner signs in to OpenSSH: SFTP only, chrooted to /home
-    and started in the account's own folder (docs/sftp.md). It keeps each account's public keys
+    and started in the account's own folder, or, where its plan allows it, its login shell
+    (membership of `jopanel-ssh-shell`; docs/sftp.md). It keeps each account's public keys
     in a file of root's (`<ssh_dir>/jopanel-keys/<account>`, root:<account> 0640, in a 0711
     folder: sshd reads it as the account, which can neither change nor list it), every line
-    `restrict <type> <base64> <comment>` written from validated parts, so no key option
+    `restrict,pty <type> <base64> <comment>` written from validated parts, so no key option
     (command=, from=, environment=, ...) can be smuggled in. Whether the account may sign in at
     all is its membership of the group `jopanel-ssh-off` (sshd's DenyGroups). sshd's own
     configuration for accounts is written by the agent, checked with `sshd -t` and reloaded.
@@ -87,13 +97,22 @@ class SshServiceAsyncStub(SshServiceStub):
     """
     UpdateSshAccess: _aio.UnaryUnaryMultiCallable[_ssh_pb2.UpdateSshAccessRequest, _ssh_pb2.UpdateSshAccessResponse]  # type: ignore[assignment]
     """Idempotent. A suspended account is refused whatever this says (its expiry date has passed)."""
+    UpdateSshShell: _aio.UnaryUnaryMultiCallable[_ssh_pb2.UpdateSshShellRequest, _ssh_pb2.UpdateSshShellResponse]  # type: ignore[assignment]
+    """Idempotent. Gives the account a login shell over SSH (its own login shell, not chrooted,
+    no ForceCommand: membership of the group `jopanel-ssh-shell`), or takes it away (SFTP
+    only, chrooted, as every other account). Sessions already open are not ended.
+    FAILED_PRECONDITION when the account does not exist, or when enabling it while the
+    account's login shell is nologin (sshd runs SFTP through the login shell there, so the
+    account would lose SFTP too).
+    """
 
 class SshServiceServicer(metaclass=_abc_1.ABCMeta):
     """SshService manages how an account's owner signs in to OpenSSH: SFTP only, chrooted to /home
-    and started in the account's own folder (docs/sftp.md). It keeps each account's public keys
+    and started in the account's own folder, or, where its plan allows it, its login shell
+    (membership of `jopanel-ssh-shell`; docs/sftp.md). It keeps each account's public keys
     in a file of root's (`<ssh_dir>/jopanel-keys/<account>`, root:<account> 0640, in a 0711
     folder: sshd reads it as the account, which can neither change nor list it), every line
-    `restrict <type> <base64> <comment>` written from validated parts, so no key option
+    `restrict,pty <type> <base64> <comment>` written from validated parts, so no key option
     (command=, from=, environment=, ...) can be smuggled in. Whether the account may sign in at
     all is its membership of the group `jopanel-ssh-off` (sshd's DenyGroups). sshd's own
     configuration for accounts is written by the agent, checked with `sshd -t` and reloaded.
@@ -144,5 +163,19 @@ class SshServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_ssh_pb2.UpdateSshAccessResponse, _abc.Awaitable[_ssh_pb2.UpdateSshAccessResponse]]:
         """Idempotent. A suspended account is refused whatever this says (its expiry date has passed)."""
+
+    @_abc_1.abstractmethod
+    def UpdateSshShell(
+        self,
+        request: _ssh_pb2.UpdateSshShellRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ssh_pb2.UpdateSshShellResponse, _abc.Awaitable[_ssh_pb2.UpdateSshShellResponse]]:
+        """Idempotent. Gives the account a login shell over SSH (its own login shell, not chrooted,
+        no ForceCommand: membership of the group `jopanel-ssh-shell`), or takes it away (SFTP
+        only, chrooted, as every other account). Sessions already open are not ended.
+        FAILED_PRECONDITION when the account does not exist, or when enabling it while the
+        account's login shell is nologin (sshd runs SFTP through the login shell there, so the
+        account would lose SFTP too).
+        """
 
 def add_SshServiceServicer_to_server(servicer: SshServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

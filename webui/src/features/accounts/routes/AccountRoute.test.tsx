@@ -8,9 +8,18 @@ import { renderApp, signInAs } from '@/testing/render';
 const currentPath = () => screen.getByRole('status', { name: 'Current location' }).textContent;
 
 /** A tiny in-memory gateway for one account. */
-function accountServer(initial: Account) {
+function accountServer(initial: Account, shell = false) {
   let account = initial;
+  let enabled = true;
   return mockApi({
+    'GET /api/v1/ssh-access': (req) =>
+      req.query.get('account') === 'alice'
+        ? json(200, { account: 'alice', enabled, shell })
+        : problem(404, { title: 'Not Found' }),
+    'PUT /api/v1/ssh-access': (req) => {
+      enabled = (req.body as { enabled: boolean }).enabled;
+      return json(200, { account: 'alice', enabled, shell });
+    },
     'GET /api/v1/accounts/alice': () => json(200, account),
     'GET /api/v1/accounts': () => json(200, { items: [account], next_page_token: null }),
     'POST /api/v1/accounts/alice/suspend': (req) => {
@@ -338,5 +347,32 @@ describe('one account', () => {
       "Plan 'small' is too small: alice uses 620 MB of disk (limit 500).",
     );
     expect(screen.getByText('Plan').nextElementSibling).toHaveTextContent('default');
+  });
+
+  it('switches SFTP and SSH sign-in off and on again', async () => {
+    const api = accountServer(aliceWithSystem);
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/accounts/alice');
+
+    const card = await screen.findByRole('region', { name: 'SFTP and SSH' });
+    expect(await within(card).findByText('Allowed (password and keys)')).toBeInTheDocument();
+    expect(within(card).getByText('SFTP only, inside its home')).toBeInTheDocument();
+    await user.click(within(card).getByRole('button', { name: 'Switch off SFTP and SSH' }));
+    expect(await within(card).findByText('Switched off')).toBeInTheDocument();
+    await user.click(within(card).getByRole('button', { name: 'Switch on SFTP and SSH' }));
+    expect(await within(card).findByText('Allowed (password and keys)')).toBeInTheDocument();
+    expect(api.to('PUT', '/api/v1/ssh-access').map((r) => r.body)).toEqual([
+      { account: 'alice', enabled: false },
+      { account: 'alice', enabled: true },
+    ]);
+    expect(api.to('GET', '/api/v1/ssh-access')[0]!.query.get('account')).toBe('alice');
+  });
+
+  it('says when a session gets a shell over SSH', async () => {
+    accountServer(makeAccount({ shell: 'bash', plan: 'devs' }), true);
+    signInAs(adminUser);
+    renderApp('/admin/accounts/alice');
+
+    expect(await screen.findByText('A shell over SSH (bash), as plan devs allows')).toBeInTheDocument();
   });
 });

@@ -5,6 +5,7 @@ import { describeSuspension } from '@/lib/suspension';
 import { useAccount } from '../api/get-account';
 import { AccountActions } from '../components/AccountActions';
 import { AccountDetails } from '../components/AccountDetails';
+import { SshAccessCard } from '../components/SshAccessCard';
 
 export function AccountRoute() {
   const { name = '' } = useParams();
@@ -51,6 +52,7 @@ export function AccountRoute() {
           </Alert>
         ) : null}
         <AccountDetails account={account.data} />
+        <SshAccessCard account={account.data} />
         <AccountActions account={account.data} onDeleted={() => navigate(paths.admin.accounts)} />
       </div>
     </>

@@ -1,10 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '@/lib/api-client';
-import type { Plan, PlanLimits } from '@/types/api';
+import type { Plan, PlanLimits, PlanSettings } from '@/types/api';
 import { plansQueryRoot } from './list-plans';
 
 /** Limits left out are unlimited (null). */
-export type CreatePlanInput = { name: string } & Partial<PlanLimits>;
+export type CreatePlanInput = { name: string } & Partial<PlanLimits> & Partial<PlanSettings>;
 
 export function createPlan(input: CreatePlanInput): Promise<Plan> {
   return apiRequest<Plan>('/plans', { method: 'POST', body: input });

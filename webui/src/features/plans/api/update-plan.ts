@@ -1,10 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '@/lib/api-client';
-import type { Plan, PlanLimits } from '@/types/api';
+import type { Plan, PlanLimits, PlanSettings } from '@/types/api';
 import { plansQueryRoot } from './list-plans';
 
-/** Only the limits present change; null makes a limit unlimited. */
-export type UpdatePlanInput = Partial<PlanLimits>;
+/** Only the limits and settings present change; null makes a limit unlimited. */
+export type UpdatePlanInput = Partial<PlanLimits> & Partial<PlanSettings>;
 
 /** 409 when an account on the plan already uses more than a new limit. */
 export function updatePlan(name: string, input: UpdatePlanInput): Promise<Plan> {

@@ -27,13 +27,14 @@ type FormProps = { mutation: ReturnType<typeof useCreatePlan>; onCancel: () => v
 function CreatePlanForm({ mutation, onCancel }: FormProps) {
   const [name, setName] = useState('');
   const [drafts, setDrafts] = useState<LimitDrafts>(() => draftsFrom(null));
+  const [sshShell, setSshShell] = useState(false);
   const errors = useFieldErrors(PLAN_FIELDS, mutation.error);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!errors.validate({ name: planNameError(name), ...limitErrors(drafts) })) return;
     mutation.mutate(
-      { name, ...limitsFrom(drafts) },
+      { name, ...limitsFrom(drafts), ssh_shell: sshShell },
       {
         onSuccess: (created) => {
           toast.success(`Plan ${created.name} created.`);
@@ -49,6 +50,8 @@ function CreatePlanForm({ mutation, onCancel }: FormProps) {
       errors={errors}
       drafts={drafts}
       setDrafts={setDrafts}
+      sshShell={sshShell}
+      setSshShell={setSshShell}
       onSubmit={submit}
       onCancel={onCancel}
       pending={mutation.isPending}

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Dialog, toast } from '@/components/ui';
 import { useFieldErrors } from '@/lib/use-field-errors';
 import type { Plan } from '@/types/api';
-import { useUpdatePlan } from '../api/update-plan';
+import { useUpdatePlan, type UpdatePlanInput } from '../api/update-plan';
 import {
   changedLimits,
   draftsFrom,
@@ -41,12 +41,14 @@ type FormProps = {
 
 function EditPlanForm({ plan, mutation, onCancel, onDone }: FormProps) {
   const [drafts, setDrafts] = useState<LimitDrafts>(() => draftsFrom(plan));
+  const [sshShell, setSshShell] = useState(plan.ssh_shell);
   const errors = useFieldErrors(PLAN_FIELDS, mutation.error);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!errors.validate(limitErrors(drafts))) return;
-    const changes = changedLimits(plan, limitsFrom(drafts));
+    const changes: UpdatePlanInput = changedLimits(plan, limitsFrom(drafts));
+    if (sshShell !== plan.ssh_shell) changes.ssh_shell = sshShell;
     if (Object.keys(changes).length === 0) return onCancel();
     mutation.mutate(changes, {
       onSuccess: (saved) => {
@@ -61,6 +63,8 @@ function EditPlanForm({ plan, mutation, onCancel, onDone }: FormProps) {
       errors={errors}
       drafts={drafts}
       setDrafts={setDrafts}
+      sshShell={sshShell}
+      setSshShell={setSshShell}
       onSubmit={submit}
       onCancel={onCancel}
       pending={mutation.isPending}

@@ -1,5 +1,5 @@
 import type { FormEvent, ReactNode } from 'react';
-import { Alert, Button } from '@/components/ui';
+import { Alert, Button, Checkbox } from '@/components/ui';
 import { PLAN_LIMITS } from '@/lib/plan-limits';
 import type { useFieldErrors } from '@/lib/use-field-errors';
 import { LimitField } from './LimitField';
@@ -9,6 +9,8 @@ type PlanLimitsFormProps = {
   errors: ReturnType<typeof useFieldErrors<PlanField>>;
   drafts: LimitDrafts;
   setDrafts: (update: (d: LimitDrafts) => LimitDrafts) => void;
+  sshShell: boolean;
+  setSshShell: (on: boolean) => void;
   onSubmit: (event: FormEvent) => void;
   onCancel: () => void;
   pending: boolean;
@@ -41,6 +43,17 @@ export function PlanLimitsForm(props: PlanLimitsFormProps) {
           />
         ))}
       </div>
+      <Checkbox
+        name="ssh_shell"
+        label="Shell over SSH"
+        checked={props.sshShell}
+        onChange={(e) => {
+          props.setSshShell(e.target.checked);
+          errors.markEdited('ssh_shell');
+        }}
+        hint="Accounts on the plan whose login shell is bash or sh get it over SSH, not chrooted. Off: SFTP only, inside their home. A change applies to every account on the plan at once."
+        error={errors.errorFor('ssh_shell')}
+      />
       <div className="dialog__footer">
         <Button onClick={onCancel} disabled={pending}>
           Cancel

@@ -23,6 +23,12 @@ function planColumns({ onEdit, onDelete }: RowActions): readonly Column<Plan>[] 
       secondary: key !== 'max_domains',
     })),
     {
+      key: 'ssh_shell',
+      header: 'SSH',
+      cell: (p) => (p.ssh_shell ? 'Shell' : 'SFTP only'),
+      secondary: true,
+    },
+    {
       key: 'accounts',
       header: 'Accounts',
       cell: (p) => formatInteger(p.accounts),

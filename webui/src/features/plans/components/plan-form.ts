@@ -5,8 +5,8 @@ import type { LimitDraft } from './LimitField';
 
 export type LimitDrafts = Record<PlanLimitKey, LimitDraft>;
 
-export type PlanField = 'name' | PlanLimitKey;
-export const PLAN_FIELDS: readonly PlanField[] = ['name', ...PLAN_LIMITS.map((l) => l.key)];
+export type PlanField = 'name' | PlanLimitKey | 'ssh_shell';
+export const PLAN_FIELDS: readonly PlanField[] = ['name', ...PLAN_LIMITS.map((l) => l.key), 'ssh_shell'];
 
 export function draftsFrom(plan: Plan | null): LimitDrafts {
   const drafts = {} as LimitDrafts;

@@ -8,6 +8,7 @@ import { renderApp, signInAs } from '@/testing/render';
 /** A small in-memory plans API. */
 function plansServer(initial: Plan[]) {
   let plans = initial;
+  let shellRefused = false;
   return mockApi({
     'GET /api/v1/plans': () => json(200, { items: plans, next_page_token: null }),
     'POST /api/v1/plans': (req) => {
@@ -24,6 +25,10 @@ function plansServer(initial: Plan[]) {
     },
     'PATCH /api/v1/plans/basic': (req) => {
       const body = req.body as Partial<Plan>;
+      if (body.ssh_shell === true && !shellRefused) {
+        shellRefused = true; // once, as a field error the server could give
+        return problem(400, { errors: [{ field: 'ssh_shell', message: 'Input should be a valid boolean' }] });
+      }
       if (body.disk_quota_mb === 100) {
         return problem(409, {
           title: 'Conflict',
@@ -87,11 +92,12 @@ describe('plans', () => {
       'Unlimited',
       'Unlimited',
       'Unlimited',
+      'SFTP only',
       '5',
       'EditDelete',
     ]);
     // The inode quota (Files) sits beside the disk quota.
-    expect(cells(rows[2]!).slice(0, 8)).toEqual([
+    expect(cells(rows[2]!).slice(0, 9)).toEqual([
       'basic',
       '10',
       'None allowed',
@@ -99,6 +105,7 @@ describe('plans', () => {
       'Unlimited',
       '2,048',
       '100,000',
+      'SFTP only',
       '2',
     ]);
   });
@@ -135,6 +142,7 @@ describe('plans', () => {
       max_cron_jobs: null,
       disk_quota_mb: null,
       inode_quota: null,
+      ssh_shell: false,
     });
     expect(await screen.findByText('Plan small created.')).toBeInTheDocument();
     expect(await screen.findByRole('cell', { name: 'small' })).toBeInTheDocument();
@@ -209,6 +217,42 @@ describe('plans', () => {
       'alice uses 620 MB of disk (limit 100). Lower their usage or move them to another plan first.',
     );
     expect(api.to('PATCH', '/api/v1/plans/basic').map((r) => r.body)).toEqual([{ disk_quota_mb: 100 }]);
+  });
+
+  it('creates a plan with a shell over SSH, off unless ticked', async () => {
+    const { api, user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Create plan' }));
+    const dialog = screen.getByRole('dialog', { name: 'Create plan' });
+    const shell = within(dialog).getByRole('checkbox', { name: 'Shell over SSH' });
+    expect(shell).not.toBeChecked();
+    expect(shell).toHaveAccessibleDescription(/SFTP only/);
+    await user.type(within(dialog).getByLabelText('Plan name'), 'devs');
+    await user.click(shell);
+    await user.click(within(dialog).getByRole('button', { name: 'Create plan' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('POST', '/api/v1/plans')[0]!.body).toMatchObject({ name: 'devs', ssh_shell: true });
+    const row = (await screen.findByRole('cell', { name: 'devs' })).closest('tr')!;
+    expect(within(row).getByRole('cell', { name: 'Shell' })).toBeInTheDocument();
+  });
+
+  it('sends the shell setting alone when only it changed, and shows its field error', async () => {
+    const { api, user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Edit plan basic' }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit plan basic' });
+    const shell = within(dialog).getByRole('checkbox', { name: 'Shell over SSH' });
+    expect(shell).not.toBeChecked();
+    await user.click(shell);
+    await user.click(within(dialog).getByRole('button', { name: 'Save plan' }));
+    expect(await within(dialog).findByText('Input should be a valid boolean')).toBeInTheDocument();
+    expect(shell).toHaveAccessibleDescription(/Input should be a valid boolean/);
+
+    await user.click(within(dialog).getByRole('button', { name: 'Save plan' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('PATCH', '/api/v1/plans/basic').map((r) => r.body)).toEqual([
+      { ssh_shell: true },
+      { ssh_shell: true },
+    ]);
   });
 
   it('edits only the limits that changed, and shows a 409 when accounts already use more', async () => {

@@ -18,9 +18,9 @@ const laptop: SshKey = {
   created_at: '2026-12-04T10:00:00Z',
 };
 
-const page = (items: SshKey[] = [laptop], enabled = true) => ({
+const page = (items: SshKey[] = [laptop], enabled = true, shell = false) => ({
   'GET /api/v1/ssh-keys': () => json(200, { items, next_page_token: null }),
-  'GET /api/v1/ssh-access': () => json(200, { account: 'alice', enabled }),
+  'GET /api/v1/ssh-access': () => json(200, { account: 'alice', enabled, shell }),
 });
 
 describe('SFTP and passwords page', () => {
@@ -33,6 +33,18 @@ describe('SFTP and passwords page', () => {
     const table = await screen.findByRole('table', { name: 'SSH keys' });
     const row = within(table).getByRole('row', { name: /alice@laptop/ });
     expect(within(row).getByText(laptop.fingerprint).tagName).toBe('CODE');
+  });
+
+  it('says when the plan gives a shell over SSH, and when it gives SFTP only', async () => {
+    signInAs(ownerUser());
+    mockApi(page([], true, true));
+    const { unmount } = renderApp('/panel/sftp');
+    expect(await screen.findByText(/Your plan gives you a shell over SSH/)).toBeInTheDocument();
+    unmount();
+
+    mockApi(page([], true, false));
+    renderApp('/panel/sftp');
+    expect(await screen.findByText(/SFTP only: your plan gives no shell/)).toBeInTheDocument();
   });
 
   it('says when an administrator switched SFTP off', async () => {

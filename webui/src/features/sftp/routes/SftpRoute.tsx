@@ -41,10 +41,18 @@ function AccessSection() {
   }
   return (
     <Section title="SFTP access">
-      {access.data.enabled ? (
+      {access.data.enabled && access.data.shell ? (
+        <p>
+          <Badge tone="success">Shell</Badge> Your plan gives you a shell over SSH: sign in as{' '}
+          <code>{access.data.account}</code> with <code>ssh</code> or SFTP; you start in{' '}
+          <code>/home/{access.data.account}</code>, where <code>web/&lt;domain&gt;/public_html</code> holds
+          each site.
+        </p>
+      ) : access.data.enabled ? (
         <p>
           <Badge tone="success">On</Badge> Sign in as <code>{access.data.account}</code>; you start in your
-          home folder, where <code>web/&lt;domain&gt;/public_html</code> holds each site.
+          home folder, where <code>web/&lt;domain&gt;/public_html</code> holds each site. SFTP only: your plan
+          gives no shell.
         </p>
       ) : (
         <p>

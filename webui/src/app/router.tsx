@@ -1,4 +1,4 @@
-import { lazy, type ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { Route, Routes } from 'react-router';
 import type { NavItem } from '@/components/layout/AppShell';
 import { paths } from '@/config/paths';
@@ -64,6 +64,22 @@ const ResellersRoute = lazy(() =>
 );
 const PanelOverviewRoute = lazy(() =>
   import('@/features/me/routes/PanelOverviewRoute').then((m) => ({ default: m.PanelOverviewRoute })),
+);
+
+const PhpPoolCard = lazy(() =>
+  import('@/features/php-pool/components/PhpPoolCard').then((m) => ({ default: m.PhpPoolCard })),
+);
+
+// A card loads on its own: the page around it shows while its code arrives.
+const adminAccountCards = (account: string) => (
+  <Suspense fallback={null}>
+    <PhpPoolCard account={account} area="admin" />
+  </Suspense>
+);
+const ownAccountCards = (account: string) => (
+  <Suspense fallback={null}>
+    <PhpPoolCard account={account} area="panel" />
+  </Suspense>
 );
 
 const ADMIN_NAV: readonly NavItem[] = [
@@ -136,7 +152,7 @@ export function AppRoutes() {
           }
         />
         <Route path="accounts" element={<AccountsRoute />} />
-        <Route path="accounts/:name" element={<AccountRoute />} />
+        <Route path="accounts/:name" element={<AccountRoute cards={adminAccountCards} />} />
         <Route path="plans" element={<PlansRoute />} />
         <Route path="domains" element={<DomainsRoute area="admin" />} />
         <Route path="domains/:name" element={<DomainRoute area="admin" />} />
@@ -196,7 +212,7 @@ export function AppRoutes() {
           </RequireRole>
         }
       >
-        <Route index element={<PanelOverviewRoute />} />
+        <Route index element={<PanelOverviewRoute cards={ownAccountCards} />} />
         <Route path="domains" element={<DomainsRoute area="panel" />} />
         <Route path="domains/:name" element={<DomainRoute area="panel" />} />
         <Route path="databases" element={<DatabasesRoute area="panel" />} />

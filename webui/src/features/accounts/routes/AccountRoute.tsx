@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { Alert, Button, EmptyState, LoadingState, PageHeader } from '@/components/ui';
 import { paths } from '@/config/paths';
@@ -6,7 +7,12 @@ import { useAccount } from '../api/get-account';
 import { AccountActions } from '../components/AccountActions';
 import { AccountDetails } from '../components/AccountDetails';
 
-export function AccountRoute() {
+type AccountRouteProps = {
+  /** Cards of other features about the account (app/router.tsx composes them). */
+  cards?: (account: string) => ReactNode;
+};
+
+export function AccountRoute({ cards }: AccountRouteProps) {
   const { name = '' } = useParams();
   const navigate = useNavigate();
   const account = useAccount(name);
@@ -51,6 +57,7 @@ export function AccountRoute() {
           </Alert>
         ) : null}
         <AccountDetails account={account.data} />
+        {cards?.(account.data.name)}
         <AccountActions account={account.data} onDeleted={() => navigate(paths.admin.accounts)} />
       </div>
     </>

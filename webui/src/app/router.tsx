@@ -62,6 +62,11 @@ const SftpRoute = lazy(() =>
 const ResellersRoute = lazy(() =>
   import('@/features/resellers/routes/ResellersRoute').then((m) => ({ default: m.ResellersRoute })),
 );
+const PanelCertificateRoute = lazy(() =>
+  import('@/features/server-certificate/routes/PanelCertificateRoute').then((m) => ({
+    default: m.PanelCertificateRoute,
+  })),
+);
 const PanelOverviewRoute = lazy(() =>
   import('@/features/me/routes/PanelOverviewRoute').then((m) => ({ default: m.PanelOverviewRoute })),
 );
@@ -92,6 +97,7 @@ const ADMIN_NAV: readonly NavItem[] = [
   { to: paths.admin.dnsZones, label: 'DNS', icon: 'dns' },
   { to: paths.admin.vpn, label: 'VPN', icon: 'vpn' },
   { to: paths.admin.vpnServer, label: 'VPN server', icon: 'server' },
+  { to: paths.admin.panelCertificate, label: 'Panel certificate', icon: 'key' },
   { to: paths.admin.files, label: 'File manager', icon: 'files' },
   { to: paths.admin.backups, label: 'Backups', icon: 'backups' },
   { to: paths.admin.invoices, label: 'Invoices', icon: 'invoices' },
@@ -191,6 +197,14 @@ export function AppRoutes() {
           element={
             <AdminOnly>
               <VpnServerRoute />
+            </AdminOnly>
+          }
+        />
+        <Route
+          path="panel-certificate"
+          element={
+            <AdminOnly>
+              <PanelCertificateRoute />
             </AdminOnly>
           }
         />

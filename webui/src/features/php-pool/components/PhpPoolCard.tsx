@@ -33,7 +33,15 @@ export function PhpPoolCard({ account, area }: PhpPoolCardProps) {
           {pool.error.message}
         </Alert>
       ) : null}
-      {pool.data ? <PhpPoolForm account={account} area={area} current={pool.data} /> : null}
+      {pool.data ? (
+        // Keyed on the answer: a save, or a plan change that moves the bound, starts the form afresh.
+        <PhpPoolForm
+          key={`${pool.data.pm}:${pool.data.max_children}:${pool.data.max_children_bound}`}
+          account={account}
+          area={area}
+          current={pool.data}
+        />
+      ) : null}
     </Card>
   );
 }

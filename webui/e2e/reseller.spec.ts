@@ -45,6 +45,7 @@ test.describe('a reseller sells an account within its totals', () => {
     const nav = page.getByRole('navigation', { name: 'Main' });
     await expect(nav.getByRole('link', { name: 'Resellers' })).toHaveCount(0);
     await expect(nav.getByRole('link', { name: 'Audit log' })).toHaveCount(0);
+    await expect(nav.getByRole('link', { name: 'Panel certificate' })).toHaveCount(0);
 
     await navigate(page, 'Plans');
     await expect(page.getByRole('table', { name: 'Plans' })).toHaveCount(0); // none of its own yet

@@ -1,4 +1,4 @@
-import { lazy, type ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { Route, Routes } from 'react-router';
 import type { NavItem } from '@/components/layout/AppShell';
 import { paths } from '@/config/paths';
@@ -62,8 +62,29 @@ const SftpRoute = lazy(() =>
 const ResellersRoute = lazy(() =>
   import('@/features/resellers/routes/ResellersRoute').then((m) => ({ default: m.ResellersRoute })),
 );
+const PanelCertificateRoute = lazy(() =>
+  import('@/features/server-certificate/routes/PanelCertificateRoute').then((m) => ({
+    default: m.PanelCertificateRoute,
+  })),
+);
 const PanelOverviewRoute = lazy(() =>
   import('@/features/me/routes/PanelOverviewRoute').then((m) => ({ default: m.PanelOverviewRoute })),
+);
+
+const PhpPoolCard = lazy(() =>
+  import('@/features/php-pool/components/PhpPoolCard').then((m) => ({ default: m.PhpPoolCard })),
+);
+
+// A card loads on its own: the page around it shows while its code arrives.
+const adminAccountCards = (account: string) => (
+  <Suspense fallback={null}>
+    <PhpPoolCard account={account} area="admin" />
+  </Suspense>
+);
+const ownAccountCards = (account: string) => (
+  <Suspense fallback={null}>
+    <PhpPoolCard account={account} area="panel" />
+  </Suspense>
 );
 
 const ADMIN_NAV: readonly NavItem[] = [
@@ -76,6 +97,7 @@ const ADMIN_NAV: readonly NavItem[] = [
   { to: paths.admin.dnsZones, label: 'DNS', icon: 'dns' },
   { to: paths.admin.vpn, label: 'VPN', icon: 'vpn' },
   { to: paths.admin.vpnServer, label: 'VPN server', icon: 'server' },
+  { to: paths.admin.panelCertificate, label: 'Panel certificate', icon: 'key' },
   { to: paths.admin.files, label: 'File manager', icon: 'files' },
   { to: paths.admin.backups, label: 'Backups', icon: 'backups' },
   { to: paths.admin.invoices, label: 'Invoices', icon: 'invoices' },
@@ -136,7 +158,7 @@ export function AppRoutes() {
           }
         />
         <Route path="accounts" element={<AccountsRoute />} />
-        <Route path="accounts/:name" element={<AccountRoute />} />
+        <Route path="accounts/:name" element={<AccountRoute cards={adminAccountCards} />} />
         <Route path="plans" element={<PlansRoute />} />
         <Route path="domains" element={<DomainsRoute area="admin" />} />
         <Route path="domains/:name" element={<DomainRoute area="admin" />} />
@@ -179,6 +201,14 @@ export function AppRoutes() {
           }
         />
         <Route
+          path="panel-certificate"
+          element={
+            <AdminOnly>
+              <PanelCertificateRoute />
+            </AdminOnly>
+          }
+        />
+        <Route
           path="invoices"
           element={
             <AdminOnly>
@@ -196,7 +226,7 @@ export function AppRoutes() {
           </RequireRole>
         }
       >
-        <Route index element={<PanelOverviewRoute />} />
+        <Route index element={<PanelOverviewRoute cards={ownAccountCards} />} />
         <Route path="domains" element={<DomainsRoute area="panel" />} />
         <Route path="domains/:name" element={<DomainRoute area="panel" />} />
         <Route path="databases" element={<DatabasesRoute area="panel" />} />

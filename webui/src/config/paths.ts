@@ -31,6 +31,7 @@ export const paths = {
     auditLog: '/admin/audit-log',
     vpn: '/admin/vpn',
     vpnServer: '/admin/vpn-server',
+    panelCertificate: '/admin/panel-certificate',
     invoices: '/admin/invoices',
     resellers: '/admin/resellers',
   },

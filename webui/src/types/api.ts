@@ -41,10 +41,7 @@ export type PlanBackupKey =
   | 'backup_keep_weekly'
   | 'backup_keep_monthly'
   | 'backup_repository';
-export type PlanLimitKey = Exclude<
-  keyof Schemas['PlanLimits'],
-  PlanBackupKey | PlanSettingKey
->;
+export type PlanLimitKey = Exclude<keyof Schemas['PlanLimits'], PlanBackupKey | PlanSettingKey>;
 
 export type PlanLimits = Record<PlanLimitKey, number | null>;
 

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { Alert, Button, EmptyState, LoadingState, PageHeader } from '@/components/ui';
 import { paths } from '@/config/paths';
@@ -7,7 +8,12 @@ import { AccountActions } from '../components/AccountActions';
 import { AccountDetails } from '../components/AccountDetails';
 import { SshAccessCard } from '../components/SshAccessCard';
 
-export function AccountRoute() {
+type AccountRouteProps = {
+  /** Cards of other features about the account (app/router.tsx composes them). */
+  cards?: (account: string) => ReactNode;
+};
+
+export function AccountRoute({ cards }: AccountRouteProps) {
   const { name = '' } = useParams();
   const navigate = useNavigate();
   const account = useAccount(name);
@@ -53,6 +59,7 @@ export function AccountRoute() {
         ) : null}
         <AccountDetails account={account.data} />
         <SshAccessCard account={account.data} />
+        {cards?.(account.data.name)}
         <AccountActions account={account.data} onDeleted={() => navigate(paths.admin.accounts)} />
       </div>
     </>

@@ -1,9 +1,15 @@
+import type { ReactNode } from 'react';
 import { Alert, Button, EmptyState, LoadingState, PageHeader } from '@/components/ui';
 import { useMe } from '../api/get-me';
 import { AccountOverview } from '../components/AccountOverview';
 import { PlanUsageCard } from '../components/PlanUsageCard';
 
-export function PanelOverviewRoute() {
+type PanelOverviewRouteProps = {
+  /** Cards of other features about the owner's account (app/router.tsx composes them). */
+  cards?: (account: string) => ReactNode;
+};
+
+export function PanelOverviewRoute({ cards }: PanelOverviewRouteProps) {
   const me = useMe();
 
   if (me.isPending) return <LoadingState label="Loading your account…" />;
@@ -30,6 +36,7 @@ export function PanelOverviewRoute() {
         <div className="stack">
           <AccountOverview account={account} />
           {me.data.plan ? <PlanUsageCard plan={me.data.plan} usage={me.data.usage ?? {}} /> : null}
+          {cards?.(account.name)}
         </div>
       ) : (
         <EmptyState title="No hosting account">This user has no hosting account attached.</EmptyState>

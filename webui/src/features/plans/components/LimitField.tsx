@@ -43,7 +43,7 @@ export function LimitField({ label, draft, onChange, error, hint, min }: LimitFi
             <input
               type="checkbox"
               // The visible "Unlimited" repeats for every limit; the name says which one.
-              aria-label={`Unlimited ${label.charAt(0).toLowerCase()}${label.slice(1)}`}
+              aria-label={`Unlimited ${lowerFirst(label)}`}
               checked={draft.unlimited}
               onChange={(e) => {
                 onChange({ unlimited: e.target.checked, value: draft.value });
@@ -57,4 +57,10 @@ export function LimitField({ label, draft, onChange, error, hint, min }: LimitFi
       )}
     </Field>
   );
+}
+
+/** "Domains" -> "domains", but an initialism keeps its case: "PHP workers" stays. */
+function lowerFirst(label: string): string {
+  if (/^[A-Z]{2}/.test(label)) return label;
+  return `${label.charAt(0).toLowerCase()}${label.slice(1)}`;
 }

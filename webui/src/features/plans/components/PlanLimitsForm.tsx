@@ -1,8 +1,9 @@
 import type { FormEvent, ReactNode } from 'react';
-import { Alert, Button, Checkbox } from '@/components/ui';
+import { Alert, Button, Checkbox, Fieldset, TextField } from '@/components/ui';
 import { PLAN_LIMITS } from '@/lib/plan-limits';
 import type { useFieldErrors } from '@/lib/use-field-errors';
 import { LimitField } from './LimitField';
+import { LOG_RETENTION, PHP_BOUNDS } from './php-bounds';
 import type { LimitDrafts, PlanField } from './plan-form';
 
 type PlanLimitsFormProps = {
@@ -43,6 +44,40 @@ export function PlanLimitsForm(props: PlanLimitsFormProps) {
           />
         ))}
       </div>
+      <Fieldset legend="PHP" hint="The most a site's PHP settings and the account's PHP pool may be set to.">
+        <div className="grid grid--limits">
+          {PHP_BOUNDS.map(({ key, label, hint, min }) => (
+            <LimitField
+              key={key}
+              label={label}
+              hint={hint}
+              min={min}
+              draft={drafts[key]}
+              onChange={(draft) => {
+                setDrafts((d) => ({ ...d, [key]: draft }));
+                errors.markEdited(key);
+              }}
+              error={errors.errorFor(key)}
+            />
+          ))}
+        </div>
+      </Fieldset>
+      <TextField
+        label="Log retention (days)"
+        type="number"
+        inputMode="numeric"
+        min={LOG_RETENTION.min}
+        max={LOG_RETENTION.max}
+        step={1}
+        value={drafts[LOG_RETENTION.key].value}
+        hint={`Rotated access and PHP error logs kept: ${LOG_RETENTION.min} to ${LOG_RETENTION.max} days.`}
+        error={errors.errorFor(LOG_RETENTION.key)}
+        onChange={(e) => {
+          const value = e.target.value;
+          setDrafts((d) => ({ ...d, [LOG_RETENTION.key]: { unlimited: false, value } }));
+          errors.markEdited(LOG_RETENTION.key);
+        }}
+      />
       <Checkbox
         name="ssh_shell"
         label="Shell over SSH"

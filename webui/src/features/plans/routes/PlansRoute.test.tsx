@@ -16,6 +16,11 @@ function plansServer(initial: Plan[]) {
       if (body.max_domains !== null && body.max_domains > 10_000_000) {
         return problem(400, { errors: [{ field: 'max_domains', message: 'At most 10000000.' }] });
       }
+      if (body.max_php_children === 64) {
+        return problem(422, {
+          errors: [{ field: 'max_php_children', message: 'The server allows 32 at most.' }],
+        });
+      }
       if (body.disk_quota_mb !== null && body.disk_quota_mb > 16 * 1024 * 1024) {
         return problem(400, { errors: [{ field: 'disk_quota_mb', message: 'At most 16777216.' }] });
       }
@@ -143,6 +148,12 @@ describe('plans', () => {
       disk_quota_mb: null,
       inode_quota: null,
       ssh_shell: false,
+      max_php_memory_mb: null,
+      max_php_upload_mb: null,
+      max_php_execution_seconds: null,
+      max_php_input_vars: null,
+      max_php_children: null,
+      log_retention_days: 14,
     });
     expect(await screen.findByText('Plan small created.')).toBeInTheDocument();
     expect(await screen.findByRole('cell', { name: 'small' })).toBeInTheDocument();
@@ -162,6 +173,82 @@ describe('plans', () => {
     await waitFor(() => expect(domains).toHaveAccessibleDescription(/At most 10000000\./));
     expect(domains).toBeInvalid();
     expect(within(dialog).queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('creates a plan with PHP bounds and a log retention', async () => {
+    const { api, user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Create plan' }));
+    const dialog = screen.getByRole('dialog', { name: 'Create plan' });
+
+    await user.type(within(dialog).getByLabelText('Plan name'), 'php');
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Unlimited PHP memory limit (MiB)' }));
+    await user.type(within(dialog).getByLabelText('PHP memory limit (MiB)'), '512');
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Unlimited PHP workers per pool' }));
+    await user.type(within(dialog).getByLabelText('PHP workers per pool'), '16');
+    const days = within(dialog).getByLabelText('Log retention (days)');
+    expect(days).toHaveValue(14);
+    await user.clear(days);
+    await user.type(days, '30');
+    await user.click(within(dialog).getByRole('button', { name: 'Create plan' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('POST', '/api/v1/plans')[0]!.body).toMatchObject({
+      name: 'php',
+      max_php_memory_mb: 512,
+      max_php_upload_mb: null,
+      max_php_children: 16,
+      log_retention_days: 30,
+    });
+  });
+
+  it('refuses PHP bounds and a retention outside their ranges, beside each field', async () => {
+    const { api, user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Create plan' }));
+    const dialog = screen.getByRole('dialog', { name: 'Create plan' });
+
+    await user.type(within(dialog).getByLabelText('Plan name'), 'php');
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Unlimited PHP memory limit (MiB)' }));
+    const memory = within(dialog).getByLabelText('PHP memory limit (MiB)');
+    await user.type(memory, '16');
+    const days = within(dialog).getByLabelText('Log retention (days)');
+    await user.clear(days);
+    await user.type(days, '400');
+    await user.click(within(dialog).getByRole('button', { name: 'Create plan' }));
+
+    expect(memory).toHaveAccessibleDescription(/Enter 32 or more, or choose Unlimited\./);
+    expect(days).toHaveAccessibleDescription(/Enter a whole number from 1 to 365\./);
+    expect(days).toBeInvalid();
+    expect(api.to('POST', '/api/v1/plans')).toHaveLength(0);
+
+    await user.clear(memory);
+    await user.type(memory, '9000');
+    await user.click(within(dialog).getByRole('button', { name: 'Create plan' }));
+    expect(memory).toHaveAccessibleDescription(/Enter a whole number from 32 to 8192\./);
+    expect(api.to('POST', '/api/v1/plans')).toHaveLength(0);
+
+    // The server's refusal lands beside the field it names.
+    await user.clear(memory);
+    await user.type(memory, '256');
+    await user.clear(days);
+    await user.type(days, '7');
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Unlimited PHP workers per pool' }));
+    const workers = within(dialog).getByLabelText('PHP workers per pool');
+    await user.type(workers, '64');
+    await user.click(within(dialog).getByRole('button', { name: 'Create plan' }));
+    await waitFor(() => expect(workers).toHaveAccessibleDescription(/The server allows 32 at most\./));
+    expect(workers).toBeInvalid();
+  });
+
+  it('edits a plan’s log retention alone', async () => {
+    const { api, user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Edit plan basic' }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit plan basic' });
+    const days = within(dialog).getByLabelText('Log retention (days)');
+    await user.clear(days);
+    await user.type(days, '60');
+    await user.click(within(dialog).getByRole('button', { name: 'Save plan' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('PATCH', '/api/v1/plans/basic').map((r) => r.body)).toEqual([{ log_retention_days: 60 }]);
   });
 
   it('refuses a disk quota of 0 before sending: the quota is at least 1 MB', async () => {

@@ -27,7 +27,16 @@ describe('a reseller in the administration app', () => {
     const links = within(nav)
       .getAllByRole('link')
       .map((l) => l.textContent);
-    expect(links).toEqual(['Accounts', 'Plans', 'Domains', 'Databases', 'Cron jobs', 'DNS', 'File manager', 'Backups']);
+    expect(links).toEqual([
+      'Accounts',
+      'Plans',
+      'Domains',
+      'Databases',
+      'Cron jobs',
+      'DNS',
+      'File manager',
+      'Backups',
+    ]);
     expect(
       await screen.findByText(
         'Reserved of your totals: 2 of 10 accounts; 2048 of 10240 MiB of disk; domains: no limit; databases: no limit.',

@@ -1,0 +1,89 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { adminUser, makeAccount, makeAccountSystem, makePlan, ownerUser } from '@/testing/fixtures';
+import { json, mockApi, problem } from '@/testing/mock-api';
+import { renderApp, signInAs } from '@/testing/render';
+import type { PhpPool, PhpPoolUpdate } from '../types';
+
+const POOL = '/api/v1/accounts/alice/php-pool';
+
+/**
+ * Alice's account and her pool, whose plan allows 16 workers; the gateway refuses more. `shown`
+ * is the bound the GET answers (a plan lowered since the page loaded answers more than is true).
+ */
+function poolServer(shown = 16) {
+  let pool: PhpPool = { pm: 'ondemand', max_children: 8, max_children_bound: shown };
+  return mockApi({
+    'GET /api/v1/me': () => json(200, ownerUser(makeAccount(), makePlan())),
+    'GET /api/v1/accounts/alice': () => json(200, makeAccount({ system: makeAccountSystem() })),
+    [`GET ${POOL}`]: () => json(200, pool),
+    [`PATCH ${POOL}`]: (req) => {
+      const body = req.body as PhpPoolUpdate;
+      if ((body.max_children ?? 0) > 16) {
+        return problem(422, {
+          title: 'Unprocessable request',
+          errors: [{ field: 'max_children', message: "must be at most 16 on plan 'default'" }],
+        });
+      }
+      pool = { ...pool, ...body } as PhpPool;
+      return json(200, pool);
+    },
+  });
+}
+
+const card = () => screen.findByRole('region', { name: 'PHP workers' });
+
+describe('an account’s PHP workers', () => {
+  it('lets the owner switch to dynamic and raise the workers within the plan', async () => {
+    const api = poolServer();
+    signInAs(ownerUser(makeAccount(), makePlan()));
+    const { user } = renderApp('/panel');
+
+    const region = await card();
+    const workers = await within(region).findByRole('textbox', { name: 'Most workers at once' });
+    expect(workers).toHaveValue('8');
+    expect(workers).toHaveAccessibleDescription(/1 to 16 on your plan/);
+    await user.selectOptions(within(region).getByLabelText('Process manager'), 'dynamic');
+    await user.clear(workers);
+    await user.type(workers, '12');
+    await user.click(within(region).getByRole('button', { name: 'Save PHP workers' }));
+
+    expect(await screen.findByText('PHP workers of alice saved.')).toBeInTheDocument();
+    expect(api.to('PATCH', POOL).map((r) => r.body)).toEqual([{ pm: 'dynamic', max_children: 12 }]);
+  });
+
+  it('refuses more workers than the plan allows before sending, and shows the server’s refusal', async () => {
+    const api = poolServer();
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/accounts/alice');
+
+    const region = await card();
+    const workers = await within(region).findByRole('textbox', { name: 'Most workers at once' });
+    expect(workers).toHaveAccessibleDescription(/1 to 16 on the plan/);
+    for (const wrong of ['17', '0', 'many']) {
+      await user.clear(workers);
+      await user.type(workers, wrong);
+      await user.click(within(region).getByRole('button', { name: 'Save PHP workers' }));
+      expect(workers).toHaveAccessibleDescription(/Enter a whole number from 1 to 16\./);
+      expect(workers).toBeInvalid();
+    }
+    expect(api.to('PATCH', POOL)).toEqual([]);
+  });
+
+  it('shows the gateway’s field error beside the field (the plan was lowered meanwhile)', async () => {
+    const api = poolServer(32);
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/accounts/alice');
+
+    const region = await card();
+    const workers = await within(region).findByRole('textbox', { name: 'Most workers at once' });
+    await user.clear(workers);
+    await user.type(workers, '24');
+    await user.click(within(region).getByRole('button', { name: 'Save PHP workers' }));
+
+    await waitFor(() => expect(workers).toHaveAccessibleDescription(/must be at most 16 on plan 'default'/));
+    expect(workers).toBeInvalid();
+    expect(within(region).queryByRole('alert')).not.toBeInTheDocument();
+    expect(api.to('PATCH', POOL).map((r) => r.body)).toEqual([{ pm: 'ondemand', max_children: 24 }]);
+  });
+});

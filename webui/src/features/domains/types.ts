@@ -22,3 +22,8 @@ export type DomainsArea = 'admin' | 'panel';
 
 /** What the domain's page reads of its DNS zone (docs/api.md, DNS); the dns feature owns the rest. */
 export type DomainZone = Pick<Schemas['DnsZone'], 'name' | 'records'>;
+
+/** A website's certificate (docs/certificates.md); status `none` until one is asked for. */
+export type Certificate = Schemas['Certificate'];
+export type CertificateUpload = Schemas['CertificateUpload'];
+export type CertificateSettings = Schemas['CertificateSettings'];

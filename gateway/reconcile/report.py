@@ -20,6 +20,7 @@ Resource = Literal[
     "dns_record",
     "ssh_key",
     "ssh_access",
+    "certificate",
 ]
 RESOURCES: tuple[Resource, ...] = (
     "account",
@@ -31,6 +32,7 @@ RESOURCES: tuple[Resource, ...] = (
     "dns_record",
     "ssh_key",
     "ssh_access",
+    "certificate",
 )
 Outcome = Literal["repaired", "drift", "failed", "in_progress"]
 

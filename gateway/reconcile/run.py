@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gateway.reconcile.accounts import AccountChecks
+from gateway.reconcile.certificates import CertificateChecks
 from gateway.reconcile.cron import CronChecks
 from gateway.reconcile.databases import DatabaseChecks
 from gateway.reconcile.dns import DnsChecks
@@ -10,7 +11,15 @@ from gateway.reconcile.ssh import SshChecks
 from gateway.reconcile.websites import WebsiteChecks
 
 
-class Run(AccountChecks, WebsiteChecks, DatabaseChecks, CronChecks, DnsChecks, SshChecks):
+class Run(
+    AccountChecks,
+    WebsiteChecks,
+    DatabaseChecks,
+    CronChecks,
+    DnsChecks,
+    SshChecks,
+    CertificateChecks,
+):
     """A reconcile: the checks of each resource (one mixin per module), sharing RunBase."""
 
     async def all(self) -> None:
@@ -24,3 +33,4 @@ class Run(AccountChecks, WebsiteChecks, DatabaseChecks, CronChecks, DnsChecks, S
         await self.cron_jobs(system_accounts)
         await self.ssh(system_accounts)
         await self.dns_zones()
+        await self.certificates()  # after the sites, whose repairs it may rely on

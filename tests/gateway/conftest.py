@@ -15,6 +15,7 @@ import stack
 from aiohttp.test_utils import TestClient, TestServer
 from jopanel.agent.accounts.v1 import accounts_pb2_grpc
 from jopanel.agent.backups.v1 import backups_pb2_grpc
+from jopanel.agent.certificates.v1 import certificates_pb2_grpc
 from jopanel.agent.cron.v1 import cron_pb2_grpc
 from jopanel.agent.databases.v1 import databases_pb2_grpc
 from jopanel.agent.dns.v1 import dns_pb2_grpc
@@ -26,6 +27,7 @@ from jopanel.agent.web.v1 import web_pb2_grpc
 from gateway.__main__ import ensure_admin
 from gateway.app import create_app
 from gateway.config import AuthConfig, DatabaseConfig, GatewayConfig
+from tests.gateway.certificates.fake_certificates import FakeCertificates
 from tests.gateway.fake_agent import (
     FakeAccounts,
     FakeBackups,
@@ -61,6 +63,7 @@ class FakeAgent:
     vpn: FakeVpn
     ssh: FakeSsh
     backups: FakeBackups = field(default_factory=FakeBackups)
+    certificates: FakeCertificates = field(default_factory=FakeCertificates)
 
 
 @pytest.fixture
@@ -79,7 +82,10 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     # Like the real agent, the fake checks names against both sites and zones, and deleting
     # an account removes everything it has.
     agent.web.dns, agent.dns.web = agent.dns, agent.web
-    accounts.resources = [agent.web, agent.dns, agent.databases, agent.cron, agent.vpn, agent.ssh]
+    accounts.resources = [
+        *(agent.web, agent.dns, agent.databases, agent.cron, agent.vpn, agent.ssh),
+        agent.certificates,
+    ]
     server = grpc.aio.server()
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(agent.accounts, server)
     web_pb2_grpc.add_WebDomainServiceServicer_to_server(agent.web, server)
@@ -90,6 +96,7 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     vpn_pb2_grpc.add_VpnServiceServicer_to_server(agent.vpn, server)
     ssh_pb2_grpc.add_SshServiceServicer_to_server(agent.ssh, server)
     backups_pb2_grpc.add_BackupServiceServicer_to_server(agent.backups, server)
+    certificates_pb2_grpc.add_CertificateServiceServicer_to_server(agent.certificates, server)
     server.add_insecure_port(f"unix:{agent.socket}")
     await server.start()
     yield agent
@@ -131,6 +138,7 @@ class Api:
     dns: FakeDns
     ssh: FakeSsh
     backups: FakeBackups = field(default_factory=FakeBackups)
+    certificates: FakeCertificates = field(default_factory=FakeCertificates)
 
     async def login(self, name: str, password: str) -> str:
         response = await self.client.post(
@@ -179,6 +187,7 @@ async def api(config: GatewayConfig, fake_agent: FakeAgent) -> AsyncIterator[Api
         fake_agent.dns,
         fake_agent.ssh,
         fake_agent.backups,
+        fake_agent.certificates,
     )
     await client.close()
 

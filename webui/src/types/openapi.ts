@@ -1970,7 +1970,8 @@ export interface components {
         | 'dns_zone'
         | 'dns_record'
         | 'ssh_key'
-        | 'ssh_access';
+        | 'ssh_access'
+        | 'certificate';
     };
     /** Invoice */
     Invoice: {
@@ -2649,7 +2650,8 @@ export interface components {
         | 'dns_zone'
         | 'dns_record'
         | 'ssh_key'
-        | 'ssh_access';
+        | 'ssh_access'
+        | 'certificate';
     };
     /** RestoreStart */
     RestoreStart: {

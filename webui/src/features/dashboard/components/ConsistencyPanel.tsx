@@ -14,6 +14,7 @@ const RESOURCE: Record<ReconcileResource, string> = {
   dns_record: 'DNS record',
   ssh_key: 'SSH key',
   ssh_access: 'SFTP access',
+  certificate: 'Certificate',
 };
 
 const OUTCOME: Record<ReconcileFinding['outcome'], { label: string; tone: BadgeTone }> = {

@@ -9,6 +9,7 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from jopanel.agent.certificates.v1 import certificates_pb2 as pb
+from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
 
 from gateway.reconcile.certificates import GONE, INTERRUPTED
 from tests.gateway.conftest import Api
@@ -23,7 +24,9 @@ def served(
     domain: str = "alice.com",
     account: str = "alice",
     fingerprint: str = OLD,
-    **settings: bool,
+    *,
+    redirect_http: bool = False,
+    hsts: bool = False,
 ) -> pb.Certificate:
     not_before, not_after = Timestamp(), Timestamp()
     not_before.FromDatetime(NOW - timedelta(days=1))
@@ -37,7 +40,8 @@ def served(
         not_after=not_after,
         issuer="CN=Pebble Intermediate CA",
         fingerprint_sha256=fingerprint,
-        **settings,
+        redirect_http=redirect_http,
+        hsts=hsts,
     )
 
 
@@ -202,3 +206,23 @@ async def test_many_certificates_are_read_and_checked_in_one_run(api: Api, admin
     report = await reconcile(api, admin)
     counts = {r["resource"]: (r["checked"], r["repaired"]) for r in report["resources"]}
     assert counts["certificate"] == (300, 1)
+
+
+async def test_a_dns_challenge_under_way_is_not_removed_from_its_zone(api: Api, admin: str) -> None:
+    """A DNS-01 record the agent put for an order (gateway/acme_dns01.py) is no record of the
+    panel's: the zone's reconcile leaves it for the order to remove; a record of the same name
+    that is not the agent's challenge is still removed."""
+    await api.create_account(admin, "alice")
+    await site(api, admin, dns_zone=True)
+    value = "A" * 43
+    # As CreateAcmeChallengeRecord leaves it (agent/system/dns/acme_challenges.py).
+    challenge = dns_pb.DnsRecord(id="acme" + "0" * 28, name="_acme-challenge", ttl=60)
+    challenge.txt.text = value
+    api.dns.zones["alice.com"].records.append(challenge)
+    planted = dns_pb.DnsRecord(id="0123abcd", name="_acme-challenge", ttl=60)
+    planted.txt.text = value
+    api.dns.zones["alice.com"].records.append(planted)
+    report = await reconcile(api, admin)
+    assert [f["name"] for f in report["findings"]] == ["alice.com/0123abcd"]
+    left = [r.id for r in api.dns.zones["alice.com"].records if r.name == "_acme-challenge"]
+    assert left == ["acme" + "0" * 28]

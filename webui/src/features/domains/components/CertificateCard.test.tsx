@@ -88,6 +88,10 @@ describe('a website’s certificate', () => {
     expect(alert.closest('[role="alert"], .alert')).toHaveTextContent(REASON);
     expect(fact('Certificate')).toHaveTextContent('Failed');
     expect(fact('Last attempt')).not.toHaveTextContent('Never');
+    // The toast points at the card rather than repeating the reason.
+    expect(
+      await screen.findByText('No certificate for example.com: the reason is shown on the page.'),
+    ).toBeInTheDocument();
   });
 
   it('keeps showing the served certificate when a renewal failed, and renews with the same settings', async () => {

@@ -56,7 +56,13 @@ function CertificateDetails({ domain, certificate }: { domain: Domain; certifica
       {
         onSuccess: () =>
           toast.success(`Certificate for ${domain.unicode_name} ${installed ? 'renewed' : 'issued'}.`),
-        onError: (error) => toast.error(`No certificate for ${domain.unicode_name}: ${error.message}`),
+        // A refusal (409) is recorded and shown in the card; say so rather than repeat it.
+        onError: (error) =>
+          toast.error(
+            error.status === 409
+              ? `No certificate for ${domain.unicode_name}: the reason is shown on the page.`
+              : `No certificate for ${domain.unicode_name}: ${error.message}`,
+          ),
       },
     );
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import bench_backups
+import bench_certificates
 import bench_dns_api
 import bench_sites
 import bench_ui
@@ -97,7 +98,7 @@ def start_baseline(kind: str, port: int, *args: str, log: Path) -> stack.Process
 
 def main() -> None:
     """Every section, or those named: `scripts/bench.sh api web`."""
-    sections = sys.argv[1:] or ["api", "web", "sites", "dns", "ui", "backups"]
+    sections = sys.argv[1:] or ["api", "web", "sites", "dns", "ui", "backups", "certificates"]
     run_dir = Path(os.environ["JOPANEL_SANDBOX"])
     logs = run_dir / "logs"
     mariadb = stack.MariaDB(stack.free_port(), logs)
@@ -156,6 +157,8 @@ def main() -> None:
             bench_ui.run(live, (name, password))
         if "backups" in sections:
             asyncio.run(bench_backups.run(live, (name, password)))
+        if "certificates" in sections:
+            asyncio.run(bench_certificates.run(live, (name, password)))
 
 
 def print_table(rows: list[Row], idle: dict[str, float], after: dict[str, float]) -> None:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: the benchmark tables, in a sandbox of their own. Sections: api, web, sites, dns,
-# ui, backups (default: all); e.g. scripts/bench.sh web.
+# ui, backups, certificates (default: all); e.g. scripts/bench.sh web.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import bench_backups
+import bench_certificates
 import bench_dns_api
 import bench_files
 import bench_memory
@@ -127,7 +128,9 @@ def start_bare_grpc(log: Path) -> stack.Process:
 
 def main() -> None:
     """Every section, or those named: `scripts/bench.sh api web`."""
-    sections = sys.argv[1:] or ["api", "web", "sites", "dns", "ui", "backups", "files"]
+    sections = sys.argv[1:] or [
+        *("api", "web", "sites", "dns", "ui", "backups", "files", "certificates"),
+    ]
     run_dir = Path(os.environ["JOPANEL_SANDBOX"])
     logs = run_dir / "logs"
     mariadb = stack.MariaDB(stack.free_port(), logs)
@@ -197,6 +200,8 @@ def main() -> None:
             asyncio.run(bench_files.run(live, (name, password)))
         if "memory" in sections:  # not in the default list: 5,000 accounts take a while
             asyncio.run(bench_memory.run(live, (name, password)))
+        if "certificates" in sections:
+            asyncio.run(bench_certificates.run(live, (name, password)))
 
 
 def print_table(rows: list[Row], idle: dict[str, float], after: dict[str, float]) -> None:

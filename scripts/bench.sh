@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: the benchmark tables, in a sandbox of their own. Sections: api, web, sites, dns,
-# ui, backups, files (default: all), and memory (only when named: 5,000 accounts take a
-# while); e.g. scripts/bench.sh web.
+# ui, backups, files, certificates (default: all), and memory (only when named: 5,000
+# accounts take a while); e.g. scripts/bench.sh web.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

@@ -16,6 +16,7 @@ from jopanel.agent.dns.v1 import dns_pb2, dns_pb2_grpc
 
 from agent.config import AgentConfig
 from agent.errors import InvalidArgument
+from agent.system.dns import acme_challenges
 from agent.system.dns.zonefile import MAX_RECORDS, Record, RecordData, Zone, record_data
 from agent.system.dns.zones import DnsZones, dns_zones
 from agent.system.names import NameOwners, name_owners
@@ -128,6 +129,28 @@ class DnsZoneServicer(dns_pb2_grpc.DnsZoneServiceServicer):
         zone = dns_validators.dns_zone_name(request.zone, "zone")
         serial = await self._zones.delete_record(zone, dns_validators.dns_record_id(request.id))
         return dns_pb2.DeleteDnsRecordResponse(serial=serial)
+
+    async def CreateAcmeChallengeRecord(
+        self, request: dns_pb2.CreateAcmeChallengeRecordRequest, context: Context
+    ) -> dns_pb2.CreateAcmeChallengeRecordResponse:
+        zone, record = self._challenge(request.account, request.name, request.value)
+        acme_challenges.check_room(await self._zones.get(zone), record)
+        _, serial = await self._zones.put_record(zone, record)
+        return dns_pb2.CreateAcmeChallengeRecordResponse(zone=zone, serial=serial)
+
+    async def DeleteAcmeChallengeRecord(
+        self, request: dns_pb2.DeleteAcmeChallengeRecordRequest, context: Context
+    ) -> dns_pb2.DeleteAcmeChallengeRecordResponse:
+        zone, record = self._challenge(request.account, request.name, request.value)
+        serial = await self._zones.delete_record(zone, record.id)
+        return dns_pb2.DeleteAcmeChallengeRecordResponse(zone=zone, serial=serial)
+
+    def _challenge(self, account: str, name: str, value: str) -> tuple[ZoneName, Record]:
+        owner = accounts_validators.account_name(account, "account")
+        validated = dns_validators.acme_challenge_name(name)
+        text = dns_validators.acme_challenge_value(value)
+        zone = acme_challenges.zone_of(validated, owner, self._zones.holder)
+        return zone, acme_challenges.challenge_record(zone, validated, text)
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:

@@ -8,7 +8,7 @@ import unicodedata
 from typing import Final, NewType
 
 from agent.errors import InvalidArgument
-from agent.validators.common import RESOURCE_ID_PATTERN, RESOURCE_ID_RULE, hostname
+from agent.validators.common import RESOURCE_ID_PATTERN, RESOURCE_ID_RULE, Hostname, hostname
 from jopanel_rules.hostnames import HOSTNAME_LABEL
 
 DnsRecordId = NewType("DnsRecordId", str)
@@ -208,3 +208,25 @@ def dns_record_placement(name: RecordName, record_type: str, field: str = "name"
         )
     if record_type in _HOST_OWNER_TYPES and any(part.startswith("_") for part in name.split(".")):
         raise InvalidArgument(field, "must not have labels starting with '_' for A, AAAA and MX")
+
+
+# ACME DNS-01 (RFC 8555 section 8.4): the TXT record's owner name and its value.
+ACME_CHALLENGE_LABEL: Final = "_acme-challenge"
+_ACME_DIGEST: Final = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def acme_challenge_name(value: str, field: str = "name") -> Hostname:
+    """`_acme-challenge.<hostname>`: the hostname being validated (without any "*."), which
+    is what the caller's zone must hold. Any other name, a wildcard or a second challenge
+    label included, is refused: this RPC writes nowhere else."""
+    prefix = ACME_CHALLENGE_LABEL + "."
+    if not value.startswith(prefix) or len(value) > DNS_NAME_MAX:
+        raise InvalidArgument(field, f"must be {prefix}<a name of one of the account's zones>")
+    return hostname(value.removeprefix(prefix), field)
+
+
+def acme_challenge_value(value: str, field: str = "value") -> TxtText:
+    """base64url (no padding) of a SHA-256: 43 characters, nothing a zone file could read."""
+    if not _ACME_DIGEST.fullmatch(value):
+        raise InvalidArgument(field, "must be a SHA-256 digest in base64url: 43 of [A-Za-z0-9_-]")
+    return TxtText(value)

@@ -21,6 +21,7 @@ Resource = Literal[
     "ssh_key",
     "ssh_access",
     "vpn_client",
+    "certificate",
 ]
 RESOURCES: tuple[Resource, ...] = (
     "account",
@@ -33,6 +34,7 @@ RESOURCES: tuple[Resource, ...] = (
     "ssh_key",
     "ssh_access",
     "vpn_client",
+    "certificate",
 )
 Outcome = Literal["repaired", "drift", "failed", "in_progress"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gateway.reconcile.accounts import AccountChecks
+from gateway.reconcile.certificates import CertificateChecks
 from gateway.reconcile.cron import CronChecks
 from gateway.reconcile.databases import DatabaseChecks
 from gateway.reconcile.dns import DnsChecks
@@ -12,7 +13,14 @@ from gateway.reconcile.websites import WebsiteChecks
 
 
 class Run(
-    AccountChecks, WebsiteChecks, DatabaseChecks, CronChecks, DnsChecks, SshChecks, VpnChecks
+    AccountChecks,
+    WebsiteChecks,
+    DatabaseChecks,
+    CronChecks,
+    DnsChecks,
+    SshChecks,
+    VpnChecks,
+    CertificateChecks,
 ):
     """A reconcile: the checks of each resource (one mixin per module), sharing RunBase."""
 
@@ -28,3 +36,4 @@ class Run(
         await self.ssh(system_accounts)
         await self.vpn_clients(system_accounts)
         await self.dns_zones()
+        await self.certificates()  # after the sites, whose repairs it may rely on

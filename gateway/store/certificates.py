@@ -201,3 +201,81 @@ async def fail_interrupted(pool: aiomysql.Pool, reason: str) -> int:
         " WHERE j.kind = 'certificate' AND j.state = 'queued' AND j.subject = d.name)",
         (reason[:2000],),
     )
+
+
+async def of_settled_domains(pool: aiomysql.Pool) -> list[CertificateRecord]:
+    """The certificate record of every website that is served (active or suspended) in an
+    account that is, for the reconcile (gateway/reconcile/certificates.py)."""
+    return await fetch_all_as(
+        pool,
+        CertificateRecord,
+        _SELECT + " JOIN accounts a ON a.user_id = d.account_id"
+        " WHERE d.status IN ('active', 'suspended') AND a.status IN ('active', 'suspended')"
+        " ORDER BY d.name",
+    )
+
+
+async def adopt(
+    pool: aiomysql.Pool,
+    domain_id: int,
+    *,
+    names: list[str],
+    issuer: str,
+    not_before: datetime,
+    not_after: datetime,
+    fingerprint: str,
+    key_type: KeyType,
+    redirect_http: bool,
+    hsts: bool,
+    renew_at: datetime | None,
+) -> None:
+    """The certificate the agent serves becomes the record's (an install whose recording was
+    cut short). A new row takes the settings it is served with; an existing one keeps the
+    recorded settings (the owner's last word), which the reconcile applies next.
+    `renew_at` None for an upload."""
+    await execute(
+        pool,
+        "INSERT INTO certificates (domain_id, status, source, key_type, redirect_http, hsts,"
+        " names, issuer, not_before, not_after, fingerprint, last_attempt_at, last_error,"
+        " failures, next_attempt_at)"
+        " VALUES (%s, 'valid', 'acme', %s, %s, %s, %s, %s, %s, %s, %s, NULL, '', 0, %s)"
+        " ON DUPLICATE KEY UPDATE status = 'valid', key_type = VALUES(key_type),"
+        " names = VALUES(names),"
+        " issuer = VALUES(issuer), not_before = VALUES(not_before),"
+        " not_after = VALUES(not_after), fingerprint = VALUES(fingerprint), last_error = '',"
+        " failures = 0, next_attempt_at = VALUES(next_attempt_at)",
+        (
+            domain_id,
+            key_type,
+            redirect_http,
+            hsts,
+            json.dumps(sorted(names)),
+            issuer[:1024],
+            _naive(not_before),
+            _naive(not_after),
+            fingerprint,
+            None if renew_at is None else _naive(renew_at),
+        ),
+    )
+
+
+async def gone(pool: aiomysql.Pool, domain_id: int, reason: str) -> None:
+    """The recorded certificate is not served: the record says so, and renewals stop (the
+    owner asks again; see the reconcile's note on why it is not issued again on its own)."""
+    await execute(
+        pool,
+        "UPDATE certificates SET status = 'failed', names = '[]', issuer = '',"
+        " not_before = NULL, not_after = NULL, fingerprint = NULL, last_error = %s,"
+        " next_attempt_at = NULL WHERE domain_id = %s",
+        (reason[:2000], domain_id),
+    )
+
+
+async def interrupted(pool: aiomysql.Pool, domain_id: int, reason: str) -> None:
+    """An attempt left `issuing` by a crash: failed, the installed certificate kept."""
+    await execute(
+        pool,
+        "UPDATE certificates SET status = 'failed', last_error = %s"
+        " WHERE domain_id = %s AND status = 'issuing'",
+        (reason[:2000], domain_id),
+    )

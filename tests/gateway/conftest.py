@@ -28,6 +28,7 @@ from jopanel.agent.web.v1 import web_pb2_grpc
 from gateway.__main__ import ensure_admin
 from gateway.app import create_app
 from gateway.config import AuthConfig, DatabaseConfig, GatewayConfig
+from tests.gateway.certificates.fake_certificates import FakeCertificates
 from tests.gateway.fake_agent import (
     FakeAccounts,
     FakeBackups,
@@ -67,6 +68,7 @@ class FakeAgent:
     backups: FakeBackups = field(default_factory=FakeBackups)
     panel_tls: FakePanelCertificates = field(default_factory=FakePanelCertificates)
     files: FakeFiles = field(default_factory=FakeFiles)
+    certificates: FakeCertificates = field(default_factory=FakeCertificates)
 
 
 @pytest.fixture
@@ -94,6 +96,7 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
         agent.vpn,
         agent.ssh,
         agent.files,
+        agent.certificates,
     ]
     server = grpc.aio.server()
     accounts_pb2_grpc.add_AccountServiceServicer_to_server(agent.accounts, server)
@@ -105,7 +108,8 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     vpn_pb2_grpc.add_VpnServiceServicer_to_server(agent.vpn, server)
     ssh_pb2_grpc.add_SshServiceServicer_to_server(agent.ssh, server)
     backups_pb2_grpc.add_BackupServiceServicer_to_server(agent.backups, server)
-    certificates_pb2_grpc.add_CertificateServiceServicer_to_server(agent.panel_tls, server)
+    agent.certificates.panel = agent.panel_tls
+    certificates_pb2_grpc.add_CertificateServiceServicer_to_server(agent.certificates, server)
     files_pb2_grpc.add_FileServiceServicer_to_server(agent.files, server)
     server.add_insecure_port(f"unix:{agent.socket}")
     await server.start()
@@ -150,6 +154,7 @@ class Api:
     ssh: FakeSsh
     backups: FakeBackups = field(default_factory=FakeBackups)
     files: FakeFiles = field(default_factory=FakeFiles)
+    certificates: FakeCertificates = field(default_factory=FakeCertificates)
 
     async def login(self, name: str, password: str) -> str:
         response = await self.client.post(
@@ -199,6 +204,7 @@ async def api(config: GatewayConfig, fake_agent: FakeAgent) -> AsyncIterator[Api
         fake_agent.ssh,
         fake_agent.backups,
         fake_agent.files,
+        fake_agent.certificates,
     )
     await client.close()
 

@@ -8,6 +8,7 @@ with a given status, to show how the gateway rolls back.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import secrets
 from collections.abc import AsyncIterator
@@ -714,6 +715,52 @@ class FakeDns(Recorder, dns_pb2_grpc.DnsZoneServiceServicer):
         del zone.records[:]
         zone.records.extend(kept)
         return dns_pb.DeleteDnsRecordResponse(serial=zone.serial)
+
+    def _challenge_zone(
+        self, account: str, name: str, value: str
+    ) -> tuple[str, dns_pb.DnsRecord] | None:
+        """As the agent (agent/system/dns/acme_challenges.py): the closest zone holding the
+        name, if it is the account's, and the TXT record with the agent's id."""
+        base = name.removeprefix("_acme-challenge.")
+        labels = base.split(".")
+        for start in range(len(labels) - 1):
+            zone = self.zones.get(".".join(labels[start:]))
+            if zone is not None:
+                if zone.account != account:
+                    return None
+                below = base.removesuffix(zone.name).removesuffix(".")
+                record_id = "acme" + hashlib.sha256(f"{base} {value}".encode()).hexdigest()[:28]
+                relative = "_acme-challenge" + (f".{below}" if below else "")
+                record = dns_pb.DnsRecord(id=record_id, name=relative, ttl=60)
+                record.txt.text = value
+                return zone.name, record
+        return None
+
+    async def CreateAcmeChallengeRecord(
+        self, request: dns_pb.CreateAcmeChallengeRecordRequest, context: Context
+    ) -> dns_pb.CreateAcmeChallengeRecordResponse:
+        await self._enter("CreateAcmeChallengeRecord", request.name, context)
+        found = self._challenge_zone(request.account, request.name, request.value)
+        if found is None:
+            await context.abort(grpc.StatusCode.NOT_FOUND, "no zone of the account holds it")
+        name, record = found
+        zone = await self._zone(name, context)
+        zone.records.append(record)
+        return dns_pb.CreateAcmeChallengeRecordResponse(zone=name, serial=zone.serial)
+
+    async def DeleteAcmeChallengeRecord(
+        self, request: dns_pb.DeleteAcmeChallengeRecordRequest, context: Context
+    ) -> dns_pb.DeleteAcmeChallengeRecordResponse:
+        await self._enter("DeleteAcmeChallengeRecord", request.name, context)
+        found = self._challenge_zone(request.account, request.name, request.value)
+        if found is None:
+            await context.abort(grpc.StatusCode.NOT_FOUND, "no zone of the account holds it")
+        name, record = found
+        zone = await self._zone(name, context)
+        kept = [r for r in zone.records if r.id != record.id]
+        del zone.records[:]
+        zone.records.extend(kept)
+        return dns_pb.DeleteAcmeChallengeRecordResponse(zone=name, serial=zone.serial)
 
 
 class FakeServer(server_pb2_grpc.ServerServiceServicer):

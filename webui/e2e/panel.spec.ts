@@ -143,6 +143,18 @@ test.describe('an administrator sets up an account, its owner adds a website', (
         await screenshot(page, 'panel-domain');
       });
 
+      if (api.has('/api/v1/domains/{name}/certificate')) {
+        await test.step('asks for a certificate and is told why not, in words (no DNS points here)', async () => {
+          const card = page.getByRole('region', { name: 'HTTPS certificate' });
+          await expect(card.getByText('No certificate')).toBeVisible();
+          await card.getByRole('button', { name: 'Issue certificate' }).click();
+          // The pre-flight check refuses before the CA is asked: the domain has no zone.
+          await expect(card.getByText('The certificate was not issued')).toBeVisible({ timeout: 60_000 });
+          await expect(card).toContainText(`${domain} does not resolve to this server`);
+          await screenshot(page, 'panel-domain-certificate');
+        });
+      } else leftOut('a domain’s certificate', '/api/v1/domains/{name}/certificate');
+
       if (api.hasPlans) {
         await navigate(page, 'Overview');
         await expect(usage).toContainText('1 of 3 domains');

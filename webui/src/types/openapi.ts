@@ -2530,7 +2530,8 @@ export interface components {
         | 'dns_record'
         | 'ssh_key'
         | 'ssh_access'
-        | 'vpn_client';
+        | 'vpn_client'
+        | 'certificate';
     };
     /** FolderPage */
     FolderPage: {
@@ -3857,7 +3858,8 @@ export interface components {
         | 'dns_record'
         | 'ssh_key'
         | 'ssh_access'
-        | 'vpn_client';
+        | 'vpn_client'
+        | 'certificate';
     };
     /** RestoreStart */
     RestoreStart: {

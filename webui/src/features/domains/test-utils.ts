@@ -1,5 +1,5 @@
 import { json, mockApi, noContent, problem, type MockRequest } from '@/testing/mock-api';
-import type { Domain, PhpSettings } from './types';
+import type { Certificate, Domain, PhpSettings } from './types';
 
 export function makeDomain(overrides: Partial<Domain> = {}): Domain {
   const name = overrides.name ?? 'example.com';
@@ -33,6 +33,24 @@ export function makePhpSettings(overrides: Partial<PhpSettings> = {}): PhpSettin
       max_execution_time_seconds: 300,
       max_input_vars: 100000,
     },
+    ...overrides,
+  };
+}
+
+/** A website's certificate record; by default none was ever asked for. */
+export function makeCertificate(overrides: Partial<Certificate> = {}): Certificate {
+  return {
+    domain: 'example.com',
+    status: 'none',
+    source: 'acme',
+    names: [],
+    issuer: '',
+    not_after: null,
+    key_type: 'ecdsa-p256',
+    redirect_http: false,
+    hsts: false,
+    last_attempt_at: null,
+    last_error: '',
     ...overrides,
   };
 }
@@ -101,6 +119,10 @@ export function domainsServer(
     routes[`GET ${path}`] ??= one;
     routes[`GET /api/v1/dns-zones/${encodeURIComponent(domain.name)}`] ??= () =>
       zoneNames.has(domain.name) ? json(200, zoneOf(domain.name)) : problem(404, { title: 'Not found' });
+    routes[`GET ${path}/certificate`] ??= () =>
+      domains.some((d) => d.name === domain.name)
+        ? json(200, makeCertificate({ domain: domain.name }))
+        : problem(404, { title: 'Not found' });
     routes[`PATCH ${path}`] ??= (req) => {
       domains = domains.map((d) => (d.name === domain.name ? { ...d, ...(req.body as Partial<Domain>) } : d));
       return one(req);

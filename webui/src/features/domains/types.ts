@@ -30,3 +30,8 @@ export type LogKind = DomainLog['log'];
 /** A PHP site's settings as they apply, with its plan's bounds, and what may be changed. */
 export type PhpSettings = Schemas['PhpSettings'];
 export type PhpSettingsUpdate = Schemas['PhpSettingsUpdate'];
+
+/** A website's certificate (docs/certificates.md); status `none` until one is asked for. */
+export type Certificate = Schemas['Certificate'];
+export type CertificateUpload = Schemas['CertificateUpload'];
+export type CertificateSettings = Schemas['CertificateSettings'];

@@ -621,3 +621,107 @@ class DeleteDnsRecordResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___DeleteDnsRecordResponse: _TypeAlias = DeleteDnsRecordResponse  # noqa: Y015
+
+@_typing.final
+class CreateAcmeChallengeRecordRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    VALUE_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    """The owner of the zone that holds `name`: ^[a-z][a-z0-9_]{2,31}$."""
+    name: _builtins.str
+    """"_acme-challenge." followed by the name being validated without any "*." (a wildcard
+    *.shop.example.com is validated at _acme-challenge.shop.example.com): lowercase IDNA, the
+    name equal to or below a zone of the account's, at most 253 characters.
+    """
+    value: _builtins.str
+    """The challenge's digest: base64url without padding of a SHA-256, exactly 43 characters of
+    [A-Za-z0-9_-].
+    """
+    def __init__(
+        self,
+        *,
+        account: _builtins.str = ...,
+        name: _builtins.str = ...,
+        value: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "name", b"name", "value", b"value"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateAcmeChallengeRecordRequest: _TypeAlias = CreateAcmeChallengeRecordRequest  # noqa: Y015
+
+@_typing.final
+class CreateAcmeChallengeRecordResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ZONE_FIELD_NUMBER: _builtins.int
+    SERIAL_FIELD_NUMBER: _builtins.int
+    zone: _builtins.str
+    """The zone the record went into, and its serial after the change."""
+    serial: _builtins.int
+    def __init__(
+        self,
+        *,
+        zone: _builtins.str = ...,
+        serial: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["serial", b"serial", "zone", b"zone"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateAcmeChallengeRecordResponse: _TypeAlias = CreateAcmeChallengeRecordResponse  # noqa: Y015
+
+@_typing.final
+class DeleteAcmeChallengeRecordRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    VALUE_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    """As in CreateAcmeChallengeRecordRequest."""
+    name: _builtins.str
+    value: _builtins.str
+    def __init__(
+        self,
+        *,
+        account: _builtins.str = ...,
+        name: _builtins.str = ...,
+        value: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "name", b"name", "value", b"value"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeleteAcmeChallengeRecordRequest: _TypeAlias = DeleteAcmeChallengeRecordRequest  # noqa: Y015
+
+@_typing.final
+class DeleteAcmeChallengeRecordResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ZONE_FIELD_NUMBER: _builtins.int
+    SERIAL_FIELD_NUMBER: _builtins.int
+    zone: _builtins.str
+    serial: _builtins.int
+    def __init__(
+        self,
+        *,
+        zone: _builtins.str = ...,
+        serial: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["serial", b"serial", "zone", b"zone"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeleteAcmeChallengeRecordResponse: _TypeAlias = DeleteAcmeChallengeRecordResponse  # noqa: Y015

@@ -78,6 +78,16 @@ class DnsZoneServiceStub:
                 request_serializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.DeleteDnsRecordRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.DeleteDnsRecordResponse.FromString,
                 _registered_method=True)
+        self.CreateAcmeChallengeRecord = channel.unary_unary(
+                '/jopanel.agent.dns.v1.DnsZoneService/CreateAcmeChallengeRecord',
+                request_serializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.CreateAcmeChallengeRecordRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.CreateAcmeChallengeRecordResponse.FromString,
+                _registered_method=True)
+        self.DeleteAcmeChallengeRecord = channel.unary_unary(
+                '/jopanel.agent.dns.v1.DnsZoneService/DeleteAcmeChallengeRecord',
+                request_serializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.DeleteAcmeChallengeRecordRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.DeleteAcmeChallengeRecordResponse.FromString,
+                _registered_method=True)
 
 
 class DnsZoneServiceServicer:
@@ -146,6 +156,26 @@ class DnsZoneServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateAcmeChallengeRecord(self, request, context):
+        """Publishes an ACME DNS-01 challenge (RFC 8555 section 8.4): a TXT record at `name`, in the
+        account's own zone that holds it, with a short TTL. The record's id is the agent's (derived
+        from name and value, "acme" and 28 hex digits), so the same challenge twice is one record.
+        NOT_FOUND when no zone of this account holds the name (another account's zone, as a
+        missing one); RESOURCE_EXHAUSTED past 20 challenge records in one zone; FAILED_PRECONDITION
+        as CreateDnsRecord.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteAcmeChallengeRecord(self, request, context):
+        """Removes that challenge record. Idempotent: removing a missing one succeeds. NOT_FOUND as
+        CreateAcmeChallengeRecord.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DnsZoneServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -183,6 +213,16 @@ def add_DnsZoneServiceServicer_to_server(servicer, server):
                     servicer.DeleteDnsRecord,
                     request_deserializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.DeleteDnsRecordRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.DeleteDnsRecordResponse.SerializeToString,
+            ),
+            'CreateAcmeChallengeRecord': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateAcmeChallengeRecord,
+                    request_deserializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.CreateAcmeChallengeRecordRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.CreateAcmeChallengeRecordResponse.SerializeToString,
+            ),
+            'DeleteAcmeChallengeRecord': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteAcmeChallengeRecord,
+                    request_deserializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.DeleteAcmeChallengeRecordRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.DeleteAcmeChallengeRecordResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -383,6 +423,60 @@ class DnsZoneService:
             '/jopanel.agent.dns.v1.DnsZoneService/DeleteDnsRecord',
             jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.DeleteDnsRecordRequest.SerializeToString,
             jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.DeleteDnsRecordResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateAcmeChallengeRecord(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.dns.v1.DnsZoneService/CreateAcmeChallengeRecord',
+            jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.CreateAcmeChallengeRecordRequest.SerializeToString,
+            jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.CreateAcmeChallengeRecordResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteAcmeChallengeRecord(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.dns.v1.DnsZoneService/DeleteAcmeChallengeRecord',
+            jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.DeleteAcmeChallengeRecordRequest.SerializeToString,
+            jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.DeleteAcmeChallengeRecordResponse.FromString,
             options,
             channel_credentials,
             insecure,

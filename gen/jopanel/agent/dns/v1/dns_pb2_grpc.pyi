@@ -64,6 +64,18 @@ class DnsZoneServiceStub:
     """
     DeleteDnsRecord: _grpc.UnaryUnaryMultiCallable[_dns_pb2.DeleteDnsRecordRequest, _dns_pb2.DeleteDnsRecordResponse]
     """Idempotent: deleting a missing record succeeds. NOT_FOUND when the zone is not served."""
+    CreateAcmeChallengeRecord: _grpc.UnaryUnaryMultiCallable[_dns_pb2.CreateAcmeChallengeRecordRequest, _dns_pb2.CreateAcmeChallengeRecordResponse]
+    """Publishes an ACME DNS-01 challenge (RFC 8555 section 8.4): a TXT record at `name`, in the
+    account's own zone that holds it, with a short TTL. The record's id is the agent's (derived
+    from name and value, "acme" and 28 hex digits), so the same challenge twice is one record.
+    NOT_FOUND when no zone of this account holds the name (another account's zone, as a
+    missing one); RESOURCE_EXHAUSTED past 20 challenge records in one zone; FAILED_PRECONDITION
+    as CreateDnsRecord.
+    """
+    DeleteAcmeChallengeRecord: _grpc.UnaryUnaryMultiCallable[_dns_pb2.DeleteAcmeChallengeRecordRequest, _dns_pb2.DeleteAcmeChallengeRecordResponse]
+    """Removes that challenge record. Idempotent: removing a missing one succeeds. NOT_FOUND as
+    CreateAcmeChallengeRecord.
+    """
 
 @_typing.type_check_only
 class DnsZoneServiceAsyncStub(DnsZoneServiceStub):
@@ -101,6 +113,18 @@ class DnsZoneServiceAsyncStub(DnsZoneServiceStub):
     """
     DeleteDnsRecord: _aio.UnaryUnaryMultiCallable[_dns_pb2.DeleteDnsRecordRequest, _dns_pb2.DeleteDnsRecordResponse]  # type: ignore[assignment]
     """Idempotent: deleting a missing record succeeds. NOT_FOUND when the zone is not served."""
+    CreateAcmeChallengeRecord: _aio.UnaryUnaryMultiCallable[_dns_pb2.CreateAcmeChallengeRecordRequest, _dns_pb2.CreateAcmeChallengeRecordResponse]  # type: ignore[assignment]
+    """Publishes an ACME DNS-01 challenge (RFC 8555 section 8.4): a TXT record at `name`, in the
+    account's own zone that holds it, with a short TTL. The record's id is the agent's (derived
+    from name and value, "acme" and 28 hex digits), so the same challenge twice is one record.
+    NOT_FOUND when no zone of this account holds the name (another account's zone, as a
+    missing one); RESOURCE_EXHAUSTED past 20 challenge records in one zone; FAILED_PRECONDITION
+    as CreateDnsRecord.
+    """
+    DeleteAcmeChallengeRecord: _aio.UnaryUnaryMultiCallable[_dns_pb2.DeleteAcmeChallengeRecordRequest, _dns_pb2.DeleteAcmeChallengeRecordResponse]  # type: ignore[assignment]
+    """Removes that challenge record. Idempotent: removing a missing one succeeds. NOT_FOUND as
+    CreateAcmeChallengeRecord.
+    """
 
 class DnsZoneServiceServicer(metaclass=_abc_1.ABCMeta):
     """DnsZoneService serves authoritative DNS zones with bind9 (named). The agent keeps each
@@ -177,5 +201,29 @@ class DnsZoneServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_dns_pb2.DeleteDnsRecordResponse, _abc.Awaitable[_dns_pb2.DeleteDnsRecordResponse]]:
         """Idempotent: deleting a missing record succeeds. NOT_FOUND when the zone is not served."""
+
+    @_abc_1.abstractmethod
+    def CreateAcmeChallengeRecord(
+        self,
+        request: _dns_pb2.CreateAcmeChallengeRecordRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_dns_pb2.CreateAcmeChallengeRecordResponse, _abc.Awaitable[_dns_pb2.CreateAcmeChallengeRecordResponse]]:
+        """Publishes an ACME DNS-01 challenge (RFC 8555 section 8.4): a TXT record at `name`, in the
+        account's own zone that holds it, with a short TTL. The record's id is the agent's (derived
+        from name and value, "acme" and 28 hex digits), so the same challenge twice is one record.
+        NOT_FOUND when no zone of this account holds the name (another account's zone, as a
+        missing one); RESOURCE_EXHAUSTED past 20 challenge records in one zone; FAILED_PRECONDITION
+        as CreateDnsRecord.
+        """
+
+    @_abc_1.abstractmethod
+    def DeleteAcmeChallengeRecord(
+        self,
+        request: _dns_pb2.DeleteAcmeChallengeRecordRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_dns_pb2.DeleteAcmeChallengeRecordResponse, _abc.Awaitable[_dns_pb2.DeleteAcmeChallengeRecordResponse]]:
+        """Removes that challenge record. Idempotent: removing a missing one succeeds. NOT_FOUND as
+        CreateAcmeChallengeRecord.
+        """
 
 def add_DnsZoneServiceServicer_to_server(servicer: DnsZoneServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

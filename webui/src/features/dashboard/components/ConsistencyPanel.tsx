@@ -15,6 +15,7 @@ const RESOURCE: Record<ReconcileResource, string> = {
   ssh_key: 'SSH key',
   ssh_access: 'SFTP access',
   vpn_client: 'VPN clients',
+  certificate: 'Certificates',
 };
 
 const OUTCOME: Record<ReconcileFinding['outcome'], { label: string; tone: BadgeTone }> = {

@@ -2,6 +2,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { Alert, Button, EmptyState, LoadingState, PageHeader } from '@/components/ui';
 import { paths } from '@/config/paths';
 import { useDomain } from '../api/get-domain';
+import { CertificateCard } from '../components/CertificateCard';
 import { DomainActions } from '../components/DomainActions';
 import { DomainDetails } from '../components/DomainDetails';
 import { DomainLogs } from '../components/DomainLogs';
@@ -50,6 +51,7 @@ export function DomainRoute({ area }: { area: DomainsArea }) {
           <DomainDetails domain={domain.data} area={area} />
           <DomainActions domain={domain.data} area={area} onDeleted={() => navigate(list)} />
         </div>
+        <CertificateCard domain={domain.data} />
         {domain.data.backend.type === 'php' ? <PhpSettingsCard domain={domain.data} /> : null}
         <DomainLogs domain={domain.data} />
       </div>

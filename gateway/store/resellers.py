@@ -46,6 +46,11 @@ class ResellerRecord:
     plans: int
     created_at: datetime
     updated_at: datetime
+    # An administrator's suspension of the reseller (docs/resellers.md): who, why, when.
+    status: str  # 'active' or 'suspended'
+    suspended_by_user: str | None
+    suspension_reason: str | None
+    suspended_at: datetime | None
 
     def totals(self) -> Totals:
         return {key: getattr(self, key) for key in TOTALS}
@@ -69,7 +74,8 @@ class Reserved:
 _SELECT = (
     "SELECT u.id, u.name, r.email, r.max_accounts, r.disk_quota_mb, r.max_domains,"
     " r.max_databases, (SELECT COUNT(*) FROM plans p WHERE p.reseller_id = u.id) AS plans,"
-    " r.created_at, r.updated_at FROM users u JOIN resellers r ON r.user_id = u.id"
+    " r.created_at, r.updated_at, r.status, r.suspended_by_user, r.suspension_reason,"
+    " r.suspended_at FROM users u JOIN resellers r ON r.user_id = u.id"
 )
 
 
@@ -138,6 +144,31 @@ async def delete(pool: aiomysql.Pool, reseller_id: int) -> bool:
     except pymysql.err.IntegrityError:
         return False
     return True
+
+
+async def set_suspended(
+    pool: aiomysql.Pool, reseller_id: int, user: str, reason: str | None
+) -> None:
+    """Marks the reseller suspended and ends its sessions (a new token version: every access
+    and refresh token it holds stops working at its next use)."""
+    async with transaction(pool) as cur:
+        await cur.execute(
+            "UPDATE resellers SET status = 'suspended', suspended_by_user = %s,"
+            " suspension_reason = %s, suspended_at = CURRENT_TIMESTAMP(6) WHERE user_id = %s",
+            (user, reason, reseller_id),
+        )
+        await cur.execute(
+            "UPDATE users SET token_version = token_version + 1 WHERE id = %s", (reseller_id,)
+        )
+
+
+async def set_active(pool: aiomysql.Pool, reseller_id: int) -> None:
+    await execute(
+        pool,
+        "UPDATE resellers SET status = 'active', suspended_by_user = NULL,"
+        " suspension_reason = NULL, suspended_at = NULL WHERE user_id = %s",
+        (reseller_id,),
+    )
 
 
 async def reserved(pool: aiomysql.Pool, reseller_id: int) -> Reserved:

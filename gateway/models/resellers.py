@@ -97,8 +97,7 @@ class ResellerCascade(BaseModel):
     reseller: Reseller
     accounts: list[str] = Field(description="The accounts suspended or resumed with it")
     not_done: list[AccountNotDone] = Field(
-        description="Accounts the agent refused, left as they were: the same call again does"
-        " them"
+        description="Accounts the agent refused, left as they were: the same call again does them"
     )
 
 

@@ -87,6 +87,10 @@ class TotalsExceeded(Exception):
     """A change would reserve more than a reseller's totals; the message says which."""
 
 
+class ResellerSuspended(Exception):
+    """An account would be added to a suspended reseller's plans."""
+
+
 async def get(pool: aiomysql.Pool, name: str) -> ResellerRecord | None:
     return await fetch_one_as(pool, ResellerRecord, _SELECT + " WHERE u.name = %s", (name,))
 
@@ -199,8 +203,14 @@ async def reserve_account(
     cur: aiomysql.DictCursor, reseller_id: int, plan_id: int, *, except_account: int = 0
 ) -> None:
     """`reserve` for one account on the plan `plan_id`, whose limits are read after the lock:
-    a plan raised by a request that held the lock just before counts as raised."""
+    a plan raised by a request that held the lock just before counts as raised. Refused
+    (ResellerSuspended) while the reseller is suspended: its suspension takes in the accounts
+    on its plans, and one added after it would be active under a suspended reseller."""
     await lock(cur, reseller_id)
+    await cur.execute("SELECT status FROM resellers WHERE user_id = %s", (reseller_id,))
+    row = await cur.fetchone()
+    if row is not None and row["status"] == "suspended":
+        raise ResellerSuspended()
     await cur.execute(f"SELECT {', '.join(_SHARES)} FROM plans WHERE id = %s", (plan_id,))
     limits = await cur.fetchone()
     if limits is None:  # deleted in between: the insert's foreign key refuses it

@@ -244,3 +244,29 @@ async def test_suspending_and_unsuspending_are_audited(api: Api, admin: str) -> 
     ]
     assert log["items"][2]["detail"] == "unpaid"
     assert log["items"][3]["detail"] == "with its reseller: unpaid"
+
+
+async def test_no_account_is_added_to_a_suspended_resellers_plans(api: Api, admin: str) -> None:
+    """An account created on or moved to its plans while it is suspended would be active under
+    a suspended reseller: refused (409), nothing recorded, nothing changed on the system (a
+    move reads what the account uses first)."""
+    await _ann_with_accounts(api, admin)
+    await api.create_account(admin, "carol")
+    await api.call("POST", "/api/v1/resellers/ann/suspend", admin)
+    status, body = await api.call(
+        "POST",
+        "/api/v1/accounts",
+        admin,
+        json={"name": "dave", "password": "owner-pass-1", "plan": "ann_gold"},
+    )
+    assert status == 409, body
+    assert (await api.call("GET", "/api/v1/accounts/dave", admin))[0] == 404
+    status, body = await api.call(
+        "PATCH", "/api/v1/accounts/carol", admin, json={"plan": "ann_gold"}
+    )
+    assert status == 409, body
+    assert (await _account(api, admin, "carol"))["plan"] == "default"
+    assert "CreateAccount dave" not in api.agent.calls
+    assert "UpdateAccount carol" not in api.agent.calls
+    await api.call("POST", "/api/v1/resellers/ann/unsuspend", admin)
+    await api.create_account(admin, "dave", plan="ann_gold")

@@ -57,6 +57,12 @@ class ResellerReserved(BaseModel):
     max_databases: int | None
 
 
+class ResellerSuspension(BaseModel):
+    user: str | None = Field(description="The administrator who suspended it")
+    reason: str | None
+    at: datetime | None
+
+
 class Reseller(BaseModel):
     name: str
     email: str | None
@@ -68,11 +74,31 @@ class Reseller(BaseModel):
     plans: int = Field(description="How many plans the reseller has")
     created_at: datetime
     updated_at: datetime
+    suspension: ResellerSuspension | None = Field(
+        default=None,
+        description="Who suspended the reseller and why, while it is suspended (it cannot sign"
+        " in, and the accounts on its plans are suspended with it)",
+    )
 
 
 class ResellerPage(BaseModel):
     items: list[Reseller]
     next_page_token: str | None
+
+
+class AccountNotDone(BaseModel):
+    name: str = Field(description="The account, left as it was")
+    detail: str = Field(description="What the agent answered")
+
+
+class ResellerCascade(BaseModel):
+    """A reseller suspended or resumed with its accounts."""
+
+    reseller: Reseller
+    accounts: list[str] = Field(description="The accounts suspended or resumed with it")
+    not_done: list[AccountNotDone] = Field(
+        description="Accounts the agent refused, left as they were: the same call again does them"
+    )
 
 
 def reseller_of(record: ResellerRecord, reserved: Reserved) -> Reseller:
@@ -92,4 +118,13 @@ def reseller_of(record: ResellerRecord, reserved: Reserved) -> Reseller:
         plans=record.plans,
         created_at=record.created_at,
         updated_at=record.updated_at,
+        suspension=_suspension_of(record),
+    )
+
+
+def _suspension_of(record: ResellerRecord) -> ResellerSuspension | None:
+    if record.status != "suspended":
+        return None
+    return ResellerSuspension(
+        user=record.suspended_by_user, reason=record.suspension_reason, at=record.suspended_at
     )

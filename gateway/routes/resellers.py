@@ -11,16 +11,19 @@ from aiohttp import web
 
 from gateway.api import Call, NoBody, Operation, json_response
 from gateway.models.resellers import (
+    AccountNotDone,
     Reseller,
+    ResellerCascade,
     ResellerCreate,
     ResellerPage,
     ResellerUpdate,
     reseller_of,
 )
+from gateway.models.suspensions import SuspendRequest
 from gateway.paging import PageQuery, decode_token, page_of
 from gateway.problems import not_found
 from gateway.services import resellers as service
-from gateway.services.resellers import ResellerChanges, ResellerState
+from gateway.services.resellers import Cascade, ResellerChanges, ResellerState
 from gateway.store.resellers import TOTALS, ResellerRecord
 
 
@@ -81,6 +84,26 @@ async def delete_reseller(call: Call) -> web.StreamResponse:
     return web.Response(status=204)
 
 
+async def suspend_reseller(call: Call[SuspendRequest]) -> web.StreamResponse:
+    cascade = await service.suspend(call.context, await _reseller(call), call.body.reason)
+    return _cascade(cascade)
+
+
+async def unsuspend_reseller(call: Call) -> web.StreamResponse:
+    return _cascade(await service.unsuspend(call.context, await _reseller(call)))
+
+
+def _cascade(cascade: Cascade) -> web.Response:
+    state = cascade.state
+    return json_response(
+        ResellerCascade(
+            reseller=reseller_of(state.record, state.reserved),
+            accounts=cascade.done,
+            not_done=[AccountNotDone(name=n.account, detail=n.detail) for n in cascade.not_done],
+        )
+    )
+
+
 _ONE = "/api/v1/resellers/{name}"
 operations = [
     Operation(
@@ -135,5 +158,29 @@ operations = [
         "resellers",
         status=204,
         errors=(404, 409),
+    ),
+    Operation(
+        "POST",
+        _ONE + "/suspend",
+        suspend_reseller,
+        "suspendReseller",
+        "Suspend a reseller (its sessions end) and every active account on its plans, as an"
+        " administrator's suspension",
+        "resellers",
+        body=SuspendRequest,
+        body_optional=True,
+        response=ResellerCascade,
+        errors=(400, 404),
+    ),
+    Operation(
+        "POST",
+        _ONE + "/unsuspend",
+        unsuspend_reseller,
+        "unsuspendReseller",
+        "Lift a reseller's suspension and the account suspensions it made (not those made on"
+        " their own)",
+        "resellers",
+        response=ResellerCascade,
+        errors=(404,),
     ),
 ]

@@ -22,7 +22,7 @@ from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.auth.passwords import hash_password
 from gateway.consistency import applying
 from gateway.context import Context
-from gateway.problems import conflict, field_error, not_found
+from gateway.problems import Problem, conflict, field_error, not_found
 from gateway.services import quotas, ssh
 from gateway.services.resellers import totals_reached
 from gateway.services.suspensions import refuse_owner_over_admin, suspension_by
@@ -124,6 +124,8 @@ async def create(
             raise conflict(f"The name '{name}' is taken.") from exc
         except resellers.TotalsExceeded as exc:
             raise totals_reached(exc) from exc
+        except resellers.ResellerSuspended as exc:
+            raise _reseller_suspended(plan) from exc
         request = pb.CreateAccountRequest(
             name=name,
             password=password,
@@ -180,6 +182,13 @@ async def _move(ctx: Context, account: AccountRecord, plan: PlanRecord) -> None:
         await store.move(ctx.db, account.id, plan)
     except resellers.TotalsExceeded as exc:
         raise totals_reached(exc) from exc
+    except resellers.ResellerSuspended as exc:
+        raise _reseller_suspended(plan) from exc
+
+
+def _reseller_suspended(plan: PlanRecord) -> Problem:
+    # Only an administrator meets this: a suspended reseller cannot sign in.
+    return conflict(f"Plan '{plan.name}' is a suspended reseller's; unsuspend the reseller first.")
 
 
 async def _restore_plan(ctx: Context, account: AccountRecord) -> None:

@@ -15,7 +15,7 @@ import aiomysql
 from gateway.auth.passwords import check_password, hash_password
 from gateway.auth.throttle import LoginThrottle
 from gateway.context import Context
-from gateway.principal import Principal
+from gateway.principal import Principal, Role
 from gateway.problems import Problem, field_error, forbidden, unauthorized
 from gateway.store import refresh_tokens, users
 from gateway.store.users import Credentials
@@ -71,7 +71,8 @@ async def login(
     assert creds is not None, "check_password fails without a hash"
     throttle.succeeded(name, device)
     if not creds.may_sign_in:
-        raise Problem(403, "Forbidden", "This account is suspended.")
+        who = "reseller" if creds.role is Role.RESELLER else "account"
+        raise Problem(403, "Forbidden", f"This {who} is suspended.")
     token = await refresh_tokens.start_family(
         sign_in.db, creds.user_id, creds.token_version, sign_in.refresh_ttl_seconds
     )

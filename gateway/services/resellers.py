@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import grpc
+from jopanel.agent.accounts.v1 import accounts_pb2 as pb
+
+from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.auth.passwords import hash_password
 from gateway.context import Context
 from gateway.problems import Problem, conflict, not_found
+from gateway.store import accounts, users
 from gateway.store import resellers as store
-from gateway.store import users
+from gateway.store.accounts import AccountRecord
 from gateway.store.resellers import ResellerRecord, Reserved, Totals
+from gateway.store.suspensions import Suspension
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,87 @@ async def delete(ctx: Context, reseller: ResellerRecord) -> None:
             raise conflict(
                 f"Accounts are on plans of reseller '{reseller.name}'; move or delete them first."
             )
+
+
+@dataclass(frozen=True)
+class NotDone:
+    """An account the agent refused to suspend or resume, and what it said."""
+
+    account: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """A reseller suspended or resumed, with the accounts that followed and those that did
+    not (still as they were: a retry of the same call does them)."""
+
+    state: ResellerState
+    done: list[str]
+    not_done: list[NotDone]
+
+
+async def suspend(ctx: Context, reseller: ResellerRecord, reason: str | None) -> Cascade:
+    """Suspends the reseller (its sessions end) and every active account on its plans, each
+    as an administrator's suspension made with the reseller's (docs/resellers.md). The
+    reseller is suspended first: however many accounts the agent refuses, it cannot sign in,
+    and calling this again suspends the accounts still active."""
+    async with ctx.audited("reseller.suspend", reseller.name, detail=reason or ""):
+        await store.set_suspended(ctx.db, reseller.id, ctx.me.name, reason)
+        suspension = Suspension(by="admin", user=ctx.me.name, reason=reason)
+        done: list[str] = []
+        not_done: list[NotDone] = []
+        for account in await accounts.of_reseller(ctx.db, reseller.id, "active"):
+            failed = await _suspend_account(ctx, account, suspension)
+            (done.append(account.name) if failed is None else not_done.append(failed))
+    return Cascade(await read(ctx, await _read(ctx, reseller.name)), done, not_done)
+
+
+async def unsuspend(ctx: Context, reseller: ResellerRecord) -> Cascade:
+    """Lifts the reseller's suspension and exactly the account suspensions it made: an
+    account an administrator suspended on its own (before or since) stays suspended. Calling
+    this again resumes the accounts the agent refused before."""
+    async with ctx.audited("reseller.unsuspend", reseller.name):
+        await store.set_active(ctx.db, reseller.id)
+        done: list[str] = []
+        not_done: list[NotDone] = []
+        made = await accounts.of_reseller(ctx.db, reseller.id, "suspended", with_reseller=True)
+        for account in made:
+            failed = await _unsuspend_account(ctx, account)
+            (done.append(account.name) if failed is None else not_done.append(failed))
+    return Cascade(await read(ctx, await _read(ctx, reseller.name)), done, not_done)
+
+
+async def _suspend_account(
+    ctx: Context, account: AccountRecord, suspension: Suspension
+) -> NotDone | None:
+    # The system first, then the record (as services/accounts.py does): a refusal leaves the
+    # account active in both, for the next call; an unknown outcome the reconcile settles.
+    try:
+        async with ctx.audited("account.suspend", account.name, detail=_with(suspension)):
+            await ctx.agent.accounts.SuspendAccount(
+                pb.SuspendAccountRequest(name=account.name), timeout=CALL_TIMEOUT_SECONDS
+            )
+            await accounts.set_suspended(ctx.db, account.id, suspension, with_reseller=True)
+    except grpc.aio.AioRpcError as exc:
+        return NotDone(account.name, f"{exc.code().name}: {exc.details()}")
+    return None
+
+
+async def _unsuspend_account(ctx: Context, account: AccountRecord) -> NotDone | None:
+    try:
+        async with ctx.audited("account.unsuspend", account.name, detail="with its reseller"):
+            await ctx.agent.accounts.UnsuspendAccount(
+                pb.UnsuspendAccountRequest(name=account.name), timeout=CALL_TIMEOUT_SECONDS
+            )
+            await accounts.set_active(ctx.db, account.id)
+    except grpc.aio.AioRpcError as exc:
+        return NotDone(account.name, f"{exc.code().name}: {exc.details()}")
+    return None
+
+
+def _with(suspension: Suspension) -> str:
+    return "with its reseller" + (f": {suspension.reason}" if suspension.reason else "")
 
 
 async def _read(ctx: Context, name: str) -> ResellerRecord:

@@ -131,13 +131,18 @@ async def set_status(pool: aiomysql.Pool, user_id: int, status: Status) -> None:
     await execute(pool, "UPDATE accounts SET status = %s WHERE user_id = %s", (status, user_id))
 
 
-async def set_suspended(pool: aiomysql.Pool, user_id: int, suspension: Suspension) -> None:
-    """Marks the account suspended, recording who did it and why."""
+async def set_suspended(
+    pool: aiomysql.Pool, user_id: int, suspension: Suspension, *, with_reseller: bool = False
+) -> None:
+    """Marks the account suspended, recording who did it and why: on its own, or as part of
+    its reseller's suspension (`with_reseller`: unsuspending the reseller lifts it). A
+    suspension made on its own takes over one made with the reseller."""
     await execute(
         pool,
         "UPDATE accounts SET status = 'suspended', suspended_by = %s, suspended_by_user = %s,"
-        " suspension_reason = %s, suspended_at = CURRENT_TIMESTAMP(6) WHERE user_id = %s",
-        (suspension.by, suspension.user, suspension.reason, user_id),
+        " suspension_reason = %s, suspended_at = CURRENT_TIMESTAMP(6),"
+        " suspended_with_reseller = %s WHERE user_id = %s",
+        (suspension.by, suspension.user, suspension.reason, with_reseller, user_id),
     )
 
 
@@ -146,9 +151,22 @@ async def set_active(pool: aiomysql.Pool, user_id: int) -> None:
     await execute(
         pool,
         "UPDATE accounts SET status = 'active', suspended_by = NULL, suspended_by_user = NULL,"
-        " suspension_reason = NULL, suspended_at = NULL WHERE user_id = %s",
+        " suspension_reason = NULL, suspended_at = NULL, suspended_with_reseller = FALSE"
+        " WHERE user_id = %s",
         (user_id,),
     )
+
+
+async def of_reseller(
+    pool: aiomysql.Pool, reseller_id: int, status: Status, *, with_reseller: bool | None = None
+) -> list[AccountRecord]:
+    """The accounts on a reseller's plans in `status`, in name order; with `with_reseller`,
+    only those whose suspension was (True) or was not (False) made by the reseller's."""
+    where, args = "p.reseller_id = %s AND a.status = %s", [str(reseller_id), status]
+    if with_reseller is not None:
+        where += " AND a.suspended_with_reseller = %s"
+        args.append(str(int(with_reseller)))
+    return await fetch_all_as(pool, AccountRecord, f"{_SELECT} WHERE {where} ORDER BY u.name", args)
 
 
 async def move(pool: aiomysql.Pool, user_id: int, plan: PlanRecord) -> None:

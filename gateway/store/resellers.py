@@ -46,6 +46,11 @@ class ResellerRecord:
     plans: int
     created_at: datetime
     updated_at: datetime
+    # An administrator's suspension of the reseller (docs/resellers.md): who, why, when.
+    status: str  # 'active' or 'suspended'
+    suspended_by_user: str | None
+    suspension_reason: str | None
+    suspended_at: datetime | None
 
     def totals(self) -> Totals:
         return {key: getattr(self, key) for key in TOTALS}
@@ -69,7 +74,8 @@ class Reserved:
 _SELECT = (
     "SELECT u.id, u.name, r.email, r.max_accounts, r.disk_quota_mb, r.max_domains,"
     " r.max_databases, (SELECT COUNT(*) FROM plans p WHERE p.reseller_id = u.id) AS plans,"
-    " r.created_at, r.updated_at FROM users u JOIN resellers r ON r.user_id = u.id"
+    " r.created_at, r.updated_at, r.status, r.suspended_by_user, r.suspension_reason,"
+    " r.suspended_at FROM users u JOIN resellers r ON r.user_id = u.id"
 )
 
 
@@ -79,6 +85,10 @@ class NameTaken(Exception):
 
 class TotalsExceeded(Exception):
     """A change would reserve more than a reseller's totals; the message says which."""
+
+
+class ResellerSuspended(Exception):
+    """An account would be added to a suspended reseller's plans."""
 
 
 async def get(pool: aiomysql.Pool, name: str) -> ResellerRecord | None:
@@ -140,6 +150,31 @@ async def delete(pool: aiomysql.Pool, reseller_id: int) -> bool:
     return True
 
 
+async def set_suspended(
+    pool: aiomysql.Pool, reseller_id: int, user: str, reason: str | None
+) -> None:
+    """Marks the reseller suspended and ends its sessions (a new token version: every access
+    and refresh token it holds stops working at its next use)."""
+    async with transaction(pool) as cur:
+        await cur.execute(
+            "UPDATE resellers SET status = 'suspended', suspended_by_user = %s,"
+            " suspension_reason = %s, suspended_at = CURRENT_TIMESTAMP(6) WHERE user_id = %s",
+            (user, reason, reseller_id),
+        )
+        await cur.execute(
+            "UPDATE users SET token_version = token_version + 1 WHERE id = %s", (reseller_id,)
+        )
+
+
+async def set_active(pool: aiomysql.Pool, reseller_id: int) -> None:
+    await execute(
+        pool,
+        "UPDATE resellers SET status = 'active', suspended_by_user = NULL,"
+        " suspension_reason = NULL, suspended_at = NULL WHERE user_id = %s",
+        (reseller_id,),
+    )
+
+
 async def reserved(pool: aiomysql.Pool, reseller_id: int) -> Reserved:
     async with pool.acquire() as conn, conn.cursor() as cur:
         return await _reserved(cur, reseller_id)
@@ -168,8 +203,14 @@ async def reserve_account(
     cur: aiomysql.DictCursor, reseller_id: int, plan_id: int, *, except_account: int = 0
 ) -> None:
     """`reserve` for one account on the plan `plan_id`, whose limits are read after the lock:
-    a plan raised by a request that held the lock just before counts as raised."""
+    a plan raised by a request that held the lock just before counts as raised. Refused
+    (ResellerSuspended) while the reseller is suspended: its suspension takes in the accounts
+    on its plans, and one added after it would be active under a suspended reseller."""
     await lock(cur, reseller_id)
+    await cur.execute("SELECT status FROM resellers WHERE user_id = %s", (reseller_id,))
+    row = await cur.fetchone()
+    if row is not None and row["status"] == "suspended":
+        raise ResellerSuspended()
     await cur.execute(f"SELECT {', '.join(_SHARES)} FROM plans WHERE id = %s", (plan_id,))
     limits = await cur.fetchone()
     if limits is None:  # deleted in between: the insert's foreign key refuses it

@@ -17,13 +17,14 @@ class Credentials:
     role: Role
     password_hash: bytes
     token_version: int
-    # The owner's account status; None for administrators.
+    # The owner's account status, or the reseller's own status; None for administrators.
     account_status: str | None
 
     @property
     def may_sign_in(self) -> bool:
-        # Administrators and resellers have no account; an owner signs in while it is active.
-        return self.role is not Role.OWNER or self.account_status == "active"
+        # Administrators have no account and cannot be suspended; an owner signs in while its
+        # account is active, a reseller while an administrator has not suspended it.
+        return self.role is Role.ADMIN or self.account_status == "active"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +43,10 @@ class _Id:
 
 
 _SELECT = (
-    "SELECT u.id, u.name, u.role, u.password_hash, u.token_version, a.status"
+    "SELECT u.id, u.name, u.role, u.password_hash, u.token_version,"
+    " COALESCE(a.status, r.status) AS status"
     " FROM users u LEFT JOIN accounts a ON a.user_id = u.id"
+    " LEFT JOIN resellers r ON r.user_id = u.id"
 )
 
 

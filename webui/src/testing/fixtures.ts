@@ -92,6 +92,7 @@ export function makeReseller(overrides: Partial<Reseller> = {}): Reseller {
     plans: 1,
     created_at: '2025-01-02T03:04:05Z',
     updated_at: '2025-01-02T03:04:05Z',
+    suspension: null,
     ...overrides,
   };
 }

@@ -1236,6 +1236,40 @@ export interface paths {
     patch: operations['updateReseller'];
     trace?: never;
   };
+  '/api/v1/resellers/{name}/suspend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Suspend a reseller (its sessions end) and every active account on its plans, as an administrator's suspension */
+    post: operations['suspendReseller'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/resellers/{name}/unsuspend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Lift a reseller's suspension and the account suspensions it made (not those made on their own) */
+    post: operations['unsuspendReseller'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/server': {
     parameters: {
       query?: never;
@@ -1537,6 +1571,19 @@ export interface components {
        * @enum {string}
        */
       shell?: 'nologin' | 'bash' | 'sh';
+    };
+    /** AccountNotDone */
+    AccountNotDone: {
+      /**
+       * Detail
+       * @description What the agent answered
+       */
+      detail: string;
+      /**
+       * Name
+       * @description The account, left as it was
+       */
+      name: string;
     };
     /** AccountPage */
     AccountPage: {
@@ -3728,10 +3775,32 @@ export interface components {
       plans: number;
       reserved: components['schemas']['ResellerReserved'];
       /**
+       * @description Who suspended the reseller and why, while it is suspended (it cannot sign in, and the accounts on its plans are suspended with it)
+       * @default null
+       */
+      suspension: components['schemas']['ResellerSuspension'] | null;
+      /**
        * Updated At
        * Format: date-time
        */
       updated_at: string;
+    };
+    /**
+     * ResellerCascade
+     * @description A reseller suspended or resumed with its accounts.
+     */
+    ResellerCascade: {
+      /**
+       * Accounts
+       * @description The accounts suspended or resumed with it
+       */
+      accounts: string[];
+      /**
+       * Not Done
+       * @description Accounts the agent refused, left as they were: the same call again does them
+       */
+      not_done: components['schemas']['AccountNotDone'][];
+      reseller: components['schemas']['Reseller'];
     };
     /** ResellerCreate */
     ResellerCreate: {
@@ -3790,6 +3859,18 @@ export interface components {
       max_databases: number | null;
       /** Max Domains */
       max_domains: number | null;
+    };
+    /** ResellerSuspension */
+    ResellerSuspension: {
+      /** At */
+      at: string | null;
+      /** Reason */
+      reason: string | null;
+      /**
+       * User
+       * @description The administrator who suspended it
+       */
+      user: string | null;
     };
     /**
      * ResellerUpdate
@@ -13487,6 +13568,180 @@ export interface operations {
       };
       /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  suspendReseller: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['SuspendRequest'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ResellerCascade'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  unsuspendReseller: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ResellerCascade'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
         headers: {
           [name: string]: unknown;
         };

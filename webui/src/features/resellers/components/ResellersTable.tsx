@@ -1,15 +1,22 @@
 import { useMemo } from 'react';
-import { Button, Table, type Column } from '@/components/ui';
+import { Badge, Button, Table, type Column } from '@/components/ui';
 import { formatInteger } from '@/lib/format';
 import type { Reseller } from '../api/list-resellers';
 import { reservedText, TOTALS } from './totals';
 
-type RowActions = { onEdit: (reseller: Reseller) => void; onDelete: (reseller: Reseller) => void };
+type RowActions = {
+  onEdit: (reseller: Reseller) => void;
+  onSuspend: (reseller: Reseller) => void;
+  onDelete: (reseller: Reseller) => void;
+};
 
 type ResellersTableProps = RowActions & { resellers: readonly Reseller[]; busy?: boolean };
 
-export function ResellersTable({ resellers, busy, onEdit, onDelete }: ResellersTableProps) {
-  const columns = useMemo(() => resellerColumns({ onEdit, onDelete }), [onEdit, onDelete]);
+export function ResellersTable({ resellers, busy, onEdit, onSuspend, onDelete }: ResellersTableProps) {
+  const columns = useMemo(
+    () => resellerColumns({ onEdit, onSuspend, onDelete }),
+    [onEdit, onSuspend, onDelete],
+  );
   return (
     <Table
       caption="Resellers"
@@ -21,9 +28,23 @@ export function ResellersTable({ resellers, busy, onEdit, onDelete }: ResellersT
   );
 }
 
-function resellerColumns({ onEdit, onDelete }: RowActions): readonly Column<Reseller>[] {
+function resellerColumns({ onEdit, onSuspend, onDelete }: RowActions): readonly Column<Reseller>[] {
   return [
-    { key: 'name', header: 'Name', cell: (r) => <strong>{r.name}</strong> },
+    {
+      key: 'name',
+      header: 'Name',
+      cell: (r) => (
+        <>
+          <strong>{r.name}</strong>
+          {r.suspension ? (
+            <>
+              {' '}
+              <Badge tone="danger">Suspended</Badge>
+            </>
+          ) : null}
+        </>
+      ),
+    },
     ...TOTALS.map(({ key, column }): Column<Reseller> => ({
       key,
       header: column,
@@ -38,6 +59,14 @@ function resellerColumns({ onEdit, onDelete }: RowActions): readonly Column<Rese
         <div className="actions actions--row">
           <Button size="sm" onClick={() => onEdit(r)} aria-label={`Edit reseller ${r.name}`}>
             Edit
+          </Button>
+          <Button
+            size="sm"
+            variant="ghost"
+            onClick={() => onSuspend(r)}
+            aria-label={`${r.suspension ? 'Unsuspend' : 'Suspend'} reseller ${r.name}`}
+          >
+            {r.suspension ? 'Unsuspend' : 'Suspend'}
           </Button>
           <Button
             size="sm"

@@ -41,6 +41,24 @@ function resellersServer(initial: Reseller[]) {
         resellers.find((r) => r.name === 'ann'),
       );
     },
+    'POST /api/v1/resellers/ann/suspend': (req) => {
+      const reason = (req.body as { reason?: string }).reason ?? null;
+      const suspension = { user: 'admin', reason, at: '2026-12-05T03:00:00Z' };
+      resellers = resellers.map((r) => (r.name === 'ann' ? { ...r, suspension } : r));
+      return json(200, {
+        reseller: resellers.find((r) => r.name === 'ann'),
+        accounts: ['alice'],
+        not_done: [{ name: 'alicia', detail: 'FAILED_PRECONDITION: quota tool missing' }],
+      });
+    },
+    'POST /api/v1/resellers/ann/unsuspend': () => {
+      resellers = resellers.map((r) => (r.name === 'ann' ? { ...r, suspension: null } : r));
+      return json(200, {
+        reseller: resellers.find((r) => r.name === 'ann'),
+        accounts: ['alice', 'alicia'],
+        not_done: [],
+      });
+    },
     'DELETE /api/v1/resellers/ann': () =>
       problem(409, { title: 'Conflict', detail: "Accounts are on plans of reseller 'ann'." }),
     'DELETE /api/v1/resellers/spare': () => {
@@ -75,7 +93,7 @@ describe('resellers', () => {
       '20 of unlimited',
       'unlimited',
       '1',
-      'EditDelete',
+      'EditSuspendDelete',
     ]);
     expect(screen.getByRole('link', { name: 'Resellers' })).toHaveAttribute('aria-current', 'page');
   });
@@ -146,5 +164,29 @@ describe('resellers', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Delete reseller' }));
     expect(await screen.findByText('Reseller spare deleted.')).toBeInTheDocument();
     await waitFor(() => expect(screen.queryByRole('cell', { name: 'spare' })).not.toBeInTheDocument());
+  });
+
+  it('suspends a reseller with a reason, names the accounts not done, and unsuspends it', async () => {
+    const { api, user, table } = await openResellers();
+    await user.click(screen.getByRole('button', { name: 'Suspend reseller ann' }));
+    let dialog = screen.getByRole('dialog', { name: 'Suspend reseller ann?' });
+    expect(within(dialog).getByText(/Neither the reseller nor the owners can lift/)).toBeInTheDocument();
+    await user.type(within(dialog).getByLabelText(/Reason/), 'unpaid invoice');
+    await user.click(within(dialog).getByRole('button', { name: 'Suspend reseller' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('POST', '/api/v1/resellers/ann/suspend')[0]!.body).toEqual({ reason: 'unpaid invoice' });
+    expect(await screen.findByText(/not these accounts: alicia \(FAILED_PRECONDITION/)).toBeInTheDocument();
+    expect(await within(table).findByText('Suspended')).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Unsuspend reseller ann' }));
+    dialog = screen.getByRole('dialog', { name: 'Unsuspend reseller ann?' });
+    expect(
+      within(dialog).getByText(/Accounts you suspended on their own stay suspended/),
+    ).toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Unsuspend reseller' }));
+    expect(await screen.findByText('Reseller ann unsuspended with 2 account(s).')).toBeInTheDocument();
+    expect(api.to('POST', '/api/v1/resellers/ann/unsuspend')).toHaveLength(1);
+    await waitFor(() => expect(within(table).queryByText('Suspended')).not.toBeInTheDocument());
+    expect(screen.getByRole('button', { name: 'Suspend reseller ann' })).toBeInTheDocument();
   });
 });

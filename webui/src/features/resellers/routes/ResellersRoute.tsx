@@ -6,6 +6,7 @@ import { CreateResellerDialog } from '../components/CreateResellerDialog';
 import { DeleteResellerDialog } from '../components/DeleteResellerDialog';
 import { EditResellerDialog } from '../components/EditResellerDialog';
 import { ResellersTable } from '../components/ResellersTable';
+import { SuspendResellerDialog } from '../components/SuspendResellerDialog';
 
 const PAGE_SIZE = 50;
 
@@ -14,6 +15,7 @@ export function ResellersRoute() {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<Reseller | null>(null);
   const [deleting, setDeleting] = useState<Reseller | null>(null);
+  const [suspending, setSuspending] = useState<Reseller | null>(null);
   const pages = usePageTokens();
   const resellers = useResellers({ pageToken: pages.pageToken, limit: PAGE_SIZE });
   const data = resellers.data;
@@ -46,6 +48,7 @@ export function ResellersRoute() {
             resellers={data.items}
             busy={resellers.isPlaceholderData}
             onEdit={setEditing}
+            onSuspend={setSuspending}
             onDelete={setDeleting}
           />
           <Pagination
@@ -66,6 +69,7 @@ export function ResellersRoute() {
 
       <CreateResellerDialog open={creating} onClose={() => setCreating(false)} />
       <EditResellerDialog reseller={editing} onClose={() => setEditing(null)} />
+      <SuspendResellerDialog reseller={suspending} onClose={() => setSuspending(null)} />
       <DeleteResellerDialog reseller={deleting} onClose={() => setDeleting(null)} />
     </>
   );

@@ -210,6 +210,16 @@ def _parsed_each(behavior: Behavior, parse: Callable[[bytes], Any]) -> Behavior:
                 raise InvalidArgument("request", "not a valid message") from None
             yield parsed
 
+    if inspect.isasyncgenfunction(behavior):  # both ways streamed (reflection, say)
+
+        async def parsing_stream(
+            raw: AsyncIterator[bytes], context: grpc.aio.ServicerContext[Any, Any]
+        ) -> AsyncIterator[Any]:
+            async for response in behavior(each(raw), context):
+                yield response
+
+        return parsing_stream
+
     async def parsing(
         raw: AsyncIterator[bytes], context: grpc.aio.ServicerContext[Any, Any]
     ) -> Any:

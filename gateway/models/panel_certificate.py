@@ -3,7 +3,7 @@ the last ACME attempt (docs/certificates.md, "The panel's own host name")."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from jopanel.agent.certificates.v1 import certificates_pb2 as pb
 from pydantic import BaseModel, ConfigDict, Field
@@ -55,8 +55,8 @@ def panel_certificate_of(
         shown = ServedCertificate(
             names=list(served.names),
             issuer=served.issuer,
-            not_before=served.not_before.ToDatetime(),
-            not_after=served.not_after.ToDatetime(),
+            not_before=served.not_before.ToDatetime(UTC),
+            not_after=served.not_after.ToDatetime(UTC),
             fingerprint_sha256=served.fingerprint_sha256,
             self_signed=served.self_signed,
         )

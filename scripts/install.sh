@@ -39,7 +39,7 @@ packages=(
   # What WordPress's Site Health, Laravel and Drupal ask for (docs/web.md, PHP extensions)
   php-gd php-xml php-mbstring php-curl php-zip php-intl php-bcmath
   bind9 bind9-dnsutils cron acl util-linux passwd procps psmisc e2fsprogs quota openvpn easy-rsa
-  openssl ca-certificates logrotate curl iproute2 openssh-server
+  openssl ca-certificates logrotate curl iproute2 openssh-server restic
 )
 
 say() { echo "install: $*"; }

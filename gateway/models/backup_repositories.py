@@ -21,9 +21,9 @@ class SftpLocation(BaseModel):
     host: Annotated[str, Field(min_length=1, max_length=253)]
     port: Annotated[int, Field(ge=1, le=65535)] = 22
     user: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_.-]{0,31}$")]
-    path: Annotated[str, Field(min_length=2, max_length=255, pattern=r"^/")] = Field(
-        description="Absolute; segments of [A-Za-z0-9._-], none '.' or '..'"
-    )
+    path: Annotated[
+        str, Field(min_length=2, max_length=255, pattern=r"^(/[A-Za-z0-9._-]+)+/?$")
+    ] = Field(description="Absolute; segments of [A-Za-z0-9._-], none '.' or '..'")
     host_key: Annotated[str, Field(max_length=8192)] = Field(
         description="The server's host key, '<type> <base64>' (as in known_hosts): the only "
         "key accepted"
@@ -33,7 +33,8 @@ class SftpLocation(BaseModel):
 class S3Location(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    endpoint: Annotated[str, Field(max_length=300, pattern=r"^https://")] = Field(
+    # No space or control character after the scheme (the document says so, not only a rule).
+    endpoint: Annotated[str, Field(max_length=300, pattern=r"^https://[^\x00-\x20\x7f]+$")] = Field(
         description="https://<host>[:port] of an S3-compatible service"
     )
     bucket: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]

@@ -108,13 +108,17 @@ class Restic:
         if self._ready:
             return
         layout = self.layout
+        # The folders a backup reads through (views/) are the server's, whichever repository
+        # it goes to: a first backup may go to a remote one.
+        for folder in (layout.state_dir, layout.view_dir):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(folder, 0o700)
         if self.target is not None:  # made when it was added (remotes.py)
             layout.cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             self._ready = True
             return
-        for folder in (layout.repository.parent, layout.state_dir, layout.view_dir):
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            os.chmod(folder, 0o700)
+        layout.repository.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(layout.repository.parent, 0o700)
         layout.cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not layout.password_file.exists():
             files.write_atomic(layout.password_file, secrets.token_urlsafe(32) + "\n", 0o600)

@@ -286,27 +286,14 @@ class Backups:
         if dump not in {item.id for item in await self.panel_dumps()}:
             raise NotFound(f"the repository holds no dump of the panel's database {dump}")
         user, password = await self._databases.open_panel_loader(PANEL_DATABASE)
-        entry = pwd.getpwnam(PANEL_LOADER_USER)
-        options = _loader_options(self._restic.layout.load_dir, entry, self._socket, user, password)
-        try:
-            await process.run_lines(
-                _as_account(entry, [PYTHON, "-I", str(LOAD), str(options), PANEL_DATABASE]),
-                limits=self._limits,
-                on_line=lambda line: None,
-                producer=self._restic.argv("dump", dump, f"/{PANEL_FILE}"),
-                interrupt_first=True,
-                producer_env=self._restic.env,
-            )
-        except process.CommandFailed as error:
-            if error.argv[:1] != (PYTHON,):
-                raise
-            raise FailedPrecondition(
-                "the dump did not load into the panel's database: MariaDB refused a statement "
-                "of it; what came before it was loaded"
-            ) from error
-        finally:
-            options.unlink(missing_ok=True)
-            await self._databases.close_loader(PANEL_DATABASE)
+        await self._load_dump(
+            pwd.getpwnam(PANEL_LOADER_USER),
+            (user, password),
+            PANEL_DATABASE,
+            (dump, f"/{PANEL_FILE}"),
+            "the dump did not load into the panel's database: MariaDB refused a statement "
+            "of it; what came before it was loaded",
+        )
 
     async def _run(
         self, account: AccountName, job: JobId | None, work: Coroutine[Any, Any, T], report: Report
@@ -635,27 +622,43 @@ class Backups:
     ) -> None:
         """Loads the dump as the account, logged in as the target's loader (load.py)."""
         user, password = await self._databases.open_loader(AccountName(entry.pw_name), target)
-        options = _loader_options(self._restic.layout.load_dir, entry, self._socket, user, password)
+        await self._load_dump(
+            entry,
+            (user, password),
+            target,
+            (snapshot, f"/{name}.sql"),
+            f"the backup's dump of {name} did not load into {target}: MariaDB refused a "
+            "statement of it (one only MariaDB's root may run, or a damaged dump); "
+            "what came before it was loaded",
+        )
+
+    async def _load_dump(
+        self,
+        entry: pwd.struct_passwd,
+        login: tuple[str, str],
+        database: DatabaseName,
+        source: tuple[str, str],
+        refused: str,
+    ) -> None:
+        """`restic dump` of (snapshot, path) piped into load.py run as `entry`, logged in as
+        the loader `login` opened for `database`, which is closed again whatever happens."""
+        options = _loader_options(self._restic.layout.load_dir, entry, self._socket, *login)
         try:
             await process.run_lines(
-                _as_account(entry, [PYTHON, "-I", str(LOAD), str(options), target]),
+                _as_account(entry, [PYTHON, "-I", str(LOAD), str(options), database]),
                 limits=self._limits,
                 on_line=lambda line: None,
-                producer=self._restic.argv("dump", snapshot, f"/{name}.sql"),
+                producer=self._restic.argv("dump", *source),
                 interrupt_first=True,
                 producer_env=self._restic.env,
             )
         except process.CommandFailed as error:
             if error.argv[:1] != (PYTHON,):
                 raise
-            raise FailedPrecondition(
-                f"the backup's dump of {name} did not load into {target}: MariaDB refused a "
-                "statement of it (one only MariaDB's root may run, or a damaged dump); "
-                "what came before it was loaded"
-            ) from error
+            raise FailedPrecondition(refused) from error
         finally:
             options.unlink(missing_ok=True)
-            await self._databases.close_loader(target)
+            await self._databases.close_loader(database)
 
     async def _restore_crontab(self, account: AccountName, document: dict[str, Any]) -> bool:
         for job in document.get("crontab", []):

@@ -37,8 +37,12 @@ async def test_a_wildcard_alias_is_issued_over_dns_and_served_for_every_name_bel
         site = {"name": SITE, "aliases": [f"*.{SITE}"], "dns_zone": True}
         assert (await call(session, "POST", f"{base}/domains", owner, json=site))[0] == 201
         # Nobody else gets a name below it, as a site or as a wildcard of their own.
-        for body in ({"name": f"y.{SITE}"}, {"name": "x.test", "aliases": [f"*.{SITE}"]}):
-            status, _ = await call(session, "POST", f"{base}/domains", other, json=body)
+        claims: list[dict[str, object]] = [
+            {"name": f"y.{SITE}"},
+            {"name": "x.test", "aliases": [f"*.{SITE}"]},
+        ]
+        for claim in claims:
+            status, _ = await call(session, "POST", f"{base}/domains", other, json=claim)
             assert status in (409, 422)
 
         one = f"{base}/domains/{SITE}/certificate"

@@ -199,3 +199,11 @@ async def test_a_moved_domain_takes_its_wildcard_along(api: Api, admin: str) -> 
     assert status == 409
     status, _ = await api.call("POST", DOMAINS, bob, json={"name": "y.alice.test"})
     assert status == 201
+
+
+async def test_a_deleted_domain_takes_its_wildcard_along(api: Api, admin: str) -> None:
+    alice, mallory = await _alice_and_mallory(api, admin)
+    assert (await api.call("DELETE", f"{DOMAINS}/alice.test", alice))[0] == 204
+    assert sorted(api.web.domains) == ["mallory.test"]
+    status, answer = await api.call("POST", DOMAINS, mallory, json={"name": "y.alice.test"})
+    assert status == 201, answer

@@ -11,6 +11,7 @@ acme_orders.py so that the ACME client can move into a worker of its own unchang
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import grpc
@@ -18,6 +19,8 @@ from acme import challenges, client, messages
 from jopanel.agent.dns.v1 import dns_pb2, dns_pb2_grpc
 
 from gateway.acme_orders import IssueFailed
+from gateway.store.names import ancestors
+from jopanel_rules.hostnames import wildcard_base
 
 CHALLENGE_LABEL = "_acme-challenge"
 
@@ -86,21 +89,97 @@ async def withdraw(
     published: list[DnsChallenge],
     agent_seconds: float = 60.0,
 ) -> None:
+    """Removes the records; every one is tried even when one fails (the first error is
+    raised after), so that no challenge stays in a zone because another did."""
+    first: grpc.aio.AioRpcError | None = None
     for challenge in published:
-        await dns.DeleteAcmeChallengeRecord(
-            dns_pb2.DeleteAcmeChallengeRecordRequest(
-                account=owner, name=challenge.name, value=challenge.value
-            ),
-            timeout=agent_seconds,
-        )
+        try:
+            await dns.DeleteAcmeChallengeRecord(
+                dns_pb2.DeleteAcmeChallengeRecordRequest(
+                    account=owner, name=challenge.name, value=challenge.value
+                ),
+                timeout=agent_seconds,
+            )
+        except grpc.aio.AioRpcError as failed:
+            first = first or failed
+    if first is not None:
+        raise first
 
 
 def no_zone(name: str) -> str:
     return (
-        f"*.{name} needs a DNS challenge, and this server does not serve the DNS zone of "
-        f"{name} for this account: add the zone here (and point the domain's name servers "
-        "at this server), then try again."
+        f"*.{name} needs a DNS challenge, and this server does not serve the zone {name} "
+        "for this account: add the zone here (and point the domain's name servers at this "
+        "server) or remove the wildcard."
     )
+
+
+async def zone_reasons(
+    dns: dns_pb2_grpc.DnsZoneServiceAsyncStub,
+    owner: str,
+    names: Iterable[str],
+    agent_seconds: float = 60.0,
+) -> list[str]:
+    """Why a wildcard among `names` cannot be proven here, before the CA is asked: the zone
+    that would hold `_acme-challenge.X` for `*.X` (the closest zone at or above X, as the
+    agent picks it) must be one this server serves for the owner. One sentence per wildcard."""
+    reasons = []
+    for name in sorted(names):
+        base = wildcard_base(name)
+        if base is None:
+            continue
+        zone = await closest_zone(dns, base, agent_seconds)
+        if zone is None or zone.account != owner:
+            reasons.append(no_zone(base))
+    return reasons
+
+
+async def closest_zone(
+    dns: dns_pb2_grpc.DnsZoneServiceAsyncStub, name: str, agent_seconds: float
+) -> dns_pb2.DnsZone | None:
+    """The zone this server serves that answers for `name`: `name` itself or the closest
+    name above it (named answers from the deepest zone it serves)."""
+    for candidate in ancestors(name):
+        try:
+            reply = await dns.GetDnsZone(
+                dns_pb2.GetDnsZoneRequest(name=candidate), timeout=agent_seconds
+            )
+        except grpc.aio.AioRpcError as failed:
+            if failed.code() == grpc.StatusCode.NOT_FOUND:
+                continue
+            raise
+        return reply.zone
+    return None
+
+
+class Dns01Answers:
+    """The DNS-01 challenges of one order (acme_orders.Dns01): each wildcard's record written
+    and answered, all of them removed when the order ends, whatever happened."""
+
+    def __init__(
+        self,
+        dns: dns_pb2_grpc.DnsZoneServiceAsyncStub,
+        acme: client.ClientV2,
+        owner: str,
+        agent_seconds: float = 60.0,
+    ) -> None:
+        self._dns = dns
+        self._acme = acme
+        self._owner = owner
+        self._seconds = agent_seconds
+        self.published: list[DnsChallenge] = []
+
+    async def answer(self, authz: messages.AuthorizationResource) -> None:
+        challenge = await publish(self._dns, self._acme, self._owner, authz, self._seconds)
+        if challenge is not None:
+            self.published.append(challenge)
+
+    async def withdraw(self) -> None:
+        published, self.published = self.published, []
+        await withdraw(self._dns, self._owner, published, self._seconds)
+
+    def why(self, name: str, error: messages.Error) -> str:
+        return why(name, error)
 
 
 def why(name: str, error: messages.Error) -> str:

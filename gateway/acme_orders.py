@@ -19,7 +19,7 @@ import email.utils
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Protocol, cast
 
 import requests
 from acme import challenges, client, errors, messages
@@ -54,6 +54,17 @@ class IssueFailed(Exception):
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+
+
+class Dns01(Protocol):
+    """Answers the DNS-01 challenges of one order (gateway/acme_dns01.py, Dns01Answers): the
+    wildcards', which HTTP-01 cannot prove (RFC 8555 section 7.1.3)."""
+
+    async def answer(self, authz: messages.AuthorizationResource) -> None: ...
+
+    async def withdraw(self) -> None: ...
+
+    def why(self, name: str, error: messages.Error) -> str: ...
 
 
 class RetryLater(Exception):
@@ -151,9 +162,11 @@ async def issue(
     key_type: certificates_pb2.KeyType.ValueType = certificates_pb2.KEY_TYPE_ECDSA_P256,
     settings: certificates_pb2.Certificate | None = None,
     agent_seconds: float = 60.0,
+    dns01: Dns01 | None = None,
 ) -> certificates_pb2.Certificate:
     """One SAN certificate for the website `domain` of account `owner` and its aliases,
-    installed by the agent. Raises IssueFailed with the owner's reason when the CA refuses."""
+    installed by the agent. Raises IssueFailed with the owner's reason when the CA refuses.
+    A wildcard alias is proven over DNS-01 by `dns01`, every other name over HTTP-01."""
     signing = await agent.CreateCertificateSigningRequest(
         certificates_pb2.CreateCertificateSigningRequestRequest(
             domain=domain, account=owner, key_type=key_type
@@ -175,7 +188,7 @@ async def issue(
             timeout=agent_seconds,
         )
 
-    chain = await order(account, signing.csr_pem, publish, withdraw)
+    chain = await order(account, signing.csr_pem, publish, withdraw, dns01)
     installed = await agent.InstallCertificate(
         certificates_pb2.InstallCertificateRequest(
             domain=domain, account=owner, chain_pem=chain, settings=settings
@@ -223,15 +236,20 @@ async def order(
     csr_pem: str,
     publish: Callable[[str, str], Awaitable[None]],
     withdraw: Callable[[str], Awaitable[None]],
+    dns01: Dns01 | None = None,
 ) -> str:
     """The ACME order for a CSR: each HTTP-01 token published (and always withdrawn after),
-    the full chain when the CA issued it; IssueFailed with the reason otherwise."""
+    each wildcard's DNS-01 record by `dns01` (also always withdrawn), the full chain when the
+    CA issued it; IssueFailed with the reason otherwise."""
     acme = account.client
     tokens: list[str] = []
     try:
         # A CA's rate limits refuse here first (new orders per account, per names).
         pending = await asyncio.to_thread(acme.new_order, csr_pem.encode("ascii"))
         for authz in pending.authorizations:
+            if authz.body.wildcard:
+                await _answer_dns01(authz, dns01)
+                continue
             body = _http01(authz)
             if body.status == messages.STATUS_VALID:
                 continue  # validated already (an earlier order's authorization): nothing to answer
@@ -243,7 +261,7 @@ async def order(
         deadline = datetime.datetime.now() + datetime.timedelta(seconds=ORDER_SECONDS)
         done = await asyncio.to_thread(acme.poll_and_finalize, pending, deadline)
     except errors.ValidationError as failed:
-        raise IssueFailed(explain(failed.failed_authzrs)) from None
+        raise IssueFailed(explain(failed.failed_authzrs, dns01)) from None
     except errors.TimeoutError:
         raise IssueFailed("the certificate authority did not finish in time; try again") from None
     except messages.Error as refused:
@@ -251,9 +269,20 @@ async def order(
     except RetryLater as limited:
         raise IssueFailed(_refusal(limited.error), limited.when) from None
     finally:
-        for token in tokens:
-            await withdraw(token)
+        try:
+            for token in tokens:
+                await withdraw(token)
+        finally:
+            if dns01 is not None:
+                await dns01.withdraw()
     return str(done.fullchain_pem)
+
+
+async def _answer_dns01(authz: messages.AuthorizationResource, dns01: Dns01 | None) -> None:
+    if dns01 is None:  # an order that cannot write DNS records (the panel's own name)
+        name = authz.body.identifier.value
+        raise IssueFailed(f"*.{name} needs a DNS challenge, which this order cannot answer")
+    await dns01.answer(authz)
 
 
 async def _answer(
@@ -277,14 +306,16 @@ def _http01(authz: messages.AuthorizationResource) -> messages.ChallengeBody:
     raise IssueFailed(f"the certificate authority offers no HTTP-01 challenge for {name}")
 
 
-def explain(failed: list[messages.AuthorizationResource]) -> str:
-    """One sentence per name that failed, for the domain's owner."""
+def explain(failed: list[messages.AuthorizationResource], dns01: Dns01 | None = None) -> str:
+    """One sentence per name that failed, for the domain's owner (a wildcard's in DNS-01's
+    words)."""
     reasons = []
     for authz in failed:
         name = authz.body.identifier.value
+        why = dns01.why if dns01 is not None and authz.body.wildcard else _why
         for body in authz.body.challenges:
             if body.error is not None:
-                reasons.append(_why(name, body.error))
+                reasons.append(why(name, body.error))
     return " ".join(reasons) or "the certificate authority refused the names"
 
 

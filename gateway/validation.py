@@ -19,7 +19,7 @@ from pydantic_core import CoreSchema
 from jopanel_rules.accounts import ACCOUNT_NAME_PATTERN, RESERVED_PREFIXES, is_reserved
 from jopanel_rules.accounts import RESERVED_NAMES as _RESERVED
 from jopanel_rules.cron import CRON_COMMAND_BYTES, CRON_SHORTCUTS
-from jopanel_rules.hostnames import HOSTNAME_MAX
+from jopanel_rules.hostnames import HOSTNAME_MAX, WILDCARD_PREFIX, wildcard_base
 
 
 class Unprocessable(ValueError):
@@ -203,6 +203,30 @@ HostName = Annotated[
     str,
     AfterValidator(to_host_name),
     Documented({"pattern": HOST_NAME_PATTERN, "maxLength": 253}),
+]
+# A website's alias: a host name, or `*.` and a host name (docs/security.md, Names: the
+# wildcard stands below a name of the same site, which the route checks).
+ALIAS_NAME_PATTERN = f"^(?:\\*\\.)?{_HOST_LABEL}(?:\\.{_HOST_LABEL})+$"
+
+
+def to_alias_name(value: str) -> str:
+    """An alias as typed in its stored form: a host name (to_host_name), or `*.` and one,
+    `*` only as the whole leftmost label, 253 characters at most in all."""
+    base = wildcard_base(value)
+    if base is None:
+        return to_host_name(value)
+    if len(value) > HOSTNAME_MAX:
+        raise ValueError(f"must be at most {HOSTNAME_MAX} characters")
+    name = WILDCARD_PREFIX + to_host_name(base)
+    if len(name) > HOSTNAME_MAX:
+        raise Unprocessable(f"must be at most {HOSTNAME_MAX} characters once in punycode")
+    return name
+
+
+AliasName = Annotated[
+    str,
+    AfterValidator(to_alias_name),
+    Documented({"pattern": ALIAS_NAME_PATTERN, "maxLength": HOSTNAME_MAX}),
 ]
 RedirectUrl = Annotated[
     str,

@@ -26,6 +26,7 @@ from agent.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 from agent.system.dns.zones import dns_zones
 from agent.system.web.domains import web_domains
 from agent.validators.accounts import AccountName
+from jopanel_rules.hostnames import claimed_name, wildcard_server_name
 
 
 class HeldNames(Protocol):
@@ -62,7 +63,9 @@ class NameOwners:
         account holds the name, a name above it or a name below it."""
         for name in names:
             self._check(name, account, field)
-        mine = [name for name in names if name not in self._pending]
+        # `*.X` is held as X: every name below X is then the account's (docs/security.md).
+        claimed = [claimed_name(name) for name in names]
+        mine = [name for name in dict.fromkeys(claimed) if name not in self._pending]
         self._pending.update(dict.fromkeys(mine, account))
         try:
             yield
@@ -79,7 +82,15 @@ class NameOwners:
                     f"zone {name} is served for this name; delete the zone first"
                 )
 
-    def _check(self, name: str, account: AccountName, field: str) -> None:
+    def _check(self, given: str, account: AccountName, field: str) -> None:
+        server = wildcard_server_name(given, self.server_names)
+        if server is not None:
+            raise InvalidArgument(
+                field, f"{given} would cover {server}, a name of this server, or lie below it"
+            )
+        # A wildcard's X must be as free as X itself (its own site claims X too, but the
+        # names below X are checked here whatever the gateway sent).
+        name = claimed_name(given)
         for server_name in self.server_names:
             if name == server_name or name.endswith("." + server_name):
                 raise InvalidArgument(field, f"{name} is a name of this server or below one")

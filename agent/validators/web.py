@@ -13,6 +13,7 @@ from agent.errors import InvalidArgument
 from agent.validators.accounts import AccountName
 from agent.validators.common import Hostname, hostname
 from jopanel_rules import RuleError
+from jopanel_rules.hostnames import HOSTNAME_MAX, check_wildcard, wildcard_base
 from jopanel_rules.web import (
     LOG_LINES_DEFAULT,
     LOG_RETENTION_DEFAULT,
@@ -73,16 +74,40 @@ REDIRECT_STATUSES: Final[Mapping[web_pb2.RedirectCode.ValueType, int]] = {
 
 
 def aliases(values: Iterable[str], name: Hostname, field: str = "aliases") -> tuple[Hostname, ...]:
-    """Other hostnames of a site: at most 50, distinct, none equal to its name."""
+    """Other hostnames of a site: at most 50, distinct, none equal to its name. An alias may be
+    a wildcard `*.X` (jopanel_rules.hostnames.check_wildcard: X is the site's name or another
+    of its aliases); the type says Hostname for both, as nginx and a certificate take either."""
     given = list(values)
     if len(given) > MAX_ALIASES:
         raise InvalidArgument(field, f"must hold at most {MAX_ALIASES} hostnames")
-    checked = tuple(hostname(value, f"{field}[{index}]") for index, value in enumerate(given))
+    checked = tuple(alias(value, f"{field}[{index}]") for index, value in enumerate(given))
     if len(set(checked)) != len(checked):
         raise InvalidArgument(field, "must not repeat a hostname")
     if name in checked:
         raise InvalidArgument(field, "must not include the domain's own name")
+    for index, value in enumerate(checked):
+        try:
+            check_wildcard(value, name, checked)
+        except RuleError as error:
+            raise InvalidArgument(f"{field}[{index}]", str(error)) from None
     return checked
+
+
+def alias(value: str, field: str) -> Hostname:
+    """A hostname, or `*.` and a hostname: `*` only as the whole leftmost label, only once,
+    at most HOSTNAME_MAX characters in all."""
+    base = wildcard_base(value)
+    if base is None:
+        return hostname(value, field)
+    if len(value) > HOSTNAME_MAX:
+        raise InvalidArgument(field, f"must be at most {HOSTNAME_MAX} characters")
+    try:
+        hostname(base, field)
+    except InvalidArgument:
+        raise InvalidArgument(
+            field, "must be a hostname, or *. and a hostname of two labels or more (*.example.com)"
+        ) from None
+    return Hostname(value)
 
 
 def redirect_url(value: str, field: str = "url", *, preserve_path: bool = False) -> RedirectUrl:

@@ -11,7 +11,7 @@ from gateway.backends import Backend, backend_of
 from gateway.models.suspensions import SuspensionInfo, suspension_of
 from gateway.paging import PageQuery
 from gateway.store.domains import DomainRecord, Status
-from gateway.validation import AccountName, HostName, unicode_host_name
+from gateway.validation import AccountName, AliasName, HostName, unicode_host_name
 
 MAX_ALIASES = 50
 
@@ -20,7 +20,14 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-Aliases = Annotated[list[HostName], Field(max_length=MAX_ALIASES)]
+Aliases = Annotated[
+    list[AliasName],
+    Field(
+        max_length=MAX_ALIASES,
+        description="Other host names of the site; `*.X` (a wildcard) where X is the site's"
+        " name or another of its aliases",
+    ),
+]
 
 
 class DomainCreate(_Strict):

@@ -35,6 +35,7 @@ from gateway.store.domains import BackendColumns, DomainRecord
 from gateway.store.tenants import Tenants
 from gateway.validation import to_host_name
 from jopanel_rules import RuleError
+from jopanel_rules.hostnames import check_wildcard
 from jopanel_rules.web import check_proxy_port
 
 
@@ -63,6 +64,11 @@ def _check_names(call: Call[Any, Any], name: str, aliases: list[str], *, new: bo
     if new:
         check_not_reserved(call, "name", [name])
     check_not_reserved(call, "aliases", aliases)
+    for alias in aliases:
+        try:
+            check_wildcard(alias, name, aliases)
+        except RuleError as exc:
+            raise field_error("aliases", f"'{alias}': {exc}") from exc
 
 
 def _backend(call: Call[Any, Any], backend: AnyBackend | None) -> BackendColumns | None:

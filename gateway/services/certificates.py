@@ -22,7 +22,7 @@ import grpc
 from jopanel.agent.certificates.v1 import certificates_pb2 as pb
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 
-from gateway import preflight
+from gateway import acme_dns01, preflight
 from gateway import renewal_policy as renewals
 from gateway.acme_accounts import AcmeAccounts
 from gateway.acme_orders import IssueFailed, issue
@@ -43,6 +43,7 @@ from gateway.store import jobs as jobs_store
 from gateway.store.certificate_settings import AcmeSettingsRecord
 from gateway.store.certificates import CertificateRecord, KeyType
 from gateway.store.jobs import JobRecord
+from jopanel_rules.hostnames import wildcard_base
 
 INTERRUPTED = "The attempt was interrupted by an error on the server; try again later."
 # How long a request waits for the ACME worker to settle its order (pre-flight, the CA's
@@ -166,10 +167,16 @@ async def _attempt(
     hsts: bool,
 ) -> pb.Certificate:
     """Pre-flight, then the ACME order; IssueFailed with the owner's reason."""
-    if config.acme.preflight:
-        reasons = await _preflight(ctx, config, record)
-        if reasons:
-            raise IssueFailed(" ".join(reasons))
+    names = await _names(ctx, record)
+    # A wildcard without the owner's zone here could never be proven: said before the CA is
+    # asked, whether or not the rest of the pre-flight runs.
+    reasons = await acme_dns01.zone_reasons(
+        ctx.agent.dns, record.account, names, CALL_TIMEOUT_SECONDS
+    )
+    if not reasons and config.acme.preflight:
+        reasons = await _preflight(ctx, config, record, names)
+    if reasons:
+        raise IssueFailed(" ".join(reasons))
     chosen = await acme_settings(ctx, config)
     account = await accounts.at(chosen.directory_url, chosen.email)
     return await issue(
@@ -179,6 +186,9 @@ async def _attempt(
         record.account,
         _KEY_TYPES[key_type],
         pb.Certificate(redirect_http=redirect_http, hsts=hsts),
+        dns01=acme_dns01.Dns01Answers(
+            ctx.agent.dns, account.client, record.account, CALL_TIMEOUT_SECONDS
+        ),
     )
 
 
@@ -206,12 +216,21 @@ async def change_acme_settings(ctx: Context, directory_url: str, email: str) -> 
     return AcmeSettingsRecord(directory_url, email)
 
 
-async def _preflight(ctx: Context, config: GatewayConfig, record: CertificateRecord) -> list[str]:
-    """Why the CA would refuse, found before asking it (gateway/preflight.py)."""
+async def _names(ctx: Context, record: CertificateRecord) -> list[str]:
+    """The website's names as the agent serves them: what the CSR will hold."""
     site = await ctx.agent.web.GetWebDomain(
         web_pb.GetWebDomainRequest(name=record.domain), timeout=CALL_TIMEOUT_SECONDS
     )
-    names = [site.domain.name, *site.domain.aliases]
+    return [site.domain.name, *site.domain.aliases]
+
+
+async def _preflight(
+    ctx: Context, config: GatewayConfig, record: CertificateRecord, names: list[str]
+) -> list[str]:
+    """Why the CA would refuse, found before asking it (gateway/preflight.py). A wildcard is
+    left out: it is proven over DNS (its zone checked by acme_dns01.zone_reasons), and its X
+    is one of the site's names, checked here."""
+    names = [name for name in names if wildcard_base(name) is None]
 
     async def publish(token: str, text: str) -> None:
         await ctx.agent.certificates.CreateChallengeToken(

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 
 import aiomysql
 
+from jopanel_rules.hostnames import claimed_name
+
 
 class NameHeld(Exception):
     """Another account holds the name, one of its ancestors or one of its descendants. The
@@ -56,7 +58,9 @@ async def check_free(cur: aiomysql.DictCursor, names: Sequence[str], account_id:
     descendant of one. Call under lock(), with no plain read before lock() in the transaction:
     InnoDB takes a transaction's snapshot at its first plain read, so these reads then see
     every claim committed before the lock was granted."""
-    for name in names:
+    for given in names:
+        # `*.X` holds every name below X: it is as free as X itself (docs/security.md).
+        name = claimed_name(given)
         held = await _held_by_others(cur, name, account_id)
         if held is not None:
             raise NameHeld(name, held)

@@ -215,3 +215,67 @@ async def test_an_alias_with_a_zone_is_not_dropped(
     await web.UpdateWebDomain(request)
     answer = await dig(named.dns_port, victim, "A")  # type: ignore[attr-defined]
     assert answer.status == "REFUSED"
+
+
+async def test_a_wildcard_alias_serves_every_name_below_and_keeps_them_from_others(
+    web: WebStub, dns: DnsStub, alice: tuple[str, str], mallory: str, web_port: int
+) -> None:
+    account, domain = alice
+    await create(web, spec(f"blog.{domain}", account))
+    request = web_pb2.UpdateWebDomainRequest(
+        domain=spec(domain, account, aliases=(f"static.{domain}", f"*.{domain}"))
+    )
+    request.update_mask.paths.append("aliases")
+    await web.UpdateWebDomain(request)
+    assert f"<h1>{domain}</h1>" in (await get(web_port, f"anything.{domain}")).body
+    # An exact name of the same account still wins, as nginx picks exact names first.
+    assert f"<h1>blog.{domain}</h1>" in (await get(web_port, f"blog.{domain}")).body
+    for attempt in (
+        create(web, spec(f"y.{domain}", mallory)),
+        create(web, spec(_domain(), mallory, aliases=(f"y.{domain}",))),
+        create(web, spec(domain.replace("n", "m", 1), mallory, aliases=(f"*.{domain}",))),
+        _zone(dns, f"y.{domain}", mallory, MALLORY_ADDRESS),
+    ):
+        code, message = await rpc_error(attempt)
+        assert code in (grpc.StatusCode.ALREADY_EXISTS, grpc.StatusCode.INVALID_ARGUMENT), message
+    assert f"<h1>{domain}</h1>" in (await get(web_port, f"y.{domain}")).body
+
+
+async def test_a_forged_wildcard_above_another_account_s_name_is_refused(
+    web: WebStub, accounts: AccountStub, new_name: Callable[[], str], web_port: int
+) -> None:
+    """A compromised gateway sends alice's *.<x> while mallory serves z.<x>: the agent refuses
+    from its own registry, and mallory's site keeps its name."""
+    alice = await _account(accounts, new_name)
+    mallory = await _account(accounts, new_name)
+    domain = _domain()
+    await create(web, spec(f"z.{domain}", mallory))
+    for attempt in (
+        create(web, spec(domain, alice, aliases=(f"*.{domain}",))),
+        create(web, spec(f"q.{domain}", alice, aliases=(f"*.q.{domain}", f"*.{domain}"))),
+    ):
+        code, message = await rpc_error(attempt)
+        assert code in (grpc.StatusCode.ALREADY_EXISTS, grpc.StatusCode.INVALID_ARGUMENT), message
+    assert f"<h1>z.{domain}</h1>" in (await get(web_port, f"z.{domain}")).body
+    assert NOT_SERVED in (await get(web_port, f"other.{domain}")).body
+
+
+async def test_the_name_of_a_wildcard_is_not_dropped_alone(
+    web: WebStub, alice: tuple[str, str]
+) -> None:
+    account, domain = alice
+    request = web_pb2.UpdateWebDomainRequest(
+        domain=spec(domain, account, aliases=(f"static.{domain}", f"*.static.{domain}"))
+    )
+    request.update_mask.paths.append("aliases")
+    await web.UpdateWebDomain(request)
+    request = web_pb2.UpdateWebDomainRequest(
+        domain=spec(domain, account, aliases=(f"*.static.{domain}",))
+    )
+    request.update_mask.paths.append("aliases")
+    code, message = await rpc_error(web.UpdateWebDomain(request))
+    assert (code, message) == (
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "domain.aliases[0]: a wildcard *.X needs X itself among the site's names (its domain"
+        " or an alias)",
+    )

@@ -101,3 +101,58 @@ def test_a_name_with_a_zone_of_the_account_is_not_dropped() -> None:
         names.check_no_zone(["alice.test"], ALICE)
     names.check_no_zone(["www.alice.test"], ALICE)
     names.check_no_zone(["alice.test"], MALLORY)  # not mallory's zone: nothing to keep
+
+
+def test_a_wildcard_of_another_account_s_name_is_refused() -> None:
+    names = owners({"alice.test": ALICE, "*.alice.test": ALICE}, {})
+    for name in ("*.alice.test", "*.www.alice.test", "y.alice.test", "a.b.alice.test"):
+        refused = pytest.raises(AlreadyExists, match="held by another account")
+        with refused, names.claiming([name], MALLORY, "f"):
+            pass
+
+
+def test_a_wildcard_above_another_account_s_name_is_refused_from_the_agent_s_state() -> None:
+    """A forged call: alice's *.alice.test while mallory holds z.alice.test (an overlap from
+    before the rule); the agent refuses it from its own registries."""
+    names = owners({"alice.test": ALICE, "z.alice.test": MALLORY}, {})
+    expected = re.escape("alice.test is above z.alice.test, which another account holds")
+    with pytest.raises(AlreadyExists, match=expected), names.claiming(["*.alice.test"], ALICE, "f"):
+        pass
+    zoned = owners({"alice.test": ALICE}, {"z.alice.test": MALLORY})
+    with pytest.raises(AlreadyExists), zoned.claiming(["*.alice.test"], ALICE, "f"):
+        pass
+
+
+def test_a_wildcard_is_reserved_as_its_name_until_its_block_ends() -> None:
+    names = owners({}, {})
+    with (
+        names.claiming(["alice.test"], ALICE, "f"),
+        names.claiming(["*.alice.test"], ALICE, "f"),
+        pytest.raises(AlreadyExists),
+        names.claiming(["y.alice.test"], MALLORY, "f"),
+    ):
+        pass
+    with names.claiming(["y.alice.test"], MALLORY, "f"):
+        pass  # released
+
+
+@pytest.mark.parametrize(
+    ("name", "server"),
+    [
+        ("*.panel.example.net", "panel.example.net"),
+        ("*.x.panel.example.net", "panel.example.net"),
+        ("*.example.net", "panel.example.net"),  # a certificate for it is valid for the panel
+        ("*.ns1.example.net", "ns1.example.net"),
+    ],
+)
+def test_a_wildcard_at_above_or_below_a_server_name_is_nobody_s(name: str, server: str) -> None:
+    names = owners({}, {})
+    expected = re.escape(f"field: {name} would cover {server}")
+    with pytest.raises(InvalidArgument, match=expected), names.claiming([name], ALICE, "field"):
+        pass
+
+
+def test_a_wildcard_beside_the_server_s_names_can_be_held() -> None:
+    names = ["example.org", "*.example.org", "*.shop.example.org"]
+    with owners({}, {}).claiming(names, ALICE, "f"):
+        pass

@@ -64,6 +64,59 @@ def test_aliases_are_checked_one_by_one_and_together() -> None:
         web_validators.aliases([f"a{n}.example.com" for n in range(51)], name)
 
 
+def test_a_wildcard_alias_stands_below_a_name_of_its_own_site() -> None:
+    name = common_validators.hostname("alice.test")
+    assert web_validators.aliases(["*.alice.test"], name) == ("*.alice.test",)
+    assert web_validators.aliases(["shop.test", "*.shop.test"], name) == (
+        "shop.test",
+        "*.shop.test",
+    )
+    assert web_validators.aliases(["*.www.alice.test", "www.alice.test"], name)
+
+
+# Each one a wildcard in a place or shape nginx or a CA would read differently, or a base name
+# the site does not hold itself.
+HOSTILE_WILDCARDS = [
+    "*.test", "*", "*.", "*..alice.test", "*.*.alice.test", "a*.alice.test", "*a.alice.test",
+    "*x.test", "**.alice.test", "x.*.alice.test", "alice.*.test", "*.alice.test.", "*.Alice.test",
+    "*.alice.test\n", " *.alice.test", "*.-alice.test", "*.alice.test;", "*.sub.alice.test",
+    "*.evilalice.test", "*.lice.test", "*.test.alice.test", "*." + "a" * 64 + ".alice.test",
+    "*." + ".".join(["a" * 63] * 3) + ".alice.test", "*.127.0.0.1", "%2a.alice.test",
+    "\\*.alice.test", "\uff0a.alice.test",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", HOSTILE_WILDCARDS)
+def test_hostile_wildcard_aliases_are_refused(value: str) -> None:
+    name = common_validators.hostname("alice.test")
+    with pytest.raises(InvalidArgument) as raised:
+        web_validators.aliases(["www.alice.test", value], name, "domain.aliases")
+    assert raised.value.field == "domain.aliases[1]"
+    if len(value) > 2:  # '*' and '*.' are the rule's own words
+        assert value not in raised.value.message
+
+
+def test_a_wildcard_of_a_name_only_below_the_site_s_is_refused() -> None:
+    """The account holds sub.alice.test: *.alice.test would take every name beside it."""
+    name = common_validators.hostname("sub.alice.test")
+    with pytest.raises(InvalidArgument, match="needs X itself among the site's names"):
+        web_validators.aliases(["*.alice.test"], name, "domain.aliases")
+
+
+def test_a_huge_wildcard_is_refused_without_echo() -> None:
+    name = common_validators.hostname("alice.test")
+    huge = "*." + "a" * 100_000 + ".alice.test"
+    with pytest.raises(InvalidArgument, match="at most 253") as raised:
+        web_validators.aliases([huge], name, "domain.aliases")
+    assert "aaaa" not in raised.value.message
+    longest = "*." + ".".join(["a" * 62] * 4)  # 253 characters: the whole name counts
+    assert len(longest) == 253
+    with pytest.raises(InvalidArgument, match="needs X"):
+        web_validators.aliases([longest], name)
+    with pytest.raises(InvalidArgument, match="at most 253"):
+        web_validators.aliases(["*.a" + longest[2:]], name)
+
+
 @pytest.mark.parametrize("url", HOSTILE_URLS)
 def test_hostile_urls_are_refused(url: str) -> None:
     with pytest.raises(InvalidArgument) as raised:

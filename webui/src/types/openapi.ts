@@ -2410,6 +2410,7 @@ export interface components {
       account?: string | null;
       /**
        * Aliases
+       * @description Other host names of the site; `*.X` (a wildcard) where X is the site's name or another of its aliases
        * @default []
        */
       aliases?: string[];

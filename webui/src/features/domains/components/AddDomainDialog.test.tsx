@@ -264,6 +264,41 @@ describe('AddDomainDialog', () => {
     expect(api.to('POST', '/api/v1/domains')).toHaveLength(0);
   });
 
+  it('takes a wildcard alias below the site’s own names, and says why not otherwise', async () => {
+    const api = mockApi({ ...phpVersions, 'POST /api/v1/domains': created });
+    const { user, dialog, onClose } = renderDialog();
+    await waitFor(() => expect(within(dialog).getByLabelText('PHP version')).toHaveValue('8.3'));
+    expect(within(dialog).getByRole('group', { name: /Aliases/ })).toHaveAccessibleDescription(
+      /\*\.example\.com shows it for every name below example\.com/,
+    );
+
+    await user.type(within(dialog).getByLabelText('Domain name'), 'shop.example');
+    for (const alias of ['*.shop.example', '*.other.example', 'a*.shop.example', '*.*.shop.example']) {
+      await user.click(within(dialog).getByRole('button', { name: 'Add alias' }));
+      await user.keyboard(alias);
+    }
+    await user.click(within(dialog).getByRole('button', { name: 'Add domain' }));
+
+    expect(within(dialog).getByLabelText('Alias 1')).not.toBeInvalid();
+    expect(within(dialog).getByLabelText('Alias 2')).toHaveAccessibleDescription(
+      /Add other\.example itself too/,
+    );
+    expect(within(dialog).getByLabelText('Alias 3')).toHaveAccessibleDescription(/Use a name such as/);
+    expect(within(dialog).getByLabelText('Alias 4')).toHaveAccessibleDescription(
+      /Use \* only as the whole first part/,
+    );
+    expect(posted(api)).toHaveLength(0);
+
+    for (const index of [4, 3, 2]) {
+      await user.click(within(dialog).getByRole('button', { name: `Remove alias ${index}` }));
+    }
+    await user.click(within(dialog).getByRole('button', { name: 'Add domain' }));
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(posted(api)).toEqual([
+      { name: 'shop.example', aliases: ['*.shop.example'], backend: { type: 'php', version: '8.3' } },
+    ]);
+  });
+
   it('shows a plan limit (403) at the top of the form, with its title', async () => {
     mockApi({
       ...phpVersions,

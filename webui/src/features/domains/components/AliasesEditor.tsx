@@ -34,7 +34,7 @@ export function AliasesEditor({ rows, onAdd, onRemove, onUpdate, errorFor, markE
     <Fieldset
       legend="Aliases"
       optional
-      hint="Other names that show the same site, such as www.example.com."
+      hint="Other names that show the same site, such as www.example.com. *.example.com shows it for every name below example.com, which must be the domain or an alias too; its certificate needs this server to serve the zone example.com."
       error={errorFor('aliases')}
     >
       <div className="alias-list" ref={list}>

@@ -31,10 +31,13 @@ export function aliasErrors(
   const errors: Record<string, string | undefined> = {};
   const seen = new Set<string>();
   const own = normalizeDomainName(domainName);
+  // The site's plain names: a wildcard *.X needs X among them (docs/security.md, Names).
+  const plain = new Set([own, ...rows.map((r) => normalizeDomainName(r.value))]);
   rows.forEach((row, index) => {
     const name = normalizeDomainName(row.value);
     let error: string | undefined;
     if (!name) error = 'Enter an alias, or remove this row.';
+    else if (name.startsWith(WILDCARD)) error = wildcardError(name.slice(WILDCARD.length), plain);
     else error = domainNameError(name, 'an alias');
     if (!error && own && name === own) error = 'This is the domain’s own name.';
     if (!error && seen.has(name)) error = 'This alias is listed twice.';
@@ -42,6 +45,18 @@ export function aliasErrors(
     errors[aliasField(index)] = error;
   });
   return errors;
+}
+
+const WILDCARD = '*.';
+
+/** `*.X`: X a name of the site itself (its domain or another alias), never a wildcard. */
+function wildcardError(base: string, plain: ReadonlySet<string>): string | undefined {
+  if (domainNameError(base) || base.includes('*')) {
+    return 'Use * only as the whole first part, before a name such as example.com: *.example.com.';
+  }
+  if (!plain.has(base))
+    return `Add ${base} itself too (as the domain or an alias): *.${base} stands below it.`;
+  return undefined;
 }
 
 export const aliasesFrom = (rows: readonly AliasRow[]) => rows.map((r) => normalizeDomainName(r.value));

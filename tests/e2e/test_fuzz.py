@@ -24,6 +24,19 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SECONDS = int(os.environ.get("JOPANEL_FUZZ_SECONDS", "70"))
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+SEED = os.environ.get("JOPANEL_FUZZ_SEED", "")
+# The part of schemathesis's output that says what failed and how to reproduce it: its
+# summary and warnings alone (the end of the output) do not name the failing request.
+FAILURES_SHOWN = 12_000
+
+
+def failures_of(stdout: str) -> str:
+    """The FAILURES section (each failing request as curl, the answer), cut to a readable
+    size, then the summary line and the seed."""
+    start = stdout.find("FAILURES")
+    end = stdout.find("SUMMARY", max(start, 0))
+    section = stdout[start:end] if start != -1 else ""
+    return section[:FAILURES_SHOWN] + "\n...\n" + stdout[-1500:]
 
 
 async def token_of(base: str, name: str, password: str) -> str:
@@ -80,6 +93,8 @@ def fuzz(url: str, token: str, report: Path) -> subprocess.CompletedProcess[str]
         "junit",
         "--report-dir",
         str(report),
+        # A failing run names its seed; JOPANEL_FUZZ_SEED replays it.
+        *(["--seed", SEED] if SEED else []),
     ]
     return subprocess.run(
         argv,
@@ -134,4 +149,4 @@ async def test_schemathesis_finds_no_server_error_and_no_drift(
         # Unlimited totals, a plan of its own and an account on it (docs/resellers.md).
         token = await _reseller(base, admin)
     result = fuzz(live.url, token, sandbox / f"fuzz-{role}")
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    assert result.returncode == 0, failures_of(result.stdout) + result.stderr[-2000:]

@@ -17,6 +17,9 @@ from jopanel.agent.backups.v1 import backups_pb2, backups_pb2_grpc
 
 from agent.config import AgentConfig
 from agent.errors import AlreadyExists, InvalidArgument
+from agent.services import cron as cron_service
+from agent.services import dns as dns_service
+from agent.services import web as web_service
 from agent.system.backups import backups as backup_layer
 from agent.system.backups.backups import Backups, Manifest, PanelDump, Progress, Report
 from agent.system.backups.remotes import Remote, Secrets
@@ -73,6 +76,20 @@ class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
         account = accounts_validators.account_name(request.account, "account")
         manifests = await self._at(request.repository).list_backups(account)
         return backups_pb2.ListBackupsResponse(backups=[_backup(item) for item in manifests])
+
+    async def GetBackupSettings(
+        self, request: backups_pb2.GetBackupSettingsRequest, context: Context
+    ) -> backups_pb2.GetBackupSettingsResponse:
+        account = accounts_validators.account_name(request.account, "account")
+        backup = backups_validators.backup_id(request.backup_id, "backup_id")
+        found = await self._at(request.repository).settings(account, backup)
+        return backups_pb2.GetBackupSettingsResponse(
+            backup=_backup(found.manifest),
+            cron_jobs=[cron_service.job_message(job) for job in found.cron_jobs],
+            zones=[dns_service.zone_message(zone, with_records=True) for zone in found.zones],
+            sites=[web_service.domain_message(site) for site in found.sites],
+            skipped=found.skipped,
+        )
 
     async def RestoreBackup(
         self, request: backups_pb2.RestoreBackupRequest, context: Context

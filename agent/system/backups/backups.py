@@ -154,6 +154,18 @@ class Manifest:
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    """What a backup holds besides files and databases, each entry validated again and the
+    restoring account's (GetBackupSettings)."""
+
+    manifest: Manifest
+    cron_jobs: tuple[CronJob, ...]
+    zones: tuple[zonefile.Zone, ...]
+    sites: tuple[records.Site, ...]
+    skipped: int  # entries left out: invalid, another account's, or a name another holds
+
+
+@dataclass(frozen=True)
 class WholeAccount:
     pass
 
@@ -202,6 +214,7 @@ class Backups:
         limits: process.Limits,
         mariadb_socket: Path,
         remotes: Remotes | None = None,
+        socket_root: Path = Path("/home/.apps"),
     ) -> None:
         self._restic = restic
         self.remotes = remotes or Remotes(restic.layout, limits)
@@ -212,6 +225,7 @@ class Backups:
         self._names = names
         self._limits = limits
         self._socket = mariadb_socket
+        self._socket_root = socket_root  # sites' proxy sockets lie below it (records.from_json)
         self._lock = asyncio.Lock()
         self._finisher = Finisher()
         # "<repository> <settings snapshot id>" -> its manifest
@@ -335,6 +349,42 @@ class Backups:
         found = await self._restic.snapshots([*_owner_tags(entry), "part=settings"])
         manifests = [await self._manifest(snapshot) for snapshot in found]
         return sorted(manifests, key=lambda manifest: manifest.time, reverse=True)
+
+    async def settings(self, account: AccountName, backup: BackupId) -> BackupSettings:
+        """The backup's cron jobs, zones and sites, read back as its restore reads them: every
+        value through its validator, and only what is the account's to have now."""
+        entry = _require_account(account)
+        manifest, parts = await self._find(entry, backup)
+        document = json.loads(await self._restic.read(parts["settings"], f"/{SETTINGS_FILE}"))
+        if not isinstance(document, dict):
+            raise Internal("a backup's settings are not a document the agent wrote")
+        jobs, bad_jobs = _valid(document.get("crontab"), _cron_job)
+        zones, bad_zones = _valid(document.get("zones"), lambda item: self._own_zone(account, item))
+        sites, bad_sites = _valid(document.get("sites"), lambda item: self._own_site(account, item))
+        return BackupSettings(
+            manifest, tuple(jobs), tuple(zones), tuple(sites), bad_jobs + bad_zones + bad_sites
+        )
+
+    def _own_zone(self, account: AccountName, item: object) -> zonefile.Zone:
+        zone = zonefile.from_json(json.dumps(item).encode())
+        self._require_names(account, [zone.name], zone.account)
+        return zone
+
+    def _own_site(self, account: AccountName, item: object) -> records.Site:
+        site = records.from_json(json.dumps(item), str(self._socket_root))
+        self._require_names(account, [site.name, *site.aliases], site.account)
+        return site
+
+    def _require_names(self, account: AccountName, names: list[str], holder: str) -> None:
+        """Raises ValueError unless the entry names the account and every name is the
+        account's to claim now (another account may hold it, or a name above or below it)."""
+        if holder != account:
+            raise ValueError("the entry is another account's")
+        try:
+            with self._names.claiming(names, account, "settings"):
+                pass
+        except AgentError as error:
+            raise ValueError(str(error)) from None
 
     async def _forget(self, account: AccountName, retention: Retention) -> tuple[list[str], int]:
         entry = _require_account(account)
@@ -663,17 +713,7 @@ class Backups:
     async def _restore_crontab(self, account: AccountName, document: dict[str, Any]) -> bool:
         for job in document.get("crontab", []):
             # The backup is data like any other: every job passes the validators again.
-            await self._cron.put(
-                account,
-                CronJob(
-                    id=cron_validators.cron_job_id(str(job["id"]), "crontab.id"),
-                    schedule=cron_validators.cron_schedule(
-                        str(job["schedule"]), "crontab.schedule"
-                    ),
-                    command=cron_validators.cron_command(str(job["command"]), "crontab.command"),
-                    enabled=bool(job["enabled"]),
-                ),
-            )
+            await self._cron.put(account, _cron_job(job))
         return True
 
     async def _restore_zones(
@@ -700,6 +740,34 @@ class Backups:
 
 
 PANEL_RETENTION: Final = Retention(daily=7, weekly=4, monthly=12)
+# A settings document lists at most this many entries of a kind (cron allows 1000 jobs).
+MAX_SETTINGS_ENTRIES: Final = 1000
+
+
+def _cron_job(job: Any) -> CronJob:
+    """A job of a backup's crontab through the cron validators (InvalidArgument when bad)."""
+    return CronJob(
+        id=cron_validators.cron_job_id(str(job["id"]), "crontab.id"),
+        schedule=cron_validators.cron_schedule(str(job["schedule"]), "crontab.schedule"),
+        command=cron_validators.cron_command(str(job["command"]), "crontab.command"),
+        enabled=bool(job["enabled"]),
+    )
+
+
+def _valid(items: object, read: Callable[[Any], T]) -> tuple[list[T], int]:
+    """The entries `read` accepts, and how many it refused (a crafted document may hold
+    anything: a wrong type, a bad value, another account's name, too many entries)."""
+    if not isinstance(items, list):
+        return [], 0 if items is None else 1
+    accepted: list[T] = []
+    refused = max(0, len(items) - MAX_SETTINGS_ENTRIES)
+    for item in items[:MAX_SETTINGS_ENTRIES]:
+        try:
+            accepted.append(read(item))
+        except (AgentError, ValueError, KeyError, TypeError, AttributeError) as error:
+            logger.info("a backup's settings entry left out: %s", error)
+            refused += 1
+    return accepted, refused
 
 
 def _quiet(progress: Progress) -> None:
@@ -864,4 +932,5 @@ def backups(config: AgentConfig, layout: Layout | None = None) -> Backups:
         name_owners(config),
         config.limits("backup"),
         config.mariadb_socket,
+        socket_root=config.app_socket_dir,
     )

@@ -9,6 +9,9 @@ from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from jopanel.agent.cron.v1 import cron_pb2 as _cron_pb2
+from jopanel.agent.dns.v1 import dns_pb2 as _dns_pb2
+from jopanel.agent.web.v1 import web_pb2 as _web_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -293,6 +296,78 @@ class ListBackupsResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListBackupsResponse: _TypeAlias = ListBackupsResponse  # noqa: Y015
+
+@_typing.final
+class GetBackupSettingsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    BACKUP_ID_FIELD_NUMBER: _builtins.int
+    REPOSITORY_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    """An existing managed account (^[a-z][a-z0-9_]{2,31}$)."""
+    backup_id: _builtins.str
+    """A Backup.id of this account: 32 lowercase hex digits."""
+    repository: _builtins.str
+    """Empty: the agent's local repository; else the name of a remote one."""
+    def __init__(
+        self,
+        *,
+        account: _builtins.str = ...,
+        backup_id: _builtins.str = ...,
+        repository: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "backup_id", b"backup_id", "repository", b"repository"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetBackupSettingsRequest: _TypeAlias = GetBackupSettingsRequest  # noqa: Y015
+
+@_typing.final
+class GetBackupSettingsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BACKUP_FIELD_NUMBER: _builtins.int
+    CRON_JOBS_FIELD_NUMBER: _builtins.int
+    ZONES_FIELD_NUMBER: _builtins.int
+    SITES_FIELD_NUMBER: _builtins.int
+    SKIPPED_FIELD_NUMBER: _builtins.int
+    skipped: _builtins.int
+    """Entries of the backup's settings left out (see GetBackupSettings)."""
+    @_builtins.property
+    def backup(self) -> Global___Backup:
+        """The backup's manifest."""
+
+    @_builtins.property
+    def cron_jobs(self) -> _containers.RepeatedCompositeFieldContainer[_cron_pb2.CronJob]:
+        """The account's cron jobs at the time of the backup (at most CronJobService's 1000)."""
+
+    @_builtins.property
+    def zones(self) -> _containers.RepeatedCompositeFieldContainer[_dns_pb2.DnsZone]:
+        """Its DNS zones with every record (serial as it was then)."""
+
+    @_builtins.property
+    def sites(self) -> _containers.RepeatedCompositeFieldContainer[_web_pb2.WebDomain]:
+        """Its sites (web domains) with their settings as they were then."""
+
+    def __init__(
+        self,
+        *,
+        backup: Global___Backup | None = ...,
+        cron_jobs: _abc.Iterable[_cron_pb2.CronJob] | None = ...,
+        zones: _abc.Iterable[_dns_pb2.DnsZone] | None = ...,
+        sites: _abc.Iterable[_web_pb2.WebDomain] | None = ...,
+        skipped: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["backup", b"backup"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["backup", b"backup", "cron_jobs", b"cron_jobs", "sites", b"sites", "skipped", b"skipped", "zones", b"zones"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetBackupSettingsResponse: _TypeAlias = GetBackupSettingsResponse  # noqa: Y015
 
 @_typing.final
 class RestoreBackupRequest(_message.Message):

@@ -905,6 +905,12 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
         self.repositories: dict[str, backup_pb.BackupRepository] = {}
         self.secrets: dict[str, backup_pb.CreateBackupRepositoryRequest] = {}
         self.panel_dumps: dict[str, list[backup_pb.PanelDatabaseBackup]] = {}
+        # What each backup holds besides files (GetBackupSettings), by backup id: the account's
+        # cron jobs and zones at the time; a test may craft one. A whole-account restore in
+        # place puts them back as the agent does (jobs upserted, zones' records replaced).
+        self.settings: dict[str, backup_pb.GetBackupSettingsResponse] = {}
+        self.cron: FakeCron | None = None
+        self.dns: FakeDns | None = None
         super().__init__()
 
     def remove_account(self, account: str) -> None:
@@ -931,6 +937,7 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
             ],
         )
         backup.time.GetCurrentTime()
+        self.settings[backup.id] = self._settings_now(backup)
         self.backups.setdefault(_in(request.repository, request.account), []).insert(0, backup)
         done = backup_pb.Progress(stage=backup_pb.STAGE_DONE, percent=100, bytes_done=1024)
         yield backup_pb.BackUpAccountResponse(progress=done, backup=backup)
@@ -1023,7 +1030,59 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
         self.restores.append(request)
         done = backup_pb.Progress(stage=backup_pb.STAGE_DONE, percent=100)
         restored = backup_pb.Restored(folder="restored-20260101T000000Z", files=3)
+        if request.whole_account and request.placement == backup_pb.PLACEMENT_IN_PLACE:
+            restored = self._restore_settings(request.account, request.backup_id)
         yield backup_pb.RestoreBackupResponse(progress=done, restored=restored)
+
+    async def GetBackupSettings(
+        self, request: backup_pb.GetBackupSettingsRequest, context: Context
+    ) -> backup_pb.GetBackupSettingsResponse:
+        await self._enter("GetBackupSettings", request.account, context)
+        key = _in(request.repository, request.account)
+        if request.backup_id not in {b.id for b in self.backups.get(key, [])}:
+            await context.abort(grpc.StatusCode.NOT_FOUND, "no such backup")
+        found = self.settings[request.backup_id]
+        # As the agent: a zone naming another account, or whose name another holds now, is
+        # left out and counted.
+        kept = [zone for zone in found.zones if self._zone_is_theirs(zone, request.account)]
+        reply = backup_pb.GetBackupSettingsResponse()
+        reply.CopyFrom(found)
+        del reply.zones[:]
+        reply.zones.extend(kept)
+        reply.skipped = len(found.zones) - len(kept)
+        return reply
+
+    def _settings_now(self, backup: backup_pb.Backup) -> backup_pb.GetBackupSettingsResponse:
+        account = backup.account
+        jobs = self.cron.jobs.get(account, {}) if self.cron else {}
+        zones = [z for z in self.dns.zones.values() if z.account == account] if self.dns else []
+        return backup_pb.GetBackupSettingsResponse(
+            backup=backup, cron_jobs=[jobs[k] for k in sorted(jobs)], zones=zones
+        )
+
+    def _zone_is_theirs(self, zone: dns_pb.DnsZone, account: str) -> bool:
+        if zone.account != account or self.dns is None:
+            return False
+        held = self.dns.zones.get(zone.name)
+        if held is not None and held.account != account:
+            return False
+        return self.dns.web is None or not self.dns.web.held_by_another(zone.name, account)
+
+    def _restore_settings(self, account: str, backup_id: str) -> backup_pb.Restored:
+        found = self.settings[backup_id]
+        assert self.cron is not None and self.dns is not None
+        for job in found.cron_jobs:
+            self.cron.jobs.setdefault(account, {})[job.id] = job
+        zones = []
+        for zone in found.zones:
+            if self._zone_is_theirs(zone, account):
+                served = dns_pb.DnsZone()
+                served.CopyFrom(zone)
+                self.dns.zones[zone.name] = served
+                zones.append(zone.name)
+        return backup_pb.Restored(
+            folder=".", files=3, crontab=True, zones=zones, zones_skipped=len(found.zones) - len(zones)
+        )
 
 
 class FakePanelCertificates(certificates_pb2_grpc.CertificateServiceServicer):

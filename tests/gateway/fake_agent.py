@@ -1070,7 +1070,8 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
 
     def _restore_settings(self, account: str, backup_id: str) -> backup_pb.Restored:
         found = self.settings[backup_id]
-        assert self.cron is not None and self.dns is not None
+        assert self.cron is not None
+        assert self.dns is not None
         for job in found.cron_jobs:
             self.cron.jobs.setdefault(account, {})[job.id] = job
         zones = []
@@ -1081,7 +1082,11 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
                 self.dns.zones[zone.name] = served
                 zones.append(zone.name)
         return backup_pb.Restored(
-            folder=".", files=3, crontab=True, zones=zones, zones_skipped=len(found.zones) - len(zones)
+            folder=".",
+            files=3,
+            crontab=True,
+            zones=zones,
+            zones_skipped=len(found.zones) - len(zones),
         )
 
 

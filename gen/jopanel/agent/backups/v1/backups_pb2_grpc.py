@@ -60,6 +60,11 @@ class BackupServiceStub:
                 request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.GetBackupSettingsRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.GetBackupSettingsResponse.FromString,
                 _registered_method=True)
+        self.ListRepositoryAccounts = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/ListRepositoryAccounts',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListRepositoryAccountsRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListRepositoryAccountsResponse.FromString,
+                _registered_method=True)
         self.RestoreBackup = channel.unary_stream(
                 '/jopanel.agent.backups.v1.BackupService/RestoreBackup',
                 request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestoreBackupRequest.SerializeToString,
@@ -149,6 +154,16 @@ class BackupServiceServicer:
         account, or whose name another account holds now (or a name above or below it) is left
         out and counted in `skipped`. NOT_FOUND when the account (by name and uid) has no such
         backup; FAILED_PRECONDITION when the account does not exist.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRepositoryAccounts(self, request, context):
+        """The accounts a repository holds backups of that no account of this server owns (no
+        account here has both the name and the uid the backups were made under): accounts of
+        another server sharing a remote repository, or deleted here. For administrators only: the
+        gateway never shows this to an account owner.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -256,6 +271,11 @@ def add_BackupServiceServicer_to_server(servicer, server):
                     servicer.GetBackupSettings,
                     request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.GetBackupSettingsRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.GetBackupSettingsResponse.SerializeToString,
+            ),
+            'ListRepositoryAccounts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRepositoryAccounts,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListRepositoryAccountsRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListRepositoryAccountsResponse.SerializeToString,
             ),
             'RestoreBackup': grpc.unary_stream_rpc_method_handler(
                     servicer.RestoreBackup,
@@ -400,6 +420,33 @@ class BackupService:
             '/jopanel.agent.backups.v1.BackupService/GetBackupSettings',
             jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.GetBackupSettingsRequest.SerializeToString,
             jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.GetBackupSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRepositoryAccounts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/ListRepositoryAccounts',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListRepositoryAccountsRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListRepositoryAccountsResponse.FromString,
             options,
             channel_credentials,
             insecure,

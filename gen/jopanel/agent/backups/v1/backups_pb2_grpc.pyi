@@ -59,6 +59,12 @@ class BackupServiceStub:
     out and counted in `skipped`. NOT_FOUND when the account (by name and uid) has no such
     backup; FAILED_PRECONDITION when the account does not exist.
     """
+    ListRepositoryAccounts: _grpc.UnaryUnaryMultiCallable[_backups_pb2.ListRepositoryAccountsRequest, _backups_pb2.ListRepositoryAccountsResponse]
+    """The accounts a repository holds backups of that no account of this server owns (no
+    account here has both the name and the uid the backups were made under): accounts of
+    another server sharing a remote repository, or deleted here. For administrators only: the
+    gateway never shows this to an account owner.
+    """
     RestoreBackup: _grpc.UnaryStreamMultiCallable[_backups_pb2.RestoreBackupRequest, _backups_pb2.RestoreBackupResponse]
     """Restores part or all of one of the account's backups; streams progress and ends with a
     message holding the outcome. NOT_FOUND when the account has no such backup, or the backup
@@ -131,6 +137,12 @@ class BackupServiceAsyncStub(BackupServiceStub):
     account, or whose name another account holds now (or a name above or below it) is left
     out and counted in `skipped`. NOT_FOUND when the account (by name and uid) has no such
     backup; FAILED_PRECONDITION when the account does not exist.
+    """
+    ListRepositoryAccounts: _aio.UnaryUnaryMultiCallable[_backups_pb2.ListRepositoryAccountsRequest, _backups_pb2.ListRepositoryAccountsResponse]  # type: ignore[assignment]
+    """The accounts a repository holds backups of that no account of this server owns (no
+    account here has both the name and the uid the backups were made under): accounts of
+    another server sharing a remote repository, or deleted here. For administrators only: the
+    gateway never shows this to an account owner.
     """
     RestoreBackup: _aio.UnaryStreamMultiCallable[_backups_pb2.RestoreBackupRequest, _backups_pb2.RestoreBackupResponse]  # type: ignore[assignment]
     """Restores part or all of one of the account's backups; streams progress and ends with a
@@ -219,6 +231,18 @@ class BackupServiceServicer(metaclass=_abc_1.ABCMeta):
         account, or whose name another account holds now (or a name above or below it) is left
         out and counted in `skipped`. NOT_FOUND when the account (by name and uid) has no such
         backup; FAILED_PRECONDITION when the account does not exist.
+        """
+
+    @_abc_1.abstractmethod
+    def ListRepositoryAccounts(
+        self,
+        request: _backups_pb2.ListRepositoryAccountsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.ListRepositoryAccountsResponse, _abc.Awaitable[_backups_pb2.ListRepositoryAccountsResponse]]:
+        """The accounts a repository holds backups of that no account of this server owns (no
+        account here has both the name and the uid the backups were made under): accounts of
+        another server sharing a remote repository, or deleted here. For administrators only: the
+        gateway never shows this to an account owner.
         """
 
     @_abc_1.abstractmethod

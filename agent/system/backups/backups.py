@@ -381,9 +381,14 @@ class Backups:
         self, account: AccountName, backup: BackupId, source_uid: int | None = None
     ) -> BackupSettings:
         """The backup's cron jobs, zones and sites, read back as its restore reads them: every
-        value through its validator, and only what is the account's to have now."""
-        entry = _require_account(account)
-        manifest, parts = await self._find(entry, backup, source_uid)
+        value through its validator, and only what is the account's to have now. With
+        `source_uid` the account need not exist here yet: the gateway reads what an account of
+        another server holds before it makes the account."""
+        if source_uid is None:
+            tags = _owner_tags(_require_account(account))
+        else:
+            tags = _foreign_tags(account, source_uid)
+        manifest, parts = await self._find(account, tags, backup)
         document = json.loads(await self._restic.read(parts["settings"], f"/{SETTINGS_FILE}"))
         if not isinstance(document, dict):
             raise Internal("a backup's settings are not a document the agent wrote")
@@ -583,12 +588,10 @@ class Backups:
         return self._manifests[key]
 
     async def _find(
-        self, entry: pwd.struct_passwd, backup: BackupId, source_uid: int | None = None
+        self, account: str, tags: list[str], backup: BackupId
     ) -> tuple[Manifest, dict[str, str]]:
-        """The backup's manifest and its snapshots by part: the account's own, or (with
-        `source_uid`) made under its name and that uid, which no user here has."""
-        account = entry.pw_name
-        tags = _owner_tags(entry) if source_uid is None else _foreign_tags(account, source_uid)
+        """The backup's manifest and its snapshots by part, among the snapshots with `tags`
+        (an account's own: _owner_tags; another server's of its name: _foreign_tags)."""
         found = await self._restic.snapshots([*tags, f"backup={backup}"])
         parts: dict[str, str] = {}
         for snapshot in found:
@@ -611,7 +614,8 @@ class Backups:
         source_uid: int | None = None,
     ) -> Restored:
         entry = _require_account(account)
-        manifest, parts = await self._find(entry, backup, source_uid)
+        tags = _owner_tags(entry) if source_uid is None else _foreign_tags(account, source_uid)
+        manifest, parts = await self._find(account, tags, backup)
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
         beside = f"restored-{stamp}" if placement == "beside" else ""
         if isinstance(what, OneDatabase):

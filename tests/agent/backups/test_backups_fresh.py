@@ -120,6 +120,11 @@ async def test_a_repository_lists_the_accounts_no_account_here_owns(
     assert live not in listed  # a live tenant's backups are its own, never listed
     assert (listed[gone].uid, listed[gone].name_taken) == (old_uid, False)
     assert [item.id for item in listed[gone].backups] == [backup]
+    # What it holds is readable before an account of its name exists here again.
+    settings = await backups.GetBackupSettings(
+        backups_pb2.GetBackupSettingsRequest(account=gone, backup_id=backup, source_uid=old_uid)
+    )
+    assert settings.records == records_of(gone)
     request = accounts_pb2.CreateAccountRequest(name=gone, shell=accounts_pb2.SHELL_NOLOGIN)
     await accounts.CreateAccount(request)  # a new tenant of that name: another uid
     assert (await repository_accounts(backups))[gone].name_taken

@@ -251,7 +251,7 @@ class AccountRecords(_message.Message):
     DATABASE_USERS_FIELD_NUMBER: _builtins.int
     CERTIFICATES_FIELD_NUMBER: _builtins.int
     plan: _builtins.str
-    """The account's plan: ^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$."""
+    """The account's plan: ^[a-z0-9][a-z0-9_-]{0,63}$, or empty."""
     @_builtins.property
     def domains(self) -> _containers.RepeatedCompositeFieldContainer[Global___RecordedDomain]:
         """Its sites: each a WebDomain.name with its aliases (the settings are the agent's own,

@@ -153,7 +153,8 @@ class BackupServiceServicer:
         validators as the RPCs that make them. An entry that does not validate, names another
         account, or whose name another account holds now (or a name above or below it) is left
         out and counted in `skipped`. NOT_FOUND when the account (by name and uid) has no such
-        backup; FAILED_PRECONDITION when the account does not exist.
+        backup; FAILED_PRECONDITION when the account does not exist (with source_uid it need not:
+        an administrator reads another server's account before making it here).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -57,7 +57,8 @@ class BackupServiceStub:
     validators as the RPCs that make them. An entry that does not validate, names another
     account, or whose name another account holds now (or a name above or below it) is left
     out and counted in `skipped`. NOT_FOUND when the account (by name and uid) has no such
-    backup; FAILED_PRECONDITION when the account does not exist.
+    backup; FAILED_PRECONDITION when the account does not exist (with source_uid it need not:
+    an administrator reads another server's account before making it here).
     """
     ListRepositoryAccounts: _grpc.UnaryUnaryMultiCallable[_backups_pb2.ListRepositoryAccountsRequest, _backups_pb2.ListRepositoryAccountsResponse]
     """The accounts a repository holds backups of that no account of this server owns (no
@@ -136,7 +137,8 @@ class BackupServiceAsyncStub(BackupServiceStub):
     validators as the RPCs that make them. An entry that does not validate, names another
     account, or whose name another account holds now (or a name above or below it) is left
     out and counted in `skipped`. NOT_FOUND when the account (by name and uid) has no such
-    backup; FAILED_PRECONDITION when the account does not exist.
+    backup; FAILED_PRECONDITION when the account does not exist (with source_uid it need not:
+    an administrator reads another server's account before making it here).
     """
     ListRepositoryAccounts: _aio.UnaryUnaryMultiCallable[_backups_pb2.ListRepositoryAccountsRequest, _backups_pb2.ListRepositoryAccountsResponse]  # type: ignore[assignment]
     """The accounts a repository holds backups of that no account of this server owns (no
@@ -230,7 +232,8 @@ class BackupServiceServicer(metaclass=_abc_1.ABCMeta):
         validators as the RPCs that make them. An entry that does not validate, names another
         account, or whose name another account holds now (or a name above or below it) is left
         out and counted in `skipped`. NOT_FOUND when the account (by name and uid) has no such
-        backup; FAILED_PRECONDITION when the account does not exist.
+        backup; FAILED_PRECONDITION when the account does not exist (with source_uid it need not:
+        an administrator reads another server's account before making it here).
         """
 
     @_abc_1.abstractmethod

@@ -27,16 +27,54 @@ from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.context import Context
 from gateway.record_types import data_of, record_from
+from gateway.store import certificates as certificates_store
 from gateway.store import cron_jobs as cron_store
+from gateway.store import databases as databases_store
 from gateway.store import dns as dns_store
+from gateway.store import domains as domains_store
 from gateway.store import names
 from gateway.store.accounts import AccountRecord
 from gateway.store.plans import LimitReached
+from gateway.store.tenants import Tenants
 
 logger = logging.getLogger(__name__)
 
 # jobs.result holds 255 characters.
 MAX_RESULT: Final = 255
+# The agent keeps at most this many entries of each kind of record in a backup.
+MAX_RECORDS: Final = 1000
+
+
+async def panel_records(ctx: Context, account: AccountRecord) -> pb.AccountRecords:
+    """The panel's records of the account that a backup carries, so that the account can be
+    made again on a server whose panel never knew it (docs/backups.md, "A whole account onto
+    a fresh server"): no password, key or certificate, only names and metadata."""
+    own = Tenants(account_id=account.id)
+    domains = await domains_store.page(ctx.db, after="", prefix="", tenants=own, limit=MAX_RECORDS)
+    databases = await databases_store.databases_page(
+        ctx.db, after="", tenants=own, limit=MAX_RECORDS
+    )
+    users = await databases_store.users_page(ctx.db, after="", tenants=own, limit=MAX_RECORDS)
+    records = pb.AccountRecords(
+        plan=account.plan,
+        domains=[
+            pb.RecordedDomain(name=d.name, aliases=(d.alias_list or "").split()) for d in domains
+        ],
+        databases=[database.name for database in databases],
+        database_users=[
+            pb.RecordedDatabaseUser(name=user.name, databases=(user.linked or "").split())
+            for user in users
+        ],
+    )
+    for domain in domains:
+        certificate = await certificates_store.of_domain(ctx.db, domain.name)
+        if certificate is None or certificate.not_after is None or not certificate.names:
+            continue
+        added = records.certificates.add(
+            names=certificate.names, issuer=certificate.issuer or "unknown"
+        )
+        added.not_after.FromDatetime(certificate.not_after)
+    return records
 
 
 @dataclass
@@ -65,6 +103,7 @@ async def adopt(
                     account=account.name,
                     backup_id=request.backup_id,
                     repository=request.repository,
+                    source_uid=request.source_uid,
                 ),
                 timeout=CALL_TIMEOUT_SECONDS,
             )

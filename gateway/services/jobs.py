@@ -121,7 +121,10 @@ async def start_backup(
     await require_repository(ctx, repository)
     job = await _record(ctx, account, "backup", repository, origin)
     request = pb.BackUpAccountRequest(
-        account=account.name, job_id=job.public_id, repository=repository
+        account=account.name,
+        job_id=job.public_id,
+        repository=repository,
+        records=await backup_records.panel_records(ctx, account),
     )
     stream = ctx.agent.backups.BackUpAccount(request, timeout=FOLLOW_TIMEOUT_SECONDS)
     runner.spawn(_follow(ctx, runner, job, stream, lambda last: last.backup.id), job.public_id)

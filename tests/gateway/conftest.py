@@ -88,6 +88,7 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     # an account removes everything it has.
     agent.web.dns, agent.dns.web = agent.dns, agent.web
     agent.backups.cron, agent.backups.dns = agent.cron, agent.dns
+    agent.backups.accounts = accounts
     agent.files.accounts = accounts
     accounts.resources = [
         agent.web,

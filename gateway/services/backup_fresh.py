@@ -60,7 +60,16 @@ async def repository_accounts(ctx: Context, repository: str) -> list[pb.Reposito
 async def restore_account(
     ctx: Context, runner: JobRunner, wanted: FreshRestore, bcrypt_rounds: int
 ) -> JobRecord:
-    """Makes the account and what the backup's records name, then starts the restore job."""
+    """Makes the account and what the backup's records name, then starts the restore job
+    (audited as `backup-account.restore`, besides each step's own entry)."""
+    target = f"{wanted.account}/{wanted.backup_id}"
+    async with ctx.audited("backup-account.restore", target, wanted.repository):
+        return await _restore_account(ctx, runner, wanted, bcrypt_rounds)
+
+
+async def _restore_account(
+    ctx: Context, runner: JobRunner, wanted: FreshRestore, bcrypt_rounds: int
+) -> JobRecord:
     backup = await _listed_backup(ctx, wanted)
     settings = await ctx.agent.backups.GetBackupSettings(
         pb.GetBackupSettingsRequest(

@@ -15,6 +15,7 @@ and server agree, and named in the job's result.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -34,6 +35,7 @@ from gateway.store import dns as dns_store
 from gateway.store import domains as domains_store
 from gateway.store import names
 from gateway.store.accounts import AccountRecord
+from gateway.store.certificates import CertificateRecord
 from gateway.store.plans import LimitReached
 from gateway.store.tenants import Tenants
 
@@ -68,13 +70,26 @@ async def panel_records(ctx: Context, account: AccountRecord) -> pb.AccountRecor
     )
     for domain in domains:
         certificate = await certificates_store.of_domain(ctx.db, domain.name)
-        if certificate is None or certificate.not_after is None or not certificate.names:
+        if certificate is None or certificate.not_after is None:
             continue
-        added = records.certificates.add(
-            names=certificate.names, issuer=certificate.issuer or "unknown"
-        )
-        added.not_after.FromDatetime(certificate.not_after)
+        # Only what the agent takes: an uploaded certificate may name anything, and one odd
+        # name must not cost the account its backup.
+        covered = [name for name in certificate.names if _CERTIFICATE_NAME.fullmatch(name)]
+        if covered:
+            added = records.certificates.add(names=covered[:100], issuer=_issuer(certificate))
+            added.not_after.FromDatetime(certificate.not_after)
     return records
+
+
+_CERTIFICATE_NAME: Final = re.compile(
+    r"(\*\.)?(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}"
+)
+
+
+def _issuer(certificate: CertificateRecord) -> str:
+    """The issuer as printable ASCII, at most 200 characters (the agent's rule)."""
+    text = "".join(c if " " <= c <= "~" else "?" for c in certificate.issuer)[:200]
+    return text or "unknown"
 
 
 @dataclass

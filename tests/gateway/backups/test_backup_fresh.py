@@ -5,10 +5,16 @@ cron jobs and zones); refused as a whole when a name is taken here; never for ow
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
+import pytest
 
+from gateway import keys
+from gateway.services import certificates as certificates_service
+from gateway.store import certificates as certificates_store
+from gateway.store import domains as domains_store
 from tests.gateway.backups.test_backup_records import cron_jobs, reconcile_findings, zone_records
 from tests.gateway.backups.test_backups import backed_up, settled
 from tests.gateway.conftest import Api
@@ -65,6 +71,40 @@ async def test_a_backup_carries_the_panels_records(api: Api, admin: str) -> None
     assert [(u.name, list(u.databases)) for u in records.database_users] == [
         ("alice_app", ["alice_shop"])
     ]
+
+
+async def test_certificates_travel_as_metadata_the_agent_takes(
+    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An uploaded or odd certificate may name anything: only names the agent takes travel,
+    the issuer as printable ASCII; the backup never fails over it."""
+    monkeypatch.setattr(certificates_service, "WAIT_SECONDS", 0.1)  # no ACME worker here
+    alice = await api.owner(admin)
+    assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"}))[0] == 201
+    assert (await api.call("POST", "/api/v1/domains/alice.com/certificate", alice, json={}))[
+        0
+    ] == 503
+    db = api.client.app[keys.DB]
+    site = await domains_store.get(db, "alice.com")
+    assert site is not None
+    now = datetime.now(UTC)
+    await certificates_store.installed(
+        db,
+        site.id,
+        names=["alice.com", "*.alice.com", "10.0.0.1", "bad name", "x" * 300],
+        issuer="Ünïcode CA\n" + "y" * 300,
+        not_before=now,
+        not_after=now + timedelta(days=90),
+        fingerprint="a" * 64,
+        renew_at=now + timedelta(days=60),
+    )
+
+    backup = (await backed_up(api, alice))["result"]
+
+    (certificate,) = api.backups.records[backup].certificates
+    assert sorted(certificate.names) == ["*.alice.com", "alice.com"]
+    assert certificate.issuer.startswith("?n?code CA?yyy")
+    assert len(certificate.issuer) == 200
 
 
 async def test_an_account_the_server_forgot_comes_back_whole(api: Api, admin: str) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -101,7 +102,7 @@ class Adopted:
     def summary(self, folder: str) -> str:
         text = f"{folder}; recorded {self.cron_jobs} cron jobs, {self.zones} zones"
         if self.left_out:
-            text += "; taken off the server: " + ", ".join(self.left_out)
+            text += "; not recorded: " + ", ".join(self.left_out)
         return text if len(text) <= MAX_RESULT else text[: MAX_RESULT - 3] + "..."
 
 
@@ -163,11 +164,21 @@ async def _cron_job(
 async def _take_off_cron(
     ctx: Context, account: AccountRecord, job_id: str, adopted: Adopted, why: str
 ) -> None:
-    await ctx.agent.cron.DeleteCronJob(
-        cron_pb.DeleteCronJobRequest(account=account.name, id=job_id),
-        timeout=CALL_TIMEOUT_SECONDS,
-    )
-    adopted.left_out.append(f"cron job {job_id} ({why})")
+    request = cron_pb.DeleteCronJobRequest(account=account.name, id=job_id)
+    call = ctx.agent.cron.DeleteCronJob(request, timeout=CALL_TIMEOUT_SECONDS)
+    await _taking_off(call, f"cron job {job_id}", why, adopted)
+
+
+async def _taking_off(call: Awaitable[object], what: str, why: str, adopted: Adopted) -> None:
+    """Takes one item off the server; if the agent cannot, the restore still stands and the
+    result says so (the reconcile reports the item as drift)."""
+    try:
+        await call
+    except grpc.aio.AioRpcError as error:
+        logger.warning("after a restore: %s not taken off: %s", what, error.details())
+        adopted.left_out.append(f"{what} ({why}; still on the server: the agent refused)")
+        return
+    adopted.left_out.append(f"{what} ({why})")
 
 
 async def _zone(
@@ -200,10 +211,10 @@ async def _zone(
 
 
 async def _take_off_zone(ctx: Context, name: str, adopted: Adopted, why: str) -> None:
-    await ctx.agent.dns.DeleteDnsZone(
+    call = ctx.agent.dns.DeleteDnsZone(
         dns_pb.DeleteDnsZoneRequest(name=name), timeout=CALL_TIMEOUT_SECONDS
     )
-    adopted.left_out.append(f"zone {name} ({why})")
+    await _taking_off(call, f"zone {name}", why, adopted)
 
 
 def _record(message: dns_pb.DnsRecord) -> tuple[str, str, str, int, dict[str, Any]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import grpc
 from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
 from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
 
@@ -105,6 +106,23 @@ async def test_jobs_past_the_plans_limit_are_taken_off_and_named(api: Api, admin
     assert set(await cron_jobs(api, alice)) == {first, since}
     assert set(api.cron.jobs["alice"]) == {first, since}
     assert await reconcile_findings(api, admin) == []
+
+
+async def test_an_item_the_agent_will_not_take_off_is_named_and_the_restore_stands(
+    api: Api, admin: str
+) -> None:
+    await api.call("POST", "/api/v1/plans", admin, json={"name": "one", "max_cron_jobs": 1})
+    alice = await api.owner(admin, plan="one")
+    first = await new_job(api, alice, "echo first")
+    backup = (await backed_up(api, alice))["result"]
+    assert (await api.call("DELETE", f"/api/v1/cron-jobs/{first}", alice))[0] == 204
+    since = await new_job(api, alice, "echo since")
+    api.cron.fail_next = grpc.StatusCode.UNAVAILABLE  # the take-off of the job past the plan
+
+    job = await restored_in_place(api, alice, backup)
+
+    assert f"cron job {first} (past the plan's max_cron_jobs; still on the server" in job["result"]
+    assert set(await cron_jobs(api, alice)) == {since}
 
 
 async def test_a_crafted_backup_reaches_no_other_tenants_job_or_zone(api: Api, admin: str) -> None:

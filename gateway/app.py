@@ -30,6 +30,7 @@ from gateway.routes import (
     accounts,
     audit_log,
     auth,
+    backup_accounts,
     backup_repositories,
     backups,
     certificate_settings,
@@ -142,6 +143,7 @@ def resource_operations() -> list[Operation]:
         *invoices.operations,
         *backups.operations,
         *backup_repositories.operations,
+        *backup_accounts.operations,
         *jobs.operations,
     ]
 

@@ -12,13 +12,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Final, TypeVar
 
 import grpc.aio
-from google.protobuf import timestamp_pb2
+from google.protobuf import json_format, timestamp_pb2
 from jopanel.agent.backups.v1 import backups_pb2, backups_pb2_grpc
 
 from agent.config import AgentConfig
 from agent.errors import AlreadyExists, InvalidArgument
+from agent.services import cron as cron_service
+from agent.services import dns as dns_service
+from agent.services import web as web_service
 from agent.system.backups import backups as backup_layer
+from agent.system.backups import records as panel_records
 from agent.system.backups.backups import Backups, Manifest, PanelDump, Progress, Report
+from agent.system.backups.records import PanelRecords
 from agent.system.backups.remotes import Remote, Secrets
 from agent.system.names import NameOwners, name_owners
 from agent.validators import accounts as accounts_validators
@@ -58,9 +63,10 @@ class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
     ) -> AsyncIterator[backups_pb2.BackUpAccountResponse]:
         account = accounts_validators.account_name(request.account, "account")
         job = _job(request.job_id)
+        panel = _panel_records(request, account)
         backups = self._at(request.repository)
         async for progress, manifest in _following(
-            lambda report: backups.back_up(account, report, job)
+            lambda report: backups.back_up(account, report, job, panel)
         ):
             if manifest is None:
                 yield backups_pb2.BackUpAccountResponse(progress=progress)
@@ -74,6 +80,40 @@ class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
         manifests = await self._at(request.repository).list_backups(account)
         return backups_pb2.ListBackupsResponse(backups=[_backup(item) for item in manifests])
 
+    async def GetBackupSettings(
+        self, request: backups_pb2.GetBackupSettingsRequest, context: Context
+    ) -> backups_pb2.GetBackupSettingsResponse:
+        account = accounts_validators.account_name(request.account, "account")
+        backup = backups_validators.backup_id(request.backup_id, "backup_id")
+        source_uid = _source_uid(request.source_uid)
+        found = await self._at(request.repository).settings(account, backup, source_uid)
+        reply = backups_pb2.GetBackupSettingsResponse(
+            backup=_backup(found.manifest),
+            cron_jobs=[cron_service.job_message(job) for job in found.cron_jobs],
+            zones=[dns_service.zone_message(zone, with_records=True) for zone in found.zones],
+            sites=[web_service.domain_message(site) for site in found.sites],
+            skipped=found.skipped,
+        )
+        if found.panel is not None:
+            reply.records.CopyFrom(_records_message(found.panel))
+        return reply
+
+    async def ListRepositoryAccounts(
+        self, request: backups_pb2.ListRepositoryAccountsRequest, context: Context
+    ) -> backups_pb2.ListRepositoryAccountsResponse:
+        found = await self._at(request.repository).repository_accounts()
+        return backups_pb2.ListRepositoryAccountsResponse(
+            accounts=[
+                backups_pb2.RepositoryAccount(
+                    account=item.account,
+                    uid=item.uid,
+                    name_taken=item.name_taken,
+                    backups=[_backup(manifest) for manifest in item.backups],
+                )
+                for item in found
+            ]
+        )
+
     async def RestoreBackup(
         self, request: backups_pb2.RestoreBackupRequest, context: Context
     ) -> AsyncIterator[backups_pb2.RestoreBackupResponse]:
@@ -85,9 +125,12 @@ class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
             raise InvalidArgument("placement", "must be PLACEMENT_IN_PLACE or PLACEMENT_BESIDE")
         targets = _targets(request, account)
         job = _job(request.job_id)
+        source_uid = _source_uid(request.source_uid)
         backups = self._at(request.repository)
         async for progress, restored in _following(
-            lambda report: backups.restore(account, backup, what, placement, report, targets, job)
+            lambda report: backups.restore(
+                account, backup, what, placement, report, targets, job, source_uid
+            )
         ):
             if restored is None:
                 yield backups_pb2.RestoreBackupResponse(progress=progress)
@@ -278,6 +321,40 @@ def _panel(dump: PanelDump) -> backups_pb2.PanelDatabaseBackup:
     time = timestamp_pb2.Timestamp()
     time.FromDatetime(dump.time)
     return backups_pb2.PanelDatabaseBackup(id=dump.id, time=time, bytes=dump.bytes)
+
+
+def _source_uid(value: int) -> int | None:
+    if not value:
+        return None
+    return backups_validators.source_uid(value, backup_layer.uid_taken(value))
+
+
+def _panel_records(
+    request: backups_pb2.BackUpAccountRequest, account: AccountName
+) -> PanelRecords | None:
+    if not request.HasField("records"):
+        return None
+    raw = json_format.MessageToDict(request.records, preserving_proto_field_name=True)
+    return panel_records.read(raw, account)
+
+
+def _records_message(records: PanelRecords) -> backups_pb2.AccountRecords:
+    message = backups_pb2.AccountRecords(
+        plan=records.plan,
+        domains=[
+            backups_pb2.RecordedDomain(name=item.name, aliases=item.aliases)
+            for item in records.domains
+        ],
+        databases=records.databases,
+        database_users=[
+            backups_pb2.RecordedDatabaseUser(name=item.name, databases=item.databases)
+            for item in records.database_users
+        ],
+    )
+    for certificate in records.certificates:
+        added = message.certificates.add(names=certificate.names, issuer=certificate.issuer)
+        added.not_after.FromDatetime(certificate.not_after)
+    return message
 
 
 def _job(value: str) -> JobId | None:

@@ -91,3 +91,7 @@ def _job(job: CronJob) -> cron_pb2.CronJob:
     return cron_pb2.CronJob(
         id=job.id, schedule=job.schedule, command=job.command, enabled=job.enabled
     )
+
+
+# The wire form of a job, shared with BackupService.GetBackupSettings.
+job_message = _job

@@ -193,3 +193,7 @@ def _zone(zone: Zone, *, with_records: bool) -> dns_pb2.DnsZone:
     if with_records:
         message.records.extend(_record_message(zone.records[key]) for key in sorted(zone.records))
     return message
+
+
+# The wire form of a zone, shared with BackupService.GetBackupSettings.
+zone_message = _zone

@@ -293,3 +293,7 @@ def _domain(site: Site) -> web_pb2.WebDomain:
             domain.redirect.code = _REDIRECT_CODES[status]
             domain.redirect.preserve_path = preserve_path
     return domain
+
+
+# The wire form of a site, shared with BackupService.GetBackupSettings.
+domain_message = _domain

@@ -173,3 +173,37 @@ def endpoint(value: str, field: str) -> str:
     if port and (not port.isdigit() or not 1 <= int(port) <= 65535 or port.startswith("0")):
         raise InvalidArgument(field, "must be https://<host>[:port], port 1 to 65535")
     return value
+
+
+_PLAN_NAME: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_PRINTABLE: Final = re.compile(r"[\x20-\x7e]{1,200}")
+
+
+def plan_name(value: str, field: str = "plan") -> str:
+    """A plan's name as the panel names plans (gateway/models/plans.py); empty for none."""
+    if value and not _PLAN_NAME.fullmatch(value):
+        raise InvalidArgument(field, "must be ^[a-z0-9][a-z0-9_-]{0,63}$ or empty")
+    return value
+
+
+def certificate_name(value: str, field: str) -> str:
+    """A host name a certificate covers: a hostname, or "*." and one."""
+    wildcard = value.startswith("*.")
+    name = common.hostname(value.removeprefix("*."), field)
+    return f"*.{name}" if wildcard else name
+
+
+def issuer(value: str, field: str = "issuer") -> str:
+    if not _PRINTABLE.fullmatch(value):
+        raise InvalidArgument(field, "must be 1 to 200 printable ASCII characters")
+    return value
+
+
+def source_uid(value: int, taken: bool, field: str = "source_uid") -> int:
+    """The uid a backup of another server's (or a deleted) account was made under: no user of
+    this server may have it, so no live tenant's backups can be named this way."""
+    if not 1000 <= value < 2**31 or taken:
+        raise InvalidArgument(
+            field, "must be the uid of a backup's account that no user of this server has"
+        )
+    return value

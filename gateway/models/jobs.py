@@ -8,9 +8,10 @@ from typing import Annotated, Literal
 from jopanel.agent.backups.v1 import backups_pb2 as pb
 from pydantic import BaseModel, ConfigDict, Field
 
+from gateway.models.plans import PlanName
 from gateway.paging import PageQuery
 from gateway.store.jobs import JobRecord, Kind, Origin, State
-from gateway.validation import AccountName
+from gateway.validation import AccountName, Password
 
 # A remote repository's name; empty: the server's local repository.
 RepositoryName = Annotated[str, Field(max_length=32, pattern=r"^([a-z][a-z0-9-]{0,31})?$")]
@@ -154,3 +155,46 @@ class RestoreStart(BaseModel):
         "new database); in_place: over what is there now",
     )
     repository: RepositoryName = Field(default="", description=_REPOSITORY)
+
+
+class RepositoryAccountQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    repository: RepositoryName = Field(default="", description=_REPOSITORY)
+
+
+class RepositoryAccount(BaseModel):
+    account: str = Field(description="The account's name in its backups")
+    uid: int = Field(description="The uid its backups were made under (on its own server)")
+    name_taken: bool = Field(
+        description="An account of this name exists here: it cannot be restored under that"
+        " name until that one is gone"
+    )
+    backups: list[Backup] = Field(description="Newest first")
+
+
+class RepositoryAccountList(BaseModel):
+    items: list[RepositoryAccount] = Field(description="By name")
+
+
+def repository_account_of(item: pb.RepositoryAccount) -> RepositoryAccount:
+    return RepositoryAccount(
+        account=item.account,
+        uid=item.uid,
+        name_taken=item.name_taken,
+        backups=[backup_of(backup) for backup in item.backups],
+    )
+
+
+class AccountRestoreStart(BaseModel):
+    """A whole account from a repository onto this server, which does not know it."""
+
+    model_config = ConfigDict(extra="forbid")
+    uid: Annotated[int, Field(ge=1000, le=2**31 - 1)] = Field(
+        description="The uid its backups were made under, as the listing shows it"
+    )
+    backup_id: BackupId
+    repository: RepositoryName = Field(default="", description=_REPOSITORY)
+    plan: PlanName | None = Field(
+        default=None, description="The plan to put it on; default: the backup's plan's name"
+    )
+    password: Password = Field(description="The owner's new password (a backup holds no password)")

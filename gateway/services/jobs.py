@@ -24,6 +24,7 @@ from jopanel.agent.files.v1 import files_pb2 as files_pb
 
 from gateway.context import Context
 from gateway.problems import Problem, conflict, not_found, plan_limit
+from gateway.services import backup_records
 from gateway.store import audit
 from gateway.store import databases as databases_store
 from gateway.store import jobs as store
@@ -120,7 +121,10 @@ async def start_backup(
     await require_repository(ctx, repository)
     job = await _record(ctx, account, "backup", repository, origin)
     request = pb.BackUpAccountRequest(
-        account=account.name, job_id=job.public_id, repository=repository
+        account=account.name,
+        job_id=job.public_id,
+        repository=repository,
+        records=await backup_records.panel_records(ctx, account),
     )
     stream = ctx.agent.backups.BackUpAccount(request, timeout=FOLLOW_TIMEOUT_SECONDS)
     runner.spawn(_follow(ctx, runner, job, stream, lambda last: last.backup.id), job.public_id)
@@ -183,10 +187,19 @@ async def start_restore(
         for record_id in made:
             await databases_store.set_status(ctx.db, "database", record_id, "active")
 
-    runner.spawn(
-        _follow(ctx, runner, job, stream, lambda last: last.restored.folder, succeeded),
-        job.public_id,
+    async def settle(last: pb.RestoreBackupResponse) -> str:
+        """The job's result; after a whole-account restore in place, with the records made
+        to match what it brought back (gateway/services/backup_records.py)."""
+        if request.WhichOneof("what") != "whole_account" or (
+            request.placement != pb.PLACEMENT_IN_PLACE
+        ):
+            return last.restored.folder
+        return await backup_records.adopt(ctx, account, request, last.restored)
+
+    follow = _follow(
+        ctx, runner, job, stream, lambda last: last.restored.folder, succeeded, settle=settle
     )
+    runner.spawn(follow, job.public_id)
     return job
 
 
@@ -294,11 +307,14 @@ async def _follow(
     result_of: Callable[[Any], str],
     succeeded: Callable[[], Awaitable[None]] | None = None,
     progress: Callable[[Any], JobProgress] | None = None,
+    settle: Callable[[Any], Awaitable[str]] | None = None,
 ) -> None:
     """Reads the agent's stream into the job's row until it ends, then settles the job and
     writes its outcome to the audit log (`backup.finish`, `restore.finish`, ...)."""
     try:
-        await _read_stream(ctx, runner, job.public_id, stream, result_of, progress or progress_of)
+        await _read_stream(
+            ctx, runner, job.public_id, stream, result_of, progress or progress_of, settle
+        )
     finally:
         runner.changed(job.public_id)
     settled = await store.get(ctx.db, job.public_id)
@@ -323,7 +339,10 @@ async def _read_stream(
     stream: AsyncIterable[Any],
     result_of: Callable[[Any], str],
     progress_of: Callable[[Any], JobProgress],
+    settle: Callable[[Any], Awaitable[str]] | None = None,
 ) -> None:
+    """`settle`, when given, runs once the stream has ended well and gives the job's result
+    (the job ends only after it, so a client sees the records it makes once it has ended)."""
     db = ctx.db
     try:
         await store.start(db, public_id)
@@ -340,7 +359,8 @@ async def _read_stream(
         if last is None:
             raise RuntimeError("the agent's stream ended without a message")
         await store.progress(db, public_id, progress_of(last))
-        await store.finish(db, public_id, state="succeeded", result=result_of(last))
+        result = result_of(last) if settle is None else await settle(last)
+        await store.finish(db, public_id, state="succeeded", result=result)
     except grpc.aio.AioRpcError as error:
         if error.code() == grpc.StatusCode.CANCELLED:  # CancelBackupJob
             await store.finish(db, public_id, state="cancelled", error="cancelled")

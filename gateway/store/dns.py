@@ -179,3 +179,19 @@ async def update_record(
 
 async def delete_record(pool: aiomysql.Pool, record_id: int) -> None:
     await execute(pool, "DELETE FROM dns_records WHERE id = %s", (record_id,))
+
+
+async def replace_records(
+    pool: aiomysql.Pool, zone_id: int, records: list[tuple[str, str, str, int, dict[str, Any]]]
+) -> None:
+    """The zone's records become exactly these (public id, name, type, ttl, data), in one
+    transaction, and the zone is active: a whole-account restore served them so."""
+    async with transaction(pool) as cur:
+        await cur.execute("DELETE FROM dns_records WHERE zone_id = %s", (zone_id,))
+        for public_id, name, kind, ttl, data in records:
+            await cur.execute(
+                "INSERT INTO dns_records (public_id, zone_id, name, type, ttl, data)"
+                " VALUES (%s, %s, %s, %s, %s, %s)",
+                (public_id, zone_id, name, kind, ttl, json.dumps(data)),
+            )
+        await cur.execute("UPDATE dns_zones SET status = 'active' WHERE id = %s", (zone_id,))

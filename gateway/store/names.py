@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 
 import aiomysql
 
+from gateway.db import transaction
 from jopanel_rules.hostnames import claimed_name
 
 
@@ -103,3 +104,16 @@ async def _held_by_others(cur: aiomysql.DictCursor, name: str, account_id: int) 
     held = [str(row["name"]) for row in await cur.fetchall()]
     # The name itself first, then its closest ancestor, then a name below it.
     return min(held, key=lambda h: (h != name, not name.endswith("." + h), -len(h)), default=None)
+
+
+async def first_held(pool: aiomysql.Pool, names: Sequence[str]) -> NameHeld | None:
+    """Before an account exists (a restore onto a fresh server): the first of the names that
+    any account holds, or one above or below it; None when all are free. The claims are made
+    later, each under lock(), by the services that make the sites and zones."""
+    async with transaction(pool) as cur:
+        await lock(cur)
+        try:
+            await check_free(cur, names, 0)
+        except NameHeld as held:
+            return held
+    return None

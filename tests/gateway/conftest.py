@@ -87,6 +87,8 @@ async def fake_agent(scratch: Path) -> AsyncIterator[FakeAgent]:
     # Like the real agent, the fake checks names against both sites and zones, and deleting
     # an account removes everything it has.
     agent.web.dns, agent.dns.web = agent.dns, agent.web
+    agent.backups.cron, agent.backups.dns = agent.cron, agent.dns
+    agent.backups.accounts = accounts
     agent.files.accounts = accounts
     accounts.resources = [
         agent.web,

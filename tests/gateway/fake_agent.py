@@ -905,6 +905,17 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
         self.repositories: dict[str, backup_pb.BackupRepository] = {}
         self.secrets: dict[str, backup_pb.CreateBackupRepositoryRequest] = {}
         self.panel_dumps: dict[str, list[backup_pb.PanelDatabaseBackup]] = {}
+        # What each backup holds besides files (GetBackupSettings), by backup id: the account's
+        # cron jobs and zones at the time; a test may craft one. A whole-account restore in
+        # place puts them back as the agent does (jobs upserted, zones' records replaced).
+        self.settings: dict[str, backup_pb.GetBackupSettingsResponse] = {}
+        self.cron: FakeCron | None = None
+        self.dns: FakeDns | None = None
+        # The uid each backup was made under (as the agent's uid= tag): a backup is its
+        # account's only while an account of that name has that uid.
+        self.accounts: FakeAccounts | None = None
+        self.uids: dict[str, int] = {}
+        self.records: dict[str, backup_pb.AccountRecords] = {}  # as BackUpAccount got them
         super().__init__()
 
     def remove_account(self, account: str) -> None:
@@ -931,6 +942,10 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
             ],
         )
         backup.time.GetCurrentTime()
+        if request.HasField("records"):
+            self.records[backup.id] = request.records
+        self.settings[backup.id] = self._settings_now(backup)
+        self.uids[backup.id] = self._uid(request.account)
         self.backups.setdefault(_in(request.repository, request.account), []).insert(0, backup)
         done = backup_pb.Progress(stage=backup_pb.STAGE_DONE, percent=100, bytes_done=1024)
         yield backup_pb.BackUpAccountResponse(progress=done, backup=backup)
@@ -1010,20 +1025,123 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
     async def ListBackups(
         self, request: backup_pb.ListBackupsRequest, context: Context
     ) -> backup_pb.ListBackupsResponse:
-        key = _in(request.repository, request.account)
-        return backup_pb.ListBackupsResponse(backups=self.backups.get(key, []))
+        owned = self._owned(request.repository, request.account, 0)
+        return backup_pb.ListBackupsResponse(backups=owned)
+
+    def _uid(self, account: str) -> int:
+        known = self.accounts.accounts.get(account) if self.accounts else None
+        return known.uid if known is not None else 0
+
+    def _owned(self, repository: str, account: str, source_uid: int) -> list[backup_pb.Backup]:
+        """The backups of the name made under the account's uid (or source_uid)."""
+        uid = source_uid or self._uid(account)
+        backups = self.backups.get(_in(repository, account), [])
+        return [b for b in backups if self.uids.get(b.id, uid) == uid]
+
+    async def ListRepositoryAccounts(
+        self, request: backup_pb.ListRepositoryAccountsRequest, context: Context
+    ) -> backup_pb.ListRepositoryAccountsResponse:
+        found: dict[tuple[str, int], list[backup_pb.Backup]] = {}
+        for key, backups in self.backups.items():
+            repository, _, account = key.rpartition(":")
+            if repository != request.repository:
+                continue
+            for backup in backups:
+                uid = self.uids.get(backup.id, 0)
+                if uid and uid != self._uid(account):
+                    found.setdefault((account, uid), []).append(backup)
+        return backup_pb.ListRepositoryAccountsResponse(
+            accounts=[
+                backup_pb.RepositoryAccount(
+                    account=account,
+                    uid=uid,
+                    name_taken=bool(self._uid(account)),
+                    backups=found[(account, uid)],
+                )
+                for account, uid in sorted(found)
+            ]
+        )
+
+    async def _check_source_uid(self, source_uid: int, context: Context) -> None:
+        live = {a.uid for a in self.accounts.accounts.values()} if self.accounts else set()
+        if source_uid in live:
+            await refuse_field(context, "source_uid", "is the uid of a user of this server")
 
     async def RestoreBackup(
         self, request: backup_pb.RestoreBackupRequest, context: Context
     ) -> AsyncIterator[backup_pb.RestoreBackupResponse]:
         await self._enter("RestoreBackup", request.account, context)
-        key = _in(request.repository, request.account)
-        if request.backup_id not in {b.id for b in self.backups.get(key, [])}:
+        await self._check_source_uid(request.source_uid, context)
+        owned = self._owned(request.repository, request.account, request.source_uid)
+        if request.backup_id not in {b.id for b in owned}:
             await context.abort(grpc.StatusCode.NOT_FOUND, "no such backup")
         self.restores.append(request)
         done = backup_pb.Progress(stage=backup_pb.STAGE_DONE, percent=100)
         restored = backup_pb.Restored(folder="restored-20260101T000000Z", files=3)
+        if request.whole_account and request.placement == backup_pb.PLACEMENT_IN_PLACE:
+            restored = self._restore_settings(request.account, request.backup_id)
         yield backup_pb.RestoreBackupResponse(progress=done, restored=restored)
+
+    async def GetBackupSettings(
+        self, request: backup_pb.GetBackupSettingsRequest, context: Context
+    ) -> backup_pb.GetBackupSettingsResponse:
+        await self._enter("GetBackupSettings", request.account, context)
+        await self._check_source_uid(request.source_uid, context)
+        owned = self._owned(request.repository, request.account, request.source_uid)
+        if request.backup_id not in {b.id for b in owned}:
+            await context.abort(grpc.StatusCode.NOT_FOUND, "no such backup")
+        found = self.settings[request.backup_id]
+        # As the agent: a zone naming another account, or whose name another holds now, is
+        # left out and counted.
+        kept = [zone for zone in found.zones if self._zone_is_theirs(zone, request.account)]
+        reply = backup_pb.GetBackupSettingsResponse()
+        reply.CopyFrom(found)
+        del reply.zones[:]
+        reply.zones.extend(kept)
+        reply.skipped = len(found.zones) - len(kept)
+        if request.backup_id in self.records:
+            reply.records.CopyFrom(self.records[request.backup_id])
+        return reply
+
+    def _settings_now(self, backup: backup_pb.Backup) -> backup_pb.GetBackupSettingsResponse:
+        """What a backup made now holds (the records are added when BackUpAccount got them)."""
+        account = backup.account
+        jobs = self.cron.jobs.get(account, {}) if self.cron else {}
+        zones = [z for z in self.dns.zones.values() if z.account == account] if self.dns else []
+        web = self.dns.web if self.dns else None
+        sites = [d for d in web.domains.values() if d.account == account] if web else []
+        return backup_pb.GetBackupSettingsResponse(
+            backup=backup, cron_jobs=[jobs[k] for k in sorted(jobs)], zones=zones, sites=sites
+        )
+
+    def _zone_is_theirs(self, zone: dns_pb.DnsZone, account: str) -> bool:
+        if zone.account != account or self.dns is None:
+            return False
+        held = self.dns.zones.get(zone.name)
+        if held is not None and held.account != account:
+            return False
+        return self.dns.web is None or not self.dns.web.held_by_another(zone.name, account)
+
+    def _restore_settings(self, account: str, backup_id: str) -> backup_pb.Restored:
+        found = self.settings[backup_id]
+        assert self.cron is not None
+        assert self.dns is not None
+        for job in found.cron_jobs:
+            self.cron.jobs.setdefault(account, {})[job.id] = job
+        zones = []
+        for zone in found.zones:
+            if self._zone_is_theirs(zone, account):
+                served = dns_pb.DnsZone()
+                served.CopyFrom(zone)
+                self.dns.zones[zone.name] = served
+                zones.append(zone.name)
+        return backup_pb.Restored(
+            folder=".",
+            files=3,
+            crontab=True,
+            zones=zones,
+            zones_skipped=len(found.zones) - len(zones),
+        )
 
 
 class FakePanelCertificates(certificates_pb2_grpc.CertificateServiceServicer):

@@ -51,6 +51,8 @@ from agent.errors import (
     NotFound,
 )
 from agent.system.accounts import users
+from agent.system.backups import records as panel_records
+from agent.system.backups.records import PanelRecords
 from agent.system.backups.remotes import Remotes
 from agent.system.backups.repository import LOW_PRIORITY, Layout, Line, Restic, restic
 from agent.system.base import process
@@ -79,6 +81,7 @@ LOAD: Final = Path(__file__).with_name("load.py")
 # The system's own python3 runs extract.py as the account: the agent's virtualenv may not be
 # readable by accounts, and extract.py needs the standard library only.
 PYTHON: Final = "/usr/bin/python3"
+_ACCOUNT_TAG: Final = re.compile(r"[a-z][a-z0-9_]{2,31}")
 _TIME: Final = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)")
 
 T = TypeVar("T")
@@ -154,6 +157,29 @@ class Manifest:
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    """What a backup holds besides files and databases, each entry validated again and the
+    restoring account's (GetBackupSettings)."""
+
+    manifest: Manifest
+    cron_jobs: tuple[CronJob, ...]
+    zones: tuple[zonefile.Zone, ...]
+    sites: tuple[records.Site, ...]
+    skipped: int  # entries left out: invalid, another account's, or a name another holds
+    panel: PanelRecords | None = None  # the panel's records of the account, when it sent them
+
+
+@dataclass(frozen=True)
+class RepositoryAccount:
+    """An account a repository holds backups of that no account here owns."""
+
+    account: AccountName
+    uid: int
+    name_taken: bool  # an account of this name (another uid) exists here
+    backups: tuple[Manifest, ...]
+
+
+@dataclass(frozen=True)
 class WholeAccount:
     pass
 
@@ -202,6 +228,7 @@ class Backups:
         limits: process.Limits,
         mariadb_socket: Path,
         remotes: Remotes | None = None,
+        socket_root: Path = Path("/home/.apps"),
     ) -> None:
         self._restic = restic
         self.remotes = remotes or Remotes(restic.layout, limits)
@@ -212,6 +239,7 @@ class Backups:
         self._names = names
         self._limits = limits
         self._socket = mariadb_socket
+        self._socket_root = socket_root  # sites' proxy sockets lie below it (records.from_json)
         self._lock = asyncio.Lock()
         self._finisher = Finisher()
         # "<repository> <settings snapshot id>" -> its manifest
@@ -229,9 +257,13 @@ class Backups:
         return other
 
     async def back_up(
-        self, account: AccountName, report: Report, job: JobId | None = None
+        self,
+        account: AccountName,
+        report: Report,
+        job: JobId | None = None,
+        panel: PanelRecords | None = None,
     ) -> Manifest:
-        return await self._run(account, job, self._back_up(account, report), report)
+        return await self._run(account, job, self._back_up(account, report, panel), report)
 
     def cancel(self, account: AccountName, job: JobId) -> bool:
         """Cancels the account's work named `job`; False when none runs. Its restic and dump
@@ -326,8 +358,17 @@ class Backups:
         report: Report,
         targets: Mapping[DatabaseName, DatabaseName] | None = None,
         job: JobId | None = None,
+        source_uid: int | None = None,
     ) -> Restored:
-        restoring = self._restore(account, backup, what, placement, report, targets or {})
+        """`source_uid`: a whole-account restore in place of a backup made under that uid
+        (another server's account of this name, or one deleted here; no user here has it)."""
+        if source_uid is not None and (
+            not isinstance(what, WholeAccount) or placement != "in_place"
+        ):
+            raise InvalidArgument("source_uid", "is only for a whole account, in place")
+        restoring = self._restore(
+            account, backup, what, placement, report, targets or {}, source_uid
+        )
         return await self._run(account, job, restoring, report)
 
     async def list_backups(self, account: AccountName) -> list[Manifest]:
@@ -335,6 +376,69 @@ class Backups:
         found = await self._restic.snapshots([*_owner_tags(entry), "part=settings"])
         manifests = [await self._manifest(snapshot) for snapshot in found]
         return sorted(manifests, key=lambda manifest: manifest.time, reverse=True)
+
+    async def settings(
+        self, account: AccountName, backup: BackupId, source_uid: int | None = None
+    ) -> BackupSettings:
+        """The backup's cron jobs, zones and sites, read back as its restore reads them: every
+        value through its validator, and only what is the account's to have now. With
+        `source_uid` the account need not exist here yet: the gateway reads what an account of
+        another server holds before it makes the account."""
+        if source_uid is None:
+            tags = _owner_tags(_require_account(account))
+        else:
+            tags = _foreign_tags(account, source_uid)
+        manifest, parts = await self._find(account, tags, backup)
+        document = json.loads(await self._restic.read(parts["settings"], f"/{SETTINGS_FILE}"))
+        if not isinstance(document, dict):
+            raise Internal("a backup's settings are not a document the agent wrote")
+        jobs, bad_jobs = _valid(document.get("crontab"), _cron_job)
+        zones, bad_zones = _valid(document.get("zones"), lambda item: self._own_zone(account, item))
+        sites, bad_sites = _valid(document.get("sites"), lambda item: self._own_site(account, item))
+        panel, bad_panel = _panel_records(document.get("records"), account)
+        skipped = bad_jobs + bad_zones + bad_sites + bad_panel
+        return BackupSettings(manifest, tuple(jobs), tuple(zones), tuple(sites), skipped, panel)
+
+    async def repository_accounts(self) -> list[RepositoryAccount]:
+        """Accounts with backups here (finished ones: with a settings part) that no account of
+        this server owns by name and uid; by name, at most MAX_SETTINGS_ENTRIES."""
+        found = await self._restic.snapshots(["jopanel", "part=settings"])
+        owners: dict[tuple[str, int], list[Line]] = {}
+        for snapshot in found:
+            owner = _owner_of(snapshot)
+            if owner is not None and not _owns(*owner):
+                owners.setdefault(owner, []).append(snapshot)
+        accounts = []
+        for name, uid in sorted(owners)[:MAX_SETTINGS_ENTRIES]:
+            manifests = [await self._manifest(item) for item in owners[(name, uid)]]
+            manifests.sort(key=lambda manifest: manifest.time, reverse=True)
+            accounts.append(
+                RepositoryAccount(
+                    AccountName(name), uid, users.is_account(AccountName(name)), tuple(manifests)
+                )
+            )
+        return accounts
+
+    def _own_zone(self, account: AccountName, item: object) -> zonefile.Zone:
+        zone = zonefile.from_json(json.dumps(item).encode())
+        self._require_names(account, [zone.name], zone.account)
+        return zone
+
+    def _own_site(self, account: AccountName, item: object) -> records.Site:
+        site = records.from_json(json.dumps(item), str(self._socket_root))
+        self._require_names(account, [site.name, *site.aliases], site.account)
+        return site
+
+    def _require_names(self, account: AccountName, names: list[str], holder: str) -> None:
+        """Raises ValueError unless the entry names the account and every name is the
+        account's to claim now (another account may hold it, or a name above or below it)."""
+        if holder != account:
+            raise ValueError("the entry is another account's")
+        try:
+            with self._names.claiming(names, account, "settings"):
+                pass
+        except AgentError as error:
+            raise ValueError(str(error)) from None
 
     async def _forget(self, account: AccountName, retention: Retention) -> tuple[list[str], int]:
         entry = _require_account(account)
@@ -361,7 +465,9 @@ class Backups:
         async with self._lock:
             return await work
 
-    async def _back_up(self, account: AccountName, report: Report) -> Manifest:
+    async def _back_up(
+        self, account: AccountName, report: Report, panel: PanelRecords | None
+    ) -> Manifest:
         entry = _require_account(account)
         await self._restic.ensure()
         backup = BackupId(secrets.token_hex(16))
@@ -376,6 +482,8 @@ class Backups:
         dumps = await self._dump_databases(account, tags, report)
         report(Progress("settings"))
         settings = await self._settings(account)
+        if panel is not None:
+            settings["records"] = panel_records.to_json(panel)
         manifest = Manifest(
             backup=backup,
             account=account,
@@ -480,11 +588,11 @@ class Backups:
         return self._manifests[key]
 
     async def _find(
-        self, entry: pwd.struct_passwd, backup: BackupId
+        self, account: str, tags: list[str], backup: BackupId
     ) -> tuple[Manifest, dict[str, str]]:
-        """The backup's manifest and its snapshots by part."""
-        account = entry.pw_name
-        found = await self._restic.snapshots([*_owner_tags(entry), f"backup={backup}"])
+        """The backup's manifest and its snapshots by part, among the snapshots with `tags`
+        (an account's own: _owner_tags; another server's of its name: _foreign_tags)."""
+        found = await self._restic.snapshots([*tags, f"backup={backup}"])
         parts: dict[str, str] = {}
         for snapshot in found:
             for tag in snapshot.get("tags") or []:
@@ -503,9 +611,11 @@ class Backups:
         placement: Placement,
         report: Report,
         targets: Mapping[DatabaseName, DatabaseName],
+        source_uid: int | None = None,
     ) -> Restored:
         entry = _require_account(account)
-        manifest, parts = await self._find(entry, backup)
+        tags = _owner_tags(entry) if source_uid is None else _foreign_tags(account, source_uid)
+        manifest, parts = await self._find(account, tags, backup)
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
         beside = f"restored-{stamp}" if placement == "beside" else ""
         if isinstance(what, OneDatabase):
@@ -663,17 +773,7 @@ class Backups:
     async def _restore_crontab(self, account: AccountName, document: dict[str, Any]) -> bool:
         for job in document.get("crontab", []):
             # The backup is data like any other: every job passes the validators again.
-            await self._cron.put(
-                account,
-                CronJob(
-                    id=cron_validators.cron_job_id(str(job["id"]), "crontab.id"),
-                    schedule=cron_validators.cron_schedule(
-                        str(job["schedule"]), "crontab.schedule"
-                    ),
-                    command=cron_validators.cron_command(str(job["command"]), "crontab.command"),
-                    enabled=bool(job["enabled"]),
-                ),
-            )
+            await self._cron.put(account, _cron_job(job))
         return True
 
     async def _restore_zones(
@@ -700,6 +800,34 @@ class Backups:
 
 
 PANEL_RETENTION: Final = Retention(daily=7, weekly=4, monthly=12)
+# A settings document lists at most this many entries of a kind (cron allows 1000 jobs).
+MAX_SETTINGS_ENTRIES: Final = 1000
+
+
+def _cron_job(job: Any) -> CronJob:
+    """A job of a backup's crontab through the cron validators (InvalidArgument when bad)."""
+    return CronJob(
+        id=cron_validators.cron_job_id(str(job["id"]), "crontab.id"),
+        schedule=cron_validators.cron_schedule(str(job["schedule"]), "crontab.schedule"),
+        command=cron_validators.cron_command(str(job["command"]), "crontab.command"),
+        enabled=bool(job["enabled"]),
+    )
+
+
+def _valid(items: object, read: Callable[[Any], T]) -> tuple[list[T], int]:
+    """The entries `read` accepts, and how many it refused (a crafted document may hold
+    anything: a wrong type, a bad value, another account's name, too many entries)."""
+    if not isinstance(items, list):
+        return [], 0 if items is None else 1
+    accepted: list[T] = []
+    refused = max(0, len(items) - MAX_SETTINGS_ENTRIES)
+    for item in items[:MAX_SETTINGS_ENTRIES]:
+        try:
+            accepted.append(read(item))
+        except (AgentError, ValueError, KeyError, TypeError, AttributeError) as error:
+            logger.info("a backup's settings entry left out: %s", error)
+            refused += 1
+    return accepted, refused
 
 
 def _quiet(progress: Progress) -> None:
@@ -744,6 +872,49 @@ def _owner_tags(entry: pwd.struct_passwd) -> list[str]:
     twice (docs/agent.md), so an account made later with a deleted one's name does not get the
     deleted account's backups."""
     return ["jopanel", f"account={entry.pw_name}", f"uid={entry.pw_uid}"]
+
+
+def _foreign_tags(account: str, uid: int) -> list[str]:
+    """The tags of backups made under the account's name and another uid, which no user of
+    this server may have (else they are that user's, whoever is named)."""
+    if uid_taken(uid):
+        raise InvalidArgument("source_uid", "is the uid of a user of this server")
+    return ["jopanel", f"account={account}", f"uid={uid}"]
+
+
+def uid_taken(uid: int) -> bool:
+    try:
+        pwd.getpwuid(uid)
+    except KeyError:
+        return False
+    return True
+
+
+def _owner_of(snapshot: Line) -> tuple[str, int] | None:
+    """(account, uid) from a snapshot's tags, when both are there and well formed."""
+    tags = [tag for tag in snapshot.get("tags") or [] if isinstance(tag, str)]
+    name = next((tag[8:] for tag in tags if tag.startswith("account=")), "")
+    uid = next((tag[4:] for tag in tags if tag.startswith("uid=")), "")
+    if not _ACCOUNT_TAG.fullmatch(name) or not uid.isdigit() or len(uid) > 10:
+        return None
+    return name, int(uid)
+
+
+def _owns(name: str, uid: int) -> bool:
+    """Whether an account of this server is the one the backups were made for."""
+    return users.is_account(AccountName(name)) and pwd.getpwnam(name).pw_uid == uid
+
+
+def _panel_records(raw: object, account: AccountName) -> tuple[PanelRecords | None, int]:
+    """The panel's records in a backup's settings, validated again (None, 1 when they are
+    not valid; None, 0 when the backup has none)."""
+    if raw is None:
+        return None, 0
+    try:
+        return panel_records.read(raw, account), 0
+    except AgentError as error:
+        logger.info("a backup's panel records left out: %s", error)
+        return None, 1
 
 
 def _relative(what: SiteFiles | HomeFiles) -> str:
@@ -864,4 +1035,5 @@ def backups(config: AgentConfig, layout: Layout | None = None) -> Backups:
         name_owners(config),
         config.limits("backup"),
         config.mariadb_socket,
+        socket_root=config.app_socket_dir,
     )

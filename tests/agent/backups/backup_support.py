@@ -96,9 +96,15 @@ def hostile_tree(account: str) -> Iterator[Path]:
         view.mkdir()
 
 
-def hostile_backup(account: str, view: Path, databases: tuple[str, ...] = ()) -> str:
+def hostile_backup(
+    account: str,
+    view: Path,
+    databases: tuple[str, ...] = (),
+    settings: dict[str, object] | None = None,
+) -> str:
     """Snapshots `view` as the files of a backup of the account, with a settings document
-    naming it as the agent would; returns the backup id."""
+    naming it as the agent would (its crontab, zones and sites from `settings`, if given);
+    returns the backup id."""
     backup = secrets.token_hex(16)
     uid = pwd.getpwnam(account).pw_uid
     tags = f"jopanel,account={account},uid={uid},backup={backup}"
@@ -116,9 +122,8 @@ def hostile_backup(account: str, view: Path, databases: tuple[str, ...] = ()) ->
         "domains": [],
         "cron_jobs": 0,
     }
-    document = json.dumps(
-        {"version": 1, "manifest": manifest, "crontab": [], "zones": [], "sites": []}
-    )
+    parts: dict[str, object] = {"crontab": [], "zones": [], "sites": [], **(settings or {})}
+    document = json.dumps({"version": 1, "manifest": manifest, **parts})
     restic(
         "backup",
         "--host",

@@ -181,6 +181,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/backup-accounts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Accounts a repository holds backups of that no account of this server owns (another server's, or deleted here), with their backups */
+    get: operations['listBackupAccounts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/backup-accounts/{account}/restore': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Make the account here from one of its backups: the account (same name, this server's uid, the backup's plan or the one named), its sites, databases and database users, then a job restoring its files, databases, crontab and zones as the new account (409 when its name or one of its sites' names is taken here; nothing is made) */
+    post: operations['restoreBackupAccount'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/backup-repositories': {
     parameters: {
       query?: never;
@@ -1591,6 +1625,36 @@ export interface components {
       items: components['schemas']['Account'][];
       /** Next Page Token */
       next_page_token: string | null;
+    };
+    /**
+     * AccountRestoreStart
+     * @description A whole account from a repository onto this server, which does not know it.
+     */
+    AccountRestoreStart: {
+      /** Backup Id */
+      backup_id: string;
+      /**
+       * Password
+       * @description The owner's new password (a backup holds no password)
+       */
+      password: string;
+      /**
+       * Plan
+       * @description The plan to put it on; default: the backup's plan's name
+       * @default null
+       */
+      plan?: string | null;
+      /**
+       * Repository
+       * @description The repository: empty for the server's own, or a remote one's name
+       * @default
+       */
+      repository?: string;
+      /**
+       * Uid
+       * @description The uid its backups were made under, as the listing shows it
+       */
+      uid: number;
     };
     /**
      * AccountUpdate
@@ -3711,6 +3775,37 @@ export interface components {
       secret_set: boolean;
       sftp: components['schemas']['SftpLocation'] | null;
     };
+    /** RepositoryAccount */
+    RepositoryAccount: {
+      /**
+       * Account
+       * @description The account's name in its backups
+       */
+      account: string;
+      /**
+       * Backups
+       * @description Newest first
+       */
+      backups: components['schemas']['Backup'][];
+      /**
+       * Name Taken
+       * @description An account of this name exists here: it cannot be restored under that name until that one is gone
+       */
+      name_taken: boolean;
+      /**
+       * Uid
+       * @description The uid its backups were made under (on its own server)
+       */
+      uid: number;
+    };
+    /** RepositoryAccountList */
+    RepositoryAccountList: {
+      /**
+       * Items
+       * @description By name
+       */
+      items: components['schemas']['RepositoryAccount'][];
+    };
     /** RepositoryCreate */
     RepositoryCreate: {
       /**
@@ -5718,6 +5813,207 @@ export interface operations {
       };
       /** @description Not allowed for this role */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  listBackupAccounts: {
+    parameters: {
+      query?: {
+        repository?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Success */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RepositoryAccountList'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  restoreBackupAccount: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        account: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AccountRestoreStart'];
+      };
+    };
+    responses: {
+      /** @description Success */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Invalid request (see errors per field) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not signed in, or the token is not valid */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such resource (or not yours) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Body is not JSON */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Well formed, but refused by a rule the document cannot state (see errors per field) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent failed */
+      502: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The agent is not reachable */
+      503: {
         headers: {
           [name: string]: unknown;
         };

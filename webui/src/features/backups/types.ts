@@ -22,3 +22,17 @@ export type RestoreInput = {
 };
 
 export const isRunning = (job: Job) => job.state === 'queued' || job.state === 'running';
+
+/** An account a repository holds backups of that this server does not know (administrators). */
+export type RepositoryAccount = Schemas['RepositoryAccount'];
+
+/** What the account restore dialog asks for: the account as listed, and the body's fields. */
+export type AccountRestoreInput = {
+  account: string;
+  uid: number;
+  backupId: string;
+  repository: string;
+  /** Empty: the plan of the backup's plan's name. */
+  plan: string;
+  password: string;
+};

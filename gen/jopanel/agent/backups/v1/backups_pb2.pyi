@@ -9,6 +9,9 @@ from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from jopanel.agent.cron.v1 import cron_pb2 as _cron_pb2
+from jopanel.agent.dns.v1 import dns_pb2 as _dns_pb2
+from jopanel.agent.web.v1 import web_pb2 as _web_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -204,26 +207,167 @@ class BackUpAccountRequest(_message.Message):
     ACCOUNT_FIELD_NUMBER: _builtins.int
     JOB_ID_FIELD_NUMBER: _builtins.int
     REPOSITORY_FIELD_NUMBER: _builtins.int
+    RECORDS_FIELD_NUMBER: _builtins.int
     account: _builtins.str
     """An existing managed account (^[a-z][a-z0-9_]{2,31}$)."""
     job_id: _builtins.str
     """Empty, or 32 lowercase hex digits naming this work for CancelBackupJob; not one that runs."""
     repository: _builtins.str
     """Empty: the agent's local repository; else the name of a remote one."""
+    @_builtins.property
+    def records(self) -> Global___AccountRecords:
+        """The panel's records of the account, kept in the backup's settings so that the account can
+        be made again on a server whose panel never knew it. Optional; validated as below.
+        """
+
     def __init__(
         self,
         *,
         account: _builtins.str = ...,
         job_id: _builtins.str = ...,
         repository: _builtins.str = ...,
+        records: Global___AccountRecords | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["records", b"records"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "job_id", b"job_id", "repository", b"repository"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "job_id", b"job_id", "records", b"records", "repository", b"repository"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___BackUpAccountRequest: _TypeAlias = BackUpAccountRequest  # noqa: Y015
+
+@_typing.final
+class AccountRecords(_message.Message):
+    """The panel's records of one account (what the agent does not know itself). Every name is
+    checked as the RPC that makes it checks it, and must be the account's: databases and
+    database users begin with "<account>_". At most 1000 entries of each kind.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PLAN_FIELD_NUMBER: _builtins.int
+    DOMAINS_FIELD_NUMBER: _builtins.int
+    DATABASES_FIELD_NUMBER: _builtins.int
+    DATABASE_USERS_FIELD_NUMBER: _builtins.int
+    CERTIFICATES_FIELD_NUMBER: _builtins.int
+    plan: _builtins.str
+    """The account's plan: ^[a-z0-9][a-z0-9_-]{0,63}$, or empty."""
+    @_builtins.property
+    def domains(self) -> _containers.RepeatedCompositeFieldContainer[Global___RecordedDomain]:
+        """Its sites: each a WebDomain.name with its aliases (the settings are the agent's own,
+        GetBackupSettingsResponse.sites).
+        """
+
+    @_builtins.property
+    def databases(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Its databases' names."""
+
+    @_builtins.property
+    def database_users(self) -> _containers.RepeatedCompositeFieldContainer[Global___RecordedDatabaseUser]:
+        """Its database users and the databases each may use (no password: the panel keeps none in
+        the clear, and a hash would let a backup reader try them offline).
+        """
+
+    @_builtins.property
+    def certificates(self) -> _containers.RepeatedCompositeFieldContainer[Global___RecordedCertificate]:
+        """Its certificates (metadata only: keys and certificates stay the agent's)."""
+
+    def __init__(
+        self,
+        *,
+        plan: _builtins.str = ...,
+        domains: _abc.Iterable[Global___RecordedDomain] | None = ...,
+        databases: _abc.Iterable[_builtins.str] | None = ...,
+        database_users: _abc.Iterable[Global___RecordedDatabaseUser] | None = ...,
+        certificates: _abc.Iterable[Global___RecordedCertificate] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["certificates", b"certificates", "database_users", b"database_users", "databases", b"databases", "domains", b"domains", "plan", b"plan"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AccountRecords: _TypeAlias = AccountRecords  # noqa: Y015
+
+@_typing.final
+class RecordedDomain(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    ALIASES_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    @_builtins.property
+    def aliases(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """At most 50, as WebDomain.aliases."""
+
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        aliases: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["aliases", b"aliases", "name", b"name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordedDomain: _TypeAlias = RecordedDomain  # noqa: Y015
+
+@_typing.final
+class RecordedDatabaseUser(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    DATABASES_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    @_builtins.property
+    def databases(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Databases of the account, at most 1000."""
+
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        databases: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["databases", b"databases", "name", b"name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordedDatabaseUser: _TypeAlias = RecordedDatabaseUser  # noqa: Y015
+
+@_typing.final
+class RecordedCertificate(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAMES_FIELD_NUMBER: _builtins.int
+    ISSUER_FIELD_NUMBER: _builtins.int
+    NOT_AFTER_FIELD_NUMBER: _builtins.int
+    issuer: _builtins.str
+    """Its issuer's name as the panel shows it: 1 to 200 printable characters."""
+    @_builtins.property
+    def names(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The host names it covers (1 to 100, each a WebDomain.name form, or "*." and one)."""
+
+    @_builtins.property
+    def not_after(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        names: _abc.Iterable[_builtins.str] | None = ...,
+        issuer: _builtins.str = ...,
+        not_after: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["not_after", b"not_after"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["issuer", b"issuer", "names", b"names", "not_after", b"not_after"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordedCertificate: _TypeAlias = RecordedCertificate  # noqa: Y015
 
 @_typing.final
 class BackUpAccountResponse(_message.Message):
@@ -295,6 +439,166 @@ class ListBackupsResponse(_message.Message):
 Global___ListBackupsResponse: _TypeAlias = ListBackupsResponse  # noqa: Y015
 
 @_typing.final
+class GetBackupSettingsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    BACKUP_ID_FIELD_NUMBER: _builtins.int
+    REPOSITORY_FIELD_NUMBER: _builtins.int
+    SOURCE_UID_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    """An existing managed account (^[a-z][a-z0-9_]{2,31}$)."""
+    backup_id: _builtins.str
+    """A Backup.id of this account: 32 lowercase hex digits."""
+    repository: _builtins.str
+    """Empty: the agent's local repository; else the name of a remote one."""
+    source_uid: _builtins.int
+    """As RestoreBackupRequest.source_uid."""
+    def __init__(
+        self,
+        *,
+        account: _builtins.str = ...,
+        backup_id: _builtins.str = ...,
+        repository: _builtins.str = ...,
+        source_uid: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "backup_id", b"backup_id", "repository", b"repository", "source_uid", b"source_uid"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetBackupSettingsRequest: _TypeAlias = GetBackupSettingsRequest  # noqa: Y015
+
+@_typing.final
+class GetBackupSettingsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    BACKUP_FIELD_NUMBER: _builtins.int
+    CRON_JOBS_FIELD_NUMBER: _builtins.int
+    ZONES_FIELD_NUMBER: _builtins.int
+    SITES_FIELD_NUMBER: _builtins.int
+    SKIPPED_FIELD_NUMBER: _builtins.int
+    RECORDS_FIELD_NUMBER: _builtins.int
+    skipped: _builtins.int
+    """Entries of the backup's settings left out (see GetBackupSettings)."""
+    @_builtins.property
+    def backup(self) -> Global___Backup:
+        """The backup's manifest."""
+
+    @_builtins.property
+    def cron_jobs(self) -> _containers.RepeatedCompositeFieldContainer[_cron_pb2.CronJob]:
+        """The account's cron jobs at the time of the backup (at most CronJobService's 1000)."""
+
+    @_builtins.property
+    def zones(self) -> _containers.RepeatedCompositeFieldContainer[_dns_pb2.DnsZone]:
+        """Its DNS zones with every record (serial as it was then)."""
+
+    @_builtins.property
+    def sites(self) -> _containers.RepeatedCompositeFieldContainer[_web_pb2.WebDomain]:
+        """Its sites (web domains) with their settings as they were then."""
+
+    @_builtins.property
+    def records(self) -> Global___AccountRecords:
+        """The panel's records of the account, when the backup holds them (BackUpAccountRequest)."""
+
+    def __init__(
+        self,
+        *,
+        backup: Global___Backup | None = ...,
+        cron_jobs: _abc.Iterable[_cron_pb2.CronJob] | None = ...,
+        zones: _abc.Iterable[_dns_pb2.DnsZone] | None = ...,
+        sites: _abc.Iterable[_web_pb2.WebDomain] | None = ...,
+        skipped: _builtins.int = ...,
+        records: Global___AccountRecords | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["backup", b"backup", "records", b"records"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["backup", b"backup", "cron_jobs", b"cron_jobs", "records", b"records", "sites", b"sites", "skipped", b"skipped", "zones", b"zones"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetBackupSettingsResponse: _TypeAlias = GetBackupSettingsResponse  # noqa: Y015
+
+@_typing.final
+class ListRepositoryAccountsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REPOSITORY_FIELD_NUMBER: _builtins.int
+    repository: _builtins.str
+    """Empty: the agent's local repository; else the name of a remote one."""
+    def __init__(
+        self,
+        *,
+        repository: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["repository", b"repository"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListRepositoryAccountsRequest: _TypeAlias = ListRepositoryAccountsRequest  # noqa: Y015
+
+@_typing.final
+class RepositoryAccount(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    UID_FIELD_NUMBER: _builtins.int
+    NAME_TAKEN_FIELD_NUMBER: _builtins.int
+    BACKUPS_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    """The account's name in the backups (^[a-z][a-z0-9_]{2,31}$)."""
+    uid: _builtins.int
+    """The uid its backups were made under (RestoreBackupRequest.source_uid)."""
+    name_taken: _builtins.bool
+    """Whether an account of this name exists here (with another uid): it cannot be restored
+    under that name until that one is gone.
+    """
+    @_builtins.property
+    def backups(self) -> _containers.RepeatedCompositeFieldContainer[Global___Backup]:
+        """Its backups, newest first."""
+
+    def __init__(
+        self,
+        *,
+        account: _builtins.str = ...,
+        uid: _builtins.int = ...,
+        name_taken: _builtins.bool = ...,
+        backups: _abc.Iterable[Global___Backup] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "backups", b"backups", "name_taken", b"name_taken", "uid", b"uid"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RepositoryAccount: _TypeAlias = RepositoryAccount  # noqa: Y015
+
+@_typing.final
+class ListRepositoryAccountsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def accounts(self) -> _containers.RepeatedCompositeFieldContainer[Global___RepositoryAccount]:
+        """By name, at most 1000."""
+
+    def __init__(
+        self,
+        *,
+        accounts: _abc.Iterable[Global___RepositoryAccount] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accounts", b"accounts"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListRepositoryAccountsResponse: _TypeAlias = ListRepositoryAccountsResponse  # noqa: Y015
+
+@_typing.final
 class RestoreBackupRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -308,6 +612,7 @@ class RestoreBackupRequest(_message.Message):
     DATABASE_TARGETS_FIELD_NUMBER: _builtins.int
     JOB_ID_FIELD_NUMBER: _builtins.int
     REPOSITORY_FIELD_NUMBER: _builtins.int
+    SOURCE_UID_FIELD_NUMBER: _builtins.int
     account: _builtins.str
     backup_id: _builtins.str
     """A Backup.id of this account: 32 lowercase hex digits."""
@@ -330,6 +635,13 @@ class RestoreBackupRequest(_message.Message):
     """Empty, or 32 lowercase hex digits naming this work for CancelBackupJob; not one that runs."""
     repository: _builtins.str
     """Empty: the agent's local repository; else the name of a remote one."""
+    source_uid: _builtins.int
+    """0: the backup is the account's own (made under its name and uid). Else the uid a backup
+    of an account of the same name was made under, which no user of this server has: an
+    account of another server, or one deleted here (ListRepositoryAccounts), restored into
+    this account as its own, every file written as this account. Only with whole_account and
+    PLACEMENT_IN_PLACE. The gateway sets it for administrators only.
+    """
     @_builtins.property
     def database_targets(self) -> _containers.RepeatedCompositeFieldContainer[Global___DatabaseTarget]:
         """With PLACEMENT_BESIDE: the database each of the backup's databases is loaded into, a name
@@ -351,10 +663,11 @@ class RestoreBackupRequest(_message.Message):
         database_targets: _abc.Iterable[Global___DatabaseTarget] | None = ...,
         job_id: _builtins.str = ...,
         repository: _builtins.str = ...,
+        source_uid: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["database", b"database", "domain", b"domain", "path", b"path", "what", b"what", "whole_account", b"whole_account"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "backup_id", b"backup_id", "database", b"database", "database_targets", b"database_targets", "domain", b"domain", "job_id", b"job_id", "path", b"path", "placement", b"placement", "repository", b"repository", "what", b"what", "whole_account", b"whole_account"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "backup_id", b"backup_id", "database", b"database", "database_targets", b"database_targets", "domain", b"domain", "job_id", b"job_id", "path", b"path", "placement", b"placement", "repository", b"repository", "source_uid", b"source_uid", "what", b"what", "whole_account", b"whole_account"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType_what: _TypeAlias = _typing.Literal["whole_account", "domain", "database", "path"]  # noqa: Y015
     _WhichOneofArgType_what: _TypeAlias = _typing.Literal["what", b"what"]  # noqa: Y015

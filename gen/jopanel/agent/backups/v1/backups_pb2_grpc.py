@@ -55,6 +55,16 @@ class BackupServiceStub:
                 request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupsRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupsResponse.FromString,
                 _registered_method=True)
+        self.GetBackupSettings = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/GetBackupSettings',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.GetBackupSettingsRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.GetBackupSettingsResponse.FromString,
+                _registered_method=True)
+        self.ListRepositoryAccounts = channel.unary_unary(
+                '/jopanel.agent.backups.v1.BackupService/ListRepositoryAccounts',
+                request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListRepositoryAccountsRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListRepositoryAccountsResponse.FromString,
+                _registered_method=True)
         self.RestoreBackup = channel.unary_stream(
                 '/jopanel.agent.backups.v1.BackupService/RestoreBackup',
                 request_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.RestoreBackupRequest.SerializeToString,
@@ -132,6 +142,29 @@ class BackupServiceServicer:
 
     def ListBackups(self, request, context):
         """The account's backups, newest first. FAILED_PRECONDITION when the account does not exist.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetBackupSettings(self, request, context):
+        """What one of the account's backups holds besides files and databases: its manifest, cron
+        jobs, DNS zones with their records and sites' settings, each read back through the same
+        validators as the RPCs that make them. An entry that does not validate, names another
+        account, or whose name another account holds now (or a name above or below it) is left
+        out and counted in `skipped`. NOT_FOUND when the account (by name and uid) has no such
+        backup; FAILED_PRECONDITION when the account does not exist (with source_uid it need not:
+        an administrator reads another server's account before making it here).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRepositoryAccounts(self, request, context):
+        """The accounts a repository holds backups of that no account of this server owns (no
+        account here has both the name and the uid the backups were made under): accounts of
+        another server sharing a remote repository, or deleted here. For administrators only: the
+        gateway never shows this to an account owner.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -234,6 +267,16 @@ def add_BackupServiceServicer_to_server(servicer, server):
                     servicer.ListBackups,
                     request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupsRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupsResponse.SerializeToString,
+            ),
+            'GetBackupSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetBackupSettings,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.GetBackupSettingsRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.GetBackupSettingsResponse.SerializeToString,
+            ),
+            'ListRepositoryAccounts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRepositoryAccounts,
+                    request_deserializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListRepositoryAccountsRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListRepositoryAccountsResponse.SerializeToString,
             ),
             'RestoreBackup': grpc.unary_stream_rpc_method_handler(
                     servicer.RestoreBackup,
@@ -351,6 +394,60 @@ class BackupService:
             '/jopanel.agent.backups.v1.BackupService/ListBackups',
             jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupsRequest.SerializeToString,
             jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListBackupsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetBackupSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/GetBackupSettings',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.GetBackupSettingsRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.GetBackupSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRepositoryAccounts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.backups.v1.BackupService/ListRepositoryAccounts',
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListRepositoryAccountsRequest.SerializeToString,
+            jopanel_dot_agent_dot_backups_dot_v1_dot_backups__pb2.ListRepositoryAccountsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -51,6 +51,21 @@ class BackupServiceStub:
     """
     ListBackups: _grpc.UnaryUnaryMultiCallable[_backups_pb2.ListBackupsRequest, _backups_pb2.ListBackupsResponse]
     """The account's backups, newest first. FAILED_PRECONDITION when the account does not exist."""
+    GetBackupSettings: _grpc.UnaryUnaryMultiCallable[_backups_pb2.GetBackupSettingsRequest, _backups_pb2.GetBackupSettingsResponse]
+    """What one of the account's backups holds besides files and databases: its manifest, cron
+    jobs, DNS zones with their records and sites' settings, each read back through the same
+    validators as the RPCs that make them. An entry that does not validate, names another
+    account, or whose name another account holds now (or a name above or below it) is left
+    out and counted in `skipped`. NOT_FOUND when the account (by name and uid) has no such
+    backup; FAILED_PRECONDITION when the account does not exist (with source_uid it need not:
+    an administrator reads another server's account before making it here).
+    """
+    ListRepositoryAccounts: _grpc.UnaryUnaryMultiCallable[_backups_pb2.ListRepositoryAccountsRequest, _backups_pb2.ListRepositoryAccountsResponse]
+    """The accounts a repository holds backups of that no account of this server owns (no
+    account here has both the name and the uid the backups were made under): accounts of
+    another server sharing a remote repository, or deleted here. For administrators only: the
+    gateway never shows this to an account owner.
+    """
     RestoreBackup: _grpc.UnaryStreamMultiCallable[_backups_pb2.RestoreBackupRequest, _backups_pb2.RestoreBackupResponse]
     """Restores part or all of one of the account's backups; streams progress and ends with a
     message holding the outcome. NOT_FOUND when the account has no such backup, or the backup
@@ -116,6 +131,21 @@ class BackupServiceAsyncStub(BackupServiceStub):
     """
     ListBackups: _aio.UnaryUnaryMultiCallable[_backups_pb2.ListBackupsRequest, _backups_pb2.ListBackupsResponse]  # type: ignore[assignment]
     """The account's backups, newest first. FAILED_PRECONDITION when the account does not exist."""
+    GetBackupSettings: _aio.UnaryUnaryMultiCallable[_backups_pb2.GetBackupSettingsRequest, _backups_pb2.GetBackupSettingsResponse]  # type: ignore[assignment]
+    """What one of the account's backups holds besides files and databases: its manifest, cron
+    jobs, DNS zones with their records and sites' settings, each read back through the same
+    validators as the RPCs that make them. An entry that does not validate, names another
+    account, or whose name another account holds now (or a name above or below it) is left
+    out and counted in `skipped`. NOT_FOUND when the account (by name and uid) has no such
+    backup; FAILED_PRECONDITION when the account does not exist (with source_uid it need not:
+    an administrator reads another server's account before making it here).
+    """
+    ListRepositoryAccounts: _aio.UnaryUnaryMultiCallable[_backups_pb2.ListRepositoryAccountsRequest, _backups_pb2.ListRepositoryAccountsResponse]  # type: ignore[assignment]
+    """The accounts a repository holds backups of that no account of this server owns (no
+    account here has both the name and the uid the backups were made under): accounts of
+    another server sharing a remote repository, or deleted here. For administrators only: the
+    gateway never shows this to an account owner.
+    """
     RestoreBackup: _aio.UnaryStreamMultiCallable[_backups_pb2.RestoreBackupRequest, _backups_pb2.RestoreBackupResponse]  # type: ignore[assignment]
     """Restores part or all of one of the account's backups; streams progress and ends with a
     message holding the outcome. NOT_FOUND when the account has no such backup, or the backup
@@ -190,6 +220,33 @@ class BackupServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_backups_pb2.ListBackupsResponse, _abc.Awaitable[_backups_pb2.ListBackupsResponse]]:
         """The account's backups, newest first. FAILED_PRECONDITION when the account does not exist."""
+
+    @_abc_1.abstractmethod
+    def GetBackupSettings(
+        self,
+        request: _backups_pb2.GetBackupSettingsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.GetBackupSettingsResponse, _abc.Awaitable[_backups_pb2.GetBackupSettingsResponse]]:
+        """What one of the account's backups holds besides files and databases: its manifest, cron
+        jobs, DNS zones with their records and sites' settings, each read back through the same
+        validators as the RPCs that make them. An entry that does not validate, names another
+        account, or whose name another account holds now (or a name above or below it) is left
+        out and counted in `skipped`. NOT_FOUND when the account (by name and uid) has no such
+        backup; FAILED_PRECONDITION when the account does not exist (with source_uid it need not:
+        an administrator reads another server's account before making it here).
+        """
+
+    @_abc_1.abstractmethod
+    def ListRepositoryAccounts(
+        self,
+        request: _backups_pb2.ListRepositoryAccountsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_backups_pb2.ListRepositoryAccountsResponse, _abc.Awaitable[_backups_pb2.ListRepositoryAccountsResponse]]:
+        """The accounts a repository holds backups of that no account of this server owns (no
+        account here has both the name and the uid the backups were made under): accounts of
+        another server sharing a remote repository, or deleted here. For administrators only: the
+        gateway never shows this to an account owner.
+        """
 
     @_abc_1.abstractmethod
     def RestoreBackup(

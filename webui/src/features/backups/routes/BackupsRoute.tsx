@@ -7,6 +7,7 @@ import { useBackups } from '../api/list-backups';
 import { useStartBackup } from '../api/start-backup';
 import { BackupsTable } from '../components/BackupsTable';
 import { JobProgress } from '../components/JobProgress';
+import { RepositoryAccounts } from '../components/RepositoryAccounts';
 import { RestoreDialog } from '../components/RestoreDialog';
 import type { Backup, Job } from '../types';
 
@@ -96,6 +97,15 @@ export function BackupsRoute({ area }: { area: Area }) {
           A backup holds the files of your home folder, each database, your cron jobs and DNS zones.
         </EmptyState>
       )}
+
+      {area === 'admin' ? (
+        <RepositoryAccounts
+          onStarted={(job) => {
+            toast.success('Account restore started.');
+            started(job);
+          }}
+        />
+      ) : null}
 
       <RestoreDialog
         backup={restoring}

@@ -1,0 +1,229 @@
+"""The panel's records after a whole-account restore in place (docs/backups.md, "Records
+after a restore").
+
+The agent's restore in place puts back every cron job of the backup (jobs made since stay) and
+serves every zone of the backup again with exactly the backup's records (zones made since
+stay; a zone another account holds now is left to it). The records follow the same rule, read
+from the backup itself (GetBackupSettings, which the agent answers for this account's backups
+only): each restored job is recorded (new, or its record set to the backup's values), each
+restored zone's records become the backup's. What the panel refuses (a job past the plan's
+max_cron_jobs, a job id another account's job has, a zone not named after one of the account's
+sites, or one another account holds in the records) is taken off the server again, so records
+and server agree, and named in the job's result.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import grpc
+import pydantic
+from jopanel.agent.backups.v1 import backups_pb2 as pb
+from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
+from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
+
+from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.context import Context
+from gateway.record_types import data_of, record_from
+from gateway.store import certificates as certificates_store
+from gateway.store import cron_jobs as cron_store
+from gateway.store import databases as databases_store
+from gateway.store import dns as dns_store
+from gateway.store import domains as domains_store
+from gateway.store import names
+from gateway.store.accounts import AccountRecord
+from gateway.store.certificates import CertificateRecord
+from gateway.store.plans import LimitReached
+from gateway.store.tenants import Tenants
+
+logger = logging.getLogger(__name__)
+
+# jobs.result holds 255 characters.
+MAX_RESULT: Final = 255
+# The agent keeps at most this many entries of each kind of record in a backup.
+MAX_RECORDS: Final = 1000
+
+
+async def panel_records(ctx: Context, account: AccountRecord) -> pb.AccountRecords:
+    """The panel's records of the account that a backup carries, so that the account can be
+    made again on a server whose panel never knew it (docs/backups.md, "A whole account onto
+    a fresh server"): no password, key or certificate, only names and metadata."""
+    own = Tenants(account_id=account.id)
+    domains = await domains_store.page(ctx.db, after="", prefix="", tenants=own, limit=MAX_RECORDS)
+    databases = await databases_store.databases_page(
+        ctx.db, after="", tenants=own, limit=MAX_RECORDS
+    )
+    users = await databases_store.users_page(ctx.db, after="", tenants=own, limit=MAX_RECORDS)
+    records = pb.AccountRecords(
+        plan=account.plan,
+        domains=[
+            pb.RecordedDomain(name=d.name, aliases=(d.alias_list or "").split()) for d in domains
+        ],
+        databases=[database.name for database in databases],
+        database_users=[
+            pb.RecordedDatabaseUser(name=user.name, databases=(user.linked or "").split())
+            for user in users
+        ],
+    )
+    for domain in domains:
+        certificate = await certificates_store.of_domain(ctx.db, domain.name)
+        if certificate is None or certificate.not_after is None:
+            continue
+        # Only what the agent takes: an uploaded certificate may name anything, and one odd
+        # name must not cost the account its backup.
+        covered = [name for name in certificate.names if _CERTIFICATE_NAME.fullmatch(name)]
+        if covered:
+            added = records.certificates.add(names=covered[:100], issuer=_issuer(certificate))
+            added.not_after.FromDatetime(certificate.not_after)
+    return records
+
+
+_CERTIFICATE_NAME: Final = re.compile(
+    r"(\*\.)?(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}"
+)
+
+
+def _issuer(certificate: CertificateRecord) -> str:
+    """The issuer as printable ASCII, at most 200 characters (the agent's rule)."""
+    text = "".join(c if " " <= c <= "~" else "?" for c in certificate.issuer)[:200]
+    return text or "unknown"
+
+
+@dataclass
+class Adopted:
+    cron_jobs: int = 0
+    zones: int = 0
+    left_out: list[str] = field(default_factory=list)
+
+    def summary(self, folder: str) -> str:
+        text = f"{folder}; recorded {self.cron_jobs} cron jobs, {self.zones} zones"
+        if self.left_out:
+            text += "; not recorded: " + ", ".join(self.left_out)
+        return text if len(text) <= MAX_RESULT else text[: MAX_RESULT - 3] + "..."
+
+
+async def adopt(
+    ctx: Context, account: AccountRecord, request: pb.RestoreBackupRequest, restored: pb.Restored
+) -> str:
+    """Makes the account's cron job and zone records match what the restore brought back; the
+    job's result: the folder, what was recorded, and what was taken off the server."""
+    adopted = Adopted()
+    async with ctx.audited("restore.records", f"{account.name}/{request.job_id}"):
+        try:
+            settings = await ctx.agent.backups.GetBackupSettings(
+                pb.GetBackupSettingsRequest(
+                    account=account.name,
+                    backup_id=request.backup_id,
+                    repository=request.repository,
+                    source_uid=request.source_uid,
+                ),
+                timeout=CALL_TIMEOUT_SECONDS,
+            )
+        except grpc.aio.AioRpcError as error:
+            logger.warning("restore of %s: settings not read: %s", account.name, error.details())
+            return f"{restored.folder}; records not updated (the reconcile reports what differs)"
+        if restored.crontab:
+            for job in settings.cron_jobs:
+                await _cron_job(ctx, account, job, adopted)
+        served = set(restored.zones)
+        for zone in settings.zones:
+            if zone.name in served:  # the agent left the others as they were
+                await _zone(ctx, account, zone, adopted)
+    return adopted.summary(restored.folder)
+
+
+async def _cron_job(
+    ctx: Context, account: AccountRecord, job: cron_pb.CronJob, adopted: Adopted
+) -> None:
+    record = await cron_store.get(ctx.db, job.id)
+    if record is not None and record.account_id != account.id:
+        # Ids are the panel's across accounts: this one names another account's job.
+        await _take_off_cron(ctx, account, job.id, adopted, "its id is another account's")
+        return
+    if record is None:
+        try:
+            record_id = await cron_store.insert_pending(
+                ctx.db, account.id, job.id, job.schedule, job.command, job.enabled
+            )
+        except LimitReached:
+            await _take_off_cron(ctx, account, job.id, adopted, "past the plan's max_cron_jobs")
+            return
+    else:
+        record_id = record.id
+        await cron_store.update(
+            ctx.db, record_id, schedule=job.schedule, command=job.command, enabled=job.enabled
+        )
+    await cron_store.set_status(ctx.db, record_id, "active")
+    adopted.cron_jobs += 1
+
+
+async def _take_off_cron(
+    ctx: Context, account: AccountRecord, job_id: str, adopted: Adopted, why: str
+) -> None:
+    request = cron_pb.DeleteCronJobRequest(account=account.name, id=job_id)
+    call = ctx.agent.cron.DeleteCronJob(request, timeout=CALL_TIMEOUT_SECONDS)
+    await _taking_off(call, f"cron job {job_id}", why, adopted)
+
+
+async def _taking_off(call: Awaitable[object], what: str, why: str, adopted: Adopted) -> None:
+    """Takes one item off the server; if the agent cannot, the restore still stands and the
+    result says so (the reconcile reports the item as drift)."""
+    try:
+        await call
+    except grpc.aio.AioRpcError as error:
+        logger.warning("after a restore: %s not taken off: %s", what, error.details())
+        adopted.left_out.append(f"{what} ({why}; still on the server: the agent refused)")
+        return
+    adopted.left_out.append(f"{what} ({why})")
+
+
+async def _zone(
+    ctx: Context, account: AccountRecord, zone: dns_pb.DnsZone, adopted: Adopted
+) -> None:
+    try:
+        records = [_record(record) for record in zone.records]
+    except (pydantic.ValidationError, ValueError):
+        await _take_off_zone(ctx, zone.name, adopted, "a record the panel does not take")
+        return
+    recorded = await dns_store.get_zone(ctx.db, zone.name)
+    if recorded is not None and recorded.account_id != account.id:
+        # The agent served it for this account, which its own state allowed; the records say
+        # otherwise. Left for an administrator (the reconcile reports it), never taken over.
+        adopted.left_out.append(f"zone {zone.name} (another account's in the records)")
+        return
+    if recorded is None:
+        try:
+            zone_id = await dns_store.insert_zone(ctx.db, zone.name, account.id)
+        except dns_store.NotADomain:
+            await _take_off_zone(ctx, zone.name, adopted, "not a domain of the account's sites")
+            return
+        except (names.NameHeld, dns_store.NameTaken):
+            await _take_off_zone(ctx, zone.name, adopted, "its name is another account's")
+            return
+    else:
+        zone_id = recorded.id
+    await dns_store.replace_records(ctx.db, zone_id, records)
+    adopted.zones += 1
+
+
+async def _take_off_zone(ctx: Context, name: str, adopted: Adopted, why: str) -> None:
+    call = ctx.agent.dns.DeleteDnsZone(
+        dns_pb.DeleteDnsZoneRequest(name=name), timeout=CALL_TIMEOUT_SECONDS
+    )
+    await _taking_off(call, f"zone {name}", why, adopted)
+
+
+def _record(message: dns_pb.DnsRecord) -> tuple[str, str, str, int, dict[str, Any]]:
+    """A served record as the panel records it, through the API's own record types (so the
+    reconcile compares it with what is served and finds them equal)."""
+    oneof = message.WhichOneof("data")
+    if oneof is None:
+        raise ValueError("a record without data")
+    fields = getattr(message, oneof)
+    values = {item.name: getattr(fields, item.name) for item in fields.DESCRIPTOR.fields}
+    typed = record_from(oneof.upper(), message.name, message.ttl, values)
+    return message.id, typed.name, typed.type, typed.ttl, data_of(typed)

@@ -1,0 +1,175 @@
+"""The panel's records after a whole-account restore in place, with the fake agent (which
+restores cron jobs and zones as the agent does): the records follow what came back, within
+the plan, and the reconcile then finds nothing; what the panel refuses is taken off the
+server and named in the job's result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
+from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
+
+from tests.gateway.backups.test_backups import backed_up, settled
+from tests.gateway.conftest import Api
+
+
+async def restored_in_place(api: Api, token: str, backup: str, **body: Any) -> dict[str, Any]:
+    status, started = await api.call(
+        "POST",
+        f"/api/v1/backups/{backup}/restore",
+        token,
+        json={"what": "account", "placement": "in_place", **body},
+    )
+    assert status == 202, started
+    await settled(api)
+    _, job = await api.call("GET", f"/api/v1/jobs/{started['id']}", token)
+    assert job["state"] == "succeeded", job
+    return dict(job)
+
+
+async def reconcile_findings(api: Api, admin: str) -> list[Any]:
+    status, report = await api.call("POST", "/api/v1/reconcile", admin)
+    assert status == 200, report
+    return list(report["findings"])
+
+
+async def cron_jobs(api: Api, token: str) -> dict[str, tuple[str, str, bool]]:
+    _, listing = await api.call("GET", "/api/v1/cron-jobs", token)
+    return {j["id"]: (j["schedule"], j["command"], j["enabled"]) for j in listing["items"]}
+
+
+async def zone_records(api: Api, token: str, zone: str) -> dict[str, tuple[str, str, int]]:
+    status, listing = await api.call("GET", f"/api/v1/dns-zones/{zone}/records", token)
+    assert status == 200, listing
+    return {r["id"]: (r["type"], r["name"], r["ttl"]) for r in listing["items"]}
+
+
+async def new_job(api: Api, token: str, command: str) -> str:
+    body = {"schedule": "@daily", "command": command}
+    status, job = await api.call("POST", "/api/v1/cron-jobs", token, json=body)
+    assert status == 201, job
+    return str(job["id"])
+
+
+async def test_records_follow_what_the_restore_brought_back_and_nothing_drifts(
+    api: Api, admin: str
+) -> None:
+    alice = await api.owner(admin)
+    status, _ = await api.call(
+        "POST", "/api/v1/domains", alice, json={"name": "alice.com", "dns_zone": True}
+    )
+    assert status == 201
+    kept = await new_job(api, alice, "echo kept")
+    changed = await new_job(api, alice, "echo before")
+    deleted = await new_job(api, alice, "echo deleted")
+    records_then = await zone_records(api, alice, "alice.com")
+    backup = (await backed_up(api, alice))["result"]
+    # After the backup: a job deleted, one changed, one made; a record added; the zone gone
+    # and made again with other records.
+    assert (await api.call("DELETE", f"/api/v1/cron-jobs/{deleted}", alice))[0] == 204
+    body = {"command": "echo after"}
+    assert (await api.call("PATCH", f"/api/v1/cron-jobs/{changed}", alice, json=body))[0] == 200
+    made_since = await new_job(api, alice, "echo made since")
+    assert (await api.call("DELETE", "/api/v1/dns-zones/alice.com", alice))[0] == 204
+    zone = {"name": "alice.com", "default_records": False}
+    assert (await api.call("POST", "/api/v1/dns-zones", alice, json=zone))[0] == 201
+    record = {"type": "TXT", "name": "@", "text": "made since"}
+    assert (await api.call("POST", "/api/v1/dns-zones/alice.com/records", alice, json=record))[
+        0
+    ] == 201
+
+    job = await restored_in_place(api, alice, backup)
+
+    assert job["result"] == "." + "; recorded 3 cron jobs, 1 zones"
+    jobs = await cron_jobs(api, alice)
+    assert set(jobs) == {kept, changed, deleted, made_since}  # jobs made since stay
+    assert jobs[changed][1] == "echo before"
+    assert jobs[deleted][1] == "echo deleted"
+    assert await zone_records(api, alice, "alice.com") == records_then
+    assert await reconcile_findings(api, admin) == []
+
+
+async def test_jobs_past_the_plans_limit_are_taken_off_and_named(api: Api, admin: str) -> None:
+    await api.call("POST", "/api/v1/plans", admin, json={"name": "two", "max_cron_jobs": 2})
+    alice = await api.owner(admin, plan="two")
+    first = await new_job(api, alice, "echo first")
+    second = await new_job(api, alice, "echo second")
+    backup = (await backed_up(api, alice))["result"]
+    assert (await api.call("DELETE", f"/api/v1/cron-jobs/{second}", alice))[0] == 204
+    since = await new_job(api, alice, "echo since")
+
+    job = await restored_in_place(api, alice, backup)
+
+    assert f"cron job {second} (past the plan's max_cron_jobs)" in job["result"]
+    assert set(await cron_jobs(api, alice)) == {first, since}
+    assert set(api.cron.jobs["alice"]) == {first, since}
+    assert await reconcile_findings(api, admin) == []
+
+
+async def test_an_item_the_agent_will_not_take_off_is_named_and_the_restore_stands(
+    api: Api, admin: str
+) -> None:
+    await api.call("POST", "/api/v1/plans", admin, json={"name": "one", "max_cron_jobs": 1})
+    alice = await api.owner(admin, plan="one")
+    first = await new_job(api, alice, "echo first")
+    backup = (await backed_up(api, alice))["result"]
+    assert (await api.call("DELETE", f"/api/v1/cron-jobs/{first}", alice))[0] == 204
+    since = await new_job(api, alice, "echo since")
+    api.cron.fail_next = grpc.StatusCode.UNAVAILABLE  # the take-off of the job past the plan
+
+    job = await restored_in_place(api, alice, backup)
+
+    assert f"cron job {first} (past the plan's max_cron_jobs; still on the server" in job["result"]
+    assert set(await cron_jobs(api, alice)) == {since}
+
+
+async def test_a_crafted_backup_reaches_no_other_tenants_job_or_zone(api: Api, admin: str) -> None:
+    """A backup whose settings (as a compromised repository could hold them) name another
+    tenant's cron job id and zone, a name below that zone, and a zone of no site of the
+    account: nothing of the other tenant changes, and the rest is taken off the server."""
+    alice = await api.owner(admin)
+    bob = await api.owner(admin, "bob")
+    body = {"name": "bob.com", "dns_zone": True}
+    assert (await api.call("POST", "/api/v1/domains", bob, json=body))[0] == 201
+    bobs_job = await new_job(api, bob, "echo bob")
+    bobs_records = await zone_records(api, bob, "bob.com")
+    backup = (await backed_up(api, alice))["result"]
+    crafted = api.backups.settings[backup]
+    crafted.cron_jobs.add(id=bobs_job, schedule="* * * * *", command="echo stolen", enabled=True)
+    txt = dns_pb.DnsRecord(id="crafted1", name="@")
+    txt.txt.text = "stolen"
+    for name in ("bob.com", "shop.bob.com", "nowhere.example"):
+        crafted.zones.add(name=name, account="alice", records=[txt])
+
+    job = await restored_in_place(api, alice, backup)
+
+    assert f"cron job {bobs_job} (its id is another account's)" in job["result"]
+    assert "zone nowhere.example (not a domain of the account's sites)" in job["result"]
+    assert bobs_job not in api.cron.jobs.get("alice", {})
+    assert api.cron.jobs["bob"][bobs_job] == cron_pb.CronJob(
+        id=bobs_job, schedule="@daily", command="echo bob", enabled=True
+    )
+    assert await cron_jobs(api, bob) == {bobs_job: ("@daily", "echo bob", True)}
+    assert await zone_records(api, bob, "bob.com") == bobs_records
+    assert api.dns.zones["bob.com"].account == "bob"
+    assert set(api.dns.zones) == {"bob.com"}
+    assert await cron_jobs(api, alice) == {}
+    assert await reconcile_findings(api, admin) == []
+
+
+async def test_a_restore_beside_leaves_the_records_alone(api: Api, admin: str) -> None:
+    alice = await api.owner(admin)
+    job_id = await new_job(api, alice, "echo one")
+    backup = (await backed_up(api, alice))["result"]
+    assert (await api.call("DELETE", f"/api/v1/cron-jobs/{job_id}", alice))[0] == 204
+
+    status, _ = await api.call(
+        "POST", f"/api/v1/backups/{backup}/restore", alice, json={"what": "account"}
+    )
+    assert status == 202
+    await settled(api)
+
+    assert await cron_jobs(api, alice) == {}
+    assert "GetBackupSettings alice" not in api.backups.calls

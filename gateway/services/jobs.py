@@ -23,7 +23,7 @@ from jopanel.agent.backups.v1 import backups_pb2 as pb
 from jopanel.agent.files.v1 import files_pb2 as files_pb
 
 from gateway.context import Context
-from gateway.problems import Problem, conflict, not_found, plan_limit
+from gateway.problems import Problem, conflict, field_error, not_found, plan_limit
 from gateway.services import backup_records
 from gateway.store import audit
 from gateway.store import databases as databases_store
@@ -419,14 +419,18 @@ async def backups_of(ctx: Context, account: AccountRecord, repository: str = "")
     return list(reply.backups)
 
 
-async def require_repository(ctx: Context, repository: str) -> None:
-    """404 for a remote repository the server does not have (the agent's list)."""
+async def require_repository(ctx: Context, repository: str, field: str = "") -> None:
+    """A remote repository the server does not have (the agent's list) is 404 where the
+    request names it as the resource to act on, and 422 on `field` where a body's field
+    refers to it (a plan's backup_repository: the document allows any name)."""
     if not repository:
         return
     reply = await ctx.agent.backups.ListBackupRepositories(
         pb.ListBackupRepositoriesRequest(), timeout=_LIST_TIMEOUT_SECONDS
     )
     if repository not in {item.name for item in reply.repositories}:
+        if field:
+            raise field_error(field, f"there is no backup repository named '{repository}'")
         raise not_found(f"Backup repository '{repository}'")
 
 

@@ -40,7 +40,9 @@ async def create(ctx: Context, name: str, limits: Limits) -> PlanRecord:
     """A new plan: an administrator's, or the calling reseller's within what is left of its
     totals (docs/resellers.md)."""
     async with ctx.audited("plan.create", name):
-        await require_repository(ctx, str(limits.get("backup_repository") or ""))
+        await require_repository(
+            ctx, str(limits.get("backup_repository") or ""), field="backup_repository"
+        )
         reseller_id = None
         if ctx.me.is_reseller:
             reseller_id = ctx.me.user_id
@@ -71,7 +73,9 @@ def _check_reseller_plan(ctx: Context, name: str | None, limits: Limits) -> None
 async def update(ctx: Context, plan: PlanRecord, changes: Limits) -> PlanRecord:
     """Changes the limits given; refused (409) below what any account on the plan uses."""
     async with ctx.audited("plan.update", plan.name, detail=",".join(sorted(changes))):
-        await require_repository(ctx, str(changes.get("backup_repository") or ""))
+        await require_repository(
+            ctx, str(changes.get("backup_repository") or ""), field="backup_repository"
+        )
         if ctx.me.is_reseller:
             _check_reseller_plan(ctx, None, changes)
         exceeding = await store.over_limits(ctx.db, changes, plan_id=plan.id)

@@ -226,7 +226,12 @@ async def test_a_plan_sends_its_scheduled_backups_to_its_repository(api: Api, ad
     status, problem = await api.call(
         "POST", "/api/v1/plans", admin, json={"name": "remote", "backup_repository": "offsite"}
     )
-    assert status == 404, problem  # no such repository yet: nothing made
+    # No such repository yet: the field is refused (the document allows any name) and no
+    # plan is made.
+    assert status == 422, problem
+    assert problem["errors"][0]["field"] == "backup_repository"
+    status, _ = await api.call("GET", "/api/v1/plans/remote", admin)
+    assert status == 404
     api.backups.repositories["offsite"] = backups_pb2.BackupRepository(name="offsite")
     await make_plan(api, admin, "remote", backup_repository="offsite")
     await api.create_account(admin, "alice", plan="remote")

@@ -21,6 +21,7 @@ instead of a proxy, so narrowing the rule closes the site's path to that port at
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -336,8 +337,15 @@ def render_include(live: Path) -> str:
     return f"{_EDIT_NOTE}\ninclude {live}/*.conf;\n"
 
 
-def render_test_config(layout: Layout, staged: Path) -> str:
-    """A main configuration for `nginx -t` of a staged generation, before it goes live."""
+def render_test_config(layout: Layout, staged: Path, sites: Iterable[str] | None = None) -> str:
+    """A main configuration for `nginx -t` of a staged generation, before it goes live: every
+    file, or (`sites` given) the http-level files and those site files only."""
+    if sites is None:
+        includes = [f"    include {staged}/*.conf;"]
+    else:
+        # '_' starts the agent's http-level files and never a site's (a hostname's) file name.
+        includes = [f"    include {staged}/_*.conf;"]
+        includes += [f"    include {staged}/{name};" for name in sites if not name.startswith("_")]
     return (
         "\n".join(
             [
@@ -348,7 +356,7 @@ def render_test_config(layout: Layout, staged: Path) -> str:
                 "events {}",
                 "http {",
                 f"    include {layout.nginx_dir}/mime.types;",
-                f"    include {staged}/*.conf;",
+                *includes,
                 "}",
             ]
         )

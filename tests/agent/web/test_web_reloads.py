@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -102,6 +103,86 @@ async def test_in_a_refused_batch_only_the_offending_change_fails(
     assert (await get(web_port, broken)).status == 404
 
 
+@pytest.fixture
+def clashing_template(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sites whose name starts with "clash" set a listen option: each passes nginx -t alone,
+    two refuse together ("duplicate listen options"), so only a check of the whole set (or the
+    master, at the reload) sees the conflict."""
+
+    def render(site: Site, layout: Layout) -> str:
+        text = render_site(site, layout)
+        if site.name.startswith("clash"):
+            text = re.sub(r"^(    listen [^ ;]+);$", r"\1 backlog=511;", text, flags=re.M)
+        return text
+
+    monkeypatch.setattr(websites, "render_site", render)
+
+
+def nginx_workers() -> set[str]:
+    master = Path("/run/nginx.pid").read_text().strip()
+    return set(Path(f"/proc/{master}/task/{master}/children").read_text().split())
+
+
+@pytest.mark.usefixtures("clashing_template")
+async def test_a_conflict_only_the_master_sees_leaves_the_live_files_and_the_old_workers(
+    web: Stub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+    web_port: int,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger=websites.__name__)
+    first = f"clash-{new_domain()}"
+    await create(web, spec(first, account.name))
+    try:
+        before, workers = live_tree(), nginx_workers()
+        second = f"clash-{new_domain()}"
+        request = web_pb2.CreateWebDomainRequest(domain=spec(second, account.name))
+        code, message = await rpc_error(web.CreateWebDomain(request))
+
+        assert code == grpc.StatusCode.FAILED_PRECONDITION
+        assert message.startswith("nginx refused the configuration: duplicate listen options")
+        assert f"({second}.conf line " in message
+        assert "/etc/nginx/jopanel" not in message
+        # The change's own check passed; the master refused it, and kept its workers.
+        refusals = [r.getMessage() for r in caplog.records if "master refused" in r.getMessage()]
+        assert len(refusals) == 1, refusals
+        assert live_tree() == before
+        assert nginx_workers() == workers
+        assert (await get(web_port, first)).status == 200
+        assert (await get(web_port, second)).status == 404
+        code, _ = await rpc_error(web.GetWebDomain(web_pb2.GetWebDomainRequest(name=second)))
+        assert code == grpc.StatusCode.NOT_FOUND
+    finally:
+        await web.DeleteWebDomain(web_pb2.DeleteWebDomainRequest(name=first))
+
+
+@pytest.mark.usefixtures("clashing_template")
+async def test_in_a_batch_the_master_refuses_only_the_conflicting_change_fails(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
+) -> None:
+    first = f"clash-{new_domain()}"
+    await create(web, spec(first, account.name))
+    try:
+        good = [new_domain(), new_domain()]
+        second = f"clash-{new_domain()}"
+        calls = [
+            web.CreateWebDomain(web_pb2.CreateWebDomainRequest(domain=spec(name, account.name)))
+            for name in (good[0], second, good[1])
+        ]
+        results = await asyncio.gather(*calls, return_exceptions=True)
+
+        failed = results[1]
+        assert isinstance(failed, grpc.aio.AioRpcError)
+        assert failed.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert "duplicate listen options" in (failed.details() or "")
+        for name in (*good, first):
+            assert (await get(web_port, name)).status == 200
+        assert (await get(web_port, second)).status == 404
+    finally:
+        await web.DeleteWebDomain(web_pb2.DeleteWebDomainRequest(name=first))
+
+
 async def test_fifty_creates_at_once_share_a_few_reloads(
     web: Stub,
     account: accounts_pb2.Account,
@@ -171,7 +252,7 @@ async def test_hundreds_of_sites_need_no_descriptor_each(scratch_nginx: Path) ->
     sites = [redirect_site(number) for number in range(SITES_UNDER_LIMIT)]
     staging.write({site.filename: render_site(site, layout) for site in sites})
     staging.write(dict(render_support(layout)))
-    await staging.check()
+    await staging.check(whole=True)
     staging.publish()
     config = main_config(scratch_nginx, tree.include_file)
 

@@ -214,6 +214,7 @@ def scratch_nginx(sandbox: Path) -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "conf.d").mkdir(parents=True)
     shutil.copy("/etc/nginx/mime.types", folder)
+    shutil.copy("/etc/nginx/fastcgi_params", folder)  # _http.conf includes it
     yield folder
     shutil.rmtree(folder)
 

@@ -26,9 +26,9 @@ already linked and pays only for its own files, `nginx -t` and the reload.
 
 A reload counts as done when the master has started new workers and every old worker is
 shutting down: `nginx -s reload` only sends a signal, and a master that cannot load the new
-configuration keeps its old workers and says why in its error log, which `reload` reads (the
-master's standard error is that log: nginx points it there at start) to fail at once with the
-reason instead of waiting for workers that never come.
+configuration keeps its old workers and says why in its error log: `reload` sees it asleep
+again without new workers, and fails at once with the reason from that log instead of waiting
+for workers that never come.
 """
 
 from __future__ import annotations
@@ -286,7 +286,8 @@ async def reload(pid_file: Path, live: Path | None = None) -> None:
 
 
 class _ErrorLog:
-    """What the master writes to its error log from now on, when that log is a file.
+    """What the master writes to its error log from now on, when that log is a file: the
+    reason a refused reload gives, never what decides that it was refused (_idle does).
 
     The master's standard error is its error log (nginx redirects it there at start); a refused
     reload is logged there at level emerg by the master's pid. A pipe or socket (error_log
@@ -294,7 +295,9 @@ class _ErrorLog:
     """
 
     def __init__(self, master: int) -> None:
-        self._prefix = f"] {master}#".encode()
+        # A line of the master's own, from its start: a worker's line may quote a request's
+        # path, and a decoded %0A in it can start what looks like a line.
+        self._line = re.compile(rb"^[0-9/]+ [0-9:]+ \[emerg\] %d#[0-9]+: " % master)
         self._file: BinaryIO | None = None
         try:
             path = f"/proc/{master}/fd/2"
@@ -311,38 +314,55 @@ class _ErrorLog:
         if self._file is not None:
             self._file.close()
 
-    def refusal(self) -> bytes | None:
-        """The master's emerg lines written since, if any."""
+    def emerg_lines(self) -> list[bytes]:
+        """The master's emerg lines written since the last call."""
         if self._file is None:
-            return None
-        lines = [
-            line
-            for line in self._file.read().splitlines()
-            if b"[emerg]" in line and self._prefix in line
-        ]
-        return b"\n".join(lines) or None
+            return []
+        return [line for line in self._file.read().splitlines() if self._line.match(line)]
 
 
 async def _wait_for_new_workers(
     master: int, before: set[int], error_log: _ErrorLog, live: Path | None
 ) -> None:
+    """Returns once new workers serve and the old ones are shutting down; raises
+    ReloadRefused once the master is back asleep without new workers.
+
+    The master blocks its signals except in sigsuspend(), so after the SIGHUP it sleeps there
+    again only once it has handled it; a master that loaded the new configuration has forked
+    its new workers by then. Read in that order (asleep first, then the workers), asleep with no
+    new worker is a refusal, whatever anyone wrote into the error log.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + RELOAD_TIMEOUT
-    refused = b""
+    reasons: list[bytes] = []
     while True:
+        idle = _idle(master)
         current = _children(master)
         old = current & before
         if current - before and not any(map(_serving, old)):
             return
-        refused += error_log.refusal() or b""
-        if refused and not current - before:
+        reasons += error_log.emerg_lines()
+        if idle and not current - before:
             _check_still_serving(master, before)
-            raise ReloadRefused(message(refused, live))
+            raise ReloadRefused(
+                message(b"\n".join(reasons), live)
+                if reasons
+                else "the master kept its old configuration; its error log says why"
+            )
         if not _alive(master):
             raise Internal("nginx exited while reloading; its error log says why")
         if loop.time() > deadline:
             raise Internal("nginx did not load the new configuration; its error log says why")
         await asyncio.sleep(_POLL)
+
+
+def _idle(master: int) -> bool:
+    """Whether the master sleeps in sigsuspend(), waiting for a signal. (Where the kernel does
+    not name the function a process sleeps in, never: a refusal is then the timeout.)"""
+    try:
+        return b"sigsuspend" in Path(f"/proc/{master}/wchan").read_bytes()
+    except OSError:
+        return False
 
 
 def _check_still_serving(master: int, before: set[int]) -> None:

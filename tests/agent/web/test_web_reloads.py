@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -181,6 +182,37 @@ async def test_in_a_batch_the_master_refuses_only_the_conflicting_change_fails(
         assert (await get(web_port, second)).status == 404
     finally:
         await web.DeleteWebDomain(web_pb2.DeleteWebDomainRequest(name=first))
+
+
+async def test_a_forged_emerg_line_in_the_error_log_does_not_refuse_a_reload(
+    web: Stub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+    web_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Anyone can put text in nginx's error log (a worker logs a request's decoded path); a
+    line that looks like the master's refusal, written right after the signal, changes
+    nothing: only the master asleep again without new workers is a refusal."""
+    kill = os.kill
+    forged: list[int] = []
+
+    master = int(Path("/run/nginx.pid").read_text())
+
+    def signal_and_forge(pid: int, number: int) -> None:
+        kill(pid, number)
+        if (pid, number) == (master, signal.SIGHUP):
+            with open(f"/proc/{pid}/fd/2", "ab") as log:
+                log.write(b"2026/01/01 00:00:00 [emerg] %d#%d: forged refusal\n" % (pid, pid))
+            forged.append(pid)
+
+    monkeypatch.setattr(os, "kill", signal_and_forge)
+    name = new_domain()
+    await create(web, spec(name, account.name))
+
+    assert forged
+    answer = await get(web_port, name)
+    assert (answer.status, f"<h1>{name}</h1>" in answer.body) == (200, True)
 
 
 async def test_fifty_creates_at_once_share_a_few_reloads(

@@ -19,13 +19,14 @@ import stack
 from jopanel.agent.accounts.v1 import accounts_pb2
 from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 
-from agent.config import DEFAULTS
+from agent.config import DEFAULTS, AgentConfig
+from agent.system.accounts.users import Users
 from agent.system.web import domains as websites
-from agent.system.web.nginx import SiteTree
+from agent.system.web.nginx import NginxRejected, SiteTree
 from agent.system.web.nginx_render import Layout, render_site, render_support
 from agent.system.web.records import RedirectBackend, Site
 from agent.validators.accounts import AccountName
-from agent.validators.common import Hostname
+from agent.validators.common import Hostname, hostname
 from agent.validators.web import RedirectUrl
 from tests.agent.support import rpc_error
 from tests.agent.web.web_support import create, fetch, get, spec, tree_digest
@@ -213,6 +214,41 @@ async def test_a_forged_emerg_line_in_the_error_log_does_not_refuse_a_reload(
     assert forged
     answer = await get(web_port, name)
     assert (answer.status, f"<h1>{name}</h1>" in answer.body) == (200, True)
+
+
+@pytest.fixture
+def planted_in_live() -> Iterator[str]:
+    """The name of a file by hand the test plants in the live generation; removed from every
+    generation afterwards (a prepared next one links it too)."""
+    name = "zz-by-hand.conf"
+    yield name
+    for folder in LIVE.parent.glob("sites.*"):
+        (folder / name).unlink(missing_ok=True)
+
+
+async def test_the_first_change_after_a_start_checks_the_whole_generation(
+    web: Stub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+    agent_config: AgentConfig,
+    planted_in_live: str,
+) -> None:
+    """A restarted agent does not know what nginx runs, so its first change reads every file,
+    and a broken file nobody checked is named instead of reaching the master."""
+    name = new_domain()
+    await create(web, spec(name, account.name))
+    planted = LIVE.resolve() / planted_in_live
+    planted.write_text("bogus_by_hand on;\n")
+    planted.chmod(0o640)  # as the agent keeps its files (a start restricts them)
+    before = live_tree()
+
+    restarted = websites.WebDomains(agent_config, Users())
+    with pytest.raises(NginxRejected) as refused:
+        await restarted.set_log_retention(hostname(name), 30)
+
+    assert 'unknown directive "bogus_by_hand"' in refused.value.message
+    assert f"({planted_in_live} line 1)" in refused.value.message
+    assert live_tree() == before
 
 
 async def test_fifty_creates_at_once_share_a_few_reloads(

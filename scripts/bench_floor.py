@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -64,9 +65,10 @@ def _write(folder: Path, sites: int, port: int) -> Path:
     return main
 
 
-def measure(sites: int) -> Floor:
-    """Starts an nginx with `sites` minimal server blocks, checks and reloads it once; stops it.
-    (Blocking: the caller runs it in a thread; the reload is the agent's own, on its own loop.)"""
+def measure(sites: int, repeats: int = 1) -> Floor:
+    """Starts an nginx with `sites` minimal server blocks, checks and reloads it `repeats`
+    times (the medians); stops it. (Blocking: the caller runs it in a thread; the reload is the
+    agent's own, on its own loop.)"""
     folder = Path(tempfile.mkdtemp(prefix="jopanel-floor-"))
     main = _write(folder, sites, stack.free_port())
     master = subprocess.Popen(["nginx", "-c", str(main), "-g", "daemon off;"])
@@ -75,17 +77,19 @@ def measure(sites: int) -> Floor:
         stack.wait_for("floor nginx", ready, master, folder / "error.log")
         # Its first workers, so that the reload below is timed until they are replaced.
         stack.wait_for("floor workers", lambda: bool(_workers(master.pid)), master, main)
-        started = time.perf_counter()
-        subprocess.run(["nginx", "-t", "-q", "-c", str(main)], check=True)
-        check = time.perf_counter() - started
-        started = time.perf_counter()
-        asyncio.run(agent_nginx.reload(folder / "nginx.pid"))
-        reload = time.perf_counter() - started
+        checks, reloads = [], []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            subprocess.run(["nginx", "-t", "-q", "-c", str(main)], check=True)
+            checks.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            asyncio.run(agent_nginx.reload(folder / "nginx.pid"))
+            reloads.append(time.perf_counter() - started)
     finally:
         master.terminate()
         master.wait()
         shutil.rmtree(folder)
-    return Floor(sites, check * 1000, reload * 1000)
+    return Floor(sites, statistics.median(checks) * 1000, statistics.median(reloads) * 1000)
 
 
 def _workers(master: int) -> str:

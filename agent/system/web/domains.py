@@ -335,29 +335,65 @@ class WebDomains:
     async def _go_live(
         self, live: Registry, candidate: Registry, outcomes: list[Outcome]
     ) -> tuple[Registry, list[Outcome]]:
-        """Stages, checks and publishes the next generation, then reloads nginx."""
+        """Stages, checks and publishes the next generation, then reloads nginx.
+
+        While nginx is known to run the live generation, `nginx -t` reads only the files the
+        batch writes (nginx.py); a conflict only the whole set shows is refused by the master,
+        and then the previous generation goes live again and the batch is checked once more,
+        whole, so the change that caused it fails with nginx's reason (docs/web.md, Staging)."""
+        whole = not self._runs_live()
+        while True:
+            final, outcomes, refused = await self._publish(live, candidate, outcomes, whole=whole)
+            if refused is None:
+                return final, outcomes
+            if whole:  # even the whole check passed: a conflict outside the agent's files
+                for pending, _ in outcomes:
+                    pending.fail(refused)
+                return live, []
+            logger.warning("nginx's master refused a batch (%s); checking it whole", refused)
+            candidate, whole = final, True
+
+    def _runs_live(self) -> bool:
+        """Whether nginx is known to run the live generation (so its files were checked)."""
+        return self._loaded == self._tree.generation() and nginx.running(self._pid_file)
+
+    async def _publish(
+        self, live: Registry, candidate: Registry, outcomes: list[Outcome], *, whole: bool
+    ) -> tuple[Registry, list[Outcome], nginx.ReloadRefused | None]:
+        """The published sites and the changes they carry, or what the master refused (the
+        previous generation live again)."""
         changes = {**self._stale, **self._changed_files(live, candidate)}
         if not changes:
             # Nothing new, but nginx may not run the live generation yet (a reload failed, or
             # the agent just started): a repeated request must still put its change live.
             if self._loaded != self._tree.generation():
                 await self._reload(0, 0.0)
-            return live, outcomes
+            return live, outcomes, None
         started = time.monotonic()
         # File work off the event loop: at thousands of sites it takes tens of milliseconds.
         staging = await asyncio.to_thread(self._tree.stage)
         try:
-            final, outcomes = await self._check(staging, live, candidate, outcomes, changes)
+            final, outcomes = await self._check(
+                staging, live, candidate, outcomes, changes, whole=whole
+            )
         except BaseException:
             staging.discard()
             raise
         if final is live and not self._stale:
             staging.discard()  # every change was refused: nothing to publish
-            return live, outcomes
+            return live, outcomes, None
+        previous, stale = self._tree.generation(), self._stale
         await asyncio.to_thread(staging.publish)
         self._registry, self._stale = final, {}
-        await self._reload(len(outcomes), time.monotonic() - started)
-        return final, outcomes
+        try:
+            await self._reload(len(outcomes), time.monotonic() - started)
+        except nginx.ReloadRefused as refused:
+            # The master still runs the previous generation (reload checked its old workers
+            # serve): its files go live again, byte for byte, and nothing of the batch stays.
+            await asyncio.to_thread(self._tree.roll_back, previous, staging)
+            self._registry, self._stale = live, stale
+            return final, outcomes, refused
+        return final, outcomes, None
 
     async def _check(
         self,
@@ -366,6 +402,8 @@ class WebDomains:
         candidate: Registry,
         outcomes: list[Outcome],
         changes: dict[str, str | None],
+        *,
+        whole: bool,
     ) -> tuple[Registry, list[Outcome]]:
         """`nginx -t` of the batch, then of its changes one by one (staging.check_batch)."""
         await asyncio.to_thread(staging.write, changes)
@@ -376,7 +414,7 @@ class WebDomains:
             if registry is not staged:
                 await asyncio.to_thread(staging.write, self._changed_files(staged, registry))
                 staged = registry
-            await staging.check()
+            await staging.check(whole=whole)
 
         return await check_batch(
             live,
@@ -391,7 +429,7 @@ class WebDomains:
 
     async def _reload(self, changes: int, check_seconds: float) -> None:
         started = time.monotonic()
-        await nginx.reload(self._pid_file)
+        await nginx.reload(self._pid_file, self._tree.live)
         self._loaded = self._tree.generation()
         self.reloads += 1
         # One line per reload: the benchmark counts them and reads the numbers from here.

@@ -44,11 +44,14 @@ _COMMON: Final = (
 def render(registry: Registry, log_root: Path, nginx_pid_file: Path) -> str:
     access: dict[int, list[str]] = defaultdict(list)
     php: dict[tuple[str, int], list[str]] = defaultdict(list)
+    # Strings formatted, not Paths joined: this runs on every change's path, for every site.
+    # (Names and accounts are validated: no braces, no slashes.)
+    php_log = str(webroots.php_error_log("{0}", "{1}"))
     for site in sorted(registry, key=lambda s: s.name):
         days = site.log_retention_days
-        access[days].append(str(log_root / site.name / "access.log"))
+        access[days].append(f"{log_root}/{site.name}/access.log")
         if isinstance(site.backend, PhpBackend):
-            php[(site.account, days)].append(str(webroots.php_error_log(site.account, site.name)))
+            php[(site.account, days)].append(php_log.format(site.account, site.name))
     lines = ["# Written by jopanel-agent from the sites' records; edits are overwritten."]
     for days, paths in sorted(access.items()):
         lines += [

@@ -9,9 +9,15 @@ Layout under /etc/nginx (the configured nginx_dir):
 
 A change stages generation n+1 beside the live one: every unchanged file is a hard link to the
 live file (cheap at thousands of sites), changed files are written as new files (a hard-linked
-file is never written in place), removed ones unlinked. `nginx -t` checks the staged tree; only
+file is never written in place), removed ones unlinked. `nginx -t` checks the staged files; only
 then the symlink is switched and nginx reloaded. When the check fails, the staged tree is thrown
 away and the live one was never touched.
+
+What `nginx -t` reads: while nginx is known to run the live generation, only the http-level
+files and the files the change wrote (the others are byte for byte what nginx already loaded);
+otherwise (the agent's first change after a start, nginx not running) every file. A conflict
+only the whole set shows is refused by the master at the reload: `reload` then reports the
+master's reason and the caller switches the link back (`SiteTree.roll_back`).
 
 The work that grows with the number of sites and does not decide anything (linking every file
 into the next generation, removing the previous one: 0.1 to 0.3 s each at 5,000 sites) is done
@@ -20,7 +26,9 @@ already linked and pays only for its own files, `nginx -t` and the reload.
 
 A reload counts as done when the master has started new workers and every old worker is
 shutting down: `nginx -s reload` only sends a signal, and a master that cannot load the new
-configuration keeps its old workers (and says why in its error log).
+configuration keeps its old workers and says why in its error log: `reload` sees it asleep
+again without new workers, and fails at once with the reason from that log instead of waiting
+for workers that never come.
 """
 
 from __future__ import annotations
@@ -34,7 +42,7 @@ import signal
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
 from agent.errors import FailedPrecondition, Internal
 from agent.system.base import files, process
@@ -46,6 +54,9 @@ GENERATION_PREFIX: Final = "sites."
 FILE_MODE: Final = 0o640
 FOLDER_MODE: Final = 0o750
 RELOAD_TIMEOUT: Final = 60.0
+# How often a reload looks at the master's workers: reading two small /proc files, cheap beside
+# the few milliseconds a coarser step adds to every change.
+_POLL: Final = 0.005
 _MESSAGE_MAX: Final = 1000
 # "nginx: [emerg] text" before the error log is open, "<date> <time> [emerg] <pid>#<tid>: text"
 # after (Debian's build logs to stderr in the log format).
@@ -60,6 +71,10 @@ class NginxRejected(FailedPrecondition):
 
     def __init__(self, detail: str) -> None:
         super().__init__(f"nginx refused the configuration: {detail}")
+
+
+class ReloadRefused(NginxRejected):
+    """The master refused to load the configuration; it still runs the one it had."""
 
 
 class SiteTree:
@@ -137,6 +152,12 @@ class SiteTree:
         if self._next is None:
             self._next = Staging(self, live + 1)
 
+    def roll_back(self, previous: int, staging: Staging) -> None:
+        """The previous generation live again (its files were never written), after the master
+        refused the staged one; the refused folder is thrown away."""
+        self._point_live_at(f"{GENERATION_PREFIX}{previous}")
+        staging.discard()
+
     def _generations(self) -> set[int]:
         found = set()
         for path in self.folder.glob(f"{GENERATION_PREFIX}*"):
@@ -161,6 +182,7 @@ class Staging:
         self.generation = generation
         self.folder = tree.folder / f"{GENERATION_PREFIX}{generation}"
         self._source = tree.live_dir()
+        self.written: set[str] = set()  # the site files differing from the live generation
         self.reset()
 
     def copies(self, live: Path) -> bool:
@@ -175,6 +197,7 @@ class Staging:
         for path in self._source.glob("*.conf"):
             os.link(path, self.folder / path.name)
         self._written = False
+        self.written = set()
 
     def write(self, changes: Mapping[str, str | None]) -> None:
         """Sets the staged files: text to write, None to remove."""
@@ -182,8 +205,10 @@ class Staging:
         for name, text in changes.items():
             if text is None:
                 (self.folder / name).unlink(missing_ok=True)
+                self.written.discard(name)
             else:
                 self._write_file(name, text)
+                self.written.add(name)
 
     def _write_file(self, name: str, text: str) -> None:
         # A new inode renamed over the name: the old one may be a hard link to a live file.
@@ -195,11 +220,14 @@ class Staging:
         temporary.chmod(FILE_MODE)
         os.rename(temporary, self.folder / name)
 
-    async def check(self) -> None:
-        """`nginx -t` of the staged generation; raises NginxRejected with nginx's reasons."""
-        text = render_test_config(self.tree.layout, self.folder)
+    async def check(self, *, whole: bool) -> None:
+        """`nginx -t` of the staged generation: every file (`whole`) or the http-level files and
+        the written ones; raises NginxRejected with nginx's reasons."""
+        names = None if whole else sorted(self.written)
+        text = render_test_config(self.tree.layout, self.folder, names)
         if _read(self.tree.test_config) != text:
-            files.write_atomic(self.tree.test_config, text, FILE_MODE)
+            # Not fsynced: it is read by the nginx -t below and never after a crash.
+            _write_unsynced(self.tree.test_config, text)
         argv = ["nginx", "-t", "-q", "-c", str(self.tree.test_config)]
         completed = await process.run(argv, ok_codes=range(256), limits=self.tree.limits)
         if completed.returncode != 0:
@@ -232,12 +260,19 @@ def _short_position(match: re.Match[str]) -> str:
     return f" ({Path(match[1]).name} line {match[2]})"
 
 
-async def reload(pid_file: Path) -> None:
+def running(pid_file: Path) -> bool:
+    """Whether an nginx master runs (the pid file names one)."""
+    return _master_pid(pid_file) is not None
+
+
+async def reload(pid_file: Path, live: Path | None = None) -> None:
     """Signals the master to reload (SIGHUP), then waits until it runs the new configuration.
 
     The signal goes straight to the master, as systemd's ExecReload does: `nginx -s reload`
     would parse the whole configuration once more only to find the pid (0.6 s at 5,000 sites),
     and the master parses it anyway. _master_pid checked that the pid is nginx's master.
+    A master that refuses the configuration raises ReloadRefused with its reason (file
+    positions below `live` made short), once its old workers are seen still serving.
     """
     master = _master_pid(pid_file)
     if master is None:
@@ -245,23 +280,97 @@ async def reload(pid_file: Path) -> None:
             "nginx is not running; start it (the configuration is in place and checked)"
         )
     before = _children(master)
-    os.kill(master, signal.SIGHUP)
-    await _wait_for_new_workers(master, before)
+    with _ErrorLog(master) as error_log:
+        os.kill(master, signal.SIGHUP)
+        await _wait_for_new_workers(master, before, error_log, live)
 
 
-async def _wait_for_new_workers(master: int, before: set[int]) -> None:
+class _ErrorLog:
+    """What the master writes to its error log from now on, when that log is a file: the
+    reason a refused reload gives, never what decides that it was refused (_idle does).
+
+    The master's standard error is its error log (nginx redirects it there at start); a refused
+    reload is logged there at level emerg by the master's pid. A pipe or socket (error_log
+    stderr under systemd) is never opened: reading it would take the lines from their reader.
+    """
+
+    def __init__(self, master: int) -> None:
+        # A line of the master's own, from its start: a worker's line may quote a request's
+        # path, and a decoded %0A in it can start what looks like a line.
+        self._line = re.compile(rb"^[0-9/]+ [0-9:]+ \[emerg\] %d#[0-9]+: " % master)
+        self._file: BinaryIO | None = None
+        try:
+            path = f"/proc/{master}/fd/2"
+            if stat.S_ISREG(os.stat(path).st_mode):
+                self._file = open(path, "rb")  # noqa: SIM115 - closed by __exit__
+                self._file.seek(0, os.SEEK_END)
+        except OSError:
+            self._file = None
+
+    def __enter__(self) -> _ErrorLog:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def emerg_lines(self) -> list[bytes]:
+        """The master's emerg lines written since the last call."""
+        if self._file is None:
+            return []
+        return [line for line in self._file.read().splitlines() if self._line.match(line)]
+
+
+async def _wait_for_new_workers(
+    master: int, before: set[int], error_log: _ErrorLog, live: Path | None
+) -> None:
+    """Returns once new workers serve and the old ones are shutting down; raises
+    ReloadRefused once the master is back asleep without new workers.
+
+    The master blocks its signals except in sigsuspend(), so after the SIGHUP it sleeps there
+    again only once it has handled it; a master that loaded the new configuration has forked
+    its new workers by then. Read in that order (asleep first, then the workers), asleep with no
+    new worker is a refusal, whatever anyone wrote into the error log.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + RELOAD_TIMEOUT
+    reasons: list[bytes] = []
     while True:
+        idle = _idle(master)
         current = _children(master)
         old = current & before
         if current - before and not any(map(_serving, old)):
             return
+        reasons += error_log.emerg_lines()
+        if idle and not current - before:
+            _check_still_serving(master, before)
+            raise ReloadRefused(
+                message(b"\n".join(reasons), live)
+                if reasons
+                else "the master kept its old configuration; its error log says why"
+            )
         if not _alive(master):
             raise Internal("nginx exited while reloading; its error log says why")
         if loop.time() > deadline:
             raise Internal("nginx did not load the new configuration; its error log says why")
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(_POLL)
+
+
+def _idle(master: int) -> bool:
+    """Whether the master sleeps in sigsuspend(), waiting for a signal. (Where the kernel does
+    not name the function a process sleeps in, never: a refusal is then the timeout.)"""
+    try:
+        return b"sigsuspend" in Path(f"/proc/{master}/wchan").read_bytes()
+    except OSError:
+        return False
+
+
+def _check_still_serving(master: int, before: set[int]) -> None:
+    """After a refused reload, the master must still run its old workers (its old cycle)."""
+    if not _alive(master) or not before or not all(map(_serving, before)):
+        raise Internal(
+            "nginx refused the new configuration and stopped serving; its error log says why"
+        )
 
 
 def _master_pid(pid_file: Path) -> int | None:
@@ -292,6 +401,15 @@ def _serving(worker: int) -> bool:
         return b"shutting down" not in Path(f"/proc/{worker}/cmdline").read_bytes()
     except OSError:  # gone (ENOENT, or ESRCH while it exits)
         return False
+
+
+def _write_unsynced(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.unlink(missing_ok=True)
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    with open(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
+    os.rename(temporary, path)
 
 
 def _read(path: Path) -> str | None:

@@ -21,6 +21,7 @@ instead of a proxy, so narrowing the rule closes the site's path to that port at
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -54,6 +55,9 @@ PORT_REFUSED_PAGE: Final = (
     "its owner can move the application to a socket.\\n"
 )
 _EDIT_NOTE: Final = "# Written by jopanel-agent; edits are overwritten."
+# The first location of every block (_challenges).
+CHALLENGES: Final = "^~ /.well-known/acme-challenge/"
+DOT_FILES_AND_CHALLENGES: Final = r"~ /\.(?!well-known/(?!acme-challenge/))"
 
 
 @dataclass(frozen=True)
@@ -120,10 +124,19 @@ def _server(site: Site, layout: Layout, *, tls: bool) -> list[str]:
         # (from=$document_root would leave public_html itself unchecked: swapped for a link,
         # it served other accounts' files.)
         f"    disable_symlinks if_not_owner from={HOME_ROOT / site.account};",
-        *_challenges(site, layout),
+        *_challenges(site, layout, dot_files=_serves_files(site, tls=tls)),
         *_answers(site, layout, tls=tls),
         "}",
     ]
+
+
+def _serves_files(site: Site, *, tls: bool) -> bool:
+    """Whether the block serves the site's own files (static or PHP, not suspended or sent to
+    HTTPS): only then are dot files refused."""
+    https = site.https
+    if site.offline or (not tls and https is not None and https.redirect_http):
+        return False
+    return isinstance(site.backend, StaticBackend | PhpBackend)
 
 
 def _answers(site: Site, layout: Layout, *, tls: bool) -> list[str]:
@@ -173,10 +186,20 @@ _INTERMEDIATE_CIPHERS: Final = ":".join(
 )
 
 
-def _challenges(site: Site, layout: Layout) -> list[str]:
-    """HTTP-01 tokens from the panel's folder of this domain (root's; system/certificates)."""
+def _challenges(site: Site, layout: Layout, *, dot_files: bool) -> list[str]:
+    """HTTP-01 tokens from the panel's folder of this domain (root's; system/certificates).
+
+    A block that serves the site's files also refuses its dot files (.git, .env, .htpasswd)
+    but not the rest of /.well-known/: one regex location, first in the block so it wins over
+    the PHP location, answers both from the challenge folder, where a dot file is never found
+    (404). One location instead of two: each costs nginx a configuration of every module at
+    every check and reload (docs/web.md, Scale). Other blocks (proxy, redirect, suspended) keep
+    their dot paths and answer only the challenges, with a `^~` prefix location that wins over
+    every other location.
+    """
+    match = DOT_FILES_AND_CHALLENGES if dot_files else CHALLENGES
     return [
-        "    location ^~ /.well-known/acme-challenge/ {",
+        f"    location {match} {{",
         f"        root {layout.certificates.challenge_folder(site.name)};",
         "        disable_symlinks on;",
         "        default_type text/plain;",
@@ -207,7 +230,8 @@ def _backend(site: Site, layout: Layout) -> list[str]:
             return [
                 "    index index.php index.html index.htm;",
                 *_files("/index.php$is_args$args"),
-                *_php(layout.nginx_dir, socket, _php_values(error_log, settings)),
+                *_php_values(error_log, settings),
+                *_php(socket),
             ]
         case ProxyBackend(port):
             if port in web_validators.RESERVED_PROXY_PORTS or not web_validators.in_ranges(
@@ -231,14 +255,14 @@ def _files(fallback: str) -> list[str]:
         # request no location matches, so this is the same rule at one location less per site
         # (each location costs nginx a configuration of every module at every check and reload).
         f"    try_files $uri $uri/ {fallback};",
-        # Dot files (.git, .env, .htpasswd) are never served; ACME challenges are.
-        r"    location ~ /\.(?!well-known/) {",
-        "        deny all;",
-        "    }",
     ]
 
 
-def _php(nginx_dir: Path, socket: Path, values: list[str]) -> list[str]:
+def _php(socket: Path) -> list[str]:
+    """The PHP location has no fastcgi_param of its own, so it inherits the http level's
+    (_http.conf: Debian's fastcgi_params, SCRIPT_FILENAME, PATH_INFO and PHP_ADMIN_VALUE from
+    the server's $jopanel_php_admin): a location with any fastcgi_param would inherit none and
+    build its own list of 24 (docs/web.md, Scale)."""
     return [
         r"    location ~ [^/]\.php(/|$) {",
         r"        fastcgi_split_path_info ^(.+?\.php)(/.*)$;",
@@ -246,10 +270,6 @@ def _php(nginx_dir: Path, socket: Path, values: list[str]) -> list[str]:
         "        set $jopanel_path_info $fastcgi_path_info;",
         # Only scripts that exist run: no "/upload.jpg/x.php" handing an upload to PHP.
         "        try_files $fastcgi_script_name =404;",
-        f"        include {nginx_dir}/fastcgi_params;",
-        "        fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;",
-        "        fastcgi_param PATH_INFO $jopanel_path_info;",
-        *values,
         f"        fastcgi_pass unix:{socket};",
         "    }",
     ]
@@ -280,11 +300,13 @@ def _php_values(error_log: Path, settings: PhpSettings) -> list[str]:
     ]
     joined = "\\n".join(values)  # nginx turns "\n" in a quoted string into a newline
     return [
-        f'        fastcgi_param PHP_ADMIN_VALUE "{joined}";',
-        # nginx refuses a larger body itself (413) before PHP is asked.
-        f"        client_max_body_size {post}m;",
+        # Sent as PHP_ADMIN_VALUE by the http level's fastcgi_param (_http.conf).
+        f'    set $jopanel_php_admin "{joined}";',
+        # nginx refuses a larger body itself (413) before PHP is asked. At server level: a
+        # request to the front controller is first matched here, before try_files hands it on.
+        f"    client_max_body_size {post}m;",
         # A script may run max_execution_time; nginx waits that long and a little more.
-        f"        fastcgi_read_timeout {seconds + 30}s;",
+        f"    fastcgi_read_timeout {seconds + 30}s;",
     ]
 
 
@@ -317,6 +339,19 @@ def render_support(layout: Layout) -> dict[str, str]:
         "    default upgrade;",
         '    "" close;',
         "}",
+        # The PHP sites' FastCGI parameters, once for all of them: their PHP location sets no
+        # fastcgi_param, so it inherits these. Each site sets $jopanel_php_admin at server level
+        # (every value on every request: _php_values); elsewhere both variables are empty.
+        f"include {layout.nginx_dir}/fastcgi_params;",
+        "fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;",
+        "fastcgi_param PATH_INFO $jopanel_path_info;",
+        "fastcgi_param PHP_ADMIN_VALUE $jopanel_php_admin if_not_empty;",
+        'map "" $jopanel_php_admin {',
+        '    default "";',
+        "}",
+        'map "" $jopanel_path_info {',
+        '    default "";',
+        "}",
     ]
     default = [
         _EDIT_NOTE,
@@ -336,8 +371,15 @@ def render_include(live: Path) -> str:
     return f"{_EDIT_NOTE}\ninclude {live}/*.conf;\n"
 
 
-def render_test_config(layout: Layout, staged: Path) -> str:
-    """A main configuration for `nginx -t` of a staged generation, before it goes live."""
+def render_test_config(layout: Layout, staged: Path, sites: Iterable[str] | None = None) -> str:
+    """A main configuration for `nginx -t` of a staged generation, before it goes live: every
+    file, or (`sites` given) the http-level files and those site files only."""
+    if sites is None:
+        includes = [f"    include {staged}/*.conf;"]
+    else:
+        # '_' starts the agent's http-level files and never a site's (a hostname's) file name.
+        includes = [f"    include {staged}/_*.conf;"]
+        includes += [f"    include {staged}/{name};" for name in sites if not name.startswith("_")]
     return (
         "\n".join(
             [
@@ -348,7 +390,7 @@ def render_test_config(layout: Layout, staged: Path) -> str:
                 "events {}",
                 "http {",
                 f"    include {layout.nginx_dir}/mime.types;",
-                f"    include {staged}/*.conf;",
+                *includes,
                 "}",
             ]
         )

@@ -8,12 +8,13 @@ import re
 
 import pytest
 
-from agent.system.web.nginx_render import render_site
+from agent.system.web.nginx_render import CHALLENGES, DOT_FILES_AND_CHALLENGES, render_site
 from agent.system.web.records import Backend, Https, from_json
 from tests.agent.web.test_web_render import BACKENDS, LAYOUT, SOCKETS, site
 
 FINGERPRINT = "ab" * 32
-CHALLENGE = "    location ^~ /.well-known/acme-challenge/ {"
+# A block serving the site's files answers challenges in the location refusing its dot files.
+FIRST = {f"    location {match} {{" for match in (CHALLENGES, DOT_FILES_AND_CHALLENGES)}
 
 
 def servers(text: str) -> list[str]:
@@ -32,7 +33,7 @@ def test_every_block_answers_challenges_before_the_sites_rules(
     for block in blocks:
         lines = block.splitlines()
         first_location = next(i for i, line in enumerate(lines) if "location" in line)
-        assert lines[first_location] == CHALLENGE
+        assert lines[first_location] in FIRST
         assert "        root /var/lib/jopanel/acme-challenge/example.com;" in lines
         # No return at server level: it would run before any location is chosen.
         assert not any(line.startswith("    return") for line in lines)
@@ -78,7 +79,7 @@ def test_redirect_to_https_keeps_only_the_challenge_on_http() -> None:
 
 def test_a_site_without_a_certificate_has_one_plain_block() -> None:
     (plain,) = servers(render_site(site(BACKENDS[0]), LAYOUT))
-    assert CHALLENGE in plain
+    assert any(first in plain for first in FIRST)
     assert "ssl" not in plain
 
 

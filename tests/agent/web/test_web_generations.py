@@ -7,7 +7,7 @@ from pathlib import Path
 
 from agent.config import DEFAULTS
 from agent.system.web.nginx import SiteTree
-from agent.system.web.nginx_render import Layout
+from agent.system.web.nginx_render import Layout, render_test_config
 
 
 def tree_at(folder: Path) -> SiteTree:
@@ -71,3 +71,26 @@ def test_a_prepared_generation_of_an_older_live_one_is_never_used(tmp_path: Path
     assert tree.read_live() == {"a.example.com.conf": "a\n", "b.example.com.conf": "b\n"}
     tree.prepare_next()
     assert generations(tree) == ["sites.3", "sites.4"]
+
+
+def test_a_change_is_checked_with_the_http_files_and_its_own_site_files_only(
+    tmp_path: Path,
+) -> None:
+    """The live files were checked when they went live and are never written: nginx -t of a
+    change reads the http-level files and what the change wrote (docs/web.md, Staging)."""
+    tree = tree_at(tmp_path)
+    publish(tree, {"a.example.com.conf": "a\n", "b.example.com.conf": "b\n", "_http.conf": "h\n"})
+    staging = tree.stage()
+    staging.write({"b.example.com.conf": "B\n", "c.example.com.conf": "c\n", "_http.conf": "H\n"})
+    staging.write({"c.example.com.conf": None, "d.example.com.conf": "d\n"})
+
+    text = render_test_config(tree.layout, staging.folder, sorted(staging.written))
+    includes = [line.split()[1].rstrip(";") for line in text.splitlines() if "include " in line]
+
+    assert includes[1:] == [
+        f"{staging.folder}/_*.conf",
+        f"{staging.folder}/b.example.com.conf",
+        f"{staging.folder}/d.example.com.conf",
+    ]
+    whole = render_test_config(tree.layout, staging.folder)
+    assert f"    include {staging.folder}/*.conf;" in whole

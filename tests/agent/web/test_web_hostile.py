@@ -198,6 +198,45 @@ async def test_a_link_to_another_accounts_file_is_not_served(
     assert (await get(web_port, mine, "/alias.txt")).body == "my own file"
 
 
+def write_deep(account: str, root: Path, path: str, text: str) -> None:
+    """A file the account made below its document root, with the folders on the way."""
+    user = pwd.getpwnam(account)
+    folder = root
+    for part in Path(path.lstrip("/")).parent.parts:
+        folder /= part
+        folder.mkdir(exist_ok=True)
+        os.chown(folder, user.pw_uid, user.pw_gid)
+    write_as(account, folder / Path(path).name, text)
+
+
+@pytest.mark.parametrize("kind", ["static", "php"])
+async def test_dot_files_are_never_served_and_the_rest_of_well_known_is(
+    web: Stub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+    web_port: int,
+    kind: str,
+) -> None:
+    """.git, .env and .htpasswd anywhere in the tree are not found; /.well-known/ (other than
+    the panel's ACME challenges) is the site's own."""
+    name = new_domain()
+    backend: dict[str, Any] = {"php": web_pb2.PhpBackend(version="8.2")} if kind == "php" else {}
+    await create(web, spec(name, account.name, **backend))
+    root = docroot(account.name, name)
+    secrets = {"/.git/config": "[core] secret", "/.env": "DB_PASSWORD=secret"}
+    secrets |= {"/shop/.htpasswd": "admin:secret", "/.hidden.php": "<?php echo 'secret';"}
+    for path, text in {**secrets, "/.well-known/security.txt": "Contact: a@example.com"}.items():
+        write_deep(account.name, root, path, text)
+
+    for path in secrets:
+        answer = await get(web_port, name, path)
+        assert (answer.status, "secret" in answer.body) == (404, False), path
+    assert (await get(web_port, name, "/.well-known/security.txt")).body == "Contact: a@example.com"
+    # Not the site's file, even when one by that name was planted in its tree.
+    write_deep(account.name, root, "/.well-known/acme-challenge/planted", "the site's own")
+    assert (await get(web_port, name, "/.well-known/acme-challenge/planted")).status == 404
+
+
 @pytest.fixture
 def canary() -> Iterator[Path]:
     """A root-owned folder outside every account's tree, with content that must not change."""

@@ -120,6 +120,30 @@ async def test_nginx_refuses_a_body_above_the_sites_post_size(
     assert await asyncio.to_thread(post, 2 * 1024 * 1024) == "413"
 
 
+async def test_the_front_controller_takes_a_body_up_to_the_sites_post_size(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
+) -> None:
+    """A POST to a route with no .php in it (/upload) reaches index.php through try_files; it
+    is measured against the site's post_max_size, not nginx's default 1 MB."""
+    name = new_domain()
+    settings = web_pb2.PhpSettings(upload_max_filesize_mb=4, post_max_size_mb=4)
+    await php_site(web, account.name, name, settings)
+    index = "<?php echo strlen(file_get_contents('php://input'));"
+    write_as(account.name, docroot(account.name, name) / "index.php", index)
+
+    def post(size: int) -> tuple[str, str]:
+        argv = [
+            "curl", "-s", "-w", " %{http_code}", "--max-time", "20", "-H", f"Host: {name}",
+            "--data-binary", "@-", f"http://127.0.0.1:{web_port}/upload",
+        ]  # fmt: skip
+        done = subprocess.run(argv, input=b"x" * size, capture_output=True, check=True)
+        body, _, code = done.stdout.decode().rpartition(" ")
+        return code, body
+
+    assert await asyncio.to_thread(post, 2 * 1024 * 1024) == ("200", str(2 * 1024 * 1024))
+    assert (await asyncio.to_thread(post, 5 * 1024 * 1024))[0] == "413"
+
+
 async def test_settings_never_carry_over_to_another_site_of_the_same_worker(
     web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
 ) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import shutil
+import signal
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,13 +19,14 @@ import stack
 from jopanel.agent.accounts.v1 import accounts_pb2
 from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 
-from agent.config import DEFAULTS
+from agent.config import DEFAULTS, AgentConfig
+from agent.system.accounts.users import Users
 from agent.system.web import domains as websites
-from agent.system.web.nginx import SiteTree
+from agent.system.web.nginx import NginxRejected, SiteTree
 from agent.system.web.nginx_render import Layout, render_site, render_support
 from agent.system.web.records import RedirectBackend, Site
 from agent.validators.accounts import AccountName
-from agent.validators.common import Hostname
+from agent.validators.common import Hostname, hostname
 from agent.validators.web import RedirectUrl
 from tests.agent.support import rpc_error
 from tests.agent.web.web_support import create, fetch, get, spec, tree_digest
@@ -102,6 +105,152 @@ async def test_in_a_refused_batch_only_the_offending_change_fails(
     assert (await get(web_port, broken)).status == 404
 
 
+@pytest.fixture
+def clashing_template(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sites whose name starts with "clash" set a listen option: each passes nginx -t alone,
+    two refuse together ("duplicate listen options"), so only a check of the whole set (or the
+    master, at the reload) sees the conflict."""
+
+    def render(site: Site, layout: Layout) -> str:
+        text = render_site(site, layout)
+        if site.name.startswith("clash"):
+            text = re.sub(r"^(    listen [^ ;]+);$", r"\1 backlog=511;", text, flags=re.M)
+        return text
+
+    monkeypatch.setattr(websites, "render_site", render)
+
+
+def nginx_workers() -> set[str]:
+    master = Path("/run/nginx.pid").read_text().strip()
+    return set(Path(f"/proc/{master}/task/{master}/children").read_text().split())
+
+
+@pytest.mark.usefixtures("clashing_template")
+async def test_a_conflict_only_the_master_sees_leaves_the_live_files_and_the_old_workers(
+    web: Stub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+    web_port: int,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger=websites.__name__)
+    first = f"clash-{new_domain()}"
+    await create(web, spec(first, account.name))
+    try:
+        before, workers = live_tree(), nginx_workers()
+        second = f"clash-{new_domain()}"
+        request = web_pb2.CreateWebDomainRequest(domain=spec(second, account.name))
+        code, message = await rpc_error(web.CreateWebDomain(request))
+
+        assert code == grpc.StatusCode.FAILED_PRECONDITION
+        assert message.startswith("nginx refused the configuration: duplicate listen options")
+        assert f"({second}.conf line " in message
+        assert "/etc/nginx/jopanel" not in message
+        # The change's own check passed; the master refused it, and kept its workers.
+        refusals = [r.getMessage() for r in caplog.records if "master refused" in r.getMessage()]
+        assert len(refusals) == 1, refusals
+        assert live_tree() == before
+        assert nginx_workers() == workers
+        assert (await get(web_port, first)).status == 200
+        assert (await get(web_port, second)).status == 404
+        code, _ = await rpc_error(web.GetWebDomain(web_pb2.GetWebDomainRequest(name=second)))
+        assert code == grpc.StatusCode.NOT_FOUND
+    finally:
+        await web.DeleteWebDomain(web_pb2.DeleteWebDomainRequest(name=first))
+
+
+@pytest.mark.usefixtures("clashing_template")
+async def test_in_a_batch_the_master_refuses_only_the_conflicting_change_fails(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
+) -> None:
+    first = f"clash-{new_domain()}"
+    await create(web, spec(first, account.name))
+    try:
+        good = [new_domain(), new_domain()]
+        second = f"clash-{new_domain()}"
+        calls = [
+            web.CreateWebDomain(web_pb2.CreateWebDomainRequest(domain=spec(name, account.name)))
+            for name in (good[0], second, good[1])
+        ]
+        results = await asyncio.gather(*calls, return_exceptions=True)
+
+        failed = results[1]
+        assert isinstance(failed, grpc.aio.AioRpcError)
+        assert failed.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert "duplicate listen options" in (failed.details() or "")
+        for name in (*good, first):
+            assert (await get(web_port, name)).status == 200
+        assert (await get(web_port, second)).status == 404
+    finally:
+        await web.DeleteWebDomain(web_pb2.DeleteWebDomainRequest(name=first))
+
+
+async def test_a_forged_emerg_line_in_the_error_log_does_not_refuse_a_reload(
+    web: Stub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+    web_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Anyone can put text in nginx's error log (a worker logs a request's decoded path); a
+    line that looks like the master's refusal, written right after the signal, changes
+    nothing: only the master asleep again without new workers is a refusal."""
+    kill = os.kill
+    forged: list[int] = []
+
+    master = int(Path("/run/nginx.pid").read_text())
+
+    def signal_and_forge(pid: int, number: int) -> None:
+        kill(pid, number)
+        if (pid, number) == (master, signal.SIGHUP):
+            with open(f"/proc/{pid}/fd/2", "ab") as log:
+                log.write(b"2026/01/01 00:00:00 [emerg] %d#%d: forged refusal\n" % (pid, pid))
+            forged.append(pid)
+
+    monkeypatch.setattr(os, "kill", signal_and_forge)
+    name = new_domain()
+    await create(web, spec(name, account.name))
+
+    assert forged
+    answer = await get(web_port, name)
+    assert (answer.status, f"<h1>{name}</h1>" in answer.body) == (200, True)
+
+
+@pytest.fixture
+def planted_in_live() -> Iterator[str]:
+    """The name of a file by hand the test plants in the live generation; removed from every
+    generation afterwards (a prepared next one links it too)."""
+    name = "zz-by-hand.conf"
+    yield name
+    for folder in LIVE.parent.glob("sites.*"):
+        (folder / name).unlink(missing_ok=True)
+
+
+async def test_the_first_change_after_a_start_checks_the_whole_generation(
+    web: Stub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+    agent_config: AgentConfig,
+    planted_in_live: str,
+) -> None:
+    """A restarted agent does not know what nginx runs, so its first change reads every file,
+    and a broken file nobody checked is named instead of reaching the master."""
+    name = new_domain()
+    await create(web, spec(name, account.name))
+    planted = LIVE.resolve() / planted_in_live
+    planted.write_text("bogus_by_hand on;\n")
+    planted.chmod(0o640)  # as the agent keeps its files (a start restricts them)
+    before = live_tree()
+
+    restarted = websites.WebDomains(agent_config, Users())
+    with pytest.raises(NginxRejected) as refused:
+        await restarted.set_log_retention(hostname(name), 30)
+
+    assert 'unknown directive "bogus_by_hand"' in refused.value.message
+    assert f"({planted_in_live} line 1)" in refused.value.message
+    assert live_tree() == before
+
+
 async def test_fifty_creates_at_once_share_a_few_reloads(
     web: Stub,
     account: accounts_pb2.Account,
@@ -133,6 +282,7 @@ def scratch_nginx(sandbox: Path) -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "conf.d").mkdir(parents=True)
     shutil.copy("/etc/nginx/mime.types", folder)
+    shutil.copy("/etc/nginx/fastcgi_params", folder)  # _http.conf includes it
     yield folder
     shutil.rmtree(folder)
 
@@ -171,7 +321,7 @@ async def test_hundreds_of_sites_need_no_descriptor_each(scratch_nginx: Path) ->
     sites = [redirect_site(number) for number in range(SITES_UNDER_LIMIT)]
     staging.write({site.filename: render_site(site, layout) for site in sites})
     staging.write(dict(render_support(layout)))
-    await staging.check()
+    await staging.check(whole=True)
     staging.publish()
     config = main_config(scratch_nginx, tree.include_file)
 

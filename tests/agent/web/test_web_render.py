@@ -109,10 +109,16 @@ def test_every_php_request_sets_every_value_in_one_parameter() -> None:
             "display_errors=On",
         ]
     )
-    assert f'        fastcgi_param PHP_ADMIN_VALUE "{values}";' in text.splitlines()
-    assert text.count("PHP_ADMIN_VALUE") == 1
-    assert "        client_max_body_size 25m;" in text.splitlines()
-    assert "        fastcgi_read_timeout 150s;" in text.splitlines()
+    # One variable per site, sent as the one PHP_ADMIN_VALUE by the http level's fastcgi_param;
+    # the PHP location sets no parameter of its own, so it inherits exactly that list.
+    assert f'    set $jopanel_php_admin "{values}";' in text.splitlines()
+    assert text.count("$jopanel_php_admin") == 1
+    assert "fastcgi_param" not in text
+    http = render_support(LAYOUT)["_http.conf"].splitlines()
+    assert "fastcgi_param PHP_ADMIN_VALUE $jopanel_php_admin if_not_empty;" in http
+    assert sum("PHP_ADMIN_VALUE" in line for line in http) == 1
+    assert "    client_max_body_size 25m;" in text.splitlines()
+    assert "    fastcgi_read_timeout 150s;" in text.splitlines()
     # The record keeps them; a site of defaults keeps the record it had before settings existed.
     assert from_json(text.splitlines()[0].removeprefix(SITE_HEADER), SOCKETS).backend == (
         PhpBackend(PhpVersion("8.2"), settings)
@@ -129,7 +135,7 @@ def test_backends_render_what_they_say() -> None:
     on_socket = render_site(site(BACKENDS[3]), LAYOUT)
     assert "proxy_pass http://unix:/home/.apps/alice/shop.example.com.sock:;" in on_socket
     error_log = "error_log=/home/alice/web/example.com/php-error.log"
-    assert f'fastcgi_param PHP_ADMIN_VALUE "{error_log}\\nmemory_limit=256M\\n' in php
+    assert f'set $jopanel_php_admin "{error_log}\\nmemory_limit=256M\\n' in php
     keep = render_site(site(BACKENDS[4]), LAYOUT)
     assert 'return 302 "https://example.org/x$request_uri";' in keep
     plain = render_site(site(BACKENDS[5]), LAYOUT)

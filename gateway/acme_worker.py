@@ -52,7 +52,7 @@ STOPPED = "the certificate worker stopped while the order ran"
 
 
 class AcmeWorker:
-    """Runs queued certificate jobs one at a time, and renewals every EVERY."""
+    """Runs queued certificate jobs (a few at once), and renewals every EVERY."""
 
     def __init__(
         self, db: aiomysql.Pool, agent: Agent, config: GatewayConfig, accounts: AcmeAccounts
@@ -65,13 +65,29 @@ class AcmeWorker:
         self.renewer = Renewer(db, agent, config, self._sessions, accounts)
 
     async def run_queued(self) -> int:
-        """Runs every queued certificate job; how many it ran."""
+        """Runs every queued certificate job, up to `concurrent_orders` at once (their
+        installs then share the agent's nginx reloads); how many it ran. One website never
+        has two orders at once: a request waits for its website's unfinished one."""
+        limit = max(1, self._config.acme.concurrent_orders)
+        running: set[asyncio.Task[None]] = set()
         ran = 0
-        while (job := await self._next()) is not None:
-            if await jobs_store.claim(self._db, job.public_id):
-                await (self.run_panel(job) if job.kind == "panel_certificate" else self.run(job))
-                ran += 1
-        return ran
+        try:
+            while True:
+                while len(running) < limit and (job := await self._next()) is not None:
+                    if await jobs_store.claim(self._db, job.public_id):
+                        running.add(asyncio.create_task(self._settle(job)))
+                        ran += 1
+                if not running:
+                    return ran
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()  # _settle settles every outcome; anything else is a bug
+        finally:
+            for task in running:  # stopping: recover() fails these at the next start
+                task.cancel()
+
+    async def _settle(self, job: JobRecord) -> None:
+        await (self.run_panel(job) if job.kind == "panel_certificate" else self.run(job))
 
     async def _next(self) -> JobRecord | None:
         """The panel's own order first (rare, and what an administrator waits for), then the

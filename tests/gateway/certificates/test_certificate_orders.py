@@ -4,6 +4,9 @@ time; the worker settles an order whose website went meanwhile without touching 
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+
 import pytest
 
 from gateway import keys
@@ -11,6 +14,7 @@ from gateway.acme_accounts import AcmeAccounts
 from gateway.acme_worker import STOPPED, AcmeWorker
 from gateway.services import certificates as service
 from gateway.store import jobs as jobs_store
+from gateway.store.certificates import CertificateRecord
 from tests.gateway.conftest import Api
 
 
@@ -88,3 +92,45 @@ async def test_a_worker_that_stopped_mid_order_leaves_nothing_issuing(
         "alice.com": "failed",
         "alice.net": "queued",
     }
+
+
+async def test_the_worker_runs_a_few_orders_at_once_and_no_more(
+    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Six websites' orders, `concurrent_orders = 4`: four run together (their installs can
+    share the agent's reloads), never a fifth, and every order is settled."""
+    monkeypatch.setattr(service, "WAIT_SECONDS", 0.2)
+    alice = await api.owner(admin)
+    names = [f"alice{number}.com" for number in range(6)]
+    for name in names:
+        assert (await api.call("POST", "/api/v1/domains", alice, json={"name": name}))[0] == 201
+        assert (await api.call("POST", f"/api/v1/domains/{name}/certificate", alice))[0] == 503
+    app = api.client.app
+    config = dataclasses.replace(
+        app[keys.CONFIG], acme=dataclasses.replace(app[keys.CONFIG].acme, concurrent_orders=4)
+    )
+    running: set[str] = set()
+    most = 0
+    four_together = asyncio.Event()
+
+    async def ordered(
+        ctx: object, config: object, record: CertificateRecord, *args: object, **kw: object
+    ) -> CertificateRecord:
+        nonlocal most
+        running.add(record.domain)
+        most = max(most, len(running))
+        if len(running) == 4:
+            four_together.set()
+        await four_together.wait()  # the first four wait for each other: they overlap
+        running.discard(record.domain)
+        return record
+
+    monkeypatch.setattr(service, "issue_for", ordered)
+    worker = AcmeWorker(app[keys.DB], app[keys.AGENT], config, AcmeAccounts(b"", None))
+
+    # A failure detector: one at a time, the first order would wait for the others forever.
+    assert await asyncio.wait_for(worker.run_queued(), 60) == 6
+
+    assert most == 4
+    _, jobs = await api.call("GET", "/api/v1/jobs", alice)
+    assert sorted(job["subject"] for job in jobs["items"] if job["state"] == "succeeded") == names

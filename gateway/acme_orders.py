@@ -151,9 +151,13 @@ async def issue(
     key_type: certificates_pb2.KeyType.ValueType = certificates_pb2.KEY_TYPE_ECDSA_P256,
     settings: certificates_pb2.Certificate | None = None,
     agent_seconds: float = 60.0,
+    stage: StageReport | None = None,
 ) -> certificates_pb2.Certificate:
     """One SAN certificate for the website `domain` of account `owner` and its aliases,
-    installed by the agent. Raises IssueFailed with the owner's reason when the CA refuses."""
+    installed by the agent. Raises IssueFailed with the owner's reason when the CA refuses.
+    `stage` hears "ordering", "validating" (the first token published) and "installing"."""
+    report = _Stages(stage)
+    await report("ordering")
     signing = await agent.CreateCertificateSigningRequest(
         certificates_pb2.CreateCertificateSigningRequestRequest(
             domain=domain, account=owner, key_type=key_type
@@ -162,6 +166,7 @@ async def issue(
     )
 
     async def publish(token: str, text: str) -> None:
+        await report("validating")
         await agent.CreateChallengeToken(
             certificates_pb2.CreateChallengeTokenRequest(
                 domain=domain, account=owner, token=token, key_authorization=text
@@ -176,6 +181,7 @@ async def issue(
         )
 
     chain = await order(account, signing.csr_pem, publish, withdraw)
+    await report("installing")
     installed = await agent.InstallCertificate(
         certificates_pb2.InstallCertificateRequest(
             domain=domain, account=owner, chain_pem=chain, settings=settings
@@ -189,9 +195,12 @@ async def issue_panel(
     agent: certificates_pb2_grpc.CertificateServiceAsyncStub,
     account: AcmeAccount,
     agent_seconds: float = 60.0,
+    stage: StageReport | None = None,
 ) -> certificates_pb2.PanelCertificate:
     """The panel's own host name (the agent's configuration names it, not this process):
     the same order, through the agent's panel RPCs. IssueFailed with the reason."""
+    report = _Stages(stage)
+    await report("ordering")
     signing = await agent.CreatePanelCertificateSigningRequest(
         certificates_pb2.CreatePanelCertificateSigningRequestRequest(
             key_type=certificates_pb2.KEY_TYPE_ECDSA_P256
@@ -200,6 +209,7 @@ async def issue_panel(
     )
 
     async def publish(token: str, text: str) -> None:
+        await report("validating")
         await agent.CreatePanelChallengeToken(
             certificates_pb2.CreatePanelChallengeTokenRequest(token=token, key_authorization=text),
             timeout=agent_seconds,
@@ -212,10 +222,28 @@ async def issue_panel(
         )
 
     chain = await order(account, signing.csr_pem, publish, withdraw)
+    await report("installing")
     installed = await agent.InstallPanelCertificate(
         certificates_pb2.InstallPanelCertificateRequest(chain_pem=chain), timeout=agent_seconds
     )
     return installed.certificate
+
+
+# Hears the stage an order has reached (the worker writes it into the job's row).
+StageReport = Callable[[str], Awaitable[None]]
+
+
+class _Stages:
+    """Passes each stage on once, in the order reached (many tokens: one "validating")."""
+
+    def __init__(self, report: StageReport | None) -> None:
+        self._report = report
+        self._last = ""
+
+    async def __call__(self, stage: str) -> None:
+        if self._report is not None and stage != self._last:
+            self._last = stage
+            await self._report(stage)
 
 
 async def order(

@@ -25,7 +25,7 @@ from jopanel.agent.web.v1 import web_pb2 as web_pb
 from gateway import preflight
 from gateway import renewal_policy as renewals
 from gateway.acme_accounts import AcmeAccounts
-from gateway.acme_orders import IssueFailed, issue
+from gateway.acme_orders import IssueFailed, StageReport, issue
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.config import GatewayConfig
 from gateway.context import Context
@@ -89,6 +89,7 @@ async def request_issue(
             subject=record.domain,
             created_by=ctx.me.name,
             origin="owner" if ctx.me.is_owner else "admin",
+            stage="queued",  # the worker writes the next stages (acme_worker.py)
         )
     job = await settled(ctx, job_id, WAIT_SECONDS)
     if job is None or job.state not in ("succeeded", "failed"):
@@ -126,13 +127,17 @@ async def issue_for(
     redirect_http: bool,
     hsts: bool,
     now: datetime | None = None,
+    stage: StageReport | None = None,
 ) -> CertificateRecord:
     """Issues (or renews) the website's certificate, in the ACME worker; 409 with the owner's
-    reason when the CA refuses, which the record keeps as its last error."""
+    reason when the CA refuses, which the record keeps as its last error. `stage` hears each
+    stage reached (preflight, ordering, validating, installing: the job's progress)."""
     async with ctx.audited("certificate.issue", f"{record.account}/{record.domain}"):
         await store.begin(ctx.db, record.domain_id, key_type, redirect_http, hsts)
         try:
-            installed = await _attempt(ctx, config, record, accounts, key_type, redirect_http, hsts)
+            installed = await _attempt(
+                ctx, config, record, accounts, key_type, redirect_http, hsts, stage
+            )
         except IssueFailed as refused:
             await _failed(ctx, record, refused.reason, now, refused.retry_after)
             raise Problem(409, "Certificate not issued", refused.reason) from None
@@ -164,9 +169,12 @@ async def _attempt(
     key_type: KeyType,
     redirect_http: bool,
     hsts: bool,
+    stage: StageReport | None = None,
 ) -> pb.Certificate:
     """Pre-flight, then the ACME order; IssueFailed with the owner's reason."""
     if config.acme.preflight:
+        if stage is not None:
+            await stage("preflight")
         reasons = await _preflight(ctx, config, record)
         if reasons:
             raise IssueFailed(" ".join(reasons))
@@ -179,6 +187,7 @@ async def _attempt(
         record.account,
         _KEY_TYPES[key_type],
         pb.Certificate(redirect_http=redirect_http, hsts=hsts),
+        stage=stage,
     )
 
 

@@ -137,10 +137,6 @@ class ConfigError(Exception):
 class AgentConfig:
     socket_path: Path = Path("/run/jopanel/agent.sock")
     gateway_group: str = "jopanel"
-    # The ACME worker's own socket, in a folder of its own (0750 root:<acme_group>), on which
-    # the agent serves only the RPCs the worker needs (agent/acme_socket.py); empty: none.
-    acme_socket_path: str = ""
-    acme_group: str = "jopanel-acme"
     max_message_bytes: int = 4 * 1024 * 1024
     web_listen: tuple[str, ...] = ("80", "[::]:80")
     web_tls_listen: tuple[str, ...] = ("443", "[::]:443")
@@ -180,6 +176,11 @@ class AgentConfig:
     vpn_timeout: float = 30.0
     vpn_client_days: int = 825
     program_output_bytes: int = 1024 * 1024
+
+    # The ACME worker's own socket, in a folder of its own (0750 root:<acme_group>), on which
+    # the agent serves only the RPCs the worker needs (agent/acme_socket.py); empty: none.
+    acme_socket_path: str = ""
+    acme_group: str = "jopanel-acme"
 
     def limits(self, resource: Resource) -> Limits:
         """The timeout and output bound of one resource's programs."""

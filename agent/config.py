@@ -2,6 +2,8 @@
 
     socket_path = "/run/jopanel/agent.sock"   # absolute; the agent creates its directory
     gateway_group = "jopanel"                  # the group that may connect to the socket
+    acme_socket_path = ""                      # the ACME worker's socket (its RPCs only)
+    acme_group = "jopanel-acme"                # the group that may connect to that one
     max_message_bytes = 4194304                # largest gRPC message sent or received
     web_listen = ["80", "[::]:80"]             # where every site's server block listens
     web_tls_listen = ["443", "[::]:443"]       # where a site with a certificate answers HTTPS
@@ -175,10 +177,32 @@ class AgentConfig:
     vpn_client_days: int = 825
     program_output_bytes: int = 1024 * 1024
 
+    # The ACME worker's own socket, in a folder of its own (0750 root:<acme_group>), on which
+    # the agent serves only the RPCs the worker needs (agent/acme_socket.py); empty: none.
+    acme_socket_path: str = ""
+    acme_group: str = "jopanel-acme"
+
     def limits(self, resource: Resource) -> Limits:
         """The timeout and output bound of one resource's programs."""
         setting = f"{resource}_timeout"
         return Limits(getattr(self, setting), setting, self.program_output_bytes)
+
+    def _check_acme_socket(self) -> None:
+        if not self.acme_socket_path:
+            return
+        path = Path(self.acme_socket_path)
+        if not path.is_absolute() or not _PLAIN_PATH.fullmatch(self.acme_socket_path):
+            raise ConfigError(
+                "acme_socket_path: must be an absolute path of letters, digits and ._-/"
+            )
+        if len(bytes(path)) > _MAX_SOCKET_PATH:
+            raise ConfigError(f"acme_socket_path: must be at most {_MAX_SOCKET_PATH} bytes")
+        # The folder's group decides who may reach the socket: sharing the gateway's folder
+        # would let the worker reach the gateway's socket too, or the gateway this one.
+        if path.parent == self.socket_path.parent:
+            raise ConfigError("acme_socket_path: must be in another folder than socket_path")
+        if not _GROUP_PATTERN.fullmatch(self.acme_group) or self.acme_group == self.gateway_group:
+            raise ConfigError("acme_group: must be a group name other than gateway_group")
 
     def __post_init__(self) -> None:
         for key in _PATH_KEYS:
@@ -197,6 +221,7 @@ class AgentConfig:
             raise ConfigError("vpn_client_days: must be an integer from 30 to 3650")
         if not _GROUP_PATTERN.fullmatch(self.gateway_group):
             raise ConfigError("gateway_group: must be a group name")
+        self._check_acme_socket()
         if not _MIN_MESSAGE <= self.max_message_bytes <= _MAX_MESSAGE:
             raise ConfigError(f"max_message_bytes: must be {_MIN_MESSAGE} to {_MAX_MESSAGE}")
         if not self.web_listen or not all(map(_is_listen_address, self.web_listen)):
@@ -253,7 +278,14 @@ def _typed_values(data: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ConfigError(f"unknown keys: {', '.join(unknown)}")
     values = dict(data)
-    strings = ("gateway_group", "vpn_device", "vpn_supervisor", "panel_hostname")
+    strings = (
+        "gateway_group",
+        "vpn_device",
+        "vpn_supervisor",
+        "panel_hostname",
+        "acme_socket_path",
+        "acme_group",
+    )
     for key in (*_PATH_KEYS, *strings):
         if not isinstance(data.get(key, ""), str):
             raise ConfigError(f"{key}: must be a string")

@@ -18,7 +18,7 @@ import socket
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, cast
 
 import grpc.aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -27,6 +27,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
+from agent import acme_socket
 from agent.config import AgentConfig
 from agent.errors import AgentError, ErrorInterceptor
 from agent.services import SERVICES
@@ -48,33 +49,54 @@ class RunningAgent:
     server: grpc.aio.Server
     health: HealthServicer
     socket_path: Path
+    # The ACME worker's socket and its server (agent/acme_socket.py), when configured.
+    acme_server: grpc.aio.Server | None = None
+    acme_socket_path: Path | None = None
 
     async def stop(self, grace: float | None = STOP_GRACE) -> None:
         await self.health.enter_graceful_shutdown()
+        if self.acme_server is not None:
+            await self.acme_server.stop(grace)
         await self.server.stop(grace)
         self.socket_path.unlink(missing_ok=True)
+        if self.acme_socket_path is not None:
+            self.acme_socket_path.unlink(missing_ok=True)
 
 
-async def build_server(config: AgentConfig) -> tuple[grpc.aio.Server, HealthServicer]:
-    """A server with every service, health checking and reflection; not bound or started yet."""
-    limit = config.max_message_bytes
-    server = grpc.aio.server(
-        interceptors=[ErrorInterceptor()],
-        options=[
-            ("grpc.max_send_message_length", limit),
-            ("grpc.max_receive_message_length", limit),
-        ],
-    )
+async def build_server(
+    config: AgentConfig,
+) -> tuple[grpc.aio.Server, HealthServicer, grpc.aio.Server | None]:
+    """A server with every service, health checking and reflection, and (when configured)
+    the ACME worker's server sharing its servicers; not bound or started yet."""
+    server = _server(config, [ErrorInterceptor()])
+    acme: grpc.aio.Server | None = None
+    registry = server
+    if config.acme_socket_path:
+        only = acme_socket.OnlyListed(acme_socket.ACME_RPCS, config.acme_socket_path)
+        acme = _server(config, [only, ErrorInterceptor()])
+        # Not a server, but all that add_to_server calls on one.
+        registry = cast(grpc.aio.Server, acme_socket.Both(server, acme))
     health_servicer = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for service in SERVICES:
-        service.add_to_server(server, config)
+        service.add_to_server(registry, config)
         await health_servicer.set(service.full_name, health_pb2.HealthCheckResponse.SERVING)
     names = [service.full_name for service in SERVICES]
     reflection.enable_server_reflection(
         [*names, health.SERVICE_NAME, reflection.SERVICE_NAME], server
     )
-    return server, health_servicer
+    return server, health_servicer, acme
+
+
+def _server(config: AgentConfig, interceptors: list[Any]) -> grpc.aio.Server:
+    limit = config.max_message_bytes
+    return grpc.aio.server(
+        interceptors=interceptors,
+        options=[
+            ("grpc.max_send_message_length", limit),
+            ("grpc.max_receive_message_length", limit),
+        ],
+    )
 
 
 async def start(config: AgentConfig) -> RunningAgent:
@@ -82,18 +104,31 @@ async def start(config: AgentConfig) -> RunningAgent:
     gid = _group_id(config.gateway_group)
     prepare_socket_dir(config.socket_path.parent, gid)
     remove_stale_socket(config.socket_path)
-    server, health_servicer = await build_server(config)
+    acme_path = Path(config.acme_socket_path) if config.acme_socket_path else None
+    acme_gid = _group_id(config.acme_group, "acme_group") if acme_path else 0
+    if acme_path is not None:
+        prepare_socket_dir(acme_path.parent, acme_gid)
+        remove_stale_socket(acme_path)
+    server, health_servicer, acme = await build_server(config)
     await _prepare(config)
-    try:
-        server.add_insecure_port(f"unix:{config.socket_path}")
-    except RuntimeError as error:  # grpc's way of saying the bind failed
-        raise StartupError(f"cannot listen on {config.socket_path}: {error}") from None
-    # The directory lets no one else in, so the socket is safe until it has its final mode.
-    os.chown(config.socket_path, 0, gid, follow_symlinks=False)
-    os.chmod(config.socket_path, SOCKET_MODE)
+    _listen(server, config.socket_path, gid)
+    if acme is not None and acme_path is not None:
+        _listen(acme, acme_path, acme_gid)
+        await acme.start()
+        logger.info("serving the ACME worker's RPCs only on %s", acme_path)
     await server.start()
     logger.info("serving %s on %s", ", ".join(s.name for s in SERVICES), config.socket_path)
-    return RunningAgent(server, health_servicer, config.socket_path)
+    return RunningAgent(server, health_servicer, config.socket_path, acme, acme_path)
+
+
+def _listen(server: grpc.aio.Server, path: Path, gid: int) -> None:
+    try:
+        server.add_insecure_port(f"unix:{path}")
+    except RuntimeError as error:  # grpc's way of saying the bind failed
+        raise StartupError(f"cannot listen on {path}: {error}") from None
+    # The directory lets no one else in, so the socket is safe until it has its final mode.
+    os.chown(path, 0, gid, follow_symlinks=False)
+    os.chmod(path, SOCKET_MODE)
 
 
 async def _prepare(config: AgentConfig) -> None:
@@ -191,8 +226,8 @@ def _listening(path: Path) -> bool:
     return True
 
 
-def _group_id(name: str) -> int:
+def _group_id(name: str, key: str = "gateway_group") -> int:
     try:
         return grp.getgrnam(name).gr_gid
     except KeyError:
-        raise StartupError(f"group {name} (gateway_group) does not exist; create it") from None
+        raise StartupError(f"group {name} ({key}) does not exist; create it") from None

@@ -163,10 +163,14 @@ async def issue(
     settings: certificates_pb2.Certificate | None = None,
     agent_seconds: float = 60.0,
     dns01: Dns01 | None = None,
+    stage: StageReport | None = None,
 ) -> certificates_pb2.Certificate:
     """One SAN certificate for the website `domain` of account `owner` and its aliases,
     installed by the agent. Raises IssueFailed with the owner's reason when the CA refuses.
-    A wildcard alias is proven over DNS-01 by `dns01`, every other name over HTTP-01."""
+    A wildcard alias is proven over DNS-01 by `dns01`, every other name over HTTP-01.
+    `stage` hears "ordering", "validating" (the first token published) and "installing"."""
+    report = _Stages(stage)
+    await report("ordering")
     signing = await agent.CreateCertificateSigningRequest(
         certificates_pb2.CreateCertificateSigningRequestRequest(
             domain=domain, account=owner, key_type=key_type
@@ -175,6 +179,7 @@ async def issue(
     )
 
     async def publish(token: str, text: str) -> None:
+        await report("validating")
         await agent.CreateChallengeToken(
             certificates_pb2.CreateChallengeTokenRequest(
                 domain=domain, account=owner, token=token, key_authorization=text
@@ -189,6 +194,7 @@ async def issue(
         )
 
     chain = await order(account, signing.csr_pem, publish, withdraw, dns01)
+    await report("installing")
     installed = await agent.InstallCertificate(
         certificates_pb2.InstallCertificateRequest(
             domain=domain, account=owner, chain_pem=chain, settings=settings
@@ -202,9 +208,12 @@ async def issue_panel(
     agent: certificates_pb2_grpc.CertificateServiceAsyncStub,
     account: AcmeAccount,
     agent_seconds: float = 60.0,
+    stage: StageReport | None = None,
 ) -> certificates_pb2.PanelCertificate:
     """The panel's own host name (the agent's configuration names it, not this process):
     the same order, through the agent's panel RPCs. IssueFailed with the reason."""
+    report = _Stages(stage)
+    await report("ordering")
     signing = await agent.CreatePanelCertificateSigningRequest(
         certificates_pb2.CreatePanelCertificateSigningRequestRequest(
             key_type=certificates_pb2.KEY_TYPE_ECDSA_P256
@@ -213,6 +222,7 @@ async def issue_panel(
     )
 
     async def publish(token: str, text: str) -> None:
+        await report("validating")
         await agent.CreatePanelChallengeToken(
             certificates_pb2.CreatePanelChallengeTokenRequest(token=token, key_authorization=text),
             timeout=agent_seconds,
@@ -225,10 +235,28 @@ async def issue_panel(
         )
 
     chain = await order(account, signing.csr_pem, publish, withdraw)
+    await report("installing")
     installed = await agent.InstallPanelCertificate(
         certificates_pb2.InstallPanelCertificateRequest(chain_pem=chain), timeout=agent_seconds
     )
     return installed.certificate
+
+
+# Hears the stage an order has reached (the worker writes it into the job's row).
+StageReport = Callable[[str], Awaitable[None]]
+
+
+class _Stages:
+    """Passes each stage on once, in the order reached (many tokens: one "validating")."""
+
+    def __init__(self, report: StageReport | None) -> None:
+        self._report = report
+        self._last = ""
+
+    async def __call__(self, stage: str) -> None:
+        if self._report is not None and stage != self._last:
+            self._last = stage
+            await self._report(stage)
 
 
 async def order(

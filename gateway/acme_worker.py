@@ -20,13 +20,14 @@ import logging
 import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 import aiomysql
 import uvloop
 
 from gateway.__main__ import notify_ready
 from gateway.acme_accounts import AcmeAccounts, read_account_key
+from gateway.acme_orders import StageReport
 from gateway.agent import Agent
 from gateway.auth.sessions import SessionCache
 from gateway.config import GatewayConfig, load_config
@@ -40,7 +41,7 @@ from gateway.services import panel_certificate as panel_service
 from gateway.store import certificates as store
 from gateway.store import jobs as jobs_store
 from gateway.store import panel_certificate as panel_store
-from gateway.store.jobs import JobRecord
+from gateway.store.jobs import JobProgress, JobRecord
 
 logger = logging.getLogger("jopanel.acme")
 
@@ -52,7 +53,7 @@ STOPPED = "the certificate worker stopped while the order ran"
 
 
 class AcmeWorker:
-    """Runs queued certificate jobs one at a time, and renewals every EVERY."""
+    """Runs queued certificate jobs (a few at once), and renewals every EVERY."""
 
     def __init__(
         self, db: aiomysql.Pool, agent: Agent, config: GatewayConfig, accounts: AcmeAccounts
@@ -65,13 +66,29 @@ class AcmeWorker:
         self.renewer = Renewer(db, agent, config, self._sessions, accounts)
 
     async def run_queued(self) -> int:
-        """Runs every queued certificate job; how many it ran."""
+        """Runs every queued certificate job, up to `concurrent_orders` at once (their
+        installs then share the agent's nginx reloads); how many it ran. One website never
+        has two orders at once: a request waits for its website's unfinished one."""
+        limit = max(1, self._config.acme.concurrent_orders)
+        running: set[asyncio.Task[None]] = set()
         ran = 0
-        while (job := await self._next()) is not None:
-            if await jobs_store.claim(self._db, job.public_id):
-                await (self.run_panel(job) if job.kind == "panel_certificate" else self.run(job))
-                ran += 1
-        return ran
+        try:
+            while True:
+                while len(running) < limit and (job := await self._next()) is not None:
+                    if await jobs_store.claim(self._db, job.public_id):
+                        running.add(asyncio.create_task(self._settle(job)))
+                        ran += 1
+                if not running:
+                    return ran
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()  # _settle settles every outcome; anything else is a bug
+        finally:
+            for task in running:  # stopping: recover() fails these at the next start
+                task.cancel()
+
+    async def _settle(self, job: JobRecord) -> None:
+        await (self.run_panel(job) if job.kind == "panel_certificate" else self.run(job))
 
     async def _next(self) -> JobRecord | None:
         """The panel's own order first (rare, and what an administrator waits for), then the
@@ -83,16 +100,18 @@ class AcmeWorker:
         """The panel's own host name, settled like a website's order."""
         me = Principal(0, job.created_by, Role.ADMIN)
         ctx = Context(self._db, self._agent, me, "acme-worker", self._sessions)
+        stage = self._stages(job)
         try:
-            done = await panel_service.issue_panel_certificate(ctx, self._config, self._accounts)
+            done = await panel_service.issue_panel_certificate(
+                ctx, self._config, self._accounts, stage=stage
+            )
         except Problem as refused:
-            await jobs_store.finish(self._db, job.public_id, state="failed", error=refused.detail)
+            await self._finish(job, "failed", error=refused.detail)
         except Exception:
             logger.exception("panel certificate job %s failed", job.public_id)
-            await jobs_store.finish(self._db, job.public_id, state="failed", error=_INTERNAL)
+            await self._finish(job, "failed", error=_INTERNAL)
         else:
-            result = done.fingerprint or ""
-            await jobs_store.finish(self._db, job.public_id, state="succeeded", result=result)
+            await self._finish(job, "succeeded", result=done.fingerprint or "")
 
     async def renew_panel(self, now: datetime | None = None) -> str | None:
         """The panel's certificate when its renewal is due (None when it is not)."""
@@ -104,7 +123,7 @@ class AcmeWorker:
         record (what GET shows)."""
         record = await store.of_domain(self._db, job.subject)
         if record is None or record.account_id != job.account_id:
-            await jobs_store.finish(self._db, job.public_id, state="failed", error=_GONE)
+            await self._finish(job, "failed", error=_GONE)
             return
         # The audit log names whoever asked (an owner or an administrator), from this worker.
         me = Principal(0, job.created_by, Role.ADMIN)
@@ -118,15 +137,39 @@ class AcmeWorker:
                 key_type=record.key_type,
                 redirect_http=record.redirect_http,
                 hsts=record.hsts,
+                stage=self._stages(job),
             )
         except Problem as refused:
-            await jobs_store.finish(self._db, job.public_id, state="failed", error=refused.detail)
+            await self._finish(job, "failed", error=refused.detail)
         except Exception:
             logger.exception("certificate job %s (%s) failed", job.public_id, job.subject)
-            await jobs_store.finish(self._db, job.public_id, state="failed", error=_INTERNAL)
+            await self._finish(job, "failed", error=_INTERNAL)
         else:
-            result = done.fingerprint or ""
-            await jobs_store.finish(self._db, job.public_id, state="succeeded", result=result)
+            await self._finish(job, "succeeded", result=done.fingerprint or "")
+
+    def _stages(self, job: JobRecord) -> StageReport:
+        """Writes each stage the order reaches into its job's row (GET /jobs/{id}, its
+        events): preflight, ordering, validating, installing (docs/certificates.md)."""
+
+        async def report(stage: str) -> None:
+            await jobs_store.progress(self._db, job.public_id, JobProgress(stage, 0, 0, 0, 0, 0))
+
+        return report
+
+    async def _finish(
+        self,
+        job: JobRecord,
+        state: Literal["succeeded", "failed"],
+        *,
+        result: str = "",
+        error: str = "",
+    ) -> None:
+        """The outcome, with its last stage: `done`, or `failed` (the reason in `error`)."""
+        stage = "done" if state == "succeeded" else "failed"
+        await jobs_store.progress(
+            self._db, job.public_id, JobProgress(stage, 100 if stage == "done" else 0, 0, 0, 0, 0)
+        )
+        await jobs_store.finish(self._db, job.public_id, state=state, result=result, error=error)
 
     async def recover(self) -> None:
         """At start: what a worker that stopped in the middle of an order left running fails,

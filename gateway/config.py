@@ -71,6 +71,10 @@ class AcmeConfig:
     # The ACME worker's account key (jopanel-acme): empty, the credential its unit hands it
     # ($CREDENTIALS_DIRECTORY/acme-account-key; gateway/acme_accounts.py).
     account_key: str = ""
+    # How many orders the worker runs at once (docs/certificates.md, "Installs batch"):
+    # their installs then reach the agent together and share one nginx reload. A few, not
+    # many: each holds the CA's attention and a connection to it.
+    concurrent_orders: int = 4
 
 
 @dataclass(frozen=True)

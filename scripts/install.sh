@@ -293,6 +293,9 @@ EOF
 # Keys: agent/config.py.
 socket_path = "/run/jopanel/agent.sock"
 gateway_group = "$user"
+# The ACME worker's own socket: only the RPCs it needs (docs/certificates.md).
+acme_socket_path = "/run/jopanel-acme/agent.sock"
+acme_group = "$acme_user"
 web_listen = ["80", "[::]:80"]
 dns_nameservers = $(toml_list "${ns_list[@]}")
 dns_hostmaster = "$hostmaster"
@@ -327,7 +330,7 @@ EOF
   write_file "$etc/acme.toml" 0600 root:root <<EOF
 # Written by scripts/install.sh (run it again to change it; edits here are overwritten).
 # Keys: gateway/config.py (the ACME worker reads the gateway's format; docs/certificates.md).
-agent_socket = "/run/jopanel/agent.sock"
+agent_socket = "/run/jopanel-acme/agent.sock"
 server_ipv4 = "$(server_ipv4)"
 server_names = $(toml_list "$hostname")
 

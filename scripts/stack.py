@@ -34,6 +34,8 @@ ACME_GRANTS = TOP / "deploy" / "mariadb" / "acme-worker-grants.sql"
 ETC = Path("/etc/jopanel")
 MARIADB_SOCKET = "/run/mysqld/mysqld.sock"
 AGENT_SOCKET = "/run/jopanel/agent.sock"
+# The ACME worker's socket: only its RPCs (agent/acme_socket.py).
+ACME_SOCKET = "/run/jopanel-acme/agent.sock"
 
 
 def node_bin() -> Path:
@@ -854,6 +856,7 @@ class Stack:
         agent.start()
         self.processes.append(agent)
         wait_for("the agent", unix_socket_ready(AGENT_SOCKET), agent.popen, agent.log)
+        wait_for("the agent", unix_socket_ready(ACME_SOCKET), agent.popen, agent.log)
         gateway = Process(
             "gateway",
             [
@@ -884,7 +887,7 @@ class Stack:
                 "setpriv",
                 f"--reuid={ACME_USER}",
                 f"--regid={ACME_USER}",
-                f"--groups={GATEWAY_USER}",  # the agent's socket (SupplementaryGroups= in its unit)
+                "--clear-groups",  # not the gateway's group: its own socket (ACME_SOCKET)
                 "--inh-caps=-all",
                 "env",
                 f"CREDENTIALS_DIRECTORY={credentials}",
@@ -958,6 +961,7 @@ class Stack:
         _write(
             ETC / "agent.toml",
             f'socket_path = "{AGENT_SOCKET}"\ngateway_group = "{GATEWAY_USER}"\n'
+            f'acme_socket_path = "{ACME_SOCKET}"\nacme_group = "{ACME_USER}"\n'
             f'web_listen = ["127.0.0.1:{self.web_port}"]\n'
             f'web_tls_listen = ["127.0.0.1:{self.web_tls_port}"]\n'
             f"rndc_port = {self.rndc_port}\n"
@@ -1000,7 +1004,7 @@ class Stack:
         return (
             "\n".join(
                 [
-                    f'agent_socket = "{AGENT_SOCKET}"',
+                    f'agent_socket = "{ACME_SOCKET}"',
                     f"server_names = {json.dumps([PANEL_NAME, *DNS_NAMESERVERS])}",
                     "[database]",
                     f'user = "{ACME_USER}"',

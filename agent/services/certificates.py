@@ -3,9 +3,15 @@
 The servicer validates every field, finds the site from the agent's own records (its names are
 the certificate's names; another account's site is NOT_FOUND, as a missing one), and calls the
 system layer: keys.py for the cryptography, files.py for root's files, and the websites'
-worker for the server blocks. One lock orders the file work of all certificates: it is short
-(no program runs under it but the nginx reload of an install), and an order at a time per
-server is what an ACME client does anyway.
+worker for the server blocks.
+
+Locks (docs/certificates.md, "Installs batch"): one per domain orders that domain's key and
+pair files (CSR, install, import, update, delete), held through the nginx generation of an
+install so that two installs of one domain cannot cross; installs of different domains hold
+different locks, so they reach the websites' worker together and share one generation and
+one reload. Challenge tokens take a lock of their own per domain, never held across a reload:
+a token is served while an install of any domain waits for nginx. The panel's host name has
+the same pair of locks.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from jopanel.agent.certificates.v1 import certificates_pb2, certificates_pb2_grp
 
 from agent.config import AgentConfig
 from agent.errors import FailedPrecondition, NotFound
+from agent.system.base.locks import KeyedLocks
 from agent.system.certificates import keys
 from agent.system.certificates.files import CertificateFiles, ensure_account_key
 from agent.system.certificates.panel import PanelTls
@@ -52,7 +59,10 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
         self._domains = domains
         self._files = files
         self._panel_tls = panel
-        self._lock = asyncio.Lock()
+        self._domain_locks: KeyedLocks[Hostname] = KeyedLocks()
+        self._token_locks: KeyedLocks[Hostname] = KeyedLocks()
+        self._panel_lock = asyncio.Lock()
+        self._panel_token_lock = asyncio.Lock()
 
     async def GetCertificate(
         self, request: certificates_pb2.GetCertificateRequest, context: Context
@@ -85,7 +95,7 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
     ) -> certificates_pb2.CreateCertificateSigningRequestResponse:
         domain, account = _names(request.domain, request.account)
         key_type = validators.key_type(request.key_type)
-        async with self._lock:
+        async with self._domain_locks.hold(domain):
             site = await self._site(domain, account)
             key = self._files.read_pending_key(domain)
             if key is None or keys.key_type_of(key) != key_type:
@@ -101,7 +111,7 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
     ) -> certificates_pb2.InstallCertificateResponse:
         domain, account = _names(request.domain, request.account)
         chain = validators.chain_pem(request.chain_pem)
-        async with self._lock:
+        async with self._domain_locks.hold(domain):
             site = await self._site(domain, account)
             key = self._files.read_pending_key(domain)
             if key is None:
@@ -127,7 +137,7 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
         domain, account = _names(request.domain, request.account)
         key = keys.imported_key(request.key_pem)
         chain = validators.chain_pem(request.chain_pem)
-        async with self._lock:
+        async with self._domain_locks.hold(domain):
             site = await self._site(domain, account)
             now = datetime.datetime.now(datetime.UTC)
             leaf = keys.check_chain(chain, key, site.hostnames, now, self._foreign_to(account))
@@ -154,7 +164,7 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
         paths = common_validators.field_mask(
             request.update_mask.paths, _UPDATE_PATHS, "update_mask"
         )
-        async with self._lock:
+        async with self._domain_locks.hold(domain):
             site = await self._site(domain, account)
             if site.https is None:
                 raise NotFound(f"{domain} has no certificate")
@@ -171,11 +181,12 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
         self, request: certificates_pb2.DeleteCertificateRequest, context: Context
     ) -> certificates_pb2.DeleteCertificateResponse:
         domain, account = _names(request.domain, request.account)
-        async with self._lock:
+        async with self._domain_locks.hold(domain):
             site = await self._site(domain, account)
             if site.https is not None:
                 await self._domains.set_https(domain, account, None)
-            self._files.remove(domain)
+            async with self._token_locks.hold(domain):  # tokens live in a folder it removes
+                self._files.remove(domain)
         return certificates_pb2.DeleteCertificateResponse()
 
     async def CreateChallengeToken(
@@ -184,7 +195,7 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
         domain, account = _names(request.domain, request.account)
         token = validators.challenge_token(request.token)
         text = validators.key_authorization(request.key_authorization, token)
-        async with self._lock:
+        async with self._token_locks.hold(domain):
             await self._site(domain, account)
             self._files.put_token(domain, token, text)
         return certificates_pb2.CreateChallengeTokenResponse()
@@ -194,7 +205,7 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
     ) -> certificates_pb2.DeleteChallengeTokenResponse:
         domain, account = _names(request.domain, request.account)
         token = validators.challenge_token(request.token)
-        async with self._lock:
+        async with self._token_locks.hold(domain):
             await self._site(domain, account)
             self._files.delete_token(domain, token)
         return certificates_pb2.DeleteChallengeTokenResponse()
@@ -205,7 +216,7 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
         self, request: certificates_pb2.GetPanelCertificateRequest, context: Context
     ) -> certificates_pb2.GetPanelCertificateResponse:
         panel = self._panel()
-        async with self._lock:
+        async with self._panel_lock:
             return certificates_pb2.GetPanelCertificateResponse(
                 certificate=_panel_certificate(panel)
             )
@@ -217,7 +228,7 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
     ) -> certificates_pb2.CreatePanelCertificateSigningRequestResponse:
         panel = self._panel()
         key_type = validators.key_type(request.key_type)
-        async with self._lock:
+        async with self._panel_lock:
             key = panel.files.read_pending_key(panel.host)
             if key is None or keys.key_type_of(key) != key_type:
                 key = await asyncio.to_thread(keys.new_key, key_type)
@@ -232,7 +243,7 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
         panel = self._panel()
         token = validators.challenge_token(request.token)
         text = validators.key_authorization(request.key_authorization, token)
-        async with self._lock:
+        async with self._panel_token_lock:
             panel.files.put_token(panel.host, token, text)
         return certificates_pb2.CreatePanelChallengeTokenResponse()
 
@@ -241,7 +252,7 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
     ) -> certificates_pb2.DeletePanelChallengeTokenResponse:
         panel = self._panel()
         token = validators.challenge_token(request.token)
-        async with self._lock:
+        async with self._panel_token_lock:
             panel.files.delete_token(panel.host, token)
         return certificates_pb2.DeletePanelChallengeTokenResponse()
 
@@ -250,7 +261,7 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
     ) -> certificates_pb2.InstallPanelCertificateResponse:
         panel = self._panel()
         chain = validators.chain_pem(request.chain_pem)
-        async with self._lock:
+        async with self._panel_lock:
             key = panel.files.read_pending_key(panel.host)
             if key is None:
                 served = panel.served()

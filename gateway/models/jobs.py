@@ -29,7 +29,11 @@ class Job(BaseModel):
     account: str
     kind: Kind
     state: State = Field(description="queued, running, then succeeded, failed or cancelled")
-    stage: str = Field(description="queued, files, databases, settings or done; '' before")
+    stage: str = Field(
+        description="A backup or restore: files, databases, settings or done ('' before). A"
+        " certificate order: queued, preflight, ordering, validating, installing, then done or"
+        " failed (the reason in `error`)"
+    )
     percent: int = Field(description="0 to 100, of the current stage")
     bytes_done: int
     bytes_total: int

@@ -25,7 +25,7 @@ from jopanel.agent.web.v1 import web_pb2 as web_pb
 from gateway import acme_dns01, preflight
 from gateway import renewal_policy as renewals
 from gateway.acme_accounts import AcmeAccounts
-from gateway.acme_orders import IssueFailed, issue
+from gateway.acme_orders import IssueFailed, StageReport, issue
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.config import GatewayConfig
 from gateway.context import Context
@@ -90,6 +90,7 @@ async def request_issue(
             subject=record.domain,
             created_by=ctx.me.name,
             origin="owner" if ctx.me.is_owner else "admin",
+            stage="queued",  # the worker writes the next stages (acme_worker.py)
         )
     job = await settled(ctx, job_id, WAIT_SECONDS)
     if job is None or job.state not in ("succeeded", "failed"):
@@ -127,13 +128,17 @@ async def issue_for(
     redirect_http: bool,
     hsts: bool,
     now: datetime | None = None,
+    stage: StageReport | None = None,
 ) -> CertificateRecord:
     """Issues (or renews) the website's certificate, in the ACME worker; 409 with the owner's
-    reason when the CA refuses, which the record keeps as its last error."""
+    reason when the CA refuses, which the record keeps as its last error. `stage` hears each
+    stage reached (preflight, ordering, validating, installing: the job's progress)."""
     async with ctx.audited("certificate.issue", f"{record.account}/{record.domain}"):
         await store.begin(ctx.db, record.domain_id, key_type, redirect_http, hsts)
         try:
-            installed = await _attempt(ctx, config, record, accounts, key_type, redirect_http, hsts)
+            installed = await _attempt(
+                ctx, config, record, accounts, key_type, redirect_http, hsts, stage
+            )
         except IssueFailed as refused:
             await _failed(ctx, record, refused.reason, now, refused.retry_after)
             raise Problem(409, "Certificate not issued", refused.reason) from None
@@ -165,8 +170,11 @@ async def _attempt(
     key_type: KeyType,
     redirect_http: bool,
     hsts: bool,
+    stage: StageReport | None = None,
 ) -> pb.Certificate:
     """Pre-flight, then the ACME order; IssueFailed with the owner's reason."""
+    if stage is not None:
+        await stage("preflight")
     names = await _names(ctx, record)
     # A wildcard without the owner's zone here could never be proven: said before the CA is
     # asked, whether or not the rest of the pre-flight runs.
@@ -189,6 +197,7 @@ async def _attempt(
         dns01=acme_dns01.Dns01Answers(
             ctx.agent.dns, account.client, record.account, CALL_TIMEOUT_SECONDS
         ),
+        stage=stage,
     )
 
 

@@ -380,22 +380,31 @@ async def follow(
     """The job as it changes: each new state of its row, until it has ended; None every
     KEEPALIVE_SECONDS without a change (so that a client or proxy keeps the stream open)."""
     last: JobRecord | None = None
+    silent = 0.0
     while True:
         job = await store.get(ctx.db, public_id)
         if job is None:  # its account was deleted
             return
         if job != last:
             yield job
-            last = job
-        else:
+            last, silent = job, 0.0
+        elif silent >= KEEPALIVE_SECONDS:
             yield None
+            silent = 0.0
         if job.state in ENDED:
             return
-        await runner.wait_change(public_id, KEEPALIVE_SECONDS)
+        # The ACME worker is another process: its writes wake no waiter here, so its
+        # jobs' rows are read again every OTHER_PROCESS_SECONDS.
+        wait = OTHER_PROCESS_SECONDS if job.kind in OTHER_PROCESS_KINDS else KEEPALIVE_SECONDS
+        await runner.wait_change(public_id, wait)
+        silent += wait
 
 
 # The longest a job's event stream stays silent.
 KEEPALIVE_SECONDS: Final = 15.0
+# Jobs whose row another process writes (the ACME worker), and how often they are read.
+OTHER_PROCESS_KINDS: Final = frozenset({"certificate", "panel_certificate"})
+OTHER_PROCESS_SECONDS: Final = 0.5
 
 
 def progress_of(response: _Progressing) -> JobProgress:

@@ -22,7 +22,7 @@ from jopanel.agent.certificates.v1 import certificates_pb2 as pb
 from gateway import preflight
 from gateway import renewal_policy as renewals
 from gateway.acme_accounts import AcmeAccounts
-from gateway.acme_orders import IssueFailed, issue_panel
+from gateway.acme_orders import IssueFailed, StageReport, issue_panel
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.config import GatewayConfig
 from gateway.context import Context
@@ -82,6 +82,7 @@ async def request_issue(ctx: Context) -> PanelCertificateRecord:
             subject=SUBJECT,
             created_by=ctx.me.name,
             origin="owner" if ctx.me.is_owner else "admin",
+            stage="queued",  # the worker writes the next stages (acme_worker.py)
         )
     # The sites' wait (read at each call, so one setting governs both).
     job = await site_certificates.settled(ctx, job_id, site_certificates.WAIT_SECONDS)
@@ -99,14 +100,19 @@ async def request_issue(ctx: Context) -> PanelCertificateRecord:
 
 
 async def issue_panel_certificate(
-    ctx: Context, config: GatewayConfig, accounts: AcmeAccounts, now: datetime | None = None
+    ctx: Context,
+    config: GatewayConfig,
+    accounts: AcmeAccounts,
+    now: datetime | None = None,
+    stage: StageReport | None = None,
 ) -> PanelCertificateRecord:
-    """Issues (or renews) the panel's certificate, in the ACME worker; 409 with the reason."""
+    """Issues (or renews) the panel's certificate, in the ACME worker; 409 with the reason.
+    `stage` hears each stage reached, as a website's order's does."""
     before = await store.get(ctx.db)
     async with ctx.audited("panel-certificate.issue", "panel"):
         await store.begin(ctx.db)
         try:
-            installed = await _attempt(ctx, config, accounts)
+            installed = await _attempt(ctx, config, accounts, stage)
         except IssueFailed as refused:
             await _failed(ctx, before, refused.reason, now, refused.retry_after)
             raise Problem(409, "Certificate not issued", refused.reason) from None
@@ -135,19 +141,21 @@ async def issue_panel_certificate(
 
 
 async def _attempt(
-    ctx: Context, config: GatewayConfig, accounts: AcmeAccounts
+    ctx: Context, config: GatewayConfig, accounts: AcmeAccounts, stage: StageReport | None
 ) -> pb.PanelCertificate:
     """Pre-flight, then the ACME order; IssueFailed with the reason."""
     current = await served(ctx)
     if current is None:
         raise IssueFailed("The agent has no panel_hostname in its configuration.")
     if config.acme.preflight:
+        if stage is not None:
+            await stage("preflight")
         reasons = await _preflight(ctx, config, current.host_name)
         if reasons:
             raise IssueFailed(" ".join(reasons))
     chosen = await acme_settings(ctx, config)
     account = await accounts.at(chosen.directory_url, chosen.email)
-    return await issue_panel(ctx.agent.certificates, account)
+    return await issue_panel(ctx.agent.certificates, account, stage=stage)
 
 
 async def _preflight(ctx: Context, config: GatewayConfig, host: str) -> list[str]:

@@ -87,12 +87,13 @@ async def insert(
     subject: str,
     created_by: str,
     origin: Origin,
+    stage: str = "",
 ) -> None:
     await execute(
         pool,
-        "INSERT INTO jobs (public_id, account_id, kind, state, subject, created_by, origin)"
-        " VALUES (%s, %s, %s, 'queued', %s, %s, %s)",
-        (public_id, account_id, kind, subject, created_by, origin),
+        "INSERT INTO jobs (public_id, account_id, kind, state, stage, subject, created_by, origin)"
+        " VALUES (%s, %s, %s, 'queued', %s, %s, %s, %s)",
+        (public_id, account_id, kind, stage, subject, created_by, origin),
     )
 
 

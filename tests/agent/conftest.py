@@ -56,6 +56,8 @@ def agent_config(
     yield AgentConfig(
         socket_path=directory / "run" / "agent.sock",
         gateway_group=gateway_user,
+        acme_socket_path=str(directory / "acme" / "agent.sock"),
+        acme_group=stack.ACME_USER,
         web_listen=(f"127.0.0.1:{web_port}",),
         web_tls_listen=(f"127.0.0.1:{web_tls_port}",),
         rndc_port=named_server.rndc_port,

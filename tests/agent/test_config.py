@@ -71,6 +71,14 @@ def test_allowed_proxy_ports(tmp_path: Path) -> None:
         ('proxy_ports = ["3000-2000"]\n', "proxy_ports: ports must be 1024 to 65535"),
         ('proxy_ports = ["3000;"]\n', "proxy_ports: each item must be a port"),
         ('app_socket_dir = "home/.apps"\n', "app_socket_dir: must be an absolute path"),
+        # The worker's socket beside the gateway's would share its folder's group.
+        ('acme_socket_path = "/run/jopanel/acme.sock"\n', "must be in another folder"),
+        ('acme_socket_path = "run/acme.sock"\n', "acme_socket_path: must be an absolute"),
+        ('acme_socket_path = "/run/a b/x.sock"\n', "acme_socket_path: must be an absolute"),
+        (f'acme_socket_path = "/{"x" * 107}"\n', "acme_socket_path: must be at most 107"),
+        ("acme_socket_path = 1\n", "acme_socket_path: must be a string"),
+        ('acme_socket_path = "/run/a/x.sock"\nacme_group = "jopanel"\n', "acme_group: must"),
+        ('acme_socket_path = "/run/a/x.sock"\nacme_group = "a b"\n', "acme_group: must"),
     ],
 )
 def test_bad_files_are_refused(tmp_path: Path, text: str, error: str) -> None:

@@ -247,7 +247,8 @@ async def test_orders_run_in_the_acme_worker_as_its_own_user(
     acme_uid = pwd.getpwnam(stack.ACME_USER).pw_uid
     assert fields["Uid"].split() == [str(acme_uid)] * 4
     assert fields["CapEff"] == fields["CapPrm"] == "0000000000000000"
-    assert str(grp.getgrnam(stack.GATEWAY_USER).gr_gid) in fields["Groups"].split()
+    # Not the gateway's group: it reaches the agent on its own socket (agent/acme_socket.py).
+    assert str(grp.getgrnam(stack.GATEWAY_USER).gr_gid) not in fields["Groups"].split()
     key = stack.ACME_KEY.stat()
     assert (key.st_uid, oct(key.st_mode & 0o777)) == (0, "0o600")
     copy = (stack.ACME_CREDENTIALS / "acme-account-key").stat()
@@ -284,6 +285,14 @@ async def test_orders_run_in_the_acme_worker_as_its_own_user(
         orders = [job for job in jobs["items"] if job["kind"] == "certificate"]
         assert sorted(job["state"] for job in orders) == ["failed", "succeeded"]
         assert all(job["subject"] == WORKER_SITE for job in orders)
+        assert sorted(job["stage"] for job in orders) == ["done", "failed"]
+    # Its calls came in on its own socket, and it called nothing that socket does not serve.
+    agent_log = (live.logs / "agent.log").read_text()
+    assert (
+        "CertificateService/InstallCertificate on the ACME worker's socket"
+        f" {stack.ACME_SOCKET}" in agent_log
+    )
+    assert "refused /" not in agent_log
     audit = live.mariadb.sql(
         "SELECT actor, client, result FROM jopanel.audit_log WHERE action = 'certificate.issue'"
         " AND target = 'e2e_worker/worker-tls-e2e.test' ORDER BY id"

@@ -95,6 +95,7 @@ journal_and_timer() {  # the units log what they do; log rotation has its timer
     fail "the gateway's journal: $(journalctl -b -u jopanel-gateway --no-pager | tail -n 5)"
 }
 
+connects='import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])'
 acme_worker() {  # the ACME worker: its user, its hardening, its key, and it runs the orders
   local pid status
   pid=$(systemctl show -p MainPID --value jopanel-acme)
@@ -103,8 +104,21 @@ acme_worker() {  # the ACME worker: its user, its hardening, its key, and it run
   expect "the worker's user" "$(ps -o user= -p "$pid")" jopanel-acme
   expect "the worker's capabilities" "$(sed -n 's/^CapEff:\t//p' "$status")" 0000000000000000
   expect "the worker's no_new_privs" "$(sed -n 's/^NoNewPrivs:\t//p' "$status")" 1
-  grep -qw "$(getent group jopanel | cut -d: -f3)" <(sed -n 's/^Groups:\t//p' "$status") ||
-    fail "the worker is not in group jopanel (the agent's socket)"
+  # Its own socket of the agent (only its RPCs), never the gateway's (docs/certificates.md).
+  if grep -qw "$(getent group jopanel | cut -d: -f3)" <(sed -n 's/^Groups:\t//p' "$status"); then
+    fail "the worker is in group jopanel (the gateway's agent socket)"
+  fi
+  expect "the worker's agent socket" "$(stat -c '%a %U %G' /run/jopanel-acme/agent.sock)" \
+    "660 root jopanel-acme"
+  expect "its folder" "$(stat -c '%a %U %G' /run/jopanel-acme)" "750 root jopanel-acme"
+  if setpriv --reuid=jopanel-acme --regid=jopanel-acme --init-groups python3 -c "$connects" \
+      /run/jopanel/agent.sock 2>/dev/null; then
+    fail "the worker's user reached the gateway's agent socket"
+  fi
+  if setpriv --reuid=jopanel --regid=jopanel --init-groups python3 -c "$connects" \
+      /run/jopanel-acme/agent.sock 2>/dev/null; then
+    fail "the gateway's user reached the worker's agent socket"
+  fi
   if grep -q "pid=$pid," <(ss -H -ltnup); then fail "the worker listens: $(ss -H -ltnup | grep "pid=$pid,")"; fi
   # /etc/jopanel (the JWT secret, root's key file) is not there at all in its mount namespace.
   if nsenter --target "$pid" --mount test -e /etc/jopanel/jwt.secret; then
@@ -274,7 +288,7 @@ setpriv --reuid=jopanel --regid=jopanel --init-groups python3 -c "$connects" /ru
 setpriv --reuid=www-data --regid=www-data --init-groups python3 -c "$connects" \
   /run/jopanel-gateway/gateway.sock || fail "nginx's user cannot reach the gateway's socket"
 mariadb -u root -e 'SELECT 1' >/dev/null || fail "root cannot sign in to MariaDB"
-for socket in /run/jopanel/agent.sock /run/jopanel-gateway/gateway.sock; do
+for socket in /run/jopanel/agent.sock /run/jopanel-acme/agent.sock /run/jopanel-gateway/gateway.sock; do
   if as_tenant python3 -c "$connects" "$socket" 2>/dev/null; then
     fail "tenant1 connected to $socket"
   fi

@@ -50,6 +50,18 @@ class Authority:
         san = x509.SubjectAlternativeName([x509.DNSName(n) for n in names])
         return builder.add_extension(san, False).sign(self.key, hashes.SHA256())
 
+    def sign_csr(self, csr_pem: str) -> x509.Certificate:
+        """A leaf for the CSR's key and names, as a CA answers an order."""
+        csr = x509.load_pem_x509_csr(csr_pem.encode())
+        public = csr.public_key()
+        assert isinstance(public, ec.EllipticCurvePublicKey | rsa.RSAPublicKey)
+        san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        names = san.get_values_for_type(x509.DNSName)
+        builder = _builder(
+            _name(names[0]), self.certificate.subject, public, NOW - DAY, NOW + 89 * DAY
+        )
+        return builder.add_extension(san, False).sign(self.key, hashes.SHA256())
+
 
 def pem(*certificates: x509.Certificate) -> str:
     return "".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in certificates)

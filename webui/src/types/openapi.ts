@@ -2874,7 +2874,7 @@ export interface components {
       result: string;
       /**
        * Stage
-       * @description queued, files, databases, settings or done; '' before
+       * @description A backup or restore: files, databases, settings or done ('' before). A certificate order: queued, preflight, ordering, validating, installing, then done or failed (the reason in `error`)
        */
       stage: string;
       /** Started At */

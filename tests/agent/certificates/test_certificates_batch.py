@@ -94,11 +94,11 @@ async def held_reload(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[HeldRelo
     held = HeldReload()
     real = nginx.reload
 
-    async def gated(pid_file: Path) -> None:
+    async def gated(pid_file: Path, live: Path | None = None) -> None:
         if held.armed:
             held.entered.set()
             await held.release.wait()
-        await real(pid_file)
+        await real(pid_file, live)
 
     monkeypatch.setattr(nginx, "reload", gated)
     try:

@@ -63,10 +63,18 @@ def docroot(account: str, name: str) -> Path:
 
 
 def write_as(account: str, path: Path, text: str) -> None:
-    """A file the account made (owner and group of the account)."""
-    path.write_text(text)
+    """A file the account made (owner and group of the account), appearing at its name
+    already the account's: the agent's readers run in threads and may look at any instant, and
+    a file made by root then given away would be, for that instant, root's (which they refuse)."""
     user = pwd.getpwnam(account)
-    os.chown(path, user.pw_uid, user.pw_gid)
+    if path.exists():  # written in place, as the account's own process would (same inode)
+        path.write_text(text)
+        os.chown(path, user.pw_uid, user.pw_gid)
+        return
+    made = path.with_name(f".{path.name}.{os.getpid()}.made")
+    made.write_text(text)
+    os.chown(made, user.pw_uid, user.pw_gid)
+    os.rename(made, path)
 
 
 def plant_link(account: str, link: Path, target: Path) -> None:

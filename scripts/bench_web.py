@@ -118,6 +118,10 @@ async def batch(
 
 
 REPEATS = 5  # creates one at a time at each size: the row is their median
+# Each create is a change on its own: it starts once the previous one's after-work is over
+# (linking the next nginx generation, 0.1-0.3 s at 5,000 sites, docs/web.md), as a change
+# on a server that is not already busy would. Back-to-back changes are the provisioning rows.
+SETTLE_SECONDS = 1.0
 
 
 async def one_reload(
@@ -127,6 +131,7 @@ async def one_reload(
     check and reload the agent logged for each (one create alone is at the machine's mercy)."""
     rows = []
     for name in names:
+        await asyncio.sleep(SETTLE_SECONDS)
         latencies, _ = await create_domains(f"{live.url}/api/v1", token, account, [name])
         check, reload = reload_lines(live.logs / "agent.log")[-1]
         rows.append((latencies[0] * 1000, check, reload))

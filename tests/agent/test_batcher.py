@@ -50,15 +50,27 @@ async def test_changes_sent_at_once_share_one_batch(waits: list[float]) -> None:
     assert recorder.batches == [list("abcde")]
 
 
-async def test_a_change_right_after_a_batch_waits_the_window_for_company(
+async def test_a_change_right_after_a_batch_of_several_waits_the_window_for_company(
     waits: list[float], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A window of an hour: "right after" holds however slow the machine is.
     monkeypatch.setattr(work, "BATCH_WINDOW", 3600.0)
     recorder = Recorder()
     batcher: Batcher[str, str] = Batcher(recorder.apply, "test")
-    await batcher.submit("a")
-    # The answer came back and the next change follows at once, as a busy client's would.
-    await batcher.submit("b")
+    await asyncio.gather(batcher.submit("a"), batcher.submit("b"))
+    # The answers came back and the next change follows at once, as busy clients' would.
+    await batcher.submit("c")
     assert waits == [0, 3600.0]
-    assert recorder.batches == [["a"], ["b"]]
+    assert recorder.batches == [["a", "b"], ["c"]]
+
+
+async def test_one_client_alone_never_waits_the_window(
+    waits: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(work, "BATCH_WINDOW", 3600.0)
+    recorder = Recorder()
+    batcher: Batcher[str, str] = Batcher(recorder.apply, "test")
+    for change in "abc":
+        await batcher.submit(change)
+    assert waits == [0, 0, 0]
+    assert recorder.batches == [["a"], ["b"], ["c"]]

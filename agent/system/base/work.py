@@ -6,10 +6,11 @@
   result is lost.
 - `Batcher` queues changes for one worker, which takes all that arrived within BATCH_WINDOW
   (and all that arrive while it works) and applies them as one batch: websites share one nginx
-  reload per batch, DNS zones one named reload. A change that finds the worker idle for at
-  least BATCH_WINDOW (no batch ended within it) starts at once: nobody is there to wait for,
-  and the window would be a tenth of one change's time at 5,000 sites. While changes keep
-  coming (clients that send their next change when answered), the window gathers them.
+  reload per batch, DNS zones one named reload. The window is only waited when company is
+  likely: the last batch ended less than BATCH_WINDOW ago and held more than one change
+  (clients that send their next change when answered arrive spread over the gateway's work).
+  A change on a quiet worker, or after a batch of one (one client working alone), starts at
+  once: the window would be a tenth of one change's time at 5,000 sites.
   Each change has a future that the batch's apply step fulfils; when the apply step raises,
   every change still open fails with it (an AgentError as it is, anything else as INTERNAL,
   logged). A batch whose program hangs holds
@@ -83,6 +84,7 @@ class Batcher(Generic[C, R]):
         self._queue: list[Pending[C, R]] = []
         self._worker: asyncio.Task[None] | None = None
         self._last_done = float("-inf")  # when the last batch ended (the loop's clock)
+        self._last_size = 0  # how many changes it held
 
     @property
     def idle(self) -> bool:
@@ -99,11 +101,12 @@ class Batcher(Generic[C, R]):
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
         while self._queue:
-            quiet = loop.time() - self._last_done >= BATCH_WINDOW
-            # Quiet: one turn of the loop only, so that changes sent in the same instant (a
+            alone = self._last_size <= 1 or loop.time() - self._last_done >= BATCH_WINDOW
+            # Alone: one turn of the loop only, so that changes sent in the same instant (a
             # client's burst already read from the socket) still share the batch.
-            await asyncio.sleep(0 if quiet else BATCH_WINDOW)
+            await asyncio.sleep(0 if alone else BATCH_WINDOW)
             batch, self._queue = self._queue, []
+            self._last_size = len(batch)
             try:
                 await self._apply(batch)
             except AgentError as error:

@@ -14,7 +14,6 @@ from gateway import keys
 from gateway.acme_accounts import AcmeAccounts
 from gateway.acme_orders import IssueFailed
 from gateway.acme_worker import AcmeWorker
-from gateway.services import certificates as site_service
 from gateway.services import panel_certificate as service
 from tests.gateway.conftest import Api, FakeAgent
 
@@ -37,10 +36,7 @@ def worker_of(api: Api) -> AcmeWorker:
     return AcmeWorker(app[keys.DB], app[keys.AGENT], app[keys.CONFIG], AcmeAccounts(b"", None))
 
 
-async def test_only_an_administrator_sees_or_orders_it(
-    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(site_service, "WAIT_SECONDS", 0.2)
+async def test_only_an_administrator_sees_or_orders_it(api: Api, admin: str) -> None:
     alice = await api.owner(admin)
     status, shown = await api.call("GET", PATH, admin)
     assert status == 200
@@ -61,13 +57,14 @@ async def test_only_an_administrator_sees_or_orders_it(
 async def test_an_order_is_queued_once_and_settled_by_the_worker(
     api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(site_service, "WAIT_SECONDS", 0.2)  # no worker runs in these tests
-    for _ in range(3):  # asking again waits for the same order
-        status, problem = await api.call("POST", PATH, admin)
-        assert status == 503, problem
-    _, jobs = await api.call("GET", "/api/v1/jobs", admin)
-    [job] = jobs["items"]
+    status, job = await api.call("POST", PATH, admin)
+    assert status == 202, job
     assert (job["kind"], job["state"], job["subject"]) == ("panel_certificate", "queued", "panel")
+    for _ in range(2):  # asking again names the same order
+        status, problem = await api.call("POST", PATH, admin)
+        assert (status, problem["job_id"]) == (409, job["id"])
+    _, jobs = await api.call("GET", "/api/v1/jobs", admin)
+    assert [j["id"] for j in jobs["items"]] == [job["id"]]
     assert (await api.call("GET", PATH, admin))[1]["status"] == "issuing"
 
     async def refused(*_: object) -> pb.PanelCertificate:
@@ -87,8 +84,7 @@ async def test_an_order_is_queued_once_and_settled_by_the_worker(
 async def test_issued_then_renewed_at_a_third_of_its_life_with_backoff(
     api: Api, admin: str, fake_agent: FakeAgent, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(site_service, "WAIT_SECONDS", 0.2)
-    assert (await api.call("POST", PATH, admin))[0] == 503
+    assert (await api.call("POST", PATH, admin))[0] == 202
 
     async def installs(*_: object) -> pb.PanelCertificate:
         return issued()

@@ -373,7 +373,7 @@ if /usr/local/bin/jopanel certificate issue >/tmp/panel-cert.json 2>/tmp/panel-c
   fail "jopanel certificate issue succeeded without a CA"
 fi
 grep -q 'not issued' /tmp/panel-cert.err || fail "jopanel certificate issue: $(cat /tmp/panel-cert.err)"
-grep -q 'stage: preflight' /tmp/panel-cert.err || fail "jopanel certificate issue shows no stages: $(cat /tmp/panel-cert.err)"
+grep -q 'stage: failed' /tmp/panel-cert.err || fail "jopanel certificate issue shows no final stage: $(cat /tmp/panel-cert.err)"
 expect "the certificate served after the CLI's refusal" "$(panel_fingerprint)" "$before"
 
 step "sshd serves SFTP to a managed account, and refuses it while the account is suspended"

@@ -162,7 +162,12 @@ async def _issue_and_follow(ctx: Context) -> bool:
             waited = f"{CLI_WAIT_SECONDS:.0f} s"
             print(f"still {job.stage} after {waited}: job {job_id}", file=sys.stderr)
             return False
-        await asyncio.sleep(_CLI_LOOK_EVERY_SECONDS)
+        await _look_again()
+
+
+async def _look_again() -> None:
+    """The pause between two looks at the job (a test makes the worker move here instead)."""
+    await asyncio.sleep(_CLI_LOOK_EVERY_SECONDS)
 
 
 def notify_ready() -> None:

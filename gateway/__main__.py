@@ -26,6 +26,7 @@ from gateway.models.panel_certificate import panel_certificate_of
 from gateway.principal import Principal, Role
 from gateway.problems import Problem
 from gateway.services import panel_certificate as service
+from gateway.store import jobs as jobs_store
 from gateway.store import users
 from gateway.validation import ACCOUNT_NAME, canonical_user_name, check_password
 
@@ -107,24 +108,66 @@ async def schema_versions(config: GatewayConfig) -> str:
 async def panel_certificate_command(config: GatewayConfig, action: str) -> tuple[bool, str]:
     """`panel-certificate status|issue` (the `jopanel certificate` CLI runs them as this user):
     the API's own service, as an administrator named `jopanel-cli`; the order is a job the
-    ACME worker runs, exactly as POST /api/v1/server/certificate queues it."""
+    ACME worker runs, exactly as POST /api/v1/server/certificate queues it. `issue` waits for
+    the job, printing each stage it reaches on standard error (an order already under way is
+    followed instead of a second one)."""
     pool = await create_pool(config.database)
     agent = Agent(config.agent_socket)
     ctx = Context(pool, agent, Principal(0, "jopanel-cli", Role.ADMIN), "cli", SessionCache())
     try:
         ok = True
         if action == "issue":
-            try:
-                await service.request_issue(ctx)
-            except Problem as refused:
-                ok = False
-                print(f"not issued: {refused.detail}", file=sys.stderr)
+            ok = await _issue_and_follow(ctx)
         record, served = await service.status(ctx)
         return ok, panel_certificate_of(record, served).model_dump_json(indent=2)
     finally:
         await agent.close()
         pool.close()
         await pool.wait_closed()
+
+
+# How long `jopanel certificate issue` follows its job (the worker's order fits well inside),
+# and how often it reads the job's row (the worker is another process).
+CLI_WAIT_SECONDS = 300.0
+_CLI_LOOK_EVERY_SECONDS = 0.5
+
+
+async def _issue_and_follow(ctx: Context) -> bool:
+    try:
+        job_id = (await service.request_issue(ctx)).public_id
+    except Problem as refused:
+        job_id = refused.extensions.get("job_id", "")
+        if not job_id:
+            print(f"not issued: {refused.detail}", file=sys.stderr)
+            return False
+        print(f"an order is already under way: job {job_id}", file=sys.stderr)
+    else:
+        print(f"queued: job {job_id}", file=sys.stderr)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + CLI_WAIT_SECONDS
+    shown = ""
+    while True:
+        job = await jobs_store.get(ctx.db, job_id)
+        if job is None:
+            print("not issued: the job is gone", file=sys.stderr)
+            return False
+        if job.stage != shown:
+            shown = job.stage
+            print(f"stage: {shown}", file=sys.stderr)
+        if job.state in jobs_store.ENDED:
+            if job.state != "succeeded":
+                print(f"not issued: {job.error}", file=sys.stderr)
+            return job.state == "succeeded"
+        if loop.time() >= deadline:
+            waited = f"{CLI_WAIT_SECONDS:.0f} s"
+            print(f"still {job.stage} after {waited}: job {job_id}", file=sys.stderr)
+            return False
+        await _look_again()
+
+
+async def _look_again() -> None:
+    """The pause between two looks at the job (a test makes the worker move here instead)."""
+    await asyncio.sleep(_CLI_LOOK_EVERY_SECONDS)
 
 
 def notify_ready() -> None:

@@ -32,6 +32,8 @@ class Problem(Exception):
     detail: str = ""
     errors: list[FieldError] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
+    # RFC 9457 extension members (e.g. `job_id`: the job a 409 names), beside the standard ones.
+    extensions: dict[str, str] = field(default_factory=dict)
 
     def response(self) -> web.Response:
         body: dict[str, Any] = {
@@ -42,6 +44,7 @@ class Problem(Exception):
         }
         if self.errors:
             body["errors"] = [{"field": e.field, "message": e.message} for e in self.errors]
+        body.update({k: v for k, v in self.extensions.items() if k not in body})
         return web.Response(
             status=self.status,
             body=json.dumps(body).encode(),

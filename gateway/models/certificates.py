@@ -83,9 +83,14 @@ class Certificate(BaseModel):
         description="Why the last attempt failed, in words an owner can act on; else empty",
         examples=["example.com does not resolve to this server: ..."],
     )
+    job_id: str = Field(
+        default="",
+        description="The order queued or running now (GET /api/v1/jobs/{id} follows it);"
+        " empty when none is",
+    )
 
 
-def certificate_of(record: CertificateRecord) -> Certificate:
+def certificate_of(record: CertificateRecord, job_id: str = "") -> Certificate:
     return Certificate(
         domain=record.domain,
         status=record.status,
@@ -98,4 +103,5 @@ def certificate_of(record: CertificateRecord) -> Certificate:
         hsts=record.hsts,
         last_attempt_at=record.last_attempt_at,
         last_error=record.last_error,
+        job_id=job_id,
     )

@@ -18,6 +18,7 @@ from gateway.models.certificates import (
     CertificateUpload,
     certificate_of,
 )
+from gateway.models.jobs import Job, job_of
 from gateway.services import certificates as service
 from gateway.store.certificates import CertificateRecord
 from gateway.validation import to_host_name
@@ -36,20 +37,25 @@ def _record(call: Call[Any, Any]) -> CertificateRecord:
     return call.found(CertificateRecord, f"Domain '{call.param('name')}'")
 
 
+async def _shown(call: Call[Any, Any], record: CertificateRecord) -> web.StreamResponse:
+    """The record with its order under way, if any: a client follows it after a reload."""
+    return json_response(certificate_of(record, await service.order_of(call.context, record)))
+
+
 async def get_certificate(call: Call[NoBody]) -> web.StreamResponse:
-    return json_response(certificate_of(_record(call)))
+    return await _shown(call, _record(call))
 
 
 async def issue_certificate(call: Call[CertificateIssue]) -> web.StreamResponse:
     body = call.body
-    record = await service.request_issue(
+    job = await service.request_issue(
         call.context,
         _record(call),
         key_type=body.key_type,
         redirect_http=body.redirect_http,
         hsts=body.hsts,
     )
-    return json_response(certificate_of(record))
+    return json_response(job_of(job), 202)
 
 
 async def upload_certificate(call: Call[CertificateUpload]) -> web.StreamResponse:
@@ -62,7 +68,7 @@ async def upload_certificate(call: Call[CertificateUpload]) -> web.StreamRespons
         redirect_http=body.redirect_http,
         hsts=body.hsts,
     )
-    return json_response(certificate_of(record))
+    return await _shown(call, record)
 
 
 async def change_settings(call: Call[CertificateSettings]) -> web.StreamResponse:
@@ -70,7 +76,7 @@ async def change_settings(call: Call[CertificateSettings]) -> web.StreamResponse
     record = await service.change_settings(
         call.context, _record(call), redirect_http=body.redirect_http, hsts=body.hsts
     )
-    return json_response(certificate_of(record))
+    return await _shown(call, record)
 
 
 async def delete_certificate(call: Call[NoBody]) -> web.StreamResponse:
@@ -97,15 +103,18 @@ operations = [
         _ONE,
         issue_certificate,
         "issueCertificate",
-        "Issue or renew the website's certificate for its name and aliases (409 says why not;"
-        " 503 when the certificate worker has not finished in time)",
+        "Issue or renew the website's certificate for its name and aliases: answers 202 with"
+        " the order's job at once (GET /api/v1/jobs/{id} and its events follow its stages;"
+        " the certificate keeps the outcome). 409 names the order already queued or running"
+        " (`job_id`): one at a time per website",
         "certificates",
         Access.SIGNED_IN,
         owner=find_certificate,
         body=CertificateIssue,
         body_optional=True,
-        response=Certificate,
-        errors=(404, 409, 503),
+        response=Job,
+        status=202,
+        errors=(404, 409),
     ),
     Operation(
         "POST",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway.api import Access, Call, NoBody, Operation, json_response
+from gateway.models.jobs import Job, job_of
 from gateway.models.panel_certificate import (
     PanelCertificate,
     PanelCertificateIssue,
@@ -21,9 +22,7 @@ async def get_panel_certificate(call: Call[NoBody]) -> web.StreamResponse:
 
 
 async def issue_panel_certificate(call: Call[PanelCertificateIssue]) -> web.StreamResponse:
-    await service.request_issue(call.context)
-    record, served = await service.status(call.context)
-    return json_response(panel_certificate_of(record, served))
+    return json_response(job_of(await service.request_issue(call.context)), 202)
 
 
 _PATH = "/api/v1/server/certificate"
@@ -43,13 +42,15 @@ operations = [
         _PATH,
         issue_panel_certificate,
         "issuePanelCertificate",
-        "Issue or renew the panel's own certificate from the ACME directory (409 says why not,"
-        " and the certificate served before stays; 503 when the worker has not finished in time)",
+        "Issue or renew the panel's own certificate from the ACME directory: answers 202 with"
+        " the order's job at once (the certificate served before stays whatever the outcome);"
+        " 409 without a panel host name, or naming the order already queued or running",
         "server",
         Access.ADMIN,
         body=PanelCertificateIssue,
         body_optional=True,
-        response=PanelCertificate,
-        errors=(400, 409, 503),
+        response=Job,
+        status=202,
+        errors=(400, 409),
     ),
 ]

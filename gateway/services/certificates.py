@@ -10,13 +10,11 @@ shows until the next attempt. Audited either way, by the worker, in the requeste
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import secrets
 import textwrap
 from datetime import UTC, datetime
-from typing import Final
 
 import grpc
 from jopanel.agent.certificates.v1 import certificates_pb2 as pb
@@ -46,10 +44,6 @@ from gateway.store.jobs import JobRecord
 from jopanel_rules.hostnames import wildcard_base
 
 INTERRUPTED = "The attempt was interrupted by an error on the server; try again later."
-# How long a request waits for the ACME worker to settle its order (pre-flight, the CA's
-# validation and ORDER_SECONDS of polling fit well inside), and how often it looks.
-WAIT_SECONDS = 180.0
-_LOOK_EVERY_SECONDS: Final = 0.2
 _KEY_TYPES: dict[KeyType, pb.KeyType.ValueType] = {
     "ecdsa-p256": pb.KEY_TYPE_ECDSA_P256,
     "rsa-2048": pb.KEY_TYPE_RSA_2048,
@@ -70,19 +64,14 @@ async def request_issue(
     key_type: KeyType,
     redirect_http: bool,
     hsts: bool,
-) -> CertificateRecord:
-    """Queues the order for the ACME worker and waits for its outcome: the record (200), 409
-    with the owner's reason, or 503 when the worker has not settled it in time (it stays
-    queued or running; GET shows the outcome later). While an order of the website is queued
-    or running, asking again waits for that one: one order per website at a time, however
-    often a client repeats the request."""
-    waiting = await jobs_store.unfinished_of(ctx.db, "certificate", record.domain)
-    if waiting is not None:  # asked twice: one order, whose outcome both requests get
-        job_id = waiting.public_id
-    else:
-        await store.begin(ctx.db, record.domain_id, key_type, redirect_http, hsts)
-        job_id = secrets.token_hex(16)
-        await jobs_store.insert(
+) -> JobRecord:
+    """Queues the order for the ACME worker and answers with its job at once (202): GET
+    /api/v1/jobs/{id} and its events follow it; the certificate's record keeps the attempt's
+    outcome. One order per website at a time: while one is queued or running, asking again
+    is 409 naming that job, however often (or however many at once) a client asks."""
+    job_id = secrets.token_hex(16)
+    try:
+        await jobs_store.queue_order(
             ctx.db,
             public_id=job_id,
             account_id=record.account_id,
@@ -90,32 +79,31 @@ async def request_issue(
             subject=record.domain,
             created_by=ctx.me.name,
             origin="owner" if ctx.me.is_owner else "admin",
-            stage="queued",  # the worker writes the next stages (acme_worker.py)
+            begin=store.begin_statement(record.domain_id, key_type, redirect_http, hsts),
         )
-    job = await settled(ctx, job_id, WAIT_SECONDS)
-    if job is None or job.state not in ("succeeded", "failed"):
-        raise Problem(
-            503,
-            "Certificate order not finished",
-            "The certificate worker has not finished the order yet; its outcome will show"
-            " on this certificate.",
-        )
-    current = await _read(ctx, record.domain)
-    if job.state == "failed":
-        raise Problem(409, "Certificate not issued", current.last_error or job.error)
-    return current
+    except jobs_store.OrderUnderWay as under_way:
+        raise order_under_way(record.domain, under_way.job_id) from None
+    job = await jobs_store.get(ctx.db, job_id)
+    assert job is not None  # just inserted; jobs go only with their account
+    return job
 
 
-async def settled(ctx: Context, job_id: str, wait_seconds: float) -> JobRecord | None:
-    """The job once it has ended, or as it is when `wait_seconds` have passed."""
-    deadline = asyncio.get_running_loop().time() + wait_seconds
-    while True:
-        job = await jobs_store.get(ctx.db, job_id)
-        if job is None or job.state in ("succeeded", "failed"):
-            return job
-        if asyncio.get_running_loop().time() >= deadline:
-            return job
-        await asyncio.sleep(_LOOK_EVERY_SECONDS)
+def order_under_way(name: str, job_id: str) -> Problem:
+    """409 naming the order already queued or running (`job_id` also as a member)."""
+    return Problem(
+        409,
+        "Certificate order under way",
+        f"An order for {name}'s certificate is already queued or running (job {job_id});"
+        f" follow it at /api/v1/jobs/{job_id}.",
+        extensions={"job_id": job_id},
+    )
+
+
+async def order_of(ctx: Context, record: CertificateRecord) -> str:
+    """The id of the website's order still queued or running, else ''."""
+    job = await jobs_store.unfinished_of(ctx.db, "certificate", record.domain)
+    # The name's earlier owner's order (the domain deleted and added again) is not this one's.
+    return job.public_id if job is not None and job.account_id == record.account_id else ""
 
 
 async def issue_for(

@@ -31,6 +31,7 @@ from gateway.services import certificates as site_certificates
 from gateway.services.certificates import INTERRUPTED, acme_settings
 from gateway.store import jobs as jobs_store
 from gateway.store import panel_certificate as store
+from gateway.store.jobs import JobRecord
 from gateway.store.panel_certificate import PanelCertificateRecord
 
 # The job's subject: the host name is the agent's, so the job names the kind of thing only.
@@ -56,11 +57,10 @@ async def status(ctx: Context) -> tuple[PanelCertificateRecord, pb.PanelCertific
     return await store.get(ctx.db), await served(ctx)
 
 
-async def request_issue(ctx: Context) -> PanelCertificateRecord:
-    """Queues the order for the ACME worker and waits for its outcome, as a website's order:
-    the record, 409 with the reason, or 503 while the worker has not settled it. One order at a
-    time: asking again while one is queued or running waits for that one. The job belongs to
-    no account; it names the administrator who asked."""
+async def request_issue(ctx: Context) -> JobRecord:
+    """Queues the order for the ACME worker and answers with its job at once, as a website's
+    order: 409 naming the job while one is queued or running. The job belongs to no account;
+    it names the administrator who asked."""
     if await served(ctx) is None:
         raise Problem(
             409,
@@ -68,13 +68,9 @@ async def request_issue(ctx: Context) -> PanelCertificateRecord:
             "The agent has no panel_hostname in its configuration (scripts/install.sh"
             " --hostname writes it); there is no host name to issue for.",
         )
-    waiting = await jobs_store.unfinished_of(ctx.db, "panel_certificate", SUBJECT)
-    if waiting is not None:
-        job_id = waiting.public_id
-    else:
-        await store.begin(ctx.db)
-        job_id = secrets.token_hex(16)
-        await jobs_store.insert(
+    job_id = secrets.token_hex(16)
+    try:
+        await jobs_store.queue_order(
             ctx.db,
             public_id=job_id,
             account_id=None,
@@ -82,21 +78,13 @@ async def request_issue(ctx: Context) -> PanelCertificateRecord:
             subject=SUBJECT,
             created_by=ctx.me.name,
             origin="owner" if ctx.me.is_owner else "admin",
-            stage="queued",  # the worker writes the next stages (acme_worker.py)
+            begin=store.BEGIN,
         )
-    # The sites' wait (read at each call, so one setting governs both).
-    job = await site_certificates.settled(ctx, job_id, site_certificates.WAIT_SECONDS)
-    if job is None or job.state not in ("succeeded", "failed"):
-        raise Problem(
-            503,
-            "Certificate order not finished",
-            "The certificate worker has not finished the order yet; its outcome will show"
-            " on GET /api/v1/server/certificate.",
-        )
-    current = await store.get(ctx.db)
-    if job.state == "failed":
-        raise Problem(409, "Certificate not issued", current.last_error or job.error)
-    return current
+    except jobs_store.OrderUnderWay as under_way:
+        raise site_certificates.order_under_way("the panel", under_way.job_id) from None
+    job = await jobs_store.get(ctx.db, job_id)
+    assert job is not None  # just inserted; nothing deletes an account-less job
+    return job
 
 
 async def issue_panel_certificate(

@@ -63,12 +63,11 @@ async def of_domain(pool: aiomysql.Pool, name: str) -> CertificateRecord | None:
     return await fetch_one_as(pool, CertificateRecord, _SELECT + " WHERE d.name = %s", (name,))
 
 
-async def begin(
-    pool: aiomysql.Pool, domain_id: int, key_type: KeyType, redirect_http: bool, hsts: bool
-) -> None:
-    """An attempt starts: the installed certificate's fields stay until a new one replaces them."""
-    await execute(
-        pool,
+def begin_statement(
+    domain_id: int, key_type: KeyType, redirect_http: bool, hsts: bool
+) -> tuple[str, tuple[object, ...]]:
+    """The statement `begin` runs, for a transaction that also queues the order's job."""
+    return (
         "INSERT INTO certificates"
         " (domain_id, status, key_type, redirect_http, hsts, last_attempt_at, last_error)"
         " VALUES (%s, 'issuing', %s, %s, %s, NOW(6), '')"
@@ -77,6 +76,13 @@ async def begin(
         " last_attempt_at = NOW(6), last_error = ''",
         (domain_id, key_type, redirect_http, hsts),
     )
+
+
+async def begin(
+    pool: aiomysql.Pool, domain_id: int, key_type: KeyType, redirect_http: bool, hsts: bool
+) -> None:
+    """An attempt starts: the installed certificate's fields stay until a new one replaces them."""
+    await execute(pool, *begin_statement(domain_id, key_type, redirect_http, hsts))
 
 
 async def installed(

@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Literal
 
 import aiomysql
+import pymysql
 
-from gateway.db import execute, fetch_all_as, fetch_one_as
+from gateway.db import execute, fetch_all_as, fetch_one_as, transaction
 from gateway.store.tenants import Tenants
 
 Kind = Literal["backup", "restore", "certificate", "archive", "extract", "panel_certificate"]
@@ -18,6 +19,7 @@ Origin = Literal["owner", "admin", "schedule"]
 ENDED: tuple[State, ...] = ("succeeded", "failed", "cancelled")
 # The longest error text a job keeps (the column's size).
 MAX_ERROR = 500
+_DUPLICATE_KEY = 1062
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,3 +255,45 @@ async def unfinished_of(pool: aiomysql.Pool, kind: Kind, subject: str) -> JobRec
         " ORDER BY j.id LIMIT 1",
         (kind, subject),
     )
+
+
+class OrderUnderWay(Exception):
+    """A certificate order of the same subject is queued or running: `job_id` is its job."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(job_id)
+        self.job_id = job_id
+
+
+async def queue_order(
+    pool: aiomysql.Pool,
+    *,
+    public_id: str,
+    account_id: int | None,
+    kind: Kind,
+    subject: str,
+    created_by: str,
+    origin: Origin,
+    begin: tuple[str, tuple[object, ...]],
+) -> None:
+    """Queues a certificate order's job (stage `queued`) and runs `begin` (the record's attempt
+    starts) in one transaction; OrderUnderWay when one of `kind` and `subject` is unfinished.
+    The database's unique key jobs_unfinished_order (migration 0031) decides, so two requests
+    that arrive together queue one order."""
+    for _ in range(2):  # the other order may end between the refusal and the look-up
+        try:
+            async with transaction(pool) as cur:
+                await cur.execute(
+                    "INSERT INTO jobs (public_id, account_id, kind, state, stage, subject,"
+                    " created_by, origin) VALUES (%s, %s, %s, 'queued', 'queued', %s, %s, %s)",
+                    (public_id, account_id, kind, subject, created_by, origin),
+                )
+                await cur.execute(*begin)
+            return
+        except pymysql.err.IntegrityError as exc:
+            if exc.args[0] != _DUPLICATE_KEY:
+                raise
+        waiting = await unfinished_of(pool, kind, subject)
+        if waiting is not None:
+            raise OrderUnderWay(waiting.public_id)
+    raise OrderUnderWay("")

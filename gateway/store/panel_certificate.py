@@ -46,15 +46,17 @@ async def get(pool: aiomysql.Pool) -> PanelCertificateRecord:
     return await fetch_one_as(pool, PanelCertificateRecord, _SELECT, ()) or NONE
 
 
+# An attempt starts: the installed certificate's fields stay until a new one replaces them.
+BEGIN: tuple[str, tuple[object, ...]] = (
+    "INSERT INTO panel_certificate (id, status, last_attempt_at, last_error)"
+    " VALUES (1, 'issuing', NOW(6), '')"
+    " ON DUPLICATE KEY UPDATE status = 'issuing', last_attempt_at = NOW(6), last_error = ''",
+    (),
+)
+
+
 async def begin(pool: aiomysql.Pool) -> None:
-    """An attempt starts: the installed certificate's fields stay until a new one replaces them."""
-    await execute(
-        pool,
-        "INSERT INTO panel_certificate (id, status, last_attempt_at, last_error)"
-        " VALUES (1, 'issuing', NOW(6), '')"
-        " ON DUPLICATE KEY UPDATE status = 'issuing', last_attempt_at = NOW(6), last_error = ''",
-        (),
-    )
+    await execute(pool, *BEGIN)
 
 
 async def installed(

@@ -33,6 +33,7 @@ from gateway.db import create_pool
 from gateway.renewals import Renewer
 from tests.agent.certificates.certificates_support import tls_peer
 from tests.agent.certificates.chains import DAY, NOW, Authority, pem
+from tests.e2e.certificate_jobs import ordered
 from tests.e2e.test_accounts_e2e import call, login
 
 pytestmark = pytest.mark.e2e
@@ -67,8 +68,8 @@ async def test_an_owner_issues_and_serves_a_certificate_and_learns_why_not(
         assert (status, before["status"], before["names"]) == (200, "none", [])
         assert (await call(session, "POST", one, other, json={}))[0] == 404
 
-        status, issued = await call(session, "POST", one, owner, json={"redirect_http": True})
-        assert status == 200, issued
+        job, issued = await ordered(session, base, owner, one, {"redirect_http": True})
+        assert job["state"] == "succeeded", job
         names = sorted([SITE, f"www.{SITE}"])
         assert (issued["status"], issued["names"], issued["last_error"]) == ("valid", names, "")
         assert "Pebble" in issued["issuer"]
@@ -80,12 +81,13 @@ async def test_an_owner_issues_and_serves_a_certificate_and_learns_why_not(
         with pytest.raises(ssl.SSLError):  # another name gets no certificate at all
             await asyncio.to_thread(tls_peer, live.web_tls_port, f"other.{SITE}x", root)
 
-        status, refused = await call(session, "POST", f"{base}/domains/{BARE}/certificate", owner)
-        assert status == 409
-        assert refused["detail"].startswith(f"{BARE} does not resolve to this server")
+        bare = f"{base}/domains/{BARE}/certificate"
+        refused, _ = await ordered(session, base, owner, bare, {})
+        assert refused["state"] == "failed"
+        assert refused["error"].startswith(f"{BARE} does not resolve to this server")
         await elsewhere(session, base, owner)
-        status, kept = await call(session, "GET", f"{base}/domains/{BARE}/certificate", owner)
-        assert (kept["status"], kept["last_error"]) == ("failed", refused["detail"])
+        status, kept = await call(session, "GET", bare, owner)
+        assert (kept["status"], kept["last_error"]) == ("failed", refused["error"])
         assert kept["last_attempt_at"] is not None
         assert (await call(session, "GET", one, other))[0] == 404
 
@@ -137,9 +139,9 @@ async def elsewhere(session: aiohttp.ClientSession, base: str, owner: str) -> No
     records = f"{base}/dns-zones/{ELSEWHERE}/records"
     assert (await call(session, "POST", records, owner, json=record))[0] == 201
     url = f"{base}/domains/{ELSEWHERE}/certificate"
-    status, refused = await call(session, "POST", url, owner, json={})
-    assert status == 409
-    assert refused["detail"] == (
+    refused, _ = await ordered(session, base, owner, url, {})
+    assert refused["state"] == "failed"
+    assert refused["error"] == (
         f"shop.{ELSEWHERE} does not resolve to this server: it points at 127.0.0.2, "
         "this server is 127.0.0.1."
     )
@@ -273,14 +275,14 @@ async def test_orders_run_in_the_acme_worker_as_its_own_user(
         nowhere = {"directory_url": "https://127.0.0.1:9/directory", "email": "a@example.net"}
         assert (await call(session, "PUT", settings, admin, json=nowhere))[0] == 200
         try:
-            status, refused = await call(session, "POST", one, owner, json={})
-            assert status == 409, refused
-            assert "could not reach its certificate authority" in refused["detail"]
+            refused, _ = await ordered(session, base, owner, one, {})
+            assert refused["state"] == "failed", refused
+            assert "could not reach its certificate authority" in refused["error"]
         finally:
             assert (await call(session, "PUT", settings, admin, json=chosen))[0] == 200
 
-        status, issued = await call(session, "POST", one, owner, json={})
-        assert (status, issued["status"]) == (200, "valid"), issued
+        job, issued = await ordered(session, base, owner, one, {})
+        assert (job["state"], issued["status"]) == ("succeeded", "valid"), job
         _, jobs = await call(session, "GET", f"{base}/jobs", owner)
         orders = [job for job in jobs["items"] if job["kind"] == "certificate"]
         assert sorted(job["state"] for job in orders) == ["failed", "succeeded"]

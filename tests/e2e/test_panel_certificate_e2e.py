@@ -23,6 +23,7 @@ import pytest
 import stack
 
 from tests.agent.certificates.certificates_support import tls_peer
+from tests.e2e.certificate_jobs import ordered
 from tests.e2e.test_accounts_e2e import call, login
 
 pytestmark = pytest.mark.e2e
@@ -86,9 +87,9 @@ async def test_the_panel_gets_its_certificate_and_keeps_serving_through_a_failur
         # A failing pre-flight: the name points elsewhere. Nothing changes on the front.
         point_panel_at(live, "127.0.0.2", 2)
         try:
-            status, problem = await call(session, "POST", one, admin, json={})
-            assert status == 409, problem
-            assert f"{HOST} does not resolve to this server" in problem["detail"]
+            problem, _ = await ordered(session, base, admin, one, {})
+            assert problem["state"] == "failed", problem
+            assert f"{HOST} does not resolve to this server" in problem["error"]
         finally:
             point_panel_at(live, "127.0.0.1", 3)
         status, failed = await call(session, "GET", one, admin)
@@ -97,8 +98,8 @@ async def test_the_panel_gets_its_certificate_and_keeps_serving_through_a_failur
         assert "127.0.0.2" in failed["last_error"]
         assert served_fingerprint(live.web_tls_port) == self_signed
 
-        status, issued = await call(session, "POST", one, admin, json={})
-        assert status == 200, issued
+        job, issued = await ordered(session, base, admin, one, {})
+        assert job["state"] == "succeeded", job
         assert (issued["status"], issued["last_error"]) == ("valid", "")
         served = issued["served"]
         assert (served["self_signed"], served["names"]) == (False, [HOST])

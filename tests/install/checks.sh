@@ -69,6 +69,14 @@ api() {  # api METHOD PATH [BODY] -> prints "STATUS BODY"
   echo "$(tail -n 1 <<<"$out") $(sed '$d' <<<"$out")"
 }
 
+# A certificate order answers 202 with its job: its id, then its events until it ends (the
+# stream closes after the final state); prints the last event's data (the ended job).
+job_id() { grep -oE '"id": ?"[0-9a-f]{32}"' <<<"$1" | head -n 1 | grep -oE '[0-9a-f]{32}'; }
+follow_job() {
+  "${curl_panel[@]}" -N --max-time 300 -H "Authorization: Bearer $token" "$url/api/v1/jobs/$1/events" |
+    sed -n 's/^data: //p' | tail -n 1
+}
+
 dns_checks() {
   expect "dig NS $site" "$(dig +short @127.0.0.1 "$site" NS | sort | tr '\n' ' ')" \
     "ns1.install-test.net. ns2.install-test.net. "
@@ -317,7 +325,17 @@ answer=$(api PUT /api/v1/certificate-settings \
   '{"directory_url": "https://127.0.0.1:9/directory", "email": "hostmaster@install-test.example"}')
 expect "PUT /api/v1/certificate-settings" "${answer%% *}" 200 "$answer"
 answer=$(api POST "/api/v1/domains/$site/certificate" '{}')
-expect "POST /api/v1/domains/$site/certificate (settled by the worker)" "${answer%% *}" 409 "$answer"
+expect "POST /api/v1/domains/$site/certificate (its job at once)" "${answer%% *}" 202 "$answer"
+job=$(job_id "$answer")
+again=$(api POST "/api/v1/domains/$site/certificate" '{}')
+# Unless the worker ended it already: then a second order is allowed (and followed below).
+case "${again%% *}" in
+  409) grep -q "$job" <<<"$again" || fail "the 409 does not name the order under way: $again" ;;
+  202) job=$(job_id "$again") ;;
+  *) fail "POST /api/v1/domains/$site/certificate again: $again" ;;
+esac
+ended=$(follow_job "$job")
+grep -qE '"state": ?"failed"' <<<"$ended" || fail "the certificate job after the worker: $ended"
 answer=$(api GET "/api/v1/domains/$site/certificate")
 grep -qE '"status": ?"failed"' <<<"$answer" || fail "the certificate's record after the refusal: $answer"
 grep -qE 'does not resolve|self-test|could not reach' <<<"$answer" ||
@@ -339,7 +357,9 @@ expect "the panel's challenge path (not redirected)" \
 answer=$(api POST /api/v1/server/certificate '{"host_name": "evil.example"}')
 expect "POST /api/v1/server/certificate (a host name from the client)" "${answer%% *}" 400 "$answer"
 answer=$(api POST /api/v1/server/certificate '{}')
-expect "POST /api/v1/server/certificate (settled by the worker)" "${answer%% *}" 409 "$answer"
+expect "POST /api/v1/server/certificate (its job at once)" "${answer%% *}" 202 "$answer"
+answer=$(follow_job "$(job_id "$answer")")
+grep -qE '"state": ?"failed"' <<<"$answer" || fail "the panel certificate's job after the worker: $answer"
 grep -qE 'does not resolve|self-test|could not|refused' <<<"$answer" ||
   fail "the panel certificate's refusal does not say why: $answer"
 answer=$(api GET /api/v1/server/certificate)
@@ -353,6 +373,7 @@ if /usr/local/bin/jopanel certificate issue >/tmp/panel-cert.json 2>/tmp/panel-c
   fail "jopanel certificate issue succeeded without a CA"
 fi
 grep -q 'not issued' /tmp/panel-cert.err || fail "jopanel certificate issue: $(cat /tmp/panel-cert.err)"
+grep -q 'stage: failed' /tmp/panel-cert.err || fail "jopanel certificate issue shows no final stage: $(cat /tmp/panel-cert.err)"
 expect "the certificate served after the CLI's refusal" "$(panel_fingerprint)" "$before"
 
 step "sshd serves SFTP to a managed account, and refuses it while the account is suspended"

@@ -1,6 +1,7 @@
 """The gateway queues certificate orders for the ACME worker (it has no network itself): the
-request waits for the worker's outcome, and says so when the worker has not settled it in
-time; the worker settles an order whose website went meanwhile without touching anything."""
+request answers 202 with the order's job at once, one order per website at a time (409 names
+the one under way); the worker settles an order whose website went meanwhile without touching
+anything."""
 
 from __future__ import annotations
 
@@ -24,25 +25,25 @@ from tests.gateway.conftest import Api
 STAGES = ("preflight", "ordering", "validating", "installing")
 
 
-async def test_an_order_is_queued_for_the_worker_and_settled_by_it(
-    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(service, "WAIT_SECONDS", 0.3)  # no worker runs in these tests
+async def test_an_order_is_queued_for_the_worker_and_settled_by_it(api: Api, admin: str) -> None:
+    """202 with the order's job at once (no worker runs in these tests); the certificate
+    shows the attempt and the job under way; another tenant sees neither."""
     alice = await api.owner(admin)
     bob = await api.owner(admin, "bob")
     assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"}))[0] == 201
     one = "/api/v1/domains/alice.com/certificate"
 
-    assert (await api.call("POST", one, bob, json={}))[0] == 404
-    status, problem = await api.call("POST", one, alice, json={"hsts": True})
-    assert status == 503, problem
-    assert "has not finished" in problem["detail"]
+    status, job = await api.call("POST", one, alice, json={"hsts": True})
+    assert status == 202, job
+    assert (job["kind"], job["state"], job["stage"]) == ("certificate", "queued", "queued")
+    assert (job["subject"], job["account"], job["created_by"]) == ("alice.com", "alice", "alice")
     _, record = await api.call("GET", one, alice)
-    assert (record["status"], record["hsts"]) == ("issuing", True)
+    assert (record["status"], record["hsts"], record["job_id"]) == ("issuing", True, job["id"])
     _, jobs = await api.call("GET", "/api/v1/jobs", alice)
-    [job] = jobs["items"]
-    assert (job["kind"], job["state"]) == ("certificate", "queued")
+    assert [j["id"] for j in jobs["items"]] == [job["id"]]
     assert (await api.call("GET", "/api/v1/jobs", bob))[1]["items"] == []
+    for path in (f"/api/v1/jobs/{job['id']}", f"/api/v1/jobs/{job['id']}/events"):
+        assert (await api.call("GET", path, bob))[0] == 404
 
     # The website goes before the worker takes the order: it fails it, and nothing else.
     assert (await api.call("DELETE", "/api/v1/domains/alice.com", alice))[0] == 204
@@ -55,30 +56,48 @@ async def test_an_order_is_queued_for_the_worker_and_settled_by_it(
     assert await worker.run_queued() == 0
 
 
-async def test_asking_again_waits_for_the_same_order(
-    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A client that repeats its request (or many at once) queues one order per website."""
-    monkeypatch.setattr(service, "WAIT_SECONDS", 0.2)
+async def test_an_owner_orders_for_no_other_tenant_s_website(api: Api, admin: str) -> None:
+    """Another tenant's name, and names just below and above it: 404, nothing queued."""
+    alice = await api.owner(admin)
+    bob = await api.owner(admin, "bob")
+    assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"}))[0] == 201
+    for name in ("alice.com", "www.alice.com", "lice.com", "alice.co", "alice.com.", "a" * 300):
+        status, _ = await api.call("POST", f"/api/v1/domains/{name}/certificate", bob, json={})
+        assert status == 404, name
+    assert (await api.call("GET", "/api/v1/jobs", admin))[1]["items"] == []
+    _, record = await api.call("GET", "/api/v1/domains/alice.com/certificate", alice)
+    assert (record["status"], record["job_id"]) == ("none", "")
+
+
+async def test_asking_again_is_409_naming_the_order_under_way(api: Api, admin: str) -> None:
+    """A client that repeats its request, or many requests at once, queue one order per
+    website; the others are told which job to follow. Once it ends, a new one may start."""
     alice = await api.owner(admin)
     assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"}))[0] == 201
     one = "/api/v1/domains/alice.com/certificate"
-    for _ in range(3):
-        assert (await api.call("POST", one, alice, json={}))[0] == 503
+    answers = await asyncio.gather(*(api.call("POST", one, alice, json={}) for _ in range(8)))
+    [(_, job)] = [answer for answer in answers if answer[0] == 202]
+    refused = [body for status, body in answers if status == 409]
+    assert len(refused) == 7
+    for problem in refused:
+        assert problem["job_id"] == job["id"]
+        assert f"/api/v1/jobs/{job['id']}" in problem["detail"]
     _, jobs = await api.call("GET", "/api/v1/jobs", alice)
-    assert [job["kind"] for job in jobs["items"]] == ["certificate"]
+    assert [j["id"] for j in jobs["items"]] == [job["id"]]
+
+    await jobs_store.finish(api.client.app[keys.DB], job["id"], state="failed", error="no")
+    status, again = await api.call("POST", one, alice, json={})
+    assert status == 202
+    assert again["id"] != job["id"]
 
 
-async def test_a_worker_that_stopped_mid_order_leaves_nothing_issuing(
-    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_worker_that_stopped_mid_order_leaves_nothing_issuing(api: Api, admin: str) -> None:
     """The order it was running fails with a reason, its record too (renewals skip records
     left `issuing`); an order still queued stays queued for the new worker."""
-    monkeypatch.setattr(service, "WAIT_SECONDS", 0.2)
     alice = await api.owner(admin)
     for name in ("alice.com", "alice.net"):
         assert (await api.call("POST", "/api/v1/domains", alice, json={"name": name}))[0] == 201
-        assert (await api.call("POST", f"/api/v1/domains/{name}/certificate", alice))[0] == 503
+        assert (await api.call("POST", f"/api/v1/domains/{name}/certificate", alice))[0] == 202
     app = api.client.app
     _, jobs = await api.call("GET", "/api/v1/jobs", alice)
     running = next(job for job in jobs["items"] if job["subject"] == "alice.com")
@@ -105,12 +124,11 @@ async def test_the_worker_runs_a_few_orders_at_once_and_no_more(
 ) -> None:
     """Six websites' orders, `concurrent_orders = 4`: four run together (their installs can
     share the agent's reloads), never a fifth, and every order is settled."""
-    monkeypatch.setattr(service, "WAIT_SECONDS", 0.2)
     alice = await api.owner(admin)
     names = [f"alice{number}.com" for number in range(6)]
     for name in names:
         assert (await api.call("POST", "/api/v1/domains", alice, json={"name": name}))[0] == 201
-        assert (await api.call("POST", f"/api/v1/domains/{name}/certificate", alice))[0] == 503
+        assert (await api.call("POST", f"/api/v1/domains/{name}/certificate", alice))[0] == 202
     app = api.client.app
     config = dataclasses.replace(
         app[keys.CONFIG], acme=dataclasses.replace(app[keys.CONFIG].acme, concurrent_orders=4)
@@ -159,12 +177,11 @@ async def test_an_order_reports_its_stages_in_the_job_and_its_events(
     """queued, preflight, ordering, validating, installing, done: each seen by GET
     /jobs/{id} and by the job's event stream as the worker reaches it; a refused order
     ends at `failed` with the owner's reason."""
-    monkeypatch.setattr(service, "WAIT_SECONDS", 0.2)
     alice = await api.owner(admin)
     bob = await api.owner(admin, "bob")
     for name in ("alice.com", "alice.net"):
         assert (await api.call("POST", "/api/v1/domains", alice, json={"name": name}))[0] == 201
-        assert (await api.call("POST", f"/api/v1/domains/{name}/certificate", alice))[0] == 503
+        assert (await api.call("POST", f"/api/v1/domains/{name}/certificate", alice))[0] == 202
     _, jobs = await api.call("GET", "/api/v1/jobs", alice)
     job_of = {job["subject"]: job for job in jobs["items"]}
     assert {job["stage"] for job in job_of.values()} == {"queued"}

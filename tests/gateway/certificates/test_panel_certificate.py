@@ -5,16 +5,21 @@ stood in for here (the end-to-end test runs it against Pebble)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from jopanel.agent.certificates.v1 import certificates_pb2 as pb
 
+from gateway import __main__ as cli
 from gateway import keys
 from gateway.acme_accounts import AcmeAccounts
 from gateway.acme_orders import IssueFailed
 from gateway.acme_worker import AcmeWorker
-from gateway.services import certificates as site_service
+from gateway.auth.sessions import SessionCache
+from gateway.context import Context
+from gateway.principal import Principal, Role
 from gateway.services import panel_certificate as service
 from tests.gateway.conftest import Api, FakeAgent
 
@@ -37,10 +42,7 @@ def worker_of(api: Api) -> AcmeWorker:
     return AcmeWorker(app[keys.DB], app[keys.AGENT], app[keys.CONFIG], AcmeAccounts(b"", None))
 
 
-async def test_only_an_administrator_sees_or_orders_it(
-    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(site_service, "WAIT_SECONDS", 0.2)
+async def test_only_an_administrator_sees_or_orders_it(api: Api, admin: str) -> None:
     alice = await api.owner(admin)
     status, shown = await api.call("GET", PATH, admin)
     assert status == 200
@@ -61,13 +63,14 @@ async def test_only_an_administrator_sees_or_orders_it(
 async def test_an_order_is_queued_once_and_settled_by_the_worker(
     api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(site_service, "WAIT_SECONDS", 0.2)  # no worker runs in these tests
-    for _ in range(3):  # asking again waits for the same order
-        status, problem = await api.call("POST", PATH, admin)
-        assert status == 503, problem
-    _, jobs = await api.call("GET", "/api/v1/jobs", admin)
-    [job] = jobs["items"]
+    status, job = await api.call("POST", PATH, admin)
+    assert status == 202, job
     assert (job["kind"], job["state"], job["subject"]) == ("panel_certificate", "queued", "panel")
+    for _ in range(2):  # asking again names the same order
+        status, problem = await api.call("POST", PATH, admin)
+        assert (status, problem["job_id"]) == (409, job["id"])
+    _, jobs = await api.call("GET", "/api/v1/jobs", admin)
+    assert [j["id"] for j in jobs["items"]] == [job["id"]]
     assert (await api.call("GET", PATH, admin))[1]["status"] == "issuing"
 
     async def refused(*_: object) -> pb.PanelCertificate:
@@ -87,8 +90,7 @@ async def test_an_order_is_queued_once_and_settled_by_the_worker(
 async def test_issued_then_renewed_at_a_third_of_its_life_with_backoff(
     api: Api, admin: str, fake_agent: FakeAgent, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(site_service, "WAIT_SECONDS", 0.2)
-    assert (await api.call("POST", PATH, admin))[0] == 503
+    assert (await api.call("POST", PATH, admin))[0] == 202
 
     async def installs(*_: object) -> pb.PanelCertificate:
         return issued()
@@ -130,3 +132,64 @@ async def test_without_a_panel_host_name_nothing_is_queued(
     assert status == 409
     assert "panel_hostname" in problem["detail"]
     assert (await api.call("GET", "/api/v1/jobs", admin))[1]["items"] == []
+
+
+async def test_the_cli_follows_its_order_to_the_end_and_prints_its_stages(
+    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`jopanel certificate issue`: queued, then each stage it sees, then the outcome; asked
+    while an order is under way, it follows that one rather than queuing a second. The
+    worker moves between two of the CLI's looks (no timing)."""
+    app = api.client.app
+    admin_cli = Principal(0, "jopanel-cli", Role.ADMIN)
+    ctx = Context(app[keys.DB], app[keys.AGENT], admin_cli, "cli", SessionCache())
+    reason = f"{HOST} does not resolve to this server: it has no address."
+    reached, go_on = asyncio.Event(), asyncio.Event()
+
+    async def refused(*_: object, **kw: Any) -> pb.PanelCertificate:
+        await kw["stage"]("preflight")
+        reached.set()
+        await go_on.wait()  # the CLI looks while the order is at this stage
+        raise IssueFailed(reason)
+
+    async def attempt(
+        ctx: object, config: object, accounts: object, stage: object
+    ) -> pb.PanelCertificate:
+        return await refused(stage=stage)
+
+    monkeypatch.setattr(service, "_attempt", attempt)
+    worker: list[asyncio.Task[int]] = []
+
+    async def look_again() -> None:
+        if not worker:  # first pause: the worker takes the order, up to pre-flight
+            worker.append(asyncio.create_task(worker_of(api).run_queued()))
+            await reached.wait()
+        else:  # then it refuses it
+            go_on.set()
+            await worker[0]
+
+    monkeypatch.setattr(cli, "_look_again", look_again)
+    assert await cli._issue_and_follow(ctx) is False
+    _, jobs = await api.call("GET", "/api/v1/jobs", admin)
+    [job] = jobs["items"]
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"queued: job {job['id']}",
+        "stage: queued",
+        "stage: preflight",
+        "stage: failed",
+        f"not issued: {reason}",
+    ]
+
+    # An order under way (queued through the API): followed, not doubled.
+    status, queued = await api.call("POST", PATH, admin)
+    assert status == 202
+    worker.clear()
+    reached.clear()
+    go_on.clear()
+    assert await cli._issue_and_follow(ctx) is False
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"an order is already under way: job {queued['id']}"
+    assert err[-2:] == ["stage: failed", f"not issued: {reason}"]
+    _, jobs = await api.call("GET", "/api/v1/jobs", admin)
+    assert sorted(job["state"] for job in jobs["items"]) == ["failed", "failed"]

@@ -551,7 +551,7 @@ export interface paths {
     /** A website's certificate: what it covers, until when, and the last attempt */
     get: operations['getCertificate'];
     put?: never;
-    /** Issue or renew the website's certificate for its name and aliases (409 says why not; 503 when the certificate worker has not finished in time) */
+    /** Issue or renew the website's certificate for its name and aliases: answers 202 with the order's job at once (GET /api/v1/jobs/{id} and its events follow its stages; the certificate keeps the outcome). 409 names the order already queued or running (`job_id`): one at a time per website */
     post: operations['issueCertificate'];
     /** Turn HTTPS off: the key, certificate and renewals go */
     delete: operations['deleteCertificate'];
@@ -1331,7 +1331,7 @@ export interface paths {
     /** The certificate the panel's own host name is served with, and the last ACME attempt */
     get: operations['getPanelCertificate'];
     put?: never;
-    /** Issue or renew the panel's own certificate from the ACME directory (409 says why not, and the certificate served before stays; 503 when the worker has not finished in time) */
+    /** Issue or renew the panel's own certificate from the ACME directory: answers 202 with the order's job at once (the certificate served before stays whatever the outcome); 409 without a panel host name, or naming the order already queued or running */
     post: operations['issuePanelCertificate'];
     delete?: never;
     options?: never;
@@ -1959,6 +1959,12 @@ export interface components {
        * @description The installed certificate's issuer; empty when none
        */
       issuer: string;
+      /**
+       * Job Id
+       * @description The order queued or running now (GET /api/v1/jobs/{id} follows it); empty when none is
+       * @default
+       */
+      job_id: string;
       /**
        * Key Type
        * @enum {string}
@@ -9171,12 +9177,12 @@ export interface operations {
     };
     responses: {
       /** @description Success */
-      200: {
+      202: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Certificate'];
+          'application/json': components['schemas']['Job'];
         };
       };
       /** @description Invalid request (see errors per field) */
@@ -14192,12 +14198,12 @@ export interface operations {
     };
     responses: {
       /** @description Success */
-      200: {
+      202: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PanelCertificate'];
+          'application/json': components['schemas']['Job'];
         };
       };
       /** @description Invalid request (see errors per field) */

@@ -51,6 +51,7 @@ export function makeCertificate(overrides: Partial<Certificate> = {}): Certifica
     hsts: false,
     last_attempt_at: null,
     last_error: '',
+    job_id: '',
     ...overrides,
   };
 }

@@ -33,5 +33,8 @@ export type PhpSettingsUpdate = Schemas['PhpSettingsUpdate'];
 
 /** A website's certificate (docs/certificates.md); status `none` until one is asked for. */
 export type Certificate = Schemas['Certificate'];
+/** A certificate order's job (docs/certificates.md, "Job stages"). */
+export type CertificateJob = Schemas['Job'];
+export const isOrderRunning = (job: CertificateJob) => job.state === 'queued' || job.state === 'running';
 export type CertificateUpload = Schemas['CertificateUpload'];
 export type CertificateSettings = Schemas['CertificateSettings'];

@@ -4,7 +4,7 @@ import { ownerUser } from '@/testing/fixtures';
 import { json, problem, type MockRequest } from '@/testing/mock-api';
 import { renderApp, signInAs } from '@/testing/render';
 import { domainsServer, makeCertificate, makeDomain } from '../test-utils';
-import type { Certificate } from '../types';
+import type { Certificate, CertificateJob } from '../types';
 
 const CERT_PATH = '/api/v1/domains/example.com/certificate';
 const site = makeDomain({ aliases: ['www.example.com'] });
@@ -17,6 +17,34 @@ const issued = makeCertificate({
   not_after: '2027-03-05T10:00:00Z',
   last_attempt_at: '2026-12-05T10:00:00Z',
 });
+
+const JOB_ID = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+const JOB_PATH = `/api/v1/jobs/${JOB_ID}`;
+
+/** The order's job as GET /jobs/{id} shows it. */
+function makeJob(overrides: Partial<CertificateJob> = {}): CertificateJob {
+  return {
+    id: JOB_ID,
+    account: 'alice',
+    kind: 'certificate',
+    state: 'queued',
+    stage: 'queued',
+    percent: 0,
+    bytes_done: 0,
+    bytes_total: 0,
+    files_done: 0,
+    files_total: 0,
+    subject: 'example.com',
+    result: '',
+    error: '',
+    created_by: 'alice',
+    origin: 'owner',
+    created_at: '2026-12-05T10:00:00Z',
+    started_at: null,
+    finished_at: null,
+    ...overrides,
+  };
+}
 
 const card = () => screen.getByRole('region', { name: 'HTTPS certificate' });
 const fact = (term: string) => within(card()).getByText(term, { selector: 'dt' }).nextElementSibling;
@@ -45,9 +73,14 @@ async function openSite() {
 }
 
 describe('a website’s certificate', () => {
-  it('issues one for the site and its aliases, then shows what it covers and until when', async () => {
+  it('orders one for the site and its aliases, follows the order’s stages, then shows what it covers', async () => {
+    const job = { current: makeJob({ stage: 'queued' }) }; // what the next read answers
     const { api, state } = certificateServer(makeCertificate(), {
-      [`POST ${CERT_PATH}`]: () => json(200, (state.certificate = issued)),
+      [`POST ${CERT_PATH}`]: () => {
+        state.certificate = makeCertificate({ status: 'issuing', job_id: JOB_ID });
+        return json(202, job.current);
+      },
+      [`GET ${JOB_PATH}`]: () => json(200, job.current),
     });
     const { user } = await openSite();
 
@@ -57,19 +90,33 @@ describe('a website’s certificate', () => {
     // No switches before a certificate is installed: PATCH would be 404.
     expect(within(card()).queryByRole('switch')).not.toBeInTheDocument();
 
+    job.current = makeJob({ state: 'running', stage: 'validating' });
     await user.click(within(card()).getByRole('button', { name: 'Issue certificate' }));
 
-    await waitFor(() => expect(fact('Certificate')).toHaveTextContent('Valid'));
+    const bar = await within(card()).findByRole('meter', { name: 'Certificate order' });
+    await waitFor(() =>
+      expect(bar).toHaveAttribute('aria-valuetext', 'The certificate authority is checking the names'),
+    );
+    expect(bar).toHaveAttribute('aria-valuenow', '60');
+    // No second order, no upload while this one runs.
+    expect(within(card()).getByRole('button', { name: 'Issue certificate' })).toBeDisabled();
+    expect(within(card()).getByRole('button', { name: 'Upload certificate' })).toBeDisabled();
+
+    state.certificate = issued;
+    job.current = makeJob({ state: 'succeeded', stage: 'done', percent: 100 });
+    await waitFor(() => expect(fact('Certificate')).toHaveTextContent('Valid'), { timeout: 4000 });
+    expect(within(card()).getByText('The certificate was issued and installed.')).toBeInTheDocument();
+    expect(within(card()).queryByRole('meter', { name: 'Certificate order' })).not.toBeInTheDocument();
     expect(fact('Names')).toHaveTextContent('example.comwww.example.com');
     expect(fact('Issuer')).toHaveTextContent('Pebble Intermediate CA');
     expect(fact('Valid until')).toHaveTextContent('2027');
     expect(fact('Source')).toHaveTextContent('renewed on its own');
     expect(api.to('POST', CERT_PATH).map((r) => r.body)).toEqual([{ redirect_http: false, hsts: false }]);
-    expect(await screen.findByText('Certificate for example.com issued.')).toBeInTheDocument();
-    expect(within(card()).getByRole('button', { name: 'Renew now' })).toBeInTheDocument();
+    expect(within(card()).getByRole('button', { name: 'Renew now' })).toBeEnabled();
   });
 
   it('says in the owner’s words why the CA refused, from the recorded attempt', async () => {
+    const job = { current: makeJob({ stage: 'queued' }) }; // what the next read answers
     const { state } = certificateServer(makeCertificate(), {
       [`POST ${CERT_PATH}`]: () => {
         state.certificate = makeCertificate({
@@ -77,8 +124,10 @@ describe('a website’s certificate', () => {
           last_error: REASON,
           last_attempt_at: '2026-12-05T10:00:00Z',
         });
-        return problem(409, { title: 'Certificate not issued', detail: REASON });
+        job.current = makeJob({ state: 'failed', stage: 'failed', error: REASON });
+        return json(202, makeJob({ stage: 'queued' }));
       },
+      [`GET ${JOB_PATH}`]: () => json(200, job.current),
     });
     const { user } = await openSite();
 
@@ -88,16 +137,30 @@ describe('a website’s certificate', () => {
     expect(alert.closest('[role="alert"], .alert')).toHaveTextContent(REASON);
     expect(fact('Certificate')).toHaveTextContent('Failed');
     expect(fact('Last attempt')).not.toHaveTextContent('Never');
-    // The toast points at the card rather than repeating the reason.
-    expect(
-      await screen.findByText('No certificate for example.com: the reason is shown on the page.'),
-    ).toBeInTheDocument();
+    expect(within(card()).queryByText('The certificate was issued and installed.')).not.toBeInTheDocument();
+    expect(within(card()).getByRole('button', { name: 'Issue certificate' })).toBeEnabled();
+  });
+
+  it('follows an order already under way when the page opens, and a 409 names no second one', async () => {
+    const { api } = certificateServer(makeCertificate({ status: 'issuing', job_id: JOB_ID }), {
+      [`GET ${JOB_PATH}`]: () => json(200, makeJob({ state: 'running', stage: 'preflight' })),
+      [`POST ${CERT_PATH}`]: () => problem(409, { title: 'Certificate order under way', detail: JOB_ID }),
+    });
+    await openSite();
+
+    const bar = await within(card()).findByRole('meter', { name: 'Certificate order' });
+    expect(bar).toHaveAttribute('aria-valuetext', 'Checking that the names reach this server');
+    expect(within(card()).getByRole('button', { name: 'Issue certificate' })).toBeDisabled();
+    expect(api.to('POST', CERT_PATH)).toHaveLength(0);
   });
 
   it('keeps showing the served certificate when a renewal failed, and renews with the same settings', async () => {
     const { api } = certificateServer(
       { ...issued, status: 'failed', last_error: REASON, redirect_http: true },
-      { [`POST ${CERT_PATH}`]: () => json(200, issued) },
+      {
+        [`POST ${CERT_PATH}`]: () => json(202, makeJob({ stage: 'queued' })),
+        [`GET ${JOB_PATH}`]: () => json(200, makeJob({ state: 'running', stage: 'ordering' })),
+      },
     );
     const { user } = await openSite();
 
@@ -108,6 +171,7 @@ describe('a website’s certificate', () => {
     await user.click(within(card()).getByRole('button', { name: 'Renew now' }));
     await waitFor(() => expect(api.to('POST', CERT_PATH)).toHaveLength(1));
     expect(api.to('POST', CERT_PATH)[0]!.body).toEqual({ redirect_http: true, hsts: false });
+    expect(await within(card()).findByRole('meter', { name: 'Certificate order' })).toBeInTheDocument();
   });
 
   it('turns the redirect on at once, and HSTS only after a warning', async () => {

@@ -2,8 +2,10 @@ import { useState } from 'react';
 import { Alert, Button, Card, FactList, LoadingState, toast } from '@/components/ui';
 import { formatDateTime } from '@/lib/format';
 import { useCertificate } from '../api/get-certificate';
+import { useCertificateJob } from '../api/get-certificate-job';
 import { useIssueCertificate } from '../api/issue-certificate';
-import type { Certificate, Domain } from '../types';
+import { isOrderRunning, type Certificate, type Domain } from '../types';
+import { CertificateJobProgress } from './CertificateJobProgress';
 import { CertificateStatusBadge } from './CertificateStatusBadge';
 import { DeleteCertificateDialog } from './DeleteCertificateDialog';
 import { HttpsSettings } from './HttpsSettings';
@@ -44,23 +46,28 @@ export function CertificateCard({ domain }: { domain: Domain }) {
 function CertificateDetails({ domain, certificate }: { domain: Domain; certificate: Certificate }) {
   const issue = useIssueCertificate(domain.name);
   const [dialog, setDialog] = useState<'upload' | 'delete' | null>(null);
+  // The order this page follows: the one it started, or the one under way when it loaded (or
+  // that a 409 named: the record read again shows it). Kept once ended, to show the outcome.
+  const [followed, setFollowed] = useState(certificate.job_id ?? '');
+  if (certificate.job_id && certificate.job_id !== followed) setFollowed(certificate.job_id);
+  const job = useCertificateJob(domain.name, followed);
+  const ordering = followed !== '' && (job.data ? isOrderRunning(job.data) : !job.isError);
   const installed = isInstalled(certificate);
   // A site being set up or deleted has nothing to serve a challenge from.
   const settled = domain.status === 'active' || domain.status === 'suspended';
-  const busy = issue.isPending || certificate.status === 'issuing';
+  // `issuing` without an order of this page: a renewal in the background.
+  const busy = issue.isPending || ordering || certificate.status === 'issuing';
 
   const issueNow = () =>
     issue.mutate(
       // A renewal keeps the site's HTTPS settings as they are.
       { name: domain.name, redirect_http: certificate.redirect_http, hsts: certificate.hsts },
       {
-        onSuccess: () =>
-          toast.success(`Certificate for ${domain.unicode_name} ${installed ? 'renewed' : 'issued'}.`),
-        // A refusal (409) is recorded and shown in the card; say so rather than repeat it.
+        onSuccess: (started) => setFollowed(started.id),
         onError: (error) =>
           toast.error(
             error.status === 409
-              ? `No certificate for ${domain.unicode_name}: the reason is shown on the page.`
+              ? `An order for ${domain.unicode_name} is already under way: its progress is shown on the page.`
               : `No certificate for ${domain.unicode_name}: ${error.message}`,
           ),
       },
@@ -80,7 +87,8 @@ function CertificateDetails({ domain, certificate }: { domain: Domain; certifica
   return (
     <Card title="HTTPS certificate" actions={actions}>
       <div className="stack">
-        {busy ? (
+        {followed ? <CertificateJobProgress name={domain.name} id={followed} /> : null}
+        {busy && !followed ? (
           <Alert tone="info" title="Issuing a certificate">
             The certificate authority is checking that the site’s names reach this server. This takes up to a
             minute.

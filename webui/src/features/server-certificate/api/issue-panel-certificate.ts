@@ -1,22 +1,22 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiRequest } from '@/lib/api-client';
-import type { PanelCertificate } from '../types';
+import type { Schemas } from '@/types/api';
 import { panelCertificateQueryKey } from './get-panel-certificate';
 
 /**
- * Orders the panel's certificate now. 409 says why not (no host name configured, the CA
- * refused) and the certificate served before stays; 503 when the worker has not finished in time.
+ * Orders the panel's certificate now: 202 with the order's job at once (the ACME worker runs
+ * it; the certificate, read again while `issuing`, shows the outcome). 409 when no host name
+ * is configured or an order is already under way; the certificate served before stays.
  */
-export function issuePanelCertificate(): Promise<PanelCertificate> {
-  return apiRequest<PanelCertificate>('/server/certificate', { method: 'POST', body: {} });
+export function issuePanelCertificate(): Promise<Schemas['Job']> {
+  return apiRequest<Schemas['Job']>('/server/certificate', { method: 'POST', body: {} });
 }
 
 export function useIssuePanelCertificate() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: issuePanelCertificate,
-    onSuccess: (answer) => queryClient.setQueryData(panelCertificateQueryKey, answer),
-    // A refusal or a timeout has changed the last attempt too.
-    onError: () => queryClient.invalidateQueries({ queryKey: panelCertificateQueryKey }),
+    // The record is `issuing` now (or kept its refusal): read it again either way.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: panelCertificateQueryKey }),
   });
 }

@@ -61,9 +61,7 @@ export function PanelCertificateCard({ certificate }: { certificate: PanelCertif
         ) : null}
         {issue.isError ? (
           <Alert tone="error" title="Could not order the certificate">
-            {issue.error.status === 503
-              ? 'The order is taking longer than the panel waits; it goes on, and this page shows its result.'
-              : issue.error.message}
+            {issue.error.message}
           </Alert>
         ) : null}
         {certificate.served ? (

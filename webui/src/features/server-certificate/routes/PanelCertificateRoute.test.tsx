@@ -42,9 +42,16 @@ const issued: PanelCertificate = {
 /** The panel's certificate and the CA settings; PUT refuses what the document forbids. */
 function certificateServer(options: { issue?: () => Response } = {}) {
   let settings: CertificateAuthority = { directory_url: LETS_ENCRYPT, email: '' };
+  let current = selfSigned;
   return mockApi({
-    [`GET ${CERT}`]: () => json(200, selfSigned),
-    [`POST ${CERT}`]: options.issue ?? (() => json(200, issued)),
+    [`GET ${CERT}`]: () => json(200, current),
+    // 202 with the order's job; here the worker is done before the page reads it again.
+    [`POST ${CERT}`]:
+      options.issue ??
+      (() => {
+        current = issued;
+        return json(202, { id: 'a'.repeat(32), kind: 'panel_certificate', state: 'queued', stage: 'queued' });
+      }),
     [`GET ${SETTINGS}`]: () => json(200, settings),
     [`PUT ${SETTINGS}`]: (req) => {
       const body = req.body as CertificateAuthority;

@@ -38,7 +38,9 @@ ACME_RPCS: Final = frozenset(
         _CERTIFICATES + "InstallPanelCertificate",
         # Pre-flight reads the website's names from the agent, not from the database.
         "/jopanel.agent.web.v1.WebDomainService/GetWebDomain",
-        # DNS-01 (gateway/acme_dns01.py): only `_acme-challenge` records of the caller's zone.
+        # DNS-01 (gateway/acme_dns01.py): which zone answers for a wildcard's name and whose it
+        # is (read only, as GetWebDomain above), then only `_acme-challenge` records in it.
+        "/jopanel.agent.dns.v1.DnsZoneService/GetDnsZone",
         "/jopanel.agent.dns.v1.DnsZoneService/CreateAcmeChallengeRecord",
         "/jopanel.agent.dns.v1.DnsZoneService/DeleteAcmeChallengeRecord",
     }

@@ -126,10 +126,10 @@ def record_of_packed(record: type[R], packed: str) -> R:
     """A packed row as the store's record: record_of, with times read from their text
     (`2026-12-05 06:12:21.192808`, the session's zone: UTC)."""
     row: Row = json.loads(packed)
-    for name, kind in _field_types(record):
+    for name in _fields_of(record).times:
         value = row[name]
-        if isinstance(value, str) and (kind is datetime or datetime in typing.get_args(kind)):
-            row[name] = datetime.fromisoformat(value)
+        if isinstance(value, str):
+            row[name] = datetime.fromisoformat(value).replace(tzinfo=UTC)
     return record_of(record, row)
 
 
@@ -139,22 +139,44 @@ def record_of(record: type[R], row: Row) -> R:
     MariaDB answers a BOOLEAN column as 0/1 and a timestamp without its zone (the pool's
     session is UTC), so booleans and times are given their real type here, once.
     """
-    values: dict[str, Any] = {}
-    for name, kind in _field_types(record):
-        value = row[name]
-        if value is not None and (kind is bool or bool in typing.get_args(kind)):
-            value = bool(value)  # `bool` and `bool | None` alike
-        elif isinstance(value, datetime) and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        values[name] = value
+    fields = _fields_of(record)
+    values = {name: row[name] for name in fields.names}
+    for name in fields.booleans:  # `bool` and `bool | None` alike
+        if values[name] is not None:
+            values[name] = bool(values[name])
+    for name in fields.times:
+        value = values[name]
+        if isinstance(value, datetime) and value.tzinfo is None:
+            values[name] = value.replace(tzinfo=UTC)
     return record(**values)
 
 
-_FIELDS: dict[type[Any], tuple[tuple[str, Any], ...]] = {}
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Fields:
+    """A record's field names, and those a row's value is converted for: worked out once
+    per record type, not per row."""
+
+    names: tuple[str, ...]
+    booleans: tuple[str, ...]
+    times: tuple[str, ...]
 
 
-def _field_types(record: type[Any]) -> tuple[tuple[str, Any], ...]:
-    if record not in _FIELDS:
+_FIELDS: dict[type[Any], _Fields] = {}
+
+
+def _fields_of(record: type[Any]) -> _Fields:
+    found = _FIELDS.get(record)
+    if found is None:
         hints = typing.get_type_hints(record)
-        _FIELDS[record] = tuple((f.name, hints[f.name]) for f in dataclasses.fields(record))
-    return _FIELDS[record]
+        kinds = {f.name: hints[f.name] for f in dataclasses.fields(record)}
+        found = _FIELDS[record] = _Fields(
+            names=tuple(kinds),
+            booleans=tuple(n for n, k in kinds.items() if _is(k, bool)),
+            times=tuple(n for n, k in kinds.items() if _is(k, datetime)),
+        )
+    return found
+
+
+def _is(kind: Any, wanted: type) -> bool:
+    """`kind` is `wanted` or `wanted | None`."""
+    return kind is wanted or wanted in typing.get_args(kind)

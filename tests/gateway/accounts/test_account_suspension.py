@@ -53,3 +53,23 @@ async def test_a_failed_suspension_changes_no_record(api: Api, admin: str) -> No
     _, account = await api.call("GET", "/api/v1/accounts/alice", admin)
     assert (account["status"], account["suspension"]) == ("active", None)
     assert not api.web.domains["a.com"].suspended
+
+
+async def test_a_reason_of_any_text_reads_back_exactly(api: Api, admin: str) -> None:
+    # The account's row is read as one JSON object (gateway/db.py packed_columns): quotes,
+    # backslashes, JSON of its own, SQL and 4-byte characters, at the longest a reason may be,
+    # must come back as they were sent, in the account and in the list.
+    await api.owner(admin)
+    await api.owner(admin, "alice_two")
+    text = '"}, "name": "bob", \\u0000 \\" \' ; DROP TABLE users; -- é 😀 <b>'
+    reason = (text * 20)[:499] + "."  # a reason is stripped: it ends in a character
+    status, _ = await api.call(
+        "POST", "/api/v1/accounts/alice/suspend", admin, json={"reason": reason}
+    )
+    assert status == 200
+    _, account = await api.call("GET", "/api/v1/accounts/alice", admin)
+    assert (account["name"], account["suspension"]["reason"]) == ("alice", reason)
+    _, page = await api.call("GET", "/api/v1/accounts", admin)
+    found = {a["name"]: a["suspension"] for a in page["items"]}
+    assert found["alice"]["reason"] == reason
+    assert found["alice_two"] is None

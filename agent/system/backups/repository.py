@@ -195,7 +195,7 @@ class Restic:
         )
         return found
 
-    async def read(self, snapshot: str, path: str) -> bytes:
+    async def read(self, snapshot: str, path: str, limit: int = _MAX_READ) -> bytes:
         await self.ensure()
         chunks: list[bytes] = []
         size = 0
@@ -203,7 +203,7 @@ class Restic:
         def line(raw: bytes) -> None:
             nonlocal size
             size += len(raw)
-            if size > _MAX_READ:
+            if size > limit:
                 raise Internal(f"{path} in snapshot {snapshot} is larger than expected")
             chunks.append(raw)
 

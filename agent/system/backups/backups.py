@@ -576,7 +576,7 @@ class Backups:
     ) -> list[str]:
         """The certificates part (none when no site of the account has a certificate): read
         by root from the agent's own files, into the same encrypted repository."""
-        sites, _ = await self._sites.page(account, None, backup_certificates.MAX_ENTRIES)
+        sites, _ = await self._sites.page(account, None, MAX_SETTINGS_ENTRIES)
         entries = backup_certificates.collect(sites, self._certificate_files)
         if not entries:
             return []
@@ -600,12 +600,10 @@ class Backups:
             for name, holder in list(self._zones.held())
             if holder == account
         ]
-        sites = []
-        for host, holder in list(self._sites.held()):
-            if holder == account:
-                site = await self._sites.get(Hostname(host))
-                if site.name == host:
-                    sites.append(json.loads(records.to_json(site)))
+        # By the account's sites, not by the names it holds: get() knows a site by its name,
+        # never by an alias (an account with an alias could not be backed up before).
+        own, _ = await self._sites.page(account, None, MAX_SETTINGS_ENTRIES)
+        sites = [json.loads(records.to_json(site)) for site in own]
         return {
             "crontab": [dataclasses.asdict(job) for job in jobs],
             "zones": zones,
@@ -818,7 +816,7 @@ class Backups:
             raw = await self._restic.read(
                 snapshot, f"/{backup_certificates.FILE}", backup_certificates.MAX_DOCUMENT
             )
-        except AgentError as error:
+        except (AgentError, ValueError) as error:  # ValueError: a line past the reader's limit
             logger.info("restore of %s: the certificates part not read: %s", account, error)
             outcome.skip("the certificates part", "it could not be read or is too large")
             return outcome

@@ -73,7 +73,9 @@ def collect(sites: list[Site], files: CertificateFiles) -> list[dict[str, Any]]:
 
 
 def document(entries: list[dict[str, Any]]) -> bytes:
-    return json.dumps({"version": VERSION, "certificates": entries}).encode()
+    # Indented: restic dump's output is read by lines (1 MiB each at most), and one line per
+    # field keeps a document of many sites readable back.
+    return json.dumps({"version": VERSION, "certificates": entries}, indent=1).encode()
 
 
 def entries_of(raw: bytes, outcome: Outcome) -> list[object]:

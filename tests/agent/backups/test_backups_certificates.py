@@ -11,9 +11,10 @@ import pwd
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import grpc
+import pytest
 from google.protobuf import field_mask_pb2
 from jopanel.agent.accounts.v1 import accounts_pb2
 from jopanel.agent.backups.v1 import backups_pb2
@@ -43,10 +44,12 @@ if TYPE_CHECKING:
     from tests.agent.backups.backup_support import AccountStub, Stub
     from tests.agent.web.web_support import Stub as WebStub
 
+    CertStub: TypeAlias = certificates_pb2_grpc.CertificateServiceAsyncStub
+
 __all__ = ["backup_account", "backups", "new_zone"]  # fixtures, used by name
+pytestmark = pytest.mark.usefixtures("web_servers")
 
 SSL = Path("/etc/jopanel/ssl")
-CertStub = certificates_pb2_grpc.CertificateServiceAsyncStub
 
 
 def pair(root: Authority, names: list[str], **overrides: Any) -> tuple[str, str]:
@@ -291,4 +294,5 @@ async def test_a_link_a_huge_document_or_an_unreadable_part_installs_nothing(
         "the certificates part"
     ]
     assert not (SSL / mine).exists()
-    assert not (await served(certificates, mine)).fingerprint_sha256
+    code, _ = await rpc_error(served(certificates, mine))
+    assert code == grpc.StatusCode.NOT_FOUND  # "has no certificate"

@@ -9,7 +9,10 @@ only): each restored job is recorded (new, or its record set to the backup's val
 restored zone's records become the backup's. What the panel refuses (a job past the plan's
 max_cron_jobs, a job id another account's job has, a zone not named after one of the account's
 sites, or one another account holds in the records) is taken off the server again, so records
-and server agree, and named in the job's result.
+and server agree, and named in the job's result. Each certificate the agent installed again
+from the backup's certificates part becomes its site's certificate record (as the reconcile
+adopts a served one, with the settings it is served with); those the agent skipped are named
+in the result.
 """
 
 from __future__ import annotations
@@ -18,14 +21,17 @@ import logging
 import re
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any, Final
 
 import grpc
 import pydantic
 from jopanel.agent.backups.v1 import backups_pb2 as pb
+from jopanel.agent.certificates.v1 import certificates_pb2 as certificates_pb
 from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
 from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
 
+from gateway import renewal_policy
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.context import Context
 from gateway.record_types import data_of, record_from
@@ -36,7 +42,7 @@ from gateway.store import dns as dns_store
 from gateway.store import domains as domains_store
 from gateway.store import names
 from gateway.store.accounts import AccountRecord
-from gateway.store.certificates import CertificateRecord
+from gateway.store.certificates import CertificateRecord, KeyType
 from gateway.store.plans import LimitReached
 from gateway.store.tenants import Tenants
 
@@ -97,12 +103,17 @@ def _issuer(certificate: CertificateRecord) -> str:
 class Adopted:
     cron_jobs: int = 0
     zones: int = 0
+    certificates: int = 0
     left_out: list[str] = field(default_factory=list)
+    certificates_skipped: list[str] = field(default_factory=list)
 
     def summary(self, folder: str) -> str:
         text = f"{folder}; recorded {self.cron_jobs} cron jobs, {self.zones} zones"
+        text += f", {self.certificates} certificates"
         if self.left_out:
             text += "; not recorded: " + ", ".join(self.left_out)
+        if self.certificates_skipped:
+            text += "; not restored: " + ", ".join(self.certificates_skipped)
         return text if len(text) <= MAX_RESULT else text[: MAX_RESULT - 3] + "..."
 
 
@@ -133,7 +144,62 @@ async def adopt(
         for zone in settings.zones:
             if zone.name in served:  # the agent left the others as they were
                 await _zone(ctx, account, zone, adopted)
+        if restored.certificates:
+            await _certificates(ctx, account, list(restored.certificates), adopted)
+        adopted.certificates_skipped.extend(restored.certificates_skipped)
     return adopted.summary(restored.folder)
+
+
+async def _certificates(
+    ctx: Context, account: AccountRecord, domains: list[str], adopted: Adopted
+) -> None:
+    """The certificates the agent installed again become their sites' records, as served
+    (names, validity, fingerprint, settings); renewed as issued ones."""
+    try:
+        answer = await ctx.agent.certificates.ListCertificates(
+            certificates_pb.ListCertificatesRequest(account=account.name, page_size=MAX_RECORDS),
+            timeout=CALL_TIMEOUT_SECONDS,
+        )
+    except grpc.aio.AioRpcError as error:
+        logger.warning("after a restore: certificates not read: %s", error.details())
+        adopted.left_out.extend(f"certificate of {d} (the agent did not answer)" for d in domains)
+        return
+    served = {certificate.domain: certificate for certificate in answer.certificates}
+    for domain in domains:
+        record = await certificates_store.of_domain(ctx.db, domain)
+        if record is None or record.account_id != account.id or domain not in served:
+            # The agent installs only on the account's own sites; the records say otherwise.
+            # Left for the reconcile to report, never recorded for another account.
+            adopted.left_out.append(f"certificate of {domain} (not the account's in the records)")
+            continue
+        await _adopt_certificate(ctx, record, served[domain])
+        adopted.certificates += 1
+
+
+async def _adopt_certificate(
+    ctx: Context, record: CertificateRecord, served: certificates_pb.Certificate
+) -> None:
+    not_before = served.not_before.ToDatetime(UTC)
+    not_after = served.not_after.ToDatetime(UTC)
+    await certificates_store.adopt(
+        ctx.db, record.domain_id, names=list(served.names), issuer=served.issuer,
+        not_before=not_before, not_after=not_after, fingerprint=served.fingerprint_sha256,
+        key_type=_KEY_NAMES.get(served.key_type, "ecdsa-p256"),
+        redirect_http=served.redirect_http, hsts=served.hsts,
+        renew_at=renewal_policy.renew_at(not_before, not_after),
+    )  # fmt: skip
+    # The restore put the backup's settings back on the server: the record follows them.
+    await certificates_store.set_settings(
+        ctx.db, record.domain_id, served.redirect_http, served.hsts
+    )
+
+
+_KEY_NAMES: Final[dict[int, KeyType]] = {
+    certificates_pb.KEY_TYPE_ECDSA_P256: "ecdsa-p256",
+    certificates_pb.KEY_TYPE_RSA_2048: "rsa-2048",
+    certificates_pb.KEY_TYPE_RSA_3072: "rsa-3072",
+    certificates_pb.KEY_TYPE_RSA_4096: "rsa-4096",
+}
 
 
 async def _cron_job(

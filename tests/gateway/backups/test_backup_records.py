@@ -5,9 +5,11 @@ server and named in the job's result."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
+from jopanel.agent.certificates.v1 import certificates_pb2 as certificates_pb
 from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
 from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
 
@@ -82,7 +84,7 @@ async def test_records_follow_what_the_restore_brought_back_and_nothing_drifts(
 
     job = await restored_in_place(api, alice, backup)
 
-    assert job["result"] == "." + "; recorded 3 cron jobs, 1 zones"
+    assert job["result"] == "." + "; recorded 3 cron jobs, 1 zones, 0 certificates"
     jobs = await cron_jobs(api, alice)
     assert set(jobs) == {kept, changed, deleted, made_since}  # jobs made since stay
     assert jobs[changed][1] == "echo before"
@@ -173,3 +175,55 @@ async def test_a_restore_beside_leaves_the_records_alone(api: Api, admin: str) -
 
     assert await cron_jobs(api, alice) == {}
     assert "GetBackupSettings alice" not in api.backups.calls
+
+
+def served_certificate(domain: str, account: str) -> certificates_pb.Certificate:
+    """A certificate as the agent serves it after installing it again from a backup."""
+    served = certificates_pb.Certificate(
+        domain=domain,
+        account=account,
+        names=[domain, f"www.{domain}"],
+        issuer="CN=Restored CA",
+        fingerprint_sha256="b" * 64,
+        key_type=certificates_pb.KEY_TYPE_ECDSA_P256,
+        redirect_http=True,
+        hsts=True,
+    )
+    now = datetime.now(UTC).replace(microsecond=0)
+    served.not_before.FromDatetime(now - timedelta(days=1))
+    served.not_after.FromDatetime(now + timedelta(days=60))
+    return served
+
+
+async def test_restored_certificates_are_recorded_and_skipped_ones_named(
+    api: Api, admin: str
+) -> None:
+    """The agent reports one certificate installed again, one naming another tenant's site
+    (as a crafted report could) and one it skipped: the account's own is recorded as served,
+    the other tenant's record is untouched, and both others are named in the result."""
+    alice = await api.owner(admin)
+    bob = await api.owner(admin, "bob")
+    for token, name in ((alice, "alice.com"), (bob, "bob.com")):
+        status, _ = await api.call("POST", "/api/v1/domains", token, json={"name": name})
+        assert status == 201
+    _, bobs_before = await api.call("GET", "/api/v1/domains/bob.com/certificate", bob)
+    backup = (await backed_up(api, alice))["result"]
+    owner = api.web.domains["alice.com"].account
+    api.certificates.served["alice.com"] = served_certificate("alice.com", owner)
+    api.backups.certificates_restored = ["alice.com", "bob.com"]
+    api.backups.certificates_skipped = [
+        "certificate of old.alice.com (holds a certificate that is expired or not yet valid)"
+    ]
+
+    job = await restored_in_place(api, alice, backup)
+
+    assert "recorded 0 cron jobs, 0 zones, 1 certificates" in job["result"]
+    assert "certificate of bob.com (not the account's in the records)" in job["result"]
+    assert "not restored: certificate of old.alice.com (holds a certificate" in job["result"]
+    status, mine = await api.call("GET", "/api/v1/domains/alice.com/certificate", alice)
+    assert status == 200, mine
+    assert (mine["status"], mine["issuer"]) == ("valid", "CN=Restored CA")
+    assert mine["names"] == ["alice.com", "www.alice.com"]
+    assert (mine["redirect_http"], mine["hsts"]) == (True, True)
+    assert (await api.call("GET", "/api/v1/domains/bob.com/certificate", bob))[1] == bobs_before
+    assert await reconcile_findings(api, admin) == []

@@ -134,6 +134,11 @@ async def _install_one(
     async with INSTALL_LOCKS.hold(domain):
         site = await _own_site(sites, domain, account)
         leaf = keys.check_chain(chain, key, site.hostnames, now, _foreign_to(sites, account))
+        if site.https is not None and site.https.fingerprint == leaf.fingerprint_sha256:
+            # The same certificate is served: its HTTPS settings come back (redirect, HSTS).
+            await sites.set_https(domain, account, Https(leaf.fingerprint_sha256, redirect, hsts))
+            outcome.installed.append(domain)
+            return
         if site.https is not None and _serves_as_long(files, site, leaf):
             outcome.skip(f"certificate of {domain}", "the site serves one valid as long or longer")
             return
@@ -158,11 +163,9 @@ async def _own_site(
 
 
 def _serves_as_long(files: CertificateFiles, site: Site, leaf: keys.Leaf) -> bool:
-    """Whether the site's live certificate is the backup's, or one that expires no earlier
-    (renewed since the backup): a restore never swaps it for an older one."""
+    """Whether the site's live certificate expires no earlier than the backup's (renewed
+    since the backup): a restore never swaps it for an older one."""
     assert site.https is not None
-    if site.https.fingerprint == leaf.fingerprint_sha256:
-        return True
     live = files.read_pair(site.name, site.https.fingerprint)
     if live is None:
         return False

@@ -132,12 +132,17 @@ async def test_a_certificate_is_backed_up_by_root_and_served_again_after_a_resto
         assert shown == sorted([domain, f"www.{domain}"])
         assert answer.startswith("HTTP/1.1 200")
 
-    # A second restore finds the same certificate served: it is left as it is, and said so.
+    # HSTS turned off since: a second restore finds the same certificate served and brings
+    # back its settings only.
+    update = certificates_pb2.UpdateCertificateRequest(
+        account=backup_account, certificate=certificates_pb2.Certificate(domain=domain, hsts=False)
+    )
+    update.update_mask.paths.append("hsts")
+    await certificates.UpdateCertificate(update)
     _, twice = await restore(backups, backup_account, backup.id, whole_account=True)
-    assert list(twice.certificates) == []
-    assert list(twice.certificates_skipped) == [
-        f"certificate of {domain} (the site serves one valid as long or longer)"
-    ]
+    assert (list(twice.certificates), list(twice.certificates_skipped)) == ([domain], [])
+    again = await served(certificates, domain)
+    assert (again.fingerprint_sha256, again.hsts) == (imported.fingerprint_sha256, True)
 
 
 async def test_a_certificate_renewed_since_or_no_longer_covering_the_site_is_not_put_back(

@@ -301,3 +301,46 @@ async def test_a_link_a_huge_document_or_an_unreadable_part_installs_nothing(
     assert not (SSL / mine).exists()
     code, _ = await rpc_error(served(certificates, mine))
     assert code == grpc.StatusCode.NOT_FOUND  # "has no certificate"
+
+
+async def test_a_certificate_comes_back_onto_a_server_that_no_longer_knows_the_account(
+    backups: Stub,
+    web: WebStub,
+    accounts: AccountStub,
+    channel: grpc.aio.Channel,
+    new_name: Callable[[], str],
+    new_zone: Callable[[], str],
+    web_tls_port: int,
+) -> None:
+    """The fresh-server flow (docs/backups.md): the account is deleted (its sites and their
+    certificate files go), made again under a new uid with its site, and the whole account
+    restored from the old uid's backup: the site serves its certificate at once."""
+    certificates = certificates_pb2_grpc.CertificateServiceStub(channel)
+    name = new_name()
+    request = accounts_pb2.CreateAccountRequest(name=name, shell=accounts_pb2.SHELL_NOLOGIN)
+    await accounts.CreateAccount(request)
+    domain = new_zone()
+    await create(web, spec(domain, name))
+    root = Authority.root("Fresh Root")
+    imported = await import_pair(certificates, domain, name, *pair(root, [domain]))
+    old_uid = pwd.getpwnam(name).pw_uid
+    _, backup = await back_up(backups, name)
+    await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=name))
+    assert not (SSL / domain).exists()
+    await accounts.CreateAccount(request)
+    await create(web, spec(domain, name))
+
+    restore_request = backups_pb2.RestoreBackupRequest(
+        account=name,
+        backup_id=backup.id,
+        whole_account=True,
+        placement=backups_pb2.PLACEMENT_IN_PLACE,
+        source_uid=old_uid,
+    )
+    responses = [response async for response in backups.RestoreBackup(restore_request)]
+
+    assert list(responses[-1].restored.certificates) == [domain]
+    assert (await served(certificates, domain)).fingerprint_sha256 == imported.fingerprint_sha256
+    shown, answer = await asyncio.to_thread(tls_peer, web_tls_port, domain, pem(root.certificate))
+    assert shown == [domain]
+    assert answer.startswith("HTTP/1.1 200")

@@ -212,6 +212,10 @@ class Restic:
             limits=self._limits,
             on_line=line,
             env=self._env,
+            # A read stopped early (too large, a line past the reader's limit) ends restic
+            # with SIGINT first, so it removes its lock: a SIGKILL would leave the lock behind
+            # and the next forget or prune would find the repository locked.
+            interrupt_first=True,
         )
         return b"".join(chunks)
 

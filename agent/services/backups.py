@@ -146,6 +146,8 @@ class BackupServicer(backups_pb2_grpc.BackupServiceServicer):
                         crontab=restored.crontab,
                         zones=restored.zones,
                         zones_skipped=restored.zones_skipped,
+                        certificates=restored.certificates,
+                        certificates_skipped=restored.certificates_skipped,
                     ),
                 )
 
@@ -449,6 +451,7 @@ def _backup(manifest: Manifest) -> backups_pb2.Backup:
         domains=manifest.domains,
         cron_jobs=manifest.cron_jobs,
         added_bytes=manifest.added_bytes,
+        certificates=manifest.certificates,
     )
 
 

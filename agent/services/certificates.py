@@ -28,7 +28,7 @@ from agent.config import AgentConfig
 from agent.errors import FailedPrecondition, NotFound
 from agent.system.base.locks import KeyedLocks
 from agent.system.certificates import keys
-from agent.system.certificates.files import CertificateFiles, ensure_account_key
+from agent.system.certificates.files import INSTALL_LOCKS, CertificateFiles, ensure_account_key
 from agent.system.certificates.panel import PanelTls
 from agent.system.web.domains import WebDomains, web_domains
 from agent.system.web.records import Https, Site
@@ -59,7 +59,7 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
         self._domains = domains
         self._files = files
         self._panel_tls = panel
-        self._domain_locks: KeyedLocks[Hostname] = KeyedLocks()
+        self._domain_locks = INSTALL_LOCKS  # shared with a restore's certificates
         self._token_locks: KeyedLocks[Hostname] = KeyedLocks()
         self._panel_lock = asyncio.Lock()
         self._panel_token_lock = asyncio.Lock()

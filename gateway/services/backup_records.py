@@ -9,26 +9,37 @@ only): each restored job is recorded (new, or its record set to the backup's val
 restored zone's records become the backup's. What the panel refuses (a job past the plan's
 max_cron_jobs, a job id another account's job has, a zone not named after one of the account's
 sites, or one another account holds in the records) is taken off the server again, so records
-and server agree, and named in the job's result.
+and server agree, and named in the job's result. Each certificate the agent installed again
+from the backup's certificates part becomes its site's certificate record (as the reconcile
+adopts a served one, with the settings it is served with); those the agent skipped are named
+in the result.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any, Final
 
 import grpc
 import pydantic
 from jopanel.agent.backups.v1 import backups_pb2 as pb
+from jopanel.agent.certificates.v1 import certificates_pb2 as certificates_pb
 from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
 from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
+from jopanel.agent.web.v1 import web_pb2 as web_pb
 
+from gateway import renewal_policy
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.context import Context
+from gateway.problems import Problem
 from gateway.record_types import data_of, record_from
+from gateway.services import domains as domains_service
+from gateway.services import php_settings
 from gateway.store import certificates as certificates_store
 from gateway.store import cron_jobs as cron_store
 from gateway.store import databases as databases_store
@@ -36,9 +47,11 @@ from gateway.store import dns as dns_store
 from gateway.store import domains as domains_store
 from gateway.store import names
 from gateway.store.accounts import AccountRecord
-from gateway.store.certificates import CertificateRecord
+from gateway.store.certificates import CertificateRecord, KeyType
+from gateway.store.domains import BackendColumns, DomainRecord
 from gateway.store.plans import LimitReached
 from gateway.store.tenants import Tenants
+from jopanel_rules.web import PHP_SETTING_RANGES
 
 logger = logging.getLogger(__name__)
 
@@ -97,12 +110,18 @@ def _issuer(certificate: CertificateRecord) -> str:
 class Adopted:
     cron_jobs: int = 0
     zones: int = 0
+    certificates: int = 0
+    sites: int = 0
     left_out: list[str] = field(default_factory=list)
+    certificates_skipped: list[str] = field(default_factory=list)
 
     def summary(self, folder: str) -> str:
         text = f"{folder}; recorded {self.cron_jobs} cron jobs, {self.zones} zones"
+        text += f", {self.sites} sites, {self.certificates} certificates"
         if self.left_out:
             text += "; not recorded: " + ", ".join(self.left_out)
+        if self.certificates_skipped:
+            text += "; not restored: " + ", ".join(self.certificates_skipped)
         return text if len(text) <= MAX_RESULT else text[: MAX_RESULT - 3] + "..."
 
 
@@ -133,7 +152,146 @@ async def adopt(
         for zone in settings.zones:
             if zone.name in served:  # the agent left the others as they were
                 await _zone(ctx, account, zone, adopted)
+        await _sites(ctx, account, list(settings.sites), adopted)
+        if restored.certificates:
+            await _certificates(ctx, account, list(restored.certificates), adopted)
+        adopted.certificates_skipped.extend(restored.certificates_skipped)
     return adopted.summary(restored.folder)
+
+
+async def _sites(
+    ctx: Context, account: AccountRecord, sites: list[web_pb.WebDomain], adopted: Adopted
+) -> None:
+    """Each site of the backup that is the account's site now gets the backup's backend
+    again (PHP version and per-site values, proxy, redirect, static) through the domains
+    service: the plan's bounds, this server's PHP versions and the agent's UpdateWebDomain
+    checks, the records following. Sites made since stay as they are; a site of the backup
+    that is gone (or whose name another account holds now) is not made again, only named."""
+    versions = await domains_service.php_versions(ctx)
+    for site in sites[:MAX_RECORDS]:
+        record = await domains_store.get(ctx.db, site.name)
+        if record is None or record.account_id != account.id:
+            adopted.left_out.append(f"site {site.name} (no site of the account has the name now)")
+            continue
+        try:
+            columns = await _backend_of(ctx, record, site, versions)
+            if not _same(record, columns):
+                await domains_service.update(ctx, record, None, columns)
+        except (Problem, grpc.aio.AioRpcError, ValueError) as error:
+            why = error.detail if isinstance(error, Problem) else _details(error)
+            adopted.left_out.append(f"site {site.name} (settings kept: {why[:80]})")
+            continue
+        adopted.sites += 1
+
+
+_PHP_DEFAULTS: Final[dict[str, int | bool]] = {
+    **{name: limits[2] for name, limits in PHP_SETTING_RANGES.items()},
+    "display_errors": False,
+}
+
+
+def _same(record: DomainRecord, columns: BackendColumns) -> bool:
+    """Whether the site has that backend already (PHP values compared as they apply: a
+    record without its own values has the defaults)."""
+    current = record.site_backend
+    if columns.backend != "php" or current.backend != "php":
+        return columns == current
+    wanted = json.loads(columns.php_settings or "{}")
+    return current.php_version == columns.php_version and php_settings.values_of(record) == wanted
+
+
+def _details(error: Exception) -> str:
+    if isinstance(error, grpc.aio.AioRpcError):
+        return str(error.details())
+    return str(error)
+
+
+async def _backend_of(
+    ctx: Context, record: DomainRecord, site: web_pb.WebDomain, versions: list[str]
+) -> BackendColumns:
+    """The backup's backend as the records hold it; ValueError or a 422 Problem when this
+    server or the plan does not allow it now."""
+    kind = site.WhichOneof("backend")
+    if kind == "php":
+        if site.php.version not in versions:
+            raise ValueError(f"PHP {site.php.version} is not installed here")
+        values: php_settings.Values = dict(_PHP_DEFAULTS)
+        if site.php.HasField("settings"):  # else the agent's defaults
+            values = {name: int(getattr(site.php.settings, name)) for name in PHP_SETTING_RANGES}
+            values["display_errors"] = site.php.settings.display_errors
+        text = json.dumps(values, sort_keys=True, separators=(",", ":"))
+        if values == _PHP_DEFAULTS:
+            # The defaults are every plan's (they may exceed a small plan's bounds, as on a
+            # new site); a record without values of its own already has them.
+            own = None if record.php_settings is None else text
+            return BackendColumns("php", php_version=site.php.version, php_settings=own)
+        await php_settings.check_values(ctx, record.account_id, values)
+        return BackendColumns("php", php_version=site.php.version, php_settings=text)
+    if kind == "redirect":
+        code = 301 if site.redirect.code == web_pb.REDIRECT_CODE_PERMANENT else 302
+        return BackendColumns(
+            "redirect",
+            redirect_url=site.redirect.url,
+            redirect_code=code,
+            redirect_preserve_path=site.redirect.preserve_path,
+        )
+    if kind == "proxy" and site.proxy.WhichOneof("target") == "socket_path":
+        return BackendColumns("proxy", proxy_socket=site.proxy.socket_path)
+    if kind == "proxy":
+        return BackendColumns("proxy", proxy_port=site.proxy.port)
+    return BackendColumns("static")
+
+
+async def _certificates(
+    ctx: Context, account: AccountRecord, domains: list[str], adopted: Adopted
+) -> None:
+    """The certificates the agent installed again become their sites' records, as served
+    (names, validity, fingerprint, settings); renewed as issued ones."""
+    try:
+        answer = await ctx.agent.certificates.ListCertificates(
+            certificates_pb.ListCertificatesRequest(account=account.name, page_size=MAX_RECORDS),
+            timeout=CALL_TIMEOUT_SECONDS,
+        )
+    except grpc.aio.AioRpcError as error:
+        logger.warning("after a restore: certificates not read: %s", error.details())
+        adopted.left_out.extend(f"certificate of {d} (the agent did not answer)" for d in domains)
+        return
+    served = {certificate.domain: certificate for certificate in answer.certificates}
+    for domain in domains:
+        record = await certificates_store.of_domain(ctx.db, domain)
+        if record is None or record.account_id != account.id or domain not in served:
+            # The agent installs only on the account's own sites; the records say otherwise.
+            # Left for the reconcile to report, never recorded for another account.
+            adopted.left_out.append(f"certificate of {domain} (not the account's in the records)")
+            continue
+        await _adopt_certificate(ctx, record, served[domain])
+        adopted.certificates += 1
+
+
+async def _adopt_certificate(
+    ctx: Context, record: CertificateRecord, served: certificates_pb.Certificate
+) -> None:
+    not_before = served.not_before.ToDatetime(UTC)
+    not_after = served.not_after.ToDatetime(UTC)
+    await certificates_store.adopt(
+        ctx.db, record.domain_id, names=list(served.names), issuer=served.issuer,
+        not_before=not_before, not_after=not_after, fingerprint=served.fingerprint_sha256,
+        key_type=_KEY_NAMES.get(served.key_type, "ecdsa-p256"),
+        redirect_http=served.redirect_http, hsts=served.hsts,
+        renew_at=renewal_policy.renew_at(not_before, not_after),
+    )  # fmt: skip
+    # The restore put the backup's settings back on the server: the record follows them.
+    await certificates_store.set_settings(
+        ctx.db, record.domain_id, served.redirect_http, served.hsts
+    )
+
+
+_KEY_NAMES: Final[dict[int, KeyType]] = {
+    certificates_pb.KEY_TYPE_ECDSA_P256: "ecdsa-p256",
+    certificates_pb.KEY_TYPE_RSA_2048: "rsa-2048",
+    certificates_pb.KEY_TYPE_RSA_3072: "rsa-3072",
+    certificates_pb.KEY_TYPE_RSA_4096: "rsa-4096",
+}
 
 
 async def _cron_job(

@@ -58,7 +58,16 @@ async def update_site(ctx: Context, domain: DomainRecord, changes: Values) -> Do
     if domain.backend != "php":
         raise conflict(f"{domain.name} is not a PHP site; its backend is {domain.backend}.")
     values = {**values_of(domain), **changes}
-    plan = await _plan(ctx, domain.account_id)
+    await check_values(ctx, domain.account_id, values)
+    text = json.dumps(values, sort_keys=True, separators=(",", ":"))
+    backend = dataclasses.replace(domain.site_backend, php_settings=text)
+    return await domains.update(ctx, domain, None, backend)
+
+
+async def check_values(ctx: Context, account_id: int, values: Values) -> None:
+    """422 naming each setting above the account's plan's bound (a restore checks the
+    backup's values with it too: services/backup_records.py)."""
+    plan = await _plan(ctx, account_id)
     errors = [
         FieldError(name, f"must be at most {_bound(plan, name)} on plan '{plan.name}'")
         for name in PHP_SETTING_RANGES
@@ -68,9 +77,6 @@ async def update_site(ctx: Context, domain: DomainRecord, changes: Values) -> Do
         errors.append(FieldError("post_max_size_mb", "must be at least upload_max_filesize_mb"))
     if errors:
         raise unprocessable("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
-    text = json.dumps(values, sort_keys=True, separators=(",", ":"))
-    backend = dataclasses.replace(domain.site_backend, php_settings=text)
-    return await domains.update(ctx, domain, None, backend)
 
 
 async def pool_of(ctx: Context, account: AccountRecord) -> tuple[PhpPoolRecord, int]:

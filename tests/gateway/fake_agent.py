@@ -903,6 +903,11 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
         self.cancel_asked = asyncio.Event()  # set at each CancelBackupJob
         # Remote repositories as added, with the secrets the agent would keep (never returned).
         self.repositories: dict[str, backup_pb.BackupRepository] = {}
+        # What the next whole-account restores in place report of the backup's certificates:
+        # the sites whose certificate was installed again, and the skipped ones (a test sets
+        # them, and puts the installed ones among the served certificates).
+        self.certificates_restored: list[str] = []
+        self.certificates_skipped: list[str] = []
         self.secrets: dict[str, backup_pb.CreateBackupRepositoryRequest] = {}
         self.panel_dumps: dict[str, list[backup_pb.PanelDatabaseBackup]] = {}
         # What each backup holds besides files (GetBackupSettings), by backup id: the account's
@@ -1141,6 +1146,8 @@ class FakeBackups(Recorder, backup_pb2_grpc.BackupServiceServicer):
             crontab=True,
             zones=zones,
             zones_skipped=len(found.zones) - len(zones),
+            certificates=self.certificates_restored,
+            certificates_skipped=self.certificates_skipped,
         )
 
 

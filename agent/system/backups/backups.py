@@ -12,6 +12,8 @@ A backup is a set of restic snapshots tagged `jopanel`, `account=<name>`, `backu
 - `part=settings`: one JSON document made by the agent (settings.json): the manifest (what the
   backup holds: files, bytes, databases, zones, domains, cron jobs), the crontab's jobs, the DNS
   zones' records and the sites' settings, as the agent records them.
+- `part=certificates`: certificates.json, each site's live key and chain, read by root from the
+  agent's own files (agent/system/backups/certificates.py); never in a reply.
 
 Backups and restores run one at a time (one lock), each to its end even if its caller hangs up
 (work.Finisher). A restore writes files through extract.py, run as the account (setpriv to its
@@ -51,12 +53,14 @@ from agent.errors import (
     NotFound,
 )
 from agent.system.accounts import users
+from agent.system.backups import certificates as backup_certificates
 from agent.system.backups import records as panel_records
 from agent.system.backups.records import PanelRecords
 from agent.system.backups.remotes import Remotes
 from agent.system.backups.repository import LOW_PRIORITY, Layout, Line, Restic, restic
 from agent.system.base import process
 from agent.system.base.work import Finisher
+from agent.system.certificates.files import CertificateFiles
 from agent.system.cron.crontab import CronJob, CronTables, cron_tables
 from agent.system.databases.hosted import HostedDatabases, hosted_databases
 from agent.system.dns import zonefile
@@ -154,6 +158,7 @@ class Manifest:
     domains: tuple[str, ...]
     cron_jobs: int
     added_bytes: int = 0  # what the backup's snapshots added to the repository
+    certificates: tuple[str, ...] = ()  # the sites whose key and chain it holds
 
 
 @dataclass(frozen=True)
@@ -212,6 +217,8 @@ class Restored:
     crontab: bool = False
     zones: tuple[str, ...] = ()
     zones_skipped: int = 0
+    certificates: tuple[str, ...] = ()
+    certificates_skipped: tuple[str, ...] = ()
 
 
 class Backups:
@@ -229,7 +236,9 @@ class Backups:
         mariadb_socket: Path,
         remotes: Remotes | None = None,
         socket_root: Path = Path("/home/.apps"),
+        certificate_files: CertificateFiles | None = None,
     ) -> None:
+        self._certificate_files = certificate_files or CertificateFiles()
         self._restic = restic
         self.remotes = remotes or Remotes(restic.layout, limits)
         self._databases = databases
@@ -482,6 +491,7 @@ class Backups:
         dumps = await self._dump_databases(account, tags, report)
         report(Progress("settings"))
         settings = await self._settings(account)
+        certificates = await self._back_up_certificates(account, tags, report)
         if panel is not None:
             settings["records"] = panel_records.to_json(panel)
         manifest = Manifest(
@@ -497,6 +507,7 @@ class Backups:
             domains=tuple(site["name"] for site in settings["sites"]),
             cron_jobs=len(settings["crontab"]),
             added_bytes=int(summary.get("data_added", 0)) + sum(dump.added_bytes for dump in dumps),
+            certificates=tuple(certificates),
         )
         document = json.dumps(
             {"version": VERSION, "manifest": _manifest_json(manifest), **settings}
@@ -560,6 +571,28 @@ class Backups:
             database,
         ]
 
+    async def _back_up_certificates(
+        self, account: AccountName, tags: list[str], report: Report
+    ) -> list[str]:
+        """The certificates part (none when no site of the account has a certificate): read
+        by root from the agent's own files, into the same encrypted repository."""
+        sites, _ = await self._sites.page(account, None, MAX_SETTINGS_ENTRIES)
+        entries = backup_certificates.collect(sites, self._certificate_files)
+        if not entries:
+            return []
+        await self._restic.backup(
+            [
+                "--tag",
+                ",".join([*tags, "part=certificates"]),
+                "--stdin",
+                "--stdin-filename",
+                backup_certificates.FILE,
+            ],
+            _status(report, "settings"),
+            stdin=backup_certificates.document(entries),
+        )
+        return [str(entry["domain"]) for entry in entries]
+
     async def _settings(self, account: AccountName) -> dict[str, Any]:
         jobs = await self._cron.list(account)
         zones = [
@@ -567,12 +600,10 @@ class Backups:
             for name, holder in list(self._zones.held())
             if holder == account
         ]
-        sites = []
-        for host, holder in list(self._sites.held()):
-            if holder == account:
-                site = await self._sites.get(Hostname(host))
-                if site.name == host:
-                    sites.append(json.loads(records.to_json(site)))
+        # By the account's sites, not by the names it holds: get() knows a site by its name,
+        # never by an alias (an account with an alias could not be backed up before).
+        own, _ = await self._sites.page(account, None, MAX_SETTINGS_ENTRIES)
+        sites = [json.loads(records.to_json(site)) for site in own]
         return {
             "crontab": [dataclasses.asdict(job) for job in jobs],
             "zones": zones,
@@ -641,6 +672,7 @@ class Backups:
         document = json.loads(await self._restic.read(parts["settings"], f"/{SETTINGS_FILE}"))
         crontab = await self._restore_crontab(account, document)
         zones, skipped = await self._restore_zones(account, document)
+        certificates = await self._restore_certificates(account, parts.get("certificates"))
         report(Progress("done", 100, files.bytes, files.bytes, files.files, files.files))
         return dataclasses.replace(
             files,
@@ -648,6 +680,8 @@ class Backups:
             crontab=crontab,
             zones=tuple(zones),
             zones_skipped=skipped,
+            certificates=tuple(certificates.installed),
+            certificates_skipped=tuple(certificates.skipped),
         )
 
     async def _restore_files(
@@ -769,6 +803,28 @@ class Backups:
         finally:
             options.unlink(missing_ok=True)
             await self._databases.close_loader(database)
+
+    async def _restore_certificates(
+        self, account: AccountName, snapshot: str | None
+    ) -> backup_certificates.Outcome:
+        """Installs the backup's certificates again through ImportCertificate's checks; the
+        part is read whole (at most MAX_DOCUMENT) before anything is installed."""
+        outcome = backup_certificates.Outcome()
+        if snapshot is None:
+            return outcome
+        try:
+            raw = await self._restic.read(
+                snapshot, f"/{backup_certificates.FILE}", backup_certificates.MAX_DOCUMENT
+            )
+        except (AgentError, ValueError) as error:  # ValueError: a line past the reader's limit
+            logger.info("restore of %s: the certificates part not read: %s", account, error)
+            outcome.skip("the certificates part", "it could not be read or is too large")
+            return outcome
+        items = backup_certificates.entries_of(raw, outcome)
+        await backup_certificates.install(
+            items, account, self._sites, self._certificate_files, outcome
+        )
+        return outcome
 
     async def _restore_crontab(self, account: AccountName, document: dict[str, Any]) -> bool:
         for job in document.get("crontab", []):
@@ -1020,6 +1076,7 @@ def _manifest_from(record: dict[str, Any]) -> Manifest:
             domains=tuple(str(name) for name in record["domains"]),
             cron_jobs=int(record["cron_jobs"]),
             added_bytes=int(record.get("added_bytes", 0)),
+            certificates=tuple(str(name) for name in record.get("certificates", [])),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise Internal("a backup's manifest is not one the agent wrote", str(error)) from None

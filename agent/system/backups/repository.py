@@ -195,7 +195,7 @@ class Restic:
         )
         return found
 
-    async def read(self, snapshot: str, path: str) -> bytes:
+    async def read(self, snapshot: str, path: str, limit: int = _MAX_READ) -> bytes:
         await self.ensure()
         chunks: list[bytes] = []
         size = 0
@@ -203,7 +203,7 @@ class Restic:
         def line(raw: bytes) -> None:
             nonlocal size
             size += len(raw)
-            if size > _MAX_READ:
+            if size > limit:
                 raise Internal(f"{path} in snapshot {snapshot} is larger than expected")
             chunks.append(raw)
 
@@ -212,6 +212,10 @@ class Restic:
             limits=self._limits,
             on_line=line,
             env=self._env,
+            # A read stopped early (too large, a line past the reader's limit) ends restic
+            # with SIGINT first, so it removes its lock: a SIGKILL would leave the lock behind
+            # and the next forget or prune would find the repository locked.
+            interrupt_first=True,
         )
         return b"".join(chunks)
 

@@ -31,6 +31,7 @@ from typing import Final
 
 from agent.errors import FailedPrecondition, ResourceExhausted
 from agent.system.base.files import write_atomic
+from agent.system.base.locks import KeyedLocks
 from agent.system.certificates.keys import new_key
 from agent.validators.certificates import ChallengeToken, KeyAuthorization
 from agent.validators.common import Hostname
@@ -42,6 +43,9 @@ PENDING_KEY: Final = "pending.key"
 MAX_TOKENS: Final = 100
 ACME_ROOT: Final = Path("/etc/jopanel/acme")
 ACCOUNT_KEY: Final = "account.key"
+# One lock per domain orders every change of its key and pair files, whoever makes it: the
+# CertificateService and a restore's certificates (agent/system/backups/certificates.py).
+INSTALL_LOCKS: Final[KeyedLocks[Hostname]] = KeyedLocks()
 
 
 @dataclass(frozen=True)

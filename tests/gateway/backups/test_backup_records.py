@@ -5,11 +5,14 @@ server and named in the job's result."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
+from jopanel.agent.certificates.v1 import certificates_pb2 as certificates_pb
 from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
 from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
+from jopanel.agent.web.v1 import web_pb2 as web_pb
 
 from tests.gateway.backups.test_backups import backed_up, settled
 from tests.gateway.conftest import Api
@@ -82,7 +85,7 @@ async def test_records_follow_what_the_restore_brought_back_and_nothing_drifts(
 
     job = await restored_in_place(api, alice, backup)
 
-    assert job["result"] == "." + "; recorded 3 cron jobs, 1 zones"
+    assert job["result"] == "." + "; recorded 3 cron jobs, 1 zones, 1 sites, 0 certificates"
     jobs = await cron_jobs(api, alice)
     assert set(jobs) == {kept, changed, deleted, made_since}  # jobs made since stay
     assert jobs[changed][1] == "echo before"
@@ -173,3 +176,128 @@ async def test_a_restore_beside_leaves_the_records_alone(api: Api, admin: str) -
 
     assert await cron_jobs(api, alice) == {}
     assert "GetBackupSettings alice" not in api.backups.calls
+
+
+def served_certificate(domain: str, account: str) -> certificates_pb.Certificate:
+    """A certificate as the agent serves it after installing it again from a backup."""
+    served = certificates_pb.Certificate(
+        domain=domain,
+        account=account,
+        names=[domain, f"www.{domain}"],
+        issuer="CN=Restored CA",
+        fingerprint_sha256="b" * 64,
+        key_type=certificates_pb.KEY_TYPE_ECDSA_P256,
+        redirect_http=True,
+        hsts=True,
+    )
+    now = datetime.now(UTC).replace(microsecond=0)
+    served.not_before.FromDatetime(now - timedelta(days=1))
+    served.not_after.FromDatetime(now + timedelta(days=60))
+    return served
+
+
+async def test_restored_certificates_are_recorded_and_skipped_ones_named(
+    api: Api, admin: str
+) -> None:
+    """The agent reports one certificate installed again, one naming another tenant's site
+    (as a crafted report could) and one it skipped: the account's own is recorded as served,
+    the other tenant's record is untouched, and both others are named in the result."""
+    alice = await api.owner(admin)
+    bob = await api.owner(admin, "bob")
+    for token, name in ((alice, "alice.com"), (bob, "bob.com")):
+        status, _ = await api.call("POST", "/api/v1/domains", token, json={"name": name})
+        assert status == 201
+    _, bobs_before = await api.call("GET", "/api/v1/domains/bob.com/certificate", bob)
+    backup = (await backed_up(api, alice))["result"]
+    owner = api.web.domains["alice.com"].account
+    api.certificates.served["alice.com"] = served_certificate("alice.com", owner)
+    api.backups.certificates_restored = ["alice.com", "bob.com"]
+    api.backups.certificates_skipped = [
+        "certificate of old.alice.com (holds a certificate that is expired or not yet valid)"
+    ]
+
+    job = await restored_in_place(api, alice, backup)
+
+    assert "recorded 0 cron jobs, 0 zones, 1 sites, 1 certificates" in job["result"]
+    assert "certificate of bob.com (not the account's in the records)" in job["result"]
+    assert "not restored: certificate of old.alice.com (holds a certificate" in job["result"]
+    status, mine = await api.call("GET", "/api/v1/domains/alice.com/certificate", alice)
+    assert status == 200, mine
+    assert (mine["status"], mine["issuer"]) == ("valid", "CN=Restored CA")
+    assert mine["names"] == ["alice.com", "www.alice.com"]
+    assert (mine["redirect_http"], mine["hsts"]) == (True, True)
+    assert (await api.call("GET", "/api/v1/domains/bob.com/certificate", bob))[1] == bobs_before
+    assert await reconcile_findings(api, admin) == []
+
+
+async def test_sites_get_their_backed_up_settings_back_within_the_plan(
+    api: Api, admin: str
+) -> None:
+    """After the backup: a PHP site's values changed, a site turned into a redirect, one
+    deleted, one made, and the plan's memory bound lowered below one site's backed-up value.
+    The restore puts back what the plan allows, leaves the site made since, names the deleted
+    one (not made again) and the one the plan refuses; the reconcile then finds nothing."""
+    await api.call("POST", "/api/v1/plans", admin, json={"name": "roomy"})
+    alice = await api.owner(admin, plan="roomy")
+    for name in ("shop.com", "blog.com", "gone.com", "big.com"):
+        assert (await api.call("POST", "/api/v1/domains", alice, json={"name": name}))[0] == 201
+    shop = "/api/v1/domains/shop.com/php-settings"
+    raised = {"memory_limit_mb": 512, "display_errors": True}
+    assert (await api.call("PATCH", shop, alice, json=raised))[0] == 200
+    big = {"memory_limit_mb": 1024}
+    assert (await api.call("PATCH", "/api/v1/domains/big.com/php-settings", alice, json=big))[
+        0
+    ] == 200
+    backup = (await backed_up(api, alice))["result"]
+    lowered = {"memory_limit_mb": 128}
+    assert (await api.call("PATCH", shop, alice, json=lowered))[0] == 200
+    redirect = {"backend": {"type": "redirect", "url": "https://example.org/", "code": 301}}
+    status, body = await api.call("PATCH", "/api/v1/domains/blog.com", alice, json=redirect)
+    assert status == 200, body
+    assert (await api.call("DELETE", "/api/v1/domains/gone.com", alice))[0] in (202, 204)
+    await settled(api)
+    assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "new.com"}))[0] == 201
+    status, body = await api.call(
+        "PATCH", "/api/v1/plans/roomy", admin, json={"max_php_memory_mb": 768}
+    )
+    assert status == 200, body
+
+    job = await restored_in_place(api, alice, backup)
+
+    assert "recorded 0 cron jobs, 0 zones, 2 sites, 0 certificates" in job["result"]
+    assert "site gone.com (no site of the account has the name now)" in job["result"]
+    assert "site big.com (settings kept: " in job["result"]
+    _, settings = await api.call("GET", shop, alice)
+    assert settings["memory_limit_mb"] == 512
+    assert settings["display_errors"] is True
+    _, blog = await api.call("GET", "/api/v1/domains/blog.com", alice)
+    assert blog["backend"]["type"] == "php"
+    assert "new.com" in api.web.domains  # made since: it stays
+    assert "gone.com" not in api.web.domains
+    assert api.web.domains["shop.com"].php.settings.memory_limit_mb == 512
+    assert await reconcile_findings(api, admin) == []
+
+
+async def test_a_crafted_backup_changes_no_other_tenants_site(api: Api, admin: str) -> None:
+    """A backup whose settings name another tenant's site (as a compromised repository
+    could hold them) and a name below it: neither is changed nor made, both are named."""
+    alice = await api.owner(admin)
+    bob = await api.owner(admin, "bob")
+    assert (await api.call("POST", "/api/v1/domains", bob, json={"name": "bob.com"}))[0] == 201
+    backup = (await backed_up(api, alice))["result"]
+    theirs = web_pb.WebDomain(name="bob.com", account="alice")
+    theirs.redirect.url = "https://evil.example/"
+    theirs.redirect.code = web_pb.REDIRECT_CODE_PERMANENT
+    below = web_pb.WebDomain(name="shop.bob.com", account="alice")
+    below.static.SetInParent()
+    api.backups.settings[backup].sites.extend([theirs, below])
+    before = api.web.domains["bob.com"].SerializeToString()
+
+    job = await restored_in_place(api, alice, backup)
+
+    assert "site bob.com (no site of the account has the name now)" in job["result"]
+    assert "site shop.bob.com (no site of the account has the name now)" in job["result"]
+    assert api.web.domains["bob.com"].SerializeToString() == before
+    assert "shop.bob.com" not in api.web.domains
+    _, record = await api.call("GET", "/api/v1/domains/bob.com", bob)
+    assert record["backend"]["type"] == "php"

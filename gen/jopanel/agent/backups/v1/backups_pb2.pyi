@@ -156,6 +156,7 @@ class Backup(_message.Message):
     DOMAINS_FIELD_NUMBER: _builtins.int
     CRON_JOBS_FIELD_NUMBER: _builtins.int
     ADDED_BYTES_FIELD_NUMBER: _builtins.int
+    CERTIFICATES_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """Chosen by the agent: 32 lowercase hex digits; every snapshot of the backup carries it."""
     account: _builtins.str
@@ -178,6 +179,10 @@ class Backup(_message.Message):
 
     @_builtins.property
     def domains(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def certificates(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The sites whose key and chain the backup holds (its certificates part); never the key."""
+
     def __init__(
         self,
         *,
@@ -191,10 +196,11 @@ class Backup(_message.Message):
         domains: _abc.Iterable[_builtins.str] | None = ...,
         cron_jobs: _builtins.int = ...,
         added_bytes: _builtins.int = ...,
+        certificates: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["time", b"time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "added_bytes", b"added_bytes", "bytes", b"bytes", "cron_jobs", b"cron_jobs", "databases", b"databases", "domains", b"domains", "files", b"files", "id", b"id", "time", b"time", "zones", b"zones"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "added_bytes", b"added_bytes", "bytes", b"bytes", "certificates", b"certificates", "cron_jobs", b"cron_jobs", "databases", b"databases", "domains", b"domains", "files", b"files", "id", b"id", "time", b"time", "zones", b"zones"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -710,6 +716,8 @@ class Restored(_message.Message):
     CRONTAB_FIELD_NUMBER: _builtins.int
     ZONES_FIELD_NUMBER: _builtins.int
     ZONES_SKIPPED_FIELD_NUMBER: _builtins.int
+    CERTIFICATES_FIELD_NUMBER: _builtins.int
+    CERTIFICATES_SKIPPED_FIELD_NUMBER: _builtins.int
     folder: _builtins.str
     """Where the files went, relative to the home ("" for none, "." for the home itself)."""
     files: _builtins.int
@@ -732,6 +740,20 @@ class Restored(_message.Message):
         and counted in zones_skipped.
         """
 
+    @_builtins.property
+    def certificates(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The sites whose certificate (key and chain) was installed again from the backup's
+        certificates part (a whole-account restore in place).
+        """
+
+    @_builtins.property
+    def certificates_skipped(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The certificates of the backup left out, each "<site> (<why>)": not a site of the account
+        now, a key that does not match its chain, a chain that no longer covers the site's names,
+        one naming another account's name, expired, or an entry that does not read. No key or
+        chain is ever in a reply.
+        """
+
     def __init__(
         self,
         *,
@@ -743,10 +765,12 @@ class Restored(_message.Message):
         crontab: _builtins.bool = ...,
         zones: _abc.Iterable[_builtins.str] | None = ...,
         zones_skipped: _builtins.int = ...,
+        certificates: _abc.Iterable[_builtins.str] | None = ...,
+        certificates_skipped: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["bytes", b"bytes", "crontab", b"crontab", "databases", b"databases", "files", b"files", "folder", b"folder", "skipped", b"skipped", "zones", b"zones", "zones_skipped", b"zones_skipped"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bytes", b"bytes", "certificates", b"certificates", "certificates_skipped", b"certificates_skipped", "crontab", b"crontab", "databases", b"databases", "files", b"files", "folder", b"folder", "skipped", b"skipped", "zones", b"zones", "zones_skipped", b"zones_skipped"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

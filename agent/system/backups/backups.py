@@ -509,8 +509,10 @@ class Backups:
             added_bytes=int(summary.get("data_added", 0)) + sum(dump.added_bytes for dump in dumps),
             certificates=tuple(certificates),
         )
+        # Indented, as certificates.json is: restic's output is read back in lines of at most
+        # 1 MiB, and an account with many zone records or cron jobs would pass that on one line.
         document = json.dumps(
-            {"version": VERSION, "manifest": _manifest_json(manifest), **settings}
+            {"version": VERSION, "manifest": _manifest_json(manifest), **settings}, indent=1
         )
         await self._restic.backup(
             [

@@ -85,6 +85,7 @@ def nginx_root(sandbox: Path) -> Iterator[Path]:
     (folder / "conf.d").mkdir(parents=True)
     (folder / "php").mkdir()
     shutil.copy("/etc/nginx/mime.types", folder)
+    shutil.copy("/etc/nginx/fastcgi_params", folder)  # _http.conf includes it
     (folder / "nginx.conf").write_text(
         f"user www-data;\nerror_log stderr;\npid {folder}/nginx.pid;\nevents {{}}\n"
         f"http {{\n include {folder}/mime.types;\n include {folder}/conf.d/*.conf;\n}}\n"
@@ -115,6 +116,8 @@ async def agent_under_test(
     config = dataclasses.replace(
         agent_config,
         socket_path=directory / "run" / "agent.sock",
+        # Its own ACME worker's socket too: the session's agent listens on the shared one.
+        acme_socket_path=str(directory / "acme" / "agent.sock"),
         web_listen=(f"127.0.0.1:{stack.free_port()}",),
         web_tls_listen=(f"127.0.0.1:{stack.free_port()}",),
         nginx_dir=nginx_root,

@@ -83,6 +83,9 @@ class WebDomains:
         self._changes: Batcher[Change, Site | None] = Batcher(self._apply, "web")
         self._removing: set[AccountName] = set()  # accounts being deleted: no new sites
         self._finisher = Finisher()
+        # The last batch's after-work (prepare_next): off the worker, so that the worker is
+        # idle once every change is answered; the next batch waits for it before staging.
+        self._after: asyncio.Task[None] | None = None
         self.reloads = 0
 
     async def get(self, name: Hostname) -> Site:
@@ -289,6 +292,9 @@ class WebDomains:
         return registry, stale
 
     async def _apply(self, batch: list[_Pending]) -> None:
+        if self._after is not None:
+            after, self._after = self._after, None
+            await after
         live = self._live()
         candidate, outcomes = _replay(live, batch)
         candidate, outcomes = await self._add_pools(live, candidate, outcomes)
@@ -299,7 +305,7 @@ class WebDomains:
             await asyncio.to_thread(logrotate.write, text)
         for pending, result in outcomes:
             pending.succeed(result)
-        await self._prepare_next()
+        self._after = asyncio.create_task(self._prepare_next())
 
     async def _prepare_next(self) -> None:
         """After the answers: the file work that grows with the number of sites (nginx.py)."""

@@ -964,6 +964,9 @@ class Stack:
             f'acme_socket_path = "{ACME_SOCKET}"\nacme_group = "{ACME_USER}"\n'
             f'web_listen = ["127.0.0.1:{self.web_port}"]\n'
             f'web_tls_listen = ["127.0.0.1:{self.web_tls_port}"]\n'
+            # A tun device of its own: the sandbox shares the host's network, where another
+            # stack (`make run` beside `make test`) may hold jpvpn0 (TUNSETIFF: busy).
+            f'vpn_device = "jpvpn{self.web_port}"\n'
             f"rndc_port = {self.rndc_port}\n"
             f"dns_port = {self.dns_port}\n"
             f"dns_nameservers = {json.dumps(list(DNS_NAMESERVERS))}\n"  # a TOML array too

@@ -140,6 +140,26 @@ def site_spec(
     return spec
 
 
+def spec_columns(site: pb.WebDomain) -> BackendColumns:
+    """The record columns of a website as the agent holds it (site_spec's inverse); a PHP
+    site's values are left to the caller, who checks them against the plan."""
+    kind = site.WhichOneof("backend")
+    if kind == "php":
+        return BackendColumns("php", php_version=site.php.version)
+    if kind == "redirect":
+        return BackendColumns(
+            "redirect",
+            redirect_url=site.redirect.url,
+            redirect_code=301 if site.redirect.code == pb.REDIRECT_CODE_PERMANENT else 302,
+            redirect_preserve_path=site.redirect.preserve_path,
+        )
+    if kind == "proxy" and site.proxy.WhichOneof("target") == "socket_path":
+        return BackendColumns("proxy", proxy_socket=site.proxy.socket_path)
+    if kind == "proxy":
+        return BackendColumns("proxy", proxy_port=site.proxy.port)
+    return BackendColumns("static")
+
+
 def php_settings_spec(text: str) -> pb.PhpSettings:
     """A site's recorded PHP settings (JSON text the gateway wrote) as the agent takes them."""
     values = json.loads(text)

@@ -21,6 +21,7 @@ import grpc
 from jopanel.agent.backups.v1 import backups_pb2 as pb
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 
+from gateway import backends
 from gateway.context import Context
 from gateway.problems import FieldError, Problem, conflict, not_found, unprocessable
 from gateway.services import accounts, database_users, databases, domains, jobs
@@ -174,16 +175,7 @@ def _backend(site: web_pb.WebDomain) -> BackendColumns | None:
     """The site's backend as it was; None (this server's default) for a PHP version or a
     socket that may not exist here."""
     kind = site.WhichOneof("backend")
-    if kind == "static":
-        return BackendColumns("static")
-    if kind == "redirect":
-        code = 301 if site.redirect.code == web_pb.REDIRECT_CODE_PERMANENT else 302
-        return BackendColumns(
-            "redirect",
-            redirect_url=site.redirect.url,
-            redirect_code=code,
-            redirect_preserve_path=site.redirect.preserve_path,
-        )
-    if kind == "proxy" and site.proxy.WhichOneof("target") == "port":
-        return BackendColumns("proxy", proxy_port=site.proxy.port)
+    port_proxy = kind == "proxy" and site.proxy.WhichOneof("target") == "port"
+    if kind in ("static", "redirect") or port_proxy:
+        return backends.spec_columns(site)
     return None

@@ -33,7 +33,7 @@ from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
 from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 
-from gateway import renewal_policy
+from gateway import backends, renewal_policy
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.context import Context
 from gateway.problems import Problem
@@ -227,19 +227,7 @@ async def _backend_of(
             return BackendColumns("php", php_version=site.php.version, php_settings=own)
         await php_settings.check_values(ctx, record.account_id, values)
         return BackendColumns("php", php_version=site.php.version, php_settings=text)
-    if kind == "redirect":
-        code = 301 if site.redirect.code == web_pb.REDIRECT_CODE_PERMANENT else 302
-        return BackendColumns(
-            "redirect",
-            redirect_url=site.redirect.url,
-            redirect_code=code,
-            redirect_preserve_path=site.redirect.preserve_path,
-        )
-    if kind == "proxy" and site.proxy.WhichOneof("target") == "socket_path":
-        return BackendColumns("proxy", proxy_socket=site.proxy.socket_path)
-    if kind == "proxy":
-        return BackendColumns("proxy", proxy_port=site.proxy.port)
-    return BackendColumns("static")
+    return backends.spec_columns(site)
 
 
 async def _certificates(

@@ -17,6 +17,8 @@ from tests.gateway.reconcile.test_reconcile import found, reconcile, site, sql
 
 OLD = "a" * 64
 NEW = "b" * 64
+# The module's clock, read at import: a day either side of it is what the rows need. An attempt
+# "under way" reads the clock when its test runs (the suite can reach it 15 minutes later).
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
@@ -161,8 +163,9 @@ async def test_an_attempt_cut_short_fails_as_interrupted_but_one_under_way_is_le
     await site(api, admin, "shop.com")
     stale = (NOW - timedelta(hours=1)).replace(tzinfo=None)
     await record(api, status="issuing", last_attempt_at=stale)
+    under_way = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     await record(api, "shop.com", status="issuing", fingerprint=None, not_before=None,
-                 not_after=None, last_attempt_at=NOW.replace(tzinfo=None))  # fmt: skip
+                 not_after=None, last_attempt_at=under_way)  # fmt: skip
     api.certificates.served["alice.com"] = served()
     report = await reconcile(api, admin)
     assert [o for o, _ in found(report, "certificate", "alice.com")] == ["repaired"]

@@ -45,7 +45,7 @@ SERVICES: Final[tuple[Service, ...]] = (
     Service("databases", databases.SERVICE_NAME, databases.add_to_server),
     Service("server", server.SERVICE_NAME, server.add_to_server),
     Service("cron", cron.SERVICE_NAME, cron.add_to_server),
-    Service("dns", dns.SERVICE_NAME, dns.add_to_server),
+    Service("dns", dns.SERVICE_NAME, dns.add_to_server, dns.prepare),
     Service(
         "certificates", certificates.SERVICE_NAME, certificates.add_to_server, certificates.prepare
     ),

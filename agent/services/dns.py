@@ -153,6 +153,12 @@ class DnsZoneServicer(dns_pb2_grpc.DnsZoneServiceServicer):
         return zone, acme_challenges.challenge_record(zone, validated, text)
 
 
+async def prepare(config: AgentConfig) -> None:
+    """named serves what the zone records hold before the first request: a crash in a batch
+    can leave zones.conf or a zone file behind them (DnsZones.bring_up_to_date)."""
+    await dns_zones(config).bring_up_to_date()
+
+
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
     servicer = DnsZoneServicer(dns_zones(config), name_owners(config))
     dns_pb2_grpc.add_DnsZoneServiceServicer_to_server(servicer, server)

@@ -173,6 +173,16 @@ class DnsZones:
         _, zone = await self._finisher.run(self._submit(name, change))
         return _present(zone, name)
 
+    async def bring_up_to_date(self) -> None:
+        """At the agent's start, before it serves: named serves what the records hold. A crash
+        in a batch can leave zones.conf or a zone file behind the records; a change would mend
+        them, but until one comes named would serve a zone no record holds, or miss one."""
+        if not self._state() and not self._layout.zones_conf.exists():
+            return  # nothing served, nothing recorded: no named needed yet
+        self._prepare(self._state())
+        if self._stale or self._conf_stale:
+            await self._apply([])
+
     async def delete_zone(self, name: ZoneName) -> None:
         """Stops serving the zone; a zone not served is fine."""
         if name in self._state():
@@ -386,15 +396,18 @@ class DnsZones:
         self, state: dict[ZoneName, Zone], added: list[_Plan], removed: list[_Plan], gid: int
     ) -> None:
         names = (state.keys() | {p.name for p in added}) - {p.name for p in removed}
+        # New zones' records before named reads their names: a crash in between leaves a
+        # record that named does not serve yet, which the next start mends (bring_up_to_date).
+        self._save([plan.after for plan in added if plan.after is not None])
         try:
             await self._reconfigure(names, gid)
         except AgentError as error:
             for plan in added:
+                self._record(plan.name).unlink(missing_ok=True)
                 self._layout.zone_file(plan.name).unlink(missing_ok=True)
             for plan in [*added, *removed]:
                 plan.fail(error)
             return
-        self._save([plan.after for plan in added if plan.after is not None])
         for plan in removed:
             self._record(plan.name).unlink(missing_ok=True)
             self._layout.zone_file(plan.name).unlink(missing_ok=True)

@@ -15,7 +15,7 @@ from jopanel.agent.dns.v1 import dns_pb2
 
 from agent.config import AgentConfig
 from agent.system.dns import bind
-from agent.system.dns.zones import DnsZones
+from agent.system.dns.zones import RECORD_DIR, DnsZones
 from agent.validators.accounts import AccountName
 from agent.validators.dns import ZoneName
 from tests.agent.dns.dns_support import (
@@ -186,6 +186,36 @@ async def test_after_a_crash_the_files_are_brought_back_in_line(
     assert not (layout.zone_dir / ".leftover.tmp").exists()
     # The agent under test never knew of this zone: it goes the way it came.
     await restarted.delete_zone(ZoneName(other))
+
+
+async def test_a_starting_agent_serves_what_the_records_hold_before_any_change(
+    dns: Stub,
+    dns_account: str,
+    new_zone: Callable[[], str],
+    named: stack.Named,
+    agent_config: AgentConfig,
+) -> None:
+    """What a kill in a batch left: a zone named serves that no record holds (killed between
+    the reconfig and the record, as the agent once wrote them), and a recorded zone missing
+    from zones.conf. The start puts both right before any request: named serves neither the
+    ghost (a tenant's zone the panel no longer knows) nor misses the recorded one."""
+    ghost, listed = new_zone(), new_zone()
+    await create_zone(dns, ghost, dns_account, a("aaaaaaaa", "www", "192.0.2.9"))
+    await create_zone(dns, listed, dns_account, a("aaaaaaaa", "@", "192.0.2.3"))
+    layout = bind.Layout.from_config(agent_config)
+    (RECORD_DIR / f"{ghost}.json").unlink()
+    conf = layout.zones_conf.read_text()
+    layout.zones_conf.write_text("\n".join(x for x in conf.splitlines() if listed not in x))
+    assert stack.rndc(named.rndc_port, "reconfig").returncode == 0
+    assert (await dig(named.dns_port, listed, "A")).status == "REFUSED"
+
+    await DnsZones(agent_config).bring_up_to_date()
+    assert (await dig(named.dns_port, f"www.{ghost}", "A")).status == "REFUSED"
+    assert (await dig(named.dns_port, listed, "A")).answer == ["192.0.2.3"]
+    assert f'"{ghost}"' not in layout.zones_conf.read_text()
+    assert not layout.zone_file(ZoneName(ghost)).exists()
+    # This process's agent still holds the ghost: its deletion ends it there too.
+    await dns.DeleteDnsZone(dns_pb2.DeleteDnsZoneRequest(name=ghost))
 
 
 async def test_without_answers_on_dns_port_rndc_tells_what_is_served(

@@ -177,6 +177,8 @@ class DnsZones:
         """At the agent's start, before it serves: named serves what the records hold. A crash
         in a batch can leave zones.conf or a zone file behind the records; a change would mend
         them, but until one comes named would serve a zone no record holds, or miss one."""
+        if not self._soa.nameservers:
+            return  # DNS is not set up: no zone can be served or changed
         if not self._state() and not self._layout.zones_conf.exists():
             return  # nothing served, nothing recorded: no named needed yet
         self._prepare(self._state())

@@ -266,7 +266,7 @@ operations = [
         Access.SIGNED_IN,
         query=FolderQuery,
         response=FolderPage,
-        errors=(404, 409),
+        errors=(403, 404, 409),
     ),
     Operation(
         "DELETE",
@@ -316,7 +316,7 @@ operations = [
         Access.SIGNED_IN,
         query=FileQuery,
         response=UploadState,
-        errors=(404, 409),
+        errors=(403, 404, 409),
     ),
     Operation(
         "GET",

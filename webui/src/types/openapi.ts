@@ -10180,6 +10180,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description Not allowed for this role */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description No such resource (or not yours) */
       404: {
         headers: {
@@ -11445,6 +11454,15 @@ export interface operations {
       };
       /** @description Not signed in, or the token is not valid */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not allowed for this role */
+      403: {
         headers: {
           [name: string]: unknown;
         };

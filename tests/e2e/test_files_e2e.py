@@ -23,17 +23,24 @@ from tests.e2e.test_backups_e2e import followed
 pytestmark = pytest.mark.e2e
 
 
+async def new_owner(
+    session: aiohttp.ClientSession, base: str, admin_credentials: tuple[str, str], prefix: str
+) -> tuple[str, str]:
+    """A new account made by the administrator: its name and its owner's access token."""
+    admin = await login(session, base, *admin_credentials)
+    name = f"{prefix}_{secrets.token_hex(3)}"
+    account = {"name": name, "password": "files-pass-1"}
+    status, created = await call(session, "POST", f"{base}/accounts", admin, json=account)
+    assert status == 201, created
+    return name, await login(session, base, name, "files-pass-1")
+
+
 async def test_an_owner_manages_its_files_and_a_link_to_shadow_stays_a_link(
     live: stack.Stack, admin_credentials: tuple[str, str]
 ) -> None:
     base = f"{live.url}/api/v1"
     async with aiohttp.ClientSession() as session:
-        admin = await login(session, base, *admin_credentials)
-        name = f"e2e_files_{secrets.token_hex(3)}"
-        account = {"name": name, "password": "files-pass-1"}
-        status, created = await call(session, "POST", f"{base}/accounts", admin, json=account)
-        assert status == 201, created
-        owner = await login(session, base, name, "files-pass-1")
+        name, owner = await new_owner(session, base, admin_credentials, "e2e_files")
         user = pwd.getpwnam(name)
         home = Path(user.pw_dir)
 
@@ -107,12 +114,7 @@ async def test_a_folder_the_owner_locked_is_403_to_it_and_documented_so(
     once found the listing's 403 undocumented)."""
     base = f"{live.url}/api/v1"
     async with aiohttp.ClientSession() as session:
-        admin = await login(session, base, *admin_credentials)
-        name = f"e2e_lock_{secrets.token_hex(3)}"
-        account = {"name": name, "password": "files-pass-1"}
-        status, created = await call(session, "POST", f"{base}/accounts", admin, json=account)
-        assert status == 201, created
-        owner = await login(session, base, name, "files-pass-1")
+        name, owner = await new_owner(session, base, admin_credentials, "e2e_lock")
         assert (await call(session, "POST", f"{base}/files/folders", owner,
                            json={"path": "locked"}))[0] == 201  # fmt: skip
         mode = {"path": "locked", "mode": "0000"}

@@ -9,8 +9,11 @@
     web_tls_listen = ["443", "[::]:443"]       # where a site with a certificate answers HTTPS
     nginx_dir = "/etc/nginx"                   # nginx's configuration root
     nginx_pid_file = "/run/nginx.pid"          # the running nginx master's pid file
-    php_dir = "/etc/php"                       # PHP's configuration root (<v>/fpm/pool.d)
-    php_run_dir = "/run/php"                   # pool sockets and php<v>-fpm.pid files
+    php_dir = "/etc/php"                       # PHP's configuration root (<v>/fpm/jopanel)
+    php_run_dir = "/run/php"                   # pool sockets and the masters' pid files
+    php_supervisor = "agent"                   # who runs the pools' PHP-FPM masters: "agent"
+                                               # (the agent starts them, the sandbox) or
+                                               # "systemd" (a server: jopanel-php<v>-fpm@<n>)
     web_log_dir = "/var/log/jopanel/web"       # one folder of access logs per domain
     app_socket_dir = "/home/.apps"             # <account>/<name>.sock: proxy backends' sockets
                                                # (on /home's filesystem, mounted nosymfollow)
@@ -144,6 +147,7 @@ class AgentConfig:
     nginx_pid_file: Path = Path("/run/nginx.pid")
     php_dir: Path = Path("/etc/php")
     php_run_dir: Path = Path("/run/php")
+    php_supervisor: Literal["agent", "systemd"] = "agent"
     web_log_dir: Path = Path("/var/log/jopanel/web")
     app_socket_dir: Path = Path("/home/.apps")
     # Ranges of TCP ports an administrator allows proxy backends to use (see port_ranges).
@@ -212,8 +216,9 @@ class AgentConfig:
                 raise ConfigError(f"{key}: must be an absolute path of letters, digits and ._-/")
         if len(bytes(self.socket_path)) > _MAX_SOCKET_PATH:
             raise ConfigError(f"socket_path: must be at most {_MAX_SOCKET_PATH} bytes")
-        if self.vpn_supervisor not in ("agent", "systemd"):
-            raise ConfigError('vpn_supervisor: must be "agent" or "systemd"')
+        for key in ("vpn_supervisor", "php_supervisor"):
+            if getattr(self, key) not in ("agent", "systemd"):
+                raise ConfigError(f'{key}: must be "agent" or "systemd"')
         if not _DEVICE_PATTERN.fullmatch(self.vpn_device):
             raise ConfigError("vpn_device: must be 1 to 15 of letters, digits, '_' and '-'")
         days = self.vpn_client_days
@@ -282,6 +287,7 @@ def _typed_values(data: dict[str, Any]) -> dict[str, Any]:
         "gateway_group",
         "vpn_device",
         "vpn_supervisor",
+        "php_supervisor",
         "panel_hostname",
         "acme_socket_path",
         "acme_group",

@@ -55,6 +55,7 @@ SERVICES: Final = (
     "cron",
 )
 TIMEOUT: Final = 10.0
+WANTS: Final = Path("/etc/systemd/system/multi-user.target.wants")
 # Loading the panel's database back (and listing dumps of a remote repository) takes longer.
 RESTORE_TIMEOUT: Final = 3600.0
 
@@ -79,6 +80,9 @@ def gateway_command(*args: str, stdin: str = "") -> subprocess.CompletedProcess[
 def service_states() -> dict[str, str]:
     php = sorted(path.name for path in Path("/usr/sbin").glob("php-fpm*.*"))
     units = [*SERVICES, *(f"php{name.removeprefix('php-fpm')}-fpm" for name in php)]
+    # The accounts' PHP-FPM masters, one per 256 uids, that the agent enabled (docs/web.md).
+    masters = WANTS.glob("jopanel-php*-fpm@*.service")
+    units += sorted(path.name.removesuffix(".service") for path in masters)
     states = {}
     for unit in units:
         done = subprocess.run(

@@ -21,6 +21,7 @@ import bench_certificates
 import bench_dns_api
 import bench_files
 import bench_memory
+import bench_php
 import bench_sites
 import bench_ui
 import bench_web
@@ -129,7 +130,7 @@ def start_bare_grpc(log: Path) -> stack.Process:
 def main() -> None:
     """Every section, or those named: `scripts/bench.sh api web`."""
     sections = sys.argv[1:] or [
-        *("api", "web", "sites", "dns", "ui", "backups", "files", "certificates"),
+        *("api", "web", "sites", "php", "dns", "ui", "backups", "files", "certificates"),
     ]
     run_dir = Path(os.environ["JOPANEL_SANDBOX"])
     logs = run_dir / "logs"
@@ -190,6 +191,8 @@ def main() -> None:
                 ]
             )
             asyncio.run(bench_sites.run(live, token, "bench_site"))
+        if "php" in sections:
+            asyncio.run(bench_php.run(run_dir / "bench-php"))
         if "dns" in sections:
             asyncio.run(bench_dns_api.run(live, (name, password)))
         if "ui" in sections:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench`: the benchmark tables, in a sandbox of their own. Sections: api, web, sites, dns,
+# `make bench`: the benchmark tables, in a sandbox of their own. Sections: api, web, sites, php, dns,
 # ui, backups, files, certificates (default: all), and memory (only when named: 5,000
 # accounts take a while); e.g. scripts/bench.sh web.
 set -euo pipefail

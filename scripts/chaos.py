@@ -504,7 +504,7 @@ class System:
             # mysql.db holds "_" escaped with a backslash, which the batch output doubles.
             unescaped = database.replace("\\\\", "\\").replace("\\_", "_")
             self.grants.setdefault(user, set()).add(unescaped)
-        self.pools = {p.name for p in PHP.glob("*/fpm/pool.d/jopanel-*.conf")}
+        self.pools = {p.name for p in PHP.glob("*/fpm/jopanel/*/pool.d/jopanel-*.conf")}
         self.crontabs: dict[str, str] = {}
 
     def crontab(self, account: str) -> str:

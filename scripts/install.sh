@@ -302,6 +302,8 @@ dns_hostmaster = "$hostmaster"
 server_names = $(toml_list "$hostname")
 panel_hostname = "$hostname"
 vpn_supervisor = "systemd"
+# The accounts' PHP-FPM masters run as units the agent enables: jopanel-php<v>-fpm@<n>.
+php_supervisor = "systemd"
 EOF
   write_file "$etc/gateway.toml" 0640 "root:$user" <<EOF
 # Written by scripts/install.sh (run it again to change it; edits here are overwritten).
@@ -401,8 +403,9 @@ nginx_config() {
 }
 
 php_fpm_config() {
-  # The agent adds one pool per account to /etc/php/<v>/fpm/pool.d (php-fpm.conf includes it);
-  # Debian's www pool stays. Every installed version runs.
+  # Debian's master of each installed version runs (its www pool stays). The accounts' pools
+  # are not its: the agent gives them masters of their own, one per 256 uids
+  # (/etc/php/<v>/fpm/jopanel/<n>, the unit jopanel-php<v>-fpm@<n>, docs/web.md).
   local unit
   for unit in $(systemctl list-unit-files 'php*-fpm.service' --no-legend | cut -d' ' -f1); do
     systemctl enable --now "$unit" >/dev/null 2>&1

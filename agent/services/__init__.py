@@ -41,7 +41,7 @@ class Service:
 
 SERVICES: Final[tuple[Service, ...]] = (
     Service("accounts", accounts.SERVICE_NAME, accounts.add_to_server),
-    Service("web", web.SERVICE_NAME, web.add_to_server),
+    Service("web", web.SERVICE_NAME, web.add_to_server, web.prepare),
     Service("databases", databases.SERVICE_NAME, databases.add_to_server),
     Service("server", server.SERVICE_NAME, server.add_to_server),
     Service("cron", cron.SERVICE_NAME, cron.add_to_server),

@@ -217,6 +217,11 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
             )
 
 
+async def prepare(config: AgentConfig) -> None:
+    """Every PHP-FPM master that has pools runs before the first request (PhpPools.start)."""
+    await php_fpm.PhpPools(php_fpm.PhpSettings.from_config(config)).start()
+
+
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
     servicer = WebDomainServicer(
         web_domains(config),

@@ -102,7 +102,7 @@ async def test_a_tenant_takes_no_name_of_another_and_its_zones_go_with_its_names
         assert (await call(session, "DELETE", f"{base}/accounts/e2e_mallory", admin))[0] == 204
         assert NOT_SERVED in (await page(live.web_port, MALLORY))[1]
         assert (await dig(live.dns_port, MALLORY))[0] == "REFUSED"
-        assert not list(Path("/etc/php").glob("*/fpm/pool.d/jopanel-e2e_mallory.conf"))
+        assert not list(Path("/etc/php").glob("*/fpm/jopanel/*/pool.d/jopanel-e2e_mallory.conf"))
         assert not Path("/var/spool/cron/crontabs/e2e_mallory").exists()
         assert "e2e_mallory_db" not in mariadb.sql("SHOW DATABASES").split()
         # Its names are free again, for the account that really holds them.

@@ -171,7 +171,9 @@ records_intact() {  # records_intact WHEN: every unit, record and site made by t
 
 units_active() {
   local unit php
-  php=$(systemctl list-units 'php*-fpm.service' --no-legend --plain | cut -d' ' -f1)
+  php=$(systemctl list-units 'php*-fpm.service' 'jopanel-php*-fpm@*.service' --no-legend --plain |
+    cut -d' ' -f1)
+  [[ $php == *jopanel-php*-fpm@* ]] || fail "no master of the accounts' PHP pools runs"
   for unit in jopanel-agent jopanel-gateway jopanel-acme nginx mariadb named cron ssh $php; do
     expect "systemctl is-active $unit" "$(systemctl is-active "$unit")" active
   done
@@ -245,6 +247,11 @@ setpriv --reuid=tenant1 --regid=tenant1 --clear-groups \
   sh -c "printf '<?php echo posix_geteuid();' >$root/whoami.php"
 expect "the site's PHP runs as tenant1" \
   "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
+master=$(ls /etc/systemd/system/jopanel-php*-fpm@.service | sed 's|.*/||; s|@.service||')
+master="$master@$(($(id -u tenant1) / 256)).service"
+expect "tenant1's PHP master, $master" "$(systemctl is-enabled "$master") $(systemctl is-active "$master")" \
+  "enabled active"
+[ -z "$(ls /etc/php/*/fpm/pool.d/jopanel-* 2>/dev/null)" ] || fail "an account's pool is in Debian's master"
 step "an application on the account's own socket, behind nginx"
 grep -qx nosymfollow <(findmnt -no OPTIONS /home/.apps | tr , '\n') || fail "/home/.apps is not nosymfollow"
 app=app.install-test.example

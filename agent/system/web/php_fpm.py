@@ -1,11 +1,19 @@
 """PHP-FPM pools: one per (account, PHP version), running as the account's own user.
 
-Pool files live in /etc/php/<v>/fpm/pool.d/jopanel-<A>.conf; the pool listens on
-/run/php/jopanel-<A>-<v>.sock, which only www-data (nginx) may connect to. pm = ondemand, so the
-idle pools of thousands of accounts cost no process. Every change is checked with
-`php-fpm<v> -t` before the master gets SIGUSR2 (a graceful reload); when the check fails the
-previous pool files are put back. A master that re-executes itself with a bad configuration
-dies, so nothing unchecked ever reaches it.
+The pool listens on /run/php/jopanel-<A>-<v>.sock, which only www-data (nginx) may connect to.
+pm = ondemand, so the idle pools of thousands of accounts cost no process.
+
+The pools are shared out among masters of their own, one per PHP version and shard (the
+account's uid // SHARD_SIZE): /etc/php/<v>/fpm/jopanel/<shard>/php-fpm.conf, with the pools in
+its pool.d/jopanel-<A>.conf. A master re-reads every pool it has when it reloads (about half a
+millisecond per pool, and more per user in /etc/passwd), so a new account reloads its shard's
+master alone, and a reload's pause for running requests reaches only that shard's accounts.
+Every change is checked with `php-fpm<v> -t` on its shard's configuration before that master
+gets SIGUSR2 (a graceful reload); when the check fails the previous files are put back. A
+master that re-executes itself with a bad configuration dies, so nothing unchecked reaches it.
+A shard's master is started with its first pool and stopped with its last: by the agent in
+the sandbox (php_supervisor = "agent"), by systemd on a server (jopanel-php<v>-fpm@<shard>,
+a template the agent writes). docs/web.md, PHP-FPM.
 """
 
 from __future__ import annotations
@@ -17,15 +25,16 @@ import logging
 import os
 import pwd
 import re
+import shutil
 import signal
 import stat
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, Literal
 
 from agent.config import DEFAULTS, AgentConfig
-from agent.errors import FailedPrecondition, Internal
+from agent.errors import AgentError, FailedPrecondition, Internal
 from agent.system.accounts.users import HOME_ROOT
 from agent.system.base import files, process
 from agent.validators.accounts import ACCOUNT_NAME_PATTERN, AccountName
@@ -121,28 +130,100 @@ php_admin_flag[opcache.enable] = on
 
 DEFAULT_LIMITS: Final = DEFAULTS.limits("web")
 
+# A master serves the pools of the accounts whose uids share uid // SHARD_SIZE: a new account
+# reloads only its own master, which holds at most this many pools (docs/web.md, PHP-FPM).
+SHARD_SIZE: Final = 256
+# How long a reload waits for its pools' running requests before ending them (Debian's 0 ends
+# them at once: every visitor of every pool whose request was running saw a 502).
+PROCESS_CONTROL_TIMEOUT: Final = "10s"
+Supervisor = Literal["agent", "systemd"]
+
 
 @dataclass(frozen=True)
 class PhpSettings:
     root: Path  # /etc/php
     run_dir: Path  # /run/php
-    limits: process.Limits = DEFAULT_LIMITS  # of `php-fpm -t`
+    supervisor: Supervisor = "agent"
+    limits: process.Limits = DEFAULT_LIMITS  # of `php-fpm -t`, a start or a reload
+    log_dir: Path = Path("/var/log")
+    unit_dir: Path = Path("/etc/systemd/system")
+    shard_size: int = SHARD_SIZE
+
+    def shard(self, uid: int) -> int:
+        """The shard of an account's pools: its uid's (uids are never given again)."""
+        return uid // self.shard_size
 
     @classmethod
     def from_config(cls, config: AgentConfig) -> PhpSettings:
-        return cls(config.php_dir, config.php_run_dir, config.limits("web"))
+        return cls(config.php_dir, config.php_run_dir, config.php_supervisor, config.limits("web"))
 
-    def pool_dir(self, version: str) -> Path:
+    def shards_dir(self, version: str) -> Path:
+        return self.root / version / "fpm" / "jopanel"
+
+    def shard_dir(self, version: str, shard: int) -> Path:
+        return self.shards_dir(version) / str(shard)
+
+    def pool_dir(self, version: str, shard: int) -> Path:
+        return self.shard_dir(version, shard) / "pool.d"
+
+    def pool_file(self, version: str, shard: int, account: str) -> Path:
+        return self.pool_dir(version, shard) / f"{POOL_PREFIX}{account}.conf"
+
+    def main_config(self, version: str, shard: int) -> Path:
+        return self.shard_dir(version, shard) / "php-fpm.conf"
+
+    def pid_file(self, version: str, shard: int) -> Path:
+        return self.run_dir / f"{POOL_PREFIX}fpm{version}-{shard}.pid"
+
+    def log_file(self, version: str, shard: int) -> Path:
+        return self.log_dir / f"php{version}-fpm-{POOL_PREFIX}{shard}.log"
+
+    def unit_template(self, version: str) -> Path:
+        return self.unit_dir / f"{POOL_PREFIX}php{version}-fpm@.service"
+
+    # Before masters of their own, the pools were in Debian's master: /etc/php/<v>/fpm/pool.d.
+    def legacy_pool_dir(self, version: str) -> Path:
         return self.root / version / "fpm" / "pool.d"
 
-    def pool_file(self, version: str, account: str) -> Path:
-        return self.pool_dir(version) / f"{POOL_PREFIX}{account}.conf"
-
-    def main_config(self, version: str) -> Path:
+    def legacy_config(self, version: str) -> Path:
         return self.root / version / "fpm" / "php-fpm.conf"
 
-    def pid_file(self, version: str) -> Path:
+    def legacy_pid_file(self, version: str) -> Path:
         return self.run_dir / f"php{version}-fpm.pid"
+
+
+def render_master(settings: PhpSettings, version: str, shard: int) -> str:
+    first = shard * settings.shard_size
+    return f"""; Written by jopanel-agent: the PHP {version} master of the pools of the accounts
+; with uids {first} to {first + settings.shard_size - 1}; edits are overwritten.
+[global]
+pid = {settings.pid_file(version, shard)}
+error_log = {settings.log_file(version, shard)}
+process_control_timeout = {PROCESS_CONTROL_TIMEOUT}
+include = {settings.pool_dir(version, shard)}/*.conf
+"""
+
+
+def render_unit(settings: PhpSettings, version: str) -> str:
+    config = settings.main_config(version, 0).parent.parent / "%i" / "php-fpm.conf"
+    return f"""# Written by jopanel-agent: PHP {version}'s masters of the accounts' pools, one per
+# instance (%i: uid // {settings.shard_size}), enabled and started by the agent (docs/web.md).
+[Unit]
+Description=PHP {version} FastCGI master %i of JoPanel's account pools
+Documentation=https://github.com/jopanel/jopanel/blob/main/docs/web.md
+After=network.target
+
+[Service]
+Type=notify
+ExecStart={BINARY_DIR}/php-fpm{version} --nodaemonize --fpm-config {config}
+ExecReload=/bin/kill -USR2 $MAINPID
+RuntimeDirectory=php
+RuntimeDirectoryPreserve=yes
+Restart=on-failure
+
+[Install]
+WantedBy=multi-user.target
+"""
 
 
 class PoolLimitsFile:
@@ -206,11 +287,16 @@ def _read_limits(path: Path) -> dict[str, PoolLimits]:
 
 
 class PhpPools:
-    """Brings the pool files of each PHP version to the wanted set, checked, then reloaded."""
+    """Brings the pool files of each PHP version to the wanted set, shard by shard: each
+    shard's files are checked, then its master alone is reloaded (or started, or stopped)."""
 
     def __init__(self, settings: PhpSettings) -> None:
         self._settings = settings
         self.limits = PoolLimitsFile(settings.root / "jopanel-pool-limits.json")
+        # What each shard was last brought to, (version, shard) -> {(account, limits)}: a
+        # change looks again only at the shards whose pools or limits it changes (at 5,000
+        # accounts, reading and rendering every pool file took half of a change's time).
+        self._done: dict[tuple[str, int], frozenset[tuple[str, PoolLimits]]] = {}
 
     async def ensure(self, wanted: Pools) -> None:
         """Creates missing pools (and drops those of vanished users, which break `-t`)."""
@@ -222,51 +308,157 @@ class PhpPools:
         for version in self._versions_with_pools():
             await self._converge(version, wanted.get(version, set()), keep_others=False)
 
+    async def start(self) -> None:
+        """At the agent's start: moves pools out of Debian's master and brings every shard's
+        files and master to what its pools need (a sandbox started again, a master that died,
+        an upgrade's new template; on a server, systemd starts the enabled masters itself)."""
+        for version in self._versions_with_pools():
+            legacy = (_account_of(path) for path in self._legacy(version))
+            accounts = {account for account in legacy if account is not None}
+            for pools in self._current(version).values():
+                accounts.update(AccountName(account) for account in pools)
+            try:
+                await self._converge(version, accounts, keep_others=True)
+            except AgentError as error:
+                logger.error("php-fpm %s: %s", version, error.message)
+
     async def _converge(
         self, version: PhpVersion, accounts: Set[AccountName], *, keep_others: bool
     ) -> None:
+        uids = _uids()
+        await self._move_legacy(version, uids)
+        wanted: dict[int, set[AccountName]] = {}
+        for account in accounts:
+            if account in uids:  # the sites of a vanished user need no pool
+                wanted.setdefault(self._settings.shard(uids[account]), set()).add(account)
         current = self._current(version)
+        plans = []
+        for shard in set(wanted) | set(current):
+            mine = wanted.get(shard, set())
+            pools = current.get(shard, {})
+            removals = [
+                path
+                for account, path in pools.items()
+                if account not in mine
+                and (
+                    not keep_others
+                    or account not in uids  # a vanished user breaks `-t`
+                    or self._settings.shard(uids[account]) != shard  # the name has another uid now
+                )
+            ]
+            state = frozenset((account, self.limits.get(account)) for account in mine)
+            if (
+                not removals
+                and set(pools) == mine
+                and self._done.get((version, shard)) == state
+                and self._master_pid(version, shard) is not None
+            ):
+                continue  # as this agent left it: its files are not read or rendered again
+            plans.append((shard, mine, removals, state))
+        # A pool leaves its old master before another master listens on its socket.
+        for shard, mine, removals, state in sorted(plans, key=lambda p: (not p[2], p[0])):
+            self._done.pop((version, shard), None)
+            await self._converge_shard(version, shard, mine, current.get(shard, {}), removals)
+            if mine:
+                self._done[(version, shard)] = state
+
+    async def _converge_shard(
+        self,
+        version: PhpVersion,
+        shard: int,
+        accounts: Set[AccountName],
+        pools: Mapping[str, Path],
+        removals: list[Path],
+    ) -> None:
+        settings = self._settings
         writes = {
-            self._settings.pool_file(version, account): render_pool(
-                account, version, self._settings.run_dir, self.limits.get(account)
+            settings.pool_file(version, shard, account): render_pool(
+                account, version, settings.run_dir, self.limits.get(account)
             )
             for account in accounts
         }
+        writes[settings.main_config(version, shard)] = render_master(settings, version, shard)
         writes = {path: text for path, text in writes.items() if _read(path) != text}
-        for path in current.values():
+        for path in pools.values():
             _restrict(path)  # pool files written before they were root's alone
-        removals = [
-            path
-            for account, path in current.items()
-            if account not in accounts and (not keep_others or not _user_exists(account))
-        ]
-        sockets = [socket_path(self._settings.run_dir, account, version) for account in accounts]
-        if writes or removals:
-            await self._apply(version, writes, removals)
-        elif all(map(_is_socket, sockets)):
+        if set(pools.values()) <= set(removals) and not accounts:
+            await self._stop(version, shard)
             return
-        await self._reload(version, sockets)
+        sockets = self._sockets(version, {account: Path() for account in accounts})
+        running = self._master_pid(version, shard) is not None
+        if writes or removals:
+            await self._apply(version, shard, writes, removals)
+        elif running and all(map(_is_socket, sockets)):
+            return
+        if running:
+            await self._reload(version, shard, sockets)
+        else:
+            await self._start(version, shard, sockets)
 
-    def _current(self, version: str) -> dict[str, Path]:
-        pools = {}
-        for path in self._settings.pool_dir(version).glob(f"{POOL_PREFIX}*.conf"):
+    def _current(self, version: str) -> dict[int, dict[str, Path]]:
+        """The pool files of each shard: shard -> account -> file."""
+        shards: dict[int, dict[str, Path]] = {}
+        for path in self._settings.shards_dir(version).glob(f"*/pool.d/{POOL_PREFIX}*.conf"):
+            shard = path.parent.parent.name
             account = path.name[len(POOL_PREFIX) : -len(".conf")]
-            if ACCOUNT_NAME_PATTERN.fullmatch(account):
-                pools[account] = path
-        return pools
+            if shard.isdigit() and ACCOUNT_NAME_PATTERN.fullmatch(account):
+                shards.setdefault(int(shard), {})[account] = path
+        return shards
+
+    def _legacy(self, version: str) -> list[Path]:
+        return sorted(self._settings.legacy_pool_dir(version).glob(f"{POOL_PREFIX}*.conf"))
 
     def _versions_with_pools(self) -> list[PhpVersion]:
-        return [v for v in installed_versions() if self._current(v)]
+        return [v for v in installed_versions() if self._current(v) or self._legacy(v)]
 
-    async def _apply(self, version: str, writes: dict[Path, str], removals: list[Path]) -> None:
-        """Writes and removes pool files, then checks them; the old files return on failure."""
+    def _sockets(self, version: str, pools: Mapping[str, Path]) -> list[Path]:
+        return [socket_path(self._settings.run_dir, account, version) for account in pools]
+
+    async def _move_legacy(self, version: PhpVersion, uids: Mapping[str, int]) -> None:
+        """Moves the pools of Debian's master to the accounts' own masters (once, after an
+        upgrade): out of Debian's master first, which lets their sockets go; the shards'
+        masters then listen on them. Their requests fail for that second."""
+        legacy = self._legacy(version)
+        if not legacy:
+            return
+        for path in legacy:
+            account = path.name[len(POOL_PREFIX) : -len(".conf")]
+            text = _read(path)
+            if account in uids and text is not None and ACCOUNT_NAME_PATTERN.fullmatch(account):
+                shard = self._settings.shard(uids[account])
+                self._make_dirs(version, shard)
+                target = self._settings.pool_file(version, shard, account)
+                files.write_atomic(target, text, POOL_MODE)
+            path.unlink(missing_ok=True)
+        config = self._settings.legacy_config(version)
+        pid = _master_pid(self._settings.legacy_pid_file(version), config)
+        if pid is not None:
+            completed = await self._test(version, config)
+            if completed.returncode == 0:
+                master = (self._settings.legacy_pid_file(version), config)
+                await self._signal_reload(version, master, pid, [], "Debian's master")
+            else:  # its own pools are broken: it keeps the old sockets until its next start
+                logger.error("php-fpm %s: %s", version, _message(completed.stderr))
+        logger.info("php-fpm %s: %d pools moved to their accounts' masters", version, len(legacy))
+
+    async def _apply(
+        self, version: str, shard: int, writes: dict[Path, str], removals: list[Path]
+    ) -> None:
+        """Writes and removes a shard's files, then checks them; the old files return on
+        failure."""
         previous = {path: _read(path) for path in [*writes, *removals]}
+        self._make_dirs(version, shard)
         for path, text in writes.items():
             files.write_atomic(path, text, POOL_MODE)
         for path in removals:
             path.unlink(missing_ok=True)
         try:
-            await self._check(version)
+            completed = await self._test(version, self._settings.main_config(version, shard))
+            if completed.returncode != 0:
+                raise FailedPrecondition(
+                    f"php-fpm {version} refused the pool configuration: "
+                    f"{_message(completed.stderr)}"
+                )
         except FailedPrecondition:
             for path, old in previous.items():
                 if old is None:
@@ -275,38 +467,135 @@ class PhpPools:
                     files.write_atomic(path, old, POOL_MODE)
             raise
 
-    async def _check(self, version: str) -> None:
-        argv = [f"php-fpm{version}", "-t", "--fpm-config", str(self._settings.main_config(version))]
-        completed = await process.run(argv, ok_codes=range(256), limits=self._settings.limits)
+    def _make_dirs(self, version: str, shard: int) -> None:
+        """Root's alone: a pool file names its account, home and socket."""
+        for path in (
+            self._settings.shards_dir(version),
+            self._settings.shard_dir(version, shard),
+            self._settings.pool_dir(version, shard),
+        ):
+            path.mkdir(mode=0o700, exist_ok=True)
+
+    async def _test(self, version: str, config: Path) -> process.Completed:
+        argv = [f"php-fpm{version}", "-t", "--fpm-config", str(config)]
+        return await process.run(argv, ok_codes=range(256), limits=self._settings.limits)
+
+    def _master_pid(self, version: str, shard: int) -> int | None:
+        config = self._settings.main_config(version, shard)
+        return _master_pid(self._settings.pid_file(version, shard), config)
+
+    async def _start(self, version: str, shard: int, sockets: list[Path]) -> None:
+        """Starts the shard's master, and returns once it listens on every wanted socket."""
+        settings = self._settings
+        config = settings.main_config(version, shard)
+        log = settings.log_file(version, shard)
+        start = log.stat().st_size if log.exists() else 0
+        if settings.supervisor == "systemd":
+            template = settings.unit_template(version)
+            text = render_unit(settings, version)
+            if _read(template) != text:
+                files.write_atomic(template, text, 0o644)
+                await process.run(["systemctl", "daemon-reload"], limits=settings.limits)
+            unit = template.name.replace("@", f"@{shard}")
+            argv = ["systemctl", "enable", "--now", "--quiet", unit]
+        else:  # the sandbox: php-fpm goes to the background once it serves (its own session)
+            argv = [f"php-fpm{version}", "--fpm-config", str(config)]
+        completed = await process.run(argv, ok_codes=range(256), limits=settings.limits)
         if completed.returncode != 0:
             raise FailedPrecondition(
-                f"php-fpm {version} refused the pool configuration: {_message(completed.stderr)}"
+                f"php-fpm {version} did not start its master {shard}: "
+                f"{_log_errors(log, start) or _message(completed.stderr)}"
             )
+        await self._wait(version, (settings.pid_file(version, shard), config), None, sockets)
+        logger.info("php-fpm %s: master %d started", version, shard)
 
-    async def _reload(self, version: str, sockets: list[Path]) -> None:
-        """SIGUSR2 to the master, then waits until it runs again with every wanted socket."""
-        pid_file = self._settings.pid_file(version)
-        pid = _master_pid(pid_file)
-        if pid is None:
-            raise FailedPrecondition(
-                f"php-fpm {version} is not running; start it (its pools are in place)"
+    async def _stop(self, version: str, shard: int) -> None:
+        """Stops the master of a shard that has no pool left, and removes its files."""
+        settings = self._settings
+        if settings.supervisor == "systemd":
+            unit = settings.unit_template(version).name.replace("@", f"@{shard}")
+            await process.run(
+                ["systemctl", "disable", "--now", "--quiet", unit],
+                ok_codes=range(256),
+                limits=settings.limits,
             )
-        before = _identity(pid_file)
+        pid = self._master_pid(version, shard)
+        if pid is not None:  # SIGQUIT: running requests end first (process_control_timeout)
+            os.kill(pid, signal.SIGQUIT)
+            for _ in range(int(settings.limits.timeout * 100)):
+                if not _alive(pid):
+                    break
+                await asyncio.sleep(0.01)
+        shutil.rmtree(settings.shard_dir(version, shard), ignore_errors=True)
+        logger.info("php-fpm %s: master %d stopped, its last pool gone", version, shard)
+
+    async def _reload(self, version: str, shard: int, sockets: list[Path]) -> None:
+        pid_file = self._settings.pid_file(version, shard)
+        config = self._settings.main_config(version, shard)
+        pid = _master_pid(pid_file, config)
+        if pid is None:
+            raise FailedPrecondition(f"php-fpm {version}: master {shard} is not running")
+        await self._signal_reload(version, (pid_file, config), pid, sockets, f"master {shard}")
+
+    async def _signal_reload(
+        self, version: str, master: tuple[Path, Path], pid: int, sockets: list[Path], name: str
+    ) -> None:
+        """SIGUSR2 to a master (its pid file and configuration), then waits until it runs
+        again with every wanted socket."""
+        before = _identity(master[0])
         os.kill(pid, signal.SIGUSR2)
-        # At least the web resource's timeout, which a slow machine raises (web_timeout).
+        await self._wait(version, master, before, sockets, pid)
+        logger.info("php-fpm %s: %s reloaded", version, name)
+
+    async def _wait(
+        self,
+        version: str,
+        master: tuple[Path, Path],
+        before: tuple[int, int] | None,
+        sockets: list[Path],
+        pid: int | None = None,
+    ) -> None:
+        """Until the pid file was written anew, its master catches SIGUSR2 again (until then a
+        second one would kill it) and every wanted socket exists."""
+        # At least the web resource's timeout, which a slow machine raises (web_timeout); a
+        # reload may wait for running requests (PROCESS_CONTROL_TIMEOUT).
         wait = max(RELOAD_TIMEOUT, self._settings.limits.timeout)
         deadline = asyncio.get_running_loop().time() + wait
-        while not (
-            _identity(pid_file) not in (before, None)
-            and _catches_sigusr2(pid)
-            and all(map(_is_socket, sockets))
-        ):
-            if not _alive(pid):
+        pid_file, config = master
+        while True:
+            current = _master_pid(pid_file, config)
+            if (
+                current is not None
+                and _identity(pid_file) not in (before, None)
+                and _catches_sigusr2(current)
+                and all(map(_is_socket, sockets))
+            ):
+                return
+            if pid is not None and not _alive(pid):
                 raise Internal(f"php-fpm {version} exited while reloading; its log says why")
             if asyncio.get_running_loop().time() > deadline:
-                raise Internal(f"php-fpm {version} did not finish reloading; its log says why")
+                raise Internal(f"php-fpm {version} did not finish starting; its log says why")
             await asyncio.sleep(0.01)
-        logger.info("php-fpm %s reloaded", version)
+
+
+def _account_of(pool: Path) -> AccountName | None:
+    name = pool.name[len(POOL_PREFIX) : -len(".conf")]
+    return AccountName(name) if ACCOUNT_NAME_PATTERN.fullmatch(name) else None
+
+
+def _uids() -> dict[str, int]:
+    """Every user's uid, read once per change (getpwnam reads /etc/passwd anew per name)."""
+    return {entry.pw_name: entry.pw_uid for entry in pwd.getpwall()}
+
+
+def _log_errors(log: Path, start: int) -> str:
+    """The error lines a master wrote to its log since `start` (where a failed start says why)."""
+    try:
+        with log.open("rb") as stream:
+            stream.seek(start)
+            return _message(stream.read(65536)).removesuffix("php-fpm -t failed without a message")
+    except OSError:
+        return ""
 
 
 def _message(stderr: bytes) -> str:
@@ -319,14 +608,16 @@ def _message(stderr: bytes) -> str:
     return process.excerpt("; ".join(lines), 1000) or "php-fpm -t failed without a message"
 
 
-def _master_pid(pid_file: Path) -> int | None:
-    """The pid in the file if that process is a php-fpm master (a stale file names another)."""
+def _master_pid(pid_file: Path, config: Path) -> int | None:
+    """The pid in the file if that process is the php-fpm master of `config` (a stale file
+    names another process, maybe another master)."""
     try:
         pid = int(pid_file.read_text().strip())
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except (OSError, ValueError):
         return None
-    return pid if cmdline.startswith(b"php-fpm: master process") else None
+    title = f"php-fpm: master process ({config})".encode()
+    return pid if cmdline.rstrip(b"\0") == title else None
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -369,11 +660,3 @@ def _read(path: Path) -> str | None:
         return path.read_text()
     except FileNotFoundError:
         return None
-
-
-def _user_exists(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True

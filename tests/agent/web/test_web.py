@@ -27,7 +27,7 @@ from agent.validators import accounts as accounts_validators
 from agent.validators import common as common_validators
 from tests.agent.support import rpc_error
 from tests.agent.web.app_support import PROXY_PORTS, account_app, free_port_in
-from tests.agent.web.web_support import NOT_SERVED, create, docroot, get, spec, write_as
+from tests.agent.web.web_support import NOT_SERVED, create, docroot, get, pool_file, spec, write_as
 
 if TYPE_CHECKING:
     Stub: TypeAlias = web_pb2_grpc.WebDomainServiceAsyncStub
@@ -66,7 +66,7 @@ async def test_a_php_script_runs_as_the_account(
 
     answer = await get(web_port, name, "/id.php")
     assert (answer.status, answer.body) == (200, str(account.uid))
-    pool = Path(f"/etc/php/8.2/fpm/pool.d/jopanel-{account.name}.conf").read_text()
+    pool = pool_file(account.name).read_text()
     assert f"user = {account.name}\n" in pool
     assert "pm = ondemand\n" in pool
     socket = os.lstat(f"/run/php/jopanel-{account.name}-8.2.sock")
@@ -96,7 +96,7 @@ async def test_the_last_php_domain_takes_its_pool_along(
     php = web_pb2.PhpBackend(version="8.2")
     await create(web, spec(first, account.name, php=php))
     await create(web, spec(second, account.name, php=php))
-    pool = Path(f"/etc/php/8.2/fpm/pool.d/jopanel-{account.name}.conf")
+    pool = pool_file(account.name)
 
     await web.DeleteWebDomain(web_pb2.DeleteWebDomainRequest(name=first))
     assert pool.exists()
@@ -375,7 +375,7 @@ async def test_deleting_the_account_takes_its_sites_and_pools_offline(
     static, php = new_domain(), new_domain()
     await create(web, spec(static, owner.name))
     await create(web, spec(php, owner.name, php=web_pb2.PhpBackend(version="8.2")))
-    pool = Path(f"/etc/php/8.2/fpm/pool.d/jopanel-{owner.name}.conf")
+    pool = pool_file(owner.name)
     assert pool.exists()
 
     await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=owner.name))

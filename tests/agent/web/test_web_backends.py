@@ -26,7 +26,7 @@ from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 from agent.system.base import acl
 from tests.agent.support import rpc_error
 from tests.agent.web.app_support import PROXY_PORTS, account_app, free_port_in, run_as
-from tests.agent.web.web_support import create, docroot, spec, tree_digest, write_as
+from tests.agent.web.web_support import create, docroot, pool_file, spec, tree_digest, write_as
 
 if TYPE_CHECKING:
     Stub: TypeAlias = web_pb2_grpc.WebDomainServiceAsyncStub
@@ -288,16 +288,17 @@ async def test_a_tenant_reads_no_site_file_and_no_pool_file(
     name = new_domain()
     await create(web, spec(name, account.name, php=web_pb2.PhpBackend(version="8.2")))
     site_file = NGINX / "jopanel" / "sites" / f"{name}.conf"
-    pool_file = Path(f"/etc/php/8.2/fpm/pool.d/jopanel-{account.name}.conf")
-    for path in (site_file, pool_file):
+    pool = pool_file(account.name)
+    for path in (site_file, pool):
         info = os.stat(path)
         assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, 0o640)
     assert stat.S_IMODE(os.stat(NGINX / "jopanel" / "sites").st_mode) == 0o750
 
     for argv in (
         ["cat", str(site_file)],
-        ["cat", str(pool_file)],
+        ["cat", str(pool)],
         ["ls", str(NGINX / "jopanel" / "sites")],
+        ["ls", "-R", "/etc/php/8.2/fpm/jopanel"],
         ["grep", "-r", name, str(NGINX)],
     ):
         attempt = run_as(mallory.name, argv)

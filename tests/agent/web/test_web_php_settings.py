@@ -19,7 +19,7 @@ from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 
 from tests.agent.support import field_errors, rpc_error
 from tests.agent.web.test_web_backends import curl
-from tests.agent.web.web_support import create, docroot, spec, tree_digest, write_as
+from tests.agent.web.web_support import create, docroot, pool_file, spec, tree_digest, write_as
 
 if TYPE_CHECKING:
     Stub: TypeAlias = web_pb2_grpc.WebDomainServiceAsyncStub
@@ -245,7 +245,7 @@ async def test_pool_limits_reach_every_pool_of_the_account_and_go_with_it(
 ) -> None:
     name = new_domain()
     await php_site(web, account.name, name)
-    pool = Path(f"/etc/php/8.2/fpm/pool.d/jopanel-{account.name}.conf")
+    pool = pool_file(account.name)
     assert "pm = ondemand\npm.max_children = 8\n" in pool.read_text()
     assert "php_admin_flag[opcache.enable] = on" in pool.read_text()
     request = web_pb2.SetPhpPoolLimitsRequest(

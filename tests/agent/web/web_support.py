@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 
+from agent.system.web.php_fpm import SHARD_SIZE
+
 if TYPE_CHECKING:
     Stub: TypeAlias = web_pb2_grpc.WebDomainServiceAsyncStub
 
@@ -60,6 +62,12 @@ async def create(web: Stub, domain: web_pb2.WebDomain) -> web_pb2.WebDomain:
 
 def docroot(account: str, name: str) -> Path:
     return Path(f"/home/{account}/web/{name}/public_html")
+
+
+def pool_file(account: str, version: str = "8.2") -> Path:
+    """Where the account's pool of that version lives: its uid's shard (php_fpm.SHARD_SIZE)."""
+    shard = pwd.getpwnam(account).pw_uid // SHARD_SIZE
+    return Path(f"/etc/php/{version}/fpm/jopanel/{shard}/pool.d/jopanel-{account}.conf")
 
 
 def write_as(account: str, path: Path, text: str) -> None:

@@ -1,0 +1,266 @@
+"""The accounts' PHP-FPM masters: one per shard of uids, each reloaded alone (sandbox only).
+
+Most tests drive a PhpPools of their own (its files under tmp_path, its sockets and pid files
+in a folder of /run) with real php-fpm masters and the accounts' real users: one account per
+shard (shard_size = 1), so that "the other master" is a real one."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import struct
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
+
+import pytest
+from jopanel.agent.accounts.v1 import accounts_pb2
+from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
+
+from agent.errors import FailedPrecondition
+from agent.system.web import php_fpm
+from agent.system.web.php_fpm import PhpPools, PhpSettings
+from agent.validators.accounts import AccountName
+from agent.validators.web import PhpVersion
+from tests.agent.web.web_support import create, docroot, get, pool_file, spec, write_as
+
+if TYPE_CHECKING:
+    from jopanel.agent.accounts.v1 import accounts_pb2_grpc
+
+    Stub: TypeAlias = web_pb2_grpc.WebDomainServiceAsyncStub
+    AccountStub: TypeAlias = accounts_pb2_grpc.AccountServiceAsyncStub
+
+pytestmark = pytest.mark.usefixtures("web_servers")
+
+V = PhpVersion("8.2")
+
+
+@pytest.fixture
+async def settings(tmp_path: Path, two: list[accounts_pb2.Account]) -> AsyncIterator[PhpSettings]:
+    """Stops the masters it started before the accounts go (their workers are theirs)."""
+    run = Path(f"/run/jp-{uuid.uuid4().hex[:8]}")  # a socket's path has at most 107 bytes
+    run.mkdir()
+    (tmp_path / "php" / V / "fpm").mkdir(parents=True)
+    yield PhpSettings(tmp_path / "php", run, log_dir=tmp_path, shard_size=1)
+    pids = []
+    for pid_file in run.glob("*.pid"):  # the masters this test started, and their workers
+        with contextlib.suppress(OSError, ValueError):
+            pids.append(int(pid_file.read_text()))
+            os.kill(pids[-1], signal.SIGTERM)
+    for _ in range(500):
+        if not any(map(running, pids)):
+            break
+        await asyncio.sleep(0.01)
+
+
+def running(pid: int) -> bool:
+    try:
+        return "State:\tZ" not in Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+
+
+@pytest.fixture
+async def two(
+    accounts: AccountStub, new_name: Callable[[], str]
+) -> AsyncIterator[list[accounts_pb2.Account]]:
+    made = []
+    for _ in range(2):
+        request = accounts_pb2.CreateAccountRequest(
+            name=new_name(), shell=accounts_pb2.SHELL_NOLOGIN
+        )
+        made.append((await accounts.CreateAccount(request)).account)
+    yield made
+    for account in made:
+        await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=account.name))
+
+
+def names(*accounts: accounts_pb2.Account) -> set[AccountName]:
+    return {AccountName(account.name) for account in accounts}
+
+
+def master(settings: PhpSettings, account: accounts_pb2.Account) -> tuple[int, int]:
+    """The pid of the account's master and its pid file's inode: a reload writes a new one."""
+    pid_file = settings.pid_file(V, settings.shard(account.uid))
+    return int(pid_file.read_text()), pid_file.stat().st_ino
+
+
+def fastcgi(sock: Path, script: Path) -> str:
+    """What PHP answers a FastCGI request for `script` on `sock` (what nginx would get)."""
+
+    def record(kind: int, content: bytes) -> bytes:
+        return struct.pack("!BBHHBx", 1, kind, 1, len(content), 0) + content
+
+    params = b""
+    for key, value in (("SCRIPT_FILENAME", str(script)), ("REQUEST_METHOD", "GET")):
+        params += bytes([len(key), len(value)]) + key.encode() + value.encode()
+    with socket.socket(socket.AF_UNIX) as client:
+        client.settimeout(10)
+        client.connect(str(sock))
+        client.sendall(
+            record(1, struct.pack("!HB5x", 1, 0))
+            + record(4, params)
+            + record(4, b"")
+            + record(5, b"")
+        )
+        answer = b""
+        while chunk := client.recv(65536):
+            answer += chunk
+    return answer.decode("latin-1")
+
+
+def hello(account: accounts_pb2.Account) -> Path:
+    script = Path(f"/home/{account.name}/hello.php")
+    write_as(account.name, script, "<?php echo 'hello from ', posix_geteuid();")
+    return script
+
+
+async def test_a_new_accounts_pool_reloads_no_other_master(
+    settings: PhpSettings, two: list[accounts_pb2.Account]
+) -> None:
+    first, second = two
+    pools = PhpPools(settings)
+    await pools.ensure({V: names(first)})
+    before = master(settings, first)
+
+    await pools.ensure({V: names(first, second)})
+
+    assert master(settings, first) == before  # not reloaded: no pause for first's visitors
+    assert master(settings, second)[0] != before[0]
+    for account in two:
+        sock = php_fpm.socket_path(settings.run_dir, account.name, V)
+        assert f"hello from {account.uid}" in fastcgi(sock, hello(account))
+    config = settings.main_config(V, second.uid).read_text()
+    assert f"include = {settings.pool_dir(V, second.uid)}/*.conf" in config
+    assert "process_control_timeout = 10s" in config
+    for path in (settings.shards_dir(V), settings.pool_dir(V, first.uid)):
+        assert path.stat().st_mode & 0o777 == 0o700  # no tenant lists the accounts' pools
+
+
+async def test_a_masters_last_pool_stops_it_and_takes_its_files(
+    settings: PhpSettings, two: list[accounts_pb2.Account]
+) -> None:
+    first, second = two
+    pools = PhpPools(settings)
+    await pools.ensure({V: names(first, second)})
+    pid, _ = master(settings, first)
+
+    await pools.prune({V: names(second)})
+
+    assert not running(pid)
+    assert not settings.shard_dir(V, first.uid).exists()
+    assert not php_fpm.socket_path(settings.run_dir, first.name, V).exists()
+    assert settings.pool_file(V, second.uid, second.name).exists()
+
+
+async def test_a_refused_change_leaves_the_master_and_its_files_as_they_were(
+    settings: PhpSettings, two: list[accounts_pb2.Account]
+) -> None:
+    first, second = two
+    settings = PhpSettings(settings.root, settings.run_dir, log_dir=settings.log_dir)  # one shard
+    shard = settings.shard(first.uid)
+    if settings.shard(second.uid) != shard:
+        pytest.skip("the two accounts' uids fall on each side of a shard's boundary")
+    pools = PhpPools(settings)
+    await pools.ensure({V: names(first)})
+    before = master(settings, first)
+    bad = settings.pool_dir(V, shard) / "zz-broken.conf"
+    bad.write_text("[broken]\nlisten = \n")  # what php-fpm -t refuses
+    files = sorted(settings.pool_dir(V, shard).iterdir())
+
+    with pytest.raises(FailedPrecondition, match=r"php-fpm 8\.2 refused the pool configuration"):
+        await pools.ensure({V: names(first, second)})
+
+    assert sorted(settings.pool_dir(V, shard).iterdir()) == files
+    assert master(settings, first) == before
+    sock = php_fpm.socket_path(settings.run_dir, first.name, V)
+    assert f"hello from {first.uid}" in fastcgi(sock, hello(first))
+    bad.unlink()
+    await pools.ensure({V: names(first, second)})
+    assert master(settings, first)[1] != before[1]  # reloaded once the change passes
+
+
+async def test_pools_leave_debians_master_for_their_own(
+    settings: PhpSettings, two: list[accounts_pb2.Account]
+) -> None:
+    """An upgrade: the pools were in Debian's master (php-fpm.conf, pool.d), which keeps its
+    own pools; the agent's start moves the accounts' pools to their masters."""
+    first = two[0]
+    fpm = settings.root / V / "fpm"
+    legacy = fpm / "pool.d"
+    legacy.mkdir()
+    (fpm / "php-fpm.conf").write_text(
+        f"[global]\npid = {settings.legacy_pid_file(V)}\n"
+        f"error_log = {settings.log_dir}/legacy.log\ninclude = {legacy}/*.conf\n"
+    )
+    (legacy / "www.conf").write_text(
+        f"[www]\nuser = www-data\nlisten = {settings.run_dir}/www.sock\npm = ondemand\n"
+        "pm.max_children = 1\n"
+    )
+    for account in two:
+        text = php_fpm.render_pool(AccountName(account.name), V, settings.run_dir)
+        (legacy / f"jopanel-{account.name}.conf").write_text(text)
+    subprocess.run([f"php-fpm{V}", "--fpm-config", str(fpm / "php-fpm.conf")], check=True)
+    debian = int(settings.legacy_pid_file(V).read_text())
+    sock = php_fpm.socket_path(settings.run_dir, first.name, V)
+    assert f"hello from {first.uid}" in fastcgi(sock, hello(first))
+
+    await PhpPools(settings).start()
+
+    assert sorted(path.name for path in legacy.iterdir()) == ["www.conf"]
+    assert Path(f"/proc/{debian}").exists()  # Debian's master serves on, without them
+    for account in two:
+        sock = php_fpm.socket_path(settings.run_dir, account.name, V)
+        assert f"hello from {account.uid}" in fastcgi(sock, hello(account))
+        assert master(settings, account)[0] != debian
+    assert (settings.run_dir / "www.sock").is_socket()
+
+
+async def test_a_masters_start_again_with_the_agent(
+    settings: PhpSettings, two: list[accounts_pb2.Account]
+) -> None:
+    """The sandbox started again (or a master that died): the agent's start brings it back."""
+    first, second = two
+    pools = PhpPools(settings)
+    await pools.ensure({V: names(first, second)})
+    pid, _ = master(settings, first)
+    os.kill(pid, signal.SIGKILL)
+    for _ in range(500):
+        if not running(pid):
+            break
+        await asyncio.sleep(0.01)
+    untouched = master(settings, second)
+
+    await PhpPools(settings).start()
+
+    assert master(settings, first)[0] != pid
+    assert master(settings, second) == untouched
+    sock = php_fpm.socket_path(settings.run_dir, first.name, V)
+    assert f"hello from {first.uid}" in fastcgi(sock, hello(first))
+
+
+async def test_a_running_request_outlives_a_reload_of_its_master(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
+) -> None:
+    """A reload waits for running requests (process_control_timeout): with Debian's 0, each
+    new pool of the master cut every running request of its accounts (a 502)."""
+    name = new_domain()
+    await create(web, spec(name, account.name, php=web_pb2.PhpBackend(version=V)))
+    write_as(account.name, docroot(account.name, name) / "slow.php", "<?php sleep(2); echo 'done';")
+    assert (pool_file(account.name).parent.parent / "php-fpm.conf").exists()  # its own master
+    slow = asyncio.create_task(get(web_port, name, "/slow.php"))
+    await asyncio.sleep(0.5)
+
+    request = web_pb2.SetPhpPoolLimitsRequest(
+        account=account.name, pm=web_pb2.PROCESS_MANAGER_ONDEMAND, max_children=3
+    )
+    await web.SetPhpPoolLimits(request)  # rewrites its pool: its master reloads
+
+    answer = await slow
+    assert (answer.status, answer.body) == (200, "done")
+    assert "pm.max_children = 3\n" in pool_file(account.name).read_text()

@@ -167,13 +167,23 @@ records_intact() {  # records_intact WHEN: every unit, record and site made by t
   jopanel status >/dev/null || fail "jopanel status $1"
   dns_checks
   expect "the site $1" "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
+  php_master "$1"
+}
+
+php_master() {  # php_master WHEN: tenant1's pool is in its own master, a unit enabled and active
+  local master
+  master=$(ls /etc/systemd/system/jopanel-php*-fpm@.service | sed 's|.*/||; s|@.service||')
+  master="$master@$(($(id -u tenant1) / 256)).service"
+  expect "tenant1's PHP master $master $1" \
+    "$(systemctl is-enabled "$master") $(systemctl is-active "$master")" "enabled active"
+  [ -z "$(ls /etc/php/*/fpm/pool.d/jopanel-* 2>/dev/null)" ] ||
+    fail "an account's pool is in Debian's master $1"
 }
 
 units_active() {
   local unit php
   php=$(systemctl list-units 'php*-fpm.service' 'jopanel-php*-fpm@*.service' --no-legend --plain |
     cut -d' ' -f1)
-  [[ $php == *jopanel-php*-fpm@* ]] || fail "no master of the accounts' PHP pools runs"
   for unit in jopanel-agent jopanel-gateway jopanel-acme nginx mariadb named cron ssh $php; do
     expect "systemctl is-active $unit" "$(systemctl is-active "$unit")" active
   done
@@ -247,11 +257,7 @@ setpriv --reuid=tenant1 --regid=tenant1 --clear-groups \
   sh -c "printf '<?php echo posix_geteuid();' >$root/whoami.php"
 expect "the site's PHP runs as tenant1" \
   "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
-master=$(ls /etc/systemd/system/jopanel-php*-fpm@.service | sed 's|.*/||; s|@.service||')
-master="$master@$(($(id -u tenant1) / 256)).service"
-expect "tenant1's PHP master, $master" "$(systemctl is-enabled "$master") $(systemctl is-active "$master")" \
-  "enabled active"
-[ -z "$(ls /etc/php/*/fpm/pool.d/jopanel-* 2>/dev/null)" ] || fail "an account's pool is in Debian's master"
+php_master "after its first PHP site"
 step "an application on the account's own socket, behind nginx"
 grep -qx nosymfollow <(findmnt -no OPTIONS /home/.apps | tr , '\n') || fail "/home/.apps is not nosymfollow"
 app=app.install-test.example

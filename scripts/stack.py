@@ -376,10 +376,12 @@ class Nginx:
 
 @dataclass
 class PhpFpm:
-    """One PHP-FPM master per installed version, in the foreground, with Debian's php-fpm.conf.
+    """Debian's PHP-FPM master of an installed version (its www pool), in the foreground.
 
-    The agent adds one pool per account to its pool.d and reloads it with SIGUSR2 (the master
-    re-executes itself in place, so this process stays the master).
+    The accounts' pools are not its: the agent starts masters of their own, one per 256 uids,
+    which go to the background (php_supervisor = "agent"; docs/web.md, PHP-FPM). This one
+    serves the benchmark's hand-written pool, and the pools an earlier version left in its
+    pool.d until the agent moves them.
     """
 
     version: str

@@ -125,6 +125,9 @@ php_admin_flag[allow_url_include] = off
 ; and its other settings (memory_limit, upload sizes, ...), all of them with every request.
 php_admin_flag[log_errors] = on
 php_admin_flag[opcache.enable] = on
+; The master's OPcache is shared by its pools: no script may flush or list it (opcache_reset,
+; opcache_get_status, ...): no script's path starts with this.
+php_admin_value[opcache.restrict_api] = /nonexistent/
 """
 
 

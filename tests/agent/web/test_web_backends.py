@@ -26,7 +26,7 @@ from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 from agent.system.base import acl
 from tests.agent.support import rpc_error
 from tests.agent.web.app_support import PROXY_PORTS, account_app, free_port_in, run_as
-from tests.agent.web.web_support import create, docroot, pool_file, spec, tree_digest, write_as
+from tests.agent.web.web_support import create, docroot, get, pool_file, spec, tree_digest, write_as
 
 if TYPE_CHECKING:
     Stub: TypeAlias = web_pb2_grpc.WebDomainServiceAsyncStub
@@ -275,6 +275,42 @@ async def test_ports_of_the_server_and_of_others_are_refused(
         await refused(
             web.CreateWebDomain(web_pb2.CreateWebDomainRequest(domain=domain)), "domain.proxy.port"
         )
+
+
+async def test_a_tenant_neither_reads_nor_flushes_anothers_cached_php(
+    web: Stub,
+    account: accounts_pb2.Account,
+    other_account: Callable[[], Awaitable[accounts_pb2.Account]],
+    new_domain: Callable[[], str],
+    web_port: int,
+) -> None:
+    """Pools of one master share its OPcache: a tenant's script includes no script another
+    tenant's PHP has cached, lists none of them, and flushes or invalidates nothing."""
+    mallory = await other_account()
+    victim_site, own_site = new_domain(), new_domain()
+    php = web_pb2.PhpBackend(version="8.2")
+    await create(web, spec(victim_site, account.name, php=php))
+    await create(web, spec(own_site, mallory.name, php=php))
+    secret = docroot(account.name, victim_site) / "secret.php"
+    write_as(account.name, secret, "<?php return 'the victim secret';")
+    secret.chmod(0o600)
+    page = "<?php echo include __DIR__ . '/secret.php';"
+    write_as(account.name, docroot(account.name, victim_site) / "index.php", page)
+    for _ in range(2):  # compiled and cached by the victim's own PHP
+        assert (await get(web_port, victim_site, "/index.php")).body == "the victim secret"
+    probe = f"""<?php
+echo json_encode([
+    @include '{secret}',
+    @opcache_get_status(true),
+    @opcache_is_script_cached('{secret}'),
+    @opcache_invalidate('{secret}', true),
+    @opcache_reset(),
+]);"""
+    write_as(mallory.name, docroot(mallory.name, own_site) / "probe.php", probe)
+
+    answer = await get(web_port, own_site, "/probe.php")
+
+    assert (answer.status, answer.body) == (200, "[false,false,false,false,false]")
 
 
 async def test_a_tenant_reads_no_site_file_and_no_pool_file(

@@ -114,10 +114,12 @@ def fastcgi(sock: Path, script: Path) -> str:
     return answer.decode("latin-1")
 
 
-def hello(account: accounts_pb2.Account) -> Path:
+def serves(settings: PhpSettings, account: accounts_pb2.Account) -> bool:
+    """Whether the account's pool runs a script of its home, as the account."""
     script = Path(f"/home/{account.name}/hello.php")
     write_as(account.name, script, "<?php echo 'hello from ', posix_geteuid();")
-    return script
+    sock = php_fpm.socket_path(settings.run_dir, account.name, V)
+    return f"hello from {account.uid}" in fastcgi(sock, script)
 
 
 async def test_a_new_accounts_pool_reloads_no_other_master(
@@ -133,8 +135,7 @@ async def test_a_new_accounts_pool_reloads_no_other_master(
     assert master(settings, first) == before  # not reloaded: no pause for first's visitors
     assert master(settings, second)[0] != before[0]
     for account in two:
-        sock = php_fpm.socket_path(settings.run_dir, account.name, V)
-        assert f"hello from {account.uid}" in fastcgi(sock, hello(account))
+        assert serves(settings, account)
     config = settings.main_config(V, second.uid).read_text()
     assert f"include = {settings.pool_dir(V, second.uid)}/*.conf" in config
     assert "process_control_timeout = 10s" in config
@@ -178,8 +179,7 @@ async def test_a_refused_change_leaves_the_master_and_its_files_as_they_were(
 
     assert sorted(settings.pool_dir(V, shard).iterdir()) == files
     assert master(settings, first) == before
-    sock = php_fpm.socket_path(settings.run_dir, first.name, V)
-    assert f"hello from {first.uid}" in fastcgi(sock, hello(first))
+    assert serves(settings, first)
     bad.unlink()
     await pools.ensure({V: names(first, second)})
     assert master(settings, first)[1] != before[1]  # reloaded once the change passes
@@ -207,16 +207,14 @@ async def test_pools_leave_debians_master_for_their_own(
         (legacy / f"jopanel-{account.name}.conf").write_text(text)
     subprocess.run([f"php-fpm{V}", "--fpm-config", str(fpm / "php-fpm.conf")], check=True)
     debian = int(settings.legacy_pid_file(V).read_text())
-    sock = php_fpm.socket_path(settings.run_dir, first.name, V)
-    assert f"hello from {first.uid}" in fastcgi(sock, hello(first))
+    assert serves(settings, first)
 
     await PhpPools(settings).start()
 
     assert sorted(path.name for path in legacy.iterdir()) == ["www.conf"]
     assert Path(f"/proc/{debian}").exists()  # Debian's master serves on, without them
     for account in two:
-        sock = php_fpm.socket_path(settings.run_dir, account.name, V)
-        assert f"hello from {account.uid}" in fastcgi(sock, hello(account))
+        assert serves(settings, account)
         assert master(settings, account)[0] != debian
     assert (settings.run_dir / "www.sock").is_socket()
 
@@ -240,8 +238,7 @@ async def test_a_masters_start_again_with_the_agent(
 
     assert master(settings, first)[0] != pid
     assert master(settings, second) == untouched
-    sock = php_fpm.socket_path(settings.run_dir, first.name, V)
-    assert f"hello from {first.uid}" in fastcgi(sock, hello(first))
+    assert serves(settings, first)
 
 
 async def test_a_running_request_outlives_a_reload_of_its_master(

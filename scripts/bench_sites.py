@@ -5,7 +5,9 @@ with its own pool) and by a minimal hand-written server block and pool beside it
 same port, same account, the same files, PHP-FPM with its default OPcache (on). The hand-written
 pool is what an administrator would tune by hand: `pm = static` with the panel pool's
 max_children, no max_requests. wrk on loopback, in the same run: each site twice, in both
-orders, the better of its two runs.
+orders, the better of its two runs. For PHP, a third: the hand-written block and pool with the
+panel's `open_basedir` (the account's home), which turns PHP's realpath cache off per request:
+what the panel's isolation costs, beside what the rest of the panel's site costs.
 """
 
 from __future__ import annotations
@@ -31,9 +33,12 @@ WARMUP_SECONDS = 2
 CONNECTIONS = 64
 PANEL = "hello.bench.test"
 HAND = "hand.bench.test"
+BASEDIR = "basedir.bench.test"
 TARGETS = (("panel-made site", PANEL), ("hand-written block and pool", HAND))
+BASEDIR_TARGET = ("hand-written, with open_basedir", BASEDIR)
 HAND_ROOT = Path("/srv/bench-hand")
 HAND_SOCKET = Path("/run/php/bench-hand.sock")
+BASEDIR_SOCKET = Path("/run/php/bench-basedir.sock")
 HTTP_SETTINGS = Path("/etc/nginx/conf.d/bench-production-http.conf")
 STATIC = "x" * 1024 + "\n"
 PHP = '<?php echo "hello\\n";\n'
@@ -49,32 +54,40 @@ class Row:
 
 
 def _hand_files(account: str, web_port: int, version: str) -> None:
-    """The hand-written server block and pool, as an administrator would write them."""
-    Path("/etc/nginx/conf.d/bench-hand.conf").write_text(
-        f"""server {{
+    """The hand-written server blocks and pools, as an administrator would write them."""
+    blocks = pools = ""
+    for name, host, sock, extra in (
+        ("bench-hand", HAND, HAND_SOCKET, ""),
+        (
+            "bench-basedir",
+            BASEDIR,
+            BASEDIR_SOCKET,
+            f"php_admin_value[open_basedir] = {HAND_ROOT}/\n",
+        ),
+    ):
+        blocks += f"""server {{
     listen 127.0.0.1:{web_port};
-    server_name {HAND};
+    server_name {host};
     root {HAND_ROOT};
     index index.php;
     location ~ \\.php$ {{
         include fastcgi_params;
         fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;
-        fastcgi_pass unix:{HAND_SOCKET};
+        fastcgi_pass unix:{sock};
     }}
 }}
 """
-    )
-    Path(f"/etc/php/{version}/fpm/pool.d/bench-hand.conf").write_text(
-        f"""[bench-hand]
+        pools += f"""[{name}]
 user = {account}
 group = {account}
-listen = {HAND_SOCKET}
+listen = {sock}
 listen.owner = www-data
 listen.group = www-data
 pm = static
 pm.max_children = {php_fpm.MAX_CHILDREN}
-"""
-    )
+{extra}"""
+    Path("/etc/nginx/conf.d/bench-hand.conf").write_text(blocks)
+    Path(f"/etc/php/{version}/fpm/pool.d/bench-hand.conf").write_text(pools)
 
 
 def _production_http_settings() -> None:
@@ -98,8 +111,10 @@ def _reload_php(version: str) -> None:
     """SIGUSR2 to the master (as the agent does), then until the new pool's socket exists."""
     pid = int(Path(f"/run/php/php{version}-fpm.pid").read_text().strip())
     HAND_SOCKET.unlink(missing_ok=True)
+    BASEDIR_SOCKET.unlink(missing_ok=True)
     os.kill(pid, signal.SIGUSR2)
-    stack.wait_for("bench-hand pool", HAND_SOCKET.exists, None, Path("/dev/null"))
+    ready = lambda: HAND_SOCKET.exists() and BASEDIR_SOCKET.exists()  # noqa: E731
+    stack.wait_for("bench-hand pools", ready, None, Path("/dev/null"))
 
 
 def _set_up(account: str, web_port: int) -> str:
@@ -144,15 +159,15 @@ def wrk(name: str, url: str, host: str) -> Row:
     return Row(name, rps, _percentile(out, "50"), _percentile(out, "99"), errors)
 
 
-def _pair(kind: str, url: str) -> list[Row]:
+def _runs(kind: str, url: str, targets: tuple[tuple[str, str], ...]) -> list[Row]:
     """Each site twice, in both orders (panel, hand, hand, panel); the better run of each, so
-    that neither gains from going first or last."""
+    that none gains from going first or last."""
     best: dict[str, Row] = {}
-    for label, host in (*TARGETS, *reversed(TARGETS)):
+    for label, host in (*targets, *reversed(targets)):
         row = wrk(f"{kind}, {label}", url, host)
         if label not in best or row.requests_per_second > best[label].requests_per_second:
             best[label] = row
-    return [best[label] for label, _ in TARGETS]
+    return [best[label] for label, _ in targets]
 
 
 def _percentile(out: str, which: str) -> float:
@@ -173,25 +188,28 @@ async def run(live: stack.Stack, token: str, account: str) -> None:
     try:
         await agent_nginx.reload(Path("/run/nginx.pid"))
         base = f"http://127.0.0.1:{live.web_port}"
-        rows = []
-        for kind, path in (("static 1 KB file", "/hello.txt"), ('PHP "hello"', "/hello.php")):
-            rows.extend(await asyncio.to_thread(_pair, kind, base + path))
+        groups = []
+        for kind, path, targets in (
+            ("static 1 KB file", "/hello.txt", TARGETS),
+            ('PHP "hello"', "/hello.php", (*TARGETS, BASEDIR_TARGET)),
+        ):
+            groups.append(await asyncio.to_thread(_runs, kind, base + path, targets))
     finally:
         await asyncio.to_thread(_tear_down, version)
-    print_table(rows)
+    print_table(groups)
 
 
-def print_table(rows: list[Row]) -> None:
+def print_table(groups: list[list[Row]]) -> None:
     print(
         f"\nHosted sites: panel-made vs hand-written (wrk, {CONNECTIONS} connections, "
         f"{SECONDS}s per run, the better of two in both orders, OPcache on, same run)\n"
     )
-    print("| target | req/s | p50 ms | p99 ms | errors | panel / hand (req/s) |")
+    print("| target | req/s | p50 ms | p99 ms | errors | panel / this (req/s) |")
     print("|---|---|---|---|---|---|")
-    for panel, hand in zip(rows[::2], rows[1::2], strict=True):
-        for row in (panel, hand):
-            ratio = f"{panel.requests_per_second / hand.requests_per_second:.2f}"
+    for panel, *others in groups:
+        for row in (panel, *others):
+            ratio = f"{panel.requests_per_second / row.requests_per_second:.2f}"
             print(
                 f"| {row.name} | {row.requests_per_second:.0f} | {row.p50_ms:.2f} | "
-                f"{row.p99_ms:.2f} | {row.errors} | {ratio if row is panel else ''} |"
+                f"{row.p99_ms:.2f} | {row.errors} | {ratio if row is not panel else ''} |"
             )

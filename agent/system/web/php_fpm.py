@@ -28,7 +28,7 @@ import re
 import shutil
 import signal
 import stat
-from collections.abc import Mapping, Set
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -208,7 +208,7 @@ include = {settings.pool_dir(version, shard)}/*.conf
 
 
 def render_unit(settings: PhpSettings, version: str) -> str:
-    config = settings.main_config(version, 0).parent.parent / "%i" / "php-fpm.conf"
+    config = settings.shards_dir(version) / "%i" / "php-fpm.conf"
     return f"""# Written by jopanel-agent: PHP {version}'s masters of the accounts' pools, one per
 # instance (%i: uid // {settings.shard_size}), enabled and started by the agent (docs/web.md).
 [Unit]
@@ -387,7 +387,7 @@ class PhpPools:
         if set(pools.values()) <= set(removals) and not accounts:
             await self._stop(version, shard)
             return
-        sockets = self._sockets(version, {account: Path() for account in accounts})
+        sockets = self._sockets(version, accounts)
         running = self._master_pid(version, shard) is not None
         if writes or removals:
             await self._apply(version, shard, writes, removals)
@@ -403,8 +403,8 @@ class PhpPools:
         shards: dict[int, dict[str, Path]] = {}
         for path in self._settings.shards_dir(version).glob(f"*/pool.d/{POOL_PREFIX}*.conf"):
             shard = path.parent.parent.name
-            account = path.name[len(POOL_PREFIX) : -len(".conf")]
-            if shard.isdigit() and ACCOUNT_NAME_PATTERN.fullmatch(account):
+            account = _account_of(path)
+            if shard.isdigit() and account is not None:
                 shards.setdefault(int(shard), {})[account] = path
         return shards
 
@@ -414,8 +414,8 @@ class PhpPools:
     def _versions_with_pools(self) -> list[PhpVersion]:
         return [v for v in installed_versions() if self._current(v) or self._legacy(v)]
 
-    def _sockets(self, version: str, pools: Mapping[str, Path]) -> list[Path]:
-        return [socket_path(self._settings.run_dir, account, version) for account in pools]
+    def _sockets(self, version: str, accounts: Iterable[str]) -> list[Path]:
+        return [socket_path(self._settings.run_dir, account, version) for account in accounts]
 
     async def _move_legacy(self, version: PhpVersion, uids: Mapping[str, int]) -> None:
         """Moves the pools of Debian's master to the accounts' own masters (once, after an
@@ -425,9 +425,9 @@ class PhpPools:
         if not legacy:
             return
         for path in legacy:
-            account = path.name[len(POOL_PREFIX) : -len(".conf")]
+            account = _account_of(path)
             text = _read(path)
-            if account in uids and text is not None and ACCOUNT_NAME_PATTERN.fullmatch(account):
+            if account in uids and text is not None and account is not None:
                 shard = self._settings.shard(uids[account])
                 self._make_dirs(version, shard)
                 target = self._settings.pool_file(version, shard, account)
@@ -577,7 +577,9 @@ class PhpPools:
             if pid is not None and not _alive(pid):
                 raise Internal(f"php-fpm {version} exited while reloading; its log says why")
             if asyncio.get_running_loop().time() > deadline:
-                raise Internal(f"php-fpm {version} did not finish starting; its log says why")
+                raise Internal(
+                    f"php-fpm {version} did not finish starting or reloading; its log says why"
+                )
             await asyncio.sleep(0.01)
 
 
@@ -596,19 +598,23 @@ def _log_errors(log: Path, start: int) -> str:
     try:
         with log.open("rb") as stream:
             stream.seek(start)
-            return _message(stream.read(65536)).removesuffix("php-fpm -t failed without a message")
+            return _errors(stream.read(65536))
     except OSError:
         return ""
 
 
 def _message(stderr: bytes) -> str:
+    return _errors(stderr) or "php-fpm -t failed without a message"
+
+
+def _errors(output: bytes) -> str:
     """php-fpm's error lines without timestamps or the closing 'initialization failed'."""
     lines = []
-    for line in stderr.decode("utf-8", errors="replace").splitlines():
+    for line in output.decode("utf-8", errors="replace").splitlines():
         match = _LOG_LINE.match(line.strip())
         if match and "FPM initialization failed" not in match[1]:
             lines.append(match[1])
-    return process.excerpt("; ".join(lines), 1000) or "php-fpm -t failed without a message"
+    return process.excerpt("; ".join(lines), 1000)
 
 
 def _master_pid(pid_file: Path, config: Path) -> int | None:

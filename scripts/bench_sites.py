@@ -1,13 +1,21 @@
 """`make bench`, websites: hosted sites as fast as hand-tuned ones (issue 14, target 3).
 
 A static file and a PHP "hello" page, served by a site the panel made (through the REST API,
-with its own pool) and by a minimal hand-written server block and pool beside it: same nginx,
-same port, same account, the same files, PHP-FPM with its default OPcache (on). The hand-written
-pool is what an administrator would tune by hand: `pm = static` with the panel pool's
-max_children, no max_requests. wrk on loopback, in the same run: each site twice, in both
-orders, the better of its two runs. For PHP, a third: the hand-written block and pool with the
-panel's `open_basedir` (the account's home), which turns PHP's realpath cache off per request:
-what the panel's isolation costs, beside what the rest of the panel's site costs.
+with its own pool) and by minimal hand-written server blocks and pools beside it: same nginx,
+same port, the same files (the panel site's own document root, so every path is as deep),
+PHP-FPM with its default OPcache (on). The hand-tuned pool is what an administrator would write
+for one busy site: `pm = static` with the panel pool's max_children, no open_basedir. Two more
+hand-written pools add, one after the other, what the panel's pools hold for every account:
+`open_basedir` (the account's home; PHP turns its realpath cache off then) and `pm = ondemand`
+(an idle account costs no worker, target 4; its master wakes for each new connection). The
+panel's site is measured twice: with the account's default pool (ondemand) and after the
+account's owner chose "dynamic" (one worker always waiting; PATCH .../php-pool).
+
+wrk on loopback, in the same run: each target twice, in both orders, the better of its two
+runs. Beside requests per second, the server's CPU per request: the machine's busy time during
+the run (/proc/stat) less wrk's own, over the requests served. It counts nginx, PHP-FPM and
+their masters whatever their share of the two cores, so it compares the configurations on a
+busy machine where requests per second mostly measure the machine's other work.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import asyncio
 import os
 import pwd
 import re
-import shutil
+import resource
 import signal
 import subprocess
 from dataclasses import dataclass
@@ -32,16 +40,38 @@ SECONDS = int(os.environ.get("JOPANEL_BENCH_SECONDS", "10"))
 WARMUP_SECONDS = 2
 CONNECTIONS = 64
 PANEL = "hello.bench.test"
-HAND = "hand.bench.test"
-BASEDIR = "basedir.bench.test"
-TARGETS = (("panel-made site", PANEL), ("hand-written block and pool", HAND))
-BASEDIR_TARGET = ("hand-written, with open_basedir", BASEDIR)
-HAND_ROOT = Path("/srv/bench-hand")
-HAND_SOCKET = Path("/run/php/bench-hand.sock")
-BASEDIR_SOCKET = Path("/run/php/bench-basedir.sock")
-HTTP_SETTINGS = Path("/etc/nginx/conf.d/bench-production-http.conf")
+PANEL_LABEL = "panel-made site"
+DYNAMIC_LABEL = "panel-made site, pool dynamic"
 STATIC = "x" * 1024 + "\n"
 PHP = '<?php echo "hello\\n";\n'
+HTTP_SETTINGS = Path("/etc/nginx/conf.d/bench-production-http.conf")
+HAND_BLOCKS = Path("/etc/nginx/conf.d/bench-hand.conf")
+
+
+@dataclass(frozen=True)
+class Hand:
+    """A hand-written server block and its pool."""
+
+    label: str
+    host: str
+    pool: str  # the pool's own lines: process manager, open_basedir
+
+    @property
+    def socket(self) -> Path:
+        return Path(f"/run/php/bench-{self.host.split('.')[0]}.sock")
+
+
+def _hands(account: str) -> tuple[Hand, ...]:
+    basedir = f"php_admin_value[open_basedir] = /home/{account}/\n"
+    static = f"pm = static\npm.max_children = {php_fpm.MAX_CHILDREN}\n"
+    ondemand = (
+        f"pm = ondemand\npm.max_children = {php_fpm.MAX_CHILDREN}\npm.process_idle_timeout = 10s\n"
+    )
+    return (
+        Hand("hand-tuned block and pool", "hand.bench.test", static),
+        Hand("hand-written, open_basedir", "basedir.bench.test", static + basedir),
+        Hand("hand-written, open_basedir, ondemand", "ondemand.bench.test", ondemand + basedir),
+    )
 
 
 @dataclass
@@ -51,43 +81,38 @@ class Row:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_us: float  # the server's CPU per request (module docstring)
 
 
-def _hand_files(account: str, web_port: int, version: str) -> None:
+def _hand_files(account: str, web_port: int, version: str, root: Path) -> None:
     """The hand-written server blocks and pools, as an administrator would write them."""
     blocks = pools = ""
-    for name, host, sock, extra in (
-        ("bench-hand", HAND, HAND_SOCKET, ""),
-        (
-            "bench-basedir",
-            BASEDIR,
-            BASEDIR_SOCKET,
-            f"php_admin_value[open_basedir] = {HAND_ROOT}/\n",
-        ),
-    ):
+    for hand in _hands(account):
         blocks += f"""server {{
     listen 127.0.0.1:{web_port};
-    server_name {host};
-    root {HAND_ROOT};
+    server_name {hand.host};
+    root {root};
     index index.php;
     location ~ \\.php$ {{
         include fastcgi_params;
         fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;
-        fastcgi_pass unix:{sock};
+        fastcgi_pass unix:{hand.socket};
     }}
 }}
 """
-        pools += f"""[{name}]
+        pools += f"""[bench-{hand.host.split(".")[0]}]
 user = {account}
 group = {account}
-listen = {sock}
+listen = {hand.socket}
 listen.owner = www-data
 listen.group = www-data
-pm = static
-pm.max_children = {php_fpm.MAX_CHILDREN}
-{extra}"""
-    Path("/etc/nginx/conf.d/bench-hand.conf").write_text(blocks)
-    Path(f"/etc/php/{version}/fpm/pool.d/bench-hand.conf").write_text(pools)
+{hand.pool}"""
+    HAND_BLOCKS.write_text(blocks)
+    _pool_file(version).write_text(pools)
+
+
+def _pool_file(version: str) -> Path:
+    return Path(f"/etc/php/{version}/fpm/pool.d/bench-hand.conf")
 
 
 def _production_http_settings() -> None:
@@ -100,41 +125,51 @@ def _production_http_settings() -> None:
 
 def _content(folder: Path, account: str) -> None:
     user = pwd.getpwnam(account)
-    folder.mkdir(parents=True, exist_ok=True)
     for name, text in (("hello.txt", STATIC), ("hello.php", PHP)):
         (folder / name).write_text(text)
         os.chown(folder / name, user.pw_uid, user.pw_gid)
-    os.chown(folder, user.pw_uid, user.pw_gid)
 
 
-def _reload_php(version: str) -> None:
-    """SIGUSR2 to the master (as the agent does), then until the new pool's socket exists."""
+def _reload_php(version: str, account: str) -> None:
+    """SIGUSR2 to Debian's master (as the agent does), then until the new pools' sockets exist."""
+    sockets = [hand.socket for hand in _hands(account)]
+    for socket in sockets:
+        socket.unlink(missing_ok=True)
     pid = int(Path(f"/run/php/php{version}-fpm.pid").read_text().strip())
-    HAND_SOCKET.unlink(missing_ok=True)
-    BASEDIR_SOCKET.unlink(missing_ok=True)
     os.kill(pid, signal.SIGUSR2)
-    ready = lambda: HAND_SOCKET.exists() and BASEDIR_SOCKET.exists()  # noqa: E731
+    ready = lambda: all(socket.exists() for socket in sockets)  # noqa: E731
     stack.wait_for("bench-hand pools", ready, None, Path("/dev/null"))
 
 
 def _set_up(account: str, web_port: int) -> str:
-    """The content of both sites, the hand-written files; the PHP version both use."""
+    """The content of the sites, the hand-written files; the PHP version all use."""
     # The panel's default backend is the newest PHP; the stack runs one master per version.
     pids = sorted(Path("/run/php").glob("php*-fpm.pid"))
     version = pids[-1].name.removeprefix("php").removesuffix("-fpm.pid")
-    _content(webroots.document_root(account, PANEL), account)
-    _content(HAND_ROOT, account)
-    _hand_files(account, web_port, version)
+    root = webroots.document_root(account, PANEL)
+    _content(root, account)
+    _hand_files(account, web_port, version, root)
     _production_http_settings()
-    _reload_php(version)
+    _reload_php(version, account)
     return version
 
 
 def _tear_down(version: str) -> None:
-    Path("/etc/nginx/conf.d/bench-hand.conf").unlink()
+    HAND_BLOCKS.unlink()
     HTTP_SETTINGS.unlink()
-    Path(f"/etc/php/{version}/fpm/pool.d/bench-hand.conf").unlink()
-    shutil.rmtree(HAND_ROOT)
+    _pool_file(version).unlink()
+
+
+def _busy_seconds() -> float:
+    """The machine's busy CPU time so far (all CPUs; /proc/stat's first line less idle and
+    iowait)."""
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def wrk(name: str, url: str, host: str) -> Row:
@@ -149,24 +184,39 @@ def wrk(name: str, url: str, host: str) -> Row:
         f"Host: {host}",
     ]
     subprocess.run([*argv, f"-d{WARMUP_SECONDS}s", url], capture_output=True, check=True)
+    busy, wrk_cpu = _busy_seconds(), _children_seconds()
     out = subprocess.run(
         [*argv, f"-d{SECONDS}s", url], capture_output=True, text=True, check=True
     ).stdout
+    server_cpu = (_busy_seconds() - busy) - (_children_seconds() - wrk_cpu)
+    requests = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
     errors = sum(
         int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|errors: .*?):? (\d+)", out)
     )
-    return Row(name, rps, _percentile(out, "50"), _percentile(out, "99"), errors)
+    return Row(
+        name,
+        rps,
+        _percentile(out, "50"),
+        _percentile(out, "99"),
+        errors,
+        server_cpu / max(requests, 1) * 1e6,
+    )
 
 
 def _runs(kind: str, url: str, targets: tuple[tuple[str, str], ...]) -> list[Row]:
-    """Each site twice, in both orders (panel, hand, hand, panel); the better run of each, so
-    that none gains from going first or last."""
+    """Each target twice, in both orders (first to last, then last to first); the better run
+    of each (req/s), with the lower of its two CPU figures, so that none gains from going first
+    or last."""
     best: dict[str, Row] = {}
     for label, host in (*targets, *reversed(targets)):
         row = wrk(f"{kind}, {label}", url, host)
-        if label not in best or row.requests_per_second > best[label].requests_per_second:
-            best[label] = row
+        if label in best:
+            cpu = min(row.cpu_us, best[label].cpu_us)
+            if row.requests_per_second < best[label].requests_per_second:
+                row = best[label]
+            row.cpu_us = cpu
+        best[label] = row
     return [best[label] for label, _ in targets]
 
 
@@ -177,39 +227,54 @@ def _percentile(out: str, which: str) -> float:
 
 async def run(live: stack.Stack, token: str, account: str) -> None:
     headers = {"Authorization": f"Bearer {token}"}
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(
-            f"{live.url}/api/v1/domains", headers=headers, json={"name": PANEL, "account": account}
-        ) as response,
-    ):
-        assert response.status == 201, await response.text()
-    version = await asyncio.to_thread(_set_up, account, live.web_port)
-    try:
-        await agent_nginx.reload(Path("/run/nginx.pid"))
-        base = f"http://127.0.0.1:{live.web_port}"
-        groups = []
-        for kind, path, targets in (
-            ("static 1 KB file", "/hello.txt", TARGETS),
-            ('PHP "hello"', "/hello.php", (*TARGETS, BASEDIR_TARGET)),
-        ):
-            groups.append(await asyncio.to_thread(_runs, kind, base + path, targets))
-    finally:
-        await asyncio.to_thread(_tear_down, version)
-    print_table(groups)
+    async with aiohttp.ClientSession(headers=headers) as session:
+        async with session.post(
+            f"{live.url}/api/v1/domains", json={"name": PANEL, "account": account}
+        ) as response:
+            assert response.status == 201, await response.text()
+        version = await asyncio.to_thread(_set_up, account, live.web_port)
+        try:
+            await agent_nginx.reload(Path("/run/nginx.pid"))
+            base = f"http://127.0.0.1:{live.web_port}"
+            hands = [(hand.label, hand.host) for hand in _hands(account)]
+            panel = (PANEL_LABEL, PANEL)
+            static = await asyncio.to_thread(
+                _runs, "static 1 KB file", base + "/hello.txt", (panel, hands[0])
+            )
+            php = await asyncio.to_thread(
+                _runs, 'PHP "hello"', base + "/hello.php", (panel, *hands)
+            )
+            # The account's owner (or the administrator) keeps one worker waiting.
+            async with session.patch(
+                f"{live.url}/api/v1/accounts/{account}/php-pool", json={"pm": "dynamic"}
+            ) as response:
+                assert response.status == 200, await response.text()
+            dynamic = await asyncio.to_thread(
+                _runs, 'PHP "hello"', base + "/hello.php", ((DYNAMIC_LABEL, PANEL), *hands[:2])
+            )
+        finally:
+            await asyncio.to_thread(_tear_down, version)
+    print_table([static, php, dynamic])
 
 
 def print_table(groups: list[list[Row]]) -> None:
     print(
         f"\nHosted sites: panel-made vs hand-written (wrk, {CONNECTIONS} connections, "
-        f"{SECONDS}s per run, the better of two in both orders, OPcache on, same run)\n"
+        f"{SECONDS}s per run, the better of two in both orders, OPcache on, same run; CPU: "
+        "the server's per request)\n"
     )
-    print("| target | req/s | p50 ms | p99 ms | errors | panel / this (req/s) |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| target | req/s | p50 ms | p99 ms | errors | CPU us/req | panel / this (req/s) "
+        "| panel / this (by CPU) |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for panel, *others in groups:
         for row in (panel, *others):
-            ratio = f"{panel.requests_per_second / row.requests_per_second:.2f}"
+            by_rate = f"{panel.requests_per_second / row.requests_per_second:.2f}"
+            by_cpu = f"{row.cpu_us / panel.cpu_us:.2f}"
+            mine = row is panel
             print(
                 f"| {row.name} | {row.requests_per_second:.0f} | {row.p50_ms:.2f} | "
-                f"{row.p99_ms:.2f} | {row.errors} | {ratio if row is not panel else ''} |"
+                f"{row.p99_ms:.2f} | {row.errors} | {row.cpu_us:.1f} | "
+                f"{'' if mine else by_rate} | {'' if mine else by_cpu} |"
             )

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
 import urllib.request
@@ -18,6 +17,7 @@ from typing import Any
 
 import bench_backups
 import bench_certificates
+import bench_cpu
 import bench_dns_api
 import bench_files
 import bench_memory
@@ -39,18 +39,19 @@ class Row:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_us: float  # the server's CPU per request (bench_cpu): gateway, agent, MariaDB, ...
 
 
 def wrk(name: str, url: str, token: str = "", seconds: int = SECONDS) -> Row:
     argv = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if token:
         argv += ["-H", f"Authorization: Bearer {token}"]
-    out = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
+    out, cpu_us = bench_cpu.run_wrk([*argv, url])
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
     errors = sum(
         int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|errors: .*?):? (\d+)", out)
     )
-    return Row(name, rps, _percentile(out, "50"), _percentile(out, "99"), errors)
+    return Row(name, rps, _percentile(out, "50"), _percentile(out, "99"), errors, cpu_us)
 
 
 def _percentile(out: str, which: str) -> float:
@@ -213,19 +214,31 @@ def print_table(rows: list[Row], idle: dict[str, float], after: dict[str, float]
         f"\nJoPanel bench: wrk, {CONNECTIONS} connections, {SECONDS}s per row, "
         f"{os.cpu_count()} cores, all rows in this run\n"
     )
+    b_cpu = rows[1].cpu_us
     print(
-        f"| {'target':<42} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'vs B':>5} | errors |"
+        f"| {'target':<42} | {'req/s':>8} | {'p50 ms':>7} | {'p99 ms':>7} | {'vs B':>5} "
+        f"| {'CPU us/req':>10} | {'vs B, CPU':>9} | errors |"
     )
-    print(f"|{'-' * 44}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 7}|--------|")
+    print(f"|{'-' * 44}|{'-' * 10}|{'-' * 9}|{'-' * 9}|{'-' * 7}|{'-' * 12}|{'-' * 11}|--------|")
     for r in rows:
         print(
             f"| {r.name:<42} | {r.requests_per_second:>8.0f} | {r.p50_ms:>7.2f} | "
-            f"{r.p99_ms:>7.2f} | {r.requests_per_second / b:>5.2f} | {r.errors:>6} |"
+            f"{r.p99_ms:>7.2f} | {r.requests_per_second / b:>5.2f} | {r.cpu_us:>10.1f} | "
+            f"{b_cpu / r.cpu_us:>9.2f} | {r.errors:>6} |"
         )
-    named = {r.name: r.requests_per_second for r in rows}
+    named = {r.name: r for r in rows}
     bare_b = named.get("B's work, bare grpc.aio server")
     if bare_b:  # issue 14: target 6 asks >= 0.8, target 5 (accounts/{name} vs B) >= 0.9
-        print(f"\nB / B's work on a bare grpc.aio server: {b / bare_b:.2f}")
+        print(
+            f"\nB / B's work on a bare grpc.aio server: {b / bare_b.requests_per_second:.2f} "
+            f"(req/s), {bare_b.cpu_us / b_cpu:.2f} (CPU per request)"
+        )
+    account = named.get("GET /api/v1/accounts/{name}")
+    if account:
+        print(
+            f"GET /api/v1/accounts/{{name}} / B: {account.requests_per_second / b:.2f} (req/s), "
+            f"{b_cpu / account.cpu_us:.2f} (CPU per request)"
+        )
     total = idle.get("gateway", 0) + idle.get("agent", 0)
     print(
         f"\nResident memory (MB): gateway {idle.get('gateway', 0):.1f} idle, "

@@ -12,10 +12,8 @@ panel's site is measured twice: with the account's default pool (ondemand) and a
 account's owner chose "dynamic" (one worker always waiting; PATCH .../php-pool).
 
 wrk on loopback, in the same run: each target twice, in both orders, the better of its two
-runs. Beside requests per second, the server's CPU per request: the machine's busy time during
-the run (/proc/stat) less wrk's own, over the requests served. It counts nginx, PHP-FPM and
-their masters whatever their share of the two cores, so it compares the configurations on a
-busy machine where requests per second mostly measure the machine's other work.
+runs. Beside requests per second, the server's CPU per request (bench_cpu): nginx's, PHP-FPM's
+and their masters' together.
 """
 
 from __future__ import annotations
@@ -24,13 +22,13 @@ import asyncio
 import os
 import pwd
 import re
-import resource
 import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+import bench_cpu
 import stack
 
 from agent.system.web import nginx as agent_nginx
@@ -81,7 +79,7 @@ class Row:
     p50_ms: float
     p99_ms: float
     errors: int
-    cpu_us: float  # the server's CPU per request (module docstring)
+    cpu_us: float  # the server's CPU per request (bench_cpu)
 
 
 def _hand_files(account: str, web_port: int, version: str, root: Path) -> None:
@@ -160,18 +158,6 @@ def _tear_down(version: str) -> None:
     _pool_file(version).unlink()
 
 
-def _busy_seconds() -> float:
-    """The machine's busy CPU time so far (all CPUs; /proc/stat's first line less idle and
-    iowait)."""
-    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
-
-
-def _children_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def wrk(name: str, url: str, host: str) -> Row:
     argv = [
         "wrk",
@@ -184,12 +170,7 @@ def wrk(name: str, url: str, host: str) -> Row:
         f"Host: {host}",
     ]
     subprocess.run([*argv, f"-d{WARMUP_SECONDS}s", url], capture_output=True, check=True)
-    busy, wrk_cpu = _busy_seconds(), _children_seconds()
-    out = subprocess.run(
-        [*argv, f"-d{SECONDS}s", url], capture_output=True, text=True, check=True
-    ).stdout
-    server_cpu = (_busy_seconds() - busy) - (_children_seconds() - wrk_cpu)
-    requests = int(re.search(r"(\d+) requests in", out)[1])  # type: ignore[index]
+    out, cpu_us = bench_cpu.run_wrk([*argv, f"-d{SECONDS}s", url])
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
     errors = sum(
         int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|errors: .*?):? (\d+)", out)
@@ -200,7 +181,7 @@ def wrk(name: str, url: str, host: str) -> Row:
         _percentile(out, "50"),
         _percentile(out, "99"),
         errors,
-        server_cpu / max(requests, 1) * 1e6,
+        cpu_us,
     )
 
 

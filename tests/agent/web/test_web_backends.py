@@ -301,6 +301,7 @@ async def test_a_tenant_neither_reads_nor_flushes_anothers_cached_php(
     probe = f"""<?php
 echo json_encode([
     @include '{secret}',
+    @include_once '{secret}',
     @opcache_get_status(true),
     @opcache_is_script_cached('{secret}'),
     @opcache_invalidate('{secret}', true),
@@ -310,7 +311,7 @@ echo json_encode([
 
     answer = await get(web_port, own_site, "/probe.php")
 
-    assert (answer.status, answer.body) == (200, "[false,false,false,false,false]")
+    assert (answer.status, answer.body) == (200, "[false,false,false,false,false,false]")
 
 
 async def test_a_tenant_reads_no_site_file_and_no_pool_file(

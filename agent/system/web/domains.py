@@ -422,7 +422,7 @@ class WebDomains:
                 staged = registry
             await staging.check(whole=whole)
 
-        return await check_batch(
+        final, kept = await check_batch(
             live,
             candidate,
             outcomes,
@@ -432,6 +432,11 @@ class WebDomains:
             base_checked=not self._stale,
             noun="nginx",
         )
+        if final is not staged:
+            # One by one, the files staged last are those of the last change tried: when nginx
+            # refused it, they still hold it. Stage what passed (checked when it was staged).
+            await asyncio.to_thread(staging.write, self._changed_files(staged, final))
+        return final, kept
 
     async def _reload(self, changes: int, check_seconds: float) -> None:
         started = time.monotonic()

@@ -178,9 +178,41 @@ async def test_in_a_batch_the_master_refuses_only_the_conflicting_change_fails(
         assert isinstance(failed, grpc.aio.AioRpcError)
         assert failed.code() == grpc.StatusCode.FAILED_PRECONDITION
         assert "duplicate listen options" in (failed.details() or "")
-        for name in (*good, first):
-            assert (await get(web_port, name)).status == 200
-        assert (await get(web_port, second)).status == 404
+        assert not isinstance(results[0], BaseException), results[0]
+        assert not isinstance(results[2], BaseException), results[2]
+        served = {name: (await get(web_port, name)).status for name in (*good, first, second)}
+        assert served == {good[0]: 200, good[1]: 200, first: 200, second: 404}, (good, first)
+    finally:
+        await web.DeleteWebDomain(web_pb2.DeleteWebDomainRequest(name=first))
+
+
+@pytest.mark.usefixtures("clashing_template")
+async def test_a_batch_whose_last_change_is_refused_puts_the_others_live(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
+) -> None:
+    """The changes are checked one by one in their order; when the last one tried is refused,
+    what goes live is the state before it, not the files of that last try (CI once saw the good
+    change of such a batch fail with the other's reason)."""
+    first = f"clash-{new_domain()}"
+    await create(web, spec(first, account.name))
+    try:
+        # The worker starts on `busy` at once; `good` and `second` arrive while it works, so
+        # they are the next batch, in that order.
+        busy, good, second = new_domain(), new_domain(), f"clash-{new_domain()}"
+        results = await asyncio.gather(
+            *(
+                web.CreateWebDomain(web_pb2.CreateWebDomainRequest(domain=spec(n, account.name)))
+                for n in (busy, good, second)
+            ),
+            return_exceptions=True,
+        )
+
+        assert not isinstance(results[0], BaseException), results[0]
+        assert not isinstance(results[1], BaseException), results[1]
+        assert isinstance(results[2], grpc.aio.AioRpcError)
+        assert results[2].code() == grpc.StatusCode.FAILED_PRECONDITION
+        served = {name: (await get(web_port, name)).status for name in (busy, good, first, second)}
+        assert served == {busy: 200, good: 200, first: 200, second: 404}
     finally:
         await web.DeleteWebDomain(web_pb2.DeleteWebDomainRequest(name=first))
 

@@ -54,12 +54,15 @@ if [ "${1:-}" = --booted ]; then
     nspawn=$!
     leader=
     for _ in $(seq 300); do
-      # The container's PID 1 is systemd, a descendant of systemd-nspawn.
+      # The container's PID 1 is systemd, a descendant of systemd-nspawn: the topmost one.
+      # Its own children are named "systemd" too for a moment after each fork (and a user's
+      # manager for longer); a CI run once took one of those, which then exited.
       leader=$(ps -e -o pid=,ppid=,comm= | awk -v root="$nspawn" '
         { parent[$1] = $2; name[$1] = $3 }
         END { for (p in name) if (name[p] == "systemd") {
-                q = p; while (q in parent && q != root && q > 1) q = parent[q]
-                if (q == root) { print p; exit } } }')
+                q = parent[p]; top = 1
+                while (q in parent && q != root && q > 1) { if (name[q] == "systemd") top = 0; q = parent[q] }
+                if (q == root && top) { print p; exit } } }')
       [ -n "$leader" ] && break
       kill -0 "$nspawn" 2>/dev/null || break
       sleep 0.1

@@ -6,18 +6,15 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
 import shutil
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import bench_backups
 import bench_certificates
-import bench_cpu
 import bench_dns_api
 import bench_files
 import bench_memory
@@ -25,38 +22,20 @@ import bench_php
 import bench_sites
 import bench_ui
 import bench_web
+import bench_wrk
 import stack
+from bench_wrk import Row
 
 CONNECTIONS = 64
 SECONDS = int(os.environ.get("JOPANEL_BENCH_SECONDS", "10"))
 WARMUP_SECONDS = 2
 
 
-@dataclass
-class Row:
-    name: str
-    requests_per_second: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
-    cpu_us: float  # the server's CPU per request (bench_cpu): gateway, agent, MariaDB, ...
-
-
 def wrk(name: str, url: str, token: str = "", seconds: int = SECONDS) -> Row:
     argv = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     if token:
         argv += ["-H", f"Authorization: Bearer {token}"]
-    out, cpu_us = bench_cpu.run_wrk([*argv, url])
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
-    errors = sum(
-        int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|errors: .*?):? (\d+)", out)
-    )
-    return Row(name, rps, _percentile(out, "50"), _percentile(out, "99"), errors, cpu_us)
-
-
-def _percentile(out: str, which: str) -> float:
-    value, unit = re.search(rf"\s{which}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    return bench_wrk.run(name, [*argv, url])
 
 
 def rss_mb(pid: int) -> float:

@@ -12,7 +12,7 @@ panel's site is measured twice: with the account's default pool (ondemand) and a
 account's owner chose "dynamic" (one worker always waiting; PATCH .../php-pool).
 
 wrk on loopback, in the same run: each target twice, in both orders, the better of its two
-runs. Beside requests per second, the server's CPU per request (bench_cpu): nginx's, PHP-FPM's
+runs. Beside requests per second, the server's CPU per request (bench_wrk): nginx's, PHP-FPM's
 and their masters' together.
 """
 
@@ -21,15 +21,15 @@ from __future__ import annotations
 import asyncio
 import os
 import pwd
-import re
 import signal
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import aiohttp
-import bench_cpu
+import bench_wrk
 import stack
+from bench_wrk import Row
 
 from agent.system.web import nginx as agent_nginx
 from agent.system.web import php_fpm, webroots
@@ -70,16 +70,6 @@ def _hands(account: str) -> tuple[Hand, ...]:
         Hand("hand-written, open_basedir", "basedir.bench.test", static + basedir),
         Hand("hand-written, open_basedir, ondemand", "ondemand.bench.test", ondemand + basedir),
     )
-
-
-@dataclass
-class Row:
-    name: str
-    requests_per_second: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
-    cpu_us: float  # the server's CPU per request (bench_cpu)
 
 
 def _hand_files(account: str, web_port: int, version: str, root: Path) -> None:
@@ -170,19 +160,7 @@ def wrk(name: str, url: str, host: str) -> Row:
         f"Host: {host}",
     ]
     subprocess.run([*argv, f"-d{WARMUP_SECONDS}s", url], capture_output=True, check=True)
-    out, cpu_us = bench_cpu.run_wrk([*argv, f"-d{SECONDS}s", url])
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
-    errors = sum(
-        int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|errors: .*?):? (\d+)", out)
-    )
-    return Row(
-        name,
-        rps,
-        _percentile(out, "50"),
-        _percentile(out, "99"),
-        errors,
-        cpu_us,
-    )
+    return bench_wrk.run(name, [*argv, f"-d{SECONDS}s", url])
 
 
 def _runs(kind: str, url: str, targets: tuple[tuple[str, str], ...]) -> list[Row]:
@@ -193,17 +171,10 @@ def _runs(kind: str, url: str, targets: tuple[tuple[str, str], ...]) -> list[Row
     for label, host in (*targets, *reversed(targets)):
         row = wrk(f"{kind}, {label}", url, host)
         if label in best:
-            cpu = min(row.cpu_us, best[label].cpu_us)
-            if row.requests_per_second < best[label].requests_per_second:
-                row = best[label]
-            row.cpu_us = cpu
+            kept = max(row, best[label], key=lambda r: r.requests_per_second)
+            row = replace(kept, cpu_us=min(row.cpu_us, best[label].cpu_us))
         best[label] = row
     return [best[label] for label, _ in targets]
-
-
-def _percentile(out: str, which: str) -> float:
-    value, unit = re.search(rf"\s{which}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
 async def run(live: stack.Stack, token: str, account: str) -> None:

@@ -46,7 +46,9 @@ async def check_batch(
     raises: it is the whole batch's failure, as it is with no change at all), then each change
     is applied with `apply` to the state accepted so far and checked; a change that `apply`
     refuses (it relied on one refused before it) or that the program refuses fails, and the
-    others are kept. A change that leaves the state as it was needs no check.
+    others are kept. A change that leaves the state as it was needs no check. The state
+    `check` staged last may be a refused one (the last change tried): what the caller publishes
+    is the state returned, never simply the last staged.
     """
     try:
         await check(candidate)

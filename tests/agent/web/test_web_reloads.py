@@ -9,7 +9,7 @@ import re
 import shutil
 import signal
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -82,17 +82,30 @@ async def test_a_configuration_nginx_refuses_fails_and_changes_nothing(
     assert code == grpc.StatusCode.NOT_FOUND
 
 
+async def _create_together(
+    web: Stub, account: accounts_pb2.Account, names: Sequence[str]
+) -> list[web_pb2.CreateWebDomainResponse | BaseException]:
+    """CreateWebDomain for each name at once, as concurrent clients send them: each answer, or
+    its error."""
+    calls = [
+        web.CreateWebDomain(web_pb2.CreateWebDomainRequest(domain=spec(name, account.name)))
+        for name in names
+    ]
+    return await asyncio.gather(*calls, return_exceptions=True)
+
+
+async def _served(port: int, names: Sequence[str]) -> dict[str, int]:
+    """The status each site answers with."""
+    return {name: (await get(port, name)).status for name in names}
+
+
 @pytest.mark.usefixtures("broken_template")
 async def test_in_a_refused_batch_only_the_offending_change_fails(
     web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
 ) -> None:
     good = [new_domain(), new_domain()]
     broken = f"broken-{new_domain()}"
-    calls = [
-        web.CreateWebDomain(web_pb2.CreateWebDomainRequest(domain=spec(name, account.name)))
-        for name in (good[0], broken, good[1])
-    ]
-    results = await asyncio.gather(*calls, return_exceptions=True)
+    results = await _create_together(web, account, (good[0], broken, good[1]))
 
     assert [
         r.domain.name for r in results if isinstance(r, web_pb2.CreateWebDomainResponse)
@@ -168,11 +181,7 @@ async def test_in_a_batch_the_master_refuses_only_the_conflicting_change_fails(
     try:
         good = [new_domain(), new_domain()]
         second = f"clash-{new_domain()}"
-        calls = [
-            web.CreateWebDomain(web_pb2.CreateWebDomainRequest(domain=spec(name, account.name)))
-            for name in (good[0], second, good[1])
-        ]
-        results = await asyncio.gather(*calls, return_exceptions=True)
+        results = await _create_together(web, account, (good[0], second, good[1]))
 
         failed = results[1]
         assert isinstance(failed, grpc.aio.AioRpcError)
@@ -180,7 +189,7 @@ async def test_in_a_batch_the_master_refuses_only_the_conflicting_change_fails(
         assert "duplicate listen options" in (failed.details() or "")
         assert not isinstance(results[0], BaseException), results[0]
         assert not isinstance(results[2], BaseException), results[2]
-        served = {name: (await get(web_port, name)).status for name in (*good, first, second)}
+        served = await _served(web_port, (*good, first, second))
         assert served == {good[0]: 200, good[1]: 200, first: 200, second: 404}, (good, first)
     finally:
         await web.DeleteWebDomain(web_pb2.DeleteWebDomainRequest(name=first))
@@ -199,19 +208,13 @@ async def test_a_batch_whose_last_change_is_refused_puts_the_others_live(
         # The worker starts on `busy` at once; `good` and `second` arrive while it works, so
         # they are the next batch, in that order.
         busy, good, second = new_domain(), new_domain(), f"clash-{new_domain()}"
-        results = await asyncio.gather(
-            *(
-                web.CreateWebDomain(web_pb2.CreateWebDomainRequest(domain=spec(n, account.name)))
-                for n in (busy, good, second)
-            ),
-            return_exceptions=True,
-        )
+        results = await _create_together(web, account, (busy, good, second))
 
         assert not isinstance(results[0], BaseException), results[0]
         assert not isinstance(results[1], BaseException), results[1]
         assert isinstance(results[2], grpc.aio.AioRpcError)
         assert results[2].code() == grpc.StatusCode.FAILED_PRECONDITION
-        served = {name: (await get(web_port, name)).status for name in (busy, good, first, second)}
+        served = await _served(web_port, (busy, good, first, second))
         assert served == {busy: 200, good: 200, first: 200, second: 404}
     finally:
         await web.DeleteWebDomain(web_pb2.DeleteWebDomainRequest(name=first))

@@ -1,0 +1,64 @@
+"""One wrk run for `make bench`, read into a Row: requests per second, p50 and p99, errors,
+and the server's CPU per request.
+
+The CPU figure is the machine's busy time during the run (/proc/stat, every CPU, less idle
+and iowait) less wrk's own (this process's children), over the requests served. It counts
+every process that served (nginx, PHP-FPM, the gateway, the agent, MariaDB) whatever share of
+the cores they got, so on a busy machine, where requests per second mostly measure the
+machine's other work, it still compares two configurations. Other work on the machine during
+the run counts too: compare figures of one run."""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    cpu_us: float  # the server's CPU per request
+
+
+def run(name: str, argv: list[str]) -> Row:
+    """Runs wrk (argv, the URL last) and reads its output (wrk given --latency)."""
+    busy, own = _busy_seconds(), _children_seconds()
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    server = (_busy_seconds() - busy) - (_children_seconds() - own)
+    found = re.search(r"(\d+) requests in", out)
+    requests = int(found[1]) if found else 0
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
+    errors = sum(
+        int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|errors: .*?):? (\d+)", out)
+    )
+    return Row(
+        name,
+        rps,
+        _percentile(out, "50"),
+        _percentile(out, "99"),
+        errors,
+        server / max(requests, 1) * 1e6,
+    )
+
+
+def _percentile(out: str, which: str) -> float:
+    value, unit = re.search(rf"\s{which}%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _busy_seconds() -> float:
+    fields = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime

@@ -54,9 +54,15 @@ fi
 
 stamp=$venv/.requirements.sha256
 want=$(sha256sum "$top/requirements.txt" "$top/setup.cfg" | sha256sum | cut -d' ' -f1)
+# Debian's python3, the one installed above, whatever else PATH offers first: the gateway's
+# user runs this virtualenv, and an interpreter under /root (pyenv, say) is closed to it.
+python=/usr/bin/python3
+if [ -f "$venv/pyvenv.cfg" ] && ! grep -qx 'home = /usr/bin' "$venv/pyvenv.cfg"; then
+  rm -rf "$venv"
+fi
 if [ ! -x "$venv/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "bootstrap: preparing the virtualenv in $venv"
-  python3 -m venv "$venv"
+  "$python" -m venv "$venv"
   log=$(mktemp)
   if ! { "$venv/bin/pip" install --upgrade pip &&
          "$venv/bin/pip" install -r "$top/requirements.txt" &&

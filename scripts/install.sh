@@ -202,7 +202,7 @@ build_release() {
   # pip builds in the source folder: a copy keeps the checkout as it was.
   cp -r "$top/agent" "$top/gateway" "$top/jopanel_rules" "$top/gen" "$top/setup.cfg" "$top/pyproject.toml" "$source/"
   find "$source" -name __pycache__ -prune -exec rm -rf {} +
-  python3 -m venv "$release/venv"
+  /usr/bin/python3 -m venv "$release/venv"  # Debian's, not one on root's PATH the services cannot run
   local pip=("$release/venv/bin/pip" install --quiet --disable-pip-version-check)
   [ -z "$wheels" ] || pip+=(--no-index --find-links "$wheels")
   runtime_requirements >"$release/requirements.txt"

@@ -261,12 +261,16 @@ async def _adopt_certificate(
 ) -> None:
     not_before = served.not_before.ToDatetime(UTC)
     not_after = served.not_after.ToDatetime(UTC)
+    # The bought certificate the site has now, put back as it was, stays unrenewed: renewing
+    # it would replace it with an issued one. Any other chain the backup held (an issued one,
+    # or the site had none recorded) is renewed as an issued one.
+    same_upload = record.source == "upload" and record.fingerprint == served.fingerprint_sha256
     await certificates_store.adopt(
         ctx.db, record.domain_id, names=list(served.names), issuer=served.issuer,
         not_before=not_before, not_after=not_after, fingerprint=served.fingerprint_sha256,
         key_type=_KEY_NAMES.get(served.key_type, "ecdsa-p256"),
         redirect_http=served.redirect_http, hsts=served.hsts,
-        renew_at=renewal_policy.renew_at(not_before, not_after),
+        renew_at=None if same_upload else renewal_policy.renew_at(not_before, not_after),
     )  # fmt: skip
     # The restore put the backup's settings back on the server: the record follows them.
     await certificates_store.set_settings(

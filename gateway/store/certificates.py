@@ -236,22 +236,25 @@ async def adopt(
     renew_at: datetime | None,
 ) -> None:
     """The certificate the agent serves becomes the record's (an install whose recording was
-    cut short). A new row takes the settings it is served with; an existing one keeps the
-    recorded settings (the owner's last word), which the reconcile applies next.
-    `renew_at` None for an upload."""
+    cut short, or a restore). A new row takes the settings it is served with; an existing one
+    keeps the recorded settings (the owner's last word), which the reconcile applies next.
+    `renew_at` None for an upload, which the record then says it is (never renewed here);
+    else it is renewed as an issued one."""
     await execute(
         pool,
         "INSERT INTO certificates (domain_id, status, source, key_type, redirect_http, hsts,"
         " names, issuer, not_before, not_after, fingerprint, last_attempt_at, last_error,"
         " failures, next_attempt_at)"
-        " VALUES (%s, 'valid', 'acme', %s, %s, %s, %s, %s, %s, %s, %s, NULL, '', 0, %s)"
-        " ON DUPLICATE KEY UPDATE status = 'valid', key_type = VALUES(key_type),"
+        " VALUES (%s, 'valid', %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, '', 0, %s)"
+        " ON DUPLICATE KEY UPDATE status = 'valid', source = VALUES(source),"
+        " key_type = VALUES(key_type),"
         " names = VALUES(names),"
         " issuer = VALUES(issuer), not_before = VALUES(not_before),"
         " not_after = VALUES(not_after), fingerprint = VALUES(fingerprint), last_error = '',"
         " failures = 0, next_attempt_at = VALUES(next_attempt_at)",
         (
             domain_id,
+            "upload" if renew_at is None else "acme",
             key_type,
             redirect_http,
             hsts,

@@ -14,8 +14,11 @@ from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
 from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 
+from gateway import keys
+from gateway.store import certificates as certificates_store
 from tests.gateway.backups.test_backups import backed_up, settled
 from tests.gateway.conftest import Api
+from tests.gateway.reconcile.test_reconcile_certificates import record
 
 
 async def restored_in_place(api: Api, token: str, backup: str, **body: Any) -> dict[str, Any]:
@@ -228,6 +231,60 @@ async def test_restored_certificates_are_recorded_and_skipped_ones_named(
     assert (mine["redirect_http"], mine["hsts"]) == (True, True)
     assert (await api.call("GET", "/api/v1/domains/bob.com/certificate", bob))[1] == bobs_before
     assert await reconcile_findings(api, admin) == []
+    assert mine["source"] == "acme"
+    assert await renewed_by(api, datetime.now(UTC) + timedelta(days=60)) == ["alice.com"]
+
+
+async def renewed_by(api: Api, moment: datetime) -> list[str]:
+    """The sites whose certificate the renewer takes up by `moment` (its own query)."""
+    due = await certificates_store.due(api.client.app[keys.DB], moment, 50)
+    return [certificate.domain for certificate in due]
+
+
+async def test_a_bought_certificate_put_back_as_it_was_stays_unrenewed(
+    api: Api, admin: str
+) -> None:
+    """The site serves an uploaded certificate; the backup holds that same one. Restored in
+    place, it stays the upload it is, which the renewer never replaces with an issued one."""
+    alice = await api.owner(admin)
+    assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"}))[0] == 201
+    await record(api, source="upload", fingerprint="b" * 64, next_attempt_at=None)
+    backup = (await backed_up(api, alice))["result"]
+    owner = api.web.domains["alice.com"].account
+    api.certificates.served["alice.com"] = served_certificate("alice.com", owner)  # "b" * 64
+    api.backups.certificates_restored = ["alice.com"]
+
+    job = await restored_in_place(api, alice, backup)
+
+    assert "1 certificates" in job["result"]
+    _, shown = await api.call("GET", "/api/v1/domains/alice.com/certificate", alice)
+    assert (shown["status"], shown["source"], shown["issuer"]) == (
+        "valid",
+        "upload",
+        "CN=Restored CA",
+    )
+    assert await renewed_by(api, datetime.now(UTC) + timedelta(days=3650)) == []
+    assert await reconcile_findings(api, admin) == []
+
+
+async def test_an_issued_certificate_put_back_over_a_later_upload_is_renewed_as_issued(
+    api: Api, admin: str
+) -> None:
+    """The backup holds another chain than the upload the site has now (the one it had before
+    the owner bought one): put back, the record says what it is, an issued one, renewed."""
+    alice = await api.owner(admin)
+    assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"}))[0] == 201
+    await record(api, source="upload", fingerprint="c" * 64, next_attempt_at=None)
+    backup = (await backed_up(api, alice))["result"]
+    owner = api.web.domains["alice.com"].account
+    api.certificates.served["alice.com"] = served_certificate("alice.com", owner)  # "b" * 64
+    api.backups.certificates_restored = ["alice.com"]
+
+    await restored_in_place(api, alice, backup)
+
+    _, shown = await api.call("GET", "/api/v1/domains/alice.com/certificate", alice)
+    assert (shown["status"], shown["source"]) == ("valid", "acme")
+    assert await renewed_by(api, datetime.now(UTC) + timedelta(days=60)) == ["alice.com"]
 
 
 async def test_sites_get_their_backed_up_settings_back_within_the_plan(

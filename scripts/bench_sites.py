@@ -11,9 +11,11 @@ hand-written pools add, one after the other, what the panel's pools hold for eve
 panel's site is measured twice: with the account's default pool (ondemand) and after the
 account's owner chose "dynamic" (one worker always waiting; PATCH .../php-pool).
 
-wrk on loopback, in the same run: each target twice, in both orders, the better of its two
-runs. Beside requests per second, the server's CPU per request (bench_wrk): nginx's, PHP-FPM's
-and their masters' together.
+wrk on loopback, in the same run: four rounds of every target in turn (first to last, then
+last to first, ...); each figure is the median of its rounds, and each ratio the median of the
+rounds' ratios (the speed of a shared machine drifts by a tenth within a minute, more than the
+differences measured). Beside requests per second, the server's CPU per request (bench_wrk):
+nginx's, PHP-FPM's and their masters' together.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ import os
 import pwd
 import signal
 import subprocess
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 import aiohttp
 import bench_wrk
@@ -34,7 +37,8 @@ from bench_wrk import Row
 from agent.system.web import nginx as agent_nginx
 from agent.system.web import php_fpm, webroots
 
-SECONDS = int(os.environ.get("JOPANEL_BENCH_SECONDS", "10"))
+SECONDS = max(int(os.environ.get("JOPANEL_BENCH_SECONDS", "10")) // 2, 2)
+ROUNDS = 4
 WARMUP_SECONDS = 2
 CONNECTIONS = 64
 PANEL = "hello.bench.test"
@@ -163,18 +167,16 @@ def wrk(name: str, url: str, host: str) -> Row:
     return bench_wrk.run(name, [*argv, f"-d{SECONDS}s", url])
 
 
-def _runs(kind: str, url: str, targets: tuple[tuple[str, str], ...]) -> list[Row]:
-    """Each target twice, in both orders (first to last, then last to first); the better run
-    of each (req/s), with the lower of its two CPU figures, so that none gains from going first
-    or last."""
-    best: dict[str, Row] = {}
-    for label, host in (*targets, *reversed(targets)):
-        row = wrk(f"{kind}, {label}", url, host)
-        if label in best:
-            kept = max(row, best[label], key=lambda r: r.requests_per_second)
-            row = replace(kept, cpu_us=min(row.cpu_us, best[label].cpu_us))
-        best[label] = row
-    return [best[label] for label, _ in targets]
+def _runs(kind: str, url: str, targets: tuple[tuple[str, str], ...]) -> list[list[Row]]:
+    """ROUNDS rounds of every target in turn, in target order, then the other way round, and
+    so on: the rows of one round ran seconds apart, so their ratio is spared the machine's
+    drift, which a whole run of one target after another is not."""
+    rounds = []
+    for n in range(ROUNDS):
+        order = list(targets) if n % 2 == 0 else list(reversed(targets))
+        ran = {label: wrk(f"{kind}, {label}", url, host) for label, host in order}
+        rounds.append([ran[label] for label, _ in targets])
+    return rounds
 
 
 async def run(live: stack.Stack, token: str, account: str) -> None:
@@ -209,24 +211,32 @@ async def run(live: stack.Stack, token: str, account: str) -> None:
     print_table([static, php, dynamic])
 
 
-def print_table(groups: list[list[Row]]) -> None:
+def print_table(groups: list[list[list[Row]]]) -> None:
+    """Each group's rows (the panel's first): the medians of their rounds, and the panel's
+    ratio to each row as the median of the rounds' ratios (with their range)."""
     print(
         f"\nHosted sites: panel-made vs hand-written (wrk, {CONNECTIONS} connections, "
-        f"{SECONDS}s per run, the better of two in both orders, OPcache on, same run; CPU: "
-        "the server's per request)\n"
+        f"{ROUNDS} rounds of {SECONDS}s per target in turns, medians, OPcache on, same run; "
+        "CPU: the server's per request)\n"
     )
     print(
         "| target | req/s | p50 ms | p99 ms | errors | CPU us/req | panel / this (req/s) "
         "| panel / this (by CPU) |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    for panel, *others in groups:
-        for row in (panel, *others):
-            by_rate = f"{panel.requests_per_second / row.requests_per_second:.2f}"
-            by_cpu = f"{row.cpu_us / panel.cpu_us:.2f}"
-            mine = row is panel
+    for rounds in groups:
+        for i, name in enumerate(row.name for row in rounds[0]):
+            of = [round_[i] for round_ in rounds]
+            by_rate = _ratio([r[0].requests_per_second / r[i].requests_per_second for r in rounds])
+            by_cpu = _ratio([r[i].cpu_us / r[0].cpu_us for r in rounds])
+            mine = i == 0
             print(
-                f"| {row.name} | {row.requests_per_second:.0f} | {row.p50_ms:.2f} | "
-                f"{row.p99_ms:.2f} | {row.errors} | {row.cpu_us:.1f} | "
+                f"| {name} | {median(r.requests_per_second for r in of):.0f} | "
+                f"{median(r.p50_ms for r in of):.2f} | {median(r.p99_ms for r in of):.2f} | "
+                f"{sum(r.errors for r in of)} | {median(r.cpu_us for r in of):.1f} | "
                 f"{'' if mine else by_rate} | {'' if mine else by_cpu} |"
             )
+
+
+def _ratio(ratios: list[float]) -> str:
+    return f"{median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"

@@ -241,18 +241,25 @@ async def renewed_by(api: Api, moment: datetime) -> list[str]:
     return [certificate.domain for certificate in due]
 
 
+async def _upload_then_backup_serving(api: Api, admin: str, uploaded: str) -> tuple[str, str]:
+    """alice.com recorded as an upload of fingerprint `uploaded`, and a backup whose restore
+    serves a chain of fingerprint "b" * 64 on it again; alice's token and the backup."""
+    alice = await api.owner(admin)
+    assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"}))[0] == 201
+    await record(api, source="upload", fingerprint=uploaded, next_attempt_at=None)
+    backup = (await backed_up(api, alice))["result"]
+    owner = api.web.domains["alice.com"].account
+    api.certificates.served["alice.com"] = served_certificate("alice.com", owner)
+    api.backups.certificates_restored = ["alice.com"]
+    return alice, str(backup)
+
+
 async def test_a_bought_certificate_put_back_as_it_was_stays_unrenewed(
     api: Api, admin: str
 ) -> None:
     """The site serves an uploaded certificate; the backup holds that same one. Restored in
     place, it stays the upload it is, which the renewer never replaces with an issued one."""
-    alice = await api.owner(admin)
-    assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"}))[0] == 201
-    await record(api, source="upload", fingerprint="b" * 64, next_attempt_at=None)
-    backup = (await backed_up(api, alice))["result"]
-    owner = api.web.domains["alice.com"].account
-    api.certificates.served["alice.com"] = served_certificate("alice.com", owner)  # "b" * 64
-    api.backups.certificates_restored = ["alice.com"]
+    alice, backup = await _upload_then_backup_serving(api, admin, "b" * 64)
 
     job = await restored_in_place(api, alice, backup)
 
@@ -272,13 +279,7 @@ async def test_an_issued_certificate_put_back_over_a_later_upload_is_renewed_as_
 ) -> None:
     """The backup holds another chain than the upload the site has now (the one it had before
     the owner bought one): put back, the record says what it is, an issued one, renewed."""
-    alice = await api.owner(admin)
-    assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"}))[0] == 201
-    await record(api, source="upload", fingerprint="c" * 64, next_attempt_at=None)
-    backup = (await backed_up(api, alice))["result"]
-    owner = api.web.domains["alice.com"].account
-    api.certificates.served["alice.com"] = served_certificate("alice.com", owner)  # "b" * 64
-    api.backups.certificates_restored = ["alice.com"]
+    alice, backup = await _upload_then_backup_serving(api, admin, "c" * 64)
 
     await restored_in_place(api, alice, backup)
 

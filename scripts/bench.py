@@ -211,24 +211,26 @@ def print_table(rounds: list[list[Row]], idle: dict[str, float], after: dict[str
     names = [row.name for row in rounds[0]]
     b = names.index(B_ROW)
     for i, name in enumerate(names):
-        of = [round_[i] for round_ in rounds]
+        r = bench_wrk.medians([round_[i] for round_ in rounds])
         print(
-            f"| {name:<42} | {median(r.requests_per_second for r in of):>8.0f} | "
-            f"{median(r.p50_ms for r in of):>7.2f} | {median(r.p99_ms for r in of):>7.2f} | "
-            f"{_ratio(rounds, i, b)[0]:>5.2f} | {median(r.cpu_us for r in of):>10.1f} | "
-            f"{_ratio(rounds, b, i, cpu=True)[0]:>9.2f} | {sum(r.errors for r in of):>6} |"
+            f"| {name:<42} | {r.requests_per_second:>8.0f} | {r.p50_ms:>7.2f} | "
+            f"{r.p99_ms:>7.2f} | {median(bench_wrk.rate_ratios(rounds, i, b)):>5.2f} | "
+            f"{r.cpu_us:>10.1f} | {median(bench_wrk.cpu_ratios(rounds, b, i)):>9.2f} | "
+            f"{r.errors:>6} |"
         )
     if "B's work, bare grpc.aio server" in names:  # issue 14: target 6 asks >= 0.8
         bare = names.index("B's work, bare grpc.aio server")
         print(
-            f"\nB / B's work on a bare grpc.aio server: {_shown(_ratio(rounds, b, bare))} "
-            f"(req/s), {_shown(_ratio(rounds, bare, b, cpu=True))} (CPU per request)"
+            "\nB / B's work on a bare grpc.aio server: "
+            f"{bench_wrk.shown(bench_wrk.rate_ratios(rounds, b, bare))} (req/s), "
+            f"{bench_wrk.shown(bench_wrk.cpu_ratios(rounds, bare, b))} (CPU per request)"
         )
     if "GET /api/v1/accounts/{name}" in names:  # target 5 asks >= 0.9
         account = names.index("GET /api/v1/accounts/{name}")
         print(
-            f"GET /api/v1/accounts/{{name}} / B: {_shown(_ratio(rounds, account, b))} (req/s), "
-            f"{_shown(_ratio(rounds, b, account, cpu=True))} (CPU per request)"
+            "GET /api/v1/accounts/{name} / B: "
+            f"{bench_wrk.shown(bench_wrk.rate_ratios(rounds, account, b))} (req/s), "
+            f"{bench_wrk.shown(bench_wrk.cpu_ratios(rounds, b, account))} (CPU per request)"
         )
     total = idle.get("gateway", 0) + idle.get("agent", 0)
     print(
@@ -236,24 +238,6 @@ def print_table(rounds: list[list[Row]], idle: dict[str, float], after: dict[str
         f"{after.get('gateway', 0):.1f} after load; agent {idle.get('agent', 0):.1f} idle, "
         f"{after.get('agent', 0):.1f} after load; together idle {total:.1f}"
     )
-
-
-def _ratio(
-    rounds: list[list[Row]], top: int, bottom: int, *, cpu: bool = False
-) -> tuple[float, float, float]:
-    """Row `top` over row `bottom` in each round, by req/s (or CPU per request): the median,
-    the lowest and the highest."""
-    ratios = [
-        (r[top].cpu_us / r[bottom].cpu_us)
-        if cpu
-        else (r[top].requests_per_second / r[bottom].requests_per_second)
-        for r in rounds
-    ]
-    return median(ratios), min(ratios), max(ratios)
-
-
-def _shown(ratio: tuple[float, float, float]) -> str:
-    return f"{ratio[0]:.2f} ({ratio[1]:.2f}-{ratio[2]:.2f})"
 
 
 if __name__ == "__main__":

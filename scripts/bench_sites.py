@@ -27,7 +27,6 @@ import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from statistics import median
 
 import aiohttp
 import bench_wrk
@@ -226,17 +225,10 @@ def print_table(groups: list[list[list[Row]]]) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for rounds in groups:
         for i, name in enumerate(row.name for row in rounds[0]):
-            of = [round_[i] for round_ in rounds]
-            by_rate = _ratio([r[0].requests_per_second / r[i].requests_per_second for r in rounds])
-            by_cpu = _ratio([r[i].cpu_us / r[0].cpu_us for r in rounds])
-            mine = i == 0
+            r = bench_wrk.medians([round_[i] for round_ in rounds])
+            by_rate = "" if i == 0 else bench_wrk.shown(bench_wrk.rate_ratios(rounds, 0, i))
+            by_cpu = "" if i == 0 else bench_wrk.shown(bench_wrk.cpu_ratios(rounds, i, 0))
             print(
-                f"| {name} | {median(r.requests_per_second for r in of):.0f} | "
-                f"{median(r.p50_ms for r in of):.2f} | {median(r.p99_ms for r in of):.2f} | "
-                f"{sum(r.errors for r in of)} | {median(r.cpu_us for r in of):.1f} | "
-                f"{'' if mine else by_rate} | {'' if mine else by_cpu} |"
+                f"| {name} | {r.requests_per_second:.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | "
+                f"{r.errors} | {r.cpu_us:.1f} | {by_rate} | {by_cpu} |"
             )
-
-
-def _ratio(ratios: list[float]) -> str:
-    return f"{median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"

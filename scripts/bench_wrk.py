@@ -16,6 +16,7 @@ import resource
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,33 @@ def run(name: str, argv: list[str]) -> Row:
         errors,
         server / max(requests, 1) * 1e6,
     )
+
+
+def medians(rows: list[Row]) -> Row:
+    """Runs of one target in several rounds as one row: each figure's median, errors summed."""
+    return Row(
+        rows[0].name,
+        median(r.requests_per_second for r in rows),
+        median(r.p50_ms for r in rows),
+        median(r.p99_ms for r in rows),
+        sum(r.errors for r in rows),
+        median(r.cpu_us for r in rows),
+    )
+
+
+def rate_ratios(rounds: list[list[Row]], top: int, bottom: int) -> list[float]:
+    """Row `top`'s requests per second over row `bottom`'s, in each round."""
+    return [r[top].requests_per_second / r[bottom].requests_per_second for r in rounds]
+
+
+def cpu_ratios(rounds: list[list[Row]], top: int, bottom: int) -> list[float]:
+    """Row `top`'s CPU per request over row `bottom`'s, in each round."""
+    return [r[top].cpu_us / r[bottom].cpu_us for r in rounds]
+
+
+def shown(ratios: list[float]) -> str:
+    """The rounds' ratios as their median and range."""
+    return f"{median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
 
 
 def _percentile(out: str, which: str) -> float:

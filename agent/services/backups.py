@@ -354,7 +354,9 @@ def _records_message(records: PanelRecords) -> backups_pb2.AccountRecords:
         ],
     )
     for certificate in records.certificates:
-        added = message.certificates.add(names=certificate.names, issuer=certificate.issuer)
+        added = message.certificates.add(
+            names=certificate.names, issuer=certificate.issuer, uploaded=certificate.uploaded
+        )
         added.not_after.FromDatetime(certificate.not_after)
     return message
 

@@ -90,7 +90,11 @@ async def panel_records(ctx: Context, account: AccountRecord) -> pb.AccountRecor
         # name must not cost the account its backup.
         covered = [name for name in certificate.names if _CERTIFICATE_NAME.fullmatch(name)]
         if covered:
-            added = records.certificates.add(names=covered[:100], issuer=_issuer(certificate))
+            added = records.certificates.add(
+                names=covered[:100],
+                issuer=_issuer(certificate),
+                uploaded=certificate.source == "upload",
+            )
             added.not_after.FromDatetime(certificate.not_after)
     return records
 
@@ -154,7 +158,8 @@ async def adopt(
                 await _zone(ctx, account, zone, adopted)
         await _sites(ctx, account, list(settings.sites), adopted)
         if restored.certificates:
-            await _certificates(ctx, account, list(restored.certificates), adopted)
+            uploads = _uploads(settings.records)
+            await _certificates(ctx, account, list(restored.certificates), uploads, adopted)
         adopted.certificates_skipped.extend(restored.certificates_skipped)
     return adopted.summary(restored.folder)
 
@@ -230,11 +235,35 @@ async def _backend_of(
     return backends.spec_columns(site)
 
 
+# A chain the backup's records say the owner uploaded: its expiry, to the second, and names.
+Upload = tuple[int, frozenset[str]]
+
+
+def _uploads(records: pb.AccountRecords) -> list[Upload]:
+    return [
+        (certificate.not_after.seconds, frozenset(certificate.names))
+        for certificate in records.certificates
+        if certificate.uploaded
+    ]
+
+
+def _was_uploaded(served: certificates_pb.Certificate, uploads: list[Upload]) -> bool:
+    """Whether the chain put back is one the backup's records hold as uploaded: the same
+    expiry, naming the site (the records keep at most 100 of its names)."""
+    return any(
+        seconds == served.not_after.seconds and served.domain in names for seconds, names in uploads
+    )
+
+
 async def _certificates(
-    ctx: Context, account: AccountRecord, domains: list[str], adopted: Adopted
+    ctx: Context,
+    account: AccountRecord,
+    domains: list[str],
+    uploads: list[Upload],
+    adopted: Adopted,
 ) -> None:
     """The certificates the agent installed again become their sites' records, as served
-    (names, validity, fingerprint, settings); renewed as issued ones."""
+    (names, validity, fingerprint, settings); renewed as issued ones unless uploaded."""
     try:
         answer = await ctx.agent.certificates.ListCertificates(
             certificates_pb.ListCertificatesRequest(account=account.name, page_size=MAX_RECORDS),
@@ -252,25 +281,29 @@ async def _certificates(
             # Left for the reconcile to report, never recorded for another account.
             adopted.left_out.append(f"certificate of {domain} (not the account's in the records)")
             continue
-        await _adopt_certificate(ctx, record, served[domain])
+        await _adopt_certificate(
+            ctx, record, served[domain], _was_uploaded(served[domain], uploads)
+        )
         adopted.certificates += 1
 
 
 async def _adopt_certificate(
-    ctx: Context, record: CertificateRecord, served: certificates_pb.Certificate
+    ctx: Context, record: CertificateRecord, served: certificates_pb.Certificate, uploaded: bool
 ) -> None:
     not_before = served.not_before.ToDatetime(UTC)
     not_after = served.not_after.ToDatetime(UTC)
-    # The bought certificate the site has now, put back as it was, stays unrenewed: renewing
-    # it would replace it with an issued one. Any other chain the backup held (an issued one,
-    # or the site had none recorded) is renewed as an issued one.
+    # A bought certificate put back stays unrenewed: renewing it would replace it with an
+    # issued one. The backup's records say which chain was uploaded (`uploaded`, given); a
+    # backup made before they did still keeps the upload the site has now, put back as it was.
+    # Any other chain (an issued one, or the site had none recorded) is renewed as issued.
     same_upload = record.source == "upload" and record.fingerprint == served.fingerprint_sha256
+    bought = uploaded or same_upload
     await certificates_store.adopt(
         ctx.db, record.domain_id, names=list(served.names), issuer=served.issuer,
         not_before=not_before, not_after=not_after, fingerprint=served.fingerprint_sha256,
         key_type=_KEY_NAMES.get(served.key_type, "ecdsa-p256"),
         redirect_http=served.redirect_http, hsts=served.hsts,
-        renew_at=None if same_upload else renewal_policy.renew_at(not_before, not_after),
+        renew_at=None if bought else renewal_policy.renew_at(not_before, not_after),
     )  # fmt: skip
     # The restore put the backup's settings back on the server: the record follows them.
     await certificates_store.set_settings(

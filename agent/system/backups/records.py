@@ -44,6 +44,7 @@ class RecordedCertificate:
     names: tuple[str, ...]
     issuer: str
     not_after: datetime.datetime
+    uploaded: bool = False  # the owner's own (bought) certificate, which is never renewed
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,12 @@ def to_json(records: PanelRecords) -> dict[str, Any]:
             {"name": u.name, "databases": list(u.databases)} for u in records.database_users
         ],
         "certificates": [
-            {"names": list(c.names), "issuer": c.issuer, "not_after": c.not_after.isoformat()}
+            {
+                "names": list(c.names),
+                "issuer": c.issuer,
+                "not_after": c.not_after.isoformat(),
+                "uploaded": c.uploaded,
+            }
             for c in records.certificates
         ],
     }
@@ -152,4 +158,7 @@ def _certificate(item: Any, field: str) -> RecordedCertificate:
     if not_after.tzinfo is None:
         raise InvalidArgument(f"{field}.not_after", "must carry its time zone")
     issuer = backups_validators.issuer(_text(item.get("issuer")), f"{field}.issuer")
-    return RecordedCertificate(names, issuer, not_after.astimezone(datetime.UTC))
+    uploaded = item.get("uploaded", False)  # absent in backups made before it was recorded
+    if not isinstance(uploaded, bool):
+        raise InvalidArgument(f"{field}.uploaded", "must be true or false")
+    return RecordedCertificate(names, issuer, not_after.astimezone(datetime.UTC), uploaded)

@@ -44,6 +44,8 @@ def records_of(account: str) -> backups_pb2.AccountRecords:
     )
     certificate = records.certificates.add(names=[site, f"*.{site}"], issuer="Pebble")
     certificate.not_after.FromSeconds(1_900_000_000)
+    bought = records.certificates.add(names=[f"shop.{site}"], issuer="Bought CA", uploaded=True)
+    bought.not_after.FromSeconds(1_950_000_000)
     return records
 
 

@@ -194,3 +194,35 @@ async def test_a_crafted_document_gives_nothing_of_another_tenant(
     assert found.skipped == (3 + 104) + 5 + 3
     held = await dns.GetDnsZone(dns_pb2.GetDnsZoneRequest(name=theirs))
     assert held.zone.account == other
+
+
+async def test_crafted_records_of_the_panel_come_back_only_as_they_validate(
+    backups: Stub, backup_account: str
+) -> None:
+    """The panel's records in a crafted settings document: a certificate marked uploaded comes
+    back so; one whose mark is not a boolean leaves the records out whole (and is counted)."""
+    site = backup_account.replace("_", "-") + ".test"
+
+    def records(uploaded: object) -> dict[str, object]:
+        certificate = {
+            "names": [site],
+            "issuer": "Bought CA",
+            "not_after": "2030-01-01T00:00:00+00:00",
+            "uploaded": uploaded,
+        }
+        return {"plan": "gold", "certificates": [certificate]}
+
+    found = []
+    for uploaded in (True, "yes", 1):
+        with hostile_tree(backup_account) as view:
+            (view / "file").write_bytes(b"x")
+            backup = hostile_backup(
+                backup_account, Path(view), settings={"records": records(uploaded)}
+            )
+        found.append(await settings_of(backups, backup_account, backup))
+
+    assert [c.uploaded for c in found[0].records.certificates] == [True]
+    assert found[0].skipped == 0
+    for refused in found[1:]:
+        assert not refused.HasField("records")
+        assert refused.skipped == 1

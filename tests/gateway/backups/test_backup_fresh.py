@@ -13,9 +13,16 @@ import grpc
 from gateway import keys
 from gateway.store import certificates as certificates_store
 from gateway.store import domains as domains_store
-from tests.gateway.backups.test_backup_records import cron_jobs, reconcile_findings, zone_records
+from tests.gateway.backups.test_backup_records import (
+    cron_jobs,
+    reconcile_findings,
+    renewed_by,
+    served_certificate,
+    zone_records,
+)
 from tests.gateway.backups.test_backups import backed_up, settled
 from tests.gateway.conftest import Api
+from tests.gateway.reconcile.test_reconcile_certificates import record
 
 NEW_PASSWORD = "fresh-pass-1"
 
@@ -133,6 +140,45 @@ async def test_an_account_the_server_forgot_comes_back_whole(api: Api, admin: st
     (restore,) = api.backups.restores
     assert (restore.source_uid, restore.whole_account, restore.placement) == (uid, True, 1)
     assert await reconcile_findings(api, admin) == []
+
+
+async def test_a_bought_certificate_comes_back_as_the_owners_upload(api: Api, admin: str) -> None:
+    """Restored onto a server that forgot the account, the bought certificate the backup held
+    is recorded as the upload it was (the backup's records say so), never renewed; an issued
+    one travels as issued."""
+    await api.call("POST", "/api/v1/plans", admin, json={"name": "gold"})
+    alice = await api.owner(admin, plan="gold")
+    for name in ("alice.com", "shop.alice.com"):
+        assert (await api.call("POST", "/api/v1/domains", alice, json={"name": name}))[0] == 201
+    bought = served_certificate("alice.com", "alice")
+    issued = served_certificate("shop.alice.com", "alice")
+    issued.not_after.FromSeconds(issued.not_after.seconds - 86400)
+    for domain, certificate, source in (
+        ("alice.com", bought, "upload"),
+        ("shop.alice.com", issued, "acme"),
+    ):
+        until = certificate.not_after.ToDatetime()
+        await record(api, domain, source=source, not_after=until, next_attempt_at=None)
+    backup = (await backed_up(api, alice))["result"]
+    uid = await forget_alice(api, admin)
+    api.certificates.served.update({"alice.com": bought, "shop.alice.com": issued})
+    api.backups.certificates_restored = ["alice.com", "shop.alice.com"]
+
+    body = {"uid": uid, "backup_id": backup, "password": NEW_PASSWORD}
+    status, job = await api.call("POST", "/api/v1/backup-accounts/alice/restore", admin, json=body)
+
+    assert status == 202, job
+    await settled(api)
+    _, job = await api.call("GET", f"/api/v1/jobs/{job['id']}", admin)
+    assert job["state"] == "succeeded", job
+    assert "2 certificates" in job["result"]
+    alice = await api.login("alice", NEW_PASSWORD)
+    sources = {}
+    for domain in ("alice.com", "shop.alice.com"):
+        _, shown = await api.call("GET", f"/api/v1/domains/{domain}/certificate", alice)
+        sources[domain] = (shown["status"], shown["source"])
+    assert sources == {"alice.com": ("valid", "upload"), "shop.alice.com": ("valid", "acme")}
+    assert await renewed_by(api, datetime.now(UTC) + timedelta(days=3650)) == ["shop.alice.com"]
 
 
 async def test_a_name_taken_here_refuses_it_and_makes_nothing(api: Api, admin: str) -> None:

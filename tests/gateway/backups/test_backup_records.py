@@ -18,6 +18,7 @@ from gateway import keys
 from gateway.store import certificates as certificates_store
 from tests.gateway.backups.test_backups import backed_up, settled
 from tests.gateway.conftest import Api
+from tests.gateway.reconcile.test_reconcile import sql
 from tests.gateway.reconcile.test_reconcile_certificates import record
 
 
@@ -286,6 +287,38 @@ async def test_an_issued_certificate_put_back_over_a_later_upload_is_renewed_as_
     _, shown = await api.call("GET", "/api/v1/domains/alice.com/certificate", alice)
     assert (shown["status"], shown["source"]) == ("valid", "acme")
     assert await renewed_by(api, datetime.now(UTC) + timedelta(days=60)) == ["alice.com"]
+
+
+async def test_a_bought_certificate_the_backup_held_stays_unrenewed_over_a_later_issued_one(
+    api: Api, admin: str
+) -> None:
+    """The site served a bought certificate when it was backed up, and an issued one since: the
+    backup's records say the chain put back was uploaded, so it is kept, never renewed."""
+    alice = await api.owner(admin)
+    assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "alice.com"}))[0] == 201
+    owner = api.web.domains["alice.com"].account
+    served = served_certificate("alice.com", owner)
+    bought_until = served.not_after.ToDatetime()
+    await record(
+        api, source="upload", fingerprint="d" * 64, not_after=bought_until, next_attempt_at=None
+    )
+    backup = (await backed_up(api, alice))["result"]
+    assert [c.uploaded for c in api.backups.records[backup].certificates] == [True]
+    await sql(
+        api,
+        "UPDATE certificates SET source = 'acme', fingerprint = %s, not_after = %s",
+        "e" * 64,
+        bought_until + timedelta(days=30),
+    )
+    api.certificates.served["alice.com"] = served
+    api.backups.certificates_restored = ["alice.com"]
+
+    await restored_in_place(api, alice, backup)
+
+    _, shown = await api.call("GET", "/api/v1/domains/alice.com/certificate", alice)
+    assert (shown["status"], shown["source"]) == ("valid", "upload")
+    assert await renewed_by(api, datetime.now(UTC) + timedelta(days=3650)) == []
+    assert await reconcile_findings(api, admin) == []
 
 
 async def test_sites_get_their_backed_up_settings_back_within_the_plan(

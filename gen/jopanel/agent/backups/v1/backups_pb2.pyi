@@ -352,8 +352,13 @@ class RecordedCertificate(_message.Message):
     NAMES_FIELD_NUMBER: _builtins.int
     ISSUER_FIELD_NUMBER: _builtins.int
     NOT_AFTER_FIELD_NUMBER: _builtins.int
+    UPLOADED_FIELD_NUMBER: _builtins.int
     issuer: _builtins.str
     """Its issuer's name as the panel shows it: 1 to 200 printable characters."""
+    uploaded: _builtins.bool
+    """Whether the owner uploaded it (a bought certificate, never renewed by the panel); false
+    for one the panel issued, and in backups made before this field.
+    """
     @_builtins.property
     def names(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """The host names it covers (1 to 100, each a WebDomain.name form, or "*." and one)."""
@@ -366,10 +371,11 @@ class RecordedCertificate(_message.Message):
         names: _abc.Iterable[_builtins.str] | None = ...,
         issuer: _builtins.str = ...,
         not_after: _timestamp_pb2.Timestamp | None = ...,
+        uploaded: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["not_after", b"not_after"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["issuer", b"issuer", "names", b"names", "not_after", b"not_after"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["issuer", b"issuer", "names", b"names", "not_after", b"not_after", "uploaded", b"uploaded"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -21,15 +21,13 @@ import grpc
 from jopanel.agent.backups.v1 import backups_pb2 as pb
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 
-from gateway import backends
 from gateway.context import Context
 from gateway.problems import FieldError, Problem, conflict, not_found, unprocessable
-from gateway.services import accounts, database_users, databases, domains, jobs
+from gateway.services import accounts, backup_records, database_users, databases, domains, jobs
 from gateway.services.jobs import JobRunner
 from gateway.store import names
 from gateway.store import plans as plans_store
 from gateway.store.accounts import AccountRecord
-from gateway.store.domains import BackendColumns
 from gateway.store.jobs import JobRecord
 
 # Listing reads each backup's manifest from the repository once (the agent caches them).
@@ -82,7 +80,7 @@ async def _restore_account(
         timeout=_LIST_TIMEOUT_SECONDS,
     )
     plan = await _plan(ctx, wanted.plan or settings.records.plan)
-    sites = _sites(settings)
+    sites = backup_records.sites_of(settings)
     held = await names.first_held(ctx.db, [n for site in sites for n in (site.name, *site.aliases)])
     if held is not None:
         raise conflict(f"{held} Nothing was made: free the name first.")
@@ -141,17 +139,6 @@ async def _plan(ctx: Context, name: str) -> str:
     raise unprocessable(f"plan: {why}", [FieldError("plan", why)])
 
 
-def _sites(settings: pb.GetBackupSettingsResponse) -> list[web_pb.WebDomain]:
-    """The sites to make: the agent's own records of them (with their settings), else the
-    panel's records (names and aliases, default settings)."""
-    if settings.sites:
-        return list(settings.sites)
-    return [
-        web_pb.WebDomain(name=domain.name, aliases=domain.aliases)
-        for domain in settings.records.domains
-    ]
-
-
 async def _make_records(
     ctx: Context,
     account: AccountRecord,
@@ -160,7 +147,12 @@ async def _make_records(
 ) -> None:
     for site in sites:
         await domains.create(
-            ctx, account, site.name, list(site.aliases), _backend(site), zone_address=None
+            ctx,
+            account,
+            site.name,
+            list(site.aliases),
+            backup_records.creation_backend(site),
+            zone_address=None,
         )
     for database in records.databases:
         await databases.create(ctx, account, database)
@@ -169,13 +161,3 @@ async def _make_records(
         # owner sets its own (docs/backups.md).
         password = secrets.token_urlsafe(24)
         await database_users.create(ctx, account, user.name, password, list(user.databases))
-
-
-def _backend(site: web_pb.WebDomain) -> BackendColumns | None:
-    """The site's backend as it was; None (this server's default) for a PHP version or a
-    socket that may not exist here."""
-    kind = site.WhichOneof("backend")
-    port_proxy = kind == "proxy" and site.proxy.WhichOneof("target") == "port"
-    if kind in ("static", "redirect") or port_proxy:
-        return backends.spec_columns(site)
-    return None

@@ -129,23 +129,90 @@ class Adopted:
         return text if len(text) <= MAX_RESULT else text[: MAX_RESULT - 3] + "..."
 
 
+async def make_gone_sites(
+    ctx: Context, account: AccountRecord, request: pb.RestoreBackupRequest
+) -> dict[str, str]:
+    """Before a whole-account restore in place: each site of the backup that no site has the
+    name of now (deleted since) is made again through the domains service, which holds it to
+    the plan's max_domains and refuses a name (or alias) that another account holds or that
+    lies below or above one of theirs. The restore then brings its files, certificate and zone
+    back to it, and its settings when it ends (adopt). Returns the sites not made, each with
+    why (named in the job's result)."""
+    try:
+        settings = await _settings(ctx, account, request)
+    except grpc.aio.AioRpcError as error:
+        logger.warning("restore of %s: settings not read: %s", account.name, error.details())
+        return {}
+    not_made = {}
+    for site in sites_of(settings)[:MAX_RECORDS]:
+        if await domains_store.get(ctx.db, site.name) is not None:
+            continue  # the account's (settled when the job ends) or another's (named then)
+        try:
+            await domains_service.create(
+                ctx,
+                account,
+                site.name,
+                list(site.aliases),
+                creation_backend(site),
+                zone_address=None,
+            )
+        except (Problem, grpc.aio.AioRpcError) as error:
+            why = error.detail if isinstance(error, Problem) else _details(error)
+            not_made[site.name] = f"not made again: {why[:80]}"
+    return not_made
+
+
+def sites_of(settings: pb.GetBackupSettingsResponse) -> list[web_pb.WebDomain]:
+    """A backup's sites: the agent's own records of them (with their settings), else the
+    panel's records (names and aliases, default settings)."""
+    if settings.sites:
+        return list(settings.sites)
+    return [
+        web_pb.WebDomain(name=domain.name, aliases=domain.aliases)
+        for domain in settings.records.domains
+    ]
+
+
+def creation_backend(site: web_pb.WebDomain) -> BackendColumns | None:
+    """The backend a site of a backup is made with: its own where nothing of this server's
+    is named (static, redirect, a proxy to a port); None, this server's default, for a PHP
+    version or a socket that may not exist here (the PHP version and values follow when the
+    restore ends: _sites)."""
+    kind = site.WhichOneof("backend")
+    port_proxy = kind == "proxy" and site.proxy.WhichOneof("target") == "port"
+    if kind in ("static", "redirect") or port_proxy:
+        return backends.spec_columns(site)
+    return None
+
+
+async def _settings(
+    ctx: Context, account: AccountRecord, request: pb.RestoreBackupRequest
+) -> pb.GetBackupSettingsResponse:
+    return await ctx.agent.backups.GetBackupSettings(
+        pb.GetBackupSettingsRequest(
+            account=account.name,
+            backup_id=request.backup_id,
+            repository=request.repository,
+            source_uid=request.source_uid,
+        ),
+        timeout=CALL_TIMEOUT_SECONDS,
+    )
+
+
 async def adopt(
-    ctx: Context, account: AccountRecord, request: pb.RestoreBackupRequest, restored: pb.Restored
+    ctx: Context,
+    account: AccountRecord,
+    request: pb.RestoreBackupRequest,
+    restored: pb.Restored,
+    not_made: dict[str, str] | None = None,
 ) -> str:
     """Makes the account's cron job and zone records match what the restore brought back; the
-    job's result: the folder, what was recorded, and what was taken off the server."""
+    job's result: the folder, what was recorded, and what was taken off the server (and the
+    backup's sites that make_gone_sites could not make again, with why)."""
     adopted = Adopted()
     async with ctx.audited("restore.records", f"{account.name}/{request.job_id}"):
         try:
-            settings = await ctx.agent.backups.GetBackupSettings(
-                pb.GetBackupSettingsRequest(
-                    account=account.name,
-                    backup_id=request.backup_id,
-                    repository=request.repository,
-                    source_uid=request.source_uid,
-                ),
-                timeout=CALL_TIMEOUT_SECONDS,
-            )
+            settings = await _settings(ctx, account, request)
         except grpc.aio.AioRpcError as error:
             logger.warning("restore of %s: settings not read: %s", account.name, error.details())
             return f"{restored.folder}; records not updated (the reconcile reports what differs)"
@@ -156,7 +223,7 @@ async def adopt(
         for zone in settings.zones:
             if zone.name in served:  # the agent left the others as they were
                 await _zone(ctx, account, zone, adopted)
-        await _sites(ctx, account, list(settings.sites), adopted)
+        await _sites(ctx, account, list(settings.sites), not_made or {}, adopted)
         if restored.certificates:
             uploads = _uploads(settings.records)
             await _certificates(ctx, account, list(restored.certificates), uploads, adopted)
@@ -165,18 +232,24 @@ async def adopt(
 
 
 async def _sites(
-    ctx: Context, account: AccountRecord, sites: list[web_pb.WebDomain], adopted: Adopted
+    ctx: Context,
+    account: AccountRecord,
+    sites: list[web_pb.WebDomain],
+    not_made: dict[str, str],
+    adopted: Adopted,
 ) -> None:
-    """Each site of the backup that is the account's site now gets the backup's backend
-    again (PHP version and per-site values, proxy, redirect, static) through the domains
-    service: the plan's bounds, this server's PHP versions and the agent's UpdateWebDomain
-    checks, the records following. Sites made since stay as they are; a site of the backup
-    that is gone (or whose name another account holds now) is not made again, only named."""
+    """Each site of the backup that is the account's site now (made again before the job, if
+    it was gone: make_gone_sites) gets the backup's backend again (PHP version and per-site
+    values, proxy, redirect, static) through the domains service: the plan's bounds, this
+    server's PHP versions and the agent's UpdateWebDomain checks, the records following.
+    Sites made since stay as they are; a site whose name another account holds now, or that
+    could not be made again, is only named."""
     versions = await domains_service.php_versions(ctx)
     for site in sites[:MAX_RECORDS]:
         record = await domains_store.get(ctx.db, site.name)
         if record is None or record.account_id != account.id:
-            adopted.left_out.append(f"site {site.name} (no site of the account has the name now)")
+            why = not_made.get(site.name, "no site of the account has the name now")
+            adopted.left_out.append(f"site {site.name} ({why})")
             continue
         try:
             columns = await _backend_of(ctx, record, site, versions)

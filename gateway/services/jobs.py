@@ -177,8 +177,15 @@ async def start_restore(
 ) -> JobRecord:
     """Records the databases the restore will make (within the plan's limit, 403 past it)
     before the job starts, and marks them active when it succeeds; a failed restore leaves
-    them pending for the reconcile to settle against what the agent made."""
+    them pending for the reconcile to settle against what the agent made. A whole account
+    restored in place first gets back the backup's sites deleted since (each as a new site is
+    made: backup_records.make_gone_sites), so their files, certificates and zones come back
+    to them."""
     made = await _record_databases(ctx, account, request, backup)
+    in_place = request.WhichOneof("what") == "whole_account" and (
+        request.placement == pb.PLACEMENT_IN_PLACE
+    )
+    not_made = await backup_records.make_gone_sites(ctx, account, request) if in_place else {}
     job = await _record(ctx, account, "restore", request.backup_id, origin_of(ctx))
     request.job_id = job.public_id
     stream = ctx.agent.backups.RestoreBackup(request, timeout=FOLLOW_TIMEOUT_SECONDS)
@@ -190,11 +197,9 @@ async def start_restore(
     async def settle(last: pb.RestoreBackupResponse) -> str:
         """The job's result; after a whole-account restore in place, with the records made
         to match what it brought back (gateway/services/backup_records.py)."""
-        if request.WhichOneof("what") != "whole_account" or (
-            request.placement != pb.PLACEMENT_IN_PLACE
-        ):
+        if not in_place:
             return last.restored.folder
-        return await backup_records.adopt(ctx, account, request, last.restored)
+        return await backup_records.adopt(ctx, account, request, last.restored, not_made)
 
     follow = _follow(
         ctx, runner, job, stream, lambda last: last.restored.folder, succeeded, settle=settle

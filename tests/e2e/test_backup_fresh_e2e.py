@@ -19,6 +19,7 @@ import stack
 from tests.e2e.test_accounts_e2e import call, login
 from tests.e2e.test_backups_e2e import followed
 from tests.e2e.test_names_e2e import dig
+from tests.e2e.test_websites_e2e import page
 
 pytestmark = pytest.mark.e2e
 
@@ -130,4 +131,48 @@ async def test_an_account_the_server_forgot_comes_back_from_the_listing(
         status, report = await call(session, "POST", f"{base}/reconcile", admin)
         assert status == 200
         mine = [f for f in report["findings"] if NAME in (f.get("account"), f.get("name"))]
+        assert mine == []
+
+
+async def test_a_site_deleted_since_the_backup_serves_again_after_a_restore_in_place(
+    live: stack.Stack, admin_credentials: tuple[str, str]
+) -> None:
+    """An owner deletes a site (and with it its files and zone) after a backup; restoring the
+    whole account in place makes the site again: its page is served and its names answer."""
+    name, site = "e2e_gone", "gone-e2e.test"
+    base = f"{live.url}/api/v1"
+    async with aiohttp.ClientSession() as session:
+        admin = await login(session, base, *admin_credentials)
+        body = {"name": name, "password": "gone-pass-1"}
+        assert (await call(session, "POST", f"{base}/accounts", admin, json=body))[0] == 201
+        owner = await login(session, base, name, "gone-pass-1")
+        made = {"name": site, "dns_zone": True}
+        assert (await call(session, "POST", f"{base}/domains", owner, json=made))[0] == 201
+        user = pwd.getpwnam(name)
+        page_file = Path(user.pw_dir) / "web" / site / "public_html" / "index.html"
+        write_as(user, page_file, b"<p>back</p>", 0o644)
+        assert await page(live.web_port, site) == (200, "<p>back</p>")
+        status, job = await call(session, "POST", f"{base}/backups", owner, json={})
+        assert status == 202, job
+        events = await followed(session, base, owner, job["id"])
+        assert events[-1]["state"] == "succeeded", events[-1]
+        backup = events[-1]["result"]
+        assert (await call(session, "DELETE", f"{base}/dns-zones/{site}", owner))[0] == 204
+        assert (await call(session, "DELETE", f"{base}/domains/{site}", owner))[0] in (202, 204)
+        assert (await page(live.web_port, site))[0] != 200
+        assert (await dig(live.dns_port, f"www.{site}"))[0] == "REFUSED"
+
+        whole = {"what": "account", "placement": "in_place"}
+        url = f"{base}/backups/{backup}/restore"
+        status, job = await call(session, "POST", url, owner, json=whole)
+        assert status == 202, job
+        events = await followed(session, base, owner, job["id"])
+
+        assert events[-1]["state"] == "succeeded", events[-1]
+        assert "1 zones, 1 sites" in events[-1]["result"]
+        assert await page(live.web_port, site) == (200, "<p>back</p>")
+        assert (await dig(live.dns_port, f"www.{site}")) == ("NOERROR", ["127.0.0.1"])
+        status, report = await call(session, "POST", f"{base}/reconcile", admin)
+        assert status == 200
+        mine = [f for f in report["findings"] if name in (f.get("account"), f.get("name"))]
         assert mine == []

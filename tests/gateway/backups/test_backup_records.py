@@ -326,8 +326,9 @@ async def test_sites_get_their_backed_up_settings_back_within_the_plan(
 ) -> None:
     """After the backup: a PHP site's values changed, a site turned into a redirect, one
     deleted, one made, and the plan's memory bound lowered below one site's backed-up value.
-    The restore puts back what the plan allows, leaves the site made since, names the deleted
-    one (not made again) and the one the plan refuses; the reconcile then finds nothing."""
+    The restore puts back what the plan allows, leaves the site made since, makes the deleted
+    one again with its backed-up values, and names the one the plan refuses; the reconcile
+    then finds nothing."""
     await api.call("POST", "/api/v1/plans", admin, json={"name": "roomy"})
     alice = await api.owner(admin, plan="roomy")
     for name in ("shop.com", "blog.com", "gone.com", "big.com"):
@@ -335,6 +336,11 @@ async def test_sites_get_their_backed_up_settings_back_within_the_plan(
     shop = "/api/v1/domains/shop.com/php-settings"
     raised = {"memory_limit_mb": 512, "display_errors": True}
     assert (await api.call("PATCH", shop, alice, json=raised))[0] == 200
+    gone = {"memory_limit_mb": 384}
+    status, body = await api.call(
+        "PATCH", "/api/v1/domains/gone.com/php-settings", alice, json=gone
+    )
+    assert status == 200, body
     big = {"memory_limit_mb": 1024}
     assert (await api.call("PATCH", "/api/v1/domains/big.com/php-settings", alice, json=big))[
         0
@@ -355,8 +361,8 @@ async def test_sites_get_their_backed_up_settings_back_within_the_plan(
 
     job = await restored_in_place(api, alice, backup)
 
-    assert "recorded 0 cron jobs, 0 zones, 2 sites, 0 certificates" in job["result"]
-    assert "site gone.com (no site of the account has the name now)" in job["result"]
+    assert "recorded 0 cron jobs, 0 zones, 3 sites, 0 certificates" in job["result"]
+    assert "gone.com" not in job["result"]
     assert "site big.com (settings kept: " in job["result"]
     _, settings = await api.call("GET", shop, alice)
     assert settings["memory_limit_mb"] == 512
@@ -364,14 +370,18 @@ async def test_sites_get_their_backed_up_settings_back_within_the_plan(
     _, blog = await api.call("GET", "/api/v1/domains/blog.com", alice)
     assert blog["backend"]["type"] == "php"
     assert "new.com" in api.web.domains  # made since: it stays
-    assert "gone.com" not in api.web.domains
+    assert api.web.domains["gone.com"].account == api.web.domains["shop.com"].account
+    assert api.web.domains["gone.com"].php.settings.memory_limit_mb == 384
+    _, made_again = await api.call("GET", "/api/v1/domains/gone.com", alice)
+    assert made_again["status"] == "active"
     assert api.web.domains["shop.com"].php.settings.memory_limit_mb == 512
     assert await reconcile_findings(api, admin) == []
 
 
 async def test_a_crafted_backup_changes_no_other_tenants_site(api: Api, admin: str) -> None:
     """A backup whose settings name another tenant's site (as a compromised repository
-    could hold them) and a name below it: neither is changed nor made, both are named."""
+    could hold them), a name below it and one above it: none is changed nor made, each is
+    named."""
     alice = await api.owner(admin)
     bob = await api.owner(admin, "bob")
     assert (await api.call("POST", "/api/v1/domains", bob, json={"name": "bob.com"}))[0] == 201
@@ -381,14 +391,49 @@ async def test_a_crafted_backup_changes_no_other_tenants_site(api: Api, admin: s
     theirs.redirect.code = web_pb.REDIRECT_CODE_PERMANENT
     below = web_pb.WebDomain(name="shop.bob.com", account="alice")
     below.static.SetInParent()
-    api.backups.settings[backup].sites.extend([theirs, below])
+    above = web_pb.WebDomain(name="alice.shop.bob.com", account="alice")
+    above.static.SetInParent()
+    assert (await api.call("POST", "/api/v1/domains", bob, json={"name": "x.alice.shop.bob.com"}))[
+        0
+    ] == 201
+    api.backups.settings[backup].sites.extend([theirs, below, above])
     before = api.web.domains["bob.com"].SerializeToString()
 
     job = await restored_in_place(api, alice, backup)
 
     assert "site bob.com (no site of the account has the name now)" in job["result"]
-    assert "site shop.bob.com (no site of the account has the name now)" in job["result"]
+    assert "site shop.bob.com (not made again: 'shop.bob.com' is below 'bob.com'" in job["result"]
     assert api.web.domains["bob.com"].SerializeToString() == before
     assert "shop.bob.com" not in api.web.domains
+    assert "alice.shop.bob.com" not in api.web.domains
     _, record = await api.call("GET", "/api/v1/domains/bob.com", bob)
     assert record["backend"]["type"] == "php"
+
+
+async def test_a_site_deleted_since_comes_back_with_its_zone_within_the_plan(
+    api: Api, admin: str
+) -> None:
+    """Two sites deleted after the backup, one with its zone; the plan now has room for one
+    more site. The restore makes the first again (its zone recorded, not taken off) and names
+    the second, which the plan's max_domains refuses; the reconcile then finds nothing."""
+    await api.call("POST", "/api/v1/plans", admin, json={"name": "two", "max_domains": 2})
+    alice = await api.owner(admin, plan="two")
+    body = {"name": "first.com", "dns_zone": True}
+    assert (await api.call("POST", "/api/v1/domains", alice, json=body))[0] == 201
+    assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "second.com"}))[0] == 201
+    zone_then = await zone_records(api, alice, "first.com")
+    backup = (await backed_up(api, alice))["result"]
+    assert (await api.call("DELETE", "/api/v1/dns-zones/first.com", alice))[0] == 204
+    for name in ("first.com", "second.com"):
+        assert (await api.call("DELETE", f"/api/v1/domains/{name}", alice))[0] in (202, 204)
+    await settled(api)
+    assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "new.com"}))[0] == 201
+
+    job = await restored_in_place(api, alice, backup)
+
+    assert "recorded 0 cron jobs, 1 zones, 1 sites" in job["result"]
+    assert "site second.com (not made again: The plan 'two' allows 2 domains.)" in job["result"]
+    _, listing = await api.call("GET", "/api/v1/domains", alice)
+    assert sorted(d["name"] for d in listing["items"]) == ["first.com", "new.com"]
+    assert await zone_records(api, alice, "first.com") == zone_then
+    assert await reconcile_findings(api, admin) == []

@@ -135,11 +135,7 @@ function RestoreForm({ backup, account, mutation, onCancel, onStarted }: FormPro
         value={placement}
         onChange={(e) => setPlacement(e.target.value as Placement)}
         options={PLACEMENT}
-        hint={
-          placement === 'in_place'
-            ? 'Files and databases in the backup replace the ones there now; the rest stays.'
-            : 'Files go to a new folder restored-<time> in your home; a database to a new one.'
-        }
+        hint={placementHint(what, placement)}
       />
       {mutation.error && !serverErrors.name ? <Alert tone="error">{mutation.error.message}</Alert> : null}
       <div className="form__actions">
@@ -152,4 +148,14 @@ function RestoreForm({ backup, account, mutation, onCancel, onStarted }: FormPro
       </div>
     </form>
   );
+}
+
+function placementHint(what: RestoreWhat, placement: Placement): string {
+  if (placement !== 'in_place') {
+    return 'Files go to a new folder restored-<time> in your home; a database to a new one.';
+  }
+  if (what === 'account') {
+    return 'The backup replaces what is there now: sites, databases, cron jobs and zones deleted since come back; what was made since stays.';
+  }
+  return 'Files and databases in the backup replace the ones there now; the rest stays.';
 }

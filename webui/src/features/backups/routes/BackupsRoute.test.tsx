@@ -98,6 +98,21 @@ describe('backups page', () => {
     expect(await screen.findByRole('meter', { name: 'Restore progress' })).toBeInTheDocument();
   });
 
+  it('says a whole account restored in place brings back sites deleted since', async () => {
+    signInAs(ownerUser());
+    mockApi(list());
+    const { user } = renderApp('/panel/backups');
+
+    await user.click(await screen.findByRole('button', { name: /^Restore from/ }));
+    const dialog = screen.getByRole('dialog', { name: 'Restore from backup' });
+    await user.selectOptions(within(dialog).getByLabelText('Where'), 'in_place');
+    expect(
+      within(dialog).getByText(/sites, databases, cron jobs and zones deleted since come back/),
+    ).toBeInTheDocument();
+    await user.selectOptions(within(dialog).getByLabelText('What to restore'), 'database');
+    expect(within(dialog).queryByText(/deleted since come back/)).not.toBeInTheDocument();
+  });
+
   it('asks an administrator to name the account before listing', async () => {
     signInAs(adminUser);
     const api = mockApi({ ...list(), ...foreign([]) });

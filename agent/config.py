@@ -20,6 +20,9 @@
     proxy_ports = []                           # TCP ports proxy backends may use, e.g.
                                                # [3000, "20000-20999"]; none by default
     mariadb_socket = "/run/mysqld/mysqld.sock" # MariaDB's socket (hosted databases), as root
+    mariadb_user_connections = 20              # the most connections a tenant's database user
+                                               # holds at once, over the socket and over TCP
+                                               # each (1 to 10000; docs/databases.md)
     bind_dir = "/etc/bind"                     # named's configuration root (named.conf, rndc.key)
     rndc_port = 953                            # named's control channel on 127.0.0.1
     dns_port = 53                              # where named answers on 127.0.0.1 (the agent
@@ -153,6 +156,9 @@ class AgentConfig:
     # Ranges of TCP ports an administrator allows proxy backends to use (see port_ranges).
     proxy_ports: web_validators.PortRanges = ()
     mariadb_socket: Path = Path("/run/mysqld/mysqld.sock")
+    # MAX_USER_CONNECTIONS of every tenant database user (per user@host): one tenant cannot
+    # take all of MariaDB's max_connections from the others and the panel.
+    mariadb_user_connections: int = 20
     bind_dir: Path = Path("/etc/bind")
     rndc_port: int = 953
     dns_port: int = 53
@@ -224,6 +230,13 @@ class AgentConfig:
         days = self.vpn_client_days
         if not isinstance(days, int) or isinstance(days, bool) or not 30 <= days <= 3650:
             raise ConfigError("vpn_client_days: must be an integer from 30 to 3650")
+        connections = self.mariadb_user_connections
+        if (
+            not isinstance(connections, int)
+            or isinstance(connections, bool)
+            or not 1 <= connections <= 10000
+        ):
+            raise ConfigError("mariadb_user_connections: must be an integer from 1 to 10000")
         if not _GROUP_PATTERN.fullmatch(self.gateway_group):
             raise ConfigError("gateway_group: must be a group name")
         self._check_acme_socket()

@@ -7,6 +7,7 @@ request's account and "_"; whether the account really owns it is the system laye
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Final
 
 import grpc.aio
@@ -17,6 +18,8 @@ from agent.system.databases.hosted import Database, DatabaseUser, HostedDatabase
 from agent.validators import accounts as accounts_validators
 from agent.validators import common as common_validators
 from agent.validators import databases as databases_validators
+
+logger = logging.getLogger(__name__)
 
 SERVICE_NAME: Final[str] = databases_pb2.DESCRIPTOR.services_by_name["DatabaseService"].full_name
 
@@ -106,6 +109,18 @@ class DatabaseServicer(databases_pb2_grpc.DatabaseServiceServicer):
         database = databases_validators.database_name(request.database, account, "database")
         revoked = await self._databases.revoke(account, user, database)
         return databases_pb2.RevokeDatabaseAccessResponse(user=_user(revoked))
+
+
+async def prepare(config: AgentConfig) -> None:
+    """Every tenant user has the configured connection limit before the first request (users
+    made before it, or under another setting: docs/databases.md)."""
+    changed = await hosted_databases(config).limit_connections()
+    if changed:
+        logger.info(
+            "MAX_USER_CONNECTIONS %d given to %d user@host",
+            config.mariadb_user_connections,
+            changed,
+        )
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:

@@ -101,6 +101,7 @@ def test_each_resource_has_its_documented_timeout() -> None:
     ]
     assert config.limits("removal").timeout == 600.0
     assert (config.mariadb_connect_timeout, config.mariadb_timeout) == (10.0, 30.0)
+    assert config.mariadb_user_connections == 20
 
 
 def test_timeouts_and_the_output_bound_from_the_file(tmp_path: Path) -> None:
@@ -124,6 +125,11 @@ def test_timeouts_and_the_output_bound_from_the_file(tmp_path: Path) -> None:
         ("program_output_bytes = 1.5\n", "program_output_bytes: must be an integer"),
         ("program_output_bytes = 100\n", "program_output_bytes: must be 4096 to 67108864"),
         ("program_output_bytes = 1073741824\n", "program_output_bytes: must be 4096 to"),
+        ("mariadb_user_connections = 0\n", "mariadb_user_connections: must be an integer"),
+        ("mariadb_user_connections = 10001\n", "mariadb_user_connections: must be an integer"),
+        ("mariadb_user_connections = 2.5\n", "mariadb_user_connections: must be an integer"),
+        ("mariadb_user_connections = true\n", "mariadb_user_connections: must be an integer"),
+        ('mariadb_user_connections = "20"\n', "mariadb_user_connections: must be an integer"),
     ],
 )
 def test_bad_limits_are_refused(tmp_path: Path, text: str, error: str) -> None:

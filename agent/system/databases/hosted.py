@@ -80,10 +80,13 @@ class HostedDatabases:
         socket_path: Path,
         registry_path: Path = REGISTRY_PATH,
         timeouts: mariadb.Timeouts = DEFAULT_TIMEOUTS,
+        user_connections: int = DEFAULTS.mariadb_user_connections,
     ) -> None:
         self._socket_path = socket_path
         self._registry_path = registry_path
         self._timeouts = timeouts
+        # Every tenant user's MAX_USER_CONNECTIONS (AgentConfig.mariadb_user_connections).
+        self._user_connections = user_connections
         self._lock = asyncio.Lock()
         self._removing: set[AccountName] = set()  # accounts being deleted: no new names
         # Changes whose caller went away, referenced until they finish (see _serialized).
@@ -154,7 +157,7 @@ class HostedDatabases:
             if owners.users.get(name) != account:
                 exists = bool(await session.user_hosts(name))
                 self._claim(owners, owners.users, name, account, exists=exists)
-            await session.set_user(name, password)
+            await session.set_user(name, password, self._user_connections)
             return await _user(session, owners, account, name)
 
     @_serialized
@@ -165,7 +168,7 @@ class HostedDatabases:
         owners = self._owners()
         async with self._session() as session:
             await _own_user_hosts(session, owners, account, name)
-            await session.set_user(name, password)
+            await session.set_user(name, password, self._user_connections)
             # Sessions opened with the old password (which may have leaked) end too.
             await session.disconnect(name)
             return await _user(session, owners, account, name)
@@ -237,6 +240,25 @@ class HostedDatabases:
             user, password = loader_name(database), secrets.token_urlsafe(32)
             await session.set_loader(user, database, password)
             return user, password
+
+    @_serialized
+    async def limit_connections(self) -> int:
+        """Gives every recorded user the configured MAX_USER_CONNECTIONS where it has another
+        (users made before the limit, or under another setting); how many were changed. At
+        the agent's start (DatabaseService's prepare); new users and password changes get it
+        with their own statements."""
+        users = self._owners().users
+        if not users:
+            return 0
+        changed = 0
+        async with self._session() as session:
+            for (user, host), limit in sorted((await session.connection_limits()).items()):
+                if user in users and limit != self._user_connections:
+                    await session.limit_connections(
+                        DatabaseUserName(user), host, self._user_connections
+                    )
+                    changed += 1
+        return changed
 
     @_serialized
     async def close_loader(self, database: DatabaseName) -> None:
@@ -362,4 +384,8 @@ def hosted_databases(config: AgentConfig) -> HostedDatabases:
     take their instance from here.
     """
     timeouts = mariadb.Timeouts.from_config(config)
-    return HostedDatabases(config.mariadb_socket, timeouts=timeouts)
+    return HostedDatabases(
+        config.mariadb_socket,
+        timeouts=timeouts,
+        user_connections=config.mariadb_user_connections,
+    )

@@ -124,15 +124,37 @@ class Session:
         rows = await self._query("SELECT Host FROM mysql.user WHERE User = %s", (user,))
         return frozenset(str(row[0]) for row in rows)
 
-    async def set_user(self, user: DatabaseUserName, password: DatabasePassword) -> None:
-        """Creates the user for every host in HOSTS, or sets its password where it exists."""
+    async def set_user(
+        self, user: DatabaseUserName, password: DatabasePassword, connections: int
+    ) -> None:
+        """Creates the user for every host in HOSTS, or sets its password where it exists;
+        either way with at most `connections` sessions at once for each host."""
         for host in HOSTS:
             _check(user)
-            arguments = (user, host, password)
+            arguments = (user, host, password, int(connections))
             await self._execute(
-                "CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s", arguments, secret=True
+                "CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s WITH MAX_USER_CONNECTIONS %s",
+                arguments,
+                secret=True,
             )
-            await self._execute("ALTER USER %s@%s IDENTIFIED BY %s", arguments, secret=True)
+            await self._execute(
+                "ALTER USER %s@%s IDENTIFIED BY %s WITH MAX_USER_CONNECTIONS %s",
+                arguments,
+                secret=True,
+            )
+
+    async def connection_limits(self) -> dict[tuple[str, str], int]:
+        """MAX_USER_CONNECTIONS of every user@host for the hosts in HOSTS (0: none of its own)."""
+        rows = await self._query(
+            "SELECT User, Host, max_user_connections FROM mysql.user WHERE Host IN (%s, %s)",
+            HOSTS,
+        )
+        return {(str(user), str(host)): int(limit) for user, host, limit in rows}
+
+    async def limit_connections(self, user: DatabaseUserName, host: str, connections: int) -> None:
+        await self._execute(
+            "ALTER USER %s@%s WITH MAX_USER_CONNECTIONS %s", (_check(user), host, int(connections))
+        )
 
     async def drop_user(self, user: DatabaseUserName) -> None:
         """Drops the user, with every privilege it held and its open sessions."""

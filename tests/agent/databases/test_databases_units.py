@@ -171,13 +171,15 @@ async def test_statements_bind_every_value_and_escape_grant_wildcards() -> None:
     connection = FakeConnection()
     session = mariadb.Session(connection, TIMEOUTS.statement)
     user, password = DatabaseUserName("alice_rw"), DatabasePassword("it's a secret")
-    await session.set_user(user, password)
+    await session.set_user(user, password, 20)
     await session.grant(user, DatabaseName("alice_x_shop"), ["localhost"])
+    create = "CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s WITH MAX_USER_CONNECTIONS %s"
+    alter = "ALTER USER %s@%s IDENTIFIED BY %s WITH MAX_USER_CONNECTIONS %s"
     assert connection.statements == [
-        ("CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s", ("alice_rw", "localhost", password)),
-        ("ALTER USER %s@%s IDENTIFIED BY %s", ("alice_rw", "localhost", password)),
-        ("CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s", ("alice_rw", "127.0.0.1", password)),
-        ("ALTER USER %s@%s IDENTIFIED BY %s", ("alice_rw", "127.0.0.1", password)),
+        (create, ("alice_rw", "localhost", password, 20)),
+        (alter, ("alice_rw", "localhost", password, 20)),
+        (create, ("alice_rw", "127.0.0.1", password, 20)),
+        (alter, ("alice_rw", "127.0.0.1", password, 20)),
         ("GRANT ALL PRIVILEGES ON `alice\\_x\\_shop`.* TO %s@%s", ("alice_rw", "localhost")),
     ]
 
@@ -197,7 +199,7 @@ async def test_a_failing_statement_with_a_password_does_not_tell_it() -> None:
     error = pymysql.err.ProgrammingError(1064, f"syntax error near '{secret}' at line 1")
     session = mariadb.Session(FakeConnection("ALTER USER", error), TIMEOUTS.statement)
     with pytest.raises(Internal) as raised:
-        await session.set_user(DatabaseUserName("alice_rw"), DatabasePassword(secret))
+        await session.set_user(DatabaseUserName("alice_rw"), DatabasePassword(secret), 20)
     assert raised.value.message == "MariaDB refused ALTER USER (error 1064)"
     assert secret not in raised.value.detail
     assert raised.value.__cause__ is None

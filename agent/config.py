@@ -20,6 +20,9 @@
     proxy_ports = []                           # TCP ports proxy backends may use, e.g.
                                                # [3000, "20000-20999"]; none by default
     mariadb_socket = "/run/mysqld/mysqld.sock" # MariaDB's socket (hosted databases), as root
+    account_processes = 512                    # the most processes (threads too) each account
+                                               # runs at once: its PHP, cron jobs and shells
+                                               # (RLIMIT_NPROC; 32 to 1000000; docs/agent.md)
     mariadb_user_connections = 20              # the most connections a tenant's database user
                                                # holds at once, over the socket and over TCP
                                                # each (1 to 10000; docs/databases.md)
@@ -159,6 +162,9 @@ class AgentConfig:
     # MAX_USER_CONNECTIONS of every tenant database user (per user@host): one tenant cannot
     # take all of MariaDB's max_connections from the others and the panel.
     mariadb_user_connections: int = 20
+    # RLIMIT_NPROC of every account's processes (PHP-FPM's workers, cron jobs, SSH sessions):
+    # no tenant's fork bomb takes the server's process table.
+    account_processes: int = 512
     bind_dir: Path = Path("/etc/bind")
     rndc_port: int = 953
     dns_port: int = 53
@@ -237,6 +243,13 @@ class AgentConfig:
             or not 1 <= connections <= 10000
         ):
             raise ConfigError("mariadb_user_connections: must be an integer from 1 to 10000")
+        processes = self.account_processes
+        if (
+            not isinstance(processes, int)
+            or isinstance(processes, bool)
+            or not 32 <= processes <= 1_000_000
+        ):
+            raise ConfigError("account_processes: must be an integer from 32 to 1000000")
         if not _GROUP_PATTERN.fullmatch(self.gateway_group):
             raise ConfigError("gateway_group: must be a group name")
         self._check_acme_socket()

@@ -40,7 +40,7 @@ class Service:
 
 
 SERVICES: Final[tuple[Service, ...]] = (
-    Service("accounts", accounts.SERVICE_NAME, accounts.add_to_server),
+    Service("accounts", accounts.SERVICE_NAME, accounts.add_to_server, accounts.prepare),
     Service("web", web.SERVICE_NAME, web.add_to_server, web.prepare),
     Service("databases", databases.SERVICE_NAME, databases.add_to_server, databases.prepare),
     Service("server", server.SERVICE_NAME, server.add_to_server),

@@ -15,6 +15,7 @@ from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 
 from agent.config import AgentConfig
 from agent.errors import InvalidArgument
+from agent.system.accounts import process_limit
 from agent.system.accounts.quotas import DiskUsage
 from agent.system.accounts.users import AccountResources, User, Users
 from agent.system.cron.crontab import cron_tables
@@ -164,6 +165,12 @@ def account_users(config: AgentConfig) -> Users:
         vpn(config),
     ]
     return Users(resources=resources, config=config)
+
+
+async def prepare(config: AgentConfig) -> None:
+    """Cron jobs and SSH sessions of every account are held to account_processes
+    (system/accounts/process_limit.py)."""
+    process_limit.write(config.account_processes)
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:

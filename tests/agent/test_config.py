@@ -102,6 +102,7 @@ def test_each_resource_has_its_documented_timeout() -> None:
     assert config.limits("removal").timeout == 600.0
     assert (config.mariadb_connect_timeout, config.mariadb_timeout) == (10.0, 30.0)
     assert config.mariadb_user_connections == 20
+    assert config.account_processes == 512
 
 
 def test_timeouts_and_the_output_bound_from_the_file(tmp_path: Path) -> None:
@@ -130,6 +131,9 @@ def test_timeouts_and_the_output_bound_from_the_file(tmp_path: Path) -> None:
         ("mariadb_user_connections = 2.5\n", "mariadb_user_connections: must be an integer"),
         ("mariadb_user_connections = true\n", "mariadb_user_connections: must be an integer"),
         ('mariadb_user_connections = "20"\n', "mariadb_user_connections: must be an integer"),
+        ("account_processes = 31\n", "account_processes: must be an integer from 32"),
+        ("account_processes = 1000001\n", "account_processes: must be an integer from 32"),
+        ("account_processes = 64.0\n", "account_processes: must be an integer from 32"),
     ],
 )
 def test_bad_limits_are_refused(tmp_path: Path, text: str, error: str) -> None:

@@ -258,6 +258,13 @@ setpriv --reuid=tenant1 --regid=tenant1 --clear-groups \
 expect "the site's PHP runs as tenant1" \
   "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
 php_master "after its first PHP site"
+# account_processes (512 by default) holds every way the account starts programs.
+setpriv --reuid=tenant1 --regid=tenant1 --clear-groups \
+  sh -c "printf '<?php echo posix_getrlimit()[\"hard maxproc\"];' >$root/nproc.php"
+expect "the process limit of tenant1's PHP" \
+  "$(curl -sS -H "Host: $site" http://127.0.0.1/nproc.php)" 512
+expect "the process limit of tenant1's PAM sessions (cron, SSH)" \
+  "$(runuser -l tenant1 -s /bin/bash -c 'ulimit -u' 2>/dev/null)" 512
 step "an application on the account's own socket, behind nginx"
 grep -qx nosymfollow <(findmnt -no OPTIONS /home/.apps | tr , '\n') || fail "/home/.apps is not nosymfollow"
 app=app.install-test.example

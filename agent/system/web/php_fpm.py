@@ -25,6 +25,7 @@ import logging
 import os
 import pwd
 import re
+import resource
 import shutil
 import signal
 import stat
@@ -151,6 +152,8 @@ class PhpSettings:
     log_dir: Path = Path("/var/log")
     unit_dir: Path = Path("/etc/systemd/system")
     shard_size: int = SHARD_SIZE
+    # RLIMIT_NPROC of the masters, so of every worker and what it starts (account_processes).
+    processes: int = DEFAULTS.account_processes
 
     def shard(self, uid: int) -> int:
         """The shard of an account's pools: its uid's (uids are never given again)."""
@@ -158,7 +161,13 @@ class PhpSettings:
 
     @classmethod
     def from_config(cls, config: AgentConfig) -> PhpSettings:
-        return cls(config.php_dir, config.php_run_dir, config.php_supervisor, config.limits("web"))
+        return cls(
+            config.php_dir,
+            config.php_run_dir,
+            config.php_supervisor,
+            config.limits("web"),
+            processes=config.account_processes,
+        )
 
     def shards_dir(self, version: str) -> Path:
         return self.root / version / "fpm" / "jopanel"
@@ -220,6 +229,8 @@ After=network.target
 Type=notify
 ExecStart={BINARY_DIR}/php-fpm{version} --nodaemonize --fpm-config {config}
 ExecReload=/bin/kill -USR2 $MAINPID
+# Each worker runs as its account: no account's scripts start more processes than this.
+LimitNPROC={settings.processes}
 RuntimeDirectory=php
 RuntimeDirectoryPreserve=yes
 Restart=on-failure
@@ -324,6 +335,8 @@ class PhpPools:
                 await self._converge(version, accounts, keep_others=True)
             except AgentError as error:
                 logger.error("php-fpm %s: %s", version, error.message)
+            for shard in self._current(version):
+                self._limit(version, shard)  # a master started before the limit, or another one
 
     async def _converge(
         self, version: PhpVersion, accounts: Set[AccountName], *, keep_others: bool
@@ -510,7 +523,23 @@ class PhpPools:
                 f"{_log_errors(log, start) or _message(completed.stderr)}"
             )
         await self._wait(version, (settings.pid_file(version, shard), config), None, sockets)
+        self._limit(version, shard)
         logger.info("php-fpm %s: master %d started", version, shard)
+
+    def _limit(self, version: str, shard: int) -> None:
+        """The master's RLIMIT_NPROC, which its workers inherit: a worker runs as its account,
+        so no account's scripts (a fork bomb through exec or proc_open) run more processes than
+        `processes` at once, counting the account's cron jobs and shells. The master, as root,
+        is not held to it; a reload's re-exec keeps it. On a server the unit sets it too."""
+        pid = self._master_pid(version, shard)
+        if pid is None:
+            return
+        limit = self._settings.processes
+        try:
+            if resource.prlimit(pid, resource.RLIMIT_NPROC) != (limit, limit):
+                resource.prlimit(pid, resource.RLIMIT_NPROC, (limit, limit))
+        except OSError as error:  # it ended meanwhile; the next start sets it
+            logger.warning("php-fpm %s: master %d not limited: %s", version, shard, error)
 
     async def _stop(self, version: str, shard: int) -> None:
         """Stops the master of a shard that has no pool left, and removes its files."""

@@ -23,6 +23,7 @@ import pytest
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 
+from agent.config import AgentConfig
 from agent.system.base import acl
 from tests.agent.support import rpc_error
 from tests.agent.web.app_support import PROXY_PORTS, account_app, free_port_in, run_as
@@ -312,6 +313,51 @@ echo json_encode([
     answer = await get(web_port, own_site, "/probe.php")
 
     assert (answer.status, answer.body) == (200, "[false,false,false,false,false,false]")
+
+
+async def test_a_tenants_fork_bomb_stops_at_its_process_limit(
+    web: Stub,
+    account: accounts_pb2.Account,
+    other_account: Callable[[], Awaitable[accounts_pb2.Account]],
+    new_domain: Callable[[], str],
+    web_port: int,
+    agent_config: AgentConfig,
+) -> None:
+    """A tenant's script starts processes until the kernel refuses: it gets no more than
+    account_processes (its PHP workers count too), and another tenant's PHP is served while
+    they run."""
+    other = await other_account()
+    bomb_site, other_site = new_domain(), new_domain()
+    php = web_pb2.PhpBackend(version="8.2")
+    await create(web, spec(bomb_site, account.name, php=php))
+    await create(web, spec(other_site, other.name, php=php))
+    bomb = """<?php
+$made = 0;
+$running = [];
+for ($i = 0; $i < 2000; $i++) {
+    $process = @proc_open(['/bin/sleep', '3'], [], $pipes);
+    if ($process === false) {
+        break;
+    }
+    $running[] = $process;
+    $made++;
+}
+echo $made;"""
+    write_as(account.name, docroot(account.name, bomb_site) / "bomb.php", bomb)
+    write_as(other.name, docroot(other.name, other_site) / "index.php", "<?php echo 'served';")
+
+    async def served_meanwhile() -> int:
+        await asyncio.sleep(1)
+        return (await get(web_port, other_site, "/index.php")).status
+
+    answer, other_status = await asyncio.gather(
+        get(web_port, bomb_site, "/bomb.php"), served_meanwhile()
+    )
+
+    limit = agent_config.account_processes
+    assert answer.status == 200, answer.body
+    assert limit - 16 <= int(answer.body) < limit  # the workers are the account's too
+    assert other_status == 200
 
 
 async def test_a_tenant_reads_no_site_file_and_no_pool_file(

@@ -261,3 +261,13 @@ async def test_a_running_request_outlives_a_reload_of_its_master(
     answer = await slow
     assert (answer.status, answer.body) == (200, "done")
     assert "pm.max_children = 3\n" in pool_file(account.name).read_text()
+
+
+def test_the_masters_unit_holds_every_worker_to_the_accounts_process_limit() -> None:
+    """On a server the masters' unit sets RLIMIT_NPROC (account_processes) from their start;
+    the agent sets it on each master too (the sandbox, and masters started before it)."""
+    settings = PhpSettings(Path("/etc/php"), Path("/run/php"), "systemd", processes=300)
+
+    unit = php_fpm.render_unit(settings, "8.2").splitlines()
+
+    assert "LimitNPROC=300" in unit

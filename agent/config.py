@@ -33,6 +33,9 @@
     dns_nameservers = ["ns1.example.net"]      # the NS of every zone; DNS is off while empty
     dns_hostmaster = "hostmaster.example.net"  # the SOA mailbox (first '.' is '@'); empty:
                                                # hostmaster.<zone>
+    dns_secondaries = []                       # secondary name servers that copy every zone:
+                                               # ["203.0.113.5", "[2001:db8::5]:5353"]; they
+                                               # alone may transfer zones, and get NOTIFY
     server_names = ["panel.example.net"]       # names the server uses: no account may hold
                                                # them or a name below them (with the name
                                                # servers and this machine's host name)
@@ -88,6 +91,7 @@ from typing import Any, Final, Literal, TypeAlias
 from agent.errors import InvalidArgument
 from agent.system.base.process import Limits
 from agent.validators import common as common_validators
+from agent.validators import dns as dns_validators
 from agent.validators import web as web_validators
 
 # sun_path holds 108 bytes including the terminating NUL.
@@ -170,6 +174,8 @@ class AgentConfig:
     dns_port: int = 53
     dns_nameservers: tuple[str, ...] = ()
     dns_hostmaster: str = ""
+    # Secondary name servers (dns_validators.secondary): they alone may transfer the zones.
+    dns_secondaries: tuple[str, ...] = ()
     server_names: tuple[str, ...] = ()
     panel_hostname: str = ""
     ssh_dir: Path = Path("/etc/ssh")
@@ -382,6 +388,13 @@ def _check_dns(config: AgentConfig) -> None:
             ) from None
     if len(set(config.dns_nameservers)) != len(config.dns_nameservers):
         raise ConfigError("dns_nameservers: must not repeat a name")
+    for value in config.dns_secondaries:
+        try:
+            dns_validators.secondary(value)
+        except ValueError as error:
+            raise ConfigError(f"dns_secondaries: {error}") from None
+    if len(set(config.dns_secondaries)) != len(config.dns_secondaries):
+        raise ConfigError("dns_secondaries: must not repeat an address")
     # The panel's name is reserved like every server name, so no account can hold it.
     if config.panel_hostname and config.panel_hostname not in config.server_names:
         raise ConfigError("panel_hostname: must be one of server_names")
@@ -395,7 +408,7 @@ def _dns_values(data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(data.get("dns_hostmaster", ""), str):
         raise ConfigError("dns_hostmaster: must be a string")
     values: dict[str, Any] = {}
-    for key in ("dns_nameservers", "server_names"):
+    for key in ("dns_nameservers", "server_names", "dns_secondaries"):
         given = data.get(key, [])
         if not isinstance(given, list) or not all(isinstance(name, str) for name in given):
             raise ConfigError(f"{key}: must be a list of strings")

@@ -537,8 +537,8 @@ class Named:
             f"    listen-on port {self.dns_port} {{ 127.0.0.1; }};\n"
             "    listen-on-v6 { none; };\n"
             "    recursion no;\n"
-            "    allow-transfer { none; };\n"
-            "    notify no;\n"
+            # Transfers and NOTIFY as Debian's named.conf.options leaves them (named's default:
+            # anyone may transfer a zone): each of the agent's zones says its own (bind.py).
             "    dnssec-validation no;\n"
             "};\n"
             f'include "{RNDC_KEY}";\n'
@@ -546,7 +546,8 @@ class Named:
             ' keys { "rndc-key"; }; };\n'
             f'include "{BIND_DIR}/named.conf.default-zones";\n'
             f'include "{zones}";\n'
-            f'zone "{PANEL_NAME}" {{ type master; file "{panel_zone}"; }};\n'
+            f'zone "{PANEL_NAME}" {{ type master; file "{panel_zone}";'
+            " allow-transfer { none; }; notify no; };\n"
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Final, NewType
 
 from agent.errors import InvalidArgument
@@ -230,3 +231,37 @@ def acme_challenge_value(value: str, field: str = "value") -> TxtText:
     if not _ACME_DIGEST.fullmatch(value):
         raise InvalidArgument(field, "must be a SHA-256 digest in base64url: 43 of [A-Za-z0-9_-]")
     return TxtText(value)
+
+
+@dataclass(frozen=True)
+class Secondary:
+    """A secondary name server that copies every zone (agent.toml's dns_secondaries): an
+    address that may transfer them, and where NOTIFY goes (its port: 53 unless given)."""
+
+    address: str  # canonical: no blank, quote, ';' or brace can reach named.conf
+    port: int | None = None
+
+    @property
+    def notify_target(self) -> str:
+        return self.address if self.port is None else f"{self.address} port {self.port}"
+
+
+_SECONDARY_WITH_PORT: Final = re.compile(
+    r"(?:(?P<v4>[0-9.]+)|\[(?P<v6>[0-9a-fA-F:]+)\]):(?P<port>[0-9]{1,5})"
+)
+
+
+def secondary(value: str) -> Secondary:
+    """ "203.0.113.5", "2001:db8::5", "203.0.113.5:5353" or "[2001:db8::5]:5353" (one
+    address, not a network); ValueError otherwise."""
+    match = _SECONDARY_WITH_PORT.fullmatch(value)
+    text, port = (match["v4"] or match["v6"], int(match["port"])) if match else (value, None)
+    if port is not None and not 1 <= port <= 65535:
+        raise ValueError(f"{value!r}: the port must be 1 to 65535")
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        raise ValueError(
+            f"{value!r}: must be an IP address, with ':PORT' ('[IPv6]:PORT') if not 53"
+        ) from None
+    return Secondary(str(address), port)

@@ -37,6 +37,12 @@ def web_tls_port() -> int:
 
 
 @pytest.fixture(scope="session")
+def dns_secondary_port() -> int:
+    """Where the agent's configured secondary name server (127.0.0.2) gets NOTIFY."""
+    return stack.free_port()
+
+
+@pytest.fixture(scope="session")
 def named_server(sandbox: Path) -> stack.Named:
     """named on free loopback ports, not started: the DNS tests start it (dns_support.py); the
     agent's configuration needs its rndc port from the start."""
@@ -50,6 +56,7 @@ def agent_config(
     web_port: int,
     web_tls_port: int,
     named_server: stack.Named,
+    dns_secondary_port: int,
 ) -> Iterator[AgentConfig]:
     directory = short_temp_dir()
     # The socket's directory does not exist yet: the agent makes it.
@@ -63,6 +70,8 @@ def agent_config(
         rndc_port=named_server.rndc_port,
         dns_port=named_server.dns_port,
         dns_nameservers=stack.DNS_NAMESERVERS,
+        # A secondary name server: it alone may transfer the zones (test_dns_transfers.py).
+        dns_secondaries=(f"127.0.0.2:{dns_secondary_port}",),
         server_names=(stack.PANEL_NAME,),
         panel_hostname=stack.PANEL_NAME,
         proxy_ports=(PROXY_PORTS,),

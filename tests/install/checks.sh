@@ -80,6 +80,10 @@ follow_job() {
 dns_checks() {
   expect "dig NS $site" "$(dig +short @127.0.0.1 "$site" NS | sort | tr '\n' ' ')" \
     "ns1.install-test.net. ns2.install-test.net. "
+  # Debian's named lets anyone transfer a zone; the agent's zones.conf lets no one (no
+  # dns_secondaries here), so no one lists a tenant's records.
+  dig @127.0.0.1 "$site" AXFR | grep -q 'Transfer failed' ||
+    fail "a zone transfer of $site was not refused"
   expect "the database tenant1_app" "$(mariadb -N -B -e "SHOW DATABASES LIKE 'tenant1_app'")" tenant1_app
   grep -q 'echo install-test' <(crontab -l -u tenant1) || fail "tenant1's crontab has no job"
 }

@@ -2,7 +2,8 @@
 
 Layout (production paths; the sandbox's are the same):
 
-    <bind_dir>/jopanel/zones.conf         zone "<name>" { type primary; file "<zone file>"; };
+    <bind_dir>/jopanel/zones.conf         zone "<name>" { type primary; file "<zone file>";
+                                            <who may transfer it: _transfers> };
     <bind_dir>/jopanel/zones/<name>.zone  one zone file per zone, 0640 root:bind
 
 named.conf includes zones.conf (one line an administrator adds on a server; the sandbox's
@@ -29,7 +30,8 @@ from typing import Final
 from agent.config import DEFAULTS, AgentConfig
 from agent.errors import FailedPrecondition, Internal
 from agent.system.base import files, process
-from agent.validators.dns import DnsRecordId, ZoneName
+from agent.validators import dns as dns_validators
+from agent.validators.dns import DnsRecordId, Secondary, ZoneName
 
 BIND_GROUP: Final = "bind"
 FOLDER_MODE: Final = 0o750
@@ -62,6 +64,8 @@ class Layout:
     rndc_key: Path
     rndc_port: int
     limits: process.Limits = DEFAULT_LIMITS  # of named-checkzone, -checkconf, rndc
+    # The only hosts that may transfer a zone, each told of every change (NOTIFY).
+    secondaries: tuple[Secondary, ...] = ()
 
     @classmethod
     def from_config(cls, config: AgentConfig) -> Layout:
@@ -72,6 +76,7 @@ class Layout:
             rndc_key=config.bind_dir / "rndc.key",
             rndc_port=config.rndc_port,
             limits=config.limits("dns"),
+            secondaries=tuple(map(dns_validators.secondary, config.dns_secondaries)),
         )
 
     def zone_file(self, zone: ZoneName) -> Path:
@@ -100,9 +105,23 @@ def ensure_folders(layout: Layout, gid: int) -> None:
 
 def render_zones_conf(zones: Iterable[ZoneName], layout: Layout) -> str:
     lines = ["// Managed by JoPanel: the zones the agent serves, written whole from its records."]
+    policy = _transfers(layout.secondaries)
     for zone in sorted(zones):
-        lines.append(f'zone "{zone}" {{ type primary; file "{layout.zone_file(zone)}"; }};')
+        lines.append(
+            f'zone "{zone}" {{ type primary; file "{layout.zone_file(zone)}"; {policy} }};'
+        )
     return "\n".join(lines) + "\n"
+
+
+def _transfers(secondaries: tuple[Secondary, ...]) -> str:
+    """Who may copy a zone, per zone (named's own default lets anyone transfer every zone,
+    which would list every tenant's records to the world): no one, or the configured
+    secondaries alone, which are notified of each change (and no other host is)."""
+    if not secondaries:
+        return "allow-transfer { none; }; notify no;"
+    addresses = "".join(f"{a}; " for a in dict.fromkeys(s.address for s in secondaries))
+    targets = "".join(f"{s.notify_target}; " for s in secondaries)
+    return f"allow-transfer {{ {addresses}}}; also-notify {{ {targets}}}; notify explicit;"
 
 
 def write_file(path: Path, text: str, gid: int) -> None:

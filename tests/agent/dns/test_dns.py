@@ -121,8 +121,8 @@ async def test_the_zone_file_is_written_whole_from_the_record(
     )
     conf = zone_files(zone)["zones.conf"]
     assert conf is not None
-    line = f'zone "{zone}" {{ type primary; file "/etc/bind/jopanel/zones/{zone}.zone"; }};'
-    assert line in conf.decode().splitlines()
+    line = f'zone "{zone}" {{ type primary; file "/etc/bind/jopanel/zones/{zone}.zone"; '
+    assert any(listed.startswith(line) for listed in conf.decode().splitlines())
 
 
 async def test_every_change_raises_the_serial(

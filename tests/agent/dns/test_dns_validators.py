@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agent.config import AgentConfig
+from agent.config import AgentConfig, ConfigError
 from agent.errors import InvalidArgument
 from agent.system.dns import dns_query
 from agent.system.dns.bind import Layout, checker_message, render_zones_conf
@@ -277,13 +277,36 @@ def test_checker_messages_name_the_record() -> None:
     assert checker_message(only_summary, {}) == "file not found"
 
 
-def test_the_zone_list_names_each_zone_file() -> None:
+def test_the_zone_list_names_each_zone_file_and_lets_no_one_transfer_it() -> None:
     layout = Layout.from_config(AgentConfig())
     text = render_zones_conf([ZoneName("b.test"), ZoneName("a.test")], layout)
+    closed = "allow-transfer { none; }; notify no;"
     assert text.splitlines()[1:] == [
-        'zone "a.test" { type primary; file "/etc/bind/jopanel/zones/a.test.zone"; };',
-        'zone "b.test" { type primary; file "/etc/bind/jopanel/zones/b.test.zone"; };',
+        f'zone "a.test" {{ type primary; file "/etc/bind/jopanel/zones/a.test.zone"; {closed} }};',
+        f'zone "b.test" {{ type primary; file "/etc/bind/jopanel/zones/b.test.zone"; {closed} }};',
     ]
+
+
+def test_secondaries_alone_may_transfer_and_are_notified() -> None:
+    secondaries = ("203.0.113.5", "[2001:DB8::5]:5353", "203.0.113.5:5300")
+    layout = Layout.from_config(AgentConfig(dns_secondaries=secondaries))
+    (line,) = render_zones_conf([ZoneName("a.test")], layout).splitlines()[1:]
+    assert line == (
+        'zone "a.test" { type primary; file "/etc/bind/jopanel/zones/a.test.zone";'
+        " allow-transfer { 203.0.113.5; 2001:db8::5; };"
+        " also-notify { 203.0.113.5; 2001:db8::5 port 5353; 203.0.113.5 port 5300; };"
+        " notify explicit; };"
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["ns2.example.net", "203.0.113.0/24", "203.0.113.5:0", "203.0.113.5:70000", "[::1]", "::1:x",
+     "203.0.113.5; any", "any", "", "203.0.113.5 ", "1.2.3.4:53:53"],
+)  # fmt: skip
+def test_secondaries_other_than_addresses_are_refused(value: str) -> None:
+    with pytest.raises(ConfigError, match="dns_secondaries"):
+        AgentConfig(dns_secondaries=(value,))
 
 
 def soa_reply(rcode: int = 0, answers: int = 1) -> bytes:

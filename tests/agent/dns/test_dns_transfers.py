@@ -1,0 +1,104 @@
+"""Zone transfers (sandbox only: the real agent and named, whose own options leave transfers
+open to anyone, as Debian's do): only the configured secondary (127.0.0.2) may copy a zone,
+and it is told of each change by NOTIFY; any other address is refused the transfer, so no one
+lists a tenant's records."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+import subprocess
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import stack
+
+from tests.agent.dns.dns_support import (
+    a,
+    create_record,
+    create_zone,
+    dns,
+    dns_account,
+    named,
+    new_zone,
+    txt,
+)
+
+if TYPE_CHECKING:
+    from tests.agent.dns.dns_support import Stub
+
+__all__ = ["dns", "dns_account", "named", "new_zone"]  # fixtures, used by name
+
+SECONDARY = "127.0.0.2"
+NOTIFY = 4  # the DNS header's opcode
+
+
+def transfer(port: int, zone: str, source: str) -> list[str]:
+    """AXFR of the zone from the sandbox's named, asked from `source`: the records, or
+    [] when the transfer is refused."""
+    argv = ["dig", "@127.0.0.1", "-p", str(port), "-b", source, "+time=5", "+tries=1"]
+    out = subprocess.run([*argv, zone, "AXFR"], capture_output=True, text=True, check=True).stdout
+    if "Transfer failed" in out:
+        return []
+    return [line for line in out.splitlines() if line and not line.startswith(";")]
+
+
+async def test_only_the_secondary_may_transfer_a_zone(
+    dns: Stub, named: stack.Named, dns_account: str, new_zone: Callable[[], str]
+) -> None:
+    zone = new_zone()
+    await create_zone(dns, zone, dns_account, a("aaaa1111", "www", "192.0.2.1"))
+    await create_record(dns, zone, txt("txt11111", "secret", "a tenant's own"))
+
+    copied = await asyncio.to_thread(transfer, named.dns_port, zone, SECONDARY)
+
+    assert any("192.0.2.1" in line for line in copied)
+    assert any("a tenant's own" in line for line in copied)
+    for stranger in ("127.0.0.1", "127.0.0.3"):
+        assert await asyncio.to_thread(transfer, named.dns_port, zone, stranger) == []
+
+
+def _zone_of_notify(packet: bytes) -> str | None:
+    """The zone a NOTIFY names; None for any other message."""
+    if len(packet) < 12 or (struct.unpack("!H", packet[2:4])[0] >> 11) & 0xF != NOTIFY:
+        return None
+    labels, at = [], 12
+    while packet[at]:
+        labels.append(packet[at + 1 : at + 1 + packet[at]].decode())
+        at += 1 + packet[at]
+    return ".".join(labels)
+
+
+async def test_the_secondary_is_notified_of_a_change(
+    dns: Stub,
+    named: stack.Named,
+    dns_account: str,
+    new_zone: Callable[[], str],
+    dns_secondary_port: int,
+) -> None:
+    zone = new_zone()
+    await create_zone(dns, zone, dns_account, a("aaaa1111", "www", "192.0.2.1"))
+    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    listener.bind((SECONDARY, dns_secondary_port))
+    listener.settimeout(0.5)
+    try:
+        await create_record(dns, zone, a("aaaa2222", "shop", "192.0.2.2"))
+
+        notified = await asyncio.to_thread(_notified_of, listener, zone)
+    finally:
+        listener.close()
+
+    assert notified
+
+
+def _notified_of(listener: socket.socket, zone: str) -> bool:
+    """Whether a NOTIFY for the zone arrives within 20 s (named spreads them out)."""
+    for _ in range(40):
+        try:
+            packet = listener.recv(4096)
+        except TimeoutError:
+            continue
+        if _zone_of_notify(packet) == zone:
+            return True
+    return False

@@ -5,7 +5,11 @@ plan without a shell, or suspending it, takes the shell away."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import pwd
+import subprocess
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import aiohttp
@@ -46,6 +50,28 @@ async def run(
         preferred_auth=auth.pop("preferred_auth", "publickey,password"),
     ) as connection:
         return await connection.run(command, check=False, term_type=term_type)
+
+
+@contextlib.asynccontextmanager
+async def connected(live: stack.Stack, user: str) -> AsyncIterator[asyncssh.SSHClientConnection]:
+    async with asyncssh.connect(
+        "127.0.0.1", live.ssh_port, username=user, known_hosts=None, agent_path=None,
+        password=PASSWORD, preferred_auth="password",
+    ) as connection:  # fmt: skip
+        yield connection
+
+
+def sleeps_of(user: str) -> int:
+    done = subprocess.run(["pgrep", "-c", "-u", user, "sleep"], capture_output=True, text=True)
+    return int(done.stdout.strip() or 0)
+
+
+async def settled(condition: Callable[[], bool]) -> bool:
+    for _ in range(50):
+        if await asyncio.to_thread(condition):
+            return True
+        await asyncio.sleep(0.1)
+    return False
 
 
 async def runs_as_itself(live: stack.Stack, user: str, **auth: object) -> bool:
@@ -144,10 +170,18 @@ async def test_a_shell_where_the_plan_allows_it_and_nowhere_else(
         assert (await call(session, "POST", f"{base}/accounts/e2e_sh/unsuspend", admin))[0] == 200
         assert await runs_as_itself(live, "e2e_sh", client_keys=[key], preferred_auth="publickey")
 
-        # The plan itself loses the shell: every account on it does.
-        change = {"ssh_shell": False}
-        status, _ = await call(session, "PATCH", f"{base}/plans/e2e-shell", admin, json=change)
-        assert status == 200
+        # The plan itself loses the shell: every account on it does, and the sessions it has
+        # open (a shell on a terminal, a command without one) end with what they run.
+        async with connected(live, "e2e_sh") as first, connected(live, "e2e_sh") as second:
+            shell = await first.create_process("sleep 300", term_type="xterm")
+            no_terminal = await second.create_process("sleep 301")
+            assert await settled(lambda: sleeps_of("e2e_sh") == 2)
+            change = {"ssh_shell": False}
+            status, _ = await call(session, "PATCH", f"{base}/plans/e2e-shell", admin, json=change)
+            assert status == 200
+            for process in (shell, no_terminal):
+                await asyncio.wait_for(process.wait_closed(), timeout=10)
+            assert await settled(lambda: sleeps_of("e2e_sh") == 0)
         assert not await runs_as_itself(live, "e2e_sh", password=PASSWORD)
 
         for name in ("e2e_sh", "e2e_sh2"):

@@ -35,7 +35,7 @@ from typing import Any, Concatenate, Final, ParamSpec, Protocol, TypeVar
 
 from agent.config import DEFAULTS, AgentConfig
 from agent.errors import FailedPrecondition, InvalidArgument, NotFound
-from agent.system.accounts import leftovers, uids
+from agent.system.accounts import leftovers, sessions, uids
 from agent.system.accounts.quotas import DiskQuotas
 from agent.system.base import process
 from agent.system.base.cached import ParsedFile
@@ -210,7 +210,7 @@ class Users:
         elif entry.pw_shell != shell:
             await _set_shell(name, shell, self._limits)
             if shell == NOLOGIN:
-                await self._set_member(SSH_SHELL_GROUP, name, False)
+                await self._take_shell(name, entry.pw_uid)
         _secure_home(entry)
         await _set_password(name, password, self._limits)
         self.quotas.set_limits(entry.pw_uid, disk_mb=disk_quota_mb, inodes=inode_quota)
@@ -234,7 +234,7 @@ class Users:
         if shell is not None and entry.pw_shell != shell:
             await _set_shell(name, shell, self._limits)
             if shell == NOLOGIN:  # no shell to give over SSH, and SFTP needs the SFTP block
-                await self._set_member(SSH_SHELL_GROUP, name, False)
+                await self._take_shell(name, entry.pw_uid)
         if password is not None:
             await _set_password(name, password, self._limits)
         self.quotas.set_limits(entry.pw_uid, disk_mb=disk_quota_mb, inodes=inode_quota)
@@ -244,9 +244,11 @@ class Users:
     async def set_ssh_enabled(self, name: AccountName, enabled: bool) -> bool:
         """Lets the account's owner sign in over SSH/SFTP, or not: membership of SSH_OFF_GROUP,
         changed here because the shadow tools that change it must not run concurrently."""
-        _require(name)
+        entry = _require(name)
         self._check_not_deleting(name)
         await self._set_member(SSH_OFF_GROUP, name, not enabled)
+        if not enabled:  # sessions already open end too
+            await asyncio.to_thread(sessions.end_ssh_sessions, entry.pw_uid)
         return enabled
 
     @_serialized
@@ -261,8 +263,18 @@ class Users:
             raise FailedPrecondition(
                 f"account {name} has no login shell (nologin): give it bash or sh first"
             )
-        await self._set_member(SSH_SHELL_GROUP, name, enabled)
+        if enabled:
+            await self._set_member(SSH_SHELL_GROUP, name, True)
+        else:
+            await self._take_shell(name, entry.pw_uid)
         return enabled
+
+    async def _take_shell(self, name: AccountName, uid: int) -> None:
+        """SFTP only from now on. Sessions opened with the shell would keep it (and an SFTP
+        outside the chroot): they end, and the account signs in again to SFTP only."""
+        if name in _members(SSH_SHELL_GROUP):
+            await self._set_member(SSH_SHELL_GROUP, name, False)
+            await asyncio.to_thread(sessions.end_ssh_sessions, uid)
 
     async def _set_member(self, group: str, name: AccountName, member: bool) -> None:
         if member == (name in _members(group)):

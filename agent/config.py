@@ -119,6 +119,13 @@ _TIMEOUT_KEYS: Final = (
     "mariadb_timeout",
     "vpn_timeout",
 )
+# Whole numbers and their bounds: a VPN client's days, a tenant database user's connections,
+# an account's processes.
+_INTEGER_BOUNDS: Final = (
+    ("vpn_client_days", 30, 3650),
+    ("mariadb_user_connections", 1, 10_000),
+    ("account_processes", 32, 1_000_000),
+)
 # Below 4 KiB no error message fits; above 64 MiB a program's chatter costs real memory.
 _MIN_OUTPUT: Final = 4096
 _MAX_OUTPUT: Final = 64 * 1024 * 1024
@@ -239,23 +246,11 @@ class AgentConfig:
                 raise ConfigError(f'{key}: must be "agent" or "systemd"')
         if not _DEVICE_PATTERN.fullmatch(self.vpn_device):
             raise ConfigError("vpn_device: must be 1 to 15 of letters, digits, '_' and '-'")
-        days = self.vpn_client_days
-        if not isinstance(days, int) or isinstance(days, bool) or not 30 <= days <= 3650:
-            raise ConfigError("vpn_client_days: must be an integer from 30 to 3650")
-        connections = self.mariadb_user_connections
-        if (
-            not isinstance(connections, int)
-            or isinstance(connections, bool)
-            or not 1 <= connections <= 10000
-        ):
-            raise ConfigError("mariadb_user_connections: must be an integer from 1 to 10000")
-        processes = self.account_processes
-        if (
-            not isinstance(processes, int)
-            or isinstance(processes, bool)
-            or not 32 <= processes <= 1_000_000
-        ):
-            raise ConfigError("account_processes: must be an integer from 32 to 1000000")
+        for key, low, high in _INTEGER_BOUNDS:
+            value = getattr(self, key)
+            # bool is an int in Python, but `account_processes = true` is a mistake.
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise ConfigError(f"{key}: must be an integer from {low} to {high}")
         if not _GROUP_PATTERN.fullmatch(self.gateway_group):
             raise ConfigError("gateway_group: must be a group name")
         self._check_acme_socket()

@@ -9,6 +9,8 @@ import {
   normalizeDomainName,
   passwordError,
   planNameError,
+  priceError,
+  taxRateError,
 } from './validation';
 
 describe('account name', () => {
@@ -99,5 +101,23 @@ describe('plan name and limits', () => {
     expect(limitError('0', 1)).toBe('Enter 1 or more, or choose Unlimited.');
     expect(limitError('1', 1)).toBeUndefined();
     expect(limitError('-1', 1)).toBe('Enter a whole number, 1 or more.');
+  });
+});
+
+describe('prices and tax rates', () => {
+  it.each(['0.00', '9.90', '1234567890.99'])('accepts price %s', (price) => {
+    expect(priceError(price)).toBeUndefined();
+  });
+  it.each(['', '10', '1e3', '9.9', '9.900', '-1.00', ' 9.90', '12345678901.00', '9,90'])(
+    'refuses price %j',
+    (price) => {
+      expect(priceError(price)).toBeDefined();
+    },
+  );
+  it.each(['0.00', '7.50', '19.00', '100.00'])('accepts tax rate %s', (rate) => {
+    expect(taxRateError(rate)).toBeUndefined();
+  });
+  it.each(['', '19', '19.0', '100.01', '101.00', '1e1', '-1.00'])('refuses tax rate %j', (rate) => {
+    expect(taxRateError(rate)).toBeDefined();
   });
 });

@@ -68,3 +68,27 @@ export function domainNameError(value: string, what = 'a domain name'): string |
   }
   return undefined;
 }
+
+// Money and tax rates travel as exact decimal strings with two decimals (docs/invoices.md),
+// never as numbers: checked as the gateway's models check them, so "10" and "1e3" are refused
+// here too rather than rounded through a float.
+const PRICE_PATTERN = /^[0-9]{1,10}\.[0-9]{2}$/;
+const TAX_RATE_PATTERN = /^(100\.00|[0-9]{1,2}\.[0-9]{2})$/;
+
+/** A price per billing period, such as "9.90". */
+export function priceError(value: string): string | undefined {
+  if (!value) return 'Enter a price.';
+  if (!PRICE_PATTERN.test(value)) {
+    return 'Write the price with two decimals, such as 9.90 (up to 10 digits before the point).';
+  }
+  return undefined;
+}
+
+/** A tax rate in percent, such as "19.00": 0.00 to 100.00. */
+export function taxRateError(value: string): string | undefined {
+  if (!value) return 'Enter a tax rate.';
+  if (!TAX_RATE_PATTERN.test(value)) {
+    return 'A percent from 0.00 to 100.00, written with two decimals, such as 19.00.';
+  }
+  return undefined;
+}

@@ -6,3 +6,5 @@ export type Invoice = Schemas['Invoice'];
 /** draft (administrators only) -> issued (numbered) -> paid or void. */
 export type InvoiceStatus = Invoice['status'];
 export type InvoiceRun = Schemas['InvoiceRun'];
+/** Currency (ISO 4217), tax rate in percent ("21.00") and the seller's lines on invoices. */
+export type BillingSettings = Schemas['BillingSettings'];

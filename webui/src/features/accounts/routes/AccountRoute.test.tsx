@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Account } from '@/types/api';
-import { adminUser, makeAccount, makeAccountSystem, makePlan } from '@/testing/fixtures';
+import { adminUser, makeAccount, makeAccountSystem, makePlan, resellerUser } from '@/testing/fixtures';
 import { json, mockApi, noContent, problem } from '@/testing/mock-api';
 import { renderApp, signInAs } from '@/testing/render';
 
@@ -11,7 +11,17 @@ const currentPath = () => screen.getByRole('status', { name: 'Current location' 
 function accountServer(initial: Account, shell = false) {
   let account = initial;
   let enabled = true;
+  let taxRate: string | null = null;
   return mockApi({
+    'GET /api/v1/accounts/alice/billing': () => json(200, { account: 'alice', tax_rate: taxRate }),
+    'PUT /api/v1/accounts/alice/billing': (req) => {
+      const body = req.body as { tax_rate: string | null };
+      if (body.tax_rate === '99.00') {
+        return problem(422, { errors: [{ field: 'tax_rate', message: 'No country taxes this much.' }] });
+      }
+      taxRate = body.tax_rate;
+      return json(200, { account: 'alice', tax_rate: taxRate });
+    },
     'GET /api/v1/ssh-access': (req) =>
       req.query.get('account') === 'alice'
         ? json(200, { account: 'alice', enabled, shell })
@@ -374,5 +384,77 @@ describe('one account', () => {
     renderApp('/admin/accounts/alice');
 
     expect(await screen.findByText('A shell over SSH (bash), as plan devs allows')).toBeInTheDocument();
+  });
+
+  it('sets the account’s own tax rate, then goes back to the panel’s (null)', async () => {
+    const api = accountServer(aliceWithSystem);
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/accounts/alice');
+
+    const card = await screen.findByRole('region', { name: 'Billing' });
+    expect(await within(card).findByText(/The panel’s rate/)).toBeInTheDocument();
+    await user.click(within(card).getByRole('button', { name: 'Change tax rate' }));
+    let dialog = screen.getByRole('dialog', { name: 'Tax rate of alice' });
+    expect(dialog).toHaveAccessibleDescription(/invoices made from now on/);
+    const panelRate = within(dialog).getByRole('checkbox', { name: 'Use the panel’s tax rate' });
+    expect(panelRate).toBeChecked();
+    await user.click(panelRate);
+    await user.type(within(dialog).getByLabelText('Tax rate (%)'), '0.00');
+    await user.click(within(dialog).getByRole('button', { name: 'Save tax rate' }));
+
+    // The exact string the API answers, not a number formatted again.
+    expect(await within(card).findByText('0.00%')).toBeInTheDocument();
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+
+    await user.click(within(card).getByRole('button', { name: 'Change tax rate' }));
+    dialog = screen.getByRole('dialog', { name: 'Tax rate of alice' });
+    expect(within(dialog).getByLabelText('Tax rate (%)')).toHaveValue('0.00');
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Use the panel’s tax rate' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Save tax rate' }));
+
+    expect(await within(card).findByText(/The panel’s rate/)).toBeInTheDocument();
+    expect(api.to('PUT', '/api/v1/accounts/alice/billing').map((r) => r.body)).toEqual([
+      { tax_rate: '0.00' },
+      { tax_rate: null },
+    ]);
+  });
+
+  it('refuses a tax rate without its two decimals, and shows the server’s field error', async () => {
+    const api = accountServer(aliceWithSystem);
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/accounts/alice');
+
+    const card = await screen.findByRole('region', { name: 'Billing' });
+    await user.click(await within(card).findByRole('button', { name: 'Change tax rate' }));
+    const dialog = screen.getByRole('dialog', { name: 'Tax rate of alice' });
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Use the panel’s tax rate' }));
+    const rate = within(dialog).getByLabelText('Tax rate (%)');
+
+    for (const refused of ['', '7.5', '19', '101.00']) {
+      await user.clear(rate);
+      if (refused) await user.type(rate, refused);
+      await user.click(within(dialog).getByRole('button', { name: 'Save tax rate' }));
+      expect(rate).toBeInvalid();
+    }
+    expect(rate).toHaveAccessibleDescription(/A percent from 0\.00 to 100\.00, written with two decimals/);
+    expect(api.to('PUT', '/api/v1/accounts/alice/billing')).toHaveLength(0);
+
+    await user.clear(rate);
+    await user.type(rate, '99.00');
+    await user.click(within(dialog).getByRole('button', { name: 'Save tax rate' }));
+    await waitFor(() => expect(rate).toHaveAccessibleDescription(/No country taxes this much\./));
+    expect(api.to('PUT', '/api/v1/accounts/alice/billing')).toHaveLength(1);
+  });
+
+  it('shows a reseller no billing, and never asks for it', async () => {
+    const api = accountServer(aliceWithSystem);
+    signInAs(resellerUser);
+    renderApp('/admin/accounts/alice');
+
+    expect(await screen.findByRole('heading', { level: 1, name: 'alice' })).toBeInTheDocument();
+    await screen.findByRole('region', { name: 'SFTP and SSH' });
+    expect(screen.queryByRole('region', { name: 'Billing' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Change tax rate' })).not.toBeInTheDocument();
+    expect(api.requests.filter((r) => r.path.includes('billing'))).toEqual([]);
   });
 });

@@ -2,9 +2,11 @@ import type { ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { Alert, Button, EmptyState, LoadingState, PageHeader } from '@/components/ui';
 import { paths } from '@/config/paths';
+import { useSession } from '@/lib/session';
 import { describeSuspension } from '@/lib/suspension';
 import { useAccount } from '../api/get-account';
 import { AccountActions } from '../components/AccountActions';
+import { AccountBillingCard } from '../components/AccountBillingCard';
 import { AccountDetails } from '../components/AccountDetails';
 import { SshAccessCard } from '../components/SshAccessCard';
 
@@ -17,6 +19,8 @@ export function AccountRoute({ cards }: AccountRouteProps) {
   const { name = '' } = useParams();
   const navigate = useNavigate();
   const account = useAccount(name);
+  // Billing is the administrators' (docs/invoices.md): a reseller is not shown it.
+  const admin = useSession((s) => s.user?.role === 'admin');
   const back = (
     <Link className="back-link" to={paths.admin.accounts}>
       ← Accounts
@@ -59,6 +63,7 @@ export function AccountRoute({ cards }: AccountRouteProps) {
         ) : null}
         <AccountDetails account={account.data} />
         <SshAccessCard account={account.data} />
+        {admin ? <AccountBillingCard name={account.data.name} /> : null}
         {cards?.(account.data.name)}
         <AccountActions account={account.data} onDeleted={() => navigate(paths.admin.accounts)} />
       </div>

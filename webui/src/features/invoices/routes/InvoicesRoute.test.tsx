@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { adminUser, ownerUser } from '@/testing/fixtures';
 import { json, mockApi, problem } from '@/testing/mock-api';
@@ -176,5 +176,105 @@ describe('Invoices page', () => {
     await user.click(within(row).getByRole('button', { name: 'Download credit note CN-2026-000001' }));
     await vi.waitFor(() => expect(saved).toEqual(['CN-2026-000001.pdf']));
     expect(api.to('GET', '/api/v1/invoices/inv1/credit-note')).toHaveLength(1);
+  });
+
+  it('loads the billing settings and saves them, for invoices made from now on', async () => {
+    signInAs(adminUser);
+    const settings = { currency: 'EUR', tax_rate: '21.00', seller: ['Example Hosting Ltd', '1 Main Street'] };
+    const api = mockApi({
+      ...list([]),
+      'GET /api/v1/billing-settings': () => json(200, settings),
+      'PUT /api/v1/billing-settings': (req) => json(200, req.body),
+    });
+    const { user } = renderApp('/admin/invoices');
+
+    await user.click(await screen.findByRole('button', { name: 'Billing settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Billing settings' });
+    expect(dialog).toHaveAccessibleDescription(/Changes apply to invoices made from now on/);
+    const currency = await within(dialog).findByLabelText('Currency');
+    const rate = within(dialog).getByLabelText('Tax rate (%)');
+    const seller = within(dialog).getByLabelText(/^Seller/);
+    expect(currency).toHaveValue('EUR');
+    expect(rate).toHaveValue('21.00');
+    expect(seller).toHaveValue('Example Hosting Ltd\n1 Main Street');
+
+    await user.clear(currency);
+    await user.type(currency, 'usd');
+    await user.clear(rate);
+    await user.type(rate, '19.00');
+    await user.type(seller, '{Enter}Springfield{Enter}{Enter}');
+    await user.click(within(dialog).getByRole('button', { name: 'Save settings' }));
+
+    expect(await screen.findByText('Billing settings saved.')).toBeInTheDocument();
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    // Upper-cased, the rate as typed (a string, never a number), empty last lines dropped.
+    expect(api.to('PUT', '/api/v1/billing-settings').map((r) => r.body)).toEqual([
+      { currency: 'USD', tax_rate: '19.00', seller: ['Example Hosting Ltd', '1 Main Street', 'Springfield'] },
+    ]);
+  });
+
+  it('refuses a rate without its two decimals and a long seller line before sending', async () => {
+    signInAs(adminUser);
+    const api = mockApi({
+      ...list([]),
+      'GET /api/v1/billing-settings': () => json(200, { currency: 'EUR', tax_rate: '21.00', seller: [] }),
+    });
+    const { user } = renderApp('/admin/invoices');
+
+    await user.click(await screen.findByRole('button', { name: 'Billing settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Billing settings' });
+    const rate = await within(dialog).findByLabelText('Tax rate (%)');
+    const seller = within(dialog).getByLabelText(/^Seller/);
+    await user.clear(rate);
+    await user.type(rate, '19');
+    await user.type(seller, `Example Hosting Ltd{Enter}${'x'.repeat(101)}`);
+    await user.click(within(dialog).getByRole('button', { name: 'Save settings' }));
+
+    expect(rate).toHaveAccessibleDescription(/written with two decimals, such as 19\.00/);
+    expect(rate).toBeInvalid();
+    expect(seller).toHaveAccessibleDescription(/Line 2 is longer than 100 characters\./);
+    expect(api.to('PUT', '/api/v1/billing-settings')).toHaveLength(0);
+  });
+
+  it('shows the server’s field errors beside the settings they name', async () => {
+    signInAs(adminUser);
+    const api = mockApi({
+      ...list([]),
+      'GET /api/v1/billing-settings': () => json(200, { currency: 'EUR', tax_rate: '21.00', seller: [] }),
+      'PUT /api/v1/billing-settings': () =>
+        problem(422, {
+          title: 'Unprocessable Content',
+          errors: [
+            { field: 'currency', message: 'Not a currency this panel knows.' },
+            { field: 'seller.1', message: 'String should match pattern' },
+          ],
+        }),
+    });
+    const { user } = renderApp('/admin/invoices');
+
+    await user.click(await screen.findByRole('button', { name: 'Billing settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Billing settings' });
+    const currency = await within(dialog).findByLabelText('Currency');
+    await user.clear(currency);
+    await user.type(currency, 'XYZ');
+    await user.type(within(dialog).getByLabelText(/^Seller/), 'Example Hosting Ltd{Enter}1 Main Street');
+    await user.click(within(dialog).getByRole('button', { name: 'Save settings' }));
+
+    await waitFor(() => expect(currency).toHaveAccessibleDescription(/Not a currency this panel knows\./));
+    expect(within(dialog).getByLabelText(/^Seller/)).toHaveAccessibleDescription(
+      /Line 2: String should match pattern/,
+    );
+    expect(within(dialog).queryByRole('alert')).not.toBeInTheDocument();
+    expect(api.to('PUT', '/api/v1/billing-settings')).toHaveLength(1);
+  });
+
+  it('never offers an owner the billing settings, nor asks for them', async () => {
+    signInAs(ownerUser());
+    const api = mockApi(list([issued]));
+    renderApp('/panel/invoices');
+
+    await screen.findByRole('table', { name: 'Invoices' });
+    expect(screen.queryByRole('button', { name: 'Billing settings' })).not.toBeInTheDocument();
+    expect(api.requests.filter((r) => r.path.includes('billing'))).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Button, EmptyState, LoadingState, PageHeader, Pagination, TextField, toast } from '@/components/ui';
 import { ListLoadError } from '@/components/ListLoadError';
 import type { Area } from '@/config/paths';
@@ -5,6 +6,7 @@ import { useAccountFilter } from '@/lib/use-account-filter';
 import { usePageTokens } from '@/lib/use-page-tokens';
 import { useInvoices } from '../api/list-invoices';
 import { useRunInvoices } from '../api/run-invoices';
+import { BillingSettingsDialog } from '../components/BillingSettingsDialog';
 import { ExportInvoicesForm } from '../components/ExportInvoicesForm';
 import { InvoicesTable } from '../components/InvoicesTable';
 
@@ -31,6 +33,18 @@ function RunButton() {
   );
 }
 
+/** Administrators only: owners are never offered the settings, nor is the API asked for them. */
+function AdminActions() {
+  const [settings, setSettings] = useState(false);
+  return (
+    <>
+      <Button onClick={() => setSettings(true)}>Billing settings</Button>
+      <RunButton />
+      <BillingSettingsDialog open={settings} onClose={() => setSettings(false)} />
+    </>
+  );
+}
+
 export function InvoicesRoute({ area }: { area: Area }) {
   const filter = useAccountFilter(area);
   const pages = usePageTokens(filter.account);
@@ -50,7 +64,7 @@ export function InvoicesRoute({ area }: { area: Area }) {
             ? 'Drafts are made at each month’s start; issuing one gives it its number. Payments are recorded here, not taken.'
             : 'Your hosting invoices, to download as PDF.'
         }
-        actions={area === 'admin' ? <RunButton /> : undefined}
+        actions={area === 'admin' ? <AdminActions /> : undefined}
       />
       {area === 'admin' ? (
         <>
@@ -95,7 +109,7 @@ export function InvoicesRoute({ area }: { area: Area }) {
       ) : (
         <EmptyState title="No invoices yet">
           {area === 'admin'
-            ? 'Give plans a price (Plans) and invoices are made at the start of each month.'
+            ? 'Give plans a price (Plans, then Billing) and invoices are made at the start of each month.'
             : 'Invoices appear here once they are issued.'}
         </EmptyState>
       )}

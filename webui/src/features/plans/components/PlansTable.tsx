@@ -4,16 +4,21 @@ import { formatInteger } from '@/lib/format';
 import { formatLimit, PLAN_LIMITS } from '@/lib/plan-limits';
 import type { Plan } from '@/types/api';
 
-type RowActions = { onEdit: (plan: Plan) => void; onDelete: (plan: Plan) => void };
+type RowActions = {
+  onEdit: (plan: Plan) => void;
+  onDelete: (plan: Plan) => void;
+  /** Administrators only: a plan's price and billing period. */
+  onBilling?: ((plan: Plan) => void) | undefined;
+};
 
 type PlansTableProps = RowActions & { plans: readonly Plan[]; busy?: boolean };
 
-export function PlansTable({ plans, busy, onEdit, onDelete }: PlansTableProps) {
-  const columns = useMemo(() => planColumns({ onEdit, onDelete }), [onEdit, onDelete]);
+export function PlansTable({ plans, busy, onEdit, onDelete, onBilling }: PlansTableProps) {
+  const columns = useMemo(() => planColumns({ onEdit, onDelete, onBilling }), [onEdit, onDelete, onBilling]);
   return <Table caption="Plans" columns={columns} rows={plans} rowKey={(p) => p.name} busy={busy ?? false} />;
 }
 
-function planColumns({ onEdit, onDelete }: RowActions): readonly Column<Plan>[] {
+function planColumns({ onEdit, onDelete, onBilling }: RowActions): readonly Column<Plan>[] {
   return [
     { key: 'name', header: 'Name', cell: (p) => <strong>{p.name}</strong> },
     ...PLAN_LIMITS.map(({ key, column }): Column<Plan> => ({
@@ -43,6 +48,11 @@ function planColumns({ onEdit, onDelete }: RowActions): readonly Column<Plan>[] 
           <Button size="sm" onClick={() => onEdit(p)} aria-label={`Edit plan ${p.name}`}>
             Edit
           </Button>
+          {onBilling ? (
+            <Button size="sm" onClick={() => onBilling(p)} aria-label={`Billing of plan ${p.name}`}>
+              Billing
+            </Button>
+          ) : null}
           <Button size="sm" variant="ghost" onClick={() => onDelete(p)} aria-label={`Delete plan ${p.name}`}>
             Delete
           </Button>

@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '@/types/api';
-import { adminUser, makePlan } from '@/testing/fixtures';
+import { adminUser, makePlan, resellerUser } from '@/testing/fixtures';
 import { json, mockApi, noContent, problem } from '@/testing/mock-api';
 import { renderApp, signInAs } from '@/testing/render';
 
@@ -9,7 +9,21 @@ import { renderApp, signInAs } from '@/testing/render';
 function plansServer(initial: Plan[]) {
   let plans = initial;
   let shellRefused = false;
+  // basic's billing: not billed until a price is set.
+  let basicBilling: { price: string | null; billing_period: string } = {
+    price: null,
+    billing_period: 'month',
+  };
   return mockApi({
+    'GET /api/v1/plans/basic/billing': () => json(200, { plan: 'basic', ...basicBilling }),
+    'PUT /api/v1/plans/basic/billing': (req) => {
+      const body = req.body as typeof basicBilling;
+      if (body.price === '99999.99') {
+        return problem(422, { errors: [{ field: 'price', message: 'Above the most this panel bills.' }] });
+      }
+      basicBilling = body;
+      return json(200, { plan: 'basic', ...basicBilling });
+    },
     'GET /api/v1/plans': () => json(200, { items: plans, next_page_token: null }),
     'POST /api/v1/plans': (req) => {
       const body = req.body as Plan;
@@ -99,7 +113,7 @@ describe('plans', () => {
       'Unlimited',
       'SFTP only',
       '5',
-      'EditDelete',
+      'EditBillingDelete',
     ]);
     // The inode quota (Files) sits beside the disk quota.
     expect(cells(rows[2]!).slice(0, 9)).toEqual([
@@ -385,5 +399,72 @@ describe('plans', () => {
     expect(await screen.findByText('Plan spare deleted.')).toBeInTheDocument();
     await waitFor(() => expect(screen.queryByRole('cell', { name: 'spare' })).not.toBeInTheDocument());
     expect(api.to('DELETE', '/api/v1/plans/spare')).toHaveLength(1);
+  });
+
+  it('sets a plan’s price and period, and takes it off billing again (null)', async () => {
+    const { api, user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Billing of plan basic' }));
+    let dialog = screen.getByRole('dialog', { name: 'Billing of plan basic' });
+    let billing = await within(dialog).findByLabelText('Billing');
+    expect(billing).toHaveValue('none');
+    expect(within(dialog).getByText(/get no invoices/)).toBeInTheDocument();
+    expect(within(dialog).queryByLabelText(/^Price/)).not.toBeInTheDocument();
+
+    await user.selectOptions(billing, 'Yearly');
+    await user.type(within(dialog).getByLabelText('Price per year'), '99.00');
+    await user.click(within(dialog).getByRole('button', { name: 'Save billing' }));
+    expect(await screen.findByText('Billing of plan basic saved.')).toBeInTheDocument();
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+
+    // Opened again, the price is the exact string the API holds.
+    await user.click(screen.getByRole('button', { name: 'Billing of plan basic' }));
+    dialog = screen.getByRole('dialog', { name: 'Billing of plan basic' });
+    billing = await within(dialog).findByLabelText('Billing');
+    expect(billing).toHaveValue('year');
+    expect(within(dialog).getByLabelText('Price per year')).toHaveValue('99.00');
+    await user.selectOptions(billing, 'Not billed');
+    await user.click(within(dialog).getByRole('button', { name: 'Save billing' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('PUT', '/api/v1/plans/basic/billing').map((r) => r.body)).toEqual([
+      { price: '99.00', billing_period: 'year' },
+      { price: null, billing_period: 'year' },
+    ]);
+  });
+
+  it('refuses a price without its two decimals before sending, and shows the server’s 422 beside it', async () => {
+    const { api, user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Billing of plan basic' }));
+    const dialog = screen.getByRole('dialog', { name: 'Billing of plan basic' });
+    await user.selectOptions(await within(dialog).findByLabelText('Billing'), 'Monthly');
+    const price = within(dialog).getByLabelText('Price per month');
+
+    for (const refused of ['10', '1e3', '9.9']) {
+      await user.clear(price);
+      await user.type(price, refused);
+      await user.click(within(dialog).getByRole('button', { name: 'Save billing' }));
+      expect(price).toHaveAccessibleDescription(/with two decimals, such as 9\.90/);
+      expect(price).toBeInvalid();
+    }
+    expect(api.to('PUT', '/api/v1/plans/basic/billing')).toHaveLength(0);
+
+    await user.clear(price);
+    await user.type(price, '99999.99');
+    await user.click(within(dialog).getByRole('button', { name: 'Save billing' }));
+    await waitFor(() => expect(price).toHaveAccessibleDescription(/Above the most this panel bills\./));
+    expect(price).toBeInvalid();
+    expect(api.to('PUT', '/api/v1/plans/basic/billing').map((r) => r.body)).toEqual([
+      { price: '99999.99', billing_period: 'month' },
+    ]);
+  });
+
+  it('offers a reseller no billing, and never asks for it', async () => {
+    const api = plansServer([makePlan({ name: 'ann_gold', reseller: 'ann' })]);
+    signInAs(resellerUser);
+    renderApp('/admin/plans');
+
+    await screen.findByRole('table', { name: 'Plans' });
+    expect(screen.queryByRole('button', { name: /Billing/ })).not.toBeInTheDocument();
+    expect(api.requests.filter((r) => r.path.includes('billing'))).toEqual([]);
   });
 });

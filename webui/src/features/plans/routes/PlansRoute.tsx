@@ -7,6 +7,7 @@ import { usePlans } from '../api/list-plans';
 import { CreatePlanDialog } from '../components/CreatePlanDialog';
 import { DeletePlanDialog } from '../components/DeletePlanDialog';
 import { EditPlanDialog } from '../components/EditPlanDialog';
+import { PlanBillingDialog } from '../components/PlanBillingDialog';
 import { PlansTable } from '../components/PlansTable';
 
 const PAGE_SIZE = 50;
@@ -15,11 +16,14 @@ export function PlansRoute() {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<Plan | null>(null);
   const [deleting, setDeleting] = useState<Plan | null>(null);
+  const [billing, setBilling] = useState<Plan | null>(null);
   const pages = usePageTokens();
   const plans = usePlans({ pageToken: pages.pageToken, limit: PAGE_SIZE });
   const data = plans.data;
   // A reseller sees its own plans only, and starts with none.
   const reseller = useSession((s) => s.user?.role === 'reseller');
+  // Prices are the administrators' (docs/invoices.md): a reseller is not offered them.
+  const admin = useSession((s) => s.user?.role === 'admin');
 
   return (
     <>
@@ -50,6 +54,7 @@ export function PlansRoute() {
             busy={plans.isPlaceholderData}
             onEdit={setEditing}
             onDelete={setDeleting}
+            onBilling={admin ? setBilling : undefined}
           />
           <Pagination
             label="Plans pages"
@@ -72,6 +77,7 @@ export function PlansRoute() {
       <CreatePlanDialog open={creating} onClose={() => setCreating(false)} />
       <EditPlanDialog plan={editing} onClose={() => setEditing(null)} />
       <DeletePlanDialog plan={deleting} onClose={() => setDeleting(null)} />
+      <PlanBillingDialog plan={billing} onClose={() => setBilling(null)} />
     </>
   );
 }

@@ -16,7 +16,12 @@ from typing import Final
 
 from fpdf import FPDF
 
-from gateway.store.invoices import BillingSettingsRecord, InvoiceLineRecord, InvoiceRecord
+from gateway.store.invoices import (
+    BillingSettingsRecord,
+    InvoiceLineRecord,
+    InvoiceRecord,
+    seller_lines,
+)
 
 CSV_COLUMNS: Final = (
     "number",
@@ -61,7 +66,10 @@ def pdf(
     document.set_font("Helvetica", "B", 16)
     document.cell(text=title, new_x="LMARGIN", new_y="NEXT")
     document.set_font("Helvetica", size=10)
-    for line in settings.seller_lines:
+    # An issued invoice prints the seller it was issued with; a draft (or one issued before the
+    # panel kept it) the billing settings as they are.
+    seller = settings.seller_lines if invoice.seller is None else seller_lines(invoice.seller)
+    for line in seller:
         document.cell(text=_latin1(line), new_x="LMARGIN", new_y="NEXT")
     document.ln(4)
     facts = [

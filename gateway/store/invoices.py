@@ -38,6 +38,7 @@ class InvoiceRecord:
     settled_at: datetime | None
     credit_number: str | None  # the credit note that cancelled it (a voided issued invoice)
     credited_at: datetime | None
+    seller: str | None  # the seller's lines when it was issued (None: a draft, or older)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +59,13 @@ class BillingSettingsRecord:
 
     @property
     def seller_lines(self) -> list[str]:
-        # Split on LF alone: str.splitlines() also splits on NEL, U+2028 and others that a
-        # line may hold, and would answer more lines than were given (past the 8 allowed).
-        return self.seller.split("\n") if self.seller else []
+        return seller_lines(self.seller)
+
+
+def seller_lines(seller: str) -> list[str]:
+    # Split on LF alone: str.splitlines() also splits on NEL, U+2028 and others that a line
+    # may hold, and would answer more lines than were given (past the 8 allowed).
+    return seller.split("\n") if seller else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +111,8 @@ class NewInvoice:
 _SELECT = (
     "SELECT id, public_id, number, account_id, account_name, billed_at, period_start, currency,"
     " tax_rate, net, tax, gross, status, created_at, issued_at, settled_at, credit_number,"
-    " credited_at FROM invoices LEFT JOIN credit_notes ON credit_notes.invoice_id = invoices.id"
+    " credited_at, invoices.seller"
+    " FROM invoices LEFT JOIN credit_notes ON credit_notes.invoice_id = invoices.id"
 )
 
 
@@ -235,8 +241,10 @@ async def issue(pool: aiomysql.Pool, invoice_id: int, now: datetime) -> bool:
         )
         await cur.execute("SELECT last FROM invoice_numbers WHERE year = %s", (now.year,))
         last = int((await cur.fetchone())["last"])
+        # The seller as it is now goes with the invoice: a document once issued never changes.
         await cur.execute(
-            "UPDATE invoices SET number = %s, status = 'issued', issued_at = %s WHERE id = %s",
+            "UPDATE invoices SET number = %s, status = 'issued', issued_at = %s,"
+            " seller = (SELECT seller FROM billing_settings WHERE id = 1) WHERE id = %s",
             (f"{now.year}-{last:06d}", _naive(now), invoice_id),
         )
         return True

@@ -203,6 +203,33 @@ async def test_the_pdf_opens_and_shows_the_totals(api: Api, admin: str) -> None:
         assert shown in text, shown
 
 
+async def pdf_text(api: Api, token: str, path: str) -> str:
+    response = await api.client.get(path, headers={"Authorization": f"Bearer {token}"})
+    assert response.status == 200
+    reader = PdfReader(io.BytesIO(await response.read()))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+async def test_an_issued_invoice_keeps_the_seller_it_was_issued_with(api: Api, admin: str) -> None:
+    """The seller's lines change after alice's invoice is issued (a move, a new name): her
+    invoice and its credit note still print the old ones; bob's draft, issued later, the new."""
+    invoices = await november(api, admin)
+    alice, bob = invoices["alice"]["id"], invoices["bob"]["id"]
+    assert (await api.call("POST", f"/api/v1/invoices/{alice}/issue", admin))[0] == 200
+    moved = {"currency": "EUR", "tax_rate": "21.00", "seller": ["Hosting Two Ltd", "9 New Rd"]}
+    assert (await api.call("PUT", "/api/v1/billing-settings", admin, json=moved))[0] == 200
+    assert (await api.call("POST", f"/api/v1/invoices/{bob}/issue", admin))[0] == 200
+    assert (await api.call("POST", f"/api/v1/invoices/{alice}/void", admin))[0] == 200
+
+    for path in (f"/api/v1/invoices/{alice}/pdf", f"/api/v1/invoices/{alice}/credit-note"):
+        text = await pdf_text(api, admin, path)
+        assert "1 Main St" in text, path
+        assert "9 New Rd" not in text, path
+    text = await pdf_text(api, admin, f"/api/v1/invoices/{bob}/pdf")
+    assert "9 New Rd" in text
+    assert "1 Main St" not in text
+
+
 async def test_the_csv_export_lists_what_was_issued(api: Api, admin: str) -> None:
     invoices = await november(api, admin)
     _, issued = await api.call("POST", f"/api/v1/invoices/{invoices['bob']['id']}/issue", admin)

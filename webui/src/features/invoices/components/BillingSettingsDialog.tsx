@@ -55,7 +55,7 @@ export function BillingSettingsDialog({ open, onClose }: BillingSettingsDialogPr
       open={open}
       onClose={cancel}
       title="Billing settings"
-      description="Changes apply to invoices made from now on: an invoice keeps the currency and tax rate it was made with. The seller’s lines are printed on every PDF downloaded from now on."
+      description="Changes apply to invoices made from now on: an invoice keeps the currency and tax rate it was made with. The seller’s lines go on drafts and on invoices issued from now on; an issued invoice keeps the lines it was issued with."
     >
       <BillingSettingsBody mutation={mutation} onCancel={cancel} onDone={finish} />
     </Dialog>

@@ -8,6 +8,8 @@
 #   --hostname NAME        the panel's host name (HTTPS on it; never a tenant's)
 #   --admin-email ADDRESS  the administrator's mailbox (the DNS zones' SOA contact)
 #   --nameservers A,B      the NS names of every hosted zone (DNS stays off while none)
+#   --dns-secondaries A,B  IP addresses of secondary name servers: they alone may transfer the
+#                          zones, and get NOTIFY ("203.0.113.5,[2001:db8::5]:5353"; "none")
 #   --wheels DIR           install Python packages from this folder only (no PyPI)
 #   --webui-dist DIR       an already built SPA (webui/dist) instead of building it here
 #   --print-packages       print the Debian packages it installs, and stop
@@ -47,12 +49,13 @@ die() { echo "install: $*" >&2; exit 1; }
 
 needs_value() { [ -n "${2:-}" ] || die "$1: needs a value"; }
 
-hostname= admin_email= nameservers= wheels= webui_dist= check_only=0 enable_quotas=0
+hostname= admin_email= nameservers= secondaries= wheels= webui_dist= check_only=0 enable_quotas=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --hostname) needs_value "$@"; hostname=$2; shift 2 ;;
     --admin-email) needs_value "$@"; admin_email=$2; shift 2 ;;
     --nameservers) needs_value "$@"; nameservers=$2; shift 2 ;;
+    --dns-secondaries) needs_value "$@"; secondaries=$2; shift 2 ;;
     --wheels) needs_value "$@"; wheels=$(realpath "$2"); shift 2 ;;
     --webui-dist) needs_value "$@"; webui_dist=$(realpath "$2"); shift 2 ;;
     --print-packages) echo "${packages[*]}"; exit 0 ;;
@@ -73,9 +76,11 @@ if [ -f "$settings" ]; then
   saved_hostname=$(. "$settings"; echo "${HOSTNAME_PANEL:-}")
   saved_email=$(. "$settings"; echo "${ADMIN_EMAIL:-}")
   saved_ns=$(. "$settings"; echo "${NAMESERVERS:-}")
+  saved_secondaries=$(. "$settings"; echo "${DNS_SECONDARIES:-}")
   hostname=${hostname:-$saved_hostname}
   admin_email=${admin_email:-$saved_email}
   nameservers=${nameservers:-$saved_ns}
+  secondaries=${secondaries:-$saved_secondaries}
 fi
 [ -n "$hostname" ] || die "--hostname is required on the first run"
 [ -n "$admin_email" ] || die "--admin-email is required on the first run"
@@ -95,8 +100,22 @@ if [ -n "$nameservers" ]; then
   done
 fi
 
+# IP addresses (the agent checks each again when it starts: agent/config.py); "none" clears.
+[ "$secondaries" != none ] || secondaries=""
+secondary_list=()
+if [ -n "$secondaries" ]; then
+  ipv4='([0-9]{1,3}\.){3}[0-9]{1,3}'
+  secondary_pattern="^($ipv4(:[0-9]{1,5})?|[0-9a-f:]+|\[[0-9a-f:]+\]:[0-9]{1,5})\$"
+  IFS=, read -r -a secondary_list <<<"$secondaries"
+  [[ $secondaries =~ ^[^,]+(,[^,]+)*$ ]] || die "--dns-secondaries: IP addresses separated by commas"
+  for address in "${secondary_list[@]}"; do
+    [[ $address =~ $secondary_pattern ]] || die "--dns-secondaries: IP addresses separated by commas"
+  done
+fi
+
 if [ $check_only = 1 ]; then
-  echo "hostname=$hostname admin_email=$admin_email nameservers=${ns_list[*]:-}"
+  echo "hostname=$hostname admin_email=$admin_email nameservers=${ns_list[*]:-}" \
+    "dns_secondaries=${secondary_list[*]:-}"
   exit 0
 fi
 
@@ -283,6 +302,7 @@ write_config() {
 HOSTNAME_PANEL=$hostname
 ADMIN_EMAIL=$admin_email
 NAMESERVERS=$nameservers
+DNS_SECONDARIES=${secondaries:-none}
 EOF
   local hostmaster=""
   # The SOA mailbox: the first '.' stands for '@', so only a local part that is a plain host
@@ -299,6 +319,7 @@ acme_group = "$acme_user"
 web_listen = ["80", "[::]:80"]
 dns_nameservers = $(toml_list "${ns_list[@]}")
 dns_hostmaster = "$hostmaster"
+dns_secondaries = $(toml_list "${secondary_list[@]}")
 server_names = $(toml_list "$hostname")
 panel_hostname = "$hostname"
 vpn_supervisor = "systemd"

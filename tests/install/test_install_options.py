@@ -67,3 +67,29 @@ def test_hostile_nameservers_are_refused(value: str) -> None:
     done = check(**{"--nameservers": value})
     assert done.returncode == 1
     assert "--nameservers" in done.stderr
+
+
+def test_secondary_name_servers_are_ip_addresses() -> None:
+    done = check(**{"--dns-secondaries": "203.0.113.5,2001:db8::5,[2001:db8::6]:5353"})
+    assert done.returncode == 0, done.stderr
+    assert "dns_secondaries=203.0.113.5 2001:db8::5 [2001:db8::6]:5353" in done.stdout
+    assert check(**{"--dns-secondaries": "none"}).stdout.rstrip().endswith("dns_secondaries=")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "ns2.example.net",
+        "203.0.113.5;any",
+        '203.0.113.5"]',
+        "203.0.113.5,",
+        "203.0.113.0/24",
+        "203.0.113.5 ",
+        "any",
+        "$(touch /tmp/x)",
+    ],
+)
+def test_hostile_secondaries_are_refused(value: str) -> None:
+    done = check(**{"--dns-secondaries": value})
+    assert done.returncode == 1
+    assert "--dns-secondaries" in done.stderr

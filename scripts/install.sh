@@ -10,6 +10,9 @@
 #   --nameservers A,B      the NS names of every hosted zone (DNS stays off while none)
 #   --dns-secondaries A,B  IP addresses of secondary name servers: they alone may transfer the
 #                          zones, and get NOTIFY ("203.0.113.5,[2001:db8::5]:5353"; "none")
+#   --account-processes N  the most processes each account runs at once (default 512)
+#   --db-user-connections N
+#                          the most MariaDB sessions each tenant database user holds (20)
 #   --wheels DIR           install Python packages from this folder only (no PyPI)
 #   --webui-dist DIR       an already built SPA (webui/dist) instead of building it here
 #   --print-packages       print the Debian packages it installs, and stop
@@ -49,13 +52,15 @@ die() { echo "install: $*" >&2; exit 1; }
 
 needs_value() { [ -n "${2:-}" ] || die "$1: needs a value"; }
 
-hostname= admin_email= nameservers= secondaries= wheels= webui_dist= check_only=0 enable_quotas=0
+hostname= admin_email= nameservers= secondaries= processes= db_connections= wheels= webui_dist= check_only=0 enable_quotas=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --hostname) needs_value "$@"; hostname=$2; shift 2 ;;
     --admin-email) needs_value "$@"; admin_email=$2; shift 2 ;;
     --nameservers) needs_value "$@"; nameservers=$2; shift 2 ;;
     --dns-secondaries) needs_value "$@"; secondaries=$2; shift 2 ;;
+    --account-processes) needs_value "$@"; processes=$2; shift 2 ;;
+    --db-user-connections) needs_value "$@"; db_connections=$2; shift 2 ;;
     --wheels) needs_value "$@"; wheels=$(realpath "$2"); shift 2 ;;
     --webui-dist) needs_value "$@"; webui_dist=$(realpath "$2"); shift 2 ;;
     --print-packages) echo "${packages[*]}"; exit 0 ;;
@@ -77,10 +82,14 @@ if [ -f "$settings" ]; then
   saved_email=$(. "$settings"; echo "${ADMIN_EMAIL:-}")
   saved_ns=$(. "$settings"; echo "${NAMESERVERS:-}")
   saved_secondaries=$(. "$settings"; echo "${DNS_SECONDARIES:-}")
+  saved_processes=$(. "$settings"; echo "${ACCOUNT_PROCESSES:-}")
+  saved_connections=$(. "$settings"; echo "${DB_USER_CONNECTIONS:-}")
   hostname=${hostname:-$saved_hostname}
   admin_email=${admin_email:-$saved_email}
   nameservers=${nameservers:-$saved_ns}
   secondaries=${secondaries:-$saved_secondaries}
+  processes=${processes:-$saved_processes}
+  db_connections=${db_connections:-$saved_connections}
 fi
 [ -n "$hostname" ] || die "--hostname is required on the first run"
 [ -n "$admin_email" ] || die "--admin-email is required on the first run"
@@ -113,9 +122,18 @@ if [ -n "$secondaries" ]; then
   done
 fi
 
+# Whole numbers within the agent's bounds (agent/config.py).
+processes=${processes:-512}
+db_connections=${db_connections:-20}
+[[ $processes =~ ^[1-9][0-9]{1,6}$ ]] && [ "$processes" -ge 32 ] && [ "$processes" -le 1000000 ] ||
+  die "--account-processes: a whole number from 32 to 1000000"
+[[ $db_connections =~ ^[1-9][0-9]{0,4}$ ]] && [ "$db_connections" -le 10000 ] ||
+  die "--db-user-connections: a whole number from 1 to 10000"
+
 if [ $check_only = 1 ]; then
   echo "hostname=$hostname admin_email=$admin_email nameservers=${ns_list[*]:-}" \
-    "dns_secondaries=${secondary_list[*]:-}"
+    "dns_secondaries=${secondary_list[*]:-} account_processes=$processes" \
+    "db_user_connections=$db_connections"
   exit 0
 fi
 
@@ -303,6 +321,8 @@ HOSTNAME_PANEL=$hostname
 ADMIN_EMAIL=$admin_email
 NAMESERVERS=$nameservers
 DNS_SECONDARIES=${secondaries:-none}
+ACCOUNT_PROCESSES=$processes
+DB_USER_CONNECTIONS=$db_connections
 EOF
   local hostmaster=""
   # The SOA mailbox: the first '.' stands for '@', so only a local part that is a plain host
@@ -320,6 +340,8 @@ web_listen = ["80", "[::]:80"]
 dns_nameservers = $(toml_list "${ns_list[@]}")
 dns_hostmaster = "$hostmaster"
 dns_secondaries = $(toml_list "${secondary_list[@]}")
+account_processes = $processes
+mariadb_user_connections = $db_connections
 server_names = $(toml_list "$hostname")
 panel_hostname = "$hostname"
 vpn_supervisor = "systemd"

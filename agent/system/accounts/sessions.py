@@ -39,16 +39,17 @@ def end_ssh_sessions(uid: int, proc: Path = _PROC) -> int:
     The trees are stopped first (SIGSTOP, from the top, looking again until no new process
     turns up), so nothing in them forks a process the kill would miss, then killed from the
     bottom."""
-    roots = [p for p in _processes(proc).values() if p.uid == uid and p.name == SSHD]
+    table = _processes(proc)
+    roots = [p.pid for p in table.values() if p.uid == uid and p.name == SSHD]
     stopped: dict[int, _Process] = {}
     for _ in range(_ROUNDS):
-        table = _processes(proc)
-        fresh = [p for p in _trees([r.pid for r in roots], table) if p.pid not in stopped]
+        fresh = [p for p in _trees(roots, table) if p.pid not in stopped]
         if not fresh:
             break
         for process in fresh:
             if _signal(process, signal.SIGSTOP, proc):
                 stopped[process.pid] = process
+        table = _processes(proc)  # what they forked before they stopped
     # Children before their parents: a child whose parent died first would have another
     # parent by the time it is looked at again, and be left stopped.
     for process in reversed(stopped.values()):

@@ -15,9 +15,9 @@ from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 
 from agent.config import AgentConfig
 from agent.errors import InvalidArgument
-from agent.system.accounts import process_limit
+from agent.system.accounts import private_tmp, process_limit
 from agent.system.accounts.quotas import DiskUsage
-from agent.system.accounts.users import AccountResources, User, Users
+from agent.system.accounts.users import MANAGED_GROUP, AccountResources, User, Users
 from agent.system.cron.crontab import cron_tables
 from agent.system.databases.hosted import hosted_databases
 from agent.system.dns.zones import dns_zones
@@ -169,8 +169,10 @@ def account_users(config: AgentConfig) -> Users:
 
 async def prepare(config: AgentConfig) -> None:
     """Cron jobs and SSH sessions of every account are held to account_processes
-    (system/accounts/process_limit.py)."""
+    (system/accounts/process_limit.py), and have their own /tmp, /var/tmp and /dev/shm
+    (system/accounts/private_tmp.py)."""
     process_limit.write(config.account_processes)
+    await private_tmp.prepare(MANAGED_GROUP, config.limits("account"))
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:

@@ -108,6 +108,14 @@ async def test_a_shell_where_the_plan_allows_it_and_nowhere_else(
         )
         done = await run(live, "e2e_sh", "tty", password=PASSWORD, term_type="xterm")
         assert str(done.stdout).startswith("/dev/pts/")
+        # Its /tmp is its own (pam_namespace): kept for its next session, out of everyone
+        # else's /tmp; and its /dev/shm is a small one of the session's own.
+        done = await run(live, "e2e_sh", "echo kept > /tmp/e2e-note", password=PASSWORD)
+        assert done.exit_status == 0, done.stderr
+        assert not Path("/tmp/e2e-note").exists()
+        done = await run(live, "e2e_sh", "cat /tmp/e2e-note; df -m --output=size /dev/shm",
+                         password=PASSWORD)  # fmt: skip
+        assert str(done.stdout).split() == ["kept", "1M-blocks", "64"]
 
         # Another tenant's files, the list of homes, root's files: refused as the account.
         for command in ("cat /home/e2e_sh2/secret.txt", "ls /home", "cat /etc/shadow"):

@@ -269,6 +269,15 @@ expect "the process limit of tenant1's PHP" \
   "$(curl -sS -H "Host: $site" http://127.0.0.1/nproc.php)" 512
 expect "the process limit of tenant1's PAM sessions (cron, SSH)" \
   "$(runuser -l tenant1 -s /bin/bash -c 'ulimit -u' 2>/dev/null)" 512
+# Its PAM sessions (SSH through common-session, cron through -noninteractive: su runs the
+# first) have their own /tmp: pam_namespace, in the folder systemd-tmpfiles keeps for it.
+su - tenant1 -s /bin/bash -c 'echo mine >/tmp/jp-private-tmp' || fail "tenant1's PAM session failed"
+[ ! -e /tmp/jp-private-tmp ] || fail "tenant1's session wrote the shared /tmp"
+expect "tenant1's /tmp in its next session" \
+  "$(su - tenant1 -s /bin/bash -c 'cat /tmp/jp-private-tmp' 2>/dev/null)" mine
+grep -q pam_namespace.so /etc/pam.d/common-session-noninteractive ||
+  fail "cron's sessions (common-session-noninteractive) do not run pam_namespace"
+expect "the instance folder's mode" "$(stat -c %a:%U /tmp/.jopanel-tmp)" 0:root
 step "an application on the account's own socket, behind nginx"
 grep -qx nosymfollow <(findmnt -no OPTIONS /home/.apps | tr , '\n') || fail "/home/.apps is not nosymfollow"
 app=app.install-test.example

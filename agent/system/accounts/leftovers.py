@@ -3,6 +3,8 @@
 Its uid is never given again (uids.py), so nothing left behind can become another account's;
 still, a setuid copy of a shell in /var/tmp, files in /tmp and /dev/shm, SysV shared memory,
 semaphores and message queues, and a mail spool are the account's data and must not outlive it.
+Its private /tmp and /var/tmp (private_tmp.py) are folders inside /tmp and /var/tmp: walked with
+them, and their folders removed once emptied.
 
 The shared temporary folders are world-writable and sticky: every account can plant links,
 FIFOs and devices there, and swap a folder for a link at any moment. So they are walked with
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from agent.system.accounts import private_tmp
 from agent.system.base import process
 from agent.system.base.process import Limits
 
@@ -61,6 +64,7 @@ async def remove(uid: int, name: str, limits: Limits) -> Removal:
     for root in SHARED_TEMPORARY:
         # Off the event loop: a big /tmp must not stall every other RPC meanwhile.
         await asyncio.to_thread(_remove_owned_below, root, uid, removal)
+    removal.left += private_tmp.remove_instances(name)
     await _remove_ipc(uid, removal, limits)
     _remove_mail_spool(name, removal)
     if removal.left:

@@ -121,6 +121,8 @@ php_admin_value[open_basedir] = {home}/
 php_admin_value[upload_tmp_dir] = {tmp}
 php_admin_value[sys_temp_dir] = {tmp}
 php_admin_value[session.save_path] = {tmp}
+; Programs a script starts (exec, proc_open) put their temporary files there too.
+env[TMPDIR] = {tmp}
 php_admin_flag[allow_url_include] = off
 ; Each site's nginx configuration names its error_log: {home}/web/<domain>/php-error.log,
 ; and its other settings (memory_limit, upload sizes, ...), all of them with every request.

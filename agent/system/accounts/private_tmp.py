@@ -1,0 +1,172 @@
+"""A private /tmp, /var/tmp and /dev/shm for every account's cron jobs and SSH sessions.
+
+The shared temporary folders are every user's: one tenant's job could read what another's left
+world-readable there, race for a predictable name, or fill /dev/shm (memory, half of it by
+default) and /tmp for everyone. pam_namespace gives each session of an account its own:
+- /tmp and /var/tmp are the account's own folder (`user` method), bind-mounted over them in the
+  session's mount namespace: `/tmp/.jopanel-tmp/<name>` and `/var/tmp/.jopanel-tmp/<name>`.
+  Sessions of one account share it (tmux's socket is found from the next login); the folders
+  holding the instances are root's, mode 000, so no account reaches another's.
+- /dev/shm is a tmpfs of SHM_SIZE_MB per session (`tmpfs` method), gone when the session ends.
+
+Three files say so, written when they differ (`prepare`, at the agent's start):
+- NAMESPACE_FILE (namespace.d): which folders, and how;
+- PAM_PROFILE, a pam-auth-update profile: pam_namespace for members of the accounts' group
+  only, in Debian's common-session and common-session-noninteractive (sshd, su and cron read
+  them); root and system users keep the shared folders. An administrator who turned the
+  profile off with pam-auth-update keeps it off (`--package` respects that choice);
+- TMPFILES_FILE: systemd-tmpfiles makes the instance folders at boot, before any session.
+
+An instance folder's parent must be root's and mode 000, or pam_namespace refuses the session.
+/tmp is world-writable, so a tenant could plant its own folder or a link at that name while it
+is missing (after an administrator emptied /tmp by hand): `prepare` moves whatever is there and
+is not root's mode-000 folder aside, and makes the folder again.
+
+PHP is not a PAM session: its workers' scripts have their own temporary folder (open_basedir,
+upload_tmp_dir, sys_temp_dir, and TMPDIR for the programs they start: web/php_fpm.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import stat
+from pathlib import Path
+from typing import Final
+
+from agent.system.base import files, process
+from agent.system.base.process import Limits
+
+logger = logging.getLogger(__name__)
+
+NAMESPACE_FILE: Final = Path("/etc/security/namespace.d/jopanel-accounts.conf")
+PAM_PROFILE: Final = Path("/usr/share/pam-configs/jopanel-accounts")
+TMPFILES_FILE: Final = Path("/etc/tmpfiles.d/jopanel-accounts.conf")
+INSTANCES: Final = ".jopanel-tmp"
+# The folders whose instances live in a root folder inside them (the `user` method).
+POLYINSTANTIATED: Final = (Path("/tmp"), Path("/var/tmp"))  # noqa: S108
+SHM_SIZE_MB: Final = 64
+
+
+def instance_parents(roots: tuple[Path, ...] = POLYINSTANTIATED) -> tuple[Path, ...]:
+    return tuple(root / INSTANCES for root in roots)
+
+
+def render_namespace() -> str:
+    lines = [
+        "# Written by jopanel-agent; edits are overwritten (docs/security.md, Temporary folders).",
+        "# polydir   instance_prefix   method   users without polyinstantiation",
+    ]
+    for root, parent in zip(POLYINSTANTIATED, instance_parents(), strict=True):
+        lines.append(f"{root} {parent}/ user root")
+    shm = f"/dev/shm /dev/shm/ tmpfs:mntopts=size={SHM_SIZE_MB}m,nosuid,nodev root"  # noqa: S108
+    lines.append(shm)
+    return "\n".join(lines) + "\n"
+
+
+def render_pam_profile(group: str) -> str:
+    # No Session-Interactive-Only line at all: pam-auth-update then adds the lines to
+    # common-session-noninteractive too (cron's), which "no" would not.
+    return (
+        "Name: JoPanel: a private /tmp, /var/tmp and /dev/shm for each hosting account\n"
+        "Default: yes\n"
+        "Priority: 0\n"
+        "Session-Type: Additional\n"
+        "Session:\n"
+        f"\t[success=1 default=ignore]\tpam_succeed_if.so quiet user notingroup {group}\n"
+        "\trequired\tpam_namespace.so\n"
+    )
+
+
+def render_tmpfiles() -> str:
+    lines = ["# Written by jopanel-agent: pam_namespace's instance folders (private_tmp.py)."]
+    lines += [f"d {parent} 0000 root root -" for parent in instance_parents()]
+    return "\n".join(lines) + "\n"
+
+
+async def prepare(group: str, limits: Limits) -> None:
+    """Writes the three files where they differ (the profile for members of `group`), runs
+    pam-auth-update when the profile changed, and makes sure each instance folder's parent
+    is root's mode-000 folder."""
+    _write(NAMESPACE_FILE, render_namespace())
+    _write(TMPFILES_FILE, render_tmpfiles())
+    # Also when an earlier start wrote the profile but pam-auth-update did not finish.
+    if _write(PAM_PROFILE, render_pam_profile(group)) or not enabled():
+        await process.run(["pam-auth-update", "--package"], limits=limits)
+    for parent in instance_parents():
+        make_instance_parent(parent)
+
+
+def enabled(pam_dir: Path = Path("/etc/pam.d")) -> bool:
+    """Whether cron's and sshd's common session files run pam_namespace."""
+    try:
+        return all(
+            "pam_namespace.so" in (pam_dir / name).read_text()
+            for name in ("common-session", "common-session-noninteractive")
+        )
+    except OSError:
+        return False
+
+
+def _write(path: Path, text: str) -> bool:
+    try:
+        if path.read_text() == text:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+    files.write_atomic(path, text, 0o644)
+    return True
+
+
+def make_instance_parent(parent: Path) -> None:
+    """Makes `parent` root's folder of mode 000 in its world-writable folder. Whatever else
+    has the name (an account's folder, a link, a file) is renamed aside first: rename never
+    follows a link, and in a sticky folder root may rename anyone's entry."""
+    for _ in range(8):
+        try:
+            info = os.lstat(parent)
+        except FileNotFoundError:
+            with contextlib.suppress(FileExistsError):  # planted meanwhile
+                os.mkdir(parent, 0)
+            continue  # looked at again, as made (mode 0 whatever the umask) or as planted
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == 0 and info.st_gid == 0:
+            if stat.S_IMODE(info.st_mode) != 0:
+                _chmod_folder(parent)
+                continue
+            return
+        aside = parent.with_name(f"{parent.name}.planted-{secrets.token_hex(4)}")
+        logger.warning("%s was not root's folder (uid %d): moved to %s", parent, info.st_uid, aside)
+        os.rename(parent, aside)
+    raise RuntimeError(f"{parent} keeps being replaced; pam_namespace would refuse sessions")
+
+
+def _chmod_folder(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        os.fchmod(fd, 0)
+    finally:
+        os.close(fd)
+
+
+def remove_instances(name: str, roots: tuple[Path, ...] = POLYINSTANTIATED) -> int:
+    """Removes a deleted account's instance folders (root's, emptied of its files by
+    leftovers.py first); the number left (still holding something)."""
+    left = 0
+    for parent in instance_parents(roots):
+        try:
+            fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError:
+            continue  # no instances made there
+        try:
+            os.rmdir(name, dir_fd=fd)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            logger.warning("could not remove %s/%s: %s", parent, name, error)
+            left += 1
+        finally:
+            os.close(fd)
+    return left

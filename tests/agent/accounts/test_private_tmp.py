@@ -1,0 +1,213 @@
+"""Each account's PAM sessions (cron jobs, SSH, su) have their own /tmp, /var/tmp and /dev/shm
+(agent/system/accounts/private_tmp.py); root's and other users' sessions keep the shared ones.
+
+The sessions here are `su -` from root, which runs Debian's common-session as sshd does (cron
+runs common-session-noninteractive: both are checked to hold pam_namespace)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
+
+from agent.config import AgentConfig
+from agent.services import accounts as accounts_service
+from agent.system.accounts import private_tmp
+from agent.system.accounts.users import MANAGED_GROUP
+
+pytestmark = pytest.mark.skipif(
+    not Path("/etc/pam.d/su").exists(), reason="needs su (util-linux) for a PAM session"
+)
+
+
+def session(user: str, script: str) -> subprocess.CompletedProcess[str]:
+    """A login session of `user` through PAM (as root: no password asked)."""
+    return subprocess.run(
+        ["su", "-", user, "-s", "/bin/bash", "-c", script],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def in_session(user: str, script: str) -> str:
+    done = session(user, script)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+async def another_account(
+    accounts: accounts_pb2_grpc.AccountServiceAsyncStub, new_name: Callable[[], str]
+) -> str:
+    request = accounts_pb2.CreateAccountRequest(
+        name=new_name(), password="first password", shell=accounts_pb2.SHELL_BASH
+    )
+    return (await accounts.CreateAccount(request)).account.name
+
+
+@pytest.fixture
+async def prepared(agent_config: AgentConfig) -> None:
+    await accounts_service.prepare(agent_config)
+
+
+@pytest.mark.usefixtures("prepared")
+async def test_an_accounts_temporary_files_are_out_of_every_other_accounts_reach(
+    account: accounts_pb2.Account,
+    accounts: accounts_pb2_grpc.AccountServiceAsyncStub,
+    new_name: Callable[[], str],
+) -> None:
+    other = await another_account(accounts, new_name)
+    # A name one character longer: its instance is a folder of its own, not one inside.
+    longer = f"{account.name}x"
+    await accounts.CreateAccount(
+        accounts_pb2.CreateAccountRequest(
+            name=longer, password="first password", shell=accounts_pb2.SHELL_BASH
+        )
+    )
+    write = "umask 022; for d in /tmp /var/tmp /dev/shm; do echo {} > $d/note; done"
+    in_session(account.name, write.format("mine"))
+
+    for stranger in (other, longer):
+        # Nothing of the account's is there: not even world-readable files.
+        listed = "ls -A /tmp /var/tmp /dev/shm | grep -c note || true"
+        assert in_session(stranger, listed) == "0"
+        in_session(stranger, write.format(stranger))  # and its own files change nothing of it
+    # Root's own /tmp (and every process outside a session: PHP, the agent) lacks them too.
+    assert not Path("/tmp/note").exists()
+    assert not Path("/var/tmp/note").exists()
+
+    # The account's next session finds its /tmp and /var/tmp as it left them; /dev/shm is
+    # each session's own.
+    again = in_session(account.name, "cat /tmp/note /var/tmp/note; ls -A /dev/shm")
+    assert again.splitlines() == ["mine", "mine"]
+    parents = [Path("/tmp/.jopanel-tmp"), Path("/var/tmp/.jopanel-tmp")]
+    for parent in parents:
+        info = parent.lstat()
+        assert stat.S_ISDIR(info.st_mode)
+        assert stat.S_IMODE(info.st_mode) == 0
+        assert (info.st_uid, info.st_gid) == (0, 0)
+        assert (parent / account.name / "note").read_text() == "mine\n"
+
+
+@pytest.mark.usefixtures("prepared")
+async def test_an_accounts_dev_shm_is_bounded(account: accounts_pb2.Account) -> None:
+    """A session's /dev/shm holds SHM_SIZE_MB: no tenant fills the server's memory with it."""
+    script = "dd if=/dev/zero of=/dev/shm/fill bs=1M count=200 2>&1; df -m --output=size /dev/shm"
+    done = session(account.name, script)
+    assert "No space left on device" in done.stdout
+    assert done.stdout.split()[-1] == str(private_tmp.SHM_SIZE_MB)
+
+
+@pytest.mark.usefixtures("prepared")
+def test_root_and_users_that_are_no_account_keep_the_shared_folders(stranger: str) -> None:
+    marker = Path(f"/tmp/shared-{uuid.uuid4().hex}")
+    marker.write_text("shared")
+    marker.chmod(0o644)
+    try:
+        for user in ("root", stranger):
+            assert in_session(user, f"cat {marker}") == "shared"
+    finally:
+        marker.unlink()
+
+
+@pytest.mark.usefixtures("prepared")
+def test_cron_and_sshd_sessions_run_pam_namespace_for_the_accounts_group_only() -> None:
+    assert private_tmp.enabled()
+    for name in ("common-session", "common-session-noninteractive"):
+        lines = Path(f"/etc/pam.d/{name}").read_text().splitlines()
+        gate = next(i for i, line in enumerate(lines) if "pam_succeed_if.so" in line)
+        assert f"notingroup {MANAGED_GROUP}" in lines[gate]
+        assert "pam_namespace.so" in lines[gate + 1]  # the one line the gate skips
+    for service in ("cron", "sshd"):
+        text = Path(f"/etc/pam.d/{service}").read_text()
+        assert "@include common-session" in text
+
+
+async def test_a_planted_instance_folder_is_moved_aside_and_made_again(
+    account: accounts_pb2.Account,
+    accounts: accounts_pb2_grpc.AccountServiceAsyncStub,
+    new_name: Callable[[], str],
+    agent_config: AgentConfig,
+) -> None:
+    """/tmp is world-writable: where /tmp/.jopanel-tmp is missing (an administrator emptied
+    /tmp by hand), an account's program outside a session (PHP's exec, say) could make it its
+    own, mode 000. pam_namespace then refuses every account's session; the agent's start puts
+    root's folder back, and the tenant's folder, moved aside, holds nothing of anyone's."""
+    await accounts_service.prepare(agent_config)
+    other = await another_account(accounts, new_name)
+    parent = Path("/tmp/.jopanel-tmp")
+    parent.rename(parent.with_name(f".emptied-{uuid.uuid4().hex}"))
+    planted = subprocess.run(
+        ["setpriv", f"--reuid={account.uid}", f"--regid={account.gid}", "--clear-groups",
+         "sh", "-c", f"mkdir {parent} && chmod 000 {parent}"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert planted.returncode == 0, planted.stderr
+    assert parent.lstat().st_uid == account.uid
+    assert session(other, "true").returncode != 0  # refused while the tenant's folder stands
+
+    await accounts_service.prepare(agent_config)
+
+    info = parent.lstat()
+    assert stat.S_ISDIR(info.st_mode)
+    assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, 0)
+    assert in_session(other, "echo ok > /tmp/back; cat /tmp/back") == "ok"
+    assert (parent / other / "back").exists()
+    aside = [p for p in parent.parent.glob(".jopanel-tmp.planted-*") if p.lstat().st_uid]
+    assert [p.lstat().st_uid for p in aside] == [account.uid]
+
+
+@pytest.mark.parametrize("kind", ["link", "file", "folder"])
+def test_make_instance_parent_replaces_whatever_else_has_the_name(
+    tmp_path: Path, kind: str, account: accounts_pb2.Account
+) -> None:
+    tmp_path.chmod(0o1777)
+    parent = tmp_path / ".jopanel-tmp"
+    target = tmp_path / "the tenant's"
+    target.mkdir(mode=0o700)
+    os.chown(target, account.uid, account.gid)
+    if kind == "link":
+        parent.symlink_to(target)
+    elif kind == "file":
+        parent.write_text("x")
+    else:
+        parent.mkdir(mode=0)
+        os.chown(parent, account.uid, account.gid)
+
+    private_tmp.make_instance_parent(parent)
+
+    info = parent.lstat()
+    assert stat.S_ISDIR(info.st_mode)
+    assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, 0)
+    target_info = target.lstat()  # a link's target is never touched
+    assert (target_info.st_uid, stat.S_IMODE(target_info.st_mode)) == (account.uid, 0o700)
+    assert len(list(tmp_path.glob(".jopanel-tmp.planted-*"))) == 1
+
+
+@pytest.mark.usefixtures("prepared")
+async def test_deleting_an_account_removes_its_private_folders(
+    accounts: accounts_pb2_grpc.AccountServiceAsyncStub, new_name: Callable[[], str]
+) -> None:
+    name = await another_account(accounts, new_name)
+    in_session(name, "mkdir -p /tmp/a/b; echo x > /tmp/a/b/c; echo y > /var/tmp/d")
+    instances = [Path(f"/tmp/.jopanel-tmp/{name}"), Path(f"/var/tmp/.jopanel-tmp/{name}")]
+    assert all(instance.is_dir() for instance in instances)
+
+    await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=name))
+
+    assert not any(instance.exists() for instance in instances)
+
+
+def test_the_pam_profile_reaches_non_interactive_sessions_too() -> None:
+    """pam-auth-update leaves a profile out of common-session-noninteractive (cron's) when it
+    says Session-Interactive-Only at all; the namespace file names both folders' instances."""
+    profile = private_tmp.render_pam_profile(MANAGED_GROUP)
+    assert "Session-Interactive-Only" not in profile
+    namespace = private_tmp.render_namespace()
+    assert "/tmp /tmp/.jopanel-tmp/ user root\n" in namespace
+    assert "/var/tmp /var/tmp/.jopanel-tmp/ user root\n" in namespace
+    assert f"size={private_tmp.SHM_SIZE_MB}m,nosuid,nodev" in namespace

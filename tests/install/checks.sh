@@ -313,9 +313,18 @@ answer=$(api POST /api/v1/accounts '{"name": "tenant2", "password": "tenant2-sec
 expect "POST /api/v1/accounts (tenant2)" "${answer%% *}" 201 "$answer"
 answer=$(api POST /api/v1/domains '{"name": "gone.install-test.example", "account": "tenant2"}')
 expect "POST /api/v1/domains (tenant2)" "${answer%% *}" 201 "$answer"
+# What it leaves in the shared /tmp and /var/tmp (a program outside a PAM session: PHP's
+# exec), and in its private /tmp (a PAM session), goes with it: the agent sees the real ones.
+setpriv --reuid=tenant2 --regid=tenant2 --clear-groups \
+  sh -c 'echo x >/tmp/jp-tenant2-left; echo x >/var/tmp/jp-tenant2-left'
+su - tenant2 -s /bin/bash -c 'echo x >/tmp/jp-tenant2-private' || fail "tenant2's PAM session failed"
+[ -e /tmp/.jopanel-tmp/tenant2/jp-tenant2-private ] || fail "tenant2's private /tmp is not there"
 answer=$(api DELETE /api/v1/accounts/tenant2)
 expect "DELETE /api/v1/accounts/tenant2" "${answer%% *}" 204 "$answer"
 if id tenant2 >/dev/null 2>&1 || [ -e /home/tenant2 ]; then fail "tenant2's user or home is left"; fi
+for left in /tmp/jp-tenant2-left /var/tmp/jp-tenant2-left /tmp/.jopanel-tmp/tenant2; do
+  [ ! -e "$left" ] || fail "$left outlived tenant2"
+done
 expect "tenant2's site after the deletion" \
   "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: gone.install-test.example' http://127.0.0.1/)" 404
 

@@ -9,7 +9,8 @@
 #   --admin-email ADDRESS  the administrator's mailbox (the DNS zones' SOA contact)
 #   --nameservers A,B      the NS names of every hosted zone (DNS stays off while none)
 #   --dns-secondaries A,B  IP addresses of secondary name servers: they alone may transfer the
-#                          zones, and get NOTIFY ("203.0.113.5,[2001:db8::5]:5353"; "none")
+#                          zones and their catalog (catalog.jopanel.invalid, RFC 9432), and
+#                          get NOTIFY ("203.0.113.5,[2001:db8::5]:5353"; "none")
 #   --account-processes N  the most processes each account runs at once (default 512)
 #   --db-user-connections N
 #                          the most MariaDB sessions each tenant database user holds (20)

@@ -68,10 +68,14 @@ _CAA_IODEF: Final = re.compile(
 
 def dns_zone_name(value: str, field: str = "name") -> ZoneName:
     """A hostname (lowercase IDNA, two or more labels) that is not under .arpa: reverse zones
-    and the protocol's own belong to whoever holds the addresses, never to an account."""
+    and the protocol's own belong to whoever holds the addresses, never to an account; nor
+    under .invalid, which never resolves and holds the agent's catalog zone."""
     name = hostname(value, field)
     if name == "arpa" or name.endswith(".arpa"):
         raise InvalidArgument(field, "must not be under .arpa (reverse zones are not served)")
+    if name == "invalid" or name.endswith(".invalid"):
+        # RFC 6761: never resolved; the agent's catalog zone lives there (dns/catalog.py).
+        raise InvalidArgument(field, "must not be under .invalid (a name reserved by RFC 6761)")
     return ZoneName(name)
 
 

@@ -5,6 +5,9 @@ Layout (production paths; the sandbox's are the same):
     <bind_dir>/jopanel/zones.conf         zone "<name>" { type primary; file "<zone file>";
                                             <who may transfer it: _transfers> };
     <bind_dir>/jopanel/zones/<name>.zone  one zone file per zone, 0640 root:bind
+    <bind_dir>/jopanel/zones/catalog.jopanel.invalid.zone
+                                          the catalog of them, where there are secondaries
+                                          (catalog.py)
 
 named.conf includes zones.conf (one line an administrator adds on a server; the sandbox's
 named.conf has it). Everything lives under /etc/bind: Debian's AppArmor profile lets named read
@@ -30,6 +33,7 @@ from typing import Final
 from agent.config import DEFAULTS, AgentConfig
 from agent.errors import FailedPrecondition, Internal
 from agent.system.base import files, process
+from agent.system.dns.catalog import CATALOG_ZONE
 from agent.validators import dns as dns_validators
 from agent.validators.dns import DnsRecordId, Secondary, ZoneName
 
@@ -106,7 +110,10 @@ def ensure_folders(layout: Layout, gid: int) -> None:
 def render_zones_conf(zones: Iterable[ZoneName], layout: Layout) -> str:
     lines = ["// Managed by JoPanel: the zones the agent serves, written whole from its records."]
     policy = _transfers(layout.secondaries)
-    for zone in sorted(zones):
+    served = sorted(zones)
+    if layout.secondaries:  # and the catalog of them, for the secondaries (catalog.py)
+        served.append(CATALOG_ZONE)
+    for zone in served:
         lines.append(
             f'zone "{zone}" {{ type primary; file "{layout.zone_file(zone)}"; {policy} }};'
         )
@@ -159,6 +166,8 @@ def stage(layout: Layout, zone: ZoneName, text: str, gid: int) -> Path:
 def remove_leftovers(layout: Layout, zones: Iterable[ZoneName]) -> None:
     """Removes staged files and zone files of no zone that a crash left in the zone folder."""
     wanted = {layout.zone_file(zone).name for zone in zones}
+    if layout.secondaries:
+        wanted.add(layout.zone_file(CATALOG_ZONE).name)
     for path in layout.zone_dir.iterdir():
         if path.name not in wanted:
             path.unlink()

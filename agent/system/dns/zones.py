@@ -38,8 +38,9 @@ from agent.system.accounts import users
 from agent.system.base import files
 from agent.system.base.staging import check_batch
 from agent.system.base.work import Batcher, Finisher, Pending
-from agent.system.dns import bind, dns_query
+from agent.system.dns import bind, catalog, dns_query
 from agent.system.dns.bind import Layout, Rndc, ZoneRejected
+from agent.system.dns.catalog import CATALOG_ZONE
 from agent.system.dns.zonefile import (
     MAX_RECORDS,
     Record,
@@ -124,11 +125,13 @@ class DnsZones:
         self._gid: int | None = None  # group bind, once the folders are checked
         self._stale: set[ZoneName] = set()
         self._conf_stale = False
+        self._catalog_changed = False  # rewritten, not yet reloaded (_reload_catalog)
         self._served: dict[ZoneName, int] = {}  # the serial named is known to serve
         self._changes: Batcher[_ZoneChange, Outcome] = Batcher(self._apply, "DNS")
         self._removing: set[AccountName] = set()  # accounts being deleted: no new zones
         self._finisher = Finisher()
         self.reloads = 0  # rndc reloads and reconfigs, for the tests and the benchmark
+        self.catalog_reloads = 0  # and of the catalog, after a reconfig (_reload_catalog)
 
     async def get(self, name: ZoneName) -> Zone:
         zone = self._state().get(name)
@@ -292,6 +295,8 @@ class DnsZones:
                     self._stale.add(zone.name)
             conf = bind.render_zones_conf(state, self._layout)
             self._conf_stale = bind.read_file(self._layout.zones_conf) != conf
+            if self._layout.secondaries and catalog.members(self._catalog_text()) != set(state):
+                self._conf_stale = True  # the catalog is rewritten with zones.conf
             bind.remove_leftovers(self._layout, state)
             self._gid = gid
         return self._gid
@@ -417,24 +422,51 @@ class DnsZones:
             self._served.pop(plan.name, None)
         await _each(added, self._wait_served)
         await _each(removed, self._wait_gone)
+        await self._reload_catalog()
 
     async def _reconfigure(self, names: Collection[ZoneName], gid: int) -> None:
-        """Writes zones.conf, checks named's whole configuration with it, and makes named read
-        it; when either fails, the previous zones.conf is put back (named still runs it)."""
-        text = bind.render_zones_conf(names, self._layout)
-        previous = bind.read_file(self._layout.zones_conf)
-        bind.write_file(self._layout.zones_conf, text, gid)
+        """Writes zones.conf (and the catalog, where there are secondaries), checks named's
+        whole configuration with it, and makes named read it; when either fails, the previous
+        files are put back (named still runs them)."""
+        files_before = {self._layout.zones_conf: bind.read_file(self._layout.zones_conf)}
+        bind.write_file(self._layout.zones_conf, bind.render_zones_conf(names, self._layout), gid)
+        if self._layout.secondaries and catalog.members(self._catalog_text()) != set(names):
+            path = self._layout.zone_file(CATALOG_ZONE)
+            files_before[path] = previous = bind.read_file(path)
+            serial = catalog.next_serial(catalog.serial_of(previous), int(time.time()))
+            bind.write_file(path, catalog.render(names, serial), gid)
+            self._catalog_changed = True
         try:
             await bind.check_config(self._layout)
             await self._rndc.reconfig()
         except BaseException:
-            if previous is None:
-                self._layout.zones_conf.unlink(missing_ok=True)
-            else:
-                bind.write_file(self._layout.zones_conf, previous, gid)
+            for path, previous in files_before.items():
+                if previous is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    bind.write_file(path, previous, gid)
+            self._catalog_changed = False
             raise
         self.reloads += 1
         self._conf_stale = False
+
+    async def _reload_catalog(self) -> None:
+        """Makes named serve the catalog as rewritten (a reconfig loads a new zone, never a
+        changed file), once the zones it lists are served: its NOTIFY sends the secondaries
+        to fetch them. A failure leaves the zones served and the secondaries behind until the
+        next change of the zone list or the agent's next start; it is logged."""
+        if not self._catalog_changed:
+            return
+        self._catalog_changed = False
+        try:
+            await self._rndc.reload(CATALOG_ZONE)
+        except AgentError as error:
+            logger.warning("rndc reload of the catalog zone failed: %s", error.message)
+            return
+        self.catalog_reloads += 1
+
+    def _catalog_text(self) -> str | None:
+        return bind.read_file(self._layout.zone_file(CATALOG_ZONE))
 
     async def _reload(self, changed: list[_Plan]) -> None:
         """One `rndc reload <zone>` for one zone; for more, one `rndc reload`, in which named
@@ -504,6 +536,7 @@ class DnsZones:
         if served is None:
             assert self._gid is not None
             await self._reconfigure(self._state().keys(), self._gid)
+            await self._reload_catalog()
         elif served != zone.serial:
             await self._rndc.reload(zone.name)
             self.reloads += 1

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import stack
 
+from agent.system.dns.catalog import CATALOG_ZONE
 from tests.agent.dns.dns_support import (
     a,
     create_record,
@@ -102,3 +103,25 @@ def _notified_of(listener: socket.socket, zone: str) -> bool:
         if _zone_of_notify(packet) == zone:
             return True
     return False
+
+
+async def test_the_secondary_is_notified_of_a_new_zone_through_the_catalog(
+    dns: Stub,
+    named: stack.Named,
+    dns_account: str,
+    new_zone: Callable[[], str],
+    dns_secondary_port: int,
+) -> None:
+    """A new zone changes the catalog (test_dns_catalog.py), whose NOTIFY sends the secondary
+    to learn of it."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    listener.bind((SECONDARY, dns_secondary_port))
+    listener.settimeout(0.5)
+    try:
+        await create_zone(dns, new_zone(), dns_account, a("aaaa1111", "www", "192.0.2.1"))
+
+        notified = await asyncio.to_thread(_notified_of, listener, CATALOG_ZONE)
+    finally:
+        listener.close()
+
+    assert notified

@@ -290,13 +290,19 @@ def test_the_zone_list_names_each_zone_file_and_lets_no_one_transfer_it() -> Non
 def test_secondaries_alone_may_transfer_and_are_notified() -> None:
     secondaries = ("203.0.113.5", "[2001:DB8::5]:5353", "203.0.113.5:5300")
     layout = Layout.from_config(AgentConfig(dns_secondaries=secondaries))
-    (line,) = render_zones_conf([ZoneName("a.test")], layout).splitlines()[1:]
-    assert line == (
-        'zone "a.test" { type primary; file "/etc/bind/jopanel/zones/a.test.zone";'
+    policy = (
         " allow-transfer { 203.0.113.5; 2001:db8::5; };"
         " also-notify { 203.0.113.5; 2001:db8::5 port 5353; 203.0.113.5 port 5300; };"
         " notify explicit; };"
     )
+    # The zone, and the catalog of the zones for the secondaries (test_dns_catalog.py); the
+    # test above shows no catalog without them.
+    lines = render_zones_conf([ZoneName("a.test")], layout).splitlines()[1:]
+    assert lines == [
+        'zone "a.test" { type primary; file "/etc/bind/jopanel/zones/a.test.zone";' + policy,
+        'zone "catalog.jopanel.invalid" { type primary;'
+        ' file "/etc/bind/jopanel/zones/catalog.jopanel.invalid.zone";' + policy,
+    ]
 
 
 @pytest.mark.parametrize(

@@ -180,15 +180,25 @@ async def start_restore(
     them pending for the reconcile to settle against what the agent made. A whole account
     restored in place first gets back the backup's sites deleted since (each as a new site is
     made: backup_records.make_gone_sites), so their files, certificates and zones come back
-    to them."""
+    to them: the job's first work, after the request has its answer (each site is a change
+    of the server's configuration, and a backup may hold many)."""
     made = await _record_databases(ctx, account, request, backup)
     in_place = request.WhichOneof("what") == "whole_account" and (
         request.placement == pb.PLACEMENT_IN_PLACE
     )
-    not_made = await backup_records.make_gone_sites(ctx, account, request) if in_place else {}
     job = await _record(ctx, account, "restore", request.backup_id, origin_of(ctx))
     request.job_id = job.public_id
-    stream = ctx.agent.backups.RestoreBackup(request, timeout=FOLLOW_TIMEOUT_SECONDS)
+    not_made: dict[str, str] = {}
+
+    async def stream() -> AsyncIterator[pb.RestoreBackupResponse]:
+        """The sites first (the job runs meanwhile), then the agent's restore."""
+        nonlocal not_made
+        if in_place:
+            not_made = await backup_records.make_gone_sites(ctx, account, request)
+        async for response in ctx.agent.backups.RestoreBackup(
+            request, timeout=FOLLOW_TIMEOUT_SECONDS
+        ):
+            yield response
 
     async def succeeded() -> None:
         for record_id in made:
@@ -202,7 +212,7 @@ async def start_restore(
         return await backup_records.adopt(ctx, account, request, last.restored, not_made)
 
     follow = _follow(
-        ctx, runner, job, stream, lambda last: last.restored.folder, succeeded, settle=settle
+        ctx, runner, job, stream(), lambda last: last.restored.folder, succeeded, settle=settle
     )
     runner.spawn(follow, job.public_id)
     return job

@@ -5,6 +5,7 @@ server and named in the job's result."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -437,3 +438,38 @@ async def test_a_site_deleted_since_comes_back_with_its_zone_within_the_plan(
     assert sorted(d["name"] for d in listing["items"]) == ["first.com", "new.com"]
     assert await zone_records(api, alice, "first.com") == zone_then
     assert await reconcile_findings(api, admin) == []
+
+
+async def test_sites_deleted_since_are_made_by_the_job_not_within_the_request(
+    api: Api, admin: str
+) -> None:
+    """Each site made again is a change of the server's configuration: a backup with many
+    would hold the request for minutes. The request answers 202 at once, the job runs while
+    the site is made, and ends with it served."""
+    alice = await api.owner(admin)
+    assert (await api.call("POST", "/api/v1/domains", alice, json={"name": "gone.com"}))[0] == 201
+    backup = (await backed_up(api, alice))["result"]
+    assert (await api.call("DELETE", "/api/v1/domains/gone.com", alice))[0] in (202, 204)
+    await settled(api)
+    hold = api.web.hold = asyncio.Event()  # the agent takes its time over the site
+
+    status, started = await asyncio.wait_for(
+        api.call(
+            "POST",
+            f"/api/v1/backups/{backup}/restore",
+            alice,
+            json={"what": "account", "placement": "in_place"},
+        ),
+        timeout=10,
+    )
+
+    assert status == 202, started
+    await asyncio.wait_for(api.web.held.wait(), timeout=10)
+    _, job = await api.call("GET", f"/api/v1/jobs/{started['id']}", alice)
+    assert job["state"] == "running"
+    assert "gone.com" not in api.web.domains
+    hold.set()
+    await settled(api)
+    _, job = await api.call("GET", f"/api/v1/jobs/{started['id']}", alice)
+    assert job["state"] == "succeeded", job
+    assert "gone.com" in api.web.domains

@@ -55,7 +55,7 @@ RESERVED_NAMES = frozenset(name for name in _RESERVED if ACCOUNT_NAME.fullmatch(
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f\"'\\;{}$<>`]")
-_EMAIL_CHAR = f"[^@\\x00-\\x1f{SPACE}]"
+_EMAIL_CHAR = f"[^@\\x00-\\x1f\\x7f-\\x9f{SPACE}]"  # no control character (C0, DEL, C1)
 _EMAIL = re.compile(f"{_EMAIL_CHAR}{{1,64}}@{_EMAIL_CHAR}{{1,190}}")
 
 

@@ -17,6 +17,7 @@ in the result.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -129,15 +130,23 @@ class Adopted:
         return text if len(text) <= MAX_RESULT else text[: MAX_RESULT - 3] + "..."
 
 
+class JobStopped(Exception):
+    """The job's own step saw its stop event (a cancel) and stopped at a safe point."""
+
+
 async def make_gone_sites(
-    ctx: Context, account: AccountRecord, request: pb.RestoreBackupRequest
+    ctx: Context,
+    account: AccountRecord,
+    request: pb.RestoreBackupRequest,
+    stop: asyncio.Event | None = None,
 ) -> dict[str, str]:
     """Before a whole-account restore in place: each site of the backup that no site has the
     name of now (deleted since) is made again through the domains service, which holds it to
     the plan's max_domains and refuses a name (or alias) that another account holds or that
     lies below or above one of theirs. The restore then brings its files, certificate and zone
     back to it, and its settings when it ends (adopt). Returns the sites not made, each with
-    why (named in the job's result)."""
+    why (named in the job's result). With `stop` set (a cancel), it stops before the next site
+    (JobStopped): each site made is made whole, through the service."""
     try:
         settings = await _settings(ctx, account, request)
     except grpc.aio.AioRpcError as error:
@@ -145,6 +154,8 @@ async def make_gone_sites(
         return {}
     not_made = {}
     for site in sites_of(settings)[:MAX_RECORDS]:
+        if stop is not None and stop.is_set():
+            raise JobStopped
         if await domains_store.get(ctx.db, site.name) is not None:
             continue  # the account's (settled when the job ends) or another's (named then)
         try:

@@ -15,7 +15,14 @@ import contextlib
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterator,
+)
 from typing import Any, Final, Protocol
 
 import grpc
@@ -25,6 +32,7 @@ from jopanel.agent.files.v1 import files_pb2 as files_pb
 from gateway.context import Context
 from gateway.problems import Problem, conflict, field_error, not_found, plan_limit
 from gateway.services import backup_records
+from gateway.services.backup_records import JobStopped
 from gateway.store import audit
 from gateway.store import databases as databases_store
 from gateway.store import jobs as store
@@ -59,6 +67,9 @@ class JobRunner:
         # One event per job someone follows, set (and replaced) at each change of its row.
         self._changes: dict[str, asyncio.Event] = {}
         self._jobs: dict[str, asyncio.Task[None]] = {}  # public id -> the task following it
+        # Jobs in a step the gateway runs itself, before the agent's work (a restore's sites):
+        # a cancel there is asked of them, and they stop at the step's next safe point.
+        self._own_steps: dict[str, asyncio.Event] = {}
 
     def changed(self, public_id: str) -> None:
         event = self._changes.pop(public_id, None)
@@ -79,6 +90,24 @@ class JobRunner:
         if public_id:
             self._jobs[public_id] = task
             task.add_done_callback(lambda done: self._jobs.pop(public_id, None))
+
+    @contextlib.contextmanager
+    def own_step(self, public_id: str) -> Iterator[asyncio.Event]:
+        """While the job runs a step of the gateway's: the event a cancel sets."""
+        stop = self._own_steps[public_id] = asyncio.Event()
+        try:
+            yield stop
+        finally:
+            self._own_steps.pop(public_id, None)
+
+    def stop_own_step(self, public_id: str) -> bool:
+        """Asks the job's own step to stop; False when it runs none (the agent has the job,
+        or it has ended)."""
+        stop = self._own_steps.get(public_id)
+        if stop is None:
+            return False
+        stop.set()
+        return True
 
     async def settled(self, public_id: str) -> None:
         """Returns when the gateway has settled the job (its row holds the outcome)."""
@@ -157,7 +186,7 @@ async def cancel(ctx: Context, runner: JobRunner, job: JobRecord) -> JobRecord:
             pb.CancelBackupJobRequest(account=job.account, job_id=job.public_id),
             timeout=_LIST_TIMEOUT_SECONDS,
         )
-        if not reply.cancelled:
+        if not reply.cancelled and not runner.stop_own_step(job.public_id):
             now = await store.get(ctx.db, job.public_id)
             if now is None or now.state not in ENDED:
                 raise conflict("The agent does not run this job (it may be ending); try again.")
@@ -191,10 +220,12 @@ async def start_restore(
     not_made: dict[str, str] = {}
 
     async def stream() -> AsyncIterator[pb.RestoreBackupResponse]:
-        """The sites first (the job runs meanwhile), then the agent's restore."""
+        """The sites first (the job runs meanwhile; a cancel stops it after the site being
+        made), then the agent's restore."""
         nonlocal not_made
         if in_place:
-            not_made = await backup_records.make_gone_sites(ctx, account, request)
+            with runner.own_step(job.public_id) as stop:
+                not_made = await backup_records.make_gone_sites(ctx, account, request, stop)
         async for response in ctx.agent.backups.RestoreBackup(
             request, timeout=FOLLOW_TIMEOUT_SECONDS
         ):
@@ -376,6 +407,8 @@ async def _read_stream(
         await store.progress(db, public_id, progress_of(last))
         result = result_of(last) if settle is None else await settle(last)
         await store.finish(db, public_id, state="succeeded", result=result)
+    except JobStopped:  # cancelled in a step of the gateway's own
+        await store.finish(db, public_id, state="cancelled", error="cancelled")
     except grpc.aio.AioRpcError as error:
         if error.code() == grpc.StatusCode.CANCELLED:  # CancelBackupJob
             await store.finish(db, public_id, state="cancelled", error="cancelled")

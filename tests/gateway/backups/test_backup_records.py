@@ -473,3 +473,36 @@ async def test_sites_deleted_since_are_made_by_the_job_not_within_the_request(
     _, job = await api.call("GET", f"/api/v1/jobs/{started['id']}", alice)
     assert job["state"] == "succeeded", job
     assert "gone.com" in api.web.domains
+
+
+async def test_a_cancel_while_sites_are_made_stops_after_the_site_being_made(
+    api: Api, admin: str
+) -> None:
+    """The agent runs nothing of the job yet: the gateway's own step stops at its next safe
+    point, the site being made is made whole, the next is not, and the job ends cancelled."""
+    alice = await api.owner(admin)
+    for name in ("first.com", "second.com"):
+        assert (await api.call("POST", "/api/v1/domains", alice, json={"name": name}))[0] == 201
+    backup = (await backed_up(api, alice))["result"]
+    for name in ("first.com", "second.com"):
+        assert (await api.call("DELETE", f"/api/v1/domains/{name}", alice))[0] in (202, 204)
+    await settled(api)
+    hold = api.web.hold = asyncio.Event()
+    body = {"what": "account", "placement": "in_place"}
+    status, started = await api.call("POST", f"/api/v1/backups/{backup}/restore", alice, json=body)
+    assert status == 202, started
+    await asyncio.wait_for(api.web.held.wait(), timeout=10)
+
+    cancel = asyncio.create_task(api.call("POST", f"/api/v1/jobs/{started['id']}/cancel", alice))
+    await asyncio.sleep(0.2)
+    assert not cancel.done()  # it answers once the job has ended
+    hold.set()
+    status, job = await asyncio.wait_for(cancel, timeout=10)
+
+    assert status == 200, job
+    assert job["state"] == "cancelled"
+    made = sorted(name for name in ("first.com", "second.com") if name in api.web.domains)
+    assert len(made) == 1  # the one being made when the cancel came, whole
+    _, record = await api.call("GET", f"/api/v1/domains/{made[0]}", alice)
+    assert record["status"] == "active"
+    assert not any(call.startswith("RestoreBackup") for call in api.backups.calls)

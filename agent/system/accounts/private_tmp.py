@@ -14,7 +14,8 @@ Three files say so, written when they differ (`prepare`, at the agent's start):
 - PAM_PROFILE, a pam-auth-update profile: pam_namespace for members of the accounts' group
   only, in Debian's common-session and common-session-noninteractive (sshd, su and cron read
   them); root and system users keep the shared folders. An administrator who turned the
-  profile off with pam-auth-update keeps it off (`--package` respects that choice);
+  profile off (`pam-auth-update --disable jopanel-accounts`) keeps it off (`--package`
+  respects that choice), and is told so in the agent's log at each start;
 - TMPFILES_FILE: systemd-tmpfiles makes the instance folders at boot, before any session.
 
 An instance folder's parent must be root's and mode 000, or pam_namespace refuses the session.
@@ -95,6 +96,13 @@ async def prepare(group: str, limits: Limits) -> None:
     # Also when an earlier start wrote the profile but pam-auth-update did not finish.
     if _write(PAM_PROFILE, render_pam_profile(group)) or not enabled():
         await process.run(["pam-auth-update", "--package"], limits=limits)
+        if not enabled():
+            logger.warning(
+                "accounts' cron jobs and SSH sessions keep the shared /tmp: pam-auth-update left"
+                " /etc/pam.d/common-session* without pam_namespace (the profile %s turned off,"
+                " or the files edited by hand)",
+                PAM_PROFILE,
+            )
     for parent in instance_parents():
         make_instance_parent(parent)
 

@@ -211,3 +211,26 @@ def test_the_pam_profile_reaches_non_interactive_sessions_too() -> None:
     assert "/tmp /tmp/.jopanel-tmp/ user root\n" in namespace
     assert "/var/tmp /var/tmp/.jopanel-tmp/ user root\n" in namespace
     assert f"size={private_tmp.SHM_SIZE_MB}m,nosuid,nodev" in namespace
+
+
+async def test_an_administrator_who_turned_the_profile_off_keeps_it_off_and_is_told(
+    account: accounts_pb2.Account,
+    agent_config: AgentConfig,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await accounts_service.prepare(agent_config)
+    subprocess.run(["pam-auth-update", "--disable", "jopanel-accounts"], check=True)
+    try:
+        assert not private_tmp.enabled()
+
+        await accounts_service.prepare(agent_config)
+
+        assert not private_tmp.enabled()  # the agent's start does not turn it back on
+        assert "keep the shared /tmp" in caplog.text
+        marker = Path(f"/tmp/shared-{uuid.uuid4().hex}")
+        in_session(account.name, f"echo theirs > {marker}")
+        assert marker.read_text() == "theirs\n"  # as the administrator chose
+        marker.unlink()
+    finally:
+        subprocess.run(["pam-auth-update", "--enable", "jopanel-accounts"], check=True)
+    assert private_tmp.enabled()

@@ -119,14 +119,7 @@ def enabled(pam_dir: Path = Path("/etc/pam.d")) -> bool:
 
 
 def _write(path: Path, text: str) -> bool:
-    try:
-        if path.read_text() == text:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-    files.write_atomic(path, text, 0o644)
-    return True
+    return files.write_if_changed(path, text, 0o644)
 
 
 def make_instance_parent(parent: Path) -> None:

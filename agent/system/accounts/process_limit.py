@@ -30,12 +30,4 @@ def render(processes: int) -> str:
 
 def write(processes: int, path: Path = LIMITS_FILE) -> bool:
     """Writes the file when it differs; whether it did."""
-    text = render(processes)
-    try:
-        if path.read_text() == text:
-            return False
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-    files.write_atomic(path, text, 0o644)
-    return True
+    return files.write_if_changed(path, render(processes), 0o644)

@@ -36,6 +36,19 @@ def write_atomic(path: Path, text: str, mode: int, group: int | None = None) -> 
     sync_directory(path.parent)
 
 
+def write_if_changed(path: Path, text: str, mode: int) -> bool:
+    """write_atomic unless the file holds `text` already (its folder made where missing,
+    0755); whether it wrote. For the system's configuration files the agent keeps whole."""
+    try:
+        if path.read_text() == text:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+    write_atomic(path, text, mode)
+    return True
+
+
 def sync_directory(path: Path) -> None:
     """Makes renames and new links in the folder durable."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)

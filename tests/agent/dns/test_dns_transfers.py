@@ -6,10 +6,11 @@ lists a tenant's records."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import struct
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import stack
@@ -80,17 +81,21 @@ async def test_the_secondary_is_notified_of_a_change(
 ) -> None:
     zone = new_zone()
     await create_zone(dns, zone, dns_account, a("aaaa1111", "www", "192.0.2.1"))
-    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    listener.bind((SECONDARY, dns_secondary_port))
-    listener.settimeout(0.5)
-    try:
+    with secondary_listening(dns_secondary_port) as listener:
         await create_record(dns, zone, a("aaaa2222", "shop", "192.0.2.2"))
 
         notified = await asyncio.to_thread(_notified_of, listener, zone)
-    finally:
-        listener.close()
 
     assert notified
+
+
+@contextlib.contextmanager
+def secondary_listening(port: int) -> Iterator[socket.socket]:
+    """A UDP socket where the secondary gets its NOTIFYs."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as listener:
+        listener.bind((SECONDARY, port))
+        listener.settimeout(0.5)
+        yield listener
 
 
 def _notified_of(listener: socket.socket, zone: str) -> bool:
@@ -114,14 +119,9 @@ async def test_the_secondary_is_notified_of_a_new_zone_through_the_catalog(
 ) -> None:
     """A new zone changes the catalog (test_dns_catalog.py), whose NOTIFY sends the secondary
     to learn of it."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    listener.bind((SECONDARY, dns_secondary_port))
-    listener.settimeout(0.5)
-    try:
+    with secondary_listening(dns_secondary_port) as listener:
         await create_zone(dns, new_zone(), dns_account, a("aaaa1111", "www", "192.0.2.1"))
 
         notified = await asyncio.to_thread(_notified_of, listener, CATALOG_ZONE)
-    finally:
-        listener.close()
 
     assert notified

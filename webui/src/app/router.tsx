@@ -67,12 +67,20 @@ const PanelCertificateRoute = lazy(() =>
     default: m.PanelCertificateRoute,
   })),
 );
+const PasswordRoute = lazy(() =>
+  import('@/features/password/routes/PasswordRoute').then((m) => ({ default: m.PasswordRoute })),
+);
 const PanelOverviewRoute = lazy(() =>
   import('@/features/me/routes/PanelOverviewRoute').then((m) => ({ default: m.PanelOverviewRoute })),
 );
 
 const PhpPoolCard = lazy(() =>
   import('@/features/php-pool/components/PhpPoolCard').then((m) => ({ default: m.PhpPoolCard })),
+);
+const PanelPasswordForm = lazy(() =>
+  import('@/features/password/components/PanelPasswordForm').then((m) => ({
+    default: m.PanelPasswordForm,
+  })),
 );
 
 // A card loads on its own: the page around it shows while its code arrives.
@@ -84,6 +92,12 @@ const adminAccountCards = (account: string) => (
 const ownAccountCards = (account: string) => (
   <Suspense fallback={null}>
     <PhpPoolCard account={account} area="panel" />
+  </Suspense>
+);
+// One panel password form for every role: the owner's SFTP page holds it too.
+const panelPasswordForm = (
+  <Suspense fallback={null}>
+    <PanelPasswordForm />
   </Suspense>
 );
 
@@ -103,6 +117,7 @@ const ADMIN_NAV: readonly NavItem[] = [
   { to: paths.admin.invoices, label: 'Invoices', icon: 'invoices' },
   { to: paths.admin.resellers, label: 'Resellers', icon: 'accounts' },
   { to: paths.admin.auditLog, label: 'Audit log', icon: 'audit' },
+  { to: paths.admin.password, label: 'Your password', icon: 'key' },
 ];
 
 // A reseller works in the administration app; the API scopes every list to its accounts and
@@ -116,6 +131,7 @@ const RESELLER_NAV: readonly NavItem[] = [
   { to: paths.admin.dnsZones, label: 'DNS', icon: 'dns' },
   { to: paths.admin.files, label: 'File manager', icon: 'files' },
   { to: paths.admin.backups, label: 'Backups', icon: 'backups' },
+  { to: paths.admin.password, label: 'Your password', icon: 'key' },
 ];
 
 /** Administrators only, inside the administration app a reseller shares. */
@@ -216,6 +232,7 @@ export function AppRoutes() {
             </AdminOnly>
           }
         />
+        <Route path="password" element={<PasswordRoute />} />
         <Route path="*" element={<NotFoundRoute />} />
       </Route>
       <Route
@@ -236,7 +253,7 @@ export function AppRoutes() {
         <Route path="dns" element={<DnsZonesRoute area="panel" />} />
         <Route path="dns/:zone" element={<DnsZoneRoute area="panel" />} />
         <Route path="vpn" element={<VpnClientsRoute area="panel" />} />
-        <Route path="sftp" element={<SftpRoute />} />
+        <Route path="sftp" element={<SftpRoute panelPassword={panelPasswordForm} />} />
         <Route path="invoices" element={<InvoicesRoute area="panel" />} />
         <Route path="*" element={<NotFoundRoute />} />
       </Route>

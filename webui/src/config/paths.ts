@@ -34,6 +34,8 @@ export const paths = {
     panelCertificate: '/admin/panel-certificate',
     invoices: '/admin/invoices',
     resellers: '/admin/resellers',
+    /** The signed-in administrator's or reseller's own panel password. */
+    password: '/admin/password',
   },
   panel: {
     home: '/panel',

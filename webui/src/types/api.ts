@@ -58,6 +58,9 @@ export type PlanUsage = Partial<Record<PlanLimitKey, number>>;
 /** Answer of POST /auth/login and POST /auth/refresh. */
 export type AuthResponse = Schemas['Session'];
 
+/** A new password confirmed by the current panel password (POST /me/password, /me/system-password). */
+export type PasswordChange = Schemas['PasswordChange'];
+
 /** Every list answers a page of its items (AccountPage, DomainPage, ...). */
 export type Page<T> = {
   items: T[];

@@ -3,6 +3,7 @@ import { Outlet } from 'react-router';
 import { AppShell, type NavItem } from '@/components/layout/AppShell';
 import { LoadingState } from '@/components/ui';
 import { useLogout } from '@/features/auth/api/logout';
+import { ROLE_NAMES } from '@/lib/role-names';
 import { useSession } from '@/lib/session';
 
 type AreaLayoutProps = {
@@ -11,8 +12,6 @@ type AreaLayoutProps = {
   /** The navigation for a reseller, where the area admits one. */
   resellerNav?: readonly NavItem[];
 };
-
-const ROLE_NAMES = { admin: 'Administrator', reseller: 'Reseller', owner: 'Account owner' } as const;
 
 export function AreaLayout({ area, nav, resellerNav }: AreaLayoutProps) {
   const user = useSession((s) => s.user);

@@ -36,6 +36,7 @@ describe('a reseller in the administration app', () => {
       'DNS',
       'File manager',
       'Backups',
+      'Your password',
     ]);
     expect(
       await screen.findByText(

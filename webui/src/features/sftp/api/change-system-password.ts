@@ -1,9 +1,9 @@
 import { useMutation } from '@tanstack/react-query';
 import { apiRequest } from '@/lib/api-client';
-import type { PasswordChangeInput } from './change-password';
+import type { PasswordChange } from '@/types/api';
 
 /** The SFTP password, confirmed by the panel password; the panel password and session stay. */
-export function changeSystemPassword(input: PasswordChangeInput): Promise<void> {
+export function changeSystemPassword(input: PasswordChange): Promise<void> {
   return apiRequest<void>('/me/system-password', { method: 'POST', body: input });
 }
 

@@ -1,14 +1,19 @@
+import type { ReactNode } from 'react';
+import { PasswordForm } from '@/components/PasswordForm';
 import { Alert, Badge, Button, EmptyState, LoadingState, PageHeader, Section, toast } from '@/components/ui';
-import { useChangePassword } from '../api/change-password';
 import { useChangeSystemPassword } from '../api/change-system-password';
 import { useSshAccess } from '../api/get-ssh-access';
 import { useSshKeys } from '../api/list-ssh-keys';
 import { AddSshKeyForm } from '../components/AddSshKeyForm';
-import { PasswordForm } from '../components/PasswordForm';
 import { SshKeysTable } from '../components/SshKeysTable';
 
+type SftpRouteProps = {
+  /** The panel password form, another feature's (app/router.tsx composes it). */
+  panelPassword: ReactNode;
+};
+
 /** An owner's sign-in: SFTP access and keys, the SFTP password and the panel password. */
-export function SftpRoute() {
+export function SftpRoute({ panelPassword }: SftpRouteProps) {
   return (
     <>
       <PageHeader
@@ -19,7 +24,7 @@ export function SftpRoute() {
         <AccessSection />
         <KeysSection />
         <SystemPasswordSection />
-        <PanelPasswordSection />
+        <Section title="Panel password">{panelPassword}</Section>
       </div>
     </>
   );
@@ -95,24 +100,12 @@ function SystemPasswordSection() {
         hint="The password SFTP asks for. Your panel password and this session stay as they are."
         pending={change.isPending}
         error={change.error}
-        onSubmit={(input) => change.mutate(input, { onSuccess: () => toast.success('SFTP password set.') })}
-      />
-    </Section>
-  );
-}
-
-function PanelPasswordSection() {
-  const change = useChangePassword();
-  return (
-    <Section title="Panel password">
-      <PasswordForm
-        title="Change panel password"
-        hint="The password you sign in to this panel with. Every other session, on any device, is signed out."
-        pending={change.isPending}
-        error={change.error}
-        onSubmit={(input) =>
+        onSubmit={(input, clear) =>
           change.mutate(input, {
-            onSuccess: () => toast.success('Panel password changed; other sessions are signed out.'),
+            onSuccess: () => {
+              clear();
+              toast.success('SFTP password set.');
+            },
           })
         }
       />

@@ -1,7 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Button, PasswordField } from '@/components/ui';
 import { splitFormErrors } from '@/lib/form-errors';
-import type { PasswordChangeInput } from '../api/change-password';
+import { passwordError } from '@/lib/validation';
+import type { PasswordChange } from '@/types/api';
 
 const FIELDS = ['current_password', 'new_password'] as const;
 
@@ -9,20 +10,37 @@ type PasswordFormProps = {
   /** Names the form (and its button) for what it changes. */
   title: string;
   hint: string;
-  onSubmit: (input: PasswordChangeInput) => void;
+  /** `clear` empties both fields: call it once the change has succeeded. */
+  onSubmit: (input: PasswordChange, clear: () => void) => void;
   pending: boolean;
   error: unknown;
 };
 
-/** A new password confirmed by the current panel password. */
+/**
+ * A new password confirmed by the current panel password: the panel password itself (owners,
+ * administrators, resellers) and an owner's SFTP password.
+ */
 export function PasswordForm({ title, hint, onSubmit, pending, error }: PasswordFormProps) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
+  // What the browser refuses before anything is sent (the server's rules: 8 to 72 bytes).
+  const [refused, setRefused] = useState<{ current?: string; next?: string }>({});
   const errors = splitFormErrors(error, FIELDS);
+
+  function clear() {
+    setCurrent('');
+    setNext('');
+  }
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    onSubmit({ current_password: current, new_password: next });
+    const found = {
+      current: current ? undefined : 'Enter your current panel password.',
+      next: passwordError(next),
+    };
+    setRefused(found);
+    if (found.current || found.next) return;
+    onSubmit({ current_password: current, new_password: next }, clear);
   }
 
   return (
@@ -37,13 +55,13 @@ export function PasswordForm({ title, hint, onSubmit, pending, error }: Password
         label="Current panel password"
         value={current}
         onChange={setCurrent}
-        error={errors.fields.current_password}
+        error={refused.current ?? errors.fields.current_password}
       />
       <PasswordField
         label="New password"
         value={next}
         onChange={setNext}
-        error={errors.fields.new_password}
+        error={refused.next ?? errors.fields.new_password}
         hint="8 to 72 bytes."
         generate
       />

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -10,6 +13,7 @@ from typing import Any
 import grpc
 import pytest
 
+from agent.system.base import process
 from agent.system.base.process import (
     CLEAN_ENV,
     OUTPUT_BYTES,
@@ -157,3 +161,21 @@ def test_messages_are_cut_with_a_mark() -> None:
     assert len(cut) == 1000
     assert cut.endswith(" [... 1031 more characters cut]")
     assert tail(b"x" * 10, cut=5) == "[... 5 bytes cut ...] xxxxxxxxxx"
+
+
+def test_a_zombie_is_not_running() -> None:
+    """An ended process its parent has not reaped yet (a daemon's master orphaned to a
+    subreaper) has ended: waiting for it to end must not wait out its timeout (php_fpm's
+    stop of a shard's master did, 30 s, holding every web change meanwhile)."""
+    child = subprocess.Popen(["sleep", "0"])
+    try:
+        for _ in range(500):  # until it has exited, unreaped: its /proc entry stays
+            if Path(f"/proc/{child.pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z":
+                break
+            time.sleep(0.01)
+        assert Path(f"/proc/{child.pid}").exists()
+        assert not process.running(child.pid)
+    finally:
+        child.wait()
+    assert not process.running(child.pid)  # reaped: gone
+    assert process.running(os.getpid())

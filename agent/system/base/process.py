@@ -31,6 +31,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final
 
 from agent.errors import Internal, TimedOut
@@ -214,6 +215,19 @@ async def _kill_group(transport: asyncio.SubprocessTransport, collector: _Collec
             await asyncio.shield(collector.finished)
     except TimeoutError:
         logger.error("pid %d does not die after SIGKILL; going on without it", transport.get_pid())
+
+
+def running(pid: int) -> bool:
+    """Whether the process runs. A zombie has ended: a daemon's master that went to the
+    background belongs to whichever process reaps orphans (a subreaper, in the sandbox the
+    agent itself), which may not reap it at once, and /proc keeps its entry until then."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    # pid (comm) state ...: comm may hold spaces and parentheses, the state follows the last ')'.
+    fields = stat_line.rpartition(")")[2].split()
+    return bool(fields) and fields[0] not in ("Z", "X")
 
 
 def tail(data: bytes, cut: int = 0, limit: int = _DETAIL_CHARS) -> str:

@@ -349,7 +349,7 @@ async def _wait_for_new_workers(
                 if reasons
                 else "the master kept its old configuration; its error log says why"
             )
-        if not _alive(master):
+        if not process.running(master):
             raise Internal("nginx exited while reloading; its error log says why")
         if loop.time() > deadline:
             raise Internal("nginx did not load the new configuration; its error log says why")
@@ -367,7 +367,7 @@ def _idle(master: int) -> bool:
 
 def _check_still_serving(master: int, before: set[int]) -> None:
     """After a refused reload, the master must still run its old workers (its old cycle)."""
-    if not _alive(master) or not before or not all(map(_serving, before)):
+    if not process.running(master) or not before or not all(map(_serving, before)):
         raise Internal(
             "nginx refused the new configuration and stopped serving; its error log says why"
         )
@@ -381,10 +381,6 @@ def _master_pid(pid_file: Path) -> int | None:
     except (OSError, ValueError):
         return None
     return pid if cmdline.startswith(b"nginx: master process") else None
-
-
-def _alive(pid: int) -> bool:
-    return Path(f"/proc/{pid}").exists()
 
 
 def _children(pid: int) -> set[int]:

@@ -557,7 +557,7 @@ class PhpPools:
         if pid is not None:  # SIGQUIT: running requests end first (process_control_timeout)
             os.kill(pid, signal.SIGQUIT)
             for _ in range(int(settings.limits.timeout * 100)):
-                if not _alive(pid):
+                if not process.running(pid):
                     break
                 await asyncio.sleep(0.01)
         shutil.rmtree(settings.shard_dir(version, shard), ignore_errors=True)
@@ -605,7 +605,7 @@ class PhpPools:
                 and all(map(_is_socket, sockets))
             ):
                 return
-            if pid is not None and not _alive(pid):
+            if pid is not None and not process.running(pid):
                 raise Internal(f"php-fpm {version} exited while reloading; its log says why")
             if asyncio.get_running_loop().time() > deadline:
                 raise Internal(
@@ -676,10 +676,6 @@ def _catches_sigusr2(pid: int) -> bool:
             if line.startswith("SigCgt:"):
                 return bool(int(line.split()[1], 16) & _SIGUSR2_BIT)
     return False
-
-
-def _alive(pid: int) -> bool:
-    return Path(f"/proc/{pid}").exists()
 
 
 def _is_socket(path: Path) -> bool:

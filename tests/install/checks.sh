@@ -539,6 +539,12 @@ fi
 
 step "after the reboot: every unit, record and site is back"
 records_intact "after the reboot"
+# /tmp was emptied by the reboot: systemd-tmpfiles (and the agent's start) made the accounts'
+# instance folder again, root's, so their sessions still get a private /tmp.
+expect "the instance folder after the reboot" "$(stat -c %a:%U /tmp/.jopanel-tmp)" 0:root
+su - tenant1 -s /bin/bash -c 'echo again >/tmp/jp-private-tmp' ||
+  fail "tenant1's PAM session failed after the reboot"
+[ ! -e /tmp/jp-private-tmp ] || fail "tenant1's session wrote the shared /tmp after the reboot"
 
 step "the upgrade: the installer again, with no options"
 started=$SECONDS

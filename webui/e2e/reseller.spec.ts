@@ -1,4 +1,15 @@
-import { admin, expect, leftOut, navigate, screenshot, signIn, signOut, test, uniqueSuffix } from './support';
+import {
+  admin,
+  expect,
+  fillSignIn,
+  leftOut,
+  navigate,
+  screenshot,
+  signIn,
+  signOut,
+  test,
+  uniqueSuffix,
+} from './support';
 
 // An administrator creates a reseller with totals; the reseller signs in to the administration
 // app, sees only what is its own, makes a plan within its totals and an account on it.
@@ -79,5 +90,25 @@ test.describe('a reseller sells an account within its totals', () => {
     await expect(rows.nth(1)).toContainText(account.name);
     await screenshot(page, 'reseller-accounts');
     if (!api.hasDomains) leftOut('the reseller’s domains', '/api/v1/domains');
+  });
+
+  test('the reseller changes its own password and signs in with it, not the old one', async ({ page }) => {
+    await signIn(page, reseller.name, reseller.password);
+    await expect(page).toHaveURL(/\/admin\/accounts$/);
+    await navigate(page, 'Your password');
+    const form = page.getByRole('form', { name: 'Change panel password' });
+    await form.getByLabel('Current panel password').fill(reseller.password);
+    const changed = `${reseller.password}-new`;
+    await form.getByLabel('New password', { exact: true }).fill(changed);
+    await form.getByRole('button', { name: 'Change panel password' }).click();
+    await expect(page.getByText('Panel password changed; other sessions are signed out.')).toBeVisible();
+    await signOut(page);
+
+    await fillSignIn(page, reseller.name, reseller.password);
+    await expect(page.getByText('Sign-in failed')).toBeVisible(); // the old one is refused
+    await expect(page).toHaveURL(/\/login$/);
+    await fillSignIn(page, reseller.name, changed);
+    await expect(page).toHaveURL(/\/admin\/accounts$/);
+    reseller.password = changed;
   });
 });

@@ -91,10 +91,10 @@ async def prepare(group: str, limits: Limits) -> None:
     """Writes the three files where they differ (the profile for members of `group`), runs
     pam-auth-update when the profile changed, and makes sure each instance folder's parent
     is root's mode-000 folder."""
-    _write(NAMESPACE_FILE, render_namespace())
-    _write(TMPFILES_FILE, render_tmpfiles())
+    files.write_if_changed(NAMESPACE_FILE, render_namespace(), 0o644)
+    files.write_if_changed(TMPFILES_FILE, render_tmpfiles(), 0o644)
     # Also when an earlier start wrote the profile but pam-auth-update did not finish.
-    if _write(PAM_PROFILE, render_pam_profile(group)) or not enabled():
+    if files.write_if_changed(PAM_PROFILE, render_pam_profile(group), 0o644) or not enabled():
         await process.run(["pam-auth-update", "--package"], limits=limits)
         if not enabled():
             logger.warning(
@@ -116,10 +116,6 @@ def enabled(pam_dir: Path = Path("/etc/pam.d")) -> bool:
         )
     except OSError:
         return False
-
-
-def _write(path: Path, text: str) -> bool:
-    return files.write_if_changed(path, text, 0o644)
 
 
 def make_instance_parent(parent: Path) -> None:

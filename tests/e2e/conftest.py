@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     administrator may, and the crash test kills its processes: they run after every other
     test, so none depends on what they left."""
     items.sort(key=lambda item: LAST.get(item.path.name, 0))
+
+
+# What a failed test's report shows of the stack's logs: the clean-clone CI run keeps only the
+# test's output, and a 503 says "try again" without the program or server that did not answer.
+_NOTABLE = re.compile(r" (WARNING|ERROR|CRITICAL) | agent\.errors: ")
+_LOG_LINES = 25
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestReport, None]:
+    outcome = yield
+    report = outcome.get_result()
+    live = getattr(item, "funcargs", {}).get("live")
+    if report.when != "call" or not report.failed or not isinstance(live, stack.Stack):
+        return
+    for name in ("agent.log", "gateway.log"):
+        try:
+            lines = (live.logs / name).read_text(errors="replace").splitlines()
+        except OSError:
+            continue
+        notable = [line for line in lines if _NOTABLE.search(line)][-_LOG_LINES:]
+        report.sections.append((f"{name}, its last warnings and errors", "\n".join(notable)))

@@ -78,7 +78,7 @@ async def test_account_lifecycle_over_http(
         assert (await call(session, "GET", f"{base}/accounts", owner))[0] == 403
 
         status, suspended = await call(session, "POST", f"{base}/accounts/e2e_alice/suspend", admin)
-        assert (status, suspended["status"]) == (200, "suspended")
+        assert (status, suspended["status"]) == (200, "suspended"), suspended
         assert (await call(session, "GET", f"{base}/me", owner))[0] == 401
         passwd_status = subprocess.run(
             ["passwd", "-S", "e2e_alice"], capture_output=True, text=True, check=True

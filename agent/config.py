@@ -36,6 +36,10 @@
     dns_secondaries = []                       # secondary name servers that copy every zone:
                                                # ["203.0.113.5", "[2001:db8::5]:5353"]; they
                                                # alone may transfer zones, and get NOTIFY
+    dns_transfer_key = true                    # transfers and NOTIFYs signed with the TSIG
+                                               # key jopanel-transfer, which the agent makes
+                                               # in <bind_dir>/jopanel/transfer.key; false:
+                                               # by address alone (docs/dns.md)
     server_names = ["panel.example.net"]       # names the server uses: no account may hold
                                                # them or a name below them (with the name
                                                # servers and this machine's host name)
@@ -183,6 +187,8 @@ class AgentConfig:
     dns_hostmaster: str = ""
     # Secondary name servers (dns_validators.secondary): they alone may transfer the zones.
     dns_secondaries: tuple[str, ...] = ()
+    # Whether a secondary must also sign its transfers with the agent's TSIG key (bind.py).
+    dns_transfer_key: bool = True
     server_names: tuple[str, ...] = ()
     panel_hostname: str = ""
     ssh_dir: Path = Path("/etc/ssh")
@@ -402,6 +408,8 @@ def _dns_values(data: dict[str, Any]) -> dict[str, Any]:
             raise ConfigError(f"{key}: must be an integer")
     if not isinstance(data.get("dns_hostmaster", ""), str):
         raise ConfigError("dns_hostmaster: must be a string")
+    if not isinstance(data.get("dns_transfer_key", True), bool):
+        raise ConfigError("dns_transfer_key: must be true or false")
     values: dict[str, Any] = {}
     for key in ("dns_nameservers", "server_names", "dns_secondaries"):
         given = data.get(key, [])

@@ -10,7 +10,8 @@
 #   --nameservers A,B      the NS names of every hosted zone (DNS stays off while none)
 #   --dns-secondaries A,B  IP addresses of secondary name servers: they alone may transfer the
 #                          zones and their catalog (catalog.jopanel.invalid, RFC 9432), and
-#                          get NOTIFY ("203.0.113.5,[2001:db8::5]:5353"; "none")
+#                          get NOTIFY ("203.0.113.5,[2001:db8::5]:5353"; "none"), all signed
+#                          with the TSIG key the agent makes in /etc/bind/jopanel/transfer.key
 #   --account-processes N  the most processes each account runs at once (default 512)
 #   --db-user-connections N
 #                          the most MariaDB sessions each tenant database user holds (20)
@@ -668,6 +669,9 @@ main() {
   wait_for_panel
   [ $enable_quotas = 0 ] || enable_home_quotas
   quota_advice
+  if [ -n "$secondaries" ] && [ -f /etc/bind/jopanel/transfer.key ]; then
+    say "DNS: the secondaries sign their transfers with the key in /etc/bind/jopanel/transfer.key; include it in their named.conf (docs/dns.md)"
+  fi
   say "JoPanel answers at https://$hostname/ (a self-signed certificate until a real one replaces it)"
 }
 

@@ -80,10 +80,18 @@ follow_job() {
 dns_checks() {
   expect "dig NS $site" "$(dig +short @127.0.0.1 "$site" NS | sort | tr '\n' ' ')" \
     "ns1.install-test.net. ns2.install-test.net. "
-  # Debian's named lets anyone transfer a zone; the agent's zones.conf lets no one (no
-  # dns_secondaries here), so no one lists a tenant's records.
+  # Debian's named lets anyone transfer a zone; the agent's zones.conf lets only the secondary
+  # (127.0.0.2, --dns-secondaries) signing with the transfer key, so no one else lists a
+  # tenant's records.
+  local key
+  expect "the transfer key" "$(stat -c '%a %U %G' /etc/bind/jopanel/transfer.key)" "640 root bind"
+  key=$(sed -n 's/^\tsecret "\(.*\)";$/hmac-sha256:jopanel-transfer:\1/p' /etc/bind/jopanel/transfer.key)
   dig @127.0.0.1 "$site" AXFR | grep -q 'Transfer failed' ||
     fail "a zone transfer of $site was not refused"
+  dig @127.0.0.1 -b 127.0.0.2 "$site" AXFR | grep -q 'Transfer failed' ||
+    fail "a zone transfer of $site from the secondary's address without the key was not refused"
+  dig @127.0.0.1 -b 127.0.0.2 -y "$key" "$site" AXFR | grep -q "^$site\..*IN.*SOA" ||
+    fail "the secondary, with the key, could not transfer $site"
   expect "the database tenant1_app" "$(mariadb -N -B -e "SHOW DATABASES LIKE 'tenant1_app'")" tenant1_app
   grep -q 'echo install-test' <(crontab -l -u tenant1) || fail "tenant1's crontab has no job"
 }
@@ -197,11 +205,14 @@ if [ "$phase" = install ]; then
 step "first install"
 started=$SECONDS
 install_jopanel --hostname "$host" --admin-email hostmaster@install-test.example \
-  --nameservers ns1.install-test.net,ns2.install-test.net | tee /tmp/install.log
+  --nameservers ns1.install-test.net,ns2.install-test.net --dns-secondaries 127.0.0.2 |
+  tee /tmp/install.log
 step "installed in $((SECONDS - started)) s"
 # The container's /home is on an overlay: the installer must say that plans get no disk quota.
 grep -q "^install: disk quotas: /home (.*overlay) does not enforce" /tmp/install.log ||
   fail "the installer said nothing about disk quotas on /home"
+grep -q "^install: DNS: .*/etc/bind/jopanel/transfer.key" /tmp/install.log ||
+  fail "the installer did not say where the secondaries' transfer key is"
 units_active
 step "the journal says what each unit does; log rotation has its timer"
 journal_and_timer

@@ -8,6 +8,10 @@ Layout (production paths; the sandbox's are the same):
     <bind_dir>/jopanel/zones/catalog.jopanel.invalid.zone
                                           the catalog of them, where there are secondaries
                                           (catalog.py)
+    <bind_dir>/jopanel/transfer.key       key "jopanel-transfer" { ... }; the TSIG key the
+                                          secondaries sign their transfers with, and named
+                                          its NOTIFYs to them (dns_transfer_key), 0640
+                                          root:bind, made once by the agent
 
 named.conf includes zones.conf (one line an administrator adds on a server; the sandbox's
 named.conf has it). Everything lives under /etc/bind: Debian's AppArmor profile lets named read
@@ -21,6 +25,7 @@ into place; zones.conf is checked with `named-checkconf` before named is told to
 
 from __future__ import annotations
 
+import base64
 import grp
 import os
 import re
@@ -46,6 +51,16 @@ DEFAULT_LIMITS: Final = DEFAULTS.limits("dns")
 _SERIAL_LINE: Final = re.compile(r"^serial: (\d+)$", re.MULTILINE)
 _POSITION: Final = re.compile(r"^(?:dns_\w+: )?(?P<file>\S+?):(?P<line>\d+): (?P<text>.*)$")
 _ZONE_PREFIX: Final = re.compile(r"^zone \S+/IN: ")
+# The TSIG key of zone transfers: HMAC-SHA256 with a 256-bit secret (RFC 8945 recommends a key
+# as long as the hash's output), in the form tsig-keygen writes, which a secondary's named.conf
+# includes as it is.
+TRANSFER_KEY_NAME: Final = "jopanel-transfer"
+TRANSFER_KEY_ALGORITHM: Final = "hmac-sha256"
+_TRANSFER_KEY_BYTES: Final = 32
+_TRANSFER_KEY: Final = re.compile(
+    rf'key "{TRANSFER_KEY_NAME}" {{\n\talgorithm {TRANSFER_KEY_ALGORITHM};\n'
+    r'\tsecret "[A-Za-z0-9+/]{43}=";\n};\n'
+)
 
 
 class ZoneRejected(FailedPrecondition):
@@ -70,6 +85,8 @@ class Layout:
     limits: process.Limits = DEFAULT_LIMITS  # of named-checkzone, -checkconf, rndc
     # The only hosts that may transfer a zone, each told of every change (NOTIFY).
     secondaries: tuple[Secondary, ...] = ()
+    # The TSIG key file they must also sign with (None: their address alone lets them).
+    transfer_key: Path | None = None
 
     @classmethod
     def from_config(cls, config: AgentConfig) -> Layout:
@@ -81,6 +98,11 @@ class Layout:
             rndc_port=config.rndc_port,
             limits=config.limits("dns"),
             secondaries=tuple(map(dns_validators.secondary, config.dns_secondaries)),
+            transfer_key=(
+                config.bind_dir / "jopanel" / "transfer.key"
+                if config.dns_secondaries and config.dns_transfer_key
+                else None
+            ),
         )
 
     def zone_file(self, zone: ZoneName) -> Path:
@@ -107,9 +129,33 @@ def ensure_folders(layout: Layout, gid: int) -> None:
             os.chmod(folder, FOLDER_MODE)
 
 
+def ensure_transfer_key(path: Path, gid: int) -> None:
+    """Makes the transfer key when there is none; a file that is not one the agent wrote is
+    refused (named would not start with it, and a key replaced silently would stop every
+    secondary): removing it makes a new key at the next start."""
+    text = read_file(path)
+    if text is None:
+        secret = base64.b64encode(secrets.token_bytes(_TRANSFER_KEY_BYTES)).decode()
+        write_file(path, render_transfer_key(secret), gid)
+        return
+    if _TRANSFER_KEY.fullmatch(text) is None:  # 43 base64 digits and "=": 32 bytes
+        raise Internal(f"{path} is not a transfer key the agent wrote; remove it for a new one")
+    if os.stat(path).st_gid != gid:
+        os.chown(path, 0, gid)
+
+
+def render_transfer_key(secret: str) -> str:
+    return (
+        f'key "{TRANSFER_KEY_NAME}" {{\n\talgorithm {TRANSFER_KEY_ALGORITHM};\n'
+        f'\tsecret "{secret}";\n}};\n'
+    )
+
+
 def render_zones_conf(zones: Iterable[ZoneName], layout: Layout) -> str:
     lines = ["// Managed by JoPanel: the zones the agent serves, written whole from its records."]
-    policy = _transfers(layout.secondaries)
+    if layout.transfer_key is not None:
+        lines.append(f'include "{layout.transfer_key}";')
+    policy = _transfers(layout.secondaries, signed=layout.transfer_key is not None)
     served = sorted(zones)
     if layout.secondaries:  # and the catalog of them, for the secondaries (catalog.py)
         served.append(CATALOG_ZONE)
@@ -120,15 +166,26 @@ def render_zones_conf(zones: Iterable[ZoneName], layout: Layout) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _transfers(secondaries: tuple[Secondary, ...]) -> str:
+def _transfers(secondaries: tuple[Secondary, ...], *, signed: bool) -> str:
     """Who may copy a zone, per zone (named's own default lets anyone transfer every zone,
     which would list every tenant's records to the world): no one, or the configured
-    secondaries alone, which are notified of each change (and no other host is)."""
+    secondaries alone, which are notified of each change (and no other host is).
+
+    Signed, a secondary needs its address and the key both: `!{ !A; !B; any; }` refuses every
+    other address first (named counts a negative match inside a nested list as no match, so
+    A and B go on to the next element), and `key` lets a request signed with it through. The
+    NOTIFYs to them are signed with the same key."""
     if not secondaries:
         return "allow-transfer { none; }; notify no;"
-    addresses = "".join(f"{a}; " for a in dict.fromkeys(s.address for s in secondaries))
-    targets = "".join(f"{s.notify_target}; " for s in secondaries)
-    return f"allow-transfer {{ {addresses}}}; also-notify {{ {targets}}}; notify explicit;"
+    addresses = dict.fromkeys(s.address for s in secondaries)
+    key = f" key {TRANSFER_KEY_NAME}" if signed else ""
+    targets = "".join(f"{s.notify_target}{key}; " for s in secondaries)
+    if signed:
+        others = "".join(f"!{a}; " for a in addresses)
+        allowed = f"!{{ {others}any; }}; key {TRANSFER_KEY_NAME}; "
+    else:
+        allowed = "".join(f"{a}; " for a in addresses)
+    return f"allow-transfer {{ {allowed}}}; also-notify {{ {targets}}}; notify explicit;"
 
 
 def write_file(path: Path, text: str, gid: int) -> None:

@@ -289,6 +289,8 @@ class DnsZones:
         if self._gid is None:
             gid = bind.bind_gid()
             bind.ensure_folders(self._layout, gid)
+            if self._layout.transfer_key is not None:
+                bind.ensure_transfer_key(self._layout.transfer_key, gid)
             for zone in state.values():
                 text = render(zone, self._soa).text
                 if bind.read_file(self._layout.zone_file(zone.name)) != text:

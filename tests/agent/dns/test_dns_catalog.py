@@ -22,7 +22,7 @@ from jopanel.agent.dns.v1 import dns_pb2
 
 from agent.config import AgentConfig
 from agent.system.dns import catalog
-from agent.system.dns.bind import Layout
+from agent.system.dns.bind import TRANSFER_KEY_NAME, Layout
 from agent.system.dns.catalog import CATALOG_ZONE
 from agent.system.dns.zones import DnsZones
 from agent.validators.dns import ZoneName
@@ -35,7 +35,7 @@ from tests.agent.dns.dns_support import (
     new_zone,
     zones_layer,
 )
-from tests.agent.dns.test_dns_transfers import SECONDARY, transfer
+from tests.agent.dns.test_dns_transfers import SECONDARY, transfer, transfer_key
 from tests.agent.support import rpc_error
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ class Secondary:
 
 
 @pytest.fixture
-def secondary(named: stack.Named) -> Iterator[Secondary]:
+def secondary(named: stack.Named, agent_config: AgentConfig) -> Iterator[Secondary]:
     """A named that reads the agent's catalog from the sandbox's named, transferring from the
     secondary's address (127.0.0.2), which the agent allows.
 
@@ -67,7 +67,11 @@ def secondary(named: stack.Named) -> Iterator[Secondary]:
     home.mkdir(parents=True)
     shutil.chown(home, "bind", "bind")
     ports = Secondary(stack.free_port(), stack.free_port())
-    primary = f"127.0.0.1 port {named.dns_port}"
+    # It signs its transfers with the agent's key, as the administrator's secondary does with
+    # the file copied over (docs/dns.md).
+    key = Layout.from_config(agent_config).transfer_key
+    assert key is not None
+    primary = f"127.0.0.1 port {named.dns_port} key {TRANSFER_KEY_NAME}"
     conf = Path("/etc/bind/jp-secondary.conf")
     conf.write_text(
         "options {\n"
@@ -89,6 +93,7 @@ def secondary(named: stack.Named) -> Iterator[Secondary]:
         "    };\n"
         "};\n"
         f'include "{stack.RNDC_KEY}";\n'
+        f'include "{key}";\n'
         f"controls {{ inet 127.0.0.1 port {ports.rndc_port} allow {{ 127.0.0.1; }}"
         ' keys { "rndc-key"; }; };\n'
         f'zone "{CATALOG_ZONE}" {{ type secondary; file "catalog.db";'
@@ -161,12 +166,18 @@ async def test_only_the_secondary_may_transfer_the_catalog(
     zone = new_zone()
     await create_zone(dns, zone, dns_account, a("aaaa1111", "www", "192.0.2.1"))
 
-    copied = await asyncio.to_thread(transfer, named.dns_port, CATALOG_ZONE, SECONDARY)
+    key = transfer_key(agent_config)
+    copied = await asyncio.to_thread(transfer, named.dns_port, CATALOG_ZONE, SECONDARY, key)
 
     assert f"{catalog.member_label(ZoneName(zone))}.zones.{CATALOG_ZONE}." in "\n".join(copied)
     assert any(line.split()[-2:] == ["PTR", f"{zone}."] for line in copied)
+    assert await asyncio.to_thread(transfer, named.dns_port, CATALOG_ZONE, SECONDARY) == []
     for stranger in ("127.0.0.1", "127.0.0.3"):
-        assert await asyncio.to_thread(transfer, named.dns_port, CATALOG_ZONE, stranger) == []
+        for signed in (None, key):
+            transferred = await asyncio.to_thread(
+                transfer, named.dns_port, CATALOG_ZONE, stranger, signed
+            )
+            assert transferred == []
     # The file lists exactly the zones the agent serves (other tests' zones too).
     layout = Layout.from_config(agent_config)
     listed = catalog.members(layout.zone_file(CATALOG_ZONE).read_text())

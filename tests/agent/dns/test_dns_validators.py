@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import re
 import struct
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agent.config import AgentConfig, ConfigError
-from agent.errors import InvalidArgument
+from agent.config import AgentConfig, ConfigError, _typed_values
+from agent.errors import Internal, InvalidArgument
 from agent.system.dns import dns_query
-from agent.system.dns.bind import Layout, checker_message, render_zones_conf
+from agent.system.dns.bind import (
+    Layout,
+    checker_message,
+    ensure_transfer_key,
+    render_zones_conf,
+)
 from agent.system.dns.zonefile import (
     HEADER,
     Record,
@@ -287,22 +294,70 @@ def test_the_zone_list_names_each_zone_file_and_lets_no_one_transfer_it() -> Non
     ]
 
 
-def test_secondaries_alone_may_transfer_and_are_notified() -> None:
+def test_secondaries_alone_may_transfer_signed_with_the_key_and_are_notified_signed() -> None:
     secondaries = ("203.0.113.5", "[2001:DB8::5]:5353", "203.0.113.5:5300")
     layout = Layout.from_config(AgentConfig(dns_secondaries=secondaries))
     policy = (
-        " allow-transfer { 203.0.113.5; 2001:db8::5; };"
-        " also-notify { 203.0.113.5; 2001:db8::5 port 5353; 203.0.113.5 port 5300; };"
+        " allow-transfer { !{ !203.0.113.5; !2001:db8::5; any; }; key jopanel-transfer; };"
+        " also-notify { 203.0.113.5 key jopanel-transfer;"
+        " 2001:db8::5 port 5353 key jopanel-transfer;"
+        " 203.0.113.5 port 5300 key jopanel-transfer; };"
         " notify explicit; };"
     )
-    # The zone, and the catalog of the zones for the secondaries (test_dns_catalog.py); the
-    # test above shows no catalog without them.
+    # The key, then the zone, and the catalog of the zones for the secondaries
+    # (test_dns_catalog.py); the test above shows no catalog without them.
     lines = render_zones_conf([ZoneName("a.test")], layout).splitlines()[1:]
     assert lines == [
+        'include "/etc/bind/jopanel/transfer.key";',
         'zone "a.test" { type primary; file "/etc/bind/jopanel/zones/a.test.zone";' + policy,
         'zone "catalog.jopanel.invalid" { type primary;'
         ' file "/etc/bind/jopanel/zones/catalog.jopanel.invalid.zone";' + policy,
     ]
+
+
+def test_without_the_transfer_key_the_secondaries_address_alone_lets_them() -> None:
+    config = AgentConfig(
+        dns_secondaries=("203.0.113.5", "[2001:db8::5]:5353"), dns_transfer_key=False
+    )
+    lines = render_zones_conf([ZoneName("a.test")], Layout.from_config(config)).splitlines()[1:]
+    assert lines[0] == (
+        'zone "a.test" { type primary; file "/etc/bind/jopanel/zones/a.test.zone";'
+        " allow-transfer { 203.0.113.5; 2001:db8::5; };"
+        " also-notify { 203.0.113.5; 2001:db8::5 port 5353; }; notify explicit; };"
+    )
+
+
+def test_a_transfer_key_is_made_once_and_a_foreign_one_refused(tmp_path: Path) -> None:
+    path = tmp_path / "transfer.key"
+    gid = os.getgid()
+    ensure_transfer_key(path, gid)
+    made = path.read_text()
+    assert re.fullmatch(
+        r'key "jopanel-transfer" \{\n\talgorithm hmac-sha256;\n'
+        r'\tsecret "[A-Za-z0-9+/]{43}=";\n\};\n',
+        made,
+    )
+    assert path.stat().st_mode & 0o777 == 0o640
+    ensure_transfer_key(path, gid)
+    assert path.read_text() == made  # kept: the secondaries hold it
+    other = tmp_path / "other.key"
+    ensure_transfer_key(other, gid)
+    assert other.read_text() != made  # random
+    for foreign in (
+        made.replace("hmac-sha256", "hmac-md5"),
+        made + 'include "/etc/shadow";\n',
+        'key "jopanel-transfer" { algorithm hmac-sha256; secret "c2hvcnQ="; };\n',
+        "",
+    ):
+        path.write_text(foreign)
+        with pytest.raises(Internal, match="remove it for a new one"):
+            ensure_transfer_key(path, gid)
+        assert path.read_text() == foreign
+
+
+def test_dns_transfer_key_is_true_or_false() -> None:
+    with pytest.raises(ConfigError, match="dns_transfer_key: must be true or false"):
+        _typed_values({"dns_transfer_key": "yes"})
 
 
 @pytest.mark.parametrize(

@@ -58,42 +58,46 @@ async def test_account_lifecycle_over_http(
         )
         assert status == 201, created
         assert created["status"] == "active"
+        try:
+            entry = pwd.getpwnam("e2e_alice")
+            assert entry.pw_uid >= 1000
+            assert entry.pw_dir == "/home/e2e_alice"
+            home = os.stat("/home/e2e_alice")
+            assert home.st_uid == entry.pw_uid
+            assert home.st_mode & 0o007 == 0  # other accounts cannot read it
+            # The host's own /etc/passwd (seen read-only under the run directory) is untouched.
+            assert "e2e_alice" in Path("/etc/passwd").read_text()
+            assert "e2e_alice" not in (sandbox / "host/etc/passwd").read_text()
 
-        entry = pwd.getpwnam("e2e_alice")
-        assert entry.pw_uid >= 1000
-        assert entry.pw_dir == "/home/e2e_alice"
-        home = os.stat("/home/e2e_alice")
-        assert home.st_uid == entry.pw_uid
-        assert home.st_mode & 0o007 == 0  # other accounts cannot read it
-        # The host's own /etc/passwd (seen read-only under the run directory) is untouched.
-        assert "e2e_alice" in Path("/etc/passwd").read_text()
-        assert "e2e_alice" not in (sandbox / "host/etc/passwd").read_text()
+            owner = await login(session, base, "e2e_alice", "alice-pass-1")
+            status, me = await call(session, "GET", f"{base}/me", owner)
+            assert (status, me["name"], me["role"]) == (200, "e2e_alice", "owner")
+            status, own = await call(session, "GET", f"{base}/accounts/e2e_alice", owner)
+            assert status == 200
+            assert own["system"]["uid"] == entry.pw_uid
+            assert (await call(session, "GET", f"{base}/accounts", owner))[0] == 403
 
-        owner = await login(session, base, "e2e_alice", "alice-pass-1")
-        status, me = await call(session, "GET", f"{base}/me", owner)
-        assert (status, me["name"], me["role"]) == (200, "e2e_alice", "owner")
-        status, own = await call(session, "GET", f"{base}/accounts/e2e_alice", owner)
-        assert status == 200
-        assert own["system"]["uid"] == entry.pw_uid
-        assert (await call(session, "GET", f"{base}/accounts", owner))[0] == 403
+            status, suspended = await call(
+                session, "POST", f"{base}/accounts/e2e_alice/suspend", admin
+            )
+            assert (status, suspended["status"]) == (200, "suspended"), suspended
+            assert (await call(session, "GET", f"{base}/me", owner))[0] == 401
+            passwd_status = subprocess.run(
+                ["passwd", "-S", "e2e_alice"], capture_output=True, text=True, check=True
+            ).stdout.split()
+            assert passwd_status[1] == "L"
 
-        status, suspended = await call(session, "POST", f"{base}/accounts/e2e_alice/suspend", admin)
-        assert (status, suspended["status"]) == (200, "suspended"), suspended
-        assert (await call(session, "GET", f"{base}/me", owner))[0] == 401
-        passwd_status = subprocess.run(
-            ["passwd", "-S", "e2e_alice"], capture_output=True, text=True, check=True
-        ).stdout.split()
-        assert passwd_status[1] == "L"
+            assert (await call(session, "DELETE", f"{base}/accounts/e2e_alice", admin))[0] == 204
+            assert not user_exists("e2e_alice")
+            assert not Path("/home/e2e_alice").exists()
 
-        assert (await call(session, "DELETE", f"{base}/accounts/e2e_alice", admin))[0] == 204
-        assert not user_exists("e2e_alice")
-        assert not Path("/home/e2e_alice").exists()
-
-        status, log = await call(session, "GET", f"{base}/audit-log", admin)
-        actions = [(e["action"], e["target"], e["result"]) for e in log["items"]]
-        assert ("account.delete", "e2e_alice", "ok") in actions
-        assert ("account.suspend", "e2e_alice", "ok") in actions
-        assert ("account.create", "e2e_alice", "ok") in actions
+            status, log = await call(session, "GET", f"{base}/audit-log", admin)
+            actions = [(e["action"], e["target"], e["result"]) for e in log["items"]]
+            assert ("account.delete", "e2e_alice", "ok") in actions
+            assert ("account.suspend", "e2e_alice", "ok") in actions
+            assert ("account.create", "e2e_alice", "ok") in actions
+        finally:  # a failure above leaves no account behind for the tests that follow
+            await call(session, "DELETE", f"{base}/accounts/e2e_alice", admin)
 
 
 HOSTILE = ["-o", "root", "www-data", "a;id", "A", "é", "a" * 33, "", "abc\n", "daemon", "sudo"]

@@ -90,9 +90,16 @@ def server_settings(lan: Lan, port: int, **changes: object) -> vpn_pb2.VpnServer
     return server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def vpn_server(vpn: Stub, lan: Lan, agent: RunningAgent) -> AsyncIterator[vpn_pb2.VpnServer]:
-    """The agent's OpenVPN, configured and serving; stopped at the end of the session."""
+    """The agent's OpenVPN, configured and serving; stopped when the module's tests end (a
+    package-scoped fixture outside a conftest.py lasts the session).
+
+    Not at the end of the session: the end-to-end tests' agent shares the sandbox's VPN folders
+    and finds a running OpenVPN by its pid file. Its first SuspendAccount then rewrote the
+    configuration with its own tun device and restarted this OpenVPN (seen in its log), and a
+    restart that fails fails the suspension with 503: the likely cause of stop 27's CI failure
+    in test_account_lifecycle_over_http."""
     settings = server_settings(lan, stack.free_port())
     answer = await vpn.ConfigureVpnServer(vpn_pb2.ConfigureVpnServerRequest(server=settings))
     assert answer.running

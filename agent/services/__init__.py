@@ -49,7 +49,7 @@ SERVICES: Final[tuple[Service, ...]] = (
     Service(
         "certificates", certificates.SERVICE_NAME, certificates.add_to_server, certificates.prepare
     ),
-    Service("vpn", vpn.SERVICE_NAME, vpn.add_to_server),
+    Service("vpn", vpn.SERVICE_NAME, vpn.add_to_server, vpn.prepare),
     Service("ssh", ssh.SERVICE_NAME, ssh.add_to_server, ssh.prepare),
     Service("backups", backups.SERVICE_NAME, backups.add_to_server),
     Service("files", files.SERVICE_NAME, files.add_to_server),

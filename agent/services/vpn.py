@@ -78,6 +78,11 @@ class VpnServicer(vpn_pb2_grpc.VpnServiceServicer):
         return vpn_pb2.RenewVpnClientResponse(client=_client(client), profile=profile)
 
 
+async def prepare(config: AgentConfig) -> None:
+    """OpenVPN's configuration as this agent writes it (Vpn.bring_up_to_date)."""
+    await vpn(config).bring_up_to_date()
+
+
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
     vpn_pb2_grpc.add_VpnServiceServicer_to_server(VpnServicer(vpn(config)), server)
 

@@ -72,6 +72,21 @@ class Vpn:
         self._finisher = Finisher()
         self._removing: set[str] = set()
 
+    async def bring_up_to_date(self) -> None:
+        """At the agent's start: the configuration as this version of the agent writes it (a
+        new setting, or client-config-dir, which an older one lacked), and the refused
+        clients' folder. A running OpenVPN whose configuration changed restarts here, once,
+        and never at a tenant's request (a suspension used to do it, for everyone)."""
+        async with self._lock:
+            settings = self._settings()
+            if settings is None or not self.pki.exists():
+                return
+            self.openvpn.publish_disabled(self._disabled())
+            text = render_server(settings, self.pki, self.openvpn.paths, self._device)
+            if self.openvpn.write_config(text) and settings.enabled and self.openvpn.running():
+                await self.openvpn.stop()
+                await self.openvpn.start()
+
     async def server(self) -> ServerState:
         settings = self._settings()
         return ServerState(settings, settings is not None and await self.openvpn.serving())
@@ -179,22 +194,10 @@ class Vpn:
             if not self.pki.exists():
                 return  # no VPN yet, so no client: ConfigureVpnServer publishes the folder
             self.openvpn.publish_disabled(self._disabled())
-            await self._refresh_config()
             if suspended:
                 for client in self._latest(owner).values():
                     if client.state != "revoked":
                         await self.openvpn.drop(_common_name(owner, client.name))
-
-    async def _refresh_config(self) -> None:
-        """Brings a configuration written before client-config-dir existed up to date: only a
-        configuration that changed restarts a running OpenVPN."""
-        settings = self._settings()
-        if settings is None or not self.pki.exists():
-            return
-        text = render_server(settings, self.pki, self.openvpn.paths, self._device)
-        if self.openvpn.write_config(text) and settings.enabled and self.openvpn.running():
-            await self.openvpn.stop()
-            await self.openvpn.start()
 
     def _disabled(self) -> set[str]:
         """The common names OpenVPN must refuse: the valid clients of suspended owners."""

@@ -18,6 +18,8 @@ import pytest
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from jopanel.agent.vpn.v1 import vpn_pb2
 
+from agent.config import AgentConfig
+from agent.services import vpn as vpn_service
 from tests.agent.support import rpc_error, until
 from tests.agent.vpn.vpn_support import Client, Lan, clients, lan, new_owner, vpn, vpn_server
 
@@ -290,6 +292,43 @@ async def test_the_refused_clients_folder_is_not_for_tenants(
     assert stat.S_ISDIR(info.st_mode)
     assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, 0o750)
     assert "client-config-dir" in Path("/etc/openvpn/server/jopanel.conf").read_text()
+
+
+CONFIG = Path("/etc/openvpn/server/jopanel.conf")
+PID_FILE = Path("/run/jopanel-vpn/openvpn.pid")
+
+
+def older_configuration() -> str:
+    """The configuration as an agent before client-config-dir wrote it; returns today's."""
+    today = CONFIG.read_text()
+    CONFIG.write_text("".join(line for line in today.splitlines(keepends=True)
+                              if not line.startswith("client-config-dir")))  # fmt: skip
+    return today
+
+
+@pytest.mark.usefixtures("web_servers")  # suspension takes its sites offline too
+async def test_a_suspension_restarts_no_ones_vpn_and_the_agents_start_updates_it(
+    vpn: Stub,
+    vpn_server: vpn_pb2.VpnServer,
+    accounts: AccountStub,
+    account: accounts_pb2.Account,
+    agent_config: AgentConfig,
+) -> None:
+    today = older_configuration()
+    running = PID_FILE.read_text()
+
+    await accounts.SuspendAccount(accounts_pb2.SuspendAccountRequest(name=account.name))
+
+    # Every other owner's connection stays up: the same OpenVPN, its configuration untouched.
+    assert PID_FILE.read_text() == running
+    assert CONFIG.read_text() != today
+
+    await vpn_service.prepare(agent_config)  # what the agent does when it starts
+
+    assert CONFIG.read_text() == today
+    assert PID_FILE.read_text() != running  # restarted once, with client-config-dir
+    assert (await vpn.GetVpnServer(vpn_pb2.GetVpnServerRequest())).running
+    await accounts.UnsuspendAccount(accounts_pb2.UnsuspendAccountRequest(name=account.name))
 
 
 @pytest.mark.usefixtures("web_servers")  # suspension takes its sites offline too

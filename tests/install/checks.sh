@@ -280,6 +280,19 @@ expect "the process limit of tenant1's PHP" \
   "$(curl -sS -H "Host: $site" http://127.0.0.1/nproc.php)" 512
 expect "the process limit of tenant1's PAM sessions (cron, SSH)" \
   "$(runuser -l tenant1 -s /bin/bash -c 'ulimit -u' 2>/dev/null)" 512
+# What tenant1's PHP starts gets its master's /dev/shm (64M for all its accounts), not the
+# system's, and no namespace; the same programs outside PHP are not held back (the control).
+setpriv --reuid=tenant1 --regid=tenant1 --clear-groups sh -c "cat >$root/confined.php" <<'PHP'
+<?php
+exec('dd if=/dev/zero of=/dev/shm/jp-fill bs=1M count=100 2>/dev/null; stat -c %s /dev/shm/jp-fill; rm -f /dev/shm/jp-fill', $out);
+exec('unshare --user true 2>/dev/null; echo $?', $out);
+echo implode(' ', $out);
+PHP
+expect "/dev/shm filled and a user namespace asked for by tenant1's PHP" \
+  "$(curl -sS -H "Host: $site" http://127.0.0.1/confined.php)" "67108864 1"
+[ ! -e /dev/shm/jp-fill ] || fail "tenant1's PHP wrote the system's /dev/shm"
+expect "a user namespace for tenant1 outside PHP (the control)" \
+  "$(setpriv --reuid=tenant1 --regid=tenant1 --clear-groups sh -c 'unshare --user true; echo $?')" 0
 # Its PAM sessions (SSH through common-session, cron through -noninteractive: su runs the
 # first) have their own /tmp: pam_namespace, in the folder systemd-tmpfiles keeps for it.
 su - tenant1 -s /bin/bash -c 'echo mine >/tmp/jp-private-tmp' || fail "tenant1's PAM session failed"

@@ -218,6 +218,10 @@ include = {settings.pool_dir(version, shard)}/*.conf
 """
 
 
+# The /dev/shm of each master's accounts together (their sessions' is 64M each, private_tmp.py).
+SHM_SIZE: Final = "64M"
+
+
 def render_unit(settings: PhpSettings, version: str) -> str:
     config = settings.shards_dir(version) / "%i" / "php-fpm.conf"
     return f"""# Written by jopanel-agent: PHP {version}'s masters of the accounts' pools, one per
@@ -236,6 +240,24 @@ LimitNPROC={settings.processes}
 RuntimeDirectory=php
 RuntimeDirectoryPreserve=yes
 Restart=on-failure
+# The workers run tenants' code and the programs it starts (exec, proc_open). They keep the
+# kernel's surface they need and no more: no namespaces (unprivileged user namespaces are
+# the usual way a local exploit starts), no setuid or setgid file made, no realtime, no
+# 32-bit system calls, and the kernel's tunables, modules, logs, clock, host name and cgroups
+# out of reach. /dev/shm is the master's own, at most {SHM_SIZE} for all its accounts:
+# the system's (half the RAM) is never filled from a web request.
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectKernelLogs=yes
+ProtectControlGroups=yes
+ProtectClock=yes
+ProtectHostname=yes
+RestrictNamespaces=yes
+RestrictRealtime=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+SystemCallArchitectures=native
+TemporaryFileSystem=/dev/shm:size={SHM_SIZE},mode=1777,nosuid,nodev
 
 [Install]
 WantedBy=multi-user.target

@@ -271,3 +271,23 @@ def test_the_masters_unit_holds_every_worker_to_the_accounts_process_limit() -> 
     unit = php_fpm.render_unit(settings, "8.2").splitlines()
 
     assert "LimitNPROC=300" in unit
+
+
+def test_the_masters_unit_keeps_tenants_code_from_the_kernels_surface_and_the_systems_shm() -> None:
+    """tests/install/checks.sh shows them at work on the booted Debian: a PHP script's dd
+    stops at 64M in a /dev/shm of the master's, and its unshare --user is refused."""
+    settings = PhpSettings(Path("/etc/php"), Path("/run/php"), "systemd")
+
+    unit = set(php_fpm.render_unit(settings, "8.2").splitlines())
+
+    assert {
+        "RestrictNamespaces=yes",
+        "RestrictSUIDSGID=yes",
+        "SystemCallArchitectures=native",
+        "ProtectKernelTunables=yes",
+        "ProtectKernelModules=yes",
+        "ProtectControlGroups=yes",
+        "TemporaryFileSystem=/dev/shm:size=64M,mode=1777,nosuid,nodev",
+    } <= unit
+    # Not these: PHP's JIT writes code it runs, and mail() runs Postfix's setgid sendmail.
+    assert not {line for line in unit if line.startswith(("MemoryDenyWrite", "NoNewPriv"))}

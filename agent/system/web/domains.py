@@ -307,6 +307,12 @@ class WebDomains:
             pending.succeed(result)
         self._after = asyncio.create_task(self._prepare_next())
 
+    async def settled(self) -> None:
+        """Returns once the last batch's after-work is done: another instance over the same
+        tree (a test's restarted agent) would otherwise link the same next generation at once."""
+        if self._after is not None:
+            await asyncio.shield(self._after)
+
     async def _prepare_next(self) -> None:
         """After the answers: the file work that grows with the number of sites (nginx.py)."""
         try:

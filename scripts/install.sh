@@ -12,6 +12,9 @@
 #                          zones and their catalog (catalog.jopanel.invalid, RFC 9432), and
 #                          get NOTIFY ("203.0.113.5,[2001:db8::5]:5353"; "none"), all signed
 #                          with the TSIG key the agent makes in /etc/bind/jopanel/transfer.key
+#   --dns-transfer-key yes|no
+#                          whether the secondaries must sign with that key (default yes; no:
+#                          their address alone, for a secondary service that cannot sign)
 #   --account-processes N  the most processes each account runs at once (default 512)
 #   --db-user-connections N
 #                          the most MariaDB sessions each tenant database user holds (20)
@@ -54,13 +57,14 @@ die() { echo "install: $*" >&2; exit 1; }
 
 needs_value() { [ -n "${2:-}" ] || die "$1: needs a value"; }
 
-hostname= admin_email= nameservers= secondaries= processes= db_connections= wheels= webui_dist= check_only=0 enable_quotas=0
+hostname= admin_email= nameservers= secondaries= transfer_key= processes= db_connections= wheels= webui_dist= check_only=0 enable_quotas=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --hostname) needs_value "$@"; hostname=$2; shift 2 ;;
     --admin-email) needs_value "$@"; admin_email=$2; shift 2 ;;
     --nameservers) needs_value "$@"; nameservers=$2; shift 2 ;;
     --dns-secondaries) needs_value "$@"; secondaries=$2; shift 2 ;;
+    --dns-transfer-key) needs_value "$@"; transfer_key=$2; shift 2 ;;
     --account-processes) needs_value "$@"; processes=$2; shift 2 ;;
     --db-user-connections) needs_value "$@"; db_connections=$2; shift 2 ;;
     --wheels) needs_value "$@"; wheels=$(realpath "$2"); shift 2 ;;
@@ -84,12 +88,14 @@ if [ -f "$settings" ]; then
   saved_email=$(. "$settings"; echo "${ADMIN_EMAIL:-}")
   saved_ns=$(. "$settings"; echo "${NAMESERVERS:-}")
   saved_secondaries=$(. "$settings"; echo "${DNS_SECONDARIES:-}")
+  saved_transfer_key=$(. "$settings"; echo "${DNS_TRANSFER_KEY:-}")
   saved_processes=$(. "$settings"; echo "${ACCOUNT_PROCESSES:-}")
   saved_connections=$(. "$settings"; echo "${DB_USER_CONNECTIONS:-}")
   hostname=${hostname:-$saved_hostname}
   admin_email=${admin_email:-$saved_email}
   nameservers=${nameservers:-$saved_ns}
   secondaries=${secondaries:-$saved_secondaries}
+  transfer_key=${transfer_key:-$saved_transfer_key}
   processes=${processes:-$saved_processes}
   db_connections=${db_connections:-$saved_connections}
 fi
@@ -123,6 +129,8 @@ if [ -n "$secondaries" ]; then
     [[ $address =~ $secondary_pattern ]] || die "--dns-secondaries: IP addresses separated by commas"
   done
 fi
+transfer_key=${transfer_key:-yes}
+[[ $transfer_key =~ ^(yes|no)$ ]] || die "--dns-transfer-key: yes or no"
 
 # Whole numbers within the agent's bounds (agent/config.py).
 processes=${processes:-512}
@@ -134,7 +142,8 @@ db_connections=${db_connections:-20}
 
 if [ $check_only = 1 ]; then
   echo "hostname=$hostname admin_email=$admin_email nameservers=${ns_list[*]:-}" \
-    "dns_secondaries=${secondary_list[*]:-} account_processes=$processes" \
+    "dns_secondaries=${secondary_list[*]:-} dns_transfer_key=$transfer_key" \
+    "account_processes=$processes" \
     "db_user_connections=$db_connections"
   exit 0
 fi
@@ -323,6 +332,7 @@ HOSTNAME_PANEL=$hostname
 ADMIN_EMAIL=$admin_email
 NAMESERVERS=$nameservers
 DNS_SECONDARIES=${secondaries:-none}
+DNS_TRANSFER_KEY=$transfer_key
 ACCOUNT_PROCESSES=$processes
 DB_USER_CONNECTIONS=$db_connections
 EOF
@@ -342,6 +352,7 @@ web_listen = ["80", "[::]:80"]
 dns_nameservers = $(toml_list "${ns_list[@]}")
 dns_hostmaster = "$hostmaster"
 dns_secondaries = $(toml_list "${secondary_list[@]}")
+dns_transfer_key = $([ "$transfer_key" = yes ] && echo true || echo false)
 account_processes = $processes
 mariadb_user_connections = $db_connections
 server_names = $(toml_list "$hostname")
@@ -669,7 +680,7 @@ main() {
   wait_for_panel
   [ $enable_quotas = 0 ] || enable_home_quotas
   quota_advice
-  if [ -n "$secondaries" ] && [ -f /etc/bind/jopanel/transfer.key ]; then
+  if [ -n "$secondaries" ] && [ "$transfer_key" = yes ] && [ -f /etc/bind/jopanel/transfer.key ]; then
     say "DNS: the secondaries sign their transfers with the key in /etc/bind/jopanel/transfer.key; include it in their named.conf (docs/dns.md)"
   fi
   say "JoPanel answers at https://$hostname/ (a self-signed certificate until a real one replaces it)"

@@ -76,6 +76,17 @@ def test_secondary_name_servers_are_ip_addresses() -> None:
     assert "dns_secondaries= " in check(**{"--dns-secondaries": "none"}).stdout
 
 
+def test_the_secondaries_sign_with_the_transfer_key_unless_told_no() -> None:
+    assert "dns_transfer_key=yes " in check(**{"--dns-secondaries": "203.0.113.5"}).stdout
+    done = check(**{"--dns-secondaries": "203.0.113.5", "--dns-transfer-key": "no"})
+    assert done.returncode == 0, done.stderr
+    assert "dns_transfer_key=no " in done.stdout
+    for hostile in ("true", "YES", "no; any", ""):
+        refused = check(**{"--dns-transfer-key": hostile})
+        assert refused.returncode == 1
+        assert "--dns-transfer-key" in refused.stderr
+
+
 @pytest.mark.parametrize(
     "value",
     [

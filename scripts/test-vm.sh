@@ -16,6 +16,7 @@ modules=(
   tests/install/test_quotas_vm.py
   tests/agent/backups/test_backups_hostile.py::test_a_file_larger_than_the_quota_left_stops_within_the_quota
   tests/agent/files/test_files_hostile.py::test_a_10_gb_sparse_member_stops_at_the_quota
+  tests/agent/accounts/test_private_tmp.py::test_what_an_account_leaves_in_its_tmp_counts_against_its_disk_quota
 )
 
 if [ "${1:-}" = --inside ]; then

@@ -301,7 +301,7 @@ expect "tenant1's /tmp in its next session" \
   "$(su - tenant1 -s /bin/bash -c 'cat /tmp/jp-private-tmp' 2>/dev/null)" mine
 grep -q pam_namespace.so /etc/pam.d/common-session-noninteractive ||
   fail "cron's sessions (common-session-noninteractive) do not run pam_namespace"
-expect "the instance folder's mode" "$(stat -c %a:%U /tmp/.jopanel-tmp)" 0:root
+expect "the instance folders' modes" "$(stat -c %a:%U /home/.jopanel-tmp /home/.jopanel-vartmp | tr '\n' ' ')" "0:root 0:root "
 step "an application on the account's own socket, behind nginx"
 grep -qx nosymfollow <(findmnt -no OPTIONS /home/.apps | tr , '\n') || fail "/home/.apps is not nosymfollow"
 app=app.install-test.example
@@ -342,11 +342,11 @@ expect "POST /api/v1/domains (tenant2)" "${answer%% *}" 201 "$answer"
 setpriv --reuid=tenant2 --regid=tenant2 --clear-groups \
   sh -c 'echo x >/tmp/jp-tenant2-left; echo x >/var/tmp/jp-tenant2-left'
 su - tenant2 -s /bin/bash -c 'echo x >/tmp/jp-tenant2-private' || fail "tenant2's PAM session failed"
-[ -e /tmp/.jopanel-tmp/tenant2/jp-tenant2-private ] || fail "tenant2's private /tmp is not there"
+[ -e /home/.jopanel-tmp/tenant2/jp-tenant2-private ] || fail "tenant2's private /tmp is not there"
 answer=$(api DELETE /api/v1/accounts/tenant2)
 expect "DELETE /api/v1/accounts/tenant2" "${answer%% *}" 204 "$answer"
 if id tenant2 >/dev/null 2>&1 || [ -e /home/tenant2 ]; then fail "tenant2's user or home is left"; fi
-for left in /tmp/jp-tenant2-left /var/tmp/jp-tenant2-left /tmp/.jopanel-tmp/tenant2; do
+for left in /tmp/jp-tenant2-left /var/tmp/jp-tenant2-left /home/.jopanel-tmp/tenant2; do
   [ ! -e "$left" ] || fail "$left outlived tenant2"
 done
 expect "tenant2's site after the deletion" \
@@ -563,9 +563,10 @@ fi
 
 step "after the reboot: every unit, record and site is back"
 records_intact "after the reboot"
-# /tmp was emptied by the reboot: systemd-tmpfiles (and the agent's start) made the accounts'
-# instance folder again, root's, so their sessions still get a private /tmp.
-expect "the instance folder after the reboot" "$(stat -c %a:%U /tmp/.jopanel-tmp)" 0:root
+# The reboot emptied the accounts' private /tmp as it empties /tmp (systemd-tmpfiles' D line)
+# and kept the folder, root's, so their sessions still get a private /tmp.
+expect "the instance folder after the reboot" "$(stat -c %a:%U /home/.jopanel-tmp)" 0:root
+[ ! -e /home/.jopanel-tmp/tenant1/jp-private-tmp ] || fail "the reboot kept tenant1's private /tmp"
 su - tenant1 -s /bin/bash -c 'echo again >/tmp/jp-private-tmp' ||
   fail "tenant1's PAM session failed after the reboot"
 [ ! -e /tmp/jp-private-tmp ] || fail "tenant1's session wrote the shared /tmp after the reboot"

@@ -3,8 +3,8 @@
 Its uid is never given again (uids.py), so nothing left behind can become another account's;
 still, a setuid copy of a shell in /var/tmp, files in /tmp and /dev/shm, SysV shared memory,
 semaphores and message queues, and a mail spool are the account's data and must not outlive it.
-Its private /tmp and /var/tmp (private_tmp.py) are folders inside /tmp and /var/tmp: walked with
-them, and their folders removed once emptied.
+Its private /tmp and /var/tmp (private_tmp.py) are folders of its own in root's folders in
+/home: removed whole (private_tmp.remove_instances).
 
 The shared temporary folders are world-writable and sticky: every account can plant links,
 FIFOs and devices there, and swap a folder for a link at any moment. So they are walked with

@@ -4,9 +4,12 @@ The shared temporary folders are every user's: one tenant's job could read what 
 world-readable there, race for a predictable name, or fill /dev/shm (memory, half of it by
 default) and /tmp for everyone. pam_namespace gives each session of an account its own:
 - /tmp and /var/tmp are the account's own folder (`user` method), bind-mounted over them in the
-  session's mount namespace: `/tmp/.jopanel-tmp/<name>` and `/var/tmp/.jopanel-tmp/<name>`.
+  session's mount namespace: `/home/.jopanel-tmp/<name>` and `/home/.jopanel-vartmp/<name>`.
   Sessions of one account share it (tmux's socket is found from the next login); the folders
-  holding the instances are root's, mode 000, so no account reaches another's.
+  holding the instances are root's, mode 000, so no account reaches another's. They are on
+  /home's file system, so what an account leaves in its /tmp counts against its disk quota
+  there, as its home does (in /tmp itself, on the root file system, a cron job could fill
+  that), and in /home (root's, 0711) no account can make an entry at their names.
 - /dev/shm is a tmpfs of SHM_SIZE_MB per session (`tmpfs` method), gone when the session ends.
 
 Three files say so, written when they differ (`prepare`, at the agent's start):
@@ -16,12 +19,13 @@ Three files say so, written when they differ (`prepare`, at the agent's start):
   them); root and system users keep the shared folders. An administrator who turned the
   profile off (`pam-auth-update --disable jopanel-accounts`) keeps it off (`--package`
   respects that choice), and is told so in the agent's log at each start;
-- TMPFILES_FILE: systemd-tmpfiles makes the instance folders at boot, before any session.
+- TMPFILES_FILE: systemd-tmpfiles makes the instance folders at boot, before any session, and
+  empties the /tmp one then (as /tmp is emptied).
 
-An instance folder's parent must be root's and mode 000, or pam_namespace refuses the session.
-/tmp is world-writable, so a tenant could plant its own folder or a link at that name while it
-is missing (after an administrator emptied /tmp by hand): `prepare` moves whatever is there and
-is not root's mode-000 folder aside, and makes the folder again.
+An instance folder's parent must be root's and mode 000, or pam_namespace refuses the session:
+`prepare` moves whatever else is there aside and makes the folder again. The eighth session's
+agent kept the instances in /tmp/.jopanel-tmp and /var/tmp/.jopanel-tmp: `prepare` removes
+those folders (FORMER_PARENTS) when they are still root's.
 
 PHP is not a PAM session: its workers' scripts have their own temporary folder (open_basedir,
 upload_tmp_dir, sys_temp_dir, and TMPDIR for the programs they start: web/php_fpm.py).
@@ -33,6 +37,7 @@ import contextlib
 import logging
 import os
 import secrets
+import shutil
 import stat
 from pathlib import Path
 from typing import Final
@@ -45,14 +50,16 @@ logger = logging.getLogger(__name__)
 NAMESPACE_FILE: Final = Path("/etc/security/namespace.d/jopanel-accounts.conf")
 PAM_PROFILE: Final = Path("/usr/share/pam-configs/jopanel-accounts")
 TMPFILES_FILE: Final = Path("/etc/tmpfiles.d/jopanel-accounts.conf")
-INSTANCES: Final = ".jopanel-tmp"
-# The folders whose instances live in a root folder inside them (the `user` method).
-POLYINSTANTIATED: Final = (Path("/tmp"), Path("/var/tmp"))  # noqa: S108
+HOME: Final = Path("/home")
+# The folders polyinstantiated (the `user` method), and the name of the root folder in /home
+# that holds their instances.
+POLYINSTANTIATED: Final = ((Path("/tmp"), ".jopanel-tmp"), (Path("/var/tmp"), ".jopanel-vartmp"))  # noqa: S108
+FORMER_PARENTS: Final = (Path("/tmp/.jopanel-tmp"), Path("/var/tmp/.jopanel-tmp"))  # noqa: S108
 SHM_SIZE_MB: Final = 64
 
 
-def instance_parents(roots: tuple[Path, ...] = POLYINSTANTIATED) -> tuple[Path, ...]:
-    return tuple(root / INSTANCES for root in roots)
+def instance_parents(home: Path = HOME) -> tuple[Path, ...]:
+    return tuple(home / name for _, name in POLYINSTANTIATED)
 
 
 def render_namespace() -> str:
@@ -60,7 +67,7 @@ def render_namespace() -> str:
         "# Written by jopanel-agent; edits are overwritten (docs/security.md, Temporary folders).",
         "# polydir   instance_prefix   method   users without polyinstantiation",
     ]
-    for root, parent in zip(POLYINSTANTIATED, instance_parents(), strict=True):
+    for (root, _), parent in zip(POLYINSTANTIATED, instance_parents(), strict=True):
         lines.append(f"{root} {parent}/ user root")
     shm = f"/dev/shm /dev/shm/ tmpfs:mntopts=size={SHM_SIZE_MB}m,nosuid,nodev root"  # noqa: S108
     lines.append(shm)
@@ -83,7 +90,9 @@ def render_pam_profile(group: str) -> str:
 
 def render_tmpfiles() -> str:
     lines = ["# Written by jopanel-agent: pam_namespace's instance folders (private_tmp.py)."]
-    lines += [f"d {parent} 0000 root root -" for parent in instance_parents()]
+    tmp, var_tmp = instance_parents()
+    # D: emptied at boot, as /tmp is; d: kept, as /var/tmp is.
+    lines += [f"D {tmp} 0000 root root -", f"d {var_tmp} 0000 root root -"]
     return "\n".join(lines) + "\n"
 
 
@@ -105,6 +114,20 @@ async def prepare(group: str, limits: Limits) -> None:
             )
     for parent in instance_parents():
         make_instance_parent(parent)
+    for former in FORMER_PARENTS:
+        remove_former_parent(former)
+
+
+def remove_former_parent(path: Path) -> None:
+    """Removes an earlier agent's instance folder with what it holds, when it is root's folder
+    (anything else there is some user's entry in a shared folder: left alone)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(info.st_mode) and info.st_uid == 0:
+        # rmtree walks by descriptors and follows no link (shutil's fd-based version).
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def enabled(pam_dir: Path = Path("/etc/pam.d")) -> bool:
@@ -148,17 +171,17 @@ def _chmod_folder(path: Path) -> None:
         os.close(fd)
 
 
-def remove_instances(name: str, roots: tuple[Path, ...] = POLYINSTANTIATED) -> int:
-    """Removes a deleted account's instance folders (root's, emptied of its files by
-    leftovers.py first); the number left (still holding something)."""
+def remove_instances(name: str, home: Path = HOME) -> int:
+    """Removes a deleted account's instance folders with what they hold (only its sessions
+    reach them); the number left. Relative to each parent's descriptor, following no link."""
     left = 0
-    for parent in instance_parents(roots):
+    for parent in instance_parents(home):
         try:
             fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except OSError:
             continue  # no instances made there
         try:
-            os.rmdir(name, dir_fd=fd)
+            shutil.rmtree(name, dir_fd=fd)
         except FileNotFoundError:
             pass
         except OSError as error:

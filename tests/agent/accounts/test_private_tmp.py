@@ -7,6 +7,7 @@ runs common-session-noninteractive: both are checked to hold pam_namespace)."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import subprocess
 import uuid
@@ -19,7 +20,8 @@ from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from agent.config import AgentConfig
 from agent.services import accounts as accounts_service
 from agent.system.accounts import private_tmp
-from agent.system.accounts.users import MANAGED_GROUP
+from agent.system.accounts.quotas import DiskQuotas
+from agent.system.accounts.users import HOME_ROOT, MANAGED_GROUP
 
 pytestmark = pytest.mark.skipif(
     not Path("/etc/pam.d/su").exists(), reason="needs su (util-linux) for a PAM session"
@@ -84,7 +86,7 @@ async def test_an_accounts_temporary_files_are_out_of_every_other_accounts_reach
     # each session's own.
     again = in_session(account.name, "cat /tmp/note /var/tmp/note; ls -A /dev/shm")
     assert again.splitlines() == ["mine", "mine"]
-    parents = [Path("/tmp/.jopanel-tmp"), Path("/var/tmp/.jopanel-tmp")]
+    parents = [Path("/home/.jopanel-tmp"), Path("/home/.jopanel-vartmp")]
     for parent in parents:
         info = parent.lstat()
         assert stat.S_ISDIR(info.st_mode)
@@ -127,38 +129,72 @@ def test_cron_and_sshd_sessions_run_pam_namespace_for_the_accounts_group_only() 
         assert "@include common-session" in text
 
 
-async def test_a_planted_instance_folder_is_moved_aside_and_made_again(
+async def test_no_account_can_make_the_instances_folder_and_the_agent_makes_it_again(
     account: accounts_pb2.Account,
     accounts: accounts_pb2_grpc.AccountServiceAsyncStub,
     new_name: Callable[[], str],
     agent_config: AgentConfig,
 ) -> None:
-    """/tmp is world-writable: where /tmp/.jopanel-tmp is missing (an administrator emptied
-    /tmp by hand), an account's program outside a session (PHP's exec, say) could make it its
-    own, mode 000. pam_namespace then refuses every account's session; the agent's start puts
-    root's folder back, and the tenant's folder, moved aside, holds nothing of anyone's."""
+    """The instances live in /home (root's, 0711): where their folder is missing (removed by
+    hand), no account's program can make it its own, as it could in /tmp. The agent's start
+    makes it again; pam_namespace refuses sessions meanwhile."""
     await accounts_service.prepare(agent_config)
     other = await another_account(accounts, new_name)
-    parent = Path("/tmp/.jopanel-tmp")
-    parent.rename(parent.with_name(f".emptied-{uuid.uuid4().hex}"))
+    parent = Path("/home/.jopanel-tmp")
+    removed = parent.with_name(f".removed-{uuid.uuid4().hex}")
+    parent.rename(removed)
     planted = subprocess.run(
         ["setpriv", f"--reuid={account.uid}", f"--regid={account.gid}", "--clear-groups",
-         "sh", "-c", f"mkdir {parent} && chmod 000 {parent}"],
+         "sh", "-c", f"mkdir {parent} || ln -s /etc {parent}"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
-    assert planted.returncode == 0, planted.stderr
-    assert parent.lstat().st_uid == account.uid
-    assert session(other, "true").returncode != 0  # refused while the tenant's folder stands
+    assert planted.returncode != 0
+    assert "Permission denied" in planted.stderr
+    assert not os.path.lexists(parent)
+    try:
+        await accounts_service.prepare(agent_config)
+
+        info = parent.lstat()
+        assert stat.S_ISDIR(info.st_mode)
+        assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, 0)
+        assert in_session(other, "echo ok > /tmp/back; cat /tmp/back") == "ok"
+        assert (parent / other / "back").exists()
+    finally:
+        shutil.rmtree(removed, ignore_errors=True)
+
+
+@pytest.mark.parametrize("planted", [False, True])
+async def test_the_former_instances_folders_in_tmp_go_and_a_tenants_entry_stays(
+    agent_config: AgentConfig, account: accounts_pb2.Account, planted: bool
+) -> None:
+    """The eighth session's agent kept the instances in /tmp/.jopanel-tmp and
+    /var/tmp/.jopanel-tmp; the agent's start removes them when they are root's folders. A
+    tenant's own entry at that name (a link to its home, say) is left as it is, and nothing it
+    points at is touched."""
+    formers = [Path("/tmp/.jopanel-tmp"), Path("/var/tmp/.jopanel-tmp")]
+    home = Path(f"/home/{account.name}")
+    for former in formers:
+        shutil.rmtree(former, ignore_errors=True)
+        if planted:
+            subprocess.run(
+                ["setpriv", f"--reuid={account.uid}", f"--regid={account.gid}",
+                 "--clear-groups", "ln", "-s", str(home), str(former)],
+                check=True,
+            )  # fmt: skip
+        else:
+            (former / account.name).mkdir(parents=True)
+            (former / account.name / "old").write_text("an earlier session's")
+            former.chmod(0)
 
     await accounts_service.prepare(agent_config)
 
-    info = parent.lstat()
-    assert stat.S_ISDIR(info.st_mode)
-    assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, 0)
-    assert in_session(other, "echo ok > /tmp/back; cat /tmp/back") == "ok"
-    assert (parent / other / "back").exists()
-    aside = [p for p in parent.parent.glob(".jopanel-tmp.planted-*") if p.lstat().st_uid]
-    assert [p.lstat().st_uid for p in aside] == [account.uid]
+    for former in formers:
+        if planted:
+            assert former.is_symlink()
+            former.unlink()
+        else:
+            assert not os.path.lexists(former)
+    assert home.is_dir()
 
 
 @pytest.mark.parametrize("kind", ["link", "file", "folder"])
@@ -194,7 +230,7 @@ async def test_deleting_an_account_removes_its_private_folders(
 ) -> None:
     name = await another_account(accounts, new_name)
     in_session(name, "mkdir -p /tmp/a/b; echo x > /tmp/a/b/c; echo y > /var/tmp/d")
-    instances = [Path(f"/tmp/.jopanel-tmp/{name}"), Path(f"/var/tmp/.jopanel-tmp/{name}")]
+    instances = [Path(f"/home/.jopanel-tmp/{name}"), Path(f"/home/.jopanel-vartmp/{name}")]
     assert all(instance.is_dir() for instance in instances)
 
     await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=name))
@@ -208,8 +244,8 @@ def test_the_pam_profile_reaches_non_interactive_sessions_too() -> None:
     profile = private_tmp.render_pam_profile(MANAGED_GROUP)
     assert "Session-Interactive-Only" not in profile
     namespace = private_tmp.render_namespace()
-    assert "/tmp /tmp/.jopanel-tmp/ user root\n" in namespace
-    assert "/var/tmp /var/tmp/.jopanel-tmp/ user root\n" in namespace
+    assert "/tmp /home/.jopanel-tmp/ user root\n" in namespace
+    assert "/var/tmp /home/.jopanel-vartmp/ user root\n" in namespace
     assert f"size={private_tmp.SHM_SIZE_MB}m,nosuid,nodev" in namespace
 
 
@@ -234,3 +270,25 @@ async def test_an_administrator_who_turned_the_profile_off_keeps_it_off_and_is_t
     finally:
         subprocess.run(["pam-auth-update", "--enable", "jopanel-accounts"], check=True)
     assert private_tmp.enabled()
+
+
+async def test_what_an_account_leaves_in_its_tmp_counts_against_its_disk_quota(
+    accounts: accounts_pb2_grpc.AccountServiceAsyncStub,
+    new_name: Callable[[], str],
+    agent_config: AgentConfig,
+) -> None:
+    """Its instances are on /home's file system: a cron job cannot fill the root file system
+    through /tmp past the account's quota (scripts/test-vm.sh runs it under Debian's kernel)."""
+    if not DiskQuotas(HOME_ROOT).enforced():
+        pytest.skip("this kernel has no quota format: scripts/test-vm.sh runs it under Debian's")
+    await accounts_service.prepare(agent_config)
+    request = accounts_pb2.CreateAccountRequest(
+        name=new_name(), password="first password", shell=accounts_pb2.SHELL_BASH, disk_quota_mb=5
+    )
+    name = (await accounts.CreateAccount(request)).account.name
+
+    for folder in ("/tmp", "/var/tmp"):
+        done = session(name, f"dd if=/dev/zero of={folder}/fill bs=1M count=10")
+        assert done.returncode != 0
+        assert "Disk quota exceeded" in done.stderr
+        in_session(name, f"rm {folder}/fill")

@@ -50,16 +50,18 @@ logger = logging.getLogger(__name__)
 NAMESPACE_FILE: Final = Path("/etc/security/namespace.d/jopanel-accounts.conf")
 PAM_PROFILE: Final = Path("/usr/share/pam-configs/jopanel-accounts")
 TMPFILES_FILE: Final = Path("/etc/tmpfiles.d/jopanel-accounts.conf")
-HOME: Final = Path("/home")
-# The folders polyinstantiated (the `user` method), and the name of the root folder in /home
-# that holds their instances.
-POLYINSTANTIATED: Final = ((Path("/tmp"), ".jopanel-tmp"), (Path("/var/tmp"), ".jopanel-vartmp"))  # noqa: S108
+# The folders polyinstantiated (the `user` method), and the root folder in /home that holds
+# their instances.
+POLYINSTANTIATED: Final = (
+    (Path("/tmp"), Path("/home/.jopanel-tmp")),  # noqa: S108
+    (Path("/var/tmp"), Path("/home/.jopanel-vartmp")),  # noqa: S108
+)
 FORMER_PARENTS: Final = (Path("/tmp/.jopanel-tmp"), Path("/var/tmp/.jopanel-tmp"))  # noqa: S108
 SHM_SIZE_MB: Final = 64
 
 
-def instance_parents(home: Path = HOME) -> tuple[Path, ...]:
-    return tuple(home / name for _, name in POLYINSTANTIATED)
+def instance_parents() -> tuple[Path, ...]:
+    return tuple(parent for _, parent in POLYINSTANTIATED)
 
 
 def render_namespace() -> str:
@@ -67,7 +69,7 @@ def render_namespace() -> str:
         "# Written by jopanel-agent; edits are overwritten (docs/security.md, Temporary folders).",
         "# polydir   instance_prefix   method   users without polyinstantiation",
     ]
-    for (root, _), parent in zip(POLYINSTANTIATED, instance_parents(), strict=True):
+    for root, parent in POLYINSTANTIATED:
         lines.append(f"{root} {parent}/ user root")
     shm = f"/dev/shm /dev/shm/ tmpfs:mntopts=size={SHM_SIZE_MB}m,nosuid,nodev root"  # noqa: S108
     lines.append(shm)
@@ -142,9 +144,9 @@ def enabled(pam_dir: Path = Path("/etc/pam.d")) -> bool:
 
 
 def make_instance_parent(parent: Path) -> None:
-    """Makes `parent` root's folder of mode 000 in its world-writable folder. Whatever else
-    has the name (an account's folder, a link, a file) is renamed aside first: rename never
-    follows a link, and in a sticky folder root may rename anyone's entry."""
+    """Makes `parent` root's folder of mode 000. Whatever else has the name (a folder, a link,
+    a file: in /home only root could have put it there) is renamed aside first: rename never
+    follows a link."""
     for _ in range(8):
         try:
             info = os.lstat(parent)
@@ -171,11 +173,11 @@ def _chmod_folder(path: Path) -> None:
         os.close(fd)
 
 
-def remove_instances(name: str, home: Path = HOME) -> int:
+def remove_instances(name: str) -> int:
     """Removes a deleted account's instance folders with what they hold (only its sessions
     reach them); the number left. Relative to each parent's descriptor, following no link."""
     left = 0
-    for parent in instance_parents(home):
+    for parent in instance_parents():
         try:
             fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except OSError:

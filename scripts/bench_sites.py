@@ -8,8 +8,10 @@ for one busy site: `pm = static` with the panel pool's max_children, no open_bas
 hand-written pools add, one after the other, what the panel's pools hold for every account:
 `open_basedir` (the account's home; PHP turns its realpath cache off then) and `pm = ondemand`
 (an idle account costs no worker, target 4; its master wakes for each new connection). The
-panel's site is measured twice: with the account's default pool (ondemand) and after the
-account's owner chose "dynamic" (one worker always waiting; PATCH .../php-pool).
+panel's site is measured three times: with the account's default pool (ondemand), after the
+account's owner chose "dynamic" (one worker always waiting; PATCH .../php-pool), and then on a
+plan without open_basedir (an administrator's choice for trusted customers: the account moved
+to such a plan): the panel's site as close to the hand-tuned one as a plan allows.
 
 wrk on loopback, in the same run: four rounds of every target in turn (first to last, then
 last to first, ...); each figure is the median of its rounds, and each ratio the median of the
@@ -43,6 +45,8 @@ CONNECTIONS = 64
 PANEL = "hello.bench.test"
 PANEL_LABEL = "panel-made site"
 DYNAMIC_LABEL = "panel-made site, pool dynamic"
+UNCONFINED_LABEL = "panel-made site, pool dynamic, plan without open_basedir"
+TRUSTED_PLAN = "bench-trusted"
 STATIC = "x" * 1024 + "\n"
 PHP = '<?php echo "hello\\n";\n'
 HTTP_SETTINGS = Path("/etc/nginx/conf.d/bench-production-http.conf")
@@ -205,9 +209,24 @@ async def run(live: stack.Stack, token: str, account: str) -> None:
             dynamic = await asyncio.to_thread(
                 _runs, 'PHP "hello"', base + "/hello.php", ((DYNAMIC_LABEL, PANEL), *hands[:2])
             )
+            await _trusted_plan(session, live, account)
+            unconfined = await asyncio.to_thread(
+                _runs, 'PHP "hello"', base + "/hello.php", ((UNCONFINED_LABEL, PANEL), hands[0])
+            )
         finally:
             await asyncio.to_thread(_tear_down, version)
-    print_table([static, php, dynamic])
+    print_table([static, php, dynamic, unconfined])
+
+
+async def _trusted_plan(session: aiohttp.ClientSession, live: stack.Stack, account: str) -> None:
+    """The account on a plan whose accounts' PHP is not kept to their homes."""
+    plan = {"name": TRUSTED_PLAN, "php_open_basedir": False}
+    async with session.post(f"{live.url}/api/v1/plans", json=plan) as response:
+        assert response.status == 201, await response.text()
+    async with session.patch(
+        f"{live.url}/api/v1/accounts/{account}", json={"plan": TRUSTED_PLAN}
+    ) as response:
+        assert response.status == 200, await response.text()
 
 
 def print_table(groups: list[list[list[Row]]]) -> None:

@@ -184,6 +184,7 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
         limits = php_fpm.PoolLimits(
             dynamic=web_validators.process_manager(request.pm),
             max_children=web_validators.max_children(request.max_children),
+            open_basedir=not request.without_open_basedir,
         )
         await self._domains.set_pool_limits(account, limits)
         return web_pb2.SetPhpPoolLimitsResponse()

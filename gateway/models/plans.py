@@ -112,6 +112,14 @@ class PlanLimits(BaseModel):
         " not chrooted; false (the default): SFTP only, chrooted to their home. A change"
         " applies to every account on the plan at once; sessions already open are not ended",
     )
+    php_open_basedir: StrictBool = Field(
+        default=True,
+        description="Whether its accounts' PHP scripts may open files only in the account's"
+        " home (open_basedir); false, for trusted customers, saves about a sixth of a small"
+        " page's PHP time, and the account's own user still keeps its scripts from other"
+        " accounts' files. A change applies to every account on the plan at once. A"
+        " reseller's plans keep it on",
+    )
 
 
 class PlanCreate(PlanLimits):
@@ -147,6 +155,7 @@ class Plan(BaseModel):
     max_backups_per_day: int | None
     backup_repository: str
     ssh_shell: bool
+    php_open_basedir: bool
     accounts: int = Field(description="How many accounts are on this plan")
     created_at: datetime
     updated_at: datetime
@@ -181,6 +190,7 @@ def plan_of(record: PlanRecord) -> Plan:
         max_backups_per_day=record.max_backups_per_day,
         backup_repository=record.backup_repository,
         ssh_shell=record.ssh_shell,
+        php_open_basedir=record.php_open_basedir,
         accounts=record.accounts,
         created_at=record.created_at,
         updated_at=record.updated_at,

@@ -23,11 +23,11 @@ from gateway.auth.passwords import hash_password
 from gateway.consistency import applying
 from gateway.context import Context
 from gateway.problems import Problem, conflict, field_error, not_found
-from gateway.services import quotas, ssh
+from gateway.services import php_settings, quotas, ssh
 from gateway.services.resellers import totals_reached
 from gateway.services.suspensions import refuse_owner_over_admin, suspension_by
 from gateway.store import accounts as store
-from gateway.store import plans, resellers, users
+from gateway.store import php_pools, plans, resellers, users
 from gateway.store.accounts import AccountRecord, ShellName
 from gateway.store.plans import PlanRecord
 
@@ -139,6 +139,9 @@ async def create(
         if ssh.shell_wanted(plan.ssh_shell, shell):
             # The account exists whatever this says; should it fail, the reconcile gives it.
             await ssh.set_shell(ctx.agent, name, True)
+        if not plan.php_open_basedir:
+            # Should it fail, the account's PHP stays in its home until its plan is saved again.
+            await php_settings.send_pool(ctx.agent, name, None, False)
     return AccountState(await _read(ctx, name), reply.account)
 
 
@@ -172,6 +175,8 @@ async def update(
             await users.set_password(ctx.db, account.id, password_hash)
         if account.status in _ON_SYSTEM and (plan is not None or changes.shell is not None):
             await _apply_shell(ctx, plan or await _plan(ctx, account.plan), changes, account)
+        if account.status in _ON_SYSTEM and plan is not None:
+            await _apply_open_basedir(ctx, account, plan)
     return AccountState(await _read(ctx, account.name), system)
 
 
@@ -205,6 +210,15 @@ async def _apply_shell(
     is simply set); recorded already, so a failure here is settled by the reconcile."""
     wanted = ssh.shell_wanted(plan.ssh_shell, changes.shell or account.shell)
     await ssh.set_shell(ctx.agent, account.name, wanted)
+
+
+async def _apply_open_basedir(ctx: Context, account: AccountRecord, plan: PlanRecord) -> None:
+    """The account's PHP pools as its new plan says, when it differs from the old one's; the
+    move is recorded already (a failure here: saving the plan's setting again applies it)."""
+    previous = await plans.get(ctx.db, account.plan)
+    if previous is None or previous.php_open_basedir != plan.php_open_basedir:
+        record = await php_pools.get(ctx.db, account.id)
+        await php_settings.send_pool(ctx.agent, account.name, record, plan.php_open_basedir)
 
 
 async def _update_system(

@@ -9,13 +9,16 @@ the absolute ranges itself.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+from collections.abc import Awaitable, Callable
 from typing import Final
 
+import grpc
 from jopanel.agent.web.v1 import web_pb2 as pb
 
-from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.agent import CALL_TIMEOUT_SECONDS, Agent
 from gateway.consistency import applying
 from gateway.context import Context
 from gateway.problems import FieldError, conflict, unprocessable
@@ -92,20 +95,52 @@ async def set_pool(
     previous = await php_pools.get(ctx.db, account.id)
     current = previous or _DEFAULT_POOL
     wanted = PhpPoolRecord(pm or current.pm, max_children or current.max_children)
-    bound = _children_bound(await _plan(ctx, account.id))
+    plan = await _plan(ctx, account.id)
+    bound = _children_bound(plan)
     if wanted.max_children > bound:
         message = f"must be at most {bound} on plan '{account.plan}'"
         raise unprocessable(f"max_children: {message}", [FieldError("max_children", message)])
     async with ctx.audited("account.php_pool", account.name, f"{wanted.pm},{wanted.max_children}"):
         await php_pools.put(ctx.db, account.id, wanted)
         async with applying(undo=lambda: php_pools.put(ctx.db, account.id, previous)):
-            await ctx.agent.web.SetPhpPoolLimits(
-                pb.SetPhpPoolLimitsRequest(
-                    account=account.name, pm=_PM[wanted.pm], max_children=wanted.max_children
-                ),
-                timeout=CALL_TIMEOUT_SECONDS,
-            )
+            await send_pool(ctx.agent, account.name, wanted, plan.php_open_basedir)
     return wanted, bound
+
+
+async def send_pool(
+    agent: Agent, name: str, record: PhpPoolRecord | None, open_basedir: bool
+) -> None:
+    """The account's pools to its limits (None: the defaults) and its plan's open_basedir."""
+    record = record or _DEFAULT_POOL
+    await agent.web.SetPhpPoolLimits(
+        pb.SetPhpPoolLimitsRequest(
+            account=name,
+            pm=_PM[record.pm],
+            max_children=record.max_children,
+            without_open_basedir=not open_basedir,
+        ),
+        timeout=CALL_TIMEOUT_SECONDS,
+    )
+
+
+async def set_open_basedir(
+    ctx: Context, plan_id: int, open_basedir: bool, *, undo: Callable[[], Awaitable[object]]
+) -> None:
+    """Keeps the PHP of every account on the plan to its home, or lets it out; when the agent
+    fails, the accounts already changed are set back, `undo` takes back the plan's record, and
+    the error goes on (as the plan's shells over SSH: gateway/services/ssh.py)."""
+    pools = await php_pools.on_plan(ctx.db, plan_id)
+    done: list[str] = []
+    try:
+        for name, record in pools.items():
+            await send_pool(ctx.agent, name, record, open_basedir)
+            done.append(name)
+    except grpc.aio.AioRpcError:
+        for name in done:
+            with contextlib.suppress(grpc.aio.AioRpcError):
+                await send_pool(ctx.agent, name, pools[name], not open_basedir)
+        await undo()
+        raise
 
 
 _DEFAULT_POOL: Final = PhpPoolRecord("ondemand", PHP_MAX_CHILDREN_DEFAULT)

@@ -3,7 +3,8 @@
 A plan's disk and inode quotas are kept by the kernel for every account on it
 (gateway/services/quotas.py): a change reaches each account through the agent, and is refused
 while any account already uses more than the new limits. Its ssh_shell setting reaches each of
-its accounts that has a login shell the same way (gateway/services/ssh.py, docs/sftp.md).
+its accounts that has a login shell the same way (gateway/services/ssh.py, docs/sftp.md), and
+its php_open_basedir setting to each of its accounts' PHP pools (docs/web.md).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import grpc
 
 from gateway.context import Context
 from gateway.problems import conflict, field_error, not_found
-from gateway.services import quotas, ssh
+from gateway.services import php_settings, quotas, ssh
 from gateway.services.jobs import require_repository
 from gateway.services.resellers import totals_reached
 from gateway.store import accounts, resellers
@@ -62,12 +63,15 @@ async def create(ctx: Context, name: str, limits: Limits) -> PlanRecord:
 
 def _check_reseller_plan(ctx: Context, name: str | None, limits: Limits) -> None:
     """A reseller's plan is named after it (no two resellers' plan names collide, and none
-    takes a name an administrator would want), and gives no VPN, which is an administrator's
-    grant (docs/resellers.md). 422: the document allows both."""
+    takes a name an administrator would want), and gives no VPN nor PHP outside the accounts'
+    homes, which are an administrator's grants (docs/resellers.md). 422: the document allows
+    them."""
     if name is not None and not name.startswith(f"{ctx.me.name}_"):
         raise field_error("name", f"a reseller's plan names start with '{ctx.me.name}_'")
     if limits.get("max_vpn_clients", 0) != 0:
         raise field_error("max_vpn_clients", "a reseller's plans give no VPN clients (0)")
+    if limits.get("php_open_basedir", True) is not True:
+        raise field_error("php_open_basedir", "a reseller's plans keep PHP in the homes (true)")
 
 
 async def update(ctx: Context, plan: PlanRecord, changes: Limits) -> PlanRecord:
@@ -101,18 +105,29 @@ async def update(ctx: Context, plan: PlanRecord, changes: Limits) -> PlanRecord:
             raise totals_reached(exc) from exc
         before = {k: getattr(plan, k) for k in changes}
         shells = await _shell_change(ctx, plan, changes)
+        basedir = changes.get("php_open_basedir", plan.php_open_basedir)
 
         async def undo_record() -> None:
             await store.update(ctx.db, plan.id, before)
 
-        async def undo() -> None:
+        async def undo_shells() -> None:
             await undo_record()
             if shells is not None:  # set back as the record now says
                 with contextlib.suppress(grpc.aio.AioRpcError):
                     await ssh.set_shells(ctx.agent, shells, plan.ssh_shell, undo=_nothing)
 
+        async def undo() -> None:
+            await undo_shells()
+            if basedir != plan.php_open_basedir:
+                with contextlib.suppress(grpc.aio.AioRpcError):
+                    await php_settings.set_open_basedir(
+                        ctx, plan.id, plan.php_open_basedir, undo=_nothing
+                    )
+
         if shells is not None:
             await ssh.set_shells(ctx.agent, shells, not plan.ssh_shell, undo=undo_record)
+        if basedir != plan.php_open_basedir:
+            await php_settings.set_open_basedir(ctx, plan.id, bool(basedir), undo=undo_shells)
         await quotas.apply(ctx.agent, names, limits, previous=previous, undo=undo)
     return await _read(ctx, plan.name)
 

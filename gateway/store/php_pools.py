@@ -1,4 +1,5 @@
-"""An account's PHP-FPM pool limits (table php_pools; no row: the defaults)."""
+"""An account's PHP-FPM pool limits (table php_pools; no row: the defaults). Whether its
+scripts are kept to its home is its plan's (plans.php_open_basedir)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Literal
 
 import aiomysql
 
-from gateway.db import execute, fetch_one_as
+from gateway.db import execute, fetch_all_as, fetch_one_as
 
 ProcessManager = Literal["ondemand", "dynamic"]
 
@@ -25,6 +26,33 @@ async def get(pool: aiomysql.Pool, account_id: int) -> PhpPoolRecord | None:
         "SELECT pm, max_children FROM php_pools WHERE account_id = %s",
         (account_id,),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _AccountPool:
+    name: str
+    pm: ProcessManager | None
+    max_children: int | None
+
+
+async def on_plan(pool: aiomysql.Pool, plan_id: int) -> dict[str, PhpPoolRecord | None]:
+    """The pool limits of each account on the plan that exists on the system (active or
+    suspended), by name in name order (None: the defaults)."""
+    found = await fetch_all_as(
+        pool,
+        _AccountPool,
+        "SELECT u.name, p.pm, p.max_children FROM users u JOIN accounts a ON a.user_id = u.id"
+        " LEFT JOIN php_pools p ON p.account_id = a.user_id"
+        " WHERE a.plan_id = %s AND a.status IN ('active', 'suspended') ORDER BY u.name",
+        (plan_id,),
+    )
+    return {f.name: _record(f) for f in found}
+
+
+def _record(found: _AccountPool) -> PhpPoolRecord | None:
+    if found.pm is None or found.max_children is None:
+        return None
+    return PhpPoolRecord(found.pm, found.max_children)
 
 
 async def put(pool: aiomysql.Pool, account_id: int, record: PhpPoolRecord | None) -> None:

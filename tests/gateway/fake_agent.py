@@ -267,6 +267,7 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
         self.planted_logs: set[tuple[str, int]] = set()
         self.log_written = asyncio.Event()
         self.pool_limits: dict[str, tuple[int, int]] = {}  # account -> (pm, max_children)
+        self.unconfined: set[str] = set()  # accounts whose PHP has no open_basedir
         super().__init__()
 
     def held_by_another(self, name: str, account: str) -> str | None:
@@ -289,6 +290,8 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
     def remove_account(self, account: str) -> None:
         self.domains = {n: d for n, d in self.domains.items() if d.account != account}
         self.suspended_on_their_own &= set(self.domains)
+        self.pool_limits.pop(account, None)
+        self.unconfined.discard(account)
 
     def _account_is_suspended(self, account: str) -> bool:
         found = self.accounts.accounts.get(account)
@@ -429,6 +432,7 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
     async def SetPhpPoolLimits(
         self, request: web_pb.SetPhpPoolLimitsRequest, context: Context
     ) -> web_pb.SetPhpPoolLimitsResponse:
+        await self._enter("SetPhpPoolLimits", request.account, context)
         if request.account not in self.accounts.accounts:
             await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "no such account")
         if request.pm not in (web_pb.PROCESS_MANAGER_ONDEMAND, web_pb.PROCESS_MANAGER_DYNAMIC):
@@ -436,6 +440,10 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
         if not 1 <= request.max_children <= PHP_MAX_CHILDREN_MAX:
             await refuse_field(context, "max_children", f"must be 1 to {PHP_MAX_CHILDREN_MAX}")
         self.pool_limits[request.account] = (request.pm, request.max_children)
+        if request.without_open_basedir:
+            self.unconfined.add(request.account)
+        else:
+            self.unconfined.discard(request.account)
         return web_pb.SetPhpPoolLimitsResponse()
 
     FOLLOW_WINDOW = 0.5  # one FollowSiteLog call (the agent's lasts about 10 s)

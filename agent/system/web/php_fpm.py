@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -74,10 +75,12 @@ def socket_path(run_dir: Path, account: str, version: str) -> Path:
 
 @dataclass(frozen=True)
 class PoolLimits:
-    """An account's process limits, the same for each of its pools (SetPhpPoolLimits)."""
+    """An account's process limits, the same for each of its pools (SetPhpPoolLimits), and
+    whether its scripts are kept to its home (open_basedir, its plan's choice)."""
 
     dynamic: bool = False
     max_children: int = MAX_CHILDREN
+    open_basedir: bool = True
 
 
 def _process_manager(limits: PoolLimits) -> str:
@@ -93,6 +96,14 @@ pm.max_children = {limits.max_children}
 pm.start_servers = 1
 pm.min_spare_servers = 1
 pm.max_spare_servers = {spare}"""
+
+
+def _confinement(home: Path, limits: PoolLimits) -> str:
+    if not limits.open_basedir:
+        return """; Scripts may open files outside the home (the account's plan): the account's user
+; still keeps them from other accounts' files. Their temporary folder is their own."""
+    return f"""; Scripts see the account's home and their own temporary folder, not the shared /tmp.
+php_admin_value[open_basedir] = {home}/"""
 
 
 def render_pool(
@@ -116,8 +127,7 @@ pm.max_requests = 10000
 request_terminate_timeout = 300s
 chdir = /
 security.limit_extensions = .php
-; Scripts see the account's home and their own temporary folder, not the shared /tmp.
-php_admin_value[open_basedir] = {home}/
+{_confinement(home, limits)}
 php_admin_value[upload_tmp_dir] = {tmp}
 php_admin_value[sys_temp_dir] = {tmp}
 php_admin_value[session.save_path] = {tmp}
@@ -284,10 +294,7 @@ class PoolLimitsFile:
                 return
         else:
             current[account] = limits
-        data = {
-            name: {"dynamic": entry.dynamic, "max_children": entry.max_children}
-            for name, entry in sorted(current.items())
-        }
+        data = {name: dataclasses.asdict(entry) for name, entry in sorted(current.items())}
         files.write_atomic(self._path, json.dumps(data, indent=1) + "\n", 0o600)
         self._limits = current
 
@@ -310,15 +317,18 @@ def _read_limits(path: Path) -> dict[str, PoolLimits]:
     for account, entry in data.items() if isinstance(data, dict) else []:
         children = entry.get("max_children") if isinstance(entry, dict) else None
         dynamic = entry.get("dynamic") if isinstance(entry, dict) else None
+        # Files written before open_basedir was a plan's choice lack it: kept to the home.
+        basedir = entry.get("open_basedir", True) if isinstance(entry, dict) else None
         if (
             isinstance(account, str)
             and ACCOUNT_NAME_PATTERN.fullmatch(account)
             and isinstance(dynamic, bool)
+            and isinstance(basedir, bool)
             and isinstance(children, int)
             and not isinstance(children, bool)
             and PHP_MAX_CHILDREN_MIN <= children <= PHP_MAX_CHILDREN_MAX
         ):
-            limits[account] = PoolLimits(dynamic, children)
+            limits[account] = PoolLimits(dynamic, children, basedir)
         else:
             logger.error("%s: the entry of %r is not valid; left out", path, account)
     return limits

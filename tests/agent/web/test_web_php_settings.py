@@ -17,6 +17,7 @@ import pytest
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 
+from agent.system.web import php_fpm
 from tests.agent.support import field_errors, rpc_error
 from tests.agent.web.test_web_backends import curl
 from tests.agent.web.web_support import create, docroot, pool_file, spec, tree_digest, write_as
@@ -267,3 +268,100 @@ async def test_pool_limits_of_an_unknown_account_are_refused(web: Stub) -> None:
     )
     code, _ = await rpc_error(web.SetPhpPoolLimits(request))
     assert code.name == "FAILED_PRECONDITION"
+
+
+# What a script can open: the server's world-readable files, its own account's tree, and
+# another account's script (0600, which that account's PHP has compiled and cached).
+REACH = """<?php
+echo json_encode([
+    ini_get('open_basedir'),
+    @file_get_contents('/etc/hostname') !== false,
+    @file_get_contents(__DIR__ . '/reach.php') !== false,
+    @include '{secret}',
+    @file_get_contents('{secret}'),
+    @scandir('{victim_root}'),
+]);"""
+
+
+async def test_a_plan_without_open_basedir_opens_the_server_but_never_another_account(
+    web: Stub,
+    accounts: AccountStub,
+    account: accounts_pb2.Account,
+    new_name: Callable[[], str],
+    new_domain: Callable[[], str],
+    web_port: int,
+) -> None:
+    """The account's own user, not open_basedir, keeps a tenant from another's files: with
+    open_basedir off, its PHP reads the server's world-readable files, and still neither
+    includes, reads nor lists another account's (even a script OPcache holds compiled)."""
+    request = accounts_pb2.CreateAccountRequest(name=new_name(), shell=accounts_pb2.SHELL_BASH)
+    mallory = (await accounts.CreateAccount(request)).account
+    victim_site, own_site = new_domain(), new_domain()
+    await php_site(web, account.name, victim_site)
+    await php_site(web, mallory.name, own_site)
+    secret = docroot(account.name, victim_site) / "secret.php"
+    write_as(account.name, secret, "<?php return 'the victim secret';")
+    secret.chmod(0o600)
+    page = "<?php echo include 'secret.php';"
+    write_as(account.name, docroot(account.name, victim_site) / "index.php", page)
+    # The victim lets everyone through its folders (its own choice), the script stays its own.
+    for folder in (secret.parent, *list(secret.parents)[1:4]):
+        folder.chmod(0o751)
+    for _ in range(2):  # compiled and cached by the victim's own PHP
+        assert (await curl(web_port, victim_site, "/index.php"))[1] == "the victim secret"
+    probe = REACH.format(secret=secret, victim_root=docroot(account.name, victim_site))
+    write_as(mallory.name, docroot(mallory.name, own_site) / "reach.php", probe)
+    home = f"/home/{mallory.name}/"
+    assert await reach(web_port, own_site) == [home, False, True, False, False, False]
+
+    await web.SetPhpPoolLimits(
+        web_pb2.SetPhpPoolLimitsRequest(
+            account=mallory.name,
+            pm=web_pb2.PROCESS_MANAGER_ONDEMAND,
+            max_children=8,
+            without_open_basedir=True,
+        )
+    )
+    assert "open_basedir" not in pool_file(mallory.name).read_text()
+    assert await reach(web_port, own_site) == ["", True, True, False, False, False]
+    # The victim's own pool keeps it.
+    assert "php_admin_value[open_basedir]" in pool_file(account.name).read_text()
+
+    await web.SetPhpPoolLimits(
+        web_pb2.SetPhpPoolLimitsRequest(
+            account=mallory.name, pm=web_pb2.PROCESS_MANAGER_ONDEMAND, max_children=8
+        )
+    )
+    assert await reach(web_port, own_site) == [home, False, True, False, False, False]
+    limits = Path("/etc/php/jopanel-pool-limits.json")
+    assert mallory.name not in (limits.read_text() if limits.exists() else "")
+
+
+async def reach(port: int, name: str) -> list[object]:
+    status, body = await curl(port, name, "/reach.php")
+    assert status == 200, body
+    found: list[object] = json.loads(body)
+    return found
+
+
+def test_pool_limits_written_before_open_basedir_keep_scripts_in_the_home(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "limits.json"
+    path.write_text(
+        json.dumps(
+            {
+                "older": {"dynamic": True, "max_children": 4},
+                "unconfined": {"dynamic": False, "max_children": 8, "open_basedir": False},
+                "bad": {"dynamic": False, "max_children": 8, "open_basedir": "no"},
+            }
+        )
+    )
+    limits = php_fpm.PoolLimitsFile(path)
+    assert limits.get("older") == php_fpm.PoolLimits(True, 4, open_basedir=True)
+    assert limits.get("unconfined") == php_fpm.PoolLimits(False, 8, open_basedir=False)
+    assert limits.get("bad") == php_fpm.PoolLimits()
+    limits.set("older", None)
+    assert json.loads(path.read_text()) == {
+        "unconfined": {"dynamic": False, "max_children": 8, "open_basedir": False}
+    }

@@ -97,6 +97,11 @@ async def test_reseller_plans_are_named_after_it_give_no_vpn_and_fit_its_totals(
             422,
             "max_vpn_clients",
         ),
+        (
+            {"name": "ann_php", "max_domains": 1, "disk_quota_mb": 10, "php_open_basedir": False},
+            422,
+            "php_open_basedir",
+        ),
         ({"name": "ann_big", "max_domains": 11, "disk_quota_mb": 10}, 403, None),
         ({"name": "ann_huge", "max_domains": 1, "disk_quota_mb": 1001}, 403, None),
     ]
@@ -112,6 +117,9 @@ async def test_reseller_plans_are_named_after_it_give_no_vpn_and_fit_its_totals(
         json={"name": "ann_small", "max_domains": 4, "disk_quota_mb": 400},
     )
     assert (status, body["reseller"]) == (201, "ann"), body
+    unconfined = {"php_open_basedir": False}
+    status, body = await api.call("PATCH", "/api/v1/plans/ann_small", ann, json=unconfined)
+    assert (status, body["errors"][0]["field"]) == (422, "php_open_basedir"), body
     await api.create_account(ann, "alice", plan="ann_small")
     await api.create_account(ann, "alicia", plan="ann_small")
     # Two accounts reserve 800 MiB and 8 domains: a third does not fit, nor a larger plan.

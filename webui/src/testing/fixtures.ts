@@ -52,6 +52,7 @@ export function makePlan(overrides: Partial<Plan> = {}): Plan {
     max_backups_per_day: 3,
     backup_repository: '',
     ssh_shell: false,
+    php_open_basedir: true,
     accounts: 0,
     created_at: '2025-01-02T03:04:05Z',
     updated_at: '2025-01-02T03:04:05Z',

@@ -45,8 +45,9 @@ export type PlanLimitKey = Exclude<keyof Schemas['PlanLimits'], PlanBackupKey | 
 
 export type PlanLimits = Record<PlanLimitKey, number | null>;
 
-/** What a plan switches on or off rather than counts (docs/sftp.md: a shell over SSH). */
-export type PlanSettingKey = 'ssh_shell';
+/** What a plan switches on or off rather than counts: a shell over SSH (docs/sftp.md), PHP
+ * kept to the homes (docs/web.md, open_basedir per plan). */
+export type PlanSettingKey = 'ssh_shell' | 'php_open_basedir';
 
 export type PlanSettings = Record<PlanSettingKey, boolean>;
 

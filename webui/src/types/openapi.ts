@@ -3356,6 +3356,8 @@ export interface components {
       max_vpn_clients: number | null;
       /** Name */
       name: string;
+      /** Php Open Basedir */
+      php_open_basedir: boolean;
       /**
        * Reseller
        * @description The reseller whose plan it is (only it and administrators see it); null: an administrator's
@@ -3521,6 +3523,12 @@ export interface components {
        */
       name: string;
       /**
+       * Php Open Basedir
+       * @description Whether its accounts' PHP scripts may open files only in the account's home (open_basedir); false, for trusted customers, saves about a sixth of a small page's PHP time, and the account's own user still keeps its scripts from other accounts' files. A change applies to every account on the plan at once. A reseller's plans keep it on
+       * @default true
+       */
+      php_open_basedir?: boolean;
+      /**
        * Ssh Shell
        * @description Whether its accounts that have a login shell (bash or sh) get it over SSH, not chrooted; false (the default): SFTP only, chrooted to their home. A change applies to every account on the plan at once; sessions already open are not ended
        * @default false
@@ -3641,6 +3649,12 @@ export interface components {
        * @default 0
        */
       max_vpn_clients?: number | null;
+      /**
+       * Php Open Basedir
+       * @description Whether its accounts' PHP scripts may open files only in the account's home (open_basedir); false, for trusted customers, saves about a sixth of a small page's PHP time, and the account's own user still keeps its scripts from other accounts' files. A change applies to every account on the plan at once. A reseller's plans keep it on
+       * @default true
+       */
+      php_open_basedir?: boolean;
       /**
        * Ssh Shell
        * @description Whether its accounts that have a login shell (bash or sh) get it over SSH, not chrooted; false (the default): SFTP only, chrooted to their home. A change applies to every account on the plan at once; sessions already open are not ended

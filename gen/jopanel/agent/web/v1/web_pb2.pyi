@@ -92,22 +92,29 @@ class SetPhpPoolLimitsRequest(_message.Message):
     ACCOUNT_FIELD_NUMBER: _builtins.int
     PM_FIELD_NUMBER: _builtins.int
     MAX_CHILDREN_FIELD_NUMBER: _builtins.int
+    WITHOUT_OPEN_BASEDIR_FIELD_NUMBER: _builtins.int
     account: _builtins.str
     """An existing managed account (^[a-z][a-z0-9_]{2,31}$)."""
     pm: Global___ProcessManager.ValueType
     """Required."""
     max_children: _builtins.int
     """The most workers (requests served at once) of each of the account's pools: 1 to 64."""
+    without_open_basedir: _builtins.bool
+    """Scripts may open files outside the account's home: no `open_basedir` (for a plan of
+    trusted customers; docs/web.md, open_basedir per plan). The account's own user still
+    keeps them from other accounts' files. False, the default, keeps them to the home.
+    """
     def __init__(
         self,
         *,
         account: _builtins.str = ...,
         pm: Global___ProcessManager.ValueType = ...,
         max_children: _builtins.int = ...,
+        without_open_basedir: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "max_children", b"max_children", "pm", b"pm"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "max_children", b"max_children", "pm", b"pm", "without_open_basedir", b"without_open_basedir"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -207,8 +207,9 @@ class WebDomainServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def SetPhpPoolLimits(self, request, context):
-        """The process limits of the account's PHP-FPM pools (one per PHP version it uses), written
-        into its pool files, checked with `php-fpm -t` and applied by a graceful reload.
+        """The process limits of the account's PHP-FPM pools (one per PHP version it uses) and
+        whether their scripts are kept to the account's home, written into its pool files,
+        checked with `php-fpm -t` and applied by a graceful reload.
         Idempotent. FAILED_PRECONDITION when the account does not exist; deleting the account
         forgets them.
         """

@@ -87,8 +87,9 @@ class WebDomainServiceStub:
     ReadSiteLog.
     """
     SetPhpPoolLimits: _grpc.UnaryUnaryMultiCallable[_web_pb2.SetPhpPoolLimitsRequest, _web_pb2.SetPhpPoolLimitsResponse]
-    """The process limits of the account's PHP-FPM pools (one per PHP version it uses), written
-    into its pool files, checked with `php-fpm -t` and applied by a graceful reload.
+    """The process limits of the account's PHP-FPM pools (one per PHP version it uses) and
+    whether their scripts are kept to the account's home, written into its pool files,
+    checked with `php-fpm -t` and applied by a graceful reload.
     Idempotent. FAILED_PRECONDITION when the account does not exist; deleting the account
     forgets them.
     """
@@ -152,8 +153,9 @@ class WebDomainServiceAsyncStub(WebDomainServiceStub):
     ReadSiteLog.
     """
     SetPhpPoolLimits: _aio.UnaryUnaryMultiCallable[_web_pb2.SetPhpPoolLimitsRequest, _web_pb2.SetPhpPoolLimitsResponse]  # type: ignore[assignment]
-    """The process limits of the account's PHP-FPM pools (one per PHP version it uses), written
-    into its pool files, checked with `php-fpm -t` and applied by a graceful reload.
+    """The process limits of the account's PHP-FPM pools (one per PHP version it uses) and
+    whether their scripts are kept to the account's home, written into its pool files,
+    checked with `php-fpm -t` and applied by a graceful reload.
     Idempotent. FAILED_PRECONDITION when the account does not exist; deleting the account
     forgets them.
     """
@@ -280,8 +282,9 @@ class WebDomainServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _web_pb2.SetPhpPoolLimitsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_web_pb2.SetPhpPoolLimitsResponse, _abc.Awaitable[_web_pb2.SetPhpPoolLimitsResponse]]:
-        """The process limits of the account's PHP-FPM pools (one per PHP version it uses), written
-        into its pool files, checked with `php-fpm -t` and applied by a graceful reload.
+        """The process limits of the account's PHP-FPM pools (one per PHP version it uses) and
+        whether their scripts are kept to the account's home, written into its pool files,
+        checked with `php-fpm -t` and applied by a graceful reload.
         Idempotent. FAILED_PRECONDITION when the account does not exist; deleting the account
         forgets them.
         """

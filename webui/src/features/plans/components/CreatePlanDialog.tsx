@@ -28,13 +28,14 @@ function CreatePlanForm({ mutation, onCancel }: FormProps) {
   const [name, setName] = useState('');
   const [drafts, setDrafts] = useState<LimitDrafts>(() => draftsFrom(null));
   const [sshShell, setSshShell] = useState(false);
+  const [phpOpenBasedir, setPhpOpenBasedir] = useState(true);
   const errors = useFieldErrors(PLAN_FIELDS, mutation.error);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!errors.validate({ name: planNameError(name), ...limitErrors(drafts) })) return;
     mutation.mutate(
-      { name, ...limitsFrom(drafts), ssh_shell: sshShell },
+      { name, ...limitsFrom(drafts), ssh_shell: sshShell, php_open_basedir: phpOpenBasedir },
       {
         onSuccess: (created) => {
           toast.success(`Plan ${created.name} created.`);
@@ -52,6 +53,8 @@ function CreatePlanForm({ mutation, onCancel }: FormProps) {
       setDrafts={setDrafts}
       sshShell={sshShell}
       setSshShell={setSshShell}
+      phpOpenBasedir={phpOpenBasedir}
+      setPhpOpenBasedir={setPhpOpenBasedir}
       onSubmit={submit}
       onCancel={onCancel}
       pending={mutation.isPending}

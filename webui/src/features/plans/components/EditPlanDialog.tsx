@@ -42,6 +42,7 @@ type FormProps = {
 function EditPlanForm({ plan, mutation, onCancel, onDone }: FormProps) {
   const [drafts, setDrafts] = useState<LimitDrafts>(() => draftsFrom(plan));
   const [sshShell, setSshShell] = useState(plan.ssh_shell);
+  const [phpOpenBasedir, setPhpOpenBasedir] = useState(plan.php_open_basedir);
   const errors = useFieldErrors(PLAN_FIELDS, mutation.error);
 
   const submit = (event: FormEvent) => {
@@ -49,6 +50,7 @@ function EditPlanForm({ plan, mutation, onCancel, onDone }: FormProps) {
     if (!errors.validate(limitErrors(drafts))) return;
     const changes: UpdatePlanInput = changedLimits(plan, limitsFrom(drafts));
     if (sshShell !== plan.ssh_shell) changes.ssh_shell = sshShell;
+    if (phpOpenBasedir !== plan.php_open_basedir) changes.php_open_basedir = phpOpenBasedir;
     if (Object.keys(changes).length === 0) return onCancel();
     mutation.mutate(changes, {
       onSuccess: (saved) => {
@@ -65,6 +67,8 @@ function EditPlanForm({ plan, mutation, onCancel, onDone }: FormProps) {
       setDrafts={setDrafts}
       sshShell={sshShell}
       setSshShell={setSshShell}
+      phpOpenBasedir={phpOpenBasedir}
+      setPhpOpenBasedir={setPhpOpenBasedir}
       onSubmit={submit}
       onCancel={onCancel}
       pending={mutation.isPending}

@@ -12,6 +12,8 @@ type PlanLimitsFormProps = {
   setDrafts: (update: (d: LimitDrafts) => LimitDrafts) => void;
   sshShell: boolean;
   setSshShell: (on: boolean) => void;
+  phpOpenBasedir: boolean;
+  setPhpOpenBasedir: (on: boolean) => void;
   onSubmit: (event: FormEvent) => void;
   onCancel: () => void;
   pending: boolean;
@@ -88,6 +90,17 @@ export function PlanLimitsForm(props: PlanLimitsFormProps) {
         }}
         hint="Accounts on the plan whose login shell is bash or sh get it over SSH, not chrooted. Off: SFTP only, inside their home. A change applies to every account on the plan at once."
         error={errors.errorFor('ssh_shell')}
+      />
+      <Checkbox
+        name="php_open_basedir"
+        label="Keep PHP scripts in the account's home (open_basedir)"
+        checked={props.phpOpenBasedir}
+        onChange={(e) => {
+          props.setPhpOpenBasedir(e.target.checked);
+          errors.markEdited('php_open_basedir');
+        }}
+        hint="Off lets their scripts open files outside their home, a little faster: for trusted customers only. A reseller's plans keep it on. A change applies to every account on the plan at once."
+        error={errors.errorFor('php_open_basedir')}
       />
       <div className="dialog__footer">
         <Button onClick={onCancel} disabled={pending}>

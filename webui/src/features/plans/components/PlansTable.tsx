@@ -34,6 +34,12 @@ function planColumns({ onEdit, onDelete, onBilling }: RowActions): readonly Colu
       secondary: true,
     },
     {
+      key: 'php_open_basedir',
+      header: 'PHP files',
+      cell: (p) => (p.php_open_basedir ? 'Home only' : 'Not confined'),
+      secondary: true,
+    },
+    {
       key: 'accounts',
       header: 'Accounts',
       cell: (p) => formatInteger(p.accounts),

@@ -10,13 +10,13 @@ import { LOG_RETENTION, PHP_BOUNDS } from './php-bounds';
  */
 export type LimitDrafts = Record<PlanLimitKey, LimitDraft>;
 
-export type PlanField = 'name' | PlanLimitKey | 'ssh_shell';
+export type PlanField = 'name' | PlanLimitKey | 'ssh_shell' | 'php_open_basedir';
 
 /** The nullable fields in the form's order, with their range (no top: the API's own). */
 const NULLABLE: readonly { key: PlanLimitKey; min: number; max?: number }[] = [...PLAN_LIMITS, ...PHP_BOUNDS];
 const KEYS: readonly PlanLimitKey[] = [...NULLABLE.map((l) => l.key), LOG_RETENTION.key];
 
-export const PLAN_FIELDS: readonly PlanField[] = ['name', ...KEYS, 'ssh_shell'];
+export const PLAN_FIELDS: readonly PlanField[] = ['name', ...KEYS, 'ssh_shell', 'php_open_basedir'];
 
 export function draftsFrom(plan: Plan | null): LimitDrafts {
   const drafts = {} as LimitDrafts;

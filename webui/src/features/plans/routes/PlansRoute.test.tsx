@@ -68,6 +68,11 @@ function plansServer(initial: Plan[]) {
         plans.find((p) => p.name === 'basic'),
       );
     },
+    // A reseller's plans keep PHP scripts in the account's home.
+    'PATCH /api/v1/plans/ann_gold': () =>
+      problem(422, {
+        errors: [{ field: 'php_open_basedir', message: "A reseller's plans keep PHP scripts in the home." }],
+      }),
     'DELETE /api/v1/plans/basic': () =>
       problem(409, { title: 'Conflict', detail: "2 account(s) are on plan 'basic'; move them first." }),
     'DELETE /api/v1/plans/spare': () => {
@@ -112,11 +117,12 @@ describe('plans', () => {
       'Unlimited',
       'Unlimited',
       'SFTP only',
+      'Home only',
       '5',
       'EditBillingDelete',
     ]);
     // The inode quota (Files) sits beside the disk quota.
-    expect(cells(rows[2]!).slice(0, 9)).toEqual([
+    expect(cells(rows[2]!).slice(0, 10)).toEqual([
       'basic',
       '10',
       'None allowed',
@@ -125,6 +131,7 @@ describe('plans', () => {
       '2,048',
       '100,000',
       'SFTP only',
+      'Home only',
       '2',
     ]);
   });
@@ -162,6 +169,7 @@ describe('plans', () => {
       disk_quota_mb: null,
       inode_quota: null,
       ssh_shell: false,
+      php_open_basedir: true,
       max_php_memory_mb: null,
       max_php_upload_mb: null,
       max_php_execution_seconds: null,
@@ -353,6 +361,65 @@ describe('plans', () => {
     expect(api.to('PATCH', '/api/v1/plans/basic').map((r) => r.body)).toEqual([
       { ssh_shell: true },
       { ssh_shell: true },
+    ]);
+  });
+
+  it('keeps a new plan’s PHP scripts in the home unless unticked', async () => {
+    const { api, user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Create plan' }));
+    const dialog = screen.getByRole('dialog', { name: 'Create plan' });
+    const basedir = within(dialog).getByRole('checkbox', {
+      name: "Keep PHP scripts in the account's home (open_basedir)",
+    });
+    expect(basedir).toBeChecked();
+    expect(basedir).toHaveAccessibleDescription(/for trusted customers only/);
+    await user.type(within(dialog).getByLabelText('Plan name'), 'trusted');
+    await user.click(basedir);
+    await user.click(within(dialog).getByRole('button', { name: 'Create plan' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('POST', '/api/v1/plans')[0]!.body).toMatchObject({
+      name: 'trusted',
+      php_open_basedir: false,
+    });
+    const row = (await screen.findByRole('cell', { name: 'trusted' })).closest('tr')!;
+    expect(within(row).getByRole('cell', { name: 'Not confined' })).toBeInTheDocument();
+  });
+
+  it('sends open_basedir alone when only it changed, and shows a plan with it off', async () => {
+    const { api, user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Edit plan basic' }));
+    let dialog = screen.getByRole('dialog', { name: 'Edit plan basic' });
+    const name = "Keep PHP scripts in the account's home (open_basedir)";
+    await user.click(within(dialog).getByRole('checkbox', { name }));
+    await user.click(within(dialog).getByRole('button', { name: 'Save plan' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('PATCH', '/api/v1/plans/basic').map((r) => r.body)).toEqual([{ php_open_basedir: false }]);
+    const row = (await screen.findByRole('cell', { name: 'basic' })).closest('tr')!;
+    expect(await within(row).findByRole('cell', { name: 'Not confined' })).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Edit plan basic' }));
+    dialog = screen.getByRole('dialog', { name: 'Edit plan basic' });
+    expect(within(dialog).getByRole('checkbox', { name })).not.toBeChecked();
+  });
+
+  it('shows the 422 beside open_basedir when a reseller turns it off', async () => {
+    const api = plansServer([makePlan({ name: 'ann_gold', reseller: 'ann' })]);
+    signInAs(resellerUser);
+    const { user } = renderApp('/admin/plans');
+    await user.click(await screen.findByRole('button', { name: 'Edit plan ann_gold' }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit plan ann_gold' });
+    const basedir = within(dialog).getByRole('checkbox', {
+      name: "Keep PHP scripts in the account's home (open_basedir)",
+    });
+    await user.click(basedir);
+    await user.click(within(dialog).getByRole('button', { name: 'Save plan' }));
+
+    await waitFor(() => expect(basedir).toHaveAccessibleDescription(/A reseller's plans keep PHP scripts/));
+    expect(basedir).toBeInvalid();
+    expect(api.to('PATCH', '/api/v1/plans/ann_gold').map((r) => r.body)).toEqual([
+      { php_open_basedir: false },
     ]);
   });
 

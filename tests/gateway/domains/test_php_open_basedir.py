@@ -1,0 +1,107 @@
+"""open_basedir per plan (against the fake agent): a plan's php_open_basedir reaches every
+account on it with its own pool limits, new accounts and accounts moved between plans follow,
+a failure takes the whole change back, and neither an owner nor a reseller can let PHP out of
+the homes (docs/web.md, open_basedir per plan)."""
+
+from __future__ import annotations
+
+from jopanel.agent.web.v1 import web_pb2 as web_pb
+
+from tests.gateway.conftest import Api
+from tests.gateway.ssh.test_ssh_shell import plan
+
+DYNAMIC = web_pb.PROCESS_MANAGER_DYNAMIC
+ONDEMAND = web_pb.PROCESS_MANAGER_ONDEMAND
+
+
+async def test_a_plan_without_open_basedir_reaches_new_and_moved_accounts(
+    api: Api, admin: str
+) -> None:
+    assert (await plan(api, admin, "trusted", php_open_basedir=False))["php_open_basedir"] is False
+    assert (await plan(api, admin, "shared"))["php_open_basedir"] is True
+    await api.create_account(admin, "alice", plan="trusted")
+    await api.create_account(admin, "bob", plan="shared")
+    assert api.web.unconfined == {"alice"}
+    assert "SetPhpPoolLimits bob" not in api.web.calls  # the agent's default: confined
+
+    # Moving keeps the account's own pool limits and takes the new plan's open_basedir.
+    pool = "/api/v1/accounts/bob/php-pool"
+    assert (await api.call("PATCH", pool, admin, json={"pm": "dynamic", "max_children": 3}))[
+        0
+    ] == 200
+    status, _ = await api.call("PATCH", "/api/v1/accounts/bob", admin, json={"plan": "trusted"})
+    assert status == 200
+    assert api.web.unconfined == {"alice", "bob"}
+    assert api.web.pool_limits["bob"] == (DYNAMIC, 3)
+    calls = len(api.web.calls)
+    # A move between two plans that agree sends nothing.
+    await plan(api, admin, "trusted2", php_open_basedir=False)
+    await api.call("PATCH", "/api/v1/accounts/bob", admin, json={"plan": "trusted2"})
+    assert [c for c in api.web.calls[calls:] if c.startswith("SetPhpPoolLimits")] == []
+    await api.call("PATCH", "/api/v1/accounts/alice", admin, json={"plan": "shared"})
+    assert api.web.unconfined == {"bob"}
+    # A pool change keeps the plan's setting.
+    assert (await api.call("PATCH", pool, admin, json={"max_children": 2}))[0] == 200
+    assert api.web.unconfined == {"bob"}
+    assert api.web.pool_limits["bob"] == (DYNAMIC, 2)
+
+
+async def test_a_plan_change_reaches_every_account_on_it(api: Api, admin: str) -> None:
+    await plan(api, admin, "basic")
+    for name in ("alice", "bob"):
+        await api.create_account(admin, name, plan="basic")
+    await api.create_account(admin, "carol")  # another plan
+    pool = "/api/v1/accounts/bob/php-pool"
+    assert (await api.call("PATCH", pool, admin, json={"pm": "dynamic"}))[0] == 200
+    change = {"php_open_basedir": False}
+    status, body = await api.call("PATCH", "/api/v1/plans/basic", admin, json=change)
+    assert (status, body["php_open_basedir"]) == (200, False)
+    assert api.web.unconfined == {"alice", "bob"}
+    assert api.web.pool_limits == {"alice": (ONDEMAND, 8), "bob": (DYNAMIC, 8)}
+    status, body = await api.call(
+        "PATCH", "/api/v1/plans/basic", admin, json={"php_open_basedir": True}
+    )
+    assert (status, body["php_open_basedir"]) == (200, True)
+    assert api.web.unconfined == set()
+    assert api.web.pool_limits["bob"] == (DYNAMIC, 8)
+
+
+async def test_a_failed_plan_change_is_taken_back_whole(api: Api, admin: str) -> None:
+    await plan(api, admin, "basic", ssh_shell=True)
+    for name in ("alice", "bob"):
+        await api.create_account(admin, name, plan="basic", shell="bash")
+    api.web.fail_call = "SetPhpPoolLimits bob"
+    change = {"php_open_basedir": False, "ssh_shell": False}
+    status, _ = await api.call("PATCH", "/api/v1/plans/basic", admin, json=change)
+    assert status == 503
+    assert api.web.unconfined == set()  # alice's was set back
+    assert api.ssh.shells == {"alice", "bob"}  # the shells too
+    body = (await api.call("GET", "/api/v1/plans/basic", admin))[1]
+    assert (body["php_open_basedir"], body["ssh_shell"]) == (True, True)
+
+
+async def test_wrong_types_are_400_and_change_nothing(api: Api, admin: str) -> None:
+    await plan(api, admin, "basic")
+    await api.create_account(admin, "alice", plan="basic")
+    for value in ("false", 0, 1, None, "no", [False], {"off": True}, "x" * 10_000):
+        for method, path, body in (
+            ("PATCH", "/api/v1/plans/basic", {"php_open_basedir": value}),
+            ("POST", "/api/v1/plans", {"name": "other", "php_open_basedir": value}),
+        ):
+            status, answer = await api.call(method, path, admin, json=body)
+            assert status == 400, (value, method)
+            assert answer["errors"][0]["field"] == "php_open_basedir"
+    assert (await api.call("GET", "/api/v1/plans/other", admin))[0] == 404
+    assert (await api.call("GET", "/api/v1/plans/basic", admin))[1]["php_open_basedir"] is True
+    assert "SetPhpPoolLimits alice" not in api.web.calls
+
+
+async def test_an_owner_cannot_let_its_php_out(api: Api, admin: str) -> None:
+    await plan(api, admin, "basic")
+    await api.create_account(admin, "alice", plan="basic")
+    alice = await api.login("alice", "owner-pass-1")
+    change = {"php_open_basedir": False}
+    assert (await api.call("PATCH", "/api/v1/plans/basic", alice, json=change))[0] == 403
+    pool = "/api/v1/accounts/alice/php-pool"
+    assert (await api.call("PATCH", pool, alice, json=change))[0] == 400
+    assert api.web.unconfined == set()

@@ -239,15 +239,18 @@ def print_table(groups: list[list[list[Row]]]) -> None:
     )
     print(
         "| target | req/s | p50 ms | p99 ms | errors | CPU us/req | panel / this (req/s) "
-        "| panel / this (by CPU) |"
+        "| panel / this (by CPU) | panel's p99 / this (at most 1) |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for rounds in groups:
         for i, name in enumerate(row.name for row in rounds[0]):
             r = bench_wrk.medians([round_[i] for round_ in rounds])
-            by_rate = "" if i == 0 else bench_wrk.shown(bench_wrk.rate_ratios(rounds, 0, i))
-            by_cpu = "" if i == 0 else bench_wrk.shown(bench_wrk.cpu_ratios(rounds, i, 0))
+            by_rate = by_cpu = p99 = ""
+            if i:
+                by_rate = bench_wrk.shown(bench_wrk.rate_ratios(rounds, 0, i))
+                by_cpu = bench_wrk.shown(bench_wrk.cpu_ratios(rounds, i, 0))
+                p99 = bench_wrk.shown(bench_wrk.p99_ratios(rounds, 0, i))
             print(
                 f"| {name} | {r.requests_per_second:.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | "
-                f"{r.errors} | {r.cpu_us:.1f} | {by_rate} | {by_cpu} |"
+                f"{r.errors} | {r.cpu_us:.1f} | {by_rate} | {by_cpu} | {p99} |"
             )

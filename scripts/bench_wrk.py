@@ -72,6 +72,11 @@ def cpu_ratios(rounds: list[list[Row]], top: int, bottom: int) -> list[float]:
     return [r[top].cpu_us / r[bottom].cpu_us for r in rounds]
 
 
+def p99_ratios(rounds: list[list[Row]], top: int, bottom: int) -> list[float]:
+    """Row `top`'s p99 over row `bottom`'s, in each round (above 1: `bottom` is faster)."""
+    return [r[top].p99_ms / r[bottom].p99_ms for r in rounds]
+
+
 def shown(ratios: list[float]) -> str:
     """The rounds' ratios as their median and range."""
     return f"{median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"

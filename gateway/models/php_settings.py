@@ -80,3 +80,7 @@ class PhpPool(BaseModel):
     pm: ProcessManager
     max_children: int
     max_children_bound: int = Field(description="The most the account's plan allows")
+    open_basedir: bool = Field(
+        description="Whether the scripts may open files only in the account's home, as the"
+        " account's plan says (php_open_basedir)"
+    )

@@ -23,6 +23,7 @@ from gateway.services import php_settings as service
 from gateway.store.accounts import AccountRecord
 from gateway.store.domains import DomainRecord
 from gateway.store.php_pools import PhpPoolRecord
+from gateway.store.plans import PlanRecord
 from gateway.validation import to_host_name
 
 
@@ -64,9 +65,14 @@ async def update_php_settings(call: Call[PhpSettingsUpdate]) -> web.StreamRespon
     return await _settings(call, domain)
 
 
-def _pool(record: PhpPoolRecord, bound: int) -> web.Response:
+def _pool(record: PhpPoolRecord, plan: PlanRecord) -> web.Response:
     return json_response(
-        PhpPool(pm=record.pm, max_children=record.max_children, max_children_bound=bound)
+        PhpPool(
+            pm=record.pm,
+            max_children=record.max_children,
+            max_children_bound=service.children_bound(plan),
+            open_basedir=plan.php_open_basedir,
+        )
     )
 
 

@@ -140,7 +140,8 @@ async def create(
             # The account exists whatever this says; should it fail, the reconcile gives it.
             await ssh.set_shell(ctx.agent, name, True)
         if not plan.php_open_basedir:
-            # Should it fail, the account's PHP stays in its home until its plan is saved again.
+            # Should it fail, the account's PHP stays in its home (the safe side) until a
+            # php-pool change or a move sends it again.
             await php_settings.send_pool(ctx.agent, name, None, False)
     return AccountState(await _read(ctx, name), reply.account)
 
@@ -159,6 +160,11 @@ async def update(
             limits = await _check_plan_fits(ctx, account, plan)
             if account.status in _ON_SYSTEM:
                 mask.extend(["disk_quota_mb", "inode_quota"])
+        basedir = await _open_basedir_change(ctx, account, plan)
+        if basedir is True:
+            # Kept to the home first: should the rest fail, the account's PHP is confined on a
+            # plan that does not ask it (the safe side), never let out on one that does.
+            await _send_open_basedir(ctx, account, True)
         if plan is not None:
             await _move(ctx, account, plan)
         async with applying(undo=lambda: _restore_plan(ctx, account)):
@@ -175,8 +181,10 @@ async def update(
             await users.set_password(ctx.db, account.id, password_hash)
         if account.status in _ON_SYSTEM and (plan is not None or changes.shell is not None):
             await _apply_shell(ctx, plan or await _plan(ctx, account.plan), changes, account)
-        if account.status in _ON_SYSTEM and plan is not None:
-            await _apply_open_basedir(ctx, account, plan)
+        if basedir is False:
+            # Let out last: should it fail, the account's PHP stays in its home (the safe
+            # side) until a php-pool change or a move sends it again.
+            await _send_open_basedir(ctx, account, False)
     return AccountState(await _read(ctx, account.name), system)
 
 
@@ -212,13 +220,23 @@ async def _apply_shell(
     await ssh.set_shell(ctx.agent, account.name, wanted)
 
 
-async def _apply_open_basedir(ctx: Context, account: AccountRecord, plan: PlanRecord) -> None:
-    """The account's PHP pools as its new plan says, when it differs from the old one's; the
-    move is recorded already (a failure here: saving the plan's setting again applies it)."""
+async def _open_basedir_change(
+    ctx: Context, account: AccountRecord, plan: PlanRecord | None
+) -> bool | None:
+    """The new plan's php_open_basedir when the account moves between plans that differ in
+    it and exists on the system; else None."""
+    if plan is None or account.status not in _ON_SYSTEM:
+        return None
     previous = await plans.get(ctx.db, account.plan)
-    if previous is None or previous.php_open_basedir != plan.php_open_basedir:
-        record = await php_pools.get(ctx.db, account.id)
-        await php_settings.send_pool(ctx.agent, account.name, record, plan.php_open_basedir)
+    if previous is not None and previous.php_open_basedir == plan.php_open_basedir:
+        return None
+    return plan.php_open_basedir
+
+
+async def _send_open_basedir(ctx: Context, account: AccountRecord, open_basedir: bool) -> None:
+    """The account's pools with its own limits and the open_basedir given."""
+    record = await php_pools.get(ctx.db, account.id)
+    await php_settings.send_pool(ctx.agent, account.name, record, open_basedir)
 
 
 async def _update_system(

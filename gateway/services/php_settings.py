@@ -82,21 +82,20 @@ async def check_values(ctx: Context, account_id: int, values: Values) -> None:
         raise unprocessable("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
 
 
-async def pool_of(ctx: Context, account: AccountRecord) -> tuple[PhpPoolRecord, int]:
-    """The account's pool limits and the most workers its plan allows."""
+async def pool_of(ctx: Context, account: AccountRecord) -> tuple[PhpPoolRecord, PlanRecord]:
+    """The account's pool limits and its plan (the most workers, open_basedir)."""
     record = await php_pools.get(ctx.db, account.id)
-    plan = await _plan(ctx, account.id)
-    return record or _DEFAULT_POOL, _children_bound(plan)
+    return record or _DEFAULT_POOL, await _plan(ctx, account.id)
 
 
 async def set_pool(
     ctx: Context, account: AccountRecord, pm: ProcessManager | None, max_children: int | None
-) -> tuple[PhpPoolRecord, int]:
+) -> tuple[PhpPoolRecord, PlanRecord]:
     previous = await php_pools.get(ctx.db, account.id)
     current = previous or _DEFAULT_POOL
     wanted = PhpPoolRecord(pm or current.pm, max_children or current.max_children)
     plan = await _plan(ctx, account.id)
-    bound = _children_bound(plan)
+    bound = children_bound(plan)
     if wanted.max_children > bound:
         message = f"must be at most {bound} on plan '{account.plan}'"
         raise unprocessable(f"max_children: {message}", [FieldError("max_children", message)])
@@ -104,7 +103,7 @@ async def set_pool(
         await php_pools.put(ctx.db, account.id, wanted)
         async with applying(undo=lambda: php_pools.put(ctx.db, account.id, previous)):
             await send_pool(ctx.agent, account.name, wanted, plan.php_open_basedir)
-    return wanted, bound
+    return wanted, plan
 
 
 async def send_pool(
@@ -157,5 +156,5 @@ def _bound(plan: PlanRecord, setting: str) -> int:
     return PHP_SETTING_RANGES[setting][1] if bound is None else int(bound)
 
 
-def _children_bound(plan: PlanRecord) -> int:
+def children_bound(plan: PlanRecord) -> int:
     return PHP_MAX_CHILDREN_MAX if plan.max_php_children is None else plan.max_php_children

@@ -5,6 +5,7 @@ the homes (docs/web.md, open_basedir per plan)."""
 
 from __future__ import annotations
 
+import grpc
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 
 from tests.gateway.conftest import Api
@@ -44,6 +45,10 @@ async def test_a_plan_without_open_basedir_reaches_new_and_moved_accounts(
     assert (await api.call("PATCH", pool, admin, json={"max_children": 2}))[0] == 200
     assert api.web.unconfined == {"bob"}
     assert api.web.pool_limits["bob"] == (DYNAMIC, 2)
+    # The owner reads what its plan says.
+    bob = await api.login("bob", "owner-pass-1")
+    assert (await api.call("GET", pool, bob))[1]["open_basedir"] is False
+    assert (await api.call("GET", "/api/v1/accounts/alice/php-pool", admin))[1]["open_basedir"]
 
 
 async def test_a_plan_change_reaches_every_account_on_it(api: Api, admin: str) -> None:
@@ -105,3 +110,32 @@ async def test_an_owner_cannot_let_its_php_out(api: Api, admin: str) -> None:
     pool = "/api/v1/accounts/alice/php-pool"
     assert (await api.call("PATCH", pool, alice, json=change))[0] == 400
     assert api.web.unconfined == set()
+
+
+async def test_a_failed_move_never_leaves_php_out_of_the_home(api: Api, admin: str) -> None:
+    """Kept to the home before the rest of a move, let out after it: whichever step fails, the
+    account's PHP is confined on a plan that would not need it, never the other way round."""
+    await plan(api, admin, "trusted", php_open_basedir=False, disk_quota_mb=100)
+    await plan(api, admin, "shared", disk_quota_mb=50)
+    await api.create_account(admin, "alice", plan="trusted")
+    await api.create_account(admin, "bob", plan="shared")
+    assert api.web.unconfined == {"alice"}
+
+    # To a plan that confines it: the agent refuses the new disk quota after the pool changed.
+    api.agent.fail_call = "UpdateAccount alice"
+    api.agent.fail_call_code = grpc.StatusCode.FAILED_PRECONDITION
+    status, _ = await api.call("PATCH", "/api/v1/accounts/alice", admin, json={"plan": "shared"})
+    assert status == 409
+    assert (await api.call("GET", "/api/v1/accounts/alice", admin))[1]["plan"] == "trusted"
+    assert api.web.unconfined == set()
+
+    # To a plan that lets it out: the pool change fails last, the move stands, PHP stays in.
+    api.web.fail_call = "SetPhpPoolLimits bob"
+    status, _ = await api.call("PATCH", "/api/v1/accounts/bob", admin, json={"plan": "trusted"})
+    assert status == 503
+    assert (await api.call("GET", "/api/v1/accounts/bob", admin))[1]["plan"] == "trusted"
+    assert api.web.unconfined == set()
+    # A pool change sends the plan's setting again.
+    pool = "/api/v1/accounts/bob/php-pool"
+    assert (await api.call("PATCH", pool, admin, json={"max_children": 4}))[0] == 200
+    assert api.web.unconfined == {"bob"}

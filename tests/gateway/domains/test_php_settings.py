@@ -155,7 +155,8 @@ async def test_pool_limits_within_the_plan(api: Api, admin: str) -> None:
     mallory = await api.owner(admin, "mallory")
     pool = "/api/v1/accounts/alice/php-pool"
     status, body = await api.call("GET", pool, alice)
-    assert (status, body) == (200, {"pm": "ondemand", "max_children": 8, "max_children_bound": 4})
+    default = {"pm": "ondemand", "max_children": 8, "max_children_bound": 4, "open_basedir": True}
+    assert (status, body) == (200, default)
     status, body = await api.call("PATCH", pool, alice, json={"pm": "dynamic", "max_children": 3})
     assert (status, body["pm"], body["max_children"]) == (200, "dynamic", 3)
     assert api.web.pool_limits["alice"] == (web_pb.PROCESS_MANAGER_DYNAMIC, 3)

@@ -3202,6 +3202,11 @@ export interface components {
        */
       max_children_bound: number;
       /**
+       * Open Basedir
+       * @description Whether the scripts may open files only in the account's home, as the account's plan says (php_open_basedir)
+       */
+      open_basedir: boolean;
+      /**
        * Pm
        * @enum {string}
        */

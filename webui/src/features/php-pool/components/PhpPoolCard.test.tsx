@@ -11,8 +11,13 @@ const POOL = '/api/v1/accounts/alice/php-pool';
  * Alice's account and her pool, whose plan allows 16 workers; the gateway refuses more. `shown`
  * is the bound the GET answers (a plan lowered since the page loaded answers more than is true).
  */
-function poolServer(shown = 16) {
-  let pool: PhpPool = { pm: 'ondemand', max_children: 8, max_children_bound: shown };
+function poolServer(shown = 16, openBasedir = true) {
+  let pool: PhpPool = {
+    pm: 'ondemand',
+    max_children: 8,
+    max_children_bound: shown,
+    open_basedir: openBasedir,
+  };
   return mockApi({
     'GET /api/v1/me': () => json(200, ownerUser(makeAccount(), makePlan())),
     'GET /api/v1/accounts/alice': () => json(200, makeAccount({ system: makeAccountSystem() })),
@@ -43,6 +48,9 @@ describe('an account’s PHP workers', () => {
     const workers = await within(region).findByRole('textbox', { name: 'Most workers at once' });
     expect(workers).toHaveValue('8');
     expect(workers).toHaveAccessibleDescription(/1 to 16 on your plan/);
+    expect(
+      within(region).getByText(/only in the account's home \(open_basedir\), as your plan says/),
+    ).toBeInTheDocument();
     await user.selectOptions(within(region).getByLabelText('Process manager'), 'dynamic');
     await user.clear(workers);
     await user.type(workers, '12');
@@ -85,5 +93,17 @@ describe('an account’s PHP workers', () => {
     expect(workers).toBeInvalid();
     expect(within(region).queryByRole('alert')).not.toBeInTheDocument();
     expect(api.to('PATCH', POOL).map((r) => r.body)).toEqual([{ pm: 'ondemand', max_children: 24 }]);
+  });
+
+  it('says when the plan lets the scripts out of the home', async () => {
+    poolServer(16, false);
+    signInAs(adminUser);
+    renderApp('/admin/accounts/alice');
+
+    const region = await card();
+    expect(
+      await within(region).findByText(/outside the account's home: the plan sets no open_basedir/),
+    ).toBeInTheDocument();
+    expect(within(region).queryByText(/only in the account's home/)).not.toBeInTheDocument();
   });
 });

@@ -73,6 +73,11 @@ function PhpPoolForm({ account, area, current }: FormProps) {
       <p className="field__hint">
         Each PHP version the account&apos;s sites use runs its own pool with these limits.
       </p>
+      <p className="field__hint">
+        {current.open_basedir
+          ? `Scripts open files only in the account's home (open_basedir), as ${area === 'panel' ? 'your' : 'the'} plan says.`
+          : `Scripts may open files outside the account's home: ${area === 'panel' ? 'your' : 'the'} plan sets no open_basedir.`}
+      </p>
       <Select
         label="Process manager"
         options={PM_OPTIONS}

@@ -189,6 +189,25 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
         await self._domains.set_pool_limits(account, limits)
         return web_pb2.SetPhpPoolLimitsResponse()
 
+    async def ListPhpPoolLimits(
+        self, request: web_pb2.ListPhpPoolLimitsRequest, context: Context
+    ) -> web_pb2.ListPhpPoolLimitsResponse:
+        return web_pb2.ListPhpPoolLimitsResponse(
+            limits=[
+                web_pb2.PhpPoolLimits(
+                    account=account,
+                    pm=(
+                        web_pb2.PROCESS_MANAGER_DYNAMIC
+                        if limits.dynamic
+                        else web_pb2.PROCESS_MANAGER_ONDEMAND
+                    ),
+                    max_children=limits.max_children,
+                    without_open_basedir=not limits.open_basedir,
+                )
+                for account, limits in self._domains.pool_limits().items()
+            ]
+        )
+
     async def ReadSiteLog(
         self, request: web_pb2.ReadSiteLogRequest, context: Context
     ) -> web_pb2.ReadSiteLogResponse:

@@ -20,6 +20,7 @@ Resource = Literal[
     "dns_record",
     "ssh_key",
     "ssh_access",
+    "php_pool",
     "vpn_client",
     "certificate",
 ]
@@ -33,6 +34,7 @@ RESOURCES: tuple[Resource, ...] = (
     "dns_record",
     "ssh_key",
     "ssh_access",
+    "php_pool",
     "vpn_client",
     "certificate",
 )

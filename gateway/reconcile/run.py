@@ -7,6 +7,7 @@ from gateway.reconcile.certificates import CertificateChecks
 from gateway.reconcile.cron import CronChecks
 from gateway.reconcile.databases import DatabaseChecks
 from gateway.reconcile.dns import DnsChecks
+from gateway.reconcile.php_pools import PhpPoolChecks
 from gateway.reconcile.ssh import SshChecks
 from gateway.reconcile.vpn import VpnChecks
 from gateway.reconcile.websites import WebsiteChecks
@@ -19,6 +20,7 @@ class Run(
     CronChecks,
     DnsChecks,
     SshChecks,
+    PhpPoolChecks,
     VpnChecks,
     CertificateChecks,
 ):
@@ -34,6 +36,7 @@ class Run(
         await self.database_users(system_accounts)
         await self.cron_jobs(system_accounts)
         await self.ssh(system_accounts)
+        await self.php_pools(system_accounts)
         await self.vpn_clients(system_accounts)
         await self.dns_zones()
         await self.certificates()  # after the sites, whose repairs it may rely on

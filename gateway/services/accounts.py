@@ -141,7 +141,7 @@ async def create(
             await ssh.set_shell(ctx.agent, name, True)
         if not plan.php_open_basedir:
             # Should it fail, the account's PHP stays in its home (the safe side) until a
-            # php-pool change or a move sends it again.
+            # php-pool change, a move or the reconcile sends it again.
             await php_settings.send_pool(ctx.agent, name, None, False)
     return AccountState(await _read(ctx, name), reply.account)
 
@@ -183,7 +183,7 @@ async def update(
             await _apply_shell(ctx, plan or await _plan(ctx, account.plan), changes, account)
         if basedir is False:
             # Let out last: should it fail, the account's PHP stays in its home (the safe
-            # side) until a php-pool change or a move sends it again.
+            # side) until a php-pool change, a move or the reconcile sends it again.
             await _send_open_basedir(ctx, account, False)
     return AccountState(await _read(ctx, account.name), system)
 

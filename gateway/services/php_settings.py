@@ -85,14 +85,14 @@ async def check_values(ctx: Context, account_id: int, values: Values) -> None:
 async def pool_of(ctx: Context, account: AccountRecord) -> tuple[PhpPoolRecord, PlanRecord]:
     """The account's pool limits and its plan (the most workers, open_basedir)."""
     record = await php_pools.get(ctx.db, account.id)
-    return record or _DEFAULT_POOL, await _plan(ctx, account.id)
+    return record or DEFAULT_POOL, await _plan(ctx, account.id)
 
 
 async def set_pool(
     ctx: Context, account: AccountRecord, pm: ProcessManager | None, max_children: int | None
 ) -> tuple[PhpPoolRecord, PlanRecord]:
     previous = await php_pools.get(ctx.db, account.id)
-    current = previous or _DEFAULT_POOL
+    current = previous or DEFAULT_POOL
     wanted = PhpPoolRecord(pm or current.pm, max_children or current.max_children)
     plan = await _plan(ctx, account.id)
     bound = children_bound(plan)
@@ -110,7 +110,7 @@ async def send_pool(
     agent: Agent, name: str, record: PhpPoolRecord | None, open_basedir: bool
 ) -> None:
     """The account's pools to its limits (None: the defaults) and its plan's open_basedir."""
-    record = record or _DEFAULT_POOL
+    record = record or DEFAULT_POOL
     await agent.web.SetPhpPoolLimits(
         pb.SetPhpPoolLimitsRequest(
             account=name,
@@ -142,7 +142,7 @@ async def set_open_basedir(
         raise
 
 
-_DEFAULT_POOL: Final = PhpPoolRecord("ondemand", PHP_MAX_CHILDREN_DEFAULT)
+DEFAULT_POOL: Final = PhpPoolRecord("ondemand", PHP_MAX_CHILDREN_DEFAULT)
 
 
 async def _plan(ctx: Context, account_id: int) -> PlanRecord:

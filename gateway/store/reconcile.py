@@ -268,6 +268,25 @@ async def ssh_shells(pool: aiomysql.Pool) -> set[str]:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordedPhpPool:
+    account: str
+    pm: str | None  # None: no row, the defaults
+    max_children: int | None
+    php_open_basedir: bool  # the account's plan's
+
+
+async def php_pools(pool: aiomysql.Pool) -> list[RecordedPhpPool]:
+    """Every account's pool limits (its php_pools row, if any) and its plan's open_basedir."""
+    return await fetch_all_as(
+        pool,
+        RecordedPhpPool,
+        "SELECT u.name AS account, pp.pm, pp.max_children, p.php_open_basedir"
+        " FROM users u JOIN accounts a ON a.user_id = u.id JOIN plans p ON p.id = a.plan_id"
+        " LEFT JOIN php_pools pp ON pp.account_id = a.user_id ORDER BY u.name",
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class RecordedVpnClient:
     id: int
     public_id: str

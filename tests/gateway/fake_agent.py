@@ -446,6 +446,27 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
             self.unconfined.discard(request.account)
         return web_pb.SetPhpPoolLimitsResponse()
 
+    async def ListPhpPoolLimits(
+        self, request: web_pb.ListPhpPoolLimitsRequest, context: Context
+    ) -> web_pb.ListPhpPoolLimitsResponse:
+        """As the agent: the accounts whose pools differ from the defaults."""
+        limits = []
+        for account in sorted(set(self.pool_limits) | self.unconfined):
+            pm, children = self.pool_limits.get(account, (web_pb.PROCESS_MANAGER_ONDEMAND, 8))
+            entry = web_pb.PhpPoolLimits(
+                account=account,
+                pm=pm,  # type: ignore[arg-type]
+                max_children=children,
+                without_open_basedir=account in self.unconfined,
+            )
+            if (pm, children, account in self.unconfined) != (
+                web_pb.PROCESS_MANAGER_ONDEMAND,
+                8,
+                False,
+            ):
+                limits.append(entry)
+        return web_pb.ListPhpPoolLimitsResponse(limits=limits)
+
     FOLLOW_WINDOW = 0.5  # one FollowSiteLog call (the agent's lasts about 10 s)
 
     def log_lines(self, name: str, log: int) -> list[str]:

@@ -170,6 +170,10 @@ class WebDomains:
         # No site changes: the batch rewrites the pool files whose text differs now.
         await self._finisher.run(self._changes.submit(lambda registry: None))
 
+    def pool_limits(self) -> dict[str, PoolLimits]:
+        """The accounts whose pool limits differ from the default, and theirs."""
+        return self._php.limits.recorded()
+
     async def delete(self, name: Hostname, *, delete_files: bool) -> None:
         """Stops serving the site; a missing one is fine."""
         await self._finisher.run(self._delete(name, delete_files))

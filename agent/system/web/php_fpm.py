@@ -286,6 +286,10 @@ class PoolLimitsFile:
     def get(self, account: str) -> PoolLimits:
         return self._loaded().get(account, PoolLimits())
 
+    def recorded(self) -> dict[str, PoolLimits]:
+        """Every account's limits that differ from the default, by name in name order."""
+        return dict(sorted(self._loaded().items()))
+
     def set(self, account: str, limits: PoolLimits | None) -> None:
         """Records the account's limits (None or the default: forgets them)."""
         current = dict(self._loaded())

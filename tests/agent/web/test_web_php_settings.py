@@ -254,12 +254,25 @@ async def test_pool_limits_reach_every_pool_of_the_account_and_go_with_it(
     )
     await web.SetPhpPoolLimits(request)
     await web.SetPhpPoolLimits(request)  # idempotent
+    listed = (await web.ListPhpPoolLimits(web_pb2.ListPhpPoolLimitsRequest())).limits
+    assert (
+        web_pb2.PhpPoolLimits(
+            account=account.name, pm=web_pb2.PROCESS_MANAGER_DYNAMIC, max_children=2
+        )
+        in listed
+    )
     text = pool.read_text()
     assert "pm = dynamic\npm.max_children = 2\npm.start_servers = 1\n" in text
     assert "pm.max_spare_servers = 2" in text
     await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=account.name))
     limits = Path("/etc/php/jopanel-pool-limits.json")
     assert account.name not in (limits.read_text() if limits.exists() else "")
+    assert account.name not in await listed_accounts(web)
+
+
+async def listed_accounts(web: Stub) -> list[str]:
+    reply = await web.ListPhpPoolLimits(web_pb2.ListPhpPoolLimitsRequest())
+    return [entry.account for entry in reply.limits]
 
 
 async def test_pool_limits_of_an_unknown_account_are_refused(web: Stub) -> None:
@@ -323,6 +336,8 @@ async def test_a_plan_without_open_basedir_opens_the_server_but_never_another_ac
         )
     )
     assert "open_basedir" not in pool_file(mallory.name).read_text()
+    reply = await web.ListPhpPoolLimits(web_pb2.ListPhpPoolLimitsRequest())
+    assert [e.without_open_basedir for e in reply.limits if e.account == mallory.name] == [True]
     assert await reach(web_port, own_site) == ["", True, True, False, False, False]
     # The victim's own pool keeps it.
     assert "php_admin_value[open_basedir]" in pool_file(account.name).read_text()
@@ -333,8 +348,7 @@ async def test_a_plan_without_open_basedir_opens_the_server_but_never_another_ac
         )
     )
     assert await reach(web_port, own_site) == [home, False, True, False, False, False]
-    limits = Path("/etc/php/jopanel-pool-limits.json")
-    assert mallory.name not in (limits.read_text() if limits.exists() else "")
+    assert mallory.name not in await listed_accounts(web)
 
 
 async def reach(port: int, name: str) -> list[object]:

@@ -9,6 +9,7 @@ import grpc
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 
 from tests.gateway.conftest import Api
+from tests.gateway.reconcile.test_reconcile import outcomes, reconcile
 from tests.gateway.ssh.test_ssh_shell import plan
 
 DYNAMIC = web_pb.PROCESS_MANAGER_DYNAMIC
@@ -139,3 +140,27 @@ async def test_a_failed_move_never_leaves_php_out_of_the_home(api: Api, admin: s
     pool = "/api/v1/accounts/bob/php-pool"
     assert (await api.call("PATCH", pool, admin, json={"max_children": 4}))[0] == 200
     assert api.web.unconfined == {"bob"}
+
+
+async def test_the_reconcile_sets_the_pools_back_as_recorded(api: Api, admin: str) -> None:
+    await plan(api, admin, "trusted", php_open_basedir=False)
+    await api.create_account(admin, "alice", plan="trusted")
+    for name in ("bob", "carol", "dave"):
+        await api.create_account(admin, name)
+    pool = "/api/v1/accounts/bob/php-pool"
+    assert (await api.call("PATCH", pool, admin, json={"pm": "dynamic", "max_children": 3}))[
+        0
+    ] == 200
+    # The agent lost its limits file, and a hand let carol's PHP out of her home.
+    api.web.pool_limits = {}
+    api.web.unconfined = {"carol"}
+
+    report = await reconcile(api, admin)
+
+    for name in ("alice", "bob", "carol"):
+        assert outcomes(report, "php_pool", name) == ["repaired"], name
+    assert outcomes(report, "php_pool", "dave") == []
+    assert api.web.unconfined == {"alice"}
+    assert api.web.pool_limits["bob"] == (DYNAMIC, 3)
+    again = await reconcile(api, admin)
+    assert [f for f in again["findings"] if f["resource"] == "php_pool"] == []

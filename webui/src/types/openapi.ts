@@ -2648,6 +2648,7 @@ export interface components {
         | 'dns_record'
         | 'ssh_key'
         | 'ssh_access'
+        | 'php_pool'
         | 'vpn_client'
         | 'certificate';
     };
@@ -4060,6 +4061,7 @@ export interface components {
         | 'dns_record'
         | 'ssh_key'
         | 'ssh_access'
+        | 'php_pool'
         | 'vpn_client'
         | 'certificate';
     };

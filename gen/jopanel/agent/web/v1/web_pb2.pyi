@@ -136,6 +136,69 @@ class SetPhpPoolLimitsResponse(_message.Message):
 Global___SetPhpPoolLimitsResponse: _TypeAlias = SetPhpPoolLimitsResponse  # noqa: Y015
 
 @_typing.final
+class ListPhpPoolLimitsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPhpPoolLimitsRequest: _TypeAlias = ListPhpPoolLimitsRequest  # noqa: Y015
+
+@_typing.final
+class PhpPoolLimits(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    PM_FIELD_NUMBER: _builtins.int
+    MAX_CHILDREN_FIELD_NUMBER: _builtins.int
+    WITHOUT_OPEN_BASEDIR_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    pm: Global___ProcessManager.ValueType
+    max_children: _builtins.int
+    without_open_basedir: _builtins.bool
+    def __init__(
+        self,
+        *,
+        account: _builtins.str = ...,
+        pm: Global___ProcessManager.ValueType = ...,
+        max_children: _builtins.int = ...,
+        without_open_basedir: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "max_children", b"max_children", "pm", b"pm", "without_open_basedir", b"without_open_basedir"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PhpPoolLimits: _TypeAlias = PhpPoolLimits  # noqa: Y015
+
+@_typing.final
+class ListPhpPoolLimitsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LIMITS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def limits(self) -> _containers.RepeatedCompositeFieldContainer[Global___PhpPoolLimits]: ...
+    def __init__(
+        self,
+        *,
+        limits: _abc.Iterable[Global___PhpPoolLimits] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["limits", b"limits"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPhpPoolLimitsResponse: _TypeAlias = ListPhpPoolLimitsResponse  # noqa: Y015
+
+@_typing.final
 class ReadSiteLogRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 

@@ -103,6 +103,11 @@ class WebDomainServiceStub:
                 request_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsResponse.FromString,
                 _registered_method=True)
+        self.ListPhpPoolLimits = channel.unary_unary(
+                '/jopanel.agent.web.v1.WebDomainService/ListPhpPoolLimits',
+                request_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ListPhpPoolLimitsRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ListPhpPoolLimitsResponse.FromString,
+                _registered_method=True)
 
 
 class WebDomainServiceServicer:
@@ -217,6 +222,15 @@ class WebDomainServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListPhpPoolLimits(self, request, context):
+        """What SetPhpPoolLimits recorded, for every account whose pools differ from the defaults
+        (ondemand, 8 workers, open_basedir), in name order: the reconcile compares it with the
+        panel's records.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_WebDomainServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -274,6 +288,11 @@ def add_WebDomainServiceServicer_to_server(servicer, server):
                     servicer.SetPhpPoolLimits,
                     request_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsResponse.SerializeToString,
+            ),
+            'ListPhpPoolLimits': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPhpPoolLimits,
+                    request_deserializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ListPhpPoolLimitsRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ListPhpPoolLimitsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -587,6 +606,33 @@ class WebDomainService:
             '/jopanel.agent.web.v1.WebDomainService/SetPhpPoolLimits',
             jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsRequest.SerializeToString,
             jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.SetPhpPoolLimitsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPhpPoolLimits(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.web.v1.WebDomainService/ListPhpPoolLimits',
+            jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ListPhpPoolLimitsRequest.SerializeToString,
+            jopanel_dot_agent_dot_web_dot_v1_dot_web__pb2.ListPhpPoolLimitsResponse.FromString,
             options,
             channel_credentials,
             insecure,

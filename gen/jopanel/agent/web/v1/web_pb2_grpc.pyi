@@ -93,6 +93,11 @@ class WebDomainServiceStub:
     Idempotent. FAILED_PRECONDITION when the account does not exist; deleting the account
     forgets them.
     """
+    ListPhpPoolLimits: _grpc.UnaryUnaryMultiCallable[_web_pb2.ListPhpPoolLimitsRequest, _web_pb2.ListPhpPoolLimitsResponse]
+    """What SetPhpPoolLimits recorded, for every account whose pools differ from the defaults
+    (ondemand, 8 workers, open_basedir), in name order: the reconcile compares it with the
+    panel's records.
+    """
 
 @_typing.type_check_only
 class WebDomainServiceAsyncStub(WebDomainServiceStub):
@@ -158,6 +163,11 @@ class WebDomainServiceAsyncStub(WebDomainServiceStub):
     checked with `php-fpm -t` and applied by a graceful reload.
     Idempotent. FAILED_PRECONDITION when the account does not exist; deleting the account
     forgets them.
+    """
+    ListPhpPoolLimits: _aio.UnaryUnaryMultiCallable[_web_pb2.ListPhpPoolLimitsRequest, _web_pb2.ListPhpPoolLimitsResponse]  # type: ignore[assignment]
+    """What SetPhpPoolLimits recorded, for every account whose pools differ from the defaults
+    (ondemand, 8 workers, open_basedir), in name order: the reconcile compares it with the
+    panel's records.
     """
 
 class WebDomainServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -287,6 +297,17 @@ class WebDomainServiceServicer(metaclass=_abc_1.ABCMeta):
         checked with `php-fpm -t` and applied by a graceful reload.
         Idempotent. FAILED_PRECONDITION when the account does not exist; deleting the account
         forgets them.
+        """
+
+    @_abc_1.abstractmethod
+    def ListPhpPoolLimits(
+        self,
+        request: _web_pb2.ListPhpPoolLimitsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_web_pb2.ListPhpPoolLimitsResponse, _abc.Awaitable[_web_pb2.ListPhpPoolLimitsResponse]]:
+        """What SetPhpPoolLimits recorded, for every account whose pools differ from the defaults
+        (ondemand, 8 workers, open_basedir), in name order: the reconcile compares it with the
+        panel's records.
         """
 
 def add_WebDomainServiceServicer_to_server(servicer: WebDomainServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -14,6 +14,7 @@ const RESOURCE: Record<ReconcileResource, string> = {
   dns_record: 'DNS record',
   ssh_key: 'SSH key',
   ssh_access: 'SFTP access',
+  php_pool: 'PHP pool',
   vpn_client: 'VPN clients',
   certificate: 'Certificates',
 };

@@ -13,12 +13,11 @@ from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.reconcile.base import RunBase
 from gateway.services import php_settings
 from gateway.store import reconcile as records
-from gateway.store.php_pools import PhpPoolRecord
-from gateway.store.reconcile import RecordedPhpPool
+from gateway.store.php_pools import PhpPoolRecord, record_of
 
-# How the agent's list and the records are compared: (dynamic, max_children, open_basedir).
-_Limits = tuple[bool, int, bool]
-_DEFAULT: _Limits = (False, php_settings.DEFAULT_POOL.max_children, True)
+# What an account's pools are brought to: its limits, and whether its PHP is kept to its home.
+_Pools = tuple[PhpPoolRecord, bool]
+_DEFAULT: _Pools = (php_settings.DEFAULT_POOL, True)
 
 
 class PhpPoolChecks(RunBase):
@@ -26,10 +25,12 @@ class PhpPoolChecks(RunBase):
         reply = await self.agent.web.ListPhpPoolLimits(
             pb.ListPhpPoolLimitsRequest(), timeout=CALL_TIMEOUT_SECONDS
         )
-        held: dict[str, _Limits] = {
+        held: dict[str, _Pools] = {
             entry.account: (
-                entry.pm == pb.PROCESS_MANAGER_DYNAMIC,
-                entry.max_children,
+                PhpPoolRecord(
+                    "dynamic" if entry.pm == pb.PROCESS_MANAGER_DYNAMIC else "ondemand",
+                    entry.max_children,
+                ),
                 not entry.without_open_basedir,
             )
             for entry in reply.limits
@@ -40,26 +41,19 @@ class PhpPoolChecks(RunBase):
             row = recorded.get(account)
             if row is None:  # on the system with no record: the accounts' check said so
                 continue
-            wanted = _wanted(row)
+            limits = record_of(row.pm, row.max_children) or php_settings.DEFAULT_POOL
+            wanted = (limits, bool(row.php_open_basedir))
             if held.get(account, _DEFAULT) != wanted:
-                await self._set_again(row, wanted)
+                await self._set_again(account, *wanted)
 
-    async def _set_again(self, row: RecordedPhpPool, wanted: _Limits) -> None:
-        dynamic, children, open_basedir = wanted
-        record = PhpPoolRecord("dynamic" if dynamic else "ondemand", children)
+    async def _set_again(self, account: str, limits: PhpPoolRecord, open_basedir: bool) -> None:
         where = "in the home" if open_basedir else "outside the home"
-        shown = f"{record.pm}, {children} workers, PHP {where}"
+        shown = f"{limits.pm}, {limits.max_children} workers, PHP {where}"
 
         async def steps() -> None:
-            await php_settings.send_pool(self.agent, row.account, record, open_basedir)
+            await php_settings.send_pool(self.agent, account, limits, open_basedir)
 
         await self.repair(
-            "php_pool", row.account, row.account, f"the pools differ from the record ({shown})",
+            "php_pool", account, account, f"the pools differ from the record ({shown})",
             "set again as recorded", steps,
         )  # fmt: skip
-
-
-def _wanted(row: RecordedPhpPool) -> _Limits:
-    if row.pm is None or row.max_children is None:
-        return (False, php_settings.DEFAULT_POOL.max_children, row.php_open_basedir)
-    return (row.pm == "dynamic", row.max_children, row.php_open_basedir)

@@ -46,13 +46,14 @@ async def on_plan(pool: aiomysql.Pool, plan_id: int) -> dict[str, PhpPoolRecord 
         " WHERE a.plan_id = %s AND a.status IN ('active', 'suspended') ORDER BY u.name",
         (plan_id,),
     )
-    return {f.name: _record(f) for f in found}
+    return {f.name: record_of(f.pm, f.max_children) for f in found}
 
 
-def _record(found: _AccountPool) -> PhpPoolRecord | None:
-    if found.pm is None or found.max_children is None:
+def record_of(pm: ProcessManager | None, max_children: int | None) -> PhpPoolRecord | None:
+    """A php_pools row read through a LEFT JOIN (None: no row, the defaults)."""
+    if pm is None or max_children is None:
         return None
-    return PhpPoolRecord(found.pm, found.max_children)
+    return PhpPoolRecord(pm, max_children)
 
 
 async def put(pool: aiomysql.Pool, account_id: int, record: PhpPoolRecord | None) -> None:

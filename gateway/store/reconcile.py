@@ -22,6 +22,7 @@ from gateway.store import domains as domain_store
 from gateway.store import ssh as ssh_store
 from gateway.store import vpn_clients as vpn_store
 from gateway.store.domains import BackendColumns
+from gateway.store.php_pools import ProcessManager
 
 # The tables a reconcile settles, by resource; names come from this fixed map only.
 TABLES = {
@@ -270,7 +271,7 @@ async def ssh_shells(pool: aiomysql.Pool) -> set[str]:
 @dataclass(frozen=True, slots=True)
 class RecordedPhpPool:
     account: str
-    pm: str | None  # None: no row, the defaults
+    pm: ProcessManager | None  # None: no row, the defaults
     max_children: int | None
     php_open_basedir: bool  # the account's plan's
 

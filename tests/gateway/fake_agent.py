@@ -40,6 +40,7 @@ from jopanel_rules.ssh import COMMENT_PATTERN, BadKey, parse_public_key
 from jopanel_rules.web import (
     LOG_LINES_DEFAULT,
     LOG_LINES_MAX,
+    PHP_MAX_CHILDREN_DEFAULT,
     PHP_MAX_CHILDREN_MAX,
     check_log_search,
 )
@@ -450,21 +451,17 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
         self, request: web_pb.ListPhpPoolLimitsRequest, context: Context
     ) -> web_pb.ListPhpPoolLimitsResponse:
         """As the agent: the accounts whose pools differ from the defaults."""
-        limits = []
-        for account in sorted(set(self.pool_limits) | self.unconfined):
-            pm, children = self.pool_limits.get(account, (web_pb.PROCESS_MANAGER_ONDEMAND, 8))
-            entry = web_pb.PhpPoolLimits(
+        default = (web_pb.PROCESS_MANAGER_ONDEMAND, PHP_MAX_CHILDREN_DEFAULT)
+        limits = [
+            web_pb.PhpPoolLimits(
                 account=account,
-                pm=pm,  # type: ignore[arg-type]
-                max_children=children,
+                pm=self.pool_limits.get(account, default)[0],  # type: ignore[arg-type]
+                max_children=self.pool_limits.get(account, default)[1],
                 without_open_basedir=account in self.unconfined,
             )
-            if (pm, children, account in self.unconfined) != (
-                web_pb.PROCESS_MANAGER_ONDEMAND,
-                8,
-                False,
-            ):
-                limits.append(entry)
+            for account in sorted(set(self.pool_limits) | self.unconfined)
+            if self.pool_limits.get(account, default) != default or account in self.unconfined
+        ]
         return web_pb.ListPhpPoolLimitsResponse(limits=limits)
 
     FOLLOW_WINDOW = 0.5  # one FollowSiteLog call (the agent's lasts about 10 s)

@@ -496,6 +496,10 @@ else
   step "  (no /dev/net/tun in this container: the unit is verified, not started)"
 fi
 
+step "nginx runs the sites' regular expressions compiled (pcre_jit), with 8192 descriptors a worker"
+expect "pcre_jit lines in nginx.conf" "$(grep -c '^pcre_jit on;$' /etc/nginx/nginx.conf)" 1
+expect "worker_rlimit_nofile lines" "$(grep -c '^worker_rlimit_nofile 8192;$' /etc/nginx/nginx.conf)" 1
+
 step "gixy finds nothing above LOW in the whole nginx configuration (the panel's and the site's)"
 python3 -m venv /tmp/gixy
 /tmp/gixy/bin/pip install -q --no-index --find-links /var/cache/jopanel-wheels \
@@ -584,6 +588,7 @@ dump=$(sed -n 's/.*dumped to \([^ ]*\) .*/\1/p' /tmp/upgrade.log)
 [ -n "$dump" ] && [ -s "$dump" ] || fail "the upgrade made no dump of the panel's database"
 grep -q "'tenant1'" <(zcat "$dump") || fail "the dump $dump holds no tenant1"
 expect "releases kept (current and previous)" "$(ls /opt/jopanel/releases | wc -l)" 2
+expect "pcre_jit lines after the upgrade" "$(grep -c '^pcre_jit on;$' /etc/nginx/nginx.conf)" 1
 step "the upgrade's SPA is the one it built"
 spa_built_by_installer /tmp/upgrade.log
 records_intact "after the upgrade"

@@ -39,7 +39,15 @@ from agent.system.base.staging import check_batch
 from agent.system.base.work import Batcher, Finisher, Pending
 from agent.system.web import app_sockets, logrotate, nginx, webroots
 from agent.system.web.nginx import NginxRejected, SiteTree, Staging
-from agent.system.web.nginx_render import Layout, record_line, render_site, render_support
+from agent.system.web.nginx_render import (
+    Layout,
+    Pool,
+    pool_variations,
+    record_line,
+    render_site,
+    render_support,
+    site_variations,
+)
 from agent.system.web.php_fpm import PhpPools, PhpSettings, PoolLimits
 from agent.system.web.records import (
     Backend,
@@ -86,6 +94,9 @@ class WebDomains:
         # The last batch's after-work (prepare_next): off the worker, so that the worker is
         # idle once every change is answered; the next batch waits for it before staging.
         self._after: asyncio.Task[None] | None = None
+        # pool_variations of the last registries asked (no change alters a registry once a
+        # batch holds it): at thousands of sites, each takes milliseconds.
+        self._known: list[tuple[Registry, dict[Pool, frozenset[str]]]] = []
         self.reloads = 0
 
     async def get(self, name: Hostname) -> Site:
@@ -287,9 +298,12 @@ class WebDomains:
             except AlreadyExists as error:
                 logger.error("%s: left out: %s", filename, error.message)
                 continue
-            rendered = render_site(site, self._layout)
-            if rendered != text:
-                stale[filename] = rendered
+        variations = pool_variations(registry)
+        self._known = [(registry, variations)]
+        for site in registry:
+            rendered = render_site(site, self._layout, site_variations(site, variations))
+            if rendered != texts[site.filename]:
+                stale[site.filename] = rendered
         for filename, text in render_support(self._layout).items():
             if texts.get(filename) != text:
                 stale[filename] = text
@@ -304,6 +318,7 @@ class WebDomains:
         candidate, outcomes = await self._add_pools(live, candidate, outcomes)
         final, outcomes = await self._go_live(live, candidate, outcomes)
         await self._prune_pools(final)
+        await self._recycle_workers(live, final)
         if final is not live:  # the sites changed: their logs' rotation follows
             text = logrotate.render(final, self._layout.log_root, self._pid_file)
             await asyncio.to_thread(logrotate.write, text)
@@ -347,6 +362,22 @@ class WebDomains:
             await self._php.prune(_wanted_pools(final))
         except AgentError as error:
             logger.error("could not remove unused PHP-FPM pools: %s", error.message)
+
+    async def _recycle_workers(self, live: Registry, final: Registry) -> None:
+        """A pool whose sites stopped sending a setting (none of them changes it any more)
+        gets new workers: its old ones may hold a value a site sent before (pool_variations)."""
+        if final is live:
+            return
+        before, after = self._variations(live), self._variations(final)
+        for (account, version), varied in sorted(before.items()):
+            kept = after.get((account, version))
+            if kept is not None and not varied <= kept:
+                try:
+                    await self._php.recycle(account, version)
+                except AgentError as error:
+                    logger.error(
+                        "could not renew %s's PHP %s workers: %s", account, version, error.message
+                    )
 
     async def _go_live(
         self, live: Registry, candidate: Registry, outcomes: list[Outcome]
@@ -464,12 +495,25 @@ class WebDomains:
             (time.monotonic() - started) * 1000,
         )
 
+    def _variations(self, registry: Registry) -> dict[Pool, frozenset[str]]:
+        for known, variations in self._known:
+            if known is registry:
+                return variations
+        variations = pool_variations(registry)
+        self._known = [(registry, variations), *self._known[:2]]
+        return variations
+
     def _changed_files(self, base: Registry, new: Registry) -> dict[str, str | None]:
+        """The files of the sites that changed, and of the sites whose pool sends other
+        settings now (pool_variations)."""
+        was, now = self._variations(base), self._variations(new)
+        moved: set[Pool] = {pool for pool, varied in now.items() if was.get(pool) != varied}
         changed: dict[str, str | None] = {}
         for site in new:
             before = base.get(site.name)
-            if before is not site and before != site:
-                changed[site.filename] = render_site(site, self._layout)
+            varied = site_variations(site, now)
+            if (before is not site and before != site) or _pool(site) in moved:
+                changed[site.filename] = render_site(site, self._layout, varied)
         for site in base:
             if new.get(site.name) is None:
                 changed[site.filename] = None
@@ -599,6 +643,11 @@ def _wanted_pools(registry: Registry) -> dict[PhpVersion, set[AccountName]]:
         if isinstance(site.backend, PhpBackend) and site.account in users:
             wanted.setdefault(site.backend.version, set()).add(site.account)
     return wanted
+
+
+def _pool(site: Site) -> Pool | None:
+    backend = site.backend
+    return (site.account, backend.version) if isinstance(backend, PhpBackend) else None
 
 
 def _needs_new_pool(site: Site | None, running: dict[PhpVersion, set[AccountName]]) -> bool:

@@ -21,7 +21,7 @@ instead of a proxy, so narrowing the rule closes the site's path to that port at
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -41,7 +41,8 @@ from agent.system.web.records import (
     to_json,
 )
 from agent.validators import web as web_validators
-from agent.validators.web import PhpSettings
+from agent.validators.accounts import AccountName
+from agent.validators.web import PhpSettings, PhpVersion
 
 SITE_HEADER: Final = "# jopanel-site: "
 HTTP_FILE: Final = "_http.conf"  # '_' never starts a hostname, so never a site's file name
@@ -90,21 +91,62 @@ class Layout:
         return "" if port == "443" else f":{port}"
 
 
-def render_site(site: Site, layout: Layout) -> str:
+# Every PHP setting a site has besides its error_log (php_fpm.php_ini).
+ALL_SETTINGS: Final = frozenset(php_fpm.DEFAULT_INI)
+Pool = tuple[AccountName, PhpVersion]
+
+
+def pool_variations(sites: Iterable[Site]) -> dict[Pool, frozenset[str]]:
+    """For each PHP pool (account, version): the settings in which any of its sites differs
+    from the defaults its workers start with (php_fpm.render_pool).
+
+    PHP-FPM keeps a PHP_ADMIN_VALUE in the worker after the request that sent it. So every
+    site of the pool sends these settings, each its own value, with every request: a value one
+    site set is set again by the next request of any other. The settings none of its sites
+    changes are never sent, and stay the pool's defaults (docs/web.md, PHP settings). Another
+    account's sites never count: their pools are their own.
+    """
+    found: dict[Pool, set[str]] = {}
+    for site in sites:
+        backend = site.backend
+        if isinstance(backend, PhpBackend):
+            varied = found.setdefault((site.account, backend.version), set())
+            if backend.settings != _DEFAULT_SETTINGS:
+                ini = php_fpm.php_ini(backend.settings)
+                varied.update(
+                    name for name, value in ini.items() if php_fpm.DEFAULT_INI[name] != value
+                )
+    return {pool: frozenset(varied) for pool, varied in found.items()}
+
+
+_DEFAULT_SETTINGS: Final = PhpSettings()
+
+
+def render_site(site: Site, layout: Layout, varied: Collection[str] = ALL_SETTINGS) -> str:
     """The site's record, its plain HTTP server block and, with a certificate, its HTTPS one.
+    A PHP site sends its error_log and the settings `varied` among its pool's sites
+    (pool_variations; every setting unless told).
 
     Every block answers /.well-known/acme-challenge/ first, from the panel's own folder for
     this domain: a `^~` prefix location wins over every regex location (PHP) and every shorter
     prefix (`/`), and no backend, suspension or redirect says `return` at server level (that
     would run before any location is chosen), so nothing of the site can swallow a challenge.
     """
-    lines = [f"{SITE_HEADER}{to_json(site)}", _EDIT_NOTE, *_server(site, layout, tls=False)]
+    lines = [f"{SITE_HEADER}{to_json(site)}", _EDIT_NOTE, *_server(site, layout, varied, tls=False)]
     if site.https is not None:
-        lines.extend(_server(site, layout, tls=True))
+        lines.extend(_server(site, layout, varied, tls=True))
     return "\n".join(lines) + "\n"
 
 
-def _server(site: Site, layout: Layout, *, tls: bool) -> list[str]:
+def site_variations(site: Site, variations: Mapping[Pool, frozenset[str]]) -> frozenset[str]:
+    """What `render_site` needs of pool_variations for this site."""
+    backend = site.backend
+    if not isinstance(backend, PhpBackend):
+        return frozenset()
+    return variations[(site.account, backend.version)]
+
+
+def _server(site: Site, layout: Layout, varied: Collection[str], *, tls: bool) -> list[str]:
     root = webroots.document_root(site.account, site.name)
     listen = (
         [f"    listen {address} ssl http2;" for address in layout.tls_listen]
@@ -125,7 +167,7 @@ def _server(site: Site, layout: Layout, *, tls: bool) -> list[str]:
         # it served other accounts' files.)
         f"    disable_symlinks if_not_owner from={HOME_ROOT / site.account};",
         *_challenges(site, layout, dot_files=_serves_files(site, tls=tls)),
-        *_answers(site, layout, tls=tls),
+        *_answers(site, layout, varied, tls=tls),
         "}",
     ]
 
@@ -139,13 +181,13 @@ def _serves_files(site: Site, *, tls: bool) -> bool:
     return isinstance(site.backend, StaticBackend | PhpBackend)
 
 
-def _answers(site: Site, layout: Layout, *, tls: bool) -> list[str]:
+def _answers(site: Site, layout: Layout, varied: Collection[str], *, tls: bool) -> list[str]:
     https = site.https
     if not tls and https is not None and https.redirect_http:
         target = f"https://$host{layout.https_port_suffix}$request_uri"
         return ["    location / {", f'        return 301 "{target}";', "    }"]
     hsts = [_HSTS] if tls and https is not None and https.hsts else []
-    return _suspended(hsts) if site.offline else _backend(site, layout)
+    return _suspended(hsts) if site.offline else _backend(site, layout, varied)
 
 
 _HSTS: Final = '        add_header Strict-Transport-Security "max-age=31536000" always;'
@@ -219,7 +261,7 @@ def _suspended(headers: list[str]) -> list[str]:
     ]
 
 
-def _backend(site: Site, layout: Layout) -> list[str]:
+def _backend(site: Site, layout: Layout, varied: Collection[str]) -> list[str]:
     backend: Backend = site.backend
     match backend:
         case StaticBackend():
@@ -230,7 +272,7 @@ def _backend(site: Site, layout: Layout) -> list[str]:
             return [
                 "    index index.php index.html index.htm;",
                 *_files("/index.php$is_args$args"),
-                *_php_values(error_log, settings),
+                *_php_values(error_log, settings, varied),
                 *_php(socket),
             ]
         case ProxyBackend(port):
@@ -275,29 +317,22 @@ def _php(socket: Path) -> list[str]:
     ]
 
 
-def _php_values(error_log: Path, settings: PhpSettings) -> list[str]:
-    """The site's PHP settings, sent with each of its requests (docs/web.md, PHP settings).
+def _php_values(error_log: Path, settings: PhpSettings, varied: Collection[str]) -> list[str]:
+    """The site's error_log and the settings that vary among its pool's sites, sent with each
+    of its requests in ONE parameter (docs/web.md, PHP settings).
 
     PHP-FPM keeps a PHP_ADMIN_VALUE in the worker after the request that sent it, so a value
     one site sets would apply to the next request of another site of the pool served by the
-    same worker. Hence ONE parameter holding every value, always all of them, on every request
-    of every site: each request sets the whole list, and nothing of another site's survives.
-    Only nginx can reach the pool's socket, so no one else can pass these values. The site's
-    PHP errors go to its own log in the account's tree, not to nginx's (root's) error log.
-    The values are whole numbers in fixed units from a validator: no text of anyone's.
+    same worker: every site of the pool sends every setting any of them changes
+    (pool_variations), and each its own error_log. Only nginx can reach the pool's socket, so
+    no one else can pass these values. The site's PHP errors go to its own log in the
+    account's tree, not to nginx's (root's) error log. The values are whole numbers in fixed
+    units from a validator: no text of anyone's.
     """
     seconds = settings.value("max_execution_time_seconds")
     post = settings.value("post_max_size_mb")
-    values = [
-        f"error_log={error_log}",
-        f"memory_limit={settings.value('memory_limit_mb')}M",
-        f"upload_max_filesize={settings.value('upload_max_filesize_mb')}M",
-        f"post_max_size={post}M",
-        f"max_execution_time={seconds}",
-        f"max_input_time={seconds}",
-        f"max_input_vars={settings.value('max_input_vars')}",
-        f"display_errors={'On' if settings.display_errors else 'Off'}",
-    ]
+    ini = php_fpm.php_ini(settings)
+    values = [f"error_log={error_log}", *(f"{name}={ini[name]}" for name in ini if name in varied)]
     joined = "\\n".join(values)  # nginx turns "\n" in a quoted string into a newline
     return [
         # Sent as PHP_ADMIN_VALUE by the http level's fastcgi_param (_http.conf).

@@ -39,6 +39,7 @@ from agent.config import DEFAULTS, AgentConfig
 from agent.errors import AgentError, FailedPrecondition, Internal
 from agent.system.accounts.users import HOME_ROOT
 from agent.system.base import files, process
+from agent.validators import web as web_validators
 from agent.validators.accounts import ACCOUNT_NAME_PATTERN, AccountName
 from agent.validators.web import PHP_VERSION_PATTERN, PhpVersion
 from jopanel_rules.web import PHP_MAX_CHILDREN_DEFAULT, PHP_MAX_CHILDREN_MAX, PHP_MAX_CHILDREN_MIN
@@ -106,6 +107,26 @@ def _confinement(home: Path, limits: PoolLimits) -> str:
 php_admin_value[open_basedir] = {home}/"""
 
 
+def php_ini(settings: web_validators.PhpSettings) -> dict[str, str]:
+    """A site's PHP settings as the ini values PHP-FPM is given: whole numbers in fixed units
+    from a validator, no text of anyone's (docs/web.md, PHP settings)."""
+    seconds = str(settings.value("max_execution_time_seconds"))
+    return {
+        "memory_limit": f"{settings.value('memory_limit_mb')}M",
+        "upload_max_filesize": f"{settings.value('upload_max_filesize_mb')}M",
+        "post_max_size": f"{settings.value('post_max_size_mb')}M",
+        "max_execution_time": seconds,
+        "max_input_time": seconds,
+        "max_input_vars": str(settings.value("max_input_vars")),
+        "display_errors": "On" if settings.display_errors else "Off",
+    }
+
+
+# Every pool starts its workers with the sites' defaults; nginx sends a site's own values with
+# each request only where the pool's sites differ (nginx_render.pool_variations).
+DEFAULT_INI: Final = php_ini(web_validators.PhpSettings())
+
+
 def render_pool(
     account: AccountName, version: PhpVersion, run_dir: Path, limits: PoolLimits = PoolLimits()
 ) -> str:
@@ -135,13 +156,19 @@ php_admin_value[session.save_path] = {tmp}
 env[TMPDIR] = {tmp}
 php_admin_flag[allow_url_include] = off
 ; Each site's nginx configuration names its error_log: {home}/web/<domain>/php-error.log,
-; and its other settings (memory_limit, upload sizes, ...), all of them with every request.
+; with every request, and those of its settings that differ among the pool's sites.
 php_admin_flag[log_errors] = on
+; The sites' settings at their defaults, for the settings every site of the pool leaves so.
+{_default_ini()}
 php_admin_flag[opcache.enable] = on
 ; The master's OPcache is shared by its pools: no script may flush or list it (opcache_reset,
 ; opcache_get_status, ...): no script's path starts with this.
 php_admin_value[opcache.restrict_api] = /nonexistent/
 """
+
+
+def _default_ini() -> str:
+    return "\n".join(f"php_admin_value[{name}] = {value}" for name, value in DEFAULT_INI.items())
 
 
 DEFAULT_LIMITS: Final = DEFAULTS.limits("web")
@@ -359,6 +386,20 @@ class PhpPools:
         """Removes every JoPanel pool that is not wanted."""
         for version in self._versions_with_pools():
             await self._converge(version, wanted.get(version, set()), keep_others=False)
+
+    async def recycle(self, account: AccountName, version: PhpVersion) -> None:
+        """Replaces the workers of the account's pool and no other: each ends after its
+        current request (SIGQUIT), and its master starts new ones as the pool asks, with the
+        pool's own settings. The master and its OPcache stay, and so do the other accounts'
+        workers. A worker is a child of the shard's master that runs as the account's user."""
+        try:
+            uid = pwd.getpwnam(account).pw_uid
+        except KeyError:
+            return
+        master = self._master_pid(version, self._settings.shard(uid))
+        if master is None:
+            return
+        await asyncio.to_thread(_quit_workers, master, uid)
 
     async def start(self) -> None:
         """At the agent's start: moves pools out of Debian's master and brings every shard's
@@ -653,6 +694,29 @@ class PhpPools:
 def _account_of(pool: Path) -> AccountName | None:
     name = pool.name[len(POOL_PREFIX) : -len(".conf")]
     return AccountName(name) if ACCOUNT_NAME_PATTERN.fullmatch(name) else None
+
+
+def _quit_workers(master: int, uid: int) -> None:
+    """SIGQUIT to the master's children that run as `uid`, each through a pidfd taken before
+    its parent and user are checked, so a pid used again by another process is never hit."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return
+    for child in children:
+        try:
+            handle = os.pidfd_open(int(child))
+        except OSError:  # gone already
+            continue
+        try:
+            status = Path(f"/proc/{child}/status").read_text()
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            if int(fields["PPid"]) == master and int(fields["Uid"].split()[0]) == uid:
+                signal.pidfd_send_signal(handle, signal.SIGQUIT)
+        except (OSError, KeyError, ValueError):
+            continue  # it ended meanwhile
+        finally:
+            os.close(handle)
 
 
 def _uids() -> dict[str, int]:

@@ -168,6 +168,40 @@ async def test_settings_never_carry_over_to_another_site_of_the_same_worker(
     assert len(pids) == 1  # one worker served them all
 
 
+@pytest.mark.parametrize("how", ["back to the defaults", "deleted"])
+async def test_a_setting_no_site_sends_any_more_is_gone_from_the_workers(
+    web: Stub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+    web_port: int,
+    how: str,
+) -> None:
+    """A site's own settings are sent by every site of its pool; once no site has them (set
+    back, or the site deleted), no request sets them again, so the pool gets new workers: the
+    one that served the site last would otherwise keep its values for the others."""
+    await web.SetPhpPoolLimits(
+        web_pb2.SetPhpPoolLimitsRequest(
+            account=account.name, pm=web_pb2.PROCESS_MANAGER_DYNAMIC, max_children=1
+        )
+    )
+    own, plain = new_domain(), new_domain()
+    await php_site(web, account.name, own, MINE)
+    await php_site(web, account.name, plain)
+    plain_before, own_before = await shown(web_port, plain), await shown(web_port, own)
+    assert plain_before.pop("pid") == own_before.pop("pid")  # one worker, which holds MINE now
+    assert (plain_before, own_before) == (DEFAULTS, MINE_SHOWN)
+    if how == "deleted":
+        await web.DeleteWebDomain(web_pb2.DeleteWebDomainRequest(name=own))
+    else:
+        request = web_pb2.UpdateWebDomainRequest(domain=web_pb2.WebDomain(name=own, php=php()))
+        request.update_mask.paths.append("backend")
+        await web.UpdateWebDomain(request)
+    for name in [plain] if how == "deleted" else [plain, own]:
+        values = await shown(web_port, name)
+        del values["pid"]
+        assert values == DEFAULTS, name
+
+
 async def test_an_update_changes_the_settings_and_keeps_the_other_sites(
     web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
 ) -> None:

@@ -9,7 +9,7 @@ import re
 import shutil
 import signal
 import subprocess
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -23,7 +23,7 @@ from agent.config import DEFAULTS, AgentConfig
 from agent.system.accounts.users import Users
 from agent.system.web import domains as websites
 from agent.system.web.nginx import NginxRejected, SiteTree
-from agent.system.web.nginx_render import Layout, render_site, render_support
+from agent.system.web.nginx_render import ALL_SETTINGS, Layout, render_site, render_support
 from agent.system.web.records import RedirectBackend, Site
 from agent.validators.accounts import AccountName
 from agent.validators.common import Hostname, hostname
@@ -44,8 +44,8 @@ RELOAD_LINE = "nginx reload #"
 def broken_template(monkeypatch: pytest.MonkeyPatch) -> None:
     """A template bug that only nginx notices, in the sites whose name starts with "broken"."""
 
-    def render(site: Site, layout: Layout) -> str:
-        text = render_site(site, layout)
+    def render(site: Site, layout: Layout, varied: Collection[str] = ALL_SETTINGS) -> str:
+        text = render_site(site, layout, varied)
         if site.name.startswith("broken"):
             text = text.replace(
                 "    disable_symlinks", "    bogus_directive on;\n    disable_symlinks"
@@ -124,8 +124,8 @@ def clashing_template(monkeypatch: pytest.MonkeyPatch) -> None:
     two refuse together ("duplicate listen options"), so only a check of the whole set (or the
     master, at the reload) sees the conflict."""
 
-    def render(site: Site, layout: Layout) -> str:
-        text = render_site(site, layout)
+    def render(site: Site, layout: Layout, varied: Collection[str] = ALL_SETTINGS) -> str:
+        text = render_site(site, layout, varied)
         if site.name.startswith("clash"):
             text = re.sub(r"^(    listen [^ ;]+);$", r"\1 backlog=511;", text, flags=re.M)
         return text

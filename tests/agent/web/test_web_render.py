@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import socket
@@ -16,9 +17,11 @@ from agent.system.web import app_sockets, nginx, php_fpm
 from agent.system.web.nginx_render import (
     SITE_HEADER,
     Layout,
+    pool_variations,
     record_line,
     render_site,
     render_support,
+    site_variations,
 )
 from agent.system.web.records import (
     Backend,
@@ -124,6 +127,51 @@ def test_every_php_request_sets_every_value_in_one_parameter() -> None:
         PhpBackend(PhpVersion("8.2"), settings)
     )
     assert "settings" not in to_json(site(PhpBackend(PhpVersion("8.2"))))
+
+
+def test_a_pool_sends_only_the_settings_its_sites_differ_in() -> None:
+    """A site sends its error_log, and the settings any site of its pool (account, PHP
+    version) changes, each its own value; the pool's workers start with the defaults."""
+    php82 = PhpVersion("8.2")
+    plain = site(PhpBackend(php82), name="plain.example")
+    own = site(
+        PhpBackend(php82, PhpSettings(memory_limit_mb=512, display_errors=True)), name="own.example"
+    )
+    newer = site(
+        PhpBackend(PhpVersion("8.3"), PhpSettings(max_input_vars=3000)), name="v83.example"
+    )
+    bob = dataclasses.replace(
+        site(PhpBackend(php82, PhpSettings(max_input_vars=5000)), name="bob.example"),
+        account=AccountName("bob"),
+    )
+    same = site(PhpBackend(php82, PhpSettings(memory_limit_mb=256)), name="same.example")
+
+    def sent(chosen: Site, sites: list[Site]) -> list[str]:
+        varied = site_variations(chosen, pool_variations(sites))
+        (line,) = [x for x in render_site(chosen, LAYOUT, varied).splitlines() if "php_admin" in x]
+        return line.split('"')[1].split("\\n")
+
+    def log(name: str) -> str:
+        return f"error_log=/home/alice/web/{name}/php-error.log"
+
+    assert sent(plain, [plain]) == [log("plain.example")]
+    # Another version's pool, another account's, and a value equal to the default add nothing.
+    assert sent(plain, [plain, newer, bob, same]) == [log("plain.example")]
+    everyone = [plain, own, newer, bob, same]
+    assert sent(plain, everyone) == [
+        log("plain.example"),
+        "memory_limit=256M",
+        "display_errors=Off",
+    ]
+    assert sent(own, everyone) == [log("own.example"), "memory_limit=512M", "display_errors=On"]
+    assert sent(same, everyone) == [log("same.example"), "memory_limit=256M", "display_errors=Off"]
+    assert sent(newer, everyone) == [log("v83.example"), "max_input_vars=3000"]
+    # Unless told, a site sends every setting (the safe side).
+    assert len(sent(plain, [plain])) == 1 < len(render_site(plain, LAYOUT).split("\\n"))
+    pool = php_fpm.render_pool(AccountName("alice"), php82, Path("/run/php")).splitlines()
+    for name, value in php_fpm.DEFAULT_INI.items():
+        assert f"php_admin_value[{name}] = {value}" in pool
+    assert "php_admin_value[memory_limit] = 256M" in pool
 
 
 def test_backends_render_what_they_say() -> None:

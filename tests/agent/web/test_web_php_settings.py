@@ -85,6 +85,20 @@ async def php_site(
     return domain
 
 
+async def one_worker_sites(
+    web: Stub, account: str, new_domain: Callable[[], str], pm: web_pb2.ProcessManager.ValueType
+) -> tuple[str, str]:
+    """Two PHP sites of the account, the first with its own settings (MINE), the second with
+    the defaults, served by one pool of a single worker."""
+    await web.SetPhpPoolLimits(
+        web_pb2.SetPhpPoolLimitsRequest(account=account, pm=pm, max_children=1)
+    )
+    own, plain = new_domain(), new_domain()
+    await php_site(web, account, own, MINE)
+    await php_site(web, account, plain)
+    return own, plain
+
+
 async def test_a_site_shows_the_settings_it_was_given(
     web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
 ) -> None:
@@ -151,14 +165,9 @@ async def test_settings_never_carry_over_to_another_site_of_the_same_worker(
     """PHP-FPM keeps a PHP_ADMIN_VALUE in the worker after the request that sent it; every
     request sets every value, so a site of defaults served right after one with its own
     settings, by the very same worker (max_children 1), still gets the defaults."""
-    await web.SetPhpPoolLimits(
-        web_pb2.SetPhpPoolLimitsRequest(
-            account=account.name, pm=web_pb2.PROCESS_MANAGER_ONDEMAND, max_children=1
-        )
+    own, plain = await one_worker_sites(
+        web, account.name, new_domain, web_pb2.PROCESS_MANAGER_ONDEMAND
     )
-    own, plain = new_domain(), new_domain()
-    await php_site(web, account.name, own, MINE)
-    await php_site(web, account.name, plain)
     pids = set()
     for _ in range(3):
         for name, expected in ((own, MINE_SHOWN), (plain, DEFAULTS)):
@@ -179,14 +188,9 @@ async def test_a_setting_no_site_sends_any_more_is_gone_from_the_workers(
     """A site's own settings are sent by every site of its pool; once no site has them (set
     back, or the site deleted), no request sets them again, so the pool gets new workers: the
     one that served the site last would otherwise keep its values for the others."""
-    await web.SetPhpPoolLimits(
-        web_pb2.SetPhpPoolLimitsRequest(
-            account=account.name, pm=web_pb2.PROCESS_MANAGER_DYNAMIC, max_children=1
-        )
+    own, plain = await one_worker_sites(
+        web, account.name, new_domain, web_pb2.PROCESS_MANAGER_DYNAMIC
     )
-    own, plain = new_domain(), new_domain()
-    await php_site(web, account.name, own, MINE)
-    await php_site(web, account.name, plain)
     plain_before, own_before = await shown(web_port, plain), await shown(web_port, own)
     assert plain_before.pop("pid") == own_before.pop("pid")  # one worker, which holds MINE now
     assert (plain_before, own_before) == (DEFAULTS, MINE_SHOWN)

@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 BINARY_DIR: Final = Path("/usr/sbin")
 POOL_PREFIX: Final = "jopanel-"
 MAX_CHILDREN: Final = PHP_MAX_CHILDREN_DEFAULT
+# Bounds a leaking extension and PHP-FPM's own leak of each PHP_ADMIN_VALUE it replaces.
+MAX_REQUESTS: Final = 10000
 # Root's alone (the master reads them as root): a pool file names its account, home and socket,
 # which no account needs to read of another.
 POOL_MODE: Final = 0o640
@@ -144,7 +146,7 @@ listen.mode = 0660
 {_process_manager(limits)}
 ; A worker is replaced after this many requests (a leaking extension cannot grow forever);
 ; at 500, a busy pool spent a fifth of its time starting workers (make bench, hosted sites).
-pm.max_requests = 10000
+pm.max_requests = {MAX_REQUESTS}
 request_terminate_timeout = 300s
 chdir = /
 security.limit_extensions = .php

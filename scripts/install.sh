@@ -452,10 +452,6 @@ nginx_config() {
   # Every worker may hold twice its connections in descriptors (a client and an upstream).
   grep -q '^worker_rlimit_nofile' /etc/nginx/nginx.conf ||
     sed -i 's/^worker_processes .*/&\nworker_rlimit_nofile 8192;/' /etc/nginx/nginx.conf
-  # Regular expressions (every PHP site's location, its dot files' and its PATH_INFO split) run
-  # compiled to machine code rather than interpreted (docs/web.md, Hosted sites).
-  grep -q '^pcre_jit' /etc/nginx/nginx.conf ||
-    sed -i 's/^worker_processes .*/&\npcre_jit on;/' /etc/nginx/nginx.conf
   install -m 0644 "$top/deploy/nginx/jopanel-http.conf" /etc/nginx/conf.d/jopanel-http.conf
   nginx -t -q || die "nginx refused the configuration (nginx -t says why)"
   systemctl enable nginx >/dev/null 2>&1

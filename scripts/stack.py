@@ -360,17 +360,7 @@ class Nginx:
 
     def start(self) -> None:
         Path("/etc/nginx/sites-enabled/default").unlink(missing_ok=True)
-        # The installer's line for nginx.conf (scripts/install.sh, nginx_config), unless the
-        # file has it already: the same directive twice is an error.
-        main = Path("/etc/nginx/nginx.conf").read_text()
-        jit = (
-            ""
-            if any(line.startswith("pcre_jit") for line in main.splitlines())
-            else " pcre_jit on;"
-        )
-        self.process = Process(
-            "nginx", ["nginx", "-g", f"daemon off;{jit}"], self.logs / "nginx.log"
-        )
+        self.process = Process("nginx", ["nginx", "-g", "daemon off;"], self.logs / "nginx.log")
         self.process.start()
         ready = pid_file_names(self.pid_file, self.process.pid)
         try:

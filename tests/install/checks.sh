@@ -496,8 +496,7 @@ else
   step "  (no /dev/net/tun in this container: the unit is verified, not started)"
 fi
 
-step "nginx runs the sites' regular expressions compiled (pcre_jit), with 8192 descriptors a worker"
-expect "pcre_jit lines in nginx.conf" "$(grep -c '^pcre_jit on;$' /etc/nginx/nginx.conf)" 1
+step "nginx allows each worker 8192 descriptors (one line in nginx.conf)"
 expect "worker_rlimit_nofile lines" "$(grep -c '^worker_rlimit_nofile 8192;$' /etc/nginx/nginx.conf)" 1
 
 step "gixy finds nothing above LOW in the whole nginx configuration (the panel's and the site's)"
@@ -588,7 +587,8 @@ dump=$(sed -n 's/.*dumped to \([^ ]*\) .*/\1/p' /tmp/upgrade.log)
 [ -n "$dump" ] && [ -s "$dump" ] || fail "the upgrade made no dump of the panel's database"
 grep -q "'tenant1'" <(zcat "$dump") || fail "the dump $dump holds no tenant1"
 expect "releases kept (current and previous)" "$(ls /opt/jopanel/releases | wc -l)" 2
-expect "pcre_jit lines after the upgrade" "$(grep -c '^pcre_jit on;$' /etc/nginx/nginx.conf)" 1
+expect "worker_rlimit_nofile lines after the upgrade" \
+  "$(grep -c '^worker_rlimit_nofile 8192;$' /etc/nginx/nginx.conf)" 1
 step "the upgrade's SPA is the one it built"
 spa_built_by_installer /tmp/upgrade.log
 records_intact "after the upgrade"

@@ -12,8 +12,8 @@ panel's site is measured three times: with the account's default pool (ondemand)
 account's owner chose "dynamic" (one worker always waiting; PATCH .../php-pool), and then on a
 plan without open_basedir (an administrator's choice for trusted customers: the account moved
 to such a plan): the panel's site as close to the hand-tuned one as a plan allows. That last
-group also has the hand-tuned pool with the panel pools' `pm.max_requests`, which replaces
-a busy worker about every second here and shows in the p99 (docs/web.md, Hosted sites).
+group also has the hand-tuned pool with the panel pools' `pm.max_requests` (a busy worker is
+replaced about every second here): what replacing workers costs the rate and the p99.
 
 wrk on loopback, in the same run: four rounds of every target in turn (first to last, then
 last to first, ...); each figure is the median of its rounds, and each ratio the median of the

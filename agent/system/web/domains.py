@@ -42,6 +42,7 @@ from agent.system.web.nginx import NginxRejected, SiteTree, Staging
 from agent.system.web.nginx_render import (
     Layout,
     Pool,
+    pool_of,
     pool_variations,
     record_line,
     render_site,
@@ -511,9 +512,8 @@ class WebDomains:
         changed: dict[str, str | None] = {}
         for site in new:
             before = base.get(site.name)
-            varied = site_variations(site, now)
-            if (before is not site and before != site) or _pool(site) in moved:
-                changed[site.filename] = render_site(site, self._layout, varied)
+            if (before is not site and before != site) or pool_of(site) in moved:
+                changed[site.filename] = render_site(site, self._layout, site_variations(site, now))
         for site in base:
             if new.get(site.name) is None:
                 changed[site.filename] = None
@@ -643,11 +643,6 @@ def _wanted_pools(registry: Registry) -> dict[PhpVersion, set[AccountName]]:
         if isinstance(site.backend, PhpBackend) and site.account in users:
             wanted.setdefault(site.backend.version, set()).add(site.account)
     return wanted
-
-
-def _pool(site: Site) -> Pool | None:
-    backend = site.backend
-    return (site.account, backend.version) if isinstance(backend, PhpBackend) else None
 
 
 def _needs_new_pool(site: Site | None, running: dict[PhpVersion, set[AccountName]]) -> bool:

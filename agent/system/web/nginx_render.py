@@ -138,12 +138,16 @@ def render_site(site: Site, layout: Layout, varied: Collection[str] = ALL_SETTIN
     return "\n".join(lines) + "\n"
 
 
+def pool_of(site: Site) -> Pool | None:
+    """The PHP pool that serves the site, if it is a PHP site."""
+    backend = site.backend
+    return (site.account, backend.version) if isinstance(backend, PhpBackend) else None
+
+
 def site_variations(site: Site, variations: Mapping[Pool, frozenset[str]]) -> frozenset[str]:
     """What `render_site` needs of pool_variations for this site."""
-    backend = site.backend
-    if not isinstance(backend, PhpBackend):
-        return frozenset()
-    return variations[(site.account, backend.version)]
+    pool = pool_of(site)
+    return frozenset() if pool is None else variations[pool]
 
 
 def _server(site: Site, layout: Layout, varied: Collection[str], *, tls: bool) -> list[str]:

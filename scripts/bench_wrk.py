@@ -6,7 +6,13 @@ and iowait) less wrk's own (this process's children), over the requests served. 
 every process that served (nginx, PHP-FPM, the gateway, the agent, MariaDB) whatever share of
 the cores they got, so on a busy machine, where requests per second mostly measure the
 machine's other work, it still compares two configurations. Other work on the machine during
-the run counts too: compare figures of one run."""
+the run counts too: compare figures of one run.
+
+Asked for process kinds (names their programs start with, as /proc/<pid>/comm has them:
+"nginx", "php-fpm"), a row also has each kind's own CPU per request: the CPU time of every such
+process during the run (/proc/<pid>/schedstat, in nanoseconds) and of those that ended during it
+(their parents' cutime and cstime, as a master reaps its replaced workers), so a server block's
+cost and a pool's read apart in one table."""
 
 from __future__ import annotations
 
@@ -27,13 +33,16 @@ class Row:
     p99_ms: float
     errors: int
     cpu_us: float  # the server's CPU per request
+    kinds_us: tuple[float, ...] = ()  # each asked kind's CPU per request, in the asked order
 
 
-def run(name: str, argv: list[str]) -> Row:
+def run(name: str, argv: list[str], kinds: tuple[str, ...] = ()) -> Row:
     """Runs wrk (argv, the URL last) and reads its output (wrk given --latency)."""
+    before = [_kind_seconds(kind) for kind in kinds]
     busy, own = _busy_seconds(), _children_seconds()
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     server = (_busy_seconds() - busy) - (_children_seconds() - own)
+    spent = [_kind_seconds(kind).since(then) for kind, then in zip(kinds, before, strict=True)]
     found = re.search(r"(\d+) requests in", out)
     requests = int(found[1]) if found else 0
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
@@ -47,6 +56,7 @@ def run(name: str, argv: list[str]) -> Row:
         _percentile(out, "99"),
         errors,
         server / max(requests, 1) * 1e6,
+        tuple(seconds / max(requests, 1) * 1e6 for seconds in spent),
     )
 
 
@@ -59,6 +69,7 @@ def medians(rows: list[Row]) -> Row:
         median(r.p99_ms for r in rows),
         sum(r.errors for r in rows),
         median(r.cpu_us for r in rows),
+        tuple(median(column) for column in zip(*(r.kinds_us for r in rows), strict=True)),
     )
 
 
@@ -95,3 +106,37 @@ def _busy_seconds() -> float:
 def _children_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+@dataclass(frozen=True)
+class _KindTime:
+    """The CPU time of one kind's processes at a moment: each live one's, and what their
+    parents have counted of those that ended."""
+
+    live: dict[int, float]  # pid -> seconds run
+    ended: float  # seconds
+
+    def since(self, then: _KindTime) -> float:
+        """Seconds the kind ran from `then` to this moment. A process that ended in between is
+        in `ended` now and was in `live` then."""
+        return sum(self.live.values()) + self.ended - sum(then.live.values()) - then.ended
+
+
+def _kind_seconds(kind: str) -> _KindTime:
+    live: dict[int, float] = {}
+    ended = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if not (entry / "comm").read_text().startswith(kind):
+                continue
+            live[int(entry.name)] = int((entry / "schedstat").read_text().split()[0]) / 1e9
+            # After the command name (in parentheses, which may hold spaces): cutime, cstime
+            # are fields 16 and 17 of stat(5), so 13 and 14 after the ')'.
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            ended += (int(fields[13]) + int(fields[14])) / tick
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # ended while being read
+    return _KindTime(live, ended)

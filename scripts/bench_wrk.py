@@ -12,7 +12,8 @@ Asked for process kinds (names their programs start with, as /proc/<pid>/comm ha
 "nginx", "php-fpm"), a row also has each kind's own CPU per request: the CPU time of every such
 process during the run (/proc/<pid>/schedstat, in nanoseconds) and of those that ended during it
 (their parents' cutime and cstime, as a master reaps its replaced workers), so a server block's
-cost and a pool's read apart in one table."""
+cost and a pool's read apart in one table. The sandbox has a PID namespace and /proc of its
+own, so another sandbox's nginx on the machine is not counted."""
 
 from __future__ import annotations
 

@@ -59,6 +59,36 @@ _EDIT_NOTE: Final = "# Written by jopanel-agent; edits are overwritten."
 # The first location of every block (_challenges).
 CHALLENGES: Final = "^~ /.well-known/acme-challenge/"
 DOT_FILES_AND_CHALLENGES: Final = r"~ /\.(?!well-known/(?!acme-challenge/))"
+# The PHP location's named captures: the script's path and the PATH_INFO after it.
+SCRIPT: Final = "jopanel_script"
+PATH_INFO: Final = "jopanel_path_info"
+# What PHP receives (Debian's fastcgi_params, but SCRIPT_NAME from the PHP location's split,
+# not $fastcgi_script_name, which is the whole path without fastcgi_split_path_info).
+FASTCGI_PARAMS: Final = (
+    ("QUERY_STRING", "$query_string"),
+    ("REQUEST_METHOD", "$request_method"),
+    ("CONTENT_TYPE", "$content_type"),
+    ("CONTENT_LENGTH", "$content_length"),
+    ("SCRIPT_NAME", f"${SCRIPT}"),
+    ("SCRIPT_FILENAME", f"$document_root${SCRIPT}"),
+    ("PATH_INFO", f"${PATH_INFO}"),
+    ("REQUEST_URI", "$request_uri"),
+    ("DOCUMENT_URI", "$document_uri"),
+    ("DOCUMENT_ROOT", "$document_root"),
+    ("SERVER_PROTOCOL", "$server_protocol"),
+    ("REQUEST_SCHEME", "$scheme"),
+    ("HTTPS", "$https if_not_empty"),
+    ("GATEWAY_INTERFACE", "CGI/1.1"),
+    ("SERVER_SOFTWARE", "nginx"),
+    ("REMOTE_ADDR", "$remote_addr"),
+    ("REMOTE_PORT", "$remote_port"),
+    ("REMOTE_USER", "$remote_user"),
+    ("SERVER_ADDR", "$server_addr"),
+    ("SERVER_PORT", "$server_port"),
+    ("SERVER_NAME", "$server_name"),
+    ("REDIRECT_STATUS", "200"),
+    ("PHP_ADMIN_VALUE", "$jopanel_php_admin if_not_empty"),
+)
 
 
 @dataclass(frozen=True)
@@ -305,17 +335,19 @@ def _files(fallback: str) -> list[str]:
 
 
 def _php(socket: Path) -> list[str]:
-    """The PHP location has no fastcgi_param of its own, so it inherits the http level's
-    (_http.conf: Debian's fastcgi_params, SCRIPT_FILENAME, PATH_INFO and PHP_ADMIN_VALUE from
-    the server's $jopanel_php_admin): a location with any fastcgi_param would inherit none and
+    """The PHP location splits the path as it matches: the script (a name ending in ".php"
+    after something other than "/") and the PATH_INFO after it, for front controllers
+    (/index.php/blog/post). One regular expression per PHP request, where
+    `fastcgi_split_path_info` ran a second one over the same path (docs/web.md, Scale).
+
+    The location has no fastcgi_param of its own, so it inherits the http level's
+    (_http.conf: the parameters, SCRIPT_NAME and SCRIPT_FILENAME from this script,
+    PATH_INFO and PHP_ADMIN_VALUE): a location with any fastcgi_param would inherit none and
     build its own list of 24 (docs/web.md, Scale)."""
     return [
-        r"    location ~ [^/]\.php(/|$) {",
-        r"        fastcgi_split_path_info ^(.+?\.php)(/.*)$;",
-        # try_files resets $fastcgi_path_info, so keep it first.
-        "        set $jopanel_path_info $fastcgi_path_info;",
+        rf"    location ~ ^(?<{SCRIPT}>.*?[^/]\.php)(?<{PATH_INFO}>/.*)?$ {{",
         # Only scripts that exist run: no "/upload.jpg/x.php" handing an upload to PHP.
-        "        try_files $fastcgi_script_name =404;",
+        f"        try_files ${SCRIPT} =404;",
         f"        fastcgi_pass unix:{socket};",
         "    }",
     ]
@@ -379,18 +411,20 @@ def render_support(layout: Layout) -> dict[str, str]:
         '    "" close;',
         "}",
         # The PHP sites' FastCGI parameters, once for all of them: their PHP location sets no
-        # fastcgi_param, so it inherits these. Each site sets $jopanel_php_admin at server level
-        # (every value on every request: _php_values); elsewhere both variables are empty.
-        f"include {layout.nginx_dir}/fastcgi_params;",
-        "fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;",
-        "fastcgi_param PATH_INFO $jopanel_path_info;",
-        "fastcgi_param PHP_ADMIN_VALUE $jopanel_php_admin if_not_empty;",
-        'map "" $jopanel_php_admin {',
-        '    default "";',
-        "}",
-        'map "" $jopanel_path_info {',
-        '    default "";',
-        "}",
+        # fastcgi_param, so it inherits these. The PHP location's captures name the script and
+        # its PATH_INFO (_php); each site sets $jopanel_php_admin at server level (_php_values).
+        # Elsewhere (another server of the administrator's that passes to FastCGI and inherits
+        # these) the script is nginx's $fastcgi_script_name and the others are empty.
+        *(f"fastcgi_param {name} {value};" for name, value in FASTCGI_PARAMS),
+        *(
+            line
+            for variable, default in (
+                ("jopanel_php_admin", '""'),
+                (SCRIPT, "$fastcgi_script_name"),
+                (PATH_INFO, '""'),
+            )
+            for line in (f'map "" ${variable} {{', f"    default {default};", "}")
+        ),
     ]
     default = [
         _EDIT_NOTE,

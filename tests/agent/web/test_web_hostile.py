@@ -8,6 +8,7 @@ files.
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
@@ -235,6 +236,61 @@ async def test_dot_files_are_never_served_and_the_rest_of_well_known_is(
     # Not the site's file, even when one by that name was planted in its tree.
     write_deep(account.name, root, "/.well-known/acme-challenge/planted", "the site's own")
     assert (await get(web_port, name, "/.well-known/acme-challenge/planted")).status == 404
+
+
+PATHS = """<?php
+header('Content-Type: application/json');
+$names = ['SCRIPT_NAME', 'SCRIPT_FILENAME', 'PATH_INFO', 'PHP_SELF', 'REQUEST_URI'];
+echo json_encode(array_combine($names, array_map(fn($n) => $_SERVER[$n] ?? null, $names)));
+"""
+
+
+async def test_php_runs_only_scripts_that_exist_with_their_path_info(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str], web_port: int
+) -> None:
+    """A front controller gets the path after its name as PATH_INFO; a path that names an
+    upload (or any file not ending in .php) before ".php" runs nothing; a path that names no
+    file goes to the site's index.php."""
+    name = new_domain()
+    await create(web, spec(name, account.name, php=web_pb2.PhpBackend(version="8.2")))
+    root = docroot(account.name, name)
+    for path in ("/index.php", "/shop/app.php"):
+        write_deep(account.name, root, path, PATHS)
+    write_deep(account.name, root, "/upload.jpg", "<?php echo 'ran the upload';")
+    write_deep(account.name, root, "/shop/x.php.txt", "<?php echo 'ran the text';")
+
+    async def seen(path: str) -> dict[str, str]:
+        answer = await get(web_port, name, path)
+        assert answer.status == 200, (path, answer.body)
+        found: dict[str, str] = json.loads(answer.body)
+        return found
+
+    def script(path: str, info: str, uri: str) -> dict[str, str]:
+        return {
+            "SCRIPT_NAME": path,
+            "SCRIPT_FILENAME": f"{root}{path}",
+            "PATH_INFO": info,
+            "PHP_SELF": path + info,
+            "REQUEST_URI": uri,
+        }
+
+    assert await seen("/index.php") == script("/index.php", "", "/index.php")
+    assert await seen("/index.php/blog/2026/post") == script(
+        "/index.php", "/blog/2026/post", "/index.php/blog/2026/post"
+    )
+    assert await seen("/shop/app.php/x/y.php?a=1") == script(
+        "/shop/app.php", "/x/y.php", "/shop/app.php/x/y.php?a=1"
+    )
+    # No such file: the site's front controller, with the whole request.
+    assert await seen("/blog/post?a=1") == script("/index.php", "", "/blog/post?a=1")
+    assert await seen("/index.php%0a/x.php") == script("/index.php", "", "/index.php%0a/x.php")
+    # Before ".php" a file that is no script: never handed to PHP.
+    for path in ("/upload.jpg/x.php", "/upload.jpg/.php", "/shop/x.php.txt/y.php", "/none.php/x"):
+        answer = await get(web_port, name, path)
+        assert answer.status == 404, path
+        assert "ran" not in answer.body, path
+    # The upload itself is a file like any other, sent as it is.
+    assert (await get(web_port, name, "/upload.jpg")).body == "<?php echo 'ran the upload';"
 
 
 @pytest.fixture

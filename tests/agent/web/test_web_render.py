@@ -177,7 +177,7 @@ def test_a_pool_sends_only_the_settings_its_sites_differ_in() -> None:
 def test_backends_render_what_they_say() -> None:
     php = render_site(site(PhpBackend(PhpVersion("8.2"))), LAYOUT)
     assert "fastcgi_pass unix:/run/php/jopanel-alice-8.2.sock;" in php
-    assert "try_files $fastcgi_script_name =404;" in php
+    assert "try_files $jopanel_script =404;" in php
     proxy = render_site(site(ProxyBackend(ProxyPort(3000))), LAYOUT)
     assert "proxy_pass http://127.0.0.1:3000;" in proxy
     on_socket = render_site(site(BACKENDS[3]), LAYOUT)

@@ -43,11 +43,12 @@ from agent.system.web.nginx_render import (
     Layout,
     Pool,
     pool_of,
-    pool_variations,
+    pool_sites,
     record_line,
     render_site,
     render_support,
     site_variations,
+    variations,
 )
 from agent.system.web.php_fpm import PhpPools, PhpSettings, PoolLimits
 from agent.system.web.records import (
@@ -95,9 +96,9 @@ class WebDomains:
         # The last batch's after-work (prepare_next): off the worker, so that the worker is
         # idle once every change is answered; the next batch waits for it before staging.
         self._after: asyncio.Task[None] | None = None
-        # pool_variations of the last registries asked (no change alters a registry once a
-        # batch holds it): at thousands of sites, each takes milliseconds.
-        self._known: list[tuple[Registry, dict[Pool, frozenset[str]]]] = []
+        # The pools' sites and variations of the last registries asked (no change alters a
+        # registry once a batch holds it): at thousands of sites, each takes milliseconds.
+        self._known: list[tuple[Registry, _Pools]] = []
         self.reloads = 0
 
     async def get(self, name: Hostname) -> Site:
@@ -299,10 +300,10 @@ class WebDomains:
             except AlreadyExists as error:
                 logger.error("%s: left out: %s", filename, error.message)
                 continue
-        variations = pool_variations(registry)
-        self._known = [(registry, variations)]
+        pools = _Pools.of(registry)
+        self._known = [(registry, pools)]
         for site in registry:
-            rendered = render_site(site, self._layout, site_variations(site, variations))
+            rendered = render_site(site, self._layout, site_variations(site, pools.variations))
             if rendered != texts[site.filename]:
                 stale[site.filename] = rendered
         for filename, text in render_support(self._layout).items():
@@ -317,7 +318,9 @@ class WebDomains:
         live = self._live()
         candidate, outcomes = _replay(live, batch)
         candidate, outcomes = await self._add_pools(live, candidate, outcomes)
+        await self._link_error_logs(live, candidate, before_reload=True)
         final, outcomes = await self._go_live(live, candidate, outcomes)
+        await self._link_error_logs(live, final, before_reload=False)
         await self._prune_pools(final)
         await self._recycle_workers(live, final)
         if final is not live:  # the sites changed: their logs' rotation follows
@@ -363,6 +366,38 @@ class WebDomains:
             await self._php.prune(_wanted_pools(final))
         except AgentError as error:
             logger.error("could not remove unused PHP-FPM pools: %s", error.message)
+        try:
+            await asyncio.to_thread(self._php.error_logs.keep_only, set(self._pools(final).sites))
+        except OSError as error:
+            logger.error("could not remove unused PHP error_log links: %s", error)
+
+    async def _link_error_logs(self, live: Registry, new: Registry, *, before_reload: bool) -> None:
+        """Points the error_log link of each pool of `new` that has one site at that site's log
+        (php_fpm.ErrorLogLinks); a pool of more sites keeps its link (every request names its
+        site's log), or gets one to its first site's.
+
+        Before nginx reloads, a pool whose one live site sends no error_log keeps its link:
+        its requests log through it until nginx serves `new`. Other pools (new ones, and pools
+        whose live sites each send theirs) are linked before, so a site that will send none
+        finds its link when nginx first sends it a request."""
+        links = self._php.error_logs
+        was = self._pools(live).sites
+        targets = {}
+        for pool, sites in self._pools(new).sites.items():
+            current = links.target(pool)
+            if len(sites) > 1 and current is not None:
+                continue
+            target = webroots.php_error_log(sites[0].account, sites[0].name)
+            if target == current:
+                continue
+            if before_reload and current is not None and len(was.get(pool, ())) == 1:
+                continue
+            targets[pool] = target
+        if targets:
+            try:
+                await asyncio.to_thread(links.set, targets)
+            except OSError as error:
+                logger.error("could not link PHP error logs: %s", error)
 
     async def _recycle_workers(self, live: Registry, final: Registry) -> None:
         """A pool whose sites stopped sending a setting (none of them changes it any more)
@@ -497,12 +532,15 @@ class WebDomains:
         )
 
     def _variations(self, registry: Registry) -> dict[Pool, frozenset[str]]:
-        for known, variations in self._known:
+        return self._pools(registry).variations
+
+    def _pools(self, registry: Registry) -> _Pools:
+        for known, pools in self._known:
             if known is registry:
-                return variations
-        variations = pool_variations(registry)
-        self._known = [(registry, variations), *self._known[:2]]
-        return variations
+                return pools
+        pools = _Pools.of(registry)
+        self._known = [(registry, pools), *self._known[:2]]
+        return pools
 
     def _changed_files(self, base: Registry, new: Registry) -> dict[str, str | None]:
         """The files of the sites that changed, and of the sites whose pool sends other
@@ -518,6 +556,19 @@ class WebDomains:
             if new.get(site.name) is None:
                 changed[site.filename] = None
         return changed
+
+
+@dataclasses.dataclass(frozen=True)
+class _Pools:
+    """A registry's PHP pools: their sites, and the values their sites send (variations)."""
+
+    sites: dict[Pool, list[Site]]
+    variations: dict[Pool, frozenset[str]]
+
+    @classmethod
+    def of(cls, registry: Registry) -> _Pools:
+        sites = pool_sites(registry)
+        return cls(sites, variations(sites))
 
 
 def _apply_to_copy(registry: Registry, change: Change) -> tuple[Registry, Site | None]:

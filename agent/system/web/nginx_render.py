@@ -121,28 +121,46 @@ class Layout:
         return "" if port == "443" else f":{port}"
 
 
-# Every PHP setting a site has besides its error_log (php_fpm.php_ini).
-ALL_SETTINGS: Final = frozenset(php_fpm.DEFAULT_INI)
+ERROR_LOG: Final = "error_log"
+# Every value a PHP site may send: its error_log and its settings (php_fpm.php_ini).
+ALL_SETTINGS: Final = frozenset(php_fpm.DEFAULT_INI) | {ERROR_LOG}
 Pool = tuple[AccountName, PhpVersion]
 
 
+def pool_sites(sites: Iterable[Site]) -> dict[Pool, list[Site]]:
+    """Each PHP pool (account, version) and the sites it serves, in the order given."""
+    found: dict[Pool, list[Site]] = {}
+    for site in sites:
+        pool = pool_of(site)
+        if pool is not None:
+            found.setdefault(pool, []).append(site)
+    return found
+
+
 def pool_variations(sites: Iterable[Site]) -> dict[Pool, frozenset[str]]:
-    """For each PHP pool (account, version): the settings in which any of its sites differs
+    """variations(pool_sites(sites))."""
+    return variations(pool_sites(sites))
+
+
+def variations(pools: Mapping[Pool, list[Site]]) -> dict[Pool, frozenset[str]]:
+    """For each PHP pool (account, version): the values in which any of its sites differs
     from the defaults its workers start with (php_fpm.render_pool).
 
     PHP-FPM keeps a PHP_ADMIN_VALUE in the worker after the request that sent it. So every
-    site of the pool sends these settings, each its own value, with every request: a value one
-    site set is set again by the next request of any other. The settings none of its sites
-    changes are never sent, and stay the pool's defaults (docs/web.md, PHP settings). Another
-    account's sites never count: their pools are their own.
+    site of the pool sends these values, each its own, with every request: a value one site
+    set is set again by the next request of any other. The settings none of its sites changes
+    are never sent, and stay the pool's defaults (docs/web.md, PHP settings). The error_log
+    is sent by every site of a pool of two or more: the pool's own names the log of its only
+    site (php_fpm, error_log_link). Another account's sites never count: their pools are
+    their own.
     """
     found: dict[Pool, set[str]] = {}
-    for site in sites:
-        backend = site.backend
-        if isinstance(backend, PhpBackend):
-            varied = found.setdefault((site.account, backend.version), set())
-            if backend.settings != _DEFAULT_SETTINGS:
-                ini = php_fpm.php_ini(backend.settings)
+    for pool, served in pools.items():
+        varied = found[pool] = {ERROR_LOG} if len(served) > 1 else set()
+        for site in served:
+            assert isinstance(site.backend, PhpBackend)
+            if site.backend.settings != _DEFAULT_SETTINGS:
+                ini = php_fpm.php_ini(site.backend.settings)
                 varied.update(
                     name for name, value in ini.items() if php_fpm.DEFAULT_INI[name] != value
                 )
@@ -354,25 +372,29 @@ def _php(socket: Path) -> list[str]:
 
 
 def _php_values(error_log: Path, settings: PhpSettings, varied: Collection[str]) -> list[str]:
-    """The site's error_log and the settings that vary among its pool's sites, sent with each
-    of its requests in ONE parameter (docs/web.md, PHP settings).
+    """The values that vary among its pool's sites (the error_log where the pool has two
+    sites or more, the settings any of them changes), sent with each of its requests in ONE
+    parameter (docs/web.md, PHP settings). A site alone in its pool with the default settings
+    sends nothing: the pool's own values are its.
 
     PHP-FPM keeps a PHP_ADMIN_VALUE in the worker after the request that sent it, so a value
     one site sets would apply to the next request of another site of the pool served by the
-    same worker: every site of the pool sends every setting any of them changes
-    (pool_variations), and each its own error_log. Only nginx can reach the pool's socket, so
-    no one else can pass these values. The site's PHP errors go to its own log in the
-    account's tree, not to nginx's (root's) error log. The values are whole numbers in fixed
-    units from a validator: no text of anyone's.
+    same worker: every site of the pool sends every value any of them changes
+    (pool_variations). Only nginx can reach the pool's socket, so no one else can pass these
+    values. The site's PHP errors go to its own log in the account's tree, not to nginx's
+    (root's) error log. The values are a path of the agent's and whole numbers in fixed units
+    from a validator: no text of anyone's.
     """
     seconds = settings.value("max_execution_time_seconds")
     post = settings.value("post_max_size_mb")
     ini = php_fpm.php_ini(settings)
-    values = [f"error_log={error_log}", *(f"{name}={ini[name]}" for name in ini if name in varied)]
+    values = [f"{ERROR_LOG}={error_log}"] if ERROR_LOG in varied else []
+    values += [f"{name}={ini[name]}" for name in ini if name in varied]
     joined = "\\n".join(values)  # nginx turns "\n" in a quoted string into a newline
+    # Sent as PHP_ADMIN_VALUE by the http level's fastcgi_param (_http.conf).
+    sent = [f'    set $jopanel_php_admin "{joined}";'] if values else []
     return [
-        # Sent as PHP_ADMIN_VALUE by the http level's fastcgi_param (_http.conf).
-        f'    set $jopanel_php_admin "{joined}";',
+        *sent,
         # nginx refuses a larger body itself (413) before PHP is asked. At server level: a
         # request to the front controller is first matched here, before try_files hands it on.
         f"    client_max_body_size {post}m;",

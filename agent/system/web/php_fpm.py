@@ -27,6 +27,7 @@ import os
 import pwd
 import re
 import resource
+import secrets
 import shutil
 import signal
 import stat
@@ -130,8 +131,14 @@ DEFAULT_INI: Final = php_ini(web_validators.PhpSettings())
 
 
 def render_pool(
-    account: AccountName, version: PhpVersion, run_dir: Path, limits: PoolLimits = PoolLimits()
+    account: AccountName,
+    version: PhpVersion,
+    run_dir: Path,
+    error_log: Path,
+    limits: PoolLimits = PoolLimits(),
 ) -> str:
+    """The pool file. `error_log` is the pool's link to the log of its only site
+    (ErrorLogLinks)."""
     home = HOME_ROOT / account
     tmp = home / "tmp"
     return f"""; Written by jopanel-agent (account {account}, PHP {version}); edits are overwritten.
@@ -157,9 +164,11 @@ php_admin_value[session.save_path] = {tmp}
 ; Programs a script starts (exec, proc_open) put their temporary files there too.
 env[TMPDIR] = {tmp}
 php_admin_flag[allow_url_include] = off
-; Each site's nginx configuration names its error_log: {home}/web/<domain>/php-error.log,
-; with every request, and those of its settings that differ among the pool's sites.
+; A site's PHP errors go to {home}/web/<domain>/php-error.log: for a pool's only site through
+; this link of root's to it; where the pool has more sites, each names its own with every
+; request (nginx), with those of its settings that differ among the pool's sites.
 php_admin_flag[log_errors] = on
+php_admin_value[error_log] = {error_log}
 ; The sites' settings at their defaults, for the settings every site of the pool leaves so.
 {_default_ini()}
 php_admin_flag[opcache.enable] = on
@@ -230,6 +239,11 @@ class PhpSettings:
 
     def log_file(self, version: str, shard: int) -> Path:
         return self.log_dir / f"php{version}-fpm-{POOL_PREFIX}{shard}.log"
+
+    @property
+    def error_links(self) -> Path:
+        """ErrorLogLinks' folder."""
+        return self.log_dir / "jopanel" / "php"
 
     def unit_template(self, version: str) -> Path:
         return self.unit_dir / f"{POOL_PREFIX}php{version}-fpm@.service"
@@ -367,6 +381,87 @@ def _read_limits(path: Path) -> dict[str, PoolLimits]:
     return limits
 
 
+Pool = tuple[AccountName, PhpVersion]
+
+
+class ErrorLogLinks:
+    """Each pool's error_log when no request names another: a link of root's to the log of the
+    pool's only site, so that site sends no value with its requests (docs/web.md, PHP errors).
+
+    <root>/A/<version>.log -> /home/A/web/D/php-error.log. <root> is root's, 0711; <root>/A is
+    root:A, 0750: A's workers pass (PHP opens the log, through the link, as A, at each error),
+    no other account lists or reads A's links, and A cannot replace one. A link is changed by
+    renaming a new one over it: a worker opening the log sees the old or the new one. Where a
+    pool has two sites or more every request names its site's log, and the link is left as it
+    is (domains.py decides each target).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._targets: dict[Pool, Path] | None = None
+
+    def path(self, account: str, version: str) -> Path:
+        return self._root / account / f"{version}.log"
+
+    def target(self, pool: Pool) -> Path | None:
+        """Where the pool's link points now (None: no link)."""
+        return self._known().get(pool)
+
+    def set(self, targets: Mapping[Pool, Path]) -> None:
+        """Points each pool's link at its target; a link of a user that is gone is not made."""
+        known = self._known()
+        for (account, version), target in sorted(targets.items()):
+            if known.get((account, version)) == target:
+                continue
+            try:
+                gid = pwd.getpwnam(account).pw_gid
+            except KeyError:
+                continue
+            folder = self._folder(account, gid)
+            link = folder / f"{version}.log"
+            temporary = folder / f".{version}.{secrets.token_hex(8)}"
+            os.symlink(target, temporary)
+            os.replace(temporary, link)
+            known[(account, version)] = target
+
+    def keep_only(self, pools: Set[Pool]) -> None:
+        """Removes the links of the other pools, and the folders of accounts left with none."""
+        known = self._known()
+        for pool in sorted(set(known) - pools):
+            account, version = pool
+            with contextlib.suppress(FileNotFoundError):
+                self.path(account, version).unlink()
+            del known[pool]
+            with contextlib.suppress(FileNotFoundError, OSError):
+                (self._root / account).rmdir()  # refused while another version's link is there
+
+    def _folder(self, account: str, gid: int) -> Path:
+        self._root.mkdir(mode=0o711, parents=True, exist_ok=True)
+        os.chmod(self._root, 0o711)  # noqa: S103 (accounts pass to their own folder only)
+        folder = self._root / account
+        folder.mkdir(mode=0o750, exist_ok=True)
+        # The folder of an account of that name before (another gid) is this account's now.
+        # Only root writes in the root folder: no link can be planted for these to follow.
+        os.chown(folder, 0, gid)
+        os.chmod(folder, 0o750)  # noqa: S103 (group: the account itself)
+        return folder
+
+    def _known(self) -> dict[Pool, Path]:
+        """The links as they are, read once (only the agent changes them)."""
+        if self._targets is None:
+            self._targets = {}
+            folders = self._root.iterdir() if self._root.is_dir() else iter(())
+            for folder in folders:
+                if not ACCOUNT_NAME_PATTERN.fullmatch(folder.name):
+                    continue
+                for link in folder.glob("*.log"):
+                    version = link.name.removesuffix(".log")
+                    if PHP_VERSION_PATTERN.fullmatch(version) and link.is_symlink():
+                        pool = (AccountName(folder.name), PhpVersion(version))
+                        self._targets[pool] = Path(os.readlink(link))
+        return self._targets
+
+
 class PhpPools:
     """Brings the pool files of each PHP version to the wanted set, shard by shard: each
     shard's files are checked, then its master alone is reloaded (or started, or stopped)."""
@@ -374,6 +469,7 @@ class PhpPools:
     def __init__(self, settings: PhpSettings) -> None:
         self._settings = settings
         self.limits = PoolLimitsFile(settings.root / "jopanel-pool-limits.json")
+        self.error_logs = ErrorLogLinks(settings.error_links)
         # What each shard was last brought to, (version, shard) -> {(account, limits)}: a
         # change looks again only at the shards whose pools or limits it changes (at 5,000
         # accounts, reading and rendering every pool file took half of a change's time).
@@ -470,7 +566,11 @@ class PhpPools:
         settings = self._settings
         writes = {
             settings.pool_file(version, shard, account): render_pool(
-                account, version, settings.run_dir, self.limits.get(account)
+                account,
+                version,
+                settings.run_dir,
+                self.error_logs.path(account, version),
+                self.limits.get(account),
             )
             for account in accounts
         }

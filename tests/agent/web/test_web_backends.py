@@ -424,6 +424,68 @@ async def test_php_errors_go_to_the_sites_own_log(
     assert second not in first_log
 
 
+async def test_a_pools_only_site_logs_through_its_link_and_the_link_follows_the_pool(
+    web: Stub,
+    account: accounts_pb2.Account,
+    other_account: Callable[[], Awaitable[accounts_pb2.Account]],
+    new_domain: Callable[[], str],
+    web_port: int,
+) -> None:
+    """A pool's only site sends no error_log with its requests: the pool's own names a link
+    of root's to the site's log. Beside a second site each sends its own; once the first is
+    gone, the second's errors reach its own log again, even from the worker that served the
+    first site last."""
+    mallory = await other_account()
+    link = Path(f"/var/log/jopanel/php/{account.name}/8.2.log")
+    await web.SetPhpPoolLimits(
+        web_pb2.SetPhpPoolLimitsRequest(
+            account=account.name, pm=web_pb2.PROCESS_MANAGER_DYNAMIC, max_children=1
+        )
+    )
+    first, second = new_domain(), new_domain()
+
+    def log(name: str) -> Path:
+        return Path(f"/home/{account.name}/web/{name}/php-error.log")
+
+    async def fails(name: str) -> tuple[str, str]:
+        """A PHP warning on the site: its marker, and the error_log the worker had."""
+        marker = f"jopanel-marker-{uuid.uuid4().hex}"
+        script = f"<?php trigger_error('{marker}', E_USER_WARNING); echo ini_get('error_log');"
+        write_as(account.name, docroot(account.name, name) / "fail.php", script)
+        status, seen = await curl(web_port, name, "/fail.php")
+        assert status == 200, seen
+        return marker, seen
+
+    await create(web, spec(first, account.name, php=web_pb2.PhpBackend(version="8.2")))
+    marker, seen = await fails(first)
+    assert seen == str(link)
+    assert marker in log(first).read_text()
+    assert os.readlink(link) == str(log(first))
+    # Another account neither lists nor reads it; the account cannot replace it.
+    assert run_as(mallory.name, ["readlink", str(link)]).returncode != 0
+    assert run_as(mallory.name, ["ls", str(link.parent)]).returncode != 0
+    assert run_as(account.name, ["ls", str(link.parent)]).stdout == "8.2.log\n"
+    assert run_as(account.name, ["ln", "-sfn", "/etc/passwd", str(link)]).returncode != 0
+    assert run_as(account.name, ["rm", "-f", str(link)]).returncode != 0
+    assert os.readlink(link) == str(log(first))
+
+    await create(web, spec(second, account.name, php=web_pb2.PhpBackend(version="8.2")))
+    for name in (second, first):  # the pool's one worker serves the first site last
+        marker, seen = await fails(name)
+        assert seen == str(log(name))
+        assert marker in log(name).read_text()
+
+    await web.DeleteWebDomain(web_pb2.DeleteWebDomainRequest(name=first))
+    marker, seen = await fails(second)
+    assert seen == str(link)
+    assert marker in log(second).read_text()
+    assert marker not in log(first).read_text()  # kept with the deleted site's files
+    assert os.readlink(link) == str(log(second))
+
+    await web.DeleteWebDomain(web_pb2.DeleteWebDomainRequest(name=second))
+    assert not link.parent.exists()  # the account's last pool took its link along
+
+
 async def test_deleting_the_account_takes_its_socket_folder(
     web: Stub, accounts: AccountStub, account: accounts_pb2.Account, new_domain: Callable[[], str]
 ) -> None:

@@ -203,7 +203,8 @@ async def test_pools_leave_debians_master_for_their_own(
         "pm.max_children = 1\n"
     )
     for account in two:
-        text = php_fpm.render_pool(AccountName(account.name), V, settings.run_dir)
+        link = php_fpm.ErrorLogLinks(settings.error_links).path(account.name, V)
+        text = php_fpm.render_pool(AccountName(account.name), V, settings.run_dir, link)
         (legacy / f"jopanel-{account.name}.conf").write_text(text)
     subprocess.run([f"php-fpm{V}", "--fpm-config", str(fpm / "php-fpm.conf")], check=True)
     debian = int(settings.legacy_pid_file(V).read_text())

@@ -130,8 +130,9 @@ def test_every_php_request_sets_every_value_in_one_parameter() -> None:
 
 
 def test_a_pool_sends_only_the_settings_its_sites_differ_in() -> None:
-    """A site sends its error_log, and the settings any site of its pool (account, PHP
-    version) changes, each its own value; the pool's workers start with the defaults."""
+    """A site sends the settings any site of its pool (account, PHP version) changes, each its
+    own value, and its error_log where the pool has other sites; the pool's workers start with
+    the defaults and the pool's error_log link."""
     php82 = PhpVersion("8.2")
     plain = site(PhpBackend(php82), name="plain.example")
     own = site(
@@ -148,15 +149,20 @@ def test_a_pool_sends_only_the_settings_its_sites_differ_in() -> None:
 
     def sent(chosen: Site, sites: list[Site]) -> list[str]:
         varied = site_variations(chosen, pool_variations(sites))
-        (line,) = [x for x in render_site(chosen, LAYOUT, varied).splitlines() if "php_admin" in x]
-        return line.split('"')[1].split("\\n")
+        lines = [x for x in render_site(chosen, LAYOUT, varied).splitlines() if "php_admin" in x]
+        assert len(lines) <= 1
+        return lines[0].split('"')[1].split("\\n") if lines else []
 
     def log(name: str) -> str:
         return f"error_log=/home/alice/web/{name}/php-error.log"
 
-    assert sent(plain, [plain]) == [log("plain.example")]
-    # Another version's pool, another account's, and a value equal to the default add nothing.
+    # Alone in its pool with the defaults: nothing (the pool's own values are the site's).
+    assert sent(plain, [plain]) == []
+    # Another version's pool and another account's add nothing.
+    assert sent(plain, [plain, newer, bob]) == []
+    # A second site of the pool: each names its own log; a value equal to the default is none.
     assert sent(plain, [plain, newer, bob, same]) == [log("plain.example")]
+    assert sent(same, [plain, newer, bob, same]) == [log("same.example")]
     everyone = [plain, own, newer, bob, same]
     assert sent(plain, everyone) == [
         log("plain.example"),
@@ -165,10 +171,14 @@ def test_a_pool_sends_only_the_settings_its_sites_differ_in() -> None:
     ]
     assert sent(own, everyone) == [log("own.example"), "memory_limit=512M", "display_errors=On"]
     assert sent(same, everyone) == [log("same.example"), "memory_limit=256M", "display_errors=Off"]
-    assert sent(newer, everyone) == [log("v83.example"), "max_input_vars=3000"]
-    # Unless told, a site sends every setting (the safe side).
-    assert len(sent(plain, [plain])) == 1 < len(render_site(plain, LAYOUT).split("\\n"))
-    pool = php_fpm.render_pool(AccountName("alice"), php82, Path("/run/php")).splitlines()
+    assert sent(newer, everyone) == ["max_input_vars=3000"]
+    # Unless told, a site sends its error_log and every setting (the safe side).
+    told = [x for x in render_site(plain, LAYOUT).splitlines() if "php_admin" in x]
+    assert told[0].split('"')[1].split("\\n")[0] == log("plain.example")
+    assert len(told[0].split("\\n")) == 1 + len(php_fpm.DEFAULT_INI)
+    link = Path("/var/log/jopanel/php/alice/8.2.log")
+    pool = php_fpm.render_pool(AccountName("alice"), php82, Path("/run/php"), link).splitlines()
+    assert f"php_admin_value[error_log] = {link}" in pool
     for name, value in php_fpm.DEFAULT_INI.items():
         assert f"php_admin_value[{name}] = {value}" in pool
     assert "php_admin_value[memory_limit] = 256M" in pool
@@ -286,7 +296,8 @@ def test_nginx_messages_are_short_and_name_the_file() -> None:
 
 
 def test_pools_run_as_the_account_and_only_nginx_connects() -> None:
-    pool = php_fpm.render_pool(AccountName("alice"), PhpVersion("8.2"), Path("/run/php"))
+    link = Path("/var/log/jopanel/php/alice/8.2.log")
+    pool = php_fpm.render_pool(AccountName("alice"), PhpVersion("8.2"), Path("/run/php"), link)
     assert "[jopanel-alice]\nuser = alice\ngroup = alice\n" in pool
     assert "listen = /run/php/jopanel-alice-8.2.sock\n" in pool
     assert "listen.owner = www-data\nlisten.group = www-data\nlisten.mode = 0660\n" in pool

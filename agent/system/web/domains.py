@@ -99,6 +99,8 @@ class WebDomains:
         # The pools' sites and variations of the last registries asked (no change alters a
         # registry once a batch holds it): at thousands of sites, each takes milliseconds.
         self._known: list[tuple[Registry, _Pools]] = []
+        # The registry whose PHP pools' error_log links are known to be right (_link_error_logs).
+        self._linked: Registry | None = None
         self.reloads = 0
 
     async def get(self, name: Hostname) -> Site:
@@ -379,25 +381,35 @@ class WebDomains:
         Before nginx reloads, a pool whose one live site sends no error_log keeps its link:
         its requests log through it until nginx serves `new`. Other pools (new ones, and pools
         whose live sites each send theirs) are linked before, so a site that will send none
-        finds its link when nginx first sends it a request."""
+        finds its link when nginx first sends it a request. Once the links are known to match
+        the live sites, only the pools whose sites changed are looked at (at 5,000 pools, all
+        of them take tens of milliseconds)."""
         links = self._php.error_logs
         was = self._pools(live).sites
+        settled = self._linked is live
         targets = {}
         for pool, sites in self._pools(new).sites.items():
+            before = was.get(pool)
+            if settled and before == sites:  # the same site objects: compared by identity
+                continue
             current = links.target(pool)
             if len(sites) > 1 and current is not None:
                 continue
             target = webroots.php_error_log(sites[0].account, sites[0].name)
             if target == current:
                 continue
-            if before_reload and current is not None and len(was.get(pool, ())) == 1:
+            if before_reload and current is not None and before is not None and len(before) == 1:
                 continue
             targets[pool] = target
-        if targets:
-            try:
+        try:
+            if targets:
                 await asyncio.to_thread(links.set, targets)
-            except OSError as error:
-                logger.error("could not link PHP error logs: %s", error)
+        except OSError as error:
+            logger.error("could not link PHP error logs: %s", error)
+            self._linked = None  # every pool is looked at again with the next change
+        else:
+            if not before_reload:
+                self._linked = new
 
     async def _recycle_workers(self, live: Registry, final: Registry) -> None:
         """A pool whose sites stopped sending a setting (none of them changes it any more)

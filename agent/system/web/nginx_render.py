@@ -9,9 +9,10 @@ Each site file starts with its record (sites.to_json) on a comment line: the fil
 agent's state. Logs: `access_log` names a path with a variable, so nginx opens it in the worker
 when a request is logged (cached by open_log_file_cache) instead of holding one descriptor per
 site in the master; there is no per-site error_log, the server's global one serves every site.
-PHP's errors do not go there: each PHP site names its own log, /home/A/web/D/php-error.log
-(PHP_ADMIN_VALUE error_log), written by the account's own PHP inside its own tree (so the disk
-and inode quotas count it), which no other account can read.
+PHP's errors do not go there: each PHP site has its own log, /home/A/web/D/php-error.log, named
+by its pool (a pool's only site) or by the site's requests (PHP_ADMIN_VALUE error_log, where
+the pool has more sites), written by the account's own PHP inside its own tree (so the disk and
+inode quotas count it), which no other account can read.
 
 Proxy backends: a Unix socket in the account's socket folder (SocketBackend), or a TCP port on
 127.0.0.1 that the configuration allows (proxy_ports). A port the configuration no longer allows

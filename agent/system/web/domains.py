@@ -387,6 +387,8 @@ class WebDomains:
         links = self._php.error_logs
         was = self._pools(live).sites
         settled = self._linked is live
+        if not settled:
+            await asyncio.to_thread(links.load)
         targets = {}
         for pool, sites in self._pools(new).sites.items():
             before = was.get(pool)

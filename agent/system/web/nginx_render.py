@@ -42,8 +42,7 @@ from agent.system.web.records import (
     to_json,
 )
 from agent.validators import web as web_validators
-from agent.validators.accounts import AccountName
-from agent.validators.web import PhpSettings, PhpVersion
+from agent.validators.web import PhpSettings
 
 SITE_HEADER: Final = "# jopanel-site: "
 HTTP_FILE: Final = "_http.conf"  # '_' never starts a hostname, so never a site's file name
@@ -125,7 +124,7 @@ class Layout:
 ERROR_LOG: Final = "error_log"
 # Every value a PHP site may send: its error_log and its settings (php_fpm.php_ini).
 ALL_SETTINGS: Final = frozenset(php_fpm.DEFAULT_INI) | {ERROR_LOG}
-Pool = tuple[AccountName, PhpVersion]
+Pool = php_fpm.Pool
 
 
 def pool_sites(sites: Iterable[Site]) -> dict[Pool, list[Site]]:

@@ -381,6 +381,7 @@ def _read_limits(path: Path) -> dict[str, PoolLimits]:
     return limits
 
 
+# A PHP pool: (account, PHP version).
 Pool = tuple[AccountName, PhpVersion]
 
 
@@ -406,6 +407,10 @@ class ErrorLogLinks:
     def target(self, pool: Pool) -> Path | None:
         """Where the pool's link points now (None: no link)."""
         return self._known().get(pool)
+
+    def load(self) -> None:
+        """Reads the links as they are, if not yet (a readlink each: off the event loop)."""
+        self._known()
 
     def set(self, targets: Mapping[Pool, Path]) -> None:
         """Points each pool's link at its target; a link of a user that is gone is not made."""

@@ -39,11 +39,11 @@ class Row:
 
 def run(name: str, argv: list[str], kinds: tuple[str, ...] = ()) -> Row:
     """Runs wrk (argv, the URL last) and reads its output (wrk given --latency)."""
-    before = [_kind_seconds(kind) for kind in kinds]
+    before = _kinds_seconds(kinds)
     busy, own = _busy_seconds(), _children_seconds()
     out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
     server = (_busy_seconds() - busy) - (_children_seconds() - own)
-    spent = [_kind_seconds(kind).since(then) for kind, then in zip(kinds, before, strict=True)]
+    spent = [now - then for now, then in zip(_kinds_seconds(kinds), before, strict=True)]
     found = re.search(r"(\d+) requests in", out)
     requests = int(found[1]) if found else 0
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])  # type: ignore[index]
@@ -109,35 +109,26 @@ def _children_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-@dataclass(frozen=True)
-class _KindTime:
-    """The CPU time of one kind's processes at a moment: each live one's, and what their
-    parents have counted of those that ended."""
-
-    live: dict[int, float]  # pid -> seconds run
-    ended: float  # seconds
-
-    def since(self, then: _KindTime) -> float:
-        """Seconds the kind ran from `then` to this moment. A process that ended in between is
-        in `ended` now and was in `live` then."""
-        return sum(self.live.values()) + self.ended - sum(then.live.values()) - then.ended
-
-
-def _kind_seconds(kind: str) -> _KindTime:
-    live: dict[int, float] = {}
-    ended = 0.0
+def _kinds_seconds(kinds: tuple[str, ...]) -> list[float]:
+    """Each kind's CPU seconds so far, in one pass over /proc: its live processes' run time
+    and what their parents have counted of those that ended. A process that ends between two
+    readings moves from the first part to the second, so the difference of two readings is
+    what the kind ran in between."""
+    seconds = [0.0] * len(kinds)
     tick = os.sysconf("SC_CLK_TCK")
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            if not (entry / "comm").read_text().startswith(kind):
+            comm = (entry / "comm").read_text()
+            found = [i for i, kind in enumerate(kinds) if comm.startswith(kind)]
+            if not found:
                 continue
-            live[int(entry.name)] = int((entry / "schedstat").read_text().split()[0]) / 1e9
+            run = int((entry / "schedstat").read_text().split()[0]) / 1e9
             # After the command name (in parentheses, which may hold spaces): cutime, cstime
             # are fields 16 and 17 of stat(5), so 13 and 14 after the ')'.
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            ended += (int(fields[13]) + int(fields[14])) / tick
+            seconds[found[0]] += run + (int(fields[13]) + int(fields[14])) / tick
         except (FileNotFoundError, ProcessLookupError):
             continue  # ended while being read
-    return _KindTime(live, ended)
+    return seconds

@@ -44,11 +44,11 @@ from agent.system.web.nginx_render import (
     Pool,
     pool_of,
     pool_sites,
+    pool_variations,
     record_line,
     render_site,
     render_support,
     site_variations,
-    variations,
 )
 from agent.system.web.php_fpm import PhpPools, PhpSettings, PoolLimits
 from agent.system.web.records import (
@@ -582,7 +582,7 @@ class _Pools:
     @classmethod
     def of(cls, registry: Registry) -> _Pools:
         sites = pool_sites(registry)
-        return cls(sites, variations(sites))
+        return cls(sites, pool_variations(sites))
 
 
 def _apply_to_copy(registry: Registry, change: Change) -> tuple[Registry, Site | None]:

@@ -137,12 +137,7 @@ def pool_sites(sites: Iterable[Site]) -> dict[Pool, list[Site]]:
     return found
 
 
-def pool_variations(sites: Iterable[Site]) -> dict[Pool, frozenset[str]]:
-    """variations(pool_sites(sites))."""
-    return variations(pool_sites(sites))
-
-
-def variations(pools: Mapping[Pool, list[Site]]) -> dict[Pool, frozenset[str]]:
+def pool_variations(pools: Mapping[Pool, list[Site]]) -> dict[Pool, frozenset[str]]:
     """For each PHP pool (account, version): the values in which any of its sites differs
     from the defaults its workers start with (php_fpm.render_pool).
 
@@ -151,7 +146,7 @@ def variations(pools: Mapping[Pool, list[Site]]) -> dict[Pool, frozenset[str]]:
     set is set again by the next request of any other. The settings none of its sites changes
     are never sent, and stay the pool's defaults (docs/web.md, PHP settings). The error_log
     is sent by every site of a pool of two or more: the pool's own names the log of its only
-    site (php_fpm, error_log_link). Another account's sites never count: their pools are
+    site (php_fpm.ErrorLogLinks). Another account's sites never count: their pools are
     their own.
     """
     found: dict[Pool, set[str]] = {}

@@ -17,6 +17,7 @@ from agent.system.web import app_sockets, nginx, php_fpm
 from agent.system.web.nginx_render import (
     SITE_HEADER,
     Layout,
+    pool_sites,
     pool_variations,
     record_line,
     render_site,
@@ -148,7 +149,7 @@ def test_a_pool_sends_only_the_settings_its_sites_differ_in() -> None:
     same = site(PhpBackend(php82, PhpSettings(memory_limit_mb=256)), name="same.example")
 
     def sent(chosen: Site, sites: list[Site]) -> list[str]:
-        varied = site_variations(chosen, pool_variations(sites))
+        varied = site_variations(chosen, pool_variations(pool_sites(sites)))
         lines = [x for x in render_site(chosen, LAYOUT, varied).splitlines() if "php_admin" in x]
         assert len(lines) <= 1
         return lines[0].split('"')[1].split("\\n") if lines else []

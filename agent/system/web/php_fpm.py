@@ -385,6 +385,11 @@ def _read_limits(path: Path) -> dict[str, PoolLimits]:
 Pool = tuple[AccountName, PhpVersion]
 
 
+# A link's name while it is made, before its rename over <version>.log (ErrorLogLinks.set).
+_TEMPORARY_HEX = 8
+_TEMPORARY_LINK = re.compile(rf"\.[0-9.]+\.[0-9a-f]{{{2 * _TEMPORARY_HEX}}}")
+
+
 class ErrorLogLinks:
     """Each pool's error_log when no request names another: a link of root's to the log of the
     pool's only site, so that site sends no value with its requests (docs/web.md, PHP errors).
@@ -424,7 +429,7 @@ class ErrorLogLinks:
                 continue
             folder = self._folder(account, gid)
             link = folder / f"{version}.log"
-            temporary = folder / f".{version}.{secrets.token_hex(8)}"
+            temporary = folder / f".{version}.{secrets.token_hex(_TEMPORARY_HEX)}"
             os.symlink(target, temporary)
             os.replace(temporary, link)
             known[(account, version)] = target
@@ -452,13 +457,17 @@ class ErrorLogLinks:
         return folder
 
     def _known(self) -> dict[Pool, Path]:
-        """The links as they are, read once (only the agent changes them)."""
+        """The links as they are, read once (only the agent changes them). A new link's
+        temporary name that a crash left before its rename is removed on the way."""
         if self._targets is None:
             self._targets = {}
             folders = self._root.iterdir() if self._root.is_dir() else iter(())
             for folder in folders:
                 if not ACCOUNT_NAME_PATTERN.fullmatch(folder.name):
                     continue
+                for leftover in folder.glob(".*"):
+                    if _TEMPORARY_LINK.fullmatch(leftover.name) and leftover.is_symlink():
+                        leftover.unlink(missing_ok=True)
                 for link in folder.glob("*.log"):
                     version = link.name.removesuffix(".log")
                     if PHP_VERSION_PATTERN.fullmatch(version) and link.is_symlink():

@@ -292,3 +292,23 @@ def test_the_masters_unit_keeps_tenants_code_from_the_kernels_surface_and_the_sy
     } <= unit
     # Not these: PHP's JIT writes code it runs, and mail() runs Postfix's setgid sendmail.
     assert not {line for line in unit if line.startswith(("MemoryDenyWrite", "NoNewPriv"))}
+
+
+async def test_a_links_temporary_name_left_by_a_crash_goes_at_the_next_start(
+    settings: PhpSettings, two: list[accounts_pb2.Account]
+) -> None:
+    """A crash between a new error_log link and its rename leaves the temporary name; the next
+    agent's first look at the links removes it and keeps the links themselves."""
+    first = AccountName(two[0].name)
+    target = Path(f"/home/{first}/web/a.test/php-error.log")
+    php_fpm.ErrorLogLinks(settings.error_links).set({(first, V): target})
+    folder = settings.error_links / first
+    leftover = folder / f".{V}.0123456789abcdef"
+    os.symlink(Path(f"/home/{first}/web/b.test/php-error.log"), leftover)
+
+    links = php_fpm.ErrorLogLinks(settings.error_links)
+    links.load()
+
+    assert sorted(path.name for path in folder.iterdir()) == [f"{V}.log"]
+    assert links.target((first, V)) == target
+    assert os.readlink(links.path(first, V)) == str(target)

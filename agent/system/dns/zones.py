@@ -5,8 +5,8 @@ files and the zone list that named reads are written whole from the records (bin
 zonefile.py). The records are read once, at the first call after a start.
 
 Every change is a small function of one zone (the zone as it stands, or None) that returns the
-zone as it should be. Changes queue up; a single worker (work.Batcher) takes all that arrived
-within BATCH_WINDOW (and all that arrive while it works) and applies each zone's changes in order.
+zone as it should be. Changes queue up; a single worker (work.Batcher) takes all that are queued
+(after a batch of several, once its callers are back) and applies each zone's changes in order.
 Then, per zone that changed: one new serial, one staged file, one `named-checkzone` and one
 rename; for zones added or removed, one zones.conf, one `named-checkconf` and one `rndc
 reconfig`, and for the zones changed one `rndc reload` (of the zone, when it is the only one),

@@ -5,8 +5,8 @@ is the whole state: read back at the first call after a start, switched atomical
 configuration it describes. No second store can disagree with what nginx serves.
 
 Every change is a small function applied to a copy of the registry (the sites and the hostnames
-they claim). Changes queue up; a single worker (work.Batcher) takes all that arrived within
-BATCH_WINDOW (and all that arrive while it works) and applies them together: PHP-FPM pools
+they claim). Changes queue up; a single worker (work.Batcher) takes all that are queued (after a
+batch of several, once its callers are back) and applies them together: PHP-FPM pools
 first, then one staged nginx generation, one `nginx -t`, one symlink switch and one reload. Each
 caller's call returns once the reload that carries its change has taken effect. When `nginx -t`
 refuses the batch, its changes are tried one at a time so only the offending one fails.

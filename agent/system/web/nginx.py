@@ -19,10 +19,13 @@ otherwise (the agent's first change after a start, nginx not running) every file
 only the whole set shows is refused by the master at the reload: `reload` then reports the
 master's reason and the caller switches the link back (`SiteTree.roll_back`).
 
-The work that grows with the number of sites and does not decide anything (linking every file
-into the next generation, removing the previous one: 0.1 to 0.3 s each at 5,000 sites) is done
-after a change has been answered, by `prepare_next`: the next change finds generation n+1
-already linked and pays only for its own files, `nginx -t` and the reload.
+The next generation is made ready after a change has been answered, by `prepare_next`: the next
+change finds generation n+1 already a copy of the live one and pays only for its own files,
+`nginx -t` and the reload. After a change that went live, the generation it replaced (n-1, which
+nginx no longer reads) becomes n+1: renamed, and only the files that change wrote or removed are
+linked again from n. Linking every file afresh and removing the old folder took 0.15 s of CPU at
+5,000 sites, in the very moments the batch's callers send their next changes; it is left for
+when nothing says how the old folder differs (the first change after a start, a refused reload).
 
 A reload counts as done when the master has started new workers and every old worker is
 shutting down: `nginx -s reload` only sends a signal, and a master that cannot load the new
@@ -34,6 +37,7 @@ for workers that never come.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import secrets
@@ -88,6 +92,7 @@ class SiteTree:
         self.include_file = layout.nginx_dir / "conf.d" / "jopanel.conf"
         self.test_config = self.folder / "test.conf"
         self._next: Staging | None = None  # linked ahead by prepare_next
+        self._published: Staging | None = None  # the staging that went live last (publish)
 
     def ensure_layout(self) -> None:
         """Creates what is missing (first start) and removes generations a crash left behind."""
@@ -141,21 +146,32 @@ class SiteTree:
         return Staging(self, self.generation() + 1)
 
     def prepare_next(self) -> None:
-        """Removes every generation but the live one (and one already prepared), and links the
-        next one ahead of need."""
+        """Makes the next generation a copy of the live one ahead of need (from the generation
+        the last change replaced, when there is one) and removes every other."""
         live = self.generation()
         if self._next is not None and not self._next.copies(self.live_dir()):
             self._next = None
+        if self._next is None:
+            self._next = self._recycled(live)
         keep = {live} if self._next is None else {live, self._next.generation}
         for stale in self._generations() - keep:
             shutil.rmtree(self.folder / f"{GENERATION_PREFIX}{stale}", ignore_errors=True)
         if self._next is None:
             self._next = Staging(self, live + 1)
 
+    def _recycled(self, live: int) -> Staging | None:
+        """Generation live + 1 made of the folder the last published staging was linked from,
+        when that staging is the live generation: only the names it touched differ."""
+        published, self._published = self._published, None
+        if published is None or published.generation != live:
+            return None
+        return Staging.recycled(self, live + 1, published)
+
     def roll_back(self, previous: int, staging: Staging) -> None:
         """The previous generation live again (its files were never written), after the master
         refused the staged one; the refused folder is thrown away."""
         self._point_live_at(f"{GENERATION_PREFIX}{previous}")
+        self._published = None
         staging.discard()
 
     def _generations(self) -> set[int]:
@@ -177,13 +193,36 @@ class SiteTree:
 class Staging:
     """Generation n+1 being prepared beside the live generation n."""
 
-    def __init__(self, tree: SiteTree, generation: int) -> None:
+    def __init__(self, tree: SiteTree, generation: int, *, linked: bool = False) -> None:
+        """A copy of the live generation (`linked`: the folder is one already)."""
         self.tree = tree
         self.generation = generation
         self.folder = tree.folder / f"{GENERATION_PREFIX}{generation}"
         self._source = tree.live_dir()
         self.written: set[str] = set()  # the site files differing from the live generation
-        self.reset()
+        self._touched: set[str] = set()  # every name written or removed since the copy
+        self._written = False
+        if not linked:
+            self.reset()
+
+    @classmethod
+    def recycled(cls, tree: SiteTree, generation: int, published: Staging) -> Staging | None:
+        """The folder `published` was linked from, made a copy of `published` (live now) under
+        the number `generation`: the names `published` touched are linked again or removed.
+        None when that folder is gone (a crash, another agent's work)."""
+        old = published._source
+        folder = tree.folder / f"{GENERATION_PREFIX}{generation}"
+        if folder.exists():
+            shutil.rmtree(folder)
+        try:
+            os.rename(old, folder)
+        except FileNotFoundError:
+            return None
+        for name in sorted(published._touched):
+            (folder / name).unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):  # removed by `published`
+                os.link(published.folder / name, folder / name)
+        return cls(tree, generation, linked=True)
 
     def copies(self, live: Path) -> bool:
         """Whether this staging was linked from `live` and nothing was written to it yet."""
@@ -198,10 +237,12 @@ class Staging:
             os.link(path, self.folder / path.name)
         self._written = False
         self.written = set()
+        self._touched = set()
 
     def write(self, changes: Mapping[str, str | None]) -> None:
         """Sets the staged files: text to write, None to remove."""
         self._written = True
+        self._touched.update(changes)
         for name, text in changes.items():
             if text is None:
                 (self.folder / name).unlink(missing_ok=True)
@@ -238,6 +279,7 @@ class Staging:
         prepare_next (or the next start) removes it, after the change has been answered."""
         files.sync_directory(self.folder)
         self.tree._point_live_at(self.folder.name)
+        self.tree._published = self
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -94,3 +94,60 @@ def test_a_change_is_checked_with_the_http_files_and_its_own_site_files_only(
     ]
     whole = render_test_config(tree.layout, staging.folder)
     assert f"    include {staging.folder}/*.conf;" in whole
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    return {path.name: path.stat().st_ino for path in folder.iterdir()}
+
+
+def test_each_prepared_generation_is_the_live_one_made_of_the_one_it_replaced(
+    tmp_path: Path,
+) -> None:
+    """After a change went live, the generation it replaced becomes the next one: renamed, the
+    names the change touched linked again from the live one or removed. Whatever the change
+    did, the next generation holds exactly the live files (the same inodes), and nothing more."""
+    tree = tree_at(tmp_path)
+    batches: list[list[dict[str, str | None]]] = [
+        [{"a.test.conf": "a\n", "b.test.conf": "b\n", "_http.conf": "h\n"}],
+        [{"b.test.conf": "B\n", "c.test.conf": "c\n"}],  # rewritten, new
+        [{"a.test.conf": None}],  # removed
+        [{"d.test.conf": "d\n"}, {"d.test.conf": None, "e.test.conf": "e\n"}],  # one by one
+        [{"_http.conf": "H\n", "e.test.conf": "E\n"}],
+    ]
+    for writes in batches:
+        staging = tree.stage()
+        for changes in writes:
+            staging.write(changes)
+        replaced = tree.live_dir()
+        replaced_inode = replaced.stat().st_ino
+        staging.publish()
+
+        tree.prepare_next()
+
+        live = tree.generation()
+        prepared = tree.folder / f"sites.{live + 1}"
+        assert generations(tree) == sorted([f"sites.{live}", f"sites.{live + 1}"])
+        assert prepared.stat().st_ino == replaced_inode  # the replaced folder, renamed
+        assert inodes(prepared) == inodes(tree.live_dir())
+    assert tree.read_live() == {"_http.conf": "H\n", "b.test.conf": "B\n", "c.test.conf": "c\n",
+                                "e.test.conf": "E\n"}  # fmt: skip
+
+
+def test_after_a_roll_back_the_next_generation_is_linked_afresh(tmp_path: Path) -> None:
+    """The master refused the published generation: the link is back on the previous one, and
+    the next is linked from it, never made of the refused one."""
+    tree = tree_at(tmp_path)
+    publish(tree, {"a.test.conf": "a\n", "b.test.conf": "b\n"})
+    tree.prepare_next()
+    previous = tree.generation()
+    staging = tree.stage()
+    staging.write({"a.test.conf": "refused\n", "c.test.conf": "c\n"})
+    staging.publish()
+    tree.roll_back(previous, staging)
+
+    tree.prepare_next()
+
+    prepared = tree.folder / f"sites.{previous + 1}"
+    assert inodes(prepared) == inodes(tree.live_dir())
+    assert tree.read_live() == {"a.test.conf": "a\n", "b.test.conf": "b\n"}
+    assert tree.stage().folder == prepared

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Final
+from typing import Final, TypeVar
 
 from jopanel_rules import RuleError
+
+T = TypeVar("T")
 
 HOSTNAME_MAX: Final = 253
 # One label: 1 to 63 of a-z, 0-9 and '-', not at either end.
@@ -22,6 +24,15 @@ WILDCARD_PREFIX: Final = "*."
 def wildcard_base(name: str) -> str | None:
     """X of a wildcard alias `*.X`; None for a plain host name."""
     return name[len(WILDCARD_PREFIX) :] if name.startswith(WILDCARD_PREFIX) else None
+
+
+def first_below(held: Iterable[tuple[str, T]], name: str, holder: T) -> str | None:
+    """The first of the `held` names (each with its holder) that lies below `name` (a.name,
+    b.a.name, *.name) and is not `holder`'s; a look-alike (xname, name.evil) is not below."""
+    suffix = "." + name
+    return next(
+        (other for other, whose in held if whose != holder and other.endswith(suffix)), None
+    )
 
 
 def claimed_name(name: str) -> str:

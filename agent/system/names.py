@@ -26,7 +26,7 @@ from agent.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 from agent.system.dns.zones import dns_zones
 from agent.system.web.domains import web_domains
 from agent.validators.accounts import AccountName
-from jopanel_rules.hostnames import claimed_name, wildcard_server_name
+from jopanel_rules.hostnames import claimed_name, first_below, wildcard_server_name
 
 
 class HeldNames(Protocol):
@@ -35,6 +35,10 @@ class HeldNames(Protocol):
     def holder(self, name: str) -> AccountName | None: ...
 
     def held(self) -> Iterable[tuple[str, AccountName]]: ...
+
+    def held_below(self, name: str, account: AccountName) -> str | None:
+        """A name another account holds below `name` (a.name, b.a.name), if any."""
+        ...
 
 
 def ancestors(name: str) -> list[str]:
@@ -106,14 +110,11 @@ class NameOwners:
         return self._sites.holder(name) or self._zones.holder(name) or self._pending.get(name)
 
     def _held_below(self, name: str, account: AccountName) -> str | None:
-        # A scan of every held name: about 1 ms at 15,000 names (10,000 sites, 5,000 zones),
-        # far below the nginx reload or zone check that every claim costs anyway.
-        suffix = "." + name
-        for source in (self._sites.held(), self._zones.held(), self._pending.items()):
-            for held, holder in source:
-                if holder != account and held.endswith(suffix):
-                    return held
-        return None
+        return (
+            self._sites.held_below(name, account)
+            or self._zones.held_below(name, account)
+            or first_below(self._pending.items(), name, account)
+        )
 
 
 @functools.cache

@@ -10,6 +10,7 @@ import pytest
 from agent.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 from agent.system.names import NameOwners, ancestors
 from agent.validators.accounts import AccountName
+from jopanel_rules.hostnames import first_below
 
 ALICE, MALLORY = AccountName("alice"), AccountName("mallory")
 
@@ -23,6 +24,9 @@ class Held:
 
     def held(self) -> Iterable[tuple[str, AccountName]]:
         return self.names.items()
+
+    def held_below(self, name: str, account: AccountName) -> str | None:
+        return first_below(self.names.items(), name, account)
 
 
 def owners(sites: dict[str, AccountName], zones: dict[str, AccountName]) -> NameOwners:

@@ -56,6 +56,7 @@ from agent.system.dns.zonefile import (
 from agent.validators import dns as dns_validators
 from agent.validators.accounts import AccountName
 from agent.validators.dns import DnsRecordId, RecordName, ZoneName
+from jopanel_rules.hostnames import first_below
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +148,11 @@ class DnsZones:
     def held(self) -> Iterator[tuple[str, AccountName]]:
         """Every zone served, with its account (names.py)."""
         return ((zone.name, zone.account) for zone in list(self._state().values()))
+
+    def held_below(self, name: str, account: AccountName) -> str | None:
+        """A zone of another account below `name`, if any (names.py): a scan of the zones,
+        about 1 ms at 5,000, beside the zone check and reload every claim pays."""
+        return first_below(self.held(), name, account)
 
     async def page(
         self, account: AccountName | None, after: str | None, limit: int

@@ -113,6 +113,10 @@ class WebDomains:
         """The account whose site serves the hostname, as the live generation says (names.py)."""
         return self._live().account_of(name)
 
+    def held_below(self, name: str, account: AccountName) -> str | None:
+        """A hostname another account's site serves below `name`, if any (names.py)."""
+        return self._live().held_below(name, account)
+
     def held(self) -> Iterator[tuple[str, AccountName]]:
         """Every hostname served, with the account serving it (names.py)."""
         for site in self._live():

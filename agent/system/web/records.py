@@ -20,6 +20,7 @@ from agent.validators import web as web_validators
 from agent.validators.accounts import AccountName
 from agent.validators.common import Hostname
 from agent.validators.web import AppSocket, PhpSettings, PhpVersion, ProxyPort, RedirectUrl
+from jopanel_rules.hostnames import first_below
 from jopanel_rules.web import LOG_RETENTION_DEFAULT
 
 
@@ -223,12 +224,28 @@ def _boolean(value: object) -> bool:
     return value
 
 
+def _suffixes(host: str) -> Iterator[str]:
+    """The names a hostname lies below: a.b.test gives b.test and test."""
+    dot = host.find(".")
+    while dot != -1:
+        host = host[dot + 1 :]
+        yield host
+        dot = host.find(".")
+
+
 class Registry:
-    """The sites by name, and the site that serves each hostname (names and aliases)."""
+    """The sites by name, and the site that serves each hostname (names and aliases).
+
+    Beside them, how many hostnames served lie below each name, in all and per account, so
+    that "does another account serve a name below X" (names.py) is two lookups instead of a
+    scan of every hostname at every claim (half the agent's time per create at 5,000 sites).
+    Plain counts in flat dicts: a copy per batch stays one C-level dict copy each."""
 
     def __init__(self, sites: Iterable[Site] = ()) -> None:
         self._sites: dict[str, Site] = {}
         self._claims: dict[str, str] = {}
+        self._below: dict[str, int] = {}
+        self._below_of: dict[tuple[str, AccountName], int] = {}
         for site in sites:
             self.put(site)
 
@@ -236,7 +253,30 @@ class Registry:
         twin = Registry()
         twin._sites = dict(self._sites)
         twin._claims = dict(self._claims)
+        twin._below = dict(self._below)
+        twin._below_of = dict(self._below_of)
         return twin
+
+    def held_below(self, name: str, account: AccountName) -> str | None:
+        """A hostname another account's site serves below `name` (a.name, b.a.name, *.name),
+        if any."""
+        if self._below.get(name, 0) <= self._below_of.get((name, account), 0):
+            return None
+        claims = sorted(self._claims.items())
+        return first_below(
+            ((host, self._sites[site].account) for host, site in claims), name, account
+        )
+
+    def _count_below(self, site: Site, step: int) -> None:
+        for host in site.hostnames:
+            for name in _suffixes(host):
+                key = (name, site.account)
+                self._below[name] = self._below.get(name, 0) + step
+                self._below_of[key] = self._below_of.get(key, 0) + step
+                if not self._below[name]:
+                    del self._below[name]
+                if not self._below_of[key]:
+                    del self._below_of[key]
 
     def get(self, name: str) -> Site | None:
         return self._sites.get(name)
@@ -269,10 +309,12 @@ class Registry:
         self._sites[site.name] = site
         for host in site.hostnames:
             self._claims[host] = site.name
+        self._count_below(site, 1)
 
     def remove(self, name: str) -> Site | None:
         site = self._sites.pop(name, None)
         if site is not None:
             for host in site.hostnames:
                 del self._claims[host]
+            self._count_below(site, -1)
         return site

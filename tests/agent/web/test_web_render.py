@@ -41,6 +41,7 @@ from agent.validators import common as common_validators
 from agent.validators.accounts import AccountName
 from agent.validators.common import Hostname
 from agent.validators.web import AppSocket, PhpSettings, PhpVersion, ProxyPort, RedirectUrl
+from jopanel_rules.hostnames import first_below
 
 LAYOUT = Layout(
     Path("/etc/nginx"),
@@ -382,3 +383,55 @@ def test_who_listens_on_a_port_is_read_from_the_kernel() -> None:
                 port, Owner(AccountName("alice"), os.getuid() + 1, 0), "domain.proxy.port"
             )
         app_sockets.check_port_free_for(port, Owner(AccountName("me"), os.getuid(), 0), "port")
+
+
+def registry_site(name: str, account: str, *aliases: str) -> Site:
+    return Site(
+        name=Hostname(name),
+        account=AccountName(account),
+        aliases=tuple(Hostname(alias) for alias in aliases),
+        backend=StaticBackend(),
+    )
+
+
+def test_the_registry_knows_another_accounts_names_below_a_name_without_a_scan() -> None:
+    """Registry.held_below answers as a scan of every hostname would (names.py's rule), through
+    puts, replacements, removals and copies: another account's name below, the same account's,
+    a wildcard alias, look-alikes that are not below."""
+    alice, mallory = AccountName("alice"), AccountName("mallory")
+    registry = Registry(
+        [
+            registry_site("shop.alice.test", "alice", "www.shop.alice.test", "*.cdn.alice.test"),
+            registry_site("evilalice.test", "mallory", "alice.test.evil", "xalice.test"),
+            registry_site("mallory.test", "mallory", "www.mallory.test"),
+        ]
+    )
+    twin = registry.copy()
+    twin.put(registry_site("mallory.test", "mallory", "deep.a.alice.test"))  # replaced
+    twin.remove("shop.alice.test")
+    twin.put(registry_site("b.shop.alice.test", "mallory"))
+
+    def scan(of: Registry, name: str, account: AccountName) -> str | None:
+        held = sorted((host, site.account) for site in of for host in site.hostnames)
+        return first_below(held, name, account)
+
+    names = [
+        "alice.test", "shop.alice.test", "cdn.alice.test", "a.alice.test", "test", "evil",
+        "mallory.test", "lice.test", "alice.test.evil", "shop.alice.tes",
+    ]  # fmt: skip
+    for of in (registry, twin):
+        # The counts kept through puts, removals and copies are those of the same sites put
+        # afresh: a count too high would only send a claim to the scan, one too low lets it by.
+        fresh = Registry(list(of))
+        assert (of._below, of._below_of) == (fresh._below, fresh._below_of)
+        for name in names:
+            for account in (alice, mallory):
+                assert of.held_below(name, account) == scan(of, name, account), (name, account)
+    assert registry.held_below("alice.test", mallory) == "*.cdn.alice.test"
+    assert registry.held_below("alice.test", alice) is None  # evilalice, xalice: look-alikes
+    assert registry.held_below("shop.alice.test", mallory) == "www.shop.alice.test"
+    assert registry.held_below("cdn.alice.test", mallory) == "*.cdn.alice.test"
+    assert twin.held_below("alice.test", alice) == "b.shop.alice.test"
+    assert twin.held_below("a.alice.test", alice) == "deep.a.alice.test"
+    assert twin.held_below("mallory.test", alice) is None  # its www went with the replacement
+    assert registry.held_below("mallory.test", alice) == "www.mallory.test"  # the copy left it

@@ -211,6 +211,8 @@ class Staging:
         the number `generation`: the names `published` touched are linked again or removed.
         None when that folder is gone (a crash, another agent's work)."""
         old = published._source
+        if old == tree.live_dir():  # never the folder nginx reads
+            return None
         folder = tree.folder / f"{GENERATION_PREFIX}{generation}"
         if folder.exists():
             shutil.rmtree(folder)

@@ -465,14 +465,16 @@ class ErrorLogLinks:
             for folder in folders:
                 if not ACCOUNT_NAME_PATTERN.fullmatch(folder.name):
                     continue
-                for leftover in folder.glob(".*"):
-                    if _TEMPORARY_LINK.fullmatch(leftover.name) and leftover.is_symlink():
-                        leftover.unlink(missing_ok=True)
-                for link in folder.glob("*.log"):
-                    version = link.name.removesuffix(".log")
-                    if PHP_VERSION_PATTERN.fullmatch(version) and link.is_symlink():
+                for entry in folder.iterdir():  # one listing: the links and any leftover
+                    if not entry.is_symlink():
+                        continue
+                    if _TEMPORARY_LINK.fullmatch(entry.name):
+                        entry.unlink(missing_ok=True)
+                        continue
+                    version = entry.name.removesuffix(".log")
+                    if entry.name.endswith(".log") and PHP_VERSION_PATTERN.fullmatch(version):
                         pool = (AccountName(folder.name), PhpVersion(version))
-                        self._targets[pool] = Path(os.readlink(link))
+                        self._targets[pool] = Path(os.readlink(entry))
         return self._targets
 
 

@@ -238,7 +238,8 @@ class Registry:
 
     Beside them, how many hostnames served lie below each name, in all and per account, so
     that "does another account serve a name below X" (names.py) is two lookups instead of a
-    scan of every hostname at every claim (half the agent's time per create at 5,000 sites).
+    scan of every hostname at every claim (a fifth of the agent's busy time while 16 clients
+    created domains at 3,000 sites).
     Plain counts in flat dicts: a copy per batch stays one C-level dict copy each."""
 
     def __init__(self, sites: Iterable[Site] = ()) -> None:

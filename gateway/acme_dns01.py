@@ -19,8 +19,7 @@ from acme import challenges, client, messages
 from jopanel.agent.dns.v1 import dns_pb2, dns_pb2_grpc
 
 from gateway.acme_orders import IssueFailed
-from gateway.store.names import ancestors
-from jopanel_rules.hostnames import wildcard_base
+from jopanel_rules.hostnames import ancestors, wildcard_base
 
 CHALLENGE_LABEL = "_acme-challenge"
 

@@ -26,6 +26,12 @@ def wildcard_base(name: str) -> str | None:
     return name[len(WILDCARD_PREFIX) :] if name.startswith(WILDCARD_PREFIX) else None
 
 
+def ancestors(name: str) -> list[str]:
+    """The name and every name above it of two labels or more (a.b.c.d: itself, b.c.d, c.d)."""
+    labels = name.split(".")
+    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
+
+
 def first_below(held: Iterable[tuple[str, T]], name: str, holder: T) -> str | None:
     """The first of the `held` names (each with its holder) that lies below `name` (a.name,
     b.a.name, *.name) and is not `holder`'s; a look-alike (xname, name.evil) is not below."""

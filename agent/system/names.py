@@ -26,7 +26,7 @@ from agent.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 from agent.system.dns.zones import dns_zones
 from agent.system.web.domains import web_domains
 from agent.validators.accounts import AccountName
-from jopanel_rules.hostnames import claimed_name, first_below, wildcard_server_name
+from jopanel_rules.hostnames import ancestors, claimed_name, first_below, wildcard_server_name
 
 
 class HeldNames(Protocol):
@@ -39,12 +39,6 @@ class HeldNames(Protocol):
     def held_below(self, name: str, account: AccountName) -> str | None:
         """A name another account holds below `name` (a.name, b.a.name), if any."""
         ...
-
-
-def ancestors(name: str) -> list[str]:
-    """The name and every name above it of two labels or more (a.b.c.d: itself, b.c.d, c.d)."""
-    labels = name.split(".")
-    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
 
 
 def own_host_name() -> str:

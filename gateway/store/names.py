@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 import aiomysql
 
 from gateway.db import transaction
-from jopanel_rules.hostnames import claimed_name
+from jopanel_rules.hostnames import ancestors, claimed_name
 
 
 class NameHeld(Exception):
@@ -36,12 +36,6 @@ class NameHeld(Exception):
         super().__init__(text)
         self.name = name
         self.held = held
-
-
-def ancestors(name: str) -> list[str]:
-    """The name and every name above it of two labels or more (a.b.c.d: itself, b.c.d, c.d)."""
-    labels = name.split(".")
-    return [".".join(labels[i:]) for i in range(len(labels) - 1)]
 
 
 def reserved_by(name: str, server_names: Iterable[str]) -> str | None:

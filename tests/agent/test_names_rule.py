@@ -8,9 +8,9 @@ from collections.abc import Iterable
 import pytest
 
 from agent.errors import AlreadyExists, FailedPrecondition, InvalidArgument
-from agent.system.names import NameOwners, ancestors
+from agent.system.names import NameOwners
 from agent.validators.accounts import AccountName
-from jopanel_rules.hostnames import first_below
+from jopanel_rules.hostnames import ancestors, first_below
 
 ALICE, MALLORY = AccountName("alice"), AccountName("mallory")
 

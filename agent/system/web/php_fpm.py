@@ -31,6 +31,7 @@ import secrets
 import shutil
 import signal
 import stat
+import time
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,12 +66,31 @@ Pools = Mapping[PhpVersion, Set[AccountName]]
 
 def installed_versions(binary_dir: Path = BINARY_DIR) -> list[PhpVersion]:
     """The versions with a php-fpm binary, newest first (Debian: /usr/sbin/php-fpm8.2)."""
-    found = []
-    for path in binary_dir.glob("php-fpm*"):
-        version = path.name.removeprefix("php-fpm")
-        if PHP_VERSION_PATTERN.fullmatch(version) and os.access(path, os.X_OK):
-            found.append(PhpVersion(version))
+    found = [
+        v for v in _named_versions(binary_dir) if os.access(binary_dir / f"php-fpm{v}", os.X_OK)
+    ]
     return sorted(found, key=lambda v: tuple(int(part) for part in v.split(".")), reverse=True)
+
+
+# The folder's modification time and the versions its names held then: a site's create asks
+# twice (ListPhpVersions, the backend's check), and /usr/sbin has hundreds of names to list.
+_NAMED: dict[Path, tuple[int, list[PhpVersion]]] = {}
+
+
+def _named_versions(binary_dir: Path) -> list[PhpVersion]:
+    """The versions named by php-fpm<v> in the folder, listed again only when a name in it was
+    added, removed or replaced (which changes the folder's modification time)."""
+    changed = binary_dir.stat().st_mtime_ns
+    known = _NAMED.get(binary_dir)
+    if known is not None and known[0] == changed:
+        return known[1]
+    names = (path.name.removeprefix("php-fpm") for path in binary_dir.glob("php-fpm*"))
+    versions = [PhpVersion(v) for v in names if PHP_VERSION_PATTERN.fullmatch(v)]
+    # A time within the last second may be shared by a change still to come (the kernel's
+    # clock for file times is coarse), so such a listing is not kept.
+    if time.time_ns() - changed > 1_000_000_000:
+        _NAMED[binary_dir] = (changed, versions)
+    return versions
 
 
 def socket_path(run_dir: Path, account: str, version: str) -> Path:

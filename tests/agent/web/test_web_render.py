@@ -6,6 +6,7 @@ import dataclasses
 import os
 import re
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -312,6 +313,21 @@ def test_php_versions_are_found_newest_first(tmp_path: Path) -> None:
         (tmp_path / name).touch(mode=0o755)
     (tmp_path / "php-fpm9.0").touch(mode=0o644)  # not executable
     assert php_fpm.installed_versions(tmp_path) == ["8.10", "8.2", "7.4"]
+
+
+def test_a_php_version_installed_or_removed_later_is_seen(tmp_path: Path) -> None:
+    (tmp_path / "php-fpm8.2").touch(mode=0o755)
+    an_hour_ago = time.time() - 3600
+    os.utime(tmp_path, (an_hour_ago, an_hour_ago))
+    assert php_fpm.installed_versions(tmp_path) == ["8.2"]  # kept: the folder is an hour old
+    (tmp_path / "php-fpm8.3").touch(mode=0o755)
+    assert php_fpm.installed_versions(tmp_path) == ["8.3", "8.2"]
+    os.utime(tmp_path, (an_hour_ago + 60, an_hour_ago + 60))
+    assert php_fpm.installed_versions(tmp_path) == ["8.3", "8.2"]  # kept
+    (tmp_path / "php-fpm8.3").unlink()
+    assert php_fpm.installed_versions(tmp_path) == ["8.2"]
+    (tmp_path / "php-fpm8.2").chmod(0o644)  # not executable: the folder's time does not change
+    assert php_fpm.installed_versions(tmp_path) == []
 
 
 def test_acl_entries_round_trip() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
@@ -26,6 +28,12 @@ CALL_TIMEOUT_SECONDS = float(os.environ.get("JOPANEL_AGENT_CALL_SECONDS", "60"))
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 # The most names one ListAccounts call takes.
 NAMES_PER_CALL = 1000
+# The calls of one change to many accounts (a plan's) in flight at once. The agent takes the
+# calls that wait together into one batch where it can: a PHP-FPM master reloads once for all
+# of its pools that changed (docs/web.md, open_basedir per plan). One call at a time cost each
+# account a reload of its master; 256 (a master's accounts) keeps each batch to a few masters,
+# each call's wait well within its deadline.
+CALLS_AT_ONCE = 256
 
 
 class Agent:
@@ -65,3 +73,34 @@ class Agent:
             reply = await self.accounts.ListAccounts(request, timeout=CALL_TIMEOUT_SECONDS)
             found += reply.accounts
         return found
+
+
+async def each(
+    names: Collection[str],
+    change: Callable[[str], Awaitable[object]],
+    revert: Callable[[str], Awaitable[object]],
+    undo: Callable[[], Awaitable[object]],
+) -> None:
+    """Makes `change` for every named account, CALLS_AT_ONCE at a time. When one fails, once
+    the others have answered, the accounts changed are `revert`ed (a revert that fails too is
+    left to the reconcile), `undo` takes back the panel's record, and the first failure, in
+    the names' order, goes on."""
+    slots = asyncio.Semaphore(CALLS_AT_ONCE)
+
+    async def one(name: str, call: Callable[[str], Awaitable[object]]) -> None:
+        async with slots:
+            await call(name)
+
+    ordered = list(names)
+    results = await asyncio.gather(*(one(n, change) for n in ordered), return_exceptions=True)
+    failures = [r for r in results if isinstance(r, BaseException)]
+    if not failures:
+        return
+
+    async def back(name: str) -> None:
+        with contextlib.suppress(grpc.aio.AioRpcError):
+            await one(name, revert)
+
+    await asyncio.gather(*(back(n) for n, r in zip(ordered, results, strict=True) if r is None))
+    await undo()
+    raise failures[0]

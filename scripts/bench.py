@@ -20,6 +20,7 @@ import bench_dns_api
 import bench_files
 import bench_memory
 import bench_php
+import bench_plans
 import bench_sites
 import bench_ui
 import bench_web
@@ -118,7 +119,7 @@ def start_bare_grpc(log: Path) -> stack.Process:
 def main() -> None:
     """Every section, or those named: `scripts/bench.sh api web`."""
     sections = sys.argv[1:] or [
-        *("api", "web", "sites", "php", "dns", "ui", "backups", "files", "certificates"),
+        *("api", "web", "sites", "php", "dns", "ui", "backups", "files", "plans", "certificates"),
     ]
     run_dir = Path(os.environ["JOPANEL_SANDBOX"])
     logs = run_dir / "logs"
@@ -189,6 +190,8 @@ def main() -> None:
             asyncio.run(bench_backups.run(live, (name, password)))
         if "files" in sections:
             asyncio.run(bench_files.run(live, (name, password)))
+        if "plans" in sections:
+            asyncio.run(bench_plans.run(live, (name, password)))
         if "memory" in sections:  # not in the default list: 5,000 accounts take a while
             asyncio.run(bench_memory.run(live, (name, password)))
         if "certificates" in sections:

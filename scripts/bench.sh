@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: the benchmark tables, in a sandbox of their own. Sections: api, web, sites, php, dns,
-# ui, backups, files, certificates (default: all), and memory (only when named: 5,000
+# ui, backups, files, plans, certificates (default: all), and memory (only when named: 5,000
 # accounts take a while); e.g. scripts/bench.sh web.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)

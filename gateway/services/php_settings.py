@@ -9,16 +9,14 @@ the absolute ranges itself.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 from collections.abc import Awaitable, Callable
 from typing import Final
 
-import grpc
 from jopanel.agent.web.v1 import web_pb2 as pb
 
-from gateway.agent import CALL_TIMEOUT_SECONDS, Agent
+from gateway.agent import CALL_TIMEOUT_SECONDS, Agent, each
 from gateway.consistency import applying
 from gateway.context import Context
 from gateway.problems import FieldError, conflict, unprocessable
@@ -129,17 +127,12 @@ async def set_open_basedir(
     fails, the accounts already changed are set back, `undo` takes back the plan's record, and
     the error goes on (as the plan's shells over SSH: gateway/services/ssh.py)."""
     pools = await php_pools.on_plan(ctx.db, plan_id)
-    done: list[str] = []
-    try:
-        for name, record in pools.items():
-            await send_pool(ctx.agent, name, record, open_basedir)
-            done.append(name)
-    except grpc.aio.AioRpcError:
-        for name in done:
-            with contextlib.suppress(grpc.aio.AioRpcError):
-                await send_pool(ctx.agent, name, pools[name], not open_basedir)
-        await undo()
-        raise
+    await each(
+        pools,
+        lambda name: send_pool(ctx.agent, name, pools[name], open_basedir),
+        lambda name: send_pool(ctx.agent, name, pools[name], not open_basedir),
+        undo,
+    )
 
 
 DEFAULT_POOL: Final = PhpPoolRecord("ondemand", PHP_MAX_CHILDREN_DEFAULT)

@@ -10,16 +10,14 @@ those.
 
 from __future__ import annotations
 
-import contextlib
 import math
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 
-import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
 from jopanel.agent.server.v1 import server_pb2
 
-from gateway.agent import CALL_TIMEOUT_SECONDS, Agent
+from gateway.agent import CALL_TIMEOUT_SECONDS, Agent, each
 from gateway.problems import conflict
 from gateway.store.plans import PlanRecord
 
@@ -105,19 +103,10 @@ async def apply(
 ) -> None:
     """Sets the limits of every named account; when the agent fails, the accounts already set
     get `previous` back, `undo` takes back the record, and the error goes on."""
-    done: list[str] = []
-    try:
-        for name in names:
-            await agent.accounts.UpdateAccount(
-                quota_request(name, limits), timeout=CALL_TIMEOUT_SECONDS
-            )
-            done.append(name)
-    except grpc.aio.AioRpcError:
-        for name in done:
-            # The record is taken back even if this fails: a retry of the change sets it again.
-            with contextlib.suppress(grpc.aio.AioRpcError):
-                await agent.accounts.UpdateAccount(
-                    quota_request(name, previous), timeout=CALL_TIMEOUT_SECONDS
-                )
-        await undo()
-        raise
+
+    def setting(wanted: Limits) -> Callable[[str], Awaitable[object]]:
+        return lambda name: agent.accounts.UpdateAccount(
+            quota_request(name, wanted), timeout=CALL_TIMEOUT_SECONDS
+        )
+
+    await each(names, setting(limits), setting(previous), undo)

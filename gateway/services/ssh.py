@@ -10,14 +10,12 @@ key is a 400 before anything is recorded.
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from collections.abc import Awaitable, Callable, Collection
 
-import grpc
 from jopanel.agent.ssh.v1 import ssh_pb2 as pb
 
-from gateway.agent import CALL_TIMEOUT_SECONDS, Agent
+from gateway.agent import CALL_TIMEOUT_SECONDS, Agent, each
 from gateway.consistency import applying
 from gateway.context import Context
 from gateway.problems import conflict, field_error, not_found
@@ -125,18 +123,12 @@ async def set_shells(
     """Gives every named account its shell over SSH, or takes it; when the agent fails, the
     accounts already changed are set back, `undo` takes back the record, and the error goes on
     (as a plan's quotas: gateway/services/quotas.py)."""
-    done: list[str] = []
-    try:
-        for name in names:
-            await set_shell(agent, name, enabled)
-            done.append(name)
-    except grpc.aio.AioRpcError:
-        for name in done:
-            # The record is taken back even if this fails: the reconcile settles the account.
-            with contextlib.suppress(grpc.aio.AioRpcError):
-                await set_shell(agent, name, not enabled)
-        await undo()
-        raise
+    await each(
+        names,
+        lambda name: set_shell(agent, name, enabled),
+        lambda name: set_shell(agent, name, not enabled),
+        undo,
+    )
 
 
 async def _read(ctx: Context, public_id: str) -> SshKeyRecord:

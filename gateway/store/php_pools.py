@@ -37,13 +37,15 @@ class _AccountPool:
 
 async def on_plan(pool: aiomysql.Pool, plan_id: int) -> dict[str, PhpPoolRecord | None]:
     """The pool limits of each account on the plan that exists on the system (active or
-    suspended), by name in name order (None: the defaults)."""
+    suspended), by name, in the order the accounts were made (None: the defaults). That is, as
+    a rule, the order of their uids, which share the accounts out among PHP-FPM masters (256
+    uids each), so the calls a plan's change sends together reach few masters."""
     found = await fetch_all_as(
         pool,
         _AccountPool,
         "SELECT u.name, p.pm, p.max_children FROM users u JOIN accounts a ON a.user_id = u.id"
         " LEFT JOIN php_pools p ON p.account_id = a.user_id"
-        " WHERE a.plan_id = %s AND a.status IN ('active', 'suspended') ORDER BY u.name",
+        " WHERE a.plan_id = %s AND a.status IN ('active', 'suspended') ORDER BY u.id",
         (plan_id,),
     )
     return {f.name: record_of(f.pm, f.max_children) for f in found}

@@ -185,9 +185,17 @@ class WebDomains:
             raise FailedPrecondition(f"account {account} does not exist") from None
         except InvalidArgument as error:
             raise InvalidArgument("account", error.description) from None
-        self._php.limits.set(account, limits)
-        # No site changes: the batch rewrites the pool files whose text differs now.
-        await self._finisher.run(self._changes.submit(lambda registry: None))
+        # Noted now, written by the first change of the batch, once for all the accounts noted
+        # until then (a plan's change sends thousands). No site changes: the batch rewrites
+        # the pool files whose text differs now.
+        self._php.limits.note(account, limits)
+        await self._finisher.run(self._changes.submit(lambda registry: self._write_limits()))
+
+    def _write_limits(self) -> None:
+        try:
+            self._php.limits.write()
+        except OSError as error:
+            raise Internal(f"could not write the PHP pool limits: {error}") from error
 
     def pool_limits(self) -> dict[str, PoolLimits]:
         """The accounts whose pool limits differ from the default, and theirs."""

@@ -345,6 +345,7 @@ class PoolLimitsFile:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._limits: dict[str, PoolLimits] | None = None
+        self._unwritten = False
 
     def get(self, account: str) -> PoolLimits:
         return self._loaded().get(account, PoolLimits())
@@ -354,16 +355,30 @@ class PoolLimitsFile:
         return dict(sorted(self._loaded().items()))
 
     def set(self, account: str, limits: PoolLimits | None) -> None:
-        """Records the account's limits (None or the default: forgets them)."""
-        current = dict(self._loaded())
+        """Records the account's limits (None or the default: forgets them) in the file."""
+        self.note(account, limits)
+        self.write()
+
+    def note(self, account: str, limits: PoolLimits | None) -> None:
+        """Takes the account's limits for the pools rendered from now on; `write` puts them in
+        the file. A plan's change notes thousands of accounts' limits, and the batch that
+        brings their pools to them writes the file once, where each would write all of it."""
+        current = self._loaded()
         if limits is None or limits == PoolLimits():
             if current.pop(account, None) is None:
                 return
         else:
             current[account] = limits
-        data = {name: dataclasses.asdict(entry) for name, entry in sorted(current.items())}
+        self._unwritten = True
+
+    def write(self) -> None:
+        """Puts the limits noted since the last write in the file."""
+        if not self._unwritten:
+            return
+        entries = sorted(self._loaded().items())
+        data = {name: dataclasses.asdict(entry) for name, entry in entries}
         files.write_atomic(self._path, json.dumps(data, indent=1) + "\n", 0o600)
-        self._limits = current
+        self._unwritten = False
 
     def _loaded(self) -> dict[str, PoolLimits]:
         if self._limits is None:

@@ -291,6 +291,12 @@ async def test_pool_limits_reach_every_pool_of_the_account_and_go_with_it(
         account=account.name, pm=web_pb2.PROCESS_MANAGER_DYNAMIC, max_children=2
     )
     await web.SetPhpPoolLimits(request)
+    limits = Path("/etc/php/jopanel-pool-limits.json")  # in the file once the call answers
+    assert json.loads(limits.read_text())[account.name] == {
+        "dynamic": True,
+        "max_children": 2,
+        "open_basedir": True,
+    }
     await web.SetPhpPoolLimits(request)  # idempotent
     listed = (await web.ListPhpPoolLimits(web_pb2.ListPhpPoolLimitsRequest())).limits
     assert (
@@ -303,7 +309,6 @@ async def test_pool_limits_reach_every_pool_of_the_account_and_go_with_it(
     assert "pm = dynamic\npm.max_children = 2\npm.start_servers = 1\n" in text
     assert "pm.max_spare_servers = 2" in text
     await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=account.name))
-    limits = Path("/etc/php/jopanel-pool-limits.json")
     assert account.name not in (limits.read_text() if limits.exists() else "")
     assert account.name not in await listed_accounts(web)
 
@@ -416,4 +421,23 @@ def test_pool_limits_written_before_open_basedir_keep_scripts_in_the_home(
     limits.set("older", None)
     assert json.loads(path.read_text()) == {
         "unconfined": {"dynamic": False, "max_children": 8, "open_basedir": False}
+    }
+
+
+def test_pool_limits_noted_are_rendered_at_once_and_written_together(tmp_path: Path) -> None:
+    """A plan's change notes every account's limits, and its batch writes the file once."""
+    path = tmp_path / "limits.json"
+    limits = php_fpm.PoolLimitsFile(path)
+    for account in ("alice", "bob"):
+        limits.note(account, php_fpm.PoolLimits(open_basedir=False))
+    assert limits.get("bob") == php_fpm.PoolLimits(open_basedir=False)
+    assert not path.exists()
+    limits.write()
+    entry = {"dynamic": False, "max_children": 8, "open_basedir": False}
+    assert json.loads(path.read_text()) == {"alice": entry, "bob": entry}
+    limits.note("alice", None)
+    limits.write()
+    assert json.loads(path.read_text()) == {"bob": entry}
+    assert php_fpm.PoolLimitsFile(path).recorded() == {
+        "bob": php_fpm.PoolLimits(open_basedir=False)
     }

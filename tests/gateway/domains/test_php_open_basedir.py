@@ -5,6 +5,8 @@ the homes (docs/web.md, open_basedir per plan)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 
@@ -70,6 +72,41 @@ async def test_a_plan_change_reaches_every_account_on_it(api: Api, admin: str) -
     assert (status, body["php_open_basedir"]) == (200, True)
     assert api.web.unconfined == set()
     assert api.web.pool_limits["bob"] == (DYNAMIC, 8)
+
+
+async def test_a_plan_change_sends_its_accounts_calls_together(api: Api, admin: str) -> None:
+    """The agent takes the calls that wait together into one batch (one PHP-FPM reload for all
+    the pools of a master), so a plan's change does not wait for one account's answer before it
+    sends the next account's call (docs/web.md, open_basedir per plan)."""
+    await plan(api, admin, "basic")
+    names = ["alice", "bob", "carol"]
+    for name in names:
+        await api.create_account(admin, name, plan="basic")
+    hold = api.web.hold = asyncio.Event()
+    body = {"php_open_basedir": False}
+    change = asyncio.create_task(api.call("PATCH", "/api/v1/plans/basic", admin, json=body))
+    await api.web.held.wait()  # the agent holds the first call
+
+    def sent() -> list[str]:
+        return sorted(c for c in api.web.calls if c.startswith("SetPhpPoolLimits"))
+
+    async with asyncio.timeout(10):
+        while len(sent()) < len(names):  # noqa: ASYNC110 - the fake records calls, no event
+            await asyncio.sleep(0.01)
+    assert sent() == [f"SetPhpPoolLimits {name}" for name in names]
+    hold.set()
+    status, answer = await change
+    assert (status, answer["php_open_basedir"]) == (200, False)
+    assert api.web.unconfined == set(names)
+
+    # The first account's call fails: the others, sent with it, are set back.
+    api.web.fail_call = "SetPhpPoolLimits alice"
+    status, _ = await api.call(
+        "PATCH", "/api/v1/plans/basic", admin, json={"php_open_basedir": True}
+    )
+    assert status == 503
+    assert api.web.unconfined == set(names)
+    assert (await api.call("GET", "/api/v1/plans/basic", admin))[1]["php_open_basedir"] is False
 
 
 async def test_a_failed_plan_change_is_taken_back_whole(api: Api, admin: str) -> None:

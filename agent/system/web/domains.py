@@ -21,7 +21,7 @@ import functools
 import logging
 import pwd
 import time
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeAlias
 
@@ -68,12 +68,25 @@ from agent.validators.web import PhpVersion
 
 logger = logging.getLogger(__name__)
 
-# How long the worker waits for more changes before it starts a batch: the latency one call
-# pays so that calls arriving together share one `nginx -t` and one reload.
 # A change to the registry; returns the site as it now is (None when removed) or raises.
 Change: TypeAlias = Callable[[Registry], Site | None]
 _Pending: TypeAlias = Pending[Change, Site | None]
 Outcome: TypeAlias = tuple[_Pending, Site | None]
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _LimitsChange:
+    """An account's new pool limits (SetPhpPoolLimits), noted before the batch: it changes no
+    site and writes the noted limits. It fails, and the limits are set back, when the batch's
+    masters refuse them (WebDomains._add_pools)."""
+
+    account: AccountName
+    limits: PoolLimits
+    previous: PoolLimits
+    write: Callable[[], None]
+
+    def __call__(self, registry: Registry) -> None:
+        self.write()
 
 
 class WebDomains:
@@ -188,14 +201,28 @@ class WebDomains:
         # Noted now, written by the first change of the batch, once for all the accounts noted
         # until then (a plan's change sends thousands). No site changes: the batch rewrites
         # the pool files whose text differs now.
+        change = _LimitsChange(account, limits, self._php.limits.get(account), self._write_limits)
         self._php.limits.note(account, limits)
-        await self._finisher.run(self._changes.submit(lambda registry: self._write_limits()))
+        await self._finisher.run(self._changes.submit(change))
 
     def _write_limits(self) -> None:
         try:
             self._php.limits.write()
         except OSError as error:
             raise Internal(f"could not write the PHP pool limits: {error}") from error
+
+    def _limits_back(self, changes: Sequence[_LimitsChange]) -> None:
+        """Sets back the limits of changes whose masters refused them, last first, where no
+        later call changed them since: the next change of their masters must not bring them in
+        (a plan's open_basedir taken away that failed and was taken back in the panel)."""
+        limits = self._php.limits
+        for change in reversed(changes):
+            if limits.get(change.account) == change.limits:
+                limits.note(change.account, change.previous)
+        try:
+            limits.write()
+        except OSError as error:
+            logger.error("could not write the PHP pool limits: %s", error)
 
     def pool_limits(self) -> dict[str, PoolLimits]:
         """The accounts whose pool limits differ from the default, and theirs."""
@@ -365,10 +392,15 @@ class WebDomains:
             await self._php.ensure(_wanted_pools(candidate))
         except AgentError as error:
             running = _wanted_pools(live)
-            failing = [p for p, site in outcomes if _needs_new_pool(site, running)]
+            failing = [
+                p
+                for p, site in outcomes
+                if _needs_new_pool(site, running) or isinstance(p.change, _LimitsChange)
+            ]
             if not failing:
                 logger.error("php-fpm: %s", error.message)
                 return candidate, outcomes
+            self._limits_back([p.change for p in failing if isinstance(p.change, _LimitsChange)])
             for pending in failing:
                 pending.fail(error)
             return _replay(live, [p for p, _ in outcomes if p not in failing])

@@ -318,6 +318,36 @@ async def listed_accounts(web: Stub) -> list[str]:
     return [entry.account for entry in reply.limits]
 
 
+async def test_pool_limits_a_master_refuses_fail_and_never_come_in_later(
+    web: Stub, account: accounts_pb2.Account, new_domain: Callable[[], str]
+) -> None:
+    """A plan's open_basedir taken away, refused by the account's master: the call fails, the
+    pool keeps its line, and the master's next change does not bring the refused limits in
+    (the panel took the plan's change back, docs/web.md open_basedir per plan)."""
+    await php_site(web, account.name, new_domain())
+    pool = pool_file(account.name)
+    before = pool.read_text()
+    broken = pool.parent / "zz-broken.conf"
+    broken.write_text("[broken]\nlisten = \n")  # what php-fpm -t refuses
+    ondemand = web_pb2.PROCESS_MANAGER_ONDEMAND
+    request = web_pb2.SetPhpPoolLimitsRequest(
+        account=account.name, pm=ondemand, max_children=8, without_open_basedir=True
+    )
+    try:
+        code, _ = await rpc_error(web.SetPhpPoolLimits(request))
+    finally:
+        broken.unlink()
+    assert code.name == "FAILED_PRECONDITION"
+    assert pool.read_text() == before
+    assert account.name not in await listed_accounts(web)
+
+    request = web_pb2.SetPhpPoolLimitsRequest(account=account.name, pm=ondemand, max_children=3)
+    await web.SetPhpPoolLimits(request)
+    text = pool.read_text()
+    assert "pm.max_children = 3\n" in text
+    assert f"php_admin_value[open_basedir] = /home/{account.name}/\n" in text
+
+
 async def test_pool_limits_of_an_unknown_account_are_refused(web: Stub) -> None:
     request = web_pb2.SetPhpPoolLimitsRequest(
         account="nosuchaccount", pm=web_pb2.PROCESS_MANAGER_ONDEMAND, max_children=2

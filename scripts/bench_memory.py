@@ -84,17 +84,27 @@ def measure(live: stack.Stack, accounts: int) -> Memory:
     )
 
 
-async def add_accounts(base: str, admin: tuple[str, str], first: int, last: int) -> int:
-    """Accounts m<first>..m<last - 1>, each with a PHP site: how many requests failed."""
+async def add_accounts(
+    base: str,
+    admin: tuple[str, str],
+    first: int,
+    last: int,
+    *,
+    prefix: str = "m",
+    plan: str | None = None,
+) -> int:
+    """Accounts <prefix><first>..<prefix><last - 1> (on `plan`, or the default one), each with a
+    PHP site <account>.bench.test: how many requests failed."""
     failures = 0
+    on_plan = {} if plan is None else {"plan": plan}
     for start in range(first, last, SLICE):
         token = await login(base, *admin)
-        numbers = range(start, min(start + SLICE, last))
+        names = [f"{prefix}{i:05d}" for i in range(start, min(start + SLICE, last))]
         accounts: list[tuple[str, dict[str, object]]] = [
-            ("/accounts", {"name": f"m{i:05d}", "password": "bench-pass-1"}) for i in numbers
+            ("/accounts", {"name": name, "password": "bench-pass-1", **on_plan}) for name in names
         ]
         sites: list[tuple[str, dict[str, object]]] = [
-            ("/domains", {"name": f"m{i:05d}.memory.test", "account": f"m{i:05d}"}) for i in numbers
+            ("/domains", {"name": f"{name}.bench.test", "account": name}) for name in names
         ]
         for items in (accounts, sites):
             _, _, failed = await post_all(base, token, items, CLIENTS)

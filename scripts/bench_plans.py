@@ -17,13 +17,11 @@ import time
 
 import aiohttp
 import stack
+from bench_memory import add_accounts
 from bench_web import login, post_all
 
 ACCOUNTS = int(os.environ.get("JOPANEL_BENCH_PLAN_ACCOUNTS", "500"))
-CLIENTS = 16
 PLAN = "bench-plan"
-# Access tokens live five minutes: a fresh one for each slice of work.
-SLICE = 250
 SINGLE_CHANGES = 6
 
 
@@ -42,30 +40,11 @@ async def _patch(base: str, admin: tuple[str, str], path: str, body: dict[str, o
     return seconds
 
 
-async def _add_accounts(base: str, admin: tuple[str, str]) -> int:
-    """Accounts p00000.. on the plan, each with a PHP site: how many requests failed."""
-    failures = 0
-    for start in range(0, ACCOUNTS, SLICE):
-        token = await login(base, *admin)
-        numbers = range(start, min(start + SLICE, ACCOUNTS))
-        accounts: list[tuple[str, dict[str, object]]] = [
-            ("/accounts", {"name": f"p{i:05d}", "password": "bench-pass-1", "plan": PLAN})
-            for i in numbers
-        ]
-        sites: list[tuple[str, dict[str, object]]] = [
-            ("/domains", {"name": f"p{i:05d}.plans.test", "account": f"p{i:05d}"}) for i in numbers
-        ]
-        for items in (accounts, sites):
-            _, _, failed = await post_all(base, token, items, CLIENTS)
-            failures += failed
-    return failures
-
-
 async def run(live: stack.Stack, admin: tuple[str, str]) -> None:
     base = f"{live.url}/api/v1"
     token = await login(base, *admin)
     _, _, failures = await post_all(base, token, [("/plans", {"name": PLAN})], 1)
-    failures += await _add_accounts(base, admin)
+    failures += await add_accounts(base, admin, 0, ACCOUNTS, prefix="p", plan=PLAN)
     pool = "/accounts/p00000/php-pool"
     single = [
         await _patch(base, admin, pool, {"pm": "dynamic" if i % 2 == 0 else "ondemand"})

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 import os
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from typing import TypeVar
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
@@ -19,6 +20,10 @@ from jopanel.agent.server.v1 import server_pb2_grpc
 from jopanel.agent.ssh.v1 import ssh_pb2_grpc
 from jopanel.agent.vpn.v1 import vpn_pb2_grpc
 from jopanel.agent.web.v1 import web_pb2_grpc
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
 
 # Every call to the agent carries a deadline, so a stuck agent cannot hold requests forever.
 # Longer than the agent's own program timeouts (30 s by default), so that the agent's answer,
@@ -75,32 +80,36 @@ class Agent:
         return found
 
 
+async def at_once(items: Sequence[T], call: Callable[[T], Awaitable[R]]) -> list[R | BaseException]:
+    """`call` for every item, CALLS_AT_ONCE at a time: each one's result, or what it raised, in
+    the items' order."""
+    slots = asyncio.Semaphore(CALLS_AT_ONCE)
+
+    async def one(item: T) -> R:
+        async with slots:
+            return await call(item)
+
+    return await asyncio.gather(*(one(item) for item in items), return_exceptions=True)
+
+
 async def each(
     names: Collection[str],
     change: Callable[[str], Awaitable[object]],
     revert: Callable[[str], Awaitable[object]],
     undo: Callable[[], Awaitable[object]],
 ) -> None:
-    """Makes `change` for every named account, CALLS_AT_ONCE at a time. When one fails, once
-    the others have answered, the accounts changed are `revert`ed (a revert that fails too is
-    left to the reconcile), `undo` takes back the panel's record, and the first failure, in
-    the names' order, goes on."""
-    slots = asyncio.Semaphore(CALLS_AT_ONCE)
-
-    async def one(name: str, call: Callable[[str], Awaitable[object]]) -> None:
-        async with slots:
-            await call(name)
-
+    """Makes `change` for every named account (at_once). When one fails, once the others have
+    answered, the accounts changed are `revert`ed (a revert that fails too is left to the
+    reconcile), `undo` takes back the panel's record, and the first failure, in the names'
+    order, goes on."""
     ordered = list(names)
-    results = await asyncio.gather(*(one(n, change) for n in ordered), return_exceptions=True)
+    results = await at_once(ordered, change)
     failures = [r for r in results if isinstance(r, BaseException)]
     if not failures:
         return
-
-    async def back(name: str) -> None:
-        with contextlib.suppress(grpc.aio.AioRpcError):
-            await one(name, revert)
-
-    await asyncio.gather(*(back(n) for n, r in zip(ordered, results, strict=True) if r is None))
+    changed = [n for n, r in zip(ordered, results, strict=True) if not isinstance(r, BaseException)]
+    for name, result in zip(changed, await at_once(changed, revert), strict=True):
+        if isinstance(result, BaseException):
+            logger.warning("%s could not be set back (the reconcile will): %r", name, result)
     await undo()
     raise failures[0]

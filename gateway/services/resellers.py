@@ -6,12 +6,13 @@ gateway/store/resellers.py and docs/resellers.md.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
 
-from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.agent import CALL_TIMEOUT_SECONDS, at_once
 from gateway.auth.passwords import hash_password
 from gateway.context import Context
 from gateway.problems import Problem, conflict, not_found
@@ -128,11 +129,10 @@ async def suspend(ctx: Context, reseller: ResellerRecord, reason: str | None) ->
     async with ctx.audited("reseller.suspend", reseller.name, detail=reason or ""):
         await store.set_suspended(ctx.db, reseller.id, ctx.me.name, reason)
         suspension = Suspension(by="admin", user=ctx.me.name, reason=reason)
-        done: list[str] = []
-        not_done: list[NotDone] = []
-        for account in await accounts.of_reseller(ctx.db, reseller.id, "active"):
-            failed = await _suspend_account(ctx, account, suspension)
-            (done.append(account.name) if failed is None else not_done.append(failed))
+        active = await accounts.of_reseller(ctx.db, reseller.id, "active")
+        done, not_done = _followed(
+            active, await at_once(active, lambda a: _suspend_account(ctx, a, suspension))
+        )
     return Cascade(await read(ctx, await _read(ctx, reseller.name)), done, not_done)
 
 
@@ -142,13 +142,24 @@ async def unsuspend(ctx: Context, reseller: ResellerRecord) -> Cascade:
     this again resumes the accounts the agent refused before."""
     async with ctx.audited("reseller.unsuspend", reseller.name):
         await store.set_active(ctx.db, reseller.id)
-        done: list[str] = []
-        not_done: list[NotDone] = []
         made = await accounts.of_reseller(ctx.db, reseller.id, "suspended", with_reseller=True)
-        for account in made:
-            failed = await _unsuspend_account(ctx, account)
-            (done.append(account.name) if failed is None else not_done.append(failed))
+        done, not_done = _followed(made, await at_once(made, lambda a: _unsuspend_account(ctx, a)))
     return Cascade(await read(ctx, await _read(ctx, reseller.name)), done, not_done)
+
+
+def _followed(
+    records: Sequence[AccountRecord], outcomes: Sequence[NotDone | BaseException | None]
+) -> tuple[list[str], list[NotDone]]:
+    """The accounts that followed their reseller and those the agent refused, in order. The
+    calls go at_once: a reseller's hundreds of accounts share the agent's batches (their sites
+    go offline in a few nginx reloads, not one each). Anything but a refusal goes on."""
+    done: list[str] = []
+    not_done: list[NotDone] = []
+    for account, outcome in zip(records, outcomes, strict=True):
+        if isinstance(outcome, BaseException):
+            raise outcome
+        (done.append(account.name) if outcome is None else not_done.append(outcome))
+    return done, not_done
 
 
 async def _suspend_account(

@@ -6,6 +6,7 @@ retry."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import grpc
@@ -75,6 +76,29 @@ async def test_suspend_and_unsuspend_round_trip(api: Api, admin: str) -> None:
     ann = await api.login("ann", PASSWORD)
     assert (await api.call("GET", "/api/v1/accounts/alice", ann))[0] == 200
     await api.login("alice", "owner-pass-1")
+
+
+async def test_a_resellers_accounts_are_suspended_together(api: Api, admin: str) -> None:
+    """The agent takes the calls that wait together into one batch (their sites go offline in
+    one nginx reload), so the accounts do not wait one after another's answer."""
+    await _ann_with_accounts(api, admin)
+
+    def sent(rpc: str) -> list[str]:
+        return sorted(c.split()[1] for c in api.agent.calls if c.split()[0] == rpc)
+
+    for action, rpc in (("suspend", "SuspendAccount"), ("unsuspend", "UnsuspendAccount")):
+        hold = api.agent.hold = asyncio.Event()
+        api.agent.held.clear()
+        path = f"/api/v1/resellers/ann/{action}"
+        answer = asyncio.create_task(api.call("POST", path, admin))
+        await api.agent.held.wait()  # the agent holds the first account's call
+        async with asyncio.timeout(10):
+            while len(sent(rpc)) < 3:  # noqa: ASYNC110 - the fake records calls, no event
+                await asyncio.sleep(0.01)
+        assert sent(rpc) == ["alice", "alicia", "amy"]
+        hold.set()
+        status, body = await answer
+        assert (status, body["accounts"], body["not_done"]) == (200, sent(rpc), [])
 
 
 async def test_an_administrators_earlier_suspension_is_kept(api: Api, admin: str) -> None:

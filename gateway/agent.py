@@ -33,11 +33,12 @@ CALL_TIMEOUT_SECONDS = float(os.environ.get("JOPANEL_AGENT_CALL_SECONDS", "60"))
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 # The most names one ListAccounts call takes.
 NAMES_PER_CALL = 1000
-# The calls of one change to many accounts (a plan's) in flight at once. The agent takes the
-# calls that wait together into one batch where it can: a PHP-FPM master reloads once for all
-# of its pools that changed (docs/web.md, open_basedir per plan). One call at a time cost each
-# account a reload of its master; 256 (a master's accounts) keeps each batch to a few masters,
-# each call's wait well within its deadline.
+# The calls of one change to many accounts (a plan's, a reseller's) in flight at once. The
+# agent takes the calls that wait together into one batch where it can: a PHP-FPM master
+# reloads once for all of its pools that changed, nginx once for all the sites (docs/web.md,
+# open_basedir per plan). One call at a time cost each account a batch of its own; 256 (a
+# master's accounts) keeps each batch to a few masters, each call's wait well within its
+# deadline.
 CALLS_AT_ONCE = 256
 
 

@@ -4,10 +4,10 @@
 run:            ## install what is missing, build the SPA, start the sandboxed stack
 	scripts/run.sh
 
-test:           ## the whole suite (lint, web UI, agent, gateway, end to end) in a fresh sandbox
+test:           ## the whole suite (lint, web UI, agent, gateway, end to end, VM, installer), parts side by side
 	scripts/test.sh
-	scripts/test-vm.sh
-	scripts/test-install.sh
+	scripts/bootstrap.sh --vm
+	scripts/side-by-side.sh scripts/test-vm.sh --also scripts/test-install.sh
 
 install:        ## install or upgrade JoPanel on this Debian 12 server (PANEL_HOST=, ADMIN_EMAIL= the first time)
 	scripts/install.sh $(if $(PANEL_HOST),--hostname $(PANEL_HOST)) $(if $(ADMIN_EMAIL),--admin-email $(ADMIN_EMAIL))

@@ -10,14 +10,15 @@ set -euo pipefail
 logs=$(mktemp -d /tmp/jopanel-side-by-side.XXXXXX)
 trap 'rm -rf "$logs"' EXIT
 
-declare -A names=() started=() outputs=()
+# By process id: what it runs, the file of its output. All start at once: $SECONDS is each
+# one's time when it ends.
+declare -A names=() outputs=()
 count=0
 start() {
   count=$((count + 1))
   local log="$logs/$count.log"
   "$@" >"$log" 2>&1 &
   names[$!]="$*"
-  started[$!]=$SECONDS
   outputs[$!]=$log
   echo "side-by-side: started $*"
 }
@@ -37,7 +38,7 @@ status=0
 for _ in $(seq "$count"); do
   code=0
   wait -n -p pid || code=$?
-  echo "side-by-side: ===== ${names[$pid]}: ended ($code) after $((SECONDS - started[$pid])) s ====="
+  echo "side-by-side: ===== ${names[$pid]}: ended ($code) after $SECONDS s ====="
   cat "${outputs[$pid]}"
   echo "side-by-side: ===== the end of ${names[$pid]} ====="
   if [ $code != 0 ] && [ $status = 0 ]; then status=$code; fi

@@ -4,10 +4,8 @@
 run:            ## install what is missing, build the SPA, start the sandboxed stack
 	scripts/run.sh
 
-test:           ## the whole suite (lint, web UI, agent, gateway, end to end, VM, installer), parts side by side
+test:           ## everything (checks, web UI, agent, gateway, end to end, installer, VM), in three lanes side by side
 	scripts/test.sh
-	scripts/bootstrap.sh --vm
-	scripts/side-by-side.sh scripts/test-vm.sh --also scripts/test-install.sh
 
 install:        ## install or upgrade JoPanel on this Debian 12 server (PANEL_HOST=, ADMIN_EMAIL= the first time)
 	scripts/install.sh $(if $(PANEL_HOST),--hostname $(PANEL_HOST)) $(if $(ADMIN_EMAIL),--admin-email $(ADMIN_EMAIL))
@@ -18,7 +16,7 @@ test-install:   ## the installer on a booted Debian 12 (systemd-nspawn): install
 test-vm:        ## the tests that need Debian's kernel (disk quotas), in a QEMU virtual machine
 	scripts/test-vm.sh
 
-test-fast:      ## the suite without the slow tests, for while you work
+test-fast:      ## the suite without the slow tests (nor the checks, the installer, the VM), for while you work
 	scripts/test.sh -m "not slow"
 
 bench:          ## the benchmark tables (throughput, latency, memory)

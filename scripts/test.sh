@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# `make test`: installs what is missing, checks the code, then runs the whole suite in two
-# halves side by side, each inside a fresh sandbox of its own (its own /etc, /home, /run,
-# MariaDB, nginx, free ports), so it can run beside `make run`. The halves are folders of
-# tests/ (FIRST_HALF in tests/conftest.py): the suite waits on its services about half of
-# the time, so two halves use both of CI's cores and take about half as long as one run did
-# (docs/architecture.md). Arguments go to pytest (e.g. -m "not slow" for `make test-fast`);
-# where one names a test file or folder, that runs in one sandbox.
+# `make test`: installs what is missing, builds the web UI (the browser test serves it), then
+# runs everything in three lanes side by side (docs/architecture.md):
+#   - the suite's two halves, each inside a fresh sandbox of its own (its own /etc, /home, /run,
+#     MariaDB, nginx, free ports), so it can run beside `make run`; the halves are folders of
+#     tests/ (FIRST_HALF in tests/conftest.py);
+#   - the checks (scripts/lint.sh), the web UI's own tests, the installer on a booted Debian 12
+#     (scripts/test-install.sh), then the tests that need Debian's kernel (scripts/test-vm.sh).
+# The suite waits on its services and the VM on its emulated CPU much of the time: three lanes
+# keep both of CI's cores busy. With arguments, only the suite runs, and they go to pytest
+# (e.g. -m "not slow" for `make test-fast`): in its two halves, or in one sandbox where one
+# names a test file or folder.
 #
-#   scripts/test.sh [PYTEST ARG...]
-#   scripts/test.sh --half 1|2|"" [PYTEST ARG...]    (one half, or all, in one sandbox)
+#   scripts/test.sh                                   everything `make test` runs
+#   scripts/test.sh PYTEST ARG...                     the suite only
+#   scripts/test.sh --half 1|2|"" [PYTEST ARG...]     one half, or all, in one sandbox
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -35,15 +40,15 @@ if [ "${1:-}" = --half ]; then
 fi
 
 scripts/bootstrap.sh
-if [ -f webui/package.json ]; then
-  # npm's packages first: the checks (buf, openapi-typescript) and the web UI's tests both use
-  # them, side by side. The web UI's tests end with its build, which the browser test serves.
-  scripts/webui.sh install
-  scripts/side-by-side.sh scripts/lint.sh --also scripts/webui.sh test
-else
-  scripts/lint.sh
+# npm's packages come with it: the checks use two of them (buf, openapi-typescript).
+scripts/webui.sh build
+if [ $# = 0 ]; then
+  # The VM's packages before the lanes, so that no two apt-get run at once.
+  scripts/bootstrap.sh --vm
+  exec scripts/side-by-side.sh scripts/test.sh --half 1 --also scripts/test.sh --half 2 \
+    --also scripts/lint.sh --then scripts/webui.sh check --then scripts/test-install.sh \
+    --then scripts/test-vm.sh
 fi
-
 for arg in "$@"; do
   if [ -e "${arg%%::*}" ]; then
     exec scripts/test.sh --half "" "$@"

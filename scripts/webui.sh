@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds or tests the SPA with the locked npm dependencies: `webui.sh build` or `webui.sh test`;
-# `webui.sh install` only installs them (the npm tools scripts/lint.sh runs: buf,
-# openapi-typescript).
+# Builds or checks the SPA with the locked npm dependencies: `webui.sh build`, or `webui.sh
+# check` (types, lint, the unit tests); `webui.sh install` only installs them (the npm tools
+# scripts/lint.sh runs: buf, openapi-typescript).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 "$top/scripts/bootstrap.sh"
@@ -22,6 +22,6 @@ fi
 case "${1:-build}" in
   install) ;; # the npm tools only (buf, openapi-typescript), for scripts/lint.sh
   build) npm run --silent build ;;
-  test) npm run --silent typecheck && npm run --silent lint && npm run --silent test && npm run --silent build ;;
-  *) echo "usage: $0 build|test|install" >&2; exit 2 ;;
+  check) npm run --silent typecheck && npm run --silent lint && npm run --silent test ;;
+  *) echo "usage: $0 build|check|install" >&2; exit 2 ;;
 esac

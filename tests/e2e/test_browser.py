@@ -29,7 +29,7 @@ def _why_not_ready(live: stack.Stack) -> str | None:
     if not live.static_dir:
         return (
             "webui/dist/index.html did not exist when the stack started, so the gateway serves"
-            " no SPA; build it first (`make test` does, through scripts/webui.sh test)"
+            " no SPA; build it first (`make test` does, through scripts/webui.sh build)"
         )
     if not (WEBUI / "node_modules" / ".bin" / "playwright").exists():
         return "webui/node_modules has no Playwright; run scripts/webui.sh build (npm ci) first"

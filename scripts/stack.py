@@ -804,6 +804,9 @@ class Stack:
     http_port: int
     mariadb: MariaDB
     static_dir: str = ""
+    # The ACME worker: left out where nothing orders a certificate (scripts/test-vm.sh's one
+    # end-to-end test, where its start costs over a minute of emulated CPU).
+    acme_worker: bool = True
     # The loopback port every hosted website listens on (the agent's web_listen).
     web_port: int = field(default_factory=free_port)
     # The loopback port sites with a certificate answer HTTPS on (web_tls_listen).
@@ -878,7 +881,8 @@ class Stack:
         gateway.start()
         self.processes.append(gateway)
         wait_for("the gateway", tcp_ready(self.http_port), gateway.popen, gateway.log)
-        self.start_acme_worker()
+        if self.acme_worker:
+            self.start_acme_worker()
 
     def start_acme_worker(self) -> None:
         """After the gateway (its migrations made the tables the worker's grants name)."""

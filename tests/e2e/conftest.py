@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -19,6 +20,8 @@ def live(sandbox: Path, mariadb: stack.MariaDB) -> Iterator[stack.Stack]:
             stack.free_port(),
             mariadb,
             static_dir=str(dist) if (dist / "index.html").exists() else "",
+            # scripts/test-vm.sh: its one end-to-end test orders no certificate.
+            acme_worker=os.environ.get("JOPANEL_ACME_WORKER") != "0",
         )
     ) as running:
         yield running

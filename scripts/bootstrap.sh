@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what JoPanel needs on a Debian 12 machine, as root: Debian packages (the real services
-# the sandbox runs) and a virtualenv with the pinned Python packages; with --vm also QEMU and
-# Debian's kernel, for the tests that scripts/test-vm.sh runs in a virtual machine. Safe to run again: it only
+# the sandbox runs) and a virtualenv with the pinned Python packages; with --machines also what
+# the tests on machines of their own need: QEMU and Debian's kernel (scripts/test-vm.sh), and
+# systemd-nspawn and debootstrap (scripts/test-install.sh). Safe to run again: it only
 # installs what is missing. The services are never started on the host: a policy-rc.d refuses
 # every start during the install, and the sandbox starts its own instances.
 set -euo pipefail
@@ -20,11 +21,13 @@ debian_packages=(
   # Debian's WordPress, uploaded into a site by tests/e2e/test_wordpress_e2e.py (slow)
   wordpress wordpress-theme-twentytwentythree
 )
-if [ "${1:-}" = --vm ]; then
+if [ "${1:-}" = --machines ]; then
   # busybox-static: virtme-ng builds the initramfs that loads the 9p modules from it; it reads
   # the kernel's version with `file` and binutils' `strings`.
   # quota: quotaon, which the installer's --enable-quotas runs (tests/install/test_quotas_vm.py).
   debian_packages+=(qemu-system-x86 linux-image-amd64 busybox-static file binutils quota)
+  # The booted Debian of scripts/test-install.sh (which installs them too when run alone).
+  debian_packages+=(systemd-container debootstrap procps)
 fi
 
 # The same extensions for every other PHP version installed (the php-* packages above are

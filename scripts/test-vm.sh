@@ -38,7 +38,7 @@ if [ "${1:-}" = --inside ]; then
     -q "$@"
 fi
 
-scripts/bootstrap.sh --vm
+scripts/bootstrap.sh --machines
 kernel=$(ls -v /boot/vmlinuz-*-amd64 2>/dev/null | tail -n 1)
 [ -n "$kernel" ] || { echo "test-vm: Debian's kernel is not in /boot" >&2; exit 1; }
 [ $# -gt 0 ] || set -- "${modules[@]}"

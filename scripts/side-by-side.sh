@@ -3,8 +3,8 @@
 # after the one before it in the same lane. Each command's output goes to a file of its own
 # and is printed whole when the command ends (so two lanes' lines never mix), with its time.
 # A lane goes on after a failed command. The exit status is that of the first lane (in the
-# order given) whose command failed, after every lane has ended. For `make test`, whose parts wait on services and machines much of the
-# time: side by side they use both of CI's cores.
+# order given) whose command failed, after every lane has ended. For `make test`, whose parts
+# wait on services and machines much of the time: side by side they use both of CI's cores.
 #
 #   scripts/side-by-side.sh COMMAND [ARG...] [--then|--also COMMAND [ARG...]]...
 set -euo pipefail

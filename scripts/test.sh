@@ -24,7 +24,10 @@ if [ "${1:-}" = --half ]; then
   run=$(mktemp -d /tmp/jopanel-test.XXXXXX)
   echo "test: ${half:+half $half of }the suite, in $run"
   status=0
-  JOPANEL_TEST_HALF=$half scripts/sandbox.sh "$run" .venv/bin/pytest "$@" || status=$?
+  # In memory: the suite's MariaDB, homes and overlays write nothing to the disk, and a failed
+  # run keeps its logs ($run/logs), not the sandbox's files.
+  JOPANEL_TEST_HALF=$half JOPANEL_SANDBOX_MEMORY=1 scripts/sandbox.sh "$run" .venv/bin/pytest "$@" ||
+    status=$?
   # The browser test's screenshots of each main page outlive the run directory.
   if [ -d "$run/screenshots" ]; then
     rm -rf .test-screenshots && cp -r "$run/screenshots" .test-screenshots

@@ -26,8 +26,8 @@ if [ "${1:-}" = --half ]; then
   status=0
   # In memory: the suite's MariaDB, homes and overlays write nothing to the disk, and a failed
   # run keeps its logs ($run/logs), not the sandbox's files.
-  JOPANEL_TEST_HALF=$half JOPANEL_SANDBOX_MEMORY=1 scripts/sandbox.sh "$run" .venv/bin/pytest "$@" ||
-    status=$?
+  JOPANEL_TEST_HALF=$half JOPANEL_SANDBOX_MEMORY=1 \
+    scripts/sandbox.sh "$run" .venv/bin/pytest "$@" || status=$?
   # The browser test's screenshots of each main page outlive the run directory.
   if [ -d "$run/screenshots" ]; then
     rm -rf .test-screenshots && cp -r "$run/screenshots" .test-screenshots
@@ -50,7 +50,9 @@ if [ $# = 0 ]; then
   # once, and the halves' sandboxes, whose /etc and /var lie over the machine's, see no package
   # arrive while they run (one did: a /var/lib listing the boundary fuzz compares changed).
   scripts/bootstrap.sh --machines
-  exec scripts/side-by-side.sh scripts/test.sh --half 1 --also scripts/test.sh --half 2 \
+  # Each half names its slowest tests: what to weigh when the halves drift apart.
+  exec scripts/side-by-side.sh scripts/test.sh --half 1 --durations=15 \
+    --also scripts/test.sh --half 2 --durations=15 \
     --also scripts/lint.sh --then scripts/webui.sh check --then scripts/test-install.sh \
     --then scripts/test-vm.sh
 fi

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from agent.config import DEFAULTS
 from agent.system.web.nginx import SiteTree
@@ -131,6 +134,38 @@ def test_each_prepared_generation_is_the_live_one_made_of_the_one_it_replaced(
         assert inodes(prepared) == inodes(tree.live_dir())
     assert tree.read_live() == {"_http.conf": "H\n", "b.test.conf": "B\n", "c.test.conf": "c\n",
                                 "e.test.conf": "E\n"}  # fmt: skip
+
+
+def lose_http_files(folder: Path) -> None:
+    (folder / "_http.conf").unlink()
+
+
+def replace_a_site(folder: Path) -> None:
+    (folder / "a.test.conf").unlink()
+    (folder / "a.test.conf").write_text("written by someone else\n")
+
+
+def add_a_site(folder: Path) -> None:
+    (folder / "planted.test.conf").write_text("planted\n")
+
+
+@pytest.mark.parametrize("damage", [lose_http_files, replace_a_site, add_a_site])
+def test_a_prepared_generation_changed_by_another_hand_is_linked_afresh(
+    tmp_path: Path, damage: Callable[[Path], None]
+) -> None:
+    """Another process at work in the prepared folder (bare Debian's make test met a second
+    agent's start removing it as stale while the first renamed it): the next change is staged
+    from the live files, never from what is left, and the live generation stays whole."""
+    tree = tree_at(tmp_path)
+    publish(tree, {"_http.conf": "h\n", "a.test.conf": "a\n", "b.test.conf": "b\n"})
+    publish(tree, {"c.test.conf": "c\n"})
+    tree.prepare_next()
+    damage(tree.folder / f"sites.{tree.generation() + 1}")
+
+    publish(tree, {"d.test.conf": "d\n"})
+
+    assert tree.read_live() == {"_http.conf": "h\n", "a.test.conf": "a\n", "b.test.conf": "b\n",
+                                "c.test.conf": "c\n", "d.test.conf": "d\n"}  # fmt: skip
 
 
 def test_after_a_roll_back_the_next_generation_is_linked_afresh(tmp_path: Path) -> None:

@@ -327,8 +327,8 @@ async def test_records_survive_a_restart(
 
     # The session's agent readies its next generation after answering, from the folder the
     # last change replaced; a second layer's start removes that folder as stale. Both at once
-    # left a next generation without its http-level files (bare Debian's make test: the next
-    # test's proxy site was refused, 'unknown "jopanel_connection_upgrade" variable').
+    # once left a next generation without its http-level files (bare Debian's make test; the
+    # agent now links such a folder afresh, Staging.copies): the two take turns here.
     await web_domains(agent_config).settled()
     # A second system layer reads only the live configuration tree, as a restarted agent does.
     restarted = WebDomains(agent_config, Users())

@@ -139,10 +139,13 @@ async def create(
         if ssh.shell_wanted(plan.ssh_shell, shell):
             # The account exists whatever this says; should it fail, the reconcile gives it.
             await ssh.set_shell(ctx.agent, name, True)
-        if not plan.php_open_basedir:
-            # Should it fail, the account's PHP stays in its home (the safe side) until a
-            # php-pool change, a move or the reconcile sends it again.
-            await php_settings.send_pool(ctx.agent, name, None, False)
+        # The plan as it is now that the account is on the system: a change of the plan's
+        # open_basedir that listed its accounts before this one was active did not reach it.
+        # The agent's default keeps PHP in the home; should the call fail, it stays there (the
+        # safe side) until a php-pool change, a move or the reconcile sends it again.
+        state = await php_pools.state_of(ctx.db, name)
+        if state is not None and not state.open_basedir:
+            await php_settings.settle_pool(ctx, name)
     return AccountState(await _read(ctx, name), reply.account)
 
 
@@ -160,12 +163,14 @@ async def update(
             limits = await _check_plan_fits(ctx, account, plan)
             if account.status in _ON_SYSTEM:
                 mask.extend(["disk_quota_mb", "inode_quota"])
-        basedir = await _open_basedir_change(ctx, account, plan)
-        if basedir is True:
-            # Kept to the home first: should the rest fail, the account's PHP is confined on a
-            # plan that does not ask it (the safe side), never let out on one that does.
-            await _send_open_basedir(ctx, account, True)
+        pools: php_pools.PoolState | None = None  # before a move; None: not on the system
         if plan is not None:
+            pools = await php_pools.state_of(ctx.db, account.name)
+            if pools is not None and plan.php_open_basedir and not pools.open_basedir:
+                # Kept to the home first: should the rest fail, the account's PHP is confined
+                # on a plan that does not ask it (the safe side), never let out on one that does.
+                pools = php_pools.PoolState(pools.record, True)
+                await php_settings.send_pool(ctx.agent, account.name, pools.record, True)
             await _move(ctx, account, plan)
         async with applying(undo=lambda: _restore_plan(ctx, account)):
             system = await _update_system(ctx, account, changes, limits, mask) if mask else None
@@ -181,10 +186,12 @@ async def update(
             await users.set_password(ctx.db, account.id, password_hash)
         if account.status in _ON_SYSTEM and (plan is not None or changes.shell is not None):
             await _apply_shell(ctx, plan or await _plan(ctx, account.plan), changes, account)
-        if basedir is False:
-            # Let out last: should it fail, the account's PHP stays in its home (the safe
-            # side) until a php-pool change, a move or the reconcile sends it again.
-            await _send_open_basedir(ctx, account, False)
+        if pools is not None:
+            # As the new plan says now: a change of its open_basedir that listed its accounts
+            # before this one was on it is followed too (settle_pool). Letting PHP out comes
+            # last: should it fail, the account's PHP stays in its home (the safe side) until
+            # a php-pool change, a move or the reconcile sends it again.
+            await php_settings.settle_pool(ctx, account.name, known=pools)
     return AccountState(await _read(ctx, account.name), system)
 
 
@@ -218,25 +225,6 @@ async def _apply_shell(
     is simply set); recorded already, so a failure here is settled by the reconcile."""
     wanted = ssh.shell_wanted(plan.ssh_shell, changes.shell or account.shell)
     await ssh.set_shell(ctx.agent, account.name, wanted)
-
-
-async def _open_basedir_change(
-    ctx: Context, account: AccountRecord, plan: PlanRecord | None
-) -> bool | None:
-    """The new plan's php_open_basedir when the account moves between plans that differ in
-    it and exists on the system; else None."""
-    if plan is None or account.status not in _ON_SYSTEM:
-        return None
-    previous = await plans.get(ctx.db, account.plan)
-    if previous is not None and previous.php_open_basedir == plan.php_open_basedir:
-        return None
-    return plan.php_open_basedir
-
-
-async def _send_open_basedir(ctx: Context, account: AccountRecord, open_basedir: bool) -> None:
-    """The account's pools with its own limits and the open_basedir given."""
-    record = await php_pools.get(ctx.db, account.id)
-    await php_settings.send_pool(ctx.agent, account.name, record, open_basedir)
 
 
 async def _update_system(

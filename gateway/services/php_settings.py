@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Final
 
 from jopanel.agent.web.v1 import web_pb2 as pb
 
-from gateway.agent import CALL_TIMEOUT_SECONDS, Agent, each
+from gateway.agent import CALL_TIMEOUT_SECONDS, Agent, at_once, each
 from gateway.consistency import applying
 from gateway.context import Context
 from gateway.problems import FieldError, conflict, unprocessable
@@ -28,6 +29,8 @@ from gateway.store.domains import DomainRecord
 from gateway.store.php_pools import PhpPoolRecord, ProcessManager
 from gateway.store.plans import PlanRecord
 from jopanel_rules.web import PHP_MAX_CHILDREN_DEFAULT, PHP_MAX_CHILDREN_MAX, PHP_SETTING_RANGES
+
+logger = logging.getLogger(__name__)
 
 Values = dict[str, int | bool]
 # Which plan column bounds each setting (the upload bound holds for the POST body too).
@@ -100,7 +103,7 @@ async def set_pool(
     async with ctx.audited("account.php_pool", account.name, f"{wanted.pm},{wanted.max_children}"):
         await php_pools.put(ctx.db, account.id, wanted)
         async with applying(undo=lambda: php_pools.put(ctx.db, account.id, previous)):
-            await send_pool(ctx.agent, account.name, wanted, plan.php_open_basedir)
+            await settle_pool(ctx, account.name)
     return wanted, plan
 
 
@@ -120,21 +123,58 @@ async def send_pool(
     )
 
 
+async def settle_pool(ctx: Context, name: str, *, known: php_pools.PoolState | None = None) -> None:
+    """Sends the account's pools as its records say now (unless they are what the agent is
+    `known` to hold), then again while the records, read once the agent has answered, say
+    otherwise.
+
+    Another request may change the same pools at the same time: a plan's open_basedir, a move
+    between plans, another pool change. Each sends what it read, and the pools get whichever
+    call reaches the agent last, so a call sent with what was read before the other request's
+    change could land after it and undo it: an account's PHP let out of its home on a plan
+    that keeps it in. Each request records before it sends, so reading again after the answer
+    sees any change whose call could have landed before this one's, and sends it again
+    (docs/web.md, open_basedir per plan). Records still changing after a few rounds are left
+    to the reconcile, as a failed call is.
+    """
+    sent = known
+    for _ in range(_SETTLE_ROUNDS):
+        state = await php_pools.state_of(ctx.db, name)
+        if state is None or state == sent:
+            return
+        await send_pool(ctx.agent, name, state.record, state.open_basedir)
+        sent = state
+    logger.warning("the pools of %s changed in every round; the reconcile will settle them", name)
+
+
 async def set_open_basedir(
     ctx: Context, plan_id: int, open_basedir: bool, *, undo: Callable[[], Awaitable[object]]
 ) -> None:
     """Keeps the PHP of every account on the plan to its home, or lets it out; when the agent
     fails, the accounts already changed are set back, `undo` takes back the plan's record, and
-    the error goes on (as the plan's shells over SSH: gateway/services/ssh.py)."""
+    the error goes on (as the plan's shells over SSH: gateway/services/ssh.py). Accounts whose
+    records changed meanwhile (their pool limits, or the plan's setting again) are settled
+    once every call has answered (settle_pool)."""
     pools = await php_pools.on_plan(ctx.db, plan_id)
     await each(
         pools,
-        lambda name: send_pool(ctx.agent, name, pools[name], open_basedir),
-        lambda name: send_pool(ctx.agent, name, pools[name], not open_basedir),
+        lambda name: send_pool(ctx.agent, name, pools[name].record, open_basedir),
+        lambda name: send_pool(ctx.agent, name, pools[name].record, not open_basedir),
         undo,
     )
+    now = await php_pools.on_plan(ctx.db, plan_id)
+    changed = [
+        name
+        for name, state in now.items()
+        if name in pools and state != php_pools.PoolState(pools[name].record, open_basedir)
+    ]
+    settled = await at_once(changed, lambda name: settle_pool(ctx, name))
+    for name, result in zip(changed, settled, strict=True):
+        if isinstance(result, BaseException):
+            logger.warning("%s's pools were not settled (the reconcile will): %r", name, result)
 
 
+_SETTLE_ROUNDS: Final = 4
 DEFAULT_POOL: Final = PhpPoolRecord("ondemand", PHP_MAX_CHILDREN_DEFAULT)
 
 

@@ -4,7 +4,7 @@ scripts are kept to its home is its plan's (plans.php_open_basedir)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 import aiomysql
 
@@ -29,26 +29,49 @@ async def get(pool: aiomysql.Pool, account_id: int) -> PhpPoolRecord | None:
 
 
 @dataclass(frozen=True, slots=True)
+class PoolState:
+    """What an account's pools are to be: its limits (None: the defaults) and whether its
+    plan keeps its PHP in its home."""
+
+    record: PhpPoolRecord | None
+    open_basedir: bool
+
+
+@dataclass(frozen=True, slots=True)
 class _AccountPool:
     name: str
     pm: ProcessManager | None
     max_children: int | None
+    php_open_basedir: bool
 
 
-async def on_plan(pool: aiomysql.Pool, plan_id: int) -> dict[str, PhpPoolRecord | None]:
-    """The pool limits of each account on the plan that exists on the system (active or
-    suspended), by name, in the order the accounts were made (None: the defaults). That is, as
-    a rule, the order of their uids, which share the accounts out among PHP-FPM masters (256
-    uids each), so the calls a plan's change sends together reach few masters."""
-    found = await fetch_all_as(
-        pool,
-        _AccountPool,
-        "SELECT u.name, p.pm, p.max_children FROM users u JOIN accounts a ON a.user_id = u.id"
-        " LEFT JOIN php_pools p ON p.account_id = a.user_id"
-        " WHERE a.plan_id = %s AND a.status IN ('active', 'suspended') ORDER BY u.id",
-        (plan_id,),
-    )
-    return {f.name: record_of(f.pm, f.max_children) for f in found}
+_STATES: Final = (
+    "SELECT u.name, p.pm, p.max_children, pl.php_open_basedir"
+    " FROM users u JOIN accounts a ON a.user_id = u.id JOIN plans pl ON pl.id = a.plan_id"
+    " LEFT JOIN php_pools p ON p.account_id = a.user_id"
+    " WHERE a.status IN ('active', 'suspended') AND "
+)
+
+
+async def on_plan(pool: aiomysql.Pool, plan_id: int) -> dict[str, PoolState]:
+    """The pools of each account on the plan that exists on the system (active or
+    suspended), by name, in the order the accounts were made. That is, as a rule, the order of
+    their uids, which share the accounts out among PHP-FPM masters (256 uids each), so the
+    calls a plan's change sends together reach few masters."""
+    sql = _STATES + "a.plan_id = %s ORDER BY u.id"
+    found = await fetch_all_as(pool, _AccountPool, sql, (plan_id,))
+    return {f.name: _state(f) for f in found}
+
+
+async def state_of(pool: aiomysql.Pool, name: str) -> PoolState | None:
+    """The account's pools as its records say now; None when it is not on the system (being
+    made or deleted, or gone)."""
+    found = await fetch_one_as(pool, _AccountPool, _STATES + "u.name = %s", (name,))
+    return None if found is None else _state(found)
+
+
+def _state(found: _AccountPool) -> PoolState:
+    return PoolState(record_of(found.pm, found.max_children), found.php_open_basedir)
 
 
 def record_of(pm: ProcessManager | None, max_children: int | None) -> PhpPoolRecord | None:

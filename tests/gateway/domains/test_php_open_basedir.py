@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 
 import grpc
+import pytest
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 
 from tests.gateway.conftest import Api
@@ -107,6 +108,95 @@ async def test_a_plan_change_sends_its_accounts_calls_together(api: Api, admin: 
     assert status == 503
     assert api.web.unconfined == set(names)
     assert (await api.call("GET", "/api/v1/plans/basic", admin))[1]["php_open_basedir"] is False
+
+
+async def test_a_pool_change_racing_a_plan_change_never_lets_php_out(api: Api, admin: str) -> None:
+    """A pool change reads the plan's open_basedir, then sends it; the plan's change to keep PHP
+    in the homes, recorded and sent meanwhile, reaches the agent first. The pool change reads
+    the records again once answered and sends what they say (settle_pool)."""
+    await plan(api, admin, "trusted", php_open_basedir=False)
+    await api.create_account(admin, "alice", plan="trusted")
+    assert api.web.unconfined == {"alice"}
+    hold = api.web.hold = asyncio.Event()
+    pool = "/api/v1/accounts/alice/php-pool"
+    change = asyncio.create_task(api.call("PATCH", pool, admin, json={"pm": "dynamic"}))
+    await api.web.held.wait()  # sent with the plan as it was: PHP out of the home
+    body = {"php_open_basedir": True}
+    assert (await api.call("PATCH", "/api/v1/plans/trusted", admin, json=body))[0] == 200
+    assert api.web.unconfined == set()
+    hold.set()  # the pool change's call lands last
+    assert (await change)[0] == 200
+    assert api.web.unconfined == set()
+    assert api.web.pool_limits["alice"] == (DYNAMIC, 8)
+
+
+async def test_a_plan_change_racing_a_pool_change_keeps_the_pools_limits(
+    api: Api, admin: str
+) -> None:
+    """The plan's change sends each account's limits as it read them; an account's own pool
+    change lands before it. Once every call has answered, the plan's change reads the pools
+    again and settles those that changed."""
+    await plan(api, admin, "basic")
+    for name in ("alice", "bob"):
+        await api.create_account(admin, name, plan="basic")
+    hold = api.web.hold = asyncio.Event()
+    body = {"php_open_basedir": False}
+    change = asyncio.create_task(api.call("PATCH", "/api/v1/plans/basic", admin, json=body))
+    await api.web.held.wait()  # alice's call, with the limits read before
+    pool = {"pm": "dynamic", "max_children": 3}
+    assert (await api.call("PATCH", "/api/v1/accounts/alice/php-pool", admin, json=pool))[0] == 200
+    assert api.web.pool_limits["alice"] == (DYNAMIC, 3)
+    hold.set()
+    assert (await change)[0] == 200
+    assert api.web.pool_limits == {"alice": (DYNAMIC, 3), "bob": (ONDEMAND, 8)}
+    assert api.web.unconfined == {"alice", "bob"}
+
+
+async def test_a_move_racing_its_new_plans_change_follows_the_plan(api: Api, admin: str) -> None:
+    """An account moves between two plans that let PHP out; the new plan keeps PHP in the
+    homes from a change that listed its accounts before this one was on it. The move reads the
+    new plan again at its end and confines the account."""
+    await plan(api, admin, "old", php_open_basedir=False)
+    await plan(api, admin, "new", php_open_basedir=False, disk_quota_mb=1000)
+    await api.create_account(admin, "alice", plan="old")
+    assert api.web.unconfined == {"alice"}
+    hold = api.agent.hold = asyncio.Event()
+    move = asyncio.create_task(
+        api.call("PATCH", "/api/v1/accounts/alice", admin, json={"plan": "new"})
+    )
+    await api.agent.held.wait()  # the move has read the new plan; alice is not on it yet
+    body = {"php_open_basedir": True}
+    assert (await api.call("PATCH", "/api/v1/plans/new", admin, json=body))[0] == 200
+    assert api.web.unconfined == {"alice"}  # not on the plan when its change listed them
+    hold.set()
+    assert (await move)[0] == 200
+    assert api.web.unconfined == set()
+    # A move between plans that agree, and stay so, still sends nothing.
+    await plan(api, admin, "new2", disk_quota_mb=1000)
+    calls = len(api.web.calls)
+    assert (await api.call("PATCH", "/api/v1/accounts/alice", admin, json={"plan": "new2"}))[
+        0
+    ] == 200
+    assert [c for c in api.web.calls[calls:] if c.startswith("SetPhpPoolLimits")] == []
+
+
+@pytest.mark.parametrize("open_basedir", [True, False])
+async def test_an_account_made_while_its_plan_changes_follows_the_plan(
+    api: Api, admin: str, open_basedir: bool
+) -> None:
+    """The plan's change lists the accounts on the system; one still being made is not among
+    them, so the account, once made, reads its plan again (in either direction)."""
+    await plan(api, admin, "basic", php_open_basedir=not open_basedir)
+    hold = api.agent.hold = asyncio.Event()
+    body = {"name": "alice", "password": "owner-pass-1", "plan": "basic"}
+    create = asyncio.create_task(api.call("POST", "/api/v1/accounts", admin, json=body))
+    await api.agent.held.wait()  # CreateAccount: alice is being made
+    change = {"php_open_basedir": open_basedir}
+    assert (await api.call("PATCH", "/api/v1/plans/basic", admin, json=change))[0] == 200
+    assert "SetPhpPoolLimits alice" not in api.web.calls
+    hold.set()
+    assert (await create)[0] == 201
+    assert api.web.unconfined == (set() if open_basedir else {"alice"})
 
 
 async def test_a_failed_plan_change_is_taken_back_whole(api: Api, admin: str) -> None:

@@ -136,16 +136,20 @@ async def create(
         async with applying(undo=lambda: store.delete(ctx.db, user_id)):
             reply = await ctx.agent.accounts.CreateAccount(request, timeout=CALL_TIMEOUT_SECONDS)
         await store.set_status(ctx.db, user_id, "active")
-        if ssh.shell_wanted(plan.ssh_shell, shell):
-            # The account exists whatever this says; should it fail, the reconcile gives it.
-            await ssh.set_shell(ctx.agent, name, True)
-        # The plan as it is now that the account is on the system: a change of the plan's
-        # open_basedir that listed its accounts before this one was active did not reach it.
-        # The agent's default keeps PHP in the home; should the call fail, it stays there (the
-        # safe side) until a php-pool change, a move or the reconcile sends it again.
-        state = await php_pools.state_of(ctx.db, name)
-        if state is not None and not state.open_basedir:
-            await php_settings.settle_pool(ctx, name)
+        # The plan as it is now that the account is on the system: a change of the plan that
+        # listed its accounts before this one was did not reach it. The account exists
+        # whatever these say; should one fail, the reconcile settles it.
+        wants = (await store.plan_wants(ctx.db, [name])).get(name)
+        if wants is not None:
+            made = quotas.Limits.of_plan(plan)  # as CreateAccount set them
+            if quotas.Limits(wants.disk_quota_mb, wants.inode_quota) != made:
+                await quotas.settle(ctx, name, known=made)
+            if wants.ssh_shell:
+                await ssh.settle_shell(ctx, name, known=False)
+            if not wants.php_open_basedir:
+                # The agent's default keeps PHP in the home: should this fail, it stays there
+                # (the safe side) until a php-pool change, a move or the reconcile sends it.
+                await php_settings.settle_pool(ctx, name)
     return AccountState(await _read(ctx, name), reply.account)
 
 
@@ -184,8 +188,14 @@ async def update(
         if changes.password is not None:
             password_hash = await hash_password(changes.password, bcrypt_rounds)
             await users.set_password(ctx.db, account.id, password_hash)
+        if account.status in _ON_SYSTEM and plan is not None:
+            # The new plan's limits as it says now: a change of it that listed its accounts
+            # before this one was on it is followed too (quotas.settle).
+            await quotas.settle(ctx, account.name, known=limits)
         if account.status in _ON_SYSTEM and (plan is not None or changes.shell is not None):
-            await _apply_shell(ctx, plan or await _plan(ctx, account.plan), changes, account)
+            # As the records say now (a change of the plan's ssh_shell may have raced this
+            # one); recorded already, so a failure here is settled by the reconcile.
+            await ssh.settle_shell(ctx, account.name)
         if pools is not None:
             # As the new plan says now: a change of its open_basedir that listed its accounts
             # before this one was on it is followed too (settle_pool). Letting PHP out comes
@@ -216,15 +226,6 @@ async def _restore_plan(ctx: Context, account: AccountRecord) -> None:
     await store.update(
         ctx.db, account.id, email=account.email, shell=account.shell, plan_id=account.plan_id
     )
-
-
-async def _apply_shell(
-    ctx: Context, plan: PlanRecord, changes: AccountChanges, account: AccountRecord
-) -> None:
-    """The shell over SSH as the account's plan and login shell now say (idempotent, so it
-    is simply set); recorded already, so a failure here is settled by the reconcile."""
-    wanted = ssh.shell_wanted(plan.ssh_shell, changes.shell or account.shell)
-    await ssh.set_shell(ctx.agent, account.name, wanted)
 
 
 async def _update_system(

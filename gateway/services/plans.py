@@ -126,9 +126,12 @@ async def update(ctx: Context, plan: PlanRecord, changes: Limits) -> PlanRecord:
 
         if shells is not None:
             await ssh.set_shells(ctx.agent, shells, not plan.ssh_shell, undo=undo_record)
+            await ssh.settle_shells(ctx, shells, not plan.ssh_shell)
         if basedir != plan.php_open_basedir:
             await php_settings.set_open_basedir(ctx, plan.id, bool(basedir), undo=undo_shells)
         await quotas.apply(ctx.agent, names, limits, previous=previous, undo=undo)
+        if limits != previous:
+            await quotas.settle_plan(ctx, plan.id, names, limits)
     return await _read(ctx, plan.name)
 
 

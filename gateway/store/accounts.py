@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -234,6 +235,39 @@ async def names_with_shell_on_plan(pool: aiomysql.Pool, plan_id: int) -> list[st
         (plan_id,),
     )
     return [f.name for f in found]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanWants:
+    """What an account's plan, with its login shell, says the system gives it now."""
+
+    name: str
+    disk_quota_mb: int | None
+    inode_quota: int | None
+    ssh_shell: bool  # its login shell over SSH: the plan allows it and it has one
+    php_open_basedir: bool
+
+
+async def plan_wants(pool: aiomysql.Pool, names: Collection[str]) -> dict[str, PlanWants]:
+    """What each named account on the system is to have as the records say now (one being
+    made or deleted, or gone, is left out): read again after a change is sent, to settle the
+    ones a racing change of the plan may have undone (services/quotas.py's settle, ssh's
+    settle_shell)."""
+    if not names:
+        return {}
+    marks = ", ".join(["%s"] * len(names))
+    return {
+        f.name: f
+        for f in await fetch_all_as(
+            pool,
+            PlanWants,
+            "SELECT u.name, p.disk_quota_mb, p.inode_quota,"
+            " (p.ssh_shell AND a.shell <> 'nologin') AS ssh_shell, p.php_open_basedir"
+            " FROM users u JOIN accounts a ON a.user_id = u.id JOIN plans p ON p.id = a.plan_id"
+            f" WHERE a.status IN ('active', 'suspended') AND u.name IN ({marks})",
+            list(names),
+        )
+    }
 
 
 async def names_on_plan(pool: aiomysql.Pool, plan_id: int) -> list[str]:

@@ -6,6 +6,8 @@ The fake agent keeps each account's limit and usage as the real one reports them
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 
 from tests.gateway.conftest import Api
@@ -88,6 +90,65 @@ async def test_a_plans_new_quota_reaches_every_account_on_it(api: Api, admin: st
     )
     assert status == 200
     assert api.agent.accounts["alice"].disk.limit_bytes == 0
+
+
+def limit_mib(api: Api, account: str) -> int:
+    return api.agent.accounts[account].disk.limit_bytes // MIB
+
+
+async def test_a_move_racing_its_new_plans_change_gets_the_plans_new_quota(
+    api: Api, admin: str
+) -> None:
+    """The new plan's quota goes down in a change that listed its accounts before this one was
+    on it; the move, having read the plan before, reads it again once the account is on it."""
+    await plan(api, admin, "old", 100)
+    await plan(api, admin, "new", 200)
+    await api.create_account(admin, "alice", plan="old")
+    hold = api.agent.hold = asyncio.Event()
+    body = {"plan": "new"}
+    move = asyncio.create_task(api.call("PATCH", "/api/v1/accounts/alice", admin, json=body))
+    await api.agent.held.wait()  # the move has read the new plan (its usage check)
+    status, _ = await api.call("PATCH", "/api/v1/plans/new", admin, json={"disk_quota_mb": 50})
+    assert status == 200
+    hold.set()
+    assert (await move)[0] == 200
+    assert limit_mib(api, "alice") == 50
+
+
+async def test_a_plans_change_racing_a_move_off_it_leaves_the_new_plans_quota(
+    api: Api, admin: str
+) -> None:
+    """The plan's change lists its accounts and checks their usage; one of them moves to
+    another plan meanwhile. Once its calls have answered, the plan's change reads its accounts
+    again and gives the one that left its new plan's quota back."""
+    await plan(api, admin, "small", 100)
+    await plan(api, admin, "large", 300)
+    await api.create_account(admin, "alice", plan="small")
+    hold = api.agent.hold = asyncio.Event()
+    body = {"disk_quota_mb": 50}
+    change = asyncio.create_task(api.call("PATCH", "/api/v1/plans/small", admin, json=body))
+    await api.agent.held.wait()  # the usage check of the accounts listed: alice
+    move = {"plan": "large"}
+    assert (await api.call("PATCH", "/api/v1/accounts/alice", admin, json=move))[0] == 200
+    assert limit_mib(api, "alice") == 300
+    hold.set()
+    assert (await change)[0] == 200
+    assert limit_mib(api, "alice") == 300
+
+
+async def test_an_account_made_while_its_plans_quota_changes_gets_the_new_quota(
+    api: Api, admin: str
+) -> None:
+    await plan(api, admin, "small", 100)
+    hold = api.agent.hold = asyncio.Event()
+    body = {"name": "alice", "password": "owner-pass-1", "plan": "small"}
+    create = asyncio.create_task(api.call("POST", "/api/v1/accounts", admin, json=body))
+    await api.agent.held.wait()  # CreateAccount, with the plan's quota as it was
+    status, _ = await api.call("PATCH", "/api/v1/plans/small", admin, json={"disk_quota_mb": 50})
+    assert status == 200
+    hold.set()
+    assert (await create)[0] == 201
+    assert limit_mib(api, "alice") == 50
 
 
 async def test_a_quota_below_what_an_account_uses_is_refused(api: Api, admin: str) -> None:

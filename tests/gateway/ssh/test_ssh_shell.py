@@ -4,6 +4,8 @@ a failure takes the whole change back, and the reconcile settles what a hand cha
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 
 from tests.gateway.conftest import Api
@@ -51,6 +53,63 @@ async def test_a_plan_change_reaches_every_account_on_it(api: Api, admin: str) -
     status, body = await api.call("PATCH", "/api/v1/plans/basic", admin, json={"ssh_shell": False})
     assert (status, body["ssh_shell"]) == (200, False)
     assert api.ssh.shells == set()
+
+
+async def test_a_shell_change_racing_its_plans_change_never_keeps_a_shell(
+    api: Api, admin: str
+) -> None:
+    """An account's login shell change reads the plan (shells allowed), then sends; the plan's
+    change taking shells away, recorded and sent meanwhile, reaches the agent first. The shell
+    change reads the records again once answered and takes the shell (ssh.settle_shell)."""
+    await plan(api, admin, "shell", ssh_shell=True)
+    await api.create_account(admin, "alice", plan="shell")  # nologin: SFTP only
+    hold = api.ssh.hold = asyncio.Event()
+    body = {"shell": "bash"}
+    change = asyncio.create_task(api.call("PATCH", "/api/v1/accounts/alice", admin, json=body))
+    await api.ssh.held.wait()  # sent with the plan as it was: a shell
+    off = {"ssh_shell": False}
+    assert (await api.call("PATCH", "/api/v1/plans/shell", admin, json=off))[0] == 200
+    assert api.ssh.shells == set()
+    hold.set()  # the shell change's call lands last
+    assert (await change)[0] == 200
+    assert api.ssh.shells == set()
+
+
+async def test_a_move_racing_its_new_plans_change_follows_the_plan(api: Api, admin: str) -> None:
+    """The new plan takes shells away in a change that listed its accounts before this one was
+    on it; the move reads the new plan again once the account is on it."""
+    await plan(api, admin, "old", ssh_shell=True)
+    await plan(api, admin, "new", ssh_shell=True, disk_quota_mb=1000)
+    await api.create_account(admin, "alice", plan="old", shell="bash")
+    assert api.ssh.shells == {"alice"}
+    hold = api.agent.hold = asyncio.Event()
+    body = {"plan": "new"}
+    move = asyncio.create_task(api.call("PATCH", "/api/v1/accounts/alice", admin, json=body))
+    await api.agent.held.wait()  # the move has read the new plan; alice is not on it yet
+    off = {"ssh_shell": False}
+    assert (await api.call("PATCH", "/api/v1/plans/new", admin, json=off))[0] == 200
+    assert api.ssh.shells == {"alice"}  # not on the plan when its change listed them
+    hold.set()
+    assert (await move)[0] == 200
+    assert api.ssh.shells == set()
+
+
+async def test_an_account_made_while_its_plan_takes_shells_away_gets_none(
+    api: Api, admin: str
+) -> None:
+    """The plan's change lists the accounts on the system; one still being made is not among
+    them, so the account, once made, reads its plan again."""
+    await plan(api, admin, "shell", ssh_shell=True)
+    hold = api.agent.hold = asyncio.Event()
+    body = {"name": "alice", "password": "owner-pass-1", "plan": "shell", "shell": "bash"}
+    create = asyncio.create_task(api.call("POST", "/api/v1/accounts", admin, json=body))
+    await api.agent.held.wait()  # CreateAccount: alice is being made
+    off = {"ssh_shell": False}
+    assert (await api.call("PATCH", "/api/v1/plans/shell", admin, json=off))[0] == 200
+    hold.set()
+    assert (await create)[0] == 201
+    assert api.ssh.shells == set()
+    assert "UpdateSshShell alice" not in api.ssh.calls
 
 
 async def test_a_failed_plan_change_is_taken_back_whole(api: Api, admin: str) -> None:

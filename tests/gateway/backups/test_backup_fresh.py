@@ -5,6 +5,7 @@ cron jobs and zones); refused as a whole when a name is taken here; never for ow
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -226,6 +227,38 @@ async def test_a_plan_this_server_lacks_is_picked_by_the_administrator(
     await settled(api)
     _, account = await api.call("GET", "/api/v1/accounts/alice", admin)
     assert account["plan"] == "default"
+
+
+async def test_the_sites_are_made_together(api: Api, admin: str) -> None:
+    """The agent takes the changes that wait together into one batch (one nginx reload for
+    all), so the restore sends every site's creation before the first has answered."""
+    await api.call("POST", "/api/v1/plans", admin, json={"name": "gold"})
+    alice = await api.owner(admin, plan="gold")
+    names = ["a.alice.com", "b.alice.com", "c.alice.com"]
+    for name in names:
+        assert (await api.call("POST", "/api/v1/domains", alice, json={"name": name}))[0] == 201
+    backup = (await backed_up(api, alice))["result"]
+    uid = await forget_alice(api, admin)
+    calls = len(api.web.calls)
+    hold = api.web.hold = asyncio.Event()
+    body = {"uid": uid, "backup_id": backup, "password": NEW_PASSWORD}
+    restore = asyncio.create_task(
+        api.call("POST", "/api/v1/backup-accounts/alice/restore", admin, json=body)
+    )
+    await api.web.held.wait()  # the first site's creation
+
+    def sent() -> list[str]:
+        return sorted(c for c in api.web.calls[calls:] if c.startswith("CreateWebDomain"))
+
+    async with asyncio.timeout(10):
+        while len(sent()) < len(names):  # noqa: ASYNC110 - the fake records calls, no event
+            await asyncio.sleep(0.01)
+    assert sent() == [f"CreateWebDomain {name}" for name in names]
+    hold.set()
+    status, job = await restore
+    assert status == 202, job
+    await settled(api)
+    assert set(names) <= set(api.web.domains)
 
 
 async def test_a_step_that_fails_leaves_no_account(api: Api, admin: str) -> None:

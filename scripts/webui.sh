@@ -21,7 +21,15 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 case "${1:-build}" in
   install) ;; # the npm tools only (buf, openapi-typescript), for scripts/lint.sh
-  build) npm run --silent build ;;
+  build)
+    # Kept when nothing the build reads changed since it ran (a test run of one file rebuilds
+    # only after a change); a clean clone has no dist/ and builds.
+    if [ -f dist/index.html ] && [ -z "$(find src index.html vite.config.ts tsconfig*.json \
+      package.json package-lock.json "$stamp" -newer dist/index.html -print -quit)" ]; then
+      exit 0
+    fi
+    npm run --silent build
+    ;;
   check) npm run --silent typecheck && npm run --silent lint && npm run --silent test ;;
   *) echo "usage: $0 build|check|install" >&2; exit 2 ;;
 esac

@@ -799,16 +799,31 @@ class PhpPools:
         pid = _master_pid(pid_file, config)
         if pid is None:
             raise FailedPrecondition(f"php-fpm {version}: master {shard} is not running")
-        await self._signal_reload(version, (pid_file, config), pid, sockets, f"master {shard}")
+        log = self._settings.log_file(version, shard)
+        await self._signal_reload(version, (pid_file, config), pid, sockets, f"master {shard}", log)
 
     async def _signal_reload(
-        self, version: str, master: tuple[Path, Path], pid: int, sockets: list[Path], name: str
+        self,
+        version: str,
+        master: tuple[Path, Path],
+        pid: int,
+        sockets: list[Path],
+        name: str,
+        log: Path | None = None,
     ) -> None:
         """SIGUSR2 to a master (its pid file and configuration), then waits until it runs
-        again with every wanted socket."""
+        again with every wanted socket. Should it not, the error's detail (the agent's log,
+        never the client: it may name other accounts' pools) is what the master wrote to its
+        `log` meanwhile."""
         before = _identity(master[0])
+        start = _size(log)
         os.kill(pid, signal.SIGUSR2)
-        await self._wait(version, master, before, sockets, pid)
+        try:
+            await self._wait(version, master, before, sockets, pid)
+        except Internal as error:
+            if log is None or error.detail:
+                raise
+            raise Internal(error.message, _log_errors(log, start) or "nothing in its log") from None
         logger.info("php-fpm %s: %s reloaded", version, name)
 
     async def _wait(
@@ -875,6 +890,13 @@ def _quit_workers(master: int, uid: int) -> None:
 def _uids() -> dict[str, int]:
     """Every user's uid, read once per change (getpwnam reads /etc/passwd anew per name)."""
     return {entry.pw_name: entry.pw_uid for entry in pwd.getpwall()}
+
+
+def _size(log: Path | None) -> int:
+    try:
+        return 0 if log is None else log.stat().st_size
+    except OSError:
+        return 0
 
 
 def _log_errors(log: Path, start: int) -> str:

@@ -22,7 +22,7 @@ import pytest
 from jopanel.agent.accounts.v1 import accounts_pb2
 from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 
-from agent.errors import FailedPrecondition
+from agent.errors import FailedPrecondition, Internal
 from agent.system.web import php_fpm
 from agent.system.web.php_fpm import PhpPools, PhpSettings
 from agent.validators.accounts import AccountName
@@ -183,6 +183,32 @@ async def test_a_refused_change_leaves_the_master_and_its_files_as_they_were(
     bad.unlink()
     await pools.ensure({V: names(first, second)})
     assert master(settings, first)[1] != before[1]  # reloaded once the change passes
+
+
+async def test_a_master_that_exits_while_reloading_says_why_in_the_agents_log(
+    settings: PhpSettings, two: list[accounts_pb2.Account]
+) -> None:
+    """A configuration php-fpm -t passes but the master cannot start with (a socket it cannot
+    bind): the master exits at the reload, and the error's detail, which the agent logs and
+    never sends, holds the master's own words."""
+    first, second = two
+    settings = PhpSettings(settings.root, settings.run_dir, log_dir=settings.log_dir)  # one shard
+    shard = settings.shard(first.uid)
+    if settings.shard(second.uid) != shard:
+        pytest.skip("the two accounts' uids fall on each side of a shard's boundary")
+    pools = PhpPools(settings)
+    await pools.ensure({V: names(first)})
+    unbindable = settings.pool_dir(V, shard) / "zz-unbindable.conf"
+    unbindable.write_text(
+        f"[unbindable]\nuser = {first.name}\nlisten = /nonexistent-{uuid.uuid4().hex}/x.sock\n"
+        "pm = ondemand\npm.max_children = 1\n"
+    )
+
+    with pytest.raises(Internal, match=r"php-fpm 8\.2 exited while reloading") as raised:
+        await pools.ensure({V: names(first, second)})
+
+    assert "unable to bind listening socket" in raised.value.detail
+    assert "unbindable" not in raised.value.message  # the client gets no pool's name
 
 
 async def test_pools_leave_debians_master_for_their_own(

@@ -180,6 +180,16 @@ records_intact() {  # records_intact WHEN: every unit, record and site made by t
   dns_checks
   expect "the site $1" "$(curl -sS -H "Host: $site" http://127.0.0.1/whoami.php)" "$(id -u tenant1)"
   php_master "$1"
+  vpn_back "$1"
+}
+
+vpn_back() {  # vpn_back WHEN: the VPN server set up in the first phase serves, its unit enabled
+  [ -c /dev/net/tun ] || return 0
+  expect "jopanel-openvpn $1" \
+    "$(systemctl is-enabled jopanel-openvpn) $(systemctl is-active jopanel-openvpn)" "enabled active"
+  answer=$(api GET /api/v1/vpn-server)
+  expect "GET /api/v1/vpn-server $1" "${answer%% *}" 200 "$answer"
+  grep -qE '"running": ?true' <<<"$answer" || fail "the VPN server does not serve $1: $answer"
 }
 
 php_master() {  # php_master WHEN: tenant1's pool is in its own master, a unit enabled and active
@@ -485,13 +495,14 @@ grep -q "$site" <(sftp_ls) || fail "tenant1 lists no $site over SFTP after its s
 answer=$(api DELETE /api/v1/plans/shell)
 expect "DELETE /api/v1/plans/shell" "${answer%% *}" 204 "$answer"
 
-step "jopanel-openvpn.service: its unit verifies; it starts once a VPN server is set up"
+step "jopanel-openvpn.service: its unit verifies; it starts once a VPN server is set up (and after the reboot)"
 systemd-analyze verify /etc/systemd/system/jopanel-openvpn.service ||
   fail "jopanel-openvpn.service does not verify"
 if [ -c /dev/net/tun ]; then
   answer=$(api PUT /api/v1/vpn-server '{"network": "10.8.0.0/24", "public_address": "vpn.install-test.example"}')
   expect "PUT /api/v1/vpn-server" "${answer%% *}" 200 "$answer"
-  expect "jopanel-openvpn after the VPN server's set-up" "$(systemctl is-active jopanel-openvpn)" active
+  expect "jopanel-openvpn after the VPN server's set-up" \
+    "$(systemctl is-enabled jopanel-openvpn) $(systemctl is-active jopanel-openvpn)" "enabled active"
 else
   step "  (no /dev/net/tun in this container: the unit is verified, not started)"
 fi

@@ -851,7 +851,13 @@ class PhpPools:
             ):
                 return
             if pid is not None and not process.running(pid):
-                raise Internal(f"php-fpm {version} exited while reloading; its log says why")
+                # A master in the background (the sandbox's) forks anew at each reload, and
+                # the pid it had ends once the new one runs: it exited only if no live master
+                # wrote the pid file since (the new one may not be ready yet).
+                successor = _pid_in(pid_file)
+                if successor in (None, pid) or not process.running(successor):
+                    raise Internal(f"php-fpm {version} exited while reloading; its log says why")
+                pid = successor
             if asyncio.get_running_loop().time() > deadline:
                 raise Internal(
                     f"php-fpm {version} did not finish starting or reloading; its log says why"
@@ -923,13 +929,20 @@ def _errors(output: bytes) -> str:
     return process.excerpt("; ".join(lines), 1000)
 
 
+def _pid_in(pid_file: Path) -> int | None:
+    try:
+        return int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
 def _master_pid(pid_file: Path, config: Path) -> int | None:
     """The pid in the file if that process is the php-fpm master of `config` (a stale file
     names another process, maybe another master)."""
+    pid = _pid_in(pid_file)
     try:
-        pid = int(pid_file.read_text().strip())
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (OSError, ValueError):
+        cmdline = b"" if pid is None else Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
         return None
     title = f"php-fpm: master process ({config})".encode()
     return pid if cmdline.rstrip(b"\0") == title else None

@@ -211,6 +211,35 @@ async def test_a_master_that_exits_while_reloading_says_why_in_the_agents_log(
     assert "unbindable" not in raised.value.message  # the client gets no pool's name
 
 
+async def test_a_reload_waits_for_the_new_master_of_a_master_in_the_background(
+    settings: PhpSettings, two: list[accounts_pb2.Account]
+) -> None:
+    """In the background (the sandbox's masters), php-fpm forks anew at each reload and the
+    pid it had ends. A reload whose new master is not ready yet when the old pid ends (here:
+    a socket it waits for comes later) is still a reload, not a master that exited (ci43 read
+    one so, on a loaded machine)."""
+    first = two[0]
+    pools = PhpPools(settings)
+    await pools.ensure({V: names(first)})
+    shard = settings.shard(first.uid)
+    pid_file, config = settings.pid_file(V, shard), settings.main_config(V, shard)
+    old = int(pid_file.read_text())
+    later = settings.run_dir / "later.sock"
+    reload = asyncio.create_task(
+        pools._signal_reload(V, (pid_file, config), old, [later], "master")
+    )
+    async with asyncio.timeout(10):
+        while running(old):  # noqa: ASYNC110 - /proc has no event for it
+            await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
+    assert not reload.done(), reload
+    with socket.socket(socket.AF_UNIX) as listening:
+        listening.bind(str(later))
+        await asyncio.wait_for(reload, 10)
+    assert int(pid_file.read_text()) != old
+    assert serves(settings, first)
+
+
 async def test_pools_leave_debians_master_for_their_own(
     settings: PhpSettings, two: list[accounts_pb2.Account]
 ) -> None:

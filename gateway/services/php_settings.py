@@ -10,15 +10,15 @@ the absolute ranges itself.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Final
 
 from jopanel.agent.web.v1 import web_pb2 as pb
 
-from gateway.agent import CALL_TIMEOUT_SECONDS, Agent, at_once, each
-from gateway.consistency import applying
+from gateway.agent import CALL_TIMEOUT_SECONDS, Agent, each
+from gateway.consistency import applying, settle, settle_each
 from gateway.context import Context
 from gateway.problems import FieldError, conflict, unprocessable
 from gateway.services import domains
@@ -29,8 +29,6 @@ from gateway.store.domains import DomainRecord
 from gateway.store.php_pools import PhpPoolRecord, ProcessManager
 from gateway.store.plans import PlanRecord
 from jopanel_rules.web import PHP_MAX_CHILDREN_DEFAULT, PHP_MAX_CHILDREN_MAX, PHP_SETTING_RANGES
-
-logger = logging.getLogger(__name__)
 
 Values = dict[str, int | bool]
 # Which plan column bounds each setting (the upload bound holds for the POST body too).
@@ -124,27 +122,15 @@ async def send_pool(
 
 
 async def settle_pool(ctx: Context, name: str, *, known: php_pools.PoolState | None = None) -> None:
-    """Sends the account's pools as its records say now (unless they are what the agent is
-    `known` to hold), then again while the records, read once the agent has answered, say
-    otherwise.
+    """The account's pools as its records say now (consistency.settle): a plan's open_basedir,
+    a move or another pool change racing this one could otherwise leave, say, an account's
+    PHP out of its home on a plan that keeps it in (docs/web.md, open_basedir per plan)."""
 
-    Another request may change the same pools at the same time: a plan's open_basedir, a move
-    between plans, another pool change. Each sends what it read, and the pools get whichever
-    call reaches the agent last, so a call sent with what was read before the other request's
-    change could land after it and undo it: an account's PHP let out of its home on a plan
-    that keeps it in. Each request records before it sends, so reading again after the answer
-    sees any change whose call could have landed before this one's, and sends it again
-    (docs/web.md, open_basedir per plan). Records still changing after a few rounds are left
-    to the reconcile, as a failed call is.
-    """
-    sent = known
-    for _ in range(_SETTLE_ROUNDS):
-        state = await php_pools.state_of(ctx.db, name)
-        if state is None or state == sent:
-            return
+    async def send(state: php_pools.PoolState) -> None:
         await send_pool(ctx.agent, name, state.record, state.open_basedir)
-        sent = state
-    logger.warning("the pools of %s changed in every round; the reconcile will settle them", name)
+
+    read = functools.partial(php_pools.state_of, ctx.db, name)
+    await settle(f"the PHP pools of {name}", read, send, known=known)
 
 
 async def set_open_basedir(
@@ -168,13 +154,9 @@ async def set_open_basedir(
         for name, state in now.items()
         if name in pools and state != php_pools.PoolState(pools[name].record, open_basedir)
     ]
-    settled = await at_once(changed, lambda name: settle_pool(ctx, name))
-    for name, result in zip(changed, settled, strict=True):
-        if isinstance(result, BaseException):
-            logger.warning("%s's pools were not settled (the reconcile will): %r", name, result)
+    await settle_each("the PHP pools", changed, lambda name: settle_pool(ctx, name))
 
 
-_SETTLE_ROUNDS: Final = 4
 DEFAULT_POOL: Final = PhpPoolRecord("ondemand", PHP_MAX_CHILDREN_DEFAULT)
 
 

@@ -10,7 +10,6 @@ those.
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
@@ -18,13 +17,12 @@ from dataclasses import dataclass
 from jopanel.agent.accounts.v1 import accounts_pb2 as pb
 from jopanel.agent.server.v1 import server_pb2
 
-from gateway.agent import CALL_TIMEOUT_SECONDS, Agent, at_once, each
+from gateway import consistency
+from gateway.agent import CALL_TIMEOUT_SECONDS, Agent, each
 from gateway.context import Context
 from gateway.problems import conflict
 from gateway.store import accounts
 from gateway.store.plans import PlanRecord
-
-logger = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 # Names in a refusal: enough to act on, short enough to read.
@@ -118,31 +116,25 @@ async def apply(
 
 
 async def settle(ctx: Context, name: str, *, known: Limits | None = None) -> None:
-    """Sets the account's limits as its plan says now (unless the agent is `known` to hold
-    them), then again while the records, read once the agent has answered, say otherwise: a
-    plan's change or a move that raced this one may have reached the agent first with what it
-    read before (as the PHP pools: php_settings.settle_pool). Still changing after a few
-    rounds: the reconcile's."""
-    sent = known
-    for _ in range(_SETTLE_ROUNDS):
+    """The account's limits as its plan says now (consistency.settle): a plan's change or a
+    move racing this one could otherwise leave it another plan's."""
+
+    async def read() -> Limits | None:
         found = (await accounts.plan_wants(ctx.db, [name])).get(name)
-        if found is None:
-            return
-        wanted = Limits(found.disk_quota_mb, found.inode_quota)
-        if wanted == sent:
-            return
+        return None if found is None else Limits(found.disk_quota_mb, found.inode_quota)
+
+    async def send(limits: Limits) -> None:
         await ctx.agent.accounts.UpdateAccount(
-            quota_request(name, wanted), timeout=CALL_TIMEOUT_SECONDS
+            quota_request(name, limits), timeout=CALL_TIMEOUT_SECONDS
         )
-        sent = wanted
-    logger.warning("the limits of %s changed in every round; the reconcile will settle them", name)
+
+    await consistency.settle(f"the disk limits of {name}", read, send, known=known)
 
 
 async def settle_plan(ctx: Context, plan_id: int, names: Collection[str], sent: Limits) -> None:
     """After a plan's change sent `sent` to the named accounts (listed before its record
     changed, to check their usage): settles those whose plan says otherwise now (moved off
-    it), and those on it now that were not named (moved onto it since, or made); one that
-    fails is left to the reconcile."""
+    it), and those on it now that were not named (moved onto it since, or made)."""
     named = set(names)
     now = [name for name in await accounts.names_on_plan(ctx.db, plan_id) if name not in named]
     current = await accounts.plan_wants(ctx.db, named)
@@ -152,13 +144,8 @@ async def settle_plan(ctx: Context, plan_id: int, names: Collection[str], sent: 
         if name in current
         and Limits(current[name].disk_quota_mb, current[name].inode_quota) != sent
     ]
-    settled = await at_once(
+    await consistency.settle_each(
+        "the disk limits",
         [*changed, *now],
         lambda name: settle(ctx, name, known=sent if name in named else None),
     )
-    for name, result in zip([*changed, *now], settled, strict=True):
-        if isinstance(result, BaseException):
-            logger.warning("%s's limits were not settled (the reconcile will): %r", name, result)
-
-
-_SETTLE_ROUNDS = 4

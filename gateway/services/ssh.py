@@ -10,15 +10,13 @@ key is a 400 before anything is recorded.
 
 from __future__ import annotations
 
-import logging
 import secrets
 from collections.abc import Awaitable, Callable, Collection
-from typing import Final
 
 from jopanel.agent.ssh.v1 import ssh_pb2 as pb
 
-from gateway.agent import CALL_TIMEOUT_SECONDS, Agent, at_once, each
-from gateway.consistency import applying
+from gateway.agent import CALL_TIMEOUT_SECONDS, Agent, each
+from gateway.consistency import applying, settle, settle_each
 from gateway.context import Context
 from gateway.problems import conflict, field_error, not_found
 from gateway.store import accounts, plans
@@ -27,8 +25,6 @@ from gateway.store.accounts import AccountRecord, ShellName
 from gateway.store.ssh import NewKey, SshKeyRecord
 from gateway.store.tenants import Tenants
 from jopanel_rules.ssh import COMMENT_PATTERN, MAX_KEYS, BadKey, parse_public_key
-
-logger = logging.getLogger(__name__)
 
 
 async def get(ctx: Context, public_id: str) -> SshKeyRecord | None:
@@ -136,34 +132,25 @@ async def set_shells(
 
 
 async def settle_shell(ctx: Context, name: str, *, known: bool | None = None) -> None:
-    """Gives the account its shell over SSH, or takes it, as the records say now (unless the
-    agent is `known` to hold that), then again while the records, read once the agent has
-    answered, say otherwise: a plan's ssh_shell change, a move or a login shell change that
-    raced this one may have reached the agent first with what it read before (as the PHP
-    pools: php_settings.settle_pool). Still changing after a few rounds: the reconcile's."""
-    sent = known
-    for _ in range(_SETTLE_ROUNDS):
+    """The account's shell over SSH as its records say now (consistency.settle): a plan's
+    ssh_shell change, a move or a login shell change racing this one could otherwise leave a
+    shell on a plan that takes it away."""
+
+    async def read() -> bool | None:
         found = (await accounts.plan_wants(ctx.db, [name])).get(name)
-        if found is None or found.ssh_shell == sent:
-            return
-        wanted = found.ssh_shell
-        await set_shell(ctx.agent, name, wanted)
-        sent = wanted
-    logger.warning("the shell of %s changed in every round; the reconcile will settle it", name)
+        return None if found is None else found.ssh_shell
+
+    await settle(
+        f"the shell of {name}", read, lambda wanted: set_shell(ctx.agent, name, wanted), known=known
+    )
 
 
 async def settle_shells(ctx: Context, names: Collection[str], sent: bool) -> None:
     """After a plan's change sent `sent` to the named accounts: settles those whose records
-    say otherwise now (settle_shell); one that fails is left to the reconcile."""
+    say otherwise now."""
     wants = await accounts.plan_wants(ctx.db, names)
     changed = [name for name in names if name in wants and wants[name].ssh_shell != sent]
-    settled = await at_once(changed, lambda name: settle_shell(ctx, name, known=sent))
-    for name, result in zip(changed, settled, strict=True):
-        if isinstance(result, BaseException):
-            logger.warning("%s's shell was not settled (the reconcile will): %r", name, result)
-
-
-_SETTLE_ROUNDS: Final = 4
+    await settle_each("the shell", changed, lambda name: settle_shell(ctx, name, known=sent))
 
 
 async def _read(ctx: Context, public_id: str) -> SshKeyRecord:

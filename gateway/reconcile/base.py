@@ -69,6 +69,20 @@ class RunBase:
             action="left as it is: a person decides",
         ))  # fmt: skip
 
+    def unreadable(
+        self, resource: Resource, name: str, account: str | None, error: grpc.aio.AioRpcError
+    ) -> None:
+        """One resource the agent would not describe (a zone grown past what one answer can
+        carry, before zones were bounded): failed for it alone, and the run goes on with the
+        others. An agent that does not answer at all still ends the run (tried again later)."""
+        if error.code() in _TRANSIENT:
+            raise error
+        self.findings.append(Finding(
+            resource=resource, name=name, account=account, outcome="failed",
+            difference=f"the agent did not describe it ({error.code().name}: {error.details()})",
+            action="left as it is: the next reconcile reads it again",
+        ))  # fmt: skip
+
     async def repair(
         self,
         resource: Resource,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import grpc
 from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
@@ -92,9 +93,13 @@ class DnsChecks(RunBase):
                 seen,
             )  # fmt: skip
             return
-        reply = await self.agent.dns.GetDnsZone(
-            dns_pb.GetDnsZoneRequest(name=name), timeout=CALL_TIMEOUT_SECONDS
-        )
+        try:
+            reply = await self.agent.dns.GetDnsZone(
+                dns_pb.GetDnsZoneRequest(name=name), timeout=CALL_TIMEOUT_SECONDS
+            )
+        except grpc.aio.AioRpcError as error:
+            self.unreadable("dns_zone", name, account, error)
+            return
         await self._zone_records(name, account, seen, wanted, reply.zone.records)
 
     async def _zone_records(

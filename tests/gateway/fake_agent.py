@@ -665,6 +665,8 @@ class FakeDns(Recorder, dns_pb2_grpc.DnsZoneServiceServicer):
     def __init__(self) -> None:
         self.zones: dict[str, dns_pb.DnsZone] = {}
         self.web: FakeWeb | None = None  # the sites, for the one-owner-per-name rule
+        # Zones GetDnsZone cannot send, as gRPC refuses an answer over the message limit.
+        self.too_large: set[str] = set()
         super().__init__()
 
     def remove_account(self, account: str) -> None:
@@ -683,6 +685,10 @@ class FakeDns(Recorder, dns_pb2_grpc.DnsZoneServiceServicer):
     async def GetDnsZone(
         self, request: dns_pb.GetDnsZoneRequest, context: Context
     ) -> dns_pb.GetDnsZoneResponse:
+        if request.name in self.too_large:
+            await context.abort(
+                grpc.StatusCode.RESOURCE_EXHAUSTED, "Sent message larger than max (20971520 vs."
+            )
         return dns_pb.GetDnsZoneResponse(zone=await self._zone(request.name, context))
 
     async def ListDnsZones(

@@ -36,6 +36,14 @@ from agent.validators.dns import (
 
 VERSION: Final = 1
 MAX_RECORDS: Final = 5000
+# The most a zone's records hold, counted by record_bytes. GetDnsZone answers a whole zone in
+# one message (4 MiB by default: max_message_bytes), so a zone outgrowing it could not be read
+# any more, by its owner or by the reconcile; 5,000 TXT records of 4,000 characters would be
+# 20 MB (docs/dns.md, Limits).
+MAX_ZONE_BYTES: Final = 2 * 1024 * 1024
+# What a record costs beside its name and data, as GetDnsZone sends it: its id, TTL, type and
+# the message's framing.
+_RECORD_OVERHEAD: Final = 32
 # refresh, retry, expire, negative-answer TTL: the usual values; the negative TTL is short so
 # that a name added after someone looked it up answers soon.
 SOA_TIMERS: Final = "3600 600 1209600 300"
@@ -134,6 +142,12 @@ class Record:
     name: RecordName
     ttl: int  # 0: the zone's default
     data: RecordData
+
+
+def record_bytes(records: Iterable[Record]) -> int:
+    """What the records weigh against MAX_ZONE_BYTES: each one's name and data as the zone
+    file writes them, and a fixed overhead."""
+    return sum(len(r.name) + len(r.data.rdata()) + _RECORD_OVERHEAD for r in records)
 
 
 @dataclass(frozen=True)

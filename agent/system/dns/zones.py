@@ -43,6 +43,7 @@ from agent.system.dns.bind import Layout, Rndc, ZoneRejected
 from agent.system.dns.catalog import CATALOG_ZONE
 from agent.system.dns.zonefile import (
     MAX_RECORDS,
+    MAX_ZONE_BYTES,
     Record,
     RecordData,
     Soa,
@@ -50,6 +51,7 @@ from agent.system.dns.zonefile import (
     conflicts,
     from_json,
     next_serial,
+    record_bytes,
     render,
     to_json,
 )
@@ -624,6 +626,7 @@ def _create_zone(
     for record in records:
         _check_conflicts(placed.values(), record)
         placed[record.id] = record
+    _check_size(name, placed.values())
     return Zone(name, account, zone.serial if zone else 0, placed), None
 
 
@@ -640,7 +643,9 @@ def _put(record: Record, zone: Zone | None) -> tuple[Zone, Record]:
     if record.id not in zone.records and len(zone.records) >= MAX_RECORDS:
         raise FailedPrecondition(f"zone {zone.name} holds {MAX_RECORDS} records, the most")
     _check_conflicts(zone.records.values(), record)
-    return dataclasses.replace(zone, records={**zone.records, record.id: record}), record
+    records = {**zone.records, record.id: record}
+    _check_size(zone.name, records.values())
+    return dataclasses.replace(zone, records=records), record
 
 
 def _update(
@@ -669,6 +674,15 @@ def _remove(record_id: DnsRecordId, zone: Zone | None) -> tuple[Zone, None]:
     zone = _existing(zone)
     records = {key: value for key, value in zone.records.items() if key != record_id}
     return dataclasses.replace(zone, records=records), None
+
+
+def _check_size(name: ZoneName, records: Iterable[Record]) -> None:
+    """A zone GetDnsZone could not send whole is refused (zonefile.MAX_ZONE_BYTES)."""
+    if record_bytes(records) > MAX_ZONE_BYTES:
+        raise FailedPrecondition(
+            f"zone {name} would hold more than {MAX_ZONE_BYTES // 1024} KiB of records, the"
+            " most; remove or shorten records first"
+        )
 
 
 def _existing(zone: Zone | None) -> Zone:

@@ -5,7 +5,7 @@ they were. Data that only looks like zone file syntax is served literally."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import grpc
@@ -13,6 +13,7 @@ import pytest
 import stack
 from jopanel.agent.dns.v1 import dns_pb2
 
+from agent.system.dns.zonefile import MAX_ZONE_BYTES
 from tests.agent.dns.dns_support import (
     a,
     create_record,
@@ -207,6 +208,36 @@ async def test_too_many_or_repeated_records_are_refused(
     code, message = await rpc_error(create_zone(dns, zone, dns_account, *many))
     assert code == grpc.StatusCode.INVALID_ARGUMENT
     assert message.startswith("zone.records: ")
+
+
+async def outcome(call: Awaitable[object]) -> grpc.StatusCode:
+    try:
+        await call
+    except grpc.aio.AioRpcError as error:
+        return error.code()
+    return grpc.StatusCode.OK
+
+
+async def test_no_zone_outgrows_what_get_dns_zone_can_send(
+    dns: Stub, dns_account: str, new_zone: Callable[[], str]
+) -> None:
+    """5,000 TXT records of 4,000 characters would be 20 MB; GetDnsZone answers a whole zone in
+    one message (4 MiB), so a zone that outgrew it could be read by no one, the reconcile
+    included. Neither a whole zone nor one record more takes a zone past MAX_ZONE_BYTES, and a
+    zone at the bound reads back whole."""
+    zone = new_zone()
+    big = [txt(f"{n:08x}", f"t{n}", "x" * 4000) for n in range(900)]  # 3.6 MB: one request
+    code, message = await rpc_error(create_zone(dns, zone, dns_account, *big))
+    assert code == grpc.StatusCode.FAILED_PRECONDITION, message
+    assert f"more than {MAX_ZONE_BYTES // 1024} KiB of records" in message
+    await create_zone(dns, zone, dns_account, *big[:510])
+    codes = [await outcome(create_record(dns, zone, spec)) for spec in big[510:516]]
+    ok, full = grpc.StatusCode.OK, grpc.StatusCode.FAILED_PRECONDITION
+    assert codes == [ok] * codes.count(ok) + [full] * codes.count(full), codes
+    assert codes.count(full) > 0
+    served = await dns.GetDnsZone(dns_pb2.GetDnsZoneRequest(name=zone))
+    assert len(served.zone.records) == 510 + codes.count(ok)
+    assert served.zone.ByteSize() < MAX_ZONE_BYTES + 64 * 1024  # within the message, with room
 
 
 async def test_text_that_looks_like_zone_file_syntax_is_served_literally(

@@ -533,6 +533,33 @@ async def test_zone_records_follow_the_recorded_ones(api: Api, admin: str) -> No
     assert {r.id: r for r in api.dns.zones["alice.com"].records} == wanted
 
 
+async def test_a_zone_the_agent_cannot_send_fails_alone_and_the_run_goes_on(
+    api: Api, admin: str
+) -> None:
+    """A tenant's zone too large for one answer (grown before zones were bounded, or edited by
+    hand) is a failed finding of its own; the other tenants' zones, and the certificates that
+    come after the zones, are still reconciled."""
+    await api.create_account(admin, "alice")
+    await api.create_account(admin, "bob")
+    await site(api, admin, dns_zone=True)
+    body = {"name": "bob.com", "account": "bob", "dns_zone": True}
+    assert (await api.call("POST", "/api/v1/domains", admin, json=body))[0] == 201
+    api.dns.too_large.add("alice.com")
+    lost = api.dns.zones["bob.com"].records[0].id
+    del api.dns.zones["bob.com"].records[0]
+
+    report = await reconcile(api, admin)
+
+    assert found(report, "dns_zone", "alice.com") == [
+        ("failed", "the agent did not describe it (RESOURCE_EXHAUSTED: Sent message larger than"
+         " max (20971520 vs.)")
+    ]  # fmt: skip
+    assert outcomes(report, "dns_record", f"bob.com/{lost}") == ["repaired"]
+    assert lost in api.dns.records("bob.com")
+    checked = {r["resource"]: r["checked"] for r in report["resources"]}
+    assert checked["certificate"] > 0  # checked after the zones
+
+
 async def test_zones_pending_deleting_and_unknown(api: Api, admin: str) -> None:
     await api.create_account(admin, "alice")
     for name in ("kept.com", "lost.com", "gone.com"):

@@ -17,6 +17,7 @@ import logging
 import time
 from typing import Final
 
+import grpc
 from jopanel.agent.backups.v1 import backups_pb2 as pb
 
 from gateway.context import Context
@@ -43,7 +44,8 @@ class BackupSchedule:
         self._ctx = ctx
         self._runner = runner
         self._pruned = 0.0  # time.monotonic() of the last prune; 0: not since start
-        self._panel_dumped = 0.0  # of the last dump of the panel's database
+        # Of the last dump of the panel's database into each repository ("": the local one).
+        self._panel_dumped: dict[str, float] = {}
 
     async def run_forever(self) -> None:
         while True:
@@ -56,13 +58,12 @@ class BackupSchedule:
             await asyncio.sleep(SCHEDULE_EVERY_SECONDS)
 
     async def run_once(self, at_most: int = BATCH) -> list[str]:
-        """Dumps the panel's database when its last dump is a day old (or none since start);
-        backs up the accounts due now (at most `at_most`), each followed by its retention;
-        prunes when a backup was forgotten and the last prune is a day old. Returns the names
-        of the accounts backed up."""
-        if not self._panel_dumped or time.monotonic() - self._panel_dumped >= PANEL_EVERY_SECONDS:
-            await self._dump_panel()
-            self._panel_dumped = time.monotonic()
+        """Dumps the panel's database into each repository whose last dump is a day old (or
+        none since start); backs up the accounts due now (at most `at_most`), each followed by
+        its retention; prunes when a backup was forgotten and the last prune is a day old.
+        Returns the names of the accounts backed up. A repository out of reach, or an account
+        whose retention fails, stops nothing else: each is tried again at the next run."""
+        await self._dump_panel()
         done = []
         forgot = False
         for due in await store.due_for_backup(self._ctx.db, at_most):
@@ -83,11 +84,24 @@ class BackupSchedule:
             pb.ListBackupRepositoriesRequest(), timeout=_FORGET_TIMEOUT_SECONDS
         )
         for repository in ["", *(item.name for item in reply.repositories)]:
-            async with self._ctx.audited("panel-database.backup", repository or "local"):
-                await self._ctx.agent.backups.BackUpPanelDatabase(
-                    pb.BackUpPanelDatabaseRequest(repository=repository),
-                    timeout=_PRUNE_TIMEOUT_SECONDS,
+            last = self._panel_dumped.get(repository)
+            if last is not None and time.monotonic() - last < PANEL_EVERY_SECONDS:
+                continue
+            try:
+                async with self._ctx.audited("panel-database.backup", repository or "local"):
+                    await self._ctx.agent.backups.BackUpPanelDatabase(
+                        pb.BackUpPanelDatabaseRequest(repository=repository),
+                        timeout=_PRUNE_TIMEOUT_SECONDS,
+                    )
+            except grpc.aio.AioRpcError as error:
+                logger.warning(
+                    "the panel's database was not backed up into %s (tried again at the next"
+                    " run): %s",
+                    repository or "the local repository",
+                    error.details(),
                 )
+                continue
+            self._panel_dumped[repository] = time.monotonic()
 
     async def _back_up(self, due: DueAccount) -> bool:
         account = await accounts_store.get(self._ctx.db, due.account)
@@ -111,8 +125,12 @@ class BackupSchedule:
         request = pb.ForgetBackupsRequest(
             account=due.account, retention=retention, repository=due.repository
         )
-        async with self._ctx.audited("backup.forget", due.account):
-            reply = await self._ctx.agent.backups.ForgetBackups(
-                request, timeout=_FORGET_TIMEOUT_SECONDS
-            )
+        try:
+            async with self._ctx.audited("backup.forget", due.account):
+                reply = await self._ctx.agent.backups.ForgetBackups(
+                    request, timeout=_FORGET_TIMEOUT_SECONDS
+                )
+        except grpc.aio.AioRpcError as error:  # its next backup applies the retention again
+            logger.warning("retention of %s not applied: %s", due.account, error.details())
+            return False
         return bool(reply.forgotten)

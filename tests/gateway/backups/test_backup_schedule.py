@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import grpc
 import pytest
 from jopanel.agent.backups.v1 import backups_pb2
 
@@ -220,6 +221,40 @@ async def test_the_schedule_dumps_the_panels_database_daily_into_every_repositor
     _, log = await api.call("GET", "/api/v1/audit-log?limit=200", admin)
     targets = [e["target"] for e in log["items"] if e["action"] == "panel-database.backup"]
     assert sorted(targets) == ["local", "offsite"]
+
+
+async def test_a_repository_out_of_reach_holds_up_neither_the_others_nor_the_accounts(
+    api: Api, admin: str
+) -> None:
+    """A remote repository that does not answer (its server down) once stopped the whole run:
+    no account was backed up, anywhere, for as long as it stayed down. Now only its own dump
+    waits, tried again at the next run; an account whose retention fails holds up no other."""
+    api.backups.repositories["offsite"] = backups_pb2.BackupRepository(name="offsite")
+    await api.create_account(admin, "alice")
+    await api.create_account(admin, "bob")
+    await age_accounts(api)
+    api.backups.fail_call = "BackUpPanelDatabase offsite"
+    api.backups.fail_call_code = grpc.StatusCode.UNAVAILABLE
+    runner = schedule(api)
+
+    assert sorted(await runner.run_once()) == ["alice", "bob"]
+
+    assert sorted(api.backups.panel_dumps) == [""]
+    _, log = await api.call("GET", "/api/v1/audit-log?limit=200", admin)
+    dumps = [
+        (e["target"], e["result"]) for e in log["items"] if e["action"] == "panel-database.backup"
+    ]
+    assert sorted(dumps) == [("local", "ok"), ("offsite", "error")]
+    await runner.run_once()  # the next run: the offsite dump again, the local one not yet
+    assert sorted(api.backups.panel_dumps) == ["", "offsite"]
+    assert len(api.backups.panel_dumps[""]) == 1
+
+    async with api.client.app[keys.DB].acquire() as connection, connection.cursor() as cursor:
+        await cursor.execute("UPDATE jobs SET finished_at = finished_at - INTERVAL 2 DAY")
+    api.backups.fail_call = "ForgetBackups alice"
+    assert sorted(await runner.run_once()) == ["alice", "bob"]
+    # alice's retention failed this time (so it is not among the forgets), bob's ran.
+    assert sorted(f.account for f in api.backups.forgets) == ["alice", "bob", "bob"]
 
 
 async def test_a_plan_sends_its_scheduled_backups_to_its_repository(api: Api, admin: str) -> None:

@@ -703,9 +703,15 @@ class PhpPools:
         try:
             completed = await self._test(version, self._settings.main_config(version, shard))
             if completed.returncode != 0:
+                # Its words name the shard's pools, other accounts' among them: the log's.
+                logger.error(
+                    "php-fpm %s refused master %d's pools: %s",
+                    version,
+                    shard,
+                    _message(completed.stderr),
+                )
                 raise FailedPrecondition(
-                    f"php-fpm {version} refused the pool configuration: "
-                    f"{_message(completed.stderr)}"
+                    f"php-fpm {version} refused the pool configuration; the agent's log says why"
                 )
         except FailedPrecondition:
             for path, old in previous.items():
@@ -750,9 +756,10 @@ class PhpPools:
             argv = [f"php-fpm{version}", "--fpm-config", str(config)]
         completed = await process.run(argv, ok_codes=range(256), limits=settings.limits)
         if completed.returncode != 0:
+            why = _log_errors(log, start) or _message(completed.stderr)
+            logger.error("php-fpm %s did not start master %d: %s", version, shard, why)
             raise FailedPrecondition(
-                f"php-fpm {version} did not start its master {shard}: "
-                f"{_log_errors(log, start) or _message(completed.stderr)}"
+                f"php-fpm {version} did not start its master {shard}; the agent's log says why"
             )
         await self._wait(version, (settings.pid_file(version, shard), config), None, sockets)
         self._limit(version, shard)

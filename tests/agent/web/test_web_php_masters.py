@@ -160,7 +160,7 @@ async def test_a_masters_last_pool_stops_it_and_takes_its_files(
 
 
 async def test_a_refused_change_leaves_the_master_and_its_files_as_they_were(
-    settings: PhpSettings, two: list[accounts_pb2.Account]
+    settings: PhpSettings, two: list[accounts_pb2.Account], caplog: pytest.LogCaptureFixture
 ) -> None:
     first, second = two
     settings = PhpSettings(settings.root, settings.run_dir, log_dir=settings.log_dir)  # one shard
@@ -174,8 +174,14 @@ async def test_a_refused_change_leaves_the_master_and_its_files_as_they_were(
     bad.write_text("[broken]\nlisten = \n")  # what php-fpm -t refuses
     files = sorted(settings.pool_dir(V, shard).iterdir())
 
-    with pytest.raises(FailedPrecondition, match=r"php-fpm 8\.2 refused the pool configuration"):
+    with pytest.raises(
+        FailedPrecondition, match=r"php-fpm 8\.2 refused the pool configuration"
+    ) as (refused):
         await pools.ensure({V: names(first, second)})
+    # php-fpm's words name the shard's pools, other accounts' among them: the agent's log
+    # has them, the client (a tenant's site) does not.
+    assert "broken" not in refused.value.message
+    assert "[pool broken]" in caplog.text
 
     assert sorted(settings.pool_dir(V, shard).iterdir()) == files
     assert master(settings, first) == before

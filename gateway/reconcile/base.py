@@ -72,8 +72,9 @@ class RunBase:
     def unreadable(
         self, resource: Resource, name: str, account: str | None, error: grpc.aio.AioRpcError
     ) -> None:
-        """One resource the agent would not describe (a zone grown past what one answer can
-        carry, before zones were bounded): failed for it alone, and the run goes on with the
+        """One resource, or one account's list of a kind, the agent would not describe (an
+        answer past gRPC's message limit: a zone grown before zones were bounded, an account of
+        tens of thousands of databases): failed for it alone, and the run goes on with the
         others. An agent that does not answer at all still ends the run (tried again later)."""
         if error.code() in _TRANSIENT:
             raise error

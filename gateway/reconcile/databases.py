@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import grpc
 from jopanel.agent.databases.v1 import databases_pb2 as db_pb
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
@@ -15,16 +16,22 @@ from gateway.store.reconcile import RecordedDatabase, RecordedDatabaseUser
 class DatabaseChecks(RunBase):
     async def databases(self, system_accounts: list[str]) -> None:
         system: dict[str, str] = {}
+        unread: set[str] = set()  # accounts whose databases the agent did not list
         for account in system_accounts:
-            reply = await self.agent.databases.ListDatabases(
-                db_pb.ListDatabasesRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
-            )
+            try:
+                reply = await self.agent.databases.ListDatabases(
+                    db_pb.ListDatabasesRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
+                )
+            except grpc.aio.AioRpcError as error:
+                self.unreadable("database", account, account, error)
+                unread.add(account)
+                continue
             system |= {d.name: d.account for d in reply.databases}
         found = await records.databases(self.pool)
         recorded = {d.name for d in found}
         self.checked["database"] = len(found) + len(set(system) - recorded)
         for database in found:
-            if database.account in self.on_system:
+            if database.account in self.on_system - unread:
                 await self._database(database, database.name in system)
         for name in sorted(set(system) - recorded):
             self.drift("database", name, system[name], "exists, but has no record")
@@ -102,16 +109,22 @@ class DatabaseChecks(RunBase):
 
     async def database_users(self, system_accounts: list[str]) -> None:
         system: dict[str, db_pb.DatabaseUser] = {}
+        unread: set[str] = set()  # accounts whose users the agent did not list
         for account in system_accounts:
-            reply = await self.agent.databases.ListDatabaseUsers(
-                db_pb.ListDatabaseUsersRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
-            )
+            try:
+                reply = await self.agent.databases.ListDatabaseUsers(
+                    db_pb.ListDatabaseUsersRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
+                )
+            except grpc.aio.AioRpcError as error:
+                self.unreadable("database_user", account, account, error)
+                unread.add(account)
+                continue
             system |= {u.name: u for u in reply.users}
         users = await records.database_users(self.pool)
         recorded = {u.name for u in users}
         self.checked["database_user"] = len(users) + len(set(system) - recorded)
         for user in users:
-            if user.account in self.on_system:
+            if user.account in self.on_system - unread:
                 await self._database_user(user, system.get(user.name))
         for name in sorted(set(system) - recorded):
             self.drift("database_user", name, system[name].account, "exists, but has no record")

@@ -42,9 +42,13 @@ class VpnChecks(RunBase):
         for client in recorded:
             by_owner.setdefault(client.owner, []).append(client)
         for owner in sorted(owners):
-            reply = await self.agent.vpn.ListVpnClients(
-                vpn_pb.ListVpnClientsRequest(owner=owner), timeout=CALL_TIMEOUT_SECONDS
-            )
+            try:
+                reply = await self.agent.vpn.ListVpnClients(
+                    vpn_pb.ListVpnClientsRequest(owner=owner), timeout=CALL_TIMEOUT_SECONDS
+                )
+            except grpc.aio.AioRpcError as error:
+                self.unreadable("vpn_client", owner, owner, error)
+                continue
             await self._owner(owner, by_owner.get(owner, []), list(reply.clients))
 
     async def _owner(

@@ -528,6 +528,8 @@ class FakeDatabases(Recorder, db_pb2_grpc.DatabaseServiceServicer):
         self.users: dict[str, str] = {}  # name -> account
         self.passwords: dict[str, str] = {}
         self.grants: set[tuple[str, str]] = set()  # (user, database)
+        # Accounts whose lists gRPC cannot send (an answer over the message limit).
+        self.too_large: set[str] = set()
         super().__init__()
 
     def remove_account(self, account: str) -> None:
@@ -542,6 +544,8 @@ class FakeDatabases(Recorder, db_pb2_grpc.DatabaseServiceServicer):
     async def ListDatabases(
         self, request: db_pb.ListDatabasesRequest, context: Context
     ) -> db_pb.ListDatabasesResponse:
+        if request.account in self.too_large:
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, "Sent message larger than max")
         mine = sorted(n for n, a in self.databases.items() if a == request.account)
         return db_pb.ListDatabasesResponse(
             databases=[
@@ -569,6 +573,8 @@ class FakeDatabases(Recorder, db_pb2_grpc.DatabaseServiceServicer):
     async def ListDatabaseUsers(
         self, request: db_pb.ListDatabaseUsersRequest, context: Context
     ) -> db_pb.ListDatabaseUsersResponse:
+        if request.account in self.too_large:
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, "Sent message larger than max")
         mine = sorted(n for n, a in self.users.items() if a == request.account)
         return db_pb.ListDatabaseUsersResponse(users=[self._user(n) for n in mine])
 

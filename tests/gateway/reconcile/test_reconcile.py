@@ -421,6 +421,32 @@ async def test_databases_pending_deleting_and_missing(api: Api, admin: str) -> N
     }
 
 
+async def test_an_account_whose_databases_the_agent_cannot_list_is_left_alone(
+    api: Api, admin: str
+) -> None:
+    """An account whose list of databases (or users) the agent cannot send is a failed finding
+    of its own: its databases are not taken for missing (nothing is made again), and the other
+    accounts' are reconciled."""
+    await api.create_account(admin, "alice")
+    await api.create_account(admin, "bob")
+    await database(api, admin, "alice_shop")
+    await database_user(api, admin, "alice_app", ["alice_shop"])
+    body = {"name": "bob_shop", "account": "bob"}
+    assert (await api.call("POST", "/api/v1/databases", admin, json=body))[0] == 201
+    api.databases.too_large.add("alice")
+    del api.databases.databases["bob_shop"]
+    calls = len(api.databases.calls)
+
+    report = await reconcile(api, admin)
+
+    assert outcomes(report, "database", "alice") == ["failed"]
+    assert outcomes(report, "database_user", "alice") == ["failed"]
+    assert outcomes(report, "database", "alice_shop") == []
+    assert outcomes(report, "database_user", "alice_app") == []
+    assert outcomes(report, "database", "bob_shop") == ["repaired"]
+    assert [c for c in api.databases.calls[calls:] if "alice" in c] == []
+
+
 async def test_database_users_grants_follow_the_records(api: Api, admin: str) -> None:
     await api.create_account(admin, "alice")
     await database(api, admin, "alice_shop")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import aiomysql
 import grpc
@@ -23,6 +24,7 @@ from gateway.store import audit
 from gateway.store import reconcile as records
 
 PAGE_SIZE = 1000
+T = TypeVar("T")
 # Agent answers that say nothing about the request itself: tried again at the next reconcile.
 _TRANSIENT = frozenset(
     {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED}
@@ -69,20 +71,26 @@ class RunBase:
             action="left as it is: a person decides",
         ))  # fmt: skip
 
-    def unreadable(
-        self, resource: Resource, name: str, account: str | None, error: grpc.aio.AioRpcError
-    ) -> None:
-        """One resource, or one account's list of a kind, the agent would not describe (an
-        answer past gRPC's message limit: a zone grown before zones were bounded, an account of
-        tens of thousands of databases): failed for it alone, and the run goes on with the
-        others. An agent that does not answer at all still ends the run (tried again later)."""
-        if error.code() in _TRANSIENT:
-            raise error
-        self.findings.append(Finding(
-            resource=resource, name=name, account=account, outcome="failed",
-            difference=f"the agent did not describe it ({error.code().name}: {error.details()})",
-            action="left as it is: the next reconcile reads it again",
-        ))  # fmt: skip
+    async def read(
+        self, resource: Resource, name: str, account: str | None, answer: Awaitable[T]
+    ) -> T | None:
+        """The agent's answer about one resource, or one account's list of a kind; None when
+        the agent would not describe it (an answer past gRPC's message limit: a zone grown
+        before zones were bounded, an account of tens of thousands of databases), which is a
+        failed finding for it alone: the run goes on with the others. An agent that does not
+        answer at all still ends the run (tried again later)."""
+        try:
+            return await answer
+        except grpc.aio.AioRpcError as error:
+            if error.code() in _TRANSIENT:
+                raise
+            why = f"{error.code().name}: {error.details()}"
+            self.findings.append(Finding(
+                resource=resource, name=name, account=account, outcome="failed",
+                difference=f"the agent did not describe it ({why})",
+                action="left as it is: the next reconcile reads it again",
+            ))  # fmt: skip
+            return None
 
     async def repair(
         self,

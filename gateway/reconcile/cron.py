@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import grpc
 from jopanel.agent.cron.v1 import cron_pb2 as cron_pb
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
@@ -20,12 +19,14 @@ class CronChecks(RunBase):
             by_account.setdefault(job.account, []).append(job)
         self.checked["cron_job"] = len(jobs)
         for account in system_accounts:
-            try:
-                reply = await self.agent.cron.ListCronJobs(
-                    cron_pb.ListCronJobsRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
-                )
-            except grpc.aio.AioRpcError as error:
-                self.unreadable("cron_job", account, account, error)
+            request = cron_pb.ListCronJobsRequest(account=account)
+            reply = await self.read(
+                "cron_job",
+                account,
+                account,
+                self.agent.cron.ListCronJobs(request, timeout=CALL_TIMEOUT_SECONDS),
+            )
+            if reply is None:
                 continue
             await self._account_cron(account, by_account.get(account, []), reply)
 

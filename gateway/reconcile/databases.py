@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import grpc
 from jopanel.agent.databases.v1 import databases_pb2 as db_pb
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
@@ -18,12 +17,14 @@ class DatabaseChecks(RunBase):
         system: dict[str, str] = {}
         unread: set[str] = set()  # accounts whose databases the agent did not list
         for account in system_accounts:
-            try:
-                reply = await self.agent.databases.ListDatabases(
-                    db_pb.ListDatabasesRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
-                )
-            except grpc.aio.AioRpcError as error:
-                self.unreadable("database", account, account, error)
+            request = db_pb.ListDatabasesRequest(account=account)
+            reply = await self.read(
+                "database",
+                account,
+                account,
+                self.agent.databases.ListDatabases(request, timeout=CALL_TIMEOUT_SECONDS),
+            )
+            if reply is None:
                 unread.add(account)
                 continue
             system |= {d.name: d.account for d in reply.databases}
@@ -111,12 +112,14 @@ class DatabaseChecks(RunBase):
         system: dict[str, db_pb.DatabaseUser] = {}
         unread: set[str] = set()  # accounts whose users the agent did not list
         for account in system_accounts:
-            try:
-                reply = await self.agent.databases.ListDatabaseUsers(
-                    db_pb.ListDatabaseUsersRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
-                )
-            except grpc.aio.AioRpcError as error:
-                self.unreadable("database_user", account, account, error)
+            users_request = db_pb.ListDatabaseUsersRequest(account=account)
+            reply = await self.read(
+                "database_user",
+                account,
+                account,
+                self.agent.databases.ListDatabaseUsers(users_request, timeout=CALL_TIMEOUT_SECONDS),
+            )
+            if reply is None:
                 unread.add(account)
                 continue
             system |= {u.name: u for u in reply.users}

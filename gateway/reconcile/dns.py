@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import grpc
 from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
@@ -93,12 +92,14 @@ class DnsChecks(RunBase):
                 seen,
             )  # fmt: skip
             return
-        try:
-            reply = await self.agent.dns.GetDnsZone(
-                dns_pb.GetDnsZoneRequest(name=name), timeout=CALL_TIMEOUT_SECONDS
-            )
-        except grpc.aio.AioRpcError as error:
-            self.unreadable("dns_zone", name, account, error)
+        request = dns_pb.GetDnsZoneRequest(name=name)
+        reply = await self.read(
+            "dns_zone",
+            name,
+            account,
+            self.agent.dns.GetDnsZone(request, timeout=CALL_TIMEOUT_SECONDS),
+        )
+        if reply is None:
             return
         await self._zone_records(name, account, seen, wanted, reply.zone.records)
 

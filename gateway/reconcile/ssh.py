@@ -9,7 +9,6 @@ is the shell over SSH (the account's plan allows it and it has a login shell).
 
 from __future__ import annotations
 
-import grpc
 from jopanel.agent.ssh.v1 import ssh_pb2 as ssh_pb
 
 from gateway.agent import CALL_TIMEOUT_SECONDS
@@ -30,12 +29,14 @@ class SshChecks(RunBase):
         self.checked["ssh_key"] = len(keys)
         self.checked["ssh_access"] = len(system_accounts)
         for account in system_accounts:
-            try:
-                reply = await self.agent.ssh.ListSshKeys(
-                    ssh_pb.ListSshKeysRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
-                )
-            except grpc.aio.AioRpcError as error:
-                self.unreadable("ssh_key", account, account, error)
+            request = ssh_pb.ListSshKeysRequest(account=account)
+            reply = await self.read(
+                "ssh_key",
+                account,
+                account,
+                self.agent.ssh.ListSshKeys(request, timeout=CALL_TIMEOUT_SECONDS),
+            )
+            if reply is None:
                 continue
             await self._account_keys(account, by_account.get(account, []), list(reply.keys))
             await self._access(account, access.get(account, True), account in shells)

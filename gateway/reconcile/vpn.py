@@ -42,12 +42,14 @@ class VpnChecks(RunBase):
         for client in recorded:
             by_owner.setdefault(client.owner, []).append(client)
         for owner in sorted(owners):
-            try:
-                reply = await self.agent.vpn.ListVpnClients(
-                    vpn_pb.ListVpnClientsRequest(owner=owner), timeout=CALL_TIMEOUT_SECONDS
-                )
-            except grpc.aio.AioRpcError as error:
-                self.unreadable("vpn_client", owner, owner, error)
+            request = vpn_pb.ListVpnClientsRequest(owner=owner)
+            reply = await self.read(
+                "vpn_client",
+                owner,
+                owner,
+                self.agent.vpn.ListVpnClients(request, timeout=CALL_TIMEOUT_SECONDS),
+            )
+            if reply is None:
                 continue
             await self._owner(owner, by_owner.get(owner, []), list(reply.clients))
 

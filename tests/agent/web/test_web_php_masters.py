@@ -159,16 +159,26 @@ async def test_a_masters_last_pool_stops_it_and_takes_its_files(
     assert settings.pool_file(V, second.uid, second.name).exists()
 
 
-async def test_a_refused_change_leaves_the_master_and_its_files_as_they_were(
-    settings: PhpSettings, two: list[accounts_pb2.Account], caplog: pytest.LogCaptureFixture
-) -> None:
+async def one_shard(
+    settings: PhpSettings, two: list[accounts_pb2.Account]
+) -> tuple[PhpSettings, int, PhpPools]:
+    """The default shards (so both accounts share one master, unless their uids fall on each
+    side of a boundary: skipped), its number, and pools with the first account's running."""
     first, second = two
-    settings = PhpSettings(settings.root, settings.run_dir, log_dir=settings.log_dir)  # one shard
+    settings = PhpSettings(settings.root, settings.run_dir, log_dir=settings.log_dir)
     shard = settings.shard(first.uid)
     if settings.shard(second.uid) != shard:
         pytest.skip("the two accounts' uids fall on each side of a shard's boundary")
     pools = PhpPools(settings)
     await pools.ensure({V: names(first)})
+    return settings, shard, pools
+
+
+async def test_a_refused_change_leaves_the_master_and_its_files_as_they_were(
+    settings: PhpSettings, two: list[accounts_pb2.Account], caplog: pytest.LogCaptureFixture
+) -> None:
+    first, second = two
+    settings, shard, pools = await one_shard(settings, two)
     before = master(settings, first)
     bad = settings.pool_dir(V, shard) / "zz-broken.conf"
     bad.write_text("[broken]\nlisten = \n")  # what php-fpm -t refuses
@@ -198,12 +208,7 @@ async def test_a_master_that_exits_while_reloading_says_why_in_the_agents_log(
     bind): the master exits at the reload, and the error's detail, which the agent logs and
     never sends, holds the master's own words."""
     first, second = two
-    settings = PhpSettings(settings.root, settings.run_dir, log_dir=settings.log_dir)  # one shard
-    shard = settings.shard(first.uid)
-    if settings.shard(second.uid) != shard:
-        pytest.skip("the two accounts' uids fall on each side of a shard's boundary")
-    pools = PhpPools(settings)
-    await pools.ensure({V: names(first)})
+    settings, shard, pools = await one_shard(settings, two)
     unbindable = settings.pool_dir(V, shard) / "zz-unbindable.conf"
     unbindable.write_text(
         f"[unbindable]\nuser = {first.name}\nlisten = /nonexistent-{uuid.uuid4().hex}/x.sock\n"

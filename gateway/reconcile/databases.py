@@ -14,25 +14,19 @@ from gateway.store.reconcile import RecordedDatabase, RecordedDatabaseUser
 
 class DatabaseChecks(RunBase):
     async def databases(self, system_accounts: list[str]) -> None:
-        system: dict[str, str] = {}
-        unread: set[str] = set()  # accounts whose databases the agent did not list
-        for account in system_accounts:
-            request = db_pb.ListDatabasesRequest(account=account)
-            reply = await self.read(
-                "database",
-                account,
-                account,
-                self.agent.databases.ListDatabases(request, timeout=CALL_TIMEOUT_SECONDS),
-            )
-            if reply is None:
-                unread.add(account)
-                continue
-            system |= {d.name: d.account for d in reply.databases}
+        listed = await self.read_each(
+            "database",
+            system_accounts,
+            lambda account: self.agent.databases.ListDatabases(
+                db_pb.ListDatabasesRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
+            ),
+        )
+        system = {d.name: d.account for reply in listed.values() for d in reply.databases}
         found = await records.databases(self.pool)
         recorded = {d.name for d in found}
         self.checked["database"] = len(found) + len(set(system) - recorded)
         for database in found:
-            if database.account in self.on_system - unread:
+            if database.account in listed:
                 await self._database(database, database.name in system)
         for name in sorted(set(system) - recorded):
             self.drift("database", name, system[name], "exists, but has no record")
@@ -109,25 +103,19 @@ class DatabaseChecks(RunBase):
             )  # fmt: skip
 
     async def database_users(self, system_accounts: list[str]) -> None:
-        system: dict[str, db_pb.DatabaseUser] = {}
-        unread: set[str] = set()  # accounts whose users the agent did not list
-        for account in system_accounts:
-            users_request = db_pb.ListDatabaseUsersRequest(account=account)
-            reply = await self.read(
-                "database_user",
-                account,
-                account,
-                self.agent.databases.ListDatabaseUsers(users_request, timeout=CALL_TIMEOUT_SECONDS),
-            )
-            if reply is None:
-                unread.add(account)
-                continue
-            system |= {u.name: u for u in reply.users}
+        listed = await self.read_each(
+            "database_user",
+            system_accounts,
+            lambda account: self.agent.databases.ListDatabaseUsers(
+                db_pb.ListDatabaseUsersRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
+            ),
+        )
+        system = {u.name: u for reply in listed.values() for u in reply.users}
         users = await records.database_users(self.pool)
         recorded = {u.name for u in users}
         self.checked["database_user"] = len(users) + len(set(system) - recorded)
         for user in users:
-            if user.account in self.on_system - unread:
+            if user.account in listed:
                 await self._database_user(user, system.get(user.name))
         for name in sorted(set(system) - recorded):
             self.drift("database_user", name, system[name].account, "exists, but has no record")

@@ -743,7 +743,7 @@ class PhpPools:
         settings = self._settings
         config = settings.main_config(version, shard)
         log = settings.log_file(version, shard)
-        start = log.stat().st_size if log.exists() else 0
+        start = _size(log)
         if settings.supervisor == "systemd":
             template = settings.unit_template(version)
             text = render_unit(settings, version)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable, Collection, Sequence
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from typing import Protocol, TypeVar
 
 import grpc
 from jopanel.agent.accounts.v1 import accounts_pb2, accounts_pb2_grpc
@@ -24,6 +24,7 @@ from jopanel.agent.web.v1 import web_pb2_grpc
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
+P = TypeVar("P", bound="_Page")
 
 # Every call to the agent carries a deadline, so a stuck agent cannot hold requests forever.
 # Longer than the agent's own program timeouts (30 s by default), so that the agent's answer,
@@ -79,6 +80,25 @@ class Agent:
             reply = await self.accounts.ListAccounts(request, timeout=CALL_TIMEOUT_SECONDS)
             found += reply.accounts
         return found
+
+
+class _Page(Protocol):
+    @property
+    def next_page_token(self) -> str: ...
+
+
+async def every_page(
+    ask: Callable[[str], Awaitable[P]], items: Callable[[P], Iterable[T]]
+) -> list[T]:
+    """What an agent's paged list holds, asked page by page (`ask` takes the page token)."""
+    found: list[T] = []
+    token = ""
+    while True:
+        reply = await ask(token)
+        found += items(reply)
+        token = reply.next_page_token
+        if not token:
+            return found
 
 
 async def at_once(items: Sequence[T], call: Callable[[T], Awaitable[R]]) -> list[R | BaseException]:

@@ -14,6 +14,7 @@ import grpc.aio
 from jopanel.agent.databases.v1 import databases_pb2, databases_pb2_grpc
 
 from agent.config import AgentConfig
+from agent.errors import InvalidArgument
 from agent.system.databases.hosted import Database, DatabaseUser, HostedDatabases, hosted_databases
 from agent.validators import accounts as accounts_validators
 from agent.validators import common as common_validators
@@ -35,9 +36,30 @@ class DatabaseServicer(databases_pb2_grpc.DatabaseServiceServicer):
     async def ListDatabases(
         self, request: databases_pb2.ListDatabasesRequest, context: Context
     ) -> databases_pb2.ListDatabasesResponse:
-        account = accounts_validators.account_name(request.account, "account")
-        found = await self._databases.list_databases(account)
-        return databases_pb2.ListDatabasesResponse(databases=[_database(db) for db in found])
+        account = (
+            accounts_validators.account_name(request.account, "account")
+            if request.account
+            else None
+        )
+        if request.names:
+            if account is None:
+                raise InvalidArgument("account", "give the account whose databases are named")
+            if request.page_size or request.page_token:
+                raise InvalidArgument("names", "give names, or page_size and page_token: not both")
+            names = databases_validators.database_names(request.names, account)
+            found = await self._databases.named_databases(
+                account, names, with_size=request.with_size
+            )
+            return databases_pb2.ListDatabasesResponse(databases=[_database(db) for db in found])
+        size = common_validators.page_size(request.page_size)
+        after = common_validators.page_token(request.page_token, databases_validators.NAME_KEY)
+        found, more = await self._databases.databases_page(
+            account, after, size, with_size=request.with_size
+        )
+        return databases_pb2.ListDatabasesResponse(
+            databases=[_database(db) for db in found],
+            next_page_token=common_validators.encode_page_token(more) if more else "",
+        )
 
     async def CreateDatabase(
         self, request: databases_pb2.CreateDatabaseRequest, context: Context
@@ -59,9 +81,18 @@ class DatabaseServicer(databases_pb2_grpc.DatabaseServiceServicer):
     async def ListDatabaseUsers(
         self, request: databases_pb2.ListDatabaseUsersRequest, context: Context
     ) -> databases_pb2.ListDatabaseUsersResponse:
-        account = accounts_validators.account_name(request.account, "account")
-        found = await self._databases.list_users(account)
-        return databases_pb2.ListDatabaseUsersResponse(users=[_user(user) for user in found])
+        account = (
+            accounts_validators.account_name(request.account, "account")
+            if request.account
+            else None
+        )
+        size = common_validators.page_size(request.page_size)
+        after = common_validators.page_token(request.page_token, databases_validators.NAME_KEY)
+        found, more = await self._databases.users_page(account, after, size)
+        return databases_pb2.ListDatabaseUsersResponse(
+            users=[_user(user) for user in found],
+            next_page_token=common_validators.encode_page_token(more) if more else "",
+        )
 
     async def CreateDatabaseUser(
         self, request: databases_pb2.CreateDatabaseUserRequest, context: Context

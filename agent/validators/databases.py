@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Collection
 from typing import Final, NewType
 
 from agent.errors import InvalidArgument
 from agent.validators.accounts import PASSWORD_MAX, PASSWORD_MIN, AccountName
+from agent.validators.common import MAX_PAGE_SIZE
 from jopanel_rules.databases import DATABASE_NAME_MAX, DATABASE_SUFFIX_PATTERN, DATABASE_USER_MAX
 
 # Hosted databases. Names become SQL identifiers (between backticks) and folder names in
@@ -34,6 +36,20 @@ SYSTEM_DATABASE_USERS: Final = frozenset(
 def database_name(value: str, account: AccountName, field: str = "name") -> DatabaseName:
     """A database name for `account`: "<account>_<suffix>", at most 64 characters."""
     return DatabaseName(_prefixed(value, account, DATABASE_NAME_MAX, SYSTEM_SCHEMAS, field))
+
+
+# What a list's page token may carry: a database or user name, of any account.
+NAME_KEY: Final = re.compile(rf"[a-z0-9_]{{1,{max(DATABASE_NAME_MAX, DATABASE_USER_MAX)}}}")
+
+
+def database_names(
+    values: Collection[str], account: AccountName, field: str = "names"
+) -> tuple[DatabaseName, ...]:
+    """1 to MAX_PAGE_SIZE database names of `account`, each valid, in name order without
+    repeats."""
+    if not 1 <= len(values) <= MAX_PAGE_SIZE:
+        raise InvalidArgument(field, f"give 1 to {MAX_PAGE_SIZE} names")
+    return tuple(sorted({database_name(value, account, field) for value in values}))
 
 
 def database_user_name(value: str, account: AccountName, field: str = "name") -> DatabaseUserName:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jopanel.agent.accounts.v1 import accounts_pb2 as accounts_pb
 
-from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.agent import CALL_TIMEOUT_SECONDS, every_page
 from gateway.reconcile.base import PAGE_SIZE, RunBase
 from gateway.store import accounts
 from gateway.store import reconcile as records
@@ -30,17 +30,13 @@ class AccountChecks(RunBase):
             self.drift("account", name, name, "a Linux account of the panel's kind has no record")
 
     async def _system_accounts(self) -> list[accounts_pb.Account]:
-        found: list[accounts_pb.Account] = []
-        token = ""
-        while True:
-            reply = await self.agent.accounts.ListAccounts(
+        return await every_page(
+            lambda token: self.agent.accounts.ListAccounts(
                 accounts_pb.ListAccountsRequest(page_size=PAGE_SIZE, page_token=token),
                 timeout=CALL_TIMEOUT_SECONDS,
-            )
-            found += reply.accounts
-            token = reply.next_page_token
-            if not token:
-                return found
+            ),
+            lambda reply: reply.accounts,
+        )
 
     async def _account(self, record: RecordedAccount, system: accounts_pb.Account | None) -> None:
         name, status, user_id = record.name, record.status, record.id

@@ -92,18 +92,6 @@ class RunBase:
             ))  # fmt: skip
             return None
 
-    async def read_each(
-        self, resource: Resource, accounts: list[str], ask: Callable[[str], Awaitable[T]]
-    ) -> dict[str, T]:
-        """`read` of each account's list, by account; those the agent would not describe are
-        left out (their records are not compared: nothing of theirs is taken for missing)."""
-        found: dict[str, T] = {}
-        for account in accounts:
-            answer = await self.read(resource, account, account, ask(account))
-            if answer is not None:
-                found[account] = answer
-        return found
-
     async def repair(
         self,
         resource: Resource,

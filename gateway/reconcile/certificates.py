@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from jopanel.agent.certificates.v1 import certificates_pb2 as pb
 
 from gateway import renewal_policy
-from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.agent import CALL_TIMEOUT_SECONDS, every_page
 from gateway.reconcile.base import PAGE_SIZE, RunBase, later
 from gateway.reconcile.report import Finding
 from gateway.store import certificates as store
@@ -59,17 +59,13 @@ class CertificateChecks(RunBase):
             self.drift("certificate", domain, served[domain].account, "served, but has no record")
 
     async def _served(self) -> list[pb.Certificate]:
-        found: list[pb.Certificate] = []
-        token = ""
-        while True:
-            reply = await self.agent.certificates.ListCertificates(
+        return await every_page(
+            lambda token: self.agent.certificates.ListCertificates(
                 pb.ListCertificatesRequest(page_size=PAGE_SIZE, page_token=token),
                 timeout=CALL_TIMEOUT_SECONDS,
-            )
-            found += reply.certificates
-            token = reply.next_page_token
-            if not token:
-                return found
+            ),
+            lambda reply: reply.certificates,
+        )
 
     async def _certificate(self, record: CertificateRecord, served: pb.Certificate | None) -> None:
         if served is not None and served.account != record.account:

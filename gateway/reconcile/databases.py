@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from jopanel.agent.databases.v1 import databases_pb2 as db_pb
 
-from gateway.agent import CALL_TIMEOUT_SECONDS
-from gateway.reconcile.base import RunBase, later
+from gateway.agent import CALL_TIMEOUT_SECONDS, every_page
+from gateway.reconcile.base import PAGE_SIZE, RunBase, later
 from gateway.reconcile.report import Resource
 from gateway.store import databases
 from gateway.store import reconcile as records
@@ -14,22 +14,38 @@ from gateway.store.reconcile import RecordedDatabase, RecordedDatabaseUser
 
 class DatabaseChecks(RunBase):
     async def databases(self, system_accounts: list[str]) -> None:
-        listed = await self.read_each(
-            "database",
-            system_accounts,
-            lambda account: self.agent.databases.ListDatabases(
-                db_pb.ListDatabasesRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
-            ),
-        )
-        system = {d.name: d.account for reply in listed.values() for d in reply.databases}
+        listed = await self.read("database", "every account's", None, self._system_databases())
+        if listed is None:
+            return
+        system = {d.name: d.account for d in listed}
         found = await records.databases(self.pool)
         recorded = {d.name for d in found}
+        on_system = set(system_accounts)
         self.checked["database"] = len(found) + len(set(system) - recorded)
         for database in found:
-            if database.account in listed:
+            if database.account in on_system:
                 await self._database(database, database.name in system)
         for name in sorted(set(system) - recorded):
             self.drift("database", name, system[name], "exists, but has no record")
+
+    async def _system_databases(self) -> list[db_pb.Database]:
+        """Every account's databases, page by page (without their sizes)."""
+        return await every_page(
+            lambda token: self.agent.databases.ListDatabases(
+                db_pb.ListDatabasesRequest(page_size=PAGE_SIZE, page_token=token),
+                timeout=CALL_TIMEOUT_SECONDS,
+            ),
+            lambda reply: reply.databases,
+        )
+
+    async def _system_database_users(self) -> list[db_pb.DatabaseUser]:
+        return await every_page(
+            lambda token: self.agent.databases.ListDatabaseUsers(
+                db_pb.ListDatabaseUsersRequest(page_size=PAGE_SIZE, page_token=token),
+                timeout=CALL_TIMEOUT_SECONDS,
+            ),
+            lambda reply: reply.users,
+        )
 
     async def _database(self, database: RecordedDatabase, exists: bool) -> None:
         name, account, status = database.name, database.account, database.status
@@ -103,19 +119,18 @@ class DatabaseChecks(RunBase):
             )  # fmt: skip
 
     async def database_users(self, system_accounts: list[str]) -> None:
-        listed = await self.read_each(
-            "database_user",
-            system_accounts,
-            lambda account: self.agent.databases.ListDatabaseUsers(
-                db_pb.ListDatabaseUsersRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
-            ),
+        listed = await self.read(
+            "database_user", "every account's", None, self._system_database_users()
         )
-        system = {u.name: u for reply in listed.values() for u in reply.users}
+        if listed is None:
+            return
+        system = {u.name: u for u in listed}
         users = await records.database_users(self.pool)
         recorded = {u.name for u in users}
+        on_system = set(system_accounts)
         self.checked["database_user"] = len(users) + len(set(system) - recorded)
         for user in users:
-            if user.account in listed:
+            if user.account in on_system:
                 await self._database_user(user, system.get(user.name))
         for name in sorted(set(system) - recorded):
             self.drift("database_user", name, system[name].account, "exists, but has no record")

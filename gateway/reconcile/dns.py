@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from jopanel.agent.dns.v1 import dns_pb2 as dns_pb
 
-from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.agent import CALL_TIMEOUT_SECONDS, every_page
 from gateway.reconcile.base import PAGE_SIZE, RunBase, later
 from gateway.record_types import record_from, to_proto
 from gateway.store import dns
@@ -27,17 +27,13 @@ class DnsChecks(RunBase):
             self.drift("dns_zone", name, system[name], "served, but has no record")
 
     async def _system_zones(self) -> list[dns_pb.DnsZone]:
-        found: list[dns_pb.DnsZone] = []
-        token = ""
-        while True:
-            reply = await self.agent.dns.ListDnsZones(
+        return await every_page(
+            lambda token: self.agent.dns.ListDnsZones(
                 dns_pb.ListDnsZonesRequest(page_size=PAGE_SIZE, page_token=token),
                 timeout=CALL_TIMEOUT_SECONDS,
-            )
-            found += reply.zones
-            token = reply.next_page_token
-            if not token:
-                return found
+            ),
+            lambda reply: reply.zones,
+        )
 
     async def _zone(self, zone: RecordedZone, owner: str | None) -> None:
         name, account, status = zone.name, zone.account, zone.status

@@ -5,7 +5,7 @@ from __future__ import annotations
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 
 from gateway import backends
-from gateway.agent import CALL_TIMEOUT_SECONDS
+from gateway.agent import CALL_TIMEOUT_SECONDS, every_page
 from gateway.reconcile.base import PAGE_SIZE, RunBase
 from gateway.store import domains
 from gateway.store import reconcile as records
@@ -24,17 +24,13 @@ class WebsiteChecks(RunBase):
             self.drift("domain", name, system[name].account, "served, but has no record")
 
     async def _system_domains(self) -> list[web_pb.WebDomain]:
-        found: list[web_pb.WebDomain] = []
-        token = ""
-        while True:
-            reply = await self.agent.web.ListWebDomains(
+        return await every_page(
+            lambda token: self.agent.web.ListWebDomains(
                 web_pb.ListWebDomainsRequest(page_size=PAGE_SIZE, page_token=token),
                 timeout=CALL_TIMEOUT_SECONDS,
-            )
-            found += reply.domains
-            token = reply.next_page_token
-            if not token:
-                return found
+            ),
+            lambda reply: reply.domains,
+        )
 
     async def _domain(self, site: RecordedDomain, system: web_pb.WebDomain | None) -> None:
         name, account, status, site_id = site.name, site.account, site.status, site.id

@@ -38,11 +38,16 @@ async def page(ctx: Context, tenants: Tenants, after: str, limit: int) -> list[D
 
 
 async def sizes(ctx: Context, databases: Iterable[DatabaseRecord]) -> dict[str, int]:
-    """The size of each database the agent measures, asked once per account."""
+    """The size of each database the agent measures, asked once per account for its
+    databases of the page."""
+    by_account: dict[str, list[str]] = {}
+    for database in databases:
+        by_account.setdefault(database.account, []).append(database.name)
     measured: dict[str, int] = {}
-    for account in sorted({d.account for d in databases}):
+    for account, names in sorted(by_account.items()):
         reply = await ctx.agent.databases.ListDatabases(
-            pb.ListDatabasesRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
+            pb.ListDatabasesRequest(account=account, names=names, with_size=True),
+            timeout=CALL_TIMEOUT_SECONDS,
         )
         measured |= {d.name: d.size_bytes for d in reply.databases}
     return measured

@@ -528,8 +528,12 @@ class FakeDatabases(Recorder, db_pb2_grpc.DatabaseServiceServicer):
         self.users: dict[str, str] = {}  # name -> account
         self.passwords: dict[str, str] = {}
         self.grants: set[tuple[str, str]] = set()  # (user, database)
-        # Accounts whose lists gRPC cannot send (an answer over the message limit).
-        self.too_large: set[str] = set()
+        # A page holds at most this many (the agent's may hold fewer than page_size asks).
+        self.page_cap = 1000
+        # Both lists fail with this (a damaged ownership record is INTERNAL).
+        self.lists_fail: grpc.StatusCode | None = None
+        # Each ListDatabases call: (account, names, with_size).
+        self.listed: list[tuple[str, tuple[str, ...], bool]] = []
         super().__init__()
 
     def remove_account(self, account: str) -> None:
@@ -544,14 +548,35 @@ class FakeDatabases(Recorder, db_pb2_grpc.DatabaseServiceServicer):
     async def ListDatabases(
         self, request: db_pb.ListDatabasesRequest, context: Context
     ) -> db_pb.ListDatabasesResponse:
-        if request.account in self.too_large:
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, "Sent message larger than max")
-        mine = sorted(n for n, a in self.databases.items() if a == request.account)
+        self.listed.append((request.account, tuple(request.names), request.with_size))
+        if self.lists_fail is not None:
+            await context.abort(self.lists_fail, "the database ownership record is damaged")
+        size = 16384 if request.with_size else 0
+        if request.names:
+            wanted = sorted(
+                n for n in set(request.names) if self.databases.get(n) == request.account
+            )
+            return db_pb.ListDatabasesResponse(databases=[
+                db_pb.Database(name=n, account=request.account, size_bytes=size) for n in wanted
+            ])  # fmt: skip
+        page, token = self._page(self.databases, request)
         return db_pb.ListDatabasesResponse(
-            databases=[
-                db_pb.Database(name=n, account=request.account, size_bytes=16384) for n in mine
-            ]
-        )
+            databases=[db_pb.Database(name=n, account=self.databases[n], size_bytes=size)
+                       for n in page],
+            next_page_token=token,
+        )  # fmt: skip
+
+    def _page(
+        self,
+        entries: dict[str, str],
+        request: db_pb.ListDatabasesRequest | db_pb.ListDatabaseUsersRequest,
+    ) -> tuple[list[str], str]:
+        names = sorted(
+            n for n, a in entries.items()
+            if (not request.account or a == request.account) and n > request.page_token
+        )  # fmt: skip
+        size = min(request.page_size or 100, self.page_cap)
+        return names[:size], names[size - 1] if len(names) > size else ""
 
     async def CreateDatabase(
         self, request: db_pb.CreateDatabaseRequest, context: Context
@@ -573,10 +598,12 @@ class FakeDatabases(Recorder, db_pb2_grpc.DatabaseServiceServicer):
     async def ListDatabaseUsers(
         self, request: db_pb.ListDatabaseUsersRequest, context: Context
     ) -> db_pb.ListDatabaseUsersResponse:
-        if request.account in self.too_large:
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, "Sent message larger than max")
-        mine = sorted(n for n, a in self.users.items() if a == request.account)
-        return db_pb.ListDatabaseUsersResponse(users=[self._user(n) for n in mine])
+        if self.lists_fail is not None:
+            await context.abort(self.lists_fail, "the database ownership record is damaged")
+        page, token = self._page(self.users, request)
+        return db_pb.ListDatabaseUsersResponse(
+            users=[self._user(n) for n in page], next_page_token=token
+        )
 
     async def CreateDatabaseUser(
         self, request: db_pb.CreateDatabaseUserRequest, context: Context

@@ -9,6 +9,10 @@ outside MariaDB so that deleting an account that owns nothing needs no MariaDB a
 A name is claimed before it is created in MariaDB and released after it is dropped, so a crash
 in between leaves a claim without a database (which a retry completes or releases), never a
 database that nobody owns.
+
+The record is read again only when its file changed: on a server of 5,000 accounts it names
+tens of thousands of databases and users, and reading and checking them all takes about 25 ms,
+which every call of DatabaseService paid.
 """
 
 from __future__ import annotations
@@ -49,26 +53,54 @@ def owned_by(entries: Mapping[Name, AccountName], account: AccountName) -> list[
     return sorted(name for name, owner in entries.items() if owner == account)
 
 
+# The file's identity and the record it held, by path: the last one read or written.
+_known: dict[Path, tuple[tuple[int, ...], Owners]] = {}
+
+
 def load(path: Path) -> Owners:
-    """The record; a missing file is an empty one, a damaged one stops every operation."""
+    """The record (a copy the caller may change); a missing file is an empty one, a damaged one
+    stops every operation."""
     try:
-        data = json.loads(path.read_bytes())
+        with path.open("rb") as file:
+            # The identity of the file read, not of the path: one replaced meanwhile is read
+            # again at the next call.
+            identity = _identity(os.fstat(file.fileno()))
+            known = _known.get(path)
+            if known is not None and known[0] == identity:
+                return _copy(known[1])
+            data = json.loads(file.read())
     except FileNotFoundError:
         return Owners()
     except (OSError, ValueError) as error:
         raise Internal("the database ownership record is unreadable", detail=str(error)) from None
+    owners = _parsed(data, path)
+    _known[path] = (identity, _copy(owners))
+    return owners
+
+
+def save(path: Path, owners: Owners) -> None:
+    _ensure_directory(path.parent)
+    document = {"version": VERSION, "databases": owners.databases, "users": owners.users}
+    _known.pop(path, None)
+    write_atomic(path, json.dumps(document, indent=1, sort_keys=True) + "\n", FILE_MODE)
+    _known[path] = (_identity(path.stat()), _copy(owners))
+
+
+def _identity(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _copy(owners: Owners) -> Owners:
+    return Owners(dict(owners.databases), dict(owners.users))
+
+
+def _parsed(data: Any, path: Path) -> Owners:
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise Internal("the database ownership record has an unknown format", detail=str(path))
     databases = _entries(data.get("databases"), databases_validators.database_name, path)
     return Owners(
         databases, _entries(data.get("users"), databases_validators.database_user_name, path)
     )
-
-
-def save(path: Path, owners: Owners) -> None:
-    _ensure_directory(path.parent)
-    document = {"version": VERSION, "databases": owners.databases, "users": owners.users}
-    write_atomic(path, json.dumps(document, indent=1, sort_keys=True) + "\n", FILE_MODE)
 
 
 def _entries(

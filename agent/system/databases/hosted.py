@@ -15,7 +15,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, MutableMapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Mapping,
+    MutableMapping,
+)
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +53,11 @@ class DatabaseUser:
 
 
 DEFAULT_TIMEOUTS: Final = mariadb.Timeouts.from_config(DEFAULTS)
+# The most databases, and the most users, one account may hold whatever its plan: the bound
+# that keeps a tenant's list (and a user's databases) within one gRPC answer.
+MAX_PER_ACCOUNT: Final = 10_000
+# The most database names the users of one page of ListDatabaseUsers carry between them.
+MAX_PAGE_GRANTS: Final = 20_000
 P = ParamSpec("P")
 T = TypeVar("T")
 Name = TypeVar("Name", DatabaseName, DatabaseUserName)
@@ -93,30 +105,79 @@ class HostedDatabases:
         self._running: set[asyncio.Task[Any]] = set()
 
     async def list_databases(self, account: AccountName) -> list[Database]:
-        _require_account(account)
-        names = owned_by(self._owners().databases, account)
-        if not names:
-            return []
-        async with self._session() as session:
-            existing = await session.schemas()
-            return [
-                Database(name, account, await session.size(name))
-                for name in names
-                if name in existing
-            ]
+        """Every database of the account, without sizes (a backup's list)."""
+        found, _ = await self.databases_page(account, None, None, with_size=False)
+        return found
 
-    async def list_users(self, account: AccountName) -> list[DatabaseUser]:
+    async def databases_page(
+        self,
+        account: AccountName | None,
+        after: str | None,
+        size: int | None,
+        *,
+        with_size: bool,
+    ) -> tuple[list[Database], str | None]:
+        """Up to `size` databases after the name `after` (every one when None), of the account
+        or of every account, in name order; and the name to go on after when more follow."""
+        if account is not None:
+            _require_account(account)
+        names, more = _page(self._owners().databases, account, after, size)
+        return await self._databases(names, with_size=with_size), more
+
+    async def named_databases(
+        self, account: AccountName, names: tuple[DatabaseName, ...], *, with_size: bool
+    ) -> list[Database]:
+        """Those of `names` (in name order) that are the account's databases."""
         _require_account(account)
+        owners = self._owners().databases
+        return await self._databases(
+            [(name, account) for name in names if owners.get(name) == account],
+            with_size=with_size,
+        )
+
+    async def users_page(
+        self, account: AccountName | None, after: str | None, size: int
+    ) -> tuple[list[DatabaseUser], str | None]:
+        """As databases_page, for users, each with the databases of its account it may use. A
+        page ends early once those databases pass MAX_PAGE_GRANTS, so that a page of users
+        granted thousands of databases each stays within what gRPC will send."""
+        if account is not None:
+            _require_account(account)
         owners = self._owners()
-        names = owned_by(owners.users, account)
+        names, more = _page(owners.users, account, after, size)
+        if not names:
+            return [], None
+        async with self._session() as session:
+            existing = await session.existing_users([name for name, _ in names])
+            granted = await session.grants_of([name for name, _ in names])
+        page: list[DatabaseUser] = []
+        grants = 0
+        for index, (name, owner) in enumerate(names):
+            if page and grants >= MAX_PAGE_GRANTS:
+                return page, names[index - 1][0]
+            if name in existing:
+                # Only the account's own databases, whatever else someone granted by hand.
+                databases = tuple(
+                    DatabaseName(database)
+                    for database in sorted(granted.get(name, ()))
+                    if owners.databases.get(DatabaseName(database)) == owner
+                )
+                page.append(DatabaseUser(name, owner, databases))
+                grants += len(databases)
+        return page, more
+
+    async def _databases(
+        self, names: list[tuple[DatabaseName, AccountName]], *, with_size: bool
+    ) -> list[Database]:
+        """The named databases that MariaDB has (a claim left by a creation cut short is not
+        listed), with their sizes when asked."""
         if not names:
             return []
         async with self._session() as session:
-            return [
-                await _user(session, owners, account, name)
-                for name in names
-                if await session.user_hosts(name)
-            ]
+            existing = await session.existing_schemas([name for name, _ in names])
+            present = [(name, owner) for name, owner in names if name in existing]
+            sizes = await session.sizes([name for name, _ in present]) if with_size else {}
+        return [Database(name, owner, sizes.get(name, 0)) for name, owner in present]
 
     @_serialized
     async def create_database(self, account: AccountName, name: DatabaseName) -> Database:
@@ -313,6 +374,12 @@ class HostedDatabases:
         database_owners.py); a name owned by another account or made by hand is taken."""
         if name in entries or exists:
             raise AlreadyExists(f"{name} is taken; choose another name")
+        if sum(owner == account for owner in entries.values()) >= MAX_PER_ACCOUNT:
+            kind = "databases" if entries is owners.databases else "database users"
+            raise FailedPrecondition(
+                f"account {account} holds {MAX_PER_ACCOUNT:,} {kind}, the most one account "
+                "may hold; delete some first"
+            )
         entries[name] = account
         self._save(owners)
 
@@ -335,6 +402,24 @@ class HostedDatabases:
 def _require_account(account: AccountName) -> None:
     if not users.is_account(account):
         raise FailedPrecondition(f"account {account} does not exist; create it first")
+
+
+def _page(
+    entries: Mapping[Name, AccountName],
+    account: AccountName | None,
+    after: str | None,
+    size: int | None,
+) -> tuple[list[tuple[Name, AccountName]], str | None]:
+    """Up to `size` entries of the record after the name `after`, of one account or all, in
+    name order; and the last name of the page when more entries follow it."""
+    chosen = sorted(
+        (name, owner)
+        for name, owner in entries.items()
+        if (account is None or owner == account) and (after is None or name > after)
+    )
+    if size is None or len(chosen) <= size:
+        return chosen, None
+    return chosen[:size], chosen[size - 1][0]
 
 
 def _is_own(

@@ -68,6 +68,29 @@ class Session:
         rows = await self._query("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA")
         return frozenset(str(row[0]) for row in rows)
 
+    async def existing_schemas(self, databases: Sequence[DatabaseName]) -> frozenset[str]:
+        """Those of the names that MariaDB has as schemas."""
+        rows = await self._query(
+            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA"  # noqa: S608 (bound values)
+            " WHERE SCHEMA_NAME IN (" + _placeholders(databases) + ")",
+            [_check(database) for database in databases],
+        )
+        return frozenset(str(row[0]) for row in rows)
+
+    async def sizes(self, databases: Sequence[DatabaseName]) -> dict[str, int]:
+        """Data and index bytes of each database's tables (InnoDB's are estimates), in one
+        look: those without tables are left out."""
+        if not databases:
+            return {}
+        rows = await self._query(
+            "SELECT TABLE_SCHEMA, COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0)"  # noqa: S608
+            " FROM information_schema.TABLES WHERE TABLE_SCHEMA IN ("
+            + _placeholders(databases)
+            + ") GROUP BY TABLE_SCHEMA",
+            [_check(database) for database in databases],
+        )
+        return {str(schema): int(size) for schema, size in rows}
+
     async def size(self, database: DatabaseName) -> int:
         """Data and index bytes of the database's tables (InnoDB's are estimates)."""
         rows = await self._query(
@@ -118,6 +141,27 @@ class Session:
         for (thread,) in rows:
             # A session may end by itself meanwhile.
             await self._execute("KILL CONNECTION %s", (int(thread),), tolerate=(ER_NO_SUCH_THREAD,))
+
+    async def existing_users(self, users: Sequence[DatabaseUserName]) -> frozenset[str]:
+        """Those of the names that MariaDB has as users, for any host."""
+        rows = await self._query(
+            "SELECT DISTINCT User FROM mysql.user"  # noqa: S608 (bound values)
+            " WHERE User IN (" + _placeholders(users) + ")",
+            [_check(user) for user in users],
+        )
+        return frozenset(str(row[0]) for row in rows)
+
+    async def grants_of(self, users: Sequence[DatabaseUserName]) -> dict[str, set[str]]:
+        """As granted, for many users in one statement."""
+        rows = await self._query(
+            "SELECT User, Db FROM mysql.db"  # noqa: S608 (bound values)
+            " WHERE User IN (" + _placeholders(users) + ") AND Host IN (%s, %s)",
+            [*(_check(user) for user in users), *HOSTS],
+        )
+        found: dict[str, set[str]] = {}
+        for user, database in rows:
+            found.setdefault(str(user), set()).add(str(database).replace("\\_", "_"))
+        return found
 
     async def user_hosts(self, user: DatabaseUserName) -> frozenset[str]:
         """The hosts this user name exists for, ours or not."""
@@ -296,6 +340,13 @@ def _check(name: str) -> str:
     if not _IDENTIFIER.fullmatch(name):
         raise Internal("refused to put an unchecked name into SQL")
     return name
+
+
+def _placeholders(values: Sequence[object]) -> str:
+    """One bound parameter per value, for IN (...); never empty."""
+    if not values:
+        raise Internal("refused an empty IN list")
+    return ", ".join(["%s"] * len(values))
 
 
 def _quoted(database: DatabaseName) -> str:

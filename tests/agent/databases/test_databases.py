@@ -48,7 +48,7 @@ __all__ = ["databases", "make_account"]  # fixtures, used by name
 
 
 async def list_databases(databases: Stub, account: str) -> dict[str, int]:
-    request = databases_pb2.ListDatabasesRequest(account=account)
+    request = databases_pb2.ListDatabasesRequest(account=account, with_size=True)
     listed = (await databases.ListDatabases(request)).databases
     assert all(database.account == account for database in listed)
     return {database.name: database.size_bytes for database in listed}

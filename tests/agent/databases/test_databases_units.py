@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import stat
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -108,6 +109,25 @@ def test_the_record_is_written_for_root_alone_and_read_back(tmp_path: Path) -> N
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert [entry.name for entry in path.parent.iterdir()] == ["databases.json"]
+
+
+def test_the_record_is_read_again_whenever_its_file_changes(tmp_path: Path) -> None:
+    """The agent keeps the record it read last, and reads the file again once it changed."""
+    path = tmp_path / "databases.json"
+    database_owners.save(path, Owners({DatabaseName("alice_shop"): ALICE}))
+    first = database_owners.load(path)
+    first.databases.clear()  # the caller's copy: what the next call reads is not changed
+    assert database_owners.load(path) == Owners({DatabaseName("alice_shop"): ALICE})
+    # Edited by hand in place: the same size, a later time.
+    path.write_text(path.read_text().replace("alice_shop", "alice_shoq"))
+    later = time.time_ns() + 10**9
+    os.utime(path, ns=(later, later))
+    assert database_owners.load(path) == Owners({DatabaseName("alice_shoq"): ALICE})
+    path.write_text('{"version": 1, "databases": {"mysql": "alice"}, "users": {}}')
+    with pytest.raises(Internal, match="ownership record"):
+        database_owners.load(path)
+    path.unlink()
+    assert database_owners.load(path) == Owners()
 
 
 @pytest.mark.parametrize(

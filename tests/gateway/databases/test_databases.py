@@ -29,6 +29,32 @@ async def test_owner_creates_a_database_and_a_user_with_access(api: Api, admin: 
     ]
 
 
+async def test_a_page_of_databases_measures_its_own_databases_only(api: Api, admin: str) -> None:
+    """Sizes come for the page's databases, asked by name of each account: not for every
+    database of every account on it."""
+    await api.create_account(admin, "alice")
+    await api.create_account(admin, "bob")
+    for name, account in [("alice_a", "alice"), ("alice_b", "alice"), ("alice_c", "alice"),
+                          ("bob_a", "bob"), ("bob_b", "bob")]:  # fmt: skip
+        body = {"name": name, "account": account}
+        assert (await api.call("POST", "/api/v1/databases", admin, json=body))[0] == 201
+    api.databases.listed.clear()
+    status, page = await api.call("GET", "/api/v1/databases?limit=3&account=alice", admin)
+    assert status == 200, page
+    assert [(d["name"], d["size_bytes"]) for d in page["items"]] == [
+        ("alice_a", 16384), ("alice_b", 16384), ("alice_c", 16384)
+    ]  # fmt: skip
+    status, page = await api.call("GET", "/api/v1/databases?limit=2", admin)
+    assert [d["name"] for d in page["items"]] == ["alice_a", "alice_b"]
+    status, one = await api.call("GET", "/api/v1/databases/bob_b", admin)
+    assert one["size_bytes"] == 16384
+    assert api.databases.listed == [
+        ("alice", ("alice_a", "alice_b", "alice_c"), True),
+        ("alice", ("alice_a", "alice_b"), True),
+        ("bob", ("bob_b",), True),
+    ]
+
+
 async def test_grants_follow_the_list_and_passwords_change(api: Api, admin: str) -> None:
     alice = await api.owner(admin)
     for name in ("alice_a", "alice_b"):

@@ -421,30 +421,51 @@ async def test_databases_pending_deleting_and_missing(api: Api, admin: str) -> N
     }
 
 
-async def test_an_account_whose_databases_the_agent_cannot_list_is_left_alone(
+async def test_every_accounts_databases_and_users_are_read_page_by_page(
     api: Api, admin: str
 ) -> None:
-    """An account whose list of databases (or users) the agent cannot send is a failed finding
-    of its own: its databases are not taken for missing (nothing is made again), and the other
-    accounts' are reconciled."""
+    """The agent's lists come a page at a time: what is on a later page is not missing."""
     await api.create_account(admin, "alice")
-    await api.create_account(admin, "bob")
+    for name in ("alice_a", "alice_b", "alice_c", "alice_d", "alice_e"):
+        await database(api, admin, name)
+    for name in ("alice_u1", "alice_u2", "alice_u3", "alice_u4"):
+        await database_user(api, admin, name, ["alice_e"])
+    api.databases.page_cap = 2
+    del api.databases.databases["alice_c"]
+    api.databases.databases["alice_f"] = "alice"  # on the last page, made by hand
+    api.databases.grants.discard(("alice_u4", "alice_e"))
+    report = await reconcile(api, admin)
+    for name in ("alice_a", "alice_b", "alice_d", "alice_e"):
+        assert found(report, "database", name) == [], name
+    assert outcomes(report, "database", "alice_c") == ["repaired"]
+    assert outcomes(report, "database", "alice_f") == ["drift"]
+    for name in ("alice_u1", "alice_u2", "alice_u3"):
+        assert found(report, "database_user", name) == [], name
+    assert outcomes(report, "database_user", "alice_u4") == ["repaired"]
+    assert ("alice_u4", "alice_e") in api.databases.grants
+
+
+async def test_databases_the_agent_cannot_list_are_left_alone_and_the_run_goes_on(
+    api: Api, admin: str
+) -> None:
+    """A list the agent refuses (its ownership record damaged) is one failed finding: no
+    database is taken for missing or made again, and the other resources are reconciled."""
+    await api.create_account(admin, "alice")
     await database(api, admin, "alice_shop")
     await database_user(api, admin, "alice_app", ["alice_shop"])
-    body = {"name": "bob_shop", "account": "bob"}
-    assert (await api.call("POST", "/api/v1/databases", admin, json=body))[0] == 201
-    api.databases.too_large.add("alice")
-    del api.databases.databases["bob_shop"]
+    await site(api, admin)
+    del api.web.domains["alice.com"]
+    api.databases.lists_fail = grpc.StatusCode.INTERNAL
     calls = len(api.databases.calls)
 
     report = await reconcile(api, admin)
 
-    assert outcomes(report, "database", "alice") == ["failed"]
-    assert outcomes(report, "database_user", "alice") == ["failed"]
+    assert outcomes(report, "database", "every account's") == ["failed"]
+    assert outcomes(report, "database_user", "every account's") == ["failed"]
     assert outcomes(report, "database", "alice_shop") == []
     assert outcomes(report, "database_user", "alice_app") == []
-    assert outcomes(report, "database", "bob_shop") == ["repaired"]
-    assert [c for c in api.databases.calls[calls:] if "alice" in c] == []
+    assert api.databases.calls[calls:] == []
+    assert outcomes(report, "domain", "alice.com") == ["repaired"]
 
 
 async def test_database_users_grants_follow_the_records(api: Api, admin: str) -> None:

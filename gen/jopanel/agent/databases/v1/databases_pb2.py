@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*jopanel/agent/databases/v1/databases.proto\x12\x1ajopanel.agent.databases.v1\x1a google/protobuf/field_mask.proto\"=\n\x08\x44\x61tabase\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x02 \x01(\t\x12\x12\n\nsize_bytes\x18\x03 \x01(\x04\"@\n\x0c\x44\x61tabaseUser\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x02 \x01(\t\x12\x11\n\tdatabases\x18\x03 \x03(\t\"\'\n\x14ListDatabasesRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"P\n\x15ListDatabasesResponse\x12\x37\n\tdatabases\x18\x01 \x03(\x0b\x32$.jopanel.agent.databases.v1.Database\"6\n\x15\x43reateDatabaseRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"P\n\x16\x43reateDatabaseResponse\x12\x36\n\x08\x64\x61tabase\x18\x01 \x01(\x0b\x32$.jopanel.agent.databases.v1.Database\"6\n\x15\x44\x65leteDatabaseRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"\x18\n\x16\x44\x65leteDatabaseResponse\"+\n\x18ListDatabaseUsersRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"T\n\x19ListDatabaseUsersResponse\x12\x37\n\x05users\x18\x01 \x03(\x0b\x32(.jopanel.agent.databases.v1.DatabaseUser\"L\n\x19\x43reateDatabaseUserRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08password\x18\x03 \x01(\t\"T\n\x1a\x43reateDatabaseUserResponse\x12\x36\n\x04user\x18\x01 \x01(\x0b\x32(.jopanel.agent.databases.v1.DatabaseUser\"}\n\x19UpdateDatabaseUserRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08password\x18\x03 \x01(\t\x12/\n\x0bupdate_mask\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"T\n\x1aUpdateDatabaseUserResponse\x12\x36\n\x04user\x18\x01 \x01(\x0b\x32(.jopanel.agent.databases.v1.DatabaseUser\":\n\x19\x44\x65leteDatabaseUserRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"\x1c\n\x1a\x44\x65leteDatabaseUserResponse\"M\n\x1aGrantDatabaseAccessRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0c\n\x04user\x18\x02 \x01(\t\x12\x10\n\x08\x64\x61tabase\x18\x03 \x01(\t\"U\n\x1bGrantDatabaseAccessResponse\x12\x36\n\x04user\x18\x01 \x01(\x0b\x32(.jopanel.agent.databases.v1.DatabaseUser\"N\n\x1bRevokeDatabaseAccessRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0c\n\x04user\x18\x02 \x01(\t\x12\x10\n\x08\x64\x61tabase\x18\x03 \x01(\t\"V\n\x1cRevokeDatabaseAccessResponse\x12\x36\n\x04user\x18\x01 \x01(\x0b\x32(.jopanel.agent.databases.v1.DatabaseUser2\xa3\t\n\x0f\x44\x61tabaseService\x12t\n\rListDatabases\x12\x30.jopanel.agent.databases.v1.ListDatabasesRequest\x1a\x31.jopanel.agent.databases.v1.ListDatabasesResponse\x12w\n\x0e\x43reateDatabase\x12\x31.jopanel.agent.databases.v1.CreateDatabaseRequest\x1a\x32.jopanel.agent.databases.v1.CreateDatabaseResponse\x12w\n\x0e\x44\x65leteDatabase\x12\x31.jopanel.agent.databases.v1.DeleteDatabaseRequest\x1a\x32.jopanel.agent.databases.v1.DeleteDatabaseResponse\x12\x80\x01\n\x11ListDatabaseUsers\x12\x34.jopanel.agent.databases.v1.ListDatabaseUsersRequest\x1a\x35.jopanel.agent.databases.v1.ListDatabaseUsersResponse\x12\x83\x01\n\x12\x43reateDatabaseUser\x12\x35.jopanel.agent.databases.v1.CreateDatabaseUserRequest\x1a\x36.jopanel.agent.databases.v1.CreateDatabaseUserResponse\x12\x83\x01\n\x12UpdateDatabaseUser\x12\x35.jopanel.agent.databases.v1.UpdateDatabaseUserRequest\x1a\x36.jopanel.agent.databases.v1.UpdateDatabaseUserResponse\x12\x83\x01\n\x12\x44\x65leteDatabaseUser\x12\x35.jopanel.agent.databases.v1.DeleteDatabaseUserRequest\x1a\x36.jopanel.agent.databases.v1.DeleteDatabaseUserResponse\x12\x86\x01\n\x13GrantDatabaseAccess\x12\x36.jopanel.agent.databases.v1.GrantDatabaseAccessRequest\x1a\x37.jopanel.agent.databases.v1.GrantDatabaseAccessResponse\x12\x89\x01\n\x14RevokeDatabaseAccess\x12\x37.jopanel.agent.databases.v1.RevokeDatabaseAccessRequest\x1a\x38.jopanel.agent.databases.v1.RevokeDatabaseAccessResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*jopanel/agent/databases/v1/databases.proto\x12\x1ajopanel.agent.databases.v1\x1a google/protobuf/field_mask.proto\"=\n\x08\x44\x61tabase\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x02 \x01(\t\x12\x12\n\nsize_bytes\x18\x03 \x01(\x04\"@\n\x0c\x44\x61tabaseUser\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x02 \x01(\t\x12\x11\n\tdatabases\x18\x03 \x03(\t\"p\n\x14ListDatabasesRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\r\n\x05names\x18\x04 \x03(\t\x12\x11\n\twith_size\x18\x05 \x01(\x08\"i\n\x15ListDatabasesResponse\x12\x37\n\tdatabases\x18\x01 \x03(\x0b\x32$.jopanel.agent.databases.v1.Database\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"6\n\x15\x43reateDatabaseRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"P\n\x16\x43reateDatabaseResponse\x12\x36\n\x08\x64\x61tabase\x18\x01 \x01(\x0b\x32$.jopanel.agent.databases.v1.Database\"6\n\x15\x44\x65leteDatabaseRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"\x18\n\x16\x44\x65leteDatabaseResponse\"R\n\x18ListDatabaseUsersRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"m\n\x19ListDatabaseUsersResponse\x12\x37\n\x05users\x18\x01 \x03(\x0b\x32(.jopanel.agent.databases.v1.DatabaseUser\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"L\n\x19\x43reateDatabaseUserRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08password\x18\x03 \x01(\t\"T\n\x1a\x43reateDatabaseUserResponse\x12\x36\n\x04user\x18\x01 \x01(\x0b\x32(.jopanel.agent.databases.v1.DatabaseUser\"}\n\x19UpdateDatabaseUserRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x10\n\x08password\x18\x03 \x01(\t\x12/\n\x0bupdate_mask\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"T\n\x1aUpdateDatabaseUserResponse\x12\x36\n\x04user\x18\x01 \x01(\x0b\x32(.jopanel.agent.databases.v1.DatabaseUser\":\n\x19\x44\x65leteDatabaseUserRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"\x1c\n\x1a\x44\x65leteDatabaseUserResponse\"M\n\x1aGrantDatabaseAccessRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0c\n\x04user\x18\x02 \x01(\t\x12\x10\n\x08\x64\x61tabase\x18\x03 \x01(\t\"U\n\x1bGrantDatabaseAccessResponse\x12\x36\n\x04user\x18\x01 \x01(\x0b\x32(.jopanel.agent.databases.v1.DatabaseUser\"N\n\x1bRevokeDatabaseAccessRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0c\n\x04user\x18\x02 \x01(\t\x12\x10\n\x08\x64\x61tabase\x18\x03 \x01(\t\"V\n\x1cRevokeDatabaseAccessResponse\x12\x36\n\x04user\x18\x01 \x01(\x0b\x32(.jopanel.agent.databases.v1.DatabaseUser2\xa3\t\n\x0f\x44\x61tabaseService\x12t\n\rListDatabases\x12\x30.jopanel.agent.databases.v1.ListDatabasesRequest\x1a\x31.jopanel.agent.databases.v1.ListDatabasesResponse\x12w\n\x0e\x43reateDatabase\x12\x31.jopanel.agent.databases.v1.CreateDatabaseRequest\x1a\x32.jopanel.agent.databases.v1.CreateDatabaseResponse\x12w\n\x0e\x44\x65leteDatabase\x12\x31.jopanel.agent.databases.v1.DeleteDatabaseRequest\x1a\x32.jopanel.agent.databases.v1.DeleteDatabaseResponse\x12\x80\x01\n\x11ListDatabaseUsers\x12\x34.jopanel.agent.databases.v1.ListDatabaseUsersRequest\x1a\x35.jopanel.agent.databases.v1.ListDatabaseUsersResponse\x12\x83\x01\n\x12\x43reateDatabaseUser\x12\x35.jopanel.agent.databases.v1.CreateDatabaseUserRequest\x1a\x36.jopanel.agent.databases.v1.CreateDatabaseUserResponse\x12\x83\x01\n\x12UpdateDatabaseUser\x12\x35.jopanel.agent.databases.v1.UpdateDatabaseUserRequest\x1a\x36.jopanel.agent.databases.v1.UpdateDatabaseUserResponse\x12\x83\x01\n\x12\x44\x65leteDatabaseUser\x12\x35.jopanel.agent.databases.v1.DeleteDatabaseUserRequest\x1a\x36.jopanel.agent.databases.v1.DeleteDatabaseUserResponse\x12\x86\x01\n\x13GrantDatabaseAccess\x12\x36.jopanel.agent.databases.v1.GrantDatabaseAccessRequest\x1a\x37.jopanel.agent.databases.v1.GrantDatabaseAccessResponse\x12\x89\x01\n\x14RevokeDatabaseAccess\x12\x37.jopanel.agent.databases.v1.RevokeDatabaseAccessRequest\x1a\x38.jopanel.agent.databases.v1.RevokeDatabaseAccessResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,41 +37,41 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DATABASEUSER']._serialized_start=171
   _globals['_DATABASEUSER']._serialized_end=235
   _globals['_LISTDATABASESREQUEST']._serialized_start=237
-  _globals['_LISTDATABASESREQUEST']._serialized_end=276
-  _globals['_LISTDATABASESRESPONSE']._serialized_start=278
-  _globals['_LISTDATABASESRESPONSE']._serialized_end=358
-  _globals['_CREATEDATABASEREQUEST']._serialized_start=360
-  _globals['_CREATEDATABASEREQUEST']._serialized_end=414
-  _globals['_CREATEDATABASERESPONSE']._serialized_start=416
-  _globals['_CREATEDATABASERESPONSE']._serialized_end=496
-  _globals['_DELETEDATABASEREQUEST']._serialized_start=498
-  _globals['_DELETEDATABASEREQUEST']._serialized_end=552
-  _globals['_DELETEDATABASERESPONSE']._serialized_start=554
-  _globals['_DELETEDATABASERESPONSE']._serialized_end=578
-  _globals['_LISTDATABASEUSERSREQUEST']._serialized_start=580
-  _globals['_LISTDATABASEUSERSREQUEST']._serialized_end=623
-  _globals['_LISTDATABASEUSERSRESPONSE']._serialized_start=625
-  _globals['_LISTDATABASEUSERSRESPONSE']._serialized_end=709
-  _globals['_CREATEDATABASEUSERREQUEST']._serialized_start=711
-  _globals['_CREATEDATABASEUSERREQUEST']._serialized_end=787
-  _globals['_CREATEDATABASEUSERRESPONSE']._serialized_start=789
-  _globals['_CREATEDATABASEUSERRESPONSE']._serialized_end=873
-  _globals['_UPDATEDATABASEUSERREQUEST']._serialized_start=875
-  _globals['_UPDATEDATABASEUSERREQUEST']._serialized_end=1000
-  _globals['_UPDATEDATABASEUSERRESPONSE']._serialized_start=1002
-  _globals['_UPDATEDATABASEUSERRESPONSE']._serialized_end=1086
-  _globals['_DELETEDATABASEUSERREQUEST']._serialized_start=1088
-  _globals['_DELETEDATABASEUSERREQUEST']._serialized_end=1146
-  _globals['_DELETEDATABASEUSERRESPONSE']._serialized_start=1148
-  _globals['_DELETEDATABASEUSERRESPONSE']._serialized_end=1176
-  _globals['_GRANTDATABASEACCESSREQUEST']._serialized_start=1178
-  _globals['_GRANTDATABASEACCESSREQUEST']._serialized_end=1255
-  _globals['_GRANTDATABASEACCESSRESPONSE']._serialized_start=1257
-  _globals['_GRANTDATABASEACCESSRESPONSE']._serialized_end=1342
-  _globals['_REVOKEDATABASEACCESSREQUEST']._serialized_start=1344
-  _globals['_REVOKEDATABASEACCESSREQUEST']._serialized_end=1422
-  _globals['_REVOKEDATABASEACCESSRESPONSE']._serialized_start=1424
-  _globals['_REVOKEDATABASEACCESSRESPONSE']._serialized_end=1510
-  _globals['_DATABASESERVICE']._serialized_start=1513
-  _globals['_DATABASESERVICE']._serialized_end=2700
+  _globals['_LISTDATABASESREQUEST']._serialized_end=349
+  _globals['_LISTDATABASESRESPONSE']._serialized_start=351
+  _globals['_LISTDATABASESRESPONSE']._serialized_end=456
+  _globals['_CREATEDATABASEREQUEST']._serialized_start=458
+  _globals['_CREATEDATABASEREQUEST']._serialized_end=512
+  _globals['_CREATEDATABASERESPONSE']._serialized_start=514
+  _globals['_CREATEDATABASERESPONSE']._serialized_end=594
+  _globals['_DELETEDATABASEREQUEST']._serialized_start=596
+  _globals['_DELETEDATABASEREQUEST']._serialized_end=650
+  _globals['_DELETEDATABASERESPONSE']._serialized_start=652
+  _globals['_DELETEDATABASERESPONSE']._serialized_end=676
+  _globals['_LISTDATABASEUSERSREQUEST']._serialized_start=678
+  _globals['_LISTDATABASEUSERSREQUEST']._serialized_end=760
+  _globals['_LISTDATABASEUSERSRESPONSE']._serialized_start=762
+  _globals['_LISTDATABASEUSERSRESPONSE']._serialized_end=871
+  _globals['_CREATEDATABASEUSERREQUEST']._serialized_start=873
+  _globals['_CREATEDATABASEUSERREQUEST']._serialized_end=949
+  _globals['_CREATEDATABASEUSERRESPONSE']._serialized_start=951
+  _globals['_CREATEDATABASEUSERRESPONSE']._serialized_end=1035
+  _globals['_UPDATEDATABASEUSERREQUEST']._serialized_start=1037
+  _globals['_UPDATEDATABASEUSERREQUEST']._serialized_end=1162
+  _globals['_UPDATEDATABASEUSERRESPONSE']._serialized_start=1164
+  _globals['_UPDATEDATABASEUSERRESPONSE']._serialized_end=1248
+  _globals['_DELETEDATABASEUSERREQUEST']._serialized_start=1250
+  _globals['_DELETEDATABASEUSERREQUEST']._serialized_end=1308
+  _globals['_DELETEDATABASEUSERRESPONSE']._serialized_start=1310
+  _globals['_DELETEDATABASEUSERRESPONSE']._serialized_end=1338
+  _globals['_GRANTDATABASEACCESSREQUEST']._serialized_start=1340
+  _globals['_GRANTDATABASEACCESSREQUEST']._serialized_end=1417
+  _globals['_GRANTDATABASEACCESSRESPONSE']._serialized_start=1419
+  _globals['_GRANTDATABASEACCESSRESPONSE']._serialized_end=1504
+  _globals['_REVOKEDATABASEACCESSREQUEST']._serialized_start=1506
+  _globals['_REVOKEDATABASEACCESSREQUEST']._serialized_end=1584
+  _globals['_REVOKEDATABASEACCESSRESPONSE']._serialized_start=1586
+  _globals['_REVOKEDATABASEACCESSRESPONSE']._serialized_end=1672
+  _globals['_DATABASESERVICE']._serialized_start=1675
+  _globals['_DATABASESERVICE']._serialized_end=2862
 # @@protoc_insertion_point(module_scope)

@@ -86,16 +86,40 @@ class ListDatabasesRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     ACCOUNT_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    NAMES_FIELD_NUMBER: _builtins.int
+    WITH_SIZE_FIELD_NUMBER: _builtins.int
     account: _builtins.str
-    """An existing managed account."""
+    """An existing managed account, or empty for every account's databases (page by page)."""
+    page_size: _builtins.int
+    """0 means 100; otherwise 1 to 1000."""
+    page_token: _builtins.str
+    """Empty for the first page, otherwise a next_page_token from an earlier response."""
+    with_size: _builtins.bool
+    """Measure each database's size (size_bytes, one look at MariaDB's table statistics for the
+    whole answer); 0 otherwise.
+    """
+    @_builtins.property
+    def names(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """When not empty: just these databases of the account (1 to 1000 of its valid names; those
+        it does not have are left out), in name order, in one response; account must then be
+        given, and page_size and page_token unset. For the panel's list pages, which page their
+        own records.
+        """
+
     def __init__(
         self,
         *,
         account: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+        names: _abc.Iterable[_builtins.str] | None = ...,
+        with_size: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "names", b"names", "page_size", b"page_size", "page_token", b"page_token", "with_size", b"with_size"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -106,16 +130,20 @@ class ListDatabasesResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     DATABASES_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """Empty on the last page."""
     @_builtins.property
     def databases(self) -> _containers.RepeatedCompositeFieldContainer[Global___Database]: ...
     def __init__(
         self,
         *,
         databases: _abc.Iterable[Global___Database] | None = ...,
+        next_page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["databases", b"databases"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["databases", b"databases", "next_page_token", b"next_page_token"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -207,15 +235,26 @@ class ListDatabaseUsersRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     ACCOUNT_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     account: _builtins.str
+    """An existing managed account, or empty for every account's users (page by page)."""
+    page_size: _builtins.int
+    """0 means 100; otherwise 1 to 1000. A page may hold fewer users, so that the databases they
+    may use stay within 20,000 names.
+    """
+    page_token: _builtins.str
+    """Empty for the first page, otherwise a next_page_token from an earlier response."""
     def __init__(
         self,
         *,
         account: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "page_size", b"page_size", "page_token", b"page_token"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -226,16 +265,20 @@ class ListDatabaseUsersResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     USERS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """Empty on the last page."""
     @_builtins.property
     def users(self) -> _containers.RepeatedCompositeFieldContainer[Global___DatabaseUser]: ...
     def __init__(
         self,
         *,
         users: _abc.Iterable[Global___DatabaseUser] | None = ...,
+        next_page_token: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["users", b"users"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "users", b"users"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

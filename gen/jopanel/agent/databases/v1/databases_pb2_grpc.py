@@ -41,7 +41,8 @@ class DatabaseServiceStub:
     another account owns, or that exists in MariaDB without having been made by the agent, does
     not exist: NOT_FOUND, and it is never touched; creating such a name is ALREADY_EXISTS.
     Every RPC is FAILED_PRECONDITION when the account is not an existing managed account, and
-    UNAVAILABLE when MariaDB does not answer.
+    UNAVAILABLE when MariaDB does not answer. An account holds at most 10,000 databases and
+    10,000 users, whatever its plan: a creation past that is FAILED_PRECONDITION.
     """
 
     def __init__(self, channel):
@@ -113,11 +114,13 @@ class DatabaseServiceServicer:
     another account owns, or that exists in MariaDB without having been made by the agent, does
     not exist: NOT_FOUND, and it is never touched; creating such a name is ALREADY_EXISTS.
     Every RPC is FAILED_PRECONDITION when the account is not an existing managed account, and
-    UNAVAILABLE when MariaDB does not answer.
+    UNAVAILABLE when MariaDB does not answer. An account holds at most 10,000 databases and
+    10,000 users, whatever its plan: a creation past that is FAILED_PRECONDITION.
     """
 
     def ListDatabases(self, request, context):
-        """The account's databases in name order, with their size.
+        """Databases in name order: one account's or every account's, page by page, or the named
+        ones of one account; with their size when asked.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -140,7 +143,8 @@ class DatabaseServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListDatabaseUsers(self, request, context):
-        """The account's database users in name order, with the databases each may use.
+        """Database users in name order, one account's or every account's, page by page, with the
+        databases each may use.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -256,7 +260,8 @@ class DatabaseService:
     another account owns, or that exists in MariaDB without having been made by the agent, does
     not exist: NOT_FOUND, and it is never touched; creating such a name is ALREADY_EXISTS.
     Every RPC is FAILED_PRECONDITION when the account is not an existing managed account, and
-    UNAVAILABLE when MariaDB does not answer.
+    UNAVAILABLE when MariaDB does not answer. An account holds at most 10,000 databases and
+    10,000 users, whatever its plan: a creation past that is FAILED_PRECONDITION.
     """
 
     @staticmethod

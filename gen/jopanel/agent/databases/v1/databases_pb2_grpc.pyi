@@ -42,7 +42,8 @@ class DatabaseServiceStub:
     another account owns, or that exists in MariaDB without having been made by the agent, does
     not exist: NOT_FOUND, and it is never touched; creating such a name is ALREADY_EXISTS.
     Every RPC is FAILED_PRECONDITION when the account is not an existing managed account, and
-    UNAVAILABLE when MariaDB does not answer.
+    UNAVAILABLE when MariaDB does not answer. An account holds at most 10,000 databases and
+    10,000 users, whatever its plan: a creation past that is FAILED_PRECONDITION.
     """
 
     @_typing.overload
@@ -50,7 +51,9 @@ class DatabaseServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> DatabaseServiceAsyncStub: ...
     ListDatabases: _grpc.UnaryUnaryMultiCallable[_databases_pb2.ListDatabasesRequest, _databases_pb2.ListDatabasesResponse]
-    """The account's databases in name order, with their size."""
+    """Databases in name order: one account's or every account's, page by page, or the named
+    ones of one account; with their size when asked.
+    """
     CreateDatabase: _grpc.UnaryUnaryMultiCallable[_databases_pb2.CreateDatabaseRequest, _databases_pb2.CreateDatabaseResponse]
     """Idempotent: creating a database that exists for the same account returns it.
     FAILED_PRECONDITION when the account does not exist.
@@ -60,7 +63,9 @@ class DatabaseServiceStub:
     nobody has succeeds.
     """
     ListDatabaseUsers: _grpc.UnaryUnaryMultiCallable[_databases_pb2.ListDatabaseUsersRequest, _databases_pb2.ListDatabaseUsersResponse]
-    """The account's database users in name order, with the databases each may use."""
+    """Database users in name order, one account's or every account's, page by page, with the
+    databases each may use.
+    """
     CreateDatabaseUser: _grpc.UnaryUnaryMultiCallable[_databases_pb2.CreateDatabaseUserRequest, _databases_pb2.CreateDatabaseUserResponse]
     """Idempotent for the same account (the password is set again)."""
     UpdateDatabaseUser: _grpc.UnaryUnaryMultiCallable[_databases_pb2.UpdateDatabaseUserRequest, _databases_pb2.UpdateDatabaseUserResponse]
@@ -93,12 +98,15 @@ class DatabaseServiceAsyncStub(DatabaseServiceStub):
     another account owns, or that exists in MariaDB without having been made by the agent, does
     not exist: NOT_FOUND, and it is never touched; creating such a name is ALREADY_EXISTS.
     Every RPC is FAILED_PRECONDITION when the account is not an existing managed account, and
-    UNAVAILABLE when MariaDB does not answer.
+    UNAVAILABLE when MariaDB does not answer. An account holds at most 10,000 databases and
+    10,000 users, whatever its plan: a creation past that is FAILED_PRECONDITION.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     ListDatabases: _aio.UnaryUnaryMultiCallable[_databases_pb2.ListDatabasesRequest, _databases_pb2.ListDatabasesResponse]  # type: ignore[assignment]
-    """The account's databases in name order, with their size."""
+    """Databases in name order: one account's or every account's, page by page, or the named
+    ones of one account; with their size when asked.
+    """
     CreateDatabase: _aio.UnaryUnaryMultiCallable[_databases_pb2.CreateDatabaseRequest, _databases_pb2.CreateDatabaseResponse]  # type: ignore[assignment]
     """Idempotent: creating a database that exists for the same account returns it.
     FAILED_PRECONDITION when the account does not exist.
@@ -108,7 +116,9 @@ class DatabaseServiceAsyncStub(DatabaseServiceStub):
     nobody has succeeds.
     """
     ListDatabaseUsers: _aio.UnaryUnaryMultiCallable[_databases_pb2.ListDatabaseUsersRequest, _databases_pb2.ListDatabaseUsersResponse]  # type: ignore[assignment]
-    """The account's database users in name order, with the databases each may use."""
+    """Database users in name order, one account's or every account's, page by page, with the
+    databases each may use.
+    """
     CreateDatabaseUser: _aio.UnaryUnaryMultiCallable[_databases_pb2.CreateDatabaseUserRequest, _databases_pb2.CreateDatabaseUserResponse]  # type: ignore[assignment]
     """Idempotent for the same account (the password is set again)."""
     UpdateDatabaseUser: _aio.UnaryUnaryMultiCallable[_databases_pb2.UpdateDatabaseUserRequest, _databases_pb2.UpdateDatabaseUserResponse]  # type: ignore[assignment]
@@ -140,7 +150,8 @@ class DatabaseServiceServicer(metaclass=_abc_1.ABCMeta):
     another account owns, or that exists in MariaDB without having been made by the agent, does
     not exist: NOT_FOUND, and it is never touched; creating such a name is ALREADY_EXISTS.
     Every RPC is FAILED_PRECONDITION when the account is not an existing managed account, and
-    UNAVAILABLE when MariaDB does not answer.
+    UNAVAILABLE when MariaDB does not answer. An account holds at most 10,000 databases and
+    10,000 users, whatever its plan: a creation past that is FAILED_PRECONDITION.
     """
 
     @_abc_1.abstractmethod
@@ -149,7 +160,9 @@ class DatabaseServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _databases_pb2.ListDatabasesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_databases_pb2.ListDatabasesResponse, _abc.Awaitable[_databases_pb2.ListDatabasesResponse]]:
-        """The account's databases in name order, with their size."""
+        """Databases in name order: one account's or every account's, page by page, or the named
+        ones of one account; with their size when asked.
+        """
 
     @_abc_1.abstractmethod
     def CreateDatabase(
@@ -177,7 +190,9 @@ class DatabaseServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _databases_pb2.ListDatabaseUsersRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_databases_pb2.ListDatabaseUsersResponse, _abc.Awaitable[_databases_pb2.ListDatabaseUsersResponse]]:
-        """The account's database users in name order, with the databases each may use."""
+        """Database users in name order, one account's or every account's, page by page, with the
+        databases each may use.
+        """
 
     @_abc_1.abstractmethod
     def CreateDatabaseUser(

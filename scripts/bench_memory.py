@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import stack
 from bench_web import login, post_all
 
@@ -112,12 +114,28 @@ async def add_accounts(
     return failures
 
 
+async def reconcile(base: str, admin: tuple[str, str]) -> tuple[float, int]:
+    """Seconds a POST /reconcile takes (the whole server compared with its records), and how
+    many findings it reported."""
+    headers = {"Authorization": f"Bearer {await login(base, *admin)}"}
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(3600)) as session:
+        started = time.perf_counter()
+        async with session.post(f"{base}/reconcile", headers=headers) as response:
+            report = await response.json()
+            seconds = time.perf_counter() - started
+    if response.status != 200:
+        raise RuntimeError(f"POST /reconcile: {response.status} {report}")
+    return seconds, len(report["findings"])
+
+
 async def run(live: stack.Stack, admin: tuple[str, str]) -> None:
     base = f"{live.url}/api/v1"
     failures = await add_accounts(base, admin, 0, 1)
     one = measure(live, 1)
+    reconcile_one = await reconcile(base, admin)
     failures += await add_accounts(base, admin, 1, ACCOUNTS)
     many = measure(live, ACCOUNTS)
+    reconcile_many = await reconcile(base, admin)
     print("\nMemory with N accounts, a PHP site each, idle (PHP-FPM and nginx, all processes)\n")
     print("| accounts | nginx RSS MB | nginx PSS MB | PHP-FPM RSS MB | PHP-FPM PSS MB |", end="")
     print(" panel pools' workers |")
@@ -131,3 +149,8 @@ async def run(live: stack.Stack, admin: tuple[str, str]) -> None:
     if extra:
         per = (many.nginx_pss_mb + many.php_pss_mb - one.nginx_pss_mb - one.php_pss_mb) / extra
         print(f"\nEach idle account with its site: {per * 1024:.0f} KB (PSS); {failures} failures")
+    print("\nA reconcile (POST /reconcile) of the whole server, beside the same with one account\n")
+    print("| accounts | seconds | findings |")
+    print("|---|---|---|")
+    for accounts, (seconds, findings) in ((1, reconcile_one), (ACCOUNTS, reconcile_many)):
+        print(f"| {accounts} | {seconds:.2f} | {findings} |")

@@ -47,15 +47,16 @@ def _status_kb(pid: int, key: str, file: str = "status") -> int:
     return 0
 
 
-def _tree(root: int) -> list[int]:
-    found: list[int] = []
-    todo = [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        with contextlib.suppress(OSError):
-            children = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-            todo += [int(child) for child in children.split()]
+def _processes(kind: str) -> list[int]:
+    """Every process whose program's name starts with `kind` (/proc/<pid>/comm), masters and
+    workers alike: the agent starts a PHP-FPM master per 256 uids of its own, which are no
+    children of the stack's (the sandbox's /proc shows its own processes only)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().startswith(kind):
+                    found.append(int(entry.name))
     return found
 
 
@@ -66,15 +67,9 @@ def _cmdline(pid: int) -> bytes:
         return b""
 
 
-def measure(live: stack.Stack, accounts: int) -> Memory:
-    masters = {p.name: p.pid for p in live.processes}
-    nginx = _tree(masters["nginx"])
-    php = [
-        pid
-        for name, master in masters.items()
-        if name.startswith("php-fpm")
-        for pid in _tree(master)
-    ]
+def measure(accounts: int) -> Memory:
+    nginx = _processes("nginx")
+    php = _processes("php-fpm")
     workers = sum(1 for pid in php if _cmdline(pid).startswith(b"php-fpm: pool jopanel-"))
     return Memory(
         accounts,
@@ -131,10 +126,10 @@ async def reconcile(base: str, admin: tuple[str, str]) -> tuple[float, int]:
 async def run(live: stack.Stack, admin: tuple[str, str]) -> None:
     base = f"{live.url}/api/v1"
     failures = await add_accounts(base, admin, 0, 1)
-    one = measure(live, 1)
+    one = measure(1)
     reconcile_one = await reconcile(base, admin)
     failures += await add_accounts(base, admin, 1, ACCOUNTS)
-    many = measure(live, ACCOUNTS)
+    many = measure(ACCOUNTS)
     reconcile_many = await reconcile(base, admin)
     print("\nMemory with N accounts, a PHP site each, idle (PHP-FPM and nginx, all processes)\n")
     print("| accounts | nginx RSS MB | nginx PSS MB | PHP-FPM RSS MB | PHP-FPM PSS MB |", end="")

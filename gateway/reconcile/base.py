@@ -10,7 +10,7 @@ from typing import TypeVar
 import aiomysql
 import grpc
 
-from gateway.agent import CALL_TIMEOUT_SECONDS, Agent
+from gateway.agent import CALL_TIMEOUT_SECONDS, Agent, at_once
 from gateway.reconcile.report import (
     RESOURCES,
     Finding,
@@ -91,6 +91,20 @@ class RunBase:
                 action="left as it is: the next reconcile reads it again",
             ))  # fmt: skip
             return None
+
+    async def read_each(
+        self, resource: Resource, accounts: list[str], ask: Callable[[str], Awaitable[T]]
+    ) -> dict[str, T]:
+        """`read` of each account's list (or state), CALLS_AT_ONCE at a time: asked one after
+        another, their round trips took most of a reconcile at 5,000 accounts. Those the agent
+        would not describe are left out, each a failed finding."""
+        answers = await at_once(accounts, ask)
+        found: dict[str, T] = {}
+        for account, answer in zip(accounts, answers, strict=True):
+            described = await self.read(resource, account, account, _given(answer))
+            if described is not None:
+                found[account] = described
+        return found
 
     async def repair(
         self,
@@ -179,3 +193,10 @@ def later(
         await rpc(request, timeout=CALL_TIMEOUT_SECONDS)
 
     return call
+
+
+async def _given(answer: T | BaseException) -> T:
+    """What at_once gave for an item, as the call's own outcome."""
+    if isinstance(answer, BaseException):
+        raise answer
+    return answer

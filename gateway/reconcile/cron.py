@@ -18,16 +18,14 @@ class CronChecks(RunBase):
         for job in jobs:
             by_account.setdefault(job.account, []).append(job)
         self.checked["cron_job"] = len(jobs)
-        for account in system_accounts:
-            request = cron_pb.ListCronJobsRequest(account=account)
-            reply = await self.read(
-                "cron_job",
-                account,
-                account,
-                self.agent.cron.ListCronJobs(request, timeout=CALL_TIMEOUT_SECONDS),
-            )
-            if reply is None:
-                continue
+        listed = await self.read_each(
+            "cron_job",
+            system_accounts,
+            lambda account: self.agent.cron.ListCronJobs(
+                cron_pb.ListCronJobsRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
+            ),
+        )
+        for account, reply in listed.items():
             await self._account_cron(account, by_account.get(account, []), reply)
 
     async def _account_cron(

@@ -28,18 +28,26 @@ class SshChecks(RunBase):
             by_account.setdefault(key.account, []).append(key)
         self.checked["ssh_key"] = len(keys)
         self.checked["ssh_access"] = len(system_accounts)
-        for account in system_accounts:
-            request = ssh_pb.ListSshKeysRequest(account=account)
-            reply = await self.read(
-                "ssh_key",
-                account,
-                account,
-                self.agent.ssh.ListSshKeys(request, timeout=CALL_TIMEOUT_SECONDS),
-            )
-            if reply is None:
-                continue
+        listed = await self.read_each(
+            "ssh_key",
+            system_accounts,
+            lambda account: self.agent.ssh.ListSshKeys(
+                ssh_pb.ListSshKeysRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
+            ),
+        )
+        held = await self.read_each(
+            "ssh_access",
+            list(listed),
+            lambda account: self.agent.ssh.GetSshAccess(
+                ssh_pb.GetSshAccessRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
+            ),
+        )
+        for account, reply in listed.items():
             await self._account_keys(account, by_account.get(account, []), list(reply.keys))
-            await self._access(account, access.get(account, True), account in shells)
+            if account in held:
+                await self._access(
+                    account, held[account].access, access.get(account, True), account in shells
+                )
 
     async def _account_keys(
         self, account: str, keys: list[RecordedSshKey], system: list[ssh_pb.SshKey]
@@ -84,13 +92,12 @@ class SshChecks(RunBase):
             await self.repair("ssh_key", name, account, "the agent lacks the key",
                               "the recorded key written again", put, seen)  # fmt: skip
 
-    async def _access(self, account: str, enabled: bool, shell: bool) -> None:
-        reply = await self.agent.ssh.GetSshAccess(
-            ssh_pb.GetSshAccessRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
-        )
-        if reply.access.shell != shell:
+    async def _access(
+        self, account: str, system: ssh_pb.SshAccess, enabled: bool, shell: bool
+    ) -> None:
+        if system.shell != shell:
             await self._shell(account, shell)
-        if reply.access.enabled == enabled:
+        if system.enabled == enabled:
             return
         wanted = "on" if enabled else "off"
         request = ssh_pb.UpdateSshAccessRequest(

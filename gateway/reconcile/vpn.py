@@ -41,16 +41,14 @@ class VpnChecks(RunBase):
         by_owner: dict[str, list[RecordedVpnClient]] = {}
         for client in recorded:
             by_owner.setdefault(client.owner, []).append(client)
-        for owner in sorted(owners):
-            request = vpn_pb.ListVpnClientsRequest(owner=owner)
-            reply = await self.read(
-                "vpn_client",
-                owner,
-                owner,
-                self.agent.vpn.ListVpnClients(request, timeout=CALL_TIMEOUT_SECONDS),
-            )
-            if reply is None:
-                continue
+        listed = await self.read_each(
+            "vpn_client",
+            sorted(owners),
+            lambda owner: self.agent.vpn.ListVpnClients(
+                vpn_pb.ListVpnClientsRequest(owner=owner), timeout=CALL_TIMEOUT_SECONDS
+            ),
+        )
+        for owner, reply in listed.items():
             await self._owner(owner, by_owner.get(owner, []), list(reply.clients))
 
     async def _owner(

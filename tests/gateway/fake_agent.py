@@ -653,6 +653,11 @@ class FakeCron(Recorder, cron_pb2_grpc.CronJobServiceServicer):
         # Accounts whose crontab a test removed by hand: listed as not installed until the
         # next put installs it again.
         self.uninstalled: set[str] = set()
+        # Accounts whose list the agent refuses (their crontab unreadable: INTERNAL).
+        self.refused: set[str] = set()
+        # The most ListCronJobs calls seen under way at once (each takes a few milliseconds).
+        self.lists_at_once = 0
+        self._listing = 0
         super().__init__()
 
     def remove_account(self, account: str) -> None:
@@ -661,6 +666,14 @@ class FakeCron(Recorder, cron_pb2_grpc.CronJobServiceServicer):
     async def ListCronJobs(
         self, request: cron_pb.ListCronJobsRequest, context: Context
     ) -> cron_pb.ListCronJobsResponse:
+        self._listing += 1
+        self.lists_at_once = max(self.lists_at_once, self._listing)
+        try:
+            await asyncio.sleep(0.005)
+        finally:
+            self._listing -= 1
+        if request.account in self.refused:
+            await context.abort(grpc.StatusCode.INTERNAL, "the crontab is unreadable")
         jobs = self.jobs.get(request.account, {})
         return cron_pb.ListCronJobsResponse(
             jobs=[jobs[k] for k in sorted(jobs)],

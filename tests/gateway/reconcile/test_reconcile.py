@@ -534,6 +534,29 @@ async def test_a_crontab_removed_by_hand_is_installed_again(api: Api, admin: str
     assert api.cron.uninstalled == set()
 
 
+async def test_the_accounts_lists_are_read_together_and_one_refused_fails_alone(
+    api: Api, admin: str
+) -> None:
+    """Each account's cron jobs (and SSH keys and access, and VPN clients) are asked for
+    together, not one account after another; one the agent refuses is a failed finding, and
+    the other accounts are reconciled."""
+    for account in ("alice", "bob", "carol"):
+        await api.create_account(admin, account)
+        body = {"schedule": "@daily", "command": "echo hi", "account": account}
+        assert (await api.call("POST", "/api/v1/cron-jobs", admin, json=body))[0] == 201
+    api.cron.uninstalled |= {"alice", "bob", "carol"}
+    api.cron.refused.add("bob")
+    api.cron.lists_at_once = 0
+    report = await reconcile(api, admin)
+    assert api.cron.lists_at_once == 3
+    assert outcomes(report, "cron_job", "bob") == ["failed"]
+    assert api.cron.uninstalled == {"bob"}
+    assert [f["account"] for f in report["findings"] if f["outcome"] == "repaired"] == [
+        "alice",
+        "carol",
+    ]
+
+
 async def test_cron_jobs_pending_and_deleting(api: Api, admin: str) -> None:
     await api.create_account(admin, "alice")
     kept, lost, gone = await job(api, admin), await job(api, admin), await job(api, admin)

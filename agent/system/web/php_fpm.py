@@ -28,6 +28,7 @@ import pwd
 import re
 import resource
 import secrets
+import select
 import shutil
 import signal
 import stat
@@ -879,25 +880,66 @@ def _account_of(pool: Path) -> AccountName | None:
 
 def _quit_workers(master: int, uid: int) -> None:
     """SIGQUIT to the master's children that run as `uid`, each through a pidfd taken before
-    its parent and user are checked, so a pid used again by another process is never hit."""
+    its parent and user are checked, so a pid used again by another process is never hit.
+    Returns once each has taken the signal (or ended): until then an idle worker woken by a new
+    connection may still accept it, and serve it with the values it held."""
     try:
         children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     except OSError:
         return
-    for child in children:
-        try:
-            handle = os.pidfd_open(int(child))
-        except OSError:  # gone already
-            continue
-        try:
-            status = Path(f"/proc/{child}/status").read_text()
-            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-            if int(fields["PPid"]) == master and int(fields["Uid"].split()[0]) == uid:
-                signal.pidfd_send_signal(handle, signal.SIGQUIT)
-        except (OSError, KeyError, ValueError):
-            continue  # it ended meanwhile
-        finally:
+    signalled: list[tuple[int, int]] = []  # (pid, pidfd)
+    try:
+        for child in children:
+            try:
+                handle = os.pidfd_open(int(child))
+            except OSError:  # gone already
+                continue
+            try:
+                status = Path(f"/proc/{child}/status").read_text()
+                fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+                if int(fields["PPid"]) == master and int(fields["Uid"].split()[0]) == uid:
+                    signal.pidfd_send_signal(handle, signal.SIGQUIT)
+                    signalled.append((int(child), handle))
+                    continue
+            except (OSError, KeyError, ValueError):
+                pass  # it ended meanwhile
             os.close(handle)
+        _until_taken(signalled, QUIT_WAIT_SECONDS)
+    finally:
+        for _, handle in signalled:
+            os.close(handle)
+
+
+# How long a recycle waits for the signalled workers to take their SIGQUIT: a worker takes
+# it as soon as it runs (its handler closes its listening socket), which a busy machine may
+# put off for a moment.
+QUIT_WAIT_SECONDS: Final = 5.0
+
+
+def _until_taken(workers: list[tuple[int, int]], wait: float) -> None:
+    """Returns once no worker has SIGQUIT pending any more (or has ended), or after `wait`."""
+    deadline = time.monotonic() + wait
+    while workers and time.monotonic() < deadline:
+        workers = [(pid, handle) for pid, handle in workers if _quit_pending(pid, handle)]
+        if workers:
+            time.sleep(0.002)
+    if workers:
+        logger.warning("PHP-FPM workers %s had not taken SIGQUIT after %g s",
+                       [pid for pid, _ in workers], wait)  # fmt: skip
+
+
+def _quit_pending(pid: int, handle: int) -> bool:
+    if select.select([handle], [], [], 0)[0]:  # a pidfd reads ready once its process ended
+        return False
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    quit_bit = 1 << (signal.SIGQUIT - 1)
+    return any(
+        line.startswith(("SigPnd:", "ShdPnd:")) and int(line.split()[1], 16) & quit_bit
+        for line in status.splitlines()
+    )
 
 
 def _uids() -> dict[str, int]:

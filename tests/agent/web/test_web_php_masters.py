@@ -378,3 +378,42 @@ async def test_a_links_temporary_name_left_by_a_crash_goes_at_the_next_start(
     assert sorted(path.name for path in folder.iterdir()) == [f"{V}.log"]
     assert links.target((first, V)) == target
     assert os.readlink(links.path(first, V)) == str(target)
+
+
+def test_a_recycle_returns_once_each_worker_has_taken_its_quit() -> None:
+    """A worker that has not run yet since its SIGQUIT may still accept a new connection and
+    serve it with the values it held (a flaky CI run showed it): the recycle waits until the
+    signal is no longer pending, bounded, whether the worker then ends or not."""
+    program = (
+        "import signal, sys, time\n"
+        "if sys.argv[1] == 'blocks':\n"
+        "    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGQUIT])\n"
+        "else:\n"
+        "    signal.signal(signal.SIGQUIT, lambda *_: None)\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(30)\n"
+    )
+    workers = {
+        how: subprocess.Popen(["python3", "-c", program, how], stdout=subprocess.PIPE)
+        for how in ("blocks", "takes")
+    }
+    handles = {}
+    try:
+        for how, worker in workers.items():
+            assert worker.stdout is not None
+            assert worker.stdout.readline() == b"ready\n"
+            handles[how] = os.pidfd_open(worker.pid)
+            signal.pidfd_send_signal(handles[how], signal.SIGQUIT)
+        taken = [(workers["takes"].pid, handles["takes"])]
+        php_fpm._until_taken(taken, 10.0)
+        assert not php_fpm._quit_pending(*taken[0])
+        assert workers["takes"].poll() is None  # taken, and still running
+        blocked = (workers["blocks"].pid, handles["blocks"])
+        php_fpm._until_taken([blocked], 0.2)  # bounded: returns with it still pending
+        assert php_fpm._quit_pending(*blocked)
+    finally:
+        for how, worker in workers.items():
+            worker.kill()
+            worker.wait()
+            if how in handles:
+                os.close(handles[how])

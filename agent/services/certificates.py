@@ -74,11 +74,7 @@ class CertificateServicer(certificates_pb2_grpc.CertificateServiceServicer):
     async def ListCertificates(
         self, request: certificates_pb2.ListCertificatesRequest, context: Context
     ) -> certificates_pb2.ListCertificatesResponse:
-        account = (
-            accounts_validators.account_name(request.account, "account")
-            if request.account
-            else None
-        )
+        account = accounts_validators.account_filter(request.account)
         size = common_validators.page_size(request.page_size)
         after = common_validators.page_token(request.page_token, common_validators.HOSTNAME_PATTERN)
         sites, _ = await self._domains.page(account, after, 2**31)

@@ -36,11 +36,7 @@ class DatabaseServicer(databases_pb2_grpc.DatabaseServiceServicer):
     async def ListDatabases(
         self, request: databases_pb2.ListDatabasesRequest, context: Context
     ) -> databases_pb2.ListDatabasesResponse:
-        account = (
-            accounts_validators.account_name(request.account, "account")
-            if request.account
-            else None
-        )
+        account = accounts_validators.account_filter(request.account)
         if request.names:
             if account is None:
                 raise InvalidArgument("account", "give the account whose databases are named")
@@ -81,11 +77,7 @@ class DatabaseServicer(databases_pb2_grpc.DatabaseServiceServicer):
     async def ListDatabaseUsers(
         self, request: databases_pb2.ListDatabaseUsersRequest, context: Context
     ) -> databases_pb2.ListDatabaseUsersResponse:
-        account = (
-            accounts_validators.account_name(request.account, "account")
-            if request.account
-            else None
-        )
+        account = accounts_validators.account_filter(request.account)
         size = common_validators.page_size(request.page_size)
         after = common_validators.page_token(request.page_token, databases_validators.NAME_KEY)
         found, more = await self._databases.users_page(account, after, size)

@@ -58,11 +58,7 @@ class DnsZoneServicer(dns_pb2_grpc.DnsZoneServiceServicer):
     async def ListDnsZones(
         self, request: dns_pb2.ListDnsZonesRequest, context: Context
     ) -> dns_pb2.ListDnsZonesResponse:
-        account = (
-            accounts_validators.account_name(request.account, "account")
-            if request.account
-            else None
-        )
+        account = accounts_validators.account_filter(request.account)
         size = common_validators.page_size(request.page_size)
         after = common_validators.page_token(request.page_token, common_validators.HOSTNAME_PATTERN)
         zones, more = await self._zones.page(account, after, size)

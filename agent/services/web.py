@@ -75,11 +75,7 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
     async def ListWebDomains(
         self, request: web_pb2.ListWebDomainsRequest, context: Context
     ) -> web_pb2.ListWebDomainsResponse:
-        account = (
-            accounts_validators.account_name(request.account, "account")
-            if request.account
-            else None
-        )
+        account = accounts_validators.account_filter(request.account)
         size = common_validators.page_size(request.page_size)
         after = common_validators.page_token(request.page_token, common_validators.HOSTNAME_PATTERN)
         sites, more = await self._domains.page(account, after, size)

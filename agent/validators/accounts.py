@@ -45,6 +45,11 @@ def account_name(value: str, field: str = "name") -> AccountName:
     return AccountName(value)
 
 
+def account_filter(value: str, field: str = "account") -> AccountName | None:
+    """A list's account: a valid name, or empty for every account's (None)."""
+    return account_name(value, field) if value else None
+
+
 def account_names(values: Collection[str], field: str = "names") -> tuple[AccountName, ...]:
     """1 to MAX_PAGE_SIZE account names, each valid, in name order without repeats."""
     if not 1 <= len(values) <= MAX_PAGE_SIZE:

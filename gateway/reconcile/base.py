@@ -74,11 +74,11 @@ class RunBase:
     async def read(
         self, resource: Resource, name: str, account: str | None, answer: Awaitable[T]
     ) -> T | None:
-        """The agent's answer about one resource, or one account's list of a kind; None when
-        the agent would not describe it (an answer past gRPC's message limit: a zone grown
-        before zones were bounded, an account of tens of thousands of databases), which is a
-        failed finding for it alone: the run goes on with the others. An agent that does not
-        answer at all still ends the run (tried again later)."""
+        """The agent's answer about one resource, or one list; None when the agent would not
+        describe it (an answer past gRPC's message limit: a zone grown before zones were
+        bounded; a damaged record), which is a failed finding for it alone: the run goes on
+        with the others. An agent that does not answer at all still ends the run (tried again
+        later)."""
         try:
             return await answer
         except grpc.aio.AioRpcError as error:

@@ -13,17 +13,16 @@ from gateway.store.reconcile import RecordedDatabase, RecordedDatabaseUser
 
 
 class DatabaseChecks(RunBase):
-    async def databases(self, system_accounts: list[str]) -> None:
+    async def databases(self) -> None:
         listed = await self.read("database", "every account's", None, self._system_databases())
         if listed is None:
             return
         system = {d.name: d.account for d in listed}
         found = await records.databases(self.pool)
         recorded = {d.name for d in found}
-        on_system = set(system_accounts)
         self.checked["database"] = len(found) + len(set(system) - recorded)
         for database in found:
-            if database.account in on_system:
+            if database.account in self.on_system:
                 await self._database(database, database.name in system)
         for name in sorted(set(system) - recorded):
             self.drift("database", name, system[name], "exists, but has no record")
@@ -118,7 +117,7 @@ class DatabaseChecks(RunBase):
                 "rolled back: the record is removed (its password is not kept)", roll_back, seen,
             )  # fmt: skip
 
-    async def database_users(self, system_accounts: list[str]) -> None:
+    async def database_users(self) -> None:
         listed = await self.read(
             "database_user", "every account's", None, self._system_database_users()
         )
@@ -127,10 +126,9 @@ class DatabaseChecks(RunBase):
         system = {u.name: u for u in listed}
         users = await records.database_users(self.pool)
         recorded = {u.name for u in users}
-        on_system = set(system_accounts)
         self.checked["database_user"] = len(users) + len(set(system) - recorded)
         for user in users:
-            if user.account in on_system:
+            if user.account in self.on_system:
                 await self._database_user(user, system.get(user.name))
         for name in sorted(set(system) - recorded):
             self.drift("database_user", name, system[name].account, "exists, but has no record")

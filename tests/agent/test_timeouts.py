@@ -40,6 +40,7 @@ from jopanel.agent.web.v1 import web_pb2, web_pb2_grpc
 from agent.config import AgentConfig
 from agent.daemon import start
 from agent.system.databases import mariadb as mariadb_layer
+from agent.validators.databases import DatabaseName
 from tests.agent.dns.dns_support import dig, named
 from tests.agent.support import rpc_error, short_temp_dir, until
 from tests.agent.web.web_support import get, spec
@@ -346,11 +347,12 @@ async def test_a_statement_that_gets_no_answer_ends_at_its_timeout(
     assert mariadb.process is not None
     timeouts = mariadb_layer.Timeouts(connect=10.0, statement=1.0)
     async with mariadb_layer.session(Path(stack.MARIADB_SOCKET), timeouts) as session:
-        assert "mysql" in await session.schemas()
+        mysql = [DatabaseName("mysql")]
+        assert "mysql" in await session.existing_schemas(mysql)
         try:
             await stop(mariadb.process.pid)
             with pytest.raises(mariadb_layer.MariaDBUnavailable) as raised:
-                await session.schemas()
+                await session.existing_schemas(mysql)
         finally:
             os.kill(mariadb.process.pid, signal.SIGCONT)
     assert raised.value.message == "MariaDB did not answer within 1 s (mariadb_timeout); try again"

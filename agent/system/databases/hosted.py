@@ -186,12 +186,12 @@ class HostedDatabases:
         owners = self._owners()
         async with self._session() as session:
             if owners.databases.get(name) != account:
-                exists = name in await session.schemas()
+                exists = bool(await session.existing_schemas([name]))
                 self._claim(owners, owners.databases, name, account, exists=exists)
                 # Grants written by hand for this name must not come with the new database.
                 await session.revoke_everyone(name)
             await session.create_database(name)
-            return Database(name, account, await session.size(name))
+            return Database(name, account, (await session.sizes([name])).get(name, 0))
 
     @_serialized
     async def delete_database(self, account: AccountName, name: DatabaseName) -> None:
@@ -199,7 +199,7 @@ class HostedDatabases:
         _require_account(account)
         owners = self._owners()
         async with self._session() as session:
-            exists = name in await session.schemas()
+            exists = bool(await session.existing_schemas([name]))
             if not _is_own(owners.databases, name, account, exists=exists):
                 return
             await session.revoke_everyone(name)
@@ -256,8 +256,8 @@ class HostedDatabases:
         owners = self._owners()
         async with self._session() as session:
             hosts = await _own_user_hosts(session, owners, account, user)
-            if owners.databases.get(database) != account or database not in (
-                await session.schemas()
+            if owners.databases.get(database) != account or not (
+                await session.existing_schemas([database])
             ):
                 raise NotFound(f"database {database} does not exist")
             await session.grant(user, database, [host for host in HOSTS if host in hosts])
@@ -283,8 +283,8 @@ class HostedDatabases:
         self._require_account(account)
         owners = self._owners()
         async with self._session() as session:
-            if owners.databases.get(database) != account or database not in (
-                await session.schemas()
+            if owners.databases.get(database) != account or not (
+                await session.existing_schemas([database])
             ):
                 raise NotFound(f"database {database} does not exist")
             user, password = loader_name(database), secrets.token_urlsafe(32)
@@ -296,7 +296,7 @@ class HostedDatabases:
         """The loader of the panel's own database (a restore of the panel, backups.py): as
         open_loader, for that one database that no account owns."""
         async with self._session() as session:
-            if database not in await session.schemas():
+            if not await session.existing_schemas([database]):
                 raise NotFound(f"database {database} does not exist")
             user, password = loader_name(database), secrets.token_urlsafe(32)
             await session.set_loader(user, database, password)
@@ -448,7 +448,7 @@ async def _own_user_hosts(
 async def _user(
     session: Session, owners: Owners, account: AccountName, name: DatabaseUserName
 ) -> DatabaseUser:
-    granted = await session.granted(name)
+    granted = (await session.grants_of([name])).get(name, set())
     # Only the account's own databases are shown, whatever else someone granted by hand.
     own = [database for database in owned_by(owners.databases, account) if database in granted]
     return DatabaseUser(name, account, tuple(own))

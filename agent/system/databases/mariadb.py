@@ -64,10 +64,6 @@ class Session:
         self._connection = connection
         self._timeout = timeout
 
-    async def schemas(self) -> frozenset[str]:
-        rows = await self._query("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA")
-        return frozenset(str(row[0]) for row in rows)
-
     async def existing_schemas(self, databases: Sequence[DatabaseName]) -> frozenset[str]:
         """Those of the names that MariaDB has as schemas."""
         rows = await self._query(
@@ -90,15 +86,6 @@ class Session:
             [_check(database) for database in databases],
         )
         return {str(schema): int(size) for schema, size in rows}
-
-    async def size(self, database: DatabaseName) -> int:
-        """Data and index bytes of the database's tables (InnoDB's are estimates)."""
-        rows = await self._query(
-            "SELECT COALESCE(SUM(DATA_LENGTH + INDEX_LENGTH), 0)"
-            " FROM information_schema.TABLES WHERE TABLE_SCHEMA = %s",
-            (database,),
-        )
-        return int(rows[0][0])
 
     async def create_database(self, database: DatabaseName) -> None:
         await self._execute(f"CREATE DATABASE IF NOT EXISTS {_quoted(database)}")
@@ -152,7 +139,8 @@ class Session:
         return frozenset(str(row[0]) for row in rows)
 
     async def grants_of(self, users: Sequence[DatabaseUserName]) -> dict[str, set[str]]:
-        """As granted, for many users in one statement."""
+        """Names of the databases each user holds a grant on (for any of HOSTS), in one
+        statement; users without any are left out."""
         rows = await self._query(
             "SELECT User, Db FROM mysql.db"  # noqa: S608 (bound values)
             " WHERE User IN (" + _placeholders(users) + ") AND Host IN (%s, %s)",
@@ -256,13 +244,6 @@ class Session:
             "ALTER USER IF EXISTS %s@%s IDENTIFIED BY %s ACCOUNT LOCK", arguments, secret=True
         )
         await self.disconnect(user)
-
-    async def granted(self, user: DatabaseUserName) -> frozenset[str]:
-        """Names of the databases the user holds a grant on (for any of HOSTS)."""
-        rows = await self._query(
-            "SELECT Db FROM mysql.db WHERE User = %s AND Host IN (%s, %s)", (user, *HOSTS)
-        )
-        return frozenset(str(row[0]).replace("\\_", "_") for row in rows)
 
     async def _query(self, sql: str, arguments: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         return await self._run(sql, arguments, secret=False, tolerate=()) or []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Final
@@ -36,6 +37,8 @@ CSV_COLUMNS: Final = (
     "tax",
     "gross",
     "cancels",  # a credit note's row: the invoice number it cancels
+    "vat_number",  # the customer's, as the invoice was issued
+    "reverse_charge",  # "yes": no tax billed, the customer accounts for it
 )
 
 
@@ -43,10 +46,27 @@ def _latin1(text: str) -> str:
     return text.encode("latin-1", "replace").decode("latin-1")
 
 
+# The mention an invoice under the reverse charge must carry (Council Directive 2006/112/EC,
+# Article 226(11a)), with the article that puts the tax on the customer.
+REVERSE_CHARGE: Final = (
+    "Reverse charge: the customer accounts for the VAT (Article 196, Council Directive"
+    " 2006/112/EC)."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """What an invoice prints of its customer."""
+
+    lines: Sequence[str]
+    vat_number: str | None
+
+
 def pdf(
     invoice: InvoiceRecord,
     lines: Sequence[InvoiceLineRecord],
     settings: BillingSettingsRecord,
+    customer: Customer,
     *,
     credit_note: bool = False,
 ) -> bytes:
@@ -72,8 +92,17 @@ def pdf(
     for line in seller:
         document.cell(text=_latin1(line), new_x="LMARGIN", new_y="NEXT")
     document.ln(4)
-    facts = [
-        ("Account", invoice.account_name),
+    if customer.lines:
+        document.set_font("Helvetica", "B", 10)
+        document.cell(text="Bill to", new_x="LMARGIN", new_y="NEXT")
+        document.set_font("Helvetica", size=10)
+        for line in customer.lines:
+            document.cell(text=_latin1(line), new_x="LMARGIN", new_y="NEXT")
+        document.ln(4)
+    facts = [("Account", invoice.account_name)]
+    if customer.vat_number:
+        facts.append(("VAT number", customer.vat_number))
+    facts += [
         ("Period", f"{invoice.period_start:%Y-%m-%d} to {invoice.billed_at:%Y-%m-%d}"),
     ]
     if credit_note:
@@ -101,6 +130,9 @@ def pdf(
         table.row(("Net", "", str(sign * invoice.net)))
         table.row((f"Tax {invoice.tax_rate}%", "", str(sign * invoice.tax)))
         table.row((f"Total ({invoice.currency})", "", str(sign * invoice.gross)))
+    if invoice.reverse_charge:
+        document.ln(4)
+        document.multi_cell(w=0, text=REVERSE_CHARGE)
     return bytes(document.output())
 
 
@@ -139,4 +171,6 @@ def _row(
         sign * invoice.tax,
         sign * invoice.gross,
         cancels or "",
+        invoice.vat_number or "",
+        "yes" if invoice.reverse_charge else "no",
     )

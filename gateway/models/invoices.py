@@ -7,9 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from gateway.paging import PageQuery
+from gateway.store import invoices as store
 from gateway.store.invoices import (
     AccountBillingRecord,
     BillingSettingsRecord,
@@ -23,6 +24,9 @@ Money = Annotated[str, Field(max_length=13, pattern=r"^[0-9]{1,10}\.[0-9]{2}$")]
 TaxRate = Annotated[str, Field(max_length=6, pattern=r"^(100\.00|[0-9]{1,2}\.[0-9]{2})$")]
 Period = Literal["month", "year"]
 SellerLine = Annotated[str, Field(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]
+# Two letters of its country (EL for Greece, as VIES writes it), then 2 to 13 letters, digits,
+# '+' or '*': every EU member's format, and the UK's, Switzerland's, Norway's.
+VatNumber = Annotated[str, Field(max_length=15, pattern=r"^[A-Z]{2}[0-9A-Z+*]{2,13}$")]
 
 
 class BillingSettings(BaseModel):
@@ -55,9 +59,27 @@ class AccountBilling(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     tax_rate: TaxRate | None = Field(
-        description="Percent put on this account's new invoices (a customer abroad, 0.00 for a"
-        " reverse charge); null: the panel's rate (billing settings)",
-        examples=["0.00"],
+        default=None,
+        description="Percent put on this account's new invoices (a customer abroad); null:"
+        " the panel's rate (billing settings). Under the reverse charge: null or 0.00",
+        examples=["19.00"],
+    )
+    customer: Annotated[list[SellerLine], Field(max_length=8)] = Field(
+        default=[],
+        description="The customer's name and address, a line each, printed on invoices issued"
+        " from now on (a draft prints them as they are)",
+        examples=[["Example GmbH", "Hauptstrasse 1", "10115 Berlin", "Germany"]],
+    )
+    vat_number: VatNumber | None = Field(
+        default=None,
+        description="The customer's VAT number, its country's two letters first, printed on"
+        " invoices issued from now on",
+        examples=["DE123456789"],
+    )
+    reverse_charge: StrictBool = Field(
+        default=False,
+        description="A business in another EU country: its invoices made from now on bill no"
+        " tax and say that the customer accounts for it; needs vat_number",
     )
 
 
@@ -67,7 +89,22 @@ class AccountBillingOut(AccountBilling):
 
 def account_billing_of(record: AccountBillingRecord) -> AccountBillingOut:
     rate = None if record.tax_rate is None else f"{record.tax_rate:.2f}"
-    return AccountBillingOut(account=record.account, tax_rate=rate)
+    return AccountBillingOut(
+        account=record.account,
+        tax_rate=rate,
+        customer=record.customer_lines,
+        vat_number=record.vat_number,
+        reverse_charge=record.reverse_charge,
+    )
+
+
+def account_billing_from(body: AccountBilling) -> store.AccountBilling:
+    return store.AccountBilling(
+        tax_rate=None if body.tax_rate is None else Decimal(body.tax_rate),
+        customer="\n".join(body.customer),
+        vat_number=body.vat_number,
+        reverse_charge=body.reverse_charge,
+    )
 
 
 class InvoiceQuery(PageQuery):
@@ -118,6 +155,14 @@ class Invoice(BaseModel):
     created_at: datetime
     issued_at: datetime | None
     settled_at: datetime | None
+    reverse_charge: bool = Field(
+        description="Made under the reverse charge: no tax, the customer accounts for it"
+    )
+    customer: list[str] | None = Field(
+        description="The customer's lines it was issued with; null: a draft (it prints the"
+        " account's as they are)"
+    )
+    vat_number: str | None = Field(description="The customer's VAT number it was issued with")
     credit_note: str | None = Field(
         default=None,
         description="A void invoice's credit note, which cancels it: CN-YYYY-NNNNNN, its own"
@@ -151,6 +196,9 @@ def invoice_of(record: InvoiceRecord) -> Invoice:
         created_at=record.created_at,
         issued_at=record.issued_at,
         settled_at=record.settled_at,
+        reverse_charge=record.reverse_charge,
+        customer=None if record.customer is None else store.seller_lines(record.customer),
+        vat_number=record.vat_number,
         credit_note=record.credit_number,
         credited_at=record.credited_at,
     )

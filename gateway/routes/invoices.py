@@ -24,6 +24,7 @@ from gateway.models.invoices import (
     InvoiceRunRequest,
     PlanBilling,
     PlanBillingOut,
+    account_billing_from,
     account_billing_of,
     billing_settings_of,
     invoice_detail_of,
@@ -98,9 +99,10 @@ async def get_account_billing(call: Call) -> web.StreamResponse:
 
 async def set_account_billing(call: Call[AccountBilling]) -> web.StreamResponse:
     account = await _account(call)
-    rate = None if call.body.tax_rate is None else Decimal(call.body.tax_rate)
-    found = await service.set_account_tax_rate(call.context, account, rate)
-    return json_response(account_billing_of(found))
+    billing = account_billing_from(call.body)
+    return json_response(
+        account_billing_of(await service.set_account_billing(call.context, account, billing))
+    )
 
 
 async def run_invoices(call: Call[InvoiceRunRequest]) -> web.StreamResponse:
@@ -124,7 +126,10 @@ async def get_invoice(call: Call) -> web.StreamResponse:
 async def invoice_pdf(call: Call) -> web.StreamResponse:
     invoice = _invoice(call)
     body = pdf(
-        invoice, await service.lines(call.context, invoice), await service.settings(call.context)
+        invoice,
+        await service.lines(call.context, invoice),
+        await service.settings(call.context),
+        await service.customer(call.context, invoice),
     )
     name = invoice.number or f"draft-{invoice.public_id}"
     return web.Response(
@@ -142,6 +147,7 @@ async def credit_note_pdf(call: Call) -> web.StreamResponse:
         invoice,
         await service.lines(call.context, invoice),
         await service.settings(call.context),
+        await service.customer(call.context, invoice),
         credit_note=True,
     )
     return web.Response(
@@ -211,12 +217,12 @@ operations = [
               "Set a plan's price and billing period", "invoices", Access.ADMIN,
               body=PlanBilling, response=PlanBillingOut, errors=(404,)),
     Operation("GET", _ACCOUNT, get_account_billing, "getAccountBilling",
-              "An account's own tax rate (null: the panel's)", "invoices", Access.ADMIN,
+              "An account's billing: its own tax rate, the customer's lines and VAT number,"
+              " the reverse charge", "invoices", Access.ADMIN,
               response=AccountBillingOut, errors=(404,)),
     Operation("PUT", _ACCOUNT, set_account_billing, "setAccountBilling",
-              "Set an account's own tax rate for its invoices from now on (null: the panel's)",
-              "invoices", Access.ADMIN, body=AccountBilling, response=AccountBillingOut,
-              errors=(404,)),
+              "Set an account's billing, for its invoices from now on", "invoices",
+              Access.ADMIN, body=AccountBilling, response=AccountBillingOut, errors=(404,)),
     Operation("POST", "/api/v1/invoices/run", run_invoices, "runInvoices",
               "Make the drafts of the periods that ended at this month's start (idempotent)",
               "invoices", Access.ADMIN, body=InvoiceRunRequest, body_optional=True,

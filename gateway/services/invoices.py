@@ -15,10 +15,12 @@ from typing import Literal
 
 from gateway import invoicing
 from gateway.context import Context
+from gateway.invoice_documents import Customer
 from gateway.problems import conflict, field_error, not_found
 from gateway.store import invoices as store
 from gateway.store.accounts import AccountRecord
 from gateway.store.invoices import (
+    AccountBilling,
     AccountBillingRecord,
     BillingSettingsRecord,
     HistoryRecord,
@@ -87,9 +89,11 @@ def _invoice(
         start, end = invoicing.window(period, boundary)
         starts.append(start)
         found += invoicing.lines(spans, period, start, end)
-    # The account's own rate when it has one (a customer abroad, a reverse charge), else the
-    # panel's; either as it is when the run happens, as the plan's price.
-    tax_rate = records[0].tax_rate if records[0].tax_rate is not None else settings.tax_rate
+    # No tax under the reverse charge; else the account's own rate when it has one (a customer
+    # abroad), else the panel's; each as it is when the run happens, as the plan's price.
+    reverse_charge = records[0].reverse_charge
+    own = records[0].tax_rate
+    tax_rate = Decimal("0.00") if reverse_charge else own if own is not None else settings.tax_rate
     totals = invoicing.totals(found, tax_rate)
     if not found or totals.gross == 0:
         return None
@@ -100,6 +104,7 @@ def _invoice(
         period_start=min(starts),
         currency=settings.currency,
         tax_rate=tax_rate,
+        reverse_charge=reverse_charge,
         net=totals.net,
         tax=totals.tax,
         gross=totals.gross,
@@ -121,6 +126,15 @@ async def lines(ctx: Context, invoice: InvoiceRecord) -> list[InvoiceLineRecord]
     return await store.lines(ctx.db, invoice.id)
 
 
+async def customer(ctx: Context, invoice: InvoiceRecord) -> Customer:
+    """What the invoice prints of its customer: a draft the account's details as they are, an
+    issued invoice those it was issued with (none, for one issued before the panel kept them)."""
+    if invoice.status == "draft" and invoice.account_id is not None:
+        billing = await store.account_billing(ctx.db, invoice.account_id)
+        return Customer(billing.customer_lines, billing.vat_number)
+    return Customer(store.seller_lines(invoice.customer or ""), invoice.vat_number)
+
+
 async def page(ctx: Context, tenants: Tenants, after: str, limit: int) -> list[InvoiceRecord]:
     statuses = ALL if ctx.me.is_admin else VISIBLE_TO_OWNERS
     return await store.page(ctx.db, after=after, tenants=tenants, statuses=statuses, limit=limit)
@@ -128,8 +142,15 @@ async def page(ctx: Context, tenants: Tenants, after: str, limit: int) -> list[I
 
 async def issue(ctx: Context, invoice: InvoiceRecord) -> InvoiceRecord:
     async with ctx.audited("invoice.issue", invoice.public_id):
-        if not await store.issue(ctx.db, invoice.id, datetime.now(UTC)):
+        outcome = await store.issue(ctx.db, invoice.id, datetime.now(UTC))
+        if outcome == "not_a_draft":
             raise conflict("Only a draft can be issued.")
+        if outcome == "no_vat_number":
+            raise conflict(
+                "This invoice was made under the reverse charge, which it must print with the"
+                " customer's VAT number: set the account's VAT number"
+                f" (PUT /api/v1/accounts/{invoice.account_name}/billing), then issue it."
+            )
     return await _read(ctx, invoice.public_id)
 
 
@@ -169,13 +190,19 @@ async def account_billing(ctx: Context, account: AccountRecord) -> AccountBillin
     return await store.account_billing(ctx.db, account.id)
 
 
-async def set_account_tax_rate(
-    ctx: Context, account: AccountRecord, rate: Decimal | None
+async def set_account_billing(
+    ctx: Context, account: AccountRecord, billing: AccountBilling
 ) -> AccountBillingRecord:
-    """The account's own tax rate for invoices made from now on; None: the panel's."""
-    detail = "the panel's rate" if rate is None else f"tax {rate}%"
+    """The account's billing details: its tax rate and reverse charge for invoices made from
+    now on, its name, address and VAT number for invoices issued from now on."""
+    if billing.reverse_charge and billing.vat_number is None:
+        raise field_error("vat_number", "a reverse charge needs the customer's VAT number")
+    if billing.reverse_charge and billing.tax_rate not in (None, Decimal(0)):
+        raise field_error("tax_rate", "a reverse charge bills no tax: leave it null or 0.00")
+    rate = "the panel's rate" if billing.tax_rate is None else f"tax {billing.tax_rate}%"
+    detail = "reverse charge" if billing.reverse_charge else rate
     async with ctx.audited("account.billing", account.name, detail=detail):
-        await store.set_account_tax_rate(ctx.db, account.id, rate)
+        await store.set_account_billing(ctx.db, account.id, billing)
     return await store.account_billing(ctx.db, account.id)
 
 

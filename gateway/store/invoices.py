@@ -39,6 +39,9 @@ class InvoiceRecord:
     credit_number: str | None  # the credit note that cancelled it (a voided issued invoice)
     credited_at: datetime | None
     seller: str | None  # the seller's lines when it was issued (None: a draft, or older)
+    reverse_charge: bool  # made under the reverse charge: no tax, the customer accounts for it
+    customer: str | None  # the customer's lines when it was issued (None: a draft, or older)
+    vat_number: str | None  # the customer's VAT number when it was issued
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +89,26 @@ class HistoryRecord:
     price: Decimal | None
     billing_period: Period
     tax_rate: Decimal | None  # the account's own (account_billing); None: the panel's
+    reverse_charge: bool  # the account's invoices fall under the reverse charge
 
 
 @dataclass(frozen=True, slots=True)
-class AccountBillingRecord:
-    account: str
+class AccountBilling:
+    """An account's billing details, as set (account_billing)."""
+
     tax_rate: Decimal | None  # None: the panel's rate
+    customer: str  # the customer's name and address: lines joined with LF, as the seller's
+    vat_number: str | None
+    reverse_charge: bool  # no tax; invoices say the customer accounts for it
+
+    @property
+    def customer_lines(self) -> list[str]:
+        return seller_lines(self.customer)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountBillingRecord(AccountBilling):
+    account: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +119,7 @@ class NewInvoice:
     period_start: datetime
     currency: str
     tax_rate: Decimal
+    reverse_charge: bool
     net: Decimal
     tax: Decimal
     gross: Decimal
@@ -111,7 +129,7 @@ class NewInvoice:
 _SELECT = (
     "SELECT id, public_id, number, account_id, account_name, billed_at, period_start, currency,"
     " tax_rate, net, tax, gross, status, created_at, issued_at, settled_at, credit_number,"
-    " credited_at, invoices.seller"
+    " credited_at, invoices.seller, reverse_charge, customer, vat_number"
     " FROM invoices LEFT JOIN credit_notes ON credit_notes.invoice_id = invoices.id"
 )
 
@@ -172,7 +190,8 @@ async def history(pool: aiomysql.Pool, until: datetime) -> list[HistoryRecord]:
         pool,
         HistoryRecord,
         "SELECT h.account_id, u.name AS account_name, h.since, p.name AS plan, p.price,"
-        " p.billing_period, b.tax_rate FROM account_plan_history h"
+        " p.billing_period, b.tax_rate, COALESCE(b.reverse_charge, FALSE) AS reverse_charge"
+        " FROM account_plan_history h"
         " JOIN plans p ON p.id = h.plan_id JOIN users u ON u.id = h.account_id"
         " LEFT JOIN account_billing b ON b.account_id = h.account_id"
         " WHERE h.since < %s ORDER BY h.account_id, h.since, h.id",
@@ -186,8 +205,8 @@ async def insert_draft(pool: aiomysql.Pool, public_id: str, invoice: NewInvoice)
         await cur.execute(
             # A second run for the same account and boundary changes nothing (0 rows).
             "INSERT INTO invoices (public_id, account_id, account_name, billed_at,"
-            " period_start, currency, tax_rate, net, tax, gross, status)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'draft')"
+            " period_start, currency, tax_rate, reverse_charge, net, tax, gross, status)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'draft')"
             " ON DUPLICATE KEY UPDATE id = id",
             (
                 public_id,
@@ -197,6 +216,7 @@ async def insert_draft(pool: aiomysql.Pool, public_id: str, invoice: NewInvoice)
                 _naive(invoice.period_start),
                 invoice.currency,
                 invoice.tax_rate,
+                invoice.reverse_charge,
                 invoice.net,
                 invoice.tax,
                 invoice.gross,
@@ -224,16 +244,28 @@ async def insert_draft(pool: aiomysql.Pool, public_id: str, invoice: NewInvoice)
         return True
 
 
-async def issue(pool: aiomysql.Pool, invoice_id: int, now: datetime) -> bool:
-    """Gives a draft the next number of the year and issues it; False if it is no draft.
+Issued = Literal["issued", "not_a_draft", "no_vat_number"]
+
+
+async def issue(pool: aiomysql.Pool, invoice_id: int, now: datetime) -> Issued:
+    """Gives a draft the next number of the year and issues it, with the seller's and the
+    customer's details as they are now: a document once issued never changes. A draft made
+    under the reverse charge is not issued while its account has no VAT number to print.
 
     The counter's row stays locked until the transaction ends, and it rolls back with it, so
     numbers are given one after the other without a gap."""
     async with transaction(pool) as cur:
-        await cur.execute("SELECT status FROM invoices WHERE id = %s FOR UPDATE", (invoice_id,))
+        await cur.execute(
+            "SELECT i.status, i.reverse_charge, b.customer, b.vat_number FROM invoices i"
+            " LEFT JOIN account_billing b ON b.account_id = i.account_id"
+            " WHERE i.id = %s FOR UPDATE",
+            (invoice_id,),
+        )
         row = await cur.fetchone()
         if row is None or row["status"] != "draft":
-            return False
+            return "not_a_draft"
+        if row["reverse_charge"] and row["vat_number"] is None:
+            return "no_vat_number"
         await cur.execute(
             "INSERT INTO invoice_numbers (year, last) VALUES (%s, 1)"
             " ON DUPLICATE KEY UPDATE last = last + 1",
@@ -241,13 +273,19 @@ async def issue(pool: aiomysql.Pool, invoice_id: int, now: datetime) -> bool:
         )
         await cur.execute("SELECT last FROM invoice_numbers WHERE year = %s", (now.year,))
         last = int((await cur.fetchone())["last"])
-        # The seller as it is now goes with the invoice: a document once issued never changes.
         await cur.execute(
             "UPDATE invoices SET number = %s, status = 'issued', issued_at = %s,"
-            " seller = (SELECT seller FROM billing_settings WHERE id = 1) WHERE id = %s",
-            (f"{now.year}-{last:06d}", _naive(now), invoice_id),
+            " seller = (SELECT seller FROM billing_settings WHERE id = 1),"
+            " customer = %s, vat_number = %s WHERE id = %s",
+            (
+                f"{now.year}-{last:06d}",
+                _naive(now),
+                row["customer"] or "",
+                row["vat_number"],
+                invoice_id,
+            ),
         )
-        return True
+        return "issued"
 
 
 async def settle(
@@ -313,7 +351,8 @@ async def account_billing(pool: aiomysql.Pool, account_id: int) -> AccountBillin
     found = await fetch_one_as(
         pool,
         AccountBillingRecord,
-        "SELECT u.name AS account, b.tax_rate FROM users u"
+        "SELECT u.name AS account, b.tax_rate, COALESCE(b.customer, '') AS customer,"
+        " b.vat_number, COALESCE(b.reverse_charge, FALSE) AS reverse_charge FROM users u"
         " LEFT JOIN account_billing b ON b.account_id = u.id WHERE u.id = %s",
         (account_id,),
     )
@@ -321,15 +360,26 @@ async def account_billing(pool: aiomysql.Pool, account_id: int) -> AccountBillin
     return found
 
 
-async def set_account_tax_rate(pool: aiomysql.Pool, account_id: int, rate: Decimal | None) -> None:
-    if rate is None:
+async def set_account_billing(
+    pool: aiomysql.Pool, account_id: int, billing: AccountBilling
+) -> None:
+    """The account's details as given; an account of defaults keeps no row."""
+    if billing == AccountBilling(None, "", None, False):
         await execute(pool, "DELETE FROM account_billing WHERE account_id = %s", (account_id,))
         return
     await execute(
         pool,
-        "INSERT INTO account_billing (account_id, tax_rate) VALUES (%s, %s)"
-        " ON DUPLICATE KEY UPDATE tax_rate = VALUES(tax_rate)",
-        (account_id, rate),
+        "INSERT INTO account_billing (account_id, tax_rate, customer, vat_number, reverse_charge)"
+        " VALUES (%s, %s, %s, %s, %s) ON DUPLICATE KEY UPDATE tax_rate = VALUES(tax_rate),"
+        " customer = VALUES(customer), vat_number = VALUES(vat_number),"
+        " reverse_charge = VALUES(reverse_charge)",
+        (
+            account_id,
+            billing.tax_rate,
+            billing.customer,
+            billing.vat_number,
+            billing.reverse_charge,
+        ),
     )
 
 

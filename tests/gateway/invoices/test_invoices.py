@@ -320,12 +320,12 @@ async def test_an_accounts_own_tax_rate_is_used_from_the_next_run(api: Api, admi
     for name in ("alice", "bob"):
         await api.create_account(admin, name)
     status, body = await api.call("GET", "/api/v1/accounts/bob/billing", admin)
-    assert (status, body) == (200, {"account": "bob", "tax_rate": None})
-    # Bob is a business abroad: reverse charge, no tax on his invoices.
+    assert (status, body) == (200, {"account": "bob", **DEFAULT_BILLING})
+    # Bob is a customer in a country without tax on what he buys.
     status, body = await api.call(
         "PUT", "/api/v1/accounts/bob/billing", admin, json={"tax_rate": "0.00"}
     )
-    assert (status, body) == (200, {"account": "bob", "tax_rate": "0.00"})
+    assert (status, body) == (200, {"account": "bob", **DEFAULT_BILLING, "tax_rate": "0.00"})
     await history(api, "alice", ("2026-10-01", "basic"))
     await history(api, "bob", ("2026-10-01", "pro"))
     await api.call("POST", "/api/v1/invoices/run", admin, json={"period_end": "2026-12-01"})
@@ -346,6 +346,159 @@ async def test_an_accounts_own_tax_rate_is_used_from_the_next_run(api: Api, admi
     assert bob["tax_rate"] == "0.00"
     _, log = await api.call("GET", "/api/v1/audit-log", admin)
     assert [e["target"] for e in log["items"] if e["action"] == "account.billing"] == ["bob", "bob"]
+
+
+DEFAULT_BILLING: dict[str, object] = {
+    "tax_rate": None,
+    "customer": [],
+    "vat_number": None,
+    "reverse_charge": False,
+}
+GMBH = ["Example GmbH", "Hauptstrasse 1", "10115 Berlin", "Germany"]
+
+
+async def test_a_reverse_charge_bills_no_tax_and_the_invoice_says_so(api: Api, admin: str) -> None:
+    """Bob is a business in another EU country: his invoices bill no tax, print his name,
+    address and VAT number, and say the customer accounts for the VAT; alice's invoice beside
+    it is taxed at the panel's rate and says none of it."""
+    await priced_plans(api, admin)
+    for name in ("alice", "bob"):
+        await api.create_account(admin, name)
+    bobs = {"customer": GMBH, "vat_number": "DE123456789", "reverse_charge": True}
+    status, body = await api.call("PUT", "/api/v1/accounts/bob/billing", admin, json=bobs)
+    assert (status, body) == (200, {"account": "bob", **DEFAULT_BILLING, **bobs}), body
+    assert (await api.call("GET", "/api/v1/accounts/bob/billing", admin))[1] == body
+    await history(api, "alice", ("2026-10-01", "basic"))
+    await history(api, "bob", ("2026-10-01", "pro"))
+    await api.call("POST", "/api/v1/invoices/run", admin, json={"period_end": "2026-12-01"})
+    _, listing = await api.call("GET", "/api/v1/invoices", admin)
+    invoices = {i["account"]: i for i in listing["items"]}
+    bob, alice = invoices["bob"], invoices["alice"]
+    assert (bob["reverse_charge"], bob["tax_rate"], bob["tax"], bob["gross"]) == (
+        True,
+        "0.00",
+        "0.00",
+        "30.00",
+    )
+    assert (alice["reverse_charge"], alice["tax_rate"], alice["gross"]) == (False, "21.00", "12.10")
+    # A draft prints the account's details as they are; the number comes at issue.
+    draft = await pdf_text(api, admin, f"/api/v1/invoices/{bob['id']}/pdf")
+    for shown in (*GMBH, "DE123456789", "Reverse charge", "Article 196"):
+        assert shown in draft, shown
+    status, issued = await api.call("POST", f"/api/v1/invoices/{bob['id']}/issue", admin)
+    assert (status, issued["customer"], issued["vat_number"]) == (200, GMBH, "DE123456789")
+    text = await pdf_text(api, admin, f"/api/v1/invoices/{alice['id']}/pdf")
+    for absent in ("Reverse charge", "VAT number", "Example GmbH"):
+        assert absent not in text, absent
+
+
+async def test_an_issued_invoice_keeps_the_customer_it_was_issued_with(
+    api: Api, admin: str
+) -> None:
+    """Bob's details change after his invoice is issued (he moved): that invoice, its credit
+    note and the export still show the old ones; alice's draft shows her new details."""
+    invoices = await november(api, admin)
+    bob, alice = invoices["bob"]["id"], invoices["alice"]["id"]
+    old = {"customer": GMBH, "vat_number": "DE123456789"}
+    assert (await api.call("PUT", "/api/v1/accounts/bob/billing", admin, json=old))[0] == 200
+    assert (await api.call("POST", f"/api/v1/invoices/{bob}/issue", admin))[0] == 200
+    moved = {"customer": ["Example GmbH", "Neue Strasse 9"], "vat_number": "ATU12345678"}
+    assert (await api.call("PUT", "/api/v1/accounts/bob/billing", admin, json=moved))[0] == 200
+    assert (await api.call("POST", f"/api/v1/invoices/{bob}/void", admin))[0] == 200
+    for path in (f"/api/v1/invoices/{bob}/pdf", f"/api/v1/invoices/{bob}/credit-note"):
+        text = await pdf_text(api, admin, path)
+        for shown in ("Hauptstrasse 1", "DE123456789"):
+            assert shown in text, (path, shown)
+        for absent in ("Neue Strasse 9", "ATU12345678"):
+            assert absent not in text, (path, absent)
+    status, kept = await api.call("GET", f"/api/v1/invoices/{bob}", admin)
+    assert (status, kept["customer"], kept["vat_number"]) == (200, GMBH, "DE123456789")
+    response = await api.client.get(
+        "/api/v1/invoice-export?start=2000-01-01&end=2100-01-01",
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+    rows = list(csv.DictReader(io.StringIO(await response.text())))
+    assert [(r["account"], r["vat_number"], r["reverse_charge"]) for r in rows] == [
+        ("bob", "DE123456789", "no"),
+        ("bob", "DE123456789", "no"),  # the credit note
+    ]
+    # Alice's draft prints what alice's billing says now, and nothing of bob's.
+    alices = {"customer": ["Alice Example", "2 Side St"]}
+    assert (await api.call("PUT", "/api/v1/accounts/alice/billing", admin, json=alices))[0] == 200
+    _, draft = await api.call("GET", f"/api/v1/invoices/{alice}", admin)
+    assert (draft["customer"], draft["vat_number"]) == (None, None)
+    text = await pdf_text(api, admin, f"/api/v1/invoices/{alice}/pdf")
+    assert "2 Side St" in text
+    for absent in ("Example GmbH", "DE123456789"):
+        assert absent not in text, absent
+
+
+async def test_a_reverse_charge_invoice_is_not_issued_without_a_vat_number(
+    api: Api, admin: str
+) -> None:
+    """The draft was made under the reverse charge; its account's VAT number was taken away
+    before the draft was issued: the issue is refused, takes no number, and goes through once
+    the number is back."""
+    await priced_plans(api, admin)
+    await api.create_account(admin, "bob")
+    bobs = {"vat_number": "FR12345678901", "reverse_charge": True}
+    assert (await api.call("PUT", "/api/v1/accounts/bob/billing", admin, json=bobs))[0] == 200
+    await history(api, "bob", ("2026-10-01", "pro"))
+    await api.call("POST", "/api/v1/invoices/run", admin, json={"period_end": "2026-12-01"})
+    _, listing = await api.call("GET", "/api/v1/invoices", admin)
+    (draft,) = listing["items"]
+    assert (await api.call("PUT", "/api/v1/accounts/bob/billing", admin, json={}))[0] == 200
+    status, body = await api.call("POST", f"/api/v1/invoices/{draft['id']}/issue", admin)
+    assert status == 409, body
+    assert "VAT number" in body["detail"]
+    _, still = await api.call("GET", f"/api/v1/invoices/{draft['id']}", admin)
+    assert (still["status"], still["number"]) == ("draft", None)
+    assert (await api.call("PUT", "/api/v1/accounts/bob/billing", admin, json=bobs))[0] == 200
+    status, issued = await api.call("POST", f"/api/v1/invoices/{draft['id']}/issue", admin)
+    assert (status, issued["number"][5:], issued["vat_number"]) == (200, "000001", "FR12345678901")
+
+
+async def test_hostile_customer_details_are_refused_and_change_nothing(
+    api: Api, admin: str
+) -> None:
+    await api.create_account(admin, "bob")
+    kept = {"customer": GMBH, "vat_number": "DE123456789", "tax_rate": "19.00"}
+    assert (await api.call("PUT", "/api/v1/accounts/bob/billing", admin, json=kept))[0] == 200
+    # The document's shapes are 400; the rules between fields are the code's: 422.
+    rules: list[tuple[dict[str, Any], str]] = [
+        ({"reverse_charge": True}, "vat_number"),
+        ({"reverse_charge": True, "vat_number": "DE123456789", "tax_rate": "19.00"}, "tax_rate"),
+    ]
+    refused: list[tuple[dict[str, Any], str]] = [
+        ({"reverse_charge": "true", "vat_number": "DE123456789"}, "reverse_charge"),
+        ({"reverse_charge": 1, "vat_number": "DE123456789"}, "reverse_charge"),
+        ({"customer": ["a"] * 9}, "customer"),
+        ({"customer": "Example GmbH"}, "customer"),
+        ({"customer": ["x" * 101]}, "customer.0"),
+        ({"customer": ["ok", "a\nb"]}, "customer.1"),
+        ({"customer": ["tab\there"]}, "customer.0"),
+        ({"customer": [None]}, "customer.0"),
+    ]
+    numbers: list[object] = ["de123456789", "DE 123456789", "DE123456789\n", "D1234", "DE1"]
+    numbers += ["X" * 16, "DE<script>", "DE12345678901234", 123456789, ""]
+    numbers.append("\u0394\u0395123456789")  # Greek capitals, not EL
+    refused += [({"vat_number": number}, "vat_number") for number in numbers]
+    for expected, cases in ((422, rules), (400, refused)):
+        for body, field in cases:
+            status, answer = await api.call("PUT", "/api/v1/accounts/bob/billing", admin, json=body)
+            assert status == expected, (body, answer)
+            assert field in [e["field"] for e in answer["errors"]], (body, answer)
+    status, now = await api.call("GET", "/api/v1/accounts/bob/billing", admin)
+    assert (status, now) == (200, {"account": "bob", **DEFAULT_BILLING, **kept})
+    # Another account's billing is not touched by bob's, and an owner reads neither.
+    assert (await api.call("GET", "/api/v1/accounts/alice/billing", admin))[0] == 404
+    await api.create_account(admin, "bobx")
+    _, other = await api.call("GET", "/api/v1/accounts/bobx/billing", admin)
+    assert other == {"account": "bobx", **DEFAULT_BILLING}
+    bob = await api.login("bob", "owner-pass-1")
+    for path in ("/api/v1/accounts/bob/billing", "/api/v1/accounts/bobx/billing"):
+        assert (await api.call("GET", path, bob))[0] == 403
+        assert (await api.call("PUT", path, bob, json={"customer": ["mine"]}))[0] == 403
 
 
 async def test_only_administrators_set_a_tax_rate_and_only_a_real_one(api: Api, admin: str) -> None:

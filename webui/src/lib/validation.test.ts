@@ -3,6 +3,8 @@ import { ApiError } from './api-error';
 import { splitFormErrors } from './form-errors';
 import {
   accountNameError,
+  addressLinesError,
+  addressLinesOf,
   domainNameError,
   emailError,
   limitError,
@@ -11,6 +13,7 @@ import {
   planNameError,
   priceError,
   taxRateError,
+  vatNumberError,
 } from './validation';
 
 describe('account name', () => {
@@ -119,5 +122,38 @@ describe('prices and tax rates', () => {
   });
   it.each(['', '19', '19.0', '100.01', '101.00', '1e1', '-1.00'])('refuses tax rate %j', (rate) => {
     expect(taxRateError(rate)).toBeDefined();
+  });
+});
+
+describe('invoice addresses and VAT numbers', () => {
+  it('takes a text box a line each, dropping empty lines at the end only', () => {
+    expect(addressLinesOf('')).toEqual([]);
+    expect(addressLinesOf('Example GmbH\n\nBerlin\n\n')).toEqual(['Example GmbH', '', 'Berlin']);
+  });
+  it('refuses nine lines, a line of 101 characters and a control character', () => {
+    expect(addressLinesError(Array.from({ length: 8 }, () => 'x'.repeat(100)))).toBeUndefined();
+    // Counted in characters, as the gateway counts: an emoji is one, not two UTF-16 units.
+    expect(addressLinesError(['\u{1F600}'.repeat(100)])).toBeUndefined();
+    expect(addressLinesError(Array.from({ length: 9 }, () => 'x'))).toMatch(/At most 8 lines/);
+    expect(addressLinesError(['ok', 'x'.repeat(101)])).toMatch(/Line 2 is longer/);
+    expect(addressLinesError(['tab\there'])).toMatch(/Line 1 holds a control character/);
+  });
+  it.each(['DE123456789', 'ATU12345678', 'EL123456789', 'NO123456789MVA', 'IE1234567WA', 'FR12345678901'])(
+    'accepts VAT number %s',
+    (number) => {
+      expect(vatNumberError(number)).toBeUndefined();
+    },
+  );
+  it.each([
+    '',
+    'de123456789',
+    'DE 123456789',
+    'D1',
+    'DE1',
+    'DE12345678901234',
+    'DE-123',
+    '\u0394\u0395123456789',
+  ])('refuses VAT number %j', (number) => {
+    expect(vatNumberError(number)).toBeDefined();
   });
 });

@@ -92,3 +92,35 @@ export function taxRateError(value: string): string | undefined {
   }
   return undefined;
 }
+
+// An address printed on invoices, the seller's or a customer's: the gateway's bounds
+// (gateway/models/invoices.py), up to 8 lines of up to 100 characters without control characters.
+export const ADDRESS_LINES = 8;
+export const ADDRESS_LINE_LENGTH = 100;
+
+/** A text box's lines as the API takes them; empty lines at the end are dropped. */
+export function addressLinesOf(text: string): string[] {
+  const kept = text.replace(/\n+$/, '');
+  return kept ? kept.split('\n') : [];
+}
+
+export function addressLinesError(lines: readonly string[]): string | undefined {
+  if (lines.length > ADDRESS_LINES) return `At most ${ADDRESS_LINES} lines.`;
+  // The gateway counts characters (code points), not UTF-16 units.
+  const long = lines.findIndex((line) => [...line].length > ADDRESS_LINE_LENGTH);
+  if (long >= 0) return `Line ${long + 1} is longer than ${ADDRESS_LINE_LENGTH} characters.`;
+  const control = lines.findIndex((line) => CONTROL_CHARS.test(line));
+  if (control >= 0) return `Line ${control + 1} holds a control character, such as a tab.`;
+  return undefined;
+}
+
+// Two letters of the country (EL for Greece), then 2 to 13 letters, digits, '+' or '*'.
+const VAT_NUMBER_PATTERN = /^[A-Z]{2}[0-9A-Z+*]{2,13}$/;
+
+/** A customer's VAT number, such as DE123456789, written without spaces. */
+export function vatNumberError(value: string): string | undefined {
+  if (!VAT_NUMBER_PATTERN.test(value)) {
+    return 'The country’s two letters, then 2 to 13 letters or digits, without spaces, such as DE123456789.';
+  }
+  return undefined;
+}

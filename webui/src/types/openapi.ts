@@ -50,9 +50,9 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** An account's own tax rate (null: the panel's) */
+    /** An account's billing: its own tax rate, the customer's lines and VAT number, the reverse charge */
     get: operations['getAccountBilling'];
-    /** Set an account's own tax rate for its invoices from now on (null: the panel's) */
+    /** Set an account's billing, for its invoices from now on */
     put: operations['setAccountBilling'];
     post?: never;
     delete?: never;
@@ -1562,22 +1562,74 @@ export interface components {
     /** AccountBilling */
     AccountBilling: {
       /**
-       * Tax Rate
-       * @description Percent put on this account's new invoices (a customer abroad, 0.00 for a reverse charge); null: the panel's rate (billing settings)
-       * @example 0.00
+       * Customer
+       * @description The customer's name and address, a line each, printed on invoices issued from now on (a draft prints them as they are)
+       * @default []
+       * @example [
+       *       "Example GmbH",
+       *       "Hauptstrasse 1",
+       *       "10115 Berlin",
+       *       "Germany"
+       *     ]
        */
-      tax_rate: string | null;
+      customer?: string[];
+      /**
+       * Reverse Charge
+       * @description A business in another EU country: its invoices made from now on bill no tax and say that the customer accounts for it; needs vat_number
+       * @default false
+       */
+      reverse_charge?: boolean;
+      /**
+       * Tax Rate
+       * @description Percent put on this account's new invoices (a customer abroad); null: the panel's rate (billing settings). Under the reverse charge: null or 0.00
+       * @default null
+       * @example 19.00
+       */
+      tax_rate?: string | null;
+      /**
+       * Vat Number
+       * @description The customer's VAT number, its country's two letters first, printed on invoices issued from now on
+       * @default null
+       * @example DE123456789
+       */
+      vat_number?: string | null;
     };
     /** AccountBillingOut */
     AccountBillingOut: {
       /** Account */
       account: string;
       /**
+       * Customer
+       * @description The customer's name and address, a line each, printed on invoices issued from now on (a draft prints them as they are)
+       * @default []
+       * @example [
+       *       "Example GmbH",
+       *       "Hauptstrasse 1",
+       *       "10115 Berlin",
+       *       "Germany"
+       *     ]
+       */
+      customer: string[];
+      /**
+       * Reverse Charge
+       * @description A business in another EU country: its invoices made from now on bill no tax and say that the customer accounts for it; needs vat_number
+       * @default false
+       */
+      reverse_charge: boolean;
+      /**
        * Tax Rate
-       * @description Percent put on this account's new invoices (a customer abroad, 0.00 for a reverse charge); null: the panel's rate (billing settings)
-       * @example 0.00
+       * @description Percent put on this account's new invoices (a customer abroad); null: the panel's rate (billing settings). Under the reverse charge: null or 0.00
+       * @default null
+       * @example 19.00
        */
       tax_rate: string | null;
+      /**
+       * Vat Number
+       * @description The customer's VAT number, its country's two letters first, printed on invoices issued from now on
+       * @default null
+       * @example DE123456789
+       */
+      vat_number: string | null;
     };
     /**
      * AccountCreate
@@ -2687,6 +2739,11 @@ export interface components {
       credited_at: string | null;
       /** Currency */
       currency: string;
+      /**
+       * Customer
+       * @description The customer's lines it was issued with; null: a draft (it prints the account's as they are)
+       */
+      customer: string[] | null;
       /** Gross */
       gross: string;
       /** Id */
@@ -2710,6 +2767,11 @@ export interface components {
        * Format: date-time
        */
       period_start: string;
+      /**
+       * Reverse Charge
+       * @description Made under the reverse charge: no tax, the customer accounts for it
+       */
+      reverse_charge: boolean;
       /** Settled At */
       settled_at: string | null;
       /**
@@ -2721,6 +2783,11 @@ export interface components {
       tax: string;
       /** Tax Rate */
       tax_rate: string;
+      /**
+       * Vat Number
+       * @description The customer's VAT number it was issued with
+       */
+      vat_number: string | null;
     };
     /** InvoiceDetail */
     InvoiceDetail: {
@@ -2744,6 +2811,11 @@ export interface components {
       credited_at: string | null;
       /** Currency */
       currency: string;
+      /**
+       * Customer
+       * @description The customer's lines it was issued with; null: a draft (it prints the account's as they are)
+       */
+      customer: string[] | null;
       /** Gross */
       gross: string;
       /** Id */
@@ -2769,6 +2841,11 @@ export interface components {
        * Format: date-time
        */
       period_start: string;
+      /**
+       * Reverse Charge
+       * @description Made under the reverse charge: no tax, the customer accounts for it
+       */
+      reverse_charge: boolean;
       /** Settled At */
       settled_at: string | null;
       /**
@@ -2780,6 +2857,11 @@ export interface components {
       tax: string;
       /** Tax Rate */
       tax_rate: string;
+      /**
+       * Vat Number
+       * @description The customer's VAT number it was issued with
+       */
+      vat_number: string | null;
     };
     /** InvoiceLine */
     InvoiceLine: {

@@ -3,7 +3,7 @@ import { apiRequest } from '@/lib/api-client';
 import type { Schemas } from '@/types/api';
 import { accountsQueryRoot } from './list-accounts';
 
-/** The account's own tax rate in percent ("0.00", exact), or null: the panel's rate. */
+/** The account's own tax rate ("0.00", exact; null: the panel's), reverse charge, customer lines and VAT number. */
 export type AccountBilling = Schemas['AccountBillingOut'];
 
 export const accountBillingQueryKey = (name: string) => [...accountsQueryRoot, 'billing', name] as const;

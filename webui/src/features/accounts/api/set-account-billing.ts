@@ -5,7 +5,7 @@ import { accountBillingQueryKey, type AccountBilling } from './get-account-billi
 
 export type SetAccountBillingInput = Schemas['AccountBilling'];
 
-/** For the account's invoices made from now on; those already made keep their rate. */
+/** For the account's invoices from now on; those already issued keep what they were issued with. */
 export function setAccountBilling(name: string, input: SetAccountBillingInput): Promise<AccountBilling> {
   return apiRequest<AccountBilling>(`/accounts/${encodeURIComponent(name)}/billing`, {
     method: 'PUT',

@@ -11,16 +11,25 @@ const currentPath = () => screen.getByRole('status', { name: 'Current location' 
 function accountServer(initial: Account, shell = false) {
   let account = initial;
   let enabled = true;
-  let taxRate: string | null = null;
+  let billing = {
+    account: 'alice',
+    tax_rate: null as string | null,
+    customer: [] as string[],
+    vat_number: null as string | null,
+    reverse_charge: false,
+  };
   return mockApi({
-    'GET /api/v1/accounts/alice/billing': () => json(200, { account: 'alice', tax_rate: taxRate }),
+    'GET /api/v1/accounts/alice/billing': () => json(200, billing),
     'PUT /api/v1/accounts/alice/billing': (req) => {
-      const body = req.body as { tax_rate: string | null };
+      const body = req.body as Omit<typeof billing, 'account'>;
       if (body.tax_rate === '99.00') {
         return problem(422, { errors: [{ field: 'tax_rate', message: 'No country taxes this much.' }] });
       }
-      taxRate = body.tax_rate;
-      return json(200, { account: 'alice', tax_rate: taxRate });
+      if (body.customer.length > 1) {
+        return problem(422, { errors: [{ field: 'customer.1', message: 'Not an address line.' }] });
+      }
+      billing = { account: 'alice', ...body };
+      return json(200, billing);
     },
     'GET /api/v1/ssh-access': (req) =>
       req.query.get('account') === 'alice'
@@ -393,29 +402,30 @@ describe('one account', () => {
 
     const card = await screen.findByRole('region', { name: 'Billing' });
     expect(await within(card).findByText(/The panel’s rate/)).toBeInTheDocument();
-    await user.click(within(card).getByRole('button', { name: 'Change tax rate' }));
-    let dialog = screen.getByRole('dialog', { name: 'Tax rate of alice' });
+    await user.click(within(card).getByRole('button', { name: 'Change billing' }));
+    let dialog = screen.getByRole('dialog', { name: 'Billing of alice' });
     expect(dialog).toHaveAccessibleDescription(/invoices made from now on/);
     const panelRate = within(dialog).getByRole('checkbox', { name: 'Use the panel’s tax rate' });
     expect(panelRate).toBeChecked();
     await user.click(panelRate);
     await user.type(within(dialog).getByLabelText('Tax rate (%)'), '0.00');
-    await user.click(within(dialog).getByRole('button', { name: 'Save tax rate' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Save billing' }));
 
     // The exact string the API answers, not a number formatted again.
     expect(await within(card).findByText('0.00%')).toBeInTheDocument();
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
 
-    await user.click(within(card).getByRole('button', { name: 'Change tax rate' }));
-    dialog = screen.getByRole('dialog', { name: 'Tax rate of alice' });
+    await user.click(within(card).getByRole('button', { name: 'Change billing' }));
+    dialog = screen.getByRole('dialog', { name: 'Billing of alice' });
     expect(within(dialog).getByLabelText('Tax rate (%)')).toHaveValue('0.00');
     await user.click(within(dialog).getByRole('checkbox', { name: 'Use the panel’s tax rate' }));
-    await user.click(within(dialog).getByRole('button', { name: 'Save tax rate' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Save billing' }));
 
     expect(await within(card).findByText(/The panel’s rate/)).toBeInTheDocument();
+    const rest = { customer: [], vat_number: null, reverse_charge: false };
     expect(api.to('PUT', '/api/v1/accounts/alice/billing').map((r) => r.body)).toEqual([
-      { tax_rate: '0.00' },
-      { tax_rate: null },
+      { tax_rate: '0.00', ...rest },
+      { tax_rate: null, ...rest },
     ]);
   });
 
@@ -425,15 +435,15 @@ describe('one account', () => {
     const { user } = renderApp('/admin/accounts/alice');
 
     const card = await screen.findByRole('region', { name: 'Billing' });
-    await user.click(await within(card).findByRole('button', { name: 'Change tax rate' }));
-    const dialog = screen.getByRole('dialog', { name: 'Tax rate of alice' });
+    await user.click(await within(card).findByRole('button', { name: 'Change billing' }));
+    const dialog = screen.getByRole('dialog', { name: 'Billing of alice' });
     await user.click(within(dialog).getByRole('checkbox', { name: 'Use the panel’s tax rate' }));
     const rate = within(dialog).getByLabelText('Tax rate (%)');
 
     for (const refused of ['', '7.5', '19', '101.00']) {
       await user.clear(rate);
       if (refused) await user.type(rate, refused);
-      await user.click(within(dialog).getByRole('button', { name: 'Save tax rate' }));
+      await user.click(within(dialog).getByRole('button', { name: 'Save billing' }));
       expect(rate).toBeInvalid();
     }
     expect(rate).toHaveAccessibleDescription(/A percent from 0\.00 to 100\.00, written with two decimals/);
@@ -441,9 +451,58 @@ describe('one account', () => {
 
     await user.clear(rate);
     await user.type(rate, '99.00');
-    await user.click(within(dialog).getByRole('button', { name: 'Save tax rate' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Save billing' }));
     await waitFor(() => expect(rate).toHaveAccessibleDescription(/No country taxes this much\./));
     expect(api.to('PUT', '/api/v1/accounts/alice/billing')).toHaveLength(1);
+  });
+
+  it('bills a business abroad under the reverse charge, with its address and VAT number', async () => {
+    const api = accountServer(aliceWithSystem);
+    signInAs(adminUser);
+    const { user } = renderApp('/admin/accounts/alice');
+
+    const card = await screen.findByRole('region', { name: 'Billing' });
+    await user.click(await within(card).findByRole('button', { name: 'Change billing' }));
+    const dialog = screen.getByRole('dialog', { name: 'Billing of alice' });
+    await user.click(within(dialog).getByRole('checkbox', { name: 'Reverse charge' }));
+    // No rate to give under the reverse charge.
+    expect(
+      within(dialog).queryByRole('checkbox', { name: 'Use the panel’s tax rate' }),
+    ).not.toBeInTheDocument();
+    const vat = within(dialog).getByLabelText(/^VAT number/);
+    await user.click(within(dialog).getByRole('button', { name: 'Save billing' }));
+    expect(vat).toHaveAccessibleDescription(/A reverse charge needs the customer’s VAT number\./);
+    for (const refused of ['de 123456789', 'D1', 'DE12345678901234']) {
+      await user.clear(vat);
+      await user.type(vat, refused);
+      await user.click(within(dialog).getByRole('button', { name: 'Save billing' }));
+      expect(vat).toBeInvalid();
+    }
+    const customer = within(dialog).getByLabelText(/^Customer/);
+    await user.type(customer, 'Example GmbH{Enter}Hauptstrasse 1');
+    await user.click(within(dialog).getByRole('button', { name: 'Save billing' }));
+    expect(api.to('PUT', '/api/v1/accounts/alice/billing')).toHaveLength(0);
+    await user.clear(vat);
+    await user.type(vat, 'de123456789');
+    await user.click(within(dialog).getByRole('button', { name: 'Save billing' }));
+    // The server refuses the second line: shown under the one text box, with its number.
+    await waitFor(() => expect(customer).toHaveAccessibleDescription(/Line 2: Not an address line\./));
+    await user.clear(customer);
+    await user.type(customer, 'Example GmbH');
+    await user.click(within(dialog).getByRole('button', { name: 'Save billing' }));
+
+    expect(await within(card).findByText(/None: reverse charge/)).toBeInTheDocument();
+    expect(within(card).getByText('Example GmbH')).toBeInTheDocument();
+    expect(within(card).getByText('DE123456789')).toBeInTheDocument();
+    expect(api.to('PUT', '/api/v1/accounts/alice/billing').map((r) => r.body)).toEqual([
+      {
+        tax_rate: null,
+        customer: ['Example GmbH', 'Hauptstrasse 1'],
+        vat_number: 'DE123456789',
+        reverse_charge: true,
+      },
+      { tax_rate: null, customer: ['Example GmbH'], vat_number: 'DE123456789', reverse_charge: true },
+    ]);
   });
 
   it('shows a reseller no billing, and never asks for it', async () => {
@@ -454,7 +513,7 @@ describe('one account', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'alice' })).toBeInTheDocument();
     await screen.findByRole('region', { name: 'SFTP and SSH' });
     expect(screen.queryByRole('region', { name: 'Billing' })).not.toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: 'Change tax rate' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Change billing' })).not.toBeInTheDocument();
     expect(api.requests.filter((r) => r.path.includes('billing'))).toEqual([]);
   });
 });

@@ -2,40 +2,24 @@ import { useState, type FormEvent } from 'react';
 import { ListLoadError } from '@/components/ListLoadError';
 import { Alert, Button, Dialog, LoadingState, TextArea, TextField, toast } from '@/components/ui';
 import { useFieldErrors } from '@/lib/use-field-errors';
-import { taxRateError } from '@/lib/validation';
+import {
+  ADDRESS_LINE_LENGTH,
+  ADDRESS_LINES,
+  addressLinesError,
+  addressLinesOf,
+  taxRateError,
+} from '@/lib/validation';
 import { useBillingSettings } from '../api/get-billing-settings';
 import { useSetBillingSettings } from '../api/set-billing-settings';
 import type { BillingSettings } from '../types';
 
-// The gateway's bounds of the seller's lines (gateway/models/invoices.py).
-const SELLER_LINES = 8;
-const SELLER_LINE_LENGTH = 100;
 // The gateway names a refused line `seller.N`; the form shows it under its one text box.
-const LINE_FIELDS = Array.from({ length: SELLER_LINES }, (_, i) => `seller.${i}` as const);
+const LINE_FIELDS = Array.from({ length: ADDRESS_LINES }, (_, i) => `seller.${i}` as const);
 const SELLER_FIELDS = ['seller', ...LINE_FIELDS] as const;
 const FIELDS = ['currency', 'tax_rate', ...SELLER_FIELDS] as const;
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-
 function currencyError(code: string): string | undefined {
   return /^[A-Z]{3}$/.test(code) ? undefined : 'Three letters of ISO 4217, such as EUR or USD.';
-}
-
-/** The text box's lines as the API takes them; empty lines at the end are dropped. */
-function sellerLinesOf(text: string): string[] {
-  const kept = text.replace(/\n+$/, '');
-  return kept ? kept.split('\n') : [];
-}
-
-function sellerError(lines: readonly string[]): string | undefined {
-  if (lines.length > SELLER_LINES) return `At most ${SELLER_LINES} lines.`;
-  // The gateway counts characters (code points), not UTF-16 units.
-  const long = lines.findIndex((line) => [...line].length > SELLER_LINE_LENGTH);
-  if (long >= 0) return `Line ${long + 1} is longer than ${SELLER_LINE_LENGTH} characters.`;
-  const control = lines.findIndex((line) => CONTROL_CHARS.test(line));
-  if (control >= 0) return `Line ${control + 1} holds a control character, such as a tab.`;
-  return undefined;
 }
 
 type BillingSettingsDialogProps = { open: boolean; onClose: () => void };
@@ -103,12 +87,12 @@ function BillingSettingsForm({
     const body = {
       currency: currency.trim().toUpperCase(),
       tax_rate: taxRate.trim(),
-      seller: sellerLinesOf(seller),
+      seller: addressLinesOf(seller),
     };
     const found = {
       currency: currencyError(body.currency),
       tax_rate: taxRateError(body.tax_rate),
-      seller: sellerError(body.seller),
+      seller: addressLinesError(body.seller),
     };
     if (!errors.validate(found)) return;
     const saved = { currency: settings.currency, tax_rate: settings.tax_rate, seller: settings.seller ?? [] };
@@ -159,7 +143,7 @@ function BillingSettingsForm({
           for (const field of SELLER_FIELDS) errors.markEdited(field);
         }}
         error={errors.errorFor('seller') ?? lineError}
-        hint={`Your name and address as printed on invoices: up to ${SELLER_LINES} lines of up to ${SELLER_LINE_LENGTH} characters.`}
+        hint={`Your name and address as printed on invoices: up to ${ADDRESS_LINES} lines of up to ${ADDRESS_LINE_LENGTH} characters.`}
       />
       <div className="dialog__footer">
         <Button onClick={onCancel} disabled={mutation.isPending}>

@@ -61,7 +61,7 @@ function columnsFor(area: Area, handlers: Handlers): Column<Invoice>[] {
         <span className="cell-stack">
           {moneyLabel(i.gross, i.currency)}
           <span className="cell-sub">
-            net {i.net}, tax {i.tax_rate}%
+            {i.reverse_charge ? `net ${i.net}, reverse charge` : `net ${i.net}, tax ${i.tax_rate}%`}
           </span>
         </span>
       ),

@@ -21,6 +21,9 @@ function makeInvoice(overrides: Partial<Invoice> = {}): Invoice {
     created_at: '2026-12-01T00:00:05Z',
     issued_at: '2026-12-01T09:00:00Z',
     settled_at: null,
+    reverse_charge: false,
+    customer: ['Alice Example'],
+    vat_number: null,
     credit_note: null,
     credited_at: null,
     ...overrides,
@@ -65,6 +68,27 @@ describe('Invoices page', () => {
     await vi.waitFor(() => expect(saved).toEqual(['invoice-2026-000001.pdf']));
     const [request] = api.to('GET', '/api/v1/invoices/inv1/pdf');
     expect(request!.headers.get('Authorization')).toMatch(/^Bearer /);
+  });
+
+  it('says which invoices were made under the reverse charge', async () => {
+    signInAs(ownerUser());
+    const abroad = makeInvoice({
+      id: 'inv3',
+      number: '2026-000003',
+      tax_rate: '0.00',
+      tax: '0.00',
+      reverse_charge: true,
+    });
+    mockApi(list([issued, abroad]));
+    renderApp('/panel/invoices');
+
+    const table = await screen.findByRole('table', { name: 'Invoices' });
+    expect(
+      within(within(table).getByRole('row', { name: /2026-000003/ })).getByText('net 23.33, reverse charge'),
+    ).toBeInTheDocument();
+    expect(
+      within(within(table).getByRole('row', { name: /2026-000001/ })).getByText('net 23.33, tax 21.00%'),
+    ).toBeInTheDocument();
   });
 
   it('says why a PDF could not be downloaded', async () => {

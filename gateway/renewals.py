@@ -2,9 +2,12 @@
 lifetime left; doubling waits after failures).
 
 A renewal is an issue like the owner's (services/certificates.py): same flow, same record, so
-its failure is visible to the owner in words (last_error) long before it matters. One
-certificate at a time: renewals are rare, and a CA's limits are per account. It runs in the
-ACME worker (gateway/acme_worker.py), the one process of the panel with a network.
+its failure is visible to the owner in words (last_error) long before it matters. A round
+renews up to `[acme] concurrent_orders` certificates at once, as the worker runs orders: each
+install makes nginx check and reload every site's certificate (seconds at a thousand HTTPS
+sites), and installs that reach the agent together share one reload. A round takes at most
+PER_ROUND, so a CA's limits per account are kept whatever the concurrency. It runs in the ACME
+worker (gateway/acme_worker.py), the one process of the panel with a network.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from gateway.context import Context
 from gateway.problems import Problem
 from gateway.services import certificates as service
 from gateway.store import certificates as store
+from gateway.store.certificates import CertificateRecord
 
 logger = logging.getLogger(__name__)
 
@@ -47,28 +51,34 @@ class Renewer:
         self._task: asyncio.Task[None] | None = None
 
     async def run_once(self, now: datetime | None = None) -> dict[str, str]:
-        """Renews what is due at `now`; the outcome per domain ("renewed" or the reason)."""
+        """Renews what is due at `now`, up to `concurrent_orders` at once; the outcome per
+        domain ("renewed" or the reason). One that fails leaves the others to finish."""
         moment = now or datetime.now(UTC)
-        outcomes: dict[str, str] = {}
-        for record in await store.due(self._context.db, moment, PER_ROUND):
-            try:
-                await service.issue_for(
-                    self._context,
-                    self._config,
-                    record,
-                    self._accounts,
-                    key_type=record.key_type,
-                    redirect_http=record.redirect_http,
-                    hsts=record.hsts,
-                    now=moment,
-                )
-                outcomes[record.domain] = "renewed"
-            except Problem as refused:
-                outcomes[record.domain] = refused.detail
-            except Exception:
-                logger.exception("renewing %s failed", record.domain)
-                outcomes[record.domain] = "internal error"
-        return outcomes
+        slots = asyncio.Semaphore(max(1, self._config.acme.concurrent_orders))
+        due = await store.due(self._context.db, moment, PER_ROUND)
+
+        async def renew(record: CertificateRecord) -> str:
+            async with slots:
+                try:
+                    await service.issue_for(
+                        self._context,
+                        self._config,
+                        record,
+                        self._accounts,
+                        key_type=record.key_type,
+                        redirect_http=record.redirect_http,
+                        hsts=record.hsts,
+                        now=moment,
+                    )
+                except Problem as refused:
+                    return refused.detail
+                except Exception:
+                    logger.exception("renewing %s failed", record.domain)
+                    return "internal error"
+                return "renewed"
+
+        outcomes = await asyncio.gather(*(renew(record) for record in due))
+        return {record.domain: outcome for record, outcome in zip(due, outcomes, strict=True)}
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop())

@@ -246,6 +246,12 @@ async def issue_panel(
 StageReport = Callable[[str], Awaitable[None]]
 
 
+class OrderCancelled(Exception):
+    """A stage report's answer: the order's job was asked to stop (POST /jobs/{id}/cancel).
+    Raised before the stage begins, so an order stopped before "installing" installs
+    nothing; its challenge tokens are withdrawn on the way out, as after a failure."""
+
+
 class _Stages:
     """Passes each stage on once, in the order reached (many tokens: one "validating")."""
 

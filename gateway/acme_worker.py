@@ -27,7 +27,7 @@ import uvloop
 
 from gateway.__main__ import notify_ready
 from gateway.acme_accounts import AcmeAccounts, read_account_key
-from gateway.acme_orders import StageReport
+from gateway.acme_orders import OrderCancelled, StageReport
 from gateway.agent import Agent
 from gateway.auth.sessions import SessionCache
 from gateway.config import GatewayConfig, load_config
@@ -141,6 +141,9 @@ class AcmeWorker:
             )
         except Problem as refused:
             await self._finish(job, "failed", error=refused.detail)
+        except OrderCancelled:
+            await store.cancelled(self._db, record.domain_id, service.CANCELLED)
+            await self._finish(job, "cancelled", error="cancelled")
         except Exception:
             logger.exception("certificate job %s (%s) failed", job.public_id, job.subject)
             await self._finish(job, "failed", error=_INTERNAL)
@@ -149,9 +152,12 @@ class AcmeWorker:
 
     def _stages(self, job: JobRecord) -> StageReport:
         """Writes each stage the order reaches into its job's row (GET /jobs/{id}, its
-        events): preflight, ordering, validating, installing (docs/certificates.md)."""
+        events): preflight, ordering, validating, installing (docs/certificates.md). A job
+        asked to stop (POST /jobs/{id}/cancel) stops there instead: OrderCancelled."""
 
         async def report(stage: str) -> None:
+            if await jobs_store.cancel_asked(self._db, job.public_id):
+                raise OrderCancelled
             await jobs_store.progress(self._db, job.public_id, JobProgress(stage, 0, 0, 0, 0, 0))
 
         return report
@@ -159,13 +165,14 @@ class AcmeWorker:
     async def _finish(
         self,
         job: JobRecord,
-        state: Literal["succeeded", "failed"],
+        state: Literal["succeeded", "failed", "cancelled"],
         *,
         result: str = "",
         error: str = "",
     ) -> None:
-        """The outcome, with its last stage: `done`, or `failed` (the reason in `error`)."""
-        stage = "done" if state == "succeeded" else "failed"
+        """The outcome, with its last stage: `done`, `failed` (the reason in `error`) or
+        `cancelled`."""
+        stage = {"succeeded": "done", "failed": "failed", "cancelled": "cancelled"}[state]
         await jobs_store.progress(
             self._db, job.public_id, JobProgress(stage, 100 if stage == "done" else 0, 0, 0, 0, 0)
         )

@@ -100,8 +100,10 @@ operations = [
         cancel_job,
         "cancelJob",
         "Stop a queued or running job: the agent interrupts restic cleanly (it leaves no lock);"
-        " answers with the job once it has ended (cancelled, or succeeded or failed if it was"
-        " ending). 409 for a job that had ended already",
+        " a certificate order stops at its next stage, before anything is installed. Answers"
+        " with the job once it has ended (cancelled, or succeeded or failed if it was ending;"
+        " a certificate order still running after 30 s stops at its next stage). 409 for a job"
+        " that had ended already, and for the panel's own certificate order",
         "jobs",
         Access.SIGNED_IN,
         owner=find_job,

@@ -23,7 +23,7 @@ from jopanel.agent.web.v1 import web_pb2 as web_pb
 from gateway import acme_dns01, preflight
 from gateway import renewal_policy as renewals
 from gateway.acme_accounts import AcmeAccounts
-from gateway.acme_orders import IssueFailed, StageReport, issue
+from gateway.acme_orders import IssueFailed, OrderCancelled, StageReport, issue
 from gateway.agent import CALL_TIMEOUT_SECONDS
 from gateway.config import GatewayConfig
 from gateway.context import Context
@@ -44,6 +44,7 @@ from gateway.store.jobs import JobRecord
 from jopanel_rules.hostnames import wildcard_base
 
 INTERRUPTED = "The attempt was interrupted by an error on the server; try again later."
+CANCELLED = "The order was cancelled before a certificate was installed."
 _KEY_TYPES: dict[KeyType, pb.KeyType.ValueType] = {
     "ecdsa-p256": pb.KEY_TYPE_ECDSA_P256,
     "rsa-2048": pb.KEY_TYPE_RSA_2048,
@@ -130,6 +131,8 @@ async def issue_for(
         except IssueFailed as refused:
             await _failed(ctx, record, refused.reason, now, refused.retry_after)
             raise Problem(409, "Certificate not issued", refused.reason) from None
+        except OrderCancelled:
+            raise  # not a failure: the worker records it (store.cancelled)
         except Exception:
             # The agent or the CA failed in a way the owner cannot act on: the record must
             # not stay "issuing"; the error itself reaches the log and the audit log.

@@ -31,9 +31,10 @@ from jopanel.agent.files.v1 import files_pb2 as files_pb
 
 from gateway.context import Context
 from gateway.problems import Problem, conflict, field_error, not_found, plan_limit
-from gateway.services import backup_records
+from gateway.services import backup_records, certificates
 from gateway.services.backup_records import JobStopped
 from gateway.store import audit
+from gateway.store import certificates as certificates_store
 from gateway.store import databases as databases_store
 from gateway.store import jobs as store
 from gateway.store import plans as plans_store
@@ -178,10 +179,15 @@ async def _within_daily_backups(ctx: Context, account: AccountRecord) -> None:
 
 async def cancel(ctx: Context, runner: JobRunner, job: JobRecord) -> JobRecord:
     """Asks the agent to stop the job's work; the job ends `cancelled` when its stream does
-    (at once for a job the agent has not begun). 409 for a job that has ended already."""
+    (at once for a job the agent has not begun). A certificate order is the ACME worker's:
+    see _cancel_order. 409 for a job that has ended already."""
     async with ctx.audited("job.cancel", f"{job.account}/{job.public_id}"):
         if job.state in ENDED:
             raise conflict(f"The job has ended already ({job.state}).")
+        if job.kind == "panel_certificate":
+            raise conflict("The panel's certificate order cannot be cancelled; it ends by itself.")
+        if job.kind == "certificate":
+            return await _cancel_order(ctx, job)
         reply = await ctx.agent.backups.CancelBackupJob(
             pb.CancelBackupJobRequest(account=job.account, job_id=job.public_id),
             timeout=_LIST_TIMEOUT_SECONDS,
@@ -195,6 +201,29 @@ async def cancel(ctx: Context, runner: JobRunner, job: JobRecord) -> JobRecord:
     if settled is None:
         raise not_found(f"Job '{job.public_id}'")
     return settled
+
+
+async def _cancel_order(ctx: Context, job: JobRecord) -> JobRecord:
+    """A queued order ends cancelled at once, its certificate's record as before the order
+    (an installed certificate served on; none: the record says the order was cancelled). A
+    running one is asked to stop: the worker stops at the order's next stage (before the next
+    step with the CA, and before installing), and this answers once it has ended, or after
+    ORDER_CANCEL_WAIT_SECONDS with the order still running, to stop at its next stage (the CA's
+    validation runs until the CA answers)."""
+    if await store.cancel_queued(ctx.db, job.public_id):
+        record = await certificates_store.of_domain(ctx.db, job.subject)
+        if record is not None and record.account_id == job.account_id:
+            await certificates_store.cancelled(ctx.db, record.domain_id, certificates.CANCELLED)
+    else:
+        await store.ask_cancel(ctx.db, job.public_id)
+    deadline = time.monotonic() + ORDER_CANCEL_WAIT_SECONDS
+    while True:
+        now = await store.get(ctx.db, job.public_id)
+        if now is None:
+            raise not_found(f"Job '{job.public_id}'")
+        if now.state in ENDED or time.monotonic() >= deadline:
+            return now
+        await asyncio.sleep(ORDER_CANCEL_POLL_SECONDS)
 
 
 async def start_restore(
@@ -493,3 +522,7 @@ async def require_repository(ctx: Context, repository: str, field: str = "") -> 
 
 # Listing reads each backup's manifest from the repository once (the agent caches them).
 _LIST_TIMEOUT_SECONDS: Final = 300.0
+# A running certificate order asked to stop: how long the answer waits for it to end, and how
+# often it looks (the worker looks at each stage).
+ORDER_CANCEL_WAIT_SECONDS: Final = 30.0
+ORDER_CANCEL_POLL_SECONDS: Final = 0.2

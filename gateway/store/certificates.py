@@ -195,6 +195,18 @@ async def uploaded(
     )
 
 
+async def cancelled(pool: aiomysql.Pool, domain_id: int, reason: str) -> None:
+    """The attempt was cancelled: an installed certificate is still what is served (`valid`,
+    its renewal as it was); without one, the record says why there is none. Not a failure:
+    the renewal's waits do not grow."""
+    await execute(
+        pool,
+        "UPDATE certificates SET status = IF(fingerprint IS NULL, 'failed', 'valid'),"
+        " last_error = %s WHERE domain_id = %s AND status = 'issuing'",
+        (reason[:2000], domain_id),
+    )
+
+
 async def fail_interrupted(pool: aiomysql.Pool, reason: str) -> int:
     """Attempts left `issuing` by a worker that stopped in their middle (no queued order of
     theirs is waiting): failed with `reason`. An installed certificate keeps its next attempt,

@@ -9,7 +9,7 @@ from typing import Literal
 import aiomysql
 import pymysql
 
-from gateway.db import execute, fetch_all_as, fetch_one_as, transaction
+from gateway.db import execute, fetch_all_as, fetch_one, fetch_one_as, transaction
 from gateway.store.tenants import Tenants
 
 Kind = Literal["backup", "restore", "certificate", "archive", "extract", "panel_certificate"]
@@ -178,14 +178,29 @@ async def progress(pool: aiomysql.Pool, public_id: str, done: JobProgress) -> No
     )
 
 
-async def cancel_requested(pool: aiomysql.Pool, public_id: str) -> None:
-    """A job still queued (the agent not asked yet, or its stream not read) ends cancelled."""
-    await execute(
+async def cancel_queued(pool: aiomysql.Pool, public_id: str) -> bool:
+    """A job still queued ends cancelled; False when it is not queued (any more)."""
+    changed = await execute(
         pool,
-        "UPDATE jobs SET state = 'cancelled', error = 'cancelled',"
+        "UPDATE jobs SET state = 'cancelled', stage = 'cancelled', error = 'cancelled',"
         " finished_at = CURRENT_TIMESTAMP(6) WHERE public_id = %s AND state = 'queued'",
         (public_id,),
     )
+    return changed == 1
+
+
+async def ask_cancel(pool: aiomysql.Pool, public_id: str) -> None:
+    """Asks a running job of the ACME worker to stop at its next stage."""
+    await execute(
+        pool,
+        "UPDATE jobs SET cancel_asked = TRUE WHERE public_id = %s AND state = 'running'",
+        (public_id,),
+    )
+
+
+async def cancel_asked(pool: aiomysql.Pool, public_id: str) -> bool:
+    row = await fetch_one(pool, "SELECT cancel_asked FROM jobs WHERE public_id = %s", (public_id,))
+    return row is not None and bool(row["cancel_asked"])
 
 
 async def finish(

@@ -154,6 +154,41 @@ describe('a website’s certificate', () => {
     expect(api.to('POST', CERT_PATH)).toHaveLength(0);
   });
 
+  it('cancels an order under way, says so, and offers a new one', async () => {
+    const CANCELLED = 'The order was cancelled before a certificate was installed.';
+    const job = { current: makeJob({ state: 'running', stage: 'ordering' }) };
+    const { api, state } = certificateServer(makeCertificate({ status: 'issuing', job_id: JOB_ID }), {
+      [`GET ${JOB_PATH}`]: () => json(200, job.current),
+      [`POST ${JOB_PATH}/cancel`]: () => {
+        state.certificate = makeCertificate({ status: 'failed', last_error: CANCELLED });
+        job.current = makeJob({ state: 'cancelled', stage: 'cancelled', error: 'cancelled' });
+        return json(200, job.current);
+      },
+    });
+    const { user } = await openSite();
+
+    await within(card()).findByRole('meter', { name: 'Certificate order' });
+    await user.click(within(card()).getByRole('button', { name: 'Cancel order' }));
+
+    expect(await within(card()).findByText('The order was cancelled.')).toBeInTheDocument();
+    expect(within(card()).queryByRole('meter', { name: 'Certificate order' })).not.toBeInTheDocument();
+    await waitFor(() =>
+      expect(within(card()).getByRole('button', { name: 'Issue certificate' })).toBeEnabled(),
+    );
+    expect(within(card()).getByText(CANCELLED)).toBeInTheDocument();
+    expect(api.to('POST', `${JOB_PATH}/cancel`)).toHaveLength(1);
+  });
+
+  it('offers no cancel once the order is installing', async () => {
+    certificateServer(makeCertificate({ status: 'issuing', job_id: JOB_ID }), {
+      [`GET ${JOB_PATH}`]: () => json(200, makeJob({ state: 'running', stage: 'installing' })),
+    });
+    await openSite();
+
+    await within(card()).findByRole('meter', { name: 'Certificate order' });
+    expect(within(card()).getByRole('button', { name: 'Cancel order' })).toBeDisabled();
+  });
+
   it('keeps showing the served certificate when a renewal failed, and renews with the same settings', async () => {
     const { api } = certificateServer(
       { ...issued, status: 'failed', last_error: REASON, redirect_http: true },

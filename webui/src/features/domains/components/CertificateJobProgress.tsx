@@ -1,4 +1,5 @@
-import { Alert, Meter, Spinner } from '@/components/ui';
+import { Alert, Button, Meter, Spinner, toast } from '@/components/ui';
+import { useCancelCertificateOrder } from '../api/cancel-certificate-order';
 import { useCertificateJob } from '../api/get-certificate-job';
 import { isOrderRunning, type CertificateJob } from '../types';
 
@@ -20,17 +21,33 @@ export function stageProgress(job: CertificateJob): { percent: number; text: str
 }
 
 /**
- * A running certificate order as a progress bar of its stages; once it has ended, a success
- * line (a refusal's reason is the card's, from the record, so it is not repeated here).
+ * A running certificate order as a progress bar of its stages, with a button that cancels it
+ * (it stops at its next stage, before anything is installed); once it has ended, a success or
+ * cancelled line (a refusal's reason is the card's, from the record, so it is not repeated).
  */
 export function CertificateJobProgress({ name, id }: { name: string; id: string }) {
   const job = useCertificateJob(name, id);
+  const cancel = useCancelCertificateOrder(name, id);
   if (job.isPending) return <Spinner label="Starting…" />;
   if (job.isError) return <Alert tone="error">{job.error.message}</Alert>;
   const data = job.data;
   if (data.state === 'succeeded')
     return <Alert tone="success">The certificate was issued and installed.</Alert>;
+  if (data.state === 'cancelled') return <Alert tone="info">The order was cancelled.</Alert>;
   if (!isOrderRunning(data)) return null;
   const { percent, text } = stageProgress(data);
-  return <Meter label="Certificate order" value={percent} max={100} text={text} />;
+  const stop = () =>
+    cancel.mutate(undefined, {
+      onError: (error) => toast.error(`The order was not cancelled: ${error.message}`),
+    });
+  return (
+    <div className="stack">
+      <Meter label="Certificate order" value={percent} max={100} text={text} />
+      <div className="actions">
+        <Button onClick={stop} pending={cancel.isPending} disabled={data.stage === 'installing'}>
+          Cancel order
+        </Button>
+      </div>
+    </div>
+  );
 }

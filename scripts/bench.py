@@ -174,12 +174,7 @@ def main() -> None:
         if "web" in sections:
             asyncio.run(bench_web.run(live, (name, password)))
         if "sites" in sections:  # after "web": beside its 5,000 sites when both run
-            token = str(
-                api("POST", f"{base}/auth/login", {"username": name, "password": password})[
-                    "access_token"
-                ]
-            )
-            asyncio.run(bench_sites.run(live, token, "bench_site"))
+            asyncio.run(bench_sites.run(live, (name, password), "bench_site"))
         if "php" in sections:
             asyncio.run(bench_php.run(run_dir / "bench-php"))
         if "dns" in sections:

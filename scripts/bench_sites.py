@@ -21,6 +21,15 @@ rounds' ratios (the speed of a shared machine drifts by a tenth within a minute,
 differences measured). Beside requests per second, the server's CPU per request (bench_wrk):
 the machine's, and nginx's and PHP-FPM's apart (their masters and workers), so where one row
 spends more than another is a column, not a trial.
+
+Two p99s. wrk's connections send their next request as soon as an answer comes, so those runs
+keep every target saturated, and there a request's latency is mostly its wait in the queue:
+connections over the rate served. A target that serves a tenth fewer requests a second shows a
+p99 about a tenth worse for that alone. So each round also runs every target at the same load,
+PACED_SHARE of the rate the hand-tuned row served in that round's saturated runs (each
+connection pauses between an answer and its next request, bench_paced.lua), and the table has
+the panel's p99 over each row's at that equal load: what a request waits for a site that is
+not overloaded.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
+import bench_web
 import bench_wrk
 import stack
 from bench_wrk import Row
@@ -45,6 +55,11 @@ SECONDS = max(int(os.environ.get("JOPANEL_BENCH_SECONDS", "10")) // 2, 2)
 ROUNDS = 4
 WARMUP_SECONDS = 2
 CONNECTIONS = 64
+# The equal load of the paced runs: this share of the hand-tuned row's saturated rate.
+PACED_SHARE = 0.5
+PACED_SCRIPT = Path(__file__).with_name("bench_paced.lua")
+# Every group's second target is the hand-tuned block and pool: the paced runs' measure.
+HAND_TUNED = 1
 PANEL = "hello.bench.test"
 PANEL_LABEL = "panel-made site"
 DYNAMIC_LABEL = "panel-made site, pool dynamic"
@@ -165,7 +180,8 @@ def _tear_down(version: str) -> None:
     _pool_file(version).unlink()
 
 
-def wrk(name: str, url: str, host: str) -> Row:
+def wrk(name: str, url: str, host: str, pause_ms: int = 0) -> Row:
+    """One target's run after a warm-up: saturated, or each connection pausing pause_ms."""
     argv = [
         "wrk",
         "-t1",
@@ -176,97 +192,125 @@ def wrk(name: str, url: str, host: str) -> Row:
         "-H",
         f"Host: {host}",
     ]
-    subprocess.run([*argv, f"-d{WARMUP_SECONDS}s", url], capture_output=True, check=True)
-    return bench_wrk.run(name, [*argv, f"-d{SECONDS}s", url], KINDS)
+    if pause_ms:
+        argv += ["-s", str(PACED_SCRIPT)]
+    paced = ["--", str(pause_ms)] if pause_ms else []
+    subprocess.run([*argv, f"-d{WARMUP_SECONDS}s", url, *paced], capture_output=True, check=True)
+    return bench_wrk.run(name, [*argv, f"-d{SECONDS}s", url, *paced], KINDS)
 
 
-def _runs(kind: str, url: str, targets: tuple[tuple[str, str], ...]) -> list[list[Row]]:
+@dataclass(frozen=True)
+class Runs:
+    """A group's rounds: each a row per target, in target order."""
+
+    saturated: list[list[Row]]
+    paced: list[list[Row]]  # every target at the same offered load (PACED_SHARE)
+
+
+def _runs(kind: str, url: str, targets: tuple[tuple[str, str], ...]) -> Runs:
     """ROUNDS rounds of every target in turn, in target order, then the other way round, and
     so on: the rows of one round ran seconds apart, so their ratio is spared the machine's
-    drift, which a whole run of one target after another is not."""
-    rounds = []
+    drift, which a whole run of one target after another is not. Each round's paced runs
+    follow its saturated ones, at a pause that offers PACED_SHARE of the hand-tuned row's
+    rate: each connection sends a request every pause plus a request's time (the pause in whole
+    milliseconds, as wrk takes it)."""
+    saturated, paced = [], []
     for n in range(ROUNDS):
         order = list(targets) if n % 2 == 0 else list(reversed(targets))
         ran = {label: wrk(f"{kind}, {label}", url, host) for label, host in order}
-        rounds.append([ran[label] for label, _ in targets])
-    return rounds
+        saturated.append([ran[label] for label, _ in targets])
+        hand = saturated[-1][HAND_TUNED]
+        offered = PACED_SHARE * hand.requests_per_second
+        # A request's own time adds to the pause, so the load is a little below the share.
+        pause_ms = max(round(CONNECTIONS / offered * 1000), 1)
+        ran = {label: wrk(f"{kind}, {label}", url, host, pause_ms) for label, host in order}
+        paced.append([ran[label] for label, _ in targets])
+    return Runs(saturated, paced)
 
 
-async def run(live: stack.Stack, token: str, account: str) -> None:
-    headers = {"Authorization": f"Bearer {token}"}
-    async with aiohttp.ClientSession(headers=headers) as session:
-        async with session.post(
-            f"{live.url}/api/v1/domains", json={"name": PANEL, "account": account}
-        ) as response:
-            assert response.status == 201, await response.text()
-        version = await asyncio.to_thread(_set_up, account, live.web_port)
-        try:
-            await agent_nginx.reload(Path("/run/nginx.pid"))
-            base = f"http://127.0.0.1:{live.web_port}"
-            hands = [(hand.label, hand.host) for hand in _hands(account)]
-            panel = (PANEL_LABEL, PANEL)
-            static = await asyncio.to_thread(
-                _runs, "static 1 KB file", base + "/hello.txt", (panel, hands[0])
-            )
-            php = await asyncio.to_thread(
-                _runs, 'PHP "hello"', base + "/hello.php", (panel, *hands[:3])
-            )
-            # The account's owner (or the administrator) keeps one worker waiting.
-            async with session.patch(
-                f"{live.url}/api/v1/accounts/{account}/php-pool", json={"pm": "dynamic"}
-            ) as response:
-                assert response.status == 200, await response.text()
-            dynamic = await asyncio.to_thread(
-                _runs, 'PHP "hello"', base + "/hello.php", ((DYNAMIC_LABEL, PANEL), *hands[:2])
-            )
-            await _trusted_plan(session, live, account)
-            unconfined = await asyncio.to_thread(
-                _runs,
-                'PHP "hello"',
-                base + "/hello.php",
-                ((UNCONFINED_LABEL, PANEL), hands[0], hands[3]),
-            )
-        finally:
-            await asyncio.to_thread(_tear_down, version)
+async def run(live: stack.Stack, admin: tuple[str, str], account: str) -> None:
+    """Access tokens live five minutes, less than the section: each API call signs in."""
+    api = _Api(live, admin)
+    await api.call("POST", "/domains", {"name": PANEL, "account": account}, 201)
+    version = await asyncio.to_thread(_set_up, account, live.web_port)
+    try:
+        await agent_nginx.reload(Path("/run/nginx.pid"))
+        base = f"http://127.0.0.1:{live.web_port}"
+        hands = [(hand.label, hand.host) for hand in _hands(account)]
+        panel = (PANEL_LABEL, PANEL)
+        static = await asyncio.to_thread(
+            _runs, "static 1 KB file", base + "/hello.txt", (panel, hands[0])
+        )
+        php = await asyncio.to_thread(
+            _runs, 'PHP "hello"', base + "/hello.php", (panel, *hands[:3])
+        )
+        # The account's owner (or the administrator) keeps one worker waiting.
+        await api.call("PATCH", f"/accounts/{account}/php-pool", {"pm": "dynamic"}, 200)
+        dynamic = await asyncio.to_thread(
+            _runs, 'PHP "hello"', base + "/hello.php", ((DYNAMIC_LABEL, PANEL), *hands[:2])
+        )
+        # The account on a plan whose accounts' PHP is not kept to their homes.
+        plan = {"name": TRUSTED_PLAN, "php_open_basedir": False}
+        await api.call("POST", "/plans", plan, 201)
+        await api.call("PATCH", f"/accounts/{account}", {"plan": TRUSTED_PLAN}, 200)
+        unconfined = await asyncio.to_thread(
+            _runs,
+            'PHP "hello"',
+            base + "/hello.php",
+            ((UNCONFINED_LABEL, PANEL), hands[0], hands[3]),
+        )
+    finally:
+        await asyncio.to_thread(_tear_down, version)
     print_table([static, php, dynamic, unconfined])
 
 
-async def _trusted_plan(session: aiohttp.ClientSession, live: stack.Stack, account: str) -> None:
-    """The account on a plan whose accounts' PHP is not kept to their homes."""
-    plan = {"name": TRUSTED_PLAN, "php_open_basedir": False}
-    async with session.post(f"{live.url}/api/v1/plans", json=plan) as response:
-        assert response.status == 201, await response.text()
-    async with session.patch(
-        f"{live.url}/api/v1/accounts/{account}", json={"plan": TRUSTED_PLAN}
-    ) as response:
-        assert response.status == 200, await response.text()
+@dataclass(frozen=True)
+class _Api:
+    live: stack.Stack
+    admin: tuple[str, str]
+
+    async def call(self, method: str, path: str, body: dict[str, object], status: int) -> None:
+        base = f"{self.live.url}/api/v1"
+        token = await bench_web.login(base, *self.admin)
+        headers = {"Authorization": f"Bearer {token}"}
+        async with (
+            aiohttp.ClientSession(headers=headers) as session,
+            session.request(method, base + path, json=body) as response,
+        ):
+            assert response.status == status, await response.text()
 
 
-def print_table(groups: list[list[list[Row]]]) -> None:
+def print_table(groups: list[Runs]) -> None:
     """Each group's rows (the panel's first): the medians of their rounds, and the panel's
     ratio to each row as the median of the rounds' ratios (with their range)."""
     print(
         f"\nHosted sites: panel-made vs hand-written (wrk, {CONNECTIONS} connections, "
         f"{ROUNDS} rounds of {SECONDS}s per target in turns, medians, OPcache on, same run; "
-        "CPU: the server's per request, and nginx's and PHP-FPM's of it)\n"
+        "CPU: the server's per request, and nginx's and PHP-FPM's of it; equal load: every "
+        f"target offered {PACED_SHARE:.0%} of the hand-tuned row's rate in each round)\n"
     )
     print(
         "| target | req/s | p50 ms | p99 ms | errors | CPU us/req | nginx us/req "
         "| PHP-FPM us/req | panel / this (req/s) | panel / this (by CPU) "
+        "| panel's p99 / this, saturated | equal load: req/s | p99 ms "
         "| panel's p99 / this (at most 1) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for rounds in groups:
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for runs in groups:
+        rounds, paced = runs.saturated, runs.paced
         for i, name in enumerate(row.name for row in rounds[0]):
             r = bench_wrk.medians([round_[i] for round_ in rounds])
-            by_rate = by_cpu = p99 = ""
+            even = bench_wrk.medians([round_[i] for round_ in paced])
+            by_rate = by_cpu = p99 = even_p99 = ""
             if i:
                 by_rate = bench_wrk.shown(bench_wrk.rate_ratios(rounds, 0, i))
                 by_cpu = bench_wrk.shown(bench_wrk.cpu_ratios(rounds, i, 0))
                 p99 = bench_wrk.shown(bench_wrk.p99_ratios(rounds, 0, i))
+                even_p99 = bench_wrk.shown(bench_wrk.p99_ratios(paced, 0, i))
             nginx, php = r.kinds_us
             print(
                 f"| {name} | {r.requests_per_second:.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | "
-                f"{r.errors} | {r.cpu_us:.1f} | {nginx:.1f} | {php:.1f} | {by_rate} | "
-                f"{by_cpu} | {p99} |"
+                f"{r.errors + even.errors} | {r.cpu_us:.1f} | {nginx:.1f} | {php:.1f} | "
+                f"{by_rate} | {by_cpu} | {p99} | {even.requests_per_second:.0f} | "
+                f"{even.p99_ms:.2f} | {even_p99} |"
             )

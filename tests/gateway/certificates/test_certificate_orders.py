@@ -20,6 +20,7 @@ from gateway.problems import Problem
 from gateway.services import certificates as service
 from gateway.store import jobs as jobs_store
 from gateway.store.certificates import CertificateRecord
+from tests.gateway.certificates.together import Together
 from tests.gateway.conftest import Api
 
 STAGES = ("preflight", "ordering", "validating", "installing")
@@ -133,21 +134,13 @@ async def test_the_worker_runs_a_few_orders_at_once_and_no_more(
     config = dataclasses.replace(
         app[keys.CONFIG], acme=dataclasses.replace(app[keys.CONFIG].acme, concurrent_orders=4)
     )
-    running: set[str] = set()
-    most = 0
-    four_together = asyncio.Event()
+    together = Together(4)
 
     async def ordered(
         ctx: object, config: object, record: CertificateRecord, *args: object, **kw: object
     ) -> CertificateRecord:
-        nonlocal most
-        running.add(record.domain)
-        most = max(most, len(running))
-        if len(running) == 4:
-            four_together.set()
-        await four_together.wait()  # the first four wait for each other: they overlap
-        running.discard(record.domain)
-        return record
+        async with together.inside(record.domain):
+            return record
 
     monkeypatch.setattr(service, "issue_for", ordered)
     worker = AcmeWorker(app[keys.DB], app[keys.AGENT], config, AcmeAccounts(b"", None))
@@ -155,7 +148,7 @@ async def test_the_worker_runs_a_few_orders_at_once_and_no_more(
     # A failure detector: one at a time, the first order would wait for the others forever.
     assert await asyncio.wait_for(worker.run_queued(), 60) == 6
 
-    assert most == 4
+    assert together.most == 4
     _, jobs = await api.call("GET", "/api/v1/jobs", alice)
     assert sorted(job["subject"] for job in jobs["items"] if job["state"] == "succeeded") == names
 

@@ -16,6 +16,7 @@ from gateway.problems import Problem
 from gateway.renewals import Renewer
 from gateway.services import certificates as service
 from gateway.store.certificates import CertificateRecord
+from tests.gateway.certificates.together import Together
 from tests.gateway.conftest import Api
 from tests.gateway.reconcile.test_reconcile_certificates import record
 
@@ -40,27 +41,17 @@ async def test_due_certificates_renew_a_few_at_once_and_one_failing_fails_alone(
     config = dataclasses.replace(
         app[keys.CONFIG], acme=dataclasses.replace(app[keys.CONFIG].acme, concurrent_orders=4)
     )
-    running: set[str] = set()
-    most = 0
-    four_together = asyncio.Event()
+    together = Together(4)
 
     async def renewed(
         ctx: object, config: object, certificate: CertificateRecord, *args: object, **kw: object
     ) -> CertificateRecord:
-        nonlocal most
-        running.add(certificate.domain)
-        most = max(most, len(running))
-        if len(running) == 4:
-            four_together.set()
-        try:
-            await four_together.wait()  # the first four wait for each other: they overlap
+        async with together.inside(certificate.domain):
             if certificate.domain == "alice1.com":
                 raise Problem(409, "Certificate not issued", "alice1.com does not resolve here")
             if certificate.domain == "alice2.com":
                 raise RuntimeError("the agent went away")
             return certificate
-        finally:
-            running.discard(certificate.domain)
 
     monkeypatch.setattr(service, "issue_for", renewed)
     renewer = Renewer(
@@ -70,7 +61,7 @@ async def test_due_certificates_renew_a_few_at_once_and_one_failing_fails_alone(
     # A failure detector: one at a time, the first renewal would wait for the others forever.
     outcomes = await asyncio.wait_for(renewer.run_once(NOW), 60)
 
-    assert most == 4
+    assert together.most == 4
     assert outcomes == {
         "alice0.com": "renewed",
         "alice1.com": "alice1.com does not resolve here",

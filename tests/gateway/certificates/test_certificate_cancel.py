@@ -126,6 +126,8 @@ async def test_the_panels_own_order_is_not_cancelled(api: Api, admin: str) -> No
         origin="admin",
         begin=panel_store.BEGIN,
     )
+    alice = await api.owner(admin)  # the panel's job is no account's: an owner finds nothing
+    assert (await api.call("POST", f"/api/v1/jobs/{job}/cancel", alice))[0] == 404
     status, body = await api.call("POST", f"/api/v1/jobs/{job}/cancel", admin)
     assert status == 409, body
     assert "cannot be cancelled" in body["detail"]

@@ -16,6 +16,7 @@ import logging
 import secrets
 import time
 from collections.abc import (
+    AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
     Awaitable,
@@ -187,7 +188,7 @@ async def cancel(ctx: Context, runner: JobRunner, job: JobRecord) -> JobRecord:
         if job.kind == "panel_certificate":
             raise conflict("The panel's certificate order cannot be cancelled; it ends by itself.")
         if job.kind == "certificate":
-            return await _cancel_order(ctx, job)
+            return await _cancel_order(ctx, runner, job)
         reply = await ctx.agent.backups.CancelBackupJob(
             pb.CancelBackupJobRequest(account=job.account, job_id=job.public_id),
             timeout=_LIST_TIMEOUT_SECONDS,
@@ -203,27 +204,28 @@ async def cancel(ctx: Context, runner: JobRunner, job: JobRecord) -> JobRecord:
     return settled
 
 
-async def _cancel_order(ctx: Context, job: JobRecord) -> JobRecord:
+async def _cancel_order(ctx: Context, runner: JobRunner, job: JobRecord) -> JobRecord:
     """A queued order ends cancelled at once, its certificate's record as before the order
     (an installed certificate served on; none: the record says the order was cancelled). A
     running one is asked to stop: the worker stops at the order's next stage (before the next
-    step with the CA, and before installing), and this answers once it has ended, or after
-    ORDER_CANCEL_WAIT_SECONDS with the order still running, to stop at its next stage (the CA's
-    validation runs until the CA answers)."""
+    step with the CA, and before installing), and this answers once it has ended (followed as
+    its event stream follows it), or after ORDER_CANCEL_WAIT_SECONDS with the order still
+    running, to stop at its next stage (the CA's validation runs until the CA answers)."""
     if await store.cancel_queued(ctx.db, job.public_id):
         record = await certificates_store.of_domain(ctx.db, job.subject)
         if record is not None and record.account_id == job.account_id:
             await certificates_store.cancelled(ctx.db, record.domain_id, certificates.CANCELLED)
     else:
         await store.ask_cancel(ctx.db, job.public_id)
-    deadline = time.monotonic() + ORDER_CANCEL_WAIT_SECONDS
-    while True:
-        now = await store.get(ctx.db, job.public_id)
-        if now is None:
-            raise not_found(f"Job '{job.public_id}'")
-        if now.state in ENDED or time.monotonic() >= deadline:
-            return now
-        await asyncio.sleep(ORDER_CANCEL_POLL_SECONDS)
+    latest = job
+    with contextlib.suppress(TimeoutError):
+        async with (
+            asyncio.timeout(ORDER_CANCEL_WAIT_SECONDS),
+            contextlib.aclosing(follow(ctx, runner, job.public_id)) as changes,
+        ):
+            async for seen in changes:
+                latest = seen or latest
+    return latest
 
 
 async def start_restore(
@@ -453,7 +455,7 @@ async def _read_stream(
 
 async def follow(
     ctx: Context, runner: JobRunner, public_id: str
-) -> AsyncIterator[JobRecord | None]:
+) -> AsyncGenerator[JobRecord | None, None]:
     """The job as it changes: each new state of its row, until it has ended; None every
     KEEPALIVE_SECONDS without a change (so that a client or proxy keeps the stream open)."""
     last: JobRecord | None = None
@@ -522,7 +524,6 @@ async def require_repository(ctx: Context, repository: str, field: str = "") -> 
 
 # Listing reads each backup's manifest from the repository once (the agent caches them).
 _LIST_TIMEOUT_SECONDS: Final = 300.0
-# A running certificate order asked to stop: how long the answer waits for it to end, and how
-# often it looks (the worker looks at each stage).
+# A running certificate order asked to stop: how long the answer waits for it to end (the
+# worker looks at each stage).
 ORDER_CANCEL_WAIT_SECONDS: Final = 30.0
-ORDER_CANCEL_POLL_SECONDS: Final = 0.2

@@ -41,7 +41,7 @@ export function AccountBillingDialog({ name, billing, open, onClose }: AccountBi
       title={`Billing of ${name}`}
       description="The tax goes on this account’s invoices made from now on; the customer’s lines and VAT number on drafts and on invoices issued from now on. An issued invoice keeps what it was issued with."
     >
-      {open ? <BillingForm current={billing} mutation={mutation} onCancel={cancel} onDone={finish} /> : null}
+      <BillingForm current={billing} mutation={mutation} onCancel={cancel} onDone={finish} />
     </Dialog>
   );
 }

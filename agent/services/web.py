@@ -178,7 +178,7 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
     ) -> web_pb2.SetPhpPoolLimitsResponse:
         account = accounts_validators.account_name(request.account, "account")
         limits = php_fpm.PoolLimits(
-            dynamic=web_validators.process_manager(request.pm),
+            pm=web_validators.process_manager(request.pm),
             max_children=web_validators.max_children(request.max_children),
             open_basedir=not request.without_open_basedir,
         )
@@ -192,11 +192,7 @@ class WebDomainServicer(web_pb2_grpc.WebDomainServiceServicer):
             limits=[
                 web_pb2.PhpPoolLimits(
                     account=account,
-                    pm=(
-                        web_pb2.PROCESS_MANAGER_DYNAMIC
-                        if limits.dynamic
-                        else web_pb2.PROCESS_MANAGER_ONDEMAND
-                    ),
+                    pm=web_validators.PROCESS_MANAGER_VALUES[limits.pm],
                     max_children=limits.max_children,
                     without_open_basedir=not limits.open_basedir,
                 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final, NewType
+from typing import Final, Literal, NewType
 
 from jopanel.agent.web.v1 import web_pb2
 
@@ -277,13 +277,24 @@ def php_settings_of(message: web_pb2.PhpSettings, field: str = "settings") -> Ph
     return php_settings(values, field)
 
 
-def process_manager(value: int, field: str = "pm") -> bool:
-    """Whether the pool is `dynamic` (else `ondemand`); UNSPECIFIED and unknown are refused."""
-    if value == web_pb2.PROCESS_MANAGER_ONDEMAND:
-        return False
-    if value == web_pb2.PROCESS_MANAGER_DYNAMIC:
-        return True
-    raise InvalidArgument(field, "must be PROCESS_MANAGER_ONDEMAND or PROCESS_MANAGER_DYNAMIC")
+def process_manager(value: int, field: str = "pm") -> ProcessManager:
+    """The pool's process manager; UNSPECIFIED and unknown values are refused."""
+    try:
+        return _PROCESS_MANAGERS[web_pb2.ProcessManager.ValueType(value)]
+    except KeyError:
+        raise InvalidArgument(
+            field,
+            "must be PROCESS_MANAGER_ONDEMAND, PROCESS_MANAGER_DYNAMIC or PROCESS_MANAGER_STATIC",
+        ) from None
+
+
+ProcessManager = Literal["ondemand", "dynamic", "static"]
+_PROCESS_MANAGERS: Final[dict[web_pb2.ProcessManager.ValueType, ProcessManager]] = {
+    web_pb2.PROCESS_MANAGER_ONDEMAND: "ondemand",
+    web_pb2.PROCESS_MANAGER_DYNAMIC: "dynamic",
+    web_pb2.PROCESS_MANAGER_STATIC: "static",
+}
+PROCESS_MANAGER_VALUES: Final = {name: value for value, name in _PROCESS_MANAGERS.items()}
 
 
 def max_children(value: int, field: str = "max_children") -> int:

@@ -18,7 +18,7 @@ def _range(setting: str) -> tuple[int, int]:
 _MEMORY, _UPLOAD = _range("memory_limit_mb"), _range("upload_max_filesize_mb")
 _POST, _SECONDS = _range("post_max_size_mb"), _range("max_execution_time_seconds")
 _VARS = _range("max_input_vars")
-ProcessManager = Literal["ondemand", "dynamic"]
+ProcessManager = Literal["ondemand", "dynamic", "static"]
 
 
 class PhpSettingsUpdate(BaseModel):
@@ -67,7 +67,8 @@ class PhpPoolUpdate(BaseModel):
     pm: ProcessManager | None = Field(
         default=None,
         description="ondemand: workers start with requests, stop after 10 s idle; dynamic: one"
-        " worker always waits",
+        " worker always waits; static: all max_children workers always run (only on a plan"
+        " with php_static_pools, else 422)",
     )
     max_children: Annotated[int, Field(ge=PHP_MAX_CHILDREN_MIN, le=PHP_MAX_CHILDREN_MAX)] | None = (
         Field(default=None, description="The most requests each pool serves at once")
@@ -83,4 +84,7 @@ class PhpPool(BaseModel):
     open_basedir: bool = Field(
         description="Whether the scripts may open files only in the account's home, as the"
         " account's plan says (php_open_basedir)"
+    )
+    static_allowed: bool = Field(
+        description="Whether the account's plan lets its pools be static (php_static_pools)"
     )

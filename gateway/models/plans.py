@@ -120,6 +120,13 @@ class PlanLimits(BaseModel):
         " accounts' files. A change applies to every account on the plan at once. A"
         " reseller's plans keep it on",
     )
+    php_static_pools: StrictBool = Field(
+        default=False,
+        description="Whether its accounts may set their PHP pools to pm static: all their"
+        " workers always running, at the memory of each while idle, so no request waits for one"
+        " to start. Refused (409) while an account on the plan has such pools. A reseller's"
+        " plans do not grant it",
+    )
 
 
 class PlanCreate(PlanLimits):
@@ -156,6 +163,7 @@ class Plan(BaseModel):
     backup_repository: str
     ssh_shell: bool
     php_open_basedir: bool
+    php_static_pools: bool
     accounts: int = Field(description="How many accounts are on this plan")
     created_at: datetime
     updated_at: datetime
@@ -191,6 +199,7 @@ def plan_of(record: PlanRecord) -> Plan:
         backup_repository=record.backup_repository,
         ssh_shell=record.ssh_shell,
         php_open_basedir=record.php_open_basedir,
+        php_static_pools=record.php_static_pools,
         accounts=record.accounts,
         created_at=record.created_at,
         updated_at=record.updated_at,

@@ -27,10 +27,7 @@ class PhpPoolChecks(RunBase):
         )
         held: dict[str, _Pools] = {
             entry.account: (
-                PhpPoolRecord(
-                    "dynamic" if entry.pm == pb.PROCESS_MANAGER_DYNAMIC else "ondemand",
-                    entry.max_children,
-                ),
+                PhpPoolRecord(php_settings.PM_NAMES.get(entry.pm, "ondemand"), entry.max_children),
                 not entry.without_open_basedir,
             )
             for entry in reply.limits

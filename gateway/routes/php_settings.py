@@ -72,6 +72,7 @@ def _pool(record: PhpPoolRecord, plan: PlanRecord) -> web.Response:
             max_children=record.max_children,
             max_children_bound=service.children_bound(plan),
             open_basedir=plan.php_open_basedir,
+            static_allowed=plan.php_static_pools,
         )
     )
 

@@ -252,6 +252,8 @@ async def _check_plan_fits(ctx: Context, account: AccountRecord, plan: PlanRecor
     """The disk limits of the account's new plan; 409 when the account uses more than any of
     the plan's limits."""
     exceeding = await plans.over_limits(ctx.db, plan.limits(), account_id=account.id)
+    if not plan.php_static_pools and await php_pools.static(ctx.db, account_id=account.id):
+        exceeding.append(f"{account.name} runs static PHP pools, which it does not grant")
     limits = quotas.Limits(None, None)
     if account.status in _ON_SYSTEM:
         limits = quotas.Limits.of_plan(plan)

@@ -20,7 +20,7 @@ from jopanel.agent.web.v1 import web_pb2 as pb
 from gateway.agent import CALL_TIMEOUT_SECONDS, Agent, each
 from gateway.consistency import applying, settle, settle_each
 from gateway.context import Context
-from gateway.problems import FieldError, conflict, unprocessable
+from gateway.problems import FieldError, Problem, conflict, unprocessable
 from gateway.services import domains
 from gateway.store import php_pools
 from gateway.store import plans as plans_store
@@ -39,7 +39,12 @@ _PLAN_BOUNDS: Final = {
     "max_execution_time_seconds": "max_php_execution_seconds",
     "max_input_vars": "max_php_input_vars",
 }
-_PM: Final = {"ondemand": pb.PROCESS_MANAGER_ONDEMAND, "dynamic": pb.PROCESS_MANAGER_DYNAMIC}
+_PM: Final[dict[ProcessManager, pb.ProcessManager.ValueType]] = {
+    "ondemand": pb.PROCESS_MANAGER_ONDEMAND,
+    "dynamic": pb.PROCESS_MANAGER_DYNAMIC,
+    "static": pb.PROCESS_MANAGER_STATIC,
+}
+PM_NAMES: Final = {value: name for name, value in _PM.items()}
 
 
 def values_of(domain: DomainRecord) -> Values:
@@ -96,13 +101,29 @@ async def set_pool(
     plan = await _plan(ctx, account.id)
     bound = children_bound(plan)
     if wanted.max_children > bound:
-        message = f"must be at most {bound} on plan '{account.plan}'"
+        message = f"must be at most {bound} on plan '{plan.name}'"
         raise unprocessable(f"max_children: {message}", [FieldError("max_children", message)])
+    _require_static_allowed(wanted, plan)
     async with ctx.audited("account.php_pool", account.name, f"{wanted.pm},{wanted.max_children}"):
         await php_pools.put(ctx.db, account.id, wanted)
+        if wanted.pm == "static":
+            # Read again once recorded: a plan's change taking the grant away checks its
+            # accounts once its own record is written, so one of the two sees the other.
+            try:
+                plan = await _plan(ctx, account.id)
+                _require_static_allowed(wanted, plan)
+            except Problem:
+                await php_pools.put(ctx.db, account.id, previous)
+                raise
         async with applying(undo=lambda: php_pools.put(ctx.db, account.id, previous)):
             await settle_pool(ctx, account.name)
     return wanted, plan
+
+
+def _require_static_allowed(wanted: PhpPoolRecord, plan: PlanRecord) -> None:
+    if wanted.pm == "static" and not plan.php_static_pools:
+        message = f"static pools are not granted on plan '{plan.name}' (php_static_pools)"
+        raise unprocessable(f"pm: {message}", [FieldError("pm", message)])
 
 
 async def send_pool(

@@ -19,7 +19,7 @@ from gateway.problems import conflict, field_error, not_found
 from gateway.services import php_settings, quotas, ssh
 from gateway.services.jobs import require_repository
 from gateway.services.resellers import totals_reached
-from gateway.store import accounts, resellers
+from gateway.store import accounts, php_pools, resellers
 from gateway.store import plans as store
 from gateway.store.plans import DEFAULT_PLAN, WRITABLE, PlanRecord
 
@@ -61,6 +61,10 @@ async def create(ctx: Context, name: str, limits: Limits) -> PlanRecord:
     return await _read(ctx, name)
 
 
+def _running_static(names: list[str]) -> list[str]:
+    return [f"static PHP pools ({', '.join(names)})"] if names else []
+
+
 def _check_reseller_plan(ctx: Context, name: str | None, limits: Limits) -> None:
     """A reseller's plan is named after it (no two resellers' plan names collide, and none
     takes a name an administrator would want), and gives no VPN nor PHP outside the accounts'
@@ -72,6 +76,8 @@ def _check_reseller_plan(ctx: Context, name: str | None, limits: Limits) -> None
         raise field_error("max_vpn_clients", "a reseller's plans give no VPN clients (0)")
     if limits.get("php_open_basedir", True) is not True:
         raise field_error("php_open_basedir", "a reseller's plans keep PHP in the homes (true)")
+    if limits.get("php_static_pools", False) is not False:
+        raise field_error("php_static_pools", "a reseller's plans grant no static pools (false)")
 
 
 async def update(ctx: Context, plan: PlanRecord, changes: Limits) -> PlanRecord:
@@ -83,6 +89,9 @@ async def update(ctx: Context, plan: PlanRecord, changes: Limits) -> PlanRecord:
         if ctx.me.is_reseller:
             _check_reseller_plan(ctx, None, changes)
         exceeding = await store.over_limits(ctx.db, changes, plan_id=plan.id)
+        ungranting = changes.get("php_static_pools") is False and plan.php_static_pools
+        if ungranting:
+            exceeding += _running_static(await php_pools.static(ctx.db, plan_id=plan.id))
         previous = quotas.Limits.of_plan(plan)
         limits = quotas.Limits(
             changes.get("disk_quota_mb", plan.disk_quota_mb),
@@ -99,11 +108,19 @@ async def update(ctx: Context, plan: PlanRecord, changes: Limits) -> PlanRecord:
                 f"Accounts on plan '{plan.name}' already use more: {'; '.join(exceeding)}."
                 " Lower their usage or move them to another plan first."
             )
+        before = {k: getattr(plan, k) for k in changes}
         try:
             await store.update(ctx.db, plan.id, changes, reseller_id=plan.reseller_id)
         except resellers.TotalsExceeded as exc:
             raise totals_reached(exc) from exc
-        before = {k: getattr(plan, k) for k in changes}
+        if ungranting and (racing := await php_pools.static(ctx.db, plan_id=plan.id)):
+            # An account's pool made static while this change was checked (php_settings
+            # .set_pool reads the plan again once recorded, so one of the two sees the other).
+            await store.update(ctx.db, plan.id, before)
+            raise conflict(
+                f"Accounts on plan '{plan.name}' now run {_running_static(racing)[0]}:"
+                " set them to dynamic or ondemand first."
+            )
         shells = await _shell_change(ctx, plan, changes)
         basedir = changes.get("php_open_basedir", plan.php_open_basedir)
 

@@ -10,7 +10,7 @@ import aiomysql
 
 from gateway.db import execute, fetch_all_as, fetch_one_as
 
-ProcessManager = Literal["ondemand", "dynamic"]
+ProcessManager = Literal["ondemand", "dynamic", "static"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +72,28 @@ async def state_of(pool: aiomysql.Pool, name: str) -> PoolState | None:
 
 def _state(found: _AccountPool) -> PoolState:
     return PoolState(record_of(found.pm, found.max_children), found.php_open_basedir)
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    name: str
+
+
+async def static(
+    pool: aiomysql.Pool, *, plan_id: int | None = None, account_id: int | None = None
+) -> list[str]:
+    """The accounts on the plan, or the one account, whose pools are static: at most five
+    names, for a message (a plan that stops granting static pools must not have any)."""
+    where, arg = ("a.plan_id", plan_id) if plan_id is not None else ("a.user_id", account_id)
+    found = await fetch_all_as(
+        pool,
+        _Name,
+        "SELECT u.name FROM php_pools p JOIN accounts a ON a.user_id = p.account_id"
+        f" JOIN users u ON u.id = a.user_id WHERE p.pm = 'static' AND {where} = %s"
+        " ORDER BY u.name LIMIT 5",
+        (arg,),
+    )
+    return [f.name for f in found]
 
 
 def record_of(pm: ProcessManager | None, max_children: int | None) -> PhpPoolRecord | None:

@@ -40,7 +40,7 @@ BACKUP_SETTINGS = (
     "backup_repository",
 )
 # Switches rather than counts: what an account on the plan may do.
-SETTINGS = ("ssh_shell", "php_open_basedir")
+SETTINGS = ("ssh_shell", "php_open_basedir", "php_static_pools")
 WRITABLE = LIMITS + BACKUP_SETTINGS + SETTINGS
 _COLUMNS = (
     "id, name, reseller_id, (SELECT u.name FROM users u WHERE u.id = plans.reseller_id)"
@@ -83,6 +83,7 @@ class PlanRecord:
     backup_repository: str  # where scheduled backups go: '' local, else a remote's name
     ssh_shell: bool  # its accounts with a login shell get it over SSH (docs/sftp.md)
     php_open_basedir: bool  # its accounts' PHP is kept to their homes (docs/web.md)
+    php_static_pools: bool  # its accounts may keep every PHP worker running (pm static)
     accounts: int  # how many accounts are on the plan
     created_at: datetime
     updated_at: datetime

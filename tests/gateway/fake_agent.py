@@ -436,8 +436,12 @@ class FakeWeb(Recorder, web_pb2_grpc.WebDomainServiceServicer):
         await self._enter("SetPhpPoolLimits", request.account, context)
         if request.account not in self.accounts.accounts:
             await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "no such account")
-        if request.pm not in (web_pb.PROCESS_MANAGER_ONDEMAND, web_pb.PROCESS_MANAGER_DYNAMIC):
-            await refuse_field(context, "pm", "must be PROCESS_MANAGER_ONDEMAND or ..._DYNAMIC")
+        if request.pm not in (
+            web_pb.PROCESS_MANAGER_ONDEMAND,
+            web_pb.PROCESS_MANAGER_DYNAMIC,
+            web_pb.PROCESS_MANAGER_STATIC,
+        ):
+            await refuse_field(context, "pm", "must be PROCESS_MANAGER_ONDEMAND, ..._STATIC")
         if not 1 <= request.max_children <= PHP_MAX_CHILDREN_MAX:
             await refuse_field(context, "max_children", f"must be 1 to {PHP_MAX_CHILDREN_MAX}")
         self.pool_limits[request.account] = (request.pm, request.max_children)

@@ -103,17 +103,21 @@ class PoolLimits:
     """An account's process limits, the same for each of its pools (SetPhpPoolLimits), and
     whether its scripts are kept to its home (open_basedir, its plan's choice)."""
 
-    dynamic: bool = False
+    pm: web_validators.ProcessManager = "ondemand"
     max_children: int = MAX_CHILDREN
     open_basedir: bool = True
 
 
 def _process_manager(limits: PoolLimits) -> str:
-    if not limits.dynamic:
+    if limits.pm == "ondemand":
         return f"""; Idle pools cost no process, so thousands of accounts fit.
 pm = ondemand
 pm.max_children = {limits.max_children}
 pm.process_idle_timeout = 10s"""
+    if limits.pm == "static":
+        return f"""; Every worker always runs (the account's choice, which its plan grants).
+pm = static
+pm.max_children = {limits.max_children}"""
     spare = min(3, limits.max_children)
     return f"""; One worker always waits (the account's choice, within its plan).
 pm = dynamic
@@ -398,23 +402,34 @@ def _read_limits(path: Path) -> dict[str, PoolLimits]:
         return {}
     limits = {}
     for account, entry in data.items() if isinstance(data, dict) else []:
-        children = entry.get("max_children") if isinstance(entry, dict) else None
-        dynamic = entry.get("dynamic") if isinstance(entry, dict) else None
+        entry = entry if isinstance(entry, dict) else {}
+        children = entry.get("max_children")
+        pm = _pm_of(entry)
         # Files written before open_basedir was a plan's choice lack it: kept to the home.
-        basedir = entry.get("open_basedir", True) if isinstance(entry, dict) else None
+        basedir = entry.get("open_basedir", True)
         if (
             isinstance(account, str)
             and ACCOUNT_NAME_PATTERN.fullmatch(account)
-            and isinstance(dynamic, bool)
+            and pm is not None
             and isinstance(basedir, bool)
             and isinstance(children, int)
             and not isinstance(children, bool)
             and PHP_MAX_CHILDREN_MIN <= children <= PHP_MAX_CHILDREN_MAX
         ):
-            limits[account] = PoolLimits(dynamic, children, basedir)
+            limits[account] = PoolLimits(pm, children, basedir)
         else:
             logger.error("%s: the entry of %r is not valid; left out", path, account)
     return limits
+
+
+def _pm_of(entry: dict[str, object]) -> web_validators.ProcessManager | None:
+    """An entry's process manager: its `pm`, or, in a file written before pools could be
+    static, its `dynamic` flag; None when neither is valid."""
+    if "pm" not in entry:
+        dynamic = entry.get("dynamic")
+        return None if not isinstance(dynamic, bool) else "dynamic" if dynamic else "ondemand"
+    pm = entry["pm"]
+    return pm if pm in ("ondemand", "dynamic", "static") else None
 
 
 # A PHP pool: (account, PHP version).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import pwd
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -293,7 +294,7 @@ async def test_pool_limits_reach_every_pool_of_the_account_and_go_with_it(
     await web.SetPhpPoolLimits(request)
     limits = Path("/etc/php/jopanel-pool-limits.json")  # in the file once the call answers
     assert json.loads(limits.read_text())[account.name] == {
-        "dynamic": True,
+        "pm": "dynamic",
         "max_children": 2,
         "open_basedir": True,
     }
@@ -311,6 +312,73 @@ async def test_pool_limits_reach_every_pool_of_the_account_and_go_with_it(
     await accounts.DeleteAccount(accounts_pb2.DeleteAccountRequest(name=account.name))
     assert account.name not in (limits.read_text() if limits.exists() else "")
     assert account.name not in await listed_accounts(web)
+
+
+async def test_a_static_pool_keeps_every_worker_running_and_ondemand_none(
+    web: Stub,
+    accounts: AccountStub,
+    account: accounts_pb2.Account,
+    new_domain: Callable[[], str],
+    new_name: Callable[[], str],
+    web_port: int,
+) -> None:
+    """pm static (a plan's grant, docs/web.md): all max_children workers run, idle, as the
+    account, and serve; set back to ondemand, an idle account runs none. Another account's
+    pool in the same master keeps its own limits."""
+    name = new_domain()
+    await php_site(web, account.name, name)
+    mallory = (
+        await accounts.CreateAccount(
+            accounts_pb2.CreateAccountRequest(name=new_name(), shell=accounts_pb2.SHELL_NOLOGIN)
+        )
+    ).account
+    await php_site(web, mallory.name, new_domain())
+    static = web_pb2.SetPhpPoolLimitsRequest(
+        account=account.name, pm=web_pb2.PROCESS_MANAGER_STATIC, max_children=3
+    )
+    await web.SetPhpPoolLimits(static)
+    text = pool_file(account.name).read_text()
+    assert "pm = static\npm.max_children = 3\n" in text
+    assert "pm.process_idle_timeout" not in text
+    listed = (await web.ListPhpPoolLimits(web_pb2.ListPhpPoolLimitsRequest())).limits
+    assert web_pb2.PhpPoolLimits(account=account.name, pm=static.pm, max_children=3) in listed
+    assert await workers_become(account.name, 3)
+    assert (await shown(web_port, name))["memory_limit"] == "256M"
+    assert workers(account.name) == 3  # no more for a request
+    assert await workers_become(mallory.name, 0)  # ondemand: idle, none
+    assert "pm = ondemand\n" in pool_file(mallory.name).read_text()
+
+    await web.SetPhpPoolLimits(
+        web_pb2.SetPhpPoolLimitsRequest(
+            account=account.name, pm=web_pb2.PROCESS_MANAGER_ONDEMAND, max_children=3
+        )
+    )
+    assert await workers_become(account.name, 0)
+
+
+def workers(account: str) -> int:
+    """How many PHP-FPM processes run as the account (its pools' workers)."""
+    uid = str(pwd.getpwnam(account).pw_uid)
+    count = 0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            lines = status.read_text().splitlines()
+        except OSError:  # gone meanwhile
+            continue
+        fields = dict(line.split(":\t", 1) for line in lines if ":\t" in line)
+        if fields.get("Name", "").startswith("php-fpm") and fields["Uid"].split()[0] == uid:
+            count += 1
+    return count
+
+
+async def workers_become(account: str, count: int, within: float = 15.0) -> bool:
+    """Whether the account's workers number `count`, within `within` seconds (a reload's
+    workers start and stop over a moment)."""
+    for _ in range(int(within / 0.25)):
+        if workers(account) == count:
+            return True
+        await asyncio.sleep(0.25)
+    return workers(account) == count
 
 
 async def listed_accounts(web: Stub) -> list[str]:
@@ -439,18 +507,24 @@ def test_pool_limits_written_before_open_basedir_keep_scripts_in_the_home(
         json.dumps(
             {
                 "older": {"dynamic": True, "max_children": 4},
-                "unconfined": {"dynamic": False, "max_children": 8, "open_basedir": False},
-                "bad": {"dynamic": False, "max_children": 8, "open_basedir": "no"},
+                "oldest": {"dynamic": False, "max_children": 2},
+                "unconfined": {"pm": "static", "max_children": 8, "open_basedir": False},
+                "bad": {"pm": "ondemand", "max_children": 8, "open_basedir": "no"},
+                "badpm": {"pm": "Static", "max_children": 8},
+                "both": {"pm": "forked", "dynamic": True, "max_children": 8},
             }
         )
     )
     limits = php_fpm.PoolLimitsFile(path)
-    assert limits.get("older") == php_fpm.PoolLimits(True, 4, open_basedir=True)
-    assert limits.get("unconfined") == php_fpm.PoolLimits(False, 8, open_basedir=False)
-    assert limits.get("bad") == php_fpm.PoolLimits()
+    assert limits.get("older") == php_fpm.PoolLimits("dynamic", 4, open_basedir=True)
+    assert limits.get("oldest") == php_fpm.PoolLimits("ondemand", 2, open_basedir=True)
+    assert limits.get("unconfined") == php_fpm.PoolLimits("static", 8, open_basedir=False)
+    for refused in ("bad", "badpm", "both"):
+        assert limits.get(refused) == php_fpm.PoolLimits(), refused
     limits.set("older", None)
     assert json.loads(path.read_text()) == {
-        "unconfined": {"dynamic": False, "max_children": 8, "open_basedir": False}
+        "oldest": {"pm": "ondemand", "max_children": 2, "open_basedir": True},
+        "unconfined": {"pm": "static", "max_children": 8, "open_basedir": False},
     }
 
 
@@ -463,7 +537,7 @@ def test_pool_limits_noted_are_rendered_at_once_and_written_together(tmp_path: P
     assert limits.get("bob") == php_fpm.PoolLimits(open_basedir=False)
     assert not path.exists()
     limits.write()
-    entry = {"dynamic": False, "max_children": 8, "open_basedir": False}
+    entry = {"pm": "ondemand", "max_children": 8, "open_basedir": False}
     assert json.loads(path.read_text()) == {"alice": entry, "bob": entry}
     limits.note("alice", None)
     limits.write()

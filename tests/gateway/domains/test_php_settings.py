@@ -155,14 +155,20 @@ async def test_pool_limits_within_the_plan(api: Api, admin: str) -> None:
     mallory = await api.owner(admin, "mallory")
     pool = "/api/v1/accounts/alice/php-pool"
     status, body = await api.call("GET", pool, alice)
-    default = {"pm": "ondemand", "max_children": 8, "max_children_bound": 4, "open_basedir": True}
+    default = {
+        "pm": "ondemand",
+        "max_children": 8,
+        "max_children_bound": 4,
+        "open_basedir": True,
+        "static_allowed": False,
+    }
     assert (status, body) == (200, default)
     status, body = await api.call("PATCH", pool, alice, json={"pm": "dynamic", "max_children": 3})
     assert (status, body["pm"], body["max_children"]) == (200, "dynamic", 3)
     assert api.web.pool_limits["alice"] == (web_pb.PROCESS_MANAGER_DYNAMIC, 3)
     status, problem = await api.call("PATCH", pool, alice, json={"max_children": 5})
     assert status == 422, problem
-    for body in ({"max_children": 0}, {"max_children": 65}, {"pm": "static"}, {"x": 1}):
+    for body in ({"max_children": 0}, {"max_children": 65}, {"pm": "STATIC"}, {"x": 1}):
         assert (await api.call("PATCH", pool, alice, json=body))[0] == 400
     assert api.web.pool_limits["alice"] == (web_pb.PROCESS_MANAGER_DYNAMIC, 3)
     assert (await api.call("GET", pool, mallory))[0] == 404

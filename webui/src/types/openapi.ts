@@ -3293,7 +3293,12 @@ export interface components {
        * Pm
        * @enum {string}
        */
-      pm: 'ondemand' | 'dynamic';
+      pm: 'ondemand' | 'dynamic' | 'static';
+      /**
+       * Static Allowed
+       * @description Whether the account's plan lets its pools be static (php_static_pools)
+       */
+      static_allowed: boolean;
     };
     /** PhpPoolUpdate */
     PhpPoolUpdate: {
@@ -3305,10 +3310,10 @@ export interface components {
       max_children?: number | null;
       /**
        * Pm
-       * @description ondemand: workers start with requests, stop after 10 s idle; dynamic: one worker always waits
+       * @description ondemand: workers start with requests, stop after 10 s idle; dynamic: one worker always waits; static: all max_children workers always run (only on a plan with php_static_pools, else 422)
        * @default null
        */
-      pm?: ('ondemand' | 'dynamic') | null;
+      pm?: ('ondemand' | 'dynamic' | 'static') | null;
     };
     /**
      * PhpSettings
@@ -3446,6 +3451,8 @@ export interface components {
       name: string;
       /** Php Open Basedir */
       php_open_basedir: boolean;
+      /** Php Static Pools */
+      php_static_pools: boolean;
       /**
        * Reseller
        * @description The reseller whose plan it is (only it and administrators see it); null: an administrator's
@@ -3617,6 +3624,12 @@ export interface components {
        */
       php_open_basedir?: boolean;
       /**
+       * Php Static Pools
+       * @description Whether its accounts may set their PHP pools to pm static: all their workers always running, at the memory of each while idle, so no request waits for one to start. Refused (409) while an account on the plan has such pools. A reseller's plans do not grant it
+       * @default false
+       */
+      php_static_pools?: boolean;
+      /**
        * Ssh Shell
        * @description Whether its accounts that have a login shell (bash or sh) get it over SSH, not chrooted; false (the default): SFTP only, chrooted to their home. A change applies to every account on the plan at once; sessions already open are not ended
        * @default false
@@ -3743,6 +3756,12 @@ export interface components {
        * @default true
        */
       php_open_basedir?: boolean;
+      /**
+       * Php Static Pools
+       * @description Whether its accounts may set their PHP pools to pm static: all their workers always running, at the memory of each while idle, so no request waits for one to start. Refused (409) while an account on the plan has such pools. A reseller's plans do not grant it
+       * @default false
+       */
+      php_static_pools?: boolean;
       /**
        * Ssh Shell
        * @description Whether its accounts that have a login shell (bash or sh) get it over SSH, not chrooted; false (the default): SFTP only, chrooted to their home. A change applies to every account on the plan at once; sessions already open are not ended

@@ -31,6 +31,8 @@ class _ProcessManagerEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Proces
     """Workers start with requests and stop after 10 s idle (the default: idle pools cost nothing)."""
     PROCESS_MANAGER_DYNAMIC: _ProcessManager.ValueType  # 2
     """One worker always waits, up to 3 idle: no start-up cost on the first request."""
+    PROCESS_MANAGER_STATIC: _ProcessManager.ValueType  # 3
+    """All max_children workers always run (a plan's grant: they cost memory while idle)."""
 
 class ProcessManager(_ProcessManager, metaclass=_ProcessManagerEnumTypeWrapper):
     """How PHP-FPM keeps an account's workers."""
@@ -40,6 +42,8 @@ PROCESS_MANAGER_ONDEMAND: ProcessManager.ValueType  # 1
 """Workers start with requests and stop after 10 s idle (the default: idle pools cost nothing)."""
 PROCESS_MANAGER_DYNAMIC: ProcessManager.ValueType  # 2
 """One worker always waits, up to 3 idle: no start-up cost on the first request."""
+PROCESS_MANAGER_STATIC: ProcessManager.ValueType  # 3
+"""All max_children workers always run (a plan's grant: they cost memory while idle)."""
 Global___ProcessManager: _TypeAlias = ProcessManager  # noqa: Y015
 
 class _SiteLog:

@@ -53,6 +53,7 @@ export function makePlan(overrides: Partial<Plan> = {}): Plan {
     backup_repository: '',
     ssh_shell: false,
     php_open_basedir: true,
+    php_static_pools: false,
     accounts: 0,
     created_at: '2025-01-02T03:04:05Z',
     updated_at: '2025-01-02T03:04:05Z',

@@ -46,8 +46,9 @@ export type PlanLimitKey = Exclude<keyof Schemas['PlanLimits'], PlanBackupKey | 
 export type PlanLimits = Record<PlanLimitKey, number | null>;
 
 /** What a plan switches on or off rather than counts: a shell over SSH (docs/sftp.md), PHP
- * kept to the homes (docs/web.md, open_basedir per plan). */
-export type PlanSettingKey = 'ssh_shell' | 'php_open_basedir';
+ * kept to the homes and static PHP pools granted (docs/web.md, open_basedir per plan, Static
+ * pools per plan). */
+export type PlanSettingKey = 'ssh_shell' | 'php_open_basedir' | 'php_static_pools';
 
 export type PlanSettings = Record<PlanSettingKey, boolean>;
 

@@ -7,10 +7,18 @@ import type { PhpPool, ProcessManager } from '../types';
 
 const FIELDS = ['pm', 'max_children'] as const;
 
-const PM_OPTIONS: readonly { value: ProcessManager; label: string }[] = [
+type PmOption = { value: ProcessManager; label: string };
+
+const PM_OPTIONS: readonly PmOption[] = [
   { value: 'ondemand', label: 'On demand: workers start with requests' },
   { value: 'dynamic', label: 'Dynamic: one worker always waits' },
 ];
+const STATIC_OPTION: PmOption = { value: 'static', label: 'Static: every worker always runs' };
+
+const PM_HINT =
+  'On demand frees memory when the sites are idle (workers stop after 10 seconds); dynamic answers the first request sooner.';
+const STATIC_HINT =
+  ' Static keeps every worker running, so no request waits for one, at the memory of every worker while idle.';
 
 type PhpPoolCardProps = {
   account: string;
@@ -34,9 +42,10 @@ export function PhpPoolCard({ account, area }: PhpPoolCardProps) {
         </Alert>
       ) : null}
       {pool.data ? (
-        // Keyed on the answer: a save, or a plan change that moves the bound, starts the form afresh.
+        // Keyed on the answer: a save, or a plan change that moves the bound or grants static pools,
+        // starts the form afresh.
         <PhpPoolForm
-          key={`${pool.data.pm}:${pool.data.max_children}:${pool.data.max_children_bound}`}
+          key={`${pool.data.pm}:${pool.data.max_children}:${pool.data.max_children_bound}:${pool.data.static_allowed}`}
           account={account}
           area={area}
           current={pool.data}
@@ -54,6 +63,8 @@ function PhpPoolForm({ account, area, current }: FormProps) {
   const [pm, setPm] = useState<ProcessManager>(current.pm);
   const [children, setChildren] = useState(String(current.max_children));
   const bound = current.max_children_bound;
+  // A pool already static keeps its option whatever the plan says: the select shows what runs.
+  const staticOffered = current.static_allowed || current.pm === 'static';
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -80,10 +91,10 @@ function PhpPoolForm({ account, area, current }: FormProps) {
       </p>
       <Select
         label="Process manager"
-        options={PM_OPTIONS}
+        options={staticOffered ? [...PM_OPTIONS, STATIC_OPTION] : PM_OPTIONS}
         value={pm}
         error={errors.errorFor('pm')}
-        hint="On demand frees memory when the sites are idle (workers stop after 10 seconds); dynamic answers the first request sooner."
+        hint={staticOffered ? PM_HINT + STATIC_HINT : PM_HINT}
         onChange={(e) => {
           errors.markEdited('pm');
           setPm(e.target.value as ProcessManager);

@@ -2,8 +2,16 @@ import { useState, type FormEvent } from 'react';
 import { Dialog, TextField, toast } from '@/components/ui';
 import { useFieldErrors } from '@/lib/use-field-errors';
 import { planNameError } from '@/lib/validation';
+import type { PlanSettings } from '@/types/api';
 import { useCreatePlan } from '../api/create-plan';
-import { draftsFrom, limitErrors, limitsFrom, PLAN_FIELDS, type LimitDrafts } from './plan-form';
+import {
+  draftsFrom,
+  limitErrors,
+  limitsFrom,
+  NEW_PLAN_SETTINGS,
+  PLAN_FIELDS,
+  type LimitDrafts,
+} from './plan-form';
 import { PlanLimitsForm } from './PlanLimitsForm';
 
 type CreatePlanDialogProps = { open: boolean; onClose: () => void };
@@ -27,15 +35,14 @@ type FormProps = { mutation: ReturnType<typeof useCreatePlan>; onCancel: () => v
 function CreatePlanForm({ mutation, onCancel }: FormProps) {
   const [name, setName] = useState('');
   const [drafts, setDrafts] = useState<LimitDrafts>(() => draftsFrom(null));
-  const [sshShell, setSshShell] = useState(false);
-  const [phpOpenBasedir, setPhpOpenBasedir] = useState(true);
+  const [settings, setSettings] = useState<PlanSettings>(NEW_PLAN_SETTINGS);
   const errors = useFieldErrors(PLAN_FIELDS, mutation.error);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!errors.validate({ name: planNameError(name), ...limitErrors(drafts) })) return;
     mutation.mutate(
-      { name, ...limitsFrom(drafts), ssh_shell: sshShell, php_open_basedir: phpOpenBasedir },
+      { name, ...limitsFrom(drafts), ...settings },
       {
         onSuccess: (created) => {
           toast.success(`Plan ${created.name} created.`);
@@ -51,10 +58,8 @@ function CreatePlanForm({ mutation, onCancel }: FormProps) {
       errors={errors}
       drafts={drafts}
       setDrafts={setDrafts}
-      sshShell={sshShell}
-      setSshShell={setSshShell}
-      phpOpenBasedir={phpOpenBasedir}
-      setPhpOpenBasedir={setPhpOpenBasedir}
+      settings={settings}
+      setSettings={setSettings}
       onSubmit={submit}
       onCancel={onCancel}
       pending={mutation.isPending}

@@ -1,14 +1,16 @@
 import { useState, type FormEvent } from 'react';
 import { Dialog, toast } from '@/components/ui';
 import { useFieldErrors } from '@/lib/use-field-errors';
-import type { Plan } from '@/types/api';
+import type { Plan, PlanSettings } from '@/types/api';
 import { useUpdatePlan, type UpdatePlanInput } from '../api/update-plan';
 import {
   changedLimits,
+  changedSettings,
   draftsFrom,
   limitErrors,
   limitsFrom,
   PLAN_FIELDS,
+  settingsFrom,
   type LimitDrafts,
 } from './plan-form';
 import { PlanLimitsForm } from './PlanLimitsForm';
@@ -41,16 +43,16 @@ type FormProps = {
 
 function EditPlanForm({ plan, mutation, onCancel, onDone }: FormProps) {
   const [drafts, setDrafts] = useState<LimitDrafts>(() => draftsFrom(plan));
-  const [sshShell, setSshShell] = useState(plan.ssh_shell);
-  const [phpOpenBasedir, setPhpOpenBasedir] = useState(plan.php_open_basedir);
+  const [settings, setSettings] = useState<PlanSettings>(() => settingsFrom(plan));
   const errors = useFieldErrors(PLAN_FIELDS, mutation.error);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!errors.validate(limitErrors(drafts))) return;
-    const changes: UpdatePlanInput = changedLimits(plan, limitsFrom(drafts));
-    if (sshShell !== plan.ssh_shell) changes.ssh_shell = sshShell;
-    if (phpOpenBasedir !== plan.php_open_basedir) changes.php_open_basedir = phpOpenBasedir;
+    const changes: UpdatePlanInput = {
+      ...changedLimits(plan, limitsFrom(drafts)),
+      ...changedSettings(plan, settings),
+    };
     if (Object.keys(changes).length === 0) return onCancel();
     mutation.mutate(changes, {
       onSuccess: (saved) => {
@@ -65,10 +67,8 @@ function EditPlanForm({ plan, mutation, onCancel, onDone }: FormProps) {
       errors={errors}
       drafts={drafts}
       setDrafts={setDrafts}
-      sshShell={sshShell}
-      setSshShell={setSshShell}
-      phpOpenBasedir={phpOpenBasedir}
-      setPhpOpenBasedir={setPhpOpenBasedir}
+      settings={settings}
+      setSettings={setSettings}
       onSubmit={submit}
       onCancel={onCancel}
       pending={mutation.isPending}

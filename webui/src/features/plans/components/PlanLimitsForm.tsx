@@ -2,18 +2,17 @@ import type { FormEvent, ReactNode } from 'react';
 import { Alert, Button, Checkbox, Fieldset, TextField } from '@/components/ui';
 import { PLAN_LIMITS } from '@/lib/plan-limits';
 import type { useFieldErrors } from '@/lib/use-field-errors';
+import type { PlanSettings } from '@/types/api';
 import { LimitField } from './LimitField';
 import { LOG_RETENTION, PHP_BOUNDS } from './php-bounds';
-import type { LimitDrafts, PlanField } from './plan-form';
+import { PLAN_SETTINGS, type LimitDrafts, type PlanField } from './plan-form';
 
 type PlanLimitsFormProps = {
   errors: ReturnType<typeof useFieldErrors<PlanField>>;
   drafts: LimitDrafts;
   setDrafts: (update: (d: LimitDrafts) => LimitDrafts) => void;
-  sshShell: boolean;
-  setSshShell: (on: boolean) => void;
-  phpOpenBasedir: boolean;
-  setPhpOpenBasedir: (on: boolean) => void;
+  settings: PlanSettings;
+  setSettings: (update: (s: PlanSettings) => PlanSettings) => void;
   onSubmit: (event: FormEvent) => void;
   onCancel: () => void;
   pending: boolean;
@@ -80,28 +79,21 @@ export function PlanLimitsForm(props: PlanLimitsFormProps) {
           errors.markEdited(LOG_RETENTION.key);
         }}
       />
-      <Checkbox
-        name="ssh_shell"
-        label="Shell over SSH"
-        checked={props.sshShell}
-        onChange={(e) => {
-          props.setSshShell(e.target.checked);
-          errors.markEdited('ssh_shell');
-        }}
-        hint="Accounts on the plan whose login shell is bash or sh get it over SSH, not chrooted. Off: SFTP only, inside their home. A change applies to every account on the plan at once."
-        error={errors.errorFor('ssh_shell')}
-      />
-      <Checkbox
-        name="php_open_basedir"
-        label="Keep PHP scripts in the account's home (open_basedir)"
-        checked={props.phpOpenBasedir}
-        onChange={(e) => {
-          props.setPhpOpenBasedir(e.target.checked);
-          errors.markEdited('php_open_basedir');
-        }}
-        hint="Off lets their scripts open files outside their home, a little faster: for trusted customers only. A reseller's plans keep it on. A change applies to every account on the plan at once."
-        error={errors.errorFor('php_open_basedir')}
-      />
+      {PLAN_SETTINGS.map(({ key, label, hint }) => (
+        <Checkbox
+          key={key}
+          name={key}
+          label={label}
+          checked={props.settings[key]}
+          onChange={(e) => {
+            const on = e.target.checked;
+            props.setSettings((s) => ({ ...s, [key]: on }));
+            errors.markEdited(key);
+          }}
+          hint={hint}
+          error={errors.errorFor(key)}
+        />
+      ))}
       <div className="dialog__footer">
         <Button onClick={onCancel} disabled={pending}>
           Cancel

@@ -40,6 +40,12 @@ function planColumns({ onEdit, onDelete, onBilling }: RowActions): readonly Colu
       secondary: true,
     },
     {
+      key: 'php_static_pools',
+      header: 'PHP pools',
+      cell: (p) => (p.php_static_pools ? 'Static allowed' : 'On demand or dynamic'),
+      secondary: true,
+    },
+    {
       key: 'accounts',
       header: 'Accounts',
       cell: (p) => formatInteger(p.accounts),

@@ -1,6 +1,6 @@
 import { PLAN_LIMITS } from '@/lib/plan-limits';
 import { limitError } from '@/lib/validation';
-import type { Plan, PlanLimitKey, PlanLimits } from '@/types/api';
+import type { Plan, PlanLimitKey, PlanLimits, PlanSettingKey, PlanSettings } from '@/types/api';
 import type { LimitDraft } from './LimitField';
 import { LOG_RETENTION, PHP_BOUNDS } from './php-bounds';
 
@@ -10,13 +10,39 @@ import { LOG_RETENTION, PHP_BOUNDS } from './php-bounds';
  */
 export type LimitDrafts = Record<PlanLimitKey, LimitDraft>;
 
-export type PlanField = 'name' | PlanLimitKey | 'ssh_shell' | 'php_open_basedir';
+export type PlanField = 'name' | PlanLimitKey | PlanSettingKey;
+
+/** The settings (what a plan switches on or off) in the form's order, one checkbox each. */
+export const PLAN_SETTINGS: readonly { key: PlanSettingKey; label: string; hint: string }[] = [
+  {
+    key: 'ssh_shell',
+    label: 'Shell over SSH',
+    hint: 'Accounts on the plan whose login shell is bash or sh get it over SSH, not chrooted. Off: SFTP only, inside their home. A change applies to every account on the plan at once.',
+  },
+  {
+    key: 'php_open_basedir',
+    label: "Keep PHP scripts in the account's home (open_basedir)",
+    hint: "Off lets their scripts open files outside their home, a little faster: for trusted customers only. A reseller's plans keep it on. A change applies to every account on the plan at once.",
+  },
+  {
+    key: 'php_static_pools',
+    label: 'Keep every PHP worker running (static pools)',
+    hint: "Accounts on the plan may set their PHP pools to static: all their workers always run, so no request waits for one to start, but each idle worker still holds its memory. It cannot be turned off while an account on the plan runs static pools. A reseller's plans do not grant it.",
+  },
+];
+
+/** A new plan's settings: SFTP only, PHP kept in the homes, no static pools. */
+export const NEW_PLAN_SETTINGS: PlanSettings = {
+  ssh_shell: false,
+  php_open_basedir: true,
+  php_static_pools: false,
+};
 
 /** The nullable fields in the form's order, with their range (no top: the API's own). */
 const NULLABLE: readonly { key: PlanLimitKey; min: number; max?: number }[] = [...PLAN_LIMITS, ...PHP_BOUNDS];
 const KEYS: readonly PlanLimitKey[] = [...NULLABLE.map((l) => l.key), LOG_RETENTION.key];
 
-export const PLAN_FIELDS: readonly PlanField[] = ['name', ...KEYS, 'ssh_shell', 'php_open_basedir'];
+export const PLAN_FIELDS: readonly PlanField[] = ['name', ...KEYS, ...PLAN_SETTINGS.map((s) => s.key)];
 
 export function draftsFrom(plan: Plan | null): LimitDrafts {
   const drafts = {} as LimitDrafts;
@@ -63,6 +89,20 @@ export function changedLimits(plan: Plan, limits: PlanLimits): Partial<PlanLimit
   const changed: Partial<PlanLimits> = {};
   for (const key of KEYS) {
     if (limits[key] !== plan[key]) changed[key] = limits[key];
+  }
+  return changed;
+}
+
+export function settingsFrom(plan: Plan): PlanSettings {
+  const { ssh_shell, php_open_basedir, php_static_pools } = plan;
+  return { ssh_shell, php_open_basedir, php_static_pools };
+}
+
+/** The settings that differ from the plan's, as for the limits. */
+export function changedSettings(plan: Plan, settings: PlanSettings): Partial<PlanSettings> {
+  const changed: Partial<PlanSettings> = {};
+  for (const { key } of PLAN_SETTINGS) {
+    if (settings[key] !== plan[key]) changed[key] = settings[key];
   }
   return changed;
 }

@@ -68,10 +68,26 @@ function plansServer(initial: Plan[]) {
         plans.find((p) => p.name === 'basic'),
       );
     },
-    // A reseller's plans keep PHP scripts in the account's home.
-    'PATCH /api/v1/plans/ann_gold': () =>
-      problem(422, {
-        errors: [{ field: 'php_open_basedir', message: "A reseller's plans keep PHP scripts in the home." }],
+    // A reseller's plans keep PHP scripts in the account's home, and grant no static pools.
+    'PATCH /api/v1/plans/ann_gold': (req) =>
+      (req.body as Partial<Plan>).php_static_pools
+        ? problem(422, {
+            errors: [
+              { field: 'php_static_pools', message: "A reseller's plans cannot grant static PHP pools." },
+            ],
+          })
+        : problem(422, {
+            errors: [
+              { field: 'php_open_basedir', message: "A reseller's plans keep PHP scripts in the home." },
+            ],
+          }),
+    // Bob's pools are static: the plan cannot stop granting them.
+    'PATCH /api/v1/plans/busy': () =>
+      problem(409, {
+        title: 'Conflict',
+        detail:
+          "Accounts on plan 'busy' already use more: static PHP pools (bob)." +
+          ' Lower their usage or move them to another plan first.',
       }),
     'DELETE /api/v1/plans/basic': () =>
       problem(409, { title: 'Conflict', detail: "2 account(s) are on plan 'basic'; move them first." }),
@@ -88,8 +104,11 @@ const basic = makePlan({
   max_aliases: 0,
   disk_quota_mb: 2048,
   inode_quota: 100000,
+  php_static_pools: true,
   accounts: 2,
 });
+
+const STATIC_POOLS = 'Keep every PHP worker running (static pools)';
 
 async function openPlans(initial: Plan[] = [makePlan({ accounts: 5 }), basic]) {
   const api = plansServer(initial);
@@ -118,11 +137,12 @@ describe('plans', () => {
       'Unlimited',
       'SFTP only',
       'Home only',
+      'On demand or dynamic',
       '5',
       'EditBillingDelete',
     ]);
     // The inode quota (Files) sits beside the disk quota.
-    expect(cells(rows[2]!).slice(0, 10)).toEqual([
+    expect(cells(rows[2]!).slice(0, 11)).toEqual([
       'basic',
       '10',
       'None allowed',
@@ -132,6 +152,7 @@ describe('plans', () => {
       '100,000',
       'SFTP only',
       'Home only',
+      'Static allowed',
       '2',
     ]);
   });
@@ -170,6 +191,7 @@ describe('plans', () => {
       inode_quota: null,
       ssh_shell: false,
       php_open_basedir: true,
+      php_static_pools: false,
       max_php_memory_mb: null,
       max_php_upload_mb: null,
       max_php_execution_seconds: null,
@@ -420,6 +442,80 @@ describe('plans', () => {
     expect(basedir).toBeInvalid();
     expect(api.to('PATCH', '/api/v1/plans/ann_gold').map((r) => r.body)).toEqual([
       { php_open_basedir: false },
+    ]);
+  });
+
+  it('creates a plan that grants static PHP pools, off unless ticked', async () => {
+    const { api, user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Create plan' }));
+    const dialog = screen.getByRole('dialog', { name: 'Create plan' });
+    const pools = within(dialog).getByRole('checkbox', { name: STATIC_POOLS });
+    expect(pools).not.toBeChecked();
+    expect(pools).toHaveAccessibleDescription(/no request waits for one to start/);
+    await user.type(within(dialog).getByLabelText('Plan name'), 'fast');
+    await user.click(pools);
+    await user.click(within(dialog).getByRole('button', { name: 'Create plan' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('POST', '/api/v1/plans')[0]!.body).toMatchObject({
+      name: 'fast',
+      ssh_shell: false,
+      php_open_basedir: true,
+      php_static_pools: true,
+    });
+    const row = (await screen.findByRole('cell', { name: 'fast' })).closest('tr')!;
+    expect(within(row).getByRole('cell', { name: 'Static allowed' })).toBeInTheDocument();
+  });
+
+  it('sends static pools alone when only they changed, and shows the plan without them', async () => {
+    const { api, user } = await openPlans();
+    await user.click(screen.getByRole('button', { name: 'Edit plan basic' }));
+    let dialog = screen.getByRole('dialog', { name: 'Edit plan basic' });
+    const pools = within(dialog).getByRole('checkbox', { name: STATIC_POOLS });
+    expect(pools).toBeChecked();
+    await user.click(pools);
+    await user.click(within(dialog).getByRole('button', { name: 'Save plan' }));
+
+    await waitFor(() => expect(screen.queryByRole('dialog')).not.toBeInTheDocument());
+    expect(api.to('PATCH', '/api/v1/plans/basic').map((r) => r.body)).toEqual([{ php_static_pools: false }]);
+    const row = (await screen.findByRole('cell', { name: 'basic' })).closest('tr')!;
+    expect(await within(row).findByRole('cell', { name: 'On demand or dynamic' })).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Edit plan basic' }));
+    dialog = screen.getByRole('dialog', { name: 'Edit plan basic' });
+    expect(within(dialog).getByRole('checkbox', { name: STATIC_POOLS })).not.toBeChecked();
+  });
+
+  it('shows the 409 when an account on the plan already runs static pools', async () => {
+    const { api, user } = await openPlans([makePlan({ name: 'busy', php_static_pools: true, accounts: 1 })]);
+    await user.click(screen.getByRole('button', { name: 'Edit plan busy' }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit plan busy' });
+    const pools = within(dialog).getByRole('checkbox', { name: STATIC_POOLS });
+    await user.click(pools);
+    await user.click(within(dialog).getByRole('button', { name: 'Save plan' }));
+
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent(
+      'static PHP pools (bob). Lower their usage or move them to another plan first.',
+    );
+    expect(pools).not.toBeChecked();
+    expect(api.to('PATCH', '/api/v1/plans/busy').map((r) => r.body)).toEqual([{ php_static_pools: false }]);
+  });
+
+  it('shows the 422 beside static pools when a reseller grants them', async () => {
+    const api = plansServer([makePlan({ name: 'ann_gold', reseller: 'ann', php_static_pools: false })]);
+    signInAs(resellerUser);
+    const { user } = renderApp('/admin/plans');
+    await user.click(await screen.findByRole('button', { name: 'Edit plan ann_gold' }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit plan ann_gold' });
+    const pools = within(dialog).getByRole('checkbox', { name: STATIC_POOLS });
+    await user.click(pools);
+    await user.click(within(dialog).getByRole('button', { name: 'Save plan' }));
+
+    await waitFor(() => expect(pools).toHaveAccessibleDescription(/cannot grant static PHP pools/));
+    expect(pools).toBeInvalid();
+    expect(within(dialog).queryByRole('alert')).not.toBeInTheDocument();
+    expect(api.to('PATCH', '/api/v1/plans/ann_gold').map((r) => r.body)).toEqual([
+      { php_static_pools: true },
     ]);
   });
 

@@ -62,6 +62,14 @@ class Customer:
     vat_number: str | None
 
 
+def _described(line: InvoiceLineRecord) -> str:
+    """A charge's own words; a plan's stretch, its plan and times (its price is per period)."""
+    if line.description is not None:
+        return line.description
+    span = f"{line.starts_at:%Y-%m-%d %H:%M} to {line.ends_at:%Y-%m-%d %H:%M} UTC"
+    return f"Plan {line.plan}: {span} (price per period)"
+
+
 def pdf(
     invoice: InvoiceRecord,
     lines: Sequence[InvoiceLineRecord],
@@ -122,11 +130,10 @@ def pdf(
         document.cell(text=_latin1(value), new_x="LMARGIN", new_y="NEXT")
     document.ln(4)
     with document.table(col_widths=(90, 30, 30), text_align=("LEFT", "RIGHT", "RIGHT")) as table:
-        table.row(("Plan and time", "Price per period", f"Amount ({invoice.currency})"))
+        table.row(("Description", "Price", f"Amount ({invoice.currency})"))
         for item in lines:
-            span = f"{item.starts_at:%Y-%m-%d %H:%M} to {item.ends_at:%Y-%m-%d %H:%M} UTC"
             amount = str(sign * item.amount)
-            table.row((_latin1(f"{item.plan}: {span}"), str(item.price), amount))
+            table.row((_latin1(_described(item)), str(item.price), amount))
         table.row(("Net", "", str(sign * invoice.net)))
         table.row((f"Tax {invoice.tax_rate}%", "", str(sign * invoice.tax)))
         table.row((f"Total ({invoice.currency})", "", str(sign * invoice.gross)))

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Final, Literal
+from typing import Final, Literal, Protocol
 
 Period = Literal["month", "year"]
 CENT: Final = Decimal("0.01")
@@ -117,7 +117,14 @@ def lines(spans: Sequence[PlanSpan], period: Period, start: datetime, end: datet
     return found
 
 
-def totals(items: Sequence[Line], tax_rate: Decimal) -> Totals:
+class Billed(Protocol):
+    """A line of an invoice: a plan's stretch (Line) or a one-off charge."""
+
+    @property
+    def amount(self) -> Decimal: ...
+
+
+def totals(items: Sequence[Billed], tax_rate: Decimal) -> Totals:
     net = sum((line.amount for line in items), Decimal("0.00"))
     tax = cents(net * tax_rate / HUNDRED)
     return Totals(net, tax, net + tax)

@@ -133,11 +133,14 @@ class InvoiceRun(BaseModel):
 
 
 class InvoiceLine(BaseModel):
-    plan: str
-    starts_at: datetime
-    ends_at: datetime
-    price: str = Field(description="The plan's price for a whole period")
-    amount: str = Field(description="This stretch's share of it, to the cent")
+    """A stretch of a plan (plan, starts_at, ends_at), or a one-off charge (description)."""
+
+    plan: str | None = Field(description="The plan of a stretch; null for a charge")
+    starts_at: datetime | None
+    ends_at: datetime | None
+    description: str | None = Field(description="A one-off charge's; null for a plan's stretch")
+    price: str = Field(description="The plan's price for a whole period; a charge's amount")
+    amount: str = Field(description="This stretch's share of the price, to the cent")
 
 
 class Invoice(BaseModel):
@@ -212,6 +215,7 @@ def invoice_detail_of(record: InvoiceRecord, lines: list[InvoiceLineRecord]) -> 
                 plan=line.plan,
                 starts_at=line.starts_at,
                 ends_at=line.ends_at,
+                description=line.description,
                 price=str(line.price),
                 amount=str(line.amount),
             )

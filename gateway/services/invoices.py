@@ -17,8 +17,10 @@ from gateway import invoicing
 from gateway.context import Context
 from gateway.invoice_documents import Customer
 from gateway.problems import conflict, field_error, not_found
+from gateway.store import charges as charges_store
 from gateway.store import invoices as store
 from gateway.store.accounts import AccountRecord
+from gateway.store.charges import ChargeRecord
 from gateway.store.invoices import (
     AccountBilling,
     AccountBillingRecord,
@@ -53,14 +55,38 @@ async def run(ctx: Context, at: datetime | None = None) -> int:
         spans: dict[int, list[HistoryRecord]] = defaultdict(list)
         for record in await store.history(ctx.db, boundary):
             spans[record.account_id].append(record)
+        charges = await charges_store.pending(ctx.db, boundary)
         made = 0
-        for records in spans.values():
-            invoice = _invoice(records, boundary, settings)
-            if invoice is not None and await store.insert_draft(
-                ctx.db, secrets.token_hex(8), invoice
-            ):
-                made += 1
+        for account_id, records in spans.items():
+            made += await _draft(ctx, records, charges.get(account_id, []), boundary, settings)
     return made
+
+
+# A charge removed while the run bills it makes the run read the account's charges again.
+_CHARGE_TRIES = 3
+
+
+async def _draft(
+    ctx: Context,
+    records: Sequence[HistoryRecord],
+    charges: Sequence[ChargeRecord],
+    boundary: datetime,
+    settings: BillingSettingsRecord,
+) -> int:
+    """Makes the account's draft of the run, if it owes anything; 1 when made."""
+    for _ in range(_CHARGE_TRIES):
+        invoice = _invoice(records, charges, boundary, settings)
+        if invoice is None:
+            return 0
+        try:
+            return int(await store.insert_draft(ctx.db, secrets.token_hex(8), invoice))
+        except store.ChargesChanged:
+            pending = await charges_store.pending(ctx.db, boundary, records[0].account_id)
+            charges = pending.get(records[0].account_id, [])
+    raise conflict(
+        f"The charges of {records[0].account_name} kept changing while the run billed them;"
+        " run it again."
+    )
 
 
 async def invoice_runs(ctx: Context) -> None:
@@ -80,8 +106,13 @@ async def invoice_runs(ctx: Context) -> None:
 
 
 def _invoice(
-    records: Sequence[HistoryRecord], boundary: datetime, settings: BillingSettingsRecord
+    records: Sequence[HistoryRecord],
+    charges: Sequence[ChargeRecord],
+    boundary: datetime,
+    settings: BillingSettingsRecord,
 ) -> NewInvoice | None:
+    """The account's plan stretches in the periods that end at `boundary`, then its pending
+    charges, as a draft; None when it owes nothing."""
     spans = [invoicing.PlanSpan(r.since, r.plan, r.price, r.billing_period) for r in records]
     found: list[invoicing.Line] = []
     starts: list[datetime] = []
@@ -94,9 +125,17 @@ def _invoice(
     reverse_charge = records[0].reverse_charge
     own = records[0].tax_rate
     tax_rate = Decimal("0.00") if reverse_charge else own if own is not None else settings.tax_rate
-    totals = invoicing.totals(found, tax_rate)
-    if not found or totals.gross == 0:
+    totals = invoicing.totals([*found, *charges], tax_rate)
+    if not (found or charges) or totals.gross == 0:
         return None
+    plan_lines = [
+        InvoiceLineRecord(index, line.plan, line.start, line.end, line.price, line.amount)
+        for index, line in enumerate(found, start=1)
+    ]
+    charge_lines = [
+        InvoiceLineRecord(index, None, None, None, c.amount, c.amount, c.description)
+        for index, c in enumerate(charges, start=len(found) + 1)
+    ]
     return NewInvoice(
         account_id=records[0].account_id,
         account_name=records[0].account_name,
@@ -108,10 +147,8 @@ def _invoice(
         net=totals.net,
         tax=totals.tax,
         gross=totals.gross,
-        lines=[
-            InvoiceLineRecord(index, line.plan, line.start, line.end, line.price, line.amount)
-            for index, line in enumerate(found, start=1)
-        ],
+        lines=[*plan_lines, *charge_lines],
+        charges=[c.id for c in charges],
     )
 
 

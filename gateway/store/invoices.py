@@ -46,12 +46,16 @@ class InvoiceRecord:
 
 @dataclass(frozen=True, slots=True)
 class InvoiceLineRecord:
+    """A stretch of a plan (plan, starts_at, ends_at; price: the plan's for a whole period) or
+    a one-off charge (description; price: its amount)."""
+
     position: int
-    plan: str
-    starts_at: datetime
-    ends_at: datetime
+    plan: str | None
+    starts_at: datetime | None
+    ends_at: datetime | None
     price: Decimal
     amount: Decimal
+    description: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +128,11 @@ class NewInvoice:
     tax: Decimal
     gross: Decimal
     lines: Sequence[InvoiceLineRecord]
+    charges: Sequence[int] = ()  # the ids of the pending charges its lines bill
+
+
+class ChargesChanged(Exception):
+    """A charge the draft was to bill was removed (or billed) meanwhile: nothing recorded."""
 
 
 _SELECT = (
@@ -147,7 +156,7 @@ async def lines(pool: aiomysql.Pool, invoice_id: int) -> list[InvoiceLineRecord]
     return await fetch_all_as(
         pool,
         InvoiceLineRecord,
-        "SELECT position, plan, starts_at, ends_at, price, amount FROM invoice_lines"
+        "SELECT position, plan, starts_at, ends_at, price, amount, description FROM invoice_lines"
         " WHERE invoice_id = %s ORDER BY position",
         (invoice_id,),
     )
@@ -200,7 +209,9 @@ async def history(pool: aiomysql.Pool, until: datetime) -> list[HistoryRecord]:
 
 
 async def insert_draft(pool: aiomysql.Pool, public_id: str, invoice: NewInvoice) -> bool:
-    """Records a draft with its lines; False when the account has one for this run already."""
+    """Records a draft with its lines, and its charges as billed on it; False when the account
+    has one for this run already. ChargesChanged (nothing recorded) when one of its charges is
+    no longer pending: the run reads them again."""
     async with transaction(pool) as cur:
         await cur.execute(
             # A second run for the same account and boundary changes nothing (0 rows).
@@ -227,20 +238,32 @@ async def insert_draft(pool: aiomysql.Pool, public_id: str, invoice: NewInvoice)
         invoice_id = cur.lastrowid
         await cur.executemany(
             "INSERT INTO invoice_lines (invoice_id, position, plan, starts_at, ends_at, price,"
-            " amount) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            " amount, description) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 (
                     invoice_id,
                     line.position,
                     line.plan,
-                    _naive(line.starts_at),
-                    _naive(line.ends_at),
+                    None if line.starts_at is None else _naive(line.starts_at),
+                    None if line.ends_at is None else _naive(line.ends_at),
                     line.price,
                     line.amount,
+                    line.description,
                 )
                 for line in invoice.lines
             ],
         )
+        if invoice.charges:
+            # Locks the charges' rows until the draft commits: a removal waits, then finds
+            # them billed.
+            marks = ", ".join(["%s"] * len(invoice.charges))
+            await cur.execute(
+                f"UPDATE invoice_charges SET invoice_id = %s WHERE id IN ({marks})"
+                " AND invoice_id IS NULL",
+                (invoice_id, *invoice.charges),
+            )
+            if cur.rowcount != len(invoice.charges):
+                raise ChargesChanged
         return True
 
 

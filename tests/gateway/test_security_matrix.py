@@ -36,6 +36,7 @@ ALICE_OWNS = {
     "dns-records": {"zone": "alice.com", "id": "set by the test"},
     "vpn-clients": {"id": "set by the test"},
     "invoices": {"id": "set by the test"},
+    "charges": {"id": "set by the test"},
     "ssh-keys": {"id": "set by the test"},
 }
 # A public key line for the bodies below (any valid key: alice's own is made in the test).
@@ -125,6 +126,10 @@ async def _alice_with_everything(api: Api, admin: str, alice: str, plan: str = "
     assert status == 201
     ALICE_OWNS["vpn-clients"] = {"id": client["id"]}
     ALICE_OWNS["invoices"] = {"id": await _issued_invoice(api, admin, "alice", plan)}
+    fee = {"account": "alice", "description": "Set-up fee", "amount": "25.00"}
+    status, charge = await api.call("POST", "/api/v1/charges", admin, json=fee)
+    assert status == 201, charge
+    ALICE_OWNS["charges"] = {"id": charge["id"]}
     status, key = await api.call("POST", "/api/v1/ssh-keys", alice, json={"public_key": ALICE_KEY})
     assert status == 201, key
     ALICE_OWNS["ssh-keys"] = {"id": key["id"]}
@@ -235,7 +240,16 @@ async def test_resellers_cannot_reach_another_resellers_accounts_or_admin_routes
         assert [a["name"] for a in page["items"]] == ["alic", "alicea"]
     _, plans = await api.call("GET", "/api/v1/plans", ben)
     assert [p["name"] for p in plans["items"]] == ["ben_gold"]
-    for collection in ("domains", "databases", "cron-jobs", "dns-zones", "vpn-clients", "jobs"):
+    collections = (
+        "domains",
+        "databases",
+        "cron-jobs",
+        "dns-zones",
+        "vpn-clients",
+        "jobs",
+        "charges",
+    )
+    for collection in collections:
         status, page = await api.call("GET", f"/api/v1/{collection}", ben)
         assert (status, page["items"]) == (200, []), collection
         status, _ = await api.call("GET", f"/api/v1/{collection}?account=alice", ben)
@@ -284,6 +298,7 @@ BODIES_FOR_ALICE = {
         "account": "alice",
     },
     "/api/v1/cron-jobs": {"schedule": "@daily", "command": "true", "account": "alice"},
+    "/api/v1/charges": {"account": "alice", "description": "Set-up fee", "amount": "1.00"},
     "/api/v1/dns-zones": {"name": "alice.com", "account": "alice"},
     "/api/v1/vpn-clients": {"name": "laptop", "account": "alice"},
     "/api/v1/ssh-keys": {"public_key": ALICE_KEY, "account": "alice"},

@@ -77,6 +77,9 @@ const PanelOverviewRoute = lazy(() =>
 const PhpPoolCard = lazy(() =>
   import('@/features/php-pool/components/PhpPoolCard').then((m) => ({ default: m.PhpPoolCard })),
 );
+const ChargesCard = lazy(() =>
+  import('@/features/charges/components/ChargesCard').then((m) => ({ default: m.ChargesCard })),
+);
 const PanelPasswordForm = lazy(() =>
   import('@/features/password/components/PanelPasswordForm').then((m) => ({
     default: m.PanelPasswordForm,
@@ -89,10 +92,21 @@ const adminAccountCards = (account: string) => (
     <PhpPoolCard account={account} area="admin" />
   </Suspense>
 );
-const ownAccountCards = (account: string) => (
+// Beside the account's Billing card, which only administrators are shown.
+const adminBillingCards = (account: string) => (
   <Suspense fallback={null}>
-    <PhpPoolCard account={account} area="panel" />
+    <ChargesCard account={account} area="admin" />
   </Suspense>
+);
+const ownAccountCards = (account: string) => (
+  <>
+    <Suspense fallback={null}>
+      <PhpPoolCard account={account} area="panel" />
+    </Suspense>
+    <Suspense fallback={null}>
+      <ChargesCard account={account} area="panel" />
+    </Suspense>
+  </>
 );
 // One panel password form for every role: the owner's SFTP page holds it too.
 const panelPasswordForm = (
@@ -174,7 +188,10 @@ export function AppRoutes() {
           }
         />
         <Route path="accounts" element={<AccountsRoute />} />
-        <Route path="accounts/:name" element={<AccountRoute cards={adminAccountCards} />} />
+        <Route
+          path="accounts/:name"
+          element={<AccountRoute cards={adminAccountCards} billingCards={adminBillingCards} />}
+        />
         <Route path="plans" element={<PlansRoute />} />
         <Route path="domains" element={<DomainsRoute area="admin" />} />
         <Route path="domains/:name" element={<DomainRoute area="admin" />} />

@@ -1,5 +1,5 @@
-import { screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
 import type { Account } from '@/types/api';
 import { adminUser, makeAccount, makeAccountSystem, makePlan, resellerUser } from '@/testing/fixtures';
 import { json, mockApi, noContent, problem } from '@/testing/mock-api';
@@ -505,7 +505,7 @@ describe('one account', () => {
     ]);
   });
 
-  it('shows a reseller no billing, and never asks for it', async () => {
+  it('shows a reseller no billing nor charges, and never asks for them', async () => {
     const api = accountServer(aliceWithSystem);
     signInAs(resellerUser);
     renderApp('/admin/accounts/alice');
@@ -515,5 +515,11 @@ describe('one account', () => {
     expect(screen.queryByRole('region', { name: 'Billing' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Change billing' })).not.toBeInTheDocument();
     expect(api.requests.filter((r) => r.path.includes('billing'))).toEqual([]);
+    // Nor the one-off charges that go on the account's invoices (administrators add them).
+    // The cards load lazily: once every one has arrived, it would show if it were let.
+    await act(() => vi.dynamicImportSettled());
+    await screen.findByRole('region', { name: 'PHP workers' });
+    expect(screen.queryByRole('region', { name: 'One-off charges' })).not.toBeInTheDocument();
+    expect(api.requests.filter((r) => r.path.startsWith('/api/v1/charges'))).toEqual([]);
   });
 });

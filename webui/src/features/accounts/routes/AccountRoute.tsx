@@ -13,9 +13,11 @@ import { SshAccessCard } from '../components/SshAccessCard';
 type AccountRouteProps = {
   /** Cards of other features about the account (app/router.tsx composes them). */
   cards?: (account: string) => ReactNode;
+  /** Billing cards of other features (one-off charges): shown where Billing is, to administrators only. */
+  billingCards?: (account: string) => ReactNode;
 };
 
-export function AccountRoute({ cards }: AccountRouteProps) {
+export function AccountRoute({ cards, billingCards }: AccountRouteProps) {
   const { name = '' } = useParams();
   const navigate = useNavigate();
   const account = useAccount(name);
@@ -63,7 +65,12 @@ export function AccountRoute({ cards }: AccountRouteProps) {
         ) : null}
         <AccountDetails account={account.data} />
         <SshAccessCard account={account.data} />
-        {admin ? <AccountBillingCard name={account.data.name} /> : null}
+        {admin ? (
+          <>
+            <AccountBillingCard name={account.data.name} />
+            {billingCards?.(account.data.name)}
+          </>
+        ) : null}
         {cards?.(account.data.name)}
         <AccountActions account={account.data} onDeleted={() => navigate(paths.admin.accounts)} />
       </div>

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import asyncio
 
+import aiomysql
+import pytest
 from jopanel.agent.web.v1 import web_pb2 as web_pb
 
+from gateway.store import php_pools
 from tests.gateway.conftest import Api
+from tests.gateway.invoices.test_invoices import sql
 from tests.gateway.reconcile.test_reconcile import outcomes, reconcile
 from tests.gateway.ssh.test_ssh_shell import plan
 from tests.gateway.test_security_matrix import reseller
@@ -138,6 +142,32 @@ async def test_a_plan_that_stops_granting_while_a_pool_turns_static_keeps_granti
     found = (await api.call("GET", "/api/v1/plans/busy", admin))[1]
     assert (found["php_static_pools"], found["disk_quota_mb"]) == (True, 100)
     assert api.web.pool_limits["bob"] == (STATIC, 8)
+
+
+async def test_a_pool_that_turns_static_as_its_plan_stops_granting_stays_as_it_was(
+    api: Api, admin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other order of the race: the plan's change, having found no static pool, is
+    recorded just after the pool change checked the plan and recorded the pool. The pool
+    change reads the plan again, sets its record back and is refused (422); the agent never
+    hears of it."""
+    await plan(api, admin, "busy", php_static_pools=True)
+    await api.create_account(admin, "bob", plan="busy")
+    put = php_pools.put
+
+    async def put_then_ungrant(
+        pool: aiomysql.Pool, account_id: int, record: php_pools.PhpPoolRecord | None
+    ) -> None:
+        await put(pool, account_id, record)
+        if record is not None and record.pm == "static":
+            await sql(api, "UPDATE plans SET php_static_pools = FALSE WHERE name = 'busy'")
+
+    monkeypatch.setattr(php_pools, "put", put_then_ungrant)
+    status, problem = await api.call("PATCH", POOL.format("bob"), admin, json={"pm": "static"})
+    assert (status, problem["errors"][0]["field"]) == (422, "pm"), problem
+    assert "bob" not in api.web.pool_limits
+    status, body = await api.call("GET", POOL.format("bob"), admin)
+    assert (status, body["pm"], body["static_allowed"]) == (200, "ondemand", False)
 
 
 async def test_a_resellers_plans_grant_no_static_pools(api: Api, admin: str) -> None:

@@ -40,6 +40,11 @@ async def create_pool(config: DatabaseConfig) -> aiomysql.Pool:
     )
 
 
+def naive_utc(moment: datetime) -> datetime:
+    """A time as MariaDB's DATETIME holds it: no zone, in UTC (the pool's session zone)."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
 async def fetch_one(pool: aiomysql.Pool, sql: str, args: Sequence[Any] = ()) -> Row | None:
     async with pool.acquire() as conn, conn.cursor() as cur:
         await cur.execute(sql, args)

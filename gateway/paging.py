@@ -20,6 +20,11 @@ PAGE_TOKEN = r"^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2,3})?$"  # noqa: S105 (a 
 _BIGGEST_ID = 2**63 - 1
 
 
+# A collection's `account` filter: an account's name, or empty for every account the caller
+# sees (gateway/scope.py, account_filter).
+AccountFilter = Annotated[str, Field(max_length=32, pattern=r"^([a-z][a-z0-9_]{2,31})?$")]
+
+
 class PageQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

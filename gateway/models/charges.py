@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.models.invoices import Money
-from gateway.paging import PageQuery
+from gateway.paging import AccountFilter, PageQuery
 from gateway.store.charges import ChargeRecord
 from gateway.validation import AccountName
 
@@ -40,7 +40,7 @@ class ChargeCreate(BaseModel):
 
 
 class ChargeQuery(PageQuery):
-    account: Annotated[str, Field(max_length=32, pattern=r"^([a-z][a-z0-9_]{2,31})?$")] = ""
+    account: AccountFilter = ""
 
 
 class Charge(BaseModel):

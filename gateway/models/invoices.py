@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from gateway.paging import PageQuery
+from gateway.paging import AccountFilter, PageQuery
 from gateway.store import invoices as store
 from gateway.store.invoices import (
     AccountBillingRecord,
@@ -108,7 +108,7 @@ def account_billing_from(body: AccountBilling) -> store.AccountBilling:
 
 
 class InvoiceQuery(PageQuery):
-    account: Annotated[str, Field(max_length=32, pattern=r"^([a-z][a-z0-9_]{2,31})?$")] = ""
+    account: AccountFilter = ""
 
 
 class ExportQuery(BaseModel):

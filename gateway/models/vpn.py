@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from jopanel.agent.vpn.v1 import vpn_pb2 as pb
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from gateway.paging import PageQuery
+from gateway.paging import AccountFilter, PageQuery
 from gateway.store.vpn_clients import Status, VpnClientRecord
 from gateway.validation import AccountName, Documented, Unprocessable
 from jopanel_rules import vpn as rules
@@ -143,7 +143,7 @@ class VpnClientCreate(BaseModel):
 
 
 class VpnClientQuery(PageQuery):
-    account: Annotated[str, Field(max_length=32, pattern=r"^([a-z][a-z0-9_]{2,31})?$")] = ""
+    account: AccountFilter = ""
 
 
 class VpnClient(BaseModel):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 import aiomysql
 
-from gateway.db import execute, fetch_all_as, fetch_one_as
+from gateway.db import execute, fetch_all_as, fetch_one_as, naive_utc
 
 Status = Literal["none", "issuing", "valid", "failed"]
 Source = Literal["acme", "upload"]
@@ -104,10 +104,10 @@ async def installed(
         (
             json.dumps(sorted(names)),
             issuer[:1024],
-            _naive(not_before),
-            _naive(not_after),
+            naive_utc(not_before),
+            naive_utc(not_after),
             fingerprint,
-            _naive(renew_at),
+            naive_utc(renew_at),
             domain_id,
         ),
     )
@@ -121,7 +121,7 @@ async def failed(
         pool,
         "UPDATE certificates SET status = 'failed', last_error = %s, failures = failures + 1,"
         " next_attempt_at = IF(fingerprint IS NULL, NULL, %s) WHERE domain_id = %s",
-        (reason[:2000], None if retry_at is None else _naive(retry_at), domain_id),
+        (reason[:2000], None if retry_at is None else naive_utc(retry_at), domain_id),
     )
 
 
@@ -132,13 +132,8 @@ async def due(pool: aiomysql.Pool, now: datetime, limit: int) -> list[Certificat
         CertificateRecord,
         _SELECT + " WHERE c.next_attempt_at <= %s AND c.status <> 'issuing'"
         " ORDER BY c.next_attempt_at LIMIT %s",
-        (_naive(now), limit),
+        (naive_utc(now), limit),
     )
-
-
-def _naive(moment: datetime) -> datetime:
-    """The pool's session is UTC: times are stored without their zone."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 async def set_settings(
@@ -188,8 +183,8 @@ async def uploaded(
             hsts,
             json.dumps(sorted(names)),
             issuer[:1024],
-            _naive(not_before),
-            _naive(not_after),
+            naive_utc(not_before),
+            naive_utc(not_after),
             fingerprint,
         ),
     )
@@ -272,10 +267,10 @@ async def adopt(
             hsts,
             json.dumps(sorted(names)),
             issuer[:1024],
-            _naive(not_before),
-            _naive(not_after),
+            naive_utc(not_before),
+            naive_utc(not_after),
             fingerprint,
-            None if renew_at is None else _naive(renew_at),
+            None if renew_at is None else naive_utc(renew_at),
         ),
     )
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Final
 
 import aiomysql
 
-from gateway.db import execute, fetch_all_as, fetch_one_as
+from gateway.db import execute, fetch_all_as, fetch_one_as, naive_utc
 from gateway.store.tenants import Tenants
 
 
@@ -32,11 +32,6 @@ _SELECT: Final = (
     " c.created_at, i.public_id AS invoice FROM invoice_charges c"
     " JOIN users u ON u.id = c.account_id LEFT JOIN invoices i ON i.id = c.invoice_id"
 )
-
-
-def _naive(moment: datetime) -> datetime:
-    """MariaDB's DATETIME holds no zone; the session is UTC."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 async def get(pool: aiomysql.Pool, public_id: str) -> ChargeRecord | None:
@@ -80,7 +75,7 @@ async def pending(
     """Every account's (or the one's) charges that no invoice holds and that were added before
     `before` (a run's boundary), by account id, oldest first: what a run bills."""
     where = "c.invoice_id IS NULL AND c.created_at < %s"
-    args: list[object] = [_naive(before)]
+    args: list[object] = [naive_utc(before)]
     if account_id is not None:
         where += " AND c.account_id = %s"
         args.append(account_id)

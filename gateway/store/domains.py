@@ -5,13 +5,22 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 import aiomysql
 import pymysql
 
-from gateway.db import Row, execute, fetch_all, fetch_all_as, fetch_one_as, record_of, transaction
+from gateway.db import (
+    Row,
+    execute,
+    fetch_all,
+    fetch_all_as,
+    fetch_one_as,
+    naive_utc,
+    record_of,
+    transaction,
+)
 from gateway.store import names
 from gateway.store.plans import check_limit
 from gateway.store.suspensions import Suspension
@@ -189,8 +198,8 @@ async def insert_pending(
                 (
                     name,
                     account_id,
-                    _utc(at),
-                    _utc(at),
+                    naive_utc(at),
+                    naive_utc(at),
                     *(getattr(backend, c) for c in BACKEND_COLUMNS),
                 ),
             )
@@ -287,13 +296,8 @@ async def set_status(
     await execute(
         pool,
         "UPDATE domains SET status = %s, updated_at = %s WHERE id = %s",
-        (status, _utc(at), domain_id),
+        (status, naive_utc(at), domain_id),
     )
-
-
-def _utc(at: datetime) -> datetime:
-    # The pool's session is UTC and the columns hold no zone.
-    return at.astimezone(UTC).replace(tzinfo=None)
 
 
 async def set_suspended(pool: aiomysql.Pool, domain_id: int, suspension: Suspension) -> None:

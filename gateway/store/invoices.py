@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
 import aiomysql
 
-from gateway.db import execute, fetch_all_as, fetch_one_as, transaction
+from gateway.db import execute, fetch_all_as, fetch_one_as, naive_utc, transaction
 from gateway.store.tenants import Tenants
 
 Status = Literal["draft", "issued", "paid", "void"]
@@ -143,11 +143,6 @@ _SELECT = (
 )
 
 
-def _naive(moment: datetime) -> datetime:
-    """MariaDB's DATETIME holds no zone; the session is UTC."""
-    return moment.astimezone(UTC).replace(tzinfo=None)
-
-
 async def get(pool: aiomysql.Pool, public_id: str) -> InvoiceRecord | None:
     return await fetch_one_as(pool, InvoiceRecord, _SELECT + " WHERE public_id = %s", (public_id,))
 
@@ -189,7 +184,7 @@ async def issued_between(
         InvoiceRecord,
         f"{_SELECT} WHERE number IS NOT NULL AND issued_at >= %s AND issued_at < %s"
         " ORDER BY issued_at, number",
-        (_naive(start), _naive(end)),
+        (naive_utc(start), naive_utc(end)),
     )
 
 
@@ -204,7 +199,7 @@ async def history(pool: aiomysql.Pool, until: datetime) -> list[HistoryRecord]:
         " JOIN plans p ON p.id = h.plan_id JOIN users u ON u.id = h.account_id"
         " LEFT JOIN account_billing b ON b.account_id = h.account_id"
         " WHERE h.since < %s ORDER BY h.account_id, h.since, h.id",
-        (_naive(until),),
+        (naive_utc(until),),
     )
 
 
@@ -223,8 +218,8 @@ async def insert_draft(pool: aiomysql.Pool, public_id: str, invoice: NewInvoice)
                 public_id,
                 invoice.account_id,
                 invoice.account_name,
-                _naive(invoice.billed_at),
-                _naive(invoice.period_start),
+                naive_utc(invoice.billed_at),
+                naive_utc(invoice.period_start),
                 invoice.currency,
                 invoice.tax_rate,
                 invoice.reverse_charge,
@@ -244,8 +239,8 @@ async def insert_draft(pool: aiomysql.Pool, public_id: str, invoice: NewInvoice)
                     invoice_id,
                     line.position,
                     line.plan,
-                    None if line.starts_at is None else _naive(line.starts_at),
-                    None if line.ends_at is None else _naive(line.ends_at),
+                    None if line.starts_at is None else naive_utc(line.starts_at),
+                    None if line.ends_at is None else naive_utc(line.ends_at),
                     line.price,
                     line.amount,
                     line.description,
@@ -302,7 +297,7 @@ async def issue(pool: aiomysql.Pool, invoice_id: int, now: datetime) -> Issued:
             " customer = %s, vat_number = %s WHERE id = %s",
             (
                 f"{now.year}-{last:06d}",
-                _naive(now),
+                naive_utc(now),
                 row["customer"] or "",
                 row["vat_number"],
                 invoice_id,
@@ -321,7 +316,7 @@ async def settle(
     async with transaction(pool) as cur:
         await cur.execute(
             "UPDATE invoices SET status = %s, settled_at = %s WHERE id = %s AND status = 'issued'",
-            (status, _naive(now), invoice_id),
+            (status, naive_utc(now), invoice_id),
         )
         if not cur.rowcount:
             return False
@@ -336,7 +331,7 @@ async def settle(
             await cur.execute(
                 "INSERT INTO credit_notes (invoice_id, credit_number, credited_at)"
                 " VALUES (%s, %s, %s)",
-                (invoice_id, f"CN-{now.year}-{last:06d}", _naive(now)),
+                (invoice_id, f"CN-{now.year}-{last:06d}", naive_utc(now)),
             )
         return True
 
@@ -350,7 +345,7 @@ async def credited_between(
         InvoiceRecord,
         f"{_SELECT} WHERE credited_at >= %s AND credited_at < %s"
         " ORDER BY credited_at, credit_number",
-        (_naive(start), _naive(end)),
+        (naive_utc(start), naive_utc(end)),
     )
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 import aiomysql
 
-from gateway.db import execute, fetch_one, fetch_one_as
+from gateway.db import execute, fetch_one, fetch_one_as, naive_utc
 
 Status = Literal["none", "issuing", "valid", "failed"]
 
@@ -77,10 +77,10 @@ async def installed(
         (
             json.dumps(sorted(names)),
             issuer[:1024],
-            _naive(not_before),
-            _naive(not_after),
+            naive_utc(not_before),
+            naive_utc(not_after),
             fingerprint,
-            _naive(renew_at),
+            naive_utc(renew_at),
         ),
     )
 
@@ -92,7 +92,7 @@ async def failed(pool: aiomysql.Pool, reason: str, retry_at: datetime | None) ->
         "UPDATE panel_certificate SET status = 'failed', last_error = %s,"
         " failures = failures + 1, next_attempt_at = IF(fingerprint IS NULL, NULL, %s)"
         " WHERE id = 1",
-        (reason[:2000], None if retry_at is None else _naive(retry_at)),
+        (reason[:2000], None if retry_at is None else naive_utc(retry_at)),
     )
 
 
@@ -102,7 +102,7 @@ async def is_due(pool: aiomysql.Pool, now: datetime) -> bool:
         pool,
         "SELECT 1 FROM panel_certificate WHERE id = 1 AND status <> 'issuing'"
         " AND next_attempt_at <= %s",
-        (_naive(now),),
+        (naive_utc(now),),
     )
     return row is not None
 
@@ -115,8 +115,3 @@ async def fail_interrupted(pool: aiomysql.Pool, reason: str) -> int:
         " failures = failures + 1 WHERE id = 1 AND status = 'issuing'",
         (reason[:2000],),
     )
-
-
-def _naive(moment: datetime) -> datetime:
-    """The pool's session is UTC: times are stored without their zone."""
-    return moment.astimezone(UTC).replace(tzinfo=None)

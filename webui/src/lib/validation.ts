@@ -84,6 +84,29 @@ export function priceError(value: string): string | undefined {
   return undefined;
 }
 
+const CHARGE_DESCRIPTION_LENGTH = 200;
+
+/** A one-off charge's line (gateway/models/charges.py): 1 to 200 characters, not blank, one line. */
+export function chargeDescriptionError(description: string): string | undefined {
+  if (!description.trim()) return 'Enter what the charge is for.';
+  // The gateway counts characters (code points), not UTF-16 units.
+  if ([...description].length > CHARGE_DESCRIPTION_LENGTH) {
+    return `Use at most ${CHARGE_DESCRIPTION_LENGTH} characters.`;
+  }
+  if (CONTROL_CHARS.test(description)) return 'Use one line without control characters, such as a tab.';
+  return undefined;
+}
+
+/** A charge's amount: money as a price is written, and more than 0.00 (compared as text, never read through a number). */
+export function chargeAmountError(amount: string): string | undefined {
+  if (!amount) return 'Enter an amount.';
+  if (!PRICE_PATTERN.test(amount)) {
+    return 'Write the amount with two decimals, such as 25.00 (up to 10 digits before the point).';
+  }
+  if (/^0+\.00$/.test(amount)) return 'Enter more than 0.00.';
+  return undefined;
+}
+
 /** A tax rate in percent, such as "19.00": 0.00 to 100.00. */
 export function taxRateError(value: string): string | undefined {
   if (!value) return 'Enter a tax rate.';

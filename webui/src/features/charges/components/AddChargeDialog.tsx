@@ -1,34 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Button, Dialog, TextField, toast } from '@/components/ui';
 import { useFieldErrors } from '@/lib/use-field-errors';
-import { priceError } from '@/lib/validation';
+import { chargeAmountError, chargeDescriptionError } from '@/lib/validation';
 import { useCreateCharge } from '../api/create-charge';
 
 const FIELDS = ['description', 'amount'] as const;
-
-const DESCRIPTION_LENGTH = 200;
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
-
-/** The gateway's rule (gateway/models/charges.py): one line of 1 to 200 characters, not blank. */
-function descriptionError(description: string): string | undefined {
-  if (!description.trim()) return 'Enter what the charge is for.';
-  // The gateway counts characters (code points), not UTF-16 units.
-  if ([...description].length > DESCRIPTION_LENGTH) return `Use at most ${DESCRIPTION_LENGTH} characters.`;
-  if (CONTROL_CHARS.test(description)) return 'Use one line without control characters, such as a tab.';
-  return undefined;
-}
-
-/** Money as the gateway takes it: two decimals (priceError's rule), and more than 0.00. */
-function amountError(amount: string): string | undefined {
-  if (!amount) return 'Enter an amount.';
-  if (priceError(amount)) {
-    return 'Write the amount with two decimals, such as 25.00 (up to 10 digits before the point).';
-  }
-  // Compared as text: the amount is never read through a number.
-  if (/^0+\.00$/.test(amount)) return 'Enter more than 0.00.';
-  return undefined;
-}
 
 type AddChargeDialogProps = { account: string; open: boolean; onClose: () => void };
 
@@ -71,7 +47,8 @@ function AddChargeForm({ account, mutation, onCancel, onDone }: FormProps) {
     event.preventDefault();
     const line = description.trim();
     const typed = amount.trim();
-    if (!errors.validate({ description: descriptionError(line), amount: amountError(typed) })) return;
+    if (!errors.validate({ description: chargeDescriptionError(line), amount: chargeAmountError(typed) }))
+      return;
     mutation.mutate(
       { account, description: line, amount: typed },
       {

@@ -376,6 +376,16 @@ def ssh_shell(name: AccountName) -> bool:
 
 
 def _members(group: str) -> frozenset[str]:
+    """The group's members: from /etc/group parsed once per version of the file (_GROUPS).
+
+    glibc's getgrnam reads /etc/group from the top for every call and parses every line before
+    the group's, members and all: past the 5,000 members of jopanel-accounts, 155 us for the
+    SSH groups, two of them for every GetSshAccess (issue 14: the reconcile asks it of every
+    account). A group the file does not plainly hold still asks NSS, as _passwd_entry does.
+    """
+    members = _GROUPS.get().get(group)
+    if members is not None:
+        return members
     try:
         return frozenset(grp.getgrnam(group).gr_mem)
     except KeyError:
@@ -383,14 +393,7 @@ def _members(group: str) -> frozenset[str]:
 
 
 def _managed_members() -> frozenset[str]:
-    return _MEMBERS.get()
-
-
-def _read_members(_: Path) -> frozenset[str]:
-    try:
-        return frozenset(grp.getgrnam(MANAGED_GROUP).gr_mem)
-    except KeyError:
-        return frozenset()
+    return _members(MANAGED_GROUP)
 
 
 def _is_managed(entry: pwd.struct_passwd, members: frozenset[str]) -> bool:
@@ -421,6 +424,8 @@ def _require(name: AccountName) -> pwd.struct_passwd:
 
 
 def _group_exists(name: str) -> bool:
+    if _GROUPS.get().get(name) is not None:
+        return True
     try:
         grp.getgrnam(name)
     except KeyError:
@@ -469,6 +474,28 @@ def _parse_passwd(path: Path) -> dict[str, pwd.struct_passwd]:
                 (name, password, int(uid), int(gid), gecos, home, shell)
             )
     return entries
+
+
+def _parse_groups(path: Path) -> dict[str, frozenset[str] | None]:
+    """name:password:gid:members lines: each group's members by its name, the first line of a
+    name winning, as in glibc. A line glibc might read otherwise (a gid that is no number, a `+`
+    NIS entry, blanks that glibc skips) gives its name None: left to getgrnam."""
+    groups: dict[str, frozenset[str] | None] = {}
+    with path.open(encoding="utf-8", errors="surrogateescape") as group_file:
+        for line in group_file:
+            line = line.rstrip("\n")
+            name = line.lstrip().split(":", 1)[0]
+            if not name or name.startswith("#") or name in groups:
+                continue
+            fields = line.split(":")
+            plain = (
+                len(fields) == 4
+                and fields[2].isdigit()
+                and name[0] not in "+-"
+                and not any(character.isspace() for character in line)
+            )
+            groups[name] = frozenset(filter(None, fields[3].split(","))) if plain else None
+    return groups
 
 
 def _read_shadow() -> dict[str, ShadowEntry]:
@@ -591,4 +618,4 @@ async def _remove_group_left(name: AccountName, gid: int, limits: Limits) -> Non
 # They are parsed again only when they change (ParsedFile: shadow tools replace the file).
 _SHADOW: Final = ParsedFile(SHADOW_PATH, _parse_shadow)
 _PASSWD: Final = ParsedFile(PASSWD_PATH, _parse_passwd)
-_MEMBERS: Final = ParsedFile(GROUP_PATH, _read_members)
+_GROUPS: Final = ParsedFile(GROUP_PATH, _parse_groups)

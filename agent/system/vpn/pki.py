@@ -19,7 +19,6 @@ the key never again. The certificate and its line in index.txt remain, for the C
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Final, Literal
 
 from cryptography import x509
 
+from agent.system.base.cached import ParsedFile
 from agent.system.base.files import write_atomic
 from agent.system.base.process import Limits, run
 
@@ -67,6 +67,7 @@ class Pki:
         self.root = directory / "pki"
         self._limits = limits
         self._client_days = client_days
+        self._index = ParsedFile(self.root / "index.txt", _parse_index)
 
     @property
     def tls_crypt_key(self) -> Path:
@@ -120,19 +121,14 @@ class Pki:
             os.chmod(key, 0o600)
             key.rename(self.tls_crypt_key)
 
-    def entries(self) -> Iterator[IndexEntry]:
-        """index.txt's certificates, oldest first."""
-        index = self.root / "index.txt"
-        if not index.exists():
-            return
-        for line in index.read_text(encoding="ascii").splitlines():
-            fields = line.split("\t")
-            if len(fields) != 6 or not fields[5].startswith("/CN="):
-                continue
-            state: Literal["valid", "revoked", "expired"] = {"V": "valid", "R": "revoked"}.get(
-                fields[0], "expired"
-            )  # type: ignore[assignment]
-            yield IndexEntry(fields[5].removeprefix("/CN="), state, _asn1_time(fields[1]))
+    def entries(self) -> tuple[IndexEntry, ...]:
+        """index.txt's certificates, oldest first: parsed again only when easy-rsa has changed
+        the file. Every owner's list reads it whole, and the reconcile asks every account's: at
+        thousands of clients, a parse per list made the reconcile's time grow as their square."""
+        try:
+            return self._index.get()
+        except FileNotFoundError:
+            return ()
 
     async def issue_client(self, common_name: str) -> ClientFiles:
         """A new client certificate and key; the key and request are gone when this returns."""
@@ -201,6 +197,19 @@ class Pki:
             ],
             limits=self._limits,
         )
+
+
+def _parse_index(path: Path) -> tuple[IndexEntry, ...]:
+    entries = []
+    for line in path.read_text(encoding="ascii").splitlines():
+        fields = line.split("\t")
+        if len(fields) != 6 or not fields[5].startswith("/CN="):
+            continue
+        state: Literal["valid", "revoked", "expired"] = {"V": "valid", "R": "revoked"}.get(
+            fields[0], "expired"
+        )  # type: ignore[assignment]
+        entries.append(IndexEntry(fields[5].removeprefix("/CN="), state, _asn1_time(fields[1])))
+    return tuple(entries)
 
 
 def _asn1_time(text: str) -> datetime:

@@ -12,6 +12,7 @@ import pytest
 
 from agent.system.accounts import users
 from agent.system.base.cached import ParsedFile
+from agent.validators.accounts import AccountName
 
 LINES = (
     "root:x:0:\n"
@@ -46,28 +47,49 @@ def asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_a_group_in_the_file_is_its_first_line(asked: list[str]) -> None:
     assert users._managed_members() == {"alice", "bob", "carol"}
-    assert (users.ssh_enabled("alice"), users.ssh_enabled("bob")) == (True, False)
-    assert (users.ssh_shell("alice"), users.ssh_shell("bob")) == (True, False)
+    alice, bob = AccountName("alice"), AccountName("bob")
+    assert (users.ssh_enabled(alice), users.ssh_enabled(bob)) == (True, False)
+    assert (users.ssh_shell(alice), users.ssh_shell(bob)) == (True, False)
     assert users._group_exists("alice")
     assert asked == []
 
 
-@pytest.mark.parametrize(
-    "name", ["nis_group", "+nis_group", "broken", "spaced", "short", "# a comment", "carol"]
-)
-def test_any_other_group_asks_nss_as_before(asked: list[str], name: str) -> None:
+@pytest.mark.parametrize("name", ["+nis_group", "broken", "spaced", "short"])
+def test_a_line_glibc_might_read_otherwise_asks_nss_as_before(asked: list[str], name: str) -> None:
     assert users._members(name) == frozenset()
     assert not users._group_exists(name)
     assert asked == [name, name]
 
 
+@pytest.mark.parametrize("name", ["nis_group", "# a comment", "carol"])
+def test_a_group_the_file_lacks_has_no_members_and_its_existence_asks_nss(
+    asked: list[str], name: str
+) -> None:
+    """The agent's groups are made by groupadd, in /etc/group: one it lacks (an SSH group
+    before its first member) is no scan of the whole file per read. Whether a name is taken
+    by a group still asks NSS (an account's name must be no group of any source)."""
+    assert users._members(name) == frozenset()
+    assert asked == []
+    assert not users._group_exists(name)
+    assert asked == [name]
+
+
+def test_the_ssh_groups_missing_read_as_no_member_without_asking_nss(
+    tmp_path: Path, asked: list[str]
+) -> None:
+    (tmp_path / "group").write_text(f"{users.MANAGED_GROUP}:x:999:alice\nalice:x:1001:\n")
+    assert users.ssh_enabled(AccountName("alice"))
+    assert not users.ssh_shell(AccountName("alice"))
+    assert asked == []
+
+
 def test_a_changed_file_is_read_again(tmp_path: Path, asked: list[str]) -> None:
     """As usermod and gpasswd write it: a new file renamed over the old one."""
-    assert users.ssh_enabled("alice")
+    assert users.ssh_enabled(AccountName("alice"))
     new = tmp_path / "group+"
     new.write_text(LINES.replace(":998:bob", ":998:bob,alice"))
     os.rename(new, tmp_path / "group")
-    assert not users.ssh_enabled("alice")
+    assert not users.ssh_enabled(AccountName("alice"))
 
 
 def test_a_huge_file_is_read_whole(tmp_path: Path, asked: list[str]) -> None:
@@ -79,6 +101,6 @@ def test_a_huge_file_is_read_whole(tmp_path: Path, asked: list[str]) -> None:
         + f"{users.SSH_OFF_GROUP}:x:998:u19999\n"
     )
     assert len(users._managed_members()) == 20000
-    assert not users.ssh_enabled("u19999")
+    assert not users.ssh_enabled(AccountName("u19999"))
     assert users._group_exists("u19999")
     assert asked == []

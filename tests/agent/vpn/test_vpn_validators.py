@@ -135,3 +135,35 @@ def test_a_renewal_opens_30_days_before_the_certificate_expires() -> None:
         _require_renewal_window(early)
     for expires in (now + timedelta(days=29), now - timedelta(days=1)):
         _require_renewal_window(dataclasses.replace(early, expires=expires))
+
+
+INDEX = (
+    "V\t350101000000Z\t\t01\tunknown\t/CN=server\n"
+    "R\t350101000000Z\t250101000000Z\t02\tunknown\t/CN=alice.laptop\n"
+    "V\t350101000000Z\t\t03\tunknown\t/CN=alice.laptop\n"
+    "V\t20350101000000Z\t\t04\tunknown\t/CN=bob.phone\n"
+    "a line of no certificate\n"
+)
+
+
+def test_the_index_is_parsed_once_per_version_of_the_file(tmp_path: Path) -> None:
+    """Every owner's list reads the whole index, and the reconcile asks every account's."""
+    pki = Pki(tmp_path, Limits(timeout=5, setting="vpn_timeout"))
+    assert pki.entries() == ()  # no PKI yet
+    (tmp_path / "pki").mkdir()
+    index = tmp_path / "pki" / "index.txt"
+    index.write_text(INDEX, encoding="ascii")
+    entries = pki.entries()
+    assert [(e.common_name, e.state) for e in entries] == [
+        ("server", "valid"),
+        ("alice.laptop", "revoked"),
+        ("alice.laptop", "valid"),
+        ("bob.phone", "valid"),
+    ]
+    assert entries[3].expires == datetime(2035, 1, 1, tzinfo=UTC)
+    assert pki.entries() is entries  # not read again
+    # easy-rsa writes a new index and renames it over the old one.
+    new = index.with_suffix(".new")
+    new.write_text(INDEX.replace("V\t20350101000000Z", "R\t20350101000000Z"), encoding="ascii")
+    new.rename(index)
+    assert pki.entries()[3].state == "revoked"

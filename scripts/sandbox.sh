@@ -6,7 +6,8 @@
 # on the host's, that would be whatever a host user of the same uid owns). /home is ext4 in RUN_DIR/sandbox/home.img,
 # mounted with user quotas as on a hosting server, where the kernel can enforce them; where it
 # cannot (a kernel built without a quota format), it is an empty overlay and the agent reports
-# disk quotas as not enforced. Inside it the agent works on the real paths (useradd, nginx, ...) while the
+# disk quotas as not enforced. With JOPANEL_SANDBOX_NETWORK=own it has a network namespace of its
+# own too (below). Inside it the agent works on the real paths (useradd, nginx, ...) while the
 # host's files stay as they were. The host's own /etc, /var, /home and /srv are visible read-only
 # under RUN_DIR/host, so tests can show that they did not change. When the command ends, every
 # process started inside ends with it (it is PID 1 of the namespace).
@@ -24,8 +25,18 @@ esac
 
 if [ "${JOPANEL_SANDBOX:-}" != "$run" ]; then
   mkdir -p "$run"
-  exec unshare --mount --pid --ipc --fork --mount-proc --propagation private -- \
-    env JOPANEL_SANDBOX="$run" "$0" "$run" "$@"
+  network=()
+  [ "${JOPANEL_SANDBOX_NETWORK:-}" = own ] && network=(--net)
+  exec unshare --mount --pid --ipc ${network[@]+"${network[@]}"} --fork --mount-proc \
+    --propagation private -- env JOPANEL_SANDBOX="$run" "$0" "$run" "$@"
+fi
+# A network namespace of its own where JOPANEL_SANDBOX_NETWORK=own asks (the test suite's halves):
+# only a loopback, so no interface, route or firewall rule made inside reaches the host or the
+# other half, nor one made outside reaches it (Chromium aborts its requests when any address
+# of its namespace changes: ERR_NETWORK_CHANGED, as the other half's VPN tests made it do).
+# `make run` keeps the host's network: its stack is reached from the host's browser.
+if [ "${JOPANEL_SANDBOX_NETWORK:-}" = own ]; then
+  ip link set lo up
 fi
 
 overlay() {

@@ -26,7 +26,7 @@ if [ "${1:-}" = --half ]; then
   status=0
   # In memory: the suite's MariaDB, homes and overlays write nothing to the disk, and a failed
   # run keeps its logs ($run/logs), not the sandbox's files.
-  JOPANEL_TEST_HALF=$half JOPANEL_SANDBOX_MEMORY=1 \
+  JOPANEL_TEST_HALF=$half JOPANEL_SANDBOX_MEMORY=1 JOPANEL_SANDBOX_NETWORK=own \
     scripts/sandbox.sh "$run" .venv/bin/pytest "$@" || status=$?
   # The browser test's screenshots of each main page outlive the run directory.
   if [ -d "$run/screenshots" ]; then

@@ -1,9 +1,9 @@
 """Fixtures for VpnService's tests: the agent's OpenVPN server configured once on this machine,
 and a network namespace of its own for each client, joined to this one by a veth pair.
 
-The sandbox shares the host's network namespace, so the server's tun device and the veth's
-host end exist on the host while the tests run; their names and networks are random per run
-(10.200-250.x, far from the host's own) and both go when the session ends.
+The suite's sandbox has a network namespace of its own (scripts/sandbox.sh), so the server's
+tun device and the veth's near end exist there only while the tests run; their names and
+networks are random per run (10.200-250.x) and both go when the session ends.
 """
 
 from __future__ import annotations

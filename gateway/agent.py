@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
 import os
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
@@ -32,7 +33,7 @@ P = TypeVar("P", bound="_Page")
 # program is slow by design (scripts/test-vm.sh: an emulated CPU).
 CALL_TIMEOUT_SECONDS = float(os.environ.get("JOPANEL_AGENT_CALL_SECONDS", "60"))
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024
-# The most names one ListAccounts call takes.
+# The most names one ListAccounts call (or a Batch call) takes.
 NAMES_PER_CALL = 1000
 # The calls of one change to many accounts (a plan's, a reseller's) in flight at once. The
 # agent takes the calls that wait together into one batch where it can: a PHP-FPM master
@@ -99,6 +100,25 @@ async def every_page(
         token = reply.next_page_token
         if not token:
             return found
+
+
+async def in_batches(
+    names: Collection[str],
+    ask: Callable[[list[str]], Awaitable[Sequence[T]]],
+    name_of: Callable[[T], str],
+) -> list[T]:
+    """A Batch RPC's answers for every name (BatchListCronJobs, say), NAMES_PER_CALL names per
+    call. The agent answers in name order and ends an answer early past its size bound
+    (agent/batch.py): the names after the last one answered are asked again."""
+    pending = sorted(set(names))
+    found: list[T] = []
+    while pending:
+        answered = await ask(pending[:NAMES_PER_CALL])
+        if not answered:
+            raise RuntimeError("the agent answered a batch without any of its names")
+        found += answered
+        pending = pending[bisect.bisect_right(pending, name_of(answered[-1])) :]
+    return found
 
 
 async def at_once(items: Sequence[T], call: Callable[[T], Awaitable[R]]) -> list[R | BaseException]:

@@ -12,11 +12,13 @@ from typing import Any, Final
 import grpc.aio
 from jopanel.agent.cron.v1 import cron_pb2, cron_pb2_grpc
 
+from agent import batch
 from agent.config import AgentConfig
 from agent.system.cron.crontab import CronJob, CronTables, cron_tables
 from agent.validators import accounts as accounts_validators
 from agent.validators import common as common_validators
 from agent.validators import cron as cron_validators
+from agent.validators.accounts import AccountName
 
 SERVICE_NAME: Final[str] = cron_pb2.DESCRIPTOR.services_by_name["CronJobService"].full_name
 
@@ -33,9 +35,27 @@ class CronJobServicer(cron_pb2_grpc.CronJobServiceServicer):
         self, request: cron_pb2.ListCronJobsRequest, context: Context
     ) -> cron_pb2.ListCronJobsResponse:
         account = accounts_validators.account_name(request.account, "account")
+        listed = await self._jobs_of(account)
+        return cron_pb2.ListCronJobsResponse(jobs=listed.jobs, installed=listed.installed)
+
+    async def BatchListCronJobs(
+        self, request: cron_pb2.BatchListCronJobsRequest, context: Context
+    ) -> cron_pb2.BatchListCronJobsResponse:
+        accounts = batch.names(request.accounts, "accounts", accounts_validators.account_name)
+        listed = await batch.each_named(
+            "BatchListCronJobs",
+            accounts,
+            self._jobs_of,
+            lambda account, why: cron_pb2.AccountCronJobs(account=account, failure=why),
+        )
+        return cron_pb2.BatchListCronJobsResponse(accounts=listed)
+
+    async def _jobs_of(self, account: AccountName) -> cron_pb2.AccountCronJobs:
         jobs = await self._tables.list(account)
-        return cron_pb2.ListCronJobsResponse(
-            jobs=[_job(job) for job in jobs], installed=await self._tables.installed(account)
+        return cron_pb2.AccountCronJobs(
+            account=account,
+            jobs=[_job(job) for job in jobs],
+            installed=await self._tables.installed(account),
         )
 
     async def CreateCronJob(

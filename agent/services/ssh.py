@@ -14,6 +14,7 @@ from typing import Any, Final
 import grpc.aio
 from jopanel.agent.ssh.v1 import ssh_pb2, ssh_pb2_grpc
 
+from agent import batch
 from agent.config import AgentConfig
 from agent.errors import FailedPrecondition, InvalidArgument
 from agent.services.accounts import account_users
@@ -67,6 +68,25 @@ class SshServicer(ssh_pb2_grpc.SshServiceServicer):
         account = accounts_validators.account_name(request.account, "account")
         _require_account(account)
         return ssh_pb2.GetSshAccessResponse(access=_access(account))
+
+    async def BatchGetAccountSsh(
+        self, request: ssh_pb2.BatchGetAccountSshRequest, context: Context
+    ) -> ssh_pb2.BatchGetAccountSshResponse:
+        accounts = batch.names(request.accounts, "accounts", accounts_validators.account_name)
+        described = await batch.each_named(
+            "BatchGetAccountSsh",
+            accounts,
+            self._ssh_of,
+            lambda account, why: ssh_pb2.AccountSsh(account=account, failure=why),
+        )
+        return ssh_pb2.BatchGetAccountSshResponse(accounts=described)
+
+    async def _ssh_of(self, account: AccountName) -> ssh_pb2.AccountSsh:
+        keys = await self._keys.keys_of(account)
+        _require_account(account)
+        return ssh_pb2.AccountSsh(
+            account=account, keys=[_key(k) for k in keys], access=_access(account)
+        )
 
     async def UpdateSshAccess(
         self, request: ssh_pb2.UpdateSshAccessRequest, context: Context

@@ -11,10 +11,11 @@ from typing import Any, Final
 import grpc.aio
 from jopanel.agent.vpn.v1 import vpn_pb2, vpn_pb2_grpc
 
+from agent import batch
 from agent.config import AgentConfig
 from agent.system.vpn.vpn import Client, ServerState, Vpn, vpn
 from agent.validators import vpn as vpn_validators
-from agent.validators.vpn import ServerSettings
+from agent.validators.vpn import Owner, ServerSettings
 
 SERVICE_NAME: Final[str] = vpn_pb2.DESCRIPTOR.services_by_name["VpnService"].full_name
 
@@ -53,6 +54,25 @@ class VpnServicer(vpn_pb2_grpc.VpnServiceServicer):
         owner = vpn_validators.owner(request.owner)
         clients = await self._vpn.clients(owner)
         return vpn_pb2.ListVpnClientsResponse(clients=[_client(client) for client in clients])
+
+    async def BatchListVpnClients(
+        self, request: vpn_pb2.BatchListVpnClientsRequest, context: Context
+    ) -> vpn_pb2.BatchListVpnClientsResponse:
+        owners = batch.names(request.owners, "owners", vpn_validators.owner)
+        # One look at OpenVPN's connections for the whole answer.
+        connections = await self._vpn.connections()
+
+        async def clients_of(owner: Owner) -> vpn_pb2.OwnerVpnClients:
+            clients = self._vpn.clients_with(owner, connections)
+            return vpn_pb2.OwnerVpnClients(owner=owner, clients=[_client(c) for c in clients])
+
+        listed = await batch.each_named(
+            "BatchListVpnClients",
+            owners,
+            clients_of,
+            lambda owner, why: vpn_pb2.OwnerVpnClients(owner=owner, failure=why),
+        )
+        return vpn_pb2.BatchListVpnClientsResponse(owners=listed)
 
     async def CreateVpnClient(
         self, request: vpn_pb2.CreateVpnClientRequest, context: Context

@@ -3,14 +3,14 @@ checked against its record, reported and audited."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import aiomysql
 import grpc
 
-from gateway.agent import CALL_TIMEOUT_SECONDS, Agent, at_once
+from gateway.agent import CALL_TIMEOUT_SECONDS, Agent, in_batches
 from gateway.reconcile.report import (
     RESOURCES,
     Finding,
@@ -25,10 +25,18 @@ from gateway.store import reconcile as records
 
 PAGE_SIZE = 1000
 T = TypeVar("T")
+D = TypeVar("D", bound="_Described")
 # Agent answers that say nothing about the request itself: tried again at the next reconcile.
 _TRANSIENT = frozenset(
     {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED}
 )
+
+
+class _Described(Protocol):
+    """One account's part of a Batch RPC's answer."""
+
+    @property
+    def failure(self) -> str: ...
 
 
 class RunBase:
@@ -84,27 +92,44 @@ class RunBase:
         except grpc.aio.AioRpcError as error:
             if error.code() in _TRANSIENT:
                 raise
-            why = f"{error.code().name}: {error.details()}"
-            self.findings.append(Finding(
-                resource=resource, name=name, account=account, outcome="failed",
-                difference=f"the agent did not describe it ({why})",
-                action="left as it is: the next reconcile reads it again",
-            ))  # fmt: skip
+            self._not_described(resource, name, account, f"{error.code().name}: {error.details()}")
             return None
 
-    async def read_each(
-        self, resource: Resource, accounts: list[str], ask: Callable[[str], Awaitable[T]]
-    ) -> dict[str, T]:
-        """`read` of each account's list (or state), CALLS_AT_ONCE at a time: asked one after
-        another, their round trips took most of a reconcile at 5,000 accounts. Those the agent
-        would not describe are left out, each a failed finding."""
-        answers = await at_once(accounts, ask)
-        found: dict[str, T] = {}
-        for account, answer in zip(accounts, answers, strict=True):
-            described = await self.read(resource, account, account, _given(answer))
-            if described is not None:
-                found[account] = described
+    async def read_batches(
+        self,
+        resource: Resource,
+        accounts: Collection[str],
+        ask: Callable[[list[str]], Awaitable[Sequence[D]]],
+        name_of: Callable[[D], str],
+    ) -> dict[str, D]:
+        """Each account's part of a Batch RPC's answers (its cron jobs, say), a thousand
+        accounts per call: asked one account at a time, the calls' own cost took most of a
+        reconcile at 5,000 accounts. An account the agent would not describe (its `failure`)
+        is a failed finding for it alone; so is each of a call the agent refused whole."""
+        try:
+            answers = await in_batches(accounts, ask, name_of)
+        except grpc.aio.AioRpcError as error:
+            if error.code() in _TRANSIENT:
+                raise
+            why = f"{error.code().name}: {error.details()}"
+            for account in sorted(set(accounts)):
+                self._not_described(resource, account, account, why)
+            return {}
+        found: dict[str, D] = {}
+        for answer in answers:
+            account = name_of(answer)
+            if answer.failure:
+                self._not_described(resource, account, account, answer.failure)
+            else:
+                found[account] = answer
         return found
+
+    def _not_described(self, resource: Resource, name: str, account: str | None, why: str) -> None:
+        self.findings.append(Finding(
+            resource=resource, name=name, account=account, outcome="failed",
+            difference=f"the agent did not describe it ({why})",
+            action="left as it is: the next reconcile reads it again",
+        ))  # fmt: skip
 
     async def repair(
         self,
@@ -193,10 +218,3 @@ def later(
         await rpc(request, timeout=CALL_TIMEOUT_SECONDS)
 
     return call
-
-
-async def _given(answer: T | BaseException) -> T:
-    """What at_once gave for an item, as the call's own outcome."""
-    if isinstance(answer, BaseException):
-        raise answer
-    return answer

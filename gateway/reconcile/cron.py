@@ -18,18 +18,20 @@ class CronChecks(RunBase):
         for job in jobs:
             by_account.setdefault(job.account, []).append(job)
         self.checked["cron_job"] = len(jobs)
-        listed = await self.read_each(
-            "cron_job",
-            system_accounts,
-            lambda account: self.agent.cron.ListCronJobs(
-                cron_pb.ListCronJobsRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
-            ),
+        listed = await self.read_batches(
+            "cron_job", system_accounts, self._cron_lists, lambda listed: listed.account
         )
         for account, reply in listed.items():
             await self._account_cron(account, by_account.get(account, []), reply)
 
+    async def _cron_lists(self, accounts: list[str]) -> list[cron_pb.AccountCronJobs]:
+        reply = await self.agent.cron.BatchListCronJobs(
+            cron_pb.BatchListCronJobsRequest(accounts=accounts), timeout=CALL_TIMEOUT_SECONDS
+        )
+        return list(reply.accounts)
+
     async def _account_cron(
-        self, account: str, jobs: list[RecordedCronJob], reply: cron_pb.ListCronJobsResponse
+        self, account: str, jobs: list[RecordedCronJob], reply: cron_pb.AccountCronJobs
     ) -> None:
         system = {job.id: job for job in reply.jobs}
         recorded = {job.name for job in jobs}

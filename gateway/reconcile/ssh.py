@@ -28,26 +28,18 @@ class SshChecks(RunBase):
             by_account.setdefault(key.account, []).append(key)
         self.checked["ssh_key"] = len(keys)
         self.checked["ssh_access"] = len(system_accounts)
-        listed = await self.read_each(
-            "ssh_key",
-            system_accounts,
-            lambda account: self.agent.ssh.ListSshKeys(
-                ssh_pb.ListSshKeysRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
-            ),
+        described = await self.read_batches(
+            "ssh_key", system_accounts, self._ssh_states, lambda account: account.account
         )
-        held = await self.read_each(
-            "ssh_access",
-            list(listed),
-            lambda account: self.agent.ssh.GetSshAccess(
-                ssh_pb.GetSshAccessRequest(account=account), timeout=CALL_TIMEOUT_SECONDS
-            ),
+        for account, state in described.items():
+            await self._account_keys(account, by_account.get(account, []), list(state.keys))
+            await self._access(account, state.access, access.get(account, True), account in shells)
+
+    async def _ssh_states(self, accounts: list[str]) -> list[ssh_pb.AccountSsh]:
+        reply = await self.agent.ssh.BatchGetAccountSsh(
+            ssh_pb.BatchGetAccountSshRequest(accounts=accounts), timeout=CALL_TIMEOUT_SECONDS
         )
-        for account, reply in listed.items():
-            await self._account_keys(account, by_account.get(account, []), list(reply.keys))
-            if account in held:
-                await self._access(
-                    account, held[account].access, access.get(account, True), account in shells
-                )
+        return list(reply.accounts)
 
     async def _account_keys(
         self, account: str, keys: list[RecordedSshKey], system: list[ssh_pb.SshKey]

@@ -41,15 +41,15 @@ class VpnChecks(RunBase):
         by_owner: dict[str, list[RecordedVpnClient]] = {}
         for client in recorded:
             by_owner.setdefault(client.owner, []).append(client)
-        listed = await self.read_each(
-            "vpn_client",
-            sorted(owners),
-            lambda owner: self.agent.vpn.ListVpnClients(
-                vpn_pb.ListVpnClientsRequest(owner=owner), timeout=CALL_TIMEOUT_SECONDS
-            ),
-        )
+        listed = await self.read_batches("vpn_client", owners, self._vpn_lists, lambda o: o.owner)
         for owner, reply in listed.items():
             await self._owner(owner, by_owner.get(owner, []), list(reply.clients))
+
+    async def _vpn_lists(self, owners: list[str]) -> list[vpn_pb.OwnerVpnClients]:
+        reply = await self.agent.vpn.BatchListVpnClients(
+            vpn_pb.BatchListVpnClientsRequest(owners=owners), timeout=CALL_TIMEOUT_SECONDS
+        )
+        return list(reply.owners)
 
     async def _owner(
         self, owner: str, clients: list[RecordedVpnClient], system: list[vpn_pb.VpnClient]

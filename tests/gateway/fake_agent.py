@@ -11,7 +11,7 @@ import asyncio
 import hashlib
 import re
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, NoReturn, Protocol
 
 import grpc
@@ -72,6 +72,18 @@ class Recorder:
         # When a test sets `hold`, the next recorded call sets `held` and waits for `hold`.
         self.hold: asyncio.Event | None = None
         self.held = asyncio.Event()
+        # The names each Batch call asked about, and the most its answer holds (the agent
+        # ends an answer past its size bound, agent/batch.py; the caller asks for the rest).
+        self.batches: list[list[str]] = []
+        self.batch_limit = 1000
+        self.refuse_batches: grpc.StatusCode | None = None  # how each Batch call fails
+
+    async def _batch(self, names: Sequence[str], context: Context) -> list[str]:
+        """The names a Batch call answers: in name order, each once, up to batch_limit."""
+        self.batches.append(list(names))
+        if self.refuse_batches is not None:
+            await context.abort(self.refuse_batches, "the fake agent was told to refuse it")
+        return sorted(set(names))[: self.batch_limit]
 
     async def _enter(self, rpc: str, name: str, context: Context) -> None:
         call = f"{rpc} {name}"
@@ -659,9 +671,6 @@ class FakeCron(Recorder, cron_pb2_grpc.CronJobServiceServicer):
         self.uninstalled: set[str] = set()
         # Accounts whose list the agent refuses (their crontab unreadable: INTERNAL).
         self.refused: set[str] = set()
-        # The most ListCronJobs calls seen under way at once (each takes a few milliseconds).
-        self.lists_at_once = 0
-        self._listing = 0
         super().__init__()
 
     def remove_account(self, account: str) -> None:
@@ -670,18 +679,30 @@ class FakeCron(Recorder, cron_pb2_grpc.CronJobServiceServicer):
     async def ListCronJobs(
         self, request: cron_pb.ListCronJobsRequest, context: Context
     ) -> cron_pb.ListCronJobsResponse:
-        self._listing += 1
-        self.lists_at_once = max(self.lists_at_once, self._listing)
-        try:
-            await asyncio.sleep(0.005)
-        finally:
-            self._listing -= 1
         if request.account in self.refused:
             await context.abort(grpc.StatusCode.INTERNAL, "the crontab is unreadable")
-        jobs = self.jobs.get(request.account, {})
-        return cron_pb.ListCronJobsResponse(
+        listed = self._jobs_of(request.account)
+        return cron_pb.ListCronJobsResponse(jobs=listed.jobs, installed=listed.installed)
+
+    async def BatchListCronJobs(
+        self, request: cron_pb.BatchListCronJobsRequest, context: Context
+    ) -> cron_pb.BatchListCronJobsResponse:
+        return cron_pb.BatchListCronJobsResponse(
+            accounts=[
+                self._jobs_of(account) for account in await self._batch(request.accounts, context)
+            ]
+        )
+
+    def _jobs_of(self, account: str) -> cron_pb.AccountCronJobs:
+        if account in self.refused:
+            return cron_pb.AccountCronJobs(
+                account=account, failure="INTERNAL: the crontab is unreadable"
+            )
+        jobs = self.jobs.get(account, {})
+        return cron_pb.AccountCronJobs(
+            account=account,
             jobs=[jobs[k] for k in sorted(jobs)],
-            installed=request.account not in self.uninstalled or not jobs,
+            installed=account not in self.uninstalled or not jobs,
         )
 
     async def CreateCronJob(
@@ -931,6 +952,21 @@ class FakeSsh(Recorder, ssh_pb2_grpc.SshServiceServicer):
     ) -> ssh_pb.GetSshAccessResponse:
         await self._account(request.account, context)
         return ssh_pb.GetSshAccessResponse(access=self._access(request.account))
+
+    async def BatchGetAccountSsh(
+        self, request: ssh_pb.BatchGetAccountSshRequest, context: Context
+    ) -> ssh_pb.BatchGetAccountSshResponse:
+        described: list[ssh_pb.AccountSsh] = []
+        for account in await self._batch(request.accounts, context):
+            if account not in self.accounts.accounts:
+                why = f"FAILED_PRECONDITION: account {account} does not exist"
+                described.append(ssh_pb.AccountSsh(account=account, failure=why))
+                continue
+            keys = self.keys.get(account, {}).values()
+            described.append(
+                ssh_pb.AccountSsh(account=account, keys=keys, access=self._access(account))
+            )
+        return ssh_pb.BatchGetAccountSshResponse(accounts=described)
 
     def _access(self, account: str) -> ssh_pb.SshAccess:
         return ssh_pb.SshAccess(

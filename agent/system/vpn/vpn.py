@@ -125,7 +125,14 @@ class Vpn:
             return ServerState(settings, await self.openvpn.serving())
 
     async def clients(self, owner: Owner) -> list[Client]:
-        connections = await self.openvpn.connections()
+        return self.clients_with(owner, await self.connections())
+
+    async def connections(self) -> list[Connection]:
+        """The clients connected now, as OpenVPN's management interface lists them."""
+        return await self.openvpn.connections()
+
+    def clients_with(self, owner: Owner, connections: list[Connection]) -> list[Client]:
+        """The owner's clients in name order, each with its connection among `connections`."""
         return [
             _with_connection(client, connections)
             for client in sorted(self._latest(owner).values(), key=lambda c: c.name)

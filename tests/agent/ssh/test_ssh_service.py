@@ -286,3 +286,55 @@ async def test_a_hand_edited_sshd_file_is_put_back_at_the_next_change(
         pb.UpdateSshAccessRequest(access=pb.SshAccess(account=owner, enabled=True))
     )
     assert path.read_text() == written
+
+
+async def test_a_batch_answers_each_account_as_its_own_reads_do(
+    ssh: Stub,
+    owner: str,
+    stranger: str,
+    accounts: accounts_pb2_grpc.AccountServiceAsyncStub,
+    new_name: Callable[[], str],
+) -> None:
+    """BatchGetAccountSsh, the reconcile's read: each account once, in name order, with its own
+    keys and access as ListSshKeys and GetSshAccess give them; a name that is no account says
+    why, as they would."""
+    request = accounts_pb2.CreateAccountRequest(name=new_name(), shell=accounts_pb2.SHELL_BASH)
+    other = (await accounts.CreateAccount(request)).account.name
+    mine = await add(ssh, owner, key_line(), "mine")
+    theirs = await add(ssh, other, key_line("ecdsa-sha2-nistp256"), "theirs")
+    access = pb.SshAccess(account=owner, enabled=False)
+    await ssh.UpdateSshAccess(pb.UpdateSshAccessRequest(access=access))
+    await ssh.UpdateSshShell(pb.UpdateSshShellRequest(account=other, enabled=True))
+    asked = [other, owner + "x", owner, stranger, "nosuchaccount", other]
+    answer = await ssh.BatchGetAccountSsh(pb.BatchGetAccountSshRequest(accounts=asked))
+    assert [entry.account for entry in answer.accounts] == sorted(set(asked))
+    by_account = {entry.account: entry for entry in answer.accounts}
+    for account, key in ((owner, mine), (other, theirs)):
+        got = await ssh.GetSshAccess(pb.GetSshAccessRequest(account=account))
+        entry = by_account[account]
+        assert (list(entry.keys), entry.access, entry.failure) == ([key], got.access, "")
+    assert (by_account[owner].access.enabled, by_account[owner].access.shell) == (False, False)
+    assert (by_account[other].access.enabled, by_account[other].access.shell) == (True, True)
+    for name in (owner + "x", stranger, "nosuchaccount"):
+        entry = by_account[name]
+        assert entry.failure.startswith("FAILED_PRECONDITION: "), entry
+        assert (list(entry.keys), entry.HasField("access")) == ([], False)
+
+
+@pytest.mark.parametrize(
+    ("names", "field"),
+    [
+        ([], "accounts"),
+        ([f"account{i:04d}" for i in range(1001)], "accounts"),
+        (["alice", "root"], "accounts[1]"),
+        (["../../root"], "accounts[0]"),
+        (["alice\n"], "accounts[0]"),
+        (["a" * 33], "accounts[0]"),
+    ],
+)
+async def test_a_batch_with_a_name_that_is_no_account_name_is_refused_whole(
+    ssh: Stub, names: list[str], field: str
+) -> None:
+    request = pb.BatchGetAccountSshRequest(accounts=names)
+    code, message = await rpc_error(ssh.BatchGetAccountSsh(request))
+    assert (code, message.split(": ", 1)[0]) == (grpc.StatusCode.INVALID_ARGUMENT, field)

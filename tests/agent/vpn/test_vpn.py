@@ -417,3 +417,53 @@ async def test_another_owners_client_cannot_be_renewed(
         code, _ = await rpc_error(renew(vpn, alice, bad))
         assert code == grpc.StatusCode.INVALID_ARGUMENT
     assert not (VPN_DIR / "pki" / "renewed" / "issued" / f"{alice}.laptop.crt").exists()
+
+
+async def test_a_batch_answers_each_owner_as_its_own_list_does(
+    vpn: Stub, vpn_server: vpn_pb2.VpnServer, lan: Lan, clients: list[Client], tmp_path: Path
+) -> None:
+    """BatchListVpnClients, the reconcile's read: each owner once, in name order, with its own
+    clients only (connection state included, from one look at OpenVPN's) as ListVpnClients
+    gives them; names next to an owner's hold nothing of its."""
+    alice, bob = sorted((new_owner(), new_owner()))
+    client = Client(lan, (await create(vpn, alice, "laptop")).profile, tmp_path)
+    clients.append(client)
+    client.start()
+    await client.until_connected()
+    await create(vpn, bob, "phone")
+    await revoke(vpn, bob, "phone")
+    asked = [bob, alice + "x", alice, alice[:-1], bob]
+    answer = await vpn.BatchListVpnClients(vpn_pb2.BatchListVpnClientsRequest(owners=asked))
+    assert [entry.owner for entry in answer.owners] == sorted(set(asked))
+    for entry in answer.owners:
+        single = await vpn.ListVpnClients(vpn_pb2.ListVpnClientsRequest(owner=entry.owner))
+        assert entry.failure == ""
+        assert [c.name for c in entry.clients] == [c.name for c in single.clients]
+        assert [c.state for c in entry.clients] == [c.state for c in single.clients]
+    by_owner = {entry.owner: entry for entry in answer.owners}
+    laptop = by_owner[alice].clients[0]
+    assert laptop.state == vpn_pb2.CLIENT_STATE_CONNECTED
+    assert laptop.real_address.startswith(lan.client_address + ":")
+    assert [c.state for c in by_owner[bob].clients] == [vpn_pb2.CLIENT_STATE_REVOKED]
+    assert not by_owner[alice[:-1]].clients
+    assert not by_owner[alice + "x"].clients
+
+
+@pytest.mark.parametrize(
+    ("owners", "field"),
+    [
+        ([], "owners"),
+        ([f"owner{i:04d}" for i in range(1001)], "owners"),
+        (["alice", "Root"], "owners[1]"),
+        (["../etc"], "owners[0]"),
+        (["alice\n"], "owners[0]"),
+        (["a" * 33], "owners[0]"),
+        ([""], "owners[0]"),
+    ],
+)
+async def test_a_batch_with_a_name_that_is_no_owner_is_refused_whole(
+    vpn: Stub, owners: list[str], field: str
+) -> None:
+    request = vpn_pb2.BatchListVpnClientsRequest(owners=owners)
+    code, message = await rpc_error(vpn.BatchListVpnClients(request))
+    assert (code, message.split(": ", 1)[0]) == (grpc.StatusCode.INVALID_ARGUMENT, field)

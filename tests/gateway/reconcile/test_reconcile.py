@@ -19,7 +19,7 @@ from gateway.app import create_app
 from gateway.config import GatewayConfig
 from gateway.consistency import outcome_unknown
 from gateway.db import execute, fetch_one
-from tests.gateway.conftest import Api
+from tests.gateway.conftest import Api, FakeAgent
 
 Findings = list[dict[str, Any]]
 
@@ -534,27 +534,47 @@ async def test_a_crontab_removed_by_hand_is_installed_again(api: Api, admin: str
     assert api.cron.uninstalled == set()
 
 
-async def test_the_accounts_lists_are_read_together_and_one_refused_fails_alone(
-    api: Api, admin: str
+async def test_the_accounts_lists_are_read_in_batches_and_one_refused_fails_alone(
+    api: Api, admin: str, fake_agent: FakeAgent
 ) -> None:
-    """Each account's cron jobs (and SSH keys and access, and VPN clients) are asked for
-    together, not one account after another; one the agent refuses is a failed finding, and
-    the other accounts are reconciled."""
+    """Every account's cron jobs (and SSH keys and access, and VPN clients) are asked for in
+    Batch calls, not one account after another; where the agent ends an answer early (its
+    size bound) the rest is asked again; one account the agent would not describe is a failed
+    finding, and the other accounts are reconciled."""
     for account in ("alice", "bob", "carol"):
         await api.create_account(admin, account)
         body = {"schedule": "@daily", "command": "echo hi", "account": account}
         assert (await api.call("POST", "/api/v1/cron-jobs", admin, json=body))[0] == 201
     api.cron.uninstalled |= {"alice", "bob", "carol"}
     api.cron.refused.add("bob")
-    api.cron.lists_at_once = 0
+    api.cron.batch_limit = 2
+    api.ssh.batch_limit = 1
     report = await reconcile(api, admin)
-    assert api.cron.lists_at_once == 3
+    assert api.cron.batches == [["alice", "bob", "carol"], ["carol"]]
+    assert api.ssh.batches == [["alice", "bob", "carol"], ["bob", "carol"], ["carol"]]
+    assert fake_agent.vpn.batches == [["admin", "alice", "bob", "carol"]]
     assert outcomes(report, "cron_job", "bob") == ["failed"]
+    assert found(report, "cron_job", "bob") == [
+        ("failed", "the agent did not describe it (INTERNAL: the crontab is unreadable)")
+    ]
     assert api.cron.uninstalled == {"bob"}
     assert [f["account"] for f in report["findings"] if f["outcome"] == "repaired"] == [
         "alice",
         "carol",
     ]
+
+
+async def test_a_batch_the_agent_refuses_whole_fails_each_of_its_accounts(
+    api: Api, admin: str
+) -> None:
+    for account in ("alice", "bob"):
+        await api.create_account(admin, account)
+    api.ssh.refuse_batches = grpc.StatusCode.INTERNAL
+    report = await reconcile(api, admin)
+    why = "the agent did not describe it (INTERNAL: the fake agent was told to refuse it)"
+    assert found(report, "ssh_key", "alice") == found(report, "ssh_key", "bob") == [("failed", why)]
+    # The other resources were read and reconciled all the same.
+    assert api.cron.batches == [["alice", "bob"]]
 
 
 async def test_cron_jobs_pending_and_deleting(api: Api, admin: str) -> None:

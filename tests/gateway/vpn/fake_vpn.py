@@ -52,8 +52,21 @@ class FakeVpn(Recorder, vpn_pb2_grpc.VpnServiceServicer):
     async def ListVpnClients(
         self, request: pb.ListVpnClientsRequest, context: Context
     ) -> pb.ListVpnClientsResponse:
-        clients = self.clients.get(request.owner, {})
-        return pb.ListVpnClientsResponse(clients=[clients[k] for k in sorted(clients)])
+        return pb.ListVpnClientsResponse(clients=self._clients_of(request.owner))
+
+    async def BatchListVpnClients(
+        self, request: pb.BatchListVpnClientsRequest, context: Context
+    ) -> pb.BatchListVpnClientsResponse:
+        return pb.BatchListVpnClientsResponse(
+            owners=[
+                pb.OwnerVpnClients(owner=owner, clients=self._clients_of(owner))
+                for owner in await self._batch(request.owners, context)
+            ]
+        )
+
+    def _clients_of(self, owner: str) -> list[pb.VpnClient]:
+        clients = self.clients.get(owner, {})
+        return [clients[k] for k in sorted(clients)]
 
     async def CreateVpnClient(
         self, request: pb.CreateVpnClientRequest, context: Context

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n jopanel/agent/cron/v1/cron.proto\x12\x15jopanel.agent.cron.v1\x1a google/protobuf/field_mask.proto\"I\n\x07\x43ronJob\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08schedule\x18\x02 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x03 \x01(\t\x12\x0f\n\x07\x65nabled\x18\x04 \x01(\x08\"&\n\x13ListCronJobsRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"W\n\x14ListCronJobsResponse\x12,\n\x04jobs\x18\x01 \x03(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\x12\x11\n\tinstalled\x18\x02 \x01(\x08\"T\n\x14\x43reateCronJobRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12+\n\x03job\x18\x02 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\"D\n\x15\x43reateCronJobResponse\x12+\n\x03job\x18\x01 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\"\x85\x01\n\x14UpdateCronJobRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12+\n\x03job\x18\x02 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\x12/\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"D\n\x15UpdateCronJobResponse\x12+\n\x03job\x18\x01 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\"3\n\x14\x44\x65leteCronJobRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\"\x17\n\x15\x44\x65leteCronJobResponse2\xbd\x03\n\x0e\x43ronJobService\x12g\n\x0cListCronJobs\x12*.jopanel.agent.cron.v1.ListCronJobsRequest\x1a+.jopanel.agent.cron.v1.ListCronJobsResponse\x12j\n\rCreateCronJob\x12+.jopanel.agent.cron.v1.CreateCronJobRequest\x1a,.jopanel.agent.cron.v1.CreateCronJobResponse\x12j\n\rUpdateCronJob\x12+.jopanel.agent.cron.v1.UpdateCronJobRequest\x1a,.jopanel.agent.cron.v1.UpdateCronJobResponse\x12j\n\rDeleteCronJob\x12+.jopanel.agent.cron.v1.DeleteCronJobRequest\x1a,.jopanel.agent.cron.v1.DeleteCronJobResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n jopanel/agent/cron/v1/cron.proto\x12\x15jopanel.agent.cron.v1\x1a google/protobuf/field_mask.proto\"I\n\x07\x43ronJob\x12\n\n\x02id\x18\x01 \x01(\t\x12\x10\n\x08schedule\x18\x02 \x01(\t\x12\x0f\n\x07\x63ommand\x18\x03 \x01(\t\x12\x0f\n\x07\x65nabled\x18\x04 \x01(\x08\"&\n\x13ListCronJobsRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"W\n\x14ListCronJobsResponse\x12,\n\x04jobs\x18\x01 \x03(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\x12\x11\n\tinstalled\x18\x02 \x01(\x08\",\n\x18\x42\x61tchListCronJobsRequest\x12\x10\n\x08\x61\x63\x63ounts\x18\x01 \x03(\t\"U\n\x19\x42\x61tchListCronJobsResponse\x12\x38\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32&.jopanel.agent.cron.v1.AccountCronJobs\"t\n\x0f\x41\x63\x63ountCronJobs\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12,\n\x04jobs\x18\x02 \x03(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\x12\x11\n\tinstalled\x18\x03 \x01(\x08\x12\x0f\n\x07\x66\x61ilure\x18\x04 \x01(\t\"T\n\x14\x43reateCronJobRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12+\n\x03job\x18\x02 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\"D\n\x15\x43reateCronJobResponse\x12+\n\x03job\x18\x01 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\"\x85\x01\n\x14UpdateCronJobRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12+\n\x03job\x18\x02 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\x12/\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"D\n\x15UpdateCronJobResponse\x12+\n\x03job\x18\x01 \x01(\x0b\x32\x1e.jopanel.agent.cron.v1.CronJob\"3\n\x14\x44\x65leteCronJobRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\n\n\x02id\x18\x02 \x01(\t\"\x17\n\x15\x44\x65leteCronJobResponse2\xb5\x04\n\x0e\x43ronJobService\x12g\n\x0cListCronJobs\x12*.jopanel.agent.cron.v1.ListCronJobsRequest\x1a+.jopanel.agent.cron.v1.ListCronJobsResponse\x12v\n\x11\x42\x61tchListCronJobs\x12/.jopanel.agent.cron.v1.BatchListCronJobsRequest\x1a\x30.jopanel.agent.cron.v1.BatchListCronJobsResponse\x12j\n\rCreateCronJob\x12+.jopanel.agent.cron.v1.CreateCronJobRequest\x1a,.jopanel.agent.cron.v1.CreateCronJobResponse\x12j\n\rUpdateCronJob\x12+.jopanel.agent.cron.v1.UpdateCronJobRequest\x1a,.jopanel.agent.cron.v1.UpdateCronJobResponse\x12j\n\rDeleteCronJob\x12+.jopanel.agent.cron.v1.DeleteCronJobRequest\x1a,.jopanel.agent.cron.v1.DeleteCronJobResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,18 +38,24 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTCRONJOBSREQUEST']._serialized_end=206
   _globals['_LISTCRONJOBSRESPONSE']._serialized_start=208
   _globals['_LISTCRONJOBSRESPONSE']._serialized_end=295
-  _globals['_CREATECRONJOBREQUEST']._serialized_start=297
-  _globals['_CREATECRONJOBREQUEST']._serialized_end=381
-  _globals['_CREATECRONJOBRESPONSE']._serialized_start=383
-  _globals['_CREATECRONJOBRESPONSE']._serialized_end=451
-  _globals['_UPDATECRONJOBREQUEST']._serialized_start=454
-  _globals['_UPDATECRONJOBREQUEST']._serialized_end=587
-  _globals['_UPDATECRONJOBRESPONSE']._serialized_start=589
-  _globals['_UPDATECRONJOBRESPONSE']._serialized_end=657
-  _globals['_DELETECRONJOBREQUEST']._serialized_start=659
-  _globals['_DELETECRONJOBREQUEST']._serialized_end=710
-  _globals['_DELETECRONJOBRESPONSE']._serialized_start=712
-  _globals['_DELETECRONJOBRESPONSE']._serialized_end=735
-  _globals['_CRONJOBSERVICE']._serialized_start=738
-  _globals['_CRONJOBSERVICE']._serialized_end=1183
+  _globals['_BATCHLISTCRONJOBSREQUEST']._serialized_start=297
+  _globals['_BATCHLISTCRONJOBSREQUEST']._serialized_end=341
+  _globals['_BATCHLISTCRONJOBSRESPONSE']._serialized_start=343
+  _globals['_BATCHLISTCRONJOBSRESPONSE']._serialized_end=428
+  _globals['_ACCOUNTCRONJOBS']._serialized_start=430
+  _globals['_ACCOUNTCRONJOBS']._serialized_end=546
+  _globals['_CREATECRONJOBREQUEST']._serialized_start=548
+  _globals['_CREATECRONJOBREQUEST']._serialized_end=632
+  _globals['_CREATECRONJOBRESPONSE']._serialized_start=634
+  _globals['_CREATECRONJOBRESPONSE']._serialized_end=702
+  _globals['_UPDATECRONJOBREQUEST']._serialized_start=705
+  _globals['_UPDATECRONJOBREQUEST']._serialized_end=838
+  _globals['_UPDATECRONJOBRESPONSE']._serialized_start=840
+  _globals['_UPDATECRONJOBRESPONSE']._serialized_end=908
+  _globals['_DELETECRONJOBREQUEST']._serialized_start=910
+  _globals['_DELETECRONJOBREQUEST']._serialized_end=961
+  _globals['_DELETECRONJOBRESPONSE']._serialized_start=963
+  _globals['_DELETECRONJOBRESPONSE']._serialized_end=986
+  _globals['_CRONJOBSERVICE']._serialized_start=989
+  _globals['_CRONJOBSERVICE']._serialized_end=1554
 # @@protoc_insertion_point(module_scope)

@@ -110,6 +110,84 @@ class ListCronJobsResponse(_message.Message):
 Global___ListCronJobsResponse: _TypeAlias = ListCronJobsResponse  # noqa: Y015
 
 @_typing.final
+class BatchListCronJobsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def accounts(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """1 to 1000 account names (^[a-z][a-z0-9_]{2,31}$); a name given twice is answered once."""
+
+    def __init__(
+        self,
+        *,
+        accounts: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accounts", b"accounts"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BatchListCronJobsRequest: _TypeAlias = BatchListCronJobsRequest  # noqa: Y015
+
+@_typing.final
+class BatchListCronJobsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def accounts(self) -> _containers.RepeatedCompositeFieldContainer[Global___AccountCronJobs]:
+        """In name order, from the first account asked; see BatchListCronJobs for where it ends."""
+
+    def __init__(
+        self,
+        *,
+        accounts: _abc.Iterable[Global___AccountCronJobs] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accounts", b"accounts"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BatchListCronJobsResponse: _TypeAlias = BatchListCronJobsResponse  # noqa: Y015
+
+@_typing.final
+class AccountCronJobs(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    JOBS_FIELD_NUMBER: _builtins.int
+    INSTALLED_FIELD_NUMBER: _builtins.int
+    FAILURE_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    installed: _builtins.bool
+    failure: _builtins.str
+    """Empty, or why ListCronJobs would have failed for this account: "<CODE>: <message>", such as
+    "FAILED_PRECONDITION: ..." for an account that does not exist.
+    """
+    @_builtins.property
+    def jobs(self) -> _containers.RepeatedCompositeFieldContainer[Global___CronJob]:
+        """As ListCronJobs answers them, when failure is empty."""
+
+    def __init__(
+        self,
+        *,
+        account: _builtins.str = ...,
+        jobs: _abc.Iterable[Global___CronJob] | None = ...,
+        installed: _builtins.bool = ...,
+        failure: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account", b"account", "failure", b"failure", "installed", b"installed", "jobs", b"jobs"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AccountCronJobs: _TypeAlias = AccountCronJobs  # noqa: Y015
+
+@_typing.final
 class CreateCronJobRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 

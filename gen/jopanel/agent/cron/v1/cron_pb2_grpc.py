@@ -45,6 +45,11 @@ class CronJobServiceStub:
                 request_serializer=jopanel_dot_agent_dot_cron_dot_v1_dot_cron__pb2.ListCronJobsRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_cron_dot_v1_dot_cron__pb2.ListCronJobsResponse.FromString,
                 _registered_method=True)
+        self.BatchListCronJobs = channel.unary_unary(
+                '/jopanel.agent.cron.v1.CronJobService/BatchListCronJobs',
+                request_serializer=jopanel_dot_agent_dot_cron_dot_v1_dot_cron__pb2.BatchListCronJobsRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_cron_dot_v1_dot_cron__pb2.BatchListCronJobsResponse.FromString,
+                _registered_method=True)
         self.CreateCronJob = channel.unary_unary(
                 '/jopanel.agent.cron.v1.CronJobService/CreateCronJob',
                 request_serializer=jopanel_dot_agent_dot_cron_dot_v1_dot_cron__pb2.CreateCronJobRequest.SerializeToString,
@@ -73,6 +78,15 @@ class CronJobServiceServicer:
 
     def ListCronJobs(self, request, context):
         """The account's jobs in id order. FAILED_PRECONDITION when the account does not exist.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchListCronJobs(self, request, context):
+        """ListCronJobs of many accounts in one call, for a reconcile of every account: answered in
+        name order, each with its jobs or why they could not be read. The answer ends after the
+        account that takes it past 1 MiB; the caller asks again from the next account.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -108,6 +122,11 @@ def add_CronJobServiceServicer_to_server(servicer, server):
                     servicer.ListCronJobs,
                     request_deserializer=jopanel_dot_agent_dot_cron_dot_v1_dot_cron__pb2.ListCronJobsRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_cron_dot_v1_dot_cron__pb2.ListCronJobsResponse.SerializeToString,
+            ),
+            'BatchListCronJobs': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchListCronJobs,
+                    request_deserializer=jopanel_dot_agent_dot_cron_dot_v1_dot_cron__pb2.BatchListCronJobsRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_cron_dot_v1_dot_cron__pb2.BatchListCronJobsResponse.SerializeToString,
             ),
             'CreateCronJob': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateCronJob,
@@ -158,6 +177,33 @@ class CronJobService:
             '/jopanel.agent.cron.v1.CronJobService/ListCronJobs',
             jopanel_dot_agent_dot_cron_dot_v1_dot_cron__pb2.ListCronJobsRequest.SerializeToString,
             jopanel_dot_agent_dot_cron_dot_v1_dot_cron__pb2.ListCronJobsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchListCronJobs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.cron.v1.CronJobService/BatchListCronJobs',
+            jopanel_dot_agent_dot_cron_dot_v1_dot_cron__pb2.BatchListCronJobsRequest.SerializeToString,
+            jopanel_dot_agent_dot_cron_dot_v1_dot_cron__pb2.BatchListCronJobsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -41,6 +41,11 @@ class CronJobServiceStub:
     def __new__(cls, channel: _aio.Channel) -> CronJobServiceAsyncStub: ...
     ListCronJobs: _grpc.UnaryUnaryMultiCallable[_cron_pb2.ListCronJobsRequest, _cron_pb2.ListCronJobsResponse]
     """The account's jobs in id order. FAILED_PRECONDITION when the account does not exist."""
+    BatchListCronJobs: _grpc.UnaryUnaryMultiCallable[_cron_pb2.BatchListCronJobsRequest, _cron_pb2.BatchListCronJobsResponse]
+    """ListCronJobs of many accounts in one call, for a reconcile of every account: answered in
+    name order, each with its jobs or why they could not be read. The answer ends after the
+    account that takes it past 1 MiB; the caller asks again from the next account.
+    """
     CreateCronJob: _grpc.UnaryUnaryMultiCallable[_cron_pb2.CreateCronJobRequest, _cron_pb2.CreateCronJobResponse]
     """Idempotent: creating a job whose id exists for the account replaces it.
     FAILED_PRECONDITION when the account does not exist or has 1000 jobs already.
@@ -65,6 +70,11 @@ class CronJobServiceAsyncStub(CronJobServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     ListCronJobs: _aio.UnaryUnaryMultiCallable[_cron_pb2.ListCronJobsRequest, _cron_pb2.ListCronJobsResponse]  # type: ignore[assignment]
     """The account's jobs in id order. FAILED_PRECONDITION when the account does not exist."""
+    BatchListCronJobs: _aio.UnaryUnaryMultiCallable[_cron_pb2.BatchListCronJobsRequest, _cron_pb2.BatchListCronJobsResponse]  # type: ignore[assignment]
+    """ListCronJobs of many accounts in one call, for a reconcile of every account: answered in
+    name order, each with its jobs or why they could not be read. The answer ends after the
+    account that takes it past 1 MiB; the caller asks again from the next account.
+    """
     CreateCronJob: _aio.UnaryUnaryMultiCallable[_cron_pb2.CreateCronJobRequest, _cron_pb2.CreateCronJobResponse]  # type: ignore[assignment]
     """Idempotent: creating a job whose id exists for the account replaces it.
     FAILED_PRECONDITION when the account does not exist or has 1000 jobs already.
@@ -92,6 +102,17 @@ class CronJobServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_cron_pb2.ListCronJobsResponse, _abc.Awaitable[_cron_pb2.ListCronJobsResponse]]:
         """The account's jobs in id order. FAILED_PRECONDITION when the account does not exist."""
+
+    @_abc_1.abstractmethod
+    def BatchListCronJobs(
+        self,
+        request: _cron_pb2.BatchListCronJobsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_cron_pb2.BatchListCronJobsResponse, _abc.Awaitable[_cron_pb2.BatchListCronJobsResponse]]:
+        """ListCronJobs of many accounts in one call, for a reconcile of every account: answered in
+        name order, each with its jobs or why they could not be read. The answer ends after the
+        account that takes it past 1 MiB; the caller asks again from the next account.
+        """
 
     @_abc_1.abstractmethod
     def CreateCronJob(

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ejopanel/agent/ssh/v1/ssh.proto\x12\x14jopanel.agent.ssh.v1\"^\n\x06SshKey\x12\x13\n\x0b\x66ingerprint\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12\x0c\n\x04\x62its\x18\x03 \x01(\r\x12\x0f\n\x07\x63omment\x18\x04 \x01(\t\x12\x12\n\npublic_key\x18\x05 \x01(\t\"%\n\x12ListSshKeysRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"A\n\x13ListSshKeysResponse\x12*\n\x04keys\x18\x01 \x03(\x0b\x32\x1c.jopanel.agent.ssh.v1.SshKey\"K\n\x13\x43reateSshKeyRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x12\n\npublic_key\x18\x02 \x01(\t\x12\x0f\n\x07\x63omment\x18\x03 \x01(\t\"A\n\x14\x43reateSshKeyResponse\x12)\n\x03key\x18\x01 \x01(\x0b\x32\x1c.jopanel.agent.ssh.v1.SshKey\";\n\x13\x44\x65leteSshKeyRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x02 \x01(\t\"\x16\n\x14\x44\x65leteSshKeyResponse\"<\n\tSshAccess\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0f\n\x07\x65nabled\x18\x02 \x01(\x08\x12\r\n\x05shell\x18\x03 \x01(\x08\"&\n\x13GetSshAccessRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"G\n\x14GetSshAccessResponse\x12/\n\x06\x61\x63\x63\x65ss\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.ssh.v1.SshAccess\"I\n\x16UpdateSshAccessRequest\x12/\n\x06\x61\x63\x63\x65ss\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.ssh.v1.SshAccess\"J\n\x17UpdateSshAccessResponse\x12/\n\x06\x61\x63\x63\x65ss\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.ssh.v1.SshAccess\"9\n\x15UpdateSshShellRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0f\n\x07\x65nabled\x18\x02 \x01(\x08\"I\n\x16UpdateSshShellResponse\x12/\n\x06\x61\x63\x63\x65ss\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.ssh.v1.SshAccess2\x82\x05\n\nSshService\x12\x62\n\x0bListSshKeys\x12(.jopanel.agent.ssh.v1.ListSshKeysRequest\x1a).jopanel.agent.ssh.v1.ListSshKeysResponse\x12\x65\n\x0c\x43reateSshKey\x12).jopanel.agent.ssh.v1.CreateSshKeyRequest\x1a*.jopanel.agent.ssh.v1.CreateSshKeyResponse\x12\x65\n\x0c\x44\x65leteSshKey\x12).jopanel.agent.ssh.v1.DeleteSshKeyRequest\x1a*.jopanel.agent.ssh.v1.DeleteSshKeyResponse\x12\x65\n\x0cGetSshAccess\x12).jopanel.agent.ssh.v1.GetSshAccessRequest\x1a*.jopanel.agent.ssh.v1.GetSshAccessResponse\x12n\n\x0fUpdateSshAccess\x12,.jopanel.agent.ssh.v1.UpdateSshAccessRequest\x1a-.jopanel.agent.ssh.v1.UpdateSshAccessResponse\x12k\n\x0eUpdateSshShell\x12+.jopanel.agent.ssh.v1.UpdateSshShellRequest\x1a,.jopanel.agent.ssh.v1.UpdateSshShellResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ejopanel/agent/ssh/v1/ssh.proto\x12\x14jopanel.agent.ssh.v1\"^\n\x06SshKey\x12\x13\n\x0b\x66ingerprint\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12\x0c\n\x04\x62its\x18\x03 \x01(\r\x12\x0f\n\x07\x63omment\x18\x04 \x01(\t\x12\x12\n\npublic_key\x18\x05 \x01(\t\"%\n\x12ListSshKeysRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"A\n\x13ListSshKeysResponse\x12*\n\x04keys\x18\x01 \x03(\x0b\x32\x1c.jopanel.agent.ssh.v1.SshKey\"K\n\x13\x43reateSshKeyRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x12\n\npublic_key\x18\x02 \x01(\t\x12\x0f\n\x07\x63omment\x18\x03 \x01(\t\"A\n\x14\x43reateSshKeyResponse\x12)\n\x03key\x18\x01 \x01(\x0b\x32\x1c.jopanel.agent.ssh.v1.SshKey\";\n\x13\x44\x65leteSshKeyRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x02 \x01(\t\"\x16\n\x14\x44\x65leteSshKeyResponse\"<\n\tSshAccess\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0f\n\x07\x65nabled\x18\x02 \x01(\x08\x12\r\n\x05shell\x18\x03 \x01(\x08\"&\n\x13GetSshAccessRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\"G\n\x14GetSshAccessResponse\x12/\n\x06\x61\x63\x63\x65ss\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.ssh.v1.SshAccess\"-\n\x19\x42\x61tchGetAccountSshRequest\x12\x10\n\x08\x61\x63\x63ounts\x18\x01 \x03(\t\"P\n\x1a\x42\x61tchGetAccountSshResponse\x12\x32\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32 .jopanel.agent.ssh.v1.AccountSsh\"\x8b\x01\n\nAccountSsh\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12*\n\x04keys\x18\x02 \x03(\x0b\x32\x1c.jopanel.agent.ssh.v1.SshKey\x12/\n\x06\x61\x63\x63\x65ss\x18\x03 \x01(\x0b\x32\x1f.jopanel.agent.ssh.v1.SshAccess\x12\x0f\n\x07\x66\x61ilure\x18\x04 \x01(\t\"I\n\x16UpdateSshAccessRequest\x12/\n\x06\x61\x63\x63\x65ss\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.ssh.v1.SshAccess\"J\n\x17UpdateSshAccessResponse\x12/\n\x06\x61\x63\x63\x65ss\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.ssh.v1.SshAccess\"9\n\x15UpdateSshShellRequest\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t\x12\x0f\n\x07\x65nabled\x18\x02 \x01(\x08\"I\n\x16UpdateSshShellResponse\x12/\n\x06\x61\x63\x63\x65ss\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.ssh.v1.SshAccess2\xfb\x05\n\nSshService\x12\x62\n\x0bListSshKeys\x12(.jopanel.agent.ssh.v1.ListSshKeysRequest\x1a).jopanel.agent.ssh.v1.ListSshKeysResponse\x12\x65\n\x0c\x43reateSshKey\x12).jopanel.agent.ssh.v1.CreateSshKeyRequest\x1a*.jopanel.agent.ssh.v1.CreateSshKeyResponse\x12\x65\n\x0c\x44\x65leteSshKey\x12).jopanel.agent.ssh.v1.DeleteSshKeyRequest\x1a*.jopanel.agent.ssh.v1.DeleteSshKeyResponse\x12\x65\n\x0cGetSshAccess\x12).jopanel.agent.ssh.v1.GetSshAccessRequest\x1a*.jopanel.agent.ssh.v1.GetSshAccessResponse\x12w\n\x12\x42\x61tchGetAccountSsh\x12/.jopanel.agent.ssh.v1.BatchGetAccountSshRequest\x1a\x30.jopanel.agent.ssh.v1.BatchGetAccountSshResponse\x12n\n\x0fUpdateSshAccess\x12,.jopanel.agent.ssh.v1.UpdateSshAccessRequest\x1a-.jopanel.agent.ssh.v1.UpdateSshAccessResponse\x12k\n\x0eUpdateSshShell\x12+.jopanel.agent.ssh.v1.UpdateSshShellRequest\x1a,.jopanel.agent.ssh.v1.UpdateSshShellResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -51,14 +51,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETSSHACCESSREQUEST']._serialized_end=587
   _globals['_GETSSHACCESSRESPONSE']._serialized_start=589
   _globals['_GETSSHACCESSRESPONSE']._serialized_end=660
-  _globals['_UPDATESSHACCESSREQUEST']._serialized_start=662
-  _globals['_UPDATESSHACCESSREQUEST']._serialized_end=735
-  _globals['_UPDATESSHACCESSRESPONSE']._serialized_start=737
-  _globals['_UPDATESSHACCESSRESPONSE']._serialized_end=811
-  _globals['_UPDATESSHSHELLREQUEST']._serialized_start=813
-  _globals['_UPDATESSHSHELLREQUEST']._serialized_end=870
-  _globals['_UPDATESSHSHELLRESPONSE']._serialized_start=872
-  _globals['_UPDATESSHSHELLRESPONSE']._serialized_end=945
-  _globals['_SSHSERVICE']._serialized_start=948
-  _globals['_SSHSERVICE']._serialized_end=1590
+  _globals['_BATCHGETACCOUNTSSHREQUEST']._serialized_start=662
+  _globals['_BATCHGETACCOUNTSSHREQUEST']._serialized_end=707
+  _globals['_BATCHGETACCOUNTSSHRESPONSE']._serialized_start=709
+  _globals['_BATCHGETACCOUNTSSHRESPONSE']._serialized_end=789
+  _globals['_ACCOUNTSSH']._serialized_start=792
+  _globals['_ACCOUNTSSH']._serialized_end=931
+  _globals['_UPDATESSHACCESSREQUEST']._serialized_start=933
+  _globals['_UPDATESSHACCESSREQUEST']._serialized_end=1006
+  _globals['_UPDATESSHACCESSRESPONSE']._serialized_start=1008
+  _globals['_UPDATESSHACCESSRESPONSE']._serialized_end=1082
+  _globals['_UPDATESSHSHELLREQUEST']._serialized_start=1084
+  _globals['_UPDATESSHSHELLREQUEST']._serialized_end=1141
+  _globals['_UPDATESSHSHELLRESPONSE']._serialized_start=1143
+  _globals['_UPDATESSHSHELLRESPONSE']._serialized_end=1216
+  _globals['_SSHSERVICE']._serialized_start=1219
+  _globals['_SSHSERVICE']._serialized_end=1982
 # @@protoc_insertion_point(module_scope)

@@ -258,6 +258,85 @@ class GetSshAccessResponse(_message.Message):
 Global___GetSshAccessResponse: _TypeAlias = GetSshAccessResponse  # noqa: Y015
 
 @_typing.final
+class BatchGetAccountSshRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def accounts(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """1 to 1000 account names (^[a-z][a-z0-9_]{2,31}$); a name given twice is answered once."""
+
+    def __init__(
+        self,
+        *,
+        accounts: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accounts", b"accounts"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BatchGetAccountSshRequest: _TypeAlias = BatchGetAccountSshRequest  # noqa: Y015
+
+@_typing.final
+class BatchGetAccountSshResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def accounts(self) -> _containers.RepeatedCompositeFieldContainer[Global___AccountSsh]:
+        """In name order, from the first account asked; see BatchGetAccountSsh for where it ends."""
+
+    def __init__(
+        self,
+        *,
+        accounts: _abc.Iterable[Global___AccountSsh] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accounts", b"accounts"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BatchGetAccountSshResponse: _TypeAlias = BatchGetAccountSshResponse  # noqa: Y015
+
+@_typing.final
+class AccountSsh(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_FIELD_NUMBER: _builtins.int
+    KEYS_FIELD_NUMBER: _builtins.int
+    ACCESS_FIELD_NUMBER: _builtins.int
+    FAILURE_FIELD_NUMBER: _builtins.int
+    account: _builtins.str
+    failure: _builtins.str
+    """Empty, or why ListSshKeys or GetSshAccess would have failed for this account:
+    "<CODE>: <message>", such as "FAILED_PRECONDITION: ..." for an account that does not exist.
+    """
+    @_builtins.property
+    def keys(self) -> _containers.RepeatedCompositeFieldContainer[Global___SshKey]:
+        """As ListSshKeys and GetSshAccess answer them, when failure is empty."""
+
+    @_builtins.property
+    def access(self) -> Global___SshAccess: ...
+    def __init__(
+        self,
+        *,
+        account: _builtins.str = ...,
+        keys: _abc.Iterable[Global___SshKey] | None = ...,
+        access: Global___SshAccess | None = ...,
+        failure: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["access", b"access"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["access", b"access", "account", b"account", "failure", b"failure", "keys", b"keys"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AccountSsh: _TypeAlias = AccountSsh  # noqa: Y015
+
+@_typing.final
 class UpdateSshAccessRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 

@@ -63,6 +63,11 @@ class SshServiceStub:
                 request_serializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.GetSshAccessRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.GetSshAccessResponse.FromString,
                 _registered_method=True)
+        self.BatchGetAccountSsh = channel.unary_unary(
+                '/jopanel.agent.ssh.v1.SshService/BatchGetAccountSsh',
+                request_serializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.BatchGetAccountSshRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.BatchGetAccountSshResponse.FromString,
+                _registered_method=True)
         self.UpdateSshAccess = channel.unary_unary(
                 '/jopanel.agent.ssh.v1.SshService/UpdateSshAccess',
                 request_serializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.UpdateSshAccessRequest.SerializeToString,
@@ -118,6 +123,16 @@ class SshServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BatchGetAccountSsh(self, request, context):
+        """ListSshKeys and GetSshAccess of many accounts in one call, for a reconcile of every
+        account: answered in name order, each with its keys and access or why they could not be
+        read. The answer ends after the account that takes it past 1 MiB; the caller asks again
+        from the next account.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpdateSshAccess(self, request, context):
         """Idempotent. A suspended account is refused whatever this says (its expiry date has passed).
         """
@@ -159,6 +174,11 @@ def add_SshServiceServicer_to_server(servicer, server):
                     servicer.GetSshAccess,
                     request_deserializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.GetSshAccessRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.GetSshAccessResponse.SerializeToString,
+            ),
+            'BatchGetAccountSsh': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchGetAccountSsh,
+                    request_deserializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.BatchGetAccountSshRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.BatchGetAccountSshResponse.SerializeToString,
             ),
             'UpdateSshAccess': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateSshAccess,
@@ -288,6 +308,33 @@ class SshService:
             '/jopanel.agent.ssh.v1.SshService/GetSshAccess',
             jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.GetSshAccessRequest.SerializeToString,
             jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.GetSshAccessResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchGetAccountSsh(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.ssh.v1.SshService/BatchGetAccountSsh',
+            jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.BatchGetAccountSshRequest.SerializeToString,
+            jopanel_dot_agent_dot_ssh_dot_v1_dot_ssh__pb2.BatchGetAccountSshResponse.FromString,
             options,
             channel_credentials,
             insecure,

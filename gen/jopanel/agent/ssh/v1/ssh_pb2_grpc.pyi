@@ -56,6 +56,12 @@ class SshServiceStub:
     """Whether the account may sign in over SSH/SFTP. FAILED_PRECONDITION when the account does
     not exist.
     """
+    BatchGetAccountSsh: _grpc.UnaryUnaryMultiCallable[_ssh_pb2.BatchGetAccountSshRequest, _ssh_pb2.BatchGetAccountSshResponse]
+    """ListSshKeys and GetSshAccess of many accounts in one call, for a reconcile of every
+    account: answered in name order, each with its keys and access or why they could not be
+    read. The answer ends after the account that takes it past 1 MiB; the caller asks again
+    from the next account.
+    """
     UpdateSshAccess: _grpc.UnaryUnaryMultiCallable[_ssh_pb2.UpdateSshAccessRequest, _ssh_pb2.UpdateSshAccessResponse]
     """Idempotent. A suspended account is refused whatever this says (its expiry date has passed)."""
     UpdateSshShell: _grpc.UnaryUnaryMultiCallable[_ssh_pb2.UpdateSshShellRequest, _ssh_pb2.UpdateSshShellResponse]
@@ -94,6 +100,12 @@ class SshServiceAsyncStub(SshServiceStub):
     GetSshAccess: _aio.UnaryUnaryMultiCallable[_ssh_pb2.GetSshAccessRequest, _ssh_pb2.GetSshAccessResponse]  # type: ignore[assignment]
     """Whether the account may sign in over SSH/SFTP. FAILED_PRECONDITION when the account does
     not exist.
+    """
+    BatchGetAccountSsh: _aio.UnaryUnaryMultiCallable[_ssh_pb2.BatchGetAccountSshRequest, _ssh_pb2.BatchGetAccountSshResponse]  # type: ignore[assignment]
+    """ListSshKeys and GetSshAccess of many accounts in one call, for a reconcile of every
+    account: answered in name order, each with its keys and access or why they could not be
+    read. The answer ends after the account that takes it past 1 MiB; the caller asks again
+    from the next account.
     """
     UpdateSshAccess: _aio.UnaryUnaryMultiCallable[_ssh_pb2.UpdateSshAccessRequest, _ssh_pb2.UpdateSshAccessResponse]  # type: ignore[assignment]
     """Idempotent. A suspended account is refused whatever this says (its expiry date has passed)."""
@@ -154,6 +166,18 @@ class SshServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ssh_pb2.GetSshAccessResponse, _abc.Awaitable[_ssh_pb2.GetSshAccessResponse]]:
         """Whether the account may sign in over SSH/SFTP. FAILED_PRECONDITION when the account does
         not exist.
+        """
+
+    @_abc_1.abstractmethod
+    def BatchGetAccountSsh(
+        self,
+        request: _ssh_pb2.BatchGetAccountSshRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_ssh_pb2.BatchGetAccountSshResponse, _abc.Awaitable[_ssh_pb2.BatchGetAccountSshResponse]]:
+        """ListSshKeys and GetSshAccess of many accounts in one call, for a reconcile of every
+        account: answered in name order, each with its keys and access or why they could not be
+        read. The answer ends after the account that takes it past 1 MiB; the caller asks again
+        from the next account.
         """
 
     @_abc_1.abstractmethod

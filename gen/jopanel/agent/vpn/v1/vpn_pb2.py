@@ -24,17 +24,17 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ejopanel/agent/vpn/v1/vpn.proto\x12\x14jopanel.agent.vpn.v1\"\xaa\x01\n\tVpnServer\x12\x0f\n\x07\x65nabled\x18\x01 \x01(\x08\x12\x0f\n\x07network\x18\x02 \x01(\t\x12\x0c\n\x04port\x18\x03 \x01(\r\x12\x30\n\x08protocol\x18\x04 \x01(\x0e\x32\x1e.jopanel.agent.vpn.v1.Protocol\x12\x16\n\x0epublic_address\x18\x05 \x01(\t\x12\x13\n\x0b\x64ns_servers\x18\x06 \x03(\t\x12\x0e\n\x06routes\x18\x07 \x03(\t\"\x15\n\x13GetVpnServerRequest\"l\n\x14GetVpnServerResponse\x12\x12\n\nconfigured\x18\x01 \x01(\x08\x12/\n\x06server\x18\x02 \x01(\x0b\x32\x1f.jopanel.agent.vpn.v1.VpnServer\x12\x0f\n\x07running\x18\x03 \x01(\x08\"L\n\x19\x43onfigureVpnServerRequest\x12/\n\x06server\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.vpn.v1.VpnServer\"^\n\x1a\x43onfigureVpnServerResponse\x12/\n\x06server\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.vpn.v1.VpnServer\x12\x0f\n\x07running\x18\x02 \x01(\x08\"\xe1\x01\n\tVpnClient\x12\r\n\x05owner\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x30\n\x05state\x18\x03 \x01(\x0e\x32!.jopanel.agent.vpn.v1.ClientState\x12\x16\n\x0etunnel_address\x18\x04 \x01(\t\x12\x14\n\x0creal_address\x18\x05 \x01(\t\x12\x16\n\x0e\x62ytes_received\x18\x06 \x01(\x04\x12\x12\n\nbytes_sent\x18\x07 \x01(\x04\x12\x17\n\x0f\x63onnected_since\x18\x08 \x01(\x03\x12\x12\n\nexpires_at\x18\t \x01(\x03\"&\n\x15ListVpnClientsRequest\x12\r\n\x05owner\x18\x01 \x01(\t\"J\n\x16ListVpnClientsResponse\x12\x30\n\x07\x63lients\x18\x01 \x03(\x0b\x32\x1f.jopanel.agent.vpn.v1.VpnClient\"5\n\x16\x43reateVpnClientRequest\x12\r\n\x05owner\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"[\n\x17\x43reateVpnClientResponse\x12/\n\x06\x63lient\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.vpn.v1.VpnClient\x12\x0f\n\x07profile\x18\x02 \x01(\t\"5\n\x16RevokeVpnClientRequest\x12\r\n\x05owner\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"J\n\x17RevokeVpnClientResponse\x12/\n\x06\x63lient\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.vpn.v1.VpnClient\"4\n\x15RenewVpnClientRequest\x12\r\n\x05owner\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"Z\n\x16RenewVpnClientResponse\x12/\n\x06\x63lient\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.vpn.v1.VpnClient\x12\x0f\n\x07profile\x18\x02 \x01(\t*H\n\x08Protocol\x12\x18\n\x14PROTOCOL_UNSPECIFIED\x10\x00\x12\x10\n\x0cPROTOCOL_UDP\x10\x01\x12\x10\n\x0cPROTOCOL_TCP\x10\x02*\x80\x01\n\x0b\x43lientState\x12\x1c\n\x18\x43LIENT_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43LIENT_STATE_DISCONNECTED\x10\x01\x12\x1a\n\x16\x43LIENT_STATE_CONNECTED\x10\x02\x12\x18\n\x14\x43LIENT_STATE_REVOKED\x10\x03\x32\xa6\x05\n\nVpnService\x12\x65\n\x0cGetVpnServer\x12).jopanel.agent.vpn.v1.GetVpnServerRequest\x1a*.jopanel.agent.vpn.v1.GetVpnServerResponse\x12w\n\x12\x43onfigureVpnServer\x12/.jopanel.agent.vpn.v1.ConfigureVpnServerRequest\x1a\x30.jopanel.agent.vpn.v1.ConfigureVpnServerResponse\x12k\n\x0eListVpnClients\x12+.jopanel.agent.vpn.v1.ListVpnClientsRequest\x1a,.jopanel.agent.vpn.v1.ListVpnClientsResponse\x12n\n\x0f\x43reateVpnClient\x12,.jopanel.agent.vpn.v1.CreateVpnClientRequest\x1a-.jopanel.agent.vpn.v1.CreateVpnClientResponse\x12n\n\x0fRevokeVpnClient\x12,.jopanel.agent.vpn.v1.RevokeVpnClientRequest\x1a-.jopanel.agent.vpn.v1.RevokeVpnClientResponse\x12k\n\x0eRenewVpnClient\x12+.jopanel.agent.vpn.v1.RenewVpnClientRequest\x1a,.jopanel.agent.vpn.v1.RenewVpnClientResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ejopanel/agent/vpn/v1/vpn.proto\x12\x14jopanel.agent.vpn.v1\"\xaa\x01\n\tVpnServer\x12\x0f\n\x07\x65nabled\x18\x01 \x01(\x08\x12\x0f\n\x07network\x18\x02 \x01(\t\x12\x0c\n\x04port\x18\x03 \x01(\r\x12\x30\n\x08protocol\x18\x04 \x01(\x0e\x32\x1e.jopanel.agent.vpn.v1.Protocol\x12\x16\n\x0epublic_address\x18\x05 \x01(\t\x12\x13\n\x0b\x64ns_servers\x18\x06 \x03(\t\x12\x0e\n\x06routes\x18\x07 \x03(\t\"\x15\n\x13GetVpnServerRequest\"l\n\x14GetVpnServerResponse\x12\x12\n\nconfigured\x18\x01 \x01(\x08\x12/\n\x06server\x18\x02 \x01(\x0b\x32\x1f.jopanel.agent.vpn.v1.VpnServer\x12\x0f\n\x07running\x18\x03 \x01(\x08\"L\n\x19\x43onfigureVpnServerRequest\x12/\n\x06server\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.vpn.v1.VpnServer\"^\n\x1a\x43onfigureVpnServerResponse\x12/\n\x06server\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.vpn.v1.VpnServer\x12\x0f\n\x07running\x18\x02 \x01(\x08\"\xe1\x01\n\tVpnClient\x12\r\n\x05owner\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x30\n\x05state\x18\x03 \x01(\x0e\x32!.jopanel.agent.vpn.v1.ClientState\x12\x16\n\x0etunnel_address\x18\x04 \x01(\t\x12\x14\n\x0creal_address\x18\x05 \x01(\t\x12\x16\n\x0e\x62ytes_received\x18\x06 \x01(\x04\x12\x12\n\nbytes_sent\x18\x07 \x01(\x04\x12\x17\n\x0f\x63onnected_since\x18\x08 \x01(\x03\x12\x12\n\nexpires_at\x18\t \x01(\x03\"&\n\x15ListVpnClientsRequest\x12\r\n\x05owner\x18\x01 \x01(\t\"J\n\x16ListVpnClientsResponse\x12\x30\n\x07\x63lients\x18\x01 \x03(\x0b\x32\x1f.jopanel.agent.vpn.v1.VpnClient\",\n\x1a\x42\x61tchListVpnClientsRequest\x12\x0e\n\x06owners\x18\x01 \x03(\t\"T\n\x1b\x42\x61tchListVpnClientsResponse\x12\x35\n\x06owners\x18\x01 \x03(\x0b\x32%.jopanel.agent.vpn.v1.OwnerVpnClients\"c\n\x0fOwnerVpnClients\x12\r\n\x05owner\x18\x01 \x01(\t\x12\x30\n\x07\x63lients\x18\x02 \x03(\x0b\x32\x1f.jopanel.agent.vpn.v1.VpnClient\x12\x0f\n\x07\x66\x61ilure\x18\x03 \x01(\t\"5\n\x16\x43reateVpnClientRequest\x12\r\n\x05owner\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"[\n\x17\x43reateVpnClientResponse\x12/\n\x06\x63lient\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.vpn.v1.VpnClient\x12\x0f\n\x07profile\x18\x02 \x01(\t\"5\n\x16RevokeVpnClientRequest\x12\r\n\x05owner\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"J\n\x17RevokeVpnClientResponse\x12/\n\x06\x63lient\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.vpn.v1.VpnClient\"4\n\x15RenewVpnClientRequest\x12\r\n\x05owner\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"Z\n\x16RenewVpnClientResponse\x12/\n\x06\x63lient\x18\x01 \x01(\x0b\x32\x1f.jopanel.agent.vpn.v1.VpnClient\x12\x0f\n\x07profile\x18\x02 \x01(\t*H\n\x08Protocol\x12\x18\n\x14PROTOCOL_UNSPECIFIED\x10\x00\x12\x10\n\x0cPROTOCOL_UDP\x10\x01\x12\x10\n\x0cPROTOCOL_TCP\x10\x02*\x80\x01\n\x0b\x43lientState\x12\x1c\n\x18\x43LIENT_STATE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43LIENT_STATE_DISCONNECTED\x10\x01\x12\x1a\n\x16\x43LIENT_STATE_CONNECTED\x10\x02\x12\x18\n\x14\x43LIENT_STATE_REVOKED\x10\x03\x32\xa2\x06\n\nVpnService\x12\x65\n\x0cGetVpnServer\x12).jopanel.agent.vpn.v1.GetVpnServerRequest\x1a*.jopanel.agent.vpn.v1.GetVpnServerResponse\x12w\n\x12\x43onfigureVpnServer\x12/.jopanel.agent.vpn.v1.ConfigureVpnServerRequest\x1a\x30.jopanel.agent.vpn.v1.ConfigureVpnServerResponse\x12k\n\x0eListVpnClients\x12+.jopanel.agent.vpn.v1.ListVpnClientsRequest\x1a,.jopanel.agent.vpn.v1.ListVpnClientsResponse\x12z\n\x13\x42\x61tchListVpnClients\x12\x30.jopanel.agent.vpn.v1.BatchListVpnClientsRequest\x1a\x31.jopanel.agent.vpn.v1.BatchListVpnClientsResponse\x12n\n\x0f\x43reateVpnClient\x12,.jopanel.agent.vpn.v1.CreateVpnClientRequest\x1a-.jopanel.agent.vpn.v1.CreateVpnClientResponse\x12n\n\x0fRevokeVpnClient\x12,.jopanel.agent.vpn.v1.RevokeVpnClientRequest\x1a-.jopanel.agent.vpn.v1.RevokeVpnClientResponse\x12k\n\x0eRenewVpnClient\x12+.jopanel.agent.vpn.v1.RenewVpnClientRequest\x1a,.jopanel.agent.vpn.v1.RenewVpnClientResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'jopanel.agent.vpn.v1.vpn_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PROTOCOL']._serialized_start=1305
-  _globals['_PROTOCOL']._serialized_end=1377
-  _globals['_CLIENTSTATE']._serialized_start=1380
-  _globals['_CLIENTSTATE']._serialized_end=1508
+  _globals['_PROTOCOL']._serialized_start=1538
+  _globals['_PROTOCOL']._serialized_end=1610
+  _globals['_CLIENTSTATE']._serialized_start=1613
+  _globals['_CLIENTSTATE']._serialized_end=1741
   _globals['_VPNSERVER']._serialized_start=57
   _globals['_VPNSERVER']._serialized_end=227
   _globals['_GETVPNSERVERREQUEST']._serialized_start=229
@@ -51,18 +51,24 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTVPNCLIENTSREQUEST']._serialized_end=802
   _globals['_LISTVPNCLIENTSRESPONSE']._serialized_start=804
   _globals['_LISTVPNCLIENTSRESPONSE']._serialized_end=878
-  _globals['_CREATEVPNCLIENTREQUEST']._serialized_start=880
-  _globals['_CREATEVPNCLIENTREQUEST']._serialized_end=933
-  _globals['_CREATEVPNCLIENTRESPONSE']._serialized_start=935
-  _globals['_CREATEVPNCLIENTRESPONSE']._serialized_end=1026
-  _globals['_REVOKEVPNCLIENTREQUEST']._serialized_start=1028
-  _globals['_REVOKEVPNCLIENTREQUEST']._serialized_end=1081
-  _globals['_REVOKEVPNCLIENTRESPONSE']._serialized_start=1083
-  _globals['_REVOKEVPNCLIENTRESPONSE']._serialized_end=1157
-  _globals['_RENEWVPNCLIENTREQUEST']._serialized_start=1159
-  _globals['_RENEWVPNCLIENTREQUEST']._serialized_end=1211
-  _globals['_RENEWVPNCLIENTRESPONSE']._serialized_start=1213
-  _globals['_RENEWVPNCLIENTRESPONSE']._serialized_end=1303
-  _globals['_VPNSERVICE']._serialized_start=1511
-  _globals['_VPNSERVICE']._serialized_end=2189
+  _globals['_BATCHLISTVPNCLIENTSREQUEST']._serialized_start=880
+  _globals['_BATCHLISTVPNCLIENTSREQUEST']._serialized_end=924
+  _globals['_BATCHLISTVPNCLIENTSRESPONSE']._serialized_start=926
+  _globals['_BATCHLISTVPNCLIENTSRESPONSE']._serialized_end=1010
+  _globals['_OWNERVPNCLIENTS']._serialized_start=1012
+  _globals['_OWNERVPNCLIENTS']._serialized_end=1111
+  _globals['_CREATEVPNCLIENTREQUEST']._serialized_start=1113
+  _globals['_CREATEVPNCLIENTREQUEST']._serialized_end=1166
+  _globals['_CREATEVPNCLIENTRESPONSE']._serialized_start=1168
+  _globals['_CREATEVPNCLIENTRESPONSE']._serialized_end=1259
+  _globals['_REVOKEVPNCLIENTREQUEST']._serialized_start=1261
+  _globals['_REVOKEVPNCLIENTREQUEST']._serialized_end=1314
+  _globals['_REVOKEVPNCLIENTRESPONSE']._serialized_start=1316
+  _globals['_REVOKEVPNCLIENTRESPONSE']._serialized_end=1390
+  _globals['_RENEWVPNCLIENTREQUEST']._serialized_start=1392
+  _globals['_RENEWVPNCLIENTREQUEST']._serialized_end=1444
+  _globals['_RENEWVPNCLIENTRESPONSE']._serialized_start=1446
+  _globals['_RENEWVPNCLIENTRESPONSE']._serialized_end=1536
+  _globals['_VPNSERVICE']._serialized_start=1744
+  _globals['_VPNSERVICE']._serialized_end=2546
 # @@protoc_insertion_point(module_scope)

@@ -285,6 +285,79 @@ class ListVpnClientsResponse(_message.Message):
 Global___ListVpnClientsResponse: _TypeAlias = ListVpnClientsResponse  # noqa: Y015
 
 @_typing.final
+class BatchListVpnClientsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OWNERS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def owners(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """1 to 1000 owners (^[a-z][a-z0-9_]{2,31}$); a name given twice is answered once."""
+
+    def __init__(
+        self,
+        *,
+        owners: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["owners", b"owners"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BatchListVpnClientsRequest: _TypeAlias = BatchListVpnClientsRequest  # noqa: Y015
+
+@_typing.final
+class BatchListVpnClientsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OWNERS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def owners(self) -> _containers.RepeatedCompositeFieldContainer[Global___OwnerVpnClients]:
+        """In name order, from the first owner asked; see BatchListVpnClients for where it ends."""
+
+    def __init__(
+        self,
+        *,
+        owners: _abc.Iterable[Global___OwnerVpnClients] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["owners", b"owners"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BatchListVpnClientsResponse: _TypeAlias = BatchListVpnClientsResponse  # noqa: Y015
+
+@_typing.final
+class OwnerVpnClients(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    OWNER_FIELD_NUMBER: _builtins.int
+    CLIENTS_FIELD_NUMBER: _builtins.int
+    FAILURE_FIELD_NUMBER: _builtins.int
+    owner: _builtins.str
+    failure: _builtins.str
+    """Empty, or why ListVpnClients would have failed for this owner: "<CODE>: <message>"."""
+    @_builtins.property
+    def clients(self) -> _containers.RepeatedCompositeFieldContainer[Global___VpnClient]:
+        """As ListVpnClients answers them, when failure is empty."""
+
+    def __init__(
+        self,
+        *,
+        owner: _builtins.str = ...,
+        clients: _abc.Iterable[Global___VpnClient] | None = ...,
+        failure: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["clients", b"clients", "failure", b"failure", "owner", b"owner"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___OwnerVpnClients: _TypeAlias = OwnerVpnClients  # noqa: Y015
+
+@_typing.final
 class CreateVpnClientRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 

@@ -55,6 +55,11 @@ class VpnServiceStub:
                 request_serializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.ListVpnClientsRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.ListVpnClientsResponse.FromString,
                 _registered_method=True)
+        self.BatchListVpnClients = channel.unary_unary(
+                '/jopanel.agent.vpn.v1.VpnService/BatchListVpnClients',
+                request_serializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.BatchListVpnClientsRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.BatchListVpnClientsResponse.FromString,
+                _registered_method=True)
         self.CreateVpnClient = channel.unary_unary(
                 '/jopanel.agent.vpn.v1.VpnService/CreateVpnClient',
                 request_serializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.CreateVpnClientRequest.SerializeToString,
@@ -100,6 +105,15 @@ class VpnServiceServicer:
 
     def ListVpnClients(self, request, context):
         """The owner's clients in name order, revoked ones included, with their connection state.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchListVpnClients(self, request, context):
+        """ListVpnClients of many owners in one call, for a reconcile of every account: answered in
+        name order, each with its clients or why they could not be read. The answer ends after
+        the owner that takes it past 1 MiB; the caller asks again from the next owner.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -152,6 +166,11 @@ def add_VpnServiceServicer_to_server(servicer, server):
                     servicer.ListVpnClients,
                     request_deserializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.ListVpnClientsRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.ListVpnClientsResponse.SerializeToString,
+            ),
+            'BatchListVpnClients': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchListVpnClients,
+                    request_deserializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.BatchListVpnClientsRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.BatchListVpnClientsResponse.SerializeToString,
             ),
             'CreateVpnClient': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateVpnClient,
@@ -256,6 +275,33 @@ class VpnService:
             '/jopanel.agent.vpn.v1.VpnService/ListVpnClients',
             jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.ListVpnClientsRequest.SerializeToString,
             jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.ListVpnClientsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchListVpnClients(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.vpn.v1.VpnService/BatchListVpnClients',
+            jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.BatchListVpnClientsRequest.SerializeToString,
+            jopanel_dot_agent_dot_vpn_dot_v1_dot_vpn__pb2.BatchListVpnClientsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -50,6 +50,11 @@ class VpnServiceStub:
     """
     ListVpnClients: _grpc.UnaryUnaryMultiCallable[_vpn_pb2.ListVpnClientsRequest, _vpn_pb2.ListVpnClientsResponse]
     """The owner's clients in name order, revoked ones included, with their connection state."""
+    BatchListVpnClients: _grpc.UnaryUnaryMultiCallable[_vpn_pb2.BatchListVpnClientsRequest, _vpn_pb2.BatchListVpnClientsResponse]
+    """ListVpnClients of many owners in one call, for a reconcile of every account: answered in
+    name order, each with its clients or why they could not be read. The answer ends after
+    the owner that takes it past 1 MiB; the caller asks again from the next owner.
+    """
     CreateVpnClient: _grpc.UnaryUnaryMultiCallable[_vpn_pb2.CreateVpnClientRequest, _vpn_pb2.CreateVpnClientResponse]
     """Makes the client's certificate and key and returns its profile, once. ALREADY_EXISTS when
     the owner has a client of that name that is not revoked (its key is gone: revoke it and
@@ -91,6 +96,11 @@ class VpnServiceAsyncStub(VpnServiceStub):
     """
     ListVpnClients: _aio.UnaryUnaryMultiCallable[_vpn_pb2.ListVpnClientsRequest, _vpn_pb2.ListVpnClientsResponse]  # type: ignore[assignment]
     """The owner's clients in name order, revoked ones included, with their connection state."""
+    BatchListVpnClients: _aio.UnaryUnaryMultiCallable[_vpn_pb2.BatchListVpnClientsRequest, _vpn_pb2.BatchListVpnClientsResponse]  # type: ignore[assignment]
+    """ListVpnClients of many owners in one call, for a reconcile of every account: answered in
+    name order, each with its clients or why they could not be read. The answer ends after
+    the owner that takes it past 1 MiB; the caller asks again from the next owner.
+    """
     CreateVpnClient: _aio.UnaryUnaryMultiCallable[_vpn_pb2.CreateVpnClientRequest, _vpn_pb2.CreateVpnClientResponse]  # type: ignore[assignment]
     """Makes the client's certificate and key and returns its profile, once. ALREADY_EXISTS when
     the owner has a client of that name that is not revoked (its key is gone: revoke it and
@@ -147,6 +157,17 @@ class VpnServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_vpn_pb2.ListVpnClientsResponse, _abc.Awaitable[_vpn_pb2.ListVpnClientsResponse]]:
         """The owner's clients in name order, revoked ones included, with their connection state."""
+
+    @_abc_1.abstractmethod
+    def BatchListVpnClients(
+        self,
+        request: _vpn_pb2.BatchListVpnClientsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_vpn_pb2.BatchListVpnClientsResponse, _abc.Awaitable[_vpn_pb2.BatchListVpnClientsResponse]]:
+        """ListVpnClients of many owners in one call, for a reconcile of every account: answered in
+        name order, each with its clients or why they could not be read. The answer ends after
+        the owner that takes it past 1 MiB; the caller asks again from the next owner.
+        """
 
     @_abc_1.abstractmethod
     def CreateVpnClient(

@@ -5,25 +5,36 @@ most of a reconcile at 5,000 accounts in gRPC's own work (docs/reconcile.md).
 Each account is described as its own RPC describes it. An account that RPC would refuse is
 answered with why, as "<CODE>: <message>" (its `failure`), so one account the agent cannot
 read does not fail the others; a name that is no valid name refuses the whole call. An answer
-ends after the account that takes it past ANSWER_BYTES, and the caller asks again from the
-next: gRPC refuses a message over 4 MiB, and one account's part is bounded by its own RPC's
-limits (1,000 cron jobs of at most 1,000 characters, 100 SSH keys, 100 VPN clients).
+ends before the account that would take it past ANSWER_BYTES (the first is answered whatever
+its size), and the caller asks again from that one: gRPC refuses a message over the agent's
+max_message_bytes (4 MiB by default), and one account's part is bounded by its own RPC's limits
+(1,000 cron jobs of at most 1,000 characters, 100 SSH keys, 100 VPN clients, a DNS zone's 2 MiB
+of records), so an answer holds at most the larger of ANSWER_BYTES and one such part (`Answers`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Final, TypeVar
 
 from google.protobuf.message import Message
 
-from agent.errors import INTERNAL_MESSAGE, AgentError, Internal, InvalidArgument
+from agent.errors import (
+    INTERNAL_MESSAGE,
+    AgentError,
+    Internal,
+    InvalidArgument,
+    ResourceExhausted,
+)
 from agent.validators.common import MAX_PAGE_SIZE
 
 logger = logging.getLogger(__name__)
 
 ANSWER_BYTES: Final = 1 << 20
+# What the answer's own framing takes beside its entries (a tag and a length per entry).
+_FRAMING_BYTES: Final = 1024
 N = TypeVar("N", bound=str)
 M = TypeVar("M", bound=Message)
 
@@ -35,26 +46,46 @@ def names(values: Sequence[str], field: str, valid: Callable[[str, str], N]) -> 
     return sorted({valid(value, f"{field}[{index}]") for index, value in enumerate(values)})
 
 
-async def each_named(
-    method: str,
-    names: Sequence[N],
-    describe: Callable[[N], Awaitable[M]],
-    failed: Callable[[N, str], M],
-) -> list[M]:
-    """`describe` of each name in turn, or `failed(name, why)` where it raises, until the
-    answers pass ANSWER_BYTES."""
-    answers: list[M] = []
-    size = 0
-    for name in names:
-        try:
-            answer = await describe(name)
-        except Exception as error:
-            answer = failed(name, _failure(method, name, error))
-        answers.append(answer)
-        size += answer.ByteSize()
-        if size > ANSWER_BYTES:
-            break
-    return answers
+@dataclass(frozen=True)
+class Answers:
+    """Batch answers within the agent's message limit (max_message_bytes): at most
+    ANSWER_BYTES, or a quarter of the limit where that is less, unless one entry alone is
+    larger. An entry that could not be sent even alone (a DNS zone grown past its bound
+    before zones were bounded) is answered as RESOURCE_EXHAUSTED, its own failure, as its own
+    RPC would fail."""
+
+    message_bytes: int
+
+    async def each_named(
+        self,
+        method: str,
+        names: Sequence[N],
+        describe: Callable[[N], Awaitable[M]],
+        failed: Callable[[N, str], M],
+    ) -> list[M]:
+        """`describe` of each name in turn, or `failed(name, why)` where it raises, while
+        the answers stay within the bound (the first always)."""
+        bound = min(ANSWER_BYTES, self.message_bytes // 4)
+        answers: list[M] = []
+        size = 0
+        for name in names:
+            try:
+                answer = await describe(name)
+            except Exception as error:
+                answer = failed(name, _failure(method, name, error))
+            weight = answer.ByteSize()
+            if weight > self.message_bytes - _FRAMING_BYTES:
+                why = (
+                    f"its answer would take {weight} bytes, more than the agent sends in one"
+                    f" message ({self.message_bytes}, max_message_bytes)"
+                )
+                answer = failed(name, _failure(method, name, ResourceExhausted(why)))
+                weight = answer.ByteSize()
+            size += weight
+            if answers and size > bound:
+                break
+            answers.append(answer)
+        return answers
 
 
 def _failure(method: str, name: str, error: Exception) -> str:

@@ -6,7 +6,8 @@ so what is measured is what an idle account costs: its pool (pm = ondemand: no w
 request comes, docs/web.md PHP-FPM) and its server block. Memory is summed over each server's
 master and children: RSS (what `ps` shows; shared pages counted in every process) and PSS
 (shared pages divided among the processes that share them: what they take together).
-JOPANEL_BENCH_MEMORY_ACCOUNTS sets N (5,000 by default).
+JOPANEL_BENCH_MEMORY_ACCOUNTS sets N (5,000 by default); JOPANEL_BENCH_MEMORY_ZONES=1 gives
+each site its DNS zone too (the reconcile then compares N zones as well).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import stack
 from bench_web import login, post_all
 
 ACCOUNTS = int(os.environ.get("JOPANEL_BENCH_MEMORY_ACCOUNTS", "5000"))
+ZONES = os.environ.get("JOPANEL_BENCH_MEMORY_ZONES") == "1"
 CLIENTS = 16
 # Access tokens live five minutes: a fresh one for each slice of work.
 SLICE = 250
@@ -94,6 +96,7 @@ async def add_accounts(
     PHP site <account>.bench.test: how many requests failed."""
     failures = 0
     on_plan = {} if plan is None else {"plan": plan}
+    zone = {"dns_zone": True} if ZONES else {}
     for start in range(first, last, SLICE):
         token = await login(base, *admin)
         names = [f"{prefix}{i:05d}" for i in range(start, min(start + SLICE, last))]
@@ -101,7 +104,7 @@ async def add_accounts(
             ("/accounts", {"name": name, "password": "bench-pass-1", **on_plan}) for name in names
         ]
         sites: list[tuple[str, dict[str, object]]] = [
-            ("/domains", {"name": f"{name}.bench.test", "account": name}) for name in names
+            ("/domains", {"name": f"{name}.bench.test", "account": name, **zone}) for name in names
         ]
         for items in (accounts, sites):
             _, _, failed = await post_all(base, token, items, CLIENTS)
@@ -144,7 +147,11 @@ async def run(live: stack.Stack, admin: tuple[str, str]) -> None:
     if extra:
         per = (many.nginx_pss_mb + many.php_pss_mb - one.nginx_pss_mb - one.php_pss_mb) / extra
         print(f"\nEach idle account with its site: {per * 1024:.0f} KB (PSS); {failures} failures")
-    print("\nA reconcile (POST /reconcile) of the whole server, beside the same with one account\n")
+    print(
+        "\nA reconcile (POST /reconcile) of the whole server, beside the same with one account",
+        end="",
+    )
+    print(" (a DNS zone with each site)\n" if ZONES else "\n")
     print("| accounts | seconds | findings |")
     print("|---|---|---|")
     for accounts, (seconds, findings) in ((1, reconcile_one), (ACCOUNTS, reconcile_many)):

@@ -28,8 +28,9 @@ Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class CronJobServicer(cron_pb2_grpc.CronJobServiceServicer):
-    def __init__(self, tables: CronTables) -> None:
+    def __init__(self, tables: CronTables, answers: batch.Answers) -> None:
         self._tables = tables
+        self._answers = answers
 
     async def ListCronJobs(
         self, request: cron_pb2.ListCronJobsRequest, context: Context
@@ -42,7 +43,7 @@ class CronJobServicer(cron_pb2_grpc.CronJobServiceServicer):
         self, request: cron_pb2.BatchListCronJobsRequest, context: Context
     ) -> cron_pb2.BatchListCronJobsResponse:
         accounts = batch.names(request.accounts, "accounts", accounts_validators.account_name)
-        listed = await batch.each_named(
+        listed = await self._answers.each_named(
             "BatchListCronJobs",
             accounts,
             self._jobs_of,
@@ -104,7 +105,8 @@ class CronJobServicer(cron_pb2_grpc.CronJobServiceServicer):
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
-    cron_pb2_grpc.add_CronJobServiceServicer_to_server(CronJobServicer(cron_tables(config)), server)
+    servicer = CronJobServicer(cron_tables(config), batch.Answers(config.max_message_bytes))
+    cron_pb2_grpc.add_CronJobServiceServicer_to_server(servicer, server)
 
 
 def _job(job: CronJob) -> cron_pb2.CronJob:

@@ -14,6 +14,7 @@ from typing import Any, Final
 import grpc.aio
 from jopanel.agent.dns.v1 import dns_pb2, dns_pb2_grpc
 
+from agent import batch
 from agent.config import AgentConfig
 from agent.errors import InvalidArgument
 from agent.system.dns import acme_challenges
@@ -45,15 +46,33 @@ Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class DnsZoneServicer(dns_pb2_grpc.DnsZoneServiceServicer):
-    def __init__(self, zones: DnsZones, owners: NameOwners) -> None:
+    def __init__(self, zones: DnsZones, owners: NameOwners, answers: batch.Answers) -> None:
         self._zones = zones
         self._owners = owners
+        self._answers = answers
 
     async def GetDnsZone(
         self, request: dns_pb2.GetDnsZoneRequest, context: Context
     ) -> dns_pb2.GetDnsZoneResponse:
         zone = await self._zones.get(dns_validators.dns_zone_name(request.name))
         return dns_pb2.GetDnsZoneResponse(zone=_zone(zone, with_records=True))
+
+    async def BatchGetDnsZones(
+        self, request: dns_pb2.BatchGetDnsZonesRequest, context: Context
+    ) -> dns_pb2.BatchGetDnsZonesResponse:
+        names = batch.names(request.names, "names", dns_validators.dns_zone_name)
+
+        async def described(name: ZoneName) -> dns_pb2.NamedDnsZone:
+            zone = await self._zones.get(name)
+            return dns_pb2.NamedDnsZone(name=name, zone=_zone(zone, with_records=True))
+
+        zones = await self._answers.each_named(
+            "BatchGetDnsZones",
+            names,
+            described,
+            lambda name, why: dns_pb2.NamedDnsZone(name=name, failure=why),
+        )
+        return dns_pb2.BatchGetDnsZonesResponse(zones=zones)
 
     async def ListDnsZones(
         self, request: dns_pb2.ListDnsZonesRequest, context: Context
@@ -156,7 +175,9 @@ async def prepare(config: AgentConfig) -> None:
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
-    servicer = DnsZoneServicer(dns_zones(config), name_owners(config))
+    servicer = DnsZoneServicer(
+        dns_zones(config), name_owners(config), batch.Answers(config.max_message_bytes)
+    )
     dns_pb2_grpc.add_DnsZoneServiceServicer_to_server(servicer, server)
 
 

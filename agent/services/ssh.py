@@ -32,10 +32,13 @@ Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class SshServicer(ssh_pb2_grpc.SshServiceServicer):
-    def __init__(self, keys: SshKeys, accounts: Users, server: Sshd) -> None:
+    def __init__(
+        self, keys: SshKeys, accounts: Users, server: Sshd, answers: batch.Answers
+    ) -> None:
         self._keys = keys
         self._accounts = accounts
         self._sshd = server
+        self._answers = answers
 
     async def ListSshKeys(
         self, request: ssh_pb2.ListSshKeysRequest, context: Context
@@ -73,7 +76,7 @@ class SshServicer(ssh_pb2_grpc.SshServiceServicer):
         self, request: ssh_pb2.BatchGetAccountSshRequest, context: Context
     ) -> ssh_pb2.BatchGetAccountSshResponse:
         accounts = batch.names(request.accounts, "accounts", accounts_validators.account_name)
-        described = await batch.each_named(
+        described = await self._answers.each_named(
             "BatchGetAccountSsh",
             accounts,
             self._ssh_of,
@@ -138,5 +141,10 @@ async def prepare(config: AgentConfig) -> None:
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
-    servicer = SshServicer(ssh_keys(config), account_users(config), sshd(config))
+    servicer = SshServicer(
+        ssh_keys(config),
+        account_users(config),
+        sshd(config),
+        batch.Answers(config.max_message_bytes),
+    )
     ssh_pb2_grpc.add_SshServiceServicer_to_server(servicer, server)

@@ -30,8 +30,9 @@ Context = grpc.aio.ServicerContext[Any, Any]
 
 
 class VpnServicer(vpn_pb2_grpc.VpnServiceServicer):
-    def __init__(self, vpn: Vpn) -> None:
+    def __init__(self, vpn: Vpn, answers: batch.Answers) -> None:
         self._vpn = vpn
+        self._answers = answers
 
     async def GetVpnServer(
         self, request: vpn_pb2.GetVpnServerRequest, context: Context
@@ -66,7 +67,7 @@ class VpnServicer(vpn_pb2_grpc.VpnServiceServicer):
             clients = self._vpn.clients_with(owner, connections)
             return vpn_pb2.OwnerVpnClients(owner=owner, clients=[_client(c) for c in clients])
 
-        listed = await batch.each_named(
+        listed = await self._answers.each_named(
             "BatchListVpnClients",
             owners,
             clients_of,
@@ -104,7 +105,8 @@ async def prepare(config: AgentConfig) -> None:
 
 
 def add_to_server(server: grpc.aio.Server, config: AgentConfig) -> None:
-    vpn_pb2_grpc.add_VpnServiceServicer_to_server(VpnServicer(vpn(config)), server)
+    servicer = VpnServicer(vpn(config), batch.Answers(config.max_message_bytes))
+    vpn_pb2_grpc.add_VpnServiceServicer_to_server(servicer, server)
 
 
 def _server(state: ServerState) -> vpn_pb2.VpnServer | None:

@@ -101,27 +101,29 @@ class RunBase:
         accounts: Collection[str],
         ask: Callable[[list[str]], Awaitable[Sequence[D]]],
         name_of: Callable[[D], str],
+        account_of: Callable[[str], str | None] = lambda name: name,
     ) -> dict[str, D]:
-        """Each account's part of a Batch RPC's answers (its cron jobs, say), a thousand
-        accounts per call: asked one account at a time, the calls' own cost took most of a
-        reconcile at 5,000 accounts. An account the agent would not describe (its `failure`)
-        is a failed finding for it alone; so is each of a call the agent refused whole."""
+        """Each account's (or zone's: `account_of` names its account) part of a Batch RPC's
+        answers (its cron jobs, say), a thousand per call: asked one at a time, the calls' own
+        cost took most of a reconcile at 5,000 accounts. One the agent would not describe (its
+        `failure`) is a failed finding for it alone. A call the agent refuses whole leaves
+        this kind unread: a failed finding for each one asked."""
         try:
             answers = await in_batches(accounts, ask, name_of)
         except grpc.aio.AioRpcError as error:
             if error.code() in _TRANSIENT:
                 raise
             why = f"{error.code().name}: {error.details()}"
-            for account in sorted(set(accounts)):
-                self._not_described(resource, account, account, why)
+            for name in sorted(set(accounts)):
+                self._not_described(resource, name, account_of(name), why)
             return {}
         found: dict[str, D] = {}
         for answer in answers:
-            account = name_of(answer)
+            name = name_of(answer)
             if answer.failure:
-                self._not_described(resource, account, account, answer.failure)
+                self._not_described(resource, name, account_of(name), answer.failure)
             else:
-                found[account] = answer
+                found[name] = answer
         return found
 
     def _not_described(self, resource: Resource, name: str, account: str | None, why: str) -> None:

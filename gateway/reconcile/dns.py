@@ -20,9 +20,25 @@ class DnsChecks(RunBase):
         zones = await records.dns_zones(self.pool)
         recorded = {z.name for z in zones}
         self.checked["dns_zone"] = len(zones) + len(set(system) - recorded)
-        for zone in zones:
-            if zone.account in self.on_system or zone.status == "deleting":
-                await self._zone(zone, system.get(zone.name))
+        checked = [z for z in zones if z.account in self.on_system or z.status == "deleting"]
+        # What named serves of the zones served for their account (a thousand per call), and
+        # every recorded record (one query), before any zone is compared.
+        accounts = {z.name: z.account for z in checked}
+        served = await self.read_batches(
+            "dns_zone",
+            [z.name for z in checked if z.status != "deleting" and system.get(z.name) == z.account],
+            self._served_zones,
+            lambda named: named.name,
+            accounts.get,
+        )
+        recorded_records = await records.dns_records(self.pool)
+        for zone in checked:
+            await self._zone(
+                zone,
+                system.get(zone.name),
+                served.get(zone.name),
+                recorded_records.get(zone.id, []),
+            )
         for name in sorted(set(system) - recorded):
             self.drift("dns_zone", name, system[name], "served, but has no record")
 
@@ -35,7 +51,22 @@ class DnsChecks(RunBase):
             lambda reply: reply.zones,
         )
 
-    async def _zone(self, zone: RecordedZone, owner: str | None) -> None:
+    async def _served_zones(self, names: list[str]) -> list[dns_pb.NamedDnsZone]:
+        reply = await self.agent.dns.BatchGetDnsZones(
+            dns_pb.BatchGetDnsZonesRequest(names=names), timeout=CALL_TIMEOUT_SECONDS
+        )
+        return list(reply.zones)
+
+    async def _zone(
+        self,
+        zone: RecordedZone,
+        owner: str | None,
+        served: dns_pb.NamedDnsZone | None,
+        recorded: list[RecordedDnsRecord],
+    ) -> None:
+        """One zone against its record. `served`: what the agent answered about it, None
+        where it was not asked (not served for its account) or did not describe it (a
+        failed finding already)."""
         name, account, status = zone.name, zone.account, zone.status
         zone_id, seen = zone.id, ("dns_zone", zone.id, status)
         if owner is not None and owner != account:
@@ -55,9 +86,9 @@ class DnsChecks(RunBase):
         if status == "pending":
             if owner is None:
                 # Its records are written once the zone is served: it comes back as recorded.
-                spec = dns_pb.DnsZone(name=name, account=account, records=[
-                    zone_record(r) for r in await records.dns_records(self.pool, zone_id)
-                ])  # fmt: skip
+                spec = dns_pb.DnsZone(
+                    name=name, account=account, records=[zone_record(r) for r in recorded]
+                )
                 await self.create_again(
                     "dns_zone", (zone_id, name, account), "pending, and the zone is not served",
                     later(self.agent.dns.CreateDnsZone, dns_pb.CreateDnsZoneRequest(zone=spec)),
@@ -73,9 +104,7 @@ class DnsChecks(RunBase):
             ):  # fmt: skip
                 return
             seen = ("dns_zone", zone_id, "active")
-        wanted = {
-            r.public_id: zone_record(r) for r in await records.dns_records(self.pool, zone_id)
-        }
+        wanted = {r.public_id: zone_record(r) for r in recorded}
         self.checked["dns_record"] += len(wanted)
         if owner is None:
             spec = dns_pb.DnsZone(name=name, account=account, records=list(wanted.values()))
@@ -88,16 +117,9 @@ class DnsChecks(RunBase):
                 seen,
             )  # fmt: skip
             return
-        request = dns_pb.GetDnsZoneRequest(name=name)
-        reply = await self.read(
-            "dns_zone",
-            name,
-            account,
-            self.agent.dns.GetDnsZone(request, timeout=CALL_TIMEOUT_SECONDS),
-        )
-        if reply is None:
+        if served is None:
             return
-        await self._zone_records(name, account, seen, wanted, reply.zone.records)
+        await self._zone_records(name, account, seen, wanted, served.zone.records)
 
     async def _zone_records(
         self,

@@ -138,6 +138,11 @@ class RecordedDnsRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordedZoneRecord(RecordedDnsRecord):
+    zone_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class RecordedSshKey:
     id: int
     name: str  # its public id
@@ -221,14 +226,19 @@ async def dns_zones(pool: aiomysql.Pool) -> list[RecordedZone]:
     )
 
 
-async def dns_records(pool: aiomysql.Pool, zone_id: int) -> list[RecordedDnsRecord]:
-    return await fetch_all_as(
+async def dns_records(pool: aiomysql.Pool) -> dict[int, list[RecordedDnsRecord]]:
+    """Every zone's records, by the zone's id, in one query: one per zone took about as long
+    as the agent's whole answer about a thousand zones."""
+    rows = await fetch_all_as(
         pool,
-        RecordedDnsRecord,
-        "SELECT public_id, name, type, ttl, data FROM dns_records WHERE zone_id = %s"
-        " ORDER BY public_id",
-        (zone_id,),
+        RecordedZoneRecord,
+        "SELECT zone_id, public_id, name, type, ttl, data FROM dns_records"
+        " ORDER BY zone_id, public_id",
     )
+    by_zone: dict[int, list[RecordedDnsRecord]] = {}
+    for row in rows:
+        by_zone.setdefault(row.zone_id, []).append(row)
+    return by_zone
 
 
 async def ssh_keys(pool: aiomysql.Pool) -> list[RecordedSshKey]:

@@ -101,6 +101,11 @@ class Recorder:
 
 
 MIB = 1024 * 1024
+# What the agent answers of a zone grown past what one message carries (agent/batch.py).
+TOO_LARGE_ZONE = (
+    "its answer would take 20971520 bytes, more than the agent sends in one message"
+    " (4194304, max_message_bytes)"
+)
 
 
 class AccountResources(Protocol):
@@ -761,6 +766,22 @@ class FakeDns(Recorder, dns_pb2_grpc.DnsZoneServiceServicer):
                 grpc.StatusCode.RESOURCE_EXHAUSTED, "Sent message larger than max (20971520 vs."
             )
         return dns_pb.GetDnsZoneResponse(zone=await self._zone(request.name, context))
+
+    async def BatchGetDnsZones(
+        self, request: dns_pb.BatchGetDnsZonesRequest, context: Context
+    ) -> dns_pb.BatchGetDnsZonesResponse:
+        zones: list[dns_pb.NamedDnsZone] = []
+        for name in await self._batch(request.names, context):
+            if name in self.too_large:
+                why = f"RESOURCE_EXHAUSTED: {TOO_LARGE_ZONE}"
+                zones.append(dns_pb.NamedDnsZone(name=name, failure=why))
+            elif name not in self.zones:
+                why = f"NOT_FOUND: zone {name} does not exist"
+                zones.append(dns_pb.NamedDnsZone(name=name, failure=why))
+            else:
+                self.zones[name].serial += 1
+                zones.append(dns_pb.NamedDnsZone(name=name, zone=self.zones[name]))
+        return dns_pb.BatchGetDnsZonesResponse(zones=zones)
 
     async def ListDnsZones(
         self, request: dns_pb.ListDnsZonesRequest, context: Context

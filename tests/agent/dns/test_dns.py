@@ -322,3 +322,54 @@ async def test_deleting_the_account_stops_serving_its_zones(
         assert zone_files(zone)["record"] is None
     listed = await dns.ListDnsZones(dns_pb2.ListDnsZonesRequest(account=dns_account))
     assert list(listed.zones) == []
+
+
+async def test_a_batch_answers_each_zone_as_its_own_get_does(
+    dns: Stub,
+    dns_account: str,
+    new_zone: Callable[[], str],
+    accounts: AccountStub,
+    new_name: Callable[[], str],
+) -> None:
+    """BatchGetDnsZones, the reconcile's read: each zone once, in name order, as GetDnsZone
+    gives it, another account's zone with its own records only; a name below or above a
+    zone, or no zone at all, is NOT_FOUND on its own."""
+    request = accounts_pb2.CreateAccountRequest(name=new_name(), shell=accounts_pb2.SHELL_NOLOGIN)
+    other = (await accounts.CreateAccount(request)).account.name
+    mine, theirs = sorted((new_zone(), new_zone()))
+    await create_zone(dns, mine, dns_account, a("aaaa1111", "www", "192.0.2.1"))
+    await create_zone(dns, theirs, other, txt("bbbb2222", "@", "theirs"))
+    asked = [theirs, f"sub.{mine}", mine, f"x{mine}", "nosuchzone.test", theirs]
+    answer = await dns.BatchGetDnsZones(dns_pb2.BatchGetDnsZonesRequest(names=asked))
+    assert [entry.name for entry in answer.zones] == sorted(set(asked))
+    by_name = {entry.name: entry for entry in answer.zones}
+    for zone in (mine, theirs):
+        single = (await dns.GetDnsZone(dns_pb2.GetDnsZoneRequest(name=zone))).zone
+        assert (by_name[zone].zone, by_name[zone].failure) == (single, "")
+    assert by_name[mine].zone.account == dns_account
+    assert [r.id for r in by_name[theirs].zone.records if r.id == "bbbb2222"] == ["bbbb2222"]
+    assert "aaaa1111" not in {r.id for r in by_name[theirs].zone.records}
+    for name in (f"sub.{mine}", f"x{mine}", "nosuchzone.test"):
+        assert by_name[name].failure.startswith("NOT_FOUND: "), by_name[name]
+        assert not by_name[name].HasField("zone")
+
+
+@pytest.mark.parametrize(
+    ("names", "field"),
+    [
+        ([], "names"),
+        ([f"z{i}.test" for i in range(1001)], "names"),
+        (["ok.test", "1.0.0.10.in-addr.arpa"], "names[1]"),
+        (["../etc/passwd"], "names[0]"),
+        (["catalog.invalid"], "names[0]"),
+        (["test"], "names[0]"),
+        (["a.test\n"], "names[0]"),
+        (["x" * 300 + ".test"], "names[0]"),
+    ],
+)
+async def test_a_batch_with_a_name_that_is_no_zone_name_is_refused_whole(
+    dns: Stub, names: list[str], field: str
+) -> None:
+    request = dns_pb2.BatchGetDnsZonesRequest(names=names)
+    code, message = await rpc_error(dns.BatchGetDnsZones(request))
+    assert (code, message.split(": ", 1)[0]) == (grpc.StatusCode.INVALID_ARGUMENT, field)

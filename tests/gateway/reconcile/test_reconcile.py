@@ -20,6 +20,7 @@ from gateway.config import GatewayConfig
 from gateway.consistency import outcome_unknown
 from gateway.db import execute, fetch_one
 from tests.gateway.conftest import Api, FakeAgent
+from tests.gateway.fake_agent import TOO_LARGE_ZONE
 
 Findings = list[dict[str, Any]]
 
@@ -641,9 +642,9 @@ async def test_a_zone_the_agent_cannot_send_fails_alone_and_the_run_goes_on(
     report = await reconcile(api, admin)
 
     assert found(report, "dns_zone", "alice.com") == [
-        ("failed", "the agent did not describe it (RESOURCE_EXHAUSTED: Sent message larger than"
-         " max (20971520 vs.)")
-    ]  # fmt: skip
+        ("failed", f"the agent did not describe it (RESOURCE_EXHAUSTED: {TOO_LARGE_ZONE})")
+    ]
+    assert [f["account"] for f in report["findings"] if f["name"] == "alice.com"] == ["alice"]
     assert outcomes(report, "dns_record", f"bob.com/{lost}") == ["repaired"]
     assert lost in api.dns.records("bob.com")
     checked = {r["resource"]: r["checked"] for r in report["resources"]}

@@ -85,8 +85,9 @@ class CronJobServiceServicer:
 
     def BatchListCronJobs(self, request, context):
         """ListCronJobs of many accounts in one call, for a reconcile of every account: answered in
-        name order, each with its jobs or why they could not be read. The answer ends after the
-        account that takes it past 1 MiB; the caller asks again from the next account.
+        name order, each with its jobs or why they could not be read. The answer ends before the
+        account that would take it past 1 MiB (the first is always answered); the caller asks again
+        from that account.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

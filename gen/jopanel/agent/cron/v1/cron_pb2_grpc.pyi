@@ -43,8 +43,9 @@ class CronJobServiceStub:
     """The account's jobs in id order. FAILED_PRECONDITION when the account does not exist."""
     BatchListCronJobs: _grpc.UnaryUnaryMultiCallable[_cron_pb2.BatchListCronJobsRequest, _cron_pb2.BatchListCronJobsResponse]
     """ListCronJobs of many accounts in one call, for a reconcile of every account: answered in
-    name order, each with its jobs or why they could not be read. The answer ends after the
-    account that takes it past 1 MiB; the caller asks again from the next account.
+    name order, each with its jobs or why they could not be read. The answer ends before the
+    account that would take it past 1 MiB (the first is always answered); the caller asks again
+    from that account.
     """
     CreateCronJob: _grpc.UnaryUnaryMultiCallable[_cron_pb2.CreateCronJobRequest, _cron_pb2.CreateCronJobResponse]
     """Idempotent: creating a job whose id exists for the account replaces it.
@@ -72,8 +73,9 @@ class CronJobServiceAsyncStub(CronJobServiceStub):
     """The account's jobs in id order. FAILED_PRECONDITION when the account does not exist."""
     BatchListCronJobs: _aio.UnaryUnaryMultiCallable[_cron_pb2.BatchListCronJobsRequest, _cron_pb2.BatchListCronJobsResponse]  # type: ignore[assignment]
     """ListCronJobs of many accounts in one call, for a reconcile of every account: answered in
-    name order, each with its jobs or why they could not be read. The answer ends after the
-    account that takes it past 1 MiB; the caller asks again from the next account.
+    name order, each with its jobs or why they could not be read. The answer ends before the
+    account that would take it past 1 MiB (the first is always answered); the caller asks again
+    from that account.
     """
     CreateCronJob: _aio.UnaryUnaryMultiCallable[_cron_pb2.CreateCronJobRequest, _cron_pb2.CreateCronJobResponse]  # type: ignore[assignment]
     """Idempotent: creating a job whose id exists for the account replaces it.
@@ -110,8 +112,9 @@ class CronJobServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_cron_pb2.BatchListCronJobsResponse, _abc.Awaitable[_cron_pb2.BatchListCronJobsResponse]]:
         """ListCronJobs of many accounts in one call, for a reconcile of every account: answered in
-        name order, each with its jobs or why they could not be read. The answer ends after the
-        account that takes it past 1 MiB; the caller asks again from the next account.
+        name order, each with its jobs or why they could not be read. The answer ends before the
+        account that would take it past 1 MiB (the first is always answered); the caller asks again
+        from that account.
         """
 
     @_abc_1.abstractmethod

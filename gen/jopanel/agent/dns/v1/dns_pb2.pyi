@@ -354,6 +354,79 @@ class GetDnsZoneResponse(_message.Message):
 Global___GetDnsZoneResponse: _TypeAlias = GetDnsZoneResponse  # noqa: Y015
 
 @_typing.final
+class BatchGetDnsZonesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAMES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def names(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """1 to 1000 zone names, each as GetDnsZone takes it; a name given twice is answered once."""
+
+    def __init__(
+        self,
+        *,
+        names: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["names", b"names"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BatchGetDnsZonesRequest: _TypeAlias = BatchGetDnsZonesRequest  # noqa: Y015
+
+@_typing.final
+class BatchGetDnsZonesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ZONES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def zones(self) -> _containers.RepeatedCompositeFieldContainer[Global___NamedDnsZone]:
+        """In name order, from the first name asked; see BatchGetDnsZones for where it ends."""
+
+    def __init__(
+        self,
+        *,
+        zones: _abc.Iterable[Global___NamedDnsZone] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["zones", b"zones"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BatchGetDnsZonesResponse: _TypeAlias = BatchGetDnsZonesResponse  # noqa: Y015
+
+@_typing.final
+class NamedDnsZone(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NAME_FIELD_NUMBER: _builtins.int
+    ZONE_FIELD_NUMBER: _builtins.int
+    FAILURE_FIELD_NUMBER: _builtins.int
+    name: _builtins.str
+    failure: _builtins.str
+    """Empty, or why GetDnsZone would have failed for this name: "<CODE>: <message>"."""
+    @_builtins.property
+    def zone(self) -> Global___DnsZone:
+        """As GetDnsZone answers it, when failure is empty."""
+
+    def __init__(
+        self,
+        *,
+        name: _builtins.str = ...,
+        zone: Global___DnsZone | None = ...,
+        failure: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["zone", b"zone"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["failure", b"failure", "name", b"name", "zone", b"zone"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___NamedDnsZone: _TypeAlias = NamedDnsZone  # noqa: Y015
+
+@_typing.final
 class ListDnsZonesRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 

@@ -48,6 +48,11 @@ class DnsZoneServiceStub:
                 request_serializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.GetDnsZoneRequest.SerializeToString,
                 response_deserializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.GetDnsZoneResponse.FromString,
                 _registered_method=True)
+        self.BatchGetDnsZones = channel.unary_unary(
+                '/jopanel.agent.dns.v1.DnsZoneService/BatchGetDnsZones',
+                request_serializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.BatchGetDnsZonesRequest.SerializeToString,
+                response_deserializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.BatchGetDnsZonesResponse.FromString,
+                _registered_method=True)
         self.ListDnsZones = channel.unary_unary(
                 '/jopanel.agent.dns.v1.DnsZoneService/ListDnsZones',
                 request_serializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.ListDnsZonesRequest.SerializeToString,
@@ -104,6 +109,16 @@ class DnsZoneServiceServicer:
 
     def GetDnsZone(self, request, context):
         """NOT_FOUND when the server serves no such zone.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BatchGetDnsZones(self, request, context):
+        """GetDnsZone of many zones in one call, for a reconcile of every zone: answered in name
+        order, each with its records or why it could not be read (NOT_FOUND for a zone not
+        served). The answer ends before the zone that would take it past 1 MiB (the first is
+        always answered); the caller asks again from that zone.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -184,6 +199,11 @@ def add_DnsZoneServiceServicer_to_server(servicer, server):
                     request_deserializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.GetDnsZoneRequest.FromString,
                     response_serializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.GetDnsZoneResponse.SerializeToString,
             ),
+            'BatchGetDnsZones': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchGetDnsZones,
+                    request_deserializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.BatchGetDnsZonesRequest.FromString,
+                    response_serializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.BatchGetDnsZonesResponse.SerializeToString,
+            ),
             'ListDnsZones': grpc.unary_unary_rpc_method_handler(
                     servicer.ListDnsZones,
                     request_deserializer=jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.ListDnsZonesRequest.FromString,
@@ -261,6 +281,33 @@ class DnsZoneService:
             '/jopanel.agent.dns.v1.DnsZoneService/GetDnsZone',
             jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.GetDnsZoneRequest.SerializeToString,
             jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.GetDnsZoneResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchGetDnsZones(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/jopanel.agent.dns.v1.DnsZoneService/BatchGetDnsZones',
+            jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.BatchGetDnsZonesRequest.SerializeToString,
+            jopanel_dot_agent_dot_dns_dot_v1_dot_dns__pb2.BatchGetDnsZonesResponse.FromString,
             options,
             channel_credentials,
             insecure,

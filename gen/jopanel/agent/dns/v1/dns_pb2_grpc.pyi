@@ -44,6 +44,12 @@ class DnsZoneServiceStub:
     def __new__(cls, channel: _aio.Channel) -> DnsZoneServiceAsyncStub: ...
     GetDnsZone: _grpc.UnaryUnaryMultiCallable[_dns_pb2.GetDnsZoneRequest, _dns_pb2.GetDnsZoneResponse]
     """NOT_FOUND when the server serves no such zone."""
+    BatchGetDnsZones: _grpc.UnaryUnaryMultiCallable[_dns_pb2.BatchGetDnsZonesRequest, _dns_pb2.BatchGetDnsZonesResponse]
+    """GetDnsZone of many zones in one call, for a reconcile of every zone: answered in name
+    order, each with its records or why it could not be read (NOT_FOUND for a zone not
+    served). The answer ends before the zone that would take it past 1 MiB (the first is
+    always answered); the caller asks again from that zone.
+    """
     ListDnsZones: _grpc.UnaryUnaryMultiCallable[_dns_pb2.ListDnsZonesRequest, _dns_pb2.ListDnsZonesResponse]
     """Zones in name order, optionally of one account."""
     CreateDnsZone: _grpc.UnaryUnaryMultiCallable[_dns_pb2.CreateDnsZoneRequest, _dns_pb2.CreateDnsZoneResponse]
@@ -93,6 +99,12 @@ class DnsZoneServiceAsyncStub(DnsZoneServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     GetDnsZone: _aio.UnaryUnaryMultiCallable[_dns_pb2.GetDnsZoneRequest, _dns_pb2.GetDnsZoneResponse]  # type: ignore[assignment]
     """NOT_FOUND when the server serves no such zone."""
+    BatchGetDnsZones: _aio.UnaryUnaryMultiCallable[_dns_pb2.BatchGetDnsZonesRequest, _dns_pb2.BatchGetDnsZonesResponse]  # type: ignore[assignment]
+    """GetDnsZone of many zones in one call, for a reconcile of every zone: answered in name
+    order, each with its records or why it could not be read (NOT_FOUND for a zone not
+    served). The answer ends before the zone that would take it past 1 MiB (the first is
+    always answered); the caller asks again from that zone.
+    """
     ListDnsZones: _aio.UnaryUnaryMultiCallable[_dns_pb2.ListDnsZonesRequest, _dns_pb2.ListDnsZonesResponse]  # type: ignore[assignment]
     """Zones in name order, optionally of one account."""
     CreateDnsZone: _aio.UnaryUnaryMultiCallable[_dns_pb2.CreateDnsZoneRequest, _dns_pb2.CreateDnsZoneResponse]  # type: ignore[assignment]
@@ -145,6 +157,18 @@ class DnsZoneServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_dns_pb2.GetDnsZoneResponse, _abc.Awaitable[_dns_pb2.GetDnsZoneResponse]]:
         """NOT_FOUND when the server serves no such zone."""
+
+    @_abc_1.abstractmethod
+    def BatchGetDnsZones(
+        self,
+        request: _dns_pb2.BatchGetDnsZonesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_dns_pb2.BatchGetDnsZonesResponse, _abc.Awaitable[_dns_pb2.BatchGetDnsZonesResponse]]:
+        """GetDnsZone of many zones in one call, for a reconcile of every zone: answered in name
+        order, each with its records or why it could not be read (NOT_FOUND for a zone not
+        served). The answer ends before the zone that would take it past 1 MiB (the first is
+        always answered); the caller asks again from that zone.
+        """
 
     @_abc_1.abstractmethod
     def ListDnsZones(

@@ -126,8 +126,8 @@ class SshServiceServicer:
     def BatchGetAccountSsh(self, request, context):
         """ListSshKeys and GetSshAccess of many accounts in one call, for a reconcile of every
         account: answered in name order, each with its keys and access or why they could not be
-        read. The answer ends after the account that takes it past 1 MiB; the caller asks again
-        from the next account.
+        read. The answer ends before the account that would take it past 1 MiB (the first is
+        always answered); the caller asks again from that account.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

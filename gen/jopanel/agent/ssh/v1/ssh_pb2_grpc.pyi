@@ -59,8 +59,8 @@ class SshServiceStub:
     BatchGetAccountSsh: _grpc.UnaryUnaryMultiCallable[_ssh_pb2.BatchGetAccountSshRequest, _ssh_pb2.BatchGetAccountSshResponse]
     """ListSshKeys and GetSshAccess of many accounts in one call, for a reconcile of every
     account: answered in name order, each with its keys and access or why they could not be
-    read. The answer ends after the account that takes it past 1 MiB; the caller asks again
-    from the next account.
+    read. The answer ends before the account that would take it past 1 MiB (the first is
+    always answered); the caller asks again from that account.
     """
     UpdateSshAccess: _grpc.UnaryUnaryMultiCallable[_ssh_pb2.UpdateSshAccessRequest, _ssh_pb2.UpdateSshAccessResponse]
     """Idempotent. A suspended account is refused whatever this says (its expiry date has passed)."""
@@ -104,8 +104,8 @@ class SshServiceAsyncStub(SshServiceStub):
     BatchGetAccountSsh: _aio.UnaryUnaryMultiCallable[_ssh_pb2.BatchGetAccountSshRequest, _ssh_pb2.BatchGetAccountSshResponse]  # type: ignore[assignment]
     """ListSshKeys and GetSshAccess of many accounts in one call, for a reconcile of every
     account: answered in name order, each with its keys and access or why they could not be
-    read. The answer ends after the account that takes it past 1 MiB; the caller asks again
-    from the next account.
+    read. The answer ends before the account that would take it past 1 MiB (the first is
+    always answered); the caller asks again from that account.
     """
     UpdateSshAccess: _aio.UnaryUnaryMultiCallable[_ssh_pb2.UpdateSshAccessRequest, _ssh_pb2.UpdateSshAccessResponse]  # type: ignore[assignment]
     """Idempotent. A suspended account is refused whatever this says (its expiry date has passed)."""
@@ -176,8 +176,8 @@ class SshServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_ssh_pb2.BatchGetAccountSshResponse, _abc.Awaitable[_ssh_pb2.BatchGetAccountSshResponse]]:
         """ListSshKeys and GetSshAccess of many accounts in one call, for a reconcile of every
         account: answered in name order, each with its keys and access or why they could not be
-        read. The answer ends after the account that takes it past 1 MiB; the caller asks again
-        from the next account.
+        read. The answer ends before the account that would take it past 1 MiB (the first is
+        always answered); the caller asks again from that account.
         """
 
     @_abc_1.abstractmethod

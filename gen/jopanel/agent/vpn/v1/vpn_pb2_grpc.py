@@ -112,8 +112,9 @@ class VpnServiceServicer:
 
     def BatchListVpnClients(self, request, context):
         """ListVpnClients of many owners in one call, for a reconcile of every account: answered in
-        name order, each with its clients or why they could not be read. The answer ends after
-        the owner that takes it past 1 MiB; the caller asks again from the next owner.
+        name order, each with its clients or why they could not be read. The answer ends before
+        the owner that would take it past 1 MiB (the first is always answered); the caller asks
+        again from that owner.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

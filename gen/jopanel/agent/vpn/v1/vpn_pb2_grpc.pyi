@@ -52,8 +52,9 @@ class VpnServiceStub:
     """The owner's clients in name order, revoked ones included, with their connection state."""
     BatchListVpnClients: _grpc.UnaryUnaryMultiCallable[_vpn_pb2.BatchListVpnClientsRequest, _vpn_pb2.BatchListVpnClientsResponse]
     """ListVpnClients of many owners in one call, for a reconcile of every account: answered in
-    name order, each with its clients or why they could not be read. The answer ends after
-    the owner that takes it past 1 MiB; the caller asks again from the next owner.
+    name order, each with its clients or why they could not be read. The answer ends before
+    the owner that would take it past 1 MiB (the first is always answered); the caller asks
+    again from that owner.
     """
     CreateVpnClient: _grpc.UnaryUnaryMultiCallable[_vpn_pb2.CreateVpnClientRequest, _vpn_pb2.CreateVpnClientResponse]
     """Makes the client's certificate and key and returns its profile, once. ALREADY_EXISTS when
@@ -98,8 +99,9 @@ class VpnServiceAsyncStub(VpnServiceStub):
     """The owner's clients in name order, revoked ones included, with their connection state."""
     BatchListVpnClients: _aio.UnaryUnaryMultiCallable[_vpn_pb2.BatchListVpnClientsRequest, _vpn_pb2.BatchListVpnClientsResponse]  # type: ignore[assignment]
     """ListVpnClients of many owners in one call, for a reconcile of every account: answered in
-    name order, each with its clients or why they could not be read. The answer ends after
-    the owner that takes it past 1 MiB; the caller asks again from the next owner.
+    name order, each with its clients or why they could not be read. The answer ends before
+    the owner that would take it past 1 MiB (the first is always answered); the caller asks
+    again from that owner.
     """
     CreateVpnClient: _aio.UnaryUnaryMultiCallable[_vpn_pb2.CreateVpnClientRequest, _vpn_pb2.CreateVpnClientResponse]  # type: ignore[assignment]
     """Makes the client's certificate and key and returns its profile, once. ALREADY_EXISTS when
@@ -165,8 +167,9 @@ class VpnServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_vpn_pb2.BatchListVpnClientsResponse, _abc.Awaitable[_vpn_pb2.BatchListVpnClientsResponse]]:
         """ListVpnClients of many owners in one call, for a reconcile of every account: answered in
-        name order, each with its clients or why they could not be read. The answer ends after
-        the owner that takes it past 1 MiB; the caller asks again from the next owner.
+        name order, each with its clients or why they could not be read. The answer ends before
+        the owner that would take it past 1 MiB (the first is always answered); the caller asks
+        again from that owner.
         """
 
     @_abc_1.abstractmethod

@@ -1,6 +1,7 @@
-"""Answers about many accounts in one call: the Batch RPCs a reconcile of every account asks
-(BatchListCronJobs, BatchGetAccountSsh, BatchListVpnClients), where one call per account cost
-most of a reconcile at 5,000 accounts in gRPC's own work (docs/reconcile.md).
+"""Answers about many accounts (or zones) in one call: the Batch RPCs a reconcile of the whole
+server asks (BatchListCronJobs, BatchGetAccountSsh, BatchListVpnClients, BatchGetDnsZones),
+where one call per account cost most of a reconcile at 5,000 accounts in gRPC's own work
+(docs/reconcile.md).
 
 Each account is described as its own RPC describes it. An account that RPC would refuse is
 answered with why, as "<CODE>: <message>" (its `failure`), so one account the agent cannot
